@@ -1,0 +1,159 @@
+"""Scan throughput: our pipeline vs. a bare decode+detect loop, measured in the same run.
+
+    .venv/bin/python benchmarks/scan_throughput.py [--images 40] [--jobs 2]
+
+It writes 12-megapixel JPEGs (4000x3000, upscaled from corpus photos, or from
+scikit-image's astronaut without the corpus) into a cache folder, then times:
+
+* ``bare``: one thread, ``for f in files: LocalDetector.detect(f.read_bytes())`` —
+  the same decode + detect work with none of the pipeline (no listing, hashing,
+  catalog, workers).
+* ``pipeline``: ``facecurator.core.jobs.scan`` into a fresh catalog with ``--jobs``
+  workers — what ``facecurator scan`` does.
+* ``rescan``: the same scan again (everything cached).
+* ``minimal``: Pillow draft decode + mediapipe's short-range model only, one thread:
+  the floor a detector could reach if it measured nothing but boxes.
+
+Targets (issue 2): pipeline >= 0.8 x bare, and >= 30 img/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from facecurator.sources.base import ImageRef
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+CACHE = Path(tempfile.gettempdir()) / "facecurator-bench-12mp"
+SIZE = (4000, 3000)
+
+
+def make_images(count: int) -> list[Path]:
+    from PIL import Image
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sources = sorted(p for sub in ("people", "multi", "single") for p in (CORPUS / sub).rglob("*") if p.is_file())
+    if not sources:
+        from skimage import data
+
+        astronaut = CACHE / "astronaut.png"
+        Image.fromarray(data.astronaut()).save(astronaut)
+        sources = [astronaut]
+    files = []
+    for i in range(count):
+        out = CACHE / f"img{i:03d}.jpg"
+        if not out.exists():
+            with Image.open(sources[i % len(sources)]) as img:
+                img = img.convert("RGB")
+                # Fit into 4000x3000 on a grey canvas so every file is exactly 12 MP.
+                scale = min(SIZE[0] / img.width, SIZE[1] / img.height)
+                img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.BICUBIC)
+                canvas = Image.new("RGB", SIZE, (128, 128, 128))
+                canvas.paste(img, ((SIZE[0] - img.width) // 2, (SIZE[1] - img.height) // 2))
+                canvas.save(out, quality=90)
+        files.append(out)
+    return files
+
+
+def bare_loop(files: list[Path]) -> float:
+    from facecurator.detect.local import LocalDetector
+
+    detector = LocalDetector()
+    detector.detect(_ref(files[0]), files[0].read_bytes())  # load models outside the timing
+    started = time.perf_counter()
+    for path in files:
+        detector.detect(_ref(path), path.read_bytes())
+    elapsed = time.perf_counter() - started
+    detector.close()
+    return len(files) / elapsed
+
+
+def minimal_loop(files: list[Path]) -> float:
+    import mediapipe as mp
+    import numpy as np
+    from PIL import Image
+
+    detection = mp.solutions.face_detection.FaceDetection(model_selection=0, min_detection_confidence=0.5)
+    started = time.perf_counter()
+    for path in files:
+        with Image.open(path) as img:
+            img.draft("RGB", (img.width // 4, img.height // 4))
+            detection.process(np.asarray(img.convert("RGB")))
+    elapsed = time.perf_counter() - started
+    detection.close()
+    return len(files) / elapsed
+
+
+def pipeline(folder: Path, catalog_path: Path, jobs: int) -> tuple[float, float]:
+    from facecurator.core import jobs as scan_jobs
+    from facecurator.core.catalog import Catalog
+    from facecurator.detect.local import LocalDetector
+    from facecurator.sources.local import LocalFolderSource
+
+    source = LocalFolderSource(folder)
+    prototype = LocalDetector()
+    with Catalog(catalog_path) as catalog:
+        started = time.perf_counter()
+        report = scan_jobs.scan(source, prototype, catalog, jobs=jobs)
+        first = report.total / (time.perf_counter() - started)
+        assert report.failed == 0, report.errors
+        started = time.perf_counter()
+        again = scan_jobs.scan(source, prototype, catalog, jobs=jobs)
+        second = again.total / (time.perf_counter() - started)
+        assert again.detected == 0
+    return first, second
+
+
+def _ref(path: Path) -> ImageRef:
+
+    st = path.stat()
+    return ImageRef(uri=str(path), name=path.name, group="bench", size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    files = make_images(args.images)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "photos"
+        folder.mkdir()
+        for path in files:
+            shutil.copy2(path, folder / path.name)
+        # Warm the OS cache and model load for both contenders alike.
+        bare = bare_loop(files)
+        first, rescan = pipeline(folder, Path(tmp) / "catalog.sqlite3", args.jobs)
+        minimal = minimal_loop(files)
+    result = {
+        "images": len(files),
+        "megapixels": SIZE[0] * SIZE[1] / 1e6,
+        "jobs": args.jobs,
+        "bare_img_per_s": round(bare, 2),
+        "pipeline_img_per_s": round(first, 2),
+        "pipeline_vs_bare": round(first / bare, 3),
+        "rescan_img_per_s": round(rescan, 1),
+        "rescan_speedup": round(rescan / first, 1),
+        "minimal_boxes_only_img_per_s": round(minimal, 2),
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>30}: {value}")
+        verdict = "meets" if result["pipeline_vs_bare"] >= 0.8 else "MISSES"
+        print(f"pipeline/bare = {result['pipeline_vs_bare']} ({verdict} the 0.8 target); "
+              f"{result['pipeline_img_per_s']} img/s ({'meets' if first >= 30 else 'MISSES'} the 30 img/s target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

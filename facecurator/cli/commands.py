@@ -1,0 +1,437 @@
+"""The core subcommands: gui, scan, report, decide, export, import-results, self-test."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from facecurator.cli.main import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, print_json
+from facecurator.core.catalog import Catalog
+from facecurator.core.rules import DEFAULT_PRESET, RuleSet, load_rules
+from facecurator.errors import ConfigError
+
+#: Catalog settings that remember the rule set of the last scan.
+RULES_NAME_SETTING = "rules.name"
+RULES_TOML_SETTING = "rules.toml"
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    gui = sub.add_parser("gui", help="open the desktop app (the default with no command)")
+    gui.add_argument("source", nargs="?", help="folder or oss://BUCKET/PREFIX to open")
+    _catalog_option(gui)
+    gui.set_defaults(func=cmd_gui)
+
+    scan = sub.add_parser("scan", help="detect faces in a folder or bucket and store the results")
+    scan.add_argument("source", help="folder path or oss://BUCKET/PREFIX")
+    scan.add_argument("--detector", default="local", help="local (default), oss-faces, imm, green, green-pro")
+    _rules_option(scan)
+    _catalog_option(scan)
+    _profile_option(scan)
+    scan.add_argument("--jobs", type=_positive_int, default=None, help="worker threads (default: CPU count)")
+    scan.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    scan.add_argument("--yes", action="store_true", help="do not ask before a paid batch")
+    scan.set_defaults(func=cmd_scan)
+
+    report = sub.add_parser("report", help="print every image and face with its verdict and decision")
+    _catalog_option(report)
+    _rules_option(report)
+    _source_filter_option(report)
+    fmt = report.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object")
+    fmt.add_argument("--csv", action="store_true", help="one CSV row per face")
+    report.set_defaults(func=cmd_report)
+
+    decide = sub.add_parser("decide", help="bulk decisions (pending faces only)")
+    action = decide.add_mutually_exclusive_group(required=True)
+    action.add_argument("--accept-qualified", action="store_true", help="accept every pending qualified face")
+    action.add_argument("--reject-unqualified", action="store_true", help="reject every pending unqualified face")
+    action.add_argument("--undo", action="store_true", help="undo the last decision batch")
+    _catalog_option(decide)
+    _rules_option(decide)
+    _source_filter_option(decide)
+    decide.add_argument("--json", action="store_true")
+    decide.set_defaults(func=cmd_decide)
+
+    export = sub.add_parser("export", help="write the clean enrollment set of accepted faces")
+    export.add_argument("dest", help="destination folder or oss://BUCKET/PREFIX")
+    _catalog_option(export)
+    _rules_option(export)
+    _source_filter_option(export)
+    _profile_option(export)
+    export.add_argument("--format", dest="fmt", default="folders", choices=("folders", "coco", "vggface2"))
+    export.add_argument("--margin", type=_margin, default=0.4, help="crop margin as a fraction of the box")
+    export.add_argument("--include-rejected", action="store_true", help="also export rejected faces, flagged")
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser("import-results", help="load stored provider JSON results into the catalog")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    _catalog_option(imp)
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(func=cmd_import_results)
+
+    selftest = sub.add_parser("self-test", help="check this installation: models, Qt, keyring, catalog")
+    selftest.add_argument("--json", action="store_true")
+    selftest.set_defaults(func=cmd_self_test)
+
+
+# -- options ---------------------------------------------------------------------------------------
+
+
+def _catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", metavar="PATH", help="catalog database (default: per-user data dir)")
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rules", metavar="PRESET|FILE", help=f"rule preset or TOML file (default: last scan's, else {DEFAULT_PRESET})"
+    )
+
+
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", metavar="NAME", help="cloud profile (see 'facecurator profile')")
+
+
+def _source_filter_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", metavar="SOURCE", help="only images of this source (default: all)")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _margin(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 3:
+        raise argparse.ArgumentTypeError("must be between 0 and 3")
+    return value
+
+
+# -- shared helpers --------------------------------------------------------------------------------
+
+
+def open_catalog(args: argparse.Namespace) -> Catalog:
+    return Catalog(args.catalog)
+
+
+def resolve_rules(catalog: Catalog, option: str | None, *, remember: bool = False) -> RuleSet:
+    """--rules if given (remembered by scan), else the catalog's last rules, else the default."""
+    if option:
+        rules = load_rules(option)
+        if remember:
+            catalog.set_setting(RULES_NAME_SETTING, rules.name)
+            catalog.set_setting(RULES_TOML_SETTING, rules.to_toml())
+        return rules
+    stored = catalog.get_setting(RULES_TOML_SETTING)
+    if stored:
+        return RuleSet.from_toml(stored, name=catalog.get_setting(RULES_NAME_SETTING))
+    return load_rules(DEFAULT_PRESET)
+
+
+def source_root_filter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from facecurator.sources import open_source
+
+    return open_source(text).root
+
+
+class Progress:
+    """A tqdm bar on a terminal's stderr; silent when stderr is piped."""
+
+    def __init__(self, description: str, total: int | None = None) -> None:
+        self._bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=description, unit="img", file=sys.stderr, leave=False)
+
+    def update(self, done: int, total: int | None, postfix: str = "") -> None:
+        if self._bar is None:
+            return
+        if total is not None and self._bar.total != total:
+            self._bar.total = total
+        self._bar.n = done
+        if postfix:
+            self._bar.set_postfix_str(postfix[-40:], refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from facecurator.gui.app import run_gui
+
+    return run_gui(args.source, args.catalog)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from facecurator.core import jobs
+    from facecurator.core.review import review, summary
+    from facecurator.detect.registry import detector_supports, make_detector
+    from facecurator.sources import open_source, source_kind
+
+    if not detector_supports(args.detector, source_kind(args.source)):
+        raise ConfigError(f"detector {args.detector!r} cannot scan a {source_kind(args.source)} source")
+    source = open_source(args.source, profile=args.profile)
+    detector = make_detector(args.detector, profile=args.profile)
+    with open_catalog(args) as catalog:
+        rules = resolve_rules(catalog, args.rules, remember=True)
+        refs = None
+        if getattr(detector, "paid", False):
+            plan = jobs.plan(source, detector, catalog)
+            refs = plan.refs
+            _print_cost(plan, detector, args)
+            if plan.to_detect and not args.yes and sys.stdin.isatty() and not _confirm("Start the paid batch?"):
+                return EXIT_FAILURES
+        bar = Progress("scan")
+        try:
+            report = jobs.scan(
+                source,
+                detector,
+                catalog,
+                jobs=args.jobs,
+                refs=refs,
+                progress=lambda p: bar.update(p.done, p.total, p.current),
+            )
+        finally:
+            bar.close()
+            detector.close()
+        images = review(catalog, rules, source_root=source.root)
+        scanned = set(report.image_ids)
+        images = [image for image in images if image.row.id in scanned]
+        if args.json:
+            print_json(
+                {
+                    "catalog": str(catalog.path),
+                    "rules": rules.name,
+                    "images": [image.to_json() for image in images],
+                    "summary": summary(images),
+                    "scan": {
+                        "detected": report.detected,
+                        "cached": report.cached,
+                        "failed": report.failed,
+                        "paid_calls": report.paid_calls,
+                        "elapsed_s": round(report.elapsed, 3),
+                    },
+                }
+            )
+        else:
+            for uri, error in report.errors:
+                _err(f"error: {error if uri in error else f'{uri}: {error}'}")
+            counts = summary(images)
+            print(
+                f"{report.total} images ({report.detected} detected, {report.cached} cached, "
+                f"{report.failed} failed) in {report.elapsed:.1f}s; {counts['faces']} faces, "
+                f"{counts['qualified']} qualified under {rules.name}; catalog {catalog.path}"
+            )
+    return EXIT_FAILURES if report.failed else EXIT_OK
+
+
+def _print_cost(plan: Any, detector: Any, args: argparse.Namespace) -> None:
+    from facecurator.cloud.cost import estimate
+    from facecurator.cloud.profiles import load_profile
+
+    cost = estimate(detector.name, plan.to_detect, load_profile(args.profile))
+    _err(
+        f"paid batch: {plan.to_detect} of {plan.total} images need {detector.name} calls "
+        f"({plan.total - plan.to_detect} cached); estimate {cost.calls} × "
+        f"{cost.currency} {cost.unit_price_per_1000}/1000 = {cost.currency} {cost.total:.4f}"
+        + (f" ({cost.note})" if cost.note else "")
+    )
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from facecurator.core.review import review, summary
+
+    with open_catalog(args) as catalog:
+        rules = resolve_rules(catalog, args.rules)
+        images = review(catalog, rules, source_root=source_root_filter(args.source))
+        if args.json:
+            print_json(
+                {
+                    "catalog": str(catalog.path),
+                    "rules": rules.name,
+                    "images": [image.to_json() for image in images],
+                    "summary": summary(images),
+                    "paid_calls": catalog.paid_calls(),
+                }
+            )
+        elif args.csv:
+            _write_report_csv(images)
+        else:
+            for image in images:
+                if image.row.status != "ok":
+                    print(f"{image.row.uri}\t{image.row.status}\t{image.row.error}")
+                    continue
+                for face in image.faces:
+                    verdict = "qualified" if face.verdict.qualified else "unqualified"
+                    why = "; ".join(face.verdict.reasons)
+                    print(f"{image.row.uri}\tface {face.row.index}\t{verdict}\t{face.decision}\t{why}")
+            counts = summary(images)
+            print(" ".join(f"{key}={value}" for key, value in counts.items()), file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_report_csv(images: list[Any]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(
+        ["source", "status", "error", "face", "x", "y", "w", "h", "confidence", "pitch", "yaw", "roll",
+         "blur", "blur_scale", "glasses", "qualified", "reasons", "decision"]
+    )
+    for image in images:
+        if not image.faces:
+            writer.writerow([image.row.uri, image.row.status, image.row.error or "", *[""] * 15])
+        for face in image.faces:
+            f = face.face
+            writer.writerow(
+                [
+                    image.row.uri, image.row.status, "", face.row.index,
+                    round(f.box.x, 1), round(f.box.y, 1), round(f.box.w, 1), round(f.box.h, 1),
+                    f.confidence if f.confidence is not None else "",
+                    *(round(v, 2) for v in (f.pose.pitch, f.pose.yaw, f.pose.roll)) if f.pose else ("", "", ""),
+                    f.blur.value if f.blur else "", f.blur.scale if f.blur else "", f.glasses or "",
+                    face.verdict.qualified, "; ".join(face.verdict.reasons), face.decision,
+                ]
+            )
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from facecurator.core.review import accept_qualified, reject_unqualified
+
+    with open_catalog(args) as catalog:
+        if args.undo:
+            restored = catalog.undo()
+            if args.json:
+                print_json({"undone": restored or []})
+            else:
+                print(f"undid the last decision batch ({len(restored)} faces)" if restored else "nothing to undo")
+            return EXIT_OK
+        rules = resolve_rules(catalog, args.rules)
+        state = "accepted" if args.accept_qualified else "rejected"
+        bar = Progress("decide")
+
+        def reported(done: int, total: int) -> None:
+            # Printed only after the chunk is committed: what is reported is on disk.
+            bar.update(done, total)
+            if not args.json:
+                print(f"{state} {done}/{total}", flush=True)
+
+        decide: Callable[..., int] = accept_qualified if args.accept_qualified else reject_unqualified
+        try:
+            count = decide(catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported)
+        finally:
+            bar.close()
+        if args.json:
+            print_json({"decision": state, "faces": count, "rules": rules.name, "counts": catalog.face_counts()})
+        elif count == 0:
+            print(f"no pending {'qualified' if args.accept_qualified else 'unqualified'} faces")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from facecurator.core.export import export
+    from facecurator.core.review import all_faces, export_items, review
+    from facecurator.sources import read_image_bytes
+
+    with open_catalog(args) as catalog:
+        rules = resolve_rules(catalog, args.rules)
+        faces = all_faces(review(catalog, rules, source_root=source_root_filter(args.source)))
+        items = export_items(faces)
+        publisher = None
+        if args.dest.startswith("oss://"):
+            from facecurator.cloud.oss_publish import OssPublisher
+
+            publisher = OssPublisher(args.profile)
+        bar = Progress("export")
+        try:
+            result = export(
+                items,
+                args.dest,
+                fmt=args.fmt,
+                margin=args.margin,
+                rules_name=rules.name,
+                include_rejected=args.include_rejected,
+                read_bytes=lambda item: read_image_bytes(item.image_uri, profile=args.profile),
+                progress=lambda done, total: bar.update(done, total),
+                publisher=publisher,
+            )
+        finally:
+            bar.close()
+    if args.json:
+        print_json(
+            {
+                "dest": result.dest,
+                "format": result.format,
+                "exported": result.exported,
+                "skipped_pending": result.skipped_pending,
+                "failed": [{"source": s, "error": e} for s, e in result.failed],
+                "manifest": result.manifest_path,
+            }
+        )
+    else:
+        for source, error in result.failed:
+            _err(f"error: {source}: {error}")
+        print(
+            f"exported {result.exported} faces to {result.dest} ({result.format}); "
+            f"{result.skipped_pending} pending faces not exported; manifest {result.manifest_path}"
+        )
+    return EXIT_FAILURES if result.failed else EXIT_OK
+
+
+def cmd_import_results(args: argparse.Namespace) -> int:
+    from facecurator.core.importer import import_result_file
+
+    outcomes = []
+    failed = 0
+    with open_catalog(args) as catalog:
+        for name in args.files:
+            outcome = import_result_file(catalog, Path(name))
+            outcomes.append(outcome)
+            if outcome.error:
+                failed += 1
+                _err(f"error: {outcome.error}")
+            elif not args.json:
+                print(f"{name}: {outcome.shape}, {outcome.faces} faces -> {outcome.image_uri}")
+    if args.json:
+        print_json({"imported": [o.to_json() for o in outcomes], "failed": failed})
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from facecurator.selftest import run_self_test
+
+    results = run_self_test()
+    if args.json:
+        print_json({"ok": all(r.ok for r in results), "checks": [r.to_json() for r in results]})
+    else:
+        for result in results:
+            print(f"{'PASS' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILURES
+
+
+__all__ = ["EXIT_USAGE", "register"]

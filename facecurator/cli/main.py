@@ -1,0 +1,98 @@
+"""The headless command line: a thin front end over the core.
+
+Exit status (contract): 0 success, 1 some images (or files) failed, 2 usage or
+configuration error. Long work shows a progress bar on stderr when it is a
+terminal and stays quiet when piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from facecurator import __version__
+from facecurator.errors import CancelledError, ConfigError, FacecuratorError
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger("facecurator.cli")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with the contract's usage status (2) and a one-line hint."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from facecurator.cli import commands
+
+    parser = _Parser(
+        prog="facecurator",
+        description="Curate face-recognition enrollment galleries: detect, qualify, decide, export.",
+    )
+    parser.add_argument("--version", action="version", version=f"facecurator {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.register(sub)
+    try:
+        from facecurator.cli import cloud_commands
+    except ImportError:  # pragma: no cover - cloud commands ship with the package
+        cloud_commands = None  # type: ignore[assignment]
+    if cloud_commands is not None:
+        cloud_commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv:
+        argv = ["gui"]
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"facecurator: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CancelledError as exc:
+        print(f"facecurator: cancelled: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
+    except FacecuratorError as exc:
+        print(f"facecurator: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
+    except KeyboardInterrupt:
+        print("facecurator: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from facecurator.logs import install_secret_redaction
+
+    install_secret_redaction()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

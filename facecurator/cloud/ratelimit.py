@@ -1,0 +1,263 @@
+"""Per-service rate limits and bounded, jittered retries for cloud calls.
+
+Every worker thread calling one service shares one :class:`RateLimiter` (see
+:func:`limiter_for`), so ``--jobs 16`` never exceeds the documented QPS:
+Content Moderation 2.0 allows 10 calls/s (``faceDetect_pro_global`` 5/s); IMM
+and OSS have account-wide limits we do not know, so their defaults are
+configurable per profile (``[profiles.X] qps = { imm = 20 }``).
+
+The limiter is adaptive: a throttling answer (IMM ``Throttling.*``, Moderation
+``Code`` 403, OSS 503) halves the current rate and pauses every thread briefly;
+each success then raises it again by a small step up to the configured cap
+(AIMD, as TCP does). :func:`call_with_retries` runs one call under the limiter,
+retries throttling and transient failures (5xx, timeouts, connection errors)
+with full-jitter exponential back-off, and turns the final failure into one
+:class:`~facecurator.errors.DetectorError` that names the image and the call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, Literal, TypeVar
+
+from facecurator.errors import CancelledError, DetectorError, FacecuratorError
+
+log = logging.getLogger("facecurator.cloud.ratelimit")
+
+T = TypeVar("T")
+
+#: Documented (Moderation) or conservative (IMM, OSS) defaults, calls per second.
+DEFAULT_QPS: Final[dict[str, float]] = {
+    "green": 10.0,
+    "green-pro": 5.0,
+    "imm": 10.0,
+    "oss": 100.0,
+    "oss-faces": 10.0,
+}
+
+#: The rate never drops below this share of the configured cap after throttling.
+MIN_RATE_FRACTION: Final = 0.05
+#: Each success raises the rate by this share of the cap (after a throttle).
+RECOVERY_STEP: Final = 0.05
+
+
+class RateLimiter:
+    """A token bucket shared by threads, with adaptive back-off.
+
+    Implemented as a reservation schedule (GCRA): each :meth:`acquire` books
+    the next free slot ``1/rate`` after the previous one, allowing at most
+    ``burst`` calls at once after an idle period. It is exact under any number
+    of threads and sleeps outside the lock.
+
+    Args:
+        rate: the cap, calls per second.
+        burst: calls allowed back to back after idling (default 1: a steady rate).
+        name: for log messages.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: float = 1.0,
+        name: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be > 0")
+        self.name = name
+        self.max_rate = float(rate)
+        self.burst = max(1.0, float(burst))
+        self._rate = float(rate)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next = clock()
+        self.throttled_count = 0
+
+    @property
+    def rate(self) -> float:
+        """The current (possibly lowered) rate, calls per second."""
+        return self._rate
+
+    def set_cap(self, rate: float) -> None:
+        """Change the configured cap (e.g. a profile was edited)."""
+        with self._lock:
+            self.max_rate = float(rate)
+            self._rate = min(self._rate, self.max_rate) if self._rate < self.max_rate else self.max_rate
+
+    def reserve(self) -> float:
+        """Book one call; returns how long the caller must wait before making it."""
+        with self._lock:
+            now = self._clock()
+            interval = 1.0 / self._rate
+            slot = max(self._next, now - (self.burst - 1.0) * interval)
+            self._next = slot + interval
+            return max(0.0, slot - now)
+
+    def acquire(self, cancel: Callable[[], bool] | None = None) -> None:
+        """Block until the next call may go (cancellable between short sleeps)."""
+        wait = self.reserve()
+        deadline = self._clock() + wait
+        while wait > 0:
+            if cancel is not None and cancel():
+                raise CancelledError("cancelled while waiting for the rate limit")
+            self._sleep(min(wait, 0.25))
+            wait = deadline - self._clock()
+
+    def on_throttled(self, pause: float | None = None) -> None:
+        """The service refused a call for exceeding its limit: halve the rate, pause everyone."""
+        with self._lock:
+            self.throttled_count += 1
+            floor = self.max_rate * MIN_RATE_FRACTION
+            self._rate = max(floor, self._rate / 2.0)
+            hold = pause if pause is not None else 1.0 / self._rate
+            self._next = max(self._next, self._clock() + hold)
+            rate = self._rate
+        log.info("%s throttled: rate lowered to %.2f/s", self.name or "service", rate)
+
+    def on_success(self) -> None:
+        """A call went through: creep back towards the cap."""
+        if self._rate >= self.max_rate:
+            return
+        with self._lock:
+            self._rate = min(self.max_rate, self._rate + self.max_rate * RECOVERY_STEP)
+
+
+_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def limiter_for(service: str, profile_name: str = "default", qps: dict[str, float] | None = None) -> RateLimiter:
+    """The process-wide limiter of ``service`` for one profile (shared by all threads).
+
+    Args:
+        service: ``green``, ``green-pro``, ``imm``, ``oss`` or ``oss-faces``.
+        profile_name: limiters are per account/profile.
+        qps: the profile's overrides (``Profile.qps``); the documented default otherwise.
+    """
+    cap = (qps or {}).get(service) or DEFAULT_QPS.get(service, 10.0)
+    key = (profile_name, service)
+    with _limiters_lock:
+        limiter = _limiters.get(key)
+        if limiter is None:
+            limiter = _limiters[key] = RateLimiter(cap, name=f"{service}@{profile_name}")
+        elif limiter.max_rate != cap:
+            limiter.set_cap(cap)
+        return limiter
+
+
+def reset_limiters() -> None:
+    """Forget every shared limiter (tests; a profile change)."""
+    with _limiters_lock:
+        _limiters.clear()
+
+
+# --------------------------------------------------------------------------- retries
+
+Kind = Literal["throttled", "transient", "fatal"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How one failed attempt should be handled.
+
+    ``reason`` is a one-line, secret-free description ("HTTP 503 ServiceUnavailable").
+    ``error`` optionally replaces the final DetectorError (e.g. an auth error subclass).
+    """
+
+    kind: Kind
+    reason: str
+    error: FacecuratorError | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds of :func:`call_with_retries`.
+
+    ``max_attempts`` bounds transient failures (5xx, timeouts, connection
+    errors); throttled attempts are bounded separately by
+    ``max_throttled_attempts`` because the limiter slows down in between.
+    Delays use full jitter: uniform(0, min(max_delay, base_delay * 2**n)).
+    """
+
+    max_attempts: int = 4
+    max_throttled_attempts: int = 10
+    base_delay: float = 0.2
+    max_delay: float = 5.0
+
+
+DEFAULT_POLICY: Final = RetryPolicy()
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    *,
+    subject: str,
+    what: str,
+    classify: Callable[[BaseException], Failure],
+    limiter: RateLimiter | None = None,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    cancel: Callable[[], bool] | None = None,
+    rng: random.Random | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``call`` under the limiter, retrying what may succeed later.
+
+    Args:
+        call: the SDK call (raises on failure).
+        subject: the image (``oss://b/k.jpg`` or a path), named in the error.
+        what: the call, e.g. ``"IMM DetectImageFaces"``.
+        classify: maps an exception to a :class:`Failure`.
+
+    Raises:
+        DetectorError: "<subject>: <what> failed after N attempts: <reason>"
+            (or the classified ``error`` for fatal failures).
+    """
+    rng = rng or random.Random()
+    attempts = 0
+    transient = 0
+    throttled = 0
+    while True:
+        if cancel is not None and cancel():
+            raise CancelledError(f"{subject}: cancelled")
+        if limiter is not None:
+            limiter.acquire(cancel)
+        attempts += 1
+        try:
+            result = call()
+        except CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
+            failure = classify(exc)
+            if failure.kind == "fatal":
+                if failure.error is not None:
+                    raise failure.error from None
+                raise DetectorError(f"{subject}: {what} failed: {failure.reason}") from None
+            if failure.kind == "throttled":
+                throttled += 1
+                if limiter is not None:
+                    limiter.on_throttled()
+                exhausted = throttled >= policy.max_throttled_attempts
+                step = throttled
+            else:
+                transient += 1
+                exhausted = transient >= policy.max_attempts
+                step = transient
+            if exhausted:
+                plural = "attempt" if attempts == 1 else "attempts"
+                raise DetectorError(f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}") from None
+            delay = rng.uniform(0.0, min(policy.max_delay, policy.base_delay * (2 ** (step - 1))))
+            log.debug("%s: %s attempt %d failed (%s); retrying in %.2fs", subject, what, attempts, failure.reason, delay)
+            if delay > 0:
+                sleep(delay)
+            continue
+        if limiter is not None:
+            limiter.on_success()
+        return result

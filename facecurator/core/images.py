@@ -1,0 +1,161 @@
+"""Image decoding: one place where bytes become upright RGB pixels.
+
+Every decode applies the EXIF orientation, converts CMYK / greyscale / palette /
+alpha images to RGB, refuses decompression bombs before pixels are allocated,
+and turns any decoder failure into an :class:`ImageError` with a one-line
+reason. ``max_side`` asks for a reduced image: JPEGs then use Pillow's draft
+mode (DCT scaling), which is several times faster than a full decode.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from facecurator.errors import ImageError
+
+#: Refuse images above this many pixels (a 16384 x 12288 image is 201 MP).
+MAX_IMAGE_PIXELS: Final = 200_000_000
+
+SUPPORTED_EXTENSIONS: Final = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif"}
+)
+
+_EXIF_ORIENTATION_TAG: Final = 0x0112
+_TRANSPOSED_ORIENTATIONS: Final = frozenset({5, 6, 7, 8})
+
+_heif_registered = False
+
+
+def _register_heif() -> None:
+    global _heif_registered
+    if not _heif_registered:
+        try:
+            from pillow_heif import register_heif_opener
+
+            register_heif_opener()
+        except ImportError:  # pragma: no cover - pillow-heif is a hard dependency
+            pass
+        _heif_registered = True
+
+
+# Pillow's own guard: raise (not warn) above the limit. Set once, process-wide.
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS // 2
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedImage:
+    """Upright RGB pixels plus the size of the full upright image.
+
+    ``scale`` maps pixel coordinates of ``image`` to the full image
+    (full = reduced * scale); it is 1.0 for a full decode.
+    """
+
+    image: Image.Image
+    full_width: int
+    full_height: int
+
+    @property
+    def scale(self) -> float:
+        return self.full_width / self.image.width
+
+
+def is_supported_name(name: str) -> bool:
+    return Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
+
+
+def decode_image(
+    data: bytes | Path,
+    *,
+    name: str | None = None,
+    max_side: int | None = None,
+) -> DecodedImage:
+    """Decode ``data`` (bytes or a file path) to upright RGB.
+
+    Args:
+        data: encoded bytes, or a path to read.
+        name: what to call the image in error messages (defaults to the path).
+        max_side: if given, the result's longer side is at most about this many
+            pixels (never upscaled); full_width/full_height still describe the
+            full upright image.
+
+    Raises:
+        ImageError: for empty, truncated, unsupported or oversized images.
+    """
+    _register_heif()
+    label = name or (str(data) if isinstance(data, Path) else "image")
+    if isinstance(data, Path):
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            raise ImageError(f"{label}: cannot read file: {exc.strerror or exc}") from exc
+    if not data:
+        raise ImageError(f"{label}: empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            img = _first_frame(img)
+            width, height = img.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ImageError(
+                    f"{label}: image is {width}x{height} ({width * height / 1e6:.0f} MP), "
+                    f"over the {MAX_IMAGE_PIXELS / 1e6:.0f} MP limit (possible decompression bomb)"
+                )
+            orientation = _orientation(img)
+            full_w, full_h = (height, width) if orientation in _TRANSPOSED_ORIENTATIONS else (width, height)
+            if max_side and img.format == "JPEG" and max(width, height) > max_side:
+                # draft() picks the largest DCT scale (1/2, 1/4, 1/8) still >= the request.
+                ratio = max(width, height) / max_side
+                img.draft("RGB", (max(1, int(width / ratio)), max(1, int(height / ratio))))
+            img.load()
+            img = ImageOps.exif_transpose(img) if orientation not in (None, 1) else img
+            img = _to_rgb(img)
+            if max_side and max(img.size) > max_side:
+                img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"{label}: refused as a decompression bomb ({exc})") from exc
+    except UnidentifiedImageError:
+        raise ImageError(f"{label}: not an image or an unsupported format") from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
+        reason = str(exc) or type(exc).__name__
+        if "truncated" in reason.lower() or isinstance(exc, EOFError):
+            reason = f"truncated or damaged file ({reason})"
+        raise ImageError(f"{label}: cannot decode: {reason}") from exc
+    return DecodedImage(image=img, full_width=full_w, full_height=full_h)
+
+
+def _first_frame(img: Image.Image) -> Image.Image:
+    if getattr(img, "n_frames", 1) > 1:
+        img.seek(0)
+    return img
+
+
+def _orientation(img: Image.Image) -> int | None:
+    try:
+        value = img.getexif().get(_EXIF_ORIENTATION_TAG)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not fail the image
+        return None
+    return value if isinstance(value, int) and 1 <= value <= 8 else None
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    if img.mode == "RGB":
+        return img
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        # Composite on white: a detector sees a cut-out person on a plain background.
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        img = img.point(lambda v: v / 256).convert("L")
+    return img.convert("RGB")

@@ -1,0 +1,351 @@
+"""Batch scanning: list a source, detect every image on a worker pool, store results.
+
+Design (snapshot, compute, apply): the calling thread lists the source, checks
+the catalog cache and is the only one that writes the catalog; worker threads
+read, decode and detect (each with its own detector instance, since detector
+graphs are not thread-safe). A cached image (same identity, detector and
+settings) is never detected again, so an interrupted batch resumes where it
+stopped and a re-scan of an unchanged source makes no detector call at all.
+One image's failure is recorded with its reason and never stops the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from facecurator.core.catalog import Catalog, ImageRow
+from facecurator.core.images import is_supported_name
+from facecurator.detect.base import DetectionResult, Detector
+from facecurator.errors import FacecuratorError
+from facecurator.sources.base import ImageRef, Source
+from facecurator.sources.local import content_identity
+
+log = logging.getLogger("facecurator.jobs")
+
+
+class CancelToken:
+    """Thread-safe cancellation flag shared by a front end and a running job."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProgress:
+    done: int
+    total: int | None  # None while the source is still being listed
+    failed: int
+    cached: int
+    rate: float  # images per second so far
+    eta: float | None  # seconds, when the total is known
+    current: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOutcome:
+    ref: ImageRef
+    image_id: int
+    status: str  # "ok" | "error"
+    error: str | None
+    cached: bool
+
+
+@dataclass(slots=True)
+class ScanReport:
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    cached: int = 0
+    detected: int = 0
+    paid_calls: int = 0
+    cancelled: bool = False
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    elapsed: float = 0.0
+    image_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _WorkDone:
+    ref: ImageRef
+    identity: str | None
+    result: DetectionResult | None
+    error: str | None
+
+
+class _DetectorPool:
+    """One detector clone per worker thread, all closed at the end."""
+
+    def __init__(self, prototype: Detector) -> None:
+        self._prototype = prototype
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._instances: list[Detector] = []
+
+    def get(self) -> Detector:
+        detector = getattr(self._local, "detector", None)
+        if detector is None:
+            detector = self._prototype.clone()
+            self._local.detector = detector
+            with self._lock:
+                self._instances.append(detector)
+        return detector
+
+    def close(self) -> None:
+        with self._lock:
+            for detector in self._instances:
+                try:
+                    detector.close()
+                except Exception:  # noqa: BLE001 - closing must not mask the scan's outcome
+                    log.exception("closing detector failed")
+            self._instances.clear()
+
+
+def scan(
+    source: Source,
+    detector: Detector,
+    catalog: Catalog,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[ScanProgress], None] | None = None,
+    on_image: Callable[[ImageOutcome], None] | None = None,
+    cancel: CancelToken | None = None,
+    refs: Iterable[ImageRef] | None = None,
+) -> ScanReport:
+    """Detect every image of ``source`` not already in the catalog's cache.
+
+    Args:
+        source: what to scan.
+        refs: an already listed subset of ``source`` (from :func:`plan`); default: list it.
+        detector: prototype detector; each worker uses ``detector.clone()``.
+        catalog: written from the calling thread only.
+        jobs: worker threads (default: CPU count).
+        progress: called on the calling thread after each image.
+        on_image: called on the calling thread with each image's outcome.
+        cancel: stop submitting work; images in flight are finished and stored.
+    """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    cancel = cancel or CancelToken()
+    report = ScanReport()
+    started = time.monotonic()
+    known: dict[str, ImageRow] = {row.uri: row for row in catalog.images(source_root=source.root)}
+    pool = _DetectorPool(detector)
+    listing = _Listing(iter(refs) if refs is not None else source.iter_images())
+    in_flight: dict[Future[_WorkDone], ImageRef] = {}
+    max_in_flight = jobs * 3
+
+    def emit(ref: ImageRef, image_id: int, status: str, error: str | None, cached: bool) -> None:
+        report.total += 1
+        report.image_ids.append(image_id)
+        if status == "ok":
+            report.ok += 1
+        else:
+            report.failed += 1
+            report.errors.append((ref.uri, error or "unknown error"))
+        if cached:
+            report.cached += 1
+        if on_image:
+            on_image(ImageOutcome(ref, image_id, status, error, cached))
+        if progress:
+            elapsed = max(time.monotonic() - started, 1e-6)
+            rate = report.total / elapsed
+            total = listing.count if listing.exhausted else None
+            eta = (total - report.total) / rate if total is not None and rate > 0 else None
+            progress(ScanProgress(report.total, total, report.failed, report.cached, rate, eta, ref.name))
+
+    def finish(done: _WorkDone) -> None:
+        ref = done.ref
+        if done.result is None:
+            image_id = catalog.record_image(
+                ref,
+                source_root=source.root,
+                identity=done.identity,
+                status="error",
+                error=done.error,
+                detection_id=None,
+                width=None,
+                height=None,
+                detector=detector.name,
+            )
+            emit(ref, image_id, "error", done.error, cached=False)
+            return
+        assert done.identity is not None
+        result = done.result
+        detection_id = catalog.store_detection(done.identity, detector.name, detector.settings_key, result)
+        if result.paid_calls:
+            catalog.add_paid_calls(detector.name, result.paid_calls)
+            report.paid_calls += result.paid_calls
+        report.detected += 1
+        image_id = catalog.record_image(
+            ref,
+            source_root=source.root,
+            identity=done.identity,
+            status="ok",
+            error=None,
+            detection_id=detection_id,
+            width=result.width,
+            height=result.height,
+            detector=detector.name,
+        )
+        emit(ref, image_id, "ok", None, cached=False)
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fc-detect") as executor:
+            for ref in listing:
+                if cancel.cancelled:
+                    break
+                if not is_supported_name(ref.name):
+                    suffix = PurePosixPath(ref.name).suffix or "(no extension)"
+                    error = f"{ref.uri}: not a supported image type {suffix}"
+                    image_id = catalog.record_image(
+                        ref,
+                        source_root=source.root,
+                        identity=None,
+                        status="error",
+                        error=error,
+                        detection_id=None,
+                        width=None,
+                        height=None,
+                        detector=detector.name,
+                    )
+                    emit(ref, image_id, "error", error, cached=False)
+                    continue
+                cached_id = _cached_image_id(catalog, known.get(ref.uri), ref, detector, source.root)
+                if cached_id is not None:
+                    emit(ref, cached_id, "ok", None, cached=True)
+                    continue
+                while len(in_flight) >= max_in_flight:
+                    _drain(in_flight, finish, block=True)
+                future = executor.submit(_detect_one, source, pool, ref)
+                in_flight[future] = ref
+                _drain(in_flight, finish, block=False)
+            while in_flight:
+                _drain(in_flight, finish, block=True)
+    finally:
+        for future in in_flight:
+            future.cancel()
+        pool.close()
+    report.cancelled = cancel.cancelled
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    """What a scan would do: used to estimate a paid batch before it starts."""
+
+    refs: list[ImageRef]
+    total: int
+    to_detect: int
+
+
+def plan(source: Source, detector: Detector, catalog: Catalog) -> ScanPlan:
+    """List ``source`` and count the images the detector would be called for.
+
+    Only identities known without reading (OSS ETag, unchanged local files) can
+    be checked, so the count is an upper bound for local folders with changed files.
+    """
+    refs = list(source.iter_images())
+    known = {row.uri: row for row in catalog.images(source_root=source.root)}
+    to_detect = 0
+    for ref in refs:
+        if not is_supported_name(ref.name):
+            continue
+        row = known.get(ref.uri)
+        identity = ref.quick_identity
+        if identity is None and row is not None and row.size == ref.size and row.mtime_ns == ref.mtime_ns:
+            identity = row.identity
+        if identity is None or catalog.find_detection(identity, detector.name, detector.settings_key) is None:
+            to_detect += 1
+    return ScanPlan(refs=refs, total=len(refs), to_detect=to_detect)
+
+
+class _Listing:
+    """Wraps a (possibly lazy) listing and counts what it yielded."""
+
+    def __init__(self, refs: Iterator[ImageRef]) -> None:
+        self._refs = refs
+        self.count = 0
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[ImageRef]:
+        for ref in self._refs:
+            self.count += 1
+            yield ref
+        self.exhausted = True
+
+
+def _cached_image_id(
+    catalog: Catalog, row: ImageRow | None, ref: ImageRef, detector: Detector, source_root: str
+) -> int | None:
+    """The image id when this image's detection is already cached, else None."""
+    identity = ref.quick_identity
+    if identity is None and row is not None and row.size == ref.size and row.mtime_ns == ref.mtime_ns:
+        identity = row.identity
+    if identity is None:
+        return None
+    detection_id = catalog.find_detection(identity, detector.name, detector.settings_key)
+    if detection_id is None:
+        return None
+    if row is not None and row.identity == identity and row.detection_id == detection_id and row.status == "ok":
+        return row.id  # unchanged: nothing to write
+    detection = catalog.detection_size(detection_id)
+    return catalog.record_image(
+        ref,
+        source_root=source_root,
+        identity=identity,
+        status="ok",
+        error=None,
+        detection_id=detection_id,
+        width=detection[0],
+        height=detection[1],
+        detector=detector.name,
+    )
+
+
+def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone:
+    """Worker: read, identify and detect one image; every failure becomes data."""
+    identity = ref.quick_identity
+    try:
+        detector = pool.get()
+        data: bytes | None = None
+        if detector.needs_bytes or identity is None:
+            data = source.read_bytes(ref)
+            if identity is None:
+                identity = content_identity(ref, data)
+        result = detector.detect(ref, data)
+        return _WorkDone(ref, identity, result, None)
+    except FacecuratorError as exc:
+        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - a detector bug must not end the batch
+        log.exception("unexpected failure on %s", ref.uri)
+        return _WorkDone(ref, identity, None, f"{ref.uri}: internal error: {type(exc).__name__}: {exc}")
+
+
+def _with_name(ref: ImageRef, message: str) -> str:
+    return message if ref.uri in message or ref.name in message else f"{ref.uri}: {message}"
+
+
+def _drain(
+    in_flight: dict[Future[_WorkDone], ImageRef], finish: Callable[[_WorkDone], None], *, block: bool
+) -> None:
+    if not in_flight:
+        return
+    done, _ = wait(list(in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
+    # Deterministic order among simultaneously finished work keeps catalogs reproducible.
+    for future in sorted(done, key=lambda f: in_flight[f].uri):
+        in_flight.pop(future)
+        finish(future.result())

@@ -1,0 +1,229 @@
+"""The catalog seen through a rule set: verdicts, summaries and bulk decisions.
+
+Verdicts are never stored: they are computed from the stored faces whenever a
+view needs them, so changing a rule re-evaluates every face at once with no
+new detection.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from facecurator.core.catalog import Catalog, FaceRow, ImageRow
+from facecurator.core.export import ExportItem
+from facecurator.core.face import Face
+from facecurator.core.rules import ImageContext, RuleSet, Verdict
+
+#: Bulk decisions are committed in chunks so progress can be reported durably.
+BULK_CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedFace:
+    row: FaceRow
+    image: ImageRow
+    verdict: Verdict
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def face(self) -> Face:
+        return self.row.face
+
+    @property
+    def decision(self) -> str:
+        return self.row.decision.state
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's face object: canonical fields + verdict + decision."""
+        data = self.face.to_json()
+        data.update(
+            id=self.id,
+            index=self.row.index,
+            qualified=self.verdict.qualified,
+            reasons=self.verdict.reasons,
+            conditions=[
+                {"condition": r.condition, "outcome": r.outcome, "reason": r.reason} for r in self.verdict.results
+            ],
+            decision=self.decision,
+            decision_reason=self.row.decision.reason,
+            decided_by=self.row.decision.who,
+            decided_at=self.row.decision.at,
+        )
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedImage:
+    row: ImageRow
+    faces: list[ReviewedFace]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.row.id,
+            "source": self.row.uri,
+            "name": self.row.name,
+            "group": self.row.group,
+            "width": self.row.width,
+            "height": self.row.height,
+            "status": self.row.status,
+            "error": self.row.error,
+            "detector": self.row.detector,
+            "faces": [face.to_json() for face in self.faces],
+        }
+
+
+def review(
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    source_root: str | None = None,
+    image_ids: Sequence[int] | None = None,
+) -> list[ReviewedImage]:
+    """Every (present) image with its faces evaluated under ``rules``."""
+    images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
+    if image_ids is not None:
+        wanted = set(image_ids)
+        images = [row for row in images if row.id in wanted]
+    by_image: dict[int, list[FaceRow]] = defaultdict(list)
+    face_rows = catalog.faces(image_ids=[row.id for row in images]) if image_ids is not None else (
+        catalog.faces(source_root=source_root)
+    )
+    for face_row in face_rows:
+        by_image[face_row.image_id].append(face_row)
+    reviewed = []
+    for image in images:
+        rows = by_image.get(image.id, []) if image.status == "ok" else []
+        context = ImageContext(face_count=len(rows))
+        reviewed.append(
+            ReviewedImage(image, [ReviewedFace(row, image, rules.evaluate(row.face, context)) for row in rows])
+        )
+    return reviewed
+
+
+def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:
+    return [face for image in images for face in image.faces]
+
+
+def summary(images: Sequence[ReviewedImage]) -> dict[str, int]:
+    """The contract's ``summary`` object."""
+    faces = all_faces(images)
+    return {
+        "images": len(images),
+        "errors": sum(1 for image in images if image.row.status == "error"),
+        "faces": len(faces),
+        "qualified": sum(1 for face in faces if face.verdict.qualified),
+        "accepted": sum(1 for face in faces if face.decision == "accepted"),
+        "rejected": sum(1 for face in faces if face.decision == "rejected"),
+        "pending": sum(1 for face in faces if face.decision == "pending"),
+    }
+
+
+def bulk_targets(faces: Iterable[ReviewedFace], *, qualified: bool) -> list[int]:
+    """Pending faces whose verdict is ``qualified`` (manual decisions are never overridden)."""
+    return [face.id for face in faces if face.decision == "pending" and face.verdict.qualified is qualified]
+
+
+def decide_in_chunks(
+    catalog: Catalog,
+    face_ids: Sequence[int],
+    state: str,
+    *,
+    reason: str | None = None,
+    who: str | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> int:
+    """Decide ``face_ids`` in committed chunks; ``on_chunk(done, total)`` runs after each commit."""
+    done = 0
+    for start in range(0, len(face_ids), BULK_CHUNK):
+        chunk = face_ids[start : start + BULK_CHUNK]
+        catalog.decide(chunk, state, reason=reason, who=who)  # type: ignore[arg-type]
+        done += len(chunk)
+        if on_chunk:
+            on_chunk(done, len(face_ids))
+    return done
+
+
+def accept_qualified(
+    catalog: Catalog,
+    rules: RuleSet,
+    face_ids: Sequence[int] | None = None,
+    *,
+    who: str | None = None,
+    source_root: str | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> int:
+    """Accept every pending qualified face (of ``face_ids`` when given). Returns the count."""
+    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
+    targets = bulk_targets(faces, qualified=True)
+    return decide_in_chunks(catalog, targets, "accepted", reason="qualified", who=who, on_chunk=on_chunk)
+
+
+def reject_unqualified(
+    catalog: Catalog,
+    rules: RuleSet,
+    face_ids: Sequence[int] | None = None,
+    *,
+    who: str | None = None,
+    source_root: str | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> int:
+    """Reject every pending unqualified face, recording the failing reasons."""
+    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
+    done = 0
+    # Group by reason so each face's audit row says why it was rejected.
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for face in faces:
+        if face.decision == "pending" and not face.verdict.qualified:
+            by_reason["; ".join(face.verdict.reasons) or "unqualified"].append(face.id)
+    total = sum(len(ids) for ids in by_reason.values())
+    for reason, ids in by_reason.items():
+        offset = done
+
+        def report(chunk_done: int, _chunk_total: int, offset: int = offset) -> None:
+            if on_chunk:
+                on_chunk(offset + chunk_done, total)
+
+        done += decide_in_chunks(catalog, ids, "rejected", reason=reason, who=who, on_chunk=report)
+    return done
+
+
+def _scope(images: Sequence[ReviewedImage], face_ids: Sequence[int] | None) -> list[ReviewedFace]:
+    faces = all_faces(images)
+    if face_ids is None:
+        return faces
+    wanted = set(face_ids)
+    return [face for face in faces if face.id in wanted]
+
+
+def export_items(faces: Iterable[ReviewedFace]) -> list[ExportItem]:
+    """Map reviewed faces to the export's plain data (pending faces included; export skips them)."""
+    items = []
+    for face in faces:
+        items.append(
+            ExportItem(
+                face_id=face.id,
+                image_uri=face.image.uri,
+                image_name=face.image.name,
+                group=face.image.group,
+                image_width=face.image.width,
+                image_height=face.image.height,
+                face_index=face.row.index,
+                face=face.face,
+                qualified=face.verdict.qualified,
+                rule_results=[
+                    {"condition": r.condition, "outcome": r.outcome, "reason": r.reason}
+                    for r in face.verdict.results
+                ],
+                decision=face.decision,
+                decision_reason=face.row.decision.reason,
+                decided_by=face.row.decision.who,
+                decided_at=face.row.decision.at,
+            )
+        )
+    return items

@@ -1,0 +1,411 @@
+"""The offline ``local`` detector: mediapipe face detection + face mesh, on this machine.
+
+One :class:`LocalDetector` per worker thread (mediapipe graphs are not
+thread-safe); :meth:`LocalDetector.clone` makes another. Nothing is downloaded:
+the models ship inside the mediapipe wheel. How every number is computed, its
+scale and its limits are in ``docs/local-detector.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from facecurator.core.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
+from facecurator.core.images import decode_image
+from facecurator.detect import measures
+from facecurator.detect.base import DetectionResult
+from facecurator.errors import DetectorError, ModelLoadError
+from facecurator.sources.base import ImageRef
+
+log = logging.getLogger(__name__)
+
+#: Bump when the algorithm changes results: it is part of ``settings_key``, so
+#: cached local detections are recomputed.
+ALGORITHM_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSettings:
+    """Every setting that changes the local detector's result.
+
+    Attributes:
+        working_side: images are decoded with their longer side at most this
+            many pixels (JPEGs via DCT draft scaling); crops for the mesh and the
+            blur measure come from this image.
+        detect_side: longer side of the image the face detectors see.
+        tiles: the detection image is also cut into ``tiles`` x ``tiles``
+            overlapping tiles for small faces (0 or 1: no tiling).
+        min_confidence: faces below this detection score are dropped.
+        unverified_confidence: faces whose mesh could not be fitted are kept
+            only from this score up (a mesh fit confirms a face).
+    """
+
+    working_side: int = 2048
+    detect_side: int = 1024
+    tiles: int = 2
+    min_confidence: float = 0.5
+    unverified_confidence: float = 0.75
+
+    @property
+    def key(self) -> str:
+        return (
+            f"local-v{ALGORITHM_VERSION};work={self.working_side};det={self.detect_side};"
+            f"tiles={self.tiles};min={self.min_confidence:g};unverified={self.unverified_confidence:g}"
+        )
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A face box from one detector pass, in working-image pixels."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    score: float
+    keypoints: list[tuple[float, float]]
+    source: str
+    sources: set[str] = field(default_factory=set)
+
+    def iou(self, other: _Candidate) -> float:
+        ix = max(0.0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
+        iy = max(0.0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
+        inter = ix * iy
+        union = self.w * self.h + other.w * other.h - inter
+        return inter / union if union > 0 else 0.0
+
+    def overlap_of_smaller(self, other: _Candidate) -> float:
+        ix = max(0.0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
+        iy = max(0.0, min(self.y + self.h, other.y + other.h) - max(self.y, other.y))
+        smaller = min(self.w * self.h, other.w * other.h)
+        return ix * iy / smaller if smaller > 0 else 0.0
+
+
+class LocalDetector:
+    """Offline detector (mediapipe). Not thread-safe: one instance per thread."""
+
+    name: Final = "local"
+    needs_bytes: Final = True
+
+    def __init__(self, settings: LocalSettings | None = None, **overrides: Any) -> None:
+        base = settings or LocalSettings()
+        try:
+            self.settings = LocalSettings(**{**_asdict(base), **overrides})
+        except TypeError as exc:
+            raise DetectorError(f"local detector: unknown setting ({exc})") from None
+        self._short: Any = None
+        self._full: Any = None
+        self._mesh: Any = None
+        self._owner: int | None = None
+
+    # -- protocol -------------------------------------------------------------
+
+    @property
+    def settings_key(self) -> str:
+        return self.settings.key
+
+    def clone(self) -> LocalDetector:
+        return LocalDetector(self.settings)
+
+    def close(self) -> None:
+        for graph in (self._short, self._full, self._mesh):
+            if graph is not None:
+                try:
+                    graph.close()
+                except Exception:  # noqa: BLE001 - closing must never fail a scan
+                    log.debug("closing a mediapipe graph failed", exc_info=True)
+        self._short = self._full = self._mesh = None
+
+    def __enter__(self) -> LocalDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def load(self) -> None:
+        """Build the mediapipe graphs now (otherwise on the first image).
+
+        Raises:
+            ModelLoadError: mediapipe or its bundled models cannot be loaded.
+        """
+        if self._mesh is not None:
+            return
+        try:
+            from mediapipe.python.solutions import face_detection, face_mesh
+
+            self._short = face_detection.FaceDetection(
+                model_selection=0, min_detection_confidence=self.settings.min_confidence
+            )
+            self._full = face_detection.FaceDetection(
+                model_selection=1, min_detection_confidence=self.settings.min_confidence
+            )
+            self._mesh = face_mesh.FaceMesh(
+                static_image_mode=True, max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.3
+            )
+        except Exception as exc:  # noqa: BLE001 - ImportError, RuntimeError from the graph, ...
+            self.close()
+            raise ModelLoadError(f"local detector: cannot load the mediapipe models: {exc}") from exc
+
+    def detect(self, ref: ImageRef, data: bytes | None) -> DetectionResult:
+        """Find faces in ``data`` (the encoded image of ``ref``).
+
+        Raises:
+            ImageError: the image cannot be decoded.
+            DetectorError: mediapipe failed on this image.
+            ModelLoadError: the models cannot be loaded.
+        """
+        if data is None:
+            raise DetectorError(f"{ref.uri}: the local detector needs the image bytes")
+        self._check_thread()
+        decoded = decode_image(data, name=ref.uri, max_side=_draft_side(data, self.settings.working_side))
+        self.load()
+        rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
+        try:
+            faces = self._faces(rgb, decoded.scale)
+        except Exception as exc:  # noqa: BLE001 - any mediapipe / OpenCV failure
+            raise DetectorError(f"{ref.uri}: local detector failed: {type(exc).__name__}: {exc}") from exc
+        return DetectionResult(
+            faces=faces,
+            width=decoded.full_width,
+            height=decoded.full_height,
+            raw={"detector": "local", "settings": self.settings_key, "faces": len(faces)},
+        )
+
+    # -- pipeline -------------------------------------------------------------
+
+    def _check_thread(self) -> None:
+        ident = threading.get_ident()
+        if self._owner is None:
+            self._owner = ident
+        elif self._owner != ident:
+            # mediapipe graphs are not thread-safe; fail loudly rather than corrupt results
+            raise DetectorError("a LocalDetector is being used from two threads: use clone() per thread")
+
+    def _faces(self, rgb: np.ndarray, scale: float) -> list[Face]:
+        candidates = self._candidates(rgb)
+        faces: list[tuple[float, Face]] = []
+        for cand in candidates:
+            face = self._measure(rgb, cand, scale)
+            if face is not None:
+                faces.append((cand.x, face))
+        faces.sort(key=lambda item: item[0])
+        return [f for _, f in faces]
+
+    def _candidates(self, rgb: np.ndarray) -> list[_Candidate]:
+        import cv2
+
+        s = self.settings
+        h, w = rgb.shape[:2]
+        det_scale = min(1.0, s.detect_side / max(h, w))
+        if det_scale < 1.0:
+            det = cv2.resize(rgb, (round(w * det_scale), round(h * det_scale)), interpolation=cv2.INTER_AREA)
+        else:
+            det = rgb
+        found: list[_Candidate] = []
+        found += _run_detector(self._short, det, 0, 0, 1 / det_scale, "short")
+        found += _run_detector(self._full, det, 0, 0, 1 / det_scale, "full")
+        if s.tiles > 1 and min(det.shape[:2]) >= 256:
+            for x0, y0, tile in _tiles(det, s.tiles):
+                found += _run_detector(self._full, tile, x0, y0, 1 / det_scale, "tile")
+        return _merge(found)
+
+    def _measure(self, rgb: np.ndarray, cand: _Candidate, scale: float) -> Face | None:
+        s = self.settings
+        mesh = self._fit_mesh(rgb, cand)
+        if cand.score < s.min_confidence or (mesh is None and cand.score < s.unverified_confidence):
+            return None
+        raw: dict[str, Any] = {
+            "score": round(cand.score, 4),
+            "passes": sorted(cand.sources),
+            "mesh": mesh is not None,
+        }
+        gray = _gray(rgb)
+        pose = eyes = None
+        landmarks: tuple[tuple[float, float], ...]
+        if mesh is not None:
+            head = measures.head_pose(mesh)
+            pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
+            closed, ear_r, ear_l = measures.eyes_closed(mesh)
+            eyes = closed
+            raw.update(pose_residual=round(head.residual, 4), ear=[round(ear_r, 3), round(ear_l, 3)])
+            landmarks = tuple((float(x) * scale, float(y) * scale) for x, y in _five_points(mesh))
+            x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
+            x1, y1 = mesh[:, 0].max(), mesh[:, 1].max()
+            raw["landmark_kind"] = "mesh-5"
+        else:
+            landmarks = tuple((x * scale, y * scale) for x, y in cand.keypoints)
+            x0, y0, x1, y1 = cand.x, cand.y, cand.x + cand.w, cand.y + cand.h
+            raw["landmark_kind"] = "detector-6"
+        blur = None
+        crop = _crop(gray, x0, y0, x1, y1)
+        if crop is not None:
+            value, crete = measures.blur_score(crop)
+            blur = Blur(round(value, 2), BLUR_SCALE_LOCAL)
+            raw["crete"] = round(crete, 4)
+        box = _clip_box(cand, rgb.shape[1], rgb.shape[0], scale)
+        return Face(
+            box=box,
+            confidence=round(cand.score, 4),
+            landmarks=landmarks,
+            pose=pose,
+            blur=blur,
+            eyes_closed=eyes,
+            raw=raw,
+        )
+
+    def _fit_mesh(self, rgb: np.ndarray, cand: _Candidate) -> np.ndarray | None:
+        """468 mesh points (working pixels, mediapipe axes) for this face, or None."""
+        import cv2
+
+        side = 2.0 * max(cand.w, cand.h)
+        cx, cy = cand.x + cand.w / 2, cand.y + cand.h / 2
+        x0, y0 = round(cx - side / 2), round(cy - side / 2)
+        isz = round(side)
+        h, w = rgb.shape[:2]
+        crop = np.zeros((isz, isz, 3), dtype=np.uint8)
+        sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + isz), min(h, y0 + isz)
+        if sx1 <= sx0 or sy1 <= sy0:
+            return None
+        crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
+        interp = cv2.INTER_AREA if isz > _MESH_INPUT else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, (_MESH_INPUT, _MESH_INPUT), interpolation=interp)
+        result = self._mesh.process(crop)
+        if not result.multi_face_landmarks:
+            return None
+        k = isz / _MESH_INPUT
+        pts = np.array(
+            [(lm.x * _MESH_INPUT, lm.y * _MESH_INPUT, lm.z * _MESH_INPUT) for lm in result.multi_face_landmarks[0].landmark],
+            dtype=np.float64,
+        ) * k
+        pts[:, 0] += x0
+        pts[:, 1] += y0
+        nose_x, nose_y = pts[1, 0], pts[1, 1]
+        if not (cand.x <= nose_x <= cand.x + cand.w and cand.y <= nose_y <= cand.y + cand.h):
+            return None  # the mesh found another face in the crop
+        return pts
+
+
+_MESH_INPUT: Final = 256
+
+
+def _draft_side(data: bytes, working_side: int) -> int:
+    """The ``max_side`` to decode with: for a JPEG, the largest DCT-scaled size
+    (1/1, 1/2, 1/4, 1/8) that fits in ``working_side``, so the decoder does all
+    the reduction (a full decode plus a resize costs about 5x more)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "JPEG":
+                return working_side
+            longest = max(img.size)
+    except Exception:  # noqa: BLE001 - decode_image reports the real error
+        return working_side
+    for factor in (1, 2, 4, 8):
+        side = -(-longest // factor)
+        if side <= working_side:
+            return side
+    return working_side
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _crop(img: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray | None:
+    h, w = img.shape[:2]
+    ix0, iy0 = max(0, int(x0)), max(0, int(y0))
+    ix1, iy1 = min(w, int(np.ceil(x1))), min(h, int(np.ceil(y1)))
+    if ix1 - ix0 < 8 or iy1 - iy0 < 8:
+        return None
+    return img[iy0:iy1, ix0:ix1]
+
+
+def _clip_box(cand: _Candidate, w: int, h: int, scale: float) -> Box:
+    x0, y0 = max(0.0, cand.x), max(0.0, cand.y)
+    x1, y1 = min(float(w), cand.x + cand.w), min(float(h), cand.y + cand.h)
+    return Box(
+        x=round(x0 * scale, 1),
+        y=round(y0 * scale, 1),
+        w=round(max(0.0, x1 - x0) * scale, 1),
+        h=round(max(0.0, y1 - y0) * scale, 1),
+    )
+
+
+def _five_points(mesh: np.ndarray) -> list[tuple[float, float]]:
+    """ArcFace order: subject's right eye, left eye, nose tip, right and left mouth corners."""
+    right_eye = mesh[[33, 133, 159, 145], :2].mean(axis=0)
+    left_eye = mesh[[263, 362, 386, 374], :2].mean(axis=0)
+    return [
+        (float(right_eye[0]), float(right_eye[1])),
+        (float(left_eye[0]), float(left_eye[1])),
+        (float(mesh[1, 0]), float(mesh[1, 1])),
+        (float(mesh[61, 0]), float(mesh[61, 1])),
+        (float(mesh[291, 0]), float(mesh[291, 1])),
+    ]
+
+
+def _asdict(settings: LocalSettings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in settings.__slots__}  # type: ignore[attr-defined]
+
+
+def _tiles(img: np.ndarray, n: int, overlap: float = 0.25) -> list[tuple[int, int, np.ndarray]]:
+    h, w = img.shape[:2]
+    tw = int(w / (n - (n - 1) * overlap))
+    th = int(h / (n - (n - 1) * overlap))
+    out = []
+    for i in range(n):
+        for j in range(n):
+            x0 = round(j * (w - tw) / (n - 1))
+            y0 = round(i * (h - th) / (n - 1))
+            out.append((x0, y0, np.ascontiguousarray(img[y0 : y0 + th, x0 : x0 + tw])))
+    return out
+
+
+def _run_detector(
+    graph: Any, img: np.ndarray, x0: int, y0: int, to_working: float, source: str
+) -> list[_Candidate]:
+    h, w = img.shape[:2]
+    result = graph.process(img)
+    out = []
+    for det in result.detections or []:
+        rel = det.location_data.relative_bounding_box
+        kps = [
+            ((x0 + kp.x * w) * to_working, (y0 + kp.y * h) * to_working)
+            for kp in det.location_data.relative_keypoints
+        ]
+        out.append(
+            _Candidate(
+                x=(x0 + rel.xmin * w) * to_working,
+                y=(y0 + rel.ymin * h) * to_working,
+                w=rel.width * w * to_working,
+                h=rel.height * h * to_working,
+                score=float(det.score[0]),
+                keypoints=kps,
+                source=source,
+                sources={source},
+            )
+        )
+    return out
+
+
+def _merge(cands: list[_Candidate]) -> list[_Candidate]:
+    """Greedy non-maximum suppression across passes; keeps the best-scored box."""
+    kept: list[_Candidate] = []
+    for cand in sorted(cands, key=lambda c: c.score, reverse=True):
+        for k in kept:
+            if cand.iou(k) > 0.3 or cand.overlap_of_smaller(k) > 0.6:
+                k.sources |= cand.sources
+                break
+        else:
+            kept.append(cand)
+    return kept

@@ -1,0 +1,48 @@
+"""Errors as data: every external failure is one of these, with a message that
+names the image or the call. Front ends decide how to show them."""
+
+from __future__ import annotations
+
+
+class FacecuratorError(Exception):
+    """Base of all expected failures. ``str(err)`` is a one-line, user-facing reason."""
+
+
+class ConfigError(FacecuratorError):
+    """Bad usage or configuration (CLI exit status 2)."""
+
+
+class ImageError(FacecuratorError):
+    """An image could not be read or decoded (broken, unsupported, too large)."""
+
+
+class SourceError(FacecuratorError):
+    """A source (folder, bucket) could not be listed or read."""
+
+
+class SourceAuthError(SourceError):
+    """Credentials were refused by a source."""
+
+
+class DetectorError(FacecuratorError):
+    """A detector failed on one image or could not start."""
+
+
+class ModelLoadError(DetectorError):
+    """The detector's model files could not be loaded."""
+
+
+class MalformedResultError(FacecuratorError):
+    """A provider result does not have the documented shape."""
+
+
+class CatalogError(FacecuratorError):
+    """The catalog database could not be opened, migrated or written."""
+
+
+class ExportError(FacecuratorError):
+    """An export could not be written."""
+
+
+class CancelledError(FacecuratorError):
+    """Work was cancelled by the operator."""

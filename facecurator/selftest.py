@@ -1,0 +1,135 @@
+"""``facecurator self-test``: does this installation (wheel or bundle) work?
+
+Each check is independent and reports one line; a failing check never stops
+the others.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from facecurator import __version__, paths
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail, "seconds": round(self.seconds, 3)}
+
+
+def check_version() -> str:
+    frozen = " (bundle)" if getattr(sys, "frozen", False) else ""
+    return f"facecurator {__version__}{frozen}, Python {sys.version.split()[0]}"
+
+
+def check_resources() -> str:
+    from facecurator.core.rules import BUILTIN_PRESETS, load_rules
+
+    for name in BUILTIN_PRESETS:
+        load_rules(name)
+    image = paths.resource_path("selftest", "astronaut.jpg")
+    if not image.is_file():
+        raise RuntimeError(f"missing {image}")
+    return f"{len(BUILTIN_PRESETS)} rule presets and the test image in {paths.resources_dir()}"
+
+
+def check_detector() -> str:
+    from facecurator.detect.local import LocalDetector
+    from facecurator.sources.base import ImageRef
+
+    image = paths.resource_path("selftest", "astronaut.jpg")
+    data = image.read_bytes()
+    ref = ImageRef(uri=str(image), name=image.name, group="selftest", size=len(data), mtime_ns=0)
+    detector = LocalDetector()
+    try:
+        result = detector.detect(ref, data)
+    finally:
+        detector.close()
+    if len(result.faces) != 1:
+        raise RuntimeError(f"expected 1 face on the test image, found {len(result.faces)}")
+    face = result.faces[0]
+    pose = f"yaw {face.pose.yaw:.1f}°" if face.pose else "no pose"
+    blur = f"blur {face.blur.value:.1f} ({face.blur.scale})" if face.blur else "no blur"
+    return f"local detector models load and run: 1 face, {pose}, {blur}"
+
+
+def check_heif() -> str:
+    from PIL import Image
+
+    from facecurator.core import images
+
+    images._register_heif()
+    if "HEIF" not in Image.registered_extensions().values():
+        raise RuntimeError("HEIC/HEIF decoder not registered")
+    return "HEIC/HEIF decoding available"
+
+
+def check_qt() -> str:
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication.instance() or QApplication(["facecurator-self-test"])
+    widget = QWidget()
+    widget.resize(32, 32)
+    widget.show()
+    app.processEvents()
+    widget.close()
+    return f"Qt {__import__('PySide6').__version__} starts (platform {app.platformName()})"
+
+
+def check_keyring() -> str:
+    import keyring
+    from keyring.backends import fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring):
+        raise RuntimeError(
+            "no OS keyring backend (start a Secret Service such as gnome-keyring, or use the "
+            "ALIBABA_CLOUD_* environment variables for cloud detectors)"
+        )
+    keyring.get_password("facecurator", "self-test-probe")  # proves the backend answers
+    return f"keyring backend {type(backend).__module__}.{type(backend).__name__} answers"
+
+
+def check_catalog() -> str:
+    from facecurator.core.catalog import Catalog
+
+    with Catalog() as catalog:
+        catalog.set_setting("self_test.last_run", datetime.now(timezone.utc).isoformat())
+        path = catalog.path
+    return f"catalog writable at {path}"
+
+
+CHECKS: list[tuple[str, Callable[[], str]]] = [
+    ("version", check_version),
+    ("resources", check_resources),
+    ("detector", check_detector),
+    ("heif", check_heif),
+    ("qt", check_qt),
+    ("keyring", check_keyring),
+    ("catalog", check_catalog),
+]
+
+
+def run_self_test() -> list[CheckResult]:
+    results = []
+    for name, check in CHECKS:
+        started = time.monotonic()
+        try:
+            detail, ok = check(), True
+        except Exception as exc:  # noqa: BLE001 - every failure is a reported check result
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+        results.append(CheckResult(name, ok, detail, time.monotonic() - started))
+    return results

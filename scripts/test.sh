@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Run the whole test suite: installs what it needs into ./.venv, starts a throwaway
+# Secret Service (gnome-keyring under dbus-run-session) when available, and
+# treats pytest's "no tests collected" (exit 5) as a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! .venv/bin/python -c "import facecurator, pytest, pytestqt, skimage" >/dev/null 2>&1; then
+  bash scripts/install.sh --test || exit 1
+fi
+
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+cmd=(.venv/bin/python -m pytest "$@")
+if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1 \
+   && [ -f .ci/keyring-session.sh ]; then
+  bash .ci/keyring-session.sh "${cmd[@]}"
+else
+  echo "note: no dbus-run-session/gnome-keyring: Secret Service tests will skip" >&2
+  "${cmd[@]}"
+fi
+status=$?
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests (exit 5): treating as a failure" >&2
+  exit 1
+fi
+exit "$status"
