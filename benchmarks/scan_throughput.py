@@ -39,7 +39,9 @@ def make_images(count: int) -> list[Path]:
     from PIL import Image
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    sources = sorted(p for sub in ("people", "multi", "single") for p in (CORPUS / sub).rglob("*") if p.is_file())
+    sources = sorted(
+        p for sub in ("people", "multi", "single") for p in (CORPUS / sub).rglob("*") if p.is_file()
+    )
     if not sources:
         from skimage import data
 
@@ -150,8 +152,11 @@ def main() -> int:
         for key, value in result.items():
             print(f"{key:>30}: {value}")
         verdict = "meets" if result["pipeline_vs_bare"] >= 0.8 else "MISSES"
-        print(f"pipeline/bare = {result['pipeline_vs_bare']} ({verdict} the 0.8 target); "
-              f"{result['pipeline_img_per_s']} img/s ({'meets' if first >= 30 else 'MISSES'} the 30 img/s target)")
+        print(
+            f"pipeline/bare = {result['pipeline_vs_bare']} ({verdict} the 0.8 target); "
+            f"{result['pipeline_img_per_s']} img/s "
+            f"({'meets' if first >= 30 else 'MISSES'} the 30 img/s target)"
+        )
     return 0
 
 

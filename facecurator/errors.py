@@ -28,6 +28,11 @@ class DetectorError(FacecuratorError):
     """A detector failed on one image or could not start."""
 
 
+class DetectorAuthError(DetectorError):
+    """A cloud detector's service refused the credentials or the permission
+    (every image would fail the same way: a batch may stop early)."""
+
+
 class ModelLoadError(DetectorError):
     """The detector's model files could not be loaded."""
 

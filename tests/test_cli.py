@@ -28,7 +28,9 @@ def run_cli(*args: str, check: int | None = 0, timeout: float = 300, **kwargs) -
         **kwargs,
     )
     if check is not None:
-        assert proc.returncode == check, f"exit {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+        assert proc.returncode == check, (
+            f"exit {proc.returncode}\nstdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -53,7 +55,9 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert "usage" in proc.stderr
     proc = run_cli("scan", str(tmp_path / "missing"), "--catalog", str(tmp_path / "c.db"), check=2)
     assert "no such folder" in proc.stderr
-    proc = run_cli("scan", str(tmp_path), "--rules", "no-such-preset", "--catalog", str(tmp_path / "c.db"), check=2)
+    proc = run_cli(
+        "scan", str(tmp_path), "--rules", "no-such-preset", "--catalog", str(tmp_path / "c.db"), check=2
+    )
     assert "no-such-preset" in proc.stderr
 
 
@@ -77,7 +81,13 @@ def test_scan_astronaut_json_shape(astronaut_png: Path, tmp_path: Path) -> None:
     assert face["qualified"] is True, face["reasons"]
     assert face["decision"] == "pending"
     assert data["summary"] == {
-        "images": 1, "errors": 0, "faces": 1, "qualified": 1, "accepted": 0, "rejected": 0, "pending": 1,
+        "images": 1,
+        "errors": 0,
+        "faces": 1,
+        "qualified": 1,
+        "accepted": 0,
+        "rejected": 0,
+        "pending": 1,
     }
 
 
@@ -95,7 +105,9 @@ def test_corpus_face_counts_and_errors(corpus_scan: dict, corpus_manifest: list)
     certain = [e for e in corpus_manifest if e.certain and e.rel not in BROKEN]
     matches = [e.rel for e in certain if len(by_rel[e.rel]["faces"]) == e.expected_faces]
     misses = {e.rel: (e.expected_faces, len(by_rel[e.rel]["faces"])) for e in certain if e.rel not in matches}
-    assert len(matches) / len(certain) >= 0.90, f"face count matches {len(matches)}/{len(certain)}; misses {misses}"
+    assert len(matches) / len(certain) >= 0.90, (
+        f"face count matches {len(matches)}/{len(certain)}; misses {misses}"
+    )
     assert "Traceback" not in corpus_scan["stderr"]
     assert corpus_scan["data"]["summary"]["errors"] == len(BROKEN)
 
@@ -159,7 +171,8 @@ def test_report_csv_and_rules_switch(astronaut_png: Path, tmp_path: Path) -> Non
     # but a custom rule with an impossible size makes it unqualified without a new detection.
     rules = tmp_path / "huge.toml"
     rules.write_text(
-        'name = "huge"\nunknown = "fail"\nschema_version = 1\n[[conditions]]\nkind = "min_face_size"\nmin_px = 5000\n',
+        'name = "huge"\nunknown = "fail"\nschema_version = 1\n'
+        '[[conditions]]\nkind = "min_face_size"\nmin_px = 5000\n',
         encoding="utf-8",
     )
     data = json.loads(run_cli("report", "--json", "--rules", str(rules), "--catalog", catalog).stdout)
@@ -174,15 +187,36 @@ def _seed_many_faces(catalog_path: Path, n_images: int, faces_per_image: int) ->
     from facecurator.detect.base import DetectionResult
     from facecurator.sources.base import ImageRef
 
-    face = Face(box=Box(10, 10, 200, 200), confidence=0.99, pose=Pose(1, 2, 3), blur=Blur(3, BLUR_SCALE_MODERATION_2),
-                glasses="none")
+    face = Face(
+        box=Box(10, 10, 200, 200),
+        confidence=0.99,
+        pose=Pose(1, 2, 3),
+        blur=Blur(3, BLUR_SCALE_MODERATION_2),
+        glasses="none",
+    )
     with Catalog(catalog_path) as catalog:
         for i in range(n_images):
-            ref = ImageRef(uri=f"/virtual/p{i % 50}/img{i}.jpg", name=f"p{i % 50}/img{i}.jpg", group=f"p{i % 50}",
-                           size=100, mtime_ns=i)
-            det = catalog.store_detection(f"id{i}", "import:test", "k", DetectionResult([face] * faces_per_image, 640, 480))
-            catalog.record_image(ref, source_root="/virtual", identity=f"id{i}", status="ok", error=None,
-                                 detection_id=det, width=640, height=480, detector="import:test")
+            ref = ImageRef(
+                uri=f"/virtual/p{i % 50}/img{i}.jpg",
+                name=f"p{i % 50}/img{i}.jpg",
+                group=f"p{i % 50}",
+                size=100,
+                mtime_ns=i,
+            )
+            det = catalog.store_detection(
+                f"id{i}", "import:test", "k", DetectionResult([face] * faces_per_image, 640, 480)
+            )
+            catalog.record_image(
+                ref,
+                source_root="/virtual",
+                identity=f"id{i}",
+                status="ok",
+                error=None,
+                detection_id=det,
+                width=640,
+                height=480,
+                detector="import:test",
+            )
 
 
 def test_sigkill_during_decide_loses_no_reported_decision(tmp_path: Path) -> None:
@@ -204,7 +238,9 @@ def test_sigkill_during_decide_loses_no_reported_decision(tmp_path: Path) -> Non
                 break
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, "decide finished before it could be killed: make the catalog bigger"
+    assert proc.returncode == -signal.SIGKILL, (
+        "decide finished before it could be killed: make the catalog bigger"
+    )
     assert reported >= 2000
     with sqlite3.connect(catalog) as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
@@ -243,9 +279,10 @@ def test_core_imports_without_qt() -> None:
         "        raise ImportError('Qt is banned from the core: ' + name)\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = guard\n"
-        "import facecurator.core.catalog, facecurator.core.rules, facecurator.core.review, facecurator.core.jobs\n"
-        "import facecurator.core.export, facecurator.core.normalize, facecurator.core.importer\n"
-        "import facecurator.sources, facecurator.sources.local, facecurator.detect.local, facecurator.cli.commands\n"
+        "import facecurator.core.catalog, facecurator.core.rules, facecurator.core.review\n"
+        "import facecurator.core.jobs, facecurator.core.export, facecurator.core.normalize\n"
+        "import facecurator.core.importer, facecurator.sources, facecurator.sources.local\n"
+        "import facecurator.detect.local, facecurator.cli.commands\n"
         "print('ok')\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -178,7 +178,10 @@ def test_legacy_sample_is_not_strict_json_but_loads() -> None:
 def test_legacy_seed_sample() -> None:
     result = normalize(sample("imm-detectface-legacy.json"))
     assert result.shape == "imm-detectface-legacy"
-    assert result.extra == {"request_id": "5C3D854A3243A93A275E9C99", "image_uri": "oss://image-demo/person.jpg"}
+    assert result.extra == {
+        "request_id": "5C3D854A3243A93A275E9C99",
+        "image_uri": "oss://image-demo/person.jpg",
+    }
     [face] = result.faces
     assert (face.box.x, face.box.y, face.box.w, face.box.h) == (607, 628, 894, 928)
     assert face.confidence == pytest.approx(0.9704222083091736)
@@ -278,7 +281,9 @@ def test_green2_standard_seed_sample() -> None:
     result = normalize(sample("green-2.0-standard.json"))
     assert result.shape == "green-2.0"
     assert result.extra["request_id"] == "TEST001-2024-0307-0728-5201314YHX"
-    assert result.extra["labels"] == [{"label": "nonLabel", "confidence": None, "description": "No risk detected"}]
+    assert result.extra["labels"] == [
+        {"label": "nonLabel", "confidence": None, "description": "No risk detected"}
+    ]
     assert result.extra["pro"] is None  # no face_* label: cannot tell which edition answered
     [face] = result.faces
     assert (face.box.x, face.box.y, face.box.w, face.box.h) == (550, 251, 98, 98)
@@ -340,7 +345,13 @@ def test_green2_glasses_and_attribute_enums() -> None:
     face_data["Mustache"]["Value"] = "Has"
     face_data["Gender"]["Value"] = "Female"
     [face] = normalize(data).faces
-    assert (face.glasses, face.mask, face.hat, face.beard, face.gender) == ("glasses", True, True, True, "female")
+    assert (face.glasses, face.mask, face.hat, face.beard, face.gender) == (
+        "glasses",
+        True,
+        True,
+        True,
+        "female",
+    )
     face_data["Glasses"] = "Sunglass"
     assert normalize(data).faces[0].glasses == "sunglasses"
 
@@ -367,6 +378,35 @@ def test_green2_business_codes_are_provider_errors(code: int, retryable: bool, t
     assert isinstance(info.value, DetectorError)
     assert (info.value.code, info.value.retryable, info.value.throttled) == (code, retryable, throttled)
     assert info.value.request_id == "REQ-9" and "REQ-9" in str(info.value)
+
+
+def _recase(value: Any, recase: Any) -> Any:
+    if isinstance(value, dict):
+        return {recase(k): _recase(v, recase) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_recase(v, recase) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("recase", [str.lower, lambda k: k[:1].lower() + k[1:]], ids=["lower", "camel"])
+def test_green2_other_key_casings(recase: Any) -> None:
+    body = sample("green-2.0-pro.json")
+    variant = _recase(body, recase)
+    assert detect_shape(variant) == "green-2.0"
+    assert normalize(variant).faces == normalize(body).faces
+    assert normalize(variant).faces[0].eyes_closed is False
+
+
+@pytest.mark.parametrize(
+    ("code", "retryable", "throttled"), [(588, True, True), ("581", True, False), (590, False, False)]
+)
+def test_green1_business_codes_are_provider_errors(code: int | str, retryable: bool, throttled: bool) -> None:
+    data = sample("green-1.0.json")
+    data.update(code=code, msg="refused")
+    with pytest.raises(ProviderError, match=f"code {code} ") as info:
+        normalize(data)
+    assert (info.value.code, info.value.retryable, info.value.throttled) == (int(code), retryable, throttled)
+    assert info.value.request_id == "img1uJtIrlwH$F4FA3h$Sxe2F-1tbWWx"  # the taskId, for support
 
 
 def test_green2_zero_faces_is_a_valid_empty_result() -> None:
@@ -414,10 +454,9 @@ def test_raw_is_the_providers_face_object_untouched(fixture: str) -> None:
         "imm-detectface-legacy": lambda d: d["Faces"],
         "green-1.0": lambda d: d["faces"],
         "green-2.0": lambda d: d["Data"]["Ext"]["FaceData"],
-    }[result.shape](pristine)
-    assert [f.raw for f in result.faces] == provider_faces
-    data_faces = provider_faces  # raw is a copy: later edits of the payload do not leak in
-    data_faces[0]["injected"] = True
+    }[result.shape]
+    assert [f.raw for f in result.faces] == provider_faces(pristine)
+    provider_faces(data)[0]["injected"] = True  # raw is a copy: later edits of the payload do not leak in
     assert "injected" not in (result.faces[0].raw or {})
 
 
@@ -434,7 +473,9 @@ def test_round_trip_through_contract_json(fixture: str) -> None:
 
 def test_zero_faces_everywhere() -> None:
     assert normalize({"RequestId": "r", "Figures": []}).faces == []
-    assert normalize({"RequestId": "r", "Faces": []}) == NormalizedResult([], "imm", extra={"request_id": "r"})
+    assert normalize({"RequestId": "r", "Faces": []}) == NormalizedResult(
+        [], "imm", extra={"request_id": "r"}
+    )
     empty_legacy = {"Faces": [], "ImageUri": "oss://b/k", "success": True, "httpStatusCode": 200}
     assert normalize(empty_legacy).shape == "imm-detectface-legacy"
 
@@ -474,14 +515,39 @@ def _edit(fixture: str, path: tuple, value: Any) -> dict:
 
 
 HOSTILE: list[tuple[str, Any, type[FacecuratorError], str]] = [
-    ("top-level list", [{"Figures": []}], MalformedResultError, "unrecognised result shape: expected a JSON object"),
+    (
+        "top-level list",
+        [{"Figures": []}],
+        MalformedResultError,
+        "unrecognised result shape: expected a JSON object",
+    ),
     ("top-level number", 12345, MalformedResultError, "got a number"),
     ("null", None, MalformedResultError, "got null"),
-    ("unknown object", {"foo": 1, "bar": 2}, MalformedResultError, "unrecognised result shape: object with bar, foo"),
-    ("Figures not a list", {"Figures": {"a": 1}}, MalformedResultError, "Figures must be a list, got an object"),
-    ("face is a string", {"Figures": ["face"]}, MalformedResultError, "Figures[0] must be an object, got a string"),
+    (
+        "unknown object",
+        {"foo": 1, "bar": 2},
+        MalformedResultError,
+        "unrecognised result shape: object with bar, foo",
+    ),
+    (
+        "Figures not a list",
+        {"Figures": {"a": 1}},
+        MalformedResultError,
+        "Figures must be a list, got an object",
+    ),
+    (
+        "face is a string",
+        {"Figures": ["face"]},
+        MalformedResultError,
+        "Figures[0] must be an object, got a string",
+    ),
     ("missing Boundary", _oss(Boundary=None), MalformedResultError, "Figures[0].Boundary is missing"),
-    ("Boundary is a list", _oss(Boundary=[1, 2, 3, 4]), MalformedResultError, "Figures[0].Boundary must be an object"),
+    (
+        "Boundary is a list",
+        _oss(Boundary=[1, 2, 3, 4]),
+        MalformedResultError,
+        "Figures[0].Boundary must be an object",
+    ),
     (
         "non-numeric Left",
         _edit(_OSS, ("Figures", 0, "Boundary", "Left"), "abc"),
@@ -506,22 +572,37 @@ HOSTILE: list[tuple[str, Any, type[FacecuratorError], str]] = [
         MalformedResultError,
         "Figures[0].Boundary has an empty box",
     ),
-    ("bool confidence", _oss(FigureConfidence=True), MalformedResultError, "Figures[0].FigureConfidence is not a number"),
+    (
+        "bool confidence",
+        _oss(FigureConfidence=True),
+        MalformedResultError,
+        "Figures[0].FigureConfidence is not a number",
+    ),
     ("sharpness above 1", _oss(Sharpness=1.5), MalformedResultError, "Figures[0].Sharpness 1.5 is above 1"),
     ("negative age", _oss(Age=-3), MalformedResultError, "Figures[0].Age -3 is below 0"),
-    ("numeric enum", _oss(Glasses=5), MalformedResultError, "Figures[0].Glasses must be a string, got a number"),
+    (
+        "numeric enum",
+        _oss(Glasses=5),
+        MalformedResultError,
+        "Figures[0].Glasses must be a string, got a number",
+    ),
     (
         "infinite yaw",
         _edit(_OSS, ("Figures", 0, "HeadPose", "Yaw"), math.inf),
         MalformedResultError,
         "Figures[0].HeadPose.Yaw is not finite",
     ),
-    ("HeadPose a string", _oss(HeadPose="frontal"), MalformedResultError, "Figures[0].HeadPose must be an object"),
+    (
+        "HeadPose a string",
+        _oss(HeadPose="frontal"),
+        MalformedResultError,
+        "Figures[0].HeadPose must be an object",
+    ),
     (
         "legacy without FaceBoundary",
         _edit("imm-detectface-legacy.json", ("Faces", 0, "FaceAttributes", "FaceBoundary"), None),
         MalformedResultError,
-        "Faces[0].FaceBoundary is missing",
+        "Faces[0].FaceAttributes.FaceBoundary is missing",
     ),
     (
         "green-1.0 location.w text",
@@ -572,8 +653,13 @@ HOSTILE: list[tuple[str, Any, type[FacecuratorError], str]] = [
         "Data.Ext.FaceData[0].Location must be an object, got a list",
     ),
     ("green-2.0 throttled", {"Code": 403, "Msg": "too many"}, ProviderError, "Code 403 (QPS limit exceeded"),
-    ("green-1.0 code 400", {"code": 400, "msg": "bad url"}, ProviderError, "code 400: bad url"),
-    ("green-1.0 code not a number", {"code": "OK?", "msg": "x", "faces": []}, MalformedResultError, "code is not"),
+    ("green-1.0 code 400", {"code": 400, "msg": "bad url"}, ProviderError, "code 400 (BAD_REQUEST): bad url"),
+    (
+        "green-1.0 code not a number",
+        {"code": "OK?", "msg": "x", "faces": []},
+        MalformedResultError,
+        "code is not",
+    ),
     (
         "IMM error document",
         {"RequestId": "r", "HostId": "imm.aliyuncs.com", "Code": "ResourceNotFound", "Message": "no project"},
@@ -595,7 +681,12 @@ HOSTILE: list[tuple[str, Any, type[FacecuratorError], str]] = [
         ProviderError,
         "provider error NoSuchKey: The specified key does not exist. [RequestId 5C3D]",
     ),
-    ("truncated JSON", '{"Figures": [{"Boundary": {"Left": 280,', MalformedResultError, "result is not valid JSON"),
+    (
+        "truncated JSON",
+        '{"Figures": [{"Boundary": {"Left": 280,',
+        MalformedResultError,
+        "result is not valid JSON",
+    ),
     ("NaN literal", '{"Figures": [], "x": NaN}', MalformedResultError, "NaN is not a JSON number"),
     ("not UTF-8", b'{"Figures": []}\xff\xfe\x80', MalformedResultError, "not UTF-8 text"),
     ("nested too deeply", "[" * 200_000 + "]" * 200_000, MalformedResultError, "nested too deeply"),

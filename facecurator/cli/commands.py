@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     decide = sub.add_parser("decide", help="bulk decisions (pending faces only)")
     action = decide.add_mutually_exclusive_group(required=True)
     action.add_argument("--accept-qualified", action="store_true", help="accept every pending qualified face")
-    action.add_argument("--reject-unqualified", action="store_true", help="reject every pending unqualified face")
+    action.add_argument(
+        "--reject-unqualified", action="store_true", help="reject every pending unqualified face"
+    )
     action.add_argument("--undo", action="store_true", help="undo the last decision batch")
     _catalog_option(decide)
     _rules_option(decide)
@@ -88,7 +90,9 @@ def _catalog_option(parser: argparse.ArgumentParser) -> None:
 
 def _rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--rules", metavar="PRESET|FILE", help=f"rule preset or TOML file (default: last scan's, else {DEFAULT_PRESET})"
+        "--rules",
+        metavar="PRESET|FILE",
+        help=f"rule preset or TOML file (default: last scan's, else {DEFAULT_PRESET})",
     )
 
 
@@ -109,8 +113,10 @@ def _positive_int(text: str) -> int:
 
 def _margin(text: str) -> float:
     value = float(text)
-    if not 0 <= value <= 3:
-        raise argparse.ArgumentTypeError("must be between 0 and 3")
+    from facecurator.core.export import MAX_MARGIN
+
+    if not 0 <= value <= MAX_MARGIN:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_MARGIN}")
     return value
 
 
@@ -198,7 +204,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
             plan = jobs.plan(source, detector, catalog)
             refs = plan.refs
             _print_cost(plan, detector, args)
-            if plan.to_detect and not args.yes and sys.stdin.isatty() and not _confirm("Start the paid batch?"):
+            if (
+                plan.to_detect
+                and not args.yes
+                and sys.stdin.isatty()
+                and not _confirm("Start the paid batch?")
+            ):
                 return EXIT_FAILURES
         bar = Progress("scan")
         try:
@@ -300,8 +311,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 def _write_report_csv(images: list[Any]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(
-        ["source", "status", "error", "face", "x", "y", "w", "h", "confidence", "pitch", "yaw", "roll",
-         "blur", "blur_scale", "glasses", "qualified", "reasons", "decision"]
+        [
+            "source",
+            "status",
+            "error",
+            "face",
+            "x",
+            "y",
+            "w",
+            "h",
+            "confidence",
+            "pitch",
+            "yaw",
+            "roll",
+            "blur",
+            "blur_scale",
+            "glasses",
+            "qualified",
+            "reasons",
+            "decision",
+        ]
     )
     for image in images:
         if not image.faces:
@@ -310,14 +339,30 @@ def _write_report_csv(images: list[Any]) -> None:
             f = face.face
             writer.writerow(
                 [
-                    image.row.uri, image.row.status, "", face.row.index,
-                    round(f.box.x, 1), round(f.box.y, 1), round(f.box.w, 1), round(f.box.h, 1),
+                    image.row.uri,
+                    image.row.status,
+                    "",
+                    face.row.index,
+                    round(f.box.x, 1),
+                    round(f.box.y, 1),
+                    round(f.box.w, 1),
+                    round(f.box.h, 1),
                     f.confidence if f.confidence is not None else "",
-                    *(round(v, 2) for v in (f.pose.pitch, f.pose.yaw, f.pose.roll)) if f.pose else ("", "", ""),
-                    f.blur.value if f.blur else "", f.blur.scale if f.blur else "", f.glasses or "",
-                    face.verdict.qualified, "; ".join(face.verdict.reasons), face.decision,
+                    *(_pose_cells(f.pose)),
+                    f.blur.value if f.blur else "",
+                    f.blur.scale if f.blur else "",
+                    f.glasses or "",
+                    face.verdict.qualified,
+                    "; ".join(face.verdict.reasons),
+                    face.decision,
                 ]
             )
+
+
+def _pose_cells(pose: Any) -> tuple[Any, Any, Any]:
+    if pose is None:
+        return ("", "", "")
+    return (round(pose.pitch, 2), round(pose.yaw, 2), round(pose.roll, 2))
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
@@ -329,7 +374,11 @@ def cmd_decide(args: argparse.Namespace) -> int:
             if args.json:
                 print_json({"undone": restored or []})
             else:
-                print(f"undid the last decision batch ({len(restored)} faces)" if restored else "nothing to undo")
+                print(
+                    f"undid the last decision batch ({len(restored)} faces)"
+                    if restored
+                    else "nothing to undo"
+                )
             return EXIT_OK
         rules = resolve_rules(catalog, args.rules)
         state = "accepted" if args.accept_qualified else "rejected"
@@ -347,7 +396,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         if args.json:
-            print_json({"decision": state, "faces": count, "rules": rules.name, "counts": catalog.face_counts()})
+            print_json(
+                {"decision": state, "faces": count, "rules": rules.name, "counts": catalog.face_counts()}
+            )
         elif count == 0:
             print(f"no pending {'qualified' if args.accept_qualified else 'unqualified'} faces")
     return EXIT_OK
@@ -391,9 +442,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                 "skipped_pending": result.skipped_pending,
                 "failed": [{"source": s, "error": e} for s, e in result.failed],
                 "manifest": result.manifest_path,
+                "notes": result.notes,
             }
         )
     else:
+        for note in result.notes:
+            _err(f"note: {note}")
         for source, error in result.failed:
             _err(f"error: {source}: {error}")
         print(

@@ -93,6 +93,10 @@ class Profile:
 
     def __post_init__(self) -> None:
         validate_name(self.name)
+        for attr in ("region", "oss_endpoint", "imm_endpoint", "green_endpoint", "imm_project", "bucket"):
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(f"profile {self.name}: {attr} must be a string, not {value!r}")
         if not _REGION_RE.match(self.region):
             raise ConfigError(f"profile {self.name}: invalid region {self.region!r} (e.g. cn-hangzhou)")
         for service in SERVICES:

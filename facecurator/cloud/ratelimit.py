@@ -89,8 +89,9 @@ class RateLimiter:
     def set_cap(self, rate: float) -> None:
         """Change the configured cap (e.g. a profile was edited)."""
         with self._lock:
+            lowered = self._rate < self.max_rate
             self.max_rate = float(rate)
-            self._rate = min(self._rate, self.max_rate) if self._rate < self.max_rate else self.max_rate
+            self._rate = min(self._rate, self.max_rate) if lowered else self.max_rate
 
     def reserve(self) -> float:
         """Book one call; returns how long the caller must wait before making it."""
@@ -169,12 +170,12 @@ class Failure:
     """How one failed attempt should be handled.
 
     ``reason`` is a one-line, secret-free description ("HTTP 503 ServiceUnavailable").
-    ``error`` optionally replaces the final DetectorError (e.g. an auth error subclass).
     """
 
     kind: Kind
     reason: str
-    error: FacecuratorError | None = None
+    #: the credentials were refused (every call would fail the same way)
+    auth: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,8 @@ def call_with_retries(
     cancel: Callable[[], bool] | None = None,
     rng: random.Random | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    error_type: type[FacecuratorError] = DetectorError,
+    auth_error_type: type[FacecuratorError] | None = None,
 ) -> T:
     """Run ``call`` under the limiter, retrying what may succeed later.
 
@@ -215,10 +218,13 @@ def call_with_retries(
         subject: the image (``oss://b/k.jpg`` or a path), named in the error.
         what: the call, e.g. ``"IMM DetectImageFaces"``.
         classify: maps an exception to a :class:`Failure`.
+        error_type: the exception raised at the end (``SourceError`` for sources).
+        auth_error_type: raised instead when the credentials were refused.
 
     Raises:
-        DetectorError: "<subject>: <what> failed after N attempts: <reason>"
-            (or the classified ``error`` for fatal failures).
+        DetectorError: (or ``error_type``) "<subject>: <what> failed after N
+            attempts: <reason>", or "<subject>: <what> failed: <reason>" for a
+            failure no retry can fix.
     """
     rng = rng or random.Random()
     attempts = 0
@@ -237,9 +243,8 @@ def call_with_retries(
         except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
             failure = classify(exc)
             if failure.kind == "fatal":
-                if failure.error is not None:
-                    raise failure.error from None
-                raise DetectorError(f"{subject}: {what} failed: {failure.reason}") from None
+                kind = auth_error_type if (failure.auth and auth_error_type is not None) else error_type
+                raise kind(f"{subject}: {what} failed: {failure.reason}") from None
             if failure.kind == "throttled":
                 throttled += 1
                 if limiter is not None:
@@ -252,7 +257,7 @@ def call_with_retries(
                 step = transient
             if exhausted:
                 plural = "attempt" if attempts == 1 else "attempts"
-                raise DetectorError(f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}") from None
+                raise error_type(f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}") from None
             delay = rng.uniform(0.0, min(policy.max_delay, policy.base_delay * (2 ** (step - 1))))
             log.debug("%s: %s attempt %d failed (%s); retrying in %.2fs", subject, what, attempts, failure.reason, delay)
             if delay > 0:

@@ -163,6 +163,9 @@ class ExportItem:
     decision_reason: str | None
     decided_by: str | None
     decided_at: str | None
+    #: why the face is not qualified (``Verdict.reasons``, which knows the rule set's
+    #: unknown policy); None: derived from the non-pass rule results
+    reasons: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -612,6 +615,10 @@ class LocalPublisher(Publisher):
             raise ExportError(f"{dest}: cannot export to a filesystem root; name a folder")
         if path.is_symlink():
             raise ExportError(f"{dest}: is a symbolic link; give the real folder")
+        if path.is_dir() and os.path.ismount(path):
+            # The staging folder must be a sibling on the same filesystem, and a mount
+            # point cannot be renamed anyway.
+            raise ExportError(f"{dest}: is a mount point; export into a folder inside it")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -1049,10 +1056,14 @@ class _Builder:
 
         left, top_px, right, bottom = face.region
         box = item.face.box
-        box_in_crop = {"x": box.x - left, "y": box.y - top_px, "w": box.w, "h": box.h}
+        box_in_crop = {"x": _fmt_float(box.x - left), "y": _fmt_float(box.y - top_px), "w": box.w, "h": box.h}
         attributes = item.face.to_json()
         attributes.pop("raw", None)
-        reasons = [str(r.get("reason", "")) for r in item.rule_results if r.get("outcome") != "pass"]
+        reasons = (
+            list(item.reasons)
+            if item.reasons is not None
+            else [str(r.get("reason", "")) for r in item.rule_results if r.get("outcome") != "pass"]
+        )
         entry: dict[str, Any] = {
             "face_id": item.face_id,
             "source": plan.uri,

@@ -39,8 +39,13 @@ class ImportOutcome:
     error: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "image": self.image_uri, "shape": self.shape, "faces": self.faces,
-                "error": self.error}
+        return {
+            "file": self.file,
+            "image": self.image_uri,
+            "shape": self.shape,
+            "faces": self.faces,
+            "error": self.error,
+        }
 
 
 def import_result_file(catalog: Catalog, path: Path) -> ImportOutcome:
@@ -71,7 +76,9 @@ def import_result_file(catalog: Catalog, path: Path) -> ImportOutcome:
         return ImportOutcome(str(path), ref.uri, result.shape, len(result.faces), None)
     except FacecuratorError as exc:
         message = str(exc)
-        return ImportOutcome(str(path), None, None, 0, message if str(path) in message else f"{path}: {message}")
+        return ImportOutcome(
+            str(path), None, None, 0, message if str(path) in message else f"{path}: {message}"
+        )
     except OSError as exc:
         return ImportOutcome(str(path), None, None, 0, f"{path}: cannot read: {exc.strerror or exc}")
 
@@ -84,13 +91,16 @@ def _image_for(path: Path, payload: Any) -> tuple[ImageRef, str, str]:
             data = candidate.read_bytes()
             st = candidate.stat()
             ref = ImageRef(
-                uri=str(candidate), name=candidate.name, group=candidate.parent.name,
-                size=st.st_size, mtime_ns=st.st_mtime_ns,
+                uri=str(candidate),
+                name=candidate.name,
+                group=candidate.parent.name,
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
             )
             return ref, content_identity(ref, data), str(candidate.parent)
     named = _named_image(payload)
     if named and named.startswith("oss://"):
-        bucket_and_key = named[len("oss://"):]
+        bucket_and_key = named[len("oss://") :]
         bucket, _, key = bucket_and_key.partition("/")
         parts = key.split("/")
         group = parts[-2] if len(parts) > 1 else bucket

@@ -109,7 +109,7 @@ class _DetectorPool:
             for detector in self._instances:
                 try:
                     detector.close()
-                except Exception:  # noqa: BLE001 - closing must not mask the scan's outcome
+                except Exception:
                     log.exception("closing detector failed")
             self._instances.clear()
 
@@ -300,7 +300,12 @@ def _cached_image_id(
     detection_id = catalog.find_detection(identity, detector.name, detector.settings_key)
     if detection_id is None:
         return None
-    if row is not None and row.identity == identity and row.detection_id == detection_id and row.status == "ok":
+    if (
+        row is not None
+        and row.identity == identity
+        and row.detection_id == detection_id
+        and row.status == "ok"
+    ):
         return row.id  # unchanged: nothing to write
     detection = catalog.detection_size(detection_id)
     return catalog.record_image(
@@ -330,7 +335,7 @@ def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone
         return _WorkDone(ref, identity, result, None)
     except FacecuratorError as exc:
         return _WorkDone(ref, identity, None, _with_name(ref, str(exc)))
-    except Exception as exc:  # noqa: BLE001 - a detector bug must not end the batch
+    except Exception as exc:
         log.exception("unexpected failure on %s", ref.uri)
         return _WorkDone(ref, identity, None, f"{ref.uri}: internal error: {type(exc).__name__}: {exc}")
 

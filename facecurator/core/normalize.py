@@ -98,6 +98,32 @@ _GREEN2_CODES: Final = {
 _GREEN2_RETRYABLE: Final = frozenset({403, 405, 500})
 _GREEN2_THROTTLED: Final = frozenset({403})
 
+#: Moderation 1.0 common error codes (Content Moderation "Returned results", common error codes).
+_GREEN1_CODES: Final = {
+    280: "PROCESSING",
+    400: "BAD_REQUEST",
+    401: "NOT_ALLOWED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    480: "DOWNLOAD_FAILED",
+    500: "GENERAL_ERROR",
+    503: "ServiceUnavailable",
+    580: "DB_FAILED",
+    581: "TIMEOUT",
+    585: "CACHE_FAILED",
+    586: "ALGO_FAILED",
+    587: "MQ_FAILED",
+    588: "EXCEED_QUOTA",
+    589: "TOO_LARGE",
+    590: "BAD_FORMAT",
+    591: "CONNECTION_POOL_FULL",
+    592: "DOWNLOAD_TIMEOUT",
+    594: "EXPIRED",
+}
+#: The codes whose documentation says "try again" (or wait, for 280 / 588).
+_GREEN1_RETRYABLE: Final = frozenset({280, 500, 503, 580, 581, 585, 588, 591, 592})
+_GREEN1_THROTTLED: Final = frozenset({588})
+
 
 class ProviderError(DetectorError):
     """The provider answered, but with a business error instead of faces.
@@ -311,6 +337,14 @@ def detect_shape(payload: Any) -> str:
     return _detect(_unwrap(payload))
 
 
+def _looks_like_green2(data: dict[str, Any]) -> bool:
+    """Moderation 2.0 in any key casing (``Data``/``data`` holding ``Ext`` or ``Result``)."""
+    inner = next((v for k, v in data.items() if isinstance(k, str) and k.lower() == "data"), None)
+    return isinstance(inner, dict) and any(
+        isinstance(k, str) and k.lower() in ("ext", "result") for k in inner
+    )
+
+
 def _detect(data: Any) -> str:
     if not isinstance(data, dict):
         raise MalformedResultError(f"unrecognised result shape: expected a JSON object, got {_kind(data)}")
@@ -323,16 +357,16 @@ def _detect(data: Any) -> str:
             isinstance(f, dict) and ("FaceAttributes" in f or "FaceConfidence" in f) for f in faces
         )
         return "imm-detectface-legacy" if legacy_top or legacy_face else "imm"
+    if "Data" in data or ("Code" in data and "Msg" in data) or _looks_like_green2(data):
+        return "green-2.0"
     if "faces" in data or ("code" in data and ("msg" in data or "extras" in data)):
         return "green-1.0"
-    if "Data" in data or ("Code" in data and "Msg" in data):
-        return "green-2.0"
     _raise_for_generic_error(data)
     keys = ", ".join(sorted(str(k) for k in data)[:8]) or "no keys"
     raise MalformedResultError(f"unrecognised result shape: object with {keys}")
 
 
-def _unwrap(payload: Any) -> Any:
+def _unwrap(payload: Any, shape: str | None = None) -> Any:
     """Peel transport wrappers: text, SDK models, ``{statusCode, body}``, 1.0 ``data[]``."""
     for _ in range(6):
         if isinstance(payload, (str, bytes, bytearray)):
@@ -354,7 +388,13 @@ def _unwrap(payload: Any) -> Any:
                 )
             payload = payload["body"]
             continue
-        if isinstance(payload, dict) and "data" in payload and "faces" not in payload:
+        if (
+            isinstance(payload, dict)
+            and shape in (None, "green-1.0")
+            and "data" in payload
+            and "faces" not in payload
+            and not _looks_like_green2(payload)
+        ):
             payload = _unwrap_green1_envelope(payload)
             continue
         return payload
@@ -449,7 +489,7 @@ def normalize(payload: Any, *, shape: str | None = None, pro: bool | None = None
     """
     if shape is not None and shape not in SHAPES:
         raise ConfigError(f"unknown result shape {shape!r}; expected one of {', '.join(SHAPES)}")
-    data = _unwrap(payload)
+    data = _unwrap(payload, shape)
     if isinstance(data, dict):
         _raise_for_generic_error(data)
     resolved = shape or _detect(data)
@@ -670,7 +710,8 @@ def _parse_imm_legacy(root: _Obj, ctx: _Context, pro: bool | None) -> Normalized
         attributes = face.obj("FaceAttributes")
         # Boundary, pose and the attribute enums live in FaceAttributes; tolerate
         # them at face level too (some stored copies are flattened).
-        where = attributes if attributes is not None and attributes.has("FaceBoundary") else face
+        flattened = attributes is None or (face.has("FaceBoundary") and not attributes.has("FaceBoundary"))
+        where = face if flattened else attributes
         boundary = where.need("FaceBoundary")
         attr = attributes or face
 
@@ -703,18 +744,18 @@ def _check_green1_code(data: dict[str, Any], path: str) -> None:
     code = data.get("code")
     if code is None:
         return
-    numeric = _number(code, f"{path}code")
+    numeric = int(_number(code, f"{path}code"))
     if numeric != 200:
         request_id = data.get("requestId") or data.get("taskId")
+        name = _GREEN1_CODES.get(numeric, "unknown code")
         raise ProviderError(
-            f"green /green/face/detect failed: code {int(numeric)}: {_short(data.get('msg'))}"
+            f"green /green/face/detect failed: code {numeric} ({name}): {_short(data.get('msg'))}"
             + (f" [{request_id}]" if isinstance(request_id, str) else ""),
             shape="green-1.0",
-            code=int(numeric),
+            code=numeric,
             request_id=request_id if isinstance(request_id, str) else None,
-            # 5xx: server-side failures; 588: request quota exceeded.
-            retryable=numeric >= 500,
-            throttled=numeric == 588,
+            retryable=numeric in _GREEN1_RETRYABLE,
+            throttled=numeric in _GREEN1_THROTTLED,
         )
 
 

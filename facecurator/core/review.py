@@ -48,7 +48,8 @@ class ReviewedFace:
             qualified=self.verdict.qualified,
             reasons=self.verdict.reasons,
             conditions=[
-                {"condition": r.condition, "outcome": r.outcome, "reason": r.reason} for r in self.verdict.results
+                {"condition": r.condition, "outcome": r.outcome, "reason": r.reason}
+                for r in self.verdict.results
             ],
             decision=self.decision,
             decision_reason=self.row.decision.reason,
@@ -91,8 +92,10 @@ def review(
         wanted = set(image_ids)
         images = [row for row in images if row.id in wanted]
     by_image: dict[int, list[FaceRow]] = defaultdict(list)
-    face_rows = catalog.faces(image_ids=[row.id for row in images]) if image_ids is not None else (
-        catalog.faces(source_root=source_root)
+    face_rows = (
+        catalog.faces(image_ids=[row.id for row in images])
+        if image_ids is not None
+        else (catalog.faces(source_root=source_root))
     )
     for face_row in face_rows:
         by_image[face_row.image_id].append(face_row)
@@ -101,7 +104,9 @@ def review(
         rows = by_image.get(image.id, []) if image.status == "ok" else []
         context = ImageContext(face_count=len(rows))
         reviewed.append(
-            ReviewedImage(image, [ReviewedFace(row, image, rules.evaluate(row.face, context)) for row in rows])
+            ReviewedImage(
+                image, [ReviewedFace(row, image, rules.evaluate(row.face, context)) for row in rows]
+            )
         )
     return reviewed
 
@@ -224,6 +229,7 @@ def export_items(faces: Iterable[ReviewedFace]) -> list[ExportItem]:
                 decision_reason=face.row.decision.reason,
                 decided_by=face.row.decision.who,
                 decided_at=face.row.decision.at,
+                reasons=list(face.verdict.reasons),
             )
         )
     return items

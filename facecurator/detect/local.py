@@ -40,22 +40,34 @@ class LocalSettings:
         detect_side: longer side of the image the face detectors see.
         tiles: the detection image is also cut into ``tiles`` x ``tiles``
             overlapping tiles for small faces (0 or 1: no tiling).
+        tile_skip_face: tiling is skipped when the whole-image passes found a
+            face whose box is at least this fraction of the image's short side
+            (a portrait: faces small enough to need tiles are background).
         min_confidence: faces below this detection score are dropped.
         unverified_confidence: faces whose mesh could not be fitted are kept
             only from this score up (a mesh fit confirms a face).
     """
 
-    working_side: int = 2048
+    working_side: int = 1024
     detect_side: int = 1024
     tiles: int = 2
+    tile_skip_face: float = 0.2
     min_confidence: float = 0.5
-    unverified_confidence: float = 0.75
+    unverified_confidence: float = 0.72
+
+    def __post_init__(self) -> None:
+        if self.working_side < 128 or self.detect_side < 128:
+            raise ValueError("working_side and detect_side must be at least 128 pixels")
+        if self.tiles < 0 or self.tiles > 6:
+            raise ValueError("tiles must be between 0 and 6")
+        if not (0.0 < self.min_confidence <= self.unverified_confidence <= 1.0):
+            raise ValueError("need 0 < min_confidence <= unverified_confidence <= 1")
 
     @property
     def key(self) -> str:
         return (
             f"local-v{ALGORITHM_VERSION};work={self.working_side};det={self.detect_side};"
-            f"tiles={self.tiles};min={self.min_confidence:g};unverified={self.unverified_confidence:g}"
+            f"tiles={self.tiles};skip={self.tile_skip_face:g};min={self.min_confidence:g};unverified={self.unverified_confidence:g}"
         )
 
 
@@ -96,12 +108,13 @@ class LocalDetector:
         base = settings or LocalSettings()
         try:
             self.settings = LocalSettings(**{**_asdict(base), **overrides})
-        except TypeError as exc:
-            raise DetectorError(f"local detector: unknown setting ({exc})") from None
+        except (TypeError, ValueError) as exc:
+            raise DetectorError(f"local detector: bad setting ({exc})") from None
         self._short: Any = None
         self._full: Any = None
         self._mesh: Any = None
-        self._owner: int | None = None
+        # mediapipe graphs are not thread-safe: concurrent use is refused, not serialised
+        self._busy = threading.Lock()
 
     # -- protocol -------------------------------------------------------------
 
@@ -117,7 +130,7 @@ class LocalDetector:
             if graph is not None:
                 try:
                     graph.close()
-                except Exception:  # noqa: BLE001 - closing must never fail a scan
+                except Exception:
                     log.debug("closing a mediapipe graph failed", exc_info=True)
         self._short = self._full = self._mesh = None
 
@@ -145,9 +158,9 @@ class LocalDetector:
                 model_selection=1, min_detection_confidence=self.settings.min_confidence
             )
             self._mesh = face_mesh.FaceMesh(
-                static_image_mode=True, max_num_faces=1, refine_landmarks=False, min_detection_confidence=0.3
+                static_image_mode=True, max_num_faces=1, refine_landmarks=True, min_detection_confidence=0.5
             )
-        except Exception as exc:  # noqa: BLE001 - ImportError, RuntimeError from the graph, ...
+        except Exception as exc:
             self.close()
             raise ModelLoadError(f"local detector: cannot load the mediapipe models: {exc}") from exc
 
@@ -161,14 +174,21 @@ class LocalDetector:
         """
         if data is None:
             raise DetectorError(f"{ref.uri}: the local detector needs the image bytes")
-        self._check_thread()
         decoded = decode_image(data, name=ref.uri, max_side=_draft_side(data, self.settings.working_side))
-        self.load()
         rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
+        if not self._busy.acquire(blocking=False):
+            raise DetectorError(
+                f"{ref.uri}: this LocalDetector is busy in another thread; use clone() per thread"
+            )
         try:
+            self.load()
             faces = self._faces(rgb, decoded.scale)
-        except Exception as exc:  # noqa: BLE001 - any mediapipe / OpenCV failure
+        except ModelLoadError:
+            raise
+        except Exception as exc:
             raise DetectorError(f"{ref.uri}: local detector failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self._busy.release()
         return DetectionResult(
             faces=faces,
             width=decoded.full_width,
@@ -177,14 +197,6 @@ class LocalDetector:
         )
 
     # -- pipeline -------------------------------------------------------------
-
-    def _check_thread(self) -> None:
-        ident = threading.get_ident()
-        if self._owner is None:
-            self._owner = ident
-        elif self._owner != ident:
-            # mediapipe graphs are not thread-safe; fail loudly rather than corrupt results
-            raise DetectorError("a LocalDetector is being used from two threads: use clone() per thread")
 
     def _faces(self, rgb: np.ndarray, scale: float) -> list[Face]:
         candidates = self._candidates(rgb)
@@ -207,11 +219,13 @@ class LocalDetector:
         else:
             det = rgb
         found: list[_Candidate] = []
-        found += _run_detector(self._short, det, 0, 0, 1 / det_scale, "short")
-        found += _run_detector(self._full, det, 0, 0, 1 / det_scale, "full")
-        if s.tiles > 1 and min(det.shape[:2]) >= 256:
+        found += _run_detector(self._short, det, 0, 0, 1 / det_scale, "short", _SHORT_INPUT)
+        found += _run_detector(self._full, det, 0, 0, 1 / det_scale, "full", _FULL_INPUT)
+        biggest = max((min(c.w, c.h) * det_scale for c in found), default=0.0)
+        portrait = biggest >= s.tile_skip_face * min(det.shape[:2])
+        if s.tiles > 1 and min(det.shape[:2]) >= 256 and not portrait:
             for x0, y0, tile in _tiles(det, s.tiles):
-                found += _run_detector(self._full, tile, x0, y0, 1 / det_scale, "tile")
+                found += _run_detector(self._full, tile, x0, y0, 1 / det_scale, "tile", _FULL_INPUT)
         return _merge(found)
 
     def _measure(self, rgb: np.ndarray, cand: _Candidate, scale: float) -> Face | None:
@@ -224,37 +238,59 @@ class LocalDetector:
             "passes": sorted(cand.sources),
             "mesh": mesh is not None,
         }
-        gray = _gray(rgb)
-        pose = eyes = None
-        landmarks: tuple[tuple[float, float], ...]
+        pose = eyes_closed = glasses = mask = None
         if mesh is not None:
             head = measures.head_pose(mesh)
             pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
-            closed, ear_r, ear_l = measures.eyes_closed(mesh)
-            eyes = closed
-            raw.update(pose_residual=round(head.residual, 4), ear=[round(ear_r, 3), round(ear_l, 3)])
-            landmarks = tuple((float(x) * scale, float(y) * scale) for x, y in _five_points(mesh))
+            closed, ear_right, ear_left = measures.eyes_closed(mesh)
+            eyes_closed = closed
+            right, left = measures.eye_centres(mesh)
+            eye_distance = float(np.linalg.norm(left - right))
+            aligned, aligned_pts = measures.align_face(rgb, mesh)
+            masked = measures.mask_measure(aligned, aligned_pts, yaw=head.yaw, eye_distance=eye_distance)
+            worn = measures.glasses_measure(
+                aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict
+            )
+            glasses, mask = worn.verdict, masked.verdict
+            landmarks = tuple((x * scale, y * scale) for x, y in _five_points(mesh))
             x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
             x1, y1 = mesh[:, 0].max(), mesh[:, 1].max()
-            raw["landmark_kind"] = "mesh-5"
+            raw.update(
+                landmark_kind="mesh-5",
+                pose_residual=round(head.residual, 4),
+                ear=[round(ear_right, 3), round(ear_left, 3)],
+                glasses_measure={
+                    "eye_p90": worn.eye_p90,
+                    "lens_p90": worn.lens_p90,
+                    "bridge_line": worn.bridge_line,
+                    "reason": worn.reason,
+                },
+                mask_measure={
+                    "mouth_texture": masked.mouth_texture,
+                    "mouth_chroma": masked.mouth_chroma,
+                    "skin_chroma": masked.skin_chroma,
+                    "reason": masked.reason,
+                },
+            )
         else:
             landmarks = tuple((x * scale, y * scale) for x, y in cand.keypoints)
             x0, y0, x1, y1 = cand.x, cand.y, cand.x + cand.w, cand.y + cand.h
             raw["landmark_kind"] = "detector-6"
         blur = None
-        crop = _crop(gray, x0, y0, x1, y1)
+        crop = _crop(rgb, x0, y0, x1, y1)
         if crop is not None:
-            value, crete = measures.blur_score(crop)
+            value, crete = measures.blur_score(_gray(crop))
             blur = Blur(round(value, 2), BLUR_SCALE_LOCAL)
             raw["crete"] = round(crete, 4)
-        box = _clip_box(cand, rgb.shape[1], rgb.shape[0], scale)
         return Face(
-            box=box,
+            box=_clip_box(cand, rgb.shape[1], rgb.shape[0], scale),
             confidence=round(cand.score, 4),
-            landmarks=landmarks,
+            landmarks=tuple((round(x, 1), round(y, 1)) for x, y in landmarks),
             pose=pose,
             blur=blur,
-            eyes_closed=eyes,
+            glasses=glasses,
+            mask=mask,
+            eyes_closed=eyes_closed,
             raw=raw,
         )
 
@@ -278,19 +314,40 @@ class LocalDetector:
         if not result.multi_face_landmarks:
             return None
         k = isz / _MESH_INPUT
-        pts = np.array(
-            [(lm.x * _MESH_INPUT, lm.y * _MESH_INPUT, lm.z * _MESH_INPUT) for lm in result.multi_face_landmarks[0].landmark],
-            dtype=np.float64,
-        ) * k
+        pts = (
+            np.array(
+                [
+                    (lm.x * _MESH_INPUT, lm.y * _MESH_INPUT, lm.z * _MESH_INPUT)
+                    for lm in result.multi_face_landmarks[0].landmark
+                ],
+                dtype=np.float64,
+            )
+            * k
+        )
         pts[:, 0] += x0
         pts[:, 1] += y0
-        nose_x, nose_y = pts[1, 0], pts[1, 1]
-        if not (cand.x <= nose_x <= cand.x + cand.w and cand.y <= nose_y <= cand.y + cand.h):
-            return None  # the mesh found another face in the crop
+        mesh_box = _Candidate(
+            x=pts[:, 0].min(),
+            y=pts[:, 1].min(),
+            w=np.ptp(pts[:, 0]),
+            h=np.ptp(pts[:, 1]),
+            score=0.0,
+            keypoints=[],
+            source="mesh",
+        )
+        if mesh_box.iou(cand) < _MESH_MIN_IOU:
+            return None  # the mesh found another face in the crop, or a face-like pattern
         return pts
 
 
 _MESH_INPUT: Final = 256
+#: Images are area-reduced to this long side before the short-range (128 px
+#: model) and full-range (192 px model) detectors.
+_SHORT_INPUT: Final = 512
+_FULL_INPUT: Final = 768
+#: A mesh confirms a detection when its landmarks' bounding box overlaps the
+#: detection box by at least this IoU (true faces of the corpus: >= 0.56).
+_MESH_MIN_IOU: Final = 0.5
 
 
 def _draft_side(data: bytes, working_side: int) -> int:
@@ -372,10 +429,17 @@ def _tiles(img: np.ndarray, n: int, overlap: float = 0.25) -> list[tuple[int, in
 
 
 def _run_detector(
-    graph: Any, img: np.ndarray, x0: int, y0: int, to_working: float, source: str
+    graph: Any, img: np.ndarray, x0: int, y0: int, to_working: float, source: str, input_side: int
 ) -> list[_Candidate]:
+    import cv2
+
     h, w = img.shape[:2]
-    result = graph.process(img)
+    if max(h, w) > input_side:
+        # mediapipe shrinks to the model's input without low-pass filtering; an
+        # area-averaged reduction first keeps small faces detectable (and is cheaper).
+        k = input_side / max(h, w)
+        img = cv2.resize(img, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    result = graph.process(np.ascontiguousarray(img))
     out = []
     for det in result.detections or []:
         rel = det.location_data.relative_bounding_box

@@ -116,12 +116,12 @@ def head_pose(mesh: np.ndarray) -> HeadPose:
 RIGHT_EYE_EAR: Final = (33, 160, 158, 133, 153, 144)
 LEFT_EYE_EAR: Final = (263, 387, 385, 362, 380, 373)
 #: Both eyes below this eye aspect ratio -> eyes closed (see docs/local-detector.md).
-EYES_CLOSED_EAR: Final = 0.17
+EYES_CLOSED_EAR: Final = 0.15
 
 
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
     """(|p2-p6| + |p3-p5|) / (2 |p1-p4|), measured in 3-D so a turned head does
-    not shorten the eye's width; about 0.25-0.35 open, below 0.15 closed."""
+    not shorten the eye's width; about 0.2-0.37 open, about 0.1 closed."""
     p = np.asarray(mesh, dtype=np.float64)[list(eye)]
     width = float(np.linalg.norm(p[0] - p[3]))
     if width <= 1e-6:
@@ -139,11 +139,15 @@ def eyes_closed(mesh: np.ndarray, *, threshold: float = EYES_CLOSED_EAR) -> tupl
 
 # --------------------------------------------------------------------------- blur
 
-#: Side of the square the face is resampled to before the blur measure.
-BLUR_CROP_SIDE: Final = 128
-#: Crete blur effect values mapped to 0 and 100 on the local blur scale.
-BLUR_CRETE_SHARP: Final = 0.30
-BLUR_CRETE_BLURRY: Final = 0.70
+#: The face crop is reduced (never enlarged) to at most this many pixels square
+#: before the blur measure, so the score describes the face at the resolution a
+#: recogniser uses and faces of any size are comparable.
+BLUR_CROP_SIDE: Final = 96
+#: Piecewise-linear map from the Crete blur effect to the local 0-100 scale:
+#: (crete, score) knots. 25 (the default rules' boundary) sits midway between the
+#: blurriest sharp portrait (0.674) and the least blurry blurred face (0.752) of
+#: the corpus; see docs/local-detector.md.
+BLUR_KNOTS: Final = ((0.35, 0.0), (0.713, 25.0), (0.95, 100.0))
 
 
 def crete_blur_effect(gray: np.ndarray, *, h_size: int = 11) -> float:
@@ -172,13 +176,19 @@ def crete_blur_effect(gray: np.ndarray, *, h_size: int = 11) -> float:
     return max(results)
 
 
+def blur_from_crete(crete: float) -> float:
+    """Map a Crete blur effect (0..1) to the local 0-100 scale (``BLUR_KNOTS``)."""
+    xs, ys = zip(*BLUR_KNOTS, strict=True)
+    return float(np.interp(crete, xs, ys))
+
+
 def blur_score(face_gray: np.ndarray) -> tuple[float, float]:
     """The local blur scale, 0 (sharp) .. 100 (blurry), of a grey face crop.
 
-    The crop (the face box, no background) is resampled to
-    ``BLUR_CROP_SIDE`` pixels square, so the score describes the face at the
-    resolution a recogniser uses, then
-    ``score = 100 * clip((crete - BLUR_CRETE_SHARP) / (BLUR_CRETE_BLURRY - BLUR_CRETE_SHARP), 0, 1)``.
+    The crop (the face mesh's bounding box: forehead to chin, cheek to cheek) is
+    reduced with area averaging to at most ``BLUR_CROP_SIDE`` pixels square
+    (smaller faces are measured as they are: enlarging would add blur), its
+    Crete blur effect computed, and mapped by :func:`blur_from_crete`.
 
     Returns:
         (score, raw Crete blur effect).
@@ -186,13 +196,217 @@ def blur_score(face_gray: np.ndarray) -> tuple[float, float]:
     import cv2
 
     h, w = face_gray.shape[:2]
-    interp = cv2.INTER_AREA if min(h, w) > BLUR_CROP_SIDE else cv2.INTER_CUBIC
-    img = cv2.resize(face_gray, (BLUR_CROP_SIDE, BLUR_CROP_SIDE), interpolation=interp)
+    side = min(BLUR_CROP_SIDE, h, w)
+    img = cv2.resize(face_gray, (side, side), interpolation=cv2.INTER_AREA)
     crete = crete_blur_effect(img)
-    score = 100.0 * (crete - BLUR_CRETE_SHARP) / (BLUR_CRETE_BLURRY - BLUR_CRETE_SHARP)
-    return (float(min(100.0, max(0.0, score))), crete)
+    return (blur_from_crete(crete), crete)
 
 
 # --------------------------------------------------------------------------- glasses / mask
 
 GlassesVerdict = Literal["none", "glasses", "sunglasses"]
+
+#: Eye contours (16 points each, subject's right / left eye) of the face mesh.
+RIGHT_EYE_CONTOUR: Final = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+LEFT_EYE_CONTOUR: Final = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
+#: Cheek patches below the eyes and the mouth area (lips, philtrum, chin top).
+RIGHT_CHEEK: Final = (117, 118, 101, 36, 205, 187, 123)
+LEFT_CHEEK: Final = (346, 347, 330, 266, 425, 411, 352)
+MOUTH_AREA: Final = (
+    164,
+    393,
+    391,
+    322,
+    410,
+    287,
+    273,
+    335,
+    406,
+    313,
+    18,
+    83,
+    182,
+    106,
+    43,
+    57,
+    186,
+    92,
+    165,
+    167,
+)
+
+#: Side of the eye-aligned face crop; the eye centres land at (0.35, 0.40) and
+#: (0.65, 0.40) of it, so the inter-ocular distance is 0.30 * side.
+ALIGNED_SIDE: Final = 128
+_ALIGNED_EYES: Final = ((0.35, 0.40), (0.65, 0.40))
+
+# Regions of the aligned crop, as (y0, y1, x0, x1) fractions of its side.
+_EYE_WINDOWS: Final = ((0.36, 0.445, 0.28, 0.42), (0.36, 0.445, 0.58, 0.72))
+_LENS_AREAS: Final = ((0.31, 0.50, 0.23, 0.45), (0.31, 0.50, 0.55, 0.77))
+_BRIDGE_BAND: Final = (0.30, 0.47, 0.45, 0.55)
+_CHEEK_BOXES: Final = ((0.61, 0.77, 0.22, 0.39), (0.61, 0.77, 0.61, 0.78))
+
+#: Sunglasses: the brightest tenth of the eye windows and of the lens areas stay
+#: this dark relative to the cheeks (no sclera, no skin showing through).
+SUNGLASSES_EYE_P90: Final = 0.30
+SUNGLASSES_LENS_P90: Final = 0.55
+#: Frame across the nose bridge: strongest row-mean vertical gradient in the
+#: bridge band, relative to the cheeks' mean gradient.
+GLASSES_BRIDGE_LINE: Final = 3.0
+NO_GLASSES_BRIDGE_LINE: Final = 1.0
+#: Glasses and mask are not measured on faces turned further than this or with
+#: fewer pixels between the eye centres (in the decoded image).
+ATTRIBUTE_MAX_YAW: Final = 45.0
+ATTRIBUTE_MIN_EYE_DISTANCE: Final = 16.0
+#: Mask: a textureless, colourless mouth area (see docs/local-detector.md).
+MASK_MAX_MOUTH_TEXTURE: Final = 1.0
+MASK_MAX_MOUTH_CHROMA: Final = 6.5
+NO_MASK_MIN_MOUTH_CHROMA: Final = 10.0
+#: Below this chroma in both the mouth area and the cheeks the image is treated as monochrome.
+MONOCHROME_CHROMA: Final = 2.5
+
+
+def eye_centres(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centres of the subject's right and left eye contours (image pixels)."""
+    pts = np.asarray(mesh)[:, :2]
+    return pts[list(RIGHT_EYE_CONTOUR)].mean(axis=0), pts[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+
+
+def align_face(
+    rgb: np.ndarray, mesh: np.ndarray, *, side: int = ALIGNED_SIDE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate, scale and crop the face so the eyes are level at fixed points.
+
+    Returns:
+        (``side`` x ``side`` RGB crop, the mesh's 2-D points in crop pixels).
+    """
+    import cv2
+
+    right, left = eye_centres(mesh)
+    (rx, ry), (lx, ly) = _ALIGNED_EYES
+    dst_r = np.array([rx * side, ry * side])
+    dst_l = np.array([lx * side, ly * side])
+    v = left - right
+    scale = float(np.linalg.norm(dst_l - dst_r) / max(1e-6, float(np.linalg.norm(v))))
+    angle = math.atan2(float(v[1]), float(v[0]))
+    c, s = scale * math.cos(-angle), scale * math.sin(-angle)
+    matrix = np.array([[c, -s, 0.0], [s, c, 0.0]])
+    matrix[:, 2] = dst_r - matrix[:, :2] @ right
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(rgb, matrix, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    pts = np.asarray(mesh)[:, :2] @ matrix[:, :2].T + matrix[:, 2]
+    return crop, pts
+
+
+def _box(img: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarray:
+    side = img.shape[0]
+    y0, y1, x0, x1 = (round(v * side) for v in region)
+    return img[y0:y1, x0:x1]
+
+
+def _polygon_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(shape, dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+@dataclass(frozen=True, slots=True)
+class GlassesMeasure:
+    """The glasses verdict (None = not measured) and the numbers behind it."""
+
+    verdict: GlassesVerdict | None
+    eye_p90: float
+    lens_p90: float
+    bridge_line: float
+    reason: str
+
+
+def glasses_measure(
+    aligned_rgb: np.ndarray, *, yaw: float, eye_distance: float, masked: bool | None
+) -> GlassesMeasure:
+    """Sunglasses / frame / none from the eye-aligned crop (see module constants)."""
+    import cv2
+
+    gray = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2GRAY).astype(np.float64)
+    gx = cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3)
+    grad = np.hypot(gx, gy)
+    cheek = np.concatenate([_box(gray, b).ravel() for b in _CHEEK_BOXES])
+    cheek_level = float(cheek.mean()) + 1.0
+    cheek_grad = float(np.concatenate([_box(grad, b).ravel() for b in _CHEEK_BOXES]).mean()) + 1.0
+    eyes = np.concatenate([_box(gray, b).ravel() for b in _EYE_WINDOWS])
+    lenses = np.concatenate([_box(gray, b).ravel() for b in _LENS_AREAS])
+    eye_p90 = float(np.percentile(eyes, 90)) / cheek_level
+    lens_p90 = float(np.percentile(lenses, 90)) / cheek_level
+    bridge_line = float(np.abs(_box(gy, _BRIDGE_BAND).mean(axis=1)).max()) / cheek_grad
+
+    def result(verdict: GlassesVerdict | None, reason: str) -> GlassesMeasure:
+        return GlassesMeasure(verdict, round(eye_p90, 3), round(lens_p90, 3), round(bridge_line, 3), reason)
+
+    if abs(yaw) > ATTRIBUTE_MAX_YAW:
+        return result(None, f"face turned {abs(yaw):.0f} deg")
+    if eye_distance < ATTRIBUTE_MIN_EYE_DISTANCE:
+        return result(None, f"face too small ({eye_distance:.0f} px between the eyes)")
+    if eye_p90 < SUNGLASSES_EYE_P90 and lens_p90 < SUNGLASSES_LENS_P90:
+        return result("sunglasses", "dark, uniform eye region")
+    if masked:
+        return result(None, "mask edge hides the nose bridge")
+    if bridge_line >= GLASSES_BRIDGE_LINE:
+        return result("glasses", "frame line across the nose bridge")
+    if bridge_line < NO_GLASSES_BRIDGE_LINE:
+        return result("none", "eyes visible, clean nose bridge")
+    return result(None, "ambiguous nose-bridge edges")
+
+
+@dataclass(frozen=True, slots=True)
+class MaskMeasure:
+    """The mask verdict (None = not measured) and the numbers behind it."""
+
+    verdict: bool | None
+    mouth_texture: float
+    mouth_chroma: float
+    skin_chroma: float
+    reason: str
+
+
+def mask_measure(
+    aligned_rgb: np.ndarray, aligned_pts: np.ndarray, *, yaw: float, eye_distance: float
+) -> MaskMeasure:
+    """Mask from the mouth area of the eye-aligned crop: a mask hides the lips'
+    edges (low texture relative to the cheeks) and the lips' colour (low chroma)."""
+    import cv2
+
+    shape = aligned_rgb.shape[:2]
+    gray = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2GRAY).astype(np.float64)
+    grad = np.hypot(cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3))
+    lab = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2LAB).astype(np.float64)
+    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    mouth = _polygon_mask(shape, aligned_pts[list(MOUTH_AREA)])
+    cheeks = _polygon_mask(shape, aligned_pts[list(RIGHT_CHEEK)]) | _polygon_mask(
+        shape, aligned_pts[list(LEFT_CHEEK)]
+    )
+    if mouth.sum() < 10 or cheeks.sum() < 10:
+        return MaskMeasure(None, 0.0, 0.0, 0.0, "mouth or cheeks outside the image")
+    texture = float(grad[mouth].mean()) / (float(grad[cheeks].mean()) + 1.0)
+    mouth_chroma = float(chroma[mouth].mean())
+    skin_chroma = float(chroma[cheeks].mean())
+
+    def result(verdict: bool | None, reason: str) -> MaskMeasure:
+        return MaskMeasure(verdict, round(texture, 3), round(mouth_chroma, 2), round(skin_chroma, 2), reason)
+
+    if abs(yaw) > ATTRIBUTE_MAX_YAW:
+        return result(None, f"face turned {abs(yaw):.0f} deg")
+    if eye_distance < ATTRIBUTE_MIN_EYE_DISTANCE:
+        return result(None, f"face too small ({eye_distance:.0f} px between the eyes)")
+    monochrome = mouth_chroma < MONOCHROME_CHROMA and skin_chroma < MONOCHROME_CHROMA
+    if texture >= MASK_MAX_MOUTH_TEXTURE:
+        return result(False, "lip edges visible")
+    if monochrome:
+        return result(None, "smooth mouth area in a monochrome image")
+    if mouth_chroma < MASK_MAX_MOUTH_CHROMA:
+        return result(True, "smooth, colourless mouth area")
+    if mouth_chroma >= NO_MASK_MIN_MOUTH_CHROMA:
+        return result(False, "skin-coloured mouth area")
+    return result(None, "smooth mouth area of ambiguous colour")

@@ -43,7 +43,9 @@ class OverlayPalette:
     label_background_alpha: int = 170
 
     def status_colour(self, status: FaceStatus) -> QColor:
-        return QColor({"qualified": self.qualified, "unqualified": self.unqualified}.get(status, self.unknown))
+        return QColor(
+            {"qualified": self.qualified, "unqualified": self.unqualified}.get(status, self.unknown)
+        )
 
 
 DEFAULT_PALETTE: Final = OverlayPalette()
@@ -210,7 +212,7 @@ def _device_frame(painter: QPainter, anchor: QPointF, ctx: OverlayContext) -> No
 def _draw_tag(painter: QPainter, corner: QPointF, symbol: str, colour: QColor, ctx: OverlayContext) -> None:
     painter.save()
     _device_frame(painter, corner, ctx)
-    tag = QRectF(-TAG_SIZE, -TAG_SIZE, TAG_SIZE, TAG_SIZE)
+    tag = QRectF(-TAG_SIZE, 0, TAG_SIZE, TAG_SIZE)  # inside the top-right corner
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawRect(tag)
@@ -232,7 +234,9 @@ def _draw_landmarks(painter: QPainter, points: tuple[tuple[float, float], ...], 
         painter.drawEllipse(QPointF(x, y), radius, radius)
 
 
-def _draw_label(painter: QPainter, anchor: QPointF, lines: list[str], colour: QColor, ctx: OverlayContext) -> None:
+def _draw_label(
+    painter: QPainter, anchor: QPointF, lines: list[str], colour: QColor, ctx: OverlayContext
+) -> None:
     painter.save()
     _device_frame(painter, anchor, ctx)
     font = QFont()

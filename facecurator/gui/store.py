@@ -131,7 +131,11 @@ class CurationStore(QObject):
         for image in self._review_images(ids):
             if self.source_root is not None and image.row.source_root != self.source_root:
                 continue
-            before = {face.id for face in self._images[image.row.id].faces} if image.row.id in self._images else set()
+            before = (
+                {face.id for face in self._images[image.row.id].faces}
+                if image.row.id in self._images
+                else set()
+            )
             if self._put(image):
                 added_images.append(image.row.id)
             else:
@@ -159,7 +163,9 @@ class CurationStore(QObject):
             faces = by_image[row.id] if row.status == "ok" else []
             context = ImageContext(face_count=len(faces))
             reviewed.append(
-                ReviewedImage(row, [ReviewedFace(f, row, self.ruleset.evaluate(f.face, context)) for f in faces])
+                ReviewedImage(
+                    row, [ReviewedFace(f, row, self.ruleset.evaluate(f.face, context)) for f in faces]
+                )
             )
         return reviewed
 
@@ -250,7 +256,8 @@ class CurationStore(QObject):
             return sorted(ordered, key=lambda i: -self.summary(i).faces)
         if key == "blur":  # sharpest first; images without a blur measure last
             return sorted(
-                ordered, key=lambda i: (self.summary(i).sharpest_blur is None, self.summary(i).sharpest_blur or 0.0)
+                ordered,
+                key=lambda i: (self.summary(i).sharpest_blur is None, self.summary(i).sharpest_blur or 0.0),
             )
         if key == "problems":  # errors, then most unqualified faces
             return sorted(

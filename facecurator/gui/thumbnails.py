@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -69,7 +68,7 @@ def _write_jpeg_atomic(image: Image.Image, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
     try:
         image.save(tmp, "JPEG", quality=JPEG_QUALITY)
-        os.replace(tmp, path)
+        tmp.replace(path)
     except OSError as exc:  # a full or read-only cache disk only costs speed
         log.debug("cannot write cache file %s: %s", path, exc)
         tmp.unlink(missing_ok=True)
@@ -145,7 +144,7 @@ def crop_rect(face: Face, full_width: int, full_height: int, margin: float = CRO
     bottom = min(float(full_height), cy + side / 2)
     if right - left < 1 or bottom - top < 1:  # box outside the image: show what there is
         return (0, 0, full_width, full_height)
-    return (int(left), int(top), int(math.ceil(right)), int(math.ceil(bottom)))
+    return (int(left), int(top), math.ceil(right), math.ceil(bottom))
 
 
 def render_face_crop(
@@ -170,7 +169,7 @@ def render_face_crop(
     # photos need a large decode, big faces a small one.
     box_side = max(box.w, box.h, 1.0) * (1 + 2 * CROP_MARGIN)
     full_long = max(full_w, full_h) or 4096
-    wanted = min(full_long, int(math.ceil(full_long * side / box_side)) + 1)
+    wanted = min(full_long, math.ceil(full_long * side / box_side) + 1)
     decoded = decoded_cache.get(row, read_bytes, max(wanted, THUMB_SIDE))
     left, top, right, bottom = crop_rect(face, decoded.full_width, decoded.full_height)
     scale = decoded.scale
@@ -214,9 +213,11 @@ class _Job(QRunnable):
         except FacecuratorError as exc:
             self._bridge.failed.emit(self._key, self._generation, str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - a worker must report, never die silently
+        except Exception as exc:
             log.exception("rendering %s failed", self._key)
-            self._bridge.failed.emit(self._key, self._generation, f"internal error: {type(exc).__name__}: {exc}")
+            self._bridge.failed.emit(
+                self._key, self._generation, f"internal error: {type(exc).__name__}: {exc}"
+            )
             return
         self._bridge.done.emit(self._key, self._generation, image)
 

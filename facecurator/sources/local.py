@@ -19,7 +19,7 @@ class LocalFolderSource:
     """All files below a folder (``~`` expanded), sorted by relative path."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        path = Path(os.path.expanduser(os.fspath(root)))
+        path = Path(os.fspath(root)).expanduser()
         if not path.exists():
             raise SourceError(f"{path}: no such folder")
         if not path.is_dir():

@@ -280,7 +280,9 @@ class CloudEmulator:
         Handler.emulator = emulator
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cloud-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cloud-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -423,6 +425,13 @@ class CloudEmulator:
             raise KeyError(f"{bucket}/{key}")
         size = _image_size(obj.data) or DEFAULT_SIZE
         return _faces_for(obj, key, size, shape)
+
+    def expected_eyes_closed(self, bucket: str, key: str) -> bool:
+        """Whether faceDetect_pro_global labels this object ``face_eyesClosed`` (when it has faces)."""
+        obj = self.get_object(bucket, key)
+        if obj is None:
+            raise KeyError(f"{bucket}/{key}")
+        return _eyes_closed(obj)
 
     def image_size(self, bucket: str, key: str) -> tuple[int, int] | None:
         obj = self.get_object(bucket, key)
@@ -722,7 +731,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self.action = action
                 self._oss()
         except _Reply as reply:
-            self._send(reply.status, reply.body, reply.headers)
             call = Call(
                 service=service,
                 action=self.action,
@@ -733,7 +741,9 @@ class _Handler(BaseHTTPRequestHandler):
                 at=time.time(),
                 billed_as=self.target_service if self.billable else "",
             )
+            # Recorded before answering: a client that saw the answer sees the count.
             self.emulator._record(call)
+            self._send(reply.status, reply.body, reply.headers)
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         try:
@@ -847,7 +857,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif not key:
             self.action = "ListObjectsV2" if method == "GET" else f"{method}Bucket"
         else:
-            self.action = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject"}.get(method, method)
+            self.action = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}.get(method, method)
             if process:
                 self.action = "ImageProcess:" + process
         self._oss_auth(bucket_name, key)
@@ -863,9 +873,16 @@ class _Handler(BaseHTTPRequestHandler):
         if bucket is None:
             raise self._oss_error(404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=bucket_name)
         if not key:
+            if method == "POST" and "delete" in self.query:
+                self._delete_multiple(bucket)
             if method != "GET":
                 raise self._oss_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
             self._list_objects(bucket)
+        if method == "DELETE":
+            with emu._lock:
+                if bucket.objects.pop(key, None) is not None:
+                    bucket._sorted = None
+            raise _Reply(204, b"", {"x-oss-request-id": _request_id()})
         if method == "PUT":
             etag = emu.put_object(bucket_name, key, self.body, content_type=self.headers.get("Content-Type", "application/octet-stream"))
             raise _Reply(200, b"", {"ETag": f'"{etag}"', "x-oss-request-id": _request_id()})
@@ -906,6 +923,25 @@ class _Handler(BaseHTTPRequestHandler):
             body = {"RequestId": rid, "Figures": _faces_for(obj, key, size, "imm")}
             raise _Reply(200, json.dumps(body).encode(), headers)
         raise self._oss_error(400, "InvalidArgument", f"Unsupported process: {process}")
+
+    def _delete_multiple(self, bucket: EmulatedBucket) -> None:
+        from xml.etree import ElementTree
+
+        md5 = base64.b64encode(hashlib.md5(self.body).digest()).decode()
+        if self.headers.get("Content-MD5") != md5:
+            raise self._oss_error(400, "InvalidDigest", "The Content-MD5 you specified is not valid.")
+        root = ElementTree.fromstring(self.body)
+        url = self.query.get("encoding-type") == "url"
+        keys = [node.text or "" for node in root.iter("Key")]
+        with self.emulator._lock:
+            for k in keys:
+                bucket.objects.pop(k, None)
+            bucket._sorted = None
+        inner = "".join(f"<Deleted><Key>{escape(quote(k, safe='/') if url else k)}</Key></Deleted>" for k in keys)
+        if url:
+            inner += "<EncodingType>url</EncodingType>"
+        self.action = "DeleteMultipleObjects"
+        raise _Reply(200, _xml("DeleteResult", inner), {"Content-Type": "application/xml", "x-oss-request-id": _request_id()})
 
     def _list_buckets(self) -> None:
         emu = self.emulator
@@ -1157,3 +1193,66 @@ def cloud_emulator() -> Iterator[CloudEmulator]:
         yield emulator
     finally:
         emulator.stop()
+
+
+#: Generous caps so functional tests are fast; the QPS tests set their own.
+TEST_QPS: dict[str, float] = {"green": 200.0, "green-pro": 200.0, "imm": 200.0, "oss-faces": 200.0, "oss": 1000.0}
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
+
+
+def make_test_image(width: int = 320, height: int = 240, seed: int = 0, fmt: str = "JPEG") -> bytes:
+    """A small real image whose content (hence emulated faces) depends on ``seed``."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    img = Image.new("RGB", (width, height), (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    img.putpixel((rng.randrange(width), rng.randrange(height)), (255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, fmt)
+    return buf.getvalue()
+
+
+def use_emulator_profile(
+    emulator: CloudEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    name: str = "test",
+    qps: dict[str, float] | None = None,
+    access_key_id: str = ACCESS_KEY_ID,
+    access_key_secret: str = ACCESS_KEY_SECRET,
+) -> str:
+    """Save profile ``name`` pointing every service at the emulator and put the
+    credentials in the environment (``ALIBABA_CLOUD_*``); proxies are cleared.
+    Returns the profile name."""
+    from facecurator.cloud.profiles import Profile, save_profile
+    from facecurator.cloud.ratelimit import reset_limiters
+    from facecurator.detect.cloud import _UploadTokenCache
+
+    save_profile(
+        Profile(
+            name,
+            region=emulator.region,
+            oss_endpoint=emulator.url,
+            imm_endpoint=emulator.url,
+            green_endpoint=emulator.url,
+            imm_project=emulator.imm_project,
+            bucket=BUCKET,
+            qps=dict(TEST_QPS if qps is None else qps),
+        )
+    )
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", access_key_id)
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", access_key_secret)
+    monkeypatch.delenv("ALIBABA_CLOUD_SECURITY_TOKEN", raising=False)
+    for variable in PROXY_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    reset_limiters()
+    _UploadTokenCache.clear()
+    return name
+
+
+@pytest.fixture
+def cloud_profile(cloud_emulator: CloudEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Profile ``test`` -> the emulator (all three endpoints ``http://127.0.0.1:PORT``,
+    IMM project ``test-project``, bucket ``test-bucket``, fast QPS caps), with the
+    emulator's AccessKey in ``ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET``."""
+    return use_emulator_profile(cloud_emulator, monkeypatch)

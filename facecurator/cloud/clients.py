@@ -1,0 +1,364 @@
+"""Factories for the official Alibaba Cloud SDK clients, configured from a profile.
+
+* OSS: ``oss2.Bucket`` / ``oss2.Service`` signed with V4 (``oss2.AuthV4``, or
+  ``oss2.StsAuth(..., auth_version=v4)`` with an STS token) and the profile's
+  region. oss2 addresses buckets virtual-host style (``bucket.host``) except
+  when the endpoint is an IP address or ``localhost``: then it switches to
+  path style (``host/bucket/key``) on its own, which is what lets the
+  ``http://127.0.0.1:PORT`` test emulator (or a private gateway by IP) work.
+* IMM 2020-09-30 and Content Moderation 2022-03-02: the Tea clients, whose
+  ``Config`` takes host and protocol apart (``http://`` endpoints work); they
+  sign with ACS3-HMAC-SHA256.
+
+Proxies follow :func:`facecurator.cloud.proxy.proxy_for` in all three SDKs.
+oss2 gets an explicit ``proxies=`` mapping. The Tea clients are the subtle
+case: they ignore ``NO_PROXY`` and, when their ``Config`` has no proxy, fall
+back to ``HTTPS_PROXY``/``HTTP_PROXY`` from the environment on their own. So
+when ``proxy_for`` says "direct", the Tea config carries ``no_proxy=<host>`` and
+:func:`_install_tea_no_proxy` makes the SDK's HTTP adapter honour that key
+(the SDK passes it through to requests, which would otherwise ignore it).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from facecurator.cloud.proxy import proxy_for
+
+if TYPE_CHECKING:
+    from facecurator.cloud.credentials import Credentials
+    from facecurator.cloud.profiles import Profile
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to wait for a connection and for a response."""
+
+    connect: float = 10.0
+    read: float = 60.0
+
+
+DEFAULT_TIMEOUTS: Final = Timeouts()
+
+
+def resolve(profile: Profile | str | None) -> Profile:
+    """A :class:`Profile` from a profile object, a name, or None (the default profile)."""
+    from facecurator.cloud.profiles import Profile, load_profile
+
+    if isinstance(profile, Profile):
+        return profile
+    return load_profile(profile)
+
+
+def credentials_for(profile: Profile, credentials: Credentials | None = None) -> Credentials:
+    """``credentials`` if given, else the profile's (environment first, then the keyring)."""
+    if credentials is not None:
+        return credentials
+    from facecurator.cloud.credentials import resolve_credentials
+
+    return resolve_credentials(profile.name)
+
+
+# --------------------------------------------------------------------------- OSS
+
+
+def oss_auth(credentials: Credentials) -> Any:
+    """V4 signing for an AccessKey pair, or STS (also V4) when it carries a token."""
+    import oss2
+
+    if credentials.security_token:
+        return oss2.StsAuth(
+            credentials.access_key_id,
+            credentials.access_key_secret,
+            credentials.security_token,
+            auth_version=oss2.AUTH_VERSION_4,
+        )
+    return oss2.AuthV4(credentials.access_key_id, credentials.access_key_secret)
+
+
+def oss_proxies(endpoint: str) -> dict[str, str]:
+    """The ``proxies=`` mapping for oss2 (requests): the proxy, or an explicit bypass."""
+    proxy = proxy_for(endpoint)
+    if proxy:
+        return {"http": proxy, "https": proxy}
+    # requests merges the environment's proxies unless the URL is excluded by
+    # no_proxy; naming the endpoint host here makes "direct" explicit.
+    return {"no_proxy": urlsplit(endpoint).hostname or ""}
+
+
+def oss_bucket(
+    profile: Profile,
+    bucket: str,
+    credentials: Credentials | None = None,
+    *,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    auth: Any = None,
+    endpoint: str | None = None,
+    region: str | None = None,
+) -> Any:
+    """An ``oss2.Bucket`` for ``bucket`` in the profile's region and OSS endpoint.
+
+    ``auth``/``endpoint``/``region`` override the profile's (e.g. the STS upload
+    bucket of Content Moderation).
+    """
+    import oss2
+
+    endpoint = endpoint or profile.endpoint_for("oss")
+    if auth is None:
+        auth = oss_auth(credentials_for(profile, credentials))
+    return oss2.Bucket(
+        auth,
+        endpoint,
+        bucket,
+        connect_timeout=(timeouts.connect, timeouts.read),
+        proxies=oss_proxies(endpoint),
+        region=region or profile.region,
+        enable_crc=True,
+    )
+
+
+def oss_service(
+    profile: Profile, credentials: Credentials | None = None, *, timeouts: Timeouts = DEFAULT_TIMEOUTS
+) -> Any:
+    """An ``oss2.Service`` (ListBuckets) for the profile."""
+    import oss2
+
+    endpoint = profile.endpoint_for("oss")
+    return oss2.Service(
+        oss_auth(credentials_for(profile, credentials)),
+        endpoint,
+        connect_timeout=(timeouts.connect, timeouts.read),
+        proxies=oss_proxies(endpoint),
+        region=profile.region,
+    )
+
+
+# --------------------------------------------------------------------------- Tea (IMM, Green)
+
+_tea_patch_lock = threading.Lock()
+_tea_patched = False
+
+
+def _install_tea_no_proxy() -> None:
+    """Make the Tea SDK's requests adapter honour the ``no_proxy`` it is handed.
+
+    The SDK builds ``proxies = {"https": config-or-env proxy, "no_proxy": ...}``
+    and calls ``HTTPAdapter.send`` directly, which looks the proxy up by scheme
+    only. We wrap the adapters the SDK creates (``DaraCore.get_adapter``) so a
+    request whose host is listed in ``no_proxy`` goes direct. Idempotent.
+    """
+    global _tea_patched
+    with _tea_patch_lock:
+        if _tea_patched:
+            return
+        from darabonba.core import DaraCore
+
+        original = DaraCore.get_adapter
+
+        def get_adapter(prefix: str, tls_min_version: Any = None, pool_size: Any = None) -> Any:
+            adapter = original(prefix, tls_min_version, pool_size=pool_size)
+            send = adapter.send
+
+            def send_honouring_no_proxy(request: Any, **kwargs: Any) -> Any:
+                proxies = kwargs.get("proxies") or {}
+                no_proxy = proxies.get("no_proxy")
+                if no_proxy:
+                    host = (urlsplit(request.url).hostname or "").lower()
+                    if host in {h.strip().lower() for h in str(no_proxy).split(",")}:
+                        kwargs["proxies"] = {}
+                return send(request, **kwargs)
+
+            adapter.send = send_honouring_no_proxy
+            return adapter
+
+        DaraCore.get_adapter = staticmethod(get_adapter)
+        _tea_patched = True
+
+
+def tea_config(
+    profile: Profile,
+    service: str,
+    credentials: Credentials | None = None,
+    *,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+) -> Any:
+    """The ``alibabacloud_tea_openapi`` Config for ``service`` (``imm`` or ``green``)."""
+    from alibabacloud_tea_openapi.utils_models import Config
+
+    _install_tea_no_proxy()
+    creds = credentials_for(profile, credentials)
+    endpoint = profile.endpoint_for(service)  # type: ignore[arg-type]
+    parts = urlsplit(endpoint)
+    config = Config(
+        access_key_id=creds.access_key_id,
+        access_key_secret=creds.access_key_secret,
+        security_token=creds.security_token or None,
+        endpoint=parts.netloc,
+        protocol=parts.scheme.upper(),
+        region_id=profile.region,
+        connect_timeout=int(timeouts.connect * 1000),
+        read_timeout=int(timeouts.read * 1000),
+    )
+    proxy = proxy_for(endpoint)
+    if proxy:
+        config.http_proxy = proxy
+        config.https_proxy = proxy
+    else:
+        config.no_proxy = parts.hostname or ""
+    return config
+
+
+def imm_client(
+    profile: Profile, credentials: Credentials | None = None, *, timeouts: Timeouts = DEFAULT_TIMEOUTS
+) -> Any:
+    """``alibabacloud_imm20200930.client.Client`` for the profile's IMM endpoint."""
+    from alibabacloud_imm20200930.client import Client
+
+    return Client(tea_config(profile, "imm", credentials, timeouts=timeouts))
+
+
+def green_client(
+    profile: Profile, credentials: Credentials | None = None, *, timeouts: Timeouts = DEFAULT_TIMEOUTS
+) -> Any:
+    """``alibabacloud_green20220302.client.Client`` for the profile's Moderation endpoint."""
+    from alibabacloud_green20220302.client import Client
+
+    return Client(tea_config(profile, "green", credentials, timeouts=timeouts))
+
+
+# --------------------------------------------------------------------------- errors
+
+#: What the common auth/permission codes mean to an operator.
+_AUTH_HINTS: Final[dict[str, str]] = {
+    "InvalidAccessKeyId": "the AccessKey ID is not known (wrong key ID?)",
+    "SignatureDoesNotMatch": "the AccessKey secret does not match the key ID (wrong secret?)",
+    "IncompleteSignature": "the request signature was refused (wrong secret?)",
+    "InvalidSecurityToken": "the STS security token is invalid",
+    "SecurityTokenExpired": "the STS security token has expired",
+    "AccessDenied": "access denied (the key has no permission for this bucket or object)",
+    "Forbidden": "no permission (the RAM user is not authorised for this service)",
+    "NoPermission": "no permission (the RAM user is not authorised for this service)",
+}
+_NOT_FOUND_HINTS: Final[dict[str, str]] = {
+    "NoSuchBucket": "no such bucket (wrong name, or it is in another region?)",
+    "NoSuchKey": "no such object",
+}
+
+
+def _auth_hint(code: str) -> str | None:
+    for prefix, hint in _AUTH_HINTS.items():
+        if code.startswith(prefix):
+            return hint
+    return None
+
+
+def _short(text: object, limit: int = 160) -> str:
+    from facecurator.cloud import redact
+
+    line = " ".join(str(text).split())
+    line = redact.redact(line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _network_failure(text: str, endpoint: str | None = None) -> Any:
+    """Classify a connection-level failure from its message (requests/urllib3 wording)."""
+    from facecurator.cloud.ratelimit import Failure
+
+    lowered = text.lower()
+    if "proxyerror" in lowered or "unable to connect to proxy" in lowered or "tunnel connection failed" in lowered:
+        proxy = proxy_for(endpoint) if endpoint else None
+        where = f" {proxy}" if proxy else ""
+        return Failure("fatal", f"cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)")
+    if "timed out" in lowered or "timeout" in lowered:
+        return Failure("transient", "timed out")
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered:
+        return Failure("transient", "endpoint host name not found (wrong region or endpoint?)")
+    return Failure("transient", f"network unreachable: {_short(text, 120)}")
+
+
+def classify_oss_error(exc: BaseException, endpoint: str | None = None) -> Any:
+    """A :class:`~facecurator.cloud.ratelimit.Failure` for an oss2 exception.
+
+    503 (SlowDown) is throttling; other 5xx and connection errors are transient;
+    auth codes are fatal with ``auth=True``; everything else is fatal.
+    """
+    import oss2
+
+    from facecurator.cloud.ratelimit import Failure
+
+    if isinstance(exc, oss2.exceptions.RequestError):
+        return _network_failure(str(getattr(exc, "exception", exc)), endpoint)
+    if isinstance(exc, oss2.exceptions.OssError):
+        status = int(getattr(exc, "status", 0) or 0)
+        code = str(getattr(exc, "code", "") or "")
+        head = f"HTTP {status} {code}".strip()
+        if status == 503:
+            return Failure("throttled", head)
+        if status >= 500:
+            return Failure("transient", head)
+        hint = _auth_hint(code)
+        if hint is not None:
+            return Failure("fatal", f"{head}: {hint}", auth=True)
+        if code in _NOT_FOUND_HINTS:
+            return Failure("fatal", f"{head}: {_NOT_FOUND_HINTS[code]}")
+        message = getattr(exc, "message", "") or ""
+        return Failure("fatal", f"{head}: {_short(message)}" if message else head)
+    return classify_common(exc)
+
+
+def classify_tea_error(exc: BaseException, endpoint: str | None = None) -> Any:
+    """A :class:`~facecurator.cloud.ratelimit.Failure` for an IMM/Green (Tea SDK) exception."""
+    from darabonba.exceptions import ResponseException, UnretryableException
+
+    from facecurator.cloud.ratelimit import Failure
+
+    if isinstance(exc, ResponseException):
+        status = int(getattr(exc, "status_code", 0) or 0)
+        code = str(getattr(exc, "code", "") or "")
+        head = f"HTTP {status} {code}".strip()
+        message = str(getattr(exc, "message", "") or "")
+        # "code: 400, <Message> request id: <id>" -> "<Message>"
+        if message.startswith("code: ") and ", " in message:
+            message = message.split(", ", 1)[1]
+        message = message.split(" request id:")[0].strip()
+        if code.startswith("Throttling") or type(exc).__name__ == "ThrottlingException" or status == 429:
+            return Failure("throttled", head)
+        if status >= 500:
+            return Failure("transient", head)
+        hint = _auth_hint(code)
+        if hint is not None:
+            return Failure("fatal", f"{head}: {hint}", auth=True)
+        return Failure("fatal", f"{head}: {_short(message)}" if message else head)
+    if isinstance(exc, UnretryableException):
+        inner = getattr(exc, "inner_exception", None)
+        text = str(getattr(inner, "message", None) or inner or exc)
+        return _network_failure(text, endpoint)
+    return classify_common(exc)
+
+
+def classify_common(exc: BaseException) -> Any:
+    """Failures that are not SDK-specific: provider business errors, timeouts, bad payloads."""
+    from facecurator.cloud.ratelimit import Failure
+    from facecurator.core.normalize import ProviderError
+    from facecurator.errors import FacecuratorError
+
+    if isinstance(exc, ProviderError):
+        if exc.throttled:
+            return Failure("throttled", str(exc))
+        if exc.retryable:
+            return Failure("transient", str(exc))
+        return Failure("fatal", str(exc))
+    if isinstance(exc, FacecuratorError):
+        return Failure("fatal", str(exc))
+    if isinstance(exc, (TimeoutError, ConnectionError)):
+        return Failure("transient", _short(exc) or type(exc).__name__)
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests ships with both SDKs
+        requests = None  # type: ignore[assignment]
+    if requests is not None and isinstance(exc, requests.RequestException):
+        return _network_failure(str(exc))
+    return Failure("fatal", f"{type(exc).__name__}: {_short(exc)}")

@@ -1,0 +1,110 @@
+"""What a batch of cloud detections will cost, before it is started.
+
+Prices are USD per 1 000 billable calls. Defaults come from the seed
+documents (Content Moderation 2.0: ``faceDetect_global`` $0.6,
+``faceDetect_pro_global`` $1.2, billed once per call with ``Code`` 200).
+IMM ``DetectImageFaces`` (billing item ImageDetect, also what OSS
+``image/faces`` is billed as) has no price in the documentation we were given,
+so it has no default: set it per profile (``prices = { imm = 1.0 }``), and
+until then the estimate says the price is unknown instead of inventing one.
+
+Profile keys: ``faceDetect_global``, ``faceDetect_pro_global``, ``imm``,
+``oss-faces`` (the detector names ``green`` / ``green-pro`` work as aliases).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from facecurator.errors import ConfigError
+
+if TYPE_CHECKING:
+    from facecurator.cloud.profiles import Profile
+
+CURRENCY: Final = "USD"
+
+#: Documented defaults, USD per 1 000 calls (seeds: green-2.0-facedetect-global, "Billing").
+DEFAULT_PRICES_PER_1000: Final[dict[str, float]] = {
+    "faceDetect_global": 0.6,
+    "faceDetect_pro_global": 1.2,
+}
+
+#: detector name -> price-table key
+PRICE_KEYS: Final[dict[str, str]] = {
+    "green": "faceDetect_global",
+    "green-pro": "faceDetect_pro_global",
+    "imm": "imm",
+    "oss-faces": "oss-faces",
+}
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """The price of ``calls`` billable calls.
+
+    ``unit_price_per_1000`` and ``total`` are None when the price is unknown
+    (not configured); ``note`` then says how to set it.
+    """
+
+    calls: int
+    unit_price_per_1000: float | None
+    total: float | None
+    currency: str = CURRENCY
+    note: str = ""
+
+    def describe(self) -> str:
+        """One line for the CLI / a confirmation dialog."""
+        if self.total is None:
+            text = f"{self.calls} paid call(s); price unknown"
+        elif self.unit_price_per_1000 == 0:
+            text = f"{self.calls} call(s); free"
+        else:
+            text = (
+                f"{self.calls} paid call(s) x {self.currency} {self.unit_price_per_1000:g}/1000 "
+                f"= {self.currency} {self.total:.4f}"
+            )
+        return f"{text} ({self.note})" if self.note else text
+
+
+def unit_price(detector: str, profile: Profile | None = None) -> float | None:
+    """USD per 1 000 calls of ``detector`` (profile override, else the documented default)."""
+    if detector == "local":
+        return 0.0
+    key = PRICE_KEYS.get(detector)
+    if key is None:
+        raise ConfigError(f"unknown detector {detector!r} for a cost estimate")
+    prices = dict(profile.prices) if profile is not None else {}
+    for candidate in (key, detector):
+        if candidate in prices:
+            return float(prices[candidate])
+    return DEFAULT_PRICES_PER_1000.get(key)
+
+
+def estimate(detector: str, n_calls: int, profile: Profile | None = None) -> CostEstimate:
+    """The cost of ``n_calls`` billable calls of ``detector``.
+
+    Args:
+        detector: a detector name (``local``, ``oss-faces``, ``imm``, ``green``, ``green-pro``).
+        n_calls: images that will actually be sent (cached images cost nothing).
+        profile: the profile whose ``prices`` override the defaults.
+    """
+    if n_calls < 0:
+        raise ConfigError("the number of calls cannot be negative")
+    if detector == "local":
+        return CostEstimate(n_calls, 0.0, 0.0, note="offline detector: no cloud calls")
+    price = unit_price(detector, profile)
+    key = PRICE_KEYS[detector]
+    name = profile.name if profile is not None else "NAME"
+    notes = []
+    if detector == "oss-faces":
+        notes.append("plus OSS GET request fees")
+    if price is None:
+        notes.append(
+            f"the {key} price is not documented here; set it in profile {name}: "
+            f"prices = {{ {key} = <USD per 1000> }} in profiles.toml"
+        )
+        return CostEstimate(n_calls, None, None, note="; ".join(notes))
+    overridden = profile is not None and (key in profile.prices or detector in profile.prices)
+    notes.insert(0, f"price from profile {name}" if overridden else "documented list price")
+    return CostEstimate(n_calls, price, round(n_calls * price / 1000.0, 6), note="; ".join(notes))

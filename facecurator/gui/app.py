@@ -1,0 +1,71 @@
+"""Desktop app entry point: ``facecurator`` (no arguments) and ``facecurator gui SOURCE``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+
+from facecurator import paths
+
+log = logging.getLogger("facecurator.gui")
+
+
+def run_gui(source: str | None, catalog_path: str | None) -> int:
+    """Create the application and the main window, optionally open ``source``; the exit status.
+
+    Args:
+        source: a folder or ``oss://BUCKET/PREFIX`` to open (None: the last one
+            is not reopened automatically; the recent menu has it).
+        catalog_path: the catalog file (None: the per-user default).
+    """
+    import os
+
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from facecurator.core.catalog import Catalog
+    from facecurator.errors import FacecuratorError
+    from facecurator.gui.logs import Notifier, setup_logging
+    from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
+
+    QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
+    QCoreApplication.setApplicationName(paths.APP_NAME)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    log_path = setup_logging()
+    log.info("starting the desktop app (log: %s)", log_path)
+    notifier = Notifier()
+    previous_hook = sys.excepthook
+    sys.excepthook = _make_excepthook(notifier)
+    try:
+        catalog = Catalog(catalog_path)
+    except FacecuratorError as exc:
+        log.error("cannot open the catalog: %s", exc)
+        print(f"facecurator: {exc}", file=sys.stderr)
+        sys.excepthook = previous_hook
+        return 2
+    try:
+        window = MainWindow(catalog, notifier=notifier)
+        window.show()
+        if source:
+            window.open_source(source)
+        status = app.exec()
+        QThreadPool.globalInstance().waitForDone(5000)
+        return int(status)
+    finally:
+        catalog.close()
+        sys.excepthook = previous_hook
+
+
+def _make_excepthook(notifier: object):
+    """Unexpected exceptions in slots: log the traceback, tell the operator, keep running."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            notifier.error(f"Unexpected error: {type(value).__name__}: {value} (details in the log file)")  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - never raise from the excepthook
+            pass
+
+    return hook

@@ -1,0 +1,508 @@
+"""The export dialog: destination, format, margin, include-rejected; runs the export off the GUI thread.
+
+The export runs in :class:`ExportThread` with its own
+:class:`~facecurator.core.catalog.Catalog` (SQLite connections are per
+thread): it reviews the catalog under the current rules, maps the faces to
+export items and calls :func:`facecurator.core.export.export`, reporting
+progress and polling for cancellation between images. Nothing is published
+until the whole set is staged, so a cancelled or failed export leaves the
+destination unchanged. Failures are shown in the dialog (not in a modal box)
+naming the step that failed, and logged.
+
+Wiring (main window)::
+
+    ExportDialog.ask(window, catalog_path=store.catalog.path, rules=store.ruleset,
+                     source_root=store.source_root)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+from PySide6.QtCore import QEvent, Qt, QThread, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facecurator.core.export import DEFAULT_MARGIN, EXPORT_FORMATS, MAX_MARGIN, ExportItem, ExportSummary
+from facecurator.core.rules import RuleSet
+from facecurator.errors import CancelledError, FacecuratorError
+from facecurator.gui.i18n import gui_settings
+
+log = logging.getLogger("facecurator.gui.export")
+
+#: ``choose_folder(parent, title, start) -> folder or None``
+ChooseFolder = Callable[[QWidget, str, str], "str | None"]
+#: ``read_bytes(item) -> bytes`` (default: :func:`facecurator.sources.read_image_bytes`)
+ReadBytes = Callable[[ExportItem], bytes]
+
+SETTINGS_PREFIX: Final = "export/"
+STEP_CATALOG: Final = "catalog"
+STEP_EXPORT: Final = "export"
+STEP_DESTINATION: Final = "destination"
+
+
+def _choose_folder(parent: QWidget, title: str, start: str) -> str | None:
+    folder = QFileDialog.getExistingDirectory(parent, title, start)
+    return folder or None
+
+
+def _open_url(url: QUrl) -> bool:
+    return QDesktopServices.openUrl(url)
+
+
+def _oss_publisher(profile: str | None) -> Any:
+    """The OSS publisher of the cloud package (ExportError-style message when it is not there)."""
+    try:
+        from facecurator.cloud.oss_publish import OssPublisher  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise FacecuratorError(f"exporting to OSS is not available in this build ({exc})") from None
+    return OssPublisher(profile)
+
+
+class ExportThread(QThread):
+    """Reviews the catalog and exports, on its own thread and with its own catalog connection.
+
+    Signals arrive on the GUI thread (queued): ``progress(done, total)`` in
+    images, then exactly one of ``succeeded(ExportSummary)``,
+    ``failed(step, message)`` or ``cancelled(message)``.
+    """
+
+    progress = Signal(int, int)
+    stepChanged = Signal(str)
+    succeeded = Signal(object)  # ExportSummary
+    failed = Signal(str, str)  # step, message
+    cancelled = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        catalog_path: str | os.PathLike[str],
+        rules: RuleSet,
+        dest: str,
+        fmt: str,
+        margin: float,
+        include_rejected: bool,
+        source_root: str | None = None,
+        profile: str | None = None,
+        read_bytes: ReadBytes | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.catalog_path = Path(catalog_path)
+        self.rules = rules
+        self.dest = dest
+        self.fmt = fmt
+        self.margin = margin
+        self.include_rejected = include_rejected
+        self.source_root = source_root
+        self.profile = profile
+        self._read_bytes = read_bytes
+
+    def run(self) -> None:
+        step = STEP_CATALOG
+        try:
+            from facecurator.core.catalog import Catalog
+            from facecurator.core.export import export
+            from facecurator.core.review import all_faces, export_items, review
+            from facecurator.sources import read_image_bytes
+
+            self.stepChanged.emit(step)
+            with Catalog(self.catalog_path) as catalog:
+                items = export_items(all_faces(review(catalog, self.rules, source_root=self.source_root)))
+            if self.isInterruptionRequested():
+                raise CancelledError("export cancelled; nothing was changed")
+            step = STEP_DESTINATION
+            publisher = _oss_publisher(self.profile) if self.dest.startswith("oss://") else None
+            step = STEP_EXPORT
+            self.stepChanged.emit(step)
+            profile = self.profile
+            read = self._read_bytes or (lambda item: read_image_bytes(item.image_uri, profile=profile))
+            summary = export(
+                items,
+                self.dest,
+                fmt=self.fmt,
+                margin=self.margin,
+                rules_name=self.rules.name,
+                include_rejected=self.include_rejected,
+                read_bytes=read,
+                progress=self.progress.emit,
+                cancel=self.isInterruptionRequested,
+                publisher=publisher,
+            )
+        except CancelledError as exc:
+            log.info("export to %s cancelled", self.dest)
+            self.cancelled.emit(str(exc))
+        except FacecuratorError as exc:
+            log.error("export to %s failed (%s): %s", self.dest, step, exc)
+            self.failed.emit(step, str(exc))
+        except Exception as exc:
+            log.exception("export to %s crashed (%s)", self.dest, step)
+            self.failed.emit(step, f"{type(exc).__name__}: {exc}")
+        else:
+            log.info(
+                "exported %d faces to %s (%s, %d files, %d failed)",
+                summary.exported,
+                summary.dest,
+                summary.format,
+                summary.files,
+                len(summary.failed),
+            )
+            self.succeeded.emit(summary)
+
+
+class ExportDialog(QDialog):
+    """Choose where and how to export, run it with progress and cancel, then open the folder.
+
+    Args:
+        catalog_path: the catalog file (the export thread opens its own connection).
+        rules: the rule set whose verdicts the manifest records.
+        source_root: export only this source's faces (None: the whole catalog).
+        profile: cloud profile for ``oss://`` images and destinations.
+        choose_folder: folder picker (tests inject one; default: ``QFileDialog``).
+        open_url: opens the finished export (tests inject one; default: ``QDesktopServices``).
+        read_bytes: image reader for the export (default: by uri through ``facecurator.sources``).
+    """
+
+    exportFinished = Signal(object)  # ExportSummary
+    exportFailed = Signal(str, str)  # step, message
+    exportCancelled = Signal()
+
+    def __init__(
+        self,
+        *,
+        catalog_path: str | os.PathLike[str],
+        rules: RuleSet,
+        source_root: str | None = None,
+        profile: str | None = None,
+        choose_folder: ChooseFolder | None = None,
+        open_url: Callable[[QUrl], bool] | None = None,
+        read_bytes: ReadBytes | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setModal(False)
+        self.catalog_path = catalog_path
+        self.rules = rules
+        self.source_root = source_root
+        self.profile = profile
+        self._choose_folder = choose_folder or _choose_folder
+        self._open_url = open_url or _open_url
+        self._read_bytes = read_bytes
+        self.thread_: ExportThread | None = None
+        self.summary: ExportSummary | None = None
+        self._close_when_done = False
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        dest_row = QHBoxLayout()
+        self.dest_edit = QLineEdit(self)
+        self.dest_edit.setClearButtonEnabled(True)
+        self.browse_button = QPushButton(self)
+        dest_row.addWidget(self.dest_edit, 1)
+        dest_row.addWidget(self.browse_button)
+        self.dest_label = QLabel(self)
+        self.dest_label.setBuddy(self.dest_edit)
+        form.addRow(self.dest_label, dest_row)
+
+        self.format_combo = QComboBox(self)
+        for fmt in EXPORT_FORMATS:
+            self.format_combo.addItem("", fmt)
+        self.format_label = QLabel(self)
+        self.format_label.setBuddy(self.format_combo)
+        form.addRow(self.format_label, self.format_combo)
+
+        self.margin_spin = QDoubleSpinBox(self)
+        self.margin_spin.setRange(0.0, MAX_MARGIN)
+        self.margin_spin.setSingleStep(0.05)
+        self.margin_spin.setDecimals(2)
+        self.margin_spin.setValue(DEFAULT_MARGIN)
+        self.margin_label = QLabel(self)
+        self.margin_label.setBuddy(self.margin_spin)
+        form.addRow(self.margin_label, self.margin_spin)
+
+        self.rejected_check = QCheckBox(self)
+        form.addRow("", self.rejected_check)
+        layout.addLayout(form)
+
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("%v / %m")
+        layout.addWidget(self.progress_bar)
+        self.status = QLabel(self)
+        self.status.setObjectName("exportStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(120)
+        self.details.hide()
+        layout.addWidget(self.details)
+
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton(self)
+        self.open_button.hide()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        self.export_button = QPushButton(self)
+        self.export_button.setDefault(True)
+        self.cancel_button = QPushButton(self)
+        self.close_button = QPushButton(self)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+
+        self.browse_button.clicked.connect(self.browse)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.close_button.clicked.connect(self.close)
+        self.open_button.clicked.connect(self.open_destination)
+        self.dest_edit.textChanged.connect(self._update_buttons)
+
+        self._restore_settings()
+        self.retranslate_ui()
+        self._set_status(self.tr("Accepted faces are exported; pending faces never are."))
+        self._update_buttons()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None, **kwargs: Any) -> ExportDialog:
+        """Open the dialog non-modally (tests monkeypatch this) and return it."""
+        dialog = cls(parent=parent, **kwargs)
+        dialog.show()
+        return dialog
+
+    # -- public API ------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True from :meth:`start` until the export thread's end has been handled."""
+        return self.thread_ is not None
+
+    def browse(self) -> None:
+        start = self.dest_edit.text().strip()
+        if not start or start.startswith("oss://"):
+            start = str(Path.home())
+        folder = self._choose_folder(self, self.tr("Export to folder"), start)
+        if folder:
+            self.dest_edit.setText(folder)
+
+    def start(self) -> bool:
+        """Start the export with the dialog's settings; False (with a message) if they are incomplete."""
+        if self.running:
+            return False
+        dest = self.dest_edit.text().strip()
+        if not dest:
+            self._set_status(self.tr("Choose a destination folder or enter oss://bucket/prefix."), error=True)
+            return False
+        if not dest.startswith("oss://"):
+            dest = os.path.abspath(os.path.expanduser(dest))  # noqa: PTH100, PTH111 - lexical, like the core
+        self._save_settings()
+        self.summary = None
+        self.details.clear()
+        self.details.hide()
+        self.open_button.hide()
+        self.progress_bar.setRange(0, 0)  # busy until the image count is known
+        thread = ExportThread(
+            catalog_path=self.catalog_path,
+            rules=self.rules,
+            dest=dest,
+            fmt=self.format_combo.currentData(),
+            margin=self.margin_spin.value(),
+            include_rejected=self.rejected_check.isChecked(),
+            source_root=self.source_root,
+            profile=self.profile,
+            read_bytes=self._read_bytes,
+            parent=self,
+        )
+        thread.progress.connect(self._on_progress)
+        thread.stepChanged.connect(self._on_step)
+        thread.succeeded.connect(self._on_succeeded)
+        thread.failed.connect(self._on_failed)
+        thread.cancelled.connect(self._on_cancelled)
+        thread.finished.connect(self._on_thread_finished)
+        self.thread_ = thread
+        self._set_status(self.tr("Reading the catalog…"))
+        thread.start()
+        self._update_buttons()
+        return True
+
+    def cancel(self) -> None:
+        """Stop a running export (between images; the destination stays unchanged)."""
+        if self.running:
+            assert self.thread_ is not None
+            self.thread_.requestInterruption()
+            self._set_status(self.tr("Cancelling…"))
+            self.cancel_button.setEnabled(False)
+
+    def open_destination(self) -> bool:
+        if self.summary is None or self.summary.dest.startswith("oss://"):
+            return False
+        return self._open_url(QUrl.fromLocalFile(self.summary.dest))
+
+    def wait(self, timeout_ms: int = 30_000) -> bool:
+        """Block until the export thread ends (for shutdown and tests)."""
+        return self.thread_ is None or self.thread_.wait(timeout_ms)
+
+    # -- translation -------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Export"))
+        self.dest_label.setText(self.tr("&Destination:"))
+        self.dest_edit.setPlaceholderText(self.tr("Folder, or oss://bucket/prefix"))
+        self.browse_button.setText(self.tr("&Browse…"))
+        self.format_label.setText(self.tr("&Format:"))
+        names = {
+            "folders": self.tr("Folders — one folder of face crops per person"),
+            "coco": self.tr("COCO — crops plus annotations.coco.json and the original images"),
+            "vggface2": self.tr("VGGFace2 — data/ crops plus bounding-box and landmark CSVs"),
+        }
+        for index in range(self.format_combo.count()):
+            fmt = self.format_combo.itemData(index)
+            self.format_combo.setItemText(index, names.get(fmt, fmt))
+        self.margin_label.setText(self.tr("Crop &margin:"))
+        self.margin_spin.setToolTip(
+            self.tr("Added on every side, as a fraction of the face box (0.4 gives a crop 1.8× the box)")
+        )
+        self.rejected_check.setText(self.tr("Also export &rejected faces (under rejected/, flagged)"))
+        self.open_button.setText(self.tr("&Open folder"))
+        self.export_button.setText(self.tr("&Export"))
+        self.cancel_button.setText(self.tr("&Cancel export"))
+        self.close_button.setText(self.tr("Close"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        if self.running:
+            # Never block the GUI on a running export: cancel it and close when the thread ends.
+            self._close_when_done = True
+            self.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    # -- internals ---------------------------------------------------------------
+
+    def _step_name(self, step: str) -> str:
+        return {
+            STEP_CATALOG: self.tr("reading the catalog"),
+            STEP_DESTINATION: self.tr("preparing the destination"),
+            STEP_EXPORT: self.tr("writing the export"),
+        }.get(step, step)
+
+    def _on_step(self, step: str) -> None:
+        if step == STEP_EXPORT:
+            self._set_status(self.tr("Reading images and writing face crops…"))
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setRange(0, max(total, 1))
+        self.progress_bar.setValue(done)
+        if self.thread_ is not None and not self.thread_.isInterruptionRequested():
+            self._set_status(self.tr("Exporting: {done} of {total} images").format(done=done, total=total))
+
+    def _on_succeeded(self, summary: ExportSummary) -> None:
+        self.summary = summary
+        self.progress_bar.setRange(0, max(self.progress_bar.maximum(), 1))
+        self.progress_bar.setValue(self.progress_bar.maximum())
+        text = self.tr("Exported {n} faces to {dest} ({files} files).").format(
+            n=summary.exported, dest=summary.dest, files=summary.files
+        )
+        if summary.skipped_pending:
+            text += " " + self.tr("{n} pending faces were not exported.").format(n=summary.skipped_pending)
+        if summary.failed:
+            text += " " + self.tr("{n} images failed; see below.").format(n=len(summary.failed))
+            self.details.setPlainText("\n".join(f"{source}: {reason}" for source, reason in summary.failed))
+            self.details.show()
+        self._set_status(text, error=False)
+        self.open_button.setVisible(not summary.dest.startswith("oss://"))
+        self.exportFinished.emit(summary)
+
+    def _on_failed(self, step: str, message: str) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self._set_status(
+            self.tr("Export failed while {step}: {message}").format(
+                step=self._step_name(step), message=message
+            ),
+            error=True,
+        )
+        self.exportFailed.emit(step, message)
+
+    def _on_cancelled(self, _message: str) -> None:
+        self.progress_bar.setRange(0, 1)
+        self.progress_bar.setValue(0)
+        self._set_status(self.tr("Export cancelled; the destination was not changed."))
+        self.exportCancelled.emit()
+
+    def _on_thread_finished(self) -> None:
+        thread, self.thread_ = self.thread_, None
+        if thread is not None:
+            thread.deleteLater()
+        self._update_buttons()
+        if self._close_when_done:
+            self._close_when_done = False
+            self.close()
+
+    def _update_buttons(self, *_args: Any) -> None:
+        running = self.running
+        for widget in (
+            self.dest_edit,
+            self.browse_button,
+            self.format_combo,
+            self.margin_spin,
+            self.rejected_check,
+        ):
+            widget.setEnabled(not running)
+        self.export_button.setEnabled(not running and bool(self.dest_edit.text().strip()))
+        self.cancel_button.setEnabled(running)
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #c62828;" if error else "")
+        self.status.setProperty("error", error)
+
+    def _restore_settings(self) -> None:
+        settings = gui_settings()
+        self.dest_edit.setText(str(settings.value(SETTINGS_PREFIX + "dest", "") or ""))
+        index = self.format_combo.findData(settings.value(SETTINGS_PREFIX + "format", "folders"))
+        self.format_combo.setCurrentIndex(max(index, 0))
+        try:
+            margin = float(settings.value(SETTINGS_PREFIX + "margin", DEFAULT_MARGIN))
+        except (TypeError, ValueError):
+            margin = DEFAULT_MARGIN
+        self.margin_spin.setValue(margin)
+        self.rejected_check.setChecked(
+            str(settings.value(SETTINGS_PREFIX + "include_rejected", "false")).lower() == "true"
+        )
+
+    def _save_settings(self) -> None:
+        settings = gui_settings()
+        settings.setValue(SETTINGS_PREFIX + "dest", self.dest_edit.text().strip())
+        settings.setValue(SETTINGS_PREFIX + "format", self.format_combo.currentData())
+        settings.setValue(SETTINGS_PREFIX + "margin", self.margin_spin.value())
+        settings.setValue(SETTINGS_PREFIX + "include_rejected", self.rejected_check.isChecked())
+        settings.sync()

@@ -1,0 +1,349 @@
+"""The large image view: zoom/pan, one overlay item per face, hover and selection.
+
+Scene coordinates are full upright image pixels (the contract's box space), so
+face items use boxes as stored; the displayed pixmap (a thumbnail first, then
+a preview decoded on a worker) is scaled into that space.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSceneMouseEvent,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from facecurator.core.review import ReviewedFace
+from facecurator.gui.overlay import OverlayContext, draw_face_overlay, overlay_extent
+from facecurator.gui.store import CurationStore
+from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_preview, render_thumbnail
+
+ZOOM_STEP: Final = 1.25
+MIN_ZOOM: Final = 0.02
+MAX_ZOOM: Final = 32.0
+
+
+class FaceItem(QGraphicsItem):
+    """One face's overlay; painting is delegated to the pure :func:`draw_face_overlay`."""
+
+    def __init__(self, view: ImageView, face: ReviewedFace) -> None:
+        super().__init__()
+        self._view = view
+        self.face = face
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+        box = face.face.box
+        self._box = QRectF(box.x, box.y, box.w, box.h)
+
+    def context(self) -> OverlayContext:
+        return self._view.overlay_context(highlighted=self._view.is_highlighted(self.face.id))
+
+    def boundingRect(self) -> QRectF:
+        return overlay_extent(self.face.face, self.context())
+
+    def shape(self):
+        from PySide6.QtGui import QPainterPath
+
+        path = QPainterPath()
+        path.addRect(self._box.adjusted(-3, -3, 3, 3))
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        draw_face_overlay(painter, self.face.face, self.face.verdict, self.face.decision, self.context())
+
+    def set_face(self, face: ReviewedFace) -> None:
+        self.prepareGeometryChange()
+        self.face = face
+        self.update()
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._view.set_hovered_face(self.face.id)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._view.set_hovered_face(None)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._view.select_face(self.face.id)
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+
+class ImageView(QGraphicsView):
+    """Zoomable view of one image with its faces.
+
+    Keys: ``+``/``-`` zoom, ``F`` fit, ``1`` actual pixels, Tab / Shift+Tab
+    cycle through faces. Mouse: wheel zooms around the pointer, drag pans.
+    """
+
+    imageShown = Signal(int)  # image id, once its pixmap and faces are on screen
+    previewLoaded = Signal(int)  # image id, when the large decode replaced the thumbnail
+    faceHovered = Signal(object)  # face id or None
+    faceSelected = Signal(object)  # face id or None
+
+    def __init__(
+        self,
+        store: CurationStore,
+        thumbnails: AsyncPixmapCache,
+        decoded: DecodedImageCache,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("imageView")
+        self._store = store
+        self._thumbs = thumbnails
+        self._decoded = decoded
+        self._previews = AsyncPixmapCache(capacity=4, max_workers=1, parent=self)
+        self._previews.ready.connect(self._on_preview_ready)
+        self._previews.failed.connect(self._on_preview_failed)
+        self._thumbs.ready.connect(self._on_thumb_ready)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setBackgroundBrush(QColor("#202124"))
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.image_id: int | None = None
+        self._pixmap_item: QGraphicsPixmapItem | None = None
+        self._message_item: QGraphicsSimpleTextItem | None = None
+        self._face_items: dict[int, FaceItem] = {}
+        self._base_context = OverlayContext()
+        self._hovered: int | None = None
+        self.selected_face: int | None = None
+        self._fit = True
+        self._full_size = (0, 0)
+        store.rulesChanged.connect(lambda _rules: self.refresh_faces())
+        store.facesChanged.connect(self._on_faces_changed)
+        store.imagesChanged.connect(self._on_images_changed)
+
+    # -- showing ---------------------------------------------------------------------
+
+    def show_image(self, image_id: int | None) -> None:
+        """Show an image: its thumbnail at once (if cached), the preview when decoded."""
+        if image_id == self.image_id and image_id is not None:
+            return
+        scene = self.scene()
+        scene.clear()
+        self._pixmap_item = None
+        self._message_item = None
+        self._face_items = {}
+        self._hovered = None
+        self.selected_face = None
+        self.image_id = image_id
+        self._fit = True
+        if image_id is None or not self._store.has_image(image_id):
+            self._show_message(self.tr("No image selected"))
+            return
+        image = self._store.image(image_id)
+        row = image.row
+        if row.status != "ok":
+            self._show_message(row.error or self.tr("This image could not be read."))
+            self.imageShown.emit(image_id)
+            return
+        width, height = row.width or 0, row.height or 0
+        self._full_size = (width, height)
+        scene.setSceneRect(QRectF(0, 0, max(width, 1), max(height, 1)))
+        preview = self._previews.get(self._preview_key(image_id))
+        thumb = self._thumbs.get(f"t{image_id}")
+        if preview is not None:
+            self._set_pixmap(preview)
+        elif thumb is not None:
+            self._set_pixmap(thumb)
+        if preview is None:
+            read = self._store.read_bytes
+            self._previews.request(
+                self._preview_key(image_id), lambda: render_preview(row, read, self._decoded)
+            )
+            if thumb is None:
+                self._thumbs.request(f"t{image_id}", lambda: render_thumbnail(row, read))
+        self.refresh_faces()
+        self.fit()
+        self.imageShown.emit(image_id)
+
+    @staticmethod
+    def _preview_key(image_id: int) -> str:
+        return f"p{image_id}"
+
+    def _show_message(self, text: str) -> None:
+        item = self.scene().addSimpleText(text)
+        item.setBrush(QColor("#e8eaed"))
+        self._message_item = item
+        self.scene().setSceneRect(item.boundingRect().adjusted(-20, -20, 20, 20))
+        self.resetTransform()
+
+    def _set_pixmap(self, pixmap: QPixmap) -> None:
+        if self._pixmap_item is None:
+            self._pixmap_item = self.scene().addPixmap(pixmap)
+            self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            self._pixmap_item.setZValue(0)
+        else:
+            self._pixmap_item.setPixmap(pixmap)
+        width = self._full_size[0] or pixmap.width()
+        self._pixmap_item.setScale(width / max(pixmap.width(), 1))
+
+    def _on_thumb_ready(self, key: str) -> None:
+        if self.image_id is not None and key == f"t{self.image_id}" and self._pixmap_item is None:
+            pixmap = self._thumbs.get(key)
+            if pixmap is not None:
+                self._set_pixmap(pixmap)
+
+    def _on_preview_ready(self, key: str) -> None:
+        if self.image_id is not None and key == self._preview_key(self.image_id):
+            pixmap = self._previews.get(key)
+            if pixmap is not None:
+                self._set_pixmap(pixmap)
+                self.previewLoaded.emit(self.image_id)
+
+    def _on_preview_failed(self, key: str, message: str) -> None:
+        if (
+            self.image_id is not None
+            and key == self._preview_key(self.image_id)
+            and self._pixmap_item is None
+        ):
+            self._show_message(message)
+
+    def refresh_faces(self) -> None:
+        """Re-read the shown image's faces (verdicts, decisions) from the store."""
+        if self.image_id is None or not self._store.has_image(self.image_id):
+            return
+        faces = {face.id: face for face in self._store.image(self.image_id).faces}
+        for face_id in [i for i in self._face_items if i not in faces]:
+            self.scene().removeItem(self._face_items.pop(face_id))
+        for face_id, face in faces.items():
+            item = self._face_items.get(face_id)
+            if item is None:
+                item = FaceItem(self, face)
+                self._face_items[face_id] = item
+                self.scene().addItem(item)
+            else:
+                item.set_face(face)
+
+    def _on_faces_changed(self, face_ids: list[int]) -> None:
+        if any(face_id in self._face_items for face_id in face_ids):
+            self.refresh_faces()
+
+    def _on_images_changed(self, image_ids: list[int]) -> None:
+        if self.image_id in image_ids:
+            row = self._store.image(self.image_id).row
+            if (row.width or 0, row.height or 0) != self._full_size and row.status == "ok":
+                current, self.image_id = self.image_id, None
+                self.show_image(current)  # re-detected with another size: rebuild
+            else:
+                self.refresh_faces()
+
+    def face_items(self) -> dict[int, FaceItem]:
+        return dict(self._face_items)
+
+    # -- overlay options -------------------------------------------------------------
+
+    def overlay_context(self, *, highlighted: bool = False) -> OverlayContext:
+        return replace(self._base_context, scale=self.transform().m11() or 1.0, highlighted=highlighted)
+
+    def set_overlay_options(
+        self, *, boxes: bool | None = None, landmarks: bool | None = None, labels: bool | None = None
+    ) -> None:
+        ctx = self._base_context
+        self._base_context = replace(
+            ctx,
+            show_boxes=ctx.show_boxes if boxes is None else boxes,
+            show_landmarks=ctx.show_landmarks if landmarks is None else landmarks,
+            show_labels=ctx.show_labels if labels is None else labels,
+        )
+        self._geometry_changed()
+
+    def set_palette_colours(self, palette: object) -> None:
+        self._base_context = replace(self._base_context, palette=palette)  # type: ignore[arg-type]
+        self._geometry_changed()
+
+    def is_highlighted(self, face_id: int) -> bool:
+        return face_id in (self._hovered, self.selected_face)
+
+    def set_hovered_face(self, face_id: int | None) -> None:
+        if face_id != self._hovered:
+            self._hovered = face_id
+            self.viewport().update()
+            self.faceHovered.emit(face_id)
+
+    def select_face(self, face_id: int | None) -> None:
+        if face_id != self.selected_face:
+            self.selected_face = face_id
+            self.viewport().update()
+        self.faceSelected.emit(face_id)
+
+    def _geometry_changed(self) -> None:
+        for item in self._face_items.values():
+            item.prepareGeometryChange()
+        self.viewport().update()
+
+    # -- zoom and pan ---------------------------------------------------------------------
+
+    def fit(self) -> None:
+        self._fit = True
+        if self._pixmap_item is not None or self._face_items:
+            self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._geometry_changed()
+
+    def actual_size(self) -> None:
+        self._fit = False
+        self.resetTransform()
+        self._geometry_changed()
+
+    def zoom_by(self, factor: float) -> None:
+        current = self.transform().m11() or 1.0
+        target = min(MAX_ZOOM, max(MIN_ZOOM, current * factor))
+        self._fit = False
+        self.scale(target / current, target / current)
+        self._geometry_changed()
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(ZOOM_STEP**steps)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            QTimer.singleShot(0, self.fit)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_F:
+            self.fit()
+        elif key == Qt.Key.Key_1:
+            self.actual_size()
+        elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._face_items:
+            ids = list(self._face_items)
+            step = -1 if key == Qt.Key.Key_Backtab else 1
+            index = ids.index(self.selected_face) + step if self.selected_face in ids else 0
+            self.select_face(ids[index % len(ids)])
+        else:
+            super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return False if self._face_items else super().focusNextPrevChild(next)

@@ -1,0 +1,901 @@
+"""The main window: sources, gallery + image view, triage, detection runs, problems, log.
+
+Optional panels (rules editor, statistics, export dialog) live in their own
+modules and are opened through :data:`OPTIONAL_PANELS`: each module exposes
+``open_<name>(window: MainWindow) -> None`` and may use ``window.store``
+(reviewed data, ``set_ruleset``, signals), ``window.notifier`` and
+:meth:`MainWindow.scope_faces` (the faces of the current page's filter).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import os
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facecurator import __version__, paths
+from facecurator.core.catalog import Catalog
+from facecurator.core.jobs import ScanProgress, ScanReport
+from facecurator.core.review import ReviewedFace
+from facecurator.core.rules import DEFAULT_PRESET, RuleSet, list_presets, load_rules
+from facecurator.errors import FacecuratorError
+from facecurator.gui.face_details import FaceDetailsPanel
+from facecurator.gui.gallery import GalleryModel, GalleryView
+from facecurator.gui.image_view import ImageView
+from facecurator.gui.logs import Notice, Notifier, log_dir
+from facecurator.gui.scan import ScanController, detector_available, detector_names
+from facecurator.gui.source_chooser import SourceChooser
+from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
+from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
+from facecurator.gui.triage import TriagePage
+
+log = logging.getLogger("facecurator.gui.window")
+
+ENV_QT_ORG: Final = "FACECURATOR_QT_ORG"
+MAX_RECENT: Final = 10
+THUMB_CACHE_ITEMS: Final = 1500
+CROP_CACHE_ITEMS: Final = 3000
+
+#: (key, menu text, module, function): panels written as separate modules.
+OPTIONAL_PANELS: Final = (
+    ("rules_editor", "Rules editor…", "facecurator.gui.rules_editor", "open_rules_editor", "Ctrl+E"),
+    ("statistics", "Statistics", "facecurator.gui.stats", "open_statistics", "Ctrl+I"),
+    ("export", "Export…", "facecurator.gui.export_dialog", "open_export_dialog", "Ctrl+Shift+E"),
+)
+
+
+def make_settings() -> QSettings:
+    """Window state storage. With ``FACECURATOR_CONFIG_DIR`` set (tests, portable
+    installs) an INI file there; else the platform's native store under the
+    organisation ``$FACECURATOR_QT_ORG`` (default ``facecurator``)."""
+    if os.environ.get(paths.ENV_CONFIG_DIR):
+        return QSettings(str(paths.config_dir() / "gui.ini"), QSettings.Format.IniFormat)
+    return QSettings(os.environ.get(ENV_QT_ORG, paths.APP_NAME), paths.APP_NAME)
+
+
+def _format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ScanStatus(QWidget):
+    """Status-bar widget: progress bar, count / rate / ETA text and a cancel button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("scanProgress")
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(False)
+        self.label = QLabel(self)
+        self.label.setObjectName("scanProgressText")
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.setObjectName("cancelScan")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
+        layout.addWidget(self.cancel_button)
+        self.setVisible(False)
+
+    def show_progress(self, progress: ScanProgress) -> None:
+        if progress.total:
+            self.bar.setRange(0, progress.total)
+            self.bar.setValue(progress.done)
+            count = f"{progress.done}/{progress.total}"
+        else:
+            self.bar.setRange(0, 0)  # busy: the source is still being listed
+            count = str(progress.done)
+        failed = self.tr(" · {n} failed").format(n=progress.failed) if progress.failed else ""
+        self.label.setText(
+            self.tr("{count} images · {rate:.1f}/s · ETA {eta}{failed}").format(
+                count=count, rate=progress.rate, eta=_format_seconds(progress.eta), failed=failed
+            )
+        )
+
+
+class ProblemsDock(QDockWidget):
+    """Images that failed (unreadable, unsupported, detector error) with their reasons."""
+
+    imageActivated = Signal(int)
+
+    def __init__(self, store: CurationStore, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Problems"), parent)
+        self.setObjectName("problemsDock")
+        self._store = store
+        self.list = QListWidget(self)
+        self.list.setObjectName("problemsList")
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemDoubleClicked.connect(self._activated)
+        self.setWidget(self.list)
+        self._items: dict[int, QListWidgetItem] = {}
+        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.imagesAdded.connect(self.update_images)
+        store.imagesChanged.connect(self.update_images)
+
+    def rebuild(self) -> None:
+        self.list.clear()
+        self._items = {}
+        self.update_images(self._store.image_ids())
+
+    def update_images(self, image_ids: list[int]) -> None:
+        for image_id in image_ids:
+            if not self._store.has_image(image_id):
+                continue
+            row = self._store.image(image_id).row
+            item = self._items.get(image_id)
+            if row.status == "error":
+                text = f"{row.name} — {row.error or self.tr('unknown error')}"
+                if item is None:
+                    item = QListWidgetItem(text)
+                    item.setData(Qt.ItemDataRole.UserRole, image_id)
+                    item.setToolTip(row.uri)
+                    self.list.addItem(item)
+                    self._items[image_id] = item
+                else:
+                    item.setText(text)
+            elif item is not None:
+                self.list.takeItem(self.list.row(item))
+                del self._items[image_id]
+        self.setWindowTitle(
+            self.tr("Problems ({n})").format(n=len(self._items)) if self._items else self.tr("Problems")
+        )
+
+    def image_ids(self) -> list[int]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.imageActivated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+class LogDock(QDockWidget):
+    """Every notice of this session, newest last (errors in red)."""
+
+    def __init__(self, notifier: Notifier, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Log"), parent)
+        self.setObjectName("logDock")
+        self.list = QListWidget(self)
+        self.list.setObjectName("logList")
+        self.setWidget(self.list)
+        for notice in notifier.history:
+            self.add(notice)
+        notifier.posted.connect(self.add)
+
+    def add(self, notice: Notice) -> None:
+        import time
+
+        stamp = time.strftime("%H:%M:%S", time.localtime(notice.at))
+        item = QListWidgetItem(f"{stamp}  {notice.text}")
+        if notice.level >= logging.ERROR:
+            item.setForeground(Qt.GlobalColor.red)
+        elif notice.level >= logging.WARNING:
+            item.setForeground(Qt.GlobalColor.darkYellow)
+        self.list.addItem(item)
+        if self.list.count() > 2000:
+            self.list.takeItem(0)
+        self.list.scrollToBottom()
+
+
+class MainWindow(QMainWindow):
+    """The facecurator window over one catalog."""
+
+    sourceOpened = Signal(str)
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        ruleset: RuleSet | None = None,
+        notifier: Notifier | None = None,
+        settings: QSettings | None = None,
+        auto_scan: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("facecurator")
+        self.setAcceptDrops(True)
+        self.settings = settings or make_settings()
+        self.notifier = notifier or Notifier(self)
+        if auto_scan is None:
+            auto_scan = self.settings.value("autoScan", True, type=bool)
+        self.auto_scan = bool(auto_scan)
+        if ruleset is None:
+            ruleset = self._initial_ruleset()
+        self.store = CurationStore(catalog, ruleset, self)
+        self.decoded = DecodedImageCache()
+        self.thumbnails = AsyncPixmapCache(THUMB_CACHE_ITEMS, parent=self)
+        self.crops = AsyncPixmapCache(CROP_CACHE_ITEMS, parent=self)
+        self.thumbnails.failed.connect(self._on_render_failed)
+        self.crops.failed.connect(self._on_render_failed)
+        self.scanner = ScanController(self)
+        self._reported_render_errors: set[str] = set()
+
+        self._build_gallery_page()
+        self.triage = TriagePage(self.store, self.crops, self.decoded, self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("pages")
+        self.tabs.addTab(self.gallery_page, self.tr("Gallery"))
+        self.tabs.addTab(self.triage, self.tr("Triage"))
+        self.tabs.currentChanged.connect(self._on_page_changed)
+        self.setCentralWidget(self.tabs)
+
+        self.problems = ProblemsDock(self.store, self)
+        self.problems.imageActivated.connect(self.show_image)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
+        self.log_dock = LogDock(self.notifier, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.tabifyDockWidget(self.problems, self.log_dock)
+        self.problems.raise_()
+
+        self.scan_status = ScanStatus(self)
+        self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
+        self.statusBar().addPermanentWidget(self.scan_status)
+        self.counts_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+
+        self.notifier.posted.connect(self._show_notice)
+        self.scanner.progress.connect(self._on_scan_progress)
+        self.scanner.imagesDone.connect(self.store.refresh_images)
+        self.scanner.finished.connect(self._on_scan_finished)
+        self.scanner.failed.connect(self._on_scan_failed)
+        self.scanner.stopped.connect(self._on_scan_stopped)
+        self.store.sourceChanged.connect(lambda _r: self._update_counts())
+        self.store.imagesAdded.connect(lambda _ids: self._update_counts())
+        self.store.facesChanged.connect(lambda _ids: self._update_counts())
+        self.store.rulesChanged.connect(lambda _r: self._update_counts())
+        self.triage.view.decisionRequested.connect(self.triage_decide)
+        self.triage.bulkRequested.connect(self.bulk_decide)
+        self._restore_state()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _initial_ruleset(self) -> RuleSet:
+        name = str(self.settings.value("rules", DEFAULT_PRESET))
+        try:
+            return load_rules(name)
+        except FacecuratorError as exc:
+            self.notifier.warning(
+                self.tr("Rules {name}: {error}; using {default}").format(
+                    name=name, error=exc, default=DEFAULT_PRESET
+                )
+            )
+            return load_rules(DEFAULT_PRESET)
+
+    def _build_gallery_page(self) -> None:
+        self.gallery_model = GalleryModel(self.store, self.thumbnails, self)
+        self.gallery = GalleryView(self.gallery_model, self.thumbnails, self)
+        self.image_view = ImageView(self.store, self.thumbnails, self.decoded, self)
+        self.details = FaceDetailsPanel(self)
+        self.filter_combo = QComboBox(self)
+        self.filter_combo.setObjectName("galleryFilter")
+        filter_labels = {
+            "all": self.tr("All images"),
+            "pending": self.tr("With pending faces"),
+            "qualified": self.tr("With qualified faces"),
+            "unqualified": self.tr("With unqualified faces"),
+            "accepted": self.tr("With accepted faces"),
+            "rejected": self.tr("With rejected faces"),
+            "errors": self.tr("Errors"),
+        }
+        for name in IMAGE_FILTERS:
+            self.filter_combo.addItem(filter_labels[name], name)
+        self.filter_combo.currentIndexChanged.connect(
+            lambda _i: self.gallery_model.set_filter(self.filter_combo.currentData())
+        )
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("gallerySort")
+        sort_labels = {
+            "name": self.tr("Name"),
+            "group": self.tr("Person (folder)"),
+            "faces": self.tr("Most faces"),
+            "blur": self.tr("Sharpest first"),
+            "problems": self.tr("Problems first"),
+        }
+        for key in IMAGE_SORTS:
+            self.sort_combo.addItem(sort_labels[key], key)
+        self.sort_combo.currentIndexChanged.connect(
+            lambda _i: self.gallery_model.set_sort(self.sort_combo.currentData())
+        )
+        header = QHBoxLayout()
+        header.addWidget(QLabel(self.tr("Show:"), self))
+        header.addWidget(self.filter_combo)
+        header.addWidget(QLabel(self.tr("Sort:"), self))
+        header.addWidget(self.sort_combo)
+        header.addStretch(1)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(header)
+        left_layout.addWidget(self.gallery, 1)
+        self.gallery_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.gallery_splitter.setObjectName("gallerySplitter")
+        self.gallery_splitter.addWidget(left)
+        self.gallery_splitter.addWidget(self.image_view)
+        self.gallery_splitter.addWidget(self.details)
+        self.gallery_splitter.setStretchFactor(0, 2)
+        self.gallery_splitter.setStretchFactor(1, 3)
+        self.gallery_splitter.setStretchFactor(2, 1)
+        self.gallery_splitter.setSizes([520, 760, 300])
+        self.gallery_page = QWidget(self)
+        page_layout = QVBoxLayout(self.gallery_page)
+        page_layout.setContentsMargins(4, 4, 4, 4)
+        page_layout.addWidget(self.gallery_splitter)
+        self.gallery.currentImageChanged.connect(self._on_current_image_changed)
+        self.image_view.faceHovered.connect(self._on_face_hovered)
+        self.image_view.faceSelected.connect(self._on_face_selected)
+        self.store.rulesChanged.connect(lambda _r: self._refresh_details())
+        self.store.facesChanged.connect(lambda _ids: self._refresh_details())
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot, shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            if name:
+                act.setObjectName(name)
+            self.addAction(act)
+            return act
+
+        self.open_action = action(
+            self.tr("Open folder…"), self.choose_folder, QKeySequence.StandardKey.Open, "open"
+        )
+        self.open_source_action = action(
+            self.tr("Open source…"), self.choose_source, "Ctrl+Shift+O", "openSource"
+        )
+        self.quit_action = action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit, "quit")
+        self.undo_action = action(self.tr("Undo decision"), self.undo, QKeySequence.StandardKey.Undo, "undo")
+        self.scan_action = action(self.tr("Detect faces"), lambda: self.start_scan(), "F5", "scan")
+        self.cancel_action = action(self.tr("Cancel detection"), self.cancel_scan, None, "cancelScan")
+        self.cancel_action.setEnabled(False)
+        self.gallery_action = action(self.tr("Gallery"), lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
+        self.triage_action = action(self.tr("Triage"), lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
+        self.fit_action = action(self.tr("Fit image"), self.image_view.fit, None)
+        self.zoom_in_action = action(
+            self.tr("Zoom in"), self.image_view.zoom_in, QKeySequence.StandardKey.ZoomIn
+        )
+        self.zoom_out_action = action(
+            self.tr("Zoom out"), self.image_view.zoom_out, QKeySequence.StandardKey.ZoomOut
+        )
+        self.overlay_actions: dict[str, QAction] = {}
+        for key, text, shortcut in (
+            ("boxes", self.tr("Face boxes"), "Ctrl+B"),
+            ("landmarks", self.tr("Landmarks"), "Ctrl+L"),
+            ("labels", self.tr("Attribute labels"), "Ctrl+T"),
+        ):
+            act = action(text, lambda checked=False, key=key: self._toggle_overlay(key, checked), shortcut)
+            act.setCheckable(True)
+            act.setChecked(True)
+            act.setObjectName(f"overlay_{key}")
+            self.overlay_actions[key] = act
+        self.panel_actions: dict[str, QAction] = {}
+        for key, text, module, function, shortcut in OPTIONAL_PANELS:
+            act = action(
+                self.tr(text),
+                lambda _c=False, m=module, f=function: self.open_panel(m, f),
+                shortcut,
+                f"panel_{key}",
+            )
+            if importlib.util.find_spec(module) is None:
+                act.setEnabled(False)
+                act.setToolTip(self.tr("Not available in this build yet"))
+            self.panel_actions[key] = act
+        self.open_logs_action = action(self.tr("Open log folder"), self.open_log_folder, None)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"), self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.addAction(self.open_action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(self.tr(" Rules: "), self))
+        self.rules_combo = QComboBox(self)
+        self.rules_combo.setObjectName("rulesCombo")
+        self._fill_rules_combo()
+        self.rules_combo.activated.connect(lambda _i: self.set_rules(self.rules_combo.currentData()))
+        bar.addWidget(self.rules_combo)
+        bar.addSeparator()
+        bar.addWidget(QLabel(self.tr(" Detector: "), self))
+        self.detector_combo = QComboBox(self)
+        self.detector_combo.setObjectName("detectorCombo")
+        model = QStandardItemModel(self.detector_combo)
+        self.detector_combo.setModel(model)
+        for name in detector_names():
+            self.detector_combo.addItem(name, name)
+            ok, why = detector_available(name)
+            item = model.item(self.detector_combo.count() - 1)
+            if not ok:
+                item.setEnabled(False)
+                item.setToolTip(why)
+        saved = str(self.settings.value("detector", "local"))
+        index = self.detector_combo.findData(saved)
+        if index >= 0 and detector_available(saved)[0]:
+            self.detector_combo.setCurrentIndex(index)
+        bar.addWidget(self.detector_combo)
+        bar.addAction(self.scan_action)
+        bar.addAction(self.cancel_action)
+        bar.addSeparator()
+        for act in self.overlay_actions.values():
+            bar.addAction(act)
+        bar.addSeparator()
+        for act in self.panel_actions.values():
+            bar.addAction(act)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_source_action)
+        self.recent_menu = file_menu.addMenu(self.tr("Recent sources"))
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self.panel_actions["export"])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        self.accept_all_action = edit_menu.addAction(
+            self.tr("Accept qualified (current filter)"), lambda: self.bulk_decide("accept-qualified")
+        )
+        self.reject_all_action = edit_menu.addAction(
+            self.tr("Reject unqualified (current filter)"), lambda: self.bulk_decide("reject-unqualified")
+        )
+        view_menu = menu.addMenu(self.tr("&View"))
+        view_menu.addAction(self.gallery_action)
+        view_menu.addAction(self.triage_action)
+        view_menu.addSeparator()
+        for act in self.overlay_actions.values():
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        view_menu.addAction(self.fit_action)
+        view_menu.addAction(self.zoom_in_action)
+        view_menu.addAction(self.zoom_out_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.problems.toggleViewAction())
+        view_menu.addAction(self.log_dock.toggleViewAction())
+        scan_menu = menu.addMenu(self.tr("&Detect"))
+        scan_menu.addAction(self.scan_action)
+        scan_menu.addAction(self.cancel_action)
+        rules_menu = menu.addMenu(self.tr("&Rules"))
+        rules_menu.addAction(self.panel_actions["rules_editor"])
+        tools_menu = menu.addMenu(self.tr("&Tools"))
+        tools_menu.addAction(self.panel_actions["statistics"])
+        help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.open_logs_action)
+        help_menu.addAction(self.tr("About facecurator"), self._about)
+
+    def _fill_rules_combo(self) -> None:
+        self.rules_combo.clear()
+        try:
+            names = list_presets()
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Listing rule presets failed: {e}").format(e=exc))
+            names = [DEFAULT_PRESET]
+        current = self.store.ruleset.name
+        if current not in names:
+            names.append(current)
+        for name in names:
+            self.rules_combo.addItem(name, name)
+        self.rules_combo.setCurrentIndex(self.rules_combo.findData(current))
+
+    def refresh_presets(self) -> None:
+        """Re-list presets (the rules editor calls this after saving one)."""
+        self._fill_rules_combo()
+
+    # -- sources ---------------------------------------------------------------------------------
+
+    def recent_sources(self) -> list[str]:
+        value = self.settings.value("recentSources", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_source(self, text: str) -> None:
+        recent = [text] + [s for s in self.recent_sources() if s != text]
+        self.settings.setValue("recentSources", recent[:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_sources()
+        for text in recent:
+            self.recent_menu.addAction(text, lambda t=text: self.open_source(t))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        recent = [s for s in self.recent_sources() if not s.startswith("oss://")]
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder"), recent[0] if recent else "")
+        if folder:
+            self.open_source(folder)
+
+    def choose_source(self) -> None:
+        text = SourceChooser.ask(self.recent_sources(), self)
+        if text:
+            self.open_source(text)
+
+    def open_source(self, text: str, *, scan: bool | None = None) -> bool:
+        """Open a folder or ``oss://`` source: show what the catalog knows, then scan it.
+
+        Args:
+            text: the source string.
+            scan: detect new/changed images now (default: the auto-scan setting,
+                never automatically for paid cloud detectors).
+        """
+        from facecurator.sources import open_source
+
+        if self.scanner.running:
+            self.notifier.warning(self.tr("Cancel the running detection before opening another source"))
+            return False
+        try:
+            source = open_source(text)
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Cannot open {source}: {error}").format(source=text, error=exc))
+            return False
+        self.thumbnails.retain(set())
+        self.crops.retain(set())
+        try:
+            self.store.open_source(source.root)
+        except FacecuratorError as exc:
+            self.notifier.error(
+                self.tr("Reading the catalog for {source} failed: {error}").format(source=text, error=exc)
+            )
+            return False
+        self.setWindowTitle(f"facecurator — {source.root}")
+        self._remember_source(text if text.startswith("oss://") else source.root)
+        self.image_view.show_image(None)
+        if self.gallery_model.rowCount():
+            self.gallery.setCurrentIndex(self.gallery_model.index(0, 0))
+        self.notifier.info(
+            self.tr("Opened {source}: {n} images in the catalog").format(
+                source=source.root, n=len(self.store.image_ids())
+            )
+        )
+        self.sourceOpened.emit(source.root)
+        if scan is None:
+            scan = self.auto_scan and self.current_detector() == "local"
+        if scan:
+            self.start_scan()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_folder(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        folder = self._dropped_folder(event)
+        if folder is not None:
+            event.acceptProposedAction()
+            self.open_source(folder)
+
+    @staticmethod
+    def _dropped_folder(event: QDragEnterEvent | QDropEvent) -> str | None:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile():
+                path = Path(url.toLocalFile())
+                if path.is_dir():
+                    return str(path)
+                if path.is_file():
+                    return str(path.parent)
+        return None
+
+    # -- gallery / image view ------------------------------------------------------------------------
+
+    def _on_current_image_changed(self, image_id: int | None) -> None:
+        self.image_view.show_image(image_id)
+        faces = (
+            self.store.image(image_id).faces
+            if image_id is not None and self.store.has_image(image_id)
+            else []
+        )
+        if len(faces) == 1:
+            self.image_view.select_face(faces[0].id)
+        else:
+            self._refresh_details()
+
+    def show_image(self, image_id: int) -> None:
+        """Show one image in the gallery page (switching the filter if it hides it)."""
+        self.tabs.setCurrentIndex(0)
+        if not self.gallery.select_image(image_id):
+            self.filter_combo.setCurrentIndex(IMAGE_FILTERS.index("all"))
+            self.gallery.select_image(image_id)
+        self.image_view.show_image(image_id)
+
+    def _on_face_hovered(self, face_id: int | None) -> None:
+        self._show_face_details(face_id if face_id is not None else self.image_view.selected_face)
+
+    def _on_face_selected(self, face_id: int | None) -> None:
+        self._show_face_details(face_id)
+
+    def _refresh_details(self) -> None:
+        self._show_face_details(self.image_view.selected_face)
+
+    def _show_face_details(self, face_id: int | None) -> None:
+        if face_id is not None and self.store.has_face(face_id):
+            self.details.show_face(self.store.face(face_id), self.store.ruleset.name)
+        else:
+            placeholder = None
+            if self.image_view.image_id is not None and self.store.has_image(self.image_view.image_id):
+                image = self.store.image(self.image_view.image_id)
+                if image.row.status != "ok":
+                    placeholder = image.row.error
+                elif not image.faces:
+                    placeholder = self.tr("No face detected in this image.")
+            self.details.show_face(None, self.store.ruleset.name, placeholder)
+
+    def _toggle_overlay(self, key: str, checked: bool) -> None:
+        self.image_view.set_overlay_options(**{key: checked})
+        self.settings.setValue(f"overlay/{key}", checked)
+
+    # -- rules --------------------------------------------------------------------------------------
+
+    def set_rules(self, name_or_ruleset: str | RuleSet) -> bool:
+        """Switch the rule set: every face is re-evaluated and every view re-coloured."""
+        try:
+            ruleset = load_rules(name_or_ruleset) if isinstance(name_or_ruleset, str) else name_or_ruleset
+            self.store.set_ruleset(ruleset)
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Rules: {error}").format(error=exc))
+            self._fill_rules_combo()
+            return False
+        self.settings.setValue("rules", ruleset.name)
+        index = self.rules_combo.findData(ruleset.name)
+        if index < 0:
+            self.rules_combo.addItem(ruleset.name, ruleset.name)
+            index = self.rules_combo.count() - 1
+        self.rules_combo.setCurrentIndex(index)
+        self.statusBar().showMessage(self.tr("Rules: {name}").format(name=ruleset.name), 4000)
+        return True
+
+    # -- decisions ---------------------------------------------------------------------------------
+
+    def triage_decide(self, state: str) -> None:
+        try:
+            self.triage.decide_current(state)
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Saving the decision failed: {error}").format(error=exc))
+
+    def decide_faces(self, face_ids: list[int], state: str) -> None:
+        try:
+            self.store.decide(face_ids, state)
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Saving the decision failed: {error}").format(error=exc))
+
+    def undo(self) -> None:
+        try:
+            restored = self.store.undo()
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Undo failed: {error}").format(error=exc))
+            return
+        if not restored:
+            self.statusBar().showMessage(self.tr("Nothing to undo"), 3000)
+            return
+        self.statusBar().showMessage(self.tr("Undid the decision of {n} faces").format(n=len(restored)), 3000)
+        if self.tabs.currentWidget() is self.triage and self.store.has_face(restored[0]):
+            self.triage.select_face(restored[0])  # back to the face just undone
+
+    def scope_faces(self) -> list[ReviewedFace]:
+        """The faces of the current page's scope (triage: selection or filter; gallery: filtered images)."""
+        if self.tabs.currentWidget() is self.triage:
+            return self.store.faces(self.triage.scope_face_ids())
+        selected = [
+            i.data(Qt.ItemDataRole.UserRole + 1) for i in self.gallery.selectionModel().selectedIndexes()
+        ]
+        image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
+        return [face for image_id in image_ids for face in self.store.image(image_id).faces]
+
+    def bulk_decide(self, kind: str) -> int:
+        """Accept the qualified or reject the unqualified pending faces of the current scope."""
+        face_ids = [face.id for face in self.scope_faces()]
+        try:
+            if kind == "accept-qualified":
+                count = self.store.accept_qualified(face_ids)
+                text = self.tr("Accepted {n} qualified faces")
+            else:
+                count = self.store.reject_unqualified(face_ids)
+                text = self.tr("Rejected {n} unqualified faces")
+        except FacecuratorError as exc:
+            self.notifier.error(self.tr("Bulk decision failed: {error}").format(error=exc))
+            return 0
+        self.notifier.info(text.format(n=count))
+        return count
+
+    # -- detection runs -------------------------------------------------------------------------------
+
+    def current_detector(self) -> str:
+        return str(self.detector_combo.currentData() or "local")
+
+    def start_scan(self, detector: str | None = None, *, jobs: int | None = None) -> bool:
+        root = self.store.source_root
+        if root is None:
+            self.notifier.warning(self.tr("Open a folder first"))
+            return False
+        name = detector or self.current_detector()
+        ok, why = detector_available(name)
+        if not ok:
+            self.notifier.error(self.tr("Detector {name}: {why}").format(name=name, why=why))
+            return False
+        self.settings.setValue("detector", name)
+        started = self.scanner.start(root, name, str(self.store.catalog.path), jobs=jobs)
+        if started:
+            self.scan_action.setEnabled(False)
+            self.cancel_action.setEnabled(True)
+            self.scan_status.setVisible(True)
+            self.scan_status.bar.setRange(0, 0)
+            self.scan_status.label.setText(self.tr("Starting the {name} detector…").format(name=name))
+            self.statusBar().showMessage(self.tr("Detecting faces in {root}").format(root=root))
+        return started
+
+    def cancel_scan(self) -> None:
+        if self.scanner.running:
+            self.scanner.cancel()
+            self.scan_status.label.setText(self.tr("Cancelling: finishing the images in progress…"))
+
+    def _on_scan_progress(self, progress: ScanProgress) -> None:
+        self.scan_status.show_progress(progress)
+
+    def _on_scan_finished(self, report: ScanReport) -> None:
+        verb = self.tr("Detection cancelled") if report.cancelled else self.tr("Detection finished")
+        text = self.tr("{verb}: {total} images ({cached} cached, {failed} failed) in {t}").format(
+            verb=verb,
+            total=report.total,
+            cached=report.cached,
+            failed=report.failed,
+            t=_format_seconds(report.elapsed),
+        )
+        if report.failed:
+            self.notifier.warning(text)
+            self.problems.raise_()
+        else:
+            self.notifier.info(text)
+        self.last_scan_report = report
+
+    def _on_scan_failed(self, message: str) -> None:
+        self.notifier.error(self.tr("Detection failed: {message}").format(message=message))
+
+    def _on_scan_stopped(self) -> None:
+        self.scan_action.setEnabled(True)
+        self.cancel_action.setEnabled(False)
+        self.scan_status.setVisible(False)
+
+    # -- notices ------------------------------------------------------------------------------------
+
+    def _show_notice(self, notice: Notice) -> None:
+        self.statusBar().showMessage(notice.text, 8000 if notice.level < logging.WARNING else 15000)
+
+    def _on_render_failed(self, key: str, message: str) -> None:
+        if key not in self._reported_render_errors:
+            self._reported_render_errors.add(key)
+            self.notifier.warning(self.tr("Cannot show {what}").format(what=message))
+
+    def _update_counts(self) -> None:
+        faces = self.store.faces()
+        pending = sum(1 for face in faces if face.decision == "pending")
+        self.counts_label.setText(
+            self.tr("{images} images · {faces} faces · {pending} pending").format(
+                images=len(self.store.image_ids()), faces=len(faces), pending=pending
+            )
+        )
+
+    def _on_page_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.triage:
+            self.triage.view.setFocus()
+            if not self.triage.view.currentIndex().isValid() and self.triage.model.rowCount():
+                self.triage.view.move_to_row(0)
+
+    # -- optional panels and help -----------------------------------------------------------------------
+
+    def open_panel(self, module_name: str, function: str) -> None:
+        try:
+            module = importlib.import_module(module_name)
+            getattr(module, function)(self)
+        except FacecuratorError as exc:
+            self.notifier.error(str(exc))
+        except Exception as exc:
+            log.exception("opening %s failed", module_name)
+            self.notifier.error(
+                self.tr("Opening {panel} failed: {error}").format(panel=module_name, error=exc)
+            )
+
+    def open_log_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
+
+    def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.about(
+            self,
+            self.tr("About facecurator"),
+            self.tr("facecurator {version}\nCatalog: {catalog}\nLogs: {logs}").format(
+                version=__version__, catalog=self.store.catalog.path, logs=log_dir()
+            ),
+        )
+
+    # -- state ----------------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        state = self.settings.value("window/state")
+        if not (isinstance(state, QByteArray) and self.restoreState(state)):
+            self.resizeDocks([self.problems], [150], Qt.Orientation.Vertical)
+        for name, splitter in (("gallery", self.gallery_splitter), ("triage", self.triage.splitter)):
+            value = self.settings.value(f"window/{name}Splitter")
+            if isinstance(value, QByteArray):
+                splitter.restoreState(value)
+        for key, act in self.overlay_actions.items():
+            checked = self.settings.value(f"overlay/{key}", True, type=bool)
+            act.setChecked(bool(checked))
+            self.image_view.set_overlay_options(**{key: bool(checked)})
+        tab = self.settings.value("window/page", 0, type=int)
+        self.tabs.setCurrentIndex(int(tab) if tab in (0, 1) else 0)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/gallerySplitter", self.gallery_splitter.saveState())
+        self.settings.setValue("window/triageSplitter", self.triage.splitter.saveState())
+        self.settings.setValue("window/page", self.tabs.currentIndex())
+        self.settings.sync()
+
+    def shutdown(self, timeout_ms: int = 60_000) -> None:
+        """Cancel a running scan and wait for it (in-flight images are stored)."""
+        if self.scanner.running:
+            self.scanner.cancel()
+            self.scanner.wait(timeout_ms)
+        self.thumbnails.retain(set())
+        self.crops.retain(set())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.shutdown()
+        super().closeEvent(event)

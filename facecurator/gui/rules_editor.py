@@ -1,0 +1,698 @@
+"""The rules editor: choose a preset, edit every condition, save named presets.
+
+The editor is built from the core's declarative description of each condition
+kind (``Condition.param_specs``): one row per condition with a widget per
+parameter (spin box, check box or list), so a new condition kind in
+:mod:`facecurator.core.rules` appears here without GUI code. Every accepted
+edit produces a new immutable :class:`~facecurator.core.rules.RuleSet`
+(through the core's ``replace_condition`` / ``with_condition`` /
+``without_condition`` helpers) and, debounced, emits :attr:`RulesEditor.rulesChanged`,
+so the open views re-colour without re-detection. An edit the core refuses
+(e.g. an age range whose minimum is above its maximum) is shown in the row and
+not emitted.
+
+Wiring (main window)::
+
+    editor = RulesEditor(store.ruleset, count_qualified=store_counter, parent=window)
+    editor.rulesChanged.connect(store.set_ruleset)
+    editor.show()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facecurator.core.rules import (
+    CONDITION_TYPES,
+    DEFAULT_PRESET,
+    Condition,
+    ParamSpec,
+    RuleSet,
+    delete_user_preset,
+    is_builtin_preset,
+    list_presets,
+    load_rules,
+    make_condition,
+    save_user_preset,
+)
+from facecurator.errors import ConfigError
+from facecurator.gui.i18n import term
+
+log = logging.getLogger("facecurator.gui.rules_editor")
+
+DEBOUNCE_MS: Final = 150
+MODIFIED_SUFFIX: Final = " (modified)"
+#: float parameters whose whole range is within this get two decimals (scores), else one
+_SCORE_RANGE: Final = 1.0
+
+#: ``count_qualified(rules) -> (qualified, total)`` over the faces of the current view.
+QualifiedCounter = Callable[[RuleSet], tuple[int, int]]
+#: ``ask_name(parent, title, label, suggestion) -> name or None``
+AskName = Callable[[QWidget, str, str, str], "str | None"]
+#: ``confirm(parent, title, question) -> yes?``
+Confirm = Callable[[QWidget, str, str], bool]
+
+
+def _ask_name(parent: QWidget, title: str, label: str, suggestion: str) -> str | None:
+    text, ok = QInputDialog.getText(parent, title, label, text=suggestion)
+    return text if ok else None
+
+
+def _confirm(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def base_name(name: str) -> str:
+    """A rule set's name without the editor's "(modified)" suffix."""
+    return name.removesuffix(MODIFIED_SUFFIX)
+
+
+# --------------------------------------------------------------------------- parameter widgets
+
+
+@dataclass
+class _ParamField:
+    """One parameter's widget and how to read and write it."""
+
+    spec: ParamSpec
+    widget: QWidget
+    get: Callable[[], Any]
+    set: Callable[[Any], None]
+
+
+def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) -> _ParamField:
+    """The editing widget for one ``ParamSpec``: generated from its type, range, unit and choices."""
+    if spec.type == "bool":
+        box = QCheckBox(parent)
+        box.toggled.connect(on_edit)
+        return _ParamField(spec, box, box.isChecked, lambda v: box.setChecked(bool(v)))
+    if spec.type == "choice":
+        combo = QComboBox(parent)
+        for choice in spec.choices:
+            combo.addItem(term(choice), choice)
+        combo.currentIndexChanged.connect(on_edit)
+
+        def set_choice(value: Any) -> None:
+            index = combo.findData(value)
+            combo.setCurrentIndex(max(index, 0))
+
+        return _ParamField(spec, combo, combo.currentData, set_choice)
+    unit = f" {term(spec.unit)}" if spec.unit and spec.unit != "°" else spec.unit
+    if spec.type == "int":
+        spin = QSpinBox(parent)
+        low = int(spec.minimum) if spec.minimum is not None else -(10**9)
+        high = int(spec.maximum) if spec.maximum is not None else 10**9
+        # An optional value uses the spin box's "special value" one below the
+        # minimum, shown as "no limit": the Qt idiom for "unset".
+        spin.setRange(low - 1 if spec.optional else low, high)
+        if spec.optional:
+            spin.setSpecialValueText(QCoreApplication.translate("RulesEditor", "no limit"))
+        spin.setSuffix(unit)
+        spin.valueChanged.connect(on_edit)
+
+        def get_int() -> int | None:
+            value = spin.value()
+            return None if spec.optional and value == spin.minimum() else value
+
+        def set_int(value: Any) -> None:
+            spin.setValue(spin.minimum() if value is None else int(value))
+
+        return _ParamField(spec, spin, get_int, set_int)
+    spin_f = QDoubleSpinBox(parent)
+    low_f = spec.minimum if spec.minimum is not None else -1e9
+    high_f = spec.maximum if spec.maximum is not None else 1e9
+    spin_f.setDecimals(2 if high_f - low_f <= _SCORE_RANGE else 1)
+    spin_f.setRange(low_f, high_f)
+    spin_f.setSingleStep(0.05 if high_f - low_f <= _SCORE_RANGE else 1.0)
+    spin_f.setSuffix(unit)
+    spin_f.setKeyboardTracking(True)
+    spin_f.valueChanged.connect(on_edit)
+    return _ParamField(spec, spin_f, spin_f.value, lambda v: spin_f.setValue(float(v)))
+
+
+class ConditionRow(QGroupBox):
+    """One condition: its parameters, its problem (if the core refuses an edit) and a remove button."""
+
+    edited = Signal(str)  # condition id
+    removeRequested = Signal(str)  # condition id
+
+    def __init__(self, condition: Condition, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.condition_id = condition.id
+        self.kind = condition.kind
+        self._loading = False
+        layout = QVBoxLayout(self)
+        header = QHBoxLayout()
+        self.summary = QLabel(self)
+        self.summary.setObjectName("conditionId")
+        self.summary.setStyleSheet("color: palette(placeholder-text);")
+        header.addWidget(self.summary, 1)
+        self.remove_button = QToolButton(self)
+        self.remove_button.setAutoRaise(True)
+        self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self.condition_id))
+        header.addWidget(self.remove_button)
+        layout.addLayout(header)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.fields: dict[str, _ParamField] = {}
+        self._labels: dict[str, QLabel] = {}
+        for spec in type(condition).param_specs:
+            param = _param_field(spec, self, self._on_edit)
+            label = QLabel(self)
+            label.setBuddy(param.widget)
+            form.addRow(label, param.widget)
+            self.fields[spec.name] = param
+            self._labels[spec.name] = label
+        layout.addLayout(form)
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.hide()
+        layout.addWidget(self.problem)
+        self.show_condition(condition)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(term(type_label(self.kind)))
+        self.remove_button.setText(self.tr("Remove"))
+        self.remove_button.setToolTip(self.tr("Remove this condition"))
+        for name, label in self._labels.items():
+            spec = self.fields[name].spec
+            label.setText(term(name) + ":")
+            label.setToolTip(term(spec.help))
+            self.fields[name].widget.setToolTip(term(spec.help))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def show_condition(self, condition: Condition) -> None:
+        """Put ``condition``'s values into the widgets (without emitting ``edited``)."""
+        self.condition_id = condition.id
+        self._loading = True
+        try:
+            for name, value in condition.param_values().items():
+                self.fields[name].set(value)
+        finally:
+            self._loading = False
+        self.summary.setText(self.tr("id: {id}").format(id=condition.id))
+        self.set_problem(None)
+
+    def values(self) -> dict[str, Any]:
+        return {name: param.get() for name, param in self.fields.items()}
+
+    def set_problem(self, message: str | None) -> None:
+        self.problem.setText(message or "")
+        self.problem.setVisible(bool(message))
+
+    def _on_edit(self, *_args: Any) -> None:
+        if not self._loading:
+            self.edited.emit(self.condition_id)
+
+
+#: Starting parameters of a newly added condition where the core's defaults are not a usable rule.
+NEW_CONDITION_PARAMS: Final[dict[str, dict[str, Any]]] = {"age_range": {"min": 18}}
+
+
+def type_label(kind: str) -> str:
+    cls = CONDITION_TYPES.get(kind)
+    return cls.label if cls is not None and cls.label else kind
+
+
+def new_condition(kind: str, rules: RuleSet) -> Condition:
+    """A condition of ``kind`` with default parameters and an id not yet used in ``rules``.
+
+    A required choice (the pose axis) takes the first choice no condition of
+    that kind uses yet, so "add head angle" thrice gives pitch, yaw, roll.
+    """
+    cls = CONDITION_TYPES[kind]
+    params: dict[str, Any] = dict(NEW_CONDITION_PARAMS.get(kind, {}))
+    for spec in cls.param_specs:
+        field_default = cls.__dataclass_fields__[spec.name].default  # type: ignore[attr-defined]
+        if spec.type == "choice" and not isinstance(field_default, str):
+            used = {getattr(c, spec.name) for c in rules.conditions if c.kind == kind}
+            params[spec.name] = next((c for c in spec.choices if c not in used), spec.choices[0])
+    try:
+        condition = make_condition(kind, **params)
+    except ConfigError:
+        # No valid defaults (e.g. a range with both bounds open): start optional
+        # parameters at their lowest value, one by one, until the core accepts it.
+        for spec in cls.param_specs:
+            if spec.optional and params.get(spec.name) is None and spec.minimum is not None:
+                params[spec.name] = int(spec.minimum) if spec.type == "int" else spec.minimum
+                try:
+                    condition = make_condition(kind, **params)
+                    break
+                except ConfigError:
+                    continue
+        else:
+            raise
+    taken = {c.id for c in rules.conditions}
+    number = 2
+    while condition.id in taken:
+        condition = make_condition(kind, id=f"{condition.default_id()}_{number}", **params)
+        number += 1
+    return condition
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+class RulesEditor(QDialog):
+    """Non-modal editor of the current rule set; emits ``rulesChanged(RuleSet)`` on every edit.
+
+    Args:
+        rules: the rule set to start from (default: the default preset).
+        count_qualified: optional ``rules -> (qualified, total)`` for the live preview line.
+        ask_name: asks for a preset name (tests inject one; default: ``QInputDialog``).
+        confirm: asks a yes/no question (tests inject one; default: ``QMessageBox``).
+        debounce_ms: quiet time after an edit before ``rulesChanged`` is emitted.
+    """
+
+    rulesChanged = Signal(object)  # RuleSet
+    presetsChanged = Signal()
+
+    def __init__(
+        self,
+        rules: RuleSet | None = None,
+        *,
+        count_qualified: QualifiedCounter | None = None,
+        ask_name: AskName | None = None,
+        confirm: Confirm | None = None,
+        debounce_ms: int = DEBOUNCE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("rulesEditor")
+        self.setModal(False)
+        self._count_qualified = count_qualified
+        self._ask_name = ask_name or _ask_name
+        self._confirm = confirm or _confirm
+        self._rules = rules or load_rules(DEFAULT_PRESET)
+        self._modified = base_name(self._rules.name) != self._rules.name
+        self._rows: dict[str, ConditionRow] = {}
+        self._switching = False
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self._emit_now)
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.preset_label = QLabel(self)
+        self.preset_combo = QComboBox(self)
+        self.preset_combo.setMinimumContentsLength(18)
+        self.preset_label.setBuddy(self.preset_combo)
+        self.save_button = QPushButton(self)
+        self.delete_button = QPushButton(self)
+        top.addWidget(self.preset_label)
+        top.addWidget(self.preset_combo, 1)
+        top.addWidget(self.save_button)
+        top.addWidget(self.delete_button)
+        layout.addLayout(top)
+
+        self.description = QLabel(self)
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.description)
+
+        policy = QHBoxLayout()
+        self.unknown_label = QLabel(self)
+        self.unknown_combo = QComboBox(self)
+        self.unknown_combo.addItem("", "fail")
+        self.unknown_combo.addItem("", "pass")
+        self.unknown_label.setBuddy(self.unknown_combo)
+        policy.addWidget(self.unknown_label)
+        policy.addWidget(self.unknown_combo, 1)
+        layout.addLayout(policy)
+
+        self.rows_host = QWidget(self)
+        self.rows_layout = QVBoxLayout(self.rows_host)
+        self.rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.rows_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.rows_host)
+        layout.addWidget(scroll, 1)
+
+        bottom = QHBoxLayout()
+        self.add_button = QPushButton(self)
+        self.add_menu = QMenu(self.add_button)
+        self.add_button.setMenu(self.add_menu)
+        bottom.addWidget(self.add_button)
+        bottom.addStretch(1)
+        self.preview = QLabel(self)
+        self.preview.setObjectName("rulesPreview")
+        bottom.addWidget(self.preview)
+        layout.addLayout(bottom)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("rulesMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+
+        self.preset_combo.activated.connect(self._on_preset_chosen)
+        self.save_button.clicked.connect(lambda: self.save_as())
+        self.delete_button.clicked.connect(lambda: self.delete_preset())
+        self.unknown_combo.currentIndexChanged.connect(self._on_unknown_changed)
+        self.add_menu.triggered.connect(lambda action: self.add_condition(str(action.data())))
+
+        self.retranslate_ui()
+        self._refresh_presets()
+        self._rebuild_rows()
+        self._update_preview()
+        self.resize(560, 640)
+
+    # -- public API ------------------------------------------------------------
+
+    def rules(self) -> RuleSet:
+        """The rule set as currently edited (named "<preset> (modified)" after an unsaved edit)."""
+        return self._rules
+
+    @property
+    def modified(self) -> bool:
+        return self._modified
+
+    def set_rules(self, rules: RuleSet, *, emit: bool = False) -> None:
+        """Show ``rules`` (e.g. the store's after a catalog switch); ``emit`` announces it too."""
+        self._debounce.stop()
+        self._rules = rules
+        self._modified = base_name(rules.name) != rules.name
+        self._refresh_presets()
+        self._rebuild_rows()
+        self._show_message(None)
+        if emit:
+            self._emit_now()
+        else:
+            self._update_preview()
+
+    def load_preset(self, name: str) -> bool:
+        """Switch to the preset ``name`` and emit it at once. False (with a message) if it cannot be read."""
+        try:
+            rules = load_rules(name)
+        except ConfigError as exc:
+            self._show_message(str(exc), error=True)
+            self._refresh_presets()
+            return False
+        self.set_rules(rules, emit=True)
+        return True
+
+    def add_condition(self, kind: str) -> Condition:
+        """Append a new condition of ``kind`` with default parameters."""
+        condition = new_condition(kind, self._rules)
+        self._commit(self._rules.with_condition(condition))
+        self._rebuild_rows()
+        return condition
+
+    def remove_condition(self, condition_id: str) -> None:
+        self._commit(self._rules.without_condition(condition_id))
+        self._rebuild_rows()
+
+    def set_param(self, condition_id: str, name: str, value: Any) -> None:
+        """Set one parameter through its widget, exactly as a user edit does."""
+        self._rows[condition_id].fields[name].set(value)
+
+    def set_unknown_policy(self, policy: str) -> None:
+        self.unknown_combo.setCurrentIndex(self.unknown_combo.findData(policy))
+
+    def row(self, condition_id: str) -> ConditionRow:
+        return self._rows[condition_id]
+
+    def flush(self) -> None:
+        """Emit a pending change now (e.g. before the window closes)."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._emit_now()
+
+    def save_as(self, name: str | None = None) -> bool:
+        """Save the rules as the user preset ``name`` (asked for when None).
+
+        Built-in names are refused with a message; an existing user preset is
+        replaced only after confirmation.
+        """
+        if name is None:
+            name = self._ask_name(
+                self,
+                self.tr("Save rules as preset"),
+                self.tr("Preset name:"),
+                self._suggested_name(),
+            )
+            if name is None:
+                return False
+        name = name.strip()
+        if not name:
+            self._show_message(self.tr("A preset needs a name."), error=True)
+            return False
+        if is_builtin_preset(name):
+            self._show_message(
+                self.tr("“{name}” is a built-in preset and cannot be changed; choose another name.").format(
+                    name=name
+                ),
+                error=True,
+            )
+            return False
+        if name in list_presets() and not self._confirm(
+            self,
+            self.tr("Replace preset"),
+            self.tr("A preset named “{name}” exists. Replace it?").format(name=name),
+        ):
+            return False
+        rules = self._rules.renamed(name)
+        try:
+            path = save_user_preset(rules)
+        except ConfigError as exc:
+            self._show_message(str(exc), error=True)
+            return False
+        log.info("saved rules preset %s to %s", name, path)
+        self._rules = rules
+        self._modified = False
+        self._refresh_presets()
+        self._show_message(self.tr("Saved preset “{name}”.").format(name=name))
+        self.presetsChanged.emit()
+        self._emit_now()  # the name changed: views and the catalog's remembered rules follow
+        return True
+
+    def delete_preset(self, name: str | None = None) -> bool:
+        """Delete the user preset ``name`` (default: the one shown) after confirmation.
+
+        The editor then switches to the default preset.
+        """
+        name = name or base_name(self._rules.name)
+        if is_builtin_preset(name):
+            self._show_message(
+                self.tr("“{name}” is a built-in preset and cannot be deleted.").format(name=name), error=True
+            )
+            return False
+        if not self._confirm(
+            self, self.tr("Delete preset"), self.tr("Delete the preset “{name}”?").format(name=name)
+        ):
+            return False
+        try:
+            delete_user_preset(name)
+        except ConfigError as exc:
+            self._show_message(str(exc), error=True)
+            return False
+        self.presetsChanged.emit()
+        if base_name(self._rules.name) == name:
+            self.load_preset(DEFAULT_PRESET)
+        else:
+            self._refresh_presets()
+        self._show_message(self.tr("Deleted preset “{name}”.").format(name=name))
+        return True
+
+    # -- translation -------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Rules"))
+        self.preset_label.setText(self.tr("&Preset:"))
+        self.save_button.setText(self.tr("&Save as…"))
+        self.save_button.setToolTip(self.tr("Save these rules as a named preset"))
+        self.delete_button.setText(self.tr("&Delete"))
+        self.delete_button.setToolTip(self.tr("Delete this user preset"))
+        self.unknown_label.setText(self.tr("&Unmeasured attributes:"))
+        self.unknown_combo.setItemText(0, self.tr("count against the face (not qualified)"))
+        self.unknown_combo.setItemText(1, self.tr("are ignored"))
+        self.add_button.setText(self.tr("&Add condition"))
+        self.add_menu.clear()
+        for kind, cls in CONDITION_TYPES.items():
+            action = self.add_menu.addAction(term(cls.label or kind))
+            action.setData(kind)
+        self._refresh_presets()
+        self._update_preview()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        self.flush()
+        super().closeEvent(event)
+
+    # -- internals ---------------------------------------------------------------
+
+    def _suggested_name(self) -> str:
+        name = base_name(self._rules.name)
+        return self.tr("{name} copy").format(name=name) if is_builtin_preset(name) else name
+
+    def _refresh_presets(self) -> None:
+        self._switching = True
+        try:
+            self.preset_combo.clear()
+            current = base_name(self._rules.name)
+            for name in list_presets():
+                shown = name
+                if is_builtin_preset(name):
+                    shown = self.tr("{name} (built-in)").format(name=name)
+                self.preset_combo.addItem(shown, name)
+            index = self.preset_combo.findData(current)
+            if index < 0:  # rules from a file or the catalog, not a preset
+                self.preset_combo.addItem(current, current)
+                index = self.preset_combo.count() - 1
+            if self._modified:
+                self.preset_combo.setItemText(index, self.tr("{name} (modified)").format(name=current))
+            self.preset_combo.setCurrentIndex(index)
+        finally:
+            self._switching = False
+        self.delete_button.setEnabled(current in list_presets() and not is_builtin_preset(current))
+        self.description.setText(self._rules.description)
+        self.description.setVisible(bool(self._rules.description))
+        policy_index = self.unknown_combo.findData(self._rules.unknown)
+        self.unknown_combo.blockSignals(True)
+        self.unknown_combo.setCurrentIndex(policy_index)
+        self.unknown_combo.blockSignals(False)
+
+    def _rebuild_rows(self) -> None:
+        for row in self._rows.values():
+            row.setParent(None)
+            row.deleteLater()
+        self._rows.clear()
+        for position, condition in enumerate(self._rules.conditions):
+            row = ConditionRow(condition, self.rows_host)
+            row.edited.connect(self._on_row_edited)
+            row.removeRequested.connect(self.remove_condition)
+            self.rows_layout.insertWidget(position, row)
+            self._rows[condition.id] = row
+
+    def _on_preset_chosen(self, index: int) -> None:
+        if self._switching:
+            return
+        name = self.preset_combo.itemData(index)
+        if not isinstance(name, str):
+            return
+        if name == base_name(self._rules.name) and not self._modified:
+            return
+        if self._modified and not self._confirm(
+            self,
+            self.tr("Discard changes"),
+            self.tr("Discard the unsaved changes to “{name}”?").format(name=base_name(self._rules.name)),
+        ):
+            self._refresh_presets()
+            return
+        self.load_preset(name)
+
+    def _on_unknown_changed(self, index: int) -> None:
+        policy = self.unknown_combo.itemData(index)
+        if policy and policy != self._rules.unknown:
+            self._commit(replace(self._rules, unknown=policy))
+
+    def _on_row_edited(self, condition_id: str) -> None:
+        row = self._rows.get(condition_id)
+        if row is None:
+            return
+        old = self._rules.condition(condition_id)
+        values = row.values()
+        try:
+            condition = self._rebuilt(old, values)
+            rules = self._rules.replace_condition(condition_id, condition)
+        except ConfigError as exc:
+            row.set_problem(str(exc))
+            self._debounce.stop()  # never emit a half-edited, refused rule
+            return
+        if condition.id != condition_id:
+            del self._rows[condition_id]
+            self._rows[condition.id] = row
+        row.condition_id = condition.id
+        row.summary.setText(row.tr("id: {id}").format(id=condition.id))
+        row.set_problem(None)
+        self._commit(rules)
+
+    def _rebuilt(self, old: Condition, values: dict[str, Any]) -> Condition:
+        """``old`` with new parameter values; a default id follows the parameters (pose_yaw -> pose_roll)."""
+        if old.id != old.default_id():
+            return make_condition(old.kind, id=old.id, **values)
+        condition = make_condition(old.kind, **values)
+        taken = {c.id for c in self._rules.conditions if c.id != old.id}
+        if condition.id in taken:
+            condition = make_condition(old.kind, id=old.id, **values)
+        return condition
+
+    def _commit(self, rules: RuleSet) -> None:
+        """Accept an edit: rename to "(modified)", refresh the header, emit after the quiet time."""
+        if not self._modified:
+            rules = rules.renamed(base_name(rules.name) + MODIFIED_SUFFIX)
+            self._modified = True
+            self._rules = rules
+            self._refresh_presets()
+        self._rules = rules
+        self._show_message(None)
+        self._debounce.start()
+
+    def _emit_now(self) -> None:
+        self._update_preview()
+        self.rulesChanged.emit(self._rules)
+
+    def _update_preview(self) -> None:
+        if self._count_qualified is None:
+            self.preview.hide()
+            return
+        try:
+            qualified, total = self._count_qualified(self._rules)
+        except Exception as exc:
+            log.exception("rules preview failed")
+            self.preview.setText(self.tr("preview unavailable: {error}").format(error=exc))
+        else:
+            self.preview.setText(
+                self.tr("{qualified} of {total} faces qualified").format(qualified=qualified, total=total)
+            )
+        self.preview.show()
+
+    def _show_message(self, text: str | None, *, error: bool = False) -> None:
+        self.message.setText(text or "")
+        self.message.setStyleSheet("color: #c62828;" if error else "")
+        self.message.setVisible(bool(text))

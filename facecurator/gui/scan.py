@@ -1,0 +1,224 @@
+"""Detection runs off the GUI thread.
+
+A :class:`ScanWorker` lives in its own ``QThread`` with its own ``Catalog``
+(SQLite connections are per thread) and runs :func:`facecurator.core.jobs.scan`.
+Progress and finished images come back as queued signals, throttled so a
+cached re-scan of 100 000 images does not flood the event loop; the window
+re-reads those images from its own catalog. Cancelling sets the core's
+``CancelToken``: images in flight finish and are stored, the rest are left for
+the next run (which resumes, since detections are cached).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Final
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from facecurator.core.catalog import Catalog
+from facecurator.core.jobs import CancelToken, ImageOutcome, ScanProgress, scan
+from facecurator.errors import FacecuratorError
+
+log = logging.getLogger("facecurator.gui.scan")
+
+#: Detectors the GUI knows; the registry's own list wins when it is importable.
+FALLBACK_DETECTOR_NAMES: Final = ("local", "oss-faces", "imm", "green")
+#: Detectors that work in this build (the cloud ones arrive with the cloud issue).
+ENABLED_DETECTORS: Final = frozenset({"local"})
+#: Seconds between progress / image batches sent to the GUI thread.
+EMIT_INTERVAL: Final = 0.1
+
+
+def detector_names() -> tuple[str, ...]:
+    try:
+        from facecurator.detect.registry import DETECTOR_NAMES
+    except ImportError:
+        return FALLBACK_DETECTOR_NAMES
+    return tuple(DETECTOR_NAMES)
+
+
+def detector_available(name: str) -> tuple[bool, str]:
+    """Whether the GUI can run ``name`` now, and why not."""
+    if name in ENABLED_DETECTORS:
+        return True, ""
+    try:
+        import facecurator.detect.cloud  # noqa: F401
+    except ImportError:
+        return False, "cloud detectors are not available in this build yet"
+    return True, ""
+
+
+def make_scan_detector(name: str, profile: str | None = None):
+    """The detector through the core registry (the CLI's path too)."""
+    try:
+        from facecurator.detect.registry import make_detector
+    except ImportError:
+        if name != "local":
+            raise FacecuratorError(f"detector {name!r} is not available in this build") from None
+        from facecurator.detect.local import LocalDetector
+
+        return LocalDetector()
+    return make_detector(name, profile=profile)
+
+
+class ScanWorker(QObject):
+    """Runs one scan; lives in a worker thread. Every failure ends in ``failed``."""
+
+    progress = Signal(object)  # ScanProgress (throttled; the last one always sent)
+    imagesDone = Signal(list)  # image ids recorded since the last batch
+    failedImage = Signal(str, str)  # uri, one-line reason
+    finished = Signal(object)  # ScanReport
+    failed = Signal(str)  # the step that failed and why
+
+    def __init__(
+        self,
+        source_text: str,
+        detector_name: str,
+        catalog_path: str,
+        *,
+        jobs: int | None = None,
+        profile: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.source_text = source_text
+        self.detector_name = detector_name
+        self.catalog_path = catalog_path
+        self.jobs = jobs
+        self.profile = profile
+        self.token = CancelToken()
+        self._pending_ids: list[int] = []
+        self._last_emit = 0.0
+        self._last_progress: ScanProgress | None = None
+
+    @Slot()
+    def run(self) -> None:
+        from facecurator.sources import open_source
+
+        step = "opening the catalog"
+        detector = None
+        try:
+            with Catalog(self.catalog_path) as catalog:
+                step = f"opening {self.source_text}"
+                source = open_source(self.source_text, profile=self.profile)
+                step = f"starting the {self.detector_name} detector"
+                detector = make_scan_detector(self.detector_name, self.profile)
+                step = f"scanning {self.source_text}"
+                report = scan(
+                    source,
+                    detector,
+                    catalog,
+                    jobs=self.jobs,
+                    progress=self._on_progress,
+                    on_image=self._on_image,
+                    cancel=self.token,
+                )
+                self._flush()
+            self.finished.emit(report)
+        except FacecuratorError as exc:
+            self._flush()
+            self.failed.emit(f"{step}: {exc}")
+        except Exception as exc:
+            log.exception("scan failed while %s", step)
+            self._flush()
+            self.failed.emit(f"{step}: internal error: {type(exc).__name__}: {exc}")
+        finally:
+            if detector is not None:
+                try:
+                    detector.close()
+                except Exception:
+                    log.exception("closing the detector failed")
+
+    def _on_progress(self, progress: ScanProgress) -> None:
+        self._last_progress = progress
+        self._maybe_flush()
+
+    def _on_image(self, outcome: ImageOutcome) -> None:
+        self._pending_ids.append(outcome.image_id)
+        if outcome.status == "error":
+            self.failedImage.emit(outcome.ref.uri, outcome.error or "unknown error")
+
+    def _maybe_flush(self) -> None:
+        if time.monotonic() - self._last_emit >= EMIT_INTERVAL:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._last_emit = time.monotonic()
+        if self._pending_ids:
+            ids, self._pending_ids = self._pending_ids, []
+            self.imagesDone.emit(ids)
+        if self._last_progress is not None:
+            self.progress.emit(self._last_progress)
+            self._last_progress = None
+
+
+class ScanController(QObject):
+    """Starts and cancels scans for the window; one at a time."""
+
+    started = Signal(str)  # source text
+    progress = Signal(object)  # ScanProgress
+    imagesDone = Signal(list)
+    failedImage = Signal(str, str)
+    finished = Signal(object)  # ScanReport (cancelled runs too)
+    failed = Signal(str)
+    stopped = Signal()  # after finished or failed, once the thread is gone
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: ScanWorker | None = None
+        self.started_at: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def start(
+        self, source_text: str, detector_name: str, catalog_path: str, *, jobs: int | None = None
+    ) -> bool:
+        if self.running:
+            return False
+        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs)
+        thread = QThread(self)
+        thread.setObjectName("fc-scan")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self.progress)
+        worker.imagesDone.connect(self.imagesDone)
+        worker.failedImage.connect(self.failedImage)
+        worker.finished.connect(self.finished)
+        worker.failed.connect(self.failed)
+        worker.finished.connect(thread.quit)
+        worker.failed.connect(thread.quit)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread, self._worker = thread, worker
+        self.started_at = time.monotonic()
+        thread.start()
+        self.started.emit(source_text)
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.token.cancel()
+
+    def wait(self, timeout_ms: int = 60_000) -> bool:
+        """Block until the scan thread ends (shutdown and tests)."""
+        thread = self._thread
+        if thread is None:
+            return True
+        finished = thread.wait(timeout_ms)
+        if finished:
+            self._on_thread_finished()
+        return finished
+
+    def _on_thread_finished(self) -> None:
+        if self._thread is None:
+            return
+        thread, worker = self._thread, self._worker
+        self._thread, self._worker = None, None
+        if worker is not None:
+            worker.deleteLater()
+        if thread is not None:
+            thread.deleteLater()
+        self.stopped.emit()

@@ -1,0 +1,507 @@
+"""Triage: a grid of face crops across all images, decided at keyboard speed.
+
+Keys (on the grid): ``A`` accept, ``R`` reject, ``S``/``Space`` skip, arrows
+move, ``Ctrl+Z`` undo (a window action). After a decision the selection moves
+to the next pending face; the view scrolls only if that face is off screen, so
+the grid never jumps. Decisions are committed by ``Catalog.decide`` on the GUI
+thread (about a millisecond) before the next face is shown; the models then
+update only the changed rows.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Final
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facecurator.gui.face_details import FaceDetailsPanel
+from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
+from facecurator.gui.store import FACE_FILTERS, CurationStore
+from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+FACE_CELL: Final = QSize(136, 156)
+CROP_BOX: Final = 128
+FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
+FACE_STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 12
+DECISION_ROLE: Final = Qt.ItemDataRole.UserRole + 13
+
+
+def crop_key(face_id: int) -> str:
+    return f"c{face_id}"
+
+
+class FaceModel(QAbstractListModel):
+    """Face ids of the open source under a face filter; data read from the store per row."""
+
+    def __init__(
+        self,
+        store: CurationStore,
+        crops: AsyncPixmapCache,
+        decoded: DecodedImageCache,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._crops = crops
+        self._decoded = decoded
+        self._ids: list[int] = []
+        self._rows: dict[int, int] = {}
+        self.filter_name = "pending"
+        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.facesAdded.connect(self._on_faces_added)
+        store.facesChanged.connect(self._on_faces_changed)
+        store.rulesChanged.connect(self._on_rules_changed)
+        crops.ready.connect(self._on_crop_event)
+        crops.failed.connect(lambda key, _msg: self._on_crop_event(key))
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
+            return None
+        face_id = self._ids[index.row()]
+        if role == FACE_ID_ROLE:
+            return face_id
+        face = self._store.face(face_id)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            reasons = "\n".join(face.verdict.reasons) or self.tr("qualified")
+            return f"{face.image.name} · face {face.row.index + 1}\n{reasons}\n{face.decision}"
+        if role == FACE_STATUS_ROLE:
+            return face_status(face.verdict)
+        if role == DECISION_ROLE:
+            return face.decision
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    # -- ids -------------------------------------------------------------------------------
+
+    def face_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def row_of(self, face_id: int) -> int | None:
+        return self._rows.get(face_id)
+
+    def set_filter(self, name: str) -> None:
+        if name != self.filter_name:
+            self.filter_name = name
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        store = self._store
+        self.beginResetModel()
+        self._ids = [i for i in store.face_ids() if store.face_matches(i, self.filter_name)]
+        self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
+        self.endResetModel()
+
+    def _on_faces_added(self, face_ids: list[int]) -> None:
+        new = [i for i in face_ids if i not in self._rows and self._store.face_matches(i, self.filter_name)]
+        if not new:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for offset, face_id in enumerate(new):
+            self._ids.append(face_id)
+            self._rows[face_id] = first + offset
+        self.endInsertRows()
+
+    def _on_faces_changed(self, face_ids: list[int]) -> None:
+        # Decided faces stay in a "pending" grid until the operator refilters:
+        # removing rows under the cursor would make the grid jump.
+        rows = sorted(self._rows[i] for i in face_ids if i in self._rows)
+        for row in rows:
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
+
+    def _on_rules_changed(self, _rules: object) -> None:
+        if self.filter_name in ("qualified", "unqualified", "unknown"):
+            self.rebuild()
+        elif self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+
+    def _on_crop_event(self, key: str) -> None:
+        if key.startswith("c"):
+            row = self._rows.get(int(key[1:]))
+            if row is not None:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    # -- crops ------------------------------------------------------------------------------
+
+    def crop(self, row: int) -> QPixmap | None:
+        """The cached crop of a row's face, queueing a render on a miss."""
+        face_id = self._ids[row]
+        key = crop_key(face_id)
+        pixmap = self._crops.get(key)
+        if pixmap is None and self._crops.error(key) is None:
+            face = self._store.face(face_id)
+            image_row, canonical, read, decoded = face.image, face.face, self._store.read_bytes, self._decoded
+            self._crops.request(key, lambda: render_face_crop(image_row, canonical, read, decoded))
+        return pixmap
+
+    def crop_error(self, row: int) -> str | None:
+        return self._crops.error(crop_key(self._ids[row]))
+
+
+class FaceDelegate(QStyledItemDelegate):
+    """A face crop framed in its verdict colour; decided faces are tagged and dimmed."""
+
+    def __init__(self, model: FaceModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._tag_font = QFont()
+        self._tag_font.setPixelSize(16)
+        self._tag_font.setBold(True)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
+        return FACE_CELL
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        palette = option.palette  # type: ignore[attr-defined]
+        painter.save()
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.highlight())
+        box = QRect(rect.x() + (rect.width() - CROP_BOX) // 2, rect.y() + 4, CROP_BOX, CROP_BOX)
+        pixmap = self._model.crop(index.row())
+        decision = index.data(DECISION_ROLE)
+        if pixmap is not None:
+            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(
+                box.x() + (box.width() - scaled.width()) // 2,
+                box.y() + (box.height() - scaled.height()) // 2,
+                scaled.width(),
+                scaled.height(),
+            )
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            if decision != "pending":
+                painter.setOpacity(0.45)
+            painter.drawPixmap(target, pixmap)
+            painter.setOpacity(1.0)
+        else:
+            error = self._model.crop_error(index.row()) is not None
+            painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
+        colour = DEFAULT_PALETTE.status_colour(index.data(FACE_STATUS_ROLE))
+        pen = QPen(colour, 3)
+        if decision == "rejected":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(box.adjusted(1, 1, -2, -2))
+        if decision in ("accepted", "rejected"):
+            tag = QRect(box.right() - 24, box.y() + 2, 22, 22)
+            painter.fillRect(tag, QColor("#2e7d32") if decision == "accepted" else QColor("#c62828"))
+            painter.setFont(self._tag_font)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "✓" if decision == "accepted" else "✗")
+        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
+        text_rect = QRect(rect.x() + 2, box.bottom() + 3, rect.width() - 4, rect.bottom() - box.bottom() - 3)
+        name = option.fontMetrics.elidedText(  # type: ignore[attr-defined]
+            index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideMiddle, text_rect.width()
+        )
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+        painter.restore()
+
+
+class TriageView(QListView):
+    """The face grid; single keys decide the current face (or the selection)."""
+
+    decisionRequested = Signal(str)  # "accepted" | "rejected" | "skip"
+
+    def __init__(self, model: FaceModel, crops: AsyncPixmapCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("triageGrid")
+        self._crops = crops
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)
+        self.setGridSize(QSize(FACE_CELL.width() + 4, FACE_CELL.height() + 4))
+        self.setWrapping(True)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(40)
+        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.setModel(model)
+        self.setItemDelegate(FaceDelegate(model, self))
+        self._prune_timer = QTimer(self)
+        self._prune_timer.setSingleShot(True)
+        self._prune_timer.setInterval(120)
+        self._prune_timer.timeout.connect(self._prune_offscreen_requests)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
+
+    def face_model(self) -> FaceModel:
+        return self.model()  # type: ignore[return-value]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods == Qt.KeyboardModifier.NoModifier:
+            key = event.key()
+            if key == Qt.Key.Key_A:
+                self.decisionRequested.emit("accepted")
+                return
+            if key == Qt.Key.Key_R:
+                self.decisionRequested.emit("rejected")
+                return
+            if key in (Qt.Key.Key_S, Qt.Key.Key_Space):
+                self.decisionRequested.emit("skip")
+                return
+        super().keyPressEvent(event)
+
+    def visible_rows(self) -> range:
+        count = self.model().rowCount()
+        if count == 0:
+            return range(0)
+        grid = self.gridSize()
+        columns = max(1, self.viewport().width() // max(grid.width(), 1))
+        first_line = max(0, self.verticalScrollBar().value() // max(grid.height(), 1))
+        lines = self.viewport().height() // max(grid.height(), 1) + 2
+        return range(min(count, first_line * columns), min(count, (first_line + lines) * columns))
+
+    def _prune_offscreen_requests(self) -> None:
+        model = self.face_model()
+        self._crops.retain({crop_key(model.face_id(row)) for row in self.visible_rows()})
+
+    def move_to_row(self, row: int) -> None:
+        """Select ``row`` as the only current face; scroll only if it is not visible."""
+        index = self.model().index(row, 0)
+        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(index, QListView.ScrollHint.EnsureVisible)
+
+
+class TriagePage(QWidget):
+    """Toolbar (filter, bulk actions, counts) + face grid + large preview and details."""
+
+    currentFaceChanged = Signal(object)  # face id or None
+    faceShown = Signal(int)  # face id, after the preview and details show it
+    bulkRequested = Signal(str)  # "accept-qualified" | "reject-unqualified"
+
+    def __init__(
+        self,
+        store: CurationStore,
+        crops: AsyncPixmapCache,
+        decoded: DecodedImageCache,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("triagePage")
+        self._store = store
+        self._crops = crops
+        self.model = FaceModel(store, crops, decoded, self)
+        self.view = TriageView(self.model, crops, self)
+        self.filter_combo = QComboBox(self)
+        self.filter_combo.setObjectName("triageFilter")
+        labels = {
+            "all": self.tr("All faces"),
+            "pending": self.tr("Pending"),
+            "qualified": self.tr("Qualified"),
+            "unqualified": self.tr("Unqualified"),
+            "unknown": self.tr("Unknown"),
+            "accepted": self.tr("Accepted"),
+            "rejected": self.tr("Rejected"),
+        }
+        for name in FACE_FILTERS:
+            self.filter_combo.addItem(labels[name], name)
+        self.filter_combo.setCurrentIndex(FACE_FILTERS.index(self.model.filter_name))
+        self.filter_combo.currentIndexChanged.connect(
+            lambda _i: self.model.set_filter(self.filter_combo.currentData())
+        )
+        self.accept_button = QPushButton(self.tr("Accept qualified"), self)
+        self.accept_button.setObjectName("acceptQualified")
+        self.accept_button.setToolTip(
+            self.tr("Accept every pending qualified face of the selection (or of the current filter)")
+        )
+        self.reject_button = QPushButton(self.tr("Reject unqualified"), self)
+        self.reject_button.setObjectName("rejectUnqualified")
+        self.reject_button.setToolTip(
+            self.tr("Reject every pending unqualified face of the selection (or of the current filter)")
+        )
+        self.accept_button.clicked.connect(lambda: self.bulkRequested.emit("accept-qualified"))
+        self.reject_button.clicked.connect(lambda: self.bulkRequested.emit("reject-unqualified"))
+        self.counts = QLabel(self)
+        self.hint = QLabel(self.tr("A accept · R reject · S skip · Ctrl+Z undo"), self)
+        self.hint.setStyleSheet("color: #888")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(self.filter_combo)
+        bar.addWidget(self.accept_button)
+        bar.addWidget(self.reject_button)
+        bar.addStretch(1)
+        bar.addWidget(self.hint)
+        bar.addSpacing(12)
+        bar.addWidget(self.counts)
+        self.preview = QLabel(self)
+        self.preview.setObjectName("triagePreview")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(256, 256)
+        self.preview.setStyleSheet("background: #202124; color: #80868b")
+        self.details = FaceDetailsPanel(self)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.addWidget(self.preview)
+        side.addWidget(self.details)
+        side.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("triageSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.splitter, 1)
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._after_reset)
+        self.model.rowsInserted.connect(lambda *_: self._update_counts())
+        store.facesChanged.connect(self._on_faces_changed)
+        store.rulesChanged.connect(lambda _r: self._show_current())
+        crops.ready.connect(self._on_crop_ready)
+        self._shown_face: int | None = None
+        self.last_decision_latency: float | None = None
+        self._update_counts()
+
+    # -- current face -------------------------------------------------------------------------
+
+    def current_face_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return index.data(FACE_ID_ROLE) if index.isValid() else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_current()
+        self.currentFaceChanged.emit(current.data(FACE_ID_ROLE) if current.isValid() else None)
+
+    def _show_current(self) -> None:
+        face_id = self.current_face_id()
+        if face_id is None or not self._store.has_face(face_id):
+            self._shown_face = None
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(self.tr("No face selected"))
+            self.details.show_face(None, self._store.ruleset.name)
+            return
+        self._shown_face = face_id
+        self._set_preview(face_id)
+        self.details.show_face(self._store.face(face_id), self._store.ruleset.name)
+        self.faceShown.emit(face_id)
+
+    def _set_preview(self, face_id: int) -> None:
+        pixmap = self._crops.get(crop_key(face_id))
+        if pixmap is None:
+            row = self.model.row_of(face_id)
+            if row is not None:
+                self.model.crop(row)
+            self.preview.setPixmap(QPixmap())
+            self.preview.setText(self.tr("loading…"))
+            return
+        side = max(64, min(self.preview.width(), self.preview.height()) - 8)
+        self.preview.setPixmap(
+            pixmap.scaled(
+                side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )
+
+    def _on_crop_ready(self, key: str) -> None:
+        if self._shown_face is not None and key == crop_key(self._shown_face):
+            self._set_preview(self._shown_face)
+
+    def _after_reset(self) -> None:
+        self._update_counts()
+        if self.model.rowCount():
+            self.view.move_to_row(0)
+        else:
+            self._show_current()
+
+    def _on_faces_changed(self, face_ids: list[int]) -> None:
+        self._update_counts()
+        if self._shown_face in face_ids:
+            self.details.show_face(self._store.face(self._shown_face), self._store.ruleset.name)
+
+    def _update_counts(self) -> None:
+        faces = self._store.faces(self.model.ids())
+        pending = sum(1 for face in faces if face.decision == "pending")
+        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(faces), p=pending))
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def target_face_ids(self) -> list[int]:
+        """Selected faces in model order (the current face when nothing else is selected)."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedIndexes())
+        if rows:
+            return [self.model.face_id(row) for row in rows]
+        current = self.current_face_id()
+        return [current] if current is not None else []
+
+    def scope_face_ids(self) -> list[int]:
+        """Bulk scope: the selection when more than one face is selected, else the filter."""
+        selected = self.view.selectionModel().selectedIndexes()
+        if len(selected) > 1:
+            return [self.model.face_id(index.row()) for index in selected]
+        return self.model.ids()
+
+    def decide_current(self, state: str) -> None:
+        """Decide the selected faces (store commits first), then advance to the next pending one."""
+        started = time.perf_counter()
+        targets = self.target_face_ids()
+        if not targets:
+            return
+        if state in ("accepted", "rejected"):
+            self._store.decide(targets, state)
+        last_row = max(self.model.row_of(i) or 0 for i in targets)
+        self.advance(last_row)
+        self.last_decision_latency = time.perf_counter() - started
+
+    def advance(self, from_row: int) -> None:
+        """Move to the next pending face after ``from_row`` (wrapping), or the next face at all."""
+        count = self.model.rowCount()
+        if count == 0:
+            return
+        for offset in range(1, count + 1):
+            row = (from_row + offset) % count
+            if self._store.face(self.model.face_id(row)).decision == "pending":
+                self.view.move_to_row(row)
+                return
+        self.view.move_to_row(min(from_row + 1, count - 1))
+
+    def select_face(self, face_id: int) -> bool:
+        row = self.model.row_of(face_id)
+        if row is None:
+            return False
+        self.view.move_to_row(row)
+        return True

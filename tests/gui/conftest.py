@@ -1,0 +1,128 @@
+"""GUI test fixtures: offscreen Qt, a small photo folder, one shared detection run.
+
+The local detector (mediapipe) is slow to start, so the photo folder is scanned
+once per session with the core's ``scan()``; each test gets its own copy of that
+catalog, so decisions never leak between tests. Every test here is marked ``gui``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(os.environ.get("FACECURATOR_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "corpus"))
+
+#: Corpus files copied into the test folder when ../shared is present.
+CORPUS_PICKS = (
+    "people/obama/obama.jpg",
+    "multi/medics_4.jpg",
+    "pose/profile_left_aflw00475.jpg",
+    "blur/gaussian_r8_img15.jpg",
+    "noface/coffee.png",
+    "bad/empty.jpg",
+    "bad/text_not_image.jpg",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(scope="session")
+def photo_dir(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Path) -> Path:
+    """A folder of real photos in person sub-folders, plus broken files.
+
+    Uses corpus files when ../shared is present, else the astronaut fixture and
+    a zero-byte .jpg, so the GUI tests run anywhere.
+    """
+    root = tmp_path_factory.mktemp("photos")
+    if (CORPUS / "MANIFEST.csv").is_file():
+        for rel in CORPUS_PICKS:
+            group = "broken" if rel.startswith("bad/") else Path(rel).parent.name
+            (root / group).mkdir(exist_ok=True)
+            shutil.copy2(CORPUS / rel, root / group / Path(rel).name)
+    else:
+        (root / "astronaut").mkdir()
+        shutil.copy2(astronaut_png, root / "astronaut" / "astronaut.png")
+        (root / "broken").mkdir()
+        (root / "broken" / "empty.jpg").write_bytes(b"")
+    return root
+
+
+@pytest.fixture(scope="session")
+def scanned_catalog(tmp_path_factory: pytest.TempPathFactory, photo_dir: Path) -> Path:
+    """The photo folder scanned once with the real local detector."""
+    from facecurator.core.catalog import Catalog
+    from facecurator.core.jobs import scan
+    from facecurator.detect.registry import make_detector
+    from facecurator.sources.local import LocalFolderSource
+
+    path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
+    detector = make_detector("local")
+    try:
+        with Catalog(path) as catalog:
+            report = scan(LocalFolderSource(photo_dir), detector, catalog, jobs=2)
+    finally:
+        detector.close()
+    assert report.total >= 2 and report.failed >= 1, report
+    return path
+
+
+@pytest.fixture
+def catalog_path(tmp_path: Path, scanned_catalog: Path) -> Path:
+    """A private copy of the scanned catalog (decisions stay within one test)."""
+    target = tmp_path / "catalog.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(f"{scanned_catalog}{suffix}")
+        if src.exists():
+            shutil.copy2(src, Path(f"{target}{suffix}"))
+    return target
+
+
+@pytest.fixture
+def make_window(qtbot) -> Iterator[Callable[..., object]]:
+    """Factory: a shown MainWindow over a catalog file; shut down and closed after the test."""
+    from facecurator.core.catalog import Catalog
+    from facecurator.gui.main_window import MainWindow
+
+    created: list[tuple[object, object]] = []
+
+    def factory(catalog_file: Path, **kwargs: object) -> MainWindow:
+        catalog = Catalog(catalog_file)
+        kwargs.setdefault("auto_scan", False)
+        window = MainWindow(catalog, **kwargs)
+        qtbot.addWidget(window)
+        window.resize(1400, 900)
+        window.show()
+        qtbot.waitExposed(window)
+        created.append((window, catalog))
+        return window
+
+    yield factory
+    for window, catalog in created:
+        window.shutdown()  # type: ignore[attr-defined]
+        window.close()  # type: ignore[attr-defined]
+        catalog.close()  # type: ignore[attr-defined]
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(10_000)
+
+
+@pytest.fixture
+def opened_window(make_window, catalog_path: Path, photo_dir: Path):
+    """A window showing the scanned photo folder (no new detection)."""
+    window = make_window(catalog_path)
+    assert window.open_source(str(photo_dir), scan=False)
+    return window
+
+
+@pytest.fixture(autouse=True)
+def _gui_app(qapp):
+    return qapp

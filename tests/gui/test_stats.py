@@ -1,0 +1,133 @@
+"""The statistics panel: histogram counts match numpy, blur stays per scale, condition outcomes add up."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+import pytest
+
+from facecurator.core.catalog import PENDING, FaceRow, ImageRow
+from facecurator.core.face import Blur, Box, Face, Pose
+from facecurator.core.review import ReviewedFace
+from facecurator.core.rules import DEFAULT_PRESET, ImageContext, load_rules
+from facecurator.gui.stats import ANGLE_EDGES, StatsPanel, face_statistics
+
+pytestmark = pytest.mark.gui
+
+SCALES = ("0-20", "0-100", "local-0-100")
+
+
+def _image(image_id: int) -> ImageRow:
+    return ImageRow(
+        image_id, f"/photos/p{image_id % 7}/{image_id}.jpg", f"p{image_id % 7}/{image_id}.jpg",
+        f"p{image_id % 7}", "/photos", 1000, 0, "id", "ok", None, 1000, 800, "local", image_id, None,
+    )  # fmt: skip
+
+
+def _faces(count: int, seed: int = 7) -> list[ReviewedFace]:
+    """Varied faces: some without pose, age or blur; blur on three scales."""
+    rng = random.Random(seed)
+    rules = load_rules(DEFAULT_PRESET)
+    context = ImageContext(face_count=1)
+    image = _image(1)
+    faces = []
+    for i in range(count):
+        scale = SCALES[i % 3]
+        top = 20.0 if scale == "0-20" else 100.0
+        face = Face(
+            box=Box(0, 0, rng.uniform(20, 400), rng.uniform(20, 400)),
+            confidence=0.9,
+            pose=None if i % 11 == 0 else Pose(rng.uniform(-60, 60), rng.uniform(-95, 95), rng.gauss(0, 10)),
+            blur=None if i % 13 == 0 else Blur(rng.uniform(0, top), scale),
+            glasses=rng.choice(["none", "glasses", "sunglasses", None]),
+            age=None if i % 5 == 0 else rng.randint(1, 90),
+        )
+        row = FaceRow(i + 1, image.id, 0, face, PENDING)
+        faces.append(ReviewedFace(row, image, rules.evaluate(face, context)))
+    return faces
+
+
+def _column(faces: list[ReviewedFace], get) -> np.ndarray:
+    values = [get(f.face) for f in faces]
+    return np.array([v for v in values if v is not None], dtype=float)
+
+
+def test_histograms_match_numpy_and_blur_is_split_by_scale() -> None:
+    faces = _faces(3000)
+    stats = face_statistics(faces)
+    assert stats.faces == 3000
+
+    yaw = _column(faces, lambda f: f.pose.yaw if f.pose else None)
+    expected, _ = np.histogram(np.clip(yaw, -90, 90), bins=ANGLE_EDGES)
+    assert stats.histograms["yaw"].counts.tolist() == expected.tolist()
+    assert stats.histograms["yaw"].missing == 3000 - yaw.size
+
+    sizes = _column(faces, lambda f: min(f.box.w, f.box.h))
+    expected, edges = np.histogram(sizes, bins=30)
+    assert stats.histograms["size"].counts.tolist() == expected.tolist()
+    np.testing.assert_allclose(stats.histograms["size"].edges, edges)
+
+    ages = _column(faces, lambda f: f.age)
+    expected, _ = np.histogram(ages, bins=np.arange(0, 105, 5))
+    assert stats.histograms["age"].counts.tolist() == expected.tolist()
+
+    blur_keys = sorted(k for k in stats.histograms if k.startswith("blur:"))
+    assert blur_keys == sorted(f"blur:{s}" for s in SCALES)
+    for scale in SCALES:
+        values = _column(faces, lambda f, s=scale: f.blur.value if f.blur and f.blur.scale == s else None)
+        top = 20.0 if scale == "0-20" else 100.0
+        expected, _ = np.histogram(values, bins=np.linspace(0, top, 21))
+        hist = stats.histograms[f"blur:{scale}"]
+        assert hist.counts.tolist() == expected.tolist()
+        assert hist.total == values.size  # no face of another scale in this series
+    assert sum(stats.histograms[k].total for k in blur_keys) == sum(1 for f in faces if f.face.blur)
+
+
+def test_condition_counts_add_up_per_condition() -> None:
+    faces = _faces(2000)
+    stats = face_statistics(faces)
+    rules = load_rules(DEFAULT_PRESET)
+    assert list(stats.conditions) == [c.id for c in rules.conditions]
+    for cid, counts in stats.conditions.items():
+        outcomes = [r.outcome for f in faces for r in f.verdict.results if r.condition == cid]
+        assert counts.passed == outcomes.count("pass")
+        assert counts.failed == outcomes.count("fail")
+        assert counts.unknown == outcomes.count("unknown")
+        assert counts.passed + counts.failed + counts.unknown == 2000
+    assert stats.conditions["no_sunglasses"].unknown > 0  # glasses None -> unknown
+    assert stats.conditions["pose_yaw"].failed > 0
+
+
+def test_panel_plots_the_computed_counts(qtbot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    faces = _faces(600)
+    panel.set_faces(faces)  # hidden: deferred
+    assert panel.stats.faces == 0
+    panel.show()
+    qtbot.waitUntil(lambda: panel.stats.faces == 600, timeout=2000)
+    assert panel.header.text() == "600 faces in the current view"
+    for key, hist in panel.stats.histograms.items():
+        plotted = panel.items[key].opts["height"]
+        assert list(plotted) == hist.counts.tolist(), key
+    assert {k for k in panel.plots if k.startswith("blur:")} == {f"blur:{s}" for s in SCALES}
+    passed = panel.items["conditions:pass"].opts["height"]
+    assert list(passed) == [c.passed for c in panel.stats.conditions.values()]
+    # a narrower filter redraws at once while visible
+    panel.set_faces(faces[:10])
+    assert panel.stats.faces == 10
+    panel.set_faces([])
+    assert panel.stats.faces == 0 and "blur:" in panel.plots
+
+
+def test_statistics_of_100k_faces_are_fast() -> None:
+    faces = _faces(1000) * 100
+    started = time.perf_counter()
+    stats = face_statistics(faces)
+    elapsed = time.perf_counter() - started
+    assert stats.faces == 100_000
+    assert sum(stats.histograms["size"].counts) == 100_000
+    assert elapsed < 2.0, f"{elapsed:.2f} s for 100k faces"
+    print(f"face_statistics: 100k faces in {elapsed * 1000:.0f} ms")
