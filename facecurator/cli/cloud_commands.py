@@ -160,8 +160,8 @@ def _register_credentials(subparsers: argparse._SubParsersAction) -> None:  # ty
         "test",
         help="make a cheap real call to check the credentials, region and endpoints",
         description="Make one cheap, read-only call per service (OSS ListObjectsV2 on the profile's "
-        "bucket, else ListBuckets; IMM GetProject or ListProjects, Moderation DescribeUploadToken) and say why it failed: "
-        "wrong key, wrong secret, no permission, wrong region/endpoint or network.",
+        "bucket, else ListBuckets; IMM GetProject or ListProjects; Moderation DescribeUploadToken) "
+        "and say why it failed: wrong key, wrong secret, no permission, wrong region/endpoint or network.",
     )
     _profile_option(test)
     test.add_argument(

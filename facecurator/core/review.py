@@ -95,20 +95,23 @@ def review(
     face_rows = (
         catalog.faces(image_ids=[row.id for row in images])
         if image_ids is not None
-        else (catalog.faces(source_root=source_root))
+        else catalog.faces(source_root=source_root)
     )
     for face_row in face_rows:
         by_image[face_row.image_id].append(face_row)
-    reviewed = []
+    pairs: list[tuple[ImageRow, FaceRow]] = []
+    to_evaluate = []
     for image in images:
         rows = by_image.get(image.id, []) if image.status == "ok" else []
         context = ImageContext(face_count=len(rows))
-        reviewed.append(
-            ReviewedImage(
-                image, [ReviewedFace(row, image, rules.evaluate(row.face, context)) for row in rows]
-            )
-        )
-    return reviewed
+        for row in rows:
+            pairs.append((image, row))
+            to_evaluate.append((row.face, context))
+    verdicts = rules.evaluate_many(to_evaluate)
+    faces_of: dict[int, list[ReviewedFace]] = defaultdict(list)
+    for (image, row), verdict in zip(pairs, verdicts, strict=True):
+        faces_of[image.id].append(ReviewedFace(row, image, verdict))
+    return [ReviewedImage(image, faces_of.get(image.id, [])) for image in images]
 
 
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:

@@ -25,7 +25,7 @@ PEOPLE = ("eileen", "sally", "mae")
 
 
 @pytest.fixture(scope="module")
-def scanned_catalog(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Path) -> Path:
+def gallery_catalog(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Path) -> Path:
     """Three persons' folders holding the astronaut, scanned by the real local detector, all accepted."""
     root = tmp_path_factory.mktemp("gallery")
     for person in PEOPLE:
@@ -42,9 +42,9 @@ def scanned_catalog(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Pat
 
 
 @pytest.fixture
-def catalog_path(scanned_catalog: Path, tmp_path: Path) -> Path:
+def catalog_path(gallery_catalog: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "catalog.sqlite3"
-    shutil.copy(scanned_catalog, copy)
+    shutil.copy(gallery_catalog, copy)
     return copy
 
 

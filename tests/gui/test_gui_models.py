@@ -1,0 +1,50 @@
+"""Every item model passes Qt's model tester, through filters, sorts, decisions and rule changes."""
+
+from __future__ import annotations
+
+from facecurator.core.rules import load_rules
+
+
+def test_gallery_model_is_a_valid_qt_model(qtmodeltester, opened_window) -> None:
+    window = opened_window
+    model = window.gallery_model
+    qtmodeltester.check(model, force_py=True)
+    for name in ("pending", "qualified", "unqualified", "errors", "all"):
+        model.set_filter(name)
+        qtmodeltester.check(model, force_py=True)
+    for key in ("faces", "blur", "problems", "group", "name"):
+        model.set_sort(key)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_face_model_is_a_valid_qt_model(qtmodeltester, opened_window) -> None:
+    window = opened_window
+    model = window.triage.model
+    assert model.rowCount() > 0
+    qtmodeltester.check(model, force_py=True)
+    window.store.decide([model.face_id(0)], "accepted")
+    qtmodeltester.check(model, force_py=True)
+    window.set_rules(load_rules("enrollment-strict"))
+    qtmodeltester.check(model, force_py=True)
+    for name in ("all", "qualified", "unqualified", "unknown", "accepted", "rejected", "pending"):
+        model.set_filter(name)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_rows_change_in_place_on_a_decision(qtbot, opened_window) -> None:
+    """A decision emits dataChanged for its rows only; the models are never reset."""
+    window = opened_window
+    face_model, gallery_model = window.triage.model, window.gallery_model
+    face_id = face_model.face_id(0)
+    image_id = window.store.face(face_id).image.id
+    resets: list[str] = []
+    face_model.modelReset.connect(lambda: resets.append("faces"))
+    gallery_model.modelReset.connect(lambda: resets.append("gallery"))
+    changed: list[tuple[int, int]] = []
+    face_model.dataChanged.connect(lambda a, b, _roles=(): changed.append((a.row(), b.row())))
+    with qtbot.waitSignal(gallery_model.dataChanged, timeout=1000) as gallery_change:
+        window.store.decide([face_id], "rejected")
+    assert resets == []
+    assert changed == [(0, 0)]
+    row = gallery_model.row_of(image_id)
+    assert gallery_change.args[0].row() == row == gallery_change.args[1].row()

@@ -1,0 +1,91 @@
+"""Detection runs from the window: progress, failures listed, cancel, a responsive event loop."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from facecurator.gui.latency import EventLoopMonitor
+
+#: The acceptance bound: the window must take input within this while scanning.
+MAX_EVENT_LOOP_GAP = 0.100
+
+
+@pytest.fixture
+def big_folder(tmp_path: Path, photo_dir: Path) -> Path:
+    """Enough images that a scan takes long enough to cancel (copies under new names)."""
+    root = tmp_path / "many"
+    images = [p for p in sorted(photo_dir.rglob("*")) if p.is_file() and p.stat().st_size > 0]
+    for copy in range(6):
+        for image in images:
+            target = root / f"set{copy}" / image.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(image, target)
+    return root
+
+
+def test_scan_from_the_window_stays_responsive(qtbot, make_window, tmp_path: Path, photo_dir: Path) -> None:
+    window = make_window(tmp_path / "fresh.sqlite3")
+    assert window.open_source(str(photo_dir), scan=False)
+    assert window.gallery_model.rowCount() == 0
+    monitor = EventLoopMonitor(interval_ms=10)
+    progress: list[object] = []
+    window.scanner.progress.connect(progress.append)
+    monitor.start()
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as finished:
+        assert window.start_scan("local", jobs=2)
+        assert window.scan_status.isVisible()
+        assert not window.scan_action.isEnabled()
+    monitor.stop()
+    report = finished.args[0]
+    files = [p for p in photo_dir.rglob("*") if p.is_file()]
+    assert report.total == len(files) and not report.cancelled
+    assert progress and progress[-1].done == len(files) and progress[-1].total == len(files)
+    assert "images" in window.scan_status.label.text() and "/s" in window.scan_status.label.text()
+    qtbot.waitUntil(lambda: not window.scanner.running, timeout=10_000)
+    assert not window.scan_status.isVisible()
+    # Images streamed into the gallery and the triage grid as they were recorded.
+    assert window.gallery_model.rowCount() == len(files)
+    assert window.triage.model.rowCount() == len(window.store.face_ids()) > 0
+    # Broken files are listed with their reasons, and logged.
+    failed = window.problems.image_ids()
+    assert len(failed) == report.failed >= 1
+    assert any("empty" in window.problems.list.item(i).text() for i in range(window.problems.list.count()))
+    assert monitor.ticks > 20
+    assert monitor.max_gap < MAX_EVENT_LOOP_GAP, f"event loop stalled {monitor.max_gap * 1000:.0f} ms"
+
+
+def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> None:
+    window = make_window(tmp_path / "fresh.sqlite3")
+    assert window.open_source(str(big_folder), scan=False)
+    total = sum(1 for p in big_folder.rglob("*") if p.is_file())
+    with qtbot.waitSignal(window.scanner.progress, timeout=60_000):
+        assert window.start_scan("local", jobs=2)
+    with qtbot.waitSignal(window.scanner.finished, timeout=60_000) as finished:
+        window.cancel_action.trigger()
+    report = finished.args[0]
+    assert report.cancelled
+    assert report.total < total
+    qtbot.waitUntil(lambda: not window.scanner.running, timeout=10_000)
+    assert window.scan_action.isEnabled()
+    assert any("cancelled" in notice.text for notice in window.notifier.history)
+    # What was scanned is in the catalog and shown; a new run resumes from the cache.
+    assert window.gallery_model.rowCount() == report.total
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as resumed:
+        window.start_scan("local", jobs=2)
+    assert resumed.args[0].cached >= report.ok
+    assert resumed.args[0].total == total
+
+
+def test_scan_failure_is_reported_not_raised(qtbot, make_window, tmp_path: Path, photo_dir: Path) -> None:
+    window = make_window(tmp_path / "fresh.sqlite3")
+    assert window.open_source(str(photo_dir), scan=False)
+    window.store.source_root = str(tmp_path / "vanished")  # the folder disappears before the run
+    with qtbot.waitSignal(window.scanner.failed, timeout=30_000) as failed:
+        window.start_scan("local")
+    assert "vanished" in failed.args[0]
+    qtbot.waitUntil(lambda: not window.scanner.running, timeout=10_000)
+    assert any("Detection failed" in n.text and "vanished" in n.text for n in window.notifier.history)
+    assert "vanished" in window.statusBar().currentMessage()
