@@ -7,7 +7,7 @@
 #
 # A throwaway HOME / XDG_* tree is used so the developer's own keyring is never
 # read or written. The command's exit status is returned. Needs (Debian/Ubuntu):
-#   apt-get install -y gnome-keyring dbus dbus-x11 libsecret-tools
+#   apt-get install -y gnome-keyring dbus libsecret-tools   (dbus-x11 is not needed)
 # Inside the command FACECURATOR_REQUIRE_SECRET_SERVICE=1 is exported, so the
 # keyring tests fail (instead of skipping) when the Secret Service is unusable.
 set -euo pipefail
@@ -16,9 +16,9 @@ if [ "$#" -eq 0 ]; then
   echo "usage: $0 COMMAND [ARG...]" >&2
   exit 2
 fi
-for tool in dbus-run-session gnome-keyring-daemon; do
+for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "$0: '$tool' not found: apt-get install -y gnome-keyring dbus dbus-x11 libsecret-tools" >&2
+    echo "$0: '$tool' not found: apt-get install -y gnome-keyring dbus libsecret-tools" >&2
     exit 2
   fi
 done

@@ -92,17 +92,11 @@ def check_qt() -> str:
 
 
 def check_keyring() -> str:
-    import keyring
-    from keyring.backends import fail
+    from facecurator.cloud.credentials import keyring_backend, keyring_description
 
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring):
-        raise RuntimeError(
-            "no OS keyring backend (start a Secret Service such as gnome-keyring, or use the "
-            "ALIBABA_CLOUD_* environment variables for cloud detectors)"
-        )
-    keyring.get_password("facecurator", "self-test-probe")  # proves the backend answers
-    return f"keyring backend {type(backend).__module__}.{type(backend).__name__} answers"
+    backend = keyring_backend()  # ConfigError with what to install when there is none
+    backend.get_password("facecurator", "self-test-probe")  # proves the backend answers
+    return f"keyring backend {keyring_description()} answers"
 
 
 def check_catalog() -> str:

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -86,7 +87,7 @@ def add_image(
 
 
 @pytest.fixture
-def cat(tmp_path: Path) -> Catalog:
+def cat(tmp_path: Path) -> Iterator[Catalog]:
     with Catalog(tmp_path / "catalog.sqlite3") as catalog:
         yield catalog
 
@@ -201,7 +202,9 @@ def test_another_programs_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="not a facecurator catalog") as info:
         Catalog(path)
     assert str(path) in str(info.value)
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 1
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 1  # untouched
+    raw.close()
 
 
 def test_unwritable_path_is_a_catalog_error_naming_it(tmp_path: Path) -> None:
@@ -238,6 +241,14 @@ def test_detection_cache_is_keyed_by_identity_detector_and_settings(cat: Catalog
     assert len(cat.faces([image_id])) == 2  # the first result, not the ignored 5-face one
 
 
+def test_an_image_without_faces(cat: Catalog) -> None:
+    image_id = add_image(cat, "empty.jpg", 0)
+    detection = cat.find_detection(f"id:{ROOT}/empty.jpg", "local", "v1")
+    assert detection is not None and cat.image(image_id).detection_id == detection
+    assert cat.faces() == []
+    assert cat.face_counts() == {"pending": 0, "accepted": 0, "rejected": 0}
+
+
 def test_detection_metadata_is_stored(cat: Catalog) -> None:
     detection = cat.store_detection("etag:9", "imm", "proj=p", result(1, width=800, height=600, paid=1))
     raw = sqlite3.connect(cat.path)
@@ -246,6 +257,9 @@ def test_detection_metadata_is_stored(cat: Catalog) -> None:
     ).fetchone()
     raw.close()
     assert row[:4] == ("imm", 800, 600, 1)
+    assert cat.detection_size(detection) == (800, 600)
+    with pytest.raises(CatalogError, match="no detection with id 999"):
+        cat.detection_size(999)
     assert abs(datetime.fromisoformat(row[4]) - datetime.now(timezone.utc)) < timedelta(minutes=1)
 
 
@@ -315,7 +329,7 @@ def test_error_images_and_listing(cat: Catalog) -> None:
     assert (row.uri, row.name, row.group, row.source_root, row.size, row.mtime_ns) == (
         f"{ROOT}/b/2.jpg", "b/2.jpg", "b", ROOT, 1000, 1,
     )  # fmt: skip
-    assert datetime.fromisoformat(row.scanned_at).tzinfo is not None
+    assert row.scanned_at is not None and datetime.fromisoformat(row.scanned_at).tzinfo is not None
     assert cat.source_roots() == ["/other", ROOT]
     # faces(): ordered like images(), then by index; filtered by root or ids.
     assert [(r.image_id, r.index) for r in cat.faces(source_root="/other")] == [(other_root, 0)]
@@ -376,6 +390,7 @@ def test_decide_records_who_when_reason_and_audit(cat: Catalog) -> None:
         assert row.decision.state == "rejected"
         assert row.decision.reason == "sunglasses"
         assert row.decision.who == "alice"
+        assert row.decision.at is not None
         at = datetime.fromisoformat(row.decision.at)
         assert at.utcoffset() == timedelta(0)
         assert before - timedelta(seconds=1) <= at <= datetime.now(timezone.utc)
@@ -410,7 +425,7 @@ def test_who_defaults_to_the_os_user(cat: Catalog, monkeypatch: pytest.MonkeyPat
     def no_user() -> str:
         raise OSError("no login name")
 
-    monkeypatch.setattr(catalog_module.getpass, "getuser", no_user)
+    monkeypatch.setattr("getpass.getuser", no_user)
     cat.decide(ids[1:], "accepted")
     assert cat.face(ids[1]).decision.who == "unknown"
 
@@ -572,6 +587,29 @@ def test_threads_with_their_own_catalog_write_concurrently(tmp_path: Path) -> No
     with Catalog(path) as cat:
         assert cat.face_counts() == {"pending": 0, "accepted": 20, "rejected": 20}
         assert len(cat.audit()) == 40
+
+
+def test_a_locked_catalog_waits_then_reports_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    with Catalog(path) as cat:
+        ids = face_ids(cat, add_image(cat, "a.jpg", 1))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    with Catalog(path, timeout=0.3) as cat:
+        started = time.monotonic()
+        with pytest.raises(CatalogError, match="locked") as info:
+            cat.decide(ids, "accepted", who="op")
+        assert time.monotonic() - started >= 0.25  # it waited for the busy timeout
+        assert str(path) in str(info.value)
+        assert cat.face(ids[0]).decision.state == "pending"  # readers are not blocked (WAL)
+        other.execute("COMMIT")
+        assert cat.decide(ids, "accepted", who="op") > 0
+    other.close()
+
+
+def test_a_catalog_belongs_to_the_thread_that_opened_it(cat: Catalog) -> None:
+    with ThreadPoolExecutor(1) as pool, pytest.raises(CatalogError, match="thread"):
+        pool.submit(cat.images).result()
 
 
 @pytest.mark.parametrize("kill_after", [1, 9, 40])

@@ -1,5 +1,6 @@
 """Cloud detectors end to end: our code -> the real SDKs -> loopback HTTP -> the emulator."""
 
+# ruff: noqa: F811 - the emulator fixtures are imported, then requested as arguments
 from __future__ import annotations
 
 import json
@@ -57,10 +58,15 @@ def _assert_matches_emulator(emulator: CloudEmulator, name: str, key: str, resul
     expected = emulator.expected_faces(BUCKET, key, shape=shape)
     boxes = [(f.box.x, f.box.y, f.box.w, f.box.h) for f in result.faces]
     if shape == "imm":
-        want = [(e["Boundary"]["Left"], e["Boundary"]["Top"], e["Boundary"]["Width"], e["Boundary"]["Height"]) for e in expected]
+        want = [
+            (e["Boundary"]["Left"], e["Boundary"]["Top"], e["Boundary"]["Width"], e["Boundary"]["Height"])
+            for e in expected
+        ]
         poses = [(e["HeadPose"]["Pitch"], e["HeadPose"]["Yaw"], e["HeadPose"]["Roll"]) for e in expected]
     else:
-        want = [(e["Location"]["X"], e["Location"]["Y"], e["Location"]["W"], e["Location"]["H"]) for e in expected]
+        want = [
+            (e["Location"]["X"], e["Location"]["Y"], e["Location"]["W"], e["Location"]["H"]) for e in expected
+        ]
         poses = [(e["Quality"]["Pitch"], e["Quality"]["Yaw"], e["Quality"]["Roll"]) for e in expected]
     assert boxes == want
     assert [(f.pose.pitch, f.pose.yaw, f.pose.roll) for f in result.faces] == poses
@@ -83,7 +89,10 @@ def test_detector_end_to_end_on_oss(name: str, cloud_emulator: CloudEmulator, cl
     assert results["people/nobody/noface.jpg"].faces == []
     # Different images give different faces (not a canned answer).
     assert len({tuple((f.box.x, f.box.y) for f in r.faces) for r in results.values()}) >= 4
-    assert cloud_emulator.billable[BILLED_AS[name]] == 5, (cloud_emulator.billable, [(c.action, c.code, c.billed_as) for c in cloud_emulator.calls])
+    assert cloud_emulator.billable[BILLED_AS[name]] == 5, (
+        cloud_emulator.billable,
+        [(c.action, c.code, c.billed_as) for c in cloud_emulator.calls],
+    )
     assert cloud_emulator.total_billable() == 5
     assert sum(r.paid_calls for r in results.values()) == 5
 
@@ -96,20 +105,61 @@ def test_settings_keys_and_attributes(cloud_emulator: CloudEmulator, cloud_profi
     pro = make_detector("green-pro", profile=cloud_profile)
     standard = make_detector("green", profile=cloud_profile)
     single = 0
-    for ref, key in zip(_refs(cloud_profile), sorted(keys)):
+    for ref, key in zip(_refs(cloud_profile), sorted(keys), strict=True):
         result = pro.detect(ref, None)
         raw = cloud_emulator.expected_faces(BUCKET, key, shape="green")
         face = result.faces[0]
-        assert face.blur is not None and face.blur.scale == "0-100" and face.blur.value == raw[0]["Quality"]["Blur"]
+        assert (
+            face.blur is not None
+            and face.blur.scale == "0-100"
+            and face.blur.value == raw[0]["Quality"]["Blur"]
+        )
         assert face.integrity == raw[0]["Quality"]["Integrity"]
         if len(result.faces) == 1:  # the image-level label is attributed to a single face only
             single += 1
             assert face.eyes_closed is cloud_emulator.expected_eyes_closed(BUCKET, key)
-            assert standard.detect(ref, None).faces[0].eyes_closed is None  # not measured by the standard edition
+            assert (
+                standard.detect(ref, None).faces[0].eyes_closed is None
+            )  # not measured by the standard edition
     assert single >= 2
     (first,) = [r for r in _refs(cloud_profile) if r.uri.endswith(sorted(keys)[0])]
     imm = make_detector("imm", profile=cloud_profile).detect(first, None).faces[0]
     assert imm.sharpness is not None and imm.quality is not None and imm.blur is None
+
+
+def test_cost_of_a_detector_object(cloud_profile: str) -> None:
+    from facecurator.cloud.cost import estimate
+
+    pro = make_detector("green-pro", profile=cloud_profile)
+    assert pro.name == "green" and pro.registry_name == "green-pro" and pro.paid
+    assert estimate(pro, 100).total == pytest.approx(0.12)
+    assert estimate(make_detector("green", profile=cloud_profile), 100).total == pytest.approx(0.06)
+    assert not estimate(make_detector("imm", profile=cloud_profile), 100).price_known  # no documented price
+
+
+def test_tea_config_takes_its_proxy_from_proxy_for(
+    cloud_profile: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facecurator.cloud.clients import oss_proxies, tea_config
+    from facecurator.cloud.profiles import Profile
+
+    https = Profile(
+        "https-test", green_endpoint="https://green.example.test", oss_endpoint="https://oss.example.test"
+    )
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    config = tea_config(https, "green")
+    assert (config.https_proxy, config.http_proxy, config.no_proxy) == ("http://proxy.corp:3128",) * 2 + (
+        None,
+    )
+    assert config.protocol == "HTTPS" and config.endpoint == "green.example.test"
+    assert oss_proxies("https://oss.example.test") == {
+        "http": "http://proxy.corp:3128",
+        "https": "http://proxy.corp:3128",
+    }
+    monkeypatch.setenv("NO_PROXY", ".example.test")
+    config = tea_config(https, "green")
+    assert config.https_proxy is None and config.no_proxy == "green.example.test"
+    assert oss_proxies("https://oss.example.test") == {"no_proxy": "oss.example.test"}
 
 
 def test_green_uploads_local_images_with_a_shared_sts_token(
@@ -126,7 +176,9 @@ def test_green_uploads_local_images_with_a_shared_sts_token(
 
     def run(path: Path) -> DetectionResult:
         twin = detector.clone()
-        ref = ImageRef(uri=str(path), name=path.name, group=path.parent.name, size=path.stat().st_size, mtime_ns=0)
+        ref = ImageRef(
+            uri=str(path), name=path.name, group=path.parent.name, size=path.stat().st_size, mtime_ns=0
+        )
         return twin.detect(ref, path.read_bytes() if path.suffix == ".png" else None)
 
     with ThreadPoolExecutor(4) as pool:
@@ -134,7 +186,7 @@ def test_green_uploads_local_images_with_a_shared_sts_token(
     assert cloud_emulator.count(action="DescribeUploadToken") == 1  # cached, shared by threads
     uploads = cloud_emulator.calls_of("PutObject")
     assert len(uploads) == len(files) and all(c.status == 200 for c in uploads)
-    for path, result in zip(files, results):
+    for path, result in zip(files, results, strict=True):
         bucket, key = result.extra["uploaded_as"].removeprefix("oss://").split("/", 1)
         assert bucket == cloud_emulator.upload_bucket
         assert cloud_emulator.get_object(bucket, key).data == path.read_bytes()
@@ -150,7 +202,8 @@ def test_upload_token_is_refreshed_before_it_expires(
 ) -> None:
     from facecurator.detect.cloud import UPLOAD_TOKEN_MARGIN
 
-    cloud_emulator.upload_token_ttl = UPLOAD_TOKEN_MARGIN + 1.0  # usable for one second
+    # Expiration is whole seconds (as the service sends it): usable for 1 to 2 more seconds.
+    cloud_emulator.upload_token_ttl = UPLOAD_TOKEN_MARGIN + 2.0
     path = tmp_path / "a.jpg"
     path.write_bytes(make_test_image(seed=5))
     ref = ImageRef(uri=str(path), name="a.jpg", group="x", size=1, mtime_ns=0)
@@ -158,12 +211,14 @@ def test_upload_token_is_refreshed_before_it_expires(
     detector.detect(ref, None)
     detector.detect(ref, None)
     assert cloud_emulator.count(action="DescribeUploadToken") == 1
-    time.sleep(1.2)
+    time.sleep(2.05)
     detector.detect(ref, None)
     assert cloud_emulator.count(action="DescribeUploadToken") == 2
 
 
-def test_business_errors_are_errors_not_empty_results(cloud_emulator: CloudEmulator, cloud_profile: str) -> None:
+def test_business_errors_are_errors_not_empty_results(
+    cloud_emulator: CloudEmulator, cloud_profile: str
+) -> None:
     cloud_emulator.put_object(BUCKET, "bad/not-an-image.jpg", b"this is text, not a JPEG")
     (ref,) = _refs(cloud_profile, "bad/")
     messages = {}
@@ -173,9 +228,11 @@ def test_business_errors_are_errors_not_empty_results(cloud_emulator: CloudEmula
         messages[name] = str(info.value)
         assert str(info.value).startswith(f"oss://{BUCKET}/bad/not-an-image.jpg: ")
     assert "407" in messages["green"] and "format" in messages["green"]
-    assert "DecodeImageFailed" in messages["imm"]
+    assert "HTTP 400 InvalidArgument: Failed to decode the image" in messages["imm"]
     assert "image/faces" in messages["oss-faces"]
-    missing = ImageRef(uri=f"oss://{BUCKET}/bad/missing.jpg", name="missing.jpg", group="bad", size=0, mtime_ns=0)
+    missing = ImageRef(
+        uri=f"oss://{BUCKET}/bad/missing.jpg", name="missing.jpg", group="bad", size=0, mtime_ns=0
+    )
     with pytest.raises(DetectorError, match="404"):
         make_detector("green", profile=cloud_profile, retry=FAST_RETRY).detect(missing, None)
     assert cloud_emulator.total_billable() == 0
@@ -233,7 +290,9 @@ def test_twenty_percent_faults_every_image_ends_detected_or_failed(
     policy = RetryPolicy(max_attempts=3, max_throttled_attempts=6, base_delay=0.02, max_delay=0.1)
     outcomes: dict[str, str] = {}
     for name in ("imm", "green"):
-        detector = make_detector(name, profile=cloud_profile, retry=policy, timeouts=Timeouts(connect=2, read=0.4))
+        detector = make_detector(
+            name, profile=cloud_profile, retry=policy, timeouts=Timeouts(connect=2, read=0.4)
+        )
 
         def run(ref: ImageRef, d=detector) -> tuple[str, str]:
             try:
@@ -349,7 +408,10 @@ def test_imm_needs_a_project(cloud_emulator: CloudEmulator, monkeypatch: pytest.
     wrong = make_detector("imm", profile="noproject", project="other-project", retry=FAST_RETRY)
     cloud_emulator.put_object(BUCKET, "a/1.jpg", make_test_image())
     ref = ImageRef(uri=f"oss://{BUCKET}/a/1.jpg", name="1.jpg", group="a", size=1, mtime_ns=0)
-    with pytest.raises(DetectorError, match=r"IMM DetectImageFaces failed: HTTP 404 ResourceNotFound\.Project"):
+    with pytest.raises(
+        DetectorError,
+        match=r"IMM DetectImageFaces failed: HTTP 400 ResourceNotFound: The specified resource Project",
+    ):
         wrong.detect(ref, None)
 
 

@@ -31,7 +31,10 @@ pytestmark = pytest.mark.keyring
 REQUIRED = os.environ.get("FACECURATOR_REQUIRE_SECRET_SERVICE") == "1"
 IN_PRIVATE_SESSION = bool(os.environ.get("FACECURATOR_KEYRING_SESSION_ROOT"))
 ENV_NAMES = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN")
-HOW = "run `bash .ci/keyring-session.sh python -m pytest` (needs gnome-keyring, dbus, libsecret-tools)"
+HOW = (
+    "run `bash .ci/keyring-session.sh python -m pytest` "
+    "(needs the Debian packages gnome-keyring, dbus, libsecret-tools)"
+)
 
 
 def _unavailable(reason: str) -> None:
@@ -57,6 +60,14 @@ def secret_service() -> object:
     backend = keyring.get_keyring()
     if not isinstance(backend, SecretService.Keyring):
         _unavailable(f"keyring chose {type(backend).__module__}.{type(backend).__name__}, not SecretService")
+    # A bus may auto-start gnome-keyring with no unlocked collection (it would need a
+    # GUI prompt): probe with a real write before trusting it.
+    probe = f"probe-{uuid.uuid4().hex}"
+    try:
+        backend.set_password("facecurator-test-probe", probe, "probe")
+        backend.delete_password("facecurator-test-probe", probe)
+    except Exception as exc:  # noqa: BLE001
+        _unavailable(f"the Secret Service cannot store an item ({type(exc).__name__}: {exc})")
     return backend
 
 
@@ -270,3 +281,60 @@ def test_no_secret_in_any_file_log_or_output_of_a_session(
         assert any(p.suffix.startswith(".sqlite") for p in written), written  # the catalog was searched too
     else:
         pytest.skip("the 'scan' subcommand is not available yet: the scan steps of the leak hunt did not run")
+
+
+# Runs in its own (single-threaded) process: it forks the CLI onto a new terminal and
+# plays the operator. argv: ID, secret, then the facecurator command line.
+_TERMINAL_DRIVER = r"""
+import os, pty, select, sys
+
+key_id, secret, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+transcript = b""
+
+def read_until(marker, timeout=30.0):
+    global transcript
+    while marker not in transcript:
+        if not select.select([fd], [], [], timeout)[0]:
+            sys.exit("timeout waiting for %r; got %r" % (marker, transcript))
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            sys.exit("terminal closed before %r; got %r" % (marker, transcript))
+        transcript += chunk
+
+read_until(b"AccessKey ID: ")
+os.write(fd, key_id.encode() + b"\n")
+read_until(b"AccessKey secret (hidden): ")
+os.write(fd, secret.encode() + b"\n")
+read_until(b"stored AccessKey")
+status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+sys.stdout.buffer.write(transcript)
+sys.exit(status)
+"""
+
+
+def test_interactive_set_prompts_without_echoing_the_secret(
+    secret_service: object, profile_name: str
+) -> None:
+    """On a terminal: the ID is prompted for, the secret read with echo off (never shown)."""
+    key_id, secret, _token = _new_secret()
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    env["PYTHONWARNINGS"] = "ignore"
+    command = [sys.executable, "-m", "facecurator", "credentials", "set", "--profile", profile_name]
+    proc = subprocess.run(
+        [sys.executable, "-c", _TERMINAL_DRIVER, key_id, secret, *command],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    transcript = proc.stdout
+    assert proc.returncode == 0, (transcript, proc.stderr)
+    assert b"AccessKey secret (hidden): " in transcript
+    assert key_id.encode() in transcript  # the ID is echoed as typed, like any input
+    assert secret.encode() not in transcript  # the secret is not
+    assert resolve_credentials(profile_name).access_key_secret == secret

@@ -1,5 +1,6 @@
 """OssSource through the real oss2 SDK against the loopback emulator."""
 
+# ruff: noqa: F811 - the emulator fixtures are imported, then requested as arguments
 from __future__ import annotations
 
 import socket
@@ -102,6 +103,17 @@ def test_read_bytes_and_head(cloud_emulator: CloudEmulator, cloud_profile: str) 
     assert source.head(ref).etag == etag
 
 
+def test_read_object_by_catalog_uri(cloud_emulator: CloudEmulator, cloud_profile: str) -> None:
+    from facecurator.sources import read_image_bytes
+
+    data = make_test_image(seed=11)
+    cloud_emulator.put_object(BUCKET, "x/y.jpg", data)
+    for _ in range(3):
+        assert read_image_bytes(f"oss://{BUCKET}/x/y.jpg", profile=cloud_profile) == data
+    with pytest.raises(SourceError, match="NoSuchKey"):
+        read_image_bytes(f"oss://{BUCKET}/x/none.jpg", profile=cloud_profile)
+
+
 def test_list_buckets(cloud_emulator: CloudEmulator, cloud_profile: str) -> None:
     cloud_emulator.create_bucket("another-bucket")
     cloud_emulator.create_bucket(BUCKET)
@@ -116,11 +128,13 @@ def test_errors_name_the_bucket_and_the_cause(
     with pytest.raises(SourceError, match=r"oss://no-such-bucket/.*NoSuchBucket"):
         list(OssSource("oss://no-such-bucket/", cloud_profile).iter_images())
     source = OssSource(f"oss://{BUCKET}/", cloud_profile)
-    with pytest.raises(SourceError, match=rf"oss://{BUCKET}/a/missing.jpg: OSS GetObject failed: HTTP 404 NoSuchKey"):
+    with pytest.raises(
+        SourceError, match=rf"oss://{BUCKET}/a/missing.jpg: OSS GetObject failed: HTTP 404 NoSuchKey"
+    ):
         source.read_bytes(f"oss://{BUCKET}/a/missing.jpg")
 
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "not-the-secret-1234")
-    with pytest.raises(SourceAuthError, match="SignatureDoesNotMatch.*wrong secret") as info:
+    with pytest.raises(SourceAuthError, match=r"SignatureDoesNotMatch.*wrong secret") as info:
         list(OssSource(f"oss://{BUCKET}/", cloud_profile).iter_images())
     assert "not-the-secret-1234" not in str(info.value)
 
@@ -150,9 +164,11 @@ def test_transient_faults_are_retried(cloud_emulator: CloudEmulator, cloud_profi
     cloud_emulator.set_faults(error_rate=0.3, throttle_rate=0.1, all_requests=True, seed=7)
     refs = list(OssSource(f"oss://{BUCKET}/k/", cloud_profile, page_size=500).iter_images())
     assert len(refs) == 2500
-    assert cloud_emulator.count(action="ListObjectsV2", status=500) + cloud_emulator.count(
-        action="ListObjectsV2", status=503
-    ) > 0
+    assert (
+        cloud_emulator.count(action="ListObjectsV2", status=500)
+        + cloud_emulator.count(action="ListObjectsV2", status=503)
+        > 0
+    )
 
 
 def test_emulator_verifies_v1_and_v4_signatures(cloud_emulator: CloudEmulator) -> None:
@@ -166,7 +182,9 @@ def test_emulator_verifies_v1_and_v4_signatures(cloud_emulator: CloudEmulator) -
         bucket = oss2.Bucket(auth, cloud_emulator.url, BUCKET, region=cloud_emulator.region)
         with pytest.raises(oss2.exceptions.SignatureDoesNotMatch):
             bucket.get_object("k.jpg")
-    wrong_region = oss2.Bucket(oss2.AuthV4(ACCESS_KEY_ID, ACCESS_KEY_SECRET), cloud_emulator.url, BUCKET, region="us-east-1")
+    wrong_region = oss2.Bucket(
+        oss2.AuthV4(ACCESS_KEY_ID, ACCESS_KEY_SECRET), cloud_emulator.url, BUCKET, region="us-east-1"
+    )
     with pytest.raises(oss2.exceptions.ServerError):
         wrong_region.get_object("k.jpg")
     anonymous = oss2.Bucket(oss2.AnonymousAuth(), cloud_emulator.url, BUCKET)

@@ -268,3 +268,19 @@ def test_profiles_file_lives_in_the_config_dir(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("FACECURATOR_CONFIG_DIR", str(tmp_path / "elsewhere"))
     save_profile(Profile("x"))
     assert (tmp_path / "elsewhere" / "profiles.toml").is_file()
+
+
+def test_delete_profile_without_a_keyring_still_deletes_the_settings(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_keyring() -> None:
+        raise ConfigError("no usable OS keyring (test)")
+
+    monkeypatch.setattr(credentials, "keyring_backend", no_keyring)
+    save_profile(Profile("orphan"))
+    with caplog.at_level("WARNING", logger="facecurator.cloud.profiles"):
+        delete_profile("orphan")
+    assert list_profiles() == []
+    assert "keyring entries could not be checked" in caplog.text
+    with pytest.raises(ConfigError, match="no usable OS keyring"):
+        delete_profile("orphan")  # nothing left to delete and no keyring to look in

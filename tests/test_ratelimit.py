@@ -1,7 +1,9 @@
 """Rate limiter, retries, cost estimates and the OSS export publisher."""
 
+# ruff: noqa: F811 - the emulator fixtures are imported, then requested as arguments
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -24,7 +26,9 @@ from facecurator.cloud.ratelimit import Failure, RateLimiter, RetryPolicy, call_
 from facecurator.errors import DetectorAuthError, DetectorError, ExportError, SourceError
 
 
-def test_qps_cap_end_to_end_through_the_sdk(cloud_emulator: CloudEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_qps_cap_end_to_end_through_the_sdk(
+    cloud_emulator: CloudEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With cap Q, 8 threads hammering IMM achieve >= 95 % of Q and never exceed it by more than a burst."""
     from facecurator.detect.registry import make_detector
     from facecurator.sources.oss import OssSource
@@ -35,13 +39,16 @@ def test_qps_cap_end_to_end_through_the_sdk(cloud_emulator: CloudEmulator, monke
         cloud_emulator.put_object(BUCKET, f"q/{i}.jpg", make_test_image(seed=i))
     refs = list(OssSource(f"oss://{BUCKET}/q/", profile).iter_images())
     detector = make_detector("imm", profile=profile, measure_size=False)
+    twins = [detector.clone() for _ in range(8)]
+    for twin in twins:  # steady state: every worker's connection is open before the clock starts
+        twin.detect(refs[0], None)
+    cloud_emulator.reset_counters()
     stop = time.monotonic() + 2.0
 
     def worker(index: int) -> int:
-        twin = detector.clone()
         n = 0
         while time.monotonic() < stop:
-            twin.detect(refs[index % len(refs)], None)
+            twins[index].detect(refs[index % len(refs)], None)
             n += 1
         return n
 
@@ -104,14 +111,18 @@ def test_limiter_is_exact_under_threads_with_a_fake_clock() -> None:
     waits = [limiter.reserve() for _ in range(40)]
     assert waits[0] == 0.0
     assert waits[-1] == pytest.approx(39 / 20.0)
-    assert all(b - a == pytest.approx(0.05) for a, b in zip(waits, waits[1:]))
+    assert all(b - a == pytest.approx(0.05) for a, b in itertools.pairwise(waits))
 
 
 def test_throttling_halves_the_rate_then_it_recovers() -> None:
-    limiter = RateLimiter(10.0)
+    now = [0.0]
+    limiter = RateLimiter(10.0, clock=lambda: now[0])
     limiter.on_throttled(pause=0.0)
     assert limiter.rate == 5.0
-    for _ in range(5):
+    limiter.on_throttled(pause=0.0)  # the same overload (calls already in flight): no second cut
+    assert limiter.rate == 5.0 and limiter.throttled_count == 2
+    for _ in range(6):
+        now[0] += 1.0
         limiter.on_throttled(pause=0.0)
     assert limiter.rate == pytest.approx(0.5)  # floor: 5 % of the cap
     for _ in range(100):
@@ -138,7 +149,10 @@ def test_retries_are_bounded_with_full_jitter() -> None:
             rng=random.Random(1),
             sleep=delays.append,
         )
-    assert str(info.value) == "oss://b/k.jpg: IMM DetectImageFaces failed after 4 attempts: HTTP 503 ServiceUnavailable"
+    assert (
+        str(info.value)
+        == "oss://b/k.jpg: IMM DetectImageFaces failed after 4 attempts: HTTP 503 ServiceUnavailable"
+    )
     assert len(calls) == 4 and len(delays) == 3
     for n, delay in enumerate(delays):
         assert 0 <= delay <= min(1.5, 0.5 * 2**n)
@@ -146,6 +160,10 @@ def test_retries_are_bounded_with_full_jitter() -> None:
 
 
 def test_throttled_retries_slow_the_limiter_and_then_succeed() -> None:
+    from facecurator.cloud import ratelimit
+
+    ratelimit_cooldown = ratelimit.DECREASE_COOLDOWN
+    assert ratelimit_cooldown > 0.01  # both refusals below fall inside one overload
     limiter = RateLimiter(100.0)
     answers = iter(["throttle", "throttle", "ok"])
 
@@ -164,7 +182,7 @@ def test_throttled_retries_slow_the_limiter_and_then_succeed() -> None:
     )
     assert result == "faces"
     assert limiter.throttled_count == 2
-    assert limiter.rate == pytest.approx(25.0 + 100.0 * 0.05)  # halved twice, one success step back
+    assert limiter.rate == pytest.approx(50.0 + 100.0 * 0.05)  # halved once, one success step back
 
 
 def test_fatal_and_auth_failures_are_not_retried() -> None:
@@ -174,7 +192,9 @@ def test_fatal_and_auth_failures_are_not_retried() -> None:
         calls.append(1)
         raise PermissionError("nope")
 
-    with pytest.raises(DetectorAuthError, match=r"^a\.jpg: OSS image/faces failed: HTTP 403 InvalidAccessKeyId"):
+    with pytest.raises(
+        DetectorAuthError, match=r"^a\.jpg: OSS image/faces failed: HTTP 403 InvalidAccessKeyId"
+    ):
         call_with_retries(
             call,
             subject="a.jpg",
@@ -199,7 +219,8 @@ def test_cost_estimates() -> None:
     assert estimate("green-pro", 100).total == pytest.approx(0.12)  # the seed's own example
     assert estimate("green", 100).total == pytest.approx(0.06)
     imm = estimate("imm", 10)
-    assert imm.total is None and "prices" in imm.note and "imm" in imm.note
+    assert imm.total == 0.0 and not imm.price_known
+    assert "price unknown" in imm.note and "prices = { imm" in imm.note
     profile = Profile("priced", prices={"imm": 2.0, "faceDetect_global": 0.5})
     assert estimate("imm", 500, profile).total == pytest.approx(1.0)
     assert estimate("green", 2000, profile).total == pytest.approx(1.0)
@@ -234,12 +255,16 @@ def test_oss_publisher_uploads_manifest_last_and_replaces(
     publisher.publish(_stage(tmp_path / "one", first), dest)
     puts = [c.target.split("/", 1)[1] for c in cloud_emulator.calls_of("PutObject")]
     assert puts[-2:] == ["exports/gallery/manifest.csv", "exports/gallery/manifest.json"]
-    assert cloud_emulator.objects(BUCKET, "exports/gallery/") == {f"exports/gallery/{k}": v for k, v in first.items()}
+    assert cloud_emulator.objects(BUCKET, "exports/gallery/") == {
+        f"exports/gallery/{k}": v for k, v in first.items()
+    }
 
     assert publisher.check(dest)  # a previous export: replaced, with a note
     second = {"faces/carol/3.jpg": b"c3", "manifest.csv": b"csv2", "manifest.json": b'{"v": 2}'}
     publisher.publish(_stage(tmp_path / "two", second), dest)
-    assert cloud_emulator.objects(BUCKET, "exports/gallery/") == {f"exports/gallery/{k}": v for k, v in second.items()}
+    assert cloud_emulator.objects(BUCKET, "exports/gallery/") == {
+        f"exports/gallery/{k}": v for k, v in second.items()
+    }
 
     cloud_emulator.put_object(BUCKET, "photos/someone.jpg", b"user data")
     with pytest.raises(ExportError, match="not a facecurator export"):

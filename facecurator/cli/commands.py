@@ -12,7 +12,7 @@ from typing import Any
 from facecurator.cli.main import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, print_json
 from facecurator.core.catalog import Catalog
 from facecurator.core.rules import DEFAULT_PRESET, RuleSet, load_rules
-from facecurator.errors import ConfigError
+from facecurator.errors import ConfigError, SourceError
 
 #: Catalog settings that remember the rule set of the last scan.
 RULES_NAME_SETTING = "rules.name"
@@ -195,7 +195,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     if not detector_supports(args.detector, source_kind(args.source)):
         raise ConfigError(f"detector {args.detector!r} cannot scan a {source_kind(args.source)} source")
-    source = open_source(args.source, profile=args.profile)
+    try:
+        source = open_source(args.source, profile=args.profile)
+    except SourceError as exc:
+        raise ConfigError(str(exc)) from exc  # a source that cannot be opened is a usage error
     detector = make_detector(args.detector, profile=args.profile)
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules, remember=True)

@@ -65,19 +65,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        print(f"facecurator: {exc}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_USAGE
     except CancelledError as exc:
-        print(f"facecurator: cancelled: {exc}", file=sys.stderr)
+        _print_error(exc, "cancelled: ")
         return EXIT_FAILURES
     except FacecuratorError as exc:
-        print(f"facecurator: {exc}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_FAILURES
     except KeyboardInterrupt:
         print("facecurator: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _print_error(exc: BaseException, prefix: str = "") -> None:
+    """One line on stderr, with any known secret masked."""
+    from facecurator.cloud.redact import redact
+
+    print(f"facecurator: {prefix}{redact(str(exc))}", file=sys.stderr)
 
 
 def print_json(data: Any) -> None:

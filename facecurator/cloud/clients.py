@@ -21,6 +21,7 @@ when ``proxy_for`` says "direct", the Tea config carries ``no_proxy=<host>`` and
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -268,13 +269,21 @@ def _network_failure(text: str, endpoint: str | None = None) -> Any:
     from facecurator.cloud.ratelimit import Failure
 
     lowered = text.lower()
-    if "proxyerror" in lowered or "unable to connect to proxy" in lowered or "tunnel connection failed" in lowered:
+    if (
+        "proxyerror" in lowered
+        or "unable to connect to proxy" in lowered
+        or "tunnel connection failed" in lowered
+    ):
         proxy = proxy_for(endpoint) if endpoint else None
         where = f" {proxy}" if proxy else ""
         return Failure("fatal", f"cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)")
     if "timed out" in lowered or "timeout" in lowered:
         return Failure("transient", "timed out")
-    if "name or service not known" in lowered or "nodename nor servname" in lowered or "getaddrinfo" in lowered:
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or "getaddrinfo" in lowered
+    ):
         return Failure("transient", "endpoint host name not found (wrong region or endpoint?)")
     return Failure("transient", f"network unreachable: {_short(text, 120)}")
 
@@ -346,11 +355,13 @@ def classify_common(exc: BaseException) -> Any:
     from facecurator.errors import FacecuratorError
 
     if isinstance(exc, ProviderError):
+        # "green ImageModeration failed: Code 407 (...)" -> "Code 407 (...)": the caller names the call.
+        reason = re.sub(r"^[\w .()/-]*? failed: ", "", str(exc), count=1)
         if exc.throttled:
-            return Failure("throttled", str(exc))
+            return Failure("throttled", reason)
         if exc.retryable:
-            return Failure("transient", str(exc))
-        return Failure("fatal", str(exc))
+            return Failure("transient", reason)
+        return Failure("fatal", reason)
     if isinstance(exc, FacecuratorError):
         return Failure("fatal", str(exc))
     if isinstance(exc, (TimeoutError, ConnectionError)):

@@ -4,9 +4,10 @@ Prices are USD per 1 000 billable calls. Defaults come from the seed
 documents (Content Moderation 2.0: ``faceDetect_global`` $0.6,
 ``faceDetect_pro_global`` $1.2, billed once per call with ``Code`` 200).
 IMM ``DetectImageFaces`` (billing item ImageDetect, also what OSS
-``image/faces`` is billed as) has no price in the documentation we were given,
-so it has no default: set it per profile (``prices = { imm = 1.0 }``), and
-until then the estimate says the price is unknown instead of inventing one.
+``image/faces`` is billed as) has no price in the documentation we were given:
+its default is 0 with ``price_known=False`` and a note telling the operator to
+set the real price per profile (``prices = { imm = 1.0 }``) -- we do not invent
+a number.
 
 Profile keys: ``faceDetect_global``, ``faceDetect_pro_global``, ``imm``,
 ``oss-faces`` (the detector names ``green`` / ``green-pro`` work as aliases).
@@ -15,7 +16,7 @@ Profile keys: ``faceDetect_global``, ``faceDetect_pro_global``, ``imm``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.errors import ConfigError
 
@@ -43,19 +44,20 @@ PRICE_KEYS: Final[dict[str, str]] = {
 class CostEstimate:
     """The price of ``calls`` billable calls.
 
-    ``unit_price_per_1000`` and ``total`` are None when the price is unknown
-    (not configured); ``note`` then says how to set it.
+    When the price is not documented and not configured, ``price_known`` is
+    False, the unit price and total are 0, and ``note`` says how to set it.
     """
 
     calls: int
-    unit_price_per_1000: float | None
-    total: float | None
+    unit_price_per_1000: float
+    total: float
     currency: str = CURRENCY
     note: str = ""
+    price_known: bool = True
 
     def describe(self) -> str:
         """One line for the CLI / a confirmation dialog."""
-        if self.total is None:
+        if not self.price_known:
             text = f"{self.calls} paid call(s); price unknown"
         elif self.unit_price_per_1000 == 0:
             text = f"{self.calls} call(s); free"
@@ -81,14 +83,18 @@ def unit_price(detector: str, profile: Profile | None = None) -> float | None:
     return DEFAULT_PRICES_PER_1000.get(key)
 
 
-def estimate(detector: str, n_calls: int, profile: Profile | None = None) -> CostEstimate:
+def estimate(detector: str | Any, n_calls: int, profile: Profile | None = None) -> CostEstimate:
     """The cost of ``n_calls`` billable calls of ``detector``.
 
     Args:
-        detector: a detector name (``local``, ``oss-faces``, ``imm``, ``green``, ``green-pro``).
+        detector: a detector name (``local``, ``oss-faces``, ``imm``, ``green``,
+            ``green-pro``) or a detector object (its ``registry_name`` tells the
+            Moderation editions apart, which its contract ``name`` does not).
         n_calls: images that will actually be sent (cached images cost nothing).
         profile: the profile whose ``prices`` override the defaults.
     """
+    if not isinstance(detector, str):
+        detector = getattr(detector, "registry_name", None) or detector.name
     if n_calls < 0:
         raise ConfigError("the number of calls cannot be negative")
     if detector == "local":
@@ -96,15 +102,15 @@ def estimate(detector: str, n_calls: int, profile: Profile | None = None) -> Cos
     price = unit_price(detector, profile)
     key = PRICE_KEYS[detector]
     name = profile.name if profile is not None else "NAME"
-    notes = []
+    notes: list[str] = []
     if detector == "oss-faces":
         notes.append("plus OSS GET request fees")
     if price is None:
         notes.append(
-            f"the {key} price is not documented here; set it in profile {name}: "
-            f"prices = {{ {key} = <USD per 1000> }} in profiles.toml"
+            f"price unknown: the {key} price is not in the documentation; set it in profile {name} "
+            f"(prices = {{ {key} = <USD per 1000> }} in profiles.toml)"
         )
-        return CostEstimate(n_calls, None, None, note="; ".join(notes))
+        return CostEstimate(n_calls, 0.0, 0.0, note="; ".join(notes), price_known=False)
     overridden = profile is not None and (key in profile.prices or detector in profile.prices)
     notes.insert(0, f"price from profile {name}" if overridden else "documented list price")
     return CostEstimate(n_calls, price, round(n_calls * price / 1000.0, 6), note="; ".join(notes))

@@ -165,8 +165,10 @@ def _keyring_error(action: str, profile: str, exc: BaseException) -> ConfigError
         return ConfigError(
             f"the OS keyring is locked: unlock it and retry ({action} credentials of profile {profile})"
         )
+    reason = redact.redact_exception(exc)
     return ConfigError(
-        f"cannot {action} credentials of profile {profile} in the OS keyring: {redact.redact_exception(exc)}"
+        f"cannot {action} credentials of profile {profile} in the OS keyring: {reason} (is the keyring "
+        f"unlocked, with a default collection? or set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET})"
     )
 
 

@@ -114,7 +114,9 @@ class OssPublisher(Publisher):
         """Refuse a prefix that has objects but is not a facecurator export (before any work)."""
         bucket_name, prefix = self._split(dest)
         if not prefix:
-            raise ExportError(f"{dest}: name a prefix to export into (oss://BUCKET/PREFIX), not a whole bucket")
+            raise ExportError(
+                f"{dest}: name a prefix to export into (oss://BUCKET/PREFIX), not a whole bucket"
+            )
         bucket = self._bucket(bucket_name)
         where = f"oss://{bucket_name}/{prefix}"
         page = self._call(
@@ -148,11 +150,17 @@ class OssPublisher(Publisher):
         def upload(path: Path) -> str:
             key = prefix + rel[path]
             data = path.read_bytes()
-            digest = hashlib.md5(data).hexdigest().upper()  # noqa: S324 - OSS ETag, not security
-            result = self._call(lambda: bucket.put_object(key, data), subject=f"oss://{bucket_name}/{key}", what="OSS PutObject")
+            digest = hashlib.md5(data).hexdigest().upper()  # the OSS ETag, not a security use
+            result = self._call(
+                lambda: bucket.put_object(key, data),
+                subject=f"oss://{bucket_name}/{key}",
+                what="OSS PutObject",
+            )
             etag = (getattr(result, "etag", "") or "").strip('"').upper()
             if etag and etag != digest:
-                raise ExportError(f"oss://{bucket_name}/{key}: upload corrupted (ETag {etag} != MD5 {digest})")
+                raise ExportError(
+                    f"oss://{bucket_name}/{key}: upload corrupted (ETag {etag} != MD5 {digest})"
+                )
             return key
 
         try:

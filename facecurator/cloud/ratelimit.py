@@ -44,6 +44,9 @@ DEFAULT_QPS: Final[dict[str, float]] = {
 MIN_RATE_FRACTION: Final = 0.05
 #: Each success raises the rate by this share of the cap (after a throttle).
 RECOVERY_STEP: Final = 0.05
+#: Throttling answers within this many seconds of a decrease belong to the same
+#: overload (calls already in flight): the rate is halved once for all of them.
+DECREASE_COOLDOWN: Final = 1.0
 
 
 class RateLimiter:
@@ -79,6 +82,7 @@ class RateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = clock()
+        self._last_decrease = float("-inf")
         self.throttled_count = 0
 
     @property
@@ -113,13 +117,16 @@ class RateLimiter:
             wait = deadline - self._clock()
 
     def on_throttled(self, pause: float | None = None) -> None:
-        """The service refused a call for exceeding its limit: halve the rate, pause everyone."""
+        """The service refused a call for exceeding its limit: halve the rate (once per
+        overload, see :data:`DECREASE_COOLDOWN`) and hold every thread for one interval."""
         with self._lock:
             self.throttled_count += 1
-            floor = self.max_rate * MIN_RATE_FRACTION
-            self._rate = max(floor, self._rate / 2.0)
+            now = self._clock()
+            if now - self._last_decrease >= DECREASE_COOLDOWN:
+                self._last_decrease = now
+                self._rate = max(self.max_rate * MIN_RATE_FRACTION, self._rate / 2.0)
             hold = pause if pause is not None else 1.0 / self._rate
-            self._next = max(self._next, self._clock() + hold)
+            self._next = max(self._next, now + hold)
             rate = self._rate
         log.info("%s throttled: rate lowered to %.2f/s", self.name or "service", rate)
 
@@ -135,7 +142,9 @@ _limiters: dict[tuple[str, str], RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def limiter_for(service: str, profile_name: str = "default", qps: dict[str, float] | None = None) -> RateLimiter:
+def limiter_for(
+    service: str, profile_name: str = "default", qps: dict[str, float] | None = None
+) -> RateLimiter:
     """The process-wide limiter of ``service`` for one profile (shared by all threads).
 
     Args:
@@ -257,9 +266,18 @@ def call_with_retries(
                 step = transient
             if exhausted:
                 plural = "attempt" if attempts == 1 else "attempts"
-                raise error_type(f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}") from None
+                raise error_type(
+                    f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}"
+                ) from None
             delay = rng.uniform(0.0, min(policy.max_delay, policy.base_delay * (2 ** (step - 1))))
-            log.debug("%s: %s attempt %d failed (%s); retrying in %.2fs", subject, what, attempts, failure.reason, delay)
+            log.debug(
+                "%s: %s attempt %d failed (%s); retrying in %.2fs",
+                subject,
+                what,
+                attempts,
+                failure.reason,
+                delay,
+            )
             if delay > 0:
                 sleep(delay)
             continue

@@ -106,6 +106,8 @@ def _redact_record(record: logging.LogRecord) -> None:
     if record.exc_info and record.exc_info[0] is not None:
         formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         record.exc_text = redact(formatted)
+        # Formatters print exc_text; dropping exc_info leaves no path to the raw text.
+        record.exc_info = None
     elif record.exc_text:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:

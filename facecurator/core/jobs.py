@@ -234,6 +234,9 @@ def scan(
                 _drain(in_flight, finish, block=False)
             while in_flight:
                 _drain(in_flight, finish, block=True)
+        if refs is None and listing.exhausted and not cancel.cancelled:
+            # Images deleted since the last scan stop showing (their decisions are kept).
+            catalog.forget_missing(source.root, listing.uris)
     finally:
         for future in in_flight:
             future.cancel()
@@ -280,10 +283,12 @@ class _Listing:
         self._refs = refs
         self.count = 0
         self.exhausted = False
+        self.uris: set[str] = set()
 
     def __iter__(self) -> Iterator[ImageRef]:
         for ref in self._refs:
             self.count += 1
+            self.uris.add(ref.uri)
             yield ref
         self.exhausted = True
 

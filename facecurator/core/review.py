@@ -139,21 +139,30 @@ def bulk_targets(faces: Iterable[ReviewedFace], *, qualified: bool) -> list[int]
 
 def decide_in_chunks(
     catalog: Catalog,
-    face_ids: Sequence[int],
+    decisions: Sequence[tuple[int, str | None]],
     state: str,
     *,
-    reason: str | None = None,
     who: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Decide ``face_ids`` in committed chunks; ``on_chunk(done, total)`` runs after each commit."""
+    """Decide ``(face_id, reason)`` pairs in committed chunks under ONE audit batch.
+
+    ``on_chunk(done, total)`` runs after each commit, so whatever it reports is on
+    disk; the whole bulk action is still undone as one.
+    """
     done = 0
-    for start in range(0, len(face_ids), BULK_CHUNK):
-        chunk = face_ids[start : start + BULK_CHUNK]
-        catalog.decide(chunk, state, reason=reason, who=who)  # type: ignore[arg-type]
+    batch_id: int | None = None
+    for start in range(0, len(decisions), BULK_CHUNK):
+        chunk = decisions[start : start + BULK_CHUNK]
+        by_reason: dict[str | None, list[int]] = defaultdict(list)
+        for face_id, reason in chunk:
+            by_reason[reason].append(face_id)
+        with catalog.transaction():
+            for reason, ids in by_reason.items():
+                batch_id = catalog.decide(ids, state, reason=reason, who=who, batch_id=batch_id) or batch_id  # type: ignore[arg-type]
         done += len(chunk)
         if on_chunk:
-            on_chunk(done, len(face_ids))
+            on_chunk(done, len(decisions))
     return done
 
 
@@ -168,8 +177,8 @@ def accept_qualified(
 ) -> int:
     """Accept every pending qualified face (of ``face_ids`` when given). Returns the count."""
     faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
-    targets = bulk_targets(faces, qualified=True)
-    return decide_in_chunks(catalog, targets, "accepted", reason="qualified", who=who, on_chunk=on_chunk)
+    targets = [(face_id, "qualified") for face_id in bulk_targets(faces, qualified=True)]
+    return decide_in_chunks(catalog, targets, "accepted", who=who, on_chunk=on_chunk)
 
 
 def reject_unqualified(
@@ -181,24 +190,14 @@ def reject_unqualified(
     source_root: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Reject every pending unqualified face, recording the failing reasons."""
+    """Reject every pending unqualified face; each audit row records its failing reasons."""
     faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
-    done = 0
-    # Group by reason so each face's audit row says why it was rejected.
-    by_reason: dict[str, list[int]] = defaultdict(list)
-    for face in faces:
-        if face.decision == "pending" and not face.verdict.qualified:
-            by_reason["; ".join(face.verdict.reasons) or "unqualified"].append(face.id)
-    total = sum(len(ids) for ids in by_reason.values())
-    for reason, ids in by_reason.items():
-        offset = done
-
-        def report(chunk_done: int, _chunk_total: int, offset: int = offset) -> None:
-            if on_chunk:
-                on_chunk(offset + chunk_done, total)
-
-        done += decide_in_chunks(catalog, ids, "rejected", reason=reason, who=who, on_chunk=report)
-    return done
+    targets = [
+        (face.id, "; ".join(face.verdict.reasons) or "unqualified")
+        for face in faces
+        if face.decision == "pending" and not face.verdict.qualified
+    ]
+    return decide_in_chunks(catalog, targets, "rejected", who=who, on_chunk=on_chunk)
 
 
 def _scope(images: Sequence[ReviewedImage], face_ids: Sequence[int] | None) -> list[ReviewedFace]:

@@ -82,6 +82,8 @@ class _CloudDetector:
 
     name: ClassVar[str]
     needs_bytes: ClassVar[bool] = False
+    #: every call costs money: front ends estimate and confirm first
+    paid: ClassVar[bool] = True
     #: the service whose limiter paces the billable call
     limit_service: ClassVar[str]
 
@@ -105,6 +107,12 @@ class _CloudDetector:
         self.retry = retry
         self.measure_size = measure_size
         self._buckets: dict[str, Any] = {}
+
+    @property
+    def registry_name(self) -> str:
+        """The name :func:`facecurator.detect.registry.make_detector` knows it by (and the
+        price table, :func:`facecurator.cloud.cost.estimate`): ``green-pro`` for the pro edition."""
+        return self.name
 
     # -- Detector protocol ----------------------------------------------------------------
 
@@ -195,18 +203,22 @@ class _CloudDetector:
             log.warning("%s: image size unknown: %s", ref.uri, exc)
             return None, None
 
-    def _result(
-        self,
-        payload: Any,
-        *,
-        shape: str,
-        size: tuple[int | None, int | None],
-        pro: bool | None = None,
-        extra: dict[str, Any] | None = None,
-    ) -> DetectionResult:
+    @staticmethod
+    def _normalized(payload: Any, shape: str, pro: bool | None = None) -> tuple[Any, Any]:
+        """(payload, NormalizedResult). Called inside the retried call, so a business
+        error (``ProviderError``) is retried or reported like any failed call, naming the image."""
         from facecurator.core.normalize import normalize
 
-        normalized = normalize(payload, shape=shape, pro=pro)
+        return payload, normalize(payload, shape=shape, pro=pro)
+
+    def _result(
+        self,
+        answer: tuple[Any, Any],
+        *,
+        size: tuple[int | None, int | None],
+        extra: dict[str, Any] | None = None,
+    ) -> DetectionResult:
+        payload, normalized = answer
         width = normalized.width if normalized.width is not None else size[0]
         height = normalized.height if normalized.height is not None else size[1]
         merged = dict(normalized.extra)
@@ -230,19 +242,25 @@ class OssFacesDetector(_CloudDetector):
 
     def detect(self, ref: ImageRef, data: bytes | None = None) -> DetectionResult:
         bucket, key = self._require_oss(ref)
+        client = self._oss_bucket(bucket)  # built before the rate limiter hands out a slot
 
         def call() -> Any:
-            body = self._oss_bucket(bucket).get_object(key, process="image/faces").read()
+            body = client.get_object(key, process="image/faces").read()
             try:
-                return json.loads(body)
+                payload = json.loads(body)
             except ValueError as exc:
-                raise DetectorError(f"{ref.uri}: OSS image/faces returned no JSON: {exc}") from None
+                raise DetectorError(f"the answer is not JSON: {exc}") from None
+            return self._normalized(payload, "oss-faces")
 
-        payload = self._retry(
-            call, subject=ref.uri, what="OSS image/faces", classify=self._classify_oss, limit=self.limit_service
+        answer = self._retry(
+            call,
+            subject=ref.uri,
+            what="OSS image/faces",
+            classify=self._classify_oss,
+            limit=self.limit_service,
         )
         size = self._oss_image_size(ref, bucket, key)
-        return self._result(payload, shape="oss-faces", size=size)
+        return self._result(answer, size=size)
 
 
 # --------------------------------------------------------------------------- imm
@@ -254,7 +272,9 @@ class ImmDetector(_CloudDetector):
     name: ClassVar[str] = "imm"
     limit_service: ClassVar[str] = "imm"
 
-    def __init__(self, profile: Profile | str | None = None, *, project: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, profile: Profile | str | None = None, *, project: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(profile, **kwargs)
         self.project = project or self.profile.imm_project
         if not self.project:
@@ -268,7 +288,12 @@ class ImmDetector(_CloudDetector):
         self._client = None
 
     def _settings(self) -> dict[str, Any]:
-        return {"service": "imm", "action": "DetectImageFaces", "project": self.project, "region": self.profile.region}
+        return {
+            "service": "imm",
+            "action": "DetectImageFaces",
+            "project": self.project,
+            "region": self.profile.region,
+        }
 
     def _imm(self) -> Any:
         if self._client is None:
@@ -278,18 +303,19 @@ class ImmDetector(_CloudDetector):
         return self._client
 
     def detect(self, ref: ImageRef, data: bytes | None = None) -> DetectionResult:
+        from alibabacloud_imm20200930 import models
+
         from facecurator.cloud.clients import classify_tea_error
 
         bucket, key = self._require_oss(ref)
         endpoint = self.profile.endpoint_for("imm")
+        client = self._imm()  # built before the rate limiter hands out a slot
 
         def call() -> Any:
-            from alibabacloud_imm20200930 import models
-
             request = models.DetectImageFacesRequest(project_name=self.project, source_uri=ref.uri)
-            return self._imm().detect_image_faces(request).body.to_map()
+            return self._normalized(client.detect_image_faces(request).body.to_map(), "imm")
 
-        payload = self._retry(
+        answer = self._retry(
             call,
             subject=ref.uri,
             what="IMM DetectImageFaces",
@@ -297,7 +323,7 @@ class ImmDetector(_CloudDetector):
             limit=self.limit_service,
         )
         size = self._oss_image_size(ref, bucket, key)
-        return self._result(payload, shape="imm", size=size)
+        return self._result(answer, size=size)
 
 
 # --------------------------------------------------------------------------- green
@@ -325,7 +351,7 @@ class _UploadToken:
 
 
 class _UploadTokenCache:
-    """One upload token per (profile, endpoint, key), shared by all threads until shortly before it expires."""
+    """One upload token per (profile, endpoint, key id), shared by all threads until it nearly expires."""
 
     _tokens: ClassVar[dict[tuple[str, str, str], _UploadToken]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -376,10 +402,9 @@ class GreenDetector(_CloudDetector):
     def limit_service(self) -> str:  # type: ignore[override]
         return "green-pro" if self.pro else "green"
 
-    #: what the paid-call counter and the price table call this detector
     @property
-    def billing_service(self) -> str:
-        return self.service
+    def registry_name(self) -> str:
+        return "green-pro" if self.pro else "green"
 
     def _reset_clients(self) -> None:
         self._client = None
@@ -423,7 +448,11 @@ class GreenDetector(_CloudDetector):
             return _UploadToken(body.data, scheme)
 
         return self._retry(
-            call, subject=subject, what="Moderation DescribeUploadToken", classify=self._classify_green, limit=None
+            call,
+            subject=subject,
+            what="Moderation DescribeUploadToken",
+            classify=self._classify_green,
+            limit=None,
         )
 
     def _upload(self, ref: ImageRef, data: bytes) -> tuple[str, str]:
@@ -438,7 +467,9 @@ class GreenDetector(_CloudDetector):
             token = _UploadTokenCache.get(key, lambda: self._fetch_token(ref.uri))
             object_name = f"{token.prefix}{uuid.uuid4().hex}{suffix}"
             auth = oss2.StsAuth(token.access_key_id, token.access_key_secret, token.security_token)
-            bucket = oss_bucket(self.profile, token.bucket, auth=auth, endpoint=token.endpoint, timeouts=self.timeouts)
+            bucket = oss_bucket(
+                self.profile, token.bucket, auth=auth, endpoint=token.endpoint, timeouts=self.timeouts
+            )
             try:
                 self._retry(
                     lambda b=bucket, n=object_name: b.put_object(n, data),  # type: ignore[misc]
@@ -477,18 +508,18 @@ class GreenDetector(_CloudDetector):
             extra["uploaded_as"] = f"oss://{bucket}/{key}"
         params["dataId"] = uuid.uuid4().hex
         service_parameters = json.dumps(params)
+        from alibabacloud_green20220302 import models
+
+        client = self._green()  # built before the rate limiter hands out a slot
 
         def call() -> Any:
-            from alibabacloud_green20220302 import models
+            request = models.ImageModerationRequest(
+                service=self.service, service_parameters=service_parameters
+            )
+            # normalize() raises for business Codes: 403 is retried as throttling, others reported
+            return self._normalized(client.image_moderation(request).body.to_map(), "green-2.0", self.pro)
 
-            from facecurator.core.normalize import normalize
-
-            request = models.ImageModerationRequest(service=self.service, service_parameters=service_parameters)
-            payload = self._green().image_moderation(request).body.to_map()
-            normalize(payload, shape="green-2.0", pro=self.pro)  # raises for business Codes (403 retried)
-            return payload
-
-        payload = self._retry(
+        answer = self._retry(
             call,
             subject=ref.uri,
             what=f"Moderation ImageModeration ({self.service})",
@@ -496,4 +527,4 @@ class GreenDetector(_CloudDetector):
             limit=self.limit_service,
         )
         extra["service"] = self.service
-        return self._result(payload, shape="green-2.0", size=size, pro=self.pro, extra=extra)
+        return self._result(answer, size=size, extra=extra)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
@@ -19,7 +19,7 @@ from facecurator.core.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
 from facecurator.core.images import decode_image
 from facecurator.detect import measures
 from facecurator.detect.base import DetectionResult
-from facecurator.errors import DetectorError, ModelLoadError
+from facecurator.errors import ConfigError, DetectorError, ModelLoadError
 from facecurator.sources.base import ImageRef
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,8 @@ class LocalSettings:
     def key(self) -> str:
         return (
             f"local-v{ALGORITHM_VERSION};work={self.working_side};det={self.detect_side};"
-            f"tiles={self.tiles};skip={self.tile_skip_face:g};min={self.min_confidence:g};unverified={self.unverified_confidence:g}"
+            f"tiles={self.tiles};skip={self.tile_skip_face:g};min={self.min_confidence:g};"
+            f"unverified={self.unverified_confidence:g}"
         )
 
 
@@ -83,6 +84,8 @@ class _Candidate:
     keypoints: list[tuple[float, float]]
     source: str
     sources: set[str] = field(default_factory=set)
+    #: boxes of the same face from other passes (suppressed by non-maximum suppression)
+    others: list[_Candidate] = field(default_factory=list)
 
     def iou(self, other: _Candidate) -> float:
         ix = max(0.0, min(self.x + self.w, other.x + other.w) - max(self.x, other.x))
@@ -105,11 +108,18 @@ class LocalDetector:
     needs_bytes: Final = True
 
     def __init__(self, settings: LocalSettings | None = None, **overrides: Any) -> None:
+        """Args:
+            settings: base settings (default: :class:`LocalSettings`).
+            **overrides: individual settings by name, e.g. ``tiles=3``.
+
+        Raises:
+            ConfigError: an unknown setting or a value out of range.
+        """
         base = settings or LocalSettings()
         try:
-            self.settings = LocalSettings(**{**_asdict(base), **overrides})
+            self.settings = replace(base, **overrides)
         except (TypeError, ValueError) as exc:
-            raise DetectorError(f"local detector: bad setting ({exc})") from None
+            raise ConfigError(f"local detector: bad setting ({exc})") from None
         self._short: Any = None
         self._full: Any = None
         self._mesh: Any = None
@@ -230,9 +240,17 @@ class LocalDetector:
 
     def _measure(self, rgb: np.ndarray, cand: _Candidate, scale: float) -> Face | None:
         s = self.settings
-        mesh = self._fit_mesh(rgb, cand)
-        if cand.score < s.min_confidence or (mesh is None and cand.score < s.unverified_confidence):
+        if cand.score < s.min_confidence:
             return None
+        mesh = None
+        # The best-scored box first; another pass's box of the same face may frame it better.
+        for attempt in [cand, *cand.others[:_MESH_RETRIES]]:
+            mesh = self._fit_mesh(rgb, attempt)
+            if mesh is not None:
+                break
+        if mesh is None and cand.score < s.unverified_confidence:
+            return None
+        box_source = attempt if mesh is not None else cand
         raw: dict[str, Any] = {
             "score": round(cand.score, 4),
             "passes": sorted(cand.sources),
@@ -283,7 +301,7 @@ class LocalDetector:
             blur = Blur(round(value, 2), BLUR_SCALE_LOCAL)
             raw["crete"] = round(crete, 4)
         return Face(
-            box=_clip_box(cand, rgb.shape[1], rgb.shape[0], scale),
+            box=_clip_box(box_source, rgb.shape[1], rgb.shape[0], scale),
             confidence=round(cand.score, 4),
             landmarks=tuple((round(x, 1), round(y, 1)) for x, y in landmarks),
             pose=pose,
@@ -341,13 +359,15 @@ class LocalDetector:
 
 
 _MESH_INPUT: Final = 256
-#: Images are area-reduced to this long side before the short-range (128 px
-#: model) and full-range (192 px model) detectors.
+#: Images are area-reduced by a whole factor to at most this long side before
+#: the short-range (128 px model) and full-range (192 px model) detectors.
 _SHORT_INPUT: Final = 512
-_FULL_INPUT: Final = 768
+_FULL_INPUT: Final = 800
 #: A mesh confirms a detection when its landmarks' bounding box overlaps the
 #: detection box by at least this IoU (true faces of the corpus: >= 0.56).
 _MESH_MIN_IOU: Final = 0.5
+#: Further boxes of the same face tried when the mesh does not confirm the first.
+_MESH_RETRIES: Final = 2
 
 
 def _draft_side(data: bytes, working_side: int) -> int:
@@ -411,10 +431,6 @@ def _five_points(mesh: np.ndarray) -> list[tuple[float, float]]:
     ]
 
 
-def _asdict(settings: LocalSettings) -> dict[str, Any]:
-    return {name: getattr(settings, name) for name in settings.__slots__}  # type: ignore[attr-defined]
-
-
 def _tiles(img: np.ndarray, n: int, overlap: float = 0.25) -> list[tuple[int, int, np.ndarray]]:
     h, w = img.shape[:2]
     tw = int(w / (n - (n - 1) * overlap))
@@ -433,13 +449,18 @@ def _run_detector(
 ) -> list[_Candidate]:
     import cv2
 
-    h, w = img.shape[:2]
-    if max(h, w) > input_side:
-        # mediapipe shrinks to the model's input without low-pass filtering; an
-        # area-averaged reduction first keeps small faces detectable (and is cheaper).
-        k = input_side / max(h, w)
-        img = cv2.resize(img, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
-    result = graph.process(np.ascontiguousarray(img))
+    factor = -(-max(img.shape[:2]) // input_side)
+    if factor > 1:
+        # Reduce by a whole factor with area averaging (exact multiples keep
+        # OpenCV on its fast path): cheaper to hand to mediapipe, and mediapipe's
+        # own reduction to the model input does no low-pass filtering.
+        img = img[: img.shape[0] // factor * factor, : img.shape[1] // factor * factor]
+        h, w = img.shape[:2]
+        small = cv2.resize(img, (w // factor, h // factor), interpolation=cv2.INTER_AREA)
+    else:
+        h, w = img.shape[:2]
+        small = img
+    result = graph.process(np.ascontiguousarray(small))
     out = []
     for det in result.detections or []:
         rel = det.location_data.relative_bounding_box
@@ -469,6 +490,7 @@ def _merge(cands: list[_Candidate]) -> list[_Candidate]:
         for k in kept:
             if cand.iou(k) > 0.3 or cand.overlap_of_smaller(k) > 0.6:
                 k.sources |= cand.sources
+                k.others.append(cand)
                 break
         else:
             kept.append(cand)

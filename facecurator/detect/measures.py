@@ -5,7 +5,7 @@ Every function takes pixels or face-mesh landmarks that the caller already
 cropped, so each measure can be tested and calibrated on its own. The formulas,
 scales and thresholds are documented in ``docs/local-detector.md``.
 
-Mesh landmarks are the 468 points of mediapipe's face mesh, as an ``(N, 3)``
+Mesh landmarks are the 478 points of mediapipe's face mesh (468 + 10 iris points), as an ``(N, 3)``
 array in pixels of one image: x to the right, y down, z away from the camera
 (mediapipe's convention; z has the same scale as x).
 """
@@ -145,34 +145,41 @@ def eyes_closed(mesh: np.ndarray, *, threshold: float = EYES_CLOSED_EAR) -> tupl
 BLUR_CROP_SIDE: Final = 96
 #: Piecewise-linear map from the Crete blur effect to the local 0-100 scale:
 #: (crete, score) knots. 25 (the default rules' boundary) sits midway between the
-#: blurriest sharp portrait (0.674) and the least blurry blurred face (0.752) of
-#: the corpus; see docs/local-detector.md.
-BLUR_KNOTS: Final = ((0.35, 0.0), (0.713, 25.0), (0.95, 100.0))
+#: blurriest sharp face (0.610) and the least blurry blurred face (0.683) of the
+#: corpus; see docs/local-detector.md.
+BLUR_KNOTS: Final = ((0.30, 0.0), (0.647, 25.0), (0.90, 100.0))
 
 
 def crete_blur_effect(gray: np.ndarray, *, h_size: int = 11) -> float:
     """No-reference blur effect of Crete et al. (2007), 0 (sharp) .. 1 (blurry).
 
     The image is re-blurred with an ``h_size``-tap box filter along each axis;
-    a sharp image loses much of its neighbour-pixel variation, an already blurry
-    one little. Same definition as ``skimage.measure.blur_effect`` (which the
-    tests compare against); contrast-invariant.
+    a sharp image loses much of its edge strength (Sobel along that axis), an
+    already blurry one little. The larger of the two axes' values is returned.
+    Same definition as ``skimage.measure.blur_effect`` (the tests compare the
+    two), computed with OpenCV; contrast-invariant.
     """
     import cv2
 
-    img = np.asarray(gray, dtype=np.float64)
-    if img.ndim != 2 or min(img.shape) < 4:
+    raw = np.asarray(gray)
+    if raw.ndim != 2 or min(raw.shape) < 4:
         raise ValueError("crete_blur_effect needs a 2-D image of at least 4x4 pixels")
+    img = raw.astype(np.float64)
+    if np.issubdtype(raw.dtype, np.integer):
+        img /= float(np.iinfo(raw.dtype).max)  # as skimage's img_as_float
+    inner = (slice(2, img.shape[0] - 1), slice(2, img.shape[1] - 1))
     results = []
-    for axis in (0, 1):
-        ksize = (1, h_size) if axis == 0 else (h_size, 1)
-        # skimage blurs along `axis` with a 1-D uniform filter (reflect borders)
-        blurred = cv2.blur(img, ksize[::-1], borderType=cv2.BORDER_REFLECT)
-        d_img = np.abs(np.diff(img, axis=axis))
-        d_blur = np.abs(np.diff(blurred, axis=axis))
-        t = np.maximum(0.0, d_img - d_blur)
-        m1, m2 = float(d_img.sum()), float(t.sum())
-        results.append(abs(m1 - m2) / m1 if m1 > 0 else 1.0)
+    for dy, box in ((1, (1, h_size)), (0, (h_size, 1))):  # axis 0 (rows), then axis 1
+        blurred = cv2.blur(img, box, borderType=cv2.BORDER_REFLECT)
+        sharp_edges = np.abs(cv2.Sobel(img, cv2.CV_64F, 1 - dy, dy, ksize=3, borderType=cv2.BORDER_REFLECT))
+        blur_edges = np.abs(
+            cv2.Sobel(blurred, cv2.CV_64F, 1 - dy, dy, ksize=3, borderType=cv2.BORDER_REFLECT)
+        )
+        sharp_edges = np.maximum(1e-10, sharp_edges)
+        blur_edges = np.maximum(1e-10, blur_edges)
+        lost = np.maximum(0.0, sharp_edges - blur_edges)
+        m1, m2 = float(sharp_edges[inner].sum()), float(lost[inner].sum())
+        results.append(abs(m1 - m2) / m1)
     return max(results)
 
 

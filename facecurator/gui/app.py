@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from types import TracebackType
@@ -20,7 +21,6 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             is not reopened automatically; the recent menu has it).
         catalog_path: the catalog file (None: the per-user default).
     """
-    import os
 
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from PySide6.QtCore import QEvent, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,9 +49,9 @@ from facecurator.gui.i18n import gui_settings
 
 log = logging.getLogger("facecurator.gui.export")
 
-#: ``choose_folder(parent, title, start) -> folder or None``
+# ``choose_folder(parent, title, start) -> folder or None``
 ChooseFolder = Callable[[QWidget, str, str], "str | None"]
-#: ``read_bytes(item) -> bytes`` (default: :func:`facecurator.sources.read_image_bytes`)
+# ``read_bytes(item) -> bytes`` (default: :func:`facecurator.sources.read_image_bytes`)
 ReadBytes = Callable[[ExportItem], bytes]
 
 SETTINGS_PREFIX: Final = "export/"
@@ -211,6 +211,7 @@ class ExportDialog(QDialog):
         self.thread_: ExportThread | None = None
         self.summary: ExportSummary | None = None
         self._close_when_done = False
+        self._notifier: Any = None
 
         layout = QVBoxLayout(self)
         form = QFormLayout()
@@ -247,7 +248,8 @@ class ExportDialog(QDialog):
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("%v / %m")
+        self.progress_bar.setTextVisible(False)  # shown once there is something to count
+        self.progress_bar.hide()  # until an export starts
         layout.addWidget(self.progress_bar)
         self.status = QLabel(self)
         self.status.setObjectName("exportStatus")
@@ -281,10 +283,14 @@ class ExportDialog(QDialog):
         self.open_button.clicked.connect(self.open_destination)
         self.dest_edit.textChanged.connect(self._update_buttons)
 
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)  # never destroy a running QThread
         self._restore_settings()
         self.retranslate_ui()
         self._set_status(self.tr("Accepted faces are exported; pending faces never are."))
         self._update_buttons()
+        self.setMinimumWidth(560)
 
     @classmethod
     def ask(cls, parent: QWidget | None = None, **kwargs: Any) -> ExportDialog:
@@ -324,6 +330,7 @@ class ExportDialog(QDialog):
         self.details.hide()
         self.open_button.hide()
         self.progress_bar.setRange(0, 0)  # busy until the image count is known
+        self.progress_bar.show()
         thread = ExportThread(
             catalog_path=self.catalog_path,
             rules=self.rules,
@@ -361,9 +368,34 @@ class ExportDialog(QDialog):
             return False
         return self._open_url(QUrl.fromLocalFile(self.summary.dest))
 
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel a running export and wait for its thread (the app is quitting).
+
+        A cancelled export publishes nothing, so quitting never leaves a half-written DEST.
+        """
+        if self.thread_ is None:
+            return True
+        self.thread_.requestInterruption()
+        return self.thread_.wait(timeout_ms)
+
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until the export thread ends (for shutdown and tests)."""
         return self.thread_ is None or self.thread_.wait(timeout_ms)
+
+    def set_rules(self, rules: RuleSet) -> None:
+        """Use ``rules`` for the next export (the main window's rules changed)."""
+        self.rules = rules
+
+    def set_source_root(self, source_root: str | None) -> None:
+        self.source_root = source_root or None
+
+    def attach_notifier(self, notifier: Any) -> None:
+        """Also report outcomes to ``notifier`` (``.info(text)`` / ``.error(text)``: status bar + log)."""
+        self._notifier = notifier
+
+    def _notify(self, level: str, text: str) -> None:
+        if self._notifier is not None:
+            getattr(self._notifier, level)(text)
 
     # -- translation -------------------------------------------------------------
 
@@ -419,6 +451,8 @@ class ExportDialog(QDialog):
             self._set_status(self.tr("Reading images and writing face crops…"))
 
     def _on_progress(self, done: int, total: int) -> None:
+        self.progress_bar.setFormat(self.tr("%v of %m images"))
+        self.progress_bar.setTextVisible(True)
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
         if self.thread_ is not None and not self.thread_.isInterruptionRequested():
@@ -439,20 +473,21 @@ class ExportDialog(QDialog):
             self.details.show()
         self._set_status(text, error=False)
         self.open_button.setVisible(not summary.dest.startswith("oss://"))
+        self._notify("info", text)
         self.exportFinished.emit(summary)
 
     def _on_failed(self, step: str, message: str) -> None:
+        self.progress_bar.setTextVisible(False)
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
-        self._set_status(
-            self.tr("Export failed while {step}: {message}").format(
-                step=self._step_name(step), message=message
-            ),
-            error=True,
-        )
+        text = self.tr("Export failed while {step}: {message}")
+        shown = text.format(step=self._step_name(step), message=message)
+        self._set_status(shown, error=True)
+        self._notify("error", shown)
         self.exportFailed.emit(step, message)
 
     def _on_cancelled(self, _message: str) -> None:
+        self.progress_bar.setTextVisible(False)
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self._set_status(self.tr("Export cancelled; the destination was not changed."))
@@ -506,3 +541,34 @@ class ExportDialog(QDialog):
         settings.setValue(SETTINGS_PREFIX + "margin", self.margin_spin.value())
         settings.setValue(SETTINGS_PREFIX + "include_rejected", self.rejected_check.isChecked())
         settings.sync()
+
+
+# --------------------------------------------------------------------------- main-window hook
+
+
+def open_export_dialog(window: Any) -> ExportDialog:
+    """Show the main window's export dialog (one per window) for its catalog, source and rules.
+
+    Outcomes also go to the window's notifier (status bar + log), so a failure
+    is seen even after the dialog was closed.
+    """
+    dialog = window.findChild(ExportDialog, "exportDialog")
+    if dialog is None:
+        store = window.store
+        dialog = ExportDialog.ask(
+            window,
+            catalog_path=store.catalog.path,
+            rules=store.ruleset,
+            source_root=store.source_root,
+            profile=getattr(window, "profile", None),
+        )
+        store.rulesChanged.connect(dialog.set_rules)
+        store.sourceChanged.connect(dialog.set_source_root)
+        dialog.attach_notifier(window.notifier)
+    else:
+        dialog.set_rules(window.store.ruleset)
+        dialog.set_source_root(window.store.source_root)
+        dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    return dialog

@@ -266,7 +266,9 @@ class GalleryDelegate(QStyledItemDelegate):
             else:
                 colour = QColor(colours.qualified)
             colour.setAlpha(230)
-            faces_text = self.tr("1 face") if summary.faces == 1 else self.tr("{n} faces").format(n=summary.faces)
+            faces_text = (
+                self.tr("1 face") if summary.faces == 1 else self.tr("{n} faces").format(n=summary.faces)
+            )
             _pill(painter, top_left, faces_text, colour, align_right=False)
             if summary.faces:
                 decided = summary.accepted + summary.rejected

@@ -35,6 +35,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QLibraryInfo,
     QLocale,
+    QObject,
     QSettings,
     QTranslator,
 )
@@ -48,14 +49,15 @@ log = logging.getLogger("facecurator.gui.i18n")
 
 ENGLISH: Final = "en"
 CHINESE: Final = "zh_CN"
-#: language code -> its name in that language (menu entries are never translated).
+# language code -> its name in that language (menu entries are never translated).
 LANGUAGES: Final[Mapping[str, str]] = {ENGLISH: "English", CHINESE: "简体中文"}
 SETTING_KEY: Final = "ui/language"
+ENV_QT_ORG: Final = "FACECURATOR_QT_ORG"  # as facecurator.gui.main_window
 TS_PREFIX: Final = "facecurator_"
 LRELEASE_TIMEOUT_S: Final = 60
 
 _current_language: str = ENGLISH
-#: translators this module installed (removed again on a switch)
+# translators this module installed (removed again on a switch)
 _installed: list[QTranslator] = []
 
 
@@ -63,8 +65,15 @@ _installed: list[QTranslator] = []
 
 
 def gui_settings() -> QSettings:
-    """The GUI's settings file (``<config dir>/gui.ini``; tests isolate the config dir)."""
-    return QSettings(str(paths.config_dir() / "gui.ini"), QSettings.Format.IniFormat)
+    """The GUI's settings store, the same one the main window uses for its state.
+
+    With ``FACECURATOR_CONFIG_DIR`` set (tests, portable installs) an INI file
+    there, else the platform's native store under the organisation
+    ``$FACECURATOR_QT_ORG`` (default ``facecurator``).
+    """
+    if os.environ.get(paths.ENV_CONFIG_DIR):
+        return QSettings(str(paths.config_dir() / "gui.ini"), QSettings.Format.IniFormat)
+    return QSettings(os.environ.get(ENV_QT_ORG, paths.APP_NAME), paths.APP_NAME)
 
 
 def saved_language() -> str | None:
@@ -145,8 +154,8 @@ def compiled_translation(language: str) -> Path | None:
     if not ts.is_file():
         return None
     shipped = ts.with_suffix(".qm")
-    if _is_current(shipped, ts):
-        return shipped
+    if _is_current(shipped, ts) or (getattr(sys, "frozen", False) and shipped.is_file()):
+        return shipped  # built by scripts/update_translations.sh --release (bundles: always)
     cached = paths.cache_dir() / "translations" / shipped.name
     if _is_current(cached, ts):
         return cached
@@ -199,14 +208,16 @@ def read_ts(path: Path) -> dict[tuple[str, str], str]:
 class DictTranslator(QTranslator):
     """A translator over a ``.ts`` file's messages, for when ``lrelease`` is unavailable."""
 
-    def __init__(self, messages: Mapping[tuple[str, str], str], parent: QWidget | None = None) -> None:
+    def __init__(self, messages: Mapping[tuple[str, str], str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._messages = dict(messages)
 
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self._messages.get((context, source_text), "")
+    ) -> str | None:
+        # None becomes a null QString, which tells Qt "not translated here" (an
+        # empty string would be taken as the translation).
+        return self._messages.get((context, source_text))
 
     def isEmpty(self) -> bool:
         return not self._messages
@@ -214,7 +225,9 @@ class DictTranslator(QTranslator):
 
 def _remove_installed(app: QCoreApplication) -> None:
     while _installed:
-        app.removeTranslator(_installed.pop())
+        translator = _installed.pop()
+        app.removeTranslator(translator)
+        translator.deleteLater()
 
 
 def _install(app: QCoreApplication, translator: QTranslator) -> None:
@@ -319,16 +332,21 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "Minimum sharpness (IMM)"),
     QT_TRANSLATE_NOOP("Rules", "Minimum face integrity (Moderation 2.0)"),
     QT_TRANSLATE_NOOP("Rules", "Age range"),
-    # parameter names (ParamSpec.name)
-    QT_TRANSLATE_NOOP("Rules", "max"),
-    QT_TRANSLATE_NOOP("Rules", "min"),
-    QT_TRANSLATE_NOOP("Rules", "scale"),
-    QT_TRANSLATE_NOOP("Rules", "convert"),
-    QT_TRANSLATE_NOOP("Rules", "axis"),
-    QT_TRANSLATE_NOOP("Rules", "max_degrees"),
-    QT_TRANSLATE_NOOP("Rules", "count"),
-    QT_TRANSLATE_NOOP("Rules", "min_px"),
-    QT_TRANSLATE_NOOP("Rules", "required"),
+    # built-in preset descriptions (resources/presets/*.toml)
+    QT_TRANSLATE_NOOP(
+        "Rules",
+        "Content Moderation 1.0 'qualified': blur < 5 (0–20), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Rules",
+        "Content Moderation 2.0 recommended ranges: blur < 25 (0–100), |pitch|, |yaw|, |roll| ≤ 30°, "
+        "no sunglasses.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Rules",
+        "moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, "
+        "integrity ≥ 80 where measured.",
+    ),
     # parameter help (ParamSpec.help)
     QT_TRANSLATE_NOOP("Rules", "blur must be below this value (on the rule's scale)"),
     QT_TRANSLATE_NOOP("Rules", "the scale the limit is on"),
@@ -353,17 +371,35 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "fail"),
     QT_TRANSLATE_NOOP("Rules", "unknown"),
 )
-TERMS: Final = frozenset(_TERMS)
+
+# Parameter names (ParamSpec.name) -> their label in the rules editor.
+PARAM_LABELS: Final[Mapping[str, str]] = {
+    "max": QT_TRANSLATE_NOOP("Rules", "Maximum"),
+    "min": QT_TRANSLATE_NOOP("Rules", "Minimum"),
+    "scale": QT_TRANSLATE_NOOP("Rules", "Scale"),
+    "convert": QT_TRANSLATE_NOOP("Rules", "Convert other scales"),
+    "axis": QT_TRANSLATE_NOOP("Rules", "Angle"),
+    "max_degrees": QT_TRANSLATE_NOOP("Rules", "Largest angle"),
+    "count": QT_TRANSLATE_NOOP("Rules", "Number of faces"),
+    "min_px": QT_TRANSLATE_NOOP("Rules", "Smallest short side"),
+    "required": QT_TRANSLATE_NOOP("Rules", "Must be measured"),
+}
+TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
 
 
 def term(text: str) -> str:
-    """A core word (condition label, parameter, axis, outcome) in the current language."""
+    """A core word (condition label, parameter help, axis, outcome…) in the current language."""
     return QCoreApplication.translate("Rules", text)
+
+
+def param_label(name: str) -> str:
+    """The rules editor's label for the condition parameter ``name`` (the name itself if unknown)."""
+    return term(PARAM_LABELS.get(name, name))
 
 
 # --------------------------------------------------------------------------- reasons
 
-#: Simplified Chinese templates for every ``facecurator.core.rules.MESSAGES`` id.
+# Simplified Chinese templates for every ``facecurator.core.rules.MESSAGES`` id.
 ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "blur.pass": "模糊度 {value} < {max}（{scale}）",
     "blur.fail": "模糊度 {value} ≥ {max}（{scale}）",
@@ -380,20 +416,20 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "no_sunglasses.pass": "未戴墨镜",
     "no_sunglasses.pass_glasses": "戴普通眼镜，非墨镜",
     "no_sunglasses.fail": "戴墨镜",
-    "no_sunglasses.not_measured": "未检测眼镜",
+    "no_sunglasses.not_measured": "未检测是否戴眼镜",
     "no_glasses.pass": "未戴眼镜",
     "no_glasses.fail": "戴眼镜",
     "no_glasses.fail_sunglasses": "戴墨镜",
-    "no_glasses.not_measured": "未检测眼镜",
+    "no_glasses.not_measured": "未检测是否戴眼镜",
     "no_mask.pass": "未戴口罩",
     "no_mask.fail": "戴口罩",
-    "no_mask.not_measured": "未检测口罩",
+    "no_mask.not_measured": "未检测是否戴口罩",
     "no_hat.pass": "未戴帽子",
     "no_hat.fail": "戴帽子",
-    "no_hat.not_measured": "未检测帽子",
+    "no_hat.not_measured": "未检测是否戴帽子",
     "eyes_open.pass": "睁眼",
     "eyes_open.fail": "闭眼",
-    "eyes_open.not_measured": "未检测眼睛状态",
+    "eyes_open.not_measured": "未检测睁闭眼",
     "face_count.pass_one": "图中有 1 张人脸",
     "face_count.pass": "图中有 {count} 张人脸",
     "face_count.fail_one": "图中有 1 张人脸，要求恰好 {need} 张",
@@ -421,7 +457,7 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "age_range.not_measured": "未估计年龄",
 }
 
-#: Values of text params that read as words in Chinese (the pose axis).
+# Values of text params that read as words in Chinese (the pose axis).
 ZH_CN_PARAM_WORDS: Final[Mapping[str, str]] = {"pitch": "俯仰角", "yaw": "偏航角", "roll": "翻滚角"}
 
 _REASON_TEMPLATES: Final[Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]]] = {

@@ -32,6 +32,10 @@ from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, rend
 ZOOM_STEP: Final = 1.25
 MIN_ZOOM: Final = 0.02
 MAX_ZOOM: Final = 32.0
+#: Up to this many faces, every face is labelled; beyond, only faces whose box
+#: is at least LABEL_MIN_BOX_PIXELS wide on screen (and the hovered/selected one).
+LABEL_ALL_MAX_FACES: Final = 4
+LABEL_MIN_BOX_PIXELS: Final = 110
 
 
 class FaceItem(QGraphicsItem):
@@ -47,7 +51,7 @@ class FaceItem(QGraphicsItem):
         self._box = QRectF(box.x, box.y, box.w, box.h)
 
     def context(self) -> OverlayContext:
-        return self._view.overlay_context(highlighted=self._view.is_highlighted(self.face.id))
+        return self._view.face_context(self.face)
 
     def boundingRect(self) -> QRectF:
         return overlay_extent(self.face.face, self.context())
@@ -87,13 +91,15 @@ class ImageView(QGraphicsView):
     """Zoomable view of one image with its faces.
 
     Keys: ``+``/``-`` zoom, ``F`` fit, ``1`` actual pixels, Tab / Shift+Tab
-    cycle through faces. Mouse: wheel zooms around the pointer, drag pans.
+    cycle through faces, ``A``/``R`` accept/reject the selected face.
+    Mouse: wheel zooms around the pointer, drag pans.
     """
 
     imageShown = Signal(int)  # image id, once its pixmap and faces are on screen
     previewLoaded = Signal(int)  # image id, when the large decode replaced the thumbnail
     faceHovered = Signal(object)  # face id or None
     faceSelected = Signal(object)  # face id or None
+    decisionRequested = Signal(str)  # "accepted" | "rejected" for the selected face
 
     def __init__(
         self,
@@ -254,6 +260,17 @@ class ImageView(QGraphicsView):
     def overlay_context(self, *, highlighted: bool = False) -> OverlayContext:
         return replace(self._base_context, scale=self.transform().m11() or 1.0, highlighted=highlighted)
 
+    def face_context(self, face: ReviewedFace) -> OverlayContext:
+        """One face's context: labels of small faces in crowded images only when
+        hovered or selected (or zoomed in), so labels never bury the photo."""
+        highlighted = self.is_highlighted(face.id)
+        ctx = self.overlay_context(highlighted=highlighted)
+        crowded = len(self._face_items) > LABEL_ALL_MAX_FACES
+        small = face.face.box.w * ctx.scale < LABEL_MIN_BOX_PIXELS
+        if ctx.show_labels and not highlighted and crowded and small:
+            ctx = replace(ctx, show_labels=False)
+        return ctx
+
     def set_overlay_options(
         self, *, boxes: bool | None = None, landmarks: bool | None = None, labels: bool | None = None
     ) -> None:
@@ -276,14 +293,20 @@ class ImageView(QGraphicsView):
     def set_hovered_face(self, face_id: int | None) -> None:
         if face_id != self._hovered:
             self._hovered = face_id
-            self.viewport().update()
+            self._emphasis_changed()
             self.faceHovered.emit(face_id)
 
     def select_face(self, face_id: int | None) -> None:
         if face_id != self.selected_face:
             self.selected_face = face_id
-            self.viewport().update()
+            self._emphasis_changed()
         self.faceSelected.emit(face_id)
+
+    def _emphasis_changed(self) -> None:
+        # The emphasised face draws on top, and its label may appear: new extent.
+        for face_id, item in self._face_items.items():
+            item.setZValue(11 if self.is_highlighted(face_id) else 10)
+        self._geometry_changed()
 
     def _geometry_changed(self) -> None:
         for item in self._face_items.values():
@@ -337,6 +360,10 @@ class ImageView(QGraphicsView):
             self.fit()
         elif key == Qt.Key.Key_1:
             self.actual_size()
+        elif key == Qt.Key.Key_A and not event.modifiers():
+            self.decisionRequested.emit("accepted")
+        elif key == Qt.Key.Key_R and not event.modifiers():
+            self.decisionRequested.emit("rejected")
         elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._face_items:
             ids = list(self._face_items)
             step = -1 if key == Qt.Key.Key_Backtab else 1

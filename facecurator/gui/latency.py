@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from typing import Final
 
 from PySide6.QtCore import QObject, QTimer
+
+#: Seconds a thread may hold the GIL before another one gets it (CPython default 0.005).
+GIL_SWITCH_INTERVAL: Final = 0.001
+
+
+def favour_the_gui_thread() -> None:
+    """Shorten the GIL switch interval for this (GUI) process.
+
+    Detector and thumbnail workers run C extensions that hold the GIL for
+    stretches; with the default 5 ms interval the GUI thread measured gaps over
+    100 ms on 2 cores while scanning, with 1 ms they stay near 60 ms.
+    """
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
 
 
 class EventLoopMonitor(QObject):

@@ -12,11 +12,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-import os
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -52,6 +51,7 @@ from facecurator.errors import FacecuratorError
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
+from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier, log_dir
 from facecurator.gui.scan import ScanController, detector_available, detector_names
 from facecurator.gui.source_chooser import SourceChooser
@@ -75,12 +75,21 @@ OPTIONAL_PANELS: Final = (
 
 
 def make_settings() -> QSettings:
-    """Window state storage. With ``FACECURATOR_CONFIG_DIR`` set (tests, portable
-    installs) an INI file there; else the platform's native store under the
-    organisation ``$FACECURATOR_QT_ORG`` (default ``facecurator``)."""
-    if os.environ.get(paths.ENV_CONFIG_DIR):
-        return QSettings(str(paths.config_dir() / "gui.ini"), QSettings.Format.IniFormat)
-    return QSettings(os.environ.get(ENV_QT_ORG, paths.APP_NAME), paths.APP_NAME)
+    """Window state storage: ``<config dir>/gui.ini`` (the file the language choice
+    uses too). Tests and portable installs move it with ``FACECURATOR_CONFIG_DIR``."""
+    return QSettings(str(paths.config_dir() / "gui.ini"), QSettings.Format.IniFormat)
+
+
+def _panel_available(module_name: str, function: str) -> bool:
+    """Whether an optional panel module exists and exposes its ``open_*`` hook."""
+    if importlib.util.find_spec(module_name) is None:
+        return False
+    try:
+        module = importlib.import_module(module_name)
+    except Exception:
+        log.exception("cannot import %s", module_name)
+        return False
+    return callable(getattr(module, function, None))
 
 
 def _format_seconds(seconds: float | None) -> str:
@@ -225,6 +234,7 @@ class MainWindow(QMainWindow):
         auto_scan: bool | None = None,
     ) -> None:
         super().__init__()
+        favour_the_gui_thread()
         self.setObjectName("mainWindow")
         self.setWindowTitle("facecurator")
         self.setAcceptDrops(True)
@@ -242,6 +252,7 @@ class MainWindow(QMainWindow):
         self.thumbnails.failed.connect(self._on_render_failed)
         self.crops.failed.connect(self._on_render_failed)
         self.scanner = ScanController(self)
+        self.source_profile: str | None = None
         self._reported_render_errors: set[str] = set()
 
         self._build_gallery_page()
@@ -265,6 +276,10 @@ class MainWindow(QMainWindow):
         self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
         self.statusBar().addPermanentWidget(self.scan_status)
         self.counts_label = QLabel(self)
+        self._counts_timer = QTimer(self)  # counting walks every face: keep it off the key path
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(150)
+        self._counts_timer.timeout.connect(self._recount)
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self._build_actions()
@@ -361,6 +376,7 @@ class MainWindow(QMainWindow):
         self.gallery.currentImageChanged.connect(self._on_current_image_changed)
         self.image_view.faceHovered.connect(self._on_face_hovered)
         self.image_view.faceSelected.connect(self._on_face_selected)
+        self.image_view.decisionRequested.connect(self._decide_in_view)
         self.store.rulesChanged.connect(lambda _r: self._refresh_details())
         self.store.facesChanged.connect(lambda _ids: self._refresh_details())
 
@@ -414,7 +430,7 @@ class MainWindow(QMainWindow):
                 shortcut,
                 f"panel_{key}",
             )
-            if importlib.util.find_spec(module) is None:
+            if not _panel_available(module, function):
                 act.setEnabled(False)
                 act.setToolTip(self.tr("Not available in this build yet"))
             self.panel_actions[key] = act
@@ -551,17 +567,18 @@ class MainWindow(QMainWindow):
             self.open_source(folder)
 
     def choose_source(self) -> None:
-        text = SourceChooser.ask(self.recent_sources(), self)
-        if text:
-            self.open_source(text)
+        choice = SourceChooser.ask(self.recent_sources(), self)
+        if choice is not None:
+            self.open_source(choice.text, profile=choice.profile)
 
-    def open_source(self, text: str, *, scan: bool | None = None) -> bool:
+    def open_source(self, text: str, *, scan: bool | None = None, profile: str | None = None) -> bool:
         """Open a folder or ``oss://`` source: show what the catalog knows, then scan it.
 
         Args:
             text: the source string.
             scan: detect new/changed images now (default: the auto-scan setting,
                 never automatically for paid cloud detectors).
+            profile: the cloud profile for an ``oss://`` source (None: the default).
         """
         from facecurator.sources import open_source
 
@@ -569,7 +586,7 @@ class MainWindow(QMainWindow):
             self.notifier.warning(self.tr("Cancel the running detection before opening another source"))
             return False
         try:
-            source = open_source(text)
+            source = open_source(text, profile=profile)
         except FacecuratorError as exc:
             self.notifier.error(self.tr("Cannot open {source}: {error}").format(source=text, error=exc))
             return False
@@ -582,6 +599,7 @@ class MainWindow(QMainWindow):
                 self.tr("Reading the catalog for {source} failed: {error}").format(source=text, error=exc)
             )
             return False
+        self.source_profile = profile
         self.setWindowTitle(f"facecurator — {source.root}")
         self._remember_source(text if text.startswith("oss://") else source.root)
         self.image_view.show_image(None)
@@ -701,6 +719,21 @@ class MainWindow(QMainWindow):
         except FacecuratorError as exc:
             self.notifier.error(self.tr("Saving the decision failed: {error}").format(error=exc))
 
+    def _decide_in_view(self, state: str) -> None:
+        """A/R in the image view: the selected face (or the image's only face)."""
+        face_id = self.image_view.selected_face
+        if (
+            face_id is None
+            and self.image_view.image_id is not None
+            and self.store.has_image(self.image_view.image_id)
+        ):
+            faces = self.store.image(self.image_view.image_id).faces
+            face_id = faces[0].id if len(faces) == 1 else None
+        if face_id is None:
+            self.statusBar().showMessage(self.tr("Select a face first (click it, or Tab through them)"), 4000)
+            return
+        self.decide_faces([face_id], state)
+
     def decide_faces(self, face_ids: list[int], state: str) -> None:
         try:
             self.store.decide(face_ids, state)
@@ -762,7 +795,9 @@ class MainWindow(QMainWindow):
             self.notifier.error(self.tr("Detector {name}: {why}").format(name=name, why=why))
             return False
         self.settings.setValue("detector", name)
-        started = self.scanner.start(root, name, str(self.store.catalog.path), jobs=jobs)
+        started = self.scanner.start(
+            root, name, str(self.store.catalog.path), jobs=jobs, profile=self.source_profile
+        )
         if started:
             self.scan_action.setEnabled(False)
             self.cancel_action.setEnabled(True)
@@ -815,6 +850,9 @@ class MainWindow(QMainWindow):
             self.notifier.warning(self.tr("Cannot show {what}").format(what=message))
 
     def _update_counts(self) -> None:
+        self._counts_timer.start()
+
+    def _recount(self) -> None:
         faces = self.store.faces()
         pending = sum(1 for face in faces if face.decision == "pending")
         self.counts_label.setText(

@@ -25,7 +25,7 @@ FaceStatus = Literal["qualified", "unqualified", "unknown"]
 #: Device pixels, independent of the zoom.
 LINE_WIDTH: Final = 2.0
 HIGHLIGHT_LINE_WIDTH: Final = 3.5
-LANDMARK_RADIUS: Final = 2.5
+LANDMARK_RADIUS: Final = 2.0
 LABEL_PIXEL_SIZE: Final = 12
 TAG_SIZE: Final = 18.0
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Final
 
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,9 +52,12 @@ from PySide6.QtWidgets import (
 from facecurator.core.rules import (
     CONDITION_TYPES,
     DEFAULT_PRESET,
+    BlurCondition,
     Condition,
+    ImageContext,
     ParamSpec,
     RuleSet,
+    convert_blur,
     delete_user_preset,
     is_builtin_preset,
     list_presets,
@@ -62,20 +66,21 @@ from facecurator.core.rules import (
     save_user_preset,
 )
 from facecurator.errors import ConfigError
-from facecurator.gui.i18n import term
+from facecurator.gui.i18n import param_label, term
 
 log = logging.getLogger("facecurator.gui.rules_editor")
 
 DEBOUNCE_MS: Final = 150
+MAX_DECIMALS: Final = 4
 MODIFIED_SUFFIX: Final = " (modified)"
-#: float parameters whose whole range is within this get two decimals (scores), else one
+# float parameters whose whole range is within this get two decimals (scores), else one
 _SCORE_RANGE: Final = 1.0
 
-#: ``count_qualified(rules) -> (qualified, total)`` over the faces of the current view.
+# ``count_qualified(rules) -> (qualified, total)`` over the faces of the current view.
 QualifiedCounter = Callable[[RuleSet], tuple[int, int]]
-#: ``ask_name(parent, title, label, suggestion) -> name or None``
+# ``ask_name(parent, title, label, suggestion) -> name or None``
 AskName = Callable[[QWidget, str, str, str], "str | None"]
-#: ``confirm(parent, title, question) -> yes?``
+# ``confirm(parent, title, question) -> yes?``
 Confirm = Callable[[QWidget, str, str], bool]
 
 
@@ -107,6 +112,34 @@ class _ParamField:
     set: Callable[[Any], None]
 
 
+# (No nested functions in this module: pyside6-lupdate's Python parser loses the
+# class context after one, and the messages that follow would get no context.)
+
+
+def _set_combo_data(combo: QComboBox, value: Any) -> None:
+    combo.setCurrentIndex(max(combo.findData(value), 0))
+
+
+def _spin_value(spin: QSpinBox, optional: bool) -> int | None:
+    value = spin.value()
+    return None if optional and value == spin.minimum() else value
+
+
+def _set_spin_value(spin: QSpinBox, value: Any) -> None:
+    spin.setValue(spin.minimum() if value is None else int(value))
+
+
+def _set_float_value(spin: QDoubleSpinBox, value: Any) -> None:
+    """Show ``value`` exactly: a preset limit like 0.955 widens the spin box's decimals (max 4)
+    rather than being rounded, which would silently change it on the next edit of its row."""
+    value = float(value)
+    decimals = spin.decimals()
+    while decimals < MAX_DECIMALS and round(value, decimals) != value:
+        decimals += 1
+    spin.setDecimals(decimals)
+    spin.setValue(value)
+
+
 def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) -> _ParamField:
     """The editing widget for one ``ParamSpec``: generated from its type, range, unit and choices."""
     if spec.type == "bool":
@@ -118,12 +151,7 @@ def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) 
         for choice in spec.choices:
             combo.addItem(term(choice), choice)
         combo.currentIndexChanged.connect(on_edit)
-
-        def set_choice(value: Any) -> None:
-            index = combo.findData(value)
-            combo.setCurrentIndex(max(index, 0))
-
-        return _ParamField(spec, combo, combo.currentData, set_choice)
+        return _ParamField(spec, combo, combo.currentData, partial(_set_combo_data, combo))
     unit = f" {term(spec.unit)}" if spec.unit and spec.unit != "°" else spec.unit
     if spec.type == "int":
         spin = QSpinBox(parent)
@@ -136,15 +164,9 @@ def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) 
             spin.setSpecialValueText(QCoreApplication.translate("RulesEditor", "no limit"))
         spin.setSuffix(unit)
         spin.valueChanged.connect(on_edit)
-
-        def get_int() -> int | None:
-            value = spin.value()
-            return None if spec.optional and value == spin.minimum() else value
-
-        def set_int(value: Any) -> None:
-            spin.setValue(spin.minimum() if value is None else int(value))
-
-        return _ParamField(spec, spin, get_int, set_int)
+        return _ParamField(
+            spec, spin, partial(_spin_value, spin, spec.optional), partial(_set_spin_value, spin)
+        )
     spin_f = QDoubleSpinBox(parent)
     low_f = spec.minimum if spec.minimum is not None else -1e9
     high_f = spec.maximum if spec.maximum is not None else 1e9
@@ -154,7 +176,7 @@ def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) 
     spin_f.setSuffix(unit)
     spin_f.setKeyboardTracking(True)
     spin_f.valueChanged.connect(on_edit)
-    return _ParamField(spec, spin_f, spin_f.value, lambda v: spin_f.setValue(float(v)))
+    return _ParamField(spec, spin_f, spin_f.value, partial(_set_float_value, spin_f))
 
 
 class ConditionRow(QGroupBox):
@@ -205,7 +227,7 @@ class ConditionRow(QGroupBox):
         self.remove_button.setToolTip(self.tr("Remove this condition"))
         for name, label in self._labels.items():
             spec = self.fields[name].spec
-            label.setText(term(name) + ":")
+            label.setText(self.tr("{label}:").format(label=param_label(name)))
             label.setToolTip(term(spec.help))
             self.fields[name].widget.setToolTip(term(spec.help))
 
@@ -223,8 +245,21 @@ class ConditionRow(QGroupBox):
                 self.fields[name].set(value)
         finally:
             self._loading = False
-        self.summary.setText(self.tr("id: {id}").format(id=condition.id))
+        self.set_condition_id(condition.id)
         self.set_problem(None)
+
+    def set_condition_id(self, condition_id: str) -> None:
+        self.condition_id = condition_id
+        self.summary.setText(self.tr("id: {id}").format(id=condition_id))
+
+    def show_values(self, values: dict[str, Any]) -> None:
+        """Put some parameter values into the widgets without emitting ``edited``."""
+        self._loading = True
+        try:
+            for name, value in values.items():
+                self.fields[name].set(value)
+        finally:
+            self._loading = False
 
     def values(self) -> dict[str, Any]:
         return {name: param.get() for name, param in self.fields.items()}
@@ -238,7 +273,7 @@ class ConditionRow(QGroupBox):
             self.edited.emit(self.condition_id)
 
 
-#: Starting parameters of a newly added condition where the core's defaults are not a usable rule.
+# Starting parameters of a newly added condition where the core's defaults are not a usable rule.
 NEW_CONDITION_PARAMS: Final[dict[str, dict[str, Any]]] = {"age_range": {"min": 18}}
 
 
@@ -421,6 +456,12 @@ class RulesEditor(QDialog):
         else:
             self._update_preview()
 
+    def follow_rules(self, rules: RuleSet) -> None:
+        """Show a rule set applied elsewhere; ignores the echo of this editor's own emission."""
+        if rules is self._rules or rules == self._rules:
+            return
+        self.set_rules(rules)
+
     def load_preset(self, name: str) -> bool:
         """Switch to the preset ``name`` and emit it at once. False (with a message) if it cannot be read."""
         try:
@@ -483,6 +524,12 @@ class RulesEditor(QDialog):
                 self.tr("“{name}” is a built-in preset and cannot be changed; choose another name.").format(
                     name=name
                 ),
+                error=True,
+            )
+            return False
+        if name.endswith(MODIFIED_SUFFIX):
+            self._show_message(
+                self.tr("A preset name cannot end with “{suffix}”.").format(suffix=MODIFIED_SUFFIX.strip()),
                 error=True,
             )
             return False
@@ -560,9 +607,10 @@ class RulesEditor(QDialog):
             self.retranslate_ui()
         super().changeEvent(event)
 
-    def closeEvent(self, event: Any) -> None:
+    def hideEvent(self, event: Any) -> None:
+        # Close, Escape and the window's close button all hide the dialog: never lose the last edit.
         self.flush()
-        super().closeEvent(event)
+        super().hideEvent(event)
 
     # -- internals ---------------------------------------------------------------
 
@@ -590,7 +638,7 @@ class RulesEditor(QDialog):
         finally:
             self._switching = False
         self.delete_button.setEnabled(current in list_presets() and not is_builtin_preset(current))
-        self.description.setText(self._rules.description)
+        self.description.setText(term(self._rules.description) if self._rules.description else "")
         self.description.setVisible(bool(self._rules.description))
         policy_index = self.unknown_combo.findData(self._rules.unknown)
         self.unknown_combo.blockSignals(True)
@@ -637,6 +685,12 @@ class RulesEditor(QDialog):
             return
         old = self._rules.condition(condition_id)
         values = row.values()
+        if isinstance(old, BlurCondition) and values["scale"] != old.scale and values["max"] == old.max:
+            # A new scale carries the limit over (25 on 0-100 -> 5 on 0-20), as the core converts blurs.
+            converted = convert_blur(old.max, old.scale, values["scale"])
+            if converted is not None:
+                values["max"] = round(converted, 1)
+                row.show_values({"max": values["max"]})
         try:
             condition = self._rebuilt(old, values)
             rules = self._rules.replace_condition(condition_id, condition)
@@ -647,8 +701,7 @@ class RulesEditor(QDialog):
         if condition.id != condition_id:
             del self._rows[condition_id]
             self._rows[condition.id] = row
-        row.condition_id = condition.id
-        row.summary.setText(row.tr("id: {id}").format(id=condition.id))
+        row.set_condition_id(condition.id)
         row.set_problem(None)
         self._commit(rules)
 
@@ -696,3 +749,43 @@ class RulesEditor(QDialog):
         self.message.setText(text or "")
         self.message.setStyleSheet("color: #c62828;" if error else "")
         self.message.setVisible(bool(text))
+
+
+# --------------------------------------------------------------------------- main-window hook
+
+
+class StoreQualifiedCounter:
+    """``rules -> (qualified, total)`` over every face the store holds (the preview line)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def __call__(self, rules: RuleSet) -> tuple[int, int]:
+        qualified = total = 0
+        for image in self._store.images():
+            context = ImageContext(face_count=len(image.faces))
+            for face in image.faces:
+                total += 1
+                qualified += rules.is_qualified(face.row.face, context)
+        return qualified, total
+
+
+def open_rules_editor(window: Any) -> RulesEditor:
+    """Show the main window's rules editor (one per window), wired to its store.
+
+    Edits go through ``window.set_rules`` (every view re-colours, the choice is
+    remembered); a rule change made elsewhere (the toolbar's preset list) is
+    shown in the editor; a saved or deleted preset re-lists the toolbar's presets.
+    """
+    editor = window.findChild(RulesEditor, "rulesEditor")
+    if editor is None:
+        store = window.store
+        editor = RulesEditor(store.ruleset, count_qualified=StoreQualifiedCounter(store), parent=window)
+        editor.setWindowFlag(Qt.WindowType.Tool, True)  # stays above the main window, not modal
+        editor.rulesChanged.connect(window.set_rules)
+        editor.presetsChanged.connect(window.refresh_presets)
+        store.rulesChanged.connect(editor.follow_rules)
+    editor.show()
+    editor.raise_()
+    editor.activateWindow()
+    return editor

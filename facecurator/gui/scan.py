@@ -175,11 +175,17 @@ class ScanController(QObject):
         return self._thread is not None
 
     def start(
-        self, source_text: str, detector_name: str, catalog_path: str, *, jobs: int | None = None
+        self,
+        source_text: str,
+        detector_name: str,
+        catalog_path: str,
+        *,
+        jobs: int | None = None,
+        profile: str | None = None,
     ) -> bool:
         if self.running:
             return False
-        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs)
+        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs, profile=profile)
         thread = QThread(self)
         thread.setObjectName("fc-scan")
         worker.moveToThread(thread)

@@ -6,6 +6,7 @@ The dialog returns the contract's source string (a folder path or
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -21,6 +22,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    text: str  # folder path or oss://BUCKET/PREFIX
+    profile: str | None = None  # cloud profile for OSS sources
 
 
 def oss_sources_available() -> bool:
@@ -119,9 +126,9 @@ class SourceChooser(QDialog):
         return self.profile_edit.text().strip() or None
 
     @classmethod
-    def ask(cls, recent: list[str], parent: QWidget | None = None) -> str | None:
+    def ask(cls, recent: list[str], parent: QWidget | None = None) -> SourceChoice | None:
         """Show the dialog; the chosen source or None (tests monkeypatch this)."""
         dialog = cls(recent, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            return dialog.source_text() or None
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.source_text():
+            return SourceChoice(dialog.source_text(), dialog.profile())
         return None

@@ -12,27 +12,31 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any, Final
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from facecurator.core.review import ReviewedFace
 from facecurator.core.rules import FAIL, PASS, UNKNOWN
 from facecurator.gui.i18n import term
 
-#: Fixed bin edges where the quantity has a natural range (stable plots across filters).
+# Fixed bin edges where the quantity has a natural range (stable plots across filters).
 ANGLE_EDGES: Final = np.arange(-90.0, 90.0 + 5.0, 5.0)
 AGE_EDGES: Final = np.arange(0.0, 100.0 + 5.0, 5.0)
 BLUR_BINS: Final = 20
 SIZE_BINS: Final = 30
-#: Top of each known blur scale (bins span 0..top); others use the data's range.
+# Top of each known blur scale (bins span 0..top); others use the data's range.
 BLUR_SCALE_TOP: Final = {"0-20": 20.0, "0-100": 100.0, "local-0-100": 100.0}
 
 OUTCOME_COLOURS: Final = {PASS: "#2e7d32", FAIL: "#c62828", UNKNOWN: "#9e9e9e"}
 BLUR_COLOURS: Final = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00")
 BAR_COLOUR: Final = "#1565c0"
+# fixed, so counts up to 6 digits show and the plots line up
+LEFT_AXIS_WIDTH: Final = 52
+TITLE_SIZE: Final = "9pt"
 
 
 # --------------------------------------------------------------------------- the numbers (no Qt)
@@ -184,7 +188,7 @@ class StatsPanel(QWidget):
         self._faces: Sequence[ReviewedFace] = ()
         self._dirty = False
         self.stats = FaceStatistics(0)
-        #: plot key -> the plotted graphics item (for tests and export)
+        # plot key -> the plotted graphics item (for tests and export)
         self.items: dict[str, Any] = {}
         self.plots: dict[str, Any] = {}
 
@@ -258,9 +262,15 @@ class StatsPanel(QWidget):
                 title = titles[key]
             hist = stats.histograms.get(key)
             if hist is not None and hist.missing:
-                title = self.tr("{title} — {n} not measured").format(title=title, n=hist.missing)
-            plot = self.graphics.addPlot(row=position // columns, col=position % columns, title=title)
+                missing = self.tr("{n} not measured").format(n=hist.missing)
+                title = f"{escape(title)}<br><span style='font-size:8pt'>{escape(missing)}</span>"
+            else:
+                title = f"{escape(title)}<br><span style='font-size:8pt'>&nbsp;</span>"
+            plot = self.graphics.addPlot(
+                row=position // columns, col=position % columns, title=title, size=TITLE_SIZE
+            )
             plot.setMouseEnabled(x=False, y=False)
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             plot.hideButtons()
             plot.setMenuEnabled(False)
             self.plots[key] = plot
@@ -281,11 +291,14 @@ class StatsPanel(QWidget):
     def _draw_conditions(self, *, row: int, columns: int, title: dict[str, str]) -> None:
         pg = self._pg
         counts = self.stats.conditions
-        plot = self.graphics.addPlot(row=row, col=0, colspan=columns, title=title["conditions"])
+        plot = self.graphics.addPlot(
+            row=row, col=0, colspan=columns, title=escape(title["conditions"]), size=TITLE_SIZE
+        )
         plot.setMouseEnabled(x=False, y=False)
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         plot.hideButtons()
         plot.setMenuEnabled(False)
-        plot.addLegend(offset=(-10, 10))
+        plot.addLegend(offset=(-10, 2), colCount=3)
         self.plots["conditions"] = plot
         ids = list(counts)
         x = np.arange(len(ids), dtype=float)
@@ -302,12 +315,80 @@ class StatsPanel(QWidget):
                 x=x, y0=bottoms, height=heights, width=0.6, brush=OUTCOME_COLOURS[outcome], pen=None
             )
             item.setOpts(name=term(outcome))
-            plot.addItem(item)
-            plot.legend.addItem(item, term(outcome))
+            plot.addItem(item)  # named items join the legend
             self.items[f"conditions:{outcome}"] = item
         axis = plot.getAxis("bottom")
         axis.setTicks([[(float(i), cid) for i, cid in enumerate(ids)]])
         axis.setStyle(tickTextOffset=6)
-        plot.getViewBox().setDefaultPadding(0.05)
+        tallest = float((passed + failed + unknown).max()) if ids else 1.0
+        plot.setYRange(0, tallest * 1.2, padding=0)  # headroom for the legend above the bars
+        plot.setXRange(-0.5, max(len(ids), 1) - 0.5, padding=0.02)
         self.graphics.ci.layout.setRowStretchFactor(row, 2)
         self.header.setAlignment(Qt.AlignmentFlag.AlignLeft)
+
+
+# --------------------------------------------------------------------------- main-window hook
+
+REFRESH_DELAY_MS: Final = 250
+
+
+class StatsDock(QDockWidget):
+    """The statistics panel as a dock of the main window, following its current scope.
+
+    Re-reads ``window.scope_faces()`` shortly after the rules, the faces, the
+    filter or the page change (coalesced, so a burst of decisions costs one
+    refresh); the panel skips the work while the dock is hidden.
+    """
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.setObjectName("statisticsDock")
+        self._window = window
+        self.panel = StatsPanel(self)
+        self.setWidget(self.panel)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_DELAY_MS)
+        self._timer.timeout.connect(self.update_scope)
+        store = window.store
+        for signal in (
+            store.rulesChanged,
+            store.sourceChanged,
+            store.imagesAdded,
+            store.imagesChanged,
+            store.facesChanged,
+        ):
+            signal.connect(self.schedule)
+        for name in ("filter_combo", "tabs"):
+            widget = getattr(window, name, None)
+            signal = getattr(widget, "currentIndexChanged", None) or getattr(widget, "currentChanged", None)
+            if signal is not None:
+                signal.connect(self.schedule)
+        self.retranslate_ui()
+        self.update_scope()
+
+    def schedule(self, *_args: Any) -> None:
+        self._timer.start()
+
+    def update_scope(self) -> None:
+        self.panel.set_faces(self._window.scope_faces())
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Statistics"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+
+def open_statistics(window: Any) -> StatsDock:
+    """Show the main window's statistics dock (created on first use, on the right)."""
+    dock = window.findChild(StatsDock, "statisticsDock")
+    if dock is None:
+        dock = StatsDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.show()
+    dock.raise_()
+    dock.update_scope()
+    return dock

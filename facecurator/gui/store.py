@@ -88,6 +88,8 @@ class CurationStore(QObject):
         self._image_order: list[int] = []
         self._faces: dict[int, ReviewedFace] = {}
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
+        #: catalog batches per operation of this session, newest last (undo unit)
+        self._undo_steps: list[int] = []
 
     # -- loading ---------------------------------------------------------------
 
@@ -294,14 +296,28 @@ class CurationStore(QObject):
             return 0
         batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
         if batch:
+            self._undo_steps.append(1)
             self._reload_faces(ids)
         return batch
 
     def undo(self) -> list[int] | None:
-        """Undo the newest decision batch; returns the restored face ids (None: nothing to undo)."""
-        restored = self.catalog.undo()
-        if restored:
-            self._reload_faces(restored)
+        """Undo this window's last operation (a bulk one as a whole); the restored face ids.
+
+        A bulk decision is committed in several catalog batches (chunks, one per
+        rejection reason); undoing it walks back all of them. With nothing done
+        in this session, the catalog's newest batch is undone (e.g. one made by
+        the command line). None when there is nothing to undo.
+        """
+        steps = self._undo_steps.pop() if self._undo_steps else 1
+        restored: list[int] = []
+        for _ in range(steps):
+            ids = self.catalog.undo()
+            if ids is None:
+                break
+            restored.extend(ids)
+        if not restored:
+            return None
+        self._reload_faces(restored)
         return restored
 
     def accept_qualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
@@ -309,10 +325,13 @@ class CurationStore(QObject):
         targets = bulk_targets(self.faces(face_ids), qualified=True)
         if not targets:
             return 0
-        count = accept_qualified(
-            self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=on_chunk
-        )
-        self._reload_faces(targets)
+        counter = _BatchCounter(on_chunk)
+        try:
+            count = accept_qualified(
+                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            )
+        finally:
+            self._after_bulk(targets, counter.batches)
         return count
 
     def reject_unqualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
@@ -320,11 +339,20 @@ class CurationStore(QObject):
         targets = bulk_targets(self.faces(face_ids), qualified=False)
         if not targets:
             return 0
-        count = reject_unqualified(
-            self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=on_chunk
-        )
-        self._reload_faces(targets)
+        counter = _BatchCounter(on_chunk)
+        try:
+            count = reject_unqualified(
+                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            )
+        finally:
+            self._after_bulk(targets, counter.batches)
         return count
+
+    def _after_bulk(self, targets: Sequence[int], batches: int) -> None:
+        # Even a bulk that failed half-way committed its first chunks: show them.
+        if batches:
+            self._undo_steps.append(batches)
+        self._reload_faces(targets)
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
         """Re-read the decisions of ``face_ids`` from the catalog and announce them."""
@@ -355,3 +383,16 @@ class CurationStore(QObject):
     def read_bytes(row: ImageRow) -> bytes:
         """The encoded image of a row (local path or OSS object), for worker threads."""
         return read_image_bytes(row.uri)
+
+
+class _BatchCounter:
+    """Counts the committed chunks of a bulk decision (one catalog batch each)."""
+
+    def __init__(self, forward: _Chunk) -> None:
+        self.batches = 0
+        self._forward = forward
+
+    def __call__(self, done: int, total: int) -> None:
+        self.batches += 1
+        if self._forward is not None:
+            self._forward(done, total)

@@ -394,6 +394,11 @@ class TriagePage(QWidget):
         store.facesChanged.connect(self._on_faces_changed)
         store.rulesChanged.connect(lambda _r: self._show_current())
         crops.ready.connect(self._on_crop_ready)
+        # Counting walks every face: coalesce it off the key-press path.
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(150)
+        self._counts_timer.timeout.connect(self._recount)
         self._shown_face: int | None = None
         self.last_decision_latency: float | None = None
         self._update_counts()
@@ -454,6 +459,9 @@ class TriagePage(QWidget):
             self.details.show_face(self._store.face(self._shown_face), self._store.ruleset.name)
 
     def _update_counts(self) -> None:
+        self._counts_timer.start()
+
+    def _recount(self) -> None:
         faces = self._store.faces(self.model.ids())
         pending = sum(1 for face in faces if face.decision == "pending")
         self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(faces), p=pending))

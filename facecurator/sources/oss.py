@@ -48,9 +48,7 @@ def parse_oss_uri(text: str) -> tuple[str, str]:
         raise ConfigError(f"{text}: not an OSS location (expected oss://BUCKET/PREFIX)")
     bucket, _, key = text[len(SCHEME) :].partition("/")
     if not _BUCKET_RE.match(bucket):
-        raise ConfigError(
-            f"{text}: invalid bucket name {bucket!r} (3-63 lower-case letters, digits and '-')"
-        )
+        raise ConfigError(f"{text}: invalid bucket name {bucket!r} (3-63 lower-case letters, digits and '-')")
     return bucket, key
 
 
@@ -232,13 +230,37 @@ class OssSource:
         return self._ref(key, meta.content_length, meta.last_modified, meta.etag)
 
 
+_readers: dict[tuple[str, str, str], OssSource] = {}
+_readers_lock = threading.Lock()
+
+
 def read_object(uri: str, *, profile: Profile | str | None = None) -> bytes:
-    """The bytes of ``oss://bucket/key`` (for thumbnails and exports of catalog images)."""
-    bucket, key = parse_oss_uri(uri)
-    return OssSource(f"{SCHEME}{bucket}/", profile).read_bytes(uri)
+    """The bytes of ``oss://bucket/key`` (for thumbnails and exports of catalog images).
+
+    One reader per (profile, endpoint, bucket) is kept, so repeated reads reuse
+    its connections instead of opening a new session per image.
+    """
+    from facecurator.cloud.clients import resolve
+
+    bucket, _key = parse_oss_uri(uri)
+    prof = resolve(profile)
+    cache_key = (prof.name, prof.endpoint_for("oss"), bucket)
+    with _readers_lock:
+        reader = _readers.get(cache_key)
+        if reader is None or reader.profile != prof:
+            reader = _readers[cache_key] = OssSource(f"{SCHEME}{bucket}/", prof)
+    return reader.read_bytes(uri)
 
 
-def list_buckets(profile: Profile | str | None = None, *, credentials: Credentials | None = None) -> list[BucketInfo]:
+def forget_readers() -> None:
+    """Drop the cached readers of :func:`read_object` (after credentials or a profile changed)."""
+    with _readers_lock:
+        _readers.clear()
+
+
+def list_buckets(
+    profile: Profile | str | None = None, *, credentials: Credentials | None = None
+) -> list[BucketInfo]:
     """The profile's buckets (ListBuckets), for the GUI's source chooser."""
     from facecurator.cloud.clients import classify_oss_error, credentials_for, oss_service, resolve
     from facecurator.cloud.ratelimit import call_with_retries
@@ -262,7 +284,9 @@ def list_buckets(profile: Profile | str | None = None, *, credentials: Credentia
             auth_error_type=SourceAuthError,
         )
         for b in result.buckets:
-            region = getattr(b, "region", None) or (getattr(b, "location", "") or "").removeprefix("oss-") or None
+            region = (
+                getattr(b, "region", None) or (getattr(b, "location", "") or "").removeprefix("oss-") or None
+            )
             buckets.append(BucketInfo(b.name, region))
         if not result.is_truncated:
             return buckets

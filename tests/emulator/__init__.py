@@ -119,7 +119,11 @@ SEED_GREEN_FACE: dict[str, Any] = {
     "Smile": 82.49,
 }
 
-GREEN_RESULT_NONE: dict[str, Any] = {"Confidence": None, "Description": "No risk detected", "Label": "nonLabel"}
+GREEN_RESULT_NONE: dict[str, Any] = {
+    "Confidence": None,
+    "Description": "No risk detected",
+    "Label": "nonLabel",
+}
 GREEN_RESULT_EYES_CLOSED: dict[str, Any] = {
     "Label": "face_eyesClosed",
     "Description": "The person in the image has closed eyes",
@@ -281,7 +285,10 @@ class CloudEmulator:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cloud-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="cloud-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -393,7 +400,9 @@ class CloudEmulator:
             self._rng = random.Random(self.faults.seed)
             return self.faults
 
-    def count(self, *, service: str | None = None, action: str | None = None, status: int | None = None) -> int:
+    def count(
+        self, *, service: str | None = None, action: str | None = None, status: int | None = None
+    ) -> int:
         with self._lock:
             return sum(
                 1
@@ -623,7 +632,9 @@ def oss_v4_signature(
     query = sorted((_v4_encode(k, False), _v4_encode(v, False)) for k, v in params)
     canonical_query = "&".join(f"{k}={v}" if v else k for k, v in query)
     signed = sorted(
-        (k, v) for k, v in lower.items() if k.startswith("x-oss-") or k in ("content-type", "content-md5") or k in additional
+        (k, v)
+        for k, v in lower.items()
+        if k.startswith("x-oss-") or k in ("content-type", "content-md5") or k in additional
     )
     canonical_request = "\n".join(
         [
@@ -689,7 +700,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AliyunOSS"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean
 
     # one entry point for every verb
@@ -796,7 +807,9 @@ class _Handler(BaseHTTPRequestHandler):
         emu = self.emulator
         auth = self.headers.get("Authorization")
         if not auth:
-            raise self._oss_error(403, "AccessDenied", "You have no right to access this object because of bucket acl.")
+            raise self._oss_error(
+                403, "AccessDenied", "You have no right to access this object because of bucket acl."
+            )
         headers = {k: v for k, v in self.headers.items()}
         if auth.startswith("OSS4-HMAC-SHA256 "):
             fields = dict(part.strip().split("=", 1) for part in auth[len("OSS4-HMAC-SHA256 ") :].split(","))
@@ -805,42 +818,75 @@ class _Handler(BaseHTTPRequestHandler):
             additional = [h for h in fields.get("AdditionalHeaders", "").split(";") if h]
             info = emu.keys.get(ak)
             if info is None:
-                raise self._oss_error(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.", OSSAccessKeyId=ak)
+                raise self._oss_error(
+                    403,
+                    "InvalidAccessKeyId",
+                    "The OSS Access Key Id you provided does not exist in our records.",
+                    OSSAccessKeyId=ak,
+                )
             scope_parts = scope.split("/")
             if len(scope_parts) != 4 or scope_parts[2] != "oss" or scope_parts[3] != "aliyun_v4_request":
                 raise self._oss_error(400, "InvalidArgument", f"Invalid credential scope: {scope}")
             b = emu.buckets.get(bucket)
             region = b.region if b is not None else emu.region
             if scope_parts[1] != region:
-                raise self._oss_error(403, "SignatureDoesNotMatch", f"Invalid signing region in Authorization header: {scope_parts[1]} (bucket region is {region}).")
+                raise self._oss_error(
+                    403,
+                    "SignatureDoesNotMatch",
+                    f"Invalid signing region in Authorization header: {scope_parts[1]} "
+                    f"(bucket region is {region}).",
+                )
             uri = f"/{bucket}/{key}" if bucket else "/"
-            expected = oss_v4_signature(info.secret, self.command, headers, uri, self.params, scope, additional)
+            expected = oss_v4_signature(
+                info.secret, self.command, headers, uri, self.params, scope, additional
+            )
             given = fields.get("Signature", "")
         elif auth.startswith("OSS "):
             ak, _, given = auth[4:].rpartition(":")
             info = emu.keys.get(ak)
             if info is None:
-                raise self._oss_error(403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.", OSSAccessKeyId=ak)
+                raise self._oss_error(
+                    403,
+                    "InvalidAccessKeyId",
+                    "The OSS Access Key Id you provided does not exist in our records.",
+                    OSSAccessKeyId=ak,
+                )
             resource = f"/{bucket}/{key}" if bucket else "/"
             expected = oss_v1_signature(info.secret, self.command, headers, resource, self.params)
         else:
             raise self._oss_error(400, "InvalidArgument", "Authorization header is invalid.")
         if not hmac.compare_digest(expected, given):
-            raise self._oss_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.", OSSAccessKeyId=ak)
+            raise self._oss_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your key and signing method.",
+                OSSAccessKeyId=ak,
+            )
         self._check_token(info, self.headers.get("x-oss-security-token"), oss=True)
         if "oss" not in info.services:
-            raise self._oss_error(403, "AccessDenied", "You are not authorized to do this action. You should be authorized by RAM.")
+            raise self._oss_error(
+                403,
+                "AccessDenied",
+                "You are not authorized to do this action. You should be authorized by RAM.",
+            )
 
     def _check_token(self, info: KeyInfo, token: str | None, *, oss: bool) -> None:
         if info.security_token is None:
             return
         if token != info.security_token:
             if oss:
-                raise self._oss_error(403, "InvalidSecurityToken", "The security token you provided is invalid.")
-            raise self._acs_error(400, "InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.")
+                raise self._oss_error(
+                    403, "InvalidSecurityToken", "The security token you provided is invalid."
+                )
+            raise self._acs_error(
+                400, "InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey."
+            )
         if info.expires_at is not None and time.time() > info.expires_at:
             if oss:
-                raise self._oss_error(403, "SecurityTokenExpired", "The security token you provided has expired.")
+                raise self._oss_error(
+                    403, "SecurityTokenExpired", "The security token you provided has expired."
+                )
             raise self._acs_error(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
 
     def _oss(self) -> None:
@@ -857,7 +903,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif not key:
             self.action = "ListObjectsV2" if method == "GET" else f"{method}Bucket"
         else:
-            self.action = {"GET": "GetObject", "HEAD": "HeadObject", "PUT": "PutObject", "DELETE": "DeleteObject"}.get(method, method)
+            self.action = {
+                "GET": "GetObject",
+                "HEAD": "HeadObject",
+                "PUT": "PutObject",
+                "DELETE": "DeleteObject",
+            }.get(method, method)
             if process:
                 self.action = "ImageProcess:" + process
         self._oss_auth(bucket_name, key)
@@ -871,12 +922,16 @@ class _Handler(BaseHTTPRequestHandler):
         with emu._lock:
             bucket = emu.buckets.get(bucket_name)
         if bucket is None:
-            raise self._oss_error(404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=bucket_name)
+            raise self._oss_error(
+                404, "NoSuchBucket", "The specified bucket does not exist.", BucketName=bucket_name
+            )
         if not key:
             if method == "POST" and "delete" in self.query:
                 self._delete_multiple(bucket)
             if method != "GET":
-                raise self._oss_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+                raise self._oss_error(
+                    405, "MethodNotAllowed", "The specified method is not allowed against this resource."
+                )
             self._list_objects(bucket)
         if method == "DELETE":
             with emu._lock:
@@ -884,7 +939,12 @@ class _Handler(BaseHTTPRequestHandler):
                     bucket._sorted = None
             raise _Reply(204, b"", {"x-oss-request-id": _request_id()})
         if method == "PUT":
-            etag = emu.put_object(bucket_name, key, self.body, content_type=self.headers.get("Content-Type", "application/octet-stream"))
+            etag = emu.put_object(
+                bucket_name,
+                key,
+                self.body,
+                content_type=self.headers.get("Content-Type", "application/octet-stream"),
+            )
             raise _Reply(200, b"", {"ETag": f'"{etag}"', "x-oss-request-id": _request_id()})
         with emu._lock:
             obj = bucket.objects.get(key)
@@ -908,9 +968,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _process(self, obj: StoredObject, key: str, process: str) -> None:
         size = _image_size(obj.data)
         if size is None:
-            raise self._oss_error(400, "BadRequest", "The image format is not supported or the image is broken.")
+            raise self._oss_error(
+                400, "BadRequest", "The image format is not supported or the image is broken."
+            )
         rid = _request_id()
-        headers = {"Content-Type": "application/json;charset=utf-8", "x-oss-request-id": rid, "ETag": f'"{obj.etag}"'}
+        headers = {
+            "Content-Type": "application/json;charset=utf-8",
+            "x-oss-request-id": rid,
+            "ETag": f'"{obj.etag}"',
+        }
         if process == "image/info":
             info = {
                 "FileSize": {"value": str(obj.size)},
@@ -937,11 +1003,17 @@ class _Handler(BaseHTTPRequestHandler):
             for k in keys:
                 bucket.objects.pop(k, None)
             bucket._sorted = None
-        inner = "".join(f"<Deleted><Key>{escape(quote(k, safe='/') if url else k)}</Key></Deleted>" for k in keys)
+        inner = "".join(
+            f"<Deleted><Key>{escape(quote(k, safe='/') if url else k)}</Key></Deleted>" for k in keys
+        )
         if url:
             inner += "<EncodingType>url</EncodingType>"
         self.action = "DeleteMultipleObjects"
-        raise _Reply(200, _xml("DeleteResult", inner), {"Content-Type": "application/xml", "x-oss-request-id": _request_id()})
+        raise _Reply(
+            200,
+            _xml("DeleteResult", inner),
+            {"Content-Type": "application/xml", "x-oss-request-id": _request_id()},
+        )
 
     def _list_buckets(self) -> None:
         emu = self.emulator
@@ -955,7 +1027,11 @@ class _Handler(BaseHTTPRequestHandler):
             for n in names
         )
         inner = f"<Owner><ID>1</ID><DisplayName>1</DisplayName></Owner><Buckets>{items}</Buckets>"
-        raise _Reply(200, _xml("ListAllMyBucketsResult", inner), {"Content-Type": "application/xml", "x-oss-request-id": _request_id()})
+        raise _Reply(
+            200,
+            _xml("ListAllMyBucketsResult", inner),
+            {"Content-Type": "application/xml", "x-oss-request-id": _request_id()},
+        )
 
     def _list_objects(self, bucket: EmulatedBucket) -> None:
         q = self.query
@@ -977,7 +1053,9 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 start = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
-                raise self._oss_error(400, "InvalidArgument", "The continuation token provided is incorrect.") from None
+                raise self._oss_error(
+                    400, "InvalidArgument", "The continuation token provided is incorrect."
+                ) from None
         elif q.get("start-after"):
             start = max(start, q["start-after"])
             exclusive = True
@@ -1018,7 +1096,9 @@ class _Handler(BaseHTTPRequestHandler):
             parts.append(f"<ContinuationToken>{escape(token)}</ContinuationToken>")
         if next_start is not None:
             nxt = base64.urlsafe_b64encode(next_start.encode("utf-8")).decode()
-            parts.append(f"<IsTruncated>true</IsTruncated><NextContinuationToken>{enc(nxt)}</NextContinuationToken>")
+            parts.append(
+                f"<IsTruncated>true</IsTruncated><NextContinuationToken>{enc(nxt)}</NextContinuationToken>"
+            )
         else:
             parts.append("<IsTruncated>false</IsTruncated>")
         for k, o in contents:
@@ -1028,52 +1108,92 @@ class _Handler(BaseHTTPRequestHandler):
             )
         parts.extend(f"<CommonPrefixes><Prefix>{enc(p)}</Prefix></CommonPrefixes>" for p in prefixes)
         parts.append(f"<KeyCount>{len(contents) + len(prefixes)}</KeyCount>")
-        raise _Reply(200, _xml("ListBucketResult", "".join(parts)), {"Content-Type": "application/xml", "x-oss-request-id": _request_id()})
+        raise _Reply(
+            200,
+            _xml("ListBucketResult", "".join(parts)),
+            {"Content-Type": "application/xml", "x-oss-request-id": _request_id()},
+        )
 
     # -- OpenAPI (IMM, Green) ----------------------------------------------------------------------
 
     def _acs_error(self, status: int, code: str, message: str) -> _Reply:
         rid = _request_id()
-        body = {"RequestId": rid, "HostId": self.headers.get("Host", ""), "Code": code, "Message": message, "Recommend": "https://api.aliyun.com/troubleshoot"}
-        return _Reply(status, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"}, code)
+        body = {
+            "RequestId": rid,
+            "HostId": self.headers.get("Host", ""),
+            "Code": code,
+            "Message": message,
+            "Recommend": "https://api.aliyun.com/troubleshoot",
+        }
+        return _Reply(
+            status, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"}, code
+        )
 
     def _acs_auth(self, service: str) -> None:
         emu = self.emulator
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("ACS3-HMAC-SHA256 "):
-            raise self._acs_error(400, "MissingAuthorization", "Authorization (ACS3-HMAC-SHA256) is mandatory for this action.")
-        fields = dict(part.strip().split("=", 1) for part in auth[len("ACS3-HMAC-SHA256 ") :].split(",") if "=" in part)
+            raise self._acs_error(
+                400, "MissingAuthorization", "Authorization (ACS3-HMAC-SHA256) is mandatory for this action."
+            )
+        fields = dict(
+            part.strip().split("=", 1) for part in auth[len("ACS3-HMAC-SHA256 ") :].split(",") if "=" in part
+        )
         ak = fields.get("Credential", "")
         info = emu.keys.get(ak)
         if info is None:
             raise self._acs_error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         payload_hash = hashlib.sha256(self.body).hexdigest()
         if self.headers.get("x-acs-content-sha256") != payload_hash:
-            raise self._acs_error(400, "InvalidParameter.ContentSHA256", "The x-acs-content-sha256 header does not match the body.")
+            raise self._acs_error(
+                400,
+                "InvalidParameter.ContentSHA256",
+                "The x-acs-content-sha256 header does not match the body.",
+            )
         signed = [h for h in fields.get("SignedHeaders", "").split(";") if h]
         if "host" not in signed or "x-acs-date" not in signed:
-            raise self._acs_error(400, "IncompleteSignature", "The host and x-acs-date headers must be signed.")
+            raise self._acs_error(
+                400, "IncompleteSignature", "The host and x-acs-date headers must be signed."
+            )
         values: dict[str, list[str]] = {}
         for k, v in self.headers.items():
             values.setdefault(k.lower(), []).append(v)
-        expected = acs3_signature(info.secret, self.command, self.raw_path, self.params, values, signed, payload_hash)
+        expected = acs3_signature(
+            info.secret, self.command, self.raw_path, self.params, values, signed, payload_hash
+        )
         if not hmac.compare_digest(expected, fields.get("Signature", "")):
-            raise self._acs_error(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+            raise self._acs_error(
+                400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."
+            )
         try:
-            signed_at = calendar.timegm(time.strptime(self.headers.get("x-acs-date", ""), "%Y-%m-%dT%H:%M:%SZ"))
+            signed_at = calendar.timegm(
+                time.strptime(self.headers.get("x-acs-date", ""), "%Y-%m-%dT%H:%M:%SZ")
+            )
         except ValueError:
-            raise self._acs_error(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.") from None
+            raise self._acs_error(
+                400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."
+            ) from None
         if abs(signed_at - time.time()) > 900:
-            raise self._acs_error(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+            raise self._acs_error(
+                400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
+            )
         self._check_token(info, self.headers.get("x-acs-security-token"), oss=False)
         if service not in info.services:
             if service == "green":
                 raise self._green(408, "You do not have the required permissions.")
-            raise self._acs_error(403, "Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM.")
+            raise self._acs_error(
+                403,
+                "Forbidden.RAM",
+                "User not authorized to operate on the specified resource, or this API doesn't support RAM.",
+            )
 
     def _openapi(self, service: str, action: str) -> None:
         if service == "unknown":
-            raise self._acs_error(400, "InvalidVersion", f"Specified parameter Version is not valid: {self.headers.get('x-acs-version')}")
+            raise self._acs_error(
+                400,
+                "InvalidVersion",
+                f"Specified parameter Version is not valid: {self.headers.get('x-acs-version')}",
+            )
         form = dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True)) if self.body else {}
         args = {**self.query, **form}
         if service == "imm" and action == "DetectImageFaces":
@@ -1091,28 +1211,37 @@ class _Handler(BaseHTTPRequestHandler):
             self._acs_auth(service)
             self._green_upload_token()
         self._acs_auth(service)
-        raise self._acs_error(404, "InvalidAction.NotFound", f"Specified api is not found, please check your url and method: {action}")
+        raise self._acs_error(
+            404,
+            "InvalidAction.NotFound",
+            f"Specified api is not found, please check your url and method: {action}",
+        )
 
     def _lookup_oss_uri(self, uri: str) -> tuple[str, str, StoredObject | None]:
         if not uri.startswith("oss://"):
-            raise self._acs_error(400, "InvalidParameter.SourceURI", f"Specified parameter SourceURI is not valid: {uri}")
+            raise self._acs_error(
+                400, "InvalidParameter.SourceURI", f"Specified parameter SourceURI is not valid: {uri}"
+            )
         bucket, _, key = uri[len("oss://") :].partition("/")
         return bucket, key, self.emulator.get_object(bucket, key)
 
     def _imm_detect(self, args: dict[str, str]) -> None:
         if args.get("ProjectName") != self.emulator.imm_project:
-            raise self._acs_error(404, "ResourceNotFound.Project", f"The specified project {args.get('ProjectName')!r} does not exist.")
+            # IMM's documented common errors are HTTP 400 (developer-reference/error-handling-1).
+            raise self._acs_error(400, "ResourceNotFound", "The specified resource Project is not found.")
         fault = self._faults("imm", True)
         if fault == "throttle":
             raise self._acs_error(400, "Throttling.User", "Request was denied due to user flow control.")
         if fault == "error":
-            raise self._acs_error(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
-        bucket, key, obj = self._lookup_oss_uri(args.get("SourceURI", ""))
+            raise self._acs_error(
+                503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server."
+            )
+        _bucket, key, obj = self._lookup_oss_uri(args.get("SourceURI", ""))
         if obj is None:
-            raise self._acs_error(404, "ResourceNotFound", f"The specified resource {args.get('SourceURI')} is not found.")
+            raise self._acs_error(400, "ResourceNotFound", "The specified resource File is not found.")
         size = _image_size(obj.data)
         if size is None:
-            raise self._acs_error(400, "InvalidParameter.DecodeImageFailed", "Failed to decode the image.")
+            raise self._acs_error(400, "InvalidArgument", "Failed to decode the image: unsupported format.")
         body = {"RequestId": _request_id(), "Faces": _faces_for(obj, key, size, "imm")}
         raise _Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"})
 
@@ -1120,7 +1249,9 @@ class _Handler(BaseHTTPRequestHandler):
         body: dict[str, Any] = {"Code": code, "Msg": msg, "RequestId": _request_id()}
         if data is not None:
             body["Data"] = data
-        return _Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"}, str(code))
+        return _Reply(
+            200, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"}, str(code)
+        )
 
     def _green_moderate(self, args: dict[str, str]) -> None:
         service = args.get("Service", "")
@@ -1129,7 +1260,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             params = json.loads(args.get("ServiceParameters") or "{}")
         except json.JSONDecodeError:
-            raise self._green(401, "The request parameter is invalid: ServiceParameters is not JSON.") from None
+            raise self._green(
+                401, "The request parameter is invalid: ServiceParameters is not JSON."
+            ) from None
         bucket, key = params.get("ossBucketName"), params.get("ossObjectName")
         if not bucket or not key:
             raise self._green(400, "Not all request parameters are configured: ossBucketName/ossObjectName.")
@@ -1139,13 +1272,20 @@ class _Handler(BaseHTTPRequestHandler):
             raise self._green(403, "Request denied: the QPS of requests exceeds the upper limit.")
         if fault == "error":
             if self.emulator._rng.random() < 0.5:
-                raise self._acs_error(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+                raise self._acs_error(
+                    503,
+                    "ServiceUnavailable",
+                    "The request has failed due to a temporary failure of the server.",
+                )
             raise self._green(500, "A system exception occurs.")
         emu = self.emulator
         stored = emu.buckets.get(bucket)
         region = params.get("ossRegionId")
         if stored is not None and bucket != emu.upload_bucket and region != stored.region:
-            raise self._green(404, f"The specified image failed to be downloaded: bucket {bucket} is not in region {region}.")
+            raise self._green(
+                404,
+                f"The specified image failed to be downloaded: bucket {bucket} is not in region {region}.",
+            )
         obj = emu.get_object(bucket, key)
         if obj is None:
             raise self._green(404, "The specified image failed to be downloaded.")
@@ -1196,8 +1336,23 @@ def cloud_emulator() -> Iterator[CloudEmulator]:
 
 
 #: Generous caps so functional tests are fast; the QPS tests set their own.
-TEST_QPS: dict[str, float] = {"green": 200.0, "green-pro": 200.0, "imm": 200.0, "oss-faces": 200.0, "oss": 1000.0}
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
+TEST_QPS: dict[str, float] = {
+    "green": 200.0,
+    "green-pro": 200.0,
+    "imm": 200.0,
+    "oss-faces": 200.0,
+    "oss": 1000.0,
+}
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
 def make_test_image(width: int = 320, height: int = 240, seed: int = 0, fmt: str = "JPEG") -> bytes:

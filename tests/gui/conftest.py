@@ -94,12 +94,15 @@ def make_window(qtbot) -> Iterator[Callable[..., object]]:
 
     created: list[tuple[object, object]] = []
 
-    def factory(catalog_file: Path, **kwargs: object) -> MainWindow:
+    def factory(
+        catalog_file: Path, *, size: tuple[int, int] | None = (1400, 900), **kwargs: object
+    ) -> MainWindow:
         catalog = Catalog(catalog_file)
         kwargs.setdefault("auto_scan", False)
         window = MainWindow(catalog, **kwargs)
         qtbot.addWidget(window)
-        window.resize(1400, 900)
+        if size is not None:
+            window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         created.append((window, catalog))

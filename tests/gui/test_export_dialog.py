@@ -42,25 +42,27 @@ def gallery_catalog(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Pat
 
 
 @pytest.fixture
-def catalog_path(gallery_catalog: Path, tmp_path: Path) -> Path:
+def accepted_catalog(gallery_catalog: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "catalog.sqlite3"
     shutil.copy(gallery_catalog, copy)
     return copy
 
 
-def _dialog(qtbot, catalog_path: Path, **kwargs) -> ExportDialog:
-    dialog = ExportDialog(catalog_path=catalog_path, rules=load_rules(DEFAULT_PRESET), **kwargs)
+def _dialog(qtbot, catalog: Path, **kwargs) -> ExportDialog:
+    dialog = ExportDialog(catalog_path=catalog, rules=load_rules(DEFAULT_PRESET), **kwargs)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
 
 
-def test_export_runs_shows_progress_and_opens_the_folder(qtbot, catalog_path: Path, tmp_path: Path) -> None:
+def test_export_runs_shows_progress_and_opens_the_folder(
+    qtbot, accepted_catalog: Path, tmp_path: Path
+) -> None:
     opened: list[QUrl] = []
     dest = tmp_path / "enrollment"
     dialog = _dialog(
         qtbot,
-        catalog_path,
+        accepted_catalog,
         choose_folder=lambda _parent, _title, _start: str(dest),
         open_url=lambda url: opened.append(url) or True,
     )
@@ -96,9 +98,9 @@ def test_export_runs_shows_progress_and_opens_the_folder(qtbot, catalog_path: Pa
     assert opened == [QUrl.fromLocalFile(str(dest))]
 
 
-def test_format_margin_and_choices_are_remembered(qtbot, catalog_path: Path, tmp_path: Path) -> None:
+def test_format_margin_and_choices_are_remembered(qtbot, accepted_catalog: Path, tmp_path: Path) -> None:
     dest = tmp_path / "vgg"
-    dialog = _dialog(qtbot, catalog_path)
+    dialog = _dialog(qtbot, accepted_catalog)
     dialog.dest_edit.setText(str(dest))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("vggface2"))
     dialog.margin_spin.setValue(0.25)
@@ -109,13 +111,13 @@ def test_format_margin_and_choices_are_remembered(qtbot, catalog_path: Path, tmp
     assert manifest["format"] == "vggface2" and manifest["margin"] == 0.25
     assert (dest / "bb_landmark" / "loose_bb.csv").is_file()
 
-    again = _dialog(qtbot, catalog_path)
+    again = _dialog(qtbot, accepted_catalog)
     assert again.dest_edit.text() == str(dest)
     assert again.format_combo.currentData() == "vggface2"
     assert again.margin_spin.value() == 0.25
 
 
-def test_cancel_leaves_the_destination_unchanged(qtbot, catalog_path: Path, tmp_path: Path) -> None:
+def test_cancel_leaves_the_destination_unchanged(qtbot, accepted_catalog: Path, tmp_path: Path) -> None:
     first_read = threading.Event()
     release = threading.Event()
 
@@ -126,7 +128,7 @@ def test_cancel_leaves_the_destination_unchanged(qtbot, catalog_path: Path, tmp_
         return read_image_bytes(item.image_uri)
 
     dest = tmp_path / "cancelled"
-    dialog = _dialog(qtbot, catalog_path, read_bytes=read_bytes)
+    dialog = _dialog(qtbot, accepted_catalog, read_bytes=read_bytes)
     dialog.dest_edit.setText(str(dest))
     assert dialog.start()
     qtbot.waitUntil(first_read.is_set, timeout=10_000)
@@ -143,12 +145,12 @@ def test_cancel_leaves_the_destination_unchanged(qtbot, catalog_path: Path, tmp_
 
 
 def test_a_foreign_destination_is_refused_with_a_clear_message(
-    qtbot, catalog_path: Path, tmp_path: Path
+    qtbot, accepted_catalog: Path, tmp_path: Path
 ) -> None:
     dest = tmp_path / "holiday photos"
     dest.mkdir()
     (dest / "beach.jpg").write_bytes(b"not ours")
-    dialog = _dialog(qtbot, catalog_path)
+    dialog = _dialog(qtbot, accepted_catalog)
     dialog.dest_edit.setText(str(dest))
     with qtbot.waitSignal(dialog.exportFailed, timeout=30_000) as blocker:
         dialog.start()
@@ -162,8 +164,8 @@ def test_a_foreign_destination_is_refused_with_a_clear_message(
     assert sorted(p.name for p in dest.iterdir()) == ["beach.jpg"]
 
 
-def test_empty_destination_and_missing_oss_support_are_explained(qtbot, catalog_path: Path) -> None:
-    dialog = _dialog(qtbot, catalog_path)
+def test_empty_destination_and_missing_oss_support_are_explained(qtbot, accepted_catalog: Path) -> None:
+    dialog = _dialog(qtbot, accepted_catalog)
     dialog.dest_edit.setText("  ")
     assert not dialog.start()
     assert "Choose a destination" in dialog.status.text()
@@ -175,14 +177,14 @@ def test_empty_destination_and_missing_oss_support_are_explained(qtbot, catalog_
     assert blocker.args[1]
 
 
-def test_closing_while_running_cancels_first(qtbot, catalog_path: Path, tmp_path: Path) -> None:
+def test_closing_while_running_cancels_first(qtbot, accepted_catalog: Path, tmp_path: Path) -> None:
     release = threading.Event()
 
     def read_bytes(item: ExportItem) -> bytes:
         release.wait(10)
         return read_image_bytes(item.image_uri)
 
-    dialog = _dialog(qtbot, catalog_path, read_bytes=read_bytes)
+    dialog = _dialog(qtbot, accepted_catalog, read_bytes=read_bytes)
     dialog.dest_edit.setText(str(tmp_path / "closing"))
     dialog.start()
     dialog.close()
@@ -190,3 +192,20 @@ def test_closing_while_running_cancels_first(qtbot, catalog_path: Path, tmp_path
     release.set()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=30_000)
     assert not (tmp_path / "closing").exists()
+
+
+def test_shutdown_cancels_and_waits(qtbot, accepted_catalog: Path, tmp_path: Path) -> None:
+    release = threading.Event()
+
+    def read_bytes(item: ExportItem) -> bytes:
+        release.wait(10)
+        return read_image_bytes(item.image_uri)
+
+    dialog = _dialog(qtbot, accepted_catalog, read_bytes=read_bytes)
+    dialog.dest_edit.setText(str(tmp_path / "quitting"))
+    dialog.start()
+    dialog.thread_.requestInterruption()  # what shutdown() does first; then the reader returns
+    release.set()
+    assert dialog.shutdown(timeout_ms=20_000)
+    assert not (tmp_path / "quitting").exists()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=5000)

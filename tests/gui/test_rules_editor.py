@@ -13,9 +13,10 @@ from facecurator.core.rules import (
     RuleSet,
     list_presets,
     load_rules,
+    make_condition,
     user_preset_path,
 )
-from facecurator.gui.i18n import TERMS
+from facecurator.gui.i18n import PARAM_LABELS, TERMS
 from facecurator.gui.rules_editor import MODIFIED_SUFFIX, RulesEditor
 
 pytestmark = pytest.mark.gui
@@ -136,7 +137,7 @@ def test_every_condition_kind_can_be_added_and_edited(qtbot) -> None:
     for cls in CONDITION_TYPES.values():
         assert cls.label in TERMS, cls.label
         for spec in cls.param_specs:
-            assert spec.name in TERMS and spec.help in TERMS, (cls.kind, spec.name)
+            assert spec.name in PARAM_LABELS and spec.help in TERMS, (cls.kind, spec.name)
 
 
 def test_changing_the_pose_axis_keeps_ids_unique(qtbot) -> None:
@@ -171,6 +172,7 @@ def test_save_as_and_delete_a_user_preset(qtbot) -> None:
     for name in (DEFAULT_PRESET, BUILTIN_PRESETS[0].upper()):
         assert not editor.save_as(name)
         assert "built-in preset" in editor.message.text()
+    assert not editor.save_as("Strict yaw (modified)")  # would read as an unsaved edit
     assert list_presets() == [*BUILTIN_PRESETS, "Strict yaw"]
 
     # saving over an existing user preset asks first
@@ -199,3 +201,37 @@ def test_choosing_a_preset_with_unsaved_changes_asks_first(qtbot) -> None:
         editor.preset_combo.activated.emit(strict)
     assert blocker.args[0] == load_rules("enrollment-strict")
     assert [c.id for c in editor.rules().conditions] == list(editor._rows)
+
+
+def test_changing_the_blur_scale_carries_the_limit_over(qtbot) -> None:
+    editor = _editor(qtbot)
+    with qtbot.waitSignal(editor.rulesChanged, timeout=2000) as blocker:
+        editor.set_param("blur", "scale", "0-20")
+    blur = blocker.args[0].condition("blur")
+    assert (blur.scale, blur.max) == ("0-20", 5.0)  # 25 on 0-100 is 5 on 0-20
+    assert editor.row("blur").fields["max"].get() == 5.0
+    assert editor.row("blur").problem.isHidden()
+
+
+def test_hiding_the_editor_emits_the_pending_edit_at_once(qtbot) -> None:
+    editor = RulesEditor(load_rules(DEFAULT_PRESET), debounce_ms=60_000, confirm=_never)
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.set_param("pose_pitch", "max_degrees", 20.0)
+    with qtbot.waitSignal(editor.rulesChanged, timeout=1000) as blocker:
+        editor.reject()  # Escape
+    assert blocker.args[0].condition("pose_pitch").max_degrees == 20.0
+
+
+def test_precise_limits_are_shown_exactly_and_kept(qtbot) -> None:
+    rules = RuleSet(
+        "precise",
+        (make_condition("min_confidence", min=0.955), make_condition("pose", axis="yaw", max_degrees=12.25)),
+    )
+    editor = RulesEditor(rules, debounce_ms=20, confirm=_never)
+    qtbot.addWidget(editor)
+    assert editor.row("min_confidence").fields["min"].get() == 0.955
+    assert editor.row("pose_yaw").fields["max_degrees"].get() == 12.25
+    with qtbot.waitSignal(editor.rulesChanged, timeout=2000) as blocker:
+        editor.set_param("pose_yaw", "axis", "roll")  # another field of the same row
+    assert blocker.args[0].condition("pose_roll").max_degrees == 12.25

@@ -1,0 +1,8 @@
+"""PyInstaller entry script: the bundle's ``facecurator`` executable is the console script."""
+
+import sys
+
+from facecurator.cli.main import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Smoke-test the PyInstaller bundle as an operator would use it.
+#
+#   bash packaging/smoke_test.sh [--build] [--reuse-venv]
+#
+#   --build       build the bundle first (packaging/build.sh) even when dist/facecurator exists
+#   --reuse-venv  passed to build.sh: reuse build/bundle-venv (quick rebuild)
+#
+# Without --build an existing dist/facecurator/ is tested (it is built when missing).
+# Checks, each printing one PASS/FAIL line (exit status 0 only when all pass):
+#   1. `facecurator --version` matches pyproject's version;
+#   2. `facecurator self-test` passes with no display (Qt offscreen) and a real
+#      Secret Service (gnome-keyring under .ci/keyring-session.sh);
+#   3. `facecurator scan PHOTOS --json` into a fresh catalog finds exactly one face
+#      on ../shared/corpus/single/astronaut.png (else resources/selftest/astronaut.jpg);
+#   4. the GUI starts under Xvfb on that folder: a visible "facecurator" window
+#      appears, the app stays up for a few seconds, exits only when terminated,
+#      and writes no stderr line outside the allowlist below.
+# Needs (Debian/Ubuntu): xvfb xauth xdotool gnome-keyring dbus dbus-x11 libsecret-tools.
+# Timings (build, --version, self-test, scan, time-to-window) are printed at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+bundle="dist/facecurator"
+exe="$bundle/facecurator"
+
+build=0
+build_args=()
+for arg in "$@"; do
+  case "$arg" in
+    --build) build=1 ;;
+    --reuse-venv) build_args+=(--reuse-venv) ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "smoke_test.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+GUI_SECONDS="${FACECURATOR_SMOKE_GUI_SECONDS:-4}"
+WINDOW_TIMEOUT_S=60
+
+failures=0
+timings=()
+pass() { echo "PASS  $1"; }
+fail() { echo "FAIL  $1"; failures=$((failures + 1)); }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+for tool in xvfb-run xdotool dbus-run-session gnome-keyring-daemon; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "smoke_test.sh: '$tool' not found:" \
+      "apt-get install -y xvfb xauth xdotool gnome-keyring dbus dbus-x11 libsecret-tools" >&2
+    exit 2
+  fi
+done
+
+# ---------------------------------------------------------------------------- build
+if [ "$build" = 1 ] || [ ! -x "$exe" ]; then
+  started=$(now)
+  if ! bash packaging/build.sh "${build_args[@]}"; then
+    fail "build: packaging/build.sh failed"
+    exit 1
+  fi
+  timings+=("build: $(elapsed "$started") s")
+fi
+[ -f "$bundle/BUILD-INFO.txt" ] && timings+=("bundle size: $(du -sh "$bundle" | cut -f1)")
+
+# Everything the app writes goes to a throwaway tree.
+work="$(mktemp -d "${TMPDIR:-/tmp}/facecurator-smoke.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+export FACECURATOR_DATA_DIR="$work/data" FACECURATOR_CONFIG_DIR="$work/config" \
+       FACECURATOR_CACHE_DIR="$work/cache"
+unset QT_QPA_PLATFORM  # the bundle must pick its platform itself
+
+photo="$repo/../shared/corpus/single/astronaut.png"
+[ -f "$photo" ] || photo="$repo/resources/selftest/astronaut.jpg"
+mkdir -p "$work/photos"
+cp "$photo" "$work/photos/"
+
+# ---------------------------------------------------------------------------- 1. version
+want_version="$(python3 -c '
+import ast
+try:
+    import tomllib
+    project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+except ImportError:  # Python < 3.11: the version is facecurator.__version__ (dynamic) anyway
+    project = {}
+if "version" in project:
+    print(project["version"])
+else:
+    tree = ast.parse(open("facecurator/__init__.py").read())
+    print(next(ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+               and any(getattr(t, "id", "") == "__version__" for t in n.targets)))')"
+started=$(now)
+got_version="$("$exe" --version 2>&1)"
+timings+=("--version: $(elapsed "$started") s")
+if [ "$got_version" = "facecurator $want_version" ]; then
+  pass "version: $got_version"
+else
+  fail "version: expected 'facecurator $want_version', got '$got_version'"
+fi
+
+# ---------------------------------------------------------------------------- 2. self-test
+started=$(now)
+env -u DISPLAY -u WAYLAND_DISPLAY bash .ci/keyring-session.sh "$repo/$exe" self-test \
+  >"$work/self-test.out" 2>"$work/self-test.err"
+status=$?
+timings+=("self-test: $(elapsed "$started") s")
+sed 's/^/      /' "$work/self-test.out"
+if [ "$status" = 0 ] && ! grep -q '^FAIL' "$work/self-test.out" \
+   && [ "$(grep -c '^PASS' "$work/self-test.out")" -ge 7 ]; then
+  pass "self-test: every check passed (offscreen Qt, gnome-keyring)"
+else
+  fail "self-test: exit $status"
+  sed 's/^/      stderr: /' "$work/self-test.err" | tail -20
+fi
+
+# ---------------------------------------------------------------------------- 3. scan
+started=$(now)
+"$exe" scan "$work/photos" --json --catalog "$work/scan.sqlite3" >"$work/scan.json" 2>"$work/scan.err"
+status=$?
+timings+=("scan of 1 photo: $(elapsed "$started") s")
+faces="$(python3 -c '
+import json, sys
+data = json.load(open(sys.argv[1]))
+print(sum(len(image.get("faces") or []) for image in data["images"]))' "$work/scan.json" 2>&1)"
+if [ "$status" = 0 ] && [ "$faces" = 1 ]; then
+  pass "scan --json: 1 face on $(basename "$photo")"
+else
+  fail "scan --json: exit $status, faces: $faces"
+  sed 's/^/      stderr: /' "$work/scan.err" | tail -20
+fi
+
+# ---------------------------------------------------------------------------- 4. GUI under Xvfb
+# Lines the bundled GUI may print on stderr. Anything else fails the test.
+allowlist="$work/stderr-allowlist"
+cat >"$allowlist" <<'EOF'
+^INFO facecurator[a-z_.]*: 
+^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$
+^INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.$
+^I0000 [0-9:. ]+ gl_context(_egl)?\.cc:[0-9]+\] (Successfully initialized EGL|GL version)
+^W0000 [0-9:. ]+ inference_feedback_manager\.cc:[0-9]+\] Feedback manager requires a model with a single signature inference
+^W0000 [0-9:. ]+ landmark_projection_calculator\.cc:[0-9]+\] Using NORM_RECT without IMAGE_DIMENSIONS is only supported for the square ROI
+EOF
+
+# Runs inside xvfb-run (and the keyring session): start, wait for the window, stay up, terminate.
+gui_inner='
+exe="$1"; photos="$2"; out="$3"; seconds="$4"; timeout_s="$5"
+"$exe" gui "$photos" >"$out/gui.out" 2>"$out/gui.err" &
+pid=$!
+start=$(date +%s.%N)
+window=""
+while [ -z "$window" ]; do
+  if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; echo "early-exit $?" >"$out/gui.result"; exit 0; fi
+  if awk -v a="$start" -v b="$(date +%s.%N)" -v t="$timeout_s" "BEGIN { exit !(b - a > t) }"; then
+    kill "$pid"; wait "$pid"; echo "no-window" >"$out/gui.result"; exit 0
+  fi
+  window="$(xdotool search --onlyvisible --name "^facecurator" 2>/dev/null | head -1)"
+  [ -n "$window" ] || sleep 0.05
+done
+awk -v a="$start" -v b="$(date +%s.%N)" "BEGIN { printf \"%.2f\", b - a }" >"$out/gui.window-seconds"
+xdotool getwindowname "$window" >"$out/gui.window-name" 2>/dev/null
+xwininfo -id "$window" 2>/dev/null | grep -E "Width|Height|Map State" | tr -s " " >"$out/gui.window-info"
+sleep "$seconds"
+if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; echo "early-exit $?" >"$out/gui.result"; exit 0; fi
+kill -TERM "$pid"
+wait "$pid"
+echo "terminated $?" >"$out/gui.result"
+'
+bash .ci/keyring-session.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
+  bash -c "$gui_inner" gui-smoke "$repo/$exe" "$work/photos" "$work" "$GUI_SECONDS" "$WINDOW_TIMEOUT_S" \
+  >"$work/xvfb.log" 2>&1
+result="$(cat "$work/gui.result" 2>/dev/null || echo "did not run: $(tail -3 "$work/xvfb.log")")"
+unexpected="$(grep -v -E -f "$allowlist" "$work/gui.err" 2>/dev/null || true)"
+if [ -f "$work/gui.window-seconds" ]; then
+  timings+=("GUI time-to-window: $(cat "$work/gui.window-seconds") s")
+fi
+# 143 = 128 + SIGTERM: the only exit status expected (the app is still running when killed).
+if [ "$result" = "terminated 143" ] && [ -z "$unexpected" ]; then
+  pass "gui: window '$(cat "$work/gui.window-name")' up after $(cat "$work/gui.window-seconds") s, ran ${GUI_SECONDS} s more, no unexpected stderr"
+else
+  fail "gui: $result"
+  if [ -n "$unexpected" ]; then
+    echo "      unexpected stderr lines:"
+    printf '%s\n' "$unexpected" | head -30 | sed 's/^/        /'
+  fi
+  tail -5 "$work/xvfb.log" | sed 's/^/      xvfb-run: /'
+fi
+
+echo "timings:"
+printf '  %s\n' "${timings[@]}"
+if [ "$failures" -gt 0 ]; then
+  echo "smoke test: $failures check(s) failed"
+  exit 1
+fi
+echo "smoke test: all checks passed"

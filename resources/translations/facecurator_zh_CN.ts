@@ -1,0 +1,1032 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ConditionRow</name>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove this condition</source>
+        <translation>移除此条件</translation>
+    </message>
+    <message>
+        <source>{label}:</source>
+        <translation>{label}：</translation>
+    </message>
+    <message>
+        <source>id: {id}</source>
+        <translation>ID：{id}</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Accepted faces are exported; pending faces never are.</source>
+        <translation>导出已接受的人脸；待定的人脸不会导出。</translation>
+    </message>
+    <message>
+        <source>Export to folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a destination folder or enter oss://bucket/prefix.</source>
+        <translation>请选择目标文件夹，或输入 oss://存储空间/前缀。</translation>
+    </message>
+    <message>
+        <source>Reading the catalog…</source>
+        <translation>正在读取目录库…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>&amp;Destination:</source>
+        <translation>目标位置(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Folder, or oss://bucket/prefix</source>
+        <translation>文件夹，或 oss://存储空间/前缀</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Folders — one folder of face crops per person</source>
+        <translation>文件夹 — 每人一个人脸裁剪图文件夹</translation>
+    </message>
+    <message>
+        <source>COCO — crops plus annotations.coco.json and the original images</source>
+        <translation>COCO — 裁剪图，外加 annotations.coco.json 和原图</translation>
+    </message>
+    <message>
+        <source>VGGFace2 — data/ crops plus bounding-box and landmark CSVs</source>
+        <translation>VGGFace2 — data/ 裁剪图，外加人脸框和关键点 CSV</translation>
+    </message>
+    <message>
+        <source>Crop &amp;margin:</source>
+        <translation>裁剪边距(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Added on every side, as a fraction of the face box (0.4 gives a crop 1.8× the box)</source>
+        <translation>按人脸框尺寸的比例向四周外扩（0.4 得到人脸框 1.8 倍大小的裁剪图）</translation>
+    </message>
+    <message>
+        <source>Also export &amp;rejected faces (under rejected/, flagged)</source>
+        <translation>同时导出已拒绝的人脸(&amp;R)（放在 rejected/ 下并加标记）</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder</source>
+        <translation>打开文件夹(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel export</source>
+        <translation>取消导出(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>reading the catalog</source>
+        <translation>读取目录库</translation>
+    </message>
+    <message>
+        <source>preparing the destination</source>
+        <translation>准备目标位置</translation>
+    </message>
+    <message>
+        <source>writing the export</source>
+        <translation>写入导出内容</translation>
+    </message>
+    <message>
+        <source>Reading images and writing face crops…</source>
+        <translation>正在读取图片并写入人脸裁剪图…</translation>
+    </message>
+    <message>
+        <source>%v of %m images</source>
+        <translation>%v / %m 张图片</translation>
+    </message>
+    <message>
+        <source>Exporting: {done} of {total} images</source>
+        <translation>正在导出：第 {done} / {total} 张图片</translation>
+    </message>
+    <message>
+        <source>Exported {n} faces to {dest} ({files} files).</source>
+        <translation>已将 {n} 张人脸导出到 {dest}（共 {files} 个文件）。</translation>
+    </message>
+    <message>
+        <source>{n} pending faces were not exported.</source>
+        <translation>{n} 张待定人脸未导出。</translation>
+    </message>
+    <message>
+        <source>{n} images failed; see below.</source>
+        <translation>{n} 张图片失败，详见下方。</translation>
+    </message>
+    <message>
+        <source>Export failed while {step}: {message}</source>
+        <translation>{step}时导出失败：{message}</translation>
+    </message>
+    <message>
+        <source>Export cancelled; the destination was not changed.</source>
+        <translation>导出已取消，目标位置未作任何更改。</translation>
+    </message>
+</context>
+<context>
+    <name>FaceDetailsPanel</name>
+    <message>
+        <source>Hover or select a face to see its attributes.</source>
+        <translation>将鼠标悬停在人脸上或选中人脸以查看其属性。</translation>
+    </message>
+</context>
+<context>
+    <name>FaceModel</name>
+    <message>
+        <source>qualified</source>
+        <translation>合格</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryDelegate</name>
+    <message>
+        <source>cannot read</source>
+        <translation>无法读取</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>1 face</source>
+        <translation>1 张人脸</translation>
+    </message>
+    <message>
+        <source>{n} faces</source>
+        <translation>{n} 张人脸</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryModel</name>
+    <message>
+        <source>{faces} faces: {q} qualified, {u} unqualified, {k} unknown</source>
+        <translation>{faces} 张人脸：{q} 张合格，{u} 张不合格，{k} 张未知</translation>
+    </message>
+    <message>
+        <source>{a} accepted, {r} rejected, {p} pending</source>
+        <translation>{a} 张已接受，{r} 张已拒绝，{p} 张待定</translation>
+    </message>
+</context>
+<context>
+    <name>ImageView</name>
+    <message>
+        <source>No image selected</source>
+        <extracomment>Up to this many faces, every face is labelled; beyond, only faces whose box is at least LABEL_MIN_BOX_PIXELS wide on screen (and the hovered/selected one).</extracomment>
+        <translation>未选择图片</translation>
+    </message>
+    <message>
+        <source>This image could not be read.</source>
+        <translation>无法读取此图片。</translation>
+    </message>
+</context>
+<context>
+    <name>LanguageMenu</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+</context>
+<context>
+    <name>LogDock</name>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Gallery</source>
+        <translation>图库</translation>
+    </message>
+    <message>
+        <source>Triage</source>
+        <translation>审核</translation>
+    </message>
+    <message>
+        <source>Rules {name}: {error}; using {default}</source>
+        <translation>规则 {name}：{error}；改用 {default}</translation>
+    </message>
+    <message>
+        <source>All images</source>
+        <translation>全部图片</translation>
+    </message>
+    <message>
+        <source>With pending faces</source>
+        <translation>含待定人脸</translation>
+    </message>
+    <message>
+        <source>With qualified faces</source>
+        <translation>含合格人脸</translation>
+    </message>
+    <message>
+        <source>With unqualified faces</source>
+        <translation>含不合格人脸</translation>
+    </message>
+    <message>
+        <source>With accepted faces</source>
+        <translation>含已接受人脸</translation>
+    </message>
+    <message>
+        <source>With rejected faces</source>
+        <translation>含已拒绝人脸</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Person (folder)</source>
+        <translation>人员（文件夹）</translation>
+    </message>
+    <message>
+        <source>Most faces</source>
+        <translation>人脸最多</translation>
+    </message>
+    <message>
+        <source>Sharpest first</source>
+        <translation>最清晰优先</translation>
+    </message>
+    <message>
+        <source>Problems first</source>
+        <translation>问题优先</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Sort:</source>
+        <translation>排序：</translation>
+    </message>
+    <message>
+        <source>Open folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <source>Open source…</source>
+        <translation>打开来源…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Undo decision</source>
+        <translation>撤销决定</translation>
+    </message>
+    <message>
+        <source>Detect faces</source>
+        <translation>检测人脸</translation>
+    </message>
+    <message>
+        <source>Cancel detection</source>
+        <translation>取消检测</translation>
+    </message>
+    <message>
+        <source>Fit image</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Face boxes</source>
+        <translation>人脸框</translation>
+    </message>
+    <message>
+        <source>Landmarks</source>
+        <translation>关键点</translation>
+    </message>
+    <message>
+        <source>Attribute labels</source>
+        <translation>属性标签</translation>
+    </message>
+    <message>
+        <source>Not available in this build yet</source>
+        <translation>此版本暂不可用</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source> Rules: </source>
+        <translation> 规则：</translation>
+    </message>
+    <message>
+        <source> Detector: </source>
+        <translation> 检测器：</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Recent sources</source>
+        <translation>最近的来源</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Accept qualified (current filter)</source>
+        <translation>接受合格人脸（当前筛选）</translation>
+    </message>
+    <message>
+        <source>Reject unqualified (current filter)</source>
+        <translation>拒绝不合格人脸（当前筛选）</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Detect</source>
+        <translation>检测(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Rules</source>
+        <translation>规则(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>About facecurator</source>
+        <translation>关于 facecurator</translation>
+    </message>
+    <message>
+        <source>Listing rule presets failed: {e}</source>
+        <translation>列出规则预设失败：{e}</translation>
+    </message>
+    <message>
+        <source>Open a folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <source>Cancel the running detection before opening another source</source>
+        <translation>请先取消正在进行的检测，再打开其他来源</translation>
+    </message>
+    <message>
+        <source>Cannot open {source}: {error}</source>
+        <translation>无法打开 {source}：{error}</translation>
+    </message>
+    <message>
+        <source>Reading the catalog for {source} failed: {error}</source>
+        <translation>读取 {source} 的目录库失败：{error}</translation>
+    </message>
+    <message>
+        <source>Opened {source}: {n} images in the catalog</source>
+        <translation>已打开 {source}：目录库中有 {n} 张图片</translation>
+    </message>
+    <message>
+        <source>No face detected in this image.</source>
+        <translation>此图片中未检测到人脸。</translation>
+    </message>
+    <message>
+        <source>Rules: {error}</source>
+        <translation>规则：{error}</translation>
+    </message>
+    <message>
+        <source>Rules: {name}</source>
+        <translation>规则：{name}</translation>
+    </message>
+    <message>
+        <source>Saving the decision failed: {error}</source>
+        <translation>保存决定失败：{error}</translation>
+    </message>
+    <message>
+        <source>Select a face first (click it, or Tab through them)</source>
+        <translation>请先选择一张人脸（单击它，或用 Tab 键逐个切换）</translation>
+    </message>
+    <message>
+        <source>Undo failed: {error}</source>
+        <translation>撤销失败：{error}</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source>Undid the decision of {n} faces</source>
+        <translation>已撤销 {n} 张人脸的决定</translation>
+    </message>
+    <message>
+        <source>Accepted {n} qualified faces</source>
+        <translation>已接受 {n} 张合格人脸</translation>
+    </message>
+    <message>
+        <source>Rejected {n} unqualified faces</source>
+        <translation>已拒绝 {n} 张不合格人脸</translation>
+    </message>
+    <message>
+        <source>Bulk decision failed: {error}</source>
+        <translation>批量决定失败：{error}</translation>
+    </message>
+    <message>
+        <source>Open a folder first</source>
+        <translation>请先打开一个文件夹</translation>
+    </message>
+    <message>
+        <source>Detector {name}: {why}</source>
+        <translation>检测器 {name}：{why}</translation>
+    </message>
+    <message>
+        <source>Starting the {name} detector…</source>
+        <translation>正在启动 {name} 检测器…</translation>
+    </message>
+    <message>
+        <source>Detecting faces in {root}</source>
+        <translation>正在检测 {root} 中的人脸</translation>
+    </message>
+    <message>
+        <source>Cancelling: finishing the images in progress…</source>
+        <translation>正在取消：等待处理中的图片完成…</translation>
+    </message>
+    <message>
+        <source>Detection cancelled</source>
+        <translation>检测已取消</translation>
+    </message>
+    <message>
+        <source>Detection finished</source>
+        <translation>检测完成</translation>
+    </message>
+    <message>
+        <source>{verb}: {total} images ({cached} cached, {failed} failed) in {t}</source>
+        <translation>{verb}：{total} 张图片（{cached} 张来自缓存，{failed} 张失败），用时 {t}</translation>
+    </message>
+    <message>
+        <source>Detection failed: {message}</source>
+        <translation>检测失败：{message}</translation>
+    </message>
+    <message>
+        <source>Cannot show {what}</source>
+        <translation>无法显示 {what}</translation>
+    </message>
+    <message>
+        <source>{images} images · {faces} faces · {pending} pending</source>
+        <translation>{images} 张图片 · {faces} 张人脸 · {pending} 张待定</translation>
+    </message>
+    <message>
+        <source>Opening {panel} failed: {error}</source>
+        <translation>打开 {panel} 失败：{error}</translation>
+    </message>
+    <message>
+        <source>facecurator {version}
+Catalog: {catalog}
+Logs: {logs}</source>
+        <translation>facecurator {version}
+目录库：{catalog}
+日志：{logs}</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsDock</name>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Problems ({n})</source>
+        <translation>问题（{n}）</translation>
+    </message>
+</context>
+<context>
+    <name>Rules</name>
+    <message>
+        <source>Blur below a limit</source>
+        <translation>模糊度低于上限</translation>
+    </message>
+    <message>
+        <source>Head angle within a limit</source>
+        <translation>头部角度在范围内</translation>
+    </message>
+    <message>
+        <source>No sunglasses</source>
+        <translation>未戴墨镜</translation>
+    </message>
+    <message>
+        <source>No glasses</source>
+        <translation>未戴眼镜</translation>
+    </message>
+    <message>
+        <source>No mask</source>
+        <translation>未戴口罩</translation>
+    </message>
+    <message>
+        <source>No hat</source>
+        <translation>未戴帽子</translation>
+    </message>
+    <message>
+        <source>Eyes open</source>
+        <translation>睁眼</translation>
+    </message>
+    <message>
+        <source>Exact number of faces in the image</source>
+        <translation>图中人脸数恰好为指定值</translation>
+    </message>
+    <message>
+        <source>Minimum face size</source>
+        <translation>最小人脸尺寸</translation>
+    </message>
+    <message>
+        <source>Minimum detection confidence</source>
+        <translation>最低检测置信度</translation>
+    </message>
+    <message>
+        <source>Minimum face quality (IMM)</source>
+        <translation>最低人脸质量（IMM）</translation>
+    </message>
+    <message>
+        <source>Minimum sharpness (IMM)</source>
+        <translation>最低清晰度（IMM）</translation>
+    </message>
+    <message>
+        <source>Minimum face integrity (Moderation 2.0)</source>
+        <translation>最低人脸完整度（内容安全 2.0）</translation>
+    </message>
+    <message>
+        <source>Age range</source>
+        <translation>年龄范围</translation>
+    </message>
+    <message>
+        <source>Content Moderation 1.0 &apos;qualified&apos;: blur &lt; 5 (0–20), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.</source>
+        <translation>内容安全 1.0 的“合格”标准：模糊度 &lt; 5（0–20），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
+    </message>
+    <message>
+        <source>Content Moderation 2.0 recommended ranges: blur &lt; 25 (0–100), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.</source>
+        <translation>内容安全 2.0 推荐范围：模糊度 &lt; 25（0–100），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
+    </message>
+    <message>
+        <source>moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, integrity ≥ 80 where measured.</source>
+        <translation>在 moderation-2.0 基础上增加：图中恰好一张人脸，人脸 ≥ 112 像素（短边），未戴口罩，睁眼，已测量时完整度 ≥ 80。</translation>
+    </message>
+    <message>
+        <source>blur must be below this value (on the rule&apos;s scale)</source>
+        <translation>模糊度必须低于此值（按规则所用刻度）</translation>
+    </message>
+    <message>
+        <source>the scale the limit is on</source>
+        <translation>上限所用的刻度</translation>
+    </message>
+    <message>
+        <source>convert a blur on another scale (else it is unknown)</source>
+        <translation>换算其他刻度的模糊度（否则视为未知）</translation>
+    </message>
+    <message>
+        <source>which angle</source>
+        <translation>哪个角度</translation>
+    </message>
+    <message>
+        <source>largest allowed angle either way</source>
+        <translation>任一方向允许的最大角度</translation>
+    </message>
+    <message>
+        <source>how many faces the image must hold</source>
+        <translation>图中必须包含的人脸数</translation>
+    </message>
+    <message>
+        <source>smallest allowed short side of the face box</source>
+        <translation>人脸框短边允许的最小值</translation>
+    </message>
+    <message>
+        <source>smallest allowed detection confidence (0–1)</source>
+        <translation>允许的最低检测置信度（0–1）</translation>
+    </message>
+    <message>
+        <source>smallest allowed IMM FaceQuality (0–1)</source>
+        <translation>允许的最低 IMM FaceQuality（0–1）</translation>
+    </message>
+    <message>
+        <source>smallest allowed IMM Sharpness (0–1, higher = sharper)</source>
+        <translation>允许的最低 IMM Sharpness（0–1，越高越清晰）</translation>
+    </message>
+    <message>
+        <source>smallest allowed Integrity (0–100, higher = more complete)</source>
+        <translation>允许的最低 Integrity（0–100，越高越完整）</translation>
+    </message>
+    <message>
+        <source>when false, a face without an integrity measure passes</source>
+        <translation>关闭时，未测量完整度的人脸视为通过</translation>
+    </message>
+    <message>
+        <source>youngest allowed age</source>
+        <translation>允许的最小年龄</translation>
+    </message>
+    <message>
+        <source>oldest allowed age</source>
+        <translation>允许的最大年龄</translation>
+    </message>
+    <message>
+        <source>years</source>
+        <translation>岁</translation>
+    </message>
+    <message>
+        <source>pitch</source>
+        <translation>俯仰角</translation>
+    </message>
+    <message>
+        <source>yaw</source>
+        <translation>偏航角</translation>
+    </message>
+    <message>
+        <source>roll</source>
+        <translation>翻滚角</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>未通过</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Maximum</source>
+        <translation>上限</translation>
+    </message>
+    <message>
+        <source>Minimum</source>
+        <translation>下限</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>刻度</translation>
+    </message>
+    <message>
+        <source>Convert other scales</source>
+        <translation>换算其他刻度</translation>
+    </message>
+    <message>
+        <source>Angle</source>
+        <translation>角度</translation>
+    </message>
+    <message>
+        <source>Largest angle</source>
+        <translation>最大角度</translation>
+    </message>
+    <message>
+        <source>Number of faces</source>
+        <translation>人脸数</translation>
+    </message>
+    <message>
+        <source>Smallest short side</source>
+        <translation>最小短边</translation>
+    </message>
+    <message>
+        <source>Must be measured</source>
+        <translation>必须已测量</translation>
+    </message>
+</context>
+<context>
+    <name>RulesEditor</name>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Save rules as preset</source>
+        <translation>将规则另存为预设</translation>
+    </message>
+    <message>
+        <source>Preset name:</source>
+        <translation>预设名称：</translation>
+    </message>
+    <message>
+        <source>A preset needs a name.</source>
+        <translation>预设需要一个名称。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a built-in preset and cannot be changed; choose another name.</source>
+        <translation>“{name}”是内置预设，不能修改；请另选名称。</translation>
+    </message>
+    <message>
+        <source>A preset name cannot end with “{suffix}”.</source>
+        <translation>预设名称不能以“{suffix}”结尾。</translation>
+    </message>
+    <message>
+        <source>Replace preset</source>
+        <translation>替换预设</translation>
+    </message>
+    <message>
+        <source>A preset named “{name}” exists. Replace it?</source>
+        <translation>已存在名为“{name}”的预设。要替换它吗？</translation>
+    </message>
+    <message>
+        <source>Saved preset “{name}”.</source>
+        <translation>已保存预设“{name}”。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a built-in preset and cannot be deleted.</source>
+        <translation>“{name}”是内置预设，不能删除。</translation>
+    </message>
+    <message>
+        <source>Delete preset</source>
+        <translation>删除预设</translation>
+    </message>
+    <message>
+        <source>Delete the preset “{name}”?</source>
+        <translation>要删除预设“{name}”吗？</translation>
+    </message>
+    <message>
+        <source>Deleted preset “{name}”.</source>
+        <translation>已删除预设“{name}”。</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>&amp;Preset:</source>
+        <translation>预设(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Save as…</source>
+        <translation>另存为(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save these rules as a named preset</source>
+        <translation>将这些规则保存为命名预设</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Delete this user preset</source>
+        <translation>删除此用户预设</translation>
+    </message>
+    <message>
+        <source>&amp;Unmeasured attributes:</source>
+        <translation>未测量的属性(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>count against the face (not qualified)</source>
+        <translation>视为不合格</translation>
+    </message>
+    <message>
+        <source>are ignored</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>&amp;Add condition</source>
+        <translation>添加条件(&amp;A)</translation>
+    </message>
+    <message>
+        <source>{name} copy</source>
+        <translation>{name} 副本</translation>
+    </message>
+    <message>
+        <source>{name} (built-in)</source>
+        <translation>{name}（内置）</translation>
+    </message>
+    <message>
+        <source>{name} (modified)</source>
+        <translation>{name}（已修改）</translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation>放弃更改</translation>
+    </message>
+    <message>
+        <source>Discard the unsaved changes to “{name}”?</source>
+        <translation>要放弃对“{name}”未保存的更改吗？</translation>
+    </message>
+    <message>
+        <source>preview unavailable: {error}</source>
+        <translation>无法预览：{error}</translation>
+    </message>
+    <message>
+        <source>{qualified} of {total} faces qualified</source>
+        <translation>{total} 张人脸中 {qualified} 张合格</translation>
+    </message>
+</context>
+<context>
+    <name>ScanStatus</name>
+    <message>
+        <source>Cancel</source>
+        <extracomment>(key, menu text, module, function): panels written as separate modules.</extracomment>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source> · {n} failed</source>
+        <translation> · {n} 张失败</translation>
+    </message>
+    <message>
+        <source>{count} images · {rate:.1f}/s · ETA {eta}{failed}</source>
+        <translation>{count} 张图片 · {rate:.1f} 张/秒 · 预计剩余 {eta}{failed}</translation>
+    </message>
+</context>
+<context>
+    <name>SourceChooser</name>
+    <message>
+        <source>Open a source</source>
+        <translation>打开来源</translation>
+    </message>
+    <message>
+        <source>Folder with photos (sub-folders = persons)</source>
+        <translation>照片文件夹（每个子文件夹为一人）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Local folder</source>
+        <translation>本地文件夹</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>存储空间</translation>
+    </message>
+    <message>
+        <source>Prefix</source>
+        <translation>前缀</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>OSS bucket</source>
+        <translation>OSS 存储空间</translation>
+    </message>
+    <message>
+        <source>OSS sources arrive with the cloud work</source>
+        <translation>OSS 来源将随云端功能一同提供</translation>
+    </message>
+    <message>
+        <source>Open a folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>StatsDock</name>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPanel</name>
+    <message>
+        <source>Yaw (°)</source>
+        <translation>偏航角（°）</translation>
+    </message>
+    <message>
+        <source>Pitch (°)</source>
+        <translation>俯仰角（°）</translation>
+    </message>
+    <message>
+        <source>Roll (°)</source>
+        <translation>翻滚角（°）</translation>
+    </message>
+    <message>
+        <source>Face size (short side, px)</source>
+        <translation>人脸尺寸（短边，像素）</translation>
+    </message>
+    <message>
+        <source>Age (years)</source>
+        <translation>年龄（岁）</translation>
+    </message>
+    <message>
+        <source>Blur ({scale} scale)</source>
+        <translation>模糊度（{scale} 刻度）</translation>
+    </message>
+    <message>
+        <source>Outcome per condition</source>
+        <translation>各条件结果</translation>
+    </message>
+    <message>
+        <source>{n} faces in the current view</source>
+        <translation>当前视图中共 {n} 张人脸</translation>
+    </message>
+    <message>
+        <source>{n} not measured</source>
+        <translation>{n} 张未测量</translation>
+    </message>
+</context>
+<context>
+    <name>TriagePage</name>
+    <message>
+        <source>All faces</source>
+        <translation>全部人脸</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>Qualified</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Unqualified</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Accept qualified</source>
+        <translation>接受合格</translation>
+    </message>
+    <message>
+        <source>Accept every pending qualified face of the selection (or of the current filter)</source>
+        <translation>接受所选（或当前筛选）中所有待定的合格人脸</translation>
+    </message>
+    <message>
+        <source>Reject unqualified</source>
+        <translation>拒绝不合格</translation>
+    </message>
+    <message>
+        <source>Reject every pending unqualified face of the selection (or of the current filter)</source>
+        <translation>拒绝所选（或当前筛选）中所有待定的不合格人脸</translation>
+    </message>
+    <message>
+        <source>A accept · R reject · S skip · Ctrl+Z undo</source>
+        <translation>A 接受 · R 拒绝 · S 跳过 · Ctrl+Z 撤销</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>No face selected</source>
+        <translation>未选择人脸</translation>
+    </message>
+    <message>
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <source>{n} faces · {p} pending</source>
+        <translation>{n} 张人脸 · {p} 张待定</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,50 @@
+"""Failures reach the operator non-modally (status bar + log dock) and the rotating log file."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import qWarning
+
+from facecurator.gui.gallery import thumb_key
+from facecurator.gui.logs import LOG_FILE_NAME, log_dir, setup_logging, teardown_logging
+
+
+def test_a_vanished_image_is_named_in_the_status_bar_log_dock_and_log_file(
+    qtbot, make_window, catalog_path: Path, photo_dir: Path, tmp_path: Path
+) -> None:
+    log_path = setup_logging()
+    try:
+        assert log_path == log_dir() / LOG_FILE_NAME
+        # A private copy of the folder whose file disappears after the scan.
+        window = make_window(catalog_path)
+        assert window.open_source(str(photo_dir), scan=False)
+        ok = [i for i in window.store.image_ids() if window.store.image(i).row.status == "ok"]
+        row = window.store.image(ok[0]).row
+        moved = tmp_path / "moved-away"
+        Path(row.uri).rename(moved)
+        try:
+            window.gallery_model.thumbnail(window.gallery_model.row_of(ok[0]))
+            qtbot.waitUntil(lambda: window.thumbnails.error(thumb_key(ok[0])) is not None, timeout=10_000)
+        finally:
+            moved.rename(row.uri)
+        message = window.statusBar().currentMessage()
+        assert row.uri in message and "cannot read" in message
+        assert row.uri in window.log_dock.list.item(window.log_dock.list.count() - 1).text()
+        qWarning("a Qt warning routed into our log")
+        for handler in logging.getLogger("facecurator").handlers:
+            handler.flush()
+        text = log_path.read_text(encoding="utf-8")
+        assert row.uri in text
+        assert "a Qt warning routed into our log" in text
+    finally:
+        teardown_logging()
+
+
+def test_unopenable_source_is_reported_not_raised(make_window, catalog_path: Path, tmp_path: Path) -> None:
+    window = make_window(catalog_path)
+    missing = tmp_path / "no-such-folder"
+    assert not window.open_source(str(missing))
+    assert str(missing) in window.statusBar().currentMessage()
+    assert window.notifier.history[-1].level == logging.ERROR

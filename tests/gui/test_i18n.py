@@ -1,0 +1,269 @@
+"""Languages: Chinese is complete, loads (compiled or not) and switches live; reasons translate."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from facecurator import paths
+from facecurator.core.face import Blur, Box, Face, Pose
+from facecurator.core.rules import (
+    BUILTIN_PRESETS,
+    MESSAGES,
+    ConditionResult,
+    ImageContext,
+    RuleSet,
+    load_rules,
+    make_condition,
+)
+from facecurator.gui import i18n
+from facecurator.gui.rules_editor import RulesEditor
+
+pytestmark = pytest.mark.gui
+
+REPO = Path(__file__).resolve().parents[2]
+TS_ZH = REPO / "resources" / "translations" / "facecurator_zh_CN.ts"
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def app(qapp) -> Iterator[QCoreApplication]:
+    yield qapp
+    i18n.install_translator(qapp, "en")  # never leak a language into other tests
+
+
+def _messages(path: Path) -> list[tuple[str, str, ET.Element]]:
+    root = ET.parse(path).getroot()
+    return [
+        (context.findtext("name") or "", message.findtext("source") or "", message)
+        for context in root.iter("context")
+        for message in context.iter("message")
+    ]
+
+
+def test_every_chinese_message_is_translated_with_its_placeholders() -> None:
+    messages = _messages(TS_ZH)
+    assert len(messages) > 100
+    for context, source, message in messages:
+        translation = message.find("translation")
+        assert translation is not None
+        forms = [f.text for f in translation.findall("numerusform")] or [translation.text]
+        assert translation.get("type") is None, f"[{context}] {source!r} is unfinished"
+        for text in forms:
+            assert text and text.strip(), f"[{context}] {source!r} has no translation"
+            assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(source)), (context, source)
+            words = re.sub(r"%\w", "", PLACEHOLDER.sub("", source))
+            if any(ch.isalpha() for ch in words):  # "{label}:" has no words to translate
+                # Chinese, or at least not the English copied through ("ID：{id}")
+                assert HAN.search(text) or text != source, f"[{context}] {source!r} was not translated"
+
+
+def test_the_translation_covers_every_string_in_the_gui_code(tmp_path: Path) -> None:
+    """Re-extract with lupdate into a copy: nothing new may appear (run scripts/update_translations.sh)."""
+    lupdate = Path(i18n.lrelease_binary() or "").with_name("lupdate")
+    if not lupdate.is_file():
+        pytest.skip("lupdate is not installed with PySide6 here")
+    copy = tmp_path / TS_ZH.name
+    shutil.copy(TS_ZH, copy)
+    sources = sorted(str(p) for p in (REPO / "facecurator" / "gui").glob("*.py"))
+    subprocess.run(
+        [str(lupdate), "-silent", "-no-obsolete", "-locations", "none", *sources, "-ts", str(copy)],
+        check=True,
+        timeout=60,
+    )
+    untranslated = [
+        f"[{context}] {source!r}"
+        for context, source, message in _messages(copy)
+        if message.find("translation").get("type") == "unfinished"  # type: ignore[union-attr]
+    ]
+    assert not untranslated, "untranslated GUI strings (run scripts/update_translations.sh):\n" + "\n".join(
+        untranslated
+    )
+
+
+def test_install_chinese_compiles_and_translates(app) -> None:
+    assert i18n.install_translator(app, "zh_CN") == "zh_CN"
+    assert i18n.current_language() == "zh_CN"
+    compiled = paths.cache_dir() / "translations" / "facecurator_zh_CN.qm"
+    assert compiled.is_file() and compiled.stat().st_mtime >= TS_ZH.stat().st_mtime
+    assert QCoreApplication.translate("RulesEditor", "Rules") == "规则"
+    assert QCoreApplication.translate("TriagePage", "Rejected") == "已拒绝"
+    assert i18n.term("yaw") == "偏航角"
+    # Qt's own strings (standard buttons) come from qtbase_zh_CN.qm
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+
+    assert i18n.install_translator(app, "en") == "en"
+    assert QCoreApplication.translate("RulesEditor", "Rules") == "Rules"
+    assert i18n.current_language() == "en"
+
+
+def test_without_lrelease_the_ts_file_is_read_directly(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "lrelease_binary", lambda: None)
+    assert i18n.install_translator(app, "zh_CN") == "zh_CN"
+    assert not (paths.cache_dir() / "translations" / "facecurator_zh_CN.qm").exists()
+    assert QCoreApplication.translate("ExportDialog", "&Open folder") == "打开文件夹(&O)"
+    assert QCoreApplication.translate("ExportDialog", "no such message") == "no such message"
+
+
+def test_language_comes_from_the_saved_choice_then_the_system(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "system_language", lambda: "zh_CN")
+    assert i18n.saved_language() is None
+    assert i18n.install_translator(app) == "zh_CN"
+    i18n.save_language("en")
+    assert i18n.saved_language() == "en"
+    assert i18n.install_translator(app) == "en"
+    i18n.save_language(None)
+    assert i18n.install_translator(app) == "zh_CN"
+    assert [i18n.normalize_language(n) for n in ("zh_TW", "zh-Hans-CN", "de_DE", "en_US", "C")] == [
+        "zh_CN",
+        "zh_CN",
+        "en",
+        "en",
+        "en",
+    ]
+
+
+def test_language_menu_switches_and_open_widgets_retranslate(app, qtbot) -> None:
+    i18n.install_translator(app, "en")
+    editor = RulesEditor()
+    qtbot.addWidget(editor)
+    assert editor.windowTitle() == "Rules"
+    chosen: list[str] = []
+    menu = i18n.language_menu(editor, chosen.append)
+    qtbot.addWidget(menu)
+    assert [a.text() for a in menu.actions()] == ["English", "简体中文"]
+    assert menu.actions()[0].isChecked()
+
+    menu.actions()[1].trigger()
+    assert chosen == ["zh_CN"]
+    assert i18n.saved_language() == "zh_CN"
+    assert menu.actions()[1].isChecked() and not menu.actions()[0].isChecked()
+    qtbot.waitUntil(lambda: editor.windowTitle() == "规则", timeout=2000)  # LanguageChange -> retranslate
+    assert editor.save_button.text() == "另存为(&S)…"
+    assert editor.row("pose_yaw").title() == "头部角度在范围内"
+    assert menu.title() == "语言(&L)"
+
+    menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: editor.windowTitle() == "Rules", timeout=2000)
+    assert chosen == ["zh_CN", "en"]
+
+
+def test_built_in_preset_descriptions_are_translated(app) -> None:
+    i18n.install_translator(app, "zh_CN")
+    for name in BUILTIN_PRESETS:
+        description = load_rules(name).description
+        assert description in i18n.TERMS, name
+        assert HAN.search(i18n.term(description)), name
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _results_for_every_message() -> dict[str, ConditionResult]:
+    """Real condition results, evaluated by the core, covering as many message ids as faces allow."""
+    conditions = [
+        make_condition("blur", max=25, scale="0-100"),
+        make_condition("blur", id="blur_strict", max=25, scale="0-100", convert=False),
+        make_condition("pose", axis="yaw", max_degrees=30),
+        make_condition("no_sunglasses"),
+        make_condition("no_glasses"),
+        make_condition("no_mask"),
+        make_condition("no_hat"),
+        make_condition("eyes_open"),
+        make_condition("face_count", count=1),
+        make_condition("min_face_size", min_px=112),
+        make_condition("min_confidence", min=0.9),
+        make_condition("min_quality", min=0.5),
+        make_condition("min_sharpness", min=0.5),
+        make_condition("min_integrity", min=80, required=True),
+        make_condition("age_range", min=18, max=60),
+        make_condition("age_range", id="adult", min=18),
+        make_condition("age_range", id="young", max=30),
+    ]
+    rules = RuleSet("all", tuple(conditions), unknown="pass")
+    box = Box(0, 0, 200, 200)
+    faces = [
+        Face(box=box),
+        Face(
+            box=box,
+            confidence=0.99,
+            pose=Pose(0, 41.2, 0),
+            blur=Blur(12, "0-100"),
+            glasses="none",
+            mask=False,
+            hat=False,
+            eyes_closed=False,
+            quality=0.9,
+            sharpness=0.9,
+            integrity=95,
+            age=25,
+        ),
+        Face(
+            box=Box(0, 0, 50, 80),
+            confidence=0.5,
+            pose=Pose(0, -41.2, 0),
+            blur=Blur(40, "0-100"),
+            glasses="sunglasses",
+            mask=True,
+            hat=True,
+            eyes_closed=True,
+            quality=0.1,
+            sharpness=0.1,
+            integrity=10,
+            age=70,
+        ),
+        Face(box=box, pose=Pose(0, -10, 0), blur=Blur(2, "0-20"), glasses="glasses", age=10),
+        Face(box=box, blur=Blur(9, "0-20")),
+        Face(box=box, blur=Blur(9, "mystery-scale")),
+    ]
+    found: dict[str, ConditionResult] = {}
+    for face in faces:
+        for count in (1, 2):
+            for result in rules.evaluate(face, ImageContext(face_count=count)).results:
+                found.setdefault(result.message_id, result)
+        for result in rules.evaluate(face, None).results:
+            found.setdefault(result.message_id, result)
+    return found
+
+
+def test_every_reason_message_has_a_chinese_template_with_the_same_placeholders() -> None:
+    assert set(i18n.ZH_CN_REASONS) == set(MESSAGES)
+    for message_id, template in i18n.ZH_CN_REASONS.items():
+        assert set(PLACEHOLDER.findall(template)) <= set(PLACEHOLDER.findall(MESSAGES[message_id])), (
+            message_id
+        )
+        assert HAN.search(template) or "{axis}" in template, message_id  # the axis becomes 偏航角 etc.
+
+
+def test_translate_reason_renders_real_results_in_chinese() -> None:
+    results = _results_for_every_message()
+    assert len(results) >= 45, sorted(set(MESSAGES) - set(results))
+    for message_id, result in results.items():
+        chinese = i18n.translate_reason(result, "zh_CN")
+        assert chinese != result.reason, message_id
+        assert HAN.search(chinese), (message_id, chinese)
+        assert "{" not in chinese, (message_id, chinese)
+        assert i18n.translate_reason(result, "en") == result.reason
+    assert i18n.translate_reason(results["pose.fail"], "zh_CN") == "偏航角 41.2° > 30°"
+    assert i18n.translate_reason(results["pose.fail_negative"], "zh_CN") == "偏航角 -41.2° < -30°"
+    assert i18n.translate_reason(results["blur.fail"], "zh_CN") == "模糊度 40.0 ≥ 25（0-100）"
+    # unknown ids and results without one fall back to the English reason
+    odd = ConditionResult("x", "fail", "something new", "brand_new.id", {})
+    assert i18n.translate_reason(odd, "zh_CN") == "something new"
+    assert i18n.translate_reason(ConditionResult("x", "fail", "plain"), "zh_CN") == "plain"
+
+
+def test_translate_reason_follows_the_installed_language(app) -> None:
+    result = _results_for_every_message()["no_mask.fail"]
+    i18n.install_translator(app, "zh_CN")
+    assert i18n.translate_reason(result) == "戴口罩"
+    i18n.install_translator(app, "en")
+    assert i18n.translate_reason(result) == "mask"
