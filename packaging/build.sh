@@ -12,7 +12,8 @@
 # The bundle lands in dist/facecurator/ (run dist/facecurator/facecurator).
 # Environment: PYTHON (the interpreter for the venv, default python3.11 or
 # python3), FACECURATOR_BUNDLE_EXCLUDES=0 (build without the size exclusions,
-# only to measure them).
+# only to measure them), FACECURATOR_BUNDLE_HEADLESS_CV2=0 (keep mediapipe's
+# opencv-contrib-python instead of its headless twin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -21,7 +22,7 @@ reuse_venv=0
 for arg in "$@"; do
   case "$arg" in
     --reuse-venv) reuse_venv=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +47,15 @@ else
   "$PYTHON" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
   "$venv/bin/python" -m pip install -q . "$PYINSTALLER_SPEC"
+  if [ "${FACECURATOR_BUNDLE_HEADLESS_CV2:-1}" != 0 ]; then
+    # mediapipe requires opencv-contrib-python, whose cv2 links its own Qt 5 (for highgui
+    # windows facecurator never opens): a second Qt in the process and ~30 MB in the bundle.
+    # The headless build of the same version is the same cv2 without it.
+    cv_version="$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("opencv-contrib-python"))')"
+    step "swapping opencv-contrib-python $cv_version for opencv-contrib-python-headless $cv_version"
+    "$venv/bin/python" -m pip uninstall -q -y opencv-contrib-python
+    "$venv/bin/python" -m pip install -q --no-deps "opencv-contrib-python-headless==$cv_version"
+  fi
 fi
 rm -rf build/lib build/bdist.*
 
@@ -79,6 +89,7 @@ python: $("$venv/bin/python" --version 2>&1)
 pyinstaller: $("$venv/bin/python" -m PyInstaller --version)
 pyside6: $("$venv/bin/python" -c 'import PySide6; print(PySide6.__version__)')
 mediapipe: $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("mediapipe"))')
+opencv: $("$venv/bin/python" -m pip list 2>/dev/null | grep -i '^opencv' | tr -s ' ' | tr '\n' ' ')
 git: $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
 size: $size_human ($size_bytes bytes, $files files)
 excludes: $([ "$excludes" = 0 ] && echo "off (FACECURATOR_BUNDLE_EXCLUDES=0)" || echo on)

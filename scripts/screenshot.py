@@ -155,6 +155,9 @@ def main() -> int:
             60,
             "the visible face crops",
         )
+        current = window.triage.current_face_id()
+        if current is not None:
+            wait_until(app, lambda: window.triage.preview_pixmap(current) is not None, 60, "the preview crop")
         settle(app, 0.5)
         grab(app, window, args.triage_out)
     except TimeoutError as exc:

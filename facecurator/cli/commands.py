@@ -242,11 +242,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
                         "cached": report.cached,
                         "failed": report.failed,
                         "paid_calls": report.paid_calls,
+                        "aborted": report.aborted,
                         "elapsed_s": round(report.elapsed, 3),
                     },
                 }
             )
         else:
+            if report.aborted:
+                _err(f"stopped: {report.aborted}")
             for uri, error in report.errors:
                 _err(f"error: {error if uri in error else f'{uri}: {error}'}")
             counts = summary(images)
@@ -255,6 +258,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 f"{report.failed} failed) in {report.elapsed:.1f}s; {counts['faces']} faces, "
                 f"{counts['qualified']} qualified under {rules.name}; catalog {catalog.path}"
             )
+    if report.aborted:
+        return EXIT_USAGE  # refused credentials: a configuration error
     return EXIT_FAILURES if report.failed else EXIT_OK
 
 
@@ -262,12 +267,10 @@ def _print_cost(plan: Any, detector: Any, args: argparse.Namespace) -> None:
     from facecurator.cloud.cost import estimate
     from facecurator.cloud.profiles import load_profile
 
-    cost = estimate(detector.name, plan.to_detect, load_profile(args.profile))
+    cost = estimate(detector, plan.to_detect, load_profile(args.profile))
+    cached = plan.total - plan.to_detect
     _err(
-        f"paid batch: {plan.to_detect} of {plan.total} images need {detector.name} calls "
-        f"({plan.total - plan.to_detect} cached); estimate {cost.calls} × "
-        f"{cost.currency} {cost.unit_price_per_1000}/1000 = {cost.currency} {cost.total:.4f}"
-        + (f" ({cost.note})" if cost.note else "")
+        f"paid batch: {plan.to_detect} of {plan.total} images to detect ({cached} cached): {cost.describe()}"
     )
 
 

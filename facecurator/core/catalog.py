@@ -197,6 +197,7 @@ _SCHEMA_V1 = _statements(
         age INTEGER,
         gender TEXT,
         raw TEXT,
+        sunglasses INTEGER,
         PRIMARY KEY (detection_id, idx)
     ) WITHOUT ROWID""",
     """CREATE TABLE images (
@@ -296,7 +297,7 @@ def _to_json(value: Any) -> str:
 #: detection_faces columns after (detection_id, idx), in Face field order.
 _FACE_COLUMNS: Final = (
     "x, y, w, h, confidence, landmarks, pitch, yaw, roll, blur_value, blur_scale, sharpness, quality, "
-    "integrity, glasses, mask, hat, beard, eyes_closed, age, gender, raw"
+    "integrity, glasses, mask, hat, beard, eyes_closed, age, gender, raw, sunglasses"
 )
 
 
@@ -338,6 +339,7 @@ def _face_to_columns(face: Face) -> tuple[Any, ...]:
         face.age,
         face.gender,
         None if face.raw is None else _to_json(face.raw),
+        face.sunglasses,
     )
 
 
@@ -390,6 +392,7 @@ def _face_from_row(c: Sequence[Any]) -> Face:
         c[_F + 19],
         c[_F + 20],
         None if c[_F + 21] is None else json.loads(c[_F + 21]),
+        _BOOL[c[_F + 22]],
     )
     return face
 

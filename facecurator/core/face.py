@@ -85,6 +85,18 @@ class Face:
     age: int | None = None
     gender: Gender | None = None
     raw: dict[str, Any] | None = field(default=None, compare=False)
+    #: Extension of the contract's face: whether sunglasses were measured apart
+    #: from ordinary glasses. A detector that can tell "no sunglasses" but not
+    #: "clear glasses or none" sets ``glasses=None, sunglasses=False``. Read it
+    #: through :attr:`wears_sunglasses`, which also derives it from ``glasses``.
+    sunglasses: bool | None = None
+
+    @property
+    def wears_sunglasses(self) -> bool | None:
+        """True / False when measured (from ``glasses`` or ``sunglasses``), else None."""
+        if self.glasses is not None:
+            return self.glasses == "sunglasses"
+        return self.sunglasses
 
     def with_changes(self, **changes: Any) -> Face:
         return replace(self, **changes)
@@ -107,6 +119,7 @@ class Face:
             "eyes_closed": self.eyes_closed,
             "age": self.age,
             "gender": self.gender,
+            "sunglasses": self.wears_sunglasses,
             "raw": self.raw,
         }
 
@@ -146,6 +159,10 @@ class Face:
                 age=int(_num(data["age"], "age")) if data.get("age") is not None else None,
                 gender=_opt_choice(data.get("gender"), GENDER_VALUES, "gender"),
                 raw=data.get("raw"),
+                # Redundant when ``glasses`` is known (to_json derives it from there).
+                sunglasses=(
+                    _opt_bool(data.get("sunglasses"), "sunglasses") if data.get("glasses") is None else None
+                ),
             )
         except (KeyError, TypeError, IndexError) as exc:
             raise MalformedResultError(f"face record is missing or has a bad field: {exc!r}") from exc

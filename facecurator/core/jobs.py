@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from facecurator.core.catalog import Catalog, ImageRow
 from facecurator.core.images import is_supported_name
 from facecurator.detect.base import DetectionResult, Detector
-from facecurator.errors import FacecuratorError
+from facecurator.errors import DetectorAuthError, FacecuratorError
 from facecurator.sources.base import ImageRef, Source
 from facecurator.sources.local import content_identity
 
@@ -73,6 +73,8 @@ class ScanReport:
     detected: int = 0
     paid_calls: int = 0
     cancelled: bool = False
+    #: why the batch stopped by itself (refused credentials), else None
+    aborted: str | None = None
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
     image_ids: list[int] = field(default_factory=list)
@@ -84,6 +86,7 @@ class _WorkDone:
     identity: str | None
     result: DetectionResult | None
     error: str | None
+    auth_failure: bool = False
 
 
 class _DetectorPool:
@@ -168,6 +171,10 @@ def scan(
 
     def finish(done: _WorkDone) -> None:
         ref = done.ref
+        if done.auth_failure and not cancel.cancelled:
+            # Refused credentials fail every image alike: stop instead of paying for retries.
+            report.aborted = done.error
+            cancel.cancel()
         if done.result is None:
             image_id = catalog.record_image(
                 ref,
@@ -186,7 +193,7 @@ def scan(
         result = done.result
         detection_id = catalog.store_detection(done.identity, detector.name, detector.settings_key, result)
         if result.paid_calls:
-            catalog.add_paid_calls(detector.name, result.paid_calls)
+            catalog.add_paid_calls(getattr(detector, "registry_name", detector.name), result.paid_calls)
             report.paid_calls += result.paid_calls
         report.detected += 1
         image_id = catalog.record_image(
@@ -338,6 +345,8 @@ def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone
                 identity = content_identity(ref, data)
         result = detector.detect(ref, data)
         return _WorkDone(ref, identity, result, None)
+    except DetectorAuthError as exc:
+        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True)
     except FacecuratorError as exc:
         return _WorkDone(ref, identity, None, _with_name(ref, str(exc)))
     except Exception as exc:

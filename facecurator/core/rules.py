@@ -830,19 +830,21 @@ class NoSunglasses(Condition):
         return "no sunglasses"
 
     def outcome(self, face: Face, ctx: ImageContext | None) -> Outcome:
-        glasses = face.glasses
-        if glasses is None:
+        worn = face.wears_sunglasses
+        if worn is None:
             return UNKNOWN
-        return FAIL if glasses == "sunglasses" else PASS
+        return FAIL if worn else PASS
 
     def evaluate(self, face: Face, ctx: ImageContext | None) -> ConditionResult:
-        glasses = face.glasses
+        # wears_sunglasses also covers detectors that measure sunglasses apart from
+        # clear glasses (glasses=None, sunglasses=False: "no sunglasses").
+        worn = face.wears_sunglasses
         none, ordinary, sunglasses, not_measured = self._cache
-        if glasses is None:
+        if worn is None:
             return not_measured
-        if glasses == "sunglasses":
+        if worn:
             return sunglasses
-        return ordinary if glasses == "glasses" else none
+        return ordinary if face.glasses == "glasses" else none
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 1
+ALGORITHM_VERSION: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,12 @@ class LocalDetector:
             faces=faces,
             width=decoded.full_width,
             height=decoded.full_height,
-            raw={"detector": "local", "settings": self.settings_key, "faces": len(faces)},
+            raw={
+                "detector": "local",
+                "settings": self.settings_key,
+                "decoded_size": [decoded.image.width, decoded.image.height],
+                "faces": len(faces),
+            },
         )
 
     # -- pipeline -------------------------------------------------------------
@@ -256,7 +261,7 @@ class LocalDetector:
             "passes": sorted(cand.sources),
             "mesh": mesh is not None,
         }
-        pose = eyes_closed = glasses = mask = None
+        pose = eyes_closed = glasses = mask = sunglasses = None
         if mesh is not None:
             head = measures.head_pose(mesh)
             pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
@@ -270,6 +275,8 @@ class LocalDetector:
                 aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict
             )
             glasses, mask = worn.verdict, masked.verdict
+            # Only where the frame test was ambiguous: otherwise ``glasses`` says it.
+            sunglasses = worn.sunglasses if worn.verdict is None else None
             landmarks = tuple((x * scale, y * scale) for x, y in _five_points(mesh))
             x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
             x1, y1 = mesh[:, 0].max(), mesh[:, 1].max()
@@ -310,6 +317,7 @@ class LocalDetector:
             mask=mask,
             eyes_closed=eyes_closed,
             raw=raw,
+            sunglasses=sunglasses,
         )
 
     def _fit_mesh(self, rgb: np.ndarray, cand: _Candidate) -> np.ndarray | None:

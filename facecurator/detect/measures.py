@@ -328,6 +328,9 @@ class GlassesMeasure:
     lens_p90: float
     bridge_line: float
     reason: str
+    #: the sunglasses test alone (reliable on frontal faces even when the frame
+    #: test is ambiguous): True / False, None when the face was not measurable
+    sunglasses: bool | None = None
 
 
 def glasses_measure(
@@ -349,15 +352,19 @@ def glasses_measure(
     lens_p90 = float(np.percentile(lenses, 90)) / cheek_level
     bridge_line = float(np.abs(_box(gy, _BRIDGE_BAND).mean(axis=1)).max()) / cheek_grad
 
-    def result(verdict: GlassesVerdict | None, reason: str) -> GlassesMeasure:
-        return GlassesMeasure(verdict, round(eye_p90, 3), round(lens_p90, 3), round(bridge_line, 3), reason)
+    def result(
+        verdict: GlassesVerdict | None, reason: str, sunglasses: bool | None = False
+    ) -> GlassesMeasure:
+        return GlassesMeasure(
+            verdict, round(eye_p90, 3), round(lens_p90, 3), round(bridge_line, 3), reason, sunglasses
+        )
 
     if abs(yaw) > ATTRIBUTE_MAX_YAW:
-        return result(None, f"face turned {abs(yaw):.0f} deg")
+        return result(None, f"face turned {abs(yaw):.0f} deg", None)
     if eye_distance < ATTRIBUTE_MIN_EYE_DISTANCE:
-        return result(None, f"face too small ({eye_distance:.0f} px between the eyes)")
+        return result(None, f"face too small ({eye_distance:.0f} px between the eyes)", None)
     if eye_p90 < SUNGLASSES_EYE_P90 and lens_p90 < SUNGLASSES_LENS_P90:
-        return result("sunglasses", "dark, uniform eye region")
+        return result("sunglasses", "dark, uniform eye region", True)
     if masked:
         return result(None, "mask edge hides the nose bridge")
     if bridge_line >= GLASSES_BRIDGE_LINE:

@@ -27,6 +27,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
 
     from facecurator.core.catalog import Catalog
     from facecurator.errors import FacecuratorError
+    from facecurator.gui.i18n import install_translator
     from facecurator.gui.logs import Notifier, setup_logging
     from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
 
@@ -34,7 +35,8 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     QCoreApplication.setApplicationName(paths.APP_NAME)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     log_path = setup_logging()
-    log.info("starting the desktop app (log: %s)", log_path)
+    language = install_translator(app)
+    log.info("starting the desktop app (log: %s, language: %s)", log_path, language)
     notifier = Notifier()
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(notifier)

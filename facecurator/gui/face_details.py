@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from facecurator.core.review import ReviewedFace
+from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_status
 
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}
@@ -35,7 +36,7 @@ def face_details_html(face: ReviewedFace, rules_name: str) -> str:
         mark, mark_colour = _OUTCOME_MARK.get(result.outcome, ("?", "#888"))
         parts.append(
             f"<tr><td style='color:{mark_colour}'><b>{mark}</b></td>"
-            f"<td>{escape(result.condition)}</td><td>{escape(result.reason)}</td></tr>"
+            f"<td>{escape(result.condition)}</td><td>{escape(translate_reason(result))}</td></tr>"
         )
     parts.append("</table><hr><table cellspacing='0' cellpadding='1'>")
     for name, value in face_attribute_rows(face.face):

@@ -50,6 +50,7 @@ from facecurator.core.rules import DEFAULT_PRESET, RuleSet, list_presets, load_r
 from facecurator.errors import FacecuratorError
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
+from facecurator.gui.i18n import LANGUAGES, language_menu
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier, log_dir
@@ -509,6 +510,9 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.problems.toggleViewAction())
         view_menu.addAction(self.log_dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.language_menu = language_menu(self, on_change=self._on_language_changed)
+        view_menu.addMenu(self.language_menu)
         scan_menu = menu.addMenu(self.tr("&Detect"))
         scan_menu.addAction(self.scan_action)
         scan_menu.addAction(self.cancel_action)
@@ -880,6 +884,16 @@ class MainWindow(QMainWindow):
             self.notifier.error(
                 self.tr("Opening {panel} failed: {error}").format(panel=module_name, error=exc)
             )
+
+    def _on_language_changed(self, language: str) -> None:
+        # Panels with retranslate_ui() switch at once; the window's own labels
+        # are built once and switch at the next start.
+        self.notifier.info(
+            self.tr("Language: {name} (some labels change after a restart)").format(
+                name=LANGUAGES.get(language, language)
+            )
+        )
+        self._refresh_details()
 
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))

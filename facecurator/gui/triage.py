@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
+from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
 from facecurator.gui.store import FACE_FILTERS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
@@ -47,6 +48,8 @@ from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, rend
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 FACE_CELL: Final = QSize(136, 156)
+#: Side of the sharp crop shown in the preview panel.
+PREVIEW_CROP_SIDE: Final = 448
 CROP_BOX: Final = 128
 FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
 FACE_STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 12
@@ -55,6 +58,10 @@ DECISION_ROLE: Final = Qt.ItemDataRole.UserRole + 13
 
 def crop_key(face_id: int) -> str:
     return f"c{face_id}"
+
+
+def preview_key(face_id: int) -> str:
+    return f"P{face_id}"
 
 
 class FaceModel(QAbstractListModel):
@@ -94,7 +101,7 @@ class FaceModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            reasons = "\n".join(face.verdict.reasons) or self.tr("qualified")
+            reasons = "\n".join(translate_reason(r) for r in face.verdict.against) or self.tr("qualified")
             return f"{face.image.name} · face {face.row.index + 1}\n{reasons}\n{face.decision}"
         if role == FACE_STATUS_ROLE:
             return face_status(face.verdict)
@@ -394,6 +401,10 @@ class TriagePage(QWidget):
         store.facesChanged.connect(self._on_faces_changed)
         store.rulesChanged.connect(lambda _r: self._show_current())
         crops.ready.connect(self._on_crop_ready)
+        self._decoded = decoded
+        # Big crops for the preview only: a few, so thousands of faces do not fill memory.
+        self._previews = AsyncPixmapCache(capacity=32, max_workers=1, parent=self)
+        self._previews.ready.connect(self._on_crop_ready)
         # Counting walks every face: coalesce it off the key-press path.
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
@@ -423,11 +434,21 @@ class TriagePage(QWidget):
             return
         self._shown_face = face_id
         self._set_preview(face_id)
+        row = self.model.row_of(face_id)
+        if row is not None:
+            self._prefetch_next_preview(row)
         self.details.show_face(self._store.face(face_id), self._store.ruleset.name)
         self.faceShown.emit(face_id)
 
     def _set_preview(self, face_id: int) -> None:
-        pixmap = self._crops.get(crop_key(face_id))
+        """The large preview: the sharp big crop when ready, the grid's crop until then.
+
+        The big crop matters: judging blur from an upscaled thumbnail misleads.
+        """
+        big = self._previews.get(preview_key(face_id))
+        pixmap = big if big is not None else self._crops.get(crop_key(face_id))
+        if big is None:
+            self._request_preview(face_id)
         if pixmap is None:
             row = self.model.row_of(face_id)
             if row is not None:
@@ -436,14 +457,43 @@ class TriagePage(QWidget):
             self.preview.setText(self.tr("loading…"))
             return
         side = max(64, min(self.preview.width(), self.preview.height()) - 8)
-        self.preview.setPixmap(
-            pixmap.scaled(
-                side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-            )
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if big is not None
+            else Qt.TransformationMode.FastTransformation
+        )
+        self.preview.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode))
+
+    def preview_pixmap(self, face_id: int) -> QPixmap | None:
+        """The sharp preview crop of a face, if rendered."""
+        return self._previews.get(preview_key(face_id))
+
+    def _request_preview(self, face_id: int) -> None:
+        if not self._store.has_face(face_id):
+            return
+        face = self._store.face(face_id)
+        image_row, canonical, read, decoded = face.image, face.face, self._store.read_bytes, self._decoded
+        self._previews.request(
+            preview_key(face_id),
+            lambda: render_face_crop(image_row, canonical, read, decoded, side=PREVIEW_CROP_SIDE),
         )
 
+    def _prefetch_next_preview(self, from_row: int) -> None:
+        """Render the big crop of the next pending face before the operator gets there."""
+        count = self.model.rowCount()
+        for offset in range(1, min(count, 50)):
+            row = (from_row + offset) % count
+            face_id = self.model.face_id(row)
+            if self._store.face(face_id).decision == "pending":
+                if self._previews.get(preview_key(face_id)) is None:
+                    self._request_preview(face_id)
+                return
+
     def _on_crop_ready(self, key: str) -> None:
-        if self._shown_face is not None and key == crop_key(self._shown_face):
+        if self._shown_face is not None and key in (
+            crop_key(self._shown_face),
+            preview_key(self._shown_face),
+        ):
             self._set_preview(self._shown_face)
 
     def _after_reset(self) -> None:

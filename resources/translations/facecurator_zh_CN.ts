@@ -158,6 +158,7 @@
     <name>FaceModel</name>
     <message>
         <source>qualified</source>
+        <extracomment>Side of the sharp crop shown in the preview panel.</extracomment>
         <translation>合格</translation>
     </message>
 </context>
@@ -518,6 +519,10 @@
     <message>
         <source>Opening {panel} failed: {error}</source>
         <translation>打开 {panel} 失败：{error}</translation>
+    </message>
+    <message>
+        <source>Language: {name} (some labels change after a restart)</source>
+        <translation>语言：{name}（部分文字需重启后才会更新）</translation>
     </message>
     <message>
         <source>facecurator {version}

@@ -127,6 +127,19 @@ def test_triage_keys_decide_durably_and_undo(qtbot, opened_window, catalog_path:
     assert decisions_on_disk(catalog_path)[first] == "pending"
 
 
+def test_triage_preview_is_a_sharp_large_crop(qtbot, opened_window) -> None:
+    window = opened_window
+    window.tabs.setCurrentWidget(window.triage)
+    big = max(window.store.faces(), key=lambda face: face.face.box.w)
+    assert window.triage.select_face(big.id)
+    qtbot.waitUntil(lambda: window.triage.preview_pixmap(big.id) is not None, timeout=10_000)
+    from facecurator.gui.thumbnails import CROP_SIDE
+
+    assert window.triage.preview_pixmap(big.id).width() > CROP_SIDE  # not the grid's crop upscaled
+    assert window.triage.preview.pixmap().width() > 200
+    assert big.image.name in window.triage.details.text()
+
+
 def test_bulk_accept_qualified_over_the_filter(opened_window, catalog_path: Path) -> None:
     window = opened_window
     window.tabs.setCurrentWidget(window.triage)

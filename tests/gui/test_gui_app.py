@@ -1,0 +1,47 @@
+"""The entry point the CLI calls: ``facecurator`` / ``facecurator gui SOURCE``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+
+from facecurator.gui.app import run_gui
+from facecurator.gui.logs import LOG_FILE_NAME, log_dir, teardown_logging
+from facecurator.gui.main_window import MainWindow
+
+
+def test_run_gui_opens_the_source_and_exits_cleanly(qapp, catalog_path: Path, photo_dir: Path) -> None:
+    seen: dict[str, object] = {}
+    hook = sys.excepthook
+
+    def close_when_loaded() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows or windows[0].scanner.running:
+            QTimer.singleShot(100, close_when_loaded)  # the automatic re-scan (all cached) is still running
+            return
+        window = windows[0]
+        seen.update(root=window.store.source_root, rows=window.gallery_model.rowCount())
+        window.close()
+        qapp.quit()
+
+    QTimer.singleShot(200, close_when_loaded)
+    try:
+        assert run_gui(str(photo_dir), str(catalog_path)) == 0
+    finally:
+        teardown_logging()
+    assert seen["root"] == str(photo_dir.resolve())
+    assert seen["rows"] == sum(1 for p in photo_dir.rglob("*") if p.is_file())
+    assert sys.excepthook is hook
+    assert "starting the desktop app" in (log_dir() / LOG_FILE_NAME).read_text(encoding="utf-8")
+
+
+def test_run_gui_reports_an_unusable_catalog(qapp, tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "not-a-catalog.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    try:
+        assert run_gui(None, str(bad)) == 2
+    finally:
+        teardown_logging()
+    assert str(bad) in capsys.readouterr().err
