@@ -4,7 +4,8 @@
 #   bash packaging/build.sh [--reuse-venv]
 #
 # 1. creates build/bundle-venv from scratch (--reuse-venv: keep it when it
-#    exists, for quick rebuilds) and installs this checkout plus PyInstaller;
+#    exists, for quick rebuilds after code changes: it reinstalls only this
+#    checkout, not changed dependencies) and installs this checkout plus PyInstaller;
 # 2. compiles the Qt translations (resources/translations/*.ts -> build/translations/*.qm);
 # 3. runs PyInstaller on packaging/facecurator.spec;
 # 4. reports the bundle size and writes dist/facecurator/BUILD-INFO.txt.
@@ -22,7 +23,7 @@ reuse_venv=0
 for arg in "$@"; do
   case "$arg" in
     --reuse-venv) reuse_venv=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done

@@ -15,7 +15,8 @@
 #      on ../shared/corpus/single/astronaut.png (else resources/selftest/astronaut.jpg);
 #   4. the GUI starts under Xvfb on that folder: a visible "facecurator" window
 #      appears, the app stays up for a few seconds, exits only when terminated,
-#      and writes no stderr line outside the allowlist below.
+#      and writes no stderr line outside the allowlist below; then once more in
+#      Chinese, which must load the bundled .qm (not the .ts fallback).
 # Needs (Debian/Ubuntu): xvfb xauth xdotool gnome-keyring dbus dbus-x11 libsecret-tools.
 # Timings (build, --version, self-test, scan, time-to-window) are printed at the end.
 set -uo pipefail
@@ -166,24 +167,51 @@ kill -TERM "$pid"
 wait "$pid"
 echo "terminated $?" >"$out/gui.result"
 '
-bash .ci/keyring-session.sh xvfb-run -a -s "-screen 0 1280x1024x24" \
-  bash -c "$gui_inner" gui-smoke "$repo/$exe" "$work/photos" "$work" "$GUI_SECONDS" "$WINDOW_TIMEOUT_S" \
-  >"$work/xvfb.log" 2>&1
-result="$(cat "$work/gui.result" 2>/dev/null || echo "did not run: $(tail -3 "$work/xvfb.log")")"
-unexpected="$(grep -v -E -f "$allowlist" "$work/gui.err" 2>/dev/null || true)"
-if [ -f "$work/gui.window-seconds" ]; then
-  timings+=("GUI time-to-window: $(cat "$work/gui.window-seconds") s")
-fi
-# 143 = 128 + SIGTERM: the only exit status expected (the app is still running when killed).
-if [ "$result" = "terminated 143" ] && [ -z "$unexpected" ]; then
-  pass "gui: window '$(cat "$work/gui.window-name")' up after $(cat "$work/gui.window-seconds") s, ran ${GUI_SECONDS} s more, no unexpected stderr"
-else
-  fail "gui: $result"
-  if [ -n "$unexpected" ]; then
-    echo "      unexpected stderr lines:"
-    printf '%s\n' "$unexpected" | head -30 | sed 's/^/        /'
+# run_gui LABEL OUT_DIR SECONDS: one GUI run (own config dir OUT_DIR/config); sets gui_ok=1 on success.
+run_gui() {
+  local label="$1" out="$2" seconds="$3" result unexpected
+  gui_ok=0
+  mkdir -p "$out/config"
+  FACECURATOR_CONFIG_DIR="$out/config" FACECURATOR_CACHE_DIR="$out/cache" bash .ci/keyring-session.sh \
+    xvfb-run -a -s "-screen 0 1280x1024x24" \
+    bash -c "$gui_inner" gui-smoke "$repo/$exe" "$work/photos" "$out" "$seconds" "$WINDOW_TIMEOUT_S" \
+    >"$out/xvfb.log" 2>&1
+  result="$(cat "$out/gui.result" 2>/dev/null || echo "did not run: $(tail -3 "$out/xvfb.log")")"
+  unexpected="$(grep -v -E -f "$allowlist" "$out/gui.err" 2>/dev/null || true)"
+  # 143 = 128 + SIGTERM: the only exit status expected (the app is still running when killed).
+  if [ "$result" = "terminated 143" ] && [ -z "$unexpected" ]; then
+    gui_ok=1
+    pass "$label: window '$(cat "$out/gui.window-name")' up after $(cat "$out/gui.window-seconds") s, ran ${seconds} s more, no unexpected stderr"
+  else
+    fail "$label: $result"
+    if [ -n "$unexpected" ]; then
+      echo "      unexpected stderr lines:"
+      printf '%s\n' "$unexpected" | head -30 | sed 's/^/        /'
+    fi
+    tail -5 "$out/xvfb.log" | sed 's/^/      xvfb-run: /'
   fi
-  tail -5 "$work/xvfb.log" | sed 's/^/      xvfb-run: /'
+}
+
+mkdir -p "$work/gui-en"
+run_gui "gui" "$work/gui-en" "$GUI_SECONDS"
+[ -f "$work/gui-en/gui.window-seconds" ] && timings+=("GUI time-to-window: $(cat "$work/gui-en/gui.window-seconds") s")
+
+# The Chinese UI from the bundled, compiled .qm (not the .ts fallback, which needs no build step).
+if compgen -G "resources/translations/*.ts" >/dev/null; then
+  mkdir -p "$work/gui-zh/config"
+  printf '[ui]\nlanguage=zh_CN\n' >"$work/gui-zh/config/gui.ini"
+  run_gui "gui (zh_CN)" "$work/gui-zh" 1
+  if [ "$gui_ok" = 1 ]; then
+    if ! grep -q "language: zh_CN" "$work/gui-zh/gui.err"; then
+      fail "gui (zh_CN): the app did not report 'language: zh_CN' on stderr"
+    elif grep -q -E "lrelease|reading .*\.ts|cannot load .*\.qm|staying in English" "$work/gui-zh/gui.err" \
+         || compgen -G "$work/gui-zh/cache/translations/*" >/dev/null; then
+      # i18n compiles the .ts into the cache (or reads it) only when no current .qm ships beside it
+      fail "gui (zh_CN): the bundled .qm was not used: $(grep -E 'lrelease|\.ts|\.qm|English' "$work/gui-zh/gui.err" | head -3; ls "$work/gui-zh/cache/translations" 2>/dev/null)"
+    else
+      pass "gui (zh_CN): the compiled translation loads"
+    fi
+  fi
 fi
 
 echo "timings:"

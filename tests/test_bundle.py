@@ -9,12 +9,20 @@
   tests it as is (about 10 seconds);
 * otherwise skips, saying why.
 
+``test_bundle_cloud_detectors`` drives the bundled executable against the
+loopback cloud emulator (tests/emulator): the real oss2 and Tea SDKs frozen in
+the bundle, every cloud detector, and the local detector on an OSS source. It
+runs when a current bundle exists (after the smoke test built one, too).
+
 The other tests here are fast and always run: the app icon files, and the
 bundle's mediapipe runtime hook (the face solutions import without matplotlib).
 """
 
+# ruff: noqa: F811 - the emulator fixtures are imported, then requested as arguments
+
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,9 +30,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from emulator import (  # noqa: F401 - pytest fixtures
+    BUCKET,
+    CloudEmulator,
+    cloud_emulator,
+    cloud_profile,
+    make_test_image,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLE = REPO / "dist" / "facecurator"
+EXECUTABLE = BUNDLE / "facecurator"
 BUILD_INFO = BUNDLE / "BUILD-INFO.txt"
 SMOKE_SCRIPT = REPO / "packaging" / "smoke_test.sh"
 MEDIAPIPE_RTHOOK = REPO / "packaging" / "hooks" / "rthooks" / "pyi_rth_facecurator_mediapipe.py"
@@ -52,6 +68,18 @@ def _stale_source(since: float) -> Path | None:
     return None
 
 
+def _require_current_bundle() -> None:
+    """Skip unless dist/facecurator/ exists and is newer than everything it is built from."""
+    if not BUILD_INFO.is_file():
+        pytest.skip("no bundle in dist/facecurator/ (FACECURATOR_BUNDLE_SMOKE=1 builds one, ~2 min)")
+    changed = _stale_source(BUILD_INFO.stat().st_mtime)
+    if changed is not None:
+        pytest.skip(
+            f"dist/facecurator/ is older than {changed.relative_to(REPO)}: "
+            "rebuild with packaging/build.sh or run with FACECURATOR_BUNDLE_SMOKE=1"
+        )
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_bundle_smoke() -> None:
@@ -68,15 +96,8 @@ def test_bundle_smoke() -> None:
         args.append("--build")
         if os.environ.get("FACECURATOR_BUNDLE_REUSE_VENV") == "1":
             args.append("--reuse-venv")
-    elif not BUILD_INFO.is_file():
-        pytest.skip("no bundle in dist/facecurator/ (FACECURATOR_BUNDLE_SMOKE=1 builds one, ~2 min)")
     else:
-        changed = _stale_source(BUILD_INFO.stat().st_mtime)
-        if changed is not None:
-            pytest.skip(
-                f"dist/facecurator/ is older than {changed.relative_to(REPO)}: "
-                "rebuild with packaging/build.sh or run with FACECURATOR_BUNDLE_SMOKE=1"
-            )
+        _require_current_bundle()
     env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}
     completed = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     report = completed.stdout
@@ -87,6 +108,46 @@ def test_bundle_smoke() -> None:
     for check in ("version", "self-test", "scan --json: 1 face", "gui: window"):
         assert f"PASS  {check}" in completed.stdout, report
     assert "FAIL" not in completed.stdout, report
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("detector", ["imm", "oss-faces", "green", "green-pro", "local"])
+def test_bundle_cloud_detectors(
+    detector: str, cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+) -> None:
+    """The bundled ``facecurator scan oss://…`` finds what the emulator serves, with each detector."""
+    _require_current_bundle()
+    keys = [f"gallery/person{i}/photo{i}.jpg" for i in range(2)]
+    for i, key in enumerate(keys):
+        cloud_emulator.put_object(BUCKET, key, make_test_image(640, 480, seed=i))
+    astronaut = REPO / "resources" / "selftest" / "astronaut.jpg"
+    cloud_emulator.put_object(BUCKET, "gallery/person2/astronaut.jpg", astronaut.read_bytes())
+    catalog = tmp_path / "catalog.sqlite3"
+    env = {key: value for key, value in os.environ.items() if key != "QT_QPA_PLATFORM"}
+    args = [str(EXECUTABLE), "scan", f"oss://{BUCKET}/gallery/", "--detector", detector]
+    args += ["--profile", cloud_profile, "--json", "--yes", "--catalog", str(catalog)]
+    completed = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    data = json.loads(completed.stdout)
+    by_source = {image["source"]: image for image in data["images"]}
+    assert data["summary"]["errors"] == 0, data["summary"]
+    if detector == "local":  # real detection on the downloaded photo; the synthetic images have no face
+        assert len(by_source[f"oss://{BUCKET}/gallery/person2/astronaut.jpg"]["faces"]) == 1
+        assert cloud_emulator.total_billable() == 0
+        return
+    shape = "green" if detector.startswith("green") else "imm"
+    for key in [*keys, "gallery/person2/astronaut.jpg"]:
+        expected = cloud_emulator.expected_faces(BUCKET, key, shape=shape)
+        assert len(by_source[f"oss://{BUCKET}/{key}"]["faces"]) == len(expected), key
+    assert cloud_emulator.total_billable() == 3
+    assert data["scan"]["paid_calls"] == 3
 
 
 def test_mediapipe_rthook_imports_face_solutions_without_matplotlib() -> None:

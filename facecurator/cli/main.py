@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from facecurator import __version__
-from facecurator.errors import CancelledError, ConfigError, FacecuratorError
+from facecurator.errors import (
+    CancelledError,
+    ConfigError,
+    DetectorAuthError,
+    FacecuratorError,
+    SourceAuthError,
+)
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -64,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args))
-    except ConfigError as exc:
+    except (ConfigError, SourceAuthError, DetectorAuthError) as exc:
+        # Refused credentials are a configuration error, like a bad option.
         _print_error(exc)
         return EXIT_USAGE
     except CancelledError as exc:

@@ -64,8 +64,11 @@ log = logging.getLogger("facecurator.gui.window")
 
 ENV_QT_ORG: Final = "FACECURATOR_QT_ORG"
 MAX_RECENT: Final = 10
-THUMB_CACHE_ITEMS: Final = 1500
+#: Memory caches: a screen shows ~60 cells, so these keep many screens of scroll-back.
+THUMB_CACHE_ITEMS: Final = 2000
+THUMB_CACHE_BYTES: Final = 192 * 1024 * 1024
 CROP_CACHE_ITEMS: Final = 3000
+CROP_CACHE_BYTES: Final = 128 * 1024 * 1024
 
 #: (key, menu text, module, function): panels written as separate modules.
 OPTIONAL_PANELS: Final = (
@@ -248,8 +251,8 @@ class MainWindow(QMainWindow):
             ruleset = self._initial_ruleset()
         self.store = CurationStore(catalog, ruleset, self)
         self.decoded = DecodedImageCache()
-        self.thumbnails = AsyncPixmapCache(THUMB_CACHE_ITEMS, parent=self)
-        self.crops = AsyncPixmapCache(CROP_CACHE_ITEMS, parent=self)
+        self.thumbnails = AsyncPixmapCache(THUMB_CACHE_ITEMS, max_bytes=THUMB_CACHE_BYTES, parent=self)
+        self.crops = AsyncPixmapCache(CROP_CACHE_ITEMS, max_bytes=CROP_CACHE_BYTES, parent=self)
         self.thumbnails.failed.connect(self._on_render_failed)
         self.crops.failed.connect(self._on_render_failed)
         self.scanner = ScanController(self)

@@ -22,6 +22,7 @@ from typing import Final
 from PySide6.QtCore import QObject, Signal
 
 from facecurator.core.catalog import Catalog, FaceRow, ImageRow
+from facecurator.core.face import BLUR_SCALE_MODERATION_2
 from facecurator.core.review import (
     ReviewedFace,
     ReviewedImage,
@@ -30,7 +31,7 @@ from facecurator.core.review import (
     reject_unqualified,
     review,
 )
-from facecurator.core.rules import ImageContext, RuleSet
+from facecurator.core.rules import ImageContext, RuleSet, convert_blur
 from facecurator.gui.overlay import face_status
 from facecurator.sources import read_image_bytes
 
@@ -59,7 +60,7 @@ class ImageSummary:
     accepted: int
     rejected: int
     pending: int
-    sharpest_blur: float | None  # lowest blur value among its faces (any scale)
+    sharpest_blur: float | None  # lowest blur among its faces, on the 0-100 scale
 
     @property
     def decided(self) -> bool:
@@ -208,7 +209,14 @@ class CurationStore(QObject):
         faces = self._images[image_id].faces
         statuses = [face_status(face.verdict) for face in faces]
         decisions = [face.decision for face in faces]
-        blurs = [face.face.blur.value for face in faces if face.face.blur is not None]
+        # Compare blur on one scale (the core's documented mapping); unmappable ones are left out.
+        blurs = [
+            value
+            for face in faces
+            if face.face.blur is not None
+            and (value := convert_blur(face.face.blur.value, face.face.blur.scale, BLUR_SCALE_MODERATION_2))
+            is not None
+        ]
         summary = ImageSummary(
             faces=len(faces),
             qualified=statuses.count("qualified"),

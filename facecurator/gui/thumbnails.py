@@ -191,6 +191,10 @@ def render_preview(row: ImageRow, read_bytes: ReadBytes, decoded_cache: DecodedI
     return pil_to_qimage(image)
 
 
+def _pixmap_bytes(pixmap: QPixmap) -> int:
+    return pixmap.width() * pixmap.height() * max(pixmap.depth(), 8) // 8
+
+
 class _Bridge(QObject):
     """Carries worker results to the GUI thread (queued, since the emitter is a worker)."""
 
@@ -223,7 +227,7 @@ class _Job(QRunnable):
 
 
 class AsyncPixmapCache(QObject):
-    """Bounded LRU of pixmaps filled by worker threads on request.
+    """Bounded LRU of pixmaps (by count and, optionally, bytes) filled by worker threads on request.
 
     ``get`` never blocks; a miss returns None and the caller ``request``s a
     render, then repaints on ``ready``. Requests are deduplicated, the newest is
@@ -238,12 +242,15 @@ class AsyncPixmapCache(QObject):
         self,
         capacity: int,
         *,
+        max_bytes: int | None = None,
         pool: QThreadPool | None = None,
         max_workers: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._pool = pool or QThreadPool.globalInstance()
         self._max_workers = max_workers or max(2, self._pool.maxThreadCount())
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
@@ -284,16 +291,23 @@ class AsyncPixmapCache(QObject):
         """Forget one key (or everything): it will be rendered again on request."""
         if key is None:
             self._pixmaps.clear()
+            self._bytes = 0
             self._errors.clear()
             self._pending.clear()
             self._generation += 1  # results of renders in flight are dropped
             self._running.clear()
         else:
-            self._pixmaps.pop(key, None)
+            dropped = self._pixmaps.pop(key, None)
+            if dropped is not None:
+                self._bytes -= _pixmap_bytes(dropped)
             self._errors.pop(key, None)
 
     def idle(self) -> bool:
         return not self._pending and not self._running
+
+    @property
+    def memory_bytes(self) -> int:
+        return self._bytes
 
     @property
     def pending_count(self) -> int:
@@ -308,10 +322,16 @@ class AsyncPixmapCache(QObject):
     def _on_done(self, key: str, generation: int, image: QImage) -> None:
         if generation == self._generation:
             self._running.discard(key)
-            self._pixmaps[key] = QPixmap.fromImage(image)
+            pixmap = QPixmap.fromImage(image)
+            self._pixmaps[key] = pixmap
             self._pixmaps.move_to_end(key)
-            while len(self._pixmaps) > self._capacity:
-                self._pixmaps.popitem(last=False)
+            self._bytes += _pixmap_bytes(pixmap)
+            while len(self._pixmaps) > 1 and (
+                len(self._pixmaps) > self._capacity
+                or (self._max_bytes is not None and self._bytes > self._max_bytes)
+            ):
+                _, dropped = self._pixmaps.popitem(last=False)
+                self._bytes -= _pixmap_bytes(dropped)
             self.ready.emit(key)
         self._pump()
 

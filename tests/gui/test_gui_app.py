@@ -5,16 +5,23 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 
 from facecurator.gui.app import run_gui
 from facecurator.gui.logs import LOG_FILE_NAME, log_dir, teardown_logging
 from facecurator.gui.main_window import MainWindow
 
 
-def test_run_gui_opens_the_source_and_exits_cleanly(qapp, catalog_path: Path, photo_dir: Path) -> None:
+def test_run_gui_opens_the_source_and_exits_cleanly(
+    qapp, catalog_path: Path, photo_dir: Path, monkeypatch
+) -> None:
     seen: dict[str, object] = {}
     hook = sys.excepthook
+    # QApplication.exec() -> quit() leaves Qt's "quit now" flag set for the rest of
+    # the process (every later event loop would return at once): run_gui's loop
+    # is a local QEventLoop here instead.
+    loop = QEventLoop()
+    monkeypatch.setattr(type(qapp), "exec", lambda _app: loop.exec())
 
     def close_when_loaded() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
@@ -24,7 +31,7 @@ def test_run_gui_opens_the_source_and_exits_cleanly(qapp, catalog_path: Path, ph
         window = windows[0]
         seen.update(root=window.store.source_root, rows=window.gallery_model.rowCount())
         window.close()
-        qapp.quit()
+        loop.quit()
 
     QTimer.singleShot(200, close_when_loaded)
     try:

@@ -17,18 +17,21 @@ def test_a_vanished_image_is_named_in_the_status_bar_log_dock_and_log_file(
     log_path = setup_logging()
     try:
         assert log_path == log_dir() / LOG_FILE_NAME
-        # A private copy of the folder whose file disappears after the scan.
+        # An image that was scanned, then disappeared from disk before the window shows it.
         window = make_window(catalog_path)
-        assert window.open_source(str(photo_dir), scan=False)
-        ok = [i for i in window.store.image_ids() if window.store.image(i).row.status == "ok"]
-        row = window.store.image(ok[0]).row
+        victim = max((p for p in photo_dir.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
         moved = tmp_path / "moved-away"
-        Path(row.uri).rename(moved)
+        victim.rename(moved)
         try:
-            window.gallery_model.thumbnail(window.gallery_model.row_of(ok[0]))
-            qtbot.waitUntil(lambda: window.thumbnails.error(thumb_key(ok[0])) is not None, timeout=10_000)
+            assert window.open_source(str(photo_dir), scan=False)
+            image_id = next(
+                i for i in window.store.image_ids() if window.store.image(i).row.uri == str(victim)
+            )
+            row = window.store.image(image_id).row
+            window.gallery_model.thumbnail(window.gallery_model.row_of(image_id))
+            qtbot.waitUntil(lambda: window.thumbnails.error(thumb_key(image_id)) is not None, timeout=10_000)
         finally:
-            moved.rename(row.uri)
+            moved.rename(victim)
         message = window.statusBar().currentMessage()
         assert row.uri in message and "cannot read" in message
         assert row.uri in window.log_dock.list.item(window.log_dock.list.count() - 1).text()
