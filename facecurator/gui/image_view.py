@@ -25,17 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.core.review import ReviewedFace
-from facecurator.gui.overlay import OverlayContext, draw_face_overlay, overlay_extent
+from facecurator.gui.overlay import OverlayContext, draw_face_overlay, label_rect, overlay_extent
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_preview, render_thumbnail
 
 ZOOM_STEP: Final = 1.25
 MIN_ZOOM: Final = 0.02
 MAX_ZOOM: Final = 32.0
-#: Up to this many faces, every face is labelled; beyond, only faces whose box
-#: is at least LABEL_MIN_BOX_PIXELS wide on screen (and the hovered/selected one).
-LABEL_ALL_MAX_FACES: Final = 4
-LABEL_MIN_BOX_PIXELS: Final = 110
 
 
 class FaceItem(QGraphicsItem):
@@ -128,6 +124,7 @@ class ImageView(QGraphicsView):
         self._pixmap_item: QGraphicsPixmapItem | None = None
         self._message_item: QGraphicsSimpleTextItem | None = None
         self._face_items: dict[int, FaceItem] = {}
+        self._labelled: set[int] = set()
         self._base_context = OverlayContext()
         self._hovered: int | None = None
         self.selected_face: int | None = None
@@ -238,6 +235,7 @@ class ImageView(QGraphicsView):
                 self.scene().addItem(item)
             else:
                 item.set_face(face)
+        self._geometry_changed()
 
     def _on_faces_changed(self, face_ids: list[int]) -> None:
         if any(face_id in self._face_items for face_id in face_ids):
@@ -261,15 +259,37 @@ class ImageView(QGraphicsView):
         return replace(self._base_context, scale=self.transform().m11() or 1.0, highlighted=highlighted)
 
     def face_context(self, face: ReviewedFace) -> OverlayContext:
-        """One face's context: labels of small faces in crowded images only when
-        hovered or selected (or zoomed in), so labels never bury the photo."""
+        """One face's context; its label only where it covers no other label
+        (the hovered/selected face's label always shows, on top)."""
         highlighted = self.is_highlighted(face.id)
         ctx = self.overlay_context(highlighted=highlighted)
-        crowded = len(self._face_items) > LABEL_ALL_MAX_FACES
-        small = face.face.box.w * ctx.scale < LABEL_MIN_BOX_PIXELS
-        if ctx.show_labels and not highlighted and crowded and small:
+        if ctx.show_labels and not highlighted and face.id not in self._labelled:
             ctx = replace(ctx, show_labels=False)
         return ctx
+
+    def _layout_labels(self) -> None:
+        """Choose the faces whose label is drawn: emphasised first, then left to right,
+        skipping any label that would overlap one already placed."""
+        scale = self.transform().m11() or 1.0
+        order = sorted(
+            self._face_items.values(),
+            key=lambda item: (
+                not self.is_highlighted(item.face.id),
+                item.face.face.box.x,
+                item.face.face.box.y,
+            ),
+        )
+        placed: list[QRectF] = []
+        labelled: set[int] = set()
+        for item in order:
+            rect = label_rect(item.face.face, scale)
+            if rect is None:
+                continue
+            if any(rect.intersects(other) for other in placed):
+                continue
+            placed.append(rect)
+            labelled.add(item.face.id)
+        self._labelled = labelled
 
     def set_overlay_options(
         self, *, boxes: bool | None = None, landmarks: bool | None = None, labels: bool | None = None
@@ -309,6 +329,7 @@ class ImageView(QGraphicsView):
         self._geometry_changed()
 
     def _geometry_changed(self) -> None:
+        self._layout_labels()
         for item in self._face_items.values():
             item.prepareGeometryChange()
         self.viewport().update()

@@ -234,18 +234,40 @@ def _draw_landmarks(painter: QPainter, points: tuple[tuple[float, float], ...], 
         painter.drawEllipse(QPointF(x, y), radius, radius)
 
 
+def _label_font() -> QFont:
+    font = QFont()
+    font.setPixelSize(LABEL_PIXEL_SIZE)
+    return font
+
+
+def _label_size(lines: list[str], metrics: QFontMetricsF) -> tuple[float, float]:
+    return max(metrics.horizontalAdvance(line) for line in lines) + 8, metrics.height() * len(lines) + 6
+
+
+def label_rect(face: Face, scale: float) -> QRectF | None:
+    """Where the label of ``face`` goes, in image pixels at zoom ``scale`` (None: no label).
+
+    Views use it to leave out labels that would cover another face's label.
+    """
+    lines = face_label_lines(face)
+    if not lines:
+        return None
+    width, height = _label_size(lines, QFontMetricsF(_label_font()))
+    device = 1.0 / max(scale, 1e-6)
+    box = face.box
+    return QRectF(box.x, box.y + box.h + 3 * device, width * device, height * device)
+
+
 def _draw_label(
     painter: QPainter, anchor: QPointF, lines: list[str], colour: QColor, ctx: OverlayContext
 ) -> None:
     painter.save()
     _device_frame(painter, anchor, ctx)
-    font = QFont()
-    font.setPixelSize(LABEL_PIXEL_SIZE)
+    font = _label_font()
     painter.setFont(font)
     metrics = QFontMetricsF(font)
     line_height = metrics.height()
-    width = max(metrics.horizontalAdvance(line) for line in lines) + 8
-    height = line_height * len(lines) + 6
+    width, height = _label_size(lines, metrics)
     background = QColor(ctx.palette.label_background)
     background.setAlpha(ctx.palette.label_background_alpha)
     top = 3.0
