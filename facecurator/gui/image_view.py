@@ -269,7 +269,7 @@ class ImageView(QGraphicsView):
 
     def _layout_labels(self) -> None:
         """Choose the faces whose label is drawn: emphasised first, then left to right,
-        skipping any label that would overlap one already placed."""
+        skipping any label that would cover a label already placed or another face."""
         scale = self.transform().m11() or 1.0
         order = sorted(
             self._face_items.values(),
@@ -279,13 +279,23 @@ class ImageView(QGraphicsView):
                 item.face.face.box.y,
             ),
         )
+        boxes = {
+            item.face.id: QRectF(
+                item.face.face.box.x, item.face.face.box.y, item.face.face.box.w, item.face.face.box.h
+            )
+            for item in order
+        }
         placed: list[QRectF] = []
         labelled: set[int] = set()
         for item in order:
             rect = label_rect(item.face.face, scale)
             if rect is None:
                 continue
-            if any(rect.intersects(other) for other in placed):
+            emphasised = self.is_highlighted(item.face.id)
+            covers_a_face = any(
+                rect.intersects(box) for face_id, box in boxes.items() if face_id != item.face.id
+            )
+            if any(rect.intersects(other) for other in placed) or (covers_a_face and not emphasised):
                 continue
             placed.append(rect)
             labelled.add(item.face.id)

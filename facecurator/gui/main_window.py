@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
@@ -47,6 +48,7 @@ from facecurator.core.catalog import Catalog
 from facecurator.core.jobs import ScanProgress, ScanReport
 from facecurator.core.review import ReviewedFace
 from facecurator.core.rules import DEFAULT_PRESET, RuleSet, list_presets, load_rules
+from facecurator.detect.registry import is_cloud
 from facecurator.errors import FacecuratorError
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
@@ -54,11 +56,12 @@ from facecurator.gui.i18n import LANGUAGES, language_menu
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier, log_dir
-from facecurator.gui.scan import ScanController, detector_available, detector_names
+from facecurator.gui.scan import ScanController, detector_available, detector_description, detector_names
 from facecurator.gui.source_chooser import SourceChooser
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
 from facecurator.gui.triage import TriagePage
+from facecurator.sources import source_kind
 
 log = logging.getLogger("facecurator.gui.window")
 
@@ -460,11 +463,7 @@ class MainWindow(QMainWindow):
         self.detector_combo.setModel(model)
         for name in detector_names():
             self.detector_combo.addItem(name, name)
-            ok, why = detector_available(name)
-            item = model.item(self.detector_combo.count() - 1)
-            if not ok:
-                item.setEnabled(False)
-                item.setToolTip(why)
+        self._update_detector_items(None)
         saved = str(self.settings.value("detector", "local"))
         index = self.detector_combo.findData(saved)
         if index >= 0 and detector_available(saved)[0]:
@@ -519,6 +518,13 @@ class MainWindow(QMainWindow):
         scan_menu = menu.addMenu(self.tr("&Detect"))
         scan_menu.addAction(self.scan_action)
         scan_menu.addAction(self.cancel_action)
+        scan_menu.addSeparator()
+        self.auto_scan_action = scan_menu.addAction(
+            self.tr("Detect new images when a folder is opened (local detector)")
+        )
+        self.auto_scan_action.setCheckable(True)
+        self.auto_scan_action.setChecked(self.auto_scan)
+        self.auto_scan_action.toggled.connect(self._set_auto_scan)
         rules_menu = menu.addMenu(self.tr("&Rules"))
         rules_menu.addAction(self.panel_actions["rules_editor"])
         tools_menu = menu.addMenu(self.tr("&Tools"))
@@ -526,6 +532,18 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.open_logs_action)
         help_menu.addAction(self.tr("About facecurator"), self._about)
+
+    def _update_detector_items(self, kind: str | None) -> None:
+        """Enable the detectors that can work on the open source (tooltips say why not)."""
+        model = self.detector_combo.model()
+        for row in range(self.detector_combo.count()):
+            name = self.detector_combo.itemData(row)
+            ok, why = detector_available(name, kind)
+            item = model.item(row)  # type: ignore[attr-defined]
+            item.setEnabled(ok)
+            item.setToolTip(detector_description(name) + ("" if ok else f" — {why}"))
+        if not detector_available(self.current_detector(), kind)[0]:
+            self.detector_combo.setCurrentIndex(self.detector_combo.findData("local"))
 
     def _fill_rules_combo(self) -> None:
         self.rules_combo.clear()
@@ -599,6 +617,11 @@ class MainWindow(QMainWindow):
             return False
         self.thumbnails.retain(set())
         self.crops.retain(set())
+        # Reading and evaluating a large catalog takes a moment (~0.5 s per 10k
+        # images): say so before the GUI thread is busy with it.
+        self.statusBar().showMessage(self.tr("Loading {source}…").format(source=source.root))
+        self.statusBar().repaint()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.store.open_source(source.root)
         except FacecuratorError as exc:
@@ -606,7 +629,10 @@ class MainWindow(QMainWindow):
                 self.tr("Reading the catalog for {source} failed: {error}").format(source=text, error=exc)
             )
             return False
+        finally:
+            QApplication.restoreOverrideCursor()
         self.source_profile = profile
+        self._update_detector_items(source_kind(source.root))
         self.setWindowTitle(f"facecurator — {source.root}")
         self._remember_source(text if text.startswith("oss://") else source.root)
         self.image_view.show_image(None)
@@ -693,6 +719,10 @@ class MainWindow(QMainWindow):
                 elif not image.faces:
                     placeholder = self.tr("No face detected in this image.")
             self.details.show_face(None, self.store.ruleset.name, placeholder)
+
+    def _set_auto_scan(self, enabled: bool) -> None:
+        self.auto_scan = enabled
+        self.settings.setValue("autoScan", enabled)
 
     def _toggle_overlay(self, key: str, checked: bool) -> None:
         self.image_view.set_overlay_options(**{key: checked})
@@ -797,9 +827,11 @@ class MainWindow(QMainWindow):
             self.notifier.warning(self.tr("Open a folder first"))
             return False
         name = detector or self.current_detector()
-        ok, why = detector_available(name)
+        ok, why = detector_available(name, source_kind(root))
         if not ok:
             self.notifier.error(self.tr("Detector {name}: {why}").format(name=name, why=why))
+            return False
+        if is_cloud(name) and not self.confirm_cloud_scan(name, root):
             return False
         self.settings.setValue("detector", name)
         started = self.scanner.start(
@@ -813,6 +845,20 @@ class MainWindow(QMainWindow):
             self.scan_status.label.setText(self.tr("Starting the {name} detector…").format(name=name))
             self.statusBar().showMessage(self.tr("Detecting faces in {root}").format(root=root))
         return started
+
+    def confirm_cloud_scan(self, name: str, root: str) -> bool:
+        """Paid detectors send images (or their names) to Alibaba Cloud: ask first (tests patch this)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self,
+            self.tr("Detect with {name}?").format(name=name),
+            self.tr(
+                "{description}\n\nImages of {root} not detected yet are sent to Alibaba Cloud and may cost "
+                "money. Images already detected with {name} are not sent again."
+            ).format(description=detector_description(name), root=root, name=name),
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def cancel_scan(self) -> None:
         if self.scanner.running:

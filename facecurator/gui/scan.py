@@ -19,48 +19,44 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from facecurator.core.catalog import Catalog
 from facecurator.core.jobs import CancelToken, ImageOutcome, ScanProgress, scan
+from facecurator.detect.registry import (
+    DESCRIPTIONS,
+    DETECTOR_NAMES,
+    detector_supports,
+    is_cloud,
+    make_detector,
+)
 from facecurator.errors import FacecuratorError
 
 log = logging.getLogger("facecurator.gui.scan")
 
-#: Detectors the GUI knows; the registry's own list wins when it is importable.
-FALLBACK_DETECTOR_NAMES: Final = ("local", "oss-faces", "imm", "green")
-#: Detectors that work in this build (the cloud ones arrive with the cloud issue).
-ENABLED_DETECTORS: Final = frozenset({"local"})
 #: Seconds between progress / image batches sent to the GUI thread.
 EMIT_INTERVAL: Final = 0.1
 
 
 def detector_names() -> tuple[str, ...]:
-    try:
-        from facecurator.detect.registry import DETECTOR_NAMES
-    except ImportError:
-        return FALLBACK_DETECTOR_NAMES
     return tuple(DETECTOR_NAMES)
 
 
-def detector_available(name: str) -> tuple[bool, str]:
-    """Whether the GUI can run ``name`` now, and why not."""
-    if name in ENABLED_DETECTORS:
-        return True, ""
-    try:
-        import facecurator.detect.cloud  # noqa: F401
-    except ImportError:
-        return False, "cloud detectors are not available in this build yet"
+def detector_description(name: str) -> str:
+    return DESCRIPTIONS.get(name, name)
+
+
+def detector_available(name: str, source_kind: str | None = None) -> tuple[bool, str]:
+    """Whether the GUI can run ``name`` (on a ``local``/``oss`` source), and why not."""
+    if source_kind is not None and not detector_supports(name, source_kind):
+        return False, "reads images from OSS only: open an oss:// source to use it"
+    if is_cloud(name):
+        try:
+            import facecurator.detect.cloud  # noqa: F401
+        except ImportError:
+            return False, "cloud detectors are not available in this build"
     return True, ""
 
 
-def make_scan_detector(name: str, profile: str | None = None):
+def make_scan_detector(name: str, profile: str | None = None, source_kind: str | None = None):
     """The detector through the core registry (the CLI's path too)."""
-    try:
-        from facecurator.detect.registry import make_detector
-    except ImportError:
-        if name != "local":
-            raise FacecuratorError(f"detector {name!r} is not available in this build") from None
-        from facecurator.detect.local import LocalDetector
-
-        return LocalDetector()
-    return make_detector(name, profile=profile)
+    return make_detector(name, profile=profile, source_kind=source_kind)
 
 
 class ScanWorker(QObject):
@@ -94,7 +90,7 @@ class ScanWorker(QObject):
 
     @Slot()
     def run(self) -> None:
-        from facecurator.sources import open_source
+        from facecurator.sources import open_source, source_kind
 
         step = "opening the catalog"
         detector = None
@@ -103,7 +99,7 @@ class ScanWorker(QObject):
                 step = f"opening {self.source_text}"
                 source = open_source(self.source_text, profile=self.profile)
                 step = f"starting the {self.detector_name} detector"
-                detector = make_scan_detector(self.detector_name, self.profile)
+                detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 step = f"scanning {self.source_text}"
                 report = scan(
                     source,

@@ -215,15 +215,19 @@ class _Job(QRunnable):
         try:
             image = self._producer()
         except FacecuratorError as exc:
-            self._bridge.failed.emit(self._key, self._generation, str(exc))
+            self._report(self._bridge.failed, str(exc))
             return
         except Exception as exc:
             log.exception("rendering %s failed", self._key)
-            self._bridge.failed.emit(
-                self._key, self._generation, f"internal error: {type(exc).__name__}: {exc}"
-            )
+            self._report(self._bridge.failed, f"internal error: {type(exc).__name__}: {exc}")
             return
-        self._bridge.done.emit(self._key, self._generation, image)
+        self._report(self._bridge.done, image)
+
+    def _report(self, signal: object, payload: object) -> None:
+        try:
+            signal.emit(self._key, self._generation, payload)  # type: ignore[attr-defined]
+        except RuntimeError:  # the cache (and its window) is gone: nobody wants the result
+            log.debug("dropping %s: its cache was deleted", self._key)
 
 
 class AsyncPixmapCache(QObject):

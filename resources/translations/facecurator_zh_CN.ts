@@ -200,7 +200,6 @@
     <name>ImageView</name>
     <message>
         <source>No image selected</source>
-        <extracomment>Up to this many faces, every face is labelled; beyond, only faces whose box is at least LABEL_MIN_BOX_PIXELS wide on screen (and the hovered/selected one).</extracomment>
         <translation>未选择图片</translation>
     </message>
     <message>
@@ -421,6 +420,10 @@
         <translation>无法打开 {source}：{error}</translation>
     </message>
     <message>
+        <source>Loading {source}…</source>
+        <translation>正在加载 {source}…</translation>
+    </message>
+    <message>
         <source>Reading the catalog for {source} failed: {error}</source>
         <translation>读取 {source} 的目录库失败：{error}</translation>
     </message>
@@ -489,6 +492,18 @@
         <translation>正在检测 {root} 中的人脸</translation>
     </message>
     <message>
+        <source>Detect with {name}?</source>
+        <translation>使用 {name} 检测？</translation>
+    </message>
+    <message>
+        <source>{description}
+
+Images of {root} not detected yet are sent to Alibaba Cloud and may cost money. Images already detected with {name} are not sent again.</source>
+        <translation>{description}
+
+{root} 中尚未检测的图片将发送到阿里云，可能产生费用。已用 {name} 检测过的图片不会再次发送。</translation>
+    </message>
+    <message>
         <source>Cancelling: finishing the images in progress…</source>
         <translation>正在取消：等待处理中的图片完成…</translation>
     </message>
@@ -523,6 +538,10 @@
     <message>
         <source>Language: {name} (some labels change after a restart)</source>
         <translation>语言：{name}（部分文字需重启后才会更新）</translation>
+    </message>
+    <message>
+        <source>Detect new images when a folder is opened (local detector)</source>
+        <translation>打开文件夹时检测新图片（本地检测器）</translation>
     </message>
     <message>
         <source>facecurator {version}
@@ -862,7 +881,7 @@ Logs: {logs}</source>
     <name>ScanStatus</name>
     <message>
         <source>Cancel</source>
-        <extracomment>(key, menu text, module, function): panels written as separate modules.</extracomment>
+        <extracomment>Memory caches: a screen shows ~60 cells, so these keep many screens of scroll-back. (key, menu text, module, function): panels written as separate modules.</extracomment>
         <translation>取消</translation>
     </message>
     <message>

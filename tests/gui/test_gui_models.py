@@ -51,3 +51,21 @@ def test_rows_change_in_place_on_a_decision(qtbot, opened_window) -> None:
     assert changed == [(0, 0)]
     row = gallery_model.row_of(image_id)
     assert gallery_change.args[0].row() == row == gallery_change.args[1].row()
+
+
+def test_rule_change_in_memory_matches_the_core_review(opened_window) -> None:
+    """The store re-evaluates without reading the catalog; it must agree with review()."""
+    from facecurator.core.review import review
+
+    window = opened_window
+    store = window.store
+    store.decide(store.face_ids()[:1], "rejected")
+    for preset in ("enrollment-strict", "moderation-1.0", "moderation-2.0"):
+        rules = load_rules(preset)
+        window.set_rules(rules)
+        expected = {
+            face.id: (face.verdict, face.decision)
+            for image in review(store.catalog, rules, source_root=store.source_root)
+            for face in image.faces
+        }
+        assert {face.id: (face.verdict, face.decision) for face in store.faces()} == expected

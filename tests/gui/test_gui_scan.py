@@ -123,3 +123,24 @@ def test_scan_failure_is_reported_not_raised(qtbot, make_window, tmp_path: Path,
     qtbot.waitUntil(lambda: not window.scanner.running, timeout=10_000)
     assert any("Detection failed" in n.text and "vanished" in n.text for n in window.notifier.history)
     assert "vanished" in window.statusBar().currentMessage()
+
+
+def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
+    make_window, catalog_path: Path, photo_dir: Path, monkeypatch
+) -> None:
+    window = make_window(catalog_path)
+    assert window.open_source(str(photo_dir), scan=False)
+    combo = window.detector_combo
+    model = combo.model()
+    states = {combo.itemData(row): model.item(row).isEnabled() for row in range(combo.count())}
+    assert states["local"] and not states["oss-faces"] and not states["imm"]
+    assert "OSS" in model.item(combo.findData("imm")).toolTip()
+    asked: list[str] = []
+    monkeypatch.setattr(
+        type(window), "confirm_cloud_scan", lambda self, name, root: asked.append(name) or False
+    )
+    assert not window.start_scan("green")  # the operator said no: nothing is sent
+    assert asked == ["green"] and not window.scanner.running
+    assert not window.start_scan("imm")  # cannot read a local folder: refused with a reason, not asked
+    assert asked == ["green"]
+    assert "OSS" in window.notifier.history[-1].text

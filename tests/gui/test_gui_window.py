@@ -45,7 +45,10 @@ def test_open_folder_shows_thumbnails_and_problems(qtbot, opened_window, photo_d
     assert problems and all(window.store.image(i).row.status == "error" for i in problems)
     item = window.problems.list.item(0)
     assert "empty" in item.text() or "not an image" in item.text() or "cannot decode" in item.text()
-    window.problems.imageActivated.emit(problems[0])
+    rect = window.problems.list.visualItemRect(item)
+    # A real double-click is press, release, double-click (Qt's item views need the press).
+    qtbot.mouseClick(window.problems.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(window.problems.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.image_view.image_id == problems[0]
     assert window.store.image(problems[0]).row.error in window.details.text()
 
@@ -274,3 +277,54 @@ def test_source_chooser_local_and_oss(
     window.open_source_action.trigger()
     assert window.store.source_root == str(photo_dir.resolve())
     assert window.gallery_model.rowCount() > 0
+
+
+def test_labels_never_cover_each_other_and_follow_the_selection(qtbot, opened_window) -> None:
+    from facecurator.gui.overlay import label_rect
+
+    window = opened_window
+    image_id = first_image_with_faces(window, minimum=2)
+    assert window.gallery.select_image(image_id)
+    view = window.image_view
+    qtbot.waitUntil(lambda: view.image_id == image_id)
+    items = view.face_items()
+    scale = view.transform().m11()
+    shown = [item for item in items.values() if item.context().show_labels]
+    rects = [label_rect(item.face.face, scale) for item in shown]
+    assert shown
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    for face_id, item in items.items():  # whichever face is selected gets its label
+        view.select_face(face_id)
+        assert item.context().show_labels and item.context().highlighted
+
+
+def test_zoom_keys_wheel_and_overlay_toggles(qtbot, opened_window) -> None:
+    window = opened_window
+    image_id = first_image_with_faces(window)
+    assert window.gallery.select_image(image_id)
+    view = window.image_view
+    qtbot.waitUntil(lambda: view.image_id == image_id)
+    view.setFocus()
+    fitted = view.transform().m11()
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.transform().m11() == pytest.approx(fitted * 1.25)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    qtbot.keyClick(view, Qt.Key.Key_Minus)
+    assert view.transform().m11() == pytest.approx(fitted / 1.25)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert view.transform().m11() == pytest.approx(1.0)
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert view.transform().m11() == pytest.approx(fitted, rel=0.02)
+    item = next(iter(view.face_items().values()))
+    assert item.context().show_boxes and item.context().show_landmarks
+    window.overlay_actions["boxes"].trigger()
+    window.overlay_actions["landmarks"].trigger()
+    assert not item.context().show_boxes and not item.context().show_landmarks
+    window.overlay_actions["boxes"].trigger()
+    assert item.context().show_boxes
+    # Tab walks through the faces; A accepts the selected one from the image view.
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    selected = view.selected_face
+    assert selected in view.face_items()
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert window.store.face(selected).decision == "accepted"
