@@ -291,3 +291,15 @@ def test_core_imports_without_qt() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+def test_bare_source_and_no_arguments_open_the_desktop_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from facecurator.cli import commands
+    from facecurator.cli.main import main
+
+    opened: list[tuple[str | None, str | None]] = []
+    monkeypatch.setattr(commands, "cmd_gui", lambda args: opened.append((args.source, args.catalog)) or 0)
+    assert main([]) == 0
+    assert main(["/photos/2026"]) == 0
+    assert main(["gui", "/photos", "--catalog", "c.db"]) == 0
+    assert opened == [(None, None), ("/photos/2026", None), ("/photos", "c.db")]

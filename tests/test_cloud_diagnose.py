@@ -487,3 +487,35 @@ def test_credentials_test_text_output_is_one_line_per_service(emulated, monkeypa
     assert len(lines) == 2
     assert all(line.startswith("FAIL") and "the AccessKey secret is wrong" in line for line in lines)
     assert "not-the-right-secret-at-all" not in "\n".join(lines)
+
+
+def test_a_valid_key_passes_all_three_services(emulated, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """IMM is checked with GetProject (profile has a project) and ListProjects (it has none)."""
+    from facecurator.cloud.profiles import load_profile, save_profile
+
+    module, emulator, name = emulated
+    code, data = _cli_test(monkeypatch, capsys, name, module.ACCESS_KEY_ID, module.ACCESS_KEY_SECRET, "all")
+    assert code == 0, data
+    assert [(r["service"], r["ok"]) for r in data["results"]] == [("oss", True), ("imm", True), ("green", True)]
+    assert data["results"][1]["message"] == f"IMM project {module.IMM_PROJECT} readable"
+    assert emulator.count(service="imm", action="GetProject", status=200) == 1
+
+    from dataclasses import replace
+
+    save_profile(replace(load_profile(name), imm_project=None))
+    code, data = _cli_test(monkeypatch, capsys, name, module.ACCESS_KEY_ID, module.ACCESS_KEY_SECRET, "imm")
+    assert code == 0, data
+    assert data["results"][0]["message"] == "ListProjects accepted"
+    assert emulator.count(service="imm", action="ListProjects", status=200) == 1
+    assert emulator.total_billable() == 0  # the checks are free calls
+
+
+def test_a_missing_imm_project_is_reported_not_passed(emulated, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from facecurator.cloud.profiles import load_profile, save_profile
+
+    module, _emulator, name = emulated
+    save_profile(replace(load_profile(name), imm_project="no-such-project"))
+    code, data = _cli_test(monkeypatch, capsys, name, module.ACCESS_KEY_ID, module.ACCESS_KEY_SECRET, "imm")
+    assert code == 1 and data["results"][0]["ok"] is False, data

@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv:
-        argv = ["gui"]
+    if not argv or (not argv[0].startswith("-") and argv[0] not in _command_names(parser)):
+        argv = ["gui", *argv]  # `facecurator [gui] [SOURCE]`: the desktop app
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     if not getattr(args, "func", None):
@@ -85,6 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
 
 
 def _print_error(exc: BaseException, prefix: str = "") -> None:

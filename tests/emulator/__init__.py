@@ -1210,6 +1210,9 @@ class _Handler(BaseHTTPRequestHandler):
         if service == "green" and action == "DescribeUploadToken":
             self._acs_auth(service)
             self._green_upload_token()
+        if service == "imm" and action in ("ListProjects", "GetProject"):
+            self._acs_auth(service)
+            self._imm_projects(action, args)
         self._acs_auth(service)
         raise self._acs_error(
             404,
@@ -1243,6 +1246,36 @@ class _Handler(BaseHTTPRequestHandler):
         if size is None:
             raise self._acs_error(400, "InvalidArgument", "Failed to decode the image: unsupported format.")
         body = {"RequestId": _request_id(), "Faces": _faces_for(obj, key, size, "imm")}
+        raise _Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"})
+
+    def _imm_project(self) -> dict[str, Any]:
+        """The one project, in the shape of the SDK's ``Project`` model (ListProjects / GetProject)."""
+        created = _iso(time.time() - 86400)
+        return {
+            "ProjectName": self.emulator.imm_project,
+            "Description": "facecurator test project",
+            "ServiceRole": "AliyunIMMDefaultRole",
+            "TemplateId": "",
+            "EngineConcurrency": 10,
+            "ProjectQueriesPerSecond": 100,
+            "DatasetCount": 0,
+            "FileCount": 0,
+            "TotalFileSize": 0,
+            "CreateTime": created,
+            "UpdateTime": created,
+        }
+
+    def _imm_projects(self, action: str, args: dict[str, str]) -> None:
+        """IMM ListProjects / GetProject: the cheap, free calls behind ``credentials test``."""
+        body: dict[str, Any] = {"RequestId": _request_id()}
+        if action == "GetProject":
+            if args.get("ProjectName") != self.emulator.imm_project:
+                raise self._acs_error(400, "ResourceNotFound", "The specified resource Project is not found.")
+            body["Project"] = self._imm_project()
+        else:
+            prefix = args.get("Prefix", "")
+            projects = [self._imm_project()] if self.emulator.imm_project.startswith(prefix) else []
+            body.update({"NextToken": "", "Projects": projects})
         raise _Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json;charset=utf-8"})
 
     def _green(self, code: int, msg: str, data: dict[str, Any] | None = None) -> _Reply:
