@@ -34,6 +34,11 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    icon = paths.resource_path("icons", "facecurator-256.png")
+    if icon.is_file():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
     log_path = setup_logging()
     language = install_translator(app)
     log.info("starting the desktop app (log: %s, language: %s)", log_path, language)
@@ -54,6 +59,9 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             window.open_source(source)
         status = app.exec()
         QThreadPool.globalInstance().waitForDone(5000)
+        from facecurator.gui.background import wait_for_background
+
+        wait_for_background(5000)
         return int(status)
     finally:
         catalog.close()

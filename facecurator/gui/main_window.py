@@ -56,7 +56,13 @@ from facecurator.gui.i18n import LANGUAGES, language_menu
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier, log_dir
-from facecurator.gui.scan import ScanController, detector_available, detector_description, detector_names
+from facecurator.gui.scan import (
+    CostQuestion,
+    ScanController,
+    detector_available,
+    detector_description,
+    detector_names,
+)
 from facecurator.gui.source_chooser import SourceChooser
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
@@ -288,6 +294,10 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(150)
         self._counts_timer.timeout.connect(self._recount)
         self.statusBar().addPermanentWidget(self.counts_label)
+        self.paid_calls_label = QLabel(self)
+        self.paid_calls_label.setObjectName("paidCalls")
+        self.statusBar().addPermanentWidget(self.paid_calls_label)
+        self._planning = False
 
         self._build_actions()
         self._build_toolbar()
@@ -306,6 +316,7 @@ class MainWindow(QMainWindow):
         self.triage.view.decisionRequested.connect(self.triage_decide)
         self.triage.bulkRequested.connect(self.bulk_decide)
         self._restore_state()
+        self.update_paid_calls()
 
     # -- construction --------------------------------------------------------------------------
 
@@ -442,6 +453,9 @@ class MainWindow(QMainWindow):
                 act.setToolTip(self.tr("Not available in this build yet"))
             self.panel_actions[key] = act
         self.open_logs_action = action(self.tr("Open log folder"), self.open_log_folder, None)
+        self.cloud_profiles_action = action(
+            self.tr("Cloud profiles…"), self.open_cloud_profiles, None, "cloudProfiles"
+        )
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self.tr("Main"), self)
@@ -529,6 +543,8 @@ class MainWindow(QMainWindow):
         rules_menu.addAction(self.panel_actions["rules_editor"])
         tools_menu = menu.addMenu(self.tr("&Tools"))
         tools_menu.addAction(self.panel_actions["statistics"])
+        tools_menu.addSeparator()
+        tools_menu.addAction(self.cloud_profiles_action)
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.open_logs_action)
         help_menu.addAction(self.tr("About facecurator"), self._about)
@@ -592,7 +608,7 @@ class MainWindow(QMainWindow):
             self.open_source(folder)
 
     def choose_source(self) -> None:
-        choice = SourceChooser.ask(self.recent_sources(), self)
+        choice = SourceChooser.ask(self.recent_sources(), self)  # preselects our source_profile
         if choice is not None:
             self.open_source(choice.text, profile=choice.profile)
 
@@ -623,6 +639,7 @@ class MainWindow(QMainWindow):
         self.statusBar().repaint()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            self.store.profile = profile  # thumbnails and previews read OSS objects with it
             self.store.open_source(source.root)
         except FacecuratorError as exc:
             self.notifier.error(
@@ -831,11 +848,18 @@ class MainWindow(QMainWindow):
         if not ok:
             self.notifier.error(self.tr("Detector {name}: {why}").format(name=name, why=why))
             return False
-        if is_cloud(name) and not self.confirm_cloud_scan(name, root):
-            return False
+        refs = None
+        if is_cloud(name):
+            question = self.estimate_paid_scan(name, root)
+            if question is None:
+                return False
+            if question.to_detect and not self.confirm_cloud_scan(question):
+                self.statusBar().showMessage(self.tr("Paid run not started"), 4000)
+                return False
+            refs = question.refs
         self.settings.setValue("detector", name)
         started = self.scanner.start(
-            root, name, str(self.store.catalog.path), jobs=jobs, profile=self.source_profile
+            root, name, str(self.store.catalog.path), jobs=jobs, profile=self.source_profile, refs=refs
         )
         if started:
             self.scan_action.setEnabled(False)
@@ -846,19 +870,127 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Detecting faces in {root}").format(root=root))
         return started
 
-    def confirm_cloud_scan(self, name: str, root: str) -> bool:
-        """Paid detectors send images (or their names) to Alibaba Cloud: ask first (tests patch this)."""
-        from PySide6.QtWidgets import QMessageBox
+    def estimate_paid_scan(self, name: str, root: str) -> CostQuestion | None:
+        """List the source and price the run on a worker thread; None when it failed or was cancelled.
 
-        answer = QMessageBox.question(
-            self,
-            self.tr("Detect with {name}?").format(name=name),
-            self.tr(
-                "{description}\n\nImages of {root} not detected yet are sent to Alibaba Cloud and may cost "
-                "money. Images already detected with {name} are not sent again."
-            ).format(description=detector_description(name), root=root, name=name),
+        The window keeps painting meanwhile (a local event loop); a window-modal
+        progress dialog, shown when listing takes a moment, can cancel it.
+        """
+        from PySide6.QtCore import QEventLoop
+        from PySide6.QtWidgets import QProgressDialog
+
+        from facecurator.gui.background import run_in_background
+        from facecurator.gui.scan import PlanCancelled, PlanProgress, plan_paid_scan
+
+        if self._planning:
+            return None
+        self._planning = True
+        progress = PlanProgress()
+        outcome: dict[str, object] = {}
+        loop = QEventLoop(self)
+        text = self.tr("Estimating the cost: listing {source}…").format(source=root)
+        box = QProgressDialog(text, self.tr("Cancel"), 0, 0, self)
+        box.setObjectName("costEstimateProgress")
+        box.setWindowTitle(self.tr("Paid run"))
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setMinimumDuration(500)
+        box.setAutoReset(False)
+        box.setAutoClose(False)
+        ticker = QTimer(self)
+        ticker.setInterval(200)
+        ticker.timeout.connect(
+            lambda: box.setLabelText(
+                self.tr("Estimating the cost: {n} images listed in {source}…").format(
+                    n=progress.listed, source=root
+                )
+            )
         )
-        return answer == QMessageBox.StandardButton.Yes
+
+        def done(key: str, value: object) -> None:
+            if not outcome:  # the first outcome wins (closing the box also emits canceled)
+                outcome[key] = value
+            loop.quit()
+
+        box.canceled.connect(lambda: (progress.cancelled.set(), done("cancelled", True)))
+        run_in_background(
+            lambda: plan_paid_scan(
+                root, name, str(self.store.catalog.path), profile=self.source_profile, progress=progress
+            ),
+            lambda question: done("question", question),
+            lambda exc: done("error", exc),
+            receiver=self,
+        )
+        self.scan_action.setEnabled(False)
+        self.statusBar().showMessage(text)
+        ticker.start()
+        try:
+            if not outcome:
+                loop.exec()
+        finally:
+            ticker.stop()
+            box.canceled.disconnect()
+            box.close()
+            box.deleteLater()
+            self.scan_action.setEnabled(not self.scanner.running)
+            self._planning = False
+        if "cancelled" in outcome:
+            self.statusBar().showMessage(self.tr("Cost estimate cancelled"), 4000)
+            return None
+        error = outcome.get("error")
+        if error is not None:
+            if not isinstance(error, PlanCancelled):
+                if not isinstance(error, FacecuratorError):
+                    log.error("estimating %s on %s failed", name, root, exc_info=error)  # type: ignore[arg-type]
+                self.notifier.error(
+                    self.tr("Cannot estimate the {name} run on {root}: {error}").format(
+                        name=name, root=root, error=error
+                    )
+                )
+            return None
+        question = outcome["question"]
+        assert isinstance(question, CostQuestion)
+        log.info(
+            "paid run %s on %s: %d of %d images to send: %s",
+            name,
+            root,
+            question.to_detect,
+            question.total,
+            question.estimate.describe(),
+        )
+        if not question.to_detect:
+            self.statusBar().showMessage(
+                self.tr("Every image was detected with {name} before: no paid call needed").format(name=name),
+                6000,
+            )
+        return question
+
+    def confirm_cloud_scan(self, question: CostQuestion) -> bool:
+        """Show the estimate and ask before a paid run (tests patch this or ``CostConfirmDialog.ask``)."""
+        from facecurator.gui.cost_dialog import CostConfirmDialog
+
+        return CostConfirmDialog.ask(question, self)
+
+    def update_paid_calls(self) -> None:
+        """The catalog's paid-call counter in the status bar (hidden while it is zero)."""
+        try:
+            calls = self.store.catalog.paid_calls()
+        except FacecuratorError as exc:
+            log.warning("cannot read the paid-call counter: %s", exc)
+            return
+        total = sum(calls.values())
+        self.paid_calls_label.setVisible(total > 0)
+        self.paid_calls_label.setText(self.tr("Paid calls: {n}").format(n=total))
+        self.paid_calls_label.setToolTip("\n".join(f"{service}: {n}" for service, n in sorted(calls.items())))
+
+    @property
+    def profile(self) -> str | None:
+        """The cloud profile of the open source (None: the default profile)."""
+        return self.source_profile
+
+    def open_cloud_profiles(self) -> None:
+        from facecurator.gui.cloud_dialog import CloudProfilesDialog
+
+        CloudProfilesDialog.open_for(self, profile=self.source_profile)
 
     def cancel_scan(self) -> None:
         if self.scanner.running:
@@ -888,6 +1020,7 @@ class MainWindow(QMainWindow):
         self.notifier.error(self.tr("Detection failed: {message}").format(message=message))
 
     def _on_scan_stopped(self) -> None:
+        self.update_paid_calls()
         self.scan_action.setEnabled(True)
         self.cancel_action.setEnabled(False)
         self.scan_status.setVisible(False)
@@ -953,10 +1086,24 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             self.tr("About facecurator"),
-            self.tr("facecurator {version}\nCatalog: {catalog}\nLogs: {logs}").format(
-                version=__version__, catalog=self.store.catalog.path, logs=log_dir()
+            self.tr(
+                "facecurator {version}\nCatalog: {catalog}\nLogs: {logs}\nPaid cloud calls: {paid}"
+            ).format(
+                version=__version__,
+                catalog=self.store.catalog.path,
+                logs=log_dir(),
+                paid=self._paid_calls_text(),
             ),
         )
+
+    def _paid_calls_text(self) -> str:
+        try:
+            calls = self.store.catalog.paid_calls()
+        except FacecuratorError as exc:
+            return str(exc)
+        if not calls:
+            return "0"
+        return f"{sum(calls.values())} (" + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ")"
 
     # -- state ----------------------------------------------------------------------------------------
 

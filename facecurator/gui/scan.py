@@ -12,8 +12,11 @@ the next run (which resumes, since detections are cached).
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from typing import Final
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -27,6 +30,10 @@ from facecurator.detect.registry import (
     make_detector,
 )
 from facecurator.errors import FacecuratorError
+
+if TYPE_CHECKING:
+    from facecurator.cloud.cost import CostEstimate
+    from facecurator.sources.base import ImageRef, Source
 
 log = logging.getLogger("facecurator.gui.scan")
 
@@ -59,6 +66,94 @@ def make_scan_detector(name: str, profile: str | None = None, source_kind: str |
     return make_detector(name, profile=profile, source_kind=source_kind)
 
 
+@dataclass(frozen=True)
+class CostQuestion:
+    """What a paid run will send and cost, for the confirmation dialog."""
+
+    detector: str
+    source: str
+    profile: str | None
+    total: int  # images listed
+    to_detect: int  # images the detector will be called for (the rest are cached)
+    estimate: CostEstimate
+    refs: tuple[ImageRef, ...]  # the listing, reused by the scan so it is not listed twice
+
+    @property
+    def cached(self) -> int:
+        return self.total - self.to_detect
+
+
+class PlanCancelled(Exception):
+    """The operator cancelled the estimate."""
+
+
+class PlanProgress:
+    """Shared between the planning thread and the GUI: images listed so far, cancel flag."""
+
+    def __init__(self) -> None:
+        self.listed = 0
+        self.cancelled = threading.Event()
+
+
+class _CountingSource:
+    """The source as :func:`jobs.plan` sees it, counting and cancellable while it lists."""
+
+    def __init__(self, source: Source, progress: PlanProgress) -> None:
+        self.root = source.root
+        self.kind = getattr(source, "kind", "")
+        self._source = source
+        self._progress = progress
+
+    def iter_images(self) -> Iterator[ImageRef]:
+        for ref in self._source.iter_images():
+            if self._progress.cancelled.is_set():
+                raise PlanCancelled()
+            self._progress.listed += 1
+            yield ref
+
+
+def plan_paid_scan(
+    source_text: str,
+    detector_name: str,
+    catalog_path: str,
+    *,
+    profile: str | None = None,
+    progress: PlanProgress | None = None,
+) -> CostQuestion:
+    """List the source, count the images not cached for ``detector_name`` and price them.
+
+    Runs on a worker thread (its own catalog connection). Raises FacecuratorError
+    for an unreadable source, missing credentials or profile, PlanCancelled when cancelled.
+    """
+    from facecurator.cloud.cost import estimate
+    from facecurator.cloud.profiles import load_profile
+    from facecurator.core.jobs import plan
+    from facecurator.sources import open_source, source_kind
+
+    progress = progress or PlanProgress()
+    prof = load_profile(profile)
+    detector = make_scan_detector(detector_name, profile, source_kind(source_text))
+    try:
+        with Catalog(catalog_path) as catalog:
+            scan_plan = plan(
+                _CountingSource(open_source(source_text, profile=profile), progress), detector, catalog
+            )
+    finally:
+        try:
+            detector.close()
+        except Exception:
+            log.exception("closing the detector failed")
+    return CostQuestion(
+        detector=detector_name,
+        source=source_text,
+        profile=profile,
+        total=scan_plan.total,
+        to_detect=scan_plan.to_detect,
+        estimate=estimate(detector_name, scan_plan.to_detect, prof),
+        refs=tuple(scan_plan.refs),
+    )
+
+
 class ScanWorker(QObject):
     """Runs one scan; lives in a worker thread. Every failure ends in ``failed``."""
 
@@ -76,8 +171,10 @@ class ScanWorker(QObject):
         *,
         jobs: int | None = None,
         profile: str | None = None,
+        refs: Sequence[ImageRef] | None = None,
     ) -> None:
         super().__init__()
+        self.refs = refs
         self.source_text = source_text
         self.detector_name = detector_name
         self.catalog_path = catalog_path
@@ -109,6 +206,7 @@ class ScanWorker(QObject):
                     progress=self._on_progress,
                     on_image=self._on_image,
                     cancel=self.token,
+                    refs=self.refs,
                 )
                 self._flush()
             self.finished.emit(report)
@@ -178,10 +276,12 @@ class ScanController(QObject):
         *,
         jobs: int | None = None,
         profile: str | None = None,
+        refs: Sequence[ImageRef] | None = None,
     ) -> bool:
+        """Start a run (False when one is running). ``refs``: a listing already made (the cost plan's)."""
         if self.running:
             return False
-        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs, profile=profile)
+        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs, profile=profile, refs=refs)
         thread = QThread(self)
         thread.setObjectName("fc-scan")
         worker.moveToThread(thread)

@@ -85,6 +85,8 @@ class CurationStore(QObject):
         self.catalog = catalog
         self.ruleset = ruleset
         self.source_root: str | None = None
+        #: cloud profile used to read ``oss://`` images (None: the default profile)
+        self.profile: str | None = None
         self._images: dict[int, ReviewedImage] = {}
         self._image_order: list[int] = []
         self._faces: dict[int, ReviewedFace] = {}
@@ -375,10 +377,10 @@ class CurationStore(QObject):
 
     # -- io ------------------------------------------------------------------------
 
-    @staticmethod
-    def read_bytes(row: ImageRow) -> bytes:
-        """The encoded image of a row (local path or OSS object), for worker threads."""
-        return read_image_bytes(row.uri)
+    def read_bytes(self, row: ImageRow) -> bytes:
+        """The encoded image of a row (local path, or OSS object read with the source's profile);
+        called on worker threads."""
+        return read_image_bytes(row.uri, profile=self.profile)
 
 
 class _BatchCounter:

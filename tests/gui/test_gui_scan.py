@@ -136,8 +136,11 @@ def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
     assert states["local"] and not states["oss-faces"] and not states["imm"]
     assert "OSS" in model.item(combo.findData("imm")).toolTip()
     asked: list[str] = []
+    # Paid runs are priced first (listing only: no cloud call), then confirmed.
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tNeverUsedInThisTest")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "never-sent-anywhere")
     monkeypatch.setattr(
-        type(window), "confirm_cloud_scan", lambda self, name, root: asked.append(name) or False
+        type(window), "confirm_cloud_scan", lambda self, question: asked.append(question.detector) or False
     )
     assert not window.start_scan("green")  # the operator said no: nothing is sent
     assert asked == ["green"] and not window.scanner.running

@@ -1,0 +1,688 @@
+"""Cloud profiles and credentials: the desktop face of ``facecurator profile|credentials``.
+
+Profiles (region, endpoints, IMM project, default bucket, QPS caps, prices) are
+read and written through :mod:`facecurator.cloud.profiles`; the AccessKey goes
+to the OS keyring through :mod:`facecurator.cloud.credentials` and nowhere
+else: the secret field echoes nothing, is cleared as soon as it was saved, and
+is never logged (the core registers it with the redactor). "Test" makes the
+same cheap read-only call per service as ``facecurator credentials test``, on a
+worker thread, and shows one line per service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from facecurator.errors import ConfigError, FacecuratorError
+from facecurator.gui.background import run_in_background
+
+log = logging.getLogger("facecurator.gui.cloud")
+
+SERVICES: Final = ("oss", "imm", "green")
+#: Rate-limiter keys a profile may cap (requests per second).
+QPS_KEYS: Final = ("oss", "oss-faces", "imm", "green", "green-pro")
+#: Price keys (USD per 1 000 calls).
+PRICE_KEYS: Final = ("faceDetect_global", "faceDetect_pro_global", "imm", "oss-faces")
+CHECK_TIMEOUT: Final = 10.0
+
+ERROR_COLOUR: Final = "#c62828"
+OK_COLOUR: Final = "#2e7d32"
+
+#: ``(parent, title, question) -> bool``; tests replace it so nothing blocks.
+Confirm = Callable[[QWidget, str, str], bool]
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class CloudProfilesDialog(QDialog):
+    """List, create, edit and delete profiles; store, delete and test their credentials."""
+
+    profilesChanged = Signal(str)  # name of the profile saved or deleted
+    credentialsChanged = Signal(str)  # profile whose keyring entries changed
+    testFinished = Signal(list)  # CheckResult per service, in SERVICES order
+
+    def __init__(
+        self, parent: QWidget | None = None, *, profile: str | None = None, confirm: Confirm | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("cloudProfilesDialog")
+        self.setWindowTitle(self.tr("Cloud profiles and credentials"))
+        self.confirm: Confirm = confirm or ask_yes_no
+        self._test_generation = 0
+        self._test_results: dict[str, Any] = {}
+        self._editing_new = False
+
+        # -- left: the profiles --------------------------------------------------------
+        self.profile_list = QListWidget(self)
+        self.profile_list.setObjectName("profileList")
+        self.new_button = QPushButton(self.tr("New"), self)
+        self.new_button.setObjectName("newProfile")
+        self.delete_button = QPushButton(self.tr("Delete…"), self)
+        self.delete_button.setObjectName("deleteProfile")
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel(self.tr("Profiles"), left))
+        left_layout.addWidget(self.profile_list, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.new_button)
+        row.addWidget(self.delete_button)
+        left_layout.addLayout(row)
+
+        # -- right: settings, credentials, test -------------------------------------------
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self._build_settings(right))
+        right_layout.addWidget(self._build_credentials(right))
+        right_layout.addWidget(self._build_test(right))
+        right_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(right)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([190, 640])
+
+        self.message = QLabel(self)
+        self.message.setObjectName("dialogMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.resize(880, 760)
+
+        self.profile_list.currentTextChanged.connect(self._profile_selected)
+        self.new_button.clicked.connect(self.new_profile)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.save_button.clicked.connect(self.save_profile)
+        self.save_credentials_button.clicked.connect(self.save_credentials)
+        self.delete_credentials_button.clicked.connect(self.delete_credentials)
+        self.test_button.clicked.connect(self.test)
+        self.region_edit.textChanged.connect(lambda _t: self._update_endpoint_hints())
+        self.reload(profile)
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _build_settings(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Settings (saved in profiles.toml, never a secret)"), parent)
+        form = QFormLayout(box)
+        self.name_edit = QLineEdit(box)
+        self.name_edit.setObjectName("profileName")
+        self.name_edit.setPlaceholderText(self.tr("letters, digits, '_', '.', '-'"))
+        self.region_edit = QLineEdit(box)
+        self.region_edit.setObjectName("profileRegion")
+        self.region_edit.setPlaceholderText("cn-hangzhou")
+        self.endpoint_edits: dict[str, QLineEdit] = {}
+        labels = {
+            "oss": self.tr("OSS endpoint"),
+            "imm": self.tr("IMM endpoint"),
+            "green": self.tr("Moderation endpoint"),
+        }
+        form.addRow(self.tr("Name"), self.name_edit)
+        form.addRow(self.tr("Region"), self.region_edit)
+        for service in SERVICES:
+            edit = QLineEdit(box)
+            edit.setObjectName(f"{service}Endpoint")
+            edit.setToolTip(
+                self.tr("https://host[:port] or http://host[:port]; empty: the region's public endpoint")
+            )
+            self.endpoint_edits[service] = edit
+            form.addRow(labels[service], edit)
+        self.imm_project_edit = QLineEdit(box)
+        self.imm_project_edit.setObjectName("immProject")
+        self.imm_project_edit.setPlaceholderText(self.tr("needed by the imm detector"))
+        self.bucket_edit = QLineEdit(box)
+        self.bucket_edit.setObjectName("defaultBucket")
+        self.bucket_edit.setPlaceholderText(self.tr("opened first in the OSS source browser"))
+        form.addRow(self.tr("IMM project"), self.imm_project_edit)
+        form.addRow(self.tr("Default bucket"), self.bucket_edit)
+
+        from facecurator.cloud.cost import DEFAULT_PRICES_PER_1000
+        from facecurator.cloud.ratelimit import DEFAULT_QPS
+
+        qps_hints = {
+            key: self.tr("default {n}").format(n=f"{DEFAULT_QPS.get(key, 10.0):g}") for key in QPS_KEYS
+        }
+        qps_widget, self.qps_edits = self._number_grid(box, QPS_KEYS, qps_hints)
+        form.addRow(self.tr("Requests per second"), qps_widget)
+        price_hints = {
+            key: (
+                self.tr("default {n}").format(n=f"{DEFAULT_PRICES_PER_1000[key]:g}")
+                if key in DEFAULT_PRICES_PER_1000
+                else self.tr("not documented: set it")
+            )
+            for key in PRICE_KEYS
+        }
+        price_widget, self.price_edits = self._number_grid(box, PRICE_KEYS, price_hints)
+        form.addRow(self.tr("Prices (USD per 1000 calls)"), price_widget)
+        self.save_button = QPushButton(self.tr("Save profile"), box)
+        self.save_button.setObjectName("saveProfile")
+        form.addRow("", self.save_button)
+        return box
+
+    def _number_grid(
+        self, parent: QWidget, keys: tuple[str, ...], hints: dict[str, str]
+    ) -> tuple[QWidget, dict[str, QLineEdit]]:
+        """Two columns of ``key [number]``; empty means the documented default."""
+        from PySide6.QtGui import QDoubleValidator
+
+        widget = QWidget(parent)
+        grid = QGridLayout(widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        edits: dict[str, QLineEdit] = {}
+        for i, key in enumerate(keys):
+            edit = QLineEdit(widget)
+            edit.setObjectName(f"number_{key}")
+            edit.setPlaceholderText(hints[key])
+            validator = QDoubleValidator(0.0, 1e9, 6, edit)
+            validator.setNotation(QDoubleValidator.Notation.StandardNotation)
+            edit.setValidator(validator)
+            grid.addWidget(QLabel(key, widget), i // 2, (i % 2) * 2)
+            grid.addWidget(edit, i // 2, (i % 2) * 2 + 1)
+            edits[key] = edit
+        return widget, edits
+
+    def _build_credentials(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Credentials (kept in the OS keyring only)"), parent)
+        form = QFormLayout(box)
+        self.keyring_label = QLabel(box)
+        self.keyring_label.setObjectName("keyringBackend")
+        self.keyring_label.setWordWrap(True)
+        self.env_label = QLabel(box)
+        self.env_label.setObjectName("envOverride")
+        self.env_label.setWordWrap(True)
+        self.credential_status = QLabel(box)
+        self.credential_status.setObjectName("credentialStatus")
+        self.credential_status.setWordWrap(True)
+        self.key_id_edit = QLineEdit(box)
+        self.key_id_edit.setObjectName("accessKeyId")
+        self.key_id_edit.setPlaceholderText("LTAI…")
+        self.secret_edit = QLineEdit(box)
+        self.secret_edit.setObjectName("accessKeySecret")
+        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_edit.setPlaceholderText(self.tr("typed, never shown; cleared once saved"))
+        self.token_edit = QLineEdit(box)
+        self.token_edit.setObjectName("securityToken")
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText(self.tr("optional (temporary STS credentials)"))
+        for edit in (self.secret_edit, self.token_edit):
+            # No copy, drag or input-method history for the secret fields.
+            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+            edit.setDragEnabled(False)
+            edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
+        form.addRow(self.tr("Keyring"), self.keyring_label)
+        form.addRow("", self.env_label)
+        form.addRow(self.tr("Stored"), self.credential_status)
+        form.addRow(self.tr("AccessKey ID"), self.key_id_edit)
+        form.addRow(self.tr("AccessKey secret"), self.secret_edit)
+        form.addRow(self.tr("STS token"), self.token_edit)
+        self.save_credentials_button = QPushButton(self.tr("Save in keyring"), box)
+        self.save_credentials_button.setObjectName("saveCredentials")
+        self.delete_credentials_button = QPushButton(self.tr("Delete from keyring…"), box)
+        self.delete_credentials_button.setObjectName("deleteCredentials")
+        row = QHBoxLayout()
+        row.addWidget(self.save_credentials_button)
+        row.addWidget(self.delete_credentials_button)
+        row.addStretch(1)
+        form.addRow("", row)
+        return box
+
+    def _build_test(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox(self.tr("Test (one free, read-only call per service)"), parent)
+        layout = QVBoxLayout(box)
+        self.test_button = QPushButton(self.tr("Test"), box)
+        self.test_button.setObjectName("testCredentials")
+        self.test_button.setToolTip(
+            self.tr("Uses the typed key if a secret is typed, else the stored one, with the settings shown")
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.test_labels: dict[str, QLabel] = {}
+        for service in SERVICES:
+            label = QLabel(box)
+            label.setObjectName(f"test_{service}")
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.test_labels[service] = label
+            layout.addWidget(label)
+        return box
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open_for(cls, parent: QWidget, *, profile: str | None = None) -> CloudProfilesDialog:
+        """Show the parent's one dialog (non-modal), creating it on first use."""
+        dialog = parent.findChild(cls, "cloudProfilesDialog")
+        if dialog is None:
+            dialog = cls(parent, profile=profile)
+        elif profile:
+            dialog.select(profile)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        colour = ERROR_COLOUR if error else OK_COLOUR
+        self.message.setStyleSheet(f"color: {colour};")
+        self.message.setText(text)
+        (log.warning if error else log.info)("%s", text)
+
+    # -- profiles ----------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        """Re-read profiles.toml and the keyring status."""
+        from facecurator.gui.oss_browser import default_profile_name, profile_names
+
+        current = select or self.current_name() or default_profile_name()
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        names = profile_names()
+        self.profile_list.addItems(names)
+        self.profile_list.blockSignals(False)
+        self._refresh_keyring_labels()
+        self.select(current if current in names else names[0])
+
+    def select(self, name: str) -> None:
+        items = self.profile_list.findItems(name, Qt.MatchFlag.MatchExactly)
+        if items:
+            self.profile_list.setCurrentItem(items[0])
+            self._profile_selected(name)
+
+    def current_name(self) -> str | None:
+        item = self.profile_list.currentItem()
+        return item.text() if item is not None else None
+
+    def _profile_selected(self, name: str) -> None:
+        from facecurator.cloud.profiles import load_profile
+
+        if not name:
+            return
+        self._editing_new = False
+        self.name_edit.setReadOnly(True)
+        try:
+            profile = load_profile(name)
+        except FacecuratorError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._fill(profile)
+        self._refresh_credential_status(name)
+        self._clear_test()
+
+    def _fill(self, profile: Any) -> None:
+        self.name_edit.setText(profile.name)
+        self.region_edit.setText(profile.region)
+        for service, edit in self.endpoint_edits.items():
+            edit.setText(getattr(profile, f"{service}_endpoint") or "")
+        self.imm_project_edit.setText(profile.imm_project or "")
+        self.bucket_edit.setText(profile.bucket or "")
+        for key, edit in self.qps_edits.items():
+            edit.setText(_number_text(profile.qps.get(key)))
+        for key, edit in self.price_edits.items():
+            edit.setText(_number_text(profile.prices.get(key)))
+        self._update_endpoint_hints()
+
+    def _update_endpoint_hints(self) -> None:
+        region = self.region_edit.text().strip() or "cn-hangzhou"
+        hosts = {
+            "oss": f"https://oss-{region}.aliyuncs.com",
+            "imm": f"https://imm.{region}.aliyuncs.com",
+            "green": f"https://green-cip.{region}.aliyuncs.com",
+        }
+        for service, edit in self.endpoint_edits.items():
+            edit.setPlaceholderText(hosts[service])
+
+    def new_profile(self) -> None:
+        """Start a new profile: type a name, fill the settings, save."""
+        from facecurator.cloud.profiles import Profile
+
+        self._editing_new = True
+        self.profile_list.clearSelection()
+        self.profile_list.setCurrentItem(None)
+        self._fill(Profile("new"))
+        self.name_edit.clear()
+        self.name_edit.setReadOnly(False)
+        self.name_edit.setFocus()
+        self.credential_status.setText(self.tr("No credentials stored (save the profile first)."))
+        self._clear_test()
+        self._say(self.tr("New profile: choose a name and save."))
+
+    def _numbers(self, edits: dict[str, QLineEdit], what: str) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for key, edit in edits.items():
+            text = edit.text().strip().replace(",", ".")
+            if not text:
+                continue
+            try:
+                values[key] = float(text)
+            except ValueError:
+                raise ConfigError(f"{what} {key}: {text!r} is not a number") from None
+        return values
+
+    def form_profile(self) -> Any:
+        """The Profile the form describes (validated by the core; raises ConfigError)."""
+        from facecurator.cloud.profiles import DEFAULT_REGION, Profile
+
+        def text(edit: QLineEdit) -> str | None:
+            return edit.text().strip() or None
+
+        name = self.name_edit.text().strip()
+        if not name:
+            raise ConfigError(self.tr("the profile needs a name"))
+        return Profile(
+            name,
+            region=self.region_edit.text().strip() or DEFAULT_REGION,
+            oss_endpoint=text(self.endpoint_edits["oss"]),
+            imm_endpoint=text(self.endpoint_edits["imm"]),
+            green_endpoint=text(self.endpoint_edits["green"]),
+            imm_project=text(self.imm_project_edit),
+            bucket=text(self.bucket_edit),
+            qps=self._numbers(self.qps_edits, "qps"),
+            prices=self._numbers(self.price_edits, "prices"),
+        )
+
+    def save_profile(self) -> bool:
+        from facecurator.cloud import profiles
+        from facecurator.cloud.ratelimit import reset_limiters
+        from facecurator.sources.oss import forget_readers
+
+        try:
+            profile = self.form_profile()
+            if self._editing_new and profiles.profile_exists(profile.name):
+                raise ConfigError(self.tr("a profile named {name} exists already").format(name=profile.name))
+            path = profiles.save_profile(profile)
+        except FacecuratorError as exc:
+            self._say(self.tr("Not saved: {error}").format(error=exc), error=True)
+            return False
+        forget_readers()  # open OSS readers pick up new endpoints
+        reset_limiters()  # and new QPS caps
+        self._editing_new = False
+        self.reload(profile.name)
+        self._say(self.tr("Saved profile {name} in {path}").format(name=profile.name, path=path))
+        self.profilesChanged.emit(profile.name)
+        return True
+
+    def delete_current(self) -> bool:
+        from facecurator.cloud import profiles
+
+        name = self.current_name()
+        if not name:
+            return False
+        question = self.tr(
+            "Delete profile {name} and its credentials from the keyring? This cannot be undone."
+        ).format(name=name)
+        if not self.confirm(self, self.tr("Delete profile"), question):
+            return False
+        try:
+            profiles.delete_profile(name)
+        except FacecuratorError as exc:
+            self._say(self.tr("Not deleted: {error}").format(error=exc), error=True)
+            return False
+        self._forget_clients()
+        self.reload()
+        self._say(self.tr("Deleted profile {name}").format(name=name))
+        self.profilesChanged.emit(name)
+        return True
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def _refresh_keyring_labels(self) -> None:
+        from facecurator.cloud import credentials
+
+        self.keyring_label.setText(credentials.keyring_description())
+        if credentials.env_overrides():
+            self.env_label.setText(
+                self.tr(
+                    "{id_var} / {secret_var} are set in the environment: they override the keyring "
+                    "for every profile."
+                ).format(id_var=credentials.ENV_ACCESS_KEY_ID, secret_var=credentials.ENV_ACCESS_KEY_SECRET)
+            )
+            self.env_label.setStyleSheet("color: #b26a00;")
+            self.env_label.show()
+        else:
+            self.env_label.clear()
+            self.env_label.hide()
+
+    def _refresh_credential_status(self, name: str) -> None:
+        from facecurator.cloud import credentials
+
+        try:
+            stored = credentials.keyring_credentials(name)
+        except FacecuratorError as exc:
+            self.credential_status.setText(str(exc))
+            self.credential_status.setStyleSheet(f"color: {ERROR_COLOUR};")
+            return
+        self.credential_status.setStyleSheet("")
+        if stored is None:
+            self.credential_status.setText(self.tr("No credentials stored for {name}.").format(name=name))
+            self.key_id_edit.clear()
+            return
+        text = self.tr("AccessKey {key_id} in the keyring").format(key_id=stored.masked_id)
+        if stored.security_token:
+            text += self.tr(" (with an STS token)")
+        self.credential_status.setText(text)
+        self.key_id_edit.setText(stored.access_key_id)
+
+    def _clear_secret_fields(self) -> None:
+        self.secret_edit.clear()
+        self.token_edit.clear()
+
+    def _typed_credentials(self) -> Any:
+        """Credentials from the fields (ConfigError when incomplete), or None if no secret was typed."""
+        from facecurator.cloud.credentials import Credentials
+
+        secret = self.secret_edit.text()
+        if not secret:
+            return None
+        return Credentials(self.key_id_edit.text().strip(), secret, self.token_edit.text().strip() or None)
+
+    def save_credentials(self) -> bool:
+        from facecurator.cloud import credentials
+
+        name = self.current_name()
+        if not name or self._editing_new:
+            self._say(self.tr("Save the profile first, then its credentials."), error=True)
+            return False
+        try:
+            creds = self._typed_credentials()
+            if creds is None:
+                raise ConfigError(self.tr("type the AccessKey secret"))
+            credentials.store_credentials(name, creds)
+        except FacecuratorError as exc:
+            self._say(self.tr("Credentials not saved: {error}").format(error=exc), error=True)
+            return False
+        self._clear_secret_fields()
+        self._forget_clients()
+        self._refresh_credential_status(name)
+        self._say(self.tr("Saved the credentials of {name} in the keyring").format(name=name))
+        self.credentialsChanged.emit(name)
+        return True
+
+    def delete_credentials(self) -> bool:
+        from facecurator.cloud import credentials
+
+        name = self.current_name()
+        if not name:
+            return False
+        question = self.tr("Delete the credentials of {name} from the keyring?").format(name=name)
+        if not self.confirm(self, self.tr("Delete credentials"), question):
+            return False
+        try:
+            removed = credentials.delete_credentials(name, missing_ok=True)
+        except FacecuratorError as exc:
+            self._say(self.tr("Credentials not deleted: {error}").format(error=exc), error=True)
+            return False
+        self._clear_secret_fields()
+        self._forget_clients()
+        self._refresh_credential_status(name)
+        self._say(
+            self.tr("Deleted the credentials of {name}").format(name=name)
+            if removed
+            else self.tr("There were no credentials of {name} in the keyring").format(name=name)
+        )
+        self.credentialsChanged.emit(name)
+        return True
+
+    @staticmethod
+    def _forget_clients() -> None:
+        from facecurator.sources.oss import forget_readers
+
+        forget_readers()
+
+    # -- test --------------------------------------------------------------------------------
+
+    def _clear_test(self) -> None:
+        self._test_generation += 1
+        self._test_results = {}
+        for label in self.test_labels.values():
+            label.clear()
+        self.test_button.setEnabled(True)
+
+    def kind_text(self, kind: Any) -> str:
+        """The operator's words for a :class:`~facecurator.cloud.diagnose.CloudErrorKind`."""
+        from facecurator.cloud.diagnose import CloudErrorKind as K
+
+        words = {
+            K.WRONG_KEY: self.tr("wrong AccessKey ID"),
+            K.SIGNATURE_MISMATCH: self.tr("wrong secret"),
+            K.NO_PERMISSION: self.tr("no permission"),
+            K.WRONG_ENDPOINT: self.tr("wrong region or endpoint"),
+            K.NETWORK: self.tr("network unreachable"),
+            K.CLOCK_SKEW: self.tr("clock out of sync"),
+            K.THROTTLED: self.tr("throttled"),
+            K.SERVER_ERROR: self.tr("server error"),
+            K.UNKNOWN: self.tr("failed"),
+        }
+        return words.get(kind, self.tr("failed"))
+
+    def test(self) -> bool:
+        """Check OSS, IMM and Moderation with the form's settings, each on a worker thread."""
+        from facecurator.cloud.credentials import resolve_credentials
+        from facecurator.cloud.diagnose import check_service
+
+        self._clear_test()
+        try:
+            profile = self.form_profile()
+            creds = self._typed_credentials() or resolve_credentials(profile.name)
+        except FacecuratorError as exc:
+            self._say(self.tr("Cannot test: {error}").format(error=exc), error=True)
+            return False
+        origin = {"env": self.tr("environment"), "keyring": self.tr("keyring")}.get(
+            creds.source, self.tr("typed, not saved")
+        )
+        self._say(
+            self.tr("Testing AccessKey {key_id} ({origin}) with profile {name}…").format(
+                key_id=creds.masked_id, origin=origin, name=profile.name
+            )
+        )
+        self.test_button.setEnabled(False)
+        generation = self._test_generation
+        for service in SERVICES:
+            self.test_labels[service].setStyleSheet("")
+            self.test_labels[service].setText(
+                self.tr("{service}: testing {endpoint}…").format(
+                    service=service.upper(), endpoint=profile.endpoint_for(service)
+                )
+            )
+            run_in_background(
+                lambda s=service: check_service(profile, creds, s, timeout=CHECK_TIMEOUT),
+                lambda result, s=service: self._on_check(generation, s, result),
+                lambda exc, s=service: self._on_check_crashed(generation, s, exc),
+                receiver=self,
+            )
+        return True
+
+    def _on_check(self, generation: int, service: str, result: Any) -> None:
+        if generation != self._test_generation:
+            return
+        label = self.test_labels[service]
+        if result.ok:
+            text = self.tr("{service}: ok — {detail} ({ms} ms)").format(
+                service=service.upper(), detail=result.message, ms=round(result.elapsed * 1000)
+            )
+            colour = OK_COLOUR
+        else:
+            text = self.tr("{service}: {kind} — {detail}").format(
+                service=service.upper(), kind=self.kind_text(result.kind), detail=result.message
+            )
+            colour = ERROR_COLOUR
+        label.setText(text)
+        label.setToolTip(result.endpoint)
+        label.setStyleSheet(f"color: {colour};")
+        self._test_results[service] = result
+        self._maybe_finish_test()
+
+    def _on_check_crashed(self, generation: int, service: str, exc: BaseException) -> None:
+        if generation != self._test_generation:
+            return
+        log.error("credential check of %s crashed", service, exc_info=exc)
+        self.test_labels[service].setText(
+            self.tr("{service}: internal error: {error}").format(service=service.upper(), error=exc)
+        )
+        self.test_labels[service].setStyleSheet(f"color: {ERROR_COLOUR};")
+        self._test_results[service] = None
+        self._maybe_finish_test()
+
+    def _maybe_finish_test(self) -> None:
+        if len(self._test_results) < len(SERVICES):
+            return
+        self.test_button.setEnabled(True)
+        results = [self._test_results[s] for s in SERVICES]
+        failed = [r for r in results if r is None or not r.ok]
+        if failed:
+            self._say(
+                self.tr("{n} of {total} services failed the test").format(n=len(failed), total=len(results)),
+                error=True,
+            )
+        else:
+            self._say(self.tr("Every service accepted the credentials"))
+        self.testFinished.emit(results)
+
+    def test_results(self) -> dict[str, Any]:
+        return dict(self._test_results)
+
+
+def open_cloud_profiles(window: Any) -> None:
+    """Main-window hook (Tools → Cloud profiles…)."""
+    CloudProfilesDialog.open_for(window, profile=getattr(window, "source_profile", None))

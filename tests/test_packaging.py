@@ -1,0 +1,59 @@
+"""The installed package (a wheel, not the checkout) carries everything it reads at run time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_every_subpackage_is_listed_in_pyproject() -> None:
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "facecurator").rglob("__init__.py")
+    }
+    assert on_disk | {"facecurator.resources"} == listed
+
+
+def test_wheel_contains_the_resources(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("facecurator-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        f"facecurator/resources/{path.relative_to(REPO / 'resources').as_posix()}"
+        for path in (REPO / "resources").rglob("*")
+        if path.is_file() and path.suffix != ".qm"
+    }
+    assert expected, "resources/ is empty"
+    assert expected <= names, sorted(expected - names)
+    for needed in (
+        "presets/moderation-2.0.toml",
+        "selftest/astronaut.jpg",
+        "translations/facecurator_zh_CN.ts",
+    ):
+        assert f"facecurator/resources/{needed}" in names
