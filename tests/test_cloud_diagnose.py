@@ -496,7 +496,11 @@ def test_a_valid_key_passes_all_three_services(emulated, monkeypatch, capsys) ->
     module, emulator, name = emulated
     code, data = _cli_test(monkeypatch, capsys, name, module.ACCESS_KEY_ID, module.ACCESS_KEY_SECRET, "all")
     assert code == 0, data
-    assert [(r["service"], r["ok"]) for r in data["results"]] == [("oss", True), ("imm", True), ("green", True)]
+    assert [(r["service"], r["ok"]) for r in data["results"]] == [
+        ("oss", True),
+        ("imm", True),
+        ("green", True),
+    ]
     assert data["results"][1]["message"] == f"IMM project {module.IMM_PROJECT} readable"
     assert emulator.count(service="imm", action="GetProject", status=200) == 1
 

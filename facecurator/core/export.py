@@ -944,8 +944,11 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_CSV_FORMULA_LEADING):
-        return "'" + value
+    if isinstance(value, str):
+        # A NUL cannot be written by csv on Python 3.10 and is never meant: show it.
+        value = value.replace("\x00", "\ufffd")
+        if value.startswith(_CSV_FORMULA_LEADING):
+            return "'" + value
     return value
 
 

@@ -40,16 +40,17 @@ from facecurator.gui.background import run_in_background
 log = logging.getLogger("facecurator.gui.cloud")
 
 SERVICES: Final = ("oss", "imm", "green")
-#: Rate-limiter keys a profile may cap (requests per second).
+SERVICE_NAMES: Final = {"oss": "OSS", "imm": "IMM", "green": "Content Moderation"}
+# Rate-limiter keys a profile may cap (requests per second).
 QPS_KEYS: Final = ("oss", "oss-faces", "imm", "green", "green-pro")
-#: Price keys (USD per 1 000 calls).
+# Price keys (USD per 1 000 calls).
 PRICE_KEYS: Final = ("faceDetect_global", "faceDetect_pro_global", "imm", "oss-faces")
 CHECK_TIMEOUT: Final = 10.0
 
 ERROR_COLOUR: Final = "#c62828"
 OK_COLOUR: Final = "#2e7d32"
 
-#: ``(parent, title, question) -> bool``; tests replace it so nothing blocks.
+# ``(parent, title, question) -> bool``; tests replace it so nothing blocks.
 Confirm = Callable[[QWidget, str, str], bool]
 
 
@@ -79,6 +80,7 @@ class CloudProfilesDialog(QDialog):
         self._test_generation = 0
         self._test_results: dict[str, Any] = {}
         self._editing_new = False
+        self._keyring_usable = False
 
         # -- left: the profiles --------------------------------------------------------
         self.profile_list = QListWidget(self)
@@ -97,24 +99,30 @@ class CloudProfilesDialog(QDialog):
         row.addWidget(self.delete_button)
         left_layout.addLayout(row)
 
-        # -- right: settings, credentials, test -------------------------------------------
+        # -- middle: settings; right: credentials and test ---------------------------------
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self._build_settings(middle))
+        middle_layout.addStretch(1)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self._build_settings(right))
         right_layout.addWidget(self._build_credentials(right))
         right_layout.addWidget(self._build_test(right))
         right_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(right)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 640])
+        splitter.setChildrenCollapsible(False)
+        for column in (left, middle, right):
+            scroll = QScrollArea(self)  # small screens scroll instead of squeezing the forms
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(column)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 3)
+        splitter.setSizes([170, 520, 460])
 
         self.message = QLabel(self)
         self.message.setObjectName("dialogMessage")
@@ -126,7 +134,7 @@ class CloudProfilesDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(880, 760)
+        self.resize(1200, 700)
 
         self.profile_list.currentTextChanged.connect(self._profile_selected)
         self.new_button.clicked.connect(self.new_profile)
@@ -186,7 +194,7 @@ class CloudProfilesDialog(QDialog):
             key: (
                 self.tr("default {n}").format(n=f"{DEFAULT_PRICES_PER_1000[key]:g}")
                 if key in DEFAULT_PRICES_PER_1000
-                else self.tr("not documented: set it")
+                else self.tr("undocumented: set it")
             )
             for key in PRICE_KEYS
         }
@@ -214,8 +222,8 @@ class CloudProfilesDialog(QDialog):
             validator = QDoubleValidator(0.0, 1e9, 6, edit)
             validator.setNotation(QDoubleValidator.Notation.StandardNotation)
             edit.setValidator(validator)
-            grid.addWidget(QLabel(key, widget), i // 2, (i % 2) * 2)
-            grid.addWidget(edit, i // 2, (i % 2) * 2 + 1)
+            grid.addWidget(QLabel(key, widget), i, 0)
+            grid.addWidget(edit, i, 1)
             edits[key] = edit
         return widget, edits
 
@@ -470,7 +478,13 @@ class CloudProfilesDialog(QDialog):
     def _refresh_keyring_labels(self) -> None:
         from facecurator.cloud import credentials
 
+        try:
+            credentials.keyring_backend()
+            self._keyring_usable = True
+        except ConfigError:
+            self._keyring_usable = False
         self.keyring_label.setText(credentials.keyring_description())
+        self.keyring_label.setStyleSheet("" if self._keyring_usable else f"color: {ERROR_COLOUR};")
         if credentials.env_overrides():
             self.env_label.setText(
                 self.tr(
@@ -490,7 +504,9 @@ class CloudProfilesDialog(QDialog):
         try:
             stored = credentials.keyring_credentials(name)
         except FacecuratorError as exc:
-            self.credential_status.setText(str(exc))
+            # The keyring line above already says why when there is no usable keyring.
+            usable = self._keyring_usable
+            self.credential_status.setText(str(exc) if usable else self.tr("unavailable (see Keyring)"))
             self.credential_status.setStyleSheet(f"color: {ERROR_COLOUR};")
             return
         self.credential_status.setStyleSheet("")
@@ -622,7 +638,7 @@ class CloudProfilesDialog(QDialog):
             self.test_labels[service].setStyleSheet("")
             self.test_labels[service].setText(
                 self.tr("{service}: testing {endpoint}…").format(
-                    service=service.upper(), endpoint=profile.endpoint_for(service)
+                    service=SERVICE_NAMES[service], endpoint=profile.endpoint_for(service)
                 )
             )
             run_in_background(
@@ -639,12 +655,12 @@ class CloudProfilesDialog(QDialog):
         label = self.test_labels[service]
         if result.ok:
             text = self.tr("{service}: ok — {detail} ({ms} ms)").format(
-                service=service.upper(), detail=result.message, ms=round(result.elapsed * 1000)
+                service=SERVICE_NAMES[service], detail=result.message, ms=round(result.elapsed * 1000)
             )
             colour = OK_COLOUR
         else:
             text = self.tr("{service}: {kind} — {detail}").format(
-                service=service.upper(), kind=self.kind_text(result.kind), detail=result.message
+                service=SERVICE_NAMES[service], kind=self.kind_text(result.kind), detail=result.message
             )
             colour = ERROR_COLOUR
         label.setText(text)
@@ -658,7 +674,7 @@ class CloudProfilesDialog(QDialog):
             return
         log.error("credential check of %s crashed", service, exc_info=exc)
         self.test_labels[service].setText(
-            self.tr("{service}: internal error: {error}").format(service=service.upper(), error=exc)
+            self.tr("{service}: internal error: {error}").format(service=SERVICE_NAMES[service], error=exc)
         )
         self.test_labels[service].setStyleSheet(f"color: {ERROR_COLOUR};")
         self._test_results[service] = None

@@ -37,13 +37,13 @@ from facecurator.gui.background import run_in_background
 
 log = logging.getLogger("facecurator.gui.oss")
 
-#: Keys per ListObjectsV2 request from the browser (OSS allows up to 1 000).
+# Keys per ListObjectsV2 request from the browser (OSS allows up to 1 000).
 PAGE_SIZE: Final = 1000
 KEY_ROLE: Final = Qt.ItemDataRole.UserRole
 KIND_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-#: ``(prefix, continuation_token) -> OssPage``; runs on a worker thread.
+# ``(prefix, continuation_token) -> OssPage``; runs on a worker thread.
 PageLister = Callable[[str, str | None], Any]
 
 
@@ -496,7 +496,7 @@ class OssBrowser(QWidget):
             folders, objects = model.counts()
             more = "" if model.exhausted else self.tr(" (more when you scroll down)")
             self.status.setText(
-                self.tr("{location}: {folders} folders, {objects} objects{more}").format(
+                self.tr("{location} — folders: {folders}, objects: {objects}{more}").format(
                     location=model.location_text(), folders=folders, objects=objects, more=more
                 )
             )

@@ -2,6 +2,321 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CloudProfilesDialog</name>
+    <message>
+        <source>Cloud profiles and credentials</source>
+        <translation>云配置与凭据</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Profiles</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Settings (saved in profiles.toml, never a secret)</source>
+        <translation>设置（保存在 profiles.toml 中，绝不含密钥）</translation>
+    </message>
+    <message>
+        <source>letters, digits, &apos;_&apos;, &apos;.&apos;, &apos;-&apos;</source>
+        <translation>字母、数字、“_”、“.”、“-”</translation>
+    </message>
+    <message>
+        <source>OSS endpoint</source>
+        <translation>OSS 端点</translation>
+    </message>
+    <message>
+        <source>IMM endpoint</source>
+        <translation>IMM 端点</translation>
+    </message>
+    <message>
+        <source>Moderation endpoint</source>
+        <translation>内容安全端点</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>地域</translation>
+    </message>
+    <message>
+        <source>https://host[:port] or http://host[:port]; empty: the region&apos;s public endpoint</source>
+        <translation>https://主机[:端口] 或 http://主机[:端口]；留空：使用该地域的公网端点</translation>
+    </message>
+    <message>
+        <source>needed by the imm detector</source>
+        <translation>imm 检测器需要</translation>
+    </message>
+    <message>
+        <source>opened first in the OSS source browser</source>
+        <translation>在 OSS 源浏览器中首先打开</translation>
+    </message>
+    <message>
+        <source>IMM project</source>
+        <translation>IMM 项目</translation>
+    </message>
+    <message>
+        <source>Default bucket</source>
+        <translation>默认存储空间</translation>
+    </message>
+    <message>
+        <source>default {n}</source>
+        <translation>默认 {n}</translation>
+    </message>
+    <message>
+        <source>Requests per second</source>
+        <translation>每秒请求数</translation>
+    </message>
+    <message>
+        <source>undocumented: set it</source>
+        <translation>文档未注明：请设置</translation>
+    </message>
+    <message>
+        <source>Prices (USD per 1000 calls)</source>
+        <translation>价格（美元/千次调用）</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>保存配置</translation>
+    </message>
+    <message>
+        <source>Credentials (kept in the OS keyring only)</source>
+        <translation>凭据（仅保存在系统密钥环中）</translation>
+    </message>
+    <message>
+        <source>typed, never shown; cleared once saved</source>
+        <translation>输入后不显示；保存后即清空</translation>
+    </message>
+    <message>
+        <source>optional (temporary STS credentials)</source>
+        <translation>可选（STS 临时凭据）</translation>
+    </message>
+    <message>
+        <source>Keyring</source>
+        <translation>密钥环</translation>
+    </message>
+    <message>
+        <source>Stored</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>AccessKey ID</source>
+        <translation>AccessKey ID（访问密钥 ID）</translation>
+    </message>
+    <message>
+        <source>AccessKey secret</source>
+        <translation>AccessKey Secret</translation>
+    </message>
+    <message>
+        <source>STS token</source>
+        <translation>STS 令牌</translation>
+    </message>
+    <message>
+        <source>Save in keyring</source>
+        <translation>保存到密钥环</translation>
+    </message>
+    <message>
+        <source>Delete from keyring…</source>
+        <translation>从密钥环删除…</translation>
+    </message>
+    <message>
+        <source>Test (one free, read-only call per service)</source>
+        <translation>测试（每项服务一次免费的只读调用）</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Uses the typed key if a secret is typed, else the stored one, with the settings shown</source>
+        <translation>若已输入 Secret 则使用输入的密钥，否则使用已保存的密钥；设置按当前显示的为准</translation>
+    </message>
+    <message>
+        <source>No credentials stored (save the profile first).</source>
+        <translation>未保存凭据（请先保存配置）。</translation>
+    </message>
+    <message>
+        <source>New profile: choose a name and save.</source>
+        <translation>新配置：请填写名称并保存。</translation>
+    </message>
+    <message>
+        <source>the profile needs a name</source>
+        <translation>配置需要一个名称</translation>
+    </message>
+    <message>
+        <source>a profile named {name} exists already</source>
+        <translation>名为 {name} 的配置已存在</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>未保存：{error}</translation>
+    </message>
+    <message>
+        <source>Saved profile {name} in {path}</source>
+        <translation>已将配置 {name} 保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Delete profile {name} and its credentials from the keyring? This cannot be undone.</source>
+        <translation>删除配置 {name} 及其在密钥环中的凭据？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Delete profile</source>
+        <translation>删除配置</translation>
+    </message>
+    <message>
+        <source>Not deleted: {error}</source>
+        <translation>未删除：{error}</translation>
+    </message>
+    <message>
+        <source>Deleted profile {name}</source>
+        <translation>已删除配置 {name}</translation>
+    </message>
+    <message>
+        <source>{id_var} / {secret_var} are set in the environment: they override the keyring for every profile.</source>
+        <translation>环境变量中已设置 {id_var} / {secret_var}：它们对所有配置优先于密钥环。</translation>
+    </message>
+    <message>
+        <source>unavailable (see Keyring)</source>
+        <translation>不可用（见“密钥环”）</translation>
+    </message>
+    <message>
+        <source>No credentials stored for {name}.</source>
+        <translation>{name} 未保存凭据。</translation>
+    </message>
+    <message>
+        <source>AccessKey {key_id} in the keyring</source>
+        <translation>密钥环中的 AccessKey {key_id}</translation>
+    </message>
+    <message>
+        <source> (with an STS token)</source>
+        <translation>（含 STS 令牌）</translation>
+    </message>
+    <message>
+        <source>Save the profile first, then its credentials.</source>
+        <translation>请先保存配置，再保存其凭据。</translation>
+    </message>
+    <message>
+        <source>type the AccessKey secret</source>
+        <translation>请输入 AccessKey Secret</translation>
+    </message>
+    <message>
+        <source>Credentials not saved: {error}</source>
+        <translation>凭据未保存：{error}</translation>
+    </message>
+    <message>
+        <source>Saved the credentials of {name} in the keyring</source>
+        <translation>已将 {name} 的凭据保存到密钥环</translation>
+    </message>
+    <message>
+        <source>Delete the credentials of {name} from the keyring?</source>
+        <translation>从密钥环中删除 {name} 的凭据？</translation>
+    </message>
+    <message>
+        <source>Delete credentials</source>
+        <translation>删除凭据</translation>
+    </message>
+    <message>
+        <source>Credentials not deleted: {error}</source>
+        <translation>凭据未删除：{error}</translation>
+    </message>
+    <message>
+        <source>Deleted the credentials of {name}</source>
+        <translation>已删除 {name} 的凭据</translation>
+    </message>
+    <message>
+        <source>There were no credentials of {name} in the keyring</source>
+        <translation>密钥环中没有 {name} 的凭据</translation>
+    </message>
+    <message>
+        <source>wrong AccessKey ID</source>
+        <translation>AccessKey ID 错误</translation>
+    </message>
+    <message>
+        <source>wrong secret</source>
+        <translation>Secret 错误</translation>
+    </message>
+    <message>
+        <source>no permission</source>
+        <translation>无权限</translation>
+    </message>
+    <message>
+        <source>wrong region or endpoint</source>
+        <translation>地域或端点错误</translation>
+    </message>
+    <message>
+        <source>network unreachable</source>
+        <translation>网络不可达</translation>
+    </message>
+    <message>
+        <source>clock out of sync</source>
+        <translation>时钟不同步</translation>
+    </message>
+    <message>
+        <source>throttled</source>
+        <translation>被限流</translation>
+    </message>
+    <message>
+        <source>server error</source>
+        <translation>服务器错误</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Cannot test: {error}</source>
+        <translation>无法测试：{error}</translation>
+    </message>
+    <message>
+        <source>environment</source>
+        <translation>环境变量</translation>
+    </message>
+    <message>
+        <source>keyring</source>
+        <translation>密钥环</translation>
+    </message>
+    <message>
+        <source>typed, not saved</source>
+        <translation>已输入，未保存</translation>
+    </message>
+    <message>
+        <source>Testing AccessKey {key_id} ({origin}) with profile {name}…</source>
+        <translation>正在用配置 {name} 测试 AccessKey {key_id}（{origin}）…</translation>
+    </message>
+    <message>
+        <source>{service}: testing {endpoint}…</source>
+        <translation>{service}：正在测试 {endpoint}…</translation>
+    </message>
+    <message>
+        <source>{service}: ok — {detail} ({ms} ms)</source>
+        <translation>{service}：正常 — {detail}（{ms} 毫秒）</translation>
+    </message>
+    <message>
+        <source>{service}: {kind} — {detail}</source>
+        <translation>{service}：{kind} — {detail}</translation>
+    </message>
+    <message>
+        <source>{service}: internal error: {error}</source>
+        <translation>{service}：内部错误：{error}</translation>
+    </message>
+    <message>
+        <source>{n} of {total} services failed the test</source>
+        <translation>{total} 项服务中有 {n} 项未通过测试</translation>
+    </message>
+    <message>
+        <source>Every service accepted the credentials</source>
+        <translation>所有服务均已接受该凭据</translation>
+    </message>
+</context>
+<context>
     <name>ConditionRow</name>
     <message>
         <source>Remove</source>
@@ -18,6 +333,33 @@
     <message>
         <source>id: {id}</source>
         <translation>ID：{id}</translation>
+    </message>
+</context>
+<context>
+    <name>CostConfirmDialog</name>
+    <message>
+        <source>Detect with {name}?</source>
+        <translation>使用 {name} 检测？</translation>
+    </message>
+    <message>
+        <source>{description}
+
+{n} of {total} images of {source} will be sent to Alibaba Cloud; {cached} were detected with {name} before and are not sent again.</source>
+        <translation>{description}
+
+{source} 的 {total} 张图片中将有 {n} 张发送到阿里云；{cached} 张此前已用 {name} 检测过，不会再次发送。</translation>
+    </message>
+    <message>
+        <source>Estimated cost: unknown (no documented price; set one in the profile)</source>
+        <translation>预计费用：未知（文档未注明价格；请在配置中设置）</translation>
+    </message>
+    <message>
+        <source>Estimated cost: {currency} {total:.2f} ({calls} calls × {unit:g} per 1000)</source>
+        <translation>预计费用：{currency} {total:.2f}（{calls} 次调用 × 每千次 {unit:g}）</translation>
+    </message>
+    <message>
+        <source>Start paid run</source>
+        <translation>开始付费检测</translation>
     </message>
 </context>
 <context>
@@ -348,6 +690,10 @@
         <translation>打开日志文件夹</translation>
     </message>
     <message>
+        <source>Cloud profiles…</source>
+        <translation>云配置…</translation>
+    </message>
+    <message>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -484,6 +830,10 @@
         <translation>检测器 {name}：{why}</translation>
     </message>
     <message>
+        <source>Paid run not started</source>
+        <translation>付费检测未开始</translation>
+    </message>
+    <message>
         <source>Starting the {name} detector…</source>
         <translation>正在启动 {name} 检测器…</translation>
     </message>
@@ -492,16 +842,46 @@
         <translation>正在检测 {root} 中的人脸</translation>
     </message>
     <message>
-        <source>Detect with {name}?</source>
-        <translation>使用 {name} 检测？</translation>
+        <source>Estimating the cost: listing {source}…</source>
+        <translation>正在估算费用：列出 {source}…</translation>
     </message>
     <message>
-        <source>{description}
-
-Images of {root} not detected yet are sent to Alibaba Cloud and may cost money. Images already detected with {name} are not sent again.</source>
-        <translation>{description}
-
-{root} 中尚未检测的图片将发送到阿里云，可能产生费用。已用 {name} 检测过的图片不会再次发送。</translation>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Paid run</source>
+        <translation>付费检测</translation>
+    </message>
+    <message>
+        <source>Estimating the cost: {n} images listed in {source}…</source>
+        <translation>正在估算费用：已在 {source} 中列出 {n} 张图片…</translation>
+    </message>
+    <message>
+        <source>Cost estimate cancelled</source>
+        <translation>已取消费用估算</translation>
+    </message>
+    <message>
+        <source>Cannot estimate the {name} run on {root}: {error}</source>
+        <translation>无法估算 {root} 上的 {name} 检测：{error}</translation>
+    </message>
+    <message>
+        <source>Every image was detected with {name} before: no paid call needed</source>
+        <translation>所有图片此前均已用 {name} 检测过：无需付费调用</translation>
+    </message>
+    <message>
+        <source>Paid calls: {n}</source>
+        <translation>付费调用：{n}</translation>
+    </message>
+    <message>
+        <source>facecurator {version}
+Catalog: {catalog}
+Logs: {logs}
+Paid cloud calls: {paid}</source>
+        <translation>facecurator {version}
+目录库：{catalog}
+日志：{logs}
+云端付费调用：{paid}</translation>
     </message>
     <message>
         <source>Cancelling: finishing the images in progress…</source>
@@ -543,13 +923,80 @@ Images of {root} not detected yet are sent to Alibaba Cloud and may cost money. 
         <source>Detect new images when a folder is opened (local detector)</source>
         <translation>打开文件夹时检测新图片（本地检测器）</translation>
     </message>
+</context>
+<context>
+    <name>OssBrowser</name>
     <message>
-        <source>facecurator {version}
-Catalog: {catalog}
-Logs: {logs}</source>
-        <translation>facecurator {version}
-目录库：{catalog}
-日志：{logs}</translation>
+        <source>Profiles…</source>
+        <translation>配置…</translation>
+    </message>
+    <message>
+        <source>Create or edit cloud profiles and credentials</source>
+        <translation>新建或编辑云配置与凭据</translation>
+    </message>
+    <message>
+        <source>bucket name</source>
+        <translation>存储空间名称</translation>
+    </message>
+    <message>
+        <source>List buckets</source>
+        <translation>列出存储空间</translation>
+    </message>
+    <message>
+        <source>Up one folder</source>
+        <translation>上一级文件夹</translation>
+    </message>
+    <message>
+        <source>prefix, e.g. people/ (empty: the whole bucket)</source>
+        <translation>前缀，例如 people/（留空：整个存储空间）</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Bucket</source>
+        <translation>存储空间</translation>
+    </message>
+    <message>
+        <source>Prefix</source>
+        <translation>前缀</translation>
+    </message>
+    <message>
+        <source>Listing the buckets of profile {name}…</source>
+        <translation>正在列出配置 {name} 的存储空间…</translation>
+    </message>
+    <message>
+        <source>region {region}</source>
+        <translation>地域 {region}</translation>
+    </message>
+    <message>
+        <source>Profile {name} has no buckets.</source>
+        <translation>配置 {name} 没有存储空间。</translation>
+    </message>
+    <message>
+        <source>Cannot list the buckets: {error} (type the bucket name instead)</source>
+        <translation>无法列出存储空间：{error}（请直接输入存储空间名称）</translation>
+    </message>
+    <message>
+        <source>Listing failed: {error}</source>
+        <translation>列举失败：{error}</translation>
+    </message>
+    <message>
+        <source>Choose a profile and a bucket.</source>
+        <translation>请选择配置和存储空间。</translation>
+    </message>
+    <message>
+        <source>Listing {location}…</source>
+        <translation>正在列出 {location}…</translation>
+    </message>
+    <message>
+        <source> (more when you scroll down)</source>
+        <translation>（向下滚动加载更多）</translation>
+    </message>
+    <message>
+        <source>{location} — folders: {folders}, objects: {objects}{more}</source>
+        <translation>{location} — 文件夹：{folders}，对象：{objects}{more}</translation>
     </message>
 </context>
 <context>
@@ -912,28 +1359,12 @@ Logs: {logs}</source>
         <translation>本地文件夹</translation>
     </message>
     <message>
-        <source>default</source>
-        <translation>默认</translation>
-    </message>
-    <message>
-        <source>Bucket</source>
-        <translation>存储空间</translation>
-    </message>
-    <message>
-        <source>Prefix</source>
-        <translation>前缀</translation>
-    </message>
-    <message>
-        <source>Profile</source>
-        <translation>配置</translation>
+        <source>OSS sources are not available in this build</source>
+        <translation>此版本不支持 OSS 源</translation>
     </message>
     <message>
         <source>OSS bucket</source>
         <translation>OSS 存储空间</translation>
-    </message>
-    <message>
-        <source>OSS sources arrive with the cloud work</source>
-        <translation>OSS 来源将随云端功能一同提供</translation>
     </message>
     <message>
         <source>Open a folder</source>

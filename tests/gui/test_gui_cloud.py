@@ -27,6 +27,19 @@ from facecurator.cloud import profiles
 from facecurator.cloud.diagnose import CloudErrorKind
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _collect_garbage_after_the_module():
+    """Windows and dialogs left in reference cycles are destroyed here, not in the middle of a
+    later test (destroying a window's widget tree takes the GUI thread for a moment)."""
+    yield
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def wait_background():
     """Every background call (listings, checks, plans) has ended before the next test."""
@@ -345,3 +358,21 @@ def test_a_refused_estimate_sends_nothing(
     monkeypatch.setattr(window, "source_profile", "no-such-profile")
     assert not window.start_scan("green")
     assert "no-such-profile" in window.notifier.history[-1].text
+
+
+def test_tools_menu_opens_one_profiles_dialog_on_the_sources_profile(
+    qtbot, make_window, tmp_path: Path, cloud_emulator: CloudEmulator, cloud_profile: str, wait_background
+) -> None:
+    from facecurator.gui.cloud_dialog import CloudProfilesDialog
+
+    cloud_emulator.create_bucket(BUCKET)
+    window = make_window(tmp_path / "catalog.sqlite3")
+    assert window.open_source(f"oss://{BUCKET}/", profile=cloud_profile, scan=False)
+    assert window.profile == cloud_profile  # what the export dialog reads
+    window.cloud_profiles_action.trigger()
+    dialog = window.findChild(CloudProfilesDialog, "cloudProfilesDialog")
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    assert dialog.current_name() == cloud_profile
+    window.cloud_profiles_action.trigger()
+    assert len(window.findChildren(CloudProfilesDialog)) == 1
+    assert not window.paid_calls_label.isVisible()  # nothing paid yet
