@@ -96,6 +96,8 @@ def main() -> int:
         if not window.open_source(str(source)):
             print("screenshot: the app could not open the folder (see the log above)", file=sys.stderr)
             return 1
+        # The catalog is read on a worker; the scan starts once it is shown.
+        wait_until(app, lambda: not window.store.busy, args.timeout, "loading the catalog")
         wait_until(app, lambda: not window.scanner.running, args.timeout, "the detection run")
         print(
             f"detection finished in {time.monotonic() - started:.1f} s: "

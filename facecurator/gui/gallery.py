@@ -39,6 +39,10 @@ SUMMARY_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 3
 
 
+# Rows laid out per event-loop turn (a few ms each).
+LAYOUT_BATCH: Final = 2000
+
+
 def thumb_key(image_id: int) -> str:
     return f"t{image_id}"
 
@@ -313,7 +317,13 @@ class GalleryView(QListView):
         super().__init__(parent)
         self.setObjectName("gallery")
         self._thumbs = thumbnails
-        self.setViewMode(QListView.ViewMode.IconMode)
+        # List mode flowing left to right and wrapping draws the same grid as icon
+        # mode, but lays out uniform cells without asking the model per row; the
+        # batched layout spreads a 100k-row reset over event-loop turns.
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QEvent, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -26,7 +27,6 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
@@ -79,11 +79,30 @@ THUMB_CACHE_BYTES: Final = 192 * 1024 * 1024
 CROP_CACHE_ITEMS: Final = 3000
 CROP_CACHE_BYTES: Final = 128 * 1024 * 1024
 
-#: (key, menu text, module, function): panels written as separate modules.
+#: (key, menu text (translated in retranslate_ui), module, function, shortcut) of the panels
+#: written as separate modules.
 OPTIONAL_PANELS: Final = (
-    ("rules_editor", "Rules editor…", "facecurator.gui.rules_editor", "open_rules_editor", "Ctrl+E"),
-    ("statistics", "Statistics", "facecurator.gui.stats", "open_statistics", "Ctrl+I"),
-    ("export", "Export…", "facecurator.gui.export_dialog", "open_export_dialog", "Ctrl+Shift+E"),
+    (
+        "rules_editor",
+        QT_TRANSLATE_NOOP("MainWindow", "Rules editor…"),
+        "facecurator.gui.rules_editor",
+        "open_rules_editor",
+        "Ctrl+E",
+    ),
+    (
+        "statistics",
+        QT_TRANSLATE_NOOP("MainWindow", "Statistics"),
+        "facecurator.gui.stats",
+        "open_statistics",
+        "Ctrl+I",
+    ),
+    (
+        "export",
+        QT_TRANSLATE_NOOP("MainWindow", "Export…"),
+        "facecurator.gui.export_dialog",
+        "open_export_dialog",
+        "Ctrl+Shift+E",
+    ),
 )
 
 
@@ -114,6 +133,16 @@ def _format_seconds(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenRequest:
+    """What ``open_source`` was asked, kept until the store has loaded the source."""
+
+    text: str
+    root: str
+    profile: str | None
+    scan: bool | None
+
+
 class ScanStatus(QWidget):
     """Status-bar widget: progress bar, count / rate / ETA text and a cancel button."""
 
@@ -125,7 +154,7 @@ class ScanStatus(QWidget):
         self.bar.setTextVisible(False)
         self.label = QLabel(self)
         self.label.setObjectName("scanProgressText")
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self)
         self.cancel_button.setObjectName("cancelScan")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -133,6 +162,15 @@ class ScanStatus(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.cancel_button)
         self.setVisible(False)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.cancel_button.setText(self.tr("Cancel"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def show_progress(self, progress: ScanProgress) -> None:
         if progress.total:
@@ -156,7 +194,7 @@ class ProblemsDock(QDockWidget):
     imageActivated = Signal(int)
 
     def __init__(self, store: CurationStore, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Problems"), parent)
+        super().__init__(parent)
         self.setObjectName("problemsDock")
         self._store = store
         self.list = QListWidget(self)
@@ -168,6 +206,17 @@ class ProblemsDock(QDockWidget):
         store.sourceChanged.connect(lambda _root: self.rebuild())
         store.imagesAdded.connect(self.update_images)
         store.imagesChanged.connect(self.update_images)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(
+            self.tr("Problems ({n})").format(n=len(self._items)) if self._items else self.tr("Problems")
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def rebuild(self) -> None:
         self.list.clear()
@@ -193,9 +242,7 @@ class ProblemsDock(QDockWidget):
             elif item is not None:
                 self.list.takeItem(self.list.row(item))
                 del self._items[image_id]
-        self.setWindowTitle(
-            self.tr("Problems ({n})").format(n=len(self._items)) if self._items else self.tr("Problems")
-        )
+        self.retranslate_ui()
 
     def image_ids(self) -> list[int]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
@@ -208,7 +255,7 @@ class LogDock(QDockWidget):
     """Every notice of this session, newest last (errors in red)."""
 
     def __init__(self, notifier: Notifier, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Log"), parent)
+        super().__init__(parent)
         self.setObjectName("logDock")
         self.list = QListWidget(self)
         self.list.setObjectName("logList")
@@ -216,6 +263,15 @@ class LogDock(QDockWidget):
         for notice in notifier.history:
             self.add(notice)
         notifier.posted.connect(self.add)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Log"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def add(self, notice: Notice) -> None:
         import time
@@ -266,14 +322,15 @@ class MainWindow(QMainWindow):
         self.crops.failed.connect(self._on_render_failed)
         self.scanner = ScanController(self)
         self.source_profile: str | None = None
+        self._opening: _OpenRequest | None = None
         self._reported_render_errors: set[str] = set()
 
         self._build_gallery_page()
         self.triage = TriagePage(self.store, self.crops, self.decoded, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
-        self.tabs.addTab(self.gallery_page, self.tr("Gallery"))
-        self.tabs.addTab(self.triage, self.tr("Triage"))
+        self.tabs.addTab(self.gallery_page, "")  # texts: retranslate_ui()
+        self.tabs.addTab(self.triage, "")
         self.tabs.currentChanged.connect(self._on_page_changed)
         self.setCentralWidget(self.tabs)
 
@@ -288,6 +345,18 @@ class MainWindow(QMainWindow):
         self.scan_status = ScanStatus(self)
         self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
         self.statusBar().addPermanentWidget(self.scan_status)
+        # Busy indicator while the store loads a source or re-evaluates the rules.
+        self.busy_label = QLabel(self)
+        self.busy_label.setObjectName("busyLabel")
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)  # indeterminate
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setTextVisible(False)
+        self.busy_label.hide()
+        self.busy_bar.hide()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.busy_bar)
         self.counts_label = QLabel(self)
         self._counts_timer = QTimer(self)  # counting walks every face: keep it off the key path
         self._counts_timer.setSingleShot(True)
@@ -310,11 +379,16 @@ class MainWindow(QMainWindow):
         self.scanner.failed.connect(self._on_scan_failed)
         self.scanner.stopped.connect(self._on_scan_stopped)
         self.store.sourceChanged.connect(lambda _r: self._update_counts())
+        self.store.sourceChanged.connect(self._on_source_loaded)
+        self.store.busyChanged.connect(self._on_busy_changed)
+        self.store.loadFailed.connect(self._on_load_failed)
         self.store.imagesAdded.connect(lambda _ids: self._update_counts())
         self.store.facesChanged.connect(lambda _ids: self._update_counts())
         self.store.rulesChanged.connect(lambda _r: self._update_counts())
         self.triage.view.decisionRequested.connect(self.triage_decide)
         self.triage.bulkRequested.connect(self.bulk_decide)
+        self._paid_calls_total = 0
+        self.retranslate_ui()
         self._restore_state()
         self.update_paid_calls()
 
@@ -339,38 +413,24 @@ class MainWindow(QMainWindow):
         self.details = FaceDetailsPanel(self)
         self.filter_combo = QComboBox(self)
         self.filter_combo.setObjectName("galleryFilter")
-        filter_labels = {
-            "all": self.tr("All images"),
-            "pending": self.tr("With pending faces"),
-            "qualified": self.tr("With qualified faces"),
-            "unqualified": self.tr("With unqualified faces"),
-            "accepted": self.tr("With accepted faces"),
-            "rejected": self.tr("With rejected faces"),
-            "errors": self.tr("Errors"),
-        }
         for name in IMAGE_FILTERS:
-            self.filter_combo.addItem(filter_labels[name], name)
+            self.filter_combo.addItem("", name)  # texts: retranslate_ui()
         self.filter_combo.currentIndexChanged.connect(
             lambda _i: self.gallery_model.set_filter(self.filter_combo.currentData())
         )
         self.sort_combo = QComboBox(self)
         self.sort_combo.setObjectName("gallerySort")
-        sort_labels = {
-            "name": self.tr("Name"),
-            "group": self.tr("Person (folder)"),
-            "faces": self.tr("Most faces"),
-            "blur": self.tr("Sharpest first"),
-            "problems": self.tr("Problems first"),
-        }
         for key in IMAGE_SORTS:
-            self.sort_combo.addItem(sort_labels[key], key)
+            self.sort_combo.addItem("", key)
         self.sort_combo.currentIndexChanged.connect(
             lambda _i: self.gallery_model.set_sort(self.sort_combo.currentData())
         )
         header = QHBoxLayout()
-        header.addWidget(QLabel(self.tr("Show:"), self))
+        self.show_label = QLabel(self)
+        self.sort_label = QLabel(self)
+        header.addWidget(self.show_label)
         header.addWidget(self.filter_combo)
-        header.addWidget(QLabel(self.tr("Sort:"), self))
+        header.addWidget(self.sort_label)
         header.addWidget(self.sort_combo)
         header.addStretch(1)
         left = QWidget(self)
@@ -399,8 +459,8 @@ class MainWindow(QMainWindow):
         self.store.facesChanged.connect(lambda _ids: self._refresh_details())
 
     def _build_actions(self) -> None:
-        def action(text: str, slot, shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
-            act = QAction(text, self)
+        def action(slot, shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
+            act = QAction(self)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(slot)
@@ -409,68 +469,53 @@ class MainWindow(QMainWindow):
             self.addAction(act)
             return act
 
-        self.open_action = action(
-            self.tr("Open folder…"), self.choose_folder, QKeySequence.StandardKey.Open, "open"
-        )
-        self.open_source_action = action(
-            self.tr("Open source…"), self.choose_source, "Ctrl+Shift+O", "openSource"
-        )
-        self.quit_action = action(self.tr("Quit"), self.close, QKeySequence.StandardKey.Quit, "quit")
-        self.undo_action = action(self.tr("Undo decision"), self.undo, QKeySequence.StandardKey.Undo, "undo")
-        self.scan_action = action(self.tr("Detect faces"), lambda: self.start_scan(), "F5", "scan")
-        self.cancel_action = action(self.tr("Cancel detection"), self.cancel_scan, None, "cancelScan")
+        # Texts are set (and set again on a language change) by retranslate_ui().
+        self.open_action = action(self.choose_folder, QKeySequence.StandardKey.Open, "open")
+        self.open_source_action = action(self.choose_source, "Ctrl+Shift+O", "openSource")
+        self.quit_action = action(self.close, QKeySequence.StandardKey.Quit, "quit")
+        self.undo_action = action(self.undo, QKeySequence.StandardKey.Undo, "undo")
+        self.scan_action = action(lambda: self.start_scan(), "F5", "scan")
+        self.cancel_action = action(self.cancel_scan, None, "cancelScan")
         self.cancel_action.setEnabled(False)
-        self.gallery_action = action(self.tr("Gallery"), lambda: self.tabs.setCurrentIndex(0), "Ctrl+1")
-        self.triage_action = action(self.tr("Triage"), lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
-        self.fit_action = action(self.tr("Fit image"), self.image_view.fit, None)
-        self.zoom_in_action = action(
-            self.tr("Zoom in"), self.image_view.zoom_in, QKeySequence.StandardKey.ZoomIn
-        )
-        self.zoom_out_action = action(
-            self.tr("Zoom out"), self.image_view.zoom_out, QKeySequence.StandardKey.ZoomOut
-        )
+        self.gallery_action = action(lambda: self.tabs.setCurrentIndex(0), "Ctrl+1", "showGallery")
+        self.triage_action = action(lambda: self.tabs.setCurrentIndex(1), "Ctrl+2", "showTriage")
+        self.fit_action = action(self.image_view.fit, None, "fitImage")
+        self.zoom_in_action = action(self.image_view.zoom_in, QKeySequence.StandardKey.ZoomIn, "zoomIn")
+        self.zoom_out_action = action(self.image_view.zoom_out, QKeySequence.StandardKey.ZoomOut, "zoomOut")
         self.overlay_actions: dict[str, QAction] = {}
-        for key, text, shortcut in (
-            ("boxes", self.tr("Face boxes"), "Ctrl+B"),
-            ("landmarks", self.tr("Landmarks"), "Ctrl+L"),
-            ("labels", self.tr("Attribute labels"), "Ctrl+T"),
-        ):
-            act = action(text, lambda checked=False, key=key: self._toggle_overlay(key, checked), shortcut)
+        for key, shortcut in (("boxes", "Ctrl+B"), ("landmarks", "Ctrl+L"), ("labels", "Ctrl+T")):
+            act = action(lambda checked=False, key=key: self._toggle_overlay(key, checked), shortcut)
             act.setCheckable(True)
             act.setChecked(True)
             act.setObjectName(f"overlay_{key}")
             self.overlay_actions[key] = act
         self.panel_actions: dict[str, QAction] = {}
-        for key, text, module, function, shortcut in OPTIONAL_PANELS:
+        for key, _text, module, function, shortcut in OPTIONAL_PANELS:
             act = action(
-                self.tr(text),
-                lambda _c=False, m=module, f=function: self.open_panel(m, f),
-                shortcut,
-                f"panel_{key}",
+                lambda _c=False, m=module, f=function: self.open_panel(m, f), shortcut, f"panel_{key}"
             )
             if not _panel_available(module, function):
                 act.setEnabled(False)
-                act.setToolTip(self.tr("Not available in this build yet"))
             self.panel_actions[key] = act
-        self.open_logs_action = action(self.tr("Open log folder"), self.open_log_folder, None)
-        self.cloud_profiles_action = action(
-            self.tr("Cloud profiles…"), self.open_cloud_profiles, None, "cloudProfiles"
-        )
+        self.open_logs_action = action(self.open_log_folder, None, "openLogs")
+        self.cloud_profiles_action = action(self.open_cloud_profiles, None, "cloudProfiles")
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar(self.tr("Main"), self)
+        bar = QToolBar(self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.addAction(self.open_action)
         bar.addSeparator()
-        bar.addWidget(QLabel(self.tr(" Rules: "), self))
+        self.rules_label = QLabel(self)
+        bar.addWidget(self.rules_label)
         self.rules_combo = QComboBox(self)
         self.rules_combo.setObjectName("rulesCombo")
         self._fill_rules_combo()
         self.rules_combo.activated.connect(lambda _i: self.set_rules(self.rules_combo.currentData()))
         bar.addWidget(self.rules_combo)
         bar.addSeparator()
-        bar.addWidget(QLabel(self.tr(" Detector: "), self))
+        self.detector_label = QLabel(self)
+        bar.addWidget(self.detector_label)
         self.detector_combo = QComboBox(self)
         self.detector_combo.setObjectName("detectorCombo")
         model = QStandardItemModel(self.detector_combo)
@@ -496,24 +541,20 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
-        file_menu = menu.addMenu(self.tr("&File"))
+        self.file_menu = file_menu = menu.addMenu("")
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.open_source_action)
-        self.recent_menu = file_menu.addMenu(self.tr("Recent sources"))
+        self.recent_menu = file_menu.addMenu("")
         self._fill_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self.panel_actions["export"])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit_menu = menu.addMenu(self.tr("&Edit"))
+        self.edit_menu = edit_menu = menu.addMenu("")
         edit_menu.addAction(self.undo_action)
-        self.accept_all_action = edit_menu.addAction(
-            self.tr("Accept qualified (current filter)"), lambda: self.bulk_decide("accept-qualified")
-        )
-        self.reject_all_action = edit_menu.addAction(
-            self.tr("Reject unqualified (current filter)"), lambda: self.bulk_decide("reject-unqualified")
-        )
-        view_menu = menu.addMenu(self.tr("&View"))
+        self.accept_all_action = edit_menu.addAction("", lambda: self.bulk_decide("accept-qualified"))
+        self.reject_all_action = edit_menu.addAction("", lambda: self.bulk_decide("reject-unqualified"))
+        self.view_menu = view_menu = menu.addMenu("")
         view_menu.addAction(self.gallery_action)
         view_menu.addAction(self.triage_action)
         view_menu.addSeparator()
@@ -529,25 +570,108 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.language_menu = language_menu(self, on_change=self._on_language_changed)
         view_menu.addMenu(self.language_menu)
-        scan_menu = menu.addMenu(self.tr("&Detect"))
+        self.scan_menu = scan_menu = menu.addMenu("")
         scan_menu.addAction(self.scan_action)
         scan_menu.addAction(self.cancel_action)
         scan_menu.addSeparator()
-        self.auto_scan_action = scan_menu.addAction(
-            self.tr("Detect new images when a folder is opened (local detector)")
-        )
+        self.auto_scan_action = scan_menu.addAction("")
         self.auto_scan_action.setCheckable(True)
         self.auto_scan_action.setChecked(self.auto_scan)
         self.auto_scan_action.toggled.connect(self._set_auto_scan)
-        rules_menu = menu.addMenu(self.tr("&Rules"))
+        self.rules_menu = rules_menu = menu.addMenu("")
         rules_menu.addAction(self.panel_actions["rules_editor"])
-        tools_menu = menu.addMenu(self.tr("&Tools"))
+        self.tools_menu = tools_menu = menu.addMenu("")
         tools_menu.addAction(self.panel_actions["statistics"])
         tools_menu.addSeparator()
         tools_menu.addAction(self.cloud_profiles_action)
-        help_menu = menu.addMenu(self.tr("&Help"))
+        self.help_menu = help_menu = menu.addMenu("")
         help_menu.addAction(self.open_logs_action)
-        help_menu.addAction(self.tr("About facecurator"), self._about)
+        self.about_action = help_menu.addAction("", self._about)
+
+    def retranslate_ui(self) -> None:
+        """Set every text of the window's own widgets (again, after a language change).
+
+        Panels, dialogs, docks and the triage page translate themselves on the
+        same ``LanguageChange`` event.
+        """
+        self.tabs.setTabText(self.tabs.indexOf(self.gallery_page), self.tr("Gallery"))
+        self.tabs.setTabText(self.tabs.indexOf(self.triage), self.tr("Triage"))
+        filter_labels = {
+            "all": self.tr("All images"),
+            "pending": self.tr("With pending faces"),
+            "qualified": self.tr("With qualified faces"),
+            "unqualified": self.tr("With unqualified faces"),
+            "accepted": self.tr("With accepted faces"),
+            "rejected": self.tr("With rejected faces"),
+            "errors": self.tr("Errors"),
+        }
+        for row, name in enumerate(IMAGE_FILTERS):
+            self.filter_combo.setItemText(row, filter_labels[name])
+        sort_labels = {
+            "name": self.tr("Name"),
+            "group": self.tr("Person (folder)"),
+            "faces": self.tr("Most faces"),
+            "blur": self.tr("Sharpest first"),
+            "problems": self.tr("Problems first"),
+        }
+        for row, key in enumerate(IMAGE_SORTS):
+            self.sort_combo.setItemText(row, sort_labels[key])
+        self.show_label.setText(self.tr("Show:"))
+        self.sort_label.setText(self.tr("Sort:"))
+
+        self.open_action.setText(self.tr("Open folder…"))
+        self.open_source_action.setText(self.tr("Open source…"))
+        self.quit_action.setText(self.tr("Quit"))
+        self.undo_action.setText(self.tr("Undo decision"))
+        self.scan_action.setText(self.tr("Detect faces"))
+        self.cancel_action.setText(self.tr("Cancel detection"))
+        self.gallery_action.setText(self.tr("Gallery"))
+        self.triage_action.setText(self.tr("Triage"))
+        self.fit_action.setText(self.tr("Fit image"))
+        self.zoom_in_action.setText(self.tr("Zoom in"))
+        self.zoom_out_action.setText(self.tr("Zoom out"))
+        overlay_labels = {
+            "boxes": self.tr("Face boxes"),
+            "landmarks": self.tr("Landmarks"),
+            "labels": self.tr("Attribute labels"),
+        }
+        for key, act in self.overlay_actions.items():
+            act.setText(overlay_labels[key])
+        for key, text, module, function, _shortcut in OPTIONAL_PANELS:
+            act = self.panel_actions[key]
+            act.setText(self.tr(text))  # marked for lupdate in OPTIONAL_PANELS
+            if not _panel_available(module, function):
+                act.setToolTip(self.tr("Not available in this build yet"))
+        self.open_logs_action.setText(self.tr("Open log folder"))
+        self.cloud_profiles_action.setText(self.tr("Cloud profiles…"))
+
+        self.toolbar.setWindowTitle(self.tr("Main"))
+        self.rules_label.setText(self.tr(" Rules: "))
+        self.detector_label.setText(self.tr(" Detector: "))
+        self._update_detector_items(source_kind(self.store.source_root) if self.store.source_root else None)
+
+        self.file_menu.setTitle(self.tr("&File"))
+        self.recent_menu.setTitle(self.tr("Recent sources"))
+        self.edit_menu.setTitle(self.tr("&Edit"))
+        self.accept_all_action.setText(self.tr("Accept qualified (current filter)"))
+        self.reject_all_action.setText(self.tr("Reject unqualified (current filter)"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.scan_menu.setTitle(self.tr("&Detect"))
+        self.auto_scan_action.setText(self.tr("Detect new images when a folder is opened (local detector)"))
+        self.rules_menu.setTitle(self.tr("&Rules"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("About facecurator"))
+
+        self._on_busy_changed(self.store.busy)
+        self._update_counts()
+        self._set_paid_calls_text()
+        self._refresh_details()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def _update_detector_items(self, kind: str | None) -> None:
         """Enable the detectors that can work on the open source (tooltips say why not)."""
@@ -631,41 +755,64 @@ class MainWindow(QMainWindow):
         except FacecuratorError as exc:
             self.notifier.error(self.tr("Cannot open {source}: {error}").format(source=text, error=exc))
             return False
+        # Reading and evaluating a large catalog takes seconds (~0.3 s per 10k
+        # images): the store does it on a worker and the window stays usable with
+        # the current data; _on_source_loaded finishes the job.
+        self._opening = _OpenRequest(text, source.root, profile, scan)
+        self.store.open_source(source.root)
+        return True
+
+    def _on_source_loaded(self, root: str) -> None:
+        """The store applied a loaded source: point the views at it (and maybe scan)."""
+        request, self._opening = self._opening, None
+        if request is None:
+            return  # not opened through open_source() (e.g. a direct store call in a test)
         self.thumbnails.retain(set())
         self.crops.retain(set())
-        # Reading and evaluating a large catalog takes a moment (~0.5 s per 10k
-        # images): say so before the GUI thread is busy with it.
-        self.statusBar().showMessage(self.tr("Loading {source}…").format(source=source.root))
-        self.statusBar().repaint()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.store.profile = profile  # thumbnails and previews read OSS objects with it
-            self.store.open_source(source.root)
-        except FacecuratorError as exc:
-            self.notifier.error(
-                self.tr("Reading the catalog for {source} failed: {error}").format(source=text, error=exc)
-            )
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.source_profile = profile
-        self._update_detector_items(source_kind(source.root))
-        self.setWindowTitle(f"facecurator — {source.root}")
-        self._remember_source(text if text.startswith("oss://") else source.root)
+        self.store.profile = request.profile  # thumbnails and previews read OSS objects with it
+        self.source_profile = request.profile
+        self._update_detector_items(source_kind(request.root))
+        self.setWindowTitle(f"facecurator — {request.root}")
+        self._remember_source(request.text if request.text.startswith("oss://") else request.root)
         self.image_view.show_image(None)
         if self.gallery_model.rowCount():
             self.gallery.setCurrentIndex(self.gallery_model.index(0, 0))
         self.notifier.info(
             self.tr("Opened {source}: {n} images in the catalog").format(
-                source=source.root, n=len(self.store.image_ids())
+                source=request.root, n=len(self.store.image_ids())
             )
         )
-        self.sourceOpened.emit(source.root)
+        self.sourceOpened.emit(request.root)
+        scan = request.scan
         if scan is None:
             scan = self.auto_scan and self.current_detector() == "local"
         if scan:
             self.start_scan()
-        return True
+
+    def _on_load_failed(self, kind: str, exc: object) -> None:
+        if kind == "open":
+            request, self._opening = self._opening, None
+            source = request.text if request is not None else (self.store.pending_source_root or "")
+            self.notifier.error(
+                self.tr("Reading the catalog for {source} failed: {error}").format(source=source, error=exc)
+            )
+        else:
+            self.notifier.error(self.tr("Rules: {error}").format(error=exc))
+            self._fill_rules_combo()
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        """Status-bar indicator while the store loads a source or re-evaluates the rules."""
+        if busy:
+            if self.store.pending_kind == "open":
+                self.busy_label.setText(
+                    self.tr("Loading {source}…").format(source=self.store.pending_source_root or "")
+                )
+            else:
+                self.busy_label.setText(
+                    self.tr("Applying rules {name}…").format(name=self.store.requested_ruleset.name)
+                )
+        self.busy_label.setVisible(busy)
+        self.busy_bar.setVisible(busy)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_folder(event) is not None:
@@ -839,6 +986,10 @@ class MainWindow(QMainWindow):
         return str(self.detector_combo.currentData() or "local")
 
     def start_scan(self, detector: str | None = None, *, jobs: int | None = None) -> bool:
+        if self.store.pending_kind == "open":
+            # It would scan the source still shown, not the one being opened.
+            self.notifier.warning(self.tr("Wait until the source is loaded, then detect"))
+            return False
         root = self.store.source_root
         if root is None:
             self.notifier.warning(self.tr("Open a folder first"))
@@ -977,10 +1128,13 @@ class MainWindow(QMainWindow):
         except FacecuratorError as exc:
             log.warning("cannot read the paid-call counter: %s", exc)
             return
-        total = sum(calls.values())
-        self.paid_calls_label.setVisible(total > 0)
-        self.paid_calls_label.setText(self.tr("Paid calls: {n}").format(n=total))
+        self._paid_calls_total = sum(calls.values())
+        self.paid_calls_label.setVisible(self._paid_calls_total > 0)
+        self._set_paid_calls_text()
         self.paid_calls_label.setToolTip("\n".join(f"{service}: {n}" for service, n in sorted(calls.items())))
+
+    def _set_paid_calls_text(self) -> None:
+        self.paid_calls_label.setText(self.tr("Paid calls: {n}").format(n=self._paid_calls_total))
 
     @property
     def profile(self) -> str | None:
@@ -1068,14 +1222,9 @@ class MainWindow(QMainWindow):
             )
 
     def _on_language_changed(self, language: str) -> None:
-        # Panels with retranslate_ui() switch at once; the window's own labels
-        # are built once and switch at the next start.
-        self.notifier.info(
-            self.tr("Language: {name} (some labels change after a restart)").format(
-                name=LANGUAGES.get(language, language)
-            )
-        )
-        self._refresh_details()
+        # Every widget retranslated itself on the LanguageChange event the new
+        # translator sent (see retranslate_ui); this only reports the switch.
+        self.notifier.info(self.tr("Language: {name}").format(name=LANGUAGES.get(language, language)))
 
     def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
@@ -1140,6 +1289,7 @@ class MainWindow(QMainWindow):
         if self.scanner.running:
             self.scanner.cancel()
             self.scanner.wait(timeout_ms)
+        self.store.shutdown(timeout_ms)  # a pending open / rule change is dropped
         self.thumbnails.retain(set())
         self.crops.retain(set())
 

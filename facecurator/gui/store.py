@@ -9,17 +9,32 @@ models emit ``dataChanged`` for those rows only (never a reset on a decision).
 
 Verdicts are never stored: a rule change re-runs the review (no detection) and
 emits ``rulesChanged``; every open view re-colours from the new verdicts.
+
+Opening a source and changing the rules take seconds on a 100k-face catalog,
+so they follow napari's "snapshot, compute, apply" pattern
+(``components/_layer_slicer.py``): the request is captured on the GUI thread
+and tagged with a generation id, a worker thread reads (with its own
+``Catalog`` connection) and evaluates, and the result is applied on the GUI
+thread in one step, unless a newer request superseded it (then it is dropped,
+and a superseded evaluation stops early). Meanwhile the views keep showing the
+old data and ``busyChanged`` drives a busy indicator. Decisions stay
+synchronous on the GUI thread; faces decided (or images re-scanned) while a
+result was computing are re-read when it is applied, so nothing is lost.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Final, Literal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.core.catalog import Catalog, FaceRow, ImageRow
 from facecurator.core.face import BLUR_SCALE_MODERATION_2
@@ -32,6 +47,8 @@ from facecurator.core.review import (
     review,
 )
 from facecurator.core.rules import ImageContext, RuleSet, convert_blur
+from facecurator.errors import FacecuratorError
+from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.overlay import face_status
 from facecurator.sources import read_image_bytes
 
@@ -45,6 +62,13 @@ FACE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "unknown", 
 IMAGE_SORTS: Final = ("name", "group", "faces", "blur", "problems")
 
 SUMMARY_CACHE_SIZE: Final = 4096
+#: Faces evaluated between two checks whether a newer request superseded this one.
+EVALUATION_CHUNK: Final = 5000
+
+#: Quiet time after an apply before the replaced data is freed (see ``CurationStore._dispose``).
+DISPOSE_DELAY_MS: Final = 1000
+
+LoadKind = Literal["open", "rules"]
 
 _Chunk = Callable[[int, int], None] | None
 
@@ -67,10 +91,39 @@ class ImageSummary:
         return self.faces > 0 and self.pending == 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """A snapshot of what to compute, taken on the GUI thread."""
+
+    generation: int
+    kind: LoadKind
+    source_root: str | None
+    ruleset: RuleSet
+    #: "rules": the images in memory when the request was made (rows are immutable)
+    images: list[ReviewedImage] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """A computed result, indexed on the worker so applying it is a few assignments."""
+
+    request: _Request
+    images: dict[int, ReviewedImage]
+    order: list[int]
+    faces: dict[int, ReviewedFace]
+    face_order: list[int]
+
+
+class _Superseded(Exception):
+    """A newer request made this one pointless (raised inside the worker)."""
+
+
 class CurationStore(QObject):
     """Reviewed images/faces of one source, read from and written to one catalog.
 
-    Signals carry lists of ids; listeners update only those rows.
+    Signals carry lists of ids; listeners update only those rows. Opening a
+    source and changing the rules are asynchronous (see the module docstring):
+    ``sourceChanged`` / ``rulesChanged`` announce the applied result.
     """
 
     sourceChanged = Signal(str)  # a new source was loaded: models rebuild
@@ -79,17 +132,42 @@ class CurationStore(QObject):
     facesAdded = Signal(list)  # face ids now in the store
     facesChanged = Signal(list)  # face ids whose decision changed
     rulesChanged = Signal(object)  # RuleSet; every verdict was re-evaluated
+    busyChanged = Signal(bool)  # an open / rule change started computing (True) or ended (False)
+    loadFailed = Signal(str, object)  # kind ("open" | "rules"), the exception
+    _computed = Signal(object)  # _Loaded, emitted on the worker, delivered on the GUI thread
+    _compute_failed = Signal(object, object)  # _Request, exception
 
     def __init__(self, catalog: Catalog, ruleset: RuleSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        #: the rule set of the verdicts in memory (a requested one applies when computed)
         self.ruleset = ruleset
+        self._requested_ruleset = ruleset
+        self._generation = 0
+        self._pending: _Request | None = None
+        self._latest_generation = 0  # read by workers to stop superseded work early
+        self._generation_lock = threading.Lock()
+        #: images decided or re-read since the pending request's snapshot (patched on apply)
+        self._touched_images: set[int] = set()
+        self._sync = False
+        self._gc_paused = False
+        self._garbage: list[dict[int, object] | list[ReviewedImage]] = []
+        self._dispose_timer = QTimer(self)
+        self._dispose_timer.setSingleShot(True)
+        self._dispose_timer.setInterval(DISPOSE_DELAY_MS)
+        self._dispose_timer.timeout.connect(self._start_disposal)
+        self._pool = QThreadPool(self)
+        self._pool.setObjectName("fc-store")
+        self._pool.setMaxThreadCount(1)  # one load at a time; newer requests wait, then win
+        self._computed.connect(self._apply)
+        self._compute_failed.connect(self._on_compute_failed)
         self.source_root: str | None = None
         #: cloud profile used to read ``oss://`` images (None: the default profile)
         self.profile: str | None = None
         self._images: dict[int, ReviewedImage] = {}
         self._image_order: list[int] = []
         self._faces: dict[int, ReviewedFace] = {}
+        self._face_order: list[int] | None = None  # face ids in image order (cached)
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
         #: catalog batches per operation of this session, newest last (undo unit)
         self._undo_steps: list[int] = []
@@ -97,18 +175,208 @@ class CurationStore(QObject):
     # -- loading ---------------------------------------------------------------
 
     def open_source(self, source_root: str | None) -> None:
-        """Load every reviewed image of ``source_root`` (None: the whole catalog)."""
-        self.source_root = source_root
-        self._replace(review(self.catalog, self.ruleset, source_root=source_root))
-        self.sourceChanged.emit(source_root or "")
+        """Load every reviewed image of ``source_root`` (None: the whole catalog) in the background.
 
-    def _replace(self, images: Iterable[ReviewedImage]) -> None:
-        self._images = {}
-        self._faces = {}
-        self._image_order = []
+        ``sourceChanged`` is emitted on the GUI thread once the data is in
+        memory (``loadFailed("open", exc)`` if the catalog cannot be read); the
+        current data stays readable until then.
+        """
+        self._submit("open", source_root)
+
+    def set_ruleset(self, ruleset: RuleSet) -> None:
+        """Re-evaluate every face under ``ruleset`` in the background and announce it.
+
+        No detection and no catalog read: the faces (and decisions) in memory
+        are evaluated again. A newer call (or ``open_source``) supersedes a
+        pending one, whose result is dropped; ``rulesChanged`` is emitted once,
+        for the rule set that was applied.
+        """
+        self._requested_ruleset = ruleset
+        pending = self._pending
+        if pending is not None and pending.kind == "open":
+            # The source being loaded must be evaluated under the new rules: reload it.
+            self._submit("open", pending.source_root)
+        else:
+            self._submit("rules", self.source_root)
+
+    @property
+    def busy(self) -> bool:
+        """True while an open or a rule change is computing."""
+        return self._pending is not None
+
+    @property
+    def requested_ruleset(self) -> RuleSet:
+        """The rule set the views will show once the pending work is applied."""
+        return self._requested_ruleset
+
+    @property
+    def pending_kind(self) -> LoadKind | None:
+        return self._pending.kind if self._pending is not None else None
+
+    @property
+    def pending_source_root(self) -> str | None:
+        return self._pending.source_root if self._pending is not None else None
+
+    def wait_until_idle(self, timeout: float = 60.0) -> bool:
+        """Process events until the pending work is applied (tests, scripts); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self._pending is not None and time.monotonic() < deadline:
+            self._pool.waitForDone(5)
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        return self._pending is None
+
+    @contextmanager
+    def force_sync(self) -> Iterator[None]:
+        """Within this block, opens and rule changes compute and apply before returning."""
+        previous, self._sync = self._sync, True
+        try:
+            yield
+        finally:
+            self._sync = previous
+
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Supersede pending work and wait for the worker (window close)."""
+        with self._generation_lock:
+            self._generation += 1
+            self._latest_generation = self._generation
+        self._pending = None
+        self._dispose_timer.stop()
+        self._garbage = []
+        done = self._pool.waitForDone(timeout_ms)
+        self._resume_gc()
+        return done
+
+    def _dispose(self, *containers: dict[int, object] | list[ReviewedImage]) -> None:
+        """Free replaced data on the worker, a piece at a time, once the views have repainted.
+
+        Dropping 100k reviewed faces at once deallocates about a million
+        objects in one C call that holds the GIL (~100 ms). Emptied item by item
+        in a Python loop on the worker, the GUI thread gets the GIL back between
+        items, but a repaint (hundreds of Python callbacks, each waiting for the
+        GIL) right after an apply would still crawl: hence the delay.
+        """
+        self._garbage.extend(containers)
+        self._dispose_timer.start()
+
+    def _start_disposal(self) -> None:
+        garbage, self._garbage = self._garbage, []
+        if garbage:
+            self._pool.start(_DisposeJob(garbage))
+
+    def _pause_gc(self) -> None:
+        """Keep the cyclic GC off while a load builds millions of objects.
+
+        A collection triggered by the worker's allocations walks every tracked
+        object with the GIL held (measured: 100-300 ms gaps in the event loop
+        at 100k faces); the loaded rows hold no reference cycles.
+        """
+        if not self._gc_paused and gc.isenabled():
+            gc.disable()
+            self._gc_paused = True
+
+    def _resume_gc(self) -> None:
+        """Re-enable the GC, first moving the loaded (long-lived, acyclic) objects out of its reach.
+
+        Without ``gc.freeze()`` the first collection after a load would walk the
+        two million new objects on the GUI thread. The trade-off: cyclic garbage
+        made during the load is only reclaimed at exit.
+        """
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
+    def _submit(self, kind: LoadKind, source_root: str | None) -> None:
+        with self._generation_lock:
+            self._generation += 1
+            self._latest_generation = self._generation
+        request = _Request(
+            self._generation,
+            kind,
+            source_root,
+            self._requested_ruleset,
+            [self._images[i] for i in self._image_order] if kind == "rules" else [],
+        )
+        self._pending = request
+        self._touched_images = set()
+        if self._sync:
+            self._pause_gc()
+            try:
+                loaded = self._compute(request)
+            except Exception as exc:  # noqa: BLE001 - reported like a worker failure
+                self._on_compute_failed(request, exc)
+            else:
+                self._apply(loaded)
+            return
+        favour_the_gui_thread()  # the worker runs Python; keep the event loop's turns short
+        self._pause_gc()
+        self.busyChanged.emit(True)  # also when a new request replaces a pending one
+        self._pool.start(_ComputeJob(self, request))
+
+    def _is_stale(self, request: _Request) -> bool:
+        return request.generation != self._latest_generation
+
+    def _compute(self, request: _Request) -> _Loaded:
+        """The worker's part (no Qt, no GUI-thread state beyond the request)."""
+        if request.kind == "open":
+            # SQLite connections are per thread: the worker opens its own.
+            with Catalog(self.catalog.path) as catalog:
+                if self._is_stale(request):
+                    raise _Superseded
+                images = review(catalog, request.ruleset, source_root=request.source_root)
+        else:
+            images = _reevaluate(request.images, request.ruleset, lambda: self._is_stale(request))
+        if self._is_stale(request):
+            raise _Superseded
+        order = [image.row.id for image in images]
+        return _Loaded(
+            request,
+            {image.row.id: image for image in images},
+            order,
+            {face.id: face for image in images for face in image.faces},
+            [face.id for image in images for face in image.faces],
+        )
+
+    @Slot(object)
+    def _apply(self, loaded: _Loaded) -> None:
+        """Install a computed result on the GUI thread in one step (stale ones are dropped)."""
+        request = loaded.request
+        if self._pending is None or request.generation != self._pending.generation:
+            log.debug("dropped a superseded %s result (generation %d)", request.kind, request.generation)
+            self._dispose(loaded.images, loaded.faces, request.images)
+            return
+        self._dispose(self._images, self._faces, request.images)
+        self._images = loaded.images
+        self._image_order = loaded.order
+        self._faces = loaded.faces
+        self._face_order = loaded.face_order
         self._summaries.clear()
-        for image in images:
-            self._put(image)
+        self.ruleset = request.ruleset
+        self.source_root = request.source_root
+        touched, self._touched_images = self._touched_images, set()
+        if touched:
+            # Decided or re-scanned while this was computing: re-read them now (few rows).
+            for image in self._review_images(sorted(touched)):
+                if request.source_root is None or image.row.source_root == request.source_root:
+                    self._put(image)
+        self._pending = None
+        self._resume_gc()
+        if request.kind == "open":
+            self.sourceChanged.emit(request.source_root or "")
+        else:
+            self.rulesChanged.emit(request.ruleset)
+        self.busyChanged.emit(False)
+
+    @Slot(object, object)
+    def _on_compute_failed(self, request: _Request, exc: object) -> None:
+        if self._pending is None or request.generation != self._pending.generation:
+            return
+        self._pending = None
+        self._resume_gc()
+        self._requested_ruleset = self.ruleset
+        log.error("%s failed: %s", "opening the source" if request.kind == "open" else "re-evaluating", exc)
+        self.loadFailed.emit(request.kind, exc)
+        self.busyChanged.emit(False)
 
     def _put(self, image: ReviewedImage) -> bool:
         """Store one reviewed image; True when it is new."""
@@ -118,6 +386,7 @@ class CurationStore(QObject):
             for face in old.faces:
                 self._faces.pop(face.id, None)
         self._images[image.row.id] = image
+        self._face_order = None
         if new:
             self._image_order.append(image.row.id)
         for face in image.faces:
@@ -130,6 +399,8 @@ class CurationStore(QObject):
         ids = list(dict.fromkeys(image_ids))
         if not ids:
             return
+        if self._pending is not None:
+            self._touched_images.update(ids)
         added_images: list[int] = []
         changed_images: list[int] = []
         added_faces: list[int] = []
@@ -169,7 +440,11 @@ class CurationStore(QObject):
         return list(self._image_order)
 
     def face_ids(self) -> list[int]:
-        return [face.id for image_id in self._image_order for face in self._images[image_id].faces]
+        if self._face_order is None:
+            self._face_order = [
+                face.id for image_id in self._image_order for face in self._images[image_id].faces
+            ]
+        return list(self._face_order)
 
     def image(self, image_id: int) -> ReviewedImage:
         return self._images[image_id]
@@ -238,6 +513,26 @@ class CurationStore(QObject):
             "rejected": summary.rejected,
         }.get(filter_name, 0) > 0
 
+    def matching_face_ids(self, filter_name: str) -> list[int]:
+        """Face ids (image order) passing a triage filter; one pass, no per-face method call
+        (100k faces: a few tens of ms on the GUI thread)."""
+        if filter_name == "all":
+            return self.face_ids()
+        images, order = self._images, self._image_order
+        if filter_name in ("pending", "accepted", "rejected"):
+            return [
+                face.id
+                for image_id in order
+                for face in images[image_id].faces
+                if face.row.decision.state == filter_name
+            ]
+        return [
+            face.id
+            for image_id in order
+            for face in images[image_id].faces
+            if face_status(face.verdict) == filter_name
+        ]
+
     def face_matches(self, face_id: int, filter_name: str) -> bool:
         face = self._faces[face_id]
         if filter_name == "all":
@@ -248,9 +543,10 @@ class CurationStore(QObject):
 
     def sorted_image_ids(self, ids: Sequence[int], key: str) -> list[int]:
         """``ids`` ordered by a gallery sort key (stable; name breaks ties)."""
-        ordered = sorted(ids, key=lambda i: (self._images[i].row.group, self._images[i].row.name))
+        images = self._images
         if key == "name":
-            return sorted(ids, key=lambda i: self._images[i].row.name.casefold())
+            return sorted(ids, key=lambda i: images[i].row.name.casefold())
+        ordered = sorted(ids, key=lambda i: (images[i].row.group, images[i].row.name))
         if key == "group":
             return ordered
         if key == "faces":
@@ -268,22 +564,6 @@ class CurationStore(QObject):
         return list(ids)
 
     # -- rules -------------------------------------------------------------------
-
-    def set_ruleset(self, ruleset: RuleSet) -> None:
-        """Re-evaluate every face under ``ruleset`` and announce it.
-
-        No detection and no catalog read: the faces (and decisions) in memory are
-        evaluated again, about 3x faster than a fresh review() on 10k images.
-        """
-        images = {
-            image_id: _evaluate(image.row, [face.row for face in image.faces], ruleset)
-            for image_id, image in self._images.items()
-        }
-        self.ruleset = ruleset
-        self._images = images
-        self._faces = {face.id: face for image in images.values() for face in image.faces}
-        self._summaries.clear()
-        self.rulesChanged.emit(ruleset)
 
     # -- decisions ---------------------------------------------------------------
 
@@ -357,6 +637,8 @@ class CurationStore(QObject):
         image_ids = list(dict.fromkeys(self._faces[i].row.image_id for i in face_ids if i in self._faces))
         if not image_ids:
             return
+        if self._pending is not None:
+            self._touched_images.update(image_ids)
         rows = {row.id: row for row in self.catalog.faces(image_ids=image_ids)}
         changed: list[int] = []
         for image_id in image_ids:
@@ -381,6 +663,78 @@ class CurationStore(QObject):
         """The encoded image of a row (local path, or OSS object read with the source's profile);
         called on worker threads."""
         return read_image_bytes(row.uri, profile=self.profile)
+
+
+class _ComputeJob(QRunnable):
+    """Runs one request on the store's worker thread and posts the outcome back."""
+
+    def __init__(self, store: CurationStore, request: _Request) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._store = store
+        self._request = request
+
+    def run(self) -> None:
+        store, request = self._store, self._request
+        if store._is_stale(request):
+            return  # superseded before it started
+        try:
+            loaded = store._compute(request)
+        except _Superseded:
+            return
+        except Exception as exc:
+            if not isinstance(exc, FacecuratorError):
+                log.exception("%s failed", request.kind)
+            store._compute_failed.emit(request, exc)
+        else:
+            store._computed.emit(loaded)
+
+
+class _DisposeJob(QRunnable):
+    """Empties containers of replaced data item by item (see ``CurationStore._dispose``)."""
+
+    def __init__(self, containers: list[dict[int, object] | list[ReviewedImage]]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._containers = containers
+
+    def run(self) -> None:
+        containers, self._containers = self._containers, []
+        for container in containers:
+            if isinstance(container, dict):
+                while container:
+                    container.popitem()
+            else:
+                while container:
+                    container.pop()
+
+
+def _reevaluate(
+    images: Sequence[ReviewedImage], ruleset: RuleSet, is_stale: Callable[[], bool]
+) -> list[ReviewedImage]:
+    """``images`` under ``ruleset``, as :func:`facecurator.core.review.review` would evaluate them.
+
+    Evaluated in chunks through ``RuleSet.evaluate_many`` so a superseded
+    request stops within one chunk (raises ``_Superseded``).
+    """
+    items = [
+        (face.face, context)
+        for image in images
+        for context in (ImageContext(face_count=len(image.faces)),)
+        for face in image.faces
+    ]
+    verdicts = []
+    for start in range(0, len(items), EVALUATION_CHUNK):
+        if is_stale():
+            raise _Superseded
+        verdicts.extend(ruleset.evaluate_many(items[start : start + EVALUATION_CHUNK]))
+    verdict_of = iter(verdicts)
+    return [
+        ReviewedImage(
+            image.row, [ReviewedFace(face.row, image.row, next(verdict_of)) for face in image.faces]
+        )
+        for image in images
+    ]
 
 
 class _BatchCounter:

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -54,6 +55,10 @@ CROP_BOX: Final = 128
 FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
 FACE_STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 12
 DECISION_ROLE: Final = Qt.ItemDataRole.UserRole + 13
+
+
+# Rows laid out per event-loop turn (a few ms each).
+LAYOUT_BATCH: Final = 2000
 
 
 def crop_key(face_id: int) -> str:
@@ -133,7 +138,7 @@ class FaceModel(QAbstractListModel):
     def rebuild(self) -> None:
         store = self._store
         self.beginResetModel()
-        self._ids = [i for i in store.face_ids() if store.face_matches(i, self.filter_name)]
+        self._ids = store.matching_face_ids(self.filter_name)
         self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
         self.endResetModel()
 
@@ -258,7 +263,13 @@ class TriageView(QListView):
         super().__init__(parent)
         self.setObjectName("triageGrid")
         self._crops = crops
-        self.setViewMode(QListView.ViewMode.IconMode)
+        # List mode flowing left to right and wrapping draws the same grid as icon
+        # mode, but lays out uniform cells without asking the model per row; the
+        # batched layout spreads a 100k-row reset over event-loop turns.
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(LAYOUT_BATCH)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
@@ -336,38 +347,24 @@ class TriagePage(QWidget):
         self.view = TriageView(self.model, crops, self)
         self.filter_combo = QComboBox(self)
         self.filter_combo.setObjectName("triageFilter")
-        labels = {
-            "all": self.tr("All faces"),
-            "pending": self.tr("Pending"),
-            "qualified": self.tr("Qualified"),
-            "unqualified": self.tr("Unqualified"),
-            "unknown": self.tr("Unknown"),
-            "accepted": self.tr("Accepted"),
-            "rejected": self.tr("Rejected"),
-        }
         for name in FACE_FILTERS:
-            self.filter_combo.addItem(labels[name], name)
+            self.filter_combo.addItem("", name)  # texts: retranslate_ui()
         self.filter_combo.setCurrentIndex(FACE_FILTERS.index(self.model.filter_name))
         self.filter_combo.currentIndexChanged.connect(
             lambda _i: self.model.set_filter(self.filter_combo.currentData())
         )
-        self.accept_button = QPushButton(self.tr("Accept qualified"), self)
+        self.accept_button = QPushButton(self)
         self.accept_button.setObjectName("acceptQualified")
-        self.accept_button.setToolTip(
-            self.tr("Accept every pending qualified face of the selection (or of the current filter)")
-        )
-        self.reject_button = QPushButton(self.tr("Reject unqualified"), self)
+        self.reject_button = QPushButton(self)
         self.reject_button.setObjectName("rejectUnqualified")
-        self.reject_button.setToolTip(
-            self.tr("Reject every pending unqualified face of the selection (or of the current filter)")
-        )
         self.accept_button.clicked.connect(lambda: self.bulkRequested.emit("accept-qualified"))
         self.reject_button.clicked.connect(lambda: self.bulkRequested.emit("reject-unqualified"))
         self.counts = QLabel(self)
-        self.hint = QLabel(self.tr("A accept · R reject · S skip · Ctrl+Z undo"), self)
+        self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #888")
+        self.show_label = QLabel(self)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel(self.tr("Show:"), self))
+        bar.addWidget(self.show_label)
         bar.addWidget(self.filter_combo)
         bar.addWidget(self.accept_button)
         bar.addWidget(self.reject_button)
@@ -413,8 +410,40 @@ class TriagePage(QWidget):
         self._shown_face: int | None = None
         self.last_decision_latency: float | None = None
         self._update_counts()
+        self.retranslate_ui()
 
     # -- current face -------------------------------------------------------------------------
+
+    def retranslate_ui(self) -> None:
+        """Set every text of the page (again, after a language change)."""
+        labels = {
+            "all": self.tr("All faces"),
+            "pending": self.tr("Pending"),
+            "qualified": self.tr("Qualified"),
+            "unqualified": self.tr("Unqualified"),
+            "unknown": self.tr("Unknown"),
+            "accepted": self.tr("Accepted"),
+            "rejected": self.tr("Rejected"),
+        }
+        for row, name in enumerate(FACE_FILTERS):
+            self.filter_combo.setItemText(row, labels[name])
+        self.accept_button.setText(self.tr("Accept qualified"))
+        self.accept_button.setToolTip(
+            self.tr("Accept every pending qualified face of the selection (or of the current filter)")
+        )
+        self.reject_button.setText(self.tr("Reject unqualified"))
+        self.reject_button.setToolTip(
+            self.tr("Reject every pending unqualified face of the selection (or of the current filter)")
+        )
+        self.hint.setText(self.tr("A accept · R reject · S skip · Ctrl+Z undo"))
+        self.show_label.setText(self.tr("Show:"))
+        self._update_counts()
+        self._show_current()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     def current_face_id(self) -> int | None:
         index = self.view.currentIndex()

@@ -578,6 +578,19 @@
         <translation>规则 {name}：{error}；改用 {default}</translation>
     </message>
     <message>
+        <source>Rules editor…</source>
+        <extracomment>Memory caches: a screen shows ~60 cells, so these keep many screens of scroll-back. (key, menu text (translated in retranslate_ui), module, function, shortcut) of the panels written as separate modules.</extracomment>
+        <translation>规则编辑器…</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
         <source>All images</source>
         <translation>全部图片</translation>
     </message>
@@ -786,6 +799,10 @@
         <translation>规则：{error}</translation>
     </message>
     <message>
+        <source>Applying rules {name}…</source>
+        <translation>正在应用规则 {name}…</translation>
+    </message>
+    <message>
         <source>Rules: {name}</source>
         <translation>规则：{name}</translation>
     </message>
@@ -820,6 +837,10 @@
     <message>
         <source>Bulk decision failed: {error}</source>
         <translation>批量决定失败：{error}</translation>
+    </message>
+    <message>
+        <source>Wait until the source is loaded, then detect</source>
+        <translation>请等待来源加载完成后再检测</translation>
     </message>
     <message>
         <source>Open a folder first</source>
@@ -874,6 +895,10 @@
         <translation>付费调用：{n}</translation>
     </message>
     <message>
+        <source>Language: {name}</source>
+        <translation>语言：{name}</translation>
+    </message>
+    <message>
         <source>facecurator {version}
 Catalog: {catalog}
 Logs: {logs}
@@ -914,10 +939,6 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Opening {panel} failed: {error}</source>
         <translation>打开 {panel} 失败：{error}</translation>
-    </message>
-    <message>
-        <source>Language: {name} (some labels change after a restart)</source>
-        <translation>语言：{name}（部分文字需重启后才会更新）</translation>
     </message>
     <message>
         <source>Detect new images when a folder is opened (local detector)</source>
@@ -1328,7 +1349,6 @@ Paid cloud calls: {paid}</source>
     <name>ScanStatus</name>
     <message>
         <source>Cancel</source>
-        <extracomment>Memory caches: a screen shows ~60 cells, so these keep many screens of scroll-back. (key, menu text, module, function): panels written as separate modules.</extracomment>
         <translation>取消</translation>
     </message>
     <message>

@@ -49,11 +49,34 @@ def photo_dir(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Path) -> 
             (root / group).mkdir(exist_ok=True)
             shutil.copy2(CORPUS / rel, root / group / Path(rel).name)
     else:
-        (root / "astronaut").mkdir()
-        shutil.copy2(astronaut_png, root / "astronaut" / "astronaut.png")
-        (root / "broken").mkdir()
-        (root / "broken" / "empty.jpg").write_bytes(b"")
+        _synthetic_gallery(root, astronaut_png)
     return root
+
+
+def _synthetic_gallery(root: Path, astronaut_png: Path) -> None:
+    """Without ../shared: the same kinds of photos as CORPUS_PICKS, made from
+    scikit-image's public-domain images — one face, a group of four, a blurred
+    face, a strongly tilted face, no face, and broken files."""
+    from PIL import Image, ImageFilter
+    from skimage import data
+
+    face = Image.open(astronaut_png).convert("RGB")
+    for folder in ("astronaut", "group", "blur", "pose", "noface", "broken"):
+        (root / folder).mkdir()
+    shutil.copy2(astronaut_png, root / "astronaut" / "astronaut.png")
+    # A close-up: a face large enough that the triage preview is a real crop, not an upscale.
+    face.resize((1024, 1024), Image.Resampling.LANCZOS).save(root / "astronaut" / "closeup.jpg", quality=92)
+    group = Image.new("RGB", (1024, 1024), (120, 120, 120))
+    for i in range(4):
+        group.paste(face, ((i % 2) * 512, (i // 2) * 512))
+    group.save(root / "group" / "four_astronauts.jpg", quality=92)
+    face.filter(ImageFilter.GaussianBlur(8)).save(root / "blur" / "astronaut_blurred.jpg", quality=92)
+    face.rotate(45, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(128, 128, 128)).save(
+        root / "pose" / "astronaut_tilted.jpg", quality=92
+    )
+    Image.fromarray(data.coffee()).save(root / "noface" / "coffee.png")
+    (root / "broken" / "empty.jpg").write_bytes(b"")
+    (root / "broken" / "text_not_image.jpg").write_text("not an image", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +146,7 @@ def opened_window(make_window, catalog_path: Path, photo_dir: Path):
     """A window showing the scanned photo folder (no new detection)."""
     window = make_window(catalog_path)
     assert window.open_source(str(photo_dir), scan=False)
+    assert window.store.wait_until_idle()
     return window
 
 

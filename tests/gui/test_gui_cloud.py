@@ -284,6 +284,7 @@ def test_open_an_oss_prefix_pay_once_and_see_thumbnails(
     chooser.oss.view.setCurrentIndex(model.index(1))
     assert (chooser.source_text(), chooser.profile()) == (f"oss://{BUCKET}/people/", cloud_profile)
     assert window.open_source(chooser.source_text(), profile=chooser.profile(), scan=False)
+    assert window.store.wait_until_idle()
     chooser.close()
     assert window.store.source_root == f"oss://{BUCKET}/people/" and window.gallery_model.rowCount() == 0
 
@@ -351,6 +352,7 @@ def test_a_refused_estimate_sends_nothing(
     cloud_emulator.put_object(BUCKET, "people/dave/d.jpg", make_test_image(seed=5))
     window = make_window(tmp_path / "catalog.sqlite3")
     assert window.open_source(f"oss://{BUCKET}/people/", profile=cloud_profile, scan=False)
+    assert window.store.wait_until_idle()
     monkeypatch.setattr(CostConfirmDialog, "ask", classmethod(lambda cls, question, parent=None: False))
     assert not window.start_scan("imm")
     assert not window.scanner.running and cloud_emulator.total_billable() == 0
@@ -368,6 +370,7 @@ def test_tools_menu_opens_one_profiles_dialog_on_the_sources_profile(
     cloud_emulator.create_bucket(BUCKET)
     window = make_window(tmp_path / "catalog.sqlite3")
     assert window.open_source(f"oss://{BUCKET}/", profile=cloud_profile, scan=False)
+    assert window.store.wait_until_idle()
     assert window.profile == cloud_profile  # what the export dialog reads
     window.cloud_profiles_action.trigger()
     dialog = window.findChild(CloudProfilesDialog, "cloudProfilesDialog")

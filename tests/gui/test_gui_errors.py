@@ -24,6 +24,7 @@ def test_a_vanished_image_is_named_in_the_status_bar_log_dock_and_log_file(
         victim.rename(moved)
         try:
             assert window.open_source(str(photo_dir), scan=False)
+            assert window.store.wait_until_idle()
             image_id = next(
                 i for i in window.store.image_ids() if window.store.image(i).row.uri == str(victim)
             )

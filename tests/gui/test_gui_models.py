@@ -19,6 +19,7 @@ def test_gallery_model_is_a_valid_qt_model(qtmodeltester, opened_window) -> None
         model.set_sort(key)
     window.store.decide(window.store.face_ids()[:1], "accepted")
     window.set_rules(load_rules("enrollment-strict"))
+    assert window.store.wait_until_idle()
     assert model.rowCount() == len(window.store.image_ids())
 
 
@@ -29,6 +30,7 @@ def test_face_model_is_a_valid_qt_model(qtmodeltester, opened_window) -> None:
     qtmodeltester.check(model, force_py=True)
     window.store.decide([model.face_id(0)], "accepted")
     window.set_rules(load_rules("enrollment-strict"))
+    assert window.store.wait_until_idle()
     for name in ("all", "qualified", "unqualified", "unknown", "accepted", "rejected", "pending"):
         model.set_filter(name)
     window.store.refresh_images(window.store.image_ids())
@@ -63,6 +65,7 @@ def test_rule_change_in_memory_matches_the_core_review(opened_window) -> None:
     for preset in ("enrollment-strict", "moderation-1.0", "moderation-2.0"):
         rules = load_rules(preset)
         window.set_rules(rules)
+        assert window.store.wait_until_idle()
         expected = {
             face.id: (face.verdict, face.decision)
             for image in review(store.catalog, rules, source_root=store.source_root)

@@ -31,6 +31,7 @@ def test_scan_from_the_window_streams_results_and_lists_failures(
 ) -> None:
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(photo_dir), scan=False)
+    assert window.store.wait_until_idle()
     assert window.gallery_model.rowCount() == 0
     progress: list[object] = []
     window.scanner.progress.connect(progress.append)
@@ -75,6 +76,7 @@ def test_event_loop_stays_responsive_while_scanning_the_corpus(
     """
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(corpus_dir), scan=False)
+    assert window.store.wait_until_idle()
     control = idle_control(qtbot, 2.0)
     machine_noise = max(0.0, control.max_gap - 0.020)
     monitor = EventLoopMonitor(interval_ms=10)
@@ -94,6 +96,7 @@ def test_event_loop_stays_responsive_while_scanning_the_corpus(
 def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> None:
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(big_folder), scan=False)
+    assert window.store.wait_until_idle()
     total = sum(1 for p in big_folder.rglob("*") if p.is_file())
     with qtbot.waitSignal(window.scanner.progress, timeout=60_000):
         assert window.start_scan("local", jobs=2)
@@ -116,6 +119,7 @@ def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> 
 def test_scan_failure_is_reported_not_raised(qtbot, make_window, tmp_path: Path, photo_dir: Path) -> None:
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(photo_dir), scan=False)
+    assert window.store.wait_until_idle()
     window.store.source_root = str(tmp_path / "vanished")  # the folder disappears before the run
     with qtbot.waitSignal(window.scanner.failed, timeout=30_000) as failed:
         window.start_scan("local")
@@ -130,6 +134,7 @@ def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
 ) -> None:
     window = make_window(catalog_path)
     assert window.open_source(str(photo_dir), scan=False)
+    assert window.store.wait_until_idle()
     combo = window.detector_combo
     model = combo.model()
     states = {combo.itemData(row): model.item(row).isEnabled() for row in range(combo.count())}

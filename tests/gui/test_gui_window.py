@@ -223,6 +223,7 @@ def test_drop_a_folder_and_state_persists(qtbot, make_window, catalog_path: Path
         Qt.KeyboardModifier.NoModifier,
     )
     window.dropEvent(event)
+    assert window.store.wait_until_idle()
     assert window.store.source_root == str(photo_dir.resolve())
     assert window.recent_sources()[0] == str(photo_dir.resolve())
     window.resize(701, 503)  # within the offscreen screen: restoreGeometry clamps to it
@@ -275,6 +276,7 @@ def test_source_chooser_local_and_oss(
         SourceChooser, "ask", classmethod(lambda cls, recent, parent=None: SourceChoice(str(photo_dir)))
     )
     window.open_source_action.trigger()
+    assert window.store.wait_until_idle()
     assert window.store.source_root == str(photo_dir.resolve())
     assert window.gallery_model.rowCount() > 0
 

@@ -267,3 +267,36 @@ def test_translate_reason_follows_the_installed_language(app) -> None:
     assert i18n.translate_reason(result) == "戴口罩"
     i18n.install_translator(app, "en")
     assert i18n.translate_reason(result) == "mask"
+
+
+def test_main_window_retranslates_live_from_its_language_menu(app, qtbot, opened_window) -> None:
+    """Menus, toolbar, tabs, filters, docks and the triage page switch at once, and back."""
+    window = opened_window
+    i18n.install_translator(app, "en")
+    english = (window.file_menu.title(), window.open_action.text(), window.tabs.tabText(0))
+    assert english == ("&File", "Open folder…", "Gallery")
+    chinese_action, english_action = (
+        next(a for a in window.language_menu.actions() if a.data() == code) for code in ("zh_CN", "en")
+    )
+
+    chinese_action.trigger()
+    # Qt posts LanguageChange to every window: at the next event-loop turn, no restart.
+    qtbot.waitUntil(lambda: window.file_menu.title() == "文件(&F)", timeout=2000)
+    assert window.view_menu.title() == "视图(&V)"
+    assert window.open_action.text() == "打开文件夹…"
+    assert window.scan_action.text() == "检测人脸"
+    assert [window.tabs.tabText(i) for i in range(2)] == ["图库", "审核"]
+    assert window.filter_combo.itemText(0) == "全部图片"
+    assert window.filter_combo.currentData() == "all"  # the filter itself is untouched
+    assert window.show_label.text() == "显示："
+    assert window.problems.windowTitle().startswith("问题")
+    assert window.triage.show_label.text() == "显示："
+    assert window.panel_actions["statistics"].text() == "统计"
+    assert window.language_menu.title() == "语言(&L)"
+
+    english_action.trigger()
+    qtbot.waitUntil(lambda: window.file_menu.title() == "&File", timeout=2000)
+    assert (window.file_menu.title(), window.open_action.text(), window.tabs.tabText(0)) == english
+    assert window.filter_combo.itemText(0) == "All images"
+    assert window.triage.show_label.text() == "Show:"
+    assert window.problems.windowTitle().startswith("Problems")

@@ -46,10 +46,12 @@ def test_rules_editor_edits_recolour_the_window_without_detection(qtbot, opened_
     # saving names the rules and the toolbar lists the new preset
     assert editor.save_as("Frontal only")
     qtbot.waitUntil(lambda: window.rules_combo.findData("Frontal only") >= 0, timeout=5000)
+    assert window.store.wait_until_idle()
     assert window.store.ruleset.name == "Frontal only"
 
     # a preset chosen in the toolbar shows up in the editor
     assert window.set_rules(DEFAULT_PRESET)
+    assert window.store.wait_until_idle()
     assert editor.rules().name == DEFAULT_PRESET
     assert editor.row("pose_yaw").fields["max_degrees"].get() == 30.0
 
@@ -64,6 +66,7 @@ def test_statistics_dock_follows_the_scope_and_the_rules(qtbot, opened_window) -
     assert set(dock.panel.stats.conditions) == {c.id for c in window.store.ruleset.conditions}
 
     window.set_rules("enrollment-strict")
+    assert window.store.wait_until_idle()
     qtbot.waitUntil(lambda: "face_count" in dock.panel.stats.conditions, timeout=5000)
     counts = dock.panel.stats.conditions["face_count"]
     assert counts.passed + counts.failed + counts.unknown == len(window.scope_faces())

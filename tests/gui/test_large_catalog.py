@@ -1,0 +1,208 @@
+"""A 100 000-face catalog: opening it and changing the rules never freeze the window.
+
+The store loads and re-evaluates on a worker thread ("snapshot, compute,
+apply"); these tests drive the real window over a synthetic catalog (25 000
+images × 4 faces, inserted directly like ``tests/test_cli.py`` does) and watch
+the event loop with :class:`~facecurator.gui.latency.EventLoopMonitor`.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from facecurator.core.catalog import Catalog
+from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
+from facecurator.core.review import review
+from facecurator.core.rules import ImageContext, load_rules
+from facecurator.detect.base import DetectionResult
+from facecurator.gui.latency import EventLoopMonitor
+from facecurator.sources.base import ImageRef
+
+N_IMAGES = 25_000
+FACES_PER_IMAGE = 4
+N_FACES = N_IMAGES * FACES_PER_IMAGE
+
+#: The founders' bar: the event loop never stalls long enough to be felt.
+MAX_GAP_S = 0.150
+P99_GAP_S = 0.100
+
+
+def seed_catalog(path: Path, root: Path, n_images: int, faces_per_image: int) -> None:
+    """``n_images`` recorded images under ``root`` with varied faces (no image files on disk)."""
+    with Catalog(path) as catalog, catalog.transaction():
+        for i in range(n_images):
+            faces = [
+                Face(
+                    box=Box(10 + 40 * j, 10, 120 + 30 * (i % 5), 120 + 30 * (i % 5)),
+                    confidence=0.99,
+                    pose=Pose(i % 50 - 25, (i * 7 + j * 11) % 70 - 35, (j * 9) % 40 - 20),
+                    blur=Blur(float((i * 13 + j * 17) % 60), BLUR_SCALE_MODERATION_2),
+                    glasses="none",
+                )
+                for j in range(faces_per_image)
+            ]
+            group = f"p{i % 50}"
+            name = f"{group}/img{i}.jpg"
+            ref = ImageRef(uri=f"{root}/{name}", name=name, group=group, size=100, mtime_ns=i)
+            detection = catalog.store_detection(
+                f"id{i}", "import:test", "k", DetectionResult(faces, 640, 480)
+            )
+            catalog.record_image(
+                ref,
+                source_root=str(root),
+                identity=f"id{i}",
+                status="ok",
+                error=None,
+                detection_id=detection,
+                width=640,
+                height=480,
+                detector="import:test",
+            )
+
+
+@pytest.fixture(scope="module")
+def big_catalog(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(catalog file, source root) of 100 000 faces, built once for this module (~3 s)."""
+    base = tmp_path_factory.mktemp("big")
+    root = base / "gallery"
+    root.mkdir()
+    seed_catalog(base / "catalog.sqlite3", root, N_IMAGES, FACES_PER_IMAGE)
+    return base / "catalog.sqlite3", root
+
+
+@pytest.fixture
+def big_window(make_window, big_catalog: tuple[Path, Path], tmp_path: Path):
+    """A window over a private copy of the big catalog (decisions never leak between tests)."""
+    source, root = big_catalog
+    copy = tmp_path / "catalog.sqlite3"
+    shutil.copy2(source, copy)
+    return make_window(copy), root
+
+
+def _assert_responsive(monitor: EventLoopMonitor, what: str) -> None:
+    assert monitor.ticks > 20, f"{what}: the monitor barely ran ({monitor.ticks} ticks)"
+    assert monitor.max_gap < MAX_GAP_S, f"{what}: the event loop stalled {monitor.max_gap * 1000:.0f} ms"
+    assert monitor.percentile(0.99) < P99_GAP_S, (
+        f"{what}: event-loop gap p99 {monitor.percentile(0.99) * 1000:.0f} ms"
+    )
+
+
+def _review(path: Path, rules, source_root: str | None):
+    """The core's review() of the catalog file, the reference the window must agree with.
+
+    The cyclic GC is paused as the store does (it only slows building 100k faces).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with Catalog(path) as catalog:
+            return review(catalog, rules, source_root=source_root)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _verdicts(images) -> dict[int, object]:
+    return {face.id: face.verdict for image in images for face in image.faces}
+
+
+def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester, big_window) -> None:
+    window, root = big_window
+    store = window.store
+    monitor = EventLoopMonitor(interval_ms=10)
+
+    # Open: the request returns at once, the status bar says it is busy, the result arrives later.
+    monitor.start()
+    started = time.perf_counter()
+    assert window.open_source(str(root), scan=False)
+    assert store.busy and window.busy_bar.isVisibleTo(window)
+    assert store.image_ids() == []  # the old (empty) data stays until the new data is applied
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        pass
+    open_s = time.perf_counter() - started
+    assert not store.busy and not window.busy_bar.isVisibleTo(window)
+    assert len(store.image_ids()) == N_IMAGES and len(store.face_ids()) == N_FACES
+    assert window.gallery_model.rowCount() == N_IMAGES
+    assert window.triage.model.rowCount() == N_FACES  # the default "pending" filter: all of them
+    qtbot.wait(400)  # the batched layout and the deferred counts run in this window too
+    monitor.stop()
+    _assert_responsive(monitor, f"opening {N_FACES} faces ({open_s:.1f} s)")
+
+    # Two rule changes in a row: the first is superseded, only the last one is applied.
+    first, last = load_rules("enrollment-strict"), load_rules("moderation-1.0")
+    applied: list[object] = []
+    store.rulesChanged.connect(applied.append)
+    face_resets: list[int] = []
+    window.triage.model.modelReset.connect(lambda: face_resets.append(1))
+    changed_ranges: list[tuple[int, int]] = []
+    window.triage.model.dataChanged.connect(lambda a, b, _r=(): changed_ranges.append((a.row(), b.row())))
+    monitor.start()
+    started = time.perf_counter()
+    assert window.set_rules(first)
+    qtbot.wait(100)  # the first evaluation is under way
+    assert store.busy
+    assert window.set_rules(last)
+    qtbot.waitUntil(lambda: not store.busy, timeout=60_000)
+    rules_s = time.perf_counter() - started
+    qtbot.wait(300)
+    monitor.stop()
+    _assert_responsive(monitor, f"two rule changes over {N_FACES} faces ({rules_s:.1f} s)")
+
+    assert applied == [last] and store.ruleset is last
+    assert _verdicts(store.images()) == _verdicts(_review(store.catalog.path, last, store.source_root))
+    context = ImageContext(face_count=FACES_PER_IMAGE)
+    assert any(first.evaluate(face.face, context) != face.verdict for face in store.faces()[:2000]), (
+        "the superseded rule set must disagree somewhere for this test to mean anything"
+    )
+    # One dataChanged over the whole range (no per-row signals, no reset) under the "pending" filter.
+    assert face_resets == [] and changed_ranges == [(0, N_FACES - 1)]
+
+    qtmodeltester.check(window.gallery_model, force_py=True)
+    qtmodeltester.check(window.triage.model, force_py=True)
+
+
+def test_decisions_made_while_the_rules_recompute_are_kept(qtbot, big_window) -> None:
+    window, root = big_window
+    store = window.store
+    assert window.open_source(str(root), scan=False)
+    assert store.wait_until_idle()
+    strict = load_rules("enrollment-strict")
+    decided = store.face_ids()[:3]
+
+    assert window.set_rules(strict)
+    assert store.busy
+    assert store.decide(decided, "rejected", reason="blurry")  # on disk now, while the worker evaluates
+    assert [store.face(i).decision for i in decided] == ["rejected"] * 3
+    assert store.wait_until_idle()
+
+    assert store.ruleset is strict
+    assert [store.face(i).decision for i in decided] == ["rejected"] * 3  # not lost to the snapshot
+    expected = {
+        face.id: (face.verdict, face.decision)
+        for image in _review(store.catalog.path, strict, store.source_root)
+        for face in image.faces
+    }
+    assert {face.id: (face.verdict, face.decision) for face in store.faces()} == expected
+    store.undo()
+    assert [store.face(i).decision for i in decided] == ["pending"] * 3
+
+
+def test_opening_again_supersedes_a_pending_open(qtbot, big_window, photo_dir: Path) -> None:
+    """The last source asked for wins; the superseded one is never shown."""
+    window, root = big_window
+    store = window.store
+    shown: list[str] = []
+    store.sourceChanged.connect(shown.append)
+    assert window.open_source(str(root), scan=False)
+    assert window.open_source(str(photo_dir), scan=False)
+    assert store.wait_until_idle()
+    qtbot.wait(50)
+    assert shown == [str(photo_dir.resolve())]
+    assert store.source_root == str(photo_dir.resolve())
+    assert window.windowTitle().endswith(str(photo_dir.resolve()))
+    assert all(store.image(i).row.source_root == store.source_root for i in store.image_ids())
