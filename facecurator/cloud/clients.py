@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from facecurator.cloud.proxy import proxy_for
@@ -32,6 +33,9 @@ from facecurator.cloud.proxy import proxy_for
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials
     from facecurator.cloud.profiles import Profile
+    from facecurator.errors import FacecuratorError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,31 @@ def classify_oss_error(exc: BaseException, endpoint: str | None = None) -> Any:
         message = getattr(exc, "message", "") or ""
         return Failure("fatal", f"{head}: {_short(message)}" if message else head)
     return classify_common(exc)
+
+
+def call_oss(
+    profile: Profile,
+    call: Callable[[], T],
+    *,
+    subject: str,
+    what: str,
+    error_type: type[FacecuratorError],
+    auth_error_type: type[FacecuratorError] | None = None,
+) -> T:
+    """One OSS call under the profile's shared OSS rate limiter, with bounded retries;
+    a final failure raises ``error_type`` (``auth_error_type`` for refused credentials)."""
+    from facecurator.cloud.ratelimit import call_with_retries, limiter_for
+
+    endpoint = profile.endpoint_for("oss")
+    return call_with_retries(
+        call,
+        subject=subject,
+        what=what,
+        classify=lambda exc: classify_oss_error(exc, endpoint),
+        limiter=limiter_for("oss", profile.name, profile.qps),
+        error_type=error_type,
+        auth_error_type=auth_error_type,
+    )
 
 
 def classify_tea_error(exc: BaseException, endpoint: str | None = None) -> Any:

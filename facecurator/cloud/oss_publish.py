@@ -78,18 +78,9 @@ class OssPublisher(Publisher):
         return oss_bucket(self.profile, bucket, creds, timeouts=self.timeouts)
 
     def _call(self, call: Callable[[], T], *, subject: str, what: str) -> T:
-        from facecurator.cloud.clients import classify_oss_error
-        from facecurator.cloud.ratelimit import call_with_retries, limiter_for
+        from facecurator.cloud.clients import call_oss
 
-        endpoint = self.profile.endpoint_for("oss")
-        return call_with_retries(
-            call,
-            subject=subject,
-            what=what,
-            classify=lambda exc: classify_oss_error(exc, endpoint),
-            limiter=limiter_for("oss", self.profile.name, self.profile.qps),
-            error_type=ExportError,
-        )
+        return call_oss(self.profile, call, subject=subject, what=what, error_type=ExportError)
 
     def _existing_keys(self, bucket: Any, prefix: str, where: str) -> list[str]:
         keys: list[str] = []
