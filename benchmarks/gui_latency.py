@@ -33,6 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # helpers.catalogs: the synthetic catalog the tests use too
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 
@@ -272,42 +273,6 @@ def bench_window(app, files: list[Path], count: int, presses: int) -> dict[str, 
     }
 
 
-def seed_large_catalog(path: Path, root: Path, n_images: int, faces_per_image: int) -> None:
-    """Images recorded under ``root`` with varied faces, straight into the catalog (no files)."""
-    from facecurator.core.catalog import Catalog
-    from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
-    from facecurator.detect.base import DetectionResult
-    from facecurator.sources.base import ImageRef
-
-    with Catalog(path) as catalog, catalog.transaction():
-        for i in range(n_images):
-            faces = [
-                Face(
-                    box=Box(10 + 40 * j, 10, 120 + 30 * (i % 5), 120 + 30 * (i % 5)),
-                    confidence=0.99,
-                    pose=Pose(i % 50 - 25, (i * 7 + j * 11) % 70 - 35, (j * 9) % 40 - 20),
-                    blur=Blur(float((i * 13 + j * 17) % 60), BLUR_SCALE_MODERATION_2),
-                    glasses="none",
-                )
-                for j in range(faces_per_image)
-            ]
-            name = f"p{i % 50}/img{i}.jpg"
-            ref = ImageRef(uri=f"{root}/{name}", name=name, group=f"p{i % 50}", size=100, mtime_ns=i)
-            detected = DetectionResult(faces, 640, 480)
-            detection = catalog.store_detection(f"id{i}", "import:test", "k", detected)
-            catalog.record_image(
-                ref,
-                source_root=str(root),
-                identity=f"id{i}",
-                status="ok",
-                error=None,
-                detection_id=detection,
-                width=640,
-                height=480,
-                detector="import:test",
-            )
-
-
 def bench_large_catalog(app, n_faces: int) -> dict[str, float]:
     """Open / rule-change latency and event-loop gaps on a ``n_faces`` catalog."""
     from facecurator.core.catalog import Catalog
@@ -331,7 +296,9 @@ def bench_large_catalog(app, n_faces: int) -> dict[str, float]:
         root = work / "gallery"
         root.mkdir()
         started = time.perf_counter()
-        seed_large_catalog(work / "catalog.sqlite3", root, n_faces // per_image, per_image)
+        from helpers.catalogs import seed_catalog
+
+        seed_catalog(work / "catalog.sqlite3", root, n_faces // per_image, per_image)
         result["build_catalog_s"] = time.perf_counter() - started
         catalog = Catalog(work / "catalog.sqlite3")
         window = MainWindow(catalog, auto_scan=False)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.catalogs import seed_catalog
 
 from facecurator import __version__
 
@@ -184,47 +185,9 @@ def test_report_csv_and_rules_switch(astronaut_png: Path, tmp_path: Path) -> Non
     assert data["images"][0]["faces"][0]["reasons"]
 
 
-def _seed_many_faces(catalog_path: Path, n_images: int, faces_per_image: int) -> None:
-    from facecurator.core.catalog import Catalog
-    from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
-    from facecurator.detect.base import DetectionResult
-    from facecurator.sources.base import ImageRef
-
-    face = Face(
-        box=Box(10, 10, 200, 200),
-        confidence=0.99,
-        pose=Pose(1, 2, 3),
-        blur=Blur(3, BLUR_SCALE_MODERATION_2),
-        glasses="none",
-    )
-    with Catalog(catalog_path) as catalog:
-        for i in range(n_images):
-            ref = ImageRef(
-                uri=f"/virtual/p{i % 50}/img{i}.jpg",
-                name=f"p{i % 50}/img{i}.jpg",
-                group=f"p{i % 50}",
-                size=100,
-                mtime_ns=i,
-            )
-            det = catalog.store_detection(
-                f"id{i}", "import:test", "k", DetectionResult([face] * faces_per_image, 640, 480)
-            )
-            catalog.record_image(
-                ref,
-                source_root="/virtual",
-                identity=f"id{i}",
-                status="ok",
-                error=None,
-                detection_id=det,
-                width=640,
-                height=480,
-                detector="import:test",
-            )
-
-
 def test_sigkill_during_decide_loses_no_reported_decision(tmp_path: Path) -> None:
     catalog = tmp_path / "big.sqlite3"
-    _seed_many_faces(catalog, n_images=3000, faces_per_image=4)
+    seed_catalog(catalog, "/virtual", n_images=3000, faces_per_image=4, varied=False)
     reported = 0
     with subprocess.Popen(
         [sys.executable, "-m", "facecurator", "decide", "--accept-qualified", "--catalog", str(catalog)],

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers.memory_keyring import MemoryKeyring
 
 from facecurator.cli.main import main
 from facecurator.cloud import credentials, redact
@@ -25,27 +26,6 @@ ENV_NAMES = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "
 KEY_ID = "LTAI5tKq8PzR3mN7xYwVabcd"
 SECRET = "kT9vQ2sX7mL4pR8wZ3nB6yH1cF5dG0"
 TOKEN = "CAIS" + "x" * 300
-
-
-class MemoryKeyring:
-    """An in-process keyring backend with keyring's own delete semantics."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from helpers.memory_keyring import MemoryKeyring
+
 from facecurator import paths
 from facecurator.cli.main import main
 from facecurator.cloud import credentials, redact
@@ -26,27 +28,6 @@ from facecurator.cloud.profiles import (
     save_profile,
 )
 from facecurator.errors import ConfigError
-
-
-class MemoryKeyring:
-    """A tiny in-process keyring backend (the real Secret Service is tested elsewhere)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 @pytest.fixture

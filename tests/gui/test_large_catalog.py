@@ -14,14 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers.catalogs import seed_catalog
 
 from facecurator.core.catalog import Catalog
-from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
 from facecurator.core.review import review
 from facecurator.core.rules import ImageContext, load_rules
-from facecurator.detect.base import DetectionResult
 from facecurator.gui.latency import EventLoopMonitor
-from facecurator.sources.base import ImageRef
 
 N_IMAGES = 25_000
 FACES_PER_IMAGE = 4
@@ -30,39 +28,6 @@ N_FACES = N_IMAGES * FACES_PER_IMAGE
 #: The founders' bar: the event loop never stalls long enough to be felt.
 MAX_GAP_S = 0.150
 P99_GAP_S = 0.100
-
-
-def seed_catalog(path: Path, root: Path, n_images: int, faces_per_image: int) -> None:
-    """``n_images`` recorded images under ``root`` with varied faces (no image files on disk)."""
-    with Catalog(path) as catalog, catalog.transaction():
-        for i in range(n_images):
-            faces = [
-                Face(
-                    box=Box(10 + 40 * j, 10, 120 + 30 * (i % 5), 120 + 30 * (i % 5)),
-                    confidence=0.99,
-                    pose=Pose(i % 50 - 25, (i * 7 + j * 11) % 70 - 35, (j * 9) % 40 - 20),
-                    blur=Blur(float((i * 13 + j * 17) % 60), BLUR_SCALE_MODERATION_2),
-                    glasses="none",
-                )
-                for j in range(faces_per_image)
-            ]
-            group = f"p{i % 50}"
-            name = f"{group}/img{i}.jpg"
-            ref = ImageRef(uri=f"{root}/{name}", name=name, group=group, size=100, mtime_ns=i)
-            detection = catalog.store_detection(
-                f"id{i}", "import:test", "k", DetectionResult(faces, 640, 480)
-            )
-            catalog.record_image(
-                ref,
-                source_root=str(root),
-                identity=f"id{i}",
-                status="ok",
-                error=None,
-                detection_id=detection,
-                width=640,
-                height=480,
-                detector="import:test",
-            )
 
 
 @pytest.fixture(scope="module")

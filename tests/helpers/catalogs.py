@@ -1,0 +1,60 @@
+"""Large synthetic catalogs for tests and benchmarks (records only: no image files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facecurator.core.catalog import Catalog
+from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
+from facecurator.detect.base import DetectionResult
+from facecurator.sources.base import ImageRef
+
+
+def seed_catalog(
+    path: Path, root: Path | str, n_images: int, faces_per_image: int, *, varied: bool = True
+) -> None:
+    """Record ``n_images`` images under ``root`` with ``faces_per_image`` faces each, in one transaction.
+
+    ``varied`` spreads pose, blur and size so verdicts differ between faces and rule
+    sets; otherwise every face is the same frontal, sharp face (qualified under the
+    built-in presets but for face-count rules).
+    """
+    uniform = Face(
+        box=Box(10, 10, 200, 200),
+        confidence=0.99,
+        pose=Pose(1, 2, 3),
+        blur=Blur(3, BLUR_SCALE_MODERATION_2),
+        glasses="none",
+    )
+    with Catalog(path) as catalog, catalog.transaction():
+        for i in range(n_images):
+            if varied:
+                faces = [
+                    Face(
+                        box=Box(10 + 40 * j, 10, 120 + 30 * (i % 5), 120 + 30 * (i % 5)),
+                        confidence=0.99,
+                        pose=Pose(i % 50 - 25, (i * 7 + j * 11) % 70 - 35, (j * 9) % 40 - 20),
+                        blur=Blur(float((i * 13 + j * 17) % 60), BLUR_SCALE_MODERATION_2),
+                        glasses="none",
+                    )
+                    for j in range(faces_per_image)
+                ]
+            else:
+                faces = [uniform] * faces_per_image
+            group = f"p{i % 50}"
+            name = f"{group}/img{i}.jpg"
+            ref = ImageRef(uri=f"{root}/{name}", name=name, group=group, size=100, mtime_ns=i)
+            detection = catalog.store_detection(
+                f"id{i}", "import:test", "k", DetectionResult(faces, 640, 480)
+            )
+            catalog.record_image(
+                ref,
+                source_root=str(root),
+                identity=f"id{i}",
+                status="ok",
+                error=None,
+                detection_id=detection,
+                width=640,
+                height=480,
+                detector="import:test",
+            )
