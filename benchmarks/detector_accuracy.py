@@ -30,10 +30,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from facecurator.core.face import Face  # noqa: E402
 from facecurator.detect.local import LocalDetector  # noqa: E402
+from facecurator.domain.face import Face  # noqa: E402
+from facecurator.domain.protocols import ImageRef  # noqa: E402
 from facecurator.errors import ImageError  # noqa: E402
-from facecurator.sources.base import ImageRef  # noqa: E402
 
 DEFAULT_CORPUS = Path(os.environ.get("FACECURATOR_CORPUS", REPO.parent / "shared" / "corpus"))
 #: Corpus photos upscaled to 12 MP for --speed: portraits first, then groups.
