@@ -21,8 +21,9 @@ from facecurator.domain.face import Blur, Box, Face, Pose
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import CatalogError
 from facecurator.paths import default_catalog_path
-from facecurator.services import catalog as catalog_module
 from facecurator.services.catalog import AuditRow, Catalog, Decision, DecisionState, schema_version
+from facecurator.services.catalog import rows as catalog_rows
+from facecurator.services.catalog import schema as catalog_schema
 
 CHILD = Path(__file__).resolve().parent / "helpers" / "decide_child.py"
 ROOT = "/photos"
@@ -149,8 +150,8 @@ def test_migration_runs_once_and_keeps_data(tmp_path: Path, monkeypatch: pytest.
         runs.append(1)
         conn.execute("CREATE TABLE notes (face_id INTEGER REFERENCES faces(id), text TEXT)")
 
-    monkeypatch.setattr(catalog_module, "MIGRATIONS", [*catalog_module.MIGRATIONS, add_notes_table])
-    new_version = len(catalog_module.MIGRATIONS)
+    monkeypatch.setattr(catalog_schema, "MIGRATIONS", [*catalog_schema.MIGRATIONS, add_notes_table])
+    new_version = len(catalog_schema.MIGRATIONS)
     for _ in range(3):
         with Catalog(path) as cat:
             assert cat.faces()[0].decision.state == "accepted"
@@ -171,7 +172,7 @@ def test_failed_migration_changes_nothing(tmp_path: Path, monkeypatch: pytest.Mo
         conn.execute("CREATE TABLE half (x)")
         raise ValueError("step exploded")
 
-    monkeypatch.setattr(catalog_module, "MIGRATIONS", [*catalog_module.MIGRATIONS, half_done])
+    monkeypatch.setattr(catalog_schema, "MIGRATIONS", [*catalog_schema.MIGRATIONS, half_done])
     with pytest.raises(CatalogError, match=r"migration.*step exploded") as info:
         Catalog(path)
     assert str(path) in str(info.value)
@@ -699,7 +700,7 @@ def test_faces_of_a_100k_face_catalog_load_in_about_a_second(tmp_path: Path) -> 
 def test_fast_face_builder_matches_the_dataclass_constructor() -> None:
     face = full_face()
     values = [getattr(face, f.name) for f in dataclasses.fields(Face)]
-    built = catalog_module._new_face(*values)
+    built = catalog_rows._new_face(*values)
     assert type(built) is Face
     assert built == face and built.raw == face.raw and repr(built) == repr(face)
     with pytest.raises(dataclasses.FrozenInstanceError):

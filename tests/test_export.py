@@ -37,6 +37,7 @@ from facecurator.services.export import (
     export,
     safe_component,
 )
+from facecurator.services.export import staging as export_staging
 
 ASTRONAUT_BOX = (177.0, 66.0, 95.0, 95.0)
 EXIF6_UPRIGHT_BOX = (78.0, 124.0, 186.0, 186.0)  # in the upright 348x522 image
@@ -453,7 +454,7 @@ def test_hostile_names_never_write_outside_dest(astronaut_png: Path, tmp_path: P
 
 
 def test_output_paths_are_checked_against_the_staging_root(tmp_path: Path) -> None:
-    staging = export_mod._Staging(tmp_path)
+    staging = export_staging.Staging(tmp_path)
     for bad in ("..", ".", "", "a/b", "a\\b", "a\x00b"):
         with pytest.raises(ExportError):
             staging.path("faces", bad)
@@ -499,7 +500,7 @@ def test_reexport_without_atomic_exchange(
     astronaut_png: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """macOS / Windows path: two renames, then the old tree is removed."""
-    monkeypatch.setattr(export_mod, "_exchange_dirs", lambda a, b: False)
+    monkeypatch.setattr(export_staging, "_exchange_dirs", lambda a, b: False)
     dest = tmp_path / "out"
     run_export([make_item(astronaut_png, group="one")], dest)
     run_export([make_item(astronaut_png, group="two")], dest)
@@ -513,7 +514,7 @@ def test_exchange_is_used_on_linux(astronaut_png: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir(), second.mkdir()
     (first / "one").write_text("1"), (second / "two").write_text("2")
-    assert export_mod._exchange_dirs(first, second) is True
+    assert export_staging._exchange_dirs(first, second) is True
     assert (first / "two").exists() and (second / "one").exists()
 
 
@@ -560,7 +561,7 @@ def test_publisher_failure_leaves_previous_export_intact(astronaut_png: Path, tm
 def test_failed_second_rename_rolls_back(
     astronaut_png: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export_mod, "_exchange_dirs", lambda a, b: False)
+    monkeypatch.setattr(export_staging, "_exchange_dirs", lambda a, b: False)
     dest = tmp_path / "out"
     run_export([make_item(astronaut_png)], dest)
     before = tree_digest(dest)
@@ -582,7 +583,7 @@ def test_failed_second_rename_rolls_back(
 def test_leftovers_of_a_crash_are_recovered(astronaut_png: Path, tmp_path: Path) -> None:
     dest = tmp_path / "out"
     run_export([make_item(astronaut_png, group="previous")], dest)
-    prefix = export_mod._leftover_prefix(str(dest))
+    prefix = export_staging.leftover_prefix(str(dest))
     dead_pid = 99_999_999  # above any kernel's pid_max: that process cannot exist
     # A crash between "DEST aside" and "staging in": DEST is missing, the old export is aside,
     # and a half-written staging folder is left.
@@ -607,7 +608,7 @@ def test_leftovers_of_a_crash_are_recovered(astronaut_png: Path, tmp_path: Path)
 
 def test_a_live_exports_staging_folder_is_left_alone(astronaut_png: Path, tmp_path: Path) -> None:
     dest = tmp_path / "out"
-    prefix = export_mod._leftover_prefix(str(dest))
+    prefix = export_staging.leftover_prefix(str(dest))
     other = tmp_path / f"{prefix}staging-{os.getppid()}-busy"  # our parent process is alive
     other.mkdir()
     summary = run_export([make_item(astronaut_png)], dest)

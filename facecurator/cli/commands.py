@@ -422,7 +422,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         items = export_items(faces)
         publisher = None
         if args.dest.startswith("oss://"):
-            from facecurator.services.oss_publish import OssPublisher
+            from facecurator.services.export.oss import OssPublisher
 
             publisher = OssPublisher(args.profile)
         bar = Progress("export")

@@ -72,7 +72,7 @@ def _open_url(url: QUrl) -> bool:
 def _oss_publisher(profile: str | None) -> Any:
     """The OSS publisher of the cloud package (ExportError-style message when it is not there)."""
     try:
-        from facecurator.services.oss_publish import OssPublisher  # type: ignore[import-not-found]
+        from facecurator.services.export.oss import OssPublisher  # type: ignore[import-not-found]
     except ImportError as exc:
         raise FacecuratorError(f"exporting to OSS is not available in this build ({exc})") from None
     return OssPublisher(profile)

@@ -4,7 +4,7 @@ A bucket of a million objects opens at once: :meth:`OssSource.iter_images`
 asks OSS for one page (ListObjectsV2, up to 1 000 keys) at a time and yields
 it before asking for the next; :meth:`OssSource.list_page` gives the GUI one
 folder-like page (delimiter ``/``) with its continuation token. The ETag is
-the image identity; the person (group) is the last prefix segment above the
+the image identity; the subject (group) is the last prefix segment above the
 object.
 
 Every failure becomes a :class:`~facecurator.errors.SourceError` naming the

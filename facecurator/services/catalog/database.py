@@ -1,490 +1,44 @@
-"""The catalog: one SQLite database holding images, cached detections, faces,
-operator decisions, an append-only audit trail, settings and paid-call counts.
-
-Model (see ``docs/ARCHITECTURE.md`` for the glossary):
-
-* A **detection** is one detector's result for one image *identity* and one
-  detector ``settings_key``; it is the cache that keeps a re-scan from calling a
-  paid service again. Its faces are stored as canonical face fields, one
-  column each (landmarks packed, the provider's raw face as JSON).
-* An **image** is one listed ``uri``; its id stays stable across re-scans. Its
-  *current detection* is the last one recorded for it.
-* A **face** row is one face of an image's detection, so two copies of the same
-  photo share the cached detection but not their decisions. Face ids are stable
-  as long as the image keeps the same detection.
-* A **decision** (pending / accepted / rejected, with who, when and reason)
-  attaches to a face id. Every change is written to the audit trail under a
-  batch id; :meth:`Catalog.undo` reverts whole batches, newest first.
-
-Durability: WAL journal with ``synchronous=FULL``; every write method commits
-before it returns, so a decision survives a crash the moment ``decide()``
-returns. Several processes (GUI + CLI) may open the same file; writers wait
-for each other up to the busy timeout.
-"""
+"""The :class:`Catalog`: one SQLite connection per object, every write committed before it returns."""
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import gc
-import getpass
 import json
 import sqlite3
-import struct
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any
 
-from facecurator.domain.face import Blur, Box, Face, Pose
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import CatalogError
-
-DecisionState = Literal["pending", "accepted", "rejected"]
-DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
-
-#: Image statuses. "missing": listed by an earlier scan, absent from the latest one.
-IMAGE_STATUSES: Final = ("ok", "error", "missing")
-
-#: Audit actions.
-ACTION_DECIDE: Final = "decide"
-ACTION_UNDO: Final = "undo"
-
-#: ``PRAGMA application_id`` of a catalog ("FCat"), so `file` and we can tell it apart.
-APPLICATION_ID: Final = 0x46436174
-
-#: SQLite page cache per connection; enough to keep a 100k-face catalog's hot pages.
-PAGE_CACHE_KIB: Final = 32 * 1024
-
-#: How long a writer waits for another process's transaction (seconds).
-DEFAULT_BUSY_TIMEOUT: Final = 30.0
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Decision:
-    """An operator decision; ``who``/``at`` are None for a face never decided."""
-
-    state: DecisionState
-    reason: str | None
-    who: str | None
-    at: str | None  # ISO-8601 UTC
-
-
-PENDING: Final = Decision("pending", None, None, None)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ImageRow:
-    """One image of the catalog as last scanned.
-
-    ``status`` is ``"ok"``, ``"error"`` (with a one-line ``error``) or
-    ``"missing"`` (no longer listed by its source, see :meth:`Catalog.forget_missing`).
-    """
-
-    id: int
-    uri: str
-    name: str
-    group: str
-    source_root: str
-    size: int
-    mtime_ns: int
-    identity: str | None
-    status: str
-    error: str | None
-    width: int | None
-    height: int | None
-    detector: str | None
-    detection_id: int | None
-    scanned_at: str | None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class FaceRow:
-    """One face of an image's current detection, with its decision."""
-
-    id: int
-    image_id: int
-    index: int
-    face: Face
-    decision: Decision
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class AuditRow:
-    """One entry of the append-only audit trail.
-
-    ``action`` is ``"decide"`` or ``"undo"``; ``reason`` is the reason that goes
-    with ``new_state`` (for an undo, the restored one); ``who``/``at`` are who
-    made the change and when.
-    """
-
-    id: int
-    batch_id: int
-    at: str
-    who: str
-    face_id: int
-    action: str
-    old_state: str
-    new_state: str
-    reason: str | None
-
-
-# --------------------------------------------------------------------------- schema
-
-Migration = Callable[[sqlite3.Connection], None]
-
-
-def _statements(*sql: str) -> Migration:
-    """A migration step that runs the given statements in order."""
-
-    def run(conn: sqlite3.Connection) -> None:
-        for statement in sql:
-            conn.execute(statement)
-
-    return run
-
-
-def _append_only(table: str) -> tuple[str, str]:
-    return (
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
-        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
-    )
-
-
-_SCHEMA_V1 = _statements(
-    """CREATE TABLE detections (
-        id INTEGER PRIMARY KEY,
-        identity TEXT NOT NULL,
-        detector TEXT NOT NULL,
-        settings_key TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        width INTEGER,
-        height INTEGER,
-        paid_calls INTEGER NOT NULL DEFAULT 0,
-        face_count INTEGER NOT NULL,
-        raw TEXT,
-        extra TEXT,
-        UNIQUE (identity, detector, settings_key)
-    )""",
-    # One row per face of a detection: the canonical face in columns (reading
-    # 100k faces from JSON costs seconds; from columns, a fraction of that).
-    # landmarks are packed doubles (see _pack_points), raw is JSON text, booleans 0/1.
-    """CREATE TABLE detection_faces (
-        detection_id INTEGER NOT NULL REFERENCES detections(id),
-        idx INTEGER NOT NULL,
-        x REAL NOT NULL,
-        y REAL NOT NULL,
-        w REAL NOT NULL,
-        h REAL NOT NULL,
-        confidence REAL,
-        landmarks BLOB,
-        pitch REAL,
-        yaw REAL,
-        roll REAL,
-        blur_value REAL,
-        blur_scale TEXT,
-        sharpness REAL,
-        quality REAL,
-        integrity REAL,
-        glasses TEXT,
-        mask INTEGER,
-        hat INTEGER,
-        beard INTEGER,
-        eyes_closed INTEGER,
-        age INTEGER,
-        gender TEXT,
-        raw TEXT,
-        sunglasses INTEGER,
-        PRIMARY KEY (detection_id, idx)
-    ) WITHOUT ROWID""",
-    """CREATE TABLE images (
-        id INTEGER PRIMARY KEY,
-        uri TEXT NOT NULL UNIQUE,
-        name TEXT NOT NULL,
-        group_name TEXT NOT NULL,
-        source_root TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        etag TEXT,
-        identity TEXT,
-        status TEXT NOT NULL,
-        error TEXT,
-        width INTEGER,
-        height INTEGER,
-        detector TEXT,
-        detection_id INTEGER REFERENCES detections(id),
-        scanned_at TEXT
-    )""",
-    "CREATE INDEX images_by_root ON images (source_root, name)",
-    "CREATE INDEX images_by_status ON images (status)",
-    """CREATE TABLE faces (
-        id INTEGER PRIMARY KEY,
-        image_id INTEGER NOT NULL REFERENCES images(id),
-        detection_id INTEGER NOT NULL,
-        idx INTEGER NOT NULL,
-        UNIQUE (image_id, detection_id, idx),
-        FOREIGN KEY (detection_id, idx) REFERENCES detection_faces(detection_id, idx)
-    )""",
-    """CREATE TABLE decisions (
-        face_id INTEGER PRIMARY KEY REFERENCES faces(id),
-        state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
-        reason TEXT,
-        who TEXT,
-        at TEXT
-    )""",
-    # A batch is one decide() or undo() call; an undo batch names the batch it undid.
-    """CREATE TABLE batches (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        who TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('decide', 'undo')),
-        undoes INTEGER UNIQUE REFERENCES batches(id)
-    )""",
-    # prev_* keep what undo must restore; they are not part of AuditRow.
-    """CREATE TABLE audit (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        batch_id INTEGER NOT NULL REFERENCES batches(id),
-        at TEXT NOT NULL,
-        who TEXT NOT NULL,
-        face_id INTEGER NOT NULL REFERENCES faces(id),
-        action TEXT NOT NULL,
-        old_state TEXT NOT NULL,
-        new_state TEXT NOT NULL,
-        reason TEXT,
-        prev_reason TEXT,
-        prev_who TEXT,
-        prev_at TEXT
-    )""",
-    "CREATE INDEX audit_by_face ON audit (face_id, id)",
-    "CREATE INDEX audit_by_batch ON audit (batch_id)",
-    *_append_only("audit"),
-    *_append_only("batches"),
-    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE paid_calls (service TEXT PRIMARY KEY, calls INTEGER NOT NULL)",
+from facecurator.services.catalog.rows import (
+    _FACE_QUERY,
+    _FACE_SELECT,
+    _IMAGE_COLUMNS,
+    _INSERT_AUDIT,
+    _INSERT_DETECTION_FACE,
+    _UPSERT_DECISION,
+    AuditRow,
+    FaceRow,
+    ImageRow,
+    _audit_values,
+    _face_rows,
+    _face_to_columns,
+    _ids_json,
+    _now,
+    _os_user,
+    _to_json,
 )
-
-#: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
-#: Append new steps, never edit released ones.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1]
-
-
-def schema_version() -> int:
-    """The schema version this code writes."""
-    return len(MIGRATIONS)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no login name, no passwd entry
-        return "unknown"
-
-
-def _to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-#: detection_faces columns after (detection_id, idx), in Face field order.
-_FACE_COLUMNS: Final = (
-    "x, y, w, h, confidence, landmarks, pitch, yaw, roll, blur_value, blur_scale, sharpness, quality, "
-    "integrity, glasses, mask, hat, beard, eyes_closed, age, gender, raw, sunglasses"
+from facecurator.services.catalog.schema import (
+    ACTION_DECIDE,
+    ACTION_UNDO,
+    DECISION_STATES,
+    DEFAULT_BUSY_TIMEOUT,
+    IMAGE_STATUSES,
+    DecisionState,
+    configure,
+    migrate,
 )
-
-
-_INSERT_DETECTION_FACE: Final = (
-    f"INSERT INTO detection_faces (detection_id, idx, {_FACE_COLUMNS})"
-    f" VALUES (?, ?{', ?' * len(_FACE_COLUMNS.split(','))})"
-)
-
-
-def _pack_points(points: Sequence[tuple[float, float]]) -> bytes:
-    """Landmarks as little-endian doubles x0 y0 x1 y1 ... (5x faster to read than JSON)."""
-    return struct.pack(f"<{2 * len(points)}d", *(v for point in points for v in point))
-
-
-def _unpack_points(data: bytes) -> tuple[tuple[float, float], ...]:
-    values = iter(struct.unpack(f"<{len(data) // 8}d", data))
-    return tuple(zip(values, values, strict=True))
-
-
-def _face_to_columns(face: Face) -> tuple[Any, ...]:
-    box, pose, blur = face.box, face.pose, face.blur
-    return (
-        box.x,
-        box.y,
-        box.w,
-        box.h,
-        face.confidence,
-        None if face.landmarks is None else _pack_points(face.landmarks),
-        *((None, None, None) if pose is None else (pose.pitch, pose.yaw, pose.roll)),
-        *((None, None) if blur is None else (blur.value, blur.scale)),
-        face.sharpness,
-        face.quality,
-        face.integrity,
-        face.glasses,
-        face.mask,
-        face.hat,
-        face.beard,
-        face.eyes_closed,
-        face.age,
-        face.gender,
-        None if face.raw is None else _to_json(face.raw),
-        face.sunglasses,
-    )
-
-
-def _slot_filler(cls: type) -> Callable[..., Any]:
-    """A positional constructor for a frozen slots dataclass that fills its slots directly.
-
-    A frozen dataclass's generated ``__init__`` sets every field through
-    ``object.__setattr__`` (about 4 µs for the 16-field Face); loading 100k
-    faces would spend most of its time there. The values we pass are already
-    typed and validated, and these classes have no ``__post_init__``, so filling
-    the slots is equivalent (a test compares with the regular constructor).
-    Like dataclasses itself, we generate the function so the calls are unrolled.
-    """
-    names = [f.name for f in dataclasses.fields(cls)]
-    if getattr(cls, "__slots__", None) != tuple(names) or hasattr(cls, "__post_init__"):
-        return cls  # not the shape this shortcut relies on: use the real constructor
-    params = ", ".join(f"v{i}" for i in range(len(names)))
-    fills = "".join(f"    set{i}(obj, v{i})\n" for i in range(len(names)))
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    namespace.update({f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)})
-    exec(f"def build({params}):\n    obj = new(cls)\n{fills}    return obj\n", namespace)
-    return namespace["build"]  # type: ignore[no-any-return]
-
-
-_new_face = _slot_filler(Face)
-_new_face_row = _slot_filler(FaceRow)
-_BOOL: Final[dict[Any, bool | None]] = {None: None, 0: False, 1: True}
-
-#: Where the face columns start in a row of _FACE_SELECT.
-_F: Final = 7
-
-
-def _face_from_row(c: Sequence[Any]) -> Face:
-    """Inverse of :func:`_face_to_columns` for a row of ``_FACE_SELECT``."""
-    landmarks = c[_F + 5]
-    face: Face = _new_face(
-        Box(c[_F], c[_F + 1], c[_F + 2], c[_F + 3]),
-        c[_F + 4],
-        None if landmarks is None else _unpack_points(landmarks),
-        None if c[_F + 6] is None else Pose(c[_F + 6], c[_F + 7], c[_F + 8]),
-        None if c[_F + 9] is None else Blur(c[_F + 9], c[_F + 10]),
-        c[_F + 11],
-        c[_F + 12],
-        c[_F + 13],
-        c[_F + 14],
-        _BOOL[c[_F + 15]],
-        _BOOL[c[_F + 16]],
-        _BOOL[c[_F + 17]],
-        _BOOL[c[_F + 18]],
-        c[_F + 19],
-        c[_F + 20],
-        None if c[_F + 21] is None else json.loads(c[_F + 21]),
-        _BOOL[c[_F + 22]],
-    )
-    return face
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building many objects at once.
-
-    Building 100k faces allocates over a million GC-tracked objects, and the
-    collections they trigger along the way cost about a third of the load
-    time. Pausing only postpones collection (nothing built here forms a cycle);
-    the GC is restored even if building fails.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-_IMAGE_COLUMNS: Final = (
-    "i.id, i.uri, i.name, i.group_name, i.source_root, i.size, i.mtime_ns, i.identity, i.status, "
-    "i.error, i.width, i.height, i.detector, i.detection_id, i.scanned_at"
-)
-
-_FACE_SELECT: Final = "SELECT f.id, f.image_id, f.idx, d.state, d.reason, d.who, d.at, " + ", ".join(
-    f"df.{name.strip()}" for name in _FACE_COLUMNS.split(",")
-)
-
-# CROSS JOIN keeps SQLite's join order: images in (source_root, name) index
-# order, then each image's faces by index, so no sort is needed.
-_FACE_QUERY: Final = f"""
-    {_FACE_SELECT}
-    FROM images AS i
-    CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
-    CROSS JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
-    LEFT JOIN decisions AS d ON d.face_id = f.id
-"""
-
-
-_UPSERT_DECISION: Final = """
-    INSERT INTO decisions (face_id, state, reason, who, at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (face_id) DO UPDATE SET
-        state = excluded.state, reason = excluded.reason, who = excluded.who, at = excluded.at
-"""
-
-_INSERT_AUDIT: Final = """
-    INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state, reason,
-                       prev_reason, prev_who, prev_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-
-def _face_rows(rows: Iterable[tuple[Any, ...]]) -> list[FaceRow]:
-    """Build FaceRows from ``_FACE_SELECT`` rows (a cursor: rows are built as they are read)."""
-    decisions: dict[tuple[Any, ...], Decision] = {}  # bulk decisions share one object
-    out = []
-    with _gc_paused():
-        for row in rows:
-            state = row[3]
-            if state is None:
-                decision = PENDING
-            else:
-                key = row[3:7]
-                shared = decisions.get(key)
-                if shared is None:
-                    shared = decisions[key] = Decision(*key)
-                decision = shared
-            out.append(_new_face_row(row[0], row[1], row[2], _face_from_row(row), decision))
-    return out
-
-
-def _audit_values(
-    batch_id: int,
-    at: str,
-    who: str,
-    face_id: int,
-    action: str,
-    before: Sequence[Any],
-    new_state: str,
-    new_reason: str | None,
-) -> tuple[Any, ...]:
-    """Parameters of ``_INSERT_AUDIT``; ``before`` is the face's (state, reason, who, at) before."""
-    old_state, old_reason, old_who, old_at = before
-    return (batch_id, at, who, face_id, action, old_state, new_state, new_reason, old_reason, old_who, old_at)
-
-
-def _ids_json(ids: Sequence[int]) -> str:
-    """Pass an id list as one JSON parameter (no SQLite variable limit)."""
-    return json.dumps([int(i) for i in ids])
-
 
 # --------------------------------------------------------------------------- catalog
 
@@ -531,8 +85,8 @@ class Catalog:
             raise CatalogError(f"{self.path}: cannot open catalog: {exc}") from exc
         self._conn = conn
         try:
-            self._configure(conn, timeout)
-            self._migrate(conn)
+            configure(conn, timeout)
+            migrate(conn, self.path)
         except CatalogError:
             conn.close()
             self._conn = None
@@ -543,54 +97,6 @@ class Catalog:
             raise CatalogError(f"{self.path}: cannot open catalog: {exc}") from exc
 
     # -- lifecycle ---------------------------------------------------------
-
-    def _configure(self, conn: sqlite3.Connection, timeout: float) -> None:
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        # Reading the schema first turns "not a database" into an error here.
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            # e.g. a file system without shared memory: still correct, just slower readers.
-            conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
-        conn.execute("PRAGMA foreign_keys = ON")
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Bring the schema to :func:`schema_version`, all steps in one transaction."""
-        target = schema_version()
-        current = self._check_version(conn, target)
-        if current == target:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Re-read under the write lock: another process may have migrated meanwhile.
-            current = self._check_version(conn, target)
-            if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                raise CatalogError(f"{self.path}: not a facecurator catalog (a database of another program)")
-            for version in range(current, target):
-                MIGRATIONS[version](conn)
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {target}")
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            if isinstance(exc, (CatalogError, sqlite3.Error)) or not isinstance(exc, Exception):
-                raise
-            raise CatalogError(f"{self.path}: schema migration to version {target} failed: {exc}") from exc
-
-    def _check_version(self, conn: sqlite3.Connection, target: int) -> int:
-        """The file's schema version; CatalogError if it is not ours or too new."""
-        current = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        if app_id != APPLICATION_ID and (current or app_id):
-            raise CatalogError(f"{self.path}: not a facecurator catalog (a database of another program)")
-        if current > target:
-            raise CatalogError(
-                f"{self.path}: catalog was written by a newer facecurator (schema {current} > {target})"
-            )
-        return int(current)
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

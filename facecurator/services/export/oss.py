@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
 from facecurator.errors import ConfigError, ExportError, SourceError
-from facecurator.services.export import MANIFEST_CSV, MANIFEST_JSON, Publisher
+from facecurator.services.export.model import MANIFEST_CSV, MANIFEST_JSON
+from facecurator.services.export.staging import Publisher
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials

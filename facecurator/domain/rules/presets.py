@@ -1,0 +1,195 @@
+"""Presets: the built-in ones (``resources/presets``) and the user's (``<config dir>/presets``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Final
+
+from facecurator.domain.rules.ruleset import RuleSet
+from facecurator.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_PRESET: Final = "moderation-2.0"
+BUILTIN_PRESETS: Final = ("moderation-1.0", "moderation-2.0", "enrollment-strict")
+# --------------------------------------------------------------------------- presets
+
+_PRESET_SUFFIX: Final = ".toml"
+_MAX_PRESET_NAME: Final = 64
+_PRESET_NAME_PUNCTUATION: Final = frozenset(" -_.()+,'&@#")
+_WINDOWS_RESERVED: Final = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+
+
+def is_builtin_preset(name: str) -> bool:
+    """True for a built-in preset name (compared case-insensitively, as file systems may)."""
+    return name.casefold() in {builtin.casefold() for builtin in BUILTIN_PRESETS}
+
+
+def _check_preset_name(name: str) -> str:
+    """Return ``name`` if it is a safe user preset name (it becomes a file name), else raise ConfigError."""
+    if not isinstance(name, str) or not name:
+        raise ConfigError("a preset needs a name")
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    problem = None
+    if len(name) > _MAX_PRESET_NAME:
+        problem = f"is longer than {_MAX_PRESET_NAME} characters"
+    elif name != name.strip():
+        problem = "starts or ends with a space"
+    elif name.startswith(".") or name.endswith("."):
+        problem = "starts or ends with '.'"
+    elif name.casefold().endswith(_PRESET_SUFFIX):
+        problem = f"ends with '{_PRESET_SUFFIX}' (it would read as a file path)"
+    elif name.split(".")[0].strip().casefold() in _WINDOWS_RESERVED:
+        problem = "is a reserved device name on Windows"
+    else:
+        for ch in name:
+            category = unicodedata.category(ch)
+            # letters, digits and combining marks of any script, dashes, and a few safe ASCII signs
+            if ch not in _PRESET_NAME_PUNCTUATION and category[0] not in "LNM" and category != "Pd":
+                problem = f"contains {ch!r} (use letters, digits, spaces, dashes and _ . ( ) + , ' & @ #)"
+                break
+    if problem:
+        raise ConfigError(f"preset name {shown!r} {problem}")
+    return name
+
+
+def user_presets_dir() -> Path:
+    from facecurator import paths
+
+    return paths.config_dir() / "presets"
+
+
+def user_preset_path(name: str) -> Path:
+    """Where the user preset ``name`` lives (ConfigError for an unsafe or built-in name)."""
+    _check_preset_name(name)
+    if is_builtin_preset(name):
+        raise ConfigError(f"'{name}' is a built-in preset; choose another name")
+    return user_presets_dir() / f"{name}{_PRESET_SUFFIX}"
+
+
+def _builtin_path(name: str) -> Path:
+    from facecurator import paths
+
+    return paths.resource_path("presets", f"{name}{_PRESET_SUFFIX}")
+
+
+def _read_rules_file(path: Path, *, name: str | None = None) -> RuleSet:
+    """Read a preset file; a file without a ``name`` is named after the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"rules file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read rules file {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if name is None and "name" not in data:
+        name = path.stem
+    return RuleSet.from_table(data, name=name, source=str(path))
+
+
+def _user_preset_names() -> list[str]:
+    directory = user_presets_dir()
+    if not directory.is_dir():
+        return []
+    names = []
+    for entry in directory.iterdir():
+        if entry.suffix != _PRESET_SUFFIX or not entry.is_file():
+            continue
+        stem = entry.name[: -len(_PRESET_SUFFIX)]
+        try:
+            _check_preset_name(stem)
+        except ConfigError:
+            continue  # a stray file a user dropped there; not a preset we wrote
+        if not is_builtin_preset(stem):
+            names.append(stem)
+    return sorted(names, key=lambda n: (n.casefold(), n))
+
+
+def list_presets() -> list[str]:
+    """Built-in presets (in their fixed order), then the user's presets sorted by name."""
+    return [*BUILTIN_PRESETS, *_user_preset_names()]
+
+
+def load_rules(name_or_path: str | os.PathLike[str]) -> RuleSet:
+    """A built-in preset, a user preset, or a ``.toml`` file.
+
+    Names win over paths: ``moderation-2.0`` is the built-in preset even if a
+    file of that name exists in the working directory.
+
+    Raises:
+        ConfigError: unknown preset, missing or unreadable file, or bad contents.
+    """
+    text = os.fspath(name_or_path)
+    if not text:
+        raise ConfigError("no rules preset or file given")
+    for builtin in BUILTIN_PRESETS:
+        if text.casefold() == builtin.casefold():  # "Moderation-2.0" means the built-in, too
+            return _read_rules_file(_builtin_path(builtin))
+    looks_like_name = "/" not in text and "\\" not in text and not text.endswith(_PRESET_SUFFIX)
+    if looks_like_name:
+        try:
+            _check_preset_name(text)
+            candidate: Path | None = user_presets_dir() / f"{text}{_PRESET_SUFFIX}"
+        except ConfigError:
+            candidate = None
+        if candidate is not None and candidate.is_file() and not is_builtin_preset(text):
+            return _read_rules_file(candidate, name=text)
+    path = Path(text).expanduser()
+    if not looks_like_name or path.is_file():
+        if path.is_dir():
+            raise ConfigError(f"rules file is a folder: {path}")
+        rules = _read_rules_file(path)
+        return rules
+    raise ConfigError(
+        f"unknown rules preset {text!r} (available: {', '.join(list_presets())}; or give a .toml file)"
+    )
+
+
+def save_user_preset(rules: RuleSet) -> Path:
+    """Write ``rules`` as the user preset ``rules.name`` (atomically) and return its path.
+
+    Raises:
+        ConfigError: the name is a built-in preset or is not safe as a file name,
+            or the file cannot be written.
+    """
+    path = user_preset_path(rules.name)
+    text = rules.to_toml()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=".preset-", suffix=".tmp", dir=path.parent)
+        temp_path = Path(temp_name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            temp_path.replace(path)
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"cannot save preset '{rules.name}' to {path}: {exc}") from None
+    return path
+
+
+def delete_user_preset(name: str) -> None:
+    """Delete the user preset ``name``; ConfigError for a built-in, unsafe or missing name."""
+    path = user_preset_path(name)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        raise ConfigError(f"no user preset named '{name}'") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot delete preset '{name}' ({path}): {exc}") from None

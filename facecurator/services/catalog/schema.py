@@ -1,0 +1,227 @@
+"""The catalog's schema, its migrations, and the connection settings (WAL, synchronous=FULL)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, Literal, get_args
+
+from facecurator.errors import CatalogError
+
+DecisionState = Literal["pending", "accepted", "rejected"]
+DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
+
+#: Image statuses. "missing": listed by an earlier scan, absent from the latest one.
+IMAGE_STATUSES: Final = ("ok", "error", "missing")
+
+#: Audit actions.
+ACTION_DECIDE: Final = "decide"
+ACTION_UNDO: Final = "undo"
+
+#: ``PRAGMA application_id`` of a catalog ("FCat"), so `file` and we can tell it apart.
+APPLICATION_ID: Final = 0x46436174
+
+#: SQLite page cache per connection; enough to keep a 100k-face catalog's hot pages.
+PAGE_CACHE_KIB: Final = 32 * 1024
+
+#: How long a writer waits for another process's transaction (seconds).
+DEFAULT_BUSY_TIMEOUT: Final = 30.0
+
+# --------------------------------------------------------------------------- schema
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _statements(*sql: str) -> Migration:
+    """A migration step that runs the given statements in order."""
+
+    def run(conn: sqlite3.Connection) -> None:
+        for statement in sql:
+            conn.execute(statement)
+
+    return run
+
+
+def _append_only(table: str) -> tuple[str, str]:
+    return (
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
+    )
+
+
+_SCHEMA_V1 = _statements(
+    """CREATE TABLE detections (
+        id INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL,
+        detector TEXT NOT NULL,
+        settings_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        paid_calls INTEGER NOT NULL DEFAULT 0,
+        face_count INTEGER NOT NULL,
+        raw TEXT,
+        extra TEXT,
+        UNIQUE (identity, detector, settings_key)
+    )""",
+    # One row per face of a detection: the canonical face in columns (reading
+    # 100k faces from JSON costs seconds; from columns, a fraction of that).
+    # landmarks are packed doubles (see _pack_points), raw is JSON text, booleans 0/1.
+    """CREATE TABLE detection_faces (
+        detection_id INTEGER NOT NULL REFERENCES detections(id),
+        idx INTEGER NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        w REAL NOT NULL,
+        h REAL NOT NULL,
+        confidence REAL,
+        landmarks BLOB,
+        pitch REAL,
+        yaw REAL,
+        roll REAL,
+        blur_value REAL,
+        blur_scale TEXT,
+        sharpness REAL,
+        quality REAL,
+        integrity REAL,
+        glasses TEXT,
+        mask INTEGER,
+        hat INTEGER,
+        beard INTEGER,
+        eyes_closed INTEGER,
+        age INTEGER,
+        gender TEXT,
+        raw TEXT,
+        sunglasses INTEGER,
+        PRIMARY KEY (detection_id, idx)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        uri TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        source_root TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        etag TEXT,
+        identity TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        width INTEGER,
+        height INTEGER,
+        detector TEXT,
+        detection_id INTEGER REFERENCES detections(id),
+        scanned_at TEXT
+    )""",
+    "CREATE INDEX images_by_root ON images (source_root, name)",
+    "CREATE INDEX images_by_status ON images (status)",
+    """CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images(id),
+        detection_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        UNIQUE (image_id, detection_id, idx),
+        FOREIGN KEY (detection_id, idx) REFERENCES detection_faces(detection_id, idx)
+    )""",
+    """CREATE TABLE decisions (
+        face_id INTEGER PRIMARY KEY REFERENCES faces(id),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
+        reason TEXT,
+        who TEXT,
+        at TEXT
+    )""",
+    # A batch is one decide() or undo() call; an undo batch names the batch it undid.
+    """CREATE TABLE batches (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('decide', 'undo')),
+        undoes INTEGER UNIQUE REFERENCES batches(id)
+    )""",
+    # prev_* keep what undo must restore; they are not part of AuditRow.
+    """CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        face_id INTEGER NOT NULL REFERENCES faces(id),
+        action TEXT NOT NULL,
+        old_state TEXT NOT NULL,
+        new_state TEXT NOT NULL,
+        reason TEXT,
+        prev_reason TEXT,
+        prev_who TEXT,
+        prev_at TEXT
+    )""",
+    "CREATE INDEX audit_by_face ON audit (face_id, id)",
+    "CREATE INDEX audit_by_batch ON audit (batch_id)",
+    *_append_only("audit"),
+    *_append_only("batches"),
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE paid_calls (service TEXT PRIMARY KEY, calls INTEGER NOT NULL)",
+)
+
+#: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
+#: Append new steps, never edit released ones.
+MIGRATIONS: list[Migration] = [_SCHEMA_V1]
+
+
+def schema_version() -> int:
+    """The schema version this code writes."""
+    return len(MIGRATIONS)
+
+
+def configure(conn: sqlite3.Connection, timeout: float) -> None:
+    """Busy timeout, WAL (when the file system allows), synchronous=FULL, page cache, foreign keys."""
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    # Reading the schema first turns "not a database" into an error here.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        # e.g. a file system without shared memory: still correct, just slower readers.
+        conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to :func:`schema_version`, all steps in one transaction."""
+    target = schema_version()
+    current = _check_version(conn, path, target)
+    if current == target:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        current = _check_version(conn, path, target)
+        if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise CatalogError(f"{path}: not a facecurator catalog (a database of another program)")
+        for version in range(current, target):
+            MIGRATIONS[version](conn)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        if isinstance(exc, (CatalogError, sqlite3.Error)) or not isinstance(exc, Exception):
+            raise
+        raise CatalogError(f"{path}: schema migration to version {target} failed: {exc}") from exc
+
+
+def _check_version(conn: sqlite3.Connection, path: Path, target: int) -> int:
+    """The file's schema version; CatalogError if it is not ours or too new."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID and (current or app_id):
+        raise CatalogError(f"{path}: not a facecurator catalog (a database of another program)")
+    if current > target:
+        raise CatalogError(
+            f"{path}: catalog was written by a newer facecurator (schema {current} > {target})"
+        )
+    return int(current)

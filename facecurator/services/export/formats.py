@@ -1,0 +1,422 @@
+"""The layouts (folders / coco / vggface2) and the manifest (JSON + CSV) built in staging."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any, Final
+
+import facecurator
+from facecurator.domain.face import Face
+from facecurator.services.export.model import (
+    COCO_JSON,
+    JPEG_QUALITY,
+    LOOSE_BB_CSV,
+    LOOSE_LANDMARK_CSV,
+    MANIFEST_CSV,
+    MANIFEST_JSON,
+    MANIFEST_SCHEMA_VERSION,
+)
+from facecurator.services.export.naming import Names, source_stem
+from facecurator.services.export.render import Plan, Rendered, RenderedFace
+from facecurator.services.export.staging import Staging
+
+#: manifest.csv columns, in order.
+CSV_COLUMNS: Final = (
+    "source",
+    "identity",
+    "file",
+    "sha256",
+    "box_x",
+    "box_y",
+    "box_w",
+    "box_h",
+    "confidence",
+    "pitch",
+    "yaw",
+    "roll",
+    "blur",
+    "blur_scale",
+    "glasses",
+    "mask",
+    "eyes_closed",
+    "age",
+    "gender",
+    "qualified",
+    "reasons",
+    "decision",
+    "decision_reason",
+    "decided_by",
+    "decided_at",
+    "face_id",
+    "face_index",
+    "image_name",
+)
+
+_TOP_FACES: Final = "faces"
+_TOP_REJECTED: Final = "rejected"
+_TOP_VGG_DATA: Final = "data"
+_TOP_COCO_IMAGES: Final = "images"
+
+_CSV_FORMULA_LEADING: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _fmt_float(value: float) -> float:
+    return round(value, 3)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """CSV value: '' for None, true/false for booleans, formula-looking text defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        # A NUL cannot be written by csv on Python 3.10 and is never meant: show it.
+        value = value.replace("\x00", "\ufffd")
+        if value.startswith(_CSV_FORMULA_LEADING):
+            return "'" + value
+    return value
+
+
+def _csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], *, defuse: bool = True) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(v) if defuse else ("" if v is None else v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(_json_safe(value), ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode(
+        "utf-8"
+    )
+
+
+class Builder:
+    """Turns rendered images into files and manifest entries (single-threaded, in plan order)."""
+
+    def __init__(self, staging: Staging, *, fmt: str, margin: float, rules_name: str) -> None:
+        self.staging = staging
+        self.fmt = fmt
+        self.margin = margin
+        self.rules_name = rules_name
+        self.names = Names()
+        self.entries: list[dict[str, Any]] = []
+        self.failures: list[dict[str, Any]] = []
+        self.failed: list[tuple[str, str]] = []
+        self.exported = 0
+        self.accepted = 0
+        self.rejected = 0
+        self.images = 0
+        self.subjects: set[str] = set()
+        self.coco_images: list[dict[str, Any]] = []
+        self.coco_annotations: list[dict[str, Any]] = []
+        self.coco_keypoints = 0
+        self.vgg_boxes: list[list[Any]] = []
+        self.vgg_landmarks: list[tuple[str, list[float]]] = []
+
+    def _fail(self, plan: Plan, reason: str, face_ids: list[int]) -> None:
+        self.failed.append((plan.uri, reason))
+        self.failures.append(
+            {
+                "source": plan.uri,
+                "image_name": plan.name,
+                "identity": plan.group,
+                "face_ids": face_ids,
+                "reason": reason,
+            }
+        )
+
+    def add(self, rendered: Rendered) -> None:
+        plan = rendered.plan
+        if rendered.error is not None:
+            self._fail(plan, rendered.error, [i.face_id for i in plan.items])
+            return
+        good = [f for f in rendered.faces if f.error is None]
+        for face in rendered.faces:
+            if face.error is not None:
+                self._fail(plan, face.error, [face.item.face_id])
+        if not good:
+            return
+        subject_dir = self.names.subject_dir(plan.group)
+        stem = source_stem(plan.name)
+        coco_image_id = None
+        if self.fmt == "coco" and rendered.original_jpeg is not None:
+            image_file = self.names.unique((_TOP_COCO_IMAGES, subject_dir), stem, ".jpg")
+            self.staging.write((_TOP_COCO_IMAGES, subject_dir, image_file), rendered.original_jpeg)
+            coco_image_id = len(self.coco_images) + 1
+            self.coco_images.append(
+                {
+                    "id": coco_image_id,
+                    "file_name": f"{subject_dir}/{image_file}",
+                    "width": rendered.width,
+                    "height": rendered.height,
+                    "facecurator": {"source": plan.uri, "image_name": plan.name, "identity": plan.group},
+                }
+            )
+        self.images += 1
+        multi = len(plan.items) > 1
+        for face in good:
+            assert face.region is not None and face.jpeg is not None
+            self._add_face(plan, rendered, face, subject_dir, stem, multi, coco_image_id)
+
+    def _add_face(
+        self,
+        plan: Plan,
+        rendered: Rendered,
+        face: RenderedFace,
+        subject_dir: str,
+        stem: str,
+        multi: bool,
+        coco_image_id: int | None,
+    ) -> None:
+        item = face.item
+        assert face.region is not None and face.jpeg is not None
+        rejected = item.decision == "rejected"
+        top = _TOP_REJECTED if rejected else (_TOP_VGG_DATA if self.fmt == "vggface2" else _TOP_FACES)
+        base = f"{stem}_face{item.face_index}" if multi else stem
+        file_name = self.names.unique((top, subject_dir), base, ".jpg")
+        rel = self.staging.write((top, subject_dir, file_name), face.jpeg)
+        self.exported += 1
+        self.rejected += rejected
+        self.accepted += not rejected
+        self.subjects.add(subject_dir)
+
+        left, top_px, right, bottom = face.region
+        box = item.face.box
+        box_in_crop = {"x": _fmt_float(box.x - left), "y": _fmt_float(box.y - top_px), "w": box.w, "h": box.h}
+        attributes = item.face.to_json()
+        attributes.pop("raw", None)
+        reasons = (
+            list(item.reasons)
+            if item.reasons is not None
+            else [str(r.get("reason", "")) for r in item.rule_results if r.get("outcome") != "pass"]
+        )
+        entry: dict[str, Any] = {
+            "face_id": item.face_id,
+            "source": plan.uri,
+            "image_name": plan.name,
+            "identity": plan.group,
+            "subject_dir": subject_dir,
+            "face_index": item.face_index,
+            "file": rel,
+            "sha256": hashlib.sha256(face.jpeg).hexdigest(),
+            "bytes": len(face.jpeg),
+            "image_width": rendered.width,
+            "image_height": rendered.height,
+            "box": box.to_json(),
+            "crop": {"x": left, "y": top_px, "w": right - left, "h": bottom - top_px},
+            "box_in_crop": box_in_crop,
+            "attributes": attributes,
+            "qualified": item.qualified,
+            "rule_results": [
+                {"condition": r.get("condition"), "outcome": r.get("outcome"), "reason": r.get("reason")}
+                for r in item.rule_results
+            ],
+            "reasons": reasons,
+            "decision": item.decision,
+            "decision_reason": item.decision_reason,
+            "decided_by": item.decided_by,
+            "decided_at": item.decided_at,
+            "rejected": rejected,
+        }
+        if self.fmt == "vggface2" and not rejected:
+            name_id = f"{subject_dir}/{file_name.removesuffix('.jpg')}"
+            entry["name_id"] = name_id
+            self.vgg_boxes.append(
+                [name_id, round(box_in_crop["x"]), round(box_in_crop["y"]), round(box.w), round(box.h)]
+            )
+            if item.face.landmarks:
+                points = [round(c, 2) for x, y in item.face.landmarks for c in (x - left, y - top_px)]
+                self.vgg_landmarks.append((name_id, points))
+        if coco_image_id is not None:
+            entry["coco_image_id"] = coco_image_id
+            entry["coco_annotation_id"] = self._add_coco_annotation(entry, item.face, coco_image_id, rendered)
+        self.entries.append(entry)
+
+    def _add_coco_annotation(
+        self, entry: dict[str, Any], face: Face, image_id: int, rendered: Rendered
+    ) -> int:
+        width, height = rendered.width, rendered.height
+        box = face.box
+        x0, y0 = max(0.0, box.x), max(0.0, box.y)
+        x1, y1 = min(float(width), box.x + box.w), min(float(height), box.y + box.h)
+        bbox = [_fmt_float(x0), _fmt_float(y0), _fmt_float(x1 - x0), _fmt_float(y1 - y0)]
+        annotation: dict[str, Any] = {
+            "id": len(self.coco_annotations) + 1,
+            "image_id": image_id,
+            "category_id": 1,
+            "bbox": bbox,
+            "area": _fmt_float(bbox[2] * bbox[3]),
+            "iscrowd": 0,
+        }
+        if face.landmarks:
+            keypoints: list[float] = []
+            for x, y in face.landmarks:
+                inside = 0 <= x < width and 0 <= y < height
+                keypoints += [_fmt_float(x), _fmt_float(y), 2] if inside else [0, 0, 0]
+            annotation["keypoints"] = keypoints
+            annotation["num_keypoints"] = sum(1 for v in keypoints[2::3] if v)
+            self.coco_keypoints = max(self.coco_keypoints, len(face.landmarks))
+        annotation["facecurator"] = {
+            key: entry[key]
+            for key in (
+                "face_id",
+                "source",
+                "identity",
+                "file",
+                "attributes",
+                "qualified",
+                "rule_results",
+                "decision",
+                "decision_reason",
+                "decided_by",
+                "decided_at",
+            )
+        }
+        self.coco_annotations.append(annotation)
+        return annotation["id"]
+
+    def finish(
+        self, *, dest: str, include_rejected: bool, skipped_pending: int, skipped_rejected: int
+    ) -> None:
+        """Write the format files, then the CSV and JSON manifests (manifest.json last)."""
+        created_at = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        notes: dict[str, str] = {
+            "crop": (
+                f"face box grown by margin x box width left and right and margin x box height above and "
+                f"below (margin {self.margin:g}), clamped to the upright image; JPEG quality {JPEG_QUALITY}, "
+                "sRGB, no EXIF/GPS/ICC"
+            ),
+            "box": "pixels of the upright (EXIF-applied) source image; box_in_crop: pixels of the crop",
+        }
+        if self.fmt == "coco":
+            self._finish_coco(created_at)
+            notes["coco"] = (
+                f"{COCO_JSON}: file_name is relative to images/, which holds upright, metadata-free JPEG "
+                "copies of the originals; bbox [x, y, w, h] in those images, clamped to them"
+            )
+        if self.fmt == "vggface2":
+            self._finish_vggface2()
+            notes["vggface2"] = (
+                f"{LOOSE_BB_CSV}: X, Y, W, H are relative to the written crop in data/ (the VGGFace2 release "
+                "gives them relative to the original image); landmarks likewise, in the detector's "
+                "point order"
+            )
+        rows = [
+            [
+                e["source"],
+                e["identity"],
+                e["file"],
+                e["sha256"],
+                e["box"]["x"],
+                e["box"]["y"],
+                e["box"]["w"],
+                e["box"]["h"],
+                e["attributes"]["confidence"],
+                (e["attributes"]["pose"] or {}).get("pitch"),
+                (e["attributes"]["pose"] or {}).get("yaw"),
+                (e["attributes"]["pose"] or {}).get("roll"),
+                (e["attributes"]["blur"] or {}).get("value"),
+                (e["attributes"]["blur"] or {}).get("scale"),
+                e["attributes"]["glasses"],
+                e["attributes"]["mask"],
+                e["attributes"]["eyes_closed"],
+                e["attributes"]["age"],
+                e["attributes"]["gender"],
+                e["qualified"],
+                "; ".join(e["reasons"]),
+                e["decision"],
+                e["decision_reason"],
+                e["decided_by"],
+                e["decided_at"],
+                e["face_id"],
+                e["face_index"],
+                e["image_name"],
+            ]
+            for e in self.entries
+        ]
+        self.staging.write((MANIFEST_CSV,), _csv_bytes(CSV_COLUMNS, rows))
+        manifest = {
+            "schema_version": MANIFEST_SCHEMA_VERSION,
+            "tool": {"name": "facecurator", "version": facecurator.__version__},
+            "created_at": created_at,
+            "destination": dest,
+            "format": self.fmt,
+            "rules": self.rules_name,
+            "margin": self.margin,
+            "include_rejected": include_rejected,
+            "counts": {
+                "exported": self.exported,
+                "accepted": self.accepted,
+                "rejected": self.rejected,
+                "skipped_pending": skipped_pending,
+                "skipped_rejected": skipped_rejected,
+                "failed": len(self.failed),
+                "images": self.images,
+                "identities": len(self.subjects),
+                # every file of the export, manifest.json included
+                "files": self.staging.files + 1,
+            },
+            "notes": notes,
+            "faces": self.entries,
+            "failed": self.failures,
+        }
+        self.staging.write((MANIFEST_JSON,), _json_bytes(manifest))
+        self.staging.sync_dirs()
+
+    def _finish_coco(self, created_at: str) -> None:
+        category: dict[str, Any] = {"id": 1, "name": "face", "supercategory": "person"}
+        if self.coco_keypoints:
+            category["keypoints"] = [f"p{i + 1}" for i in range(self.coco_keypoints)]
+            category["skeleton"] = []
+            for annotation in self.coco_annotations:  # pad to the category's point count
+                points = annotation.get("keypoints")
+                if points is not None and len(points) < 3 * self.coco_keypoints:
+                    points += [0] * (3 * self.coco_keypoints - len(points))
+        coco = {
+            "info": {
+                "description": f"facecurator {facecurator.__version__} export",
+                "version": str(MANIFEST_SCHEMA_VERSION),
+                "year": int(created_at[:4]),
+                "date_created": created_at,
+            },
+            "licenses": [],
+            "images": self.coco_images,
+            "categories": [category],
+            "annotations": self.coco_annotations,
+        }
+        self.staging.write((COCO_JSON,), _json_bytes(coco))
+
+    def _finish_vggface2(self) -> None:
+        # NAME_IDs are made of safe_component() names, which never start with a
+        # formula character, so these CSVs need (and get) no defusing prefix.
+        self.staging.write(
+            tuple(LOOSE_BB_CSV.split("/")),
+            _csv_bytes(("NAME_ID", "X", "Y", "W", "H"), self.vgg_boxes, defuse=False),
+        )
+        if self.vgg_landmarks:
+            count = max(len(points) // 2 for _, points in self.vgg_landmarks)
+            header = ["NAME_ID"] + [f"P{i + 1}{axis}" for i in range(count) for axis in ("X", "Y")]
+            rows = [
+                [name_id, *points, *([None] * (2 * count - len(points)))]
+                for name_id, points in self.vgg_landmarks
+            ]
+            self.staging.write(tuple(LOOSE_LANDMARK_CSV.split("/")), _csv_bytes(header, rows, defuse=False))

@@ -1,0 +1,232 @@
+""":func:`export`: plan the faces, render them on a thread pool, build the format, publish."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Final
+
+from facecurator.errors import CancelledError, ConfigError, ExportError
+from facecurator.services.export.formats import Builder
+from facecurator.services.export.model import (
+    DEFAULT_MARGIN,
+    EXPORT_FORMATS,
+    MAX_MARGIN,
+    ExportItem,
+    ExportSummary,
+)
+from facecurator.services.export.naming import name_key
+from facecurator.services.export.render import Plan, Rendered, render_plan
+from facecurator.services.export.staging import (
+    ACTIVE_LOCK,
+    ACTIVE_STAGING,
+    LocalPublisher,
+    Publisher,
+    Staging,
+    clean_staging_leftovers,
+    leftover_prefix,
+    remove_tree,
+)
+
+_DECISIONS_EXPORTED: Final = ("accepted", "rejected")
+# --------------------------------------------------------------------------- export
+
+
+def export(
+    items: Sequence[ExportItem],
+    dest: str | os.PathLike[str],
+    *,
+    fmt: str = "folders",
+    margin: float = DEFAULT_MARGIN,
+    rules_name: str,
+    include_rejected: bool = False,
+    read_bytes: Callable[[ExportItem], bytes],
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    publisher: Publisher | None = None,
+    workers: int | None = None,
+) -> ExportSummary:
+    """Write the enrollment set of ``items`` to ``dest`` (a folder or ``oss://BUCKET/PREFIX``).
+
+    Accepted faces are exported; rejected ones too with ``include_rejected``
+    (under ``rejected/``, flagged in the manifests); pending faces never are.
+    Each image is read once (``read_bytes`` gets its first item, always from
+    the calling thread) and decoded once at full resolution; decoding and JPEG
+    encoding run on ``workers`` threads (default: up to 4).
+
+    Args:
+        items: faces to consider, in any order.
+        dest: destination folder, or ``oss://...`` with an OSS ``publisher``.
+        fmt: one of :data:`EXPORT_FORMATS`.
+        margin: crop margin as a fraction of the box size, added on every side.
+        rules_name: the rule set the verdicts came from (recorded in the manifest).
+        include_rejected: also export rejected faces.
+        read_bytes: returns an image's encoded bytes; any exception is a per-image failure.
+        progress: called with (images done, images total).
+        cancel: polled between images; True stops the export with nothing published.
+        publisher: where the staged tree goes (default: :class:`LocalPublisher`).
+        workers: decoding threads.
+
+    Returns:
+        What was written; per-image failures are in ``failed`` and the manifest.
+
+    Raises:
+        ConfigError: bad format or margin.
+        ExportError: the destination is refused, nothing was selected, every
+            image failed, or the tree could not be written or published. DEST is
+            then unchanged.
+        CancelledError: ``cancel()`` returned True; DEST is unchanged.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if not (isinstance(margin, (int, float)) and math.isfinite(margin) and 0 <= margin <= MAX_MARGIN):
+        raise ConfigError(f"export margin must be between 0 and {MAX_MARGIN:g}, got {margin!r}")
+    dest_text = os.fspath(dest)
+    if dest_text.startswith("oss://"):
+        if publisher is None:
+            raise ExportError(f"{dest_text}: exporting to OSS needs an OSS publisher")
+    else:
+        if not dest_text.strip():
+            raise ConfigError("export destination is empty")
+        # Lexical normalisation (not resolve()): DEST names the link the user gave, not its target.
+        dest_text = os.path.abspath(os.path.expanduser(dest_text))  # noqa: PTH100, PTH111
+        publisher = publisher or LocalPublisher()
+    assert publisher is not None
+
+    plans, skipped_pending, skipped_rejected = _plan(items, include_rejected)
+    selected = sum(len(p.items) for p in plans)
+    if not selected:
+        raise ExportError(
+            f"nothing to export: no accepted faces ({skipped_pending} pending, {skipped_rejected} rejected"
+            f"{'' if include_rejected else ' not included'})"
+        )
+
+    notes = publisher.check(dest_text)
+    parent = publisher.staging_parent(dest_text)
+    prefix = leftover_prefix(dest_text)
+    notes += clean_staging_leftovers(parent, prefix)
+    try:
+        staging_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}staging-{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise ExportError(f"{parent}: cannot create a staging folder: {exc.strerror or exc}") from exc
+
+    with ACTIVE_LOCK:
+        ACTIVE_STAGING.add(staging_dir.name)
+    try:
+        builder = Builder(Staging(staging_dir), fmt=fmt, margin=margin, rules_name=rules_name)
+        _run(plans, builder, read_bytes, margin, progress, cancel, workers)
+        if builder.exported == 0:
+            first = builder.failed[0][1] if builder.failed else "no face could be cropped"
+            raise ExportError(
+                f"nothing exported: all {len(builder.failed)} image(s) or face(s) failed "
+                f"(first: {first}); {dest_text} is unchanged"
+            )
+        builder.finish(
+            dest=dest_text,
+            include_rejected=include_rejected,
+            skipped_pending=skipped_pending,
+            skipped_rejected=skipped_rejected,
+        )
+        if cancel is not None and cancel():
+            raise CancelledError(f"export to {dest_text} cancelled; nothing was changed")
+        publisher.publish(staging_dir, dest_text)
+    finally:
+        if staging_dir.exists():
+            remove_tree(staging_dir)
+        with ACTIVE_LOCK:
+            ACTIVE_STAGING.discard(staging_dir.name)
+    return ExportSummary(
+        dest=dest_text,
+        format=fmt,
+        exported=builder.exported,
+        skipped_pending=skipped_pending,
+        failed=list(builder.failed),
+        files=builder.staging.files,
+        manifest_path=publisher.manifest_location(dest_text),
+        skipped_rejected=skipped_rejected,
+        notes=notes,
+    )
+
+
+def _plan(items: Sequence[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
+    """Group exportable faces by image, in a stable order; count what is skipped."""
+    by_uri: dict[str, Plan] = {}
+    skipped_pending = skipped_rejected = 0
+    for item in items:
+        if item.decision == "rejected" and not include_rejected:
+            skipped_rejected += 1
+            continue
+        if item.decision not in _DECISIONS_EXPORTED:
+            skipped_pending += 1  # pending (or anything undecided) is never exported
+            continue
+        plan = by_uri.get(item.image_uri)
+        if plan is None:
+            plan = by_uri[item.image_uri] = Plan(
+                item.image_uri, item.image_name, item.group, item.image_width, item.image_height, []
+            )
+        plan.items.append(item)
+    plans = sorted(by_uri.values(), key=lambda p: (name_key(p.group), p.group, p.name, p.uri))
+    for plan in plans:
+        plan.items.sort(key=lambda i: (i.face_index, i.face_id))
+    return plans, skipped_pending, skipped_rejected
+
+
+def _run(
+    plans: list[Plan],
+    builder: Builder,
+    read_bytes: Callable[[ExportItem], bytes],
+    margin: float,
+    progress: Callable[[int, int], None] | None,
+    cancel: Callable[[], bool] | None,
+    workers: int | None,
+) -> None:
+    """Read in this thread, decode/encode in a pool, write results in plan order."""
+    workers = max(1, workers if workers is not None else min(4, os.cpu_count() or 1))
+    window = workers + 2  # bounded: at most this many images' bytes and crops in memory
+    total, done = len(plans), 0
+    pending: deque[Future[Rendered]] = deque()
+    want_original = builder.fmt == "coco"
+
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise CancelledError("export cancelled; nothing was changed")
+
+    def handle_one() -> None:
+        nonlocal done
+        builder.add(pending.popleft().result())
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="export")
+    try:
+        if progress is not None:
+            progress(0, total)
+        for plan in plans:
+            check_cancel()
+            try:
+                data = read_bytes(plan.items[0])
+            except CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any read failure is this image's failure
+                reason = str(exc) or type(exc).__name__
+                if plan.name not in reason and plan.uri not in reason:
+                    reason = f"{plan.name}: cannot read: {reason}"
+                failed: Future[Rendered] = Future()
+                failed.set_result(Rendered(plan, error=reason))
+                pending.append(failed)
+            else:
+                pending.append(pool.submit(render_plan, plan, data, margin, want_original))
+            while len(pending) > window:
+                handle_one()
+                check_cancel()
+        while pending:
+            handle_one()
+            check_cancel()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
