@@ -266,3 +266,20 @@ def test_bare_source_and_no_arguments_open_the_desktop_app(monkeypatch: pytest.M
     assert main(["/photos/2026"]) == 0
     assert main(["gui", "/photos", "--catalog", "c.db"]) == 0
     assert opened == [(None, None), ("/photos/2026", None), ("/photos", "c.db")]
+
+
+def test_the_launcher_hands_the_desktop_app_to_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    from facecurator import launcher
+
+    opened: list[tuple[str | None, str | None]] = []
+    monkeypatch.setattr(launcher, "open_app", lambda source, catalog: opened.append((source, catalog)) or 0)
+    assert launcher.main(["/photos/2026"]) == 0
+    assert launcher.main(["gui", "--catalog", "c.db"]) == 0
+    assert opened == [("/photos/2026", None), (None, "c.db")]
+
+
+def test_the_cli_alone_cannot_open_the_app(capsys: pytest.CaptureFixture[str]) -> None:
+    from facecurator.cli.main import main
+
+    assert main(["gui", "/photos"]) == 2  # a usage error, and no Qt imported
+    assert "facecurator: the desktop app opens from the `facecurator` command" in capsys.readouterr().err
