@@ -75,9 +75,6 @@ _GREEN1_RETRYABLE: Final = frozenset({280, 500, 503, 580, 581, 585, 588, 591, 59
 _GREEN1_THROTTLED: Final = frozenset({588})
 
 
-# ------------------------------------------------------------------------- Moderation 1.0
-
-
 def _check_green1_code(data: dict[str, Any], path: str) -> None:
     code = data.get("code")
     if code is None:

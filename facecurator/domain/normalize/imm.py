@@ -24,8 +24,6 @@ from facecurator.domain.normalize.common import (
     _short,
 )
 
-# ----------------------------------------------------------------- IMM family (0-1 scores)
-
 
 def _imm_figure(face: _Obj, confidence_key: str = "FigureConfidence") -> Face:
     """One ``Figures[]`` / ``Faces[]`` element of OSS image/faces or IMM DetectImageFaces."""

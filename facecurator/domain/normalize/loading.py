@@ -18,8 +18,6 @@ log = logging.getLogger("facecurator.normalize")
 #: Stored result files larger than this are refused (a face result is a few KiB).
 MAX_RESULT_BYTES: Final = 64 * 1024 * 1024
 
-# --------------------------------------------------------------------------- loading
-
 
 def load_result_text(text: str | bytes) -> Any:
     """Parse a stored provider response.

@@ -23,9 +23,6 @@ from facecurator.errors import ConfigError, MalformedResultError
 log = logging.getLogger("facecurator.normalize")
 
 
-# --------------------------------------------------------------------------- shape detection
-
-
 def detect_shape(payload: Any) -> str:
     """Name the shape of a provider response (one of :data:`SHAPES`).
 

@@ -17,8 +17,6 @@ FAIL: Final = "fail"
 UNKNOWN: Final = "unknown"
 UNKNOWN_POLICIES: Final = ("fail", "pass")
 
-# --------------------------------------------------------------------------- messages
-
 #: English templates, by message id. Placeholders are the result's ``params`` keys.
 MESSAGES: Final[Mapping[str, str]] = {
     "blur.pass": "blur {value} < {max} ({scale})",

@@ -19,7 +19,6 @@ else:  # pragma: no cover - Python 3.10
 
 DEFAULT_PRESET: Final = "moderation-2.0"
 BUILTIN_PRESETS: Final = ("moderation-1.0", "moderation-2.0", "enrollment-strict")
-# --------------------------------------------------------------------------- presets
 
 _PRESET_SUFFIX: Final = ".toml"
 _MAX_PRESET_NAME: Final = 64

@@ -45,7 +45,6 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 SCHEMA_VERSION: Final = 1
-# --------------------------------------------------------------------------- rule sets
 
 
 #: kind -> condition class, in the order the rules editor lists them.

@@ -40,8 +40,6 @@ from facecurator.services.catalog.schema import (
     migrate,
 )
 
-# --------------------------------------------------------------------------- catalog
-
 
 class Catalog:
     """The SQLite catalog.

@@ -29,8 +29,6 @@ PAGE_CACHE_KIB: Final = 32 * 1024
 #: How long a writer waits for another process's transaction (seconds).
 DEFAULT_BUSY_TIMEOUT: Final = 30.0
 
-# --------------------------------------------------------------------------- schema
-
 Migration = Callable[[sqlite3.Connection], None]
 
 

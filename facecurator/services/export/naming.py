@@ -18,7 +18,6 @@ _WINDOWS_RESERVED: Final = frozenset(
 _FORBIDDEN_CHARS: Final = frozenset('<>:"/\\|?*')
 #: Leading characters that make a name a spreadsheet formula or a command-line option.
 _RISKY_LEADING: Final = ("-", "=", "+", "@")
-# --------------------------------------------------------------------------- names
 
 
 def safe_component(name: str, *, max_len: int = 120) -> str:

@@ -16,8 +16,6 @@ from facecurator.services.export.model import JPEG_QUALITY, ExportItem
 
 log = logging.getLogger(__name__)
 
-# --------------------------------------------------------------------------- crops
-
 
 def crop_region(box: Box, width: int, height: int, margin: float) -> tuple[int, int, int, int] | None:
     """The crop rectangle ``(left, top, right, bottom)`` for a face box.

@@ -34,7 +34,6 @@ from facecurator.services.export.staging import (
 )
 
 _DECISIONS_EXPORTED: Final = ("accepted", "rejected")
-# --------------------------------------------------------------------------- export
 
 
 def export(

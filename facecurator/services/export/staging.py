@@ -27,7 +27,6 @@ _STALE_AFTER_S: Final = 6 * 3600
 #: Names of staging folders of exports running in this process (never cleaned as leftovers).
 ACTIVE_STAGING: set[str] = set()
 ACTIVE_LOCK = threading.Lock()
-# --------------------------------------------------------------------------- staging
 
 
 class Staging:
