@@ -1,7 +1,7 @@
 """Export: the clean enrollment set written from decided faces.
 
 <subject> is the person an image belongs to (its folder, ``ImageRef.group``); the
-manifests call that column ``identity``.
+contract calls it ``<identity>``, and so does the manifests' ``identity`` column.
 
 Layout (every format)::
 
