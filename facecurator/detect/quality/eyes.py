@@ -1,0 +1,161 @@
+"""Eye visibility and eye openness, per eye, from the eye region's own pixels and the mesh.
+
+OFIQ's EyesVisible and EyesOpen components, without a segmentation model:
+
+* **visibility** compares the eye region with the face's own skin (upper
+  cheeks): an uncovered eye shows strong light/dark contrast (sclera, iris,
+  lashes) and is not much darker than the skin around it. A hand or a skin patch
+  is uniform; sunglasses, tinted lenses and bars are dark and flat; hair makes the
+  whole region dark.
+* **openness** combines the mesh's eye aspect ratio (lid distance / eye width)
+  with the height of the dark iris/pupil blob in the eye's pixels.
+
+Both are scores from 0 to 1, higher = better, scaled so that **0.5 is the
+calibrated boundary** (see docs/local-detector.md); rules compare them with a
+threshold (default 0.5). An eye that is not visible has no openness (``None``):
+an eye we cannot see is never "open".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_mask
+
+#: The eye window (where sclera and iris show) and the periocular region
+#: (lids, lens area), as ellipse semi-axes in IOD units around the eye centre.
+EYE_WINDOW_AXES: Final = (0.26, 0.10)
+PERIOCULAR_AXES: Final = (0.45, 0.28)
+PERIOCULAR_SHIFT: Final = -0.02
+#: Box searched for the dark iris/pupil blob (half-width, half-height, IOD units).
+IRIS_BOX: Final = (0.20, 0.16)
+#: A pixel is "dark" (iris, pupil, lashes) below this fraction of the lids' lightness
+#: (75th percentile of the periocular region).
+DARK_FRACTION: Final = 0.55
+
+# Visibility: each feature's value at the calibrated boundary (score 0.5).
+#: (p95 - p5) lightness in the eye window / skin lightness: below = uniform (hand, patch, bar).
+VISIBLE_CONTRAST: Final = 0.20
+#: Brightest tenth of the eye window / skin ...
+VISIBLE_BRIGHT: Final = 0.55
+#: ... unless the contrast is at least this (a dark but detailed eye region is visible).
+VISIBLE_DARK_CONTRAST: Final = 0.40
+#: Median lightness of the periocular region / skin: below = hair, lenses, bars.
+VISIBLE_MEDIAN: Final = 0.20
+
+# Openness: each feature's value at the calibrated boundary (score 0.5).
+#: Eye aspect ratio (Soukupova & Cech) of one eye.
+OPEN_EAR: Final = 0.14
+#: Height of the dark iris blob / IOD.
+OPEN_IRIS: Final = 0.05
+#: Eyes less than this many pixels apart in the working image are not measured.
+MIN_IOD_PX: Final = 16.0
+
+RIGHT_EYE_EAR: Final = (33, 160, 158, 133, 153, 144)
+LEFT_EYE_EAR: Final = (263, 387, 385, 362, 380, 373)
+
+
+@dataclass(frozen=True, slots=True)
+class EyeReading:
+    """One eye: visibility and openness (0-1, 0.5 = boundary; openness None when not measurable)."""
+
+    visible: float | None
+    open: float | None
+    reason: str
+    #: the numbers behind the scores (for ``raw``)
+    contrast: float = 0.0
+    bright: float = 0.0
+    median: float = 0.0
+    ear: float = 0.0
+    iris: float = 0.0
+
+
+def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
+    """(|p2-p6| + |p3-p5|) / (2 |p1-p4|) in 3-D: about 0.2-0.37 open, about 0.1 closed."""
+    p = np.asarray(mesh, dtype=np.float64)[list(eye)]
+    width = float(np.linalg.norm(p[0] - p[3]))
+    if width <= 1e-6:
+        return 0.0
+    return float(np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])) / (2.0 * width)
+
+
+def _half(value: float, boundary: float) -> float:
+    """``value`` scaled so ``boundary`` maps to 0.5, clipped to 0..1."""
+    return float(min(1.0, max(0.0, 0.5 * value / boundary)))
+
+
+def eye_reading(
+    regions: FaceRegions, skin: SkinReference | None, mesh: np.ndarray, side: str, *, yaw: float
+) -> EyeReading:
+    """Visibility and openness of the subject's ``side`` ("right" / "left") eye."""
+    ear = eye_aspect_ratio(mesh, RIGHT_EYE_EAR if side == "right" else LEFT_EYE_EAR)
+    if regions.source_iod < MIN_IOD_PX:
+        return EyeReading(
+            None, None, f"face too small ({regions.source_iod:.0f} px between the eyes)", ear=ear
+        )
+    # The far eye of a turned head is foreshortened and hidden behind the nose.
+    if (side == "right" and yaw < -ATTRIBUTE_MAX_YAW) or (side == "left" and yaw > ATTRIBUTE_MAX_YAW):
+        return EyeReading(None, None, f"face turned {abs(yaw):.0f} deg, {side} eye hidden", ear=ear)
+    if skin is None:
+        return EyeReading(None, None, "no skin reference (cheeks hidden)", ear=ear)
+    lum = regions.lab[..., 0]
+    centre = regions.eye_centre(side)
+    window = lum[ellipse_mask(lum.shape, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))]
+    peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
+    peri = lum[ellipse_mask(lum.shape, peri_centre, (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD))]
+    ref = skin.lum
+    p5, p90, p95 = np.percentile(window, (5, 90, 95))
+    contrast = float(p95 - p5) / ref
+    bright = float(p90) / ref
+    median = float(np.median(peri)) / ref
+    x0, x1 = round(centre[0] - IRIS_BOX[0] * IOD), round(centre[0] + IRIS_BOX[0] * IOD)
+    y0, y1 = round(centre[1] - IRIS_BOX[1] * IOD), round(centre[1] + IRIS_BOX[1] * IOD)
+    box = lum[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+    # Dark relative to the lids around the eye (not the cheeks: a blurred or shadowed
+    # iris is still darker than its own lids).
+    lids = float(np.percentile(peri, 75))
+    iris = float((box < DARK_FRACTION * lids).sum(axis=0).max()) / IOD if box.size else 0.0
+    numbers = {"contrast": contrast, "bright": bright, "median": median, "ear": ear, "iris": iris}
+    scores = (
+        (_half(contrast, VISIBLE_CONTRAST), "uniform eye region (covered?)"),
+        (
+            max(_half(bright, VISIBLE_BRIGHT), _half(contrast, VISIBLE_DARK_CONTRAST)),
+            "dark, flat eye region (sunglasses?)",
+        ),
+        (_half(median, VISIBLE_MEDIAN), "dark eye region (hair, lenses or shadow?)"),
+    )
+    visible, why = min(scores)
+    if visible < 0.5:
+        return EyeReading(round(visible, 3), None, why, **_rounded(numbers))
+    openness = min(_half(ear, OPEN_EAR), _half(iris, OPEN_IRIS))
+    reason = "eye open" if openness >= 0.5 else ("lids closed" if ear < OPEN_EAR else "no iris visible")
+    return EyeReading(round(visible, 3), round(openness, 3), reason, **_rounded(numbers))
+
+
+def _rounded(numbers: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in numbers.items()}
+
+
+#: Eyes are not read on a face turned further than this (the far eye hides behind the nose).
+ATTRIBUTE_MAX_YAW: Final = 45.0
+
+
+@dataclass(frozen=True, slots=True)
+class LensReading:
+    """Sunglasses from both eye regions: dark and flat on both sides."""
+
+    sunglasses: bool | None
+    reason: str
+
+
+def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
+    """Sunglasses when both eyes read "dark, flat" or "dark" (lenses over both eyes)."""
+    dark = ("dark, flat eye region (sunglasses?)", "dark eye region (hair, lenses or shadow?)")
+    if right.visible is None or left.visible is None:
+        return LensReading(None, right.reason if right.visible is None else left.reason)
+    if right.visible < 0.5 and left.visible < 0.5 and right.reason in dark and left.reason in dark:
+        return LensReading(True, "both eye regions dark and flat")
+    return LensReading(False, "eye regions not both dark")

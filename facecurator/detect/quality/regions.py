@@ -1,0 +1,195 @@
+"""The eye-aligned face crop shared by the quality measures, its colour planes and mesh regions.
+
+One :class:`FaceRegions` is built per face (one ``warpAffine`` of a small crop,
+one colour conversion) and every measure reads its regions from it, so the
+measures add no pass over the full image.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+#: Side of the aligned crop; the eye centres land at (0.35, 0.40) and (0.65, 0.40)
+#: of it, so the inter-ocular distance (IOD) is 0.30 * side = 48 px.
+SIDE: Final = 160
+_EYES_AT: Final = ((0.35, 0.40), (0.65, 0.40))
+IOD: Final = 0.30 * SIDE
+
+#: Eye contours (16 points each, subject's right / left eye) of the face mesh.
+RIGHT_EYE_CONTOUR: Final = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+LEFT_EYE_CONTOUR: Final = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
+#: Upper-cheek patches below the eyes (the skin reference).
+RIGHT_CHEEK: Final = (117, 118, 101, 36, 205, 187, 123)
+LEFT_CHEEK: Final = (346, 347, 330, 266, 425, 411, 352)
+#: Forehead band above the brows.
+FOREHEAD: Final = (109, 10, 338, 337, 151, 108)
+#: Nose: bridge to tip and the alae.
+NOSE: Final = (168, 417, 465, 357, 279, 358, 327, 326, 2, 97, 98, 129, 49, 128, 245, 193)
+#: Lips (outer contour).
+LIPS: Final = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+#: Lips, philtrum and the top of the chin.
+MOUTH_AREA: Final = (
+    164, 393, 391, 322, 410, 287, 273, 335, 406, 313, 18, 83, 182, 106, 43, 57, 186, 92, 165, 167,
+)  # fmt: skip
+#: Between the eyes, above the nose bridge (glabella).
+GLABELLA: Final = (9, 336, 285, 417, 168, 193, 55, 107)
+#: Chin below the lower lip.
+CHIN: Final = (
+    43, 106, 182, 83, 18, 313, 406, 335, 273, 422, 430, 394,
+    379, 378, 400, 377, 152, 148, 176, 149, 150, 169, 210, 202,
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class FaceRegions:
+    """The eye-aligned crop of one face with its colour planes and mesh points in crop pixels."""
+
+    rgb: np.ndarray
+    #: mesh (x, y) in crop pixels
+    pts: np.ndarray
+    #: CIELAB in float: L 0-100, a*, b* signed
+    lab: np.ndarray
+    #: gradient magnitude of L
+    grad: np.ndarray
+    #: inter-ocular distance in the source image, pixels
+    source_iod: float
+    _masks: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
+
+    def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
+        """Boolean mask of the polygon through the mesh points ``indices`` (cached)."""
+        mask = self._masks.get(indices)
+        if mask is None:
+            mask = polygon_mask(self.rgb.shape[:2], self.pts[list(indices)])
+            self._masks[indices] = mask
+        return mask
+
+    def eye_centre(self, side: str) -> np.ndarray:
+        contour = RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR
+        return self.pts[list(contour)].mean(axis=0)
+
+
+def polygon_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(shape, dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def ellipse_mask(shape: tuple[int, int], centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
+    """Axis-aligned ellipse (the crop is eye-aligned, so rows are level)."""
+    yy, xx = np.ogrid[: shape[0], : shape[1]]
+    return ((xx - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 <= 1.0
+
+
+def face_regions(rgb: np.ndarray, mesh: np.ndarray, *, side: int = SIDE) -> FaceRegions:
+    """Rotate, scale and crop the face so the eyes are level at fixed points; colour planes.
+
+    Args:
+        rgb: the working image, uint8 RGB.
+        mesh: the face mesh, (N, 2+) points in ``rgb`` pixels.
+    """
+    import cv2
+
+    pts2 = np.asarray(mesh, dtype=np.float64)[:, :2]
+    right = pts2[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
+    left = pts2[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+    (rx, ry), (lx, ly) = _EYES_AT
+    dst_r = np.array([rx * side, ry * side])
+    dst_l = np.array([lx * side, ly * side])
+    v = left - right
+    iod = float(np.linalg.norm(v))
+    scale = float(np.linalg.norm(dst_l - dst_r) / max(1e-6, iod))
+    angle = math.atan2(float(v[1]), float(v[0]))
+    c, s = scale * math.cos(-angle), scale * math.sin(-angle)
+    matrix = np.array([[c, -s, 0.0], [s, c, 0.0]])
+    matrix[:, 2] = dst_r - matrix[:, :2] @ right
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(rgb, matrix, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    pts = pts2 @ matrix[:, :2].T + matrix[:, 2]
+    lab = cv2.cvtColor(crop.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    lum = lab[..., 0]
+    grad = np.hypot(cv2.Sobel(lum, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(lum, cv2.CV_32F, 0, 1, ksize=3))
+    return FaceRegions(rgb=crop, pts=pts, lab=lab, grad=grad, source_iod=iod)
+
+
+#: A skin reference patch must look like skin: chroma and hue (CIELAB) in these
+#: ranges in a colour image (masks, lenses, hair and backgrounds fail it).
+SKIN_MIN_CHROMA: Final = 6.0
+SKIN_MAX_CHROMA: Final = 55.0
+SKIN_HUE_DEGREES: Final = (15.0, 95.0)
+SKIN_MIN_L: Final = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class SkinReference:
+    """Median CIELAB colour of the face's visible skin and its mean gradient."""
+
+    lab: np.ndarray
+    grad: float
+    monochrome: bool
+    #: which patches were used ("right cheek", "left cheek", "forehead")
+    patches: tuple[str, ...]
+
+    @property
+    def lum(self) -> float:
+        return max(1.0, float(self.lab[0]))
+
+
+_SKIN_PATCHES: Final = (
+    ("right cheek", RIGHT_CHEEK),
+    ("left cheek", LEFT_CHEEK),
+    ("forehead", FOREHEAD),
+    ("glabella", GLABELLA),
+)
+#: Skin patches darker than this fraction of the lightest skin-coloured patch are
+#: left out (brown hair over the forehead has a skin-like hue).
+SKIN_MIN_RELATIVE_L: Final = 0.6
+
+
+def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> SkinReference | None:
+    """The face's skin colour from the cheeks, forehead and glabella, or None when none looks like skin.
+
+    Patches that do not look like skin (a mask over the cheeks, hair or a hat over
+    the forehead) are left out. ``prefer``: patch names to use alone when they look
+    like skin (the nose/mouth measures prefer the forehead, which a mask never covers).
+    """
+    found: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for name, poly in _SKIN_PATCHES:
+        mask = regions.polygon(poly)
+        if mask.sum() >= 8:
+            found.append((name, np.median(regions.lab[mask], axis=0), mask))
+    if not found:
+        return None
+    chromas = [float(np.hypot(lab[1], lab[2])) for _, lab, _ in found]
+    monochrome = max(chromas) < SKIN_MIN_CHROMA
+    ok = []
+    for (name, lab, mask), chroma in zip(found, chromas, strict=True):
+        hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
+        if lab[0] < SKIN_MIN_L:
+            continue
+        if monochrome or (
+            SKIN_MIN_CHROMA <= chroma <= SKIN_MAX_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
+        ):
+            ok.append((name, lab, mask))
+    if not ok:
+        return None
+    if not monochrome:
+        lightest = max(float(item[1][0]) for item in ok)
+        ok = [item for item in ok if item[1][0] >= SKIN_MIN_RELATIVE_L * lightest]
+    preferred = [item for item in ok if item[0] in prefer]
+    use = preferred or ok
+    lab = np.median(np.array([item[1] for item in use]), axis=0)
+    union = np.zeros(regions.grad.shape, dtype=bool)
+    for item in use:
+        union |= item[2]
+    return SkinReference(
+        lab=lab,
+        grad=float(regions.grad[union].mean()),
+        monochrome=monochrome,
+        patches=tuple(i[0] for i in use),
+    )
