@@ -16,8 +16,10 @@ from typing import Any, Final
 import numpy as np
 
 from facecurator.detect import measures
-from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
+from facecurator.detect.quality.summary import face_quality
+from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
+from facecurator.domain.measures import Measure
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 3
+ALGORITHM_VERSION: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,11 +263,16 @@ class LocalDetector:
             "mesh": mesh is not None,
         }
         pose = eyes_closed = glasses = mask = sunglasses = None
+        named: dict[str, Measure] = {}
         if mesh is not None:
             head = measures.head_pose(mesh)
             pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
-            closed, ear_right, ear_left = measures.eyes_closed(mesh)
-            eyes_closed = closed
+            _, ear_right, ear_left = measures.eyes_closed(mesh)
+            quality = face_quality(rgb, mesh, yaw=head.yaw)
+            named.update(quality.measures)
+            # Closed when EITHER eye is closed (enrollment needs both open); unknown
+            # when an eye is not visible, never "open".
+            eyes_closed = quality.eyes_closed
             right, left = measures.eye_centres(mesh)
             eye_distance = float(np.linalg.norm(left - right))
             aligned, aligned_pts = measures.align_face(rgb, mesh)
@@ -273,9 +280,13 @@ class LocalDetector:
             worn = measures.glasses_measure(
                 aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict
             )
-            glasses, mask = worn.verdict, masked.verdict
+            glasses = worn.verdict
+            if quality.sunglasses:
+                glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
+            mask = _either(masked.verdict, quality.mask)
             # Only where the frame test was ambiguous: otherwise ``glasses`` says it.
-            sunglasses = worn.sunglasses if worn.verdict is None else None
+            if glasses is None:
+                sunglasses = _either(worn.sunglasses, quality.sunglasses)
             landmarks = tuple((x * scale, y * scale) for x, y in _five_points(mesh))
             x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
             x1, y1 = mesh[:, 0].max(), mesh[:, 1].max()
@@ -295,6 +306,7 @@ class LocalDetector:
                     "skin_chroma": masked.skin_chroma,
                     "reason": masked.reason,
                 },
+                quality=quality.raw,
             )
         else:
             landmarks = tuple((x * scale, y * scale) for x, y in cand.keypoints)
@@ -317,6 +329,7 @@ class LocalDetector:
             eyes_closed=eyes_closed,
             raw=raw,
             sunglasses=sunglasses,
+            measures=MeasureSet(named),
         )
 
     def _fit_mesh(self, rgb: np.ndarray, cand: _Candidate) -> np.ndarray | None:
@@ -397,6 +410,15 @@ def _draft_side(data: bytes, working_side: int) -> int:
         if side <= working_side:
             return side
     return working_side
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    """True when either test found it, False when at least one looked and neither found it."""
+    if a or b:
+        return True
+    if a is None and b is None:
+        return None
+    return False
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:

@@ -10,7 +10,10 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from facecurator.domain.measures import EMPTY_MEASURES, Measure, MeasureSet
 from facecurator.errors import MalformedResultError
+
+__all__ = ["EMPTY_MEASURES", "Blur", "Box", "Face", "Measure", "MeasureSet", "Pose"]
 
 #: Blur scales. Higher is always blurrier.
 BLUR_SCALE_MODERATION_1: Final = "0-20"
@@ -90,6 +93,10 @@ class Face:
     #: "clear glasses or none" sets ``glasses=None, sunglasses=False``. Read it
     #: through :attr:`wears_sunglasses`, which also derives it from ``glasses``.
     sunglasses: bool | None = None
+    #: Extension of the contract's face: named quality measures (eye visibility,
+    #: eye openness, nose/mouth occlusion, ...), see :mod:`facecurator.domain.measures`.
+    #: Empty when the detector measured none of them (cloud detectors, old catalogs).
+    measures: MeasureSet = EMPTY_MEASURES
 
     @property
     def wears_sunglasses(self) -> bool | None:
@@ -120,6 +127,7 @@ class Face:
             "age": self.age,
             "gender": self.gender,
             "sunglasses": self.wears_sunglasses,
+            "measures": self.measures.to_json(),
             "raw": self.raw,
         }
 
@@ -163,6 +171,7 @@ class Face:
                 sunglasses=(
                     _opt_bool(data.get("sunglasses"), "sunglasses") if data.get("glasses") is None else None
                 ),
+                measures=MeasureSet.from_json(data.get("measures")),
             )
         except (KeyError, TypeError, IndexError) as exc:
             raise MalformedResultError(f"face record is missing or has a bad field: {exc!r}") from exc

@@ -54,6 +54,16 @@ OPEN_IRIS: Final = 0.05
 #: Eyes less than this many pixels apart in the working image are not measured.
 MIN_IOD_PX: Final = 16.0
 
+# Reasons (a fixed vocabulary: front ends translate them, see facecurator.domain.measures).
+REASON_UNIFORM: Final = "covered?"
+REASON_DARK_FLAT: Final = "sunglasses?"
+REASON_DARK: Final = "hair, lenses or shadow?"
+REASON_SMALL: Final = "face too small"
+REASON_TURNED: Final = "face turned away"
+REASON_NO_SKIN: Final = "no skin visible for reference"
+REASON_LIDS: Final = "lids closed"
+REASON_NO_IRIS: Final = "no iris visible"
+
 RIGHT_EYE_EAR: Final = (33, 160, 158, 133, 153, 144)
 LEFT_EYE_EAR: Final = (263, 387, 385, 362, 380, 373)
 
@@ -93,14 +103,12 @@ def eye_reading(
     """Visibility and openness of the subject's ``side`` ("right" / "left") eye."""
     ear = eye_aspect_ratio(mesh, RIGHT_EYE_EAR if side == "right" else LEFT_EYE_EAR)
     if regions.source_iod < MIN_IOD_PX:
-        return EyeReading(
-            None, None, f"face too small ({regions.source_iod:.0f} px between the eyes)", ear=ear
-        )
+        return EyeReading(None, None, REASON_SMALL, ear=ear)
     # The far eye of a turned head is foreshortened and hidden behind the nose.
     if (side == "right" and yaw < -ATTRIBUTE_MAX_YAW) or (side == "left" and yaw > ATTRIBUTE_MAX_YAW):
-        return EyeReading(None, None, f"face turned {abs(yaw):.0f} deg, {side} eye hidden", ear=ear)
+        return EyeReading(None, None, REASON_TURNED, ear=ear)
     if skin is None:
-        return EyeReading(None, None, "no skin reference (cheeks hidden)", ear=ear)
+        return EyeReading(None, None, REASON_NO_SKIN, ear=ear)
     lum = regions.lab[..., 0]
     centre = regions.eye_centre(side)
     window = lum[ellipse_mask(lum.shape, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))]
@@ -120,18 +128,18 @@ def eye_reading(
     iris = float((box < DARK_FRACTION * lids).sum(axis=0).max()) / IOD if box.size else 0.0
     numbers = {"contrast": contrast, "bright": bright, "median": median, "ear": ear, "iris": iris}
     scores = (
-        (_half(contrast, VISIBLE_CONTRAST), "uniform eye region (covered?)"),
+        (_half(contrast, VISIBLE_CONTRAST), REASON_UNIFORM),
         (
             max(_half(bright, VISIBLE_BRIGHT), _half(contrast, VISIBLE_DARK_CONTRAST)),
-            "dark, flat eye region (sunglasses?)",
+            REASON_DARK_FLAT,
         ),
-        (_half(median, VISIBLE_MEDIAN), "dark eye region (hair, lenses or shadow?)"),
+        (_half(median, VISIBLE_MEDIAN), REASON_DARK),
     )
     visible, why = min(scores)
     if visible < 0.5:
         return EyeReading(round(visible, 3), None, why, **_rounded(numbers))
     openness = min(_half(ear, OPEN_EAR), _half(iris, OPEN_IRIS))
-    reason = "eye open" if openness >= 0.5 else ("lids closed" if ear < OPEN_EAR else "no iris visible")
+    reason = "" if openness >= 0.5 else (REASON_LIDS if ear < OPEN_EAR else REASON_NO_IRIS)
     return EyeReading(round(visible, 3), round(openness, 3), reason, **_rounded(numbers))
 
 
@@ -153,9 +161,9 @@ class LensReading:
 
 def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
     """Sunglasses when both eyes read "dark, flat" or "dark" (lenses over both eyes)."""
-    dark = ("dark, flat eye region (sunglasses?)", "dark eye region (hair, lenses or shadow?)")
+    dark = (REASON_DARK_FLAT, REASON_DARK)
     if right.visible is None or left.visible is None:
         return LensReading(None, right.reason if right.visible is None else left.reason)
     if right.visible < 0.5 and left.visible < 0.5 and right.reason in dark and left.reason in dark:
-        return LensReading(True, "both eye regions dark and flat")
-    return LensReading(False, "eye regions not both dark")
+        return LensReading(True, REASON_DARK_FLAT)
+    return LensReading(False, "")

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any, Final
 
-from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.face import EMPTY_MEASURES, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.records import slot_constructor
 from facecurator.services.catalog.schema import DecisionState
 
@@ -107,7 +107,7 @@ def _to_json(value: Any) -> str:
 #: detection_faces columns after (detection_id, idx), in Face field order.
 _FACE_COLUMNS: Final = (
     "x, y, w, h, confidence, landmarks, pitch, yaw, roll, blur_value, blur_scale, sharpness, quality, "
-    "integrity, glasses, mask, hat, beard, eyes_closed, age, gender, raw, sunglasses"
+    "integrity, glasses, mask, hat, beard, eyes_closed, age, gender, raw, sunglasses, measures"
 )
 
 
@@ -150,6 +150,7 @@ def _face_to_columns(face: Face) -> tuple[Any, ...]:
         face.gender,
         None if face.raw is None else _to_json(face.raw),
         face.sunglasses,
+        _to_json(face.measures.to_json()) if face.measures else None,
     )
 
 
@@ -183,6 +184,7 @@ def _face_from_row(c: Sequence[Any]) -> Face:
         c[_F + 20],
         None if c[_F + 21] is None else json.loads(c[_F + 21]),
         _BOOL[c[_F + 22]],
+        EMPTY_MEASURES if c[_F + 23] is None else MeasureSet.from_json(json.loads(c[_F + 23])),
     )
     return face
 

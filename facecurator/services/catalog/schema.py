@@ -165,7 +165,12 @@ _SCHEMA_V1 = _statements(
 
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1]
+_SCHEMA_V2 = _statements(
+    # named quality measures of a face (JSON of MeasureSet.to_json); NULL = none
+    "ALTER TABLE detection_faces ADD COLUMN measures TEXT",
+)
+
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2]
 
 
 def schema_version() -> int:

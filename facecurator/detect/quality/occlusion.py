@@ -1,0 +1,159 @@
+"""Occlusion of the nose, the mouth and the face, and masks, from skin coverage of mesh regions.
+
+OFIQ's MouthOcclusionPrevention and FaceOcclusionPrevention use a face-parsing
+model; here each mesh region is compared, pixel by pixel, with the face's own
+skin (:func:`~facecurator.detect.quality.regions.skin_reference`, preferring
+the forehead and glabella, which a mask or a hand over the mouth leaves free):
+
+* a pixel is **face-like** when its lightness is within ``FACE_L_RANGE`` of the
+  skin's and its colour (CIELAB a*, b*) is within ``SKIN_AB_RADIUS`` of the skin's,
+  or it is lip-like (redder than the skin, same hue family). In a monochrome
+  image only the lightness is compared.
+* a region whose lightness barely varies (a painted rectangle, a bar) is not
+  face-like whatever its colour.
+
+``nose_visible`` / ``mouth_visible`` are the face-like fractions of the nose and
+mouth regions scaled so that the calibrated boundary is 0.5; ``face_visible``
+is the area-weighted face-like fraction of the forehead, cheeks, nose, mouth and
+chin, scaled the same way. A mask is a mouth region and chin that are not
+face-like while the nose bridge above it still is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.regions import (
+    CHIN,
+    FOREHEAD,
+    LEFT_CHEEK,
+    MOUTH_AREA,
+    NOSE,
+    RIGHT_CHEEK,
+    SKIN_HUE_DEGREES,
+    SKIN_MIN_CHROMA,
+    FaceRegions,
+    SkinReference,
+)
+
+#: Lightness of a face-like pixel, as a fraction of the skin's (shadows to highlights).
+FACE_L_RANGE: Final = (0.40, 1.60)
+#: Largest a*b* distance from the skin colour of a face-like pixel.
+SKIN_AB_RADIUS: Final = 12.0
+#: Lips: at most this much redder (a*) than the skin, and no bluer (b*) than this below it.
+LIP_A_RANGE: Final = (0.0, 40.0)
+LIP_B_BELOW: Final = 20.0
+#: A region whose lightness standard deviation is below this fraction of the skin's
+#: lightness is uniform (painted over).
+UNIFORM_STD: Final = 0.025
+#: Face-like fraction at the calibrated boundary (score 0.5) of each region.
+NOSE_FRACTION: Final = 0.45
+MOUTH_FRACTION: Final = 0.35
+FACE_FRACTION: Final = 0.55
+#: Mask: the mouth region's and the chin's face-like fractions both below this ...
+MASK_MOUTH_FRACTION: Final = 0.25
+#: ... (the chin may be cut at the image edge or in shadow: its fraction only needs to be below this).
+MASK_CHIN_FRACTION: Final = 0.45
+#: A covered mouth area darker than this fraction of the skin, with a skin-like hue, is a beard.
+BEARD_MAX_L: Final = 0.55
+MIN_IOD_PX: Final = 16.0
+ATTRIBUTE_MAX_YAW: Final = 45.0
+
+
+@dataclass(frozen=True, slots=True)
+class OcclusionReading:
+    """Visibility scores (0-1, 0.5 = boundary; None = not measured) and the mask verdict."""
+
+    nose_visible: float | None
+    mouth_visible: float | None
+    face_visible: float | None
+    mask: bool | None
+    reason: str
+    #: face-like fraction per region (for ``raw``)
+    fractions: dict[str, float]
+
+
+def face_like_fraction(
+    regions: FaceRegions, skin: SkinReference, mask: np.ndarray, *, featured: bool = False
+) -> float:
+    """Share of the pixels under ``mask`` that look like this face's skin or lips.
+
+    ``featured``: the region always has shading or edges (nose, mouth), so a
+    uniform one is painted over; smooth regions (forehead, cheeks) may be uniform.
+    """
+    if mask.sum() < 6:
+        return 0.0
+    lab = regions.lab[mask]
+    ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
+    ref_l = max(ref_l, 1.0)
+    lum = lab[:, 0] / ref_l
+    if featured and float(lab[:, 0].std()) / ref_l < UNIFORM_STD:
+        return 0.0
+    ok = (lum >= FACE_L_RANGE[0]) & (lum <= FACE_L_RANGE[1])
+    if not skin.monochrome:
+        da, db = lab[:, 1] - ref_a, lab[:, 2] - ref_b
+        skin_like = np.hypot(da, db) <= SKIN_AB_RADIUS
+        lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (lab[:, 1] > 0)
+        ok &= skin_like | lip_like
+    return float(ok.mean())
+
+
+def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
+    """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
+    if skin.monochrome:
+        return False
+    lab = np.median(regions.lab[regions.polygon(MOUTH_AREA)], axis=0)
+    chroma = float(np.hypot(lab[1], lab[2]))
+    hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
+    dark = float(lab[0]) < BEARD_MAX_L * skin.lum
+    return dark and chroma >= SKIN_MIN_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
+
+
+def _half(value: float, boundary: float) -> float:
+    return float(min(1.0, max(0.0, 0.5 * value / boundary)))
+
+
+def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: float) -> OcclusionReading:
+    """Nose, mouth and face visibility and the mask verdict of one face."""
+    if regions.source_iod < MIN_IOD_PX:
+        return OcclusionReading(None, None, None, None, "face too small", {})
+    if abs(yaw) > ATTRIBUTE_MAX_YAW:
+        return OcclusionReading(None, None, None, None, "face turned away", {})
+    if skin is None:
+        return OcclusionReading(None, None, None, None, "no skin visible for reference", {})
+    parts = {
+        "nose": NOSE,
+        "mouth": MOUTH_AREA,
+        "chin": CHIN,
+        "right_cheek": RIGHT_CHEEK,
+        "left_cheek": LEFT_CHEEK,
+        "forehead": FOREHEAD,
+    }
+    fractions: dict[str, float] = {}
+    areas: dict[str, int] = {}
+    for name, poly in parts.items():
+        mask = regions.polygon(poly)
+        areas[name] = int(mask.sum())
+        featured = name in ("nose", "mouth")
+        fractions[name] = round(face_like_fraction(regions, skin, mask, featured=featured), 3)
+    total = sum(areas.values()) or 1
+    face_fraction = sum(fractions[n] * areas[n] for n in parts) / total
+    nose = _half(fractions["nose"], NOSE_FRACTION)
+    mouth = _half(fractions["mouth"], MOUTH_FRACTION)
+    face = _half(face_fraction, FACE_FRACTION)
+    covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
+    masked = covered and not _beard_like(regions, skin)
+    if masked:
+        reason = "mask?"
+    elif covered:
+        reason = "beard?"
+    elif mouth < 0.5 or nose < 0.5:
+        reason = "covered?"
+    else:
+        reason = ""
+    fractions["face"] = round(face_fraction, 3)
+    return OcclusionReading(round(nose, 3), round(mouth, 3), round(face, 3), masked, reason, fractions)

@@ -1,0 +1,106 @@
+"""All of this package's measures of one face, as the canonical face's fields and named measures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from facecurator.detect.quality.eyes import EyeReading, eye_reading, sunglasses_from_eyes
+from facecurator.detect.quality.occlusion import occlusion_reading
+from facecurator.detect.quality.regions import face_regions, skin_reference
+from facecurator.domain.measures import Measure
+
+
+@dataclass(frozen=True, slots=True)
+class FaceQuality:
+    """The named measures plus the flags they decide (None = not measured)."""
+
+    measures: dict[str, Measure]
+    eyes_closed: bool | None
+    sunglasses: bool | None
+    mask: bool | None
+    raw: dict[str, Any]
+
+
+def _eye_measure(reading: EyeReading, value: float | None) -> Measure:
+    return Measure(value, reading.reason if value is None or value < 0.5 else "")
+
+
+def _lowest(name_a: str, a: Measure, name_b: str, b: Measure, *, unknown_if_any: bool) -> Measure:
+    """The lower of two part measures; unknown when either is unknown (``unknown_if_any``)
+    unless the known one already fails (a closed eye is closed whatever the other eye does)."""
+    known = [m for m in (a, b) if m.value is not None]
+    if len(known) == 2:
+        return min(known, key=lambda m: m.value if m.value is not None else 0.0)
+    if known and (known[0].value or 0.0) < 0.5:
+        return known[0]
+    if known and not unknown_if_any:
+        return known[0]
+    missing = a if a.value is None else b
+    side = name_a if a.value is None else name_b
+    return Measure(None, f"{side}: {missing.reason}" if missing.reason else f"{side}: not measured")
+
+
+def face_quality(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float) -> FaceQuality:
+    """Eye visibility and openness, nose/mouth/face visibility, sunglasses and mask of one face.
+
+    Args:
+        rgb: the working image (uint8 RGB) the mesh was fitted in.
+        mesh: the face mesh, (N, 3) in ``rgb`` pixels.
+        yaw: head yaw in degrees (the far eye of a turned face is not read).
+    """
+    regions = face_regions(rgb, mesh)
+    cheeks = skin_reference(regions)
+    upper = skin_reference(regions, prefer=("forehead", "glabella"))
+    right = eye_reading(regions, cheeks, mesh, "right", yaw=yaw)
+    left = eye_reading(regions, cheeks, mesh, "left", yaw=yaw)
+    lenses = sunglasses_from_eyes(right, left)
+    occ = occlusion_reading(regions, upper, yaw=yaw)
+    m: dict[str, Measure] = {
+        "eye_visible_right": _eye_measure(right, right.visible),
+        "eye_visible_left": _eye_measure(left, left.visible),
+        "eye_open_right": _eye_measure(right, right.open),
+        "eye_open_left": _eye_measure(left, left.open),
+    }
+    m["eyes_visible"] = _lowest(
+        "right eye", m["eye_visible_right"], "left eye", m["eye_visible_left"], unknown_if_any=True
+    )
+    m["eyes_open"] = _lowest(
+        "right eye", m["eye_open_right"], "left eye", m["eye_open_left"], unknown_if_any=True
+    )
+    why = "" if occ.nose_visible is not None else occ.reason
+    nose = Measure(occ.nose_visible, why or ("" if (occ.nose_visible or 0) >= 0.5 else occ.reason))
+    mouth = Measure(occ.mouth_visible, why or ("" if (occ.mouth_visible or 0) >= 0.5 else occ.reason))
+    m["nose_visible"], m["mouth_visible"] = nose, mouth
+    m["nose_mouth_visible"] = _lowest("nose", nose, "mouth", mouth, unknown_if_any=True)
+    m["face_visible"] = Measure(occ.face_visible, why)
+    eyes_open = m["eyes_open"].value
+    raw = {
+        "eyes": {
+            side: {
+                "visible": r.visible,
+                "open": r.open,
+                "reason": r.reason,
+                "contrast": r.contrast,
+                "bright": r.bright,
+                "median": r.median,
+                "ear": r.ear,
+                "iris": r.iris,
+            }
+            for side, r in (("right", right), ("left", left))
+        },
+        "occlusion": {"reason": occ.reason, **occ.fractions},
+        "skin": {
+            "cheeks": None if cheeks is None else [round(float(v), 1) for v in cheeks.lab],
+            "upper": None if upper is None else [round(float(v), 1) for v in upper.lab],
+        },
+    }
+    return FaceQuality(
+        measures=m,
+        eyes_closed=None if eyes_open is None else eyes_open < 0.5,
+        sunglasses=lenses.sunglasses,
+        mask=occ.mask,
+        raw=raw,
+    )
