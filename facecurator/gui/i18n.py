@@ -332,6 +332,7 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "Minimum sharpness (IMM)"),
     QT_TRANSLATE_NOOP("Rules", "Minimum face integrity (Moderation 2.0)"),
     QT_TRANSLATE_NOOP("Rules", "Age range"),
+    QT_TRANSLATE_NOOP("Rules", "Quality measure at least a limit"),
     # built-in preset descriptions (resources/presets/*.toml)
     QT_TRANSLATE_NOOP(
         "Rules",
@@ -345,7 +346,10 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP(
         "Rules",
         "moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, "
-        "integrity ≥ 80 where measured.",
+        "integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "Rules", "enrollment-strict plus the remaining ISO/IEC 29794-5 style components: face visible."
     ),
     # parameter help (ParamSpec.help)
     QT_TRANSLATE_NOOP("Rules", "blur must be below this value (on the rule's scale)"),
@@ -362,6 +366,8 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "when false, a face without an integrity measure passes"),
     QT_TRANSLATE_NOOP("Rules", "youngest allowed age"),
     QT_TRANSLATE_NOOP("Rules", "oldest allowed age"),
+    QT_TRANSLATE_NOOP("Rules", "which quality measure"),
+    QT_TRANSLATE_NOOP("Rules", "smallest allowed score (0–1; 0.5 = the calibrated boundary)"),
     # units, axes, outcomes
     QT_TRANSLATE_NOOP("Rules", "years"),
     QT_TRANSLATE_NOOP("Rules", "pitch"),
@@ -383,6 +389,7 @@ PARAM_LABELS: Final[Mapping[str, str]] = {
     "count": QT_TRANSLATE_NOOP("Rules", "Number of faces"),
     "min_px": QT_TRANSLATE_NOOP("Rules", "Smallest short side"),
     "required": QT_TRANSLATE_NOOP("Rules", "Must be measured"),
+    "measure": QT_TRANSLATE_NOOP("Rules", "Measure"),
 }
 TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
 
@@ -455,10 +462,73 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "age_range.fail_min": "年龄 {age} < {min}",
     "age_range.fail_max": "年龄 {age} > {max}",
     "age_range.not_measured": "未估计年龄",
+    "measure.pass": "{what} {score} ≥ {min}",
+    "measure.fail": "{what} {score} < {min}",
+    "measure.fail_why": "{what}（{why}）{score} < {min}",
+    "measure.not_measured": "未测量：{what}",
+    "measure.not_measured_why": "未测量：{what}（{why}）",
+}
+
+# The named measures' words (facecurator.domain.measures) and the local detector's short reasons.
+_ZH_CN_MEASURE_WORDS: Final[Mapping[str, str]] = {
+    "eyes visible": "双眼可见",
+    "eyes not visible": "眼睛不可见",
+    "eyes open": "双眼睁开",
+    "eye closed": "有眼睛闭合",
+    "nose and mouth visible": "口鼻可见",
+    "nose or mouth covered": "口鼻被遮挡",
+    "face visible": "面部可见",
+    "face partly covered": "面部部分被遮挡",
+    "right eye visible": "右眼可见",
+    "right eye not visible": "右眼不可见",
+    "left eye visible": "左眼可见",
+    "left eye not visible": "左眼不可见",
+    "right eye open": "右眼睁开",
+    "right eye closed": "右眼闭合",
+    "left eye open": "左眼睁开",
+    "left eye closed": "左眼闭合",
+    "nose visible": "鼻子可见",
+    "nose covered": "鼻子被遮挡",
+    "mouth visible": "嘴部可见",
+    "mouth covered": "嘴部被遮挡",
+}
+_ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
+    "covered?": "被遮挡？",
+    "sunglasses?": "墨镜？",
+    "hair, lenses or shadow?": "头发、镜片或阴影？",
+    "face too small": "人脸太小",
+    "face turned away": "人脸侧转过大",
+    "no skin visible for reference": "无可参照的皮肤区域",
+    "lids closed": "眼睑闭合",
+    "no iris visible": "看不到虹膜",
+    "mask?": "口罩？",
+    "beard?": "胡须？",
+    "not measured": "未测量",
+}
+_ZH_CN_PARTS: Final[Mapping[str, str]] = {
+    "right eye": "右眼",
+    "left eye": "左眼",
+    "nose": "鼻子",
+    "mouth": "嘴部",
+}
+ZH_CN_MEASURE_WORDS: Final[Mapping[str, str]] = {
+    **_ZH_CN_MEASURE_WORDS,
+    **_ZH_CN_MEASURE_REASONS,
+    # composed reasons of the combined measures: "right eye: sunglasses?"
+    **{
+        f"{part}: {reason}": f"{zh_part}：{zh_reason}"
+        for part, zh_part in _ZH_CN_PARTS.items()
+        for reason, zh_reason in _ZH_CN_MEASURE_REASONS.items()
+    },
 }
 
 # Values of text params that read as words in Chinese (the pose axis).
-ZH_CN_PARAM_WORDS: Final[Mapping[str, str]] = {"pitch": "俯仰角", "yaw": "偏航角", "roll": "翻滚角"}
+ZH_CN_PARAM_WORDS: Final[Mapping[str, str]] = {
+    "pitch": "俯仰角",
+    "yaw": "偏航角",
+    "roll": "翻滚角",
+    **ZH_CN_MEASURE_WORDS,
+}
 
 _REASON_TEMPLATES: Final[Mapping[str, tuple[Mapping[str, str], Mapping[str, str]]]] = {
     CHINESE: (ZH_CN_REASONS, ZH_CN_PARAM_WORDS),

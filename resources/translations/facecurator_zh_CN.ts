@@ -1090,6 +1090,10 @@ Paid cloud calls: {paid}</source>
         <translation>年龄范围</translation>
     </message>
     <message>
+        <source>Quality measure at least a limit</source>
+        <translation>质量指标不低于限值</translation>
+    </message>
+    <message>
         <source>Content Moderation 1.0 &apos;qualified&apos;: blur &lt; 5 (0–20), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.</source>
         <translation>内容安全 1.0 的“合格”标准：模糊度 &lt; 5（0–20），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
     </message>
@@ -1098,8 +1102,12 @@ Paid cloud calls: {paid}</source>
         <translation>内容安全 2.0 推荐范围：模糊度 &lt; 25（0–100），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
     </message>
     <message>
-        <source>moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, integrity ≥ 80 where measured.</source>
-        <translation>在 moderation-2.0 基础上增加：图中恰好一张人脸，人脸 ≥ 112 像素（短边），未戴口罩，睁眼，已测量时完整度 ≥ 80。</translation>
+        <source>moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible.</source>
+        <translation>moderation-2.0 另加：图中恰好一张人脸，人脸 ≥ 112 像素（短边），未戴口罩，睁眼，有测量时完整度 ≥ 80，双眼可见，双眼睁开，口鼻可见。</translation>
+    </message>
+    <message>
+        <source>enrollment-strict plus the remaining ISO/IEC 29794-5 style components: face visible.</source>
+        <translation>enrollment-strict 另加 ISO/IEC 29794-5 风格的其余指标：面部可见。</translation>
     </message>
     <message>
         <source>blur must be below this value (on the rule&apos;s scale)</source>
@@ -1156,6 +1164,14 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>oldest allowed age</source>
         <translation>允许的最大年龄</translation>
+    </message>
+    <message>
+        <source>which quality measure</source>
+        <translation>哪个质量指标</translation>
+    </message>
+    <message>
+        <source>smallest allowed score (0–1; 0.5 = the calibrated boundary)</source>
+        <translation>允许的最低分数（0–1；0.5 为标定边界）</translation>
     </message>
     <message>
         <source>years</source>
@@ -1220,6 +1236,10 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Must be measured</source>
         <translation>必须已测量</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>指标</translation>
     </message>
 </context>
 <context>

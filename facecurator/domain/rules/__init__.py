@@ -84,6 +84,7 @@ from facecurator.domain.rules.kinds import (
     NoSunglasses,
     PoseCondition,
 )
+from facecurator.domain.rules.measures import MeasureCondition
 from facecurator.domain.rules.messages import (
     FAIL,
     MESSAGES,
@@ -133,6 +134,7 @@ __all__ = [
     "EyesOpen",
     "FaceCount",
     "ImageContext",
+    "MeasureCondition",
     "MinConfidence",
     "MinFaceSize",
     "MinIntegrity",

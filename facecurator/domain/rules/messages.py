@@ -73,6 +73,12 @@ MESSAGES: Final[Mapping[str, str]] = {
     "age_range.fail_min": "age {age} < {min}",
     "age_range.fail_max": "age {age} > {max}",
     "age_range.not_measured": "age not measured",
+    # named measures (facecurator.domain.measures): "what" is the measure's passing/failing words
+    "measure.pass": "{what} {score} ≥ {min}",
+    "measure.fail": "{what} {score} < {min}",
+    "measure.fail_why": "{what} ({why}) {score} < {min}",
+    "measure.not_measured": "{what} not measured",
+    "measure.not_measured_why": "{what} not measured ({why})",
 }
 
 #: How ``display_params`` formats each numeric param (by key).

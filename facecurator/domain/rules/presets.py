@@ -18,7 +18,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_PRESET: Final = "moderation-2.0"
-BUILTIN_PRESETS: Final = ("moderation-1.0", "moderation-2.0", "enrollment-strict")
+BUILTIN_PRESETS: Final = ("moderation-1.0", "moderation-2.0", "enrollment-strict", "enrollment-iso")
 
 _PRESET_SUFFIX: Final = ".toml"
 _MAX_PRESET_NAME: Final = 64

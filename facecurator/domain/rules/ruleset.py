@@ -28,6 +28,7 @@ from facecurator.domain.rules.kinds import (
     NoSunglasses,
     PoseCondition,
 )
+from facecurator.domain.rules.measures import MeasureCondition
 from facecurator.domain.rules.messages import (
     FAIL,
     UNKNOWN,
@@ -65,6 +66,7 @@ CONDITION_TYPES: Final[Mapping[str, type[Condition]]] = {
         MinSharpness,
         MinIntegrity,
         AgeRange,
+        MeasureCondition,
     )
 }
 
