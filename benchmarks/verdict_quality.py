@@ -103,8 +103,9 @@ def code_fingerprint() -> str:
     from facecurator.domain import images as images_module
 
     digest = hashlib.sha256()
-    files = sorted(Path(local_module.__file__).parent.glob("*.py"))
+    files = sorted(Path(local_module.__file__).parent.rglob("*.py"))  # detect/ and detect/quality/
     files += [Path(face_module.__file__), Path(images_module.__file__)]
+    files += sorted(Path(face_module.__file__).parent.glob("measures.py"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

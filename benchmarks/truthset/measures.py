@@ -24,8 +24,6 @@ Measure = Callable[[Face], "bool | None"]
 #: The presets' limits (resources/presets/*.toml).
 BLUR_LIMIT: Final = 25.0  # on the 0-100 scale
 POSE_LIMIT: Final = 30.0
-#: per-eye eye aspect ratio below which an eye reads closed (docs/local-detector.md)
-EAR_CLOSED: Final = 0.15
 
 
 def _raw(face: Face) -> dict[str, Any]:
@@ -46,14 +44,14 @@ def mask(face: Face) -> bool | None:
     return face.mask
 
 
-def _eye_closed(index: int) -> Measure:
-    """Eye ``index`` of ``raw.ear`` ([subject's right, subject's left]) below EAR_CLOSED."""
+def _below(name: str, limit: float = 0.5) -> Measure:
+    """The named measure (``Face.measures``) below ``limit``: the presets' "measure" condition, negated."""
 
     def measure(face: Face) -> bool | None:
-        ear = _raw(face).get("ear")
-        if not ear or ear[index] is None:
+        found = face.measures.get(name)
+        if found is None or found.value is None:
             return None
-        return float(ear[index]) < EAR_CLOSED
+        return found.value < limit
 
     return measure
 
@@ -79,10 +77,10 @@ MEASURES: Final[Mapping[str, Measure | None]] = {
     "sunglasses": sunglasses,
     "clear_glasses": clear_glasses,
     "mask": mask,
-    "left_eye_closed": _eye_closed(1),
-    "right_eye_closed": _eye_closed(0),
-    "eyes_occluded": None,
-    "nose_mouth_occluded": None,
+    "left_eye_closed": _below("eye_open_left"),
+    "right_eye_closed": _below("eye_open_right"),
+    "eyes_occluded": _below("eyes_visible"),
+    "nose_mouth_occluded": _below("nose_mouth_visible"),
     "blurred": blurred,
     "compressed": None,
     "upscaled": None,

@@ -160,10 +160,11 @@ class LensReading:
 
 
 def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
-    """Sunglasses when both eyes read "dark, flat" or "dark" (lenses over both eyes)."""
-    dark = (REASON_DARK_FLAT, REASON_DARK)
+    """Sunglasses when both eyes are hidden under something dark: not visible, and the
+    brightest tenth of each eye window darker than ``VISIBLE_BRIGHT`` x the skin
+    (a hand or a skin-coloured patch is not dark; a black bar reads as sunglasses)."""
     if right.visible is None or left.visible is None:
         return LensReading(None, right.reason if right.visible is None else left.reason)
-    if right.visible < 0.5 and left.visible < 0.5 and right.reason in dark and left.reason in dark:
+    if all(e.visible is not None and e.visible < 0.5 and e.bright < VISIBLE_BRIGHT for e in (right, left)):
         return LensReading(True, REASON_DARK_FLAT)
     return LensReading(False, "")

@@ -40,7 +40,7 @@ class MeasureCondition(Condition):
     min: float = 0.5
 
     def default_id(self) -> str:
-        return self.measure
+        return f"measure_{self.measure}"
 
     def _prepare(self) -> tuple[Any, ...]:
         info = ALL_MEASURES[self.measure]
