@@ -240,7 +240,8 @@ def test_every_reason_message_has_a_chinese_template_with_the_same_placeholders(
         assert set(PLACEHOLDER.findall(template)) <= set(PLACEHOLDER.findall(MESSAGES[message_id])), (
             message_id
         )
-        assert HAN.search(template) or "{axis}" in template, message_id  # the axis becomes 偏航角 etc.
+        # the axis becomes 偏航角, a measure's words 双眼可见 etc.
+        assert HAN.search(template) or "{axis}" in template or "{what}" in template, message_id
 
 
 def test_translate_reason_renders_real_results_in_chinese() -> None:
@@ -300,3 +301,42 @@ def test_main_window_retranslates_live_from_its_language_menu(app, qtbot, opened
     assert window.filter_combo.itemText(0) == "All images"
     assert window.triage.show_label.text() == "Show:"
     assert window.problems.windowTitle().startswith("Problems")
+
+
+def test_measure_reasons_render_in_chinese() -> None:
+    from facecurator.domain.face import Box, Face, Measure, MeasureSet
+    from facecurator.domain.measures import ALL_MEASURES
+    from facecurator.domain.rules import MeasureCondition
+
+    face = Face(
+        box=Box(0, 0, 200, 200),
+        measures=MeasureSet(
+            {
+                "eyes_visible": Measure(0.21, "sunglasses?"),
+                "eyes_open": Measure(None, "right eye: sunglasses?"),
+            }
+        ),
+    )
+    failed = MeasureCondition(measure="eyes_visible").evaluate(face, None)
+    assert failed.reason == "eyes not visible (sunglasses?) 0.21 < 0.5"
+    assert i18n.translate_reason(failed, "zh_CN") == "眼睛不可见（墨镜？）0.21 < 0.5"
+    unknown = MeasureCondition(measure="eyes_open").evaluate(face, None)
+    assert i18n.translate_reason(unknown, "zh_CN") == "未测量：双眼睁开（右眼：墨镜？）"
+    # every measure's words and every reason the local detector gives have a Chinese form
+    for info in ALL_MEASURES.values():
+        assert HAN.search(i18n.ZH_CN_PARAM_WORDS[info.passing]) and HAN.search(
+            i18n.ZH_CN_PARAM_WORDS[info.failing]
+        )
+    from facecurator.detect.quality import eyes
+
+    for reason in (
+        eyes.REASON_UNIFORM,
+        eyes.REASON_DARK_FLAT,
+        eyes.REASON_DARK,
+        eyes.REASON_SMALL,
+        eyes.REASON_TURNED,
+        eyes.REASON_NO_SKIN,
+        eyes.REASON_LIDS,
+        eyes.REASON_NO_IRIS,
+    ):
+        assert reason in i18n.ZH_CN_PARAM_WORDS, reason
