@@ -1,0 +1,146 @@
+"""The local detector's named quality measures on real corpus faces and derived variants.
+
+Variants are made here from a clean portrait (a black bar over the eyes, dark
+lenses, a rectangle over nose and mouth, a skin-coloured patch over one eye)
+at the positions of the clean face's own landmarks, and detected again.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from facecurator.detect.local import LocalDetector
+from facecurator.domain.face import Face
+from facecurator.domain.protocols import ImageRef
+
+pytest.importorskip("mediapipe")
+
+
+@pytest.fixture(scope="module")
+def detector() -> Iterator[LocalDetector]:
+    det = LocalDetector()
+    yield det
+    det.close()
+
+
+def detect_one(detector: LocalDetector, data: bytes, name: str) -> Face:
+    result = detector.detect(ImageRef(uri=name, name=name, group="", size=len(data), mtime_ns=0), data)
+    assert len(result.faces) >= 1, name
+    return max(result.faces, key=lambda f: f.box.w * f.box.h)
+
+
+def value(face: Face, name: str) -> float | None:
+    return face.measures[name].value
+
+
+def low(face: Face, name: str) -> bool:
+    found = face.measures[name].value
+    return found is not None and found < 0.5
+
+
+def high(face: Face, name: str) -> bool:
+    found = face.measures[name].value
+    return found is not None and found >= 0.5
+
+
+def png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_clean_portraits_read_visible_and_open(corpus_dir: Path, detector: LocalDetector) -> None:
+    for name in ("people/obama/obama.jpg", "people/deepface_p03/img14.jpg", "single/astronaut.png"):
+        face = detect_one(detector, (corpus_dir / name).read_bytes(), name)
+        for measure in ("eyes_visible", "eyes_open", "nose_mouth_visible", "face_visible"):
+            assert high(face, measure), (name, measure, face.measures[measure])
+        assert face.eyes_closed is False and face.wears_sunglasses is False and face.mask is False
+
+
+def test_real_sunglasses_and_masks(corpus_dir: Path, detector: LocalDetector) -> None:
+    face = detect_one(detector, (corpus_dir / "occlusion/sunglasses_dark.jpg").read_bytes(), "sunglasses")
+    assert low(face, "eyes_visible")
+    assert face.measures["eyes_visible"].reason == "sunglasses?"
+    assert value(face, "eyes_open") is None  # an eye we cannot see is never "open"
+    assert face.eyes_closed is None and face.wears_sunglasses is True
+    for name in ("occlusion/mask_surgical_woman.jpg", "occlusion/mask_white_selfie.png"):
+        face = detect_one(detector, (corpus_dir / name).read_bytes(), name)
+        assert low(face, "nose_mouth_visible"), name
+        assert face.mask is True, name
+
+
+def test_closed_eyes(corpus_dir: Path, detector: LocalDetector) -> None:
+    face = detect_one(detector, (corpus_dir / "pose/roll_right_wryneck.png").read_bytes(), "wryneck")
+    assert low(face, "eyes_open") and face.eyes_closed is True
+
+
+@pytest.fixture(scope="module")
+def portrait(corpus_dir: Path, detector: LocalDetector) -> tuple[Image.Image, Face]:
+    data = (corpus_dir / "people/deepface_p03/img14.jpg").read_bytes()
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    return img, detect_one(detector, data, "img14")
+
+
+def _eyes(face: Face) -> tuple[np.ndarray, np.ndarray, float]:
+    assert face.landmarks is not None
+    right, left = np.array(face.landmarks[0]), np.array(face.landmarks[1])
+    return right, left, float(np.linalg.norm(left - right))
+
+
+def test_bar_and_dark_lenses_hide_the_eyes(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    img, face = portrait
+    right, left, iod = _eyes(face)
+    bar = img.copy()
+    ImageDraw.Draw(bar).rectangle(
+        [right[0] - 0.6 * iod, right[1] - 0.25 * iod, left[0] + 0.6 * iod, left[1] + 0.25 * iod],
+        fill=(0, 0, 0),
+    )
+    lenses = img.copy()
+    draw = ImageDraw.Draw(lenses)
+    for centre in (right, left):
+        draw.ellipse(
+            [*(centre - np.array([0.42 * iod, 0.3 * iod])), *(centre + np.array([0.42 * iod, 0.3 * iod]))],
+            fill=(60, 38, 20),
+        )
+    for variant, name in ((bar, "bar"), (lenses, "brown lenses")):
+        found = detect_one(detector, png(variant), name)
+        assert low(found, "eyes_visible"), name
+        assert found.eyes_closed is not False, name  # unknown (or closed), never "open"
+        assert found.wears_sunglasses is True, name  # so moderation-2.0's no-sunglasses fails
+
+
+def test_patch_over_one_eye_and_rectangle_over_mouth(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    img, face = portrait
+    right, _, iod = _eyes(face)
+    arr = np.asarray(img)
+    cheek = arr[int(right[1] + 0.6 * iod), int(right[0])]
+    hand = img.copy()
+    ImageDraw.Draw(hand).ellipse(
+        [*(right - np.array([0.55 * iod, 0.4 * iod])), *(right + np.array([0.55 * iod, 0.4 * iod]))],
+        fill=tuple(int(c) for c in cheek),
+    )
+    found = detect_one(detector, png(hand), "hand")
+    assert low(found, "eye_visible_right")
+    assert high(found, "eye_visible_left")
+    assert low(found, "eyes_visible")
+    assert face.landmarks is not None
+    mouth = np.array(face.landmarks[3:5]).mean(axis=0)
+    nose = np.array(face.landmarks[2])
+    rect = img.copy()
+    ImageDraw.Draw(rect).rectangle(
+        [nose[0] - 0.8 * iod, nose[1] - 0.1 * iod, nose[0] + 0.8 * iod, mouth[1] + 0.5 * iod],
+        fill=(120, 120, 180),
+    )
+    found = detect_one(detector, png(rect), "rectangle")
+    assert low(found, "nose_mouth_visible")
+    assert high(found, "eyes_visible")
