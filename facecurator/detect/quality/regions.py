@@ -72,15 +72,15 @@ class FaceRegions:
         return self.pts[list(contour)].mean(axis=0)
 
 
-def polygon_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
+def polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:
     import cv2
 
     mask = np.zeros(shape, dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], (1,))
     return mask.astype(bool)
 
 
-def ellipse_mask(shape: tuple[int, int], centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
+def ellipse_mask(shape: tuple[int, ...], centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
     """Axis-aligned ellipse (the crop is eye-aligned, so rows are level)."""
     yy, xx = np.ogrid[: shape[0], : shape[1]]
     return ((xx - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 <= 1.0
