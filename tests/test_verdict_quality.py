@@ -26,7 +26,8 @@ from benchmarks.truthset.labels import (
     read_labels,
     write_labels,
 )
-from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
+from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Measure, MeasureSet, Pose
+from facecurator.domain.measures import MEASURE_NAMES
 
 # --------------------------------------------------------------------------- helpers
 
@@ -66,6 +67,7 @@ def _good_face(x: float = 0, y: float = 0, side: float = 200) -> Face:
         mask=False,
         eyes_closed=False,
         raw={"ear": [0.3, 0.3], "landmark_kind": "mesh-5"},
+        measures=MeasureSet({name: Measure(0.9) for name in MEASURE_NAMES}),
     )
 
 
@@ -368,14 +370,12 @@ def test_enrollment_strict_qualifies_no_must_not_face(test_split: vq.Run) -> Non
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=False, reason=ISSUE_18)
 def test_enrollment_strict_qualifies_clean_frontal_portraits(test_split: vq.Run) -> None:
     q = test_split.figures["splits"]["test"]["presets"]["enrollment-strict"]["portraits"]
     assert q["faces"] > 0 and q["qualified"] >= 0.9 * q["faces"], q["not_qualified"]
 
 
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=False, reason=ISSUE_18)
 def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> None:
     p = test_split.figures["splits"]["test"]["presets"]["moderation-2.0"]
     assert p["by_flag"]["sunglasses"]["qualified"] == 0, [
