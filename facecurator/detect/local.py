@@ -268,15 +268,17 @@ class LocalDetector:
             head = measures.head_pose(mesh)
             pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
             _, ear_right, ear_left = measures.eyes_closed(mesh)
-            quality = face_quality(rgb, mesh, yaw=head.yaw)
+            right, left = measures.eye_centres(mesh)
+            eye_distance = float(np.linalg.norm(left - right))
+            aligned, aligned_pts = measures.align_face(rgb, mesh)
+            quality = face_quality(rgb, mesh, yaw=head.yaw, aligned=(aligned, aligned_pts))
             named.update(quality.measures)
             # Closed when EITHER eye is closed (enrollment needs both open); unknown
             # when an eye is not visible, never "open".
             eyes_closed = quality.eyes_closed
-            right, left = measures.eye_centres(mesh)
-            eye_distance = float(np.linalg.norm(left - right))
-            aligned, aligned_pts = measures.align_face(rgb, mesh)
-            masked = measures.mask_measure(aligned, aligned_pts, yaw=head.yaw, eye_distance=eye_distance)
+            masked = measures.mask_measure(
+                aligned, aligned_pts, yaw=head.yaw, eye_distance=eye_distance, lab=quality.lab
+            )
             worn = measures.glasses_measure(
                 aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict
             )

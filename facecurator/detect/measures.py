@@ -386,17 +386,29 @@ class MaskMeasure:
 
 
 def mask_measure(
-    aligned_rgb: np.ndarray, aligned_pts: np.ndarray, *, yaw: float, eye_distance: float
+    aligned_rgb: np.ndarray,
+    aligned_pts: np.ndarray,
+    *,
+    yaw: float,
+    eye_distance: float,
+    lab: np.ndarray | None = None,
 ) -> MaskMeasure:
     """Mask from the mouth area of the eye-aligned crop: a mask hides the lips'
-    edges (low texture relative to the cheeks) and the lips' colour (low chroma)."""
+    edges (low texture relative to the cheeks) and the lips' colour (low chroma).
+
+    ``lab``: the crop's CIELAB with signed a*, b* when already computed (8-bit
+    OpenCV Lab, as ``facecurator.detect.quality.regions.FaceRegions.lab``).
+    """
     import cv2
 
     shape = aligned_rgb.shape[:2]
     gray = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2GRAY).astype(np.float64)
     grad = np.hypot(cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3))
-    lab = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2LAB).astype(np.float64)
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
+    if lab is None:
+        lab8 = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2LAB).astype(np.float64)
+        chroma = np.hypot(lab8[..., 1] - 128.0, lab8[..., 2] - 128.0)
+    else:
+        chroma = np.hypot(lab[..., 1], lab[..., 2])
     mouth = _polygon_mask(shape, aligned_pts[list(MOUTH_AREA)])
     cheeks = _polygon_mask(shape, aligned_pts[list(RIGHT_CHEEK)]) | _polygon_mask(
         shape, aligned_pts[list(LEFT_CHEEK)]

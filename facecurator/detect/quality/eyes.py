@@ -23,7 +23,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_mask
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values
 
 #: The eye window (where sclera and iris show) and the periocular region
 #: (lids, lens area), as ellipse semi-axes in IOD units around the eye centre.
@@ -111,20 +111,24 @@ def eye_reading(
         return EyeReading(None, None, REASON_NO_SKIN, ear=ear)
     lum = regions.lab[..., 0]
     centre = regions.eye_centre(side)
-    window = lum[ellipse_mask(lum.shape, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))]
+    window = ellipse_values(lum, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))
     peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
-    peri = lum[ellipse_mask(lum.shape, peri_centre, (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD))]
+    peri = ellipse_values(lum, peri_centre, (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD))
     ref = skin.lum
-    p5, p90, p95 = np.percentile(window, (5, 90, 95))
-    contrast = float(p95 - p5) / ref
-    bright = float(p90) / ref
-    median = float(np.median(peri)) / ref
+    if window.size < 4 or peri.size < 4:
+        return EyeReading(None, None, REASON_SMALL, ear=ear)
+    window.sort()
+    peri.sort()
+    p5, p90, p95 = (float(window[round(q * (window.size - 1))]) for q in (0.05, 0.90, 0.95))
+    contrast = (p95 - p5) / ref
+    bright = p90 / ref
+    median = float(peri[peri.size // 2]) / ref
     x0, x1 = round(centre[0] - IRIS_BOX[0] * IOD), round(centre[0] + IRIS_BOX[0] * IOD)
     y0, y1 = round(centre[1] - IRIS_BOX[1] * IOD), round(centre[1] + IRIS_BOX[1] * IOD)
     box = lum[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
     # Dark relative to the lids around the eye (not the cheeks: a blurred or shadowed
     # iris is still darker than its own lids).
-    lids = float(np.percentile(peri, 75))
+    lids = float(peri[round(0.75 * (peri.size - 1))])
     iris = float((box < DARK_FRACTION * lids).sum(axis=0).max()) / IOD if box.size else 0.0
     numbers = {"contrast": contrast, "bright": bright, "median": median, "ear": ear, "iris": iris}
     scores = (

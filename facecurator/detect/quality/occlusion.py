@@ -77,29 +77,41 @@ class OcclusionReading:
     fractions: dict[str, float]
 
 
+def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
+    """Boolean map of the crop's pixels that look like this face's skin or lips."""
+    lab = regions.lab
+    ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
+    lum = lab[..., 0]
+    ok = (lum >= FACE_L_RANGE[0] * max(ref_l, 1.0)) & (lum <= FACE_L_RANGE[1] * max(ref_l, 1.0))
+    if not skin.monochrome:
+        da, db = lab[..., 1] - ref_a, lab[..., 2] - ref_b
+        skin_like = da * da + db * db <= SKIN_AB_RADIUS * SKIN_AB_RADIUS
+        lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (lab[..., 1] > 0)
+        ok &= skin_like | lip_like
+    return ok
+
+
 def face_like_fraction(
-    regions: FaceRegions, skin: SkinReference, mask: np.ndarray, *, featured: bool = False
+    regions: FaceRegions,
+    skin: SkinReference,
+    mask: np.ndarray,
+    *,
+    featured: bool = False,
+    like: np.ndarray | None = None,
 ) -> float:
     """Share of the pixels under ``mask`` that look like this face's skin or lips.
 
     ``featured``: the region always has shading or edges (nose, mouth), so a
     uniform one is painted over; smooth regions (forehead, cheeks) may be uniform.
+    ``like``: :func:`face_like_map` when already computed.
     """
     if mask.sum() < 6:
         return 0.0
-    lab = regions.lab[mask]
-    ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
-    ref_l = max(ref_l, 1.0)
-    lum = lab[:, 0] / ref_l
-    if featured and float(lab[:, 0].std()) / ref_l < UNIFORM_STD:
+    if featured and float(regions.lab[..., 0][mask].std()) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD:
         return 0.0
-    ok = (lum >= FACE_L_RANGE[0]) & (lum <= FACE_L_RANGE[1])
-    if not skin.monochrome:
-        da, db = lab[:, 1] - ref_a, lab[:, 2] - ref_b
-        skin_like = np.hypot(da, db) <= SKIN_AB_RADIUS
-        lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (lab[:, 1] > 0)
-        ok &= skin_like | lip_like
-    return float(ok.mean())
+    if like is None:
+        like = face_like_map(regions, skin)
+    return float(like[mask].mean())
 
 
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
@@ -135,11 +147,12 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     }
     fractions: dict[str, float] = {}
     areas: dict[str, int] = {}
+    like = face_like_map(regions, skin)
     for name, poly in parts.items():
         mask = regions.polygon(poly)
         areas[name] = int(mask.sum())
         featured = name in ("nose", "mouth")
-        fractions[name] = round(face_like_fraction(regions, skin, mask, featured=featured), 3)
+        fractions[name] = round(face_like_fraction(regions, skin, mask, featured=featured, like=like), 3)
     total = sum(areas.values()) or 1
     face_fraction = sum(fractions[n] * areas[n] for n in parts) / total
     nose = _half(fractions["nose"], NOSE_FRACTION)

@@ -15,7 +15,7 @@ import numpy as np
 
 #: Side of the aligned crop; the eye centres land at (0.35, 0.40) and (0.65, 0.40)
 #: of it, so the inter-ocular distance (IOD) is 0.30 * side = 48 px.
-SIDE: Final = 160
+SIDE: Final = 128
 _EYES_AT: Final = ((0.35, 0.40), (0.65, 0.40))
 IOD: Final = 0.30 * SIDE
 
@@ -53,11 +53,11 @@ class FaceRegions:
     pts: np.ndarray
     #: CIELAB in float: L 0-100, a*, b* signed
     lab: np.ndarray
-    #: gradient magnitude of L
-    grad: np.ndarray
     #: inter-ocular distance in the source image, pixels
     source_iod: float
     _masks: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
+    #: candidate skin patches (see ``skin_reference``), computed once
+    patches: list[tuple[str, np.ndarray, np.ndarray]] | None = None
 
     def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
         """Boolean mask of the polygon through the mesh points ``indices`` (cached)."""
@@ -80,24 +80,38 @@ def polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:
     return mask.astype(bool)
 
 
-def ellipse_mask(shape: tuple[int, ...], centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
-    """Axis-aligned ellipse (the crop is eye-aligned, so rows are level)."""
-    yy, xx = np.ogrid[: shape[0], : shape[1]]
-    return ((xx - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 <= 1.0
+def ellipse_values(img: np.ndarray, centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
+    """The pixels of ``img`` inside an axis-aligned ellipse (the crop is eye-aligned, so rows are level)."""
+    h, w = img.shape[:2]
+    x0, x1 = max(0, int(centre[0] - axes[0])), min(w, int(centre[0] + axes[0]) + 2)
+    y0, y1 = max(0, int(centre[1] - axes[1])), min(h, int(centre[1] + axes[1]) + 2)
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    inside = ((xx - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 <= 1.0
+    return img[y0:y1, x0:x1][inside]
 
 
-def face_regions(rgb: np.ndarray, mesh: np.ndarray, *, side: int = SIDE) -> FaceRegions:
+def face_regions(
+    rgb: np.ndarray,
+    mesh: np.ndarray,
+    *,
+    side: int = SIDE,
+    aligned: tuple[np.ndarray, np.ndarray] | None = None,
+) -> FaceRegions:
     """Rotate, scale and crop the face so the eyes are level at fixed points; colour planes.
 
     Args:
         rgb: the working image, uint8 RGB.
         mesh: the face mesh, (N, 2+) points in ``rgb`` pixels.
+        aligned: the same crop already made (``facecurator.detect.measures.align_face``
+            with this ``side``: identical geometry), as (crop, mesh points in the crop).
     """
     import cv2
 
     pts2 = np.asarray(mesh, dtype=np.float64)[:, :2]
     right = pts2[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
     left = pts2[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+    if aligned is not None and aligned[0].shape[:2] == (side, side):
+        return _with_planes(aligned[0], aligned[1], float(np.linalg.norm(left - right)))
     (rx, ry), (lx, ly) = _EYES_AT
     dst_r = np.array([rx * side, ry * side])
     dst_l = np.array([lx * side, ly * side])
@@ -111,10 +125,21 @@ def face_regions(rgb: np.ndarray, mesh: np.ndarray, *, side: int = SIDE) -> Face
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     crop = cv2.warpAffine(rgb, matrix, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
     pts = pts2 @ matrix[:, :2].T + matrix[:, 2]
-    lab = cv2.cvtColor(crop.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
-    lum = lab[..., 0]
-    grad = np.hypot(cv2.Sobel(lum, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(lum, cv2.CV_32F, 0, 1, ksize=3))
-    return FaceRegions(rgb=crop, pts=pts, lab=lab, grad=grad, source_iod=iod)
+    return _with_planes(crop, pts, iod)
+
+
+def _with_planes(crop: np.ndarray, pts: np.ndarray, iod: float) -> FaceRegions:
+    import cv2
+
+    # 8-bit Lab (5x cheaper than float) rescaled to L 0-100 and signed a*, b*
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab -= _LAB_OFFSET
+    lab *= _LAB_SCALE
+    return FaceRegions(rgb=crop, pts=pts, lab=lab, source_iod=iod)
+
+
+_LAB_OFFSET: Final = np.array([0.0, 128.0, 128.0], dtype=np.float32)
+_LAB_SCALE: Final = np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32)
 
 
 #: A skin reference patch must look like skin: chroma and hue (CIELAB) in these
@@ -127,10 +152,9 @@ SKIN_MIN_L: Final = 12.0
 
 @dataclass(frozen=True, slots=True)
 class SkinReference:
-    """Median CIELAB colour of the face's visible skin and its mean gradient."""
+    """Median CIELAB colour of the face's visible skin."""
 
     lab: np.ndarray
-    grad: float
     monochrome: bool
     #: which patches were used ("right cheek", "left cheek", "forehead")
     patches: tuple[str, ...]
@@ -158,11 +182,7 @@ def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> Ski
     the forehead) are left out. ``prefer``: patch names to use alone when they look
     like skin (the nose/mouth measures prefer the forehead, which a mask never covers).
     """
-    found: list[tuple[str, np.ndarray, np.ndarray]] = []
-    for name, poly in _SKIN_PATCHES:
-        mask = regions.polygon(poly)
-        if mask.sum() >= 8:
-            found.append((name, np.median(regions.lab[mask], axis=0), mask))
+    found = _skin_patches(regions)
     if not found:
         return None
     chromas = [float(np.hypot(lab[1], lab[2])) for _, lab, _ in found]
@@ -184,12 +204,16 @@ def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> Ski
     preferred = [item for item in ok if item[0] in prefer]
     use = preferred or ok
     lab = np.median(np.array([item[1] for item in use]), axis=0)
-    union = np.zeros(regions.grad.shape, dtype=bool)
-    for item in use:
-        union |= item[2]
-    return SkinReference(
-        lab=lab,
-        grad=float(regions.grad[union].mean()),
-        monochrome=monochrome,
-        patches=tuple(i[0] for i in use),
-    )
+    return SkinReference(lab=lab, monochrome=monochrome, patches=tuple(i[0] for i in use))
+
+
+def _skin_patches(regions: FaceRegions) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, median Lab, mask) of every candidate skin patch inside the crop (cached per face)."""
+    if regions.patches is None:
+        found = []
+        for name, poly in _SKIN_PATCHES:
+            mask = regions.polygon(poly)
+            if mask.sum() >= 8:
+                found.append((name, np.median(regions.lab[mask], axis=0), mask))
+        regions.patches = found
+    return regions.patches

@@ -22,6 +22,8 @@ class FaceQuality:
     sunglasses: bool | None
     mask: bool | None
     raw: dict[str, Any]
+    #: CIELAB of the eye-aligned crop (signed a*, b*), for other measures of the same crop
+    lab: np.ndarray
 
 
 def _eye_measure(reading: EyeReading, value: float | None) -> Measure:
@@ -43,15 +45,23 @@ def _lowest(name_a: str, a: Measure, name_b: str, b: Measure, *, unknown_if_any:
     return Measure(None, f"{side}: {missing.reason}" if missing.reason else f"{side}: not measured")
 
 
-def face_quality(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float) -> FaceQuality:
+def face_quality(
+    rgb: np.ndarray,
+    mesh: np.ndarray,
+    *,
+    yaw: float,
+    aligned: tuple[np.ndarray, np.ndarray] | None = None,
+) -> FaceQuality:
     """Eye visibility and openness, nose/mouth/face visibility, sunglasses and mask of one face.
 
     Args:
         rgb: the working image (uint8 RGB) the mesh was fitted in.
         mesh: the face mesh, (N, 3) in ``rgb`` pixels.
         yaw: head yaw in degrees (the far eye of a turned face is not read).
+        aligned: the eye-aligned crop and mesh points in it when already made
+            (``facecurator.detect.measures.align_face``, same geometry).
     """
-    regions = face_regions(rgb, mesh)
+    regions = face_regions(rgb, mesh, aligned=aligned)
     cheeks = skin_reference(regions)
     upper = skin_reference(regions, prefer=("forehead", "glabella"))
     right = eye_reading(regions, cheeks, mesh, "right", yaw=yaw)
@@ -103,4 +113,5 @@ def face_quality(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float) -> FaceQualit
         sunglasses=lenses.sunglasses,
         mask=occ.mask,
         raw=raw,
+        lab=regions.lab,
     )
