@@ -47,9 +47,15 @@ SKIN_AB_RADIUS: Final = 12.0
 #: Lips: at most this much redder (a*) than the skin, and no bluer (b*) than this below it.
 LIP_A_RANGE: Final = (0.0, 40.0)
 LIP_B_BELOW: Final = 20.0
+#: A skin-like pixel has at least this fraction of the skin's chroma (a white mask does not).
+SKIN_MIN_CHROMA_RATIO: Final = 0.45
+#: A lip-like pixel is at most this much more saturated (chroma) than the skin (a red mask is).
+LIP_MAX_EXTRA_CHROMA: Final = 20.0
 #: A region whose lightness standard deviation is below this fraction of the skin's
 #: lightness is uniform (painted over).
 UNIFORM_STD: Final = 0.025
+#: Regions whose median lightness is within this of black or white are clipped, not painted over.
+CLIPPED_L: Final = 4.0
 #: Face-like fraction at the calibrated boundary (score 0.5) of each region.
 NOSE_FRACTION: Final = 0.45
 MOUTH_FRACTION: Final = 0.35
@@ -85,8 +91,15 @@ def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
     ok = (lum >= FACE_L_RANGE[0] * max(ref_l, 1.0)) & (lum <= FACE_L_RANGE[1] * max(ref_l, 1.0))
     if not skin.monochrome:
         da, db = lab[..., 1] - ref_a, lab[..., 2] - ref_b
+        chroma2 = lab[..., 1] * lab[..., 1] + lab[..., 2] * lab[..., 2]
+        ref_chroma = (ref_a * ref_a + ref_b * ref_b) ** 0.5
         skin_like = da * da + db * db <= SKIN_AB_RADIUS * SKIN_AB_RADIUS
+        # white, grey and black masks are near the skin's a*b* when the skin is pale: not when
+        # their chroma is measured against the skin's
+        skin_like &= chroma2 >= (SKIN_MIN_CHROMA_RATIO * ref_chroma) ** 2
         lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (lab[..., 1] > 0)
+        # a red mask is redder than lips ever are
+        lip_like &= chroma2 <= (ref_chroma + LIP_MAX_EXTRA_CHROMA) ** 2
         ok &= skin_like | lip_like
     return ok
 
@@ -107,8 +120,14 @@ def face_like_fraction(
     """
     if mask.sum() < 6:
         return 0.0
-    if featured and float(regions.lab[..., 0][mask].std()) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD:
-        return 0.0
+    if featured:
+        lum = regions.lab[..., 0][mask]
+        level = float(np.median(lum))
+        # uniform = painted over; but a clipped (blown-out or black) region is an exposure
+        # problem, which the exposure measures report, not a cover
+        uniform = float(lum.std()) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD
+        if uniform and CLIPPED_L < level < 100.0 - CLIPPED_L:
+            return 0.0
     if like is None:
         like = face_like_map(regions, skin)
     return float(like[mask].mean())
