@@ -1,0 +1,110 @@
+"""Distributions of the facecurator.detect.quality measures on clean faces and
+on defective variants, per split (tune / test), from benchmarks/quality_faces.py.
+
+    python benchmarks/quality_calibration.py /tmp/qcal/faces.pkl [--measure sharpness ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import pickle
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from facecurator.detect.quality import detail, exposure, photo
+from facecurator.detect.quality.base import inter_eye_distance
+
+#: variant -> kind of defect it carries ("" = clean)
+DEFECT = {
+    "orig": "",
+    "jpeg75": "",
+    "half": "",
+    "gauss": "blur",
+    "gauss_mild": "blur",
+    "jpeg2": "compressed",
+    "jpeg5": "compressed",
+    "down12_cubic": "upscaled",
+    "down12_nearest": "upscaled",
+    "down6_linear": "upscaled",
+    "dark": "underexposed",
+    "bright": "overexposed",
+    "cartoon": "not_photo",
+    "stylized": "not_photo",
+    "smooth_render": "not_photo",
+}
+REAL_BLUR = ("blur/",)
+
+
+def measures(r: dict) -> dict[str, float | None]:
+    rgb, mesh = r["crop"], r["mesh"]
+    d = detail.detail_measures(rgb, mesh, scale=r["scale"], jpeg_quality_value=r.get("jpeg_q"))
+    e = exposure.exposure_measures(rgb, mesh)
+    p = photo.photo_measures(rgb, mesh)
+    return {
+        "sharpness": d.sharpness.value,
+        "compression": d.compression.value,
+        "jpeg_q": r.get("jpeg_q"),
+        "pixelation": d.pixelation.value,
+        "effective_resolution": d.effective_resolution.value,
+        **{k: m.value for k, m in e.items()},
+        **{k: m.value for k, m in p.items()},
+    }
+
+
+def kind(r: dict) -> str:
+    if r["variant"] == "orig" and r["file"].startswith(REAL_BLUR):
+        return "blur(real)"
+    base = DEFECT.get(r["variant"], "?")
+    if r["file"].startswith(REAL_BLUR) and base == "":
+        return "blur(real)"
+    return base or "clean"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("faces")
+    ap.add_argument("--measure", nargs="*")
+    ap.add_argument("--min-ied", type=float, default=0.0)
+    ap.add_argument("--list", help="print every face whose measure is named")
+    args = ap.parse_args()
+    with open(args.faces, "rb") as fh:
+        recs = pickle.load(fh)
+    table: dict[tuple[str, str, str], list[float]] = collections.defaultdict(list)
+    t0 = time.process_time()
+    rows = []
+    for r in recs:
+        if inter_eye_distance(r["mesh"]) < args.min_ied:
+            continue
+        m = measures(r)
+        rows.append((r, m))
+    per_face = (time.process_time() - t0) / max(1, len(rows)) * 1000
+    names = args.measure or list(rows[0][1])
+    for r, m in rows:
+        for name in names:
+            v = m.get(name)
+            group = r["variant"] if kind(r) != "blur(real)" else "blur(real)"
+            table[(name, group, r["split"])].append(np.nan if v is None else v)
+    for name in names:
+        print(f"## {name}")
+        for group in [*DEFECT, "blur(real)"]:
+            for split in ("tune", "test"):
+                vals = np.array(table.get((name, group, split), []), dtype=float)
+                if not len(vals):
+                    continue
+                ok = vals[~np.isnan(vals)]
+                pct = np.percentile(ok, [0, 5, 50, 95, 100]).round(3) if len(ok) else "-"
+                label = DEFECT.get(group, "blur")
+                print(f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} null={int(np.isnan(vals).sum()):2d} {pct}")
+    if args.list:
+        for r, m in rows:
+            if r["variant"] in ("orig",):
+                print(f"{r['file']:50s} {r['split']} {m.get(args.list)}")
+    print(f"cost: {per_face:.2f} ms CPU per face (all measures)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

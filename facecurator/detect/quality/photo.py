@@ -1,0 +1,106 @@
+"""Is the face a photograph? Colour and texture statistics of the face region
+that separate camera images from drawings, cartoons and renders, and OFIQ's
+NaturalColour.
+
+Computed by :func:`photo_measures` on the face crop reduced to an inter-eye
+distance of 64 px (area averaging; never enlarged):
+
+``noise_residual``  RMS (grey levels) of the crop minus its 3x3 median, over the
+    face oval: sensor noise and skin texture. Drawings and renders are clean.
+``flat_fraction``  fraction of face pixels whose 3x3 neighbourhood varies by
+    less than 1 grey level in all three channels: flat colour fills.
+``colour_count``  distinct colours (RGB quantised to 5 bits a channel) per 100
+    face pixels: cartoons use few.
+``natural_colour``  OFIQ NaturalColour-like: the distance (CIELAB a*/b* units)
+    of the face's mean chroma from the box of natural skin tones
+    (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
+    faces (chroma < 4: black-and-white photos) read 0 with reason "monochrome".
+``photo_score``  combined: higher = more like a photograph (see
+    ``PHOTO_SCORE_MIN``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.base import (
+    MIN_EYE_DISTANCE,
+    Measure,
+    check_inputs,
+    face_mask,
+    inter_eye_distance,
+    mesh_box,
+    unmeasured,
+)
+
+NORMAL_IED: Final = 64.0
+SKIN_A: Final = (3.0, 28.0)
+SKIN_B: Final = (5.0, 35.0)
+MONOCHROME_CHROMA: Final = 4.0
+#: Calibrated thresholds (docs/measures-detail.md, tune split).
+PHOTO_SCORE_MIN: Final = 0.0
+NATURAL_COLOUR_MAX: Final = 8.0
+
+NAMES: Final = ("noise_residual", "flat_fraction", "colour_count", "natural_colour", "photo_score")
+
+
+def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
+    """The photograph measures of one face, keyed by ``NAMES``."""
+    import cv2
+
+    check_inputs(rgb, mesh)
+    ied = inter_eye_distance(mesh)
+    box = mesh_box(mesh, rgb.shape)
+    if box is None or ied < MIN_EYE_DISTANCE:
+        why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
+        return {name: unmeasured(why) for name in NAMES}
+    x0, y0, x1, y1 = box
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    mask = face_mask(mesh, box).astype(np.uint8)
+    if ied > NORMAL_IED:
+        f = NORMAL_IED / ied
+        size = (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        mask = cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
+    inner = cv2.erode(mask, np.ones((3, 3), np.uint8)).astype(bool)
+    if inner.sum() < 50:
+        return {name: unmeasured("face region too small") for name in NAMES}
+    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    residual = g.astype(np.float32) - cv2.medianBlur(g, 3).astype(np.float32)
+    noise = float(np.sqrt((residual[inner] ** 2).mean()))
+    span = np.zeros(crop.shape[:2], dtype=np.float32)
+    for c in range(3):
+        ch = crop[..., c]
+        k = np.ones((3, 3), np.uint8)
+        span = np.maximum(span, (cv2.dilate(ch, k).astype(np.float32) - cv2.erode(ch, k).astype(np.float32)))
+    flat = float((span[inner] <= 1.0).mean())
+    q = (crop[inner] >> 3).astype(np.int32)
+    codes = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+    colours = float(np.unique(codes).size) / inner.sum() * 100.0
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    a = float(lab[..., 1][inner].mean()) - 128.0
+    b = float(lab[..., 2][inner].mean()) - 128.0
+    chroma = float(np.hypot(a, b))
+    if chroma < MONOCHROME_CHROMA:
+        natural = Measure(0.0, "monochrome", {"a": round(a, 2), "b": round(b, 2)})
+    else:
+        da = max(SKIN_A[0] - a, 0.0, a - SKIN_A[1])
+        db = max(SKIN_B[0] - b, 0.0, b - SKIN_B[1])
+        dist = float(np.hypot(da, db))
+        natural = Measure(
+            round(dist, 3),
+            "natural skin colour" if dist <= NATURAL_COLOUR_MAX else "unnatural face colour",
+            {"a": round(a, 2), "b": round(b, 2)},
+        )
+    score = np.log2(noise + 0.05) - 4.0 * flat + 0.0 * colours
+    return {
+        "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
+        "flat_fraction": Measure(round(flat, 4), "share of flat colour"),
+        "colour_count": Measure(round(colours, 3), "distinct colours per 100 pixels"),
+        "natural_colour": natural,
+        "photo_score": Measure(
+            round(float(score), 4), "photograph" if score >= PHOTO_SCORE_MIN else "drawing or render"
+        ),
+    }
