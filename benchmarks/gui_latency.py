@@ -38,7 +38,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 
 def corpus_images(corpus: Path) -> list[Path]:
-    from facecurator.core.images import decode_image, is_supported_name
+    from facecurator.domain.images import decode_image, is_supported_name
 
     files = []
     for path in sorted(corpus.rglob("*")):
@@ -52,7 +52,7 @@ def corpus_images(corpus: Path) -> list[Path]:
 
 
 def image_row(image_id: int, path: Path, width: int | None = None, height: int | None = None):
-    from facecurator.core.catalog import ImageRow
+    from facecurator.services.catalog import ImageRow
 
     st = path.stat()
     values = {field.name: None for field in dataclasses.fields(ImageRow)}
@@ -141,10 +141,9 @@ def build_catalog(path: Path, root: Path, files: list[Path], count: int) -> None
     """``count`` images (links to corpus files), one synthetic face each, through the Catalog API."""
     from PIL import Image
 
-    from facecurator.core.catalog import Catalog
-    from facecurator.core.face import Blur, Box, Face, Pose
-    from facecurator.detect.base import DetectionResult
-    from facecurator.sources.base import ImageRef
+    from facecurator.domain.face import Blur, Box, Face, Pose
+    from facecurator.domain.protocols import DetectionResult, ImageRef
+    from facecurator.services.catalog import Catalog
 
     sizes = {}
     for file in files:
@@ -192,8 +191,8 @@ def bench_window(app, files: list[Path], count: int, presses: int) -> dict[str, 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from facecurator.core.catalog import Catalog
     from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
 
     work = Path(tempfile.mkdtemp(prefix="fc-gui-bench-"))
     try:
@@ -213,7 +212,7 @@ def bench_window(app, files: list[Path], count: int, presses: int) -> dict[str, 
         app.processEvents()
         open_s = time.perf_counter() - started
         # A rule change re-evaluates every face (no detection) and re-colours the views.
-        from facecurator.core.rules import load_rules
+        from facecurator.domain.rules import load_rules
 
         strict = load_rules("enrollment-strict")
         started = time.perf_counter()
@@ -275,10 +274,10 @@ def bench_window(app, files: list[Path], count: int, presses: int) -> dict[str, 
 
 def bench_large_catalog(app, n_faces: int) -> dict[str, float]:
     """Open / rule-change latency and event-loop gaps on a ``n_faces`` catalog."""
-    from facecurator.core.catalog import Catalog
-    from facecurator.core.rules import load_rules
+    from facecurator.domain.rules import load_rules
     from facecurator.gui.latency import EventLoopMonitor
     from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
 
     def run_until(condition, settle: float = 0.4) -> None:
         while not condition():
@@ -346,9 +345,9 @@ def bench_large_catalog(app, n_faces: int) -> dict[str, float]:
 
 def bench_scan_latency(app, corpus: Path) -> dict[str, float]:
     """Event-loop gaps while the window scans the corpus with the local detector."""
-    from facecurator.core.catalog import Catalog
     from facecurator.gui.latency import EventLoopMonitor
     from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
 
     def run_loop(seconds: float, until=None) -> None:
         end = time.perf_counter() + seconds

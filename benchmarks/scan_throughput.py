@@ -8,7 +8,7 @@ scikit-image's astronaut without the corpus) into a cache folder, then times:
 * ``bare``: one thread, ``for f in files: LocalDetector.detect(f.read_bytes())`` —
   the same decode + detect work with none of the pipeline (no listing, hashing,
   catalog, workers).
-* ``pipeline``: ``facecurator.core.jobs.scan`` into a fresh catalog with ``--jobs``
+* ``pipeline``: ``facecurator.services.jobs.scan`` into a fresh catalog with ``--jobs``
   workers — what ``facecurator scan`` does.
 * ``rescan``: the same scan again (everything cached).
 * ``minimal``: Pillow draft decode + mediapipe's short-range model only, one thread:
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from facecurator.sources.base import ImageRef
+from facecurator.domain.protocols import ImageRef
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -94,9 +94,9 @@ def minimal_loop(files: list[Path]) -> float:
 
 
 def pipeline(folder: Path, catalog_path: Path, jobs: int) -> tuple[float, float]:
-    from facecurator.core import jobs as scan_jobs
-    from facecurator.core.catalog import Catalog
     from facecurator.detect.local import LocalDetector
+    from facecurator.services import jobs as scan_jobs
+    from facecurator.services.catalog import Catalog
     from facecurator.sources.local import LocalFolderSource
 
     source = LocalFolderSource(folder)

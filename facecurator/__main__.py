@@ -2,6 +2,6 @@
 
 import sys
 
-from facecurator.cli.main import main
+from facecurator.launcher import main
 
 sys.exit(main())

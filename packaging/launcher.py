@@ -2,7 +2,7 @@
 
 import sys
 
-from facecurator.cli.main import main
+from facecurator.launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -80,9 +80,9 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from facecurator.core.catalog import Catalog
     from facecurator.gui.logs import setup_logging
     from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
 
     app = QApplication(sys.argv[:1])
     setup_logging()

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from facecurator.core import catalog as catalog_module
-from facecurator.core.catalog import AuditRow, Catalog, Decision, DecisionState, schema_version
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.detect.base import DetectionResult
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import CatalogError
 from facecurator.paths import default_catalog_path
-from facecurator.sources.base import ImageRef
+from facecurator.services import catalog as catalog_module
+from facecurator.services.catalog import AuditRow, Catalog, Decision, DecisionState, schema_version
 
 CHILD = Path(__file__).resolve().parent / "helpers" / "decide_child.py"
 ROOT = "/photos"

@@ -211,7 +211,7 @@ def test_sigkill_during_decide_loses_no_reported_decision(tmp_path: Path) -> Non
     with sqlite3.connect(catalog) as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
         assert "decisions" in tables
-    from facecurator.core.catalog import Catalog
+    from facecurator.services.catalog import Catalog
 
     with Catalog(catalog) as reopened:
         counts = reopened.face_counts()
@@ -245,9 +245,9 @@ def test_core_imports_without_qt() -> None:
         "        raise ImportError('Qt is banned from the core: ' + name)\n"
         "    return real(name, *a, **k)\n"
         "builtins.__import__ = guard\n"
-        "import facecurator.core.catalog, facecurator.core.rules, facecurator.core.review\n"
-        "import facecurator.core.jobs, facecurator.core.export, facecurator.core.normalize\n"
-        "import facecurator.core.importer, facecurator.sources, facecurator.sources.local\n"
+        "import facecurator.services.catalog, facecurator.domain.rules, facecurator.services.review\n"
+        "import facecurator.services.jobs, facecurator.services.export, facecurator.domain.normalize\n"
+        "import facecurator.services.importer, facecurator.sources, facecurator.sources.local\n"
         "import facecurator.detect.local, facecurator.cli.commands\n"
         "print('ok')\n"
     )

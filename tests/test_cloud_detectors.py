@@ -23,10 +23,9 @@ from emulator import (  # noqa: F401 - pytest fixtures
 
 from facecurator.cloud.clients import Timeouts
 from facecurator.cloud.ratelimit import RetryPolicy, limiter_for
-from facecurator.detect.base import DetectionResult
 from facecurator.detect.registry import DETECTOR_NAMES, detector_supports, make_detector
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorAuthError, DetectorError
-from facecurator.sources.base import ImageRef
 from facecurator.sources.oss import OssSource
 
 FAST_RETRY = RetryPolicy(max_attempts=4, max_throttled_attempts=12, base_delay=0.02, max_delay=0.2)

@@ -22,8 +22,10 @@ import pytest
 from PIL import Image, ImageOps
 
 import facecurator
-from facecurator.core import export as export_mod
-from facecurator.core.export import (
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.errors import CancelledError, ConfigError, ExportError, SourceError
+from facecurator.services import export as export_mod
+from facecurator.services.export import (
     CSV_COLUMNS,
     EXPORT_FORMATS,
     MANIFEST_SCHEMA_VERSION,
@@ -35,8 +37,6 @@ from facecurator.core.export import (
     export,
     safe_component,
 )
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.errors import CancelledError, ConfigError, ExportError, SourceError
 
 ASTRONAUT_BOX = (177.0, 66.0, 95.0, 95.0)
 EXIF6_UPRIGHT_BOX = (78.0, 124.0, 186.0, 186.0)  # in the upright 348x522 image
@@ -874,9 +874,9 @@ def test_formats_constant() -> None:
 
 
 def test_items_from_reviewed_faces(astronaut_png: Path, tmp_path: Path) -> None:
-    from facecurator.core.catalog import Decision, FaceRow, ImageRow
-    from facecurator.core.review import ReviewedFace, export_items
-    from facecurator.core.rules import ConditionResult, Verdict
+    from facecurator.domain.rules import ConditionResult, Verdict
+    from facecurator.services.catalog import Decision, FaceRow, ImageRow
+    from facecurator.services.review import ReviewedFace, export_items
 
     image = ImageRow(
         id=7, uri=str(astronaut_png), name="crew/astronaut.png", group="crew", source_root=str(tmp_path),

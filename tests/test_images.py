@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facecurator.core.images import MAX_IMAGE_PIXELS, decode_image, is_supported_name
+from facecurator.domain.images import MAX_IMAGE_PIXELS, decode_image, is_supported_name
 from facecurator.errors import ImageError
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.jobs import CancelToken, ImageOutcome, ScanProgress, plan, scan
-from facecurator.detect.base import DetectionResult
 from facecurator.detect.local import LocalDetector
+from facecurator.domain.protocols import DetectionResult, ImageRef, content_identity
 from facecurator.errors import SourceError
-from facecurator.sources.base import ImageRef
-from facecurator.sources.local import LocalFolderSource, content_identity
+from facecurator.services.catalog import Catalog
+from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, plan, scan
+from facecurator.sources.local import LocalFolderSource
 
 
 @pytest.fixture

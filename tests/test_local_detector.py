@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-from facecurator.core.face import BLUR_SCALE_LOCAL, Face
-from facecurator.detect.base import DetectionResult
 from facecurator.detect.local import ALGORITHM_VERSION, LocalDetector
+from facecurator.domain.face import BLUR_SCALE_LOCAL, Face
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorError, ImageError, ModelLoadError
-from facecurator.sources.base import ImageRef
 
 BROKEN = {"bad/empty.jpg", "bad/truncated_half.jpg", "bad/text_not_image.jpg", "bad/bomb_50000x50000.png"}
 PORTRAITS = (

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from facecurator.core.face import Face
-from facecurator.core.normalize import (
+from facecurator.domain.face import Face
+from facecurator.domain.normalize import (
     SHAPES,
     NormalizedResult,
     ProviderError,
@@ -740,7 +740,7 @@ def test_load_result_file_names_the_file(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(ProviderError, match=r"error\.json: provider error AccessDenied") as info:
         load_result_file(xml)
     assert info.value.code == "AccessDenied"
-    monkeypatch.setattr("facecurator.core.normalize.MAX_RESULT_BYTES", 100)
+    monkeypatch.setattr("facecurator.domain.normalize.MAX_RESULT_BYTES", 100)
     with pytest.raises(MalformedResultError, match="too large"):
         load_result_file(FIXTURES / "imm.json")
 

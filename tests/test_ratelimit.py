@@ -240,7 +240,7 @@ def _stage(root: Path, files: dict[str, bytes]) -> Path:
 def test_oss_publisher_uploads_manifest_last_and_replaces(
     cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
 ) -> None:
-    from facecurator.cloud.oss_publish import OssPublisher
+    from facecurator.services.oss_publish import OssPublisher
 
     cloud_emulator.create_bucket(BUCKET)
     publisher = OssPublisher(cloud_profile)

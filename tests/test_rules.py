@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from facecurator import paths
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.core.rules import (
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.rules import (
     BLUR_SCALE_MAPPING,
     BUILTIN_PRESETS,
     CONDITION_TYPES,
@@ -269,7 +269,7 @@ def test_blur_mapping_is_documented_and_consistent() -> None:
     # every mapping has its inverse, so converting there and back is the identity
     for (source, target), (mul, div) in BLUR_SCALE_MAPPING.items():
         assert BLUR_SCALE_MAPPING[(target, source)] == (div, mul)
-    import facecurator.core.rules as rules_module
+    import facecurator.domain.rules as rules_module
 
     assert "BLUR_SCALE_MAPPING" in rules_module.__doc__ or "× 5" in rules_module.__doc__
 

@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
 from typing import Any
 
+from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, print_json
 from facecurator.errors import ConfigError
-
-EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
 
 _ENDPOINT_OPTIONS = (("oss", "OSS"), ("imm", "IMM"), ("green", "Content Moderation"))
 
@@ -178,12 +174,6 @@ def _register_credentials(subparsers: argparse._SubParsersAction) -> None:  # ty
 # -- helpers ------------------------------------------------------------------------
 
 
-def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
-
-
 def _note(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -297,7 +287,7 @@ def cmd_profile_set(args: argparse.Namespace) -> int:
         changes["prices"] = _merge(current.prices, _pairs(args.price, "--price"))
     profile = profiles.update_profile(name, **changes)
     if args.json:
-        _print_json(_profile_json(profile))
+        print_json(_profile_json(profile))
     else:
         verb = "updated" if existed else "created"
         print(f"{verb} profile {name} in {profiles.profiles_path()}")
@@ -311,7 +301,7 @@ def cmd_profile_list(args: argparse.Namespace) -> int:
     active = _profile_name(argparse.Namespace(profile=None))
     rows = [profiles.load_profile(name) for name in names]
     if args.json:
-        _print_json(
+        print_json(
             {
                 "active": active,
                 "file": str(profiles.profiles_path()),
@@ -345,7 +335,7 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
     data["saved"] = profiles.profile_exists(name)
     data["credentials"] = _credentials_json(name)
     if args.json:
-        _print_json(data)
+        print_json(data)
         return EXIT_OK
     print(f"profile         {profile.name}{'' if data['saved'] else ' (not saved: defaults)'}")
     print(f"region          {profile.region}")
@@ -365,7 +355,7 @@ def cmd_profile_delete(args: argparse.Namespace) -> int:
 
     profiles.delete_profile(args.name)
     if args.json:
-        _print_json({"deleted": args.name})
+        print_json({"deleted": args.name})
     else:
         print(f"deleted profile {args.name} (settings and keyring entries)")
     return EXIT_OK
@@ -419,7 +409,7 @@ def cmd_credentials_set(args: argparse.Namespace) -> int:
         created = True
     keyring_name = credentials.keyring_description()
     if args.json:
-        _print_json(
+        print_json(
             {
                 "profile": name,
                 "access_key_id": creds.masked_id,
@@ -453,7 +443,7 @@ def cmd_credentials_show(args: argparse.Namespace) -> int:
         "keyring": credentials.keyring_description() if creds.source == "keyring" else None,
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return EXIT_OK
     where = "environment variables (override the keyring)" if creds.source == "env" else data["keyring"]
     print(f"profile           {name}")
@@ -470,7 +460,7 @@ def cmd_credentials_delete(args: argparse.Namespace) -> int:
     name = _profile_name(args)
     removed = credentials.delete_credentials(name, missing_ok=True)
     if args.json:
-        _print_json({"profile": name, "deleted": removed})
+        print_json({"profile": name, "deleted": removed})
     elif removed:
         print(f"deleted the AccessKey of profile {name} from the OS keyring")
     else:
@@ -499,7 +489,7 @@ def cmd_credentials_test(args: argparse.Namespace) -> int:
     results = [check_service(profile, creds, service, timeout=args.timeout) for service in services]
     failed = [r for r in results if not r.ok]
     if args.json:
-        _print_json(
+        print_json(
             {
                 "profile": name,
                 "region": profile.region,

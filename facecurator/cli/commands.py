@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from facecurator.cli.main import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, print_json
-from facecurator.core.catalog import Catalog
-from facecurator.core.rules import DEFAULT_PRESET, RuleSet, load_rules
+from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Desktop, no_desktop, print_json
+from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import ConfigError, SourceError
+from facecurator.services.catalog import Catalog
 
 #: Catalog settings that remember the rule set of the last scan.
 RULES_NAME_SETTING = "rules.name"
@@ -113,7 +113,7 @@ def _positive_int(text: str) -> int:
 
 def _margin(text: str) -> float:
     value = float(text)
-    from facecurator.core.export import MAX_MARGIN
+    from facecurator.services.export import MAX_MARGIN
 
     if not 0 <= value <= MAX_MARGIN:
         raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_MARGIN}")
@@ -182,15 +182,16 @@ def _err(message: str) -> None:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from facecurator.gui.app import run_gui
-
-    return run_gui(args.source, args.catalog)
+    desktop: Desktop | None = getattr(args, "desktop", None)
+    if desktop is None:
+        raise ConfigError("the desktop app opens from the `facecurator` command (facecurator.launcher)")
+    return int(desktop.open_app(args.source, args.catalog))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from facecurator.core import jobs
-    from facecurator.core.review import review, summary
     from facecurator.detect.registry import detector_supports, make_detector
+    from facecurator.services import jobs
+    from facecurator.services.review import review, summary
     from facecurator.sources import open_source, source_kind
 
     if not detector_supports(args.detector, source_kind(args.source)):
@@ -283,7 +284,7 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from facecurator.core.review import review, summary
+    from facecurator.services.review import review, summary
 
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
@@ -372,7 +373,7 @@ def _pose_cells(pose: Any) -> tuple[Any, Any, Any]:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from facecurator.core.review import accept_qualified, reject_unqualified
+    from facecurator.services.review import accept_qualified, reject_unqualified
 
     with open_catalog(args) as catalog:
         if args.undo:
@@ -411,8 +412,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from facecurator.core.export import export
-    from facecurator.core.review import all_faces, export_items, review
+    from facecurator.services.export import export
+    from facecurator.services.review import all_faces, export_items, review
     from facecurator.sources import read_image_bytes
 
     with open_catalog(args) as catalog:
@@ -421,7 +422,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         items = export_items(faces)
         publisher = None
         if args.dest.startswith("oss://"):
-            from facecurator.cloud.oss_publish import OssPublisher
+            from facecurator.services.oss_publish import OssPublisher
 
             publisher = OssPublisher(args.profile)
         bar = Progress("export")
@@ -464,7 +465,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_results(args: argparse.Namespace) -> int:
-    from facecurator.core.importer import import_result_file
+    from facecurator.services.importer import import_result_file
 
     outcomes = []
     failed = 0
@@ -483,9 +484,10 @@ def cmd_import_results(args: argparse.Namespace) -> int:
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
-    from facecurator.selftest import run_self_test
+    from facecurator.services.selftest import run_self_test
 
-    results = run_self_test()
+    desktop: Desktop | None = getattr(args, "desktop", None)
+    results = run_self_test(check_qt=desktop.check_qt if desktop else no_desktop)
     if args.json:
         print_json({"ok": all(r.ok for r in results), "checks": [r.to_json() for r in results]})
     else:

@@ -8,13 +8,13 @@ terminal and stays quiet when piped.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from facecurator import __version__
+from facecurator.cli import cloud_commands, commands
+from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Desktop
 from facecurator.errors import (
     CancelledError,
     ConfigError,
@@ -22,10 +22,6 @@ from facecurator.errors import (
     FacecuratorError,
     SourceAuthError,
 )
-
-EXIT_OK = 0
-EXIT_FAILURES = 1
-EXIT_USAGE = 2
 
 log = logging.getLogger("facecurator.cli")
 
@@ -39,8 +35,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from facecurator.cli import commands
-
     parser = _Parser(
         prog="facecurator",
         description="Curate face-recognition enrollment galleries: detect, qualify, decide, export.",
@@ -49,21 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.register(sub)
-    try:
-        from facecurator.cli import cloud_commands
-    except ImportError:  # pragma: no cover - cloud commands ship with the package
-        cloud_commands = None  # type: ignore[assignment]
-    if cloud_commands is not None:
-        cloud_commands.register(sub)
+    cloud_commands.register(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -> int:
+    """Run one command. ``desktop`` (given by :mod:`facecurator.launcher`) opens the app
+    and checks Qt; without it the ``gui`` command is a usage error."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or (not argv[0].startswith("-") and argv[0] not in _command_names(parser)):
         argv = ["gui", *argv]  # `facecurator [gui] [SOURCE]`: the desktop app
     args = parser.parse_args(argv)
+    args.desktop = desktop
     _configure_logging(args.verbose)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
@@ -99,12 +91,6 @@ def _print_error(exc: BaseException, prefix: str = "") -> None:
     from facecurator.cloud.redact import redact
 
     print(f"facecurator: {prefix}{redact(str(exc))}", file=sys.stderr)
-
-
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
 
 
 def _configure_logging(verbosity: int) -> None:

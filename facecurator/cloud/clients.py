@@ -380,7 +380,7 @@ def classify_tea_error(exc: BaseException, endpoint: str | None = None) -> Any:
 def classify_common(exc: BaseException) -> Any:
     """Failures that are not SDK-specific: provider business errors, timeouts, bad payloads."""
     from facecurator.cloud.ratelimit import Failure
-    from facecurator.core.normalize import ProviderError
+    from facecurator.domain.normalize import ProviderError
     from facecurator.errors import FacecuratorError
 
     if isinstance(exc, ProviderError):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from facecurator.cloud import redact
-from facecurator.cloud.profiles import validate_name
+from facecurator.cloud.names import validate_name
 from facecurator.errors import ConfigError
 
 if TYPE_CHECKING:

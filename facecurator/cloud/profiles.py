@@ -38,6 +38,8 @@ from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
 from facecurator import paths
+from facecurator.cloud import credentials
+from facecurator.cloud.names import validate_name
 from facecurator.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -64,7 +66,6 @@ _DEFAULT_HOSTS: Final[dict[str, str]] = {
     "green": "green-cip.{region}.aliyuncs.com",
 }
 
-_NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _REGION_RE: Final = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 _KEY_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _BUCKET_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
@@ -158,16 +159,6 @@ class Profile:
             return cls(name=name, **table)
         except TypeError as exc:
             raise ConfigError(f"{where}: profile {name}: {exc}") from None
-
-
-def validate_name(name: str) -> str:
-    """A profile name: letters, digits, ``_ . -``; at most 64 characters."""
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ConfigError(
-            f"invalid profile name {name!r}: use letters, digits, '_', '.', '-' "
-            "(at most 64, starting with a letter or digit)"
-        )
-    return name
 
 
 def normalize_endpoint(value: str, *, what: str = "endpoint") -> str:
@@ -331,8 +322,6 @@ def delete_profile(name: str) -> None:
     Raises:
         ConfigError: there is neither such a profile nor stored credentials for it.
     """
-    from facecurator.cloud import credentials
-
     validate_name(name)
     profiles = _read_all()
     had_profile = profiles.pop(name, None) is not None

@@ -1,7 +1,7 @@
 """Cloud detectors: OSS ``image/faces``, IMM ``DetectImageFaces`` and Content
 Moderation 2.0 ``ImageModeration`` (``faceDetect_global`` / ``faceDetect_pro_global``).
 
-Each satisfies :class:`facecurator.detect.base.Detector`; a worker thread gets
+Each satisfies :class:`facecurator.domain.protocols.Detector`; a worker thread gets
 its own instance through :meth:`clone` (own SDK clients), while the rate
 limiter of a service and the Moderation upload token are shared by all of
 them. Every call goes through :func:`facecurator.cloud.ratelimit.call_with_retries`:
@@ -10,7 +10,7 @@ and the final failure is one :class:`~facecurator.errors.DetectorError` naming
 the image and the call (``DetectorAuthError`` when the credentials are refused).
 
 Business errors are never mistaken for "no face": Moderation answers HTTP 200
-with its own ``Code``, which :func:`facecurator.core.normalize.normalize`
+with its own ``Code``, which :func:`facecurator.domain.normalize.normalize`
 turns into a ``ProviderError`` (403 = throttled and retried, others reported).
 
 ``DetectionResult.paid_calls`` counts the billable calls that succeeded (one
@@ -34,9 +34,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
 from facecurator.cloud.ratelimit import DEFAULT_POLICY, RetryPolicy
-from facecurator.detect.base import DetectionResult
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorAuthError, DetectorError
-from facecurator.sources.base import ImageRef
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials
@@ -207,7 +206,7 @@ class _CloudDetector:
     def _normalized(payload: Any, shape: str, pro: bool | None = None) -> tuple[Any, Any]:
         """(payload, NormalizedResult). Called inside the retried call, so a business
         error (``ProviderError``) is retried or reported like any failed call, naming the image."""
-        from facecurator.core.normalize import normalize
+        from facecurator.domain.normalize import normalize
 
         return payload, normalize(payload, shape=shape, pro=pro)
 
@@ -433,7 +432,7 @@ class GreenDetector(_CloudDetector):
         scheme = self.profile.endpoint_for("green").split("://", 1)[0]
 
         def call() -> _UploadToken:
-            from facecurator.core.normalize import ProviderError
+            from facecurator.domain.normalize import ProviderError
 
             body = self._green().describe_upload_token().body
             if body.code != 200 or body.data is None:

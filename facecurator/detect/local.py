@@ -15,12 +15,11 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.core.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
-from facecurator.core.images import decode_image
 from facecurator.detect import measures
-from facecurator.detect.base import DetectionResult
+from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Pose
+from facecurator.domain.images import decode_image
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
-from facecurator.sources.base import ImageRef
 
 log = logging.getLogger(__name__)
 

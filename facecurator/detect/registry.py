@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from facecurator.detect.base import Detector
+from facecurator.domain.protocols import Detector
 from facecurator.errors import ConfigError
 
 DEFAULT_DETECTOR: Final = "local"

@@ -1,5 +1,5 @@
 """PySide6 desktop front end: the only package of facecurator that imports Qt.
 
 Entry point: :func:`facecurator.gui.app.run_gui`. Everything here is a thin view
-over ``facecurator.core``; no curation logic lives in the GUI.
+over ``facecurator.services`` and ``facecurator.domain``; no curation logic lives in the GUI.
 """

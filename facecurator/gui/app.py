@@ -25,11 +25,11 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication
 
-    from facecurator.core.catalog import Catalog
     from facecurator.errors import FacecuratorError
     from facecurator.gui.i18n import install_translator
     from facecurator.gui.logs import Notifier, setup_logging
     from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
+    from facecurator.services.catalog import Catalog
 
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.errors import ConfigError, FacecuratorError
 from facecurator.gui.background import run_in_background
+from facecurator.gui.cloud_names import default_profile_name, profile_names
 
 log = logging.getLogger("facecurator.gui.cloud")
 
@@ -321,8 +322,6 @@ class CloudProfilesDialog(QDialog):
 
     def reload(self, select: str | None = None) -> None:
         """Re-read profiles.toml and the keyring status."""
-        from facecurator.gui.oss_browser import default_profile_name, profile_names
-
         current = select or self.current_name() or default_profile_name()
         self.profile_list.blockSignals(True)
         self.profile_list.clear()

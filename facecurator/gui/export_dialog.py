@@ -1,9 +1,9 @@
 """The export dialog: destination, format, margin, include-rejected; runs the export off the GUI thread.
 
 The export runs in :class:`ExportThread` with its own
-:class:`~facecurator.core.catalog.Catalog` (SQLite connections are per
+:class:`~facecurator.services.catalog.Catalog` (SQLite connections are per
 thread): it reviews the catalog under the current rules, maps the faces to
-export items and calls :func:`facecurator.core.export.export`, reporting
+export items and calls :func:`facecurator.services.export.export`, reporting
 progress and polling for cancellation between images. Nothing is published
 until the whole set is staged, so a cancelled or failed export leaves the
 destination unchanged. Failures are shown in the dialog (not in a modal box)
@@ -42,10 +42,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.core.export import DEFAULT_MARGIN, EXPORT_FORMATS, MAX_MARGIN, ExportItem, ExportSummary
-from facecurator.core.rules import RuleSet
+from facecurator.domain.rules import RuleSet
 from facecurator.errors import CancelledError, FacecuratorError
 from facecurator.gui.i18n import gui_settings
+from facecurator.services.export import DEFAULT_MARGIN, EXPORT_FORMATS, MAX_MARGIN, ExportItem, ExportSummary
 
 log = logging.getLogger("facecurator.gui.export")
 
@@ -72,7 +72,7 @@ def _open_url(url: QUrl) -> bool:
 def _oss_publisher(profile: str | None) -> Any:
     """The OSS publisher of the cloud package (ExportError-style message when it is not there)."""
     try:
-        from facecurator.cloud.oss_publish import OssPublisher  # type: ignore[import-not-found]
+        from facecurator.services.oss_publish import OssPublisher  # type: ignore[import-not-found]
     except ImportError as exc:
         raise FacecuratorError(f"exporting to OSS is not available in this build ({exc})") from None
     return OssPublisher(profile)
@@ -120,9 +120,9 @@ class ExportThread(QThread):
     def run(self) -> None:
         step = STEP_CATALOG
         try:
-            from facecurator.core.catalog import Catalog
-            from facecurator.core.export import export
-            from facecurator.core.review import all_faces, export_items, review
+            from facecurator.services.catalog import Catalog
+            from facecurator.services.export import export
+            from facecurator.services.review import all_faces, export_items, review
             from facecurator.sources import read_image_bytes
 
             self.stepChanged.emit(step)

@@ -7,9 +7,9 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from facecurator.core.review import ReviewedFace
 from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_status
+from facecurator.services.review import ReviewedFace
 
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}
 

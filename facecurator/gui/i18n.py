@@ -43,7 +43,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
 from facecurator import paths
-from facecurator.core.rules import ConditionResult, render_message
+from facecurator.domain.rules import ConditionResult, render_message
 
 log = logging.getLogger("facecurator.gui.i18n")
 
@@ -317,7 +317,7 @@ def language_menu(parent: QWidget, on_change: Callable[[str], None] | None = Non
 # Words of the Qt-free core (condition labels, parameter names, axes, outcomes)
 # listed here so lupdate extracts them; show them through :func:`term`.
 _TERMS: Final = (
-    # condition labels (facecurator.core.rules, Condition.label)
+    # condition labels (facecurator.domain.rules, Condition.label)
     QT_TRANSLATE_NOOP("Rules", "Blur below a limit"),
     QT_TRANSLATE_NOOP("Rules", "Head angle within a limit"),
     QT_TRANSLATE_NOOP("Rules", "No sunglasses"),
@@ -399,7 +399,7 @@ def param_label(name: str) -> str:
 
 # --------------------------------------------------------------------------- reasons
 
-# Simplified Chinese templates for every ``facecurator.core.rules.MESSAGES`` id.
+# Simplified Chinese templates for every ``facecurator.domain.rules.MESSAGES`` id.
 ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "blur.pass": "模糊度 {value} < {max}（{scale}）",
     "blur.fail": "模糊度 {value} ≥ {max}（{scale}）",

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.core.review import ReviewedFace
 from facecurator.gui.overlay import OverlayContext, draw_face_overlay, label_rect, overlay_extent
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_preview, render_thumbnail
+from facecurator.services.review import ReviewedFace
 
 ZOOM_STEP: Final = 1.25
 MIN_ZOOM: Final = 0.02

@@ -44,11 +44,8 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator import __version__, paths
-from facecurator.core.catalog import Catalog
-from facecurator.core.jobs import ScanProgress, ScanReport
-from facecurator.core.review import ReviewedFace
-from facecurator.core.rules import DEFAULT_PRESET, RuleSet, list_presets, load_rules
 from facecurator.detect.registry import is_cloud
+from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, list_presets, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
@@ -67,6 +64,9 @@ from facecurator.gui.source_chooser import SourceChooser
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
 from facecurator.gui.triage import TriagePage
+from facecurator.services.catalog import Catalog
+from facecurator.services.jobs import ScanProgress, ScanReport
+from facecurator.services.review import ReviewedFace
 from facecurator.sources import source_kind
 
 log = logging.getLogger("facecurator.gui.window")

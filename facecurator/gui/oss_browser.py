@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.core.images import is_supported_name
+from facecurator.domain.images import is_supported_name
 from facecurator.errors import FacecuratorError
 from facecurator.gui.background import run_in_background
+from facecurator.gui.cloud_names import default_profile_name, oss_source_text, profile_names
 
 log = logging.getLogger("facecurator.gui.oss")
 
@@ -248,26 +249,6 @@ class OssListingModel(QAbstractListModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
-def profile_names() -> list[str]:
-    """Saved profiles plus ``default`` (which works unsaved with the public endpoints)."""
-    from facecurator.cloud.profiles import DEFAULT_PROFILE, list_profiles
-
-    try:
-        names = list_profiles()
-    except FacecuratorError as exc:
-        log.warning("cannot list cloud profiles: %s", exc)
-        names = []
-    return names if DEFAULT_PROFILE in names else [DEFAULT_PROFILE, *names]
-
-
-def default_profile_name() -> str:
-    import os
-
-    from facecurator.cloud.profiles import DEFAULT_PROFILE, PROFILE_ENV
-
-    return os.environ.get(PROFILE_ENV, "").strip() or DEFAULT_PROFILE
-
-
 class OssBrowser(QWidget):
     """Profile, bucket and a folder-like listing; ``source_text()`` is the chosen ``oss://`` source."""
 
@@ -474,8 +455,6 @@ class OssBrowser(QWidget):
 
     def source_text(self) -> str:
         """``oss://BUCKET/PREFIX`` of the selected folder, else of the prefix shown ('' without a bucket)."""
-        from facecurator.gui.source_chooser import oss_source_text
-
         bucket = self.bucket()
         if not bucket:
             return ""

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Final, Literal
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from facecurator.core.face import Face
+from facecurator.domain.face import Face
 
 if TYPE_CHECKING:
-    from facecurator.core.rules import Verdict
+    from facecurator.domain.rules import Verdict
 
 FaceStatus = Literal["qualified", "unqualified", "unknown"]
 

@@ -3,8 +3,8 @@
 The editor is built from the core's declarative description of each condition
 kind (``Condition.param_specs``): one row per condition with a widget per
 parameter (spin box, check box or list), so a new condition kind in
-:mod:`facecurator.core.rules` appears here without GUI code. Every accepted
-edit produces a new immutable :class:`~facecurator.core.rules.RuleSet`
+:mod:`facecurator.domain.rules` appears here without GUI code. Every accepted
+edit produces a new immutable :class:`~facecurator.domain.rules.RuleSet`
 (through the core's ``replace_condition`` / ``with_condition`` /
 ``without_condition`` helpers) and, debounced, emits :attr:`RulesEditor.rulesChanged`,
 so the open views re-colour without re-detection. An edit the core refuses
@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.core.rules import (
+from facecurator.domain.rules import (
     CONDITION_TYPES,
     DEFAULT_PRESET,
     BlurCondition,

@@ -1,7 +1,7 @@
 """Detection runs off the GUI thread.
 
 A :class:`ScanWorker` lives in its own ``QThread`` with its own ``Catalog``
-(SQLite connections are per thread) and runs :func:`facecurator.core.jobs.scan`.
+(SQLite connections are per thread) and runs :func:`facecurator.services.jobs.scan`.
 Progress and finished images come back as queued signals, throttled so a
 cached re-scan of 100 000 images does not flood the event loop; the window
 re-reads those images from its own catalog. Cancelling sets the core's
@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.jobs import CancelToken, ImageOutcome, ScanProgress, scan
 from facecurator.detect.registry import (
     DESCRIPTIONS,
     DETECTOR_NAMES,
@@ -30,10 +28,12 @@ from facecurator.detect.registry import (
     make_detector,
 )
 from facecurator.errors import FacecuratorError
+from facecurator.services.catalog import Catalog
+from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, scan
 
 if TYPE_CHECKING:
     from facecurator.cloud.cost import CostEstimate
-    from facecurator.sources.base import ImageRef, Source
+    from facecurator.domain.protocols import ImageRef, Source
 
 log = logging.getLogger("facecurator.gui.scan")
 
@@ -111,6 +111,12 @@ class _CountingSource:
             self._progress.listed += 1
             yield ref
 
+    def read_bytes(self, ref: ImageRef) -> bytes:
+        return self._source.read_bytes(ref)
+
+    def identity(self, ref: ImageRef, data: bytes) -> str:
+        return self._source.identity(ref, data)
+
 
 def plan_paid_scan(
     source_text: str,
@@ -127,7 +133,7 @@ def plan_paid_scan(
     """
     from facecurator.cloud.cost import estimate
     from facecurator.cloud.profiles import load_profile
-    from facecurator.core.jobs import plan
+    from facecurator.services.jobs import plan
     from facecurator.sources import open_source, source_kind
 
     progress = progress or PlanProgress()

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facecurator.gui.cloud_names import oss_source_text
+
 if TYPE_CHECKING:
     from facecurator.gui.oss_browser import OssBrowser
 
@@ -39,12 +41,6 @@ def oss_sources_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def oss_source_text(bucket: str, prefix: str) -> str:
-    bucket = bucket.strip().strip("/")
-    prefix = prefix.strip().lstrip("/")
-    return f"oss://{bucket}/{prefix}" if prefix else f"oss://{bucket}/"
 
 
 class SourceChooser(QDialog):

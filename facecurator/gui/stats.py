@@ -19,9 +19,9 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-from facecurator.core.review import ReviewedFace
-from facecurator.core.rules import FAIL, PASS, UNKNOWN
+from facecurator.domain.rules import FAIL, PASS, UNKNOWN
 from facecurator.gui.i18n import term
+from facecurator.services.review import ReviewedFace
 
 # Fixed bin edges where the quantity has a natural range (stable plots across filters).
 ANGLE_EDGES: Final = np.arange(-90.0, 90.0 + 5.0, 5.0)

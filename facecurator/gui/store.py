@@ -1,8 +1,8 @@
 """The GUI's view of the catalog: reviewed images and faces, plus change signals.
 
 :class:`CurationStore` is the one object every view reads from. It owns the GUI
-thread's :class:`~facecurator.core.catalog.Catalog` and the current rule set;
-it loads through :func:`facecurator.core.review.review` and writes through
+thread's :class:`~facecurator.services.catalog.Catalog` and the current rule set;
+it loads through :func:`facecurator.services.review.review` and writes through
 ``Catalog.decide`` / ``undo`` and the core's bulk helpers, then re-reads the
 touched rows from the catalog and announces exactly which ids changed, so the
 models emit ``dataChanged`` for those rows only (never a reset on a decision).
@@ -36,9 +36,13 @@ from typing import Final, Literal
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from facecurator.core.catalog import Catalog, FaceRow, ImageRow
-from facecurator.core.face import BLUR_SCALE_MODERATION_2
-from facecurator.core.review import (
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2
+from facecurator.domain.rules import ImageContext, RuleSet, convert_blur
+from facecurator.errors import FacecuratorError
+from facecurator.gui.latency import favour_the_gui_thread
+from facecurator.gui.overlay import face_status
+from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
     accept_qualified,
@@ -46,10 +50,6 @@ from facecurator.core.review import (
     reject_unqualified,
     review,
 )
-from facecurator.core.rules import ImageContext, RuleSet, convert_blur
-from facecurator.errors import FacecuratorError
-from facecurator.gui.latency import favour_the_gui_thread
-from facecurator.gui.overlay import face_status
 from facecurator.sources import read_image_bytes
 
 log = logging.getLogger("facecurator.gui.store")
@@ -712,7 +712,7 @@ class _DisposeJob(QRunnable):
 def _reevaluate(
     images: Sequence[ReviewedImage], ruleset: RuleSet, is_stale: Callable[[], bool]
 ) -> list[ReviewedImage]:
-    """``images`` under ``ruleset``, as :func:`facecurator.core.review.review` would evaluate them.
+    """``images`` under ``ruleset``, as :func:`facecurator.services.review.review` would evaluate them.
 
     Evaluated in chunks through ``RuleSet.evaluate_many`` so a superseded
     request stops within one chunk (raises ``_Superseded``).
@@ -751,7 +751,7 @@ class _BatchCounter:
 
 
 def _evaluate(row: ImageRow, faces: Sequence[FaceRow], ruleset: RuleSet) -> ReviewedImage:
-    """One image's faces under ``ruleset``, exactly as :func:`facecurator.core.review.review`
+    """One image's faces under ``ruleset``, exactly as :func:`facecurator.services.review.review`
     does it: only images read successfully have faces, and each face sees its image's face count."""
     faces = faces if row.status == "ok" else []
     context = ImageContext(face_count=len(faces))

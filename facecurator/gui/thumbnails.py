@@ -24,10 +24,10 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from facecurator import paths
-from facecurator.core.catalog import ImageRow
-from facecurator.core.face import Face
-from facecurator.core.images import DecodedImage, decode_image
+from facecurator.domain.face import Face
+from facecurator.domain.images import DecodedImage, decode_image
 from facecurator.errors import FacecuratorError
+from facecurator.services.catalog import ImageRow
 
 log = logging.getLogger("facecurator.gui.thumbnails")
 

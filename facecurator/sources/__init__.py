@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facecurator.sources.base import ImageRef, Source
+from facecurator.domain.protocols import ImageRef, Source
 
 OSS_SCHEME = "oss://"
 

@@ -1,15 +1,14 @@
-"""Local folder source: recursive, stable order, parent folder = identity."""
+"""Local folder source: recursive, stable order, parent folder = subject (the person)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import SourceError
-from facecurator.sources.base import ImageRef
 
 #: Files no operator means as a photo: never listed.
 IGNORED_NAMES: Final = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "manifest.csv"})
@@ -52,7 +51,6 @@ class LocalFolderSource:
         except OSError as exc:
             raise SourceError(f"{ref.uri}: cannot read file: {exc.strerror or exc}") from exc
 
-
-def content_identity(ref: ImageRef, data: bytes) -> str:
-    """Image identity: size + mtime + SHA-256 of the content (the contract's local identity)."""
-    return f"{ref.size}:{ref.mtime_ns}:{hashlib.sha256(data).hexdigest()}"
+    def identity(self, ref: ImageRef, data: bytes) -> str:
+        """Size + mtime + SHA-256 of the content (the contract's local image identity)."""
+        return content_identity(ref, data)

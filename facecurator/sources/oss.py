@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
+from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import ConfigError, SourceAuthError, SourceError
-from facecurator.sources.base import ImageRef
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials
@@ -218,6 +218,10 @@ class OssSource:
         key = self._key_of(ref)
         uri = f"{SCHEME}{self.bucket_name}/{key}"
         return self._call(lambda: self._bucket().get_object(key).read(), subject=uri, what="OSS GetObject")
+
+    def identity(self, ref: ImageRef, data: bytes) -> str:
+        """The object's ETag; the content's hash when the listing gave none."""
+        return ref.quick_identity or content_identity(ref, data)
 
     def head(self, ref: ImageRef | str) -> ImageRef:
         """A fresh ImageRef of one object (HeadObject): size, mtime, ETag."""

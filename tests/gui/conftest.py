@@ -82,9 +82,9 @@ def _synthetic_gallery(root: Path, astronaut_png: Path) -> None:
 @pytest.fixture(scope="session")
 def scanned_catalog(tmp_path_factory: pytest.TempPathFactory, photo_dir: Path) -> Path:
     """The photo folder scanned once with the real local detector."""
-    from facecurator.core.catalog import Catalog
-    from facecurator.core.jobs import scan
     from facecurator.detect.registry import make_detector
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.jobs import scan
     from facecurator.sources.local import LocalFolderSource
 
     path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
@@ -112,8 +112,8 @@ def catalog_path(tmp_path: Path, scanned_catalog: Path) -> Path:
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[..., object]]:
     """Factory: a shown MainWindow over a catalog file; shut down and closed after the test."""
-    from facecurator.core.catalog import Catalog
     from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
 
     created: list[tuple[object, object]] = []
 

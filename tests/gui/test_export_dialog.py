@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QUrl
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.export import ExportItem
-from facecurator.core.jobs import scan
-from facecurator.core.rules import DEFAULT_PRESET, load_rules
 from facecurator.detect.local import LocalDetector
+from facecurator.domain.rules import DEFAULT_PRESET, load_rules
 from facecurator.gui.export_dialog import ExportDialog
+from facecurator.services.catalog import Catalog
+from facecurator.services.export import ExportItem
+from facecurator.services.jobs import scan
 from facecurator.sources import read_image_bytes
 from facecurator.sources.local import LocalFolderSource
 

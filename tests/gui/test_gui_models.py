@@ -6,7 +6,7 @@ later reset, insert and dataChanged is verified as it happens.
 
 from __future__ import annotations
 
-from facecurator.core.rules import load_rules
+from facecurator.domain.rules import load_rules
 
 
 def test_gallery_model_is_a_valid_qt_model(qtmodeltester, opened_window) -> None:
@@ -57,7 +57,7 @@ def test_rows_change_in_place_on_a_decision(qtbot, opened_window) -> None:
 
 def test_rule_change_in_memory_matches_the_core_review(opened_window) -> None:
     """The store re-evaluates without reading the catalog; it must agree with review()."""
-    from facecurator.core.review import review
+    from facecurator.services.review import review
 
     window = opened_window
     store = window.store

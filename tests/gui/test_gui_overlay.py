@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.core.rules import ImageContext, load_rules
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.rules import ImageContext, load_rules
 from facecurator.gui.overlay import (
     DEFAULT_PALETTE,
     OverlayContext,

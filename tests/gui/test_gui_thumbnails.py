@@ -9,7 +9,7 @@ from PIL import Image
 from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QColor, QImage
 
-from facecurator.core.face import Box, Face
+from facecurator.domain.face import Box, Face
 from facecurator.errors import ImageError
 from facecurator.gui.thumbnails import (
     AsyncPixmapCache,
@@ -84,7 +84,7 @@ def test_memory_is_bounded_by_bytes_and_failures_are_kept(qtbot) -> None:
 def test_thumbnail_and_crop_use_the_disk_cache(tmp_path: Path, astronaut_png: Path) -> None:
     from dataclasses import fields
 
-    from facecurator.core.catalog import ImageRow
+    from facecurator.services.catalog import ImageRow
 
     st = astronaut_png.stat()
     values = {f.name: None for f in fields(ImageRow)}

@@ -9,10 +9,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
 
-from facecurator.core.catalog import Catalog
 from facecurator.gui.gallery import IMAGE_ID_ROLE, thumb_key
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
 from facecurator.gui.thumbnails import thumbs_dir
+from facecurator.services.catalog import Catalog
 
 
 def decisions_on_disk(catalog_path: Path) -> dict[int, str]:
@@ -189,7 +189,7 @@ def test_rule_change_recolours_open_views(qtbot, opened_window) -> None:
     before = render_item(item).pixelColor(int(box.x), int(box.y + box.h / 2))
     before_status = face_status(window.store.face(face_id).verdict)
     # A rule set nothing passes: a blur limit of 0 on the 0-100 scale.
-    from facecurator.core.rules import RuleSet
+    from facecurator.domain.rules import RuleSet
 
     impossible = RuleSet.from_toml(
         'schema_version = 1\nname = "nothing-passes"\nunknown = "fail"\n'

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from facecurator import paths
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.core.rules import (
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.rules import (
     BUILTIN_PRESETS,
     MESSAGES,
     ConditionResult,

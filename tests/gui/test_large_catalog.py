@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from helpers.catalogs import seed_catalog
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.review import review
-from facecurator.core.rules import ImageContext, load_rules
+from facecurator.domain.rules import ImageContext, load_rules
 from facecurator.gui.latency import EventLoopMonitor
+from facecurator.services.catalog import Catalog
+from facecurator.services.review import review
 
 N_IMAGES = 25_000
 FACES_PER_IMAGE = 4

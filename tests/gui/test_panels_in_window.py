@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from facecurator.core.rules import DEFAULT_PRESET
+from facecurator.domain.rules import DEFAULT_PRESET
 from facecurator.gui.export_dialog import ExportDialog, open_export_dialog
 from facecurator.gui.rules_editor import MODIFIED_SUFFIX, RulesEditor, open_rules_editor
 from facecurator.gui.stats import StatsDock, open_statistics

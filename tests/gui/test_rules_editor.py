@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.core.rules import (
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.rules import (
     BUILTIN_PRESETS,
     CONDITION_TYPES,
     DEFAULT_PRESET,

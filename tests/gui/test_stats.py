@@ -8,11 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from facecurator.core.catalog import PENDING, FaceRow, ImageRow
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.core.review import ReviewedFace
-from facecurator.core.rules import DEFAULT_PRESET, ImageContext, load_rules
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.rules import DEFAULT_PRESET, ImageContext, load_rules
 from facecurator.gui.stats import ANGLE_EDGES, StatsPanel, face_statistics
+from facecurator.services.catalog import PENDING, FaceRow, ImageRow
+from facecurator.services.review import ReviewedFace
 
 pytestmark = pytest.mark.gui
 

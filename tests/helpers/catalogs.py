@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
-from facecurator.detect.base import DetectionResult
-from facecurator.sources.base import ImageRef
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
+from facecurator.domain.protocols import DetectionResult, ImageRef
+from facecurator.services.catalog import Catalog
 
 
 def seed_catalog(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, when not installed
 
-from facecurator.core.catalog import Catalog
+from facecurator.services.catalog import Catalog
 
 
 def main(path: str) -> None:

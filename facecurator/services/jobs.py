@@ -20,12 +20,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from facecurator.core.catalog import Catalog, ImageRow
-from facecurator.core.images import is_supported_name
-from facecurator.detect.base import DetectionResult, Detector
+from facecurator.domain.images import is_supported_name
+from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source
 from facecurator.errors import DetectorAuthError, FacecuratorError
-from facecurator.sources.base import ImageRef, Source
-from facecurator.sources.local import content_identity
+from facecurator.services.catalog import Catalog, ImageRow
 
 log = logging.getLogger("facecurator.jobs")
 
@@ -342,7 +340,7 @@ def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone
         if detector.needs_bytes or identity is None:
             data = source.read_bytes(ref)
             if identity is None:
-                identity = content_identity(ref, data)
+                identity = source.identity(ref, data)
         result = detector.detect(ref, data)
         return _WorkDone(ref, identity, result, None)
     except DetectorAuthError as exc:

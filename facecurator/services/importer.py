@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from facecurator.core.catalog import Catalog
-from facecurator.core.images import SUPPORTED_EXTENSIONS
-from facecurator.core.normalize import load_result_file, normalize
-from facecurator.detect.base import DetectionResult
+from facecurator.domain.images import SUPPORTED_EXTENSIONS
+from facecurator.domain.normalize import load_result_file, normalize
+from facecurator.domain.protocols import DetectionResult, ImageRef, content_identity
 from facecurator.errors import FacecuratorError
-from facecurator.sources.base import ImageRef
-from facecurator.sources.local import content_identity
+from facecurator.services.catalog import Catalog
 
 IMPORT_SETTINGS_KEY = "import-v1"
 

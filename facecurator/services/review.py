@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from facecurator.core.catalog import Catalog, FaceRow, ImageRow
-from facecurator.core.export import ExportItem
-from facecurator.core.face import Face
-from facecurator.core.rules import ImageContext, RuleSet, Verdict
+from facecurator.domain.face import Face
+from facecurator.domain.rules import ImageContext, RuleSet, Verdict
+from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.export import ExportItem
 
 #: Bulk decisions are committed in chunks so progress can be reported durably.
 BULK_CHUNK = 200

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
-from facecurator.core.export import MANIFEST_CSV, MANIFEST_JSON, Publisher
 from facecurator.errors import ConfigError, ExportError, SourceError
+from facecurator.services.export import MANIFEST_CSV, MANIFEST_JSON, Publisher
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials

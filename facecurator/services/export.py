@@ -65,8 +65,8 @@ from typing import Any, Final
 from PIL import Image
 
 import facecurator
-from facecurator.core.face import Box, Face
-from facecurator.core.images import decode_image
+from facecurator.domain.face import Box, Face
+from facecurator.domain.images import decode_image
 from facecurator.errors import CancelledError, ConfigError, ExportError, FacecuratorError
 
 log = logging.getLogger(__name__)

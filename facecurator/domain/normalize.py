@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from facecurator.core.face import (
+from facecurator.domain.face import (
     BLUR_SCALE_MODERATION_1,
     BLUR_SCALE_MODERATION_2,
     Blur,

@@ -1,7 +1,7 @@
 """Qualified rules: named lists of conditions that decide whether a face is *qualified*.
 
 A :class:`RuleSet` is a name, an ordered tuple of conditions and an ``unknown``
-policy. Each condition looks at one canonical :class:`~facecurator.core.face.Face`
+policy. Each condition looks at one canonical :class:`~facecurator.domain.face.Face`
 (and, for ``face_count``, the :class:`ImageContext` of its image) and gives
 ``pass``, ``fail`` or ``unknown`` with a human reason ("yaw 41.2° > 30°"). A
 face is qualified when no condition fails and, under the default ``unknown =
@@ -75,7 +75,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, ClassVar, Final, Literal
 
-from facecurator.core.face import (
+from facecurator.domain.face import (
     BLUR_SCALE_LOCAL,
     BLUR_SCALE_MODERATION_1,
     BLUR_SCALE_MODERATION_2,

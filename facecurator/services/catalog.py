@@ -36,10 +36,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from facecurator.core.face import Blur, Box, Face, Pose
-from facecurator.detect.base import DetectionResult
+from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import CatalogError
-from facecurator.sources.base import ImageRef
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)

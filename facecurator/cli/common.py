@@ -1,0 +1,39 @@
+"""What every command shares: the contract's exit statuses, the JSON printer and
+the desktop hooks (the CLI never imports the GUI; :mod:`facecurator.launcher` hands
+them in)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout (UTF-8 kept readable), flushed."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+@dataclass(frozen=True)
+class Desktop:
+    """The desktop app as the CLI sees it.
+
+    Attributes:
+        open_app: ``open_app(source, catalog) -> exit status`` runs the app.
+        check_qt: the self-test's Qt check (a one-line detail; raises when Qt cannot start).
+    """
+
+    open_app: Callable[[str | None, str | None], int]
+    check_qt: Callable[[], str]
+
+
+def no_desktop() -> str:
+    raise RuntimeError("the desktop app is not part of this entry point (run the `facecurator` command)")

@@ -1,0 +1,1 @@
+"""The domain: the canonical face, images, rules, normalisers and the adapter protocols (no I/O adapters)."""
