@@ -44,6 +44,7 @@ def measures(r: dict) -> dict[str, float | None]:
     e = exposure.exposure_measures(rgb, mesh)
     p = photo.photo_measures(rgb, mesh)
     return {
+        "_upscaled": detail.upscaled(d),
         "sharpness": d.sharpness.value,
         "compression": d.compression.value,
         "jpeg_q": r.get("jpeg_q"),
@@ -52,6 +53,83 @@ def measures(r: dict) -> dict[str, float | None]:
         **{k: m.value for k, m in e.items()},
         **{k: m.value for k, m in p.items()},
     }
+
+
+#: labelled attribute -> (measure predicate on the measures dict, measures it needs)
+RULES: dict[str, Callable[[dict], bool | None]] = {}
+
+
+def _rule(attr: str) -> Callable[[Callable[[dict], bool | None]], Callable[[dict], bool | None]]:
+    def deco(fn: Callable[[dict], bool | None]) -> Callable[[dict], bool | None]:
+        RULES[attr] = fn
+        return fn
+
+    return deco
+
+
+@_rule("blurred")
+def _blurred(m: dict) -> bool | None:
+    s = m["sharpness"]
+    return None if s is None else s < detail.SHARPNESS_MIN
+
+
+@_rule("compressed")
+def _compressed(m: dict) -> bool | None:
+    c, q = m["compression"], m["jpeg_q"]
+    if c is None and q is None:
+        return None
+    return bool((c is not None and c >= detail.COMPRESSION_MAX) or (q is not None and q < detail.JPEG_QUALITY_MIN))
+
+
+@_rule("upscaled")
+def _upscaled(m: dict) -> bool | None:
+    return m["_upscaled"]
+
+
+@_rule("underexposed")
+def _under(m: dict) -> bool | None:
+    b, u = m["brightness"], m["underexposure"]
+    if b is None:
+        return None
+    return bool(b < exposure.BRIGHTNESS_MIN or u > exposure.UNDEREXPOSURE_MAX)
+
+
+@_rule("overexposed")
+def _over(m: dict) -> bool | None:
+    o = m["overexposure"]
+    return None if o is None else o > exposure.OVEREXPOSURE_MAX
+
+
+@_rule("not_photo")
+def _not_photo(m: dict) -> bool | None:
+    s = m["photo_score"]
+    return None if s is None else s < photo.PHOTO_SCORE_MIN
+
+
+def confusion(rows: list[tuple[dict, dict]]) -> None:
+    """Per labelled attribute and split: tp fp fn tn (unknown) of the measure's rule."""
+    print("## labelled faces: confusion of each measure's rule (tp fp fn tn, null)")
+    for attr, rule in RULES.items():
+        for split in ("tune", "test"):
+            c = collections.Counter()
+            for r, m in rows:
+                if r["split"] != split:
+                    continue
+                lab = (r.get("labels") or {}).get(attr, "")
+                if lab not in ("0", "1"):
+                    continue
+                pred = rule(m)
+                if pred is None:
+                    c["null"] += 1
+                    continue
+                c[("t" if pred == (lab == "1") else "f") + ("p" if pred else "n")] += 1
+            if r_split_has(c):
+                print(f"  {attr:14s} {split:4s} tp={c['tp']:3d} fp={c['fp']:3d} fn={c['fn']:3d} tn={c['tn']:3d} null={c['null']:3d}")
+            c.clear()
+
+
+def r_split_has(c: collections.Counter) -> bool:
+    return sum(c.values()) > 0
 
 
 def kind(r: dict) -> str:
@@ -82,6 +160,8 @@ def main() -> int:
         rows.append((r, m))
     per_face = (time.process_time() - t0) / max(1, len(rows)) * 1000
     names = args.measure or list(rows[0][1])
+    labelled = [(r, m) for r, m in rows if r.get("labelled")]
+    rows = [(r, m) for r, m in rows if not r.get("labelled")]
     for r, m in rows:
         for name in names:
             v = m.get(name)
@@ -98,6 +178,7 @@ def main() -> int:
                 pct = np.percentile(ok, [0, 5, 50, 95, 100]).round(3) if len(ok) else "-"
                 label = DEFECT.get(group, "blur")
                 print(f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} null={int(np.isnan(vals).sum()):2d} {pct}")
+    confusion([(r, m) for r, m in labelled if r["split"] == "tune"] + [(r, m) for r, m in labelled if r["split"] == "test"])
     if args.list:
         for r, m in rows:
             if r["variant"] in ("orig",):

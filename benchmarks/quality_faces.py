@@ -24,12 +24,17 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from facecurator.core.images import decode_image
+from facecurator.domain.images import decode_image
 from facecurator.detect.local import LocalDetector, _draft_side
 from facecurator.detect.quality.detail import jpeg_quality
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 SKIP_DIRS = {"bad", "noface"}
+LABELS_CORPUS = Path("/work/truthset/labels_corpus.csv")
+SPLITS: dict[str, str] = {}
+if LABELS_CORPUS.exists():
+    with open(LABELS_CORPUS, newline="") as _fh:
+        SPLITS = {row["file"]: row["split"] for row in csv.DictReader(_fh)}
 
 
 def corpus_files(root: Path) -> list[tuple[str, str]]:
@@ -42,7 +47,7 @@ def corpus_files(root: Path) -> list[tuple[str, str]]:
                 continue
             if row["expected_faces"].strip().rstrip("?") in ("0", ""):
                 continue
-            out.append((rel, provisional_split(rel)))
+            out.append((rel, SPLITS.get(rel, provisional_split(rel))))
     return out
 
 
@@ -138,21 +143,46 @@ def faces_of(det: LocalDetector, data: bytes, name: str) -> list[dict]:
                 "jpeg_q": jq,
                 "working_size": rgb.shape[:2],
                 "centre": ((x0 + x1) / 2 / rgb.shape[1], (y0 + y1) / 2 / rgb.shape[0]),
+                "offset": (cx0, cy0),
             }
         )
     return out
+
+
+LABEL_COLUMNS = (
+    "sunglasses,clear_glasses,mask,left_eye_closed,right_eye_closed,eyes_occluded,nose_mouth_occluded,"
+    "blurred,compressed,upscaled,underexposed,overexposed,pitch_over30,yaw_over30,roll_over30,not_photo"
+).split(",")
+
+
+def match(faces: list[dict], fx: float, fy: float) -> dict | None:
+    """The face whose mesh box holds (fx, fy) (fractions of the image), nearest centre first."""
+    best, best_d = None, 1e9
+    for f in faces:
+        h, w = f["working_size"]
+        m = f["mesh"]
+        ox, oy = f["offset"]
+        x0, x1 = (m[:, 0].min() + ox) / w, (m[:, 0].max() + ox) / w
+        y0, y1 = (m[:, 1].min() + oy) / h, (m[:, 1].max() + oy) / h
+        if not (x0 <= fx <= x1 and y0 <= fy <= y1):
+            continue
+        d = (f["centre"][0] - fx) ** 2 + (f["centre"][1] - fy) ** 2
+        if d < best_d:
+            best, best_d = f, d
+    return best
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="/tmp/qcal/faces.pkl")
     ap.add_argument("--no-variants", action="store_true")
+    ap.add_argument("--no-corpus", action="store_true")
     ap.add_argument("--extra", nargs="*", default=[], help="label csv files with set,file,... rows")
     args = ap.parse_args()
     root = CORPUS.resolve()
     det = LocalDetector()
     records = []
-    for rel, split in corpus_files(root):
+    for rel, split in [] if args.no_corpus else corpus_files(root):
         data = (root / rel).read_bytes()
         for f in faces_of(det, data, rel):
             records.append({"set": "corpus", "file": rel, "split": split, "variant": "orig", **f})
@@ -164,25 +194,30 @@ def main() -> int:
             for f in faces_of(det, vdata, f"{rel}#{vname}"):
                 records.append({"set": "corpus", "file": rel, "split": split, "variant": vname, **f})
         print(rel, len(records), file=sys.stderr)
+    roots = {"corpus": root, "gathered": Path("/work/truthset/photos")}
+    cache: dict[Path, list[dict]] = {}
     for label_csv in args.extra:
-        roots = {"corpus": root, "gathered": Path("/work/truthset/photos")}
-        seen = set()
         with open(label_csv, newline="") as fh:
             for row in csv.DictReader(fh):
-                key = (row["set"], row["file"])
-                if key in seen or row["set"] != "gathered":
+                path = Path(row["path"]) if row.get("path") else roots[row["set"]] / row["file"]
+                if not path.exists():
                     continue
-                seen.add(key)
-                try:
-                    data = (roots[row["set"]] / row["file"]).read_bytes()
-                    faces = faces_of(det, data, row["file"])
-                except Exception as exc:  # noqa: BLE001
-                    print("skip", row["file"], exc, file=sys.stderr)
+                if path not in cache:
+                    try:
+                        cache[path] = faces_of(det, path.read_bytes(), str(path))
+                    except Exception as exc:  # noqa: BLE001
+                        print("skip", path, exc, file=sys.stderr)
+                        cache[path] = []
+                face = match(cache[path], float(row["face_x"]), float(row["face_y"]))
+                if face is None:
+                    print("not found", row["file"], file=sys.stderr)
                     continue
-                for f in faces:
-                    records.append(
-                        {"set": row["set"], "file": row["file"], "split": row["split"], "variant": "orig", **f}
-                    )
+                variant = row["file"].rsplit("#", 1)[1] if row["set"] == "derived" else "orig"
+                labels = {k: row[k] for k in LABEL_COLUMNS}
+                records.append(
+                    {"set": row["set"], "file": row["file"], "split": row["split"], "variant": variant,
+                     "labels": labels, "labelled": True, **face}
+                )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as fh:
         pickle.dump(records, fh)

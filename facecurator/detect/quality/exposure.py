@@ -36,9 +36,10 @@ DARK_LEVEL: Final = 40
 CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
-UNDEREXPOSURE_MAX: Final = 0.5
-OVEREXPOSURE_MAX: Final = 0.25
-DYNAMIC_RANGE_MIN: Final = 4.0
+UNDEREXPOSURE_MAX: Final = 0.6
+OVEREXPOSURE_MAX: Final = 0.10
+BRIGHTNESS_MAX: Final = 200.0
+DYNAMIC_RANGE_MIN: Final = 5.0
 ILLUMINATION_UNIFORMITY_MIN: Final = 0.5
 #: At least this fraction of the mesh must lie in the image.
 MIN_INSIDE: Final = 0.8
@@ -89,7 +90,7 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
             round(dark, 4), "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark"
         ),
         "overexposure": Measure(
-            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
+            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX or mean > BRIGHTNESS_MAX else "not clipped"
         ),
         "dynamic_range": Measure(round(entropy, 3), "entropy of the face's brightness (bits)"),
         "illumination_uniformity": uniform,
