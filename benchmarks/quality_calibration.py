@@ -44,7 +44,12 @@ def measures(r: dict) -> dict[str, float | None]:
     e = exposure.exposure_measures(rgb, mesh)
     p = photo.photo_measures(rgb, mesh)
     return {
+        "_blurred": detail.blurred(d),
+        "_compressed": detail.compressed(d),
         "_upscaled": detail.upscaled(d),
+        "_underexposed": exposure.underexposed(e),
+        "_overexposed": exposure.overexposed(e),
+        "_not_photo": photo.not_photo(p),
         "sharpness": d.sharpness.value,
         "compression": d.compression.value,
         "jpeg_q": r.get("jpeg_q"),
@@ -59,51 +64,14 @@ def measures(r: dict) -> dict[str, float | None]:
 RULES: dict[str, Callable[[dict], bool | None]] = {}
 
 
-def _rule(attr: str) -> Callable[[Callable[[dict], bool | None]], Callable[[dict], bool | None]]:
-    def deco(fn: Callable[[dict], bool | None]) -> Callable[[dict], bool | None]:
-        RULES[attr] = fn
-        return fn
-
-    return deco
-
-
-@_rule("blurred")
-def _blurred(m: dict) -> bool | None:
-    s = m["sharpness"]
-    return None if s is None else s < detail.SHARPNESS_MIN
-
-
-@_rule("compressed")
-def _compressed(m: dict) -> bool | None:
-    c, q = m["compression"], m["jpeg_q"]
-    if c is None and q is None:
-        return None
-    return bool((c is not None and c >= detail.COMPRESSION_MAX) or (q is not None and q < detail.JPEG_QUALITY_MIN))
-
-
-@_rule("upscaled")
-def _upscaled(m: dict) -> bool | None:
-    return m["_upscaled"]
-
-
-@_rule("underexposed")
-def _under(m: dict) -> bool | None:
-    b, u = m["brightness"], m["underexposure"]
-    if b is None:
-        return None
-    return bool(b < exposure.BRIGHTNESS_MIN or u > exposure.UNDEREXPOSURE_MAX)
-
-
-@_rule("overexposed")
-def _over(m: dict) -> bool | None:
-    o = m["overexposure"]
-    return None if o is None else o > exposure.OVEREXPOSURE_MAX
-
-
-@_rule("not_photo")
-def _not_photo(m: dict) -> bool | None:
-    s = m["photo_score"]
-    return None if s is None else s < photo.PHOTO_SCORE_MIN
+RULES.update(
+    blurred=lambda m: m["_blurred"],
+    compressed=lambda m: m["_compressed"],
+    upscaled=lambda m: m["_upscaled"],
+    underexposed=lambda m: m["_underexposed"],
+    overexposed=lambda m: m["_overexposed"],
+    not_photo=lambda m: m["_not_photo"],
+)
 
 
 def confusion(rows: list[tuple[dict, dict]]) -> None:

@@ -315,3 +315,21 @@ def upscaled(measures: DetailMeasures) -> bool | None:
         return True
     missing = eff.details.get("missing_octaves", 0.0)
     return bool(missing >= UPSCALED_MISSING_OCTAVES and eff.value < EFFECTIVE_RESOLUTION_MIN)
+
+
+def blurred(measures: DetailMeasures) -> bool | None:
+    """The suggested "blurred" verdict: ``sharpness`` under ``SHARPNESS_MIN``."""
+    value = measures.sharpness.value
+    return None if value is None else bool(value < SHARPNESS_MIN)
+
+
+def compressed(measures: DetailMeasures) -> bool | None:
+    """The suggested "compressed" verdict: blockiness at the JPEG grid of at
+    least ``COMPRESSION_MAX``, or a file JPEG quality under ``JPEG_QUALITY_MIN``
+    (which also covers files decoded at 1/8, whose blocks are invisible in the
+    working image). None when neither is known."""
+    block = measures.compression.value
+    quality = measures.compression.details.get("jpeg_quality")
+    if block is None and quality is None:
+        return None
+    return bool((block is not None and block >= COMPRESSION_MAX) or (quality is not None and quality < JPEG_QUALITY_MIN))

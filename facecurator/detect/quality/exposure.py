@@ -38,7 +38,6 @@ CLIPPED_LEVEL: Final = 250
 BRIGHTNESS_MIN: Final = 45.0
 UNDEREXPOSURE_MAX: Final = 0.6
 OVEREXPOSURE_MAX: Final = 0.10
-BRIGHTNESS_MAX: Final = 200.0
 DYNAMIC_RANGE_MIN: Final = 5.0
 ILLUMINATION_UNIFORMITY_MIN: Final = 0.5
 #: At least this fraction of the mesh must lie in the image.
@@ -90,8 +89,23 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
             round(dark, 4), "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark"
         ),
         "overexposure": Measure(
-            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX or mean > BRIGHTNESS_MAX else "not clipped"
+            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
         ),
         "dynamic_range": Measure(round(entropy, 3), "entropy of the face's brightness (bits)"),
         "illumination_uniformity": uniform,
     }
+
+
+def underexposed(measures: dict[str, Measure]) -> bool | None:
+    """The suggested verdict: mean face brightness under ``BRIGHTNESS_MIN`` or
+    more than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL``."""
+    mean, dark = measures["brightness"].value, measures["underexposure"].value
+    if mean is None or dark is None:
+        return None
+    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX)
+
+
+def overexposed(measures: dict[str, Measure]) -> bool | None:
+    """The suggested verdict: more than ``OVEREXPOSURE_MAX`` of the face clipped white."""
+    clipped = measures["overexposure"].value
+    return None if clipped is None else bool(clipped > OVEREXPOSURE_MAX)

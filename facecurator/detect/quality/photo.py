@@ -7,16 +7,16 @@ distance of 64 px (area averaging; never enlarged):
 
 ``noise_residual``  RMS (grey levels) of the crop minus its 3x3 median, over the
     face oval: sensor noise and skin texture. Drawings and renders are clean.
-``flat_fraction``  fraction of face pixels whose 3x3 neighbourhood varies by
-    less than 1 grey level in all three channels: flat colour fills.
+``flat_colour``  fraction of the face's mid-tone pixels (luma 30..240) whose
+    3x3 neighbourhood varies by at most 1 level in all three channels: the flat
+    colour fills of drawings and cartoons. Photographs have sensor noise and
+    skin texture everywhere. The "not a photograph" verdict (:func:`not_photo`).
 ``colour_count``  distinct colours (RGB quantised to 5 bits a channel) per 100
     face pixels: cartoons use few.
 ``natural_colour``  OFIQ NaturalColour-like: the distance (CIELAB a*/b* units)
     of the face's mean chroma from the box of natural skin tones
     (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
     faces (chroma < 4: black-and-white photos) read 0 with reason "monochrome".
-``photo_score``  combined: higher = more like a photograph (see
-    ``PHOTO_SCORE_MIN``).
 """
 
 from __future__ import annotations
@@ -39,11 +39,13 @@ NORMAL_IED: Final = 64.0
 SKIN_A: Final = (3.0, 28.0)
 SKIN_B: Final = (5.0, 35.0)
 MONOCHROME_CHROMA: Final = 4.0
+#: Flat colour is counted on mid-tones only (clipped black / white is flat in photos too).
+_MIDTONE: Final = (30, 240)
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
-PHOTO_SCORE_MIN: Final = 0.0
+FLAT_COLOUR_MAX: Final = 0.15
 NATURAL_COLOUR_MAX: Final = 8.0
 
-NAMES: Final = ("noise_residual", "flat_fraction", "colour_count", "natural_colour", "photo_score")
+NAMES: Final = ("flat_colour", "noise_residual", "colour_count", "natural_colour")
 
 
 def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
@@ -75,7 +77,9 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
         ch = crop[..., c]
         k = np.ones((3, 3), np.uint8)
         span = np.maximum(span, (cv2.dilate(ch, k).astype(np.float32) - cv2.erode(ch, k).astype(np.float32)))
-    flat = float((span[inner] <= 1.0).mean())
+    luma = g[inner]
+    midtone = (luma >= _MIDTONE[0]) & (luma <= _MIDTONE[1])
+    flat = float((span[inner][midtone] <= 1.0).mean()) if midtone.sum() >= 50 else float("nan")
     q = (crop[inner] >> 3).astype(np.int32)
     codes = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
     colours = float(np.unique(codes).size) / inner.sum() * 100.0
@@ -94,13 +98,24 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
             "natural skin colour" if dist <= NATURAL_COLOUR_MAX else "unnatural face colour",
             {"a": round(a, 2), "b": round(b, 2)},
         )
-    score = np.log2(noise + 0.05) - 4.0 * flat + 0.0 * colours
+    if flat != flat:  # NaN: too few mid-tone pixels
+        flat_m = unmeasured("too few mid-tone face pixels (face too dark or too bright)")
+    else:
+        flat_m = Measure(
+            round(flat, 4), "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture"
+        )
     return {
+        "flat_colour": flat_m,
         "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
-        "flat_fraction": Measure(round(flat, 4), "share of flat colour"),
         "colour_count": Measure(round(colours, 3), "distinct colours per 100 pixels"),
         "natural_colour": natural,
-        "photo_score": Measure(
-            round(float(score), 4), "photograph" if score >= PHOTO_SCORE_MIN else "drawing or render"
-        ),
     }
+
+
+def not_photo(measures: dict[str, Measure]) -> bool | None:
+    """The suggested "not a photograph" verdict: flat colour fills, or a face
+    colour no skin has. None when neither could be measured."""
+    flat, colour = measures["flat_colour"].value, measures["natural_colour"].value
+    if flat is None and colour is None:
+        return None
+    return bool((flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX))
