@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from facecurator.detect.quality import detail, exposure, photo
+from facecurator.detect.quality import face
 from facecurator.detect.quality.base import inter_eye_distance
 
 #: variant -> kind of defect it carries ("" = clean)
@@ -38,26 +38,12 @@ DEFECT = {
 REAL_BLUR = ("blur/",)
 
 
-def measures(r: dict) -> dict[str, float | None]:
-    rgb, mesh = r["crop"], r["mesh"]
-    d = detail.detail_measures(rgb, mesh, scale=r["scale"], jpeg_quality_value=r.get("jpeg_q"))
-    e = exposure.exposure_measures(rgb, mesh)
-    p = photo.photo_measures(rgb, mesh)
-    return {
-        "_blurred": detail.blurred(d),
-        "_compressed": detail.compressed(d),
-        "_upscaled": detail.upscaled(d),
-        "_underexposed": exposure.underexposed(e),
-        "_overexposed": exposure.overexposed(e),
-        "_not_photo": photo.not_photo(p),
-        "sharpness": d.sharpness.value,
-        "compression": d.compression.value,
-        "jpeg_q": r.get("jpeg_q"),
-        "pixelation": d.pixelation.value,
-        "effective_resolution": d.effective_resolution.value,
-        **{k: m.value for k, m in e.items()},
-        **{k: m.value for k, m in p.items()},
-    }
+def measures(r: dict) -> dict[str, float | bool | None]:
+    q = face.measure_face(r["crop"], r["mesh"], scale=r["scale"], jpeg_quality=r.get("jpeg_q"))
+    out: dict[str, float | bool | None] = {name: m.value for name, m in q.measures.items()}
+    out["jpeg_q"] = r.get("jpeg_q")
+    out.update({f"_{k}": v for k, (v, _) in q.verdicts.items()})
+    return out
 
 
 #: labelled attribute -> (measure predicate on the measures dict, measures it needs)
@@ -71,6 +57,8 @@ RULES.update(
     underexposed=lambda m: m["_underexposed"],
     overexposed=lambda m: m["_overexposed"],
     not_photo=lambda m: m["_not_photo"],
+    pitch_over30=lambda m: m["_pitch_over30"],
+    yaw_over30=lambda m: m["_yaw_over30"],
 )
 
 
@@ -92,7 +80,9 @@ def confusion(rows: list[tuple[dict, dict]]) -> None:
                     continue
                 c[("t" if pred == (lab == "1") else "f") + ("p" if pred else "n")] += 1
             if r_split_has(c):
-                print(f"  {attr:14s} {split:4s} tp={c['tp']:3d} fp={c['fp']:3d} fn={c['fn']:3d} tn={c['tn']:3d} null={c['null']:3d}")
+                print(
+                    f"  {attr:14s} {split:4s} tp={c['tp']:3d} fp={c['fp']:3d} fn={c['fn']:3d} tn={c['tn']:3d} null={c['null']:3d}"
+                )
             c.clear()
 
 
@@ -145,8 +135,13 @@ def main() -> int:
                 ok = vals[~np.isnan(vals)]
                 pct = np.percentile(ok, [0, 5, 50, 95, 100]).round(3) if len(ok) else "-"
                 label = DEFECT.get(group, "blur")
-                print(f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} null={int(np.isnan(vals).sum()):2d} {pct}")
-    confusion([(r, m) for r, m in labelled if r["split"] == "tune"] + [(r, m) for r, m in labelled if r["split"] == "test"])
+                print(
+                    f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} null={int(np.isnan(vals).sum()):2d} {pct}"
+                )
+    confusion(
+        [(r, m) for r, m in labelled if r["split"] == "tune"]
+        + [(r, m) for r, m in labelled if r["split"] == "test"]
+    )
     if args.list:
         for r, m in rows:
             if r["variant"] in ("orig",):

@@ -24,9 +24,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from facecurator.domain.images import decode_image
 from facecurator.detect.local import LocalDetector, _draft_side
 from facecurator.detect.quality.detail import jpeg_quality
+from facecurator.domain.images import decode_image
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 SKIP_DIRS = {"bad", "noface"}
@@ -60,9 +60,9 @@ def provisional_split(rel: str) -> str:
 
 def encode(rgb: np.ndarray, fmt: str = "JPEG", quality: int = 92) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format=fmt, quality=quality) if fmt == "JPEG" else Image.fromarray(rgb).save(
-        buf, format=fmt
-    )
+    Image.fromarray(rgb).save(buf, format=fmt, quality=quality) if fmt == "JPEG" else Image.fromarray(
+        rgb
+    ).save(buf, format=fmt)
     return buf.getvalue()
 
 
@@ -149,10 +149,24 @@ def faces_of(det: LocalDetector, data: bytes, name: str) -> list[dict]:
     return out
 
 
-LABEL_COLUMNS = (
-    "sunglasses,clear_glasses,mask,left_eye_closed,right_eye_closed,eyes_occluded,nose_mouth_occluded,"
-    "blurred,compressed,upscaled,underexposed,overexposed,pitch_over30,yaw_over30,roll_over30,not_photo"
-).split(",")
+LABEL_COLUMNS = [
+    "sunglasses",
+    "clear_glasses",
+    "mask",
+    "left_eye_closed",
+    "right_eye_closed",
+    "eyes_occluded",
+    "nose_mouth_occluded",
+    "blurred",
+    "compressed",
+    "upscaled",
+    "underexposed",
+    "overexposed",
+    "pitch_over30",
+    "yaw_over30",
+    "roll_over30",
+    "not_photo",
+]
 
 
 def match(faces: list[dict], fx: float, fy: float) -> dict | None:
@@ -215,8 +229,15 @@ def main() -> int:
                 variant = row["file"].rsplit("#", 1)[1] if row["set"] == "derived" else "orig"
                 labels = {k: row[k] for k in LABEL_COLUMNS}
                 records.append(
-                    {"set": row["set"], "file": row["file"], "split": row["split"], "variant": variant,
-                     "labels": labels, "labelled": True, **face}
+                    {
+                        "set": row["set"],
+                        "file": row["file"],
+                        "split": row["split"],
+                        "variant": variant,
+                        "labels": labels,
+                        "labelled": True,
+                        **face,
+                    }
                 )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "wb") as fh:

@@ -220,16 +220,17 @@ def detail_measures(
     if box is None or ied < MIN_EYE_DISTANCE or (box[3] - box[1]) < 3 * _STRIPS:
         why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
         none = unmeasured(why, ied=ied)
-        return DetailMeasures(none, none, none, none)
+        comp = none
+        if jpeg_quality_value is not None:
+            comp = Measure(None, why, {"ied": round(ied, 4), "jpeg_quality": float(jpeg_quality_value)})
+        return DetailMeasures(none, comp, none, none)
     x0, y0, x1, y1 = box
     face = gray(rgb[y0:y1, x0:x1])
 
     # sharpness
     s01, s12, ied0 = _octave_slopes(face, ied)
     sharp = 2.0 + s01 + s12
-    missing = sum(
-        min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in (s01, s12)
-    )
+    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in (s01, s12))
     sharpness = Measure(
         round(sharp, 4),
         "sharp" if sharp >= SHARPNESS_MIN else "little detail (out of focus or enlarged)",
@@ -279,7 +280,11 @@ def detail_measures(
     effective = Measure(
         round(eff, 2),
         f"about {eff:.0f} px of detail between the eyes",
-        {"ied": round(ied, 2), "missing_octaves": round(missing, 3), **{k: round(v, 2) for k, v in caps.items()}},
+        {
+            "ied": round(ied, 2),
+            "missing_octaves": round(missing, 3),
+            **{k: round(v, 2) for k, v in caps.items()},
+        },
     )
     return DetailMeasures(sharpness, compression, pixelation, effective)
 
@@ -332,4 +337,7 @@ def compressed(measures: DetailMeasures) -> bool | None:
     quality = measures.compression.details.get("jpeg_quality")
     if block is None and quality is None:
         return None
-    return bool((block is not None and block >= COMPRESSION_MAX) or (quality is not None and quality < JPEG_QUALITY_MIN))
+    return bool(
+        (block is not None and block >= COMPRESSION_MAX)
+        or (quality is not None and quality < JPEG_QUALITY_MIN)
+    )

@@ -79,14 +79,18 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
     left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
     if left.size >= 20 and right.size >= 20:
         a, b = float(left.mean()), float(right.mean())
-        uniform = Measure(round(min(a, b) / max(a, b, 1.0), 4), "ratio of the face halves' brightness",
-                          {"half_a": round(a, 1), "half_b": round(b, 1)})
+        uniform = Measure(
+            round(min(a, b) / max(a, b, 1.0), 4),
+            "ratio of the face halves' brightness",
+            {"half_a": round(a, 1), "half_b": round(b, 1)},
+        )
     else:
         uniform = unmeasured("one face half hidden")
     return {
         "brightness": Measure(round(mean, 2), "mean face brightness"),
         "underexposure": Measure(
-            round(dark, 4), "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark"
+            round(dark, 4),
+            "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark",
         ),
         "overexposure": Measure(
             round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"

@@ -102,7 +102,8 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
         flat_m = unmeasured("too few mid-tone face pixels (face too dark or too bright)")
     else:
         flat_m = Measure(
-            round(flat, 4), "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture"
+            round(flat, 4),
+            "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture",
         )
     return {
         "flat_colour": flat_m,
@@ -118,4 +119,6 @@ def not_photo(measures: dict[str, Measure]) -> bool | None:
     flat, colour = measures["flat_colour"].value, measures["natural_colour"].value
     if flat is None and colour is None:
         return None
-    return bool((flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX))
+    return bool(
+        (flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX)
+    )
