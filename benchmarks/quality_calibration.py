@@ -81,7 +81,8 @@ def confusion(rows: list[tuple[dict, dict]]) -> None:
                 c[("t" if pred == (lab == "1") else "f") + ("p" if pred else "n")] += 1
             if r_split_has(c):
                 print(
-                    f"  {attr:14s} {split:4s} tp={c['tp']:3d} fp={c['fp']:3d} fn={c['fn']:3d} tn={c['tn']:3d} null={c['null']:3d}"
+                    f"  {attr:14s} {split:4s} tp={c['tp']:3d} fp={c['fp']:3d} fn={c['fn']:3d} "
+                    f"tn={c['tn']:3d} null={c['null']:3d}"
                 )
             c.clear()
 
@@ -136,7 +137,8 @@ def main() -> int:
                 pct = np.percentile(ok, [0, 5, 50, 95, 100]).round(3) if len(ok) else "-"
                 label = DEFECT.get(group, "blur")
                 print(
-                    f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} null={int(np.isnan(vals).sum()):2d} {pct}"
+                    f"  {group:15s} {label or 'clean':12s} {split:4s} n={len(vals):3d} "
+                    f"null={int(np.isnan(vals).sum()):2d} {pct}"
                 )
     confusion(
         [(r, m) for r, m in labelled if r["split"] == "tune"]
