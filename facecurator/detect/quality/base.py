@@ -101,3 +101,27 @@ def gray(rgb: np.ndarray) -> np.ndarray:
     import cv2
 
     return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def reduced_face(
+    rgb: np.ndarray, mesh: np.ndarray, box: tuple[int, int, int, int], ied: float, target_ied: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``box`` crop of ``rgb`` reduced (area averaging, never enlarged) so
+    the eyes are at most ``target_ied`` pixels apart.
+
+    Returns:
+        (RGB crop, the mesh's 2-D points in its pixels, boolean face-oval mask).
+    """
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    f = 1.0
+    if ied > target_ied:
+        f = target_ied / ied
+        size = (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    pts = (np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])) * f
+    mask = np.zeros(crop.shape[:2], dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], 1)
+    return crop, pts, mask.astype(bool)

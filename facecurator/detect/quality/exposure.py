@@ -2,7 +2,8 @@
 OverExposurePrevention, DynamicRange, IlluminationUniformity).
 
 All are computed on the luma (BT.601, 0..255) of the pixels inside the face
-mesh's oval (forehead to chin), in the working image, by
+mesh's oval (forehead to chin), in the working image reduced to an inter-eye
+distance of at most 64 px, by
 :func:`exposure_measures` (one pass, < 1 ms a face):
 
 ``brightness``  mean luma of the face, 0..255.
@@ -24,15 +25,17 @@ from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
     Measure,
     check_inputs,
-    face_mask,
     gray,
     inside_fraction,
     inter_eye_distance,
     mesh_box,
+    reduced_face,
     unmeasured,
 )
 
 DARK_LEVEL: Final = 40
+#: The face is reduced to this inter-eye distance first (the statistics do not need more).
+NORMAL_IED: Final = 64.0
 CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
@@ -59,9 +62,8 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
             else "face largely outside the image"
         )
         return {name: unmeasured(why) for name in NAMES}
-    x0, y0, x1, y1 = box
-    luma = gray(rgb[y0:y1, x0:x1])
-    mask = face_mask(mesh, box)
+    crop, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    luma = gray(crop)
     pix = luma[mask]
     if pix.size < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
@@ -72,9 +74,8 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
     p = hist[hist > 0] / pix.size
     entropy = float(-(p * np.log2(p)).sum())
     # halves split by the nose line (bridge 168 to tip 1), in crop coordinates
-    pts = np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])
     top, tip = pts[168], pts[1]
-    yy, xx = np.mgrid[0 : y1 - y0, 0 : x1 - x0]
+    yy, xx = np.mgrid[0 : luma.shape[0], 0 : luma.shape[1]]
     side = (xx - top[0]) * (tip[1] - top[1]) - (yy - top[1]) * (tip[0] - top[0])
     left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
     if left.size >= 20 and right.size >= 20:

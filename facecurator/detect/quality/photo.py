@@ -11,8 +11,6 @@ distance of 64 px (area averaging; never enlarged):
     3x3 neighbourhood varies by at most 1 level in all three channels: the flat
     colour fills of drawings and cartoons. Photographs have sensor noise and
     skin texture everywhere. The "not a photograph" verdict (:func:`not_photo`).
-``colour_count``  distinct colours (RGB quantised to 5 bits a channel) per 100
-    face pixels: cartoons use few.
 ``natural_colour``  OFIQ NaturalColour-like: the distance (CIELAB a*/b* units)
     of the face's mean chroma from the box of natural skin tones
     (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
@@ -29,9 +27,9 @@ from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
     Measure,
     check_inputs,
-    face_mask,
     inter_eye_distance,
     mesh_box,
+    reduced_face,
     unmeasured,
 )
 
@@ -45,7 +43,7 @@ _MIDTONE: Final = (30, 240)
 FLAT_COLOUR_MAX: Final = 0.15
 NATURAL_COLOUR_MAX: Final = 8.0
 
-NAMES: Final = ("flat_colour", "noise_residual", "colour_count", "natural_colour")
+NAMES: Final = ("flat_colour", "noise_residual", "natural_colour")
 
 
 def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
@@ -58,34 +56,20 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
     if box is None or ied < MIN_EYE_DISTANCE:
         why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
         return {name: unmeasured(why) for name in NAMES}
-    x0, y0, x1, y1 = box
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
-    mask = face_mask(mesh, box).astype(np.uint8)
-    if ied > NORMAL_IED:
-        f = NORMAL_IED / ied
-        size = (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f)))
-        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-        mask = cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
-    inner = cv2.erode(mask, np.ones((3, 3), np.uint8)).astype(bool)
+    crop, _, oval = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    inner = cv2.erode(oval.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if inner.sum() < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
     g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     residual = g.astype(np.float32) - cv2.medianBlur(g, 3).astype(np.float32)
     noise = float(np.sqrt((residual[inner] ** 2).mean()))
-    span = np.zeros(crop.shape[:2], dtype=np.float32)
-    for c in range(3):
-        ch = crop[..., c]
-        k = np.ones((3, 3), np.uint8)
-        span = np.maximum(span, (cv2.dilate(ch, k).astype(np.float32) - cv2.erode(ch, k).astype(np.float32)))
+    k = np.ones((3, 3), np.uint8)
+    span = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k)).max(axis=2)
     luma = g[inner]
     midtone = (luma >= _MIDTONE[0]) & (luma <= _MIDTONE[1])
     flat = float((span[inner][midtone] <= 1.0).mean()) if midtone.sum() >= 50 else float("nan")
-    q = (crop[inner] >> 3).astype(np.int32)
-    codes = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
-    colours = float(np.unique(codes).size) / inner.sum() * 100.0
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    a = float(lab[..., 1][inner].mean()) - 128.0
-    b = float(lab[..., 2][inner].mean()) - 128.0
+    # CIELAB of the face's mean colour (the mean of a*/b* over pixels, as OFIQ, is close to it)
+    _, a, b = srgb_to_lab(crop[inner].mean(axis=0))
     chroma = float(np.hypot(a, b))
     if chroma < MONOCHROME_CHROMA:
         natural = Measure(0.0, "monochrome", {"a": round(a, 2), "b": round(b, 2)})
@@ -108,7 +92,6 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
     return {
         "flat_colour": flat_m,
         "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
-        "colour_count": Measure(round(colours, 3), "distinct colours per 100 pixels"),
         "natural_colour": natural,
     }
 
@@ -122,3 +105,18 @@ def not_photo(measures: dict[str, Measure]) -> bool | None:
     return bool(
         (flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX)
     )
+
+
+_D65: Final = np.array([0.95047, 1.0, 1.08883])
+_RGB_TO_XYZ: Final = np.array(
+    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+)
+
+
+def srgb_to_lab(rgb: np.ndarray) -> tuple[float, float, float]:
+    """CIELAB (D65) of one sRGB colour given as 0..255 floats (L 0..100, a*, b*)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = _RGB_TO_XYZ @ lin / _D65
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return float(116 * f[1] - 16), float(500 * (f[0] - f[1])), float(200 * (f[1] - f[2]))
