@@ -1,0 +1,127 @@
+"""Shared pieces of the quality measures: the result type and face regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+#: Eye contours (16 points each, the subject's right / left eye) of the face mesh.
+RIGHT_EYE_CONTOUR: Final = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+LEFT_EYE_CONTOUR: Final = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
+#: The face oval of the mesh (forehead top, temples, jaw, chin), in order around the face.
+FACE_OVAL: Final = (
+    176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109, 10, 338,
+    297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148,
+)  # fmt: skip
+#: Faces with fewer pixels than this between the eye centres are not measured.
+MIN_EYE_DISTANCE: Final = 16.0
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One measured quantity of one face.
+
+    Attributes:
+        value: the measure (its scale is documented by the function that made
+            it), or ``None`` when it could not be taken.
+        reason: why ``value`` is ``None``; otherwise a short description of
+            what was found (for the GUI / CLI and the raw record).
+        details: the intermediate numbers behind ``value`` (for ``raw``).
+    """
+
+    value: float | None
+    reason: str
+    details: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+
+def unmeasured(reason: str, **details: float) -> Measure:
+    """A measure that could not be taken, with the reason."""
+    return Measure(None, reason, {k: round(float(v), 4) for k, v in details.items()})
+
+
+def check_inputs(rgb: np.ndarray, mesh: np.ndarray) -> None:
+    """Raise ValueError for arrays of the wrong shape or type (a caller bug)."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"quality measures need a uint8 HxWx3 RGB image, got {rgb.dtype} {rgb.shape}")
+    if mesh.ndim != 2 or mesh.shape[0] < 468 or mesh.shape[1] < 2:
+        raise ValueError(f"quality measures need the 468 (or 478) face-mesh points, got {mesh.shape}")
+
+
+def eye_centres(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centres of the subject's right and left eye contours (image pixels, x/y)."""
+    pts = np.asarray(mesh, dtype=np.float64)[:, :2]
+    return pts[list(RIGHT_EYE_CONTOUR)].mean(axis=0), pts[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+
+
+def inter_eye_distance(mesh: np.ndarray) -> float:
+    """Distance between the eye centres in image pixels (OFIQ InterEyeDistance, 2-D)."""
+    right, left = eye_centres(mesh)
+    return float(np.linalg.norm(left - right))
+
+
+def mesh_box(mesh: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """The mesh's bounding box (forehead to chin, cheek to cheek) clipped to an
+    image of ``shape``, as ``(x0, y0, x1, y1)``; None when under 8 x 8 pixels."""
+    pts = np.asarray(mesh)[:, :2]
+    h, w = shape[:2]
+    x0, y0 = max(0, int(np.floor(pts[:, 0].min()))), max(0, int(np.floor(pts[:, 1].min())))
+    x1, y1 = min(w, int(np.ceil(pts[:, 0].max()))), min(h, int(np.ceil(pts[:, 1].max())))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    return x0, y0, x1, y1
+
+
+def inside_fraction(mesh: np.ndarray, shape: tuple[int, ...]) -> float:
+    """Fraction of the mesh points that fall inside an image of ``shape``."""
+    pts = np.asarray(mesh)[:, :2]
+    h, w = shape[:2]
+    ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    return float(ok.mean())
+
+
+def face_mask(mesh: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """Boolean mask of the face oval, in the coordinates of the ``box`` crop."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    mask = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+    pts = np.asarray(mesh)[list(FACE_OVAL), :2] - np.array([x0, y0])
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    """Luma (ITU-R BT.601, as OpenCV) of an RGB crop, float32 0..255."""
+    import cv2
+
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def reduced_face(
+    rgb: np.ndarray, mesh: np.ndarray, box: tuple[int, int, int, int], ied: float, target_ied: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``box`` crop of ``rgb`` reduced (area averaging, never enlarged) so
+    the eyes are at most ``target_ied`` pixels apart.
+
+    Returns:
+        (RGB crop, the mesh's 2-D points in its pixels, boolean face-oval mask).
+    """
+    import cv2
+
+    x0, y0, x1, y1 = box
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    f = 1.0
+    if ied > target_ied:
+        f = target_ied / ied
+        size = (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f)))
+        crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    pts = (np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])) * f
+    mask = np.zeros(crop.shape[:2], dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], 1)
+    return crop, pts, mask.astype(bool)

@@ -1,0 +1,343 @@
+"""Detail of a face that blur, JPEG blocking and upscaling cannot fake.
+
+Four measures, computed together from one crop of the face (the mesh's
+bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
+
+``sharpness`` (0 = no detail .. ~1 = as detailed as a sharp photo)
+    How fast the face's detail falls from the inter-eye distance (IED) of
+    64 px to 16 px. The grey crop is reduced (area averaging, never enlarged)
+    to an IED of 64 px, then halved twice; at each level the RMS of the
+    differences between neighbouring pixels is taken. In a sharp photo the
+    RMS falls by about 2^-0.5 per halving of the resolution (a 1/f spectrum);
+    in a face without detail at that scale (out of focus, enlarged from a small
+    image) by 2^-1 (a smooth ramp). ``sharpness = 2 + s01 + s12`` where s01, s12
+    are the two log2 ratios: ~1 sharp, ~0 smooth. Contrast- and size-invariant.
+    JPEG blocking and pixelation *add* fine detail (sharp block edges), so they
+    are measured apart (``compression``, ``pixelation``) and cap the
+    effective resolution.
+
+``compression`` (1 = no blocking; larger = stronger)
+    Blockiness at the JPEG 8 x 8 grid as it lies in the working image (8 px,
+    or 4 / 2 px when the JPEG was decoded at 1/2 or 1/4 by DCT scaling): the
+    mean absolute difference between neighbouring columns (rows) is folded by
+    position modulo the block size; blockiness = largest phase / median phase,
+    the smaller of the horizontal and vertical values (real blocks show on
+    both axes). Not measurable (``None``) when the grid is finer than 2 px or
+    not a whole number of pixels (a resized decode). The file's own JPEG
+    quality (estimated from its quantisation tables by :func:`jpeg_quality`,
+    which the decoder reads from the header for free) is reported beside it.
+
+``pixelation`` (1 = none; larger = stronger)
+    The same folding, for any block size from 3 to 16 px: a face enlarged by
+    nearest-neighbour repetition is a grid of flat squares. The block size
+    found is in ``details["period"]``.
+
+``effective_resolution`` (pixels)
+    OFIQ's InterEyeDistance corrected by the measured detail: the IED in the
+    working image times ``2 ** -missing`` where ``missing`` (0..2 octaves) is
+    how much of the two measured octaves has no detail, and at most IED / block
+    size when the face is pixelated or heavily blocked. A lower bound for faces
+    whose IED is over 64 px (detail finer than that is not looked at).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.base import (
+    MIN_EYE_DISTANCE,
+    Measure,
+    check_inputs,
+    gray,
+    inter_eye_distance,
+    mesh_box,
+    unmeasured,
+)
+
+#: The crop is reduced to this inter-eye distance before the sharpness octaves.
+SHARPNESS_IED: Final = 64.0
+#: log2 RMS-difference ratio per halving: a sharp photo vs a smooth (detail-less) face.
+_SLOPE_SHARP: Final = -0.5
+_SLOPE_SMOOTH: Final = -1.0
+#: Grey levels added to both sides of the blockiness ratio (flat faces stay near 1).
+_FOLD_FLOOR: Final = 0.5
+#: The face is cut in this many strips for the blockiness (median over strips).
+_STRIPS: Final = 5
+#: Blockiness and pixelation look at the central window of the face of this side (native pixels).
+_BLOCK_WINDOW: Final = 224
+
+#: Calibrated thresholds (docs/measures-detail.md, tune split).
+SHARPNESS_MIN: Final = 0.65
+COMPRESSION_MAX: Final = 1.7
+PIXELATION_MAX: Final = 3.0
+JPEG_QUALITY_MIN: Final = 15.0
+EFFECTIVE_RESOLUTION_MIN: Final = 20.0
+UPSCALED_MISSING_OCTAVES: Final = 1.0
+
+#: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
+_IJG_LUMA: Final = np.array(
+    [
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+        14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+        18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+    ],
+    dtype=np.float64,
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DetailMeasures:
+    """The four detail measures of one face (see the module docstring)."""
+
+    sharpness: Measure
+    compression: Measure
+    pixelation: Measure
+    effective_resolution: Measure
+
+
+def jpeg_quality(quantization: dict[int, list[int]] | None) -> Measure:
+    """Estimated IJG quality (1..100) of a JPEG from its quantisation tables.
+
+    ``quantization`` is Pillow's ``Image.quantization`` of the opened JPEG
+    (read from the header, no decoding). The luminance table (0) is compared
+    with the IJG tables of every quality; the closest wins (exact for files
+    written by libjpeg / Pillow / most cameras' "quality" settings, an
+    approximation for others). ``None`` for a non-JPEG (no tables).
+    """
+    if not quantization or 0 not in quantization:
+        return unmeasured("not a JPEG (no quantisation tables)")
+    table = np.asarray(quantization[0], dtype=np.float64)
+    if table.size != 64:
+        return unmeasured(f"unexpected JPEG quantisation table of {table.size} entries")
+    best, best_err = 50, math.inf
+    for q in range(1, 101):
+        scale = 5000.0 / q if q < 50 else 200.0 - 2.0 * q
+        ref = np.clip(np.floor((_IJG_LUMA * scale + 50.0) / 100.0), 1, 255)
+        # order-free comparison: Pillow may give the table in zigzag or natural order
+        err = float(np.abs(np.sort(ref) - np.sort(table)).sum())
+        if err < best_err:
+            best, best_err = q, err
+    return Measure(float(best), f"JPEG quality about {best}", {"table_error": round(best_err / 64, 3)})
+
+
+def _fold(profiles: np.ndarray, period: int) -> float:
+    """Blockiness of a stack of profiles (one row per strip) at ``period``.
+
+    Each profile is folded by position modulo ``period``; each phase is the
+    median over the blocks (an edge at every block boundary counts, one strong
+    edge of an object does not); the strip's value is (largest phase + floor) /
+    (median phase + floor); the result is the median over the strips.
+    """
+    n = profiles.shape[1] // period * period
+    if n < 3 * period:
+        return 1.0
+    blocks = profiles[:, :n].reshape(profiles.shape[0], -1, period)
+    phases = _middle(blocks, axis=1)
+    ratio = (phases.max(axis=1) + _FOLD_FLOOR) / (_middle(phases, axis=1) + _FOLD_FLOOR)
+    return float(_middle(ratio, axis=0))
+
+
+def _middle(a: np.ndarray, axis: int) -> np.ndarray:
+    """The (upper) median along ``axis`` - ``np.median``'s overhead is most of
+    the cost on these small arrays."""
+    return np.take(np.sort(a, axis=axis), a.shape[axis] // 2, axis=axis)
+
+
+def _centre_window(img: np.ndarray, side: int) -> np.ndarray:
+    """The central ``side`` x ``side`` pixels of ``img`` (all of it if smaller):
+    the blockiness is measured on this window only, for speed (it holds 20 x 20
+    blocks of 8 px)."""
+    h, w = img.shape[:2]
+    y0, x0 = max(0, (h - side) // 2), max(0, (w - side) // 2)
+    return img[y0 : y0 + side, x0 : x0 + side]
+
+
+def _profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean |difference| between neighbouring columns in each of ``_STRIPS``
+    horizontal strips of the face (one row per strip), and between
+    neighbouring rows in each of ``_STRIPS`` vertical strips."""
+    dx = np.abs(np.diff(face, axis=1))
+    dy = np.abs(np.diff(face, axis=0))
+    cols = np.stack([s.mean(axis=0) for s in np.array_split(dx, _STRIPS, axis=0)])
+    rows = np.stack([s.mean(axis=1) for s in np.array_split(dy, _STRIPS, axis=1)])
+    return cols, rows
+
+
+def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
+    """Blockiness at ``period``, the smaller of the two axes (JPEG blocks and
+    enlarged pixels are squares; the edges of an object, or a texture, rarely
+    repeat at the same period on both axes)."""
+    cols, rows = profiles
+    return min(_fold(cols, period), _fold(rows, period))
+
+
+def _octave_slopes(face: np.ndarray, ied: float) -> tuple[float, float, float]:
+    """(s01, s12, ied at level 0): log2 ratios of the RMS neighbour difference
+    between successive halvings, after reducing the crop to ``SHARPNESS_IED``."""
+    import cv2
+
+    img = face
+    if ied > SHARPNESS_IED:
+        f = SHARPNESS_IED / ied
+        size = (max(4, round(img.shape[1] * f)), max(4, round(img.shape[0] * f)))
+        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+        ied = SHARPNESS_IED
+    rms = []
+    for level in range(3):
+        if level:
+            img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        dx = np.diff(img, axis=1)
+        dy = np.diff(img, axis=0)
+        rms.append(math.sqrt((float((dx * dx).mean()) + float((dy * dy).mean())) / 2.0) + 1e-3)
+    return math.log2(rms[0] / rms[1]), math.log2(rms[1] / rms[2]), ied
+
+
+def detail_measures(
+    rgb: np.ndarray,
+    mesh: np.ndarray,
+    *,
+    scale: float = 1.0,
+    jpeg_quality_value: float | None = None,
+) -> DetailMeasures:
+    """Sharpness, compression, pixelation and effective resolution of one face.
+
+    Args:
+        rgb: the working image (uint8 H x W x 3) the mesh was fitted in.
+        mesh: the face mesh's points in ``rgb`` pixels.
+        scale: full image pixels per working pixel (``DecodedImage.scale``): a
+            JPEG decoded at 1/2 or 1/4 shows its 8 px blocks as 4 or 2 px.
+        jpeg_quality_value: the file's estimated JPEG quality
+            (:func:`jpeg_quality`), copied into ``compression.details``.
+    """
+    check_inputs(rgb, mesh)
+    ied = inter_eye_distance(mesh)
+    box = mesh_box(mesh, rgb.shape)
+    if box is None or ied < MIN_EYE_DISTANCE or (box[3] - box[1]) < 3 * _STRIPS:
+        why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
+        none = unmeasured(why, ied=ied)
+        comp = none
+        if jpeg_quality_value is not None:
+            comp = Measure(None, why, {"ied": round(ied, 4), "jpeg_quality": float(jpeg_quality_value)})
+        return DetailMeasures(none, comp, none, none)
+    x0, y0, x1, y1 = box
+    face = gray(rgb[y0:y1, x0:x1])
+
+    # sharpness
+    s01, s12, ied0 = _octave_slopes(face, ied)
+    sharp = 2.0 + s01 + s12
+    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in (s01, s12))
+    sharpness = Measure(
+        round(sharp, 4),
+        "sharp" if sharp >= SHARPNESS_MIN else "little detail (out of focus or enlarged)",
+        {"s01": round(s01, 4), "s12": round(s12, 4), "ied": round(ied, 2)},
+    )
+
+    profiles = _profiles(_centre_window(face, _BLOCK_WINDOW))
+    # compression at the JPEG grid as decoded
+    details: dict[str, float] = {}
+    if jpeg_quality_value is not None:
+        details["jpeg_quality"] = float(jpeg_quality_value)
+    grid = 8.0 / scale if scale > 0 else 0.0
+    block: float | None = None
+    if grid >= 2.0 - 1e-6 and abs(grid - round(grid)) < 1e-3:
+        period = round(grid)
+        details["grid"] = float(period)
+        block = _blockiness(profiles, period)
+        compression = Measure(
+            round(block, 4),
+            "JPEG blocking" if block >= COMPRESSION_MAX else "no visible blocking",
+            details,
+        )
+    else:
+        compression = Measure(None, f"the JPEG grid is not visible at decode scale 1/{scale:g}", details)
+
+    # pixelation: flat squares of any size from 3 to 16 px
+    best, best_p = 1.0, 0
+    for p in range(3, 17):
+        b = _blockiness(profiles, p)
+        if b > best:
+            best, best_p = b, p
+    pixelation = Measure(
+        round(best, 4),
+        f"pixelated ({best_p} px squares)" if best >= PIXELATION_MAX else "not pixelated",
+        {"period": float(best_p)},
+    )
+
+    # effective resolution
+    eff = ied0 * 2.0**-missing
+    caps = {}
+    if best >= PIXELATION_MAX:
+        caps["pixelation"] = ied / best_p
+    if block is not None and block >= COMPRESSION_MAX:
+        caps["compression"] = ied / round(grid)
+    for v in caps.values():
+        eff = min(eff, v)
+    effective = Measure(
+        round(eff, 2),
+        f"about {eff:.0f} px of detail between the eyes",
+        {
+            "ied": round(ied, 2),
+            "missing_octaves": round(missing, 3),
+            **{k: round(v, 2) for k, v in caps.items()},
+        },
+    )
+    return DetailMeasures(sharpness, compression, pixelation, effective)
+
+
+def sharpness(rgb: np.ndarray, mesh: np.ndarray) -> Measure:
+    """The ``sharpness`` of :func:`detail_measures` alone."""
+    return detail_measures(rgb, mesh).sharpness
+
+
+def compression(
+    rgb: np.ndarray, mesh: np.ndarray, *, scale: float = 1.0, jpeg_quality_value: float | None = None
+) -> Measure:
+    """The ``compression`` (blockiness) of :func:`detail_measures` alone."""
+    return detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality_value).compression
+
+
+def effective_resolution(rgb: np.ndarray, mesh: np.ndarray, *, scale: float = 1.0) -> Measure:
+    """The ``effective_resolution`` of :func:`detail_measures` alone."""
+    return detail_measures(rgb, mesh, scale=scale).effective_resolution
+
+
+def upscaled(measures: DetailMeasures) -> bool | None:
+    """The suggested "low effective resolution" verdict: pixelated, or both
+    soft at the face's own resolution (``missing_octaves`` >= ``UPSCALED_MISSING_OCTAVES``)
+    and under ``EFFECTIVE_RESOLUTION_MIN`` px of detail between the eyes. None
+    when not measured. (A small sharp face is not "upscaled"; a large
+    out-of-focus face is "blurred", not "upscaled".)"""
+    eff = measures.effective_resolution
+    if eff.value is None:
+        return None
+    pix = measures.pixelation.value
+    if pix is not None and pix >= PIXELATION_MAX:
+        return True
+    missing = eff.details.get("missing_octaves", 0.0)
+    return bool(missing >= UPSCALED_MISSING_OCTAVES and eff.value < EFFECTIVE_RESOLUTION_MIN)
+
+
+def blurred(measures: DetailMeasures) -> bool | None:
+    """The suggested "blurred" verdict: ``sharpness`` under ``SHARPNESS_MIN``."""
+    value = measures.sharpness.value
+    return None if value is None else bool(value < SHARPNESS_MIN)
+
+
+def compressed(measures: DetailMeasures) -> bool | None:
+    """The suggested "compressed" verdict: blockiness at the JPEG grid of at
+    least ``COMPRESSION_MAX``, or a file JPEG quality under ``JPEG_QUALITY_MIN``
+    (which also covers files decoded at 1/8, whose blocks are invisible in the
+    working image). None when neither is known."""
+    block = measures.compression.value
+    quality = measures.compression.details.get("jpeg_quality")
+    if block is None and quality is None:
+        return None
+    return bool(
+        (block is not None and block >= COMPRESSION_MAX)
+        or (quality is not None and quality < JPEG_QUALITY_MIN)
+    )

@@ -1,0 +1,116 @@
+"""Exposure of the face region (OFIQ UnderExposurePrevention,
+OverExposurePrevention, DynamicRange, IlluminationUniformity).
+
+All are computed on the luma (BT.601, 0..255) of the pixels inside the face
+mesh's oval (forehead to chin), in the working image reduced to an inter-eye
+distance of at most 64 px, by
+:func:`exposure_measures` (one pass, < 1 ms a face):
+
+``brightness``  mean luma of the face, 0..255.
+``underexposure``  fraction of face pixels with luma <= ``DARK_LEVEL`` (0..1).
+``overexposure``  fraction of face pixels with luma >= ``CLIPPED_LEVEL`` (0..1).
+``dynamic_range``  entropy of the face's 256-bin luma histogram, in bits (0..8),
+    as OFIQ's DynamicRange; a face squeezed into a few grey levels reads low.
+``illumination_uniformity``  darker / brighter mean luma of the two face
+    halves (left and right of the nose line), 0..1 (1 = evenly lit).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.base import (
+    MIN_EYE_DISTANCE,
+    Measure,
+    check_inputs,
+    gray,
+    inside_fraction,
+    inter_eye_distance,
+    mesh_box,
+    reduced_face,
+    unmeasured,
+)
+
+DARK_LEVEL: Final = 40
+#: The face is reduced to this inter-eye distance first (the statistics do not need more).
+NORMAL_IED: Final = 64.0
+CLIPPED_LEVEL: Final = 250
+#: Calibrated thresholds (docs/measures-detail.md, tune split).
+BRIGHTNESS_MIN: Final = 45.0
+UNDEREXPOSURE_MAX: Final = 0.6
+OVEREXPOSURE_MAX: Final = 0.10
+DYNAMIC_RANGE_MIN: Final = 5.0
+ILLUMINATION_UNIFORMITY_MIN: Final = 0.5
+#: At least this fraction of the mesh must lie in the image.
+MIN_INSIDE: Final = 0.8
+
+NAMES: Final = ("brightness", "underexposure", "overexposure", "dynamic_range", "illumination_uniformity")
+
+
+def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
+    """The five exposure measures of one face, keyed by ``NAMES``."""
+    check_inputs(rgb, mesh)
+    box = mesh_box(mesh, rgb.shape)
+    ied = inter_eye_distance(mesh)
+    inside = inside_fraction(mesh, rgb.shape)
+    if box is None or inside < MIN_INSIDE or ied < MIN_EYE_DISTANCE / 2:
+        why = (
+            f"face too small ({ied:.0f} px between the eyes)"
+            if box is not None and inside >= MIN_INSIDE
+            else "face largely outside the image"
+        )
+        return {name: unmeasured(why) for name in NAMES}
+    crop, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    luma = gray(crop)
+    pix = luma[mask]
+    if pix.size < 50:
+        return {name: unmeasured("face region too small") for name in NAMES}
+    mean = float(pix.mean())
+    dark = float((pix <= DARK_LEVEL).mean())
+    clipped = float((pix >= CLIPPED_LEVEL).mean())
+    hist = np.bincount(np.clip(pix, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
+    p = hist[hist > 0] / pix.size
+    entropy = float(-(p * np.log2(p)).sum())
+    # halves split by the nose line (bridge 168 to tip 1), in crop coordinates
+    top, tip = pts[168], pts[1]
+    yy, xx = np.mgrid[0 : luma.shape[0], 0 : luma.shape[1]]
+    side = (xx - top[0]) * (tip[1] - top[1]) - (yy - top[1]) * (tip[0] - top[0])
+    left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
+    if left.size >= 20 and right.size >= 20:
+        a, b = float(left.mean()), float(right.mean())
+        uniform = Measure(
+            round(min(a, b) / max(a, b, 1.0), 4),
+            "ratio of the face halves' brightness",
+            {"half_a": round(a, 1), "half_b": round(b, 1)},
+        )
+    else:
+        uniform = unmeasured("one face half hidden")
+    return {
+        "brightness": Measure(round(mean, 2), "mean face brightness"),
+        "underexposure": Measure(
+            round(dark, 4),
+            "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark",
+        ),
+        "overexposure": Measure(
+            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
+        ),
+        "dynamic_range": Measure(round(entropy, 3), "entropy of the face's brightness (bits)"),
+        "illumination_uniformity": uniform,
+    }
+
+
+def underexposed(measures: dict[str, Measure]) -> bool | None:
+    """The suggested verdict: mean face brightness under ``BRIGHTNESS_MIN`` or
+    more than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL``."""
+    mean, dark = measures["brightness"].value, measures["underexposure"].value
+    if mean is None or dark is None:
+        return None
+    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX)
+
+
+def overexposed(measures: dict[str, Measure]) -> bool | None:
+    """The suggested verdict: more than ``OVEREXPOSURE_MAX`` of the face clipped white."""
+    clipped = measures["overexposure"].value
+    return None if clipped is None else bool(clipped > OVEREXPOSURE_MAX)

@@ -1,0 +1,122 @@
+"""Is the face a photograph? Colour and texture statistics of the face region
+that separate camera images from drawings, cartoons and renders, and OFIQ's
+NaturalColour.
+
+Computed by :func:`photo_measures` on the face crop reduced to an inter-eye
+distance of 64 px (area averaging; never enlarged):
+
+``noise_residual``  RMS (grey levels) of the crop minus its 3x3 median, over the
+    face oval: sensor noise and skin texture. Drawings and renders are clean.
+``flat_colour``  fraction of the face's mid-tone pixels (luma 30..240) whose
+    3x3 neighbourhood varies by at most 1 level in all three channels: the flat
+    colour fills of drawings and cartoons. Photographs have sensor noise and
+    skin texture everywhere. The "not a photograph" verdict (:func:`not_photo`).
+``natural_colour``  OFIQ NaturalColour-like: the distance (CIELAB a*/b* units)
+    of the face's mean chroma from the box of natural skin tones
+    (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
+    faces (chroma < 4: black-and-white photos) read 0 with reason "monochrome".
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.base import (
+    MIN_EYE_DISTANCE,
+    Measure,
+    check_inputs,
+    inter_eye_distance,
+    mesh_box,
+    reduced_face,
+    unmeasured,
+)
+
+NORMAL_IED: Final = 64.0
+SKIN_A: Final = (3.0, 28.0)
+SKIN_B: Final = (5.0, 35.0)
+MONOCHROME_CHROMA: Final = 4.0
+#: Flat colour is counted on mid-tones only (clipped black / white is flat in photos too).
+_MIDTONE: Final = (30, 240)
+#: Calibrated thresholds (docs/measures-detail.md, tune split).
+FLAT_COLOUR_MAX: Final = 0.15
+NATURAL_COLOUR_MAX: Final = 8.0
+
+NAMES: Final = ("flat_colour", "noise_residual", "natural_colour")
+
+
+def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
+    """The photograph measures of one face, keyed by ``NAMES``."""
+    import cv2
+
+    check_inputs(rgb, mesh)
+    ied = inter_eye_distance(mesh)
+    box = mesh_box(mesh, rgb.shape)
+    if box is None or ied < MIN_EYE_DISTANCE:
+        why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
+        return {name: unmeasured(why) for name in NAMES}
+    crop, _, oval = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    inner = cv2.erode(oval.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if inner.sum() < 50:
+        return {name: unmeasured("face region too small") for name in NAMES}
+    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    residual = g.astype(np.float32) - cv2.medianBlur(g, 3).astype(np.float32)
+    noise = float(np.sqrt((residual[inner] ** 2).mean()))
+    k = np.ones((3, 3), np.uint8)
+    span = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k)).max(axis=2)
+    luma = g[inner]
+    midtone = (luma >= _MIDTONE[0]) & (luma <= _MIDTONE[1])
+    flat = float((span[inner][midtone] <= 1.0).mean()) if midtone.sum() >= 50 else float("nan")
+    # CIELAB of the face's mean colour (the mean of a*/b* over pixels, as OFIQ, is close to it)
+    _, a, b = srgb_to_lab(crop[inner].mean(axis=0))
+    chroma = float(np.hypot(a, b))
+    if chroma < MONOCHROME_CHROMA:
+        natural = Measure(0.0, "monochrome", {"a": round(a, 2), "b": round(b, 2)})
+    else:
+        da = max(SKIN_A[0] - a, 0.0, a - SKIN_A[1])
+        db = max(SKIN_B[0] - b, 0.0, b - SKIN_B[1])
+        dist = float(np.hypot(da, db))
+        natural = Measure(
+            round(dist, 3),
+            "natural skin colour" if dist <= NATURAL_COLOUR_MAX else "unnatural face colour",
+            {"a": round(a, 2), "b": round(b, 2)},
+        )
+    if flat != flat:  # NaN: too few mid-tone pixels
+        flat_m = unmeasured("too few mid-tone face pixels (face too dark or too bright)")
+    else:
+        flat_m = Measure(
+            round(flat, 4),
+            "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture",
+        )
+    return {
+        "flat_colour": flat_m,
+        "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
+        "natural_colour": natural,
+    }
+
+
+def not_photo(measures: dict[str, Measure]) -> bool | None:
+    """The suggested "not a photograph" verdict: flat colour fills, or a face
+    colour no skin has. None when neither could be measured."""
+    flat, colour = measures["flat_colour"].value, measures["natural_colour"].value
+    if flat is None and colour is None:
+        return None
+    return bool(
+        (flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX)
+    )
+
+
+_D65: Final = np.array([0.95047, 1.0, 1.08883])
+_RGB_TO_XYZ: Final = np.array(
+    [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+)
+
+
+def srgb_to_lab(rgb: np.ndarray) -> tuple[float, float, float]:
+    """CIELAB (D65) of one sRGB colour given as 0..255 floats (L 0..100, a*, b*)."""
+    c = np.asarray(rgb, dtype=np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = _RGB_TO_XYZ @ lin / _D65
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return float(116 * f[1] - 16), float(500 * (f[0] - f[1])), float(200 * (f[1] - f[2]))

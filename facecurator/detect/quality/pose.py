@@ -1,0 +1,68 @@
+"""Head pitch and yaw that do not under-read extreme poses.
+
+The face mesh regresses toward a frontal face at large angles, so the rigid
+fit of :func:`facecurator.detect.measures.head_pose` under-reads them: full
+profiles (yaw ~90 deg) read 50-61 deg, a head tipped back ~40 deg reads ~28-30,
+a face looking down ~40 deg reads -25 (docs/local-detector.md). A second fit
+does not help: a perspective PnP fit (OpenCV ``solvePnP``) of the same mesh's
+2-D points to the canonical face model reads within 1-5 deg of the rigid
+3-D fit on every corpus face (the mesh's 2-D points carry the same bias).
+
+So the angle is expanded beyond a knee, where the under-reading starts:
+
+    corrected = angle + gain * (|angle| - knee) * sign(angle)   for |angle| > knee
+
+yaw: knee 25 deg, gain 1.0 (profiles 50.7 / 57.7 / 60.6 -> 76 / 90 / 90);
+pitch: knee 15 deg, gain 0.6 (looking up 29.7 -> 38.5; looking down -25.2 ->
+-31.3). Angles inside the knee - every frontal portrait of the corpus (pitch
+-13.2..+5.3, yaw -21.6..+20.0) - are unchanged; results are capped at 90.
+Roll is not expanded (rotating a photo by 20-45 deg is read within ~6 deg).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.base import Measure
+
+YAW_KNEE: Final = 25.0
+YAW_GAIN: Final = 1.0
+PITCH_KNEE: Final = 15.0
+PITCH_GAIN: Final = 0.6
+#: The pose rules' limit (degrees) the corrected angles are compared with.
+POSE_LIMIT: Final = 30.0
+
+
+def expand_angle(angle: float, *, knee: float, gain: float, cap: float = 90.0) -> float:
+    """``angle`` with the part beyond ``knee`` multiplied by ``1 + gain``, capped at ``cap``."""
+    size = abs(angle)
+    if size > knee:
+        size = size + gain * (size - knee)
+    return math.copysign(min(cap, size), angle)
+
+
+def corrected_pose(mesh: np.ndarray) -> dict[str, Measure]:
+    """``pitch`` and ``yaw`` (degrees, the signs of :class:`HeadPose`: pitch > 0
+    looking up, yaw > 0 turned toward the image's right) corrected for the
+    mesh's under-reading; the raw rigid-fit angles are in ``details``."""
+    from facecurator.detect.measures import head_pose
+
+    raw = head_pose(np.asarray(mesh, dtype=np.float64))
+    pitch = expand_angle(raw.pitch, knee=PITCH_KNEE, gain=PITCH_GAIN)
+    yaw = expand_angle(raw.yaw, knee=YAW_KNEE, gain=YAW_GAIN)
+    details = {
+        "raw_pitch": round(raw.pitch, 2),
+        "raw_yaw": round(raw.yaw, 2),
+        "residual": round(raw.residual, 4),
+    }
+    return {
+        "pitch": Measure(round(pitch, 2), "looking up" if pitch > 0 else "looking down", details),
+        "yaw": Measure(
+            round(yaw, 2),
+            "turned toward the image's right" if yaw > 0 else "turned toward the image's left",
+            details,
+        ),
+    }
