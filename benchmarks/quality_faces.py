@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from facecurator.detect.local import LocalDetector, _draft_side
+from facecurator.detect.local import LocalDetector, _header
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.domain.images import decode_image
 
@@ -105,7 +105,7 @@ def cartoon(rgb: np.ndarray) -> np.ndarray:
 
 
 def faces_of(det: LocalDetector, data: bytes, name: str) -> list[dict]:
-    decoded = decode_image(data, name=name, max_side=_draft_side(data, det.settings.working_side))
+    decoded = decode_image(data, name=name, max_side=_header(data, det.settings.working_side)[0])
     with Image.open(io.BytesIO(data)) as img:
         quant = getattr(img, "quantization", None)
     jq = jpeg_quality(quant).value

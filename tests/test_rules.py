@@ -125,6 +125,17 @@ def test_preset_conditions_match_the_contract() -> None:
         MeasureCondition(measure="eyes_visible", min=0.5),
         MeasureCondition(measure="eyes_open", min=0.5),
         MeasureCondition(measure="nose_mouth_visible", min=0.5),
+        *(
+            MeasureCondition(measure=name, min=0.5)
+            for name in (
+                "sharp",
+                "no_compression_artefacts",
+                "full_resolution",
+                "not_underexposed",
+                "not_overexposed",
+                "photograph",
+            )
+        ),
     )
     assert load_rules("enrollment-iso").conditions == (
         *load_rules("enrollment-strict").conditions,
@@ -169,6 +180,12 @@ def test_moderation_2_and_strict_on_the_vendor_example() -> None:
         "eyes visible not measured",
         "eyes open not measured",
         "nose and mouth visible not measured",
+        "sharp not measured",
+        "no compression artefacts not measured",
+        "full resolution not measured",
+        "not underexposed not measured",
+        "not overexposed not measured",
+        "a photograph not measured",
     ]
     assert reason_of(load_rules("enrollment-strict"), face, "min_integrity") == (
         "pass",
@@ -512,6 +529,8 @@ def variety_rules() -> list[RuleSet]:
             AgeRange(id="age_min", min=18, max=None),
             AgeRange(id="age_max", min=None, max=40),
             AgeRange(id="age_both", min=20, max=50),
+            MeasureCondition(measure="sharp"),
+            MeasureCondition(measure="photograph", min=0.9),
         ),
     )
     return [*(load_rules(name) for name in BUILTIN_PRESETS), kinds, extra]

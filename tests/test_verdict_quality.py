@@ -376,6 +376,7 @@ def test_enrollment_strict_qualifies_clean_frontal_portraits(test_split: vq.Run)
 
 
 @pytest.mark.corpus
+@pytest.mark.xfail(strict=False, reason=ISSUE_18)
 def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> None:
     p = test_split.figures["splits"]["test"]["presets"]["moderation-2.0"]
     assert p["by_flag"]["sunglasses"]["qualified"] == 0, [

@@ -16,7 +16,9 @@ from typing import Any, Final
 import numpy as np
 
 from facecurator.detect import measures
-from facecurator.detect.quality.summary import face_quality
+from facecurator.detect.quality.detail import jpeg_quality
+from facecurator.detect.quality.face import measure_face
+from facecurator.detect.quality.summary import detail_named, face_quality
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
 from facecurator.domain.measures import Measure
@@ -27,7 +29,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 4
+ALGORITHM_VERSION: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,8 @@ class LocalDetector:
         """
         if data is None:
             raise DetectorError(f"{ref.uri}: the local detector needs the image bytes")
-        decoded = decode_image(data, name=ref.uri, max_side=_draft_side(data, self.settings.working_side))
+        max_side, jpeg_quality = _header(data, self.settings.working_side)
+        decoded = decode_image(data, name=ref.uri, max_side=max_side)
         rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
         if not self._busy.acquire(blocking=False):
             raise DetectorError(
@@ -193,7 +196,7 @@ class LocalDetector:
             )
         try:
             self.load()
-            faces = self._faces(rgb, decoded.scale)
+            faces = self._faces(rgb, decoded.scale, jpeg_quality)
         except ModelLoadError:
             raise
         except Exception as exc:
@@ -214,11 +217,11 @@ class LocalDetector:
 
     # -- pipeline -------------------------------------------------------------
 
-    def _faces(self, rgb: np.ndarray, scale: float) -> list[Face]:
+    def _faces(self, rgb: np.ndarray, scale: float, jpeg_quality: float | None = None) -> list[Face]:
         candidates = self._candidates(rgb)
         faces: list[tuple[float, Face]] = []
         for cand in candidates:
-            face = self._measure(rgb, cand, scale)
+            face = self._measure(rgb, cand, scale, jpeg_quality)
             if face is not None:
                 faces.append((cand.x, face))
         faces.sort(key=lambda item: item[0])
@@ -244,7 +247,9 @@ class LocalDetector:
                 found += _run_detector(self._full, tile, x0, y0, 1 / det_scale, "tile", _FULL_INPUT)
         return _merge(found)
 
-    def _measure(self, rgb: np.ndarray, cand: _Candidate, scale: float) -> Face | None:
+    def _measure(
+        self, rgb: np.ndarray, cand: _Candidate, scale: float, jpeg_quality: float | None = None
+    ) -> Face | None:
         s = self.settings
         if cand.score < s.min_confidence:
             return None
@@ -273,6 +278,12 @@ class LocalDetector:
             aligned, aligned_pts = measures.align_face(rgb, mesh)
             quality = face_quality(rgb, mesh, yaw=head.yaw, aligned=(aligned, aligned_pts))
             named.update(quality.measures)
+            detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality)
+            named.update(detail_named(detail.verdicts))
+            # pitch and yaw corrected for the mesh's under-reading of extreme poses
+            pitch, yaw = detail.measures["pitch"].value, detail.measures["yaw"].value
+            if pitch is not None and yaw is not None:
+                pose = Pose(pitch=round(pitch, 2), yaw=round(yaw, 2), roll=pose.roll)
             # Closed when EITHER eye is closed (enrollment needs both open); unknown
             # when an eye is not visible, never "open".
             eyes_closed = quality.eyes_closed
@@ -309,6 +320,8 @@ class LocalDetector:
                     "reason": masked.reason,
                 },
                 quality=quality.raw,
+                detail=detail.raw(),
+                mesh_pose=[round(head.pitch, 2), round(head.yaw, 2)],
             )
         else:
             landmarks = tuple((x * scale, y * scale) for x, y in cand.keypoints)
@@ -392,10 +405,13 @@ _MESH_MIN_IOU: Final = 0.5
 _MESH_RETRIES: Final = 2
 
 
-def _draft_side(data: bytes, working_side: int) -> int:
-    """The ``max_side`` to decode with: for a JPEG, the largest DCT-scaled size
-    (1/1, 1/2, 1/4, 1/8) that fits in ``working_side``, so the decoder does all
-    the reduction (a full decode plus a resize costs about 5x more)."""
+def _header(data: bytes, working_side: int) -> tuple[int, float | None]:
+    """From the image header (no decoding): the ``max_side`` to decode with and,
+    for a JPEG, its estimated IJG quality (from the quantisation tables).
+
+    ``max_side``: for a JPEG, the largest DCT-scaled size (1/1, 1/2, 1/4, 1/8)
+    that fits in ``working_side``, so the decoder does all the reduction (a full
+    decode plus a resize costs about 5x more)."""
     import io
 
     from PIL import Image
@@ -403,15 +419,16 @@ def _draft_side(data: bytes, working_side: int) -> int:
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format != "JPEG":
-                return working_side
+                return working_side, None
             longest = max(img.size)
+            quality = jpeg_quality(getattr(img, "quantization", None)).value
     except Exception:  # noqa: BLE001 - decode_image reports the real error
-        return working_side
+        return working_side, None
     for factor in (1, 2, 4, 8):
         side = -(-longest // factor)
         if side <= working_side:
-            return side
-    return working_side
+            return side, quality
+    return working_side, quality
 
 
 def _either(a: bool | None, b: bool | None) -> bool | None:

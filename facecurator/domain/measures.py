@@ -53,6 +53,8 @@ class MeasureInfo:
     default_limit: float = 0.5
     minimum: float = 0.0
     maximum: float = 1.0
+    #: a pass/fail measure (1.0 = fine, 0.0 = defect): reasons show no number
+    binary: bool = False
 
 
 #: Every measure a rule can use, by name.
@@ -83,6 +85,38 @@ MEASURES: Final[Mapping[str, MeasureInfo]] = {
     ),
 }
 
+#: Pass/fail measures of detail, exposure and "a photograph" (value 1.0 fine, 0.0 defect).
+DETAIL_MEASURES: Final[Mapping[str, MeasureInfo]] = {
+    "sharp": MeasureInfo("Sharp", "sharp", "blurred", "enough detail: not out of focus", binary=True),
+    "no_compression_artefacts": MeasureInfo(
+        "No compression artefacts",
+        "no compression artefacts",
+        "compression artefacts",
+        "no visible JPEG blocking and a JPEG quality that keeps detail",
+        binary=True,
+    ),
+    "full_resolution": MeasureInfo(
+        "Full resolution",
+        "full resolution",
+        "low effective resolution",
+        "not pixelated or enlarged from a small image",
+        binary=True,
+    ),
+    "not_underexposed": MeasureInfo(
+        "Not underexposed", "not underexposed", "underexposed", "the face is not too dark", binary=True
+    ),
+    "not_overexposed": MeasureInfo(
+        "Not overexposed", "not overexposed", "overexposed", "the face is not clipped white", binary=True
+    ),
+    "photograph": MeasureInfo(
+        "A photograph",
+        "a photograph",
+        "not a photograph",
+        "a photograph, not a drawing, cartoon or render",
+        binary=True,
+    ),
+}
+
 #: Measures also stored per eye / per region (shown in the attribute panel; usable in rules).
 PART_MEASURES: Final[Mapping[str, MeasureInfo]] = {
     "eye_visible_right": MeasureInfo(
@@ -101,7 +135,7 @@ PART_MEASURES: Final[Mapping[str, MeasureInfo]] = {
     "mouth_visible": MeasureInfo("Mouth visible", "mouth visible", "mouth covered", "the mouth uncovered"),
 }
 
-ALL_MEASURES: Final[Mapping[str, MeasureInfo]] = {**MEASURES, **PART_MEASURES}
+ALL_MEASURES: Final[Mapping[str, MeasureInfo]] = {**MEASURES, **DETAIL_MEASURES, **PART_MEASURES}
 MEASURE_NAMES: Final = tuple(ALL_MEASURES)
 
 

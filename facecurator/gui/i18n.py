@@ -346,7 +346,8 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP(
         "Rules",
         "moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, "
-        "integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible.",
+        "integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible, sharp, "
+        "no compression artefacts, full resolution, not under- or over-exposed, a photograph.",
     ),
     QT_TRANSLATE_NOOP(
         "Rules", "enrollment-strict plus the remaining ISO/IEC 29794-5 style components: face visible."
@@ -467,6 +468,9 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "measure.fail_why": "{what}（{why}）{score} < {min}",
     "measure.not_measured": "未测量：{what}",
     "measure.not_measured_why": "未测量：{what}（{why}）",
+    "measure.pass_flag": "{what}",
+    "measure.fail_flag": "{what}",
+    "measure.fail_flag_why": "{what}（{why}）",
 }
 
 # The named measures' words (facecurator.domain.measures) and the local detector's short reasons.
@@ -491,6 +495,18 @@ _ZH_CN_MEASURE_WORDS: Final[Mapping[str, str]] = {
     "nose covered": "鼻子被遮挡",
     "mouth visible": "嘴部可见",
     "mouth covered": "嘴部被遮挡",
+    "sharp": "清晰",
+    "blurred": "模糊",
+    "no compression artefacts": "无压缩失真",
+    "compression artefacts": "有压缩失真",
+    "full resolution": "分辨率充足",
+    "low effective resolution": "有效分辨率低",
+    "not underexposed": "未欠曝",
+    "underexposed": "欠曝",
+    "not overexposed": "未过曝",
+    "overexposed": "过曝",
+    "a photograph": "真实照片",
+    "not a photograph": "非真实照片",
 }
 _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "covered?": "被遮挡？",
@@ -504,6 +520,12 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "mask?": "口罩？",
     "beard?": "胡须？",
     "not measured": "未测量",
+    "little detail (out of focus or enlarged)": "细节不足（失焦或放大）",
+    "JPEG blocking or low JPEG quality": "JPEG 块效应或 JPEG 质量过低",
+    "pixelated or enlarged from a small image": "像素化或由小图放大",
+    "face too dark": "人脸过暗",
+    "face clipped white": "人脸过曝发白",
+    "flat colour fills or unnatural colour (drawing, render?)": "大片平涂色或颜色不自然（绘画、渲染？）",
 }
 _ZH_CN_PARTS: Final[Mapping[str, str]] = {
     "right eye": "右眼",

@@ -1102,8 +1102,8 @@ Paid cloud calls: {paid}</source>
         <translation>内容安全 2.0 推荐范围：模糊度 &lt; 25（0–100），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
     </message>
     <message>
-        <source>moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible.</source>
-        <translation>moderation-2.0 另加：图中恰好一张人脸，人脸 ≥ 112 像素（短边），未戴口罩，睁眼，有测量时完整度 ≥ 80，双眼可见，双眼睁开，口鼻可见。</translation>
+        <source>moderation-2.0 plus: exactly one face in the image, face ≥ 112 px (short side), no mask, eyes open, integrity ≥ 80 where measured, eyes visible, both eyes open, nose and mouth visible, sharp, no compression artefacts, full resolution, not under- or over-exposed, a photograph.</source>
+        <translation>moderation-2.0 另加：图中恰好一张人脸，人脸 ≥ 112 像素（短边），未戴口罩，睁眼，有测量时完整度 ≥ 80，双眼可见，双眼睁开，口鼻可见，清晰，无压缩失真，分辨率充足，未欠曝或过曝，真实照片。</translation>
     </message>
     <message>
         <source>enrollment-strict plus the remaining ISO/IEC 29794-5 style components: face visible.</source>

@@ -7,7 +7,7 @@ For the integrator (the local detector): after the mesh fit, call
 
 where ``q`` is :func:`facecurator.detect.quality.detail.jpeg_quality` of the
 file's quantisation tables (``PIL.Image.open(...).quantization``, read with the
-header the detector already opens in ``_draft_side``; None for other formats).
+header the detector already opens in ``local._header``; None for other formats).
 ``quality.measures`` holds every number (for ``Face.raw``), ``quality.verdicts``
 the attribute -> (True / False / None, reason) the rules need; None means "not
 measured", never a pass. Cost: about 2-3 ms CPU a face (a portrait's detection

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
@@ -115,3 +115,28 @@ def face_quality(
         raw=raw,
         lab=regions.lab,
     )
+
+
+#: measures2's verdicts (``facecurator.detect.quality.face.measure_face``) as named
+#: pass/fail measures: name -> (verdict attribute, short reason when the verdict is "present").
+DETAIL_MEASURES: Final = {
+    "sharp": ("blurred", "little detail (out of focus or enlarged)"),
+    "no_compression_artefacts": ("compressed", "JPEG blocking or low JPEG quality"),
+    "full_resolution": ("upscaled", "pixelated or enlarged from a small image"),
+    "not_underexposed": ("underexposed", "face too dark"),
+    "not_overexposed": ("overexposed", "face clipped white"),
+    "photograph": ("not_photo", "flat colour fills or unnatural colour (drawing, render?)"),
+}
+
+
+def detail_named(verdicts: dict[str, tuple[bool | None, str]]) -> dict[str, Measure]:
+    """The detail / exposure / photo verdicts as named pass/fail measures: 1.0 when the
+    defect is absent, 0.0 with the reason when present, None with the reason when not measured."""
+    out: dict[str, Measure] = {}
+    for name, (attribute, why) in DETAIL_MEASURES.items():
+        flag, reason = verdicts.get(attribute, (None, "not measured"))
+        if flag is None:
+            out[name] = Measure(None, reason or "not measured")
+        else:
+            out[name] = Measure(0.0 if flag else 1.0, why if flag else "")
+    return out

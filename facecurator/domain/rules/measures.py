@@ -69,6 +69,14 @@ class MeasureCondition(Condition):
                 self.id, UNKNOWN, f"{passing} not measured", "measure.not_measured", {"what": passing}
             )
         value, limit = found.value, self.min
+        if ALL_MEASURES[self.measure].binary:
+            if value >= limit:
+                return _new_result(self.id, PASS, passing, "measure.pass_flag", {"what": passing})
+            if found.reason:
+                params = {"what": failing, "why": found.reason}
+                reason = f"{failing} ({found.reason})"
+                return _new_result(self.id, FAIL, reason, "measure.fail_flag_why", params)
+            return _new_result(self.id, FAIL, failing, "measure.fail_flag", {"what": failing})
         shown = _two_decimals(value, limit)
         if value >= limit:
             params = {"what": passing, "score": value, "min": limit}

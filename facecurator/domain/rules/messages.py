@@ -79,6 +79,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "measure.fail_why": "{what} ({why}) {score} < {min}",
     "measure.not_measured": "{what} not measured",
     "measure.not_measured_why": "{what} not measured ({why})",
+    "measure.pass_flag": "{what}",
+    "measure.fail_flag": "{what}",
+    "measure.fail_flag_why": "{what} ({why})",
 }
 
 #: How ``display_params`` formats each numeric param (by key).
