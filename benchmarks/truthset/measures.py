@@ -57,10 +57,15 @@ def _below(name: str, limit: float = 0.5) -> Measure:
 
 
 def blurred(face: Face) -> bool | None:
+    """Blur >= the presets' limit, or the local detector's "sharp" measure failing
+    (``enrollment-strict`` has both conditions)."""
+    sharp = _below("sharp")(face)
     if face.blur is None:
-        return None
+        return sharp
     value = convert_blur(face.blur.value, face.blur.scale, BLUR_SCALE_MODERATION_2)
-    return None if value is None else value >= BLUR_LIMIT
+    if value is None:
+        return sharp
+    return value >= BLUR_LIMIT or bool(sharp)
 
 
 def _pose(axis: str) -> Measure:
@@ -82,12 +87,12 @@ MEASURES: Final[Mapping[str, Measure | None]] = {
     "eyes_occluded": _below("eyes_visible"),
     "nose_mouth_occluded": _below("nose_mouth_visible"),
     "blurred": blurred,
-    "compressed": None,
-    "upscaled": None,
-    "underexposed": None,
-    "overexposed": None,
+    "compressed": _below("no_compression_artefacts"),
+    "upscaled": _below("full_resolution"),
+    "underexposed": _below("not_underexposed"),
+    "overexposed": _below("not_overexposed"),
     "pitch_over30": _pose("pitch"),
     "yaw_over30": _pose("yaw"),
     "roll_over30": _pose("roll"),
-    "not_photo": None,
+    "not_photo": _below("photograph"),
 }

@@ -280,10 +280,12 @@ class LocalDetector:
             named.update(quality.measures)
             detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality)
             named.update(detail_named(detail.verdicts))
-            # pitch and yaw corrected for the mesh's under-reading of extreme poses
-            pitch, yaw = detail.measures["pitch"].value, detail.measures["yaw"].value
-            if pitch is not None and yaw is not None:
-                pose = Pose(pitch=round(pitch, 2), yaw=round(yaw, 2), roll=pose.roll)
+            # pitch corrected for the mesh's under-reading of heads tipped back or down
+            # (yaw is not: on the truth set's tuning part its correction only added
+            # false "turned" readings of near-frontal faces)
+            pitch = detail.measures["pitch"].value
+            if pitch is not None:
+                pose = Pose(pitch=round(pitch, 2), yaw=pose.yaw, roll=pose.roll)
             # Closed when EITHER eye is closed (enrollment needs both open); unknown
             # when an eye is not visible, never "open".
             eyes_closed = quality.eyes_closed

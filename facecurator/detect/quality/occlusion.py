@@ -31,6 +31,7 @@ from facecurator.detect.quality.regions import (
     CHIN,
     FOREHEAD,
     LEFT_CHEEK,
+    LIPS,
     MOUTH_AREA,
     NOSE,
     RIGHT_CHEEK,
@@ -133,6 +134,17 @@ def face_like_fraction(
     return float(like[mask].mean())
 
 
+def lip_contrast(regions: FaceRegions) -> float:
+    """How much redder (CIELAB a*) the lips are than the rest of the mouth area (philtrum,
+    chin top): a few units for real lips, about 0 for a uniform mask."""
+    lips = regions.polygon(LIPS)
+    around = regions.polygon(MOUTH_AREA) & ~lips
+    if lips.sum() < 6 or around.sum() < 6:
+        return 0.0
+    a = regions.lab[..., 1]
+    return float(np.median(a[lips]) - np.median(a[around]))
+
+
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
     if skin.monochrome:
@@ -188,4 +200,5 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     else:
         reason = ""
     fractions["face"] = round(face_fraction, 3)
+    fractions["lip_contrast"] = round(lip_contrast(regions), 2)
     return OcclusionReading(round(nose, 3), round(mouth, 3), round(face, 3), masked, reason, fractions)
