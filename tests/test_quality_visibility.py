@@ -144,3 +144,17 @@ def test_patch_over_one_eye_and_rectangle_over_mouth(
     found = detect_one(detector, png(rect), "rectangle")
     assert low(found, "nose_mouth_visible")
     assert high(found, "eyes_visible")
+
+
+def test_detail_verdicts_become_pass_fail_measures() -> None:
+    from facecurator.detect.quality.summary import DETAIL_MEASURES, detail_named
+    from facecurator.domain.measures import ALL_MEASURES
+
+    named = detail_named(
+        {"blurred": (True, "x"), "compressed": (False, "y"), "upscaled": (None, "too small")}
+    )
+    assert set(named) == set(DETAIL_MEASURES) and set(named) <= set(ALL_MEASURES)
+    assert named["sharp"].value == 0.0 and named["sharp"].reason
+    assert named["no_compression_artefacts"].value == 1.0
+    assert named["full_resolution"].value is None and named["full_resolution"].reason == "too small"
+    assert named["photograph"].value is None  # a verdict that was not given is not measured, never a pass

@@ -939,3 +939,25 @@ def test_faces_keep_their_measures_through_json() -> None:
     old = face.to_json()
     del old["measures"]  # results and catalogs written before the measures existed
     assert Face.from_json(old).measures == {}
+
+
+def test_binary_measures_read_as_words() -> None:
+    rules = load_rules("enrollment-strict")
+    blurred = good_face(
+        measures=MeasureSet(
+            {**good_face().measures, "sharp": Measure(0.0, "little detail (out of focus or enlarged)")}
+        )
+    )
+    assert reason_of(rules, blurred, "measure_sharp") == (
+        "fail",
+        "blurred (little detail (out of focus or enlarged))",
+    )
+    assert reason_of(rules, good_face(), "measure_sharp") == ("pass", "sharp")
+    unknown = good_face(
+        measures=MeasureSet({**good_face().measures, "photograph": Measure(None, "not measured")})
+    )
+    assert reason_of(rules, unknown, "measure_photograph") == (
+        "unknown",
+        "a photograph not measured (not measured)",
+    )
+    assert not rules.evaluate(unknown, ONE).qualified
