@@ -18,6 +18,7 @@ import numpy as np
 from facecurator.detect import measures
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.face import measure_face
+from facecurator.detect.quality.pose import PITCH_GAIN, PITCH_KNEE, expand_angle
 from facecurator.detect.quality.summary import detail_named, face_quality
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
@@ -278,22 +279,27 @@ class LocalDetector:
             aligned, aligned_pts = measures.align_face(rgb, mesh)
             quality = face_quality(rgb, mesh, yaw=head.yaw, aligned=(aligned, aligned_pts))
             named.update(quality.measures)
-            detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality)
+            detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality, with_pose=False)
             named.update(detail_named(detail.verdicts))
             # pitch corrected for the mesh's under-reading of heads tipped back or down
             # (yaw is not: on the truth set's tuning part its correction only added
             # false "turned" readings of near-frontal faces)
-            pitch = detail.measures["pitch"].value
-            if pitch is not None:
-                pose = Pose(pitch=round(pitch, 2), yaw=pose.yaw, roll=pose.roll)
+            pitch = expand_angle(head.pitch, knee=PITCH_KNEE, gain=PITCH_GAIN)
+            pose = Pose(pitch=round(pitch, 2), yaw=pose.yaw, roll=pose.roll)
             # Closed when EITHER eye is closed (enrollment needs both open); unknown
             # when an eye is not visible, never "open".
             eyes_closed = quality.eyes_closed
+            gradients = measures.crop_gradients(aligned)
             masked = measures.mask_measure(
-                aligned, aligned_pts, yaw=head.yaw, eye_distance=eye_distance, lab=quality.lab
+                aligned,
+                aligned_pts,
+                yaw=head.yaw,
+                eye_distance=eye_distance,
+                lab=quality.lab,
+                gradients=gradients,
             )
             worn = measures.glasses_measure(
-                aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict
+                aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict, gradients=gradients
             )
             glasses = worn.verdict
             if quality.sunglasses:

@@ -333,16 +333,39 @@ class GlassesMeasure:
     sunglasses: bool | None = None
 
 
-def glasses_measure(
-    aligned_rgb: np.ndarray, *, yaw: float, eye_distance: float, masked: bool | None
-) -> GlassesMeasure:
-    """Sunglasses / frame / none from the eye-aligned crop (see module constants)."""
+@dataclass(frozen=True, slots=True)
+class CropGradients:
+    """Grey levels and Sobel gradients of the eye-aligned crop, shared by the glasses and mask measures."""
+
+    gray: np.ndarray
+    gy: np.ndarray
+    grad: np.ndarray
+
+
+def crop_gradients(aligned_rgb: np.ndarray) -> CropGradients:
+    """Grey levels, vertical gradient and gradient magnitude of ``aligned_rgb``."""
     import cv2
 
     gray = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2GRAY).astype(np.float64)
     gx = cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3)
     gy = cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3)
-    grad = np.hypot(gx, gy)
+    return CropGradients(gray, gy, np.hypot(gx, gy))
+
+
+def glasses_measure(
+    aligned_rgb: np.ndarray,
+    *,
+    yaw: float,
+    eye_distance: float,
+    masked: bool | None,
+    gradients: CropGradients | None = None,
+) -> GlassesMeasure:
+    """Sunglasses / frame / none from the eye-aligned crop (see module constants).
+
+    ``gradients``: :func:`crop_gradients` of the crop when already computed.
+    """
+    g = gradients or crop_gradients(aligned_rgb)
+    gray, gy, grad = g.gray, g.gy, g.grad
     cheek = np.concatenate([_box(gray, b).ravel() for b in _CHEEK_BOXES])
     cheek_level = float(cheek.mean()) + 1.0
     cheek_grad = float(np.concatenate([_box(grad, b).ravel() for b in _CHEEK_BOXES]).mean()) + 1.0
@@ -392,6 +415,7 @@ def mask_measure(
     yaw: float,
     eye_distance: float,
     lab: np.ndarray | None = None,
+    gradients: CropGradients | None = None,
 ) -> MaskMeasure:
     """Mask from the mouth area of the eye-aligned crop: a mask hides the lips'
     edges (low texture relative to the cheeks) and the lips' colour (low chroma).
@@ -402,8 +426,7 @@ def mask_measure(
     import cv2
 
     shape = aligned_rgb.shape[:2]
-    gray = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2GRAY).astype(np.float64)
-    grad = np.hypot(cv2.Sobel(gray, cv2.CV_64F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_64F, 0, 1, ksize=3))
+    grad = (gradients or crop_gradients(aligned_rgb)).grad
     if lab is None:
         lab8 = cv2.cvtColor(aligned_rgb, cv2.COLOR_RGB2LAB).astype(np.float64)
         chroma = np.hypot(lab8[..., 1] - 128.0, lab8[..., 2] - 128.0)

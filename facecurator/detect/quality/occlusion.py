@@ -86,7 +86,7 @@ class OcclusionReading:
 
 def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
     """Boolean map of the crop's pixels that look like this face's skin or lips."""
-    lab = regions.lab
+    lab = regions.area_lab
     ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
     lum = lab[..., 0]
     ok = (lum >= FACE_L_RANGE[0] * max(ref_l, 1.0)) & (lum <= FACE_L_RANGE[1] * max(ref_l, 1.0))
@@ -119,10 +119,10 @@ def face_like_fraction(
     uniform one is painted over; smooth regions (forehead, cheeks) may be uniform.
     ``like``: :func:`face_like_map` when already computed.
     """
-    if mask.sum() < 6:
+    if mask.sum() < 3:
         return 0.0
     if featured:
-        lum = regions.lab[..., 0][mask]
+        lum = regions.area_lab[..., 0][mask]
         level = float(np.median(lum))
         # uniform = painted over; but a clipped (blown-out or black) region is an exposure
         # problem, which the exposure measures report, not a cover
@@ -139,9 +139,9 @@ def lip_contrast(regions: FaceRegions) -> float:
     chin top): a few units for real lips, about 0 for a uniform mask."""
     lips = regions.polygon(LIPS)
     around = regions.polygon(MOUTH_AREA) & ~lips
-    if lips.sum() < 6 or around.sum() < 6:
+    if lips.sum() < 3 or around.sum() < 3:
         return 0.0
-    a = regions.lab[..., 1]
+    a = regions.area_lab[..., 1]
     return float(np.median(a[lips]) - np.median(a[around]))
 
 
@@ -149,7 +149,7 @@ def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
     if skin.monochrome:
         return False
-    lab = np.median(regions.lab[regions.polygon(MOUTH_AREA)], axis=0)
+    lab = np.median(regions.area_lab[regions.polygon(MOUTH_AREA)], axis=0)
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
     dark = float(lab[0]) < BEARD_MAX_L * skin.lum

@@ -7,9 +7,20 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.detect.quality.eyes import EyeReading, eye_reading, sunglasses_from_eyes
+from facecurator.detect.quality.eyes import (
+    MIN_IOD_PX,
+    REASON_SMALL,
+    EyeReading,
+    eye_reading,
+    sunglasses_from_eyes,
+)
 from facecurator.detect.quality.occlusion import occlusion_reading
-from facecurator.detect.quality.regions import face_regions, skin_reference
+from facecurator.detect.quality.regions import (
+    LEFT_EYE_CONTOUR,
+    RIGHT_EYE_CONTOUR,
+    face_regions,
+    skin_reference,
+)
 from facecurator.domain.measures import Measure
 
 
@@ -23,7 +34,7 @@ class FaceQuality:
     mask: bool | None
     raw: dict[str, Any]
     #: CIELAB of the eye-aligned crop (signed a*, b*), for other measures of the same crop
-    lab: np.ndarray
+    lab: np.ndarray | None
 
 
 def _eye_measure(reading: EyeReading, value: float | None) -> Measure:
@@ -45,6 +56,30 @@ def _lowest(name_a: str, a: Measure, name_b: str, b: Measure, *, unknown_if_any:
     return Measure(None, f"{side}: {missing.reason}" if missing.reason else f"{side}: not measured")
 
 
+def _too_small() -> FaceQuality:
+    """Every measure null: the eyes are too close together to read anything."""
+    names = (
+        "eye_visible_right",
+        "eye_visible_left",
+        "eye_open_right",
+        "eye_open_left",
+        "eyes_visible",
+        "eyes_open",
+        "nose_visible",
+        "mouth_visible",
+        "nose_mouth_visible",
+        "face_visible",
+    )
+    return FaceQuality(
+        measures={name: Measure(None, REASON_SMALL) for name in names},
+        eyes_closed=None,
+        sunglasses=None,
+        mask=None,
+        raw={"reason": REASON_SMALL},
+        lab=None,
+    )
+
+
 def face_quality(
     rgb: np.ndarray,
     mesh: np.ndarray,
@@ -61,6 +96,12 @@ def face_quality(
         aligned: the eye-aligned crop and mesh points in it when already made
             (``facecurator.detect.measures.align_face``, same geometry).
     """
+    right_eye, left_eye = (
+        np.asarray(mesh, dtype=np.float64)[list(contour), :2].mean(axis=0)
+        for contour in (RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR)
+    )
+    if float(np.linalg.norm(left_eye - right_eye)) < MIN_IOD_PX:
+        return _too_small()
     regions = face_regions(rgb, mesh, aligned=aligned)
     cheeks = skin_reference(regions)
     upper = skin_reference(regions, prefer=("forehead", "glabella"))
