@@ -173,8 +173,10 @@ def test_confusion_counts_each_face_once() -> None:
         "present": 3,
         "absent": 3,
     }
-    # no measure mapped: every found face with a label is "unknown"
-    assert vq.confusion(outcomes, "not_photo")["unknown"] == 7
+    # a detector that does not provide the measure: every found face with a label is "unknown"
+    bare = vq.Detected(400, 400, (_face(100, 100, 200, 200),))
+    outcomes = _evaluate([(_label(), bare)] * 3)
+    assert vq.confusion(outcomes, "not_photo")["unknown"] == 3
 
 
 def test_preset_summary_counts_false_qualified_and_portraits() -> None:
