@@ -19,9 +19,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,16 +33,12 @@ from PySide6.QtWidgets import (
 
 from facecurator.errors import ConfigError, FacecuratorError
 from facecurator.gui.background import run_in_background
+from facecurator.gui.cloud_forms import SERVICES, ProfileForms
 from facecurator.gui.cloud_names import default_profile_name, profile_names
 
 log = logging.getLogger("facecurator.gui.cloud")
 
-SERVICES: Final = ("oss", "imm", "green")
 SERVICE_NAMES: Final = {"oss": "OSS", "imm": "IMM", "green": "Content Moderation"}
-# Rate-limiter keys a profile may cap (requests per second).
-QPS_KEYS: Final = ("oss", "oss-faces", "imm", "green", "green-pro")
-# Price keys (USD per 1 000 calls).
-PRICE_KEYS: Final = ("faceDetect_global", "faceDetect_pro_global", "imm", "oss-faces")
 CHECK_TIMEOUT: Final = 10.0
 
 ERROR_COLOUR: Final = "#c62828"
@@ -64,7 +57,7 @@ def _number_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class CloudProfilesDialog(QDialog):
+class CloudProfilesDialog(QDialog, ProfileForms):
     """List, create, edit and delete profiles; store, delete and test their credentials."""
 
     profilesChanged = Signal(str)  # name of the profile saved or deleted
@@ -146,154 +139,6 @@ class CloudProfilesDialog(QDialog):
         self.test_button.clicked.connect(self.test)
         self.region_edit.textChanged.connect(lambda _t: self._update_endpoint_hints())
         self.reload(profile)
-
-    # -- construction ------------------------------------------------------------------------
-
-    def _build_settings(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(self.tr("Settings (saved in profiles.toml, never a secret)"), parent)
-        form = QFormLayout(box)
-        self.name_edit = QLineEdit(box)
-        self.name_edit.setObjectName("profileName")
-        self.name_edit.setPlaceholderText(self.tr("letters, digits, '_', '.', '-'"))
-        self.region_edit = QLineEdit(box)
-        self.region_edit.setObjectName("profileRegion")
-        self.region_edit.setPlaceholderText("cn-hangzhou")
-        self.endpoint_edits: dict[str, QLineEdit] = {}
-        labels = {
-            "oss": self.tr("OSS endpoint"),
-            "imm": self.tr("IMM endpoint"),
-            "green": self.tr("Moderation endpoint"),
-        }
-        form.addRow(self.tr("Name"), self.name_edit)
-        form.addRow(self.tr("Region"), self.region_edit)
-        for service in SERVICES:
-            edit = QLineEdit(box)
-            edit.setObjectName(f"{service}Endpoint")
-            edit.setToolTip(
-                self.tr("https://host[:port] or http://host[:port]; empty: the region's public endpoint")
-            )
-            self.endpoint_edits[service] = edit
-            form.addRow(labels[service], edit)
-        self.imm_project_edit = QLineEdit(box)
-        self.imm_project_edit.setObjectName("immProject")
-        self.imm_project_edit.setPlaceholderText(self.tr("needed by the imm detector"))
-        self.bucket_edit = QLineEdit(box)
-        self.bucket_edit.setObjectName("defaultBucket")
-        self.bucket_edit.setPlaceholderText(self.tr("opened first in the OSS source browser"))
-        form.addRow(self.tr("IMM project"), self.imm_project_edit)
-        form.addRow(self.tr("Default bucket"), self.bucket_edit)
-
-        from facecurator.cloud.cost import DEFAULT_PRICES_PER_1000
-        from facecurator.cloud.ratelimit import DEFAULT_QPS
-
-        qps_hints = {
-            key: self.tr("default {n}").format(n=f"{DEFAULT_QPS.get(key, 10.0):g}") for key in QPS_KEYS
-        }
-        qps_widget, self.qps_edits = self._number_grid(box, QPS_KEYS, qps_hints)
-        form.addRow(self.tr("Requests per second"), qps_widget)
-        price_hints = {
-            key: (
-                self.tr("default {n}").format(n=f"{DEFAULT_PRICES_PER_1000[key]:g}")
-                if key in DEFAULT_PRICES_PER_1000
-                else self.tr("undocumented: set it")
-            )
-            for key in PRICE_KEYS
-        }
-        price_widget, self.price_edits = self._number_grid(box, PRICE_KEYS, price_hints)
-        form.addRow(self.tr("Prices (USD per 1000 calls)"), price_widget)
-        self.save_button = QPushButton(self.tr("Save profile"), box)
-        self.save_button.setObjectName("saveProfile")
-        form.addRow("", self.save_button)
-        return box
-
-    def _number_grid(
-        self, parent: QWidget, keys: tuple[str, ...], hints: dict[str, str]
-    ) -> tuple[QWidget, dict[str, QLineEdit]]:
-        """Two columns of ``key [number]``; empty means the documented default."""
-        from PySide6.QtGui import QDoubleValidator
-
-        widget = QWidget(parent)
-        grid = QGridLayout(widget)
-        grid.setContentsMargins(0, 0, 0, 0)
-        edits: dict[str, QLineEdit] = {}
-        for i, key in enumerate(keys):
-            edit = QLineEdit(widget)
-            edit.setObjectName(f"number_{key}")
-            edit.setPlaceholderText(hints[key])
-            validator = QDoubleValidator(0.0, 1e9, 6, edit)
-            validator.setNotation(QDoubleValidator.Notation.StandardNotation)
-            edit.setValidator(validator)
-            grid.addWidget(QLabel(key, widget), i, 0)
-            grid.addWidget(edit, i, 1)
-            edits[key] = edit
-        return widget, edits
-
-    def _build_credentials(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(self.tr("Credentials (kept in the OS keyring only)"), parent)
-        form = QFormLayout(box)
-        self.keyring_label = QLabel(box)
-        self.keyring_label.setObjectName("keyringBackend")
-        self.keyring_label.setWordWrap(True)
-        self.env_label = QLabel(box)
-        self.env_label.setObjectName("envOverride")
-        self.env_label.setWordWrap(True)
-        self.credential_status = QLabel(box)
-        self.credential_status.setObjectName("credentialStatus")
-        self.credential_status.setWordWrap(True)
-        self.key_id_edit = QLineEdit(box)
-        self.key_id_edit.setObjectName("accessKeyId")
-        self.key_id_edit.setPlaceholderText("LTAI…")
-        self.secret_edit = QLineEdit(box)
-        self.secret_edit.setObjectName("accessKeySecret")
-        self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_edit.setPlaceholderText(self.tr("typed, never shown; cleared once saved"))
-        self.token_edit = QLineEdit(box)
-        self.token_edit.setObjectName("securityToken")
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText(self.tr("optional (temporary STS credentials)"))
-        for edit in (self.secret_edit, self.token_edit):
-            # No copy, drag or input-method history for the secret fields.
-            edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-            edit.setDragEnabled(False)
-            edit.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, False)
-        form.addRow(self.tr("Keyring"), self.keyring_label)
-        form.addRow("", self.env_label)
-        form.addRow(self.tr("Stored"), self.credential_status)
-        form.addRow(self.tr("AccessKey ID"), self.key_id_edit)
-        form.addRow(self.tr("AccessKey secret"), self.secret_edit)
-        form.addRow(self.tr("STS token"), self.token_edit)
-        self.save_credentials_button = QPushButton(self.tr("Save in keyring"), box)
-        self.save_credentials_button.setObjectName("saveCredentials")
-        self.delete_credentials_button = QPushButton(self.tr("Delete from keyring…"), box)
-        self.delete_credentials_button.setObjectName("deleteCredentials")
-        row = QHBoxLayout()
-        row.addWidget(self.save_credentials_button)
-        row.addWidget(self.delete_credentials_button)
-        row.addStretch(1)
-        form.addRow("", row)
-        return box
-
-    def _build_test(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(self.tr("Test (one free, read-only call per service)"), parent)
-        layout = QVBoxLayout(box)
-        self.test_button = QPushButton(self.tr("Test"), box)
-        self.test_button.setObjectName("testCredentials")
-        self.test_button.setToolTip(
-            self.tr("Uses the typed key if a secret is typed, else the stored one, with the settings shown")
-        )
-        row = QHBoxLayout()
-        row.addWidget(self.test_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        self.test_labels: dict[str, QLabel] = {}
-        for service in SERVICES:
-            label = QLabel(box)
-            label.setObjectName(f"test_{service}")
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.test_labels[service] = label
-            layout.addWidget(label)
-        return box
 
     # -- opening -----------------------------------------------------------------------------
 

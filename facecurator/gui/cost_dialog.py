@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from facecurator.gui.scan import CostQuestion, detector_description
@@ -66,10 +68,10 @@ class CostConfirmDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     @classmethod
-    def ask(cls, question: CostQuestion, parent: QWidget | None = None) -> bool:
-        """Show the estimate; True when the operator starts the run (tests monkeypatch this)."""
+    def ask(cls, question: CostQuestion, parent: QWidget | None, answer: Callable[[bool], None]) -> None:
+        """Show the estimate (window-modal, without waiting); ``answer(True)`` when the operator
+        starts the run, ``answer(False)`` otherwise (tests monkeypatch this)."""
         dialog = cls(question, parent)
-        try:
-            return dialog.exec() == QDialog.DialogCode.Accepted
-        finally:
-            dialog.deleteLater()
+        dialog.finished.connect(lambda result: answer(result == QDialog.DialogCode.Accepted.value))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()

@@ -579,7 +579,7 @@
     </message>
     <message>
         <source>Rules editor…</source>
-        <extracomment>Memory caches: a screen shows ~60 cells, so these keep many screens of scroll-back. (key, menu text (translated in retranslate_ui), module, function, shortcut) of the panels written as separate modules.</extracomment>
+        <extracomment>(key, menu text (translated in retranslate_ui), module, function, shortcut) of the panels written as separate modules.</extracomment>
         <translation>规则编辑器…</translation>
     </message>
     <message>
@@ -851,44 +851,12 @@
         <translation>检测器 {name}：{why}</translation>
     </message>
     <message>
-        <source>Paid run not started</source>
-        <translation>付费检测未开始</translation>
-    </message>
-    <message>
         <source>Starting the {name} detector…</source>
         <translation>正在启动 {name} 检测器…</translation>
     </message>
     <message>
         <source>Detecting faces in {root}</source>
         <translation>正在检测 {root} 中的人脸</translation>
-    </message>
-    <message>
-        <source>Estimating the cost: listing {source}…</source>
-        <translation>正在估算费用：列出 {source}…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <source>Paid run</source>
-        <translation>付费检测</translation>
-    </message>
-    <message>
-        <source>Estimating the cost: {n} images listed in {source}…</source>
-        <translation>正在估算费用：已在 {source} 中列出 {n} 张图片…</translation>
-    </message>
-    <message>
-        <source>Cost estimate cancelled</source>
-        <translation>已取消费用估算</translation>
-    </message>
-    <message>
-        <source>Cannot estimate the {name} run on {root}: {error}</source>
-        <translation>无法估算 {root} 上的 {name} 检测：{error}</translation>
-    </message>
-    <message>
-        <source>Every image was detected with {name} before: no paid call needed</source>
-        <translation>所有图片此前均已用 {name} 检测过：无需付费调用</translation>
     </message>
     <message>
         <source>Paid calls: {n}</source>
@@ -1018,6 +986,41 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>{location} — folders: {folders}, objects: {objects}{more}</source>
         <translation>{location} — 文件夹：{folders}，对象：{objects}{more}</translation>
+    </message>
+</context>
+<context>
+    <name>PaidRunController</name>
+    <message>
+        <source>Estimating the cost: listing {source}…</source>
+        <translation>正在估算费用：列出 {source}…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Paid run</source>
+        <translation>付费检测</translation>
+    </message>
+    <message>
+        <source>Estimating the cost: {n} images listed in {source}…</source>
+        <translation>正在估算费用：已在 {source} 中列出 {n} 张图片…</translation>
+    </message>
+    <message>
+        <source>Cost estimate cancelled</source>
+        <translation>已取消费用估算</translation>
+    </message>
+    <message>
+        <source>Cannot estimate the {name} run on {root}: {error}</source>
+        <translation>无法估算 {root} 上的 {name} 检测：{error}</translation>
+    </message>
+    <message>
+        <source>Every image was detected with {name} before: no paid call needed</source>
+        <translation>所有图片此前均已用 {name} 检测过：无需付费调用</translation>
+    </message>
+    <message>
+        <source>Paid run not started</source>
+        <translation>付费检测未开始</translation>
     </message>
 </context>
 <context>

@@ -292,7 +292,7 @@ def test_open_an_oss_prefix_pay_once_and_see_thumbnails(
     monkeypatch.setattr(
         CostConfirmDialog,
         "ask",
-        classmethod(lambda cls, question, parent=None: asked.append(question) or True),
+        classmethod(lambda cls, question, parent, answer: (asked.append(question), answer(True))),
     )
     cloud_emulator.reset_counters()
     with qtbot.waitSignal(window.scanner.finished, timeout=60_000) as finished:
@@ -353,12 +353,18 @@ def test_a_refused_estimate_sends_nothing(
     window = make_window(tmp_path / "catalog.sqlite3")
     assert window.open_source(f"oss://{BUCKET}/people/", profile=cloud_profile, scan=False)
     assert window.store.wait_until_idle()
-    monkeypatch.setattr(CostConfirmDialog, "ask", classmethod(lambda cls, question, parent=None: False))
-    assert not window.start_scan("imm")
+    monkeypatch.setattr(
+        CostConfirmDialog, "ask", classmethod(lambda cls, question, parent, answer: answer(False))
+    )
+    with qtbot.waitSignal(window.paid_run.finished, timeout=20_000) as ended:
+        assert window.start_scan("imm")  # priced, then refused
+    assert ended.args == [False]
     assert not window.scanner.running and cloud_emulator.total_billable() == 0
     # A broken profile is reported before anything is asked or sent.
     monkeypatch.setattr(window, "source_profile", "no-such-profile")
-    assert not window.start_scan("green")
+    with qtbot.waitSignal(window.paid_run.finished, timeout=20_000) as ended:
+        window.start_scan("green")
+    assert ended.args == [False]
     assert "no-such-profile" in window.notifier.history[-1].text
 
 

@@ -130,6 +130,7 @@ def test_scan_failure_is_reported_not_raised(qtbot, make_window, tmp_path: Path,
 
 
 def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
+    qtbot,
     make_window, catalog_path: Path, photo_dir: Path, monkeypatch
 ) -> None:
     window = make_window(catalog_path)
@@ -144,11 +145,25 @@ def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
     # Paid runs are priced first (listing only: no cloud call), then confirmed.
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5tNeverUsedInThisTest")
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "never-sent-anywhere")
+    from facecurator.gui.cost_dialog import CostConfirmDialog
+
     monkeypatch.setattr(
-        type(window), "confirm_cloud_scan", lambda self, question: asked.append(question.detector) or False
+        CostConfirmDialog,
+        "ask",
+        classmethod(lambda cls, question, parent, answer: (asked.append(question.detector), answer(False))),
     )
-    assert not window.start_scan("green")  # the operator said no: nothing is sent
-    assert asked == ["green"] and not window.scanner.running
+    with qtbot.waitSignal(window.paid_run.finished, timeout=10_000) as ended:
+        assert window.start_scan("green")  # priced on a worker, then asked: no nested event loop
+        assert window.paid_run.busy and not window.scan_action.isEnabled() and asked == []
+        assert not window.start_scan("green")  # one estimate at a time
+    assert ended.args == [False]  # the operator said no: nothing is sent
+    assert asked == ["green"] and not window.scanner.running and window.scan_action.isEnabled()
+    # Cancelling the estimate ends it at once: nothing is asked or started.
+    with qtbot.waitSignal(window.paid_run.finished, timeout=10_000) as ended:
+        assert window.start_scan("green")
+        window.paid_run.cancel()
+    assert ended.args == [False] and asked == ["green"] and not window.paid_run.busy
+    assert window.statusBar().currentMessage() == "Cost estimate cancelled"
     assert not window.start_scan("imm")  # cannot read a local folder: refused with a reason, not asked
     assert asked == ["green"]
     assert "OSS" in window.notifier.history[-1].text

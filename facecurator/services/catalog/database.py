@@ -3,31 +3,28 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from facecurator.domain.protocols import DetectionResult, ImageRef
+from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
+from facecurator.services.catalog.detections import DetectionStore
 from facecurator.services.catalog.rows import (
     _FACE_QUERY,
     _FACE_SELECT,
     _IMAGE_COLUMNS,
     _INSERT_AUDIT,
-    _INSERT_DETECTION_FACE,
     _UPSERT_DECISION,
     AuditRow,
     FaceRow,
     ImageRow,
     _audit_values,
     _face_rows,
-    _face_to_columns,
     _ids_json,
     _now,
     _os_user,
-    _to_json,
 )
 from facecurator.services.catalog.schema import (
     ACTION_DECIDE,
@@ -39,9 +36,10 @@ from facecurator.services.catalog.schema import (
     configure,
     migrate,
 )
+from facecurator.services.catalog.settings import SettingsStore
 
 
-class Catalog:
+class Catalog(DetectionStore, SettingsStore):
     """The SQLite catalog.
 
     One ``Catalog`` object per thread: SQLite connections must not be shared
@@ -166,7 +164,7 @@ class Catalog:
         finally:
             self._depth -= 1
 
-    # -- images and detections --------------------------------------------
+    # -- images --------------------------------------------
 
     def known_identity(self, uri: str, size: int, mtime_ns: int) -> str | None:
         """The identity stored for ``uri`` if its size and mtime are unchanged, else None.
@@ -179,70 +177,6 @@ class Catalog:
                 (uri, size, mtime_ns),
             ).fetchone()
         return row[0] if row else None
-
-    def find_detection(self, identity: str, detector: str, settings_key: str) -> int | None:
-        """The cached detection id for (identity, detector, settings), or None."""
-        with self._reading("detection cache") as db:
-            row = db.execute(
-                "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
-                (identity, detector, settings_key),
-            ).fetchone()
-        return row[0] if row else None
-
-    def store_detection(
-        self, identity: str, detector: str, settings_key: str, result: DetectionResult
-    ) -> int:
-        """Store a detection and its faces; returns its id.
-
-        Idempotent: when (identity, detector, settings_key) is already stored,
-        the existing id is returned and ``result`` is ignored.
-        """
-        face_columns = [_face_to_columns(face) for face in result.faces]
-        with self._write(f"store the {detector} detection of {identity}") as db:
-            row = db.execute(
-                "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
-                (identity, detector, settings_key),
-            ).fetchone()
-            if row:
-                return int(row[0])
-            detection_id = db.execute(
-                "INSERT INTO detections (identity, detector, settings_key, created_at, width, height,"
-                " paid_calls, face_count, raw, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    identity,
-                    detector,
-                    settings_key,
-                    _now(),
-                    result.width,
-                    result.height,
-                    result.paid_calls,
-                    len(face_columns),
-                    None if result.raw is None else _to_json(result.raw),
-                    _to_json(result.extra) if result.extra else None,
-                ),
-            ).lastrowid
-            db.executemany(
-                _INSERT_DETECTION_FACE,
-                [(detection_id, index, *columns) for index, columns in enumerate(face_columns)],
-            )
-        assert detection_id is not None
-        return detection_id
-
-    def detection_size(self, detection_id: int) -> tuple[int | None, int | None]:
-        """(width, height) of the image a detection was made on, as the detector reported."""
-        with self._reading("detection") as db:
-            row = db.execute("SELECT width, height FROM detections WHERE id = ?", (detection_id,)).fetchone()
-        if row is None:
-            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
-        return row[0], row[1]
-
-    def detection_raw(self, detection_id: int) -> Any:
-        """The provider's whole stored response for a detection (None if none was kept)."""
-        with self._reading("detection") as db:
-            row = db.execute("SELECT raw FROM detections WHERE id = ?", (detection_id,)).fetchone()
-        if row is None:
-            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
-        return None if row[0] is None else json.loads(row[0])
 
     def record_image(
         self,
@@ -578,36 +512,3 @@ class Catalog:
         with self._reading("audit trail") as db:
             rows = db.execute(sql, params).fetchall()
         return [AuditRow(*row) for row in rows]
-
-    # -- settings and counters -----------------------------------------------
-
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
-        """A catalog-wide setting (e.g. the last rule set used), or ``default``."""
-        with self._reading("settings") as db:
-            row = db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else default
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self._write(f"save setting {key}") as db:
-            db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, str(value)),
-            )
-
-    def add_paid_calls(self, service: str, n: int) -> None:
-        """Count ``n`` more billable calls to ``service`` (e.g. "imm", "green")."""
-        if n == 0:
-            return
-        with self._write(f"count paid calls to {service}") as db:
-            db.execute(
-                "INSERT INTO paid_calls (service, calls) VALUES (?, ?)"
-                " ON CONFLICT (service) DO UPDATE SET calls = calls + excluded.calls",
-                (service, int(n)),
-            )
-
-    def paid_calls(self) -> dict[str, int]:
-        """Billable calls made so far, per service."""
-        with self._reading("paid calls") as db:
-            rows = db.execute("SELECT service, calls FROM paid_calls ORDER BY service").fetchall()
-        return {service: calls for service, calls in rows}

@@ -1,0 +1,109 @@
+"""The main window's decisions: accept / reject / undo, one face or a whole scope.
+
+A mixin of :class:`~facecurator.gui.main_window.MainWindow`; texts are translated
+in the window's context (see :mod:`facecurator.gui.actions`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt
+
+from facecurator.errors import FacecuratorError
+from facecurator.services.review import ReviewedFace
+
+if TYPE_CHECKING:
+    from facecurator.gui.main_window import MainWindow
+
+
+class Decisions:
+    """Decisions taken in the main window (a mixin of MainWindow)."""
+
+    def triage_decide(self: MainWindow, state: str) -> None:
+        try:
+            self.triage.decide_current(state)
+        except FacecuratorError as exc:
+            self.notifier.error(
+                QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
+                    error=exc
+                )
+            )
+
+    def _decide_in_view(self: MainWindow, state: str) -> None:
+        """A/R in the image view: the selected face (or the image's only face)."""
+        face_id = self.image_view.selected_face
+        if (
+            face_id is None
+            and self.image_view.image_id is not None
+            and self.store.has_image(self.image_view.image_id)
+        ):
+            faces = self.store.image(self.image_view.image_id).faces
+            face_id = faces[0].id if len(faces) == 1 else None
+        if face_id is None:
+            self.statusBar().showMessage(
+                QCoreApplication.translate(
+                    "MainWindow", "Select a face first (click it, or Tab through them)"
+                ),
+                4000,
+            )
+            return
+        self.decide_faces([face_id], state)
+
+    def decide_faces(self: MainWindow, face_ids: list[int], state: str) -> None:
+        try:
+            self.store.decide(face_ids, state)
+        except FacecuratorError as exc:
+            self.notifier.error(
+                QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
+                    error=exc
+                )
+            )
+
+    def undo(self: MainWindow) -> None:
+        try:
+            restored = self.store.undo()
+        except FacecuratorError as exc:
+            self.notifier.error(
+                QCoreApplication.translate("MainWindow", "Undo failed: {error}").format(error=exc)
+            )
+            return
+        if not restored:
+            self.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Nothing to undo"), 3000)
+            return
+        self.statusBar().showMessage(
+            QCoreApplication.translate("MainWindow", "Undid the decision of {n} faces").format(
+                n=len(restored)
+            ),
+            3000,
+        )
+        if self.tabs.currentWidget() is self.triage and self.store.has_face(restored[0]):
+            self.triage.select_face(restored[0])  # back to the face just undone
+
+    def scope_faces(self: MainWindow) -> list[ReviewedFace]:
+        """The faces of the current page's scope (triage: selection or filter; gallery: filtered images)."""
+        if self.tabs.currentWidget() is self.triage:
+            return self.store.faces(self.triage.scope_face_ids())
+        selected = [
+            i.data(Qt.ItemDataRole.UserRole + 1) for i in self.gallery.selectionModel().selectedIndexes()
+        ]
+        image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
+        return [face for image_id in image_ids for face in self.store.image(image_id).faces]
+
+    def bulk_decide(self: MainWindow, kind: str) -> int:
+        """Accept the qualified or reject the unqualified pending faces of the current scope."""
+        face_ids = [face.id for face in self.scope_faces()]
+        try:
+            if kind == "accept-qualified":
+                count = self.store.accept_qualified(face_ids)
+                text = QCoreApplication.translate("MainWindow", "Accepted {n} qualified faces")
+            else:
+                count = self.store.reject_unqualified(face_ids)
+                text = QCoreApplication.translate("MainWindow", "Rejected {n} unqualified faces")
+        except FacecuratorError as exc:
+            self.notifier.error(
+                QCoreApplication.translate("MainWindow", "Bulk decision failed: {error}").format(error=exc)
+            )
+            return 0
+        self.notifier.info(text.format(n=count))
+        return count

@@ -1,0 +1,174 @@
+"""The main window's docks and status-bar widgets: problems, log, detection progress."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from facecurator.gui.logs import Notice, Notifier
+from facecurator.gui.store import CurationStore
+from facecurator.services.jobs import ScanProgress
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ScanStatus(QWidget):
+    """Status-bar widget: progress bar, count / rate / ETA text and a cancel button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("scanProgress")
+        self.bar.setMaximumWidth(220)
+        self.bar.setTextVisible(False)
+        self.label = QLabel(self)
+        self.label.setObjectName("scanProgressText")
+        self.cancel_button = QPushButton(self)
+        self.cancel_button.setObjectName("cancelScan")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label)
+        layout.addWidget(self.cancel_button)
+        self.setVisible(False)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.cancel_button.setText(self.tr("Cancel"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def show_progress(self, progress: ScanProgress) -> None:
+        if progress.total:
+            self.bar.setRange(0, progress.total)
+            self.bar.setValue(progress.done)
+            count = f"{progress.done}/{progress.total}"
+        else:
+            self.bar.setRange(0, 0)  # busy: the source is still being listed
+            count = str(progress.done)
+        failed = self.tr(" · {n} failed").format(n=progress.failed) if progress.failed else ""
+        self.label.setText(
+            self.tr("{count} images · {rate:.1f}/s · ETA {eta}{failed}").format(
+                count=count, rate=progress.rate, eta=format_seconds(progress.eta), failed=failed
+            )
+        )
+
+
+class ProblemsDock(QDockWidget):
+    """Images that failed (unreadable, unsupported, detector error) with their reasons."""
+
+    imageActivated = Signal(int)
+
+    def __init__(self, store: CurationStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("problemsDock")
+        self._store = store
+        self.list = QListWidget(self)
+        self.list.setObjectName("problemsList")
+        self.list.itemActivated.connect(self._activated)
+        self.list.itemDoubleClicked.connect(self._activated)
+        self.setWidget(self.list)
+        self._items: dict[int, QListWidgetItem] = {}
+        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.imagesAdded.connect(self.update_images)
+        store.imagesChanged.connect(self.update_images)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(
+            self.tr("Problems ({n})").format(n=len(self._items)) if self._items else self.tr("Problems")
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def rebuild(self) -> None:
+        self.list.clear()
+        self._items = {}
+        self.update_images(self._store.image_ids())
+
+    def update_images(self, image_ids: list[int]) -> None:
+        for image_id in image_ids:
+            if not self._store.has_image(image_id):
+                continue
+            row = self._store.image(image_id).row
+            item = self._items.get(image_id)
+            if row.status == "error":
+                text = f"{row.name} — {row.error or self.tr('unknown error')}"
+                if item is None:
+                    item = QListWidgetItem(text)
+                    item.setData(Qt.ItemDataRole.UserRole, image_id)
+                    item.setToolTip(row.uri)
+                    self.list.addItem(item)
+                    self._items[image_id] = item
+                else:
+                    item.setText(text)
+            elif item is not None:
+                self.list.takeItem(self.list.row(item))
+                del self._items[image_id]
+        self.retranslate_ui()
+
+    def image_ids(self) -> list[int]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        self.imageActivated.emit(item.data(Qt.ItemDataRole.UserRole))
+
+
+class LogDock(QDockWidget):
+    """Every notice of this session, newest last (errors in red)."""
+
+    def __init__(self, notifier: Notifier, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("logDock")
+        self.list = QListWidget(self)
+        self.list.setObjectName("logList")
+        self.setWidget(self.list)
+        for notice in notifier.history:
+            self.add(notice)
+        notifier.posted.connect(self.add)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self.tr("Log"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def add(self, notice: Notice) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(notice.at))
+        item = QListWidgetItem(f"{stamp}  {notice.text}")
+        if notice.level >= logging.ERROR:
+            item.setForeground(Qt.GlobalColor.red)
+        elif notice.level >= logging.WARNING:
+            item.setForeground(Qt.GlobalColor.darkYellow)
+        self.list.addItem(item)
+        if self.list.count() > 2000:
+            self.list.takeItem(0)
+        self.list.scrollToBottom()

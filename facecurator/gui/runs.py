@@ -1,0 +1,200 @@
+"""The main window's detection runs: start, progress, cancel, the paid-call counter.
+
+A mixin of :class:`~facecurator.gui.main_window.MainWindow`. A paid (cloud) run
+is priced and confirmed first by :class:`~facecurator.gui.paid_run.PaidRunController`
+through signals: :meth:`DetectionRuns.start_scan` returns at once and the run
+starts when the operator approves it. Texts are translated in the window's
+context (see :mod:`facecurator.gui.actions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel
+
+from facecurator.detect.registry import is_cloud
+from facecurator.domain.protocols import ImageRef
+from facecurator.errors import FacecuratorError
+from facecurator.gui.docks import ScanStatus, format_seconds
+from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
+from facecurator.gui.scan import CostQuestion, ScanController, detector_available
+from facecurator.services.jobs import ScanProgress, ScanReport
+from facecurator.sources import source_kind
+
+if TYPE_CHECKING:
+    from facecurator.gui.main_window import MainWindow
+
+log = logging.getLogger("facecurator.gui.window")
+
+
+class DetectionRuns:
+    """Detection runs of the main window (a mixin of MainWindow)."""
+
+    scanner: ScanController
+    paid_run: PaidRunController
+    scan_status: ScanStatus
+    paid_calls_label: QLabel
+    last_scan_report: ScanReport
+    _paid_calls_total: int
+
+    def _build_runs(self: MainWindow) -> None:
+        """The scan controller, the paid-run controller and their status-bar widgets."""
+        self.scanner = ScanController(self)
+        self.paid_run = PaidRunController(self, self.notifier)
+        self.paid_run.approved.connect(self._on_paid_run_approved)
+        self.paid_run.busyChanged.connect(
+            lambda busy: self.scan_action.setEnabled(not busy and not self.scanner.running)
+        )
+        self.paid_run.status.connect(self.statusBar().showMessage)
+        self.scan_status = ScanStatus(self)
+        self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
+        self.statusBar().addPermanentWidget(self.scan_status)
+        self.paid_calls_label = QLabel(self)
+        self.paid_calls_label.setObjectName("paidCalls")
+        self._paid_calls_total = 0
+
+    def _connect_runs(self: MainWindow) -> None:
+        self.scanner.progress.connect(self._on_scan_progress)
+        self.scanner.imagesDone.connect(self.store.refresh_images)
+        self.scanner.finished.connect(self._on_scan_finished)
+        self.scanner.failed.connect(self._on_scan_failed)
+        self.scanner.stopped.connect(self._on_scan_stopped)
+
+    def current_detector(self: MainWindow) -> str:
+        return str(self.detector_combo.currentData() or "local")
+
+    @property
+    def profile(self: MainWindow) -> str | None:
+        """The cloud profile of the open source (None: the default profile)."""
+        return self.source_profile
+
+    def start_scan(self: MainWindow, detector: str | None = None, *, jobs: int | None = None) -> bool:
+        """Detect faces in the open source; False (with a notice) when it cannot start.
+
+        A paid detector is priced and confirmed first: then True means the estimate
+        is under way, and ``paid_run.finished(started)`` tells how it ended.
+        """
+        if self.store.pending_kind == "open":
+            # It would scan the source still shown, not the one being opened.
+            self.notifier.warning(
+                QCoreApplication.translate("MainWindow", "Wait until the source is loaded, then detect")
+            )
+            return False
+        root = self.store.source_root
+        if root is None:
+            self.notifier.warning(QCoreApplication.translate("MainWindow", "Open a folder first"))
+            return False
+        name = detector or self.current_detector()
+        ok, why = detector_available(name, source_kind(root))
+        if not ok:
+            self.notifier.error(
+                QCoreApplication.translate("MainWindow", "Detector {name}: {why}").format(name=name, why=why)
+            )
+            return False
+        if is_cloud(name):
+            request = PaidRunRequest(name, root, str(self.store.catalog.path), self.source_profile, jobs)
+            return self.paid_run.begin(request)
+        return self._start_run(name, root, jobs=jobs)
+
+    def _on_paid_run_approved(self: MainWindow, request: PaidRunRequest, question: CostQuestion) -> None:
+        if self.store.source_root != request.root or self.scanner.running:
+            return  # another source was opened (or a run started) while the operator decided
+        self._start_run(request.detector, request.root, jobs=request.jobs, refs=question.refs)
+
+    def _start_run(
+        self: MainWindow, name: str, root: str, *, jobs: int | None, refs: Sequence[ImageRef] | None = None
+    ) -> bool:
+        self.settings.setValue("detector", name)
+        started = self.scanner.start(
+            root, name, str(self.store.catalog.path), jobs=jobs, profile=self.source_profile, refs=refs
+        )
+        if started:
+            self.scan_action.setEnabled(False)
+            self.cancel_action.setEnabled(True)
+            self.scan_status.setVisible(True)
+            self.scan_status.bar.setRange(0, 0)
+            self.scan_status.label.setText(
+                QCoreApplication.translate("MainWindow", "Starting the {name} detector…").format(name=name)
+            )
+            self.statusBar().showMessage(
+                QCoreApplication.translate("MainWindow", "Detecting faces in {root}").format(root=root)
+            )
+        return started
+
+    def update_paid_calls(self: MainWindow) -> None:
+        """The catalog's paid-call counter in the status bar (hidden while it is zero)."""
+        try:
+            calls = self.store.catalog.paid_calls()
+        except FacecuratorError as exc:
+            log.warning("cannot read the paid-call counter: %s", exc)
+            return
+        self._paid_calls_total = sum(calls.values())
+        self.paid_calls_label.setVisible(self._paid_calls_total > 0)
+        self._set_paid_calls_text()
+        self.paid_calls_label.setToolTip("\n".join(f"{service}: {n}" for service, n in sorted(calls.items())))
+
+    def _set_paid_calls_text(self: MainWindow) -> None:
+        self.paid_calls_label.setText(
+            QCoreApplication.translate("MainWindow", "Paid calls: {n}").format(n=self._paid_calls_total)
+        )
+
+    def _paid_calls_text(self: MainWindow) -> str:
+        try:
+            calls = self.store.catalog.paid_calls()
+        except FacecuratorError as exc:
+            return str(exc)
+        if not calls:
+            return "0"
+        return f"{sum(calls.values())} (" + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ")"
+
+    def open_cloud_profiles(self: MainWindow) -> None:
+        from facecurator.gui.cloud_dialog import CloudProfilesDialog
+
+        CloudProfilesDialog.open_for(self, profile=self.source_profile)
+
+    def cancel_scan(self: MainWindow) -> None:
+        if self.scanner.running:
+            self.scanner.cancel()
+            self.scan_status.label.setText(
+                QCoreApplication.translate("MainWindow", "Cancelling: finishing the images in progress…")
+            )
+
+    def _on_scan_progress(self: MainWindow, progress: ScanProgress) -> None:
+        self.scan_status.show_progress(progress)
+
+    def _on_scan_finished(self: MainWindow, report: ScanReport) -> None:
+        verb = (
+            QCoreApplication.translate("MainWindow", "Detection cancelled")
+            if report.cancelled
+            else QCoreApplication.translate("MainWindow", "Detection finished")
+        )
+        text = QCoreApplication.translate(
+            "MainWindow", "{verb}: {total} images ({cached} cached, {failed} failed) in {t}"
+        ).format(
+            verb=verb,
+            total=report.total,
+            cached=report.cached,
+            failed=report.failed,
+            t=format_seconds(report.elapsed),
+        )
+        if report.failed:
+            self.notifier.warning(text)
+            self.problems.raise_()
+        else:
+            self.notifier.info(text)
+        self.last_scan_report = report
+
+    def _on_scan_failed(self: MainWindow, message: str) -> None:
+        self.notifier.error(
+            QCoreApplication.translate("MainWindow", "Detection failed: {message}").format(message=message)
+        )
+
+    def _on_scan_stopped(self: MainWindow) -> None:
+        self.update_paid_calls()
+        self.scan_action.setEnabled(not self.paid_run.busy)
+        self.cancel_action.setEnabled(False)
+        self.scan_status.setVisible(False)

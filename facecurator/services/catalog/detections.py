@@ -1,0 +1,83 @@
+"""The detection cache: one detector's result per image identity and settings key.
+
+A part of :class:`~facecurator.services.catalog.database.Catalog` (same
+connection, same transactions).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from facecurator.domain.protocols import DetectionResult
+from facecurator.errors import CatalogError
+from facecurator.services.catalog.access import CatalogAccess
+from facecurator.services.catalog.rows import _INSERT_DETECTION_FACE, _face_to_columns, _now, _to_json
+
+
+class DetectionStore(CatalogAccess):
+    """Catalog methods for cached detections and their faces."""
+
+    def find_detection(self, identity: str, detector: str, settings_key: str) -> int | None:
+        """The cached detection id for (identity, detector, settings), or None."""
+        with self._reading("detection cache") as db:
+            row = db.execute(
+                "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
+                (identity, detector, settings_key),
+            ).fetchone()
+        return row[0] if row else None
+
+    def store_detection(
+        self, identity: str, detector: str, settings_key: str, result: DetectionResult
+    ) -> int:
+        """Store a detection and its faces; returns its id.
+
+        Idempotent: when (identity, detector, settings_key) is already stored,
+        the existing id is returned and ``result`` is ignored.
+        """
+        face_columns = [_face_to_columns(face) for face in result.faces]
+        with self._write(f"store the {detector} detection of {identity}") as db:
+            row = db.execute(
+                "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
+                (identity, detector, settings_key),
+            ).fetchone()
+            if row:
+                return int(row[0])
+            detection_id = db.execute(
+                "INSERT INTO detections (identity, detector, settings_key, created_at, width, height,"
+                " paid_calls, face_count, raw, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    identity,
+                    detector,
+                    settings_key,
+                    _now(),
+                    result.width,
+                    result.height,
+                    result.paid_calls,
+                    len(face_columns),
+                    None if result.raw is None else _to_json(result.raw),
+                    _to_json(result.extra) if result.extra else None,
+                ),
+            ).lastrowid
+            db.executemany(
+                _INSERT_DETECTION_FACE,
+                [(detection_id, index, *columns) for index, columns in enumerate(face_columns)],
+            )
+        assert detection_id is not None
+        return detection_id
+
+    def detection_size(self, detection_id: int) -> tuple[int | None, int | None]:
+        """(width, height) of the image a detection was made on, as the detector reported."""
+        with self._reading("detection") as db:
+            row = db.execute("SELECT width, height FROM detections WHERE id = ?", (detection_id,)).fetchone()
+        if row is None:
+            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+        return row[0], row[1]
+
+    def detection_raw(self, detection_id: int) -> Any:
+        """The provider's whole stored response for a detection (None if none was kept)."""
+        with self._reading("detection") as db:
+            row = db.execute("SELECT raw FROM detections WHERE id = ?", (detection_id,)).fetchone()
+        if row is None:
+            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+        return None if row[0] is None else json.loads(row[0])
