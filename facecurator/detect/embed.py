@@ -31,8 +31,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.core.face import Face
-from facecurator.core.images import decode_image
+from facecurator.domain.face import Face
+from facecurator.domain.images import decode_image
 from facecurator.errors import DetectorError, ModelLoadError
 
 #: Stored with every embedding: a change of model or alignment is a new cache key.
@@ -79,6 +79,14 @@ class Embedding:
         if vec.shape != (EMBEDDING_DIM,):
             raise ValueError(f"an embedding has {EMBEDDING_DIM} values, got {vec.size}")
         return vec.astype(np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageEmbeddings:
+    """One image's descriptors (None for a face not embedded) and its perceptual hash."""
+
+    faces: list[Embedding | None]
+    phash: int | None
 
 
 def models_dir() -> Path:
@@ -143,13 +151,15 @@ class FaceEmbedder:
             self._shape = dlib.shape_predictor(str(folder / SHAPE_MODEL))
             self._net = dlib.face_recognition_model_v1(str(folder / RESNET_MODEL))
         except ImportError as exc:
-            raise ModelLoadError(f"face embeddings: dlib is not installed ({exc}); pip install dlib-bin") from exc
+            raise ModelLoadError(
+                f"face embeddings: dlib is not installed ({exc}); pip install dlib-bin"
+            ) from exc
         except RuntimeError as exc:
             raise ModelLoadError(f"face embeddings: cannot load the models in {folder}: {exc}") from exc
 
     def embed_image(
         self, data: bytes, faces: Sequence[Face], *, name: str, long_side: int | None = None
-    ) -> list[Embedding | None]:
+    ) -> ImageEmbeddings:
         """Descriptors of ``faces`` (boxes in full upright pixels) in the encoded image ``data``.
 
         ``long_side`` (the full image's longer side, when known) lets a large
@@ -162,17 +172,21 @@ class FaceEmbedder:
         """
         wanted = [f for f in faces if _embeddable(f)]
         if not wanted:
-            return [None] * len(faces)
+            return ImageEmbeddings([None] * len(faces), None)
         decoded = decode_image(data, name=name, max_side=_decode_side(wanted, long_side))
         rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
-        return self.embed_pixels(rgb, faces, scale=decoded.scale, name=name)
+        return ImageEmbeddings(
+            self.embed_pixels(rgb, faces, scale=decoded.scale, name=name), image_phash(rgb)
+        )
 
     def embed_pixels(
         self, rgb: np.ndarray, faces: Sequence[Face], *, scale: float = 1.0, name: str = "image"
     ) -> list[Embedding | None]:
         """Descriptors from upright RGB pixels; ``scale`` maps them to full-image pixels."""
         if not self._busy.acquire(blocking=False):
-            raise DetectorError(f"{name}: this FaceEmbedder is busy in another thread; use clone() per thread")
+            raise DetectorError(
+                f"{name}: this FaceEmbedder is busy in another thread; use clone() per thread"
+            )
         try:
             self.load()
             chips: list[np.ndarray] = []
@@ -211,6 +225,21 @@ class FaceEmbedder:
             return None, "box"
         shape = self._shape(rgb, dlib.rectangle(left, top, right, bottom))
         return np.asarray(dlib.get_face_chip(rgb, shape, CHIP_SIZE, 0.25)), "box"
+
+
+def image_phash(rgb: np.ndarray) -> int:
+    """64-bit perceptual hash (DCT of the 32 x 32 grey image, low 8 x 8 against their median).
+
+    The same construction as ``imagehash.phash``; computed with OpenCV, already a
+    dependency. Re-encoded, resized or lightly edited copies differ in a few bits.
+    """
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    small = cv2.resize(grey, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:8, :8]
+    bits = (low > np.median(low)).flatten()
+    return int("".join("1" if b else "0" for b in bits), 2)
 
 
 def distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -279,7 +308,9 @@ def _warp_chip(rgb: np.ndarray, matrix: np.ndarray) -> np.ndarray:
             to_crop = np.array([[fx, 0, -x0 * fx], [0, fy, -y0 * fy], [0, 0, 1]])
             matrix = (np.vstack([matrix, [0, 0, 1]]) @ np.linalg.inv(to_crop))[:2]
             rgb = crop
-    return cv2.warpAffine(rgb, matrix, (CHIP_SIZE, CHIP_SIZE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    return cv2.warpAffine(
+        rgb, matrix, (CHIP_SIZE, CHIP_SIZE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
+    )
 
 
 def _decode_side(wanted: Sequence[Face], long_side: int | None) -> int | None:
