@@ -332,6 +332,9 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "Minimum sharpness (IMM)"),
     QT_TRANSLATE_NOOP("Rules", "Minimum face integrity (Moderation 2.0)"),
     QT_TRANSLATE_NOOP("Rules", "Age range"),
+    QT_TRANSLATE_NOOP("Rules", "Same person as the folder"),
+    QT_TRANSLATE_NOOP("Rules", "The folder's person in a group photo"),
+    QT_TRANSLATE_NOOP("Rules", "No near-identical photo"),
     # built-in preset descriptions (resources/presets/*.toml)
     QT_TRANSLATE_NOOP(
         "Rules",
@@ -362,6 +365,9 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "when false, a face without an integrity measure passes"),
     QT_TRANSLATE_NOOP("Rules", "youngest allowed age"),
     QT_TRANSLATE_NOOP("Rules", "oldest allowed age"),
+    QT_TRANSLATE_NOOP(
+        "Rules", "largest descriptor distance from the folder's identity (dlib scale; 0.6 = same person)"
+    ),
     # units, axes, outcomes
     QT_TRANSLATE_NOOP("Rules", "years"),
     QT_TRANSLATE_NOOP("Rules", "pitch"),
@@ -383,6 +389,7 @@ PARAM_LABELS: Final[Mapping[str, str]] = {
     "count": QT_TRANSLATE_NOOP("Rules", "Number of faces"),
     "min_px": QT_TRANSLATE_NOOP("Rules", "Smallest short side"),
     "required": QT_TRANSLATE_NOOP("Rules", "Must be measured"),
+    "max_distance": QT_TRANSLATE_NOOP("Rules", "Largest distance"),
 }
 TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
 
@@ -455,6 +462,16 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "age_range.fail_min": "年龄 {age} < {min}",
     "age_range.fail_max": "年龄 {age} > {max}",
     "age_range.not_measured": "未估计年龄",
+    "identity.not_measured": "未计算身份特征（无人脸特征向量）",
+    "identity_consistent.pass": "与 {person} 的距离 {distance} ≤ {max}",
+    "identity_consistent.fail": "与 {person} 的距离 {distance} > {max}；最像 {nearest}（{nearest_distance}）",
+    "identity_consistent.fail_alone": "与 {person} 的距离 {distance} > {max}",
+    "identity_consistent.no_majority": "{person} 的照片无法确定是同一个人",
+    "enrolled_face.pass": "此照片中 {person} 的人脸",
+    "enrolled_face.pass_single": "照片中唯一的人脸",
+    "enrolled_face.fail": "不是此人：不是此照片中 {person} 的人脸",
+    "no_duplicate.pass": "无近似重复照片",
+    "no_duplicate.fail": "与 {kept} 近似重复（保留该张）",
 }
 
 # Values of text params that read as words in Chinese (the pose axis).

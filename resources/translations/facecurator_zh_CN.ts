@@ -1093,6 +1093,18 @@ Paid cloud calls: {paid}</source>
         <translation>年龄范围</translation>
     </message>
     <message>
+        <source>Same person as the folder</source>
+        <translation>与文件夹为同一人</translation>
+    </message>
+    <message>
+        <source>The folder&apos;s person in a group photo</source>
+        <translation>合影中文件夹对应的人</translation>
+    </message>
+    <message>
+        <source>No near-identical photo</source>
+        <translation>无近似重复照片</translation>
+    </message>
+    <message>
         <source>Content Moderation 1.0 &apos;qualified&apos;: blur &lt; 5 (0–20), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.</source>
         <translation>内容安全 1.0 的“合格”标准：模糊度 &lt; 5（0–20），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
     </message>
@@ -1161,6 +1173,10 @@ Paid cloud calls: {paid}</source>
         <translation>允许的最大年龄</translation>
     </message>
     <message>
+        <source>largest descriptor distance from the folder&apos;s identity (dlib scale; 0.6 = same person)</source>
+        <translation>与文件夹身份特征的最大距离（dlib 刻度；0.6 = 同一人）</translation>
+    </message>
+    <message>
         <source>years</source>
         <translation>岁</translation>
     </message>
@@ -1223,6 +1239,10 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Must be measured</source>
         <translation>必须已测量</translation>
+    </message>
+    <message>
+        <source>Largest distance</source>
+        <translation>最大距离</translation>
     </message>
 </context>
 <context>

@@ -68,6 +68,7 @@ from facecurator.domain.rules.conditions import (
     ParamSpec,
     convert_blur,
 )
+from facecurator.domain.rules.identity import EnrolledFace, IdentityConsistent, NoDuplicate
 from facecurator.domain.rules.kinds import (
     AgeRange,
     BlurCondition,
@@ -130,14 +131,17 @@ __all__ = [
     "BlurCondition",
     "Condition",
     "ConditionResult",
+    "EnrolledFace",
     "EyesOpen",
     "FaceCount",
+    "IdentityConsistent",
     "ImageContext",
     "MinConfidence",
     "MinFaceSize",
     "MinIntegrity",
     "MinQuality",
     "MinSharpness",
+    "NoDuplicate",
     "NoGlasses",
     "NoHat",
     "NoMask",
