@@ -33,7 +33,7 @@ import numpy as np
 
 from facecurator.domain.face import Face
 from facecurator.domain.images import decode_image
-from facecurator.errors import DetectorError, ModelLoadError
+from facecurator.errors import ConfigError, DetectorError, ModelLoadError
 
 #: Stored with every embedding: a change of model or alignment is a new cache key.
 EMBEDDER_KEY: Final = "dlib-resnet-v1;chip150;v1"
@@ -117,6 +117,21 @@ def available() -> bool:
     except ModelLoadError:
         return False
     return importlib.util.find_spec("dlib") is not None
+
+
+def make_embedder() -> FaceEmbedder:
+    """An embedder whose models are known to be installed (they load on first use).
+
+    Raises:
+        ConfigError: dlib or the model files are not installed.
+    """
+    try:
+        folder = models_dir()
+    except ModelLoadError as exc:
+        raise ConfigError(str(exc)) from exc
+    if importlib.util.find_spec("dlib") is None:
+        raise ConfigError("face embeddings: dlib is not installed (pip install dlib-bin)")
+    return FaceEmbedder(folder)
 
 
 class FaceEmbedder:

@@ -236,7 +236,8 @@ def check_gallery(
     for i, f in enumerate(faces):
         by_person[f.person].append(i)
     all_vectors = np.array([f.vector for f in faces], dtype=np.float64) if faces else np.zeros((0, 0))
-    persons_of = np.array([f.person for f in faces], dtype=object)
+    person_ids = {p: n for n, p in enumerate(by_person)}
+    person_of = np.array([person_ids[f.person] for f in faces], dtype=np.int64)
 
     centres: dict[str, np.ndarray] = {}
     enrolled: dict[int, bool] = {}
@@ -251,14 +252,15 @@ def check_gallery(
     for person, idx in by_person.items():
         centre = centres.get(person)
         dist = distances(all_vectors[idx], centre) if centre is not None else None
-        others = np.flatnonzero(persons_of != person)
         for pos, i in enumerate(idx):
+            face_dist = None if dist is None else float(dist[pos])
             nearest = None
-            if len(others):
+            if len(by_person) > 1 and (face_dist is None or face_dist > threshold):
+                # Only for outliers (few): the nearest face of every other folder.
+                others = np.flatnonzero(person_of != person_ids[person])
                 d_other = distances(all_vectors[others], all_vectors[i])
                 j = int(others[int(np.argmin(d_other))])
                 nearest = (faces[j].label, faces[j].person, float(d_other.min()))
-            face_dist = None if dist is None else float(dist[pos])
             results[faces[i].key] = FaceIdentity(
                 key=faces[i].key,
                 person=person,
@@ -302,6 +304,21 @@ def check_gallery(
         duplicates=duplicates,
         double_enrollments=double_enrollments(faces, centres, threshold),
     )
+
+
+def face_quality(face: Face) -> float:
+    """How good a photo of the face is, to keep the best of near-identical photos.
+
+    The face's short side in pixels, halved for a blur at the top of its scale
+    (IMM sharpness, when measured, counts the same way).
+    """
+    score = float(min(face.box.w, face.box.h))
+    if face.sharpness is not None:
+        score *= 0.5 + 0.5 * max(0.0, min(1.0, face.sharpness))
+    elif face.blur is not None:
+        top = 20.0 if face.blur.scale == "0-20" else 100.0
+        score *= 1.0 - 0.5 * max(0.0, min(1.0, face.blur.value / top))
+    return score
 
 
 def _person_centre(faces: Sequence[FaceVector], idx: list[int], threshold: float) -> np.ndarray | None:
@@ -410,11 +427,14 @@ def double_enrollments(
     members: dict[str, list[FaceVector]] = defaultdict(list)
     for f in faces:
         members[f.person].append(f)
-    d = pairwise(np.array([centres[n] for n in names]))
+    c = np.array([centres[n] for n in names], dtype=np.float64)
     out: list[DoubleEnrollment] = []
-    for a in range(len(names)):
-        for b in range(a + 1, len(names)):
-            if d[a, b] > threshold:
+    for start in range(0, len(names), 512):  # rows in blocks: 10k folders stay in memory
+        block = np.linalg.norm(c[start : start + 512, None, :] - c[None, :, :], axis=2)
+        for a, b in np.argwhere(block <= threshold):
+            a = int(a) + start
+            b = int(b)
+            if b <= a:
                 continue
             fa, fb = members[names[a]], members[names[b]]
             va = np.array([f.vector for f in fa], dtype=np.float64)
@@ -424,6 +444,6 @@ def double_enrollments(
                 continue
             i, j = np.unravel_index(int(np.argmin(cross)), cross.shape)
             closest = (fa[i].label, fb[j].label, float(cross[i, j]))
-            out.append(DoubleEnrollment(names[a], names[b], float(d[a, b]), closest))
+            out.append(DoubleEnrollment(names[a], names[b], float(block[a - start, b]), closest))
     out.sort(key=lambda e: e.distance)
     return out
