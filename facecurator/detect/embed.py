@@ -199,6 +199,14 @@ class FaceEmbedder:
             self.embed_pixels(rgb, faces, scale=decoded.scale, name=name), image_phash(rgb)
         )
 
+    def embed_decoded(
+        self, rgb: np.ndarray, faces: Sequence[Face], *, scale: float, name: str
+    ) -> ImageEmbeddings:
+        """Like :meth:`embed_image` from pixels already decoded (the detector's working image)."""
+        if not any(_embeddable(f) for f in faces):
+            return ImageEmbeddings([None] * len(faces), None)
+        return ImageEmbeddings(self.embed_pixels(rgb, faces, scale=scale, name=name), image_phash(rgb))
+
     def embed_pixels(
         self, rgb: np.ndarray, faces: Sequence[Face], *, scale: float = 1.0, name: str = "image"
     ) -> list[Embedding | None]:

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -390,11 +390,17 @@ def _detect_one(
             if identity is None:
                 identity = source.identity(ref, data)
         result = detector.detect(ref, data)
+        pixels = result.pixels
+        if pixels is not None:
+            result = replace(result, pixels=None)  # never held beyond the worker
         if embed_pool is None or not result.faces:
             return _WorkDone(ref, identity, result, None)
-        embeddings, embed_error = _embed(
-            source, embed_pool, ref, data, result.faces, result.width, result.height
-        )
+        if pixels is not None:
+            embeddings, embed_error = _embed_decoded(embed_pool, ref, pixels, result)
+        else:
+            embeddings, embed_error = _embed(
+                source, embed_pool, ref, data, result.faces, result.width, result.height
+            )
         return _WorkDone(ref, identity, result, None, embeddings=embeddings, embed_error=embed_error)
     except DetectorAuthError as exc:
         return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True)
@@ -436,6 +442,20 @@ def _embed(
             data = source.read_bytes(ref)
         long_side = max(width, height) if width and height else None
         return embed_pool.get().embed_image(data, faces, name=ref.uri, long_side=long_side), None
+    except FacecuratorError as exc:
+        return None, _with_name(ref, str(exc))
+    except Exception as exc:
+        log.exception("unexpected embedding failure on %s", ref.uri)
+        return None, f"{ref.uri}: internal error while embedding: {type(exc).__name__}: {exc}"
+
+
+def _embed_decoded(
+    embed_pool: _DetectorPool, ref: ImageRef, pixels: Any, result: DetectionResult
+) -> tuple[Any, str | None]:
+    """Embeddings from the detector's own decoded pixels (no second decode)."""
+    try:
+        embedder = embed_pool.get()
+        return embedder.embed_decoded(pixels, result.faces, scale=result.pixel_scale, name=ref.uri), None
     except FacecuratorError as exc:
         return None, _with_name(ref, str(exc))
     except Exception as exc:
