@@ -361,7 +361,7 @@ def _enrolled_faces(
         d = distances(np.array([faces[i].vector for i in ids]), centre)
         best = int(np.argmin(d))
         for pos, i in enumerate(ids):
-            out[i] = pos == best and d[best] <= threshold
+            out[i] = bool(pos == best and d[best] <= threshold)
     return out
 
 
