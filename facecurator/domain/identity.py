@@ -32,9 +32,8 @@ from typing import Any, Final, Protocol
 import numpy as np
 
 from facecurator.domain.face import Face
+from facecurator.domain.rules.identity import DEFAULT_THRESHOLD
 
-#: Same person at or below this distance (dlib's documented 0.6; see the benchmark).
-DEFAULT_THRESHOLD: Final = 0.6
 #: Two photos are near-identical when their 64-bit perceptual hashes differ in at most this many bits...
 DUPLICATE_HASH_BITS: Final = 6
 #: ...or when their face descriptors are this close (a re-encoded or resized copy measures < 0.1).
