@@ -705,3 +705,41 @@ def test_fast_face_builder_matches_the_dataclass_constructor() -> None:
     assert built == face and built.raw == face.raw and repr(built) == repr(face)
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.age = 3  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- face embeddings (schema 2)
+
+
+def test_a_version_1_catalog_gains_the_embedding_tables_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    with monkeypatch.context() as m:
+        m.setattr(catalog_schema, "MIGRATIONS", catalog_schema.MIGRATIONS[:1])
+        with Catalog(path) as cat:
+            image_id = add_image(cat, "a.jpg", 2)
+            cat.decide(face_ids(cat, image_id), "accepted", who="op")
+    with Catalog(path) as cat:
+        assert [f.decision.state for f in cat.faces()] == ["accepted", "accepted"]
+        assert cat.embeddings("e1") == ({}, {})
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 2
+    raw.close()
+
+
+def test_embeddings_are_cached_with_the_detection_and_shared_by_its_copies(cat: Catalog) -> None:
+    first = add_image(cat, "a.jpg", 2, identity="same-bytes")
+    copy = add_image(cat, "copy/a.jpg", 2, identity="same-bytes")  # the same photo twice
+    detection = cat.image(first).detection_id
+    assert detection is not None and cat.image(copy).detection_id == detection
+    assert not cat.has_embeddings(detection, "e1")
+    vector = bytes(range(128)) * 4
+    big_hash = (1 << 64) - 3  # above SQLite's signed range
+    cat.store_embeddings(detection, "e1", big_hash, [("landmarks", vector), None])
+    cat.store_embeddings(detection, "e1", 0, [None, None])  # idempotent: the first one stays
+    assert cat.has_embeddings(detection, "e1") and not cat.has_embeddings(detection, "e2")
+    vectors, hashes = cat.embeddings("e1")
+    faces_a, faces_copy = face_ids(cat, first), face_ids(cat, copy)
+    assert vectors == {faces_a[0]: ("landmarks", vector), faces_copy[0]: ("landmarks", vector)}
+    assert hashes == {first: big_hash, copy: big_hash}
+    assert cat.embeddings("e2") == ({}, {})
