@@ -7,6 +7,7 @@ every image with that identity, exactly like its faces.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,6 +64,18 @@ class EmbeddingStore(CatalogAccess):
                     if item is not None
                 ],
             )
+
+    def face_vectors(self, face_ids: Sequence[int], embedder: str) -> dict[int, bytes]:
+        """face id -> float32 bytes for those of ``face_ids`` that have an embedding."""
+        with self._reading("embeddings") as db:
+            rows = db.execute(
+                """SELECT f.id, e.vector FROM faces AS f
+                   JOIN face_embeddings AS e
+                     ON e.detection_id = f.detection_id AND e.idx = f.idx AND e.embedder = ?
+                   WHERE f.id IN (SELECT value FROM json_each(?))""",
+                (embedder, json.dumps([int(i) for i in face_ids])),
+            ).fetchall()
+        return {face_id: bytes(vector) for face_id, vector in rows}
 
     def embeddings(
         self, embedder: str, source_root: str | None = None
