@@ -374,3 +374,27 @@ def test_an_embedding_failure_never_fails_the_image(corpus_dir: Path, tmp_path: 
         assert len(report.embed_errors) == 1 and "planted" in report.embed_errors[0][1]
         assert catalog.embeddings("broken") == ({}, {})
         assert len(catalog.faces()) == 1
+
+
+def test_cli_scan_identities_embeds_and_the_json_faces_carry_the_checks(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from facecurator.cli.main import main
+
+    root = tmp_path / "g" / "obama"
+    root.mkdir(parents=True)
+    for name in ("obama.jpg", "obama1.jpg"):
+        shutil.copy(corpus_dir / "people" / "obama" / name, root / name)
+    catalog = tmp_path / "c.sqlite3"
+    assert main(["scan", str(root.parent), "--identities", "--json", "--catalog", str(catalog)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["scan"]["embedded"] == 2 and data["scan"]["embed_errors"] == []
+    checks = [face["identity_check"] for image in data["images"] for face in image["faces"]]
+    assert [c["consistent"] for c in checks] == [True, True]
+    assert all(c["person"] == "obama" and c["distance"] < 0.6 for c in checks)
+    # without --identities nothing is embedded, and the faces carry no identity_check
+    other = tmp_path / "c2.sqlite3"
+    assert main(["scan", str(root.parent), "--json", "--catalog", str(other)]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert plain["scan"]["embedded"] == 0
+    assert all("identity_check" not in face for image in plain["images"] for face in image["faces"])
