@@ -118,7 +118,8 @@ class DetectionRuns:
         refs: Sequence[ImageRef] | None = None,
         embed: bool = False,
     ) -> bool:
-        self.settings.setValue("detector", name)
+        if not embed:  # an embedding run's local detector is not the operator's choice
+            self.settings.setValue("detector", name)
         started = self.scanner.start(
             root,
             name,
@@ -202,6 +203,15 @@ class DetectionRuns:
             self.problems.raise_()
         else:
             self.notifier.info(text)
+        for uri, error in report.embed_errors:
+            self.notifier.warning(
+                QCoreApplication.translate("MainWindow", "No face embedding: {error}").format(
+                    error=error if uri in error else f"{uri}: {error}"
+                )
+            )
+        if report.embedded and self.store.source_root is not None:
+            # New embeddings: reload so the identity conditions see them.
+            self.store.open_source(self.store.source_root)
         self.last_scan_report = report
 
     def _on_scan_failed(self: MainWindow, message: str) -> None:

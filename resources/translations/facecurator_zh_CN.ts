@@ -977,6 +977,10 @@
         <translation>付费调用：{n}</translation>
     </message>
     <message>
+        <source>No face embedding: {error}</source>
+        <translation>未计算人脸特征：{error}</translation>
+    </message>
+    <message>
         <source>Language: {name}</source>
         <translation>语言：{name}</translation>
     </message>

@@ -83,3 +83,26 @@ def test_identities_dock_without_embeddings_offers_to_compute_them(qtbot, opened
     qtbot.waitUntil(lambda: dock.panel._found is not None, timeout=30_000)
     assert "No face embeddings yet" in dock.panel.summary.text()
     assert dock.panel.compute_button.isEnabled()
+
+
+def test_compute_button_embeds_and_the_window_reloads_with_identities(
+    qtbot, make_window, identity_gallery, tmp_path: Path
+) -> None:
+    root, _ = identity_gallery
+    window = make_window(tmp_path / "fresh.sqlite3")
+    assert window.open_source(str(root), scan=False)
+    assert window.store.wait_until_idle()
+    dock = open_identities(window)
+    qtbot.waitUntil(lambda: "No face embeddings yet" in dock.panel.summary.text(), timeout=30_000)
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as blocker:
+        dock.panel.compute_button.click()
+    assert blocker.args[0].embedded == 7
+    qtbot.waitUntil(lambda: "7 of 7 faces embedded" in dock.panel.summary.text(), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.store.wait_until_idle(0.1)
+            and len(window.store.faces()) == 7
+            and all(f.identity is not None for f in window.store.faces())
+        ),
+        timeout=30_000,
+    )
