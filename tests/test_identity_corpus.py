@@ -117,6 +117,25 @@ def test_landmark_alignment_and_the_shape_predictor_agree(
     assert scan_path is not None and distance(scan_path.vector, by_marks.vector) < 0.2
 
 
+def test_the_detectors_six_keypoints_align_like_the_mesh_points(
+    corpus_dir: Path, detector: LocalDetector, embedder: FaceEmbedder
+) -> None:
+    """A face the mesh did not confirm carries mediapipe's 6 keypoints (eyes, nose, mouth centre, ears)."""
+    path = corpus_dir / "people" / "kit_harington" / "johnsnow_test1.jpg"
+    data = path.read_bytes()
+    face = detector.detect(_ref(path), data).faces[0]
+    assert face.raw["landmark_kind"] == "mesh-5"
+    eyes_nose = list(face.landmarks[:3])
+    mouth = tuple(np.mean(face.landmarks[3:5], axis=0))
+    ears = [(face.box.x, face.box.y + face.box.h / 2), (face.box.x + face.box.w, face.box.y + face.box.h / 2)]
+    six = face.with_changes(
+        landmarks=(*eyes_nose, mouth, *ears), raw={**face.raw, "landmark_kind": "detector-6"}
+    )
+    a, b = embedder.embed_image(data, [face, six], name="x").faces
+    assert a is not None and b is not None and b.method == "landmarks"
+    assert distance(a.vector, b.vector) < 0.15
+
+
 def test_clones_embed_the_same_in_two_threads(
     corpus_dir: Path, detector: LocalDetector, embedder: FaceEmbedder
 ) -> None:
