@@ -732,12 +732,13 @@ def test_embeddings_are_cached_with_the_detection_and_shared_by_its_copies(cat: 
     copy = add_image(cat, "copy/a.jpg", 2, identity="same-bytes")  # the same photo twice
     detection = cat.image(first).detection_id
     assert detection is not None and cat.image(copy).detection_id == detection
-    assert not cat.has_embeddings(detection, "e1")
+    assert not cat.has_embeddings(detection, "e1") and not cat.any_embeddings("e1")
     vector = bytes(range(128)) * 4
     big_hash = (1 << 64) - 3  # above SQLite's signed range
     cat.store_embeddings(detection, "e1", big_hash, [("landmarks", vector), None])
     cat.store_embeddings(detection, "e1", 0, [None, None])  # idempotent: the first one stays
     assert cat.has_embeddings(detection, "e1") and not cat.has_embeddings(detection, "e2")
+    assert cat.any_embeddings("e1") and not cat.any_embeddings("e2")
     vectors, hashes = cat.embeddings("e1")
     faces_a, faces_copy = face_ids(cat, first), face_ids(cat, copy)
     assert vectors == {faces_a[0]: ("landmarks", vector), faces_copy[0]: ("landmarks", vector)}

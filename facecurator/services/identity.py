@@ -68,10 +68,10 @@ def identities_if_embedded(
     catalog: Catalog, rules: RuleSet | None = None, *, source_root: str | None = None
 ) -> GalleryIdentities | None:
     """The identity checks when the catalog holds embeddings for these images, else None."""
-    vectors, _ = catalog.embeddings(EMBEDDER_KEY, source_root)
-    if not vectors:
+    if not catalog.any_embeddings(EMBEDDER_KEY):
         return None
-    return gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    found = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    return found if found.embedded else None
 
 
 def face_label(image: ImageRow, row: FaceRow, faces_in_image: int) -> str:

@@ -25,6 +25,14 @@ class EmbeddingStore(CatalogAccess):
     def _image_filter(source_root: str | None, status: str | None) -> tuple[str, list[Any]]:
         raise NotImplementedError  # Catalog's
 
+    def any_embeddings(self, embedder: str) -> bool:
+        """True when any face of the catalog was embedded with ``embedder`` (a cheap first test)."""
+        with self._reading("embeddings") as db:
+            row = db.execute(
+                "SELECT 1 FROM face_embeddings WHERE embedder = ? LIMIT 1", (embedder,)
+            ).fetchone()
+        return row is not None
+
     def has_embeddings(self, detection_id: int, embedder: str) -> bool:
         """True when the detection's faces were embedded with ``embedder`` (even if none could be)."""
         with self._reading("embeddings") as db:
