@@ -705,3 +705,78 @@ def test_fast_face_builder_matches_the_dataclass_constructor() -> None:
     assert built == face and built.raw == face.raw and repr(built) == repr(face)
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.age = 3  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- face embeddings (schema 2)
+
+
+def _downgrade_to_version_1(path: Path) -> None:
+    """Turn a current catalog into what version 1 wrote (no embedding tables, no
+    measures column), keeping its data: the file an older facecurator left."""
+    if sqlite3.sqlite_version_info < (3, 35, 0):
+        pytest.skip("SQLite < 3.35 cannot drop a column")
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TABLE face_embeddings")
+    raw.execute("DROP TABLE detection_embedders")
+    raw.execute("ALTER TABLE detection_faces DROP COLUMN measures")
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+
+
+def test_a_version_1_catalog_gains_the_embedding_tables_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.sqlite3"
+    with Catalog(path) as cat:
+        image_id = add_image(cat, "a.jpg", 2)
+        cat.decide(face_ids(cat, image_id), "accepted", who="op")
+    _downgrade_to_version_1(path)
+    with Catalog(path) as cat:
+        assert [f.decision.state for f in cat.faces()] == ["accepted", "accepted"]
+        assert cat.embeddings("e1") == ({}, {})
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 2
+    raw.close()
+
+
+def test_embeddings_are_cached_with_the_detection_and_shared_by_its_copies(cat: Catalog) -> None:
+    first = add_image(cat, "a.jpg", 2, identity="same-bytes")
+    copy = add_image(cat, "copy/a.jpg", 2, identity="same-bytes")  # the same photo twice
+    detection = cat.image(first).detection_id
+    assert detection is not None and cat.image(copy).detection_id == detection
+    assert not cat.has_embeddings(detection, "e1") and not cat.any_embeddings("e1")
+    vector = bytes(range(128)) * 4
+    big_hash = (1 << 64) - 3  # above SQLite's signed range
+    cat.store_embeddings(detection, "e1", big_hash, [("landmarks", vector), None])
+    cat.store_embeddings(detection, "e1", 0, [None, None])  # idempotent: the first one stays
+    assert cat.has_embeddings(detection, "e1") and not cat.has_embeddings(detection, "e2")
+    assert cat.any_embeddings("e1") and not cat.any_embeddings("e2")
+    vectors, hashes = cat.embeddings("e1")
+    faces_a, faces_copy = face_ids(cat, first), face_ids(cat, copy)
+    assert vectors == {faces_a[0]: ("landmarks", vector), faces_copy[0]: ("landmarks", vector)}
+    assert hashes == {first: big_hash, copy: big_hash}
+    assert cat.embeddings("e2") == ({}, {})
+
+
+def test_faces_keep_their_named_measures(cat: Catalog) -> None:
+    from facecurator.domain.face import Measure, MeasureSet
+
+    measures = MeasureSet({"eyes_visible": Measure(0.21, "sunglasses?"), "eyes_open": Measure(None, "x")})
+    face = Face(box=Box(1, 2, 30, 40), measures=measures)
+    detection = cat.store_detection(
+        "id:m", "local", "v1", DetectionResult(faces=(face, Face(box=Box(0, 0, 9, 9))), width=100, height=100)
+    )
+    cat.record_image(
+        ref("m.jpg"),
+        source_root=ROOT,
+        identity="id:m",
+        status="ok",
+        error=None,
+        detection_id=detection,
+        width=None,
+        height=None,
+    )
+    stored = sorted((f.face for f in cat.faces()), key=lambda f: f.box.x, reverse=True)
+    assert stored[0].measures == measures  # value, null and reasons survive
+    assert stored[1].measures == {}  # a face without measures reads back empty (NULL column)

@@ -57,3 +57,20 @@ def test_wheel_contains_the_resources(tmp_path: Path) -> None:
         "translations/facecurator_zh_CN.ts",
     ):
         assert f"facecurator/resources/{needed}" in names
+
+
+def test_the_bundle_carries_the_two_embedding_models_and_not_the_68_point_one() -> None:
+    """The spec's model list is the one the embedder loads (the 68-point model is 95 MB and unused)."""
+    import ast
+
+    from facecurator.detect.embed import MODEL_FILES
+
+    tree = ast.parse((REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8"))
+    listed = next(
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "FACE_EMBEDDING_MODELS" for t in node.targets)
+    )
+    assert tuple(listed) == MODEL_FILES
+    assert not any("68" in name for name in listed)

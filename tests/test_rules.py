@@ -12,6 +12,7 @@ import pytest
 
 from facecurator import paths
 from facecurator.domain.face import Blur, Box, Face, Measure, MeasureSet, Pose
+from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.measures import MEASURE_NAMES
 from facecurator.domain.rules import (
     BLUR_SCALE_MAPPING,
@@ -45,6 +46,7 @@ from facecurator.domain.rules import (
     render_message,
     save_user_preset,
 )
+from facecurator.domain.rules.identity import EnrolledFace, IdentityConsistent, NoDuplicate
 from facecurator.errors import ConfigError
 
 ONE = ImageContext(face_count=1)
@@ -515,6 +517,21 @@ def random_face(rng: random.Random) -> Face:
     )
 
 
+def random_identity(rng: random.Random) -> FaceIdentity:
+    """Identity findings covering every identity message (distance near the 0.6 limit, none, far)."""
+    distance = rng.choice([None, 0.2, 0.6, 0.61, 0.59, 0.9, rng.uniform(0, 1.2)])
+    return FaceIdentity(
+        key=1,
+        person="p1",
+        distance=distance,
+        consistent=None if distance is None else distance <= 0.6,
+        nearest=rng.choice([None, ("p2/a.jpg", "p2", rng.uniform(0, 1))]),
+        enrolled=rng.choice([None, True, False]),
+        duplicate_of=rng.choice([None, "p1/best.jpg"]),
+        threshold=0.6,
+    )
+
+
 def variety_rules() -> list[RuleSet]:
     kinds = every_kind_rules()
     extra = RuleSet(
@@ -545,7 +562,17 @@ def test_fast_paths_agree_with_templates_and_outcomes() -> None:
             rules = replace(rules, unknown=policy)
             for _ in range(800):
                 face = random_face(rng)
-                ctx = rng.choice([None, ImageContext(0), ImageContext(1), ImageContext(2), ImageContext(5)])
+                ctx = rng.choice(
+                    [
+                        None,
+                        ImageContext(0),
+                        ImageContext(1),
+                        ImageContext(2),
+                        ImageContext(5),
+                        ImageContext(1, random_identity(rng)),
+                        ImageContext(3, random_identity(rng)),
+                    ]
+                )
                 verdict = rules.evaluate(face, ctx)
                 assert rules.is_qualified(face, ctx) is verdict.qualified
                 for condition, result in zip(rules.conditions, verdict.results, strict=True):
@@ -648,6 +675,9 @@ def full_user_rules() -> RuleSet:
             MinIntegrity(min=90, required=True),
             AgeRange(min=16, max=None),
             AgeRange(id="age_cap", min=None, max=70),
+            IdentityConsistent(max_distance=0.55),
+            EnrolledFace(),
+            NoDuplicate(),
             MeasureCondition(measure="nose_mouth_visible", min=0.65),
         ),
         unknown="pass",

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-EXPECTED_CHECKS = ["version", "resources", "detector", "heif", "qt", "keyring", "catalog"]
+EXPECTED_CHECKS = ["version", "resources", "detector", "embeddings", "heif", "qt", "keyring", "catalog"]
 
 
 def _self_test(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -25,9 +25,10 @@ def test_self_test_checks_the_installation() -> None:
     data = json.loads(proc.stdout)
     checks = {check["name"]: check for check in data["checks"]}
     assert list(checks) == EXPECTED_CHECKS
-    for name in ("version", "resources", "detector", "heif", "qt", "catalog"):
+    for name in ("version", "resources", "detector", "embeddings", "heif", "qt", "catalog"):
         assert checks[name]["ok"], checks[name]
     assert "1 face" in checks["detector"]["detail"]
+    assert "5-point predictor + ResNet" in checks["embeddings"]["detail"]
     in_secret_service = bool(os.environ.get("FACECURATOR_KEYRING_SESSION_ROOT"))
     if in_secret_service:
         assert checks["keyring"]["ok"], checks["keyring"]

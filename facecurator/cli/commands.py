@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     scan.add_argument("--jobs", type=_positive_int, default=None, help="worker threads (default: CPU count)")
     scan.add_argument("--json", action="store_true", help="print the result as one JSON object")
     scan.add_argument("--yes", action="store_true", help="do not ask before a paid batch")
+    scan.add_argument(
+        "--identities",
+        action="store_true",
+        help="also compute face embeddings for the identity checks (offline; cached with the detection)",
+    )
     scan.set_defaults(func=cmd_scan)
 
     report = sub.add_parser("report", help="print every image and face with its verdict and decision")
@@ -43,6 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fmt = report.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object")
     fmt.add_argument("--csv", action="store_true", help="one CSV row per face")
+    report.add_argument(
+        "--identities",
+        action="store_true",
+        help="the identity checks instead: outliers per person, duplicates, double enrollments",
+    )
     report.set_defaults(func=cmd_report)
 
     decide = sub.add_parser("decide", help="bulk decisions (pending faces only)")
@@ -189,8 +199,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from facecurator.detect.embed import make_embedder
     from facecurator.detect.registry import detector_supports, make_detector
     from facecurator.services import jobs
+    from facecurator.services.identity import identities_if_embedded, uses_identity
     from facecurator.services.review import review, summary
     from facecurator.sources import open_source, source_kind
 
@@ -203,6 +215,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     detector = make_detector(args.detector, profile=args.profile)
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules, remember=True)
+        embedder = make_embedder() if args.identities or uses_identity(rules) else None
         refs = None
         if getattr(detector, "paid", False):
             plan = jobs.plan(source, detector, catalog)
@@ -224,11 +237,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 jobs=args.jobs,
                 refs=refs,
                 progress=lambda p: bar.update(p.done, p.total, p.current),
+                embedder=embedder,
             )
         finally:
             bar.close()
             detector.close()
-        images = review(catalog, rules, source_root=source.root)
+        identities = identities_if_embedded(catalog, rules, source_root=source.root)
+        images = review(catalog, rules, source_root=source.root, identities=identities)
         scanned = set(report.image_ids)
         images = [image for image in images if image.row.id in scanned]
         if args.json:
@@ -245,6 +260,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                         "paid_calls": report.paid_calls,
                         "aborted": report.aborted,
                         "elapsed_s": round(report.elapsed, 3),
+                        "embedded": report.embedded,
+                        "embed_errors": [{"source": s, "error": e} for s, e in report.embed_errors],
                     },
                 }
             )
@@ -253,6 +270,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 _err(f"stopped: {report.aborted}")
             for uri, error in report.errors:
                 _err(f"error: {error if uri in error else f'{uri}: {error}'}")
+            for uri, error in report.embed_errors:
+                _err(f"warning: no face embedding: {error if uri in error else f'{uri}: {error}'}")
             counts = summary(images)
             print(
                 f"{report.total} images ({report.detected} detected, {report.cached} cached, "
@@ -284,11 +303,18 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from facecurator.services.identity import identities_if_embedded
     from facecurator.services.review import review, summary
 
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
-        images = review(catalog, rules, source_root=source_root_filter(args.source))
+        root = source_root_filter(args.source)
+        if args.identities:
+            from facecurator.cli.identity_report import print_identities
+
+            return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
+        identities = identities_if_embedded(catalog, rules, source_root=root)
+        images = review(catalog, rules, source_root=root, identities=identities)
         if args.json:
             print_json(
                 {
@@ -413,12 +439,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from facecurator.services.export import export
+    from facecurator.services.identity import identities_if_embedded
     from facecurator.services.review import all_faces, export_items, review
     from facecurator.sources import read_image_bytes
 
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
-        faces = all_faces(review(catalog, rules, source_root=source_root_filter(args.source)))
+        root = source_root_filter(args.source)
+        identities = identities_if_embedded(catalog, rules, source_root=root)
+        faces = all_faces(review(catalog, rules, source_root=root, identities=identities))
         items = export_items(faces)
         publisher = None
         if args.dest.startswith("oss://"):

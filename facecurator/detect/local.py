@@ -214,6 +214,8 @@ class LocalDetector:
                 "decoded_size": [decoded.image.width, decoded.image.height],
                 "faces": len(faces),
             },
+            pixels=rgb,
+            pixel_scale=decoded.scale,
         )
 
     # -- pipeline -------------------------------------------------------------

@@ -73,6 +73,10 @@ class DetectionResult:
     provider does not say and the image was not decoded). ``raw`` is the
     provider's whole response (kept in the catalog for audit), ``paid_calls``
     the number of billable calls this detection made.
+
+    ``pixels`` (transient, never stored): the upright RGB array the detector
+    decoded, and ``pixel_scale`` maps its pixels to full-image pixels, so the
+    worker can compute face embeddings without decoding the image again.
     """
 
     faces: list[Face]
@@ -81,6 +85,8 @@ class DetectionResult:
     raw: Any = None
     paid_calls: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    pixels: Any = field(default=None, repr=False, compare=False)
+    pixel_scale: float = 1.0
 
 
 class Detector(Protocol):

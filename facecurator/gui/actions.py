@@ -58,6 +58,13 @@ OPTIONAL_PANELS: Final = (
         "open_export_dialog",
         "Ctrl+Shift+E",
     ),
+    (
+        "identities",
+        QT_TRANSLATE_NOOP("MainWindow", "Identities"),
+        "facecurator.gui.identities",
+        "open_identities",
+        "Ctrl+Shift+I",
+    ),
 )
 
 

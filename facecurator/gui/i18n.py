@@ -332,6 +332,9 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "Minimum sharpness (IMM)"),
     QT_TRANSLATE_NOOP("Rules", "Minimum face integrity (Moderation 2.0)"),
     QT_TRANSLATE_NOOP("Rules", "Age range"),
+    QT_TRANSLATE_NOOP("Rules", "Same person as the folder"),
+    QT_TRANSLATE_NOOP("Rules", "The folder's person in a group photo"),
+    QT_TRANSLATE_NOOP("Rules", "No near-identical photo"),
     QT_TRANSLATE_NOOP("Rules", "Quality measure at least a limit"),
     # built-in preset descriptions (resources/presets/*.toml)
     QT_TRANSLATE_NOOP(
@@ -367,6 +370,9 @@ _TERMS: Final = (
     QT_TRANSLATE_NOOP("Rules", "when false, a face without an integrity measure passes"),
     QT_TRANSLATE_NOOP("Rules", "youngest allowed age"),
     QT_TRANSLATE_NOOP("Rules", "oldest allowed age"),
+    QT_TRANSLATE_NOOP(
+        "Rules", "largest descriptor distance from the folder's identity (dlib scale; 0.6 = same person)"
+    ),
     QT_TRANSLATE_NOOP("Rules", "which quality measure"),
     QT_TRANSLATE_NOOP("Rules", "smallest allowed score (0–1; 0.5 = the calibrated boundary)"),
     # units, axes, outcomes
@@ -390,6 +396,7 @@ PARAM_LABELS: Final[Mapping[str, str]] = {
     "count": QT_TRANSLATE_NOOP("Rules", "Number of faces"),
     "min_px": QT_TRANSLATE_NOOP("Rules", "Smallest short side"),
     "required": QT_TRANSLATE_NOOP("Rules", "Must be measured"),
+    "max_distance": QT_TRANSLATE_NOOP("Rules", "Largest distance"),
     "measure": QT_TRANSLATE_NOOP("Rules", "Measure"),
 }
 TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
@@ -463,6 +470,16 @@ ZH_CN_REASONS: Final[Mapping[str, str]] = {
     "age_range.fail_min": "年龄 {age} < {min}",
     "age_range.fail_max": "年龄 {age} > {max}",
     "age_range.not_measured": "未估计年龄",
+    "identity.not_measured": "未计算身份特征（无人脸特征向量）",
+    "identity_consistent.pass": "与 {person} 的距离 {distance} ≤ {max}",
+    "identity_consistent.fail": "与 {person} 的距离 {distance} > {max}；最像 {nearest}（{nearest_distance}）",
+    "identity_consistent.fail_alone": "与 {person} 的距离 {distance} > {max}",
+    "identity_consistent.no_majority": "{person} 的照片无法确定是同一个人",
+    "enrolled_face.pass": "此照片中 {person} 的人脸",
+    "enrolled_face.pass_single": "照片中唯一的人脸",
+    "enrolled_face.fail": "不是此人：不是此照片中 {person} 的人脸",
+    "no_duplicate.pass": "无近似重复照片",
+    "no_duplicate.fail": "与 {kept} 近似重复（保留该张）",
     "measure.pass": "{what} {score} ≥ {min}",
     "measure.fail": "{what} {score} < {min}",
     "measure.fail_why": "{what}（{why}）{score} < {min}",

@@ -72,11 +72,15 @@ class DetectionRuns:
         """The cloud profile of the open source (None: the default profile)."""
         return self.source_profile
 
-    def start_scan(self: MainWindow, detector: str | None = None, *, jobs: int | None = None) -> bool:
+    def start_scan(
+        self: MainWindow, detector: str | None = None, *, jobs: int | None = None, embed: bool = False
+    ) -> bool:
         """Detect faces in the open source; False (with a notice) when it cannot start.
 
         A paid detector is priced and confirmed first: then True means the estimate
         is under way, and ``paid_run.finished(started)`` tells how it ended.
+        ``embed``: also compute face embeddings (identity checks); such a run uses
+        the local detector (offline; its cached detections are reused).
         """
         if self.store.pending_kind == "open":
             # It would scan the source still shown, not the one being opened.
@@ -88,7 +92,7 @@ class DetectionRuns:
         if root is None:
             self.notifier.warning(QCoreApplication.translate("MainWindow", "Open a folder first"))
             return False
-        name = detector or self.current_detector()
+        name = "local" if embed else detector or self.current_detector()
         ok, why = detector_available(name, source_kind(root))
         if not ok:
             self.notifier.error(
@@ -98,7 +102,7 @@ class DetectionRuns:
         if is_cloud(name):
             request = PaidRunRequest(name, root, str(self.store.catalog.path), self.source_profile, jobs)
             return self.paid_run.begin(request)
-        return self._start_run(name, root, jobs=jobs)
+        return self._start_run(name, root, jobs=jobs, embed=embed)
 
     def _on_paid_run_approved(self: MainWindow, request: PaidRunRequest, question: CostQuestion) -> None:
         if self.store.source_root != request.root or self.scanner.running:
@@ -106,11 +110,24 @@ class DetectionRuns:
         self._start_run(request.detector, request.root, jobs=request.jobs, refs=question.refs)
 
     def _start_run(
-        self: MainWindow, name: str, root: str, *, jobs: int | None, refs: Sequence[ImageRef] | None = None
+        self: MainWindow,
+        name: str,
+        root: str,
+        *,
+        jobs: int | None,
+        refs: Sequence[ImageRef] | None = None,
+        embed: bool = False,
     ) -> bool:
-        self.settings.setValue("detector", name)
+        if not embed:  # an embedding run's local detector is not the operator's choice
+            self.settings.setValue("detector", name)
         started = self.scanner.start(
-            root, name, str(self.store.catalog.path), jobs=jobs, profile=self.source_profile, refs=refs
+            root,
+            name,
+            str(self.store.catalog.path),
+            jobs=jobs,
+            profile=self.source_profile,
+            refs=refs,
+            embed=embed,
         )
         if started:
             self.scan_action.setEnabled(False)
@@ -186,6 +203,15 @@ class DetectionRuns:
             self.problems.raise_()
         else:
             self.notifier.info(text)
+        for uri, error in report.embed_errors:
+            self.notifier.warning(
+                QCoreApplication.translate("MainWindow", "No face embedding: {error}").format(
+                    error=error if uri in error else f"{uri}: {error}"
+                )
+            )
+        if report.embedded and self.store.source_root is not None:
+            # New embeddings: reload so the identity conditions see them.
+            self.store.open_source(self.store.source_root)
         self.last_scan_report = report
 
     def _on_scan_failed(self: MainWindow, message: str) -> None:

@@ -178,9 +178,12 @@ class ScanWorker(QObject):
         jobs: int | None = None,
         profile: str | None = None,
         refs: Sequence[ImageRef] | None = None,
+        embed: bool = False,
     ) -> None:
         super().__init__()
         self.refs = refs
+        #: also compute face embeddings (identity checks) on the scan's workers
+        self.embed = embed
         self.source_text = source_text
         self.detector_name = detector_name
         self.catalog_path = catalog_path
@@ -203,6 +206,12 @@ class ScanWorker(QObject):
                 source = open_source(self.source_text, profile=self.profile)
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
+                embedder = None
+                if self.embed:
+                    from facecurator.detect.embed import make_embedder
+
+                    step = "loading the face embedding models"
+                    embedder = make_embedder()
                 step = f"scanning {self.source_text}"
                 report = scan(
                     source,
@@ -213,6 +222,7 @@ class ScanWorker(QObject):
                     on_image=self._on_image,
                     cancel=self.token,
                     refs=self.refs,
+                    embedder=embedder,
                 )
                 self._flush()
             self.finished.emit(report)
@@ -283,11 +293,15 @@ class ScanController(QObject):
         jobs: int | None = None,
         profile: str | None = None,
         refs: Sequence[ImageRef] | None = None,
+        embed: bool = False,
     ) -> bool:
-        """Start a run (False when one is running). ``refs``: a listing already made (the cost plan's)."""
+        """Start a run (False when one is running). ``refs``: a listing already made (the cost plan's);
+        ``embed``: also compute face embeddings for the identity checks."""
         if self.running:
             return False
-        worker = ScanWorker(source_text, detector_name, catalog_path, jobs=jobs, profile=profile, refs=refs)
+        worker = ScanWorker(
+            source_text, detector_name, catalog_path, jobs=jobs, profile=profile, refs=refs, embed=embed
+        )
         thread = QThread(self)
         thread.setObjectName("fc-scan")
         worker.moveToThread(thread)

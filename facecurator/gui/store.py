@@ -42,6 +42,7 @@ from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.overlay import face_status
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.identity import identities_if_embedded
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
@@ -323,7 +324,10 @@ class CurationStore(QObject):
             with Catalog(self.catalog.path) as catalog:
                 if self._is_stale(request):
                     raise _Superseded
-                images = review(catalog, request.ruleset, source_root=request.source_root)
+                identities = identities_if_embedded(catalog, request.ruleset, source_root=request.source_root)
+                images = review(
+                    catalog, request.ruleset, source_root=request.source_root, identities=identities
+                )
         else:
             images = _reevaluate(request.images, request.ruleset, lambda: self._is_stale(request))
         if self._is_stale(request):
@@ -718,7 +722,7 @@ def _reevaluate(
     request stops within one chunk (raises ``_Superseded``).
     """
     items = [
-        (face.face, context)
+        (face.face, context if face.identity is None else ImageContext(len(image.faces), face.identity))
         for image in images
         for context in (ImageContext(face_count=len(image.faces)),)
         for face in image.faces
@@ -731,7 +735,8 @@ def _reevaluate(
     verdict_of = iter(verdicts)
     return [
         ReviewedImage(
-            image.row, [ReviewedFace(face.row, image.row, next(verdict_of)) for face in image.faces]
+            image.row,
+            [ReviewedFace(face.row, image.row, next(verdict_of), face.identity) for face in image.faces],
         )
         for image in images
     ]

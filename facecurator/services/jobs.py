@@ -7,6 +7,12 @@ graphs are not thread-safe). A cached image (same identity, detector and
 settings) is never detected again, so an interrupted batch resumes where it
 stopped and a re-scan of an unchanged source makes no detector call at all.
 One image's failure is recorded with its reason and never stops the batch.
+
+With an ``embedder`` (identity checks), each worker also computes the face
+descriptors of the image it just detected (same bytes, its own embedder clone);
+they are cached with the detection. Cached detections not yet embedded are
+embedded on the workers too. An embedding failure never fails the image: the
+image keeps its faces, without descriptors, and the reason is in the report.
 """
 
 from __future__ import annotations
@@ -17,9 +23,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import Any
 
+from facecurator.domain.face import Face
+from facecurator.domain.identity import Embedder
 from facecurator.domain.images import is_supported_name
 from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source
 from facecurator.errors import DetectorAuthError, FacecuratorError
@@ -76,6 +85,10 @@ class ScanReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
     image_ids: list[int] = field(default_factory=list)
+    #: images whose faces were embedded by this scan (identity checks)
+    embedded: int = 0
+    #: (uri, reason) of images whose embedding failed (the images themselves are ok)
+    embed_errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,18 +98,23 @@ class _WorkDone:
     result: DetectionResult | None
     error: str | None
     auth_failure: bool = False
+    #: ImageEmbeddings when an embedder ran, else None
+    embeddings: Any = None
+    embed_error: str | None = None
+    #: (image id, detection id) of a cached detection this work only embedded
+    embed_only: tuple[int, int] | None = None
 
 
 class _DetectorPool:
-    """One detector clone per worker thread, all closed at the end."""
+    """One detector (or embedder) clone per worker thread, all closed at the end."""
 
-    def __init__(self, prototype: Detector) -> None:
+    def __init__(self, prototype: Any) -> None:
         self._prototype = prototype
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._instances: list[Detector] = []
+        self._instances: list[Any] = []
 
-    def get(self) -> Detector:
+    def get(self) -> Any:
         detector = getattr(self._local, "detector", None)
         if detector is None:
             detector = self._prototype.clone()
@@ -125,6 +143,7 @@ def scan(
     on_image: Callable[[ImageOutcome], None] | None = None,
     cancel: CancelToken | None = None,
     refs: Iterable[ImageRef] | None = None,
+    embedder: Embedder | None = None,
 ) -> ScanReport:
     """Detect every image of ``source`` not already in the catalog's cache.
 
@@ -137,6 +156,8 @@ def scan(
         progress: called on the calling thread after each image.
         on_image: called on the calling thread with each image's outcome.
         cancel: stop submitting work; images in flight are finished and stored.
+        embedder: when given, face descriptors are computed on the workers and
+            cached with each detection (``embedder.clone()`` per worker).
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     cancel = cancel or CancelToken()
@@ -144,6 +165,7 @@ def scan(
     started = time.monotonic()
     known: dict[str, ImageRow] = {row.uri: row for row in catalog.images(source_root=source.root)}
     pool = _DetectorPool(detector)
+    embed_pool = _DetectorPool(embedder) if embedder is not None else None
     listing = _Listing(iter(refs) if refs is not None else source.iter_images())
     in_flight: dict[Future[_WorkDone], ImageRef] = {}
     max_in_flight = jobs * 3
@@ -167,8 +189,23 @@ def scan(
             eta = (total - report.total) / rate if total is not None and rate > 0 else None
             progress(ScanProgress(report.total, total, report.failed, report.cached, rate, eta, ref.name))
 
+    def store_embeddings(done: _WorkDone, detection_id: int) -> None:
+        if embedder is None:
+            return
+        if done.embed_error is not None:
+            report.embed_errors.append((done.ref.uri, done.embed_error))
+            return
+        if done.embeddings is None:
+            return
+        vectors = [None if e is None else (e.method, e.to_bytes()) for e in done.embeddings.faces]
+        catalog.store_embeddings(detection_id, embedder.key, done.embeddings.phash, vectors)
+        report.embedded += 1
+
     def finish(done: _WorkDone) -> None:
         ref = done.ref
+        if done.embed_only is not None:
+            store_embeddings(done, done.embed_only[1])
+            return
         if done.auth_failure and not cancel.cancelled:
             # Refused credentials fail every image alike: stop instead of paying for retries.
             report.aborted = done.error
@@ -190,6 +227,7 @@ def scan(
         assert done.identity is not None
         result = done.result
         detection_id = catalog.store_detection(done.identity, detector.name, detector.settings_key, result)
+        store_embeddings(done, detection_id)
         if result.paid_calls:
             catalog.add_paid_calls(getattr(detector, "registry_name", detector.name), result.paid_calls)
             report.paid_calls += result.paid_calls
@@ -231,10 +269,16 @@ def scan(
                 cached_id = _cached_image_id(catalog, known.get(ref.uri), ref, detector, source.root)
                 if cached_id is not None:
                     emit(ref, cached_id, "ok", None, cached=True)
+                    job = _embedding_job(catalog, embedder, cached_id) if embed_pool is not None else None
+                    if job is not None:
+                        while len(in_flight) >= max_in_flight:
+                            _drain(in_flight, finish, block=True)
+                        future = executor.submit(_embed_one, source, embed_pool, ref, *job)
+                        in_flight[future] = ref
                     continue
                 while len(in_flight) >= max_in_flight:
                     _drain(in_flight, finish, block=True)
-                future = executor.submit(_detect_one, source, pool, ref)
+                future = executor.submit(_detect_one, source, pool, ref, embed_pool)
                 in_flight[future] = ref
                 _drain(in_flight, finish, block=False)
             while in_flight:
@@ -246,6 +290,8 @@ def scan(
         for future in in_flight:
             future.cancel()
         pool.close()
+        if embed_pool is not None:
+            embed_pool.close()
     report.cancelled = cancel.cancelled
     report.elapsed = time.monotonic() - started
     return report
@@ -331,8 +377,10 @@ def _cached_image_id(
     )
 
 
-def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone:
-    """Worker: read, identify and detect one image; every failure becomes data."""
+def _detect_one(
+    source: Source, pool: _DetectorPool, ref: ImageRef, embed_pool: _DetectorPool | None = None
+) -> _WorkDone:
+    """Worker: read, identify and detect one image (and embed its faces); every failure becomes data."""
     identity = ref.quick_identity
     try:
         detector = pool.get()
@@ -342,7 +390,18 @@ def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone
             if identity is None:
                 identity = source.identity(ref, data)
         result = detector.detect(ref, data)
-        return _WorkDone(ref, identity, result, None)
+        pixels = result.pixels
+        if pixels is not None:
+            result = replace(result, pixels=None)  # never held beyond the worker
+        if embed_pool is None or not result.faces:
+            return _WorkDone(ref, identity, result, None)
+        if pixels is not None:
+            embeddings, embed_error = _embed_decoded(embed_pool, ref, pixels, result)
+        else:
+            embeddings, embed_error = _embed(
+                source, embed_pool, ref, data, result.faces, result.width, result.height
+            )
+        return _WorkDone(ref, identity, result, None, embeddings=embeddings, embed_error=embed_error)
     except DetectorAuthError as exc:
         return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True)
     except FacecuratorError as exc:
@@ -350,6 +409,75 @@ def _detect_one(source: Source, pool: _DetectorPool, ref: ImageRef) -> _WorkDone
     except Exception as exc:
         log.exception("unexpected failure on %s", ref.uri)
         return _WorkDone(ref, identity, None, f"{ref.uri}: internal error: {type(exc).__name__}: {exc}")
+
+
+def _embedding_job(
+    catalog: Catalog, embedder: Embedder | None, image_id: int
+) -> tuple[int, int, list[Face], int | None, int | None] | None:
+    """(image id, detection id, faces, width, height) when a cached detection still needs embedding."""
+    if embedder is None:
+        return None
+    row = catalog.image(image_id)
+    if row.detection_id is None or catalog.has_embeddings(row.detection_id, embedder.key):
+        return None
+    faces = [f.face for f in catalog.faces(image_ids=[image_id])]
+    if not faces:
+        catalog.store_embeddings(row.detection_id, embedder.key, None, [])
+        return None
+    return image_id, row.detection_id, faces, row.width, row.height
+
+
+def _embed(
+    source: Source,
+    embed_pool: _DetectorPool,
+    ref: ImageRef,
+    data: bytes | None,
+    faces: list[Face],
+    width: int | None,
+    height: int | None,
+) -> tuple[Any, str | None]:
+    """(ImageEmbeddings, None) or (None, reason): an embedding failure is data, never an image error."""
+    try:
+        if data is None:
+            data = source.read_bytes(ref)
+        long_side = max(width, height) if width and height else None
+        return embed_pool.get().embed_image(data, faces, name=ref.uri, long_side=long_side), None
+    except FacecuratorError as exc:
+        return None, _with_name(ref, str(exc))
+    except Exception as exc:
+        log.exception("unexpected embedding failure on %s", ref.uri)
+        return None, f"{ref.uri}: internal error while embedding: {type(exc).__name__}: {exc}"
+
+
+def _embed_decoded(
+    embed_pool: _DetectorPool, ref: ImageRef, pixels: Any, result: DetectionResult
+) -> tuple[Any, str | None]:
+    """Embeddings from the detector's own decoded pixels (no second decode)."""
+    try:
+        embedder = embed_pool.get()
+        return embedder.embed_decoded(pixels, result.faces, scale=result.pixel_scale, name=ref.uri), None
+    except FacecuratorError as exc:
+        return None, _with_name(ref, str(exc))
+    except Exception as exc:
+        log.exception("unexpected embedding failure on %s", ref.uri)
+        return None, f"{ref.uri}: internal error while embedding: {type(exc).__name__}: {exc}"
+
+
+def _embed_one(
+    source: Source,
+    embed_pool: _DetectorPool,
+    ref: ImageRef,
+    image_id: int,
+    detection_id: int,
+    faces: list[Face],
+    width: int | None,
+    height: int | None,
+) -> _WorkDone:
+    """Worker: embed the faces of an image whose detection was cached."""
+    embeddings, error = _embed(source, embed_pool, ref, None, faces, width, height)
+    return _WorkDone(
+        ref, None, None, None, embeddings=embeddings, embed_error=error, embed_only=(image_id, detection_id)
+    )
 
 
 def _with_name(ref: ImageRef, message: str) -> str:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from facecurator.domain.face import Face
+from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 from facecurator.services.export import ExportItem
+from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 
 #: Bulk decisions are committed in chunks so progress can be reported durably.
 BULK_CHUNK = 200
@@ -26,6 +28,8 @@ class ReviewedFace:
     row: FaceRow
     image: ImageRow
     verdict: Verdict
+    #: the identity checks' findings for this face (None: not measured)
+    identity: FaceIdentity | None = None
 
     @property
     def id(self) -> int:
@@ -56,6 +60,8 @@ class ReviewedFace:
             decided_by=self.row.decision.who,
             decided_at=self.row.decision.at,
         )
+        if self.identity is not None:
+            data["identity_check"] = self.identity.to_json()
         return data
 
 
@@ -85,8 +91,15 @@ def review(
     *,
     source_root: str | None = None,
     image_ids: Sequence[int] | None = None,
+    identities: GalleryIdentities | None = None,
 ) -> list[ReviewedImage]:
-    """Every (present) image with its faces evaluated under ``rules``."""
+    """Every (present) image with its faces evaluated under ``rules``.
+
+    ``identities`` (see :mod:`facecurator.services.identity`) feeds the identity
+    conditions; when the rule set has one and none is given, it is computed here.
+    """
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
     images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
     if image_ids is not None:
         wanted = set(image_ids)
@@ -106,11 +119,13 @@ def review(
         context = ImageContext(face_count=len(rows))
         for row in rows:
             pairs.append((image, row))
-            to_evaluate.append((row.face, context))
+            found = identities.of(row.id) if identities is not None else None
+            to_evaluate.append((row.face, context if found is None else ImageContext(len(rows), found)))
     verdicts = rules.evaluate_many(to_evaluate)
     faces_of: dict[int, list[ReviewedFace]] = defaultdict(list)
     for (image, row), verdict in zip(pairs, verdicts, strict=True):
-        faces_of[image.id].append(ReviewedFace(row, image, verdict))
+        found = identities.of(row.id) if identities is not None else None
+        faces_of[image.id].append(ReviewedFace(row, image, verdict, found))
     return [ReviewedImage(image, faces_of.get(image.id, [])) for image in images]
 
 
@@ -232,6 +247,7 @@ def export_items(faces: Iterable[ReviewedFace]) -> list[ExportItem]:
                 decided_by=face.row.decision.who,
                 decided_at=face.row.decision.at,
                 reasons=list(face.verdict.reasons),
+                identity_check=None if face.identity is None else face.identity.to_json(),
             )
         )
     return items

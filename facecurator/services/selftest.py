@@ -63,6 +63,35 @@ def check_detector() -> str:
     return f"local detector models load and run: 1 face, {pose}, {blur}"
 
 
+def check_embeddings() -> str:
+    """The identity checks' models (dlib 5-point predictor + ResNet) load and embed the test face."""
+    from facecurator.detect.embed import EMBEDDING_DIM, FaceEmbedder, models_dir
+    from facecurator.detect.local import LocalDetector
+    from facecurator.domain.protocols import ImageRef
+
+    folder = models_dir()  # ModelLoadError naming the missing file
+    image = paths.resource_path("selftest", "astronaut.jpg")
+    data = image.read_bytes()
+    ref = ImageRef(uri=str(image), name=image.name, group="selftest", size=len(data), mtime_ns=0)
+    detector = LocalDetector()
+    try:
+        result = detector.detect(ref, data)
+    finally:
+        detector.close()
+    embedder = FaceEmbedder(folder)
+    embedder.load()
+    faces = result.faces
+    # The landmark alignment and the shape predictor (the box alone) both run.
+    box_only = [f.with_changes(raw={}) for f in faces]
+    found = embedder.embed_image(data, [*faces, *box_only], name=str(image)).faces
+    if len(found) != 2 or any(e is None or e.vector.shape != (EMBEDDING_DIM,) for e in found):
+        raise RuntimeError("the test face was not embedded")
+    gap = float(((found[0].vector - found[1].vector) ** 2).sum() ** 0.5)  # type: ignore[union-attr]
+    if gap > 0.6:
+        raise RuntimeError(f"the two alignments of the test face disagree (distance {gap:.2f})")
+    return f"face embedding models load and run ({folder.name}: 5-point predictor + ResNet; {gap:.2f})"
+
+
 def check_heif() -> str:
     from PIL import Image
 
@@ -95,6 +124,7 @@ CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("version", check_version),
     ("resources", check_resources),
     ("detector", check_detector),
+    ("embeddings", check_embeddings),
     ("heif", check_heif),
     ("qt", lambda: ""),  # given by the caller: only the GUI imports Qt
     ("keyring", check_keyring),

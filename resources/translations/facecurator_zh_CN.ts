@@ -539,6 +539,116 @@
     </message>
 </context>
 <context>
+    <name>IdentitiesDock</name>
+    <message>
+        <source>Identities</source>
+        <translation>身份核验</translation>
+    </message>
+</context>
+<context>
+    <name>IdentitiesPanel</name>
+    <message>
+        <source>Compute face embeddings</source>
+        <translation>计算人脸特征</translation>
+    </message>
+    <message>
+        <source>Run detection with face embeddings (offline; detections already made are reused)</source>
+        <translation>运行检测并计算人脸特征（离线；已有的检测结果会复用）</translation>
+    </message>
+    <message>
+        <source>Not this person (N)</source>
+        <translation>不是此人 (N)</translation>
+    </message>
+    <message>
+        <source>Reject the selected face with the reason “not this person”</source>
+        <translation>以“不是此人”为理由拒绝所选人脸</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Faces</source>
+        <translation>人脸</translation>
+    </message>
+    <message>
+        <source>Consistent</source>
+        <translation>一致</translation>
+    </message>
+    <message>
+        <source>Outliers</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>Computing the identity checks…</source>
+        <translation>正在进行身份核验…</translation>
+    </message>
+    <message>
+        <source>No face embeddings yet: compute them to check that every photo is its person.</source>
+        <translation>尚无人脸特征：请先计算，以核验每张照片是否为本人。</translation>
+    </message>
+    <message>
+        <source>{embedded} of {faces} faces embedded · {persons} persons · {outliers} outliers · {duplicates} near-identical groups · {doubles} probable double enrollments</source>
+        <translation>{faces} 张人脸中 {embedded} 张已计算特征 · {persons} 人 · {outliers} 个异常 · {duplicates} 组近似重复 · {doubles} 处疑似重复注册</translation>
+    </message>
+    <message>
+        <source>Computing face embeddings…</source>
+        <translation>正在计算人脸特征…</translation>
+    </message>
+    <message>
+        <source>Identity checks failed: {error}</source>
+        <translation>身份核验失败：{error}</translation>
+    </message>
+    <message>
+        <source>no majority</source>
+        <translation>无多数一致</translation>
+    </message>
+    <message>
+        <source>Near-identical: keep {kept}; duplicates: {others}</source>
+        <translation>近似重复：保留 {kept}；重复：{others}</translation>
+    </message>
+    <message>
+        <source>Probable double enrollment: {a} and {b} (distance {d:.2f})</source>
+        <translation>疑似重复注册：{a} 与 {b}（距离 {d:.2f}）</translation>
+    </message>
+    <message>
+        <source>outlier: {d:.2f} &gt; {t:g}</source>
+        <translation>异常：{d:.2f} &gt; {t:g}</translation>
+    </message>
+    <message>
+        <source>most like {face} ({d:.2f})</source>
+        <translation>最像 {face}（{d:.2f}）</translation>
+    </message>
+    <message>
+        <source>not the folder&apos;s person in this group photo</source>
+        <translation>合影中不是该文件夹对应的人</translation>
+    </message>
+    <message>
+        <source>near-identical to {kept}</source>
+        <translation>与 {kept} 近似重复</translation>
+    </message>
+    <message>
+        <source>Click two faces to compare them</source>
+        <translation>点击两张人脸进行对比</translation>
+    </message>
+    <message>
+        <source>same person</source>
+        <translation>同一人</translation>
+    </message>
+    <message>
+        <source>different people</source>
+        <translation>不同的人</translation>
+    </message>
+    <message>
+        <source>{a} ↔ {b}: distance {d:.2f} ({verdict})</source>
+        <translation>{a} ↔ {b}：距离 {d:.2f}（{verdict}）</translation>
+    </message>
+    <message>
+        <source>Select a face in the strip first</source>
+        <translation>请先在人脸条中选择一张人脸</translation>
+    </message>
+</context>
+<context>
     <name>ImageView</name>
     <message>
         <source>No image selected</source>
@@ -589,6 +699,10 @@
     <message>
         <source>Export…</source>
         <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Identities</source>
+        <translation>身份核验</translation>
     </message>
     <message>
         <source>All images</source>
@@ -863,6 +977,10 @@
         <translation>付费调用：{n}</translation>
     </message>
     <message>
+        <source>No face embedding: {error}</source>
+        <translation>未计算人脸特征：{error}</translation>
+    </message>
+    <message>
         <source>Language: {name}</source>
         <translation>语言：{name}</translation>
     </message>
@@ -1097,6 +1215,18 @@ Paid cloud calls: {paid}</source>
         <translation>质量指标不低于限值</translation>
     </message>
     <message>
+        <source>Same person as the folder</source>
+        <translation>与文件夹为同一人</translation>
+    </message>
+    <message>
+        <source>The folder&apos;s person in a group photo</source>
+        <translation>合影中文件夹对应的人</translation>
+    </message>
+    <message>
+        <source>No near-identical photo</source>
+        <translation>无近似重复照片</translation>
+    </message>
+    <message>
         <source>Content Moderation 1.0 &apos;qualified&apos;: blur &lt; 5 (0–20), |pitch|, |yaw|, |roll| ≤ 30°, no sunglasses.</source>
         <translation>内容安全 1.0 的“合格”标准：模糊度 &lt; 5（0–20），|俯仰角|、|偏航角|、|翻滚角| ≤ 30°，未戴墨镜。</translation>
     </message>
@@ -1177,6 +1307,10 @@ Paid cloud calls: {paid}</source>
         <translation>允许的最低分数（0–1；0.5 为标定边界）</translation>
     </message>
     <message>
+        <source>largest descriptor distance from the folder&apos;s identity (dlib scale; 0.6 = same person)</source>
+        <translation>与文件夹身份特征的最大距离（dlib 刻度；0.6 = 同一人）</translation>
+    </message>
+    <message>
         <source>years</source>
         <translation>岁</translation>
     </message>
@@ -1243,6 +1377,10 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Measure</source>
         <translation>指标</translation>
+    </message>
+    <message>
+        <source>Largest distance</source>
+        <translation>最大距离</translation>
     </message>
 </context>
 <context>

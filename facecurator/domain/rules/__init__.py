@@ -68,6 +68,7 @@ from facecurator.domain.rules.conditions import (
     ParamSpec,
     convert_blur,
 )
+from facecurator.domain.rules.identity import EnrolledFace, IdentityConsistent, NoDuplicate
 from facecurator.domain.rules.kinds import (
     AgeRange,
     BlurCondition,
@@ -131,8 +132,10 @@ __all__ = [
     "BlurCondition",
     "Condition",
     "ConditionResult",
+    "EnrolledFace",
     "EyesOpen",
     "FaceCount",
+    "IdentityConsistent",
     "ImageContext",
     "MeasureCondition",
     "MinConfidence",
@@ -140,6 +143,7 @@ __all__ = [
     "MinIntegrity",
     "MinQuality",
     "MinSharpness",
+    "NoDuplicate",
     "NoGlasses",
     "NoHat",
     "NoMask",

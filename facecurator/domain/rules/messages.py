@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from facecurator.domain.records import slot_constructor
+
+if TYPE_CHECKING:
+    from facecurator.domain.identity import FaceIdentity
 
 Outcome = Literal["pass", "fail", "unknown"]
 UnknownPolicy = Literal["fail", "pass"]
@@ -73,6 +76,18 @@ MESSAGES: Final[Mapping[str, str]] = {
     "age_range.fail_min": "age {age} < {min}",
     "age_range.fail_max": "age {age} > {max}",
     "age_range.not_measured": "age not measured",
+    "identity.not_measured": "identity not measured (no face embedding)",
+    "identity_consistent.pass": "distance {distance} ≤ {max} from {person}",
+    "identity_consistent.fail": (
+        "distance {distance} > {max} from {person}; most like {nearest} ({nearest_distance})"
+    ),
+    "identity_consistent.fail_alone": "distance {distance} > {max} from {person}",
+    "identity_consistent.no_majority": "the photos of {person} do not agree on one person",
+    "enrolled_face.pass": "the face of {person} in this photo",
+    "enrolled_face.pass_single": "the only face in the photo",
+    "enrolled_face.fail": "not this person: not the face of {person} in this photo",
+    "no_duplicate.pass": "no near-identical photo",
+    "no_duplicate.fail": "near-identical to {kept} (kept)",
     # named measures (facecurator.domain.measures): "what" is the measure's passing/failing words
     "measure.pass": "{what} {score} ≥ {min}",
     "measure.fail": "{what} {score} < {min}",
@@ -86,7 +101,7 @@ MESSAGES: Final[Mapping[str, str]] = {
 
 #: How ``display_params`` formats each numeric param (by key).
 _ONE_DECIMAL_KEYS: Final = frozenset({"value", "converted"})
-_TWO_DECIMAL_KEYS: Final = frozenset({"score"})
+_TWO_DECIMAL_KEYS: Final = frozenset({"score", "distance", "nearest_distance"})
 _PIXEL_KEYS: Final = frozenset({"px"})
 _LIMIT_KEYS: Final = frozenset({"max", "min", "need", "from_max"})
 _MAX_EXTRA_DECIMALS: Final = 6
@@ -294,6 +309,11 @@ _new_verdict = slot_constructor(Verdict)
 
 @dataclass(frozen=True, slots=True)
 class ImageContext:
-    """What a condition may need to know about the face's image besides the face."""
+    """What a condition may need to know about the face's image besides the face.
+
+    ``identity`` is this face's identity findings (``facecurator.domain.identity``),
+    None when the gallery has no embeddings (identity conditions are then unknown).
+    """
 
     face_count: int
+    identity: FaceIdentity | None = None

@@ -12,6 +12,7 @@ from facecurator.domain.face import (
     Face,
 )
 from facecurator.domain.rules.conditions import Condition
+from facecurator.domain.rules.identity import IDENTITY_CONDITIONS
 from facecurator.domain.rules.kinds import (
     AgeRange,
     BlurCondition,
@@ -66,6 +67,7 @@ CONDITION_TYPES: Final[Mapping[str, type[Condition]]] = {
         MinSharpness,
         MinIntegrity,
         AgeRange,
+        *IDENTITY_CONDITIONS,
         MeasureCondition,
     )
 }

@@ -11,6 +11,7 @@ from typing import Any
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.detections import DetectionStore
+from facecurator.services.catalog.embeddings import EmbeddingStore
 from facecurator.services.catalog.rows import (
     _FACE_QUERY,
     _FACE_SELECT,
@@ -39,7 +40,7 @@ from facecurator.services.catalog.schema import (
 from facecurator.services.catalog.settings import SettingsStore
 
 
-class Catalog(DetectionStore, SettingsStore):
+class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
     """The SQLite catalog.
 
     One ``Catalog`` object per thread: SQLite connections must not be shared

@@ -163,14 +163,39 @@ _SCHEMA_V1 = _statements(
     "CREATE TABLE paid_calls (service TEXT PRIMARY KEY, calls INTEGER NOT NULL)",
 )
 
+# Version 2: face embeddings, cached with the detection they were computed from
+# (so under the same image identity + detector settings rules) and per embedder
+# key (model + alignment). A detection_embedders row says "this detection was
+# embedded with this embedder" (also when none of its faces could be) and holds
+# the image's perceptual hash; face_embeddings has one row per embedded face
+# (vector: 128 float32 little-endian).
+_SCHEMA_V2 = _statements(
+    """CREATE TABLE detection_embedders (
+        detection_id INTEGER NOT NULL REFERENCES detections(id),
+        embedder TEXT NOT NULL,
+        phash INTEGER,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (detection_id, embedder)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE face_embeddings (
+        detection_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        embedder TEXT NOT NULL,
+        method TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (detection_id, embedder, idx),
+        FOREIGN KEY (detection_id, embedder) REFERENCES detection_embedders(detection_id, embedder)
+    ) WITHOUT ROWID""",
+)
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
-_SCHEMA_V2 = _statements(
-    # named quality measures of a face (JSON of MeasureSet.to_json); NULL = none
+_SCHEMA_V3 = _statements(
+    # Version 3: named quality measures of a face (JSON of MeasureSet.to_json); NULL = none
     "ALTER TABLE detection_faces ADD COLUMN measures TEXT",
 )
 
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 
 
 def schema_version() -> int:

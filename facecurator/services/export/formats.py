@@ -236,6 +236,7 @@ class Builder:
             "decided_by": item.decided_by,
             "decided_at": item.decided_at,
             "rejected": rejected,
+            "identity_check": item.identity_check,
         }
         if self.fmt == "vggface2" and not rejected:
             name_id = f"{subject_dir}/{file_name.removesuffix('.jpg')}"

@@ -46,6 +46,8 @@ class ExportItem:
     #: why the face is not qualified (``Verdict.reasons``, which knows the rule set's
     #: unknown policy); None: derived from the non-pass rule results
     reasons: list[str] | None = None
+    #: the identity checks' findings (``FaceIdentity.to_json()``), None when not measured
+    identity_check: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

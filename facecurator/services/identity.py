@@ -1,0 +1,121 @@
+"""The gallery's identity checks from the catalog's cached embeddings.
+
+:func:`gallery_identities` loads every embedded face of a source (or the whole
+catalog), runs :func:`facecurator.domain.identity.check_gallery` with the
+folder (``ImageRow.group``) as the person, and keeps the labels to name faces
+in reasons and reports. The review passes its per-face findings to the rule
+conditions (``identity_consistent``, ``enrolled_face``, ``no_duplicate``);
+``facecurator report --identities`` and the export manifest use the same result.
+
+Faces without an embedding (embeddings off, face too small, embedding failed)
+have no findings: their identity conditions are ``unknown``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from facecurator.detect.embed import EMBEDDER_KEY, Embedding
+from facecurator.domain.identity import (
+    DEFAULT_THRESHOLD,
+    FaceIdentity,
+    FaceVector,
+    IdentityReport,
+    check_gallery,
+    face_quality,
+)
+from facecurator.domain.rules import RuleSet
+from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+
+
+@dataclass(frozen=True, slots=True)
+class GalleryIdentities:
+    """The identity report of a gallery, with how each face is named."""
+
+    report: IdentityReport
+    #: face id -> "person/photo.jpg" (+ "#index" in a photo of several faces)
+    labels: dict[Hashable, str]
+    #: faces that have an embedding / all faces of the listed images
+    embedded: int
+    faces: int
+
+    def of(self, face_id: int) -> FaceIdentity | None:
+        return self.report.faces.get(face_id)
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.report.to_json(self.labels)
+        data.update(embedder=EMBEDDER_KEY, embedded_faces=self.embedded, faces=self.faces)
+        return data
+
+
+def threshold_of(rules: RuleSet | None) -> float:
+    """The rule set's identity_consistent limit, else the default (0.6)."""
+    if rules is not None:
+        for condition in rules.conditions:
+            if condition.kind == "identity_consistent":
+                return float(condition.max_distance)  # type: ignore[attr-defined]
+    return DEFAULT_THRESHOLD
+
+
+def uses_identity(rules: RuleSet) -> bool:
+    """True when a condition of ``rules`` needs the identity checks."""
+    return any(c.kind in ("identity_consistent", "enrolled_face", "no_duplicate") for c in rules.conditions)
+
+
+def identities_if_embedded(
+    catalog: Catalog, rules: RuleSet | None = None, *, source_root: str | None = None
+) -> GalleryIdentities | None:
+    """The identity checks when the catalog holds embeddings for these images, else None."""
+    if not catalog.any_embeddings(EMBEDDER_KEY):
+        return None
+    found = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    return found if found.embedded else None
+
+
+def face_label(image: ImageRow, row: FaceRow, faces_in_image: int) -> str:
+    return f"{image.name}#{row.index}" if faces_in_image > 1 else image.name
+
+
+def gallery_identities(
+    catalog: Catalog,
+    *,
+    source_root: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    embedder: str = EMBEDDER_KEY,
+) -> GalleryIdentities:
+    """Run the identity checks over the catalog's embedded faces (one source, or all)."""
+    vectors, hashes = catalog.embeddings(embedder, source_root)
+    images = {row.id: row for row in catalog.images(source_root=source_root) if row.status == "ok"}
+    rows = [r for r in catalog.faces(source_root=source_root) if r.image_id in images]
+    per_image: dict[int, int] = {}
+    for r in rows:
+        per_image[r.image_id] = per_image.get(r.image_id, 0) + 1
+    labels: dict[Hashable, str] = {}
+    embedded: list[FaceVector] = []
+    for r in rows:
+        image = images[r.image_id]
+        label = face_label(image, r, per_image[r.image_id])
+        labels[r.id] = label
+        stored = vectors.get(r.id)
+        if stored is None:
+            continue
+        embedded.append(
+            FaceVector(
+                key=r.id,
+                image=r.image_id,
+                person=_person(image),
+                label=label,
+                vector=Embedding.vector_from_bytes(stored[1]),
+                quality=face_quality(r.face),
+                phash=hashes.get(r.image_id),
+            )
+        )
+    report = check_gallery(embedded, threshold)
+    return GalleryIdentities(report=report, labels=labels, embedded=len(embedded), faces=len(rows))
+
+
+def _person(image: ImageRow) -> str:
+    """The folder the photo is filed under, named with its source (two sources may share a name)."""
+    return image.group

@@ -1,0 +1,108 @@
+"""The Identities dock on real photos: outliers first, compare, "not this person".
+
+Needs ../shared/corpus (a gallery of one person with somebody else filed in it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from facecurator.detect.embed import FaceEmbedder
+from facecurator.detect.local import LocalDetector
+from facecurator.gui.identities import NOT_THIS_PERSON, IdentitiesDock, open_identities
+from facecurator.services.catalog import Catalog
+from facecurator.services.jobs import scan
+from facecurator.sources.local import LocalFolderSource
+
+pytestmark = [pytest.mark.gui, pytest.mark.corpus]
+
+
+@pytest.fixture(scope="module")
+def identity_gallery(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """obama/ (3 photos + someone else) and kit/ (3 photos), scanned with embeddings."""
+    root = tmp_path_factory.mktemp("identities") / "gallery"
+    people = corpus_dir / "people"
+    (root / "obama").mkdir(parents=True)
+    (root / "kit").mkdir()
+    for f in sorted((people / "obama").glob("*")):
+        shutil.copy(f, root / "obama" / f.name)
+    shutil.copy(people / "deepface_p03" / "img13.jpg", root / "obama" / "zz_wrong.jpg")
+    for f in sorted((people / "kit_harington").glob("*")):
+        shutil.copy(f, root / "kit" / f.name)
+    catalog_path = root.parent / "catalog.sqlite3"
+    with Catalog(catalog_path) as catalog:
+        report = scan(LocalFolderSource(root), LocalDetector(), catalog, jobs=2, embedder=FaceEmbedder())
+    assert report.embedded == 7
+    return root, catalog_path
+
+
+def test_identities_dock_shows_outliers_first_compares_and_rejects(
+    qtbot, make_window, identity_gallery
+) -> None:
+    root, catalog_path = identity_gallery
+    window = make_window(catalog_path)
+    assert window.open_source(str(root), scan=False)
+    assert window.store.wait_until_idle()
+    dock = open_identities(window)
+    assert isinstance(dock, IdentitiesDock) and open_identities(window) is dock
+    panel = dock.panel
+    qtbot.waitUntil(lambda: panel._found is not None and panel.persons.rowCount() == 2, timeout=30_000)
+    assert "7 of 7 faces embedded" in panel.summary.text() and "1 outliers" in panel.summary.text()
+
+    # the folder with an outlier comes first, and its outlier leads the strip
+    assert panel.persons.item(0, 0).text() == "obama"
+    assert panel.persons.item(0, 3).text() == "1"
+    assert panel.strip.count() == 4
+    first = panel.strip.item(0)
+    wrong_id = int(first.data(0x0100))
+    assert window.store.face(wrong_id).image.name == "obama/zz_wrong.jpg"
+    assert float(first.text()) > 0.6 and "most like" in first.toolTip()
+    assert [float(panel.strip.item(i).text()) <= 0.6 for i in range(1, 4)] == [True, True, True]
+
+    # side by side: the outlier against a real photo of the folder
+    panel._add_to_compare(panel.strip.item(0))
+    panel._add_to_compare(panel.strip.item(1))
+    assert "different people" in panel.compare_text.text()
+    panel._add_to_compare(panel.strip.item(2))
+    assert "same person" in panel.compare_text.text()
+
+    # N moves the selected face out of the person
+    panel.strip.setCurrentRow(0)
+    panel.strip.setFocus()
+    qtbot.keyClick(panel.strip, "N")
+    decision = window.store.face(wrong_id).row.decision
+    assert (decision.state, decision.reason) == ("rejected", NOT_THIS_PERSON)
+    assert window.store.catalog.audit(face_id=wrong_id)[-1].reason == NOT_THIS_PERSON
+
+
+def test_identities_dock_without_embeddings_offers_to_compute_them(qtbot, opened_window) -> None:
+    dock = open_identities(opened_window)
+    qtbot.waitUntil(lambda: dock.panel._found is not None, timeout=30_000)
+    assert "No face embeddings yet" in dock.panel.summary.text()
+    assert dock.panel.compute_button.isEnabled()
+
+
+def test_compute_button_embeds_and_the_window_reloads_with_identities(
+    qtbot, make_window, identity_gallery, tmp_path: Path
+) -> None:
+    root, _ = identity_gallery
+    window = make_window(tmp_path / "fresh.sqlite3")
+    assert window.open_source(str(root), scan=False)
+    assert window.store.wait_until_idle()
+    dock = open_identities(window)
+    qtbot.waitUntil(lambda: "No face embeddings yet" in dock.panel.summary.text(), timeout=30_000)
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as blocker:
+        dock.panel.compute_button.click()
+    assert blocker.args[0].embedded == 7
+    qtbot.waitUntil(lambda: "7 of 7 faces embedded" in dock.panel.summary.text(), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.store.wait_until_idle(0.1)
+            and len(window.store.faces()) == 7
+            and all(f.identity is not None for f in window.store.faces())
+        ),
+        timeout=30_000,
+    )
