@@ -17,7 +17,6 @@ from typing import Any, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -57,7 +56,7 @@ def _number_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class CloudProfilesDialog(QDialog, ProfileForms):
+class CloudProfilesDialog(ProfileForms):
     """List, create, edit and delete profiles; store, delete and test their credentials."""
 
     profilesChanged = Signal(str)  # name of the profile saved or deleted
