@@ -38,6 +38,8 @@ from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorAuthError, DetectorError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
+
     from facecurator.cloud.credentials import Credentials
     from facecurator.cloud.profiles import Profile
 
@@ -122,7 +124,7 @@ class _CloudDetector:
     def _settings(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def clone(self) -> _CloudDetector:
+    def clone(self) -> Self:
         twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)
         twin._buckets = {}

@@ -13,9 +13,10 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
@@ -23,7 +24,7 @@ from facecurator import __version__
 from facecurator.domain.rules import DEFAULT_PRESET, list_presets
 from facecurator.errors import FacecuratorError
 from facecurator.gui.decisions import Decisions
-from facecurator.gui.i18n import LANGUAGES, language_menu
+from facecurator.gui.i18n import LANGUAGES, QT_TRANSLATE_NOOP, language_menu
 from facecurator.gui.logs import log_dir
 from facecurator.gui.runs import DetectionRuns
 from facecurator.gui.scan import detector_available, detector_description, detector_names
@@ -311,9 +312,9 @@ class WindowActions(DetectionRuns, Decisions):
 
     def recent_sources(self) -> list[str]:
         value = self.settings.value("recentSources", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        if isinstance(value, str):  # QSettings reads a one-item list back as its item
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
     def _remember_source(self, text: str) -> None:
         recent = [text] + [s for s in self.recent_sources() if s != text]
@@ -324,7 +325,7 @@ class WindowActions(DetectionRuns, Decisions):
         self.recent_menu.clear()
         recent = self.recent_sources()
         for text in recent:
-            self.recent_menu.addAction(text, lambda t=text: self.open_source(t))
+            self.recent_menu.addAction(text, partial(self.open_source, text))
         self.recent_menu.setEnabled(bool(recent))
 
     # -- action slots --------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from PySide6.QtCore import Qt, Signal
@@ -230,7 +231,7 @@ class CloudProfilesDialog(ProfileForms):
 
         self._editing_new = True
         self.profile_list.clearSelection()
-        self.profile_list.setCurrentItem(None)
+        self.profile_list.setCurrentRow(-1)  # no current profile
         self._fill(Profile("new"))
         self.name_edit.clear()
         self.name_edit.setReadOnly(False)
@@ -485,9 +486,9 @@ class CloudProfilesDialog(ProfileForms):
                 )
             )
             run_in_background(
-                lambda s=service: check_service(profile, creds, s, timeout=CHECK_TIMEOUT),
-                lambda result, s=service: self._on_check(generation, s, result),
-                lambda exc, s=service: self._on_check_crashed(generation, s, exc),
+                partial(check_service, profile, creds, service, timeout=CHECK_TIMEOUT),
+                partial(self._on_check, generation, service),
+                partial(self._on_check_crashed, generation, service),
                 receiver=self,
             )
         return True

@@ -95,7 +95,7 @@ class MainWindow(WindowActions):
         self.settings = settings or make_settings()
         self.notifier = notifier or Notifier(self)
         if auto_scan is None:
-            auto_scan = self.settings.value("autoScan", True, type=bool)
+            auto_scan = bool(self.settings.value("autoScan", True, type=bool))
         self.auto_scan = bool(auto_scan)
         if ruleset is None:
             ruleset = self._initial_ruleset()
