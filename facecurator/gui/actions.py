@@ -1,6 +1,6 @@
 """The main window's actions, toolbar and menus, and the panels and help they open.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`: the actions are
+A part of :class:`~facecurator.gui.main_window.MainWindow`: the actions are
 attributes of the window (tests and panels reach them there); their texts are
 set again on a language change by :meth:`WindowActions._retranslate_actions`.
 Texts are translated in the window's context (``QCoreApplication.translate("MainWindow", …)``):

@@ -1,6 +1,6 @@
 """The main window's decisions: accept / reject / undo, one face or a whole scope.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`; texts are translated
+A part of :class:`~facecurator.gui.main_window.MainWindow`; texts are translated
 in the window's context (see :mod:`facecurator.gui.actions`).
 """
 

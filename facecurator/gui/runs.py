@@ -1,6 +1,6 @@
 """The main window's detection runs: start, progress, cancel, the paid-call counter.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`. A paid (cloud) run
+A part of :class:`~facecurator.gui.main_window.MainWindow`. A paid (cloud) run
 is priced and confirmed first by :class:`~facecurator.gui.paid_run.PaidRunController`
 through signals: :meth:`DetectionRuns.start_scan` returns at once and the run
 starts when the operator approves it. Texts are translated in the window's
