@@ -187,6 +187,53 @@ def test_classify_real_sdk_exceptions(make, kind: CloudErrorKind, words: str) ->
     assert "\n" not in info.message
 
 
+@pytest.mark.parametrize(
+    ("make", "kind", "auth", "words"),
+    [
+        (
+            lambda: _oss_server_error(403, "InvalidAccessKeyId"),
+            "fatal",
+            True,
+            "HTTP 403 InvalidAccessKeyId: the AccessKey ID is not known",
+        ),
+        (lambda: _oss_server_error(403, "SecurityTokenExpired"), "fatal", True, "STS security token"),
+        (lambda: _tea_client_error(400, "SignatureDoesNotMatch"), "fatal", True, "(wrong secret?)"),
+        (
+            lambda: _tea_client_error(403, "Forbidden.RAM", "User not authorized"),
+            "fatal",
+            True,
+            "no permission",
+        ),
+        (lambda: _oss_server_error(503, "ServiceUnavailable"), "throttled", False, "HTTP 503"),
+        (lambda: _tea_client_error(400, "Throttling.User"), "throttled", False, "HTTP 400 Throttling.User"),
+        (lambda: _oss_server_error(500, "InternalError"), "transient", False, "HTTP 500 InternalError"),
+        (lambda: _oss_request_error("dns"), "transient", False, "host name not found"),
+        (lambda: _tea_unretryable("timeout"), "transient", False, "timed out"),
+        (lambda: _tea_unretryable("unreachable"), "transient", False, "network unreachable"),
+        (lambda: _oss_request_error("proxy"), "fatal", False, "cannot reach the proxy"),
+        (
+            lambda: _oss_server_error(403, "RequestTimeTooSkewed"),
+            "fatal",
+            False,
+            "HTTP 403 RequestTimeTooSkewed",
+        ),
+        (
+            lambda: _tea_client_error(400, "InvalidArgument", "Failed to decode the image"),
+            "fatal",
+            False,
+            "HTTP 400 InvalidArgument: Failed to decode the image",
+        ),
+    ],
+)
+def test_the_retry_loop_reads_the_same_diagnosis(make, kind: str, auth: bool, words: str) -> None:  # type: ignore[no-untyped-def]
+    """Detectors and sources retry by the classifier ``credentials test`` uses (one owner)."""
+    from facecurator.cloud.sdk_errors import retry_failure
+
+    failure = retry_failure(make())
+    assert (failure.kind, failure.auth) == (kind, auth), failure
+    assert words in failure.reason and "\n" not in failure.reason, failure
+
+
 def test_classification_never_echoes_a_registered_secret() -> None:
     from facecurator.cloud import redact
 

@@ -24,7 +24,7 @@ from facecurator.errors import ConfigError
 _ENDPOINT_OPTIONS = (("oss", "OSS"), ("imm", "IMM"), ("green", "Content Moderation"))
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``profile`` and ``credentials`` commands to the main parser."""
     _register_profile(subparsers)
     _register_credentials(subparsers)
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 # -- parsers ------------------------------------------------------------------------
 
 
-def _add(actions: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def _add(actions: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
     # No abbreviations: "--secret VALUE" must be an error, never taken for "--secret-stdin".
     return actions.add_parser(name, allow_abbrev=False, **kwargs)
 
@@ -50,7 +50,7 @@ def _profile_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _register_profile(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_profile(subparsers: argparse._SubParsersAction) -> None:
     profile = _add(
         subparsers,
         "profile",
@@ -108,7 +108,7 @@ def _register_profile(subparsers: argparse._SubParsersAction) -> None:  # type: 
     delete.set_defaults(func=cmd_profile_delete)
 
 
-def _register_credentials(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_credentials(subparsers: argparse._SubParsersAction) -> None:
     creds = _add(
         subparsers,
         "credentials",
@@ -483,9 +483,10 @@ def cmd_credentials_test(args: argparse.Namespace) -> int:
     if "all" in requested:
         services = list(profiles.SERVICES)
     elif requested:
-        services = list(dict.fromkeys(requested))
+        by_name: dict[str, profiles.Service] = {service: service for service in profiles.SERVICES}
+        services = [by_name[name] for name in dict.fromkeys(requested)]  # argparse allows only these
     else:
-        services = ["oss"] + (["imm"] if profile.imm_project else [])
+        services = ["oss", "imm"] if profile.imm_project else ["oss"]
     results = [check_service(profile, creds, service, timeout=args.timeout) for service in services]
     failed = [r for r in results if not r.ok]
     if args.json:

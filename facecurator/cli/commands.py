@@ -19,7 +19,7 @@ RULES_NAME_SETTING = "rules.name"
 RULES_TOML_SETTING = "rules.toml"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     gui = sub.add_parser("gui", help="open the desktop app (the default with no command)")
     gui.add_argument("source", nargs="?", help="folder or oss://BUCKET/PREFIX to open")
     _catalog_option(gui)

@@ -1,5 +1,8 @@
 """Factories for the official Alibaba Cloud SDK clients, configured from a profile.
 
+Their failures are classified by :mod:`facecurator.cloud.sdk_errors` (one
+classifier for ``credentials test`` and for the retries of every call).
+
 * OSS: ``oss2.Bucket`` / ``oss2.Service`` signed with V4 (``oss2.AuthV4``, or
   ``oss2.StsAuth(..., auth_version=v4)`` with an STS token) and the profile's
   region. oss2 addresses buckets virtual-host style (``bucket.host``) except
@@ -21,7 +24,6 @@ when ``proxy_for`` says "direct", the Tea config carries ``no_proxy=<host>`` and
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -234,92 +236,7 @@ def green_client(
     return Client(tea_config(profile, "green", credentials, timeouts=timeouts))
 
 
-# --------------------------------------------------------------------------- errors
-
-#: What the common auth/permission codes mean to an operator.
-_AUTH_HINTS: Final[dict[str, str]] = {
-    "InvalidAccessKeyId": "the AccessKey ID is not known (wrong key ID?)",
-    "SignatureDoesNotMatch": "the AccessKey secret does not match the key ID (wrong secret?)",
-    "IncompleteSignature": "the request signature was refused (wrong secret?)",
-    "InvalidSecurityToken": "the STS security token is invalid",
-    "SecurityTokenExpired": "the STS security token has expired",
-    "AccessDenied": "access denied (the key has no permission for this bucket or object)",
-    "Forbidden": "no permission (the RAM user is not authorised for this service)",
-    "NoPermission": "no permission (the RAM user is not authorised for this service)",
-}
-_NOT_FOUND_HINTS: Final[dict[str, str]] = {
-    "NoSuchBucket": "no such bucket (wrong name, or it is in another region?)",
-    "NoSuchKey": "no such object",
-}
-
-
-def _auth_hint(code: str) -> str | None:
-    for prefix, hint in _AUTH_HINTS.items():
-        if code.startswith(prefix):
-            return hint
-    return None
-
-
-def _short(text: object, limit: int = 160) -> str:
-    from facecurator.cloud import redact
-
-    line = " ".join(str(text).split())
-    line = redact.redact(line)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _network_failure(text: str, endpoint: str | None = None) -> Any:
-    """Classify a connection-level failure from its message (requests/urllib3 wording)."""
-    from facecurator.cloud.ratelimit import Failure
-
-    lowered = text.lower()
-    if (
-        "proxyerror" in lowered
-        or "unable to connect to proxy" in lowered
-        or "tunnel connection failed" in lowered
-    ):
-        proxy = proxy_for(endpoint) if endpoint else None
-        where = f" {proxy}" if proxy else ""
-        return Failure("fatal", f"cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)")
-    if "timed out" in lowered or "timeout" in lowered:
-        return Failure("transient", "timed out")
-    if (
-        "name or service not known" in lowered
-        or "nodename nor servname" in lowered
-        or "getaddrinfo" in lowered
-    ):
-        return Failure("transient", "endpoint host name not found (wrong region or endpoint?)")
-    return Failure("transient", f"network unreachable: {_short(text, 120)}")
-
-
-def classify_oss_error(exc: BaseException, endpoint: str | None = None) -> Any:
-    """A :class:`~facecurator.cloud.ratelimit.Failure` for an oss2 exception.
-
-    503 (SlowDown) is throttling; other 5xx and connection errors are transient;
-    auth codes are fatal with ``auth=True``; everything else is fatal.
-    """
-    import oss2
-
-    from facecurator.cloud.ratelimit import Failure
-
-    if isinstance(exc, oss2.exceptions.RequestError):
-        return _network_failure(str(getattr(exc, "exception", exc)), endpoint)
-    if isinstance(exc, oss2.exceptions.OssError):
-        status = int(getattr(exc, "status", 0) or 0)
-        code = str(getattr(exc, "code", "") or "")
-        head = f"HTTP {status} {code}".strip()
-        if status == 503:
-            return Failure("throttled", head)
-        if status >= 500:
-            return Failure("transient", head)
-        hint = _auth_hint(code)
-        if hint is not None:
-            return Failure("fatal", f"{head}: {hint}", auth=True)
-        if code in _NOT_FOUND_HINTS:
-            return Failure("fatal", f"{head}: {_NOT_FOUND_HINTS[code]}")
-        message = getattr(exc, "message", "") or ""
-        return Failure("fatal", f"{head}: {_short(message)}" if message else head)
-    return classify_common(exc)
+# --------------------------------------------------------------------------- calls
 
 
 def call_oss(
@@ -334,71 +251,15 @@ def call_oss(
     """One OSS call under the profile's shared OSS rate limiter, with bounded retries;
     a final failure raises ``error_type`` (``auth_error_type`` for refused credentials)."""
     from facecurator.cloud.ratelimit import call_with_retries, limiter_for
+    from facecurator.cloud.sdk_errors import retry_failure
 
     endpoint = profile.endpoint_for("oss")
     return call_with_retries(
         call,
         subject=subject,
         what=what,
-        classify=lambda exc: classify_oss_error(exc, endpoint),
+        classify=lambda exc: retry_failure(exc, endpoint),
         limiter=limiter_for("oss", profile.name, profile.qps),
         error_type=error_type,
         auth_error_type=auth_error_type,
     )
-
-
-def classify_tea_error(exc: BaseException, endpoint: str | None = None) -> Any:
-    """A :class:`~facecurator.cloud.ratelimit.Failure` for an IMM/Green (Tea SDK) exception."""
-    from darabonba.exceptions import ResponseException, UnretryableException
-
-    from facecurator.cloud.ratelimit import Failure
-
-    if isinstance(exc, ResponseException):
-        status = int(getattr(exc, "status_code", 0) or 0)
-        code = str(getattr(exc, "code", "") or "")
-        head = f"HTTP {status} {code}".strip()
-        message = str(getattr(exc, "message", "") or "")
-        # "code: 400, <Message> request id: <id>" -> "<Message>"
-        if message.startswith("code: ") and ", " in message:
-            message = message.split(", ", 1)[1]
-        message = message.split(" request id:")[0].strip()
-        if code.startswith("Throttling") or type(exc).__name__ == "ThrottlingException" or status == 429:
-            return Failure("throttled", head)
-        if status >= 500:
-            return Failure("transient", head)
-        hint = _auth_hint(code)
-        if hint is not None:
-            return Failure("fatal", f"{head}: {hint}", auth=True)
-        return Failure("fatal", f"{head}: {_short(message)}" if message else head)
-    if isinstance(exc, UnretryableException):
-        inner = getattr(exc, "inner_exception", None)
-        text = str(getattr(inner, "message", None) or inner or exc)
-        return _network_failure(text, endpoint)
-    return classify_common(exc)
-
-
-def classify_common(exc: BaseException) -> Any:
-    """Failures that are not SDK-specific: provider business errors, timeouts, bad payloads."""
-    from facecurator.cloud.ratelimit import Failure
-    from facecurator.domain.normalize import ProviderError
-    from facecurator.errors import FacecuratorError
-
-    if isinstance(exc, ProviderError):
-        # "green ImageModeration failed: Code 407 (...)" -> "Code 407 (...)": the caller names the call.
-        reason = re.sub(r"^[\w .()/-]*? failed: ", "", str(exc), count=1)
-        if exc.throttled:
-            return Failure("throttled", reason)
-        if exc.retryable:
-            return Failure("transient", reason)
-        return Failure("fatal", reason)
-    if isinstance(exc, FacecuratorError):
-        return Failure("fatal", str(exc))
-    if isinstance(exc, (TimeoutError, ConnectionError)):
-        return Failure("transient", _short(exc) or type(exc).__name__)
-    try:
-        import requests
-    except ImportError:  # pragma: no cover - requests ships with both SDKs
-        requests = None  # type: ignore[assignment]
-    if requests is not None and isinstance(exc, requests.RequestException):
-        return _network_failure(str(exc))
-    return Failure("fatal", f"{type(exc).__name__}: {_short(exc)}")

@@ -112,7 +112,7 @@ def _redact_record(record: logging.LogRecord) -> None:
         record.exc_text = redact(record.exc_text)
     if record.stack_info:
         record.stack_info = redact(record.stack_info)
-    record._facecurator_redacted = True  # type: ignore[attr-defined]
+    record._facecurator_redacted = True
 
 
 class RedactingFilter(logging.Filter):

@@ -38,6 +38,8 @@ from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorAuthError, DetectorError
 
 if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
+
     from facecurator.cloud.credentials import Credentials
     from facecurator.cloud.profiles import Profile
 
@@ -122,7 +124,7 @@ class _CloudDetector:
     def _settings(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def clone(self) -> _CloudDetector:
+    def clone(self) -> Self:
         twin = object.__new__(type(self))
         twin.__dict__.update(self.__dict__)
         twin._buckets = {}
@@ -172,9 +174,9 @@ class _CloudDetector:
         )
 
     def _classify_oss(self, exc: BaseException) -> Any:
-        from facecurator.cloud.clients import classify_oss_error
+        from facecurator.cloud.sdk_errors import retry_failure
 
-        return classify_oss_error(exc, self.profile.endpoint_for("oss"))
+        return retry_failure(exc, self.profile.endpoint_for("oss"))
 
     def _require_oss(self, ref: ImageRef) -> tuple[str, str]:
         parts = _split_oss(ref.uri)
@@ -304,7 +306,7 @@ class ImmDetector(_CloudDetector):
     def detect(self, ref: ImageRef, data: bytes | None = None) -> DetectionResult:
         from alibabacloud_imm20200930 import models
 
-        from facecurator.cloud.clients import classify_tea_error
+        from facecurator.cloud.sdk_errors import retry_failure
 
         bucket, key = self._require_oss(ref)
         endpoint = self.profile.endpoint_for("imm")
@@ -318,7 +320,7 @@ class ImmDetector(_CloudDetector):
             call,
             subject=ref.uri,
             what="IMM DetectImageFaces",
-            classify=lambda exc: classify_tea_error(exc, endpoint),
+            classify=lambda exc: retry_failure(exc, endpoint),
             limit=self.limit_service,
         )
         size = self._oss_image_size(ref, bucket, key)
@@ -419,9 +421,9 @@ class GreenDetector(_CloudDetector):
         return self._client
 
     def _classify_green(self, exc: BaseException) -> Any:
-        from facecurator.cloud.clients import classify_tea_error
+        from facecurator.cloud.sdk_errors import retry_failure
 
-        return classify_tea_error(exc, self.profile.endpoint_for("green"))
+        return retry_failure(exc, self.profile.endpoint_for("green"))
 
     # -- upload of local images ------------------------------------------------------------
 

@@ -366,7 +366,7 @@ class LocalDetector:
         x0, y0 = round(cx - side / 2), round(cy - side / 2)
         isz = round(side)
         h, w = rgb.shape[:2]
-        crop = np.zeros((isz, isz, 3), dtype=np.uint8)
+        crop: np.ndarray = np.zeros((isz, isz, 3), dtype=np.uint8)
         sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + isz), min(h, y0 + isz)
         if sx1 <= sx0 or sy1 <= sy0:
             return None

@@ -311,11 +311,11 @@ def _box(img: np.ndarray, region: tuple[float, float, float, float]) -> np.ndarr
     return img[y0:y1, x0:x1]
 
 
-def _polygon_mask(shape: tuple[int, int], pts: np.ndarray) -> np.ndarray:
+def _polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:
     import cv2
 
     mask = np.zeros(shape, dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], (1,))
     return mask.astype(bool)
 
 

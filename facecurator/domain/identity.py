@@ -43,7 +43,10 @@ DUPLICATE_DISTANCE: Final = 0.12
 class Embedder(Protocol):
     """What a scan needs of a face embedder (``facecurator.detect.embed.FaceEmbedder``)."""
 
-    key: str
+    @property
+    def key(self) -> str:
+        """What identifies the embedder and its model (part of the embeddings' cache key)."""
+        ...
 
     def embed_image(
         self, data: bytes, faces: Sequence[Face], *, name: str, long_side: int | None = None

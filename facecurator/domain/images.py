@@ -100,7 +100,7 @@ def decode_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             img = _first_frame(img)
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:

@@ -92,10 +92,16 @@ class DetectionResult:
 class Detector(Protocol):
     """One detector instance; each worker thread gets its own (see ``clone``)."""
 
-    #: the contract's detector name: local, oss-faces, imm, green
-    name: str
-    #: True when detect() needs the image bytes (local decoding / upload)
-    needs_bytes: bool
+    # Read-only members: the detectors keep them as constants (Final or ClassVar).
+    @property
+    def name(self) -> str:
+        """The contract's detector name: local, oss-faces, imm, green."""
+        ...
+
+    @property
+    def needs_bytes(self) -> bool:
+        """True when detect() needs the image bytes (local decoding / upload)."""
+        ...
 
     @property
     def settings_key(self) -> str:

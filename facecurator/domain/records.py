@@ -32,4 +32,4 @@ def slot_constructor(cls: type[T]) -> Callable[..., T]:
     namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
     namespace.update({f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)})
     exec(f"def build({params}):\n    obj = new(cls)\n{fills}    return obj\n", namespace)
-    return namespace["build"]  # type: ignore[no-any-return]
+    return namespace["build"]

@@ -1,6 +1,6 @@
 """The main window's actions, toolbar and menus, and the panels and help they open.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`: the actions are
+A part of :class:`~facecurator.gui.main_window.MainWindow`: the actions are
 attributes of the window (tests and panels reach them there); their texts are
 set again on a language change by :meth:`WindowActions._retranslate_actions`.
 Texts are translated in the window's context (``QCoreApplication.translate("MainWindow", …)``):
@@ -13,22 +13,23 @@ import importlib
 import importlib.util
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from functools import partial
+from typing import Any, Final
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl
+from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 
 from facecurator import __version__
 from facecurator.domain.rules import DEFAULT_PRESET, list_presets
 from facecurator.errors import FacecuratorError
-from facecurator.gui.i18n import LANGUAGES, language_menu
+from facecurator.gui.decisions import Decisions
+from facecurator.gui.i18n import LANGUAGES, QT_TRANSLATE_NOOP, language_menu
 from facecurator.gui.logs import log_dir
+from facecurator.gui.runs import DetectionRuns
 from facecurator.gui.scan import detector_available, detector_description, detector_names
+from facecurator.gui.source_chooser import SourceChooser
 from facecurator.sources import source_kind
-
-if TYPE_CHECKING:
-    from facecurator.gui.main_window import MainWindow
 
 log = logging.getLogger("facecurator.gui.window")
 
@@ -80,44 +81,10 @@ def panel_available(module_name: str, function: str) -> bool:
     return callable(getattr(module, function, None))
 
 
-class WindowActions:
-    """The window's actions, toolbar and menus (a mixin of MainWindow)."""
+class WindowActions(DetectionRuns, Decisions):
+    """The window's actions, toolbar and menus (a part of MainWindow)."""
 
-    open_action: QAction
-    open_source_action: QAction
-    quit_action: QAction
-    undo_action: QAction
-    scan_action: QAction
-    cancel_action: QAction
-    gallery_action: QAction
-    triage_action: QAction
-    fit_action: QAction
-    zoom_in_action: QAction
-    zoom_out_action: QAction
-    overlay_actions: dict[str, QAction]
-    panel_actions: dict[str, QAction]
-    open_logs_action: QAction
-    cloud_profiles_action: QAction
-    accept_all_action: QAction
-    reject_all_action: QAction
-    auto_scan_action: QAction
-    about_action: QAction
-    toolbar: QToolBar
-    rules_label: QLabel
-    rules_combo: QComboBox
-    detector_label: QLabel
-    detector_combo: QComboBox
-    file_menu: QMenu
-    recent_menu: QMenu
-    edit_menu: QMenu
-    view_menu: QMenu
-    language_menu: QMenu
-    scan_menu: QMenu
-    rules_menu: QMenu
-    tools_menu: QMenu
-    help_menu: QMenu
-
-    def _build_actions(self: MainWindow) -> None:
+    def _build_actions(self) -> None:
         def action(
             slot: Callable[..., Any],
             shortcut: QKeySequence | str | QKeySequence.StandardKey | None = None,
@@ -163,7 +130,7 @@ class WindowActions:
         self.open_logs_action = action(self.open_log_folder, None, "openLogs")
         self.cloud_profiles_action = action(self.open_cloud_profiles, None, "cloudProfiles")
 
-    def _build_toolbar(self: MainWindow) -> None:
+    def _build_toolbar(self) -> None:
         bar = QToolBar(self)
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
@@ -202,7 +169,7 @@ class WindowActions:
         self.addToolBar(bar)
         self.toolbar = bar
 
-    def _build_menus(self: MainWindow) -> None:
+    def _build_menus(self) -> None:
         menu = self.menuBar()
         self.file_menu = file_menu = menu.addMenu("")
         file_menu.addAction(self.open_action)
@@ -251,7 +218,7 @@ class WindowActions:
         help_menu.addAction(self.open_logs_action)
         self.about_action = help_menu.addAction("", self._about)
 
-    def _retranslate_actions(self: MainWindow) -> None:
+    def _retranslate_actions(self) -> None:
         """The texts of the actions, toolbar and menus (again, after a language change)."""
         self.open_action.setText(QCoreApplication.translate("MainWindow", "Open folder…"))
         self.open_source_action.setText(QCoreApplication.translate("MainWindow", "Open source…"))
@@ -307,7 +274,7 @@ class WindowActions:
         self.help_menu.setTitle(QCoreApplication.translate("MainWindow", "&Help"))
         self.about_action.setText(QCoreApplication.translate("MainWindow", "About facecurator"))
 
-    def _update_detector_items(self: MainWindow, kind: str | None) -> None:
+    def _update_detector_items(self, kind: str | None) -> None:
         """Enable the detectors that can work on the open source (tooltips say why not)."""
         model = self.detector_combo.model()
         for row in range(self.detector_combo.count()):
@@ -319,7 +286,7 @@ class WindowActions:
         if not detector_available(self.current_detector(), kind)[0]:
             self.detector_combo.setCurrentIndex(self.detector_combo.findData("local"))
 
-    def _fill_rules_combo(self: MainWindow) -> None:
+    def _fill_rules_combo(self) -> None:
         self.rules_combo.clear()
         try:
             names = list_presets()
@@ -335,7 +302,7 @@ class WindowActions:
             self.rules_combo.addItem(name, name)
         self.rules_combo.setCurrentIndex(self.rules_combo.findData(current))
 
-    def refresh_presets(self: MainWindow) -> None:
+    def refresh_presets(self) -> None:
         """Re-list presets (the rules editor calls this after saving one)."""
         self._fill_rules_combo()
 
@@ -343,27 +310,52 @@ class WindowActions:
 
     # -- recent sources ------------------------------------------------------------
 
-    def recent_sources(self: MainWindow) -> list[str]:
+    def recent_sources(self) -> list[str]:
         value = self.settings.value("recentSources", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        if isinstance(value, str):  # QSettings reads a one-item list back as its item
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
 
-    def _remember_source(self: MainWindow, text: str) -> None:
+    def _remember_source(self, text: str) -> None:
         recent = [text] + [s for s in self.recent_sources() if s != text]
         self.settings.setValue("recentSources", recent[:MAX_RECENT])
         self._fill_recent_menu()
 
-    def _fill_recent_menu(self: MainWindow) -> None:
+    def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.recent_sources()
         for text in recent:
-            self.recent_menu.addAction(text, lambda t=text: self.open_source(t))
+            self.recent_menu.addAction(text, partial(self.open_source, text))
         self.recent_menu.setEnabled(bool(recent))
+
+    # -- action slots --------------------------------------------------------------
+
+    def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        recent = [s for s in self.recent_sources() if not s.startswith("oss://")]
+        folder = QFileDialog.getExistingDirectory(
+            self, QCoreApplication.translate("MainWindow", "Open a folder"), recent[0] if recent else ""
+        )
+        if folder:
+            self.open_source(folder)
+
+    def choose_source(self) -> None:
+        choice = SourceChooser.ask(self.recent_sources(), self)  # preselects our source_profile
+        if choice is not None:
+            self.open_source(choice.text, profile=choice.profile)
+
+    def _set_auto_scan(self, enabled: bool) -> None:
+        self.auto_scan = enabled
+        self.settings.setValue("autoScan", enabled)
+
+    def _toggle_overlay(self, key: str, checked: bool) -> None:
+        self.image_view.set_overlay_options(**{key: checked})
+        self.settings.setValue(f"overlay/{key}", checked)
 
     # -- optional panels and help --------------------------------------------------
 
-    def open_panel(self: MainWindow, module_name: str, function: str) -> None:
+    def open_panel(self, module_name: str, function: str) -> None:
         try:
             module = importlib.import_module(module_name)
             getattr(module, function)(self)
@@ -377,7 +369,7 @@ class WindowActions:
                 )
             )
 
-    def _on_language_changed(self: MainWindow, language: str) -> None:
+    def _on_language_changed(self, language: str) -> None:
         # Every widget retranslated itself on the LanguageChange event the new
         # translator sent (see retranslate_ui); this only reports the switch.
         self.notifier.info(
@@ -386,10 +378,10 @@ class WindowActions:
             )
         )
 
-    def open_log_folder(self: MainWindow) -> None:
+    def open_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
 
-    def _about(self: MainWindow) -> None:
+    def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.about(

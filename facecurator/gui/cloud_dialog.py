@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Final
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -57,7 +57,7 @@ def _number_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class CloudProfilesDialog(QDialog, ProfileForms):
+class CloudProfilesDialog(ProfileForms):
     """List, create, edit and delete profiles; store, delete and test their credentials."""
 
     profilesChanged = Signal(str)  # name of the profile saved or deleted
@@ -231,7 +231,7 @@ class CloudProfilesDialog(QDialog, ProfileForms):
 
         self._editing_new = True
         self.profile_list.clearSelection()
-        self.profile_list.setCurrentItem(None)
+        self.profile_list.setCurrentRow(-1)  # no current profile
         self._fill(Profile("new"))
         self.name_edit.clear()
         self.name_edit.setReadOnly(False)
@@ -486,9 +486,9 @@ class CloudProfilesDialog(QDialog, ProfileForms):
                 )
             )
             run_in_background(
-                lambda s=service: check_service(profile, creds, s, timeout=CHECK_TIMEOUT),
-                lambda result, s=service: self._on_check(generation, s, result),
-                lambda exc, s=service: self._on_check_crashed(generation, s, exc),
+                partial(check_service, profile, creds, service, timeout=CHECK_TIMEOUT),
+                partial(self._on_check, generation, service),
+                partial(self._on_check_crashed, generation, service),
                 receiver=self,
             )
         return True

@@ -1,16 +1,17 @@
 """The forms of the cloud profiles dialog: settings, credentials and the test panel.
 
-A mixin of :class:`~facecurator.gui.cloud_dialog.CloudProfilesDialog` (its widgets
+The base of :class:`~facecurator.gui.cloud_dialog.CloudProfilesDialog` (its widgets
 are attributes of the dialog); texts are translated in the dialog's context, the
 one ``self.tr`` looks up at run time.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -22,9 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from facecurator.gui.cloud_dialog import CloudProfilesDialog
-
 SERVICES: Final = ("oss", "imm", "green")
 # Rate-limiter keys a profile may cap (requests per second).
 QPS_KEYS: Final = ("oss", "oss-faces", "imm", "green", "green-pro")
@@ -32,8 +30,8 @@ QPS_KEYS: Final = ("oss", "oss-faces", "imm", "green", "green-pro")
 PRICE_KEYS: Final = ("faceDetect_global", "faceDetect_pro_global", "imm", "oss-faces")
 
 
-class ProfileForms:
-    """Builds the dialog's three forms (a mixin of CloudProfilesDialog)."""
+class ProfileForms(QDialog):
+    """Builds the dialog's three forms (the base of CloudProfilesDialog)."""
 
     name_edit: QLineEdit
     region_edit: QLineEdit
@@ -54,7 +52,7 @@ class ProfileForms:
     test_button: QPushButton
     test_labels: dict[str, QLabel]
 
-    def _build_settings(self: CloudProfilesDialog, parent: QWidget) -> QGroupBox:
+    def _build_settings(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(
             QCoreApplication.translate(
                 "CloudProfilesDialog", "Settings (saved in profiles.toml, never a secret)"
@@ -154,7 +152,7 @@ class ProfileForms:
             edits[key] = edit
         return widget, edits
 
-    def _build_credentials(self: CloudProfilesDialog, parent: QWidget) -> QGroupBox:
+    def _build_credentials(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(
             QCoreApplication.translate("CloudProfilesDialog", "Credentials (kept in the OS keyring only)"),
             parent,
@@ -210,7 +208,7 @@ class ProfileForms:
         form.addRow("", row)
         return box
 
-    def _build_test(self: CloudProfilesDialog, parent: QWidget) -> QGroupBox:
+    def _build_test(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(
             QCoreApplication.translate("CloudProfilesDialog", "Test (one free, read-only call per service)"),
             parent,

@@ -223,7 +223,7 @@ def new_condition(kind: str, rules: RuleSet) -> Condition:
     cls = CONDITION_TYPES[kind]
     params: dict[str, Any] = dict(NEW_CONDITION_PARAMS.get(kind, {}))
     for spec in cls.param_specs:
-        field_default = cls.__dataclass_fields__[spec.name].default  # type: ignore[attr-defined]
+        field_default = cls.__dataclass_fields__[spec.name].default
         if spec.type == "choice" and not isinstance(field_default, str):
             used = {getattr(c, spec.name) for c in rules.conditions if c.kind == kind}
             params[spec.name] = next((c for c in spec.choices if c not in used), spec.choices[0])

@@ -1,26 +1,22 @@
 """The main window's decisions: accept / reject / undo, one face or a whole scope.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`; texts are translated
+A part of :class:`~facecurator.gui.main_window.MainWindow`; texts are translated
 in the window's context (see :mod:`facecurator.gui.actions`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QCoreApplication, Qt
 
 from facecurator.errors import FacecuratorError
+from facecurator.gui.window_base import WindowBase
 from facecurator.services.review import ReviewedFace
 
-if TYPE_CHECKING:
-    from facecurator.gui.main_window import MainWindow
 
+class Decisions(WindowBase):
+    """Decisions taken in the main window (a part of MainWindow)."""
 
-class Decisions:
-    """Decisions taken in the main window (a mixin of MainWindow)."""
-
-    def triage_decide(self: MainWindow, state: str) -> None:
+    def triage_decide(self, state: str) -> None:
         try:
             self.triage.decide_current(state)
         except FacecuratorError as exc:
@@ -30,7 +26,7 @@ class Decisions:
                 )
             )
 
-    def _decide_in_view(self: MainWindow, state: str) -> None:
+    def _decide_in_view(self, state: str) -> None:
         """A/R in the image view: the selected face (or the image's only face)."""
         face_id = self.image_view.selected_face
         if (
@@ -50,7 +46,7 @@ class Decisions:
             return
         self.decide_faces([face_id], state)
 
-    def decide_faces(self: MainWindow, face_ids: list[int], state: str) -> None:
+    def decide_faces(self, face_ids: list[int], state: str) -> None:
         try:
             self.store.decide(face_ids, state)
         except FacecuratorError as exc:
@@ -60,7 +56,7 @@ class Decisions:
                 )
             )
 
-    def undo(self: MainWindow) -> None:
+    def undo(self) -> None:
         try:
             restored = self.store.undo()
         except FacecuratorError as exc:
@@ -80,7 +76,7 @@ class Decisions:
         if self.tabs.currentWidget() is self.triage and self.store.has_face(restored[0]):
             self.triage.select_face(restored[0])  # back to the face just undone
 
-    def scope_faces(self: MainWindow) -> list[ReviewedFace]:
+    def scope_faces(self) -> list[ReviewedFace]:
         """The faces of the current page's scope (triage: selection or filter; gallery: filtered images)."""
         if self.tabs.currentWidget() is self.triage:
             return self.store.faces(self.triage.scope_face_ids())
@@ -90,7 +86,7 @@ class Decisions:
         image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
         return [face for image_id in image_ids for face in self.store.image(image_id).faces]
 
-    def bulk_decide(self: MainWindow, kind: str) -> int:
+    def bulk_decide(self, kind: str) -> int:
         """Accept the qualified or reject the unqualified pending faces of the current scope."""
         face_ids = [face.id for face in self.scope_faces()]
         try:

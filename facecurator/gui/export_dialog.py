@@ -72,7 +72,7 @@ def _open_url(url: QUrl) -> bool:
 def _oss_publisher(profile: str | None) -> Any:
     """The OSS publisher of the cloud package (ExportError-style message when it is not there)."""
     try:
-        from facecurator.services.export.oss import OssPublisher  # type: ignore[import-not-found]
+        from facecurator.services.export.oss import OssPublisher
     except ImportError as exc:
         raise FacecuratorError(f"exporting to OSS is not available in this build ({exc})") from None
     return OssPublisher(profile)
@@ -526,7 +526,7 @@ class ExportDialog(QDialog):
         index = self.format_combo.findData(settings.value(SETTINGS_PREFIX + "format", "folders"))
         self.format_combo.setCurrentIndex(max(index, 0))
         try:
-            margin = float(settings.value(SETTINGS_PREFIX + "margin", DEFAULT_MARGIN))
+            margin = float(str(settings.value(SETTINGS_PREFIX + "margin", DEFAULT_MARGIN)))
         except (TypeError, ValueError):
             margin = DEFAULT_MARGIN
         self.margin_spin.setValue(margin)

@@ -225,10 +225,10 @@ class GalleryDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         model = self._model
         row = index.row()
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        state = option.state
         painter.save()
-        palette = option.palette  # type: ignore[attr-defined]
+        palette = option.palette
         if state & QStyle.StateFlag.State_Selected:
             painter.fillRect(rect, palette.highlight())
         elif state & QStyle.StateFlag.State_MouseOver:
@@ -289,15 +289,13 @@ class GalleryDelegate(QStyledItemDelegate):
                     _pill(painter, bottom, q_text, QColor(0, 0, 0, 170), align_right=False)
         name = index.data(Qt.ItemDataRole.DisplayRole) or ""
         text_rect = QRect(rect.x() + 4, box.bottom() + 4, rect.width() - 8, rect.bottom() - box.bottom() - 6)
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         painter.setPen(
             palette.highlightedText().color()
             if state & QStyle.StateFlag.State_Selected
             else palette.text().color()
         )
-        elided = QFontMetrics(option.font).elidedText(  # type: ignore[attr-defined]
-            name, Qt.TextElideMode.ElideMiddle, text_rect.width()
-        )
+        elided = QFontMetrics(option.font).elidedText(name, Qt.TextElideMode.ElideMiddle, text_rect.width())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
         if state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(palette.highlight().color(), 1))

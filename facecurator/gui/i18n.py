@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QLibraryInfo,
     QLocale,
@@ -46,6 +45,16 @@ from facecurator import paths
 from facecurator.domain.rules import ConditionResult, render_message
 
 log = logging.getLogger("facecurator.gui.i18n")
+
+
+def QT_TRANSLATE_NOOP(context: str, source: str) -> str:  # the name pyside6-lupdate looks for
+    """Mark ``source`` for lupdate in ``context`` and return it untranslated.
+
+    Qt's own ``QtCore.QT_TRANSLATE_NOOP`` does the same at run time but is typed
+    as returning ``object``; the GUI imports this one.
+    """
+    return source
+
 
 ENGLISH: Final = "en"
 CHINESE: Final = "zh_CN"

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QProgressBar,
     QSplitter,
     QTabWidget,
@@ -36,15 +35,12 @@ from facecurator import paths
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.actions import WindowActions
-from facecurator.gui.decisions import Decisions
 from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier
-from facecurator.gui.runs import DetectionRuns
-from facecurator.gui.source_chooser import SourceChooser
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
 from facecurator.gui.triage import TriagePage
@@ -77,7 +73,7 @@ class _OpenRequest:
     scan: bool | None
 
 
-class MainWindow(QMainWindow, WindowActions, DetectionRuns, Decisions):
+class MainWindow(WindowActions):
     """The facecurator window over one catalog."""
 
     sourceOpened = Signal(str)
@@ -99,7 +95,7 @@ class MainWindow(QMainWindow, WindowActions, DetectionRuns, Decisions):
         self.settings = settings or make_settings()
         self.notifier = notifier or Notifier(self)
         if auto_scan is None:
-            auto_scan = self.settings.value("autoScan", True, type=bool)
+            auto_scan = bool(self.settings.value("autoScan", True, type=bool))
         self.auto_scan = bool(auto_scan)
         if ruleset is None:
             ruleset = self._initial_ruleset()
@@ -281,19 +277,6 @@ class MainWindow(QMainWindow, WindowActions, DetectionRuns, Decisions):
 
     # -- sources ---------------------------------------------------------------------------------
 
-    def choose_folder(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        recent = [s for s in self.recent_sources() if not s.startswith("oss://")]
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder"), recent[0] if recent else "")
-        if folder:
-            self.open_source(folder)
-
-    def choose_source(self) -> None:
-        choice = SourceChooser.ask(self.recent_sources(), self)  # preselects our source_profile
-        if choice is not None:
-            self.open_source(choice.text, profile=choice.profile)
-
     def open_source(self, text: str, *, scan: bool | None = None, profile: str | None = None) -> bool:
         """Open a folder or ``oss://`` source: show what the catalog knows, then scan it.
 
@@ -441,14 +424,6 @@ class MainWindow(QMainWindow, WindowActions, DetectionRuns, Decisions):
                 elif not image.faces:
                     placeholder = self.tr("No face detected in this image.")
             self.details.show_face(None, self.store.ruleset.name, placeholder)
-
-    def _set_auto_scan(self, enabled: bool) -> None:
-        self.auto_scan = enabled
-        self.settings.setValue("autoScan", enabled)
-
-    def _toggle_overlay(self, key: str, checked: bool) -> None:
-        self.image_view.set_overlay_options(**{key: checked})
-        self.settings.setValue(f"overlay/{key}", checked)
 
     # -- rules --------------------------------------------------------------------------------------
 

@@ -267,8 +267,10 @@ class OssBrowser(QWidget):
         self.bucket_combo.setObjectName("ossBucket")
         self.bucket_combo.setEditable(True)
         self.bucket_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.bucket_combo.lineEdit().setPlaceholderText(self.tr("bucket name"))
-        self.bucket_edit = self.bucket_combo.lineEdit()
+        edit = self.bucket_combo.lineEdit()
+        assert edit is not None  # an editable combo box has its line edit
+        self.bucket_edit: QLineEdit = edit
+        self.bucket_edit.setPlaceholderText(self.tr("bucket name"))
         self.refresh_button = QPushButton(self.tr("List buckets"), self)
         self.refresh_button.setObjectName("ossListBuckets")
         self.up_button = QToolButton(self)

@@ -93,7 +93,7 @@ def face_label_lines(face: Face) -> list[str]:
         lines.append(f"blur {face.blur.value:.1f} ({face.blur.scale})")
     elif face.sharpness is not None:
         lines.append(f"sharpness {face.sharpness:.2f}")
-    flags = []
+    flags: list[str] = []
     if face.glasses is not None:
         flags.append("no glasses" if face.glasses == "none" else face.glasses)
     if face.mask is not None:

@@ -1,6 +1,6 @@
 """The main window's detection runs: start, progress, cancel, the paid-call counter.
 
-A mixin of :class:`~facecurator.gui.main_window.MainWindow`. A paid (cloud) run
+A part of :class:`~facecurator.gui.main_window.MainWindow`. A paid (cloud) run
 is priced and confirmed first by :class:`~facecurator.gui.paid_run.PaidRunController`
 through signals: :meth:`DetectionRuns.start_scan` returns at once and the run
 starts when the operator approves it. Texts are translated in the window's
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel
@@ -22,17 +21,15 @@ from facecurator.errors import FacecuratorError
 from facecurator.gui.docks import ScanStatus, format_seconds
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
+from facecurator.gui.window_base import WindowBase
 from facecurator.services.jobs import ScanProgress, ScanReport
 from facecurator.sources import source_kind
-
-if TYPE_CHECKING:
-    from facecurator.gui.main_window import MainWindow
 
 log = logging.getLogger("facecurator.gui.window")
 
 
-class DetectionRuns:
-    """Detection runs of the main window (a mixin of MainWindow)."""
+class DetectionRuns(WindowBase):
+    """Detection runs of the main window (a part of MainWindow)."""
 
     scanner: ScanController
     paid_run: PaidRunController
@@ -41,7 +38,7 @@ class DetectionRuns:
     last_scan_report: ScanReport
     _paid_calls_total: int
 
-    def _build_runs(self: MainWindow) -> None:
+    def _build_runs(self) -> None:
         """The scan controller, the paid-run controller and their status-bar widgets."""
         self.scanner = ScanController(self)
         self.paid_run = PaidRunController(self, self.notifier)
@@ -57,23 +54,23 @@ class DetectionRuns:
         self.paid_calls_label.setObjectName("paidCalls")
         self._paid_calls_total = 0
 
-    def _connect_runs(self: MainWindow) -> None:
+    def _connect_runs(self) -> None:
         self.scanner.progress.connect(self._on_scan_progress)
         self.scanner.imagesDone.connect(self.store.refresh_images)
         self.scanner.finished.connect(self._on_scan_finished)
         self.scanner.failed.connect(self._on_scan_failed)
         self.scanner.stopped.connect(self._on_scan_stopped)
 
-    def current_detector(self: MainWindow) -> str:
+    def current_detector(self) -> str:
         return str(self.detector_combo.currentData() or "local")
 
     @property
-    def profile(self: MainWindow) -> str | None:
+    def profile(self) -> str | None:
         """The cloud profile of the open source (None: the default profile)."""
         return self.source_profile
 
     def start_scan(
-        self: MainWindow, detector: str | None = None, *, jobs: int | None = None, embed: bool = False
+        self, detector: str | None = None, *, jobs: int | None = None, embed: bool = False
     ) -> bool:
         """Detect faces in the open source; False (with a notice) when it cannot start.
 
@@ -104,13 +101,13 @@ class DetectionRuns:
             return self.paid_run.begin(request)
         return self._start_run(name, root, jobs=jobs, embed=embed)
 
-    def _on_paid_run_approved(self: MainWindow, request: PaidRunRequest, question: CostQuestion) -> None:
+    def _on_paid_run_approved(self, request: PaidRunRequest, question: CostQuestion) -> None:
         if self.store.source_root != request.root or self.scanner.running:
             return  # another source was opened (or a run started) while the operator decided
         self._start_run(request.detector, request.root, jobs=request.jobs, refs=question.refs)
 
     def _start_run(
-        self: MainWindow,
+        self,
         name: str,
         root: str,
         *,
@@ -142,7 +139,7 @@ class DetectionRuns:
             )
         return started
 
-    def update_paid_calls(self: MainWindow) -> None:
+    def update_paid_calls(self) -> None:
         """The catalog's paid-call counter in the status bar (hidden while it is zero)."""
         try:
             calls = self.store.catalog.paid_calls()
@@ -154,12 +151,12 @@ class DetectionRuns:
         self._set_paid_calls_text()
         self.paid_calls_label.setToolTip("\n".join(f"{service}: {n}" for service, n in sorted(calls.items())))
 
-    def _set_paid_calls_text(self: MainWindow) -> None:
+    def _set_paid_calls_text(self) -> None:
         self.paid_calls_label.setText(
             QCoreApplication.translate("MainWindow", "Paid calls: {n}").format(n=self._paid_calls_total)
         )
 
-    def _paid_calls_text(self: MainWindow) -> str:
+    def _paid_calls_text(self) -> str:
         try:
             calls = self.store.catalog.paid_calls()
         except FacecuratorError as exc:
@@ -168,22 +165,22 @@ class DetectionRuns:
             return "0"
         return f"{sum(calls.values())} (" + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ")"
 
-    def open_cloud_profiles(self: MainWindow) -> None:
+    def open_cloud_profiles(self) -> None:
         from facecurator.gui.cloud_dialog import CloudProfilesDialog
 
         CloudProfilesDialog.open_for(self, profile=self.source_profile)
 
-    def cancel_scan(self: MainWindow) -> None:
+    def cancel_scan(self) -> None:
         if self.scanner.running:
             self.scanner.cancel()
             self.scan_status.label.setText(
                 QCoreApplication.translate("MainWindow", "Cancelling: finishing the images in progress…")
             )
 
-    def _on_scan_progress(self: MainWindow, progress: ScanProgress) -> None:
+    def _on_scan_progress(self, progress: ScanProgress) -> None:
         self.scan_status.show_progress(progress)
 
-    def _on_scan_finished(self: MainWindow, report: ScanReport) -> None:
+    def _on_scan_finished(self, report: ScanReport) -> None:
         verb = (
             QCoreApplication.translate("MainWindow", "Detection cancelled")
             if report.cancelled
@@ -214,12 +211,12 @@ class DetectionRuns:
             self.store.open_source(self.store.source_root)
         self.last_scan_report = report
 
-    def _on_scan_failed(self: MainWindow, message: str) -> None:
+    def _on_scan_failed(self, message: str) -> None:
         self.notifier.error(
             QCoreApplication.translate("MainWindow", "Detection failed: {message}").format(message=message)
         )
 
-    def _on_scan_stopped(self: MainWindow) -> None:
+    def _on_scan_stopped(self) -> None:
         self.update_paid_calls()
         self.scan_action.setEnabled(not self.paid_run.busy)
         self.cancel_action.setEnabled(False)

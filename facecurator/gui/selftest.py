@@ -19,4 +19,4 @@ def check_qt() -> str:
     widget.show()
     app.processEvents()
     widget.close()
-    return f"Qt {__import__('PySide6').__version__} starts (platform {app.platformName()})"
+    return f"Qt {__import__('PySide6').__version__} starts (platform {QApplication.platformName()})"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -66,9 +67,7 @@ class SourceChooser(QDialog):
         for text in recent:
             self.recent_list.addItem(text)
         self.recent_list.itemClicked.connect(lambda item: self._use_recent(item.text()))
-        self.recent_list.itemDoubleClicked.connect(
-            lambda item: (self._use_recent(item.text()), self.accept())
-        )
+        self.recent_list.itemDoubleClicked.connect(self._accept_recent)
         local_layout = QVBoxLayout(local)
         local_layout.addLayout(row)
         local_layout.addWidget(self.recent_list)
@@ -108,6 +107,10 @@ class SourceChooser(QDialog):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder"), self.path_edit.text())
         if folder:
             self.path_edit.setText(folder)
+
+    def _accept_recent(self, item: QListWidgetItem) -> None:
+        self._use_recent(item.text())
+        self.accept()
 
     def _use_recent(self, text: str) -> None:
         if text.startswith("oss://"):

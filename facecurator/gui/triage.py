@@ -205,9 +205,9 @@ class FaceDelegate(QStyledItemDelegate):
         return FACE_CELL
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
-        palette = option.palette  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        state = option.state
+        palette = option.palette
         painter.save()
         selected = bool(state & QStyle.StateFlag.State_Selected)
         if selected:
@@ -244,10 +244,10 @@ class FaceDelegate(QStyledItemDelegate):
             painter.setFont(self._tag_font)
             painter.setPen(QColor("#ffffff"))
             painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "✓" if decision == "accepted" else "✗")
-        painter.setFont(option.font)  # type: ignore[attr-defined]
+        painter.setFont(option.font)
         painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
         text_rect = QRect(rect.x() + 2, box.bottom() + 3, rect.width() - 4, rect.bottom() - box.bottom() - 3)
-        name = option.fontMetrics.elidedText(  # type: ignore[attr-defined]
+        name = option.fontMetrics.elidedText(
             index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideMiddle, text_rect.width()
         )
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)

@@ -270,7 +270,7 @@ def scan(
                 if cached_id is not None:
                     emit(ref, cached_id, "ok", None, cached=True)
                     job = _embedding_job(catalog, embedder, cached_id) if embed_pool is not None else None
-                    if job is not None:
+                    if job is not None and embed_pool is not None:
                         while len(in_flight) >= max_in_flight:
                             _drain(in_flight, finish, block=True)
                         future = executor.submit(_embed_one, source, embed_pool, ref, *job)

@@ -263,8 +263,9 @@ def list_buckets(
     profile: Profile | str | None = None, *, credentials: Credentials | None = None
 ) -> list[BucketInfo]:
     """The profile's buckets (ListBuckets), for the GUI's source chooser."""
-    from facecurator.cloud.clients import classify_oss_error, credentials_for, oss_service, resolve
+    from facecurator.cloud.clients import credentials_for, oss_service, resolve
     from facecurator.cloud.ratelimit import call_with_retries
+    from facecurator.cloud.sdk_errors import retry_failure
 
     prof = resolve(profile)
     try:
@@ -280,7 +281,7 @@ def list_buckets(
             lambda m=marker: service.list_buckets(marker=m, max_keys=1000),  # type: ignore[misc]
             subject=endpoint,
             what="OSS ListBuckets",
-            classify=lambda exc: classify_oss_error(exc, endpoint),
+            classify=lambda exc: retry_failure(exc, endpoint),
             error_type=SourceError,
             auth_error_type=SourceAuthError,
         )

@@ -167,3 +167,27 @@ def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
     assert not window.start_scan("imm")  # cannot read a local folder: refused with a reason, not asked
     assert asked == ["green"]
     assert "OSS" in window.notifier.history[-1].text
+
+
+def test_the_cost_dialog_answers_through_a_callback_without_waiting(qtbot) -> None:
+    """``CostConfirmDialog.ask`` opens the dialog and returns; the answer comes when it closes."""
+    from PySide6.QtWidgets import QWidget
+
+    from facecurator.cloud.cost import estimate
+    from facecurator.gui.cost_dialog import CostConfirmDialog
+    from facecurator.gui.scan import CostQuestion
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    question = CostQuestion("green", "oss://b/p/", None, 3, 2, estimate("green", 2), ())
+    for accept, expected in ((True, [True]), (False, [False])):
+        answers: list[bool] = []
+        CostConfirmDialog.ask(question, parent, answers.append)
+        dialog = parent.findChild(CostConfirmDialog)
+        assert dialog is not None and dialog.isVisible() and answers == []  # returned while it is open
+        if accept:
+            dialog.start_button.click()
+        else:
+            dialog.reject()
+        assert answers == expected
+        qtbot.waitUntil(lambda: parent.findChild(CostConfirmDialog) is None, timeout=5_000)  # deleted

@@ -123,5 +123,5 @@ def reduced_face(
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     pts = (np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])) * f
     mask = np.zeros(crop.shape[:2], dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], (1,))
     return crop, pts, mask.astype(bool)

@@ -77,7 +77,7 @@ def _parse_imm_legacy(root: _Obj, ctx: _Context, pro: bool | None) -> Normalized
         # Boundary, pose and the attribute enums live in FaceAttributes; tolerate
         # them at face level too (some stored copies are flattened).
         flattened = attributes is None or (face.has("FaceBoundary") and not attributes.has("FaceBoundary"))
-        where = face if flattened else attributes
+        where = face if attributes is None or flattened else attributes
         boundary = where.need("FaceBoundary")
         attr = attributes or face
 

@@ -107,7 +107,8 @@ class BlurCondition(Condition):
             # the limit on the face's own scale, so 4.99 on 0-20 never reads as "5.0"
             "from_max": from_max,
         }
-        limits = (limit, -limit, from_max, -from_max)
+        # (the mapping back is documented whenever the mapping there is; without it, no such limit)
+        limits = (limit, -limit) if from_max is None else (limit, -limit, from_max, -from_max)
         value_text, converted_text = _measured_text(value, 1, limits), _measured_text(converted, 1, limits)
         shown = f"blur {value_text} ({blur.scale}, as {converted_text} on {scale})"
         if converted < limit:

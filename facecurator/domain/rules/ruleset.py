@@ -49,28 +49,27 @@ else:  # pragma: no cover - Python 3.10
 SCHEMA_VERSION: Final = 1
 
 
+# The condition classes, in the order the rules editor lists them.
+_CONDITION_CLASSES: Final[tuple[type[Condition], ...]] = (
+    BlurCondition,
+    PoseCondition,
+    NoSunglasses,
+    NoGlasses,
+    NoMask,
+    NoHat,
+    EyesOpen,
+    FaceCount,
+    MinFaceSize,
+    MinConfidence,
+    MinQuality,
+    MinSharpness,
+    MinIntegrity,
+    AgeRange,
+    *IDENTITY_CONDITIONS,
+    MeasureCondition,
+)
 #: kind -> condition class, in the order the rules editor lists them.
-CONDITION_TYPES: Final[Mapping[str, type[Condition]]] = {
-    cls.kind: cls
-    for cls in (
-        BlurCondition,
-        PoseCondition,
-        NoSunglasses,
-        NoGlasses,
-        NoMask,
-        NoHat,
-        EyesOpen,
-        FaceCount,
-        MinFaceSize,
-        MinConfidence,
-        MinQuality,
-        MinSharpness,
-        MinIntegrity,
-        AgeRange,
-        *IDENTITY_CONDITIONS,
-        MeasureCondition,
-    )
-}
+CONDITION_TYPES: Final[Mapping[str, type[Condition]]] = {cls.kind: cls for cls in _CONDITION_CLASSES}
 
 
 def make_condition(kind: str, **params: Any) -> Condition:
