@@ -23,6 +23,7 @@ from facecurator.domain.images import decode_image
 from facecurator.errors import ImageError, SourceError
 from facecurator.services import jobs
 from facecurator.services.catalog import Catalog
+from facecurator.services.workers import CANCEL_GRACE
 from facecurator.sources.local import LocalFolderSource
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes and symlinks: POSIX only")
@@ -238,5 +239,5 @@ def test_a_cancelled_scan_returns_promptly_even_when_a_detection_hangs(tmp_path:
             kept = [row.name for row in catalog.images() if row.status == "ok"]
     finally:
         detector.release.set()
-    assert report.cancelled and report.ok == 3 and took < 1.0 + jobs.CANCEL_GRACE
+    assert report.cancelled and report.ok == 3 and took < 1.0 + CANCEL_GRACE
     assert sorted(kept) == sorted(stored)
