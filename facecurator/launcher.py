@@ -7,10 +7,12 @@ CLI never imports the GUI (only ``facecurator.gui`` imports Qt).
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from facecurator.cli.common import Desktop
+from facecurator.cli.common import EXIT_INTERRUPTED, Desktop
 from facecurator.cli.main import main as cli_main
 
 
@@ -29,7 +31,23 @@ def check_qt() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli_main(argv, desktop=Desktop(open_app=open_app, check_qt=check_qt))
+    code = cli_main(argv, desktop=Desktop(open_app=open_app, check_qt=check_qt))
+    if code == EXIT_INTERRUPTED and argv is None:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """Ctrl-C: leave at once. Everything worth keeping is committed and printed by now;
+    the interpreter's own teardown (model runtimes, joining a worker still finishing an
+    abandoned image) would take up to seconds more."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

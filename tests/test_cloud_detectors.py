@@ -197,20 +197,22 @@ def test_green_uploads_local_images_with_a_shared_sts_token(
 
 
 def test_upload_token_is_refreshed_before_it_expires(
-    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from facecurator.detect.cloud import UPLOAD_TOKEN_MARGIN
+    from facecurator.detect.cloud import UPLOAD_TOKEN_MARGIN, _UploadTokenCache
 
-    # Expiration is whole seconds (as the service sends it): usable for 1 to 2 more seconds.
-    cloud_emulator.upload_token_ttl = UPLOAD_TOKEN_MARGIN + 2.0
+    now = [time.time()]
+    monkeypatch.setattr(_UploadTokenCache, "clock", staticmethod(lambda: now[0]))
+    cloud_emulator.upload_token_ttl = UPLOAD_TOKEN_MARGIN + 60.0
     path = tmp_path / "a.jpg"
     path.write_bytes(make_test_image(seed=5))
     ref = ImageRef(uri=str(path), name="a.jpg", group="x", size=1, mtime_ns=0)
     detector = make_detector("green", profile=cloud_profile, retry=FAST_RETRY)
     detector.detect(ref, None)
+    now[0] += 55.0  # still more than the margin before it expires: reused
     detector.detect(ref, None)
     assert cloud_emulator.count(action="DescribeUploadToken") == 1
-    time.sleep(2.05)
+    now[0] += 10.0  # within the margin of its expiration (the STS credentials still work): renewed
     detector.detect(ref, None)
     assert cloud_emulator.count(action="DescribeUploadToken") == 2
 

@@ -411,3 +411,108 @@ def test_two_instances_in_two_threads_match_sequential(corpus_dir: Path, corpus_
     assert not errors, errors
     for rel in rels:
         assert found[rel] == corpus_results[rel].faces, rel
+
+
+# ------------------------------------------- issue 20: the documented measures, held to their numbers
+
+
+def _mesh_with_eyes(right_open: float, left_open: float) -> object:
+    """A face mesh (478 points) whose eye contours have the given lid openings
+    (eye width 30 px; EAR = mean lid gap / width)."""
+    import numpy as np
+
+    from facecurator.detect.measures import LEFT_EYE_EAR, RIGHT_EYE_EAR
+
+    mesh = np.zeros((478, 3))
+    for (p1, p2, p3, p4, p5, p6), x0, opening in (
+        (RIGHT_EYE_EAR, 100.0, right_open),
+        (LEFT_EYE_EAR, 200.0, left_open),
+    ):
+        gap = opening * 30.0
+        mesh[p1] = (x0, 100, 0)
+        mesh[p4] = (x0 + 30, 100, 0)
+        mesh[p2], mesh[p6] = (x0 + 10, 100 - gap / 2, 0), (x0 + 10, 100 + gap / 2, 0)
+        mesh[p3], mesh[p5] = (x0 + 20, 100 - gap / 2, 0), (x0 + 20, 100 + gap / 2, 0)
+    return mesh
+
+
+def test_eye_aspect_ratio_is_measured_per_eye() -> None:
+    """Each eye is measured on its own lid landmarks (the subject's right, then left):
+    the enrollment rule (both eyes open) needs the two numbers, not only their max."""
+    from facecurator.detect import measures
+
+    closed, right, left = measures.eyes_closed(_mesh_with_eyes(0.30, 0.05))
+    assert (right, left) == (pytest.approx(0.30), pytest.approx(0.05))
+    assert closed is False  # one eye open
+    closed, right, left = measures.eyes_closed(_mesh_with_eyes(0.05, 0.32))
+    assert (right, left) == (pytest.approx(0.05), pytest.approx(0.32))
+    closed, right, left = measures.eyes_closed(_mesh_with_eyes(0.10, 0.12))
+    assert closed is True and right < measures.EYES_CLOSED_EAR and left < measures.EYES_CLOSED_EAR
+
+
+@pytest.mark.corpus
+def test_per_eye_measures_follow_the_eye_in_a_mirror_image(
+    corpus_results, corpus_dir: Path, detector: LocalDetector
+) -> None:
+    """raw.ear is [subject's right, subject's left]: mirroring the photo swaps the eyes,
+    so the more open eye changes side (faces whose eyes differ clearly)."""
+    for rel in ("pose/looking_down_aflw00516.jpg", "people/deepface_p01/img2.jpg"):
+        right, left = _only_face(corpus_results, rel).raw["ear"]
+        assert abs(right - left) > 0.04, (rel, right, left)
+        mirrored = io.BytesIO()
+        Image.open(corpus_dir / rel).convert("RGB").transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(
+            mirrored, "PNG"
+        )
+        (face,) = detector.detect(_ref(corpus_dir / rel), mirrored.getvalue()).faces
+        m_right, m_left = face.raw["ear"]
+        assert (m_right > m_left) != (right > left), (rel, (right, left), (m_right, m_left))
+
+
+@pytest.mark.corpus
+def test_per_eye_measures_on_the_corpus(corpus_results) -> None:
+    """Both eyes closed reads below the threshold for both; portraits read open for both
+    (docs/local-detector.md: portraits >= 0.20)."""
+    right, left = _only_face(corpus_results, "pose/roll_right_wryneck.png").raw["ear"]
+    assert right < 0.15 and left < 0.15
+    for rel in PORTRAITS:
+        right, left = _only_face(corpus_results, rel).raw["ear"]
+        assert min(right, left) >= 0.20, (rel, right, left)
+
+
+#: docs/local-detector.md, "Blur": image -> (Crete c, blur) as documented.
+DOCUMENTED_BLUR = {
+    "blur/motion_h25_john2.jpg": (0.833, 80.3),
+    "blur/gaussian_r8_img15.jpg": (0.699, 40.5),
+    "blur/motion_blur_real.jpg": (0.683, 35.8),
+    "people/kit_harington/john2.jpeg": (0.520, 15.8),
+    "people/deepface_p03/img15.jpg": (0.432, 9.5),
+}
+
+
+def test_blur_knots_are_the_documented_ones() -> None:
+    from facecurator.detect.measures import BLUR_KNOTS, blur_from_crete
+
+    assert BLUR_KNOTS == ((0.30, 0.0), (0.647, 25.0), (0.90, 100.0))
+    assert [blur_from_crete(c) for c in (0.0, 0.30, 0.647, 0.90, 1.0)] == [0.0, 0.0, 25.0, 100.0, 100.0]
+
+
+@pytest.mark.corpus
+def test_local_blur_calibration_on_the_corpus_faces(corpus_results) -> None:
+    """The knots map the corpus faces to the documented values, and 25 sits between the
+    blurriest sharp face and the least blurry blurred one (the calibration itself)."""
+    from facecurator.detect.measures import blur_from_crete
+
+    for rel, (crete, blur) in DOCUMENTED_BLUR.items():
+        face = _only_face(corpus_results, rel)
+        assert face.raw["crete"] == pytest.approx(crete, abs=0.002), rel
+        assert face.blur is not None and face.blur.value == pytest.approx(blur, abs=0.1), rel
+    sharp, blurred = [], []
+    for rel, result in corpus_results.items():
+        for face in result.faces:
+            assert face.blur is not None
+            assert face.blur.value == pytest.approx(blur_from_crete(face.raw["crete"]), abs=0.05), rel
+            (blurred if rel.startswith("blur/") else sharp).append(face.raw["crete"])
+    assert max(sharp) == pytest.approx(0.610, abs=0.003)  # pose/looking_down_lower_face.jpeg
+    assert min(blurred) == pytest.approx(0.683, abs=0.003)  # blur/motion_blur_real.jpg
+    assert max(sharp) < 0.647 < min(blurred)  # the knot of 25 between them
+    assert blur_from_crete(max(sharp)) < 25 < blur_from_crete(min(blurred))

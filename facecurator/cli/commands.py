@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Desktop, no_desktop, print_json
+from facecurator.cli.common import (
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Desktop,
+    no_desktop,
+    print_json,
+)
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import ConfigError, SourceError
 from facecurator.services.catalog import Catalog
@@ -31,7 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     _rules_option(scan)
     _catalog_option(scan)
     _profile_option(scan)
-    scan.add_argument("--jobs", type=_positive_int, default=None, help="worker threads (default: CPU count)")
+    scan.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        help="worker threads (default: the CPU count; cloud detectors: sized from the QPS cap "
+        "and the measured latency)",
+    )
     scan.add_argument("--json", action="store_true", help="print the result as one JSON object")
     scan.add_argument("--yes", action="store_true", help="do not ask before a paid batch")
     scan.add_argument(
@@ -229,16 +246,19 @@ def cmd_scan(args: argparse.Namespace) -> int:
             ):
                 return EXIT_FAILURES
         bar = Progress("scan")
+        cancel = jobs.CancelToken()
         try:
-            report = jobs.scan(
-                source,
-                detector,
-                catalog,
-                jobs=args.jobs,
-                refs=refs,
-                progress=lambda p: bar.update(p.done, p.total, p.current),
-                embedder=embedder,
-            )
+            with _ctrl_c_cancels(cancel):
+                report = jobs.scan(
+                    source,
+                    detector,
+                    catalog,
+                    jobs=args.jobs,
+                    refs=refs,
+                    progress=lambda p: bar.update(p.done, p.total, p.current),
+                    cancel=cancel,
+                    embedder=embedder,
+                )
         finally:
             bar.close()
             detector.close()
@@ -259,6 +279,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                         "failed": report.failed,
                         "paid_calls": report.paid_calls,
                         "aborted": report.aborted,
+                        "cancelled": report.cancelled,
                         "elapsed_s": round(report.elapsed, 3),
                         "embedded": report.embedded,
                         "embed_errors": [{"source": s, "error": e} for s, e in report.embed_errors],
@@ -280,7 +301,31 @@ def cmd_scan(args: argparse.Namespace) -> int:
             )
     if report.aborted:
         return EXIT_USAGE  # refused credentials: a configuration error
+    if report.cancelled:
+        _err("interrupted: the images above are stored; scan again to continue")
+        return EXIT_INTERRUPTED
     return EXIT_FAILURES if report.failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _ctrl_c_cancels(cancel: Any) -> Iterator[None]:
+    """During a scan, the first Ctrl-C cancels it (what is done is kept, the summary is
+    printed, exit status 130); a second one interrupts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        _err("stopping: Ctrl-C again to quit at once")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _print_cost(plan: Any, detector: Any, args: argparse.Namespace) -> None:
@@ -423,9 +468,11 @@ def cmd_decide(args: argparse.Namespace) -> int:
             if not args.json:
                 print(f"{state} {done}/{total}", flush=True)
 
-        decide: Callable[..., int] = accept_qualified if args.accept_qualified else reject_unqualified
+        decide = accept_qualified if args.accept_qualified else reject_unqualified
         try:
-            count = decide(catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported)
+            count = decide(
+                catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported
+            ).count
         finally:
             bar.close()
         if args.json:

@@ -7,7 +7,8 @@ and OSS have account-wide limits we do not know, so their defaults are
 configurable per profile (``[profiles.X] qps = { imm = 20 }``).
 
 The limiter is adaptive: a throttling answer (IMM ``Throttling.*``, Moderation
-``Code`` 403, OSS 503) halves the current rate and pauses every thread briefly;
+``Code`` 403, OSS 503) halves the current rate and pauses every thread briefly
+(an isolated one at the cap, network jitter, lowers it by 10 % only);
 each success then raises it again by a small step up to the configured cap
 (AIMD, as TCP does). :func:`call_with_retries` runs one call under the limiter,
 retries throttling and transient failures (5xx, timeouts, connection errors)
@@ -47,6 +48,32 @@ RECOVERY_STEP: Final = 0.05
 #: Throttling answers within this many seconds of a decrease belong to the same
 #: overload (calls already in flight): the rate is halved once for all of them.
 DECREASE_COOLDOWN: Final = 1.0
+#: Calls are paced at this share of the cap. A service counts calls in its own
+#: window as they *arrive*; network jitter bunches calls paced exactly at the cap
+#: into windows holding one call too many (a throttle, then the rate halves). 3 %
+#: of headroom absorbs ~30 ms of jitter at 10/s and costs 3 % of the rate.
+PACING_HEADROOM: Final = 0.97
+#: A new limiter starts at this share of the cap and reaches it after a few
+#: successes (:data:`RECOVERY_STEP` each): the first call of a batch is the
+#: slowest to arrive (connections, the service warming up), and calls paced at
+#: the full cap behind it would fill the service's first window one too many.
+START_FRACTION: Final = 0.8
+#: A throttle after ISOLATED_AFTER seconds without one, while pacing at the cap, is
+#: network jitter (two calls arriving in one of the service's windows), not a cap set
+#: too high: the rate drops to this share and recovers in a few successes. A second
+#: throttle within ISOLATED_AFTER halves it, as any overload does.
+ISOLATED_THROTTLE_FACTOR: Final = 0.9
+ISOLATED_AFTER: Final = 10.0
+
+_waits = threading.local()
+
+
+def thread_wait_total() -> float:
+    """Seconds the calling thread has spent so far waiting for rate-limit slots.
+
+    The scan measures how long one image keeps a worker busy *outside* the
+    limiter (the service's latency), to size the calls in flight."""
+    return float(getattr(_waits, "total", 0.0))
 
 
 class RateLimiter:
@@ -61,6 +88,10 @@ class RateLimiter:
         rate: the cap, calls per second.
         burst: calls allowed back to back after idling (default 1: a steady rate).
         name: for log messages.
+        headroom: calls are spaced ``1 / (rate * headroom)`` apart (see :data:`PACING_HEADROOM`).
+        start: the first calls go at ``start x rate``, raised by each success (see :data:`START_FRACTION`).
+        isolated_factor: the rate's share kept after an isolated throttle at the cap
+            (default 0.5: every throttle halves it; see :data:`ISOLATED_THROTTLE_FACTOR`).
     """
 
     def __init__(
@@ -69,20 +100,29 @@ class RateLimiter:
         *,
         burst: float = 1.0,
         name: str = "",
+        headroom: float = 1.0,
+        start: float = 1.0,
+        isolated_factor: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be > 0")
+        if not 0.0 < headroom <= 1.0:
+            raise ValueError("headroom must be in (0, 1]")
         self.name = name
+        self.headroom = float(headroom)
         self.max_rate = float(rate)
         self.burst = max(1.0, float(burst))
-        self._rate = float(rate)
+        self._rate = float(rate) * min(1.0, max(MIN_RATE_FRACTION, start))
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._next = clock()
         self._last_decrease = float("-inf")
+        self._last_throttle = float("-inf")
+        self._gentle = False
+        self.isolated_factor = float(isolated_factor)
         self.throttled_count = 0
 
     @property
@@ -101,7 +141,7 @@ class RateLimiter:
         """Book one call; returns how long the caller must wait before making it."""
         with self._lock:
             now = self._clock()
-            interval = 1.0 / self._rate
+            interval = 1.0 / (self._rate * self.headroom)
             slot = max(self._next, now - (self.burst - 1.0) * interval)
             self._next = slot + interval
             return max(0.0, slot - now)
@@ -109,12 +149,18 @@ class RateLimiter:
     def acquire(self, cancel: Callable[[], bool] | None = None) -> None:
         """Block until the next call may go (cancellable between short sleeps)."""
         wait = self.reserve()
-        deadline = self._clock() + wait
-        while wait > 0:
-            if cancel is not None and cancel():
-                raise CancelledError("cancelled while waiting for the rate limit")
-            self._sleep(min(wait, 0.25))
-            wait = deadline - self._clock()
+        if wait <= 0:
+            return
+        started = self._clock()
+        deadline = started + wait
+        try:
+            while wait > 0:
+                if cancel is not None and cancel():
+                    raise CancelledError("cancelled while waiting for the rate limit")
+                self._sleep(min(wait, 0.25))
+                wait = deadline - self._clock()
+        finally:
+            _waits.total = thread_wait_total() + (self._clock() - started)
 
     def on_throttled(self, pause: float | None = None) -> None:
         """The service refused a call for exceeding its limit: halve the rate (once per
@@ -122,9 +168,14 @@ class RateLimiter:
         with self._lock:
             self.throttled_count += 1
             now = self._clock()
-            if now - self._last_decrease >= DECREASE_COOLDOWN:
+            isolated = now - self._last_throttle >= ISOLATED_AFTER and self._rate >= self.max_rate
+            self._last_throttle = now
+            # After a gentle (isolated) decrease, the next throttle is an overload: halve now.
+            if now - self._last_decrease >= DECREASE_COOLDOWN or self._gentle:
                 self._last_decrease = now
-                self._rate = max(self.max_rate * MIN_RATE_FRACTION, self._rate / 2.0)
+                factor = self.isolated_factor if isolated else 0.5
+                self._gentle = isolated and factor > 0.5
+                self._rate = max(self.max_rate * MIN_RATE_FRACTION, self._rate * factor)
             hold = pause if pause is not None else 1.0 / self._rate
             self._next = max(self._next, now + hold)
             rate = self._rate
@@ -157,7 +208,13 @@ def limiter_for(
     with _limiters_lock:
         limiter = _limiters.get(key)
         if limiter is None:
-            limiter = _limiters[key] = RateLimiter(cap, name=f"{service}@{profile_name}")
+            limiter = _limiters[key] = RateLimiter(
+                cap,
+                name=f"{service}@{profile_name}",
+                headroom=PACING_HEADROOM,
+                start=START_FRACTION,
+                isolated_factor=ISOLATED_THROTTLE_FACTOR,
+            )
         elif limiter.max_rate != cap:
             limiter.set_cap(cap)
         return limiter

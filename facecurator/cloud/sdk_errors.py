@@ -403,7 +403,7 @@ def retry_failure(exc: BaseException, endpoint: str | None = None) -> Failure:
             return Failure("throttled", reason)
         if exc.retryable:
             return Failure("transient", reason)
-        return Failure("fatal", reason)
+        return Failure("fatal", reason, auth=exc.refused)
     if isinstance(exc, FacecuratorError):
         return Failure("fatal", str(exc))
     diagnosis = diagnose(exc)

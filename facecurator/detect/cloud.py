@@ -16,8 +16,8 @@ turns into a ``ProviderError`` (403 = throttled and retried, others reported).
 ``DetectionResult.paid_calls`` counts the billable calls that succeeded (one
 per detected image; failed or throttled calls are not billed by the
 providers). Image size comes from OSS ``image/info`` for OSS objects (cheap,
-not a detection call) or from the image header for local files; ``None`` if
-that fails.
+not a detection call, made *beside* the paid call so its round trip adds no
+latency) or from the image header for local files; ``None`` if that fails.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeVar
 
@@ -58,6 +59,21 @@ def _split_oss(uri: str) -> tuple[str, str] | None:
         return None
     bucket, _, key = uri[len("oss://") :].partition("/")
     return (bucket, key) if bucket and key else None
+
+
+_side_pool: ThreadPoolExecutor | None = None
+_side_pool_lock = threading.Lock()
+
+
+def _side_calls() -> ThreadPoolExecutor:
+    """Threads for the unbilled calls made beside a paid one (OSS ``image/info``)."""
+    global _side_pool
+    with _side_pool_lock:
+        if _side_pool is None:
+            from facecurator.cloud.concurrency import MAX_IN_FLIGHT
+
+            _side_pool = ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT, thread_name_prefix="fc-cloud-side")
+        return _side_pool
 
 
 def _size_from_bytes(data: bytes) -> tuple[int | None, int | None]:
@@ -114,6 +130,14 @@ class _CloudDetector:
         """The name :func:`facecurator.detect.registry.make_detector` knows it by (and the
         price table, :func:`facecurator.cloud.cost.estimate`): ``green-pro`` for the pro edition."""
         return self.name
+
+    @property
+    def rate_cap(self) -> float:
+        """Billable calls per second the service allows (this profile's cap): the scan
+        sizes the calls in flight from it and the measured latency, not from the CPUs."""
+        from facecurator.cloud.ratelimit import limiter_for
+
+        return limiter_for(self.limit_service, self.profile.name, self.profile.qps).max_rate
 
     # -- Detector protocol ----------------------------------------------------------------
 
@@ -184,6 +208,17 @@ class _CloudDetector:
             raise DetectorError(f"{ref.uri}: the {self.name} detector works on OSS images (oss://...) only")
         return parts
 
+    def _oss_image_size_beside(
+        self, ref: ImageRef, bucket: str, key: str
+    ) -> Callable[[], tuple[int | None, int | None]]:
+        """Start ``image/info`` on a side thread (it runs while the paid call is on the
+        wire); returns the function that waits for its answer. The ``oss2.Bucket`` is
+        shared with that thread (its session is a thread-safe connection pool)."""
+        if not self.measure_size:
+            return lambda: (None, None)
+        self._oss_bucket(bucket)  # built here, never by two threads at once
+        return _side_calls().submit(self._oss_image_size, ref, bucket, key).result
+
     def _oss_image_size(self, ref: ImageRef, bucket: str, key: str) -> tuple[int | None, int | None]:
         """Width/height from OSS ``x-oss-process=image/info`` (None when it fails)."""
         if not self.measure_size:
@@ -244,6 +279,7 @@ class OssFacesDetector(_CloudDetector):
     def detect(self, ref: ImageRef, data: bytes | None = None) -> DetectionResult:
         bucket, key = self._require_oss(ref)
         client = self._oss_bucket(bucket)  # built before the rate limiter hands out a slot
+        size = self._oss_image_size_beside(ref, bucket, key)
 
         def call() -> Any:
             body = client.get_object(key, process="image/faces").read()
@@ -260,8 +296,7 @@ class OssFacesDetector(_CloudDetector):
             classify=self._classify_oss,
             limit=self.limit_service,
         )
-        size = self._oss_image_size(ref, bucket, key)
-        return self._result(answer, size=size)
+        return self._result(answer, size=size())
 
 
 # --------------------------------------------------------------------------- imm
@@ -311,6 +346,7 @@ class ImmDetector(_CloudDetector):
         bucket, key = self._require_oss(ref)
         endpoint = self.profile.endpoint_for("imm")
         client = self._imm()  # built before the rate limiter hands out a slot
+        size = self._oss_image_size_beside(ref, bucket, key)
 
         def call() -> Any:
             request = models.DetectImageFacesRequest(project_name=self.project, source_uri=ref.uri)
@@ -323,8 +359,7 @@ class ImmDetector(_CloudDetector):
             classify=lambda exc: retry_failure(exc, endpoint),
             limit=self.limit_service,
         )
-        size = self._oss_image_size(ref, bucket, key)
-        return self._result(answer, size=size)
+        return self._result(answer, size=size())
 
 
 # --------------------------------------------------------------------------- green
@@ -356,12 +391,14 @@ class _UploadTokenCache:
 
     _tokens: ClassVar[dict[tuple[str, str, str], _UploadToken]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
+    #: wall-clock seconds (the token's expiration is a Unix time); tests inject their own
+    clock: ClassVar[Callable[[], float]] = time.time
 
     @classmethod
     def get(cls, key: tuple[str, str, str], fetch: Callable[[], _UploadToken]) -> _UploadToken:
         with cls._lock:  # one fetch at a time: threads waiting here reuse the new token
             token = cls._tokens.get(key)
-            if token is None or not token.fresh():
+            if token is None or not token.fresh(cls.clock()):
                 token = cls._tokens[key] = fetch()
             return token
 
@@ -394,6 +431,8 @@ class GreenDetector(_CloudDetector):
         super().__init__(profile, **kwargs)
         self.pro = bool(pro)
         self._client: Any = None
+        #: the upload bucket's client, built once per upload token
+        self._upload_client: tuple[_UploadToken, Any] | None = None
 
     @property
     def service(self) -> str:
@@ -409,6 +448,7 @@ class GreenDetector(_CloudDetector):
 
     def _reset_clients(self) -> None:
         self._client = None
+        self._upload_client = None
 
     def _settings(self) -> dict[str, Any]:
         return {"service": "green", "edition": self.service}
@@ -467,10 +507,14 @@ class GreenDetector(_CloudDetector):
         for attempt in (1, 2):
             token = _UploadTokenCache.get(key, lambda: self._fetch_token(ref.uri))
             object_name = f"{token.prefix}{uuid.uuid4().hex}{suffix}"
-            auth = oss2.StsAuth(token.access_key_id, token.access_key_secret, token.security_token)
-            bucket = oss_bucket(
-                self.profile, token.bucket, auth=auth, endpoint=token.endpoint, timeouts=self.timeouts
-            )
+            if self._upload_client is not None and self._upload_client[0] is token:
+                bucket = self._upload_client[1]  # one client (and connection) per token
+            else:
+                auth = oss2.StsAuth(token.access_key_id, token.access_key_secret, token.security_token)
+                bucket = oss_bucket(
+                    self.profile, token.bucket, auth=auth, endpoint=token.endpoint, timeouts=self.timeouts
+                )
+                self._upload_client = (token, bucket)
             try:
                 self._retry(
                     lambda b=bucket, n=object_name: b.put_object(n, data),  # type: ignore[misc]
@@ -496,14 +540,14 @@ class GreenDetector(_CloudDetector):
         if oss is not None:
             bucket, key = oss
             params = {"ossBucketName": bucket, "ossObjectName": key, "ossRegionId": self.profile.region}
-            size = self._oss_image_size(ref, bucket, key)
+            size = self._oss_image_size_beside(ref, bucket, key)
         else:
             if data is None:
-                try:
-                    data = Path(ref.uri).read_bytes()
-                except OSError as exc:
-                    raise DetectorError(f"{ref.uri}: cannot read file: {exc.strerror or exc}") from None
-            size = _size_from_bytes(data) if self.measure_size else (None, None)
+                from facecurator.domain.files import read_regular_file
+
+                data = read_regular_file(ref.uri, DetectorError)
+            measured = _size_from_bytes(data) if self.measure_size else (None, None)
+            size = lambda: measured  # noqa: E731
             bucket, key = self._upload(ref, data)
             params = {"ossBucketName": bucket, "ossObjectName": key}
             extra["uploaded_as"] = f"oss://{bucket}/{key}"
@@ -528,4 +572,4 @@ class GreenDetector(_CloudDetector):
             limit=self.limit_service,
         )
         extra["service"] = self.service
-        return self._result(answer, size=size, extra=extra)
+        return self._result(answer, size=size(), extra=extra)

@@ -91,10 +91,9 @@ def decode_image(
     _register_heif()
     label = name or (str(data) if isinstance(data, Path) else "image")
     if isinstance(data, Path):
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            raise ImageError(f"{label}: cannot read file: {exc.strerror or exc}") from exc
+        from facecurator.domain.files import read_regular_file
+
+        data = read_regular_file(data, ImageError)
     if not data:
         raise ImageError(f"{label}: empty file (0 bytes)")
     try:

@@ -26,6 +26,9 @@ class ImageRef:
         size: bytes.
         mtime_ns: modification time (local) or Last-Modified (OSS), in ns.
         etag: the OSS ETag (None for local files).
+        problem: why this entry cannot be an image although it was listed (a named
+            pipe, a symbolic link loop, a dangling link, a file deleted while listing):
+            the scan records it as a per-image error with this reason, never reads it.
     """
 
     uri: str
@@ -34,6 +37,7 @@ class ImageRef:
     size: int
     mtime_ns: int
     etag: str | None = None
+    problem: str | None = None
 
     @property
     def quick_identity(self) -> str | None:

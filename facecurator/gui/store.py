@@ -50,6 +50,7 @@ from facecurator.services.review import (
     bulk_targets,
     reject_unqualified,
     review,
+    undo_step,
 )
 from facecurator.sources import read_image_bytes
 
@@ -170,8 +171,9 @@ class CurationStore(QObject):
         self._faces: dict[int, ReviewedFace] = {}
         self._face_order: list[int] | None = None  # face ids in image order (cached)
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
-        #: catalog batches per operation of this session, newest last (undo unit)
-        self._undo_steps: list[int] = []
+        #: the catalog batch ids of each operation of this session, newest last (one undo
+        #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
+        self._undo_steps: list[tuple[int, ...]] = []
 
     # -- loading ---------------------------------------------------------------
 
@@ -578,25 +580,22 @@ class CurationStore(QObject):
             return 0
         batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
         if batch:
-            self._undo_steps.append(1)
+            self._undo_steps.append((batch,))
             self._reload_faces(ids)
         return batch
 
     def undo(self) -> list[int] | None:
         """Undo this window's last operation (a bulk one as a whole); the restored face ids.
 
-        A bulk decision is committed in several catalog batches (chunks, one per
-        rejection reason); undoing it walks back all of them. With nothing done
+        Each operation's step is the batch ids the core created for it, undone
+        exactly (never an older or another process's decision). With nothing done
         in this session, the catalog's newest batch is undone (e.g. one made by
         the command line). None when there is nothing to undo.
         """
-        steps = self._undo_steps.pop() if self._undo_steps else 1
-        restored: list[int] = []
-        for _ in range(steps):
-            ids = self.catalog.undo()
-            if ids is None:
-                break
-            restored.extend(ids)
+        if self._undo_steps:
+            restored = undo_step(self.catalog, self._undo_steps.pop())
+        else:
+            restored = self.catalog.undo() or []
         if not restored:
             return None
         self._reload_faces(restored)
@@ -607,33 +606,43 @@ class CurationStore(QObject):
         targets = bulk_targets(self.faces(face_ids), qualified=True)
         if not targets:
             return 0
-        counter = _BatchCounter(on_chunk)
+        step: list[int] = []
         try:
-            count = accept_qualified(
-                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            done = accept_qualified(
+                self.catalog,
+                self.ruleset,
+                targets,
+                source_root=self.source_root,
+                on_chunk=on_chunk,
+                on_batch=step.append,
             )
         finally:
-            self._after_bulk(targets, counter.batches)
-        return count
+            self._after_bulk(targets, step)
+        return done.count
 
     def reject_unqualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
         """Reject the pending unqualified faces among ``face_ids``, recording each one's reasons."""
         targets = bulk_targets(self.faces(face_ids), qualified=False)
         if not targets:
             return 0
-        counter = _BatchCounter(on_chunk)
+        step: list[int] = []
         try:
-            count = reject_unqualified(
-                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            done = reject_unqualified(
+                self.catalog,
+                self.ruleset,
+                targets,
+                source_root=self.source_root,
+                on_chunk=on_chunk,
+                on_batch=step.append,
             )
         finally:
-            self._after_bulk(targets, counter.batches)
-        return count
+            self._after_bulk(targets, step)
+        return done.count
 
-    def _after_bulk(self, targets: Sequence[int], batches: int) -> None:
-        # Even a bulk that failed half-way committed its first chunks: show them.
-        if batches:
-            self._undo_steps.append(batches)
+    def _after_bulk(self, targets: Sequence[int], step: Sequence[int]) -> None:
+        # Even a bulk that failed half-way committed its first chunks: show them, undoably.
+        if step:
+            self._undo_steps.append(tuple(step))
         self._reload_faces(targets)
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
@@ -740,19 +749,6 @@ def _reevaluate(
         )
         for image in images
     ]
-
-
-class _BatchCounter:
-    """Counts the committed chunks of a bulk decision (one catalog batch each)."""
-
-    def __init__(self, forward: _Chunk) -> None:
-        self.batches = 0
-        self._forward = forward
-
-    def __call__(self, done: int, total: int) -> None:
-        self.batches += 1
-        if self._forward is not None:
-            self._forward(done, total)
 
 
 def _evaluate(row: ImageRow, faces: Sequence[FaceRow], ruleset: RuleSet) -> ReviewedImage:

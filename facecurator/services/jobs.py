@@ -8,6 +8,13 @@ settings) is never detected again, so an interrupted batch resumes where it
 stopped and a re-scan of an unchanged source makes no detector call at all.
 One image's failure is recorded with its reason and never stops the batch.
 
+A copy of an image (same identity: moved, ``cp -p``) is detected once, however it
+is found (see :mod:`facecurator.services.image_gate`). The images finished
+together are stored in one transaction and reported after its commit. After a
+cancel, images in flight get :data:`CANCEL_GRACE` to finish; the scan then returns.
+Cloud (rate-capped) detectors keep as many calls in flight as the service's cap
+and the measured latency need (:class:`facecurator.cloud.concurrency.InFlightSizer`).
+
 With an ``embedder`` (identity checks), each worker also computes the face
 descriptors of the image it just detected (same bytes, its own embedder clone);
 they are cached with the detection. Cached detections not yet embedded are
@@ -22,17 +29,27 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
+from facecurator.cloud.ratelimit import thread_wait_total
 from facecurator.domain.face import Face
 from facecurator.domain.identity import Embedder
 from facecurator.domain.images import is_supported_name
 from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source
 from facecurator.errors import DetectorAuthError, FacecuratorError
+from facecurator.services import image_gate
 from facecurator.services.catalog import Catalog, ImageRow
+from facecurator.services.workers import (
+    POLL_INTERVAL,
+    DetectorPool,
+    close_when_done,
+    drain,
+    finish_in_flight,
+)
 
 log = logging.getLogger("facecurator.jobs")
 
@@ -89,6 +106,8 @@ class ScanReport:
     embedded: int = 0
     #: (uri, reason) of images whose embedding failed (the images themselves are ok)
     embed_errors: list[tuple[str, str]] = field(default_factory=list)
+    #: the most images in flight at once (the worker count when fixed)
+    in_flight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,34 +122,12 @@ class _WorkDone:
     embed_error: str | None = None
     #: (image id, detection id) of a cached detection this work only embedded
     embed_only: tuple[int, int] | None = None
-
-
-class _DetectorPool:
-    """One detector (or embedder) clone per worker thread, all closed at the end."""
-
-    def __init__(self, prototype: Any) -> None:
-        self._prototype = prototype
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._instances: list[Any] = []
-
-    def get(self) -> Any:
-        detector = getattr(self._local, "detector", None)
-        if detector is None:
-            detector = self._prototype.clone()
-            self._local.detector = detector
-            with self._lock:
-                self._instances.append(detector)
-        return detector
-
-    def close(self) -> None:
-        with self._lock:
-            for detector in self._instances:
-                try:
-                    detector.close()
-                except Exception:
-                    log.exception("closing detector failed")
-            self._instances.clear()
+    #: seconds this image kept its worker busy outside the rate limiter
+    busy: float = 0.0
+    #: the identity was claimed in the gate (the scan releases it once stored)
+    claimed: bool = False
+    #: the bytes were detected already (another copy, or another path of the same file)
+    known: bool = False
 
 
 def scan(
@@ -152,23 +149,31 @@ def scan(
         refs: an already listed subset of ``source`` (from :func:`plan`); default: list it.
         detector: prototype detector; each worker uses ``detector.clone()``.
         catalog: written from the calling thread only.
-        jobs: worker threads (default: CPU count).
+        jobs: worker threads (default: the CPU count; for a detector with a ``rate_cap``
+            (cloud, I/O-bound), the calls in flight are sized from the cap and the
+            latency measured per image, see :class:`InFlightSizer`).
         progress: called on the calling thread after each image.
         on_image: called on the calling thread with each image's outcome.
-        cancel: stop submitting work; images in flight are finished and stored.
+        cancel: stop submitting work; images in flight get :data:`CANCEL_GRACE` to
+            finish and be stored.
         embedder: when given, face descriptors are computed on the workers and
             cached with each detection (``embedder.clone()`` per worker).
     """
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    cap = None if jobs else getattr(detector, "rate_cap", None)
+    sizer = InFlightSizer(cap) if cap else None
+    jobs = MAX_IN_FLIGHT if sizer else max(1, jobs or os.cpu_count() or 1)
     cancel = cancel or CancelToken()
     report = ScanReport()
     started = time.monotonic()
     known: dict[str, ImageRow] = {row.uri: row for row in catalog.images(source_root=source.root)}
-    pool = _DetectorPool(detector)
-    embed_pool = _DetectorPool(embedder) if embedder is not None else None
+    pool = DetectorPool(detector)
+    gate = image_gate.ImageGate(catalog.detected_identities(detector.name, detector.settings_key))
+    embed_pool = DetectorPool(embedder) if embedder is not None else None
     listing = _Listing(iter(refs) if refs is not None else source.iter_images())
     in_flight: dict[Future[_WorkDone], ImageRef] = {}
-    max_in_flight = jobs * 3
+
+    def max_in_flight() -> int:
+        return sizer.limit() if sizer else jobs * 3
 
     def emit(ref: ImageRef, image_id: int, status: str, error: str | None, cached: bool) -> None:
         report.total += 1
@@ -201,16 +206,52 @@ def scan(
         catalog.store_embeddings(detection_id, embedder.key, done.embeddings.phash, vectors)
         report.embedded += 1
 
+    ready: list[tuple[ImageRef, int, str, str | None, bool]] = []
+
+    def record(dones: list[_WorkDone]) -> None:
+        """Store a group of finished images in ONE transaction (one fsync), then report
+        them: what is reported is on disk, as before, for a fraction of the syncs."""
+        if not dones:
+            return
+        with catalog.transaction():
+            for done in dones:
+                finish(done)
+        for args in ready:
+            emit(*args)
+        ready.clear()
+
     def finish(done: _WorkDone) -> None:
         ref = done.ref
         if done.embed_only is not None:
             store_embeddings(done, done.embed_only[1])
             return
+        if sizer and not done.auth_failure and not done.known:
+            sizer.observe(done.busy)
         if done.auth_failure and not cancel.cancelled:
             # Refused credentials fail every image alike: stop instead of paying for retries.
             report.aborted = done.error
             cancel.cancel()
+        if done.known:
+            assert done.identity is not None
+            detection_id = catalog.find_detection(done.identity, detector.name, detector.settings_key)
+            if detection_id is not None:
+                width, height = catalog.detection_size(detection_id)
+                image_id = catalog.record_image(
+                    ref,
+                    source_root=source.root,
+                    identity=done.identity,
+                    status="ok",
+                    error=None,
+                    detection_id=detection_id,
+                    width=width,
+                    height=height,
+                    detector=detector.name,
+                )
+                ready.append((ref, image_id, "ok", None, True))
+                return
         if done.result is None:
+            if done.claimed:
+                gate.release(done.identity or "", stored=False)
             image_id = catalog.record_image(
                 ref,
                 source_root=source.root,
@@ -222,11 +263,12 @@ def scan(
                 height=None,
                 detector=detector.name,
             )
-            emit(ref, image_id, "error", done.error, cached=False)
+            ready.append((ref, image_id, "error", done.error, False))
             return
         assert done.identity is not None
         result = done.result
         detection_id = catalog.store_detection(done.identity, detector.name, detector.settings_key, result)
+        gate.release(done.identity, stored=True)
         store_embeddings(done, detection_id)
         if result.paid_calls:
             catalog.add_paid_calls(getattr(detector, "registry_name", detector.name), result.paid_calls)
@@ -243,56 +285,72 @@ def scan(
             height=result.height,
             detector=detector.name,
         )
-        emit(ref, image_id, "ok", None, cached=False)
+        ready.append((ref, image_id, "ok", None, False))
 
+    executor = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fc-detect")
     try:
-        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fc-detect") as executor:
-            for ref in listing:
-                if cancel.cancelled:
-                    break
-                if not is_supported_name(ref.name):
-                    suffix = PurePosixPath(ref.name).suffix or "(no extension)"
-                    error = f"{ref.uri}: not a supported image type {suffix}"
-                    image_id = catalog.record_image(
-                        ref,
-                        source_root=source.root,
-                        identity=None,
-                        status="error",
-                        error=error,
-                        detection_id=None,
-                        width=None,
-                        height=None,
-                        detector=detector.name,
-                    )
-                    emit(ref, image_id, "error", error, cached=False)
-                    continue
-                cached_id = _cached_image_id(catalog, known.get(ref.uri), ref, detector, source.root)
-                if cached_id is not None:
-                    emit(ref, cached_id, "ok", None, cached=True)
-                    job = _embedding_job(catalog, embedder, cached_id) if embed_pool is not None else None
-                    if job is not None and embed_pool is not None:
-                        while len(in_flight) >= max_in_flight:
-                            _drain(in_flight, finish, block=True)
-                        future = executor.submit(_embed_one, source, embed_pool, ref, *job)
-                        in_flight[future] = ref
-                    continue
-                while len(in_flight) >= max_in_flight:
-                    _drain(in_flight, finish, block=True)
-                future = executor.submit(_detect_one, source, pool, ref, embed_pool)
-                in_flight[future] = ref
-                _drain(in_flight, finish, block=False)
-            while in_flight:
-                _drain(in_flight, finish, block=True)
+        for ref in listing:
+            if cancel.cancelled:
+                break
+            if ref.problem is not None or not is_supported_name(ref.name):
+                # Never read, never a silent skip: a per-image error with its reason.
+                suffix = PurePosixPath(ref.name).suffix or "(no extension)"
+                error = f"{ref.uri}: {ref.problem or f'not a supported image type {suffix}'}"
+                image_id = catalog.record_image(
+                    ref,
+                    source_root=source.root,
+                    identity=None,
+                    status="error",
+                    error=error,
+                    detection_id=None,
+                    width=None,
+                    height=None,
+                    detector=detector.name,
+                )
+                emit(ref, image_id, "error", error, cached=False)
+                continue
+            cached_id = _cached_image_id(catalog, known.get(ref.uri), ref, detector, source.root)
+            if cached_id is not None:
+                emit(ref, cached_id, "ok", None, cached=True)
+                job = _embedding_job(catalog, embedder, cached_id) if embed_pool is not None else None
+                if job is not None and embed_pool is not None:
+                    while len(in_flight) >= max_in_flight() and not cancel.cancelled:
+                        drain(in_flight, record, timeout=POLL_INTERVAL)
+                    if cancel.cancelled:
+                        break
+                    future = executor.submit(_embed_one, source, embed_pool, ref, *job)
+                    in_flight[future] = ref
+                continue
+            while len(in_flight) >= max_in_flight() and not cancel.cancelled:
+                drain(in_flight, record, timeout=POLL_INTERVAL)
+            if cancel.cancelled:
+                break
+            future = executor.submit(_detect_one, source, pool, ref, gate, embed_pool)
+            in_flight[future] = ref
+            drain(in_flight, record, timeout=0)
+        finish_in_flight(in_flight, record, lambda: cancel.cancelled)
         if refs is None and listing.exhausted and not cancel.cancelled:
             # Images deleted since the last scan stop showing (their decisions are kept).
             catalog.forget_missing(source.root, listing.uris)
+    except BaseException:
+        cancel.cancel()  # KeyboardInterrupt included: what was stored stays stored
+        raise
     finally:
+        gate.close()  # a worker waiting for another copy's result gives up
         for future in in_flight:
             future.cancel()
-        pool.close()
-        if embed_pool is not None:
-            embed_pool.close()
+        running = [future for future in in_flight if not future.done()]
+        executor.shutdown(wait=False, cancel_futures=True)
+        pools = [pool] if embed_pool is None else [pool, embed_pool]
+        if running:
+            # Images still being detected after the grace period are abandoned (not
+            # stored); their detectors are closed when they return, never under them.
+            close_when_done(running, pools)
+        else:
+            for each in pools:
+                each.close()
     report.cancelled = cancel.cancelled
+    report.in_flight = sizer.peak if sizer else jobs
     report.elapsed = time.monotonic() - started
     return report
 
@@ -316,7 +374,7 @@ def plan(source: Source, detector: Detector, catalog: Catalog) -> ScanPlan:
     known = {row.uri: row for row in catalog.images(source_root=source.root)}
     to_detect = 0
     for ref in refs:
-        if not is_supported_name(ref.name):
+        if ref.problem is not None or not is_supported_name(ref.name):
             continue
         row = known.get(ref.uri)
         identity = ref.quick_identity
@@ -378,10 +436,16 @@ def _cached_image_id(
 
 
 def _detect_one(
-    source: Source, pool: _DetectorPool, ref: ImageRef, embed_pool: _DetectorPool | None = None
+    source: Source,
+    pool: DetectorPool,
+    ref: ImageRef,
+    gate: image_gate.ImageGate,
+    embed_pool: DetectorPool | None = None,
 ) -> _WorkDone:
     """Worker: read, identify and detect one image (and embed its faces); every failure becomes data."""
     identity = ref.quick_identity
+    started, waited = time.monotonic(), thread_wait_total()
+    claimed = False
     try:
         detector = pool.get()
         data: bytes | None = None
@@ -389,26 +453,44 @@ def _detect_one(
             data = source.read_bytes(ref)
             if identity is None:
                 identity = source.identity(ref, data)
+        state = gate.claim(identity)
+        if state == image_gate.KNOWN:
+            return _WorkDone(ref, identity, None, None, known=True)
+        if state == image_gate.CLOSED:
+            return _WorkDone(ref, identity, None, f"{ref.uri}: not detected: the scan stopped")
+        claimed = True
         result = detector.detect(ref, data)
+        busy = time.monotonic() - started - (thread_wait_total() - waited)
         pixels = result.pixels
         if pixels is not None:
             result = replace(result, pixels=None)  # never held beyond the worker
         if embed_pool is None or not result.faces:
-            return _WorkDone(ref, identity, result, None)
+            return _WorkDone(ref, identity, result, None, busy=busy, claimed=True)
         if pixels is not None:
             embeddings, embed_error = _embed_decoded(embed_pool, ref, pixels, result)
         else:
             embeddings, embed_error = _embed(
                 source, embed_pool, ref, data, result.faces, result.width, result.height
             )
-        return _WorkDone(ref, identity, result, None, embeddings=embeddings, embed_error=embed_error)
+        return _WorkDone(
+            ref,
+            identity,
+            result,
+            None,
+            embeddings=embeddings,
+            embed_error=embed_error,
+            busy=busy,
+            claimed=True,
+        )
     except DetectorAuthError as exc:
-        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True)
+        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True, claimed=claimed)
     except FacecuratorError as exc:
-        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)))
+        busy = time.monotonic() - started - (thread_wait_total() - waited)
+        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), busy=busy, claimed=claimed)
     except Exception as exc:
         log.exception("unexpected failure on %s", ref.uri)
-        return _WorkDone(ref, identity, None, f"{ref.uri}: internal error: {type(exc).__name__}: {exc}")
+        message = f"{ref.uri}: internal error: {type(exc).__name__}: {exc}"
+        return _WorkDone(ref, identity, None, message, claimed=claimed)
 
 
 def _embedding_job(
@@ -429,7 +511,7 @@ def _embedding_job(
 
 def _embed(
     source: Source,
-    embed_pool: _DetectorPool,
+    embed_pool: DetectorPool,
     ref: ImageRef,
     data: bytes | None,
     faces: list[Face],
@@ -450,7 +532,7 @@ def _embed(
 
 
 def _embed_decoded(
-    embed_pool: _DetectorPool, ref: ImageRef, pixels: Any, result: DetectionResult
+    embed_pool: DetectorPool, ref: ImageRef, pixels: Any, result: DetectionResult
 ) -> tuple[Any, str | None]:
     """Embeddings from the detector's own decoded pixels (no second decode)."""
     try:
@@ -465,7 +547,7 @@ def _embed_decoded(
 
 def _embed_one(
     source: Source,
-    embed_pool: _DetectorPool,
+    embed_pool: DetectorPool,
     ref: ImageRef,
     image_id: int,
     detection_id: int,
@@ -482,15 +564,3 @@ def _embed_one(
 
 def _with_name(ref: ImageRef, message: str) -> str:
     return message if ref.uri in message or ref.name in message else f"{ref.uri}: {message}"
-
-
-def _drain(
-    in_flight: dict[Future[_WorkDone], ImageRef], finish: Callable[[_WorkDone], None], *, block: bool
-) -> None:
-    if not in_flight:
-        return
-    done, _ = wait(list(in_flight), timeout=None if block else 0, return_when=FIRST_COMPLETED)
-    # Deterministic order among simultaneously finished work keeps catalogs reproducible.
-    for future in sorted(done, key=lambda f: in_flight[f].uri):
-        in_flight.pop(future)
-        finish(future.result())

@@ -152,6 +152,18 @@ def bulk_targets(faces: Iterable[ReviewedFace], *, qualified: bool) -> list[int]
     return [face.id for face in faces if face.decision == "pending" and face.verdict.qualified is qualified]
 
 
+@dataclass(frozen=True, slots=True)
+class BulkDecision:
+    """What one bulk action did: the faces it decided and the catalog batches it created.
+
+    ``batch_ids`` is the action's undo step (:func:`undo_step`): a front end keeps it
+    as given and never counts chunks or batches itself.
+    """
+
+    count: int
+    batch_ids: tuple[int, ...] = ()
+
+
 def decide_in_chunks(
     catalog: Catalog,
     decisions: Sequence[tuple[int, str | None]],
@@ -159,26 +171,47 @@ def decide_in_chunks(
     *,
     who: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
-) -> int:
+    on_batch: Callable[[int], None] | None = None,
+) -> BulkDecision:
     """Decide ``(face_id, reason)`` pairs in committed chunks under ONE audit batch.
 
     ``on_chunk(done, total)`` runs after each commit, so whatever it reports is on
-    disk; the whole bulk action is still undone as one.
+    disk; the whole bulk action is still undone as one. ``on_batch(batch_id)`` runs
+    once per batch created, as soon as it is committed: a caller whose action fails
+    half-way still knows what to undo.
     """
     done = 0
-    batch_id: int | None = None
+    batch_ids: list[int] = []
     for start in range(0, len(decisions), BULK_CHUNK):
         chunk = decisions[start : start + BULK_CHUNK]
         by_reason: dict[str | None, list[int]] = defaultdict(list)
         for face_id, reason in chunk:
             by_reason[reason].append(face_id)
+        new: list[int] = []
         with catalog.transaction():
             for reason, ids in by_reason.items():
-                batch_id = catalog.decide(ids, state, reason=reason, who=who, batch_id=batch_id) or batch_id  # type: ignore[arg-type]
+                current = batch_ids[0] if batch_ids else (new[0] if new else None)
+                batch_id = catalog.decide(ids, state, reason=reason, who=who, batch_id=current)  # type: ignore[arg-type]
+                if batch_id and batch_id not in batch_ids and batch_id not in new:
+                    new.append(batch_id)
+        batch_ids.extend(new)
+        for batch_id in new:
+            if on_batch:
+                on_batch(batch_id)
         done += len(chunk)
         if on_chunk:
             on_chunk(done, len(decisions))
-    return done
+    return BulkDecision(done, tuple(batch_ids))
+
+
+def undo_step(catalog: Catalog, batch_ids: Sequence[int], *, who: str | None = None) -> list[int]:
+    """Undo one operator action: exactly the batches it created (newest first), whatever
+    was decided since by this or another process. Returns the restored face ids ([] when
+    the step was undone already)."""
+    restored: list[int] = []
+    for batch_id in sorted(set(batch_ids), reverse=True):
+        restored.extend(catalog.undo(batch_id=batch_id, who=who) or [])
+    return restored
 
 
 def accept_qualified(
@@ -189,11 +222,12 @@ def accept_qualified(
     who: str | None = None,
     source_root: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
-) -> int:
-    """Accept every pending qualified face (of ``face_ids`` when given). Returns the count."""
+    on_batch: Callable[[int], None] | None = None,
+) -> BulkDecision:
+    """Accept every pending qualified face (of ``face_ids`` when given)."""
     faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
     targets = [(face_id, "qualified") for face_id in bulk_targets(faces, qualified=True)]
-    return decide_in_chunks(catalog, targets, "accepted", who=who, on_chunk=on_chunk)
+    return decide_in_chunks(catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch)
 
 
 def reject_unqualified(
@@ -204,7 +238,8 @@ def reject_unqualified(
     who: str | None = None,
     source_root: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
-) -> int:
+    on_batch: Callable[[int], None] | None = None,
+) -> BulkDecision:
     """Reject every pending unqualified face; each audit row records its failing reasons."""
     faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
     targets = [
@@ -212,7 +247,7 @@ def reject_unqualified(
         for face in faces
         if face.decision == "pending" and not face.verdict.qualified
     ]
-    return decide_in_chunks(catalog, targets, "rejected", who=who, on_chunk=on_chunk)
+    return decide_in_chunks(catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch)
 
 
 def _scope(images: Sequence[ReviewedImage], face_ids: Sequence[int] | None) -> list[ReviewedFace]:

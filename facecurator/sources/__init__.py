@@ -28,14 +28,10 @@ def read_image_bytes(uri: str, *, profile: str | None = None) -> bytes:
         from facecurator.sources.oss import read_object
 
         return read_object(uri, profile=profile)
-    from pathlib import Path
-
+    from facecurator.domain.files import read_regular_file
     from facecurator.errors import SourceError
 
-    try:
-        return Path(uri).read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{uri}: cannot read file: {exc.strerror or exc}") from exc
+    return read_regular_file(uri, SourceError)  # never blocks on a named pipe
 
 
 def source_kind(text: str) -> str:

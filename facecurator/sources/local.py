@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from facecurator.domain.files import kind_problem, read_regular_file, stat_problem
 from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import SourceError
 
@@ -27,29 +28,72 @@ class LocalFolderSource:
         self.root = str(self.path)
 
     def iter_images(self) -> Iterator[ImageRef]:
-        entries: list[tuple[str, Path]] = []
-        for dirpath, dirnames, filenames in os.walk(self.path, onerror=None, followlinks=False):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for filename in filenames:
-                if filename.startswith(".") or filename.lower() in IGNORED_NAMES:
-                    continue
-                full = Path(dirpath, filename)
-                entries.append((full.relative_to(self.path).as_posix(), full))
+        """Every file below the folder, sorted by relative path. Links to folders are
+        followed once (a link back into a folder already listed is a loop and
+        reported); an entry that cannot be an image (named pipe, socket, device,
+        link loop, dangling link, file deleted meanwhile) is listed with its
+        ``problem``, so the scan reports it instead of skipping it or hanging on it."""
+        entries: list[tuple[str, Path, str | None]] = []
+        root_stat = self.path.stat()
+        self._walk(self.path, {(root_stat.st_dev, root_stat.st_ino): self.path}, entries)
         entries.sort(key=lambda item: item[0])
-        for rel, full in entries:
-            try:
-                st = full.stat()
-            except OSError:
-                continue  # vanished between walk and stat
+        for rel, full, problem in entries:
             parent = full.parent
             group = parent.name if parent != self.path else self.path.name
-            yield ImageRef(uri=str(full), name=rel, group=group, size=st.st_size, mtime_ns=st.st_mtime_ns)
+            if problem is None:
+                try:
+                    st = full.stat()
+                except OSError as exc:
+                    problem = stat_problem(full, exc)
+                else:
+                    problem = kind_problem(st.st_mode)
+                if problem is None:
+                    yield ImageRef(
+                        uri=str(full), name=rel, group=group, size=st.st_size, mtime_ns=st.st_mtime_ns
+                    )
+                    continue
+            yield ImageRef(uri=str(full), name=rel, group=group, size=0, mtime_ns=0, problem=problem)
+
+    def _walk(
+        self, folder: Path, seen: dict[tuple[int, int], Path], out: list[tuple[str, Path, str | None]]
+    ) -> None:
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            rel = folder.relative_to(self.path).as_posix() or "."
+            out.append((rel, folder, f"cannot list folder: {exc.strerror or exc}"))
+            return
+        for entry in children:
+            name = entry.name
+            if name.startswith(".") or name.lower() in IGNORED_NAMES:
+                continue
+            full = Path(folder, name)
+            rel = full.relative_to(self.path).as_posix()
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False  # a link loop or a broken entry: reported as a file below
+            if not is_dir:
+                out.append((rel, full, None))
+                continue
+            try:
+                st = full.stat()
+            except OSError as exc:
+                out.append((rel, full, stat_problem(full, exc)))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                target = seen[key]
+                where = (
+                    target.relative_to(self.path).as_posix() if target != self.path else "the source folder"
+                )
+                out.append((rel, full, f"symbolic link loop: leads back to {where}; not followed"))
+                continue
+            self._walk(full, {**seen, key: full}, out)
 
     def read_bytes(self, ref: ImageRef) -> bytes:
-        try:
-            return Path(ref.uri).read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{ref.uri}: cannot read file: {exc.strerror or exc}") from exc
+        return read_regular_file(ref.uri, SourceError)
 
     def identity(self, ref: ImageRef, data: bytes) -> str:
         """Size + mtime + SHA-256 of the content (the contract's local image identity)."""

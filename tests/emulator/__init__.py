@@ -72,7 +72,8 @@ IMM_VERSION = "2020-09-30"
 GREEN_VERSION = "2022-03-02"
 GREEN_SERVICES = {"faceDetect_global": "green", "faceDetect_pro_global": "green-pro"}
 
-# --- seed response shapes (copied from ../shared/seeds so tests run without it) ---------------
+# --- seed response shapes (copied from ../shared/seeds so tests run without it; held to the
+# seeds by tests/test_emulator_seeds.py when ../shared is present) ------------------------
 
 #: One face of IMM DetectImageFaces (seeds: imm-detect-image-faces); OSS image/faces
 #: returns the same objects under "Figures" (seeds: oss-image-faces).

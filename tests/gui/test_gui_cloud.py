@@ -22,6 +22,7 @@ from emulator import (  # noqa: F401 - pytest fixtures
     cloud_profile,
     make_test_image,
 )
+from PySide6.QtCore import QCoreApplication
 
 from facecurator.cloud import profiles
 from facecurator.cloud.diagnose import CloudErrorKind
@@ -184,6 +185,14 @@ def test_credentials_are_saved_in_the_real_keyring_and_cleared_from_the_form(
 # -- OSS source browser ---------------------------------------------------------------------------
 
 
+def _settle_view(qtbot, view) -> None:
+    """Let a list view lay out its rows and run what it schedules after (fetchMore)."""
+    qtbot.waitUntil(lambda: view.verticalScrollBar().maximum() > 0, timeout=10_000)
+    view.doItemsLayout()
+    QCoreApplication.processEvents()
+    QCoreApplication.processEvents()
+
+
 def test_the_oss_browser_lists_buckets_and_pages_lazily(
     qtbot, qtmodeltester, cloud_emulator: CloudEmulator, cloud_profile: str, wait_background
 ) -> None:
@@ -209,14 +218,14 @@ def test_the_oss_browser_lists_buckets_and_pages_lazily(
     cloud_emulator.reset_counters()
     browser.navigate("archive/")
     qtbot.waitUntil(lambda: model.pages_loaded == 1, timeout=10_000)
-    qtbot.wait(300)  # the view has laid out the page and would have asked for more by now
+    _settle_view(qtbot, browser.view)  # laid out: it would have asked for more by now
     assert model.rowCount() == 1000 and model.pages_loaded == 1 and model.canFetchMore()
     assert cloud_emulator.count(action="ListObjectsV2") == 1
     assert "more when you scroll" in browser.status.text()
     # Scrolling to the end fetches the next page, and only that one.
     browser.view.scrollToBottom()
     qtbot.waitUntil(lambda: model.pages_loaded == 2, timeout=10_000)
-    qtbot.wait(200)
+    _settle_view(qtbot, browser.view)
     assert model.rowCount() == 2000 and cloud_emulator.count(action="ListObjectsV2") == 2
     browser.view.scrollToBottom()
     qtbot.waitUntil(lambda: model.exhausted, timeout=10_000)

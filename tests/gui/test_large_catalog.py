@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import seed_catalog
+from PySide6.QtCore import QCoreApplication
 
 from facecurator.domain.rules import ImageContext, load_rules
 from facecurator.gui.latency import EventLoopMonitor
@@ -57,6 +58,19 @@ def _assert_responsive(monitor: EventLoopMonitor, what: str) -> None:
     )
 
 
+def _laid_out(view) -> bool:
+    """A batched list view has placed its last row (its layout ran to the end)."""
+    model = view.model()
+    rows = model.rowCount()
+    return rows == 0 or view.visualRect(model.index(rows - 1, 0)).isValid()
+
+
+def _settled(window) -> bool:
+    """The work an open or a rule change leaves to later event-loop turns is done:
+    both views' batched layouts ran to the end and the deferred counts were made."""
+    return _laid_out(window.gallery) and _laid_out(window.triage.view) and not window._counts_timer.isActive()
+
+
 def _review(path: Path, rules, source_root: str | None):
     """The core's review() of the catalog file, the reference the window must agree with.
 
@@ -94,7 +108,7 @@ def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester,
     assert len(store.image_ids()) == N_IMAGES and len(store.face_ids()) == N_FACES
     assert window.gallery_model.rowCount() == N_IMAGES
     assert window.triage.model.rowCount() == N_FACES  # the default "pending" filter: all of them
-    qtbot.wait(400)  # the batched layout and the deferred counts run in this window too
+    qtbot.waitUntil(lambda: _settled(window), timeout=60_000)  # measured while they run too
     monitor.stop()
     _assert_responsive(monitor, f"opening {N_FACES} faces ({open_s:.1f} s)")
 
@@ -109,12 +123,11 @@ def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester,
     monitor.start()
     started = time.perf_counter()
     assert window.set_rules(first)
-    qtbot.wait(100)  # the first evaluation is under way
-    assert store.busy
+    assert store.busy  # the first evaluation is under way
     assert window.set_rules(last)
     qtbot.waitUntil(lambda: not store.busy, timeout=60_000)
     rules_s = time.perf_counter() - started
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: len(applied) == 1 and _settled(window), timeout=60_000)
     monitor.stop()
     _assert_responsive(monitor, f"two rule changes over {N_FACES} faces ({rules_s:.1f} s)")
 
@@ -166,7 +179,7 @@ def test_opening_again_supersedes_a_pending_open(qtbot, big_window, photo_dir: P
     assert window.open_source(str(root), scan=False)
     assert window.open_source(str(photo_dir), scan=False)
     assert store.wait_until_idle()
-    qtbot.wait(50)
+    QCoreApplication.processEvents()  # any answer still queued from the worker is delivered now
     assert shown == [str(photo_dir.resolve())]
     assert store.source_root == str(photo_dir.resolve())
     assert window.windowTitle().endswith(str(photo_dir.resolve()))

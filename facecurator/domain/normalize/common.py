@@ -43,6 +43,8 @@ class ProviderError(DetectorError):
         request_id: the provider's request id, for support tickets.
         retryable: a later retry may succeed (throttling, timeouts, server errors).
         throttled: the call was refused for exceeding the QPS limit.
+        refused: the account or credentials are refused (e.g. Moderation Code 408, no
+            permission): every call would fail the same way, so a batch stops.
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class ProviderError(DetectorError):
         request_id: str | None = None,
         retryable: bool = False,
         throttled: bool = False,
+        refused: bool = False,
     ) -> None:
         super().__init__(message)
         self.shape = shape
@@ -61,6 +64,7 @@ class ProviderError(DetectorError):
         self.request_id = request_id
         self.retryable = retryable
         self.throttled = throttled
+        self.refused = refused
 
 
 @dataclass(frozen=True)

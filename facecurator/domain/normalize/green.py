@@ -47,6 +47,8 @@ _GREEN2_CODES: Final = {
 }
 _GREEN2_RETRYABLE: Final = frozenset({403, 405, 500})
 _GREEN2_THROTTLED: Final = frozenset({403})
+#: The account is refused (not activated, overdue, not authorised): every call fails alike.
+_GREEN2_REFUSED: Final = frozenset({408})
 
 #: Moderation 1.0 common error codes (Content Moderation "Returned results", common error codes).
 _GREEN1_CODES: Final = {
@@ -73,6 +75,7 @@ _GREEN1_CODES: Final = {
 #: The codes whose documentation says "try again" (or wait, for 280 / 588).
 _GREEN1_RETRYABLE: Final = frozenset({280, 500, 503, 580, 581, 585, 588, 591, 592})
 _GREEN1_THROTTLED: Final = frozenset({588})
+_GREEN1_REFUSED: Final = frozenset({401, 403})
 
 
 def _check_green1_code(data: dict[str, Any], path: str) -> None:
@@ -91,6 +94,7 @@ def _check_green1_code(data: dict[str, Any], path: str) -> None:
             request_id=request_id if isinstance(request_id, str) else None,
             retryable=numeric in _GREEN1_RETRYABLE,
             throttled=numeric in _GREEN1_THROTTLED,
+            refused=numeric in _GREEN1_REFUSED,
         )
 
 
@@ -168,6 +172,7 @@ def _parse_green2(root: _Obj, ctx: _Context, pro: bool | None) -> NormalizedResu
             request_id=extra.get("request_id"),
             retryable=icode in _GREEN2_RETRYABLE,
             throttled=icode in _GREEN2_THROTTLED,
+            refused=icode in _GREEN2_REFUSED,
         )
     data = root.need("Data")
     for key, name in (("DataId", "data_id"), ("RiskLevel", "risk_level")):

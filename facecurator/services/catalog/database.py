@@ -441,22 +441,27 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             db.executemany(_INSERT_AUDIT, audit_rows)
         return batch_id
 
-    def undo(self, *, who: str | None = None) -> list[int] | None:
-        """Undo the most recent decision batch not undone yet.
+    def undo(self, *, who: str | None = None, batch_id: int | None = None) -> list[int] | None:
+        """Undo the most recent decision batch not undone yet (or ``batch_id``).
 
         Each face gets back its previous state, reason, who and when; the undo
         itself is appended to the audit trail (action ``"undo"``). Calling again
         walks further back. The batch may have been made by another process.
+        With ``batch_id`` (the ids :func:`facecurator.services.review.decide_in_chunks`
+        returns), exactly that batch is undone, whatever was decided after it.
 
         Returns:
-            the restored face ids, or None when there is nothing left to undo.
+            the restored face ids, or None when there is nothing left to undo
+            (``batch_id``: not a decision batch, or undone already).
         """
         who = who or _os_user()
         with self._write("undo the last decisions") as db:
             row = db.execute(
                 """SELECT b.id FROM batches AS b
                    WHERE b.kind = 'decide' AND NOT EXISTS (SELECT 1 FROM batches AS u WHERE u.undoes = b.id)
-                   ORDER BY b.id DESC LIMIT 1"""
+                     AND (? IS NULL OR b.id = ?)
+                   ORDER BY b.id DESC LIMIT 1""",
+                (batch_id, batch_id),
             ).fetchone()
             if row is None:
                 return None
@@ -469,16 +474,16 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 (undone_batch,),
             ).fetchall()
             at = _now()
-            batch_id = db.execute(
+            undoing = db.execute(
                 "INSERT INTO batches (at, who, kind, undoes) VALUES (?, ?, 'undo', ?)",
                 (at, who, undone_batch),
             ).lastrowid
-            assert batch_id is not None
+            assert undoing is not None
             decisions, audit_rows = [], []
             for face_id, old_state, old_reason, old_who, old_at, *before_undo in entries:
                 decisions.append((face_id, old_state, old_reason, old_who, old_at))
                 audit_rows.append(
-                    _audit_values(batch_id, at, who, face_id, ACTION_UNDO, before_undo, old_state, old_reason)
+                    _audit_values(undoing, at, who, face_id, ACTION_UNDO, before_undo, old_state, old_reason)
                 )
             db.executemany(_UPSERT_DECISION, decisions)
             db.executemany(_INSERT_AUDIT, audit_rows)

@@ -27,6 +27,16 @@ class DetectionStore(CatalogAccess):
             ).fetchone()
         return row[0] if row else None
 
+    def detected_identities(self, detector: str, settings_key: str) -> set[str]:
+        """Every identity with a cached detection by (detector, settings): a scan looks a
+        freshly hashed image up here before calling the detector."""
+        with self._reading("detection cache") as db:
+            rows = db.execute(
+                "SELECT identity FROM detections WHERE detector = ? AND settings_key = ?",
+                (detector, settings_key),
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def store_detection(
         self, identity: str, detector: str, settings_key: str, result: DetectionResult
     ) -> int:

@@ -22,6 +22,12 @@ from facecurator.services.export.naming import safe_component
 
 log = logging.getLogger(__name__)
 
+#: Platform branches, read at call time so tests run every branch on any machine.
+#: Windows cannot fsync a folder nor probe a pid with ``os.kill``; only Linux has
+#: ``renameat2(RENAME_EXCHANGE)`` (elsewhere a re-export is two renames).
+ON_WINDOWS = os.name == "nt"
+ON_LINUX = sys.platform.startswith("linux")
+
 #: A leftover staging folder of a process we cannot check is stale after this long.
 _STALE_AFTER_S: Final = 6 * 3600
 #: Names of staging folders of exports running in this process (never cleaned as leftovers).
@@ -95,7 +101,7 @@ class Staging:
 
 
 def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder for fsync; NTFS journals metadata
+    if ON_WINDOWS:  # Windows cannot open a folder for fsync; NTFS journals metadata
         return
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -130,7 +136,7 @@ def _owner_alive(entry: Path, prefix: str, kind: str) -> bool:
     if pid == os.getpid():
         with ACTIVE_LOCK:  # this process: in use only if an export running now made it
             return entry.name in ACTIVE_STAGING
-    if os.name == "nt":  # os.kill would terminate the process on Windows: judge by age
+    if ON_WINDOWS:  # os.kill would terminate the process on Windows: judge by age
         return age < _STALE_AFTER_S
     try:
         os.kill(pid, 0)
@@ -331,7 +337,7 @@ def _refuse_foreign(path: Path) -> None:
 
 def _exchange_dirs(first: Path, second: Path) -> bool:
     """Atomically swap two paths with Linux ``renameat2(RENAME_EXCHANGE)``; False if unavailable."""
-    if not sys.platform.startswith("linux"):
+    if not ON_LINUX:
         return False
     import ctypes
 
