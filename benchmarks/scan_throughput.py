@@ -13,6 +13,11 @@ scikit-image's astronaut without the corpus) into a cache folder, then times:
 * ``rescan``: the same scan again (everything cached).
 * ``minimal``: Pillow draft decode + mediapipe's short-range model only, one thread:
   the floor a detector could reach if it measured nothing but boxes.
+* ``quality_cost`` (``--quality-cost``): the bare loop's CPU time per image with the
+  named quality measures (``facecurator.detect.quality``: visibility, detail,
+  exposure, photo) and with them stubbed out, side by side in alternating rounds
+  of the same run (so machine load hits both alike); their ratio is the cost of
+  the measures (issue 18 budget: within 10 %).
 
 Targets (issue 2): pipeline >= 0.8 x bare, and >= 30 img/s on 2 cores.
 """
@@ -77,6 +82,47 @@ def bare_loop(files: list[Path]) -> float:
     return len(files) / elapsed
 
 
+def quality_cost(files: list[Path], rounds: int = 3) -> dict[str, float]:
+    """CPU ms per image of the bare loop with and without the quality measures (best of ``rounds``)."""
+    from facecurator.detect import local
+    from facecurator.detect.quality import face as detail_face
+    from facecurator.detect.quality import summary
+    from facecurator.detect.quality.base import Measure
+
+    real = (local.face_quality, local.measure_face, local.jpeg_quality)
+
+    def no_visibility(*args: object, **kwargs: object) -> summary.FaceQuality:
+        return summary._too_small()
+
+    def no_detail(*args: object, **kwargs: object) -> detail_face.FaceQuality:
+        return detail_face.FaceQuality({}, {})
+
+    def no_jpeg_quality(*args: object, **kwargs: object) -> Measure:
+        return Measure(None, "not measured")
+
+    detector = local.LocalDetector()
+    detector.detect(_ref(files[0]), files[0].read_bytes())
+    datas = [(path, path.read_bytes()) for path in files]
+    best = {"with": float("inf"), "without": float("inf")}
+    try:
+        for _ in range(rounds):
+            for mode in ("with", "without"):
+                stubs = (no_visibility, no_detail, no_jpeg_quality)
+                local.face_quality, local.measure_face, local.jpeg_quality = real if mode == "with" else stubs
+                started = time.process_time()
+                for path, data in datas:
+                    detector.detect(_ref(path), data)
+                best[mode] = min(best[mode], (time.process_time() - started) / len(datas) * 1000)
+    finally:
+        local.face_quality, local.measure_face, local.jpeg_quality = real
+        detector.close()
+    return {
+        "quality_cpu_ms_per_image": round(best["with"], 1),
+        "no_quality_cpu_ms_per_image": round(best["without"], 1),
+        "quality_cost_ratio": round(best["with"] / best["without"], 3),
+    }
+
+
 def minimal_loop(files: list[Path]) -> float:
     import mediapipe as mp
     import numpy as np
@@ -124,8 +170,15 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--quality-cost", action="store_true", help="only the quality measures' cost, side by side"
+    )
     args = parser.parse_args()
     files = make_images(args.images)
+    if args.quality_cost:
+        cost = quality_cost(files)
+        print(json.dumps(cost) if args.json else "\n".join(f"{k:>30}: {v}" for k, v in cost.items()))
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "photos"
         folder.mkdir()

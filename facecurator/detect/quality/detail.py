@@ -114,15 +114,23 @@ def jpeg_quality(quantization: dict[int, list[int]] | None) -> Measure:
     table = np.asarray(quantization[0], dtype=np.float64)
     if table.size != 64:
         return unmeasured(f"unexpected JPEG quantisation table of {table.size} entries")
-    best, best_err = 50, math.inf
+    # order-free comparison: Pillow may give the table in zigzag or natural order
+    errors = np.abs(_IJG_SORTED_TABLES - np.sort(table)).sum(axis=1)
+    index = int(np.argmin(errors))  # the first (lowest) quality of the smallest error
+    best, best_err = index + 1, float(errors[index])
+    return Measure(float(best), f"JPEG quality about {best}", {"table_error": round(best_err / 64, 3)})
+
+
+def _ijg_sorted_tables() -> np.ndarray:
+    """The IJG luminance table of every quality 1..100, each sorted (row q-1)."""
+    rows = []
     for q in range(1, 101):
         scale = 5000.0 / q if q < 50 else 200.0 - 2.0 * q
-        ref = np.clip(np.floor((_IJG_LUMA * scale + 50.0) / 100.0), 1, 255)
-        # order-free comparison: Pillow may give the table in zigzag or natural order
-        err = float(np.abs(np.sort(ref) - np.sort(table)).sum())
-        if err < best_err:
-            best, best_err = q, err
-    return Measure(float(best), f"JPEG quality about {best}", {"table_error": round(best_err / 64, 3)})
+        rows.append(np.sort(np.clip(np.floor((_IJG_LUMA * scale + 50.0) / 100.0), 1, 255)))
+    return np.array(rows)
+
+
+_IJG_SORTED_TABLES: Final = _ijg_sorted_tables()
 
 
 def _fold(profiles: np.ndarray, period: int) -> float:

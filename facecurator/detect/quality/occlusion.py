@@ -61,6 +61,10 @@ CLIPPED_L: Final = 4.0
 NOSE_FRACTION: Final = 0.45
 MOUTH_FRACTION: Final = 0.35
 FACE_FRACTION: Final = 0.55
+#: Lips at most this much redder (a*) than the mouth area around them count as not seen ...
+LIP_MIN_CONTRAST: Final = 0.0
+#: ... and then the mouth area's face-like share must reach this instead of MOUTH_FRACTION.
+MOUTH_FRACTION_NO_LIPS: Final = 0.55
 #: Mask: the mouth region's and the chin's face-like fractions both below this ...
 MASK_MOUTH_FRACTION: Final = 0.25
 #: ... (the chin may be cut at the image edge or in shadow: its fraction only needs to be below this).
@@ -187,7 +191,11 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     total = sum(areas.values()) or 1
     face_fraction = sum(fractions[n] * areas[n] for n in parts) / total
     nose = _half(fractions["nose"], NOSE_FRACTION)
-    mouth = _half(fractions["mouth"], MOUTH_FRACTION)
+    # lips no redder than the skin around them: a skin-coloured mask (cream, beige) passes
+    # the colour test, so the mouth area must then look like the face almost everywhere
+    lips = lip_contrast(regions)
+    no_lips = not skin.monochrome and lips <= LIP_MIN_CONTRAST
+    mouth = _half(fractions["mouth"], MOUTH_FRACTION_NO_LIPS if no_lips else MOUTH_FRACTION)
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not _beard_like(regions, skin)
@@ -200,5 +208,5 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     else:
         reason = ""
     fractions["face"] = round(face_fraction, 3)
-    fractions["lip_contrast"] = round(lip_contrast(regions), 2)
+    fractions["lip_contrast"] = round(lips, 2)
     return OcclusionReading(round(nose, 3), round(mouth, 3), round(face, 3), masked, reason, fractions)
