@@ -49,8 +49,17 @@ MIN_INSIDE: Final = 0.8
 NAMES: Final = ("brightness", "underexposure", "overexposure", "dynamic_range", "illumination_uniformity")
 
 
-def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
-    """The five exposure measures of one face, keyed by ``NAMES``."""
+def exposure_measures(
+    rgb: np.ndarray,
+    mesh: np.ndarray,
+    *,
+    reduced: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict[str, Measure]:
+    """The five exposure measures of one face, keyed by ``NAMES``.
+
+    ``reduced``: ``reduced_face(rgb, mesh, mesh_box(...), ied, NORMAL_IED)`` when
+    already made (the photo measures use the same).
+    """
     check_inputs(rgb, mesh)
     box = mesh_box(mesh, rgb.shape)
     ied = inter_eye_distance(mesh)
@@ -62,7 +71,7 @@ def exposure_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
             else "face largely outside the image"
         )
         return {name: unmeasured(why) for name in NAMES}
-    crop, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    crop, pts, mask = reduced or reduced_face(rgb, mesh, box, ied, NORMAL_IED)
     luma = gray(crop)
     pix = luma[mask]
     if pix.size < 50:

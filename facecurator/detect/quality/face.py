@@ -22,7 +22,13 @@ from typing import Final
 import numpy as np
 
 from facecurator.detect.quality import detail, exposure, photo, pose
-from facecurator.detect.quality.base import Measure
+from facecurator.detect.quality.base import (
+    MIN_EYE_DISTANCE,
+    Measure,
+    inter_eye_distance,
+    mesh_box,
+    reduced_face,
+)
 
 #: The attributes of the truth set's labels that these measures decide.
 VERDICTS: Final = (
@@ -62,8 +68,14 @@ def measure_face(
 ) -> FaceQuality:
     """Measure one face. See the module docstring for the arguments."""
     d = detail.detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality)
-    e = exposure.exposure_measures(rgb, mesh)
-    p = photo.photo_measures(rgb, mesh)
+    # one reduced face crop for the exposure and photo measures (same box and scale)
+    box = mesh_box(mesh, rgb.shape)
+    ied = inter_eye_distance(mesh)
+    reduced = None
+    if box is not None and ied >= MIN_EYE_DISTANCE and exposure.NORMAL_IED == photo.NORMAL_IED:
+        reduced = reduced_face(rgb, mesh, box, ied, photo.NORMAL_IED)
+    e = exposure.exposure_measures(rgb, mesh, reduced=reduced)
+    p = photo.photo_measures(rgb, mesh, reduced=reduced)
     measures: dict[str, Measure] = {
         "sharpness": d.sharpness,
         "compression": d.compression,

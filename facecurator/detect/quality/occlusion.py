@@ -39,6 +39,7 @@ from facecurator.detect.quality.regions import (
     SKIN_MIN_CHROMA,
     FaceRegions,
     SkinReference,
+    fast_median,
 )
 
 #: Lightness of a face-like pixel, as a fraction of the skin's (shadows to highlights).
@@ -127,7 +128,7 @@ def face_like_fraction(
         return 0.0
     if featured:
         lum = regions.area_lab[..., 0][mask]
-        level = float(np.median(lum))
+        level = float(fast_median(lum))
         # uniform = painted over; but a clipped (blown-out or black) region is an exposure
         # problem, which the exposure measures report, not a cover
         uniform = float(lum.std()) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD
@@ -146,14 +147,14 @@ def lip_contrast(regions: FaceRegions) -> float:
     if lips.sum() < 3 or around.sum() < 3:
         return 0.0
     a = regions.area_lab[..., 1]
-    return float(np.median(a[lips]) - np.median(a[around]))
+    return float(fast_median(a[lips]) - fast_median(a[around]))
 
 
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
     if skin.monochrome:
         return False
-    lab = np.median(regions.area_lab[regions.polygon(MOUTH_AREA)], axis=0)
+    lab = fast_median(regions.area_lab[regions.polygon(MOUTH_AREA)])
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
     dark = float(lab[0]) < BEARD_MAX_L * skin.lum

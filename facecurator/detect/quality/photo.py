@@ -46,8 +46,17 @@ NATURAL_COLOUR_MAX: Final = 8.0
 NAMES: Final = ("flat_colour", "noise_residual", "natural_colour")
 
 
-def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
-    """The photograph measures of one face, keyed by ``NAMES``."""
+def photo_measures(
+    rgb: np.ndarray,
+    mesh: np.ndarray,
+    *,
+    reduced: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict[str, Measure]:
+    """The photograph measures of one face, keyed by ``NAMES``.
+
+    ``reduced``: ``reduced_face(rgb, mesh, mesh_box(...), ied, NORMAL_IED)`` when
+    already made (the exposure measures use the same).
+    """
     import cv2
 
     check_inputs(rgb, mesh)
@@ -56,7 +65,7 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray) -> dict[str, Measure]:
     if box is None or ied < MIN_EYE_DISTANCE:
         why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
         return {name: unmeasured(why) for name in NAMES}
-    crop, _, oval = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    crop, _, oval = reduced or reduced_face(rgb, mesh, box, ied, NORMAL_IED)
     inner = cv2.erode(oval.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if inner.sum() < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
