@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 
 from facecurator.errors import FacecuratorError
+from facecurator.gui.i18n import counted
 from facecurator.gui.window_base import WindowBase
 from facecurator.services.review import ReviewedFace
 
@@ -26,8 +27,9 @@ class Decisions(WindowBase):
                 )
             )
 
-    def _decide_in_view(self, state: str) -> None:
-        """A/R in the image view: the selected face (or the image's only face)."""
+    def decide_in_view(self, state: str) -> bool:
+        """A/R in the gallery: the selected face (or the image's only face); False when
+        there is no face to decide (the status bar says so) or saving failed."""
         face_id = self.image_view.selected_face
         if (
             face_id is None
@@ -43,10 +45,10 @@ class Decisions(WindowBase):
                 ),
                 4000,
             )
-            return
-        self.decide_faces([face_id], state)
+            return False
+        return self.decide_faces([face_id], state)
 
-    def decide_faces(self, face_ids: list[int], state: str) -> None:
+    def decide_faces(self, face_ids: list[int], state: str) -> bool:
         try:
             self.store.decide(face_ids, state)
         except FacecuratorError as exc:
@@ -55,6 +57,8 @@ class Decisions(WindowBase):
                     error=exc
                 )
             )
+            return False
+        return True
 
     def undo(self) -> None:
         try:
@@ -67,10 +71,9 @@ class Decisions(WindowBase):
         if not restored:
             self.statusBar().showMessage(QCoreApplication.translate("MainWindow", "Nothing to undo"), 3000)
             return
+        n = len(restored)
         self.statusBar().showMessage(
-            QCoreApplication.translate("MainWindow", "Undid the decision of {n} faces").format(
-                n=len(restored)
-            ),
+            counted(QCoreApplication.translate("MainWindow", "Undid the decision of %n face(s)", "", n), n),
             3000,
         )
         if self.tabs.currentWidget() is self.triage and self.store.has_face(restored[0]):

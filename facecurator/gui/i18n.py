@@ -411,6 +411,16 @@ PARAM_LABELS: Final[Mapping[str, str]] = {
 TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
 
 
+def counted(text: str, n: int) -> str:
+    """Finish a ``%n`` message for English: ``(s)`` becomes ``s`` unless ``n`` is 1.
+
+    Write the message so lupdate sees its number (it then asks for numerus forms):
+    ``counted(QCoreApplication.translate("Ctx", "Undid %n face(s)", None, n), n)``.
+    Translations give their own forms (and have no ``(s)``); English needs no ``.ts``.
+    """
+    return text.replace("(s)", "" if n == 1 else "s")
+
+
 def term(text: str) -> str:
     """A core word (condition label, parameter help, axis, outcome…) in the current language."""
     return QCoreApplication.translate("Rules", text)

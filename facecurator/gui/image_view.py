@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPixmap, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPixmapItem,
@@ -26,12 +26,26 @@ from PySide6.QtWidgets import (
 
 from facecurator.gui.overlay import OverlayContext, draw_face_overlay, label_rect, overlay_extent
 from facecurator.gui.store import CurationStore
-from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_preview, render_thumbnail
+from facecurator.gui.thumbnails import (
+    AsyncPixmapCache,
+    DecodedImageCache,
+    ReadBytes,
+    pil_to_qimage,
+    render_preview,
+    render_thumbnail,
+)
+from facecurator.services.catalog import ImageRow
 from facecurator.services.review import ReviewedFace
 
 ZOOM_STEP: Final = 1.25
 MIN_ZOOM: Final = 0.02
 MAX_ZOOM: Final = 32.0
+
+
+def render_full(row: ImageRow, read_bytes: ReadBytes, decoded_cache: DecodedImageCache) -> QImage:
+    """Worker: the whole image at full resolution (for actual size)."""
+    full = max(row.width or 0, row.height or 0) or 1 << 16
+    return pil_to_qimage(decoded_cache.get(row, read_bytes, full).image)
 
 
 class FaceItem(QGraphicsItem):
@@ -86,8 +100,9 @@ class FaceItem(QGraphicsItem):
 class ImageView(QGraphicsView):
     """Zoomable view of one image with its faces.
 
-    Keys: ``+``/``-`` zoom, ``F`` fit, ``1`` actual pixels, Tab / Shift+Tab
-    cycle through faces, ``A``/``R`` accept/reject the selected face.
+    Keys: ``+``/``-`` zoom; the review keys (Tab / Shift+Tab through the faces and
+    on out of the view, ``Z`` zoom to the face, ``F`` fit, ``1`` true pixels, A / R)
+    come from :mod:`facecurator.gui.review_keys`.
     Mouse: wheel zooms around the pointer, drag pans.
     """
 
@@ -95,7 +110,6 @@ class ImageView(QGraphicsView):
     previewLoaded = Signal(int)  # image id, when the large decode replaced the thumbnail
     faceHovered = Signal(object)  # face id or None
     faceSelected = Signal(object)  # face id or None
-    decisionRequested = Signal(str)  # "accepted" | "rejected" for the selected face
 
     def __init__(
         self,
@@ -206,6 +220,12 @@ class ImageView(QGraphicsView):
                 self._set_pixmap(pixmap)
 
     def _on_preview_ready(self, key: str) -> None:
+        if self.image_id is not None and key == f"F{self.image_id}":
+            pixmap = self._previews.get(key)
+            if pixmap is not None and not self._fit:
+                self._set_pixmap(pixmap)
+                self.previewLoaded.emit(self.image_id)
+            return
         if self.image_id is not None and key == self._preview_key(self.image_id):
             pixmap = self._previews.get(key)
             if pixmap is not None:
@@ -252,6 +272,27 @@ class ImageView(QGraphicsView):
 
     def face_items(self) -> dict[int, FaceItem]:
         return dict(self._face_items)
+
+    def face_ids(self) -> list[int]:
+        """The shown image's faces, left to right (the order Tab goes through them)."""
+        items = sorted(self._face_items.values(), key=lambda i: (i.face.face.box.x, i.face.face.box.y))
+        return [item.face.id for item in items]
+
+    def step_face(self, step: int) -> bool:
+        """Select the next (``step`` 1) or previous (-1) face. Past the last (first)
+        face the selection is cleared and False is returned: the focus goes on."""
+        ids = self.face_ids()
+        if not ids:
+            return False
+        if self.selected_face in ids:
+            index = ids.index(self.selected_face) + step
+        else:
+            index = 0 if step > 0 else len(ids) - 1
+        if not 0 <= index < len(ids):
+            self.select_face(None)
+            return False
+        self.select_face(ids[index])
+        return True
 
     # -- overlay options -------------------------------------------------------------
 
@@ -353,9 +394,54 @@ class ImageView(QGraphicsView):
         self._geometry_changed()
 
     def actual_size(self) -> None:
+        """One screen pixel per image pixel, centred on the selected face (else the
+        centre). An image larger than the preview is decoded in full for it."""
         self._fit = False
         self.resetTransform()
+        if self.image_id is not None and self._pixmap_item is not None and self._pixmap_item.scale() > 1.0:
+            self._request_full(self.image_id)
+        self.centerOn(self._focus_point())
         self._geometry_changed()
+
+    def zoom_to_face(self) -> None:
+        """Fit the selected face (with a margin) into the view; fit the image when none is."""
+        face = self._face_items.get(self.selected_face) if self.selected_face is not None else None
+        if face is None:
+            self.fit()
+            return
+        self._fit = False
+        box = face.face.face.box
+        margin = max(box.w, box.h) * 0.6
+        self.fitInView(
+            QRectF(box.x - margin, box.y - margin, box.w + 2 * margin, box.h + 2 * margin),
+            Qt.AspectRatioMode.KeepAspectRatio,
+        )
+        self._geometry_changed()
+
+    def pixel_exact(self) -> bool:
+        """Whether one screen pixel shows one image pixel now (actual size, full decode)."""
+        return (
+            abs(self.transform().m11() - 1.0) < 1e-9
+            and self._pixmap_item is not None
+            and abs(self._pixmap_item.scale() - 1.0) < 1e-9
+        )
+
+    def _focus_point(self) -> QPointF:
+        face = self._face_items.get(self.selected_face) if self.selected_face is not None else None
+        if face is not None:
+            box = face.face.face.box
+            return QPointF(box.x + box.w / 2, box.y + box.h / 2)
+        return self.sceneRect().center()
+
+    def _request_full(self, image_id: int) -> None:
+        key = f"F{image_id}"
+        pixmap = self._previews.get(key)
+        if pixmap is not None:
+            self._set_pixmap(pixmap)
+            return
+        row = self._store.image(image_id).row
+        read, decoded = self._store.read_bytes, self._decoded
+        self._previews.request(key, lambda: render_full(row, read, decoded))
 
     def zoom_by(self, factor: float) -> None:
         current = self.transform().m11() or 1.0
@@ -382,26 +468,12 @@ class ImageView(QGraphicsView):
             QTimer.singleShot(0, self.fit)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """``+``/``-`` zoom here; the review keys (faces, decisions, ``Z``/``F``/``1``)
+        are the window's :class:`~facecurator.gui.review_keys.ReviewKeys`."""
         key = event.key()
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_in()
         elif key == Qt.Key.Key_Minus:
             self.zoom_out()
-        elif key == Qt.Key.Key_F:
-            self.fit()
-        elif key == Qt.Key.Key_1:
-            self.actual_size()
-        elif key == Qt.Key.Key_A and not event.modifiers():
-            self.decisionRequested.emit("accepted")
-        elif key == Qt.Key.Key_R and not event.modifiers():
-            self.decisionRequested.emit("rejected")
-        elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._face_items:
-            ids = list(self._face_items)
-            step = -1 if key == Qt.Key.Key_Backtab else 1
-            index = ids.index(self.selected_face) + step if self.selected_face in ids else 0
-            self.select_face(ids[index % len(ids)])
         else:
             super().keyPressEvent(event)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        return False if self._face_items else super().focusNextPrevChild(next)

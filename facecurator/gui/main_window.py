@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -39,11 +39,14 @@ from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
+from facecurator.gui.keymap import KeyMap
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier
+from facecurator.gui.review_keys import ReviewKeys
+from facecurator.gui.shortcut_sheet import ShortcutSheet
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
-from facecurator.gui.triage import TriagePage
+from facecurator.gui.triage import FACE_ID_ROLE, TriagePage
 from facecurator.services.catalog import Catalog
 from facecurator.sources import source_kind
 
@@ -150,6 +153,7 @@ class MainWindow(WindowActions):
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        self._build_keys()
 
         self.notifier.posted.connect(self._show_notice)
         self._connect_runs()
@@ -162,6 +166,9 @@ class MainWindow(WindowActions):
         self.store.rulesChanged.connect(lambda _r: self._update_counts())
         self.triage.view.decisionRequested.connect(self.triage_decide)
         self.triage.bulkRequested.connect(self.bulk_decide)
+        self.triage.view.doubleClicked.connect(
+            lambda index: self.open_face_in_gallery(index.data(FACE_ID_ROLE)) if index.isValid() else None
+        )
         self.retranslate_ui()
         self._restore_state()
         self.update_paid_calls()
@@ -228,9 +235,39 @@ class MainWindow(WindowActions):
         self.gallery.currentImageChanged.connect(self._on_current_image_changed)
         self.image_view.faceHovered.connect(self._on_face_hovered)
         self.image_view.faceSelected.connect(self._on_face_selected)
-        self.image_view.decisionRequested.connect(self._decide_in_view)
         self.store.rulesChanged.connect(lambda _r: self._refresh_details())
         self.store.facesChanged.connect(lambda _ids: self._refresh_details())
+
+    def _build_keys(self) -> None:
+        """The review keys (one model for Gallery, image view and Triage) and their sheet."""
+        self.keymap = KeyMap(self.settings, self)
+        self.review_keys = ReviewKeys(self, self.keymap)
+        self.shortcuts_action = QAction(self)
+        self.shortcuts_action.setObjectName("shortcutSheet")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.addAction(self.shortcuts_action)
+        self.help_menu.insertAction(self.help_menu.actions()[0], self.shortcuts_action)
+        self.keymap.changed.connect(self._apply_key_shortcuts)
+        self._apply_key_shortcuts()
+
+    def _apply_key_shortcuts(self) -> None:
+        self.undo_action.setShortcuts(self.keymap.shortcuts("undo"))
+        self.shortcuts_action.setShortcuts(self.keymap.shortcuts("shortcuts"))
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        """The sheet of review keys (``?`` / ``F1``), where they are remapped."""
+        sheet = ShortcutSheet(self.keymap, self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.open()
+        return sheet
+
+    def open_face_in_gallery(self, face_id: int | None) -> None:
+        """Show a face's image in the gallery page with that face selected."""
+        if face_id is None or not self.store.has_face(face_id):
+            return
+        self.show_image(self.store.face(face_id).image.id)
+        self.image_view.select_face(face_id)
+        self.image_view.setFocus()
 
     def retranslate_ui(self) -> None:
         """Set every text of the window's own widgets (again, after a language change).
@@ -264,6 +301,7 @@ class MainWindow(WindowActions):
         self.sort_label.setText(self.tr("Sort:"))
 
         self._retranslate_actions()
+        self.shortcuts_action.setText(self.tr("Keyboard shortcuts…"))
 
         self._on_busy_changed(self.store.busy)
         self._update_counts()

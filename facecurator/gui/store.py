@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
@@ -153,7 +153,7 @@ class CurationStore(QObject):
         self._touched_images: set[int] = set()
         self._sync = False
         self._gc_paused = False
-        self._garbage: list[dict[int, object] | list[ReviewedImage]] = []
+        self._garbage: list[dict[int, Any] | list[ReviewedImage]] = []
         self._dispose_timer = QTimer(self)
         self._dispose_timer.setSingleShot(True)
         self._dispose_timer.setInterval(DISPOSE_DELAY_MS)
@@ -249,7 +249,7 @@ class CurationStore(QObject):
         self._resume_gc()
         return done
 
-    def _dispose(self, *containers: dict[int, object] | list[ReviewedImage]) -> None:
+    def _dispose(self, *containers: dict[int, Any] | list[ReviewedImage]) -> None:
         """Free replaced data on the worker, a piece at a time, once the views have repainted.
 
         Dropping 100k reviewed faces at once deallocates about a million
@@ -706,7 +706,7 @@ class _ComputeJob(QRunnable):
 class _DisposeJob(QRunnable):
     """Empties containers of replaced data item by item (see ``CurationStore._dispose``)."""
 
-    def __init__(self, containers: list[dict[int, object] | list[ReviewedImage]]) -> None:
+    def __init__(self, containers: list[dict[int, Any] | list[ReviewedImage]]) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._containers = containers

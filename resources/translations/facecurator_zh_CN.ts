@@ -660,6 +660,58 @@
     </message>
 </context>
 <context>
+    <name>KeyMap</name>
+    <message>
+        <source>Next image</source>
+        <extracomment>What each command does, as the shortcut sheet says it (translated in context &quot;KeyMap&quot;).</extracomment>
+        <translation>下一张图片</translation>
+    </message>
+    <message>
+        <source>Previous image</source>
+        <translation>上一张图片</translation>
+    </message>
+    <message>
+        <source>Next face (past the last face: next field)</source>
+        <translation>下一张人脸（最后一张之后：下一个控件）</translation>
+    </message>
+    <message>
+        <source>Previous face (before the first: previous field)</source>
+        <translation>上一张人脸（第一张之前：上一个控件）</translation>
+    </message>
+    <message>
+        <source>Accept the selected face, then go on</source>
+        <translation>接受选中的人脸并继续</translation>
+    </message>
+    <message>
+        <source>Reject the selected face, then go on</source>
+        <translation>拒绝选中的人脸并继续</translation>
+    </message>
+    <message>
+        <source>Skip to the next pending face</source>
+        <translation>跳到下一张待定人脸</translation>
+    </message>
+    <message>
+        <source>Undo the last decision</source>
+        <translation>撤销上一个决定</translation>
+    </message>
+    <message>
+        <source>Zoom to the selected face</source>
+        <translation>缩放到选中的人脸</translation>
+    </message>
+    <message>
+        <source>Fit the image to the view</source>
+        <translation>图片适应视图</translation>
+    </message>
+    <message>
+        <source>Actual size (true pixels), centred on the selected face</source>
+        <translation>实际大小（真实像素），以选中的人脸为中心</translation>
+    </message>
+    <message>
+        <source>Show this sheet of keys</source>
+        <translation>显示本快捷键表</translation>
+    </message>
+</context>
+<context>
     <name>LanguageMenu</name>
     <message>
         <source>&amp;Language</source>
@@ -901,6 +953,10 @@
         <translation>读取 {source} 的目录库失败：{error}</translation>
     </message>
     <message>
+        <source>Keyboard shortcuts…</source>
+        <translation>键盘快捷键…</translation>
+    </message>
+    <message>
         <source>Opened {source}: {n} images in the catalog</source>
         <translation>已打开 {source}：目录库中有 {n} 张图片</translation>
     </message>
@@ -937,8 +993,8 @@
         <translation>没有可撤销的操作</translation>
     </message>
     <message>
-        <source>Undid the decision of {n} faces</source>
-        <translation>已撤销 {n} 张人脸的决定</translation>
+        <source>Undid the decision of %n face(s)</source>
+        <translation>已撤销 %n 张人脸的决定</translation>
     </message>
     <message>
         <source>Accepted {n} qualified faces</source>
@@ -1519,6 +1575,29 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>{count} images · {rate:.1f}/s · ETA {eta}{failed}</source>
         <translation>{count} 张图片 · {rate:.1f} 张/秒 · 预计剩余 {eta}{failed}</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutSheet</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>These keys work in the gallery, the image view and Triage. Double-click the keys of a command to change them; separate several keys with &apos;;&apos;.</source>
+        <translation>这些按键在图库、图片视图和分拣页中通用。双击某个命令的按键即可修改；多个按键用 &apos;;&apos; 分隔。</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>{key} is bound to both “{a}” and “{b}”.</source>
+        <translation>{key} 同时绑定到“{a}”和“{b}”。</translation>
     </message>
 </context>
 <context>

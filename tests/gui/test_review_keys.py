@@ -1,0 +1,222 @@
+"""One keyboard model across Gallery, image view and Triage, driven by key presses (en + zh_CN)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from facecurator.gui import i18n
+from facecurator.gui.keymap import DEFAULT_KEYS, KeyMap, describe, parse_sequences
+from facecurator.gui.shortcut_sheet import ShortcutSheet
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request, qapp) -> Iterator[str]:
+    i18n.install_translator(qapp, request.param)
+    yield request.param
+    i18n.install_translator(qapp, "en")
+
+
+def image_with_faces(window, minimum: int = 1) -> int:
+    for image_id in window.gallery_model.ids():
+        if len(window.store.image(image_id).faces) >= minimum:
+            return image_id
+    pytest.skip(f"no image with {minimum}+ faces in the test folder")
+
+
+def show_in_gallery(qtbot, window, image_id: int) -> None:
+    assert window.gallery.select_image(image_id)
+    qtbot.waitUntil(lambda: window.image_view.image_id == image_id)
+
+
+def test_next_and_previous_image_keys_from_the_grid_and_the_view(qtbot, opened_window, language) -> None:
+    window = opened_window
+    gallery, view = window.gallery, window.image_view
+    assert window.gallery_model.rowCount() >= 3
+    gallery.setCurrentIndex(window.gallery_model.index(0, 0))
+    for widget in (gallery, view):
+        widget.setFocus()
+        for key, row in (
+            (Qt.Key.Key_Right, 1),
+            (Qt.Key.Key_PageDown, 2),
+            (Qt.Key.Key_Left, 1),
+            (Qt.Key.Key_PageUp, 0),
+            (Qt.Key.Key_Space, 1),
+            (Qt.Key.Key_Left, 0),
+        ):
+            qtbot.keyClick(widget, key)
+            assert gallery.currentIndex().row() == row, (widget.objectName(), key)
+            assert view.image_id == window.gallery_model.image_id(row)
+            assert widget.hasFocus()  # the focus stays where the operator is
+
+
+def test_tab_walks_the_faces_then_leaves_the_view(qtbot, opened_window) -> None:
+    window = opened_window
+    image_id = image_with_faces(window, minimum=2)
+    show_in_gallery(qtbot, window, image_id)
+    view = window.image_view
+    view.select_face(None)
+    view.setFocus()
+    ids = view.face_ids()
+    for face_id in ids:
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        assert view.selected_face == face_id
+        assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.selected_face == ids[-2]
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # past the last face: the focus goes on
+    assert not view.hasFocus()
+    assert view.selected_face is None
+
+
+def test_accept_reject_in_the_gallery_go_on_and_undo_says_how_many(
+    qtbot, opened_window, language
+) -> None:
+    window = opened_window
+    image_id = image_with_faces(window, minimum=2)
+    show_in_gallery(qtbot, window, image_id)
+    view, gallery = window.image_view, window.gallery
+    first, second = view.face_ids()[:2]
+    view.select_face(first)
+    gallery.setFocus()
+    qtbot.keyClick(gallery, Qt.Key.Key_A)
+    assert window.store.face(first).decision == "accepted"
+    assert view.selected_face == second  # on to the image's next face
+    qtbot.keyClick(gallery, Qt.Key.Key_R)
+    assert window.store.face(second).decision == "rejected"
+    qtbot.keyClick(gallery, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.store.face(second).decision == "pending"
+    message = window.statusBar().currentMessage()
+    if language == "en":
+        assert message == "Undid the decision of 1 face"
+    else:
+        assert "1" in message and "face" not in message and "撤销" in message
+
+
+def test_zoom_to_face_fit_and_true_pixels_centred_on_the_face(qtbot, opened_window) -> None:
+    window = opened_window
+    image_id = image_with_faces(window, minimum=2)
+    show_in_gallery(qtbot, window, image_id)
+    view = window.image_view
+    view.setFocus()
+    fitted = view.transform().m11()
+    face_id = view.face_ids()[-1]
+    view.select_face(face_id)
+    box = window.store.face(face_id).face.box
+    qtbot.keyClick(view, Qt.Key.Key_Z)
+    shown = view.mapFromScene(box.x, box.y, box.w, box.h).boundingRect()
+    assert view.transform().m11() > fitted
+    assert shown.width() > view.viewport().width() * 0.4 or shown.height() > view.viewport().height() * 0.4
+    assert view.viewport().rect().contains(shown)
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert view.transform().m11() == pytest.approx(fitted, rel=0.02)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    assert view.transform().m11() == pytest.approx(1.0)
+    centre = view.mapFromScene(box.x + box.w / 2, box.y + box.h / 2)
+    viewport = view.viewport().rect()
+    # centred unless the image edge stops the scroll
+    assert viewport.contains(centre)
+    qtbot.waitUntil(view.pixel_exact, timeout=10_000)
+
+
+def test_triage_uses_the_same_keys_and_opens_images(qtbot, opened_window) -> None:
+    window = opened_window
+    window.triage.filter_combo.setCurrentIndex(window.triage.filter_combo.findData("all"))
+    window.tabs.setCurrentWidget(window.triage)
+    grid, model = window.triage.view, window.triage.model
+    assert model.rowCount() >= 3
+    grid.move_to_row(0)
+    grid.setFocus()
+    image_of = [window.store.face(model.face_id(r)).image.id for r in range(model.rowCount())]
+    qtbot.keyClick(grid, Qt.Key.Key_Tab)
+    assert grid.currentIndex().row() == 1
+    qtbot.keyClick(grid, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert grid.currentIndex().row() == 0
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    row = grid.currentIndex().row()
+    assert image_of[row] != image_of[0] and all(i == image_of[0] for i in image_of[:row])
+    qtbot.keyClick(grid, Qt.Key.Key_Left)
+    assert grid.currentIndex().row() == 0
+    face_id = model.face_id(0)
+    qtbot.keyClick(grid, Qt.Key.Key_A)
+    assert window.store.face(face_id).decision == "accepted"
+    # Z: the face's image in the gallery, zoomed to the face
+    grid.move_to_row(0)
+    qtbot.keyClick(grid, Qt.Key.Key_Z)
+    assert window.tabs.currentWidget() is window.gallery_page
+    assert window.image_view.image_id == image_of[0] and window.image_view.selected_face == face_id
+    # double-click a face: its image, that face selected
+    window.tabs.setCurrentWidget(window.triage)
+    target = model.rowCount() - 1
+    grid.scrollTo(model.index(target, 0))
+    rect = grid.visualRect(model.index(target, 0))
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentWidget() is window.gallery_page
+    assert window.image_view.selected_face == model.face_id(target)
+
+
+def test_the_sheet_opens_on_question_mark_and_f1_and_remaps(qtbot, opened_window, language) -> None:
+    window = opened_window
+    window.gallery.setFocus()
+    for key, text in ((Qt.Key.Key_F1, ""), (Qt.Key.Key_Question, "?")):
+        qtbot.keyClick(window.gallery, key) if not text else qtbot.keyClicks(window.gallery, text)
+        sheet = QApplication.activeModalWidget()
+        qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ShortcutSheet))
+        sheet = QApplication.activeModalWidget()
+        assert sheet.table.rowCount() == len(DEFAULT_KEYS)
+        assert sheet.table.item(0, 0).text() == describe("next_image")
+        if language == "zh_CN":
+            assert sheet.table.item(0, 0).text() != "Next image"
+            assert sheet.windowTitle() != "Keyboard shortcuts"
+        sheet.reject()
+    # remap accept to K, through the sheet's cell
+    sheet = window.show_shortcuts()
+    row = list(DEFAULT_KEYS).index("accept")
+    cell = sheet.table.item(row, 1)
+    cell.setText("K")
+    # a clash is refused, naming it
+    sheet.table.item(list(DEFAULT_KEYS).index("reject"), 1).setText("K")
+    sheet.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sheet.isVisible() and sheet.error.isVisible() and "K" in sheet.error.text()
+    sheet.table.item(list(DEFAULT_KEYS).index("reject"), 1).setText("R")
+    sheet.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not sheet.isVisible()
+    assert window.settings.value("keys/accept") == "K"
+    image_id = image_with_faces(window)
+    show_in_gallery(qtbot, window, image_id)
+    face_id = window.image_view.face_ids()[0]
+    window.image_view.select_face(face_id)
+    window.gallery.setFocus()
+    qtbot.keyClick(window.gallery, Qt.Key.Key_A)
+    assert window.store.face(face_id).decision == "pending"  # A is no longer bound
+    qtbot.keyClick(window.gallery, Qt.Key.Key_K)
+    assert window.store.face(face_id).decision == "accepted"
+    # a new key map from the same settings keeps the remap
+    assert KeyMap(window.settings).keys("accept") == ("K",)
+
+
+def test_key_names_parse_and_junk_is_dropped() -> None:
+    assert parse_sequences("Right; PgDown ;; Space") == ("Right", "PgDown", "Space")
+    assert parse_sequences("Shift+Tab") == ("Shift+Tab",)
+    assert parse_sequences("NotAKey") == ()
+
+
+def test_focus_reaches_the_image_view_and_leaves_it_by_tab(qtbot, opened_window) -> None:
+    """Without faces the view passes Tab on at once."""
+    window = opened_window
+    for image_id in window.gallery_model.ids():
+        if not window.store.image(image_id).faces:
+            break
+    else:
+        pytest.skip("no image without faces")
+    show_in_gallery(qtbot, window, image_id)
+    view = window.image_view
+    view.setFocus()
+    assert view.hasFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not view.hasFocus()
