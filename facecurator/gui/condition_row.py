@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.domain.rules import CONDITION_TYPES, Condition, ParamSpec, RuleSet, make_condition
 from facecurator.errors import ConfigError
-from facecurator.gui.i18n import param_label, term
+from facecurator.gui.i18n import choice_label, param_label, term
 
 MAX_DECIMALS: Final = 4
 # float parameters whose whole range is within this get two decimals (scores), else one
@@ -81,7 +81,7 @@ def _param_field(spec: ParamSpec, parent: QWidget, on_edit: Callable[[], None]) 
     if spec.type == "choice":
         combo = QComboBox(parent)
         for choice in spec.choices:
-            combo.addItem(term(choice), choice)
+            combo.addItem(choice_label(choice), choice)
         combo.currentIndexChanged.connect(on_edit)
         return _ParamField(spec, combo, combo.currentData, partial(_set_combo_data, combo))
     unit = f" {term(spec.unit)}" if spec.unit and spec.unit != "°" else spec.unit

@@ -408,7 +408,32 @@ PARAM_LABELS: Final[Mapping[str, str]] = {
     "max_distance": QT_TRANSLATE_NOOP("Rules", "Largest distance"),
     "measure": QT_TRANSLATE_NOOP("Rules", "Measure"),
 }
-TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values())
+# Choice values shown by a label (the ``measure`` condition's measure names,
+# facecurator.domain.measures.ALL_MEASURES[name].label).
+CHOICE_LABELS: Final[Mapping[str, str]] = {
+    "eyes_visible": QT_TRANSLATE_NOOP("Rules", "Eyes visible"),
+    "eyes_open": QT_TRANSLATE_NOOP("Rules", "Both eyes open"),
+    "nose_mouth_visible": QT_TRANSLATE_NOOP("Rules", "Nose and mouth visible"),
+    "face_visible": QT_TRANSLATE_NOOP("Rules", "Face visible"),
+    "sharp": QT_TRANSLATE_NOOP("Rules", "Sharp"),
+    "no_compression_artefacts": QT_TRANSLATE_NOOP("Rules", "No compression artefacts"),
+    "full_resolution": QT_TRANSLATE_NOOP("Rules", "Full resolution"),
+    "not_underexposed": QT_TRANSLATE_NOOP("Rules", "Not underexposed"),
+    "not_overexposed": QT_TRANSLATE_NOOP("Rules", "Not overexposed"),
+    "photograph": QT_TRANSLATE_NOOP("Rules", "A photograph"),
+    "eye_visible_right": QT_TRANSLATE_NOOP("Rules", "Right eye visible"),
+    "eye_visible_left": QT_TRANSLATE_NOOP("Rules", "Left eye visible"),
+    "eye_open_right": QT_TRANSLATE_NOOP("Rules", "Right eye open"),
+    "eye_open_left": QT_TRANSLATE_NOOP("Rules", "Left eye open"),
+    "nose_visible": QT_TRANSLATE_NOOP("Rules", "Nose visible"),
+    "mouth_visible": QT_TRANSLATE_NOOP("Rules", "Mouth visible"),
+}
+TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values()) | frozenset(CHOICE_LABELS.values())
+
+
+def choice_label(value: str) -> str:
+    """A choice parameter's value as the rules editor shows it, in the current language."""
+    return term(CHOICE_LABELS.get(value, value))
 
 
 def counted(text: str, n: int) -> str:

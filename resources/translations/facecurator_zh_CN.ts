@@ -1363,6 +1363,70 @@ Paid cloud calls: {paid}</source>
         <translation>允许的最低分数（0–1；0.5 为标定边界）</translation>
     </message>
     <message>
+        <source>Eyes visible</source>
+        <translation>双眼可见</translation>
+    </message>
+    <message>
+        <source>Both eyes open</source>
+        <translation>双眼睁开</translation>
+    </message>
+    <message>
+        <source>Nose and mouth visible</source>
+        <translation>口鼻可见</translation>
+    </message>
+    <message>
+        <source>Face visible</source>
+        <translation>面部可见</translation>
+    </message>
+    <message>
+        <source>Sharp</source>
+        <translation>清晰</translation>
+    </message>
+    <message>
+        <source>No compression artefacts</source>
+        <translation>无压缩失真</translation>
+    </message>
+    <message>
+        <source>Full resolution</source>
+        <translation>分辨率充足</translation>
+    </message>
+    <message>
+        <source>Not underexposed</source>
+        <translation>未欠曝</translation>
+    </message>
+    <message>
+        <source>Not overexposed</source>
+        <translation>未过曝</translation>
+    </message>
+    <message>
+        <source>A photograph</source>
+        <translation>真实照片</translation>
+    </message>
+    <message>
+        <source>Right eye visible</source>
+        <translation>右眼可见</translation>
+    </message>
+    <message>
+        <source>Left eye visible</source>
+        <translation>左眼可见</translation>
+    </message>
+    <message>
+        <source>Right eye open</source>
+        <translation>右眼睁开</translation>
+    </message>
+    <message>
+        <source>Left eye open</source>
+        <translation>左眼睁开</translation>
+    </message>
+    <message>
+        <source>Nose visible</source>
+        <translation>鼻子可见</translation>
+    </message>
+    <message>
+        <source>Mouth visible</source>
+        <translation>嘴部可见</translation>
+    </message>
+    <message>
         <source>largest descriptor distance from the folder&apos;s identity (dlib scale; 0.6 = same person)</source>
         <translation>与文件夹身份特征的最大距离（dlib 刻度；0.6 = 同一人）</translation>
     </message>

@@ -340,3 +340,12 @@ def test_measure_reasons_render_in_chinese() -> None:
         eyes.REASON_NO_IRIS,
     ):
         assert reason in i18n.ZH_CN_PARAM_WORDS, reason
+
+
+def test_every_measure_has_a_label_in_both_languages() -> None:
+    from facecurator.domain.measures import ALL_MEASURES
+
+    assert set(i18n.CHOICE_LABELS) == set(ALL_MEASURES)
+    for name, info in ALL_MEASURES.items():
+        assert i18n.CHOICE_LABELS[name] == info.label
+    assert i18n.choice_label("eyes_visible") == "Eyes visible"  # English: the label, not the name
