@@ -4,6 +4,7 @@
 # ruff: noqa: F811 - the emulator fixtures are imported, then requested as arguments
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -53,3 +54,37 @@ def test_a_moved_image_is_not_detected_again(
         report = _scan(root, cloud_profile, catalog)
         assert report.ok == 1 and report.cached == 1 and report.paid_calls == 0
         assert cloud_emulator.billable["green"] == 1
+
+
+def test_a_plain_copy_with_a_new_mtime_is_not_paid_again(
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+) -> None:
+    """``cp`` without -p gives the copy a new mtime, so a new identity (the contract's
+    size + mtime + hash), but the same bytes: stored again from the cache, never paid."""
+    root = tmp_path / "photos"
+    (root / "alice").mkdir(parents=True)
+    original = root / "alice" / "a.jpg"
+    original.write_bytes(make_test_image(seed=4))
+    with Catalog(tmp_path / "c.db") as catalog:
+        _scan(root, cloud_profile, catalog)
+        assert cloud_emulator.billable["green"] == 1
+        (root / "bob").mkdir()
+        copy = root / "bob" / "a.jpg"
+        shutil.copyfile(original, copy)
+        stat = original.stat()
+        os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # surely another mtime
+        (root / "bob" / "b.jpg").write_bytes(make_test_image(seed=5))  # and one new image
+        report = _scan(root, cloud_profile, catalog)
+        assert report.ok == 3 and report.failed == 0
+        assert cloud_emulator.billable["green"] == 2  # only the new image was paid for
+        assert report.paid_calls == 1
+        rows = {row.uri: row for row in catalog.images()}
+        copied = rows[str(copy)]
+        assert copied.identity != rows[str(original)].identity  # its own identity...
+        faces_original = [f.face for f in catalog.faces(image_ids=[rows[str(original)].id])]
+        faces_copy = [f.face for f in catalog.faces(image_ids=[copied.id])]
+        assert faces_copy == faces_original and faces_copy  # ...and the same faces
+        # A third scan finds the copy by path: nothing detected, nothing paid.
+        again = _scan(root, cloud_profile, catalog)
+        assert again.cached == 3 and again.paid_calls == 0
+        assert cloud_emulator.billable["green"] == 2

@@ -25,12 +25,23 @@ def gallery(tmp_path: Path, astronaut_png: Path) -> Path:
         folder = root / person
         folder.mkdir(parents=True)
         for i in range(count):
-            shutil.copy(astronaut_png, folder / f"img{i}.png")
+            _distinct_copy(astronaut_png, folder / f"img{i}.png", tag=f"{person}{i}")
     (root / "bob" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     (root / "bob" / "notes.txt").write_text("hello", encoding="utf-8")
     (root / ".hidden").mkdir()
     shutil.copy(astronaut_png, root / ".hidden" / "skip.png")
     return root
+
+
+def _distinct_copy(original: Path, target: Path, *, tag: str) -> None:
+    """The same photo with different bytes (a PNG text chunk): byte-identical copies
+    share one detection (tests/test_identity_cache.py), these are separate images."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("tag", tag)
+    with Image.open(original) as image:
+        image.save(target, pnginfo=info)
 
 
 class CountingDetector:
@@ -119,6 +130,12 @@ def test_scan_progress_failures_and_resume(gallery: Path, tmp_path: Path) -> Non
         assert again.detected == 0 and again.cached == 5 and calls == ["bob/broken.jpg"]
         touched = gallery / "alice" / "img1.png"
         os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+        calls.clear()
+        # A new mtime on the same bytes is a new identity but not new content: no call.
+        assert scan(LocalFolderSource(gallery), CountingDetector(calls), catalog, jobs=2).detected == 0
+        assert calls == ["bob/broken.jpg"]
+        _distinct_copy(touched, touched, tag="edited")  # new content
+        os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 2 * 10**9))
         calls.clear()
         third = scan(LocalFolderSource(gallery), CountingDetector(calls), catalog, jobs=2)
         assert sorted(calls) == ["alice/img1.png", "bob/broken.jpg"]

@@ -50,6 +50,30 @@ def content_identity(ref: ImageRef, data: bytes) -> str:
     return f"{ref.size}:{ref.mtime_ns}:{hashlib.sha256(data).hexdigest()}"
 
 
+def bytes_key(identity: str) -> str:
+    """What two identities share when their bytes are the same.
+
+    A local identity without its mtime (a plain ``cp`` gives the copy a new mtime,
+    hence a new identity, but the same bytes must not be detected or paid twice);
+    any other identity (an OSS ETag) as it is.
+    """
+    size, sep, rest = identity.partition(":")
+    mtime, sep2, digest = rest.partition(":")
+    if sep and sep2 and size.isdigit() and mtime.lstrip("-").isdigit() and digest:
+        return f"{size}:{digest}"
+    return identity
+
+
+def bytes_key_pattern(identity: str) -> str | None:
+    """A SQLite GLOB pattern matching every local identity with the same bytes, or None
+    when ``identity`` is not a local one (hex digests and sizes hold no GLOB specials)."""
+    key = bytes_key(identity)
+    if key == identity:
+        return None
+    size, _, digest = key.partition(":")
+    return f"{size}:*:{digest}"
+
+
 class Source(Protocol):
     """A local folder or an OSS prefix."""
 

@@ -1,10 +1,12 @@
-"""Which image identities a scan has detected, or is detecting, right now.
+"""Which image contents a scan has detected, or is detecting, right now.
 
 The identity of a local file (size + mtime + SHA-256) is only known once a
 worker has read and hashed it, after the scan thread checked its cache by path.
 A copy of an image (a moved file, ``cp -p``, a second path to the same bytes)
 must still not be detected, possibly paid, a second time: the contract keeps
-one result per (identity, detector, settings).
+one result per (identity, detector, settings). The gate is keyed by
+:func:`~facecurator.domain.protocols.bytes_key` (the identity without its mtime),
+so a plain ``cp`` (same bytes, new mtime) is stored again without a call.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from facecurator.cloud.ratelimit import thread_wait_total
 from facecurator.domain.face import Face
 from facecurator.domain.identity import Embedder
 from facecurator.domain.images import is_supported_name
-from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source
+from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source, bytes_key
 from facecurator.errors import DetectorAuthError, FacecuratorError
 from facecurator.services import image_gate
 from facecurator.services.catalog import Catalog, ImageRow
@@ -167,7 +167,9 @@ def scan(
     started = time.monotonic()
     known: dict[str, ImageRow] = {row.uri: row for row in catalog.images(source_root=source.root)}
     pool = DetectorPool(detector)
-    gate = image_gate.ImageGate(catalog.detected_identities(detector.name, detector.settings_key))
+    gate = image_gate.ImageGate(
+        {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
+    )
     embed_pool = DetectorPool(embedder) if embedder is not None else None
     listing = _Listing(iter(refs) if refs is not None else source.iter_images())
     in_flight: dict[Future[_WorkDone], ImageRef] = {}
@@ -234,6 +236,11 @@ def scan(
         if done.known:
             assert done.identity is not None
             detection_id = catalog.find_detection(done.identity, detector.name, detector.settings_key)
+            if detection_id is None:
+                # The same bytes under another identity (a plain copy): stored again, never detected again.
+                same = catalog.find_same_bytes(done.identity, detector.name, detector.settings_key)
+                if same is not None:
+                    detection_id = catalog.copy_detection(same, done.identity)
             if detection_id is not None:
                 width, height = catalog.detection_size(detection_id)
                 image_id = catalog.record_image(
@@ -251,7 +258,7 @@ def scan(
                 return
         if done.result is None:
             if done.claimed:
-                gate.release(done.identity or "", stored=False)
+                gate.release(bytes_key(done.identity or ""), stored=False)
             image_id = catalog.record_image(
                 ref,
                 source_root=source.root,
@@ -268,7 +275,7 @@ def scan(
         assert done.identity is not None
         result = done.result
         detection_id = catalog.store_detection(done.identity, detector.name, detector.settings_key, result)
-        gate.release(done.identity, stored=True)
+        gate.release(bytes_key(done.identity), stored=True)
         store_embeddings(done, detection_id)
         if result.paid_calls:
             catalog.add_paid_calls(getattr(detector, "registry_name", detector.name), result.paid_calls)
@@ -453,7 +460,7 @@ def _detect_one(
             data = source.read_bytes(ref)
             if identity is None:
                 identity = source.identity(ref, data)
-        state = gate.claim(identity)
+        state = gate.claim(bytes_key(identity))
         if state == image_gate.KNOWN:
             return _WorkDone(ref, identity, None, None, known=True)
         if state == image_gate.CLOSED:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facecurator.domain.protocols import DetectionResult
+from facecurator.domain.protocols import DetectionResult, bytes_key_pattern
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.access import CatalogAccess
 from facecurator.services.catalog.rows import _INSERT_DETECTION_FACE, _face_to_columns, _now, _to_json
@@ -26,6 +26,51 @@ class DetectionStore(CatalogAccess):
                 (identity, detector, settings_key),
             ).fetchone()
         return row[0] if row else None
+
+    def find_same_bytes(self, identity: str, detector: str, settings_key: str) -> int | None:
+        """A cached detection of the same bytes under another identity (a copy with a
+        new mtime), or None."""
+        pattern = bytes_key_pattern(identity)
+        if pattern is None:
+            return None
+        with self._reading("detection cache") as db:
+            row = db.execute(
+                "SELECT id FROM detections WHERE identity GLOB ? AND detector = ? AND settings_key = ?"
+                " ORDER BY id LIMIT 1",
+                (pattern, detector, settings_key),
+            ).fetchone()
+        return row[0] if row else None
+
+    def copy_detection(self, detection_id: int, identity: str) -> int:
+        """Store detection ``detection_id`` again under ``identity`` (the same bytes):
+        no detector call, no paid call; returns the new (or existing) detection id."""
+        with self._write(f"copy detection {detection_id} to {identity}") as db:
+            source = db.execute(
+                "SELECT detector, settings_key FROM detections WHERE id = ?", (detection_id,)
+            ).fetchone()
+            if source is None:
+                raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+            row = db.execute(
+                "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
+                (identity, source[0], source[1]),
+            ).fetchone()
+            if row:
+                return int(row[0])
+            new_id = db.execute(
+                "INSERT INTO detections (identity, detector, settings_key, created_at, width, height,"
+                " paid_calls, face_count, raw, extra) SELECT ?, detector, settings_key, ?, width, height,"
+                " 0, face_count, raw, extra FROM detections WHERE id = ?",
+                (identity, _now(), detection_id),
+            ).lastrowid
+            table = db.execute("PRAGMA table_info(detection_faces)").fetchall()
+            names = ", ".join(r[1] for r in table if r[1] != "detection_id")
+            db.execute(
+                f"INSERT INTO detection_faces (detection_id, {names}) SELECT ?, {names}"
+                " FROM detection_faces WHERE detection_id = ?",
+                (new_id, detection_id),
+            )
+        assert new_id is not None
+        return int(new_id)
 
     def detected_identities(self, detector: str, settings_key: str) -> set[str]:
         """Every identity with a cached detection by (detector, settings): a scan looks a
