@@ -75,7 +75,7 @@ SHARPNESS_MIN: Final = 0.65
 COMPRESSION_MAX: Final = 1.7
 PIXELATION_MAX: Final = 3.0
 JPEG_QUALITY_MIN: Final = 15.0
-EFFECTIVE_RESOLUTION_MIN: Final = 20.0
+EFFECTIVE_RESOLUTION_MIN: Final = 26.0
 UPSCALED_MISSING_OCTAVES: Final = 1.0
 
 #: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
@@ -176,9 +176,10 @@ def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
     return min(_fold(cols, period), _fold(rows, period))
 
 
-def _octave_slopes(face: np.ndarray, ied: float) -> tuple[float, float, float]:
-    """(s01, s12, ied at level 0): log2 ratios of the RMS neighbour difference
-    between successive halvings, after reducing the crop to ``SHARPNESS_IED``."""
+def _octave_slopes(face: np.ndarray, ied: float) -> tuple[list[float], float]:
+    """([s01, s12, s23], ied at level 0): log2 ratios of the RMS neighbour
+    difference between successive halvings, after reducing the crop to
+    ``SHARPNESS_IED`` (fewer slopes when the crop gets under 4 pixels)."""
     import cv2
 
     img = face
@@ -188,13 +189,16 @@ def _octave_slopes(face: np.ndarray, ied: float) -> tuple[float, float, float]:
         img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
         ied = SHARPNESS_IED
     rms = []
-    for level in range(3):
+    for level in range(4):
         if level:
+            if min(img.shape[:2]) < 8:
+                break
             img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
         dx = np.diff(img, axis=1)
         dy = np.diff(img, axis=0)
         rms.append(math.sqrt((float((dx * dx).mean()) + float((dy * dy).mean())) / 2.0) + 1e-3)
-    return math.log2(rms[0] / rms[1]), math.log2(rms[1] / rms[2]), ied
+    slopes = [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
+    return slopes, ied
 
 
 def detail_measures(
@@ -228,9 +232,13 @@ def detail_measures(
     face = gray(rgb[y0:y1, x0:x1])
 
     # sharpness
-    s01, s12, ied0 = _octave_slopes(face, ied)
+    slopes, ied0 = _octave_slopes(face, ied)
+    if len(slopes) < 2:
+        none = unmeasured(f"face too small ({ied:.0f} px between the eyes)", ied=ied)
+        return DetailMeasures(none, none, none, none)
+    s01, s12 = slopes[0], slopes[1]
     sharp = 2.0 + s01 + s12
-    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in (s01, s12))
+    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in slopes)
     sharpness = Measure(
         round(sharp, 4),
         "sharp" if sharp >= SHARPNESS_MIN else "little detail (out of focus or enlarged)",
