@@ -169,11 +169,7 @@ def test_synthetic_defects_are_caught(rel: str) -> None:
         "blurred": _png(cv2.GaussianBlur(rgb, (0, 0), max(1.5, side / 28))),
         "compressed": _jpeg(rgb, 2),
         # the face itself enlarged 12x (as derive.py does on a ~240 px face crop)
-        "upscaled": _png(
-            _down_up(
-                rgb[y0 - side // 2 : y1 + side // 4, x0 - side // 4 : x1 + side // 4], 12, cv2.INTER_CUBIC
-            )
-        ),
+        "upscaled": _png(_down_up(face_crop, 12, cv2.INTER_CUBIC)),
     }
     for name, data in cases.items():
         flag, reason = _measure(data).verdicts[name]
