@@ -50,16 +50,13 @@ import numpy as np
 
 from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
+    FaceView,
     Measure,
-    check_inputs,
+    face_view,
     gray,
-    inter_eye_distance,
-    mesh_box,
     unmeasured,
 )
 
-#: The crop is reduced to this inter-eye distance before the sharpness octaves.
-SHARPNESS_IED: Final = 64.0
 #: log2 RMS-difference ratio per halving: a sharp photo vs a smooth (detail-less) face.
 _SLOPE_SHARP: Final = -0.5
 _SLOPE_SMOOTH: Final = -1.0
@@ -67,8 +64,6 @@ _SLOPE_SMOOTH: Final = -1.0
 _FOLD_FLOOR: Final = 0.5
 #: The face is cut in this many strips for the blockiness (median over strips).
 _STRIPS: Final = 5
-#: Blockiness and pixelation look at the central window of the face of this side (native pixels).
-_BLOCK_WINDOW: Final = 224
 
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 SHARPNESS_MIN: Final = 0.65
@@ -148,15 +143,6 @@ def _middle(a: np.ndarray, axis: int) -> np.ndarray:
     return np.take(np.sort(a, axis=axis), a.shape[axis] // 2, axis=axis)
 
 
-def _centre_window(img: np.ndarray, side: int) -> np.ndarray:
-    """The central ``side`` x ``side`` pixels of ``img`` (all of it if smaller):
-    the blockiness is measured on this window only, for speed (it holds 20 x 20
-    blocks of 8 px)."""
-    h, w = img.shape[:2]
-    y0, x0 = max(0, (h - side) // 2), max(0, (w - side) // 2)
-    return img[y0 : y0 + side, x0 : x0 + side]
-
-
 def _profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean |difference| between neighbouring columns in each of ``_STRIPS``
     horizontal strips of the face (one row per strip), and between
@@ -176,18 +162,12 @@ def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
     return min(_fold(cols, period), _fold(rows, period))
 
 
-def _octave_slopes(face: np.ndarray, ied: float) -> tuple[list[float], float]:
-    """([s01, s12, s23], ied at level 0): log2 ratios of the RMS neighbour
-    difference between successive halvings, after reducing the crop to
-    ``SHARPNESS_IED`` (fewer slopes when the crop gets under 4 pixels)."""
+def _octave_slopes(img: np.ndarray) -> list[float]:
+    """[s01, s12, s23]: log2 ratios of the RMS neighbour difference between
+    successive halvings of the face (already reduced to ``NORMAL_IED``); fewer
+    slopes when the image gets under 8 pixels."""
     import cv2
 
-    img = face
-    if ied > SHARPNESS_IED:
-        f = SHARPNESS_IED / ied
-        size = (max(4, round(img.shape[1] * f)), max(4, round(img.shape[0] * f)))
-        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
-        ied = SHARPNESS_IED
     rms = []
     for level in range(4):
         if level:
@@ -197,8 +177,7 @@ def _octave_slopes(face: np.ndarray, ied: float) -> tuple[list[float], float]:
         dx = np.diff(img, axis=1)
         dy = np.diff(img, axis=0)
         rms.append(math.sqrt((float((dx * dx).mean()) + float((dy * dy).mean())) / 2.0) + 1e-3)
-    slopes = [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
-    return slopes, ied
+    return [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
 
 
 def detail_measures(
@@ -207,6 +186,7 @@ def detail_measures(
     *,
     scale: float = 1.0,
     jpeg_quality_value: float | None = None,
+    view: FaceView | None = None,
 ) -> DetailMeasures:
     """Sharpness, compression, pixelation and effective resolution of one face.
 
@@ -217,22 +197,22 @@ def detail_measures(
             JPEG decoded at 1/2 or 1/4 shows its 8 px blocks as 4 or 2 px.
         jpeg_quality_value: the file's estimated JPEG quality
             (:func:`jpeg_quality`), copied into ``compression.details``.
+        view: the face's shared crops (:func:`face_view`), made here if not given.
     """
-    check_inputs(rgb, mesh)
-    ied = inter_eye_distance(mesh)
-    box = mesh_box(mesh, rgb.shape)
-    if box is None or ied < MIN_EYE_DISTANCE or (box[3] - box[1]) < 3 * _STRIPS:
+    view = view or face_view(rgb, mesh)
+    ied, box = view.ied, view.box
+    if box is None or ied < MIN_EYE_DISTANCE or view.window is None or view.window.shape[0] < 3 * _STRIPS:
         why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
         none = unmeasured(why, ied=ied)
         comp = none
         if jpeg_quality_value is not None:
             comp = Measure(None, why, {"ied": round(ied, 4), "jpeg_quality": float(jpeg_quality_value)})
         return DetailMeasures(none, comp, none, none)
-    x0, y0, x1, y1 = box
-    face = gray(rgb[y0:y1, x0:x1])
 
     # sharpness
-    slopes, ied0 = _octave_slopes(face, ied)
+    assert view.small is not None
+    slopes = _octave_slopes(gray(view.small))
+    ied0 = view.small_ied
     if len(slopes) < 2:
         none = unmeasured(f"face too small ({ied:.0f} px between the eyes)", ied=ied)
         return DetailMeasures(none, none, none, none)
@@ -245,7 +225,7 @@ def detail_measures(
         {"s01": round(s01, 4), "s12": round(s12, 4), "ied": round(ied, 2)},
     )
 
-    profiles = _profiles(_centre_window(face, _BLOCK_WINDOW))
+    profiles = _profiles(view.window)
     # compression at the JPEG grid as decoded
     details: dict[str, float] = {}
     if jpeg_quality_value is not None:
@@ -265,9 +245,15 @@ def detail_measures(
         compression = Measure(None, f"the JPEG grid is not visible at decode scale 1/{scale:g}", details)
 
     # pixelation: flat squares of any size from 3 to 16 px
+    # (the value is the best period's min(columns, rows): rows are folded only
+    # for periods whose column value can still beat the best so far)
+    cols, rows = profiles
+    by_cols = sorted(((_fold(cols, p), p) for p in range(3, 17)), reverse=True)
     best, best_p = 1.0, 0
-    for p in range(3, 17):
-        b = _blockiness(profiles, p)
+    for col_value, p in by_cols:
+        if col_value <= best:
+            break
+        b = min(col_value, _fold(rows, p))
         if b > best:
             best, best_p = b, p
     pixelation = Measure(

@@ -44,20 +44,22 @@ def expand_angle(angle: float, *, knee: float, gain: float, cap: float = 90.0) -
     return math.copysign(min(cap, size), angle)
 
 
-def corrected_pose(mesh: np.ndarray) -> dict[str, Measure]:
+def corrected_pose(mesh: np.ndarray, *, head: tuple[float, float] | None = None) -> dict[str, Measure]:
     """``pitch`` and ``yaw`` (degrees, the signs of :class:`HeadPose`: pitch > 0
     looking up, yaw > 0 turned toward the image's right) corrected for the
-    mesh's under-reading; the raw rigid-fit angles are in ``details``."""
-    from facecurator.detect.measures import head_pose
+    mesh's under-reading; the raw rigid-fit angles are in ``details``.
 
-    raw = head_pose(np.asarray(mesh, dtype=np.float64))
-    pitch = expand_angle(raw.pitch, knee=PITCH_KNEE, gain=PITCH_GAIN)
-    yaw = expand_angle(raw.yaw, knee=YAW_KNEE, gain=YAW_GAIN)
-    details = {
-        "raw_pitch": round(raw.pitch, 2),
-        "raw_yaw": round(raw.yaw, 2),
-        "residual": round(raw.residual, 4),
-    }
+    ``head``: the (pitch, yaw) :func:`facecurator.detect.measures.head_pose`
+    already gave for this mesh (saves fitting it again)."""
+    if head is None:
+        from facecurator.detect.measures import head_pose
+
+        raw = head_pose(np.asarray(mesh, dtype=np.float64))
+        head = (raw.pitch, raw.yaw)
+    raw_pitch, raw_yaw = head
+    pitch = expand_angle(raw_pitch, knee=PITCH_KNEE, gain=PITCH_GAIN)
+    yaw = expand_angle(raw_yaw, knee=YAW_KNEE, gain=YAW_GAIN)
+    details = {"raw_pitch": round(raw_pitch, 2), "raw_yaw": round(raw_yaw, 2)}
     return {
         "pitch": Measure(round(pitch, 2), "looking up" if pitch > 0 else "looking down", details),
         "yaw": Measure(
