@@ -65,6 +65,9 @@ _FOLD_FLOOR: Final = 0.5
 #: The face is cut in this many strips for the blockiness (median over strips).
 _STRIPS: Final = 5
 
+#: Sharpness counts only the differences inside the face oval (see _octave_slopes).
+SHARPNESS_IN_OVAL: Final = False
+
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 SHARPNESS_MIN: Final = 0.65
 COMPRESSION_MAX: Final = 1.7
@@ -162,21 +165,36 @@ def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
     return min(_fold(cols, period), _fold(rows, period))
 
 
-def _octave_slopes(img: np.ndarray) -> list[float]:
+def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[float]:
     """[s01, s12, s23]: log2 ratios of the RMS neighbour difference between
     successive halvings of the face (already reduced to ``NORMAL_IED``); fewer
-    slopes when the image gets under 8 pixels."""
+    slopes when the image gets under 8 pixels. With ``mask`` (the face oval),
+    only differences between two pixels inside it count: an out-of-focus
+    background (portrait bokeh) or a plain wall beside the cheeks is not the face."""
     import cv2
 
+    m = None if mask is None else mask.astype(np.float32)
     rms = []
     for level in range(4):
         if level:
             if min(img.shape[:2]) < 8:
                 break
-            img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+            size = (img.shape[1] // 2, img.shape[0] // 2)
+            img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+            if m is not None:
+                m = cv2.resize(m, size, interpolation=cv2.INTER_AREA)
         dx = np.diff(img, axis=1)
         dy = np.diff(img, axis=0)
-        rms.append(math.sqrt((float((dx * dx).mean()) + float((dy * dy).mean())) / 2.0) + 1e-3)
+        if m is None:
+            ex, ey = float((dx * dx).mean()), float((dy * dy).mean())
+        else:
+            inside = m >= 0.999
+            wx = inside[:, 1:] & inside[:, :-1]
+            wy = inside[1:, :] & inside[:-1, :]
+            if wx.sum() < 8 or wy.sum() < 8:
+                break
+            ex, ey = float((dx[wx] ** 2).mean()), float((dy[wy] ** 2).mean())
+        rms.append(math.sqrt((ex + ey) / 2.0) + 1e-3)
     return [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
 
 
@@ -211,7 +229,7 @@ def detail_measures(
 
     # sharpness
     assert view.small is not None
-    slopes = _octave_slopes(gray(view.small))
+    slopes = _octave_slopes(gray(view.small), view.small_mask if SHARPNESS_IN_OVAL else None)
     ied0 = view.small_ied
     if len(slopes) < 2:
         none = unmeasured(f"face too small ({ied:.0f} px between the eyes)", ied=ied)
