@@ -35,9 +35,9 @@ CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
 UNDEREXPOSURE_MAX: Final = 0.6
-OVEREXPOSURE_MAX: Final = 0.10
+OVEREXPOSURE_MAX: Final = 0.30
 DYNAMIC_RANGE_MIN: Final = 5.0
-ILLUMINATION_UNIFORMITY_MIN: Final = 0.5
+ILLUMINATION_UNIFORMITY_MIN: Final = 0.4
 #: At least this fraction of the mesh must lie in the image.
 MIN_INSIDE: Final = 0.8
 
