@@ -92,7 +92,7 @@ def face_mask(mesh: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     x0, y0, x1, y1 = box
     mask = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
     pts = np.asarray(mesh)[list(FACE_OVAL), :2] - np.array([x0, y0])
-    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], (1,))
     return mask.astype(bool)
 
 
@@ -123,7 +123,7 @@ def reduced_face(
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     pts = (np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])) * f
     mask = np.zeros(crop.shape[:2], dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], (1,))
     return crop, pts, mask.astype(bool)
 
 

@@ -182,7 +182,7 @@ def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[floa
             size = (img.shape[1] // 2, img.shape[0] // 2)
             img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
             if m is not None:
-                m = cv2.resize(m, size, interpolation=cv2.INTER_AREA)
+                m = np.asarray(cv2.resize(m, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
         dx = np.diff(img, axis=1)
         dy = np.diff(img, axis=0)
         if m is None:
