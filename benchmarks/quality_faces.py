@@ -16,6 +16,7 @@ import argparse
 import csv
 import hashlib
 import io
+import os
 import pickle
 import sys
 from pathlib import Path
@@ -30,7 +31,9 @@ from facecurator.domain.images import decode_image
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 SKIP_DIRS = {"bad", "noface"}
-LABELS_CORPUS = Path("/work/truthset/labels_corpus.csv")
+#: The truth set's folder (photos/ and the label files), as benchmarks/truthset/labels.py finds it.
+TRUTHSET = Path(os.environ.get("FACECURATOR_TRUTHSET", Path(__file__).resolve().parents[2] / "truthset"))
+LABELS_CORPUS = TRUTHSET / "labels_corpus.csv"
 SPLITS: dict[str, str] = {}
 if LABELS_CORPUS.exists():
     with open(LABELS_CORPUS, newline="") as _fh:
@@ -208,7 +211,7 @@ def main() -> int:
             for f in faces_of(det, vdata, f"{rel}#{vname}"):
                 records.append({"set": "corpus", "file": rel, "split": split, "variant": vname, **f})
         print(rel, len(records), file=sys.stderr)
-    roots = {"corpus": root, "gathered": Path("/work/truthset/photos")}
+    roots = {"corpus": root, "gathered": TRUTHSET / "photos"}
     cache: dict[Path, list[dict]] = {}
     for label_csv in args.extra:
         with open(label_csv, newline="") as fh:

@@ -125,3 +125,55 @@ def reduced_face(
     mask = np.zeros(crop.shape[:2], dtype=np.uint8)
     cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], (1,))
     return crop, pts, mask.astype(bool)
+
+
+#: Exposure, photo and sharpness measures look at the face reduced to this inter-eye distance.
+NORMAL_IED: Final = 64.0
+#: Blockiness looks at the central window of the face of this side, in working pixels.
+BLOCK_WINDOW: Final = 224
+
+
+@dataclass(frozen=True, slots=True)
+class FaceView:
+    """The crops of one face every measure shares (made once by :func:`face_view`).
+
+    Attributes:
+        ied: inter-eye distance in working pixels.
+        box: the mesh's bounding box in the working image, None when it is
+            (nearly) outside it.
+        inside: fraction of the mesh points inside the image.
+        small: the box's RGB pixels reduced (never enlarged) to an inter-eye
+            distance of at most ``NORMAL_IED``; ``small_pts`` the mesh's 2-D
+            points and ``small_mask`` the face oval in its pixels; ``small_ied``
+            its inter-eye distance.
+        window: luma (float32) of the central ``BLOCK_WINDOW`` square of the box
+            at working resolution (for JPEG blocks and pixelation).
+    """
+
+    ied: float
+    box: tuple[int, int, int, int] | None
+    inside: float
+    small: np.ndarray | None = None
+    small_pts: np.ndarray | None = None
+    small_mask: np.ndarray | None = None
+    small_ied: float = 0.0
+    window: np.ndarray | None = None
+
+
+def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
+    """The shared crops of the face ``mesh`` in the working image ``rgb``."""
+    import cv2
+
+    check_inputs(rgb, mesh)
+    ied = inter_eye_distance(mesh)
+    box = mesh_box(mesh, rgb.shape)
+    inside = inside_fraction(mesh, rgb.shape)
+    if box is None:
+        return FaceView(ied, None, inside)
+    small, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
+    x0, y0, x1, y1 = box
+    h, w = y1 - y0, x1 - x0
+    wy0, wx0 = y0 + max(0, (h - BLOCK_WINDOW) // 2), x0 + max(0, (w - BLOCK_WINDOW) // 2)
+    win = rgb[wy0 : min(y1, wy0 + BLOCK_WINDOW), wx0 : min(x1, wx0 + BLOCK_WINDOW)]
+    window = cv2.cvtColor(np.ascontiguousarray(win), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return FaceView(ied, box, inside, small, pts, mask, min(ied, NORMAL_IED), window)

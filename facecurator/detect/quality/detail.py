@@ -50,16 +50,13 @@ import numpy as np
 
 from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
+    FaceView,
     Measure,
-    check_inputs,
+    face_view,
     gray,
-    inter_eye_distance,
-    mesh_box,
     unmeasured,
 )
 
-#: The crop is reduced to this inter-eye distance before the sharpness octaves.
-SHARPNESS_IED: Final = 64.0
 #: log2 RMS-difference ratio per halving: a sharp photo vs a smooth (detail-less) face.
 _SLOPE_SHARP: Final = -0.5
 _SLOPE_SMOOTH: Final = -1.0
@@ -67,15 +64,16 @@ _SLOPE_SMOOTH: Final = -1.0
 _FOLD_FLOOR: Final = 0.5
 #: The face is cut in this many strips for the blockiness (median over strips).
 _STRIPS: Final = 5
-#: Blockiness and pixelation look at the central window of the face of this side (native pixels).
-_BLOCK_WINDOW: Final = 224
+
+#: Sharpness counts only the differences inside the face oval (see _octave_slopes).
+SHARPNESS_IN_OVAL: Final = False
 
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 SHARPNESS_MIN: Final = 0.65
 COMPRESSION_MAX: Final = 1.7
 PIXELATION_MAX: Final = 3.0
 JPEG_QUALITY_MIN: Final = 15.0
-EFFECTIVE_RESOLUTION_MIN: Final = 20.0
+EFFECTIVE_RESOLUTION_MIN: Final = 26.0
 UPSCALED_MISSING_OCTAVES: Final = 1.0
 
 #: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
@@ -156,15 +154,6 @@ def _middle(a: np.ndarray, axis: int) -> np.ndarray:
     return np.take(np.sort(a, axis=axis), a.shape[axis] // 2, axis=axis)
 
 
-def _centre_window(img: np.ndarray, side: int) -> np.ndarray:
-    """The central ``side`` x ``side`` pixels of ``img`` (all of it if smaller):
-    the blockiness is measured on this window only, for speed (it holds 20 x 20
-    blocks of 8 px)."""
-    h, w = img.shape[:2]
-    y0, x0 = max(0, (h - side) // 2), max(0, (w - side) // 2)
-    return img[y0 : y0 + side, x0 : x0 + side]
-
-
 def _profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean |difference| between neighbouring columns in each of ``_STRIPS``
     horizontal strips of the face (one row per strip), and between
@@ -184,25 +173,37 @@ def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
     return min(_fold(cols, period), _fold(rows, period))
 
 
-def _octave_slopes(face: np.ndarray, ied: float) -> tuple[float, float, float]:
-    """(s01, s12, ied at level 0): log2 ratios of the RMS neighbour difference
-    between successive halvings, after reducing the crop to ``SHARPNESS_IED``."""
+def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[float]:
+    """[s01, s12, s23]: log2 ratios of the RMS neighbour difference between
+    successive halvings of the face (already reduced to ``NORMAL_IED``); fewer
+    slopes when the image gets under 8 pixels. With ``mask`` (the face oval),
+    only differences between two pixels inside it count: an out-of-focus
+    background (portrait bokeh) or a plain wall beside the cheeks is not the face."""
     import cv2
 
-    img = face
-    if ied > SHARPNESS_IED:
-        f = SHARPNESS_IED / ied
-        size = (max(4, round(img.shape[1] * f)), max(4, round(img.shape[0] * f)))
-        img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
-        ied = SHARPNESS_IED
+    m = None if mask is None else mask.astype(np.float32)
     rms = []
-    for level in range(3):
+    for level in range(4):
         if level:
-            img = cv2.resize(img, (img.shape[1] // 2, img.shape[0] // 2), interpolation=cv2.INTER_AREA)
+            if min(img.shape[:2]) < 8:
+                break
+            size = (img.shape[1] // 2, img.shape[0] // 2)
+            img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+            if m is not None:
+                m = np.asarray(cv2.resize(m, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
         dx = np.diff(img, axis=1)
         dy = np.diff(img, axis=0)
-        rms.append(math.sqrt((float((dx * dx).mean()) + float((dy * dy).mean())) / 2.0) + 1e-3)
-    return math.log2(rms[0] / rms[1]), math.log2(rms[1] / rms[2]), ied
+        if m is None:
+            ex, ey = float((dx * dx).mean()), float((dy * dy).mean())
+        else:
+            inside = m >= 0.999
+            wx = inside[:, 1:] & inside[:, :-1]
+            wy = inside[1:, :] & inside[:-1, :]
+            if wx.sum() < 8 or wy.sum() < 8:
+                break
+            ex, ey = float((dx[wx] ** 2).mean()), float((dy[wy] ** 2).mean())
+        rms.append(math.sqrt((ex + ey) / 2.0) + 1e-3)
+    return [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
 
 
 def detail_measures(
@@ -211,6 +212,7 @@ def detail_measures(
     *,
     scale: float = 1.0,
     jpeg_quality_value: float | None = None,
+    view: FaceView | None = None,
 ) -> DetailMeasures:
     """Sharpness, compression, pixelation and effective resolution of one face.
 
@@ -221,31 +223,35 @@ def detail_measures(
             JPEG decoded at 1/2 or 1/4 shows its 8 px blocks as 4 or 2 px.
         jpeg_quality_value: the file's estimated JPEG quality
             (:func:`jpeg_quality`), copied into ``compression.details``.
+        view: the face's shared crops (:func:`face_view`), made here if not given.
     """
-    check_inputs(rgb, mesh)
-    ied = inter_eye_distance(mesh)
-    box = mesh_box(mesh, rgb.shape)
-    if box is None or ied < MIN_EYE_DISTANCE or (box[3] - box[1]) < 3 * _STRIPS:
+    view = view or face_view(rgb, mesh)
+    ied, box = view.ied, view.box
+    if box is None or ied < MIN_EYE_DISTANCE or view.window is None or view.window.shape[0] < 3 * _STRIPS:
         why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
         none = unmeasured(why, ied=ied)
         comp = none
         if jpeg_quality_value is not None:
             comp = Measure(None, why, {"ied": round(ied, 4), "jpeg_quality": float(jpeg_quality_value)})
         return DetailMeasures(none, comp, none, none)
-    x0, y0, x1, y1 = box
-    face = gray(rgb[y0:y1, x0:x1])
 
     # sharpness
-    s01, s12, ied0 = _octave_slopes(face, ied)
+    assert view.small is not None
+    slopes = _octave_slopes(gray(view.small), view.small_mask if SHARPNESS_IN_OVAL else None)
+    ied0 = view.small_ied
+    if len(slopes) < 2:
+        none = unmeasured(f"face too small ({ied:.0f} px between the eyes)", ied=ied)
+        return DetailMeasures(none, none, none, none)
+    s01, s12 = slopes[0], slopes[1]
     sharp = 2.0 + s01 + s12
-    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in (s01, s12))
+    missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in slopes)
     sharpness = Measure(
         round(sharp, 4),
         "sharp" if sharp >= SHARPNESS_MIN else "little detail (out of focus or enlarged)",
         {"s01": round(s01, 4), "s12": round(s12, 4), "ied": round(ied, 2)},
     )
 
-    profiles = _profiles(_centre_window(face, _BLOCK_WINDOW))
+    profiles = _profiles(view.window)
     # compression at the JPEG grid as decoded
     details: dict[str, float] = {}
     if jpeg_quality_value is not None:
@@ -265,9 +271,15 @@ def detail_measures(
         compression = Measure(None, f"the JPEG grid is not visible at decode scale 1/{scale:g}", details)
 
     # pixelation: flat squares of any size from 3 to 16 px
+    # (the value is the best period's min(columns, rows): rows are folded only
+    # for periods whose column value can still beat the best so far)
+    cols, rows = profiles
+    by_cols = sorted(((_fold(cols, p), p) for p in range(3, 17)), reverse=True)
     best, best_p = 1.0, 0
-    for p in range(3, 17):
-        b = _blockiness(profiles, p)
+    for col_value, p in by_cols:
+        if col_value <= best:
+            break
+        b = min(col_value, _fold(rows, p))
         if b > best:
             best, best_p = b, p
     pixelation = Measure(

@@ -23,26 +23,21 @@ import numpy as np
 
 from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
+    FaceView,
     Measure,
-    check_inputs,
+    face_view,
     gray,
-    inside_fraction,
-    inter_eye_distance,
-    mesh_box,
-    reduced_face,
     unmeasured,
 )
 
 DARK_LEVEL: Final = 40
-#: The face is reduced to this inter-eye distance first (the statistics do not need more).
-NORMAL_IED: Final = 64.0
 CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
 UNDEREXPOSURE_MAX: Final = 0.6
-OVEREXPOSURE_MAX: Final = 0.10
+OVEREXPOSURE_MAX: Final = 0.30
 DYNAMIC_RANGE_MIN: Final = 5.0
-ILLUMINATION_UNIFORMITY_MIN: Final = 0.5
+ILLUMINATION_UNIFORMITY_MIN: Final = 0.4
 #: At least this fraction of the mesh must lie in the image.
 MIN_INSIDE: Final = 0.8
 
@@ -50,29 +45,22 @@ NAMES: Final = ("brightness", "underexposure", "overexposure", "dynamic_range", 
 
 
 def exposure_measures(
-    rgb: np.ndarray,
-    mesh: np.ndarray,
-    *,
-    reduced: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None = None
 ) -> dict[str, Measure]:
-    """The five exposure measures of one face, keyed by ``NAMES``.
-
-    ``reduced``: ``reduced_face(rgb, mesh, mesh_box(...), ied, NORMAL_IED)`` when
-    already made (the photo measures use the same).
-    """
-    check_inputs(rgb, mesh)
-    box = mesh_box(mesh, rgb.shape)
-    ied = inter_eye_distance(mesh)
-    inside = inside_fraction(mesh, rgb.shape)
-    if box is None or inside < MIN_INSIDE or ied < MIN_EYE_DISTANCE / 2:
+    """The five exposure measures of one face, keyed by ``NAMES`` (``view``:
+    the face's shared crops, :func:`~facecurator.detect.quality.base.face_view`)."""
+    view = view or face_view(rgb, mesh)
+    ied = view.ied
+    if view.box is None or view.small is None or view.inside < MIN_INSIDE or ied < MIN_EYE_DISTANCE / 2:
         why = (
             f"face too small ({ied:.0f} px between the eyes)"
-            if box is not None and inside >= MIN_INSIDE
+            if view.box is not None and view.inside >= MIN_INSIDE
             else "face largely outside the image"
         )
         return {name: unmeasured(why) for name in NAMES}
-    crop, pts, mask = reduced or reduced_face(rgb, mesh, box, ied, NORMAL_IED)
-    luma = gray(crop)
+    luma = gray(view.small)
+    mask, pts = view.small_mask, view.small_pts
+    assert mask is not None and pts is not None
     pix = luma[mask]
     if pix.size < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
@@ -84,7 +72,8 @@ def exposure_measures(
     entropy = float(-(p * np.log2(p)).sum())
     # halves split by the nose line (bridge 168 to tip 1), in crop coordinates
     top, tip = pts[168], pts[1]
-    yy, xx = np.mgrid[0 : luma.shape[0], 0 : luma.shape[1]]
+    yy = np.arange(luma.shape[0], dtype=np.float64)[:, None]
+    xx = np.arange(luma.shape[1], dtype=np.float64)[None, :]
     side = (xx - top[0]) * (tip[1] - top[1]) - (yy - top[1]) * (tip[0] - top[0])
     left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
     if left.size >= 20 and right.size >= 20:

@@ -22,13 +22,7 @@ from typing import Final
 import numpy as np
 
 from facecurator.detect.quality import detail, exposure, photo, pose
-from facecurator.detect.quality.base import (
-    MIN_EYE_DISTANCE,
-    Measure,
-    inter_eye_distance,
-    mesh_box,
-    reduced_face,
-)
+from facecurator.detect.quality.base import Measure, face_view
 
 #: The attributes of the truth set's labels that these measures decide.
 VERDICTS: Final = (
@@ -65,17 +59,15 @@ def measure_face(
     scale: float = 1.0,
     jpeg_quality: float | None = None,
     with_pose: bool = True,
+    head: tuple[float, float] | None = None,
 ) -> FaceQuality:
-    """Measure one face. See the module docstring for the arguments."""
-    d = detail.detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality)
-    # one reduced face crop for the exposure and photo measures (same box and scale)
-    box = mesh_box(mesh, rgb.shape)
-    ied = inter_eye_distance(mesh)
-    reduced = None
-    if box is not None and ied >= MIN_EYE_DISTANCE and exposure.NORMAL_IED == photo.NORMAL_IED:
-        reduced = reduced_face(rgb, mesh, box, ied, photo.NORMAL_IED)
-    e = exposure.exposure_measures(rgb, mesh, reduced=reduced)
-    p = photo.photo_measures(rgb, mesh, reduced=reduced)
+    """Measure one face. See the module docstring for the arguments; ``head``
+    is the (pitch, yaw) the detector's ``measures.head_pose`` already fitted
+    (the pose is then only corrected, not fitted again)."""
+    view = face_view(rgb, mesh)
+    d = detail.detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality, view=view)
+    e = exposure.exposure_measures(rgb, mesh, view=view)
+    p = photo.photo_measures(rgb, mesh, view=view)
     measures: dict[str, Measure] = {
         "sharpness": d.sharpness,
         "compression": d.compression,
@@ -103,7 +95,7 @@ def measure_face(
     else:
         verdicts["not_photo"] = (photo.not_photo(p), p["flat_colour"].reason)
     if with_pose:
-        angles = pose.corrected_pose(mesh)
+        angles = pose.corrected_pose(mesh, head=head)
         measures.update(angles)
         for name in ("pitch", "yaw"):
             value = angles[name].value

@@ -5,8 +5,9 @@ NaturalColour.
 Computed by :func:`photo_measures` on the face crop reduced to an inter-eye
 distance of 64 px (area averaging; never enlarged):
 
-``noise_residual``  RMS (grey levels) of the crop minus its 3x3 median, over the
-    face oval: sensor noise and skin texture. Drawings and renders are clean.
+``noise_residual``  mean absolute difference (grey levels) between the crop and
+    its 3x3 median over the face oval: sensor noise and skin texture (reported
+    only; drawings and renders are often clean, but so are blurred photos).
 ``flat_colour``  fraction of the face's mid-tone pixels (luma 30..240) whose
     3x3 neighbourhood varies by at most 1 level in all three channels: the flat
     colour fills of drawings and cartoons. Photographs have sensor noise and
@@ -25,15 +26,12 @@ import numpy as np
 
 from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
+    FaceView,
     Measure,
-    check_inputs,
-    inter_eye_distance,
-    mesh_box,
-    reduced_face,
+    face_view,
     unmeasured,
 )
 
-NORMAL_IED: Final = 64.0
 SKIN_A: Final = (3.0, 28.0)
 SKIN_B: Final = (5.0, 35.0)
 MONOCHROME_CHROMA: Final = 4.0
@@ -46,39 +44,36 @@ NATURAL_COLOUR_MAX: Final = 8.0
 NAMES: Final = ("flat_colour", "noise_residual", "natural_colour")
 
 
-def photo_measures(
-    rgb: np.ndarray,
-    mesh: np.ndarray,
-    *,
-    reduced: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> dict[str, Measure]:
-    """The photograph measures of one face, keyed by ``NAMES``.
-
-    ``reduced``: ``reduced_face(rgb, mesh, mesh_box(...), ied, NORMAL_IED)`` when
-    already made (the exposure measures use the same).
-    """
+def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None = None) -> dict[str, Measure]:
+    """The photograph measures of one face, keyed by ``NAMES`` (``view``: the
+    face's shared crops, :func:`~facecurator.detect.quality.base.face_view`)."""
     import cv2
 
-    check_inputs(rgb, mesh)
-    ied = inter_eye_distance(mesh)
-    box = mesh_box(mesh, rgb.shape)
-    if box is None or ied < MIN_EYE_DISTANCE:
-        why = "face outside the image" if box is None else f"face too small ({ied:.0f} px between the eyes)"
+    view = view or face_view(rgb, mesh)
+    ied = view.ied
+    if view.box is None or view.small is None or ied < MIN_EYE_DISTANCE:
+        why = "face outside the image"
+        if view.box is not None:
+            why = f"face too small ({ied:.0f} px between the eyes)"
         return {name: unmeasured(why) for name in NAMES}
-    crop, _, oval = reduced or reduced_face(rgb, mesh, box, ied, NORMAL_IED)
-    inner = cv2.erode(oval.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    if inner.sum() < 50:
+    crop, oval = view.small, view.small_mask
+    assert oval is not None
+    k = np.ones((3, 3), np.uint8)
+    inner8 = cv2.erode(oval.astype(np.uint8), k)
+    if cv2.countNonZero(inner8) < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
     g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    residual = g.astype(np.float32) - cv2.medianBlur(g, 3).astype(np.float32)
-    noise = float(np.sqrt((residual[inner] ** 2).mean()))
-    k = np.ones((3, 3), np.uint8)
-    span = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k)).max(axis=2)
-    luma = g[inner]
-    midtone = (luma >= _MIDTONE[0]) & (luma <= _MIDTONE[1])
-    flat = float((span[inner][midtone] <= 1.0).mean()) if midtone.sum() >= 50 else float("nan")
+    residual = cv2.absdiff(g, cv2.medianBlur(g, 3))
+    noise = float(cv2.mean(residual, inner8)[0])
+    spread = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k))
+    r, gr, bl = cv2.split(spread)
+    span = cv2.max(cv2.max(r, gr), bl)
+    midtone = (np.asarray(g) >= _MIDTONE[0]) & (np.asarray(g) <= _MIDTONE[1]) & (np.asarray(inner8) > 0)
+    n_mid = int(midtone.sum())
+    flat_pixels = int((np.asarray(span) <= 1)[midtone].sum())
+    flat = float(flat_pixels) / n_mid if n_mid >= 50 else float("nan")
     # CIELAB of the face's mean colour (the mean of a*/b* over pixels, as OFIQ, is close to it)
-    _, a, b = srgb_to_lab(crop[inner].mean(axis=0))
+    _, a, b = srgb_to_lab(np.array(cv2.mean(crop, inner8)[:3]))
     chroma = float(np.hypot(a, b))
     if chroma < MONOCHROME_CHROMA:
         natural = Measure(0.0, "monochrome", {"a": round(a, 2), "b": round(b, 2)})
