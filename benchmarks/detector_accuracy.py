@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/detector_accuracy.py [--corpus DIR] [--details] [--speed] [--setting k=v ...]
+    python benchmarks/detector_accuracy.py --verdicts [--split tune|test] [--json FILE|-] [--details] ...
 
 Accuracy counts the images of ``MANIFEST.csv`` whose face count is certain (no
 ``?`` in the notes, the rule of ``tests/conftest.py``) and that decode (the
@@ -13,6 +14,11 @@ number of faces found equals the expected number.
 corpus photos to 4000x3000 (or 3000x4000) in a temporary folder: CPU and wall
 time per image sequentially, then the throughput of two instances in two
 threads (the scan pipeline's shape). ``--speed-dir DIR`` times your own JPEGs.
+
+``--verdicts`` measures verdict quality on the labelled truth set instead (issue 18):
+per attribute the confusion counts, per preset the false-qualified faces and the
+share of clean portraits that qualify, for the tune and the test split — see
+``benchmarks/verdict_quality.py`` (its options are accepted here too).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks import verdict_quality  # noqa: E402
 from facecurator.detect.local import LocalDetector  # noqa: E402
 from facecurator.domain.face import Face  # noqa: E402
 from facecurator.domain.protocols import ImageRef  # noqa: E402
@@ -178,11 +185,15 @@ def main() -> int:
     parser.add_argument("--speed-dir", type=Path, help="time the JPEGs of this folder instead")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the corpus accuracy run")
     parser.add_argument("--setting", action="append", default=[], help="detector setting, key=value")
+    parser.add_argument("--verdicts", action="store_true", help="verdict quality on the truth set (issue 18)")
+    verdict_quality.add_arguments(parser, details=False)
     args = parser.parse_args()
     overrides: dict[str, Any] = {}
     for item in args.setting:
         key, _, value = item.partition("=")
         overrides[key] = float(value) if "." in value else int(value)
+    if args.verdicts:
+        return verdict_quality.main_with(args, overrides)
     detector = LocalDetector(**overrides)
     print(f"settings: {detector.settings_key}")
     has_corpus = (args.corpus / "MANIFEST.csv").is_file()

@@ -1,0 +1,462 @@
+"""Derived variants of clean labelled faces, whose labels are beyond doubt (issue 18).
+
+From every clean labelled face that the local detector found with its mesh
+landmarks and a box of at least ``MIN_FACE_PX`` pixels, a crop around the face
+(the face about ``FACE_PX`` pixels wide) is made, and from it one image per
+variant:
+
+=================  ===============================================  ==========================
+variant            what is done                                     label set to 1
+=================  ===============================================  ==========================
+eyes_bar           solid black bar over both eyes                   eyes_occluded
+nose_mouth_bar     solid rectangle over nose and mouth              nose_mouth_occluded
+eye_hand           opaque blob of the face's own skin colour        eyes_occluded
+                   over one eye (like a hand)
+sunglasses         dark opaque lenses over both eyes + bridge       sunglasses, eyes_occluded
+blurred            Gaussian blur, sigma = face box / 28             blurred
+compressed         JPEG quality 2 or 3                              compressed
+upscaled           12x area downscale, bicubic upscale back         upscaled
+underexposed       brightness scaled to a face mean of 15/255      underexposed
+overexposed        gain that clips ~70 % of the face to white       overexposed
+roll45             rotated 45° (either way) around the face         roll_over30
+=================  ===============================================  ==========================
+
+Eye, nose and mouth positions are the detector's 5 mesh landmarks on the source
+photo, so each cover sits on its feature. Attributes a variant may hide (the
+eye state under a bar, "blurred" after 12x upscaling, ...) are left empty
+(cannot tell); the others keep the source's label. Variants keep the source's
+``source`` and ``split``. Everything is deterministic: the random choices are
+seeded from the source face's key, and files that exist are not rewritten.
+
+CLI: ``python -m benchmarks.truthset.derive [--out DIR] [--split tune|test]``
+writes the variants and prints their label rows (CSV).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+
+from benchmarks.truthset.labels import COLUMNS, Label
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from benchmarks.verdict_quality import Detected
+
+#: Bump when a variant's pixels change (the variants live in a folder of this version).
+DERIVE_VERSION: Final = 1
+MIN_FACE_PX: Final = 112
+FACE_PX: Final = 240
+CROP_FACTOR: Final = 2.6
+
+Points = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    suffix: str
+    #: label overrides: 1/0 or None (cannot tell)
+    labels: Mapping[str, bool | None]
+    make: Callable[[Image.Image, Points, np.random.Generator], tuple[Image.Image, tuple[float, float]]]
+
+
+# --------------------------------------------------------------------------- geometry helpers
+
+
+def _frame(pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(eye midpoint, unit vector along the eyes, unit vector down the face, inter-eye distance)."""
+    re, le = pts["right_eye"], pts["left_eye"]
+    mid = (re + le) / 2
+    along = le - re
+    ied = float(np.linalg.norm(along))
+    u = along / ied
+    v = np.array([-u[1], u[0]])
+    if np.dot(pts["mouth"] - mid, v) < 0:
+        v = -v
+    return mid, u, v, ied
+
+
+def _rect(
+    centre: np.ndarray, u: np.ndarray, v: np.ndarray, half_u: float, half_v: float
+) -> list[tuple[float, float]]:
+    corners = [centre + su * half_u * u + sv * half_v * v for su, sv in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+    return [(float(c[0]), float(c[1])) for c in corners]
+
+
+def _ellipse(
+    centre: np.ndarray, u: np.ndarray, v: np.ndarray, ru: float, rv: float
+) -> list[tuple[float, float]]:
+    pts = []
+    for k in range(48):
+        t = 2 * math.pi * k / 48
+        p = centre + math.cos(t) * ru * u + math.sin(t) * rv * v
+        pts.append((float(p[0]), float(p[1])))
+    return pts
+
+
+def _centre(pts: Points) -> tuple[float, float]:
+    c = pts["box_centre"]
+    return float(c[0]), float(c[1])
+
+
+def _face_pixels(img: Image.Image, pts: Points) -> np.ndarray:
+    """The grey pixels of the face box."""
+    x0, y0, x1, y1 = (round(float(t)) for t in pts["box"])
+    arr = np.asarray(img.convert("L"), dtype=np.float64)
+    return arr[max(0, y0) : max(1, y1), max(0, x0) : max(1, x1)]
+
+
+# --------------------------------------------------------------------------- the variants
+
+
+def _eyes_bar(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import ImageDraw
+
+    mid, u, v, ied = _frame(pts)
+    out = img.copy()
+    ImageDraw.Draw(out).polygon(_rect(mid, u, v, 1.05 * ied, 0.32 * ied), fill=(0, 0, 0))
+    return out, _centre(pts)
+
+
+def _nose_mouth_bar(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import ImageDraw
+
+    mid, u, v, ied = _frame(pts)
+    mouth_v = float(np.dot(pts["mouth"] - mid, v))
+    top, bottom = 0.3 * mouth_v, mouth_v + 0.5 * ied
+    centre = mid + (top + bottom) / 2 * v + float(np.dot(pts["nose"] - mid, u)) * u
+    palette = [(0, 0, 0), (40, 40, 40), (128, 128, 128), (255, 255, 255), (20, 40, 120)]
+    colour = palette[int(rng.integers(len(palette)))]
+    out = img.copy()
+    ImageDraw.Draw(out).polygon(_rect(centre, u, v, 0.8 * ied, (bottom - top) / 2), fill=colour)
+    return out, _centre(pts)
+
+
+def _eye_hand(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFilter
+
+    _mid, u, v, ied = _frame(pts)
+    eye = pts["left_eye"] if pts["hand_eye"][0] > 0 else pts["right_eye"]
+    # skin colour: median of a patch on the same side's cheek (between the eye and the mouth corner)
+    corner = pts["mouth_left"] if pts["hand_eye"][0] > 0 else pts["mouth_right"]
+    cheek = (eye + corner) / 2
+    arr = np.asarray(img, dtype=np.uint8)
+    r = max(2, int(0.12 * ied))
+    cy, cx = int(cheek[1]), int(cheek[0])
+    patch = arr[max(0, cy - r) : cy + r, max(0, cx - r) : cx + r].reshape(-1, 3)
+    colour = np.median(patch, axis=0) if len(patch) else np.array([200.0, 160.0, 140.0])
+    h, w = arr.shape[:2]
+    layer = np.clip(colour + rng.normal(0, 6, (h, w, 3)), 0, 255).astype(np.uint8)
+    mask = PILImage.new("L", img.size, 0)
+    centre = eye + 0.05 * ied * v
+    ImageDraw.Draw(mask).polygon(_ellipse(centre, u, v, 0.6 * ied, 0.45 * ied), fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(max(1.0, 0.03 * ied)))
+    # keep the eye itself fully covered after the soft edge
+    ImageDraw.Draw(mask).polygon(_ellipse(centre, u, v, 0.5 * ied, 0.36 * ied), fill=255)
+    out = PILImage.composite(PILImage.fromarray(layer), img, mask)
+    return out, _centre(pts)
+
+
+def _sunglasses(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import ImageDraw
+
+    _mid, u, v, ied = _frame(pts)
+    tints = [(10, 10, 10), (35, 22, 12), (12, 28, 18), (20, 20, 35)]
+    tint = tints[int(rng.integers(len(tints)))]
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    for eye in (pts["right_eye"], pts["left_eye"]):
+        draw.polygon(_ellipse(eye + 0.04 * ied * v, u, v, 0.44 * ied, 0.32 * ied), fill=tint)
+    width = max(2, int(0.05 * ied))
+    a, b = pts["right_eye"] + 0.3 * ied * u, pts["left_eye"] - 0.3 * ied * u
+    draw.line([(float(a[0]), float(a[1])), (float(b[0]), float(b[1]))], fill=tint, width=width)
+    for eye, sign in ((pts["right_eye"], -1), (pts["left_eye"], 1)):
+        s = eye + sign * 0.42 * ied * u
+        e = eye + sign * 0.85 * ied * u
+        draw.line([(float(s[0]), float(s[1])), (float(e[0]), float(e[1]))], fill=tint, width=width)
+    return out, _centre(pts)
+
+
+def _blurred(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import ImageFilter
+
+    side = float(pts["box_side"][0])
+    return img.filter(ImageFilter.GaussianBlur(side / 28)), _centre(pts)
+
+
+def _compressed(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    # The JPEG encoding happens when the variant is saved (quality in pts by derive_face).
+    return img.copy(), _centre(pts)
+
+
+def _upscaled(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import Image as PILImage
+
+    small = img.resize(
+        (max(1, round(img.width / 12)), max(1, round(img.height / 12))), PILImage.Resampling.BOX
+    )
+    return small.resize(img.size, PILImage.Resampling.BICUBIC), _centre(pts)
+
+
+def _gain(img: Image.Image, gain: float) -> Image.Image:
+    from PIL import Image as PILImage
+
+    arr = np.asarray(img, dtype=np.float64) * gain
+    return PILImage.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
+
+
+def _underexposed(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    mean = float(_face_pixels(img, pts).mean())
+    return _gain(img, 15.0 / max(mean, 1.0)), _centre(pts)
+
+
+def _overexposed(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    x0, y0, x1, y1 = (round(float(t)) for t in pts["box"])
+    arr = np.asarray(img, dtype=np.float64)[max(0, y0) : max(1, y1), max(0, x0) : max(1, x1)]
+    # the 30th percentile of the face's darkest channel maps to 255: ~70 % of the face is pure white
+    low = float(np.percentile(arr.min(axis=2), 30))
+    return _gain(img, 255.0 / max(low, 1.0) * 1.02), _centre(pts)
+
+
+def _roll45(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    from PIL import Image as PILImage
+
+    angle = 45.0 if rng.integers(2) else -45.0
+    cx, cy = _centre(pts)
+    out = img.rotate(angle, resample=PILImage.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0))
+    # PIL rotates counter-clockwise about the image centre, then expand re-centres the canvas
+    t = math.radians(angle)
+    ox, oy = img.width / 2, img.height / 2
+    dx, dy = cx - ox, cy - oy
+    nx = dx * math.cos(t) + dy * math.sin(t) + out.width / 2
+    ny = -dx * math.sin(t) + dy * math.cos(t) + out.height / 2
+    return out, (nx, ny)
+
+
+_HIDDEN_EYES: Final = {"left_eye_closed": None, "right_eye_closed": None}
+_LOST_DETAIL: Final = {"blurred": None, "upscaled": None, "compressed": None}
+
+VARIANTS: Final = (
+    Variant(
+        "eyes_bar",
+        ".png",
+        {"eyes_occluded": True, "sunglasses": None, "clear_glasses": None, **_HIDDEN_EYES},
+        _eyes_bar,
+    ),
+    Variant("nose_mouth_bar", ".png", {"nose_mouth_occluded": True, "mask": None}, _nose_mouth_bar),
+    Variant("eye_hand", ".png", {"eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES}, _eye_hand),
+    Variant(
+        "sunglasses",
+        ".png",
+        {"sunglasses": True, "eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES},
+        _sunglasses,
+    ),
+    Variant("blurred", ".png", {"blurred": True, "upscaled": None}, _blurred),
+    Variant("compressed", ".jpg", {"compressed": True, "blurred": None, "upscaled": None}, _compressed),
+    Variant("upscaled", ".png", {"upscaled": True, "blurred": None}, _upscaled),
+    Variant("underexposed", ".png", {"underexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _underexposed),
+    Variant("overexposed", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _overexposed),
+    Variant("roll45", ".png", {"roll_over30": True}, _roll45),
+)
+
+
+# --------------------------------------------------------------------------- driving
+
+
+def _seed(*parts: str) -> np.random.Generator:
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "big"))
+
+
+def eligible(label: Label, detected: Detected | None) -> int | None:
+    """Index of the detection to derive from, or None (not clean, not found, no mesh, too small)."""
+    from benchmarks.verdict_quality import match_face
+
+    if label.set == "derived" or not label.clean or detected is None:
+        return None
+    index = match_face((label.face_x, label.face_y), detected)
+    if index is None:
+        return None
+    face = detected.faces[index]
+    if (face.raw or {}).get("landmark_kind") != "mesh-5" or not face.landmarks or len(face.landmarks) < 5:
+        return None
+    return index if face.box.short_side >= MIN_FACE_PX else None
+
+
+def _variant_labels(label: Label, folder: Path) -> list[tuple[Variant, Label]]:
+    stem = hashlib.sha256(label.key.encode()).hexdigest()[:16]
+    out = []
+    for variant in VARIANTS:
+        attrs = dict(label.attrs)
+        attrs.update(variant.labels)
+        out.append(
+            (
+                variant,
+                Label(
+                    set="derived",
+                    file=f"{label.set}/{label.file}@{label.face_x:.2f},{label.face_y:.2f}#{variant.name}",
+                    source=label.source,
+                    split=label.split,
+                    face_x=0.0,
+                    face_y=0.0,
+                    attrs=attrs,
+                    notes=f"derived ({variant.name}) from {label.key}",
+                    origin=label.key,
+                    variant=variant.name,
+                    path=folder / f"{stem}_{variant.name}{variant.suffix}",
+                ),
+            )
+        )
+    return out
+
+
+def derive_face(label: Label, face_index: int, detected: Detected, folder: Path) -> list[Label]:
+    """The variants of one clean face (written to ``folder`` unless there), with their labels."""
+    from PIL import Image as PILImage
+    from PIL import ImageOps
+
+    assert label.path is not None
+    planned = _variant_labels(label, folder)
+    meta = folder / f"{hashlib.sha256(label.key.encode()).hexdigest()[:16]}.centres.csv"
+    if all(lb.path is not None and lb.path.is_file() for _, lb in planned) and meta.is_file():
+        centres = {row[0]: (float(row[1]), float(row[2])) for row in csv.reader(meta.open(encoding="utf-8"))}
+        return [replace(lb, face_x=centres[v.name][0], face_y=centres[v.name][1]) for v, lb in planned]
+    face = detected.faces[face_index]
+    box = face.box
+    with PILImage.open(label.path) as opened:
+        opened.draft("RGB", (opened.width, opened.height))  # full size; keeps decode deterministic
+        img = ImageOps.exif_transpose(opened).convert("RGB")
+    sx, sy = img.width / detected.width, img.height / detected.height
+    side = max(box.w * sx, box.h * sy)
+    cx, cy = (box.x + box.w / 2) * sx, (box.y + box.h / 2) * sy
+    half = CROP_FACTOR * side / 2
+    x0, y0 = max(0, round(cx - half)), max(0, round(cy - half))
+    x1, y1 = min(img.width, round(cx + half)), min(img.height, round(cy + half))
+    crop = img.crop((x0, y0, x1, y1))
+    f = min(1.0, FACE_PX / side)
+    if f < 1.0:
+        crop = crop.resize(
+            (max(1, round(crop.width * f)), max(1, round(crop.height * f))), PILImage.Resampling.LANCZOS
+        )
+    lm = [np.array([(px * sx - x0) * f, (py * sy - y0) * f]) for px, py in face.landmarks or ()]
+    bx0, by0 = (box.x * sx - x0) * f, (box.y * sy - y0) * f
+    pts: Points = {
+        "right_eye": lm[0],
+        "left_eye": lm[1],
+        "nose": lm[2],
+        "mouth_right": lm[3],
+        "mouth_left": lm[4],
+        "mouth": (lm[3] + lm[4]) / 2,
+        "box": np.array([bx0, by0, bx0 + box.w * sx * f, by0 + box.h * sy * f]),
+        "box_centre": np.array([(cx - x0) * f, (cy - y0) * f]),
+        "box_side": np.array([side * f]),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    labels, rows = [], []
+    for variant, planned_label in planned:
+        rng = _seed(label.key, variant.name, str(DERIVE_VERSION))
+        local = dict(pts)
+        local["hand_eye"] = np.array([1.0 if rng.integers(2) else -1.0])
+        out, (fx, fy) = variant.make(crop, local, rng)
+        assert planned_label.path is not None
+        tmp = planned_label.path.with_name(planned_label.path.name + ".tmp")
+        if variant.suffix == ".jpg":
+            out.save(tmp, format="JPEG", quality=int(rng.integers(2, 4)))
+        else:
+            out.save(tmp, format="PNG")
+        tmp.replace(planned_label.path)
+        centre = (round(fx / out.width, 4), round(fy / out.height, 4))
+        rows.append((variant.name, *centre))
+        labels.append(replace(planned_label, face_x=centre[0], face_y=centre[1]))
+    with meta.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return labels
+
+
+def derive_all(
+    labels: Sequence[Label], detections: Mapping[Path, Detected], folder: Path, *, limit: int | None = None
+) -> list[Label]:
+    """Variants of every eligible clean face (at most ``limit`` source faces per split, spread evenly)."""
+    folder = folder / f"v{DERIVE_VERSION}"
+    chosen: dict[str, list[tuple[Label, int]]] = {}
+    for label in sorted(labels, key=lambda lb: lb.key):
+        if label.path is None:
+            continue
+        index = eligible(label, detections.get(label.path))
+        if index is not None:
+            chosen.setdefault(label.split, []).append((label, index))
+    out: list[Label] = []
+    for split in sorted(chosen):
+        items = chosen[split]
+        if limit is not None and len(items) > limit:
+            step = len(items) / limit
+            items = [items[int(k * step)] for k in range(limit)]
+        for label, index in items:
+            assert label.path is not None
+            out += derive_face(label, index, detections[label.path], folder)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from benchmarks.truthset.labels import LABELS_CSV, read_labels, resolve
+    from benchmarks.verdict_quality import Runner, default_cache_dir
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--labels", type=Path, default=LABELS_CSV)
+    parser.add_argument("--out", type=Path, default=default_cache_dir() / "derived")
+    parser.add_argument("--split", choices=("tune", "test"), action="append")
+    parser.add_argument("--limit", type=int, default=None, help="at most N source faces per split")
+    args = parser.parse_args(argv)
+    labels, _ = resolve(lb for lb in read_labels(args.labels) if lb.split in (args.split or ("tune", "test")))
+    runner = Runner(default_cache_dir())
+    try:
+        detections = {p: runner.detect(p) for p in sorted({lb.path for lb in labels if lb.path is not None})}
+    finally:
+        runner.close()
+    variants = derive_all(labels, detections, args.out, limit=args.limit)
+    writer = csv.DictWriter(sys.stdout, [*COLUMNS, "path"])
+    writer.writeheader()
+    for variant in variants:
+        writer.writerow({**variant.to_row(), "path": str(variant.path)})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__: list[Any] = ["DERIVE_VERSION", "VARIANTS", "derive_all", "derive_face", "eligible"]

@@ -1,0 +1,627 @@
+"""Verdict quality (issue 18): the local detector and the presets against the labelled truth set.
+
+Usage::
+
+    python benchmarks/verdict_quality.py [--split tune|test] [--sets corpus,gathered,derived]
+                                         [--json FILE|-] [--details] [--no-cache]
+    python benchmarks/detector_accuracy.py --verdicts ...      # the same
+
+Runs the local detector over the labelled faces of ``benchmarks/truthset/labels.csv``
+(the corpus ``../shared/corpus``, the gathered photos ``../truthset/photos`` — see
+``benchmarks/truthset/README.md``) and the derived variants made from their clean
+faces (``benchmarks/truthset/derive.py``). Each labelled face is matched to the
+detection whose box contains its centre (the nearest box centre if several do).
+For the tune and the test split apart it prints:
+
+- per attribute the confusion counts of the detector's measure
+  (``benchmarks/truthset/measures.py``) against the label: TP, FP, FN, TN and
+  unknown (measure null) — faces whose label is empty are not counted;
+- per preset (``enrollment-strict`` without its one-face condition,
+  ``moderation-2.0``, ``enrollment-iso`` when it exists) the must-not faces that
+  qualify (false-qualified, listed by file with their flags), how many faces of
+  each flag qualify, and the share of clean faces and of clean frontal portraits
+  (clean, the only labelled face of its photo, box ≥ the preset's minimum face
+  size, or 112 px) that qualify;
+- labelled faces the detector did not find, apart.
+
+Detections are cached per (file sha256, detector settings, detector source code)
+in ``FACECURATOR_BENCH_CACHE`` (default ``~/.cache/facecurator-bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.truthset import derive  # noqa: E402
+from benchmarks.truthset.labels import (  # noqa: E402
+    ATTRIBUTES,
+    LABELS_CSV,
+    MUST_NOT_FLAGS,
+    SPLITS,
+    Label,
+    read_labels,
+    resolve,
+)
+from benchmarks.truthset.measures import MEASURES  # noqa: E402
+from facecurator.domain.face import Face  # noqa: E402
+from facecurator.domain.rules import FaceCount, ImageContext, MinFaceSize, RuleSet, load_rules  # noqa: E402
+from facecurator.errors import ConfigError  # noqa: E402
+
+#: Presets evaluated; enrollment-strict and -iso without their one-face condition.
+PRESETS = ("enrollment-strict", "moderation-2.0", "enrollment-iso")
+#: Presets whose face_count condition is dropped (the truth set has group photos).
+WITHOUT_FACE_COUNT = ("enrollment-strict", "enrollment-iso")
+DEFAULT_PORTRAIT_PX = 112
+
+
+# --------------------------------------------------------------------------- detection + cache
+
+
+@dataclass(frozen=True)
+class Detected:
+    """The detector's result for one image (or the error it raised)."""
+
+    width: int
+    height: int
+    faces: tuple[Face, ...]
+    error: str = ""
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("FACECURATOR_BENCH_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "facecurator-bench"
+
+
+def code_fingerprint() -> str:
+    """Hash of the detector's source (facecurator/detect and the face/image modules)."""
+    import facecurator.detect.local as local_module
+    from facecurator.domain import face as face_module
+    from facecurator.domain import images as images_module
+
+    digest = hashlib.sha256()
+    files = sorted(Path(local_module.__file__).parent.glob("*.py"))
+    files += [Path(face_module.__file__), Path(images_module.__file__)]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class DetectionCache:
+    """Detections on disk, one JSON file per (image sha256, settings key, code fingerprint)."""
+
+    def __init__(self, folder: Path | None, settings_key: str, fingerprint: str) -> None:
+        self.folder = folder
+        self.salt = hashlib.sha256(f"{settings_key}|{fingerprint}".encode()).hexdigest()[:16]
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha: str) -> Path | None:
+        return None if self.folder is None else self.folder / f"{sha}-{self.salt}.json"
+
+    def get(self, sha: str) -> Detected | None:
+        path = self._path(sha)
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Detected(
+                width=int(data["width"]),
+                height=int(data["height"]),
+                faces=tuple(Face.from_json(f) for f in data["faces"]),
+                error=str(data.get("error", "")),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None  # a broken cache file is recomputed
+
+    def put(self, sha: str, detected: Detected) -> None:
+        path = self._path(sha)
+        if path is None:
+            return
+        data = {
+            "width": detected.width,
+            "height": detected.height,
+            "faces": [f.to_json() for f in detected.faces],
+            "error": detected.error,
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+
+
+class Runner:
+    """Runs (or reads from the cache) the local detector on image files."""
+
+    def __init__(self, cache_dir: Path | None, settings: Mapping[str, Any] | None = None) -> None:
+        from facecurator.detect.local import LocalDetector
+
+        self.detector = LocalDetector(**dict(settings or {}))
+        self.cache = DetectionCache(cache_dir, self.detector.settings_key, code_fingerprint())
+        self.computed = 0
+        self.cached = 0
+
+    def detect(self, path: Path) -> Detected:
+        from facecurator.domain.protocols import ImageRef
+        from facecurator.errors import DetectorError, ImageError
+
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        hit = self.cache.get(sha)
+        if hit is not None:
+            self.cached += 1
+            return hit
+        st = path.stat()
+        ref = ImageRef(
+            uri=str(path), name=path.name, group=path.parent.name, size=st.st_size, mtime_ns=st.st_mtime_ns
+        )
+        try:
+            result = self.detector.detect(ref, data)
+            detected = Detected(result.width, result.height, tuple(result.faces))
+        except (ImageError, DetectorError) as exc:
+            detected = Detected(0, 0, (), error=str(exc))
+        self.cache.put(sha, detected)
+        self.computed += 1
+        return detected
+
+    def close(self) -> None:
+        self.detector.close()
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def match_face(label_xy: tuple[float, float], detected: Detected) -> int | None:
+    """Index of the detection whose box contains the labelled centre (nearest box centre), or None.
+
+    ``label_xy`` is the centre as fractions of the upright image's width and height.
+    """
+    if not detected.faces or detected.width <= 0 or detected.height <= 0:
+        return None
+    x, y = label_xy[0] * detected.width, label_xy[1] * detected.height
+    best: tuple[float, int] | None = None
+    for i, face in enumerate(detected.faces):
+        b = face.box
+        if b.x <= x <= b.x + b.w and b.y <= y <= b.y + b.h:
+            d = (b.x + b.w / 2 - x) ** 2 + (b.y + b.h / 2 - y) ** 2
+            if best is None or d < best[0]:
+                best = (d, i)
+    return None if best is None else best[1]
+
+
+# --------------------------------------------------------------------------- presets
+
+
+def load_presets(names: Sequence[str] = PRESETS) -> dict[str, RuleSet]:
+    """The presets to evaluate (those that exist), without the one-face condition where noted."""
+    presets = {}
+    for name in names:
+        try:
+            rules = load_rules(name)
+        except ConfigError:
+            continue
+        if name in WITHOUT_FACE_COUNT:
+            for condition in rules.conditions:
+                if isinstance(condition, FaceCount):
+                    rules = rules.without_condition(condition.id)
+        presets[name] = rules
+    return presets
+
+
+def portrait_px(rules: RuleSet | None) -> float:
+    for condition in rules.conditions if rules else ():
+        if isinstance(condition, MinFaceSize):
+            return float(condition.min_px)
+    return float(DEFAULT_PORTRAIT_PX)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class Outcome:
+    """One labelled face after detection, matching and evaluation."""
+
+    label: Label
+    face: Face | None = None
+    #: attribute -> the detector's reading (True / False / None); only for matched faces
+    measured: dict[str, bool | None] = field(default_factory=dict)
+    #: preset -> qualified
+    qualified: dict[str, bool] = field(default_factory=dict)
+    #: preset -> reasons against (English), for --details
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    #: the only labelled face of its image (derived variants: never)
+    sole: bool = False
+    error: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.face is not None
+
+
+def measure_face(face: Face, measures: Mapping[str, Any] = MEASURES) -> dict[str, bool | None]:
+    out: dict[str, bool | None] = {}
+    for attr in ATTRIBUTES:
+        fn = measures.get(attr)
+        out[attr] = None if fn is None else fn(face)
+    return out
+
+
+def evaluate(
+    labels: Sequence[Label],
+    detections: Mapping[Path, Detected],
+    presets: Mapping[str, RuleSet],
+    measures: Mapping[str, Any] = MEASURES,
+) -> list[Outcome]:
+    """Match every label to its detection and evaluate the measures and presets on it."""
+    per_image: dict[Path, int] = {}
+    for label in labels:
+        if label.path is not None:
+            per_image[label.path] = per_image.get(label.path, 0) + 1
+    outcomes = []
+    for label in labels:
+        assert label.path is not None, label.key
+        detected = detections[label.path]
+        out = Outcome(
+            label=label, sole=label.set != "derived" and per_image[label.path] == 1, error=detected.error
+        )
+        index = match_face((label.face_x, label.face_y), detected)
+        if index is not None:
+            face = detected.faces[index]
+            out.face = face
+            out.measured = measure_face(face, measures)
+            ctx = ImageContext(face_count=len(detected.faces))
+            for name, rules in presets.items():
+                verdict = rules.evaluate(face, ctx)
+                out.qualified[name] = verdict.qualified
+                out.reasons[name] = verdict.reasons
+        outcomes.append(out)
+    return outcomes
+
+
+def unlabelled_qualified(
+    labels: Sequence[Label], detections: Mapping[Path, Detected], presets: Mapping[str, RuleSet]
+) -> dict[str, list[str]]:
+    """Per preset: detections no label matched that qualify (files), in images of the set."""
+    matched: dict[Path, set[int]] = {}
+    for label in labels:
+        assert label.path is not None
+        index = match_face((label.face_x, label.face_y), detections[label.path])
+        matched.setdefault(label.path, set())
+        if index is not None:
+            matched[label.path].add(index)
+    out: dict[str, list[str]] = {name: [] for name in presets}
+    for path, indices in matched.items():
+        detected = detections[path]
+        ctx = ImageContext(face_count=len(detected.faces))
+        for i, face in enumerate(detected.faces):
+            if i in indices:
+                continue
+            for name, rules in presets.items():
+                if rules.is_qualified(face, ctx):
+                    out[name].append(f"{path.name}#{i}")
+    return out
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def confusion(outcomes: Iterable[Outcome], attribute: str) -> dict[str, int]:
+    """TP/FP/FN/TN/unknown of the measure against the label (found faces with a known label);
+    ``unlabelled``: found faces whose label is empty; ``not_found``: labelled faces not detected."""
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "unknown": 0, "unlabelled": 0, "not_found": 0}
+    for out in outcomes:
+        truth = out.label.attrs.get(attribute)
+        if not out.found:
+            if truth is not None:
+                counts["not_found"] += 1
+            continue
+        if truth is None:
+            counts["unlabelled"] += 1
+            continue
+        got = out.measured.get(attribute)
+        if got is None:
+            counts["unknown"] += 1
+        elif got and truth:
+            counts["tp"] += 1
+        elif got:
+            counts["fp"] += 1
+        elif truth:
+            counts["fn"] += 1
+        else:
+            counts["tn"] += 1
+    return counts
+
+
+def _where(out: Outcome) -> str:
+    label = out.label
+    if label.set == "derived":  # the file names the source face and the variant
+        return f"derived:{label.file}"
+    return f"{label.set}:{label.file}@{label.face_x:.2f},{label.face_y:.2f}"
+
+
+def preset_summary(outcomes: Sequence[Outcome], name: str, min_px: float) -> dict[str, Any]:
+    must_not = [o for o in outcomes if o.label.must_not]
+    clean = [o for o in outcomes if o.label.clean]
+    portraits = [o for o in clean if o.sole and (o.face is None or o.face.box.short_side >= min_px)]
+    false_qualified = [o for o in must_not if o.qualified.get(name)]
+    by_flag = {}
+    for flag in MUST_NOT_FLAGS:
+        with_flag = [o for o in must_not if o.label.attrs.get(flag) is True]
+        by_flag[flag] = {
+            "faces": len(with_flag),
+            "found": sum(o.found for o in with_flag),
+            "qualified": sum(bool(o.qualified.get(name)) for o in with_flag),
+        }
+    return {
+        "must_not": {"faces": len(must_not), "found": sum(o.found for o in must_not)},
+        "false_qualified": len(false_qualified),
+        "false_qualified_faces": [
+            {"face": _where(o), "flags": list(o.label.flags), "variant": o.label.variant}
+            for o in false_qualified
+        ],
+        "by_flag": by_flag,
+        "clean": {
+            "faces": len(clean),
+            "found": sum(o.found for o in clean),
+            "qualified": sum(bool(o.qualified.get(name)) for o in clean),
+        },
+        "portraits": {
+            "faces": len(portraits),
+            "found": sum(o.found for o in portraits),
+            "qualified": sum(bool(o.qualified.get(name)) for o in portraits),
+            "min_px": min_px,
+            "not_qualified": [
+                {
+                    "face": _where(o),
+                    "reasons": o.reasons.get(name, ["not found"]) if o.found else ["not found"],
+                }
+                for o in portraits
+                if not o.qualified.get(name)
+            ],
+        },
+    }
+
+
+def summarize(
+    outcomes: Sequence[Outcome],
+    presets: Mapping[str, RuleSet],
+    unlabelled: Mapping[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The figures of one split (JSON-ready)."""
+    min_px = portrait_px(presets.get("enrollment-strict"))
+    sets: dict[str, dict[str, int]] = {}
+    for out in outcomes:
+        entry = sets.setdefault(out.label.set, {"faces": 0, "found": 0})
+        entry["faces"] += 1
+        entry["found"] += out.found
+    return {
+        "faces": len(outcomes),
+        "found": sum(o.found for o in outcomes),
+        "by_set": sets,
+        "not_found": [
+            {"face": _where(o), "must_not": o.label.must_not, "clean": o.label.clean, "error": o.error}
+            for o in outcomes
+            if not o.found
+        ],
+        "attributes": {
+            attr: {"measure": MEASURES.get(attr) is not None, **confusion(outcomes, attr)}
+            for attr in ATTRIBUTES
+        },
+        "presets": {name: preset_summary(outcomes, name, min_px) for name in presets},
+        "unlabelled_qualified": dict(unlabelled or {}),
+    }
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Run:
+    """Everything a run measured (the figures per split are in ``figures``)."""
+
+    outcomes: list[Outcome]
+    figures: dict[str, Any]
+    missing: list[Label]
+    presets: dict[str, RuleSet]
+    detections: dict[Path, Detected]
+
+
+def run(
+    *,
+    labels_csv: Path = LABELS_CSV,
+    splits: Sequence[str] = SPLITS,
+    sets: Sequence[str] = ("corpus", "gathered", "derived"),
+    cache_dir: Path | None = None,
+    derive_limit: int | None = None,
+    settings: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> Run:
+    """Detect, match and evaluate the truth set; figures per split."""
+    all_labels = [lb for lb in read_labels(labels_csv) if lb.split in splits and lb.set in sets]
+    labels, missing = resolve(all_labels)
+    presets = load_presets()
+    runner = Runner(cache_dir, settings)
+    detections: dict[Path, Detected] = {}
+    try:
+        for i, path in enumerate(sorted({lb.path for lb in labels if lb.path is not None})):
+            if progress:
+                print(f"\rdetect {i + 1} {path.name[:40]:40s}", end="", file=sys.stderr, flush=True)
+            detections[path] = runner.detect(path)
+        if "derived" in sets:
+            variants = derive.derive_all(
+                labels, detections, (cache_dir or default_cache_dir()) / "derived", limit=derive_limit
+            )
+            for i, variant in enumerate(variants):
+                assert variant.path is not None
+                if progress:
+                    print(f"\rdetect derived {i + 1}/{len(variants)}", end="", file=sys.stderr, flush=True)
+                detections[variant.path] = runner.detect(variant.path)
+            labels = labels + variants
+    finally:
+        runner.close()
+        if progress:
+            print(f"\r{runner.computed} detected, {runner.cached} from the cache" + " " * 30, file=sys.stderr)
+    outcomes = evaluate(labels, detections, presets)
+    figures: dict[str, Any] = {
+        "detector": runner.detector.settings_key,
+        "presets": list(presets),
+        "missing_photos": [f"{lb.set}:{lb.file}" for lb in missing],
+        "splits": {},
+    }
+    for split in splits:
+        part = [o for o in outcomes if o.label.split == split]
+        part_labels = [o.label for o in part if o.label.set != "derived"]
+        figures["splits"][split] = summarize(
+            part, presets, unlabelled_qualified(part_labels, detections, presets)
+        )
+    return Run(outcomes, figures, missing, presets, detections)
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {part / whole:.0%}" if whole else f"{part}/0"
+
+
+def print_report(result: Run, details: bool = False, out: Any = None) -> None:
+    out = out or sys.stdout
+    fig = result.figures
+    print(f"detector: {fig['detector']}", file=out)
+    if fig["missing_photos"]:
+        print(f"photos not on this machine (not counted): {len(fig['missing_photos'])}", file=out)
+    for split, s in fig["splits"].items():
+        sets = ", ".join(f"{k} {v['found']}/{v['faces']}" for k, v in s["by_set"].items())
+        print(f"\n=== {split}: {s['faces']} labelled faces, {s['found']} found ({sets}) ===", file=out)
+        head = " ".join(f"{h:>4s}" for h in ("TP", "FP", "FN", "TN", "unk", "n/a", "lost"))
+        print(f"\n{'attribute':20s} {head}", file=out)
+        for attr, c in s["attributes"].items():
+            if not c["measure"]:
+                pos = c["tp"] + c["fn"] + c["unknown"]
+                print(f"{attr:20s} no measure ({pos} labelled faces found, {c['not_found']} lost)", file=out)
+                continue
+            print(
+                f"{attr:20s} {c['tp']:4d} {c['fp']:4d} {c['fn']:4d} {c['tn']:4d} {c['unknown']:4d} "
+                f"{c['unlabelled']:4d} {c['not_found']:4d}",
+                file=out,
+            )
+        for name, p in s["presets"].items():
+            print(f"\n{name}:", file=out)
+            print(
+                f"  false-qualified: {p['false_qualified']} of {p['must_not']['faces']} must-not faces "
+                f"({p['must_not']['found']} found)",
+                file=out,
+            )
+            variants: dict[str, int] = {}
+            for item in p["false_qualified_faces"]:
+                if item["variant"]:
+                    variants[item["variant"]] = variants.get(item["variant"], 0) + 1
+                else:
+                    print(f"    {item['face']}  [{', '.join(item['flags'])}]", file=out)
+            if variants:
+                listed = ", ".join(f"{k} {v}" for k, v in sorted(variants.items()))
+                print(
+                    f"    derived variants: {listed}{' (--details lists them)' if not details else ''}",
+                    file=out,
+                )
+                if details:
+                    for item in p["false_qualified_faces"]:
+                        if item["variant"]:
+                            print(f"      {item['face']}", file=out)
+            flags = [f"{k} {v['qualified']}/{v['faces']}" for k, v in p["by_flag"].items() if v["faces"]]
+            print(f"  qualified per flag: {', '.join(flags)}", file=out)
+            c, q = p["clean"], p["portraits"]
+            print(
+                f"  clean faces qualified: {_pct(c['qualified'], c['faces'])} ({c['found']} found)", file=out
+            )
+            print(
+                f"  clean frontal portraits (sole face, box >= {q['min_px']:g} px) qualified: "
+                f"{_pct(q['qualified'], q['faces'])}",
+                file=out,
+            )
+            if details:
+                for item in q["not_qualified"]:
+                    print(f"    not qualified: {item['face']}: {'; '.join(item['reasons'])}", file=out)
+            extra = s["unlabelled_qualified"].get(name) or []
+            if extra:
+                print(
+                    f"  unlabelled detections that qualify: {len(extra)} ({', '.join(extra[:8])})", file=out
+                )
+        if s["not_found"]:
+            print(f"\n  not found by the detector ({len(s['not_found'])}):", file=out)
+            for item in s["not_found"]:
+                kind = "must-not" if item["must_not"] else "clean" if item["clean"] else "other"
+                print(f"    {item['face']} ({kind}){' ' + item['error'] if item['error'] else ''}", file=out)
+    if details:
+        print("\nper face:", file=out)
+        for o in result.outcomes:
+            got = {k: v for k, v in o.measured.items() if v is not None}
+            print(
+                f"  [{o.label.split}] {_where(o)} flags={list(o.label.flags)} found={o.found} {got}", file=out
+            )
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, details: bool = True) -> None:
+    """The options of the verdict benchmark (``details=False`` when the parser already has --details)."""
+    parser.add_argument(
+        "--labels", type=Path, default=LABELS_CSV, help="labels CSV (default: the committed one)"
+    )
+    parser.add_argument("--split", choices=SPLITS, action="append", help="only this split (repeatable)")
+    parser.add_argument("--sets", default="corpus,gathered,derived", help="comma-separated sets to use")
+    parser.add_argument("--json", dest="json_out", help="write the figures as JSON to FILE ('-': stdout)")
+    parser.add_argument(
+        "--cache-dir", type=Path, default=None, help="detection cache (default ~/.cache/facecurator-bench)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="detect everything again")
+    parser.add_argument(
+        "--derive-limit", type=int, default=None, help="at most N clean faces per split to derive from"
+    )
+    if details:
+        parser.add_argument(
+            "--details", action="store_true", help="reasons of unqualified portraits, every face"
+        )
+
+
+def main_with(args: argparse.Namespace, settings: Mapping[str, Any] | None = None) -> int:
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
+    result = run(
+        labels_csv=args.labels,
+        splits=tuple(args.split or SPLITS),
+        sets=tuple(s for s in args.sets.split(",") if s),
+        cache_dir=cache_dir,
+        derive_limit=args.derive_limit,
+        settings=settings,
+        progress=sys.stderr.isatty(),
+    )
+    if args.json_out == "-":
+        json.dump(result.figures, sys.stdout, indent=1)
+        print()
+        return 0
+    print_report(result, details=args.details)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(result.figures, indent=1), encoding="utf-8")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_arguments(parser)
+    return main_with(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
