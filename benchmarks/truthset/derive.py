@@ -351,7 +351,8 @@ def derive_face(label: Label, face_index: int, detected: Detected, folder: Path)
     planned = _variant_labels(label, folder)
     meta = folder / f"{hashlib.sha256(label.key.encode()).hexdigest()[:16]}.centres.csv"
     if all(lb.path is not None and lb.path.is_file() for _, lb in planned) and meta.is_file():
-        centres = {row[0]: (float(row[1]), float(row[2])) for row in csv.reader(meta.open(encoding="utf-8"))}
+        with meta.open(newline="", encoding="utf-8") as fh:
+            centres = {row[0]: (float(row[1]), float(row[2])) for row in csv.reader(fh)}
         return [replace(lb, face_x=centres[v.name][0], face_y=centres[v.name][1]) for v, lb in planned]
     face = detected.faces[face_index]
     box = face.box
