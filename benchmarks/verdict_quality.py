@@ -24,6 +24,9 @@ For the tune and the test split apart it prints:
   size, or 112 px) that qualify;
 - labelled faces the detector did not find, apart.
 
+``--json`` also lists every labelled face with its labels, the detection it was
+matched to (every field and ``raw``), the measures and the verdicts, for tuning.
+
 Detections are cached per (file sha256, detector settings, detector source code)
 in ``FACECURATOR_BENCH_CACHE`` (default ``~/.cache/facecurator-bench``).
 """
@@ -486,7 +489,28 @@ def run(
         figures["splits"][split] = summarize(
             part, presets, unlabelled_qualified(part_labels, detections, presets)
         )
+    figures["faces"] = [face_record(o) for o in outcomes]
     return Run(outcomes, figures, missing, presets, detections)
+
+
+def face_record(out: Outcome) -> dict[str, Any]:
+    """One labelled face in the JSON: its labels, what the detector measured, the verdicts."""
+    label = out.label
+    return {
+        "face": _where(out),
+        "set": label.set,
+        "split": label.split,
+        "source": label.source,
+        "variant": label.variant,
+        "labels": {a: label.attrs.get(a) for a in ATTRIBUTES},
+        "must_not": label.must_not,
+        "clean": label.clean,
+        "found": out.found,
+        "measured": out.measured,
+        "qualified": out.qualified,
+        "reasons": out.reasons,
+        "detection": out.face.to_json() if out.face is not None else None,
+    }
 
 
 # --------------------------------------------------------------------------- printing

@@ -157,14 +157,19 @@ def corpus_root() -> Path:
 
 
 def gathered_root() -> Path | None:
-    """Folder of the gathered photos: ``FACECURATOR_TRUTHSET`` (its ``photos/``), else
-    ``../truthset`` beside the repository, else ``../shared/truthset``; None when absent."""
+    """Folder of the gathered photos (``file`` is relative to it), or None when absent.
+
+    ``FACECURATOR_TRUTHSET`` (its ``photos/`` folder, or itself if it has none), else
+    ``../truthset/photos`` beside the repository, else ``../shared/truthset/photos``.
+    """
     env = os.environ.get("FACECURATOR_TRUTHSET")
-    candidates = [Path(env)] if env else [REPO.parent / "truthset", REPO.parent / "shared" / "truthset"]
-    for base in candidates:
-        for folder in (base / "photos", base):
-            if folder.is_dir() and any(folder.iterdir()):
-                return folder
+    if env:
+        candidates = [Path(env) / "photos", Path(env)]
+    else:
+        candidates = [REPO.parent / "truthset" / "photos", REPO.parent / "shared" / "truthset" / "photos"]
+    for folder in candidates:
+        if folder.is_dir() and any(folder.iterdir()):
+            return folder
     return None
 
 
