@@ -27,6 +27,12 @@ For the tune and the test split apart it prints:
 ``--json`` also lists every labelled face with its labels, the detection it was
 matched to (every field and ``raw``), the measures and the verdicts, for tuning.
 
+From Python (to choose thresholds on the tune split)::
+
+    from benchmarks import verdict_quality as vq
+    result = vq.run(splits=("tune",))        # .outcomes: label, matched Face, measured, qualified
+    vq.print_report(result)
+
 Detections are cached per (file sha256, detector settings, detector source code)
 in ``FACECURATOR_BENCH_CACHE`` (default ``~/.cache/facecurator-bench``).
 """
@@ -321,9 +327,13 @@ def unlabelled_qualified(
 
 
 def confusion(outcomes: Iterable[Outcome], attribute: str) -> dict[str, int]:
-    """TP/FP/FN/TN/unknown of the measure against the label (found faces with a known label);
-    ``unlabelled``: found faces whose label is empty; ``not_found``: labelled faces not detected."""
+    """TP/FP/FN/TN/unknown of the measure against the label (found faces with a known label).
+
+    ``present``/``absent``: found faces labelled 1/0; ``unlabelled``: found faces whose label
+    is empty; ``not_found``: labelled faces the detector did not find.
+    """
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "unknown": 0, "unlabelled": 0, "not_found": 0}
+    counts |= {"present": 0, "absent": 0}
     for out in outcomes:
         truth = out.label.attrs.get(attribute)
         if not out.found:
@@ -333,6 +343,7 @@ def confusion(outcomes: Iterable[Outcome], attribute: str) -> dict[str, int]:
         if truth is None:
             counts["unlabelled"] += 1
             continue
+        counts["present" if truth else "absent"] += 1
         got = out.measured.get(attribute)
         if got is None:
             counts["unknown"] += 1
@@ -533,8 +544,11 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
         print(f"\n{'attribute':20s} {head}", file=out)
         for attr, c in s["attributes"].items():
             if not c["measure"]:
-                pos = c["tp"] + c["fn"] + c["unknown"]
-                print(f"{attr:20s} no measure ({pos} labelled faces found, {c['not_found']} lost)", file=out)
+                print(
+                    f"{attr:20s} no measure: {c['present']} found faces with it, {c['absent']} without "
+                    f"({c['not_found']} labelled faces lost)",
+                    file=out,
+                )
                 continue
             print(
                 f"{attr:20s} {c['tp']:4d} {c['fp']:4d} {c['fn']:4d} {c['tn']:4d} {c['unknown']:4d} "

@@ -168,6 +168,8 @@ def test_confusion_counts_each_face_once() -> None:
         "unknown": 1,
         "unlabelled": 1,
         "not_found": 1,
+        "present": 3,
+        "absent": 3,
     }
     # no measure mapped: every found face with a label is "unknown"
     assert vq.confusion(outcomes, "not_photo")["unknown"] == 7
@@ -325,6 +327,8 @@ def test_harness_counts_add_up(test_split: vq.Run) -> None:
         labelled = sum(o.label.attrs.get(attr) is not None for o in outcomes)
         assert c["tp"] + c["fp"] + c["fn"] + c["tn"] + c["unknown"] + c["not_found"] == labelled, attr
         assert c["tp"] + c["fp"] + c["fn"] + c["tn"] + c["unknown"] + c["unlabelled"] == s["found"], attr
+        assert c["tp"] + c["fn"] <= c["present"] and c["fp"] + c["tn"] <= c["absent"], attr
+        assert c["tp"] + c["fp"] + c["fn"] + c["tn"] + c["unknown"] == c["present"] + c["absent"], attr
     for name, p in s["presets"].items():
         assert p["false_qualified"] == len(p["false_qualified_faces"]) <= p["must_not"]["found"], name
         assert p["clean"]["qualified"] <= p["clean"]["found"] <= p["clean"]["faces"], name

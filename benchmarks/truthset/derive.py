@@ -357,7 +357,6 @@ def derive_face(label: Label, face_index: int, detected: Detected, folder: Path)
     face = detected.faces[face_index]
     box = face.box
     with PILImage.open(label.path) as opened:
-        opened.draft("RGB", (opened.width, opened.height))  # full size; keeps decode deterministic
         img = ImageOps.exif_transpose(opened).convert("RGB")
     sx, sy = img.width / detected.width, img.height / detected.height
     side = max(box.w * sx, box.h * sy)
