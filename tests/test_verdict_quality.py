@@ -95,7 +95,7 @@ def test_bad_label_rows_name_the_file_and_line(tmp_path: Path) -> None:
 
 def test_check_finds_a_source_in_both_splits() -> None:
     assert check([_label(0.2, 0.5, split="tune"), _label(0.8, 0.5, split="test")]) == [
-        "source github:o/r (corpus) is in both splits (f0.80_0.50.jpg)"
+        "source github:o/r is in both splits (corpus:f0.80_0.50.jpg)"
     ]
 
 

@@ -190,14 +190,13 @@ def resolve(labels: Iterable[Label]) -> tuple[list[Label], list[Label]]:
 
 
 def check(labels: Sequence[Label]) -> list[str]:
-    """Problems of a label set: a source in both splits, a face labelled twice."""
+    """Problems of a label set: a source in both splits (in any set), a face labelled twice."""
     problems = []
-    split_of: dict[tuple[str, str], str] = {}
+    split_of: dict[str, str] = {}
     seen: set[str] = set()
     for label in labels:
-        key = (label.set, label.source)
-        if split_of.setdefault(key, label.split) != label.split:
-            problems.append(f"source {label.source} ({label.set}) is in both splits ({label.file})")
+        if split_of.setdefault(label.source, label.split) != label.split:
+            problems.append(f"source {label.source} is in both splits ({label.set}:{label.file})")
         if label.key in seen:
             problems.append(f"face labelled twice: {label.key}")
         seen.add(label.key)
