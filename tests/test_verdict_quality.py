@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks import verdict_quality as vq
 from benchmarks.truthset import derive
+from benchmarks.truthset.detections import DetectionCache
 from benchmarks.truthset.labels import (
     ATTRIBUTES,
     LABELS_CSV,
@@ -206,12 +207,12 @@ def test_enrollment_presets_are_evaluated_without_the_one_face_condition() -> No
 
 
 def test_detection_cache_round_trip(tmp_path: Path) -> None:
-    cache = vq.DetectionCache(tmp_path, "local-v3;x", "abc")
+    cache = DetectionCache(tmp_path, "local-v3;x", "abc")
     detected = vq.Detected(640, 480, (_good_face(10, 20),))
     cache.put("f" * 64, detected)
     assert cache.get("f" * 64) == detected
-    assert vq.DetectionCache(tmp_path, "local-v3;y", "abc").get("f" * 64) is None  # other settings
-    assert vq.DetectionCache(tmp_path, "local-v3;x", "abd").get("f" * 64) is None  # other code
+    assert DetectionCache(tmp_path, "local-v3;y", "abc").get("f" * 64) is None  # other settings
+    assert DetectionCache(tmp_path, "local-v3;x", "abd").get("f" * 64) is None  # other code
 
 
 # --------------------------------------------------------------------------- derived variants
