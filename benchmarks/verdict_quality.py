@@ -485,12 +485,33 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
                 kind = "must-not" if item["must_not"] else "clean" if item["clean"] else "other"
                 print(f"    {item['face']} ({kind}){' ' + item['error'] if item['error'] else ''}", file=out)
     if details:
+        print_disagreements(result.outcomes, out)
         print("\nper face:", file=out)
         for o in result.outcomes:
             got = {k: v for k, v in o.measured.items() if v is not None}
             print(
                 f"  [{o.label.split}] {_where(o)} flags={list(o.label.flags)} found={o.found} {got}", file=out
             )
+
+
+def print_disagreements(outcomes: Sequence[Outcome], out: Any, limit: int = 20) -> None:
+    """Per split and attribute, the real photos where the measure and the label disagree (FP, FN)."""
+    for split in SPLITS:
+        print(
+            f"\n{split}: measure vs label disagreements on real photos (FP: measured, not labelled)", file=out
+        )
+        for attr in ATTRIBUTES:
+            wrong = {"FP": [], "FN": []}
+            for o in outcomes:
+                truth, got = o.label.attrs.get(attr), o.measured.get(attr)
+                if o.label.split != split or o.label.set == "derived" or truth is None or got is None:
+                    continue
+                if got != truth:
+                    wrong["FP" if got else "FN"].append(_where(o))
+            for kind, faces in wrong.items():
+                if faces:
+                    more = f" (+{len(faces) - limit} more)" if len(faces) > limit else ""
+                    print(f"  {attr} {kind} {len(faces)}: {', '.join(faces[:limit])}{more}", file=out)
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, details: bool = True) -> None:
