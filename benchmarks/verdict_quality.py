@@ -501,7 +501,7 @@ def print_disagreements(outcomes: Sequence[Outcome], out: Any, limit: int = 20) 
             f"\n{split}: measure vs label disagreements on real photos (FP: measured, not labelled)", file=out
         )
         for attr in ATTRIBUTES:
-            wrong = {"FP": [], "FN": []}
+            wrong: dict[str, list[str]] = {"FP": [], "FN": []}
             for o in outcomes:
                 truth, got = o.label.attrs.get(attr), o.measured.get(attr)
                 if o.label.split != split or o.label.set == "derived" or truth is None or got is None:

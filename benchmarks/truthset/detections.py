@@ -117,7 +117,7 @@ class Runner:
         )
         try:
             result = self.detector.detect(ref, data)
-            detected = Detected(result.width, result.height, tuple(result.faces))
+            detected = Detected(result.width or 0, result.height or 0, tuple(result.faces))
         except (ImageError, DetectorError) as exc:
             detected = Detected(0, 0, (), error=str(exc))
         self.cache.put(sha, detected)
