@@ -193,6 +193,7 @@ def main() -> int:
         key, _, value = item.partition("=")
         overrides[key] = float(value) if "." in value else int(value)
     if args.verdicts:
+        os.environ["FACECURATOR_CORPUS"] = str(args.corpus)  # the truth set's corpus photos
         return verdict_quality.main_with(args, overrides)
     detector = LocalDetector(**overrides)
     print(f"settings: {detector.settings_key}")

@@ -40,9 +40,7 @@ in ``FACECURATOR_BENCH_CACHE`` (default ``~/.cache/facecurator-bench``).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +52,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.truthset import derive  # noqa: E402
+from benchmarks.truthset.detections import (  # noqa: E402
+    Detected,
+    Runner,
+    default_cache_dir,
+    match_face,
+)
 from benchmarks.truthset.labels import (  # noqa: E402
     ATTRIBUTES,
     LABELS_CSV,
@@ -76,141 +80,6 @@ DEFAULT_PORTRAIT_PX = 112
 #: Clean faces per split the derived variants are made from (x10 variants each), spread
 #: evenly over the eligible faces: enough for every variant, quick to re-detect.
 DEFAULT_DERIVE_LIMIT = 30
-
-
-# --------------------------------------------------------------------------- detection + cache
-
-
-@dataclass(frozen=True)
-class Detected:
-    """The detector's result for one image (or the error it raised)."""
-
-    width: int
-    height: int
-    faces: tuple[Face, ...]
-    error: str = ""
-
-
-def default_cache_dir() -> Path:
-    env = os.environ.get("FACECURATOR_BENCH_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "facecurator-bench"
-
-
-def code_fingerprint() -> str:
-    """Hash of the detector's source (facecurator/detect and the face/image modules)."""
-    import facecurator.detect.local as local_module
-    from facecurator.domain import face as face_module
-    from facecurator.domain import images as images_module
-
-    digest = hashlib.sha256()
-    files = sorted(Path(local_module.__file__).parent.rglob("*.py"))  # detect/ and detect/quality/
-    files += [Path(face_module.__file__), Path(images_module.__file__)]
-    files += sorted(Path(face_module.__file__).parent.glob("measures.py"))
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-class DetectionCache:
-    """Detections on disk, one JSON file per (image sha256, settings key, code fingerprint)."""
-
-    def __init__(self, folder: Path | None, settings_key: str, fingerprint: str) -> None:
-        self.folder = folder
-        self.salt = hashlib.sha256(f"{settings_key}|{fingerprint}".encode()).hexdigest()[:16]
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-
-    def _path(self, sha: str) -> Path | None:
-        return None if self.folder is None else self.folder / f"{sha}-{self.salt}.json"
-
-    def get(self, sha: str) -> Detected | None:
-        path = self._path(sha)
-        if path is None or not path.is_file():
-            return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Detected(
-                width=int(data["width"]),
-                height=int(data["height"]),
-                faces=tuple(Face.from_json(f) for f in data["faces"]),
-                error=str(data.get("error", "")),
-            )
-        except (ValueError, KeyError, TypeError):
-            return None  # a broken cache file is recomputed
-
-    def put(self, sha: str, detected: Detected) -> None:
-        path = self._path(sha)
-        if path is None:
-            return
-        data = {
-            "width": detected.width,
-            "height": detected.height,
-            "faces": [f.to_json() for f in detected.faces],
-            "error": detected.error,
-        }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
-
-
-class Runner:
-    """Runs (or reads from the cache) the local detector on image files."""
-
-    def __init__(self, cache_dir: Path | None, settings: Mapping[str, Any] | None = None) -> None:
-        from facecurator.detect.local import LocalDetector
-
-        self.detector = LocalDetector(**dict(settings or {}))
-        self.cache = DetectionCache(cache_dir, self.detector.settings_key, code_fingerprint())
-        self.computed = 0
-        self.cached = 0
-
-    def detect(self, path: Path) -> Detected:
-        from facecurator.domain.protocols import ImageRef
-        from facecurator.errors import DetectorError, ImageError
-
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        hit = self.cache.get(sha)
-        if hit is not None:
-            self.cached += 1
-            return hit
-        st = path.stat()
-        ref = ImageRef(
-            uri=str(path), name=path.name, group=path.parent.name, size=st.st_size, mtime_ns=st.st_mtime_ns
-        )
-        try:
-            result = self.detector.detect(ref, data)
-            detected = Detected(result.width, result.height, tuple(result.faces))
-        except (ImageError, DetectorError) as exc:
-            detected = Detected(0, 0, (), error=str(exc))
-        self.cache.put(sha, detected)
-        self.computed += 1
-        return detected
-
-    def close(self) -> None:
-        self.detector.close()
-
-
-# --------------------------------------------------------------------------- matching
-
-
-def match_face(label_xy: tuple[float, float], detected: Detected) -> int | None:
-    """Index of the detection whose box contains the labelled centre (nearest box centre), or None.
-
-    ``label_xy`` is the centre as fractions of the upright image's width and height.
-    """
-    if not detected.faces or detected.width <= 0 or detected.height <= 0:
-        return None
-    x, y = label_xy[0] * detected.width, label_xy[1] * detected.height
-    best: tuple[float, int] | None = None
-    for i, face in enumerate(detected.faces):
-        b = face.box
-        if b.x <= x <= b.x + b.w and b.y <= y <= b.y + b.h:
-            d = (b.x + b.w / 2 - x) ** 2 + (b.y + b.h / 2 - y) ** 2
-            if best is None or d < best[0]:
-                best = (d, i)
-    return None if best is None else best[1]
 
 
 # --------------------------------------------------------------------------- presets
@@ -616,12 +485,33 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
                 kind = "must-not" if item["must_not"] else "clean" if item["clean"] else "other"
                 print(f"    {item['face']} ({kind}){' ' + item['error'] if item['error'] else ''}", file=out)
     if details:
+        print_disagreements(result.outcomes, out)
         print("\nper face:", file=out)
         for o in result.outcomes:
             got = {k: v for k, v in o.measured.items() if v is not None}
             print(
                 f"  [{o.label.split}] {_where(o)} flags={list(o.label.flags)} found={o.found} {got}", file=out
             )
+
+
+def print_disagreements(outcomes: Sequence[Outcome], out: Any, limit: int = 20) -> None:
+    """Per split and attribute, the real photos where the measure and the label disagree (FP, FN)."""
+    for split in SPLITS:
+        print(
+            f"\n{split}: measure vs label disagreements on real photos (FP: measured, not labelled)", file=out
+        )
+        for attr in ATTRIBUTES:
+            wrong: dict[str, list[str]] = {"FP": [], "FN": []}
+            for o in outcomes:
+                truth, got = o.label.attrs.get(attr), o.measured.get(attr)
+                if o.label.split != split or o.label.set == "derived" or truth is None or got is None:
+                    continue
+                if got != truth:
+                    wrong["FP" if got else "FN"].append(_where(o))
+            for kind, faces in wrong.items():
+                if faces:
+                    more = f" (+{len(faces) - limit} more)" if len(faces) > limit else ""
+                    print(f"  {attr} {kind} {len(faces)}: {', '.join(faces[:limit])}{more}", file=out)
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, details: bool = True) -> None:

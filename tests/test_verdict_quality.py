@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks import verdict_quality as vq
 from benchmarks.truthset import derive
+from benchmarks.truthset.detections import DetectionCache
 from benchmarks.truthset.labels import (
     ATTRIBUTES,
     LABELS_CSV,
@@ -210,12 +211,12 @@ def test_enrollment_presets_are_evaluated_without_the_one_face_condition() -> No
 
 
 def test_detection_cache_round_trip(tmp_path: Path) -> None:
-    cache = vq.DetectionCache(tmp_path, "local-v3;x", "abc")
+    cache = DetectionCache(tmp_path, "local-v3;x", "abc")
     detected = vq.Detected(640, 480, (_good_face(10, 20),))
     cache.put("f" * 64, detected)
     assert cache.get("f" * 64) == detected
-    assert vq.DetectionCache(tmp_path, "local-v3;y", "abc").get("f" * 64) is None  # other settings
-    assert vq.DetectionCache(tmp_path, "local-v3;x", "abd").get("f" * 64) is None  # other code
+    assert DetectionCache(tmp_path, "local-v3;y", "abc").get("f" * 64) is None  # other settings
+    assert DetectionCache(tmp_path, "local-v3;x", "abd").get("f" * 64) is None  # other code
 
 
 # --------------------------------------------------------------------------- derived variants
@@ -241,6 +242,11 @@ def _synthetic_source(tmp_path: Path) -> tuple[Label, vq.Detected]:
     return label, vq.Detected(600, 500, (face,))
 
 
+def _derive(label: Label, detected: vq.Detected, folder: Path) -> list[Label]:
+    assert label.path is not None
+    return derive.derive_all([label], {label.path: detected}, folder)
+
+
 def _pixel(path: Path, xy: tuple[float, float]) -> np.ndarray:
     from PIL import Image
 
@@ -252,7 +258,7 @@ def _pixel(path: Path, xy: tuple[float, float]) -> np.ndarray:
 def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Path) -> None:
     label, detected = _synthetic_source(tmp_path)
     assert derive.eligible(label, detected) == 0
-    variants = {v.variant: v for v in derive.derive_all([label], {label.path: detected}, tmp_path / "out")}
+    variants = {v.variant: v for v in _derive(label, detected, tmp_path / "out")}
     assert set(variants) == {v.name for v in derive.VARIANTS}
     for variant in variants.values():
         assert variant.set == "derived" and variant.split == label.split and variant.source == label.source
@@ -281,7 +287,7 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
 
 def test_derived_roll_keeps_the_face_centre(tmp_path: Path) -> None:
     label, detected = _synthetic_source(tmp_path)
-    variants = {v.variant: v for v in derive.derive_all([label], {label.path: detected}, tmp_path / "out")}
+    variants = {v.variant: v for v in _derive(label, detected, tmp_path / "out")}
     roll = variants["roll45"]
     # the face (skin colour) is at the reported centre of the rotated image
     r, g, b = _pixel(roll.path, (roll.face_x, roll.face_y))  # type: ignore[arg-type]
@@ -290,8 +296,8 @@ def test_derived_roll_keeps_the_face_centre(tmp_path: Path) -> None:
 
 def test_derived_variants_are_deterministic(tmp_path: Path) -> None:
     label, detected = _synthetic_source(tmp_path)
-    first = derive.derive_all([label], {label.path: detected}, tmp_path / "a")
-    second = derive.derive_all([label], {label.path: detected}, tmp_path / "b")
+    first = _derive(label, detected, tmp_path / "a")
+    second = _derive(label, detected, tmp_path / "b")
     digest = [hashlib.sha256(v.path.read_bytes()).hexdigest() for v in first]  # type: ignore[union-attr]
     assert digest == [hashlib.sha256(v.path.read_bytes()).hexdigest() for v in second]  # type: ignore[union-attr]
     assert [(v.face_x, v.face_y) for v in first] == [(v.face_x, v.face_y) for v in second]

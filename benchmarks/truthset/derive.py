@@ -42,16 +42,17 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
 from benchmarks.truthset.labels import COLUMNS, Label
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from benchmarks.verdict_quality import Detected
+    from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
 DERIVE_VERSION: Final = 1
@@ -302,8 +303,6 @@ def _seed(*parts: str) -> np.random.Generator:
 
 def eligible(label: Label, detected: Detected | None) -> int | None:
     """Index of the detection to derive from, or None (not clean, not found, no mesh, too small)."""
-    from benchmarks.verdict_quality import match_face
-
     if label.set == "derived" or not label.clean or detected is None:
         return None
     index = match_face((label.face_x, label.face_y), detected)
@@ -431,7 +430,6 @@ def derive_all(
 
 def main(argv: Sequence[str] | None = None) -> int:
     from benchmarks.truthset.labels import LABELS_CSV, read_labels, resolve
-    from benchmarks.verdict_quality import Runner, default_cache_dir
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -457,6 +455,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-__all__: list[Any] = ["DERIVE_VERSION", "VARIANTS", "derive_all", "derive_face", "eligible"]

@@ -203,6 +203,10 @@ def check(labels: Sequence[Label]) -> list[str]:
     return problems
 
 
+def _has(attribute: str) -> Callable[[Label], bool]:
+    return lambda label: label.attrs.get(attribute) is True
+
+
 def split_table(labels: Sequence[Label]) -> str:
     """Faces, clean and must-not faces and each flag's count per split (to balance the split)."""
     lines = [f"{'':22s} {'tune':>6s} {'test':>6s}"]
@@ -211,7 +215,7 @@ def split_table(labels: Sequence[Label]) -> str:
         ("clean", lambda lb: lb.clean),
         ("must-not", lambda lb: lb.must_not),
     ]
-    rows += [(a, lambda lb, a=a: lb.attrs.get(a) is True) for a in ATTRIBUTES]
+    rows += [(a, _has(a)) for a in ATTRIBUTES]
     for name, pred in rows:
         counts = [sum(1 for lb in labels if lb.split == s and pred(lb)) for s in SPLITS]
         lines.append(f"{name:22s} {counts[0]:6d} {counts[1]:6d}")

@@ -130,8 +130,7 @@ def test_scan_failure_is_reported_not_raised(qtbot, make_window, tmp_path: Path,
 
 
 def test_detector_choice_follows_the_source_and_paid_runs_ask_first(
-    qtbot,
-    make_window, catalog_path: Path, photo_dir: Path, monkeypatch
+    qtbot, make_window, catalog_path: Path, photo_dir: Path, monkeypatch
 ) -> None:
     window = make_window(catalog_path)
     assert window.open_source(str(photo_dir), scan=False)

@@ -73,9 +73,7 @@ def test_tab_walks_the_faces_then_leaves_the_view(qtbot, opened_window) -> None:
     assert view.selected_face is None
 
 
-def test_accept_reject_in_the_gallery_go_on_and_undo_says_how_many(
-    qtbot, opened_window, language
-) -> None:
+def test_accept_reject_in_the_gallery_go_on_and_undo_says_how_many(qtbot, opened_window, language) -> None:
     window = opened_window
     image_id = image_with_faces(window, minimum=2)
     show_in_gallery(qtbot, window, image_id)
