@@ -381,6 +381,22 @@
         <translation>正在读取目录库…</translation>
     </message>
     <message>
+        <source>Replace the earlier export?</source>
+        <translation>替换之前的导出？</translation>
+    </message>
+    <message>
+        <source>{dest} already holds an export ({n} faces, rules {rules}). Exporting again replaces it.</source>
+        <translation>{dest} 中已有一次导出（{n} 张人脸，规则 {rules}）。再次导出将替换它。</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Waiting: replace the earlier export?</source>
+        <translation>等待中：是否替换之前的导出？</translation>
+    </message>
+    <message>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
