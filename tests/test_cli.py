@@ -55,7 +55,7 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     proc = run_cli("scan", check=2)
     assert "usage" in proc.stderr
     proc = run_cli("scan", str(tmp_path / "missing"), "--catalog", str(tmp_path / "c.db"), check=2)
-    assert "no such folder" in proc.stderr
+    assert "no such file or folder" in proc.stderr
     proc = run_cli(
         "scan", str(tmp_path), "--rules", "no-such-preset", "--catalog", str(tmp_path / "c.db"), check=2
     )
@@ -90,6 +90,24 @@ def test_scan_astronaut_json_shape(astronaut_png: Path, tmp_path: Path) -> None:
         "rejected": 0,
         "pending": 1,
     }
+
+
+def test_scan_one_photo_file(astronaut_png: Path, tmp_path: Path) -> None:
+    """`facecurator scan photo.jpg`: the photo alone; the rest of its folder is left alone."""
+    folder = tmp_path / "eileen"
+    folder.mkdir()
+    photo = folder / "astronaut.png"
+    photo.write_bytes(astronaut_png.read_bytes())
+    (folder / "other.png").write_bytes(astronaut_png.read_bytes())
+    catalog = tmp_path / "catalog.sqlite3"
+    data = json.loads(run_cli("scan", str(photo), "--json", "--catalog", str(catalog)).stdout)
+    (image,) = data["images"]
+    assert image["status"] == "ok" and image["group"] == "eileen" and len(image["faces"]) == 1
+    assert data["summary"]["images"] == 1
+    report = json.loads(
+        run_cli("report", "--json", "--source", str(photo), "--catalog", str(catalog)).stdout
+    )
+    assert [i["source"] for i in report["images"]] == [str(photo.resolve())]
 
 
 @pytest.mark.corpus

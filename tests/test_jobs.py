@@ -82,7 +82,7 @@ def test_local_source_order_groups_and_identity(gallery: Path) -> None:
     ref = refs[0]
     identity = content_identity(ref, source.read_bytes(ref))
     assert identity.startswith(f"{ref.size}:{ref.mtime_ns}:") and len(identity.split(":")[2]) == 64
-    with pytest.raises(SourceError, match="no such folder"):
+    with pytest.raises(SourceError, match="no such file or folder"):
         LocalFolderSource(gallery / "nope")
     top = gallery / "top.png"
     shutil.copy(gallery / "alice" / "img0.png", top)

@@ -85,7 +85,10 @@ def profile_name(secret_service: object, monkeypatch: pytest.MonkeyPatch) -> Ite
 def _secret_tool_lookup(username: str) -> str | None:
     tool = shutil.which("secret-tool")
     if tool is None:
-        _unavailable("secret-tool is not installed (apt-get install libsecret-tools)")
+        reason = "secret-tool is not installed (apt-get install libsecret-tools)"
+        if os.environ.get("CI") == "true":
+            _unavailable(reason)  # CI installs it: missing there is a failure
+        pytest.skip(f"{reason}: the item cannot be read back outside Python")
     proc = subprocess.run(
         [tool, "lookup", "service", credentials.KEYRING_SERVICE, "username", username],
         capture_output=True,

@@ -37,8 +37,27 @@ def test_self_test_checks_the_installation() -> None:
         assert proc.returncode == (0 if checks["keyring"]["ok"] else 1)
 
 
-def test_self_test_fails_with_a_line_per_check_when_the_keyring_is_missing() -> None:
-    proc = _self_test(env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+def test_a_missing_keyring_is_a_warning_while_no_cloud_profile_needs_it(tmp_path) -> None:
+    proc = _self_test(
+        env={
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "FACECURATOR_CONFIG_DIR": str(tmp_path / "config"),
+        }
+    )
+    assert proc.returncode == 0, proc.stdout
+    lines = proc.stdout.strip().splitlines()
+    keyring_line = next(line for line in lines if " keyring:" in line)
+    assert keyring_line.startswith("WARN") and "no cloud profile needs it" in keyring_line
+    assert all(line.startswith("PASS") for line in lines if " keyring:" not in line)
+
+
+def test_self_test_fails_with_a_line_per_check_when_the_keyring_is_missing(tmp_path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "profiles.toml").write_text('[profiles.prod]\nregion = "cn-hangzhou"\n', encoding="utf-8")
+    proc = _self_test(
+        env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "FACECURATOR_CONFIG_DIR": str(config)}
+    )
     assert proc.returncode == 1
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == len(EXPECTED_CHECKS)

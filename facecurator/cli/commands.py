@@ -36,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _catalog_option(gui)
     gui.set_defaults(func=cmd_gui)
 
-    scan = sub.add_parser("scan", help="detect faces in a folder or bucket and store the results")
-    scan.add_argument("source", help="folder path or oss://BUCKET/PREFIX")
+    scan = sub.add_parser("scan", help="detect faces in a folder, a photo or a bucket and store the results")
+    scan.add_argument("source", help="folder path, one image file, or oss://BUCKET/PREFIX")
     scan.add_argument("--detector", default="local", help="local (default), oss-faces, imm, green, green-pro")
     _rules_option(scan)
     _catalog_option(scan)
@@ -568,7 +568,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
         print_json({"ok": all(r.ok for r in results), "checks": [r.to_json() for r in results]})
     else:
         for result in results:
-            print(f"{'PASS' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+            print(f"{result.label}  {result.name}: {result.detail}")
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILURES
 
 

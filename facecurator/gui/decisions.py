@@ -90,19 +90,51 @@ class Decisions(WindowBase):
         return [face for image_id in image_ids for face in self.store.image(image_id).faces]
 
     def bulk_decide(self, kind: str) -> int:
-        """Accept the qualified or reject the unqualified pending faces of the current scope."""
-        face_ids = [face.id for face in self.scope_faces()]
+        """Accept the qualified or reject the unqualified pending faces of the current scope.
+
+        When nothing is decided the status says why (no faces, none pending, or no
+        pending face qualifies / fails under the rules), never just "0"."""
+        faces = self.scope_faces()
+        face_ids = [face.id for face in faces]
         try:
             if kind == "accept-qualified":
                 count = self.store.accept_qualified(face_ids)
-                text = QCoreApplication.translate("MainWindow", "Accepted {n} qualified faces")
+                text = QCoreApplication.translate("MainWindow", "Accepted %n qualified face(s)", "", count)
             else:
                 count = self.store.reject_unqualified(face_ids)
-                text = QCoreApplication.translate("MainWindow", "Rejected {n} unqualified faces")
+                text = QCoreApplication.translate("MainWindow", "Rejected %n unqualified face(s)", "", count)
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Bulk decision failed: {error}").format(error=exc)
             )
             return 0
-        self.notifier.info(text.format(n=count))
+        if count == 0:
+            self.notifier.info(self._why_nothing(kind, faces))
+        else:
+            self.notifier.info(counted(text, count))
         return count
+
+    def _why_nothing(self, kind: str, faces: list[ReviewedFace]) -> str:
+        pending = sum(1 for face in faces if face.decision == "pending")
+        rules = self.store.ruleset.name
+        if not faces:
+            return QCoreApplication.translate("MainWindow", "Nothing to decide: no faces in the current view")
+        if not pending:
+            return QCoreApplication.translate(
+                "MainWindow", "Nothing to decide: every face in the current view is already decided"
+            )
+        if kind == "accept-qualified":
+            text = QCoreApplication.translate(
+                "MainWindow",
+                "Nothing accepted: no pending face in the current view (%n) qualifies under {rules}",
+                "",
+                pending,
+            )
+        else:
+            text = QCoreApplication.translate(
+                "MainWindow",
+                "Nothing rejected: every pending face in the current view (%n) qualifies under {rules}",
+                "",
+                pending,
+            )
+        return counted(text, pending).format(rules=rules)

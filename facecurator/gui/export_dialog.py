@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -45,7 +46,14 @@ from PySide6.QtWidgets import (
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CancelledError, FacecuratorError
 from facecurator.gui.i18n import gui_settings
-from facecurator.services.export import DEFAULT_MARGIN, EXPORT_FORMATS, MAX_MARGIN, ExportItem, ExportSummary
+from facecurator.services.export import (
+    DEFAULT_MARGIN,
+    EXPORT_FORMATS,
+    MAX_MARGIN,
+    ExportItem,
+    ExportSummary,
+    read_manifest,
+)
 
 log = logging.getLogger("facecurator.gui.export")
 
@@ -314,8 +322,10 @@ class ExportDialog(QDialog):
         if folder:
             self.dest_edit.setText(folder)
 
-    def start(self) -> bool:
-        """Start the export with the dialog's settings; False (with a message) if they are incomplete."""
+    def start(self, *, replace: bool = False) -> bool:
+        """Start the export with the dialog's settings; False (with a message) if they are
+        incomplete, or while the operator is asked whether to replace an earlier export
+        in the destination folder (``replace`` True: already asked)."""
         if self.running:
             return False
         dest = self.dest_edit.text().strip()
@@ -324,6 +334,10 @@ class ExportDialog(QDialog):
             return False
         if not dest.startswith("oss://"):
             dest = os.path.abspath(os.path.expanduser(dest))  # noqa: PTH100, PTH111 - lexical, like the core
+            earlier = read_manifest(Path(dest))
+            if earlier is not None and not replace:
+                self._ask_replace(dest, earlier)
+                return False
         self._save_settings()
         self.summary = None
         self.details.clear()
@@ -354,6 +368,31 @@ class ExportDialog(QDialog):
         thread.start()
         self._update_buttons()
         return True
+
+    def _ask_replace(self, dest: str, earlier: dict[str, Any]) -> None:
+        """Ask (without blocking) whether the earlier export in ``dest`` may be replaced."""
+        counts = earlier.get("counts") if isinstance(earlier.get("counts"), dict) else {}
+        exported = counts.get("exported") if isinstance(counts, dict) else None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Replace the earlier export?"),
+            self.tr(
+                "{dest} already holds an export ({n} faces, rules {rules}). Exporting again replaces it."
+            ).format(
+                dest=dest, n=exported if isinstance(exported, int) else "?", rules=earlier.get("rules", "?")
+            ),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("replaceExport")
+        replace_button = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda button: self.start(replace=True) if button is replace_button else None
+        )
+        self._set_status(self.tr("Waiting: replace the earlier export?"))
+        box.open()
 
     def cancel(self) -> None:
         """Stop a running export (between images; the destination stays unchanged)."""

@@ -22,9 +22,25 @@ class CheckResult:
     ok: bool
     detail: str
     seconds: float
+    #: ok, but something the operator may want to fix (e.g. no keyring while no profile needs one)
+    warning: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail, "seconds": round(self.seconds, 3)}
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "warning": self.warning,
+            "detail": self.detail,
+            "seconds": round(self.seconds, 3),
+        }
+
+    @property
+    def label(self) -> str:
+        return "WARN" if self.warning else "PASS" if self.ok else "FAIL"
+
+
+class CheckWarning(Exception):
+    """Raised by a check whose problem does not stop this installation from working."""
 
 
 def check_version() -> str:
@@ -105,9 +121,17 @@ def check_heif() -> str:
 
 def check_keyring() -> str:
     from facecurator.cloud.credentials import keyring_backend, keyring_description
+    from facecurator.cloud.profiles import list_profiles
 
-    backend = keyring_backend()  # ConfigError with what to install when there is none
-    backend.get_password("facecurator", "self-test-probe")  # proves the backend answers
+    try:
+        backend = keyring_backend()  # ConfigError with what to install when there is none
+        backend.get_password("facecurator", "self-test-probe")  # proves the backend answers
+    except Exception as exc:
+        profiles = list_profiles()
+        if profiles:
+            raise
+        # Only cloud profiles keep secrets in the keyring: without one nothing needs it yet.
+        raise CheckWarning(f"{exc} (no cloud profile needs it yet; local folders work without it)") from exc
     return f"keyring backend {keyring_description()} answers"
 
 
@@ -138,9 +162,12 @@ def run_self_test(*, check_qt: Callable[[], str]) -> list[CheckResult]:
     for name, listed in CHECKS:
         check = check_qt if name == "qt" else listed
         started = time.monotonic()
+        warning = False
         try:
             detail, ok = check(), True
+        except CheckWarning as exc:
+            detail, ok, warning = str(exc), True, True
         except Exception as exc:  # noqa: BLE001 - every failure is a reported check result
             detail, ok = f"{type(exc).__name__}: {exc}", False
-        results.append(CheckResult(name, ok, detail, time.monotonic() - started))
+        results.append(CheckResult(name, ok, detail, time.monotonic() - started, warning))
     return results

@@ -16,16 +16,22 @@ IGNORED_NAMES: Final = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "mani
 
 
 class LocalFolderSource:
-    """All files below a folder (``~`` expanded), sorted by relative path."""
+    """All files below a folder (``~`` expanded), sorted by relative path; or one file.
+
+    A single file (``facecurator scan photo.jpg``) is a source of its own: its root
+    is the file, so a scan of it never marks the rest of its folder missing; its
+    subject is its folder's name, as in a scan of the folder.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         path = Path(os.fspath(root)).expanduser()
         if not path.exists():
-            raise SourceError(f"{path}: no such folder")
-        if not path.is_dir():
-            raise SourceError(f"{path}: not a folder")
+            raise SourceError(f"{path}: no such file or folder")
+        if not (path.is_dir() or path.is_file()):
+            raise SourceError(f"{path}: neither a folder nor a regular file")
         self.path = path.resolve()
         self.root = str(self.path)
+        self.single_file = self.path.is_file()
 
     def iter_images(self) -> Iterator[ImageRef]:
         """Every file below the folder, sorted by relative path. Links to folders are
@@ -33,6 +39,16 @@ class LocalFolderSource:
         reported); an entry that cannot be an image (named pipe, socket, device,
         link loop, dangling link, file deleted meanwhile) is listed with its
         ``problem``, so the scan reports it instead of skipping it or hanging on it."""
+        if self.single_file:
+            st = self.path.stat()
+            yield ImageRef(
+                uri=str(self.path),
+                name=self.path.name,
+                group=self.path.parent.name,
+                size=st.st_size,
+                mtime_ns=st.st_mtime_ns,
+            )
+            return
         entries: list[tuple[str, Path, str | None]] = []
         root_stat = self.path.stat()
         self._walk(self.path, {(root_stat.st_dev, root_stat.st_ino): self.path}, entries)

@@ -381,6 +381,22 @@
         <translation>正在读取目录库…</translation>
     </message>
     <message>
+        <source>Replace the earlier export?</source>
+        <translation>替换之前的导出？</translation>
+    </message>
+    <message>
+        <source>{dest} already holds an export ({n} faces, rules {rules}). Exporting again replaces it.</source>
+        <translation>{dest} 中已有一次导出（{n} 张人脸，规则 {rules}）。再次导出将替换它。</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Waiting: replace the earlier export?</source>
+        <translation>等待中：是否替换之前的导出？</translation>
+    </message>
+    <message>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
@@ -997,12 +1013,28 @@
         <translation>已撤销 %n 张人脸的决定</translation>
     </message>
     <message>
-        <source>Accepted {n} qualified faces</source>
-        <translation>已接受 {n} 张合格人脸</translation>
+        <source>Accepted %n qualified face(s)</source>
+        <translation>已接受 %n 张合格人脸</translation>
     </message>
     <message>
-        <source>Rejected {n} unqualified faces</source>
-        <translation>已拒绝 {n} 张不合格人脸</translation>
+        <source>Rejected %n unqualified face(s)</source>
+        <translation>已拒绝 %n 张不合格人脸</translation>
+    </message>
+    <message>
+        <source>Nothing to decide: no faces in the current view</source>
+        <translation>无可决定：当前视图中没有人脸</translation>
+    </message>
+    <message>
+        <source>Nothing to decide: every face in the current view is already decided</source>
+        <translation>无可决定：当前视图中的每张人脸都已决定</translation>
+    </message>
+    <message>
+        <source>Nothing accepted: no pending face in the current view (%n) qualifies under {rules}</source>
+        <translation>未接受任何人脸：当前视图中的待定人脸（%n 张）在 {rules} 下都不合格</translation>
+    </message>
+    <message>
+        <source>Nothing rejected: every pending face in the current view (%n) qualifies under {rules}</source>
+        <translation>未拒绝任何人脸：当前视图中的待定人脸（%n 张）在 {rules} 下都合格</translation>
     </message>
     <message>
         <source>Bulk decision failed: {error}</source>

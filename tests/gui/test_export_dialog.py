@@ -209,3 +209,35 @@ def test_shutdown_cancels_and_waits(qtbot, accepted_catalog: Path, tmp_path: Pat
     assert dialog.shutdown(timeout_ms=20_000)
     assert not (tmp_path / "quitting").exists()
     qtbot.waitUntil(lambda: not dialog.running, timeout=5000)
+
+
+def test_exporting_over_an_earlier_export_asks_first(qtbot, accepted_catalog: Path, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    dest = tmp_path / "enrollment"
+    dialog = _dialog(qtbot, accepted_catalog)
+    dialog.dest_edit.setText(str(dest))
+    with qtbot.waitSignal(dialog.exportFinished, timeout=30_000):
+        dialog.export_button.click()  # a fresh folder: no question
+    qtbot.waitUntil(lambda: not dialog.running, timeout=5000)
+    first = (dest / "manifest.json").stat().st_mtime_ns
+
+    def question() -> QMessageBox:
+        (box,) = [b for b in dialog.findChildren(QMessageBox, "replaceExport") if b.isVisible()]
+        return box
+
+    dialog.export_button.click()
+    box = question()
+    assert str(dest) in box.text() and f"{len(PEOPLE)} faces" in box.text()
+    assert not dialog.running
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert not dialog.running
+    assert (dest / "manifest.json").stat().st_mtime_ns == first  # untouched
+
+    dialog.export_button.click()
+    box = question()
+    replace = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    with qtbot.waitSignal(dialog.exportFinished, timeout=30_000):
+        replace.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=5000)
+    assert (dest / "manifest.json").stat().st_mtime_ns != first

@@ -218,3 +218,25 @@ def test_focus_reaches_the_image_view_and_leaves_it_by_tab(qtbot, opened_window)
     assert view.hasFocus()
     qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert not view.hasFocus()
+
+
+def test_accept_qualified_under_the_unqualified_filter_says_why(qtbot, opened_window, language) -> None:
+    window = opened_window
+    window.tabs.setCurrentWidget(window.triage)
+    combo = window.triage.filter_combo
+    combo.setCurrentIndex(combo.findData("unqualified"))
+    if not window.triage.model.rowCount():
+        pytest.skip("no unqualified face in the test folder")
+    window.triage.view.clearSelection()
+    notices: list[str] = []
+    window.notifier.posted.connect(lambda notice: notices.append(notice.text))
+    qtbot.mouseClick(window.triage.accept_button, Qt.MouseButton.LeftButton)
+    assert all(face.decision == "pending" for face in window.store.faces())
+    (text,) = notices
+    assert window.store.ruleset.name in text
+    pending = window.triage.model.rowCount()
+    if language == "en":
+        assert text.startswith("Nothing accepted: no pending face in the current view")
+        assert f"({pending})" in text
+    else:
+        assert "Nothing" not in text and f"{pending} 张" in text
