@@ -98,11 +98,11 @@ def _detector():  # type: ignore[no-untyped-def]
 def _largest_face(data: bytes) -> tuple[np.ndarray, np.ndarray, float, float | None]:
     """(working RGB, mesh, decode scale, JPEG quality) of the image's largest
     face, found and fitted exactly as the local detector does."""
-    from facecurator.detect.local import _draft_side
+    from facecurator.detect.local import _header
     from facecurator.domain.images import decode_image
 
     det = _detector()
-    decoded = decode_image(data, name="test", max_side=_draft_side(data, det.settings.working_side))
+    decoded = decode_image(data, name="test", max_side=_header(data, det.settings.working_side)[0])
     rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
     meshes = []
     for cand in det._candidates(rgb):
