@@ -14,6 +14,8 @@
    5-point predictor in the box (how cloud detectors' faces are embedded):
    same-person pairs within the threshold (true matches), different-person pairs
    within it (false matches), and the largest same / smallest different distance.
+   The closest same-person pairs show where ``no_duplicate`` (0.12) stands: the
+   corpus's ``small/obama_small`` is a re-cropped copy of ``people/obama/obama.jpg``.
 2. **Group photos.** Each ``multi`` photo filed under the person it shows
    (``MULTI_PERSON``): does ``enrolled_face`` pick a face, and is it that person
    (its nearest single photo is of that person)?
@@ -161,6 +163,9 @@ def match_figures(
             "max_same": round(same[-1][0], 4) if same else None,
             "min_different": round(diff[0][0], 4) if diff else None,
             "worst_same": [[round(d, 3), _short(a), _short(b)] for d, a, b in same[-3:]],
+            # near-identical photos: the closest same-person pairs (no_duplicate's 0.12 must
+            # catch re-encoded / re-cropped copies and leave distinct photos alone)
+            "closest_same": [[round(d, 3), _short(a), _short(b)] for d, a, b in same[:4]],
             "closest_different": [[round(d, 3), _short(a), _short(b)] for d, a, b in diff[:3]],
             "by_threshold": {
                 f"{t:.2f}": [sum(d <= t for d, *_ in same), sum(d <= t for d, *_ in diff)]
@@ -334,6 +339,8 @@ def main() -> int:
             f"  group photo {g['photo']}: {g['faces']} faces, enrolled face {g['enrolled_face']} "
             f"(right person: {g['right_person']}), {g['others_flagged']} flagged not this person"
         )
+    closest = figures["landmarks"]["closest_same"]
+    print(f"  closest same-person pairs (near-identical below 0.12): {closest}")
     print(f"  embedding time per face (median): {per_face * 1000:.0f} ms")
     for name, s in (slowdown or {}).items():
         print(

@@ -22,6 +22,7 @@ from facecurator.gui.docks import ScanStatus, format_seconds
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
 from facecurator.gui.window_base import WindowBase
+from facecurator.services.identity import uses_identity
 from facecurator.services.jobs import ScanProgress, ScanReport
 from facecurator.sources import source_kind
 
@@ -206,8 +207,8 @@ class DetectionRuns(WindowBase):
                     error=error if uri in error else f"{uri}: {error}"
                 )
             )
-        if report.embedded and self.store.source_root is not None:
-            # New embeddings: reload so the identity conditions see them.
+        if report.embedded and self.store.source_root is not None and uses_identity(self.store.ruleset):
+            # New embeddings: reload so the rules' identity conditions see them.
             self.store.open_source(self.store.source_root)
         self.last_scan_report = report
 

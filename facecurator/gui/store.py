@@ -42,7 +42,7 @@ from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.overlay import face_status
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
-from facecurator.services.identity import identities_if_embedded
+from facecurator.services.identity import uses_identity
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
@@ -199,6 +199,9 @@ class CurationStore(QObject):
         if pending is not None and pending.kind == "open":
             # The source being loaded must be evaluated under the new rules: reload it.
             self._submit("open", pending.source_root)
+        elif uses_identity(ruleset) and not any(f.identity is not None for f in self._faces.values()):
+            # The identity checks were not loaded (the rules did not need them): reload with them.
+            self._submit("open", self.source_root)
         else:
             self._submit("rules", self.source_root)
 
@@ -326,10 +329,9 @@ class CurationStore(QObject):
             with Catalog(self.catalog.path) as catalog:
                 if self._is_stale(request):
                     raise _Superseded
-                identities = identities_if_embedded(catalog, request.ruleset, source_root=request.source_root)
-                images = review(
-                    catalog, request.ruleset, source_root=request.source_root, identities=identities
-                )
+                # review() computes the identity checks when the rules use them (seconds
+                # on a 100k-face catalog: not on every open; the Identities dock has its own).
+                images = review(catalog, request.ruleset, source_root=request.source_root)
         else:
             images = _reevaluate(request.images, request.ruleset, lambda: self._is_stale(request))
         if self._is_stale(request):

@@ -12,6 +12,7 @@ import pytest
 
 from facecurator.detect.embed import FaceEmbedder
 from facecurator.detect.local import LocalDetector
+from facecurator.domain.rules import RuleSet, make_condition
 from facecurator.gui.identities import NOT_THIS_PERSON, IdentitiesDock, open_identities
 from facecurator.services.catalog import Catalog
 from facecurator.services.jobs import scan
@@ -98,11 +99,17 @@ def test_compute_button_embeds_and_the_window_reloads_with_identities(
         dock.panel.compute_button.click()
     assert blocker.args[0].embedded == 7
     qtbot.waitUntil(lambda: "7 of 7 faces embedded" in dock.panel.summary.text(), timeout=30_000)
-    qtbot.waitUntil(
-        lambda: (
-            window.store.wait_until_idle(0.1)
-            and len(window.store.faces()) == 7
-            and all(f.identity is not None for f in window.store.faces())
-        ),
-        timeout=30_000,
+    # rules with an identity condition: the store reloads with the checks
+    assert window.store.wait_until_idle()
+    rules = RuleSet(
+        "with-identity", (*window.store.ruleset.conditions, make_condition("identity_consistent"))
     )
+    with qtbot.waitSignal(window.store.sourceChanged, timeout=60_000):
+        window.store.set_ruleset(rules)
+    assert window.store.wait_until_idle()
+    outcomes = {
+        f.image.name: next(r.outcome for r in f.verdict.results if r.condition == "identity_consistent")
+        for f in window.store.faces()
+    }
+    assert outcomes["obama/zz_wrong.jpg"] == "fail"
+    assert sum(o == "pass" for o in outcomes.values()) == 6
