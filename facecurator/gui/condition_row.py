@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.domain.rules import CONDITION_TYPES, Condition, ParamSpec, RuleSet, make_condition
 from facecurator.errors import ConfigError
-from facecurator.gui.i18n import choice_label, param_label, term
+from facecurator.gui.rule_words import choice_label, param_label, term
 
 MAX_DECIMALS: Final = 4
 # float parameters whose whole range is within this get two decimals (scores), else one

@@ -7,8 +7,8 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_status
+from facecurator.gui.rule_words import translate_reason
 from facecurator.services.review import ReviewedFace
 
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}

@@ -59,7 +59,7 @@ from facecurator.domain.rules import (
 )
 from facecurator.errors import ConfigError
 from facecurator.gui.condition_row import ConditionRow, new_condition
-from facecurator.gui.i18n import term
+from facecurator.gui.rule_words import term
 
 log = logging.getLogger("facecurator.gui.rules_editor")
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from facecurator.domain.rules import FAIL, PASS, UNKNOWN
-from facecurator.gui.i18n import term
+from facecurator.gui.rule_words import term
 from facecurator.services.review import ReviewedFace
 
 # Fixed bin edges where the quantity has a natural range (stable plots across filters).

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
-from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
+from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.store import FACE_FILTERS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 

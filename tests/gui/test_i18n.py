@@ -23,7 +23,7 @@ from facecurator.domain.rules import (
     load_rules,
     make_condition,
 )
-from facecurator.gui import i18n
+from facecurator.gui import i18n, rule_words
 from facecurator.gui.rules_editor import RulesEditor
 
 pytestmark = pytest.mark.gui
@@ -96,7 +96,7 @@ def test_install_chinese_compiles_and_translates(app) -> None:
     assert compiled.is_file() and compiled.stat().st_mtime >= TS_ZH.stat().st_mtime
     assert QCoreApplication.translate("RulesEditor", "Rules") == "规则"
     assert QCoreApplication.translate("TriagePage", "Rejected") == "已拒绝"
-    assert i18n.term("yaw") == "偏航角"
+    assert rule_words.term("yaw") == "偏航角"
     # Qt's own strings (standard buttons) come from qtbase_zh_CN.qm
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
 
@@ -160,8 +160,8 @@ def test_built_in_preset_descriptions_are_translated(app) -> None:
     i18n.install_translator(app, "zh_CN")
     for name in BUILTIN_PRESETS:
         description = load_rules(name).description
-        assert description in i18n.TERMS, name
-        assert HAN.search(i18n.term(description)), name
+        assert description in rule_words.TERMS, name
+        assert HAN.search(rule_words.term(description)), name
 
 
 # --------------------------------------------------------------------------- reasons
@@ -235,8 +235,8 @@ def _results_for_every_message() -> dict[str, ConditionResult]:
 
 
 def test_every_reason_message_has_a_chinese_template_with_the_same_placeholders() -> None:
-    assert set(i18n.ZH_CN_REASONS) == set(MESSAGES)
-    for message_id, template in i18n.ZH_CN_REASONS.items():
+    assert set(rule_words.ZH_CN_REASONS) == set(MESSAGES)
+    for message_id, template in rule_words.ZH_CN_REASONS.items():
         assert set(PLACEHOLDER.findall(template)) <= set(PLACEHOLDER.findall(MESSAGES[message_id])), (
             message_id
         )
@@ -248,26 +248,26 @@ def test_translate_reason_renders_real_results_in_chinese() -> None:
     results = _results_for_every_message()
     assert len(results) >= 45, sorted(set(MESSAGES) - set(results))
     for message_id, result in results.items():
-        chinese = i18n.translate_reason(result, "zh_CN")
+        chinese = rule_words.translate_reason(result, "zh_CN")
         assert chinese != result.reason, message_id
         assert HAN.search(chinese), (message_id, chinese)
         assert "{" not in chinese, (message_id, chinese)
-        assert i18n.translate_reason(result, "en") == result.reason
-    assert i18n.translate_reason(results["pose.fail"], "zh_CN") == "偏航角 41.2° > 30°"
-    assert i18n.translate_reason(results["pose.fail_negative"], "zh_CN") == "偏航角 -41.2° < -30°"
-    assert i18n.translate_reason(results["blur.fail"], "zh_CN") == "模糊度 40.0 ≥ 25（0-100）"
+        assert rule_words.translate_reason(result, "en") == result.reason
+    assert rule_words.translate_reason(results["pose.fail"], "zh_CN") == "偏航角 41.2° > 30°"
+    assert rule_words.translate_reason(results["pose.fail_negative"], "zh_CN") == "偏航角 -41.2° < -30°"
+    assert rule_words.translate_reason(results["blur.fail"], "zh_CN") == "模糊度 40.0 ≥ 25（0-100）"
     # unknown ids and results without one fall back to the English reason
     odd = ConditionResult("x", "fail", "something new", "brand_new.id", {})
-    assert i18n.translate_reason(odd, "zh_CN") == "something new"
-    assert i18n.translate_reason(ConditionResult("x", "fail", "plain"), "zh_CN") == "plain"
+    assert rule_words.translate_reason(odd, "zh_CN") == "something new"
+    assert rule_words.translate_reason(ConditionResult("x", "fail", "plain"), "zh_CN") == "plain"
 
 
 def test_translate_reason_follows_the_installed_language(app) -> None:
     result = _results_for_every_message()["no_mask.fail"]
     i18n.install_translator(app, "zh_CN")
-    assert i18n.translate_reason(result) == "戴口罩"
+    assert rule_words.translate_reason(result) == "戴口罩"
     i18n.install_translator(app, "en")
-    assert i18n.translate_reason(result) == "mask"
+    assert rule_words.translate_reason(result) == "mask"
 
 
 def test_main_window_retranslates_live_from_its_language_menu(app, qtbot, opened_window) -> None:
@@ -319,13 +319,13 @@ def test_measure_reasons_render_in_chinese() -> None:
     )
     failed = MeasureCondition(measure="eyes_visible").evaluate(face, None)
     assert failed.reason == "eyes not visible (sunglasses?) 0.21 < 0.5"
-    assert i18n.translate_reason(failed, "zh_CN") == "眼睛不可见（墨镜？）0.21 < 0.5"
+    assert rule_words.translate_reason(failed, "zh_CN") == "眼睛不可见（墨镜？）0.21 < 0.5"
     unknown = MeasureCondition(measure="eyes_open").evaluate(face, None)
-    assert i18n.translate_reason(unknown, "zh_CN") == "未测量：双眼睁开（右眼：墨镜？）"
+    assert rule_words.translate_reason(unknown, "zh_CN") == "未测量：双眼睁开（右眼：墨镜？）"
     # every measure's words and every reason the local detector gives have a Chinese form
     for info in ALL_MEASURES.values():
-        assert HAN.search(i18n.ZH_CN_PARAM_WORDS[info.passing]) and HAN.search(
-            i18n.ZH_CN_PARAM_WORDS[info.failing]
+        assert HAN.search(rule_words.ZH_CN_PARAM_WORDS[info.passing]) and HAN.search(
+            rule_words.ZH_CN_PARAM_WORDS[info.failing]
         )
     from facecurator.detect.quality import eyes
 
@@ -339,13 +339,13 @@ def test_measure_reasons_render_in_chinese() -> None:
         eyes.REASON_LIDS,
         eyes.REASON_NO_IRIS,
     ):
-        assert reason in i18n.ZH_CN_PARAM_WORDS, reason
+        assert reason in rule_words.ZH_CN_PARAM_WORDS, reason
 
 
 def test_every_measure_has_a_label_in_both_languages() -> None:
     from facecurator.domain.measures import ALL_MEASURES
 
-    assert set(i18n.CHOICE_LABELS) == set(ALL_MEASURES)
+    assert set(rule_words.CHOICE_LABELS) == set(ALL_MEASURES)
     for name, info in ALL_MEASURES.items():
-        assert i18n.CHOICE_LABELS[name] == info.label
-    assert i18n.choice_label("eyes_visible") == "Eyes visible"  # English: the label, not the name
+        assert rule_words.CHOICE_LABELS[name] == info.label
+    assert rule_words.choice_label("eyes_visible") == "Eyes visible"  # English: the label, not the name

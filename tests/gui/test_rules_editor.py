@@ -16,7 +16,7 @@ from facecurator.domain.rules import (
     make_condition,
     user_preset_path,
 )
-from facecurator.gui.i18n import PARAM_LABELS, TERMS
+from facecurator.gui.rule_words import PARAM_LABELS, TERMS
 from facecurator.gui.rules_editor import MODIFIED_SUFFIX, RulesEditor
 
 pytestmark = pytest.mark.gui
