@@ -327,7 +327,17 @@ class CloudProfilesDialog(ProfileForms):
             self._keyring_usable = True
         except ConfigError:
             self._keyring_usable = False
-        self.keyring_label.setText(credentials.keyring_description())
+        if self._keyring_usable:
+            self.keyring_label.setText(credentials.keyring_description())
+            self.keyring_label.setToolTip("")
+        else:  # the core's diagnosis (English, with the backend's own words) stays in the tooltip
+            self.keyring_label.setText(
+                self.tr(
+                    "No usable OS keyring: start a Secret Service (e.g. gnome-keyring) in your session, "
+                    "or set {id_var} and {secret_var} in the environment."
+                ).format(id_var=credentials.ENV_ACCESS_KEY_ID, secret_var=credentials.ENV_ACCESS_KEY_SECRET)
+            )
+            self.keyring_label.setToolTip(credentials.keyring_description())
         self.keyring_label.setStyleSheet("" if self._keyring_usable else f"color: {ERROR_COLOUR};")
         if credentials.env_overrides():
             self.env_label.setText(

@@ -3,15 +3,55 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from facecurator.domain.rules import CONDITION_TYPES
+from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_status
-from facecurator.gui.rule_words import translate_reason
+from facecurator.gui.rule_words import term, translate_reason
 from facecurator.services.review import ReviewedFace
 
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}
+
+#: Face statuses and decision states as the panel names them (context "FaceDetails").
+STATE_WORDS: Final = {
+    "qualified": QT_TRANSLATE_NOOP("FaceDetails", "qualified"),
+    "unqualified": QT_TRANSLATE_NOOP("FaceDetails", "unqualified"),
+    "unknown": QT_TRANSLATE_NOOP("FaceDetails", "unknown"),
+    "pending": QT_TRANSLATE_NOOP("FaceDetails", "pending"),
+    "accepted": QT_TRANSLATE_NOOP("FaceDetails", "accepted"),
+    "rejected": QT_TRANSLATE_NOOP("FaceDetails", "rejected"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FaceDetails", text)
+
+
+def state_word(state: str) -> str:
+    """A face status or decision state in the current language (the state itself if unknown)."""
+    return _tr(STATE_WORDS[state]) if state in STATE_WORDS else state
+
+
+def condition_name(condition_id: str) -> str:
+    """A condition's name as the rules editor shows it (translated); its id when it has no label.
+
+    A condition's id is its kind, or its kind and what tells two of a kind apart
+    (``pose_yaw``: the pose condition on the yaw axis, ``blur_2``)."""
+    kind, suffix = condition_id, ""
+    while kind not in CONDITION_TYPES and "_" in kind:
+        kind, rest = kind.rsplit("_", 1)
+        suffix = f"{rest}_{suffix}" if suffix else rest
+    cls = CONDITION_TYPES.get(kind)
+    if cls is None or not cls.label:
+        return condition_id
+    name = term(cls.label)
+    if suffix and not suffix.isdigit():
+        name += f" ({QCoreApplication.translate('Overlay', suffix)})"  # pitch / yaw / roll
+    return name
 
 
 def face_details_html(face: ReviewedFace, rules_name: str) -> str:
@@ -19,14 +59,26 @@ def face_details_html(face: ReviewedFace, rules_name: str) -> str:
     status = face_status(face.verdict)
     colour = DEFAULT_PALETTE.status_colour(status).name()
     decision = face.row.decision
-    parts = [
-        f"<h3 style='margin:0'>{escape(face.image.name)} · face {face.row.index + 1}</h3>",
-        f"<p style='margin:2px 0'><b style='color:{colour}'>{escape(status)}</b> under "
-        f"<i>{escape(rules_name)}</i> · decision <b>{escape(decision.state)}</b>",
-    ]
+    title = QCoreApplication.translate("FaceDetails", "{image} · face {n}").format(
+        image=escape(face.image.name), n=face.row.index + 1
+    )
+    header = QCoreApplication.translate("FaceDetails", "{status} under {rules} · decision {decision}").format(
+        status=f"<b style='color:{colour}'>{escape(state_word(status))}</b>",
+        rules=f"<i>{escape(rules_name)}</i>",
+        decision=f"<b>{escape(state_word(decision.state))}</b>",
+    )
+    parts = [f"<h3 style='margin:0'>{title}</h3>", f"<p style='margin:2px 0'>{header}"]
     if decision.state != "pending":
-        who = f" by {escape(decision.who)}" if decision.who else ""
-        when = f" at {escape(decision.at)}" if decision.at else ""
+        who = (
+            " " + QCoreApplication.translate("FaceDetails", "by {who}").format(who=escape(decision.who))
+            if decision.who
+            else ""
+        )
+        when = (
+            " " + QCoreApplication.translate("FaceDetails", "at {when}").format(when=escape(decision.at))
+            if decision.at
+            else ""
+        )
         why = f" — {escape(decision.reason)}" if decision.reason else ""
         parts.append(f"<br><small>{who}{when}{why}</small>")
     parts.append("</p><table cellspacing='0' cellpadding='1'>")
@@ -36,11 +88,12 @@ def face_details_html(face: ReviewedFace, rules_name: str) -> str:
         mark, mark_colour = _OUTCOME_MARK.get(result.outcome, ("?", "#888"))
         parts.append(
             f"<tr><td style='color:{mark_colour}'><b>{mark}</b></td>"
-            f"<td>{escape(result.condition)}</td><td>{escape(translate_reason(result))}</td></tr>"
+            f"<td>{escape(condition_name(result.condition))}</td>"
+            f"<td>{escape(translate_reason(result))}</td></tr>"
         )
     parts.append("</table><hr><table cellspacing='0' cellpadding='1'>")
-    for name, value in face_attribute_rows(face.face):
-        style = " style='color:#888'" if value == "not measured" else ""
+    for name, value, measured in face_attribute_rows(face.face):
+        style = "" if measured else " style='color:#888'"
         parts.append(f"<tr><td><b>{escape(name)}</b></td><td{style}>{escape(value)}</td></tr>")
     parts.append("</table>")
     return "".join(parts)

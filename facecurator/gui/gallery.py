@@ -284,7 +284,9 @@ class GalleryDelegate(QStyledItemDelegate):
                     badge = QColor(60, 64, 67, 220)
                 _pill(painter, top_right, text, badge, align_right=True)
                 if summary.qualified or summary.unqualified:
-                    q_text = f"{summary.qualified} ok · {summary.unqualified + summary.unknown} no"
+                    q_text = self.tr("{ok} ok · {no} no").format(
+                        ok=summary.qualified, no=summary.unqualified + summary.unknown
+                    )
                     bottom = QPoint(box.x() + 3, box.bottom() - QFontMetrics(self._badge_font).height() - 3)
                     _pill(painter, bottom, q_text, QColor(0, 0, 0, 170), align_right=False)
         name = index.data(Qt.ItemDataRole.DisplayRole) or ""

@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from facecurator.domain.face import Face
+from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from facecurator.domain.rules import Verdict
@@ -78,61 +79,150 @@ def _fmt_angle(value: float) -> str:
     return f"{value:+.1f}°"
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Overlay", text)
+
+
+#: Attribute values the detectors give as words (gender, glasses), in context "Overlay".
+VALUE_WORDS: Final = {
+    "male": QT_TRANSLATE_NOOP("Overlay", "male"),
+    "female": QT_TRANSLATE_NOOP("Overlay", "female"),
+    "none": QT_TRANSLATE_NOOP("Overlay", "none"),
+    "common": QT_TRANSLATE_NOOP("Overlay", "glasses"),
+    "glasses": QT_TRANSLATE_NOOP("Overlay", "glasses"),
+    "sun": QT_TRANSLATE_NOOP("Overlay", "sunglasses"),
+    "sunglasses": QT_TRANSLATE_NOOP("Overlay", "sunglasses"),
+}
+
+
+def value_word(value: str) -> str:
+    return _tr(VALUE_WORDS[value]) if value in VALUE_WORDS else value
+
+
 def face_label_lines(face: Face) -> list[str]:
-    """The short on-image label: only measured attributes, most telling first."""
+    """The short on-image label: only measured attributes, most telling first (translated)."""
     lines: list[str] = []
-    who = [f"age {face.age}" if face.age is not None else "", face.gender or ""]
+    who = [
+        QCoreApplication.translate("Overlay", "age {n}").format(n=face.age) if face.age is not None else "",
+        value_word(face.gender or ""),
+    ]
     if face.confidence is not None:
-        who.append(f"conf {face.confidence:.2f}")
+        who.append(
+            QCoreApplication.translate("Overlay", "conf {value}").format(value=f"{face.confidence:.2f}")
+        )
     if any(who):
         lines.append(" · ".join(part for part in who if part))
     if face.pose is not None:
         pose = face.pose
-        lines.append(f"P {_fmt_angle(pose.pitch)} Y {_fmt_angle(pose.yaw)} R {_fmt_angle(pose.roll)}")
+        lines.append(
+            QCoreApplication.translate("Overlay", "P {pitch} Y {yaw} R {roll}").format(
+                pitch=_fmt_angle(pose.pitch), yaw=_fmt_angle(pose.yaw), roll=_fmt_angle(pose.roll)
+            )
+        )
     if face.blur is not None:
-        lines.append(f"blur {face.blur.value:.1f} ({face.blur.scale})")
+        lines.append(
+            QCoreApplication.translate("Overlay", "blur {value} ({scale})").format(
+                value=f"{face.blur.value:.1f}", scale=face.blur.scale
+            )
+        )
     elif face.sharpness is not None:
-        lines.append(f"sharpness {face.sharpness:.2f}")
+        lines.append(
+            QCoreApplication.translate("Overlay", "sharpness {value}").format(value=f"{face.sharpness:.2f}")
+        )
     flags: list[str] = []
     if face.glasses is not None:
-        flags.append("no glasses" if face.glasses == "none" else face.glasses)
+        flags.append(
+            QCoreApplication.translate("Overlay", "no glasses")
+            if face.glasses == "none"
+            else value_word(face.glasses)
+        )
     if face.mask is not None:
-        flags.append("mask" if face.mask else "no mask")
+        flags.append(
+            QCoreApplication.translate("Overlay", "mask")
+            if face.mask
+            else QCoreApplication.translate("Overlay", "no mask")
+        )
     if face.eyes_closed is not None:
-        flags.append("eyes closed" if face.eyes_closed else "eyes open")
+        flags.append(
+            QCoreApplication.translate("Overlay", "eyes closed")
+            if face.eyes_closed
+            else QCoreApplication.translate("Overlay", "eyes open")
+        )
     if flags:
         lines.append(" · ".join(flags))
     return lines
 
 
-def _yes_no(value: bool | None, yes: str = "yes", no: str = "no") -> str:
-    return "not measured" if value is None else (yes if value else no)
+def _yes_no(value: bool | None, yes: str = "yes", no: str = "no") -> tuple[str, bool]:
+    if value is None:
+        return QCoreApplication.translate("Overlay", "not measured"), False
+    return (_tr(yes) if value else _tr(no)), True
 
 
-def face_attribute_rows(face: Face) -> list[tuple[str, str]]:
-    """Every canonical attribute as (name, value) for the details panel; null = 'not measured'."""
-    missing = "not measured"
+def face_attribute_rows(face: Face) -> list[tuple[str, str, bool]]:
+    """Every canonical attribute as (name, value, measured) for the details panel, translated;
+    a null value reads "not measured"."""
+    missing = QCoreApplication.translate("Overlay", "not measured")
     box = face.box
     pose = face.pose
-    return [
-        ("box", f"x {box.x:.0f}  y {box.y:.0f}  w {box.w:.0f}  h {box.h:.0f}"),
-        ("confidence", f"{face.confidence:.3f}" if face.confidence is not None else missing),
-        ("age", str(face.age) if face.age is not None else missing),
-        ("gender", face.gender or missing),
-        ("pitch", _fmt_angle(pose.pitch) if pose else missing),
-        ("yaw", _fmt_angle(pose.yaw) if pose else missing),
-        ("roll", _fmt_angle(pose.roll) if pose else missing),
-        ("blur", f"{face.blur.value:.2f} on {face.blur.scale} (higher = blurrier)" if face.blur else missing),
-        ("sharpness", f"{face.sharpness:.3f}" if face.sharpness is not None else missing),
-        ("quality", f"{face.quality:.3f}" if face.quality is not None else missing),
-        ("integrity", f"{face.integrity:.1f}" if face.integrity is not None else missing),
-        ("glasses", face.glasses or missing),
-        ("mask", _yes_no(face.mask)),
-        ("hat", _yes_no(face.hat)),
-        ("beard", _yes_no(face.beard)),
-        ("eyes", _yes_no(face.eyes_closed, "closed", "open")),
-        ("landmarks", str(len(face.landmarks)) if face.landmarks is not None else missing),
+
+    def num(value: float | int | None, fmt: str) -> tuple[str, bool]:
+        return (format(value, fmt), True) if value is not None else (missing, False)
+
+    def angle(value: float | None) -> tuple[str, bool]:
+        return (_fmt_angle(value), True) if value is not None else (missing, False)
+
+    blur = (
+        (
+            QCoreApplication.translate("Overlay", "{value} on {scale} (higher = blurrier)").format(
+                value=f"{face.blur.value:.2f}", scale=face.blur.scale
+            ),
+            True,
+        )
+        if face.blur
+        else (missing, False)
+    )
+    rows: list[tuple[str, tuple[str, bool]]] = [
+        (
+            QCoreApplication.translate("Overlay", "box"),
+            (f"x {box.x:.0f}  y {box.y:.0f}  w {box.w:.0f}  h {box.h:.0f}", True),
+        ),
+        (QCoreApplication.translate("Overlay", "confidence"), num(face.confidence, ".3f")),
+        (QCoreApplication.translate("Overlay", "age"), num(face.age, "d")),
+        (
+            QCoreApplication.translate("Overlay", "gender"),
+            (value_word(face.gender), True) if face.gender else (missing, False),
+        ),
+        (QCoreApplication.translate("Overlay", "pitch"), angle(pose.pitch if pose else None)),
+        (QCoreApplication.translate("Overlay", "yaw"), angle(pose.yaw if pose else None)),
+        (QCoreApplication.translate("Overlay", "roll"), angle(pose.roll if pose else None)),
+        (QCoreApplication.translate("Overlay", "blur"), blur),
+        (QCoreApplication.translate("Overlay", "sharpness"), num(face.sharpness, ".3f")),
+        (QCoreApplication.translate("Overlay", "quality"), num(face.quality, ".3f")),
+        (QCoreApplication.translate("Overlay", "integrity"), num(face.integrity, ".1f")),
+        (
+            QCoreApplication.translate("Overlay", "glasses"),
+            (value_word(face.glasses), True) if face.glasses else (missing, False),
+        ),
+        (QCoreApplication.translate("Overlay", "mask"), _yes_no(face.mask)),
+        (QCoreApplication.translate("Overlay", "hat"), _yes_no(face.hat)),
+        (QCoreApplication.translate("Overlay", "beard"), _yes_no(face.beard)),
+        (QCoreApplication.translate("Overlay", "eyes"), _yes_no(face.eyes_closed, "closed", "open")),
+        (
+            QCoreApplication.translate("Overlay", "landmarks"),
+            (str(len(face.landmarks)), True) if face.landmarks is not None else (missing, False),
+        ),
     ]
+    return [(name, value, measured) for name, (value, measured) in rows]
+
+
+# lupdate: the words _yes_no passes through _tr
+_YES_NO_WORDS = (
+    QT_TRANSLATE_NOOP("Overlay", "yes"),
+    QT_TRANSLATE_NOOP("Overlay", "no"),
+    QT_TRANSLATE_NOOP("Overlay", "closed"),
+    QT_TRANSLATE_NOOP("Overlay", "open"),
+)
 
 
 def overlay_extent(face: Face, ctx: OverlayContext) -> QRectF:

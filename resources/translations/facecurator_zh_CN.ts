@@ -180,6 +180,10 @@
         <translation>已删除配置 {name}</translation>
     </message>
     <message>
+        <source>No usable OS keyring: start a Secret Service (e.g. gnome-keyring) in your session, or set {id_var} and {secret_var} in the environment.</source>
+        <translation>没有可用的系统密钥环：请在会话中启动 Secret Service（例如 gnome-keyring），或在环境变量中设置 {id_var} 和 {secret_var}。</translation>
+    </message>
+    <message>
         <source>{id_var} / {secret_var} are set in the environment: they override the keyring for every profile.</source>
         <translation>环境变量中已设置 {id_var} / {secret_var}：它们对所有配置优先于密钥环。</translation>
     </message>
@@ -506,6 +510,50 @@
     </message>
 </context>
 <context>
+    <name>FaceDetails</name>
+    <message>
+        <source>qualified</source>
+        <extracomment>Face statuses and decision states as the panel names them (context &quot;FaceDetails&quot;).</extracomment>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>unqualified</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>{image} · face {n}</source>
+        <translation>{image} · 第 {n} 张人脸</translation>
+    </message>
+    <message>
+        <source>{status} under {rules} · decision {decision}</source>
+        <translation>在 {rules} 下{status} · 决定：{decision}</translation>
+    </message>
+    <message>
+        <source>by {who}</source>
+        <translation>由 {who}</translation>
+    </message>
+    <message>
+        <source>at {when}</source>
+        <translation>于 {when}</translation>
+    </message>
+</context>
+<context>
     <name>FaceDetailsPanel</name>
     <message>
         <source>Hover or select a face to see its attributes.</source>
@@ -541,6 +589,10 @@
     <message>
         <source>{n} faces</source>
         <translation>{n} 张人脸</translation>
+    </message>
+    <message>
+        <source>{ok} ok · {no} no</source>
+        <translation>{ok} 合格 · {no} 不合格</translation>
     </message>
 </context>
 <context>
@@ -1192,6 +1244,154 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>{location} — folders: {folders}, objects: {objects}{more}</source>
         <translation>{location} — 文件夹：{folders}，对象：{objects}{more}</translation>
+    </message>
+</context>
+<context>
+    <name>Overlay</name>
+    <message>
+        <source>male</source>
+        <extracomment>Device pixels, independent of the zoom. Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>glasses</source>
+        <translation>眼镜</translation>
+    </message>
+    <message>
+        <source>sunglasses</source>
+        <translation>墨镜</translation>
+    </message>
+    <message>
+        <source>age {n}</source>
+        <translation>年龄 {n}</translation>
+    </message>
+    <message>
+        <source>conf {value}</source>
+        <translation>置信度 {value}</translation>
+    </message>
+    <message>
+        <source>P {pitch} Y {yaw} R {roll}</source>
+        <translation>俯仰 {pitch} 偏航 {yaw} 翻滚 {roll}</translation>
+    </message>
+    <message>
+        <source>blur {value} ({scale})</source>
+        <translation>模糊 {value}（{scale}）</translation>
+    </message>
+    <message>
+        <source>sharpness {value}</source>
+        <translation>清晰度 {value}</translation>
+    </message>
+    <message>
+        <source>no glasses</source>
+        <translation>无眼镜</translation>
+    </message>
+    <message>
+        <source>mask</source>
+        <translation>口罩</translation>
+    </message>
+    <message>
+        <source>no mask</source>
+        <translation>无口罩</translation>
+    </message>
+    <message>
+        <source>eyes closed</source>
+        <translation>闭眼</translation>
+    </message>
+    <message>
+        <source>eyes open</source>
+        <translation>睁眼</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
+    </message>
+    <message>
+        <source>{value} on {scale} (higher = blurrier)</source>
+        <translation>{value}，标度 {scale}（越高越模糊）</translation>
+    </message>
+    <message>
+        <source>box</source>
+        <translation>框</translation>
+    </message>
+    <message>
+        <source>confidence</source>
+        <translation>置信度</translation>
+    </message>
+    <message>
+        <source>age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>pitch</source>
+        <translation>俯仰</translation>
+    </message>
+    <message>
+        <source>yaw</source>
+        <translation>偏航</translation>
+    </message>
+    <message>
+        <source>roll</source>
+        <translation>翻滚</translation>
+    </message>
+    <message>
+        <source>blur</source>
+        <translation>模糊</translation>
+    </message>
+    <message>
+        <source>sharpness</source>
+        <translation>清晰度</translation>
+    </message>
+    <message>
+        <source>quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>integrity</source>
+        <translation>完整度</translation>
+    </message>
+    <message>
+        <source>hat</source>
+        <translation>帽子</translation>
+    </message>
+    <message>
+        <source>beard</source>
+        <translation>胡须</translation>
+    </message>
+    <message>
+        <source>eyes</source>
+        <translation>眼睛</translation>
+    </message>
+    <message>
+        <source>landmarks</source>
+        <translation>关键点</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>闭</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>睁</translation>
     </message>
 </context>
 <context>

@@ -122,7 +122,7 @@ def test_text_helpers_name_every_attribute() -> None:
     lines = face_label_lines(TURNED)
     assert any("Y +41.2°" in line for line in lines)
     assert any("blur 10.0 (0-100)" in line for line in lines)
-    rows = dict(face_attribute_rows(UNMEASURED))
+    rows = {name: value for name, value, _measured in face_attribute_rows(UNMEASURED)}
     assert rows["blur"] == "not measured"
     assert rows["yaw"] == "-5.0°"
     assert set(rows) >= {"age", "gender", "pitch", "yaw", "roll", "blur", "glasses", "mask", "eyes"}

@@ -1,0 +1,219 @@
+"""The zh_CN UI shows no English: every visible widget text of the window, its menus,
+its panels and dialogs, and the texts built at run time (face details, on-image labels,
+badges, status), walked after driving the window as an operator does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTabBar,
+    QWidget,
+)
+
+from facecurator.domain.rules import list_presets
+from facecurator.gui import i18n
+from facecurator.gui.overlay import face_label_lines
+from facecurator.gui.scan import detector_names
+
+#: Words that are the same in every language: names, formats, units, products.
+NEUTRAL = {
+    "facecurator",
+    "oss",
+    "imm",
+    "json",
+    "csv",
+    "coco",
+    "vggface",
+    "jpeg",
+    "jpg",
+    "png",
+    "heic",
+    "qt",
+    "english",
+    "local",
+    "green",
+    "faces",
+    "sqlite",
+    "eta",
+    "ctrl",
+    "shift",
+    "tab",
+    "space",
+    "pgup",
+    "pgdown",
+    "alt",
+    "del",
+    "esc",
+    "moderation",
+    "ltai",
+    "hangzhou",
+    "alibaba",
+    "cloud",
+    "bucket",
+    "prefix",
+    "url",
+    "cpu",
+    "gpu",
+    "dlib",
+    "mediapipe",
+    "resnet",
+    "toml",
+    "accesskey",
+    "secret",
+    "sts",
+    "service",
+    "gnome",
+    "keyring",
+    "aliyuncs",
+    "com",
+    "cip",
+    "https",
+}
+# Scales and ids the data itself carries (blur scales, condition ids), not UI words.
+ID_TOKEN = re.compile(
+    r"https?://\S+"  # URLs
+    r"|\b(?:local-\d+-\d+|\d+-\d+|[A-Za-z]+_[A-Za-z_]+|[A-Z][A-Z0-9_]{2,})\b"  # scales, ids, ENV_NAMES
+)
+FILE_TOKEN = re.compile(r"\b[\w.-]+\.(?:json|csv|toml|jpg|png|txt)\b|\b\w+/")  # file and folder names
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@pytest.fixture
+def zh(qapp) -> Iterator[None]:
+    i18n.install_translator(qapp, "zh_CN")
+    yield
+    i18n.install_translator(qapp, "en")
+
+
+def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
+    """(where, text) of every visible text under ``root``."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        where = f"{type(widget).__name__}#{widget.objectName()}"
+        if isinstance(widget, QLabel):
+            yield where, re.sub(r"<[^>]+>", " ", widget.text())
+        elif isinstance(widget, QAbstractButton):
+            yield where, widget.text()
+        elif isinstance(widget, QComboBox):
+            for i in range(widget.count()):
+                yield f"{where}[{i}]", widget.itemText(i)
+        elif isinstance(widget, QTabBar):
+            for i in range(widget.count()):
+                yield f"{where}[{i}]", widget.tabText(i)
+        elif isinstance(widget, QGroupBox):
+            yield where, widget.title()
+        elif isinstance(widget, QLineEdit):
+            yield where, widget.placeholderText()
+        if widget.toolTip() and widget.objectName() != "keyringBackend":  # that one: the core's words
+            yield f"{where}.toolTip", widget.toolTip()
+        if widget.isWindow():
+            yield f"{where}.windowTitle", widget.windowTitle()
+
+
+def menu_texts(menu: QMenu, where: str = "menu") -> Iterator[tuple[str, str]]:
+    yield where, menu.title()
+    for action in menu.actions():
+        if action.menu() is not None:
+            yield from menu_texts(action.menu(), f"{where}/{action.menu().title()}")
+        elif not action.isSeparator():
+            yield f"{where}/{action.objectName()}", action.text()
+
+
+def english_words(text: str, allowed: set[str]) -> list[str]:
+    text = ID_TOKEN.sub(" ", text)
+    for token in sorted(allowed, key=len, reverse=True):
+        text = text.replace(token, " ")
+    text = FILE_TOKEN.sub(" ", text)
+    return [w for w in WORD.findall(text) if w.lower() not in NEUTRAL]
+
+
+def allowed_tokens(window) -> set[str]:
+    """Data, not UI: file, folder and person names, preset and detector names, paths."""
+    tokens = set(list_presets()) | set(detector_names()) | {"green-pro"}
+    tokens.add(str(window.store.source_root or ""))
+    for image_id in window.store.image_ids():
+        row = window.store.image(image_id).row
+        tokens.update({row.name, row.name.rsplit("/", 1)[-1], row.group, row.uri, row.error or ""})
+    tokens.add(window.store.ruleset.name)
+    return {t for t in tokens if t}
+
+
+def test_the_chinese_ui_shows_no_english(qtbot, zh, opened_window) -> None:
+    window = opened_window
+    window.retranslate_ui()
+    image_id = next(i for i in window.gallery_model.ids() if window.store.image(i).faces)
+    assert window.gallery.select_image(image_id)
+    qtbot.waitUntil(lambda: window.image_view.image_id == image_id)
+    face = window.store.image(image_id).faces[0]
+    window.image_view.select_face(face.id)
+    found: list[tuple[str, str]] = []
+    allowed = allowed_tokens(window)
+
+    def check(where: str, text: str) -> None:
+        words = english_words(text, allowed)
+        if words:
+            found.append((where, f"{words}: {text.strip()[:100]}"))
+
+    for where, text in visible_texts(window):
+        check(where, text)
+    for action in window.menuBar().actions():
+        if action.menu() is not None:
+            for where, text in menu_texts(action.menu()):
+                check(where, text)
+    # texts built at run time
+    check("details", re.sub(r"<[^>]+>", " ", window.details.text()))
+    for line in face_label_lines(face.face):
+        check("on-image label", line)
+    window.tabs.setCurrentWidget(window.triage)
+    qtbot.waitUntil(lambda: window.triage.current_face_id() is not None)
+    for where, text in visible_texts(window.triage):
+        check(where, text)
+    sheet = window.show_shortcuts()
+    for where, text in visible_texts(sheet):
+        check(where, text)
+    for row in range(sheet.table.rowCount()):
+        check("sheet", sheet.table.item(row, 0).text())
+    sheet.reject()
+    # every optional panel and dialog, opened as the toolbar / menus open them
+    for key, action in window.panel_actions.items():
+        if not action.isEnabled():
+            continue
+        action.trigger()
+        for top in QApplication.topLevelWidgets():
+            if top is not window and top.isVisible():
+                for where, text in visible_texts(top):
+                    check(f"{key}:{where}", text)
+                top.close()
+    for dock_where, text in visible_texts(window):
+        check(f"after panels:{dock_where}", text)
+    window.cloud_profiles_action.trigger()
+    for top in QApplication.topLevelWidgets():
+        if top is not window and top.isVisible():
+            for where, text in visible_texts(top):
+                check(f"cloud:{where}", text)
+            top.close()
+    window.undo_action.trigger()
+    check("status", window.statusBar().currentMessage())
+    assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
+
+
+def test_the_walk_finds_english(qtbot, opened_window) -> None:
+    """The check itself: in English the same walk finds words (it would catch a miss)."""
+    window = opened_window
+    allowed = allowed_tokens(window)
+    texts = [text for _where, text in visible_texts(window)]
+    assert any(english_words(text, allowed) for text in texts)
+    assert QApplication.instance() is not None and Qt.Key.Key_A and QAction
