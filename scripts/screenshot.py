@@ -35,6 +35,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--size", default="1600x1000", help="window size WxH")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for detection")
     parser.add_argument("--keep-user-dirs", action="store_true", help="use the real user data/cache dirs")
+    parser.add_argument("--lang", default="en", help="UI language (en, zh_CN)")
+    parser.add_argument(
+        "--states-dir",
+        type=Path,
+        help="also save the review states here: zoom to the selected face (Z), the shortcut sheet (?)",
+    )
     return parser.parse_args()
 
 
@@ -66,6 +72,25 @@ def grab(app, window, path: Path) -> None:
     print(f"wrote {path} ({pixmap.width()}x{pixmap.height()})")
 
 
+def save_states(app, window, image_id: int, folder: Path) -> None:
+    """The review states: the image zoomed to its selected face (as Z does), the shortcut sheet."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.show_image(image_id)
+    view = window.image_view
+    view.select_face(view.face_ids()[-1])
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Z)
+    settle(app, 0.5)
+    grab(app, window, folder / "zoom-to-face.png")
+    QTest.keyClick(view, Qt.Key.Key_F)
+    sheet = window.show_shortcuts()
+    settle(app, 0.5)
+    grab(app, window, folder / "shortcut-sheet.png")
+    sheet.reject()
+
+
 def main() -> int:
     args = parse_args()
     source = Path(args.source).expanduser()
@@ -86,6 +111,9 @@ def main() -> int:
 
     app = QApplication(sys.argv[:1])
     setup_logging()
+    from facecurator.gui.i18n import install_translator
+
+    install_translator(app, args.lang)
     catalog = Catalog()
     window = MainWindow(catalog, auto_scan=True)
     window.resize(int(width), int(height))
@@ -162,6 +190,8 @@ def main() -> int:
             wait_until(app, lambda: window.triage.preview_pixmap(current) is not None, 60, "the preview crop")
         settle(app, 0.5)
         grab(app, window, args.triage_out)
+        if args.states_dir is not None:
+            save_states(app, window, image_id, args.states_dir)
     except TimeoutError as exc:
         print(f"screenshot: {exc}", file=sys.stderr)
         grab(app, window, args.out.with_name(args.out.stem + "-timeout.png"))

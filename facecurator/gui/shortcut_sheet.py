@@ -64,7 +64,7 @@ class ShortcutSheet(QDialog):
         layout.addWidget(self.buttons)
         self._fill(keymap.bindings())
         self.retranslate_ui()
-        self.resize(560, 460)
+        self.resize(600, 520)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
