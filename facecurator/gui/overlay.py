@@ -38,6 +38,10 @@ class OverlayPalette:
     qualified: str = "#2ecc40"
     unqualified: str = "#ff3b30"
     unknown: str = "#ffb000"
+    #: decided faces: the decision wins over the verdict (a rejected qualified face is not green)
+    accepted: str = "#1e88e5"
+    rejected: str = "#9e9e9e"
+    rejected_tag: str = "#c62828"
     landmark: str = "#00e5ff"
     label_text: str = "#ffffff"
     label_background: str = "#000000"
@@ -47,6 +51,14 @@ class OverlayPalette:
         return QColor(
             {"qualified": self.qualified, "unqualified": self.unqualified}.get(status, self.unknown)
         )
+
+    def face_colour(self, status: FaceStatus, decision: str) -> QColor:
+        """The box colour: the decision's once decided (blue accepted, grey rejected), else the verdict's."""
+        if decision == "accepted":
+            return QColor(self.accepted)
+        if decision == "rejected":
+            return QColor(self.rejected)
+        return self.status_colour(status)
 
 
 DEFAULT_PALETTE: Final = OverlayPalette()
@@ -247,10 +259,12 @@ def draw_face_overlay(
     decision: str,
     ctx: OverlayContext,
 ) -> None:
-    """Paint one face: box coloured by verdict, decision shown by line style and tag.
+    """Paint one face: box coloured by verdict while pending, by decision once decided.
 
-    Pending faces get a solid box, accepted a solid box with a ✓ tag, rejected a
-    dashed box with a ✗ tag. Highlighted faces get a thicker line and a light fill.
+    Pending faces get a solid box in the verdict's colour (green / red / amber);
+    accepted a solid blue box with a ✓ tag, rejected a dashed grey box with a red
+    ✗ tag. Tags sit outside the box (above its top-right corner), so they never
+    cover a small face's eyes. Highlighted faces get a thicker line and a light fill.
 
     Args:
         painter: an active painter whose transform maps image pixels to the device.
@@ -259,7 +273,7 @@ def draw_face_overlay(
         decision: ``pending``, ``accepted`` or ``rejected``.
         ctx: zoom, toggles, emphasis and palette.
     """
-    colour = ctx.palette.status_colour(face_status(verdict))
+    colour = ctx.palette.face_colour(face_status(verdict), decision)
     box = face.box
     rect = QRectF(box.x, box.y, box.w, box.h)
     painter.save()
@@ -280,8 +294,10 @@ def draw_face_overlay(
             else:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            if decision in ("accepted", "rejected"):
-                _draw_tag(painter, rect.topRight(), "✓" if decision == "accepted" else "✗", colour, ctx)
+            if decision == "accepted":
+                _draw_tag(painter, rect.topRight(), "✓", colour, ctx)
+            elif decision == "rejected":
+                _draw_tag(painter, rect.topRight(), "✗", QColor(ctx.palette.rejected_tag), ctx)
         if ctx.show_landmarks and face.landmarks:
             _draw_landmarks(painter, face.landmarks, ctx)
         if ctx.show_labels:
@@ -302,7 +318,7 @@ def _device_frame(painter: QPainter, anchor: QPointF, ctx: OverlayContext) -> No
 def _draw_tag(painter: QPainter, corner: QPointF, symbol: str, colour: QColor, ctx: OverlayContext) -> None:
     painter.save()
     _device_frame(painter, corner, ctx)
-    tag = QRectF(-TAG_SIZE, 0, TAG_SIZE, TAG_SIZE)  # inside the top-right corner
+    tag = QRectF(-TAG_SIZE, -TAG_SIZE - 2, TAG_SIZE, TAG_SIZE)  # outside: above the top-right corner
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawRect(tag)

@@ -231,7 +231,7 @@ class FaceDelegate(QStyledItemDelegate):
         else:
             error = self._model.crop_error(index.row()) is not None
             painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
-        colour = DEFAULT_PALETTE.status_colour(index.data(FACE_STATUS_ROLE))
+        colour = DEFAULT_PALETTE.face_colour(index.data(FACE_STATUS_ROLE), decision)
         pen = QPen(colour, 3)
         if decision == "rejected":
             pen.setStyle(Qt.PenStyle.DashLine)

@@ -69,12 +69,20 @@ def test_rejected_is_dashed_and_accepted_is_solid_with_a_tag() -> None:
     accepted = render(GOOD, verdict, "accepted", show_labels=False)
     gaps = sum(1 for c in rejected if close_to(c, "#ffffff", 60))
     assert gaps >= 10, "a rejected face's box is dashed"
-    assert all(close_to(c, DEFAULT_PALETTE.qualified) for c in left_edge(accepted))
-    # The tag is a filled square inside the top-right corner of the box.
-    tag_pixel = accepted.pixelColor(int(BOX.x + BOX.w) - 3, int(BOX.y) + 3)
-    assert close_to(tag_pixel, DEFAULT_PALETTE.qualified, 60)
+    # Decided: the decision's colour, not the verdict's (a rejected qualified face is not green).
+    assert all(close_to(c, DEFAULT_PALETTE.accepted) for c in left_edge(accepted))
+    assert not any(close_to(c, DEFAULT_PALETTE.qualified) for c in rejected)
+    assert any(close_to(c, DEFAULT_PALETTE.rejected) for c in rejected)
+    # The tag is a filled square outside the box, above its top-right corner: the face stays clear.
+    tag_pixel = accepted.pixelColor(int(BOX.x + BOX.w) - 3, int(BOX.y) - 6)
+    assert close_to(tag_pixel, DEFAULT_PALETTE.accepted, 60)
+    assert close_to(accepted.pixelColor(int(BOX.x + BOX.w) - 4, int(BOX.y) + 4), "#ffffff")
+    rejected_image = render(GOOD, verdict, "rejected", show_labels=False)
+    assert close_to(
+        rejected_image.pixelColor(int(BOX.x + BOX.w) - 3, int(BOX.y) - 6), DEFAULT_PALETTE.rejected_tag, 60
+    )
     pending = render(GOOD, verdict, "pending", show_labels=False)
-    assert close_to(pending.pixelColor(int(BOX.x + BOX.w) - 4, int(BOX.y) + 4), "#ffffff")
+    assert close_to(pending.pixelColor(int(BOX.x + BOX.w) - 3, int(BOX.y) - 6), "#ffffff")
 
 
 def test_rule_change_recolours_the_same_face() -> None:
