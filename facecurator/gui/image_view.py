@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facecurator.gui.legend import ColourLegend
 from facecurator.gui.overlay import OverlayContext, draw_face_overlay, label_rect, overlay_extent
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import (
@@ -144,6 +145,7 @@ class ImageView(QGraphicsView):
         self.selected_face: int | None = None
         self._fit = True
         self._full_size = (0, 0)
+        self.legend = ColourLegend(self)
         store.rulesChanged.connect(lambda _rules: self.refresh_faces())
         store.facesChanged.connect(self._on_faces_changed)
         store.imagesChanged.connect(self._on_images_changed)
@@ -464,6 +466,7 @@ class ImageView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.legend.move(6, self.viewport().height() - self.legend.height() - 6)
         if self._fit:
             QTimer.singleShot(0, self.fit)
 

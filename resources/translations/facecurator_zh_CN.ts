@@ -1250,7 +1250,7 @@ Paid cloud calls: {paid}</source>
     <name>Overlay</name>
     <message>
         <source>male</source>
-        <extracomment>Device pixels, independent of the zoom. Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
+        <extracomment>Device pixels, independent of the zoom. decided faces: the decision wins over the verdict (a rejected qualified face is not green) Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
         <translation>男</translation>
     </message>
     <message>

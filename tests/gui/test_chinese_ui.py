@@ -4,6 +4,7 @@ badges, status), walked after driving the window as an operator does."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -104,7 +105,7 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
             continue
         where = f"{type(widget).__name__}#{widget.objectName()}"
         if isinstance(widget, QLabel):
-            yield where, re.sub(r"<[^>]+>", " ", widget.text())
+            yield where, html.unescape(re.sub(r"<[^>]+>", " ", widget.text()))
         elif isinstance(widget, QAbstractButton):
             yield where, widget.text()
         elif isinstance(widget, QComboBox):

@@ -240,3 +240,18 @@ def test_accept_qualified_under_the_unqualified_filter_says_why(qtbot, opened_wi
         assert f"({pending})" in text
     else:
         assert "Nothing" not in text and f"{pending} 张" in text
+
+
+def test_the_image_view_shows_a_colour_legend(qtbot, opened_window, language) -> None:
+    from facecurator.gui.face_details import state_word
+    from facecurator.gui.overlay import DEFAULT_PALETTE
+
+    window = opened_window
+    legend = window.image_view.legend
+    assert legend.isVisible()
+    assert window.image_view.viewport().geometry().contains(legend.geometry())
+    for state in ("qualified", "unqualified", "unknown", "accepted", "rejected"):
+        assert state_word(state) in legend.text()
+    assert DEFAULT_PALETTE.accepted in legend.text() and DEFAULT_PALETTE.rejected_tag in legend.text()
+    if language == "zh_CN":
+        assert "qualified" not in legend.text().split("</b>")[-1]
