@@ -39,7 +39,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--states-dir",
         type=Path,
-        help="also save the review states here: zoom to the selected face (Z), the shortcut sheet (?)",
+        help="also save these states here: first start, zoom to the selected face (Z), shortcut sheet (?)",
     )
     return parser.parse_args()
 
@@ -120,6 +120,9 @@ def main() -> int:
     window.move(0, 0)
     window.show()
     try:
+        if args.states_dir is not None:  # the first start: nothing open yet
+            settle(app, 0.5)
+            grab(app, window, args.states_dir / "empty-start.png")
         started = time.monotonic()
         if not window.open_source(str(source)):
             print("screenshot: the app could not open the folder (see the log above)", file=sys.stderr)

@@ -36,6 +36,7 @@ from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.actions import WindowActions
 from facecurator.gui.docks import LogDock, ProblemsDock
+from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
@@ -154,6 +155,8 @@ class MainWindow(WindowActions):
         self._build_toolbar()
         self._build_menus()
         self._build_keys()
+        self.store.sourceChanged.connect(lambda _root: self._update_empty_state())
+        self._update_empty_state()
 
         self.notifier.posted.connect(self._show_notice)
         self._connect_runs()
@@ -232,11 +235,21 @@ class MainWindow(WindowActions):
         page_layout = QVBoxLayout(self.gallery_page)
         page_layout.setContentsMargins(4, 4, 4, 4)
         page_layout.addWidget(self.gallery_splitter)
+        self.empty_state = EmptyState(lambda: self.choose_folder(), lambda: self.choose_source(), self)
+        self.empty_state.recentChosen.connect(lambda text: self.open_source(text))
+        page_layout.addWidget(self.empty_state)
         self.gallery.currentImageChanged.connect(self._on_current_image_changed)
         self.image_view.faceHovered.connect(self._on_face_hovered)
         self.image_view.faceSelected.connect(self._on_face_selected)
         self.store.rulesChanged.connect(lambda _r: self._refresh_details())
         self.store.facesChanged.connect(lambda _ids: self._refresh_details())
+
+    def _update_empty_state(self) -> None:
+        """The first-start panel while no source is open; the gallery once one is."""
+        empty = self.store.source_root is None
+        self.empty_state.set_recent(self.recent_sources())
+        self.empty_state.setVisible(empty)
+        self.gallery_splitter.setVisible(not empty)
 
     def _build_keys(self) -> None:
         """The review keys (one model for Gallery, image view and Triage) and their sheet."""

@@ -367,6 +367,29 @@
     </message>
 </context>
 <context>
+    <name>EmptyState</name>
+    <message>
+        <source>No photos open yet</source>
+        <translation>还没有打开照片</translation>
+    </message>
+    <message>
+        <source>Open a folder…</source>
+        <translation>打开文件夹…</translation>
+    </message>
+    <message>
+        <source>Open a bucket (oss://)…</source>
+        <translation>打开存储桶（oss://）…</translation>
+    </message>
+    <message>
+        <source>Recent sources</source>
+        <translation>最近的来源</translation>
+    </message>
+    <message>
+        <source>or drop photos or a folder here</source>
+        <translation>或把照片、文件夹拖放到这里</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Accepted faces are exported; pending faces never are.</source>

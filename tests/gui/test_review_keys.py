@@ -255,3 +255,26 @@ def test_the_image_view_shows_a_colour_legend(qtbot, opened_window, language) ->
     assert DEFAULT_PALETTE.accepted in legend.text() and DEFAULT_PALETTE.rejected_tag in legend.text()
     if language == "zh_CN":
         assert "qualified" not in legend.text().split("</b>")[-1]
+
+
+def test_first_start_shows_the_ways_to_begin(qtbot, make_window, catalog_path, photo_dir, language) -> None:
+    window = make_window(catalog_path)
+    empty = window.empty_state
+    assert empty.isVisible() and not window.gallery_splitter.isVisible()
+    assert empty.open_folder_button.isVisible() and empty.open_bucket_button.isVisible()
+    assert empty.drop_hint.isVisible() and not empty.recent_buttons
+    if language == "zh_CN":
+        assert "folder" not in empty.open_folder_button.text()
+    chosen: list[str] = []
+    window.choose_folder = lambda: chosen.append("folder")  # the file dialog itself is Qt's
+    window.choose_source = lambda: chosen.append("bucket")
+    qtbot.mouseClick(empty.open_folder_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(empty.open_bucket_button, Qt.MouseButton.LeftButton)
+    assert chosen == ["folder", "bucket"]
+    # a recent source is one click away, and opening it shows the gallery
+    window.settings.setValue("recentSources", [str(photo_dir)])
+    window._update_empty_state()
+    (recent,) = empty.recent_buttons
+    qtbot.mouseClick(recent, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.store.source_root is not None)
+    assert window.gallery_splitter.isVisible() and not empty.isVisible()
