@@ -435,7 +435,7 @@ class TriagePage(QWidget):
         self.reject_button.setToolTip(
             self.tr("Reject every pending unqualified face of the selection (or of the current filter)")
         )
-        self.hint.setText(self.tr("A accept · R reject · S skip · Ctrl+Z undo"))
+        self.hint.setText(self.tr("A accept · R reject · S skip · Ctrl+Z undo · ? all keys"))
         self.show_label.setText(self.tr("Show:"))
         self._update_counts()
         self._show_current()

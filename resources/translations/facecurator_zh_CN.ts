@@ -2043,8 +2043,8 @@ Paid cloud calls: {paid}</source>
         <translation>拒绝所选（或当前筛选）中所有待定的不合格人脸</translation>
     </message>
     <message>
-        <source>A accept · R reject · S skip · Ctrl+Z undo</source>
-        <translation>A 接受 · R 拒绝 · S 跳过 · Ctrl+Z 撤销</translation>
+        <source>A accept · R reject · S skip · Ctrl+Z undo · ? all keys</source>
+        <translation>A 接受 · R 拒绝 · S 跳过 · Ctrl+Z 撤销 · ? 全部按键</translation>
     </message>
     <message>
         <source>Show:</source>
