@@ -160,14 +160,30 @@ class WindowActions(DetectionRuns, Decisions):
         bar.addWidget(self.detector_combo)
         bar.addAction(self.scan_action)
         bar.addAction(self.cancel_action)
-        bar.addSeparator()
-        for act in self.overlay_actions.values():
-            bar.addAction(act)
-        bar.addSeparator()
-        for act in self.panel_actions.values():
-            bar.addAction(act)
         self.addToolBar(bar)
         self.toolbar = bar
+        # The overlay toggles and the panels on a toolbar of their own: beside the main
+        # one when the window is wide enough, on a second row when not (never hidden
+        # behind the » extension).
+        panels = QToolBar(self)
+        panels.setObjectName("panelsToolbar")
+        panels.setMovable(False)
+        for act in self.overlay_actions.values():
+            panels.addAction(act)
+        panels.addSeparator()
+        for act in self.panel_actions.values():
+            panels.addAction(act)
+        self.addToolBar(panels)
+        self.panels_toolbar = panels
+
+    def fit_toolbars(self) -> None:
+        """One toolbar row when both fit in the window's width, else the panels on a second row."""
+        needed = self.toolbar.sizeHint().width() + self.panels_toolbar.sizeHint().width() + 8
+        wrapped = self.toolBarBreak(self.panels_toolbar)
+        if needed > self.width() and not wrapped:
+            self.insertToolBarBreak(self.panels_toolbar)
+        elif needed <= self.width() and wrapped:
+            self.removeToolBarBreak(self.panels_toolbar)
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -249,6 +265,8 @@ class WindowActions(DetectionRuns, Decisions):
         self.cloud_profiles_action.setText(QCoreApplication.translate("MainWindow", "Cloud profiles…"))
 
         self.toolbar.setWindowTitle(QCoreApplication.translate("MainWindow", "Main"))
+        self.panels_toolbar.setWindowTitle(QCoreApplication.translate("MainWindow", "Panels"))
+        self.fit_toolbars()  # the texts' widths changed
         self.rules_label.setText(QCoreApplication.translate("MainWindow", " Rules: "))
         self.detector_label.setText(QCoreApplication.translate("MainWindow", " Detector: "))
         self._update_detector_items(source_kind(self.store.source_root) if self.store.source_root else None)

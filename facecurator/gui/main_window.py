@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -563,6 +563,10 @@ class MainWindow(WindowActions):
         self.store.shutdown(timeout_ms)  # a pending open / rule change is dropped
         self.thumbnails.retain(set())
         self.crops.retain(set())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_toolbars()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

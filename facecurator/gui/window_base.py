@@ -58,6 +58,7 @@ class WindowBase(QMainWindow):
     auto_scan_action: QAction
     about_action: QAction
     toolbar: QToolBar
+    panels_toolbar: QToolBar
     rules_label: QLabel
     rules_combo: QComboBox
     detector_label: QLabel

@@ -968,6 +968,10 @@
         <translation>主工具栏</translation>
     </message>
     <message>
+        <source>Panels</source>
+        <translation>面板</translation>
+    </message>
+    <message>
         <source> Rules: </source>
         <translation> 规则：</translation>
     </message>

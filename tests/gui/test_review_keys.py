@@ -278,3 +278,29 @@ def test_first_start_shows_the_ways_to_begin(qtbot, make_window, catalog_path, p
     qtbot.mouseClick(recent, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.store.source_root is not None)
     assert window.gallery_splitter.isVisible() and not empty.isVisible()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1600, 1000)])
+def test_no_toolbar_item_hides_behind_the_extension(qtbot, opened_window, language, size) -> None:
+    window = opened_window
+    window.resize(*size)
+    qtbot.waitUntil(lambda: window.width() == size[0])
+    window.fit_toolbars()
+
+    def hidden() -> list[str]:
+        return [
+            action.text()
+            for bar in (window.toolbar, window.panels_toolbar)
+            for action in bar.actions()
+            if not action.isSeparator()
+            and not (
+                (button := bar.widgetForAction(action)) is not None
+                and button.isVisible()
+                and bar.rect().contains(button.geometry())
+            )
+        ]
+
+    qtbot.waitUntil(lambda: not hidden(), timeout=3000)
+    # one row when it fits, two when not
+    one_row = window.toolbar.sizeHint().width() + window.panels_toolbar.sizeHint().width() + 8 <= size[0]
+    assert window.toolBarBreak(window.panels_toolbar) == (not one_row)
