@@ -140,6 +140,8 @@ class WindowActions(DetectionRuns, Decisions):
         bar.addWidget(self.rules_label)
         self.rules_combo = QComboBox(self)
         self.rules_combo.setObjectName("rulesCombo")
+        # wide enough for "moderation-2.0 (modified)": never cut the rule set's name
+        self.rules_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._fill_rules_combo()
         self.rules_combo.activated.connect(lambda _i: self.set_rules(self.rules_combo.currentData()))
         bar.addWidget(self.rules_combo)

@@ -382,13 +382,20 @@ class StatsDock(QDockWidget):
         super().changeEvent(event)
 
 
+#: The statistics dock's first width never falls below this (histograms need room).
+STATS_MIN_WIDTH: Final = 360
+
+
 def open_statistics(window: Any) -> StatsDock:
     """Show the main window's statistics dock (created on first use, on the right)."""
     dock = window.findChild(StatsDock, "statisticsDock")
+    created = dock is None
     if dock is None:
         dock = StatsDock(window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.show()
+    if created:  # a sane first width: a third of the window (at least 360 px), not the 180 px minimum
+        window.resizeDocks([dock], [max(STATS_MIN_WIDTH, window.width() // 3)], Qt.Orientation.Horizontal)
     dock.raise_()
     dock.update_scope()
     return dock

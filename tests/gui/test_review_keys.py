@@ -304,3 +304,20 @@ def test_no_toolbar_item_hides_behind_the_extension(qtbot, opened_window, langua
     # one row when it fits, two when not
     one_row = window.toolbar.sizeHint().width() + window.panels_toolbar.sizeHint().width() + 8 <= size[0]
     assert window.toolBarBreak(window.panels_toolbar) == (not one_row)
+
+
+def test_statistics_dock_and_rules_combo_fit_at_1024(qtbot, opened_window, language) -> None:
+    window = opened_window
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    window.panel_actions["statistics"].trigger()
+    from facecurator.gui.stats import StatsDock
+
+    dock = window.findChild(StatsDock, "statisticsDock")
+    # as wide as the gallery's minimum width lets it be at 1024 px (~280 px), not 180 px
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.width() >= 260)
+    combo = window.rules_combo
+    name = "moderation-2.0 (modified)"
+    combo.addItem(name, name)
+    combo.setCurrentIndex(combo.count() - 1)
+    qtbot.waitUntil(lambda: combo.width() >= combo.fontMetrics().horizontalAdvance(name) + 20)
