@@ -104,6 +104,8 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
         if not widget.isVisible():
             continue
         where = f"{type(widget).__name__}#{widget.objectName()}"
+        if isinstance(widget, QLabel) and widget.objectName() == "keyringBackend" and not widget.toolTip():
+            continue  # a usable keyring: the label is the backend's own name ("SecretService Keyring")
         if isinstance(widget, QLabel):
             yield where, html.unescape(re.sub(r"<[^>]+>", " ", widget.text()))
         elif isinstance(widget, QAbstractButton):
@@ -143,7 +145,9 @@ def english_words(text: str, allowed: set[str]) -> list[str]:
 
 def allowed_tokens(window) -> set[str]:
     """Data, not UI: file, folder and person names, preset and detector names, paths."""
-    tokens = set(list_presets()) | set(detector_names()) | {"green-pro"}
+    from facecurator.cloud.profiles import list_profiles
+
+    tokens = set(list_presets()) | set(detector_names()) | {"green-pro", "default"} | set(list_profiles())
     tokens.add(str(window.store.source_root or ""))
     for image_id in window.store.image_ids():
         row = window.store.image(image_id).row
