@@ -45,6 +45,34 @@ class CatalogError(FacecuratorError):
     """The catalog database could not be opened, migrated or written."""
 
 
+class CatalogDamagedError(CatalogError):
+    """The catalog file is damaged (an integrity check failed): it is not written.
+
+    ``path`` is the catalog, ``problems`` what the check found.
+    """
+
+    def __init__(self, message: str, *, path: object = None, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        self.problems = problems
+
+
+class BatchBusyError(CatalogError):
+    """A decision batch is still being written by a running process (it cannot be undone yet).
+
+    ``batch_id`` is the batch, ``pid`` the process writing it (None if unknown).
+    """
+
+    def __init__(self, message: str, *, batch_id: int, pid: int | None) -> None:
+        super().__init__(message)
+        self.batch_id = batch_id
+        self.pid = pid
+
+
+class BatchUndoneError(CatalogError):
+    """A bulk decision's batch was undone by someone else while it was being written: it stops."""
+
+
 class ExportError(FacecuratorError):
     """An export could not be written."""
 

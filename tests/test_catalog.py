@@ -612,6 +612,7 @@ def test_a_catalog_belongs_to_the_thread_that_opened_it(cat: Catalog) -> None:
         pool.submit(cat.images).result()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 9, 40])
 def test_every_returned_decision_survives_sigkill(tmp_path: Path, kill_after: int) -> None:
     path = tmp_path / "c.sqlite3"
@@ -712,13 +713,23 @@ def test_fast_face_builder_matches_the_dataclass_constructor() -> None:
 
 def _downgrade_to_version_1(path: Path) -> None:
     """Turn a current catalog into what version 1 wrote (no embedding tables, no
-    measures column), keeping its data: the file an older facecurator left."""
+    measures column, no batch state), keeping its data: the file an older facecurator left."""
     if sqlite3.sqlite_version_info < (3, 35, 0):
         pytest.skip("SQLite < 3.35 cannot drop a column")
     raw = sqlite3.connect(path)
     raw.execute("DROP TABLE face_embeddings")
     raw.execute("DROP TABLE detection_embedders")
     raw.execute("ALTER TABLE detection_faces DROP COLUMN measures")
+    # schema 4: batch state
+    raw.execute("DROP TRIGGER batches_state_only")
+    raw.execute("DROP TRIGGER audit_into_open_batch")
+    raw.execute("DROP INDEX batches_by_state")
+    for column in ("state", "owner", "updated_at"):
+        raw.execute(f"ALTER TABLE batches DROP COLUMN {column}")
+    raw.execute(
+        "CREATE TRIGGER batches_no_update BEFORE UPDATE ON batches "
+        "BEGIN SELECT RAISE(ABORT, 'batches rows are append-only'); END"
+    )
     raw.execute("PRAGMA user_version = 1")
     raw.commit()
     raw.close()
@@ -730,10 +741,22 @@ def test_a_version_1_catalog_gains_the_embedding_tables_and_keeps_its_data(
     path = tmp_path / "c.sqlite3"
     with Catalog(path) as cat:
         image_id = add_image(cat, "a.jpg", 2)
-        cat.decide(face_ids(cat, image_id), "accepted", who="op")
+        ids = face_ids(cat, image_id)
     _downgrade_to_version_1(path)
+    # A decision and its undo as a version-1 catalog stores them (batches had no state then).
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.executescript(
+        f"""INSERT INTO batches (id, at, who, kind) VALUES (1, 'then', 'op', 'decide');
+            INSERT INTO batches (id, at, who, kind, undoes) VALUES (2, 'then', 'op', 'undo', 1);
+            INSERT INTO batches (id, at, who, kind) VALUES (3, 'then', 'op', 'decide');
+            INSERT INTO decisions VALUES ({ids[0]}, 'accepted', NULL, 'op', 'then'),
+                                         ({ids[1]}, 'accepted', NULL, 'op', 'then');"""
+    )
+    raw.close()
     with Catalog(path) as cat:
         assert [f.decision.state for f in cat.faces()] == ["accepted", "accepted"]
+        batch_states = cat._db.execute("SELECT id, state FROM batches ORDER BY id").fetchall()
+        assert batch_states == [(1, "undone"), (2, "complete"), (3, "complete")]  # schema 4
         assert cat.embeddings("e1") == ({}, {})
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 2

@@ -203,6 +203,7 @@ def test_report_csv_and_rules_switch(astronaut_png: Path, tmp_path: Path) -> Non
     assert data["images"][0]["faces"][0]["reasons"]
 
 
+@pytest.mark.slow
 def test_sigkill_during_decide_loses_no_reported_decision(tmp_path: Path) -> None:
     catalog = tmp_path / "big.sqlite3"
     seed_catalog(catalog, "/virtual", n_images=3000, faces_per_image=4, varied=False)

@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, print_json
+from facecurator.cli.text import clean
 from facecurator.errors import ConfigError
 
 _ENDPOINT_OPTIONS = (("oss", "OSS"), ("imm", "IMM"), ("green", "Content Moderation"))
@@ -175,7 +176,7 @@ def _register_credentials(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _note(text: str) -> None:
-    print(text, file=sys.stderr)
+    print(clean(text), file=sys.stderr)
 
 
 def _profile_name(args: argparse.Namespace, attr: str = "profile") -> str:
@@ -505,10 +506,13 @@ def cmd_credentials_test(args: argparse.Namespace) -> int:
         for r in results:
             if r.ok:
                 print(
-                    f"ok    {r.service:<5} {r.endpoint}: {r.message} "
-                    f"[AccessKey {creds.masked_id} from {origin}, profile {name}, region {profile.region}]"
+                    clean(
+                        f"ok    {r.service:<5} {r.endpoint}: {r.message} "
+                        f"[AccessKey {creds.masked_id} from {origin}, profile {name}, "
+                        f"region {profile.region}]"
+                    )
                 )
             else:
                 kind = r.kind.value if r.kind else "error"
-                print(f"FAIL  {r.service:<5} {r.endpoint}: {kind}: {r.message}")
+                print(clean(f"FAIL  {r.service:<5} {r.endpoint}: {kind}: {r.message}"))
     return EXIT_FAILURES if failed else EXIT_OK

@@ -21,6 +21,7 @@ from facecurator.cli.common import (
     no_desktop,
     print_json,
 )
+from facecurator.cli.text import clean
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import ConfigError, SourceError
 from facecurator.services.catalog import Catalog
@@ -82,6 +83,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _catalog_option(decide)
     _rules_option(decide)
     _source_filter_option(decide)
+    decide.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --undo: wait for a bulk decision still being written, then undo all of it",
+    )
     decide.add_argument("--json", action="store_true")
     decide.set_defaults(func=cmd_decide)
 
@@ -202,7 +208,8 @@ class Progress:
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr)
+    """One line on stderr (control characters escaped: see :mod:`facecurator.cli.text`)."""
+    print(clean(message), file=sys.stderr)
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -295,9 +302,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 _err(f"warning: no face embedding: {error if uri in error else f'{uri}: {error}'}")
             counts = summary(images)
             print(
-                f"{report.total} images ({report.detected} detected, {report.cached} cached, "
-                f"{report.failed} failed) in {report.elapsed:.1f}s; {counts['faces']} faces, "
-                f"{counts['qualified']} qualified under {rules.name}; catalog {catalog.path}"
+                clean(
+                    f"{report.total} images ({report.detected} detected, {report.cached} cached, "
+                    f"{report.failed} failed) in {report.elapsed:.1f}s; {counts['faces']} faces, "
+                    f"{counts['qualified']} qualified under {rules.name}; catalog {catalog.path}"
+                )
             )
     if report.aborted:
         return EXIT_USAGE  # refused credentials: a configuration error
@@ -375,12 +384,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             for image in images:
                 if image.row.status != "ok":
-                    print(f"{image.row.uri}\t{image.row.status}\t{image.row.error}")
+                    print(f"{clean(image.row.uri)}\t{image.row.status}\t{clean(image.row.error)}")
                     continue
                 for face in image.faces:
                     verdict = "qualified" if face.verdict.qualified else "unqualified"
-                    why = "; ".join(face.verdict.reasons)
-                    print(f"{image.row.uri}\tface {face.row.index}\t{verdict}\t{face.decision}\t{why}")
+                    why = clean("; ".join(face.verdict.reasons))
+                    print(f"{clean(image.row.uri)}\tface {face.row.index}\t{verdict}\t{face.decision}\t{why}")
             counts = summary(images)
             print(" ".join(f"{key}={value}" for key, value in counts.items()), file=sys.stderr)
     return EXIT_OK
@@ -448,16 +457,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     with open_catalog(args) as catalog:
         if args.undo:
-            restored = catalog.undo()
-            if args.json:
-                print_json({"undone": restored or []})
-            else:
-                print(
-                    f"undid the last decision batch ({len(restored)} faces)"
-                    if restored
-                    else "nothing to undo"
-                )
-            return EXIT_OK
+            return _undo(catalog, args)
         rules = resolve_rules(catalog, args.rules)
         state = "accepted" if args.accept_qualified else "rejected"
         bar = Progress("decide")
@@ -470,17 +470,70 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
         decide = accept_qualified if args.accept_qualified else reject_unqualified
         try:
-            count = decide(
-                catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported
-            ).count
+            result = decide(catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported)
         finally:
             bar.close()
         if args.json:
             print_json(
-                {"decision": state, "faces": count, "rules": rules.name, "counts": catalog.face_counts()}
+                {
+                    "decision": state,
+                    "faces": result.count,
+                    "skipped": result.skipped,
+                    "batches": list(result.batch_ids),
+                    "rules": rules.name,
+                    "counts": catalog.face_counts(),
+                }
             )
-        elif count == 0:
+        elif result.total == 0:
             print(f"no pending {'qualified' if args.accept_qualified else 'unqualified'} faces")
+        else:
+            skipped = f"; {result.skipped} skipped: decided by someone else first" if result.skipped else ""
+            print(f"{state} {result.count} faces{skipped}")
+    return EXIT_OK
+
+
+#: How often a waiting undo looks at the batch it waits for (seconds).
+UNDO_POLL_S = 0.2
+
+
+def _undo(catalog: Catalog, args: argparse.Namespace) -> int:
+    """``decide --undo [--wait]``: refused (or waits) while the last batch is still being written."""
+    import time
+
+    from facecurator.errors import BatchBusyError
+
+    announced: set[int] = set()
+    while True:
+        try:
+            undone = catalog.undo_last()
+            break
+        except BatchBusyError as exc:
+            if not args.wait:
+                raise
+            if exc.batch_id not in announced:
+                by = f"process {exc.pid}" if exc.pid is not None else "another process"
+                _err(f"waiting for decision batch {exc.batch_id} (being written by {by}) to finish ...")
+                sys.stderr.flush()
+                announced.add(exc.batch_id)
+            while catalog.batch_writer(exc.batch_id)[1]:
+                time.sleep(UNDO_POLL_S)
+    if args.json:
+        print_json(
+            {
+                "undone": [] if undone is None else undone.face_ids,
+                "batch": None if undone is None else undone.batch_id,
+                "interrupted": bool(undone and undone.interrupted),
+            }
+        )
+    elif undone is None:
+        print("nothing to undo")
+    elif undone.interrupted:
+        print(
+            f"undid the last decision batch ({len(undone.face_ids)} faces); it had been interrupted "
+            "before it was complete (its process stopped)"
+        )
+    else:
+        print(f"undid the last decision batch ({len(undone.face_ids)} faces)")
     return EXIT_OK
 
 
@@ -534,8 +587,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         for source, error in result.failed:
             _err(f"error: {source}: {error}")
         print(
-            f"exported {result.exported} faces to {result.dest} ({result.format}); "
-            f"{result.skipped_pending} pending faces not exported; manifest {result.manifest_path}"
+            clean(
+                f"exported {result.exported} faces to {result.dest} ({result.format}); "
+                f"{result.skipped_pending} pending faces not exported; manifest {result.manifest_path}"
+            )
         )
     return EXIT_FAILURES if result.failed else EXIT_OK
 
@@ -553,7 +608,7 @@ def cmd_import_results(args: argparse.Namespace) -> int:
                 failed += 1
                 _err(f"error: {outcome.error}")
             elif not args.json:
-                print(f"{name}: {outcome.shape}, {outcome.faces} faces -> {outcome.image_uri}")
+                print(clean(f"{name}: {outcome.shape}, {outcome.faces} faces -> {outcome.image_uri}"))
     if args.json:
         print_json({"imported": [o.to_json() for o in outcomes], "failed": failed})
     return EXIT_FAILURES if failed else EXIT_OK
@@ -568,7 +623,7 @@ def cmd_self_test(args: argparse.Namespace) -> int:
         print_json({"ok": all(r.ok for r in results), "checks": [r.to_json() for r in results]})
     else:
         for result in results:
-            print(f"{result.label}  {result.name}: {result.detail}")
+            print(clean(f"{result.label}  {result.name}: {result.detail}"))
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILURES
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from facecurator import __version__
-from facecurator.cli import cloud_commands, commands
+from facecurator.cli import catalog_commands, cloud_commands, commands
 from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Desktop
 from facecurator.errors import (
     CancelledError,
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.register(sub)
     cloud_commands.register(sub)
+    catalog_commands.register(sub)
     return parser
 
 
@@ -88,9 +89,10 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
 
 def _print_error(exc: BaseException, prefix: str = "") -> None:
     """One line on stderr, with any known secret masked."""
+    from facecurator.cli.text import clean
     from facecurator.cloud.redact import redact
 
-    print(f"facecurator: {prefix}{redact(str(exc))}", file=sys.stderr)
+    print(f"facecurator: {prefix}{clean(redact(str(exc)))}", file=sys.stderr)
 
 
 def _configure_logging(verbosity: int) -> None:

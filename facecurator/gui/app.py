@@ -25,7 +25,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication
 
-    from facecurator.errors import FacecuratorError
+    from facecurator.errors import CatalogDamagedError, FacecuratorError
     from facecurator.gui.i18n import install_translator
     from facecurator.gui.logs import Notifier, setup_logging
     from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
@@ -45,8 +45,16 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     notifier = Notifier()
     previous_hook = sys.excepthook
     sys.excepthook = _make_excepthook(notifier)
+    restored = ""
     try:
-        catalog = Catalog(catalog_path)
+        try:
+            catalog = Catalog(catalog_path)
+        except CatalogDamagedError as exc:
+            log.error("cannot open the catalog: %s", exc)
+            restored = _offer_restore(exc, catalog_path)
+            if not restored:
+                raise
+            catalog = Catalog(catalog_path)
     except FacecuratorError as exc:
         log.error("cannot open the catalog: %s", exc)
         print(f"facecurator: {exc}", file=sys.stderr)
@@ -54,6 +62,8 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         return 2
     try:
         window = MainWindow(catalog, notifier=notifier)
+        if restored:
+            notifier.info(restored)
         window.show()
         if source:
             window.open_source(source)
@@ -66,6 +76,19 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     finally:
         catalog.close()
         sys.excepthook = previous_hook
+
+
+def _offer_restore(error: object, catalog_path: str | None) -> str:
+    """The damaged-catalog dialog; what was restored (one line), or '' when the user quit."""
+    from pathlib import Path
+
+    from facecurator.gui.catalog_repair import CatalogRepairDialog
+
+    path = Path(catalog_path).expanduser() if catalog_path else paths.default_catalog_path()
+    dialog = CatalogRepairDialog(error, path)  # type: ignore[arg-type]
+    if dialog.exec() != dialog.DialogCode.Accepted:
+        return ""
+    return dialog.result_text()
 
 
 def _make_excepthook(notifier: object):

@@ -604,7 +604,10 @@ class CurationStore(QObject):
         return restored
 
     def accept_qualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
-        """Accept the pending qualified faces among ``face_ids`` (None: the whole source)."""
+        """Accept the pending qualified faces among ``face_ids`` (None: the whole source).
+
+        Returns how many it changed (faces someone else decided meanwhile are skipped).
+        """
         targets = bulk_targets(self.faces(face_ids), qualified=True)
         if not targets:
             return 0

@@ -158,7 +158,12 @@ def scan(
             finish and be stored.
         embedder: when given, face descriptors are computed on the workers and
             cached with each detection (``embedder.clone()`` per worker).
+
+    Raises:
+        CatalogDamagedError: the catalog is damaged (checked, and backed up at most
+            daily, before anything is written).
     """
+    catalog.prepare_bulk_change()
     cap = None if jobs else getattr(detector, "rate_cap", None)
     sizer = InFlightSizer(cap) if cap else None
     jobs = MAX_IN_FLIGHT if sizer else max(1, jobs or os.cpu_count() or 1)

@@ -7,6 +7,7 @@ new detection.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 from facecurator.domain.face import Face
 from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
+from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
@@ -156,12 +158,16 @@ def bulk_targets(faces: Iterable[ReviewedFace], *, qualified: bool) -> list[int]
 class BulkDecision:
     """What one bulk action did: the faces it decided and the catalog batches it created.
 
-    ``batch_ids`` is the action's undo step (:func:`undo_step`): a front end keeps it
-    as given and never counts chunks or batches itself.
+    ``count``: the faces it decided; ``skipped``: its targets no longer pending when
+    their chunk was written (someone else, e.g. another process, decided them first);
+    ``total``: its targets. ``batch_ids`` is the action's undo step (:func:`undo_step`):
+    a front end keeps it as given and never counts chunks or batches itself.
     """
 
     count: int
     batch_ids: tuple[int, ...] = ()
+    skipped: int = 0
+    total: int = 0
 
 
 def decide_in_chunks(
@@ -175,33 +181,52 @@ def decide_in_chunks(
 ) -> BulkDecision:
     """Decide ``(face_id, reason)`` pairs in committed chunks under ONE audit batch.
 
+    Before the first chunk the catalog is backed up (at most daily) or fully
+    checked: a damaged catalog is refused. The batch stays open while the chunks
+    are written and is complete at the end (even when a chunk fails), so one undo
+    reverts the whole action and an undo meanwhile is refused instead of splitting
+    it. Only faces still pending when their chunk is written are decided.
     ``on_chunk(done, total)`` runs after each commit, so whatever it reports is on
-    disk; the whole bulk action is still undone as one. ``on_batch(batch_id)`` runs
-    once per batch created, as soon as it is committed: a caller whose action fails
-    half-way still knows what to undo.
+    disk. ``on_batch(batch_id)`` runs once, as soon as the batch's first chunk is
+    committed: a caller whose action fails half-way still knows what to undo.
+
+    Raises:
+        BatchUndoneError: the batch was undone meanwhile (its writer was taken for
+            gone); the remaining faces are left as they are.
+        CatalogDamagedError: the catalog is damaged; nothing was decided.
     """
-    done = 0
-    batch_ids: list[int] = []
-    for start in range(0, len(decisions), BULK_CHUNK):
-        chunk = decisions[start : start + BULK_CHUNK]
-        by_reason: dict[str | None, list[int]] = defaultdict(list)
-        for face_id, reason in chunk:
-            by_reason[reason].append(face_id)
-        new: list[int] = []
-        with catalog.transaction():
-            for reason, ids in by_reason.items():
-                current = batch_ids[0] if batch_ids else (new[0] if new else None)
-                batch_id = catalog.decide(ids, state, reason=reason, who=who, batch_id=current)  # type: ignore[arg-type]
-                if batch_id and batch_id not in batch_ids and batch_id not in new:
-                    new.append(batch_id)
-        batch_ids.extend(new)
-        for batch_id in new:
-            if on_batch:
-                on_batch(batch_id)
-        done += len(chunk)
-        if on_chunk:
-            on_chunk(done, len(decisions))
-    return BulkDecision(done, tuple(batch_ids))
+    if not decisions:
+        return BulkDecision(0)
+    catalog.prepare_bulk_change()
+    done = changed = skipped = 0
+    batch_id = 0
+    try:
+        for start in range(0, len(decisions), BULK_CHUNK):
+            chunk = decisions[start : start + BULK_CHUNK]
+            by_reason: dict[str | None, list[int]] = defaultdict(list)
+            for face_id, reason in chunk:
+                by_reason[reason].append(face_id)
+            opened = 0
+            with catalog.transaction():
+                for reason, ids in by_reason.items():
+                    written = catalog.decide_chunk(
+                        ids, state, reason=reason, who=who, batch_id=batch_id or None  # type: ignore[arg-type]
+                    )
+                    if written.batch_id and not batch_id:
+                        opened = written.batch_id
+                    batch_id = written.batch_id or batch_id
+                    changed += len(written.changed)
+                    skipped += len(written.skipped)
+            if opened and on_batch:
+                on_batch(opened)
+            done += len(chunk)
+            if on_chunk:
+                on_chunk(done, len(decisions))
+    finally:
+        if batch_id:
+            with contextlib.suppress(CatalogError):
+                catalog.finish_batch(batch_id)
+    return BulkDecision(changed, (batch_id,) if batch_id else (), skipped, len(decisions))
 
 
 def undo_step(catalog: Catalog, batch_ids: Sequence[int], *, who: str | None = None) -> list[int]:

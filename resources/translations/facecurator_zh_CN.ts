@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CatalogRepairDialog</name>
+    <message>
+        <source>The catalog is damaged</source>
+        <translation>目录库已损坏</translation>
+    </message>
+    <message>
+        <source>The catalog {path} is damaged, so facecurator does not open it and writes nothing to it.</source>
+        <translation>目录库 {path} 已损坏，因此 facecurator 不会打开它，也不会向其中写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Restore from backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>There is no backup of this catalog yet (one is taken before bulk changes, at most daily).</source>
+        <translation>此目录库还没有备份（在批量更改之前创建，每天最多一次）。</translation>
+    </message>
+    <message>
+        <source>The newest backup ({when}) is damaged too.</source>
+        <translation>最新的备份（{when}）也已损坏。</translation>
+    </message>
+    <message>
+        <source>Newest backup: {when}, {n} decisions. Restoring it keeps the damaged file aside and re-applies the decisions made since from the audit trail.</source>
+        <translation>最新备份：{when}，{n} 个决定。恢复时会将损坏的文件另行保留，并根据审计记录重新应用此后所做的决定。</translation>
+    </message>
+    <message>
+        <source>Restoring failed: {error}</source>
+        <translation>恢复失败：{error}</translation>
+    </message>
+    <message>
+        <source>Catalog restored from the backup of {when}: {n} decisions made since re-applied, {m} could not be (faces scanned after the backup); the damaged file is kept as {copy}</source>
+        <translation>已从 {when} 的备份恢复目录库：重新应用了此后的 {n} 个决定，{m} 个无法重新应用（备份之后扫描的人脸）；损坏的文件保留为 {copy}</translation>
+    </message>
+</context>
+<context>
     <name>CloudProfilesDialog</name>
     <message>
         <source>Cloud profiles and credentials</source>

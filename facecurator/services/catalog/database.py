@@ -10,26 +10,22 @@ from typing import Any
 
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
+from facecurator.services.catalog import batches, health
 from facecurator.services.catalog.detections import DetectionStore
 from facecurator.services.catalog.embeddings import EmbeddingStore
 from facecurator.services.catalog.rows import (
     _FACE_QUERY,
     _FACE_SELECT,
     _IMAGE_COLUMNS,
-    _INSERT_AUDIT,
-    _UPSERT_DECISION,
     AuditRow,
     FaceRow,
     ImageRow,
-    _audit_values,
     _face_rows,
     _ids_json,
     _now,
     _os_user,
 )
 from facecurator.services.catalog.schema import (
-    ACTION_DECIDE,
-    ACTION_UNDO,
     DECISION_STATES,
     DEFAULT_BUSY_TIMEOUT,
     IMAGE_STATUSES,
@@ -38,6 +34,11 @@ from facecurator.services.catalog.schema import (
     migrate,
 )
 from facecurator.services.catalog.settings import SettingsStore
+
+
+def _check_state(state: str) -> None:
+    if state not in DECISION_STATES:
+        raise CatalogError(f"unknown decision {state!r} (expected one of {', '.join(DECISION_STATES)})")
 
 
 class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
@@ -81,17 +82,18 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         except sqlite3.Error as exc:
             raise CatalogError(f"{self.path}: cannot open catalog: {exc}") from exc
         self._conn = conn
+        self._key = self.path.resolve()
+        health.enter(self._key)  # the clean-shutdown marker (see health)
         try:
             configure(conn, timeout)
+            health.check_on_open(conn, self._key, shown=self.path)  # a damaged catalog is never written
             migrate(conn, self.path)
         except CatalogError:
-            conn.close()
-            self._conn = None
+            self.close()
             raise
         except sqlite3.Error as exc:
-            conn.close()
-            self._conn = None
-            raise CatalogError(f"{self.path}: cannot open catalog: {exc}") from exc
+            self.close()
+            raise self._error("open catalog", exc) from exc
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -100,6 +102,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+            health.leave(self._key)
 
     def __enter__(self) -> Catalog:
         return self
@@ -116,12 +119,18 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             raise CatalogError(f"{self.path}: catalog is closed")
         return self._conn
 
+    def _error(self, what: str, exc: sqlite3.Error) -> CatalogError:
+        """A failed statement as a CatalogError; damage found on the way is a CatalogDamagedError."""
+        if health.is_corruption(exc):
+            return health.damaged_error(self.path, health.CheckResult(False, (f"cannot {what}: {exc}",)))
+        return CatalogError(f"{self.path}: cannot {what}: {exc}")
+
     @contextlib.contextmanager
     def _reading(self, what: str) -> Iterator[sqlite3.Connection]:
         try:
             yield self._db
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot read {what}: {exc}") from exc
+            raise self._error(f"read {what}", exc) from exc
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -146,7 +155,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         try:
             conn.execute(f"SAVEPOINT {savepoint}" if self._depth else "BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot {what}: {exc}") from exc
+            raise self._error(what, exc) from exc
         outermost = self._depth == 0
         self._depth += 1
         try:
@@ -160,7 +169,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                     conn.execute(f"ROLLBACK TO {savepoint}")
                     conn.execute(f"RELEASE {savepoint}")
             if isinstance(exc, sqlite3.Error):
-                raise CatalogError(f"{self.path}: cannot {what}: {exc}") from exc
+                raise self._error(what, exc) from exc
             raise
         finally:
             self._depth -= 1
@@ -378,19 +387,10 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         *,
         reason: str | None = None,
         who: str | None = None,
-        batch_id: int | None = None,
     ) -> int:
-        """Set the decision of faces, in one transaction, audited under one new batch.
+        """Set the decision of faces, in one transaction, audited under one new (complete) batch.
 
         Faces already in ``state`` are left as they are (not re-audited).
-
-        Args:
-            face_ids: the faces to decide (duplicates ignored).
-            state: ``pending`` (reset), ``accepted`` or ``rejected``.
-            reason: why (kept with the decision and in the audit trail).
-            who: the operator; defaults to the OS user name.
-            batch_id: add to this earlier batch instead of starting one, so a bulk
-                action committed in several chunks is undone as one.
 
         Returns:
             the new batch id, or 0 when no face changed (no batch is recorded,
@@ -399,95 +399,93 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         Raises:
             CatalogError: unknown state or face ids (nothing is changed then).
         """
-        if state not in DECISION_STATES:
-            raise CatalogError(f"unknown decision {state!r} (expected one of {', '.join(DECISION_STATES)})")
-        ids = list(dict.fromkeys(int(i) for i in face_ids))
-        if not ids:
-            return 0
-        who = who or _os_user()
+        _check_state(state)
         with self._write(f"record {state} decisions") as db:
-            current = {
-                row[0]: row[1:]
-                for row in db.execute(
-                    """SELECT f.id, coalesce(d.state, 'pending'), d.reason, d.who, d.at
-                       FROM faces AS f LEFT JOIN decisions AS d ON d.face_id = f.id
-                       WHERE f.id IN (SELECT value FROM json_each(?))""",
-                    (_ids_json(ids),),
-                )
-            }
-            unknown = [i for i in ids if i not in current]
-            if unknown:
-                shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
-                raise CatalogError(f"{self.path}: no face with id {shown}")
-            changed = [i for i in ids if current[i][0] != state]
-            if not changed:
-                return 0
-            at = _now()
-            if batch_id:
-                if db.execute("SELECT 1 FROM batches WHERE id = ?", (batch_id,)).fetchone() is None:
-                    raise CatalogError(f"{self.path}: no decision batch {batch_id}")
-            else:
-                batch_id = db.execute(
-                    "INSERT INTO batches (at, who, kind) VALUES (?, ?, 'decide')", (at, who)
-                ).lastrowid
-            assert batch_id is not None
-            decisions, audit_rows = [], []
-            for face_id in changed:
-                decisions.append((face_id, state, reason, who, at))
-                audit_rows.append(
-                    _audit_values(batch_id, at, who, face_id, ACTION_DECIDE, current[face_id], state, reason)
-                )
-            db.executemany(_UPSERT_DECISION, decisions)
-            db.executemany(_INSERT_AUDIT, audit_rows)
-        return batch_id
+            written = batches.decide(
+                db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=None,
+                keep_open=False, only_pending=False,
+            )  # fmt: skip
+        return written.batch_id
 
-    def undo(self, *, who: str | None = None, batch_id: int | None = None) -> list[int] | None:
-        """Undo the most recent decision batch not undone yet (or ``batch_id``).
+    def decide_chunk(
+        self,
+        face_ids: Sequence[int],
+        state: DecisionState,
+        *,
+        reason: str | None = None,
+        who: str | None = None,
+        batch_id: int | None = None,
+    ) -> batches.Written:
+        """One chunk of a bulk decision: the faces still pending get ``state``, in its open batch.
+
+        The first chunk (``batch_id`` None) opens the batch; :meth:`finish_batch` closes
+        it. Faces no longer pending (someone decided them first) are reported as skipped.
+
+        Raises:
+            BatchUndoneError: the batch was undone meanwhile (nothing is written).
+        """
+        _check_state(state)
+        with self._write(f"record {state} decisions") as db:
+            return batches.decide(
+                db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=batch_id,
+                keep_open=True, only_pending=True,
+            )  # fmt: skip
+
+    def finish_batch(self, batch_id: int) -> None:
+        """Mark a bulk decision's batch complete (from now on it can be undone)."""
+        with self._write("complete the decision batch") as db:
+            batches.finish(db, batch_id)
+
+    def batch_writer(self, batch_id: int) -> tuple[str, bool]:
+        """(state, whether its writer still runs) of a decision batch."""
+        with self._reading("decision batch") as db:
+            return batches.open_batch_writer(db, batch_id)
+
+    def undo_last(self, *, who: str | None = None, batch_id: int | None = None) -> batches.Undone | None:
+        """Undo the most recent decision batch not undone yet (or exactly ``batch_id``).
 
         Each face gets back its previous state, reason, who and when; the undo
         itself is appended to the audit trail (action ``"undo"``). Calling again
-        walks further back. The batch may have been made by another process.
-        With ``batch_id`` (the ids :func:`facecurator.services.review.decide_in_chunks`
-        returns), exactly that batch is undone, whatever was decided after it.
+        walks further back. The batch may have been made by another process; one
+        whose writer was killed is undone whole (``interrupted``). With ``batch_id``
+        (the ids :func:`facecurator.services.review.decide_in_chunks` returns), exactly
+        that batch is undone, whatever was decided after it.
 
         Returns:
-            the restored face ids, or None when there is nothing left to undo
-            (``batch_id``: not a decision batch, or undone already).
+            what was undone; None when there is nothing left to undo (``batch_id``:
+            not a decision batch, or undone already).
+
+        Raises:
+            BatchBusyError: that batch is still being written by a running process
+                (nothing is undone).
         """
-        who = who or _os_user()
         with self._write("undo the last decisions") as db:
-            row = db.execute(
-                """SELECT b.id FROM batches AS b
-                   WHERE b.kind = 'decide' AND NOT EXISTS (SELECT 1 FROM batches AS u WHERE u.undoes = b.id)
-                     AND (? IS NULL OR b.id = ?)
-                   ORDER BY b.id DESC LIMIT 1""",
-                (batch_id, batch_id),
-            ).fetchone()
-            if row is None:
-                return None
-            undone_batch = row[0]
-            entries = db.execute(
-                """SELECT a.face_id, a.old_state, a.prev_reason, a.prev_who, a.prev_at,
-                          coalesce(d.state, 'pending'), d.reason, d.who, d.at
-                   FROM audit AS a LEFT JOIN decisions AS d ON d.face_id = a.face_id
-                   WHERE a.batch_id = ? AND a.action = 'decide' ORDER BY a.id""",
-                (undone_batch,),
-            ).fetchall()
-            at = _now()
-            undoing = db.execute(
-                "INSERT INTO batches (at, who, kind, undoes) VALUES (?, ?, 'undo', ?)",
-                (at, who, undone_batch),
-            ).lastrowid
-            assert undoing is not None
-            decisions, audit_rows = [], []
-            for face_id, old_state, old_reason, old_who, old_at, *before_undo in entries:
-                decisions.append((face_id, old_state, old_reason, old_who, old_at))
-                audit_rows.append(
-                    _audit_values(undoing, at, who, face_id, ACTION_UNDO, before_undo, old_state, old_reason)
-                )
-            db.executemany(_UPSERT_DECISION, decisions)
-            db.executemany(_INSERT_AUDIT, audit_rows)
-        return [entry[0] for entry in entries]
+            return batches.undo_last(db, self.path, who or _os_user(), batch_id=batch_id)
+
+    def undo(self, *, who: str | None = None, batch_id: int | None = None) -> list[int] | None:
+        """:meth:`undo_last`, returning the restored face ids (None: nothing to undo)."""
+        undone = self.undo_last(who=who, batch_id=batch_id)
+        return None if undone is None else undone.face_ids
+
+    def check(self, *, full: bool = True) -> health.CheckResult:
+        """Run the integrity check now (full: ``integrity_check`` and ``foreign_key_check``)."""
+        return health.run_check(self._db, full=full)
+
+    def prepare_bulk_change(self) -> Any:
+        """Before a bulk change: a verified backup when due, else a full check (see backup)."""
+        from facecurator.services.catalog.backup import before_bulk_change
+
+        with self._reading("catalog before a bulk change") as db:
+            return before_bulk_change(db, self.path)
+
+    def replay_trail(self, entries: Sequence[Any], trail_batches: dict[int, Any]) -> tuple[int, int]:
+        """Re-apply audit entries read from a damaged copy of this catalog (``catalog restore``).
+
+        Returns:
+            (entries re-applied, entries whose face this catalog does not know).
+        """
+        with self._write("re-apply the decisions made since the backup") as db:
+            return batches.replay(db, entries, trail_batches)
 
     def audit(
         self, face_id: int | None = None, limit: int | None = None, *, batch_id: int | None = None

@@ -188,14 +188,39 @@ _SCHEMA_V2 = _statements(
     ) WITHOUT ROWID""",
 )
 
-#: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
-#: Append new steps, never edit released ones.
+
 _SCHEMA_V3 = _statements(
     # Version 3: named quality measures of a face (JSON of MeasureSet.to_json); NULL = none
     "ALTER TABLE detection_faces ADD COLUMN measures TEXT",
 )
 
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+#: Schema 4: a decision batch has a state (open while a bulk decision is written, complete,
+#: undone) and an owner (the writing process); audit rows only go into an open batch, and
+#: a batch's state only moves open -> complete -> undone (see services/catalog/batches.py).
+_SCHEMA_V4 = _statements(
+    "ALTER TABLE batches ADD COLUMN state TEXT NOT NULL DEFAULT 'complete'"
+    " CHECK (state IN ('open', 'complete', 'undone'))",
+    "ALTER TABLE batches ADD COLUMN owner TEXT",
+    "ALTER TABLE batches ADD COLUMN updated_at TEXT",
+    "DROP TRIGGER batches_no_update",
+    "UPDATE batches SET state = 'undone' WHERE id IN (SELECT undoes FROM batches WHERE undoes IS NOT NULL)",
+    """CREATE TRIGGER batches_state_only BEFORE UPDATE ON batches
+       WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.who IS NOT OLD.who
+         OR NEW.kind IS NOT OLD.kind OR NEW.undoes IS NOT OLD.undoes OR NEW.owner IS NOT OLD.owner
+         OR NOT (NEW.state = OLD.state AND OLD.state = 'open'
+                 OR OLD.state = 'open' AND NEW.state IN ('complete', 'undone')
+                 OR OLD.state = 'complete' AND NEW.state = 'undone')
+       BEGIN SELECT RAISE(ABORT, 'batches rows are append-only (the state moves open, complete, undone)');
+       END""",
+    """CREATE TRIGGER audit_into_open_batch BEFORE INSERT ON audit
+       WHEN (SELECT state FROM batches WHERE id = NEW.batch_id) IS NOT 'open'
+       BEGIN SELECT RAISE(ABORT, 'audit: the batch is not open (complete or undone)'); END""",
+    "CREATE INDEX batches_by_state ON batches (state)",
+)
+
+#: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
+#: Append new steps, never edit released ones.
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 
 
 def schema_version() -> int:

@@ -14,8 +14,13 @@ Layout (every format)::
 ``coco`` adds ``annotations.coco.json`` and ``images/<subject>/<stem>.jpg``
 (upright, metadata-free copies of the originals the boxes refer to).
 ``vggface2`` writes the accepted crops to ``data/<subject>/<name>.jpg``
-instead of ``faces/`` plus ``bb_landmark/loose_bb.csv`` (and
-``bb_landmark/loose_landmark.csv`` when landmarks exist).
+instead of ``faces/`` plus ``bb_landmark/loose_bb.csv`` and
+``bb_landmark/loose_landmark.csv`` (the five-point faces).
+
+Every face of an image in ``annotations.coco.json`` is annotated (box, its
+polygon, landmarks as keypoints); the ones not exported (pending, rejected
+without ``include_rejected``, failed crops) are crowd / ignore regions with an
+RLE mask and their decision in ``facecurator``.
 
 Crops: the face box grown by ``margin x box width`` on the left and on the
 right and ``margin x box height`` above and below (so 0.4 gives a crop 1.8

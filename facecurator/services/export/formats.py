@@ -21,6 +21,8 @@ from facecurator.services.export.model import (
     MANIFEST_CSV,
     MANIFEST_JSON,
     MANIFEST_SCHEMA_VERSION,
+    VGG_LANDMARKS,
+    ExportItem,
 )
 from facecurator.services.export.naming import Names, source_stem
 from facecurator.services.export.render import Plan, Rendered, RenderedFace
@@ -64,6 +66,51 @@ _TOP_VGG_DATA: Final = "data"
 _TOP_COCO_IMAGES: Final = "images"
 
 _CSV_FORMULA_LEADING: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _coco_meta(item: ExportItem, plan: Plan) -> dict[str, Any]:
+    """The ``facecurator`` attribute of a face that is annotated but not exported."""
+    attributes = item.face.to_json()
+    attributes.pop("raw", None)
+    return {
+        "face_id": item.face_id,
+        "source": plan.uri,
+        "identity": plan.group,
+        "file": None,
+        "attributes": attributes,
+        "qualified": item.qualified,
+        "rule_results": [
+            {"condition": r.get("condition"), "outcome": r.get("outcome"), "reason": r.get("reason")}
+            for r in item.rule_results
+        ],
+        "decision": item.decision,
+        "decision_reason": item.decision_reason,
+        "decided_by": item.decided_by,
+        "decided_at": item.decided_at,
+    }
+
+
+def _box_rle(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> dict[str, Any]:
+    """A box as COCO's uncompressed RLE mask (column-major runs, starting with background)."""
+    c0, c1 = min(max(round(x0), 0), width), min(max(round(x1), 0), width)
+    r0, r1 = min(max(round(y0), 0), height), min(max(round(y1), 0), height)
+    if c1 <= c0 or r1 <= r0:
+        return {"counts": [width * height], "size": [height, width]}
+    h = r1 - r0
+    pairs = [(0, c0 * height + r0)]
+    for column in range(c0, c1):
+        pairs.append((1, h))
+        pairs.append((0, height - h if column < c1 - 1 else (height - r1) + (width - c1) * height))
+    runs: list[list[int]] = []  # (value, length), equal values merged, empty runs dropped
+    for value, length in pairs:
+        if length == 0:
+            continue
+        if runs and runs[-1][0] == value:
+            runs[-1][1] += length
+        else:
+            runs.append([value, length])
+    counts = ([0] if runs[0][0] == 1 else []) + [length for _, length in runs]
+    return {"counts": counts, "size": [height, width]}
 
 
 def _fmt_float(value: float) -> float:
@@ -131,6 +178,7 @@ class Builder:
         self.coco_keypoints = 0
         self.vgg_boxes: list[list[Any]] = []
         self.vgg_landmarks: list[tuple[str, list[float]]] = []
+        self.vgg_without_landmarks = 0
 
     def _fail(self, plan: Plan, reason: str, face_ids: list[int]) -> None:
         self.failed.append((plan.uri, reason))
@@ -176,6 +224,14 @@ class Builder:
         for face in good:
             assert face.region is not None and face.jpeg is not None
             self._add_face(plan, rendered, face, subject_dir, stem, multi, coco_image_id)
+        if coco_image_id is not None:
+            # Every face of the image is annotated: the ones not exported as crowd / ignore
+            # regions, so a detector trained on the image does not learn them as background.
+            others = plan.others + [f.item for f in rendered.faces if f.error is not None]
+            for item in sorted(others, key=lambda i: (i.face_index, i.face_id)):
+                self._add_coco_annotation(
+                    _coco_meta(item, plan), item.face, coco_image_id, rendered, crowd=True
+                )
 
     def _add_face(
         self,
@@ -241,32 +297,50 @@ class Builder:
         if self.fmt == "vggface2" and not rejected:
             name_id = f"{subject_dir}/{file_name.removesuffix('.jpg')}"
             entry["name_id"] = name_id
-            self.vgg_boxes.append(
-                [name_id, round(box_in_crop["x"]), round(box_in_crop["y"]), round(box.w), round(box.h)]
-            )
-            if item.face.landmarks:
+            # The box within the crop (a box reaching past the image edge is clamped, as the crop is).
+            bx0 = round(min(max(box.x - left, 0), right - left))
+            by0 = round(min(max(box.y - top_px, 0), bottom - top_px))
+            bx1 = round(min(max(box.x + box.w - left, 0), right - left))
+            by1 = round(min(max(box.y + box.h - top_px, 0), bottom - top_px))
+            self.vgg_boxes.append([name_id, bx0, by0, max(bx1 - bx0, 0), max(by1 - by0, 0)])
+            if item.face.landmarks and len(item.face.landmarks) == VGG_LANDMARKS:
                 points = [round(c, 2) for x, y in item.face.landmarks for c in (x - left, y - top_px)]
                 self.vgg_landmarks.append((name_id, points))
+            else:
+                self.vgg_without_landmarks += 1
         if coco_image_id is not None:
             entry["coco_image_id"] = coco_image_id
             entry["coco_annotation_id"] = self._add_coco_annotation(entry, item.face, coco_image_id, rendered)
         self.entries.append(entry)
 
     def _add_coco_annotation(
-        self, entry: dict[str, Any], face: Face, image_id: int, rendered: Rendered
+        self, entry: dict[str, Any], face: Face, image_id: int, rendered: Rendered, *, crowd: bool = False
     ) -> int:
+        """One face's annotation: box, its polygon (crowd: an RLE mask), landmarks as keypoints.
+
+        ``crowd``: a face of the image that is not exported (pending, rejected, or its crop
+        failed): ``iscrowd: 1`` and ``ignore: 1``, so evaluators and trainers neither count it
+        as a miss nor learn it as background; its decision is in ``facecurator``.
+        """
         width, height = rendered.width, rendered.height
         box = face.box
-        x0, y0 = max(0.0, box.x), max(0.0, box.y)
-        x1, y1 = min(float(width), box.x + box.w), min(float(height), box.y + box.h)
+        x0, y0 = min(max(0.0, box.x), float(width)), min(max(0.0, box.y), float(height))
+        x1, y1 = max(min(float(width), box.x + box.w), x0), max(min(float(height), box.y + box.h), y0)
         bbox = [_fmt_float(x0), _fmt_float(y0), _fmt_float(x1 - x0), _fmt_float(y1 - y0)]
+        if crowd:
+            segmentation: Any = _box_rle(x0, y0, x1, y1, width, height)
+        else:
+            left, top, right, bottom = bbox[0], bbox[1], _fmt_float(x1), _fmt_float(y1)
+            segmentation = [[left, top, right, top, right, bottom, left, bottom]]
         annotation: dict[str, Any] = {
             "id": len(self.coco_annotations) + 1,
             "image_id": image_id,
             "category_id": 1,
             "bbox": bbox,
             "area": _fmt_float(bbox[2] * bbox[3]),
-            "iscrowd": 0,
+            "segmentation": segmentation,
+            "iscrowd": 1 if crowd else 0,
+            "ignore": 1 if crowd else 0,
         }
         if face.landmarks:
             keypoints: list[float] = []
@@ -276,7 +350,7 @@ class Builder:
             annotation["keypoints"] = keypoints
             annotation["num_keypoints"] = sum(1 for v in keypoints[2::3] if v)
             self.coco_keypoints = max(self.coco_keypoints, len(face.landmarks))
-        annotation["facecurator"] = {
+        annotation["facecurator"] = {"exported": not crowd} | {
             key: entry[key]
             for key in (
                 "face_id",
@@ -318,8 +392,10 @@ class Builder:
             self._finish_vggface2()
             notes["vggface2"] = (
                 f"{LOOSE_BB_CSV}: X, Y, W, H are relative to the written crop in data/ (the VGGFace2 release "
-                "gives them relative to the original image); landmarks likewise, in the detector's "
-                "point order"
+                "gives them relative to the original image), the box clamped to the crop; "
+                f"{LOOSE_LANDMARK_CSV}: the five points (subject's right eye, left eye, nose tip, right and "
+                "left mouth corner) relative to the crop, one row per face whose detector gave those five "
+                f"points ({self.vgg_without_landmarks} faces without them have no row)"
             )
         rows = [
             [
@@ -388,9 +464,10 @@ class Builder:
         if self.coco_keypoints:
             category["keypoints"] = [f"p{i + 1}" for i in range(self.coco_keypoints)]
             category["skeleton"] = []
-            for annotation in self.coco_annotations:  # pad to the category's point count
-                points = annotation.get("keypoints")
-                if points is not None and len(points) < 3 * self.coco_keypoints:
+            for annotation in self.coco_annotations:  # every one with the category's point count
+                points = annotation.setdefault("keypoints", [])
+                annotation.setdefault("num_keypoints", 0)
+                if len(points) < 3 * self.coco_keypoints:
                     points += [0] * (3 * self.coco_keypoints - len(points))
         coco = {
             "info": {
@@ -413,11 +490,8 @@ class Builder:
             tuple(LOOSE_BB_CSV.split("/")),
             _csv_bytes(("NAME_ID", "X", "Y", "W", "H"), self.vgg_boxes, defuse=False),
         )
-        if self.vgg_landmarks:
-            count = max(len(points) // 2 for _, points in self.vgg_landmarks)
-            header = ["NAME_ID"] + [f"P{i + 1}{axis}" for i in range(count) for axis in ("X", "Y")]
-            rows = [
-                [name_id, *points, *([None] * (2 * count - len(points)))]
-                for name_id, points in self.vgg_landmarks
-            ]
-            self.staging.write(tuple(LOOSE_LANDMARK_CSV.split("/")), _csv_bytes(header, rows, defuse=False))
+        # VGGFace2's five points (eyes, nose tip, mouth corners), always written (a reader
+        # opens both files); a face whose detector gave another layout has no row.
+        header = ["NAME_ID"] + [f"P{i + 1}{axis}" for i in range(VGG_LANDMARKS) for axis in ("X", "Y")]
+        rows = [[name_id, *points] for name_id, points in self.vgg_landmarks]
+        self.staging.write(tuple(LOOSE_LANDMARK_CSV.split("/")), _csv_bytes(header, rows, defuse=False))

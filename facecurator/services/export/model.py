@@ -14,6 +14,8 @@ MANIFEST_CSV: Final = "manifest.csv"
 COCO_JSON: Final = "annotations.coco.json"
 LOOSE_BB_CSV: Final = "bb_landmark/loose_bb.csv"
 LOOSE_LANDMARK_CSV: Final = "bb_landmark/loose_landmark.csv"
+#: Points per face in loose_landmark.csv (VGGFace2's layout: eyes, nose tip, mouth corners).
+VGG_LANDMARKS: Final = 5
 DEFAULT_MARGIN: Final = 0.4
 MAX_MARGIN: Final = 5.0
 JPEG_QUALITY: Final = 95

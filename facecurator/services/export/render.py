@@ -81,6 +81,8 @@ class Plan:
     width: int | None
     height: int | None
     items: list[ExportItem]
+    #: the image's other faces (pending, or rejected without include_rejected): COCO marks them
+    others: list[ExportItem] = field(default_factory=list)
 
 
 @dataclass

@@ -169,9 +169,15 @@ def _plan(items: Sequence[ExportItem], include_rejected: bool) -> tuple[list[Pla
                 item.image_uri, item.image_name, item.group, item.image_width, item.image_height, []
             )
         plan.items.append(item)
+    exported = {id(item) for plan in by_uri.values() for item in plan.items}
+    for item in items:  # the other faces of the images exported (COCO annotates every face)
+        plan = by_uri.get(item.image_uri)
+        if plan is not None and id(item) not in exported:
+            plan.others.append(item)
     plans = sorted(by_uri.values(), key=lambda p: (name_key(p.group), p.group, p.name, p.uri))
     for plan in plans:
         plan.items.sort(key=lambda i: (i.face_index, i.face_id))
+        plan.others.sort(key=lambda i: (i.face_index, i.face_id))
     return plans, skipped_pending, skipped_rejected
 
 

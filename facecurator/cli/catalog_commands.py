@@ -1,0 +1,123 @@
+"""``facecurator catalog check | backups | restore``: the catalog's health and the way back."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, print_json
+from facecurator.cli.text import clean
+from facecurator.errors import CatalogError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    catalog = sub.add_parser("catalog", help="check the catalog, list its backups, restore one")
+    actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+
+    check = actions.add_parser("check", help="run SQLite's full integrity check on the catalog")
+    _common(check)
+    check.set_defaults(func=cmd_check)
+
+    backups = actions.add_parser("backups", help="list the catalog's backups (newest first), verified")
+    _common(backups)
+    backups.set_defaults(func=cmd_backups)
+
+    restore = actions.add_parser(
+        "restore",
+        help="replace the catalog by a backup and re-apply the decisions made since from the audit trail",
+    )
+    restore.add_argument(
+        "backup", nargs="?", help="the backup file (default: the newest one that passes the check)"
+    )
+    _common(restore)
+    restore.set_defaults(func=cmd_restore)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", metavar="PATH", help="catalog database (default: per-user data dir)")
+    parser.add_argument("--json", action="store_true", help="one JSON object")
+
+
+def _path(args: argparse.Namespace) -> Path:
+    if args.catalog:
+        return Path(args.catalog).expanduser()
+    from facecurator.paths import default_catalog_path
+
+    return default_catalog_path()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from facecurator.services.catalog.health import run_check
+
+    path = _path(args)
+    if not path.is_file():
+        raise CatalogError(f"{path}: no such catalog")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise CatalogError(f"{path}: cannot open the catalog: {exc}") from exc
+    try:
+        result = run_check(conn, full=True)
+    finally:
+        conn.close()
+    if args.json:
+        print_json({"catalog": str(path), "ok": result.ok, "problems": list(result.problems)})
+    elif result.ok:
+        print(clean(f"{path}: ok (full integrity check)"))
+    else:
+        print(clean(f"{path}: the catalog is damaged:"))
+        for problem in result.problems:
+            print(f"  {clean(problem)}")
+        print(clean(f"restore the last good backup: facecurator catalog restore --catalog {path}"))
+    return EXIT_OK if result.ok else EXIT_FAILURES
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from facecurator.services.catalog.backup import backup_dir, list_backups
+
+    path = _path(args)
+    backups = list_backups(path, verify=True)
+    if args.json:
+        print_json({"catalog": str(path), "backups": [b.to_json() for b in backups]})
+        return EXIT_OK
+    if not backups:
+        print(
+            clean(
+                f"no backups of {path} yet (taken before bulk changes, at most daily, in {backup_dir(path)})"
+            )
+        )
+        return EXIT_OK
+    for backup in backups:
+        when = backup.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        if backup.ok:
+            state = f"ok, {backup.decisions} decisions, {backup.audit_entries} audit entries"
+        else:
+            state = f"DAMAGED: {backup.problems[0] if backup.problems else 'unreadable'}"
+        print(clean(f"{when}  {backup.bytes / 1e6:8.1f} MB  {state}  {backup.path}"))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from facecurator.services.catalog.backup import restore
+
+    path = _path(args)
+    report = restore(path, Path(args.backup) if args.backup else None)
+    if args.json:
+        print_json(report.to_json())
+        return EXIT_OK
+    taken = report.backup.taken_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    print(clean(f"restored {path} from {report.backup.path} (taken {taken})"))
+    if report.damaged_copy is not None:
+        print(clean(f"the damaged catalog is kept as {report.damaged_copy}"))
+    print(f"re-applied {report.reapplied} decisions made since the backup from the audit trail")
+    if report.not_reapplied:
+        print(
+            f"{report.not_reapplied} decisions were not re-applied: their faces were scanned after the "
+            "backup (scan the source again, then decide them again)"
+        )
+    if report.unreadable:
+        print(f"{report.unreadable} audit entries could not be read from the damaged file")
+    for note in report.notes:
+        print(clean(note))
+    return EXIT_OK

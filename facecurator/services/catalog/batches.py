@@ -1,0 +1,300 @@
+"""Decision batches: decide, undo, and a batch's state (open, complete, undone).
+
+A batch is one ``decide()`` or ``undo()`` call, or one bulk decision written in
+several committed chunks. Its state says who may still write into it:
+
+* ``open``: its writer (``owner``: host, pid, process start) is still adding
+  chunks; ``updated_at`` is its last chunk.
+* ``complete``: nothing more will be written into it.
+* ``undone``: reverted by an undo batch; nothing is ever written into it again.
+
+The database enforces the rules (triggers, schema 4): audit rows only go into
+an open batch; a batch's state only moves open -> complete -> undone (or open
+-> undone); nothing else of a batch changes. An undo of an open batch whose
+writer still runs is refused (:class:`~facecurator.errors.BatchBusyError`); the
+open batch of a writer that is gone (killed) is undone whole. A chunk written
+into a batch that was undone meanwhile raises
+:class:`~facecurator.errors.BatchUndoneError` and changes nothing.
+
+These functions run inside the caller's write transaction (``Catalog._write``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Final
+
+from facecurator.errors import BatchBusyError, BatchUndoneError, CatalogError
+from facecurator.services.catalog.health import owner_alive, owner_pid, process_owner
+from facecurator.services.catalog.rows import _INSERT_AUDIT, _UPSERT_DECISION, _audit_values, _ids_json, _now
+from facecurator.services.catalog.schema import ACTION_DECIDE, ACTION_UNDO
+
+#: An open batch of a process we cannot check (another host) is abandoned after this long idle.
+ABANDONED_AFTER_S: Final = 15 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What one decide call wrote: its batch (0: none), the faces it changed and skipped."""
+
+    batch_id: int
+    changed: tuple[int, ...]
+    skipped: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What an undo reverted: the batch, the faces restored, and whether it was interrupted."""
+
+    batch_id: int
+    face_ids: list[int]
+    interrupted: bool
+
+
+def _current(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    return {
+        row[0]: row[1:]
+        for row in db.execute(
+            """SELECT f.id, coalesce(d.state, 'pending'), d.reason, d.who, d.at
+               FROM faces AS f LEFT JOIN decisions AS d ON d.face_id = f.id
+               WHERE f.id IN (SELECT value FROM json_each(?))""",
+            (_ids_json(ids),),
+        )
+    }
+
+
+def _describe(db: sqlite3.Connection, batch_id: int) -> str:
+    row = db.execute(
+        "SELECT b.who, b.at, (SELECT count(*) FROM audit WHERE batch_id = b.id)"
+        " FROM batches AS b WHERE b.id = ?",
+        (batch_id,),
+    ).fetchone()
+    if row is None:
+        return f"decision batch {batch_id}"
+    who, at, n = row
+    return f"decision batch {batch_id} (by {who}, started {at[:19].replace('T', ' ')} UTC, {n} faces so far)"
+
+
+def decide(
+    db: sqlite3.Connection,
+    path: Path,
+    face_ids: Sequence[int],
+    state: str,
+    *,
+    reason: str | None,
+    who: str,
+    batch_id: int | None,
+    keep_open: bool,
+    only_pending: bool,
+) -> Written:
+    """Set the decision of faces, audited under one batch (new, or the open ``batch_id``).
+
+    Faces already in ``state`` are left as they are; with ``only_pending``, so is
+    every face that is no longer pending (someone else decided it first): both are
+    reported as ``skipped`` when ``only_pending``. A new batch stays open when
+    ``keep_open`` (a bulk decision's first chunk), else it is complete at once.
+    """
+    ids = list(dict.fromkeys(int(i) for i in face_ids))
+    if not ids:
+        return Written(batch_id or 0, (), ())
+    current = _current(db, ids)
+    unknown = [i for i in ids if i not in current]
+    if unknown:
+        shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
+        raise CatalogError(f"{path}: no face with id {shown}")
+    if only_pending:
+        changed = [i for i in ids if current[i][0] == "pending" and state != "pending"]
+    else:
+        changed = [i for i in ids if current[i][0] != state]
+    skipped = tuple(i for i in ids if i not in set(changed)) if only_pending else ()
+    at = _now()
+    if batch_id:
+        row = db.execute("SELECT state FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise CatalogError(f"{path}: no decision batch {batch_id}")
+        if row[0] == "undone":
+            undoer = db.execute("SELECT who, at FROM batches WHERE undoes = ?", (batch_id,)).fetchone() or (
+                "someone",
+                "",
+            )
+            when = f" at {undoer[1][:19].replace('T', ' ')} UTC" if undoer[1] else ""
+            raise BatchUndoneError(
+                f"{path}: decision batch {batch_id} was undone by {undoer[0]}{when} while it was being "
+                "written; stopped, nothing more was decided"
+            )
+        if row[0] != "open":
+            raise CatalogError(f"{path}: decision batch {batch_id} is complete; nothing more goes into it")
+        if not changed:
+            return Written(batch_id, (), skipped)
+        db.execute("UPDATE batches SET updated_at = ? WHERE id = ?", (at, batch_id))
+    else:
+        if not changed:
+            return Written(0, (), skipped)
+        batch_id = db.execute(
+            "INSERT INTO batches (at, who, kind, state, owner, updated_at)"
+            " VALUES (?, ?, 'decide', 'open', ?, ?)",
+            (at, who, process_owner(), at),
+        ).lastrowid
+        assert batch_id is not None
+    decisions, audit_rows = [], []
+    for face_id in changed:
+        decisions.append((face_id, state, reason, who, at))
+        audit_rows.append(
+            _audit_values(batch_id, at, who, face_id, ACTION_DECIDE, current[face_id], state, reason)
+        )
+    db.executemany(_UPSERT_DECISION, decisions)
+    db.executemany(_INSERT_AUDIT, audit_rows)
+    if not keep_open:
+        finish(db, batch_id)
+    return Written(batch_id, tuple(changed), skipped)
+
+
+def finish(db: sqlite3.Connection, batch_id: int) -> None:
+    """Mark an open batch complete (nothing more will be written into it)."""
+    db.execute("UPDATE batches SET state = 'complete' WHERE id = ? AND state = 'open'", (batch_id,))
+
+
+def _writer_running(owner: str | None, updated_at: str | None) -> bool:
+    alive = owner_alive(owner)
+    if alive is not None:
+        return alive
+    try:
+        idle = (datetime.now(timezone.utc) - datetime.fromisoformat(updated_at or "")).total_seconds()
+    except ValueError:
+        return False
+    return idle < ABANDONED_AFTER_S
+
+
+def undo_last(db: sqlite3.Connection, path: Path, who: str, *, batch_id: int | None = None) -> Undone | None:
+    """Undo the newest decide batch not undone yet, or exactly ``batch_id`` (see the module
+    doc); None: nothing to undo."""
+    row = db.execute(
+        """SELECT id, state, owner, updated_at FROM batches
+           WHERE kind = 'decide' AND state != 'undone' AND (? IS NULL OR id = ?)
+           ORDER BY id DESC LIMIT 1""",
+        (batch_id, batch_id),
+    ).fetchone()
+    if row is None:
+        return None
+    undone_batch, state, owner, updated_at = row
+    interrupted = state == "open"
+    if interrupted and _writer_running(owner, updated_at):
+        pid = owner_pid(owner)
+        by = f"process {pid}" if pid is not None else "another process"
+        raise BatchBusyError(
+            f"{path}: the last {_describe(db, undone_batch)} is still being written by {by}; "
+            "nothing was undone. Undo it when it is done, or run `facecurator decide --undo --wait` "
+            "to wait for it",
+            batch_id=undone_batch,
+            pid=pid,
+        )
+    entries = db.execute(
+        """SELECT a.face_id, a.old_state, a.prev_reason, a.prev_who, a.prev_at,
+                  coalesce(d.state, 'pending'), d.reason, d.who, d.at
+           FROM audit AS a LEFT JOIN decisions AS d ON d.face_id = a.face_id
+           WHERE a.batch_id = ? AND a.action = 'decide' ORDER BY a.id""",
+        (undone_batch,),
+    ).fetchall()
+    at = _now()
+    db.execute("UPDATE batches SET state = 'undone' WHERE id = ?", (undone_batch,))
+    undoing = db.execute(
+        "INSERT INTO batches (at, who, kind, undoes, state, owner, updated_at)"
+        " VALUES (?, ?, 'undo', ?, 'open', ?, ?)",
+        (at, who, undone_batch, process_owner(), at),
+    ).lastrowid
+    assert undoing is not None
+    decisions, audit_rows = [], []
+    for face_id, old_state, old_reason, old_who, old_at, *before_undo in entries:
+        decisions.append((face_id, old_state, old_reason, old_who, old_at))
+        audit_rows.append(
+            _audit_values(undoing, at, who, face_id, ACTION_UNDO, before_undo, old_state, old_reason)
+        )
+    db.executemany(_UPSERT_DECISION, decisions)
+    db.executemany(_INSERT_AUDIT, audit_rows)
+    finish(db, undoing)
+    return Undone(undone_batch, [entry[0] for entry in entries], interrupted)
+
+
+def open_batch_writer(db: sqlite3.Connection, batch_id: int) -> tuple[str, bool]:
+    """(state, whether its writer still runs) of a batch, for a waiting undo."""
+    row = db.execute("SELECT state, owner, updated_at FROM batches WHERE id = ?", (batch_id,)).fetchone()
+    if row is None:
+        return "missing", False
+    return row[0], row[0] == "open" and _writer_running(row[1], row[2])
+
+
+def replay(db: sqlite3.Connection, entries: Sequence[Any], batches: dict[int, Any]) -> tuple[int, int]:
+    """Re-apply audit entries read from another copy of this catalog; (re-applied, not re-applied).
+
+    Each original batch becomes a new batch with its original time and author;
+    an undo batch undoes the new copy of the batch it undid (or the batch itself
+    when the backup has it). Entries whose face this catalog does not know (scanned
+    after the backup) are not re-applied.
+    """
+    known = {row[0] for row in db.execute("SELECT id FROM faces")}
+    mapped: dict[int, int] = {}
+    done = missing = 0
+    by_batch: dict[int, list[Any]] = {}
+    for entry in entries:
+        by_batch.setdefault(entry.batch_id, []).append(entry)
+    for old_id, group in by_batch.items():
+        usable = [e for e in group if e.face_id in known]
+        missing += len(group) - len(usable)
+        if not usable:
+            continue
+        original = batches.get(old_id)
+        kind = original.kind if original is not None else "decide"
+        undoes = None
+        if kind == "undo" and original is not None and original.undoes is not None:
+            undoes = mapped.get(original.undoes, original.undoes)
+            exists = db.execute("SELECT state FROM batches WHERE id = ?", (undoes,)).fetchone()
+            if exists is None or exists[0] == "undone":
+                undoes = None
+            else:
+                db.execute("UPDATE batches SET state = 'undone' WHERE id = ?", (undoes,))
+        if kind == "undo" and undoes is None:
+            kind = "decide"  # the batch it undid is not here: keep the states it set
+        at = original.at if original is not None else usable[0].at
+        who = original.who if original is not None else usable[0].who
+        new_id = db.execute(
+            "INSERT INTO batches (at, who, kind, undoes, state, owner, updated_at)"
+            " VALUES (?, ?, ?, ?, 'open', ?, ?)",
+            (at, who, kind, undoes, process_owner(), _now()),
+        ).lastrowid
+        assert new_id is not None
+        mapped[old_id] = new_id
+        # An undo gives each face back what it had before the undone batch (reason, who, when).
+        restored: dict[int, tuple[Any, ...]] = {}
+        if kind == "undo" and undoes is not None:
+            restored = {
+                row[0]: row[1:]
+                for row in db.execute(
+                    "SELECT face_id, prev_reason, prev_who, prev_at FROM audit"
+                    " WHERE batch_id = ? AND action = 'decide'",
+                    (undoes,),
+                )
+            }
+        for entry in usable:
+            before = _current(db, [entry.face_id])[entry.face_id]
+            reason, decided_by, decided_at = restored.get(entry.face_id, (entry.reason, entry.who, entry.at))
+            db.execute(_UPSERT_DECISION, (entry.face_id, entry.new_state, reason, decided_by, decided_at))
+            db.execute(
+                _INSERT_AUDIT,
+                _audit_values(
+                    new_id,
+                    entry.at,
+                    entry.who,
+                    entry.face_id,
+                    entry.action,
+                    before,
+                    entry.new_state,
+                    entry.reason,
+                ),
+            )
+            done += 1
+        finish(db, new_id)
+    return done, missing
