@@ -8,7 +8,7 @@ new detection.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +16,14 @@ from facecurator.domain.face import Face
 from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 
 #: Bulk decisions are committed in chunks so progress can be reported durably.
 BULK_CHUNK = 200
+#: Images per page of :func:`iter_review` (one page of rows in memory at a time).
+PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,17 +96,24 @@ def review(
     image_ids: Sequence[int] | None = None,
     identities: GalleryIdentities | None = None,
 ) -> list[ReviewedImage]:
-    """Every (present) image with its faces evaluated under ``rules``.
+    """Every (present) image with its faces evaluated under ``rules``, in catalog order.
 
-    ``identities`` (see :mod:`facecurator.services.identity`) feeds the identity
-    conditions; when the rule set has one and none is given, it is computed here.
+    With ``image_ids``, only those images are read (a page of a view: the cost is
+    the page's, not the catalog's). ``identities`` (see :mod:`facecurator.services.identity`)
+    feeds the identity conditions; when the rule set has one and none is given, it is
+    computed here over the whole source (pass it in when reading many pages).
     """
     if identities is None and uses_identity(rules):
         identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
-    images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
     if image_ids is not None:
-        wanted = set(image_ids)
-        images = [row for row in images if row.id in wanted]
+        images = [
+            row
+            for row in images_by_id(catalog, list(dict.fromkeys(image_ids)))
+            if row.status != "missing" and (source_root is None or row.source_root == source_root)
+        ]
+        images.sort(key=lambda row: (row.source_root, row.name, row.id))
+    else:
+        images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
     by_image: dict[int, list[FaceRow]] = defaultdict(list)
     face_rows = (
         catalog.faces(image_ids=[row.id for row in images])
@@ -127,6 +137,33 @@ def review(
         found = identities.of(row.id) if identities is not None else None
         faces_of[image.id].append(ReviewedFace(row, image, verdict, found))
     return [ReviewedImage(image, faces_of.get(image.id, [])) for image in images]
+
+
+def iter_review(
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    source_root: str | None = None,
+    image_ids: Sequence[int] | None = None,
+    page: int = PAGE,
+) -> Iterator[ReviewedImage]:
+    """:func:`review`, streamed: one page of images in memory at a time, whatever the catalog's size.
+
+    Without ``image_ids`` the pages follow the catalog order by key (no id list is held).
+    """
+    if image_ids is not None:
+        for start in range(0, len(image_ids), page):
+            ids = image_ids[start : start + page]
+            yield from review(catalog, rules, source_root=source_root, image_ids=ids)
+        return
+    after: tuple[str, str, int] | None = None
+    while True:
+        rows = images_after(catalog, after, page, source_root=source_root)
+        if not rows:
+            return
+        last = rows[-1]
+        after = (last.source_root, last.name, last.id)
+        yield from review(catalog, rules, image_ids=[row.id for row in rows])
 
 
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:
@@ -225,8 +262,11 @@ def accept_qualified(
     on_batch: Callable[[int], None] | None = None,
 ) -> BulkDecision:
     """Accept every pending qualified face (of ``face_ids`` when given)."""
-    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
-    targets = [(face_id, "qualified") for face_id in bulk_targets(faces, qualified=True)]
+    targets = [
+        (face.id, "qualified")
+        for face in _scope(catalog, rules, source_root, face_ids)
+        if face.decision == "pending" and face.verdict.qualified
+    ]
     return decide_in_chunks(catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch)
 
 
@@ -241,21 +281,26 @@ def reject_unqualified(
     on_batch: Callable[[int], None] | None = None,
 ) -> BulkDecision:
     """Reject every pending unqualified face; each audit row records its failing reasons."""
-    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
     targets = [
         (face.id, "; ".join(face.verdict.reasons) or "unqualified")
-        for face in faces
+        for face in _scope(catalog, rules, source_root, face_ids)
         if face.decision == "pending" and not face.verdict.qualified
     ]
     return decide_in_chunks(catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch)
 
 
-def _scope(images: Sequence[ReviewedImage], face_ids: Sequence[int] | None) -> list[ReviewedFace]:
-    faces = all_faces(images)
+def _scope(
+    catalog: Catalog, rules: RuleSet, source_root: str | None, face_ids: Sequence[int] | None
+) -> Iterator[ReviewedFace]:
+    """The reviewed faces of a source (of ``face_ids`` when given), streamed a page at a time."""
     if face_ids is None:
-        return faces
+        for image in iter_review(catalog, rules, source_root=source_root):
+            yield from image.faces
+        return
     wanted = set(face_ids)
-    return [face for face in faces if face.id in wanted]
+    image_ids = sorted(set(image_of_faces(catalog, wanted).values()))
+    for image in iter_review(catalog, rules, source_root=source_root, image_ids=image_ids):
+        yield from (face for face in image.faces if face.id in wanted)
 
 
 def export_items(faces: Iterable[ReviewedFace]) -> list[ExportItem]:

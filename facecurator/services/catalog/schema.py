@@ -195,7 +195,32 @@ _SCHEMA_V3 = _statements(
     "ALTER TABLE detection_faces ADD COLUMN measures TEXT",
 )
 
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+# Version 4: verdicts stored per (rule set version, face), so the gallery's and the CLI's filters,
+# sorts and counts run in SQL (see facecurator/services/browse.py). A cache: rows are
+# recomputed from the faces whenever missing, and old rule set versions are pruned.
+# ``status``: 1 qualified, 0 unqualified (a condition failed), 2 unknown;
+# ``blur``: the face's blur on the 0-100 scale (the sharpest-first sort), or NULL.
+_VERDICTS = _statements(
+    """CREATE TABLE rulesets (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        used_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE verdicts (
+        ruleset INTEGER NOT NULL,
+        face_id INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        blur REAL,
+        PRIMARY KEY (ruleset, face_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX images_by_root_nocase ON images (source_root, name COLLATE NOCASE)",
+    "CREATE INDEX images_by_root_group ON images (source_root, group_name, name)",
+    "CREATE INDEX images_by_root_status ON images (source_root, status)",
+    "CREATE INDEX decisions_by_state ON decisions (state)",
+)
+
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _VERDICTS]
 
 
 def schema_version() -> int:

@@ -1,0 +1,312 @@
+"""The catalog's query layer: ids in display order, filters, sorts and counts in SQL.
+
+Nothing here builds a face object: the answers are ids and numbers, so a
+100 000-image gallery costs a few megabytes of ids, not a gigabyte of rows
+(the Anki browser shape: the views hold ids and fetch rows as they are shown).
+Verdict-dependent filters and sorts read the ``verdicts`` table, filled per
+rule set version by :mod:`facecurator.services.browse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.errors import CatalogError
+from facecurator.services.catalog.rows import _IMAGE_COLUMNS, ImageRow, _ids_json, _now
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog.database import Catalog
+
+#: Stored verdict statuses (``verdicts.status``).
+QUALIFIED: Final = 1
+UNQUALIFIED: Final = 0
+UNKNOWN: Final = 2
+STATUS_CODES: Final = {"qualified": QUALIFIED, "unqualified": UNQUALIFIED, "unknown": UNKNOWN}
+
+#: Rule set versions whose verdicts are kept (the most recently used ones).
+KEEP_RULESETS: Final = 4
+
+#: Image-level filters of the gallery and face-level filters of the triage grid.
+IMAGE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "accepted", "rejected", "errors")
+FACE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "unknown", "accepted", "rejected")
+IMAGE_SORTS: Final = ("name", "group", "faces", "blur", "problems")
+#: Filters and sorts that read stored verdicts.
+VERDICT_FILTERS: Final = frozenset({"qualified", "unqualified", "unknown"})
+VERDICT_SORTS: Final = frozenset({"blur", "problems"})
+
+# Per-image counts over the faces of its current detection (only images read successfully
+# have faces, as in review()). ``{where}`` restricts the images.
+_PER_IMAGE: Final = """
+    SELECT f.image_id AS image_id, count(*) AS faces,
+           sum(d.state IS NULL OR d.state = 'pending') AS pending,
+           sum(d.state = 'accepted') AS accepted,
+           sum(d.state = 'rejected') AS rejected,
+           sum(v.status = 1) AS qualified,
+           sum(v.status = 0) AS unqualified,
+           min(v.blur) AS blur
+    FROM images AS i
+    CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+    LEFT JOIN decisions AS d ON d.face_id = f.id
+    LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
+    WHERE i.status = 'ok' AND {where}
+    GROUP BY f.image_id
+"""
+
+_IMAGE_FILTER_SQL: Final = {
+    "all": "1",
+    "errors": "i.status = 'error'",
+    "pending": "s.pending > 0",
+    "accepted": "s.accepted > 0",
+    "rejected": "s.rejected > 0",
+    "qualified": "s.qualified > 0",
+    "unqualified": "s.unqualified > 0",
+}
+
+_IMAGE_SORT_SQL: Final = {
+    "name": "i.name COLLATE NOCASE, i.source_root, i.name, i.id",
+    "group": "i.group_name, i.name, i.id",
+    "faces": "coalesce(s.faces, 0) DESC, i.group_name, i.name, i.id",
+    "blur": "s.blur IS NULL, s.blur, i.group_name, i.name, i.id",
+    "problems": "i.status != 'error', coalesce(s.unqualified, 0) DESC, i.group_name, i.name, i.id",
+}
+
+
+def _root(source_root: str | None, params: dict[str, Any]) -> str:
+    if source_root is None:
+        return "1"
+    params["root"] = source_root
+    return "i.source_root = :root"
+
+
+def ruleset_id(catalog: Catalog, key: str, name: str) -> int:
+    """The id of a rule set version (created on first use); older versions beyond
+    :data:`KEEP_RULESETS` lose their stored verdicts."""
+    with catalog._reading("rule set versions") as db:
+        row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    with catalog._write(f"record rule set {name}") as db:
+        row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
+        if row is not None:  # another connection made it meanwhile
+            return int(row[0])
+        new_id = db.execute(
+            "INSERT INTO rulesets (key, name, used_at) VALUES (?, ?, ?) RETURNING id", (key, name, _now())
+        ).fetchone()[0]
+        old = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM rulesets ORDER BY used_at DESC, id DESC LIMIT -1 OFFSET ?", (KEEP_RULESETS,)
+            )
+        ]
+        for old_id in old:
+            db.execute("DELETE FROM verdicts WHERE ruleset = ?", (old_id,))
+            db.execute("DELETE FROM rulesets WHERE id = ?", (old_id,))
+    return int(new_id)
+
+
+def image_ids(
+    catalog: Catalog,
+    *,
+    source_root: str | None = None,
+    filter_name: str = "all",
+    sort: str | None = None,
+    ruleset: int = 0,
+) -> list[int]:
+    """Present images (not ``missing``) passing an image filter, in a gallery sort order.
+
+    ``sort=None`` is the catalog order (source root, name), the order of :func:`review`.
+    """
+    if filter_name not in _IMAGE_FILTER_SQL:
+        raise CatalogError(f"unknown image filter {filter_name!r}")
+    if sort is not None and sort not in _IMAGE_SORT_SQL:
+        raise CatalogError(f"unknown image sort {sort!r}")
+    params: dict[str, Any] = {"ruleset": ruleset}
+    root = _root(source_root, params)
+    order = "i.source_root, i.name" if sort is None else _IMAGE_SORT_SQL[sort]
+    needs_counts = filter_name not in ("all", "errors") or sort in ("faces", "blur", "problems")
+    if needs_counts:
+        sql = (
+            f"WITH s AS ({_PER_IMAGE.format(where=root)}) "
+            f"SELECT i.id FROM images AS i LEFT JOIN s ON s.image_id = i.id "
+            f"WHERE i.status != 'missing' AND {root} AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
+        )
+    else:
+        sql = (
+            f"SELECT i.id FROM images AS i WHERE i.status != 'missing' AND {root} "
+            f"AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
+        )
+    with catalog._reading("image ids") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def face_ids(
+    catalog: Catalog,
+    *,
+    source_root: str | None = None,
+    filter_name: str = "all",
+    ruleset: int = 0,
+    image_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Faces of present, readable images passing a face filter, in catalog order (image, then index).
+
+    Faces without a stored verdict for ``ruleset`` count as ``unknown``.
+    """
+    params: dict[str, Any] = {"ruleset": ruleset}
+    clauses = ["i.status = 'ok'", _root(source_root, params)]
+    joins = ""
+    if filter_name in ("pending", "accepted", "rejected"):
+        joins = "LEFT JOIN decisions AS d ON d.face_id = f.id"
+        clauses.append("coalesce(d.state, 'pending') = :state")
+        params["state"] = filter_name
+    elif filter_name in STATUS_CODES:
+        joins = "LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+        clauses.append("coalesce(v.status, 2) = :status")
+        params["status"] = STATUS_CODES[filter_name]
+    elif filter_name != "all":
+        raise CatalogError(f"unknown face filter {filter_name!r}")
+    if image_ids is not None:
+        clauses.append("i.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = _ids_json(image_ids)
+    sql = (
+        "SELECT f.id FROM images AS i "
+        "CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id "
+        f"{joins} WHERE {' AND '.join(clauses)} ORDER BY i.source_root, i.name, i.id, f.idx"
+    )
+    with catalog._reading("face ids") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def images_by_id(catalog: Catalog, ids: Sequence[int]) -> list[ImageRow]:
+    """The rows of these images, in the order given (unknown ids left out)."""
+    if not ids:
+        return []
+    with catalog._reading("images") as db:
+        rows = db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE i.id IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
+        ).fetchall()
+    by_id = {row[0]: ImageRow(*row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def images_after(
+    catalog: Catalog, after: tuple[str, str, int] | None, limit: int, *, source_root: str | None = None
+) -> list[ImageRow]:
+    """The next ``limit`` present images in catalog order after the key ``(source_root, name, id)``:
+    a page of a streamed walk that holds one page at a time, whatever the catalog's size."""
+    params: dict[str, Any] = {"limit": limit}
+    clauses = ["i.status != 'missing'", _root(source_root, params)]
+    if after is not None:
+        clauses.append("(i.source_root, i.name, i.id) > (:a_root, :a_name, :a_id)")
+        params.update(a_root=after[0], a_name=after[1], a_id=after[2])
+    with catalog._reading("images") as db:
+        rows = db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE {' AND '.join(clauses)} "
+            "ORDER BY i.source_root, i.name, i.id LIMIT :limit",
+            params,
+        ).fetchall()
+    return [ImageRow(*row) for row in rows]
+
+
+def image_of_faces(catalog: Catalog, face_ids: Iterable[int]) -> dict[int, int]:
+    """``face id -> image id`` for these faces."""
+    ids = list(face_ids)
+    if not ids:
+        return {}
+    with catalog._reading("faces") as db:
+        return dict(
+            db.execute(
+                "SELECT id, image_id FROM faces WHERE id IN (SELECT value FROM json_each(?))",
+                (_ids_json(ids),),
+            ).fetchall()
+        )
+
+
+def images_missing_verdicts(
+    catalog: Catalog, ruleset: int, *, source_root: str | None = None, limit: int = 1000
+) -> list[int]:
+    """Up to ``limit`` readable images (catalog order) with a face that has no stored verdict."""
+    params: dict[str, Any] = {"ruleset": ruleset, "limit": limit}
+    root = _root(source_root, params)
+    sql = f"""SELECT i.id FROM images AS i
+              WHERE i.status = 'ok' AND {root} AND EXISTS (
+                  SELECT 1 FROM faces AS f
+                  WHERE f.image_id = i.id AND f.detection_id = i.detection_id
+                    AND NOT EXISTS (SELECT 1 FROM verdicts AS v
+                                    WHERE v.ruleset = :ruleset AND v.face_id = f.id))
+              ORDER BY i.source_root, i.name LIMIT :limit"""
+    with catalog._reading("missing verdicts") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None]]) -> None:
+    """Store ``(face id, status, blur 0-100)`` verdicts of a rule set version, in one transaction."""
+    if not rows:
+        return
+    with catalog._write("store verdicts") as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO verdicts (ruleset, face_id, status, blur) VALUES (?, ?, ?, ?)",
+            [(ruleset, face_id, status, blur) for face_id, status, blur in rows],
+        )
+
+
+def counts(catalog: Catalog, *, source_root: str | None = None, ruleset: int = 0) -> dict[str, int]:
+    """The contract's ``summary`` counts (images, errors, faces, qualified, accepted, rejected,
+    pending) in SQL; ``qualified`` counts the stored verdicts of ``ruleset``."""
+    params: dict[str, Any] = {"ruleset": ruleset}
+    root = _root(source_root, params)
+    with catalog._reading("counts") as db:
+        images, errors = db.execute(
+            f"SELECT count(*), coalesce(sum(i.status = 'error'), 0) FROM images AS i "
+            f"WHERE i.status != 'missing' AND {root}",
+            params,
+        ).fetchone()
+        faces, qualified, accepted, rejected, pending = db.execute(
+            f"""SELECT count(*), coalesce(sum(v.status = 1), 0), coalesce(sum(d.state = 'accepted'), 0),
+                       coalesce(sum(d.state = 'rejected'), 0),
+                       coalesce(sum(d.state IS NULL OR d.state = 'pending'), 0)
+                FROM images AS i
+                CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+                LEFT JOIN decisions AS d ON d.face_id = f.id
+                LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
+                WHERE i.status = 'ok' AND {root}""",
+            params,
+        ).fetchone()
+    return {
+        "images": images,
+        "errors": errors,
+        "faces": faces,
+        "qualified": qualified,
+        "accepted": accepted,
+        "rejected": rejected,
+        "pending": pending,
+    }
+
+
+def pending_among(catalog: Catalog, face_ids: Sequence[int]) -> int:
+    """How many of these faces are pending."""
+    if not face_ids:
+        return 0
+    with catalog._reading("decisions") as db:
+        decided = db.execute(
+            "SELECT count(*) FROM decisions WHERE state != 'pending' "
+            "AND face_id IN (SELECT value FROM json_each(?))",
+            (_ids_json(face_ids),),
+        ).fetchone()[0]
+    return len(set(face_ids)) - int(decided)
+
+
+def error_image_ids(catalog: Catalog, *, source_root: str | None = None) -> list[int]:
+    """Images whose last read failed, in catalog order."""
+    params: dict[str, Any] = {}
+    root = _root(source_root, params)
+    with catalog._reading("image errors") as db:
+        return [
+            row[0]
+            for row in db.execute(
+                f"SELECT i.id FROM images AS i WHERE i.status = 'error' AND {root} "
+                "ORDER BY i.source_root, i.name",
+                params,
+            )
+        ]
