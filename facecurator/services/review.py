@@ -146,15 +146,19 @@ def iter_review(
     source_root: str | None = None,
     image_ids: Sequence[int] | None = None,
     page: int = PAGE,
+    identities: GalleryIdentities | None = None,
 ) -> Iterator[ReviewedImage]:
     """:func:`review`, streamed: one page of images in memory at a time, whatever the catalog's size.
 
     Without ``image_ids`` the pages follow the catalog order by key (no id list is held).
+    The identity checks (when the rule set has one) are computed once, not per page.
     """
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
     if image_ids is not None:
         for start in range(0, len(image_ids), page):
             ids = image_ids[start : start + page]
-            yield from review(catalog, rules, source_root=source_root, image_ids=ids)
+            yield from review(catalog, rules, source_root=source_root, image_ids=ids, identities=identities)
         return
     after: tuple[str, str, int] | None = None
     while True:
@@ -163,7 +167,7 @@ def iter_review(
             return
         last = rows[-1]
         after = (last.source_root, last.name, last.id)
-        yield from review(catalog, rules, image_ids=[row.id for row in rows])
+        yield from review(catalog, rules, image_ids=[row.id for row in rows], identities=identities)
 
 
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:
