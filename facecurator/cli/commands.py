@@ -422,15 +422,16 @@ def cmd_decide(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from facecurator.services.export import export
     from facecurator.services.identity import identities_if_embedded
-    from facecurator.services.review import all_faces, export_items, review
+    from facecurator.services.review import export_items, iter_review
     from facecurator.sources import read_image_bytes
 
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
         root = source_root_filter(args.source)
         identities = identities_if_embedded(catalog, rules, source_root=root)
-        faces = all_faces(review(catalog, rules, source_root=root, identities=identities))
-        items = export_items(faces)
+        images = iter_review(catalog, rules, source_root=root, identities=identities)
+        # One image's items at a time: the export plans only what it writes (never the pending faces).
+        items = (item for image in images for item in export_items(image.faces))
         publisher = None
         if args.dest.startswith("oss://"):
             from facecurator.services.export.oss import OssPublisher

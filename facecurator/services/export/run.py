@@ -6,7 +6,7 @@ import math
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
@@ -37,7 +37,7 @@ _DECISIONS_EXPORTED: Final = ("accepted", "rejected")
 
 
 def export(
-    items: Sequence[ExportItem],
+    items: Iterable[ExportItem],
     dest: str | os.PathLike[str],
     *,
     fmt: str = "folders",
@@ -59,7 +59,8 @@ def export(
     encoding run on ``workers`` threads (default: up to 4).
 
     Args:
-        items: faces to consider, in any order.
+        items: faces to consider, in any order, read once (a generator streamed from the
+            catalog holds only the faces exported, never the pending ones).
         dest: destination folder, or ``oss://...`` with an OSS ``publisher``.
         fmt: one of :data:`EXPORT_FORMATS`.
         margin: crop margin as a fraction of the box size, added on every side.
@@ -152,7 +153,7 @@ def export(
     )
 
 
-def _plan(items: Sequence[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
+def _plan(items: Iterable[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
     """Group exportable faces by image, in a stable order; count what is skipped."""
     by_uri: dict[str, Plan] = {}
     skipped_pending = skipped_rejected = 0
