@@ -109,7 +109,7 @@ class ProblemsDock(QDockWidget):
     def rebuild(self) -> None:
         self.list.clear()
         self._items = {}
-        self.update_images(self._store.image_ids())
+        self.update_images(self._store.error_image_ids())  # SQL: only the failed images are read
 
     def update_images(self, image_ids: list[int]) -> None:
         for image_id in image_ids:

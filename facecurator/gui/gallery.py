@@ -1,9 +1,10 @@
 """Gallery grid: an id-only list model, a cached-pixmap delegate and the icon view.
 
-The model holds image ids in display order (filtered and sorted) and asks the
-store for each row when painted; the delegate paints cached thumbnails only and
-queues a render on a miss. Made for 10 000+ images: uniform cells, no per-row
-widgets, no global lookups in ``data()`` beyond two dict reads.
+The model holds image ids in display order (filtered and sorted in SQL by the
+store) and asks the store for each row when painted; a row not in memory is
+read with the page of rows around it (the Anki browser shape). The delegate
+paints cached thumbnails only and queues a render on a miss. Made for 100 000+
+images: uniform cells, no per-row widgets, no global lookups in ``data()``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from facecurator.gui.overlay import DEFAULT_PALETTE
-from facecurator.gui.store import CurationStore, ImageSummary
+from facecurator.gui.store import FETCH_PAGE, CurationStore, ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
+from facecurator.services.catalog.queries import VERDICT_FILTERS, VERDICT_SORTS
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -58,7 +60,8 @@ class GalleryModel(QAbstractListModel):
         self._rows: dict[int, int] = {}
         self.filter_name = "all"
         self.sort_key = "name"
-        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.imagesAdded.connect(self._on_images_added)
         store.imagesChanged.connect(self._on_images_changed)
         store.rulesChanged.connect(self._on_rules_changed)
@@ -73,9 +76,12 @@ class GalleryModel(QAbstractListModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
             return None
-        image_id = self._ids[index.row()]
+        row = index.row()
+        image_id = self._ids[row]
         if role == IMAGE_ID_ROLE:
             return image_id
+        if not self._store.cached(image_id):  # read the page of rows around it in one query
+            self._store.prefetch(self._ids[max(0, row - FETCH_PAGE // 4) : row + FETCH_PAGE])
         image = self._store.image(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return image.row.name.rsplit("/", 1)[-1]
@@ -112,6 +118,10 @@ class GalleryModel(QAbstractListModel):
 
     # -- ids, filters, sort ------------------------------------------------------------
 
+    @property
+    def store(self) -> CurationStore:
+        return self._store
+
     def image_id(self, row: int) -> int:
         return self._ids[row]
 
@@ -137,10 +147,9 @@ class GalleryModel(QAbstractListModel):
 
     def rebuild(self) -> None:
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
-        store = self._store
-        ids = [i for i in store.image_ids() if store.image_matches(i, self.filter_name)]
+        ids = self._store.gallery_ids(self.filter_name, self.sort_key)
         self.beginResetModel()
-        self._ids = store.sorted_image_ids(ids, self.sort_key)
+        self._ids = ids
         self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
         self.endResetModel()
 
@@ -165,9 +174,18 @@ class GalleryModel(QAbstractListModel):
                 self.dataChanged.emit(index, index)
         self._on_images_added(image_ids)
 
+    def _needs_verdicts(self) -> bool:
+        return self.filter_name in VERDICT_FILTERS or self.sort_key in VERDICT_SORTS
+
+    def _on_verdicts_stored(self) -> None:
+        """The opened source's verdicts are stored: a verdict filter or sort can now be computed
+        (the listing already showed every other view; rebuilding it would lose the scroll)."""
+        if self._needs_verdicts():
+            self.rebuild()
+
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified"):
-            self.rebuild()  # membership depends on the verdicts
+        if self._needs_verdicts():
+            self.rebuild()  # membership or order depends on the verdicts
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
@@ -340,6 +358,7 @@ class GalleryView(QListView):
         self._prune_timer.timeout.connect(self._prune_offscreen_requests)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
+        model.modelReset.connect(self._prune_timer.start)
 
     def gallery_model(self) -> GalleryModel:
         return self.model()  # type: ignore[return-value]
@@ -362,7 +381,9 @@ class GalleryView(QListView):
     def _prune_offscreen_requests(self) -> None:
         model = self.gallery_model()
         rows = self.visible_rows()
-        self._thumbs.retain({thumb_key(model.image_id(row)) for row in rows})
+        ids = [model.image_id(row) for row in rows]
+        self._thumbs.retain({thumb_key(image_id) for image_id in ids})
+        model.store.hint_visible(ids)  # a verdict fill evaluates these first
 
     def select_image(self, image_id: int) -> bool:
         index = self.gallery_model().index_of(image_id)

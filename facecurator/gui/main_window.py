@@ -356,6 +356,8 @@ class MainWindow(WindowActions):
         self.image_view.show_image(None)
         if self.gallery_model.rowCount():
             self.gallery.setCurrentIndex(self.gallery_model.index(0, 0))
+            # The listing may have made row 0 current already (no change signal then): show it.
+            self._on_current_image_changed(self.gallery_model.image_id(0))
         self.notifier.info(
             self.tr("Opened {source}: {n} images in the catalog").format(
                 source=request.root, n=len(self.store.image_ids())
@@ -497,11 +499,12 @@ class MainWindow(WindowActions):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        faces = self.store.faces()
-        pending = sum(1 for face in faces if face.decision == "pending")
+        self.store.counts_later(self._show_counts)  # SQL on the query worker: no row is read
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(
             self.tr("{images} images · {faces} faces · {pending} pending").format(
-                images=len(self.store.image_ids()), faces=len(faces), pending=pending
+                images=counts["images"], faces=counts["faces"], pending=counts["pending"]
             )
         )
 

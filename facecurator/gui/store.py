@@ -1,56 +1,54 @@
-"""The GUI's view of the catalog: reviewed images and faces, plus change signals.
+"""The GUI's view of the catalog: ids in memory, rows fetched as they are shown, change signals.
 
-:class:`CurationStore` is the one object every view reads from. It owns the GUI
-thread's :class:`~facecurator.services.catalog.Catalog` and the current rule set;
-it loads through :func:`facecurator.services.review.review` and writes through
-``Catalog.decide`` / ``undo`` and the core's bulk helpers, then re-reads the
-touched rows from the catalog and announces exactly which ids changed, so the
-models emit ``dataChanged`` for those rows only (never a reset on a decision).
+:class:`CurationStore` is the one object every view reads from. It follows the
+Anki browser's shape (``aqt/browser/table/model.py``): the store and its models
+hold *ids* (a few megabytes for 100 000 images), and a row is read from the
+catalog and evaluated by the services' review
+(:func:`facecurator.services.review.review`, ``image_ids=``) only when a view
+asks for it, then kept in a bounded cache. Filters, sorts and counts are SQL
+queries (:mod:`facecurator.services.catalog.queries`) over verdicts stored per
+rule set version (:mod:`facecurator.services.browse`). There is no second copy
+of the review here.
 
-Verdicts are never stored: a rule change re-runs the review (no detection) and
-emits ``rulesChanged``; every open view re-colours from the new verdicts.
-
-Opening a source and changing the rules take seconds on a 100k-face catalog,
-so they follow napari's "snapshot, compute, apply" pattern
-(``components/_layer_slicer.py``): the request is captured on the GUI thread
-and tagged with a generation id, a worker thread reads (with its own
-``Catalog`` connection) and evaluates, and the result is applied on the GUI
-thread in one step, unless a newer request superseded it (then it is dropped,
-and a superseded evaluation stops early). Meanwhile the views keep showing the
-old data and ``busyChanged`` drives a busy indicator. Decisions stay
-synchronous on the GUI thread; faces decided (or images re-scanned) while a
-result was computing are re-read when it is applied, so nothing is lost.
+Opening a source and changing the rules follow napari's "snapshot, compute,
+apply" (``components/_layer_slicer.py``): the request is tagged with a
+generation id, a worker thread (its own ``Catalog`` connection) lists the ids
+and stores the missing verdicts, and the result is applied on the GUI thread
+unless a newer request superseded it. Opening is two steps: the ids arrive
+first (``sourceListed``: the gallery shows the catalog at once), then the
+verdicts the filters need are filled, the rows on screen first
+(:meth:`hint_visible`), and ``sourceChanged`` / ``rulesChanged`` announce the
+applied result. Decisions are synchronous on the GUI thread and only drop the
+decided rows from the cache, so nothing is lost to a pending request.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from dataclasses import dataclass
+from typing import Final, Literal
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, Signal, Slot
 
-from facecurator.domain.face import BLUR_SCALE_MODERATION_2
-from facecurator.domain.rules import ImageContext, RuleSet, convert_blur
+from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
-from facecurator.gui.overlay import face_status
-from facecurator.services.catalog import Catalog, FaceRow, ImageRow
-from facecurator.services.identity import uses_identity
+from facecurator.services import browse
+from facecurator.services.catalog import Catalog, ImageRow
+from facecurator.services.catalog import queries as q
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
     accept_qualified,
     bulk_targets,
+    iter_review,
     reject_unqualified,
     review,
-    undo_step,
 )
 from facecurator.sources import read_image_bytes
 
@@ -58,17 +56,18 @@ log = logging.getLogger("facecurator.gui.store")
 
 
 #: Image-level filters of the gallery (label keys; the window translates them).
-IMAGE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "accepted", "rejected", "errors")
+IMAGE_FILTERS: Final = q.IMAGE_FILTERS
 #: Face-level filters of the triage grid.
-FACE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "unknown", "accepted", "rejected")
-IMAGE_SORTS: Final = ("name", "group", "faces", "blur", "problems")
+FACE_FILTERS: Final = q.FACE_FILTERS
+IMAGE_SORTS: Final = q.IMAGE_SORTS
 
-SUMMARY_CACHE_SIZE: Final = 4096
-#: Faces evaluated between two checks whether a newer request superseded this one.
-EVALUATION_CHUNK: Final = 5000
-
-#: Quiet time after an apply before the replaced data is freed (see ``CurationStore._dispose``).
-DISPOSE_DELAY_MS: Final = 1000
+#: Reviewed images kept in memory (the rows on screen and around them).
+ROW_CACHE_SIZE: Final = 3000
+#: Images read per catalog query when a view asks for a row that is not cached.
+FETCH_PAGE: Final = 200
+SUMMARY_CACHE_SIZE: Final = ROW_CACHE_SIZE
+#: Images evaluated per committed step of a verdict fill (a superseded fill stops within one).
+EVALUATION_CHUNK: Final = 500
 
 LoadKind = Literal["open", "rules"]
 
@@ -77,7 +76,7 @@ _Chunk = Callable[[int, int], None] | None
 
 @dataclass(frozen=True, slots=True)
 class ImageSummary:
-    """What a gallery cell needs about one image (computed lazily, cached)."""
+    """What a gallery cell needs about one image (computed from its fetched row, cached)."""
 
     faces: int
     qualified: int
@@ -101,19 +100,17 @@ class _Request:
     kind: LoadKind
     source_root: str | None
     ruleset: RuleSet
-    #: "rules": the images in memory when the request was made (rows are immutable)
-    images: list[ReviewedImage] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
-class _Loaded:
-    """A computed result, indexed on the worker so applying it is a few assignments."""
+class _Listed:
+    """The ids of an opened source (step one of an open)."""
 
     request: _Request
-    images: dict[int, ReviewedImage]
-    order: list[int]
-    faces: dict[int, ReviewedFace]
-    face_order: list[int]
+    image_ids: list[int]
+    face_ids: list[int]
+    #: the default views' lists, computed on the worker too: the gallery by name, the pending faces
+    lists: dict[tuple[str, str, str | None], list[int]]
 
 
 class _Superseded(Exception):
@@ -121,14 +118,14 @@ class _Superseded(Exception):
 
 
 class CurationStore(QObject):
-    """Reviewed images/faces of one source, read from and written to one catalog.
+    """Ids of one source's images and faces, rows fetched on demand from one catalog.
 
     Signals carry lists of ids; listeners update only those rows. Opening a
-    source and changing the rules are asynchronous (see the module docstring):
-    ``sourceChanged`` / ``rulesChanged`` announce the applied result.
+    source and changing the rules are asynchronous (see the module docstring).
     """
 
-    sourceChanged = Signal(str)  # a new source was loaded: models rebuild
+    sourceListed = Signal(str)  # the ids of a source being opened are in: views can show them
+    sourceChanged = Signal(str)  # a source was opened (ids and verdicts): models rebuild
     imagesAdded = Signal(list)  # image ids now in the store
     imagesChanged = Signal(list)  # image ids whose row, faces, verdicts or decisions changed
     facesAdded = Signal(list)  # face ids now in the store
@@ -136,72 +133,65 @@ class CurationStore(QObject):
     rulesChanged = Signal(object)  # RuleSet; every verdict was re-evaluated
     busyChanged = Signal(bool)  # an open / rule change started computing (True) or ended (False)
     loadFailed = Signal(str, object)  # kind ("open" | "rules"), the exception
-    _computed = Signal(object)  # _Loaded, emitted on the worker, delivered on the GUI thread
+    _listed = Signal(object)  # _Listed, emitted on the worker, delivered on the GUI thread
+    _computed = Signal(object)  # _Request
     _compute_failed = Signal(object, object)  # _Request, exception
 
     def __init__(self, catalog: Catalog, ruleset: RuleSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
-        #: the rule set of the verdicts in memory (a requested one applies when computed)
+        #: the rule set of the verdicts shown (a requested one applies when its verdicts are stored)
         self.ruleset = ruleset
+        self._ruleset_id = browse.ruleset_id(catalog, ruleset)
         self._requested_ruleset = ruleset
         self._generation = 0
         self._pending: _Request | None = None
         self._latest_generation = 0  # read by workers to stop superseded work early
         self._generation_lock = threading.Lock()
-        #: images decided or re-read since the pending request's snapshot (patched on apply)
+        self._visible: list[int] = []  # image ids on screen, evaluated first by a fill
+        #: images re-read while a request was pending (their verdicts are stored again on apply)
         self._touched_images: set[int] = set()
         self._sync = False
-        self._gc_paused = False
-        self._garbage: list[dict[int, Any] | list[ReviewedImage]] = []
-        self._dispose_timer = QTimer(self)
-        self._dispose_timer.setSingleShot(True)
-        self._dispose_timer.setInterval(DISPOSE_DELAY_MS)
-        self._dispose_timer.timeout.connect(self._start_disposal)
         self._pool = QThreadPool(self)
         self._pool.setObjectName("fc-store")
         self._pool.setMaxThreadCount(1)  # one load at a time; newer requests wait, then win
+        self._listed.connect(self._apply_listing)
         self._computed.connect(self._apply)
         self._compute_failed.connect(self._on_compute_failed)
         self.source_root: str | None = None
         #: cloud profile used to read ``oss://`` images (None: the default profile)
         self.profile: str | None = None
-        self._images: dict[int, ReviewedImage] = {}
         self._image_order: list[int] = []
-        self._faces: dict[int, ReviewedFace] = {}
-        self._face_order: list[int] | None = None  # face ids in image order (cached)
+        self._face_order: list[int] = []
+        self._image_set: set[int] = set()
+        self._face_set: set[int] = set()
+        self._rows: OrderedDict[int, ReviewedImage] = OrderedDict()  # bounded row cache
+        self._face_rows: dict[int, ReviewedFace] = {}  # faces of the cached rows
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
-        #: the catalog batch ids of each operation of this session, newest last (one undo
-        #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
-        self._undo_steps: list[tuple[int, ...]] = []
+        #: id lists of (kind, filter, sort) computed on the worker, valid until the next change
+        self._lists: dict[tuple[str, str, str | None], list[int]] = {}
+        #: catalog batches per operation of this session, newest last (undo unit)
+        self._undo_steps: list[int] = []
 
     # -- loading ---------------------------------------------------------------
 
     def open_source(self, source_root: str | None) -> None:
-        """Load every reviewed image of ``source_root`` (None: the whole catalog) in the background.
+        """List ``source_root`` (None: the whole catalog) and fill its verdicts in the background.
 
-        ``sourceChanged`` is emitted on the GUI thread once the data is in
-        memory (``loadFailed("open", exc)`` if the catalog cannot be read); the
-        current data stays readable until then.
+        ``sourceListed`` comes first (the ids: the views can show the catalog),
+        then ``sourceChanged`` once every verdict the filters need is stored
+        (``loadFailed("open", exc)`` if the catalog cannot be read).
         """
         self._submit("open", source_root)
 
     def set_ruleset(self, ruleset: RuleSet) -> None:
-        """Re-evaluate every face under ``ruleset`` in the background and announce it.
-
-        No detection and no catalog read: the faces (and decisions) in memory
-        are evaluated again. A newer call (or ``open_source``) supersedes a
-        pending one, whose result is dropped; ``rulesChanged`` is emitted once,
-        for the rule set that was applied.
-        """
+        """Store the verdicts of ``ruleset`` in the background (rows on screen first), then
+        announce it with ``rulesChanged``. A newer call (or ``open_source``) supersedes a
+        pending one, whose result is dropped."""
         self._requested_ruleset = ruleset
         pending = self._pending
         if pending is not None and pending.kind == "open":
-            # The source being loaded must be evaluated under the new rules: reload it.
-            self._submit("open", pending.source_root)
-        elif uses_identity(ruleset) and not any(f.identity is not None for f in self._faces.values()):
-            # The identity checks were not loaded (the rules did not need them): reload with them.
-            self._submit("open", self.source_root)
+            self._submit("open", pending.source_root)  # the source being opened, under the new rules
         else:
             self._submit("rules", self.source_root)
 
@@ -222,6 +212,10 @@ class CurationStore(QObject):
     @property
     def pending_source_root(self) -> str | None:
         return self._pending.source_root if self._pending is not None else None
+
+    def hint_visible(self, image_ids: Sequence[int]) -> None:
+        """The images on screen now: a verdict fill evaluates them before the others."""
+        self._visible = list(image_ids)
 
     def wait_until_idle(self, timeout: float = 60.0) -> bool:
         """Process events until the pending work is applied (tests, scripts); False on timeout."""
@@ -246,129 +240,91 @@ class CurationStore(QObject):
             self._generation += 1
             self._latest_generation = self._generation
         self._pending = None
-        self._dispose_timer.stop()
-        self._garbage = []
-        done = self._pool.waitForDone(timeout_ms)
-        self._resume_gc()
-        return done
-
-    def _dispose(self, *containers: dict[int, Any] | list[ReviewedImage]) -> None:
-        """Free replaced data on the worker, a piece at a time, once the views have repainted.
-
-        Dropping 100k reviewed faces at once deallocates about a million
-        objects in one C call that holds the GIL (~100 ms). Emptied item by item
-        in a Python loop on the worker, the GUI thread gets the GIL back between
-        items, but a repaint (hundreds of Python callbacks, each waiting for the
-        GIL) right after an apply would still crawl: hence the delay.
-        """
-        self._garbage.extend(containers)
-        self._dispose_timer.start()
-
-    def _start_disposal(self) -> None:
-        garbage, self._garbage = self._garbage, []
-        if garbage:
-            self._pool.start(_DisposeJob(garbage))
-
-    def _pause_gc(self) -> None:
-        """Keep the cyclic GC off while a load builds millions of objects.
-
-        A collection triggered by the worker's allocations walks every tracked
-        object with the GIL held (measured: 100-300 ms gaps in the event loop
-        at 100k faces); the loaded rows hold no reference cycles.
-        """
-        if not self._gc_paused and gc.isenabled():
-            gc.disable()
-            self._gc_paused = True
-
-    def _resume_gc(self) -> None:
-        """Re-enable the GC, first moving the loaded (long-lived, acyclic) objects out of its reach.
-
-        Without ``gc.freeze()`` the first collection after a load would walk the
-        two million new objects on the GUI thread. The trade-off: cyclic garbage
-        made during the load is only reclaimed at exit.
-        """
-        if self._gc_paused:
-            self._gc_paused = False
-            gc.freeze()
-            gc.enable()
+        return self._pool.waitForDone(timeout_ms)
 
     def _submit(self, kind: LoadKind, source_root: str | None) -> None:
         with self._generation_lock:
             self._generation += 1
             self._latest_generation = self._generation
-        request = _Request(
-            self._generation,
-            kind,
-            source_root,
-            self._requested_ruleset,
-            [self._images[i] for i in self._image_order] if kind == "rules" else [],
-        )
+        request = _Request(self._generation, kind, source_root, self._requested_ruleset)
         self._pending = request
         self._touched_images = set()
         if self._sync:
-            self._pause_gc()
             try:
-                loaded = self._compute(request)
+                with Catalog(self.catalog.path) as catalog:
+                    if kind == "open":
+                        self._apply_listing(self._list(catalog, request))
+                    self._fill(catalog, request)
             except Exception as exc:  # noqa: BLE001 - reported like a worker failure
                 self._on_compute_failed(request, exc)
             else:
-                self._apply(loaded)
+                self._apply(request)
             return
         favour_the_gui_thread()  # the worker runs Python; keep the event loop's turns short
-        self._pause_gc()
         self.busyChanged.emit(True)  # also when a new request replaces a pending one
         self._pool.start(_ComputeJob(self, request))
 
     def _is_stale(self, request: _Request) -> bool:
         return request.generation != self._latest_generation
 
-    def _compute(self, request: _Request) -> _Loaded:
-        """The worker's part (no Qt, no GUI-thread state beyond the request)."""
-        if request.kind == "open":
-            # SQLite connections are per thread: the worker opens its own.
-            with Catalog(self.catalog.path) as catalog:
-                if self._is_stale(request):
-                    raise _Superseded
-                # review() computes the identity checks when the rules use them (seconds
-                # on a 100k-face catalog: not on every open; the Identities dock has its own).
-                images = review(catalog, request.ruleset, source_root=request.source_root)
-        else:
-            images = _reevaluate(request.images, request.ruleset, lambda: self._is_stale(request))
+    def _list(self, catalog: Catalog, request: _Request) -> _Listed:
+        """Step one of an open (worker): the source's ids, in catalog order."""
+        images = q.image_ids(catalog, source_root=request.source_root)
         if self._is_stale(request):
             raise _Superseded
-        order = [image.row.id for image in images]
-        return _Loaded(
-            request,
-            {image.row.id: image for image in images},
-            order,
-            {face.id: face for image in images for face in image.faces},
-            [face.id for image in images for face in image.faces],
+        faces = q.face_ids(catalog, source_root=request.source_root)
+        lists = {
+            ("images", "all", "name"): q.image_ids(catalog, source_root=request.source_root, sort="name"),
+            ("faces", "pending", None): q.face_ids(
+                catalog, source_root=request.source_root, filter_name="pending"
+            ),
+        }
+        return _Listed(request, images, faces, lists)
+
+    def _fill(self, catalog: Catalog, request: _Request) -> None:
+        """Step two (worker): store the verdicts of the requested rule set, visible rows first."""
+        done = browse.fill_verdicts(
+            catalog,
+            request.ruleset,
+            source_root=request.source_root,
+            first=self._visible,
+            chunk=EVALUATION_CHUNK,
+            is_stale=lambda: self._is_stale(request),
         )
+        if not done or self._is_stale(request):
+            raise _Superseded
 
     @Slot(object)
-    def _apply(self, loaded: _Loaded) -> None:
+    def _apply_listing(self, listed: _Listed) -> None:
+        """Show the ids of the source being opened (GUI thread)."""
+        request = listed.request
+        if self._pending is None or request.generation != self._pending.generation:
+            return
+        self.source_root = request.source_root
+        self._image_order = listed.image_ids
+        self._face_order = listed.face_ids
+        self._image_set = set(listed.image_ids)
+        self._face_set = set(listed.face_ids)
+        self._forget_rows()
+        self._lists = dict(listed.lists)
+        self.sourceListed.emit(request.source_root or "")
+
+    @Slot(object)
+    def _apply(self, request: _Request) -> None:
         """Install a computed result on the GUI thread in one step (stale ones are dropped)."""
-        request = loaded.request
         if self._pending is None or request.generation != self._pending.generation:
             log.debug("dropped a superseded %s result (generation %d)", request.kind, request.generation)
-            self._dispose(loaded.images, loaded.faces, request.images)
             return
-        self._dispose(self._images, self._faces, request.images)
-        self._images = loaded.images
-        self._image_order = loaded.order
-        self._faces = loaded.faces
-        self._face_order = loaded.face_order
-        self._summaries.clear()
         self.ruleset = request.ruleset
-        self.source_root = request.source_root
+        self._ruleset_id = browse.ruleset_id(self.catalog, request.ruleset)
+        self._forget_rows()
         touched, self._touched_images = self._touched_images, set()
         if touched:
-            # Decided or re-scanned while this was computing: re-read them now (few rows).
-            for image in self._review_images(sorted(touched)):
-                if request.source_root is None or image.row.source_root == request.source_root:
-                    self._put(image)
+            # Re-scanned while this was computing: their faces may be new to the fill.
+            browse.store_verdicts(
+                self.catalog, self._ruleset_id, review(self.catalog, self.ruleset, image_ids=sorted(touched))
+            )
         self._pending = None
-        self._resume_gc()
         if request.kind == "open":
             self.sourceChanged.emit(request.source_root or "")
         else:
@@ -380,67 +336,53 @@ class CurationStore(QObject):
         if self._pending is None or request.generation != self._pending.generation:
             return
         self._pending = None
-        self._resume_gc()
         self._requested_ruleset = self.ruleset
         log.error("%s failed: %s", "opening the source" if request.kind == "open" else "re-evaluating", exc)
         self.loadFailed.emit(request.kind, exc)
         self.busyChanged.emit(False)
 
-    def _put(self, image: ReviewedImage) -> bool:
-        """Store one reviewed image; True when it is new."""
-        new = image.row.id not in self._images
-        old = self._images.get(image.row.id)
-        if old is not None:
-            for face in old.faces:
-                self._faces.pop(face.id, None)
-        self._images[image.row.id] = image
-        self._face_order = None
-        if new:
-            self._image_order.append(image.row.id)
-        for face in image.faces:
-            self._faces[face.id] = face
-        self._summaries.pop(image.row.id, None)
-        return new
+    # -- the row cache -------------------------------------------------------------
 
-    def refresh_images(self, image_ids: Sequence[int]) -> None:
-        """Re-read images (after a scan recorded them) and announce new/changed ones."""
-        ids = list(dict.fromkeys(image_ids))
-        if not ids:
+    def _forget_rows(self, image_ids: Iterable[int] | None = None) -> None:
+        self._lists.clear()  # any change of rows may change a filter's membership
+        if image_ids is None:
+            self._rows.clear()
+            self._face_rows.clear()
+            self._summaries.clear()
             return
-        if self._pending is not None:
-            self._touched_images.update(ids)
-        added_images: list[int] = []
-        changed_images: list[int] = []
-        added_faces: list[int] = []
-        for image in self._review_images(ids):
-            if self.source_root is not None and image.row.source_root != self.source_root:
-                continue
-            before = (
-                {face.id for face in self._images[image.row.id].faces}
-                if image.row.id in self._images
-                else set()
-            )
-            if self._put(image):
-                added_images.append(image.row.id)
-            else:
-                changed_images.append(image.row.id)
-            added_faces.extend(face.id for face in image.faces if face.id not in before)
-        if added_images:
-            self.imagesAdded.emit(added_images)
-        if changed_images:
-            self.imagesChanged.emit(changed_images)
-        if added_faces:
-            self.facesAdded.emit(added_faces)
+        for image_id in image_ids:
+            old = self._rows.pop(image_id, None)
+            if old is not None:
+                for face in old.faces:
+                    self._face_rows.pop(face.id, None)
+            self._summaries.pop(image_id, None)
 
-    def _review_images(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
-        # core.review.review(image_ids=...) lists the whole source to filter it,
-        # too slow per scanned image on a 100k catalog; this reads just these ids
-        # and evaluates them the way review() does (see _evaluate).
-        rows: list[ImageRow] = [self.catalog.image(image_id) for image_id in image_ids]
-        by_image: dict[int, list[FaceRow]] = {row.id: [] for row in rows}
-        for face_row in self.catalog.faces(image_ids=list(image_ids)):
-            by_image[face_row.image_id].append(face_row)
-        return [_evaluate(row, by_image[row.id], self.ruleset) for row in rows if row.status != "missing"]
+    def _keep(self, image: ReviewedImage) -> None:
+        self._forget_rows([image.row.id])
+        self._rows[image.row.id] = image
+        for face in image.faces:
+            self._face_rows[face.id] = face
+        while len(self._rows) > ROW_CACHE_SIZE:
+            _, evicted = self._rows.popitem(last=False)
+            for face in evicted.faces:
+                self._face_rows.pop(face.id, None)
+
+    def _read(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
+        """Read and evaluate images through the services' review (present ones, catalog order)."""
+        return review(self.catalog, self.ruleset, image_ids=image_ids)
+
+    def prefetch(self, image_ids: Sequence[int]) -> None:
+        """Read the rows of these images that are not cached yet, in one query (a page of a view)."""
+        wanted = [i for i in image_ids if i not in self._rows and i in self._image_set]
+        for start in range(0, len(wanted), FETCH_PAGE):
+            for image in self._read(wanted[start : start + FETCH_PAGE]):
+                self._keep(image)
+
+    def prefetch_faces(self, face_ids: Sequence[int]) -> None:
+        """Read the rows of the images of these faces that are not cached yet."""
+        missing = [i for i in face_ids if i not in self._face_rows]
+        if missing:
+            self.prefetch(sorted(set(q.image_of_faces(self.catalog, missing).values())))
 
     # -- reading -----------------------------------------------------------------
 
@@ -448,49 +390,84 @@ class CurationStore(QObject):
         return list(self._image_order)
 
     def face_ids(self) -> list[int]:
-        if self._face_order is None:
-            self._face_order = [
-                face.id for image_id in self._image_order for face in self._images[image_id].faces
-            ]
         return list(self._face_order)
 
     def image(self, image_id: int) -> ReviewedImage:
-        return self._images[image_id]
+        row = self._rows.get(image_id)
+        if row is None:
+            if image_id not in self._image_set:
+                raise KeyError(image_id)
+            self.prefetch([image_id])
+            row = self._rows.get(image_id)
+            if row is None:
+                raise KeyError(image_id)
+        else:
+            self._rows.move_to_end(image_id)
+        return row
+
+    @property
+    def closed(self) -> bool:
+        """The catalog was closed (the window is closing): queries answer empty."""
+        return self.catalog._conn is None
+
+    def cached(self, image_id: int) -> bool:
+        """Whether the row of this image is in memory (else :meth:`image` reads it)."""
+        return image_id in self._rows
+
+    def face_cached(self, face_id: int) -> bool:
+        return face_id in self._face_rows
 
     def has_image(self, image_id: int) -> bool:
-        return image_id in self._images
+        return image_id in self._image_set
 
     def face(self, face_id: int) -> ReviewedFace:
-        return self._faces[face_id]
+        face = self._face_rows.get(face_id)
+        if face is None:
+            if face_id not in self._face_set:
+                raise KeyError(face_id)
+            self.prefetch_faces([face_id])
+            face = self._face_rows.get(face_id)
+            if face is None:
+                raise KeyError(face_id)
+        return face
 
     def has_face(self, face_id: int) -> bool:
-        return face_id in self._faces
+        return face_id in self._face_set
 
     def images(self) -> list[ReviewedImage]:
-        return [self._images[i] for i in self._image_order]
+        """Every image of the source, read and evaluated now (a whole-source job, not a view)."""
+        return list(self.iter_images())
+
+    def iter_images(self) -> Iterator[ReviewedImage]:
+        """Every image of the source, a page in memory at a time."""
+        return iter_review(
+            self.catalog, self.ruleset, source_root=self.source_root, image_ids=self._image_order
+        )
 
     def faces(self, face_ids: Iterable[int] | None = None) -> list[ReviewedFace]:
+        """These faces (None: every face of the source), read and evaluated now."""
         if face_ids is None:
-            return [face for image_id in self._image_order for face in self._images[image_id].faces]
-        return [self._faces[i] for i in face_ids if i in self._faces]
+            return [face for image in self.iter_images() for face in image.faces]
+        ids = [i for i in face_ids if i in self._face_set]
+        found: dict[int, ReviewedFace] = {i: self._face_rows[i] for i in ids if i in self._face_rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            image_ids = sorted(set(q.image_of_faces(self.catalog, missing).values()))
+            wanted = set(missing)
+            for image in iter_review(self.catalog, self.ruleset, image_ids=image_ids):
+                found.update((face.id, face) for face in image.faces if face.id in wanted)
+        return [found[i] for i in ids if i in found]
 
     def summary(self, image_id: int) -> ImageSummary:
-        """Counts for one image, computed on first use and kept in a bounded LRU."""
+        """Counts for one image, computed from its row on first use and kept in a bounded LRU."""
         cached = self._summaries.get(image_id)
         if cached is not None:
             self._summaries.move_to_end(image_id)
             return cached
-        faces = self._images[image_id].faces
-        statuses = [face_status(face.verdict) for face in faces]
+        faces = self.image(image_id).faces
+        statuses = [browse.verdict_status(face.verdict) for face in faces]
         decisions = [face.decision for face in faces]
-        # Compare blur on one scale (the core's documented mapping); unmappable ones are left out.
-        blurs = [
-            value
-            for face in faces
-            if face.face.blur is not None
-            and (value := convert_blur(face.face.blur.value, face.face.blur.scale, BLUR_SCALE_MODERATION_2))
-            is not None
-        ]
+        blurs = [value for face in faces if (value := browse.blur_100(face.face)) is not None]
         summary = ImageSummary(
             faces=len(faces),
             qualified=statuses.count("qualified"),
@@ -507,7 +484,8 @@ class CurationStore(QObject):
         return summary
 
     def image_matches(self, image_id: int, filter_name: str) -> bool:
-        image = self._images[image_id]
+        """One image against a gallery filter (for a few rows; whole lists: :meth:`gallery_ids`)."""
+        image = self.image(image_id)
         if filter_name == "all":
             return True
         if filter_name == "errors":
@@ -521,83 +499,138 @@ class CurationStore(QObject):
             "rejected": summary.rejected,
         }.get(filter_name, 0) > 0
 
+    def gallery_ids(self, filter_name: str, sort: str) -> list[int]:
+        """Image ids of the source passing a gallery filter, in a gallery sort order (SQL)."""
+        listed = self._lists.get(("images", filter_name, sort))
+        if listed is not None:
+            return list(listed)
+        ids = q.image_ids(
+            self.catalog,
+            source_root=self.source_root,
+            filter_name=filter_name,
+            sort=sort,
+            ruleset=self._ruleset_id,
+        )
+        return [i for i in ids if i in self._image_set]
+
     def matching_face_ids(self, filter_name: str) -> list[int]:
-        """Face ids (image order) passing a triage filter; one pass, no per-face method call
-        (100k faces: a few tens of ms on the GUI thread)."""
+        """Face ids (catalog order) passing a triage filter (SQL)."""
         if filter_name == "all":
             return self.face_ids()
-        images, order = self._images, self._image_order
-        if filter_name in ("pending", "accepted", "rejected"):
-            return [
-                face.id
-                for image_id in order
-                for face in images[image_id].faces
-                if face.row.decision.state == filter_name
-            ]
-        return [
-            face.id
-            for image_id in order
-            for face in images[image_id].faces
-            if face_status(face.verdict) == filter_name
-        ]
+        listed = self._lists.get(("faces", filter_name, None))
+        if listed is not None:
+            return list(listed)
+        ids = q.face_ids(
+            self.catalog, source_root=self.source_root, filter_name=filter_name, ruleset=self._ruleset_id
+        )
+        return [i for i in ids if i in self._face_set]
 
     def face_matches(self, face_id: int, filter_name: str) -> bool:
-        face = self._faces[face_id]
+        face = self.face(face_id)
         if filter_name == "all":
             return True
         if filter_name in ("pending", "accepted", "rejected"):
             return face.decision == filter_name
-        return face_status(face.verdict) == filter_name
+        return browse.verdict_status(face.verdict) == filter_name
 
     def sorted_image_ids(self, ids: Sequence[int], key: str) -> list[int]:
-        """``ids`` ordered by a gallery sort key (stable; name breaks ties)."""
-        images = self._images
-        if key == "name":
-            return sorted(ids, key=lambda i: images[i].row.name.casefold())
-        ordered = sorted(ids, key=lambda i: (images[i].row.group, images[i].row.name))
-        if key == "group":
-            return ordered
-        if key == "faces":
-            return sorted(ordered, key=lambda i: -self.summary(i).faces)
-        if key == "blur":  # sharpest first; images without a blur measure last
-            return sorted(
-                ordered,
-                key=lambda i: (self.summary(i).sharpest_blur is None, self.summary(i).sharpest_blur or 0.0),
-            )
-        if key == "problems":  # errors, then most unqualified faces
-            return sorted(
-                ordered,
-                key=lambda i: (self._images[i].row.status != "error", -self.summary(i).unqualified),
-            )
-        return list(ids)
+        """``ids`` ordered by a gallery sort key (the SQL order of :meth:`gallery_ids`)."""
+        wanted = set(ids)
+        return [i for i in self.gallery_ids("all", key) if i in wanted]
 
-    # -- rules -------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Images, errors, faces, qualified, accepted, rejected and pending of the source (SQL)."""
+        if self.closed:  # a deferred recount after the window closed
+            return dict.fromkeys(
+                ("images", "errors", "faces", "qualified", "accepted", "rejected", "pending"), 0
+            )
+        return q.counts(self.catalog, source_root=self.source_root, ruleset=self._ruleset_id)
+
+    def pending_count(self, face_ids: Sequence[int]) -> int:
+        """How many of these faces are pending now (SQL)."""
+        if self.closed:
+            return 0
+        return q.pending_among(self.catalog, face_ids)
+
+    def error_image_ids(self) -> list[int]:
+        """Images of the source whose last read failed (SQL)."""
+        if self.closed:
+            return []
+        return [
+            i for i in q.error_image_ids(self.catalog, source_root=self.source_root) if i in self._image_set
+        ]
+
+    # -- scans -------------------------------------------------------------------
+
+    def refresh_images(self, image_ids: Sequence[int]) -> None:
+        """Re-read images (after a scan recorded them) and announce new/changed ones."""
+        ids = list(dict.fromkeys(image_ids))
+        if not ids:
+            return
+        if self._pending is not None:
+            self._touched_images.update(ids)
+        images = [
+            image
+            for image in self._read(ids)
+            if self.source_root is None or image.row.source_root == self.source_root
+        ]
+        browse.store_verdicts(self.catalog, self._ruleset_id, images)
+        added_images: list[int] = []
+        changed_images: list[int] = []
+        added_faces: list[int] = []
+        for image in images:
+            image_id = image.row.id
+            if image_id in self._image_set:
+                changed_images.append(image_id)
+            else:
+                added_images.append(image_id)
+                self._image_order.append(image_id)
+                self._image_set.add(image_id)
+            new_faces = [face.id for face in image.faces if face.id not in self._face_set]
+            if new_faces:
+                self._face_order.extend(new_faces)
+                self._face_set.update(new_faces)
+                added_faces.extend(new_faces)
+            self._keep(image)
+        if added_faces and changed_images:
+            # A re-detected image's faces replace its old ones; keep the catalog order.
+            self._face_order = q.face_ids(self.catalog, source_root=self.source_root)
+            self._face_set = set(self._face_order)
+        if added_images:
+            self.imagesAdded.emit(added_images)
+        if changed_images:
+            self.imagesChanged.emit(changed_images)
+        if added_faces:
+            self.facesAdded.emit(added_faces)
 
     # -- decisions ---------------------------------------------------------------
 
     def decide(self, face_ids: Sequence[int], state: str, *, reason: str | None = None) -> int:
         """Record a decision (committed before this returns) and refresh those faces."""
-        ids = [i for i in face_ids if i in self._faces]
+        ids = [i for i in face_ids if i in self._face_set]
         if not ids:
             return 0
         batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
         if batch:
-            self._undo_steps.append((batch,))
+            self._undo_steps.append(1)
             self._reload_faces(ids)
         return batch
 
     def undo(self) -> list[int] | None:
         """Undo this window's last operation (a bulk one as a whole); the restored face ids.
 
-        Each operation's step is the batch ids the core created for it, undone
-        exactly (never an older or another process's decision). With nothing done
+        A bulk decision is committed in several catalog batches (chunks, one per
+        rejection reason); undoing it walks back all of them. With nothing done
         in this session, the catalog's newest batch is undone (e.g. one made by
         the command line). None when there is nothing to undo.
         """
-        if self._undo_steps:
-            restored = undo_step(self.catalog, self._undo_steps.pop())
-        else:
-            restored = self.catalog.undo() or []
+        steps = self._undo_steps.pop() if self._undo_steps else 1
+        restored: list[int] = []
+        for _ in range(steps):
+            ids = self.catalog.undo()
+            if ids is None:
+                break
+            restored.extend(ids)
         if not restored:
             return None
         self._reload_faces(restored)
@@ -608,69 +641,46 @@ class CurationStore(QObject):
         targets = bulk_targets(self.faces(face_ids), qualified=True)
         if not targets:
             return 0
-        step: list[int] = []
+        counter = _BatchCounter(on_chunk)
         try:
-            done = accept_qualified(
-                self.catalog,
-                self.ruleset,
-                targets,
-                source_root=self.source_root,
-                on_chunk=on_chunk,
-                on_batch=step.append,
+            count = accept_qualified(
+                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
             )
         finally:
-            self._after_bulk(targets, step)
-        return done.count
+            self._after_bulk(targets, counter.batches)
+        return count
 
     def reject_unqualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
         """Reject the pending unqualified faces among ``face_ids``, recording each one's reasons."""
         targets = bulk_targets(self.faces(face_ids), qualified=False)
         if not targets:
             return 0
-        step: list[int] = []
+        counter = _BatchCounter(on_chunk)
         try:
-            done = reject_unqualified(
-                self.catalog,
-                self.ruleset,
-                targets,
-                source_root=self.source_root,
-                on_chunk=on_chunk,
-                on_batch=step.append,
+            count = reject_unqualified(
+                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
             )
         finally:
-            self._after_bulk(targets, step)
-        return done.count
+            self._after_bulk(targets, counter.batches)
+        return count
 
-    def _after_bulk(self, targets: Sequence[int], step: Sequence[int]) -> None:
-        # Even a bulk that failed half-way committed its first chunks: show them, undoably.
-        if step:
-            self._undo_steps.append(tuple(step))
+    def _after_bulk(self, targets: Sequence[int], batches: int) -> None:
+        # Even a bulk that failed half-way committed its first chunks: show them.
+        if batches:
+            self._undo_steps.append(batches)
         self._reload_faces(targets)
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
-        """Re-read the decisions of ``face_ids`` from the catalog and announce them."""
-        image_ids = list(dict.fromkeys(self._faces[i].row.image_id for i in face_ids if i in self._faces))
-        if not image_ids:
+        """Drop the rows of ``face_ids`` from the cache (re-read when shown) and announce them."""
+        ids = [i for i in dict.fromkeys(face_ids) if i in self._face_set]
+        if not ids:
             return
+        image_ids = list(dict.fromkeys(q.image_of_faces(self.catalog, ids).values()))
         if self._pending is not None:
             self._touched_images.update(image_ids)
-        rows = {row.id: row for row in self.catalog.faces(image_ids=image_ids)}
-        changed: list[int] = []
-        for image_id in image_ids:
-            image = self._images[image_id]
-            faces = []
-            for face in image.faces:
-                row = rows.get(face.id)
-                if row is not None and row.decision != face.row.decision:
-                    face = ReviewedFace(row, face.image, face.verdict)
-                    self._faces[face.id] = face
-                    changed.append(face.id)
-                faces.append(face)
-            self._images[image_id] = ReviewedImage(image.row, faces)
-            self._summaries.pop(image_id, None)
-        if changed:
-            self.facesChanged.emit(changed)
-            self.imagesChanged.emit(image_ids)
+        self._forget_rows(image_ids)
+        self.facesChanged.emit(ids)
+        self.imagesChanged.emit(image_ids)
 
     # -- io ------------------------------------------------------------------------
 
@@ -694,7 +704,11 @@ class _ComputeJob(QRunnable):
         if store._is_stale(request):
             return  # superseded before it started
         try:
-            loaded = store._compute(request)
+            # SQLite connections are per thread: the worker opens its own.
+            with Catalog(store.catalog.path) as catalog:
+                if request.kind == "open":
+                    store._listed.emit(store._list(catalog, request))
+                store._fill(catalog, request)
         except _Superseded:
             return
         except Exception as exc:
@@ -702,62 +716,17 @@ class _ComputeJob(QRunnable):
                 log.exception("%s failed", request.kind)
             store._compute_failed.emit(request, exc)
         else:
-            store._computed.emit(loaded)
+            store._computed.emit(request)
 
 
-class _DisposeJob(QRunnable):
-    """Empties containers of replaced data item by item (see ``CurationStore._dispose``)."""
+class _BatchCounter:
+    """Counts the committed chunks of a bulk decision (one catalog batch each)."""
 
-    def __init__(self, containers: list[dict[int, Any] | list[ReviewedImage]]) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._containers = containers
+    def __init__(self, forward: _Chunk) -> None:
+        self.batches = 0
+        self._forward = forward
 
-    def run(self) -> None:
-        containers, self._containers = self._containers, []
-        for container in containers:
-            if isinstance(container, dict):
-                while container:
-                    container.popitem()
-            else:
-                while container:
-                    container.pop()
-
-
-def _reevaluate(
-    images: Sequence[ReviewedImage], ruleset: RuleSet, is_stale: Callable[[], bool]
-) -> list[ReviewedImage]:
-    """``images`` under ``ruleset``, as :func:`facecurator.services.review.review` would evaluate them.
-
-    Evaluated in chunks through ``RuleSet.evaluate_many`` so a superseded
-    request stops within one chunk (raises ``_Superseded``).
-    """
-    items = [
-        (face.face, context if face.identity is None else ImageContext(len(image.faces), face.identity))
-        for image in images
-        for context in (ImageContext(face_count=len(image.faces)),)
-        for face in image.faces
-    ]
-    verdicts = []
-    for start in range(0, len(items), EVALUATION_CHUNK):
-        if is_stale():
-            raise _Superseded
-        verdicts.extend(ruleset.evaluate_many(items[start : start + EVALUATION_CHUNK]))
-    verdict_of = iter(verdicts)
-    return [
-        ReviewedImage(
-            image.row,
-            [ReviewedFace(face.row, image.row, next(verdict_of), face.identity) for face in image.faces],
-        )
-        for image in images
-    ]
-
-
-def _evaluate(row: ImageRow, faces: Sequence[FaceRow], ruleset: RuleSet) -> ReviewedImage:
-    """One image's faces under ``ruleset``, exactly as :func:`facecurator.services.review.review`
-    does it: only images read successfully have faces, and each face sees its image's face count."""
-    faces = faces if row.status == "ok" else []
-    context = ImageContext(face_count=len(faces))
-    return ReviewedImage(
-        row, [ReviewedFace(face, row, ruleset.evaluate(face.face, context)) for face in faces]
-    )
+    def __call__(self, done: int, total: int) -> None:
+        self.batches += 1
+        if self._forward is not None:
+            self._forward(done, total)

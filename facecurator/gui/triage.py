@@ -41,10 +41,11 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
+from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
-from facecurator.gui.rule_words import translate_reason
-from facecurator.gui.store import FACE_FILTERS, CurationStore
+from facecurator.gui.store import FACE_FILTERS, FETCH_PAGE, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
+from facecurator.services.catalog.queries import VERDICT_FILTERS
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -86,7 +87,8 @@ class FaceModel(QAbstractListModel):
         self._ids: list[int] = []
         self._rows: dict[int, int] = {}
         self.filter_name = "pending"
-        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
         store.rulesChanged.connect(self._on_rules_changed)
@@ -99,9 +101,12 @@ class FaceModel(QAbstractListModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
             return None
-        face_id = self._ids[index.row()]
+        row = index.row()
+        face_id = self._ids[row]
         if role == FACE_ID_ROLE:
             return face_id
+        if not self._store.face_cached(face_id):  # read the page of rows around it in one query
+            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 4) : row + FETCH_PAGE])
         face = self._store.face(face_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
@@ -161,8 +166,13 @@ class FaceModel(QAbstractListModel):
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
 
+    def _on_verdicts_stored(self) -> None:
+        """The opened source's verdicts are stored: a verdict filter can now be computed."""
+        if self.filter_name in VERDICT_FILTERS:
+            self.rebuild()
+
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified", "unknown"):
+        if self.filter_name in VERDICT_FILTERS:
             self.rebuild()
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
@@ -541,9 +551,9 @@ class TriagePage(QWidget):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        faces = self._store.faces(self.model.ids())
-        pending = sum(1 for face in faces if face.decision == "pending")
-        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(faces), p=pending))
+        ids = self.model.ids()
+        pending = self._store.pending_count(ids)  # SQL: no row is read for a count
+        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(ids), p=pending))
 
     # -- decisions ------------------------------------------------------------------------------
 
