@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
@@ -66,6 +66,8 @@ ROW_CACHE_SIZE: Final = 3000
 #: Images read per catalog query when a view asks for a row that is not cached.
 FETCH_PAGE: Final = 200
 SUMMARY_CACHE_SIZE: Final = ROW_CACHE_SIZE
+#: Quiet time after scanned images arrive before their verdicts are stored in the background.
+FILL_DELAY_MS: Final = 500
 #: Images evaluated per committed step of a verdict fill (a superseded fill stops within one).
 EVALUATION_CHUNK: Final = 500
 
@@ -155,6 +157,10 @@ class CurationStore(QObject):
         self._pool = QThreadPool(self)
         self._pool.setObjectName("fc-store")
         self._pool.setMaxThreadCount(1)  # one load at a time; newer requests wait, then win
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(FILL_DELAY_MS)
+        self._fill_timer.timeout.connect(self._fill_in_background)
         self._listed.connect(self._apply_listing)
         self._computed.connect(self._apply)
         self._compute_failed.connect(self._on_compute_failed)
@@ -240,7 +246,15 @@ class CurationStore(QObject):
             self._generation += 1
             self._latest_generation = self._generation
         self._pending = None
+        self._fill_timer.stop()
         return self._pool.waitForDone(timeout_ms)
+
+    def _fill_in_background(self) -> None:
+        """Store the verdicts of faces a scan added (current rule set), on the worker."""
+        if self._pending is not None:
+            self._fill_timer.start()  # the pending request's fill will get them; look again later
+            return
+        self._pool.start(_FillJob(self.catalog.path, self.ruleset, self.source_root))
 
     def _submit(self, kind: LoadKind, source_root: str | None) -> None:
         with self._generation_lock:
@@ -318,12 +332,10 @@ class CurationStore(QObject):
         self.ruleset = request.ruleset
         self._ruleset_id = browse.ruleset_id(self.catalog, request.ruleset)
         self._forget_rows()
-        touched, self._touched_images = self._touched_images, set()
-        if touched:
-            # Re-scanned while this was computing: their faces may be new to the fill.
-            browse.store_verdicts(
-                self.catalog, self._ruleset_id, review(self.catalog, self.ruleset, image_ids=sorted(touched))
-            )
+        if self._touched_images:
+            # Re-scanned while this was computing: their new faces may have missed the fill.
+            self._touched_images = set()
+            self._fill_timer.start()
         self._pending = None
         if request.kind == "open":
             self.sourceChanged.emit(request.source_root or "")
@@ -574,7 +586,7 @@ class CurationStore(QObject):
             for image in self._read(ids)
             if self.source_root is None or image.row.source_root == self.source_root
         ]
-        browse.store_verdicts(self.catalog, self._ruleset_id, images)
+        self._fill_timer.start()  # their verdicts are stored in the background (no disk sync here)
         added_images: list[int] = []
         changed_images: list[int] = []
         added_faces: list[int] = []
@@ -717,6 +729,23 @@ class _ComputeJob(QRunnable):
             store._compute_failed.emit(request, exc)
         else:
             store._computed.emit(request)
+
+
+class _FillJob(QRunnable):
+    """Stores the missing verdicts of a source under a rule set (after a scan added faces)."""
+
+    def __init__(self, path: object, ruleset: RuleSet, source_root: str | None) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._args = (path, ruleset, source_root)
+
+    def run(self) -> None:
+        path, ruleset, source_root = self._args
+        try:
+            with Catalog(path) as catalog:  # type: ignore[arg-type]
+                browse.fill_verdicts(catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK)
+        except FacecuratorError as exc:  # the next fill or open tries again
+            log.warning("storing verdicts failed: %s", exc)
 
 
 class _BatchCounter:
