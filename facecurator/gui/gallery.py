@@ -81,7 +81,7 @@ class GalleryModel(QAbstractListModel):
         if role == IMAGE_ID_ROLE:
             return image_id
         if not self._store.cached(image_id):  # read the page of rows around it in one query
-            self._store.prefetch(self._ids[max(0, row - FETCH_PAGE // 4) : row + FETCH_PAGE])
+            self._store.prefetch(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
         image = self._store.image(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return image.row.name.rsplit("/", 1)[-1]

@@ -63,8 +63,9 @@ IMAGE_SORTS: Final = q.IMAGE_SORTS
 
 #: Reviewed images kept in memory (the rows on screen and around them).
 ROW_CACHE_SIZE: Final = 3000
-#: Images read per catalog query when a view asks for a row that is not cached.
-FETCH_PAGE: Final = 200
+#: Rows read per catalog query when a view asks for one that is not cached: about a screenful,
+#: so reading and evaluating them (~1 ms per image) stays well within an event-loop turn.
+FETCH_PAGE: Final = 48
 SUMMARY_CACHE_SIZE: Final = ROW_CACHE_SIZE
 #: Quiet time after scanned images arrive before their verdicts are stored in the background.
 FILL_DELAY_MS: Final = 500
@@ -138,6 +139,7 @@ class CurationStore(QObject):
     _listed = Signal(object)  # _Listed, emitted on the worker, delivered on the GUI thread
     _computed = Signal(object)  # _Request
     _compute_failed = Signal(object, object)  # _Request, exception
+    _answered = Signal(object, object)  # callback, result of a query run on the query worker
 
     def __init__(self, catalog: Catalog, ruleset: RuleSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -161,6 +163,10 @@ class CurationStore(QObject):
         self._fill_timer.setSingleShot(True)
         self._fill_timer.setInterval(FILL_DELAY_MS)
         self._fill_timer.timeout.connect(self._fill_in_background)
+        self._query_pool = QThreadPool(self)
+        self._query_pool.setObjectName("fc-query")
+        self._query_pool.setMaxThreadCount(1)
+        self._answered.connect(lambda callback, result: callback(result))
         self._listed.connect(self._apply_listing)
         self._computed.connect(self._apply)
         self._compute_failed.connect(self._on_compute_failed)
@@ -247,7 +253,8 @@ class CurationStore(QObject):
             self._latest_generation = self._generation
         self._pending = None
         self._fill_timer.stop()
-        return self._pool.waitForDone(timeout_ms)
+        done = self._query_pool.waitForDone(timeout_ms)
+        return self._pool.waitForDone(timeout_ms) and done
 
     def _fill_in_background(self) -> None:
         """Store the verdicts of faces a scan added (current rule set), on the worker."""
@@ -550,6 +557,21 @@ class CurationStore(QObject):
         wanted = set(ids)
         return [i for i in self.gallery_ids("all", key) if i in wanted]
 
+    def query(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """Run ``run(catalog)`` on the query worker (its own connection); ``callback(result)`` on
+        the GUI thread. For counts over the whole source: a few hundred ms of SQL at 100k faces."""
+        self._query_pool.start(_QueryJob(self, run, callback))
+
+    def counts_later(self, callback: Callable[[dict[str, int]], None]) -> None:
+        """:meth:`counts`, answered on the GUI thread by ``callback`` without blocking it."""
+        root, ruleset = self.source_root, self._ruleset_id
+        self.query(lambda c: q.counts(c, source_root=root, ruleset=ruleset), callback)  # type: ignore[arg-type]
+
+    def pending_count_later(self, face_ids: Sequence[int], callback: Callable[[int], None]) -> None:
+        """:meth:`pending_count`, answered on the GUI thread by ``callback``."""
+        ids = list(face_ids)
+        self.query(lambda c: q.pending_among(c, ids), callback)  # type: ignore[arg-type]
+
     def counts(self) -> dict[str, int]:
         """Images, errors, faces, qualified, accepted, rejected and pending of the source (SQL)."""
         if self.closed:  # a deferred recount after the window closed
@@ -729,6 +751,26 @@ class _ComputeJob(QRunnable):
             store._compute_failed.emit(request, exc)
         else:
             store._computed.emit(request)
+
+
+class _QueryJob(QRunnable):
+    """One read-only query on the query worker, answered through the store's signal."""
+
+    def __init__(
+        self, store: CurationStore, run: Callable[[Catalog], object], callback: Callable[[object], None]
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._store, self._run, self._callback = store, run, callback
+
+    def run(self) -> None:
+        try:
+            with Catalog(self._store.catalog.path) as catalog:
+                result = self._run(catalog)
+        except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
+            log.warning("query failed: %s", exc)
+            return
+        self._store._answered.emit(self._callback, result)
 
 
 class _FillJob(QRunnable):

@@ -106,7 +106,7 @@ class FaceModel(QAbstractListModel):
         if role == FACE_ID_ROLE:
             return face_id
         if not self._store.face_cached(face_id):  # read the page of rows around it in one query
-            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 4) : row + FETCH_PAGE])
+            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
         face = self._store.face(face_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
@@ -552,8 +552,13 @@ class TriagePage(QWidget):
 
     def _recount(self) -> None:
         ids = self.model.ids()
-        pending = self._store.pending_count(ids)  # SQL: no row is read for a count
-        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(ids), p=pending))
+        # SQL on the store's query worker: no row is read, the GUI thread never waits.
+        self._store.pending_count_later(
+            ids,
+            lambda pending: self.counts.setText(
+                self.tr("{n} faces · {p} pending").format(n=len(ids), p=pending)
+            ),
+        )
 
     # -- decisions ------------------------------------------------------------------------------
 
