@@ -117,6 +117,8 @@ def child_gui(args: argparse.Namespace) -> None:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
             time.sleep(0.001)
 
+    if not store.busy and "changed" not in marks and "listed" not in marks:
+        raise SystemExit(f"could not open {args.source}")
     spin(lambda: painted and window.gallery_model.rowCount() >= args.expect, 30 if args.scan else 600)
     marks["shown"] = painted[-1] if painted else float("nan")
     marks["rows"] = window.gallery_model.rowCount()
@@ -172,9 +174,9 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[bytes,
 
 def seeded(repo: Path, n_images: int, faces: int) -> tuple[Path, str]:
     """A cached synthetic catalog of this size, seeded (and migrated) by ``repo``'s code."""
-    tag = "repo-" + str(abs(hash(str(repo.resolve()))) % 10_000)
+    tag = repo.resolve().name  # the checkout's folder: main, wt-name ...
     path = CACHE / f"{tag}-{n_images}x{faces}.sqlite3"
-    root = "/data/gallery"
+    root = str(CACHE / "gallery")
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         print(f"seeding {n_images} images x {faces} faces into {path} ...", file=sys.stderr, flush=True)
@@ -201,6 +203,14 @@ def seeded(repo: Path, n_images: int, faces: int) -> tuple[Path, str]:
         ],
         check=True,
     )
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        root = conn.execute("SELECT source_root FROM images LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    Path(root).mkdir(parents=True, exist_ok=True)  # the window opens a folder that exists (empty here)
     return path, root
 
 

@@ -27,6 +27,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from facecurator.gui.overlay import DEFAULT_PALETTE
+from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import FETCH_PAGE, CurationStore, ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
 from facecurator.services.catalog.queries import VERDICT_FILTERS, VERDICT_SORTS
@@ -57,7 +58,7 @@ class GalleryModel(QAbstractListModel):
         self._store = store
         self._thumbs = thumbnails
         self._ids: list[int] = []
-        self._rows: dict[int, int] = {}
+        self._rows = RowIndex()
         self.filter_name = "all"
         self.sort_key = "name"
         store.sourceListed.connect(lambda _root: self.rebuild())
@@ -150,7 +151,7 @@ class GalleryModel(QAbstractListModel):
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)
         self.beginResetModel()
         self._ids = ids
-        self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
+        self._rows = self._store.row_index(self._ids)  # NumPy-sorted, no dict of every id
         self.endResetModel()
 
     def _on_images_added(self, image_ids: list[int]) -> None:

@@ -38,6 +38,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QTh
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
+from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.catalog import queries as q
@@ -112,8 +113,10 @@ class _Listed:
     request: _Request
     image_ids: list[int]
     face_ids: list[int]
-    #: the default views' lists, computed on the worker too: the gallery by name, the pending faces
-    lists: dict[tuple[str, str, str | None], list[int]]
+    #: the default views' lists, computed (and indexed) on the worker too: gallery by name, pending faces
+    lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]]
+    image_index: RowIndex
+    face_index: RowIndex
 
 
 class _Superseded(Exception):
@@ -175,13 +178,15 @@ class CurationStore(QObject):
         self.profile: str | None = None
         self._image_order: list[int] = []
         self._face_order: list[int] = []
-        self._image_set: set[int] = set()
-        self._face_set: set[int] = set()
+        self._image_set = RowIndex()  # membership without a set of every id (see RowIndex)
+        self._face_set = RowIndex()
         self._rows: OrderedDict[int, ReviewedImage] = OrderedDict()  # bounded row cache
         self._face_rows: dict[int, ReviewedFace] = {}  # faces of the cached rows
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
-        #: id lists of (kind, filter, sort) computed on the worker, valid until the next change
-        self._lists: dict[tuple[str, str, str | None], list[int]] = {}
+        #: id lists of (kind, filter, sort) computed on the worker, valid until the next change;
+        #: handed to the first model that asks (with their index, see :meth:`row_index`)
+        self._lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]] = {}
+        self._handed: tuple[list[int], RowIndex] | None = None
         #: catalog batches per operation of this session, newest last (undo unit)
         self._undo_steps: list[int] = []
 
@@ -294,13 +299,13 @@ class CurationStore(QObject):
         if self._is_stale(request):
             raise _Superseded
         faces = q.face_ids(catalog, source_root=request.source_root)
+        by_name = q.image_ids(catalog, source_root=request.source_root, sort="name")
+        pending = q.face_ids(catalog, source_root=request.source_root, filter_name="pending")
         lists = {
-            ("images", "all", "name"): q.image_ids(catalog, source_root=request.source_root, sort="name"),
-            ("faces", "pending", None): q.face_ids(
-                catalog, source_root=request.source_root, filter_name="pending"
-            ),
+            ("images", "all", "name"): (by_name, RowIndex(by_name).built()),
+            ("faces", "pending", None): (pending, RowIndex(pending).built()),
         }
-        return _Listed(request, images, faces, lists)
+        return _Listed(request, images, faces, lists, RowIndex(images).built(), RowIndex(faces).built())
 
     def _fill(self, catalog: Catalog, request: _Request) -> None:
         """Step two (worker): store the verdicts of the requested rule set, visible rows first."""
@@ -324,8 +329,8 @@ class CurationStore(QObject):
         self.source_root = request.source_root
         self._image_order = listed.image_ids
         self._face_order = listed.face_ids
-        self._image_set = set(listed.image_ids)
-        self._face_set = set(listed.face_ids)
+        self._image_set = listed.image_index
+        self._face_set = listed.face_index
         self._forget_rows()
         self._lists = dict(listed.lists)
         self.sourceListed.emit(request.source_root or "")
@@ -388,11 +393,11 @@ class CurationStore(QObject):
 
     def _read(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
         """Read and evaluate images through the services' review (present ones, catalog order)."""
-        return review(self.catalog, self.ruleset, image_ids=image_ids)
+        return review(self.catalog, self.ruleset, source_root=self.source_root, image_ids=image_ids)
 
     def prefetch(self, image_ids: Sequence[int]) -> None:
         """Read the rows of these images that are not cached yet, in one query (a page of a view)."""
-        wanted = [i for i in image_ids if i not in self._rows and i in self._image_set]
+        wanted = [i for i in image_ids if i not in self._rows]
         for start in range(0, len(wanted), FETCH_PAGE):
             for image in self._read(wanted[start : start + FETCH_PAGE]):
                 self._keep(image)
@@ -414,8 +419,6 @@ class CurationStore(QObject):
     def image(self, image_id: int) -> ReviewedImage:
         row = self._rows.get(image_id)
         if row is None:
-            if image_id not in self._image_set:
-                raise KeyError(image_id)
             self.prefetch([image_id])
             row = self._rows.get(image_id)
             if row is None:
@@ -442,8 +445,6 @@ class CurationStore(QObject):
     def face(self, face_id: int) -> ReviewedFace:
         face = self._face_rows.get(face_id)
         if face is None:
-            if face_id not in self._face_set:
-                raise KeyError(face_id)
             self.prefetch_faces([face_id])
             face = self._face_rows.get(face_id)
             if face is None:
@@ -467,7 +468,7 @@ class CurationStore(QObject):
         """These faces (None: every face of the source), read and evaluated now."""
         if face_ids is None:
             return [face for image in self.iter_images() for face in image.faces]
-        ids = [i for i in face_ids if i in self._face_set]
+        ids = self._face_set.known(list(face_ids))
         found: dict[int, ReviewedFace] = {i: self._face_rows[i] for i in ids if i in self._face_rows}
         missing = [i for i in ids if i not in found]
         if missing:
@@ -520,29 +521,37 @@ class CurationStore(QObject):
 
     def gallery_ids(self, filter_name: str, sort: str) -> list[int]:
         """Image ids of the source passing a gallery filter, in a gallery sort order (SQL)."""
-        listed = self._lists.get(("images", filter_name, sort))
+        listed = self._lists.pop(("images", filter_name, sort), None)
         if listed is not None:
-            return list(listed)
-        ids = q.image_ids(
+            self._handed = listed
+            return listed[0]
+        return q.image_ids(
             self.catalog,
             source_root=self.source_root,
             filter_name=filter_name,
             sort=sort,
             ruleset=self._ruleset_id,
         )
-        return [i for i in ids if i in self._image_set]
 
     def matching_face_ids(self, filter_name: str) -> list[int]:
         """Face ids (catalog order) passing a triage filter (SQL)."""
         if filter_name == "all":
             return self.face_ids()
-        listed = self._lists.get(("faces", filter_name, None))
+        listed = self._lists.pop(("faces", filter_name, None), None)
         if listed is not None:
-            return list(listed)
-        ids = q.face_ids(
+            self._handed = listed
+            return listed[0]
+        return q.face_ids(
             self.catalog, source_root=self.source_root, filter_name=filter_name, ruleset=self._ruleset_id
         )
-        return [i for i in ids if i in self._face_set]
+
+    def row_index(self, ids: list[int]) -> RowIndex:
+        """The row index of an id list this store just handed out (built on the worker when it
+        was listed), or a new lazy one."""
+        handed, self._handed = self._handed, None
+        if handed is not None and handed[0] is ids:
+            return handed[1]
+        return RowIndex(ids)
 
     def face_matches(self, face_id: int, filter_name: str) -> bool:
         face = self.face(face_id)
@@ -590,9 +599,7 @@ class CurationStore(QObject):
         """Images of the source whose last read failed (SQL)."""
         if self.closed:
             return []
-        return [
-            i for i in q.error_image_ids(self.catalog, source_root=self.source_root) if i in self._image_set
-        ]
+        return q.error_image_ids(self.catalog, source_root=self.source_root)
 
     # -- scans -------------------------------------------------------------------
 
@@ -618,18 +625,18 @@ class CurationStore(QObject):
                 changed_images.append(image_id)
             else:
                 added_images.append(image_id)
+                self._image_set[image_id] = len(self._image_order)
                 self._image_order.append(image_id)
-                self._image_set.add(image_id)
             new_faces = [face.id for face in image.faces if face.id not in self._face_set]
-            if new_faces:
-                self._face_order.extend(new_faces)
-                self._face_set.update(new_faces)
-                added_faces.extend(new_faces)
+            for face_id in new_faces:
+                self._face_set[face_id] = len(self._face_order)
+                self._face_order.append(face_id)
+            added_faces.extend(new_faces)
             self._keep(image)
         if added_faces and changed_images:
             # A re-detected image's faces replace its old ones; keep the catalog order.
             self._face_order = q.face_ids(self.catalog, source_root=self.source_root)
-            self._face_set = set(self._face_order)
+            self._face_set = RowIndex(self._face_order)
         if added_images:
             self.imagesAdded.emit(added_images)
         if changed_images:
@@ -641,7 +648,7 @@ class CurationStore(QObject):
 
     def decide(self, face_ids: Sequence[int], state: str, *, reason: str | None = None) -> int:
         """Record a decision (committed before this returns) and refresh those faces."""
-        ids = [i for i in face_ids if i in self._face_set]
+        ids = self._face_set.known(face_ids)
         if not ids:
             return 0
         batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
@@ -706,7 +713,7 @@ class CurationStore(QObject):
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
         """Drop the rows of ``face_ids`` from the cache (re-read when shown) and announce them."""
-        ids = [i for i in dict.fromkeys(face_ids) if i in self._face_set]
+        ids = self._face_set.known(list(dict.fromkeys(face_ids)))
         if not ids:
             return
         image_ids = list(dict.fromkeys(q.image_of_faces(self.catalog, ids).values()))

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
+from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import FACE_FILTERS, FETCH_PAGE, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.services.catalog.queries import VERDICT_FILTERS
@@ -85,7 +86,7 @@ class FaceModel(QAbstractListModel):
         self._crops = crops
         self._decoded = decoded
         self._ids: list[int] = []
-        self._rows: dict[int, int] = {}
+        self._rows = RowIndex()
         self.filter_name = "pending"
         store.sourceListed.connect(lambda _root: self.rebuild())
         store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
@@ -144,7 +145,7 @@ class FaceModel(QAbstractListModel):
         store = self._store
         self.beginResetModel()
         self._ids = store.matching_face_ids(self.filter_name)
-        self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
+        self._rows = self._store.row_index(self._ids)  # NumPy-sorted, no dict of every id
         self.endResetModel()
 
     def _on_faces_added(self, face_ids: list[int]) -> None:
