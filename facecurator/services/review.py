@@ -160,14 +160,15 @@ def iter_review(
             ids = image_ids[start : start + page]
             yield from review(catalog, rules, source_root=source_root, image_ids=ids, identities=identities)
         return
-    after: tuple[str, str, int] | None = None
-    while True:
-        rows = images_after(catalog, after, page, source_root=source_root)
-        if not rows:
-            return
-        last = rows[-1]
-        after = (last.source_root, last.name, last.id)
-        yield from review(catalog, rules, image_ids=[row.id for row in rows], identities=identities)
+    roots = [source_root] if source_root is not None else catalog.source_roots()
+    for root in roots:
+        after: tuple[str, int] | None = None
+        while True:
+            rows = images_after(catalog, root, after, page)
+            if not rows:
+                break
+            after = (rows[-1].name, rows[-1].id)
+            yield from review(catalog, rules, image_ids=[row.id for row in rows], identities=identities)
 
 
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:

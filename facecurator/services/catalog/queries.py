@@ -191,15 +191,19 @@ def images_by_id(catalog: Catalog, ids: Sequence[int]) -> list[ImageRow]:
 
 
 def images_after(
-    catalog: Catalog, after: tuple[str, str, int] | None, limit: int, *, source_root: str | None = None
+    catalog: Catalog, source_root: str, after: tuple[str, int] | None, limit: int
 ) -> list[ImageRow]:
-    """The next ``limit`` present images in catalog order after the key ``(source_root, name, id)``:
-    a page of a streamed walk that holds one page at a time, whatever the catalog's size."""
-    params: dict[str, Any] = {"limit": limit}
-    clauses = ["i.status != 'missing'", _root(source_root, params)]
+    """The next ``limit`` present images of ``source_root`` in catalog order after the key
+    ``(name, id)``: a page of a walk that holds one page at a time, whatever the catalog's size.
+
+    The key is a range start on the ``(source_root, name)`` index (each page costs its own rows,
+    not a scan from the first image).
+    """
+    params: dict[str, Any] = {"limit": limit, "root": source_root}
+    clauses = ["i.source_root = :root", "i.status != 'missing'"]
     if after is not None:
-        clauses.append("(i.source_root, i.name, i.id) > (:a_root, :a_name, :a_id)")
-        params.update(a_root=after[0], a_name=after[1], a_id=after[2])
+        clauses.append("(i.name, i.id) > (:a_name, :a_id)")
+        params.update(a_name=after[0], a_id=after[1])
     with catalog._reading("images") as db:
         rows = db.execute(
             f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE {' AND '.join(clauses)} "
