@@ -133,7 +133,10 @@ def child_gui(args: argparse.Namespace) -> None:
     monitor.stop()
     rss, peak = _rss_mb()
     gaps = sorted(monitor.gaps)
+    running = monitor.gaps[1:]  # after the first turn of the event loop (the window is up)
     marks.update(
+        startup_gap_ms=(monitor.gaps[0] * 1000) if monitor.gaps else 0.0,
+        stall_after_start_ms=(max(running) * 1000) if running else 0.0,
         stall_ms=monitor.max_gap * 1000,
         p99_ms=(gaps[int(0.99 * (len(gaps) - 1))] * 1000) if gaps else 0.0,
         rss_shown_mb=shown_rss,
@@ -333,7 +336,9 @@ def main() -> int:
             rows.append(
                 (
                     f"GUI {label}: event-loop stall from start",
-                    f"max {marks['stall_ms']:.0f} ms, p99 {marks['p99_ms']:.0f} ms",
+                    f"max {marks['stall_ms']:.0f} ms (first turn, window built: "
+                    f"{marks.get('startup_gap_ms', 0):.0f} ms; once running: "
+                    f"{marks.get('stall_after_start_ms', 0):.0f} ms), p99 {marks['p99_ms']:.0f} ms",
                     f"< {GOALS['gui_stall_ms']:.0f} ms: {verdict(marks['stall_ms'], GOALS['gui_stall_ms'])}",
                 )
             )

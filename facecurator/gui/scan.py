@@ -11,6 +11,7 @@ the next run (which resumes, since detections are cached).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -193,6 +194,7 @@ class ScanWorker(QObject):
         self._pending_ids: list[int] = []
         self._last_emit = 0.0
         self._last_progress: ScanProgress | None = None
+        self._counted: int | None = None  # the folder's image count, once the side count is done
 
     @Slot()
     def run(self) -> None:
@@ -204,6 +206,8 @@ class ScanWorker(QObject):
             with Catalog(self.catalog_path) as catalog:
                 step = f"opening {self.source_text}"
                 source = open_source(self.source_text, profile=self.profile)
+                if self.refs is None and source_kind(self.source_text) == "local":
+                    self._count_in_background(source)
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 embedder = None
@@ -240,7 +244,32 @@ class ScanWorker(QObject):
                 except Exception:
                     log.exception("closing the detector failed")
 
+    def _count_in_background(self, source: Source) -> threading.Thread:
+        """Count the folder's images on a side thread (a listing costs milliseconds per thousand
+        files, detection seconds), so the progress bar knows its total long before the scan's
+        own listing reaches the end. Local folders only: an OSS listing is paid requests."""
+
+        def count() -> None:
+            n = 0
+            try:
+                for _ in source.iter_images():
+                    if self.token.cancelled:
+                        return
+                    n += 1
+            except Exception as exc:  # noqa: BLE001 - the scan itself reports listing errors
+                log.debug("counting %s failed: %s", self.source_text, exc)
+                return
+            self._counted = n
+
+        thread = threading.Thread(target=count, name="fc-count", daemon=True)
+        thread.start()
+        return thread
+
     def _on_progress(self, progress: ScanProgress) -> None:
+        counted = self._counted
+        if progress.total is None and counted is not None and counted >= progress.done:
+            eta = (counted - progress.done) / progress.rate if progress.rate > 0 else None
+            progress = dataclasses.replace(progress, total=counted, eta=eta)
         self._last_progress = progress
         self._maybe_flush()
 

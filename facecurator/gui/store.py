@@ -33,12 +33,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.rules import RuleSet
-from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
+from facecurator.gui.store_jobs import (
+    EVALUATION_CHUNK,
+    _BatchCounter,
+    _Chunk,
+    _ComputeJob,
+    _FillJob,
+    _QueryJob,
+    _Superseded,
+)
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.catalog import queries as q
@@ -70,12 +78,8 @@ FETCH_PAGE: Final = 48
 SUMMARY_CACHE_SIZE: Final = ROW_CACHE_SIZE
 #: Quiet time after scanned images arrive before their verdicts are stored in the background.
 FILL_DELAY_MS: Final = 500
-#: Images evaluated per committed step of a verdict fill (a superseded fill stops within one).
-EVALUATION_CHUNK: Final = 500
 
 LoadKind = Literal["open", "rules"]
-
-_Chunk = Callable[[int, int], None] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +121,6 @@ class _Listed:
     lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]]
     image_index: RowIndex
     face_index: RowIndex
-
-
-class _Superseded(Exception):
-    """A newer request made this one pointless (raised inside the worker)."""
 
 
 class CurationStore(QObject):
@@ -729,82 +729,3 @@ class CurationStore(QObject):
         """The encoded image of a row (local path, or OSS object read with the source's profile);
         called on worker threads."""
         return read_image_bytes(row.uri, profile=self.profile)
-
-
-class _ComputeJob(QRunnable):
-    """Runs one request on the store's worker thread and posts the outcome back."""
-
-    def __init__(self, store: CurationStore, request: _Request) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._store = store
-        self._request = request
-
-    def run(self) -> None:
-        store, request = self._store, self._request
-        if store._is_stale(request):
-            return  # superseded before it started
-        try:
-            # SQLite connections are per thread: the worker opens its own.
-            with Catalog(store.catalog.path) as catalog:
-                if request.kind == "open":
-                    store._listed.emit(store._list(catalog, request))
-                store._fill(catalog, request)
-        except _Superseded:
-            return
-        except Exception as exc:
-            if not isinstance(exc, FacecuratorError):
-                log.exception("%s failed", request.kind)
-            store._compute_failed.emit(request, exc)
-        else:
-            store._computed.emit(request)
-
-
-class _QueryJob(QRunnable):
-    """One read-only query on the query worker, answered through the store's signal."""
-
-    def __init__(
-        self, store: CurationStore, run: Callable[[Catalog], object], callback: Callable[[object], None]
-    ) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._store, self._run, self._callback = store, run, callback
-
-    def run(self) -> None:
-        try:
-            with Catalog(self._store.catalog.path) as catalog:
-                result = self._run(catalog)
-        except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
-            log.warning("query failed: %s", exc)
-            return
-        self._store._answered.emit(self._callback, result)
-
-
-class _FillJob(QRunnable):
-    """Stores the missing verdicts of a source under a rule set (after a scan added faces)."""
-
-    def __init__(self, path: object, ruleset: RuleSet, source_root: str | None) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._args = (path, ruleset, source_root)
-
-    def run(self) -> None:
-        path, ruleset, source_root = self._args
-        try:
-            with Catalog(path) as catalog:  # type: ignore[arg-type]
-                browse.fill_verdicts(catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK)
-        except FacecuratorError as exc:  # the next fill or open tries again
-            log.warning("storing verdicts failed: %s", exc)
-
-
-class _BatchCounter:
-    """Counts the committed chunks of a bulk decision (one catalog batch each)."""
-
-    def __init__(self, forward: _Chunk) -> None:
-        self.batches = 0
-        self._forward = forward
-
-    def __call__(self, done: int, total: int) -> None:
-        self.batches += 1
-        if self._forward is not None:
-            self._forward(done, total)

@@ -55,6 +55,25 @@ def test_scan_from_the_window_streams_results_and_lists_failures(
     assert any("empty" in window.problems.list.item(i).text() for i in range(window.problems.list.count()))
 
 
+def test_progress_knows_the_total_before_the_scan_lists_the_last_image(photo_dir: Path) -> None:
+    """The folder is counted on a side thread, so the bar is determinate from the first images."""
+    import pytest
+
+    from facecurator.gui.scan import ScanWorker
+    from facecurator.services.jobs import ScanProgress
+    from facecurator.sources import open_source
+
+    worker = ScanWorker(str(photo_dir), "local", str(photo_dir / "unused.sqlite3"))
+    worker._count_in_background(open_source(str(photo_dir))).join(30)
+    sent: list[ScanProgress] = []
+    worker.progress.connect(sent.append)
+    worker._on_progress(ScanProgress(1, None, 0, 0, 2.0, None, "first.jpg"))
+    worker._flush()
+    files = [p for p in photo_dir.rglob("*") if p.is_file()]
+    assert sent[-1].total == len(files)
+    assert sent[-1].eta == pytest.approx((len(files) - 1) / 2.0)
+
+
 def idle_control(qtbot, seconds: float) -> EventLoopMonitor:
     """The same probe with nothing running: what this machine's scheduler alone costs."""
     monitor = EventLoopMonitor(interval_ms=10)
