@@ -123,7 +123,7 @@ def child_gui(args: argparse.Namespace) -> None:
     marks["shown"] = painted[-1] if painted else float("nan")
     marks["rows"] = window.gallery_model.rowCount()
     shown_rss = _rss_mb()[0]
-    spin(lambda: "changed" in marks and not store.busy, 1800)
+    spin(lambda: "changed" in marks and not store.busy, args.verdict_wait)
     marks.setdefault("changed", float("nan"))
     if args.thumbs:
         spin(lambda: bool(thumbs), 60)
@@ -144,6 +144,9 @@ def child_gui(args: argparse.Namespace) -> None:
         peak_mb=peak,
     )
     print(json.dumps(marks), flush=True)
+    if window.scanner.running:
+        window.scanner.cancel()
+        window.scanner.wait()
     window.shutdown()
     window.close()
     catalog.close()
@@ -239,7 +242,9 @@ def clear_verdicts(path: Path) -> None:
         conn.close()
 
 
-def gui(repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = False) -> dict[str, float]:
+def gui(
+    repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = False, verdict_wait: float = 1800
+) -> dict[str, float]:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     t0 = time.time()
     out, _size, _first, _total, peak = run_child(
@@ -258,6 +263,8 @@ def gui(repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = F
             "--t0",
             repr(t0),
             *(["--thumbs", "--scan"] if thumbs else []),
+            "--verdict-wait",
+            str(verdict_wait),
         ],
         env=env,
     )
@@ -304,6 +311,12 @@ def main() -> int:
     parser.add_argument("--t0", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--thumbs", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scan", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--verdict-wait",
+        type=float,
+        default=1800,
+        help="seconds the GUI runs wait for every verdict to be stored (then: measured as not yet)",
+    )
     args = parser.parse_args()
     if args.child_gui:
         child_gui(args)
@@ -331,8 +344,8 @@ def main() -> int:
             copy = Path(tmp) / "catalog.sqlite3"
             shutil.copy2(catalog, copy)
             clear_verdicts(copy)
-            first = gui(repo, copy, root, n)
-            again = gui(repo, copy, root, n)
+            first = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
+            again = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
         result["gui_first"], result["gui_again"] = first, again
         for label, marks in (("first open (no verdicts stored)", first), ("reopen (verdicts stored)", again)):
             rows.append(
