@@ -40,7 +40,6 @@ from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_jobs import (
     EVALUATION_CHUNK,
-    _BatchCounter,
     _Chunk,
     _ComputeJob,
     _FillJob,
@@ -50,6 +49,7 @@ from facecurator.gui.store_jobs import (
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.catalog import queries as q
+from facecurator.services.identity import GalleryIdentities, identities_if_embedded
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
@@ -58,6 +58,7 @@ from facecurator.services.review import (
     iter_review,
     reject_unqualified,
     review,
+    undo_step,
 )
 from facecurator.sources import read_image_bytes
 
@@ -140,7 +141,7 @@ class CurationStore(QObject):
     busyChanged = Signal(bool)  # an open / rule change started computing (True) or ended (False)
     loadFailed = Signal(str, object)  # kind ("open" | "rules"), the exception
     _listed = Signal(object)  # _Listed, emitted on the worker, delivered on the GUI thread
-    _computed = Signal(object)  # _Request
+    _computed = Signal(object, object)  # _Request, its identity checks (GalleryIdentities | None)
     _compute_failed = Signal(object, object)  # _Request, exception
     _answered = Signal(object, object)  # callback, result of a query run on the query worker
 
@@ -187,8 +188,11 @@ class CurationStore(QObject):
         #: handed to the first model that asks (with their index, see :meth:`row_index`)
         self._lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]] = {}
         self._handed: tuple[list[int], RowIndex] | None = None
-        #: catalog batches per operation of this session, newest last (undo unit)
-        self._undo_steps: list[int] = []
+        #: the catalog batch ids of each operation of this session, newest last (one undo
+        #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
+        self._undo_steps: list[tuple[int, ...]] = []
+        #: the identity checks of the open source (None: no embeddings), computed on the worker
+        self._identities: GalleryIdentities | None = None
 
     # -- loading ---------------------------------------------------------------
 
@@ -280,11 +284,11 @@ class CurationStore(QObject):
                 with Catalog(self.catalog.path) as catalog:
                     if kind == "open":
                         self._apply_listing(self._list(catalog, request))
-                    self._fill(catalog, request)
+                    identities = self._fill(catalog, request)
             except Exception as exc:  # noqa: BLE001 - reported like a worker failure
                 self._on_compute_failed(request, exc)
             else:
-                self._apply(request)
+                self._apply(request, identities)
             return
         favour_the_gui_thread()  # the worker runs Python; keep the event loop's turns short
         self.busyChanged.emit(True)  # also when a new request replaces a pending one
@@ -307,8 +311,10 @@ class CurationStore(QObject):
         }
         return _Listed(request, images, faces, lists, RowIndex(images).built(), RowIndex(faces).built())
 
-    def _fill(self, catalog: Catalog, request: _Request) -> None:
-        """Step two (worker): store the verdicts of the requested rule set, visible rows first."""
+    def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
+        """Step two (worker): the identity checks (when the catalog holds embeddings), then
+        the verdicts of the requested rule set stored, visible rows first."""
+        identities = identities_if_embedded(catalog, request.ruleset, source_root=request.source_root)
         done = browse.fill_verdicts(
             catalog,
             request.ruleset,
@@ -316,9 +322,11 @@ class CurationStore(QObject):
             first=self._visible,
             chunk=EVALUATION_CHUNK,
             is_stale=lambda: self._is_stale(request),
+            identities=identities,
         )
         if not done or self._is_stale(request):
             raise _Superseded
+        return identities
 
     @Slot(object)
     def _apply_listing(self, listed: _Listed) -> None:
@@ -335,13 +343,14 @@ class CurationStore(QObject):
         self._lists = dict(listed.lists)
         self.sourceListed.emit(request.source_root or "")
 
-    @Slot(object)
-    def _apply(self, request: _Request) -> None:
+    @Slot(object, object)
+    def _apply(self, request: _Request, identities: GalleryIdentities | None = None) -> None:
         """Install a computed result on the GUI thread in one step (stale ones are dropped)."""
         if self._pending is None or request.generation != self._pending.generation:
             log.debug("dropped a superseded %s result (generation %d)", request.kind, request.generation)
             return
         self.ruleset = request.ruleset
+        self._identities = identities
         self._ruleset_id = browse.ruleset_id(self.catalog, request.ruleset)
         self._forget_rows()
         if self._touched_images:
@@ -393,7 +402,13 @@ class CurationStore(QObject):
 
     def _read(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
         """Read and evaluate images through the services' review (present ones, catalog order)."""
-        return review(self.catalog, self.ruleset, source_root=self.source_root, image_ids=image_ids)
+        return review(
+            self.catalog,
+            self.ruleset,
+            source_root=self.source_root,
+            image_ids=image_ids,
+            identities=self._identities,
+        )
 
     def prefetch(self, image_ids: Sequence[int]) -> None:
         """Read the rows of these images that are not cached yet, in one query (a page of a view)."""
@@ -474,7 +489,9 @@ class CurationStore(QObject):
         if missing:
             image_ids = sorted(set(q.image_of_faces(self.catalog, missing).values()))
             wanted = set(missing)
-            for image in iter_review(self.catalog, self.ruleset, image_ids=image_ids):
+            for image in iter_review(
+                self.catalog, self.ruleset, image_ids=image_ids, identities=self._identities
+            ):
                 found.update((face.id, face) for face in image.faces if face.id in wanted)
         return [found[i] for i in ids if i in found]
 
@@ -653,25 +670,22 @@ class CurationStore(QObject):
             return 0
         batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
         if batch:
-            self._undo_steps.append(1)
+            self._undo_steps.append((batch,))
             self._reload_faces(ids)
         return batch
 
     def undo(self) -> list[int] | None:
         """Undo this window's last operation (a bulk one as a whole); the restored face ids.
 
-        A bulk decision is committed in several catalog batches (chunks, one per
-        rejection reason); undoing it walks back all of them. With nothing done
+        Each operation's step is the batch ids the core created for it, undone
+        exactly (never an older or another process's decision). With nothing done
         in this session, the catalog's newest batch is undone (e.g. one made by
         the command line). None when there is nothing to undo.
         """
-        steps = self._undo_steps.pop() if self._undo_steps else 1
-        restored: list[int] = []
-        for _ in range(steps):
-            ids = self.catalog.undo()
-            if ids is None:
-                break
-            restored.extend(ids)
+        if self._undo_steps:
+            restored = undo_step(self.catalog, self._undo_steps.pop())
+        else:
+            restored = self.catalog.undo() or []
         if not restored:
             return None
         self._reload_faces(restored)
@@ -682,33 +696,43 @@ class CurationStore(QObject):
         targets = bulk_targets(self.faces(face_ids), qualified=True)
         if not targets:
             return 0
-        counter = _BatchCounter(on_chunk)
+        step: list[int] = []
         try:
-            count = accept_qualified(
-                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            done = accept_qualified(
+                self.catalog,
+                self.ruleset,
+                targets,
+                source_root=self.source_root,
+                on_chunk=on_chunk,
+                on_batch=step.append,
             )
         finally:
-            self._after_bulk(targets, counter.batches)
-        return count
+            self._after_bulk(targets, step)
+        return done.count
 
     def reject_unqualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
         """Reject the pending unqualified faces among ``face_ids``, recording each one's reasons."""
         targets = bulk_targets(self.faces(face_ids), qualified=False)
         if not targets:
             return 0
-        counter = _BatchCounter(on_chunk)
+        step: list[int] = []
         try:
-            count = reject_unqualified(
-                self.catalog, self.ruleset, targets, source_root=self.source_root, on_chunk=counter
+            done = reject_unqualified(
+                self.catalog,
+                self.ruleset,
+                targets,
+                source_root=self.source_root,
+                on_chunk=on_chunk,
+                on_batch=step.append,
             )
         finally:
-            self._after_bulk(targets, counter.batches)
-        return count
+            self._after_bulk(targets, step)
+        return done.count
 
-    def _after_bulk(self, targets: Sequence[int], batches: int) -> None:
-        # Even a bulk that failed half-way committed its first chunks: show them.
-        if batches:
-            self._undo_steps.append(batches)
+    def _after_bulk(self, targets: Sequence[int], step: Sequence[int]) -> None:
+        # Even a bulk that failed half-way committed its first chunks: show them, undoably.
+        if step:
+            self._undo_steps.append(tuple(step))
         self._reload_faces(targets)
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:

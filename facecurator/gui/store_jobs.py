@@ -16,6 +16,7 @@ from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog
+from facecurator.services.identity import identities_if_embedded
 
 if TYPE_CHECKING:
     from facecurator.gui.store import CurationStore, _Request
@@ -50,7 +51,7 @@ class _ComputeJob(QRunnable):
             with Catalog(store.catalog.path) as catalog:
                 if request.kind == "open":
                     store._listed.emit(store._list(catalog, request))
-                store._fill(catalog, request)
+                identities = store._fill(catalog, request)
         except _Superseded:
             return
         except Exception as exc:
@@ -58,7 +59,7 @@ class _ComputeJob(QRunnable):
                 log.exception("%s failed", request.kind)
             store._compute_failed.emit(request, exc)
         else:
-            store._computed.emit(request)
+            store._computed.emit(request, identities)
 
 
 class _QueryJob(QRunnable):
@@ -93,19 +94,9 @@ class _FillJob(QRunnable):
         path, ruleset, source_root = self._args
         try:
             with Catalog(path) as catalog:  # type: ignore[arg-type]
-                browse.fill_verdicts(catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK)
+                identities = identities_if_embedded(catalog, ruleset, source_root=source_root)
+                browse.fill_verdicts(
+                    catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK, identities=identities
+                )
         except FacecuratorError as exc:  # the next fill or open tries again
             log.warning("storing verdicts failed: %s", exc)
-
-
-class _BatchCounter:
-    """Counts the committed chunks of a bulk decision (one catalog batch each)."""
-
-    def __init__(self, forward: _Chunk) -> None:
-        self.batches = 0
-        self._forward = forward
-
-    def __call__(self, done: int, total: int) -> None:
-        self.batches += 1
-        if self._forward is not None:
-            self._forward(done, total)

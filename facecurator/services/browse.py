@@ -24,6 +24,7 @@ from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
 from facecurator.domain.rules import RuleSet, Verdict, convert_blur
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
+from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 from facecurator.services.review import PAGE, ReviewedFace, ReviewedImage, iter_review, review
 
 FaceStatus = Literal["qualified", "unqualified", "unknown"]
@@ -81,6 +82,7 @@ def fill_verdicts(
     chunk: int = FILL_CHUNK,
     is_stale: Callable[[], bool] | None = None,
     progress: Callable[[int], None] | None = None,
+    identities: GalleryIdentities | None = None,
 ) -> bool:
     """Compute and store every missing verdict of ``rules`` over a source (None: the catalog).
 
@@ -89,24 +91,30 @@ def fill_verdicts(
         chunk: images per committed step.
         is_stale: checked between steps; when it returns True the fill stops.
         progress: called with the number of faces stored so far after each step.
+        identities: the identity checks of the source (computed once here when the rule
+            set has an identity condition and none is given).
 
     Returns:
         True when every verdict is stored, False when stopped by ``is_stale``.
     """
     ruleset = ruleset_id(catalog, rules)
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
     done = 0
     for start in range(0, len(first), chunk):
         if is_stale is not None and is_stale():
             return False
         page = first[start : start + chunk]
-        done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=page))
+        done += store_verdicts(
+            catalog, ruleset, review(catalog, rules, image_ids=page, identities=identities)
+        )
     while True:
         if is_stale is not None and is_stale():
             return False
         ids = q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=chunk)
         if not ids:
             return True
-        done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=ids))
+        done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=ids, identities=identities))
         if progress is not None:
             progress(done)
 
