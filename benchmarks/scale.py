@@ -70,6 +70,9 @@ def child_gui(args: argparse.Namespace) -> None:
     """Start the app's pieces like ``facecurator gui``, open a source, report timestamps as JSON."""
     sys.path.insert(0, str(args.repo))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import faulthandler
+
+    faulthandler.dump_traceback_later(args.verdict_wait + 300, exit=True)  # a hang shows where
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 

@@ -476,7 +476,11 @@ class CurationStore(QObject):
     def iter_images(self) -> Iterator[ReviewedImage]:
         """Every image of the source, a page in memory at a time."""
         return iter_review(
-            self.catalog, self.ruleset, source_root=self.source_root, image_ids=self._image_order
+            self.catalog,
+            self.ruleset,
+            source_root=self.source_root,
+            image_ids=self._image_order,
+            identities=self._identities,
         )
 
     def faces(self, face_ids: Iterable[int] | None = None) -> list[ReviewedFace]:
