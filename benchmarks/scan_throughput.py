@@ -38,7 +38,7 @@ from facecurator.domain.protocols import ImageRef
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
-CACHE = Path(tempfile.gettempdir()) / "facecurator-bench-12mp"
+CACHE = Path(tempfile.gettempdir()) / "facecurator-bench-12mp-unique"
 SIZE = (4000, 3000)
 
 
@@ -64,8 +64,12 @@ def make_images(count: int) -> list[Path]:
                 # Fit into 4000x3000 on a grey canvas so every file is exactly 12 MP.
                 scale = min(SIZE[0] / img.width, SIZE[1] / img.height)
                 img = img.resize((int(img.width * scale), int(img.height * scale)), Image.Resampling.BICUBIC)
-                canvas = Image.new("RGB", SIZE, (128, 128, 128))
+                # A different grey per file: every file has its own bytes (the scan never detects the
+                # same bytes twice, so copies would flatter the pipeline against the bare loop).
+                canvas = Image.new("RGB", SIZE, (100 + i % 100, 128, 128))
                 canvas.paste(img, ((SIZE[0] - img.width) // 2, (SIZE[1] - img.height) // 2))
+                # ... and a corner stamp, for sources that cover the whole canvas.
+                canvas.paste((i % 256, i // 256 % 256, 7), (0, 0, 16, 16))
                 canvas.save(out, quality=90)
         files.append(out)
     return files
