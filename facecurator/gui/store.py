@@ -49,7 +49,7 @@ from facecurator.gui.store_jobs import (
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.catalog import queries as q
-from facecurator.services.identity import GalleryIdentities, identities_if_embedded
+from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
@@ -314,7 +314,15 @@ class CurationStore(QObject):
     def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
         """Step two (worker): the identity checks (when the catalog holds embeddings), then
         the verdicts of the requested rule set stored, visible rows first."""
-        identities = identities_if_embedded(catalog, request.ruleset, source_root=request.source_root)
+        # The identity checks cost seconds on a 100k-face catalog: only for rules that use them
+        # (the Identities dock computes its own).
+        identities = (
+            gallery_identities(
+                catalog, source_root=request.source_root, threshold=threshold_of(request.ruleset)
+            )
+            if uses_identity(request.ruleset)
+            else None
+        )
         done = browse.fill_verdicts(
             catalog,
             request.ruleset,

@@ -16,7 +16,6 @@ from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog
-from facecurator.services.identity import identities_if_embedded
 
 if TYPE_CHECKING:
     from facecurator.gui.store import CurationStore, _Request
@@ -94,9 +93,7 @@ class _FillJob(QRunnable):
         path, ruleset, source_root = self._args
         try:
             with Catalog(path) as catalog:  # type: ignore[arg-type]
-                identities = identities_if_embedded(catalog, ruleset, source_root=source_root)
-                browse.fill_verdicts(
-                    catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK, identities=identities
-                )
+                # fill_verdicts computes the identity checks itself when the rules use them.
+                browse.fill_verdicts(catalog, ruleset, source_root=source_root, chunk=EVALUATION_CHUNK)
         except FacecuratorError as exc:  # the next fill or open tries again
             log.warning("storing verdicts failed: %s", exc)

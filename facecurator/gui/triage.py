@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
-from facecurator.gui.i18n import translate_reason
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
 from facecurator.gui.rowindex import RowIndex
+from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.store import FACE_FILTERS, FETCH_PAGE, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.services.catalog.queries import VERDICT_FILTERS
