@@ -420,6 +420,8 @@ class CurationStore(QObject):
 
     def prefetch(self, image_ids: Sequence[int]) -> None:
         """Read the rows of these images that are not cached yet, in one query (a page of a view)."""
+        if self.closed:
+            return
         wanted = [i for i in image_ids if i not in self._rows]
         for start in range(0, len(wanted), FETCH_PAGE):
             for image in self._read(wanted[start : start + FETCH_PAGE]):
@@ -428,7 +430,7 @@ class CurationStore(QObject):
     def prefetch_faces(self, face_ids: Sequence[int]) -> None:
         """Read the rows of the images of these faces that are not cached yet."""
         missing = [i for i in face_ids if i not in self._face_rows]
-        if missing:
+        if missing and not self.closed:
             self.prefetch(sorted(set(q.image_of_faces(self.catalog, missing).values())))
 
     # -- reading -----------------------------------------------------------------
@@ -463,7 +465,8 @@ class CurationStore(QObject):
         return face_id in self._face_rows
 
     def has_image(self, image_id: int) -> bool:
-        return image_id in self._image_set
+        # A closed catalog (the window is closing) has nothing more to show.
+        return not self.closed and image_id in self._image_set
 
     def face(self, face_id: int) -> ReviewedFace:
         face = self._face_rows.get(face_id)
@@ -475,7 +478,7 @@ class CurationStore(QObject):
         return face
 
     def has_face(self, face_id: int) -> bool:
-        return face_id in self._face_set
+        return not self.closed and face_id in self._face_set
 
     def images(self) -> list[ReviewedImage]:
         """Every image of the source, read and evaluated now (a whole-source job, not a view)."""
