@@ -213,6 +213,9 @@ class CurationStore(QObject):
         pending = self._pending
         if pending is not None and pending.kind == "open":
             self._submit("open", pending.source_root)  # the source being opened, under the new rules
+        elif uses_identity(ruleset) and self._identities is None:
+            # The identity checks were not loaded (the rules did not need them): reload with them.
+            self._submit("open", self.source_root)
         else:
             self._submit("rules", self.source_root)
 
