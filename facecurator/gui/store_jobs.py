@@ -78,7 +78,10 @@ class _QueryJob(QRunnable):
         except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
             log.warning("query failed: %s", exc)
             return
-        self._store._answered.emit(self._callback, result)
+        try:
+            self._store._answered.emit(self._callback, result)
+        except RuntimeError:  # the store (its window) was deleted meanwhile: nobody to answer
+            log.debug("query answered after the store was deleted")
 
 
 class _FillJob(QRunnable):
