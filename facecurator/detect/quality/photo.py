@@ -16,6 +16,12 @@ distance of 64 px (area averaging; never enlarged):
     of the face's mean chroma from the box of natural skin tones
     (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
     faces (chroma < 4: black-and-white photos) read 0 with reason "monochrome".
+
+Limits (measured, docs/measures-detail.md "Photograph, not a render"): the
+verdict catches flat-fill drawings and cartoon skin colours, not
+photorealistic CGI, 3-D face-model renders or GAN-generated faces (tune 1 / 49,
+test 0 / 9 real not-photo faces caught; 0 clean faces lost on either split).
+No colour or texture statistic tried separated those from photos.
 """
 
 from __future__ import annotations
