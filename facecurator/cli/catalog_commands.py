@@ -11,7 +11,7 @@ from facecurator.cli.text import clean
 from facecurator.errors import CatalogError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     catalog = sub.add_parser("catalog", help="check the catalog, list its backups, restore one")
     actions = catalog.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
 

@@ -37,7 +37,7 @@ from typing import Any, Final, Literal
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
-from facecurator.domain.rules import ImageContext, RuleSet, convert_blur
+from facecurator.domain.rules import RuleSet, convert_blur
 from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.overlay import face_status
@@ -48,6 +48,7 @@ from facecurator.services.review import (
     ReviewedImage,
     accept_qualified,
     bulk_targets,
+    evaluate,
     reject_unqualified,
     review,
     undo_step,
@@ -433,14 +434,15 @@ class CurationStore(QObject):
             self.facesAdded.emit(added_faces)
 
     def _review_images(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
-        # core.review.review(image_ids=...) lists the whole source to filter it,
-        # too slow per scanned image on a 100k catalog; this reads just these ids
-        # and evaluates them the way review() does (see _evaluate).
+        # review(image_ids=...) lists the whole source to filter it, too slow per
+        # scanned image on a 100k catalog: this reads just these ids and hands them
+        # to the services' one evaluation.
         rows: list[ImageRow] = [self.catalog.image(image_id) for image_id in image_ids]
         by_image: dict[int, list[FaceRow]] = {row.id: [] for row in rows}
         for face_row in self.catalog.faces(image_ids=list(image_ids)):
             by_image[face_row.image_id].append(face_row)
-        return [_evaluate(row, by_image[row.id], self.ruleset) for row in rows if row.status != "missing"]
+        present = [(row, by_image[row.id]) for row in rows if row.status != "missing"]
+        return evaluate(present, self.ruleset)
 
     # -- reading -----------------------------------------------------------------
 
@@ -730,37 +732,18 @@ class _DisposeJob(QRunnable):
 def _reevaluate(
     images: Sequence[ReviewedImage], ruleset: RuleSet, is_stale: Callable[[], bool]
 ) -> list[ReviewedImage]:
-    """``images`` under ``ruleset``, as :func:`facecurator.services.review.review` would evaluate them.
+    """``images`` under ``ruleset`` through the services' one evaluation, in chunks so a
+    superseded request stops within one chunk (raises ``_Superseded``)."""
+    identities = {face.id: face.identity for image in images for face in image.faces}
 
-    Evaluated in chunks through ``RuleSet.evaluate_many`` so a superseded
-    request stops within one chunk (raises ``_Superseded``).
-    """
-    items = [
-        (face.face, context if face.identity is None else ImageContext(len(image.faces), face.identity))
-        for image in images
-        for context in (ImageContext(face_count=len(image.faces)),)
-        for face in image.faces
-    ]
-    verdicts = []
-    for start in range(0, len(items), EVALUATION_CHUNK):
+    def stop_if_stale() -> None:
         if is_stale():
             raise _Superseded
-        verdicts.extend(ruleset.evaluate_many(items[start : start + EVALUATION_CHUNK]))
-    verdict_of = iter(verdicts)
-    return [
-        ReviewedImage(
-            image.row,
-            [ReviewedFace(face.row, image.row, next(verdict_of), face.identity) for face in image.faces],
-        )
-        for image in images
-    ]
 
-
-def _evaluate(row: ImageRow, faces: Sequence[FaceRow], ruleset: RuleSet) -> ReviewedImage:
-    """One image's faces under ``ruleset``, exactly as :func:`facecurator.services.review.review`
-    does it: only images read successfully have faces, and each face sees its image's face count."""
-    faces = faces if row.status == "ok" else []
-    context = ImageContext(face_count=len(faces))
-    return ReviewedImage(
-        row, [ReviewedFace(face, row, ruleset.evaluate(face.face, context)) for face in faces]
+    return evaluate(
+        [(image.row, [face.row for face in image.faces]) for image in images],
+        ruleset,
+        identity_of=identities.get,
+        chunk=EVALUATION_CHUNK,
+        between_chunks=stop_if_stale,
     )

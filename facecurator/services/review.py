@@ -114,21 +114,46 @@ def review(
     )
     for face_row in face_rows:
         by_image[face_row.image_id].append(face_row)
-    pairs: list[tuple[ImageRow, FaceRow]] = []
-    to_evaluate = []
-    for image in images:
-        rows = by_image.get(image.id, []) if image.status == "ok" else []
+    return evaluate(
+        [(image, by_image.get(image.id, [])) for image in images],
+        rules,
+        identity_of=identities.of if identities is not None else None,
+    )
+
+
+def evaluate(
+    images: Sequence[tuple[ImageRow, Sequence[FaceRow]]],
+    rules: RuleSet,
+    *,
+    identity_of: Callable[[int], FaceIdentity | None] | None = None,
+    chunk: int | None = None,
+    between_chunks: Callable[[], None] | None = None,
+) -> list[ReviewedImage]:
+    """The one evaluation of stored faces under ``rules`` (review(), the GUI store).
+
+    Only images read successfully have faces; each face sees its image's face count
+    and, when ``identity_of`` knows it, its identity check. ``between_chunks`` is
+    called every ``chunk`` faces (a caller may raise there to stop early).
+    """
+    pairs: list[tuple[ImageRow, FaceRow, FaceIdentity | None]] = []
+    to_evaluate: list[tuple[Face, ImageContext]] = []
+    for image, rows in images:
+        rows = rows if image.status == "ok" else []
         context = ImageContext(face_count=len(rows))
         for row in rows:
-            pairs.append((image, row))
-            found = identities.of(row.id) if identities is not None else None
+            found = identity_of(row.id) if identity_of is not None else None
+            pairs.append((image, row, found))
             to_evaluate.append((row.face, context if found is None else ImageContext(len(rows), found)))
-    verdicts = rules.evaluate_many(to_evaluate)
+    step = chunk or max(1, len(to_evaluate))
+    verdicts: list[Verdict] = []
+    for start in range(0, len(to_evaluate), step):
+        if between_chunks is not None:
+            between_chunks()
+        verdicts.extend(rules.evaluate_many(to_evaluate[start : start + step]))
     faces_of: dict[int, list[ReviewedFace]] = defaultdict(list)
-    for (image, row), verdict in zip(pairs, verdicts, strict=True):
-        found = identities.of(row.id) if identities is not None else None
+    for (image, row, found), verdict in zip(pairs, verdicts, strict=True):
         faces_of[image.id].append(ReviewedFace(row, image, verdict, found))
-    return [ReviewedImage(image, faces_of.get(image.id, [])) for image in images]
+    return [ReviewedImage(image, faces_of.get(image.id, [])) for image, _ in images]
 
 
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:
