@@ -367,7 +367,7 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
             assert b.x <= x <= b.x + b.w and b.y <= y <= b.y + b.h, o.label.key
 
 
-ISSUE_18 = "issue 18 target not reached yet: CGI renders and AI faces pass, 2 tinted lenses under moderation-2.0"
+ISSUE_18 = "issue 18 target not reached yet: CGI renders and AI faces pass, 2 tinted lenses (moderation-2.0)"
 
 
 @pytest.mark.corpus
