@@ -146,7 +146,9 @@ EOF
 # Runs inside xvfb-run (and the keyring session): start, wait for the window, stay up, terminate.
 gui_inner='
 exe="$1"; photos="$2"; out="$3"; seconds="$4"; timeout_s="$5"
-"$exe" gui "$photos" >"$out/gui.out" 2>"$out/gui.err" &
+# Each run is a fresh user with its own catalog: the runs end by SIGTERM, which the
+# next run on the same catalog would rightly report as an unclean shutdown.
+FACECURATOR_DATA_DIR="$out/data" "$exe" gui "$photos" >"$out/gui.out" 2>"$out/gui.err" &
 pid=$!
 start=$(date +%s.%N)
 window=""
