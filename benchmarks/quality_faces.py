@@ -29,6 +29,9 @@ from facecurator.detect.local import LocalDetector, _header
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.domain.images import decode_image
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.truthset.labels import ATTRIBUTES
+
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 SKIP_DIRS = {"bad", "noface"}
 #: The truth set's folder (photos/ and the label files), as benchmarks/truthset/labels.py finds it.
@@ -152,24 +155,7 @@ def faces_of(det: LocalDetector, data: bytes, name: str) -> list[dict]:
     return out
 
 
-LABEL_COLUMNS = [
-    "sunglasses",
-    "clear_glasses",
-    "mask",
-    "left_eye_closed",
-    "right_eye_closed",
-    "eyes_occluded",
-    "nose_mouth_occluded",
-    "blurred",
-    "compressed",
-    "upscaled",
-    "underexposed",
-    "overexposed",
-    "pitch_over30",
-    "yaw_over30",
-    "roll_over30",
-    "not_photo",
-]
+LABEL_COLUMNS = list(ATTRIBUTES)  # the truth set's columns, owned by benchmarks/truthset/labels.py
 
 
 def match(faces: list[dict], fx: float, fy: float) -> dict | None:
