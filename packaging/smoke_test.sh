@@ -146,8 +146,8 @@ EOF
 # Runs inside xvfb-run (and the keyring session): start, wait for the window, stay up, terminate.
 gui_inner='
 exe="$1"; photos="$2"; out="$3"; seconds="$4"; timeout_s="$5"
-# Each run is a fresh user with its own catalog: the runs end by SIGTERM, which the
-# next run on the same catalog would rightly report as an unclean shutdown.
+# Each run is a fresh user with its own catalog. SIGTERM must end the app cleanly
+# (exit 0, the catalog closed: no clean-shutdown marker left beside it).
 FACECURATOR_DATA_DIR="$out/data" "$exe" gui "$photos" >"$out/gui.out" 2>"$out/gui.err" &
 pid=$!
 start=$(date +%s.%N)
@@ -167,7 +167,10 @@ sleep "$seconds"
 if ! kill -0 "$pid" 2>/dev/null; then wait "$pid"; echo "early-exit $?" >"$out/gui.result"; exit 0; fi
 kill -TERM "$pid"
 wait "$pid"
-echo "terminated $?" >"$out/gui.result"
+status=$?
+left="$(find "$out/data" -name "*.open-*" 2>/dev/null | wc -l)"
+if [ "$left" -ne 0 ]; then echo "terminated $status, $left clean-shutdown marker(s) left" >"$out/gui.result"; exit 0; fi
+echo "terminated $status" >"$out/gui.result"
 '
 # run_gui LABEL OUT_DIR SECONDS: one GUI run (own config dir OUT_DIR/config); sets gui_ok=1 on success.
 run_gui() {
@@ -180,8 +183,8 @@ run_gui() {
     >"$out/xvfb.log" 2>&1
   result="$(cat "$out/gui.result" 2>/dev/null || echo "did not run: $(tail -3 "$out/xvfb.log")")"
   unexpected="$(grep -v -E -f "$allowlist" "$out/gui.err" 2>/dev/null || true)"
-  # 143 = 128 + SIGTERM: the only exit status expected (the app is still running when killed).
-  if [ "$result" = "terminated 143" ] && [ -z "$unexpected" ]; then
+  # SIGTERM is a clean shutdown: exit status 0 and no marker left (see gui/termination.py).
+  if [ "$result" = "terminated 0" ] && [ -z "$unexpected" ]; then
     gui_ok=1
     pass "$label: window '$(cat "$out/gui.window-name")' up after $(cat "$out/gui.window-seconds") s, ran ${seconds} s more, no unexpected stderr"
   else

@@ -60,11 +60,16 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         print(f"facecurator: {exc}", file=sys.stderr)
         sys.excepthook = previous_hook
         return 2
+    watcher = None
     try:
         window = MainWindow(catalog, notifier=notifier)
         if restored:
             notifier.info(restored)
+        from facecurator.gui.termination import TerminationWatcher
+
+        watcher = TerminationWatcher(lambda _signum: _close_all(app))
         window.show()
+        log.info("main window shown")
         if source:
             window.open_source(source)
         status = app.exec()
@@ -74,8 +79,16 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         wait_for_background(5000)
         return int(status)
     finally:
+        if watcher is not None:
+            watcher.close()
         catalog.close()
         sys.excepthook = previous_hook
+
+
+def _close_all(app: object) -> None:
+    """A terminating signal: close every window (as the user would), then leave the loop."""
+    app.closeAllWindows()  # type: ignore[attr-defined]
+    app.quit()  # type: ignore[attr-defined]
 
 
 def _offer_restore(error: object, catalog_path: str | None) -> str:

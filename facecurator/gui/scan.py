@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from facecurator.detect.registry import (
     DESCRIPTIONS,
@@ -311,8 +311,10 @@ class ScanController(QObject):
         worker.failedImage.connect(self.failedImage)
         worker.finished.connect(self.finished)
         worker.failed.connect(self.failed)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
+        # Direct: quit from the worker thread itself. A queued quit would wait for the GUI
+        # thread, which may be blocked in wait() (closing the window during a scan).
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
         self.started_at = time.monotonic()
