@@ -22,6 +22,7 @@ from facecurator.cli.common import (
     print_json,
 )
 from facecurator.cli.text import clean
+from facecurator.cli.where import where_filter, where_option
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import ConfigError, SourceError
 from facecurator.services.catalog import Catalog
@@ -71,6 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the identity checks instead: outliers per person, duplicates, double enrollments",
     )
+    where_option(report)
     report.set_defaults(func=cmd_report)
 
     decide = sub.add_parser("decide", help="bulk decisions (pending faces only)")
@@ -89,6 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --undo: wait for a bulk decision still being written, then undo all of it",
     )
     decide.add_argument("--json", action="store_true")
+    where_option(decide)
     decide.set_defaults(func=cmd_decide)
 
     export = sub.add_parser("export", help="write the clean enrollment set of accepted faces")
@@ -101,6 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--margin", type=_margin, default=0.4, help="crop margin as a fraction of the box")
     export.add_argument("--include-rejected", action="store_true", help="also export rejected faces, flagged")
     export.add_argument("--json", action="store_true")
+    where_option(export)
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import-results", help="load stored provider JSON results into the catalog")
@@ -367,8 +371,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             from facecurator.cli.identity_report import print_identities
 
             return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
+        selected = where_filter(args, rules)
         identities = identities_if_embedded(catalog, rules, source_root=root)
         images = review(catalog, rules, source_root=root, identities=identities)
+        if selected is not None:  # images with a matching face, with those faces only
+            images = selected.select_images(images)
         if args.json:
             print_json(
                 {
@@ -469,8 +476,16 @@ def cmd_decide(args: argparse.Namespace) -> int:
                 print(f"{state} {done}/{total}", flush=True)
 
         decide = accept_qualified if args.accept_qualified else reject_unqualified
+        root = source_root_filter(args.source)
+        selected = where_filter(args, rules)
+        face_ids = None
+        if selected is not None:
+            from facecurator.services.review import all_faces, review
+
+            faces = all_faces(review(catalog, rules, source_root=root))
+            face_ids = [face.id for face in selected.select(faces)]
         try:
-            result = decide(catalog, rules, source_root=source_root_filter(args.source), on_chunk=reported)
+            result = decide(catalog, rules, face_ids, source_root=root, on_chunk=reported)
         finally:
             bar.close()
         if args.json:
@@ -546,8 +561,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
         root = source_root_filter(args.source)
+        selected = where_filter(args, rules)
         identities = identities_if_embedded(catalog, rules, source_root=root)
         faces = all_faces(review(catalog, rules, source_root=root, identities=identities))
+        if selected is not None:
+            faces = selected.select(faces)
         items = export_items(faces)
         publisher = None
         if args.dest.startswith("oss://"):

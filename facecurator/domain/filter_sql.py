@@ -1,0 +1,184 @@
+"""The SQL form of a face filter (:mod:`facecurator.domain.filters`): ``WHERE`` text + parameters.
+
+The catalog names its columns (:class:`SqlColumns`); :func:`compile_sql` turns a
+parsed expression into a clause over them. Top-level conjuncts SQL cannot answer
+(a column it does not have, e.g. per-condition results) stay a Python residual,
+so SQL + residual always select exactly what the Python predicate selects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2
+from facecurator.domain.filters import (
+    And,
+    Compare,
+    ConditionTest,
+    Everything,
+    Node,
+    Not,
+    Or,
+    Words,
+    conjoin,
+    field_kind,
+)
+from facecurator.domain.rules.conditions import BLUR_SCALE_MAPPING
+
+
+@dataclass(frozen=True, slots=True)
+class SqlColumns:
+    """The SQL expressions a catalog query offers for the fields (None: not available in SQL).
+
+    ``blur_value`` / ``blur_scale`` are converted to the 0-100 scale in SQL with the rules'
+    own mapping. ``status`` is an expression giving ``qualified``/``unqualified``/``unknown``
+    words, or None; ``outcome(condition)`` one giving that condition's outcome word
+    (``pass``/``fail``/``unknown``) or NULL, or None when per-condition results are not stored.
+    """
+
+    numbers: Mapping[str, str]
+    blur_value: str
+    blur_scale: str
+    decision: str
+    file: str
+    person: str
+    status: str | None = None
+    outcome: Callable[[str], str] | None = None
+    #: names of the numeric fields stored as signed angles (compared by magnitude)
+    angles: frozenset[str] = frozenset({"yaw", "pitch", "roll"})
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFilter:
+    """An expression as ``WHERE`` text + named parameters, and what SQL could not answer.
+
+    ``where`` is ``"1"`` when the SQL side selects everything. ``residual`` (a tree, or
+    Everything) must still hold in Python for the rows SQL returned.
+    """
+
+    where: str
+    params: dict[str, Any] = field(default_factory=dict)
+    residual: Node = field(default_factory=Everything)
+
+
+class _NotInSql(Exception):
+    pass
+
+
+class _SqlBuilder:
+    def __init__(self, columns: SqlColumns, prefix: str) -> None:
+        self.columns = columns
+        self.prefix = prefix
+        self.params: dict[str, Any] = {}
+
+    def param(self, value: Any) -> str:
+        name = f"{self.prefix}{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def build(self, node: Node) -> str:
+        if isinstance(node, Everything):
+            return "1"
+        if isinstance(node, Not):
+            return f"NOT {self.build(node.item)}"
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.build(item) for item in node.items) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.build(item) for item in node.items) + ")"
+        if isinstance(node, Words):
+            pattern = self.param(_like_pattern(node.text))
+            c = self.columns
+            return (
+                f"coalesce(({c.file} LIKE {pattern} ESCAPE '\\' OR {c.person} LIKE {pattern} ESCAPE '\\'), 0)"
+            )
+        if isinstance(node, ConditionTest):
+            if self.columns.outcome is None:
+                raise _NotInSql
+            return f"coalesce({self.columns.outcome(node.condition)} = {self.param(node.outcome)}, 0)"
+        return self.compare(node)
+
+    def blur_sql(self) -> str:
+        c = self.columns
+        cases = [f"WHEN {self.param(BLUR_SCALE_MODERATION_2)} THEN {c.blur_value}"]
+        for (source, target), (num, den) in sorted(BLUR_SCALE_MAPPING.items()):
+            if target == BLUR_SCALE_MODERATION_2:
+                cases.append(f"WHEN {self.param(source)} THEN {c.blur_value} * {num}.0 / {den}")
+        return f"(CASE {c.blur_scale} {' '.join(cases)} END)"
+
+    def number_sql(self, name: str) -> str:
+        if name == "blur":
+            return self.blur_sql()
+        column = self.columns.numbers.get(name)
+        if column is None:
+            raise _NotInSql
+        return f"abs({column})" if name in self.columns.angles else column
+
+    def compare(self, node: Compare) -> str:
+        c = self.columns
+        name, op, values = node.field, node.op, node.values
+        kind = field_kind(name)
+        if kind == "choice":
+            if name == "decision":
+                column = c.decision
+                words = list(values)
+            elif c.status is None:
+                raise _NotInSql
+            elif name == "qualified":
+                column = f"coalesce({c.status}, 'unknown')"
+                words = ["qualified"] if "yes" in values else []
+                if "no" in values:
+                    words += ["unqualified", "unknown"]
+            else:
+                column = f"coalesce({c.status}, 'unknown')"
+                words = list(values)
+            inside = ", ".join(self.param(w) for w in words) or "NULL"
+            negate = "NOT " if op == "!=" else ""
+            return f"{negate}coalesce({column} IN ({inside}), 0)"
+        if kind == "text":
+            column = c.file if name == "file" else c.person
+            if op == "~":
+                tests = [f"{column} LIKE {self.param(_like_pattern(v))} ESCAPE '\\'" for v in values]
+                return f"coalesce(({' OR '.join(tests)}), 0)"
+            inside = ", ".join(self.param(v) for v in values)
+            negate = "NOT " if op == "!=" else ""
+            return f"{negate}coalesce(lower({column}) IN ({inside}), 0)"
+        column = self.number_sql(name)
+        numbers = [v for v in values if v is not None]
+        want_none = any(v is None for v in values)
+        if op == "!=":
+            parts = [f"{column} IS NOT NULL" if want_none else "1"]
+            parts += [f"{column} != {self.param(n)}" for n in numbers]
+            return f"coalesce(({' AND '.join(parts)}), 0)"
+        parts = [f"{column} {op} {self.param(n)}" for n in numbers]
+        if want_none and op == "=":
+            parts.append(f"{column} IS NULL")
+        return f"coalesce(({' OR '.join(parts) or '0'}), 0)"
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def compile_sql(node: Node, columns: SqlColumns, *, prefix: str = "w") -> SqlFilter:
+    """The expression as SQL over ``columns``; top-level conjuncts SQL cannot answer stay residual.
+
+    Every comparison is wrapped in ``coalesce(..., 0)`` so an unmeasured (NULL) value is
+    false, as in Python, and ``NOT`` keeps the same meaning in both forms. SQLite's
+    ``LIKE`` folds ASCII case only; names in other scripts compare as written.
+    """
+    conjuncts = node.items if isinstance(node, And) else (node,)
+    builder = _SqlBuilder(columns, prefix)
+    wheres: list[str] = []
+    residual: list[Node] = []
+    for item in conjuncts:
+        saved = dict(builder.params)
+        try:
+            wheres.append(builder.build(item))
+        except _NotInSql:
+            builder.params = saved
+            residual.append(item)
+    where = " AND ".join(w for w in wheres if w != "1") or "1"
+    return SqlFilter(where, builder.params, conjoin(*residual))

@@ -1,0 +1,570 @@
+"""The face filter language: ``yaw>20 and not failed:no_sunglasses``, compiled to Python and SQL.
+
+One small expression language finds faces in the command line (``--where``),
+the gallery/triage filter bar and the statistics' click-to-filter. It is parsed
+once (:func:`parse`) into a tree that compiles to
+
+* a Python predicate over a face (:func:`compile_predicate`), and
+* an SQL ``WHERE`` clause with named parameters
+  (:func:`facecurator.domain.filter_sql.compile_sql`), over column expressions
+  the catalog names (``SqlColumns``); the terms the SQL
+  side cannot answer (e.g. ``failed:`` without stored per-condition results) are
+  left as a Python *residual*, so both forms always select the same faces.
+
+Grammar (keywords and field names are case-insensitive)::
+
+    expr    := term ( "or" term )*
+    term    := factor ( ["and"] factor )*          # juxtaposition is "and"
+    factor  := "not" factor | "(" expr ")" | test | word
+    test    := FIELD OP VALUE ("|" VALUE)*          # alternatives: any of them
+             | ("failed" | "unknown" | "passed") ":" CONDITION
+    OP      := ">" | ">=" | "<" | "<=" | "=" | "!=" | "~"
+    word    := a bare or quoted word: file or person name contains it
+
+Fields (numbers compare with ``> >= < <= = !=``; ``=none`` / ``!=none`` test
+"not measured"):
+
+=============  ===========================================================
+``yaw`` ``pitch`` ``roll``   head angle in degrees, as a magnitude (``yaw>20`` is
+                             turned more than 20° either way)
+``blur``       blur on the 0-100 scale (other scales converted by the rules'
+               documented mapping; unmappable ones count as not measured)
+``size``       the face box's short side in pixels
+``confidence`` ``quality`` ``sharpness`` ``integrity`` ``age``   as measured
+``decision``   ``pending`` · ``accepted`` · ``rejected`` (``=`` / ``!=``)
+``qualified``  ``yes`` · ``no`` (under the active rule set)
+``status``     ``qualified`` · ``unqualified`` · ``unknown``
+``person``     the subject (folder); ``~`` contains, ``=`` equals (case-insensitive)
+``file``       the image's name; ``~`` contains, ``=`` equals
+=============  ===========================================================
+
+A comparison with an unmeasured value is false (so ``not yaw>20`` includes faces
+without a pose). Errors are :class:`FilterError`: a message id + params (for a
+front end's translation) and the position (0-based character offset) of the bad
+input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
+from facecurator.domain.rules.conditions import convert_blur
+from facecurator.domain.rules.messages import FAIL, PASS, UNKNOWN, Verdict
+from facecurator.errors import ConfigError
+
+# --------------------------------------------------------------------------- errors
+
+#: English templates of the filter errors, by message id (a front end translates them).
+FILTER_MESSAGES: Final[Mapping[str, str]] = {
+    "filter.empty_group": "empty parentheses",
+    "filter.unclosed": "'(' is never closed",
+    "filter.unexpected": "unexpected '{text}'",
+    "filter.unexpected_end": "the expression ends too early",
+    "filter.unknown_field": "unknown field '{field}' (fields: {fields})",
+    "filter.missing_value": "'{field}{op}' needs a value",
+    "filter.bad_operator": "'{field}' does not take '{op}' (use {ops})",
+    "filter.bad_number": "'{field}' needs a number, not '{value}'",
+    "filter.bad_choice": "'{field}' is one of {choices}, not '{value}'",
+    "filter.missing_condition": "'{kind}:' needs a condition name",
+    "filter.unknown_condition": "no condition '{condition}' in the rule set (conditions: {conditions})",
+    "filter.unclosed_quote": "the quote is never closed",
+}
+
+
+class FilterError(ConfigError):
+    """A filter expression that cannot be parsed; ``position`` is the offending character offset."""
+
+    def __init__(self, message_id: str, position: int, expression: str, **params: Any) -> None:
+        self.message_id = message_id
+        self.position = position
+        self.expression = expression
+        self.params = params
+        reason = render_filter_message(message_id, params)
+        super().__init__(f"filter {expression!r}, at character {position + 1}: {reason}")
+
+
+def render_filter_message(
+    message_id: str, params: Mapping[str, Any], templates: Mapping[str, str] | None = None
+) -> str:
+    """A filter error's reason in English, or with ``templates`` (a translation) when it has it."""
+    shown = {key: str(value) for key, value in params.items()}
+    if templates is not None and message_id in templates:
+        try:
+            return templates[message_id].format_map(shown)
+        except (KeyError, IndexError, ValueError):
+            pass
+    return FILTER_MESSAGES[message_id].format_map(shown)
+
+
+# --------------------------------------------------------------------------- fields
+
+FieldKind = Literal["number", "choice", "text"]
+
+#: Numeric fields, in the order the filter bar offers them.
+NUMBER_FIELDS: Final = (
+    "yaw",
+    "pitch",
+    "roll",
+    "blur",
+    "size",
+    "confidence",
+    "quality",
+    "sharpness",
+    "integrity",
+    "age",
+)
+CHOICE_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "decision": ("pending", "accepted", "rejected"),
+    "qualified": ("yes", "no"),
+    "status": ("qualified", "unqualified", "unknown"),
+}
+TEXT_FIELDS: Final = ("person", "file")
+OUTCOME_WORDS: Final[Mapping[str, str]] = {"failed": FAIL, "unknown": UNKNOWN, "passed": PASS}
+#: Every field name (completion lists these), then the condition prefixes.
+FIELDS: Final = (*NUMBER_FIELDS, *CHOICE_FIELDS, *TEXT_FIELDS)
+NUMBER_OPS: Final = (">", ">=", "<", "<=", "=", "!=")
+CHOICE_OPS: Final = ("=", "!=")
+TEXT_OPS: Final = ("~", "=", "!=")
+NONE_WORD: Final = "none"
+KEYWORDS: Final = ("and", "or", "not")
+
+
+def field_kind(name: str) -> FieldKind:
+    if name in CHOICE_FIELDS:
+        return "choice"
+    if name in TEXT_FIELDS:
+        return "text"
+    return "number"
+
+
+# --------------------------------------------------------------------------- tree
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``field op value|value...`` (any of the values)."""
+
+    field: str
+    op: str
+    values: tuple[Any, ...]  # floats or None (number), lower-case words (choice, text)
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionTest:
+    """``failed:no_sunglasses``: the active rule set's condition has that outcome."""
+
+    outcome: str  # pass | fail | unknown
+    condition: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A bare word: the file or person name contains it."""
+
+    text: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Everything:
+    """The empty expression: every face."""
+
+
+Node = Compare | ConditionTest | Words | Not | And | Or | Everything
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN: Final = re.compile(
+    r"""\s*(?:
+        (?P<op>>=|<=|!=|[<>=~:|()])
+      | (?P<quoted>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<word>[^\s<>=!~:|()"']+)
+      | (?P<bad>\S)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: Literal["op", "word", "quoted", "end"]
+    text: str
+    position: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:  # only trailing blanks
+            break
+        pos = match.end()
+        kind = match.lastgroup
+        start = match.start(kind) if kind else pos
+        value = match.group(kind) if kind else ""
+        if kind == "bad":
+            if value in "\"'":
+                raise FilterError("filter.unclosed_quote", start, text)
+            raise FilterError("filter.unexpected", start, text, text=value)
+        if kind == "quoted":
+            out.append(_Token("quoted", re.sub(r"\\(.)", r"\1", value[1:-1]), start))
+        elif kind == "op":
+            out.append(_Token("op", value, start))
+        elif kind == "word":
+            out.append(_Token("word", value, start))
+    out.append(_Token("end", "", len(text)))
+    return out
+
+
+# --------------------------------------------------------------------------- parser
+
+
+class _Parser:
+    def __init__(self, text: str, conditions: Sequence[str] | None) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.i = 0
+        self.conditions = conditions
+
+    def peek(self, ahead: int = 0) -> _Token:
+        return self.tokens[min(self.i + ahead, len(self.tokens) - 1)]
+
+    def take(self) -> _Token:
+        token = self.peek()
+        self.i += 1
+        return token
+
+    def error(self, message_id: str, token: _Token, **params: Any) -> FilterError:
+        return FilterError(message_id, token.position, self.text, **params)
+
+    def is_keyword(self, token: _Token, word: str) -> bool:
+        return token.kind == "word" and token.text.lower() == word
+
+    def parse(self) -> Node:
+        if self.peek().kind == "end":
+            return Everything()
+        node = self.expr()
+        token = self.peek()
+        if token.kind != "end":
+            raise self.error("filter.unexpected", token, text=token.text)
+        return node
+
+    def expr(self) -> Node:
+        items = [self.term()]
+        while self.is_keyword(self.peek(), "or"):
+            self.take()
+            items.append(self.term())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def term(self) -> Node:
+        items = [self.factor()]
+        while True:
+            token = self.peek()
+            if self.is_keyword(token, "and"):
+                self.take()
+            elif (
+                token.kind == "end"
+                or self.is_keyword(token, "or")
+                or (token.kind == "op" and token.text == ")")
+            ):
+                break
+            items.append(self.factor())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def factor(self) -> Node:
+        token = self.peek()
+        if token.kind == "end":
+            raise self.error("filter.unexpected_end", token)
+        if self.is_keyword(token, "not"):
+            self.take()
+            return Not(self.factor())
+        if token.kind == "op" and token.text == "(":
+            self.take()
+            if self.peek().kind == "op" and self.peek().text == ")":
+                raise self.error("filter.empty_group", token)
+            node = self.expr()
+            closing = self.peek()
+            if not (closing.kind == "op" and closing.text == ")"):
+                if closing.kind == "end":
+                    raise self.error("filter.unclosed", token)
+                raise self.error("filter.unexpected", closing, text=closing.text)
+            self.take()
+            return node
+        if token.kind == "quoted":
+            self.take()
+            return Words(token.text.casefold(), token.position)
+        if token.kind == "op":
+            raise self.error("filter.unexpected", token, text=token.text)
+        if self.is_keyword(token, "and") or self.is_keyword(token, "or"):
+            raise self.error("filter.unexpected", token, text=token.text)
+        following = self.peek(1)
+        if following.kind == "op" and following.text not in ("(", ")", "|"):
+            return self.test()
+        self.take()
+        return Words(token.text.casefold(), token.position)
+
+    def test(self) -> Node:
+        name_token = self.take()
+        op_token = self.take()
+        name, op = name_token.text.lower(), op_token.text
+        if op == ":":
+            return self.condition_test(name_token, op_token)
+        if name not in FIELDS:
+            raise self.error(
+                "filter.unknown_field", name_token, field=name_token.text, fields=", ".join(FIELDS)
+            )
+        kind = field_kind(name)
+        allowed = {"number": NUMBER_OPS, "choice": CHOICE_OPS, "text": TEXT_OPS}[kind]
+        if op not in allowed:
+            raise self.error("filter.bad_operator", op_token, field=name, op=op, ops=" ".join(allowed))
+        values: list[Any] = []
+        while True:
+            value_token = self.peek()
+            if value_token.kind not in ("word", "quoted"):
+                raise self.error(
+                    "filter.missing_value",
+                    value_token if value_token.kind != "end" else op_token,
+                    field=name,
+                    op=op,
+                )
+            self.take()
+            values.append(self.value(name, kind, op, value_token))
+            if self.peek().kind == "op" and self.peek().text == "|":
+                self.take()
+                continue
+            break
+        return Compare(name, op, tuple(values), name_token.position)
+
+    def value(self, name: str, kind: FieldKind, op: str, token: _Token) -> Any:
+        text = token.text
+        if kind == "text":
+            return text.casefold()
+        if kind == "choice":
+            word = text.lower()
+            if word not in CHOICE_FIELDS[name]:
+                raise self.error(
+                    "filter.bad_choice",
+                    token,
+                    field=name,
+                    value=text,
+                    choices=" | ".join(CHOICE_FIELDS[name]),
+                )
+            return word
+        if text.lower() == NONE_WORD and op in ("=", "!="):
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            raise self.error("filter.bad_number", token, field=name, value=text) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise self.error("filter.bad_number", token, field=name, value=text)
+        return number
+
+    def condition_test(self, name_token: _Token, op_token: _Token) -> Node:
+        outcome = OUTCOME_WORDS.get(name_token.text.lower())
+        if outcome is None:
+            raise self.error(
+                "filter.unknown_field",
+                name_token,
+                field=name_token.text,
+                fields=", ".join((*FIELDS, *(f"{w}:" for w in OUTCOME_WORDS))),
+            )
+        condition_token = self.peek()
+        if condition_token.kind not in ("word", "quoted"):
+            raise self.error("filter.missing_condition", op_token, kind=name_token.text.lower())
+        self.take()
+        condition = condition_token.text
+        if self.conditions is not None and condition not in self.conditions:
+            raise self.error(
+                "filter.unknown_condition",
+                condition_token,
+                condition=condition,
+                conditions=", ".join(self.conditions) or "-",
+            )
+        return ConditionTest(outcome, condition, name_token.position)
+
+
+def parse(text: str, *, conditions: Sequence[str] | None = None) -> Node:
+    """The tree of a filter expression; raises :class:`FilterError`.
+
+    Args:
+        text: the expression ("" selects every face).
+        conditions: the condition ids of the active rule set; when given, ``failed:x`` with
+            an ``x`` not among them is an error (a typo would otherwise match nothing).
+    """
+    return _Parser(text, conditions).parse()
+
+
+def parse_all(texts: Sequence[str], *, conditions: Sequence[str] | None = None) -> Node:
+    """Several expressions that must all hold (``--where`` given more than once)."""
+    nodes = [parse(text, conditions=conditions) for text in texts]
+    nodes = [node for node in nodes if not isinstance(node, Everything)]
+    if not nodes:
+        return Everything()
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+
+
+def conjoin(*nodes: Node) -> Node:
+    """``nodes`` all holding (Everything left out)."""
+    items: list[Node] = []
+    for node in nodes:
+        if isinstance(node, And):
+            items.extend(node.items)
+        elif not isinstance(node, Everything):
+            items.append(node)
+    if not items:
+        return Everything()
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def is_everything(node: Node) -> bool:
+    return isinstance(node, Everything)
+
+
+def uses_verdicts(node: Node) -> bool:
+    """True when the expression reads the verdict (qualified, status, failed:...)."""
+    if isinstance(node, ConditionTest):
+        return True
+    if isinstance(node, Compare):
+        return node.field in ("qualified", "status")
+    if isinstance(node, Not):
+        return uses_verdicts(node.item)
+    if isinstance(node, (And, Or)):
+        return any(uses_verdicts(item) for item in node.items)
+    return False
+
+
+def format_number(value: float) -> str:
+    """A number as the language writes it (``20``, ``0.95``)."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+# --------------------------------------------------------------------------- Python
+
+#: What a predicate reads: the face, its verdict (None: not evaluated), its decision state,
+#: its image's name and its person (subject).
+FacePredicate = Callable[[Face, Verdict | None, str, str, str], bool]
+
+
+def face_number(face: Face, name: str) -> float | None:
+    """The value of a numeric field for ``face`` (None: not measured)."""
+    if name in ("yaw", "pitch", "roll"):
+        return None if face.pose is None else abs(getattr(face.pose, name))
+    if name == "blur":
+        if face.blur is None:
+            return None
+        return convert_blur(face.blur.value, face.blur.scale, BLUR_SCALE_MODERATION_2)
+    if name == "size":
+        return face.box.short_side
+    value = getattr(face, name)
+    return None if value is None else float(value)
+
+
+def verdict_status(verdict: Verdict | None) -> str:
+    """``qualified`` · ``unqualified`` (some condition failed) · ``unknown``."""
+    if verdict is None:
+        return "unknown"
+    if verdict.qualified:
+        return "qualified"
+    if any(result.outcome == FAIL for result in verdict.results):
+        return "unqualified"
+    return "unknown"
+
+
+_NUMBER_TESTS: Final[Mapping[str, Callable[[float, float], bool]]] = {
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compile_predicate(node: Node) -> FacePredicate:
+    """A Python predicate selecting the same faces as the expression."""
+    if isinstance(node, Everything):
+        return lambda face, verdict, decision, file, person: True
+    if isinstance(node, Not):
+        inner = compile_predicate(node.item)
+        return lambda face, verdict, decision, file, person: not inner(face, verdict, decision, file, person)
+    if isinstance(node, (And, Or)):
+        parts = tuple(compile_predicate(item) for item in node.items)
+        if isinstance(node, And):
+            return lambda *a: all(part(*a) for part in parts)
+        return lambda *a: any(part(*a) for part in parts)
+    if isinstance(node, Words):
+        needle = node.text
+        return lambda face, verdict, decision, file, person: (
+            needle in file.casefold() or needle in person.casefold()
+        )
+    if isinstance(node, ConditionTest):
+        wanted, condition = node.outcome, node.condition
+        return lambda face, verdict, decision, file, person: (
+            verdict is not None
+            and any(r.condition == condition and r.outcome == wanted for r in verdict.results)
+        )
+    return _compile_compare(node)
+
+
+def _compile_compare(node: Compare) -> FacePredicate:
+    name, op, values = node.field, node.op, node.values
+    kind = field_kind(name)
+    if kind == "choice":
+        chosen = frozenset(values)
+        positive = op == "="
+        if name == "decision":
+            return lambda face, verdict, decision, file, person: (decision in chosen) is positive
+        if name == "qualified":
+            return lambda face, verdict, decision, file, person: (
+                (("yes" if verdict is not None and verdict.qualified else "no") in chosen) is positive
+            )
+        return lambda face, verdict, decision, file, person: (verdict_status(verdict) in chosen) is positive
+    if kind == "text":
+        pick: Callable[[str, str], str] = (lambda file, person: file) if name == "file" else (lambda f, p: p)
+        if op == "~":
+            return lambda face, verdict, decision, file, person: any(
+                v in pick(file, person).casefold() for v in values
+            )
+        positive = op == "="
+        return lambda face, verdict, decision, file, person: (
+            (pick(file, person).casefold() in values) is positive
+        )
+    test = _NUMBER_TESTS[op]
+    numbers = tuple(v for v in values if v is not None)
+    want_none = any(v is None for v in values)
+
+    def number_test(face: Face, verdict: Verdict | None, decision: str, file: str, person: str) -> bool:
+        value = face_number(face, name)
+        if op == "!=":
+            if value is None:
+                return not want_none
+            return all(test(value, n) for n in numbers)
+        if value is None:
+            return want_none and op == "="
+        return any(test(value, n) for n in numbers)
+
+    return number_test

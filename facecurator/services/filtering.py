@@ -1,0 +1,129 @@
+"""Face filters over reviewed faces and over the catalog: the filter language applied.
+
+:mod:`facecurator.domain.filters` parses and compiles expressions; this module
+gives them what they read: a :class:`~facecurator.services.review.ReviewedFace`
+(Python form) or the catalog's tables (SQL form, :data:`CATALOG_COLUMNS`,
+:func:`face_ids_where`). The command line (``--where``) and the desktop app's
+filter bar both go through :func:`face_filter`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
+from facecurator.domain.filters import FacePredicate, Node, compile_predicate, is_everything, parse_all
+from facecurator.domain.rules import RuleSet
+from facecurator.services.catalog import Catalog
+from facecurator.services.review import ReviewedFace, ReviewedImage
+
+#: The catalog's columns for the SQL form (aliases: ``i`` images, ``df`` detection_faces,
+#: ``d`` decisions; see :data:`FACE_FROM`). Verdicts are not stored in this schema, so
+#: ``qualified``/``status``/``failed:`` stay Python residuals.
+CATALOG_COLUMNS: Final = SqlColumns(
+    numbers={
+        "yaw": "df.yaw",
+        "pitch": "df.pitch",
+        "roll": "df.roll",
+        "size": "min(df.w, df.h)",
+        "confidence": "df.confidence",
+        "quality": "df.quality",
+        "sharpness": "df.sharpness",
+        "integrity": "df.integrity",
+        "age": "df.age",
+    },
+    blur_value="df.blur_value",
+    blur_scale="df.blur_scale",
+    decision="coalesce(d.state, 'pending')",
+    file="i.name",
+    person="i.group_name",
+)
+
+#: The joins the SQL form's columns need: the faces of each image's current detection.
+FACE_FROM: Final = """images AS i
+    JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+    JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
+    LEFT JOIN decisions AS d ON d.face_id = f.id"""
+
+
+def condition_ids(ruleset: RuleSet) -> list[str]:
+    """The condition ids ``failed:`` / ``unknown:`` / ``passed:`` may name under ``ruleset``."""
+    return [condition.id for condition in ruleset.conditions]
+
+
+@dataclass(frozen=True, slots=True)
+class FaceFilter:
+    """A parsed filter and its Python predicate."""
+
+    node: Node
+    predicate: FacePredicate
+
+    @property
+    def everything(self) -> bool:
+        return is_everything(self.node)
+
+    def matches(self, face: ReviewedFace) -> bool:
+        return self.predicate(
+            face.row.face, face.verdict, face.row.decision.state, face.image.name, face.image.group
+        )
+
+    def select(self, faces: Iterable[ReviewedFace]) -> list[ReviewedFace]:
+        if self.everything:
+            return list(faces)
+        predicate = self.predicate
+        return [
+            face
+            for face in faces
+            if predicate(
+                face.row.face, face.verdict, face.row.decision.state, face.image.name, face.image.group
+            )
+        ]
+
+    def select_images(self, images: Iterable[ReviewedImage]) -> list[ReviewedImage]:
+        """The images with at least one matching face, holding only their matching faces
+        (with no filter: every image, as given, errors included)."""
+        if self.everything:
+            return list(images)
+        out = []
+        for image in images:
+            faces = self.select(image.faces)
+            if faces:
+                out.append(ReviewedImage(image.row, faces))
+        return out
+
+
+def face_filter(texts: str | Sequence[str], ruleset: RuleSet | None = None) -> FaceFilter:
+    """Parse one or more expressions (all must hold); with ``ruleset``, condition names are checked.
+
+    Raises:
+        FilterError: a bad expression (its message names the character position).
+    """
+    items = [texts] if isinstance(texts, str) else list(texts)
+    conditions = condition_ids(ruleset) if ruleset is not None else None
+    node = parse_all(items, conditions=conditions)
+    return FaceFilter(node, compile_predicate(node))
+
+
+def sql_filter(node: Node, columns: SqlColumns = CATALOG_COLUMNS) -> SqlFilter:
+    """The SQL form of a filter over ``columns`` (residual: what must still be checked in Python)."""
+    return compile_sql(node, columns)
+
+
+def face_ids_where(catalog: Catalog, node: Node, *, source_root: str | None = None) -> tuple[list[int], Node]:
+    """Face ids (catalog order) whose faces pass the SQL part of ``node``, and the residual.
+
+    The residual (verdict terms this schema cannot answer) must be checked on the
+    reviewed faces; it is ``Everything`` when SQL answered all of it.
+    """
+    built = sql_filter(node)
+    params: dict[str, Any] = dict(built.params)
+    clauses = ["i.status = 'ok'", built.where]
+    if source_root is not None:
+        clauses.append("i.source_root = :root")
+        params["root"] = source_root
+    order = "i.source_root, i.name, i.id, f.idx"
+    sql = f"SELECT f.id FROM {FACE_FROM} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+    with catalog._reading("filtered faces") as db:
+        return [row[0] for row in db.execute(sql, params)], built.residual
