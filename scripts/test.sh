@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # dlib + face_recognition_models: the identity checks' embedding models (added later: old venvs lack them);
 # pandas + pycocotools: the readers the export formats are checked with
-if ! .venv/bin/python -c "import facecurator, pytest, pytestqt, skimage, dlib, pandas, pycocotools, \
+if ! .venv/bin/python -c "import facecurator, pytest, pytestqt, skimage, dlib, pandas, pycocotools, psycopg, \
 importlib.util as u; assert u.find_spec('face_recognition_models')" >/dev/null 2>&1; then
   bash scripts/install.sh --test || exit 1
 fi

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +74,45 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("FACECURATOR_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("FACECURATOR_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("FACECURATOR_CACHE_DIR", str(base / "cache"))
+
+
+# -- PostgreSQL: one throwaway cluster per session, a fresh database per test ---------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Any]:
+    """The session's PostgreSQL cluster (tests/helpers/pgcluster.py); skips without server binaries
+    (fails instead under FACECURATOR_REQUIRE_POSTGRES=1, as CI sets)."""
+    from helpers.pgcluster import REQUIRE_ENV, Cluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        reason = (
+            "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found: install Debian's postgresql "
+            "package or set FACECURATOR_PG_BIN"
+        )
+        if os.environ.get(REQUIRE_ENV):
+            pytest.fail(f"{REQUIRE_ENV} is set but {reason}")
+        pytest.skip(reason)
+    cluster = Cluster(bindir)
+    try:
+        from facecurator.services.catalog import Catalog
+
+        Catalog(cluster.url(cluster.template)).close()  # migrated once; each test copies it
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Any) -> str:
+    """A fresh, migrated PostgreSQL catalog database of its own (its URL, no password)."""
+    return str(pg_cluster.new_database())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a catalog test opens its catalog: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "catalog.sqlite3")
+    return str(request.getfixturevalue("pg_url"))

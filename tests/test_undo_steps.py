@@ -7,8 +7,6 @@ undoes exactly those batches — never an older, unrelated decision.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from helpers.catalogs import seed_catalog
 
 from facecurator.domain.rules import load_rules
@@ -22,8 +20,8 @@ def _states(catalog: Catalog) -> dict[int, str]:
     return {face.id: face.decision.state for face in catalog.faces()}
 
 
-def test_a_bulk_action_over_several_chunks_is_one_undo_step(tmp_path: Path) -> None:
-    path = tmp_path / "c.db"
+def test_a_bulk_action_over_several_chunks_is_one_undo_step(catalog_target: str) -> None:
+    path = catalog_target
     seed_catalog(path, "/virtual", n_images=N_FACES + 2, faces_per_image=1, varied=False)
     rules = load_rules("moderation-2.0")
     with Catalog(path) as catalog:
@@ -43,9 +41,9 @@ def test_a_bulk_action_over_several_chunks_is_one_undo_step(tmp_path: Path) -> N
         assert undo_step(catalog, (earlier2,)) == [ids[1]]
 
 
-def test_undo_of_a_step_is_exact_even_after_other_writers(tmp_path: Path) -> None:
+def test_undo_of_a_step_is_exact_even_after_other_writers(catalog_target: str) -> None:
     """Another process deciding after the bulk action does not shift what the step undoes."""
-    path = tmp_path / "c.db"
+    path = catalog_target
     seed_catalog(path, "/virtual", n_images=N_FACES, faces_per_image=1, varied=False)
     rules = load_rules("moderation-2.0")
     with Catalog(path) as catalog:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import sys
 from pathlib import Path
 
-from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, print_json
+from facecurator.cli.common import CATALOG_HELP, EXIT_FAILURES, EXIT_OK, print_json
 from facecurator.cli.text import clean
 from facecurator.errors import CatalogError
 
@@ -33,9 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(restore)
     restore.set_defaults(func=cmd_restore)
 
+    password = actions.add_parser(
+        "password", help="store a server catalog's password in the OS keyring (asked for, never an argument)"
+    )
+    password.add_argument("url", metavar="URL", help="postgresql://USER@HOST[:PORT]/DATABASE")
+    password.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    password.set_defaults(func=cmd_password)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", metavar="PATH", help="catalog database (default: per-user data dir)")
+    parser.add_argument("--catalog", metavar="PATH|URL", help=CATALOG_HELP)
     parser.add_argument("--json", action="store_true", help="one JSON object")
 
 
@@ -47,9 +55,43 @@ def _path(args: argparse.Namespace) -> Path:
     return default_catalog_path()
 
 
+def cmd_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from facecurator.services.catalog.postgres import is_url, store_password
+
+    if not is_url(args.url):
+        raise CatalogError("catalog password: give the server catalog's postgresql://USER@HOST/DATABASE URL")
+    if args.stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = getpass.getpass(f"Password of {clean(args.url)}: ")
+    if not secret:
+        raise CatalogError("catalog password: empty password, nothing stored")
+    user = store_password(args.url, secret)
+    print(clean(f"stored in the OS keyring as {user}"))
+    return EXIT_OK
+
+
+def _check_server(url: str, as_json: bool) -> int:
+    from facecurator.services.catalog import Catalog
+
+    with Catalog(url) as catalog:
+        result = catalog.check(full=True)
+        shown = str(catalog.path)
+    if as_json:
+        print_json({"catalog": shown, "ok": result.ok, "problems": list(result.problems)})
+    else:
+        print(clean(f"{shown}: ok (the server answers; its backups and checks are the server's)"))
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from facecurator.services.catalog.health import run_check
+    from facecurator.services.catalog.postgres import is_url
 
+    if is_url(args.catalog):
+        return _check_server(args.catalog, args.json)
     path = _path(args)
     if not path.is_file():
         raise CatalogError(f"{path}: no such catalog")

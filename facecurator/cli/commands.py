@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from facecurator.cli.common import (
+    CATALOG_HELP,
     EXIT_FAILURES,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     Desktop,
+    catalog_target,
     no_desktop,
     print_json,
 )
@@ -122,7 +124,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _catalog_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--catalog", metavar="PATH", help="catalog database (default: per-user data dir)")
+    parser.add_argument("--catalog", metavar="PATH|URL", help=CATALOG_HELP)
 
 
 def _rules_option(parser: argparse.ArgumentParser) -> None:
@@ -161,7 +163,7 @@ def _margin(text: str) -> float:
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
-    return Catalog(args.catalog)
+    return Catalog(catalog_target(args))
 
 
 def resolve_rules(catalog: Catalog, option: str | None, *, remember: bool = False) -> RuleSet:
@@ -223,7 +225,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     desktop: Desktop | None = getattr(args, "desktop", None)
     if desktop is None:
         raise ConfigError("the desktop app opens from the `facecurator` command (facecurator.launcher)")
-    return int(desktop.open_app(args.source, args.catalog))
+    return int(desktop.open_app(args.source, catalog_target(args)))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -39,3 +39,26 @@ class Desktop:
 
 def no_desktop() -> str:
     raise RuntimeError("the desktop app is not part of this entry point (run the `facecurator` command)")
+
+
+CATALOG_HELP = (
+    "catalog: a SQLite file, or a team's postgresql://user@host/db (password from the keyring or "
+    "~/.pgpass, never here); default: the profile's catalog, else the per-user data dir"
+)
+
+
+def catalog_target(args: Any) -> str | None:
+    """Where a command's catalog is: ``--catalog``, else the profile's ``catalog`` setting
+    (``--profile`` or ``$FACECURATOR_PROFILE``), else None (the per-user default file)."""
+    if getattr(args, "catalog", None):
+        return str(args.catalog)
+    import os
+
+    from facecurator.cloud.profiles import PROFILE_ENV, load_profile, profile_exists
+
+    name = getattr(args, "profile", None) or os.environ.get(PROFILE_ENV, "").strip() or None
+    if name is None or not profile_exists(name):
+        if name is not None and getattr(args, "profile", None):
+            load_profile(name)  # a named profile that does not exist: its error
+        return None
+    return load_profile(name).catalog

@@ -69,6 +69,7 @@ _DEFAULT_HOSTS: Final[dict[str, str]] = {
 _REGION_RE: Final = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 _KEY_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _BUCKET_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_URL_PASSWORD: Final = re.compile(r"://[^/?#@:]*:[^/?#@]*@")
 _SECRET_WORDS: Final = re.compile(r"(?i)(secret|password|passwd|token|credential|access_?key|^ak$|^sk$)")
 
 
@@ -91,10 +92,14 @@ class Profile:
     bucket: str | None = None
     qps: dict[str, float] = field(default_factory=dict)
     prices: dict[str, float] = field(default_factory=dict)
+    #: The team's shared catalog (``postgresql://user@host/db``, never with a password) or a file.
+    catalog: str | None = None
 
     def __post_init__(self) -> None:
         validate_name(self.name)
-        for attr in ("region", "oss_endpoint", "imm_endpoint", "green_endpoint", "imm_project", "bucket"):
+        for attr in (
+            "region", "oss_endpoint", "imm_endpoint", "green_endpoint", "imm_project", "bucket", "catalog",
+        ):  # fmt: skip
             value = getattr(self, attr)
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"profile {self.name}: {attr} must be a string, not {value!r}")
@@ -107,6 +112,11 @@ class Profile:
                 object.__setattr__(self, attr, normalize_endpoint(value, what=f"profile {self.name}: {attr}"))
         if self.bucket is not None and not _BUCKET_RE.match(self.bucket):
             raise ConfigError(f"profile {self.name}: invalid bucket name {self.bucket!r}")
+        if self.catalog is not None and _URL_PASSWORD.search(self.catalog):
+            raise ConfigError(
+                f"profile {self.name}: the catalog URL holds a password; remove it and store it with "
+                "`facecurator catalog password URL` (the OS keyring) or in ~/.pgpass"
+            )
         if self.imm_project is not None and not self.imm_project.strip():
             raise ConfigError(f"profile {self.name}: empty IMM project name")
         object.__setattr__(self, "qps", _numbers(self.qps, f"profile {self.name}: qps", positive=True))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import QThread, Signal
@@ -68,7 +67,7 @@ class ExportThread(QThread):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.catalog_path = Path(catalog_path)
+        self.catalog_path = os.fspath(catalog_path)  # a file, or a server catalog's URL
         self.rules = rules
         self.dest = dest
         self.fmt = fmt

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Blur, Box, Face, Pose
 from facecurator.domain.protocols import DetectionResult, ImageRef
@@ -10,7 +12,7 @@ from facecurator.services.catalog import Catalog
 
 
 def seed_catalog(
-    path: Path, root: Path | str, n_images: int, faces_per_image: int, *, varied: bool = True
+    path: Path | str, root: Path | str, n_images: int, faces_per_image: int, *, varied: bool = True
 ) -> None:
     """Record ``n_images`` images under ``root`` with ``faces_per_image`` faces each, in one transaction.
 
@@ -57,3 +59,22 @@ def seed_catalog(
                 height=480,
                 detector="import:test",
             )
+
+
+def raw_connection(target: str | Path) -> Any:
+    """A second, plain connection to a catalog (a test's look under the API), in the catalog's
+    dialect: ``sqlite3`` for a file, the dialect-translating ``PgConnection`` for a URL."""
+    from facecurator.services.catalog import postgres
+
+    if postgres.is_url(str(target)):
+        return postgres.connect(str(target), timeout=10)[1]
+    return sqlite3.connect(target, isolation_level=None)
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """What a refused statement raises on either backend."""
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)

@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from pathlib import Path
+from typing import Any
 
 
 class CatalogAccess:
@@ -17,10 +17,11 @@ class CatalogAccess:
 
     path: Path
 
-    def _reading(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """The connection for reads; SQLite errors become ``CatalogError("<path>: cannot read <what>")``."""
+    def _reading(self, what: str) -> contextlib.AbstractContextManager[Any]:
+        """The connection (a dialect.Connection) for reads; database errors become
+        ``CatalogError("<path>: cannot read <what>")``."""
         raise NotImplementedError  # Catalog's
 
-    def _write(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    def _write(self, what: str, *, exclusive: bool = True) -> contextlib.AbstractContextManager[Any]:
         """A write transaction (committed on exit, rolled back on an error)."""
         raise NotImplementedError  # Catalog's

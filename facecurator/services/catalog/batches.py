@@ -21,7 +21,6 @@ These functions run inside the caller's write transaction (``Catalog._write``).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from facecurator.errors import BatchBusyError, BatchUndoneError, CatalogError
+from facecurator.services.catalog.dialect import Connection
 from facecurator.services.catalog.health import owner_alive, owner_pid, process_owner
 from facecurator.services.catalog.rows import _INSERT_AUDIT, _UPSERT_DECISION, _audit_values, _ids_json, _now
 from facecurator.services.catalog.schema import ACTION_DECIDE, ACTION_UNDO
@@ -55,7 +55,7 @@ class Undone:
     interrupted: bool
 
 
-def _current(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+def _current(db: Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
     return {
         row[0]: row[1:]
         for row in db.execute(
@@ -67,7 +67,7 @@ def _current(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[Any,
     }
 
 
-def _describe(db: sqlite3.Connection, batch_id: int) -> str:
+def _describe(db: Connection, batch_id: int) -> str:
     row = db.execute(
         "SELECT b.who, b.at, (SELECT count(*) FROM audit WHERE batch_id = b.id)"
         " FROM batches AS b WHERE b.id = ?",
@@ -80,7 +80,7 @@ def _describe(db: sqlite3.Connection, batch_id: int) -> str:
 
 
 def decide(
-    db: sqlite3.Connection,
+    db: Connection,
     path: Path,
     face_ids: Sequence[int],
     state: str,
@@ -136,9 +136,9 @@ def decide(
             return Written(0, (), skipped)
         batch_id = db.execute(
             "INSERT INTO batches (at, who, kind, state, owner, updated_at)"
-            " VALUES (?, ?, 'decide', 'open', ?, ?)",
+            " VALUES (?, ?, 'decide', 'open', ?, ?) RETURNING id",
             (at, who, process_owner(), at),
-        ).lastrowid
+        ).fetchone()[0]
         assert batch_id is not None
     decisions, audit_rows = [], []
     for face_id in changed:
@@ -153,7 +153,7 @@ def decide(
     return Written(batch_id, tuple(changed), skipped)
 
 
-def finish(db: sqlite3.Connection, batch_id: int) -> None:
+def finish(db: Connection, batch_id: int) -> None:
     """Mark an open batch complete (nothing more will be written into it)."""
     db.execute("UPDATE batches SET state = 'complete' WHERE id = ? AND state = 'open'", (batch_id,))
 
@@ -169,7 +169,7 @@ def _writer_running(owner: str | None, updated_at: str | None) -> bool:
     return idle < ABANDONED_AFTER_S
 
 
-def undo_last(db: sqlite3.Connection, path: Path, who: str, *, batch_id: int | None = None) -> Undone | None:
+def undo_last(db: Connection, path: Path, who: str, *, batch_id: int | None = None) -> Undone | None:
     """Undo the newest decide batch not undone yet, or exactly ``batch_id`` (see the module
     doc); None: nothing to undo."""
     row = db.execute(
@@ -203,9 +203,9 @@ def undo_last(db: sqlite3.Connection, path: Path, who: str, *, batch_id: int | N
     db.execute("UPDATE batches SET state = 'undone' WHERE id = ?", (undone_batch,))
     undoing = db.execute(
         "INSERT INTO batches (at, who, kind, undoes, state, owner, updated_at)"
-        " VALUES (?, ?, 'undo', ?, 'open', ?, ?)",
+        " VALUES (?, ?, 'undo', ?, 'open', ?, ?) RETURNING id",
         (at, who, undone_batch, process_owner(), at),
-    ).lastrowid
+    ).fetchone()[0]
     assert undoing is not None
     decisions, audit_rows = [], []
     for face_id, old_state, old_reason, old_who, old_at, *before_undo in entries:
@@ -219,7 +219,7 @@ def undo_last(db: sqlite3.Connection, path: Path, who: str, *, batch_id: int | N
     return Undone(undone_batch, [entry[0] for entry in entries], interrupted)
 
 
-def open_batch_writer(db: sqlite3.Connection, batch_id: int) -> tuple[str, bool]:
+def open_batch_writer(db: Connection, batch_id: int) -> tuple[str, bool]:
     """(state, whether its writer still runs) of a batch, for a waiting undo."""
     row = db.execute("SELECT state, owner, updated_at FROM batches WHERE id = ?", (batch_id,)).fetchone()
     if row is None:
@@ -227,7 +227,7 @@ def open_batch_writer(db: sqlite3.Connection, batch_id: int) -> tuple[str, bool]
     return row[0], row[0] == "open" and _writer_running(row[1], row[2])
 
 
-def replay(db: sqlite3.Connection, entries: Sequence[Any], batches: dict[int, Any]) -> tuple[int, int]:
+def replay(db: Connection, entries: Sequence[Any], batches: dict[int, Any]) -> tuple[int, int]:
     """Re-apply audit entries read from another copy of this catalog; (re-applied, not re-applied).
 
     Each original batch becomes a new batch with its original time and author;
@@ -262,9 +262,9 @@ def replay(db: sqlite3.Connection, entries: Sequence[Any], batches: dict[int, An
         who = original.who if original is not None else usable[0].who
         new_id = db.execute(
             "INSERT INTO batches (at, who, kind, undoes, state, owner, updated_at)"
-            " VALUES (?, ?, ?, ?, 'open', ?, ?)",
+            " VALUES (?, ?, ?, ?, 'open', ?, ?) RETURNING id",
             (at, who, kind, undoes, process_owner(), _now()),
-        ).lastrowid
+        ).fetchone()[0]
         assert new_id is not None
         mapped[old_id] = new_id
         # An undo gives each face back what it had before the undone batch (reason, who, when).

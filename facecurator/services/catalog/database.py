@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import batches, health
 from facecurator.services.catalog.detections import DetectionStore
+from facecurator.services.catalog.dialect import POSTGRESQL, SQLITE, Connection, Dialect
 from facecurator.services.catalog.embeddings import EmbeddingStore
 from facecurator.services.catalog.rows import (
     _FACE_QUERY,
@@ -26,9 +28,11 @@ from facecurator.services.catalog.rows import (
     _os_user,
 )
 from facecurator.services.catalog.schema import (
+    APPLICATION_ID,
     DECISION_STATES,
     DEFAULT_BUSY_TIMEOUT,
     IMAGE_STATUSES,
+    MIGRATIONS,
     DecisionState,
     configure,
     migrate,
@@ -42,7 +46,7 @@ def _check_state(state: str) -> None:
 
 
 class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
-    """The SQLite catalog.
+    """The catalog: a SQLite file (the default), or a PostgreSQL database (``postgresql://...``).
 
     One ``Catalog`` object per thread: SQLite connections must not be shared
     between threads (the connection enforces it). Other threads and processes
@@ -51,7 +55,9 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
 
     Args:
         path: the database file; None means :func:`facecurator.paths.default_catalog_path`.
-            Parent folders are created.
+            Parent folders are created. A ``postgresql://user@host/db`` URL (no password:
+            see :mod:`facecurator.services.catalog.postgres`) opens a server catalog; its
+            ``path`` is then that URL (a ``CatalogUrl``), which reopens it too.
         timeout: seconds a write waits for another connection's transaction.
 
     Raises:
@@ -60,13 +66,21 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
     """
 
     def __init__(self, path: str | Path | None = None, *, timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+        from facecurator.services.catalog import postgres
+
+        self._conn: Connection | None = None
+        self._depth = 0  # nesting of write transactions (see transaction())
+        self._thread = threading.get_ident()
+        self.dialect: Dialect = SQLITE
+        self._errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+        if postgres.is_url(path):
+            self._open_server(str(path), timeout)
+            return
         if path is None:
             from facecurator.paths import default_catalog_path
 
             path = default_catalog_path()
         self.path = Path(path).expanduser()
-        self._conn: sqlite3.Connection | None = None
-        self._depth = 0  # nesting of write transactions (see transaction())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -95,14 +109,38 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             self.close()
             raise self._error("open catalog", exc) from exc
 
+    def _open_server(self, url: str, timeout: float) -> None:
+        """Open a PostgreSQL catalog (no file, no marker, no PRAGMA: the server keeps it sound)."""
+        from facecurator.services.catalog import postgres
+
+        self.dialect = POSTGRESQL
+        self._errors = (sqlite3.Error, *postgres.error_types())
+        shown, conn = postgres.connect(url, timeout=timeout)
+        self.path = shown  # type: ignore[assignment]  # a CatalogUrl: shown in messages, reopens the catalog
+        self._conn = conn
+        try:
+            postgres.migrate(conn, shown, MIGRATIONS, APPLICATION_ID)
+        except CatalogError:
+            self.close()
+            raise
+        except self._errors as exc:
+            self.close()
+            raise self._error("open catalog", exc) from exc
+
     # -- lifecycle ---------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        """What opens this catalog again (in another thread or process): the file, or the URL."""
+        return str(self.path)
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
         if self._conn is not None:
-            self._conn.close()
+            self._conn.close()  # type: ignore[attr-defined]  # both connections have close()
             self._conn = None
-            health.leave(self._key)
+            if self.dialect == SQLITE:
+                health.leave(self._key)
 
     def __enter__(self) -> Catalog:
         return self
@@ -114,22 +152,29 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         return f"Catalog({str(self.path)!r})"
 
     @property
-    def _db(self) -> sqlite3.Connection:
+    def _db(self) -> Any:  # a Connection (dialect.py); Any: sqlite3's or PgConnection, used alike
         if self._conn is None:
             raise CatalogError(f"{self.path}: catalog is closed")
+        if self._thread != threading.get_ident():  # SQLite's own check; the same rule on a server
+            raise CatalogError(f"{self.path}: a catalog is used only by the thread that opened it")
         return self._conn
 
-    def _error(self, what: str, exc: sqlite3.Error) -> CatalogError:
+    def _error(self, what: str, exc: BaseException) -> CatalogError:
         """A failed statement as a CatalogError; damage found on the way is a CatalogDamagedError."""
-        if health.is_corruption(exc):
+        if self.dialect == POSTGRESQL:
+            from facecurator.cloud import redact
+
+            lines = str(exc).strip().splitlines() or [type(exc).__name__]
+            return CatalogError(f"{self.path}: cannot {what}: {redact.redact(lines[0])}")
+        if isinstance(exc, sqlite3.Error) and health.is_corruption(exc):
             return health.damaged_error(self.path, health.CheckResult(False, (f"cannot {what}: {exc}",)))
         return CatalogError(f"{self.path}: cannot {what}: {exc}")
 
     @contextlib.contextmanager
-    def _reading(self, what: str) -> Iterator[sqlite3.Connection]:
+    def _reading(self, what: str) -> Iterator[Any]:
         try:
             yield self._db
-        except sqlite3.Error as exc:
+        except self._errors as exc:
             raise self._error(f"read {what}", exc) from exc
 
     @contextlib.contextmanager
@@ -148,13 +193,19 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             yield
 
     @contextlib.contextmanager
-    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
-        """A write transaction (a savepoint when nested); sqlite3 errors become CatalogError."""
+    def _write(self, what: str, *, exclusive: bool = True) -> Iterator[Any]:
+        """A write transaction (a savepoint when nested); database errors become CatalogError.
+
+        ``exclusive``: serialised with every other catalog write (SQLite always is; on
+        PostgreSQL, False lets row locks do it: the work queue, the shared rate budget).
+        """
         conn = self._db
         savepoint = f"sp{self._depth}"
         try:
-            conn.execute(f"SAVEPOINT {savepoint}" if self._depth else "BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
+            conn.execute(
+                f"SAVEPOINT {savepoint}" if self._depth else "BEGIN IMMEDIATE" if exclusive else "BEGIN"
+            )
+        except self._errors as exc:
             raise self._error(what, exc) from exc
         outermost = self._depth == 0
         self._depth += 1
@@ -162,13 +213,13 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             yield conn
             conn.execute("COMMIT" if outermost else f"RELEASE {savepoint}")
         except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*self._errors):
                 if outermost:
                     conn.execute("ROLLBACK")
                 else:
                     conn.execute(f"ROLLBACK TO {savepoint}")
                     conn.execute(f"RELEASE {savepoint}")
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, self._errors):
                 raise self._error(what, exc) from exc
             raise
         finally:
@@ -468,13 +519,26 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         return None if undone is None else undone.face_ids
 
     def check(self, *, full: bool = True) -> health.CheckResult:
-        """Run the integrity check now (full: ``integrity_check`` and ``foreign_key_check``)."""
+        """Run the integrity check now (full: ``integrity_check`` and ``foreign_key_check``).
+
+        A server catalog is kept sound by its server (WAL, checksums, its own backups):
+        the check is that it answers.
+        """
+        if self.dialect == POSTGRESQL:
+            with self._reading("catalog"):
+                self._db.execute("SELECT 1").fetchone()
+            return health.CheckResult(full, ())
         return health.run_check(self._db, full=full)
 
     def prepare_bulk_change(self) -> Any:
-        """Before a bulk change: a verified backup when due, else a full check (see backup)."""
+        """Before a bulk change: a verified backup when due, else a full check (see backup).
+
+        None on a server catalog: its backups are the server's (pg_dump, base backups).
+        """
         from facecurator.services.catalog.backup import before_bulk_change
 
+        if self.dialect == POSTGRESQL:
+            return None
         with self._reading("catalog before a bulk change") as db:
             return before_bulk_change(db, self.path)
 

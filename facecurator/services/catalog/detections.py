@@ -12,7 +12,13 @@ from typing import Any
 from facecurator.domain.protocols import DetectionResult, bytes_key_pattern
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.access import CatalogAccess
-from facecurator.services.catalog.rows import _INSERT_DETECTION_FACE, _face_to_columns, _now, _to_json
+from facecurator.services.catalog.rows import (
+    _FACE_COLUMNS,
+    _INSERT_DETECTION_FACE,
+    _face_to_columns,
+    _now,
+    _to_json,
+)
 
 
 class DetectionStore(CatalogAccess):
@@ -59,11 +65,10 @@ class DetectionStore(CatalogAccess):
             new_id = db.execute(
                 "INSERT INTO detections (identity, detector, settings_key, created_at, width, height,"
                 " paid_calls, face_count, raw, extra) SELECT ?, detector, settings_key, ?, width, height,"
-                " 0, face_count, raw, extra FROM detections WHERE id = ?",
+                " 0, face_count, raw, extra FROM detections WHERE id = ? RETURNING id",
                 (identity, _now(), detection_id),
-            ).lastrowid
-            table = db.execute("PRAGMA table_info(detection_faces)").fetchall()
-            names = ", ".join(r[1] for r in table if r[1] != "detection_id")
+            ).fetchone()[0]
+            names = f"idx, {_FACE_COLUMNS}"
             db.execute(
                 f"INSERT INTO detection_faces (detection_id, {names}) SELECT ?, {names}"
                 " FROM detection_faces WHERE detection_id = ?",
@@ -100,7 +105,7 @@ class DetectionStore(CatalogAccess):
                 return int(row[0])
             detection_id = db.execute(
                 "INSERT INTO detections (identity, detector, settings_key, created_at, width, height,"
-                " paid_calls, face_count, raw, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " paid_calls, face_count, raw, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     identity,
                     detector,
@@ -113,7 +118,7 @@ class DetectionStore(CatalogAccess):
                     None if result.raw is None else _to_json(result.raw),
                     _to_json(result.extra) if result.extra else None,
                 ),
-            ).lastrowid
+            ).fetchone()[0]
             db.executemany(
                 _INSERT_DETECTION_FACE,
                 [(detection_id, index, *columns) for index, columns in enumerate(face_columns)],

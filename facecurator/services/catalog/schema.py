@@ -6,9 +6,10 @@ import contextlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 from facecurator.errors import CatalogError
+from facecurator.services.catalog.dialect import POSTGRESQL, Connection, dialect_of
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
@@ -29,26 +30,63 @@ PAGE_CACHE_KIB: Final = 32 * 1024
 #: How long a writer waits for another process's transaction (seconds).
 DEFAULT_BUSY_TIMEOUT: Final = 30.0
 
-Migration = Callable[[sqlite3.Connection], None]
+Migration = Callable[[Any], None]  # a Connection (dialect.py): sqlite3's, or PgConnection
+
+
+class _PerDialect(str):
+    """A statement with its own PostgreSQL form (triggers: too different to translate)."""
+
+    postgresql: tuple[str, ...]
+
+
+def _per_dialect(sqlite: str, *postgresql: str) -> str:
+    """``sqlite`` on SQLite; the ``postgresql`` statements on PostgreSQL (see dialect.py)."""
+    statement = _PerDialect(sqlite)
+    statement.postgresql = postgresql
+    return statement
 
 
 def _statements(*sql: str) -> Migration:
-    """A migration step that runs the given statements in order."""
+    """A migration step that runs the given statements in order (translated on PostgreSQL)."""
 
-    def run(conn: sqlite3.Connection) -> None:
+    def run(conn: Connection) -> None:
+        postgres = dialect_of(conn) == POSTGRESQL
         for statement in sql:
-            conn.execute(statement)
+            if postgres and isinstance(statement, _PerDialect):
+                for each in statement.postgresql:
+                    conn.execute(each)
+            else:
+                conn.execute(statement)
 
     return run
 
 
 def _append_only(table: str) -> tuple[str, str]:
+    """The rule: rows of ``table`` are never updated nor deleted (nor, on PostgreSQL, truncated)."""
     return (
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
-        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
+        _per_dialect(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
+            _PG_APPEND_ONLY,
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION facecurator_append_only()",
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION facecurator_append_only()",
+        ),
+        _per_dialect(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} rows are append-only'); END",
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION facecurator_append_only()",
+        ),
     )
+
+
+_PG_APPEND_ONLY: Final = """CREATE OR REPLACE FUNCTION facecurator_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME
+      USING ERRCODE = 'integrity_constraint_violation';
+    END $$"""
 
 
 _SCHEMA_V1 = _statements(
@@ -202,9 +240,10 @@ _SCHEMA_V4 = _statements(
     " CHECK (state IN ('open', 'complete', 'undone'))",
     "ALTER TABLE batches ADD COLUMN owner TEXT",
     "ALTER TABLE batches ADD COLUMN updated_at TEXT",
-    "DROP TRIGGER batches_no_update",
+    _per_dialect("DROP TRIGGER batches_no_update", "DROP TRIGGER batches_no_update ON batches"),
     "UPDATE batches SET state = 'undone' WHERE id IN (SELECT undoes FROM batches WHERE undoes IS NOT NULL)",
-    """CREATE TRIGGER batches_state_only BEFORE UPDATE ON batches
+    _per_dialect(
+        """CREATE TRIGGER batches_state_only BEFORE UPDATE ON batches
        WHEN NEW.id IS NOT OLD.id OR NEW.at IS NOT OLD.at OR NEW.who IS NOT OLD.who
          OR NEW.kind IS NOT OLD.kind OR NEW.undoes IS NOT OLD.undoes OR NEW.owner IS NOT OLD.owner
          OR NOT (NEW.state = OLD.state AND OLD.state = 'open'
@@ -212,9 +251,38 @@ _SCHEMA_V4 = _statements(
                  OR OLD.state = 'complete' AND NEW.state = 'undone')
        BEGIN SELECT RAISE(ABORT, 'batches rows are append-only (the state moves open, complete, undone)');
        END""",
-    """CREATE TRIGGER audit_into_open_batch BEFORE INSERT ON audit
+        """CREATE FUNCTION facecurator_batches_state_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.id IS DISTINCT FROM OLD.id OR NEW.at IS DISTINCT FROM OLD.at
+           OR NEW.who IS DISTINCT FROM OLD.who
+           OR NEW.kind IS DISTINCT FROM OLD.kind OR NEW.undoes IS DISTINCT FROM OLD.undoes
+           OR NEW.owner IS DISTINCT FROM OLD.owner
+           OR NOT (NEW.state = OLD.state AND OLD.state = 'open'
+                   OR OLD.state = 'open' AND NEW.state IN ('complete', 'undone')
+                   OR OLD.state = 'complete' AND NEW.state = 'undone') THEN
+           RAISE EXCEPTION 'batches rows are append-only (the state moves open, complete, undone)'
+             USING ERRCODE = 'integrity_constraint_violation';
+         END IF;
+         RETURN NEW;
+       END $$""",
+        "CREATE TRIGGER batches_state_only BEFORE UPDATE ON batches"
+        " FOR EACH ROW EXECUTE FUNCTION facecurator_batches_state_only()",
+    ),
+    _per_dialect(
+        """CREATE TRIGGER audit_into_open_batch BEFORE INSERT ON audit
        WHEN (SELECT state FROM batches WHERE id = NEW.batch_id) IS NOT 'open'
        BEGIN SELECT RAISE(ABORT, 'audit: the batch is not open (complete or undone)'); END""",
+        """CREATE FUNCTION facecurator_audit_into_open_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF (SELECT state FROM batches WHERE id = NEW.batch_id) IS DISTINCT FROM 'open' THEN
+           RAISE EXCEPTION 'audit: the batch is not open (complete or undone)'
+             USING ERRCODE = 'integrity_constraint_violation';
+         END IF;
+         RETURN NEW;
+       END $$""",
+        "CREATE TRIGGER audit_into_open_batch BEFORE INSERT ON audit"
+        " FOR EACH ROW EXECUTE FUNCTION facecurator_audit_into_open_batch()",
+    ),
     "CREATE INDEX batches_by_state ON batches (state)",
 )
 

@@ -33,7 +33,7 @@ class SettingsStore(CatalogAccess):
         with self._write(f"count paid calls to {service}") as db:
             db.execute(
                 "INSERT INTO paid_calls (service, calls) VALUES (?, ?)"
-                " ON CONFLICT (service) DO UPDATE SET calls = calls + excluded.calls",
+                " ON CONFLICT (service) DO UPDATE SET calls = paid_calls.calls + excluded.calls",
                 (service, int(n)),
             )
 

@@ -1,0 +1,323 @@
+"""A catalog on PostgreSQL: the connection (psycopg 3), its password, and the schema version.
+
+``facecurator --catalog postgresql://user@host:5432/gallery`` opens the same
+:class:`~facecurator.services.catalog.database.Catalog` on a server. The URL never
+holds the password: it comes from the OS keyring (``facecurator catalog password
+URL`` stores it, like the cloud secrets), or from libpq's own ``~/.pgpass`` /
+``service=`` file. A URL with a password is refused, and the password is never
+shown: it is registered with the log redaction, and errors name the URL without it.
+
+The catalog's statements are written in SQLite's dialect and translated by
+:mod:`facecurator.services.catalog.dialect`. Writes take a transaction-level
+advisory lock (:data:`WRITE_LOCK`), so writers are serialised exactly as SQLite's
+``BEGIN IMMEDIATE`` serialises them: every read-then-write of the catalog keeps
+its meaning with many processes on many machines. The work queue and the shared
+rate budget (:mod:`facecurator.services.catalog.claims`) write without it, with
+row locks (``FOR UPDATE SKIP LOCKED``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.errors import CatalogError
+from facecurator.services.catalog.dialect import POSTGRESQL, to_postgres
+
+if TYPE_CHECKING:
+    import psycopg
+
+log = logging.getLogger(__name__)
+
+#: ``pg_advisory_xact_lock`` key every catalog write takes ("FCat").
+WRITE_LOCK: Final = 0x46436174
+#: The key the schema migration takes.
+MIGRATION_LOCK: Final = 0x46436175
+#: Keyring service and user of a catalog password (the user names the server, role and database).
+KEYRING_USER_PREFIX: Final = "catalog:"
+#: The NOTIFY channel decisions are announced on (payload: the audit id range).
+DECISIONS_CHANNEL: Final = "facecurator_decisions"
+
+_URL_PREFIXES: Final = ("postgresql://", "postgres://")
+#: Rows per multi-row INSERT of :meth:`PgConnection.executemany`.
+ROWS_PER_INSERT: Final = 500
+_VALUES: Final = re.compile(
+    r"^(\s*INSERT\b.*?\bVALUES\s*)(\((?:\s*\?\s*,)*\s*\?\s*\))(.*)$", re.DOTALL | re.IGNORECASE
+)
+
+
+def is_url(target: object) -> bool:
+    """True when ``target`` names a PostgreSQL catalog (``postgresql://`` or ``postgres://``)."""
+    return isinstance(target, str) and target.lower().startswith(_URL_PREFIXES)
+
+
+class CatalogUrl(str):
+    """A PostgreSQL catalog's URL, without a password (safe to show and to reopen with)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        """The database name (like a file's name, for titles)."""
+        return self.rsplit("/", 1)[-1].split("?", 1)[0] or self
+
+    def expanduser(self) -> CatalogUrl:
+        return self
+
+
+def parse_url(url: str) -> tuple[CatalogUrl, dict[str, Any]]:
+    """(the URL as shown, the libpq parameters); CatalogError when it holds a password.
+
+    The error never repeats the password.
+    """
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(url)
+    except Exception as exc:  # noqa: BLE001 - psycopg.ProgrammingError, and any parse error
+        raise CatalogError(
+            f"{_without_password(url)}: not a valid PostgreSQL URL: {_clean(exc, url)}"
+        ) from None
+    if params.get("password"):
+        raise CatalogError(
+            f"{_without_password(url)}: the catalog URL holds a password; never put it on the command line. "
+            "Remove it and store it with `facecurator catalog password URL` (the OS keyring), "
+            "or in ~/.pgpass or a pg_service.conf service"
+        )
+    return CatalogUrl(_without_password(url)), params
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/?#@]*):[^@/?#]*@", r"\1@", url)
+
+
+def _clean(exc: BaseException, url: str) -> str:
+    from facecurator.cloud import redact
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return redact.redact(text.replace(url, _without_password(url)))
+
+
+def keyring_user(params: dict[str, Any]) -> str:
+    """The keyring user a catalog's password is stored under: ``catalog:role@host:port/database``."""
+    host = params.get("host") or "localhost"
+    port = params.get("port") or "5432"
+    return f"{KEYRING_USER_PREFIX}{params.get('user') or ''}@{host}:{port}/{params.get('dbname') or ''}"
+
+
+def keyring_password(params: dict[str, Any]) -> str | None:
+    """The password stored for this server, role and database, or None (then libpq's files apply).
+
+    A missing or unusable keyring is not an error here: ``.pgpass`` may hold it.
+    """
+    from facecurator.cloud import credentials, redact
+    from facecurator.errors import ConfigError
+
+    try:
+        backend = credentials.keyring_backend()
+        password = backend.get_password(credentials.KEYRING_SERVICE, keyring_user(params))
+    except ConfigError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - every keyring backend raises its own types
+        log.warning("cannot read the catalog password from the keyring: %s", redact.redact_exception(exc))
+        return None
+    redact.register_secret(password)
+    return password
+
+
+def store_password(url: str, password: str) -> str:
+    """Store a catalog's password in the OS keyring; returns the keyring user it is under."""
+    from facecurator.cloud import credentials, redact
+    from facecurator.errors import ConfigError
+
+    _, params = parse_url(url)
+    user = keyring_user(params)
+    redact.register_secret(password)
+    try:
+        credentials.keyring_backend().set_password(credentials.KEYRING_SERVICE, user, password)
+    except ConfigError:
+        raise  # no usable keyring: the message says what to install
+    except Exception as exc:  # noqa: BLE001
+        raise CatalogError(
+            f"cannot store the catalog password in the OS keyring: {redact.redact_exception(exc)}"
+        ) from None
+    return user
+
+
+class PgConnection:
+    """A psycopg connection that speaks the catalog's (SQLite) dialect (see the module doc)."""
+
+    dialect: Final = POSTGRESQL
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.raw = conn
+
+    def execute(self, sql: str, parameters: Any = None) -> Any:
+        if sql == "BEGIN IMMEDIATE":  # a catalog write: serialised like SQLite's
+            self.raw.execute("BEGIN")
+            try:
+                return self.raw.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.raw.execute("ROLLBACK")
+                raise
+        if parameters is None:
+            return self.raw.execute(to_postgres(sql, False))
+        return self.raw.execute(to_postgres(sql), parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any]) -> Any:
+        """Many rows; an INSERT ... VALUES goes as multi-row INSERTs (one round trip per
+        :data:`ROWS_PER_INSERT` rows: a server is a network hop away, SQLite is not)."""
+        rows = list(parameters)
+        values = _VALUES.match(sql)
+        cursor: Any = None
+        if values is None or not rows:
+            cursor = self.raw.cursor()
+            cursor.executemany(to_postgres(sql), rows)
+            return cursor
+        head, one, tail = values.group(1), values.group(2), values.group(3)
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start : start + ROWS_PER_INSERT]
+            statement = f"{head}{', '.join([one] * len(chunk))}{tail}"
+            cursor = self.raw.execute(to_postgres(statement), [v for row in chunk for v in row])
+        return cursor
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
+    """Open a server catalog: (its URL as shown, the connection). CatalogError naming the URL."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - a dependency
+        raise CatalogError(
+            "PostgreSQL catalogs need the Python package psycopg (pip install 'psycopg[binary]')"
+        ) from None
+    shown, params = parse_url(url)
+    password = keyring_password(params)
+    extra: dict[str, Any] = {"connect_timeout": max(1, int(timeout)), "application_name": "facecurator"}
+    if password:
+        extra["password"] = password
+    try:
+        conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra)
+    except psycopg.Error as exc:
+        raise CatalogError(f"{shown}: cannot open catalog: {_clean(exc, url)}") from None
+    _adapt(conn)
+    conn.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
+    return shown, PgConnection(conn)
+
+
+def _adapt(conn: psycopg.Connection[Any]) -> None:
+    """Values as SQLite gives and takes them: booleans stored as 0/1, sums as int/float."""
+    from psycopg.adapt import Dumper, Loader
+
+    class BoolAsInt(Dumper):
+        oid = conn.adapters.types["int8"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+        def quote(self, obj: Any) -> bytes:
+            return self.dump(obj)
+
+    class NumericAsNumber(Loader):
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode()
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+
+    conn.adapters.register_dumper(bool, BoolAsInt)
+    conn.adapters.register_loader("numeric", NumericAsNumber)
+
+
+def error_types() -> tuple[type[BaseException], ...]:
+    import psycopg
+
+    return (psycopg.Error,)
+
+
+# -- schema version ---------------------------------------------------------------------------
+
+
+def migrate(db: PgConnection, shown: str, migrations: list[Any], application_id: int) -> None:
+    """Bring a server catalog to ``len(migrations)``, all steps in one transaction.
+
+    The version lives in ``facecurator_schema`` (SQLite keeps it in ``PRAGMA user_version``).
+    """
+    target = len(migrations)
+    current = _version(db, shown, application_id, target)
+    if current == target:
+        return
+    db.execute("BEGIN")
+    try:
+        db.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS facecurator_schema"
+            " (application_id BIGINT NOT NULL, version INTEGER NOT NULL)"
+        )
+        current = _version(db, shown, application_id, target)
+        if current == 0 and _foreign_tables(db):
+            raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+        for version in range(current, target):
+            migrations[version](db)
+        db.execute("DELETE FROM facecurator_schema")
+        db.execute(
+            "INSERT INTO facecurator_schema (application_id, version) VALUES (?, ?)", (application_id, target)
+        )
+        db.execute("COMMIT")
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            db.execute("ROLLBACK")
+        if isinstance(exc, CatalogError) or not isinstance(exc, Exception):
+            raise
+        raise CatalogError(f"{shown}: schema migration to version {target} failed: {exc}") from exc
+
+
+def _foreign_tables(db: PgConnection) -> bool:
+    row = db.execute(
+        "SELECT count(*) FROM information_schema.tables"
+        " WHERE table_schema = current_schema() AND table_name <> 'facecurator_schema'"
+    ).fetchone()
+    return bool(row[0])
+
+
+def _version(db: PgConnection, shown: str, application_id: int, target: int) -> int:
+    exists = db.execute("SELECT to_regclass('facecurator_schema') IS NOT NULL").fetchone()[0]
+    if not exists:
+        if _foreign_tables(db):
+            raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+        return 0
+    row = db.execute("SELECT application_id, version FROM facecurator_schema").fetchone()
+    if row is None:
+        return 0
+    if row[0] != application_id:
+        raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+    if row[1] > target:
+        raise CatalogError(
+            f"{shown}: catalog was written by a newer facecurator (schema {row[1]} > {target})"
+        )
+    return int(row[1])
+
+
+@contextlib.contextmanager
+def listening(url: str, channel: str = DECISIONS_CHANNEL) -> Iterator[psycopg.Connection[Any]]:
+    """A connection of its own that LISTENs on ``channel`` (read its ``notifies()``)."""
+    import psycopg
+
+    _, params = parse_url(url)
+    password = keyring_password(params)
+    extra: dict[str, Any] = {"password": password} if password else {}
+    try:
+        conn = psycopg.connect(url, autocommit=True, **extra)
+    except psycopg.Error as exc:
+        raise CatalogError(
+            f"{_without_password(url)}: cannot listen for decisions: {_clean(exc, url)}"
+        ) from None
+    try:
+        conn.execute(f"LISTEN {channel}")
+        yield conn
+    finally:
+        conn.close()
