@@ -86,6 +86,12 @@ def pg_cluster() -> Iterator[Any]:
     from helpers.pgcluster import REQUIRE_ENV, Cluster, find_bindir
 
     bindir = find_bindir()
+    try:
+        import psycopg  # noqa: F401 - a dependency; an old venv may lack it
+    except ImportError:
+        if os.environ.get(REQUIRE_ENV):
+            raise
+        pytest.skip("the Python package psycopg is not installed (pip install -e .)")
     if bindir is None:
         reason = (
             "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found: install Debian's postgresql "

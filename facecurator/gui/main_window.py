@@ -35,6 +35,7 @@ from facecurator import paths
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.actions import WindowActions
+from facecurator.gui.decision_watch import DecisionWatcher
 from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
@@ -104,6 +105,7 @@ class MainWindow(WindowActions):
         if ruleset is None:
             ruleset = self._initial_ruleset()
         self.store = CurationStore(catalog, ruleset, self)
+        self.decision_watch = DecisionWatcher(self.store, self)  # other operators (a shared catalog)
         self.decoded = DecodedImageCache()
         self.thumbnails = AsyncPixmapCache(THUMB_CACHE_ITEMS, max_bytes=THUMB_CACHE_BYTES, parent=self)
         self.crops = AsyncPixmapCache(CROP_CACHE_ITEMS, max_bytes=CROP_CACHE_BYTES, parent=self)
@@ -560,6 +562,7 @@ class MainWindow(WindowActions):
         if self.scanner.running:
             self.scanner.cancel()
             self.scanner.wait(timeout_ms)
+        self.decision_watch.stop()
         self.store.shutdown(timeout_ms)  # a pending open / rule change is dropped
         self.thumbnails.retain(set())
         self.crops.retain(set())

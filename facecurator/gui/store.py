@@ -652,6 +652,10 @@ class CurationStore(QObject):
             self._undo_steps.append(tuple(step))
         self._reload_faces(targets)
 
+    def reload_decisions(self, face_ids: Sequence[int]) -> None:
+        """Show decisions made elsewhere (another operator on a shared catalog): re-read those faces."""
+        self._reload_faces([i for i in face_ids if i in self._faces])
+
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
         """Re-read the decisions of ``face_ids`` from the catalog and announce them."""
         image_ids = list(dict.fromkeys(self._faces[i].row.image_id for i in face_ids if i in self._faces))

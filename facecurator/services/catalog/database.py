@@ -456,6 +456,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=None,
                 keep_open=False, only_pending=False,
             )  # fmt: skip
+            self._announce(db, written.batch_id, written.changed)
         return written.batch_id
 
     def decide_chunk(
@@ -477,10 +478,12 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         """
         _check_state(state)
         with self._write(f"record {state} decisions") as db:
-            return batches.decide(
+            written = batches.decide(
                 db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=batch_id,
                 keep_open=True, only_pending=True,
             )  # fmt: skip
+            self._announce(db, written.batch_id, written.changed)
+            return written
 
     def finish_batch(self, batch_id: int) -> None:
         """Mark a bulk decision's batch complete (from now on it can be undone)."""
@@ -511,7 +514,18 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 (nothing is undone).
         """
         with self._write("undo the last decisions") as db:
-            return batches.undo_last(db, self.path, who or _os_user(), batch_id=batch_id)
+            undone = batches.undo_last(db, self.path, who or _os_user(), batch_id=batch_id)
+            if undone is not None:
+                self._announce(db, undone.batch_id, undone.face_ids)
+            return undone
+
+    def _announce(self, db: Any, batch_id: int, face_ids: Sequence[int]) -> None:
+        """On a server catalog, tell the other processes (delivered when the write commits;
+        they read what changed from the audit trail, see :mod:`.feed`)."""
+        if self.dialect == POSTGRESQL and face_ids:
+            from facecurator.services.catalog.postgres import DECISIONS_CHANNEL
+
+            db.execute("SELECT pg_notify(?, ?)", (DECISIONS_CHANNEL, str(batch_id)))
 
     def undo(self, *, who: str | None = None, batch_id: int | None = None) -> list[int] | None:
         """:meth:`undo_last`, returning the restored face ids (None: nothing to undo)."""

@@ -7,6 +7,7 @@ import dataclasses
 import gc
 import getpass
 import json
+import os
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
@@ -93,7 +94,15 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+#: The operator name decisions are recorded under (a team's shared catalog: set it per person).
+OPERATOR_ENV: Final = "FACECURATOR_OPERATOR"
+
+
 def _os_user() -> str:
+    """Who decides when no one is named: ``$FACECURATOR_OPERATOR``, else the OS login name."""
+    named = os.environ.get(OPERATOR_ENV, "").strip()
+    if named:
+        return named
     try:
         return getpass.getuser()
     except (OSError, KeyError, ImportError):  # no login name, no passwd entry

@@ -1,0 +1,58 @@
+"""A second operator's decision shows in this window within seconds (issue 17, item 2)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.catalogs import seed_catalog
+
+from facecurator.domain.rules import load_rules
+from facecurator.gui.decision_watch import DecisionWatcher
+from facecurator.gui.store import CurationStore
+from facecurator.services.catalog import Catalog
+
+CHILD = Path(__file__).resolve().parents[1] / "helpers" / "operator_child.py"
+
+
+def test_another_operators_decision_refreshes_only_those_faces(qtbot, pg_url: str) -> None:
+    seed_catalog(pg_url, "/team", n_images=6, faces_per_image=1, varied=False)
+    catalog = Catalog(pg_url)
+    store = CurationStore(catalog, load_rules("moderation-2.0"))
+    watch = DecisionWatcher(store)
+    try:
+        store.open_source("/team")
+        assert store.wait_until_idle()
+        assert watch.running
+        ids = sorted(store.face_ids())
+        store.decide([ids[0]], "accepted")  # our own: shown at once, not announced back to us
+        other = subprocess.Popen(
+            [sys.executable, str(CHILD), pg_url, "bob", "rejected", f"{ids[1]},{ids[2]}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )  # fmt: skip
+        assert other.stdout is not None and other.stdout.readline().strip() == "ready"
+        changed: list[int] = []
+        store.facesChanged.connect(changed.extend)
+        other.communicate("go\n", timeout=60)  # bob decides them one by one, then exits
+        qtbot.waitUntil(lambda: sorted(changed) == [ids[1], ids[2]], timeout=5000)  # "within seconds"
+        assert store.face(ids[1]).row.decision.state == "rejected"
+        assert store.face(ids[1]).row.decision.who == "bob"
+        assert store.face(ids[0]).row.decision.state == "accepted"
+    finally:
+        watch.stop()
+        store.shutdown()
+        catalog.close()
+    assert not watch.running
+
+
+def test_a_sqlite_catalog_has_no_watcher(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    store = CurationStore(catalog, load_rules("moderation-2.0"))
+    try:
+        assert not DecisionWatcher(store).running
+    finally:
+        store.shutdown()
+        catalog.close()
