@@ -200,6 +200,10 @@ def _seed(path: Path) -> None:
         "qualified=yes",
         "status=unknown and size>50",
         "not qualified=no",
+        "yaw_signed>=-10 and yaw_signed<5",
+        "blur_scale=0-20 and blur>=10",
+        "blur_scale!=local-0-100",
+        "blur_scale~0-",
     ],
 )
 def test_sql_and_python_select_the_same_faces(tmp_path: Path, text: str) -> None:

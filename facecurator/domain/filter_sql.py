@@ -110,10 +110,11 @@ class _SqlBuilder:
     def number_sql(self, name: str) -> str:
         if name == "blur":
             return self.blur_sql()
-        column = self.columns.numbers.get(name)
+        signed = name.endswith("_signed")
+        column = self.columns.numbers.get(name[: -len("_signed")] if signed else name)
         if column is None:
             raise _NotInSql
-        return f"abs({column})" if name in self.columns.angles else column
+        return f"abs({column})" if name in self.columns.angles and not signed else column
 
     def compare(self, node: Compare) -> str:
         c = self.columns
@@ -137,7 +138,7 @@ class _SqlBuilder:
             negate = "NOT " if op == "!=" else ""
             return f"{negate}coalesce({column} IN ({inside}), 0)"
         if kind == "text":
-            column = c.file if name == "file" else c.person
+            column = {"file": c.file, "person": c.person, "blur_scale": c.blur_scale}[name]
             if op == "~":
                 tests = [f"{column} LIKE {self.param(_like_pattern(v))} ESCAPE '\\'" for v in values]
                 return f"coalesce(({' OR '.join(tests)}), 0)"

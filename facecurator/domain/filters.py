@@ -36,6 +36,9 @@ Fields (numbers compare with ``> >= < <= = !=``; ``=none`` / ``!=none`` test
 ``status``     ``qualified`` · ``unqualified`` · ``unknown``
 ``person``     the subject (folder); ``~`` contains, ``=`` equals (case-insensitive)
 ``file``       the image's name; ``~`` contains, ``=`` equals
+``yaw_signed`` ``pitch_signed`` ``roll_signed``   the angle with its sign (the statistics'
+               histogram bars filter with these)
+``blur_scale`` the scale the blur was measured on (``0-20``, ``0-100``, ``local-0-100``)
 =============  ===========================================================
 
 A comparison with an unmeasured value is false (so ``not yaw>20`` includes faces
@@ -116,13 +119,16 @@ NUMBER_FIELDS: Final = (
     "sharpness",
     "integrity",
     "age",
+    "yaw_signed",
+    "pitch_signed",
+    "roll_signed",
 )
 CHOICE_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "decision": ("pending", "accepted", "rejected"),
     "qualified": ("yes", "no"),
     "status": ("qualified", "unqualified", "unknown"),
 }
-TEXT_FIELDS: Final = ("person", "file")
+TEXT_FIELDS: Final = ("person", "file", "blur_scale")
 OUTCOME_WORDS: Final[Mapping[str, str]] = {"failed": FAIL, "unknown": UNKNOWN, "passed": PASS}
 #: Every field name (completion lists these), then the condition prefixes.
 FIELDS: Final = (*NUMBER_FIELDS, *CHOICE_FIELDS, *TEXT_FIELDS)
@@ -473,6 +479,8 @@ def face_number(face: Face, name: str) -> float | None:
     """The value of a numeric field for ``face`` (None: not measured)."""
     if name in ("yaw", "pitch", "roll"):
         return None if face.pose is None else abs(getattr(face.pose, name))
+    if name.endswith("_signed"):
+        return None if face.pose is None else float(getattr(face.pose, name[: -len("_signed")]))
     if name == "blur":
         if face.blur is None:
             return None
@@ -493,6 +501,13 @@ def verdict_status(verdict: Verdict | None) -> str:
         return "unqualified"
     return "unknown"
 
+
+#: The text of each text field (no value: "").
+_TEXT_PICKS: Final[Mapping[str, Callable[[Face, str, str], str]]] = {
+    "file": lambda face, file, person: file,
+    "person": lambda face, file, person: person,
+    "blur_scale": lambda face, file, person: face.blur.scale if face.blur is not None else "",
+}
 
 _NUMBER_TESTS: Final[Mapping[str, Callable[[float, float], bool]]] = {
     ">": lambda a, b: a > b,
@@ -544,14 +559,14 @@ def _compile_compare(node: Compare) -> FacePredicate:
             )
         return lambda face, verdict, decision, file, person: (verdict_status(verdict) in chosen) is positive
     if kind == "text":
-        pick: Callable[[str, str], str] = (lambda file, person: file) if name == "file" else (lambda f, p: p)
+        pick = _TEXT_PICKS[name]
         if op == "~":
             return lambda face, verdict, decision, file, person: any(
-                v in pick(file, person).casefold() for v in values
+                v in pick(face, file, person).casefold() for v in values
             )
         positive = op == "="
         return lambda face, verdict, decision, file, person: (
-            (pick(file, person).casefold() in values) is positive
+            (pick(face, file, person).casefold() in values) is positive
         )
     test = _NUMBER_TESTS[op]
     numbers = tuple(v for v in values if v is not None)
@@ -568,3 +583,15 @@ def _compile_compare(node: Compare) -> FacePredicate:
         return any(test(value, n) for n in numbers)
 
     return number_test
+
+
+# --------------------------------------------------------------------------- order
+
+_DIGITS: Final = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key reading digit runs as numbers: ``img_2`` before ``img_10`` (case-insensitive)."""
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part) for part in _DIGITS.split(text.casefold()) if part
+    )

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from facecurator.errors import FacecuratorError
 from facecurator.gui.i18n import counted
 from facecurator.gui.window_base import WindowBase
+from facecurator.services.filtering import FaceFilter
 from facecurator.services.review import ReviewedFace
 
 
@@ -87,7 +88,19 @@ class Decisions(WindowBase):
             i.data(Qt.ItemDataRole.UserRole + 1) for i in self.gallery.selectionModel().selectedIndexes()
         ]
         image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
-        return [face for image_id in image_ids for face in self.store.image(image_id).faces]
+        faces = [face for image_id in image_ids for face in self.store.image(image_id).faces]
+        face_filter = self.gallery_model.face_filter
+        return faces if face_filter is None else face_filter.select(faces)
+
+    def _on_face_filter(self, face_filter: FaceFilter | None) -> None:
+        """The filter bar's expression changed: both pages show what it selects."""
+        self.gallery_model.set_face_filter(face_filter)
+        self.triage.model.set_face_filter(face_filter)
+        text = self.filter_bar.expression() if face_filter is not None else ""
+        shown = self.triage.model.rowCount()
+        if text:
+            matched = QCoreApplication.translate("MainWindow", "Filter: %n face(s) match", "", shown)
+            self.statusBar().showMessage(f"{counted(matched, shown)} — {text}", 5000)
 
     def bulk_decide(self, kind: str) -> int:
         """Accept the qualified or reject the unqualified pending faces of the current scope.

@@ -8,6 +8,7 @@ widgets, no global lookups in ``data()`` beyond two dict reads.
 
 from __future__ import annotations
 
+import bisect
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -25,14 +26,22 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from facecurator.domain.filters import natural_key
 from facecurator.gui.overlay import DEFAULT_PALETTE
 from facecurator.gui.store import CurationStore, ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
+from facecurator.services.filtering import FaceFilter
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 CELL: Final = QSize(176, 204)
 THUMB_BOX: Final = 160
+#: Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256).
+THUMB_SIDES: Final = (96, 256)
+#: Height of the person header strip drawn over the first cell of each group ("Person" sort).
+GROUP_STRIP: Final = 18
+#: Sorts whose order is the natural order of a name (new images are inserted in place).
+NAME_SORTS: Final = ("name", "group")
 
 IMAGE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 SUMMARY_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -58,6 +67,9 @@ class GalleryModel(QAbstractListModel):
         self._rows: dict[int, int] = {}
         self.filter_name = "all"
         self.sort_key = "name"
+        #: the filter bar's face filter: images with at least one matching face (None: all)
+        self.face_filter: FaceFilter | None = None
+        self._group_sizes: dict[str, int] = {}
         store.sourceChanged.connect(lambda _root: self.rebuild())
         store.imagesAdded.connect(self._on_images_added)
         store.imagesChanged.connect(self._on_images_changed)
@@ -135,18 +147,64 @@ class GalleryModel(QAbstractListModel):
             self.sort_key = key
             self.rebuild()
 
+    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
+        """Show only images with a face the filter bar's expression selects (None: no such filter)."""
+        if face_filter is not self.face_filter:
+            self.face_filter = face_filter
+            self.rebuild()
+
+    def _passes(self, image_id: int) -> bool:
+        store = self._store
+        if not store.image_matches(image_id, self.filter_name):
+            return False
+        face_filter = self.face_filter
+        if face_filter is None:
+            return True
+        return any(face_filter.matches(face) for face in store.image(image_id).faces)
+
+    def _name_key(self, image_id: int) -> tuple[Any, ...]:
+        row = self._store.image(image_id).row
+        if self.sort_key == "group":
+            return (natural_key(row.group), natural_key(row.name), row.id)
+        return (natural_key(row.name), row.source_root, row.id)
+
+    def _sorted(self, ids: list[int]) -> list[int]:
+        if self.sort_key in NAME_SORTS:
+            return sorted(ids, key=self._name_key)
+        return self._store.sorted_image_ids(ids, self.sort_key)
+
     def rebuild(self) -> None:
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
-        store = self._store
-        ids = [i for i in store.image_ids() if store.image_matches(i, self.filter_name)]
+        ids = [i for i in self._store.image_ids() if self._passes(i)]
         self.beginResetModel()
-        self._ids = store.sorted_image_ids(ids, self.sort_key)
+        self._ids = self._sorted(ids)
         self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
+        self._count_groups()
         self.endResetModel()
 
+    def _count_groups(self) -> None:
+        sizes: dict[str, int] = {}
+        if self.sort_key == "group":
+            for image_id in self._ids:
+                group = self._store.image(image_id).row.group
+                sizes[group] = sizes.get(group, 0) + 1
+        self._group_sizes = sizes
+
+    def group_header(self, row: int) -> tuple[str, int] | None:
+        """``(person, images)`` when ``row`` starts a person's group under the "Person" sort."""
+        if self.sort_key != "group" or not 0 <= row < len(self._ids):
+            return None
+        group = self._store.image(self._ids[row]).row.group
+        if row > 0 and self._store.image(self._ids[row - 1]).row.group == group:
+            return None
+        return group, self._group_sizes.get(group, 0)
+
     def _on_images_added(self, image_ids: list[int]) -> None:
-        new = [i for i in image_ids if i not in self._rows and self._store.image_matches(i, self.filter_name)]
+        new = [i for i in image_ids if i not in self._rows and self._passes(i)]
         if not new:
+            return
+        if self.sort_key in NAME_SORTS and self._ids:
+            self._insert_in_order(new)
             return
         first = len(self._ids)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
@@ -154,6 +212,20 @@ class GalleryModel(QAbstractListModel):
             self._ids.append(image_id)
             self._rows[image_id] = first + offset
         self.endInsertRows()
+        self._count_groups()
+
+    def _insert_in_order(self, new: list[int]) -> None:
+        """Images streaming in during a scan take their place in a name order (natural sort)."""
+        keys = [self._name_key(i) for i in self._ids]
+        for image_id in sorted(new, key=self._name_key):
+            key = self._name_key(image_id)
+            row = bisect.bisect_right(keys, key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._ids.insert(row, image_id)
+            keys.insert(row, key)
+            self.endInsertRows()
+        self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
+        self._count_groups()
 
     def _on_images_changed(self, image_ids: list[int]) -> None:
         for image_id in image_ids:
@@ -166,7 +238,7 @@ class GalleryModel(QAbstractListModel):
         self._on_images_added(image_ids)
 
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified"):
+        if self.filter_name in ("qualified", "unqualified") or self.face_filter is not None:
             self.rebuild()  # membership depends on the verdicts
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
@@ -218,9 +290,13 @@ class GalleryDelegate(QStyledItemDelegate):
         self._badge_font = QFont()
         self._badge_font.setPixelSize(11)
         self._badge_font.setBold(True)
+        self.thumb_side = THUMB_BOX
+
+    def cell_size(self) -> QSize:
+        return QSize(self.thumb_side + CELL.width() - THUMB_BOX, self.thumb_side + CELL.height() - THUMB_BOX)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        return CELL
+        return self.cell_size()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         model = self._model
@@ -233,7 +309,8 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.fillRect(rect, palette.highlight())
         elif state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, palette.alternateBase())
-        box = QRect(rect.x() + (rect.width() - THUMB_BOX) // 2, rect.y() + 4, THUMB_BOX, THUMB_BOX)
+        side = self.thumb_side
+        box = QRect(rect.x() + (rect.width() - side) // 2, rect.y() + 4, side, side)
         status = index.data(STATUS_ROLE)
         pixmap = model.thumbnail(row) if status == "ok" else None
         if pixmap is not None and not pixmap.isNull():
@@ -303,7 +380,25 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.setPen(QPen(palette.highlight().color(), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5))
+        header = model.group_header(row)
+        if header is not None:
+            self._paint_group_header(painter, rect, *header)
         painter.restore()
+
+    def _paint_group_header(self, painter: QPainter, rect: QRect, group: str, images: int) -> None:
+        """The person's name over the first cell of their group (the "Person (folder)" sort)."""
+        strip = QRect(rect.x(), rect.y(), rect.width(), GROUP_STRIP)
+        painter.fillRect(strip, QColor(26, 115, 232, 235))
+        painter.fillRect(QRect(rect.x(), rect.y(), 3, rect.height()), QColor(26, 115, 232))
+        painter.setFont(self._badge_font)
+        painter.setPen(QColor("#ffffff"))
+        count = self.tr("%n image(s)", "", images)
+        text = QFontMetrics(self._badge_font).elidedText(
+            f"▸ {group or '—'} · {count}", Qt.TextElideMode.ElideRight, strip.width() - 8
+        )
+        painter.drawText(
+            strip.adjusted(6, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+        )
 
 
 class GalleryView(QListView):
@@ -327,7 +422,6 @@ class GalleryView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
-        self.setGridSize(QSize(CELL.width() + 6, CELL.height() + 6))
         self.setSpacing(0)
         self.setWrapping(True)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
@@ -335,7 +429,9 @@ class GalleryView(QListView):
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setMouseTracking(True)
         self.setModel(model)
-        self.setItemDelegate(GalleryDelegate(model, self))
+        self._delegate = GalleryDelegate(model, self)
+        self.setItemDelegate(self._delegate)
+        self.set_thumb_side(THUMB_BOX)
         self._prune_timer = QTimer(self)
         self._prune_timer.setSingleShot(True)
         self._prune_timer.setInterval(120)
@@ -345,6 +441,20 @@ class GalleryView(QListView):
 
     def gallery_model(self) -> GalleryModel:
         return self.model()  # type: ignore[return-value]
+
+    @property
+    def thumb_side(self) -> int:
+        return self._delegate.thumb_side
+
+    def set_thumb_side(self, side: int) -> None:
+        """Thumbnail size (the size slider): cells and grid follow; the current image stays in view."""
+        side = max(THUMB_SIDES[0], min(THUMB_SIDES[1], int(side)))
+        self._delegate.thumb_side = side
+        cell = self._delegate.cell_size()
+        self.setGridSize(QSize(cell.width() + 6, cell.height() + 6))
+        self.doItemsLayout()
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.currentImageChanged.emit(current.data(IMAGE_ID_ROLE) if current.isValid() else None)

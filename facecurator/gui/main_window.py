@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSlider,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -39,7 +40,8 @@ from facecurator.gui.decision_watch import DecisionWatcher
 from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
-from facecurator.gui.gallery import GalleryModel, GalleryView
+from facecurator.gui.filter_bar import FilterBar
+from facecurator.gui.gallery import THUMB_SIDES, GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.keymap import KeyMap
 from facecurator.gui.latency import favour_the_gui_thread
@@ -122,7 +124,18 @@ class MainWindow(WindowActions):
         self.tabs.addTab(self.gallery_page, "")  # texts: retranslate_ui()
         self.tabs.addTab(self.triage, "")
         self.tabs.currentChanged.connect(self._on_page_changed)
-        self.setCentralWidget(self.tabs)
+        # One filter bar over both pages: the gallery shows images with a matching face,
+        # triage the matching faces (the statistics' bars set it too).
+        self.filter_bar = FilterBar(self.store.ruleset, self)
+        self.filter_bar.filterChanged.connect(self._on_face_filter)
+        self.store.rulesChanged.connect(self.filter_bar.set_ruleset)
+        central = QWidget(self)
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.filter_bar)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
         self.problems = ProblemsDock(self.store, self)
         self.problems.imageActivated.connect(self.show_image)
@@ -219,6 +232,13 @@ class MainWindow(WindowActions):
         header.addWidget(self.sort_label)
         header.addWidget(self.sort_combo)
         header.addStretch(1)
+        self.thumb_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.thumb_slider.setObjectName("galleryThumbSize")
+        self.thumb_slider.setRange(*THUMB_SIDES)
+        self.thumb_slider.setValue(self.gallery.thumb_side)
+        self.thumb_slider.setMaximumWidth(110)
+        self.thumb_slider.valueChanged.connect(self.gallery.set_thumb_side)
+        header.addWidget(self.thumb_slider)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -314,6 +334,7 @@ class MainWindow(WindowActions):
             self.sort_combo.setItemText(row, sort_labels[key])
         self.show_label.setText(self.tr("Show:"))
         self.sort_label.setText(self.tr("Sort:"))
+        self.thumb_slider.setToolTip(self.tr("Thumbnail size"))
 
         self._retranslate_actions()
         self.shortcuts_action.setText(self.tr("Keyboard shortcuts…"))

@@ -19,42 +19,46 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
+    QSlider,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
-from facecurator.gui.overlay import DEFAULT_PALETTE, face_status
+from facecurator.gui.overlay import face_status
 from facecurator.gui.rule_words import translate_reason
+from facecurator.gui.sort_words import sort_label
 from facecurator.gui.store import FACE_FILTERS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
+from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-exported
+    CROP_BOX,
+    CROP_SIDES,
+    DECISION_ROLE,
+    FACE_CELL,
+    FACE_STATUS_ROLE,
+    FaceDelegate,
+)
+from facecurator.services.filtering import FACE_SORTS, FaceFilter, sort_faces
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-FACE_CELL: Final = QSize(136, 156)
 #: Side of the sharp crop shown in the preview panel.
 PREVIEW_CROP_SIDE: Final = 448
-CROP_BOX: Final = 128
 FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
-FACE_STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 12
-DECISION_ROLE: Final = Qt.ItemDataRole.UserRole + 13
 
 
 # Rows laid out per event-loop turn (a few ms each).
@@ -86,6 +90,10 @@ class FaceModel(QAbstractListModel):
         self._ids: list[int] = []
         self._rows: dict[int, int] = {}
         self.filter_name = "pending"
+        #: the filter bar's face filter (None: none) and the sort (FACE_SORTS key, descending)
+        self.face_filter: FaceFilter | None = None
+        self.sort_key = "image"
+        self.descending = False
         store.sourceChanged.connect(lambda _root: self.rebuild())
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
@@ -135,15 +143,38 @@ class FaceModel(QAbstractListModel):
             self.filter_name = name
             self.rebuild()
 
+    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
+        if face_filter is not self.face_filter:
+            self.face_filter = face_filter
+            self.rebuild()
+
+    def set_sort(self, key: str, descending: bool = False) -> None:
+        """Order the grid by a field (``FACE_SORTS``); "image" is the catalog order."""
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.rebuild()
+
     def rebuild(self) -> None:
         store = self._store
+        ids = store.matching_face_ids(self.filter_name)
+        face_filter = self.face_filter
+        if face_filter is not None or self.sort_key != "image" or self.descending:
+            faces = store.faces(ids)
+            if face_filter is not None:
+                faces = face_filter.select(faces)
+            ids = [face.id for face in sort_faces(faces, self.sort_key, descending=self.descending)]
         self.beginResetModel()
-        self._ids = store.matching_face_ids(self.filter_name)
+        self._ids = ids
         self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
         self.endResetModel()
 
+    def _passes(self, face_id: int) -> bool:
+        if not self._store.face_matches(face_id, self.filter_name):
+            return False
+        return self.face_filter is None or self.face_filter.matches(self._store.face(face_id))
+
     def _on_faces_added(self, face_ids: list[int]) -> None:
-        new = [i for i in face_ids if i not in self._rows and self._store.face_matches(i, self.filter_name)]
+        new = [i for i in face_ids if i not in self._rows and self._passes(i)]
         if not new:
             return
         first = len(self._ids)
@@ -162,7 +193,7 @@ class FaceModel(QAbstractListModel):
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
 
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified", "unknown"):
+        if self.filter_name in ("qualified", "unqualified", "unknown") or self.face_filter is not None:
             self.rebuild()
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
@@ -191,69 +222,6 @@ class FaceModel(QAbstractListModel):
         return self._crops.error(crop_key(self._ids[row]))
 
 
-class FaceDelegate(QStyledItemDelegate):
-    """A face crop framed in its verdict colour; decided faces are tagged and dimmed."""
-
-    def __init__(self, model: FaceModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._model = model
-        self._tag_font = QFont()
-        self._tag_font.setPixelSize(16)
-        self._tag_font.setBold(True)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        return FACE_CELL
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        rect: QRect = option.rect
-        state = option.state
-        palette = option.palette
-        painter.save()
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, palette.highlight())
-        box = QRect(rect.x() + (rect.width() - CROP_BOX) // 2, rect.y() + 4, CROP_BOX, CROP_BOX)
-        pixmap = self._model.crop(index.row())
-        decision = index.data(DECISION_ROLE)
-        if pixmap is not None:
-            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(
-                box.x() + (box.width() - scaled.width()) // 2,
-                box.y() + (box.height() - scaled.height()) // 2,
-                scaled.width(),
-                scaled.height(),
-            )
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            if decision != "pending":
-                painter.setOpacity(0.45)
-            painter.drawPixmap(target, pixmap)
-            painter.setOpacity(1.0)
-        else:
-            error = self._model.crop_error(index.row()) is not None
-            painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
-        colour = DEFAULT_PALETTE.face_colour(index.data(FACE_STATUS_ROLE), decision)
-        pen = QPen(colour, 3)
-        if decision == "rejected":
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(box.adjusted(1, 1, -2, -2))
-        if decision in ("accepted", "rejected"):
-            tag = QRect(box.right() - 24, box.y() + 2, 22, 22)
-            painter.fillRect(tag, QColor("#2e7d32") if decision == "accepted" else QColor("#c62828"))
-            painter.setFont(self._tag_font)
-            painter.setPen(QColor("#ffffff"))
-            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "✓" if decision == "accepted" else "✗")
-        painter.setFont(option.font)
-        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
-        text_rect = QRect(rect.x() + 2, box.bottom() + 3, rect.width() - 4, rect.bottom() - box.bottom() - 3)
-        name = option.fontMetrics.elidedText(
-            index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideMiddle, text_rect.width()
-        )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
-        painter.restore()
-
-
 class TriageView(QListView):
     """The face grid; single keys decide the current face (or the selection)."""
 
@@ -273,13 +241,14 @@ class TriageView(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
-        self.setGridSize(QSize(FACE_CELL.width() + 4, FACE_CELL.height() + 4))
         self.setWrapping(True)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(40)
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setModel(model)
-        self.setItemDelegate(FaceDelegate(model, self))
+        self._delegate = FaceDelegate(model, self)
+        self.setItemDelegate(self._delegate)
+        self.set_crop_side(CROP_BOX)
         self._prune_timer = QTimer(self)
         self._prune_timer.setSingleShot(True)
         self._prune_timer.setInterval(120)
@@ -288,6 +257,19 @@ class TriageView(QListView):
 
     def face_model(self) -> FaceModel:
         return self.model()  # type: ignore[return-value]
+
+    @property
+    def crop_side(self) -> int:
+        return self._delegate.crop_side
+
+    def set_crop_side(self, side: int) -> None:
+        """Crop size (the size slider): cells and grid follow; the current face stays in view."""
+        self._delegate.crop_side = max(CROP_SIDES[0], min(CROP_SIDES[1], int(side)))
+        cell = self._delegate.cell_size()
+        self.setGridSize(QSize(cell.width() + 4, cell.height() + 4))
+        self.doItemsLayout()
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -359,6 +341,22 @@ class TriagePage(QWidget):
         self.reject_button.setObjectName("rejectUnqualified")
         self.accept_button.clicked.connect(lambda: self.bulkRequested.emit("accept-qualified"))
         self.reject_button.clicked.connect(lambda: self.bulkRequested.emit("reject-unqualified"))
+        self.sort_label = QLabel(self)
+        self.sort_combo = QComboBox(self)
+        self.sort_combo.setObjectName("triageSort")
+        for key in FACE_SORTS:
+            self.sort_combo.addItem("", key)  # texts: retranslate_ui()
+        self.sort_order = QToolButton(self)
+        self.sort_order.setObjectName("triageSortOrder")
+        self.sort_order.setCheckable(True)
+        self.sort_combo.currentIndexChanged.connect(lambda _i: self._apply_sort())
+        self.sort_order.toggled.connect(lambda _on: self._apply_sort())
+        self.size_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.size_slider.setObjectName("triageCropSize")
+        self.size_slider.setRange(*CROP_SIDES)
+        self.size_slider.setValue(CROP_BOX)
+        self.size_slider.setMaximumWidth(110)
+        self.size_slider.valueChanged.connect(self.view.set_crop_side)
         self.counts = QLabel(self)
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #888")
@@ -366,8 +364,12 @@ class TriagePage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.show_label)
         bar.addWidget(self.filter_combo)
+        bar.addWidget(self.sort_label)
+        bar.addWidget(self.sort_combo)
+        bar.addWidget(self.sort_order)
         bar.addWidget(self.accept_button)
         bar.addWidget(self.reject_button)
+        bar.addWidget(self.size_slider)
         bar.addStretch(1)
         bar.addWidget(self.hint)
         bar.addSpacing(12)
@@ -437,8 +439,18 @@ class TriagePage(QWidget):
         )
         self.hint.setText(self.tr("A accept · R reject · S skip · Ctrl+Z undo · ? all keys"))
         self.show_label.setText(self.tr("Show:"))
+        self.sort_label.setText(self.tr("Sort:"))
+        for row, key in enumerate(FACE_SORTS):
+            self.sort_combo.setItemText(row, sort_label(key))
+        self.sort_order.setText("↓" if self.sort_order.isChecked() else "↑")
+        self.sort_order.setToolTip(self.tr("Descending (largest first) / ascending"))
+        self.size_slider.setToolTip(self.tr("Crop size"))
         self._update_counts()
         self._show_current()
+
+    def _apply_sort(self) -> None:
+        self.sort_order.setText("↓" if self.sort_order.isChecked() else "↑")
+        self.model.set_sort(self.sort_combo.currentData(), self.sort_order.isChecked())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

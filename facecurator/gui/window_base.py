@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QTabWidget,
 
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.docks import LogDock, ProblemsDock
+from facecurator.gui.filter_bar import FilterBar
 from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.logs import Notifier
@@ -36,6 +37,7 @@ class WindowBase(QMainWindow):
     gallery_model: GalleryModel
     image_view: ImageView
     triage: TriagePage
+    filter_bar: FilterBar
     problems: ProblemsDock
     log_dock: LogDock
     open_action: QAction

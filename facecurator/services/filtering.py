@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
-from facecurator.domain.filters import FacePredicate, Node, compile_predicate, is_everything, parse_all
+from facecurator.domain.filters import (
+    NUMBER_FIELDS,
+    FacePredicate,
+    Node,
+    compile_predicate,
+    face_number,
+    is_everything,
+    natural_key,
+    parse_all,
+    verdict_status,
+)
 from facecurator.domain.rules import RuleSet
 from facecurator.services.catalog import Catalog
 from facecurator.services.review import ReviewedFace, ReviewedImage
@@ -127,3 +137,33 @@ def face_ids_where(catalog: Catalog, node: Node, *, source_root: str | None = No
     sql = f"SELECT f.id FROM {FACE_FROM} WHERE {' AND '.join(clauses)} ORDER BY {order}"
     with catalog._reading("filtered faces") as db:
         return [row[0] for row in db.execute(sql, params)], built.residual
+
+
+#: Sort keys of the triage grid: catalog order, any numeric field, and the words.
+FACE_SORTS: Final = ("image", *NUMBER_FIELDS, "decision", "status", "person", "file")
+_DECISION_ORDER: Final = {"pending": 0, "accepted": 1, "rejected": 2}
+_STATUS_ORDER: Final = {"unqualified": 0, "unknown": 1, "qualified": 2}
+
+
+def sort_faces(faces: Sequence[ReviewedFace], key: str, *, descending: bool = False) -> list[ReviewedFace]:
+    """``faces`` ordered by a :data:`FACE_SORTS` key (stable: ties keep catalog order).
+
+    Unmeasured values sort last in either direction; names sort naturally (``img_2``
+    before ``img_10``).
+    """
+    if key == "image" or key not in FACE_SORTS:
+        return list(reversed(faces)) if descending else list(faces)
+    if key in NUMBER_FIELDS:
+        measured = [(value, face) for face in faces if (value := face_number(face.face, key)) is not None]
+        missing = [face for face in faces if face_number(face.face, key) is None]
+        measured.sort(key=lambda pair: pair[0], reverse=descending)
+        return [face for _value, face in measured] + missing
+    if key == "decision":
+        return sorted(faces, key=lambda f: _DECISION_ORDER.get(f.decision, 3), reverse=descending)
+    if key == "status":
+        return sorted(faces, key=lambda f: _STATUS_ORDER[verdict_status(f.verdict)], reverse=descending)
+    if key == "person":
+        return sorted(
+            faces, key=lambda f: (natural_key(f.image.group), natural_key(f.image.name)), reverse=descending
+        )
+    return sorted(faces, key=lambda f: natural_key(f.image.name), reverse=descending)

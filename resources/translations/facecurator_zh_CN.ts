@@ -379,6 +379,58 @@
     </message>
 </context>
 <context>
+    <name>CoreMessages</name>
+    <message>
+        <source>empty parentheses</source>
+        <extracomment>Every template of ``facecurator.domain.filters.FILTER_MESSAGES`` (a test checks they match).</extracomment>
+        <translation>括号内为空</translation>
+    </message>
+    <message>
+        <source>&apos;(&apos; is never closed</source>
+        <translation>“(” 没有闭合</translation>
+    </message>
+    <message>
+        <source>unexpected &apos;{text}&apos;</source>
+        <translation>此处不应出现“{text}”</translation>
+    </message>
+    <message>
+        <source>the expression ends too early</source>
+        <translation>表达式不完整</translation>
+    </message>
+    <message>
+        <source>unknown field &apos;{field}&apos; (fields: {fields})</source>
+        <translation>未知字段“{field}”（可用字段：{fields}）</translation>
+    </message>
+    <message>
+        <source>&apos;{field}{op}&apos; needs a value</source>
+        <translation>“{field}{op}”后面缺少取值</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; does not take &apos;{op}&apos; (use {ops})</source>
+        <translation>“{field}”不能用“{op}”（可用：{ops}）</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; needs a number, not &apos;{value}&apos;</source>
+        <translation>“{field}”需要数字，而不是“{value}”</translation>
+    </message>
+    <message>
+        <source>&apos;{field}&apos; is one of {choices}, not &apos;{value}&apos;</source>
+        <translation>“{field}”只能取 {choices}，而不是“{value}”</translation>
+    </message>
+    <message>
+        <source>&apos;{kind}:&apos; needs a condition name</source>
+        <translation>“{kind}:”后面缺少条件名</translation>
+    </message>
+    <message>
+        <source>no condition &apos;{condition}&apos; in the rule set (conditions: {conditions})</source>
+        <translation>规则集中没有条件“{condition}”（现有条件：{conditions}）</translation>
+    </message>
+    <message>
+        <source>the quote is never closed</source>
+        <translation>引号没有闭合</translation>
+    </message>
+</context>
+<context>
     <name>CostConfirmDialog</name>
     <message>
         <source>Detect with {name}?</source>
@@ -626,8 +678,155 @@
     <name>FaceModel</name>
     <message>
         <source>qualified</source>
-        <extracomment>Side of the sharp crop shown in the preview panel.</extracomment>
+        <extracomment>Side of the sharp crop shown in the preview panel. the filter bar&apos;s face filter (None: none) and the sort (FACE_SORTS key, descending)</extracomment>
         <translation>合格</translation>
+    </message>
+</context>
+<context>
+    <name>Fields</name>
+    <message>
+        <source>Image order</source>
+        <translation>图片顺序</translation>
+    </message>
+    <message>
+        <source>Yaw</source>
+        <translation>偏航角</translation>
+    </message>
+    <message>
+        <source>Pitch</source>
+        <translation>俯仰角</translation>
+    </message>
+    <message>
+        <source>Roll</source>
+        <translation>翻滚角</translation>
+    </message>
+    <message>
+        <source>Blur</source>
+        <translation>模糊度</translation>
+    </message>
+    <message>
+        <source>Face size</source>
+        <translation>人脸尺寸</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>置信度</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>质量</translation>
+    </message>
+    <message>
+        <source>Sharpness</source>
+        <translation>清晰度</translation>
+    </message>
+    <message>
+        <source>Integrity</source>
+        <translation>完整度</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>人物</translation>
+    </message>
+    <message>
+        <source>File name</source>
+        <translation>文件名</translation>
+    </message>
+</context>
+<context>
+    <name>FilterBar</name>
+    <message>
+        <source>Find:</source>
+        <extracomment>Range quick filters: field, lowest, highest, step, decimals. Typing pause before the filter applies (Enter applies at once).</extracomment>
+        <translation>查找：</translation>
+    </message>
+    <message>
+        <source>e.g. yaw&gt;20 and not failed:no_sunglasses · person~alice · blur&lt;10 or size&lt;80</source>
+        <translation>例如 yaw&gt;20 and not failed:no_sunglasses · person~alice · blur&lt;10 or size&lt;80</translation>
+    </message>
+    <message>
+        <source>Filter faces: fields {fields}; failed:/unknown:/passed:CONDITION; and, or, not, parentheses; a bare word searches file and person names. The same expression works on the command line: --where</source>
+        <translation>筛选人脸：字段 {fields}；failed:/unknown:/passed:条件名；and、or、not 与括号；单独的词搜索文件名和人物名。命令行 --where 使用同样的表达式</translation>
+    </message>
+    <message>
+        <source>Any decision</source>
+        <translation>任意决定</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>待定</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Ranges</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>Yaw, blur, face size and confidence ranges (– = no limit)</source>
+        <translation>偏航角、模糊度、人脸尺寸和置信度的范围（– 表示不限）</translation>
+    </message>
+    <message>
+        <source>Yaw (°, either way)</source>
+        <translation>偏航角（°，任一方向）</translation>
+    </message>
+    <message>
+        <source>Blur (0–100)</source>
+        <translation>模糊度（0–100）</translation>
+    </message>
+    <message>
+        <source>Face size (px)</source>
+        <translation>人脸尺寸（像素）</translation>
+    </message>
+    <message>
+        <source>Confidence</source>
+        <translation>置信度</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Show every face again</source>
+        <translation>重新显示所有人脸</translation>
+    </message>
+    <message>
+        <source>Any condition</source>
+        <translation>任意条件</translation>
+    </message>
+    <message>
+        <source>Failed: {label}</source>
+        <translation>未通过：{label}</translation>
+    </message>
+    <message>
+        <source>at “{text}”</source>
+        <translation>位置：“{text}”</translation>
+    </message>
+    <message>
+        <source>Filter not applied: {reason} {where}</source>
+        <translation>筛选未生效：{reason} {where}</translation>
+    </message>
+    <message>
+        <source>Filter: {expression}</source>
+        <translation>筛选：{expression}</translation>
     </message>
 </context>
 <context>
@@ -656,11 +855,18 @@
         <source>{ok} ok · {no} no</source>
         <translation>{ok} 合格 · {no} 不合格</translation>
     </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 张图片</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>GalleryModel</name>
     <message>
         <source>{faces} faces: {q} qualified, {u} unqualified, {k} unknown</source>
+        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip drawn over the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
         <translation>{faces} 张人脸：{q} 张合格，{u} 张不合格，{k} 张未知</translation>
     </message>
     <message>
@@ -1087,6 +1293,10 @@
         <translation>读取 {source} 的目录库失败：{error}</translation>
     </message>
     <message>
+        <source>Thumbnail size</source>
+        <translation>缩略图大小</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts…</source>
         <translation>键盘快捷键…</translation>
     </message>
@@ -1129,6 +1339,10 @@
     <message>
         <source>Undid the decision of %n face(s)</source>
         <translation>已撤销 %n 张人脸的决定</translation>
+    </message>
+    <message>
+        <source>Filter: %n face(s) match</source>
+        <translation>筛选：%n 张人脸符合</translation>
     </message>
     <message>
         <source>Accepted %n qualified face(s)</source>
@@ -2092,6 +2306,18 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Show:</source>
         <translation>显示：</translation>
+    </message>
+    <message>
+        <source>Sort:</source>
+        <translation>排序：</translation>
+    </message>
+    <message>
+        <source>Descending (largest first) / ascending</source>
+        <translation>降序（大的在前）/ 升序</translation>
+    </message>
+    <message>
+        <source>Crop size</source>
+        <translation>裁剪图大小</translation>
     </message>
     <message>
         <source>No face selected</source>
