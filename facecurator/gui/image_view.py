@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facecurator.gui.label_layout import LabelRequest, Placement, layout_labels
 from facecurator.gui.legend import ColourLegend
-from facecurator.gui.overlay import OverlayContext, draw_face_overlay, label_rect, overlay_extent
+from facecurator.gui.overlay import LABEL_GAP, OverlayContext, draw_face_overlay, label_rect, overlay_extent
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import (
     AsyncPixmapCache,
@@ -139,7 +140,7 @@ class ImageView(QGraphicsView):
         self._pixmap_item: QGraphicsPixmapItem | None = None
         self._message_item: QGraphicsSimpleTextItem | None = None
         self._face_items: dict[int, FaceItem] = {}
-        self._labelled: set[int] = set()
+        self._labelled: dict[int, Placement] = {}
         self._base_context = OverlayContext()
         self._hovered: int | None = None
         self.selected_face: int | None = None
@@ -302,17 +303,20 @@ class ImageView(QGraphicsView):
         return replace(self._base_context, scale=self.transform().m11() or 1.0, highlighted=highlighted)
 
     def face_context(self, face: ReviewedFace) -> OverlayContext:
-        """One face's context; its label only where it covers no other label
-        (the hovered/selected face's label always shows, on top)."""
-        highlighted = self.is_highlighted(face.id)
-        ctx = self.overlay_context(highlighted=highlighted)
-        if ctx.show_labels and not highlighted and face.id not in self._labelled:
-            ctx = replace(ctx, show_labels=False)
-        return ctx
+        """One face's context, with its label where the label layout put it (no two labels
+        overlap; a label away from its face gets a leader line)."""
+        ctx = self.overlay_context(highlighted=self.is_highlighted(face.id))
+        if not ctx.show_labels:
+            return ctx
+        placement = self._labelled.get(face.id)
+        if placement is None:
+            return replace(ctx, show_labels=False)
+        return replace(ctx, label_at=(placement.x, placement.y, placement.leader))
 
     def _layout_labels(self) -> None:
-        """Choose the faces whose label is drawn: emphasised first, then left to right,
-        skipping any label that would cover a label already placed or another face."""
+        """Place every face's label (emphasised faces first, then left to right) so that no two
+        labels overlap, avoiding the other faces' boxes where there is room
+        (:func:`facecurator.gui.label_layout.layout_labels`)."""
         scale = self.transform().m11() or 1.0
         order = sorted(
             self._face_items.values(),
@@ -322,27 +326,18 @@ class ImageView(QGraphicsView):
                 item.face.face.box.y,
             ),
         )
-        boxes = {
-            item.face.id: QRectF(
-                item.face.face.box.x, item.face.face.box.y, item.face.face.box.w, item.face.face.box.h
-            )
-            for item in order
-        }
-        placed: list[QRectF] = []
-        labelled: set[int] = set()
+        requests = []
         for item in order:
             rect = label_rect(item.face.face, scale)
             if rect is None:
                 continue
-            emphasised = self.is_highlighted(item.face.id)
-            covers_a_face = any(
-                rect.intersects(box) for face_id, box in boxes.items() if face_id != item.face.id
+            box = item.face.face.box
+            requests.append(
+                LabelRequest(item.face.id, QRectF(box.x, box.y, box.w, box.h), rect.width(), rect.height())
             )
-            if any(rect.intersects(other) for other in placed) or (covers_a_face and not emphasised):
-                continue
-            placed.append(rect)
-            labelled.add(item.face.id)
-        self._labelled = labelled
+        width, height = self._full_size
+        bounds = QRectF(0, 0, width, height) if width and height else QRectF()
+        self._labelled = layout_labels(requests, bounds, LABEL_GAP / scale)
 
     def set_overlay_options(
         self, *, boxes: bool | None = None, landmarks: bool | None = None, labels: bool | None = None

@@ -29,6 +29,8 @@ HIGHLIGHT_LINE_WIDTH: Final = 3.5
 LANDMARK_RADIUS: Final = 2.0
 LABEL_PIXEL_SIZE: Final = 12
 TAG_SIZE: Final = 18.0
+#: Device pixels between a box and the label below it.
+LABEL_GAP: Final = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,9 @@ class OverlayContext:
     show_labels: bool = True
     highlighted: bool = False
     palette: OverlayPalette = field(default=DEFAULT_PALETTE)
+    #: where the label goes (its top-left corner, image pixels) and whether a leader line joins
+    #: it to the face (set by the view's label layout); None: just below the box
+    label_at: tuple[float, float, bool] | None = None
 
 
 def face_status(verdict: Verdict | None) -> FaceStatus:
@@ -247,6 +252,10 @@ def overlay_extent(face: Face, ctx: OverlayContext) -> QRectF:
         rect = rect.united(QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
     device = 1.0 / max(ctx.scale, 1e-6)  # one device pixel in image pixels
     pad = (TAG_SIZE + HIGHLIGHT_LINE_WIDTH + 2) * device
+    if ctx.show_labels and ctx.label_at is not None:
+        placed = label_rect(face, ctx.scale, ctx.label_at)
+        rect = rect.adjusted(-pad, -pad, pad, pad)
+        return rect if placed is None else rect.united(placed.adjusted(-2 * device, -2 * device, 0, 0))
     label_h = (len(face_label_lines(face)) * (LABEL_PIXEL_SIZE + 4) + 8) * device if ctx.show_labels else 0
     label_w = 300 * device if ctx.show_labels else 0
     return rect.adjusted(-pad, -pad, max(pad, label_w - rect.width()), pad + label_h)
@@ -303,7 +312,11 @@ def draw_face_overlay(
         if ctx.show_labels:
             lines = face_label_lines(face)
             if lines:
-                _draw_label(painter, rect.bottomLeft(), lines, colour, ctx)
+                placed = label_rect(face, ctx.scale, ctx.label_at)
+                if placed is not None:
+                    if ctx.label_at is not None and ctx.label_at[2]:
+                        _draw_leader(painter, rect, placed, colour)
+                    _draw_label(painter, placed.topLeft(), lines, colour, ctx)
     finally:
         painter.restore()
 
@@ -350,18 +363,37 @@ def _label_size(lines: list[str], metrics: QFontMetricsF) -> tuple[float, float]
     return max(metrics.horizontalAdvance(line) for line in lines) + 8, metrics.height() * len(lines) + 6
 
 
-def label_rect(face: Face, scale: float) -> QRectF | None:
-    """Where the label of ``face`` goes, in image pixels at zoom ``scale`` (None: no label).
+def label_rect(face: Face, scale: float, at: tuple[float, float, bool] | None = None) -> QRectF | None:
+    """Where the label of ``face`` goes, in image pixels at zoom ``scale`` (None: no label):
+    at ``at`` (top-left corner, from the view's label layout), else just below the box.
 
-    Views use it to leave out labels that would cover another face's label.
+    Views use its size to lay out labels that never cover each other.
     """
     lines = face_label_lines(face)
     if not lines:
         return None
     width, height = _label_size(lines, QFontMetricsF(_label_font()))
     device = 1.0 / max(scale, 1e-6)
+    if at is not None:
+        return QRectF(at[0], at[1], width * device, height * device)
     box = face.box
-    return QRectF(box.x, box.y + box.h + 3 * device, width * device, height * device)
+    return QRectF(box.x, box.y + box.h + LABEL_GAP * device, width * device, height * device)
+
+
+def _draw_leader(painter: QPainter, box: QRectF, label: QRectF, colour: QColor) -> None:
+    """A thin line from the face to its label placed away from it."""
+    from facecurator.gui.label_layout import leader_points
+
+    start, end = leader_points(box, label)
+    pen = QPen(colour)
+    pen.setCosmetic(True)
+    pen.setWidthF(1.5)
+    painter.setPen(pen)
+    painter.drawLine(start, end)
+    painter.setBrush(colour)
+    painter.setPen(Qt.PenStyle.NoPen)
+    radius = 2.5 / max(abs(painter.transform().m11()), 1e-6)  # 2.5 device pixels
+    painter.drawEllipse(start, radius, radius)
 
 
 def _draw_label(
@@ -376,7 +408,7 @@ def _draw_label(
     width, height = _label_size(lines, metrics)
     background = QColor(ctx.palette.label_background)
     background.setAlpha(ctx.palette.label_background_alpha)
-    top = 3.0
+    top = 0.0
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(background)
     painter.drawRect(QRectF(0, top, width, height))

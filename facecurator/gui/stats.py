@@ -16,10 +16,12 @@ from html import escape
 from typing import Any, Final
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
-from facecurator.domain.rules import FAIL, PASS, UNKNOWN
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2
+from facecurator.domain.rules import FAIL, PASS, UNKNOWN, RuleSet, convert_blur
+from facecurator.domain.rules.kinds import AgeRange, BlurCondition, MinFaceSize, PoseCondition
 from facecurator.gui.rule_words import term
 from facecurator.services.review import ReviewedFace
 
@@ -168,6 +170,74 @@ def face_statistics(faces: Sequence[ReviewedFace]) -> FaceStatistics:
     return FaceStatistics(len(faces), histograms, condition_counts(faces))
 
 
+# --------------------------------------------------------------------------- rules and filters (no Qt)
+
+#: The filter language's field of each histogram (angles with their sign, as plotted).
+HISTOGRAM_FIELDS: Final = {
+    "yaw": "yaw_signed",
+    "pitch": "pitch_signed",
+    "roll": "roll_signed",
+    "size": "size",
+    "age": "age",
+}
+OUTCOME_FILTERS: Final = {PASS: "passed", FAIL: "failed", UNKNOWN: "unknown"}
+
+
+def rule_thresholds(ruleset: RuleSet | None, key: str) -> list[float]:
+    """Where the active rule set draws a line on histogram ``key`` (its limits, on that plot's scale)."""
+    if ruleset is None:
+        return []
+    lines: list[float] = []
+    for condition in ruleset.conditions:
+        if isinstance(condition, PoseCondition) and key == condition.axis:
+            lines += [-condition.max_degrees, condition.max_degrees]
+        elif isinstance(condition, BlurCondition) and key.startswith("blur:"):
+            scale = key.partition(":")[2]
+            if scale == condition.scale or condition.convert:
+                converted = convert_blur(condition.max, condition.scale, scale)
+                if converted is not None:
+                    lines.append(converted)
+        elif isinstance(condition, MinFaceSize) and key == "size":
+            lines.append(condition.min_px)
+        elif isinstance(condition, AgeRange) and key == "age":
+            lines += [float(v) for v in (condition.min, condition.max) if v is not None]
+    return sorted(set(lines))
+
+
+def _number(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def bar_filter(key: str, edges: np.ndarray, index: int) -> str | None:
+    """The filter expression selecting the faces counted in bar ``index`` of histogram ``key``.
+
+    Bins are ``[low, high)``; the first and last bins also hold what was clipped into them
+    (and numpy's last bin is closed), so they have no outer bound.
+    """
+    last = len(edges) - 2
+    if not 0 <= index <= last:
+        return None
+    if key.startswith("blur:"):
+        scale = key.partition(":")[2]
+        parts = [f"blur_scale={scale}"]
+        field_name = "blur"
+        low = convert_blur(float(edges[index]), scale, BLUR_SCALE_MODERATION_2)
+        high = convert_blur(float(edges[index + 1]), scale, BLUR_SCALE_MODERATION_2)
+        if low is None or high is None:
+            return parts[0]  # a scale with no mapping: the whole series
+    else:
+        field_name = HISTOGRAM_FIELDS[key]
+        parts = []
+        low, high = float(edges[index]), float(edges[index + 1])
+    if index > 0:
+        parts.append(f"{field_name}>={_number(low)}")
+    if index < last:
+        parts.append(f"{field_name}<{_number(high)}")
+    if not parts:
+        parts.append(f"{field_name}!=none")
+    return " and ".join(parts)
+
+
 # --------------------------------------------------------------------------- the panel
 
 
@@ -176,8 +246,12 @@ class StatsPanel(QWidget):
 
     Call :meth:`set_faces` with the faces of the current filter (e.g. on the
     store's ``rulesChanged`` and on a filter change); the work is deferred
-    while the panel is hidden.
+    while the panel is hidden. The active rule's limits are drawn as dashed
+    lines; a click on a bar emits ``filterRequested`` with the filter
+    expression of its faces (a histogram bin, or a condition's outcome).
     """
+
+    filterRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +260,7 @@ class StatsPanel(QWidget):
         self._pg = pg
         self.setObjectName("statsPanel")
         self._faces: Sequence[ReviewedFace] = ()
+        self._ruleset: RuleSet | None = None
         self._dirty = False
         self.stats = FaceStatistics(0)
         # plot key -> the plotted graphics item (for tests and export)
@@ -200,13 +275,16 @@ class StatsPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground(None)
         layout.addWidget(self.graphics, 1)
+        self.graphics.scene().sigMouseClicked.connect(self._on_clicked)
         self._redraw()
 
     # -- public API ------------------------------------------------------------
 
-    def set_faces(self, faces: Sequence[ReviewedFace]) -> None:
-        """Show statistics of ``faces`` (computed now if the panel is visible, else when shown)."""
+    def set_faces(self, faces: Sequence[ReviewedFace], ruleset: RuleSet | None = None) -> None:
+        """Show statistics of ``faces`` (computed now if the panel is visible, else when shown),
+        with ``ruleset``'s limits drawn over the histograms."""
         self._faces = faces
+        self._ruleset = ruleset
         self._dirty = True
         if self.isVisible():
             self.refresh()
@@ -286,7 +364,58 @@ class StatsPanel(QWidget):
             )
             plot.addItem(item)
             self.items[key] = item
+            self._draw_thresholds(key, plot)
         self._draw_conditions(row=(len(keys) + columns - 1) // columns, columns=columns, title=titles)
+
+    def _draw_thresholds(self, key: str, plot: Any) -> None:
+        """The active rule's limits on this histogram: dashed red lines, labelled."""
+        pg = self._pg
+        lines = []
+        for value in rule_thresholds(self._ruleset, key):
+            line = pg.InfiniteLine(
+                pos=value,
+                angle=90,
+                movable=False,
+                pen=pg.mkPen("#d93025", width=2, style=Qt.PenStyle.DashLine),
+                label=f"{value:g}",
+                labelOpts={"position": 0.92, "color": "#d93025", "anchors": [(0, 0.5), (0, 0.5)]},
+            )
+            plot.addItem(line)
+            lines.append(line)
+        if lines:
+            self.items[f"threshold:{key}"] = lines
+
+    def bar_at(self, key: str, x: float, y: float) -> str | None:
+        """The filter expression of the bar under the plot point ``(x, y)`` of plot ``key``."""
+        if key == "conditions":
+            ids = list(self.stats.conditions)
+            index = round(x)
+            if not 0 <= index < len(ids) or abs(x - index) > 0.3 or y < 0:
+                return None
+            counts = self.stats.conditions[ids[index]]
+            bottom = 0.0
+            for outcome, height in ((PASS, counts.passed), (FAIL, counts.failed), (UNKNOWN, counts.unknown)):
+                if height and bottom <= y < bottom + height:
+                    return f"{OUTCOME_FILTERS[outcome]}:{ids[index]}"
+                bottom += height
+            return None
+        hist = self.stats.histograms.get(key)
+        if hist is None:
+            return None
+        index = int(np.searchsorted(hist.edges, x, side="right")) - 1
+        if not 0 <= index < len(hist.counts) or hist.counts[index] == 0 or not 0 <= y <= hist.counts[index]:
+            return None
+        return bar_filter(key, hist.edges, index)
+
+    def _on_clicked(self, event: Any) -> None:
+        position = event.scenePos()
+        for key, plot in self.plots.items():
+            if plot.sceneBoundingRect().contains(position):
+                point = plot.vb.mapSceneToView(position)
+                expression = self.bar_at(key, point.x(), point.y())
+                if expression:
+                    self.filterRequested.emit(expression)
+                return
 
     def _draw_conditions(self, *, row: int, columns: int, title: dict[str, str]) -> None:
         pg = self._pg
@@ -346,6 +475,10 @@ class StatsDock(QDockWidget):
         self._window = window
         self.panel = StatsPanel(self)
         self.setWidget(self.panel)
+        filter_bar = getattr(window, "filter_bar", None)
+        if filter_bar is not None:  # a click on a bar filters the gallery and triage to its faces
+            self.panel.filterRequested.connect(filter_bar.set_expression)
+            filter_bar.filterChanged.connect(self.schedule)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
@@ -371,7 +504,7 @@ class StatsDock(QDockWidget):
         self._timer.start()
 
     def update_scope(self) -> None:
-        self.panel.set_faces(self._window.scope_faces())
+        self.panel.set_faces(self._window.scope_faces(), self._window.store.ruleset)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(self.tr("Statistics"))

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QToolButton,
@@ -360,6 +361,8 @@ class TriagePage(QWidget):
         self.counts = QLabel(self)
         self.hint = QLabel(self)
         self.hint.setStyleSheet("color: #888")
+        # the hint gives way when the window is narrow (its whole text is its tooltip)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.show_label = QLabel(self)
         bar = QHBoxLayout()
         bar.addWidget(self.show_label)
@@ -438,6 +441,7 @@ class TriagePage(QWidget):
             self.tr("Reject every pending unqualified face of the selection (or of the current filter)")
         )
         self.hint.setText(self.tr("A accept · R reject · S skip · Ctrl+Z undo · ? all keys"))
+        self.hint.setToolTip(self.hint.text())
         self.show_label.setText(self.tr("Show:"))
         self.sort_label.setText(self.tr("Sort:"))
         for row, key in enumerate(FACE_SORTS):

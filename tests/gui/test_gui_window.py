@@ -292,14 +292,20 @@ def test_labels_never_cover_each_other_and_follow_the_selection(qtbot, opened_wi
     view = window.image_view
     qtbot.waitUntil(lambda: view.image_id == image_id)
     items = view.face_items()
-    scale = view.transform().m11()
-    shown = [item for item in items.values() if item.context().show_labels]
-    rects = [label_rect(item.face.face, scale) for item in shown]
-    assert shown
+
+    def placed_labels() -> list:
+        scale = view.transform().m11()
+        shown = [item for item in items.values() if item.context().show_labels]
+        return [label_rect(item.face.face, scale, item.context().label_at) for item in shown]
+
+    rects = placed_labels()
+    assert len(rects) == len(items)  # every face has its label (laid out, not hidden)
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
-    for face_id, item in items.items():  # whichever face is selected gets its label
+    for face_id, item in items.items():  # whichever face is selected gets its label, still no overlap
         view.select_face(face_id)
         assert item.context().show_labels and item.context().highlighted
+        rects = placed_labels()
+        assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
 
 
 def test_zoom_keys_wheel_and_overlay_toggles(qtbot, opened_window) -> None:

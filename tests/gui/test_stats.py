@@ -131,3 +131,84 @@ def test_statistics_of_100k_faces_are_fast() -> None:
     assert sum(stats.histograms["size"].counts) == 100_000
     assert elapsed < 2.0, f"{elapsed:.2f} s for 100k faces"
     print(f"face_statistics: 100k faces in {elapsed * 1000:.0f} ms")
+
+
+def test_rule_limits_are_drawn_on_their_histograms(qtbot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    rules = load_rules("enrollment-strict")
+    panel.set_faces(_faces(300), rules)
+    positions = {
+        key: [line.value() for line in lines]
+        for key, lines in panel.items.items()
+        if key.startswith("threshold:")
+    }
+    assert positions["threshold:yaw"] == [-30, 30] and positions["threshold:roll"] == [-30, 30]
+    assert positions["threshold:blur:0-100"] == [25] and positions["threshold:blur:local-0-100"] == [25]
+    assert positions["threshold:blur:0-20"] == [5]  # 25 on 0-100 is 5 on 0-20 (the documented mapping)
+    assert positions["threshold:size"] == [112]
+    panel.set_faces(_faces(300), load_rules(DEFAULT_PRESET))  # no size rule: no line
+    assert "threshold:size" not in panel.items
+
+
+def test_every_bar_filters_exactly_its_faces() -> None:
+    from facecurator.gui.stats import bar_filter
+    from facecurator.services.filtering import face_filter
+
+    faces = _faces(1500, seed=3)
+    rules = load_rules(DEFAULT_PRESET)
+    stats = face_statistics(faces)
+    checked = 0
+    for key, hist in stats.histograms.items():
+        for index, count in enumerate(hist.counts.tolist()):
+            expression = bar_filter(key, hist.edges, index)
+            assert expression is not None
+            selected = face_filter(expression, rules).select(faces)
+            assert len(selected) == count, (key, index, expression)
+            checked += 1
+    assert checked > 100
+
+
+def test_click_on_a_bar_filters_gallery_and_triage(qtbot, opened_window) -> None:
+    from PySide6.QtCore import QPointF, Qt
+
+    from facecurator.gui.stats import open_statistics
+
+    window = opened_window
+    window.triage.filter_combo.setCurrentIndex(0)  # all faces
+    dock = open_statistics(window)
+    panel = dock.panel
+    qtbot.waitUntil(lambda: panel.stats.faces == len(window.store.faces()), timeout=3000)
+    failed = {cid: c.failed for cid, c in panel.stats.conditions.items() if c.failed}
+    if not failed:
+        pytest.skip("no face fails a condition in the test folder")
+    cid = next(iter(failed))
+    ids = list(panel.stats.conditions)
+    counts = panel.stats.conditions[cid]
+    plot = panel.plots["conditions"]
+    # the middle of the condition's "fail" segment, clicked with the mouse
+    scene = plot.vb.mapViewToScene(QPointF(ids.index(cid), counts.passed + counts.failed / 2))
+    where = panel.graphics.mapFromScene(scene)
+    qtbot.mouseClick(panel.graphics.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert window.filter_bar.expression() == f"failed:{cid}"
+    shown = [window.triage.model.face_id(r) for r in range(window.triage.model.rowCount())]
+    assert len(shown) == counts.failed
+    assert all(
+        any(r.condition == cid and r.outcome == "fail" for r in window.store.face(i).verdict.results)
+        for i in shown
+    )
+    # the statistics follow the filter: the panel now counts only those faces
+    qtbot.waitUntil(lambda: panel.stats.faces == counts.failed, timeout=3000)
+    # a histogram bar: the yaw bin of the first face
+    window.filter_bar.clear()
+    qtbot.waitUntil(lambda: panel.stats.faces == len(window.store.faces()), timeout=3000)
+    hist = panel.stats.histograms["yaw"]
+    index = int(np.argmax(hist.counts))
+    centre = (hist.edges[index] + hist.edges[index + 1]) / 2
+    scene = panel.plots["yaw"].vb.mapViewToScene(QPointF(centre, hist.counts[index] / 2))
+    qtbot.mouseClick(
+        panel.graphics.viewport(), Qt.MouseButton.LeftButton, pos=panel.graphics.mapFromScene(scene)
+    )
+    assert "yaw_signed" in window.filter_bar.expression()
+    assert window.triage.model.rowCount() == int(hist.counts[index])
