@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from facecurator.domain.face import (
@@ -15,7 +13,7 @@ from facecurator.domain.face import (
     Face,
     Pose,
 )
-from facecurator.domain.filter_sql import compile_sql
+from facecurator.domain.filter_sql import TRUE, compile_sql
 from facecurator.domain.filters import (
     And,
     Compare,
@@ -126,7 +124,18 @@ def test_python_semantics() -> None:
     assert _matches("blur=7", _face(blur=Blur(7, BLUR_SCALE_LOCAL)))
 
 
-def _seed(path: Path) -> None:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One seeded catalog per backend (the SQL form must be portable)."""
+    if request.param == "sqlite":
+        target = str(tmp_path_factory.mktemp("filters") / "c.db")
+    else:
+        target = str(request.getfixturevalue("pg_cluster").new_database())
+    _seed(target)
+    return target
+
+
+def _seed(path: str) -> None:
     faces_by_image = []
     for i in range(30):
         faces = []
@@ -206,9 +215,8 @@ def _seed(path: Path) -> None:
         "blur_scale~0-",
     ],
 )
-def test_sql_and_python_select_the_same_faces(tmp_path: Path, text: str) -> None:
-    path = tmp_path / "c.db"
-    _seed(path)
+def test_sql_and_python_select_the_same_faces(seeded: str, text: str) -> None:
+    path = seeded
     selected = face_filter(text, RULES)
     with Catalog(path) as catalog:
         faces = all_faces(review(catalog, RULES))
@@ -235,4 +243,4 @@ def test_sql_leaves_verdict_terms_as_residual() -> None:
     assert "abs(df.yaw)" in built.where and "failed" not in built.where
     assert isinstance(built.residual, And) and len(built.residual.items) == 2
     assert list(built.params.values()) == [20.0]
-    assert compile_sql(parse(""), CATALOG_COLUMNS).where == "1"
+    assert compile_sql(parse(""), CATALOG_COLUMNS).where == TRUE

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
 from facecurator.domain.filters import (
@@ -54,7 +54,7 @@ class SqlColumns:
 class SqlFilter:
     """An expression as ``WHERE`` text + named parameters, and what SQL could not answer.
 
-    ``where`` is ``"1"`` when the SQL side selects everything. ``residual`` (a tree, or
+    ``where`` is :data:`TRUE` when the SQL side selects everything. ``residual`` (a tree, or
     Everything) must still hold in Python for the rows SQL returned.
     """
 
@@ -80,7 +80,7 @@ class _SqlBuilder:
 
     def build(self, node: Node) -> str:
         if isinstance(node, Everything):
-            return "1"
+            return TRUE
         if isinstance(node, Not):
             return f"NOT {self.build(node.item)}"
         if isinstance(node, And):
@@ -90,13 +90,11 @@ class _SqlBuilder:
         if isinstance(node, Words):
             pattern = self.param(_like_pattern(node.text))
             c = self.columns
-            return (
-                f"coalesce(({c.file} LIKE {pattern} ESCAPE '\\' OR {c.person} LIKE {pattern} ESCAPE '\\'), 0)"
-            )
+            return _known(f"{_like(c.file, pattern)} OR {_like(c.person, pattern)}")
         if isinstance(node, ConditionTest):
             if self.columns.outcome is None:
                 raise _NotInSql
-            return f"coalesce({self.columns.outcome(node.condition)} = {self.param(node.outcome)}, 0)"
+            return _known(f"{self.columns.outcome(node.condition)} = {self.param(node.outcome)}")
         return self.compare(node)
 
     def blur_sql(self) -> str:
@@ -120,6 +118,7 @@ class _SqlBuilder:
         c = self.columns
         name, op, values = node.field, node.op, node.values
         kind = field_kind(name)
+        negate = "NOT " if op == "!=" else ""
         if kind == "choice":
             if name == "decision":
                 column = c.decision
@@ -134,28 +133,43 @@ class _SqlBuilder:
             else:
                 column = f"coalesce({c.status}, 'unknown')"
                 words = list(values)
-            inside = ", ".join(self.param(w) for w in words) or "NULL"
-            negate = "NOT " if op == "!=" else ""
-            return f"{negate}coalesce({column} IN ({inside}), 0)"
+            if not words:
+                return f"{negate}{FALSE}"
+            inside = ", ".join(self.param(w) for w in words)
+            return f"{negate}{_known(f'{column} IN ({inside})')}"
         if kind == "text":
             column = {"file": c.file, "person": c.person, "blur_scale": c.blur_scale}[name]
             if op == "~":
-                tests = [f"{column} LIKE {self.param(_like_pattern(v))} ESCAPE '\\'" for v in values]
-                return f"coalesce(({' OR '.join(tests)}), 0)"
+                return _known(" OR ".join(_like(column, self.param(_like_pattern(v))) for v in values))
             inside = ", ".join(self.param(v) for v in values)
-            negate = "NOT " if op == "!=" else ""
-            return f"{negate}coalesce(lower({column}) IN ({inside}), 0)"
+            return f"{negate}{_known(f'lower({column}) IN ({inside})')}"
         column = self.number_sql(name)
         numbers = [v for v in values if v is not None]
         want_none = any(v is None for v in values)
         if op == "!=":
-            parts = [f"{column} IS NOT NULL" if want_none else "1"]
-            parts += [f"{column} != {self.param(n)}" for n in numbers]
-            return f"coalesce(({' AND '.join(parts)}), 0)"
+            parts = [f"{column} IS NOT NULL"]
+            parts += [f"{column} <> {self.param(n)}" for n in numbers]
+            return _known(" AND ".join(parts))
         parts = [f"{column} {op} {self.param(n)}" for n in numbers]
         if want_none and op == "=":
             parts.append(f"{column} IS NULL")
-        return f"coalesce(({' OR '.join(parts) or '0'}), 0)"
+        return _known(" OR ".join(parts)) if parts else FALSE
+
+
+#: Portable truth values (SQLite and PostgreSQL).
+TRUE: Final = "(1 = 1)"
+FALSE: Final = "(1 = 0)"
+
+
+def _known(condition: str) -> str:
+    """``condition`` true, NULL (an unmeasured value) counting as false: ``NOT`` then means what
+    it means in Python. ``IS TRUE`` is standard SQL (SQLite 3.23+, PostgreSQL)."""
+    return f"(({condition}) IS TRUE)"
+
+
+def _like(column: str, pattern: str) -> str:
+    """Contains, folding ASCII case on both backends (PostgreSQL's LIKE is case-sensitive)."""
+    return f"lower({column}) LIKE {pattern} ESCAPE '\\'"
 
 
 def _like_pattern(text: str) -> str:
@@ -166,9 +180,10 @@ def _like_pattern(text: str) -> str:
 def compile_sql(node: Node, columns: SqlColumns, *, prefix: str = "w") -> SqlFilter:
     """The expression as SQL over ``columns``; top-level conjuncts SQL cannot answer stay residual.
 
-    Every comparison is wrapped in ``coalesce(..., 0)`` so an unmeasured (NULL) value is
-    false, as in Python, and ``NOT`` keeps the same meaning in both forms. SQLite's
-    ``LIKE`` folds ASCII case only; names in other scripts compare as written.
+    Every comparison is wrapped in ``(...) IS TRUE`` so an unmeasured (NULL) value is
+    false, as in Python, and ``NOT`` keeps the same meaning in both forms. The SQL is
+    portable (SQLite and PostgreSQL); ``lower()`` folds ASCII case only, so names in
+    other scripts compare as written.
     """
     conjuncts = node.items if isinstance(node, And) else (node,)
     builder = _SqlBuilder(columns, prefix)
@@ -181,5 +196,5 @@ def compile_sql(node: Node, columns: SqlColumns, *, prefix: str = "w") -> SqlFil
         except _NotInSql:
             builder.params = saved
             residual.append(item)
-    where = " AND ".join(w for w in wheres if w != "1") or "1"
+    where = " AND ".join(w for w in wheres if w != TRUE) or TRUE
     return SqlFilter(where, builder.params, conjoin(*residual))

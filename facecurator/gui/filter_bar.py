@@ -81,7 +81,9 @@ class FilterBar(QWidget):
         self.failed_combo = QComboBox(self)
         self.failed_combo.setObjectName("filterFailed")
         # narrow when the window is (1024 px and less): the list itself shows whole names
-        self.failed_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.failed_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.failed_combo.setMinimumContentsLength(10)
         self.failed_combo.currentIndexChanged.connect(lambda _i: self.apply())
         self.decision_combo = QComboBox(self)
@@ -89,7 +91,9 @@ class FilterBar(QWidget):
         for state in ("", *CHOICE_FIELDS["decision"]):
             self.decision_combo.addItem("", state)
         self.decision_combo.currentIndexChanged.connect(lambda _i: self.apply())
-        self.decision_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.decision_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.decision_combo.setMinimumContentsLength(6)
         self.ranges_button = QToolButton(self)
         self.ranges_button.setObjectName("filterRanges")

@@ -37,7 +37,7 @@ CATALOG_COLUMNS: Final = SqlColumns(
         "yaw": "df.yaw",
         "pitch": "df.pitch",
         "roll": "df.roll",
-        "size": "min(df.w, df.h)",
+        "size": "(CASE WHEN df.w < df.h THEN df.w ELSE df.h END)",
         "confidence": "df.confidence",
         "quality": "df.quality",
         "sharpness": "df.sharpness",
