@@ -39,7 +39,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--states-dir",
         type=Path,
-        help="also save these states here: first start, zoom to the selected face (Z), shortcut sheet (?)",
+        help="also save these states here: first start, zoom to the selected face (Z), shortcut sheet (?), "
+        "labels of a crowded photo, a refused filter, statistics with rule lines, person groups, triage sorted",
     )
     return parser.parse_args()
 
@@ -89,6 +90,33 @@ def save_states(app, window, image_id: int, folder: Path) -> None:
     settle(app, 0.5)
     grab(app, window, folder / "shortcut-sheet.png")
     sheet.reject()
+    # the crowded photo with every label laid out, the selection on its first face
+    view.select_face(view.face_ids()[0])
+    settle(app, 0.3)
+    grab(app, window, folder / "labels.png")
+    # the filter bar: a refused expression, then a good one with the statistics' rule lines
+    window.filter_bar.set_expression("yaw>20 and failed:no_hats")
+    settle(app, 0.3)
+    grab(app, window, folder / "filter-error.png")
+    window.filter_bar.set_expression("not person~zz")
+    from facecurator.gui.stats import open_statistics
+
+    open_statistics(window)
+    settle(app, 1.0)
+    grab(app, window, folder / "statistics.png")
+    window.filter_bar.clear()
+    # the gallery grouped by person, smaller thumbnails
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData("group"))
+    window.thumb_slider.setValue(120)
+    settle(app, 1.0)
+    grab(app, window, folder / "person-groups.png")
+    # triage sorted by yaw, largest first
+    window.tabs.setCurrentWidget(window.triage)
+    triage = window.triage
+    triage.sort_combo.setCurrentIndex(triage.sort_combo.findData("yaw"))
+    triage.sort_order.setChecked(True)
+    settle(app, 1.0)
+    grab(app, window, folder / "triage-sorted.png")
 
 
 def main() -> int:
