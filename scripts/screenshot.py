@@ -40,7 +40,7 @@ def parse_args() -> argparse.Namespace:
         "--states-dir",
         type=Path,
         help="also save these states here: first start, zoom to the selected face (Z), shortcut sheet (?), "
-        "labels of a crowded photo, a refused filter, statistics with rule lines, person groups, triage sorted",
+        "crowded labels, a refused filter, statistics with rule lines, person groups, triage sorted",
     )
     return parser.parse_args()
 
