@@ -85,6 +85,7 @@ class FilterBar(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.failed_combo.setMinimumContentsLength(10)
+        self.failed_combo.setMaximumWidth(320)
         self.failed_combo.currentIndexChanged.connect(lambda _i: self.apply())
         self.decision_combo = QComboBox(self)
         self.decision_combo.setObjectName("filterDecision")
@@ -94,7 +95,7 @@ class FilterBar(QWidget):
         self.decision_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.decision_combo.setMinimumContentsLength(6)
+        self.decision_combo.setMinimumContentsLength(11)
         self.ranges_button = QToolButton(self)
         self.ranges_button.setObjectName("filterRanges")
         self.ranges_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

@@ -34,11 +34,11 @@ from facecurator.services.filtering import FaceFilter
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-CELL: Final = QSize(176, 204)
+CELL: Final = QSize(176, 208)
 THUMB_BOX: Final = 160
 #: Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256).
 THUMB_SIDES: Final = (96, 256)
-#: Height of the person header strip drawn over the first cell of each group ("Person" sort).
+#: Height of the person header strip at the foot of the first cell of each group ("Person" sort).
 GROUP_STRIP: Final = 18
 #: Sorts whose order is the natural order of a name (new images are inserted in place).
 NAME_SORTS: Final = ("name", "group")
@@ -387,7 +387,8 @@ class GalleryDelegate(QStyledItemDelegate):
 
     def _paint_group_header(self, painter: QPainter, rect: QRect, group: str, images: int) -> None:
         """The person's name over the first cell of their group (the "Person (folder)" sort)."""
-        strip = QRect(rect.x(), rect.y(), rect.width(), GROUP_STRIP)
+        # along the cell's foot, under the file name: the thumbnail's badges stay visible
+        strip = QRect(rect.x(), rect.bottom() - GROUP_STRIP + 1, rect.width(), GROUP_STRIP)
         painter.fillRect(strip, QColor(26, 115, 232, 235))
         painter.fillRect(QRect(rect.x(), rect.y(), 3, rect.height()), QColor(26, 115, 232))
         painter.setFont(self._badge_font)

@@ -335,8 +335,16 @@ class ImageView(QGraphicsView):
             requests.append(
                 LabelRequest(item.face.id, QRectF(box.x, box.y, box.w, box.h), rect.width(), rect.height())
             )
+        # Labels may use the whole visible area (the margins beside a fitted image too), so a
+        # crowded photo at a small zoom still has room for every label.
         width, height = self._full_size
         bounds = QRectF(0, 0, width, height) if width and height else QRectF()
+        area = self.viewport().rect()
+        if self.legend.isVisible():  # not under the colour legend
+            area.setBottom(area.bottom() - self.legend.height() - 8)
+        visible = self.mapToScene(area).boundingRect()
+        if visible.isValid() and not visible.isEmpty() and self.isVisible():
+            bounds = visible
         self._labelled = layout_labels(requests, bounds, LABEL_GAP / scale)
 
     def set_overlay_options(
