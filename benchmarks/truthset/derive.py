@@ -18,7 +18,8 @@ compressed         JPEG quality 2 or 3                              compressed
 upscaled           12x area downscale, bicubic upscale back         upscaled
 underexposed       brightness scaled to a face mean of 15/255      underexposed
 overexposed        gain that clips ~70 % of the face to white       overexposed
-roll45             rotated 45° (either way) around the face         roll_over30
+roll45             rotated 45° around the face, the way the face is     roll_over30
+                   already tilted (so its roll is at least 45°)
 =================  ===============================================  ==========================
 
 Eye, nose and mouth positions are the detector's 5 mesh landmarks on the source
@@ -55,7 +56,10 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-DERIVE_VERSION: Final = 1
+DERIVE_VERSION: Final = 2
+#: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed only
+#: roll45 (its direction follows the face's own tilt), so the other variants are unchanged.
+SEED_VERSION: Final = 1
 MIN_FACE_PX: Final = 112
 FACE_PX: Final = 240
 CROP_FACTOR: Final = 2.6
@@ -254,7 +258,16 @@ def _roll45(
 ) -> tuple[Image.Image, tuple[float, float]]:
     from PIL import Image as PILImage
 
-    angle = 45.0 if rng.integers(2) else -45.0
+    # Turn the way the face is already tilted: a face at +19° roll turned -45° would end
+    # at -26°, inside a 30° rule (v1 did that, its label was wrong). Roll > 0 = the eye on
+    # the image's right is higher; PIL's positive angle turns the picture counter-clockwise,
+    # which adds to it. Nearly level faces (under 3°) turn either way.
+    along = pts["left_eye"] - pts["right_eye"]
+    roll = math.degrees(math.atan2(-float(along[1]), float(along[0])))
+    if abs(roll) >= 3.0:
+        angle = 45.0 if roll > 0 else -45.0
+    else:
+        angle = 45.0 if rng.integers(2) else -45.0
     cx, cy = _centre(pts)
     out = img.rotate(angle, resample=PILImage.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0))
     # PIL rotates counter-clockwise about the image centre, then expand re-centres the canvas
@@ -385,7 +398,7 @@ def derive_face(label: Label, face_index: int, detected: Detected, folder: Path)
     folder.mkdir(parents=True, exist_ok=True)
     labels, rows = [], []
     for variant, planned_label in planned:
-        rng = _seed(label.key, variant.name, str(DERIVE_VERSION))
+        rng = _seed(label.key, variant.name, str(SEED_VERSION))
         local = dict(pts)
         local["hand_eye"] = np.array([1.0 if rng.integers(2) else -1.0])
         out, (fx, fy) = variant.make(crop, local, rng)
