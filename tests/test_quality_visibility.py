@@ -117,6 +117,40 @@ def test_bar_and_dark_lenses_hide_the_eyes(
         assert found.wears_sunglasses is True, name  # so moderation-2.0's no-sunglasses fails
 
 
+def test_see_through_tinted_lenses_are_sunglasses(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    img, face = portrait
+    right, left, iod = _eyes(face)
+    cover = Image.new("L", img.size, 0)
+    draw = ImageDraw.Draw(cover)
+    for centre in (right, left):
+        draw.ellipse(
+            [*(centre - np.array([0.44 * iod, 0.32 * iod])), *(centre + np.array([0.44 * iod, 0.32 * iod]))],
+            fill=190,  # 75 % grey-blue over the eyes: the eyes still show through (55-65 % do not read)
+        )
+    tinted = Image.composite(Image.new("RGB", img.size, (60, 70, 95)), img, cover)
+    found = detect_one(detector, png(tinted), "tinted lenses")
+    assert found.wears_sunglasses is True
+    eyes = found.raw["quality"]["eyes"]
+    assert min(eyes["right"]["tint"], eyes["left"]["tint"]) >= 16.0, eyes
+    # the clean portrait's eye regions have the skin's colour
+    assert max(face.raw["quality"]["eyes"][s]["tint"] for s in ("right", "left")) < 10.0
+
+
+def test_sunglasses_from_eyes_tint_rule() -> None:
+    from facecurator.detect.quality.eyes import EyeReading, sunglasses_from_eyes
+
+    def eye(tint: float, bright: float) -> EyeReading:
+        return EyeReading(0.9, 0.9, "", contrast=0.6, bright=bright, median=0.7, tint=tint)
+
+    assert sunglasses_from_eyes(eye(20, 0.7), eye(18, 0.75)).sunglasses is True
+    assert sunglasses_from_eyes(eye(20, 0.7), eye(18, 0.75)).reason == "tinted lenses?"
+    assert sunglasses_from_eyes(eye(20, 0.7), eye(12, 0.75)).sunglasses is False  # one eye only
+    assert sunglasses_from_eyes(eye(20, 0.95), eye(20, 0.9)).sunglasses is False  # not darker
+    assert sunglasses_from_eyes(EyeReading(None, None, "face too small"), eye(20, 0.7)).sunglasses is None
+
+
 def test_patch_over_one_eye_and_rectangle_over_mouth(
     portrait: tuple[Image.Image, Face], detector: LocalDetector
 ) -> None:

@@ -13,6 +13,8 @@ nose_mouth_bar     solid rectangle over nose and mouth              nose_mouth_o
 eye_hand           opaque blob of the face's own skin colour        eyes_occluded
                    over one eye (like a hand)
 sunglasses         dark opaque lenses over both eyes + bridge       sunglasses, eyes_occluded
+tinted             see-through lenses (brown, grey-blue, green or   sunglasses, eyes_occluded
+                   amber at 55-70 % opacity) + a thin bridge
 blurred            Gaussian blur, sigma = face box / 28             blurred
 compressed         JPEG quality 2 or 3                              compressed
 upscaled           12x area downscale, bicubic upscale back         upscaled
@@ -57,8 +59,9 @@ if TYPE_CHECKING:
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
 DERIVE_VERSION: Final = 2
-#: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed only
-#: roll45 (its direction follows the face's own tilt), so the other variants are unchanged.
+#: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
+#: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
+#: variants are unchanged.
 SEED_VERSION: Final = 1
 MIN_FACE_PX: Final = 112
 FACE_PX: Final = 240
@@ -202,6 +205,29 @@ def _sunglasses(
     return out, _centre(pts)
 
 
+def _tinted(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """See-through tinted lenses: the eyes show through a brown, grey-blue or green tint."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    _mid, u, v, ied = _frame(pts)
+    tints = [(110, 60, 20), (60, 70, 95), (55, 85, 50), (150, 90, 40)]
+    tint = tints[int(rng.integers(len(tints)))]
+    alpha = float(rng.uniform(0.55, 0.7))
+    lenses = PILImage.new("L", img.size, 0)
+    draw = ImageDraw.Draw(lenses)
+    for eye in (pts["right_eye"], pts["left_eye"]):
+        draw.polygon(_ellipse(eye + 0.04 * ied * v, u, v, 0.44 * ied, 0.32 * ied), fill=round(255 * alpha))
+    out = PILImage.composite(PILImage.new("RGB", img.size, tint), img, lenses)
+    frame = ImageDraw.Draw(out)
+    width = max(1, int(0.03 * ied))
+    a, b = pts["right_eye"] + 0.3 * ied * u, pts["left_eye"] - 0.3 * ied * u
+    frame.line([(float(a[0]), float(a[1])), (float(b[0]), float(b[1]))], fill=(30, 30, 30), width=width)
+    return out, _centre(pts)
+
+
 def _blurred(
     img: Image.Image, pts: Points, rng: np.random.Generator
 ) -> tuple[Image.Image, tuple[float, float]]:
@@ -253,21 +279,30 @@ def _overexposed(
     return _gain(img, 255.0 / max(low, 1.0) * 1.02), _centre(pts)
 
 
+def eye_line_roll(pts: Points) -> float:
+    """The face's roll from its eye line, degrees, > 0 when the eye on the image's right is higher."""
+    along = pts["left_eye"] - pts["right_eye"]
+    return math.degrees(math.atan2(-float(along[1]), float(along[0])))
+
+
+def roll45_angle(pts: Points, rng: np.random.Generator) -> float:
+    """PIL rotation (counter-clockwise > 0) that takes the face to at least 45° of roll.
+
+    It turns the way the face is already tilted: a face at +19° turned by -45° would end
+    at -26°, inside a 30° rule (v1 did that; its label "roll beyond 30°" was wrong).
+    A counter-clockwise turn adds to the roll. Nearly level faces (under 3°) turn either way.
+    """
+    roll = eye_line_roll(pts)
+    positive = (roll > 0) if abs(roll) >= 3.0 else bool(rng.integers(2))
+    return 45.0 if positive else -45.0
+
+
 def _roll45(
     img: Image.Image, pts: Points, rng: np.random.Generator
 ) -> tuple[Image.Image, tuple[float, float]]:
     from PIL import Image as PILImage
 
-    # Turn the way the face is already tilted: a face at +19° roll turned -45° would end
-    # at -26°, inside a 30° rule (v1 did that, its label was wrong). Roll > 0 = the eye on
-    # the image's right is higher; PIL's positive angle turns the picture counter-clockwise,
-    # which adds to it. Nearly level faces (under 3°) turn either way.
-    along = pts["left_eye"] - pts["right_eye"]
-    roll = math.degrees(math.atan2(-float(along[1]), float(along[0])))
-    if abs(roll) >= 3.0:
-        angle = 45.0 if roll > 0 else -45.0
-    else:
-        angle = 45.0 if rng.integers(2) else -45.0
+    angle = roll45_angle(pts, rng)
     cx, cy = _centre(pts)
     out = img.rotate(angle, resample=PILImage.Resampling.BICUBIC, expand=True, fillcolor=(0, 0, 0))
     # PIL rotates counter-clockwise about the image centre, then expand re-centres the canvas
@@ -296,6 +331,12 @@ VARIANTS: Final = (
         ".png",
         {"sunglasses": True, "eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES},
         _sunglasses,
+    ),
+    Variant(
+        "tinted",
+        ".png",
+        {"sunglasses": True, "eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES},
+        _tinted,
     ),
     Variant("blurred", ".png", {"blurred": True, "upscaled": None}, _blurred),
     Variant("compressed", ".jpg", {"compressed": True, "blurred": None, "upscaled": None}, _compressed),

@@ -256,6 +256,7 @@ _ZH_CN_MEASURE_WORDS: Final[Mapping[str, str]] = {
 _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "covered?": "被遮挡？",
     "sunglasses?": "墨镜？",
+    "tinted lenses?": "有色镜片？",
     "hair, lenses or shadow?": "头发、镜片或阴影？",
     "face too small": "人脸太小",
     "face turned away": "人脸侧转过大",

@@ -35,6 +35,8 @@ class FaceQuality:
     raw: dict[str, Any]
     #: CIELAB of the eye-aligned crop (signed a*, b*), for other measures of the same crop
     lab: np.ndarray | None
+    #: the subject's right and left eye readings (None when the eyes were not read)
+    eyes: tuple[EyeReading, EyeReading] | None = None
 
 
 def _eye_measure(reading: EyeReading, value: float | None) -> Measure:
@@ -139,6 +141,9 @@ def face_quality(
                 "median": r.median,
                 "ear": r.ear,
                 "iris": r.iris,
+                "window_l90": r.window_l90,
+                "tint": r.tint,
+                "white_chroma": r.white_chroma,
             }
             for side, r in (("right", right), ("left", left))
         },
@@ -155,6 +160,7 @@ def face_quality(
         mask=occ.mask,
         raw=raw,
         lab=regions.lab,
+        eyes=(right, left),
     )
 
 
