@@ -17,9 +17,10 @@ import numpy as np
 
 from facecurator.detect import measures
 from facecurator.detect.quality.detail import jpeg_quality
+from facecurator.detect.quality.eyes import REASON_NO_SKIN
 from facecurator.detect.quality.face import measure_face
 from facecurator.detect.quality.pose import PITCH_GAIN, PITCH_KNEE, expand_angle
-from facecurator.detect.quality.summary import detail_named, face_quality
+from facecurator.detect.quality.summary import FaceQuality, detail_named, face_quality
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
 from facecurator.domain.measures import Measure
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 6
+ALGORITHM_VERSION: Final = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,11 +305,17 @@ class LocalDetector:
                 aligned, yaw=head.yaw, eye_distance=eye_distance, masked=masked.verdict, gradients=gradients
             )
             glasses = worn.verdict
+            # A frame, but no skin to compare its lenses with (a mask over the cheeks, a
+            # shaded face): the frame test's lens check compared them with the mask, so
+            # clear and tinted lenses cannot be told apart: unknown, not "glasses".
+            lenses_unread = glasses == "glasses" and _no_skin(quality)
             if quality.sunglasses:
                 glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
+            elif lenses_unread:
+                glasses = None
             mask = _either(masked.verdict, quality.mask)
             # Only where the frame test was ambiguous: otherwise ``glasses`` says it.
-            if glasses is None:
+            if glasses is None and not lenses_unread:
                 sunglasses = _either(worn.sunglasses, quality.sunglasses)
             landmarks = tuple((x * scale, y * scale) for x, y in _five_points(mesh))
             x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
@@ -439,6 +446,11 @@ def _header(data: bytes, working_side: int) -> tuple[int, float | None]:
         if side <= working_side:
             return side, quality
     return working_side, quality
+
+
+def _no_skin(quality: FaceQuality) -> bool:
+    """True when the eyes could not be read for want of a skin reference."""
+    return quality.eyes is not None and any(e.reason == REASON_NO_SKIN for e in quality.eyes)
 
 
 def _either(a: bool | None, b: bool | None) -> bool | None:

@@ -88,8 +88,6 @@ class EyeReading:
     window_l90: float = 0.0
     #: a*b* distance of the periocular region's median colour from the skin's (tinted lenses)
     tint: float = 0.0
-    #: chroma (CIELAB) of the eye window's lightest fifth: the whites of the eyes
-    white_chroma: float = 0.0
 
 
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
@@ -132,9 +130,6 @@ def eye_reading(
     ref = skin.lum
     peri_ab = ellipse_values(regions.lab[..., 1:], peri_centre, peri_axes)
     tint = float(np.hypot(*(np.median(peri_ab, axis=0) - skin.lab[1:])))
-    window_lab = ellipse_values(regions.lab, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))
-    whites = window_lab[window_lab[:, 0] >= window[round(0.8 * (window.size - 1))]]
-    white_chroma = float(np.hypot(*whites[:, 1:].mean(axis=0))) if len(whites) else 0.0
     contrast = (p95 - p5) / ref
     bright = p90 / ref
     median = float(peri[peri.size // 2]) / ref
@@ -153,7 +148,6 @@ def eye_reading(
         "iris": iris,
         "window_l90": p90,
         "tint": tint,
-        "white_chroma": white_chroma,
     }
     scores = (
         (_half(contrast, VISIBLE_CONTRAST), REASON_UNIFORM),

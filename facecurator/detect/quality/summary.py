@@ -143,7 +143,6 @@ def face_quality(
                 "iris": r.iris,
                 "window_l90": r.window_l90,
                 "tint": r.tint,
-                "white_chroma": r.white_chroma,
             }
             for side, r in (("right", right), ("left", left))
         },
