@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from facecurator.cli import team
 from facecurator.cli.common import (
     CATALOG_HELP,
     EXIT_FAILURES,
@@ -55,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     scan.add_argument("--json", action="store_true", help="print the result as one JSON object")
     scan.add_argument("--yes", action="store_true", help="do not ask before a paid batch")
+    team.add_scan_options(scan)
     scan.add_argument(
         "--identities",
         action="store_true",
@@ -262,10 +264,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         cancel = jobs.CancelToken()
         try:
             with _ctrl_c_cancels(cancel):
-                report = jobs.scan(
+                report = team.run_scan(
+                    catalog,
                     source,
                     detector,
-                    catalog,
+                    args,
                     jobs=args.jobs,
                     refs=refs,
                     progress=lambda p: bar.update(p.done, p.total, p.current),

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from facecurator import __version__
-from facecurator.cli import catalog_commands, cloud_commands, commands
+from facecurator.cli import catalog_commands, cloud_commands, commands, team
 from facecurator.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, Desktop
 from facecurator.errors import (
     CancelledError,
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(sub)
     cloud_commands.register(sub)
     catalog_commands.register(sub)
+    team.register(sub)
     return parser
 
 

@@ -67,6 +67,20 @@ ISOLATED_AFTER: Final = 10.0
 
 _waits = threading.local()
 
+#: Books a call slot in a schedule shared by every process of one account (a server
+#: catalog's rate budget, installed by the shared scan): ``(account, interval) -> wait``.
+SlotBooker = Callable[[str, float], float]
+_shared_booker: SlotBooker | None = None
+
+
+def share_slots(booker: SlotBooker | None) -> SlotBooker | None:
+    """Book every limiter's slots through ``booker`` (None: each process alone, as by
+    default); returns the one installed before. The account is the limiter's name
+    (``service@profile``): the workers of one account name it by the same profile."""
+    global _shared_booker
+    previous, _shared_booker = _shared_booker, booker
+    return previous
+
 
 def thread_wait_total() -> float:
     """Seconds the calling thread has spent so far waiting for rate-limit slots.
@@ -139,12 +153,17 @@ class RateLimiter:
 
     def reserve(self) -> float:
         """Book one call; returns how long the caller must wait before making it."""
+        booker = _shared_booker
         with self._lock:
             now = self._clock()
             interval = 1.0 / (self._rate * self.headroom)
-            slot = max(self._next, now - (self.burst - 1.0) * interval)
-            self._next = slot + interval
-            return max(0.0, slot - now)
+            if booker is None:
+                slot = max(self._next, now - (self.burst - 1.0) * interval)
+                self._next = slot + interval
+                return max(0.0, slot - now)
+            hold = max(0.0, self._next - now)  # a throttle's pause still holds this process
+        # One schedule for every worker of the account, spaced by this process's (adaptive) rate.
+        return max(hold, booker(self.name, interval))
 
     def acquire(self, cancel: Callable[[], bool] | None = None) -> None:
         """Block until the next call may go (cancellable between short sleeps)."""

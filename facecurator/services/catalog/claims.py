@@ -1,0 +1,354 @@
+"""The shared work of a server catalog: the scan queue, the workers, an account's rate budget.
+
+PostgreSQL only (a SQLite catalog is one desktop's). Three coordination tables, created
+when first used (``CREATE TABLE IF NOT EXISTS``, under the migration lock): they hold
+work in progress, not the gallery, so they are not part of the versioned schema.
+
+* ``scan_queue``: one row per listed image of a *job* (source + detector + settings).
+  A worker claims rows with ``FOR UPDATE SKIP LOCKED`` and a lease (server clock);
+  a heartbeat renews its leases; a claim whose lease ran out (its worker was killed,
+  or lost the network) is claimed again by another. A row is ``done`` once its image
+  is stored in the catalog; a row claimed again after that finds the image cached
+  (same identity, detector and settings) and is never detected nor paid again.
+* ``scan_workers``: one row per worker process: host, pid, job, images done, rate,
+  last heartbeat (``facecurator status``).
+* ``rate_budget``: one row per account and service: the next free call slot. Every
+  worker of every machine books its calls there (:class:`SharedBudget`), so together
+  they keep one account's QPS cap.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from facecurator.domain.protocols import ImageRef
+from facecurator.errors import CatalogError
+from facecurator.services.catalog.database import Catalog
+from facecurator.services.catalog.dialect import POSTGRESQL
+
+#: Seconds a claim lasts without a heartbeat (a killed worker's images wait this long).
+LEASE_S: Final = 60.0
+#: A worker whose heartbeat is older than this many leases is shown as gone.
+GONE_AFTER_LEASES: Final = 1.0
+#: Rows per enqueue statement.
+ENQUEUE_CHUNK: Final = 1000
+
+#: In the catalog's (SQLite) dialect, translated like every statement (dialect.py).
+_TABLES: Final = (
+    """CREATE TABLE IF NOT EXISTS scan_queue (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        name TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        etag TEXT,
+        problem TEXT,
+        state TEXT NOT NULL DEFAULT 'todo' CHECK (state IN ('todo', 'done')),
+        worker TEXT,
+        lease_until TIMESTAMPTZ,
+        claims INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (job, uri)
+    )""",
+    "CREATE INDEX IF NOT EXISTS scan_queue_todo ON scan_queue (job, id) WHERE state = 'todo'",
+    """CREATE TABLE IF NOT EXISTS scan_workers (
+        worker TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat_at TIMESTAMPTZ NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        rate REAL NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        lease_s REAL NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS rate_budget (
+        account TEXT PRIMARY KEY,
+        next_at TIMESTAMPTZ NOT NULL
+    )""",
+)
+
+
+def require_server(catalog: Catalog, what: str) -> None:
+    if catalog.dialect != POSTGRESQL:
+        raise CatalogError(f"{catalog.path}: {what} needs a server catalog (postgresql://...)")
+
+
+def ensure_tables(catalog: Catalog) -> None:
+    """Create the coordination tables if they are missing (idempotent, concurrent-safe)."""
+    from facecurator.services.catalog.postgres import MIGRATION_LOCK
+
+    require_server(catalog, "sharing work")
+    with catalog._write("create the work queue", exclusive=False) as db:
+        db.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        for statement in _TABLES:
+            db.execute(statement)
+
+
+def worker_name() -> str:
+    """This process as a worker: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """A scan worker as ``facecurator status`` shows it."""
+
+    worker: str
+    job: str
+    host: str
+    pid: int
+    started_at: str
+    heartbeat_age: float  # seconds since its last heartbeat (server clock)
+    done: int
+    rate: float  # images per second, recent
+    state: str  # scanning | done | cancelled | failed
+    alive: bool  # heartbeat within the lease
+
+
+@dataclass(frozen=True, slots=True)
+class JobInfo:
+    job: str
+    total: int
+    left: int
+
+
+class WorkQueue:
+    """One worker's view of one job's queue (see the module doc). Uses ``catalog`` from
+    its thread; the heartbeat opens its own connection (:meth:`heartbeat`)."""
+
+    def __init__(
+        self, catalog: Catalog, job: str, *, worker: str | None = None, lease_s: float = LEASE_S
+    ) -> None:
+        require_server(catalog, "a shared scan")
+        self.catalog = catalog
+        self.job = job
+        self.worker = worker or worker_name()
+        self.lease_s = float(lease_s)
+        ensure_tables(catalog)
+
+    # -- the queue ------------------------------------------------------------------------
+
+    def enqueue(self, refs: Iterable[ImageRef]) -> int:
+        """Add listed images (those already queued are kept as they are); returns how many."""
+        rows = [(self.job, r.uri, r.name, r.group, r.size, r.mtime_ns, r.etag, r.problem) for r in refs]
+        if not rows:
+            return 0
+        with self.catalog._write("queue the listed images", exclusive=False) as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO scan_queue (job, uri, name, group_name, size, mtime_ns, etag, problem)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def claim(self, n: int) -> list[ImageRef]:
+        """Claim up to ``n`` images nobody holds (never claimed, or their lease ran out)."""
+        with self.catalog._write("claim images to scan", exclusive=False) as db:
+            rows = db.execute(
+                """UPDATE scan_queue SET worker = ?, claims = claims + 1,
+                          lease_until = clock_timestamp() + make_interval(secs => ?)
+                   WHERE id IN (
+                       SELECT id FROM scan_queue
+                       WHERE job = ? AND state = 'todo'
+                         AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                   RETURNING id, uri, name, group_name, size, mtime_ns, etag, problem""",
+                (self.worker, self.lease_s, self.job, int(n)),
+            ).fetchall()
+        rows.sort()
+        return [
+            ImageRef(uri, name, group, size, mtime, etag, problem)
+            for _, uri, name, group, size, mtime, etag, problem in rows
+        ]
+
+    def finished(self, uris: Sequence[str]) -> None:
+        """Mark images stored (their outcome is committed in the catalog)."""
+        if not uris:
+            return
+        with self.catalog._write("mark scanned images", exclusive=False) as db:
+            db.executemany(
+                "UPDATE scan_queue SET state = 'done', lease_until = NULL WHERE job = ? AND uri = ?",
+                [(self.job, uri) for uri in uris],
+            )
+
+    def waiting_on_others(self) -> tuple[int, float | None]:
+        """(images still to do that are not this worker's, seconds until the first of them
+        can be claimed: 0 when one can be now, None when there is none)."""
+        with self.catalog._reading("the work queue") as db:
+            row = db.execute(
+                """SELECT count(*), min(CASE WHEN lease_until IS NULL THEN 0 ELSE
+                          greatest(0, extract(epoch FROM lease_until - clock_timestamp())) END)
+                   FROM scan_queue WHERE job = ? AND state = 'todo'
+                     AND (worker IS NULL OR worker <> ? OR lease_until < clock_timestamp())""",
+                (self.job, self.worker),
+            ).fetchone()
+        count = int(row[0])
+        return count, (None if count == 0 else float(row[1] or 0.0))
+
+    def progress(self) -> JobInfo:
+        return job_info(self.catalog, self.job)
+
+    # -- the worker row -------------------------------------------------------------------
+
+    def register(self) -> None:
+        with self.catalog._write("register the scan worker", exclusive=False) as db:
+            db.execute(
+                """INSERT INTO scan_workers
+                       (worker, job, host, pid, started_at, heartbeat_at, done, rate, state, lease_s)
+                   VALUES (?, ?, ?, ?, clock_timestamp(), clock_timestamp(), 0, 0, 'scanning', ?)
+                   ON CONFLICT (worker) DO UPDATE SET job = excluded.job, started_at = excluded.started_at,
+                       heartbeat_at = excluded.heartbeat_at, done = 0, rate = 0, state = 'scanning',
+                       lease_s = excluded.lease_s""",
+                (self.worker, self.job, socket.gethostname(), os.getpid(), self.lease_s),
+            )
+
+    def beat(self, db: Any, done: int, rate: float, state: str = "scanning") -> None:
+        """Renew this worker's leases and heartbeat (on the heartbeat's own connection ``db``)."""
+        db.execute(
+            "UPDATE scan_queue SET lease_until = clock_timestamp() + make_interval(secs => ?)"
+            " WHERE job = ? AND worker = ? AND state = 'todo'",  # still ours: nobody claimed it again
+            (self.lease_s, self.job, self.worker),
+        )
+        db.execute(
+            "UPDATE scan_workers SET heartbeat_at = clock_timestamp(), done = ?, rate = ?, state = ?"
+            " WHERE worker = ?",
+            (int(done), float(rate), state, self.worker),
+        )
+
+    def heartbeat(self, counters: Counters, interval: float | None = None) -> Heartbeat:
+        """Start renewing this worker's leases every ``interval`` s (default a third of the lease)."""
+        return Heartbeat(self, counters, interval or self.lease_s / 3)
+
+
+class Counters:
+    """What a worker has done so far (updated by the scan, read by the heartbeat)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.rate = 0.0
+        self.state = "scanning"
+
+
+class Heartbeat:
+    """A thread with its own connection that renews a worker's leases and heartbeat."""
+
+    def __init__(self, queue: WorkQueue, counters: Counters, interval: float) -> None:
+        self.queue = queue
+        self.counters = counters
+        self.interval = interval
+        self._stop = threading.Event()
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="scan-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with Catalog(self.queue.catalog.location) as catalog:
+                while True:
+                    with catalog._write("renew the scan leases", exclusive=False) as db:
+                        self.queue.beat(db, self.counters.done, self.counters.rate, self.counters.state)
+                    if self._stop.wait(self.interval):
+                        break
+                with catalog._write("end the scan worker", exclusive=False) as db:
+                    self.queue.beat(db, self.counters.done, self.counters.rate, self.counters.state)
+        except BaseException as exc:  # noqa: BLE001 - reported by the scan when it ends
+            self.error = exc
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+
+# -- status ---------------------------------------------------------------------------------
+
+
+def job_info(catalog: Catalog, job: str) -> JobInfo:
+    with catalog._reading("the work queue") as db:
+        total, left = db.execute(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue WHERE job = ?", (job,)
+        ).fetchone()
+    return JobInfo(job, int(total), int(left))
+
+
+def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
+    """Every job with images left (or a worker), and every worker, newest first."""
+    require_server(catalog, "status of shared scans")
+    ensure_tables(catalog)
+    with catalog._reading("the work queue") as db:
+        jobs = db.execute(
+            "SELECT job, count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue"
+            " GROUP BY job ORDER BY job"
+        ).fetchall()
+        workers = db.execute(
+            """SELECT worker, job, host, pid, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                      extract(epoch FROM clock_timestamp() - heartbeat_at), done, rate, state, lease_s
+               FROM scan_workers ORDER BY started_at DESC, worker"""
+        ).fetchall()
+    return (
+        [JobInfo(job, int(total), int(left)) for job, total, left in jobs],
+        [
+            WorkerInfo(
+                w,
+                j,
+                h,
+                int(p),
+                s,
+                float(age),
+                int(d),
+                float(r),
+                st,
+                alive=st == "scanning" and float(age) < lease * GONE_AFTER_LEASES,
+            )
+            for w, j, h, p, s, age, d, r, st, lease in workers
+        ],
+    )
+
+
+# -- one account's rate budget ----------------------------------------------------------------
+
+
+class SharedBudget:
+    """Call slots of one account booked in the catalog: all workers together keep its cap.
+
+    ``book(account, interval)`` moves the account's next free slot ``interval`` s on (the
+    booking limiter's own spacing, so each process keeps its adaptive back-off) and
+    returns how long the caller waits for its slot, on the server's clock. Thread-safe:
+    one connection of its own, behind a lock (a booking is one short statement).
+    """
+
+    def __init__(self, location: str) -> None:
+        from facecurator.services.catalog import postgres
+
+        shown, self._db = postgres.connect(location, timeout=30)
+        self.location = str(shown)
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+
+    def book(self, account: str, interval: float) -> float:
+        with self._lock:
+            if account not in self._known:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO rate_budget (account, next_at) VALUES (?, clock_timestamp())",
+                    (account,),
+                )
+                self._known.add(account)
+            row = self._db.execute(
+                """UPDATE rate_budget
+                   SET next_at = greatest(next_at, clock_timestamp()) + make_interval(secs => ?)
+                   WHERE account = ?
+                   RETURNING extract(epoch FROM next_at - clock_timestamp()) - ?""",
+                (interval, account, interval),
+            ).fetchone()
+        return max(0.0, float(row[0]))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
