@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from facecurator.domain.error_texts import error_text
 from facecurator.errors import FacecuratorError, ImageError
 
 
@@ -35,7 +36,7 @@ def read_regular_file(path: str | os.PathLike[str], error: type[FacecuratorError
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     except OSError as exc:
-        raise error(f"{path}: cannot read file: {exc.strerror or exc}") from exc
+        raise error(f"{path}: {error_text('file.unreadable', detail=exc.strerror or exc)}") from exc
     finally:
         os.close(fd)
 
@@ -45,28 +46,28 @@ def kind_problem(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISFIFO(mode):
-        return "not a regular file (a named pipe, FIFO); not read"
+        return error_text("file.fifo")
     if stat.S_ISSOCK(mode):
-        return "not a regular file (a socket); not read"
+        return error_text("file.socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "not a regular file (a device); not read"
+        return error_text("file.device")
     if stat.S_ISDIR(mode):
-        return "a folder, not a file"
-    return "not a regular file; not read"
+        return error_text("file.folder")
+    return error_text("file.irregular")
 
 
 def stat_problem(path: Path, exc: OSError) -> str:
     """A clear reason for a failed stat/open of a listed entry."""
     if exc.errno == errno.ELOOP:
-        return "symbolic link loop; not followed"
+        return error_text("file.loop")
     if exc.errno == errno.ENOENT:
         if path.is_symlink():
             try:
                 target = str(path.readlink())
             except OSError:
                 target = "?"
-            return f"dangling symbolic link (its target {target} does not exist)"
-        return "cannot read file: it was deleted or moved (no such file)"
+            return error_text("file.dangling", target=target)
+        return error_text("file.no_such")
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"permission denied: {exc.strerror or exc}"
-    return f"cannot read file: {exc.strerror or exc}"
+        return error_text("file.permission", detail=exc.strerror or exc)
+    return error_text("file.unreadable", detail=exc.strerror or exc)

@@ -17,6 +17,7 @@ from typing import Final
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from facecurator.domain.error_texts import error_text
 from facecurator.errors import ImageError
 
 #: Refuse images above this many pixels (a 16384 x 12288 image is 201 MP).
@@ -95,7 +96,7 @@ def decode_image(
 
         data = read_regular_file(data, ImageError)
     if not data:
-        raise ImageError(f"{label}: empty file (0 bytes)")
+        raise ImageError(f"{label}: {error_text('image.empty')}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -103,10 +104,14 @@ def decode_image(
             img = _first_frame(img)
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise ImageError(
-                    f"{label}: image is {width}x{height} ({width * height / 1e6:.0f} MP), "
-                    f"over the {MAX_IMAGE_PIXELS / 1e6:.0f} MP limit (possible decompression bomb)"
+                reason = error_text(
+                    "image.too_large",
+                    width=width,
+                    height=height,
+                    megapixels=f"{width * height / 1e6:.0f}",
+                    limit=f"{MAX_IMAGE_PIXELS / 1e6:.0f}",
                 )
+                raise ImageError(f"{label}: {reason}")
             orientation = _orientation(img)
             full_w, full_h = (height, width) if orientation in _TRANSPOSED_ORIENTATIONS else (width, height)
             if max_side and img.format == "JPEG" and max(width, height) > max_side:
@@ -121,14 +126,14 @@ def decode_image(
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"{label}: refused as a decompression bomb ({exc})") from exc
+        raise ImageError(f"{label}: {error_text('image.bomb', detail=exc)}") from exc
     except UnidentifiedImageError:
-        raise ImageError(f"{label}: not an image or an unsupported format") from None
+        raise ImageError(f"{label}: {error_text('image.not_image')}") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError) as exc:
         reason = str(exc) or type(exc).__name__
         if "truncated" in reason.lower() or isinstance(exc, EOFError):
-            reason = f"truncated or damaged file ({reason})"
-        raise ImageError(f"{label}: cannot decode: {reason}") from exc
+            reason = error_text("image.truncated", detail=reason)
+        raise ImageError(f"{label}: {error_text('image.cannot_decode', detail=reason)}") from exc
     return DecodedImage(image=img, full_width=full_w, full_height=full_h)
 
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facecurator.gui.core_words import error_line
 from facecurator.gui.logs import Notice, Notifier
 from facecurator.gui.store import CurationStore
 from facecurator.services.jobs import ScanProgress
@@ -103,6 +104,7 @@ class ProblemsDock(QDockWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
+            self.update_images(list(self._items))  # the reasons in the new language
             self.retranslate_ui()
         super().changeEvent(event)
 
@@ -118,7 +120,7 @@ class ProblemsDock(QDockWidget):
             row = self._store.image(image_id).row
             item = self._items.get(image_id)
             if row.status == "error":
-                text = f"{row.name} — {row.error or self.tr('unknown error')}"
+                text = f"{row.name} — {error_line(row.error) if row.error else self.tr('unknown error')}"
                 if item is None:
                     item = QListWidgetItem(text)
                     item.setData(Qt.ItemDataRole.UserRole, image_id)

@@ -27,6 +27,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from facecurator.domain.filters import natural_key
+from facecurator.gui.core_words import error_line
 from facecurator.gui.overlay import DEFAULT_PALETTE
 from facecurator.gui.store import CurationStore, ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
@@ -108,7 +109,7 @@ class GalleryModel(QAbstractListModel):
         image = self._store.image(image_id)
         row = image.row
         if row.status != "ok":
-            return f"{row.name}\n{row.error or row.status}"
+            return f"{row.name}\n{error_line(row.error) if row.error else row.status}"
         s = self._store.summary(image_id)
         size = f"{row.width}×{row.height}" if row.width else ""
         return (

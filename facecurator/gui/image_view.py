@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from facecurator.gui.core_words import error_line
 from facecurator.gui.label_layout import LabelRequest, Placement, layout_labels
 from facecurator.gui.legend import ColourLegend
 from facecurator.gui.overlay import LABEL_GAP, OverlayContext, draw_face_overlay, label_rect, overlay_extent
@@ -172,7 +173,9 @@ class ImageView(QGraphicsView):
         image = self._store.image(image_id)
         row = image.row
         if row.status != "ok":
-            self._show_message(row.error or self.tr("This image could not be read."))
+            self._show_message(
+                error_line(row.error) if row.error else self.tr("This image could not be read.")
+            )
             self.imageShown.emit(image_id)
             return
         width, height = row.width or 0, row.height or 0

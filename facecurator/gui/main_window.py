@@ -36,6 +36,7 @@ from facecurator import paths
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.actions import WindowActions
+from facecurator.gui.core_words import error_line
 from facecurator.gui.decision_watch import DecisionWatcher
 from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
@@ -494,7 +495,7 @@ class MainWindow(WindowActions):
             if self.image_view.image_id is not None and self.store.has_image(self.image_view.image_id):
                 image = self.store.image(self.image_view.image_id)
                 if image.row.status != "ok":
-                    placeholder = image.row.error
+                    placeholder = error_line(image.row.error) if image.row.error else None
                 elif not image.faces:
                     placeholder = self.tr("No face detected in this image.")
             self.details.show_face(None, self.store.ruleset.name, placeholder)
@@ -527,7 +528,7 @@ class MainWindow(WindowActions):
     def _on_render_failed(self, key: str, message: str) -> None:
         if key not in self._reported_render_errors:
             self._reported_render_errors.add(key)
-            self.notifier.warning(self.tr("Cannot show {what}").format(what=message))
+            self.notifier.warning(self.tr("Cannot show {what}").format(what=error_line(message)))
 
     def _update_counts(self) -> None:
         self._counts_timer.start()

@@ -36,6 +36,7 @@ from typing import Any
 
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
 from facecurator.cloud.ratelimit import thread_wait_total
+from facecurator.domain.error_texts import error_text
 from facecurator.domain.face import Face
 from facecurator.domain.identity import Embedder
 from facecurator.domain.images import is_supported_name
@@ -307,7 +308,7 @@ def scan(
             if ref.problem is not None or not is_supported_name(ref.name):
                 # Never read, never a silent skip: a per-image error with its reason.
                 suffix = PurePosixPath(ref.name).suffix or "(no extension)"
-                error = f"{ref.uri}: {ref.problem or f'not a supported image type {suffix}'}"
+                error = f"{ref.uri}: {ref.problem or error_text('image.unsupported_type', suffix=suffix)}"
                 image_id = catalog.record_image(
                     ref,
                     source_root=source.root,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from facecurator.domain.error_texts import error_text
 from facecurator.domain.files import kind_problem, read_regular_file, stat_problem
 from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import SourceError
@@ -101,10 +102,12 @@ class LocalFolderSource:
             key = (st.st_dev, st.st_ino)
             if key in seen:
                 target = seen[key]
-                where = (
-                    target.relative_to(self.path).as_posix() if target != self.path else "the source folder"
+                reason = (
+                    error_text("file.loop_to", target=target.relative_to(self.path).as_posix())
+                    if target != self.path
+                    else error_text("file.loop_to_source")
                 )
-                out.append((rel, full, f"symbolic link loop: leads back to {where}; not followed"))
+                out.append((rel, full, reason))
                 continue
             self._walk(full, {**seen, key: full}, out)
 

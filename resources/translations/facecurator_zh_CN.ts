@@ -429,6 +429,83 @@
         <source>the quote is never closed</source>
         <translation>引号没有闭合</translation>
     </message>
+    <message>
+        <source>cannot read file: it was deleted or moved (no such file)</source>
+        <extracomment>Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).</extracomment>
+        <translation>无法读取文件：已被删除或移动（文件不存在）</translation>
+    </message>
+    <message>
+        <source>symbolic link loop; not followed</source>
+        <translation>符号链接循环；未跟随</translation>
+    </message>
+    <message>
+        <source>symbolic link loop: leads back to the source folder; not followed</source>
+        <translation>符号链接循环：指回源文件夹；未跟随</translation>
+    </message>
+    <message>
+        <source>symbolic link loop: leads back to {target}; not followed</source>
+        <translation>符号链接循环：指回 {target}；未跟随</translation>
+    </message>
+    <message>
+        <source>dangling symbolic link (its target {target} does not exist)</source>
+        <translation>失效的符号链接（其目标 {target} 不存在）</translation>
+    </message>
+    <message>
+        <source>permission denied: {detail}</source>
+        <translation>没有权限：{detail}</translation>
+    </message>
+    <message>
+        <source>cannot read file: {detail}</source>
+        <translation>无法读取文件：{detail}</translation>
+    </message>
+    <message>
+        <source>not a regular file (a named pipe, FIFO); not read</source>
+        <translation>不是普通文件（命名管道 FIFO）；未读取</translation>
+    </message>
+    <message>
+        <source>not a regular file (a socket); not read</source>
+        <translation>不是普通文件（套接字）；未读取</translation>
+    </message>
+    <message>
+        <source>not a regular file (a device); not read</source>
+        <translation>不是普通文件（设备）；未读取</translation>
+    </message>
+    <message>
+        <source>a folder, not a file</source>
+        <translation>是文件夹，不是文件</translation>
+    </message>
+    <message>
+        <source>not a regular file; not read</source>
+        <translation>不是普通文件；未读取</translation>
+    </message>
+    <message>
+        <source>empty file (0 bytes)</source>
+        <translation>空文件（0 字节）</translation>
+    </message>
+    <message>
+        <source>image is {width}x{height} ({megapixels} MP), over the {limit} MP limit (possible decompression bomb)</source>
+        <translation>图片为 {width}x{height}（{megapixels} 百万像素），超过 {limit} 百万像素上限（可能是解压炸弹）</translation>
+    </message>
+    <message>
+        <source>refused as a decompression bomb ({detail})</source>
+        <translation>作为解压炸弹被拒绝（{detail}）</translation>
+    </message>
+    <message>
+        <source>not an image or an unsupported format</source>
+        <translation>不是图片或格式不受支持</translation>
+    </message>
+    <message>
+        <source>truncated or damaged file ({detail})</source>
+        <translation>文件被截断或已损坏（{detail}）</translation>
+    </message>
+    <message>
+        <source>cannot decode: {detail}</source>
+        <translation>无法解码：{detail}</translation>
+    </message>
+    <message>
+        <source>not a supported image type {suffix}</source>
+        <translation>不受支持的图片类型 {suffix}</translation>
+    </message>
 </context>
 <context>
     <name>CostConfirmDialog</name>
@@ -866,7 +943,7 @@
     <name>GalleryModel</name>
     <message>
         <source>{faces} faces: {q} qualified, {u} unqualified, {k} unknown</source>
-        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip drawn over the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
+        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
         <translation>{faces} 张人脸：{q} 张合格，{u} 张不合格，{k} 张未知</translation>
     </message>
     <message>
@@ -1530,7 +1607,7 @@ Paid cloud calls: {paid}</source>
     <name>Overlay</name>
     <message>
         <source>male</source>
-        <extracomment>Device pixels, independent of the zoom. decided faces: the decision wins over the verdict (a rejected qualified face is not green) Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
+        <extracomment>Device pixels, independent of the zoom. Device pixels between a box and the label below it. decided faces: the decision wins over the verdict (a rejected qualified face is not green) where the label goes (its top-left corner, image pixels) and whether a leader line joins it to the face (set by the view&apos;s label layout); None: just below the box Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
         <translation>男</translation>
     </message>
     <message>
@@ -2218,6 +2295,7 @@ Paid cloud calls: {paid}</source>
     <name>StatsPanel</name>
     <message>
         <source>Yaw (°)</source>
+        <extracomment>The filter language&apos;s field of each histogram (angles with their sign, as plotted).</extracomment>
         <translation>偏航角（°）</translation>
     </message>
     <message>

@@ -164,7 +164,8 @@ def allowed_tokens(window) -> set[str]:
     tokens.add(str(window.store.source_root or ""))
     for image_id in window.store.image_ids():
         row = window.store.image(image_id).row
-        tokens.update({row.name, row.name.rsplit("/", 1)[-1], row.group, row.uri, row.error or ""})
+        # the image's name, never its error text: that reason must be translated
+        tokens.update({row.name, row.name.rsplit("/", 1)[-1], row.group, row.uri})
     tokens.add(window.store.ruleset.name)
     return {t for t in tokens if t}
 
@@ -228,6 +229,18 @@ def test_the_chinese_ui_shows_no_english(qtbot, zh, opened_window) -> None:
             top.close()
     window.undo_action.trigger()
     check("status", window.statusBar().currentMessage())
+    # per-image errors (reasons built by the core, stored in the catalog): problems, tooltips, view
+    errors = [i for i in window.store.image_ids() if window.store.image(i).row.status == "error"]
+    assert errors, "the test folder holds broken files"
+    problems = window.problems.list
+    for row in range(problems.count()):
+        check("problems", problems.item(row).text())
+    window.tabs.setCurrentWidget(window.gallery_page)
+    for image_id in errors:
+        check("error tooltip", window.gallery_model._tooltip(image_id))
+        window.show_image(image_id)
+        message = window.image_view._message_item
+        check("error in the view", message.text() if message is not None else "")
     # the filter bar: a good filter (status line), a refused one (its reason), the ranges menu
     window.filter_bar.set_expression("yaw>1 or not yaw>1")
     check("filter status", window.statusBar().currentMessage())

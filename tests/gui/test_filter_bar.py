@@ -185,3 +185,18 @@ def test_every_core_filter_message_is_marked_for_translation() -> None:
     from facecurator.gui.core_words import TEMPLATES
 
     assert set(FILTER_MESSAGES.values()) == set(TEMPLATES)
+
+
+def test_every_per_image_reason_is_marked_for_translation(qapp) -> None:
+    from facecurator.domain.error_texts import ERROR_MESSAGES, error_text
+    from facecurator.gui.core_words import ERROR_TEMPLATES, error_line
+
+    assert set(ERROR_MESSAGES.values()) == set(ERROR_TEMPLATES)
+    i18n.install_translator(qapp, "zh_CN")
+    try:
+        inner = error_text("image.truncated", detail="broken data stream")
+        line = error_line(f"/p/x.jpg: {error_text('image.cannot_decode', detail=inner)}")
+        assert line == "/p/x.jpg: 无法解码：文件被截断或已损坏（broken data stream）"
+        assert error_line("/p/y.jpg: a reason no template built") == "/p/y.jpg: a reason no template built"
+    finally:
+        i18n.install_translator(qapp, "en")
