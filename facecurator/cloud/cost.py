@@ -25,6 +25,29 @@ if TYPE_CHECKING:
 
 CURRENCY: Final = "USD"
 
+#: English templates of the cost line and its notes, by message id (a front end translates them).
+COST_MESSAGES: Final[dict[str, str]] = {
+    "cost.calls_unknown": "{calls} paid call(s); price unknown",
+    "cost.calls_free": "{calls} call(s); free",
+    "cost.calls_priced": "{calls} paid call(s) x {currency} {unit}/1000 = {currency} {total}",
+    "cost.local": "offline detector: no cloud calls",
+    "cost.oss_fees": "plus OSS GET request fees",
+    "cost.unknown_price": (
+        "price unknown: the {key} price is not in the documentation; set it in profile {profile} "
+        "(prices = {{ {key} = <USD per 1000> }} in profiles.toml)"
+    ),
+    "cost.profile_price": "price from profile {profile}",
+    "cost.list_price": "documented list price",
+}
+
+#: A note: its message id and params (hashable, so estimates compare and hash).
+Note = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def _note(message_id: str, **params: str) -> Note:
+    return message_id, tuple(sorted(params.items()))
+
+
 #: Documented defaults, USD per 1 000 calls (seeds: green-2.0-facedetect-global, "Billing").
 DEFAULT_PRICES_PER_1000: Final[dict[str, float]] = {
     "faceDetect_global": 0.6,
@@ -52,20 +75,34 @@ class CostEstimate:
     unit_price_per_1000: float
     total: float
     currency: str = CURRENCY
-    note: str = ""
     price_known: bool = True
+    #: why / how the price is what it is: message ids + params of :data:`COST_MESSAGES`
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The notes in English, joined."""
+        return "; ".join(
+            COST_MESSAGES[message_id].format(**dict(params)) for message_id, params in self.notes
+        )
+
+    def line(self) -> tuple[str, dict[str, str]]:
+        """The cost line's message id and params (the notes apart)."""
+        if not self.price_known:
+            return "cost.calls_unknown", {"calls": str(self.calls)}
+        if self.unit_price_per_1000 == 0:
+            return "cost.calls_free", {"calls": str(self.calls)}
+        return "cost.calls_priced", {
+            "calls": str(self.calls),
+            "currency": self.currency,
+            "unit": f"{self.unit_price_per_1000:g}",
+            "total": f"{self.total:.4f}",
+        }
 
     def describe(self) -> str:
-        """One line for the CLI / a confirmation dialog."""
-        if not self.price_known:
-            text = f"{self.calls} paid call(s); price unknown"
-        elif self.unit_price_per_1000 == 0:
-            text = f"{self.calls} call(s); free"
-        else:
-            text = (
-                f"{self.calls} paid call(s) x {self.currency} {self.unit_price_per_1000:g}/1000 "
-                f"= {self.currency} {self.total:.4f}"
-            )
+        """One line for the CLI / a confirmation dialog (English; front ends render :meth:`line`)."""
+        message_id, params = self.line()
+        text = COST_MESSAGES[message_id].format(**params)
         return f"{text} ({self.note})" if self.note else text
 
 
@@ -98,19 +135,16 @@ def estimate(detector: str | Any, n_calls: int, profile: Profile | None = None) 
     if n_calls < 0:
         raise ConfigError("the number of calls cannot be negative")
     if detector == "local":
-        return CostEstimate(n_calls, 0.0, 0.0, note="offline detector: no cloud calls")
+        return CostEstimate(n_calls, 0.0, 0.0, notes=(_note("cost.local"),))
     price = unit_price(detector, profile)
     key = PRICE_KEYS[detector]
     name = profile.name if profile is not None else "NAME"
-    notes: list[str] = []
+    notes: list[Note] = []
     if detector == "oss-faces":
-        notes.append("plus OSS GET request fees")
+        notes.append(_note("cost.oss_fees"))
     if price is None:
-        notes.append(
-            f"price unknown: the {key} price is not in the documentation; set it in profile {name} "
-            f"(prices = {{ {key} = <USD per 1000> }} in profiles.toml)"
-        )
-        return CostEstimate(n_calls, 0.0, 0.0, note="; ".join(notes), price_known=False)
+        notes.append(_note("cost.unknown_price", key=key, profile=name))
+        return CostEstimate(n_calls, 0.0, 0.0, notes=tuple(notes), price_known=False)
     overridden = profile is not None and (key in profile.prices or detector in profile.prices)
-    notes.insert(0, f"price from profile {name}" if overridden else "documented list price")
-    return CostEstimate(n_calls, price, round(n_calls * price / 1000.0, 6), note="; ".join(notes))
+    notes.insert(0, _note("cost.profile_price", profile=name) if overridden else _note("cost.list_price"))
+    return CostEstimate(n_calls, price, round(n_calls * price / 1000.0, 6), notes=tuple(notes))

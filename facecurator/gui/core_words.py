@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication
 
+from facecurator.cloud.cost import COST_MESSAGES, CostEstimate
 from facecurator.domain.error_texts import ERROR_MESSAGES, NESTED_PARAMS, parse_error_text, parse_reason
 from facecurator.domain.filters import FILTER_MESSAGES, FilterError, render_filter_message
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
@@ -64,6 +65,23 @@ _ERROR_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "cannot decode: {detail}"),
     QT_TRANSLATE_NOOP("CoreMessages", "not a supported image type {suffix}"),
 )
+#: Every template of ``facecurator.cloud.cost.COST_MESSAGES`` (the paid run's cost line).
+_COST_TEMPLATES: Final = (
+    QT_TRANSLATE_NOOP("CoreMessages", "{calls} paid call(s); price unknown"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{calls} call(s); free"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{calls} paid call(s) x {currency} {unit}/1000 = {currency} {total}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "offline detector: no cloud calls"),
+    QT_TRANSLATE_NOOP("CoreMessages", "plus OSS GET request fees"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "price unknown: the {key} price is not in the documentation; set it in profile {profile} "
+        "(prices = {{ {key} = <USD per 1000> }} in profiles.toml)",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "price from profile {profile}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "documented list price"),
+    QT_TRANSLATE_NOOP("CoreMessages", "; "),  # between two notes
+)
+COST_TEMPLATES: Final = frozenset(_COST_TEMPLATES)
 TEMPLATES: Final = frozenset(_FILTER_TEMPLATES)
 ERROR_TEMPLATES: Final = frozenset(_ERROR_TEMPLATES)
 
@@ -108,3 +126,12 @@ def error_line(text: str) -> str:
     label, message_id, params = parsed
     reason = _reason(message_id, params)
     return f"{label}: {reason}" if label else reason
+
+
+def cost_line(estimate: CostEstimate) -> str:
+    """A paid run's cost line (calls, price, notes) in the current language."""
+    message_id, params = estimate.line()
+    text = core_text(COST_MESSAGES, message_id, params)
+    notes = [core_text(COST_MESSAGES, note_id, dict(note_params)) for note_id, note_params in estimate.notes]
+    separator = QCoreApplication.translate(CONTEXT, "; ")
+    return f"{text} ({separator.join(notes)})" if notes else text

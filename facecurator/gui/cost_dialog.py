@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from facecurator.gui.core_words import cost_line
 from facecurator.gui.scan import CostQuestion, detector_description
 
 
@@ -49,7 +50,7 @@ class CostConfirmDialog(QDialog):
                 unit=estimate.unit_price_per_1000,
             )
         self.cost.setText(f"<b>{cost_text}</b>")
-        self.detail = QLabel(estimate.describe(), self)
+        self.detail = QLabel(cost_line(estimate), self)
         self.detail.setObjectName("costDetail")
         self.detail.setWordWrap(True)
         self.detail.setEnabled(False)  # the core's own line, greyed: for the record

@@ -506,6 +506,43 @@
         <source>not a supported image type {suffix}</source>
         <translation>不受支持的图片类型 {suffix}</translation>
     </message>
+    <message>
+        <source>{calls} paid call(s); price unknown</source>
+        <extracomment>Every template of ``facecurator.cloud.cost.COST_MESSAGES`` (the paid run&apos;s cost line).</extracomment>
+        <translation>{calls} 次付费调用；价格未知</translation>
+    </message>
+    <message>
+        <source>{calls} call(s); free</source>
+        <translation>{calls} 次调用；免费</translation>
+    </message>
+    <message>
+        <source>{calls} paid call(s) x {currency} {unit}/1000 = {currency} {total}</source>
+        <translation>{calls} 次付费调用 × {currency} {unit}/1000 = {currency} {total}</translation>
+    </message>
+    <message>
+        <source>offline detector: no cloud calls</source>
+        <translation>离线检测器：不调用云服务</translation>
+    </message>
+    <message>
+        <source>plus OSS GET request fees</source>
+        <translation>另加 OSS GET 请求费用</translation>
+    </message>
+    <message>
+        <source>price unknown: the {key} price is not in the documentation; set it in profile {profile} (prices = {{ {key} = &lt;USD per 1000&gt; }} in profiles.toml)</source>
+        <translation>价格未知：文档中没有 {key} 的价格；请在配置 {profile} 中设置（在 profiles.toml 中写 prices = {{ {key} = &lt;每 1000 次的美元价格&gt; }}）</translation>
+    </message>
+    <message>
+        <source>price from profile {profile}</source>
+        <translation>价格取自配置 {profile}</translation>
+    </message>
+    <message>
+        <source>documented list price</source>
+        <translation>文档标价</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
 </context>
 <context>
     <name>CostConfirmDialog</name>

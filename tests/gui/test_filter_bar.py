@@ -200,3 +200,23 @@ def test_every_per_image_reason_is_marked_for_translation(qapp) -> None:
         assert error_line("/p/y.jpg: a reason no template built") == "/p/y.jpg: a reason no template built"
     finally:
         i18n.install_translator(qapp, "en")
+
+
+def test_the_cost_line_is_translated(qapp) -> None:
+    from facecurator.cloud.cost import COST_MESSAGES, estimate
+    from facecurator.gui.core_words import COST_TEMPLATES, cost_line
+
+    assert set(COST_MESSAGES.values()) <= set(COST_TEMPLATES)
+    green, imm = estimate("green", 3), estimate("imm", 2)
+    assert cost_line(green) == green.describe()  # English: the core's own line
+    i18n.install_translator(qapp, "zh_CN")
+    try:
+        assert cost_line(green) == "3 次付费调用 × USD 0.6/1000 = USD 0.0018 (文档标价)"
+        line = cost_line(imm)
+        assert (
+            line.startswith("2 次付费调用；价格未知")
+            and "profiles.toml" in line
+            and "documentation" not in line
+        )
+    finally:
+        i18n.install_translator(qapp, "en")
