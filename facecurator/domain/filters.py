@@ -590,8 +590,12 @@ def _compile_compare(node: Compare) -> FacePredicate:
 _DIGITS: Final = re.compile(r"(\d+)")
 
 
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key reading digit runs as numbers: ``img_2`` before ``img_10`` (case-insensitive)."""
-    return tuple(
-        (1, int(part)) if part.isdigit() else (0, part) for part in _DIGITS.split(text.casefold()) if part
-    )
+def natural_key(text: str) -> list[str | int]:
+    """A sort key reading digit runs as numbers: ``img_2`` before ``img_10`` (case-insensitive).
+
+    Text and numbers alternate at fixed positions (``re.split`` with a group), so two keys
+    always compare text with text and number with number.
+    """
+    parts: list[str | int] = list(_DIGITS.split(text.casefold()))
+    parts[1::2] = [int(part) for part in parts[1::2]]
+    return parts

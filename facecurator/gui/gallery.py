@@ -166,10 +166,12 @@ class GalleryModel(QAbstractListModel):
     def _name_key(self, image_id: int) -> tuple[Any, ...]:
         row = self._store.image(image_id).row
         if self.sort_key == "group":
-            return (natural_key(row.group), natural_key(row.name), row.id)
-        return (natural_key(row.name), row.source_root, row.id)
+            return (natural_key(row.group), row.group, natural_key(row.name), row.name, row.id)
+        return (natural_key(row.name), row.name, row.source_root, row.id)
 
     def _sorted(self, ids: list[int]) -> list[int]:
+        if self.sort_key == "name" and self._store.source_root is not None:
+            return ids  # the store's order: natural, by name (computed on its worker)
         if self.sort_key in NAME_SORTS:
             return sorted(ids, key=self._name_key)
         return self._store.sorted_image_ids(ids, self.sort_key)

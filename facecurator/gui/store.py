@@ -37,6 +37,7 @@ from typing import Any, Final, Literal
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
+from facecurator.domain.filters import natural_key
 from facecurator.domain.rules import RuleSet, convert_blur
 from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
@@ -337,6 +338,12 @@ class CurationStore(QObject):
             images = _reevaluate(request.images, request.ruleset, lambda: self._is_stale(request))
         if self._is_stale(request):
             raise _Superseded
+        if request.kind == "open":
+            # Natural order (img_2 before img_10), computed here on the worker: the gallery's
+            # name sort then costs the GUI thread nothing.
+            images.sort(
+                key=lambda image: (image.row.source_root, natural_key(image.row.name), image.row.name)
+            )
         order = [image.row.id for image in images]
         return _Loaded(
             request,
@@ -555,7 +562,7 @@ class CurationStore(QObject):
         """``ids`` ordered by a gallery sort key (stable; name breaks ties)."""
         images = self._images
         if key == "name":
-            return sorted(ids, key=lambda i: images[i].row.name.casefold())
+            return sorted(ids, key=lambda i: natural_key(images[i].row.name))
         ordered = sorted(ids, key=lambda i: (images[i].row.group, images[i].row.name))
         if key == "group":
             return ordered

@@ -187,6 +187,7 @@ def test_click_on_a_bar_filters_gallery_and_triage(qtbot, opened_window) -> None
     ids = list(panel.stats.conditions)
     counts = panel.stats.conditions[cid]
     plot = panel.plots["conditions"]
+    qtbot.waitUntil(lambda: plot.vb.sceneBoundingRect().width() > 50)  # laid out (new plots start empty)
     # the middle of the condition's "fail" segment, clicked with the mouse
     scene = plot.vb.mapViewToScene(QPointF(ids.index(cid), counts.passed + counts.failed / 2))
     where = panel.graphics.mapFromScene(scene)
@@ -204,6 +205,7 @@ def test_click_on_a_bar_filters_gallery_and_triage(qtbot, opened_window) -> None
     window.filter_bar.clear()
     qtbot.waitUntil(lambda: panel.stats.faces == len(window.store.faces()), timeout=3000)
     hist = panel.stats.histograms["yaw"]
+    qtbot.waitUntil(lambda: panel.plots["yaw"].vb.sceneBoundingRect().width() > 50)
     index = int(np.argmax(hist.counts))
     centre = (hist.edges[index] + hist.edges[index + 1]) / 2
     scene = panel.plots["yaw"].vb.mapViewToScene(QPointF(centre, hist.counts[index] / 2))
