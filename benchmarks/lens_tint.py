@@ -10,7 +10,11 @@ face with the detector's ``raw.quality.eyes`` numbers) and, for the faces whose
   darker eye window (the larger of the two ``bright`` = p90 L / skin L);
 - a sweep of ``TINT_MIN`` x ``TINT_BRIGHT_MAX`` (``facecurator.detect.quality.eyes``):
   sunglasses faces newly caught, and faces without sunglasses newly flagged (real
-  photos, clean ones among them, derived variants).
+  photos, clean ones among them, derived variants);
+- the same for the "dimmed" rule (``DIMMED_CONTRAST_MAX`` x ``DIMMED_BRIGHT_MAX``:
+  both eye windows flatter and darker than bare eyes), on sharp full-resolution
+  faces only (the detector's ``sharp`` and ``full_resolution`` measures pass), with
+  the distribution of the flatter eye's contrast.
 
     python benchmarks/verdict_quality.py --json /tmp/vq.json
     python benchmarks/lens_tint.py /tmp/vq.json --split tune      # choose here
@@ -54,6 +58,7 @@ def eye_rows(faces: Sequence[dict[str, Any]], split: str) -> list[dict[str, Any]
             glasses = f["labels"].get("clear_glasses")
             kind = "no sunglasses: clear glasses" if glasses else "no sunglasses: real"
         det = f["detection"]
+        measures = det.get("measures") or {}
         rows.append(
             {
                 "kind": kind,
@@ -61,6 +66,8 @@ def eye_rows(faces: Sequence[dict[str, Any]], split: str) -> list[dict[str, Any]
                 "real": not variant,
                 "clean": bool(f["clean"]),
                 "tint": min(right["tint"], left["tint"]),
+                "contrast": max(right["contrast"], left["contrast"]),
+                "sharp": all(measures.get(m, {}).get("value") == 1.0 for m in ("sharp", "full_resolution")),
                 "bright": max(right["bright"], left["bright"]),
                 "already": bool(det.get("sunglasses")) or det.get("glasses") == "sunglasses",
                 "face": f["face"],
@@ -70,7 +77,7 @@ def eye_rows(faces: Sequence[dict[str, Any]], split: str) -> list[dict[str, Any]
 
 
 def distributions(rows: Sequence[dict[str, Any]]) -> None:
-    for feature in ("tint", "bright"):
+    for feature in ("tint", "bright", "contrast"):
         print(f"{feature}:")
         for kind in sorted({r["kind"] for r in rows}):
             v = np.array([r[feature] for r in rows if r["kind"] == kind])
@@ -97,6 +104,23 @@ def sweep(rows: Sequence[dict[str, Any]]) -> None:
             print(f" {tint:4.0f}  {bright:5.2f}  | {caught:6d} | {len(real):12d} ({clean}) {derived:7d}")
 
 
+def sweep_dimmed(rows: Sequence[dict[str, Any]]) -> None:
+    sharp = [r for r in rows if r["sharp"]]
+    print(f"\ndimmed (sharp faces only: {len(sharp)} of {len(rows)})")
+    print(" contrast  bright | caught | flagged real (clean) derived")
+    for contrast in (0.30, 0.35, 0.40, 0.45, 0.50):
+        for bright in (0.75, 0.80, 0.85):
+            hit = [r for r in sharp if r["contrast"] < contrast and r["bright"] < bright and not r["already"]]
+            caught = sum(r["positive"] for r in hit)
+            real = [r for r in hit if not r["positive"] and r["real"]]
+            derived = sum(not r["positive"] and not r["real"] for r in hit)
+            n_clean = sum(r["clean"] for r in real)
+            row = f"   {contrast:4.2f}   {bright:5.2f}  | {caught:6d} | {len(real):12d} ({n_clean})"
+            print(f"{row} {derived:6d}")
+    bare = sorted(r["contrast"] for r in sharp if not r["positive"] and r["real"] and r["bright"] < 0.85)
+    print(" flattest bare eyes of sharp real faces darker than 0.85 x skin:", [round(c, 3) for c in bare[:5]])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("json", type=Path, help="the output of verdict_quality.py --json")
@@ -106,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = eye_rows(faces, args.split)
     distributions(rows)
     sweep(rows)
+    sweep_dimmed(rows)
     return 0
 
 

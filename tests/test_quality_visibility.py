@@ -117,25 +117,49 @@ def test_bar_and_dark_lenses_hide_the_eyes(
         assert found.wears_sunglasses is True, name  # so moderation-2.0's no-sunglasses fails
 
 
-def test_see_through_tinted_lenses_are_sunglasses(
-    portrait: tuple[Image.Image, Face], detector: LocalDetector
-) -> None:
-    img, face = portrait
+def _tinted(img: Image.Image, face: Face, colour: tuple[int, int, int], opacity: int) -> Image.Image:
     right, left, iod = _eyes(face)
     cover = Image.new("L", img.size, 0)
     draw = ImageDraw.Draw(cover)
     for centre in (right, left):
         draw.ellipse(
             [*(centre - np.array([0.44 * iod, 0.32 * iod])), *(centre + np.array([0.44 * iod, 0.32 * iod]))],
-            fill=190,  # 75 % grey-blue over the eyes: the eyes still show through (55-65 % do not read)
+            fill=opacity,
         )
-    tinted = Image.composite(Image.new("RGB", img.size, (60, 70, 95)), img, cover)
-    found = detect_one(detector, png(tinted), "tinted lenses")
+    return Image.composite(Image.new("RGB", img.size, colour), img, cover)
+
+
+def test_see_through_tinted_lenses_are_sunglasses(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    img, face = portrait
+    # 75 % grey-blue: the eyes still show through, the colour is far from the skin's
+    found = detect_one(detector, png(_tinted(img, face, (60, 70, 95), 190)), "grey-blue lenses")
     assert found.wears_sunglasses is True
     eyes = found.raw["quality"]["eyes"]
     assert min(eyes["right"]["tint"], eyes["left"]["tint"]) >= 16.0, eyes
-    # the clean portrait's eye regions have the skin's colour
-    assert max(face.raw["quality"]["eyes"][s]["tint"] for s in ("right", "left")) < 10.0
+    # 65 % brown: a hue close to the skin's (tint under 16), but both eyes dimmed and flattened
+    found = detect_one(detector, png(_tinted(img, face, (110, 60, 20), 166)), "brown lenses")
+    eyes = found.raw["quality"]["eyes"]
+    assert max(eyes["right"]["tint"], eyes["left"]["tint"]) < 16.0, eyes
+    assert max(eyes["right"]["contrast"], eyes["left"]["contrast"]) < 0.35, eyes
+    assert found.wears_sunglasses is True
+    # the clean portrait's eye regions have the skin's colour and full contrast
+    bare = face.raw["quality"]["eyes"]
+    assert max(bare[s]["tint"] for s in ("right", "left")) < 10.0
+    assert min(bare[s]["contrast"] for s in ("right", "left")) > 0.5
+
+
+def test_dimmed_rule_needs_both_eyes_dark_and_flat() -> None:
+    from facecurator.detect.quality.eyes import EyeReading, dimmed_by_lenses
+
+    def eye(contrast: float, bright: float) -> EyeReading:
+        return EyeReading(0.9, 0.9, "", contrast=contrast, bright=bright, median=0.6)
+
+    assert dimmed_by_lenses(eye(0.30, 0.6), eye(0.32, 0.7)) is True
+    assert dimmed_by_lenses(eye(0.30, 0.6), eye(0.45, 0.7)) is False  # one eye bare
+    assert dimmed_by_lenses(eye(0.30, 0.85), eye(0.30, 0.7)) is False  # not darker than skin
+    assert dimmed_by_lenses(EyeReading(None, None, "face too small"), eye(0.3, 0.6)) is False
 
 
 def test_sunglasses_from_eyes_tint_rule() -> None:

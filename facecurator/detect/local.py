@@ -17,7 +17,7 @@ import numpy as np
 
 from facecurator.detect import measures
 from facecurator.detect.quality.detail import jpeg_quality
-from facecurator.detect.quality.eyes import REASON_NO_SKIN
+from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses
 from facecurator.detect.quality.face import measure_face
 from facecurator.detect.quality.pose import PITCH_GAIN, PITCH_KNEE, expand_angle
 from facecurator.detect.quality.summary import FaceQuality, detail_named, face_quality
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 7
+ALGORITHM_VERSION: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +309,10 @@ class LocalDetector:
             # shaded face): the frame test's lens check compared them with the mask, so
             # clear and tinted lenses cannot be told apart: unknown, not "glasses".
             lenses_unread = glasses == "glasses" and _no_skin(quality)
-            if quality.sunglasses:
+            # dimmed eyes are read on sharp, full-resolution faces only (blur flattens bare eyes)
+            sharp = all(detail.verdicts.get(k, (None, ""))[0] is False for k in ("blurred", "upscaled"))
+            dimmed = sharp and quality.eyes is not None and dimmed_by_lenses(*quality.eyes)
+            if quality.sunglasses or dimmed:
                 glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
             elif lenses_unread:
                 glasses = None

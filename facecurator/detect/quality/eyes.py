@@ -193,6 +193,15 @@ TINT_MIN: Final = 16.0
 #: ... with both eye windows' brightest tenth under this fraction of the skin.
 TINT_BRIGHT_MAX: Final = 0.80
 REASON_TINTED: Final = "tinted lenses?"
+#: Lenses of any tint dim both the eye's brightness and its light/dark contrast by
+#: their transmission: both eye windows darker than this fraction of the skin ...
+DIMMED_BRIGHT_MAX: Final = 0.80
+#: ... and with a contrast (p95 - p5 of L / skin L) under this. Tune: the flattest
+#: bare eyes of sharp real faces darker than 0.8 x skin have 0.41 (0.35 keeps a 15 %
+#: margin, as TINT_MIN does); tinted variants 0.20-0.44, median 0.32; real tinted
+#: lenses 0.23-0.42. Only on a sharp, full-resolution face: blur and enlargement
+#: flatten bare eyes too (25 blurred / upscaled variants of the tune split would read dimmed).
+DIMMED_CONTRAST_MAX: Final = 0.35
 
 
 def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
@@ -210,3 +219,10 @@ def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
         return LensReading(True, REASON_TINTED)
     return LensReading(False, "")
 
+
+def dimmed_by_lenses(right: EyeReading, left: EyeReading) -> bool:
+    """Both eyes darker and flatter than bare eyes (tinted lenses of a colour close
+    to the skin's, which ``TINT_MIN`` misses). The caller applies it to sharp faces only."""
+    if right.visible is None or left.visible is None:
+        return False
+    return all(e.bright < DIMMED_BRIGHT_MAX and e.contrast < DIMMED_CONTRAST_MAX for e in (right, left))
