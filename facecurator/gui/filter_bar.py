@@ -274,7 +274,10 @@ class FilterBar(QWidget):
         """Parse the expression; apply it when it is good (and new), else show why not."""
         self._timer.stop()
         text = self.expression()
+        typed = self.edit.text().strip()
         try:
+            if typed and typed != text:
+                face_filter(typed, self._ruleset)  # its own errors, at positions in what was typed
             selected = face_filter(text, self._ruleset) if text else None
         except FilterError as error:
             self._show_error(error)

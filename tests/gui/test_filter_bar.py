@@ -109,6 +109,16 @@ def test_quick_filters_write_the_same_language(qtbot, window) -> None:
     window.store.decide([_triage_faces(window)[0].id], "accepted")
     bar.decision_combo.setCurrentIndex(bar.decision_combo.findData("accepted"))
     assert len(_triage_faces(window)) == 1
+    # a typo in the typed part (quick filters on): its position is in what was typed
+    _type(qtbot, bar, "person=p3 and blur<<2")
+    assert bar.error_label.isVisibleTo(bar) and "“<2”" in bar.error_label.text()
+    assert bar.edit.cursorPosition() == len("person=p3 and blur<")
+    # the rules change: the failed-condition list follows the active rule set
+    bar.clear()
+    with window.store.force_sync():
+        window.set_rules("enrollment-strict")
+    ids = [combo.itemData(i) for i in range(1, combo.count())]
+    assert ids == [c.id for c in window.store.ruleset.conditions] and "min_face_size" in ids
 
 
 def test_completion_offers_fields_and_conditions(qtbot, window) -> None:
