@@ -181,3 +181,16 @@ def test_decisions_are_serialised_across_connections(pg_url: str) -> None:
                 second.set_setting("b", "2")
         second.set_setting("b", "2")
         assert first.get_setting("b") == "2"
+
+
+def test_profile_set_catalog_and_the_commands_use_it(
+    pg_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli_main(["profile", "set", "crew", "--catalog", pg_url]) == 0
+    monkeypatch.setenv("FACECURATOR_PROFILE", "crew")
+    capsys.readouterr()
+    assert cli_main(["status"]) == 0
+    assert f"catalog {pg_url}" in capsys.readouterr().out
+    assert cli_main(["profile", "set", "crew", "--catalog", "postgresql://u:secret-pw@h/db"]) == 2
+    captured = capsys.readouterr()
+    assert "password" in captured.err and "secret-pw" not in captured.out + captured.err

@@ -78,6 +78,12 @@ def _register_profile(subparsers: argparse._SubParsersAction) -> None:
     set_.add_argument("--imm-project", metavar="P", help="IMM project for the imm detector")
     set_.add_argument("--bucket", metavar="B", help="default OSS bucket")
     set_.add_argument(
+        "--catalog",
+        metavar="PATH|URL",
+        help="the catalog commands use with this profile, e.g. a team's postgresql://USER@HOST/DB "
+        "(never with its password)",
+    )
+    set_.add_argument(
         "--qps",
         metavar="SERVICE=N",
         action="append",
@@ -225,6 +231,7 @@ def _profile_json(profile: Any) -> dict[str, Any]:
         "green_endpoint": profile.green_endpoint,
         "imm_project": profile.imm_project,
         "bucket": profile.bucket,
+        "catalog": profile.catalog,
         "qps": dict(profile.qps),
         "prices": dict(profile.prices),
         "endpoints": {service: profile.endpoint_for(service) for service in SERVICES},
@@ -278,7 +285,7 @@ def cmd_profile_set(args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     if args.region is not None:
         changes["region"] = args.region.strip()
-    for attr in ("oss_endpoint", "imm_endpoint", "green_endpoint", "imm_project", "bucket"):
+    for attr in ("oss_endpoint", "imm_endpoint", "green_endpoint", "imm_project", "bucket", "catalog"):
         value = getattr(args, attr)
         if value is not None:
             changes[attr] = value.strip() or None

@@ -1,18 +1,22 @@
-"""Decisions of the other operators on a shared (PostgreSQL) catalog, shown as they happen.
+"""Decisions of the other operators on a shared (PostgreSQL) catalog, shown as they happen,
+and the machines scanning into it.
 
 A thread of its own follows the catalog's :class:`~facecurator.services.catalog.feed.DecisionFeed`
 (LISTEN/NOTIFY) and hands the face ids to the store on the GUI thread, which re-reads
-only those faces (``CurationStore.reload_decisions``). A SQLite catalog has no watcher:
-its window is the one desktop's, as before.
+only those faces (``CurationStore.reload_decisions``). Every few seconds it also reads
+the shared scans' state (``claims.team_summary``) for :class:`TeamStatusLabel` in the
+status bar. A SQLite catalog has no watcher: its window is the one desktop's, as before.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
 from facecurator.services.catalog.dialect import POSTGRESQL
 
@@ -22,14 +26,51 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds between two looks at the shared scans (machines, rate, images left).
+TEAM_STATUS_EVERY = 5.0
+
+
+class TeamStatusLabel(QLabel):
+    """Shows "3 machines scanning · 24.0 images/s · 1200 images left" while a shared scan runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("teamStatus")
+        self.summary: tuple[int, float, int] | None = None
+        self.hide()
+
+    def show_summary(self, summary: object) -> None:
+        self.summary = summary if isinstance(summary, tuple) else None
+        self._render()
+
+    def _render(self) -> None:
+        if self.summary is None or (self.summary[0] == 0 and self.summary[2] == 0):
+            self.hide()
+            return
+        working, rate, left = self.summary
+        self.setText(
+            QCoreApplication.translate(
+                "TeamStatus", "{machines} machines scanning · {rate} images/s · {left} images left"
+            ).format(machines=working, rate=f"{rate:.1f}", left=left)
+        )
+        self.show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._render()
+        super().changeEvent(event)
+
 
 class DecisionWatcher(QObject):
     """Emits ``decided(face ids)`` on the GUI thread for each decision made by another process."""
 
     decided = Signal(list)
+    teamStatus = Signal(object)  # (machines working, images/s together, images left) or None
 
-    def __init__(self, store: CurationStore, parent: QObject | None = None) -> None:
+    def __init__(self, store: CurationStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.team_label = TeamStatusLabel(parent)
+        self.teamStatus.connect(self.team_label.show_summary)
         self._location = store.catalog.location
         self._stopping = threading.Event()
         self._feed: DecisionFeed | None = None
@@ -51,12 +92,18 @@ class DecisionWatcher(QObject):
         except Exception as exc:  # noqa: BLE001 - the window works on without it
             log.warning("decisions of other operators will not show until reopened: %s", exc)
             return
+        from facecurator.services.catalog.claims import team_summary
+
         self._feed = feed
+        looked = 0.0
         try:
             while not self._stopping.is_set():
                 entries = feed.wait(timeout=1.0)
                 if entries and not self._stopping.is_set():
                     self.decided.emit(sorted({entry.face_id for entry in entries}))
+                if time.monotonic() - looked >= TEAM_STATUS_EVERY and not self._stopping.is_set():
+                    looked = time.monotonic()
+                    self.teamStatus.emit(team_summary(feed.catalog))
         except Exception as exc:  # noqa: BLE001 - e.g. the server went away
             log.warning("stopped following other operators' decisions: %s", exc)
         finally:

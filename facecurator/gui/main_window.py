@@ -166,6 +166,7 @@ class MainWindow(WindowActions):
         self._counts_timer.timeout.connect(self._recount)
         self.statusBar().addPermanentWidget(self.counts_label)
         self.statusBar().addPermanentWidget(self.paid_calls_label)
+        self.statusBar().addPermanentWidget(self.decision_watch.team_label)  # a shared scan's machines
 
         self._build_actions()
         self._build_toolbar()

@@ -2369,6 +2369,13 @@ Paid cloud calls: {paid}</source>
     </message>
 </context>
 <context>
+    <name>TeamStatus</name>
+    <message>
+        <source>{machines} machines scanning · {rate} images/s · {left} images left</source>
+        <translation>{machines} 台机器正在扫描 · 每秒 {rate} 张 · 剩余 {left} 张</translation>
+    </message>
+</context>
+<context>
     <name>TriagePage</name>
     <message>
         <source>All faces</source>

@@ -56,3 +56,28 @@ def test_a_sqlite_catalog_has_no_watcher(tmp_path: Path) -> None:
     finally:
         store.shutdown()
         catalog.close()
+
+
+def test_the_status_bar_shows_the_machines_of_a_shared_scan(qtbot, pg_url: str) -> None:
+    from facecurator.domain.protocols import ImageRef
+    from facecurator.gui.decision_watch import TeamStatusLabel
+    from facecurator.services.catalog.claims import WorkQueue
+
+    catalog = Catalog(pg_url)
+    queue = WorkQueue(catalog, "/team | local | k", worker="elsewhere:1")
+    queue.enqueue([ImageRef(f"/team/{i}.jpg", f"{i}.jpg", "team", 1, 1) for i in range(7)])
+    queue.register()
+    with catalog._write("beat") as db:
+        queue.beat(db, done=12, rate=3.5)
+    store = CurationStore(catalog, load_rules("moderation-2.0"))
+    watch = DecisionWatcher(store)
+    try:
+        label: TeamStatusLabel = watch.team_label
+        qtbot.waitUntil(lambda: label.summary is not None, timeout=5000)
+        assert label.summary == (1, 3.5, 7)
+        assert label.text() == "1 machines scanning · 3.5 images/s · 7 images left"
+        assert not label.isHidden()
+    finally:
+        watch.stop()
+        store.shutdown()
+        catalog.close()

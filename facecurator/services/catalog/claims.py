@@ -281,8 +281,9 @@ def job_info(catalog: Catalog, job: str) -> JobInfo:
 def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
     """Every job with images left (or a worker), and every worker, newest first."""
     require_server(catalog, "status of shared scans")
-    ensure_tables(catalog)
     with catalog._reading("the work queue") as db:
+        if db.execute("SELECT to_regclass('scan_workers') IS NULL").fetchone()[0]:
+            return [], []  # no shared scan ever ran here
         jobs = db.execute(
             "SELECT job, count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue"
             " GROUP BY job ORDER BY job"
@@ -310,6 +311,16 @@ def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
             for w, j, h, p, s, age, d, r, st, lease in workers
         ],
     )
+
+
+def team_summary(catalog: Catalog) -> tuple[int, float, int] | None:
+    """(machines working, images/s together, images left) of the shared scans, or None on a
+    SQLite catalog (for the GUI's status bar)."""
+    if catalog.dialect != POSTGRESQL:
+        return None
+    jobs, workers = status(catalog)
+    working = [w for w in workers if w.alive]
+    return len(working), sum(w.rate for w in working), sum(j.left for j in jobs)
 
 
 # -- one account's rate budget ----------------------------------------------------------------

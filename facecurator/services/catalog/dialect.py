@@ -10,7 +10,7 @@ What the translation covers (anything else must be written portably):
 
 * placeholders ``?`` and ``:name`` -> ``%s`` and ``%(name)s`` (``%`` doubled);
 * ``INSERT OR IGNORE`` -> ``INSERT ... ON CONFLICT DO NOTHING``;
-* ``CROSS JOIN ... ON`` (SQLite's join-order hint) -> ``JOIN ... ON``;
+* ``CROSS JOIN table [AS t] ON`` (SQLite's join-order hint) -> ``JOIN ... ON``;
 * ``SELECT value FROM json_each(?)`` (an id list as one JSON parameter) -> the
   same ids from ``jsonb_array_elements_text``;
 * ``x GLOB ?`` (``*`` wildcards only) -> ``x LIKE`` the pattern with ``%``;
@@ -74,7 +74,7 @@ _TYPES: Final = (
 )
 _WITHOUT_ROWID: Final = re.compile(r"\)\s*WITHOUT\s+ROWID\s*$", re.IGNORECASE)
 _OR_IGNORE: Final = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
-_CROSS_JOIN: Final = re.compile(r"\bCROSS\s+JOIN\b", re.IGNORECASE)
+_CROSS_JOIN_ON: Final = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+AS\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _JSON_IDS: Final = re.compile(r"SELECT\s+value\s+FROM\s+json_each\((\?|:\w+)\)", re.IGNORECASE)
 _GLOB: Final = re.compile(r"\bGLOB\s+(\?|:\w+)", re.IGNORECASE)
 _NOCASE: Final = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE\b", re.IGNORECASE)
@@ -123,7 +123,7 @@ def to_postgres(sql: str, with_parameters: bool = True) -> str:
             sql = f"{sql[: returning.start()]}ON CONFLICT DO NOTHING {sql[returning.start() :]}"
         else:
             sql += " ON CONFLICT DO NOTHING"
-    sql = _CROSS_JOIN.sub("JOIN", sql)
+    sql = _CROSS_JOIN_ON.sub(r"JOIN \1", sql)
     sql = _JSON_IDS.sub(
         r"SELECT CAST(je.value AS BIGINT) FROM jsonb_array_elements_text(CAST(\1 AS jsonb)) AS je(value)", sql
     )

@@ -1,0 +1,213 @@
+"""The catalog on PostgreSQL against SQLite at scale (issue 17, item 5): ratios, not timings.
+
+    .venv/bin/python benchmarks/pg_catalog.py [--images 1000000] [--faces 3] [--queue 20000] [--json]
+
+Seeds the same synthetic catalog (``--images`` images, ``--faces`` faces each, a
+detection per image, a tenth of the faces decided) into a SQLite file and into a
+database of a throwaway PostgreSQL cluster (tests/helpers/pgcluster.py; the server
+binaries must be installed), server-side (``generate_series`` / a recursive CTE: the
+API would take an hour for a million images), then measures on both, through the
+same :class:`~facecurator.services.catalog.Catalog` API:
+
+* ``open``: opening the catalog (SQLite: its quick_check; PostgreSQL: connect + version);
+* ``filter``: the face ids of ``yaw>20 and person~p1`` (the SQL filter of issue 13),
+  the query the GUI's and the CLI's filters run;
+* ``counts``: faces per decision state of the whole catalog;
+* ``page``: the faces of 200 images (a gallery page);
+* ``decide``: one decision of 200 faces (audit included), committed.
+
+PostgreSQL only: ``claim`` (the shared scan's queue: claiming ``--queue`` images 16 at a
+time, one worker, then three threads at once with ``FOR UPDATE SKIP LOCKED``: images per
+second, and that no image was claimed twice) and ``book`` (one call slot from the
+account's rate budget, the per-call cost of the shared QPS cap).
+
+Measured 2026-12-06 on the shared 2-core machine (load 6-9), see the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the throwaway cluster the tests use
+
+_IMAGES_SQLITE = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {images})
+INSERT INTO detections (id, identity, detector, settings_key, created_at, width, height, paid_calls,
+                        face_count, raw, extra)
+SELECT i, 'id' || i, 'local', 'k', '2026-12-06T00:00:00+00:00', 640, 480, 0, {faces}, NULL, NULL FROM n
+"""
+_IMAGES_PG = """
+INSERT INTO detections (id, identity, detector, settings_key, created_at, width, height, paid_calls,
+                        face_count, raw, extra)
+SELECT i, 'id' || i, 'local', 'k', '2026-12-06T00:00:00+00:00', 640, 480, 0, {faces}, NULL, NULL
+FROM generate_series(1, {images}) AS i
+"""
+_REST = (
+    # One face row per (detection, idx): yaw spread over -60..60, sizes 40..240.
+    """INSERT INTO detection_faces (detection_id, idx, x, y, w, h, confidence, pitch, yaw, roll,
+                                    blur_value, blur_scale, glasses, mask)
+       SELECT d.id, k.idx, 10, 10, 40 + (d.id * 7 + k.idx) % 200, 40 + (d.id * 7 + k.idx) % 200, 0.9,
+              0, ((d.id * 13 + k.idx * 29) % 121) - 60, 0, 3, 'moderation-2.0', 'none', 0
+       FROM detections AS d CROSS JOIN ({idx}) AS k""",
+    """INSERT INTO images (id, uri, name, group_name, source_root, size, mtime_ns, etag, identity, status,
+                           error, width, height, detector, detection_id, scanned_at)
+       SELECT id, '/g/p' || (id % 1000) || '/' || id || '.jpg', 'p' || (id % 1000) || '/' || id || '.jpg',
+              'p' || (id % 1000), '/g', 1000, 1, NULL, identity, 'ok', NULL, 640, 480, 'local', id,
+              '2026-12-06T00:00:00+00:00'
+       FROM detections""",
+    """INSERT INTO faces (id, image_id, detection_id, idx)
+       SELECT detection_id * 8 + idx, detection_id, detection_id, idx FROM detection_faces""",
+)
+
+
+def _seed(catalog: Any, images: int, faces: int) -> None:
+    idx = " UNION ALL ".join(f"SELECT {k} AS idx" for k in range(faces))
+    first = _IMAGES_PG if catalog.dialect == "postgresql" else _IMAGES_SQLITE
+    with catalog._write("seed the benchmark catalog") as db:
+        db.execute(first.format(images=images, faces=faces))
+        for statement in _REST:
+            db.execute(statement.format(idx=idx))
+    if catalog.dialect == "postgresql":
+        for table in ("detections", "images", "faces"):  # explicit ids: move the identity on
+            catalog._db.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        catalog._db.execute("ANALYZE")
+    else:
+        catalog._db.execute("ANALYZE")
+    ids = [row.id for row in catalog.faces(image_ids=list(range(1, images + 1, 10))[:20000])]
+    catalog.decide(ids[: len(ids) // 2], "accepted", who="bench")
+    catalog.decide(ids[len(ids) // 2 :], "rejected", who="bench")
+
+
+def _best(fn: Callable[[], Any], runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _measure(target: str, images: int) -> dict[str, float]:
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.filtering import face_filter, face_ids_where
+
+    out: dict[str, float] = {}
+    out["open"] = _best(lambda: Catalog(target).close())
+    node = face_filter("yaw>20 and person~p1").node
+    with Catalog(target) as catalog:
+        found: list[int] = []
+        out["filter"] = _best(lambda: found.extend(face_ids_where(catalog, node)[0]))
+        out["filter_faces"] = len(found) / 3
+        out["counts"] = _best(catalog.face_counts)
+        page = list(range(images // 2, images // 2 + 200))
+        out["page"] = _best(lambda: catalog.faces(image_ids=page))
+        faces = [row.id for row in catalog.faces(image_ids=page)]
+        states = iter(["accepted", "rejected"] * 3)
+        out["decide"] = _best(lambda: catalog.decide(faces, next(states), who="bench"))  # type: ignore[arg-type]
+    return out
+
+
+def _claims(url: str, queued: int) -> dict[str, float]:
+    from facecurator.domain.protocols import ImageRef
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.catalog.claims import SharedBudget, WorkQueue
+
+    out: dict[str, float] = {}
+    refs = [ImageRef(f"/q/{i}.jpg", f"{i}.jpg", "q", 1, 1) for i in range(queued)]
+    for workers in (1, 3):
+        job = f"bench-{workers}"
+        with Catalog(url) as catalog:
+            WorkQueue(catalog, job).enqueue(refs)
+        claimed: list[str] = []
+        lock = threading.Lock()
+
+        def work(n: int, job: str = job, claimed: list[str] = claimed, lock: threading.Lock = lock) -> None:
+            with Catalog(url) as catalog:
+                queue = WorkQueue(catalog, job, worker=f"bench-{n}")
+                while batch := queue.claim(16):
+                    queue.finished([r.uri for r in batch])
+                    with lock:
+                        claimed.extend(r.uri for r in batch)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        assert len(claimed) == len(set(claimed)) == queued, "an image was claimed twice or lost"
+        out[f"claim_{workers}_per_s"] = queued / elapsed
+    budget = SharedBudget(url)
+    try:
+        n = 2000
+        started = time.perf_counter()
+        for _ in range(n):
+            budget.book("bench@x", 1e-6)
+        out["book_ms"] = (time.perf_counter() - started) / n * 1000
+    finally:
+        budget.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--images", type=int, default=1_000_000)
+    parser.add_argument("--faces", type=int, default=3)
+    parser.add_argument("--queue", type=int, default=20_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    from helpers.pgcluster import Cluster, find_bindir
+
+    from facecurator.services.catalog import Catalog
+
+    bindir = find_bindir()
+    if bindir is None:
+        print("no PostgreSQL server binaries: install Debian's postgresql package", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("FACECURATOR_DATA_DIR", tmp)
+        cluster = Cluster(bindir)
+        try:
+            Catalog(cluster.url(cluster.template)).close()
+            targets = {"sqlite": str(Path(tmp) / "bench.sqlite3"), "postgresql": cluster.new_database()}
+            results: dict[str, Any] = {"images": args.images, "faces": args.images * args.faces}
+            for name, target in targets.items():
+                started = time.perf_counter()
+                with Catalog(target) as catalog:
+                    _seed(catalog, args.images, args.faces)
+                results[f"{name}_seed_s"] = round(time.perf_counter() - started, 1)
+                results[name] = {k: round(v, 4) for k, v in _measure(target, args.images).items()}
+            claims = _claims(targets["postgresql"], args.queue)
+            results["postgresql"].update({k: round(v, 3) for k, v in claims.items()})
+            results["ratio_pg_over_sqlite"] = {
+                key: round(results["postgresql"][key] / results["sqlite"][key], 2)
+                for key in ("open", "filter", "counts", "page", "decide")
+                if results["sqlite"][key] > 0
+            }
+        finally:
+            cluster.stop()
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        for key, value in results.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
