@@ -179,11 +179,41 @@ class PgConnection:
             cursor.executemany(to_postgres(sql), rows)
             return cursor
         head, one, tail = values.group(1), values.group(2), values.group(3)
+        upsert = re.search(r"\bDO\s+UPDATE\b", tail, re.IGNORECASE) is not None
         for start in range(0, len(rows), ROWS_PER_INSERT):
             chunk = rows[start : start + ROWS_PER_INSERT]
-            statement = f"{head}{', '.join([one] * len(chunk))}{tail}"
-            cursor = self.raw.execute(to_postgres(statement), [v for row in chunk for v in row])
+            statement = to_postgres(f"{head}{', '.join([one] * len(chunk))}{tail}")
+            flat = [v for row in chunk for v in row]
+            if not upsert:
+                cursor = self.raw.execute(statement, flat)
+                continue
+            # One statement cannot update a row twice (SQLite's row-by-row executemany can:
+            # the last row wins): then these rows go one by one, as SQLite does them.
+            with self._savepoint() as repeated:
+                cursor = self.raw.execute(statement, flat)
+            if repeated:
+                cursor = self.raw.cursor()
+                cursor.executemany(to_postgres(sql), chunk)
         return cursor
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[list[bool]]:
+        """Run a block that may fail with a row updated twice; yields a flag set when it did
+        (the block's changes are then undone, the transaction goes on)."""
+        import psycopg
+
+        failed: list[bool] = []
+        in_transaction = self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        if in_transaction:
+            self.raw.execute("SAVEPOINT fc_many")
+        try:
+            yield failed
+        except psycopg.errors.CardinalityViolation:
+            failed.append(True)
+            if in_transaction:
+                self.raw.execute("ROLLBACK TO SAVEPOINT fc_many")
+        if in_transaction:
+            self.raw.execute("RELEASE SAVEPOINT fc_many")
 
     def close(self) -> None:
         self.raw.close()
