@@ -21,7 +21,7 @@ def _scan(root: Path, profile: str, catalog: Catalog) -> jobs.ScanReport:
 
 
 def test_copies_in_one_batch_are_detected_once(
-    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path, catalog_target: str
 ) -> None:
     root = tmp_path / "photos"
     (root / "alice").mkdir(parents=True)
@@ -31,7 +31,7 @@ def test_copies_in_one_batch_are_detected_once(
         (root / f"copy{i}").mkdir()
         shutil.copy2(original, root / f"copy{i}" / "a.jpg")
     (root / "alice" / "other.jpg").write_bytes(make_test_image(seed=2))
-    with Catalog(tmp_path / "c.db") as catalog:
+    with Catalog(catalog_target) as catalog:
         report = _scan(root, cloud_profile, catalog)
         assert report.ok == 7 and report.failed == 0
         assert cloud_emulator.billable["green"] == 2  # one per distinct image
@@ -41,12 +41,12 @@ def test_copies_in_one_batch_are_detected_once(
 
 
 def test_a_moved_image_is_not_detected_again(
-    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path, catalog_target: str
 ) -> None:
     root = tmp_path / "photos"
     root.mkdir()
     (root / "a.jpg").write_bytes(make_test_image(seed=3))
-    with Catalog(tmp_path / "c.db") as catalog:
+    with Catalog(catalog_target) as catalog:
         _scan(root, cloud_profile, catalog)
         assert cloud_emulator.billable["green"] == 1
         (root / "bob").mkdir()
@@ -57,7 +57,7 @@ def test_a_moved_image_is_not_detected_again(
 
 
 def test_a_plain_copy_with_a_new_mtime_is_not_paid_again(
-    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path, catalog_target: str
 ) -> None:
     """``cp`` without -p gives the copy a new mtime, so a new identity (the contract's
     size + mtime + hash), but the same bytes: stored again from the cache, never paid."""
@@ -65,7 +65,7 @@ def test_a_plain_copy_with_a_new_mtime_is_not_paid_again(
     (root / "alice").mkdir(parents=True)
     original = root / "alice" / "a.jpg"
     original.write_bytes(make_test_image(seed=4))
-    with Catalog(tmp_path / "c.db") as catalog:
+    with Catalog(catalog_target) as catalog:
         _scan(root, cloud_profile, catalog)
         assert cloud_emulator.billable["green"] == 1
         (root / "bob").mkdir()
