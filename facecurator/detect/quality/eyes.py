@@ -119,7 +119,9 @@ def eye_reading(
     window = ellipse_values(lum, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))
     peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
     peri_axes = (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD)
-    peri = ellipse_values(lum, peri_centre, peri_axes)
+    # the whole Lab pixels of the periocular region: L for visibility, a*b* for the tint
+    peri_lab = ellipse_values(regions.lab, peri_centre, peri_axes)
+    peri = np.ascontiguousarray(peri_lab[:, 0])
     if window.size < 4 or peri.size < 4:
         return EyeReading(None, None, REASON_SMALL, ear=ear)
     window.sort()
@@ -128,8 +130,10 @@ def eye_reading(
     if skin is None:
         return EyeReading(None, None, REASON_NO_SKIN, ear=ear, window_l90=round(p90, 2))
     ref = skin.lum
-    peri_ab = ellipse_values(regions.lab[..., 1:], peri_centre, peri_axes)
-    tint = float(np.hypot(*(np.median(peri_ab, axis=0) - skin.lab[1:])))
+    mid = peri_lab.shape[0] // 2
+    a_med = float(np.partition(peri_lab[:, 1], mid)[mid])
+    b_med = float(np.partition(peri_lab[:, 2], mid)[mid])
+    tint = float(np.hypot(a_med - skin.lab[1], b_med - skin.lab[2]))
     contrast = (p95 - p5) / ref
     bright = p90 / ref
     median = float(peri[peri.size // 2]) / ref
