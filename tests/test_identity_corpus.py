@@ -417,3 +417,30 @@ def test_cli_scan_identities_embeds_and_the_json_faces_carry_the_checks(
     plain = json.loads(capsys.readouterr().out)
     assert plain["scan"]["embedded"] == 0
     assert all("identity_check" not in face for image in plain["images"] for face in image["faces"])
+
+
+def test_a_plain_copy_scanned_with_its_original_gets_its_embeddings(
+    corpus_dir: Path, tmp_path: Path, embedder: FaceEmbedder
+) -> None:
+    """A copy with a new mtime is a new identity with the same bytes: its detection is copied
+    (never detected again), and so are the embeddings (else its identity checks are missing)."""
+    import os
+
+    root = tmp_path / "g"
+    for person in ("obama", "obama_again"):
+        (root / person).mkdir(parents=True)
+    original = root / "obama" / "a.jpg"
+    shutil.copy(corpus_dir / "people" / "obama" / "obama.jpg", original)
+    copy = root / "obama_again" / "a.jpg"
+    shutil.copyfile(original, copy)
+    stat = original.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        report = scan(LocalFolderSource(root), LocalDetector(), catalog, jobs=1, embedder=embedder.clone())
+        assert report.ok == 2 and report.detected == 1 and report.embedded == 2
+        rows = {Path(row.uri).parent.name: row for row in catalog.images()}
+        assert rows["obama"].detection_id != rows["obama_again"].detection_id
+        vectors, hashes = catalog.embeddings(EMBEDDER_KEY)
+        faces = {row.image_id: row.id for row in catalog.faces()}
+        a, b = (vectors[faces[rows[p].id]][1] for p in ("obama", "obama_again"))
+        assert a == b and hashes[rows["obama"].id] == hashes[rows["obama_again"].id] is not None

@@ -247,6 +247,8 @@ def scan(
                 same = catalog.find_same_bytes(done.identity, detector.name, detector.settings_key)
                 if same is not None:
                     detection_id = catalog.copy_detection(same, done.identity)
+                    if embedder is not None and catalog.copy_embeddings(same, detection_id):
+                        report.embedded += 1
             if detection_id is not None:
                 width, height = catalog.detection_size(detection_id)
                 image_id = catalog.record_image(

@@ -73,6 +73,26 @@ class EmbeddingStore(CatalogAccess):
                 ],
             )
 
+    def copy_embeddings(self, from_detection: int, to_detection: int) -> bool:
+        """Give ``to_detection`` (a copy of the same bytes) the embeddings of ``from_detection``.
+
+        Returns True when there were embeddings to copy (a detection already
+        embedded is left as it is).
+        """
+        with self._write(f"copy the embeddings of detection {from_detection}") as db:
+            done = db.execute(
+                "INSERT OR IGNORE INTO detection_embedders (detection_id, embedder, phash, created_at)"
+                " SELECT ?, embedder, phash, ? FROM detection_embedders WHERE detection_id = ?",
+                (to_detection, _now(), from_detection),
+            ).rowcount
+            if done:  # same bytes, same detector: the same faces, so the same vectors
+                db.execute(
+                    "INSERT OR IGNORE INTO face_embeddings (detection_id, idx, embedder, method, vector)"
+                    " SELECT ?, idx, embedder, method, vector FROM face_embeddings WHERE detection_id = ?",
+                    (to_detection, from_detection),
+                )
+        return bool(done)
+
     def face_vectors(self, face_ids: Sequence[int], embedder: str) -> dict[int, bytes]:
         """face id -> float32 bytes for those of ``face_ids`` that have an embedding."""
         with self._reading("embeddings") as db:
