@@ -19,7 +19,9 @@
 2. **Group photos.** Each ``multi`` photo filed under the person it shows
    (``MULTI_PERSON``): does ``enrolled_face`` pick a face, and is it that person
    (its nearest single photo is of that person)?
-3. **Time per face**: the embedding alone, as a scan computes it (align + ResNet).
+3. **Time per face**: the embedding alone, as a scan computes it (align + ResNet), and
+   the ResNet alone per engine (dlib-bin's own, OpenCV's DNN, and ONNX Runtime when
+   installed) on the same chips, in CPU time, with their difference from dlib's descriptors.
 4. **Scan slowdown**, side by side: ``jobs.scan`` of the same images into fresh
    catalogs, without and with the embedder, alternated, best of ``--rounds``, on
    two sets: the identity photos themselves (one face each: an enrollment gallery)
@@ -231,6 +233,71 @@ def group_photo_figures(
     return out
 
 
+def face_chips(photos: list[tuple[Path, str]], results: dict[Path, Any], count: int = 16) -> list[np.ndarray]:
+    """The aligned 150 px chips of the first ``count`` photos' largest faces, as a scan makes them."""
+    from facecurator.detect.embed import FaceEmbedder
+
+    embedder = FaceEmbedder()
+    chips = []
+    for path, _ in photos:
+        result = results[path]
+        if result.faces and len(chips) < count:
+            face = max(result.faces, key=lambda f: f.box.w * f.box.h)
+            chip, _method = embedder._chip(result.pixels, face, result.pixel_scale)
+            if chip is not None:
+                chips.append(chip)
+    return chips
+
+
+def engine_figures(chips: list[np.ndarray], repeat: int = 5) -> dict[str, Any]:
+    """CPU milliseconds per face of the ResNet alone, per engine, one chip at a time and in
+    batches of 4, on the same chips; and the largest difference from dlib's own descriptors.
+
+    ``dlib``: dlib-bin's network (built without BLAS); ``opencv``: the same weights in
+    OpenCV's DNN (``detect/dlib_net.py``, what the embedder uses); ``onnxruntime``: the same
+    ONNX graph in ONNX Runtime, only when it is installed (it is not a dependency).
+    """
+    import dlib
+
+    from facecurator.detect.dlib_net import OpenCVDescriptor, _converted
+    from facecurator.detect.embed import RESNET_MODEL, models_dir
+
+    model = models_dir() / RESNET_MODEL
+    reference = np.array(dlib.face_recognition_model_v1(str(model)).compute_face_descriptor(chips))
+    engines: dict[str, Any] = {"dlib": dlib.face_recognition_model_v1(str(model)).compute_face_descriptor}
+    engines["opencv"] = OpenCVDescriptor(model).compute
+    try:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # a scan runs one per worker
+        session = ort.InferenceSession(_converted(str(model))[0], options, providers=["CPUExecutionProvider"])
+        means = np.asarray(_converted(str(model))[1], dtype=np.float32)
+
+        def run_ort(batch: list[np.ndarray]) -> np.ndarray:
+            x = ((np.stack(batch).astype(np.float32) - means) / 256.0).transpose(0, 3, 1, 2)
+            return session.run(None, {"input": np.ascontiguousarray(x)})[0]
+
+        engines["onnxruntime"] = run_ort
+    except ImportError:
+        pass
+    out: dict[str, Any] = {}
+    for name, run in engines.items():
+        got = np.array(run(chips))
+        figures: dict[str, Any] = {"max_abs_difference_from_dlib": float(np.abs(got - reference).max())}
+        for batch in (1, 4):
+            groups = [chips[i : i + batch] for i in range(0, len(chips) - batch + 1, batch)]
+            started = _cpu_seconds()
+            for _ in range(repeat):
+                for group in groups:
+                    run(group)
+            figures[f"cpu_ms_per_face_batch{batch}"] = round(
+                (_cpu_seconds() - started) / (repeat * len(groups) * batch) * 1000, 2
+            )
+        out[name] = figures
+    return out
+
+
 def twelve_mp_images(count: int) -> list[Path]:
     sys.path.insert(0, str(Path(__file__).parent))
     from scan_throughput import make_images  # the 12 MP set of the throughput benchmark
@@ -310,6 +377,7 @@ def main() -> int:
     results = detect_all([p for p, _ in photos])
     figures, vectors, per_face = match_figures(photos, results, args.threshold)
     groups = group_photo_figures(multi_photos(args.extra), photos, vectors)
+    engines = engine_figures(face_chips(photos, results))
     slowdown = None
     if args.scan_images:
         slowdown = {
@@ -322,6 +390,7 @@ def main() -> int:
         "matches": figures,
         "group_photos": groups,
         "seconds_per_face": round(per_face, 4),
+        "engines": engines,
         "scan": slowdown,
     }
     if args.json:
@@ -341,7 +410,13 @@ def main() -> int:
         )
     closest = figures["landmarks"]["closest_same"]
     print(f"  closest same-person pairs (near-identical below 0.12): {closest}")
-    print(f"  embedding time per face (median): {per_face * 1000:.0f} ms")
+    print(f"  embedding time per face (median, wall): {per_face * 1000:.0f} ms")
+    for name, e in engines.items():
+        print(
+            f"  ResNet in {name}: {e['cpu_ms_per_face_batch1']} ms CPU per face "
+            f"({e['cpu_ms_per_face_batch4']} in batches of 4), "
+            f"largest difference from dlib {e['max_abs_difference_from_dlib']:.1e}"
+        )
     for name, s in (slowdown or {}).items():
         print(
             f"  scan of {name} ({s['images']} images, {s['faces_embedded']} faces, {s['jobs']} jobs): "

@@ -114,6 +114,11 @@ else
   fail "self-test: exit $status"
   sed 's/^/      stderr: /' "$work/self-test.err" | tail -20
 fi
+if grep -q 'ResNet in onnxruntime' "$work/self-test.out"; then
+  pass "self-test: the face ResNet runs in ONNX Runtime (the fast engine is bundled)"
+else
+  fail "self-test: the face ResNet does not run in ONNX Runtime (slow fallback engine)"
+fi
 
 # ---------------------------------------------------------------------------- 3. scan
 started=$(now)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facecurator.detect import embed
-from facecurator.detect.dlib_net import OpenCVDescriptor, onnx_model, read_dlib_net
+from facecurator.detect import dlib_net, embed
+from facecurator.detect.dlib_net import OnnxRuntimeDescriptor, OpenCVDescriptor, onnx_model, read_dlib_net
 from facecurator.detect.embed import RESNET_MODEL, FaceEmbedder, models_dir
 from facecurator.errors import ModelLoadError
 
@@ -61,21 +61,36 @@ def test_a_damaged_file_is_a_clear_error(tmp_path: Path, model_file: Path) -> No
         OpenCVDescriptor(cut)
 
 
-def test_embedder_runs_opencv_and_falls_back_to_dlib(
+def test_onnxruntime_gives_dlibs_descriptors_too(model_file: Path) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime is not installed")
+    chips = _chips()
+    expected = np.array(dlib.face_recognition_model_v1(str(model_file)).compute_face_descriptor(chips))
+    assert np.abs(OnnxRuntimeDescriptor(model_file).compute(chips) - expected).max() < 1e-4
+
+
+def test_embedder_takes_the_fastest_engine_and_falls_back_to_dlib(
     model_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chips = _chips()[:2]
     fast = FaceEmbedder()
     fast.load()
-    assert fast.engine == "opencv"
+    assert fast.engine in ("onnxruntime", "opencv")
+
+    def no_ort(_path: Path) -> None:
+        raise ModelLoadError("face embeddings: onnxruntime is not installed (test)")
+
+    monkeypatch.setattr(dlib_net, "OnnxRuntimeDescriptor", no_ort)
+    without_ort = FaceEmbedder()
+    without_ort.load()
+    assert without_ort.engine == "opencv"
 
     def refuse(_path: Path) -> None:
         raise ModelLoadError("face embeddings: OpenCV cannot load the network: test")
 
-    monkeypatch.setattr(embed, "_OpenCVNet", refuse)
+    monkeypatch.setattr(embed, "_FastNet", refuse)
     slow = FaceEmbedder()
     slow.load()
     assert slow.engine == "dlib"
     a = np.asarray(fast._net.compute_face_descriptor(chips))
-    b = np.asarray(slow._net.compute_face_descriptor(chips))
-    assert np.abs(a - b).max() < 1e-4
+    for other in (without_ort, slow):
+        assert np.abs(a - np.asarray(other._net.compute_face_descriptor(chips))).max() < 1e-4

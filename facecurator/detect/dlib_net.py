@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import struct
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -403,3 +404,53 @@ class OpenCVDescriptor:
         batch *= 1.0 / 256.0
         self._net.setInput(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
         return np.asarray(self._net.forward(), dtype=np.float32).reshape(len(chips), -1)
+
+
+class OnnxRuntimeDescriptor:
+    """The same graph in ONNX Runtime (about a third less CPU than OpenCV's DNN here), when
+    ``onnxruntime`` is installed.
+
+    One session per process, shared by every instance: a session's ``run`` may be called
+    from several threads at once, each run on its calling thread (one intra-op thread: a
+    scan already runs one worker per core), so clones and later scans pay no second load.
+
+    Raises:
+        ModelLoadError: onnxruntime is missing or refuses the graph.
+    """
+
+    def __init__(self, model_file: Path) -> None:
+        self._session, means, self.size = _ort_session(str(model_file))
+        self._means = np.asarray(means, dtype=np.float32)
+
+    def compute(self, chips: list[np.ndarray]) -> np.ndarray:
+        """(n, 128) float32 descriptors of n chips (size x size x 3 uint8 RGB), as dlib computes them."""
+        batch = np.stack(chips).astype(np.float32)
+        batch -= self._means
+        batch *= 1.0 / 256.0
+        out = self._session.run(None, {"input": np.ascontiguousarray(batch.transpose(0, 3, 1, 2))})
+        return np.asarray(out[0], dtype=np.float32).reshape(len(chips), -1)
+
+
+_ORT_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _ort_session_cached(model_file: str) -> tuple[Any, tuple[float, float, float], int]:
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise ModelLoadError(f"face embeddings: onnxruntime is not installed ({exc})") from exc
+    model, means, size = _converted(model_file)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    try:
+        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelLoadError(f"face embeddings: ONNX Runtime cannot load the network: {exc}") from exc
+    return session, means, size
+
+
+def _ort_session(model_file: str) -> tuple[Any, tuple[float, float, float], int]:
+    with _ORT_LOCK:  # two workers loading at once build it once
+        return _ort_session_cached(model_file)

@@ -177,7 +177,8 @@ class FaceEmbedder:
             return
         folder = self._model_dir or models_dir()
         try:
-            self._net, self._engine = _OpenCVNet(folder / RESNET_MODEL), "opencv"
+            self._net = _FastNet(folder / RESNET_MODEL)
+            self._engine = self._net.engine
         except ModelLoadError as exc:
             log.warning("%s; using dlib's own network (slower)", exc)
             self._net = _dlib().face_recognition_model_v1(str(folder / RESNET_MODEL))
@@ -284,13 +285,19 @@ def _dlib() -> Any:
     return dlib
 
 
-class _OpenCVNet:
-    """dlib's ResNet in OpenCV (``dlib_net``), with dlib's ``compute_face_descriptor(chips)`` call."""
+class _FastNet:
+    """dlib's ResNet in ONNX Runtime when installed, else OpenCV's DNN (``dlib_net``), with
+    dlib's ``compute_face_descriptor(chips)`` call."""
 
     def __init__(self, model_file: Path) -> None:
-        from facecurator.detect.dlib_net import OpenCVDescriptor
+        from facecurator.detect.dlib_net import OnnxRuntimeDescriptor, OpenCVDescriptor
 
-        self._descriptor = OpenCVDescriptor(model_file)
+        try:
+            self._descriptor: OnnxRuntimeDescriptor | OpenCVDescriptor = OnnxRuntimeDescriptor(model_file)
+            self.engine = "onnxruntime"
+        except ModelLoadError:
+            self._descriptor = OpenCVDescriptor(model_file)
+            self.engine = "opencv"
 
     def compute_face_descriptor(self, chips: list[np.ndarray]) -> np.ndarray:
         return self._descriptor.compute(chips)

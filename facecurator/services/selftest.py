@@ -105,7 +105,10 @@ def check_embeddings() -> str:
     gap = float(((found[0].vector - found[1].vector) ** 2).sum() ** 0.5)  # type: ignore[union-attr]
     if gap > 0.6:
         raise RuntimeError(f"the two alignments of the test face disagree (distance {gap:.2f})")
-    return f"face embedding models load and run ({folder.name}: 5-point predictor + ResNet; {gap:.2f})"
+    return (
+        f"face embedding models load and run ({folder.name}: 5-point predictor + ResNet "
+        f"in {embedder.engine}; {gap:.2f})"
+    )
 
 
 def check_heif() -> str:
