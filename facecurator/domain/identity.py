@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -99,6 +99,20 @@ class FaceIdentity:
     #: the label of the photo this one duplicates (the kept one), or None
     duplicate_of: str | None
     threshold: float
+    #: the near-identical group the face's photo is in (1-based, the report's order), or None
+    duplicate_group: int | None = None
+    #: other folders whose identity matches this face's folder (probable double enrollment)
+    double_enrollment: tuple[str, ...] = ()
+
+    @property
+    def outlier(self) -> bool:
+        """Outside the threshold from its folder's identity (False when not measured)."""
+        return self.consistent is False
+
+    @property
+    def duplicate_kept(self) -> bool | None:
+        """In a near-identical group: True for the photo kept, False for the others; else None."""
+        return None if self.duplicate_group is None else self.duplicate_of is None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +125,10 @@ class FaceIdentity:
             "enrolled": self.enrolled,
             "duplicate_of": self.duplicate_of,
             "threshold": self.threshold,
+            "outlier": self.outlier,
+            "duplicate_group": self.duplicate_group,
+            "duplicate_kept": self.duplicate_kept,
+            "double_enrollment": list(self.double_enrollment),
         }
 
 
@@ -297,21 +315,27 @@ def check_gallery(
         )
 
     duplicates = _duplicate_groups(faces, by_person, hash_bits, duplicate_distance, enrolled)
-    for group in duplicates:
-        kept = results[group[0]]
-        label = next(f.label for f in faces if f.key == kept.key)
-        for key in group[1:]:
-            r = results[key]
-            results[key] = FaceIdentity(
-                r.key, r.person, r.distance, r.consistent, r.nearest, r.enrolled, label, r.threshold
-            )
+    label_of = {f.key: f.label for f in faces}
+    for number, group in enumerate(duplicates, start=1):
+        kept = label_of[group[0]]
+        for n, key in enumerate(group):
+            results[key] = replace(results[key], duplicate_group=number, duplicate_of=kept if n else None)
+    doubles = double_enrollments(faces, centres, threshold)
+    twins: dict[str, list[str]] = defaultdict(list)
+    for pair in doubles:
+        twins[pair.person_a].append(pair.person_b)
+        twins[pair.person_b].append(pair.person_a)
+    if twins:
+        for key, found in results.items():
+            if found.person in twins:
+                results[key] = replace(found, double_enrollment=tuple(sorted(twins[found.person])))
     return IdentityReport(
         threshold=threshold,
         faces=results,
         persons=summaries,
         centres=centres,
         duplicates=duplicates,
-        double_enrollments=double_enrollments(faces, centres, threshold),
+        double_enrollments=doubles,
     )
 
 

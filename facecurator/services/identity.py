@@ -13,7 +13,7 @@ have no findings: their identity conditions are ``unknown``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,11 +92,15 @@ def gallery_identities(
     per_image: dict[int, int] = {}
     for r in rows:
         per_image[r.image_id] = per_image.get(r.image_id, 0) + 1
+    shared = _shared_folder_names(images.values())
     labels: dict[Hashable, str] = {}
     embedded: list[FaceVector] = []
     for r in rows:
         image = images[r.image_id]
+        qualified = image.group in shared
         label = face_label(image, r, per_image[r.image_id])
+        if qualified:
+            label = f"{_root(image)}/{label}"
         labels[r.id] = label
         stored = vectors.get(r.id)
         if stored is None:
@@ -105,7 +109,7 @@ def gallery_identities(
             FaceVector(
                 key=r.id,
                 image=r.image_id,
-                person=_person(image),
+                person=person_of(image, qualified=qualified),
                 label=label,
                 vector=Embedding.vector_from_bytes(stored[1]),
                 quality=face_quality(r.face),
@@ -116,6 +120,24 @@ def gallery_identities(
     return GalleryIdentities(report=report, labels=labels, embedded=len(embedded), faces=len(rows))
 
 
-def _person(image: ImageRow) -> str:
-    """The folder the photo is filed under, named with its source (two sources may share a name)."""
-    return image.group
+def person_of(image: ImageRow, *, qualified: bool = False) -> str:
+    """The person a photo is filed under: its folder (``ImageRow.group``).
+
+    Two sources of one catalog may both hold an ``alice/`` folder: they are two
+    persons, never merged. When the gallery holds such a shared folder name
+    (``qualified``), the person is named by the folder's full path (the source
+    root, then the folder: ``/data/team-a/alice``, ``oss://bucket/hr/alice``).
+    """
+    return f"{_root(image)}/{image.group}" if qualified else image.group
+
+
+def _root(image: ImageRow) -> str:
+    return image.source_root.rstrip("/") or "/"
+
+
+def _shared_folder_names(images: Iterable[ImageRow]) -> set[str]:
+    """Folder names that occur in more than one source of the gallery."""
+    roots: dict[str, set[str]] = {}
+    for image in images:
+        roots.setdefault(image.group, set()).add(image.source_root)
+    return {group for group, where in roots.items() if len(where) > 1}

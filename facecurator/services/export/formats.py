@@ -24,7 +24,7 @@ from facecurator.services.export.model import (
     VGG_LANDMARKS,
     ExportItem,
 )
-from facecurator.services.export.naming import Names, source_stem
+from facecurator.services.export.naming import Names, image_source, source_stem
 from facecurator.services.export.render import Plan, Rendered, RenderedFace
 from facecurator.services.export.staging import Staging
 
@@ -58,6 +58,15 @@ CSV_COLUMNS: Final = (
     "face_id",
     "face_index",
     "image_name",
+    # the identity checks (issue 14); empty when the faces were not embedded
+    "identity_distance",
+    "identity_outlier",
+    "nearest_elsewhere",
+    "enrolled_face",
+    "duplicate_group",
+    "duplicate_kept",
+    "duplicate_of",
+    "double_enrollment_with",
 )
 
 _TOP_FACES: Final = "faces"
@@ -87,6 +96,7 @@ def _coco_meta(item: ExportItem, plan: Plan) -> dict[str, Any]:
         "decision_reason": item.decision_reason,
         "decided_by": item.decided_by,
         "decided_at": item.decided_at,
+        "identity_check": item.identity_check,
     }
 
 
@@ -111,6 +121,23 @@ def _box_rle(x0: float, y0: float, x1: float, y1: float, width: int, height: int
             runs.append([value, length])
     counts = ([0] if runs[0][0] == 1 else []) + [length for _, length in runs]
     return {"counts": counts, "size": [height, width]}
+
+
+def _identity_cells(check: dict[str, Any] | None) -> list[Any]:
+    """manifest.csv's identity columns from a face's ``identity_check`` (all empty without one)."""
+    if not check:
+        return [None] * 8
+    nearest = check.get("nearest_elsewhere")
+    return [
+        check.get("distance"),
+        check.get("outlier"),
+        None if not nearest else f"{nearest['face']} ({nearest['distance']})",
+        check.get("enrolled"),
+        check.get("duplicate_group"),
+        check.get("duplicate_kept"),
+        check.get("duplicate_of"),
+        "; ".join(check.get("double_enrollment") or ()),
+    ]
 
 
 def _fmt_float(value: float) -> float:
@@ -203,7 +230,7 @@ class Builder:
                 self._fail(plan, face.error, [face.item.face_id])
         if not good:
             return
-        subject_dir = self.names.subject_dir(plan.group)
+        subject_dir = self.names.subject_dir(plan.group, image_source(plan.uri, plan.name))
         stem = source_stem(plan.name)
         coco_image_id = None
         if self.fmt == "coco" and rendered.original_jpeg is not None:
@@ -364,6 +391,7 @@ class Builder:
                 "decision_reason",
                 "decided_by",
                 "decided_at",
+                "identity_check",
             )
         }
         self.coco_annotations.append(annotation)
@@ -427,6 +455,7 @@ class Builder:
                 e["face_id"],
                 e["face_index"],
                 e["image_name"],
+                *_identity_cells(e["identity_check"]),
             ]
             for e in self.entries
         ]

@@ -81,19 +81,31 @@ def source_stem(image_name: str) -> str:
     return safe_component(stem, max_len=100)
 
 
+def image_source(uri: str, name: str) -> str:
+    """The source an image was listed from: its URI less its relative name (``/data/a/`` for
+    ``/data/a/alice/1.jpg`` named ``alice/1.jpg``); "" when they do not agree (not known)."""
+    if name and uri.endswith(name) and len(uri) > len(name):
+        return uri[: -len(name)]
+    return ""
+
+
 class Names:
     """Allocates unique (case-insensitively) names per folder."""
 
     def __init__(self) -> None:
         self._used: dict[tuple[str, ...], set[str]] = {}
-        self._subject_dirs: dict[str, str] = {}
+        self._subject_dirs: dict[tuple[str, str], str] = {}
 
-    def subject_dir(self, group: str) -> str:
-        """One folder name per group, the same under faces/, rejected/, data/, images/."""
-        found = self._subject_dirs.get(group)
+    def subject_dir(self, group: str, source: str = "") -> str:
+        """One folder name per person, the same under faces/, rejected/, data/, images/.
+
+        A person is a folder of one source: two sources' ``alice/`` folders are two
+        people and get two folders (``alice``, ``alice-2``), never one.
+        """
+        found = self._subject_dirs.get((source, group))
         if found is None:
             found = self.unique((), safe_component(group), "")
-            self._subject_dirs[group] = found
+            self._subject_dirs[(source, group)] = found
         return found
 
     def unique(self, folder: tuple[str, ...], base: str, ext: str) -> str:
