@@ -91,7 +91,10 @@ class IdentitiesPanel(QWidget):
         self.strip.setFlow(QListWidget.Flow.LeftToRight)
         self.strip.setWrapping(False)
         self.strip.setIconSize(QSize(STRIP_SIDE, STRIP_SIDE))
-        self.strip.setMinimumHeight(STRIP_SIDE + 48)
+        # one cell per face, whatever its crop's shape: crops never overlap
+        self.strip.setGridSize(QSize(STRIP_SIDE + 12, STRIP_SIDE + 30))
+        self.strip.setMovement(QListWidget.Movement.Static)
+        self.strip.setMinimumHeight(STRIP_SIDE + 52)
         self.strip.itemClicked.connect(self._add_to_compare)
 
         self.left_face, self.right_face = QLabel(self), QLabel(self)
@@ -110,11 +113,21 @@ class IdentitiesPanel(QWidget):
 
         self.findings = QListWidget(self)  # duplicates and double enrollments
 
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.persons)
-        split.addWidget(self.strip)
-        split.addWidget(compare)
-        split.addWidget(self.findings)
+        # persons and the gallery's findings on the left; the selected person's strip and
+        # the side-by-side compare on the right
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.addWidget(self.persons)
+        left.addWidget(self.findings)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 1)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.strip)
+        right.addWidget(compare)
+        right.setStretchFactor(1, 1)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -400,7 +413,15 @@ def open_identities(window: Any) -> IdentitiesDock:
     dock = window.findChild(IdentitiesDock, "identitiesDock")
     if dock is None:
         dock = IdentitiesDock(window)
-        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        beside = [
+            d
+            for d in window.findChildren(QDockWidget)
+            if d is not dock and d.isVisible() and not d.isFloating() and window.dockWidgetArea(d) == bottom
+        ]
+        window.addDockWidget(bottom, dock)
+        if beside:  # a tab over the other bottom panels: the strip and compare need the width
+            window.tabifyDockWidget(beside[0], dock)
     dock.show()
     dock.raise_()
     dock.panel.refresh()
