@@ -411,12 +411,20 @@ def test_cli_scan_identities_embeds_and_the_json_faces_carry_the_checks(
     checks = [face["identity_check"] for image in data["images"] for face in image["faces"]]
     assert [c["consistent"] for c in checks] == [True, True]
     assert all(c["person"] == "obama" and c["distance"] < 0.6 for c in checks)
-    # without --identities nothing is embedded, and the faces carry no identity_check
+    # with --no-identities nothing is embedded, and the faces carry no identity_check
     other = tmp_path / "c2.sqlite3"
-    assert main(["scan", str(root.parent), "--json", "--catalog", str(other)]) == 0
+    assert main(["scan", str(root.parent), "--no-identities", "--json", "--catalog", str(other)]) == 0
     plain = json.loads(capsys.readouterr().out)
     assert plain["scan"]["embedded"] == 0
     assert all("identity_check" not in face for image in plain["images"] for face in image["faces"])
+    # by default: on for a source filed one folder per person...
+    default = tmp_path / "c3.sqlite3"
+    assert main(["scan", str(root.parent), "--json", "--catalog", str(default)]) == 0
+    assert json.loads(capsys.readouterr().out)["scan"]["embedded"] == 2
+    # ...off for a flat folder (no person to check)
+    flat = tmp_path / "c4.sqlite3"
+    assert main(["scan", str(root), "--json", "--catalog", str(flat)]) == 0
+    assert json.loads(capsys.readouterr().out)["scan"]["embedded"] == 0
 
 
 def test_a_plain_copy_scanned_with_its_original_gets_its_embeddings(

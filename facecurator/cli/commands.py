@@ -59,8 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     team.add_scan_options(scan)
     scan.add_argument(
         "--identities",
-        action="store_true",
-        help="also compute face embeddings for the identity checks (offline; cached with the detection)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compute face embeddings for the identity checks (offline; cached with the detection); "
+        "default: on for the local detector on a source filed one folder per person",
     )
     scan.set_defaults(func=cmd_scan)
 
@@ -233,8 +235,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_scan(args: argparse.Namespace) -> int:
     from facecurator.detect.embed import make_embedder
     from facecurator.detect.registry import detector_supports, make_detector
+    from facecurator.domain.identity import Embedder
     from facecurator.services import jobs
-    from facecurator.services.identity import identities_if_embedded, uses_identity
+    from facecurator.services.identity import default_embedder, identities_if_embedded, uses_identity
     from facecurator.services.review import review, summary
     from facecurator.sources import open_source, source_kind
 
@@ -247,7 +250,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     detector = make_detector(args.detector, profile=args.profile)
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules, remember=True)
-        embedder = make_embedder() if args.identities or uses_identity(rules) else None
+        embedder: Embedder | None = None
+        if args.identities or uses_identity(rules):
+            embedder = make_embedder()
+        elif args.identities is None:
+            embedder = default_embedder(source, args.detector)
         refs = None
         if getattr(detector, "paid", False):
             plan = jobs.plan(source, detector, catalog)

@@ -207,11 +207,15 @@ class ScanWorker(QObject):
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 embedder = None
+                step = "loading the face embedding models"
                 if self.embed:
                     from facecurator.detect.embed import make_embedder
 
-                    step = "loading the face embedding models"
                     embedder = make_embedder()
+                else:  # on by default for the local detector on a source filed by person
+                    from facecurator.services.identity import default_embedder
+
+                    embedder = default_embedder(source, self.detector_name)
                 step = f"scanning {self.source_text}"
                 report = scan(
                     source,

@@ -13,20 +13,25 @@ have no findings: their identity conditions are ``unknown``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from facecurator.detect.embed import EMBEDDER_KEY, Embedding
+from facecurator.detect.embed import EMBEDDER_KEY, Embedding, make_embedder
+from facecurator.detect.embed import available as embed_available
 from facecurator.domain.identity import (
     DEFAULT_THRESHOLD,
+    Embedder,
     FaceIdentity,
     FaceVector,
     IdentityReport,
     check_gallery,
     face_quality,
 )
+from facecurator.domain.protocols import Source
 from facecurator.domain.rules import RuleSet
+from facecurator.errors import ConfigError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 
 
@@ -48,6 +53,35 @@ class GalleryIdentities:
         data = self.report.to_json(self.labels)
         data.update(embedder=EMBEDDER_KEY, embedded_faces=self.embedded, faces=self.faces)
         return data
+
+
+#: Listed images looked at to tell whether a source is filed one folder per person.
+PERSON_FOLDER_SAMPLE = 200
+
+
+def files_by_person(source: Source, sample: int = PERSON_FOLDER_SAMPLE) -> bool:
+    """True when the source files its photos one folder per person: among the first
+    ``sample`` listed images, one sits in a sub-folder (its folder names its person).
+
+    A flat folder of photos is not: its folder is no person, so there is nothing to check.
+    """
+    return any("/" in ref.name.strip("/") for ref in itertools.islice(source.iter_images(), sample))
+
+
+def default_embedder(source: Source, detector_name: str) -> Embedder | None:
+    """The embedder a scan uses when the operator did not say (issue 14: on by default).
+
+    On for the offline ``local`` detector on a source filed by person, when the models
+    are installed (the embedding pass costs about a quarter of a local detection, measured
+    by benchmarks/identity.py); off otherwise: a cloud detector's faces would be decoded
+    a second time, and a flat folder has no person to check.
+    """
+    if detector_name != "local" or not embed_available() or not files_by_person(source):
+        return None
+    try:
+        return make_embedder()
+    except ConfigError:
+        return None
 
 
 def threshold_of(rules: RuleSet | None) -> float:
