@@ -33,6 +33,7 @@ from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, s
 
 if TYPE_CHECKING:
     from facecurator.cloud.cost import CostEstimate
+    from facecurator.domain.identity import Embedder
     from facecurator.domain.protocols import ImageRef, Source
 
 log = logging.getLogger("facecurator.gui.scan")
@@ -206,7 +207,7 @@ class ScanWorker(QObject):
                 source = open_source(self.source_text, profile=self.profile)
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
-                embedder = None
+                embedder: Embedder | None = None
                 step = "loading the face embedding models"
                 if self.embed:
                     from facecurator.detect.embed import make_embedder
