@@ -27,12 +27,14 @@
    two sets: the identity photos themselves (one face each: an enrollment gallery)
    and benchmarks/scan_throughput.py's 12-megapixel set (many group photos).
    Wall time and the process's CPU time (which other load on a shared machine
-   disturbs less). Target (issue 14): ≤ 1.30.
+   disturbs less). Target (issue 14): ≤ 1.30. ``--scan-engines default,opencv,dlib`` runs
+   it once per ResNet engine (``dlib``: dlib-bin's own network, the speed before).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import itertools
 import json
@@ -40,6 +42,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +308,32 @@ def twelve_mp_images(count: int) -> list[Path]:
     return make_images(count)
 
 
+@contextlib.contextmanager
+def forced_engine(engine: str) -> Iterator[None]:
+    """Make every FaceEmbedder run the ResNet in ``engine`` (``default``: leave the choice alone)."""
+    from facecurator.detect import dlib_net, embed
+    from facecurator.errors import ModelLoadError
+
+    def refuse(_path: Path) -> None:
+        raise ModelLoadError(f"benchmark: engine {engine} forced")
+
+    saved = embed._FastNet, dlib_net.OnnxRuntimeDescriptor
+    try:
+        if engine == "dlib":
+            embed._FastNet = refuse  # type: ignore[assignment,misc]
+        elif engine == "opencv":
+            dlib_net.OnnxRuntimeDescriptor = refuse  # type: ignore[assignment,misc]
+        elif engine not in ("default", "onnxruntime"):
+            raise SystemExit(f"unknown engine {engine!r}")
+        probe = embed.FaceEmbedder()
+        probe.load()
+        if engine != "default" and probe.engine != engine:
+            raise SystemExit(f"engine {engine} is not available (got {probe.engine})")
+        yield
+    finally:
+        embed._FastNet, dlib_net.OnnxRuntimeDescriptor = saved  # type: ignore[misc]
+
+
 def scan_slowdown(files: list[Path], jobs: int, rounds: int) -> dict[str, Any]:
     from facecurator.detect.embed import FaceEmbedder
     from facecurator.detect.local import LocalDetector
@@ -368,6 +397,12 @@ def main() -> int:
     parser.add_argument("--scan-images", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--scan-engines",
+        default="default",
+        help="comma-separated engines to run the scan side by side with: default (what the embedder "
+        "picks), onnxruntime, opencv, dlib (dlib-bin's own network: the speed before)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not (CORPUS / "MANIFEST.csv").is_file():
@@ -380,10 +415,15 @@ def main() -> int:
     engines = engine_figures(face_chips(photos, results))
     slowdown = None
     if args.scan_images:
-        slowdown = {
-            "identity_photos": scan_slowdown([p for p, _ in photos], args.jobs, args.rounds),
-            "12mp_set": scan_slowdown(twelve_mp_images(args.scan_images), args.jobs, args.rounds),
-        }
+        slowdown = {}
+        for engine in args.scan_engines.split(","):
+            with forced_engine(engine):
+                for name, files in (
+                    ("identity_photos", [p for p, _ in photos]),
+                    ("12mp_set", twelve_mp_images(args.scan_images)),
+                ):
+                    key = name if engine == "default" else f"{name} ({engine})"
+                    slowdown[key] = scan_slowdown(files, args.jobs, args.rounds)
     out = {
         "threshold": args.threshold,
         "persons": len({p for _, p in photos}),
