@@ -49,7 +49,11 @@ def test_identities_dock_shows_outliers_first_compares_and_rejects(
     assert window.store.wait_until_idle()
     dock = open_identities(window)
     assert isinstance(dock, IdentitiesDock) and open_identities(window) is dock
+    # a tab over the other bottom panels (the strip and the compare pane need the width)
+    assert window.tabifiedDockWidgets(dock)
     panel = dock.panel
+    # one grid cell per face: crops of different shapes never overlap
+    assert panel.strip.gridSize().width() > panel.strip.iconSize().width()
     qtbot.waitUntil(lambda: panel._found is not None and panel.persons.rowCount() == 2, timeout=30_000)
     assert "7 of 7 faces embedded" in panel.summary.text() and "1 outliers" in panel.summary.text()
 
