@@ -428,7 +428,7 @@ def test_cli_scan_identities_embeds_and_the_json_faces_carry_the_checks(
 
 
 def test_a_plain_copy_scanned_with_its_original_gets_its_embeddings(
-    corpus_dir: Path, tmp_path: Path, embedder: FaceEmbedder
+    corpus_dir: Path, tmp_path: Path, embedder: FaceEmbedder, catalog_target: str
 ) -> None:
     """A copy with a new mtime is a new identity with the same bytes: its detection is copied
     (never detected again), and so are the embeddings (else its identity checks are missing)."""
@@ -443,7 +443,7 @@ def test_a_plain_copy_scanned_with_its_original_gets_its_embeddings(
     shutil.copyfile(original, copy)
     stat = original.stat()
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+    with Catalog(catalog_target) as catalog:
         report = scan(LocalFolderSource(root), LocalDetector(), catalog, jobs=1, embedder=embedder.clone())
         assert report.ok == 2 and report.detected == 1 and report.embedded == 2
         rows = {Path(row.uri).parent.name: row for row in catalog.images()}

@@ -106,7 +106,7 @@ def _export(items: list[ExportItem], dest: Path, fmt: str) -> None:
 @pytest.mark.parametrize("fmt", ["folders", "coco", "vggface2"])
 def test_every_export_format_writes_the_identity_findings(tmp_path: Path, fmt: str) -> None:
     root = tmp_path / "gallery"
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+    with Catalog(tmp_path / "c.sqlite3") as catalog:  # the catalog's backends: the test below
         # alice: three photos of person 0, a near-identical copy of the first, a stranger,
         # and a group photo (a stranger beside alice); bob: person 0 again (double enrollment)
         original = photo_of(0)
@@ -179,9 +179,9 @@ def test_without_embeddings_the_identity_columns_are_empty(tmp_path: Path) -> No
     assert all(rows["alice/a1.jpg#0"][c] == "" for c in identity_columns)
 
 
-def test_same_folder_name_in_two_sources_is_two_persons(tmp_path: Path) -> None:
+def test_same_folder_name_in_two_sources_is_two_persons(tmp_path: Path, catalog_target: str) -> None:
     team_a, team_b = tmp_path / "team-a", tmp_path / "team-b"
-    with Catalog(tmp_path / "c.sqlite3") as catalog:
+    with Catalog(catalog_target) as catalog:
         # team-a/alice is person 0, team-b/alice is person 3: pooled, neither would have a majority
         a_faces = [add_photo(catalog, team_a, f"alice/{i}.jpg", [photo_of(0)])[0] for i in range(2)]
         b_faces = [add_photo(catalog, team_b, f"alice/{i}.jpg", [photo_of(3)])[0] for i in range(2)]
