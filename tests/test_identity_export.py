@@ -216,3 +216,30 @@ def test_same_folder_name_in_two_sources_is_two_persons(tmp_path: Path, catalog_
     assert sorted(sources_of) == ["alice", "alice-2"]
     assert sorted(tuple(v) for v in sources_of.values()) == [("team-a",), ("team-b",)]
     assert len(list((tmp_path / "out" / "faces" / "alice").iterdir())) == 2
+
+
+# --------------------------------------------------------------------------- on by default
+
+
+def test_embeddings_are_on_by_default_only_for_the_local_detector_on_person_folders(tmp_path: Path) -> None:
+    from facecurator.detect.embed import available
+    from facecurator.errors import SourceError
+    from facecurator.services.identity import default_embedder
+    from facecurator.sources.local import LocalFolderSource
+
+    by_person, flat = tmp_path / "by_person", tmp_path / "flat"
+    for path in (by_person / "alice" / "1.jpg", flat / "1.jpg", flat / "2.jpg"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (32, 32)).save(path)
+    assert default_embedder(LocalFolderSource(flat), "local") is None  # no person to check
+    assert default_embedder(LocalFolderSource(by_person), "green") is None  # a cloud detector
+    if available():
+        assert default_embedder(LocalFolderSource(by_person), "local") is not None
+
+    class Unlistable(LocalFolderSource):
+        def iter_images(self):  # type: ignore[no-untyped-def]
+            raise SourceError(f"{self.root}: cannot list (planted)")
+            yield  # pragma: no cover
+
+    # a listing that fails is the scan's to report: no embeddings by default, no failure here
+    assert default_embedder(Unlistable(by_person), "local") is None

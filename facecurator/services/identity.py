@@ -14,6 +14,7 @@ have no findings: their identity conditions are ``unknown``.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from facecurator.domain.identity import (
 )
 from facecurator.domain.protocols import Source
 from facecurator.domain.rules import RuleSet
-from facecurator.errors import ConfigError
+from facecurator.errors import FacecuratorError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 
 
@@ -55,6 +56,8 @@ class GalleryIdentities:
         return data
 
 
+log = logging.getLogger(__name__)
+
 #: Listed images looked at to tell whether a source is filed one folder per person.
 PERSON_FOLDER_SAMPLE = 200
 
@@ -76,11 +79,14 @@ def default_embedder(source: Source, detector_name: str) -> Embedder | None:
     by benchmarks/identity.py); off otherwise: a cloud detector's faces would be decoded
     a second time, and a flat folder has no person to check.
     """
-    if detector_name != "local" or not embed_available() or not files_by_person(source):
+    if detector_name != "local" or not embed_available():
         return None
     try:
+        if not files_by_person(source):
+            return None
         return make_embedder()
-    except ConfigError:
+    except FacecuratorError as exc:  # a listing error is the scan's to report, with its image
+        log.info("face embeddings not on by default for %s: %s", source.root, exc)
         return None
 
 
