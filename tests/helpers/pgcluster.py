@@ -13,6 +13,7 @@ once per session (a few milliseconds, against a second for a cluster).
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import pwd
@@ -77,6 +78,8 @@ class Cluster:
         self.port = 5432
         self.user = _run_as()
         self._counter = itertools.count(1)
+        self._stopped = False
+        atexit.register(self.stop)  # also when the session ends abnormally: no server left behind
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
@@ -134,6 +137,9 @@ class Cluster:
         return url.split("?", 1)[0].rsplit("/", 1)[1]
 
     def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
         try:
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
