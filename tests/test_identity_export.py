@@ -243,3 +243,37 @@ def test_embeddings_are_on_by_default_only_for_the_local_detector_on_person_fold
 
     # a listing that fails is the scan's to report: no embeddings by default, no failure here
     assert default_embedder(Unlistable(by_person), "local") is None
+
+
+def test_report_identities_csv_and_json_carry_the_same_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from facecurator.cli.identity_report import CSV_COLUMNS as REPORT_COLUMNS
+    from facecurator.cli.main import main
+
+    root = tmp_path / "gallery"
+    catalog_path = tmp_path / "c.sqlite3"
+    with Catalog(catalog_path) as catalog:
+        original = photo_of(0)
+        add_photo(catalog, root, "alice/a1.jpg", [original], phash=0x0F0F)
+        add_photo(catalog, root, "alice/a1_copy.jpg", [original + 0.001], phash=0x0F0F)
+        add_photo(catalog, root, "alice/a2.jpg", [photo_of(0)], phash=0xFFFF_0000)
+        add_photo(catalog, root, "alice/stranger.jpg", [photo_of(5)])
+        add_photo(catalog, root, "bob/b1.jpg", [photo_of(0)])
+        add_photo(catalog, root, "bob/b2.jpg", [photo_of(0)])
+    assert main(["report", "--identities", "--csv", "--catalog", str(catalog_path)]) == 0
+    rows = {r["face"]: r for r in csv.DictReader(capsys.readouterr().out.splitlines())}
+    assert tuple(next(iter(rows.values())).keys()) == REPORT_COLUMNS
+    assert rows["alice/stranger.jpg"]["outlier"] == "true" and rows["alice/a2.jpg"]["outlier"] == "false"
+    assert rows["alice/a1.jpg"]["duplicate_group"] == rows["alice/a1_copy.jpg"]["duplicate_group"] != ""
+    assert {rows["alice/a1.jpg"]["duplicate_kept"], rows["alice/a1_copy.jpg"]["duplicate_kept"]} == {
+        "true",
+        "false",
+    }
+    assert rows["alice/a2.jpg"]["duplicate_kept"] == ""
+    assert rows["alice/a2.jpg"]["double_enrollment_with"] == "bob"
+    assert rows["bob/b1.jpg"]["double_enrollment_with"] == "alice"
+    assert main(["report", "--identities", "--json", "--catalog", str(catalog_path)]) == 0
+    faces = {f["face"]: f for f in json.loads(capsys.readouterr().out)["faces"]}
+    assert faces["alice/stranger.jpg"]["outlier"] is True
+    assert faces["bob/b2.jpg"]["double_enrollment"] == ["alice"]

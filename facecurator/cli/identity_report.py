@@ -28,6 +28,10 @@ CSV_COLUMNS = (
     "nearest_face",
     "nearest_person",
     "nearest_distance",
+    "outlier",
+    "duplicate_group",
+    "duplicate_kept",
+    "double_enrollment_with",
 )
 
 
@@ -59,6 +63,10 @@ def print_identities(
                     near[0],
                     near[1],
                     "" if near[2] is None else f"{near[2]:.4f}",
+                    _cell(f.outlier),
+                    "" if f.duplicate_group is None else f.duplicate_group,
+                    _cell(f.duplicate_kept),
+                    "; ".join(f.double_enrollment),
                 ]
             )
         return EXIT_OK
