@@ -104,3 +104,26 @@ def test_status_on_a_local_catalog_says_it_shares_nothing(tmp_path: Path) -> Non
     )  # fmt: skip
     assert done.returncode == 1
     assert "needs a server catalog" in done.stderr
+
+
+def test_a_shared_rescan_detects_nothing_again_and_loads_no_whole_source(
+    pg_url: str, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facecurator.detect.local import LocalDetector
+    from facecurator.services.shared_scan import scan_shared
+    from facecurator.sources.local import LocalFolderSource
+
+    source = LocalFolderSource(folder)
+    with Catalog(pg_url) as catalog:
+        first = scan_shared(source, LocalDetector(), catalog, jobs=1)
+        assert (first.total, first.detected) == (N_IMAGES, N_IMAGES)
+
+        def whole_source(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a shared scan looks its claimed images up one by one")
+
+        monkeypatch.setattr(catalog, "images", whole_source)
+        changed = next(folder.rglob("*.jpg"))
+        changed.write_bytes(make_test_image(96, 72, seed=999))
+        again = scan_shared(source, LocalDetector(), catalog, jobs=1)
+    # A new pass over the finished job: every image checked, the unchanged ones from the cache.
+    assert (again.total, again.cached, again.detected, again.failed) == (N_IMAGES, N_IMAGES - 1, 1, 0)

@@ -171,7 +171,13 @@ def scan(
     cancel = cancel or CancelToken()
     report = ScanReport()
     started = time.monotonic()
-    known: dict[str, ImageRow] = {row.uri: row for row in catalog.images(source_root=source.root)}
+    # The source's rows, to skip unchanged images; a shared scan (a server catalog, images
+    # claimed a few at a time) looks each one up instead of loading millions of rows.
+    known: Any = (
+        _RowLookup(catalog)
+        if refs is not None and catalog.dialect == "postgresql"
+        else {row.uri: row for row in catalog.images(source_root=source.root)}
+    )
     pool = DetectorPool(detector)
     gate = image_gate.ImageGate(
         {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
@@ -415,6 +421,16 @@ class _Listing:
             self.uris.add(ref.uri)
             yield ref
         self.exhausted = True
+
+
+class _RowLookup:
+    """``known.get(uri)`` one query at a time (see :func:`scan`)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def get(self, uri: str) -> ImageRow | None:
+        return self.catalog.image_by_uri(uri)
 
 
 def _cached_image_id(

@@ -67,6 +67,7 @@ def scan_shared(
     """
     cancel = cancel or CancelToken()
     queue = WorkQueue(catalog, job_key(source, detector), lease_s=lease_s)
+    queue.start_pass()
     queue.register()
     counters = Counters()
     heartbeat = queue.heartbeat(counters)

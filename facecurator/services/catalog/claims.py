@@ -142,12 +142,36 @@ class WorkQueue:
         if not rows:
             return 0
         with self.catalog._write("queue the listed images", exclusive=False) as db:
+            # An image changed since it was queued (size, mtime, ETag) is to do again, as it is now.
             db.executemany(
-                "INSERT OR IGNORE INTO scan_queue (job, uri, name, group_name, size, mtime_ns, etag, problem)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scan_queue (job, uri, name, group_name, size, mtime_ns, etag, problem)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (job, uri) DO UPDATE SET state = 'todo', name = excluded.name,"
+                " group_name = excluded.group_name, size = excluded.size, mtime_ns = excluded.mtime_ns,"
+                " etag = excluded.etag, problem = excluded.problem"
+                " WHERE (scan_queue.size, scan_queue.mtime_ns, scan_queue.etag)"
+                " IS DISTINCT FROM (excluded.size, excluded.mtime_ns, excluded.etag)",
                 rows,
             )
         return len(rows)
+
+    def start_pass(self) -> bool:
+        """A scan started on a job that is complete starts a new pass over it (every image is
+        checked again, as a re-scan does: unchanged ones are cached, failed ones retried).
+        Returns whether it did; a job in progress is joined as it is."""
+        with self.catalog._write("start a scan pass", exclusive=False) as db:
+            db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.job,))
+            todo = db.execute(
+                "SELECT count(*) FILTER (WHERE state = 'todo'), count(*) FROM scan_queue WHERE job = ?",
+                (self.job,),
+            ).fetchone()
+            if todo[0] or not todo[1]:
+                return False
+            db.execute(
+                "UPDATE scan_queue SET state = 'todo', worker = NULL, lease_until = NULL WHERE job = ?",
+                (self.job,),
+            )
+        return True
 
     def claim(self, n: int) -> list[ImageRef]:
         """Claim up to ``n`` images nobody holds (never claimed, or their lease ran out)."""

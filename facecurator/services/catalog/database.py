@@ -337,6 +337,12 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             raise CatalogError(f"{self.path}: no image with id {image_id}")
         return ImageRow(*row)
 
+    def image_by_uri(self, uri: str) -> ImageRow | None:
+        """The image listed at ``uri``, or None."""
+        with self._reading("image") as db:
+            row = db.execute(f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE i.uri = ?", (uri,)).fetchone()
+        return None if row is None else ImageRow(*row)
+
     def source_roots(self) -> list[str]:
         """Every source root with at least one image, sorted."""
         with self._reading("sources") as db:
