@@ -249,3 +249,9 @@ def test_many_upserts_of_one_row_keep_the_last_as_sqlite_does(pg_url: str) -> No
         ]
     finally:
         db.close()
+
+
+def test_backups_and_restore_name_the_servers_tools(pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for action in ("backups", "restore"):
+        assert cli_main(["catalog", action, "--catalog", pg_url]) == 1
+        assert "pg_dump" in capsys.readouterr().err

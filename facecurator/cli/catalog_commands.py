@@ -48,6 +48,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _path(args: argparse.Namespace) -> Path:
+    from facecurator.services.catalog.postgres import is_url
+
+    if is_url(args.catalog):
+        raise CatalogError(
+            f"{args.catalog}: a server catalog's backups and restores are the server's "
+            "(pg_dump, pg_restore, its base backups); these commands are for SQLite catalog files"
+        )
     if args.catalog:
         return Path(args.catalog).expanduser()
     from facecurator.paths import default_catalog_path
