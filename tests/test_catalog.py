@@ -721,6 +721,15 @@ def _downgrade_to_version_1(path: Path) -> None:
     if sqlite3.sqlite_version_info < (3, 35, 0):
         pytest.skip("SQLite < 3.35 cannot drop a column")
     raw = sqlite3.connect(path)
+    for table in ("verdicts", "rulesets"):  # schema 5 (stored verdicts) and its indexes
+        raw.execute(f"DROP TABLE IF EXISTS {table}")
+    for index in (
+        "images_by_root_nocase",
+        "images_by_root_group",
+        "images_by_root_status",
+        "decisions_by_state",
+    ):
+        raw.execute(f"DROP INDEX IF EXISTS {index}")
     raw.execute("DROP TABLE face_embeddings")
     raw.execute("DROP TABLE detection_embedders")
     raw.execute("ALTER TABLE detection_faces DROP COLUMN measures")

@@ -191,3 +191,35 @@ def test_a_detector_crash_is_isolated(gallery: Path, tmp_path: Path) -> None:
     errors = dict(report.errors)
     assert "internal error: RuntimeError: boom" in errors[str(gallery / "alice" / "img1.png")]
     assert report.ok == 4
+
+
+def test_a_folder_is_listed_before_anything_is_detected(gallery: Path, tmp_path: Path) -> None:
+    """scan(on_listed=...): every image recorded as ``listed`` before the first detection,
+    under the id it keeps once read; the total known from the first progress."""
+    source = LocalFolderSource(gallery)
+    calls: list[str] = []
+    seen: list[tuple[list[int], int, int]] = []
+    totals: list[int | None] = []
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+
+        def listed(ids: list[int], total: int) -> None:
+            statuses = {row.status for row in catalog.images(source_root=source.root)}
+            seen.append((ids, total, len(calls)))
+            assert statuses == {"listed"}  # nothing read yet
+
+        report = scan(
+            source,
+            CountingDetector(calls),
+            catalog,
+            jobs=2,
+            on_listed=listed,
+            progress=lambda p: totals.append(p.total),
+        )
+        ((ids, total, detected_before),) = seen
+        assert detected_before == 0 and total == report.total == len(ids)
+        assert totals and all(t == total for t in totals)
+        rows = catalog.images(source_root=source.root)
+        assert sorted(row.id for row in rows) == sorted(ids)  # the same ids, now read
+        assert {row.status for row in rows} == {"ok", "error"}
+        # Listing again records nothing new: the catalog knows them all.
+        assert catalog.record_listed(list(source.iter_images()), source_root=source.root) == []

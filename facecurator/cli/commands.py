@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import signal
 import sys
 import threading
@@ -79,6 +78,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="the identity checks instead: outliers per person, duplicates, double enrollments",
     )
     where_option(report)
+    report.add_argument(
+        "--pretty", action="store_true", help="indent the JSON (compact, one line per image, by default)"
+    )
     report.set_defaults(func=cmd_report)
 
     decide = sub.add_parser("decide", help="bulk decisions (pending faces only)")
@@ -373,8 +375,9 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from facecurator.cli import report
     from facecurator.services.identity import identities_if_embedded
-    from facecurator.services.review import review, summary
+    from facecurator.services.review import iter_review
 
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
@@ -385,90 +388,22 @@ def cmd_report(args: argparse.Namespace) -> int:
             return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
         selected = where_filter(args, rules)
         identities = identities_if_embedded(catalog, rules, source_root=root)
-        images = review(catalog, rules, source_root=root, identities=identities)
-        if selected is not None:  # images with a matching face, with those faces only
-            images = selected.select_images(images)
+        images = iter_review(catalog, rules, source_root=root, identities=identities)
+        if selected is not None:  # images with a matching face, with those faces only (streamed)
+            images = selected.stream_images(images)
         if args.json:
-            print_json(
-                {
-                    "catalog": str(catalog.path),
-                    "rules": rules.name,
-                    "images": [image.to_json() for image in images],
-                    "summary": summary(images),
-                    "paid_calls": catalog.paid_calls(),
-                }
+            report.write_json(
+                sys.stdout,
+                images,
+                head={"catalog": str(catalog.path), "rules": rules.name},
+                tail={"paid_calls": catalog.paid_calls},
+                pretty=args.pretty,
             )
         elif args.csv:
-            _write_report_csv(images)
+            report.write_csv(sys.stdout, images)
         else:
-            for image in images:
-                if image.row.status != "ok":
-                    print(f"{clean(image.row.uri)}\t{image.row.status}\t{clean(image.row.error)}")
-                    continue
-                for face in image.faces:
-                    verdict = "qualified" if face.verdict.qualified else "unqualified"
-                    why = clean("; ".join(face.verdict.reasons))
-                    print(f"{clean(image.row.uri)}\tface {face.row.index}\t{verdict}\t{face.decision}\t{why}")
-            counts = summary(images)
-            print(" ".join(f"{key}={value}" for key, value in counts.items()), file=sys.stderr)
+            report.write_text(sys.stdout, images)
     return EXIT_OK
-
-
-def _write_report_csv(images: list[Any]) -> None:
-    writer = csv.writer(sys.stdout)
-    writer.writerow(
-        [
-            "source",
-            "status",
-            "error",
-            "face",
-            "x",
-            "y",
-            "w",
-            "h",
-            "confidence",
-            "pitch",
-            "yaw",
-            "roll",
-            "blur",
-            "blur_scale",
-            "glasses",
-            "qualified",
-            "reasons",
-            "decision",
-        ]
-    )
-    for image in images:
-        if not image.faces:
-            writer.writerow([image.row.uri, image.row.status, image.row.error or "", *[""] * 15])
-        for face in image.faces:
-            f = face.face
-            writer.writerow(
-                [
-                    image.row.uri,
-                    image.row.status,
-                    "",
-                    face.row.index,
-                    round(f.box.x, 1),
-                    round(f.box.y, 1),
-                    round(f.box.w, 1),
-                    round(f.box.h, 1),
-                    f.confidence if f.confidence is not None else "",
-                    *(_pose_cells(f.pose)),
-                    f.blur.value if f.blur else "",
-                    f.blur.scale if f.blur else "",
-                    f.glasses or "",
-                    face.verdict.qualified,
-                    "; ".join(face.verdict.reasons),
-                    face.decision,
-                ]
-            )
-
-
-def _pose_cells(pose: Any) -> tuple[Any, Any, Any]:
-    if pose is None:
-        return ("", "", "")
-    return (round(pose.pitch, 2), round(pose.yaw, 2), round(pose.roll, 2))
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
@@ -491,11 +426,11 @@ def cmd_decide(args: argparse.Namespace) -> int:
         root = source_root_filter(args.source)
         selected = where_filter(args, rules)
         face_ids = None
-        if selected is not None:
-            from facecurator.services.review import all_faces, review
+        if selected is not None:  # the matching faces, read a page of images at a time
+            from facecurator.services.review import iter_review
 
-            faces = all_faces(review(catalog, rules, source_root=root))
-            face_ids = [face.id for face in selected.select(faces)]
+            images = iter_review(catalog, rules, source_root=root)
+            face_ids = [face.id for image in images for face in selected.select(image.faces)]
         try:
             result = decide(catalog, rules, face_ids, source_root=root, on_chunk=reported)
         finally:
@@ -567,7 +502,7 @@ def _undo(catalog: Catalog, args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from facecurator.services.export import export
     from facecurator.services.identity import identities_if_embedded
-    from facecurator.services.review import all_faces, export_items, review
+    from facecurator.services.review import export_items, iter_review
     from facecurator.sources import read_image_bytes
 
     with open_catalog(args) as catalog:
@@ -575,10 +510,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         root = source_root_filter(args.source)
         selected = where_filter(args, rules)
         identities = identities_if_embedded(catalog, rules, source_root=root)
-        faces = all_faces(review(catalog, rules, source_root=root, identities=identities))
-        if selected is not None:
-            faces = selected.select(faces)
-        items = export_items(faces)
+        images = iter_review(catalog, rules, source_root=root, identities=identities)
+        # One image's items at a time: the export plans only what it writes (never the pending faces).
+        items = (
+            item
+            for image in images
+            for item in export_items(image.faces if selected is None else selected.select(image.faces))
+        )
         publisher = None
         if args.dest.startswith("oss://"):
             from facecurator.services.export.oss import OssPublisher

@@ -92,7 +92,8 @@ class ProblemsDock(QDockWidget):
         self.list.itemDoubleClicked.connect(self._activated)
         self.setWidget(self.list)
         self._items: dict[int, QListWidgetItem] = {}
-        store.sourceChanged.connect(lambda _root: self.rebuild())
+        self._asked = 0  # the latest rebuild's query (an older answer is dropped)
+        store.sourceListed.connect(lambda _root: self.rebuild())  # errors need no verdict
         store.imagesAdded.connect(self.update_images)
         store.imagesChanged.connect(self.update_images)
         self.retranslate_ui()
@@ -109,9 +110,28 @@ class ProblemsDock(QDockWidget):
         super().changeEvent(event)
 
     def rebuild(self) -> None:
+        """List the source's failed images: one SQL query on the store's query worker."""
         self.list.clear()
         self._items = {}
-        self.update_images(self._store.image_ids())
+        self.retranslate_ui()
+        self._asked += 1
+        asked = self._asked
+        self._store.error_rows_later(lambda rows: self._show(asked, rows))
+
+    def _show(self, asked: int, rows: list[tuple[int, str, str, str | None]]) -> None:
+        if asked != self._asked:
+            return  # a newer rebuild asked again
+        for image_id, name, uri, error in rows:
+            if image_id not in self._items:
+                self._add(image_id, name, uri, error)
+        self.retranslate_ui()
+
+    def _add(self, image_id: int, name: str, uri: str, error: str | None) -> None:
+        item = QListWidgetItem(f"{name} — {error_line(error) if error else self.tr('unknown error')}")
+        item.setData(Qt.ItemDataRole.UserRole, image_id)
+        item.setToolTip(uri)
+        self.list.addItem(item)
+        self._items[image_id] = item
 
     def update_images(self, image_ids: list[int]) -> None:
         for image_id in image_ids:
@@ -122,11 +142,7 @@ class ProblemsDock(QDockWidget):
             if row.status == "error":
                 text = f"{row.name} — {error_line(row.error) if row.error else self.tr('unknown error')}"
                 if item is None:
-                    item = QListWidgetItem(text)
-                    item.setData(Qt.ItemDataRole.UserRole, image_id)
-                    item.setToolTip(row.uri)
-                    self.list.addItem(item)
-                    self._items[image_id] = item
+                    self._add(image_id, row.name, row.uri, row.error)
                 else:
                     item.setText(text)
             elif item is not None:

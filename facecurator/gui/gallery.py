@@ -1,9 +1,10 @@
 """Gallery grid: an id-only list model, a cached-pixmap delegate and the icon view.
 
-The model holds image ids in display order (filtered and sorted) and asks the
-store for each row when painted; the delegate paints cached thumbnails only and
-queues a render on a miss. Made for 10 000+ images: uniform cells, no per-row
-widgets, no global lookups in ``data()`` beyond two dict reads.
+The model holds image ids in display order (filtered and sorted in SQL by the
+store) and asks the store for each row when painted; a row not in memory is
+read with the page of rows around it (the Anki browser shape). The delegate
+paints cached thumbnails only and queues a render on a miss. Made for 100 000+
+images: uniform cells, no per-row widgets, no global lookups in ``data()``.
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from facecurator.domain.filters import natural_key
 from facecurator.gui.core_words import error_line
 from facecurator.gui.overlay import DEFAULT_PALETTE
-from facecurator.gui.store import CurationStore, ImageSummary
+from facecurator.gui.rowindex import RowIndex
+from facecurator.gui.store import CurationStore
+from facecurator.gui.store_rows import FETCH_PAGE, ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
+from facecurator.services.catalog.queries import VERDICT_FILTERS, VERDICT_SORTS, natural_order
 from facecurator.services.filtering import FaceFilter
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+# Image statuses whose thumbnail is decoded: read, or listed by a scan and not read yet.
+SHOWN_STATUSES: Final = ("ok", "listed")
 
 CELL: Final = QSize(176, 208)
 THUMB_BOX: Final = 160
@@ -43,6 +48,8 @@ THUMB_SIDES: Final = (96, 256)
 GROUP_STRIP: Final = 18
 #: Sorts whose order is the natural order of a name (new images are inserted in place).
 NAME_SORTS: Final = ("name", "group")
+#: New images inserted row by row up to this many; more (a listed folder) in one model reset.
+INSERT_ONE_BY_ONE: Final = 200
 
 IMAGE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 SUMMARY_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -65,14 +72,16 @@ class GalleryModel(QAbstractListModel):
         self._store = store
         self._thumbs = thumbnails
         self._ids: list[int] = []
-        self._rows: dict[int, int] = {}
+        self._rows = RowIndex()
         self.filter_name = "all"
         self.sort_key = "name"
         #: the filter bar's face filter: images with at least one matching face (None: all)
         self.face_filter: FaceFilter | None = None
         self._group_sizes: dict[str, int] = {}
-        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.imagesAdded.connect(self._on_images_added)
+        store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
         store.rulesChanged.connect(self._on_rules_changed)
         thumbnails.ready.connect(self._on_thumb_event)
@@ -86,9 +95,12 @@ class GalleryModel(QAbstractListModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
             return None
-        image_id = self._ids[index.row()]
+        row = index.row()
+        image_id = self._ids[row]
         if role == IMAGE_ID_ROLE:
             return image_id
+        if not self._store.cached(image_id):  # read the page of rows around it in one query
+            self._store.prefetch(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
         image = self._store.image(image_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return image.row.name.rsplit("/", 1)[-1]
@@ -108,6 +120,8 @@ class GalleryModel(QAbstractListModel):
     def _tooltip(self, image_id: int) -> str:
         image = self._store.image(image_id)
         row = image.row
+        if row.status == "listed":
+            return f"{row.name}\n" + self.tr("not scanned yet")
         if row.status != "ok":
             return f"{row.name}\n{error_line(row.error) if row.error else row.status}"
         s = self._store.summary(image_id)
@@ -124,6 +138,10 @@ class GalleryModel(QAbstractListModel):
         )
 
     # -- ids, filters, sort ------------------------------------------------------------
+
+    @property
+    def store(self) -> CurationStore:
+        return self._store
 
     def image_id(self, row: int) -> int:
         return self._ids[row]
@@ -163,35 +181,25 @@ class GalleryModel(QAbstractListModel):
             return True
         return any(face_filter.matches(face) for face in store.image(image_id).faces)
 
-    def _name_key(self, image_id: int) -> tuple[Any, ...]:
-        row = self._store.image(image_id).row
-        if self.sort_key == "group":
-            return (natural_key(row.group), row.group, natural_key(row.name), row.name, row.id)
-        return (natural_key(row.name), row.name, row.source_root, row.id)
-
-    def _sorted(self, ids: list[int]) -> list[int]:
-        if self.sort_key == "name" and self._store.source_root is not None:
-            return ids  # the store's order: natural, by name (computed on its worker)
-        if self.sort_key in NAME_SORTS:
-            return sorted(ids, key=self._name_key)
-        return self._store.sorted_image_ids(ids, self.sort_key)
+    def _name_keys(self, image_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """Each image's key in the current name sort (names read in one query, no row)."""
+        names = self._store.names_of(image_ids)
+        return {i: natural_order(self.sort_key, i, *names[i]) for i in image_ids if i in names}
 
     def rebuild(self) -> None:
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
-        ids = [i for i in self._store.image_ids() if self._passes(i)]
+        ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
+        if self.face_filter is not None:
+            ids = self._store.images_with_matching_face(ids, self.face_filter)
         self.beginResetModel()
-        self._ids = self._sorted(ids)
-        self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
+        self._ids = ids
+        self._rows = self._store.row_index(self._ids)  # NumPy-sorted, no dict of every id
         self._count_groups()
         self.endResetModel()
 
     def _count_groups(self) -> None:
-        sizes: dict[str, int] = {}
-        if self.sort_key == "group":
-            for image_id in self._ids:
-                group = self._store.image(image_id).row.group
-                sizes[group] = sizes.get(group, 0) + 1
-        self._group_sizes = sizes
+        # one query for the images' persons under the "Person" sort (no row is read)
+        self._group_sizes = self._store.group_sizes(self._ids) if self.sort_key == "group" else {}
 
     def group_header(self, row: int) -> tuple[str, int] | None:
         """``(person, images)`` when ``row`` starts a person's group under the "Person" sort."""
@@ -218,17 +226,49 @@ class GalleryModel(QAbstractListModel):
         self._count_groups()
 
     def _insert_in_order(self, new: list[int]) -> None:
-        """Images streaming in during a scan take their place in a name order (natural sort)."""
-        keys = [self._name_key(i) for i in self._ids]
-        for image_id in sorted(new, key=self._name_key):
-            key = self._name_key(image_id)
+        """Images streaming in during a scan take their place in a name order (natural sort).
+        Many at once (a listed folder) replace the list in one reset instead of row by row."""
+        key_of = self._name_keys(self._ids + new)
+        last = (float("inf"),)
+        if len(new) > INSERT_ONE_BY_ONE or not self._ids:
+            self.beginResetModel()
+            self._ids = sorted(self._ids + new, key=lambda i: key_of.get(i, last))
+            self._rows = RowIndex(self._ids)
+            self._count_groups()
+            self.endResetModel()
+            return
+        keys = [key_of.get(i, last) for i in self._ids]
+        for image_id in sorted(new, key=lambda i: key_of.get(i, last)):
+            key = key_of.get(image_id, last)
             row = bisect.bisect_right(keys, key)
             self.beginInsertRows(QModelIndex(), row, row)
             self._ids.insert(row, image_id)
             keys.insert(row, key)
             self.endInsertRows()
-        self._rows = {image_id: row for row, image_id in enumerate(self._ids)}
+        self._rows = RowIndex(self._ids)
         self._count_groups()
+
+    def _on_images_listed(self, image_ids: list[int]) -> None:
+        """Images listed by a scan, not read yet: they have no faces, so only "all" shows them
+        (appended without reading a row; thumbnails are decoded when painted)."""
+        if self.filter_name != "all" or self.face_filter is not None:
+            return
+        new = self._store_known_not_shown(image_ids)
+        if not new:
+            return
+        if self.sort_key in NAME_SORTS:
+            self._insert_in_order(new)
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for offset, image_id in enumerate(new):
+            self._ids.append(image_id)
+            self._rows[image_id] = first + offset
+        self.endInsertRows()
+
+    def _store_known_not_shown(self, image_ids: list[int]) -> list[int]:
+        shown = set(self._rows.known(image_ids))
+        return [i for i in image_ids if i not in shown]
 
     def _on_images_changed(self, image_ids: list[int]) -> None:
         for image_id in image_ids:
@@ -240,9 +280,18 @@ class GalleryModel(QAbstractListModel):
                 self.dataChanged.emit(index, index)
         self._on_images_added(image_ids)
 
+    def _needs_verdicts(self) -> bool:
+        return self.filter_name in VERDICT_FILTERS or self.sort_key in VERDICT_SORTS
+
+    def _on_verdicts_stored(self) -> None:
+        """The opened source's verdicts are stored: a verdict filter or sort can now be computed
+        (the listing already showed every other view; rebuilding it would lose the scroll)."""
+        if self._needs_verdicts():
+            self.rebuild()
+
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified") or self.face_filter is not None:
-            self.rebuild()  # membership depends on the verdicts
+        if self._needs_verdicts() or self.face_filter is not None:
+            self.rebuild()  # membership or order depends on the verdicts
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
@@ -262,7 +311,7 @@ class GalleryModel(QAbstractListModel):
         pixmap = self._thumbs.get(key)
         if pixmap is None and self._thumbs.error(key) is None:
             image_row = self._store.image(image_id).row
-            if image_row.status == "ok":
+            if image_row.status in SHOWN_STATUSES:
                 read = self._store.read_bytes
                 self._thumbs.request(key, lambda: render_thumbnail(image_row, read))
         return pixmap
@@ -315,7 +364,7 @@ class GalleryDelegate(QStyledItemDelegate):
         side = self.thumb_side
         box = QRect(rect.x() + (rect.width() - side) // 2, rect.y() + 4, side, side)
         status = index.data(STATUS_ROLE)
-        pixmap = model.thumbnail(row) if status == "ok" else None
+        pixmap = model.thumbnail(row) if status in SHOWN_STATUSES else None
         if pixmap is not None and not pixmap.isNull():
             scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(
@@ -327,7 +376,7 @@ class GalleryDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawPixmap(target, pixmap)
         else:
-            error = status != "ok" or model.thumbnail_error(row) is not None
+            error = status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None
             painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
             painter.setPen(QColor("#ff8a80" if error else "#80868b"))
             painter.drawText(
@@ -339,6 +388,8 @@ class GalleryDelegate(QStyledItemDelegate):
         top_right = QPoint(box.right() - 2, box.y() + 3)
         if status == "error":
             _pill(painter, top_left, self.tr("error"), QColor("#c62828"), align_right=False)
+        elif status == "listed":  # listed by a scan, not read yet
+            _pill(painter, top_left, self.tr("not scanned yet"), QColor(60, 64, 67, 220), align_right=False)
         elif summary is not None:
             colours = DEFAULT_PALETTE
             if summary.faces == 0:
@@ -442,6 +493,7 @@ class GalleryView(QListView):
         self._prune_timer.timeout.connect(self._prune_offscreen_requests)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
+        model.modelReset.connect(self._prune_timer.start)
 
     def gallery_model(self) -> GalleryModel:
         return self.model()  # type: ignore[return-value]
@@ -478,7 +530,9 @@ class GalleryView(QListView):
     def _prune_offscreen_requests(self) -> None:
         model = self.gallery_model()
         rows = self.visible_rows()
-        self._thumbs.retain({thumb_key(model.image_id(row)) for row in rows})
+        ids = [model.image_id(row) for row in rows]
+        self._thumbs.retain({thumb_key(image_id) for image_id in ids})
+        model.store.hint_visible(ids)  # a verdict fill evaluates these first
 
     def select_image(self, image_id: int) -> bool:
         index = self.gallery_model().index_of(image_id)

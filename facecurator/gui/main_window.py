@@ -172,16 +172,19 @@ class MainWindow(WindowActions):
         self._build_toolbar()
         self._build_menus()
         self._build_keys()
+        # the gallery replaces the first-start panel as soon as the ids are listed
+        self.store.sourceListed.connect(lambda _root: self._update_empty_state())
         self.store.sourceChanged.connect(lambda _root: self._update_empty_state())
         self._update_empty_state()
 
         self.notifier.posted.connect(self._show_notice)
         self._connect_runs()
         self.store.sourceChanged.connect(lambda _r: self._update_counts())
-        self.store.sourceChanged.connect(self._on_source_loaded)
+        self.store.sourceListed.connect(self._on_source_loaded)  # the gallery shows: the source is open
         self.store.busyChanged.connect(self._on_busy_changed)
         self.store.loadFailed.connect(self._on_load_failed)
         self.store.imagesAdded.connect(lambda _ids: self._update_counts())
+        self.store.imagesListed.connect(lambda _ids: self._update_counts())
         self.store.facesChanged.connect(lambda _ids: self._update_counts())
         self.store.rulesChanged.connect(lambda _r: self._update_counts())
         self.triage.view.decisionRequested.connect(self.triage_decide)
@@ -380,7 +383,8 @@ class MainWindow(WindowActions):
         return True
 
     def _on_source_loaded(self, root: str) -> None:
-        """The store applied a loaded source: point the views at it (and maybe scan)."""
+        """The store listed the source being opened (its verdicts are stored next): point the
+        views at it (and maybe scan)."""
         request, self._opening = self._opening, None
         if request is None:
             return  # not opened through open_source() (e.g. a direct store call in a test)
@@ -394,6 +398,8 @@ class MainWindow(WindowActions):
         self.image_view.show_image(None)
         if self.gallery_model.rowCount():
             self.gallery.setCurrentIndex(self.gallery_model.index(0, 0))
+            # The listing may have made row 0 current already (no change signal then): show it.
+            self._on_current_image_changed(self.gallery_model.image_id(0))
         self.notifier.info(
             self.tr("Opened {source}: {n} images in the catalog").format(
                 source=request.root, n=len(self.store.image_ids())
@@ -535,11 +541,12 @@ class MainWindow(WindowActions):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        faces = self.store.faces()
-        pending = sum(1 for face in faces if face.decision == "pending")
+        self.store.counts_later(self._show_counts)  # SQL on the query worker: no row is read
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(
             self.tr("{images} images · {faces} faces · {pending} pending").format(
-                images=len(self.store.image_ids()), faces=len(faces), pending=pending
+                images=counts["images"], faces=counts["faces"], pending=counts["pending"]
             )
         )
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from facecurator.domain.face import Face
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
+from facecurator.services.browse import verdict_status
 
 if TYPE_CHECKING:
     from facecurator.domain.rules import Verdict
@@ -82,14 +83,11 @@ class OverlayContext:
 
 
 def face_status(verdict: Verdict | None) -> FaceStatus:
-    """Qualified, unqualified (some condition failed) or unknown (not evaluated / only unknowns)."""
-    if verdict is None:
-        return "unknown"
-    if verdict.qualified:
-        return "qualified"
-    if any(result.outcome == "fail" for result in verdict.results):
-        return "unqualified"
-    return "unknown"
+    """Qualified, unqualified (some condition failed) or unknown (not evaluated / only unknowns).
+
+    The services own the rule (the stored verdicts the filters read use it too).
+    """
+    return verdict_status(verdict)
 
 
 def _fmt_angle(value: float) -> str:

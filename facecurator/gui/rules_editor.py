@@ -533,7 +533,7 @@ class StoreQualifiedCounter:
 
     def __call__(self, rules: RuleSet) -> tuple[int, int]:
         qualified = total = 0
-        for image in self._store.images():
+        for image in self._store.iter_images():  # a page of rows in memory at a time
             context = ImageContext(face_count=len(image.faces))
             for face in image.faces:
                 total += 1

@@ -58,6 +58,7 @@ class DetectionRuns(WindowBase):
     def _connect_runs(self) -> None:
         self.scanner.progress.connect(self._on_scan_progress)
         self.scanner.imagesDone.connect(self.store.refresh_images)
+        self.scanner.imagesListed.connect(self.store.add_listed)
         self.scanner.finished.connect(self._on_scan_finished)
         self.scanner.failed.connect(self._on_scan_failed)
         self.scanner.stopped.connect(self._on_scan_stopped)

@@ -11,6 +11,7 @@ the next run (which resumes, since detections are cached).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -166,6 +167,7 @@ class ScanWorker(QObject):
 
     progress = Signal(object)  # ScanProgress (throttled; the last one always sent)
     imagesDone = Signal(list)  # image ids recorded since the last batch
+    imagesListed = Signal(str, list)  # source root, image ids listed before detection (not read yet)
     failedImage = Signal(str, str)  # uri, one-line reason
     finished = Signal(object)  # ScanReport
     failed = Signal(str)  # the step that failed and why
@@ -194,6 +196,8 @@ class ScanWorker(QObject):
         self._pending_ids: list[int] = []
         self._last_emit = 0.0
         self._last_progress: ScanProgress | None = None
+        self._counted: int | None = None  # the folder's image count, once it is listed
+        self._root = ""
 
     @Slot()
     def run(self) -> None:
@@ -205,6 +209,9 @@ class ScanWorker(QObject):
             with Catalog(self.catalog_path) as catalog:
                 step = f"opening {self.source_text}"
                 source = open_source(self.source_text, profile=self.profile)
+                self._root = source.root
+                # A local folder is listed first, every image shown before any is detected.
+                listed_first = self.refs is None and source_kind(self.source_text) == "local"
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 embedder: Embedder | None = None
@@ -228,6 +235,7 @@ class ScanWorker(QObject):
                     cancel=self.token,
                     refs=self.refs,
                     embedder=embedder,
+                    on_listed=self._on_listed if listed_first else None,
                 )
                 self._flush()
             self.finished.emit(report)
@@ -245,7 +253,18 @@ class ScanWorker(QObject):
                 except Exception:
                     log.exception("closing the detector failed")
 
+    def _on_listed(self, image_ids: list[int], total: int) -> None:
+        """The whole folder is listed (the new images recorded as ``listed``): show them now,
+        and the progress bar knows its total."""
+        self._counted = total
+        if image_ids:
+            self.imagesListed.emit(self._root, image_ids)
+
     def _on_progress(self, progress: ScanProgress) -> None:
+        counted = self._counted
+        if progress.total is None and counted is not None and counted >= progress.done:
+            eta = (counted - progress.done) / progress.rate if progress.rate > 0 else None
+            progress = dataclasses.replace(progress, total=counted, eta=eta)
         self._last_progress = progress
         self._maybe_flush()
 
@@ -274,6 +293,7 @@ class ScanController(QObject):
     started = Signal(str)  # source text
     progress = Signal(object)  # ScanProgress
     imagesDone = Signal(list)
+    imagesListed = Signal(str, list)
     failedImage = Signal(str, str)
     finished = Signal(object)  # ScanReport (cancelled runs too)
     failed = Signal(str)
@@ -313,6 +333,7 @@ class ScanController(QObject):
         thread.started.connect(worker.run)
         worker.progress.connect(self.progress)
         worker.imagesDone.connect(self.imagesDone)
+        worker.imagesListed.connect(self.imagesListed)
         worker.failedImage.connect(self.failedImage)
         worker.finished.connect(self.finished)
         worker.failed.connect(self.failed)

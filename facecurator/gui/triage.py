@@ -41,9 +41,11 @@ from PySide6.QtWidgets import (
 
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.overlay import face_status
+from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.sort_words import sort_label
 from facecurator.gui.store import FACE_FILTERS, CurationStore
+from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-exported
     CROP_BOX,
@@ -53,6 +55,7 @@ from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-expo
     FACE_STATUS_ROLE,
     FaceDelegate,
 )
+from facecurator.services.catalog.queries import VERDICT_FILTERS
 from facecurator.services.filtering import FACE_SORTS, FaceFilter, sort_faces
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -89,13 +92,14 @@ class FaceModel(QAbstractListModel):
         self._crops = crops
         self._decoded = decoded
         self._ids: list[int] = []
-        self._rows: dict[int, int] = {}
+        self._rows = RowIndex()
         self.filter_name = "pending"
         #: the filter bar's face filter (None: none) and the sort (FACE_SORTS key, descending)
         self.face_filter: FaceFilter | None = None
         self.sort_key = "image"
         self.descending = False
-        store.sourceChanged.connect(lambda _root: self.rebuild())
+        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
         store.rulesChanged.connect(self._on_rules_changed)
@@ -108,9 +112,12 @@ class FaceModel(QAbstractListModel):
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
             return None
-        face_id = self._ids[index.row()]
+        row = index.row()
+        face_id = self._ids[row]
         if role == FACE_ID_ROLE:
             return face_id
+        if not self._store.face_cached(face_id):  # read the page of rows around it in one query
+            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
         face = self._store.face(face_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
@@ -157,16 +164,16 @@ class FaceModel(QAbstractListModel):
 
     def rebuild(self) -> None:
         store = self._store
-        ids = store.matching_face_ids(self.filter_name)
-        face_filter = self.face_filter
-        if face_filter is not None or self.sort_key != "image" or self.descending:
-            faces = store.faces(ids)
-            if face_filter is not None:
-                faces = face_filter.select(faces)
-            ids = [face.id for face in sort_faces(faces, self.sort_key, descending=self.descending)]
+        ids = store.matching_face_ids(self.filter_name)  # SQL
+        if self.face_filter is not None:  # its SQL part in the catalog, the rest on those faces
+            ids = store.faces_passing(ids, self.face_filter)
+        if self.sort_key != "image" or self.descending:  # a field's order: the faces are read
+            ids = [
+                face.id for face in sort_faces(store.faces(ids), self.sort_key, descending=self.descending)
+            ]
         self.beginResetModel()
         self._ids = ids
-        self._rows = {face_id: row for row, face_id in enumerate(self._ids)}
+        self._rows = store.row_index(ids)  # NumPy-sorted, no dict of every id
         self.endResetModel()
 
     def _passes(self, face_id: int) -> bool:
@@ -193,8 +200,13 @@ class FaceModel(QAbstractListModel):
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
 
+    def _on_verdicts_stored(self) -> None:
+        """The opened source's verdicts are stored: a verdict filter can now be computed."""
+        if self.filter_name in VERDICT_FILTERS:
+            self.rebuild()
+
     def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in ("qualified", "unqualified", "unknown") or self.face_filter is not None:
+        if self.filter_name in VERDICT_FILTERS or self.face_filter is not None:
             self.rebuild()
         elif self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
@@ -557,9 +569,14 @@ class TriagePage(QWidget):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        faces = self._store.faces(self.model.ids())
-        pending = sum(1 for face in faces if face.decision == "pending")
-        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=len(faces), p=pending))
+        ids = self.model.ids()
+        # SQL on the store's query worker: no row is read, the GUI thread never waits.
+        self._store.pending_count_later(
+            ids,
+            lambda pending: self.counts.setText(
+                self.tr("{n} faces · {p} pending").format(n=len(ids), p=pending)
+            ),
+        )
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ filter bar both go through :func:`face_filter`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -94,14 +94,17 @@ class FaceFilter:
     def select_images(self, images: Iterable[ReviewedImage]) -> list[ReviewedImage]:
         """The images with at least one matching face, holding only their matching faces
         (with no filter: every image, as given, errors included)."""
+        return list(self.stream_images(images))
+
+    def stream_images(self, images: Iterable[ReviewedImage]) -> Iterator[ReviewedImage]:
+        """:meth:`select_images` as the images stream past (one image held at a time)."""
         if self.everything:
-            return list(images)
-        out = []
+            yield from images
+            return
         for image in images:
             faces = self.select(image.faces)
             if faces:
-                out.append(ReviewedImage(image.row, faces))
-        return out
+                yield ReviewedImage(image.row, faces)
 
 
 def face_filter(texts: str | Sequence[str], ruleset: RuleSet | None = None) -> FaceFilter:

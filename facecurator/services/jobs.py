@@ -142,6 +142,7 @@ def scan(
     cancel: CancelToken | None = None,
     refs: Iterable[ImageRef] | None = None,
     embedder: Embedder | None = None,
+    on_listed: Callable[[list[int], int], None] | None = None,
 ) -> ScanReport:
     """Detect every image of ``source`` not already in the catalog's cache.
 
@@ -159,12 +160,22 @@ def scan(
             finish and be stored.
         embedder: when given, face descriptors are computed on the workers and
             cached with each detection (``embedder.clone()`` per worker).
+        on_listed: list the whole source before detecting anything, record the images
+            the catalog does not know yet as ``listed`` (one transaction: a view shows
+            them at once) and call ``on_listed(their ids, images listed)``; without
+            ``refs`` only (a local folder: listing costs milliseconds per thousand files).
 
     Raises:
         CatalogDamagedError: the catalog is damaged (checked, and backed up at most
             daily, before anything is written).
     """
     catalog.prepare_bulk_change()
+    whole_source = refs is None  # images no longer listed are marked missing at the end
+    listed_total: int | None = None
+    if whole_source and on_listed is not None:
+        refs = list(source.iter_images())
+        listed_total = len(refs)
+        on_listed(catalog.record_listed(refs, source_root=source.root), listed_total)
     cap = None if jobs else getattr(detector, "rate_cap", None)
     sizer = InFlightSizer(cap) if cap else None
     jobs = MAX_IN_FLIGHT if sizer else max(1, jobs or os.cpu_count() or 1)
@@ -204,7 +215,7 @@ def scan(
         if progress:
             elapsed = max(time.monotonic() - started, 1e-6)
             rate = report.total / elapsed
-            total = listing.count if listing.exhausted else None
+            total = listing.count if listing.exhausted else listed_total
             eta = (total - report.total) / rate if total is not None and rate > 0 else None
             progress(ScanProgress(report.total, total, report.failed, report.cached, rate, eta, ref.name))
 
@@ -350,7 +361,7 @@ def scan(
             in_flight[future] = ref
             drain(in_flight, record, timeout=0)
         finish_in_flight(in_flight, record, lambda: cancel.cancelled)
-        if refs is None and listing.exhausted and not cancel.cancelled:
+        if whole_source and listing.exhausted and not cancel.cancelled:
             # Images deleted since the last scan stop showing (their decisions are kept).
             catalog.forget_missing(source.root, listing.uris)
     except BaseException:

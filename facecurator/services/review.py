@@ -1,15 +1,16 @@
 """The catalog seen through a rule set: verdicts, summaries and bulk decisions.
 
-Verdicts are never stored: they are computed from the stored faces whenever a
-view needs them, so changing a rule re-evaluates every face at once with no
-new detection.
+Verdicts are computed from the stored faces whenever a view needs them
+(:func:`evaluate` is the one evaluation), so changing a rule re-evaluates every
+face with no new detection. The verdicts stored per rule set version
+(:mod:`facecurator.services.browse`) are only a cache for SQL filters, sorts and counts.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,14 @@ from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id, pending_face_ids
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 
 #: Bulk decisions are committed in chunks so progress can be reported durably.
 BULK_CHUNK = 200
+#: Images per page of :func:`iter_review` (one page of rows in memory at a time).
+PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +99,24 @@ def review(
     image_ids: Sequence[int] | None = None,
     identities: GalleryIdentities | None = None,
 ) -> list[ReviewedImage]:
-    """Every (present) image with its faces evaluated under ``rules``.
+    """Every (present) image with its faces evaluated under ``rules``, in catalog order.
 
-    ``identities`` (see :mod:`facecurator.services.identity`) feeds the identity
-    conditions; when the rule set has one and none is given, it is computed here.
+    With ``image_ids``, only those images are read (a page of a view: the cost is
+    the page's, not the catalog's). ``identities`` (see :mod:`facecurator.services.identity`)
+    feeds the identity conditions; when the rule set has one and none is given, it is
+    computed here over the whole source (pass it in when reading many pages).
     """
     if identities is None and uses_identity(rules):
         identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
-    images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
     if image_ids is not None:
-        wanted = set(image_ids)
-        images = [row for row in images if row.id in wanted]
+        images = [
+            row
+            for row in images_by_id(catalog, list(dict.fromkeys(image_ids)))
+            if row.status != "missing" and (source_root is None or row.source_root == source_root)
+        ]
+        images.sort(key=lambda row: (row.source_root, row.name, row.id))
+    else:
+        images = [row for row in catalog.images(source_root=source_root) if row.status != "missing"]
     by_image: dict[int, list[FaceRow]] = defaultdict(list)
     face_rows = (
         catalog.faces(image_ids=[row.id for row in images])
@@ -156,6 +167,38 @@ def evaluate(
     return [ReviewedImage(image, faces_of.get(image.id, [])) for image, _ in images]
 
 
+def iter_review(
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    source_root: str | None = None,
+    image_ids: Sequence[int] | None = None,
+    page: int = PAGE,
+    identities: GalleryIdentities | None = None,
+) -> Iterator[ReviewedImage]:
+    """:func:`review`, streamed: one page of images in memory at a time, whatever the catalog's size.
+
+    Without ``image_ids`` the pages follow the catalog order by key (no id list is held).
+    The identity checks (when the rule set has one) are computed once, not per page.
+    """
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    if image_ids is not None:
+        for start in range(0, len(image_ids), page):
+            ids = image_ids[start : start + page]
+            yield from review(catalog, rules, source_root=source_root, image_ids=ids, identities=identities)
+        return
+    roots = [source_root] if source_root is not None else catalog.source_roots()
+    for root in roots:
+        after: tuple[str, int] | None = None
+        while True:
+            rows = images_after(catalog, root, after, page)
+            if not rows:
+                break
+            after = (rows[-1].name, rows[-1].id)
+            yield from review(catalog, rules, image_ids=[row.id for row in rows], identities=identities)
+
+
 def all_faces(images: Iterable[ReviewedImage]) -> list[ReviewedFace]:
     return [face for image in images for face in image.faces]
 
@@ -203,6 +246,7 @@ def decide_in_chunks(
     who: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    prepared: bool = False,
 ) -> BulkDecision:
     """Decide ``(face_id, reason)`` pairs in committed chunks under ONE audit batch.
 
@@ -222,7 +266,8 @@ def decide_in_chunks(
     """
     if not decisions:
         return BulkDecision(0)
-    catalog.prepare_bulk_change()
+    if not prepared:  # (the caller ran it before writing anything itself)
+        catalog.prepare_bulk_change()
     done = changed = skipped = 0
     batch_id = 0
     try:
@@ -275,9 +320,17 @@ def accept_qualified(
     on_batch: Callable[[int], None] | None = None,
 ) -> BulkDecision:
     """Accept every pending qualified face (of ``face_ids`` when given)."""
-    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
-    targets = [(face_id, "qualified") for face_id in bulk_targets(faces, qualified=True)]
-    return decide_in_chunks(catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch)
+    stored = face_ids is None and not uses_identity(rules)
+    if stored:
+        targets = [(face_id, "qualified") for face_id in _stored_targets(catalog, rules, source_root, True)]
+    else:
+        targets = [
+            (face_id, "qualified")
+            for face_id in bulk_targets(_scope(catalog, rules, source_root, face_ids), qualified=True)
+        ]
+    return decide_in_chunks(
+        catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored
+    )
 
 
 def reject_unqualified(
@@ -291,21 +344,45 @@ def reject_unqualified(
     on_batch: Callable[[int], None] | None = None,
 ) -> BulkDecision:
     """Reject every pending unqualified face; each audit row records its failing reasons."""
-    faces = _scope(review(catalog, rules, source_root=source_root), face_ids)
+    stored = face_ids is None and not uses_identity(rules)
+    if stored:
+        # The targets from the stored verdicts; only they are read again, for their reasons.
+        face_ids = _stored_targets(catalog, rules, source_root, False)
     targets = [
         (face.id, "; ".join(face.verdict.reasons) or "unqualified")
-        for face in faces
+        for face in _scope(catalog, rules, source_root, face_ids)
         if face.decision == "pending" and not face.verdict.qualified
     ]
-    return decide_in_chunks(catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch)
+    return decide_in_chunks(
+        catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored
+    )
 
 
-def _scope(images: Sequence[ReviewedImage], face_ids: Sequence[int] | None) -> list[ReviewedFace]:
-    faces = all_faces(images)
+def _stored_targets(catalog: Catalog, rules: RuleSet, source_root: str | None, qualified: bool) -> list[int]:
+    """The pending faces of a source whose verdict is ``qualified`` (or not), from the verdicts
+    stored per rule set version: the missing ones are evaluated and stored first (a view that
+    showed the source stored them already). Not for identity rules: their verdicts depend on
+    the whole gallery, so they are evaluated afresh (:func:`_scope`)."""
+    from facecurator.services import browse  # browse builds on this module
+
+    catalog.prepare_bulk_change()  # storing verdicts is a write: a damaged catalog is refused first
+    browse.fill_verdicts(catalog, rules, source_root=source_root)
+    ruleset = browse.ruleset_id(catalog, rules)
+    return pending_face_ids(catalog, ruleset=ruleset, qualified=qualified, source_root=source_root)
+
+
+def _scope(
+    catalog: Catalog, rules: RuleSet, source_root: str | None, face_ids: Sequence[int] | None
+) -> Iterator[ReviewedFace]:
+    """The reviewed faces of a source (of ``face_ids`` when given), streamed a page at a time."""
     if face_ids is None:
-        return faces
+        for image in iter_review(catalog, rules, source_root=source_root):
+            yield from image.faces
+        return
     wanted = set(face_ids)
-    return [face for face in faces if face.id in wanted]
+    image_ids = sorted(set(image_of_faces(catalog, wanted).values()))
+    for image in iter_review(catalog, rules, source_root=source_root, image_ids=image_ids):
+        yield from (face for face in image.faces if face.id in wanted)
 
 
 def export_items(faces: Iterable[ReviewedFace]) -> list[ExportItem]:

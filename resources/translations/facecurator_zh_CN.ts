@@ -958,6 +958,10 @@
         <translation>错误</translation>
     </message>
     <message>
+        <source>not scanned yet</source>
+        <translation>尚未扫描</translation>
+    </message>
+    <message>
         <source>1 face</source>
         <translation>1 张人脸</translation>
     </message>
@@ -978,6 +982,10 @@
 </context>
 <context>
     <name>GalleryModel</name>
+    <message>
+        <source>not scanned yet</source>
+        <translation>尚未扫描</translation>
+    </message>
     <message>
         <source>{faces} faces: {q} qualified, {u} unqualified, {k} unknown</source>
         <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>

@@ -55,6 +55,27 @@ def test_scan_from_the_window_streams_results_and_lists_failures(
     assert any("empty" in window.problems.list.item(i).text() for i in range(window.problems.list.count()))
 
 
+def test_progress_knows_the_total_before_the_scan_lists_the_last_image(photo_dir: Path) -> None:
+    """The folder is listed before detection, so the bar is determinate from the first images."""
+    import pytest
+
+    from facecurator.gui.scan import ScanWorker
+    from facecurator.services.jobs import ScanProgress
+
+    worker = ScanWorker(str(photo_dir), "local", str(photo_dir / "unused.sqlite3"))
+    files = [p for p in photo_dir.rglob("*") if p.is_file()]
+    listed: list[tuple[str, list[int]]] = []
+    worker.imagesListed.connect(lambda root, ids: listed.append((root, ids)))
+    worker._on_listed([1, 2], len(files))  # what scan(on_listed=...) reports before detecting
+    assert [ids for _root, ids in listed] == [[1, 2]]
+    sent: list[ScanProgress] = []
+    worker.progress.connect(sent.append)
+    worker._on_progress(ScanProgress(1, None, 0, 0, 2.0, None, "first.jpg"))
+    worker._flush()
+    assert sent[-1].total == len(files)
+    assert sent[-1].eta == pytest.approx((len(files) - 1) / 2.0)
+
+
 def idle_control(qtbot, seconds: float) -> EventLoopMonitor:
     """The same probe with nothing running: what this machine's scheduler alone costs."""
     monitor = EventLoopMonitor(interval_ms=10)
@@ -98,6 +119,9 @@ def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> 
     assert window.open_source(str(big_folder), scan=False)
     assert window.store.wait_until_idle()
     total = sum(1 for p in big_folder.rglob("*") if p.is_file())
+    order: list[str] = []
+    window.scanner.imagesListed.connect(lambda _root, ids: order.append(f"listed {len(ids)}"))
+    window.scanner.imagesDone.connect(lambda ids: order.append("done"))
     with qtbot.waitSignal(window.scanner.progress, timeout=60_000):
         assert window.start_scan("local", jobs=2)
     with qtbot.waitSignal(window.scanner.finished, timeout=60_000) as finished:
@@ -108,8 +132,12 @@ def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> 
     qtbot.waitUntil(lambda: not window.scanner.running, timeout=10_000)
     assert window.scan_action.isEnabled()
     assert any("cancelled" in notice.text for notice in window.notifier.history)
-    # What was scanned is in the catalog and shown; a new run resumes from the cache.
-    assert window.gallery_model.rowCount() == report.total
+    # Every image was listed (and shown) before the first one was detected; what was
+    # scanned is read, the rest stays "listed" (not read yet); a new run resumes from the cache.
+    assert order[0] == f"listed {total}" and "done" in order
+    assert window.gallery_model.rowCount() == total
+    statuses = [window.store.image(i).row.status for i in window.gallery_model.ids()]
+    assert statuses.count("listed") == total - report.total
     with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as resumed:
         window.start_scan("local", jobs=2)
     assert resumed.args[0].cached >= report.ok

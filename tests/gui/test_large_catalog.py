@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication
 
 from facecurator.domain.rules import ImageContext, load_rules
 from facecurator.gui.latency import EventLoopMonitor
+from facecurator.gui.store_rows import ROW_CACHE_SIZE
 from facecurator.services.catalog import Catalog
 from facecurator.services.review import review
 
@@ -26,9 +27,16 @@ N_IMAGES = 25_000
 FACES_PER_IMAGE = 4
 N_FACES = N_IMAGES * FACES_PER_IMAGE
 
-#: The founders' bar: the event loop never stalls long enough to be felt.
-MAX_GAP_S = 0.150
-P99_GAP_S = 0.100
+#: The founders' bar is no stall over 100 ms; benchmarks/scale.py measures it (from process
+#: start, against an idle Qt app beside it). Here, on a machine shared by several test runs,
+#: an idle Qt app alone measured 232 ms gaps at load 6 on 2 cores: a wall-clock bound this
+#: test can keep is generous, and the shape is held by what the GUI thread does instead
+#: (the statements it runs and the rows it holds, below).
+MAX_GAP_S = 1.0
+P99_GAP_S = 0.250
+#: SQL statements the GUI thread may run while a source opens and its views settle (a
+#: screenful of rows, the current image): each reads a page, never the catalog.
+MAX_GUI_STATEMENTS = 60
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +104,8 @@ def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester,
     monitor = EventLoopMonitor(interval_ms=10)
 
     # Open: the request returns at once, the status bar says it is busy, the result arrives later.
+    statements: list[str] = []
+    store.catalog._db.set_trace_callback(statements.append)  # the GUI thread's connection
     monitor.start()
     started = time.perf_counter()
     assert window.open_source(str(root), scan=False)
@@ -110,7 +120,12 @@ def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester,
     assert window.triage.model.rowCount() == N_FACES  # the default "pending" filter: all of them
     qtbot.waitUntil(lambda: _settled(window), timeout=60_000)  # measured while they run too
     monitor.stop()
+    store.catalog._db.set_trace_callback(None)
     _assert_responsive(monitor, f"opening {N_FACES} faces ({open_s:.1f} s)")
+    # The ids are held, not the rows: the GUI thread read a few pages, the worker the rest.
+    assert len(statements) <= MAX_GUI_STATEMENTS, f"{len(statements)} statements on the GUI thread"
+    assert not any("verdicts" in sql and "INSERT" in sql for sql in statements)
+    assert 0 < len(store._rows) <= ROW_CACHE_SIZE < N_IMAGES
 
     # Two rule changes in a row: the first is superseded, only the last one is applied.
     first, last = load_rules("enrollment-strict"), load_rules("moderation-1.0")

@@ -311,6 +311,23 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 )
         return int(image_id)
 
+    def record_listed(self, refs: Sequence[ImageRef], *, source_root: str) -> list[int]:
+        """Record listed images the catalog does not know yet, as ``listed`` (not read yet),
+        in one transaction; the ones it knows are left as they are. Returns the new ids, in
+        listing order (a scan then records each image as it is read, under the same id)."""
+        new: list[int] = []
+        with self._write(f"record the listing of {source_root}") as db:
+            for ref in refs:
+                row = db.execute(
+                    """INSERT OR IGNORE INTO images (uri, name, group_name, source_root, size, mtime_ns,
+                           etag, status)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, 'listed') RETURNING id""",
+                    (ref.uri, ref.name, ref.group, source_root, ref.size, ref.mtime_ns, ref.etag),
+                ).fetchone()
+                if row is not None:
+                    new.append(int(row[0]))
+        return new
+
     def images(self, source_root: str | None = None, status: str | None = None) -> list[ImageRow]:
         """Images ordered by source root, then name.
 

@@ -15,7 +15,8 @@ DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
 
 #: Image statuses. "missing": listed by an earlier scan, absent from the latest one.
-IMAGE_STATUSES: Final = ("ok", "error", "missing")
+#: ``listed``: listed by a scan, not read yet (a folder shown before it is detected).
+IMAGE_STATUSES: Final = ("ok", "error", "missing", "listed")
 
 #: Audit actions.
 ACTION_DECIDE: Final = "decide"
@@ -286,9 +287,34 @@ _SCHEMA_V4 = _statements(
     "CREATE INDEX batches_by_state ON batches (state)",
 )
 
+# Version 5: verdicts stored per (rule set version, face), so the gallery's and the CLI's filters,
+# sorts and counts run in SQL (see facecurator/services/browse.py). A cache: rows are
+# recomputed from the faces whenever missing, and old rule set versions are pruned.
+# ``status``: 1 qualified, 0 unqualified (a condition failed), 2 unknown;
+# ``blur``: the face's blur on the 0-100 scale (the sharpest-first sort), or NULL.
+_SCHEMA_V5 = _statements(
+    """CREATE TABLE rulesets (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        used_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE verdicts (
+        ruleset INTEGER NOT NULL,
+        face_id INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        blur REAL,
+        PRIMARY KEY (ruleset, face_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX images_by_root_nocase ON images (source_root, name COLLATE NOCASE)",
+    "CREATE INDEX images_by_root_group ON images (source_root, group_name, name)",
+    "CREATE INDEX images_by_root_status ON images (source_root, status)",
+    "CREATE INDEX decisions_by_state ON decisions (state)",
+)
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5]
 
 
 def schema_version() -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Final
@@ -37,7 +38,7 @@ _DECISIONS_EXPORTED: Final = ("accepted", "rejected")
 
 
 def export(
-    items: Sequence[ExportItem],
+    items: Iterable[ExportItem],
     dest: str | os.PathLike[str],
     *,
     fmt: str = "folders",
@@ -59,7 +60,8 @@ def export(
     encoding run on ``workers`` threads (default: up to 4).
 
     Args:
-        items: faces to consider, in any order.
+        items: faces to consider, in any order, read once (a generator streamed from the
+            catalog holds only the faces exported, never the pending ones).
         dest: destination folder, or ``oss://...`` with an OSS ``publisher``.
         fmt: one of :data:`EXPORT_FORMATS`.
         margin: crop margin as a fraction of the box size, added on every side.
@@ -152,33 +154,50 @@ def export(
     )
 
 
-def _plan(items: Sequence[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
-    """Group exportable faces by image, in a stable order; count what is skipped."""
-    by_uri: dict[str, Plan] = {}
+def _plan(items: Iterable[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
+    """Group exportable faces by image, in a stable order; count what is skipped.
+
+    A plan holds its image's exported faces and its other faces (COCO annotates every
+    face). A sequence may list faces in any order; any other iterable (a stream from the
+    catalog) must list each image's faces together, and only the images with an
+    exported face are kept.
+    """
+    plans: list[Plan] = []
     skipped_pending = skipped_rejected = 0
-    for item in items:
-        if item.decision == "rejected" and not include_rejected:
-            skipped_rejected += 1
-            continue
-        if item.decision not in _DECISIONS_EXPORTED:
-            skipped_pending += 1  # pending (or anything undecided) is never exported
-            continue
-        plan = by_uri.get(item.image_uri)
-        if plan is None:
-            plan = by_uri[item.image_uri] = Plan(
-                item.image_uri, item.image_name, item.group, item.image_width, item.image_height, []
+    for group in _by_image(items):
+        exported: list[ExportItem] = []
+        others: list[ExportItem] = []
+        for item in group:
+            if item.decision == "rejected" and not include_rejected:
+                skipped_rejected += 1
+                others.append(item)
+            elif item.decision not in _DECISIONS_EXPORTED:
+                skipped_pending += 1  # pending (or anything undecided) is never exported
+                others.append(item)
+            else:
+                exported.append(item)
+        if exported:
+            first = exported[0]
+            plan = Plan(
+                first.image_uri, first.image_name, first.group, first.image_width, first.image_height, []
             )
-        plan.items.append(item)
-    exported = {id(item) for plan in by_uri.values() for item in plan.items}
-    for item in items:  # the other faces of the images exported (COCO annotates every face)
-        plan = by_uri.get(item.image_uri)
-        if plan is not None and id(item) not in exported:
-            plan.others.append(item)
-    plans = sorted(by_uri.values(), key=lambda p: (name_key(p.group), p.group, p.name, p.uri))
-    for plan in plans:
-        plan.items.sort(key=lambda i: (i.face_index, i.face_id))
-        plan.others.sort(key=lambda i: (i.face_index, i.face_id))
+            plan.items.extend(sorted(exported, key=lambda i: (i.face_index, i.face_id)))
+            plan.others.extend(sorted(others, key=lambda i: (i.face_index, i.face_id)))
+            plans.append(plan)
+    plans.sort(key=lambda p: (name_key(p.group), p.group, p.name, p.uri))
     return plans, skipped_pending, skipped_rejected
+
+
+def _by_image(items: Iterable[ExportItem]) -> Iterator[list[ExportItem]]:
+    """Each image's items together: grouped in any order for a sequence, consecutive for a stream."""
+    if isinstance(items, Sequence):
+        groups: dict[str, list[ExportItem]] = {}
+        for item in items:
+            groups.setdefault(item.image_uri, []).append(item)
+        yield from groups.values()
+        return
+    for _uri, group in itertools.groupby(items, key=lambda item: item.image_uri):
+        yield list(group)
 
 
 def _run(

@@ -1,0 +1,514 @@
+"""Scale: every row of issue 11's table, measured against its goal on a synthetic catalog.
+
+    .venv/bin/python benchmarks/scale.py [--images 100000] [--faces-per-image 3] [--json]
+    .venv/bin/python benchmarks/scale.py --images 1000000          # 1 000 000 images / 3 000 000 faces
+
+The catalog is the project's own synthetic one (``tests/helpers/catalogs.py``),
+built once per size into a cache folder (100k: ~20 s; 1M: ~6 min) and copied
+for the runs that write to it. Each measure runs in its own process, so its
+memory is its own (peak RSS from ``wait4``):
+
+* ``gui_first``: process start -> the gallery shows the catalog (rows laid out
+  and painted), with no verdict stored for the rule set yet; then -> every
+  verdict stored (``sourceChanged``). Event-loop stall: the longest gap of a
+  10 ms timer started with the application (before the window is built), so
+  startup freezes count; memory after load and peak.
+* ``gui_again``: the same with the verdicts stored by the first run (a reopen).
+* ``report``: ``facecurator report --json``: first byte, total, peak memory, bytes.
+* ``decide``: ``facecurator decide --accept-qualified --json`` on a copy.
+* ``folder``: a new folder of ``--folder-images`` photos (hard links to one JPEG):
+  window -> every image listed in the gallery, and -> the first thumbnails painted.
+
+Use ``--repo PATH`` to measure another checkout (e.g. the code before a change)
+with this same script; catalogs are seeded by that checkout's code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = Path(
+    os.environ.get("FACECURATOR_BENCH_CACHE", Path(tempfile.gettempdir()) / "facecurator-bench-scale")
+)
+
+GOALS = {
+    "gui_show_s": 2.0,
+    "gui_stall_ms": 100.0,
+    "gui_rss_mb": 500.0,
+    "report_first_byte_s": 1.0,
+    "decide_s": 5.0,
+    "decide_peak_mb": 300.0,
+    "folder_listed_s": 0.5,
+    "folder_thumbs_s": 0.5,
+}
+
+
+# --------------------------------------------------------------------------- child processes
+
+
+def _rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MB."""
+    values = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                values[key] = int(value.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def child_gui(args: argparse.Namespace) -> None:
+    """Start the app's pieces like ``facecurator gui``, open a source, report timestamps as JSON."""
+    sys.path.insert(0, str(args.repo))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import faulthandler
+
+    faulthandler.dump_traceback_later(args.verdict_wait + 300, exit=True)  # a hang shows where
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from facecurator.gui.latency import EventLoopMonitor
+
+    monitor = EventLoopMonitor(interval_ms=10)
+    monitor.start()  # ticks only once the loop runs: building the window counts as a stall
+    from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
+
+    catalog = Catalog(args.catalog)
+    window = MainWindow(catalog, auto_scan=False)
+    window.resize(1500, 950)
+    window.show()
+    marks: dict[str, float] = {}
+    store = window.store
+    gallery = window.gallery
+
+    def now() -> float:
+        return time.time() - args.t0
+
+    painted: list[float] = []
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintSpy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and window.gallery_model.rowCount():
+                painted.append(now())
+            return False
+
+    spy = PaintSpy()
+    gallery.viewport().installEventFilter(spy)
+    thumbs = []
+    window.thumbnails.ready.connect(lambda _key: thumbs.append(now()) if not thumbs else None)
+    if hasattr(store, "sourceListed"):
+        store.sourceListed.connect(lambda _r: marks.setdefault("listed", now()))
+    store.sourceChanged.connect(lambda _r: marks.setdefault("changed", now()))
+    window.open_source(args.source, scan=args.scan)
+    marks["window"] = now()
+
+    def spin(until, limit: float) -> None:
+        deadline = time.time() + limit
+        while not until() and time.time() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            time.sleep(0.001)
+
+    if not store.busy and "changed" not in marks and "listed" not in marks:
+        raise SystemExit(f"could not open {args.source}")
+    spin(lambda: painted and window.gallery_model.rowCount() >= args.expect, 30 if args.scan else 600)
+    marks["shown"] = painted[-1] if painted else float("nan")
+    marks["rows"] = window.gallery_model.rowCount()
+    shown_rss = _rss_mb()[0]
+    spin(lambda: "changed" in marks and not store.busy, args.verdict_wait)
+    marks.setdefault("changed", float("nan"))
+    if args.thumbs:
+        spin(lambda: bool(thumbs), 60)
+        marks["thumb"] = thumbs[0] if thumbs else float("nan")
+    end = time.time() + 1.0  # deferred work (layout batches, counts) is measured too
+    spin(lambda: time.time() > end, 2)
+    monitor.stop()
+    rss, peak = _rss_mb()
+    import resource
+
+    # the verdict fill's child process (joined): its peak memory is apart from the GUI's
+    fill_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    gaps = sorted(monitor.gaps)
+    running = monitor.gaps[1:]  # after the first turn of the event loop (the window is up)
+    marks.update(
+        startup_gap_ms=(monitor.gaps[0] * 1000) if monitor.gaps else 0.0,
+        stall_after_start_ms=(max(running) * 1000) if running else 0.0,
+        stall_ms=monitor.max_gap * 1000,
+        p99_ms=(gaps[int(0.99 * (len(gaps) - 1))] * 1000) if gaps else 0.0,
+        rss_shown_mb=shown_rss,
+        rss_mb=rss,
+        peak_mb=peak,
+        fill_child_peak_mb=fill_peak,
+    )
+    print(json.dumps(marks), flush=True)
+    if window.scanner.running:
+        window.scanner.cancel()
+        window.scanner.wait()
+    window.shutdown()
+    window.close()
+    catalog.close()
+    app.processEvents()
+
+
+def child_idle() -> None:
+    """An idle Qt app's event loop, measured like the GUI's until stdin closes: the stalls this
+    machine's scheduler alone causes at the same time (the floor of the GUI's figures)."""
+    import threading
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    done = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    while not done.is_set():
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        time.sleep(0.001)
+    ordered = sorted(gaps[1:]) or [0.0]
+    print(
+        json.dumps({"max_ms": ordered[-1] * 1000, "p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000})
+    )
+    del app
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_child(
+    cmd: list[str], env: dict[str, str] | None = None, *, keep: bool = True
+) -> tuple[bytes, int, float, float, float]:
+    """Run ``cmd``; (stdout or b"", its length, seconds to first byte, total seconds, peak RSS MB).
+
+    Big outputs are counted, not kept (``keep=False``): a forked child's peak RSS starts from
+    this process's, so holding 300 MB here would be charged to the next command measured.
+    """
+    started = time.time()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
+    assert proc.stdout is not None
+    first = None
+    chunks = []
+    size = 0
+    while True:
+        chunk = proc.stdout.read1(1 << 16)  # type: ignore[attr-defined]
+        if not chunk:
+            break
+        if first is None:
+            first = time.time() - started
+        size += len(chunk)
+        if keep:
+            chunks.append(chunk)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    total = time.time() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed with status {proc.returncode}")
+    return b"".join(chunks), size, first if first is not None else total, total, usage.ru_maxrss / 1024
+
+
+def seeded(repo: Path, n_images: int, faces: int) -> tuple[Path, str]:
+    """A cached synthetic catalog of this size, seeded (and migrated) by ``repo``'s code."""
+    tag = repo.resolve().name  # the checkout's folder: main, wt-name ...
+    path = CACHE / f"{tag}-{n_images}x{faces}.sqlite3"
+    root = str(CACHE / "gallery")
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"seeding {n_images} images x {faces} faces into {path} ...", file=sys.stderr, flush=True)
+        code = (
+            "import sys; from pathlib import Path; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/tests'];"
+            "from helpers.catalogs import seed_catalog;"
+            "seed_catalog(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))"
+        )
+        tmp = path.with_suffix(".partial")
+        tmp.unlink(missing_ok=True)
+        subprocess.run(
+            [sys.executable, "-c", code, str(repo), str(tmp), root, str(n_images), str(faces)], check=True
+        )
+        tmp.rename(path)
+    # Open once with the measured code (migrations, if any, are not part of a measure).
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]);"
+            "from facecurator.services.catalog import Catalog; Catalog(sys.argv[2]).close()",
+            str(repo),
+            str(path),
+        ],
+        check=True,
+    )
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        root = conn.execute("SELECT source_root FROM images LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    Path(root).mkdir(parents=True, exist_ok=True)  # the window opens a folder that exists (empty here)
+    return path, root
+
+
+def clear_verdicts(path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'verdicts'").fetchone():
+            conn.execute("DELETE FROM verdicts")
+            conn.execute("DELETE FROM rulesets")
+            conn.commit()
+    finally:
+        conn.close()
+
+
+def store_verdicts(repo: Path, path: Path) -> None:
+    """Store the default rule set's verdicts, as the gallery does when it shows a source."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]);"
+            "from facecurator.domain.rules import DEFAULT_PRESET, load_rules;"
+            "from facecurator.services.browse import fill_verdicts;"
+            "from facecurator.services.catalog import Catalog;"
+            "c = Catalog(sys.argv[2]); fill_verdicts(c, load_rules(DEFAULT_PRESET)); c.close()",
+            str(repo),
+            str(path),
+        ],
+        check=True,
+    )
+
+
+def gui(
+    repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = False, verdict_wait: float = 1800
+) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    idle = subprocess.Popen(
+        [sys.executable, __file__, "--child-idle"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+    )
+    t0 = time.time()
+    out, _size, _first, _total, peak = run_child(
+        [
+            sys.executable,
+            __file__,
+            "--child-gui",
+            "--repo",
+            str(repo),
+            "--catalog",
+            str(catalog),
+            "--source",
+            source,
+            "--expect",
+            str(expect),
+            "--t0",
+            repr(t0),
+            *(["--thumbs", "--scan"] if thumbs else []),
+            "--verdict-wait",
+            str(verdict_wait),
+        ],
+        env=env,
+    )
+    floor, _ = idle.communicate(b"")
+    marks = json.loads(out.decode().strip().splitlines()[-1])
+    marks["peak_mb"] = max(marks["peak_mb"], peak)
+    floor_marks = json.loads(floor.decode().strip().splitlines()[-1])
+    marks["idle_app_max_ms"], marks["idle_app_p99_ms"] = floor_marks["max_ms"], floor_marks["p99_ms"]
+    return marks
+
+
+def make_folder(count: int) -> Path:
+    """A folder of ``count`` photos in 100 sub-folders: hard links to one JPEG (listing cost only)."""
+    folder = CACHE / f"folder-{count}"
+    if folder.exists():
+        return folder
+    from PIL import Image
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = CACHE / f"folder-{count}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    master = tmp / "master.jpg"
+    Image.new("RGB", (1600, 1200), (150, 120, 100)).save(master, quality=85)
+    for i in range(count):
+        sub = tmp / f"p{i % 100:03d}"
+        sub.mkdir(exist_ok=True)
+        os.link(master, sub / f"img{i:06d}.jpg")
+    master.unlink()
+    tmp.rename(folder)
+    return folder
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=100_000)
+    parser.add_argument("--faces-per-image", type=int, default=3)
+    parser.add_argument("--folder-images", type=int, default=10_000)
+    parser.add_argument("--only", default="gui,report,decide,folder", help="comma-separated measures")
+    parser.add_argument("--repo", type=Path, default=HERE.parent, help="the checkout to measure")
+    parser.add_argument("--json", action="store_true")
+    # child mode
+    parser.add_argument("--child-gui", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--catalog", help=argparse.SUPPRESS)
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--expect", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--t0", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--thumbs", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scan", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--verdict-wait",
+        type=float,
+        default=1800,
+        help="seconds the GUI runs wait for every verdict to be stored (then: measured as not yet)",
+    )
+    args = parser.parse_args()
+    if args.child_gui:
+        child_gui(args)
+        return 0
+    if args.child_idle:
+        child_idle()
+        return 0
+
+    repo = args.repo.resolve()
+    only = set(args.only.split(","))
+    n, per = args.images, args.faces_per_image
+    result: dict[str, object] = {"repo": str(repo), "images": n, "faces": n * per}
+    rows: list[tuple[str, str, str]] = []
+    catalog, root = seeded(repo, n, per)
+    cli = [
+        sys.executable,
+        "-c",
+        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+        "from facecurator.launcher import main; raise SystemExit(main(sys.argv[1:]))",
+        str(repo),
+    ]
+
+    def verdict(value: float, goal: float) -> str:
+        return "meets" if value < goal else "MISSES"
+
+    if "gui" in only:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "catalog.sqlite3"
+            shutil.copy2(catalog, copy)
+            clear_verdicts(copy)
+            first = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
+            again = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
+        result["gui_first"], result["gui_again"] = first, again
+        for label, marks in (("first open (no verdicts stored)", first), ("reopen (verdicts stored)", again)):
+            rows.append(
+                (
+                    f"GUI {label}: start -> gallery shows",
+                    f"{marks['shown']:.2f} s ({marks['rows']} rows); all verdicts {marks['changed']:.2f} s",
+                    f"< {GOALS['gui_show_s']} s: {verdict(marks['shown'], GOALS['gui_show_s'])}",
+                )
+            )
+            rows.append(
+                (
+                    f"GUI {label}: event-loop stall from start",
+                    f"max {marks['stall_ms']:.0f} ms (first turn, window built: "
+                    f"{marks.get('startup_gap_ms', 0):.0f} ms; once running: "
+                    f"{marks.get('stall_after_start_ms', 0):.0f} ms), p99 {marks['p99_ms']:.0f} ms; "
+                    f"an idle Qt app beside it: max {marks['idle_app_max_ms']:.0f} ms, "
+                    f"p99 {marks['idle_app_p99_ms']:.0f} ms",
+                    f"< {GOALS['gui_stall_ms']:.0f} ms: {verdict(marks['stall_ms'], GOALS['gui_stall_ms'])}",
+                )
+            )
+            rows.append(
+                (
+                    f"GUI {label}: memory",
+                    f"{marks['rss_shown_mb']:.0f} MB shown, {marks['rss_mb']:.0f} MB after, "
+                    f"peak {marks['peak_mb']:.0f} MB (the verdict fill's own process: peak "
+                    f"{marks.get('fill_child_peak_mb', 0):.0f} MB)",
+                    f"< {GOALS['gui_rss_mb']:.0f} MB: {verdict(marks['rss_mb'], GOALS['gui_rss_mb'])}",
+                )
+            )
+    if "report" in only:
+        _, size, first_byte, total, peak = run_child(
+            [*cli, "report", "--json", "--catalog", str(catalog)], keep=False
+        )
+        result["report"] = {"first_byte_s": first_byte, "total_s": total, "peak_mb": peak, "bytes": size}
+        rows.append(
+            (
+                "report --json",
+                f"first byte {first_byte:.2f} s, {total:.1f} s, peak {peak:.0f} MB, {size / 1e6:.0f} MB out",
+                f"first byte < 1 s: {verdict(first_byte, GOALS['report_first_byte_s'])}",
+            )
+        )
+    if "decide" in only:
+        for stored in (False, True):
+            with tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / "catalog.sqlite3"
+                shutil.copy2(catalog, copy)
+                clear_verdicts(copy)
+                if stored:  # as after the gallery showed the source: the verdicts are stored
+                    store_verdicts(repo, copy)
+                out, _size, _first, total, peak = run_child(
+                    [*cli, "decide", "--accept-qualified", "--json", "--catalog", str(copy)]
+                )
+            faces = json.loads(out)["faces"]
+            key = "decide_stored" if stored else "decide"
+            result[key] = {"total_s": total, "peak_mb": peak, "faces": faces}
+            label = "verdicts stored by a view" if stored else "no verdict stored: every face evaluated"
+            rows.append(
+                (
+                    f"decide --accept-qualified ({label})",
+                    f"{total:.1f} s, peak {peak:.0f} MB ({faces} faces accepted)",
+                    f"< 5 s: {verdict(total, GOALS['decide_s'])}, "
+                    f"< 300 MB: {verdict(peak, GOALS['decide_peak_mb'])}",
+                )
+            )
+    if "folder" in only:
+        folder = make_folder(args.folder_images)
+        with tempfile.TemporaryDirectory() as tmp:
+            marks = gui(repo, Path(tmp) / "catalog.sqlite3", str(folder), args.folder_images, thumbs=True)
+        result["folder"] = marks
+        rows.append(
+            (
+                f"new {args.folder_images}-photo folder: window -> listed",
+                f"{marks['shown'] - marks['window']:.2f} s ({marks['rows']} rows listed)",
+                f"< 0.5 s, every image: {verdict(marks['shown'] - marks['window'], GOALS['folder_listed_s'])}"
+                + ("" if marks["rows"] >= args.folder_images else " (NOT every image listed)"),
+            )
+        )
+        rows.append(
+            (
+                f"new {args.folder_images}-photo folder: window -> first thumbnail",
+                f"{marks.get('thumb', float('nan')) - marks['window']:.2f} s",
+                "< 0.5 s: "
+                + verdict(marks.get("thumb", float("inf")) - marks["window"], GOALS["folder_thumbs_s"]),
+            )
+        )
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"{n} images / {n * per} faces, code from {repo}")
+        width = max(len(r[0]) for r in rows) if rows else 0
+        for name, measured, goal in rows:
+            print(f"{name:<{width}}  {measured}  [{goal}]")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,154 @@
+"""The store's background jobs: open / rule change, verdict fills, read-only queries.
+
+Each job opens its own :class:`~facecurator.services.catalog.Catalog` (SQLite
+connections are per thread) and answers through the store's queued signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QRunnable
+
+from facecurator.domain.rules import RuleSet
+from facecurator.errors import FacecuratorError
+from facecurator.services import browse
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+from facecurator.services.identity import GalleryIdentities
+from facecurator.services.verdict_fill import fill_verdicts_apart
+
+if TYPE_CHECKING:
+    from facecurator.gui.store import CurationStore, _Request
+
+log = logging.getLogger("facecurator.gui.store")
+
+#: Images evaluated per committed step of a verdict fill (a superseded fill stops within one).
+EVALUATION_CHUNK: Final = 500
+#: Verdict fills run in a child process (see :mod:`facecurator.services.verdict_fill`): a
+#: thread evaluating faces holds the GIL the event loop needs. False: on the worker thread.
+FILL_IN_CHILD_PROCESS = True
+
+_Chunk = Callable[[int, int], None] | None
+
+
+class _Failed:
+    """The answer of a query that failed (logged; its callback is not called)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+class _Superseded(Exception):
+    """A newer request made this one pointless (raised inside the worker)."""
+
+
+def fill_verdicts(
+    catalog: Catalog,
+    ruleset: RuleSet,
+    *,
+    source_root: str | None,
+    first: Sequence[int] = (),
+    is_stale: Callable[[], bool] | None = None,
+    identities: GalleryIdentities | None = None,
+) -> bool:
+    """Store the missing verdicts of ``ruleset`` (visible rows first), from a worker thread.
+
+    Nothing to store: answered by one query on this thread. Otherwise in a child
+    process (:data:`FILL_IN_CHILD_PROCESS`), which computes the identity checks itself
+    when the rules use them. True when every verdict is stored, False when stopped.
+    """
+    ruleset_id = browse.ruleset_id(catalog, ruleset)
+    if not q.images_missing_verdicts(catalog, ruleset_id, source_root=source_root, limit=1):
+        return True  # a reopen: every verdict is stored already
+    if FILL_IN_CHILD_PROCESS:
+        return fill_verdicts_apart(
+            catalog.location,
+            ruleset,
+            source_root=source_root,
+            first=first,
+            chunk=EVALUATION_CHUNK,
+            is_stale=is_stale,
+        )
+    return browse.fill_verdicts(
+        catalog,
+        ruleset,
+        source_root=source_root,
+        first=first,
+        chunk=EVALUATION_CHUNK,
+        is_stale=is_stale,
+        identities=identities,
+    )
+
+
+class _ComputeJob(QRunnable):
+    """Runs one request on the store's worker thread and posts the outcome back."""
+
+    def __init__(self, store: CurationStore, request: _Request) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._store = store
+        self._request = request
+
+    def run(self) -> None:
+        store, request = self._store, self._request
+        if store._is_stale(request):
+            return  # superseded before it started
+        try:
+            # SQLite connections are per thread: the worker opens its own.
+            with Catalog(store.catalog.location) as catalog:
+                if request.kind == "open":
+                    store._listed.emit(store._list(catalog, request))
+                identities = store._fill(catalog, request)
+        except _Superseded:
+            return
+        except Exception as exc:
+            if not isinstance(exc, FacecuratorError):
+                log.exception("%s failed", request.kind)
+            store._compute_failed.emit(request, exc)
+        else:
+            store._computed.emit(request, identities)
+
+
+class _QueryJob(QRunnable):
+    """One read-only query on the query worker, answered through the store's signal."""
+
+    def __init__(
+        self, store: CurationStore, run: Callable[[Catalog], object], callback: Callable[[object], None]
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._store, self._run, self._callback = store, run, callback
+
+    def run(self) -> None:
+        result: object
+        try:
+            with Catalog(self._store.catalog.location) as catalog:
+                result = self._run(catalog)
+        except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
+            log.warning("query failed: %s", exc)
+            result = _Failed(exc)  # answered all the same: the store counts its queries
+        try:
+            self._store._answered.emit(self._callback, result)
+        except RuntimeError:  # the store (its window) was deleted meanwhile: nobody to answer
+            log.debug("query answered after the store was deleted")
+
+
+class _FillJob(QRunnable):
+    """Stores the missing verdicts of a source under a rule set (after a scan added faces)."""
+
+    def __init__(self, path: object, ruleset: RuleSet, source_root: str | None) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._args = (path, ruleset, source_root)
+
+    def run(self) -> None:
+        path, ruleset, source_root = self._args
+        try:
+            with Catalog(path) as catalog:  # type: ignore[arg-type]
+                # the fill computes the identity checks itself when the rules use them.
+                fill_verdicts(catalog, ruleset, source_root=source_root)
+        except FacecuratorError as exc:  # the next fill or open tries again
+            log.warning("storing verdicts failed: %s", exc)

@@ -1,0 +1,348 @@
+"""The reading half of :class:`~facecurator.gui.store.CurationStore`: the bounded row cache,
+rows fetched a screenful at a time through the services' review, and the SQL the views ask.
+
+A mixin over the store's state (declared here, set by ``CurationStore.__init__``),
+like the main window's parts: the store stays one object for the views.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from facecurator.domain.filters import is_everything
+from facecurator.domain.rules import RuleSet
+from facecurator.gui.rowindex import RowIndex
+from facecurator.services import browse
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+from facecurator.services.filtering import FaceFilter, face_ids_where
+from facecurator.services.identity import GalleryIdentities
+from facecurator.services.review import ReviewedFace, ReviewedImage, iter_review, review
+
+#: Reviewed images kept in memory (the rows on screen and around them).
+ROW_CACHE_SIZE: Final = 3000
+#: Rows read per catalog query when a view asks for one that is not cached: about a screenful,
+#: so reading and evaluating them (~1 ms per image) stays well within an event-loop turn.
+FETCH_PAGE: Final = 48
+SUMMARY_CACHE_SIZE: Final = ROW_CACHE_SIZE
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSummary:
+    """What a gallery cell needs about one image (computed from its fetched row, cached)."""
+
+    faces: int
+    qualified: int
+    unqualified: int
+    unknown: int
+    accepted: int
+    rejected: int
+    pending: int
+    sharpest_blur: float | None  # lowest blur among its faces, on the 0-100 scale
+
+    @property
+    def decided(self) -> bool:
+        return self.faces > 0 and self.pending == 0
+
+
+class StoreRows:
+    """Rows on demand and the views' queries (see the module docstring)."""
+
+    catalog: Catalog
+    ruleset: RuleSet
+    source_root: str | None
+    _ruleset_id: int
+    _identities: GalleryIdentities | None
+    _image_order: list[int]
+    _face_order: list[int]
+    _image_set: RowIndex
+    _face_set: RowIndex
+    _rows: OrderedDict[int, ReviewedImage]
+    _face_rows: dict[int, ReviewedFace]
+    _summaries: OrderedDict[int, ImageSummary]
+    _lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]]
+    _handed: tuple[list[int], RowIndex] | None
+
+    # -- the row cache -------------------------------------------------------------
+
+    def _forget_rows(self, image_ids: Iterable[int] | None = None) -> None:
+        self._lists.clear()  # any change of rows may change a filter's membership
+        if image_ids is None:
+            self._rows.clear()
+            self._face_rows.clear()
+            self._summaries.clear()
+            return
+        for image_id in image_ids:
+            old = self._rows.pop(image_id, None)
+            if old is not None:
+                for face in old.faces:
+                    self._face_rows.pop(face.id, None)
+            self._summaries.pop(image_id, None)
+
+    def _keep(self, image: ReviewedImage) -> None:
+        self._forget_rows([image.row.id])
+        self._rows[image.row.id] = image
+        for face in image.faces:
+            self._face_rows[face.id] = face
+        while len(self._rows) > ROW_CACHE_SIZE:
+            _, evicted = self._rows.popitem(last=False)
+            for face in evicted.faces:
+                self._face_rows.pop(face.id, None)
+
+    def _read(self, image_ids: Sequence[int]) -> list[ReviewedImage]:
+        """Read and evaluate images through the services' review (present ones, catalog order)."""
+        return review(
+            self.catalog,
+            self.ruleset,
+            source_root=self.source_root,
+            image_ids=image_ids,
+            identities=self._identities,
+        )
+
+    def prefetch(self, image_ids: Sequence[int]) -> None:
+        """Read the rows of these images that are not cached yet, in one query (a page of a view)."""
+        if self.closed:
+            return
+        wanted = [i for i in image_ids if i not in self._rows]
+        for start in range(0, len(wanted), FETCH_PAGE):
+            for image in self._read(wanted[start : start + FETCH_PAGE]):
+                self._keep(image)
+
+    def prefetch_faces(self, face_ids: Sequence[int]) -> None:
+        """Read the rows of the images of these faces that are not cached yet."""
+        missing = [i for i in face_ids if i not in self._face_rows]
+        if missing and not self.closed:
+            self.prefetch(sorted(set(q.image_of_faces(self.catalog, missing).values())))
+
+    # -- reading -----------------------------------------------------------------
+
+    def image_ids(self) -> list[int]:
+        return list(self._image_order)
+
+    def face_ids(self) -> list[int]:
+        return list(self._face_order)
+
+    def image(self, image_id: int) -> ReviewedImage:
+        row = self._rows.get(image_id)
+        if row is None:
+            self.prefetch([image_id])
+            row = self._rows.get(image_id)
+            if row is None:
+                raise KeyError(image_id)
+        else:
+            self._rows.move_to_end(image_id)
+        return row
+
+    @property
+    def closed(self) -> bool:
+        """The catalog was closed (the window is closing): queries answer empty."""
+        return self.catalog._conn is None
+
+    def cached(self, image_id: int) -> bool:
+        """Whether the row of this image is in memory (else :meth:`image` reads it)."""
+        return image_id in self._rows
+
+    def face_cached(self, face_id: int) -> bool:
+        return face_id in self._face_rows
+
+    def has_image(self, image_id: int) -> bool:
+        # A closed catalog (the window is closing) has nothing more to show.
+        return not self.closed and image_id in self._image_set
+
+    def face(self, face_id: int) -> ReviewedFace:
+        face = self._face_rows.get(face_id)
+        if face is None:
+            self.prefetch_faces([face_id])
+            face = self._face_rows.get(face_id)
+            if face is None:
+                raise KeyError(face_id)
+        return face
+
+    def has_face(self, face_id: int) -> bool:
+        return not self.closed and face_id in self._face_set
+
+    def images(self) -> list[ReviewedImage]:
+        """Every image of the source, read and evaluated now (a whole-source job, not a view)."""
+        return list(self.iter_images())
+
+    def iter_images(self) -> Iterator[ReviewedImage]:
+        """Every image of the source, a page in memory at a time."""
+        return iter_review(
+            self.catalog,
+            self.ruleset,
+            source_root=self.source_root,
+            image_ids=self._image_order,
+            identities=self._identities,
+        )
+
+    def faces(self, face_ids: Iterable[int] | None = None) -> list[ReviewedFace]:
+        """These faces (None: every face of the source), read and evaluated now."""
+        if face_ids is None:
+            return [face for image in self.iter_images() for face in image.faces]
+        ids = self._face_set.known(list(face_ids))
+        found: dict[int, ReviewedFace] = {i: self._face_rows[i] for i in ids if i in self._face_rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            image_ids = sorted(set(q.image_of_faces(self.catalog, missing).values()))
+            wanted = set(missing)
+            for image in iter_review(
+                self.catalog, self.ruleset, image_ids=image_ids, identities=self._identities
+            ):
+                found.update((face.id, face) for face in image.faces if face.id in wanted)
+        return [found[i] for i in ids if i in found]
+
+    def summary(self, image_id: int) -> ImageSummary:
+        """Counts for one image, computed from its row on first use and kept in a bounded LRU."""
+        cached = self._summaries.get(image_id)
+        if cached is not None:
+            self._summaries.move_to_end(image_id)
+            return cached
+        faces = self.image(image_id).faces
+        statuses = [browse.verdict_status(face.verdict) for face in faces]
+        decisions = [face.decision for face in faces]
+        blurs = [value for face in faces if (value := browse.blur_100(face.face)) is not None]
+        summary = ImageSummary(
+            faces=len(faces),
+            qualified=statuses.count("qualified"),
+            unqualified=statuses.count("unqualified"),
+            unknown=statuses.count("unknown"),
+            accepted=decisions.count("accepted"),
+            rejected=decisions.count("rejected"),
+            pending=decisions.count("pending"),
+            sharpest_blur=min(blurs) if blurs else None,
+        )
+        self._summaries[image_id] = summary
+        if len(self._summaries) > SUMMARY_CACHE_SIZE:
+            self._summaries.popitem(last=False)
+        return summary
+
+    def image_matches(self, image_id: int, filter_name: str) -> bool:
+        """One image against a gallery filter (for a few rows; whole lists: :meth:`gallery_ids`)."""
+        image = self.image(image_id)
+        if filter_name == "all":
+            return True
+        if filter_name == "errors":
+            return image.row.status == "error"
+        summary = self.summary(image_id)
+        return {
+            "pending": summary.pending,
+            "qualified": summary.qualified,
+            "unqualified": summary.unqualified,
+            "accepted": summary.accepted,
+            "rejected": summary.rejected,
+        }.get(filter_name, 0) > 0
+
+    def gallery_ids(self, filter_name: str, sort: str) -> list[int]:
+        """Image ids of the source passing a gallery filter, in a gallery sort order (SQL)."""
+        listed = self._lists.pop(("images", filter_name, sort), None)
+        if listed is not None:
+            self._handed = listed
+            return listed[0]
+        return q.image_ids(
+            self.catalog,
+            source_root=self.source_root,
+            filter_name=filter_name,
+            sort=sort,
+            ruleset=self._ruleset_id,
+        )
+
+    def matching_face_ids(self, filter_name: str) -> list[int]:
+        """Face ids (catalog order) passing a triage filter (SQL)."""
+        if filter_name == "all":
+            return self.face_ids()
+        listed = self._lists.pop(("faces", filter_name, None), None)
+        if listed is not None:
+            self._handed = listed
+            return listed[0]
+        return q.face_ids(
+            self.catalog, source_root=self.source_root, filter_name=filter_name, ruleset=self._ruleset_id
+        )
+
+    def names_of(self, image_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+        """``image id -> (name, source root, group)`` in one query (no row is read)."""
+        return {} if self.closed else q.image_names(self.catalog, list(image_ids))
+
+    def group_sizes(self, image_ids: Sequence[int]) -> dict[str, int]:
+        """How many of these images each person (group) has (one query)."""
+        sizes: dict[str, int] = {}
+        for _name, _root, group in self.names_of(image_ids).values():
+            sizes[group] = sizes.get(group, 0) + 1
+        return sizes
+
+    def faces_passing(self, face_ids: Sequence[int], face_filter: FaceFilter) -> list[int]:
+        """The faces among ``face_ids`` (order kept) the filter bar's expression selects: its SQL
+        part in the catalog, the rest (verdict terms) on the faces it leaves, read in pages."""
+        if face_filter.everything:
+            return list(face_ids)
+        found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
+        wanted = set(found).intersection(face_ids)
+        if not is_everything(residual):
+            wanted = {face.id for face in self.faces(sorted(wanted)) if face_filter.matches(face)}
+        return [i for i in face_ids if i in wanted]
+
+    def images_with_matching_face(self, image_ids: Sequence[int], face_filter: FaceFilter) -> list[int]:
+        """The images among ``image_ids`` (order kept) with a face the filter selects."""
+        if face_filter.everything:
+            return list(image_ids)
+        found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
+        if not is_everything(residual):
+            found = [face.id for face in self.faces(found) if face_filter.matches(face)]
+        with_face = set(q.image_of_faces(self.catalog, found).values())
+        return [i for i in image_ids if i in with_face]
+
+    def row_index(self, ids: list[int]) -> RowIndex:
+        """The row index of an id list this store just handed out (built on the worker when it
+        was listed), or a new lazy one."""
+        handed, self._handed = self._handed, None
+        if handed is not None and handed[0] is ids:
+            return handed[1]
+        return RowIndex(ids)
+
+    def face_matches(self, face_id: int, filter_name: str) -> bool:
+        face = self.face(face_id)
+        if filter_name == "all":
+            return True
+        if filter_name in ("pending", "accepted", "rejected"):
+            return face.decision == filter_name
+        return browse.verdict_status(face.verdict) == filter_name
+
+    def sorted_image_ids(self, ids: Sequence[int], key: str) -> list[int]:
+        """``ids`` ordered by a gallery sort key (the SQL order of :meth:`gallery_ids`)."""
+        wanted = set(ids)
+        return [i for i in self.gallery_ids("all", key) if i in wanted]
+
+    def query(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """Run ``run(catalog)`` off the GUI thread; ``callback(result)`` on it (CurationStore)."""
+        raise NotImplementedError
+
+    def error_rows_later(self, callback: Callable[[list[tuple[int, str, str, str | None]]], None]) -> None:
+        """The source's failed images as (id, name, uri, error), answered on the GUI thread (SQL)."""
+        root = self.source_root
+        self.query(lambda c: q.error_images(c, source_root=root), callback)  # type: ignore[arg-type]
+
+    def counts_later(self, callback: Callable[[dict[str, int]], None]) -> None:
+        """:meth:`counts`, answered on the GUI thread by ``callback`` without blocking it."""
+        root, ruleset = self.source_root, self._ruleset_id
+        self.query(lambda c: q.counts(c, source_root=root, ruleset=ruleset), callback)  # type: ignore[arg-type]
+
+    def pending_count_later(self, face_ids: Sequence[int], callback: Callable[[int], None]) -> None:
+        """:meth:`pending_count`, answered on the GUI thread by ``callback``."""
+        ids = list(face_ids)
+        self.query(lambda c: q.pending_among(c, ids), callback)  # type: ignore[arg-type]
+
+    def counts(self) -> dict[str, int]:
+        """Images, errors, faces, qualified, accepted, rejected and pending of the source (SQL)."""
+        if self.closed:  # a deferred recount after the window closed
+            return dict.fromkeys(
+                ("images", "errors", "faces", "qualified", "accepted", "rejected", "pending"), 0
+            )
+        return q.counts(self.catalog, source_root=self.source_root, ruleset=self._ruleset_id)
+
+    def pending_count(self, face_ids: Sequence[int]) -> int:
+        """How many of these faces are pending now (SQL)."""
+        if self.closed:
+            return 0
+        return q.pending_among(self.catalog, face_ids)

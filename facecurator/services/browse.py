@@ -1,0 +1,146 @@
+"""Browsing a large catalog through a rule set: stored verdicts, lazy pages, streamed walks.
+
+The views (gallery, triage, ``report``, ``decide``, ``export``) never hold the
+whole catalog as objects. They hold ids from
+:mod:`facecurator.services.catalog.queries` and fetch the rows they show with
+:func:`facecurator.services.review.review` (``image_ids=``), which evaluates
+those faces as they are read: the one review of the code base.
+
+Filters and sorts that depend on verdicts (qualified / unqualified / unknown,
+"most problems") read verdicts stored per (rule set version, face). A rule set
+version is the hash of its TOML and of the code version, so an edited rule or a
+new release never reads stale verdicts; :func:`fill_verdicts` computes the
+missing ones in chunks, the images asked for first (the visible rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Final, Literal
+
+from facecurator import __version__
+from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
+from facecurator.domain.rules import RuleSet, Verdict, convert_blur
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
+from facecurator.services.review import PAGE, ReviewedFace, ReviewedImage, iter_review, review
+
+FaceStatus = Literal["qualified", "unqualified", "unknown"]
+
+#: Images evaluated (and their verdicts committed) per step of :func:`fill_verdicts`.
+FILL_CHUNK: Final = 1000
+
+
+def verdict_status(verdict: Verdict | None) -> FaceStatus:
+    """Qualified, unqualified (some condition failed) or unknown (not evaluated / only unknowns)."""
+    if verdict is None:
+        return "unknown"
+    if verdict.qualified:
+        return "qualified"
+    if any(result.outcome == "fail" for result in verdict.results):
+        return "unqualified"
+    return "unknown"
+
+
+def blur_100(face: Face) -> float | None:
+    """The face's blur on the 0-100 scale (the core's documented mapping), None when unmappable."""
+    if face.blur is None:
+        return None
+    return convert_blur(face.blur.value, face.blur.scale, BLUR_SCALE_MODERATION_2)
+
+
+def ruleset_key(rules: RuleSet) -> str:
+    """The version of a rule set whose stored verdicts are valid: its TOML and the code version."""
+    digest = hashlib.sha256(f"{__version__}\n{rules.name}\n{rules.to_toml()}".encode())
+    return digest.hexdigest()[:24]
+
+
+def ruleset_id(catalog: Catalog, rules: RuleSet) -> int:
+    """The catalog's id of this rule set version (see :func:`ruleset_key`)."""
+    return q.ruleset_id(catalog, ruleset_key(rules), rules.name)
+
+
+def store_verdicts(catalog: Catalog, ruleset: int, images: Iterable[ReviewedImage]) -> int:
+    """Store the verdicts of reviewed images under a rule set version; the number of faces."""
+    rows = [
+        (face.id, q.STATUS_CODES[verdict_status(face.verdict)], blur_100(face.face))
+        for image in images
+        for face in image.faces
+    ]
+    q.put_verdicts(catalog, ruleset, rows)
+    return len(rows)
+
+
+def fill_verdicts(
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    source_root: str | None = None,
+    first: Sequence[int] = (),
+    chunk: int = FILL_CHUNK,
+    is_stale: Callable[[], bool] | None = None,
+    progress: Callable[[int], None] | None = None,
+    identities: GalleryIdentities | None = None,
+) -> bool:
+    """Compute and store every missing verdict of ``rules`` over a source (None: the catalog).
+
+    Args:
+        first: image ids to evaluate before the others (the rows on screen).
+        chunk: images per committed step.
+        is_stale: checked between steps; when it returns True the fill stops.
+        progress: called with the number of faces stored so far after each step.
+        identities: the identity checks of the source (computed once here when the rule
+            set has an identity condition and none is given).
+
+    Returns:
+        True when every verdict is stored, False when stopped by ``is_stale``.
+    """
+    ruleset = ruleset_id(catalog, rules)
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    done = 0
+    for start in range(0, len(first), chunk):
+        if is_stale is not None and is_stale():
+            return False
+        page = first[start : start + chunk]
+        done += store_verdicts(
+            catalog, ruleset, review(catalog, rules, image_ids=page, identities=identities)
+        )
+    while True:
+        if is_stale is not None and is_stale():
+            return False
+        ids = q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=chunk)
+        if not ids:
+            return True
+        done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=ids, identities=identities))
+        if progress is not None:
+            progress(done)
+
+
+def iter_faces(
+    catalog: Catalog, rules: RuleSet, *, source_root: str | None = None, page: int = PAGE
+) -> Iterator[ReviewedFace]:
+    """The faces of :func:`~facecurator.services.review.iter_review`, one page of images at a time."""
+    for image in iter_review(catalog, rules, source_root=source_root, page=page):
+        yield from image.faces
+
+
+class SummaryCounter:
+    """The contract's ``summary`` object, counted as images stream past."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(
+            ("images", "errors", "faces", "qualified", "accepted", "rejected", "pending"), 0
+        )
+
+    def add(self, image: ReviewedImage) -> ReviewedImage:
+        counts = self.counts
+        counts["images"] += 1
+        counts["errors"] += image.row.status == "error"
+        for face in image.faces:
+            counts["faces"] += 1
+            counts["qualified"] += face.verdict.qualified
+            counts[face.decision] += 1
+        return image

@@ -1,0 +1,375 @@
+"""The catalog's query layer: ids in display order, filters, sorts and counts in SQL.
+
+Nothing here builds a face object: the answers are ids and numbers, so a
+100 000-image gallery costs a few megabytes of ids, not a gigabyte of rows
+(the Anki browser shape: the views hold ids and fetch rows as they are shown).
+Verdict-dependent filters and sorts read the ``verdicts`` table, filled per
+rule set version by :mod:`facecurator.services.browse`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.domain.filters import natural_key
+from facecurator.errors import CatalogError
+from facecurator.services.catalog.rows import _IMAGE_COLUMNS, ImageRow, _ids_json, _now
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog.database import Catalog
+
+#: Stored verdict statuses (``verdicts.status``).
+QUALIFIED: Final = 1
+UNQUALIFIED: Final = 0
+UNKNOWN: Final = 2
+STATUS_CODES: Final = {"qualified": QUALIFIED, "unqualified": UNQUALIFIED, "unknown": UNKNOWN}
+
+#: Rule set versions whose verdicts are kept (the most recently used ones).
+KEEP_RULESETS: Final = 4
+
+#: Image-level filters of the gallery and face-level filters of the triage grid.
+IMAGE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "accepted", "rejected", "errors")
+FACE_FILTERS: Final = ("all", "pending", "qualified", "unqualified", "unknown", "accepted", "rejected")
+IMAGE_SORTS: Final = ("name", "group", "faces", "blur", "problems")
+#: Filters and sorts that read stored verdicts.
+VERDICT_FILTERS: Final = frozenset({"qualified", "unqualified", "unknown"})
+VERDICT_SORTS: Final = frozenset({"blur", "problems"})
+#: Sorts in natural name order (digit runs read as numbers), done in Python after the query.
+NATURAL_SORTS: Final = frozenset({"name", "group"})
+
+# Per-image counts over the faces of its current detection (only images read successfully
+# have faces, as in review()). ``{where}`` restricts the images.
+_PER_IMAGE: Final = """
+    SELECT f.image_id AS image_id, count(*) AS faces,
+           sum(CASE WHEN d.state IS NULL OR d.state = 'pending' THEN 1 ELSE 0 END) AS pending,
+           sum(CASE WHEN d.state = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+           sum(CASE WHEN d.state = 'rejected' THEN 1 ELSE 0 END) AS rejected,
+           sum(CASE WHEN v.status = 1 THEN 1 ELSE 0 END) AS qualified,
+           sum(CASE WHEN v.status = 0 THEN 1 ELSE 0 END) AS unqualified,
+           min(v.blur) AS blur
+    FROM images AS i
+    CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+    LEFT JOIN decisions AS d ON d.face_id = f.id
+    LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
+    WHERE i.status = 'ok' AND {where}
+    GROUP BY f.image_id
+"""
+
+_IMAGE_FILTER_SQL: Final = {
+    "all": "1 = 1",
+    "errors": "i.status = 'error'",
+    "pending": "s.pending > 0",
+    "accepted": "s.accepted > 0",
+    "rejected": "s.rejected > 0",
+    "qualified": "s.qualified > 0",
+    "unqualified": "s.unqualified > 0",
+}
+
+_IMAGE_SORT_SQL: Final = {
+    "name": "i.name COLLATE NOCASE, i.source_root, i.name, i.id",
+    "group": "i.group_name, i.name, i.id",
+    "faces": "coalesce(s.faces, 0) DESC, i.group_name, i.name, i.id",
+    "blur": "s.blur IS NULL, s.blur, i.group_name, i.name, i.id",
+    "problems": "i.status != 'error', coalesce(s.unqualified, 0) DESC, i.group_name, i.name, i.id",
+}
+
+
+def _count(condition: str) -> str:
+    """How many rows meet ``condition`` (0 for none), in SQL both SQLite and PostgreSQL read
+    (PostgreSQL cannot sum a boolean)."""
+    return f"coalesce(sum(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+def _root(source_root: str | None, params: dict[str, Any]) -> str:
+    if source_root is None:
+        return "1 = 1"
+    params["root"] = source_root
+    return "i.source_root = :root"
+
+
+def ruleset_id(catalog: Catalog, key: str, name: str) -> int:
+    """The id of a rule set version (created on first use); older versions beyond
+    :data:`KEEP_RULESETS` lose their stored verdicts."""
+    with catalog._reading("rule set versions") as db:
+        row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
+    if row is not None:
+        return int(row[0])
+    with catalog._write(f"record rule set {name}") as db:
+        row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
+        if row is not None:  # another connection made it meanwhile
+            return int(row[0])
+        new_id = db.execute(
+            "INSERT INTO rulesets (key, name, used_at) VALUES (?, ?, ?) RETURNING id", (key, name, _now())
+        ).fetchone()[0]
+        newest_first = [r[0] for r in db.execute("SELECT id FROM rulesets ORDER BY used_at DESC, id DESC")]
+        old = newest_first[KEEP_RULESETS:]
+        for old_id in old:
+            db.execute("DELETE FROM verdicts WHERE ruleset = ?", (old_id,))
+            db.execute("DELETE FROM rulesets WHERE id = ?", (old_id,))
+    return int(new_id)
+
+
+def image_ids(
+    catalog: Catalog,
+    *,
+    source_root: str | None = None,
+    filter_name: str = "all",
+    sort: str | None = None,
+    ruleset: int = 0,
+) -> list[int]:
+    """Present images (not ``missing``) passing an image filter, in a gallery sort order.
+
+    ``sort=None`` is the catalog order (source root, name), the order of :func:`review`.
+    """
+    if filter_name not in _IMAGE_FILTER_SQL:
+        raise CatalogError(f"unknown image filter {filter_name!r}")
+    if sort is not None and sort not in _IMAGE_SORT_SQL:
+        raise CatalogError(f"unknown image sort {sort!r}")
+    params: dict[str, Any] = {"ruleset": ruleset}
+    root = _root(source_root, params)
+    if sort in NATURAL_SORTS:  # natural order (img_2 before img_10): sorted here, not in SQL
+        return _naturally_sorted(catalog, source_root, filter_name, sort, ruleset)
+    order = "i.source_root, i.name" if sort is None else _IMAGE_SORT_SQL[sort]
+    needs_counts = filter_name not in ("all", "errors") or sort in ("faces", "blur", "problems")
+    if needs_counts:
+        sql = (
+            f"WITH s AS ({_PER_IMAGE.format(where=root)}) "
+            f"SELECT i.id FROM images AS i LEFT JOIN s ON s.image_id = i.id "
+            f"WHERE i.status != 'missing' AND {root} AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
+        )
+    else:
+        sql = (
+            f"SELECT i.id FROM images AS i WHERE i.status != 'missing' AND {root} "
+            f"AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
+        )
+    with catalog._reading("image ids") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def _naturally_sorted(
+    catalog: Catalog, source_root: str | None, filter_name: str, sort: str, ruleset: int
+) -> list[int]:
+    ids = image_ids(catalog, source_root=source_root, filter_name=filter_name, ruleset=ruleset)
+    names = image_names(catalog, ids)
+    return sorted(ids, key=lambda image_id: natural_order(sort, image_id, *names[image_id]))
+
+
+def natural_order(sort: str, image_id: int, name: str, source_root: str, group: str) -> tuple[Any, ...]:
+    """The key of the gallery's name sorts: natural name order ("name"), or person then name
+    ("group"); the one owner of that order (the views insert new images by it too)."""
+    if sort == "group":
+        return (natural_key(group), group, natural_key(name), name, image_id)
+    return (natural_key(name), name, source_root, image_id)
+
+
+def image_names(catalog: Catalog, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """``image id -> (name, source root, group)`` for these images (one query)."""
+    if not ids:
+        return {}
+    with catalog._reading("image names") as db:
+        rows = db.execute(
+            "SELECT i.id, i.name, i.source_root, i.group_name FROM images AS i "
+            "WHERE i.id IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
+        ).fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def face_ids(
+    catalog: Catalog,
+    *,
+    source_root: str | None = None,
+    filter_name: str = "all",
+    ruleset: int = 0,
+    image_ids: Sequence[int] | None = None,
+) -> list[int]:
+    """Faces of present, readable images passing a face filter, in catalog order (image, then index).
+
+    Faces without a stored verdict for ``ruleset`` count as ``unknown``.
+    """
+    params: dict[str, Any] = {"ruleset": ruleset}
+    clauses = ["i.status = 'ok'", _root(source_root, params)]
+    joins = ""
+    if filter_name in ("pending", "accepted", "rejected"):
+        joins = "LEFT JOIN decisions AS d ON d.face_id = f.id"
+        clauses.append("coalesce(d.state, 'pending') = :state")
+        params["state"] = filter_name
+    elif filter_name in STATUS_CODES:
+        joins = "LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+        clauses.append("coalesce(v.status, 2) = :status")
+        params["status"] = STATUS_CODES[filter_name]
+    elif filter_name != "all":
+        raise CatalogError(f"unknown face filter {filter_name!r}")
+    if image_ids is not None:
+        clauses.append("i.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = _ids_json(image_ids)
+    sql = (
+        "SELECT f.id FROM images AS i "
+        "CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id "
+        f"{joins} WHERE {' AND '.join(clauses)} ORDER BY i.source_root, i.name, i.id, f.idx"
+    )
+    with catalog._reading("face ids") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def pending_face_ids(
+    catalog: Catalog, *, ruleset: int, qualified: bool, source_root: str | None = None
+) -> list[int]:
+    """Pending faces whose stored verdict of ``ruleset`` is qualified (``qualified``) or not,
+    in catalog order: the targets of a bulk decision. Faces without a stored verdict are left out
+    (store them first: :func:`facecurator.services.browse.fill_verdicts`)."""
+    params: dict[str, Any] = {"ruleset": ruleset, "qualified": QUALIFIED}
+    root = _root(source_root, params)
+    test = "v.status = :qualified" if qualified else "v.status != :qualified"
+    sql = (
+        "SELECT f.id FROM images AS i "
+        "CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id "
+        "JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id "
+        "LEFT JOIN decisions AS d ON d.face_id = f.id "
+        f"WHERE i.status = 'ok' AND {root} AND coalesce(d.state, 'pending') = 'pending' AND {test} "
+        "ORDER BY i.source_root, i.name, i.id, f.idx"
+    )
+    with catalog._reading("bulk decision targets") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def images_by_id(catalog: Catalog, ids: Sequence[int]) -> list[ImageRow]:
+    """The rows of these images, in the order given (unknown ids left out)."""
+    if not ids:
+        return []
+    with catalog._reading("images") as db:
+        rows = db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE i.id IN (SELECT value FROM json_each(?))",
+            (_ids_json(ids),),
+        ).fetchall()
+    by_id = {row[0]: ImageRow(*row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def images_after(
+    catalog: Catalog, source_root: str, after: tuple[str, int] | None, limit: int
+) -> list[ImageRow]:
+    """The next ``limit`` present images of ``source_root`` in catalog order after the key
+    ``(name, id)``: a page of a walk that holds one page at a time, whatever the catalog's size.
+
+    The key is a range start on the ``(source_root, name)`` index (each page costs its own rows,
+    not a scan from the first image).
+    """
+    params: dict[str, Any] = {"limit": limit, "root": source_root}
+    clauses = ["i.source_root = :root", "i.status != 'missing'"]
+    if after is not None:
+        clauses.append("(i.name, i.id) > (:a_name, :a_id)")
+        params.update(a_name=after[0], a_id=after[1])
+    with catalog._reading("images") as db:
+        rows = db.execute(
+            f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE {' AND '.join(clauses)} "
+            "ORDER BY i.source_root, i.name, i.id LIMIT :limit",
+            params,
+        ).fetchall()
+    return [ImageRow(*row) for row in rows]
+
+
+def image_of_faces(catalog: Catalog, face_ids: Iterable[int]) -> dict[int, int]:
+    """``face id -> image id`` for these faces."""
+    ids = list(face_ids)
+    if not ids:
+        return {}
+    with catalog._reading("faces") as db:
+        return dict(
+            db.execute(
+                "SELECT id, image_id FROM faces WHERE id IN (SELECT value FROM json_each(?))",
+                (_ids_json(ids),),
+            ).fetchall()
+        )
+
+
+def images_missing_verdicts(
+    catalog: Catalog, ruleset: int, *, source_root: str | None = None, limit: int = 1000
+) -> list[int]:
+    """Up to ``limit`` readable images (catalog order) with a face that has no stored verdict."""
+    params: dict[str, Any] = {"ruleset": ruleset, "limit": limit}
+    root = _root(source_root, params)
+    sql = f"""SELECT i.id FROM images AS i
+              WHERE i.status = 'ok' AND {root} AND EXISTS (
+                  SELECT 1 FROM faces AS f
+                  WHERE f.image_id = i.id AND f.detection_id = i.detection_id
+                    AND NOT EXISTS (SELECT 1 FROM verdicts AS v
+                                    WHERE v.ruleset = :ruleset AND v.face_id = f.id))
+              ORDER BY i.source_root, i.name LIMIT :limit"""
+    with catalog._reading("missing verdicts") as db:
+        return [row[0] for row in db.execute(sql, params)]
+
+
+def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None]]) -> None:
+    """Store ``(face id, status, blur 0-100)`` verdicts of a rule set version, in one transaction."""
+    if not rows:
+        return
+    with catalog._write("store verdicts") as db:
+        db.executemany(
+            "INSERT INTO verdicts (ruleset, face_id, status, blur) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (ruleset, face_id) DO UPDATE SET status = excluded.status, blur = excluded.blur",
+            [(ruleset, face_id, status, blur) for face_id, status, blur in rows],
+        )
+
+
+def counts(catalog: Catalog, *, source_root: str | None = None, ruleset: int = 0) -> dict[str, int]:
+    """The contract's ``summary`` counts (images, errors, faces, qualified, accepted, rejected,
+    pending) in SQL; ``qualified`` counts the stored verdicts of ``ruleset``."""
+    params: dict[str, Any] = {"ruleset": ruleset}
+    root = _root(source_root, params)
+    with catalog._reading("counts") as db:
+        errors_sql = _count("i.status = 'error'")
+        images, errors = db.execute(
+            f"SELECT count(*), {errors_sql} FROM images AS i WHERE i.status != 'missing' AND {root}",
+            params,
+        ).fetchone()
+        faces, qualified, accepted, rejected, pending = db.execute(
+            f"""SELECT count(*), {_count("v.status = 1")}, {_count("d.state = 'accepted'")},
+                       {_count("d.state = 'rejected'")}, {_count("d.state IS NULL OR d.state = 'pending'")}
+                FROM images AS i
+                CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+                LEFT JOIN decisions AS d ON d.face_id = f.id
+                LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
+                WHERE i.status = 'ok' AND {root}""",
+            params,
+        ).fetchone()
+    return {
+        "images": images,
+        "errors": errors,
+        "faces": faces,
+        "qualified": qualified,
+        "accepted": accepted,
+        "rejected": rejected,
+        "pending": pending,
+    }
+
+
+def pending_among(catalog: Catalog, face_ids: Sequence[int]) -> int:
+    """How many of these faces are pending."""
+    if not face_ids:
+        return 0
+    with catalog._reading("decisions") as db:
+        decided = db.execute(
+            "SELECT count(*) FROM decisions WHERE state != 'pending' "
+            "AND face_id IN (SELECT value FROM json_each(?))",
+            (_ids_json(face_ids),),
+        ).fetchone()[0]
+    return len(set(face_ids)) - int(decided)
+
+
+def error_images(
+    catalog: Catalog, *, source_root: str | None = None
+) -> list[tuple[int, str, str, str | None]]:
+    """``(id, name, uri, error)`` of the images whose last read failed, in catalog order."""
+    params: dict[str, Any] = {}
+    root = _root(source_root, params)
+    with catalog._reading("image errors") as db:
+        return [
+            (row[0], row[1], row[2], row[3])
+            for row in db.execute(
+                f"SELECT i.id, i.name, i.uri, i.error FROM images AS i WHERE i.status = 'error' AND {root} "
+                "ORDER BY i.source_root, i.name",
+                params,
+            )
+        ]
