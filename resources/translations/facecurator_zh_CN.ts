@@ -984,11 +984,11 @@
     <name>GalleryModel</name>
     <message>
         <source>not scanned yet</source>
+        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). New images inserted row by row up to this many; more (a listed folder) in one model reset. the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
         <translation>尚未扫描</translation>
     </message>
     <message>
         <source>{faces} faces: {q} qualified, {u} unqualified, {k} unknown</source>
-        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
         <translation>{faces} 张人脸：{q} 张合格，{u} 张不合格，{k} 张未知</translation>
     </message>
     <message>
@@ -2380,6 +2380,7 @@ Paid cloud calls: {paid}</source>
     <name>TeamStatus</name>
     <message>
         <source>{machines} machines scanning · {rate} images/s · {left} images left</source>
+        <extracomment>Seconds between two looks at the shared scans (machines, rate, images left).</extracomment>
         <translation>{machines} 台机器正在扫描 · 每秒 {rate} 张 · 剩余 {left} 张</translation>
     </message>
 </context>
