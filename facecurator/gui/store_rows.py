@@ -180,6 +180,8 @@ class StoreRows:
 
     def faces(self, face_ids: Iterable[int] | None = None) -> list[ReviewedFace]:
         """These faces (None: every face of the source), read and evaluated now."""
+        if self.closed:
+            return []
         if face_ids is None:
             return [face for image in self.iter_images() for face in image.faces]
         ids = self._face_set.known(list(face_ids))
@@ -237,6 +239,8 @@ class StoreRows:
 
     def gallery_ids(self, filter_name: str, sort: str) -> list[int]:
         """Image ids of the source passing a gallery filter, in a gallery sort order (SQL)."""
+        if self.closed:  # a late filter or timer after the window closed its catalog
+            return []
         listed = self._lists.pop(("images", filter_name, sort), None)
         if listed is not None:
             self._handed = listed
@@ -251,6 +255,8 @@ class StoreRows:
 
     def matching_face_ids(self, filter_name: str) -> list[int]:
         """Face ids (catalog order) passing a triage filter (SQL)."""
+        if self.closed:
+            return []
         if filter_name == "all":
             return self.face_ids()
         listed = self._lists.pop(("faces", filter_name, None), None)
@@ -275,7 +281,7 @@ class StoreRows:
     def faces_passing(self, face_ids: Sequence[int], face_filter: FaceFilter) -> list[int]:
         """The faces among ``face_ids`` (order kept) the filter bar's expression selects: its SQL
         part in the catalog, the rest (verdict terms) on the faces it leaves, read in pages."""
-        if face_filter.everything:
+        if face_filter.everything or self.closed:
             return list(face_ids)
         found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
         wanted = set(found).intersection(face_ids)
@@ -285,7 +291,7 @@ class StoreRows:
 
     def images_with_matching_face(self, image_ids: Sequence[int], face_filter: FaceFilter) -> list[int]:
         """The images among ``image_ids`` (order kept) with a face the filter selects."""
-        if face_filter.everything:
+        if face_filter.everything or self.closed:
             return list(image_ids)
         found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
         if not is_everything(residual):
