@@ -77,7 +77,7 @@ PRESETS = ("enrollment-strict", "moderation-2.0", "enrollment-iso")
 #: Presets whose face_count condition is dropped (the truth set has group photos).
 WITHOUT_FACE_COUNT = ("enrollment-strict", "enrollment-iso")
 DEFAULT_PORTRAIT_PX = 112
-#: Clean faces per split the derived variants are made from (x11 variants each), spread
+#: Clean faces per split the derived variants are made from (x12 variants each), spread
 #: evenly over the eligible faces: enough for every variant, quick to re-detect.
 DEFAULT_DERIVE_LIMIT = 30
 

@@ -222,6 +222,26 @@ def test_a_flat_colour_cartoon_is_not_a_photo() -> None:
 
 
 @needs_corpus
+def test_a_jpeg_cartoon_is_not_a_photo_and_the_portrait_is() -> None:
+    """JPEG ringing breaks a drawing's flat fills by a level or two: the raw flat share
+    falls under its boundary, the one after a 3x3 median does not."""
+    import cv2
+
+    rgb = _rgb(PORTRAITS[0])
+    img = rgb
+    for _ in range(4):
+        img = cv2.bilateralFilter(img, 9, 40, 7)
+    flat = (img // 43 * 43 + 21).astype(np.uint8)
+    q = _measure(_jpeg(flat, 80))
+    assert q.measures["flat_colour"].value <= photo.FLAT_COLOUR_MAX, q.raw()  # the old test misses it
+    assert q.measures["flat_colour_median"].value > photo.FLAT_MEDIAN_MAX, q.raw()
+    assert q.verdicts["not_photo"][0] is True, q.raw()
+    clean = _measure(_jpeg(rgb, 80))
+    assert clean.measures["flat_colour_median"].value < 0.5 * photo.FLAT_MEDIAN_MAX, clean.raw()
+    assert clean.verdicts["not_photo"][0] is False
+
+
+@needs_corpus
 @pytest.mark.parametrize(
     "rel", ["blur/motion_blur_real.jpg", "blur/motion_h25_john2.jpg", "blur/gaussian_r8_img15.jpg"]
 )

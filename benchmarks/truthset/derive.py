@@ -15,6 +15,8 @@ eye_hand           opaque blob of the face's own skin colour        eyes_occlude
 sunglasses         dark opaque lenses over both eyes + bridge       sunglasses, eyes_occluded
 tinted             see-through lenses (brown, grey-blue, green or   sunglasses, eyes_occluded
                    amber at 55-70 % opacity) + a thin bridge
+cartoon            comic-style drawing: smoothed, 8 flat colours,   not_photo
+                   dark outlines, saved as JPEG quality 75-90
 blurred            Gaussian blur, sigma = face box / 28             blurred
 compressed         JPEG quality 2 or 3                              compressed
 upscaled           12x area downscale, bicubic upscale back         upscaled
@@ -58,7 +60,7 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-DERIVE_VERSION: Final = 2
+DERIVE_VERSION: Final = 3
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -77,6 +79,8 @@ class Variant:
     #: label overrides: 1/0 or None (cannot tell)
     labels: Mapping[str, bool | None]
     make: Callable[[Image.Image, Points, np.random.Generator], tuple[Image.Image, tuple[float, float]]]
+    #: JPEG quality range [low, high) of a ".jpg" variant
+    jpeg_quality: tuple[int, int] = (2, 4)
 
 
 # --------------------------------------------------------------------------- geometry helpers
@@ -228,6 +232,31 @@ def _tinted(
     return out, _centre(pts)
 
 
+def _cartoon(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """A comic-style drawing of the photo: edge-preserving smoothing, 8 flat colours
+    (k-means), dark outlines; saved as an ordinary JPEG (quality 75-90) like most
+    cartoons on the web, so its flat fills carry JPEG noise."""
+    import cv2
+    from PIL import Image as PILImage
+
+    arr = np.ascontiguousarray(np.asarray(img.convert("RGB")))
+    smooth = arr
+    for _ in range(4):
+        smooth = cv2.bilateralFilter(smooth, 9, 40, 9)
+    pixels = smooth.reshape(-1, 3).astype(np.float32)
+    sample = pixels[:: max(1, len(pixels) // 20000)]
+    cv2.setRNGSeed(int(rng.integers(1 << 30)))
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, _, centres = cv2.kmeans(sample, 8, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    nearest = ((pixels[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    flat = np.clip(centres, 0, 255).astype(np.uint8)[nearest].reshape(arr.shape)
+    edges = cv2.Canny(cv2.cvtColor(smooth, cv2.COLOR_RGB2GRAY), 40, 110)
+    flat[cv2.dilate(edges, np.ones((2, 2), np.uint8)) > 0] = (25, 20, 20)
+    return PILImage.fromarray(flat), _centre(pts)
+
+
 def _blurred(
     img: Image.Image, pts: Points, rng: np.random.Generator
 ) -> tuple[Image.Image, tuple[float, float]]:
@@ -344,6 +373,7 @@ VARIANTS: Final = (
     Variant("underexposed", ".png", {"underexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _underexposed),
     Variant("overexposed", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _overexposed),
     Variant("roll45", ".png", {"roll_over30": True}, _roll45),
+    Variant("cartoon", ".jpg", {"not_photo": True, **_LOST_DETAIL}, _cartoon, jpeg_quality=(75, 91)),
 )
 
 
@@ -446,7 +476,7 @@ def derive_face(label: Label, face_index: int, detected: Detected, folder: Path)
         assert planned_label.path is not None
         tmp = planned_label.path.with_name(planned_label.path.name + ".tmp")
         if variant.suffix == ".jpg":
-            out.save(tmp, format="JPEG", quality=int(rng.integers(2, 4)))
+            out.save(tmp, format="JPEG", quality=int(rng.integers(*variant.jpeg_quality)))
         else:
             out.save(tmp, format="PNG")
         tmp.replace(planned_label.path)

@@ -93,7 +93,11 @@ def measure_face(
         # flat blocks, crushed shadows and clipped highlights look like flat colour fills
         verdicts["not_photo"] = (None, "texture hidden by compression or exposure")
     else:
-        verdicts["not_photo"] = (photo.not_photo(p), p["flat_colour"].reason)
+        reason = p["flat_colour"].reason
+        raw_flat = p["flat_colour"].value or 0.0
+        if raw_flat <= photo.FLAT_COLOUR_MAX and p["flat_colour_median"].value is not None:
+            reason = p["flat_colour_median"].reason
+        verdicts["not_photo"] = (photo.not_photo(p), reason)
     if with_pose:
         angles = pose.corrected_pose(mesh, head=head)
         measures.update(angles)

@@ -39,9 +39,13 @@ MONOCHROME_CHROMA: Final = 4.0
 _MIDTONE: Final = (30, 240)
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 FLAT_COLOUR_MAX: Final = 0.15
+#: ``flat_colour_median`` boundary (tune split: clean faces <= 0.067, so 0.10 keeps a
+#: 50 % margin; JPEG cartoon variants median 0.26, 25 of 29 above; the tune's real
+#: flat cartoon 0.33).
+FLAT_MEDIAN_MAX: Final = 0.10
 NATURAL_COLOUR_MAX: Final = 8.0
 
-NAMES: Final = ("flat_colour", "noise_residual", "natural_colour")
+NAMES: Final = ("flat_colour", "flat_colour_median", "noise_residual", "natural_colour")
 
 
 def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None = None) -> dict[str, Measure]:
@@ -72,6 +76,11 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
     n_mid = int(midtone.sum())
     flat_pixels = int((np.asarray(span) <= 1)[midtone].sum())
     flat = float(flat_pixels) / n_mid if n_mid >= 50 else float("nan")
+    # the same after a 3x3 median: the flat fills of a JPEG-compressed drawing carry
+    # ringing of a level or two that the median removes (photo texture survives it)
+    calm = cv2.medianBlur(crop, 3)
+    calm_span = cv2.subtract(cv2.dilate(calm, k), cv2.erode(calm, k)).max(axis=2)
+    flat_median = float(int((calm_span <= 1)[midtone].sum())) / n_mid if n_mid >= 50 else float("nan")
     # CIELAB of the face's mean colour (the mean of a*/b* over pixels, as OFIQ, is close to it)
     _, a, b = srgb_to_lab(np.array(cv2.mean(crop, inner8)[:3]))
     chroma = float(np.hypot(a, b))
@@ -93,21 +102,36 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
             round(flat, 4),
             "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture",
         )
+    flat_med_m = (
+        unmeasured("too few mid-tone face pixels (face too dark or too bright)")
+        if flat_median != flat_median
+        else Measure(
+            round(flat_median, 4),
+            "flat colour fills (drawing or cartoon, JPEG)"
+            if flat_median > FLAT_MEDIAN_MAX
+            else "photographic texture",
+        )
+    )
     return {
         "flat_colour": flat_m,
+        "flat_colour_median": flat_med_m,
         "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
         "natural_colour": natural,
     }
 
 
 def not_photo(measures: dict[str, Measure]) -> bool | None:
-    """The suggested "not a photograph" verdict: flat colour fills, or a face
-    colour no skin has. None when neither could be measured."""
+    """The suggested "not a photograph" verdict: flat colour fills (as they are, or
+    after a 3x3 median that removes JPEG ringing), or a face colour no skin has.
+    None when none could be measured."""
     flat, colour = measures["flat_colour"].value, measures["natural_colour"].value
-    if flat is None and colour is None:
+    calm = measures["flat_colour_median"].value if "flat_colour_median" in measures else None
+    if flat is None and colour is None and calm is None:
         return None
     return bool(
-        (flat is not None and flat > FLAT_COLOUR_MAX) or (colour is not None and colour > NATURAL_COLOUR_MAX)
+        (flat is not None and flat > FLAT_COLOUR_MAX)
+        or (calm is not None and calm > FLAT_MEDIAN_MAX)
+        or (colour is not None and colour > NATURAL_COLOUR_MAX)
     )
 
 
