@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from facecurator.domain.face import (
@@ -215,15 +217,24 @@ def _seed(path: str) -> None:
         "blur_scale~0-",
     ],
 )
-def test_sql_and_python_select_the_same_faces(seeded: str, text: str) -> None:
+@pytest.mark.parametrize("stored_verdicts", [False, True])
+def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_verdicts: bool) -> None:
+    """Python alone, and SQL + the residual, select the same faces; with stored verdicts
+    (only for half the images, as while the background fill runs) too."""
+    from facecurator.domain.filters import compile_predicate
+    from facecurator.services import browse
+
     path = seeded
     selected = face_filter(text, RULES)
     with Catalog(path) as catalog:
-        faces = all_faces(review(catalog, RULES))
+        images = review(catalog, RULES)
+        faces = all_faces(images)
         expected = [face.id for face in faces if selected.matches(face)]
-        ids, residual = face_ids_where(catalog, selected.node)
-    from facecurator.domain.filters import compile_predicate
-
+        ruleset = None
+        if stored_verdicts:
+            ruleset = browse.ruleset_id(catalog, RULES)
+            browse.store_verdicts(catalog, ruleset, images[: len(images) // 2])
+        ids, residual = face_ids_where(catalog, selected.node, ruleset=ruleset)
     keep = compile_predicate(residual)
     by_id = {face.id: face for face in faces}
     got = [
@@ -235,6 +246,24 @@ def test_sql_and_python_select_the_same_faces(seeded: str, text: str) -> None:
     ]
     assert got == expected
     assert len(expected) > 0 or text in ("x%y",)  # the seed makes most filters non-trivial
+
+
+def test_stored_verdicts_narrow_verdict_terms_in_sql(tmp_path: Path) -> None:
+    from facecurator.services import browse
+
+    path = str(tmp_path / "c.db")
+    _seed(path)
+    with Catalog(path) as catalog:
+        images = review(catalog, RULES)
+        faces = {face.id: face for face in all_faces(images)}
+        ruleset = browse.ruleset_id(catalog, RULES)
+        browse.store_verdicts(catalog, ruleset, images)
+        node = face_filter("failed:no_sunglasses", RULES).node
+        everything, _ = face_ids_where(catalog, node)
+        narrowed, residual = face_ids_where(catalog, node, ruleset=ruleset)
+    assert len(narrowed) < len(everything) == len(faces)  # only unqualified faces are left to check
+    assert all(not faces[i].verdict.qualified for i in narrowed)
+    assert residual == node  # still checked in Python: per-condition results are not stored
 
 
 def test_sql_leaves_verdict_terms_as_residual() -> None:

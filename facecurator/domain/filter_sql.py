@@ -9,7 +9,7 @@ so SQL + residual always select exactly what the Python predicate selects.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
@@ -48,6 +48,10 @@ class SqlColumns:
     outcome: Callable[[str], str] | None = None
     #: names of the numeric fields stored as signed angles (compared by magnitude)
     angles: frozenset[str] = frozenset({"yaw", "pitch", "roll"})
+    #: a status expression (words as ``status``) that is NULL where no verdict is stored yet:
+    #: verdict terms then narrow the rows in SQL (a face with ``failed:x`` is unqualified) and
+    #: are still checked in Python (the residual), so stored-verdict gaps never change a result
+    maybe_status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,22 @@ def _known(condition: str) -> str:
     return f"(({condition}) IS TRUE)"
 
 
+def _necessary(builder: _SqlBuilder, item: Node) -> str | None:
+    """A condition every face passing ``item`` meets, from possibly missing stored verdicts
+    (``SqlColumns.maybe_status``); None when there is none to give. ``item`` stays residual."""
+    status = builder.columns.maybe_status
+    if status is None:
+        return None
+    if isinstance(item, ConditionTest) and item.outcome == "fail":
+        # a failed condition makes the face unqualified
+        return f"({status} IS NULL OR {status} = {builder.param('unqualified')})"
+    if isinstance(item, Compare) and item.field in ("qualified", "status"):
+        exact = _SqlBuilder(replace(builder.columns, status=status), builder.prefix)
+        exact.params = builder.params  # one numbering: the parameters are shared
+        return f"({status} IS NULL OR {exact.compare(item)})"
+    return None
+
+
 def _like(column: str, pattern: str) -> str:
     """Contains, folding ASCII case on both backends (PostgreSQL's LIKE is case-sensitive)."""
     return f"lower({column}) LIKE {pattern} ESCAPE '\\'"
@@ -196,5 +216,8 @@ def compile_sql(node: Node, columns: SqlColumns, *, prefix: str = "w") -> SqlFil
         except _NotInSql:
             builder.params = saved
             residual.append(item)
+            narrowing = _necessary(builder, item)
+            if narrowing is not None:
+                wheres.append(narrowing)
     where = " AND ".join(w for w in wheres if w != TRUE) or TRUE
     return SqlFilter(where, builder.params, conjoin(*residual))

@@ -283,7 +283,9 @@ class StoreRows:
         part in the catalog, the rest (verdict terms) on the faces it leaves, read in pages."""
         if face_filter.everything or self.closed:
             return list(face_ids)
-        found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
+        found, residual = face_ids_where(
+            self.catalog, face_filter.node, source_root=self.source_root, ruleset=self._ruleset_id
+        )
         wanted = set(found).intersection(face_ids)
         if not is_everything(residual):
             wanted = {face.id for face in self.faces(sorted(wanted)) if face_filter.matches(face)}
@@ -293,7 +295,9 @@ class StoreRows:
         """The images among ``image_ids`` (order kept) with a face the filter selects."""
         if face_filter.everything or self.closed:
             return list(image_ids)
-        found, residual = face_ids_where(self.catalog, face_filter.node, source_root=self.source_root)
+        found, residual = face_ids_where(
+            self.catalog, face_filter.node, source_root=self.source_root, ruleset=self._ruleset_id
+        )
         if not is_everything(residual):
             found = [face.id for face in self.faces(found) if face_filter.matches(face)]
         with_face = set(q.image_of_faces(self.catalog, found).values())

@@ -10,7 +10,7 @@ filter bar both go through :func:`face_filter`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
@@ -49,6 +49,12 @@ CATALOG_COLUMNS: Final = SqlColumns(
     decision="coalesce(d.state, 'pending')",
     file="i.name",
     person="i.group_name",
+)
+
+#: A stored verdict's status as the filter language's words (NULL: none stored yet); codes of
+#: :mod:`facecurator.services.catalog.queries` (1 qualified, 0 unqualified, 2 unknown).
+VERDICT_STATUS: Final = (
+    "(CASE v.status WHEN 1 THEN 'qualified' WHEN 0 THEN 'unqualified' WHEN 2 THEN 'unknown' END)"
 )
 
 #: The joins the SQL form's columns need: the faces of each image's current detection.
@@ -124,20 +130,30 @@ def sql_filter(node: Node, columns: SqlColumns = CATALOG_COLUMNS) -> SqlFilter:
     return compile_sql(node, columns)
 
 
-def face_ids_where(catalog: Catalog, node: Node, *, source_root: str | None = None) -> tuple[list[int], Node]:
+def face_ids_where(
+    catalog: Catalog, node: Node, *, source_root: str | None = None, ruleset: int | None = None
+) -> tuple[list[int], Node]:
     """Face ids (catalog order) whose faces pass the SQL part of ``node``, and the residual.
 
-    The residual (verdict terms this schema cannot answer) must be checked on the
-    reviewed faces; it is ``Everything`` when SQL answered all of it.
+    The residual (verdict terms: per-condition results are not stored) must be checked on
+    the reviewed faces; it is ``Everything`` when SQL answered all of it. With ``ruleset``
+    (a rule set version of :mod:`facecurator.services.browse`), its stored verdicts narrow
+    the rows for verdict terms first (``failed:x``: unqualified faces only).
     """
-    built = sql_filter(node)
+    columns, joins = CATALOG_COLUMNS, ""
+    if ruleset is not None:
+        columns = replace(CATALOG_COLUMNS, maybe_status=VERDICT_STATUS)
+        joins = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+    built = sql_filter(node, columns)
     params: dict[str, Any] = dict(built.params)
     clauses = ["i.status = 'ok'", built.where]
+    if ruleset is not None:
+        params["ruleset"] = ruleset
     if source_root is not None:
         clauses.append("i.source_root = :root")
         params["root"] = source_root
     order = "i.source_root, i.name, i.id, f.idx"
-    sql = f"SELECT f.id FROM {FACE_FROM} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+    sql = f"SELECT f.id FROM {FACE_FROM}{joins} WHERE {' AND '.join(clauses)} ORDER BY {order}"
     with catalog._reading("filtered faces") as db:
         return [row[0] for row in db.execute(sql, params)], built.residual
 
