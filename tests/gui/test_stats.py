@@ -186,13 +186,24 @@ def test_click_on_a_bar_filters_gallery_and_triage(qtbot, opened_window) -> None
     cid = next(iter(failed))
     ids = list(panel.stats.conditions)
     counts = panel.stats.conditions[cid]
-    plot = panel.plots["conditions"]
-    qtbot.waitUntil(lambda: plot.vb.sceneBoundingRect().width() > 50)  # laid out (new plots start empty)
+
+    def click(key: str, x: float, y: float) -> None:
+        """A mouse click on the plot point (x, y), where the plot is now (a refresh re-lays it out)."""
+        plot = panel.plots[key]
+        if plot.vb.sceneBoundingRect().width() > 50:  # laid out (new plots start empty)
+            scene = plot.vb.mapViewToScene(QPointF(x, y))
+            qtbot.mouseClick(
+                panel.graphics.viewport(), Qt.MouseButton.LeftButton, pos=panel.graphics.mapFromScene(scene)
+            )
+
     # the middle of the condition's "fail" segment, clicked with the mouse
-    scene = plot.vb.mapViewToScene(QPointF(ids.index(cid), counts.passed + counts.failed / 2))
-    where = panel.graphics.mapFromScene(scene)
-    qtbot.mouseClick(panel.graphics.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    assert window.filter_bar.expression() == f"failed:{cid}"
+    qtbot.waitUntil(
+        lambda: (
+            click("conditions", ids.index(cid), counts.passed + counts.failed / 2)
+            or window.filter_bar.expression() == f"failed:{cid}"
+        ),
+        timeout=5000,
+    )
     shown = [window.triage.model.face_id(r) for r in range(window.triage.model.rowCount())]
     assert len(shown) == counts.failed
     assert all(
@@ -205,12 +216,13 @@ def test_click_on_a_bar_filters_gallery_and_triage(qtbot, opened_window) -> None
     window.filter_bar.clear()
     qtbot.waitUntil(lambda: panel.stats.faces == len(window.store.faces()), timeout=3000)
     hist = panel.stats.histograms["yaw"]
-    qtbot.waitUntil(lambda: panel.plots["yaw"].vb.sceneBoundingRect().width() > 50)
     index = int(np.argmax(hist.counts))
     centre = (hist.edges[index] + hist.edges[index + 1]) / 2
-    scene = panel.plots["yaw"].vb.mapViewToScene(QPointF(centre, hist.counts[index] / 2))
-    qtbot.mouseClick(
-        panel.graphics.viewport(), Qt.MouseButton.LeftButton, pos=panel.graphics.mapFromScene(scene)
+    qtbot.waitUntil(
+        lambda: (
+            click("yaw", centre, hist.counts[index] / 2) or "yaw_signed" in window.filter_bar.expression()
+        ),
+        timeout=5000,
     )
     assert "yaw_signed" in window.filter_bar.expression()
     assert window.triage.model.rowCount() == int(hist.counts[index])
