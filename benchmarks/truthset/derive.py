@@ -24,6 +24,14 @@ underexposed       brightness scaled to a face mean of 15/255      underexposed
 overexposed        gain that clips ~70 % of the face to white       overexposed
 roll45             rotated 45° around the face, the way the face is     roll_over30
                    already tilted (so its roll is at least 45°)
+dim                2.5-3.5 stops less exposure (linear light: sRGB  underexposed
+                   decoded, scaled by 2^-stops, encoded again)
+bright             more exposure (linear light) until 40-50 % of    overexposed
+                   the face box is clipped white (luma >= 250)
+hair_eye           a dense bundle of dark hair strands across one   eyes_occluded
+                   eye, from the forehead to the cheek
+mouth_hand         opaque blob of the face's own skin colour over   nose_mouth_occluded
+                   the mouth (like a hand), with soft shading
 =================  ===============================================  ==========================
 
 Eye, nose and mouth positions are the detector's 5 mesh landmarks on the source
@@ -60,7 +68,8 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-DERIVE_VERSION: Final = 3
+#: v4 added dim, bright, hair_eye and mouth_hand (the other variants are byte-identical).
+DERIVE_VERSION: Final = 4
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -343,6 +352,109 @@ def _roll45(
     return out, (nx, ny)
 
 
+def _to_linear(arr: np.ndarray) -> np.ndarray:
+    c = arr / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _to_srgb(lin: np.ndarray) -> np.ndarray:
+    lin = np.clip(lin, 0.0, 1.0)
+    c = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+    return np.clip(np.rint(c * 255.0), 0, 255).astype(np.uint8)
+
+
+def _exposure(img: Image.Image, stops: float) -> Image.Image:
+    """The photo with ``stops`` more (> 0) or less (< 0) exposure, in linear light."""
+    from PIL import Image as PILImage
+
+    lin = _to_linear(np.asarray(img.convert("RGB"), dtype=np.float64))
+    return PILImage.fromarray(_to_srgb(lin * 2.0**stops))
+
+
+def _dim(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """An underexposed shot: 2.5-3.5 stops darker (not the black face of ``underexposed``)."""
+    return _exposure(img, -float(rng.uniform(2.5, 3.5))), _centre(pts)
+
+
+def _bright(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """An overexposed shot: more exposure in linear light until a share of 40-50 % of the
+    face box is clipped white (``overexposed`` clips ~70 % with a plain gain)."""
+    target = float(rng.uniform(0.4, 0.5))
+    x0, y0, x1, y1 = (round(float(t)) for t in pts["box"])
+    face = img.crop((max(0, x0), max(0, y0), max(1, x1), max(1, y1)))
+    lo, hi = 0.0, 8.0
+    for _ in range(14):
+        stops = (lo + hi) / 2
+        luma = np.asarray(_exposure(face, stops).convert("L"), dtype=np.float64)
+        if float((luma >= 250).mean()) < target:
+            lo = stops
+        else:
+            hi = stops
+    return _exposure(img, hi), _centre(pts)
+
+
+def _hair_eye(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """A dense bundle of dark, slightly curved hair strands across one eye."""
+    from PIL import ImageDraw
+
+    _mid, u, v, ied = _frame(pts)
+    eye = pts["left_eye"] if pts["hand_eye"][0] > 0 else pts["right_eye"]
+    side = 1.0 if pts["hand_eye"][0] > 0 else -1.0
+    hairs = [(20, 14, 10), (45, 30, 20), (70, 48, 30), (12, 12, 14), (110, 80, 45)]
+    base = np.array(hairs[int(rng.integers(len(hairs)))], dtype=np.float64)
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    n = 26
+    for k in range(n):
+        # strands fall from the forehead (above the inner eye) to the outer cheek
+        off = (k / (n - 1) - 0.5) * 1.0 * ied
+        start = eye - 1.0 * ied * v + (off - side * 0.15 * ied) * u
+        end = eye + 0.8 * ied * v + (off + side * 0.35 * ied) * u
+        bend = float(rng.normal(0, 0.08)) * ied
+        line = []
+        for t in np.linspace(0.0, 1.0, 12):
+            p = start + t * (end - start) + math.sin(math.pi * t) * bend * u
+            line.append((float(p[0]), float(p[1])))
+        colour = tuple(int(c) for c in np.clip(base * rng.uniform(0.7, 1.4), 0, 255))
+        draw.line(line, fill=colour, width=max(1, int(ied * rng.uniform(0.035, 0.07))))
+    return out, _centre(pts)
+
+
+def _mouth_hand(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """An opaque blob of the face's skin colour over the mouth, shaded like a hand."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFilter
+
+    _mid, u, v, ied = _frame(pts)
+    eye, corner = pts["right_eye"], pts["mouth_right"]
+    cheek = (eye + corner) / 2
+    arr = np.asarray(img, dtype=np.uint8)
+    r = max(2, int(0.12 * ied))
+    cy, cx = int(cheek[1]), int(cheek[0])
+    patch = arr[max(0, cy - r) : cy + r, max(0, cx - r) : cx + r].reshape(-1, 3)
+    colour = np.median(patch, axis=0) if len(patch) else np.array([200.0, 160.0, 140.0])
+    h, w = arr.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
+    # a smooth shading ramp across the hand (lighter on one side), plus fine noise
+    ramp = 1.0 + 0.12 * np.tanh(((xx - pts["mouth"][0]) * u[0] + (yy - pts["mouth"][1]) * u[1]) / ied)
+    layer = np.clip(colour * ramp[..., None] + rng.normal(0, 5, (h, w, 3)), 0, 255).astype(np.uint8)
+    mask = PILImage.new("L", img.size, 0)
+    centre = pts["mouth"] + 0.05 * ied * v
+    ImageDraw.Draw(mask).polygon(_ellipse(centre, u, v, 0.85 * ied, 0.42 * ied), fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(max(1.0, 0.03 * ied)))
+    ImageDraw.Draw(mask).polygon(_ellipse(centre, u, v, 0.75 * ied, 0.34 * ied), fill=255)
+    out = PILImage.composite(PILImage.fromarray(layer), img, mask)
+    return out, _centre(pts)
+
+
 _HIDDEN_EYES: Final = {"left_eye_closed": None, "right_eye_closed": None}
 _LOST_DETAIL: Final = {"blurred": None, "upscaled": None, "compressed": None}
 
@@ -374,6 +486,10 @@ VARIANTS: Final = (
     Variant("overexposed", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _overexposed),
     Variant("roll45", ".png", {"roll_over30": True}, _roll45),
     Variant("cartoon", ".jpg", {"not_photo": True, **_LOST_DETAIL}, _cartoon, jpeg_quality=(75, 91)),
+    Variant("dim", ".png", {"underexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _dim),
+    Variant("bright", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _bright),
+    Variant("hair_eye", ".png", {"eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES}, _hair_eye),
+    Variant("mouth_hand", ".png", {"nose_mouth_occluded": True, "mask": None}, _mouth_hand),
 )
 
 
