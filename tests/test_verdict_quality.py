@@ -289,6 +289,22 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
     eye = _pixel(variants["tinted"].path, (260 / 600, 220 / 500))  # type: ignore[arg-type]
     assert eye.max() > 40 and not (eye[1] > 150 and eye[0] < 80 and eye[2] < 80), eye
     assert variants["compressed"].path.suffix == ".jpg"  # type: ignore[union-attr]
+    # the hand over the mouth hides both mouth-corner dots, not the nose; hair hides one eye
+    assert green_left("mouth_hand") == pytest.approx(dots * 3 / 5, rel=0.15)
+    assert variants["mouth_hand"].attrs["nose_mouth_occluded"] is True
+    assert green_left("hair_eye") < dots * 4.5 / 5
+    assert variants["hair_eye"].attrs["eyes_occluded"] is True
+    # dim: 2.5-3.5 stops less light; bright: 40-50 % of the face box clipped white
+    from PIL import Image as _Image
+
+    def luma(name: str) -> np.ndarray:
+        with _Image.open(variants[name].path) as img:  # type: ignore[arg-type]
+            return np.asarray(img.convert("L")).astype(float)
+
+    assert luma("dim").mean() < 0.45 * luma("eye_hand").mean()
+    # the face (a quarter of the crop) is clipped, the grey background is not
+    assert float((luma("bright") >= 250).mean()) > 0.1 > float((luma("eye_hand") >= 250).mean())
+    assert variants["dim"].attrs["underexposed"] is True and variants["bright"].attrs["overexposed"] is True
 
 
 def test_derived_roll_keeps_the_face_centre(tmp_path: Path) -> None:
