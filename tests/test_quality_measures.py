@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facecurator.detect.quality import detail, face, photo, pose
+from facecurator.detect.quality import detail, exposure, face, photo, pose
 from facecurator.detect.quality.base import Measure
 
 CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
@@ -187,6 +187,14 @@ def test_synthetic_defects_are_caught(rel: str) -> None:
     assert mean is not None
     dark = np.clip(rgb.astype(np.float64) * 17.0 / mean, 0, 255).astype(np.uint8)
     assert _measure(_png(dark)).verdicts["underexposed"][0] is True
+    # a dim shot: 3 stops under in linear light (as derive.py's ``dim``), not black
+    lin = (rgb / 255.0 + 0.055) / 1.055
+    lin = np.where(rgb / 255.0 <= 0.04045, rgb / 255.0 / 12.92, lin**2.4) / 8.0
+    dim = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+    q_dim = _measure(_png(np.clip(np.rint(dim * 255), 0, 255).astype(np.uint8)))
+    assert q_dim.verdicts["underexposed"][0] is True, q_dim.measures["underexposure"]
+    assert q_dim.measures["underexposure"].details["p95"] < exposure.HIGHLIGHT_MIN
+    assert q_clean.measures["underexposure"].details["p95"] > 1.5 * exposure.HIGHLIGHT_MIN
     low = np.percentile(rgb[y0:y1, x0:x1].min(axis=2), 30)  # as derive.py: ~70 % of the face clipped
     bright = np.clip(rgb.astype(np.float64) * 255.0 / max(low, 1.0) * 1.02, 0, 255)
     assert _measure(_png(bright.astype(np.uint8))).verdicts["overexposed"][0] is True

@@ -204,6 +204,46 @@ def test_patch_over_one_eye_and_rectangle_over_mouth(
     assert high(found, "eyes_visible")
 
 
+def test_hair_strands_over_one_eye_and_a_hand_over_the_mouth(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    img, face = portrait
+    right, _, iod = _eyes(face)
+    hair = img.copy()
+    draw = ImageDraw.Draw(hair)
+    # strands falling from the forehead across the subject's right eye (image left)
+    for k in range(12):
+        x = right[0] + (k / 11 - 0.5) * iod
+        draw.line(
+            [(x - 0.1 * iod, right[1] - 0.9 * iod), (x + 0.25 * iod, right[1] + 0.7 * iod)],
+            fill=(30, 20, 12),
+            width=max(1, int(0.04 * iod)),
+        )
+    found = detect_one(detector, png(hair), "hair")
+    eyes = found.raw["quality"]["eyes"]
+    assert eyes["right"]["stripes"] > 1.6 > eyes["left"]["stripes"], eyes
+    assert low(found, "eye_visible_right") and high(found, "eye_visible_left")
+    assert found.measures["eye_visible_right"].reason == "hair, lenses or shadow?"
+    assert face.raw["quality"]["eyes"]["right"]["stripes"] < 1.2  # the bare eye
+    # a hand of the skin's colour, softly shaded, over the mouth: the lips' lightness is flat
+    assert face.landmarks is not None
+    mouth = np.array(face.landmarks[3:5]).mean(axis=0)
+    arr = np.asarray(img).astype(np.float64)
+    cheek = arr[int(right[1] + 0.6 * iod), int(right[0])]
+    rng = np.random.default_rng(5)
+    layer = np.clip(cheek + rng.normal(0, 4, arr.shape), 0, 255).astype(np.uint8)
+    cover = Image.new("L", img.size, 0)
+    ImageDraw.Draw(cover).ellipse(
+        [*(mouth - np.array([0.8 * iod, 0.36 * iod])), *(mouth + np.array([0.8 * iod, 0.36 * iod]))], fill=255
+    )
+    hand = Image.composite(Image.fromarray(layer), img, cover)
+    found = detect_one(detector, png(hand), "hand over the mouth")
+    occ = found.raw["quality"]["occlusion"]
+    assert occ["lips_std"] < 0.045 < face.raw["quality"]["occlusion"]["lips_std"], occ
+    assert low(found, "mouth_visible") and low(found, "nose_mouth_visible")
+    assert high(found, "eyes_visible")
+
+
 def test_detail_verdicts_become_pass_fail_measures() -> None:
     from facecurator.detect.quality.summary import DETAIL_MEASURES, detail_named
     from facecurator.domain.measures import ALL_MEASURES

@@ -7,7 +7,10 @@ distance of at most 64 px, by
 :func:`exposure_measures` (one pass, < 1 ms a face):
 
 ``brightness``  mean luma of the face, 0..255.
-``underexposure``  fraction of face pixels with luma <= ``DARK_LEVEL`` (0..1).
+``underexposure``  fraction of face pixels with luma <= ``DARK_LEVEL`` (0..1); its
+    details carry ``p95``, the face's highlight level (95th percentile of the luma):
+    a well-exposed face always has some bright parts (lit forehead and nose, eye
+    whites, teeth) whatever the skin's tone, a dim shot has none.
 ``overexposure``  fraction of face pixels with luma >= ``CLIPPED_LEVEL`` (0..1).
 ``dynamic_range``  entropy of the face's 256-bin luma histogram, in bits (0..8),
     as OFIQ's DynamicRange; a face squeezed into a few grey levels reads low.
@@ -35,6 +38,9 @@ CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
 UNDEREXPOSURE_MAX: Final = 0.6
+#: The face's 95th luma percentile under this = underexposed (issue 18, fourth round; tune
+#: split: clean faces >= 108, the ``dim`` variants 2.5-3.5 stops under 52-105, median 72).
+HIGHLIGHT_MIN: Final = 100.0
 OVEREXPOSURE_MAX: Final = 0.30
 DYNAMIC_RANGE_MIN: Final = 5.0
 ILLUMINATION_UNIFORMITY_MIN: Final = 0.4
@@ -66,6 +72,8 @@ def exposure_measures(
         return {name: unmeasured("face region too small") for name in NAMES}
     mean = float(pix.mean())
     dark = float((pix <= DARK_LEVEL).mean())
+    levels = _percentiles(pix)
+    high = levels["p95"]
     clipped = float((pix >= CLIPPED_LEVEL).mean())
     hist = np.bincount(np.clip(pix, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
     p = hist[hist > 0] / pix.size
@@ -86,10 +94,13 @@ def exposure_measures(
     else:
         uniform = unmeasured("one face half hidden")
     return {
-        "brightness": Measure(round(mean, 2), "mean face brightness"),
+        "brightness": Measure(round(mean, 2), "mean face brightness", levels),
         "underexposure": Measure(
             round(dark, 4),
-            "face underexposed" if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN else "not dark",
+            "face underexposed"
+            if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN
+            else ("no bright part on the face (dim)" if high < HIGHLIGHT_MIN else "not dark"),
+            {"p95": high},
         ),
         "overexposure": Measure(
             round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
@@ -99,13 +110,21 @@ def exposure_measures(
     }
 
 
+def _percentiles(pix: np.ndarray) -> dict[str, float]:
+    """The face's luma at the 5th, 50th, 95th and 99th percentile (for ``raw``)."""
+    values = np.percentile(pix, (5, 50, 95, 99))
+    return {f"p{q}": round(float(v), 1) for q, v in zip((5, 50, 95, 99), values, strict=True)}
+
+
 def underexposed(measures: dict[str, Measure]) -> bool | None:
-    """The suggested verdict: mean face brightness under ``BRIGHTNESS_MIN`` or
-    more than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL``."""
+    """The suggested verdict: mean face brightness under ``BRIGHTNESS_MIN``, more
+    than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL``, or the face's
+    highlights (95th luma percentile) under ``HIGHLIGHT_MIN`` (a dim shot)."""
     mean, dark = measures["brightness"].value, measures["underexposure"].value
     if mean is None or dark is None:
         return None
-    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX)
+    high = measures["underexposure"].details.get("p95", 255.0)
+    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX  or high < HIGHLIGHT_MIN)
 
 
 def overexposed(measures: dict[str, Measure]) -> bool | None:

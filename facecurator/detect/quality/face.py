@@ -48,6 +48,7 @@ class FaceQuality:
         """A JSON-ready summary for ``Face.raw``: name -> value (None = not measured), plus reasons."""
         out: dict[str, object] = {name: m.value for name, m in self.measures.items()}
         out["reasons"] = {name: m.reason for name, m in self.measures.items() if m.value is None}
+        out["details"] = {name: dict(m.details) for name, m in self.measures.items() if m.details}
         out["verdicts"] = {k: v for k, (v, _) in self.verdicts.items()}
         return out
 

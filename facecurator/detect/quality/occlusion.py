@@ -66,6 +66,11 @@ FACE_FRACTION: Final = 0.55
 LIP_MIN_CONTRAST: Final = 0.0
 #: ... and then the mouth area's face-like share must reach this instead of MOUTH_FRACTION.
 MOUTH_FRACTION_NO_LIPS: Final = 0.55
+#: Spread (standard deviation) of the lips' lightness / the skin's under this = the lips
+#: are covered (a hand or a skin-coloured patch: no line between the lips, no shading).
+#: Tune split: clean faces >= 0.067 (p5 0.116), the ``mouth_hand`` variants 0.019-0.060
+#: (29 of 30 under 0.045); below 0.045 otherwise only blurred, clipped or masked faces.
+LIPS_MIN_STD: Final = 0.045
 #: Mask: the mouth region's and the chin's face-like fractions both below this ...
 MASK_MOUTH_FRACTION: Final = 0.25
 #: ... (the chin may be cut at the image edge or in shadow: its fraction only needs to be below this).
@@ -150,6 +155,19 @@ def lip_contrast(regions: FaceRegions) -> float:
     return float(fast_median(a[lips]) - fast_median(a[around]))
 
 
+def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
+    """The lips' darkest tenth (the line between the lips, the mouth's shadow) and the spread
+    of their lightness, both / the skin's lightness (for ``raw``): a hand or a skin-coloured
+    patch over the mouth has neither."""
+    lips = regions.polygon(LIPS)
+    if lips.sum() < 3:
+        return {}
+    lum = np.sort(regions.area_lab[..., 0][lips])
+    ref = max(float(skin.lab[0]), 1.0)
+    p10 = float(lum[round(0.1 * (lum.size - 1))])
+    return {"lips_p10": round(p10 / ref, 3), "lips_std": round(float(lum.std()) / ref, 3)}
+
+
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
     if skin.monochrome:
@@ -197,6 +215,9 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     lips = lip_contrast(regions)
     no_lips = not skin.monochrome and lips <= LIP_MIN_CONTRAST
     mouth = _half(fractions["mouth"], MOUTH_FRACTION_NO_LIPS if no_lips else MOUTH_FRACTION)
+    darkness = lip_darkness(regions, skin)
+    if "lips_std" in darkness:
+        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not _beard_like(regions, skin)
@@ -210,4 +231,5 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
         reason = ""
     fractions["face"] = round(face_fraction, 3)
     fractions["lip_contrast"] = round(lips, 2)
+    fractions.update(darkness)
     return OcclusionReading(round(nose, 3), round(mouth, 3), round(face, 3), masked, reason, fractions)

@@ -12,6 +12,7 @@ from facecurator.detect.quality.eyes import (
     REASON_SMALL,
     EyeReading,
     eye_reading,
+    eye_symmetry,
     sunglasses_from_eyes,
 )
 from facecurator.detect.quality.occlusion import occlusion_reading
@@ -143,9 +144,13 @@ def face_quality(
                 "iris": r.iris,
                 "window_l90": r.window_l90,
                 "tint": r.tint,
+                "stripes": r.stripes,
             }
             for side, r in (("right", right), ("left", left))
         },
+        "eye_symmetry": round(
+            eye_symmetry(regions.lab[..., 0], regions.eye_centre("right"), regions.eye_centre("left")), 3
+        ),
         "occlusion": {"reason": occ.reason, **occ.fractions},
         "skin": {
             "cheeks": None if cheeks is None else [round(float(v), 1) for v in cheeks.lab],
