@@ -152,12 +152,15 @@ def main() -> int:
             settle(app, 0.5)
             grab(app, window, args.states_dir / "empty-start.png")
         started = time.monotonic()
+        opened: list[str] = []
+        window.sourceOpened.connect(opened.append)
         if not window.open_source(str(source)):
             print("screenshot: the app could not open the folder (see the log above)", file=sys.stderr)
             return 1
         # The catalog is read on a worker; the scan starts once it is shown.
-        wait_until(app, lambda: not window.store.busy, args.timeout, "loading the catalog")
+        wait_until(app, lambda: bool(opened), args.timeout, "the source listed")  # then the scan starts
         wait_until(app, lambda: not window.scanner.running, args.timeout, "the detection run")
+        wait_until(app, lambda: not window.store.busy, args.timeout, "the verdicts stored")
         print(
             f"detection finished in {time.monotonic() - started:.1f} s: "
             f"{len(window.store.image_ids())} images, {len(window.store.face_ids())} faces"

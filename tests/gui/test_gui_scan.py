@@ -55,6 +55,19 @@ def test_scan_from_the_window_streams_results_and_lists_failures(
     assert any("empty" in window.problems.list.item(i).text() for i in range(window.problems.list.count()))
 
 
+def test_opening_a_folder_starts_the_local_scan_by_itself(
+    qtbot, make_window, tmp_path: Path, photo_dir: Path
+) -> None:
+    """Auto-scan on open (the default): the scan starts once the source is listed, while its
+    verdicts are still being stored, and detects the folder's images."""
+    window = make_window(tmp_path / "fresh.sqlite3", auto_scan=True)
+    with qtbot.waitSignal(window.scanner.finished, timeout=60_000) as finished:
+        assert window.open_source(str(photo_dir))
+    files = [p for p in photo_dir.rglob("*") if p.is_file()]
+    assert finished.args[0].total == len(files)
+    qtbot.waitUntil(lambda: window.gallery_model.rowCount() == len(files), timeout=10_000)
+
+
 def test_progress_knows_the_total_before_the_scan_lists_the_last_image(photo_dir: Path) -> None:
     """The folder is listed before detection, so the bar is determinate from the first images."""
     import pytest
