@@ -185,6 +185,7 @@ class MainWindow(WindowActions):
         self.store.loadFailed.connect(self._on_load_failed)
         self.store.imagesAdded.connect(lambda _ids: self._update_counts())
         self.store.imagesListed.connect(lambda _ids: self._update_counts())
+        self.store.imagesChanged.connect(lambda _ids: self._update_counts())  # a listed image read
         self.store.facesChanged.connect(lambda _ids: self._update_counts())
         self.store.rulesChanged.connect(lambda _r: self._update_counts())
         self.triage.view.decisionRequested.connect(self.triage_decide)

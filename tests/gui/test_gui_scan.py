@@ -66,6 +66,10 @@ def test_opening_a_folder_starts_the_local_scan_by_itself(
     files = [p for p in photo_dir.rglob("*") if p.is_file()]
     assert finished.args[0].total == len(files)
     qtbot.waitUntil(lambda: window.gallery_model.rowCount() == len(files), timeout=10_000)
+    faces = window.store.counts()["faces"]
+    assert faces > 0
+    # the status bar counts the faces the scan found (the images were listed before, faceless)
+    qtbot.waitUntil(lambda: f" {faces} faces" in window.counts_label.text(), timeout=10_000)
 
 
 def test_progress_knows_the_total_before_the_scan_lists_the_last_image(photo_dir: Path) -> None:
