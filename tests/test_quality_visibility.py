@@ -175,6 +175,23 @@ def test_sunglasses_from_eyes_tint_rule() -> None:
     assert sunglasses_from_eyes(EyeReading(None, None, "face too small"), eye(20, 0.7)).sunglasses is None
 
 
+def test_one_opaque_dark_lens_is_enough_for_sunglasses() -> None:
+    from facecurator.detect.quality.eyes import EyeReading, sunglasses_from_eyes
+
+    lens = EyeReading(0.0, None, "covered?", contrast=0.0, bright=0.11, median=0.11)
+    glare = EyeReading(0.95, 0.9, "", contrast=0.9, bright=1.3, median=0.8, tint=8.0)
+    bare = EyeReading(0.95, 0.9, "", contrast=0.7, bright=1.0, median=0.7, tint=4.0)
+    # a reflection on the other lens reads as a bright, detailed eye: one dark lens decides
+    assert sunglasses_from_eyes(lens, glare).sunglasses is True
+    assert sunglasses_from_eyes(glare, lens).reason == "sunglasses?"
+    assert sunglasses_from_eyes(bare, glare).sunglasses is False
+    # a skin-coloured hand over one eye is uniform but not dark; a shaded eye is dark but detailed
+    hand = EyeReading(0.0, None, "covered?", contrast=0.05, bright=0.95, median=0.9)
+    shade = EyeReading(0.6, 0.9, "", contrast=0.3, bright=0.2, median=0.15)
+    assert sunglasses_from_eyes(hand, bare).sunglasses is False
+    assert sunglasses_from_eyes(shade, bare).sunglasses is False
+
+
 def test_patch_over_one_eye_and_rectangle_over_mouth(
     portrait: tuple[Image.Image, Face], detector: LocalDetector
 ) -> None:

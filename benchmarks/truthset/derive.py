@@ -32,6 +32,9 @@ hair_eye           a dense bundle of dark hair strands across one   eyes_occlude
                    eye, from the forehead to the cheek
 mouth_hand         opaque blob of the face's own skin colour over   nose_mouth_occluded
                    the mouth (like a hand), with soft shading
+glare              the dark lenses of ``sunglasses`` with a bright  sunglasses, eyes_occluded
+                   reflection (sky / window colour, soft edge)
+                   over 35-55 % of one lens
 =================  ===============================================  ==========================
 
 Eye, nose and mouth positions are the detector's 5 mesh landmarks on the source
@@ -68,8 +71,8 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-#: v4 added dim, bright, hair_eye and mouth_hand (the other variants are byte-identical).
-DERIVE_VERSION: Final = 4
+#: v4 added dim, bright, hair_eye and mouth_hand, v5 glare (the other variants are byte-identical).
+DERIVE_VERSION: Final = 5
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -455,6 +458,31 @@ def _mouth_hand(
     return out, _centre(pts)
 
 
+def _glare(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """Dark opaque lenses, one of them with a bright reflection of the sky or a window."""
+    from PIL import Image as PILImage
+    from PIL import ImageDraw, ImageFilter
+
+    out, centre = _sunglasses(img, pts, rng)
+    _mid, u, v, ied = _frame(pts)
+    eye = pts["left_eye"] if pts["hand_eye"][0] > 0 else pts["right_eye"]
+    lights = [(235, 240, 245), (190, 210, 235), (215, 220, 200), (250, 245, 230)]
+    light = lights[int(rng.integers(len(lights)))]
+    share = float(rng.uniform(0.35, 0.55))
+    # a soft blob in the lens's upper part, its area ``share`` of the lens (0.44 x 0.32 IED)
+    ru, rv = 0.44 * ied * share**0.5, 0.32 * ied * share**0.5
+    spot = eye + 0.04 * ied * v + float(rng.uniform(-0.12, 0.12)) * ied * u - (0.32 * ied - rv) * 0.6 * v
+    lens = PILImage.new("L", img.size, 0)
+    ImageDraw.Draw(lens).polygon(_ellipse(eye + 0.04 * ied * v, u, v, 0.44 * ied, 0.32 * ied), fill=255)
+    blob = PILImage.new("L", img.size, 0)
+    ImageDraw.Draw(blob).polygon(_ellipse(spot, u, v, ru, rv), fill=235)
+    blob = blob.filter(ImageFilter.GaussianBlur(max(1.0, 0.05 * ied)))
+    alpha = PILImage.fromarray(np.minimum(np.asarray(blob), np.asarray(lens)))
+    return PILImage.composite(PILImage.new("RGB", img.size, light), out, alpha), centre
+
+
 _HIDDEN_EYES: Final = {"left_eye_closed": None, "right_eye_closed": None}
 _LOST_DETAIL: Final = {"blurred": None, "upscaled": None, "compressed": None}
 
@@ -490,6 +518,12 @@ VARIANTS: Final = (
     Variant("bright", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _bright),
     Variant("hair_eye", ".png", {"eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES}, _hair_eye),
     Variant("mouth_hand", ".png", {"nose_mouth_occluded": True, "mask": None}, _mouth_hand),
+    Variant(
+        "glare",
+        ".png",
+        {"sunglasses": True, "eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES},
+        _glare,
+    ),
 )
 
 

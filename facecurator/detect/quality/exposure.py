@@ -72,10 +72,10 @@ def exposure_measures(
         return {name: unmeasured("face region too small") for name in NAMES}
     mean = float(pix.mean())
     dark = float((pix <= DARK_LEVEL).mean())
-    levels = _percentiles(pix)
-    high = levels["p95"]
     clipped = float((pix >= CLIPPED_LEVEL).mean())
     hist = np.bincount(np.clip(pix, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
+    levels = _percentiles(hist, pix.size)
+    high = levels["p95"]
     p = hist[hist > 0] / pix.size
     entropy = float(-(p * np.log2(p)).sum())
     # halves split by the nose line (bridge 168 to tip 1), in crop coordinates
@@ -110,10 +110,11 @@ def exposure_measures(
     }
 
 
-def _percentiles(pix: np.ndarray) -> dict[str, float]:
-    """The face's luma at the 5th, 50th, 95th and 99th percentile (for ``raw``)."""
-    values = np.percentile(pix, (5, 50, 95, 99))
-    return {f"p{q}": round(float(v), 1) for q, v in zip((5, 50, 95, 99), values, strict=True)}
+def _percentiles(hist: np.ndarray, count: int) -> dict[str, float]:
+    """The face's luma at the 5th, 50th, 95th and 99th percentile (the lowest level with
+    at least that share of the face at or under it), from its 256-bin histogram."""
+    levels = np.searchsorted(np.cumsum(hist), np.array([0.05, 0.5, 0.95, 0.99]) * count)
+    return {f"p{q}": float(v) for q, v in zip((5, 50, 95, 99), levels, strict=True)}
 
 
 def underexposed(measures: dict[str, Measure]) -> bool | None:

@@ -252,14 +252,26 @@ DIMMED_BRIGHT_MAX: Final = 0.80
 DIMMED_CONTRAST_MAX: Final = 0.35
 
 
+#: One opaque dark lens is enough: an eye window whose brightest tenth is under this
+#: fraction of the skin and whose contrast is under ``VISIBLE_CONTRAST`` (dark and
+#: uniform) makes the face wear sunglasses even when the other lens shows a bright
+#: reflection. Tune split: the real eyes of faces without sunglasses are all at least
+#: 1.5x away from it (but one face looking down in shadow, already read as
+#: sunglasses); the ``glare`` variants (a reflection over 35-55 % of one lens) 30 / 30.
+ONE_LENS_BRIGHT: Final = 0.25
+
+
 def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
-    """Sunglasses when the brightest tenth of BOTH eye windows is darker than
-    ``VISIBLE_BRIGHT`` x the skin and at least one eye is not visible (a lens may
-    let one eye's contrast through), or when both eye regions are tinted (colour
+    """Sunglasses when one eye window is dark and uniform (``ONE_LENS_BRIGHT``: an
+    opaque lens, whatever a reflection does to the other), when the brightest tenth of
+    BOTH eye windows is darker than ``VISIBLE_BRIGHT`` x the skin and at least one eye
+    is not visible (a lens may let one eye's contrast through), or when both eye regions are tinted (colour
     away from the skin's, ``TINT_MIN``) and darker than the skin. A hand or a
     skin-coloured patch is not dark; a black bar reads as sunglasses."""
     if right.visible is None or left.visible is None:
         return LensReading(None, right.reason if right.visible is None else left.reason)
+    if any(e.bright < ONE_LENS_BRIGHT and e.contrast < VISIBLE_CONTRAST for e in (right, left)):
+        return LensReading(True, REASON_DARK_FLAT)
     both_dark = all(e.bright < VISIBLE_BRIGHT for e in (right, left))
     if both_dark and min(right.visible, left.visible) < 0.5:
         return LensReading(True, REASON_DARK_FLAT)
