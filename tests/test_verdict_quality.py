@@ -289,6 +289,8 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
     eye = _pixel(variants["tinted"].path, (260 / 600, 220 / 500))  # type: ignore[arg-type]
     assert eye.max() > 40 and not (eye[1] > 150 and eye[0] < 80 and eye[2] < 80), eye
     assert variants["compressed"].path.suffix == ".jpg"  # type: ignore[union-attr]
+    # sketch: a pencil drawing of the photo, saved as a JPEG
+    assert variants["sketch"].attrs["not_photo"] is True and variants["sketch"].path.suffix == ".jpg"  # type: ignore[union-attr]
     # glare: the dark lenses hide both eye dots, a reflection lights one lens up
     assert green_left("glare") == pytest.approx(dots * 3 / 5, rel=0.15)
     assert variants["glare"].attrs["sunglasses"] is True
@@ -408,7 +410,8 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 ISSUE_18 = (
     "issue 18 target not reached: test split, enrollment-strict qualifies 8 real must-not faces"
-    " (5 CGI renders) and 6 variants (5 light tinted lenses, 1 cartoon); moderation-2.0 7 of 97"
+    " (5 CGI renders) and 21 variants (15 pencil sketches, 5 light tinted lenses, 1 cartoon);"
+    " moderation-2.0 7 of 97"
     " sunglasses faces (1 of 7 real: a reflection on one lens; 6 light tinted-lens variants; the"
     " 29 glare variants are caught)"
 )

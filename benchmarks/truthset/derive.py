@@ -32,6 +32,8 @@ hair_eye           a dense bundle of dark hair strands across one   eyes_occlude
                    eye, from the forehead to the cheek
 mouth_hand         opaque blob of the face's own skin colour over   nose_mouth_occluded
                    the mouth (like a hand), with soft shading
+sketch             a pencil drawing of the photo (OpenCV's          not_photo
+                   ``pencilSketch``, grey or coloured), JPEG 80-92
 glare              the dark lenses of ``sunglasses`` with a bright  sunglasses, eyes_occluded
                    reflection (sky / window colour, soft edge)
                    over 35-55 % of one lens
@@ -71,8 +73,9 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-#: v4 added dim, bright, hair_eye and mouth_hand, v5 glare (the other variants are byte-identical).
-DERIVE_VERSION: Final = 5
+#: v4 added dim, bright, hair_eye and mouth_hand, v5 glare, v6 sketch (the other variants
+#: are byte-identical).
+DERIVE_VERSION: Final = 6
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -483,6 +486,22 @@ def _glare(
     return PILImage.composite(PILImage.new("RGB", img.size, light), out, alpha), centre
 
 
+def _sketch(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """A pencil drawing of the photo (grey, or coloured pencils)."""
+    import cv2
+    from PIL import Image as PILImage
+
+    arr = np.ascontiguousarray(np.asarray(img.convert("RGB")))
+    grey, colour = cv2.pencilSketch(
+        arr, sigma_s=float(rng.uniform(40, 80)), sigma_r=float(rng.uniform(0.05, 0.1)), shade_factor=0.04
+    )
+    if rng.integers(2):
+        return PILImage.fromarray(grey).convert("RGB"), _centre(pts)
+    return PILImage.fromarray(colour), _centre(pts)
+
+
 _HIDDEN_EYES: Final = {"left_eye_closed": None, "right_eye_closed": None}
 _LOST_DETAIL: Final = {"blurred": None, "upscaled": None, "compressed": None}
 
@@ -518,6 +537,7 @@ VARIANTS: Final = (
     Variant("bright", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _bright),
     Variant("hair_eye", ".png", {"eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES}, _hair_eye),
     Variant("mouth_hand", ".png", {"nose_mouth_occluded": True, "mask": None}, _mouth_hand),
+    Variant("sketch", ".jpg", {"not_photo": True, **_LOST_DETAIL}, _sketch, jpeg_quality=(80, 93)),
     Variant(
         "glare",
         ".png",
