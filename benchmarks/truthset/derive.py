@@ -32,6 +32,9 @@ hair_eye           a dense bundle of dark hair strands across one   eyes_occlude
                    eye, from the forehead to the cheek
 mouth_hand         opaque blob of the face's own skin colour over   nose_mouth_occluded
                    the mouth (like a hand), with soft shading
+recompressed       JPEG quality 4-6, then resized by 0.7-0.85       compressed
+                   (bicubic) and saved as PNG: the blocks are
+                   visible but no longer on the 8-px grid
 sketch             a pencil drawing of the photo (OpenCV's          not_photo
                    ``pencilSketch``, grey or coloured), JPEG 80-92
 glare              the dark lenses of ``sunglasses`` with a bright  sunglasses, eyes_occluded
@@ -73,9 +76,9 @@ if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
-#: v4 added dim, bright, hair_eye and mouth_hand, v5 glare, v6 sketch (the other variants
-#: are byte-identical).
-DERIVE_VERSION: Final = 6
+#: v4 added dim, bright, hair_eye and mouth_hand, v5 glare, v6 sketch, v7 recompressed (the
+#: other variants are byte-identical).
+DERIVE_VERSION: Final = 7
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -486,6 +489,25 @@ def _glare(
     return PILImage.composite(PILImage.new("RGB", img.size, light), out, alpha), centre
 
 
+def _recompressed(
+    img: Image.Image, pts: Points, rng: np.random.Generator
+) -> tuple[Image.Image, tuple[float, float]]:
+    """Heavy JPEG blocking, then a resize that moves the blocks off the 8-px grid."""
+    import io
+
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, format="JPEG", quality=int(rng.integers(4, 7)))
+    buf.seek(0)
+    with PILImage.open(buf) as opened:
+        blocky = opened.convert("RGB")
+    f = float(rng.uniform(0.7, 0.85))
+    size = (max(1, round(img.width * f)), max(1, round(img.height * f)))
+    cx, cy = _centre(pts)
+    return blocky.resize(size, PILImage.Resampling.BICUBIC), (cx * f, cy * f)
+
+
 def _sketch(
     img: Image.Image, pts: Points, rng: np.random.Generator
 ) -> tuple[Image.Image, tuple[float, float]]:
@@ -537,6 +559,7 @@ VARIANTS: Final = (
     Variant("bright", ".png", {"overexposed": True, **_HIDDEN_EYES, **_LOST_DETAIL}, _bright),
     Variant("hair_eye", ".png", {"eyes_occluded": True, "clear_glasses": None, **_HIDDEN_EYES}, _hair_eye),
     Variant("mouth_hand", ".png", {"nose_mouth_occluded": True, "mask": None}, _mouth_hand),
+    Variant("recompressed", ".png", {"compressed": True, "blurred": None, "upscaled": None}, _recompressed),
     Variant("sketch", ".jpg", {"not_photo": True, **_LOST_DETAIL}, _sketch, jpeg_quality=(80, 93)),
     Variant(
         "glare",
