@@ -81,9 +81,9 @@ class DetectionRuns(WindowBase):
         ``embed``: also compute face embeddings (identity checks); such a run uses
         the local detector (offline; its cached detections are reused).
         """
-        if self.store.pending_kind == "open" and self.store.pending_source_root != self.store.source_root:
-            # It would scan the source still shown, not the one being opened (once the new
-            # source is listed, its verdicts still being stored, the scan is the right one).
+        if self.store.listing:
+            # It would scan the source still shown, not the one being opened (once its ids are
+            # listed, it is the one shown: a scan may start while its verdicts are stored).
             self.notifier.warning(
                 QCoreApplication.translate("MainWindow", "Wait until the source is loaded, then detect")
             )

@@ -173,6 +173,7 @@ class CurationStore(QObject, StoreRows):
         self._undo_steps: list[tuple[int, ...]] = []
         #: ids a scan listed while an open was pending: added once its listing is applied
         self._listed_later: list[tuple[str, list[int]]] = []
+        self._listed_generation = 0  # the open request whose ids are shown
         #: the identity checks of the open source (None: no embeddings), computed on the worker
         self._identities: GalleryIdentities | None = None
 
@@ -210,6 +211,15 @@ class CurationStore(QObject, StoreRows):
     def requested_ruleset(self) -> RuleSet:
         """The rule set the views will show once the pending work is applied."""
         return self._requested_ruleset
+
+    @property
+    def listing(self) -> bool:
+        """True while a source is being opened and its ids are not listed yet (the views still
+        show the previous source); once listed, the views show it while its verdicts fill."""
+        pending = self._pending
+        if pending is None or pending.kind != "open":
+            return False
+        return self._listed_generation != pending.generation
 
     @property
     def pending_kind(self) -> LoadKind | None:
@@ -327,6 +337,7 @@ class CurationStore(QObject, StoreRows):
         if self._pending is None or request.generation != self._pending.generation:
             return
         self.source_root = request.source_root
+        self._listed_generation = request.generation
         self._image_order = listed.image_ids
         self._face_order = listed.face_ids
         self._image_set = listed.image_index

@@ -235,3 +235,20 @@ def test_the_cost_dialog_answers_through_a_callback_without_waiting(qtbot) -> No
             dialog.reject()
         assert answers == expected
         qtbot.waitUntil(lambda: parent.findChild(CostConfirmDialog) is None, timeout=5_000)  # deleted
+
+
+def test_a_new_folder_opened_to_scan_is_listed_then_detected(
+    qtbot, make_window, tmp_path: Path, photo_dir: Path
+) -> None:
+    """Opening a new folder starts its scan as soon as its ids are listed (not after its
+    verdicts): every image shows before the first is detected, and the scan ends on all."""
+    window = make_window(tmp_path / "fresh.sqlite3")
+    files = [p for p in photo_dir.rglob("*") if p.is_file()]
+    listed: list[int] = []
+    window.scanner.imagesListed.connect(lambda _root, ids: listed.extend(ids))
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as finished:
+        assert window.open_source(str(photo_dir), scan=True)
+    assert not any("Wait until" in notice.text for notice in window.notifier.history)
+    assert len(listed) == len(files) == finished.args[0].total
+    qtbot.waitUntil(lambda: window.gallery_model.rowCount() == len(files), timeout=10_000)
+    assert {window.store.image(i).row.status for i in window.gallery_model.ids()} <= {"ok", "error"}
