@@ -110,7 +110,8 @@ def decide(
         changed = [i for i in ids if current[i][0] == "pending" and state != "pending"]
     else:
         changed = [i for i in ids if current[i][0] != state]
-    skipped = tuple(i for i in ids if i not in set(changed)) if only_pending else ()
+    changing = set(changed)  # once: a set per face made a 5 000-face chunk cost seconds
+    skipped = tuple(i for i in ids if i not in changing) if only_pending else ()
     at = _now()
     if batch_id:
         row = db.execute("SELECT state FROM batches WHERE id = ?", (batch_id,)).fetchone()
