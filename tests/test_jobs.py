@@ -13,7 +13,7 @@ from facecurator.detect.local import LocalDetector
 from facecurator.domain.protocols import DetectionResult, ImageRef, content_identity
 from facecurator.errors import SourceError
 from facecurator.services.catalog import Catalog
-from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, plan, scan
+from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, list_source, plan, scan
 from facecurator.sources.local import LocalFolderSource
 
 
@@ -194,32 +194,28 @@ def test_a_detector_crash_is_isolated(gallery: Path, tmp_path: Path) -> None:
 
 
 def test_a_folder_is_listed_before_anything_is_detected(gallery: Path, tmp_path: Path) -> None:
-    """scan(on_listed=...): every image recorded as ``listed`` before the first detection,
-    under the id it keeps once read; the total known from the first progress."""
+    """list_source(): every image recorded as ``listed`` before the first detection, under the
+    id it keeps once read; scan(complete=True) then knows the total from the first progress."""
     source = LocalFolderSource(gallery)
     calls: list[str] = []
-    seen: list[tuple[list[int], int, int]] = []
     totals: list[int | None] = []
     with Catalog(tmp_path / "c.sqlite3") as catalog:
-
-        def listed(ids: list[int], total: int) -> None:
-            statuses = {row.status for row in catalog.images(source_root=source.root)}
-            seen.append((ids, total, len(calls)))
-            assert statuses == {"listed"}  # nothing read yet
-
+        refs, ids = list_source(source, catalog)
+        assert len(ids) == len(refs) and not calls
+        assert {row.status for row in catalog.images(source_root=source.root)} == {"listed"}
         report = scan(
             source,
             CountingDetector(calls),
             catalog,
             jobs=2,
-            on_listed=listed,
+            refs=refs,
+            complete=True,
+            prepared=True,
             progress=lambda p: totals.append(p.total),
         )
-        ((ids, total, detected_before),) = seen
-        assert detected_before == 0 and total == report.total == len(ids)
-        assert totals and all(t == total for t in totals)
+        assert report.total == len(refs) and totals and all(t == len(refs) for t in totals)
         rows = catalog.images(source_root=source.root)
         assert sorted(row.id for row in rows) == sorted(ids)  # the same ids, now read
         assert {row.status for row in rows} == {"ok", "error"}
         # Listing again records nothing new: the catalog knows them all.
-        assert catalog.record_listed(list(source.iter_images()), source_root=source.root) == []
+        assert list_source(source, catalog)[1] == []

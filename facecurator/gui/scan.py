@@ -30,7 +30,7 @@ from facecurator.detect.registry import (
 )
 from facecurator.errors import FacecuratorError
 from facecurator.services.catalog import Catalog
-from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, scan
+from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, list_source, scan
 
 if TYPE_CHECKING:
     from facecurator.cloud.cost import CostEstimate
@@ -210,8 +210,14 @@ class ScanWorker(QObject):
                 step = f"opening {self.source_text}"
                 source = open_source(self.source_text, profile=self.profile)
                 self._root = source.root
-                # A local folder is listed first, every image shown before any is detected.
-                listed_first = self.refs is None and source_kind(self.source_text) == "local"
+                refs, complete = self.refs, False
+                if refs is None and source_kind(self.source_text) == "local":
+                    # A local folder is listed first (before the detector even loads): every
+                    # image is shown before any is detected, and the total is known.
+                    step = f"listing {self.source_text}"
+                    refs, listed = list_source(source, catalog)
+                    complete = True
+                    self._on_listed(listed, len(refs))
                 step = f"starting the {self.detector_name} detector"
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 embedder: Embedder | None = None
@@ -233,9 +239,10 @@ class ScanWorker(QObject):
                     progress=self._on_progress,
                     on_image=self._on_image,
                     cancel=self.token,
-                    refs=self.refs,
+                    refs=refs,
                     embedder=embedder,
-                    on_listed=self._on_listed if listed_first else None,
+                    complete=complete,
+                    prepared=complete,
                 )
                 self._flush()
             self.finished.emit(report)

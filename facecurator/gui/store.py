@@ -401,7 +401,7 @@ class CurationStore(QObject, StoreRows):
     def refresh_images(self, image_ids: Sequence[int]) -> None:
         """Re-read images (after a scan recorded them) and announce new/changed ones."""
         ids = list(dict.fromkeys(image_ids))
-        if not ids:
+        if not ids or self.closed:  # (a scan's last batch after the window closed the catalog)
             return
         if self._pending is not None:
             self._touched_images.update(ids)
@@ -448,7 +448,7 @@ class CurationStore(QObject, StoreRows):
         self._append_listed(source_root, image_ids)
 
     def _append_listed(self, source_root: str, image_ids: Sequence[int]) -> None:
-        if self.source_root is not None and source_root != self.source_root:
+        if self.closed or (self.source_root is not None and source_root != self.source_root):
             return  # another source than the one shown
         known = set(self._image_set.known(list(image_ids)))
         new = [i for i in image_ids if i not in known]

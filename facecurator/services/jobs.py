@@ -142,7 +142,8 @@ def scan(
     cancel: CancelToken | None = None,
     refs: Iterable[ImageRef] | None = None,
     embedder: Embedder | None = None,
-    on_listed: Callable[[list[int], int], None] | None = None,
+    complete: bool = False,
+    prepared: bool = False,
 ) -> ScanReport:
     """Detect every image of ``source`` not already in the catalog's cache.
 
@@ -160,22 +161,21 @@ def scan(
             finish and be stored.
         embedder: when given, face descriptors are computed on the workers and
             cached with each detection (``embedder.clone()`` per worker).
-        on_listed: list the whole source before detecting anything, record the images
-            the catalog does not know yet as ``listed`` (one transaction: a view shows
-            them at once) and call ``on_listed(their ids, images listed)``; without
-            ``refs`` only (a local folder: listing costs milliseconds per thousand files).
+        complete: ``refs`` is the whole source's listing (from :func:`list_source`): the
+            total is known at once and images no longer listed are marked missing.
+        prepared: the caller ran ``catalog.prepare_bulk_change()`` already (:func:`list_source`).
 
     Raises:
         CatalogDamagedError: the catalog is damaged (checked, and backed up at most
             daily, before anything is written).
     """
-    catalog.prepare_bulk_change()
-    whole_source = refs is None  # images no longer listed are marked missing at the end
+    if not prepared:
+        catalog.prepare_bulk_change()
+    whole_source = refs is None or complete  # images no longer listed are marked missing at the end
     listed_total: int | None = None
-    if whole_source and on_listed is not None:
-        refs = list(source.iter_images())
+    if complete and refs is not None:
+        refs = list(refs)
         listed_total = len(refs)
-        on_listed(catalog.record_listed(refs, source_root=source.root), listed_total)
     cap = None if jobs else getattr(detector, "rate_cap", None)
     sizer = InFlightSizer(cap) if cap else None
     jobs = MAX_IN_FLIGHT if sizer else max(1, jobs or os.cpu_count() or 1)
@@ -442,6 +442,20 @@ class _RowLookup:
 
     def get(self, uri: str) -> ImageRow | None:
         return self.catalog.image_by_uri(uri)
+
+
+def list_source(source: Source, catalog: Catalog) -> tuple[list[ImageRef], list[int]]:
+    """List the whole source before anything is detected: the images the catalog does not know
+    yet are recorded as ``listed`` in one transaction (a view shows them at once). Returns
+    (the listing, the new ids); pass the listing to :func:`scan` with ``complete=True,
+    prepared=True``. A local folder lists in milliseconds per thousand files.
+
+    Raises:
+        CatalogDamagedError: the catalog is damaged (checked before anything is written).
+    """
+    catalog.prepare_bulk_change()
+    refs = list(source.iter_images())
+    return refs, catalog.record_listed(refs, source_root=source.root)
 
 
 def _cached_image_id(
