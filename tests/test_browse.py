@@ -267,3 +267,20 @@ def test_bulk_decisions_take_their_targets_from_the_stored_verdicts(
         assert max(reads) <= review_module.PAGE
         audit = {row.face_id: row.reason for row in catalog.audit() if row.batch_id in rejected.batch_ids}
         assert audit == unqualified
+
+
+def test_the_fill_in_a_child_process_stores_what_the_fill_stores(tmp_path: Path) -> None:
+    """The GUI's verdict fill runs in a spawned process: the same rows, and a stopped fill
+    closes its catalog (no unclean-shutdown marker left behind)."""
+    from facecurator.services.verdict_fill import fill_verdicts_apart
+
+    rules = load_rules("moderation-2.0")
+    path = tmp_path / "c.sqlite3"
+    seed_catalog(path, str(tmp_path / "g"), 300, 2)
+    assert not fill_verdicts_apart(path, rules, is_stale=lambda: True)  # stopped at once
+    assert fill_verdicts_apart(path, rules, chunk=100)
+    with Catalog(path) as catalog:
+        ruleset = browse.ruleset_id(catalog, rules)
+        assert q.images_missing_verdicts(catalog, ruleset) == []
+        assert q.counts(catalog, ruleset=ruleset) == summary(review(catalog, rules))
+    assert not list(tmp_path.glob(".*open-*"))  # every process closed the catalog

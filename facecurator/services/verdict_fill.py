@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
@@ -54,7 +55,17 @@ def fill_verdicts_apart(
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
         target=_child,
-        args=(str(path), rules.name, rules.to_toml(), source_root, list(first), chunk, stop, send),
+        args=(
+            str(path),
+            rules.name,
+            rules.to_toml(),
+            source_root,
+            list(first),
+            chunk,
+            stop,
+            send,
+            os.getpid(),
+        ),
         name="facecurator-verdict-fill",
         daemon=True,
     )
@@ -95,13 +106,19 @@ def _child(
     chunk: int,
     stop: object,
     send: object,
+    parent: int,
 ) -> None:
-    """The child process: fill, then report ("done" | "stopped" | "error", message)."""
+    """The child process: fill, then report ("done" | "stopped" | "error", message). It stops
+    between chunks when asked, or when its parent is gone (a killed app leaves no fill behind)."""
     from facecurator.errors import FacecuratorError
     from facecurator.services.browse import fill_verdicts
     from facecurator.services.catalog import Catalog
 
-    is_set: Callable[[], bool] = stop.is_set  # type: ignore[attr-defined]
+    stopped: Callable[[], bool] = stop.is_set  # type: ignore[attr-defined]
+
+    def is_set() -> bool:
+        return stopped() or os.getppid() != parent
+
     outcome: tuple[str, str]
     try:
         rules = RuleSet.from_toml(toml, name=name)
