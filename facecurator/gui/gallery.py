@@ -78,6 +78,7 @@ class GalleryModel(QAbstractListModel):
         #: the filter bar's face filter: images with at least one matching face (None: all)
         self.face_filter: FaceFilter | None = None
         self._group_sizes: dict[str, int] = {}
+        self._decode_listed = True  # thumbnails of images listed but not read yet (no scan running)
         store.sourceListed.connect(lambda _root: self.rebuild())
         store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.imagesAdded.connect(self._on_images_added)
@@ -165,6 +166,13 @@ class GalleryModel(QAbstractListModel):
         if key != self.sort_key:
             self.sort_key = key
             self.rebuild()
+
+    def set_decode_listed(self, decode: bool) -> None:
+        """Decode the thumbnails of images listed but not read yet (off while a scan runs)."""
+        if decode != self._decode_listed:
+            self._decode_listed = decode
+            if decode and self._ids:  # the placeholders shown meanwhile ask again
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
     def set_face_filter(self, face_filter: FaceFilter | None) -> None:
         """Show only images with a face the filter bar's expression selects (None: no such filter)."""
@@ -311,7 +319,7 @@ class GalleryModel(QAbstractListModel):
         pixmap = self._thumbs.get(key)
         if pixmap is None and self._thumbs.error(key) is None:
             image_row = self._store.image(image_id).row
-            if image_row.status in SHOWN_STATUSES:
+            if image_row.status == "ok" or (image_row.status == "listed" and self._decode_listed):
                 read = self._store.read_bytes
                 self._thumbs.request(key, lambda: render_thumbnail(image_row, read))
         return pixmap

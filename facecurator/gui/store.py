@@ -174,6 +174,7 @@ class CurationStore(QObject, StoreRows):
         #: ids a scan listed while an open was pending: added once its listing is applied
         self._listed_later: list[tuple[str, list[int]]] = []
         self._listed_generation = 0  # the open request whose ids are shown
+        self._listed_only: set[int] = set()  # images shown as listed by a scan, not read since
         #: the identity checks of the open source (None: no embeddings), computed on the worker
         self._identities: GalleryIdentities | None = None
 
@@ -414,24 +415,33 @@ class CurationStore(QObject, StoreRows):
         added_images: list[int] = []
         changed_images: list[int] = []
         added_faces: list[int] = []
+        redetected = False  # an image that had faces got new ones (they replace the old)
         for image in images:
             image_id = image.row.id
+            new_faces = [face.id for face in image.faces if face.id not in self._face_set]
             if image_id in self._image_set:
                 changed_images.append(image_id)
+                # a listed image had no faces: its faces are simply new
+                redetected = redetected or (bool(new_faces) and image_id not in self._listed_only)
             else:
                 added_images.append(image_id)
                 self._image_set[image_id] = len(self._image_order)
                 self._image_order.append(image_id)
-            new_faces = [face.id for face in image.faces if face.id not in self._face_set]
-            for face_id in new_faces:
-                self._face_set[face_id] = len(self._face_order)
-                self._face_order.append(face_id)
+            self._listed_only.discard(image_id)
             added_faces.extend(new_faces)
             self._keep(image)
-        if added_faces and changed_images:
-            # A re-detected image's faces replace its old ones; keep the catalog order.
+        if redetected:
+            # Keep the catalog order without the replaced faces; every face new to the store is
+            # announced (also those of images the scan committed since: they are in the order now).
+            known_before = self._face_set
             self._face_order = q.face_ids(self.catalog, source_root=self.source_root)
             self._face_set = RowIndex(self._face_order)
+            known = set(known_before.known(self._face_order))
+            added_faces = [face_id for face_id in self._face_order if face_id not in known]
+        else:
+            for face_id in dict.fromkeys(added_faces):
+                self._face_set[face_id] = len(self._face_order)
+                self._face_order.append(face_id)
         if added_images:
             self.imagesAdded.emit(added_images)
         if changed_images:
@@ -457,6 +467,7 @@ class CurationStore(QObject, StoreRows):
         for image_id in new:
             self._image_set[image_id] = len(self._image_order)
             self._image_order.append(image_id)
+        self._listed_only.update(new)
         self._lists.clear()
         self.imagesListed.emit(new)
 
