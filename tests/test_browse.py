@@ -223,8 +223,36 @@ def test_a_schema_4_catalog_gains_the_stored_verdicts_and_keeps_its_batches(tmp_
         counts = q.counts(catalog, source_root=None, ruleset=browse.ruleset_id(catalog, rules))
         assert counts == summary(review(catalog, rules))
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 5
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 6
     raw.close()
+
+
+def test_a_schema_5_catalog_drops_its_verdicts_without_outcomes(tmp_path: Path) -> None:
+    """Schema 6 stores the per-condition outcomes: verdicts stored before (without them) are
+    dropped, refilled, and ``failed:x`` is then answered in SQL with no Python residual."""
+    from facecurator.domain.filters import is_everything
+    from facecurator.services.filtering import face_filter, face_ids_where
+
+    path = tmp_path / "c.sqlite3"
+    seed_catalog(path, str(tmp_path / "g"), 20, 2)
+    rules = load_rules("moderation-2.0")
+    with Catalog(path) as catalog:
+        assert browse.fill_verdicts(catalog, rules)
+    raw = sqlite3.connect(path)
+    raw.execute("ALTER TABLE verdicts DROP COLUMN outcomes")
+    raw.execute("PRAGMA user_version = 5")
+    raw.commit()
+    raw.close()
+    node = face_filter("failed:no_sunglasses", rules).node
+    with Catalog(path) as catalog:
+        assert catalog._db.execute("SELECT count(*) FROM verdicts").fetchone()[0] == 0
+        ruleset = browse.ruleset_id(catalog, rules)
+        assert q.images_missing_verdicts(catalog, ruleset, source_root=None, limit=1)
+        assert browse.fill_verdicts(catalog, rules)
+        ids, residual = face_ids_where(catalog, node, ruleset=ruleset)
+        faces = [face for image in review(catalog, rules) for face in image.faces]
+    assert is_everything(residual)
+    assert ids == [face.id for face in faces if face_filter("failed:no_sunglasses", rules).matches(face)]
 
 
 def test_bulk_decisions_take_their_targets_from_the_stored_verdicts(

@@ -25,6 +25,7 @@ from facecurator.domain.filters import (
     Not,
     Or,
     Words,
+    is_everything,
     parse,
     render_filter_message,
 )
@@ -217,10 +218,11 @@ def _seed(path: str) -> None:
         "blur_scale~0-",
     ],
 )
-@pytest.mark.parametrize("stored_verdicts", [False, True])
-def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_verdicts: bool) -> None:
+@pytest.mark.parametrize("stored_verdicts", ["none", "half", "all"])
+def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_verdicts: str) -> None:
     """Python alone, and SQL + the residual, select the same faces; with stored verdicts
-    (only for half the images, as while the background fill runs) too."""
+    (only for half the images, as while the background fill runs; then all of them, when SQL
+    answers the verdict terms whole) too."""
     from facecurator.domain.filters import compile_predicate
     from facecurator.services import browse
 
@@ -231,9 +233,10 @@ def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_ver
         faces = all_faces(images)
         expected = [face.id for face in faces if selected.matches(face)]
         ruleset = None
-        if stored_verdicts:
+        if stored_verdicts != "none":
             ruleset = browse.ruleset_id(catalog, RULES)
-            browse.store_verdicts(catalog, ruleset, images[: len(images) // 2])
+            part = images if stored_verdicts == "all" else images[: len(images) // 2]
+            browse.store_verdicts(catalog, ruleset, part)
         ids, residual = face_ids_where(catalog, selected.node, ruleset=ruleset)
     keep = compile_predicate(residual)
     by_id = {face.id: face for face in faces}
@@ -246,6 +249,8 @@ def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_ver
     ]
     assert got == expected
     assert len(expected) > 0 or text in ("x%y",)  # the seed makes most filters non-trivial
+    if stored_verdicts == "all":
+        assert is_everything(residual)  # every term answered in SQL
 
 
 def test_stored_verdicts_narrow_verdict_terms_in_sql(tmp_path: Path) -> None:
@@ -257,13 +262,35 @@ def test_stored_verdicts_narrow_verdict_terms_in_sql(tmp_path: Path) -> None:
         images = review(catalog, RULES)
         faces = {face.id: face for face in all_faces(images)}
         ruleset = browse.ruleset_id(catalog, RULES)
-        browse.store_verdicts(catalog, ruleset, images)
+        browse.store_verdicts(catalog, ruleset, images[:-1])  # one image not stored yet
         node = face_filter("failed:no_sunglasses", RULES).node
         everything, _ = face_ids_where(catalog, node)
         narrowed, residual = face_ids_where(catalog, node, ruleset=ruleset)
-    assert len(narrowed) < len(everything) == len(faces)  # only unqualified faces are left to check
-    assert all(not faces[i].verdict.qualified for i in narrowed)
-    assert residual == node  # still checked in Python: per-condition results are not stored
+    assert len(narrowed) < len(everything) == len(faces)  # only unqualified (or unstored) faces
+    unstored = {face.id for face in images[-1].faces}
+    assert all(not faces[i].verdict.qualified for i in narrowed if i not in unstored)
+    assert residual == node  # still checked in Python: a verdict is missing
+
+
+@pytest.mark.parametrize("text", ["failed:no_sunglasses", "unknown:blur or passed:no_sunglasses"])
+def test_stored_verdicts_answer_condition_terms_in_sql(tmp_path: Path, text: str) -> None:
+    """With every verdict stored, ``failed:x`` leaves no Python check (no residual term to run
+    page by page on the GUI thread): SQL alone selects exactly the faces Python would."""
+    from facecurator.services import browse
+
+    path = str(tmp_path / "c.db")
+    _seed(path)
+    node = face_filter(text, RULES).node
+    with Catalog(path) as catalog:
+        images = review(catalog, RULES)
+        faces = all_faces(images)
+        expected = [face.id for face in faces if face_filter(text, RULES).matches(face)]
+        ruleset = browse.ruleset_id(catalog, RULES)
+        browse.store_verdicts(catalog, ruleset, images)
+        ids, residual = face_ids_where(catalog, node, ruleset=ruleset)
+    residual_terms = [] if is_everything(residual) else [residual]
+    assert residual_terms == []  # no Python residual runs
+    assert ids == expected and 0 < len(ids) < len(faces)
 
 
 def test_sql_leaves_verdict_terms_as_residual() -> None:

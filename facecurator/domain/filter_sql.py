@@ -8,7 +8,7 @@ so SQL + residual always select exactly what the Python predicate selects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -52,6 +52,10 @@ class SqlColumns:
     #: verdict terms then narrow the rows in SQL (a face with ``failed:x`` is unqualified) and
     #: are still checked in Python (the residual), so stored-verdict gaps never change a result
     maybe_status: str | None = None
+    #: the stored per-condition outcomes (text in :func:`encode_outcomes` form, NULL where no
+    #: verdict is stored): ``failed:``/``unknown:``/``passed:`` terms are answered in SQL. Set it
+    #: only when every face in scope has a stored verdict (a missing one would read as no match).
+    outcomes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,9 @@ class _SqlBuilder:
             c = self.columns
             return _known(f"{_like(c.file, pattern)} OR {_like(c.person, pattern)}")
         if isinstance(node, ConditionTest):
+            if self.columns.outcomes is not None:
+                pattern = self.param(_like_pattern(_outcome_item(node.condition, node.outcome)))
+                return _known(f"{self.columns.outcomes} LIKE {pattern} ESCAPE '\\'")
             if self.columns.outcome is None:
                 raise _NotInSql
             return _known(f"{self.columns.outcome(node.condition)} = {self.param(node.outcome)}")
@@ -185,6 +192,21 @@ def _necessary(builder: _SqlBuilder, item: Node) -> str | None:
         exact.params = builder.params  # one numbering: the parameters are shared
         return f"({status} IS NULL OR {exact.compare(item)})"
     return None
+
+
+#: One letter per outcome word in the stored outcomes text.
+_OUTCOME_CODES: Final = {"pass": "p", "fail": "f", "unknown": "u"}
+
+
+def _outcome_item(condition: str, outcome: str) -> str:
+    return f",{condition}={_OUTCOME_CODES[outcome]},"
+
+
+def encode_outcomes(results: Iterable[tuple[str, str]]) -> str:
+    """``(condition id, outcome word)`` pairs as the stored text the SQL form searches:
+    ``,no_sunglasses=f,blur=p,`` (``""`` for none). Every item is found with one ``LIKE``."""
+    items = [_outcome_item(condition, outcome)[1:] for condition, outcome in results]
+    return "," + "".join(items) if items else ""
 
 
 def _like(column: str, pattern: str) -> str:

@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 from facecurator import __version__
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
+from facecurator.domain.filter_sql import encode_outcomes
 from facecurator.domain.rules import RuleSet, Verdict, convert_blur
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -44,6 +45,13 @@ def verdict_status(verdict: Verdict | None) -> FaceStatus:
     return "unknown"
 
 
+def verdict_outcomes(verdict: Verdict | None) -> str:
+    """The verdict's per-condition outcomes as stored with it (``""``: not evaluated)."""
+    if verdict is None:
+        return ""
+    return encode_outcomes((result.condition, result.outcome) for result in verdict.results)
+
+
 def blur_100(face: Face) -> float | None:
     """The face's blur on the 0-100 scale (the core's documented mapping), None when unmappable."""
     if face.blur is None:
@@ -65,7 +73,12 @@ def ruleset_id(catalog: Catalog, rules: RuleSet) -> int:
 def store_verdicts(catalog: Catalog, ruleset: int, images: Iterable[ReviewedImage]) -> int:
     """Store the verdicts of reviewed images under a rule set version; the number of faces."""
     rows = [
-        (face.id, q.STATUS_CODES[verdict_status(face.verdict)], blur_100(face.face))
+        (
+            face.id,
+            q.STATUS_CODES[verdict_status(face.verdict)],
+            blur_100(face.face),
+            verdict_outcomes(face.verdict),
+        )
         for image in images
         for face in image.faces
     ]

@@ -16,8 +16,13 @@ from typing import Any, Final
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
 from facecurator.domain.filters import (
     NUMBER_FIELDS,
+    And,
+    Compare,
+    ConditionTest,
     FacePredicate,
     Node,
+    Not,
+    Or,
     compile_predicate,
     face_number,
     is_everything,
@@ -27,11 +32,12 @@ from facecurator.domain.filters import (
 )
 from facecurator.domain.rules import RuleSet
 from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
 from facecurator.services.review import ReviewedFace, ReviewedImage
 
 #: The catalog's columns for the SQL form (aliases: ``i`` images, ``df`` detection_faces,
-#: ``d`` decisions; see :data:`FACE_FROM`). Verdicts are not stored in this schema, so
-#: ``qualified``/``status``/``failed:`` stay Python residuals.
+#: ``d`` decisions; see :data:`FACE_FROM`). Verdict terms (``qualified``/``status``/``failed:``)
+#: need the ``verdicts`` join (``v``): :func:`face_ids_where` adds it for a rule set version.
 CATALOG_COLUMNS: Final = SqlColumns(
     numbers={
         "yaw": "df.yaw",
@@ -135,14 +141,22 @@ def face_ids_where(
 ) -> tuple[list[int], Node]:
     """Face ids (catalog order) whose faces pass the SQL part of ``node``, and the residual.
 
-    The residual (verdict terms: per-condition results are not stored) must be checked on
-    the reviewed faces; it is ``Everything`` when SQL answered all of it. With ``ruleset``
-    (a rule set version of :mod:`facecurator.services.browse`), its stored verdicts narrow
-    the rows for verdict terms first (``failed:x``: unqualified faces only).
+    The residual (verdict terms SQL could not answer) must be checked on the reviewed
+    faces; it is ``Everything`` when SQL answered all of it. With ``ruleset`` (a rule set
+    version of :mod:`facecurator.services.browse`) whose verdicts are all stored for the
+    faces in scope, SQL answers the verdict terms (``failed:x``, ``qualified=yes``, ...)
+    from them; while some are missing, they only narrow the rows (``failed:x``:
+    unqualified or not stored yet) and stay residual.
     """
     columns, joins = CATALOG_COLUMNS, ""
     if ruleset is not None:
-        columns = replace(CATALOG_COLUMNS, maybe_status=VERDICT_STATUS)
+        if _mentions_verdicts(node) and not q.images_missing_verdicts(
+            catalog, ruleset, source_root=source_root, limit=1
+        ):
+            # every face in scope has its stored verdict: SQL answers the verdict terms whole
+            columns = replace(CATALOG_COLUMNS, status=VERDICT_STATUS, outcomes="v.outcomes")
+        else:
+            columns = replace(CATALOG_COLUMNS, maybe_status=VERDICT_STATUS)
         joins = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
     built = sql_filter(node, columns)
     params: dict[str, Any] = dict(built.params)
@@ -156,6 +170,19 @@ def face_ids_where(
     sql = f"SELECT f.id FROM {FACE_FROM}{joins} WHERE {' AND '.join(clauses)} ORDER BY {order}"
     with catalog._reading("filtered faces") as db:
         return [row[0] for row in db.execute(sql, params)], built.residual
+
+
+def _mentions_verdicts(node: Node) -> bool:
+    """Whether ``node`` has a term that reads the verdict (a condition outcome or the status)."""
+    if isinstance(node, ConditionTest):
+        return True
+    if isinstance(node, Compare):
+        return node.field in ("qualified", "status")
+    if isinstance(node, Not):
+        return _mentions_verdicts(node.item)
+    if isinstance(node, (And, Or)):
+        return any(_mentions_verdicts(item) for item in node.items)
+    return False
 
 
 #: Sort keys of the triage grid: catalog order, any numeric field, and the words.

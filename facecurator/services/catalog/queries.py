@@ -301,15 +301,17 @@ def images_missing_verdicts(
         return [row[0] for row in db.execute(sql, params)]
 
 
-def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None]]) -> None:
-    """Store ``(face id, status, blur 0-100)`` verdicts of a rule set version, in one transaction."""
+def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str]]) -> None:
+    """Store ``(face id, status, blur 0-100, outcomes)`` verdicts of a rule set version, in one
+    transaction (``outcomes``: :func:`facecurator.domain.filter_sql.encode_outcomes`)."""
     if not rows:
         return
     with catalog._write("store verdicts") as db:
         db.executemany(
-            "INSERT INTO verdicts (ruleset, face_id, status, blur) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (ruleset, face_id) DO UPDATE SET status = excluded.status, blur = excluded.blur",
-            [(ruleset, face_id, status, blur) for face_id, status, blur in rows],
+            "INSERT INTO verdicts (ruleset, face_id, status, blur, outcomes) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (ruleset, face_id) DO UPDATE SET status = excluded.status, blur = excluded.blur,"
+            " outcomes = excluded.outcomes",
+            [(ruleset, face_id, status, blur, outcomes) for face_id, status, blur, outcomes in rows],
         )
 
 

@@ -312,9 +312,18 @@ _SCHEMA_V5 = _statements(
     "CREATE INDEX decisions_by_state ON decisions (state)",
 )
 
+# Version 6: each stored verdict keeps its per-condition outcomes (text of
+# facecurator.domain.filter_sql.encode_outcomes: ",no_sunglasses=f,blur=p,"), so ``failed:x`` /
+# ``unknown:x`` / ``passed:x`` filters are answered in SQL. The verdicts are a cache: the rows
+# stored without outcomes are dropped and recomputed by the next fill.
+_SCHEMA_V6 = _statements(
+    "DELETE FROM verdicts",
+    "ALTER TABLE verdicts ADD COLUMN outcomes TEXT NOT NULL DEFAULT ''",
+)
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5]
+MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6]
 
 
 def schema_version() -> int:
