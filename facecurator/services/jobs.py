@@ -194,7 +194,7 @@ def scan(
         {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
     )
     embed_pool = DetectorPool(embedder) if embedder is not None else None
-    listing = _Listing(iter(refs) if refs is not None else source.iter_images())
+    listing = _Listing(iter(refs) if refs is not None else source.iter_images(), keep_uris=whole_source)
     in_flight: dict[Future[_WorkDone], ImageRef] = {}
 
     def max_in_flight() -> int:
@@ -420,8 +420,9 @@ def plan(source: Source, detector: Detector, catalog: Catalog) -> ScanPlan:
 class _Listing:
     """Wraps a (possibly lazy) listing and counts what it yielded."""
 
-    def __init__(self, refs: Iterator[ImageRef]) -> None:
+    def __init__(self, refs: Iterator[ImageRef], *, keep_uris: bool) -> None:
         self._refs = refs
+        self._keep_uris = keep_uris  # only to mark the images no longer listed
         self.count = 0
         self.exhausted = False
         self.uris: set[str] = set()
@@ -429,7 +430,8 @@ class _Listing:
     def __iter__(self) -> Iterator[ImageRef]:
         for ref in self._refs:
             self.count += 1
-            self.uris.add(ref.uri)
+            if self._keep_uris:
+                self.uris.add(ref.uri)
             yield ref
         self.exhausted = True
 

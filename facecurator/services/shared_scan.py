@@ -98,7 +98,7 @@ def scan_shared(
         report.elapsed = time.monotonic() - started
         counters.state = "cancelled" if report.cancelled else "done"
         if claims.listed_all and not report.cancelled and queue.progress().left == 0:
-            catalog.forget_missing(source.root, claims.uris)
+            queue.mark_missing(source.root)  # in the database: the listing is never held
         return report
     except BaseException:
         counters.state = "failed"
@@ -131,7 +131,6 @@ class _Claims:
         self.queue = queue
         self.cancel = cancel
         self.claim_size = claim_size
-        self.uris: set[str] = set()
         self.listed_all = False
         self._listing = source.iter_images()
         self._done: list[str] = []
@@ -154,7 +153,6 @@ class _Claims:
         if not chunk:
             self.listed_all = True
             return
-        self.uris.update(ref.uri for ref in chunk)
         self.queue.enqueue(chunk)
 
     def round(self) -> Iterator[ImageRef]:

@@ -10,6 +10,10 @@ work in progress, not the gallery, so they are not part of the versioned schema.
   or lost the network) is claimed again by another. A row is ``done`` once its image
   is stored in the catalog; a row claimed again after that finds the image cached
   (same identity, detector and settings) and is never detected nor paid again.
+  Each row carries the *pass* that last listed it (``scan_passes``: a job's pass grows
+  when a scan starts over a complete job), so the images a finished pass did not list are
+  marked missing by one statement (:meth:`WorkQueue.mark_missing`): a worker never holds
+  the listing, however long (an OSS prefix of millions of objects).
 * ``scan_workers``: one row per worker process: host, pid, job, images done, rate,
   last heartbeat (``facecurator status``).
 * ``rate_budget``: one row per account and service: the next free call slot. Every
@@ -54,9 +58,18 @@ _TABLES: Final = (
         worker TEXT,
         lease_until TIMESTAMPTZ,
         claims INTEGER NOT NULL DEFAULT 0,
+        listed_pass INTEGER NOT NULL DEFAULT 0,
         UNIQUE (job, uri)
     )""",
+    # Queues made before the listing pass was stored (an upgrade in place).
+    "ALTER TABLE scan_queue ADD COLUMN IF NOT EXISTS listed_pass INTEGER NOT NULL DEFAULT 0",
     "CREATE INDEX IF NOT EXISTS scan_queue_todo ON scan_queue (job, id) WHERE state = 'todo'",
+    # The job's current pass: every image listed in it carries it (``listed_pass``), so the
+    # images no longer listed are found in the database, not in a set of listed URIs.
+    """CREATE TABLE IF NOT EXISTS scan_passes (
+        job TEXT PRIMARY KEY,
+        pass INTEGER NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS scan_workers (
         worker TEXT PRIMARY KEY,
         job TEXT NOT NULL,
@@ -132,40 +145,71 @@ class WorkQueue:
         self.job = job
         self.worker = worker or worker_name()
         self.lease_s = float(lease_s)
+        self.pass_no = 0  # set by start_pass
         ensure_tables(catalog)
 
     # -- the queue ------------------------------------------------------------------------
 
     def enqueue(self, refs: Iterable[ImageRef]) -> int:
-        """Add listed images (those already queued are kept as they are); returns how many."""
-        rows = [(self.job, r.uri, r.name, r.group, r.size, r.mtime_ns, r.etag, r.problem) for r in refs]
+        """Add listed images to this pass (those already queued keep their state unless they
+        changed); returns how many."""
+        rows = [
+            (self.job, r.uri, r.name, r.group, r.size, r.mtime_ns, r.etag, r.problem, self.pass_no)
+            for r in refs
+        ]
         if not rows:
             return 0
         with self.catalog._write("queue the listed images", exclusive=False) as db:
             # An image changed since it was queued (size, mtime, ETag) is to do again, as it is now.
             db.executemany(
-                "INSERT INTO scan_queue (job, uri, name, group_name, size, mtime_ns, etag, problem)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (job, uri) DO UPDATE SET state = 'todo', name = excluded.name,"
-                " group_name = excluded.group_name, size = excluded.size, mtime_ns = excluded.mtime_ns,"
-                " etag = excluded.etag, problem = excluded.problem"
-                " WHERE (scan_queue.size, scan_queue.mtime_ns, scan_queue.etag)"
-                " IS DISTINCT FROM (excluded.size, excluded.mtime_ns, excluded.etag)",
+                "INSERT INTO scan_queue"
+                " (job, uri, name, group_name, size, mtime_ns, etag, problem, listed_pass)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (job, uri) DO UPDATE SET listed_pass = excluded.listed_pass,"
+                " state = CASE WHEN (scan_queue.size, scan_queue.mtime_ns, scan_queue.etag)"
+                " IS DISTINCT FROM (excluded.size, excluded.mtime_ns, excluded.etag)"
+                " THEN 'todo' ELSE scan_queue.state END,"
+                " name = excluded.name, group_name = excluded.group_name, size = excluded.size,"
+                " mtime_ns = excluded.mtime_ns, etag = excluded.etag, problem = excluded.problem",
                 rows,
             )
         return len(rows)
 
+    def mark_missing(self, source_root: str) -> int:
+        """Mark the images of ``source_root`` this pass did not list as ``missing`` (one
+        statement; call once the whole source was listed). Returns how many."""
+        with self.catalog._write(f"update images of {source_root}") as db:
+            cursor = db.execute(
+                "UPDATE images SET status = 'missing', error = 'no longer listed by its source'"
+                " WHERE source_root = ? AND status <> 'missing' AND NOT EXISTS ("
+                " SELECT 1 FROM scan_queue AS q"
+                " WHERE q.job = ? AND q.uri = images.uri AND q.listed_pass = ?)",
+                (source_root, self.job, self.pass_no),
+            )
+            return int(cursor.rowcount)
+
     def start_pass(self) -> bool:
         """A scan started on a job that is complete starts a new pass over it (every image is
         checked again, as a re-scan does: unchanged ones are cached, failed ones retried).
-        Returns whether it did; a job in progress is joined as it is."""
+        Returns whether it did; a job in progress is joined as it is (and its pass)."""
         with self.catalog._write("start a scan pass", exclusive=False) as db:
             db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.job,))
             todo = db.execute(
                 "SELECT count(*) FILTER (WHERE state = 'todo'), count(*) FROM scan_queue WHERE job = ?",
                 (self.job,),
             ).fetchone()
-            if todo[0] or not todo[1]:
+            current = db.execute("SELECT pass FROM scan_passes WHERE job = ?", (self.job,)).fetchone()
+            new = not todo[0] and todo[1] > 0
+            if current is None or new:
+                self.pass_no = (int(current[0]) if current else 0) + 1
+                db.execute(
+                    "INSERT INTO scan_passes (job, pass) VALUES (?, ?)"
+                    " ON CONFLICT (job) DO UPDATE SET pass = excluded.pass",
+                    (self.job, self.pass_no),
+                )
+            else:
+                self.pass_no = int(current[0])
+            if not new:
                 return False
             db.execute(
                 "UPDATE scan_queue SET state = 'todo', worker = NULL, lease_until = NULL WHERE job = ?",

@@ -236,6 +236,9 @@ def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
         conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra)
     except psycopg.Error as exc:
         raise CatalogError(f"{shown}: cannot open catalog: {_clean(exc, url)}") from None
+    # Statements are bound on the client (ClientCursor): each multi-row INSERT is a new text,
+    # and psycopg would count up to 100 of them (MBs each at 1000 rows) to prepare them.
+    conn.prepare_threshold = None
     _adapt(conn)
     conn.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
     return shown, PgConnection(conn)
