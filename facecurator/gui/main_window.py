@@ -105,6 +105,8 @@ class MainWindow(WindowActions):
         if auto_scan is None:
             auto_scan = bool(self.settings.value("autoScan", True, type=bool))
         self.auto_scan = bool(auto_scan)
+        #: compute face embeddings by default where they apply (Detect menu; scan --no-identities)
+        self.identity_embeddings = bool(self.settings.value("identityEmbeddings", True, type=bool))
         if ruleset is None:
             ruleset = self._initial_ruleset()
         self.store = CurationStore(catalog, ruleset, self)

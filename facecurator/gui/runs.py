@@ -133,6 +133,7 @@ class DetectionRuns(WindowBase):
             profile=self.source_profile,
             refs=refs,
             embed=embed,
+            auto_embed=self.identity_embeddings,
         )
         if started:
             self.scan_action.setEnabled(False)

@@ -182,11 +182,14 @@ class ScanWorker(QObject):
         profile: str | None = None,
         refs: Sequence[ImageRef] | None = None,
         embed: bool = False,
+        auto_embed: bool = True,
     ) -> None:
         super().__init__()
         self.refs = refs
         #: also compute face embeddings (identity checks) on the scan's workers
         self.embed = embed
+        #: compute them by default where they apply (local detector, folders per person)
+        self.auto_embed = auto_embed
         self.source_text = source_text
         self.detector_name = detector_name
         self.catalog_path = catalog_path
@@ -226,7 +229,7 @@ class ScanWorker(QObject):
                     from facecurator.detect.embed import make_embedder
 
                     embedder = make_embedder()
-                else:  # on by default for the local detector on a source filed by person
+                elif self.auto_embed:  # on by default for the local detector on a source filed by person
                     from facecurator.services.identity import default_embedder
 
                     embedder = default_embedder(source, self.detector_name)
@@ -326,13 +329,22 @@ class ScanController(QObject):
         profile: str | None = None,
         refs: Sequence[ImageRef] | None = None,
         embed: bool = False,
+        auto_embed: bool = True,
     ) -> bool:
         """Start a run (False when one is running). ``refs``: a listing already made (the cost plan's);
-        ``embed``: also compute face embeddings for the identity checks."""
+        ``embed``: also compute face embeddings for the identity checks; ``auto_embed``: compute
+        them where they apply by default (off: only when ``embed``, like ``scan --no-identities``)."""
         if self.running:
             return False
         worker = ScanWorker(
-            source_text, detector_name, catalog_path, jobs=jobs, profile=profile, refs=refs, embed=embed
+            source_text,
+            detector_name,
+            catalog_path,
+            jobs=jobs,
+            profile=profile,
+            refs=refs,
+            embed=embed,
+            auto_embed=auto_embed,
         )
         thread = QThread(self)
         thread.setObjectName("fc-scan")

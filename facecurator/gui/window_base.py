@@ -31,6 +31,7 @@ class WindowBase(QMainWindow):
     notifier: Notifier
     store: CurationStore
     auto_scan: bool
+    identity_embeddings: bool
     source_profile: str | None
     tabs: QTabWidget
     gallery: GalleryView
@@ -58,6 +59,7 @@ class WindowBase(QMainWindow):
     accept_all_action: QAction
     reject_all_action: QAction
     auto_scan_action: QAction
+    identity_embeddings_action: QAction
     about_action: QAction
     toolbar: QToolBar
     panels_toolbar: QToolBar

@@ -117,3 +117,31 @@ def test_compute_button_embeds_and_the_window_reloads_with_identities(
     }
     assert outcomes["obama/zz_wrong.jpg"] == "fail"
     assert sum(o == "pass" for o in outcomes.values()) == 6
+
+
+def test_the_detect_menu_switch_turns_identity_embeddings_off_and_is_remembered(
+    qtbot, make_window, identity_gallery, tmp_path: Path
+) -> None:
+    """Detect ▸ "Compute face embeddings…" off: a local scan of a folder per person embeds
+    nothing (as ``scan --no-identities``); the choice is kept for the next window."""
+    root, _ = identity_gallery
+    window = make_window(tmp_path / "off.sqlite3")
+    action = window.identity_embeddings_action
+    assert action in window.scan_menu.actions()
+    assert action.isCheckable() and action.isChecked()  # on by default (issue 14)
+    action.trigger()
+    assert not action.isChecked() and window.identity_embeddings is False
+    assert window.open_source(str(root), scan=False)
+    assert window.store.wait_until_idle()
+    with qtbot.waitSignal(window.scanner.finished, timeout=120_000) as blocker:
+        assert window.start_scan("local")
+    assert blocker.args[0].embedded == 0
+    later = make_window(tmp_path / "on.sqlite3")
+    assert not later.identity_embeddings_action.isChecked()  # remembered in the settings
+    later.identity_embeddings_action.trigger()
+    assert later.identity_embeddings
+    assert later.open_source(str(root), scan=False)
+    assert later.store.wait_until_idle()
+    with qtbot.waitSignal(later.scanner.finished, timeout=120_000) as blocker:
+        assert later.start_scan("local")
+    assert blocker.args[0].embedded == 7  # on again: the default embeddings are computed
