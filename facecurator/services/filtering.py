@@ -16,18 +16,14 @@ from typing import Any, Final
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
 from facecurator.domain.filters import (
     NUMBER_FIELDS,
-    And,
-    Compare,
-    ConditionTest,
     FacePredicate,
     Node,
-    Not,
-    Or,
     compile_predicate,
     face_number,
     is_everything,
     natural_key,
     parse_all,
+    uses_verdicts,
     verdict_status,
 )
 from facecurator.domain.rules import RuleSet
@@ -150,7 +146,7 @@ def face_ids_where(
     """
     columns, joins = CATALOG_COLUMNS, ""
     if ruleset is not None:
-        if _mentions_verdicts(node) and not q.images_missing_verdicts(
+        if uses_verdicts(node) and not q.images_missing_verdicts(
             catalog, ruleset, source_root=source_root, limit=1
         ):
             # every face in scope has its stored verdict: SQL answers the verdict terms whole
@@ -170,19 +166,6 @@ def face_ids_where(
     sql = f"SELECT f.id FROM {FACE_FROM}{joins} WHERE {' AND '.join(clauses)} ORDER BY {order}"
     with catalog._reading("filtered faces") as db:
         return [row[0] for row in db.execute(sql, params)], built.residual
-
-
-def _mentions_verdicts(node: Node) -> bool:
-    """Whether ``node`` has a term that reads the verdict (a condition outcome or the status)."""
-    if isinstance(node, ConditionTest):
-        return True
-    if isinstance(node, Compare):
-        return node.field in ("qualified", "status")
-    if isinstance(node, Not):
-        return _mentions_verdicts(node.item)
-    if isinstance(node, (And, Or)):
-        return any(_mentions_verdicts(item) for item in node.items)
-    return False
 
 
 #: Sort keys of the triage grid: catalog order, any numeric field, and the words.
