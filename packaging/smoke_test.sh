@@ -13,6 +13,7 @@
 #      Secret Service (gnome-keyring under .ci/keyring-session.sh);
 #   3. `facecurator scan PHOTOS --json` into a fresh catalog finds exactly one face
 #      on ../shared/corpus/single/astronaut.png (else resources/selftest/astronaut.jpg);
+#   3b. `facecurator status --catalog postgresql://…` reaches libpq (psycopg[binary] bundled);
 #   4. the GUI starts under Xvfb on that folder: a visible "facecurator" window
 #      appears, the app stays up for a few seconds, exits only when terminated,
 #      and writes no stderr line outside the allowlist below; then once more in
@@ -134,6 +135,20 @@ if [ "$status" = 0 ] && [ "$faces" = 1 ]; then
 else
   fail "scan --json: exit $status, faces: $faces"
   sed 's/^/      stderr: /' "$work/scan.err" | tail -20
+fi
+
+# ---------------------------------------------------------------------------- 3b. server catalog driver
+# `--catalog postgresql://` needs psycopg and psycopg_binary's libpq in the bundle: with them,
+# a catalog on a closed loopback port fails as libpq's "Connection refused" (no server needed);
+# without, as "need the Python package psycopg".
+"$exe" status --catalog "postgresql://smoke@127.0.0.1:1/smoke" >"$work/pg.out" 2>"$work/pg.err"
+status=$?
+if [ "$status" != 0 ] && grep -q 'cannot open catalog: connection failed' "$work/pg.err" \
+   && grep -qi 'refused' "$work/pg.err"; then
+  pass "postgresql:// catalog: psycopg and libpq bundled (a closed port is refused by libpq)"
+else
+  fail "postgresql:// catalog: exit $status, expected libpq's 'Connection refused'"
+  sed 's/^/      stderr: /' "$work/pg.err" | tail -5
 fi
 
 # ---------------------------------------------------------------------------- 4. GUI under Xvfb
