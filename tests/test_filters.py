@@ -223,7 +223,7 @@ def test_sql_and_python_select_the_same_faces(seeded: str, text: str, stored_ver
     """Python alone, and SQL + the residual, select the same faces; with stored verdicts
     (only for half the images, as while the background fill runs; then all of them, when SQL
     answers the verdict terms whole) too."""
-    from facecurator.domain.filters import compile_predicate
+    from facecurator.domain.filter_python import compile_predicate
     from facecurator.services import browse
 
     path = seeded

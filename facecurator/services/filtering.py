@@ -13,18 +13,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from facecurator.domain.filter_python import FacePredicate, compile_predicate, face_number, verdict_status
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
 from facecurator.domain.filters import (
     NUMBER_FIELDS,
-    FacePredicate,
     Node,
-    compile_predicate,
-    face_number,
     is_everything,
     natural_key,
     parse_all,
     uses_verdicts,
-    verdict_status,
 )
 from facecurator.domain.rules import RuleSet
 from facecurator.services.catalog import Catalog

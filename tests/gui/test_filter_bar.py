@@ -9,7 +9,8 @@ import pytest
 from helpers.catalogs import seed_catalog
 from PySide6.QtCore import Qt
 
-from facecurator.domain.filters import face_number, natural_key
+from facecurator.domain.filter_python import face_number
+from facecurator.domain.filters import natural_key
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.gui import i18n
 
