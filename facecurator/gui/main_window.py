@@ -51,7 +51,8 @@ from facecurator.gui.review_keys import ReviewKeys
 from facecurator.gui.shortcut_sheet import ShortcutSheet
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
-from facecurator.gui.triage import FACE_ID_ROLE, TriagePage
+from facecurator.gui.triage import TriagePage
+from facecurator.gui.triage_model import FACE_ID_ROLE
 from facecurator.services.catalog import Catalog
 from facecurator.sources import source_kind
 

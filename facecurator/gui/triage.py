@@ -11,14 +11,11 @@ update only the changed rows.
 from __future__ import annotations
 
 import time
-from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSize,
     Qt,
     QTimer,
@@ -40,12 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
-from facecurator.gui.overlay import face_status
-from facecurator.gui.rowindex import RowIndex
-from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.sort_words import sort_label
 from facecurator.gui.store import FACE_FILTERS, CurationStore
-from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-exported
     CROP_BOX,
@@ -55,184 +48,15 @@ from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-expo
     FACE_STATUS_ROLE,
     FaceDelegate,
 )
-from facecurator.services.catalog.queries import VERDICT_FILTERS
-from facecurator.services.filtering import FACE_SORTS, FaceFilter, sort_faces
-
-ModelIndex = QModelIndex | QPersistentModelIndex
-
-#: Side of the sharp crop shown in the preview panel.
-PREVIEW_CROP_SIDE: Final = 448
-FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
-
-
-# Rows laid out per event-loop turn (a few ms each).
-LAYOUT_BATCH: Final = 2000
-
-
-def crop_key(face_id: int) -> str:
-    return f"c{face_id}"
-
-
-def preview_key(face_id: int) -> str:
-    return f"P{face_id}"
-
-
-class FaceModel(QAbstractListModel):
-    """Face ids of the open source under a face filter; data read from the store per row."""
-
-    def __init__(
-        self,
-        store: CurationStore,
-        crops: AsyncPixmapCache,
-        decoded: DecodedImageCache,
-        parent: Any = None,
-    ) -> None:
-        super().__init__(parent)
-        self._store = store
-        self._crops = crops
-        self._decoded = decoded
-        self._ids: list[int] = []
-        self._rows = RowIndex()
-        self.filter_name = "pending"
-        #: the filter bar's face filter (None: none) and the sort (FACE_SORTS key, descending)
-        self.face_filter: FaceFilter | None = None
-        self.sort_key = "image"
-        self.descending = False
-        store.sourceListed.connect(lambda _root: self.rebuild())
-        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
-        store.facesAdded.connect(self._on_faces_added)
-        store.facesChanged.connect(self._on_faces_changed)
-        store.rulesChanged.connect(self._on_rules_changed)
-        crops.ready.connect(self._on_crop_event)
-        crops.failed.connect(lambda key, _msg: self._on_crop_event(key))
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
-            return None
-        row = index.row()
-        face_id = self._ids[row]
-        if role == FACE_ID_ROLE:
-            return face_id
-        if not self._store.face_cached(face_id):  # read the page of rows around it in one query
-            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
-        face = self._store.face(face_id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            reasons = "\n".join(translate_reason(r) for r in face.verdict.against) or self.tr("qualified")
-            return f"{face.image.name} · face {face.row.index + 1}\n{reasons}\n{face.decision}"
-        if role == FACE_STATUS_ROLE:
-            return face_status(face.verdict)
-        if role == DECISION_ROLE:
-            return face.decision
-        return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    # -- ids -------------------------------------------------------------------------------
-
-    def face_id(self, row: int) -> int:
-        return self._ids[row]
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, face_id: int) -> int | None:
-        return self._rows.get(face_id)
-
-    def set_filter(self, name: str) -> None:
-        if name != self.filter_name:
-            self.filter_name = name
-            self.rebuild()
-
-    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
-        if face_filter is not self.face_filter:
-            self.face_filter = face_filter
-            self.rebuild()
-
-    def set_sort(self, key: str, descending: bool = False) -> None:
-        """Order the grid by a field (``FACE_SORTS``); "image" is the catalog order."""
-        if (key, descending) != (self.sort_key, self.descending):
-            self.sort_key, self.descending = key, descending
-            self.rebuild()
-
-    def rebuild(self) -> None:
-        store = self._store
-        ids = store.matching_face_ids(self.filter_name)  # SQL
-        if self.face_filter is not None:  # its SQL part in the catalog, the rest on those faces
-            ids = store.faces_passing(ids, self.face_filter)
-        if self.sort_key != "image" or self.descending:  # a field's order: the faces are read
-            ids = [
-                face.id for face in sort_faces(store.faces(ids), self.sort_key, descending=self.descending)
-            ]
-        self.beginResetModel()
-        self._ids = ids
-        self._rows = store.row_index(ids)  # NumPy-sorted, no dict of every id
-        self.endResetModel()
-
-    def _passes(self, face_id: int) -> bool:
-        if not self._store.face_matches(face_id, self.filter_name):
-            return False
-        return self.face_filter is None or self.face_filter.matches(self._store.face(face_id))
-
-    def _on_faces_added(self, face_ids: list[int]) -> None:
-        new = [i for i in face_ids if i not in self._rows and self._passes(i)]
-        if not new:
-            return
-        first = len(self._ids)
-        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-        for offset, face_id in enumerate(new):
-            self._ids.append(face_id)
-            self._rows[face_id] = first + offset
-        self.endInsertRows()
-
-    def _on_faces_changed(self, face_ids: list[int]) -> None:
-        # Decided faces stay in a "pending" grid until the operator refilters:
-        # removing rows under the cursor would make the grid jump.
-        rows = sorted(self._rows[i] for i in face_ids if i in self._rows)
-        for row in rows:
-            index = self.index(row, 0)
-            self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
-
-    def _on_verdicts_stored(self) -> None:
-        """The opened source's verdicts are stored: a verdict filter can now be computed."""
-        if self.filter_name in VERDICT_FILTERS:
-            self.rebuild()
-
-    def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in VERDICT_FILTERS or self.face_filter is not None:
-            self.rebuild()
-        elif self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
-
-    def _on_crop_event(self, key: str) -> None:
-        if key.startswith("c"):
-            row = self._rows.get(int(key[1:]))
-            if row is not None:
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
-
-    # -- crops ------------------------------------------------------------------------------
-
-    def crop(self, row: int) -> QPixmap | None:
-        """The cached crop of a row's face, queueing a render on a miss."""
-        face_id = self._ids[row]
-        key = crop_key(face_id)
-        pixmap = self._crops.get(key)
-        if pixmap is None and self._crops.error(key) is None:
-            face = self._store.face(face_id)
-            image_row, canonical, read, decoded = face.image, face.face, self._store.read_bytes, self._decoded
-            self._crops.request(key, lambda: render_face_crop(image_row, canonical, read, decoded))
-        return pixmap
-
-    def crop_error(self, row: int) -> str | None:
-        return self._crops.error(crop_key(self._ids[row]))
+from facecurator.gui.triage_model import (
+    FACE_ID_ROLE,
+    LAYOUT_BATCH,
+    PREVIEW_CROP_SIDE,
+    FaceModel,
+    crop_key,
+    preview_key,
+)
+from facecurator.services.filtering import FACE_SORTS
 
 
 class TriageView(QListView):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from facecurator.gui.overlay import DEFAULT_PALETTE
 
 if TYPE_CHECKING:
-    from facecurator.gui.triage import FaceModel
+    from facecurator.gui.triage_model import FaceModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
