@@ -23,7 +23,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values, fast_median
 
 #: The eye window (where sclera and iris show) and the periocular region
 #: (lids, lens area), as ellipse semi-axes in IOD units around the eye centre.
@@ -95,6 +95,10 @@ class EyeReading:
     #: horizontal / vertical gradient energy of the periocular box (lids and brows are
     #: horizontal edges; hair strands across the eye are steep ones)
     stripes: float = 0.0
+    #: the skin just under the eye (inside any lens) against the cheek below it (outside
+    #: any lens): lightness ratio and a*b* distance (see :func:`lens_band`)
+    lens_l: float = 1.0
+    lens_ab: float = 0.0
 
 
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
@@ -152,8 +156,11 @@ def eye_reading(
     lids = float(peri[round(0.75 * (peri.size - 1))])
     iris = float((box < DARK_FRACTION * lids).sum(axis=0).max()) / IOD if box.size else 0.0
     stripes = eye_stripes(lum, centre)
+    lens_l, lens_ab = lens_band(regions.lab, centre, side)
     numbers = {
         "stripes": stripes,
+        "lens_l": lens_l,
+        "lens_ab": lens_ab,
         "contrast": contrast,
         "bright": bright,
         "median": median,
@@ -199,6 +206,39 @@ def eye_stripes(lum: np.ndarray, centre: np.ndarray) -> float:
     gx = float(np.abs(np.diff(box, axis=1)).sum())
     gy = float(np.abs(np.diff(box, axis=0)).sum())
     return gx / max(gy, 1e-6)
+
+
+#: The band under the eye that a lens covers (rows below the eye centre, half-width; IOD
+#: units) and the cheek band below any lens (rows, half-width, outward shift from the nose).
+UNDER_EYE_BAND: Final = ((0.12, 0.28), 0.30)
+LOWER_CHEEK_BAND: Final = ((0.52, 0.70), 0.22, 0.08)
+
+
+def _band_median(lab: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndarray | None:
+    h, w = lab.shape[:2]
+    c0, c1 = max(0, round(x0)), min(w, round(x1))
+    r0, r1 = max(0, round(y0)), min(h, round(y1))
+    if c1 - c0 < 2 or r1 - r0 < 2:
+        return None
+    return fast_median(lab[r0:r1, c0:c1].reshape(-1, 3))
+
+
+def lens_band(lab: np.ndarray, centre: np.ndarray, side: str) -> tuple[float, float]:
+    """The skin just under the eye against the cheek further down: (lightness ratio, a*b*
+    distance) of their median CIELAB colours. A lens of any tint covers the first and not
+    the second, so it dims and colours the band under the eye; bare skin there is about
+    the cheek's colour (dark circles and the eye socket's shade darken it a little)."""
+    (u0, u1), uw = UNDER_EYE_BAND
+    (c0, c1), cw, shift = LOWER_CHEEK_BAND
+    cx, cy = float(centre[0]), float(centre[1])
+    out = -1.0 if side == "right" else 1.0  # the subject's right eye is on the image's left
+    under = _band_median(lab, cx - uw * IOD, cx + uw * IOD, cy + u0 * IOD, cy + u1 * IOD)
+    mid = cx + out * shift * IOD
+    cheek = _band_median(lab, mid - cw * IOD, mid + cw * IOD, cy + c0 * IOD, cy + c1 * IOD)
+    if under is None or cheek is None:
+        return 1.0, 0.0
+    ratio = float(under[0]) / max(float(cheek[0]), 1.0)
+    return ratio, float(np.hypot(under[1] - cheek[1], under[2] - cheek[2]))
 
 
 def eye_symmetry(lum: np.ndarray, right: np.ndarray, left: np.ndarray) -> float:

@@ -74,6 +74,7 @@ def measure_face(
         "compression": d.compression,
         "pixelation": d.pixelation,
         "effective_resolution": d.effective_resolution,
+        "block_spectrum": d.block_spectrum,
         **e,
         **p,
     }

@@ -165,7 +165,29 @@ def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
     lum = np.sort(regions.area_lab[..., 0][lips])
     ref = max(float(skin.lab[0]), 1.0)
     p10 = float(lum[round(0.1 * (lum.size - 1))])
-    return {"lips_p10": round(p10 / ref, 3), "lips_std": round(float(lum.std()) / ref, 3)}
+    return {
+        "lips_p10": round(p10 / ref, 3),
+        "lips_std": round(float(lum.std()) / ref, 3),
+        "lips_stripes": round(lips_stripes(regions), 3),
+    }
+
+
+def lips_stripes(regions: FaceRegions) -> float:
+    """Sum of |horizontal differences| / sum of |vertical differences| of the lightness in
+    the lips' bounding box (full crop resolution): the lips, the line between them and
+    their shading run across the face (small values); fingers over the mouth run up and
+    down it (large values)."""
+    pts = regions.pts[list(LIPS)]
+    lum = regions.lab[..., 0]
+    h, w = lum.shape
+    x0, x1 = max(0, int(pts[:, 0].min())), min(w, int(pts[:, 0].max()) + 1)
+    y0, y1 = max(0, int(pts[:, 1].min())), min(h, int(pts[:, 1].max()) + 1)
+    box = lum[y0:y1, x0:x1]
+    if box.shape[0] < 3 or box.shape[1] < 3:
+        return 0.0
+    gx = float(np.abs(np.diff(box, axis=1)).sum())
+    gy = float(np.abs(np.diff(box, axis=0)).sum())
+    return gx / max(gy, 1e-6)
 
 
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:

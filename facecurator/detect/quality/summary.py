@@ -145,6 +145,8 @@ def face_quality(
                 "window_l90": r.window_l90,
                 "tint": r.tint,
                 "stripes": r.stripes,
+                "lens_l": r.lens_l,
+                "lens_ab": r.lens_ab,
             }
             for side, r in (("right", right), ("left", left))
         },
