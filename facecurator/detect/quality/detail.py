@@ -182,29 +182,65 @@ SPECTRUM_PERIODS: Final = (4.0, 12.0)
 _SPECTRUM_N: Final = 1024
 
 
-def block_spectrum(profiles: tuple[np.ndarray, np.ndarray]) -> Measure:
-    """Blocking whose grid need not fall on whole pixels: the power spectrum of the mean
-    |difference| profile across columns (rows), its strongest peak at a period in
-    ``SPECTRUM_PERIODS`` divided by the spectrum's median over periods 2.5-20 px; the
-    smaller of the two axes (blocks are squares). About 1-10 without blocks; a JPEG
-    resized after compression (blocks of 5.6 or 6.4 px) shows a sharp peak at its block
-    size, which the folding at whole periods (``compression``, ``pixelation``) misses."""
-    values, periods = [], []
+def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None = None) -> Measure:
+    """Blocking whose grid need not fall on whole pixels (see the module docstring).
+
+    ``grid``: the decode grid of a JPEG file (8 / decode scale), whose periods (and
+    harmonics) the folding at the grid already reads; peaks there are left out."""
+    values, periods, locals_, folds = [], [], [], []
+    freq = np.fft.rfftfreq(_SPECTRUM_N)
+    band = (freq >= 1 / 20) & (freq <= 1 / 2.5)
+    search = (freq >= 1 / SPECTRUM_PERIODS[1]) & (freq <= 1 / SPECTRUM_PERIODS[0])
+    if grid:
+        for g in (grid, grid / 2, grid / 3, 2 * grid):
+            search &= np.abs(freq * g - 1.0) > 0.04
     for prof in profiles:
         p = prof.mean(axis=0)
         if p.size < 6 * SPECTRUM_PERIODS[1]:
             return unmeasured("face too small for the block spectrum")
         p = (p - p.mean()) * np.hanning(p.size)
         power = np.abs(np.fft.rfft(p, _SPECTRUM_N)) ** 2
-        freq = np.fft.rfftfreq(_SPECTRUM_N)
-        band = (freq >= 1 / 20) & (freq <= 1 / 2.5)
-        search = (freq >= 1 / SPECTRUM_PERIODS[1]) & (freq <= 1 / SPECTRUM_PERIODS[0])
         floor = float(np.median(power[band])) + 1e-9
         i = int(np.argmax(np.where(search, power, -1.0)))
+        f0 = float(freq[i])
+        near = (freq >= 0.8 * f0) & (freq <= 1.25 * f0) & (np.abs(freq - f0) > 3.0 / prof.shape[1])
+        local = float(np.median(power[near])) + 1e-9 if near.any() else floor
         values.append(float(power[i]) / floor)
-        periods.append(1.0 / float(freq[i]))
+        locals_.append(float(power[i]) / local)
+        periods.append(1.0 / f0)
+        folds.append(_fold_fractional(prof, 1.0 / f0))
     k = int(np.argmin(values))
-    return Measure(round(values[k], 3), "block spectrum peak", {"period": round(periods[k], 2)})
+    return Measure(
+        round(values[k], 3),
+        "block spectrum peak",
+        {
+            "period": round(periods[k], 2),
+            "local": round(min(locals_), 3),
+            "fold": round(min(folds), 4),
+        },
+    )
+
+
+def _fold_fractional(profiles: np.ndarray, period: float) -> float:
+    """:func:`_fold` at a period that need not be a whole number of pixels: each position
+    goes to the phase bin ``floor(x mod period)``, and neighbouring bins are summed (a
+    block edge between two pixels falls on either)."""
+    n = profiles.shape[1]
+    nb = int(math.ceil(period))
+    x = np.arange(n)
+    block = (x / period).astype(np.int64)
+    phase = np.minimum(nb - 1, np.floor(x - block * period).astype(np.int64))
+    nblocks = int(block[-1]) + 1
+    if nblocks < 3:
+        return 1.0
+    grid = np.full((profiles.shape[0], nblocks, nb), np.nan)
+    grid[:, block, phase] = profiles
+    with np.errstate(all="ignore"):
+        phases = np.nanmedian(grid, axis=1)
+    phases = np.nan_to_num(phases, nan=0.0)
+    pairs = phases + np.roll(phases, -1, axis=1)
+    ratio = (pairs.max(axis=1) + 2 * _FOLD_FLOOR) / (_middle(pairs, axis=1) + 2 * _FOLD_FLOOR)
+    return float(_middle(ratio, axis=0))
 
 
 def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[float]:
@@ -340,7 +376,8 @@ def detail_measures(
             **{k: round(v, 2) for k, v in caps.items()},
         },
     )
-    return DetailMeasures(sharpness, compression, pixelation, effective, block_spectrum(profiles))
+    spectrum = block_spectrum(profiles, grid if jpeg_quality_value is not None else None)
+    return DetailMeasures(sharpness, compression, pixelation, effective, spectrum)
 
 
 def sharpness(rgb: np.ndarray, mesh: np.ndarray) -> Measure:
