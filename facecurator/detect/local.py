@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 11
+ALGORITHM_VERSION: Final = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +311,8 @@ class LocalDetector:
             lenses_unread = glasses == "glasses" and _no_skin(quality)
             # dimmed eyes are read on sharp, full-resolution faces only (blur flattens bare eyes)
             sharp = all(detail.verdicts.get(k, (None, ""))[0] is False for k in ("blurred", "upscaled"))
-            dimmed = sharp and quality.eyes is not None and dimmed_by_lenses(*quality.eyes)
+            eyes = quality.eyes
+            dimmed = sharp and eyes is not None and dimmed_by_lenses(*eyes, masked=bool(quality.mask))
             if quality.sunglasses or dimmed:
                 glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
             elif lenses_unread:

@@ -18,7 +18,7 @@ an eye we cannot see is never "open".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
@@ -290,6 +290,40 @@ DIMMED_BRIGHT_MAX: Final = 0.80
 #: lenses 0.23-0.42. Only on a sharp, full-resolution face: blur and enlargement
 #: flatten bare eyes too (25 blurred / upscaled variants of the tune split would read dimmed).
 DIMMED_CONTRAST_MAX: Final = 0.35
+#: The band under each eye (inside a lens) against the cheek below it (outside it),
+#: ``lens_band``: at most this lightness ratio ... (tune split: see docs/local-detector.md,
+#: "Fifth round")
+LENS_L_MAX: Final = 0.80
+#: ... and at least this a*b* distance under BOTH eyes = a coloured lens (tune: faces
+#: without sunglasses and without a mask <= 10.8 where the band is that dark; tinted
+#: variants median 15.5) ...
+LENS_AB_MIN: Final = 12.0
+#: ... or (sharp faces) both eye windows under ``DIMMED_BRIGHT_MAX`` with a contrast
+#: under this (tune: real sharp faces with such a band >= 0.435; tinted variants 0.20-0.44).
+DIMMED_LENS_CONTRAST_MAX: Final = 0.40
+
+#: One eye covered by something coloured (hair, a hand in coloured light, a tinted
+#: object): its periocular colour at least this much further (a*b* units) from the
+#: skin's than the other eye's ... (tune: clean faces <= 10.0)
+ONE_EYE_TINT_GAP: Final = 12.0
+#: ... and its brightest tenth at most this fraction of the other eye's.
+ONE_EYE_BRIGHT_RATIO: Final = 0.90
+REASON_ONE_EYE: Final = "hair or an object over the eye?"
+
+
+def one_eye_covered(right: EyeReading, left: EyeReading) -> tuple[EyeReading, EyeReading]:
+    """The two readings, with an eye marked not visible when its surroundings are tinted
+    and dimmed against its twin's (``ONE_EYE_TINT_GAP``, ``ONE_EYE_BRIGHT_RATIO``): two
+    eyes of one face look alike; locks of hair or an object over one of them do not."""
+    if right.visible is None or left.visible is None:
+        return right, left
+    out = [right, left]
+    for i, (eye, other) in enumerate(((right, left), (left, right))):
+        gap = eye.tint - other.tint
+        if gap >= ONE_EYE_TINT_GAP and eye.bright <= ONE_EYE_BRIGHT_RATIO * other.bright:
+            score = round(min(eye.visible or 0.0, _half(ONE_EYE_TINT_GAP, gap) - 1e-3), 3)
+            out[i] = replace(eye, visible=score, open=None, reason=REASON_ONE_EYE)
+    return out[0], out[1]
 
 
 #: One opaque dark lens is enough: an eye window whose brightest tenth is under this
@@ -301,13 +335,16 @@ DIMMED_CONTRAST_MAX: Final = 0.35
 ONE_LENS_BRIGHT: Final = 0.25
 
 
-def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
+def sunglasses_from_eyes(right: EyeReading, left: EyeReading, *, masked: bool = False) -> LensReading:
     """Sunglasses when one eye window is dark and uniform (``ONE_LENS_BRIGHT``: an
     opaque lens, whatever a reflection does to the other), when the brightest tenth of
     BOTH eye windows is darker than ``VISIBLE_BRIGHT`` x the skin and at least one eye
     is not visible (a lens may let one eye's contrast through), or when both eye regions are tinted (colour
     away from the skin's, ``TINT_MIN``) and darker than the skin. A hand or a
-    skin-coloured patch is not dark; a black bar reads as sunglasses."""
+    skin-coloured patch is not dark; a black bar reads as sunglasses. Or when the band
+    under both eyes is dimmed and coloured against the cheek below (``LENS_L_MAX``,
+    ``LENS_AB_MIN``: a see-through coloured lens) — not on a masked face (``masked``),
+    whose cheeks are the mask."""
     if right.visible is None or left.visible is None:
         return LensReading(None, right.reason if right.visible is None else left.reason)
     if any(e.bright < ONE_LENS_BRIGHT and e.contrast < VISIBLE_CONTRAST for e in (right, left)):
@@ -317,12 +354,23 @@ def sunglasses_from_eyes(right: EyeReading, left: EyeReading) -> LensReading:
         return LensReading(True, REASON_DARK_FLAT)
     if all(e.tint >= TINT_MIN and e.bright < TINT_BRIGHT_MAX for e in (right, left)):
         return LensReading(True, REASON_TINTED)
+    if not masked and all(e.lens_ab >= LENS_AB_MIN and e.lens_l <= LENS_L_MAX for e in (right, left)):
+        return LensReading(True, REASON_TINTED)
     return LensReading(False, "")
 
 
-def dimmed_by_lenses(right: EyeReading, left: EyeReading) -> bool:
+def dimmed_by_lenses(right: EyeReading, left: EyeReading, *, masked: bool = False) -> bool:
     """Both eyes darker and flatter than bare eyes (tinted lenses of a colour close
     to the skin's, which ``TINT_MIN`` misses). The caller applies it to sharp faces only."""
     if right.visible is None or left.visible is None:
         return False
-    return all(e.bright < DIMMED_BRIGHT_MAX and e.contrast < DIMMED_CONTRAST_MAX for e in (right, left))
+    if all(e.bright < DIMMED_BRIGHT_MAX and e.contrast < DIMMED_CONTRAST_MAX for e in (right, left)):
+        return True
+    if masked:
+        return False
+    # with the band under both eyes dimmed against the cheek below (a lens edge), a
+    # little more of the eyes' contrast may show through
+    return all(
+        e.bright < DIMMED_BRIGHT_MAX and e.contrast < DIMMED_LENS_CONTRAST_MAX and e.lens_l <= LENS_L_MAX
+        for e in (right, left)
+    )

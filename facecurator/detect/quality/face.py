@@ -86,6 +86,9 @@ def measure_face(
     comp_reason = d.compression.reason
     if jpeg_quality is not None and jpeg_quality < detail.JPEG_QUALITY_MIN:
         comp_reason = f"JPEG quality about {jpeg_quality:g}"
+    elif detail.off_grid_blocking(d.block_spectrum):
+        period = d.block_spectrum.details.get("period", 0.0)
+        comp_reason = f"JPEG blocking off the grid ({period:.1f} px blocks)"
     verdicts["compressed"] = (comp, comp_reason)
     verdicts["upscaled"] = (detail.upscaled(d), d.effective_resolution.reason)
     under, over = exposure.underexposed(e), exposure.overexposed(e)

@@ -71,6 +71,11 @@ MOUTH_FRACTION_NO_LIPS: Final = 0.55
 #: Tune split: clean faces >= 0.067 (p5 0.116), the ``mouth_hand`` variants 0.019-0.060
 #: (29 of 30 under 0.045); below 0.045 otherwise only blurred, clipped or masked faces.
 LIPS_MIN_STD: Final = 0.045
+#: Horizontal / vertical lightness differences in the lips' box (``lips_stripes``) above
+#: this = something runs up and down across the mouth (fingers). Tune split: clean faces
+#: 0.18-1.00 (p95 0.73), every real face without a covered nose/mouth <= 1.00; 1.5 keeps
+#: 50 % from the clean maximum (open mouths show teeth, whose gaps are vertical edges).
+LIPS_STRIPES_MAX: Final = 1.5
 #: Mask: the mouth region's and the chin's face-like fractions both below this ...
 MASK_MOUTH_FRACTION: Final = 0.25
 #: ... (the chin may be cut at the image edge or in shadow: its fraction only needs to be below this).
@@ -240,6 +245,8 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     darkness = lip_darkness(regions, skin)
     if "lips_std" in darkness:
         mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD))
+    if "lips_stripes" in darkness:
+        mouth = min(mouth, _half(LIPS_STRIPES_MAX, max(darkness["lips_stripes"], 1e-6)))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not _beard_like(regions, skin)

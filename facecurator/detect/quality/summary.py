@@ -13,6 +13,7 @@ from facecurator.detect.quality.eyes import (
     EyeReading,
     eye_reading,
     eye_symmetry,
+    one_eye_covered,
     sunglasses_from_eyes,
 )
 from facecurator.detect.quality.occlusion import occlusion_reading
@@ -108,10 +109,12 @@ def face_quality(
     regions = face_regions(rgb, mesh, aligned=aligned)
     cheeks = skin_reference(regions)
     upper = skin_reference(regions, prefer=("forehead", "glabella"))
-    right = eye_reading(regions, cheeks, mesh, "right", yaw=yaw)
-    left = eye_reading(regions, cheeks, mesh, "left", yaw=yaw)
-    lenses = sunglasses_from_eyes(right, left)
+    right, left = one_eye_covered(
+        eye_reading(regions, cheeks, mesh, "right", yaw=yaw),
+        eye_reading(regions, cheeks, mesh, "left", yaw=yaw),
+    )
     occ = occlusion_reading(regions, upper, yaw=yaw)
+    lenses = sunglasses_from_eyes(right, left, masked=bool(occ.mask))
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
         "eye_visible_left": _eye_measure(left, left.visible),
