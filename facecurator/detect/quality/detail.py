@@ -42,6 +42,7 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Final
@@ -179,12 +180,25 @@ def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
 #: after a resize by 0.5-1.5, and the 4 px blocks of a JPEG decoded at 1/2.
 SPECTRUM_PERIODS: Final = (4.0, 12.0)
 #: The profiles are zero-padded to this length before the transform (period resolution).
-_SPECTRUM_N: Final = 1024
+_SPECTRUM_N: Final = 512
 #: Off-grid blocking (tune split): the fold at the spectrum's peak period of every face
 #: without the ``compressed`` label <= 1.32 (real photos <= 1.30), the ``recompressed``
 #: variants 1.20-2.90 (median 1.70); the peak / its neighbourhood: clean median 4.
 SPECTRUM_FOLD_MIN: Final = 1.45
 SPECTRUM_LOCAL_MIN: Final = 10.0
+_freqs: Final = np.fft.rfftfreq(_SPECTRUM_N)
+_BAND: Final = (_freqs >= 1 / 20) & (_freqs <= 1 / 2.5)
+_SEARCH: Final = (_freqs >= 1 / SPECTRUM_PERIODS[1]) & (_freqs <= 1 / SPECTRUM_PERIODS[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _hanning(size: int) -> np.ndarray:
+    return np.hanning(size)
+
+
+def _grid_periods(grid: float) -> np.ndarray:
+    """The decode grid's period and its neighbours in the spectrum (harmonics, double)."""
+    return np.array([grid, grid / 2, grid / 3, 2 * grid])
 
 
 def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None = None) -> Measure:
@@ -193,23 +207,20 @@ def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None =
     ``grid``: the decode grid of a JPEG file (8 / decode scale), whose periods (and
     harmonics) the folding at the grid already reads; peaks there are left out."""
     values, periods, locals_, folds = [], [], [], []
-    freq = np.fft.rfftfreq(_SPECTRUM_N)
-    band = (freq >= 1 / 20) & (freq <= 1 / 2.5)
-    search = (freq >= 1 / SPECTRUM_PERIODS[1]) & (freq <= 1 / SPECTRUM_PERIODS[0])
+    search = _SEARCH
     if grid:
-        for g in (grid, grid / 2, grid / 3, 2 * grid):
-            search &= np.abs(freq * g - 1.0) > 0.04
+        search = search & np.all(np.abs(_freqs[None, :] * _grid_periods(grid)[:, None] - 1.0) > 0.04, axis=0)
     for prof in profiles:
-        p = prof.mean(axis=0)
-        if p.size < 6 * SPECTRUM_PERIODS[1]:
+        if prof.shape[1] < 6 * SPECTRUM_PERIODS[1]:
             return unmeasured("face too small for the block spectrum")
-        p = (p - p.mean()) * np.hanning(p.size)
+        p = prof.mean(axis=0)
+        p = (p - p.mean()) * _hanning(p.size)
         power = np.abs(np.fft.rfft(p, _SPECTRUM_N)) ** 2
-        floor = float(np.median(power[band])) + 1e-9
+        floor = float(_middle(power[_BAND], axis=0)) + 1e-9
         i = int(np.argmax(np.where(search, power, -1.0)))
-        f0 = float(freq[i])
-        near = (freq >= 0.8 * f0) & (freq <= 1.25 * f0) & (np.abs(freq - f0) > 3.0 / prof.shape[1])
-        local = float(np.median(power[near])) + 1e-9 if near.any() else floor
+        f0 = float(_freqs[i])
+        near = (_freqs >= 0.8 * f0) & (_freqs <= 1.25 * f0) & (np.abs(_freqs - f0) > 3.0 / prof.shape[1])
+        local = float(_middle(power[near], axis=0)) + 1e-9 if near.any() else floor
         values.append(float(power[i]) / floor)
         locals_.append(float(power[i]) / local)
         periods.append(1.0 / f0)
@@ -227,22 +238,17 @@ def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None =
 
 
 def _fold_fractional(profiles: np.ndarray, period: float) -> float:
-    """:func:`_fold` at a period that need not be a whole number of pixels: each position
-    goes to the phase bin ``floor(x mod period)``, and neighbouring bins are summed (a
-    block edge between two pixels falls on either)."""
+    """:func:`_fold` at a period that need not be a whole number of pixels: block ``k``
+    is the ``floor(period)`` positions from ``floor(k * period)``, so a block edge falls
+    on its first or second phase; neighbouring phases are summed."""
+    m = math.floor(period)
     n = profiles.shape[1]
-    nb = math.ceil(period)
-    x = np.arange(n)
-    block = (x / period).astype(np.int64)
-    phase = np.minimum(nb - 1, np.floor(x - block * period).astype(np.int64))
-    nblocks = int(block[-1]) + 1
-    if nblocks < 3:
+    nblocks = int((n - m) / period) + 1
+    if m < 2 or nblocks < 3:
         return 1.0
-    grid = np.full((profiles.shape[0], nblocks, nb), np.nan)
-    grid[:, block, phase] = profiles
-    with np.errstate(all="ignore"):
-        phases = np.nanmedian(grid, axis=1)
-    phases = np.nan_to_num(phases, nan=0.0)
+    starts = np.floor(np.arange(nblocks) * period).astype(np.int64)
+    blocks = profiles[:, starts[:, None] + np.arange(m)[None, :]]
+    phases = _middle(blocks, axis=1)
     pairs = phases + np.roll(phases, -1, axis=1)
     ratio = (pairs.max(axis=1) + 2 * _FOLD_FLOOR) / (_middle(pairs, axis=1) + 2 * _FOLD_FLOOR)
     return float(_middle(ratio, axis=0))
