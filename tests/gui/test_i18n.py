@@ -339,6 +339,7 @@ def test_measure_reasons_render_in_chinese() -> None:
         eyes.REASON_LIDS,
         eyes.REASON_NO_IRIS,
         eyes.REASON_TINTED,
+        eyes.REASON_ONE_EYE,
     ):
         assert reason in rule_words.ZH_CN_PARAM_WORDS, reason
 

@@ -182,8 +182,9 @@ SPECTRUM_PERIODS: Final = (4.0, 12.0)
 #: The profiles are zero-padded to this length before the transform (period resolution).
 _SPECTRUM_N: Final = 512
 #: Off-grid blocking (tune split): the fold at the spectrum's peak period of every face
-#: without the ``compressed`` label <= 1.32 (real photos <= 1.30), the ``recompressed``
-#: variants 1.20-2.90 (median 1.70); the peak / its neighbourhood: clean median 4.
+#: without the ``compressed`` label <= 1.31 (real photos too), the ``recompressed``
+#: variants 1.20-2.12 (median 1.48; 17 of 30 at 1.45, a 10 % margin); the peak / its
+#: neighbourhood: median 3.8 on real photos, a line is >= 10.
 SPECTRUM_FOLD_MIN: Final = 1.45
 SPECTRUM_LOCAL_MIN: Final = 10.0
 _freqs: Final = np.fft.rfftfreq(_SPECTRUM_N)
