@@ -32,6 +32,18 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
     nearest-neighbour repetition is a grid of flat squares. The block size
     found is in ``details["period"]``.
 
+``block_spectrum`` (about 1-10 without blocks)
+    Blocking whose grid need not fall on whole pixels (a JPEG resized or re-saved
+    after compression: 8 px blocks become 5.6 or 6.4 px, at any phase). The mean
+    |difference| profile across columns (rows) of the same window goes through a
+    512-point Fourier transform; the strongest peak at a period of 4-12 px (away
+    from a JPEG file's own decode grid and its harmonics, which ``compression``
+    folds) is reported over the spectrum's median, with ``details["local"]`` (the
+    peak over its neighbourhood: a line, not a bump) and ``details["fold"]`` (the
+    blockiness fold at that fractional period). ``compressed`` also reads
+    "present" when the fold reaches ``SPECTRUM_FOLD_MIN`` and the peak is a line
+    (:func:`off_grid_blocking`); it never turns a null into "absent".
+
 ``effective_resolution`` (pixels)
     OFIQ's InterEyeDistance corrected by the measured detail: the IED in the
     working image times ``2 ** -missing`` where ``missing`` (0..2 octaves) is
