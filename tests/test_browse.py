@@ -223,7 +223,7 @@ def test_a_schema_4_catalog_gains_the_stored_verdicts_and_keeps_its_batches(tmp_
         counts = q.counts(catalog, source_root=None, ruleset=browse.ruleset_id(catalog, rules))
         assert counts == summary(review(catalog, rules))
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 6
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == schema_version() >= 6
     raw.close()
 
 

@@ -1,8 +1,7 @@
 """The shared work of a server catalog: the scan queue, the workers, an account's rate budget.
 
-PostgreSQL only (a SQLite catalog is one desktop's). Three coordination tables, created
-when first used (``CREATE TABLE IF NOT EXISTS``, under the migration lock): they hold
-work in progress, not the gallery, so they are not part of the versioned schema.
+PostgreSQL only (a SQLite catalog is one desktop's). The coordination tables are part of
+the one schema (step 7 of services/catalog/schema.py; a SQLite catalog has them, unused):
 
 * ``scan_queue``: one row per listed image of a *job* (source + detector + settings).
   A worker claims rows with ``FOR UPDATE SKIP LOCKED`` and a lease (server clock);
@@ -42,67 +41,10 @@ GONE_AFTER_LEASES: Final = 1.0
 #: Rows per enqueue statement.
 ENQUEUE_CHUNK: Final = 1000
 
-#: In the catalog's (SQLite) dialect, translated like every statement (dialect.py).
-_TABLES: Final = (
-    """CREATE TABLE IF NOT EXISTS scan_queue (
-        id INTEGER PRIMARY KEY,
-        job TEXT NOT NULL,
-        uri TEXT NOT NULL,
-        name TEXT NOT NULL,
-        group_name TEXT NOT NULL,
-        size INTEGER NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        etag TEXT,
-        problem TEXT,
-        state TEXT NOT NULL DEFAULT 'todo' CHECK (state IN ('todo', 'done')),
-        worker TEXT,
-        lease_until TIMESTAMPTZ,
-        claims INTEGER NOT NULL DEFAULT 0,
-        listed_pass INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (job, uri)
-    )""",
-    # Queues made before the listing pass was stored (an upgrade in place).
-    "ALTER TABLE scan_queue ADD COLUMN IF NOT EXISTS listed_pass INTEGER NOT NULL DEFAULT 0",
-    "CREATE INDEX IF NOT EXISTS scan_queue_todo ON scan_queue (job, id) WHERE state = 'todo'",
-    # The job's current pass: every image listed in it carries it (``listed_pass``), so the
-    # images no longer listed are found in the database, not in a set of listed URIs.
-    """CREATE TABLE IF NOT EXISTS scan_passes (
-        job TEXT PRIMARY KEY,
-        pass INTEGER NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS scan_workers (
-        worker TEXT PRIMARY KEY,
-        job TEXT NOT NULL,
-        host TEXT NOT NULL,
-        pid INTEGER NOT NULL,
-        started_at TIMESTAMPTZ NOT NULL,
-        heartbeat_at TIMESTAMPTZ NOT NULL,
-        done INTEGER NOT NULL DEFAULT 0,
-        rate REAL NOT NULL DEFAULT 0,
-        state TEXT NOT NULL,
-        lease_s REAL NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS rate_budget (
-        account TEXT PRIMARY KEY,
-        next_at TIMESTAMPTZ NOT NULL
-    )""",
-)
-
 
 def require_server(catalog: Catalog, what: str) -> None:
     if catalog.dialect != POSTGRESQL:
         raise CatalogError(f"{catalog.path}: {what} needs a server catalog (postgresql://...)")
-
-
-def ensure_tables(catalog: Catalog) -> None:
-    """Create the coordination tables if they are missing (idempotent, concurrent-safe)."""
-    from facecurator.services.catalog.postgres import MIGRATION_LOCK
-
-    require_server(catalog, "sharing work")
-    with catalog._write("create the work queue", exclusive=False) as db:
-        db.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        for statement in _TABLES:
-            db.execute(statement)
 
 
 def worker_name() -> str:
@@ -146,7 +88,6 @@ class WorkQueue:
         self.worker = worker or worker_name()
         self.lease_s = float(lease_s)
         self.pass_no = 0  # set by start_pass
-        ensure_tables(catalog)
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -350,8 +291,6 @@ def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
     """Every job with images left (or a worker), and every worker, newest first."""
     require_server(catalog, "status of shared scans")
     with catalog._reading("the work queue") as db:
-        if db.execute("SELECT to_regclass('scan_workers') IS NULL").fetchone()[0]:
-            return [], []  # no shared scan ever ran here
         jobs = db.execute(
             "SELECT job, count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue"
             " GROUP BY job ORDER BY job"

@@ -321,9 +321,62 @@ _SCHEMA_V6 = _statements(
     "ALTER TABLE verdicts ADD COLUMN outcomes TEXT NOT NULL DEFAULT ''",
 )
 
+# Version 7: the shared work of a server catalog (services/catalog/claims.py): the scan queue
+# (one row per listed image of a job, claimed with a lease), each job's listing pass, the scan
+# workers (``facecurator status``) and an account's rate budget. Until version 6 a server
+# catalog created them on first use (``IF NOT EXISTS`` keeps those, with their rows); a SQLite
+# catalog has them too (one schema), unused: a desktop's scan is not shared.
+_SCHEMA_V7 = _statements(
+    """CREATE TABLE IF NOT EXISTS scan_queue (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,
+        uri TEXT NOT NULL,
+        name TEXT NOT NULL,
+        group_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        etag TEXT,
+        problem TEXT,
+        state TEXT NOT NULL DEFAULT 'todo' CHECK (state IN ('todo', 'done')),
+        worker TEXT,
+        lease_until TIMESTAMPTZ,
+        claims INTEGER NOT NULL DEFAULT 0,
+        listed_pass INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (job, uri)
+    )""",
+    # A queue created on first use before the listing pass was stored (no such SQLite catalog).
+    _per_dialect(
+        "SELECT 1",
+        "ALTER TABLE scan_queue ADD COLUMN IF NOT EXISTS listed_pass BIGINT NOT NULL DEFAULT 0",
+    ),
+    "CREATE INDEX IF NOT EXISTS scan_queue_todo ON scan_queue (job, id) WHERE state = 'todo'",
+    """CREATE TABLE IF NOT EXISTS scan_passes (
+        job TEXT PRIMARY KEY,
+        pass INTEGER NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS scan_workers (
+        worker TEXT PRIMARY KEY,
+        job TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat_at TIMESTAMPTZ NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        rate REAL NOT NULL DEFAULT 0,
+        state TEXT NOT NULL,
+        lease_s REAL NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS rate_budget (
+        account TEXT PRIMARY KEY,
+        next_at TIMESTAMPTZ NOT NULL
+    )""",
+)
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
-MIGRATIONS: list[Migration] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6]
+MIGRATIONS: list[Migration] = [
+    _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
+]  # fmt: skip
 
 
 def schema_version() -> int:
