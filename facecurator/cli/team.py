@@ -4,9 +4,18 @@ and ``facecurator status`` (which machines are scanning, their rate, what is lef
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from facecurator.cli.common import CATALOG_HELP, EXIT_OK, catalog_target, print_json
+from facecurator.cli.common import (
+    CATALOG_HELP,
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    catalog_target,
+    print_json,
+)
 from facecurator.cli.text import clean
 
 
@@ -16,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     status.add_argument("--catalog", metavar="PATH|URL", help=CATALOG_HELP)
     status.add_argument("--json", action="store_true", help="one JSON object")
+    status.add_argument(
+        "--failures", action="store_true", help="list every image the shared scans failed on, with why"
+    )
     status.set_defaults(func=cmd_status)
 
 
@@ -40,14 +52,83 @@ def run_scan(catalog: Any, source: Any, detector: Any, args: argparse.Namespace,
     from facecurator.services.shared_scan import scan_shared
 
     scan_args.pop("refs", None)  # the queue is the listing
-    return scan_shared(source, detector, catalog, lease_s=args.lease or LEASE_S, **scan_args)
+
+    def told(outcome: Any) -> None:  # each failure at once: the report keeps only the last ones
+        if outcome.error is not None and not args.json:
+            uri, error = outcome.ref.uri, outcome.error
+            _err(f"error: {error if uri in error else f'{uri}: {error}'}")
+
+    def embed_told(uri: str, error: str) -> None:
+        if not args.json:
+            _err(f"warning: no face embedding: {error if uri in error else f'{uri}: {error}'}")
+
+    return scan_shared(
+        source, detector, catalog, lease_s=args.lease or LEASE_S, on_image=told, on_embed_error=embed_told,
+        **scan_args,
+    )  # fmt: skip
+
+
+def finish_shared_scan(catalog: Any, rules: Any, source: Any, report: Any, *, as_json: bool) -> int:
+    """The end of a machine's share of a shared scan, in constant memory: the failures were
+    printed as they happened (and are kept in the catalog: ``status --failures``); JSON
+    streams the source's images from the catalog (``report --json``'s writer)."""
+    from facecurator.cli import report as report_writer
+    from facecurator.services.identity import identities_if_embedded
+    from facecurator.services.review import iter_review
+
+    scan = {
+        "detected": report.detected, "cached": report.cached, "failed": report.failed,
+        "paid_calls": report.paid_calls, "aborted": report.aborted, "cancelled": report.cancelled,
+        "elapsed_s": round(report.elapsed, 3), "embedded": report.embedded,
+        "embed_failed": report.embed_failed,
+        "embed_errors": [{"source": s, "error": e} for s, e in report.embed_errors],
+        "errors": [{"source": s, "error": e} for s, e in report.errors],
+        "shared": True, "images_handled": report.total,
+    }  # fmt: skip
+    if as_json:
+        identities = identities_if_embedded(catalog, rules, source_root=source.root)
+        report_writer.write_json(
+            sys.stdout,
+            iter_review(catalog, rules, source_root=source.root, identities=identities),
+            head={"catalog": str(catalog.path), "rules": rules.name},
+            tail={"scan": scan},
+        )
+    else:
+        if report.aborted:
+            _err(f"stopped: {report.aborted}")
+        more = report.failed - len(report.errors) + report.embed_failed - len(report.embed_errors)
+        if report.failed or report.embed_failed:
+            _err(
+                f"{report.failed} failed, {report.embed_failed} without embeddings (each listed above"
+                f"{'' if more <= 0 else '; the last ' + str(report.recent) + ' kept'}); "
+                "every failure of the shared scan: facecurator status --failures"
+            )
+        print(
+            clean(
+                f"{report.total} images handled by this machine ({report.detected} detected, "
+                f"{report.cached} cached, {report.failed} failed) in {report.elapsed:.1f}s; "
+                f"catalog {catalog.path} (facecurator report for the faces)"
+            )
+        )
+    if report.aborted:
+        return EXIT_USAGE
+    if report.cancelled:
+        _err("interrupted: the images above are stored; scan again to continue")
+        return EXIT_INTERRUPTED
+    return EXIT_FAILURES if report.failed else EXIT_OK
+
+
+def _err(message: str) -> None:
+    print(clean(message), file=sys.stderr)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from facecurator.services.catalog import Catalog
-    from facecurator.services.catalog.claims import status
+    from facecurator.services.catalog.claims import failures, status
 
     with Catalog(catalog_target(args)) as catalog:
+        if args.failures:
+            return _print_failures(failures(catalog), as_json=args.json)
         jobs, workers = status(catalog)
         shown = str(catalog.path)
     working = [w for w in workers if w.alive]
@@ -55,7 +136,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(
             {
                 "catalog": shown,
-                "jobs": [{"job": j.job, "total": j.total, "left": j.left} for j in jobs],
+                "jobs": [{"job": j.job, "total": j.total, "left": j.left, "failed": j.failed} for j in jobs],
                 "workers": [
                     {
                         "worker": w.worker, "host": w.host, "pid": w.pid, "job": w.job, "state": w.state,
@@ -71,7 +152,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(clean(f"catalog {shown}"))
     for job in jobs:
-        print(clean(f"job {job.job}: {job.left} of {job.total} images left"))
+        failed = f", {job.failed} failed (status --failures)" if job.failed else ""
+        print(clean(f"job {job.job}: {job.left} of {job.total} images left{failed}"))
     if not jobs:
         print("no shared scan has run on this catalog")
     for w in workers:
@@ -88,4 +170,16 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{sum(w.rate for w in working):.1f} images/s together, {sum(j.left for j in jobs)} images left"
         )
     )
+    return EXIT_OK
+
+
+def _print_failures(rows: Any, *, as_json: bool) -> int:
+    """Every failure of the shared scans, streamed from the catalog (one line or object each)."""
+    import json
+
+    for job, uri, failure in rows:
+        if as_json:
+            print(json.dumps({"job": job, "source": uri, "error": failure}, ensure_ascii=False))
+        else:
+            print(clean(f"{uri}\t{failure}\t{job}"))
     return EXIT_OK

@@ -26,11 +26,10 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -44,6 +43,10 @@ from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, So
 from facecurator.errors import DetectorAuthError, FacecuratorError
 from facecurator.services import image_gate
 from facecurator.services.catalog import Catalog, ImageRow
+from facecurator.services.scan_report import CancelToken as CancelToken
+from facecurator.services.scan_report import ImageOutcome as ImageOutcome
+from facecurator.services.scan_report import ScanProgress as ScanProgress
+from facecurator.services.scan_report import ScanReport as ScanReport
 from facecurator.services.workers import (
     POLL_INTERVAL,
     DetectorPool,
@@ -53,62 +56,6 @@ from facecurator.services.workers import (
 )
 
 log = logging.getLogger("facecurator.jobs")
-
-
-class CancelToken:
-    """Thread-safe cancellation flag shared by a front end and a running job."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
-
-@dataclass(frozen=True, slots=True)
-class ScanProgress:
-    done: int
-    total: int | None  # None while the source is still being listed
-    failed: int
-    cached: int
-    rate: float  # images per second so far
-    eta: float | None  # seconds, when the total is known
-    current: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImageOutcome:
-    ref: ImageRef
-    image_id: int
-    status: str  # "ok" | "error"
-    error: str | None
-    cached: bool
-
-
-@dataclass(slots=True)
-class ScanReport:
-    total: int = 0
-    ok: int = 0
-    failed: int = 0
-    cached: int = 0
-    detected: int = 0
-    paid_calls: int = 0
-    cancelled: bool = False
-    #: why the batch stopped by itself (refused credentials), else None
-    aborted: str | None = None
-    errors: list[tuple[str, str]] = field(default_factory=list)
-    elapsed: float = 0.0
-    image_ids: list[int] = field(default_factory=list)
-    #: images whose faces were embedded by this scan (identity checks)
-    embedded: int = 0
-    #: (uri, reason) of images whose embedding failed (the images themselves are ok)
-    embed_errors: list[tuple[str, str]] = field(default_factory=list)
-    #: the most images in flight at once (the worker count when fixed)
-    in_flight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +91,8 @@ def scan(
     embedder: Embedder | None = None,
     complete: bool = False,
     prepared: bool = False,
+    recent_errors: int | None = None,
+    on_embed_error: Callable[[str, str], None] | None = None,
 ) -> ScanReport:
     """Detect every image of ``source`` not already in the catalog's cache.
 
@@ -164,6 +113,10 @@ def scan(
         complete: ``refs`` is the whole source's listing (from :func:`list_source`): the
             total is known at once and images no longer listed are marked missing.
         prepared: the caller ran ``catalog.prepare_bulk_change()`` already (:func:`list_source`).
+        recent_errors: a bounded report keeping only this many recent failures and no image
+            ids (:meth:`ScanReport.bounded`: a long shared scan); default: all of them.
+        on_embed_error: called on the calling thread with (uri, reason) of each image whose
+            embedding failed.
 
     Raises:
         CatalogDamagedError: the catalog is damaged (checked, and backed up at most
@@ -180,7 +133,7 @@ def scan(
     sizer = InFlightSizer(cap) if cap else None
     jobs = MAX_IN_FLIGHT if sizer else max(1, jobs or os.cpu_count() or 1)
     cancel = cancel or CancelToken()
-    report = ScanReport()
+    report = ScanReport() if recent_errors is None else ScanReport.bounded(recent_errors)
     started = time.monotonic()
     # The source's rows, to skip unchanged images; a shared scan (a server catalog, images
     # claimed a few at a time) looks each one up instead of loading millions of rows.
@@ -201,15 +154,7 @@ def scan(
         return sizer.limit() if sizer else jobs * 3
 
     def emit(ref: ImageRef, image_id: int, status: str, error: str | None, cached: bool) -> None:
-        report.total += 1
-        report.image_ids.append(image_id)
-        if status == "ok":
-            report.ok += 1
-        else:
-            report.failed += 1
-            report.errors.append((ref.uri, error or "unknown error"))
-        if cached:
-            report.cached += 1
+        report.add_image(image_id, None if status == "ok" else (ref.uri, error or "unknown error"), cached)
         if on_image:
             on_image(ImageOutcome(ref, image_id, status, error, cached))
         if progress:
@@ -223,7 +168,9 @@ def scan(
         if embedder is None:
             return
         if done.embed_error is not None:
-            report.embed_errors.append((done.ref.uri, done.embed_error))
+            report.add_embed_error(done.ref.uri, done.embed_error)
+            if on_embed_error is not None:
+                on_embed_error(done.ref.uri, done.embed_error)
             return
         if done.embeddings is None:
             return

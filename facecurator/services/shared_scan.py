@@ -30,6 +30,7 @@ from facecurator.domain.protocols import Detector, ImageRef, Source
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.claims import LEASE_S, Counters, SharedBudget, WorkQueue
 from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, ScanReport, scan
+from facecurator.services.scan_report import RECENT_FAILURES
 
 log = logging.getLogger("facecurator.shared_scan")
 
@@ -59,10 +60,15 @@ def scan_shared(
     embedder: Embedder | None = None,
     lease_s: float = LEASE_S,
     claim_size: int = CLAIM_SIZE,
+    on_embed_error: Callable[[str, str], None] | None = None,
+    recent_errors: int = RECENT_FAILURES,
 ) -> ScanReport:
     """Do this machine's share of scanning ``source`` into a server catalog (see the module doc).
 
-    Returns this worker's report (``total``: the images it handled). Raises like
+    Returns this worker's report (``total``: the images it handled), bounded: its counts and
+    the ``recent_errors`` last failures, whatever the number of images (each failure is
+    told to ``on_image`` / ``on_embed_error`` as it happens, and kept in the work queue:
+    :func:`~facecurator.services.catalog.claims.failures`). Raises like
     :func:`~facecurator.services.jobs.scan`.
     """
     cancel = cancel or CancelToken()
@@ -77,22 +83,28 @@ def scan_shared(
     started = time.monotonic()
 
     def outcome(result: ImageOutcome) -> None:
-        claims.finished(result.ref.uri)
+        claims.finished(result.ref.uri, result.error)
         counters.done += 1
         counters.rate = counters.done / max(time.monotonic() - started, 1e-6)
         if on_image is not None:
             on_image(result)
 
+    def embed_failed(uri: str, reason: str) -> None:
+        queue.note_failure(uri, f"no face embedding: {reason}")  # rare: one statement each
+        if on_embed_error is not None:
+            on_embed_error(uri, reason)
+
     try:
-        report = ScanReport()
+        report = ScanReport.bounded(recent_errors)  # counts and the last failures: constant memory
         while True:
             # A round scans what can be claimed now; it ends with everything it claimed stored.
             done = scan(
                 source, detector, catalog, jobs=jobs, progress=progress, on_image=outcome, cancel=cancel,
-                refs=claims.round(), embedder=embedder,
+                refs=claims.round(), embedder=embedder, recent_errors=recent_errors,
+                on_embed_error=embed_failed,
             )  # fmt: skip
             claims.flush()
-            _add(report, done)
+            report.add(done)
             if report.cancelled or report.aborted or not claims.wait_for_claimable():
                 break
         report.elapsed = time.monotonic() - started
@@ -111,18 +123,6 @@ def scan_shared(
             log.warning("the scan worker's heartbeat stopped: %s", heartbeat.error)
 
 
-def _add(total: ScanReport, part: ScanReport) -> None:
-    """Add one round's report to the worker's."""
-    for name in ("total", "ok", "failed", "cached", "detected", "paid_calls", "embedded"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))
-    total.errors += part.errors
-    total.image_ids += part.image_ids
-    total.embed_errors += part.embed_errors
-    total.cancelled = total.cancelled or part.cancelled
-    total.aborted = total.aborted or part.aborted
-    total.in_flight = max(total.in_flight, part.in_flight)
-
-
 class _Claims:
     """The images this worker scans, as :func:`scan` iterates them: the source is listed
     into the queue a chunk at a time, and images are claimed as they are needed."""
@@ -133,12 +133,12 @@ class _Claims:
         self.claim_size = claim_size
         self.listed_all = False
         self._listing = source.iter_images()
-        self._done: list[str] = []
+        self._done: list[tuple[str, str | None]] = []
         self._lock = threading.Lock()
 
-    def finished(self, uri: str) -> None:
+    def finished(self, uri: str, error: str | None) -> None:
         with self._lock:
-            self._done.append(uri)
+            self._done.append((uri, error))
             due = len(self._done) >= MARK_EVERY
         if due:
             self.flush()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -73,6 +73,7 @@ class JobInfo:
     job: str
     total: int
     left: int
+    failed: int = 0  # images whose last pass failed (or whose faces could not be embedded)
 
 
 class WorkQueue:
@@ -110,6 +111,9 @@ class WorkQueue:
                 " state = CASE WHEN (scan_queue.size, scan_queue.mtime_ns, scan_queue.etag)"
                 " IS DISTINCT FROM (excluded.size, excluded.mtime_ns, excluded.etag)"
                 " THEN 'todo' ELSE scan_queue.state END,"
+                " failure = CASE WHEN (scan_queue.size, scan_queue.mtime_ns, scan_queue.etag)"
+                " IS DISTINCT FROM (excluded.size, excluded.mtime_ns, excluded.etag)"
+                " THEN NULL ELSE scan_queue.failure END,"
                 " name = excluded.name, group_name = excluded.group_name, size = excluded.size,"
                 " mtime_ns = excluded.mtime_ns, etag = excluded.etag, problem = excluded.problem",
                 rows,
@@ -153,7 +157,8 @@ class WorkQueue:
             if not new:
                 return False
             db.execute(
-                "UPDATE scan_queue SET state = 'todo', worker = NULL, lease_until = NULL WHERE job = ?",
+                "UPDATE scan_queue SET state = 'todo', worker = NULL, lease_until = NULL, failure = NULL"
+                " WHERE job = ?",
                 (self.job,),
             )
         return True
@@ -178,14 +183,23 @@ class WorkQueue:
             for _, uri, name, group, size, mtime, etag, problem in rows
         ]
 
-    def finished(self, uris: Sequence[str]) -> None:
-        """Mark images stored (their outcome is committed in the catalog)."""
-        if not uris:
+    def finished(self, outcomes: Sequence[tuple[str, str | None]]) -> None:
+        """Mark images stored (their outcome is committed in the catalog): (uri, failure or
+        None) each; the failure is kept with the image's row (:func:`failures`)."""
+        if not outcomes:
             return
         with self.catalog._write("mark scanned images", exclusive=False) as db:
-            db.executemany(
-                "UPDATE scan_queue SET state = 'done', lease_until = NULL WHERE job = ? AND uri = ?",
-                [(self.job, uri) for uri in uris],
+            db.executemany(  # a failure noted in this pass (note_failure) stays
+                "UPDATE scan_queue SET state = 'done', lease_until = NULL, failure = coalesce(?, failure)"
+                " WHERE job = ? AND uri = ?",
+                [(failure, self.job, uri) for uri, failure in outcomes],
+            )
+
+    def note_failure(self, uri: str, failure: str) -> None:
+        """Keep why an image is incomplete (stored without its face embeddings) with its row."""
+        with self.catalog._write("note a scan failure", exclusive=False) as db:
+            db.execute(
+                "UPDATE scan_queue SET failure = ? WHERE job = ? AND uri = ?", (failure, self.job, uri)
             )
 
     def waiting_on_others(self) -> tuple[int, float | None]:
@@ -279,29 +293,51 @@ class Heartbeat:
 # -- status ---------------------------------------------------------------------------------
 
 
+_JOB_COUNTS: Final = (
+    "count(*), count(*) FILTER (WHERE state = 'todo'),"
+    " count(*) FILTER (WHERE state = 'done' AND failure IS NOT NULL)"
+)
+
+
 def job_info(catalog: Catalog, job: str) -> JobInfo:
     with catalog._reading("the work queue") as db:
-        total, left = db.execute(
-            "SELECT count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue WHERE job = ?", (job,)
+        total, left, failed = db.execute(
+            f"SELECT {_JOB_COUNTS} FROM scan_queue WHERE job = ?", (job,)
         ).fetchone()
-    return JobInfo(job, int(total), int(left))
+    return JobInfo(job, int(total), int(left), int(failed))
+
+
+def failures(catalog: Catalog, *, page: int = 1000) -> Iterator[tuple[str, str, str]]:
+    """(job, uri, failure) of every image whose last pass failed, a page at a time (a long
+    shared scan's failures are read from here, not held by its workers)."""
+    require_server(catalog, "failures of shared scans")
+    last = 0
+    while True:
+        with catalog._reading("the work queue") as db:
+            rows = db.execute(
+                "SELECT id, job, uri, failure FROM scan_queue"
+                " WHERE id > ? AND state = 'done' AND failure IS NOT NULL ORDER BY id LIMIT ?",
+                (last, page),
+            ).fetchall()
+        for _, job, uri, failure in rows:
+            yield job, uri, failure
+        if len(rows) < page:
+            return
+        last = rows[-1][0]
 
 
 def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
     """Every job with images left (or a worker), and every worker, newest first."""
     require_server(catalog, "status of shared scans")
     with catalog._reading("the work queue") as db:
-        jobs = db.execute(
-            "SELECT job, count(*), count(*) FILTER (WHERE state = 'todo') FROM scan_queue"
-            " GROUP BY job ORDER BY job"
-        ).fetchall()
+        jobs = db.execute(f"SELECT job, {_JOB_COUNTS} FROM scan_queue GROUP BY job ORDER BY job").fetchall()
         workers = db.execute(
             """SELECT worker, job, host, pid, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
                       extract(epoch FROM clock_timestamp() - heartbeat_at), done, rate, state, lease_s
                FROM scan_workers ORDER BY started_at DESC, worker"""
         ).fetchall()
     return (
-        [JobInfo(job, int(total), int(left)) for job, total, left in jobs],
+        [JobInfo(job, int(total), int(left), int(failed)) for job, total, left, failed in jobs],
         [
             WorkerInfo(
                 w,

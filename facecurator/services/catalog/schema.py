@@ -342,12 +342,16 @@ _SCHEMA_V7 = _statements(
         lease_until TIMESTAMPTZ,
         claims INTEGER NOT NULL DEFAULT 0,
         listed_pass INTEGER NOT NULL DEFAULT 0,
+        failure TEXT,
         UNIQUE (job, uri)
     )""",
-    # A queue created on first use before the listing pass was stored (no such SQLite catalog).
+    # A queue created on first use (no such SQLite catalog): before the listing pass was
+    # stored, and before each image's failure was (``failure``: why it failed in its last
+    # pass, or why its faces could not be embedded; NULL when it went well).
     _per_dialect(
         "SELECT 1",
         "ALTER TABLE scan_queue ADD COLUMN IF NOT EXISTS listed_pass BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE scan_queue ADD COLUMN IF NOT EXISTS failure TEXT",
     ),
     "CREATE INDEX IF NOT EXISTS scan_queue_todo ON scan_queue (job, id) WHERE state = 'todo'",
     """CREATE TABLE IF NOT EXISTS scan_passes (
