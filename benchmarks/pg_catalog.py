@@ -194,7 +194,7 @@ def _claims(url: str, queued: int) -> dict[str, float]:
             with Catalog(url) as catalog:
                 queue = WorkQueue(catalog, job, worker=f"bench-{n}")
                 while batch := queue.claim(16):
-                    queue.finished([r.uri for r in batch])
+                    queue.finished([(r.uri, None) for r in batch])
                     with lock:
                         claimed.extend(r.uri for r in batch)
 

@@ -80,7 +80,7 @@ def test_images_a_pass_did_not_list_are_marked_missing_in_the_database(
         source = open_source(f"oss://{BUCKET}/people/", profile=cloud_profile)
         queue, _ = list_pass(catalog, source)
         catalog.record_listed(list(source.iter_images()), source_root=source.root)
-        queue.finished([f"oss://{BUCKET}/{k}" for k in keys])  # the pass is complete
+        queue.finished([(f"oss://{BUCKET}/{k}", None) for k in keys])  # the pass is complete
         assert queue.mark_missing(source.root) == 0
 
         gone = {keys[3], keys[17]}

@@ -17,6 +17,7 @@ from facecurator.cli.common import (
     print_json,
 )
 from facecurator.cli.text import clean
+from facecurator.cli.where import where_filter, where_option
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,6 +30,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--failures", action="store_true", help="list every image the shared scans failed on, with why"
     )
     status.set_defaults(func=cmd_status)
+    assign = sub.add_parser(
+        "assign",
+        help="split the pending faces between operators, so nobody reviews a face twice",
+        description="Split the pending faces nobody holds (those matching --where) between operators, "
+        "in runs of catalog order; each sees them in the app's Triage under 'My faces'. "
+        "--show lists who holds what (assigned, or taken by an open Triage); --clear takes "
+        "assigned faces back (of --operators, else everyone's).",
+    )
+    assign.add_argument(
+        "--operators", metavar="NAME,NAME", help="the operators (FACECURATOR_OPERATOR of each)"
+    )
+    assign.add_argument("--show", action="store_true", help="who holds how many faces")
+    assign.add_argument("--clear", action="store_true", help="take the assigned faces back")
+    assign.add_argument("--catalog", metavar="PATH|URL", help=CATALOG_HELP)
+    assign.add_argument("--rules", metavar="PRESET|FILE", help="the rule set --where reads")
+    assign.add_argument("--source", metavar="SOURCE", help="only faces of this source")
+    assign.add_argument("--json", action="store_true", help="one JSON object")
+    where_option(assign)
+    assign.set_defaults(func=cmd_assign)
 
 
 def add_scan_options(scan: argparse.ArgumentParser) -> None:
@@ -182,4 +202,53 @@ def _print_failures(rows: Any, *, as_json: bool) -> int:
             print(json.dumps({"job": job, "source": uri, "error": failure}, ensure_ascii=False))
         else:
             print(clean(f"{uri}\t{failure}\t{job}"))
+    return EXIT_OK
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from facecurator.cli.commands import open_catalog, resolve_rules, source_root_filter
+    from facecurator.errors import ConfigError
+    from facecurator.services.catalog import assign as assignments
+    from facecurator.services.review import iter_review
+
+    operators = [name.strip() for name in (args.operators or "").split(",") if name.strip()]
+    if not (args.show or args.clear or operators):
+        raise ConfigError("assign: name the operators (--operators alice,bob), or --show, or --clear")
+    with open_catalog(args) as catalog:
+        if args.clear:
+            cleared = assignments.unassign(catalog, operators or None)
+            print(f"took back {cleared} assigned faces")
+        elif operators:
+            rules = resolve_rules(catalog, args.rules)
+            root = source_root_filter(args.source)
+            selected = where_filter(args, rules)
+            among = None
+            if selected is not None:  # the matching faces, a page of images at a time
+                images = iter_review(catalog, rules, source_root=root)
+                among = [face.id for image in images for face in selected.select(image.faces)]
+            given = assignments.assign(catalog, operators, among=among, source_root=root)
+            if not args.json:
+                for name, count in given.items():
+                    print(clean(f"{name} {count} faces"))
+        held = assignments.holdings(catalog)
+        shown = str(catalog.path)
+    if args.json:
+        print_json(
+            {
+                "catalog": shown,
+                "operators": [
+                    {"operator": h.operator, "faces": h.faces, "pending": h.pending, "taken": h.leased}
+                    for h in held
+                ],
+            }
+        )
+    elif args.show:
+        for h in held:
+            print(
+                clean(
+                    f"{h.operator}: {h.faces} faces ({h.pending} pending, {h.leased} taken by an open Triage)"
+                )
+            )
+        if not held:
+            print("nobody holds a face")
     return EXIT_OK

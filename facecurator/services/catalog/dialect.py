@@ -14,6 +14,8 @@ What the translation covers (anything else must be written portably):
 * ``SELECT value FROM json_each(?)`` (an id list as one JSON parameter) -> the
   same ids from ``jsonb_array_elements_text``;
 * ``x GLOB ?`` (``*`` wildcards only) -> ``x LIKE`` the pattern with ``%``;
+* :data:`NOW_EPOCH` (the database's clock in seconds since 1970) -> PostgreSQL's
+  ``clock_timestamp()`` as epoch seconds (leases must be read on one clock: the server's);
 * ``x COLLATE NOCASE`` -> ``lower(x)`` (text columns are ``COLLATE "C"`` on PostgreSQL,
   so both sort by bytes and fold ASCII case only, like SQLite);
 * DDL: ``INTEGER`` -> ``BIGINT``, ``REAL`` -> ``DOUBLE PRECISION``, ``BLOB`` -> ``BYTEA``,
@@ -78,6 +80,9 @@ _CROSS_JOIN_ON: Final = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+AS\s+\w+)?\s+ON)
 _JSON_IDS: Final = re.compile(r"SELECT\s+value\s+FROM\s+json_each\((\?|:\w+)\)", re.IGNORECASE)
 _GLOB: Final = re.compile(r"\bGLOB\s+(\?|:\w+)", re.IGNORECASE)
 _NOCASE: Final = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE\b", re.IGNORECASE)
+#: The database's clock, seconds since 1970 (write it as is; translated for PostgreSQL).
+NOW_EPOCH: Final = "((julianday('now') - 2440587.5) * 86400.0)"
+_NOW_EPOCH_PG: Final = "(extract(epoch FROM clock_timestamp()))"
 _TOKENS: Final = re.compile(r"'(?:[^']|'')*'|\?|:[A-Za-z_]\w*|%|::")
 
 
@@ -129,6 +134,7 @@ def to_postgres(sql: str, with_parameters: bool = True) -> str:
     )
     sql = _GLOB.sub(r"LIKE replace(\1, '*', '%')", sql)
     sql = _NOCASE.sub(r"lower(\1)", sql)
+    sql = sql.replace(NOW_EPOCH, _NOW_EPOCH_PG)
     if with_parameters:
         sql = _placeholders(sql)
     return sql

@@ -376,10 +376,39 @@ _SCHEMA_V7 = _statements(
     )""",
 )
 
+# Version 8: faces assigned to operators (services/catalog/assign.py), so nobody reviews a face
+# someone else is reviewing. ``lease_until``: the database's clock (dialect.NOW_EPOCH) until
+# which a *taken* face stays its operator's unless renewed; NULL for a face *assigned* by
+# ``facecurator assign`` (until released). No foreign key: a face re-detected away leaves a
+# row that joins nothing. ``assignment_log`` is append-only: who gave which faces to whom.
+_SCHEMA_V8 = _statements(
+    """CREATE TABLE assignments (
+        face_id INTEGER PRIMARY KEY,
+        operator TEXT NOT NULL,
+        lease_until REAL,
+        assigned_at TEXT NOT NULL,
+        assigned_by TEXT NOT NULL
+    )""",
+    "CREATE INDEX assignments_by_operator ON assignments (operator, face_id)",
+    """CREATE TABLE assignment_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        who TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('assign', 'take', 'release', 'unassign')),
+        faces INTEGER NOT NULL,
+        first_face INTEGER,
+        last_face INTEGER,
+        lease_s REAL
+    )""",
+    *_append_only("assignment_log"),
+)
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
+    _SCHEMA_V8,
 ]  # fmt: skip
 
 
