@@ -597,6 +597,7 @@ class MainWindow(WindowActions):
             self.scanner.cancel()
             self.scanner.wait(timeout_ms)
         self.decision_watch.stop()
+        self.triage.release_faces()
         self.store.shutdown(timeout_ms)  # a pending open / rule change is dropped
         self.thumbnails.retain(set())
         self.crops.retain(set())

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.gui.face_details import FaceDetailsPanel
+from facecurator.gui.my_faces import MINE, MyFaces
 from facecurator.gui.sort_words import sort_label
 from facecurator.gui.store import FACE_FILTERS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
@@ -57,6 +58,9 @@ from facecurator.gui.triage_model import (
     preview_key,
 )
 from facecurator.services.filtering import FACE_SORTS
+
+# The filters of the Triage's "Show:" box: the catalog's, and this operator's share.
+TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
 
 
 class TriageView(QListView):
@@ -164,14 +168,19 @@ class TriagePage(QWidget):
         self._crops = crops
         self.model = FaceModel(store, crops, decoded, self)
         self.view = TriageView(self.model, crops, self)
+        self.my_faces = MyFaces(store, self)
+        self.model.mine = self.my_faces.held
         self.filter_combo = QComboBox(self)
         self.filter_combo.setObjectName("triageFilter")
-        for name in FACE_FILTERS:
+        for name in TRIAGE_FILTERS:
             self.filter_combo.addItem("", name)  # texts: retranslate_ui()
-        self.filter_combo.setCurrentIndex(FACE_FILTERS.index(self.model.filter_name))
-        self.filter_combo.currentIndexChanged.connect(
-            lambda _i: self.model.set_filter(self.filter_combo.currentData())
-        )
+        self.filter_combo.setCurrentIndex(TRIAGE_FILTERS.index(self.model.filter_name))
+        self.filter_combo.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.take_button = QPushButton(self)
+        self.take_button.setObjectName("takeMoreFaces")
+        self.take_button.setVisible(False)
+        self.take_button.clicked.connect(lambda: self.my_faces.take_more())
+        self.my_faces.taken.connect(self._on_taken)
         self.accept_button = QPushButton(self)
         self.accept_button.setObjectName("acceptQualified")
         self.reject_button = QPushButton(self)
@@ -203,6 +212,7 @@ class TriagePage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.show_label)
         bar.addWidget(self.filter_combo)
+        bar.addWidget(self.take_button)
         bar.addWidget(self.sort_label)
         bar.addWidget(self.sort_combo)
         bar.addWidget(self.sort_order)
@@ -265,9 +275,16 @@ class TriagePage(QWidget):
             "unknown": self.tr("Unknown"),
             "accepted": self.tr("Accepted"),
             "rejected": self.tr("Rejected"),
+            MINE: self.tr("My faces"),
         }
-        for row, name in enumerate(FACE_FILTERS):
+        for row, name in enumerate(TRIAGE_FILTERS):
             self.filter_combo.setItemText(row, labels[name])
+        self.take_button.setText(self.tr("Take more"))
+        self.take_button.setToolTip(
+            self.tr(
+                "Take {n} more pending faces that nobody else is reviewing (yours while this window is open)"
+            ).format(n=self.my_faces.batch)
+        )
         self.accept_button.setText(self.tr("Accept qualified"))
         self.accept_button.setToolTip(
             self.tr("Accept every pending qualified face of the selection (or of the current filter)")
@@ -287,6 +304,26 @@ class TriagePage(QWidget):
         self.size_slider.setToolTip(self.tr("Crop size"))
         self._update_counts()
         self._show_current()
+
+    def _apply_filter(self) -> None:
+        """Show the chosen faces; "My faces" takes a batch first when this operator holds none."""
+        name = self.filter_combo.currentData()
+        self.take_button.setVisible(name == MINE)
+        if name == MINE and not self.my_faces.held():
+            self.model.filter_name = MINE  # shown once the faces are taken (_on_taken)
+            self.my_faces.take_more()
+            return
+        self.model.set_filter(name)
+
+    def _on_taken(self, count: int) -> None:
+        if self.model.filter_name == MINE:
+            self.model.rebuild()
+        if not count:
+            self.hint.setText(self.tr("No pending face is free: the others hold the rest"))
+
+    def release_faces(self) -> None:
+        """The window closes: give back the faces taken (see MyFaces)."""
+        self.my_faces.release()
 
     def _apply_sort(self) -> None:
         self.sort_order.setText("↓" if self.sort_order.isChecked() else "↑")

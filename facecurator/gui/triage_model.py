@@ -7,6 +7,7 @@ grid and the page around it are :mod:`facecurator.gui.triage`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPixmap
 
+from facecurator.gui.my_faces import MINE
 from facecurator.gui.overlay import face_status
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.rule_words import translate_reason
@@ -66,6 +68,8 @@ class FaceModel(QAbstractListModel):
         self._ids: list[int] = []
         self._rows = RowIndex()
         self.filter_name = "pending"
+        # "My faces": the ids this operator holds (set by the Triage page: MyFaces.held)
+        self.mine: Callable[[], list[int]] = list
         #: the filter bar's face filter (None: none) and the sort (FACE_SORTS key, descending)
         self.face_filter: FaceFilter | None = None
         self.sort_key = "image"
@@ -136,7 +140,7 @@ class FaceModel(QAbstractListModel):
 
     def rebuild(self) -> None:
         store = self._store
-        ids = store.matching_face_ids(self.filter_name)  # SQL
+        ids = self.mine() if self.filter_name == MINE else store.matching_face_ids(self.filter_name)  # SQL
         if self.face_filter is not None:  # its SQL part in the catalog, the rest on those faces
             ids = store.faces_passing(ids, self.face_filter)
         if self.sort_key != "image" or self.descending:  # a field's order: the faces are read
@@ -149,6 +153,8 @@ class FaceModel(QAbstractListModel):
         self.endResetModel()
 
     def _passes(self, face_id: int) -> bool:
+        if self.filter_name == MINE:  # a face new to the store is nobody's until taken
+            return False
         if not self._store.face_matches(face_id, self.filter_name):
             return False
         return self.face_filter is None or self.face_filter.matches(self._store.face(face_id))

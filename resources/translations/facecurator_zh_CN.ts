@@ -2423,6 +2423,18 @@ Paid cloud calls: {paid}</source>
         <translation>已拒绝</translation>
     </message>
     <message>
+        <source>My faces</source>
+        <translation>我的人脸</translation>
+    </message>
+    <message>
+        <source>Take more</source>
+        <translation>再领取</translation>
+    </message>
+    <message>
+        <source>Take {n} more pending faces that nobody else is reviewing (yours while this window is open)</source>
+        <translation>再领取 {n} 张无人审核的待定人脸（本窗口打开期间归你）</translation>
+    </message>
+    <message>
         <source>Accept qualified</source>
         <translation>接受合格</translation>
     </message>
@@ -2457,6 +2469,10 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>Crop size</source>
         <translation>裁剪图大小</translation>
+    </message>
+    <message>
+        <source>No pending face is free: the others hold the rest</source>
+        <translation>没有可领取的待定人脸：其余的已被他人领取</translation>
     </message>
     <message>
         <source>No face selected</source>
