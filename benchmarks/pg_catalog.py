@@ -243,6 +243,15 @@ def _gui(target: str, root: str, images: int, verdict_wait: float) -> dict[str, 
     return out
 
 
+def _scroll(target: str, root: str, images: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Page through the gallery and Triage's grid (benchmarks/gui_scroll.py): per page, the
+    time to the rows painted, to every visible thumbnail painted, and the longest stall."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import gui_scroll
+
+    return gui_scroll.scroll(target, root, images, pages=args.scroll_pages, verdict_wait=args.verdict_wait)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,6 +265,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--verdict-wait", type=float, default=120.0, help="GUI: seconds to wait for the verdicts"
+    )
+    parser.add_argument(
+        "--scroll-pages", type=int, default=20,
+        help="GUI: pages to scroll through in the gallery and in Triage (benchmarks/gui_scroll.py; 0: none)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", choices=("sqlite", "postgresql"), help="measure one backend only (a 1M run on PostgreSQL)"
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -273,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             Catalog(cluster.url(cluster.template)).close()
             targets = {"sqlite": str(Path(tmp) / "bench.sqlite3"), "postgresql": cluster.new_database()}
+            if args.only:
+                targets = {args.only: targets[args.only]}
             results: dict[str, Any] = {"images": args.images, "faces": args.images * args.faces}
             for name, target in targets.items():
                 started = time.perf_counter()
@@ -286,8 +304,14 @@ def main(argv: list[str] | None = None) -> int:
                     results[name].update({k: round(v, 2) for k, v in _report(target).items()})
                 if args.gui:
                     results[name].update(_gui(target, str(root), args.images, args.verdict_wait))
-            claims = _claims(targets["postgresql"], args.queue)
-            results["postgresql"].update({k: round(v, 3) for k, v in claims.items()})
+                if args.gui and args.scroll_pages:
+                    results[name]["scroll"] = _scroll(target, str(root), args.images, args)
+            if "postgresql" in targets:
+                claims = _claims(targets["postgresql"], args.queue)
+                results["postgresql"].update({k: round(v, 3) for k, v in claims.items()})
+            results["load_average"] = [round(x, 2) for x in os.getloadavg()]
+            if args.only:
+                targets = {}  # no ratio
             results["ratio_pg_over_sqlite"] = {
                 key: round(results["postgresql"][key] / results["sqlite"][key], 2)
                 for key in (
@@ -301,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                     "gui_first_shown_s",
                     "gui_again_shown_s",
                 )
-                if key in results["sqlite"]
+                if targets and key in results["sqlite"]
                 if results["sqlite"][key] > 0
             }
         finally:

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers.catalogs import seed_catalog
+from helpers.catalogs import drop_steps_after_6, seed_catalog
 
 from facecurator.domain.filters import natural_key
 from facecurator.domain.rules import load_rules
@@ -209,6 +209,7 @@ def test_a_schema_4_catalog_gains_the_stored_verdicts_and_keeps_its_batches(tmp_
         "decisions_by_state",
     ):
         raw.execute(f"DROP INDEX {index}")
+    drop_steps_after_6(raw)
     raw.execute("PRAGMA user_version = 4")
     raw.commit()
     raw.close()
@@ -240,6 +241,7 @@ def test_a_schema_5_catalog_drops_its_verdicts_without_outcomes(tmp_path: Path) 
         assert browse.fill_verdicts(catalog, rules)
     raw = sqlite3.connect(path)
     raw.execute("ALTER TABLE verdicts DROP COLUMN outcomes")
+    drop_steps_after_6(raw)
     raw.execute("PRAGMA user_version = 5")
     raw.commit()
     raw.close()

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from helpers.catalogs import database_errors, raw_connection
+from helpers.catalogs import database_errors, drop_steps_after_6, raw_connection
 
 from facecurator.domain.face import Blur, Box, Face, Pose
 from facecurator.domain.protocols import DetectionResult, ImageRef
@@ -743,6 +743,7 @@ def _downgrade_to_version_1(path: Path) -> None:
         "CREATE TRIGGER batches_no_update BEFORE UPDATE ON batches "
         "BEGIN SELECT RAISE(ABORT, 'batches rows are append-only'); END"
     )
+    drop_steps_after_6(raw)
     raw.execute("PRAGMA user_version = 1")
     raw.commit()
     raw.close()

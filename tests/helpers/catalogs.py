@@ -78,3 +78,14 @@ def database_errors() -> tuple[type[BaseException], ...]:
     except ImportError:
         return (sqlite3.Error,)
     return (sqlite3.Error, psycopg.Error)
+
+
+#: What schema steps 7 (the shared scan's tables) and 8 (assignments) add, newest first.
+_STEPS_AFTER_6 = ("assignment_log", "assignments", "rate_budget", "scan_workers", "scan_passes", "scan_queue")
+
+
+def drop_steps_after_6(raw: sqlite3.Connection) -> None:
+    """Take a SQLite catalog's schema back to version 6's tables (a test of an upgrade from an
+    older version drops what each newer step added; see tests/test_schema_upgrade.py)."""
+    for table in _STEPS_AFTER_6:
+        raw.execute(f"DROP TABLE IF EXISTS {table}")

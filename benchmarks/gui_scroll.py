@@ -1,0 +1,248 @@
+"""Scrolling the gallery and the Triage grid page by page, measured (issue 17 item 5's "page
+through it smoothly"), in a child process like benchmarks/scale.py's GUI measure.
+
+    (run by benchmarks/pg_catalog.py --gui --scroll-pages N; alone:)
+    .venv/bin/python benchmarks/gui_scroll.py --catalog TARGET --source ROOT --expect N [--pages 20]
+
+The child starts the app's window on the catalog, waits for the gallery to show every image
+(and the verdicts to be stored, up to ``--verdict-wait``), then for each view (the gallery of
+images, then Triage's grid of faces, "All faces"): gives the files of the first pages' images
+a real JPEG (a hard link to one 640x480 photo: the synthetic catalog has no files; not timed),
+and scrolls down one page (the scroll bar's page step) at a time, ``--pages`` times, as an
+operator paging through. Per page, from the scroll:
+
+* ``rows_ms``: to the first paint of the view (its rows read from the catalog and drawn);
+* ``thumbs_ms``: to the paint after every visible thumbnail / face crop was rendered (or
+  failed): what the operator waits for before the page is all there;
+* ``stall_ms``: the longest event-loop gap while the page settles (a 10 ms timer; goal < 100
+  ms: the window takes keys and repaints meanwhile).
+
+Printed: the median, 90th percentile and worst of each over the pages, per view, as JSON. A
+fresh thumbnail cache per run (cold: every thumbnail is decoded from its file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+#: The longest one page may take to settle before the run gives up on it (recorded as such).
+PAGE_LIMIT_S = 30.0
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "median": round(statistics.median(ordered), 1),
+        "p90": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 1),
+        "max": round(ordered[-1], 1),
+    }
+
+
+def _link_files(catalog: Any, image_ids: list[int], master: Path) -> int:
+    """A hard link to ``master`` at each image's path that has no file (not timed)."""
+    made = 0
+    for image_id in image_ids:
+        path = Path(catalog.image(image_id).uri)
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.link(master, path)
+        made += 1
+    return made
+
+
+def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, spin: Any) -> dict[str, Any]:
+    """Scroll ``view`` down a page at a time; per page: rows painted, thumbnails painted, stall."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from facecurator.gui.latency import EventLoopMonitor
+
+    painted: list[float] = []
+    last_ready = [0.0]
+
+    class PaintSpy(QObject):
+        """Paints the view itself, to note when each paint *ends* (rows read and drawn)."""
+
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if event.type() != QEvent.Type.Paint:
+                return False
+            view.viewportEvent(event)
+            painted.append(time.perf_counter())
+            return True
+
+    def on_ready(_key: str) -> None:
+        last_ready[0] = time.perf_counter()
+
+    def settled() -> bool:
+        keys = [key_of(ids_of(r)) for r in view.visible_rows()]
+        done = all(cache.get(k) is not None or cache.error(k) is not None for k in keys)
+        return done and bool(painted) and painted[-1] > last_ready[0]
+
+    spy = PaintSpy()
+    view.viewport().installEventFilter(spy)
+    cache.ready.connect(on_ready)
+    bar = view.verticalScrollBar()
+    monitor = EventLoopMonitor(interval_ms=10)
+    monitor.start()
+    measured: dict[str, list[float]] = {"rows_ms": [], "thumbs_ms": [], "stall_ms": []}
+    gave_up = 0
+    for _ in range(pages):
+        if bar.value() >= bar.maximum():
+            break
+        painted.clear()
+        gaps_before = len(monitor.gaps)
+        started = last_ready[0] = time.perf_counter()
+        bar.setValue(bar.value() + bar.pageStep())
+        spin(lambda: bool(painted), PAGE_LIMIT_S)
+        rows_at = painted[0] if painted else float("nan")
+        gave_up += not spin(settled, PAGE_LIMIT_S)
+        thumbs_at = painted[-1] if painted else float("nan")
+        spin(lambda: False, 0.03)  # a few ticks after: the last gap is counted
+        measured["rows_ms"].append((rows_at - started) * 1000)
+        measured["thumbs_ms"].append((thumbs_at - started) * 1000)
+        measured["stall_ms"].append(max(monitor.gaps[gaps_before:], default=0.0) * 1000)
+    monitor.stop()
+    cache.ready.disconnect(on_ready)
+    view.viewport().removeEventFilter(spy)
+    out: dict[str, Any] = {key: _summary(values) for key, values in measured.items() if values}
+    out.update(
+        pages_scrolled=len(measured["rows_ms"]),
+        pages_not_settled=gave_up,
+        rows_per_page=len(view.visible_rows()),
+    )
+    return out
+
+
+def child(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PIL import Image
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from facecurator.gui.gallery import thumb_key
+    from facecurator.gui.main_window import MainWindow
+    from facecurator.gui.triage_model import crop_key
+    from facecurator.services.catalog import Catalog
+
+    master = Path(tempfile.mkdtemp(prefix="fc-scroll-")) / "master.jpg"
+    Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
+    catalog = Catalog(args.catalog)
+    window = MainWindow(catalog, auto_scan=False)
+    window.resize(1500, 950)
+    window.show()
+    store = window.store
+    changed: list[bool] = []
+    store.sourceChanged.connect(lambda _r: changed.append(True))
+    window.open_source(args.source, scan=False)
+
+    def spin(until: Any, limit: float) -> bool:
+        deadline = time.perf_counter() + limit
+        while not until():
+            if time.perf_counter() > deadline:
+                return False
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            time.sleep(0.001)
+        return True
+
+    spin(lambda: window.gallery_model.rowCount() >= args.expect, 600)
+    spin(lambda: bool(changed) and not store.busy, args.verdict_wait)
+    results: dict[str, Any] = {"verdicts_stored": bool(changed), "pages": args.pages}
+    # The views take the window's width (a fresh settings folder: no layout saved).
+    window.gallery_splitter.setSizes([1000, 300, 200])
+    window.triage.splitter.setSizes([1100, 400])
+    for name in ("gallery", "triage"):
+        if name == "gallery":
+            window.tabs.setCurrentWidget(window.gallery_page)
+            view, model, cache = window.gallery, window.gallery_model, window.thumbnails
+            ids_of = model.image_id
+            key_of = thumb_key
+        else:
+            window.tabs.setCurrentWidget(window.triage)
+            combo = window.triage.filter_combo
+            combo.setCurrentIndex(combo.findData("all"))
+            view, model, cache = window.triage.view, window.triage.model, window.crops
+            spin(lambda m=model: m.rowCount() > 0, 120)
+            ids_of = model.face_id
+            key_of = crop_key
+        spin(lambda: False, 0.5)  # laid out
+        bar = view.verticalScrollBar()
+        size = view.viewport().size()
+        print(f"{name}: {model.rowCount()} rows, viewport {size.width()}x{size.height()}, scroll max {bar.maximum()}",
+              file=sys.stderr, flush=True)  # fmt: skip
+        per_page = max(1, len(view.visible_rows()))
+        rows = min(model.rowCount(), per_page * (args.pages + 2))
+        ids = [ids_of(r) for r in range(rows)]
+        if name == "triage":  # the faces' images
+            ids = [
+                row[0]
+                for row in catalog._db.execute(
+                    "SELECT DISTINCT image_id FROM faces WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(ids),),
+                )
+            ]
+        _link_files(catalog, ids, master)
+        results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin)
+    print(json.dumps(results), flush=True)
+    window.shutdown()
+    window.close()
+    catalog.close()
+    app.processEvents()
+
+
+def scroll(target: str, source: str, expect: int, *, pages: int, verdict_wait: float) -> dict[str, Any]:
+    """Run the child on ``target`` with a cold thumbnail cache; its JSON."""
+    with tempfile.TemporaryDirectory(prefix="fc-scroll-cache-") as cache:
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            FACECURATOR_CACHE_DIR=cache,
+            FACECURATOR_CONFIG_DIR=str(Path(cache) / "config"),
+        )
+        done = subprocess.run(
+            [
+                sys.executable, __file__, "--child", "--catalog", target, "--source", source,
+                "--expect", str(expect), "--pages", str(pages), "--verdict-wait", str(verdict_wait),
+            ],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"scroll child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--catalog", required=True)
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--expect", type=int, required=True, help="images the gallery shows")
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--verdict-wait", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return 0
+    print(
+        json.dumps(
+            scroll(args.catalog, args.source, args.expect, pages=args.pages, verdict_wait=args.verdict_wait)
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
