@@ -179,8 +179,8 @@ def child(args: argparse.Namespace) -> None:
         spin(lambda: False, 0.5)  # laid out
         bar = view.verticalScrollBar()
         size = view.viewport().size()
-        print(f"{name}: {model.rowCount()} rows, viewport {size.width()}x{size.height()}, scroll max {bar.maximum()}",
-              file=sys.stderr, flush=True)  # fmt: skip
+        shown = f"viewport {size.width()}x{size.height()}, scroll max {bar.maximum()}"
+        print(f"{name}: {model.rowCount()} rows, {shown}", file=sys.stderr, flush=True)
         per_page = max(1, len(view.visible_rows()))
         rows = min(model.rowCount(), per_page * (args.pages + 2))
         ids = [ids_of(r) for r in range(rows)]
