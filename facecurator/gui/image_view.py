@@ -318,8 +318,8 @@ class ImageView(QGraphicsView):
 
     def _layout_labels(self) -> None:
         """Place every face's label (emphasised faces first, then left to right) so that no two
-        labels overlap, avoiding the other faces' boxes where there is room
-        (:func:`facecurator.gui.label_layout.layout_labels`)."""
+        labels overlap and no label covers a face's box (a face without room anywhere goes
+        unlabelled; :func:`facecurator.gui.label_layout.layout_labels`)."""
         scale = self.transform().m11() or 1.0
         order = sorted(
             self._face_items.values(),

@@ -5,8 +5,10 @@ then left to right): beside the face where there is room (below, above, right,
 left), else stacked further out, else at the free spot of the image nearest the
 face; a label away from its face is joined to it by a leader line (drawn by
 :func:`facecurator.gui.overlay.draw_face_overlay`). A label never overlaps
-another label; it avoids the other faces' boxes where it can. Everything is in
-image pixels; sizes come from the labels' device size at the current zoom.
+another label nor any face's box (its own or another's): a face that finds no
+such spot anywhere is left without a label rather than have one cover a face.
+Everything is in image pixels; sizes come from the labels' device size at the
+current zoom.
 """
 
 from __future__ import annotations
@@ -83,19 +85,18 @@ def layout_labels(requests: Sequence[LabelRequest], bounds: QRectF, gap: float) 
         gap: the space between a box and its label (image pixels).
 
     Returns:
-        face id -> placement; a face missing from it found no free spot anywhere.
+        face id -> placement; a face missing from it found no spot anywhere that covers
+        neither a label nor a face.
     """
-    boxes = {r.face_id: r.box for r in requests}
+    boxes = [r.box for r in requests]
     placed: list[QRectF] = []
     out: dict[int, Placement] = {}
     grid_search = len(requests) <= GRID_SEARCH_MAX_FACES
 
-    def free(rect: QRectF, face_id: int, avoid_faces: bool) -> bool:
-        if any(rect.intersects(other) for other in placed):
-            return False
-        if avoid_faces and any(rect.intersects(box) for fid, box in boxes.items() if fid != face_id):
-            return False
-        return not rect.intersects(boxes[face_id])
+    def free(rect: QRectF) -> bool:
+        return not any(rect.intersects(other) for other in placed) and not any(
+            rect.intersects(box) for box in boxes
+        )
 
     for request in requests:
         choice: tuple[QRectF, bool] | None = None
@@ -104,18 +105,11 @@ def layout_labels(requests: Sequence[LabelRequest], bounds: QRectF, gap: float) 
             for rect, leader in _candidates(request, gap)
             if bounds.contains(rect) or not bounds.isValid()
         ]
-        for avoid_faces in (True, False):
-            choice = next(((r, lead) for r, lead in nearby if free(r, request.face_id, avoid_faces)), None)
-            if choice is not None:
-                break
+        choice = next(((r, lead) for r, lead in nearby if free(r)), None)
         if choice is None and grid_search:
-            for avoid_faces in (True, False):
-                spot = next(
-                    (r for r in _grid(request, bounds, gap) if free(r, request.face_id, avoid_faces)), None
-                )
-                if spot is not None:
-                    choice = (spot, True)
-                    break
+            spot = next((r for r in _grid(request, bounds, gap) if free(r)), None)
+            if spot is not None:
+                choice = (spot, True)
         if choice is None:
             continue
         rect, leader = choice

@@ -54,3 +54,79 @@ def test_no_free_spot_leaves_the_label_out_rather_than_overlapping() -> None:
     rects = list(_rects([r for r in requests if r.face_id in placements], placements).values())
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
     assert len(placements) < 4
+
+
+# -- on real crowded photos, in the window --------------------------------------------------------
+
+CROWDED = ("multi/office_8.jpg", "formats/masked_crowd.webp", "multi/selfie_many_people.jpg")
+
+
+@pytest.fixture(scope="module")
+def crowded_catalog(tmp_path_factory: pytest.TempPathFactory):
+    """Crowded corpus photos scanned once with the real local detector."""
+    import shutil
+
+    from facecurator.detect.registry import make_detector
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.jobs import scan
+    from facecurator.sources.local import LocalFolderSource
+    from tests.gui.conftest import CORPUS
+
+    if not (CORPUS / "MANIFEST.csv").is_file():
+        pytest.skip(f"needs the shared corpus ({CORPUS}) for its crowded photos")
+    folder = tmp_path_factory.mktemp("crowded")
+    for rel in CROWDED:
+        shutil.copy2(CORPUS / rel, folder / rel.rsplit("/", 1)[-1])
+    path = tmp_path_factory.mktemp("crowded-catalog") / "catalog.sqlite3"
+    detector = make_detector("local")
+    try:
+        with Catalog(path) as catalog:
+            scan(LocalFolderSource(folder), detector, catalog, jobs=2)
+    finally:
+        detector.close()
+    return folder, path
+
+
+def _label_rects(view) -> dict[int, QRectF]:
+    from facecurator.gui.overlay import label_rect
+
+    scale = view.transform().m11() or 1.0
+    rects = {}
+    for face_id, item in view.face_items().items():
+        at = view.face_context(item.face).label_at
+        if at is not None:
+            rects[face_id] = label_rect(item.face.face, scale, at)
+    return rects
+
+
+def test_labels_on_crowded_photos_cover_no_face_and_no_label(qtbot, make_window, crowded_catalog) -> None:
+    folder, catalog = crowded_catalog
+    window = make_window(catalog, size=(1024, 768))
+    assert window.open_source(str(folder), scan=False)
+    assert window.store.wait_until_idle()
+    view = window.image_view
+    checked = 0
+    for image_id in window.store.image_ids():
+        faces = window.store.image(image_id).faces
+        if len(faces) < 5:
+            continue
+        window.show_image(image_id)
+        count = len(faces)
+        qtbot.waitUntil(lambda i=image_id, n=count: view.image_id == i and len(view.face_items()) == n)
+        boxes = {
+            fid: QRectF(i.face.face.box.x, i.face.face.box.y, i.face.face.box.w, i.face.face.box.h)
+            for fid, i in view.face_items().items()
+        }
+        for emphasised in [None, *view.face_ids()]:  # nothing selected, then each face selected
+            view.select_face(emphasised)
+            rects = _label_rects(view)
+            assert len(rects) >= len(boxes) // 2, (image_id, emphasised, len(rects), len(boxes))
+            if emphasised is not None:
+                assert emphasised in rects  # the selected face always gets its label
+            for face_id, rect in rects.items():
+                covered = [other for other, box in boxes.items() if rect.intersects(box)]
+                assert not covered, (window.store.image(image_id).row.name, face_id, covered)
+                overlapping = [o for o, r in rects.items() if o != face_id and rect.intersects(r)]
+                assert not overlapping, (window.store.image(image_id).row.name, face_id, overlapping)
+            checked += 1
+    assert checked >= 10, "the crowded photos gave too few faces to check"
