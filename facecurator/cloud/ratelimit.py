@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal, TypeVar
 
+from facecurator.cloud.sdk_errors import CLOUD
 from facecurator.errors import CancelledError, DetectorError, FacecuratorError
 
 log = logging.getLogger("facecurator.cloud.ratelimit")
@@ -329,7 +330,9 @@ def call_with_retries(
             failure = classify(exc)
             if failure.kind == "fatal":
                 kind = auth_error_type if (failure.auth and auth_error_type is not None) else error_type
-                raise kind(f"{subject}: {what} failed: {failure.reason}") from None
+                raise kind(
+                    CLOUD.text("call.refused", subject=subject, call=what, reason=failure.reason)
+                ) from None
             if failure.kind == "throttled":
                 throttled += 1
                 if limiter is not None:
@@ -341,9 +344,9 @@ def call_with_retries(
                 exhausted = transient >= policy.max_attempts
                 step = transient
             if exhausted:
-                plural = "attempt" if attempts == 1 else "attempts"
+                gave_up = "call.gave_up_once" if attempts == 1 else "call.gave_up"
                 raise error_type(
-                    f"{subject}: {what} failed after {attempts} {plural}: {failure.reason}"
+                    CLOUD.text(gave_up, subject=subject, call=what, attempts=attempts, reason=failure.reason)
                 ) from None
             delay = rng.uniform(0.0, min(policy.max_delay, policy.base_delay * (2 ** (step - 1))))
             log.debug(

@@ -20,11 +20,102 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from facecurator.cloud import redact
+from facecurator.domain.messages import Messages
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from facecurator.cloud.ratelimit import Failure
+
+
+#: English templates of every message this classifier (and the retry loop) gives, by id: a
+#: front end parses a message back (:data:`CLOUD`) and shows it in the user's language.
+#: ``said`` (" (CODE)" / " (HTTP 403)"), ``where``, ``detail`` (": <the service's own words>"),
+#: ``code``, ``host`` are data; params in :data:`NESTED_PARAMS` hold another message.
+CLOUD_MESSAGES: Final = {
+    "net.proxy": (
+        "the proxy could not be used: check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY for this endpoint)"
+    ),
+    "net.dns": "cannot resolve the host{where}: check the profile's region and endpoint (or your DNS)",
+    "net.refused_host": "connection refused by {host}: check the endpoint's host and port",
+    "net.refused": "connection refused by the endpoint: check the endpoint's host and port",
+    "net.timeout_host": (
+        "timed out connecting to {host}: the network or a firewall/proxy blocks it "
+        "(set HTTPS_PROXY if you need a proxy)"
+    ),
+    "net.timeout": (
+        "timed out connecting to the endpoint: the network or a firewall/proxy blocks it "
+        "(set HTTPS_PROXY if you need a proxy)"
+    ),
+    "net.unreachable": "network unreachable{where}: check your connection",
+    "net.tls_host": (
+        "TLS handshake with {host} failed: a proxy intercepting HTTPS, or an endpoint that does not speak "
+        "https (use http:// in the profile for a plain-HTTP test endpoint)"
+    ),
+    "net.tls": (
+        "TLS handshake with the endpoint failed: a proxy intercepting HTTPS, or an endpoint that does not "
+        "speak https (use http:// in the profile for a plain-HTTP test endpoint)"
+    ),
+    "net.connection_host": "connection to {host} failed: {error}",
+    "net.connection": "connection to the endpoint failed: {error}",
+    "answer.token": (
+        "the STS security token is invalid or expired{said}: store a fresh token with "
+        "`facecurator credentials set`"
+    ),
+    "answer.key_disabled": (
+        "the AccessKey ID is disabled{said}: check the ID, or whether the key was disabled"
+    ),
+    "answer.key_unknown": (
+        "the AccessKey ID is not recognised{said}: check the ID, or whether the key was disabled"
+    ),
+    "answer.signature": (
+        "the AccessKey secret is wrong{said}: the service computed a different signature; re-enter it with "
+        "`facecurator credentials set`"
+    ),
+    "answer.clock": "this computer's clock is too far off{said}: sync it (NTP) and retry",
+    "answer.region_at": (
+        "the bucket is in another region (the bucket lives at {endpoint}): set the profile's --region or "
+        "--oss-endpoint"
+    ),
+    "answer.region": "the bucket is in another region: set the profile's --region or --oss-endpoint",
+    "answer.permission": (
+        "the AccessKey has no permission for this call{said}{detail}: grant the RAM user a policy for this "
+        "service"
+    ),
+    "answer.no_bucket": (
+        "the bucket does not exist at this endpoint{said}: check the bucket name and the profile's region"
+    ),
+    "answer.endpoint": (
+        "the endpoint does not serve this region or API{said}{detail}: check the profile's region "
+        "and endpoint"
+    ),
+    "answer.throttled": "the service is throttling requests{said}: retry later",
+    "answer.redirect": "the endpoint redirects elsewhere{said}: check the profile's region and endpoint",
+    "answer.not_found": (
+        "the endpoint answered 404 Not Found: it is not the endpoint of this service; check the profile's "
+        "endpoint"
+    ),
+    "answer.refused": "the request was refused (HTTP {status}){detail}",
+    "answer.server": "the service failed (HTTP {status}{code}){detail}: retry later",
+    "answer.failed": "the call failed{said}{detail}",
+    "call.failed": "the call failed: {error}",
+    # the retry loop's reasons, and the error that ends a call
+    "retry.proxy": "cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)",
+    "retry.timeout": "timed out",
+    "retry.dns": "endpoint host name not found (wrong region or endpoint?)",
+    "retry.unreachable": "network unreachable: {error}",
+    "retry.key": "{head}: the AccessKey ID is not known (wrong key ID?)",
+    "retry.secret": "{head}: the AccessKey secret does not match the key ID (wrong secret?)",
+    "retry.permission": "{head}: no permission (the key is not authorised for this call)",
+    "retry.token": "{head}: the STS security token is invalid or expired",
+    "call.gave_up": "{subject}: {call} failed after {attempts} attempts: {reason}",
+    "call.gave_up_once": "{subject}: {call} failed after 1 attempt: {reason}",
+    "call.refused": "{subject}: {call} failed: {reason}",
+}
+#: Params holding another message (translated in turn).
+NESTED_PARAMS: Final = frozenset({"error", "reason"})
+CLOUD: Final = Messages(CLOUD_MESSAGES)
+_say = CLOUD.text
 
 
 class CloudErrorKind(str, Enum):
@@ -168,16 +259,17 @@ def _network_kind(chain: Sequence[BaseException]) -> tuple[str, CloudErrorInfo] 
         rex = uex = None  # type: ignore[assignment]
     host = _host_from(chain)
     where = f" {host}" if host else ""
+
+    def said(message_id: str, **params: Any) -> str:  # "<id>_host" names the host when known
+        return _say(f"{message_id}_host", host=host, **params) if host else _say(message_id, **params)
+
     names = {type(item).__name__ for item in chain}
     text = " | ".join(str(item) for item in chain)
 
     if (rex and any(isinstance(i, rex.ProxyError) for i in chain)) or (
         uex and any(isinstance(i, uex.ProxyError) for i in chain)
     ):
-        return "proxy", CloudErrorInfo(
-            CloudErrorKind.NETWORK,
-            "the proxy could not be used: check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY for this endpoint)",
-        )
+        return "proxy", CloudErrorInfo(CloudErrorKind.NETWORK, _say("net.proxy"))
     if (
         any(isinstance(i, socket.gaierror) for i in chain)
         or "NameResolutionError" in names
@@ -186,46 +278,29 @@ def _network_kind(chain: Sequence[BaseException]) -> tuple[str, CloudErrorInfo] 
         or "getaddrinfo failed" in text
         or "Temporary failure in name resolution" in text
     ):
-        return "dns", CloudErrorInfo(
-            CloudErrorKind.WRONG_ENDPOINT,
-            f"cannot resolve the host{where}: check the profile's region and endpoint (or your DNS)",
-        )
+        return "dns", CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, _say("net.dns", where=where))
     if any(isinstance(i, ConnectionRefusedError) for i in chain) or "Connection refused" in text:
-        return "refused", CloudErrorInfo(
-            CloudErrorKind.WRONG_ENDPOINT,
-            f"connection refused by{where or ' the endpoint'}: check the endpoint's host and port",
-        )
+        return "refused", CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, said("net.refused"))
     timeouts: tuple[type[BaseException], ...] = (TimeoutError, socket.timeout)
     if rex:
         timeouts += (rex.Timeout,)
     if uex:
         timeouts += (uex.TimeoutError,)
     if any(isinstance(i, timeouts) for i in chain) or "timed out" in text.lower():
-        return "timeout", CloudErrorInfo(
-            CloudErrorKind.NETWORK,
-            f"timed out connecting to{where or ' the endpoint'}: the network or a firewall/proxy blocks it "
-            "(set HTTPS_PROXY if you need a proxy)",
-        )
+        return "timeout", CloudErrorInfo(CloudErrorKind.NETWORK, said("net.timeout"))
     unreachable = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN)
     if any(isinstance(i, OSError) and i.errno in unreachable for i in chain) or (
         "Network is unreachable" in text or "No route to host" in text
     ):
-        return "unreachable", CloudErrorInfo(
-            CloudErrorKind.NETWORK, f"network unreachable{where}: check your connection"
-        )
+        return "unreachable", CloudErrorInfo(CloudErrorKind.NETWORK, _say("net.unreachable", where=where))
     if (rex and any(isinstance(i, rex.SSLError) for i in chain)) or "SSLError" in names:
-        return "tls", CloudErrorInfo(
-            CloudErrorKind.NETWORK,
-            f"TLS handshake with{where or ' the endpoint'} failed: a proxy intercepting HTTPS, or an "
-            "endpoint that does not speak https (use http:// in the profile for a plain-HTTP test endpoint)",
-        )
+        return "tls", CloudErrorInfo(CloudErrorKind.NETWORK, said("net.tls"))
     if any(isinstance(i, (ConnectionError, OSError)) for i in chain) or (
         rex and any(isinstance(i, rex.ConnectionError) for i in chain)
     ):
         first = next((i for i in reversed(chain) if isinstance(i, OSError)), chain[-1])
         return "connection", CloudErrorInfo(
-            CloudErrorKind.NETWORK,
-            f"connection to{where or ' the endpoint'} failed: {redact.redact_exception(first)}",
+            CloudErrorKind.NETWORK, said("net.connection", error=redact.redact_exception(first))
         )
     return None
 
@@ -241,89 +316,59 @@ def _answered(facts: _Facts) -> CloudErrorInfo | None:
 
     if code:
         if starts(_TOKEN_PREFIXES):
-            return CloudErrorInfo(
-                CloudErrorKind.WRONG_KEY,
-                f"the STS security token is invalid or expired{said}: store a fresh token with "
-                "`facecurator credentials set`",
-            )
+            return CloudErrorInfo(CloudErrorKind.WRONG_KEY, _say("answer.token", said=said))
         if starts(_WRONG_KEY_PREFIXES):
-            state = "disabled" if "Inactive" in code or "Disabled" in code else "not recognised"
+            disabled = "Inactive" in code or "Disabled" in code
             return CloudErrorInfo(
                 CloudErrorKind.WRONG_KEY,
-                f"the AccessKey ID is {state}{said}: check the ID, or whether the key was disabled",
+                _say("answer.key_disabled" if disabled else "answer.key_unknown", said=said),
             )
         if code in _SIGNATURE_CODES or code.startswith("SignatureDoesNotMatch"):
-            return CloudErrorInfo(
-                CloudErrorKind.SIGNATURE_MISMATCH,
-                f"the AccessKey secret is wrong{said}: the service computed a different signature; re-enter "
-                "it with `facecurator credentials set`",
-            )
+            return CloudErrorInfo(CloudErrorKind.SIGNATURE_MISMATCH, _say("answer.signature", said=said))
         if starts(_CLOCK_CODES):
-            return CloudErrorInfo(
-                CloudErrorKind.CLOCK_SKEW,
-                f"this computer's clock is too far off{said}: sync it (NTP) and retry",
-            )
+            return CloudErrorInfo(CloudErrorKind.CLOCK_SKEW, _say("answer.clock", said=said))
         if code == "AccessDenied" and (
             facts.endpoint_hint or "must be addressed using the specified endpoint" in facts.message
         ):
-            hint = f" (the bucket lives at {facts.endpoint_hint})" if facts.endpoint_hint else ""
-            return CloudErrorInfo(
-                CloudErrorKind.WRONG_ENDPOINT,
-                f"the bucket is in another region{hint}: set the profile's --region or --oss-endpoint",
+            region = (
+                _say("answer.region_at", endpoint=facts.endpoint_hint)
+                if facts.endpoint_hint
+                else _say("answer.region")
             )
+            return CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, region)
         if starts(_PERMISSION_PREFIXES):
             return CloudErrorInfo(
-                CloudErrorKind.NO_PERMISSION,
-                f"the AccessKey has no permission for this call{said}{detail}: grant the RAM user a policy "
-                "for this service",
+                CloudErrorKind.NO_PERMISSION, _say("answer.permission", said=said, detail=detail)
             )
         if code == "NoSuchBucket":
-            return CloudErrorInfo(
-                CloudErrorKind.WRONG_ENDPOINT,
-                f"the bucket does not exist at this endpoint{said}: check the bucket name and the profile's "
-                "region",
-            )
+            return CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, _say("answer.no_bucket", said=said))
         if starts(_ENDPOINT_CODES):
             return CloudErrorInfo(
-                CloudErrorKind.WRONG_ENDPOINT,
-                f"the endpoint does not serve this region or API{said}{detail}: check the profile's region "
-                "and endpoint",
+                CloudErrorKind.WRONG_ENDPOINT, _say("answer.endpoint", said=said, detail=detail)
             )
         if starts(_THROTTLE_PREFIXES) or any(type(i).__name__ == "ThrottlingException" for i in facts.chain):
-            return CloudErrorInfo(
-                CloudErrorKind.THROTTLED, f"the service is throttling requests{said}: retry later"
-            )
+            return CloudErrorInfo(CloudErrorKind.THROTTLED, _say("answer.throttled", said=said))
     if status is not None:
         if status == 429:
-            return CloudErrorInfo(
-                CloudErrorKind.THROTTLED, f"the service is throttling requests{said}: retry later"
-            )
+            return CloudErrorInfo(CloudErrorKind.THROTTLED, _say("answer.throttled", said=said))
         if status in (301, 307, 308):
-            return CloudErrorInfo(
-                CloudErrorKind.WRONG_ENDPOINT,
-                f"the endpoint redirects elsewhere{said}: check the profile's region and endpoint",
-            )
+            return CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, _say("answer.redirect", said=said))
         if status == 404 and not code:
-            return CloudErrorInfo(
-                CloudErrorKind.WRONG_ENDPOINT,
-                "the endpoint answered 404 Not Found: it is not the endpoint of this service; check the "
-                "profile's endpoint",
-            )
+            return CloudErrorInfo(CloudErrorKind.WRONG_ENDPOINT, _say("answer.not_found"))
         if status in (401, 403) and not code:
             return CloudErrorInfo(
-                CloudErrorKind.NO_PERMISSION, f"the request was refused (HTTP {status}){detail}"
+                CloudErrorKind.NO_PERMISSION, _say("answer.refused", status=status, detail=detail)
             )
         if status == 503 and ("SlowDown" in facts.message or facts.oss):  # OSS sends 503 to slow clients down
-            return CloudErrorInfo(
-                CloudErrorKind.THROTTLED, f"the service is throttling requests{said}: retry later"
-            )
+            return CloudErrorInfo(CloudErrorKind.THROTTLED, _say("answer.throttled", said=said))
         if status >= 500:
+            shown_code = f", {code}" if code else ""
             return CloudErrorInfo(
                 CloudErrorKind.SERVER_ERROR,
-                f"the service failed (HTTP {status}{', ' + code if code else ''}){detail}: retry later",
+                _say("answer.server", status=status, code=shown_code, detail=detail),
             )
     if code or status:
-        return CloudErrorInfo(CloudErrorKind.UNKNOWN, f"the call failed{said}{detail}")
+        return CloudErrorInfo(CloudErrorKind.UNKNOWN, _say("answer.failed", said=said, detail=detail))
     return None
 
 
@@ -349,7 +394,9 @@ def diagnose(exc: BaseException) -> Diagnosis:
         if network is not None:
             transport, info = network
         else:
-            info = CloudErrorInfo(CloudErrorKind.UNKNOWN, f"the call failed: {redact.redact_exception(exc)}")
+            info = CloudErrorInfo(
+                CloudErrorKind.UNKNOWN, _say("call.failed", error=redact.redact_exception(exc))
+            )
     return Diagnosis(info.kind, info.message, facts.code, facts.status, facts.message, transport)
 
 
@@ -365,13 +412,12 @@ def classify_cloud_error(exc: BaseException) -> CloudErrorInfo:
 AUTH_KINDS: Final = frozenset(
     {CloudErrorKind.WRONG_KEY, CloudErrorKind.SIGNATURE_MISMATCH, CloudErrorKind.NO_PERMISSION}
 )
-# The short words an error chain carries for refused credentials (after "HTTP <status> <code>: ").
+# The short words an error chain carries for refused credentials ("HTTP <status> <code>: <words>").
 _AUTH_WORDS: Final = {
-    CloudErrorKind.WRONG_KEY: "the AccessKey ID is not known (wrong key ID?)",
-    CloudErrorKind.SIGNATURE_MISMATCH: "the AccessKey secret does not match the key ID (wrong secret?)",
-    CloudErrorKind.NO_PERMISSION: "no permission (the key is not authorised for this call)",
+    CloudErrorKind.WRONG_KEY: "retry.key",
+    CloudErrorKind.SIGNATURE_MISMATCH: "retry.secret",
+    CloudErrorKind.NO_PERMISSION: "retry.permission",
 }
-_TOKEN_WORDS: Final = "the STS security token is invalid or expired"
 
 
 def _short(text: object, limit: int = 160) -> str:
@@ -411,14 +457,14 @@ def retry_failure(exc: BaseException, endpoint: str | None = None) -> Failure:
     if diagnosis.transport == "proxy":
         proxy = proxy_for(endpoint) if endpoint else None
         where = f" {proxy}" if proxy else ""
-        return Failure("fatal", f"cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)")
+        return Failure("fatal", _say("retry.proxy", where=where))
     if diagnosis.transport == "timeout":
-        return Failure("transient", "timed out")
+        return Failure("transient", _say("retry.timeout"))
     if diagnosis.transport == "dns":
-        return Failure("transient", "endpoint host name not found (wrong region or endpoint?)")
+        return Failure("transient", _say("retry.dns"))
     if diagnosis.transport is not None:
         inner = next((i for i in reversed(_walk(exc)) if isinstance(i, OSError)), exc)
-        return Failure("transient", f"network unreachable: {_short(inner, 120)}")
+        return Failure("transient", _say("retry.unreachable", error=_short(inner, 120)))
     if not (diagnosis.code or diagnosis.status):
         return Failure("fatal", f"{type(exc).__name__}: {_short(exc)}")
     head = f"HTTP {diagnosis.status} {diagnosis.code}".strip() if diagnosis.status else diagnosis.code
@@ -428,5 +474,5 @@ def retry_failure(exc: BaseException, endpoint: str | None = None) -> Failure:
         return Failure("transient", head)
     if kind in AUTH_KINDS:
         token = diagnosis.code.startswith(_TOKEN_PREFIXES)
-        return Failure("fatal", f"{head}: {_TOKEN_WORDS if token else _AUTH_WORDS[kind]}", auth=True)
+        return Failure("fatal", _say("retry.token" if token else _AUTH_WORDS[kind], head=head), auth=True)
     return Failure("fatal", f"{head}: {_short(diagnosis.detail)}" if diagnosis.detail else head)

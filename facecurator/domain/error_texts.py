@@ -9,10 +9,10 @@ catalogs written before.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, Final
+
+from facecurator.domain.messages import Messages
 
 #: English templates of the per-image reasons, by message id. Placeholders are the params.
 ERROR_MESSAGES: Final[Mapping[str, str]] = {
@@ -42,29 +42,17 @@ ERROR_MESSAGES: Final[Mapping[str, str]] = {
 NESTED_PARAMS: Final = frozenset({"detail"})
 
 
+ERRORS: Final = Messages(ERROR_MESSAGES)
+
+
 def error_text(message_id: str, **params: Any) -> str:
     """The English reason of ``message_id`` with ``params``."""
-    return ERROR_MESSAGES[message_id].format(**params)
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    out = []
-    # fixed texts first, then the ones with fewer/longer fixed parts (specific before general)
-    for message_id, template in sorted(ERROR_MESSAGES.items(), key=lambda kv: ("{" in kv[1], -len(kv[1]))):
-        parts = re.split(r"\{(\w+)\}", template)
-        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-        out.append((message_id, re.compile(f"{regex}$", re.DOTALL)))
-    return out
+    return ERRORS.text(message_id, **params)
 
 
 def parse_reason(reason: str) -> tuple[str, dict[str, str]] | None:
     """``(message id, params)`` of a reason built from :data:`ERROR_MESSAGES`, else None."""
-    for message_id, pattern in _patterns():
-        match = pattern.match(reason)
-        if match is not None:
-            return message_id, match.groupdict()
-    return None
+    return ERRORS.parse(reason)
 
 
 def parse_error_text(text: str) -> tuple[str, str, dict[str, str]] | None:

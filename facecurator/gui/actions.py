@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
 from facecurator import __version__
 from facecurator.domain.rules import DEFAULT_PRESET, list_presets
 from facecurator.errors import FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.decisions import Decisions
 from facecurator.gui.i18n import LANGUAGES, QT_TRANSLATE_NOOP, language_menu
 from facecurator.gui.logs import log_dir
@@ -401,12 +402,12 @@ class WindowActions(DetectionRuns, Decisions):
             module = importlib.import_module(module_name)
             getattr(module, function)(self)
         except FacecuratorError as exc:
-            self.notifier.error(str(exc))
+            self.notifier.error(core_message(exc))
         except Exception as exc:
             log.exception("opening %s failed", module_name)
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Opening {panel} failed: {error}").format(
-                    panel=module_name, error=exc
+                    panel=module_name, error=core_message(exc)
                 )
             )
 

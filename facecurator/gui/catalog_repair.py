@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.errors import CatalogDamagedError, FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.services.catalog.backup import BackupInfo, RestoreReport, list_backups, restore
 
 
@@ -48,7 +49,7 @@ class CatalogRepairDialog(QDialog):
                 "The catalog {path} is damaged, so facecurator does not open it and writes nothing to it."
             ).format(path=self.path)
         )
-        self.details = QPlainTextEdit(str(error), self)
+        self.details = QPlainTextEdit(core_message(error), self)
         self.details.setObjectName("catalogRepairDetails")
         self.details.setReadOnly(True)
         self.details.setMaximumHeight(120)
@@ -93,7 +94,7 @@ class CatalogRepairDialog(QDialog):
         try:
             self.report = restore(self.path)
         except FacecuratorError as exc:
-            self.status.setText(self.tr("Restoring failed: {error}").format(error=exc))
+            self.status.setText(self.tr("Restoring failed: {error}").format(error=core_message(exc)))
             self.status.show()
             return None
         finally:

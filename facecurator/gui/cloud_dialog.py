@@ -35,6 +35,7 @@ from facecurator.errors import ConfigError, FacecuratorError
 from facecurator.gui.background import run_in_background
 from facecurator.gui.cloud_forms import SERVICES, ProfileForms
 from facecurator.gui.cloud_names import default_profile_name, profile_names
+from facecurator.gui.core_errors import core_message
 
 log = logging.getLogger("facecurator.gui.cloud")
 
@@ -196,7 +197,7 @@ class CloudProfilesDialog(ProfileForms):
         try:
             profile = load_profile(name)
         except FacecuratorError as exc:
-            self._say(str(exc), error=True)
+            self._say(core_message(exc), error=True)
             return
         self._fill(profile)
         self._refresh_credential_status(name)
@@ -285,7 +286,7 @@ class CloudProfilesDialog(ProfileForms):
                 raise ConfigError(self.tr("a profile named {name} exists already").format(name=profile.name))
             path = profiles.save_profile(profile)
         except FacecuratorError as exc:
-            self._say(self.tr("Not saved: {error}").format(error=exc), error=True)
+            self._say(self.tr("Not saved: {error}").format(error=core_message(exc)), error=True)
             return False
         forget_readers()  # open OSS readers pick up new endpoints
         reset_limiters()  # and new QPS caps
@@ -309,7 +310,7 @@ class CloudProfilesDialog(ProfileForms):
         try:
             profiles.delete_profile(name)
         except FacecuratorError as exc:
-            self._say(self.tr("Not deleted: {error}").format(error=exc), error=True)
+            self._say(self.tr("Not deleted: {error}").format(error=core_message(exc)), error=True)
             return False
         self._forget_clients()
         self.reload()
@@ -360,7 +361,9 @@ class CloudProfilesDialog(ProfileForms):
         except FacecuratorError as exc:
             # The keyring line above already says why when there is no usable keyring.
             usable = self._keyring_usable
-            self.credential_status.setText(str(exc) if usable else self.tr("unavailable (see Keyring)"))
+            self.credential_status.setText(
+                core_message(exc) if usable else self.tr("unavailable (see Keyring)")
+            )
             self.credential_status.setStyleSheet(f"color: {ERROR_COLOUR};")
             return
         self.credential_status.setStyleSheet("")
@@ -400,7 +403,7 @@ class CloudProfilesDialog(ProfileForms):
                 raise ConfigError(self.tr("type the AccessKey secret"))
             credentials.store_credentials(name, creds)
         except FacecuratorError as exc:
-            self._say(self.tr("Credentials not saved: {error}").format(error=exc), error=True)
+            self._say(self.tr("Credentials not saved: {error}").format(error=core_message(exc)), error=True)
             return False
         self._clear_secret_fields()
         self._forget_clients()
@@ -421,7 +424,7 @@ class CloudProfilesDialog(ProfileForms):
         try:
             removed = credentials.delete_credentials(name, missing_ok=True)
         except FacecuratorError as exc:
-            self._say(self.tr("Credentials not deleted: {error}").format(error=exc), error=True)
+            self._say(self.tr("Credentials not deleted: {error}").format(error=core_message(exc)), error=True)
             return False
         self._clear_secret_fields()
         self._forget_clients()
@@ -476,7 +479,7 @@ class CloudProfilesDialog(ProfileForms):
             profile = self.form_profile()
             creds = self._typed_credentials() or resolve_credentials(profile.name)
         except FacecuratorError as exc:
-            self._say(self.tr("Cannot test: {error}").format(error=exc), error=True)
+            self._say(self.tr("Cannot test: {error}").format(error=core_message(exc)), error=True)
             return False
         origin = {"env": self.tr("environment"), "keyring": self.tr("keyring")}.get(
             creds.source, self.tr("typed, not saved")
@@ -528,7 +531,9 @@ class CloudProfilesDialog(ProfileForms):
             return
         log.error("credential check of %s crashed", service, exc_info=exc)
         self.test_labels[service].setText(
-            self.tr("{service}: internal error: {error}").format(service=SERVICE_NAMES[service], error=exc)
+            self.tr("{service}: internal error: {error}").format(
+                service=SERVICE_NAMES[service], error=core_message(exc)
+            )
         )
         self.test_labels[service].setStyleSheet(f"color: {ERROR_COLOUR};")
         self._test_results[service] = None

@@ -1,7 +1,7 @@
 """Messages built by the Qt-free core, in the user's language through Qt translation.
 
 The domain and services build some user-visible texts at run time (filter
-errors, per-image error reasons stored in the catalog, ...). They carry a
+errors, the paid run's cost line; errors: :mod:`facecurator.gui.core_errors`). They carry a
 message id and arguments (or are parsed back into them); their English templates
 are listed here with ``QT_TRANSLATE_NOOP`` (context ``CoreMessages``) so lupdate
 extracts them, and :func:`core_text` renders the translated template with the
@@ -16,7 +16,6 @@ from typing import Any, Final
 from PySide6.QtCore import QCoreApplication
 
 from facecurator.cloud.cost import COST_MESSAGES, CostEstimate
-from facecurator.domain.error_texts import ERROR_MESSAGES, NESTED_PARAMS, parse_error_text, parse_reason
 from facecurator.domain.filters import FILTER_MESSAGES, FilterError, render_filter_message
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 
@@ -39,32 +38,6 @@ _FILTER_TEMPLATES: Final = (
     ),
     QT_TRANSLATE_NOOP("CoreMessages", "the quote is never closed"),
 )
-#: Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).
-_ERROR_TEMPLATES: Final = (
-    QT_TRANSLATE_NOOP("CoreMessages", "cannot read file: it was deleted or moved (no such file)"),
-    QT_TRANSLATE_NOOP("CoreMessages", "symbolic link loop; not followed"),
-    QT_TRANSLATE_NOOP("CoreMessages", "symbolic link loop: leads back to the source folder; not followed"),
-    QT_TRANSLATE_NOOP("CoreMessages", "symbolic link loop: leads back to {target}; not followed"),
-    QT_TRANSLATE_NOOP("CoreMessages", "dangling symbolic link (its target {target} does not exist)"),
-    QT_TRANSLATE_NOOP("CoreMessages", "permission denied: {detail}"),
-    QT_TRANSLATE_NOOP("CoreMessages", "cannot read file: {detail}"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not a regular file (a named pipe, FIFO); not read"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not a regular file (a socket); not read"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not a regular file (a device); not read"),
-    QT_TRANSLATE_NOOP("CoreMessages", "a folder, not a file"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not a regular file; not read"),
-    QT_TRANSLATE_NOOP("CoreMessages", "empty file (0 bytes)"),
-    QT_TRANSLATE_NOOP(
-        "CoreMessages",
-        "image is {width}x{height} ({megapixels} MP), over the {limit} MP limit "
-        "(possible decompression bomb)",
-    ),
-    QT_TRANSLATE_NOOP("CoreMessages", "refused as a decompression bomb ({detail})"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not an image or an unsupported format"),
-    QT_TRANSLATE_NOOP("CoreMessages", "truncated or damaged file ({detail})"),
-    QT_TRANSLATE_NOOP("CoreMessages", "cannot decode: {detail}"),
-    QT_TRANSLATE_NOOP("CoreMessages", "not a supported image type {suffix}"),
-)
 #: Every template of ``facecurator.cloud.cost.COST_MESSAGES`` (the paid run's cost line).
 _COST_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{calls} paid call(s); price unknown"),
@@ -83,7 +56,6 @@ _COST_TEMPLATES: Final = (
 )
 COST_TEMPLATES: Final = frozenset(_COST_TEMPLATES)
 TEMPLATES: Final = frozenset(_FILTER_TEMPLATES)
-ERROR_TEMPLATES: Final = frozenset(_ERROR_TEMPLATES)
 
 
 def translated_templates(english: Mapping[str, str]) -> dict[str, str]:
@@ -106,26 +78,6 @@ def filter_error_text(error: FilterError) -> str:
     if error.message_id not in FILTER_MESSAGES:
         return render_filter_message(error.message_id, error.params)
     return core_text(FILTER_MESSAGES, error.message_id, error.params)
-
-
-def _reason(message_id: str, params: dict[str, str]) -> str:
-    shown = dict(params)
-    for key in NESTED_PARAMS & shown.keys():  # "cannot decode: truncated or damaged file (...)"
-        inner = parse_reason(shown[key])
-        if inner is not None:
-            shown[key] = _reason(*inner)
-    return core_text(ERROR_MESSAGES, message_id, shown)
-
-
-def error_line(text: str) -> str:
-    """An image's stored error line ("<image>: <reason>") with the reason in the current
-    language; a line built from no known template is shown as it is."""
-    parsed = parse_error_text(text)
-    if parsed is None:
-        return text
-    label, message_id, params = parsed
-    reason = _reason(message_id, params)
-    return f"{label}: {reason}" if label else reason
 
 
 def cost_line(estimate: CostEstimate) -> str:

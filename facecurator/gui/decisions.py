@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 
 from facecurator.errors import FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.i18n import counted
 from facecurator.gui.window_base import WindowBase
 from facecurator.services.filtering import FaceFilter
@@ -24,7 +25,7 @@ class Decisions(WindowBase):
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
-                    error=exc
+                    error=core_message(exc)
                 )
             )
 
@@ -55,7 +56,7 @@ class Decisions(WindowBase):
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
-                    error=exc
+                    error=core_message(exc)
                 )
             )
             return False
@@ -66,7 +67,9 @@ class Decisions(WindowBase):
             restored = self.store.undo()
         except FacecuratorError as exc:
             self.notifier.error(
-                QCoreApplication.translate("MainWindow", "Undo failed: {error}").format(error=exc)
+                QCoreApplication.translate("MainWindow", "Undo failed: {error}").format(
+                    error=core_message(exc)
+                )
             )
             return
         if not restored:
@@ -118,7 +121,9 @@ class Decisions(WindowBase):
                 text = QCoreApplication.translate("MainWindow", "Rejected %n unqualified face(s)", "", count)
         except FacecuratorError as exc:
             self.notifier.error(
-                QCoreApplication.translate("MainWindow", "Bulk decision failed: {error}").format(error=exc)
+                QCoreApplication.translate("MainWindow", "Bulk decision failed: {error}").format(
+                    error=core_message(exc)
+                )
             )
             return 0
         if count == 0:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.gui.core_words import error_line
+from facecurator.gui.core_errors import error_line
 from facecurator.gui.logs import Notice, Notifier
 from facecurator.gui.store import CurationStore
 from facecurator.services.jobs import ScanProgress

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from facecurator.domain.rules import RuleSet
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.export_thread import STEP_CATALOG, STEP_DESTINATION, STEP_EXPORT, ExportThread, ReadBytes
 from facecurator.gui.i18n import gui_settings
 from facecurator.services.export import (
@@ -401,7 +402,9 @@ class ExportDialog(QDialog):
             text += " " + self.tr("{n} pending faces were not exported.").format(n=summary.skipped_pending)
         if summary.failed:
             text += " " + self.tr("{n} images failed; see below.").format(n=len(summary.failed))
-            self.details.setPlainText("\n".join(f"{source}: {reason}" for source, reason in summary.failed))
+            self.details.setPlainText(
+                "\n".join(f"{source}: {core_message(reason)}" for source, reason in summary.failed)
+            )
             self.details.show()
         self._set_status(text, error=False)
         self.open_button.setVisible(not summary.dest.startswith("oss://"))
@@ -413,7 +416,7 @@ class ExportDialog(QDialog):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         text = self.tr("Export failed while {step}: {message}")
-        shown = text.format(step=self._step_name(step), message=message)
+        shown = text.format(step=self._step_name(step), message=core_message(message))
         self._set_status(shown, error=True)
         self._notify("error", shown)
         self.exportFailed.emit(step, message)

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from facecurator.gui.core_words import error_line
+from facecurator.gui.core_errors import error_line
 from facecurator.gui.overlay import DEFAULT_PALETTE
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore

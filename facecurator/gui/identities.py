@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.detect.embed import EMBEDDER_KEY, Embedding, distance
 from facecurator.errors import FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.services.catalog import Catalog
 from facecurator.services.identity import GalleryIdentities, gallery_identities
 
@@ -204,7 +205,9 @@ class IdentitiesPanel(QWidget):
         if generation != self._generation:
             return
         if isinstance(result, Exception):
-            self._window.notifier.error(self.tr("Identity checks failed: {error}").format(error=result))
+            self._window.notifier.error(
+                self.tr("Identity checks failed: {error}").format(error=core_message(result))
+            )
             return
         assert isinstance(result, GalleryIdentities)
         self._found = result

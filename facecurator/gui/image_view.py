@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.gui.core_words import error_line
+from facecurator.gui.core_errors import error_line
 from facecurator.gui.label_layout import LabelRequest, Placement, layout_labels
 from facecurator.gui.legend import ColourLegend
 from facecurator.gui.overlay import LABEL_GAP, OverlayContext, draw_face_overlay, label_rect, overlay_extent

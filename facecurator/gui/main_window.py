@@ -36,7 +36,7 @@ from facecurator import paths
 from facecurator.domain.rules import DEFAULT_PRESET, RuleSet, load_rules
 from facecurator.errors import FacecuratorError
 from facecurator.gui.actions import WindowActions
-from facecurator.gui.core_words import error_line
+from facecurator.gui.core_errors import core_message, error_line
 from facecurator.gui.decision_watch import DecisionWatcher
 from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
@@ -209,7 +209,7 @@ class MainWindow(WindowActions):
         except FacecuratorError as exc:
             self.notifier.warning(
                 self.tr("Rules {name}: {error}; using {default}").format(
-                    name=name, error=exc, default=DEFAULT_PRESET
+                    name=name, error=core_message(exc), default=DEFAULT_PRESET
                 )
             )
             return load_rules(DEFAULT_PRESET)
@@ -377,7 +377,9 @@ class MainWindow(WindowActions):
         try:
             source = open_source(text, profile=profile)
         except FacecuratorError as exc:
-            self.notifier.error(self.tr("Cannot open {source}: {error}").format(source=text, error=exc))
+            self.notifier.error(
+                self.tr("Cannot open {source}: {error}").format(source=text, error=core_message(exc))
+            )
             return False
         # Reading and evaluating a large catalog takes seconds (~0.3 s per 10k
         # images): the store does it on a worker and the window stays usable with
@@ -421,10 +423,12 @@ class MainWindow(WindowActions):
             request, self._opening = self._opening, None
             source = request.text if request is not None else (self.store.pending_source_root or "")
             self.notifier.error(
-                self.tr("Reading the catalog for {source} failed: {error}").format(source=source, error=exc)
+                self.tr("Reading the catalog for {source} failed: {error}").format(
+                    source=source, error=core_message(exc)
+                )
             )
         else:
-            self.notifier.error(self.tr("Rules: {error}").format(error=exc))
+            self.notifier.error(self.tr("Rules: {error}").format(error=core_message(exc)))
             self._fill_rules_combo()
 
     def _on_busy_changed(self, busy: bool) -> None:
@@ -519,7 +523,7 @@ class MainWindow(WindowActions):
             ruleset = load_rules(name_or_ruleset) if isinstance(name_or_ruleset, str) else name_or_ruleset
             self.store.set_ruleset(ruleset)
         except FacecuratorError as exc:
-            self.notifier.error(self.tr("Rules: {error}").format(error=exc))
+            self.notifier.error(self.tr("Rules: {error}").format(error=core_message(exc)))
             self._fill_rules_combo()
             return False
         self.settings.setValue("rules", ruleset.name)

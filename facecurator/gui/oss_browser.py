@@ -35,6 +35,7 @@ from facecurator.domain.images import is_supported_name
 from facecurator.errors import FacecuratorError
 from facecurator.gui.background import run_in_background
 from facecurator.gui.cloud_names import default_profile_name, oss_source_text, profile_names
+from facecurator.gui.core_errors import core_message
 
 log = logging.getLogger("facecurator.gui.oss")
 
@@ -58,7 +59,7 @@ class OssEntry:
 
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, FacecuratorError):
-        return str(exc)
+        return core_message(exc)
     log.error("OSS listing failed", exc_info=exc)
     return f"{type(exc).__name__}: {exc}"
 
@@ -347,7 +348,7 @@ class OssBrowser(QWidget):
         try:
             bucket = load_profile(self.profile()).bucket
         except FacecuratorError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(core_message(exc))
             return
         self.bucket_edit.setText(bucket or "")
         if bucket:
@@ -428,7 +429,7 @@ class OssBrowser(QWidget):
             parse_oss_uri(f"oss://{bucket}/")
         except FacecuratorError as exc:
             self.model.set_location(None)
-            self.status.setText(str(exc))
+            self.status.setText(core_message(exc))
             return
         self.model.set_location(bucket, prefix, profile=self.profile())
         self.up_button.setEnabled(bool(prefix))
@@ -468,7 +469,7 @@ class OssBrowser(QWidget):
     def _show_status(self) -> None:
         model = self.model
         if model.error:
-            self.status.setText(self.tr("Listing failed: {error}").format(error=model.error))
+            self.status.setText(self.tr("Listing failed: {error}").format(error=core_message(model.error)))
         elif model.bucket is None:
             self.status.setText(self.tr("Choose a profile and a bucket."))
         elif model.loading:

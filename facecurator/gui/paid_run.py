@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from facecurator.errors import FacecuratorError
 from facecurator.gui.background import run_in_background
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.logs import Notifier
 from facecurator.gui.scan import CostQuestion, PlanCancelled, PlanProgress, plan_paid_scan
 
@@ -148,7 +149,7 @@ class PaidRunController(QObject):
                 log.error("estimating %s on %s failed", request.detector, request.root, exc_info=error)
             self._notifier.error(
                 self.tr("Cannot estimate the {name} run on {root}: {error}").format(
-                    name=request.detector, root=request.root, error=error
+                    name=request.detector, root=request.root, error=core_message(error)
                 )
             )
         self._finish(False)

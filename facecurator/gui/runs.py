@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel
 from facecurator.detect.registry import is_cloud
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.docks import ScanStatus, format_seconds
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
@@ -169,7 +170,7 @@ class DetectionRuns(WindowBase):
         try:
             calls = self.store.catalog.paid_calls()
         except FacecuratorError as exc:
-            return str(exc)
+            return core_message(exc)
         if not calls:
             return "0"
         return f"{sum(calls.values())} (" + ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) + ")"
@@ -212,7 +213,7 @@ class DetectionRuns(WindowBase):
         for uri, error in report.embed_errors:
             self.notifier.warning(
                 QCoreApplication.translate("MainWindow", "No face embedding: {error}").format(
-                    error=error if uri in error else f"{uri}: {error}"
+                    error=core_message(error if uri in error else f"{uri}: {error}")
                 )
             )
         if report.embedded and self.store.source_root is not None and uses_identity(self.store.ruleset):
@@ -222,7 +223,9 @@ class DetectionRuns(WindowBase):
 
     def _on_scan_failed(self, message: str) -> None:
         self.notifier.error(
-            QCoreApplication.translate("MainWindow", "Detection failed: {message}").format(message=message)
+            QCoreApplication.translate("MainWindow", "Detection failed: {message}").format(
+                message=core_message(message)
+            )
         )
 
     def _on_scan_stopped(self) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from facecurator.detect.registry import (
     DESCRIPTIONS,
@@ -29,6 +29,7 @@ from facecurator.detect.registry import (
     make_detector,
 )
 from facecurator.errors import FacecuratorError
+from facecurator.gui.core_errors import core_message
 from facecurator.services.catalog import Catalog
 from facecurator.services.jobs import CancelToken, ImageOutcome, ScanProgress, list_source, scan
 
@@ -206,25 +207,31 @@ class ScanWorker(QObject):
     def run(self) -> None:
         from facecurator.sources import open_source, source_kind
 
-        step = "opening the catalog"
+        step = QCoreApplication.translate("ScanWorker", "opening the catalog")
         detector = None
         try:
             with Catalog(self.catalog_path) as catalog:
-                step = f"opening {self.source_text}"
+                step = QCoreApplication.translate("ScanWorker", "opening {source}").format(
+                    source=self.source_text
+                )
                 source = open_source(self.source_text, profile=self.profile)
                 self._root = source.root
                 refs, complete = self.refs, False
                 if refs is None and source_kind(self.source_text) == "local":
                     # A local folder is listed first (before the detector even loads): every
                     # image is shown before any is detected, and the total is known.
-                    step = f"listing {self.source_text}"
+                    step = QCoreApplication.translate("ScanWorker", "listing {source}").format(
+                        source=self.source_text
+                    )
                     refs, listed = list_source(source, catalog)
                     complete = True
                     self._on_listed(listed, len(refs))
-                step = f"starting the {self.detector_name} detector"
+                step = QCoreApplication.translate("ScanWorker", "starting the {name} detector").format(
+                    name=self.detector_name
+                )
                 detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
                 embedder: Embedder | None = None
-                step = "loading the face embedding models"
+                step = QCoreApplication.translate("ScanWorker", "loading the face embedding models")
                 if self.embed:
                     from facecurator.detect.embed import make_embedder
 
@@ -233,7 +240,9 @@ class ScanWorker(QObject):
                     from facecurator.services.identity import default_embedder
 
                     embedder = default_embedder(source, self.detector_name)
-                step = f"scanning {self.source_text}"
+                step = QCoreApplication.translate("ScanWorker", "scanning {source}").format(
+                    source=self.source_text
+                )
                 report = scan(
                     source,
                     detector,
@@ -251,11 +260,12 @@ class ScanWorker(QObject):
             self.finished.emit(report)
         except FacecuratorError as exc:
             self._flush()
-            self.failed.emit(f"{step}: {exc}")
+            self.failed.emit(f"{step}: {core_message(exc)}")
         except Exception as exc:
             log.exception("scan failed while %s", step)
             self._flush()
-            self.failed.emit(f"{step}: internal error: {type(exc).__name__}: {exc}")
+            internal = QCoreApplication.translate("ScanWorker", "internal error")
+            self.failed.emit(f"{step}: {internal}: {type(exc).__name__}: {exc}")
         finally:
             if detector is not None:
                 try:

@@ -507,6 +507,651 @@
         <translation>不受支持的图片类型 {suffix}</translation>
     </message>
     <message>
+        <source>{path}: cannot create the catalog folder: {detail}</source>
+        <extracomment>Every template of ``facecurator.services.catalog.messages.CATALOG_MESSAGES``.</extracomment>
+        <translation>{path}：无法创建目录库文件夹：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: is a folder, not a catalog file</source>
+        <translation>{path}：是文件夹，不是目录库文件</translation>
+    </message>
+    <message>
+        <source>{path}: cannot open catalog: {detail}</source>
+        <translation>{path}：无法打开目录库：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: catalog is closed</source>
+        <translation>{path}：目录库已关闭</translation>
+    </message>
+    <message>
+        <source>{path}: a catalog is used only by the thread that opened it</source>
+        <translation>{path}：目录库只能由打开它的线程使用</translation>
+    </message>
+    <message>
+        <source>{path}: cannot {action}: {detail}</source>
+        <translation>{path}：无法{action}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: not a facecurator catalog (a database of another program)</source>
+        <translation>{path}：不是 facecurator 目录库（是其他程序的数据库）</translation>
+    </message>
+    <message>
+        <source>{path}: schema migration to version {version} failed: {detail}</source>
+        <translation>{path}：升级到结构版本 {version} 失败：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: catalog was written by a newer facecurator (schema {found} &gt; {supported})</source>
+        <translation>{path}：目录库由更新版本的 facecurator 写入（结构版本 {found} &gt; {supported}）</translation>
+    </message>
+    <message>
+        <source>{path}: the catalog is damaged ({found}: {problem}); nothing was written to it. Restore the last good backup with `facecurator catalog restore --catalog {path}` (decisions made since are re-applied from the audit trail); `facecurator catalog check` lists the problems</source>
+        <translation>{path}：目录库已损坏（{found}：{problem}）；没有写入任何内容。请用 `facecurator catalog restore --catalog {path}` 恢复最近的完好备份（之后做出的决定会根据审计记录重新应用）；`facecurator catalog check` 会列出问题</translation>
+    </message>
+    <message>
+        <source>{path}: the catalog is damaged ({found}: {problem} (and {more} more)); nothing was written to it. Restore the last good backup with `facecurator catalog restore --catalog {path}` (decisions made since are re-applied from the audit trail); `facecurator catalog check` lists the problems</source>
+        <translation>{path}：目录库已损坏（{found}：{problem}（另有 {more} 处））；没有写入任何内容。请用 `facecurator catalog restore --catalog {path}` 恢复最近的完好备份（之后做出的决定会根据审计记录重新应用）；`facecurator catalog check` 会列出问题</translation>
+    </message>
+    <message>
+        <source>found by the full check after facecurator was not shut down cleanly</source>
+        <translation>facecurator 上次未正常退出，完整检查发现</translation>
+    </message>
+    <message>
+        <source>found by the quick check</source>
+        <translation>快速检查发现</translation>
+    </message>
+    <message>
+        <source>found by the full integrity check</source>
+        <translation>完整性检查发现</translation>
+    </message>
+    <message>
+        <source>cannot {action}: {detail}</source>
+        <translation>无法{action}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: cannot back up the catalog to {folder}: {detail}</source>
+        <translation>{path}：无法把目录库备份到 {folder}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: cannot restore while other facecurator processes have the catalog open (process {pids}); close them first</source>
+        <translation>{path}：其他 facecurator 进程（进程 {pids}）正打开此目录库，无法恢复；请先关闭它们</translation>
+    </message>
+    <message>
+        <source>{path}: cannot restore {backup}: {detail}</source>
+        <translation>{path}：无法恢复 {backup}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: no such backup</source>
+        <translation>{path}：没有这个备份</translation>
+    </message>
+    <message>
+        <source>{path}: this backup is damaged too ({problem}); choose another one (`facecurator catalog backups`)</source>
+        <translation>{path}：这个备份也已损坏（{problem}）；请选择另一个（`facecurator catalog backups`）</translation>
+    </message>
+    <message>
+        <source>{path}: there is no backup to restore (backups are kept in {folder}, taken before bulk changes)</source>
+        <translation>{path}：没有可恢复的备份（备份保存在 {folder}，在批量更改前生成）</translation>
+    </message>
+    <message>
+        <source>{path}: every backup in {folder} is damaged; there is no backup to restore</source>
+        <translation>{path}：{folder} 中的备份全部损坏；没有可恢复的备份</translation>
+    </message>
+    <message>
+        <source>{path}: decision batch {batch} was undone by {who}{when} while it was being written; stopped, nothing more was decided</source>
+        <translation>{path}：决定批次 {batch} 在写入时被 {who}{when}撤销；已停止，不再做出决定</translation>
+    </message>
+    <message>
+        <source>{path}: the last decision batch {batch} is still being written by {by}; nothing was undone. Undo it when it is done, or run `facecurator decide --undo --wait` to wait for it</source>
+        <translation>{path}：最近的决定批次 {batch} 仍在由{by}写入；没有撤销任何内容。请等它完成后再撤销，或运行 `facecurator decide --undo --wait` 等待它</translation>
+    </message>
+    <message>
+        <source>{path}: the last decision batch {batch} (by {who}, started {at} UTC, {count} faces so far) is still being written by {by}; nothing was undone. Undo it when it is done, or run `facecurator decide --undo --wait` to wait for it</source>
+        <translation>{path}：最近的决定批次 {batch}（{who} 于 UTC {at} 开始，目前 {count} 张人脸）仍在由{by}写入；没有撤销任何内容。请等它完成后再撤销，或运行 `facecurator decide --undo --wait` 等待它</translation>
+    </message>
+    <message>
+        <source>process {pid}</source>
+        <translation>进程 {pid} </translation>
+    </message>
+    <message>
+        <source>another process</source>
+        <translation>另一个进程</translation>
+    </message>
+    <message>
+        <source> at {at} UTC</source>
+        <translation>于 UTC {at} </translation>
+    </message>
+    <message>
+        <source>{path}: no decision batch {batch}</source>
+        <translation>{path}：没有决定批次 {batch}</translation>
+    </message>
+    <message>
+        <source>{path}: decision batch {batch} is complete; nothing more goes into it</source>
+        <translation>{path}：决定批次 {batch} 已完成；不能再加入内容</translation>
+    </message>
+    <message>
+        <source>{path}: no face with id {id}</source>
+        <translation>{path}：没有编号为 {id} 的人脸</translation>
+    </message>
+    <message>
+        <source>{path}: no image with id {id}</source>
+        <translation>{path}：没有编号为 {id} 的图片</translation>
+    </message>
+    <message>
+        <source>{path}: no detection with id {id}</source>
+        <translation>{path}：没有编号为 {id} 的检测结果</translation>
+    </message>
+    <message>
+        <source>open catalog</source>
+        <translation>打开目录库</translation>
+    </message>
+    <message>
+        <source>write</source>
+        <translation>写入</translation>
+    </message>
+    <message>
+        <source>read {what}</source>
+        <translation>读取{what}</translation>
+    </message>
+    <message>
+        <source>record image {uri}</source>
+        <translation>记录图片 {uri}</translation>
+    </message>
+    <message>
+        <source>record the listing of {root}</source>
+        <translation>记录 {root} 的文件列表</translation>
+    </message>
+    <message>
+        <source>update images of {root}</source>
+        <translation>更新 {root} 的图片</translation>
+    </message>
+    <message>
+        <source>record {state} decisions</source>
+        <translation>记录决定（{state}）</translation>
+    </message>
+    <message>
+        <source>complete the decision batch</source>
+        <translation>完成决定批次</translation>
+    </message>
+    <message>
+        <source>undo the last decisions</source>
+        <translation>撤销最近的决定</translation>
+    </message>
+    <message>
+        <source>re-apply the decisions made since the backup</source>
+        <translation>重新应用备份之后做出的决定</translation>
+    </message>
+    <message>
+        <source>copy detection {id} to {identity}</source>
+        <translation>把检测结果 {id} 复制到 {identity}</translation>
+    </message>
+    <message>
+        <source>store the {detector} detection of {identity}</source>
+        <translation>保存 {identity} 的 {detector} 检测结果</translation>
+    </message>
+    <message>
+        <source>store the embeddings of detection {id}</source>
+        <translation>保存检测结果 {id} 的人脸特征</translation>
+    </message>
+    <message>
+        <source>copy the embeddings of detection {id}</source>
+        <translation>复制检测结果 {id} 的人脸特征</translation>
+    </message>
+    <message>
+        <source>record rule set {name}</source>
+        <translation>记录规则集 {name}</translation>
+    </message>
+    <message>
+        <source>store verdicts</source>
+        <translation>保存判定结果</translation>
+    </message>
+    <message>
+        <source>save setting {key}</source>
+        <translation>保存设置 {key}</translation>
+    </message>
+    <message>
+        <source>count paid calls to {service}</source>
+        <translation>统计对 {service} 的付费调用</translation>
+    </message>
+    <message>
+        <source>create the work queue</source>
+        <translation>创建工作队列</translation>
+    </message>
+    <message>
+        <source>queue the listed images</source>
+        <translation>把列出的图片加入队列</translation>
+    </message>
+    <message>
+        <source>start a scan pass</source>
+        <translation>开始一轮扫描</translation>
+    </message>
+    <message>
+        <source>claim images to scan</source>
+        <translation>领取待扫描的图片</translation>
+    </message>
+    <message>
+        <source>mark scanned images</source>
+        <translation>标记已扫描的图片</translation>
+    </message>
+    <message>
+        <source>register the scan worker</source>
+        <translation>登记扫描进程</translation>
+    </message>
+    <message>
+        <source>renew the scan leases</source>
+        <translation>续期扫描租约</translation>
+    </message>
+    <message>
+        <source>end the scan worker</source>
+        <translation>结束扫描进程</translation>
+    </message>
+    <message>
+        <source>audit trail</source>
+        <translation>审计记录</translation>
+    </message>
+    <message>
+        <source>decision batch</source>
+        <translation>决定批次</translation>
+    </message>
+    <message>
+        <source>bulk decision targets</source>
+        <translation>批量决定的目标</translation>
+    </message>
+    <message>
+        <source>catalog</source>
+        <translation>目录库</translation>
+    </message>
+    <message>
+        <source>catalog before a bulk change</source>
+        <translation>批量更改前的目录库</translation>
+    </message>
+    <message>
+        <source>counts</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>decisions</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <source>detection</source>
+        <translation>检测结果</translation>
+    </message>
+    <message>
+        <source>detection cache</source>
+        <translation>检测缓存</translation>
+    </message>
+    <message>
+        <source>embeddings</source>
+        <translation>人脸特征</translation>
+    </message>
+    <message>
+        <source>face</source>
+        <translation>人脸</translation>
+    </message>
+    <message>
+        <source>face counts</source>
+        <translation>人脸计数</translation>
+    </message>
+    <message>
+        <source>face ids</source>
+        <translation>人脸编号</translation>
+    </message>
+    <message>
+        <source>faces</source>
+        <translation>人脸</translation>
+    </message>
+    <message>
+        <source>filtered faces</source>
+        <translation>筛选出的人脸</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>image errors</source>
+        <translation>图片错误</translation>
+    </message>
+    <message>
+        <source>image identity</source>
+        <translation>图片标识</translation>
+    </message>
+    <message>
+        <source>image ids</source>
+        <translation>图片编号</translation>
+    </message>
+    <message>
+        <source>image names</source>
+        <translation>图片名称</translation>
+    </message>
+    <message>
+        <source>images</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>missing verdicts</source>
+        <translation>缺少的判定结果</translation>
+    </message>
+    <message>
+        <source>paid calls</source>
+        <translation>付费调用</translation>
+    </message>
+    <message>
+        <source>rule set versions</source>
+        <translation>规则集版本</translation>
+    </message>
+    <message>
+        <source>settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>sources</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>the work queue</source>
+        <translation>工作队列</translation>
+    </message>
+    <message>
+        <source>the proxy could not be used: check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY for this endpoint)</source>
+        <extracomment>Every template of ``facecurator.cloud.sdk_errors.CLOUD_MESSAGES``.</extracomment>
+        <translation>无法使用代理：请检查 HTTPS_PROXY / HTTP_PROXY（以及此端点的 NO_PROXY）</translation>
+    </message>
+    <message>
+        <source>cannot resolve the host{where}: check the profile&apos;s region and endpoint (or your DNS)</source>
+        <translation>无法解析主机{where}：请检查配置的地域和端点（或 DNS）</translation>
+    </message>
+    <message>
+        <source>connection refused by {host}: check the endpoint&apos;s host and port</source>
+        <translation>{host} 拒绝连接：请检查端点的主机和端口</translation>
+    </message>
+    <message>
+        <source>connection refused by the endpoint: check the endpoint&apos;s host and port</source>
+        <translation>端点拒绝连接：请检查端点的主机和端口</translation>
+    </message>
+    <message>
+        <source>timed out connecting to {host}: the network or a firewall/proxy blocks it (set HTTPS_PROXY if you need a proxy)</source>
+        <translation>连接 {host} 超时：网络或防火墙/代理阻止了连接（如需代理请设置 HTTPS_PROXY）</translation>
+    </message>
+    <message>
+        <source>timed out connecting to the endpoint: the network or a firewall/proxy blocks it (set HTTPS_PROXY if you need a proxy)</source>
+        <translation>连接端点超时：网络或防火墙/代理阻止了连接（如需代理请设置 HTTPS_PROXY）</translation>
+    </message>
+    <message>
+        <source>network unreachable{where}: check your connection</source>
+        <translation>网络不可达{where}：请检查网络连接</translation>
+    </message>
+    <message>
+        <source>TLS handshake with {host} failed: a proxy intercepting HTTPS, or an endpoint that does not speak https (use http:// in the profile for a plain-HTTP test endpoint)</source>
+        <translation>与 {host} 的 TLS 握手失败：可能有代理拦截 HTTPS，或端点不支持 https（纯 HTTP 的测试端点请在配置中使用 http://）</translation>
+    </message>
+    <message>
+        <source>TLS handshake with the endpoint failed: a proxy intercepting HTTPS, or an endpoint that does not speak https (use http:// in the profile for a plain-HTTP test endpoint)</source>
+        <translation>与端点的 TLS 握手失败：可能有代理拦截 HTTPS，或端点不支持 https（纯 HTTP 的测试端点请在配置中使用 http://）</translation>
+    </message>
+    <message>
+        <source>connection to {host} failed: {error}</source>
+        <translation>连接 {host} 失败：{error}</translation>
+    </message>
+    <message>
+        <source>connection to the endpoint failed: {error}</source>
+        <translation>连接端点失败：{error}</translation>
+    </message>
+    <message>
+        <source>the STS security token is invalid or expired{said}: store a fresh token with `facecurator credentials set`</source>
+        <translation>STS 安全令牌无效或已过期{said}：请用 `facecurator credentials set` 保存新令牌</translation>
+    </message>
+    <message>
+        <source>the AccessKey ID is disabled{said}: check the ID, or whether the key was disabled</source>
+        <translation>AccessKey ID 已被禁用{said}：请检查 ID，或该密钥是否被停用</translation>
+    </message>
+    <message>
+        <source>the AccessKey ID is not recognised{said}: check the ID, or whether the key was disabled</source>
+        <translation>无法识别 AccessKey ID{said}：请检查 ID，或该密钥是否被停用</translation>
+    </message>
+    <message>
+        <source>the AccessKey secret is wrong{said}: the service computed a different signature; re-enter it with `facecurator credentials set`</source>
+        <translation>AccessKey Secret 不正确{said}：服务端计算出的签名不同；请用 `facecurator credentials set` 重新输入</translation>
+    </message>
+    <message>
+        <source>this computer&apos;s clock is too far off{said}: sync it (NTP) and retry</source>
+        <translation>本机时钟偏差过大{said}：请同步时间（NTP）后重试</translation>
+    </message>
+    <message>
+        <source>the bucket is in another region (the bucket lives at {endpoint}): set the profile&apos;s --region or --oss-endpoint</source>
+        <translation>存储桶在另一个地域（位于 {endpoint}）：请设置配置的 --region 或 --oss-endpoint</translation>
+    </message>
+    <message>
+        <source>the bucket is in another region: set the profile&apos;s --region or --oss-endpoint</source>
+        <translation>存储桶在另一个地域：请设置配置的 --region 或 --oss-endpoint</translation>
+    </message>
+    <message>
+        <source>the AccessKey has no permission for this call{said}{detail}: grant the RAM user a policy for this service</source>
+        <translation>该 AccessKey 无权进行此调用{said}{detail}：请为 RAM 用户授予此服务的权限策略</translation>
+    </message>
+    <message>
+        <source>the bucket does not exist at this endpoint{said}: check the bucket name and the profile&apos;s region</source>
+        <translation>此端点上不存在该存储桶{said}：请检查存储桶名称和配置的地域</translation>
+    </message>
+    <message>
+        <source>the endpoint does not serve this region or API{said}{detail}: check the profile&apos;s region and endpoint</source>
+        <translation>此端点不提供该地域或接口{said}{detail}：请检查配置的地域和端点</translation>
+    </message>
+    <message>
+        <source>the service is throttling requests{said}: retry later</source>
+        <translation>服务正在限流{said}：请稍后重试</translation>
+    </message>
+    <message>
+        <source>the endpoint redirects elsewhere{said}: check the profile&apos;s region and endpoint</source>
+        <translation>端点重定向到别处{said}：请检查配置的地域和端点</translation>
+    </message>
+    <message>
+        <source>the endpoint answered 404 Not Found: it is not the endpoint of this service; check the profile&apos;s endpoint</source>
+        <translation>端点返回 404（未找到）：它不是此服务的端点；请检查配置的端点</translation>
+    </message>
+    <message>
+        <source>the request was refused (HTTP {status}){detail}</source>
+        <translation>请求被拒绝（HTTP {status}）{detail}</translation>
+    </message>
+    <message>
+        <source>the service failed (HTTP {status}{code}){detail}: retry later</source>
+        <translation>服务出错（HTTP {status}{code}）{detail}：请稍后重试</translation>
+    </message>
+    <message>
+        <source>the call failed{said}{detail}</source>
+        <translation>调用失败{said}{detail}</translation>
+    </message>
+    <message>
+        <source>the call failed: {error}</source>
+        <translation>调用失败：{error}</translation>
+    </message>
+    <message>
+        <source>cannot reach the proxy{where} (check HTTPS_PROXY / NO_PROXY)</source>
+        <translation>无法连接代理{where}（请检查 HTTPS_PROXY / NO_PROXY）</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source>endpoint host name not found (wrong region or endpoint?)</source>
+        <translation>找不到端点主机名（地域或端点错误？）</translation>
+    </message>
+    <message>
+        <source>network unreachable: {error}</source>
+        <translation>网络不可达：{error}</translation>
+    </message>
+    <message>
+        <source>{head}: the AccessKey ID is not known (wrong key ID?)</source>
+        <translation>{head}：无法识别 AccessKey ID（ID 错误？）</translation>
+    </message>
+    <message>
+        <source>{head}: the AccessKey secret does not match the key ID (wrong secret?)</source>
+        <translation>{head}：AccessKey Secret 与 ID 不匹配（Secret 错误？）</translation>
+    </message>
+    <message>
+        <source>{head}: no permission (the key is not authorised for this call)</source>
+        <translation>{head}：没有权限（该密钥无权进行此调用）</translation>
+    </message>
+    <message>
+        <source>{head}: the STS security token is invalid or expired</source>
+        <translation>{head}：STS 安全令牌无效或已过期</translation>
+    </message>
+    <message>
+        <source>{subject}: {call} failed after {attempts} attempts: {reason}</source>
+        <translation>{subject}：{call} 尝试 {attempts} 次后失败：{reason}</translation>
+    </message>
+    <message>
+        <source>{subject}: {call} failed after 1 attempt: {reason}</source>
+        <translation>{subject}：{call} 尝试 1 次后失败：{reason}</translation>
+    </message>
+    <message>
+        <source>{subject}: {call} failed: {reason}</source>
+        <translation>{subject}：{call} 失败：{reason}</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <extracomment>The operating system&apos;s errors by errno name, as the user reads them (the path follows).</extracomment>
+        <translation>权限不足</translation>
+    </message>
+    <message>
+        <source>operation not permitted</source>
+        <translation>不允许此操作</translation>
+    </message>
+    <message>
+        <source>no such file or folder</source>
+        <translation>文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>the disk is full (no space left on the device)</source>
+        <translation>磁盘已满（设备上没有剩余空间）</translation>
+    </message>
+    <message>
+        <source>the disk quota is used up</source>
+        <translation>磁盘配额已用完</translation>
+    </message>
+    <message>
+        <source>the file system is read-only</source>
+        <translation>文件系统为只读</translation>
+    </message>
+    <message>
+        <source>input/output error (the disk or the network share failed)</source>
+        <translation>输入/输出错误（磁盘或网络共享出错）</translation>
+    </message>
+    <message>
+        <source>is a folder</source>
+        <translation>是文件夹</translation>
+    </message>
+    <message>
+        <source>not a folder</source>
+        <translation>不是文件夹</translation>
+    </message>
+    <message>
+        <source>already exists</source>
+        <translation>已存在</translation>
+    </message>
+    <message>
+        <source>the folder is not empty</source>
+        <translation>文件夹不为空</translation>
+    </message>
+    <message>
+        <source>too many open files</source>
+        <translation>打开的文件过多</translation>
+    </message>
+    <message>
+        <source>too many open files in the system</source>
+        <translation>系统中打开的文件过多</translation>
+    </message>
+    <message>
+        <source>the device or file is busy</source>
+        <translation>设备或文件正忙</translation>
+    </message>
+    <message>
+        <source>the file name is too long</source>
+        <translation>文件名过长</translation>
+    </message>
+    <message>
+        <source>too many levels of symbolic links</source>
+        <translation>符号链接层级过多</translation>
+    </message>
+    <message>
+        <source>cannot move across file systems</source>
+        <translation>无法跨文件系统移动</translation>
+    </message>
+    <message>
+        <source>the file is too large</source>
+        <translation>文件过大</translation>
+    </message>
+    <message>
+        <source>out of memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>stale file handle (the network share changed)</source>
+        <translation>文件句柄已失效（网络共享已变化）</translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation>连接被拒绝</translation>
+    </message>
+    <message>
+        <source>the connection was reset</source>
+        <translation>连接被重置</translation>
+    </message>
+    <message>
+        <source>the connection timed out</source>
+        <translation>连接超时</translation>
+    </message>
+    <message>
+        <source>the network is unreachable</source>
+        <translation>网络不可达</translation>
+    </message>
+    <message>
+        <source>no route to the host</source>
+        <translation>没有到主机的路由</translation>
+    </message>
+    <message>
+        <source>the catalog is read-only (no permission to write it, or a read-only disk)</source>
+        <extracomment>SQLite&apos;s own messages (the catalog&apos;s driver), as the user reads them.</extracomment>
+        <translation>目录库为只读（没有写入权限，或磁盘为只读）</translation>
+    </message>
+    <message>
+        <source>the catalog is locked by another program (it did not let go in time)</source>
+        <translation>目录库被另一个程序锁定（未能及时释放）</translation>
+    </message>
+    <message>
+        <source>a table of the catalog is locked</source>
+        <translation>目录库的一张表被锁定</translation>
+    </message>
+    <message>
+        <source>the disk is full</source>
+        <translation>磁盘已满</translation>
+    </message>
+    <message>
+        <source>disk input/output error</source>
+        <translation>磁盘输入/输出错误</translation>
+    </message>
+    <message>
+        <source>cannot open the database file (missing folder or no permission)</source>
+        <translation>无法打开数据库文件（文件夹不存在或没有权限）</translation>
+    </message>
+    <message>
+        <source>the database file is damaged</source>
+        <translation>数据库文件已损坏</translation>
+    </message>
+    <message>
+        <source>the file is not a database</source>
+        <translation>该文件不是数据库</translation>
+    </message>
+    <message>
+        <source>{error}: {path}</source>
+        <extracomment>&quot;&lt;phrase&gt;: &lt;path&gt;&quot; (and &quot;&lt;phrase&gt;: &lt;path&gt; -&gt; &lt;path&gt;&quot;) once an OS error is translated.</extracomment>
+        <translation>{error}：{path}</translation>
+    </message>
+    <message>
+        <source>{error}: {path} -&gt; {target}</source>
+        <translation>{error}：{path} -&gt; {target}</translation>
+    </message>
+    <message>
         <source>{calls} paid call(s); price unknown</source>
         <extracomment>Every template of ``facecurator.cloud.cost.COST_MESSAGES`` (the paid run&apos;s cost line).</extracomment>
         <translation>{calls} 次付费调用；价格未知</translation>
@@ -1195,6 +1840,7 @@
     </message>
     <message>
         <source>Rules {name}: {error}; using {default}</source>
+        <extracomment>compute face embeddings by default where they apply (Detect menu; scan --no-identities)</extracomment>
         <translation>规则 {name}：{error}；改用 {default}</translation>
     </message>
     <message>
@@ -2281,6 +2927,38 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>{count} images · {rate:.1f}/s · ETA {eta}{failed}</source>
         <translation>{count} 张图片 · {rate:.1f} 张/秒 · 预计剩余 {eta}{failed}</translation>
+    </message>
+</context>
+<context>
+    <name>ScanWorker</name>
+    <message>
+        <source>opening the catalog</source>
+        <extracomment>Seconds between progress / image batches sent to the GUI thread. also compute face embeddings (identity checks) on the scan&apos;s workers compute them by default where they apply (local detector, folders per person)</extracomment>
+        <translation>打开目录库时</translation>
+    </message>
+    <message>
+        <source>opening {source}</source>
+        <translation>打开 {source} 时</translation>
+    </message>
+    <message>
+        <source>listing {source}</source>
+        <translation>列出 {source} 时</translation>
+    </message>
+    <message>
+        <source>starting the {name} detector</source>
+        <translation>启动 {name} 检测器时</translation>
+    </message>
+    <message>
+        <source>loading the face embedding models</source>
+        <translation>加载人脸特征模型时</translation>
+    </message>
+    <message>
+        <source>scanning {source}</source>
+        <translation>扫描 {source} 时</translation>
+    </message>
+    <message>
+        <source>internal error</source>
+        <translation>内部错误</translation>
     </message>
 </context>
 <context>

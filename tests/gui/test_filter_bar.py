@@ -200,7 +200,7 @@ def test_every_core_filter_message_is_marked_for_translation() -> None:
 
 def test_every_per_image_reason_is_marked_for_translation(qapp) -> None:
     from facecurator.domain.error_texts import ERROR_MESSAGES, error_text
-    from facecurator.gui.core_words import ERROR_TEMPLATES, error_line
+    from facecurator.gui.core_errors import ERROR_TEMPLATES, error_line
 
     assert set(ERROR_MESSAGES.values()) == set(ERROR_TEMPLATES)
     i18n.install_translator(qapp, "zh_CN")

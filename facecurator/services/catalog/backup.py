@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from facecurator.errors import CatalogDamagedError, CatalogError
 from facecurator.services.catalog.health import damaged_error, forget_checks, run_check, running_owners
+from facecurator.services.catalog.messages import catalog_text
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +174,12 @@ def take_backup(
     except sqlite3.Error as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
-        raise CatalogError(f"{catalog}: cannot back up the catalog to {folder}: {exc}") from exc
+        raise CatalogError(catalog_text("backup.failed", path=catalog, folder=folder, detail=exc)) from exc
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise CatalogError(
-            f"{catalog}: cannot back up the catalog to {folder}: {exc.strerror or exc}"
+            catalog_text("backup.failed", path=catalog, folder=folder, detail=exc.strerror or exc)
         ) from exc
     for old in list_backups(catalog)[keep:]:
         with contextlib.suppress(OSError):
@@ -313,8 +314,7 @@ def restore(catalog: Path, backup: Path | None = None) -> RestoreReport:
     others = running_owners(catalog)
     if others:
         raise CatalogError(
-            f"{catalog}: cannot restore while other facecurator processes have the catalog open "
-            f"(process {', '.join(map(str, others))}); close them first"
+            catalog_text("backup.restore_busy", path=catalog, pids=", ".join(map(str, others)))
         )
     chosen = _choose_backup(catalog, backup)
     src = sqlite3.connect(f"file:{chosen.path}?mode=ro", uri=True)
@@ -348,7 +348,9 @@ def restore(catalog: Path, backup: Path | None = None) -> RestoreReport:
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
-        raise CatalogError(f"{catalog}: cannot restore {chosen.path}: {exc}") from exc
+        raise CatalogError(
+            catalog_text("backup.restore_failed", path=catalog, backup=chosen.path, detail=exc)
+        ) from exc
     forget_checks()
     _replay(catalog, entries, batches, report)
     return report
@@ -358,7 +360,7 @@ def _choose_backup(catalog: Path, backup: Path | None) -> BackupInfo:
     if backup is not None:
         backup = Path(backup).expanduser()
         if not backup.is_file():
-            raise CatalogError(f"{backup}: no such backup")
+            raise CatalogError(catalog_text("backup.no_such", path=backup))
         info = verify_backup(
             BackupInfo(
                 backup, datetime.fromtimestamp(backup.stat().st_mtime, timezone.utc), backup.stat().st_size
@@ -366,26 +368,20 @@ def _choose_backup(catalog: Path, backup: Path | None) -> BackupInfo:
         )
         if not info.ok:
             raise CatalogDamagedError(
-                f"{backup}: this backup is damaged too ({info.problems[0]}); choose another one "
-                "(`facecurator catalog backups`)",
+                catalog_text("backup.damaged", path=backup, problem=info.problems[0]),
                 path=backup,
                 problems=info.problems,
             )
         return info
     candidates = list_backups(catalog)
     if not candidates:
-        raise CatalogError(
-            f"{catalog}: there is no backup to restore (backups are kept in {backup_dir(catalog)}, "
-            "taken before bulk changes)"
-        )
+        raise CatalogError(catalog_text("backup.none", path=catalog, folder=backup_dir(catalog)))
     for info in candidates:
         checked = verify_backup(info)
         if checked.ok:
             return checked
         log.warning("%s: backup is damaged: %s", info.path, checked.problems[0])
-    raise CatalogError(
-        f"{catalog}: every backup in {backup_dir(catalog)} is damaged; there is no backup to restore"
-    )
+    raise CatalogError(catalog_text("backup.all_damaged", path=catalog, folder=backup_dir(catalog)))
 
 
 def _replay(

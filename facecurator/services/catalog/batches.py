@@ -30,6 +30,7 @@ from typing import Any, Final
 from facecurator.errors import BatchBusyError, BatchUndoneError, CatalogError
 from facecurator.services.catalog.dialect import Connection
 from facecurator.services.catalog.health import owner_alive, owner_pid, process_owner
+from facecurator.services.catalog.messages import catalog_text
 from facecurator.services.catalog.rows import _INSERT_AUDIT, _UPSERT_DECISION, _audit_values, _ids_json, _now
 from facecurator.services.catalog.schema import ACTION_DECIDE, ACTION_UNDO
 
@@ -67,16 +68,19 @@ def _current(db: Connection, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
     }
 
 
-def _describe(db: Connection, batch_id: int) -> str:
+def _busy_text(db: Connection, batch_id: int, path: Path, by: str) -> str:
     row = db.execute(
         "SELECT b.who, b.at, (SELECT count(*) FROM audit WHERE batch_id = b.id)"
         " FROM batches AS b WHERE b.id = ?",
         (batch_id,),
     ).fetchone()
     if row is None:
-        return f"decision batch {batch_id}"
+        return catalog_text("batch.busy", path=path, batch=batch_id, by=by)
     who, at, n = row
-    return f"decision batch {batch_id} (by {who}, started {at[:19].replace('T', ' ')} UTC, {n} faces so far)"
+    started = at[:19].replace("T", " ")
+    return catalog_text(
+        "batch.busy_described", path=path, batch=batch_id, who=who, at=started, count=n, by=by
+    )
 
 
 def decide(
@@ -105,7 +109,7 @@ def decide(
     unknown = [i for i in ids if i not in current]
     if unknown:
         shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
-        raise CatalogError(f"{path}: no face with id {shown}")
+        raise CatalogError(catalog_text("catalog.no_face", path=path, id=shown))
     if only_pending:
         changed = [i for i in ids if current[i][0] == "pending" and state != "pending"]
     else:
@@ -116,19 +120,18 @@ def decide(
     if batch_id:
         row = db.execute("SELECT state FROM batches WHERE id = ?", (batch_id,)).fetchone()
         if row is None:
-            raise CatalogError(f"{path}: no decision batch {batch_id}")
+            raise CatalogError(catalog_text("batch.no_such", path=path, batch=batch_id))
         if row[0] == "undone":
             undoer = db.execute("SELECT who, at FROM batches WHERE undoes = ?", (batch_id,)).fetchone() or (
                 "someone",
                 "",
             )
-            when = f" at {undoer[1][:19].replace('T', ' ')} UTC" if undoer[1] else ""
+            when = catalog_text("batch.when", at=undoer[1][:19].replace("T", " ")) if undoer[1] else ""
             raise BatchUndoneError(
-                f"{path}: decision batch {batch_id} was undone by {undoer[0]}{when} while it was being "
-                "written; stopped, nothing more was decided"
+                catalog_text("batch.undone", path=path, batch=batch_id, who=undoer[0], when=when)
             )
         if row[0] != "open":
-            raise CatalogError(f"{path}: decision batch {batch_id} is complete; nothing more goes into it")
+            raise CatalogError(catalog_text("batch.complete", path=path, batch=batch_id))
         if not changed:
             return Written(batch_id, (), skipped)
         db.execute("UPDATE batches SET updated_at = ? WHERE id = ?", (at, batch_id))
@@ -185,11 +188,11 @@ def undo_last(db: Connection, path: Path, who: str, *, batch_id: int | None = No
     interrupted = state == "open"
     if interrupted and _writer_running(owner, updated_at):
         pid = owner_pid(owner)
-        by = f"process {pid}" if pid is not None else "another process"
+        by = (
+            catalog_text("batch.by_process", pid=pid) if pid is not None else catalog_text("batch.by_another")
+        )
         raise BatchBusyError(
-            f"{path}: the last {_describe(db, undone_batch)} is still being written by {by}; "
-            "nothing was undone. Undo it when it is done, or run `facecurator decide --undo --wait` "
-            "to wait for it",
+            _busy_text(db, undone_batch, path, by),
             batch_id=undone_batch,
             pid=pid,
         )

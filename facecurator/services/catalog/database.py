@@ -15,6 +15,7 @@ from facecurator.services.catalog import batches, health
 from facecurator.services.catalog.detections import DetectionStore
 from facecurator.services.catalog.dialect import POSTGRESQL, SQLITE, Connection, Dialect
 from facecurator.services.catalog.embeddings import EmbeddingStore
+from facecurator.services.catalog.messages import catalog_text
 from facecurator.services.catalog.rows import (
     _FACE_QUERY,
     _FACE_SELECT,
@@ -85,16 +86,16 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CatalogError(
-                f"{self.path}: cannot create the catalog folder: {exc.strerror or exc}"
+                catalog_text("catalog.create_folder", path=self.path, detail=exc.strerror or exc)
             ) from exc
         if self.path.is_dir():
-            raise CatalogError(f"{self.path}: is a folder, not a catalog file")
+            raise CatalogError(catalog_text("catalog.is_folder", path=self.path))
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is
             # left in an implicit transaction and every write commits when we say.
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
-            raise CatalogError(f"{self.path}: cannot open catalog: {exc}") from exc
+            raise CatalogError(catalog_text("catalog.cannot_open", path=self.path, detail=exc)) from exc
         self._conn = conn
         self._key = self.path.resolve()
         health.enter(self._key)  # the clean-shutdown marker (see health)
@@ -154,9 +155,9 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
     @property
     def _db(self) -> Any:  # a Connection (dialect.py); Any: sqlite3's or PgConnection, used alike
         if self._conn is None:
-            raise CatalogError(f"{self.path}: catalog is closed")
+            raise CatalogError(catalog_text("catalog.closed", path=self.path))
         if self._thread != threading.get_ident():  # SQLite's own check; the same rule on a server
-            raise CatalogError(f"{self.path}: a catalog is used only by the thread that opened it")
+            raise CatalogError(catalog_text("catalog.other_thread", path=self.path))
         return self._conn
 
     def _error(self, what: str, exc: BaseException) -> CatalogError:
@@ -165,17 +166,20 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             from facecurator.cloud import redact
 
             lines = str(exc).strip().splitlines() or [type(exc).__name__]
-            return CatalogError(f"{self.path}: cannot {what}: {redact.redact(lines[0])}")
+            return CatalogError(
+                catalog_text("catalog.failed", path=self.path, action=what, detail=redact.redact(lines[0]))
+            )
         if isinstance(exc, sqlite3.Error) and health.is_corruption(exc):
-            return health.damaged_error(self.path, health.CheckResult(False, (f"cannot {what}: {exc}",)))
-        return CatalogError(f"{self.path}: cannot {what}: {exc}")
+            problem = catalog_text("catalog.problem", action=what, detail=exc)
+            return health.damaged_error(self.path, health.CheckResult(False, (problem,)))
+        return CatalogError(catalog_text("catalog.failed", path=self.path, action=what, detail=exc))
 
     @contextlib.contextmanager
     def _reading(self, what: str) -> Iterator[Any]:
         try:
             yield self._db
         except self._errors as exc:
-            raise self._error(f"read {what}", exc) from exc
+            raise self._error(catalog_text("action.read", what=what), exc) from exc
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -351,7 +355,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 f"SELECT {_IMAGE_COLUMNS} FROM images AS i WHERE i.id = ?", (image_id,)
             ).fetchone()
         if row is None:
-            raise CatalogError(f"{self.path}: no image with id {image_id}")
+            raise CatalogError(catalog_text("catalog.no_image", path=self.path, id=image_id))
         return ImageRow(*row)
 
     def image_by_uri(self, uri: str) -> ImageRow | None:
@@ -435,7 +439,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
                 (face_id,),
             ).fetchone()
         if row is None:
-            raise CatalogError(f"{self.path}: no face with id {face_id}")
+            raise CatalogError(catalog_text("catalog.no_face", path=self.path, id=face_id))
         return _face_rows([row])[0]
 
     def face_counts(self, source_root: str | None = None) -> dict[str, int]:

@@ -12,6 +12,7 @@ from typing import Any
 from facecurator.domain.protocols import DetectionResult, bytes_key_pattern
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.access import CatalogAccess
+from facecurator.services.catalog.messages import catalog_text
 from facecurator.services.catalog.rows import (
     _FACE_COLUMNS,
     _INSERT_DETECTION_FACE,
@@ -55,7 +56,7 @@ class DetectionStore(CatalogAccess):
                 "SELECT detector, settings_key FROM detections WHERE id = ?", (detection_id,)
             ).fetchone()
             if source is None:
-                raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+                raise CatalogError(catalog_text("catalog.no_detection", path=self.path, id=detection_id))
             row = db.execute(
                 "SELECT id FROM detections WHERE identity = ? AND detector = ? AND settings_key = ?",
                 (identity, source[0], source[1]),
@@ -131,7 +132,7 @@ class DetectionStore(CatalogAccess):
         with self._reading("detection") as db:
             row = db.execute("SELECT width, height FROM detections WHERE id = ?", (detection_id,)).fetchone()
         if row is None:
-            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+            raise CatalogError(catalog_text("catalog.no_detection", path=self.path, id=detection_id))
         return row[0], row[1]
 
     def detection_raw(self, detection_id: int) -> Any:
@@ -139,5 +140,5 @@ class DetectionStore(CatalogAccess):
         with self._reading("detection") as db:
             row = db.execute("SELECT raw FROM detections WHERE id = ?", (detection_id,)).fetchone()
         if row is None:
-            raise CatalogError(f"{self.path}: no detection with id {detection_id}")
+            raise CatalogError(catalog_text("catalog.no_detection", path=self.path, id=detection_id))
         return None if row[0] is None else json.loads(row[0])

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Final
 
 from facecurator.errors import CatalogDamagedError
+from facecurator.services.catalog.messages import catalog_text
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +79,21 @@ def run_check(conn: sqlite3.Connection, *, full: bool, limit: int = MAX_PROBLEMS
 
 def damaged_error(path: Path, result: CheckResult, *, unclean: bool = False) -> CatalogDamagedError:
     """The error that refuses a damaged catalog, with the way back."""
-    found = (
-        "found by the full check after facecurator was not shut down cleanly"
+    found = catalog_text(
+        "catalog.found_unclean"
         if unclean
-        else (f"found by the {result.kind}")
+        else "catalog.found_by_full"
+        if result.full
+        else "catalog.found_by_quick"
     )
-    more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+    more = len(result.problems) - 1
+    message = (
+        catalog_text("catalog.damaged_more", path=path, found=found, problem=result.problems[0], more=more)
+        if more
+        else catalog_text("catalog.damaged", path=path, found=found, problem=result.problems[0])
+    )
     return CatalogDamagedError(
-        f"{path}: the catalog is damaged ({found}: {result.problems[0]}{more}); nothing was written to it. "
-        f"Restore the last good backup with `facecurator catalog restore --catalog {path}` (decisions made "
-        f"since are re-applied from the audit trail); `facecurator catalog check` lists the problems",
+        message,
         path=path,
         problems=result.problems,
     )

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.dialect import POSTGRESQL, to_postgres
+from facecurator.services.catalog.messages import catalog_text
 
 if TYPE_CHECKING:
     import psycopg
@@ -235,7 +236,7 @@ def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
     try:
         conn = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra)
     except psycopg.Error as exc:
-        raise CatalogError(f"{shown}: cannot open catalog: {_clean(exc, url)}") from None
+        raise CatalogError(catalog_text("catalog.cannot_open", path=shown, detail=_clean(exc, url))) from None
     # Statements are bound on the client (ClientCursor): each multi-row INSERT is a new text,
     # and psycopg would count up to 100 of them (MBs each at 1000 rows) to prepare them.
     conn.prepare_threshold = None
@@ -293,7 +294,7 @@ def migrate(db: PgConnection, shown: str, migrations: list[Any], application_id:
         )
         current = _version(db, shown, application_id, target)
         if current == 0 and _foreign_tables(db):
-            raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+            raise CatalogError(catalog_text("catalog.not_ours", path=shown))
         for version in range(current, target):
             migrations[version](db)
         db.execute("DELETE FROM facecurator_schema")
@@ -306,7 +307,9 @@ def migrate(db: PgConnection, shown: str, migrations: list[Any], application_id:
             db.execute("ROLLBACK")
         if isinstance(exc, CatalogError) or not isinstance(exc, Exception):
             raise
-        raise CatalogError(f"{shown}: schema migration to version {target} failed: {exc}") from exc
+        raise CatalogError(
+            catalog_text("catalog.migration_failed", path=shown, version=target, detail=exc)
+        ) from exc
 
 
 def _foreign_tables(db: PgConnection) -> bool:
@@ -321,17 +324,15 @@ def _version(db: PgConnection, shown: str, application_id: int, target: int) -> 
     exists = db.execute("SELECT to_regclass('facecurator_schema') IS NOT NULL").fetchone()[0]
     if not exists:
         if _foreign_tables(db):
-            raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+            raise CatalogError(catalog_text("catalog.not_ours", path=shown))
         return 0
     row = db.execute("SELECT application_id, version FROM facecurator_schema").fetchone()
     if row is None:
         return 0
     if row[0] != application_id:
-        raise CatalogError(f"{shown}: not a facecurator catalog (a database of another program)")
+        raise CatalogError(catalog_text("catalog.not_ours", path=shown))
     if row[1] > target:
-        raise CatalogError(
-            f"{shown}: catalog was written by a newer facecurator (schema {row[1]} > {target})"
-        )
+        raise CatalogError(catalog_text("catalog.newer", path=shown, found=row[1], supported=target))
     return int(row[1])
 
 

@@ -10,6 +10,7 @@ from typing import Any, Final, Literal, get_args
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.dialect import POSTGRESQL, Connection, dialect_of
+from facecurator.services.catalog.messages import catalog_text
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
@@ -442,7 +443,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         # Re-read under the write lock: another process may have migrated meanwhile.
         current = _check_version(conn, path, target)
         if current == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise CatalogError(f"{path}: not a facecurator catalog (a database of another program)")
+            raise CatalogError(catalog_text("catalog.not_ours", path=path))
         for version in range(current, target):
             MIGRATIONS[version](conn)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -453,7 +454,9 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("ROLLBACK")
         if isinstance(exc, (CatalogError, sqlite3.Error)) or not isinstance(exc, Exception):
             raise
-        raise CatalogError(f"{path}: schema migration to version {target} failed: {exc}") from exc
+        raise CatalogError(
+            catalog_text("catalog.migration_failed", path=path, version=target, detail=exc)
+        ) from exc
 
 
 def _check_version(conn: sqlite3.Connection, path: Path, target: int) -> int:
@@ -461,9 +464,7 @@ def _check_version(conn: sqlite3.Connection, path: Path, target: int) -> int:
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID and (current or app_id):
-        raise CatalogError(f"{path}: not a facecurator catalog (a database of another program)")
+        raise CatalogError(catalog_text("catalog.not_ours", path=path))
     if current > target:
-        raise CatalogError(
-            f"{path}: catalog was written by a newer facecurator (schema {current} > {target})"
-        )
+        raise CatalogError(catalog_text("catalog.newer", path=path, found=current, supported=target))
     return int(current)
