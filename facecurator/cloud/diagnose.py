@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.cloud import redact
-from facecurator.cloud.sdk_errors import CloudErrorInfo, CloudErrorKind, classify_cloud_error
+from facecurator.cloud.sdk_errors import CLOUD, CloudErrorInfo, CloudErrorKind, classify_cloud_error
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials
@@ -56,10 +56,10 @@ def _oss_check(profile: Profile, creds: Credentials, timeout: float) -> str:
         # Listing is what the app needs on a gallery bucket; it also proves the region.
         bucket = clients.oss_bucket(profile, profile.bucket, creds, timeouts=_timeouts(timeout))
         bucket.list_objects_v2(max_keys=1)
-        return f"bucket {profile.bucket} listable"
+        return CLOUD.text("check.bucket", bucket=profile.bucket)
     result = clients.oss_service(profile, creds, timeouts=_timeouts(timeout)).list_buckets(max_keys=1)
     owner = getattr(getattr(result, "owner", None), "id", "") or ""
-    return "ListBuckets accepted" + (f" (owner {owner})" if owner else "")
+    return CLOUD.text("check.buckets_owner", owner=owner) if owner else CLOUD.text("check.buckets")
 
 
 def _runtime(timeout: float) -> Any:
@@ -78,9 +78,9 @@ def _imm_check(profile: Profile, creds: Credentials, timeout: float) -> str:
     if profile.imm_project:
         request = models.GetProjectRequest(project_name=profile.imm_project)
         client.get_project_with_options(request, _runtime(timeout))
-        return f"IMM project {profile.imm_project} readable"
+        return CLOUD.text("check.project", project=profile.imm_project)
     client.list_projects_with_options(models.ListProjectsRequest(max_results=1), _runtime(timeout))
-    return "ListProjects accepted"
+    return CLOUD.text("check.projects")
 
 
 def _green_check(profile: Profile, creds: Credentials, timeout: float) -> str:
@@ -98,7 +98,7 @@ def _green_check(profile: Profile, creds: Credentials, timeout: float) -> str:
         named = {"403": "Throttling.Moderation", "408": "Forbidden.Moderation"}.get(str(code))
         message = f"Moderation Code {code}: {getattr(body, 'msg', '') or ''}".strip()
         raise ClientException(code=named or f"Moderation.{code}", message=message)
-    return "DescribeUploadToken accepted"
+    return CLOUD.text("check.upload_token")
 
 
 _CHECKS: Final = {"oss": _oss_check, "imm": _imm_check, "green": _green_check}

@@ -111,6 +111,13 @@ CLOUD_MESSAGES: Final = {
     "call.gave_up": "{subject}: {call} failed after {attempts} attempts: {reason}",
     "call.gave_up_once": "{subject}: {call} failed after 1 attempt: {reason}",
     "call.refused": "{subject}: {call} failed: {reason}",
+    # what a good ``credentials test`` call proved
+    "check.bucket": "bucket {bucket} listable",
+    "check.buckets": "ListBuckets accepted",
+    "check.buckets_owner": "ListBuckets accepted (owner {owner})",
+    "check.project": "IMM project {project} readable",
+    "check.projects": "ListProjects accepted",
+    "check.upload_token": "DescribeUploadToken accepted",
 }
 #: Params holding another message (translated in turn).
 NESTED_PARAMS: Final = frozenset({"error", "reason"})

@@ -7,8 +7,12 @@ import os
 import sys
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from facecurator import paths
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger("facecurator.gui")
 
@@ -56,13 +60,16 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
                 raise
             catalog = Catalog(catalog_path)
     except FacecuratorError as exc:
-        log.error("cannot open the catalog: %s", exc)
-        print(f"facecurator: {exc}", file=sys.stderr)
+        refuse_catalog(exc)
         sys.excepthook = previous_hook
         return 2
     watcher = None
     try:
-        window = MainWindow(catalog, notifier=notifier)
+        try:
+            window = MainWindow(catalog, notifier=notifier)  # writes its rule set: a read-only catalog fails
+        except FacecuratorError as exc:
+            refuse_catalog(exc)
+            return 2
         if restored:
             notifier.info(restored)
         from facecurator.gui.termination import TerminationWatcher
@@ -83,6 +90,28 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             watcher.close()
         catalog.close()
         sys.excepthook = previous_hook
+
+
+def startup_error_box(error: object) -> QMessageBox:
+    """The message that the catalog cannot be used (in the user's language; not shown yet)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from facecurator.gui.core_errors import core_message
+
+    text = QCoreApplication.translate("App", "facecurator cannot use the catalog: {error}").format(
+        error=core_message(error)
+    )
+    box = QMessageBox(QMessageBox.Icon.Critical, paths.APP_NAME, text)
+    box.setObjectName("startupError")
+    return box
+
+
+def refuse_catalog(error: object) -> None:
+    """The catalog cannot be used: say why (log, stderr, a message box) before the app exits."""
+    log.error("cannot open the catalog: %s", error)
+    print(f"facecurator: {error}", file=sys.stderr)
+    startup_error_box(error).exec()
 
 
 def _close_all(app: object) -> None:
@@ -110,7 +139,10 @@ def _make_excepthook(notifier: object):
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         try:
-            notifier.error(f"Unexpected error: {type(value).__name__}: {value} (details in the log file)")  # type: ignore[attr-defined]
+            from PySide6.QtCore import QCoreApplication
+
+            text = QCoreApplication.translate("App", "Unexpected error: {error} (details in the log file)")
+            notifier.error(text.format(error=f"{type(value).__name__}: {value}"))  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - never raise from the excepthook
             pass
 

@@ -512,12 +512,16 @@ class CloudProfilesDialog(ProfileForms):
         label = self.test_labels[service]
         if result.ok:
             text = self.tr("{service}: ok — {detail} ({ms} ms)").format(
-                service=SERVICE_NAMES[service], detail=result.message, ms=round(result.elapsed * 1000)
+                service=SERVICE_NAMES[service],
+                detail=core_message(result.message),
+                ms=round(result.elapsed * 1000),
             )
             colour = OK_COLOUR
         else:
             text = self.tr("{service}: {kind} — {detail}").format(
-                service=SERVICE_NAMES[service], kind=self.kind_text(result.kind), detail=result.message
+                service=SERVICE_NAMES[service],
+                kind=self.kind_text(result.kind),
+                detail=core_message(result.message),
             )
             colour = ERROR_COLOUR
         label.setText(text)

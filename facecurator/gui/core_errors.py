@@ -302,6 +302,12 @@ _CLOUD_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed after {attempts} attempts: {reason}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed after 1 attempt: {reason}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed: {reason}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "bucket {bucket} listable"),
+    QT_TRANSLATE_NOOP("CoreMessages", "ListBuckets accepted"),
+    QT_TRANSLATE_NOOP("CoreMessages", "ListBuckets accepted (owner {owner})"),
+    QT_TRANSLATE_NOOP("CoreMessages", "IMM project {project} readable"),
+    QT_TRANSLATE_NOOP("CoreMessages", "ListProjects accepted"),
+    QT_TRANSLATE_NOOP("CoreMessages", "DescribeUploadToken accepted"),
 )
 #: The operating system's errors by errno name, as the user reads them (the path follows).
 OS_MESSAGES: Final[Mapping[str, str]] = {

@@ -354,7 +354,8 @@ class MainWindow(WindowActions):
         self._refresh_details()
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
+        # (a window whose construction failed, e.g. on a read-only catalog, has nothing to retranslate)
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "tabs"):
             self.retranslate_ui()
         super().changeEvent(event)
 

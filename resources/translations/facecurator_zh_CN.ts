@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>App</name>
+    <message>
+        <source>facecurator cannot use the catalog: {error}</source>
+        <translation>facecurator 无法使用目录库：{error}</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error} (details in the log file)</source>
+        <translation>意外错误：{error}（详情见日志文件）</translation>
+    </message>
+</context>
+<context>
     <name>CatalogRepairDialog</name>
     <message>
         <source>The catalog is damaged</source>
@@ -1007,6 +1018,30 @@
     <message>
         <source>{subject}: {call} failed: {reason}</source>
         <translation>{subject}：{call} 失败：{reason}</translation>
+    </message>
+    <message>
+        <source>bucket {bucket} listable</source>
+        <translation>存储桶 {bucket} 可列出</translation>
+    </message>
+    <message>
+        <source>ListBuckets accepted</source>
+        <translation>ListBuckets 调用成功</translation>
+    </message>
+    <message>
+        <source>ListBuckets accepted (owner {owner})</source>
+        <translation>ListBuckets 调用成功（所有者 {owner}）</translation>
+    </message>
+    <message>
+        <source>IMM project {project} readable</source>
+        <translation>IMM 项目 {project} 可读取</translation>
+    </message>
+    <message>
+        <source>ListProjects accepted</source>
+        <translation>ListProjects 调用成功</translation>
+    </message>
+    <message>
+        <source>DescribeUploadToken accepted</source>
+        <translation>DescribeUploadToken 调用成功</translation>
     </message>
     <message>
         <source>permission denied</source>

@@ -44,7 +44,11 @@ def test_run_gui_opens_the_source_and_exits_cleanly(
     assert "starting the desktop app" in (log_dir() / LOG_FILE_NAME).read_text(encoding="utf-8")
 
 
-def test_run_gui_reports_an_unusable_catalog(qapp, tmp_path: Path, capsys) -> None:
+def test_run_gui_reports_an_unusable_catalog(qapp, tmp_path: Path, capsys, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)  # modal: not here
     bad = tmp_path / "not-a-catalog.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
     try:
@@ -52,3 +56,4 @@ def test_run_gui_reports_an_unusable_catalog(qapp, tmp_path: Path, capsys) -> No
     finally:
         teardown_logging()
     assert str(bad) in capsys.readouterr().err
+    assert len(shown) == 1 and str(bad) in shown[0]  # the operator is told too, not only stderr
