@@ -14,6 +14,8 @@ from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_s
 from facecurator.gui.rule_words import term, translate_reason
 from facecurator.services.review import ReviewedFace
 
+#: The panel's narrowest width (pixels): its reasons still read at 1024 px with the statistics open.
+MIN_WIDTH: Final = 210
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}
 
 #: Face statuses and decision states as the panel names them (context "FaceDetails").
@@ -81,7 +83,7 @@ def face_details_html(face: ReviewedFace, rules_name: str) -> str:
         )
         why = f" — {escape(decision.reason)}" if decision.reason else ""
         parts.append(f"<br><small>{who}{when}{why}</small>")
-    parts.append("</p><table cellspacing='0' cellpadding='1'>")
+    parts.append("</p><table width='100%' cellspacing='0' cellpadding='1'>")
     # Conditions against the face first: that is what the operator is looking for.
     results = sorted(face.verdict.results, key=lambda r: {"fail": 0, "unknown": 1, "pass": 2}[r.outcome])
     for result in results:
@@ -91,7 +93,7 @@ def face_details_html(face: ReviewedFace, rules_name: str) -> str:
             f"<td>{escape(condition_name(result.condition))}</td>"
             f"<td>{escape(translate_reason(result))}</td></tr>"
         )
-    parts.append("</table><hr><table cellspacing='0' cellpadding='1'>")
+    parts.append("</table><hr><table width='100%' cellspacing='0' cellpadding='1'>")
     for name, value, measured in face_attribute_rows(face.face):
         style = "" if measured else " style='color:#888'"
         parts.append(f"<tr><td><b>{escape(name)}</b></td><td{style}>{escape(value)}</td></tr>")
@@ -106,12 +108,16 @@ class FaceDetailsPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("faceDetails")
         self.setWidgetResizable(True)
+        # the text wraps to the panel's width (never a sideways scroll that hides the reasons)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(MIN_WIDTH)
         self._label = QLabel()
         self._label.setTextFormat(Qt.TextFormat.RichText)
         self._label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._label.setMargin(6)
+        self._label.setMinimumWidth(1)  # wrap to the viewport, whatever the longest line
         container = QWidget()
         layout = QVBoxLayout(container)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -42,6 +42,7 @@ from facecurator.domain.filters import (
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.core_words import filter_error_text
 from facecurator.gui.face_details import condition_name
+from facecurator.gui.fit import tooltip_when_cut
 from facecurator.services.filtering import FaceFilter, face_filter
 
 #: Range quick filters: field, lowest, highest, step, decimals.
@@ -96,6 +97,7 @@ class FilterBar(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.decision_combo.setMinimumContentsLength(11)
+        tooltip_when_cut(self.failed_combo, self.decision_combo)  # narrow: the whole name on hover
         self.ranges_button = QToolButton(self)
         self.ranges_button.setObjectName("filterRanges")
         self.ranges_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -133,7 +135,7 @@ class FilterBar(QWidget):
         self.error_label = QLabel(self)
         self.error_label.setObjectName("filterError")
         self.error_label.setStyleSheet("color: #d93025")
-        self.error_label.setWordWrap(False)
+        self.error_label.setWordWrap(True)  # a long reason wraps; it never widens the window
         self.error_label.hide()
         self._error: FilterError | None = None
         outer = QVBoxLayout(self)

@@ -472,6 +472,7 @@ class ImageView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.legend.fit_to(self.viewport().width() - 12)
         self.legend.move(6, self.viewport().height() - self.legend.height() - 6)
         if self._fit:
             QTimer.singleShot(0, self.fit)

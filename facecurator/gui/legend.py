@@ -30,6 +30,7 @@ class ColourLegend(QLabel):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("colourLegend")
+        self._room: int | None = None
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setStyleSheet(
@@ -40,7 +41,22 @@ class ColourLegend(QLabel):
 
     def retranslate_ui(self) -> None:
         self.setText(legend_html())
-        self.adjustSize()
+        self.fit_to(self._room)
+
+    def fit_to(self, width: int | None) -> None:
+        """One line when it fits in ``width`` pixels (None: no limit), else wrapped to that width
+        (a narrow view never cuts it)."""
+        self._room = width
+        self.setWordWrap(False)
+        self.setMinimumSize(0, 0)
+        self.setMaximumSize(16777215, 16777215)
+        natural = self.sizeHint().width()
+        if width is None or natural <= width:
+            self.adjustSize()
+            return
+        self.setWordWrap(True)
+        self.setFixedWidth(max(width, 60))
+        self.setFixedHeight(self.heightForWidth(self.width()))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -22,7 +22,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QProgressBar,
     QSlider,
@@ -42,6 +42,7 @@ from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.filter_bar import FilterBar
+from facecurator.gui.fit import never_cut
 from facecurator.gui.gallery import THUMB_SIDES, GalleryModel, GalleryView
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.keymap import KeyMap
@@ -233,21 +234,25 @@ class MainWindow(WindowActions):
         self.sort_combo.currentIndexChanged.connect(
             lambda _i: self.gallery_model.set_sort(self.sort_combo.currentData())
         )
-        header = QHBoxLayout()
+        # Two rows, each combo as wide as its longest entry: nothing is cut in a narrow pane
+        # (1024 px with the statistics dock), in either language.
+        never_cut(self.filter_combo, self.sort_combo)
+        header = QGridLayout()
         self.show_label = QLabel(self)
         self.sort_label = QLabel(self)
-        header.addWidget(self.show_label)
-        header.addWidget(self.filter_combo)
-        header.addWidget(self.sort_label)
-        header.addWidget(self.sort_combo)
-        header.addStretch(1)
+        header.addWidget(self.show_label, 0, 0)
+        header.addWidget(self.filter_combo, 0, 1)
+        header.addWidget(self.sort_label, 1, 0)
+        header.addWidget(self.sort_combo, 1, 1)
+        header.setColumnStretch(3, 1)
         self.thumb_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.thumb_slider.setObjectName("galleryThumbSize")
         self.thumb_slider.setRange(*THUMB_SIDES)
         self.thumb_slider.setValue(self.gallery.thumb_side)
         self.thumb_slider.setMaximumWidth(110)
+        self.thumb_slider.setMinimumWidth(60)
         self.thumb_slider.valueChanged.connect(self.gallery.set_thumb_side)
-        header.addWidget(self.thumb_slider)
+        header.addWidget(self.thumb_slider, 0, 2)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

@@ -528,7 +528,10 @@ def open_statistics(window: Any) -> StatsDock:
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.show()
     if created:  # a sane first width: a third of the window (at least 360 px), not the 180 px minimum
-        window.resizeDocks([dock], [max(STATS_MIN_WIDTH, window.width() // 3)], Qt.Orientation.Horizontal)
+        width = max(STATS_MIN_WIDTH, window.width() // 3)
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        # again once the dock is laid out (under X the first call may come before that)
+        QTimer.singleShot(0, lambda: window.resizeDocks([dock], [width], Qt.Orientation.Horizontal))
     dock.raise_()
     dock.update_scope()
     return dock
