@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from facecurator.gui.cell_paint import paint_background, paint_name, paint_picture, picture_box
 from facecurator.gui.core_errors import error_line
 from facecurator.gui.overlay import DEFAULT_PALETTE
 from facecurator.gui.rowindex import RowIndex
@@ -365,27 +366,12 @@ class GalleryDelegate(QStyledItemDelegate):
         state = option.state
         painter.save()
         palette = option.palette
-        if state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, palette.highlight())
-        elif state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, palette.alternateBase())
-        side = self.thumb_side
-        box = QRect(rect.x() + (rect.width() - side) // 2, rect.y() + 4, side, side)
+        selected = paint_background(painter, option, hover=True)
+        box = picture_box(rect, self.thumb_side)
         status = index.data(STATUS_ROLE)
         pixmap = model.thumbnail(row) if status in SHOWN_STATUSES else None
-        if pixmap is not None and not pixmap.isNull():
-            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(
-                box.x() + (box.width() - scaled.width()) // 2,
-                box.y() + (box.height() - scaled.height()) // 2,
-                scaled.width(),
-                scaled.height(),
-            )
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawPixmap(target, pixmap)
-        else:
-            error = status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None
-            painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
+        error = status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None
+        if not paint_picture(painter, box, pixmap, error=error):
             painter.setPen(QColor("#ff8a80" if error else "#80868b"))
             painter.drawText(
                 box, Qt.AlignmentFlag.AlignCenter, self.tr("cannot read") if error else self.tr("loading…")
@@ -428,16 +414,7 @@ class GalleryDelegate(QStyledItemDelegate):
                     )
                     bottom = QPoint(box.x() + 3, box.bottom() - QFontMetrics(self._badge_font).height() - 3)
                     _pill(painter, bottom, q_text, QColor(0, 0, 0, 170), align_right=False)
-        name = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        text_rect = QRect(rect.x() + 4, box.bottom() + 4, rect.width() - 8, rect.bottom() - box.bottom() - 6)
-        painter.setFont(option.font)
-        painter.setPen(
-            palette.highlightedText().color()
-            if state & QStyle.StateFlag.State_Selected
-            else palette.text().color()
-        )
-        elided = QFontMetrics(option.font).elidedText(name, Qt.TextElideMode.ElideMiddle, text_rect.width())
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
+        paint_name(painter, option, box, index.data(Qt.ItemDataRole.DisplayRole) or "", selected=selected)
         if state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(palette.highlight().color(), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)

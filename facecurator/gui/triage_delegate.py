@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from facecurator.gui.cell_paint import paint_background, paint_name, paint_picture, picture_box
 from facecurator.gui.overlay import DEFAULT_PALETTE
 
 if TYPE_CHECKING:
@@ -42,33 +43,13 @@ class FaceDelegate(QStyledItemDelegate):
         return self.cell_size()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        rect: QRect = option.rect
-        state = option.state
-        palette = option.palette
         painter.save()
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, palette.highlight())
-        side = self.crop_side
-        box = QRect(rect.x() + (rect.width() - side) // 2, rect.y() + 4, side, side)
-        pixmap = self._model.crop(index.row())
+        selected = paint_background(painter, option, hover=False)
+        box = picture_box(option.rect, self.crop_side)
         decision = index.data(DECISION_ROLE)
-        if pixmap is not None:
-            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(
-                box.x() + (box.width() - scaled.width()) // 2,
-                box.y() + (box.height() - scaled.height()) // 2,
-                scaled.width(),
-                scaled.height(),
-            )
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            if decision != "pending":
-                painter.setOpacity(0.45)
-            painter.drawPixmap(target, pixmap)
-            painter.setOpacity(1.0)
-        else:
-            error = self._model.crop_error(index.row()) is not None
-            painter.fillRect(box, QColor("#3a1f1f" if error else "#2a2b2e"))
+        pixmap = self._model.crop(index.row())
+        error = pixmap is None and self._model.crop_error(index.row()) is not None
+        paint_picture(painter, box, pixmap, error=error, opacity=1.0 if decision == "pending" else 0.45)
         colour = DEFAULT_PALETTE.face_colour(index.data(FACE_STATUS_ROLE), decision)
         pen = QPen(colour, 3)
         if decision == "rejected":
@@ -82,11 +63,5 @@ class FaceDelegate(QStyledItemDelegate):
             painter.setFont(self._tag_font)
             painter.setPen(QColor("#ffffff"))
             painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "✓" if decision == "accepted" else "✗")
-        painter.setFont(option.font)
-        painter.setPen(palette.highlightedText().color() if selected else palette.text().color())
-        text_rect = QRect(rect.x() + 2, box.bottom() + 3, rect.width() - 4, rect.bottom() - box.bottom() - 3)
-        name = option.fontMetrics.elidedText(
-            index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideMiddle, text_rect.width()
-        )
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+        paint_name(painter, option, box, index.data(Qt.ItemDataRole.DisplayRole) or "", selected=selected)
         painter.restore()
