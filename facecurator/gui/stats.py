@@ -17,7 +17,7 @@ from typing import Any, Final
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
 from facecurator.domain.rules import FAIL, PASS, UNKNOWN, RuleSet, convert_blur
@@ -38,6 +38,10 @@ BLUR_COLOURS: Final = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00")
 BAR_COLOUR: Final = "#1565c0"
 # fixed, so counts up to 6 digits show and the plots line up
 LEFT_AXIS_WIDTH: Final = 52
+#: A plot's narrowest width (axis, bars, a 9 pt title): the panel puts fewer side by side below it.
+PLOT_MIN_WIDTH: Final = 260
+#: ... and its lowest height: below it the plots scroll.
+PLOT_MIN_HEIGHT: Final = 150
 TITLE_SIZE: Final = "9pt"
 
 
@@ -262,6 +266,7 @@ class StatsPanel(QWidget):
         self._faces: Sequence[ReviewedFace] = ()
         self._ruleset: RuleSet | None = None
         self._dirty = False
+        self._drawn_columns = 0
         self.stats = FaceStatistics(0)
         # plot key -> the plotted graphics item (for tests and export)
         self.items: dict[str, Any] = {}
@@ -274,7 +279,14 @@ class StatsPanel(QWidget):
         layout.addWidget(self.header)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground(None)
-        layout.addWidget(self.graphics, 1)
+        # one column in a narrow dock: the plots keep a readable height and scroll
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("statsScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.graphics)
+        layout.addWidget(self.scroll, 1)
         self.graphics.scene().sigMouseClicked.connect(self._on_clicked)
         self._redraw()
 
@@ -307,6 +319,15 @@ class StatsPanel(QWidget):
             self._redraw()
         super().changeEvent(event)
 
+    def columns(self) -> int:
+        """Plots side by side: as many as fit their axes and titles (3 at most, 1 at least)."""
+        return max(1, min(3, (self.width() - 12) // PLOT_MIN_WIDTH))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.columns() != self._drawn_columns:  # a narrow dock: fewer columns, never cut plots
+            self._redraw()
+
     # -- drawing -----------------------------------------------------------------
 
     def _titles(self) -> dict[str, str]:
@@ -331,7 +352,7 @@ class StatsPanel(QWidget):
         if not keys:
             keys = ["blur:"]  # an empty blur plot says "not measured" rather than vanishing
         keys += ["yaw", "pitch", "roll", "size", "age"]
-        columns = 3
+        columns = self._drawn_columns = self.columns()
         for position, key in enumerate(keys):
             if key.startswith("blur:"):
                 scale = key.partition(":")[2]
@@ -365,7 +386,9 @@ class StatsPanel(QWidget):
             plot.addItem(item)
             self.items[key] = item
             self._draw_thresholds(key, plot)
-        self._draw_conditions(row=(len(keys) + columns - 1) // columns, columns=columns, title=titles)
+        rows = (len(keys) + columns - 1) // columns
+        self._draw_conditions(row=rows, columns=columns, title=titles)
+        self.graphics.setMinimumHeight((rows + 1) * PLOT_MIN_HEIGHT)
 
     def _draw_thresholds(self, key: str, plot: Any) -> None:
         """The active rule's limits on this histogram: dashed red lines, labelled."""

@@ -97,6 +97,16 @@ def test_nothing_is_cut_with_the_statistics_open(
         text = window.sort_combo.itemText(i)
         assert window.sort_combo.fontMetrics().horizontalAdvance(text) <= _room(window.sort_combo), text
     assert window.thumb_slider.width() >= 60
+    # the statistics' plots side by side only as many as the dock holds: none is cut at its right
+    graphics = dock.panel.graphics
+    qtbot.waitUntil(lambda: dock.panel.columns() == dock.panel._drawn_columns)
+    QApplication.processEvents()
+    right = max(plot.sceneBoundingRect().right() for plot in dock.panel.plots.values())
+    assert right <= graphics.viewport().width() + 1, (
+        right,
+        graphics.viewport().width(),
+        dock.panel.columns(),
+    )
     legend, view = window.image_view.legend, window.image_view.viewport()
     assert legend.isVisible() and legend.geometry().right() <= view.width(), (legend.geometry(), view.width())
     assert (
