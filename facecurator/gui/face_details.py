@@ -14,7 +14,7 @@ from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_s
 from facecurator.gui.rule_words import term, translate_reason
 from facecurator.services.review import ReviewedFace
 
-#: The panel's narrowest width (pixels): its reasons still read at 1024 px with the statistics open.
+# The panel's narrowest width (pixels): its reasons still read at 1024 px with the statistics open.
 MIN_WIDTH: Final = 210
 _OUTCOME_MARK = {"pass": ("✓", "#2ecc40"), "fail": ("✗", "#ff3b30"), "unknown": ("?", "#ffb000")}
 

@@ -38,9 +38,9 @@ BLUR_COLOURS: Final = ("#1565c0", "#6a1b9a", "#00838f", "#ef6c00")
 BAR_COLOUR: Final = "#1565c0"
 # fixed, so counts up to 6 digits show and the plots line up
 LEFT_AXIS_WIDTH: Final = 52
-#: A plot's narrowest width (axis, bars, a 9 pt title): the panel puts fewer side by side below it.
+# A plot's narrowest width (axis, bars, a 9 pt title): the panel puts fewer side by side below it.
 PLOT_MIN_WIDTH: Final = 260
-#: ... and its lowest height: below it the plots scroll.
+# ... and its lowest height: below it the plots scroll.
 PLOT_MIN_HEIGHT: Final = 150
 TITLE_SIZE: Final = "9pt"
 
@@ -280,13 +280,13 @@ class StatsPanel(QWidget):
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground(None)
         # one column in a narrow dock: the plots keep a readable height and scroll
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("statsScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.graphics)
-        layout.addWidget(self.scroll, 1)
+        self.plot_scroll = QScrollArea(self)
+        self.plot_scroll.setObjectName("statsScroll")
+        self.plot_scroll.setWidgetResizable(True)
+        self.plot_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.plot_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.plot_scroll.setWidget(self.graphics)
+        layout.addWidget(self.plot_scroll, 1)
         self.graphics.scene().sigMouseClicked.connect(self._on_clicked)
         self._redraw()
 
