@@ -166,6 +166,12 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "register the scan worker"),
     QT_TRANSLATE_NOOP("CoreMessages", "renew the scan leases"),
     QT_TRANSLATE_NOOP("CoreMessages", "end the scan worker"),
+    QT_TRANSLATE_NOOP("CoreMessages", "note a scan failure"),
+    QT_TRANSLATE_NOOP("CoreMessages", "take faces for {operator}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "renew the faces of {operator}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "release the faces of {operator}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "assign faces to operators"),
+    QT_TRANSLATE_NOOP("CoreMessages", "take back assigned faces"),
     QT_TRANSLATE_NOOP("CoreMessages", "audit trail"),
     QT_TRANSLATE_NOOP("CoreMessages", "decision batch"),
     QT_TRANSLATE_NOOP("CoreMessages", "bulk decision targets"),
@@ -193,6 +199,8 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "settings"),
     QT_TRANSLATE_NOOP("CoreMessages", "sources"),
     QT_TRANSLATE_NOOP("CoreMessages", "the work queue"),
+    QT_TRANSLATE_NOOP("CoreMessages", "the faces assigned to you"),
+    QT_TRANSLATE_NOOP("CoreMessages", "the operators' faces"),
 )
 #: Every template of ``facecurator.cloud.sdk_errors.CLOUD_MESSAGES``.
 _CLOUD_TEMPLATES: Final = (

@@ -755,6 +755,30 @@
         <translation>结束扫描进程</translation>
     </message>
     <message>
+        <source>note a scan failure</source>
+        <translation>记录扫描失败</translation>
+    </message>
+    <message>
+        <source>take faces for {operator}</source>
+        <translation>为 {operator} 领取人脸</translation>
+    </message>
+    <message>
+        <source>renew the faces of {operator}</source>
+        <translation>续期 {operator} 的人脸</translation>
+    </message>
+    <message>
+        <source>release the faces of {operator}</source>
+        <translation>释放 {operator} 的人脸</translation>
+    </message>
+    <message>
+        <source>assign faces to operators</source>
+        <translation>把人脸分配给操作员</translation>
+    </message>
+    <message>
+        <source>take back assigned faces</source>
+        <translation>收回已分配的人脸</translation>
+    </message>
+    <message>
         <source>audit trail</source>
         <translation>审计记录</translation>
     </message>
@@ -861,6 +885,14 @@
     <message>
         <source>the work queue</source>
         <translation>工作队列</translation>
+    </message>
+    <message>
+        <source>the faces assigned to you</source>
+        <translation>分配给你的人脸</translation>
+    </message>
+    <message>
+        <source>the operators&apos; faces</source>
+        <translation>各操作员的人脸</translation>
     </message>
     <message>
         <source>the proxy could not be used: check HTTPS_PROXY / HTTP_PROXY (and NO_PROXY for this endpoint)</source>

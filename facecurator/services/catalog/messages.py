@@ -100,6 +100,12 @@ CATALOG_MESSAGES: Final = {
     "action.register_worker": "register the scan worker",
     "action.renew_leases": "renew the scan leases",
     "action.end_worker": "end the scan worker",
+    "action.note_failure": "note a scan failure",
+    "action.take_faces": "take faces for {operator}",
+    "action.renew_faces": "renew the faces of {operator}",
+    "action.release_faces": "release the faces of {operator}",
+    "action.assign": "assign faces to operators",
+    "action.take_back": "take back assigned faces",
     # -- what a failed read was reading ("read <what>")
     "what.audit": "audit trail",
     "what.batch": "decision batch",
@@ -128,6 +134,8 @@ CATALOG_MESSAGES: Final = {
     "what.settings": "settings",
     "what.sources": "sources",
     "what.work_queue": "the work queue",
+    "what.my_faces": "the faces assigned to you",
+    "what.operators_faces": "the operators' faces",
 }
 #: Params holding another message (parsed and translated in turn); the rest are data.
 NESTED_PARAMS: Final = frozenset({"action", "what", "detail", "found", "problem", "by", "when"})
