@@ -272,7 +272,10 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "pixelated or enlarged from a small image": "像素化或由小图放大",
     "face too dark": "人脸过暗",
     "face clipped white": "人脸过曝发白",
-    "flat colour fills or unnatural colour (drawing, render?)": "大片平涂色或颜色不自然（绘画、渲染？）",
+    "flat colour fills, pencil strokes or unnatural colour (drawing, render?)": (
+        "大片平涂色、铅笔笔触或颜色不自然（绘画、渲染？）"
+    ),
+    "texture hidden by compression or exposure": "纹理被压缩或曝光问题掩盖",
 }
 _ZH_CN_PARTS: Final[Mapping[str, str]] = {
     "right eye": "右眼",

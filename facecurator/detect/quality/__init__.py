@@ -15,6 +15,7 @@ Modules:
     detail     sharpness, compression (JPEG blocking), effective resolution
     exposure   under/over-exposure, dynamic range, illumination uniformity
     photo      photograph vs drawing / render, natural colour
+    strokes    a pencil drawing's stroke texture over the skin
     pose       pitch and yaw that do not under-read extreme poses
     face       detail, exposure, photo and pose for one face (``measure_face``)
 """

@@ -21,7 +21,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality import detail, exposure, photo, pose
+from facecurator.detect.quality import detail, exposure, photo, pose, strokes
 from facecurator.detect.quality.base import Measure, face_view
 
 #: The attributes of the truth set's labels that these measures decide.
@@ -69,6 +69,7 @@ def measure_face(
     d = detail.detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality, view=view)
     e = exposure.exposure_measures(rgb, mesh, view=view)
     p = photo.photo_measures(rgb, mesh, view=view)
+    s = strokes.stroke_measures(view)
     measures: dict[str, Measure] = {
         "sharpness": d.sharpness,
         "compression": d.compression,
@@ -77,6 +78,7 @@ def measure_face(
         "block_spectrum": d.block_spectrum,
         **e,
         **p,
+        **s,
     }
     if jpeg_quality is not None:
         measures["jpeg_quality"] = Measure(float(jpeg_quality), f"JPEG quality about {jpeg_quality:g}")
@@ -102,7 +104,11 @@ def measure_face(
         raw_flat = p["flat_colour"].value or 0.0
         if raw_flat <= photo.FLAT_COLOUR_MAX and p["flat_colour_median"].value is not None:
             reason = p["flat_colour_median"].reason
-        verdicts["not_photo"] = (photo.not_photo(p), reason)
+        drawn = photo.not_photo(p)
+        if strokes.pencil_strokes(s):
+            # a pencil drawing has no flat fills: its strokes cover the skin instead
+            drawn, reason = True, s["stroke_texture"].reason
+        verdicts["not_photo"] = (drawn, reason)
     if with_pose:
         angles = pose.corrected_pose(mesh, head=head)
         measures.update(angles)

@@ -181,7 +181,7 @@ DETAIL_MEASURES: Final = {
     "full_resolution": ("upscaled", "pixelated or enlarged from a small image"),
     "not_underexposed": ("underexposed", "face too dark"),
     "not_overexposed": ("overexposed", "face clipped white"),
-    "photograph": ("not_photo", "flat colour fills or unnatural colour (drawing, render?)"),
+    "photograph": ("not_photo", "flat colour fills, pencil strokes or unnatural colour (drawing, render?)"),
 }
 
 
