@@ -105,9 +105,10 @@ def measure_face(
         if raw_flat <= photo.FLAT_COLOUR_MAX and p["flat_colour_median"].value is not None:
             reason = p["flat_colour_median"].reason
         drawn = photo.not_photo(p)
-        if strokes.pencil_strokes(s):
-            # a pencil drawing has no flat fills: its strokes cover the skin instead
-            drawn, reason = True, s["stroke_texture"].reason
+        # a pencil drawing has no flat fills: strokes cover the skin, or lines the paper
+        sketched, why = strokes.drawing(s)
+        if sketched:
+            drawn, reason = True, why
         verdicts["not_photo"] = (drawn, reason)
     if with_pose:
         angles = pose.corrected_pose(mesh, head=head)

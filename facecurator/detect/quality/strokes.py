@@ -22,6 +22,17 @@ Computed by :func:`stroke_measures` on the face crop every photo measure shares
     tail-less texture); null below ``STROKE_MIN_IED`` px between the eyes (the
     "smooth" share of a small face still holds eyes and lips).
 
+``paper_ground``  a drawing on paper: the share of the face (eroded oval)
+    within 6 % of its brightest tone (p99) — paper showing through — with
+    ``midtones`` (share of the face between 25 % and 75 % of its p5..p95 tone
+    range: a photo's shading), ``lines`` (mean 5x5 black-hat, i.e. thin dark
+    lines, over the p5..p95 range) and ``chroma`` (median CIELAB chroma) in
+    ``details``. :func:`pencil_on_paper` is True for a near-grey face
+    (chroma <= ``PAPER_CHROMA_MAX``) that is mostly paper
+    (>= ``PAPER_SHARE_MIN``), with few mid-tones (<= ``PAPER_MIDTONES_MAX``)
+    and dark lines (>= ``PAPER_LINES_MIN``). Light pencil or ink drawings,
+    whose sparse strokes ``stroke_texture`` does not see.
+
 Calibration (tune split of the truth set; docs/local-detector.md): qualified
 pencil-sketch variants RMS 14–19 at kurtosis 3.1–4.1 (one at 12.2 / 7.9 is
 missed); no real photograph with at least 28 px between the eyes reaches
@@ -35,7 +46,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.base import FaceView, Measure, unmeasured
+from facecurator.detect.quality.base import MIN_EYE_DISTANCE, FaceView, Measure, unmeasured
 
 #: Below this inter-eye distance (working pixels) the test is not taken.
 STROKE_MIN_IED: Final = 28.0
@@ -48,47 +59,100 @@ SMOOTH_SHARE: Final = 0.40
 #: Fewest smooth pixels for a reading.
 _MIN_PIXELS: Final = 100
 
-NAMES: Final = ("stroke_texture",)
+#: A near-grey face (median CIELAB chroma) ...
+PAPER_CHROMA_MAX: Final = 8.0
+#: ... at least this share of it paper-white (within 6 % of its p99) ...
+PAPER_SHARE_MIN: Final = 0.33
+#: ... at most this share of it mid-tones ...
+PAPER_MIDTONES_MAX: Final = 0.23
+#: ... and dark lines (5x5 black-hat mean over the p5..p95 range) is a drawing on paper.
+PAPER_LINES_MIN: Final = 0.04
+
+NAMES: Final = ("stroke_texture", "paper_ground")
 
 REASON_STROKES: Final = "pencil strokes over the skin (drawing)"
 REASON_SMOOTH: Final = "photographic skin texture"
+REASON_PAPER: Final = "pencil or ink lines on paper (drawing)"
+REASON_TONES: Final = "photographic tones"
 
 
 def stroke_measures(view: FaceView) -> dict[str, Measure]:
-    """The stroke-texture measure of one face, from its shared crops (``view``)."""
+    """The drawing measures of one face (``NAMES``), from its shared crops (``view``)."""
     import cv2
 
-    if view.box is None or view.small is None or view.small_mask is None:
-        return {"stroke_texture": unmeasured("face outside the image")}
+    if view.box is None or view.small is None or view.small_mask is None or view.ied < MIN_EYE_DISTANCE:
+        why = "face outside the image"
+        if view.box is not None:
+            why = f"face too small ({view.ied:.0f} px between the eyes)"
+        return {name: unmeasured(why) for name in NAMES}
+    inner = cv2.erode(view.small_mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2)
+    if int(np.count_nonzero(inner)) < _MIN_PIXELS / SMOOTH_SHARE:
+        return {name: unmeasured("face region too small") for name in NAMES}
+    grey = cv2.cvtColor(view.small, cv2.COLOR_RGB2GRAY)
+    paper = _paper_ground(view.small, grey, inner)
     if view.ied < STROKE_MIN_IED:
         why = f"face too small for the texture test ({view.ied:.0f} px between the eyes)"
-        return {"stroke_texture": unmeasured(why)}
-    inner = cv2.erode(view.small_mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2)
-    luma = cv2.cvtColor(view.small, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        return {"stroke_texture": unmeasured(why), "paper_ground": paper}
+    return {"stroke_texture": _stroke_texture(grey, inner), "paper_ground": paper}
+
+
+def _paper_ground(rgb: np.ndarray, grey: np.ndarray, inner: np.ndarray) -> Measure:
+    import cv2
+
+    inside = inner > 0
+    tones = grey[inside].astype(np.float32)
+    p5, p95, p99 = (float(v) for v in np.percentile(tones, (5, 95, 99)))
+    span = p95 - p5
+    share = float(np.mean(tones >= 0.94 * p99))
+    midtones = float(np.mean((tones > p5 + 0.25 * span) & (tones < p5 + 0.75 * span)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    lines = float(np.mean(cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)[inside])) / (span + 1.0)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    a = lab[..., 1][inside].astype(np.float32) - 128.0
+    b = lab[..., 2][inside].astype(np.float32) - 128.0
+    chroma = float(np.median(np.hypot(a, b)))
+    details = {
+        "midtones": round(midtones, 4),
+        "lines": round(lines, 4),
+        "chroma": round(chroma, 2),
+    }
+    drawn = _on_paper(share, details)
+    return Measure(round(share, 4), REASON_PAPER if drawn else REASON_TONES, details)
+
+
+def _on_paper(share: float, details: dict[str, float]) -> bool:
+    return (
+        details["chroma"] <= PAPER_CHROMA_MAX
+        and share >= PAPER_SHARE_MIN
+        and details["midtones"] <= PAPER_MIDTONES_MAX
+        and details["lines"] >= PAPER_LINES_MIN
+    )
+
+
+def _stroke_texture(grey: np.ndarray, inner: np.ndarray) -> Measure:
+    import cv2
+
+    luma = grey.astype(np.float32)
     shape = cv2.GaussianBlur(luma, (0, 0), 2.0)
     texture = luma - shape
     gx = cv2.Sobel(shape, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(shape, cv2.CV_32F, 0, 1, ksize=3)
     slope = cv2.magnitude(gx, gy)
     inside = inner > 0
-    if int(np.count_nonzero(inside)) < _MIN_PIXELS / SMOOTH_SHARE:
-        return {"stroke_texture": unmeasured("face region too small")}
     limit = float(np.percentile(slope[inside], SMOOTH_SHARE * 100))
     t = texture[inside & (slope <= limit)].astype(np.float64)
     if t.size < _MIN_PIXELS:
-        return {"stroke_texture": unmeasured("face region too small")}
+        return unmeasured("face region too small")
     rms = float(np.mean(t * t)) ** 0.5
     c = t - t.mean()
     var = float(np.mean(c * c))
     kurtosis = float(np.mean(c**4) / (var * var)) if var > 1e-6 else 0.0
     drawn = rms >= STROKE_RMS_MIN and kurtosis <= STROKE_KURTOSIS_MAX
-    return {
-        "stroke_texture": Measure(
-            round(rms, 3),
-            REASON_STROKES if drawn else REASON_SMOOTH,
-            {"kurtosis": round(kurtosis, 3), "pixels": float(t.size)},
-        )
-    }
+    return Measure(
+        round(rms, 3),
+        REASON_STROKES if drawn else REASON_SMOOTH,
+        {"kurtosis": round(kurtosis, 3), "pixels": float(t.size)},
+    )
 
 
 def pencil_strokes(measures: dict[str, Measure]) -> bool | None:
@@ -98,3 +162,27 @@ def pencil_strokes(measures: dict[str, Measure]) -> bool | None:
     if m is None or m.value is None:
         return None
     return bool(m.value >= STROKE_RMS_MIN and m.details.get("kurtosis", 99.0) <= STROKE_KURTOSIS_MAX)
+
+
+def pencil_on_paper(measures: dict[str, Measure]) -> bool | None:
+    """True when the face is mostly bare paper with dark lines and few mid-tones
+    (a light pencil or ink drawing); None when it could not be measured."""
+    m = measures.get("paper_ground")
+    if m is None or m.value is None:
+        return None
+    return _on_paper(m.value, m.details)
+
+
+def drawing(measures: dict[str, Measure]) -> tuple[bool | None, str]:
+    """The drawing verdict of these measures and its reason: True when either
+    reads a drawing; False when both were measured and neither does; None
+    (with the reason) when one could not be measured and the other reads none."""
+    strokes, paper = pencil_strokes(measures), pencil_on_paper(measures)
+    if strokes:
+        return True, REASON_STROKES
+    if paper:
+        return True, REASON_PAPER
+    if strokes is None or paper is None:
+        missing = measures["stroke_texture" if strokes is None else "paper_ground"]
+        return None, missing.reason
+    return False, REASON_SMOOTH
