@@ -342,6 +342,22 @@ def test_measure_reasons_render_in_chinese() -> None:
         eyes.REASON_ONE_EYE,
     ):
         assert reason in rule_words.ZH_CN_PARAM_WORDS, reason
+    # the pass/fail measures' reasons: why a face fails one, and why "a photograph" was not measured
+    from facecurator.detect.quality import summary
+
+    for _attribute, why in summary.DETAIL_MEASURES.values():
+        assert why in rule_words.ZH_CN_PARAM_WORDS, why
+    assert "texture hidden by compression or exposure" in rule_words.ZH_CN_PARAM_WORDS
+    drawn = Face(
+        box=Box(0, 0, 200, 200),
+        measures=MeasureSet({"photograph": Measure(0.0, summary.DETAIL_MEASURES["photograph"][1])}),
+    )
+    not_photo = MeasureCondition(measure="photograph").evaluate(drawn, None)
+    assert "pencil strokes" in not_photo.reason
+    assert (
+        rule_words.translate_reason(not_photo, "zh_CN")
+        == "非真实照片（大片平涂色、铅笔笔触或颜色不自然（绘画、渲染？））"
+    )
 
 
 def test_every_measure_has_a_label_in_both_languages() -> None:
