@@ -21,11 +21,8 @@ from typing import Final
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QComboBox,
-    QGridLayout,
     QLabel,
     QProgressBar,
-    QSlider,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -42,8 +39,8 @@ from facecurator.gui.docks import LogDock, ProblemsDock
 from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.filter_bar import FilterBar
-from facecurator.gui.fit import never_cut
-from facecurator.gui.gallery import THUMB_SIDES, GalleryModel, GalleryView
+from facecurator.gui.gallery import GalleryModel, GalleryView
+from facecurator.gui.gallery_header import GalleryHeader
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.keymap import KeyMap
 from facecurator.gui.latency import favour_the_gui_thread
@@ -220,39 +217,10 @@ class MainWindow(WindowActions):
         self.gallery = GalleryView(self.gallery_model, self.thumbnails, self)
         self.image_view = ImageView(self.store, self.thumbnails, self.decoded, self)
         self.details = FaceDetailsPanel(self)
-        self.filter_combo = QComboBox(self)
-        self.filter_combo.setObjectName("galleryFilter")
-        for name in IMAGE_FILTERS:
-            self.filter_combo.addItem("", name)  # texts: retranslate_ui()
-        self.filter_combo.currentIndexChanged.connect(
-            lambda _i: self.gallery_model.set_filter(self.filter_combo.currentData())
-        )
-        self.sort_combo = QComboBox(self)
-        self.sort_combo.setObjectName("gallerySort")
-        for key in IMAGE_SORTS:
-            self.sort_combo.addItem("", key)
-        self.sort_combo.currentIndexChanged.connect(
-            lambda _i: self.gallery_model.set_sort(self.sort_combo.currentData())
-        )
-        # Two rows, each combo as wide as its longest entry: nothing is cut in a narrow pane
-        # (1024 px with the statistics dock), in either language.
-        never_cut(self.filter_combo, self.sort_combo)
-        header = QGridLayout()
-        self.show_label = QLabel(self)
-        self.sort_label = QLabel(self)
-        header.addWidget(self.show_label, 0, 0)
-        header.addWidget(self.filter_combo, 0, 1)
-        header.addWidget(self.sort_label, 1, 0)
-        header.addWidget(self.sort_combo, 1, 1)
-        header.setColumnStretch(3, 1)
-        self.thumb_slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.thumb_slider.setObjectName("galleryThumbSize")
-        self.thumb_slider.setRange(*THUMB_SIDES)
-        self.thumb_slider.setValue(self.gallery.thumb_side)
-        self.thumb_slider.setMaximumWidth(110)
-        self.thumb_slider.setMinimumWidth(60)
-        self.thumb_slider.valueChanged.connect(self.gallery.set_thumb_side)
-        header.addWidget(self.thumb_slider, 0, 2)
+        header = GalleryHeader(self.gallery_model, self.gallery, self)
+        self.filter_combo, self.sort_combo = header.filter_combo, header.sort_combo
+        self.show_label, self.sort_label = header.show_label, header.sort_label
+        self.thumb_slider = header.thumb_slider
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
