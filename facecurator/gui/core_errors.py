@@ -1,6 +1,7 @@
 """Errors built by the Qt-free core, in the user's language (the GUI edge of their message ids).
 
-The catalog (:mod:`facecurator.services.catalog.messages`), the cloud SDK-error
+The catalog (:mod:`facecurator.services.catalog.messages`), the export
+(:mod:`facecurator.services.export.messages`), the cloud SDK-error
 classifier and retry loop (:mod:`facecurator.cloud.sdk_errors`) and the image
 readers (:mod:`facecurator.domain.error_texts`) build their messages from English
 templates with message ids. Those texts reach the GUI as exceptions, signal
@@ -33,6 +34,8 @@ from facecurator.gui.core_words import CONTEXT, core_text
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
 from facecurator.services.catalog.messages import NESTED_PARAMS as CATALOG_NESTED
+from facecurator.services.export.messages import EXPORT, EXPORT_MESSAGES
+from facecurator.services.export.messages import NESTED_PARAMS as EXPORT_NESTED
 
 #: Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).
 _ERROR_TEMPLATES: Final = (
@@ -317,6 +320,57 @@ _CLOUD_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "ListProjects accepted"),
     QT_TRANSLATE_NOOP("CoreMessages", "DescribeUploadToken accepted"),
 )
+#: Every template of ``facecurator.services.export.messages.EXPORT_MESSAGES``.
+_EXPORT_TEMPLATES: Final = (
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "nothing to export: no accepted faces ({pending} pending, {rejected} rejected not included)",
+    ),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "nothing to export: no accepted faces ({pending} pending, {rejected} rejected)",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot create a staging folder: {detail}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "nothing exported: all {count} image(s) or face(s) failed (first: {first}); {dest} is unchanged",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "no face could be cropped"),
+    QT_TRANSLATE_NOOP("CoreMessages", "refusing unsafe name {name} in the export"),
+    QT_TRANSLATE_NOOP("CoreMessages", "refusing to write {name}: it resolves outside the export"),
+    QT_TRANSLATE_NOOP("CoreMessages", "cannot write {name} in {path}: {detail}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "refusing to create {path}: outside the export"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot export to a filesystem root; name a folder"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: is a symbolic link; give the real folder"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: is a mount point; export into a folder inside it"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot create the folder: {detail}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: exists and is not a folder; nothing was changed"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot move the export into place: {detail}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: missing after an interrupted export and {old} could not be restored: {detail}",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: exists and is not a folder; choose another destination"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot read the folder: {detail}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: exists, is not empty and is not a facecurator export (no {manifest}); refusing "
+        "to replace it - choose an empty or new folder",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: exporting to OSS needs an OSS publisher"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: name a prefix to export into (oss://BUCKET/PREFIX), not a whole bucket",
+    ),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: holds objects but is not a facecurator export (no {manifest}); refusing to "
+        "replace it - choose an empty or new prefix",
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: the staged export has no {manifest}; nothing uploaded"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: upload corrupted (ETag {etag} != MD5 {md5})"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot read the staged export: {detail}"),
+)
 #: The operating system's errors by errno name, as the user reads them (the path follows).
 OS_MESSAGES: Final[Mapping[str, str]] = {
     "EACCES": QT_TRANSLATE_NOOP("CoreMessages", "permission denied"),
@@ -367,12 +421,14 @@ _WITH_PATH: Final = QT_TRANSLATE_NOOP("CoreMessages", "{error}: {path}")
 _WITH_PATHS: Final = QT_TRANSLATE_NOOP("CoreMessages", "{error}: {path} -> {target}")
 CATALOG_TEMPLATES: Final = frozenset(_CATALOG_TEMPLATES)
 CLOUD_TEMPLATES: Final = frozenset(_CLOUD_TEMPLATES)
+EXPORT_TEMPLATES: Final = frozenset(_EXPORT_TEMPLATES)
 ERROR_TEMPLATES: Final = frozenset(_ERROR_TEMPLATES)
 
 #: Each message set with the params that hold another message; the first that parses a text wins.
 _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (CATALOG, CATALOG_MESSAGES, CATALOG_NESTED),
     (ERRORS, ERROR_MESSAGES, ERROR_NESTED),
+    (EXPORT, EXPORT_MESSAGES, EXPORT_NESTED),
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
 )
 _OS_ERROR: Final = re.compile(

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 from PySide6.QtWidgets import QWidget
 
 from facecurator.domain.rules import RuleSet
@@ -34,7 +34,10 @@ def _oss_publisher(profile: str | None) -> Any:
     try:
         from facecurator.services.export.oss import OssPublisher
     except ImportError as exc:
-        raise FacecuratorError(f"exporting to OSS is not available in this build ({exc})") from None
+        text = QCoreApplication.translate(
+            "ExportThread", "exporting to OSS is not available in this build ({error})"
+        )
+        raise FacecuratorError(text.format(error=exc)) from None
     return OssPublisher(profile)
 
 

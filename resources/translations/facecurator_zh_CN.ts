@@ -1076,6 +1076,107 @@
         <translation>DescribeUploadToken 调用成功</translation>
     </message>
     <message>
+        <source>nothing to export: no accepted faces ({pending} pending, {rejected} rejected not included)</source>
+        <extracomment>Every template of ``facecurator.services.export.messages.EXPORT_MESSAGES``.</extracomment>
+        <translation>没有可导出的内容：没有已接受的人脸（{pending} 张待定，{rejected} 张已拒绝，未包含）</translation>
+    </message>
+    <message>
+        <source>nothing to export: no accepted faces ({pending} pending, {rejected} rejected)</source>
+        <translation>没有可导出的内容：没有已接受的人脸（{pending} 张待定，{rejected} 张已拒绝）</translation>
+    </message>
+    <message>
+        <source>{path}: cannot create a staging folder: {detail}</source>
+        <translation>{path}：无法创建暂存文件夹：{detail}</translation>
+    </message>
+    <message>
+        <source>nothing exported: all {count} image(s) or face(s) failed (first: {first}); {dest} is unchanged</source>
+        <translation>未导出任何内容：全部 {count} 张图片或人脸失败（第一个：{first}）；{dest} 未改变</translation>
+    </message>
+    <message>
+        <source>no face could be cropped</source>
+        <translation>没有可以裁剪的人脸</translation>
+    </message>
+    <message>
+        <source>refusing unsafe name {name} in the export</source>
+        <translation>拒绝导出中的不安全名称 {name}</translation>
+    </message>
+    <message>
+        <source>refusing to write {name}: it resolves outside the export</source>
+        <translation>拒绝写入 {name}：它指向导出文件夹之外</translation>
+    </message>
+    <message>
+        <source>cannot write {name} in {path}: {detail}</source>
+        <translation>无法在 {path} 中写入 {name}：{detail}</translation>
+    </message>
+    <message>
+        <source>refusing to create {path}: outside the export</source>
+        <translation>拒绝创建 {path}：在导出文件夹之外</translation>
+    </message>
+    <message>
+        <source>{path}: cannot export to a filesystem root; name a folder</source>
+        <translation>{path}：不能导出到文件系统根目录；请指定一个文件夹</translation>
+    </message>
+    <message>
+        <source>{path}: is a symbolic link; give the real folder</source>
+        <translation>{path}：是符号链接；请给出真实的文件夹</translation>
+    </message>
+    <message>
+        <source>{path}: is a mount point; export into a folder inside it</source>
+        <translation>{path}：是挂载点；请导出到其中的某个文件夹</translation>
+    </message>
+    <message>
+        <source>{path}: cannot create the folder: {detail}</source>
+        <translation>{path}：无法创建文件夹：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: exists and is not a folder; nothing was changed</source>
+        <translation>{path}：已存在且不是文件夹；未做任何更改</translation>
+    </message>
+    <message>
+        <source>{path}: cannot move the export into place: {detail}</source>
+        <translation>{path}：无法把导出结果移动到位：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: missing after an interrupted export and {old} could not be restored: {detail}</source>
+        <translation>{path}：导出中断后丢失，且无法恢复 {old}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: exists and is not a folder; choose another destination</source>
+        <translation>{path}：已存在且不是文件夹；请选择其他目标</translation>
+    </message>
+    <message>
+        <source>{path}: cannot read the folder: {detail}</source>
+        <translation>{path}：无法读取文件夹：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: exists, is not empty and is not a facecurator export (no {manifest}); refusing to replace it - choose an empty or new folder</source>
+        <translation>{path}：已存在、不为空且不是 facecurator 导出（没有 {manifest}）；拒绝替换——请选择空文件夹或新文件夹</translation>
+    </message>
+    <message>
+        <source>{path}: exporting to OSS needs an OSS publisher</source>
+        <translation>{path}：导出到 OSS 需要 OSS 发布组件</translation>
+    </message>
+    <message>
+        <source>{path}: name a prefix to export into (oss://BUCKET/PREFIX), not a whole bucket</source>
+        <translation>{path}：请指定要导出到的前缀（oss://BUCKET/PREFIX），而不是整个存储桶</translation>
+    </message>
+    <message>
+        <source>{path}: holds objects but is not a facecurator export (no {manifest}); refusing to replace it - choose an empty or new prefix</source>
+        <translation>{path}：包含对象但不是 facecurator 导出（没有 {manifest}）；拒绝替换——请选择空前缀或新前缀</translation>
+    </message>
+    <message>
+        <source>{path}: the staged export has no {manifest}; nothing uploaded</source>
+        <translation>{path}：暂存的导出没有 {manifest}；未上传任何内容</translation>
+    </message>
+    <message>
+        <source>{path}: upload corrupted (ETag {etag} != MD5 {md5})</source>
+        <translation>{path}：上传内容损坏（ETag {etag} != MD5 {md5}）</translation>
+    </message>
+    <message>
+        <source>{path}: cannot read the staged export: {detail}</source>
+        <translation>{path}：无法读取暂存的导出：{detail}</translation>
+    </message>
+    <message>
         <source>permission denied</source>
         <extracomment>The operating system&apos;s errors by errno name, as the user reads them (the path follows).</extracomment>
         <translation>权限不足</translation>
@@ -1447,6 +1548,13 @@
     <message>
         <source>Export cancelled; the destination was not changed.</source>
         <translation>导出已取消，目标位置未作任何更改。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportThread</name>
+    <message>
+        <source>exporting to OSS is not available in this build ({error})</source>
+        <translation>此版本不支持导出到 OSS（{error}）</translation>
     </message>
 </context>
 <context>

@@ -153,6 +153,32 @@ def test_a_damaged_catalog_says_so_in_chinese(qtbot, zh, tmp_path: Path) -> None
     assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
 
 
+def test_a_failed_export_says_so_in_chinese(qtbot, zh, catalog_path: Path, tmp_path: Path) -> None:
+    from facecurator.domain.rules import DEFAULT_PRESET, load_rules
+    from facecurator.gui.export_dialog import ExportDialog
+
+    with Catalog(catalog_path) as catalog:  # something to export
+        catalog.decide([face.id for face in catalog.faces()], "accepted", who="test")
+    parent = tmp_path / "exports"
+    parent.mkdir()
+    if not _chattr("+i", parent):  # nothing can be created in it (root included)
+        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE on ext4/xfs/btrfs)")
+    try:
+        dialog = ExportDialog(catalog_path=catalog_path, rules=load_rules(DEFAULT_PRESET))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.dest_edit.setText(str(parent / "enrollment"))
+        with qtbot.waitSignal(dialog.exportFailed, timeout=30_000):
+            dialog.start()
+        qtbot.waitUntil(lambda: not dialog.running, timeout=5000)
+    finally:
+        _chattr("-i", parent)
+    status = dialog.status.text()
+    assert "无法创建暂存文件夹：不允许此操作" in status, status
+    found = _english([*visible_texts(dialog), ("status", status)], {str(parent), str(parent / "enrollment")})
+    assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
+
+
 def _unreadable_scan(folder: Path, catalog: Path) -> None:
     """Scan ``folder`` in a process that may not bypass file permissions (root may: it runs
     without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH then), so a mode-000 file really fails."""

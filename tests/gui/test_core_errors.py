@@ -31,11 +31,13 @@ def zh(qapp) -> Iterator[None]:
     i18n.install_translator(qapp, "en")
 
 
-def test_every_catalog_and_cloud_template_is_marked_for_translation() -> None:
-    from facecurator.gui.core_errors import CATALOG_TEMPLATES, CLOUD_TEMPLATES
+def test_every_catalog_export_and_cloud_template_is_marked_for_translation() -> None:
+    from facecurator.gui.core_errors import CATALOG_TEMPLATES, CLOUD_TEMPLATES, EXPORT_TEMPLATES
+    from facecurator.services.export.messages import EXPORT_MESSAGES
 
     assert set(CATALOG_MESSAGES.values()) == set(CATALOG_TEMPLATES)
     assert set(CLOUD_MESSAGES.values()) == set(CLOUD_TEMPLATES)
+    assert set(EXPORT_MESSAGES.values()) == set(EXPORT_TEMPLATES)
 
 
 def _step_names() -> Iterator[tuple[str, int, str]]:

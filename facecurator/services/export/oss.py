@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
 from facecurator.errors import ConfigError, ExportError, SourceError
+from facecurator.services.export.messages import export_text
 from facecurator.services.export.model import MANIFEST_CSV, MANIFEST_JSON
 from facecurator.services.export.staging import Publisher
 
@@ -106,9 +107,7 @@ class OssPublisher(Publisher):
         """Refuse a prefix that has objects but is not a facecurator export (before any work)."""
         bucket_name, prefix = self._split(dest)
         if not prefix:
-            raise ExportError(
-                f"{dest}: name a prefix to export into (oss://BUCKET/PREFIX), not a whole bucket"
-            )
+            raise ExportError(export_text("export.oss_whole_bucket", path=dest))
         bucket = self._bucket(bucket_name)
         where = f"oss://{bucket_name}/{prefix}"
         page = self._call(
@@ -119,10 +118,7 @@ class OssPublisher(Publisher):
         manifest_key = prefix + MANIFEST_JSON
         exists = self._call(lambda: bucket.object_exists(manifest_key), subject=where, what="OSS HeadObject")
         if not exists:
-            raise ExportError(
-                f"{where}: holds objects but is not a facecurator export (no {MANIFEST_JSON}); "
-                "refusing to replace it - choose an empty or new prefix"
-            )
+            raise ExportError(export_text("export.oss_foreign", path=where, manifest=MANIFEST_JSON))
         return [f"{where}: replaced a previous export"]
 
     def publish(self, staging_dir: Path, dest: str) -> None:
@@ -132,7 +128,7 @@ class OssPublisher(Publisher):
         where = f"oss://{bucket_name}/{prefix}"
         files = sorted(p for p in staging_dir.rglob("*") if p.is_file())
         if not any(p.relative_to(staging_dir).as_posix() == MANIFEST_JSON for p in files):
-            raise ExportError(f"{where}: the staged export has no {MANIFEST_JSON}; nothing uploaded")
+            raise ExportError(export_text("export.oss_no_manifest", path=where, manifest=MANIFEST_JSON))
         rel = {p: p.relative_to(staging_dir).as_posix() for p in files}
         body = [p for p in files if rel[p] not in LAST]
         last = sorted((p for p in files if rel[p] in LAST), key=lambda p: LAST.index(rel[p]))
@@ -151,7 +147,9 @@ class OssPublisher(Publisher):
             etag = (getattr(result, "etag", "") or "").strip('"').upper()
             if etag and etag != digest:
                 raise ExportError(
-                    f"oss://{bucket_name}/{key}: upload corrupted (ETag {etag} != MD5 {digest})"
+                    export_text(
+                        "export.oss_corrupted", path=f"oss://{bucket_name}/{key}", etag=etag, md5=digest
+                    )
                 )
             return key
 
@@ -161,7 +159,9 @@ class OssPublisher(Publisher):
             for path in last:  # sequentially, manifest.json very last
                 uploaded.add(upload(path))
         except OSError as exc:
-            raise ExportError(f"{where}: cannot read the staged export: {exc.strerror or exc}") from None
+            raise ExportError(
+                export_text("export.oss_read_staged", path=where, detail=exc.strerror or exc)
+            ) from None
         except SourceError as exc:  # pragma: no cover - defensive: sources' errors are not expected here
             raise ExportError(str(exc)) from None
 

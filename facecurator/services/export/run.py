@@ -14,6 +14,7 @@ from typing import Final
 
 from facecurator.errors import CancelledError, ConfigError, ExportError
 from facecurator.services.export.formats import Builder
+from facecurator.services.export.messages import export_text
 from facecurator.services.export.model import (
     DEFAULT_MARGIN,
     EXPORT_FORMATS,
@@ -90,7 +91,7 @@ def export(
     dest_text = os.fspath(dest)
     if dest_text.startswith("oss://"):
         if publisher is None:
-            raise ExportError(f"{dest_text}: exporting to OSS needs an OSS publisher")
+            raise ExportError(export_text("export.oss_needs_publisher", path=dest_text))
     else:
         if not dest_text.strip():
             raise ConfigError("export destination is empty")
@@ -103,8 +104,11 @@ def export(
     selected = sum(len(p.items) for p in plans)
     if not selected:
         raise ExportError(
-            f"nothing to export: no accepted faces ({skipped_pending} pending, {skipped_rejected} rejected"
-            f"{'' if include_rejected else ' not included'})"
+            export_text(
+                "export.nothing" if include_rejected else "export.nothing_pending",
+                pending=skipped_pending,
+                rejected=skipped_rejected,
+            )
         )
 
     notes = publisher.check(dest_text)
@@ -114,7 +118,9 @@ def export(
     try:
         staging_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}staging-{os.getpid()}-", dir=parent))
     except OSError as exc:
-        raise ExportError(f"{parent}: cannot create a staging folder: {exc.strerror or exc}") from exc
+        raise ExportError(
+            export_text("export.staging_folder", path=parent, detail=exc.strerror or exc)
+        ) from exc
 
     with ACTIVE_LOCK:
         ACTIVE_STAGING.add(staging_dir.name)
@@ -122,10 +128,9 @@ def export(
         builder = Builder(Staging(staging_dir), fmt=fmt, margin=margin, rules_name=rules_name)
         _run(plans, builder, read_bytes, margin, progress, cancel, workers)
         if builder.exported == 0:
-            first = builder.failed[0][1] if builder.failed else "no face could be cropped"
+            first = builder.failed[0][1] if builder.failed else export_text("export.no_face_cropped")
             raise ExportError(
-                f"nothing exported: all {len(builder.failed)} image(s) or face(s) failed "
-                f"(first: {first}); {dest_text} is unchanged"
+                export_text("export.all_failed", count=len(builder.failed), first=first, dest=dest_text)
             )
         builder.finish(
             dest=dest_text,

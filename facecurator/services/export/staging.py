@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from facecurator.errors import ExportError
+from facecurator.services.export.messages import export_text
 from facecurator.services.export.model import MANIFEST_JSON
 from facecurator.services.export.naming import safe_component
 
@@ -48,13 +49,13 @@ class Staging:
         """The path of ``parts`` below the root; refuses anything that could escape it."""
         for part in parts:
             if not part or part in (".", "..") or any(sep in part for sep in ("/", "\\", "\x00")):
-                raise ExportError(f"refusing unsafe name {part!r} in the export")
+                raise ExportError(export_text("export.unsafe_name", name=repr(part)))
         target = self.root.joinpath(*parts)
         resolved = target.resolve()
         if not resolved.is_relative_to(self._resolved_root) or len(
             resolved.relative_to(self._resolved_root).parts
         ) != len(parts):
-            raise ExportError(f"refusing to write {'/'.join(parts)!r}: it resolves outside the export")
+            raise ExportError(export_text("export.outside", name=repr("/".join(parts))))
         return target
 
     def write(self, parts: tuple[str, ...], data: bytes) -> str:
@@ -79,7 +80,9 @@ class Staging:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise ExportError(f"cannot write {rel} in {self.root}: {exc.strerror or exc}") from exc
+            raise ExportError(
+                export_text("export.cannot_write", name=rel, path=self.root, detail=exc.strerror or exc)
+            ) from exc
         self.files += 1
         return rel
 
@@ -87,7 +90,7 @@ class Staging:
         missing = []
         while folder not in self._dirs:
             if folder == folder.parent:
-                raise ExportError(f"refusing to create {folder}: outside the export")
+                raise ExportError(export_text("export.folder_outside", path=folder))
             missing.append(folder)
             folder = folder.parent
         for path in reversed(missing):
@@ -243,17 +246,19 @@ class LocalPublisher(Publisher):
     def check(self, dest: str) -> list[str]:
         path = Path(dest)
         if path.parent == path:
-            raise ExportError(f"{dest}: cannot export to a filesystem root; name a folder")
+            raise ExportError(export_text("export.root", path=dest))
         if path.is_symlink():
-            raise ExportError(f"{dest}: is a symbolic link; give the real folder")
+            raise ExportError(export_text("export.symlink", path=dest))
         if path.is_dir() and os.path.ismount(path):
             # The staging folder must be a sibling on the same filesystem, and a mount
             # point cannot be renamed anyway.
-            raise ExportError(f"{dest}: is a mount point; export into a folder inside it")
+            raise ExportError(export_text("export.mount", path=dest))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ExportError(f"{path.parent}: cannot create the folder: {exc.strerror or exc}") from exc
+            raise ExportError(
+                export_text("export.create_folder", path=path.parent, detail=exc.strerror or exc)
+            ) from exc
         notes = self._recover(path)
         if path.exists():
             _refuse_foreign(path)
@@ -274,7 +279,7 @@ class LocalPublisher(Publisher):
                 _fsync_dir(parent)
                 return
             if path.is_symlink() or not path.is_dir():
-                raise ExportError(f"{dest}: exists and is not a folder; nothing was changed")
+                raise ExportError(export_text("export.not_folder", path=dest))
             _refuse_foreign(path)  # again: it may have changed while we were staging
             if _exchange_dirs(staging_dir, path):
                 # staging_dir now holds the previous export; the caller removes it.
@@ -291,7 +296,7 @@ class LocalPublisher(Publisher):
             if not remove_tree(old):
                 log.warning("the previous export is left in %s; the next export removes it", old)
         except OSError as exc:
-            raise ExportError(f"{dest}: cannot move the export into place: {exc.strerror or exc}") from exc
+            raise ExportError(export_text("export.move", path=dest, detail=exc.strerror or exc)) from exc
 
     def _recover(self, path: Path) -> list[str]:
         """Undo what a crash between the two renames left, and remove stale old exports."""
@@ -306,8 +311,7 @@ class LocalPublisher(Publisher):
                     newest.rename(path)
                 except OSError as exc:
                     raise ExportError(
-                        f"{path}: missing after an interrupted export and {newest} could not be "
-                        f"restored: {exc.strerror or exc}"
+                        export_text("export.restore", path=path, old=newest, detail=exc.strerror or exc)
                     ) from exc
                 notes.append(
                     f"restored the previous export {path} from {newest.name} (an export was interrupted)"
@@ -321,18 +325,15 @@ class LocalPublisher(Publisher):
 
 def _refuse_foreign(path: Path) -> None:
     if not path.is_dir():
-        raise ExportError(f"{path}: exists and is not a folder; choose another destination")
+        raise ExportError(export_text("export.not_folder_choose", path=path))
     if read_manifest(path) is not None:
         return
     try:
         empty = next(path.iterdir(), None) is None
     except OSError as exc:
-        raise ExportError(f"{path}: cannot read the folder: {exc.strerror or exc}") from exc
+        raise ExportError(export_text("export.read_folder", path=path, detail=exc.strerror or exc)) from exc
     if not empty:
-        raise ExportError(
-            f"{path}: exists, is not empty and is not a facecurator export (no {MANIFEST_JSON}); "
-            "refusing to replace it - choose an empty or new folder"
-        )
+        raise ExportError(export_text("export.foreign", path=path, manifest=MANIFEST_JSON))
 
 
 def _exchange_dirs(first: Path, second: Path) -> bool:
