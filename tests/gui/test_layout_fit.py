@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox
+from PySide6.QtWidgets import QApplication, QComboBox
 
 from facecurator.gui import i18n
+from facecurator.gui.fit import combo_text_room  # the style's text field of a combo box
 
 SIZES = [(1024, 768), (1600, 1000), (2560, 1440)]
 
@@ -22,15 +23,6 @@ def language(request, qapp) -> Iterator[str]:
     i18n.install_translator(qapp, "en")
 
 
-def _room(combo: QComboBox) -> int:
-    option = QStyleOptionComboBox()
-    combo.initStyleOption(option)
-    field = combo.style().subControlRect(
-        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
-    )
-    return field.width()
-
-
 def _cut_combos(root) -> list[str]:
     """Visible combo boxes whose current text is wider than its field and is not the tooltip."""
     cut = []
@@ -38,8 +30,9 @@ def _cut_combos(root) -> list[str]:
         if not combo.isVisible() or not combo.currentText():
             continue
         needed = combo.fontMetrics().horizontalAdvance(combo.currentText())
-        if needed > _room(combo) and combo.toolTip() != combo.currentText():
-            cut.append(f"{combo.objectName()}: {combo.currentText()!r} needs {needed} px, has {_room(combo)}")
+        room = combo_text_room(combo)
+        if needed > room and combo.toolTip() != combo.currentText():
+            cut.append(f"{combo.objectName()}: {combo.currentText()!r} needs {needed} px, has {room}")
     return cut
 
 
@@ -95,7 +88,9 @@ def test_nothing_is_cut_with_the_statistics_open(
     assert not _cut_combos(window), _cut_combos(window)
     for i in range(window.sort_combo.count()):  # every sort choice, not only the current one
         text = window.sort_combo.itemText(i)
-        assert window.sort_combo.fontMetrics().horizontalAdvance(text) <= _room(window.sort_combo), text
+        assert window.sort_combo.fontMetrics().horizontalAdvance(text) <= combo_text_room(
+            window.sort_combo
+        ), text
     assert window.thumb_slider.width() >= 60
     # the statistics' plots side by side only as many as the dock holds: none is cut at its right
     graphics = dock.panel.graphics
