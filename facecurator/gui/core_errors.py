@@ -1,7 +1,8 @@
 """Errors built by the Qt-free core, in the user's language (the GUI edge of their message ids).
 
 The catalog (:mod:`facecurator.services.catalog.messages`), the export
-(:mod:`facecurator.services.export.messages`), the cloud SDK-error
+(:mod:`facecurator.services.export.messages`), the sources
+(:mod:`facecurator.sources.messages`), the cloud SDK-error
 classifier and retry loop (:mod:`facecurator.cloud.sdk_errors`) and the image
 readers (:mod:`facecurator.domain.error_texts`) build their messages from English
 templates with message ids. Those texts reach the GUI as exceptions, signal
@@ -36,6 +37,7 @@ from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
 from facecurator.services.catalog.messages import NESTED_PARAMS as CATALOG_NESTED
 from facecurator.services.export.messages import EXPORT, EXPORT_MESSAGES
 from facecurator.services.export.messages import NESTED_PARAMS as EXPORT_NESTED
+from facecurator.sources.messages import SOURCE_MESSAGES, SOURCES
 
 #: Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).
 _ERROR_TEMPLATES: Final = (
@@ -371,6 +373,16 @@ _EXPORT_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: upload corrupted (ETag {etag} != MD5 {md5})"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot read the staged export: {detail}"),
 )
+#: Every template of ``facecurator.sources.messages.SOURCE_MESSAGES``.
+_SOURCE_TEMPLATES: Final = (
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: no such file or folder"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: neither a folder nor a regular file"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: not an OSS location (expected oss://BUCKET/PREFIX)"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages", "{path}: invalid bucket name {bucket} (3-63 lower-case letters, digits and '-')"
+    ),
+    QT_TRANSLATE_NOOP("CoreMessages", "{path}: not in bucket {bucket}"),
+)
 #: The operating system's errors by errno name, as the user reads them (the path follows).
 OS_MESSAGES: Final[Mapping[str, str]] = {
     "EACCES": QT_TRANSLATE_NOOP("CoreMessages", "permission denied"),
@@ -422,6 +434,7 @@ _WITH_PATHS: Final = QT_TRANSLATE_NOOP("CoreMessages", "{error}: {path} -> {targ
 CATALOG_TEMPLATES: Final = frozenset(_CATALOG_TEMPLATES)
 CLOUD_TEMPLATES: Final = frozenset(_CLOUD_TEMPLATES)
 EXPORT_TEMPLATES: Final = frozenset(_EXPORT_TEMPLATES)
+SOURCE_TEMPLATES: Final = frozenset(_SOURCE_TEMPLATES)
 ERROR_TEMPLATES: Final = frozenset(_ERROR_TEMPLATES)
 
 #: Each message set with the params that hold another message; the first that parses a text wins.
@@ -429,6 +442,7 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (CATALOG, CATALOG_MESSAGES, CATALOG_NESTED),
     (ERRORS, ERROR_MESSAGES, ERROR_NESTED),
     (EXPORT, EXPORT_MESSAGES, EXPORT_NESTED),
+    (SOURCES, SOURCE_MESSAGES, frozenset()),
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
 )
 _OS_ERROR: Final = re.compile(

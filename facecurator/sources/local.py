@@ -11,6 +11,7 @@ from facecurator.domain.error_texts import error_text
 from facecurator.domain.files import kind_problem, read_regular_file, stat_problem
 from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import SourceError
+from facecurator.sources.messages import source_text
 
 #: Files no operator means as a photo: never listed.
 IGNORED_NAMES: Final = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "manifest.csv"})
@@ -27,9 +28,9 @@ class LocalFolderSource:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         path = Path(os.fspath(root)).expanduser()
         if not path.exists():
-            raise SourceError(f"{path}: no such file or folder")
+            raise SourceError(source_text("source.no_such", path=path))
         if not (path.is_dir() or path.is_file()):
-            raise SourceError(f"{path}: neither a folder nor a regular file")
+            raise SourceError(source_text("source.irregular", path=path))
         self.path = path.resolve()
         self.root = str(self.path)
         self.single_file = self.path.is_file()

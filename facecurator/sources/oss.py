@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 from facecurator.cloud.clients import DEFAULT_TIMEOUTS, Timeouts
 from facecurator.domain.protocols import ImageRef, content_identity
 from facecurator.errors import ConfigError, SourceAuthError, SourceError
+from facecurator.sources.messages import source_text
 
 if TYPE_CHECKING:
     from facecurator.cloud.credentials import Credentials
@@ -45,10 +46,10 @@ def parse_oss_uri(text: str) -> tuple[str, str]:
         ConfigError: not an ``oss://`` string, or an invalid bucket name.
     """
     if not text.startswith(SCHEME):
-        raise ConfigError(f"{text}: not an OSS location (expected oss://BUCKET/PREFIX)")
+        raise ConfigError(source_text("source.not_oss", path=text))
     bucket, _, key = text[len(SCHEME) :].partition("/")
     if not _BUCKET_RE.match(bucket):
-        raise ConfigError(f"{text}: invalid bucket name {bucket!r} (3-63 lower-case letters, digits and '-')")
+        raise ConfigError(source_text("source.bad_bucket", path=text, bucket=repr(bucket)))
     return bucket, key
 
 
@@ -210,7 +211,7 @@ class OssSource:
         uri = ref.uri if isinstance(ref, ImageRef) else ref
         bucket, key = parse_oss_uri(uri)
         if bucket != self.bucket_name:
-            raise SourceError(f"{uri}: not in bucket {self.bucket_name}")
+            raise SourceError(source_text("source.other_bucket", path=uri, bucket=self.bucket_name))
         return key
 
     def read_bytes(self, ref: ImageRef | str) -> bytes:

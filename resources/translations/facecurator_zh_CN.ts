@@ -1177,6 +1177,27 @@
         <translation>{path}：无法读取暂存的导出：{detail}</translation>
     </message>
     <message>
+        <source>{path}: no such file or folder</source>
+        <extracomment>Every template of ``facecurator.sources.messages.SOURCE_MESSAGES``.</extracomment>
+        <translation>{path}：文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>{path}: neither a folder nor a regular file</source>
+        <translation>{path}：既不是文件夹也不是普通文件</translation>
+    </message>
+    <message>
+        <source>{path}: not an OSS location (expected oss://BUCKET/PREFIX)</source>
+        <translation>{path}：不是 OSS 位置（应为 oss://BUCKET/PREFIX）</translation>
+    </message>
+    <message>
+        <source>{path}: invalid bucket name {bucket} (3-63 lower-case letters, digits and &apos;-&apos;)</source>
+        <translation>{path}：存储桶名称 {bucket} 无效（3-63 个小写字母、数字和“-”）</translation>
+    </message>
+    <message>
+        <source>{path}: not in bucket {bucket}</source>
+        <translation>{path}：不在存储桶 {bucket} 中</translation>
+    </message>
+    <message>
         <source>permission denied</source>
         <extracomment>The operating system&apos;s errors by errno name, as the user reads them (the path follows).</extracomment>
         <translation>权限不足</translation>

@@ -128,6 +128,21 @@ def test_a_read_only_and_a_locked_catalog_say_so_in_chinese(
     assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
 
 
+def test_a_missing_folder_and_a_bad_bucket_say_so_in_chinese(
+    qtbot, zh, make_window, catalog_path: Path, tmp_path: Path
+) -> None:
+    window = make_window(catalog_path)
+    since = len(window.notifier.history)
+    missing = tmp_path / "moved away"
+    assert not window.open_source(str(missing))
+    assert not window.open_source("oss://No_Such_Bucket/people")
+    texts = [*_notices(window, since), ("status", window.statusBar().currentMessage())]
+    assert any("文件或文件夹不存在" in text for _w, text in texts), texts
+    assert any("存储桶名称" in text for _w, text in texts), texts
+    found = _english(texts, {str(missing), "oss://No_Such_Bucket/people", "people", "oss://BUCKET/PREFIX"})
+    assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
+
+
 def test_a_damaged_catalog_says_so_in_chinese(qtbot, zh, tmp_path: Path) -> None:
     from helpers.catalogs import seed_catalog
     from helpers.damage import garbage_index_page

@@ -32,12 +32,19 @@ def zh(qapp) -> Iterator[None]:
 
 
 def test_every_catalog_export_and_cloud_template_is_marked_for_translation() -> None:
-    from facecurator.gui.core_errors import CATALOG_TEMPLATES, CLOUD_TEMPLATES, EXPORT_TEMPLATES
+    from facecurator.gui.core_errors import (
+        CATALOG_TEMPLATES,
+        CLOUD_TEMPLATES,
+        EXPORT_TEMPLATES,
+        SOURCE_TEMPLATES,
+    )
     from facecurator.services.export.messages import EXPORT_MESSAGES
+    from facecurator.sources.messages import SOURCE_MESSAGES
 
     assert set(CATALOG_MESSAGES.values()) == set(CATALOG_TEMPLATES)
     assert set(CLOUD_MESSAGES.values()) == set(CLOUD_TEMPLATES)
     assert set(EXPORT_MESSAGES.values()) == set(EXPORT_TEMPLATES)
+    assert set(SOURCE_MESSAGES.values()) == set(SOURCE_TEMPLATES)
 
 
 def _step_names() -> Iterator[tuple[str, int, str]]:
