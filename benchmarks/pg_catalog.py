@@ -273,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=("sqlite", "postgresql"), help="measure one backend only (a 1M run on PostgreSQL)"
     )
+    parser.add_argument(
+        "--scroll-only", action="store_true", help="GUI: only the scroll measure (not the open measure)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     from helpers.pgcluster import Cluster, find_bindir
@@ -302,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[name] = {k: round(v, 4) for k, v in _measure(target, args.images).items()}
                 if args.report:
                     results[name].update({k: round(v, 2) for k, v in _report(target).items()})
-                if args.gui:
+                if args.gui and not args.scroll_only:
                     results[name].update(_gui(target, str(root), args.images, args.verdict_wait))
                 if args.gui and args.scroll_pages:
                     results[name]["scroll"] = _scroll(target, str(root), args.images, args)
