@@ -122,8 +122,11 @@ def test_a_shared_rescan_detects_nothing_again_and_loads_no_whole_source(
             raise AssertionError("a shared scan looks its claimed images up one by one")
 
         monkeypatch.setattr(catalog, "images", whole_source)
-        changed = next(folder.rglob("*.jpg"))
+        monkeypatch.setattr(catalog, "detected_identities", whole_source)  # nor every identity
+        changed, other = sorted(folder.rglob("*.jpg"))[:2]
         changed.write_bytes(make_test_image(96, 72, seed=999))
+        (folder / "copy.jpg").write_bytes(other.read_bytes())  # a plain cp: new mtime, same bytes
         again = scan_shared(source, LocalDetector(), catalog, jobs=1)
-    # A new pass over the finished job: every image checked, the unchanged ones from the cache.
-    assert (again.total, again.cached, again.detected, again.failed) == (N_IMAGES, N_IMAGES - 1, 1, 0)
+    # A new pass over the finished job: every image checked, the unchanged ones from the cache,
+    # the copy found by its bytes in the catalog (never detected again).
+    assert (again.total, again.cached, again.detected, again.failed) == (N_IMAGES + 1, N_IMAGES, 1, 0)

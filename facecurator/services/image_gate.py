@@ -12,12 +12,67 @@ so a plain ``cp`` (same bytes, new mtime) is stored again without a call.
 from __future__ import annotations
 
 import threading
-from typing import Final
+from collections import OrderedDict
+from typing import Any, Final, Protocol
 
 #: What :meth:`ImageGate.claim` answers.
 DETECT: Final = "detect"
 KNOWN: Final = "known"
 CLOSED: Final = "closed"
+
+
+#: Identities a :class:`CatalogKnown` keeps of what its scan stored lately.
+RECENT_STORED: Final = 10_000
+
+
+class Known(Protocol):
+    """The identities (bytes keys) a scan need not detect: a set, or a catalog lookup."""
+
+    def __contains__(self, key: object, /) -> bool: ...
+
+    def add(self, key: str, /) -> None: ...
+
+
+class CatalogKnown:
+    """The known identities of a long shared scan, looked up in a server catalog one at a time
+    (its own connection, behind a lock: the workers ask from their threads) instead of a set
+    of every identity the catalog holds, which would grow with it. What this scan stored
+    lately is kept too (its transaction may not be committed when a worker asks)."""
+
+    def __init__(self, location: str, detector: str, settings_key: str) -> None:
+        from facecurator.services.catalog import postgres
+
+        _, self._db = postgres.connect(location, timeout=30)
+        self._lock = threading.Lock()
+        self._where = (detector, settings_key)
+        self._recent: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, key: object) -> bool:
+        from facecurator.domain.protocols import bytes_key_pattern
+
+        key = str(key)
+        with self._lock:
+            if key in self._recent:
+                return True
+            size, _, digest = key.partition(":")
+            # a local file's bytes key is size:digest (any mtime); any other identity is itself
+            pattern = bytes_key_pattern(f"{size}:0:{digest}") if size.isdigit() and digest else None
+            same = "identity = ?" if pattern is None else "(identity = ? OR identity GLOB ?)"
+            row: Any = self._db.execute(
+                f"SELECT 1 FROM detections WHERE detector = ? AND settings_key = ? AND {same} LIMIT 1",
+                (*self._where, key) if pattern is None else (*self._where, key, pattern),
+            ).fetchone()
+            return row is not None
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._recent[key] = None
+            if len(self._recent) > RECENT_STORED:
+                self._recent.popitem(last=False)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 class ImageGate:
@@ -28,7 +83,7 @@ class ImageGate:
     holding another copy of the same bytes.
     """
 
-    def __init__(self, known: set[str]) -> None:
+    def __init__(self, known: Known) -> None:
         self._known = known
         self._lock = threading.Lock()
         self._running: dict[str, threading.Event] = {}
@@ -65,3 +120,6 @@ class ImageGate:
             self._running.clear()
         for event in events:
             event.set()
+        close = getattr(self._known, "close", None)
+        if close is not None:
+            close()

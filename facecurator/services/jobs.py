@@ -143,8 +143,11 @@ def scan(
         else {row.uri: row for row in catalog.images(source_root=source.root)}
     )
     pool = DetectorPool(detector)
+    # ... and the detected identities likewise (a set of millions would grow with the catalog).
     gate = image_gate.ImageGate(
-        {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
+        image_gate.CatalogKnown(catalog.location, detector.name, detector.settings_key)
+        if isinstance(known, _RowLookup)
+        else {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
     )
     embed_pool = DetectorPool(embedder) if embedder is not None else None
     listing = _Listing(iter(refs) if refs is not None else source.iter_images(), keep_uris=whole_source)
