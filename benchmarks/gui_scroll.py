@@ -80,13 +80,18 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
             painted.append(time.perf_counter())
             return True
 
-    def on_ready(_key: str) -> None:
-        last_ready[0] = time.perf_counter()
+    visible: set[str] = set()
+
+    def on_ready(key: str) -> None:
+        if key in visible:  # (a late one of a page scrolled past repaints nothing)
+            last_ready[0] = time.perf_counter()
 
     def settled() -> bool:
         keys = [key_of(ids_of(r)) for r in view.visible_rows()]
+        visible.clear()
+        visible.update(keys)
         done = all(cache.get(k) is not None or cache.error(k) is not None for k in keys)
-        return done and bool(painted) and painted[-1] > last_ready[0]
+        return done and bool(painted) and painted[-1] >= last_ready[0]
 
     spy = PaintSpy()
     view.viewport().installEventFilter(spy)
