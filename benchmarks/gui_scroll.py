@@ -86,8 +86,14 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
         if key in visible:  # (a late one of a page scrolled past repaints nothing)
             last_ready[0] = time.perf_counter()
 
+    def shown_rows() -> list[int]:
+        """The rows inside the viewport (visible_rows() adds a line or two below it)."""
+        area = view.viewport().rect()
+        model = view.model()
+        return [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+
     def settled() -> bool:
-        keys = [key_of(ids_of(r)) for r in view.visible_rows()]
+        keys = [key_of(ids_of(r)) for r in shown_rows()]
         visible.clear()
         visible.update(keys)
         done = all(cache.get(k) is not None or cache.error(k) is not None for k in keys)
@@ -110,7 +116,13 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
         bar.setValue(bar.value() + bar.pageStep())
         spin(lambda: bool(painted), PAGE_LIMIT_S)
         rows_at = painted[0] if painted else float("nan")
-        gave_up += not spin(settled, PAGE_LIMIT_S)
+        if not spin(settled, PAGE_LIMIT_S):
+            gave_up += 1
+            keys = [key_of(ids_of(r)) for r in shown_rows()]
+            missing = [k for k in keys if cache.get(k) is None and cache.error(k) is None]
+            late = bool(painted) and painted[-1] < last_ready[0]
+            print(f"page not settled: {len(missing)} of {len(keys)} missing {missing[:5]}, unpainted {late}",
+                  file=sys.stderr, flush=True)  # fmt: skip
         thumbs_at = painted[-1] if painted else float("nan")
         spin(lambda: False, 0.03)  # a few ticks after: the last gap is counted
         measured["rows_ms"].append((rows_at - started) * 1000)
@@ -123,7 +135,7 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
     out.update(
         pages_scrolled=len(measured["rows_ms"]),
         pages_not_settled=gave_up,
-        rows_per_page=len(view.visible_rows()),
+        rows_per_page=len(shown_rows()),
     )
     return out
 
