@@ -232,10 +232,10 @@ def scroll(target: str, source: str, expect: int, *, pages: int, verdict_wait: f
                 sys.executable, __file__, "--child", "--catalog", target, "--source", source,
                 "--expect", str(expect), "--pages", str(pages), "--verdict-wait", str(verdict_wait),
             ],
-            env=env, capture_output=True, text=True, check=False,
+            env=env, stdout=subprocess.PIPE, text=True, check=False,
         )  # fmt: skip
     if done.returncode != 0:
-        raise SystemExit(f"scroll child failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        raise SystemExit(f"scroll child failed ({done.returncode}): see its messages above")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
