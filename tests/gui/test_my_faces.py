@@ -14,6 +14,7 @@ from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
 from facecurator.gui.triage import TriagePage
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.assign import held_ids, take
+from facecurator.services.catalog.dialect import NOW_EPOCH
 
 
 def test_my_faces_takes_a_batch_more_on_request_and_gives_them_back(
@@ -42,6 +43,16 @@ def test_my_faces_takes_a_batch_more_on_request_and_gives_them_back(
         page.take_button.click()
         qtbot.waitUntil(lambda: page.model.rowCount() == 10, timeout=10_000)
         assert page.model.ids() == all_ids[:5] + all_ids[10:15]
+        # the open window renews its lease (on the store's query worker): 10 minutes -> 2 hours
+        page.my_faces.lease_s = 7200.0
+        page.my_faces._renewal.timeout.emit()
+        with Catalog(catalog_target) as check:
+
+            def lease_left() -> float:
+                query = f"SELECT min(lease_until) - {NOW_EPOCH} FROM assignments WHERE operator = 'alice'"
+                return float(check._db.execute(query).fetchone()[0])
+
+            qtbot.waitUntil(lambda: lease_left() > 3600, timeout=10_000)
         page.release_faces()  # the window closes
         with Catalog(catalog_target) as check:
             assert held_ids(check, "alice") == []
