@@ -84,7 +84,10 @@ def child_gui(args: argparse.Namespace) -> None:
     from facecurator.gui.main_window import MainWindow
     from facecurator.services.catalog import Catalog
 
-    catalog = Catalog(args.catalog)
+    try:  # as the app opens it: the check on open beside the window
+        catalog = Catalog(args.catalog, check_later=True)
+    except TypeError:  # a checkout from before check_later
+        catalog = Catalog(args.catalog)
     window = MainWindow(catalog, auto_scan=False)
     window.resize(1500, 950)
     window.show()

@@ -52,7 +52,8 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     restored = ""
     try:
         try:
-            catalog = Catalog(catalog_path)
+            # the check on open runs beside the window (the first write waits for it)
+            catalog = Catalog(catalog_path, check_later=True)
         except CatalogDamagedError as exc:
             log.error("cannot open the catalog: %s", exc)
             restored = _offer_restore(exc, catalog_path)
@@ -64,6 +65,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         sys.excepthook = previous_hook
         return 2
     watcher = None
+    current = {"catalog": catalog}
     try:
         try:
             window = MainWindow(catalog, notifier=notifier)  # writes its rule set: a read-only catalog fails
@@ -77,6 +79,28 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         watcher = TerminationWatcher(lambda _signum: _close_all(app))
         window.show()
         log.info("main window shown")
+        if catalog.pending_check is not None:
+            from facecurator.gui.catalog_repair import CheckWatch
+
+            def damaged(error: CatalogDamagedError) -> None:
+                """The check in the background found damage: close the window and the
+                catalog, offer the restore, and open the restored catalog in a new window."""
+                nonlocal window
+                log.error("the catalog check on open failed: %s", error)
+                QApplication.setQuitOnLastWindowClosed(False)
+                window.close()
+                current["catalog"].close()
+                text = _offer_restore(error, catalog_path)
+                if not text:
+                    app.quit()
+                    return
+                current["catalog"] = Catalog(catalog_path)
+                window = MainWindow(current["catalog"], notifier=notifier)
+                notifier.info(text)
+                window.show()
+                QApplication.setQuitOnLastWindowClosed(True)
+
+            CheckWatch(catalog.pending_check, damaged, parent=app)
         if source:
             window.open_source(source)
         status = app.exec()
@@ -88,7 +112,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     finally:
         if watcher is not None:
             watcher.close()
-        catalog.close()
+        current["catalog"].close()
         sys.excepthook = previous_hook
 
 

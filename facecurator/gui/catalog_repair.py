@@ -10,9 +10,10 @@ the decisions made since from the audit trail
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from facecurator.errors import CatalogDamagedError, FacecuratorError
 from facecurator.gui.core_errors import core_message
 from facecurator.services.catalog.backup import BackupInfo, RestoreReport, list_backups, restore
+from facecurator.services.catalog.health import BackgroundCheck
 
 
 class CatalogRepairDialog(QDialog):
@@ -116,3 +118,17 @@ class CatalogRepairDialog(QDialog):
             m=report.not_reapplied + report.unreadable,
             copy=report.damaged_copy or "-",
         )
+
+
+class CheckWatch(QObject):
+    """Calls ``on_damaged(error)`` on the GUI thread when a check running in the background
+    (:attr:`Catalog.pending_check`) finds the catalog damaged."""
+
+    finished = Signal(object)  # the CatalogDamagedError, or None
+
+    def __init__(
+        self, check: BackgroundCheck, on_damaged: Callable[[CatalogDamagedError], None], parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self.finished.connect(lambda error: on_damaged(error) if error is not None else None)
+        check.when_done(self.finished.emit)  # emitted from the check's thread: queued to this one

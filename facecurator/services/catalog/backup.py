@@ -351,7 +351,7 @@ def restore(catalog: Path, backup: Path | None = None) -> RestoreReport:
         raise CatalogError(
             catalog_text("backup.restore_failed", path=catalog, backup=chosen.path, detail=exc)
         ) from exc
-    forget_checks()
+    forget_checks(catalog.resolve())
     _replay(catalog, entries, batches, report)
     return report
 

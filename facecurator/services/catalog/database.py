@@ -60,16 +60,28 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
             see :mod:`facecurator.services.catalog.postgres`) opens a server catalog; its
             ``path`` is then that URL (a ``CatalogUrl``), which reopens it too.
         timeout: seconds a write waits for another connection's transaction.
+        check_later: run the check on open (:mod:`.health`) in a background thread when the
+            file needs one (the desktop app: the window is not held up by it); reads go on
+            meanwhile, the first write waits for it, and once it found damage every use
+            raises :class:`~facecurator.errors.CatalogDamagedError`. A file whose schema is
+            migrated is checked first, as without.
 
     Raises:
         CatalogError: naming the path, when the file cannot be created, is not a
             catalog, is corrupt, or was written by a newer facecurator.
     """
 
-    def __init__(self, path: str | Path | None = None, *, timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        timeout: float = DEFAULT_BUSY_TIMEOUT,
+        check_later: bool = False,
+    ) -> None:
         from facecurator.services.catalog import postgres
 
         self._conn: Connection | None = None
+        self.pending_check: health.BackgroundCheck | None = None
         self._depth = 0  # nesting of write transactions (see transaction())
         self._thread = threading.get_ident()
         self.dialect: Dialect = SQLITE
@@ -101,7 +113,10 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         health.enter(self._key)  # the clean-shutdown marker (see health)
         try:
             configure(conn, timeout)
-            health.check_on_open(conn, self._key, shown=self.path)  # a damaged catalog is never written
+            if check_later and conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+                self.pending_check = health.check_in_background(self._key, shown=self.path)
+            else:
+                health.check_on_open(conn, self._key, shown=self.path)  # a damaged catalog is never written
             migrate(conn, self.path)
         except CatalogError:
             self.close()
@@ -156,6 +171,8 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
     def _db(self) -> Any:  # a Connection (dialect.py); Any: sqlite3's or PgConnection, used alike
         if self._conn is None:
             raise CatalogError(catalog_text("catalog.closed", path=self.path))
+        if self.pending_check is not None and self.pending_check.failed:
+            raise self.pending_check.error  # type: ignore[misc]  # failed: set
         if self._thread != threading.get_ident():  # SQLite's own check; the same rule on a server
             raise CatalogError(catalog_text("catalog.other_thread", path=self.path))
         return self._conn
@@ -203,6 +220,8 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore):
         ``exclusive``: serialised with every other catalog write (SQLite always is; on
         PostgreSQL, False lets row locks do it: the work queue, the shared rate budget).
         """
+        if self.pending_check is not None:  # a damaged catalog is never written
+            self.pending_check.wait()
         conn = self._db
         savepoint = f"sp{self._depth}"
         try:
