@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -46,7 +47,9 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
     runs: list[bool] = []
     real = health.run_check
 
-    def counting(conn: sqlite3.Connection, *, full: bool, limit: int = health.MAX_PROBLEMS) -> health.CheckResult:
+    def counting(
+        conn: sqlite3.Connection, *, full: bool, limit: int = health.MAX_PROBLEMS
+    ) -> health.CheckResult:
         runs.append(full)
         return real(conn, full=full, limit=limit)
 
@@ -108,7 +111,7 @@ def test_an_unclean_shutdown_still_makes_the_next_open_run_the_full_check(
 ) -> None:
     Catalog(catalog_file).close()
     stale = catalog_file.with_name(f".{catalog_file.name}.open-999999-{health._host_key()}")
-    stale.write_text('{"owner": "%s:999999:1"}' % health._host_key(), encoding="utf-8")
+    stale.write_text(json.dumps({"owner": f"{health._host_key()}:999999:1"}), encoding="utf-8")
     new_process()
     Catalog(catalog_file).close()
     assert checks == [False, True]

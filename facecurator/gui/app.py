@@ -26,14 +26,27 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         catalog_path: the catalog file (None: the per-user default).
     """
 
+    from facecurator.errors import CatalogDamagedError, FacecuratorError
+    from facecurator.services.catalog import Catalog
+
+    opened: Catalog | FacecuratorError
+    try:
+        # the check on open runs beside the window (the first write waits for it)
+        opened = Catalog(catalog_path, check_later=True)
+    except FacecuratorError as exc:
+        opened = exc
+    else:
+        if source:  # listed while the window is being built
+            from facecurator.gui import early_listing
+
+            early_listing.start(opened.location, source)
+
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication
 
-    from facecurator.errors import CatalogDamagedError, FacecuratorError
     from facecurator.gui.i18n import install_translator
     from facecurator.gui.logs import Notifier, setup_logging
     from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
-    from facecurator.services.catalog import Catalog
 
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)
@@ -51,15 +64,16 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     sys.excepthook = _make_excepthook(notifier)
     restored = ""
     try:
-        try:
-            # the check on open runs beside the window (the first write waits for it)
-            catalog = Catalog(catalog_path, check_later=True)
-        except CatalogDamagedError as exc:
-            log.error("cannot open the catalog: %s", exc)
-            restored = _offer_restore(exc, catalog_path)
+        if isinstance(opened, CatalogDamagedError):
+            log.error("cannot open the catalog: %s", opened)
+            restored = _offer_restore(opened, catalog_path)
             if not restored:
-                raise
+                raise opened
             catalog = Catalog(catalog_path)
+        elif isinstance(opened, FacecuratorError):
+            raise opened
+        else:
+            catalog = opened
     except FacecuratorError as exc:
         refuse_catalog(exc)
         sys.excepthook = previous_hook

@@ -38,6 +38,7 @@ from typing import Final, Literal
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.rules import RuleSet
+from facecurator.gui import early_listing
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_jobs import (
@@ -294,18 +295,21 @@ class CurationStore(QObject, StoreRows):
         return request.generation != self._latest_generation
 
     def _list(self, catalog: Catalog, request: _Request) -> _Listed:
-        """Step one of an open (worker): the source's ids, in catalog order."""
-        images = q.image_ids(catalog, source_root=request.source_root)
+        """Step one of an open (worker): the source's ids, in catalog order (listed already
+        when the app started on this source: :mod:`facecurator.gui.early_listing`)."""
+        lists = early_listing.take(catalog.location, request.source_root)
+        if lists is None:
+            lists = q.source_lists(catalog, source_root=request.source_root)
         if self._is_stale(request):
             raise _Superseded
-        faces = q.face_ids(catalog, source_root=request.source_root)
-        by_name = q.image_ids(catalog, source_root=request.source_root, sort="name")
-        pending = q.face_ids(catalog, source_root=request.source_root, filter_name="pending")
-        lists = {
+        images, by_name, faces, pending = lists
+        default_lists = {
             ("images", "all", "name"): (by_name, RowIndex(by_name).built()),
             ("faces", "pending", None): (pending, RowIndex(pending).built()),
         }
-        return _Listed(request, images, faces, lists, RowIndex(images).built(), RowIndex(faces).built())
+        return _Listed(
+            request, images, faces, default_lists, RowIndex(images).built(), RowIndex(faces).built()
+        )
 
     def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
         """Step two (worker): the identity checks (when the catalog holds embeddings), then

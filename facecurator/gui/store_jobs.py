@@ -97,8 +97,9 @@ class _ComputeJob(QRunnable):
         if store._is_stale(request):
             return  # superseded before it started
         try:
-            # SQLite connections are per thread: the worker opens its own.
-            with Catalog(store.catalog.location) as catalog:
+            # SQLite connections are per thread: the worker opens its own (reads go on while
+            # the check on open runs in the background; a write waits for it).
+            with Catalog(store.catalog.location, check_later=True) as catalog:
                 if request.kind == "open":
                     store._listed.emit(store._list(catalog, request))
                 identities = store._fill(catalog, request)
@@ -125,7 +126,7 @@ class _QueryJob(QRunnable):
     def run(self) -> None:
         result: object
         try:
-            with Catalog(self._store.catalog.location) as catalog:
+            with Catalog(self._store.catalog.location, check_later=True) as catalog:
                 result = self._run(catalog)
         except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
             log.warning("query failed: %s", exc)

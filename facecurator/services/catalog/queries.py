@@ -147,6 +147,40 @@ def image_ids(
         return [row[0] for row in db.execute(sql, params)]
 
 
+def source_lists(
+    catalog: Catalog, *, source_root: str | None = None
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """What opening a source lists, in two queries: (images in catalog order, images in natural
+    name order, faces in catalog order, pending faces in catalog order) — the lists
+    :func:`image_ids` (``sort=None`` and ``"name"``) and :func:`face_ids` (``"all"`` and
+    ``"pending"``) give one by one."""
+    params: dict[str, Any] = {}
+    root = _root(source_root, params)
+    with catalog._reading("image ids") as db:
+        rows = db.execute(
+            "SELECT i.id, i.name, i.source_root, i.group_name FROM images AS i "
+            f"WHERE i.status != 'missing' AND {root} ORDER BY i.source_root, i.name",
+            params,
+        ).fetchall()
+    images = [row[0] for row in rows]
+    by_name = [row[0] for row in sorted(rows, key=lambda row: natural_order("name", *row))]
+    del rows
+    faces: list[int] = []
+    pending: list[int] = []
+    with catalog._reading("face ids") as db:
+        for face_id, undecided in db.execute(
+            "SELECT f.id, coalesce(d.state, 'pending') = 'pending' FROM images AS i "
+            "CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id "
+            "LEFT JOIN decisions AS d ON d.face_id = f.id "
+            f"WHERE i.status = 'ok' AND {root} ORDER BY i.source_root, i.name, i.id, f.idx",
+            params,
+        ):
+            faces.append(face_id)
+            if undecided:
+                pending.append(face_id)
+    return images, by_name, faces, pending
+
+
 def _naturally_sorted(
     catalog: Catalog, source_root: str | None, filter_name: str, sort: str, ruleset: int
 ) -> list[int]:
