@@ -317,6 +317,12 @@ def gui(
     repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = False, verdict_wait: float = 1800
 ) -> dict[str, float]:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    # A window state of its own: the user's saved one (e.g. the Triage page in front) would
+    # keep the gallery from painting, and the children must not write it either.
+    config = CACHE / "gui-config"
+    shutil.rmtree(config, ignore_errors=True)
+    config.mkdir(parents=True)
+    env["FACECURATOR_CONFIG_DIR"] = str(config)
     idle = subprocess.Popen(
         [sys.executable, __file__, "--child-idle"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
     )
