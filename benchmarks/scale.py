@@ -83,18 +83,11 @@ def child_gui(args: argparse.Namespace) -> None:
     monitor.start()  # ticks only once the loop runs: building the window counts as a stall
     from facecurator.services.catalog import Catalog
 
-    # As the app (gui/app.py run_gui) opens it: the check on open beside the window, and the
-    # source listed while the window is built; older checkouts open it as they did.
+    # As the app (gui/app.py run_gui) opens it: the check on open beside the window.
     try:
         catalog = Catalog(args.catalog, check_later=True)
     except TypeError:  # a checkout from before check_later
         catalog = Catalog(args.catalog)
-    try:
-        from facecurator.gui import early_listing
-    except ImportError:  # a checkout from before the early listing
-        pass
-    else:
-        early_listing.start(catalog.location, args.source)
     from facecurator.gui.main_window import MainWindow
 
     window = MainWindow(catalog, auto_scan=False)

@@ -35,11 +35,6 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         opened = Catalog(catalog_path, check_later=True)
     except FacecuratorError as exc:
         opened = exc
-    else:
-        if source:  # listed while the window is being built
-            from facecurator.gui import early_listing
-
-            early_listing.start(opened.location, source)
 
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication

@@ -38,7 +38,6 @@ from typing import Final, Literal
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.rules import RuleSet
-from facecurator.gui import early_listing
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_jobs import (
@@ -295,14 +294,10 @@ class CurationStore(QObject, StoreRows):
         return request.generation != self._latest_generation
 
     def _list(self, catalog: Catalog, request: _Request) -> _Listed:
-        """Step one of an open (worker): the source's ids, in catalog order (listed already
-        when the app started on this source: :mod:`facecurator.gui.early_listing`)."""
-        lists = early_listing.take(catalog.location, request.source_root)
-        if lists is None:
-            lists = q.source_lists(catalog, source_root=request.source_root)
+        """Step one of an open (worker): the source's ids, in catalog order."""
+        images, by_name, faces, pending = q.source_lists(catalog, source_root=request.source_root)
         if self._is_stale(request):
             raise _Superseded
-        images, by_name, faces, pending = lists
         default_lists = {
             ("images", "all", "name"): (by_name, RowIndex(by_name).built()),
             ("faces", "pending", None): (pending, RowIndex(pending).built()),
