@@ -105,18 +105,43 @@ def decide(
     ids = list(dict.fromkeys(int(i) for i in face_ids))
     if not ids:
         return Written(batch_id or 0, (), ())
+    if only_pending:
+        return _decide_pending(
+            db, path, ids, state, reason=reason, who=who, batch_id=batch_id, keep_open=keep_open
+        )
     current = _current(db, ids)
     unknown = [i for i in ids if i not in current]
     if unknown:
-        shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
-        raise CatalogError(catalog_text("catalog.no_face", path=path, id=shown))
-    if only_pending:
-        changed = [i for i in ids if current[i][0] == "pending" and state != "pending"]
-    else:
-        changed = [i for i in ids if current[i][0] != state]
-    changing = set(changed)  # once: a set per face made a 5 000-face chunk cost seconds
-    skipped = tuple(i for i in ids if i not in changing) if only_pending else ()
+        _unknown(path, unknown)
+    changed = [i for i in ids if current[i][0] != state]
     at = _now()
+    batch_id = _batch(db, path, batch_id, who, at, changing=bool(changed))
+    if not changed:
+        return Written(batch_id or 0, (), ())
+    assert batch_id is not None
+    decisions, audit_rows = [], []
+    for face_id in changed:
+        decisions.append((face_id, state, reason, who, at))
+        audit_rows.append(
+            _audit_values(batch_id, at, who, face_id, ACTION_DECIDE, current[face_id], state, reason)
+        )
+    db.executemany(_UPSERT_DECISION, decisions)
+    db.executemany(_INSERT_AUDIT, audit_rows)
+    if not keep_open:
+        finish(db, batch_id)
+    return Written(batch_id, tuple(changed), ())
+
+
+def _unknown(path: Path, unknown: Sequence[int]) -> None:
+    shown = ", ".join(map(str, unknown[:10])) + (" ..." if len(unknown) > 10 else "")
+    raise CatalogError(catalog_text("catalog.no_face", path=path, id=shown))
+
+
+def _batch(
+    db: Connection, path: Path, batch_id: int | None, who: str, at: str, *, changing: bool
+) -> int | None:
+    """The batch a decision goes into: ``batch_id`` (checked still open; touched when
+    ``changing``), or a new open one when ``changing`` (None: no change, no batch)."""
     if batch_id:
         row = db.execute("SELECT state FROM batches WHERE id = ?", (batch_id,)).fetchone()
         if row is None:
@@ -132,29 +157,83 @@ def decide(
             )
         if row[0] != "open":
             raise CatalogError(catalog_text("batch.complete", path=path, batch=batch_id))
-        if not changed:
-            return Written(batch_id, (), skipped)
-        db.execute("UPDATE batches SET updated_at = ? WHERE id = ?", (at, batch_id))
-    else:
-        if not changed:
-            return Written(0, (), skipped)
-        batch_id = db.execute(
-            "INSERT INTO batches (at, who, kind, state, owner, updated_at)"
-            " VALUES (?, ?, 'decide', 'open', ?, ?) RETURNING id",
-            (at, who, process_owner(), at),
-        ).fetchone()[0]
-        assert batch_id is not None
-    decisions, audit_rows = [], []
-    for face_id in changed:
-        decisions.append((face_id, state, reason, who, at))
-        audit_rows.append(
-            _audit_values(batch_id, at, who, face_id, ACTION_DECIDE, current[face_id], state, reason)
-        )
-    db.executemany(_UPSERT_DECISION, decisions)
-    db.executemany(_INSERT_AUDIT, audit_rows)
+        if changing:
+            db.execute("UPDATE batches SET updated_at = ? WHERE id = ?", (at, batch_id))
+        return batch_id
+    if not changing:
+        return None
+    new_id = db.execute(
+        "INSERT INTO batches (at, who, kind, state, owner, updated_at)"
+        " VALUES (?, ?, 'decide', 'open', ?, ?) RETURNING id",
+        (at, who, process_owner(), at),
+    ).fetchone()[0]
+    assert new_id is not None
+    return int(new_id)
+
+
+#: The faces of an id list still pending, with their decision row (a face undone back to
+#: pending keeps one: its reason, who and when are the audit's ``prev_*``).
+_STILL_PENDING: Final = """
+    FROM faces AS f LEFT JOIN decisions AS d ON d.face_id = f.id
+    WHERE f.id IN (SELECT value FROM json_each(:ids)) AND coalesce(d.state, 'pending') = 'pending'
+"""
+
+
+def _decide_pending(
+    db: Connection,
+    path: Path,
+    ids: list[int],
+    state: str,
+    *,
+    reason: str | None,
+    who: str,
+    batch_id: int | None,
+    keep_open: bool,
+) -> Written:
+    """:func:`decide` of the faces still pending among ``ids`` (a bulk decision's chunk), as
+    two set-based statements: the audit rows first (they read each face's state before), then
+    the decisions. Per face in Python, 106 664 faces took ~6.5 s; so, a fraction of that."""
+    params: dict[str, Any] = {"ids": _ids_json(ids), "state": state, "reason": reason, "who": who}
+    known, pending = db.execute(
+        "SELECT count(*),"
+        " coalesce(sum(CASE WHEN coalesce(d.state, 'pending') = 'pending' THEN 1 ELSE 0 END), 0)"
+        " FROM faces AS f LEFT JOIN decisions AS d ON d.face_id = f.id"
+        " WHERE f.id IN (SELECT value FROM json_each(:ids))",
+        params,
+    ).fetchone()
+    if known != len(ids):
+        found = {
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM faces WHERE id IN (SELECT value FROM json_each(?))", (params["ids"],)
+            )
+        }
+        _unknown(path, [i for i in ids if i not in found])
+    params["at"] = at = _now()
+    batch_id = _batch(db, path, batch_id, who, at, changing=bool(pending) and state != "pending")
+    if batch_id is None or not pending or state == "pending":
+        return Written(batch_id or 0, (), tuple(ids))
+    params["batch"], params["action"] = batch_id, ACTION_DECIDE
+    changed = [
+        int(row[0])
+        for row in db.execute(
+            "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state, reason,"
+            " prev_reason, prev_who, prev_at)"
+            " SELECT :batch, :at, :who, f.id, :action, 'pending', :state, :reason, d.reason, d.who, d.at"
+            f" {_STILL_PENDING} ORDER BY f.id RETURNING face_id",
+            params,
+        ).fetchall()
+    ]
+    db.execute(
+        "INSERT INTO decisions (face_id, state, reason, who, at) SELECT f.id, :state, :reason, :who, :at"
+        f" {_STILL_PENDING} ON CONFLICT (face_id) DO UPDATE SET state = excluded.state,"
+        " reason = excluded.reason, who = excluded.who, at = excluded.at",
+        params,
+    )
     if not keep_open:
         finish(db, batch_id)
-    return Written(batch_id, tuple(changed), skipped)
+    changing = set(changed)
+    return Written(batch_id, tuple(changed), tuple(i for i in ids if i not in changing))
 
 
 def finish(db: Connection, batch_id: int) -> None:
