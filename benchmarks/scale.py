@@ -316,6 +316,11 @@ def gui(
     shutil.rmtree(config, ignore_errors=True)
     config.mkdir(parents=True)
     env["FACECURATOR_CONFIG_DIR"] = str(config)
+    # and an empty thumbnail cache: a folder seen by an earlier run would show cached thumbnails
+    cache = CACHE / "gui-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    env["FACECURATOR_CACHE_DIR"] = str(cache)
     idle = subprocess.Popen(
         [sys.executable, __file__, "--child-idle"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
     )
