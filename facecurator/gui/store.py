@@ -129,7 +129,11 @@ class CurationStore(QObject, StoreRows):
         self.catalog = catalog
         #: the rule set of the verdicts shown (a requested one applies when its verdicts are stored)
         self.ruleset = ruleset
-        self._ruleset_id = browse.ruleset_id(catalog, ruleset)
+        # While the catalog's check on open runs, only read it: recording a new rule set version
+        # is a write, which would wait for the check here; then an open's worker records it
+        # (its verdicts are read under it once the open is applied).
+        checking = catalog.pending_check is not None and not catalog.pending_check.done
+        self._ruleset_id = browse.ruleset_id(catalog, ruleset, create=not checking)
         self._requested_ruleset = ruleset
         self._generation = 0
         self._pending: _Request | None = None

@@ -65,9 +65,10 @@ def ruleset_key(rules: RuleSet) -> str:
     return digest.hexdigest()[:24]
 
 
-def ruleset_id(catalog: Catalog, rules: RuleSet) -> int:
-    """The catalog's id of this rule set version (see :func:`ruleset_key`)."""
-    return q.ruleset_id(catalog, ruleset_key(rules), rules.name)
+def ruleset_id(catalog: Catalog, rules: RuleSet, *, create: bool = True) -> int:
+    """The catalog's id of this rule set version (see :func:`ruleset_key`; ``create=False``:
+    0 when it has none yet)."""
+    return q.ruleset_id(catalog, ruleset_key(rules), rules.name, create=create)
 
 
 def store_verdicts(catalog: Catalog, ruleset: int, images: Iterable[ReviewedImage]) -> int:

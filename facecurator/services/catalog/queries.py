@@ -88,13 +88,16 @@ def _root(source_root: str | None, params: dict[str, Any]) -> str:
     return "i.source_root = :root"
 
 
-def ruleset_id(catalog: Catalog, key: str, name: str) -> int:
+def ruleset_id(catalog: Catalog, key: str, name: str, *, create: bool = True) -> int:
     """The id of a rule set version (created on first use); older versions beyond
-    :data:`KEEP_RULESETS` lose their stored verdicts."""
+    :data:`KEEP_RULESETS` lose their stored verdicts. ``create=False``: only read it
+    (0 when there is none yet: no verdict is stored under 0)."""
     with catalog._reading("rule set versions") as db:
         row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
     if row is not None:
         return int(row[0])
+    if not create:
+        return 0
     with catalog._write(f"record rule set {name}") as db:
         row = db.execute("SELECT id FROM rulesets WHERE key = ?", (key,)).fetchone()
         if row is not None:  # another connection made it meanwhile
