@@ -14,6 +14,9 @@ memory is its own (peak RSS from ``wait4``):
   10 ms timer started with the application (before the window is built), so
   startup freezes count; memory after load and peak.
 * ``gui_again``: the same with the verdicts stored by the first run (a reopen).
+  Both GUI children run with a settings folder of their own, emptied each run, and show
+  the gallery's page: the user's saved window (last closed on Triage, say) must not hide
+  the gallery, whose painting is the measure (it did: the open measure waited 600 s).
 * ``report``: ``facecurator report --json``: first byte, total, peak memory, bytes.
 * ``decide``: ``facecurator decide --accept-qualified --json`` on a copy.
 * ``folder``: a new folder of ``--folder-images`` photos (hard links to one JPEG):
@@ -29,6 +32,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -72,7 +76,9 @@ def child_gui(args: argparse.Namespace) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import faulthandler
 
-    faulthandler.dump_traceback_later(args.verdict_wait + 300, exit=True)  # a hang shows where
+    # A hang shows where: past every wait below (shown 600 s, verdicts, thumbnails 60 s), or on demand
+    faulthandler.dump_traceback_later(600 + args.verdict_wait + 300, exit=True)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 PID: every thread's stack
     from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
@@ -92,6 +98,9 @@ def child_gui(args: argparse.Namespace) -> None:
 
     window = MainWindow(catalog, auto_scan=False)
     window.resize(1500, 950)
+    # The gallery is what is measured: show its page whatever page the settings restored (a
+    # window last closed on Triage reopens on Triage, and the gallery would never paint).
+    window.tabs.setCurrentWidget(window.gallery_page)
     window.show()
     marks: dict[str, float] = {}
     store = window.store
@@ -128,7 +137,12 @@ def child_gui(args: argparse.Namespace) -> None:
     if not store.busy and "changed" not in marks and "listed" not in marks:
         raise SystemExit(f"could not open {args.source}")
     spin(lambda: painted and window.gallery_model.rowCount() >= args.expect, 30 if args.scan else 600)
-    marks["shown"] = painted[-1] if painted else float("nan")
+    if not painted:
+        raise SystemExit(
+            f"the gallery was never painted with rows ({window.gallery_model.rowCount()} of {args.expect}"
+            f" listed, page {window.tabs.currentIndex()} shown, store busy: {store.busy})"
+        )
+    marks["shown"] = painted[-1]
     marks["rows"] = window.gallery_model.rowCount()
     shown_rss = _rss_mb()[0]
     spin(lambda: "changed" in marks and not store.busy, args.verdict_wait)
