@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
@@ -23,10 +24,18 @@ def test_run_gui_opens_the_source_and_exits_cleanly(
     loop = QEventLoop()
     monkeypatch.setattr(type(qapp), "exec", lambda _app: loop.exec())
 
+    give_up = time.monotonic() + 120
+
     def close_when_loaded() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
-        if not windows or windows[0].scanner.running:
-            QTimer.singleShot(100, close_when_loaded)  # the automatic re-scan (all cached) is still running
+        # The source opens after the window's first paint and its automatic re-scan
+        # (all cached) runs after that: wait for both, under load too.
+        pending = not windows or windows[0].scanner.running or windows[0].store.source_root is None
+        if pending and time.monotonic() < give_up:
+            QTimer.singleShot(100, close_when_loaded)
+            return
+        if not windows:
+            loop.quit()
             return
         window = windows[0]
         seen.update(root=window.store.source_root, rows=window.gallery_model.rowCount())
