@@ -11,11 +11,14 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from facecurator.services.catalog.dialect import Dialect
+
 
 class CatalogAccess:
     """The connection surface every catalog part uses; :class:`Catalog` implements it."""
 
     path: Path
+    dialect: Dialect
 
     def _reading(self, what: str) -> contextlib.AbstractContextManager[Any]:
         """The connection (a dialect.Connection) for reads; database errors become

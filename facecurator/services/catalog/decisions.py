@@ -1,0 +1,174 @@
+"""Decisions, their undo and the audit trail: the decision batches of :mod:`.batches`,
+each written in one catalog transaction.
+
+A part of :class:`~facecurator.services.catalog.database.Catalog` (same
+connection, same transactions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from facecurator.errors import CatalogError
+from facecurator.services.catalog import batches
+from facecurator.services.catalog.access import CatalogAccess
+from facecurator.services.catalog.dialect import POSTGRESQL
+from facecurator.services.catalog.rows import AuditRow, _os_user
+from facecurator.services.catalog.schema import DECISION_STATES, DecisionState
+
+
+def _check_state(state: str) -> None:
+    if state not in DECISION_STATES:
+        raise CatalogError(f"unknown decision {state!r} (expected one of {', '.join(DECISION_STATES)})")
+
+
+class DecisionStore(CatalogAccess):
+    """Catalog methods for decisions, undo and the audit trail."""
+
+    def decide(
+        self,
+        face_ids: Sequence[int],
+        state: DecisionState,
+        *,
+        reason: str | None = None,
+        who: str | None = None,
+    ) -> int:
+        """Set the decision of faces, in one transaction, audited under one new (complete) batch.
+
+        Faces already in ``state`` are left as they are (not re-audited).
+
+        Returns:
+            the new batch id, or 0 when no face changed (no batch is recorded,
+            so :meth:`undo` never lands on an empty batch).
+
+        Raises:
+            CatalogError: unknown state or face ids (nothing is changed then).
+        """
+        return self._record(face_ids, state, reason, who, batch_id=None, chunk=False).batch_id
+
+    def decide_chunk(
+        self,
+        face_ids: Sequence[int],
+        state: DecisionState,
+        *,
+        reason: str | None = None,
+        who: str | None = None,
+        batch_id: int | None = None,
+    ) -> batches.Written:
+        """One chunk of a bulk decision: the faces still pending get ``state``, in its open batch.
+
+        The first chunk (``batch_id`` None) opens the batch; :meth:`finish_batch` closes
+        it. Faces no longer pending (someone decided them first) are reported as skipped.
+
+        Raises:
+            BatchUndoneError: the batch was undone meanwhile (nothing is written).
+        """
+        return self._record(face_ids, state, reason, who, batch_id=batch_id, chunk=True)
+
+    def _record(
+        self,
+        face_ids: Sequence[int],
+        state: DecisionState,
+        reason: str | None,
+        who: str | None,
+        *,
+        batch_id: int | None,
+        chunk: bool,
+    ) -> batches.Written:
+        """:meth:`decide` (a new complete batch) or :meth:`decide_chunk` (``chunk``: the faces
+        still pending, in the open batch ``batch_id``), in one write transaction."""
+        _check_state(state)
+        with self._write(f"record {state} decisions") as db:
+            written = batches.decide(
+                db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=batch_id,
+                keep_open=chunk, only_pending=chunk,
+            )  # fmt: skip
+            self._announce(db, written.batch_id, written.changed)
+        return written
+
+    def finish_batch(self, batch_id: int) -> None:
+        """Mark a bulk decision's batch complete (from now on it can be undone)."""
+        with self._write("complete the decision batch") as db:
+            batches.finish(db, batch_id)
+
+    def batch_writer(self, batch_id: int) -> tuple[str, bool]:
+        """(state, whether its writer still runs) of a decision batch."""
+        with self._reading("decision batch") as db:
+            return batches.open_batch_writer(db, batch_id)
+
+    def undo_last(self, *, who: str | None = None, batch_id: int | None = None) -> batches.Undone | None:
+        """Undo the most recent decision batch not undone yet (or exactly ``batch_id``).
+
+        Each face gets back its previous state, reason, who and when; the undo
+        itself is appended to the audit trail (action ``"undo"``). Calling again
+        walks further back. The batch may have been made by another process; one
+        whose writer was killed is undone whole (``interrupted``). With ``batch_id``
+        (the ids :func:`facecurator.services.review.decide_in_chunks` returns), exactly
+        that batch is undone, whatever was decided after it.
+
+        Returns:
+            what was undone; None when there is nothing left to undo (``batch_id``:
+            not a decision batch, or undone already).
+
+        Raises:
+            BatchBusyError: that batch is still being written by a running process
+                (nothing is undone).
+        """
+        with self._write("undo the last decisions") as db:
+            undone = batches.undo_last(db, self.path, who or _os_user(), batch_id=batch_id)
+            if undone is not None:
+                self._announce(db, undone.batch_id, undone.face_ids)
+            return undone
+
+    def _announce(self, db: Any, batch_id: int, face_ids: Sequence[int]) -> None:
+        """On a server catalog, tell the other processes (delivered when the write commits;
+        they read what changed from the audit trail, see :mod:`.feed`)."""
+        if self.dialect == POSTGRESQL and face_ids:
+            from facecurator.services.catalog.postgres import DECISIONS_CHANNEL
+
+            db.execute("SELECT pg_notify(?, ?)", (DECISIONS_CHANNEL, str(batch_id)))
+
+    def undo(self, *, who: str | None = None, batch_id: int | None = None) -> list[int] | None:
+        """:meth:`undo_last`, returning the restored face ids (None: nothing to undo)."""
+        undone = self.undo_last(who=who, batch_id=batch_id)
+        return None if undone is None else undone.face_ids
+
+    def replay_trail(self, entries: Sequence[Any], trail_batches: dict[int, Any]) -> tuple[int, int]:
+        """Re-apply audit entries read from a damaged copy of this catalog (``catalog restore``).
+
+        Returns:
+            (entries re-applied, entries whose face this catalog does not know).
+        """
+        with self._write("re-apply the decisions made since the backup") as db:
+            return batches.replay(db, entries, trail_batches)
+
+    def audit(
+        self, face_id: int | None = None, limit: int | None = None, *, batch_id: int | None = None
+    ) -> list[AuditRow]:
+        """Audit entries, newest first.
+
+        Args:
+            face_id: only this face's history.
+            limit: at most this many (the newest).
+            batch_id: only the entries of one decide()/undo() batch.
+        """
+        clauses: list[str] = []
+        params: list[Any] = []
+        if face_id is not None:
+            clauses.append("face_id = ?")
+            params.append(face_id)
+        if batch_id is not None:
+            clauses.append("batch_id = ?")
+            params.append(batch_id)
+        sql = (
+            "SELECT id, batch_id, at, who, face_id, action, old_state, new_state, reason FROM audit"
+            + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
+            + " ORDER BY id DESC"
+        )
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        with self._reading("audit trail") as db:
+            rows = db.execute(sql, params).fetchall()
+        return [AuditRow(*row) for row in rows]
