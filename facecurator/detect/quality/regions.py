@@ -60,6 +60,7 @@ class FaceRegions:
     _masks: dict[tuple[int, ...], np.ndarray] = field(default_factory=dict)
     #: candidate skin patches (see ``skin_reference``), computed once
     patches: list[tuple[str, np.ndarray, np.ndarray]] | None = None
+    _centres: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def area_lab(self) -> np.ndarray:
@@ -77,8 +78,12 @@ class FaceRegions:
         return mask
 
     def eye_centre(self, side: str) -> np.ndarray:
-        contour = RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR
-        return self.pts[list(contour)].mean(axis=0)
+        """Centre of the ``side`` eye's contour in crop pixels (cached; do not modify)."""
+        centre = self._centres.get(side)
+        if centre is None:
+            contour = RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR
+            centre = self._centres[side] = self.pts[list(contour)].mean(axis=0)
+        return centre
 
 
 def fast_median(values: np.ndarray) -> np.ndarray:
@@ -96,16 +101,18 @@ def polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:
 
     mask = np.zeros(shape, dtype=np.uint8)
     cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], (1,))
-    return mask.astype(bool)
+    return mask.view(bool)  # 0 / 1 bytes: a boolean view, no copy
 
 
 def ellipse_values(img: np.ndarray, centre: np.ndarray, axes: tuple[float, float]) -> np.ndarray:
     """The pixels of ``img`` inside an axis-aligned ellipse (the crop is eye-aligned, so rows are level)."""
     h, w = img.shape[:2]
-    x0, x1 = max(0, int(centre[0] - axes[0])), min(w, int(centre[0] + axes[0]) + 2)
-    y0, y1 = max(0, int(centre[1] - axes[1])), min(h, int(centre[1] + axes[1]) + 2)
-    yy, xx = np.ogrid[y0:y1, x0:x1]
-    inside = ((xx - centre[0]) / axes[0]) ** 2 + ((yy - centre[1]) / axes[1]) ** 2 <= 1.0
+    cx, cy = float(centre[0]), float(centre[1])
+    x0, x1 = max(0, int(cx - axes[0])), min(w, int(cx + axes[0]) + 2)
+    y0, y1 = max(0, int(cy - axes[1])), min(h, int(cy + axes[1]) + 2)
+    xx = np.arange(x0, x1)[None, :]
+    yy = np.arange(y0, y1)[:, None]
+    inside = ((xx - cx) / axes[0]) ** 2 + ((yy - cy) / axes[1]) ** 2 <= 1.0
     return img[y0:y1, x0:x1][inside]
 
 
@@ -150,15 +157,18 @@ def face_regions(
 def _with_planes(crop: np.ndarray, pts: np.ndarray, iod: float) -> FaceRegions:
     import cv2
 
-    # 8-bit Lab (5x cheaper than float) rescaled to L 0-100 and signed a*, b*
-    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lab -= _LAB_OFFSET
-    lab *= _LAB_SCALE
+    # 8-bit Lab (5x cheaper than float) rescaled to L 0-100 and signed a*, b* through a
+    # table of the 256 levels (the same float32 values as the arithmetic, 5x cheaper)
+    lab = cv2.LUT(cv2.cvtColor(crop, cv2.COLOR_RGB2LAB), _LAB_TABLE)
     return FaceRegions(rgb=crop, pts=pts, lab=lab, source_iod=iod)
 
 
 _LAB_OFFSET: Final = np.array([0.0, 128.0, 128.0], dtype=np.float32)
 _LAB_SCALE: Final = np.array([100.0 / 255.0, 1.0, 1.0], dtype=np.float32)
+#: 8-bit OpenCV Lab level -> (L 0-100, signed a*, signed b*), float32, one row per level
+_LAB_TABLE: Final = np.ascontiguousarray(
+    ((np.arange(256, dtype=np.float32)[:, None] - _LAB_OFFSET) * _LAB_SCALE).reshape(1, 256, 3)
+)
 
 
 #: A skin reference patch must look like skin: chroma and hue (CIELAB) in these
