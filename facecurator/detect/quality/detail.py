@@ -154,30 +154,53 @@ def _fold(profiles: np.ndarray, period: int) -> float:
     edge of an object does not); the strip's value is (largest phase + floor) /
     (median phase + floor); the result is the median over the strips.
     """
-    n = profiles.shape[1] // period * period
-    if n < 3 * period:
+    nblocks = profiles.shape[1] // period
+    if nblocks < 3:
         return 1.0
-    blocks = profiles[:, :n].reshape(profiles.shape[0], -1, period)
-    phases = _middle(blocks, axis=1)
-    ratio = (phases.max(axis=1) + _FOLD_FLOOR) / (_middle(phases, axis=1) + _FOLD_FLOOR)
-    return float(_middle(ratio, axis=0))
+    blocks = profiles[:, : nblocks * period].reshape(profiles.shape[0], nblocks, period).copy()
+    # the (upper) medians by partition: the same order statistics as a sort, cheaper
+    k = nblocks // 2
+    blocks.partition(k, axis=1)
+    phases = blocks[:, k, :]
+    mid = phases.copy()
+    mid.partition(period // 2, axis=1)
+    ratio = (phases.max(axis=1) + _FOLD_FLOOR) / (mid[:, period // 2] + _FOLD_FLOOR)
+    ratio.partition(ratio.size // 2)
+    return float(ratio[ratio.size // 2])
 
 
 def _middle(a: np.ndarray, axis: int) -> np.ndarray:
     """The (upper) median along ``axis`` - ``np.median``'s overhead is most of
-    the cost on these small arrays."""
-    return np.take(np.sort(a, axis=axis), a.shape[axis] // 2, axis=axis)
+    the cost on these small arrays (a partition gives the same order statistic as a sort)."""
+    k = a.shape[axis] // 2
+    part = a.copy()
+    part.partition(k, axis=axis)
+    return part.take(k, axis=axis)
 
 
 def _profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean |difference| between neighbouring columns in each of ``_STRIPS``
     horizontal strips of the face (one row per strip), and between
     neighbouring rows in each of ``_STRIPS`` vertical strips."""
-    dx = np.abs(np.diff(face, axis=1))
-    dy = np.abs(np.diff(face, axis=0))
-    cols = np.stack([s.mean(axis=0) for s in np.array_split(dx, _STRIPS, axis=0)])
-    rows = np.stack([s.mean(axis=1) for s in np.array_split(dy, _STRIPS, axis=1)])
+    import cv2
+
+    # |a - b| in float32 by OpenCV: the same values as numpy's, 4x cheaper
+    dx = cv2.absdiff(face[:, 1:], face[:, :-1])
+    dy = cv2.absdiff(face[1:, :], face[:-1, :])
+    # the strips of ``np.array_split``; ``np.add.reduce(...) / n`` is ``mean`` without its overhead
+    cols = np.stack([np.add.reduce(dx[a:b], axis=0) / (b - a) for a, b in _strips(dx.shape[0])])
+    rows = np.stack([np.add.reduce(dy[:, a:b], axis=1) / (b - a) for a, b in _strips(dy.shape[1])])
     return cols, rows
+
+
+@functools.lru_cache(maxsize=256)
+def _strips(n: int) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of ``np.array_split``'s ``_STRIPS`` sections of ``n`` items."""
+    each, extra = divmod(n, _STRIPS)
+    bounds = [0]
+    for i in range(_STRIPS):
+        bounds.append(bounds[-1] + each + (1 if i < extra else 0))
+    return tuple(zip(bounds[:-1], bounds[1:], strict=True))
 
 
 def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
