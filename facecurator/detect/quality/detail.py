@@ -66,6 +66,7 @@ from facecurator.detect.quality.base import (
     FaceView,
     Measure,
     face_view,
+    fast_mean,
     gray,
     unmeasured,
 )
@@ -285,7 +286,9 @@ def _fold_fractional(profiles: np.ndarray, period: float) -> float:
     starts = np.floor(np.arange(nblocks) * period).astype(np.int64)
     blocks = profiles[:, starts[:, None] + np.arange(m)[None, :]]
     phases = _middle(blocks, axis=1)
-    pairs = phases + np.roll(phases, -1, axis=1)
+    pairs = np.empty_like(phases)  # phases + np.roll(phases, -1, axis=1), cheaper
+    np.add(phases[:, :-1], phases[:, 1:], out=pairs[:, :-1])
+    np.add(phases[:, -1], phases[:, 0], out=pairs[:, -1])
     ratio = (pairs.max(axis=1) + 2 * _FOLD_FLOOR) / (_middle(pairs, axis=1) + 2 * _FOLD_FLOOR)
     return float(_middle(ratio, axis=0))
 
@@ -308,10 +311,10 @@ def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[floa
             img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
             if m is not None:
                 m = np.asarray(cv2.resize(m, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
-        dx = np.diff(img, axis=1)
-        dy = np.diff(img, axis=0)
+        dx = img[:, 1:] - img[:, :-1]  # np.diff, without its overhead
+        dy = img[1:, :] - img[:-1, :]
         if m is None:
-            ex, ey = float((dx * dx).mean()), float((dy * dy).mean())
+            ex, ey = fast_mean(dx * dx), fast_mean(dy * dy)
         else:
             inside = m >= 0.999
             wx = inside[:, 1:] & inside[:, :-1]

@@ -40,6 +40,7 @@ from facecurator.detect.quality.regions import (
     FaceRegions,
     SkinReference,
     fast_median,
+    fast_std,
 )
 
 #: Lightness of a face-like pixel, as a fraction of the skin's (shadows to highlights).
@@ -101,19 +102,18 @@ class OcclusionReading:
 
 def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
     """Boolean map of the crop's pixels that look like this face's skin or lips."""
-    lab = regions.area_lab
+    lum, a, b = regions.area_planes
     ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
-    lum = lab[..., 0]
     ok = (lum >= FACE_L_RANGE[0] * max(ref_l, 1.0)) & (lum <= FACE_L_RANGE[1] * max(ref_l, 1.0))
     if not skin.monochrome:
-        da, db = lab[..., 1] - ref_a, lab[..., 2] - ref_b
-        chroma2 = lab[..., 1] * lab[..., 1] + lab[..., 2] * lab[..., 2]
+        da, db = a - ref_a, b - ref_b
+        chroma2 = a * a + b * b
         ref_chroma = (ref_a * ref_a + ref_b * ref_b) ** 0.5
         skin_like = da * da + db * db <= SKIN_AB_RADIUS * SKIN_AB_RADIUS
         # white, grey and black masks are near the skin's a*b* when the skin is pale: not when
         # their chroma is measured against the skin's
         skin_like &= chroma2 >= (SKIN_MIN_CHROMA_RATIO * ref_chroma) ** 2
-        lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (lab[..., 1] > 0)
+        lip_like = (da >= LIP_A_RANGE[0]) & (da <= LIP_A_RANGE[1]) & (db >= -LIP_B_BELOW) & (a > 0)
         # a red mask is redder than lips ever are
         lip_like &= chroma2 <= (ref_chroma + LIP_MAX_EXTRA_CHROMA) ** 2
         ok &= skin_like | lip_like
@@ -137,11 +137,11 @@ def face_like_fraction(
     if mask.sum() < 3:
         return 0.0
     if featured:
-        lum = regions.area_lab[..., 0][mask]
+        lum = regions.area_planes[0][mask]
         level = float(fast_median(lum))
         # uniform = painted over; but a clipped (blown-out or black) region is an exposure
         # problem, which the exposure measures report, not a cover
-        uniform = float(lum.std()) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD
+        uniform = fast_std(lum) / max(float(skin.lab[0]), 1.0) < UNIFORM_STD
         if uniform and CLIPPED_L < level < 100.0 - CLIPPED_L:
             return 0.0
     if like is None:
@@ -156,7 +156,7 @@ def lip_contrast(regions: FaceRegions) -> float:
     around = regions.polygon(MOUTH_AREA) & ~lips
     if lips.sum() < 3 or around.sum() < 3:
         return 0.0
-    a = regions.area_lab[..., 1]
+    a = regions.area_planes[1]
     return float(fast_median(a[lips]) - fast_median(a[around]))
 
 
@@ -167,12 +167,13 @@ def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
     lips = regions.polygon(LIPS)
     if lips.sum() < 3:
         return {}
-    lum = np.sort(regions.area_lab[..., 0][lips])
+    lum = regions.area_planes[0][lips]
+    lum.sort()
     ref = max(float(skin.lab[0]), 1.0)
     p10 = float(lum[round(0.1 * (lum.size - 1))])
     return {
         "lips_p10": round(p10 / ref, 3),
-        "lips_std": round(float(lum.std()) / ref, 3),
+        "lips_std": round(fast_std(lum) / ref, 3),
         "lips_stripes": round(lips_stripes(regions), 3),
     }
 

@@ -61,12 +61,22 @@ class FaceRegions:
     #: candidate skin patches (see ``skin_reference``), computed once
     patches: list[tuple[str, np.ndarray, np.ndarray]] | None = None
     _centres: dict[str, np.ndarray] = field(default_factory=dict)
+    _planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def area_lab(self) -> np.ndarray:
         """``lab`` on every other row and column: area statistics (skin patches, occlusion
         shares) need no more resolution and cost a quarter."""
         return self.lab[::AREA_STEP, ::AREA_STEP]
+
+    @property
+    def area_planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:attr:`area_lab`'s L, a*, b* as contiguous planes (the same values; numpy
+        works on a contiguous plane several times faster than on a strided channel)."""
+        if self._planes is None:
+            planes = np.ascontiguousarray(self.area_lab.transpose(2, 0, 1))
+            self._planes = (planes[0], planes[1], planes[2])
+        return self._planes
 
     def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
         """Boolean mask, on the :attr:`area_lab` grid, of the polygon through the mesh
@@ -94,6 +104,19 @@ def fast_median(values: np.ndarray) -> np.ndarray:
     if n % 2:
         return ordered[n // 2]
     return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def fast_std(values: np.ndarray) -> float:
+    """``float(values.std())`` of a float array by numpy's own steps (the same value, bit
+    for bit) without ``np.std``'s Python overhead, which is most of its cost here."""
+    n = np.intp(values.size)
+    mean = np.add.reduce(values, axis=None, keepdims=True)
+    np.true_divide(mean, n, out=mean, casting="unsafe")
+    dev = values - mean
+    np.multiply(dev, dev, out=dev)
+    total = np.add.reduce(dev, axis=None)
+    var = total.dtype.type(total / n)
+    return float(var.dtype.type(np.sqrt(var)))
 
 
 def polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:
