@@ -55,6 +55,7 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Final
@@ -170,6 +171,43 @@ def _fold(profiles: np.ndarray, period: int) -> float:
     return float(ratio[ratio.size // 2])
 
 
+#: Block sizes searched for pixelation (working pixels).
+_PIXEL_PERIODS: Final = tuple(range(3, 17))
+
+
+def _folds(profiles: np.ndarray, periods: tuple[int, ...]) -> list[float]:
+    """``[_fold(profiles, p) for p in periods]`` (the same values): the phase medians per
+    period, then one sort of every period's phases (padded with +inf, so the largest
+    phase and the upper median sit at ``p - 1`` and ``p // 2``) and one median over the
+    strips for all periods."""
+    strips = profiles.shape[0]
+    width = max(periods)
+    padded = np.full((len(periods), strips, width), np.inf, dtype=profiles.dtype)
+    used = []
+    for i, period in enumerate(periods):
+        nblocks = profiles.shape[1] // period
+        if nblocks < 3:
+            continue
+        blocks = profiles[:, : nblocks * period].reshape(strips, nblocks, period).copy()
+        blocks.partition(nblocks // 2, axis=1)
+        padded[i, :, :period] = blocks[:, nblocks // 2, :]
+        used.append(i)
+    out = [1.0] * len(periods)
+    if not used:
+        return out
+    rows = np.array(used)
+    ordered = np.sort(padded[rows], axis=2)
+    sizes = np.array([periods[i] for i in used])
+    picks = np.arange(len(used))[:, None], np.arange(strips)[None, :]
+    top = ordered[picks[0], picks[1], (sizes - 1)[:, None]]
+    mid = ordered[picks[0], picks[1], (sizes // 2)[:, None]]
+    ratio = (top + _FOLD_FLOOR) / (mid + _FOLD_FLOOR)
+    ratio.partition(strips // 2, axis=1)
+    for j, i in enumerate(used):
+        out[i] = float(ratio[j, strips // 2])
+    return out
+
+
 def _middle(a: np.ndarray, axis: int) -> np.ndarray:
     """The (upper) median along ``axis`` - ``np.median``'s overhead is most of
     the cost on these small arrays (a partition gives the same order statistic as a sort)."""
@@ -201,7 +239,7 @@ def _strips(n: int) -> tuple[tuple[int, int], ...]:
     bounds = [0]
     for i in range(_STRIPS):
         bounds.append(bounds[-1] + each + (1 if i < extra else 0))
-    return tuple(zip(bounds[:-1], bounds[1:], strict=True))
+    return tuple(itertools.pairwise(bounds))
 
 
 def _blockiness(profiles: tuple[np.ndarray, np.ndarray], period: int) -> float:
@@ -394,7 +432,7 @@ def detail_measures(
     # (the value is the best period's min(columns, rows): rows are folded only
     # for periods whose column value can still beat the best so far)
     cols, rows = profiles
-    by_cols = sorted(((_fold(cols, p), p) for p in range(3, 17)), reverse=True)
+    by_cols = sorted(zip(_folds(cols, _PIXEL_PERIODS), _PIXEL_PERIODS, strict=True), reverse=True)
     best, best_p = 1.0, 0
     for col_value, p in by_cols:
         if col_value <= best:

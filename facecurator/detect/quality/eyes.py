@@ -23,7 +23,14 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values, fast_median
+from facecurator.detect.quality.regions import (
+    IOD,
+    FaceRegions,
+    SkinReference,
+    ellipse_values,
+    fast_median,
+    stripes_ratio,
+)
 
 #: The eye window (where sclera and iris show) and the periocular region
 #: (lids, lens area), as ellipse semi-axes in IOD units around the eye centre.
@@ -125,7 +132,7 @@ def eye_reading(
     # The far eye of a turned head is foreshortened and hidden behind the nose.
     if (side == "right" and yaw < -ATTRIBUTE_MAX_YAW) or (side == "left" and yaw > ATTRIBUTE_MAX_YAW):
         return EyeReading(None, None, REASON_TURNED, ear=ear)
-    lum = regions.lab[..., 0]
+    lum = regions.lum
     centre = regions.eye_centre(side)
     window = ellipse_values(lum, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))
     peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
@@ -203,9 +210,7 @@ def eye_stripes(lum: np.ndarray, centre: np.ndarray) -> float:
     box = _eye_box(lum, centre)
     if box.shape[0] < 3 or box.shape[1] < 3:
         return 0.0
-    gx = float(np.abs(np.diff(box, axis=1)).sum())
-    gy = float(np.abs(np.diff(box, axis=0)).sum())
-    return gx / max(gy, 1e-6)
+    return stripes_ratio(box)
 
 
 #: The band under the eye that a lens covers (rows below the eye centre, half-width; IOD

@@ -41,6 +41,7 @@ from facecurator.detect.quality.regions import (
     SkinReference,
     fast_median,
     fast_std,
+    stripes_ratio,
 )
 
 #: Lightness of a face-like pixel, as a fraction of the skin's (shadows to highlights).
@@ -184,16 +185,14 @@ def lips_stripes(regions: FaceRegions) -> float:
     their shading run across the face (small values); fingers over the mouth run up and
     down it (large values)."""
     pts = regions.pts[list(LIPS)]
-    lum = regions.lab[..., 0]
+    lum = regions.lum
     h, w = lum.shape
     x0, x1 = max(0, int(pts[:, 0].min())), min(w, int(pts[:, 0].max()) + 1)
     y0, y1 = max(0, int(pts[:, 1].min())), min(h, int(pts[:, 1].max()) + 1)
     box = lum[y0:y1, x0:x1]
     if box.shape[0] < 3 or box.shape[1] < 3:
         return 0.0
-    gx = float(np.abs(np.diff(box, axis=1)).sum())
-    gy = float(np.abs(np.diff(box, axis=0)).sum())
-    return gx / max(gy, 1e-6)
+    return stripes_ratio(box)
 
 
 def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:

@@ -62,12 +62,20 @@ class FaceRegions:
     patches: list[tuple[str, np.ndarray, np.ndarray]] | None = None
     _centres: dict[str, np.ndarray] = field(default_factory=dict)
     _planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _lum: np.ndarray | None = None
 
     @property
     def area_lab(self) -> np.ndarray:
         """``lab`` on every other row and column: area statistics (skin patches, occlusion
         shares) need no more resolution and cost a quarter."""
         return self.lab[::AREA_STEP, ::AREA_STEP]
+
+    @property
+    def lum(self) -> np.ndarray:
+        """``lab[..., 0]`` (L 0-100) as a contiguous plane, cached (the same values)."""
+        if self._lum is None:
+            self._lum = np.ascontiguousarray(self.lab[..., 0])
+        return self._lum
 
     @property
     def area_planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,6 +125,16 @@ def fast_std(values: np.ndarray) -> float:
     total = np.add.reduce(dev, axis=None)
     var = total.dtype.type(total / n)
     return float(var.dtype.type(np.sqrt(var)))
+
+
+def stripes_ratio(box: np.ndarray) -> float:
+    """Sum of |horizontal differences| / sum of |vertical differences| of ``box`` (float32;
+    cv2.absdiff gives numpy's |a - b| values at a quarter of the cost)."""
+    import cv2
+
+    gx = float(np.add.reduce(cv2.absdiff(box[:, 1:], box[:, :-1]), axis=None))
+    gy = float(np.add.reduce(cv2.absdiff(box[1:, :], box[:-1, :]), axis=None))
+    return gx / max(gy, 1e-6)
 
 
 def polygon_mask(shape: tuple[int, ...], pts: np.ndarray) -> np.ndarray:

@@ -154,7 +154,7 @@ def face_quality(
             for side, r in (("right", right), ("left", left))
         },
         "eye_symmetry": round(
-            eye_symmetry(regions.lab[..., 0], regions.eye_centre("right"), regions.eye_centre("left")), 3
+            eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3
         ),
         "occlusion": {"reason": occ.reason, **occ.fractions},
         "skin": {
