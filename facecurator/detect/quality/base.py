@@ -47,6 +47,11 @@ def fast_mean(a: np.ndarray) -> float:
     return float(total.dtype.type(total / np.intp(a.size)))
 
 
+def centre_of(pts: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
+    """``pts[list(indices)].mean(axis=0)`` (the same values) without ``np.mean``'s overhead."""
+    return np.add.reduce(pts[list(indices)], axis=0) / len(indices)
+
+
 def unmeasured(reason: str, **details: float) -> Measure:
     """A measure that could not be taken, with the reason."""
     return Measure(None, reason, {k: round(float(v), 4) for k, v in details.items()})
@@ -63,7 +68,7 @@ def check_inputs(rgb: np.ndarray, mesh: np.ndarray) -> None:
 def eye_centres(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centres of the subject's right and left eye contours (image pixels, x/y)."""
     pts = np.asarray(mesh, dtype=np.float64)[:, :2]
-    return pts[list(RIGHT_EYE_CONTOUR)].mean(axis=0), pts[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+    return centre_of(pts, RIGHT_EYE_CONTOUR), centre_of(pts, LEFT_EYE_CONTOUR)
 
 
 def inter_eye_distance(mesh: np.ndarray) -> float:
@@ -89,7 +94,7 @@ def inside_fraction(mesh: np.ndarray, shape: tuple[int, ...]) -> float:
     pts = np.asarray(mesh)[:, :2]
     h, w = shape[:2]
     ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
-    return float(ok.mean())
+    return np.count_nonzero(ok) / ok.size
 
 
 def face_mask(mesh: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:

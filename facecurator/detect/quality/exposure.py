@@ -29,6 +29,7 @@ from facecurator.detect.quality.base import (
     FaceView,
     Measure,
     face_view,
+    fast_mean,
     gray,
     unmeasured,
 )
@@ -70,9 +71,9 @@ def exposure_measures(
     pix = luma[mask]
     if pix.size < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
-    mean = float(pix.mean())
-    dark = float((pix <= DARK_LEVEL).mean())
-    clipped = float((pix >= CLIPPED_LEVEL).mean())
+    mean = fast_mean(pix)
+    dark = np.count_nonzero(pix <= DARK_LEVEL) / pix.size
+    clipped = np.count_nonzero(pix >= CLIPPED_LEVEL) / pix.size
     hist = np.bincount(np.clip(pix, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
     levels = _percentiles(hist, pix.size)
     high = levels["p95"]
@@ -85,7 +86,7 @@ def exposure_measures(
     side = (xx - top[0]) * (tip[1] - top[1]) - (yy - top[1]) * (tip[0] - top[0])
     left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
     if left.size >= 20 and right.size >= 20:
-        a, b = float(left.mean()), float(right.mean())
+        a, b = fast_mean(left), fast_mean(right)
         uniform = Measure(
             round(min(a, b) / max(a, b, 1.0), 4),
             "ratio of the face halves' brightness",

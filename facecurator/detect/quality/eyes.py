@@ -161,7 +161,7 @@ def eye_reading(
     # Dark relative to the lids around the eye (not the cheeks: a blurred or shadowed
     # iris is still darker than its own lids).
     lids = float(peri[round(0.75 * (peri.size - 1))])
-    iris = float((box < DARK_FRACTION * lids).sum(axis=0).max()) / IOD if box.size else 0.0
+    iris = float(np.count_nonzero(box < DARK_FRACTION * lids, axis=0).max()) / IOD if box.size else 0.0
     stripes = eye_stripes(lum, centre)
     lens_l, lens_ab = lens_band(regions.lab, centre, side)
     numbers = {

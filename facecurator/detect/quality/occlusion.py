@@ -135,7 +135,7 @@ def face_like_fraction(
     uniform one is painted over; smooth regions (forehead, cheeks) may be uniform.
     ``like``: :func:`face_like_map` when already computed.
     """
-    if mask.sum() < 3:
+    if np.count_nonzero(mask) < 3:
         return 0.0
     if featured:
         lum = regions.area_planes[0][mask]
@@ -147,7 +147,8 @@ def face_like_fraction(
             return 0.0
     if like is None:
         like = face_like_map(regions, skin)
-    return float(like[mask].mean())
+    inside = like[mask]
+    return np.count_nonzero(inside) / inside.size
 
 
 def lip_contrast(regions: FaceRegions) -> float:
@@ -155,7 +156,7 @@ def lip_contrast(regions: FaceRegions) -> float:
     chin top): a few units for real lips, about 0 for a uniform mask."""
     lips = regions.polygon(LIPS)
     around = regions.polygon(MOUTH_AREA) & ~lips
-    if lips.sum() < 3 or around.sum() < 3:
+    if np.count_nonzero(lips) < 3 or np.count_nonzero(around) < 3:
         return 0.0
     a = regions.area_planes[1]
     return float(fast_median(a[lips]) - fast_median(a[around]))
@@ -166,7 +167,7 @@ def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
     of their lightness, both / the skin's lightness (for ``raw``): a hand or a skin-coloured
     patch over the mouth has neither."""
     lips = regions.polygon(LIPS)
-    if lips.sum() < 3:
+    if np.count_nonzero(lips) < 3:
         return {}
     lum = regions.area_planes[0][lips]
     lum.sort()
@@ -231,7 +232,7 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     like = face_like_map(regions, skin)
     for name, poly in parts.items():
         mask = regions.polygon(poly)
-        areas[name] = int(mask.sum())
+        areas[name] = np.count_nonzero(mask)
         featured = name in ("nose", "mouth")
         fractions[name] = round(face_like_fraction(regions, skin, mask, featured=featured, like=like), 3)
     total = sum(areas.values()) or 1

@@ -13,6 +13,8 @@ from typing import Final
 
 import numpy as np
 
+from facecurator.detect.quality.base import centre_of
+
 #: Side of the aligned crop; the eye centres land at (0.35, 0.40) and (0.65, 0.40)
 #: of it, so the inter-ocular distance (IOD) is 0.30 * side = 48 px.
 SIDE: Final = 128
@@ -100,7 +102,7 @@ class FaceRegions:
         centre = self._centres.get(side)
         if centre is None:
             contour = RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR
-            centre = self._centres[side] = self.pts[list(contour)].mean(axis=0)
+            centre = self._centres[side] = centre_of(self.pts, contour)
         return centre
 
 
@@ -175,8 +177,8 @@ def face_regions(
     import cv2
 
     pts2 = np.asarray(mesh, dtype=np.float64)[:, :2]
-    right = pts2[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
-    left = pts2[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+    right = centre_of(pts2, RIGHT_EYE_CONTOUR)
+    left = centre_of(pts2, LEFT_EYE_CONTOUR)
     if aligned is not None and aligned[0].shape[:2] == (side, side):
         return _with_planes(aligned[0], aligned[1], float(np.linalg.norm(left - right)))
     (rx, ry), (lx, ly) = _EYES_AT
@@ -283,7 +285,7 @@ def _skin_patches(regions: FaceRegions) -> list[tuple[str, np.ndarray, np.ndarra
         found = []
         for name, poly in _SKIN_PATCHES:
             mask = regions.polygon(poly)
-            if mask.sum() >= 4:
+            if np.count_nonzero(mask) >= 4:
                 found.append((name, fast_median(regions.area_lab[mask]), mask))
         regions.patches = found
     return regions.patches
