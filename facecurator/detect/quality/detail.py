@@ -288,8 +288,8 @@ def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None =
     for prof in profiles:
         if prof.shape[1] < 6 * SPECTRUM_PERIODS[1]:
             return unmeasured("face too small for the block spectrum")
-        p = prof.mean(axis=0)
-        p = (p - p.mean()) * _hanning(p.size)
+        p = np.add.reduce(prof, axis=0) / prof.shape[0]  # prof.mean(axis=0), cheaper
+        p = (p - fast_mean(p)) * _hanning(p.size)
         power = np.abs(np.fft.rfft(p, _SPECTRUM_N)) ** 2
         floor = float(_middle(power[_BAND], axis=0)) + 1e-9
         i = int(np.argmax(np.where(search, power, -1.0)))
