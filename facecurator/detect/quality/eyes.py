@@ -23,6 +23,7 @@ from typing import Final
 
 import numpy as np
 
+from facecurator.detect.quality.base import length
 from facecurator.detect.quality.regions import (
     IOD,
     FaceRegions,
@@ -111,10 +112,10 @@ class EyeReading:
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
     """(|p2-p6| + |p3-p5|) / (2 |p1-p4|) in 3-D: about 0.2-0.37 open, about 0.1 closed."""
     p = np.asarray(mesh, dtype=np.float64)[list(eye)]
-    width = float(np.linalg.norm(p[0] - p[3]))
+    width = length(p[0] - p[3])
     if width <= 1e-6:
         return 0.0
-    return float(np.linalg.norm(p[1] - p[5]) + np.linalg.norm(p[2] - p[4])) / (2.0 * width)
+    return (length(p[1] - p[5]) + length(p[2] - p[4])) / (2.0 * width)
 
 
 def _half(value: float, boundary: float) -> float:

@@ -13,7 +13,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.base import centre_of
+from facecurator.detect.quality.base import centre_of, length
 
 #: Side of the aligned crop; the eye centres land at (0.35, 0.40) and (0.65, 0.40)
 #: of it, so the inter-ocular distance (IOD) is 0.30 * side = 48 px.
@@ -180,12 +180,12 @@ def face_regions(
     right = centre_of(pts2, RIGHT_EYE_CONTOUR)
     left = centre_of(pts2, LEFT_EYE_CONTOUR)
     if aligned is not None and aligned[0].shape[:2] == (side, side):
-        return _with_planes(aligned[0], aligned[1], float(np.linalg.norm(left - right)))
+        return _with_planes(aligned[0], aligned[1], length(left - right))
     (rx, ry), (lx, ly) = _EYES_AT
     dst_r = np.array([rx * side, ry * side])
     dst_l = np.array([lx * side, ly * side])
     v = left - right
-    iod = float(np.linalg.norm(v))
+    iod = length(v)
     scale = float(np.linalg.norm(dst_l - dst_r) / max(1e-6, iod))
     angle = math.atan2(float(v[1]), float(v[0]))
     c, s = scale * math.cos(-angle), scale * math.sin(-angle)

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.detect.quality.base import centre_of
+from facecurator.detect.quality.base import centre_of, length
 from facecurator.detect.quality.eyes import (
     MIN_IOD_PX,
     REASON_SMALL,
@@ -103,7 +103,7 @@ def face_quality(
     """
     pts = np.asarray(mesh, dtype=np.float64)[:, :2]
     right_eye, left_eye = (centre_of(pts, contour) for contour in (RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR))
-    if float(np.linalg.norm(left_eye - right_eye)) < MIN_IOD_PX:
+    if length(left_eye - right_eye) < MIN_IOD_PX:
         return _too_small()
     regions = face_regions(rgb, mesh, aligned=aligned)
     cheeks = skin_reference(regions)
