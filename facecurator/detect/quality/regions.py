@@ -65,12 +65,18 @@ class FaceRegions:
     _centres: dict[str, np.ndarray] = field(default_factory=dict)
     _planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _lum: np.ndarray | None = None
+    #: every mesh point on the :attr:`area_lab` grid, rounded (polygon corners)
+    _corners: np.ndarray | None = None
+    _area: np.ndarray | None = None
 
     @property
     def area_lab(self) -> np.ndarray:
         """``lab`` on every other row and column: area statistics (skin patches, occlusion
-        shares) need no more resolution and cost a quarter."""
-        return self.lab[::AREA_STEP, ::AREA_STEP]
+        shares) need no more resolution and cost a quarter (a contiguous copy, cached:
+        boolean selections from it are cheaper than from the strided view)."""
+        if self._area is None:
+            self._area = np.ascontiguousarray(self.lab[::AREA_STEP, ::AREA_STEP])
+        return self._area
 
     @property
     def lum(self) -> np.ndarray:
@@ -91,10 +97,15 @@ class FaceRegions:
     def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
         """Boolean mask, on the :attr:`area_lab` grid, of the polygon through the mesh
         points ``indices`` (cached)."""
+        import cv2
+
         mask = self._masks.get(indices)
         if mask is None:
-            mask = polygon_mask(self.area_lab.shape[:2], self.pts[list(indices)] / AREA_STEP)
-            self._masks[indices] = mask
+            if self._corners is None:  # polygon_mask's rounding, once for all the points
+                self._corners = np.round(self.pts / AREA_STEP).astype(np.int32)
+            grid = np.zeros(self.area_lab.shape[:2], dtype=np.uint8)
+            cv2.fillPoly(grid, [self._corners[list(indices)]], (1,))
+            mask = self._masks[indices] = grid.view(bool)
         return mask
 
     def eye_centre(self, side: str) -> np.ndarray:
