@@ -13,9 +13,7 @@ import bisect
 from typing import Any, Final
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     QRect,
     QRectF,
@@ -29,15 +27,14 @@ from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOpti
 
 from facecurator.gui.cell_paint import paint_background, paint_name, paint_picture, picture_box
 from facecurator.gui.core_errors import error_line
+from facecurator.gui.lazy_model import LazyIdModel, ModelIndex
 from facecurator.gui.overlay import DEFAULT_PALETTE
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
-from facecurator.gui.store_rows import FETCH_PAGE, ImageSummary
+from facecurator.gui.store_rows import ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
-from facecurator.services.catalog.queries import VERDICT_FILTERS, VERDICT_SORTS, natural_order
-from facecurator.services.filtering import FaceFilter
+from facecurator.services.catalog.queries import VERDICT_SORTS, natural_order
 
-ModelIndex = QModelIndex | QPersistentModelIndex
 # Image statuses whose thumbnail is decoded: read, or listed by a scan and not read yet.
 SHOWN_STATUSES: Final = ("ok", "listed")
 
@@ -65,59 +62,41 @@ def thumb_key(image_id: int) -> str:
     return f"t{image_id}"
 
 
-class GalleryModel(QAbstractListModel):
+class GalleryModel(LazyIdModel):
     """Image ids of the open source, filtered and sorted; row data fetched from the store."""
 
+    id_role = IMAGE_ID_ROLE
+
     def __init__(self, store: CurationStore, thumbnails: AsyncPixmapCache, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._store = store
+        super().__init__(store, thumbnails, "t", "all", parent)
         self._thumbs = thumbnails
-        self._ids: list[int] = []
-        self._rows = RowIndex()
-        self.filter_name = "all"
         self.sort_key = "name"
-        #: the filter bar's face filter: images with at least one matching face (None: all)
-        self.face_filter: FaceFilter | None = None
+        # face_filter (LazyIdModel's): images with at least one matching face are shown
         self._group_sizes: dict[str, int] = {}
         self._decode_listed = True  # thumbnails of images listed but not read yet (no scan running)
-        store.sourceListed.connect(lambda _root: self.rebuild())
-        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.imagesAdded.connect(self._on_images_added)
         store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
-        store.rulesChanged.connect(self._on_rules_changed)
-        thumbnails.ready.connect(self._on_thumb_event)
-        thumbnails.failed.connect(lambda key, _msg: self._on_thumb_event(key))
 
-    # -- Qt model interface -------------------------------------------------------------
+    # -- rows read from the store -------------------------------------------------------
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+    def _cached(self, item_id: int) -> bool:
+        return self._store.cached(item_id)
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
-            return None
-        row = index.row()
-        image_id = self._ids[row]
-        if role == IMAGE_ID_ROLE:
-            return image_id
-        if not self._store.cached(image_id):  # read the page of rows around it in one query
-            self._store.prefetch(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
-        image = self._store.image(image_id)
+    def _prefetch(self, item_ids: list[int]) -> None:
+        self._store.prefetch(item_ids)
+
+    def _row_data(self, item_id: int, role: int) -> Any:
+        image = self._store.image(item_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return image.row.name.rsplit("/", 1)[-1]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(image_id)
+            return self._tooltip(item_id)
         if role == STATUS_ROLE:
             return image.row.status
         if role == SUMMARY_ROLE:
-            return self._store.summary(image_id)
+            return self._store.summary(item_id)
         return None
-
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def _tooltip(self, image_id: int) -> str:
         image = self._store.image(image_id)
@@ -148,20 +127,9 @@ class GalleryModel(QAbstractListModel):
     def image_id(self, row: int) -> int:
         return self._ids[row]
 
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, image_id: int) -> int | None:
-        return self._rows.get(image_id)
-
     def index_of(self, image_id: int) -> QModelIndex:
         row = self._rows.get(image_id)
         return QModelIndex() if row is None else self.index(row, 0)
-
-    def set_filter(self, name: str) -> None:
-        if name != self.filter_name:
-            self.filter_name = name
-            self.rebuild()
 
     def set_sort(self, key: str) -> None:
         if key != self.sort_key:
@@ -174,12 +142,6 @@ class GalleryModel(QAbstractListModel):
             self._decode_listed = decode
             if decode and self._ids:  # the placeholders shown meanwhile ask again
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
-
-    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
-        """Show only images with a face the filter bar's expression selects (None: no such filter)."""
-        if face_filter is not self.face_filter:
-            self.face_filter = face_filter
-            self.rebuild()
 
     def _passes(self, image_id: int) -> bool:
         store = self._store
@@ -226,12 +188,7 @@ class GalleryModel(QAbstractListModel):
         if self.sort_key in NAME_SORTS and self._ids:
             self._insert_in_order(new)
             return
-        first = len(self._ids)
-        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-        for offset, image_id in enumerate(new):
-            self._ids.append(image_id)
-            self._rows[image_id] = first + offset
-        self.endInsertRows()
+        self._append(new)
         self._count_groups()
 
     def _insert_in_order(self, new: list[int]) -> None:
@@ -268,12 +225,7 @@ class GalleryModel(QAbstractListModel):
         if self.sort_key in NAME_SORTS:
             self._insert_in_order(new)
             return
-        first = len(self._ids)
-        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-        for offset, image_id in enumerate(new):
-            self._ids.append(image_id)
-            self._rows[image_id] = first + offset
-        self.endInsertRows()
+        self._append(new)
 
     def _store_known_not_shown(self, image_ids: list[int]) -> list[int]:
         shown = set(self._rows.known(image_ids))
@@ -290,26 +242,7 @@ class GalleryModel(QAbstractListModel):
         self._on_images_added(image_ids)
 
     def _needs_verdicts(self) -> bool:
-        return self.filter_name in VERDICT_FILTERS or self.sort_key in VERDICT_SORTS
-
-    def _on_verdicts_stored(self) -> None:
-        """The opened source's verdicts are stored: a verdict filter or sort can now be computed
-        (the listing already showed every other view; rebuilding it would lose the scroll)."""
-        if self._needs_verdicts():
-            self.rebuild()
-
-    def _on_rules_changed(self, _rules: object) -> None:
-        if self._needs_verdicts() or self.face_filter is not None:
-            self.rebuild()  # membership or order depends on the verdicts
-        elif self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
-
-    def _on_thumb_event(self, key: str) -> None:
-        if key.startswith("t"):
-            row = self._rows.get(int(key[1:]))
-            if row is not None:
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        return super()._needs_verdicts() or self.sort_key in VERDICT_SORTS
 
     # -- thumbnails -------------------------------------------------------------------------
 

@@ -10,29 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 
+from facecurator.gui.lazy_model import LazyIdModel
 from facecurator.gui.my_faces import MINE
 from facecurator.gui.overlay import face_status
-from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.store import CurationStore
-from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.gui.triage_delegate import (
     DECISION_ROLE,
     FACE_STATUS_ROLE,
 )
-from facecurator.services.catalog.queries import VERDICT_FILTERS
-from facecurator.services.filtering import FaceFilter, sort_faces
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from facecurator.services.filtering import sort_faces
 
 #: Side of the sharp crop shown in the preview panel.
 PREVIEW_CROP_SIDE: Final = 448
@@ -51,8 +42,10 @@ def preview_key(face_id: int) -> str:
     return f"P{face_id}"
 
 
-class FaceModel(QAbstractListModel):
+class FaceModel(LazyIdModel):
     """Face ids of the open source under a face filter; data read from the store per row."""
+
+    id_role = FACE_ID_ROLE
 
     def __init__(
         self,
@@ -61,40 +54,25 @@ class FaceModel(QAbstractListModel):
         decoded: DecodedImageCache,
         parent: Any = None,
     ) -> None:
-        super().__init__(parent)
-        self._store = store
+        super().__init__(store, crops, "c", "pending", parent)
         self._crops = crops
         self._decoded = decoded
-        self._ids: list[int] = []
-        self._rows = RowIndex()
-        self.filter_name = "pending"
         # "My faces": the ids this operator holds (set by the Triage page: MyFaces.held)
         self.mine: Callable[[], list[int]] = list
-        #: the filter bar's face filter (None: none) and the sort (FACE_SORTS key, descending)
-        self.face_filter: FaceFilter | None = None
+        #: the sort (FACE_SORTS key, descending)
         self.sort_key = "image"
         self.descending = False
-        store.sourceListed.connect(lambda _root: self.rebuild())
-        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
-        store.rulesChanged.connect(self._on_rules_changed)
-        crops.ready.connect(self._on_crop_event)
-        crops.failed.connect(lambda key, _msg: self._on_crop_event(key))
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+    def _cached(self, item_id: int) -> bool:
+        return self._store.face_cached(item_id)
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
-            return None
-        row = index.row()
-        face_id = self._ids[row]
-        if role == FACE_ID_ROLE:
-            return face_id
-        if not self._store.face_cached(face_id):  # read the page of rows around it in one query
-            self._store.prefetch_faces(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
-        face = self._store.face(face_id)
+    def _prefetch(self, item_ids: list[int]) -> None:
+        self._store.prefetch_faces(item_ids)
+
+    def _row_data(self, item_id: int, role: int) -> Any:
+        face = self._store.face(item_id)
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -106,31 +84,10 @@ class FaceModel(QAbstractListModel):
             return face.decision
         return None
 
-    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
     # -- ids -------------------------------------------------------------------------------
 
     def face_id(self, row: int) -> int:
         return self._ids[row]
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def row_of(self, face_id: int) -> int | None:
-        return self._rows.get(face_id)
-
-    def set_filter(self, name: str) -> None:
-        if name != self.filter_name:
-            self.filter_name = name
-            self.rebuild()
-
-    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
-        if face_filter is not self.face_filter:
-            self.face_filter = face_filter
-            self.rebuild()
 
     def set_sort(self, key: str, descending: bool = False) -> None:
         """Order the grid by a field (``FACE_SORTS``); "image" is the catalog order."""
@@ -161,14 +118,8 @@ class FaceModel(QAbstractListModel):
 
     def _on_faces_added(self, face_ids: list[int]) -> None:
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
-        if not new:
-            return
-        first = len(self._ids)
-        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-        for offset, face_id in enumerate(new):
-            self._ids.append(face_id)
-            self._rows[face_id] = first + offset
-        self.endInsertRows()
+        if new:
+            self._append(new)
 
     def _on_faces_changed(self, face_ids: list[int]) -> None:
         # Decided faces stay in a "pending" grid until the operator refilters:
@@ -177,24 +128,6 @@ class FaceModel(QAbstractListModel):
         for row in rows:
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
-
-    def _on_verdicts_stored(self) -> None:
-        """The opened source's verdicts are stored: a verdict filter can now be computed."""
-        if self.filter_name in VERDICT_FILTERS:
-            self.rebuild()
-
-    def _on_rules_changed(self, _rules: object) -> None:
-        if self.filter_name in VERDICT_FILTERS or self.face_filter is not None:
-            self.rebuild()
-        elif self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
-
-    def _on_crop_event(self, key: str) -> None:
-        if key.startswith("c"):
-            row = self._rows.get(int(key[1:]))
-            if row is not None:
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
     # -- crops ------------------------------------------------------------------------------
 

@@ -72,3 +72,37 @@ def test_rule_change_in_memory_matches_the_core_review(opened_window) -> None:
             for face in image.faces
         }
         assert {face.id: (face.verdict, face.decision) for face in store.faces()} == expected
+
+
+def test_views_that_depend_on_verdicts_rebuild_when_verdicts_or_rules_change(opened_window) -> None:
+    """Both id models (gallery, triage) rebuild a verdict filter or sort when the verdicts are
+    stored or the rules change; any other view is kept (a rule change repaints its rows)."""
+    window = opened_window
+    store, rules = window.store, load_rules("enrollment-strict")
+    for model, plain, verdict_views in (
+        (window.gallery_model, "all", (("qualified", None), ("all", "blur"))),
+        (window.triage.model, "all", (("unqualified", None),)),
+    ):
+        resets: list[str] = []
+        repaints: list[tuple[int, int]] = []
+        model.modelReset.connect(lambda resets=resets: resets.append("reset"))
+        model.dataChanged.connect(
+            lambda a, b, _roles=(), repaints=repaints: repaints.append((a.row(), b.row()))
+        )
+        model.set_filter(plain)
+        if hasattr(model, "set_sort"):
+            model.set_sort("name" if model is window.gallery_model else "image")
+        resets.clear()
+        store.sourceChanged.emit("")
+        store.rulesChanged.emit(rules)
+        assert resets == [], type(model).__name__
+        assert (0, model.rowCount() - 1) in repaints, type(model).__name__
+        for name, sort in verdict_views:
+            model.set_filter(name)
+            if sort is not None:
+                model.set_sort(sort)
+            resets.clear()
+            store.sourceChanged.emit("")
+            assert resets == ["reset"], (type(model).__name__, name, sort)
+            store.rulesChanged.emit(rules)
+            assert resets == ["reset", "reset"], (type(model).__name__, name, sort)

@@ -1,0 +1,153 @@
+"""The id-only list model the gallery and triage grids share.
+
+:class:`LazyIdModel` holds ids in display order and reads a row from the store only
+when it is painted: a row not in memory is read with the page of rows around it, in
+one query. It owns the store-signal wiring both grids have in common (a new listing
+rebuilds, stored verdicts and new rules rebuild a view that depends on them) and the
+repaint of a row whose cached picture arrived. :class:`~facecurator.gui.gallery.GalleryModel`
+(image ids) and :class:`~facecurator.gui.triage_model.FaceModel` (face ids) fill in
+the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from facecurator.gui.rowindex import RowIndex
+from facecurator.gui.store import CurationStore
+from facecurator.gui.store_rows import FETCH_PAGE
+from facecurator.gui.thumbnails import AsyncPixmapCache
+from facecurator.services.catalog.queries import VERDICT_FILTERS
+from facecurator.services.filtering import FaceFilter
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class LazyIdModel(QAbstractListModel):
+    """Ids under a named filter and the filter bar's face filter; row data read on demand.
+
+    Args:
+        store: the store rows are read from (its signals keep the ids current).
+        pixmaps: the cache of the pictures painted in the cells.
+        key_prefix: the prefix of this model's keys in ``pixmaps`` (its id follows).
+        filter_name: the named filter shown first.
+    """
+
+    #: the role ``data()`` answers with the row's id, without reading the row
+    id_role: int
+
+    def __init__(
+        self,
+        store: CurationStore,
+        pixmaps: AsyncPixmapCache,
+        key_prefix: str,
+        filter_name: str,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._key_prefix = key_prefix
+        self._ids: list[int] = []
+        self._rows = RowIndex()
+        self.filter_name = filter_name
+        #: the filter bar's face filter (None: none)
+        self.face_filter: FaceFilter | None = None
+        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
+        store.rulesChanged.connect(self._on_rules_changed)
+        pixmaps.ready.connect(self._on_pixmap_event)
+        pixmaps.failed.connect(lambda key, _msg: self._on_pixmap_event(key))
+
+    # -- what a model fills in ------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Recompute the visible ids (an operator action: filter, sort, new source)."""
+        raise NotImplementedError
+
+    def _cached(self, item_id: int) -> bool:
+        """Whether the store holds this id's row in memory."""
+        raise NotImplementedError
+
+    def _prefetch(self, item_ids: list[int]) -> None:
+        """Read these ids' rows in one query."""
+        raise NotImplementedError
+
+    def _row_data(self, item_id: int, role: int) -> Any:
+        """``data()`` for a row the store holds."""
+        raise NotImplementedError
+
+    def _needs_verdicts(self) -> bool:
+        """Whether the ids shown (or their order) depend on the verdicts."""
+        return self.filter_name in VERDICT_FILTERS
+
+    # -- Qt model interface ---------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
+            return None
+        row = index.row()
+        item_id = self._ids[row]
+        if role == self.id_role:
+            return item_id
+        if not self._cached(item_id):  # read the page of rows around it in one query
+            self._prefetch(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
+        return self._row_data(item_id, role)
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    # -- ids and filters ------------------------------------------------------------------
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def row_of(self, item_id: int) -> int | None:
+        return self._rows.get(item_id)
+
+    def set_filter(self, name: str) -> None:
+        if name != self.filter_name:
+            self.filter_name = name
+            self.rebuild()
+
+    def set_face_filter(self, face_filter: FaceFilter | None) -> None:
+        """Apply the filter bar's face filter (None: no such filter)."""
+        if face_filter is not self.face_filter:
+            self.face_filter = face_filter
+            self.rebuild()
+
+    def _append(self, new: list[int]) -> None:
+        """New ids at the end, as inserted rows."""
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+        for offset, item_id in enumerate(new):
+            self._ids.append(item_id)
+            self._rows[item_id] = first + offset
+        self.endInsertRows()
+
+    # -- store and cache signals ----------------------------------------------------------
+
+    def _on_verdicts_stored(self) -> None:
+        """The opened source's verdicts are stored: a verdict filter or sort can now be computed
+        (the listing already showed every other view; rebuilding it would lose the scroll)."""
+        if self._needs_verdicts():
+            self.rebuild()
+
+    def _on_rules_changed(self, _rules: object) -> None:
+        if self._needs_verdicts() or self.face_filter is not None:
+            self.rebuild()  # membership or order depends on the verdicts
+        elif self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+
+    def _on_pixmap_event(self, key: str) -> None:
+        if key.startswith(self._key_prefix):
+            row = self._rows.get(int(key[len(self._key_prefix) :]))
+            if row is not None:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
