@@ -388,7 +388,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             from facecurator.cli.identity_report import print_identities
 
             return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
-        selected = where_filter(args, rules)
+        selected = where_filter(args, rules, catalog, root)
         identities = identities_if_embedded(catalog, rules, source_root=root)
         images = iter_review(catalog, rules, source_root=root, identities=identities)
         if selected is not None:  # images with a matching face, with those faces only (streamed)
@@ -426,7 +426,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
         decide = accept_qualified if args.accept_qualified else reject_unqualified
         root = source_root_filter(args.source)
-        selected = where_filter(args, rules)
+        selected = where_filter(args, rules, catalog, root)
         face_ids = None
         if selected is not None:  # the matching faces, read a page of images at a time
             from facecurator.services.review import iter_review
@@ -510,7 +510,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules)
         root = source_root_filter(args.source)
-        selected = where_filter(args, rules)
+        selected = where_filter(args, rules, catalog, root)
         identities = identities_if_embedded(catalog, rules, source_root=root)
         images = iter_review(catalog, rules, source_root=root, identities=identities)
         # One image's items at a time: the export plans only what it writes (never the pending faces).

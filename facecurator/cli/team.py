@@ -221,7 +221,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         elif operators:
             rules = resolve_rules(catalog, args.rules)
             root = source_root_filter(args.source)
-            selected = where_filter(args, rules)
+            selected = where_filter(args, rules, catalog, root)
             among = None
             if selected is not None:  # the matching faces, a page of images at a time
                 images = iter_review(catalog, rules, source_root=root)

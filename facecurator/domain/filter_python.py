@@ -13,9 +13,11 @@ from typing import Final
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
 from facecurator.domain.filters import (
     And,
+    AssignedTest,
     Compare,
     ConditionTest,
     Everything,
+    FilterError,
     Node,
     Not,
     Or,
@@ -91,6 +93,14 @@ def compile_predicate(node: Node) -> FacePredicate:
         return lambda face, verdict, decision, file, person: (
             needle in file.casefold() or needle in person.casefold()
         )
+    if isinstance(node, AssignedTest):
+        term, position = node.text, node.position
+
+        def needs_catalog(face: Face, verdict: Verdict | None, decision: str, file: str, person: str) -> bool:
+            # who holds a face lives in the catalog's assignments, not on the face
+            raise FilterError("filter.needs_catalog", position, term, term=term)
+
+        return needs_catalog
     if isinstance(node, ConditionTest):
         wanted, condition = node.outcome, node.condition
         return lambda face, verdict, decision, file, person: (

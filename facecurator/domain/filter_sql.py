@@ -14,7 +14,9 @@ from typing import Any, Final
 
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
 from facecurator.domain.filters import (
+    ME_WORD,
     And,
+    AssignedTest,
     Compare,
     ConditionTest,
     Everything,
@@ -56,6 +58,10 @@ class SqlColumns:
     #: verdict is stored): ``failed:``/``unknown:``/``passed:`` terms are answered in SQL. Set it
     #: only when every face in scope has a stored verdict (a missing one would read as no match).
     outcomes: str | None = None
+    #: the operator holding the face now (NULL: nobody), for ``assigned:``; None: not in SQL
+    assignee: str | None = None
+    #: the name ``assigned:me`` stands for (None: ``assigned:me`` is not answered in SQL)
+    me: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,8 @@ class _SqlBuilder:
             pattern = self.param(_like_pattern(node.text))
             c = self.columns
             return _known(f"{_like(c.file, pattern)} OR {_like(c.person, pattern)}")
+        if isinstance(node, AssignedTest):
+            return self.assigned(node)
         if isinstance(node, ConditionTest):
             if self.columns.outcomes is not None:
                 pattern = self.param(_like_pattern(_outcome_item(node.condition, node.outcome)))
@@ -107,6 +115,17 @@ class _SqlBuilder:
                 raise _NotInSql
             return _known(f"{self.columns.outcome(node.condition)} = {self.param(node.outcome)}")
         return self.compare(node)
+
+    def assigned(self, node: AssignedTest) -> str:
+        assignee = self.columns.assignee
+        if assignee is None:
+            raise _NotInSql
+        if node.operator is None:
+            return f"({assignee} IS NULL)"
+        name = self.columns.me if node.operator == ME_WORD else node.operator
+        if name is None:
+            raise _NotInSql
+        return _known(f"{assignee} = {self.param(name)}")
 
     def blur_sql(self) -> str:
         c = self.columns

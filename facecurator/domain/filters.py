@@ -19,6 +19,7 @@ Grammar (keywords and field names are case-insensitive)::
     factor  := "not" factor | "(" expr ")" | test | word
     test    := FIELD OP VALUE ("|" VALUE)*          # alternatives: any of them
              | ("failed" | "unknown" | "passed") ":" CONDITION
+             | "assigned" ":" ("me" | "none" | OPERATOR)
     OP      := ">" | ">=" | "<" | "<=" | "=" | "!=" | "~"
     word    := a bare or quoted word: file or person name contains it
 
@@ -41,6 +42,11 @@ Fields (numbers compare with ``> >= < <= = !=``; ``=none`` / ``!=none`` test
                histogram bars filter with these)
 ``blur_scale`` the scale the blur was measured on (``0-20``, ``0-100``, ``local-0-100``)
 =============  ===========================================================
+
+``assigned:me`` / ``assigned:NAME`` / ``assigned:none``: the face is held now (assigned, or
+taken with a lease not run out; ``services/catalog/assign.py``) by this operator
+(``FACECURATOR_OPERATOR``), by NAME, or by nobody. Only the catalog answers it (SQL);
+the Python predicate alone raises ``filter.needs_catalog``.
 
 A comparison with an unmeasured value is false (so ``not yaw>20`` includes faces
 without a pose). Errors are :class:`FilterError`: a message id + params (for a
@@ -74,6 +80,9 @@ FILTER_MESSAGES: Final[Mapping[str, str]] = {
     "filter.missing_condition": "'{kind}:' needs a condition name",
     "filter.unknown_condition": "no condition '{condition}' in the rule set (conditions: {conditions})",
     "filter.unclosed_quote": "the quote is never closed",
+    "filter.missing_operator": "'assigned:' needs me, none or an operator's name",
+    "filter.needs_catalog": "'{term}' is answered by the catalog's assignments only; "
+    "it cannot be checked here (inside 'or'/'not' with a verdict term, or without a catalog)",
 }
 
 
@@ -168,6 +177,26 @@ class ConditionTest:
     position: int
 
 
+#: ``assigned:me`` names this operator; ``assigned:none`` nobody.
+ASSIGNED_WORD: Final = "assigned"
+ME_WORD: Final = "me"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedTest:
+    """``assigned:me`` / ``assigned:NAME`` / ``assigned:none``: who holds the face now.
+
+    ``operator`` is the name as typed, :data:`ME_WORD` (resolved by the catalog side) or
+    None for nobody."""
+
+    operator: str | None
+    position: int
+
+    @property
+    def text(self) -> str:
+        return f"{ASSIGNED_WORD}:{NONE_WORD if self.operator is None else self.operator}"
+
+
 @dataclass(frozen=True, slots=True)
 class Words:
     """A bare word: the file or person name contains it."""
@@ -196,7 +225,7 @@ class Everything:
     """The empty expression: every face."""
 
 
-Node = Compare | ConditionTest | Words | Not | And | Or | Everything
+Node = Compare | ConditionTest | AssignedTest | Words | Not | And | Or | Everything
 
 
 # --------------------------------------------------------------------------- tokens
@@ -389,13 +418,15 @@ class _Parser:
         return number
 
     def condition_test(self, name_token: _Token, op_token: _Token) -> Node:
+        if name_token.text.lower() == ASSIGNED_WORD:
+            return self.assigned_test(name_token, op_token)
         outcome = OUTCOME_WORDS.get(name_token.text.lower())
         if outcome is None:
             raise self.error(
                 "filter.unknown_field",
                 name_token,
                 field=name_token.text,
-                fields=", ".join((*FIELDS, *(f"{w}:" for w in OUTCOME_WORDS))),
+                fields=", ".join((*FIELDS, *(f"{w}:" for w in (*OUTCOME_WORDS, ASSIGNED_WORD)))),
             )
         condition_token = self.peek()
         if condition_token.kind not in ("word", "quoted"):
@@ -410,6 +441,16 @@ class _Parser:
                 conditions=", ".join(self.conditions) or "-",
             )
         return ConditionTest(outcome, condition, name_token.position)
+
+    def assigned_test(self, name_token: _Token, op_token: _Token) -> Node:
+        token = self.peek()
+        if token.kind not in ("word", "quoted") or not token.text.strip():
+            raise self.error("filter.missing_operator", op_token)
+        self.take()
+        name = token.text.strip()
+        if token.kind == "word" and name.lower() in (ME_WORD, NONE_WORD):
+            return AssignedTest(None if name.lower() == NONE_WORD else ME_WORD, name_token.position)
+        return AssignedTest(name, name_token.position)
 
 
 def parse(text: str, *, conditions: Sequence[str] | None = None) -> Node:
@@ -460,6 +501,31 @@ def uses_verdicts(node: Node) -> bool:
     if isinstance(node, (And, Or)):
         return any(uses_verdicts(item) for item in node.items)
     return False
+
+
+def uses_assignment(node: Node) -> bool:
+    """True when the expression reads who holds the face (``assigned:``)."""
+    if isinstance(node, AssignedTest):
+        return True
+    if isinstance(node, Not):
+        return uses_assignment(node.item)
+    if isinstance(node, (And, Or)):
+        return any(uses_assignment(item) for item in node.items)
+    return False
+
+
+def first_assignment(node: Node) -> AssignedTest | None:
+    """The first ``assigned:`` term of the expression (for an error naming it)."""
+    if isinstance(node, AssignedTest):
+        return node
+    if isinstance(node, Not):
+        return first_assignment(node.item)
+    if isinstance(node, (And, Or)):
+        for item in node.items:
+            found = first_assignment(item)
+            if found is not None:
+                return found
+    return None
 
 
 def format_number(value: float) -> str:

@@ -93,6 +93,9 @@ class Decisions(WindowBase):
         image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
         faces = [face for image_id in image_ids for face in self.store.image(image_id).faces]
         face_filter = self.gallery_model.face_filter
+        if face_filter is not None and face_filter.needs_catalog:  # assigned: is answered in SQL
+            wanted = set(self.store.faces_passing([face.id for face in faces], face_filter))
+            return [face for face in faces if face.id in wanted]
         return faces if face_filter is None else face_filter.select(faces)
 
     def _on_face_filter(self, face_filter: FaceFilter | None) -> None:

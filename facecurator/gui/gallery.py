@@ -150,6 +150,8 @@ class GalleryModel(LazyIdModel):
         face_filter = self.face_filter
         if face_filter is None:
             return True
+        if face_filter.needs_catalog:  # assigned: is answered in SQL
+            return bool(store.images_with_matching_face([image_id], face_filter))
         return any(face_filter.matches(face) for face in store.image(image_id).faces)
 
     def _name_keys(self, image_ids: list[int]) -> dict[int, tuple[Any, ...]]:

@@ -287,8 +287,9 @@ class StoreRows:
             self.catalog, face_filter.node, source_root=self.source_root, ruleset=self._ruleset_id
         )
         wanted = set(found).intersection(face_ids)
-        if not is_everything(residual):
-            wanted = {face.id for face in self.faces(sorted(wanted)) if face_filter.matches(face)}
+        if not is_everything(residual):  # the rest (not the terms SQL answered, e.g. assigned:)
+            rest = face_filter.narrowed(residual)
+            wanted = {face.id for face in self.faces(sorted(wanted)) if rest.matches(face)}
         return [i for i in face_ids if i in wanted]
 
     def images_with_matching_face(self, image_ids: Sequence[int], face_filter: FaceFilter) -> list[int]:
@@ -299,7 +300,8 @@ class StoreRows:
             self.catalog, face_filter.node, source_root=self.source_root, ruleset=self._ruleset_id
         )
         if not is_everything(residual):
-            found = [face.id for face in self.faces(found) if face_filter.matches(face)]
+            rest = face_filter.narrowed(residual)
+            found = [face.id for face in self.faces(found) if rest.matches(face)]
         with_face = set(q.image_of_faces(self.catalog, found).values())
         return [i for i in image_ids if i in with_face]
 

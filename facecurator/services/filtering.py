@@ -17,15 +17,20 @@ from facecurator.domain.filter_python import FacePredicate, compile_predicate, f
 from facecurator.domain.filter_sql import SqlColumns, SqlFilter, compile_sql
 from facecurator.domain.filters import (
     NUMBER_FIELDS,
+    FilterError,
     Node,
+    first_assignment,
     is_everything,
     natural_key,
     parse_all,
+    uses_assignment,
     uses_verdicts,
 )
 from facecurator.domain.rules import RuleSet
 from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import assign as assignments
 from facecurator.services.catalog import queries as q
+from facecurator.services.catalog.dialect import NOW_EPOCH
 from facecurator.services.review import ReviewedFace, ReviewedImage
 
 #: The catalog's columns for the SQL form (aliases: ``i`` images, ``df`` detection_faces,
@@ -48,6 +53,11 @@ CATALOG_COLUMNS: Final = SqlColumns(
     decision="coalesce(d.state, 'pending')",
     file="i.name",
     person="i.group_name",
+    # who holds the face now: assigned (no lease), or taken with a lease not run out
+    assignee=(
+        "(SELECT a.operator FROM assignments AS a WHERE a.face_id = f.id"
+        f" AND (a.lease_until IS NULL OR a.lease_until > {NOW_EPOCH}))"
+    ),
 )
 
 #: A stored verdict's status as the filter language's words (NULL: none stored yet); codes of
@@ -74,12 +84,41 @@ class FaceFilter:
 
     node: Node
     predicate: FacePredicate
+    #: the faces the catalog's SQL selected (``assigned:`` terms); None: not narrowed
+    among: frozenset[int] | None = None
 
     @property
     def everything(self) -> bool:
-        return is_everything(self.node)
+        return is_everything(self.node) and self.among is None
+
+    @property
+    def needs_catalog(self) -> bool:
+        """True when the expression reads the catalog's assignments (see :meth:`in_catalog`)."""
+        return self.among is None and uses_assignment(self.node)
+
+    def in_catalog(self, catalog: Catalog, *, source_root: str | None = None) -> FaceFilter:
+        """This filter with its ``assigned:`` terms answered by the catalog now (SQL, both
+        backends): the faces it selects there, and the rest to check in Python.
+
+        Raises:
+            FilterError: an ``assigned:`` term SQL cannot answer (inside ``or``/``not`` with a
+                verdict term): it would otherwise be checked without the catalog.
+        """
+        if not self.needs_catalog:
+            return self
+        ids, residual = face_ids_where(catalog, self.node, source_root=source_root)
+        stuck = first_assignment(residual)
+        if stuck is not None:
+            raise FilterError("filter.needs_catalog", stuck.position, stuck.text, term=stuck.text)
+        return FaceFilter(residual, compile_predicate(residual), frozenset(ids))
+
+    def narrowed(self, residual: Node) -> FaceFilter:
+        """What is left to check in Python once SQL answered the rest (``face_ids_where``)."""
+        return FaceFilter(residual, compile_predicate(residual))
 
     def matches(self, face: ReviewedFace) -> bool:
+        if self.among is not None and face.id not in self.among:
+            return False
         return self.predicate(
             face.row.face, face.verdict, face.row.decision.state, face.image.name, face.image.group
         )
@@ -87,11 +126,12 @@ class FaceFilter:
     def select(self, faces: Iterable[ReviewedFace]) -> list[ReviewedFace]:
         if self.everything:
             return list(faces)
-        predicate = self.predicate
+        predicate, among = self.predicate, self.among
         return [
             face
             for face in faces
-            if predicate(
+            if (among is None or face.id in among)
+            and predicate(
                 face.row.face, face.verdict, face.row.decision.state, face.image.name, face.image.group
             )
         ]
@@ -141,15 +181,15 @@ def face_ids_where(
     from them; while some are missing, they only narrow the rows (``failed:x``:
     unqualified or not stored yet) and stay residual.
     """
-    columns, joins = CATALOG_COLUMNS, ""
+    columns, joins = replace(CATALOG_COLUMNS, me=assignments.me()), ""
     if ruleset is not None:
         if uses_verdicts(node) and not q.images_missing_verdicts(
             catalog, ruleset, source_root=source_root, limit=1
         ):
             # every face in scope has its stored verdict: SQL answers the verdict terms whole
-            columns = replace(CATALOG_COLUMNS, status=VERDICT_STATUS, outcomes="v.outcomes")
+            columns = replace(columns, status=VERDICT_STATUS, outcomes="v.outcomes")
         else:
-            columns = replace(CATALOG_COLUMNS, maybe_status=VERDICT_STATUS)
+            columns = replace(columns, maybe_status=VERDICT_STATUS)
         joins = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
     built = sql_filter(node, columns)
     params: dict[str, Any] = dict(built.params)
