@@ -285,11 +285,7 @@ def decide_in_chunks(
             with catalog.transaction():
                 for reason, ids in by_reason.items():
                     written = catalog.decide_chunk(
-                        ids,
-                        state,
-                        reason=reason,
-                        who=who,
-                        batch_id=batch_id or None,  # type: ignore[arg-type]
+                        ids, state, reason=reason, who=who, batch_id=batch_id or None  # type: ignore[arg-type]
                     )
                     if written.batch_id and not batch_id:
                         opened = written.batch_id

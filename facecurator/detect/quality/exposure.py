@@ -126,7 +126,7 @@ def underexposed(measures: dict[str, Measure]) -> bool | None:
     if mean is None or dark is None:
         return None
     high = measures["underexposure"].details.get("p95", 255.0)
-    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX or high < HIGHLIGHT_MIN)
+    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX  or high < HIGHLIGHT_MIN)
 
 
 def overexposed(measures: dict[str, Measure]) -> bool | None:
