@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers.catalogs import seed_catalog
 from test_catalog import add_image
 
 from facecurator.cli.main import main as cli_main
@@ -158,3 +159,52 @@ def test_two_processes_take_work_at_once_disjoint_and_a_killed_ones_faces_come_b
         decided = Counter(row.face_id for row in cat.audit())
         assert set(decided) == set(ids) and set(decided.values()) == {1}  # each decided once
         assert {f.decision.who for f in cat.faces()} == {"alice", "bob"}
+
+
+def _report_ids(capsys: pytest.CaptureFixture[str], target: str, where: str) -> set[int]:
+    assert cli_main(["report", "--catalog", target, "--json", "--where", where]) == 0
+    report = json.loads(capsys.readouterr().out)
+    return {face["id"] for image in report["images"] for face in image["faces"]}
+
+
+def test_where_assigned_me_decides_only_my_live_faces(
+    catalog_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``decide --where 'assigned:me' --accept-qualified`` as alice: alice's faces (assigned, or
+    taken with a live lease) only; not bob's, not a lease of hers that ran out, not nobody's."""
+    seed_catalog(catalog_target, tmp_path / "photos", 8, 1, varied=False)  # every face qualified
+    with Catalog(catalog_target) as cat:
+        ids = sorted(face.id for face in cat.faces())
+        assign(cat, ["alice"], among=ids[0:2], who="lead")
+        assign(cat, ["bob"], among=ids[2:4], who="lead")
+        assert take(cat, "alice", 2, lease_s=-1.0) == ids[4:6]  # lapsed: nobody's now
+        assert take(cat, "alice", 1, among=[ids[6]]) == [ids[6]]  # leased, live
+    mine = {ids[0], ids[1], ids[6]}
+    monkeypatch.setenv("FACECURATOR_OPERATOR", "alice")
+    assert _report_ids(capsys, catalog_target, "assigned:me") == mine
+    assert _report_ids(capsys, catalog_target, "assigned:bob") == {ids[2], ids[3]}
+    assert _report_ids(capsys, catalog_target, "assigned:none") == {ids[4], ids[5], ids[7]}
+    assert _report_ids(capsys, catalog_target, "not assigned:none and person~p") == mine | {ids[2], ids[3]}
+    argv = ["decide", "--catalog", catalog_target, "--accept-qualified", "--where", "assigned:me", "--json"]
+    assert cli_main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["faces"] == 3
+    with Catalog(catalog_target) as cat:
+        accepted = {face.id for face in cat.faces() if face.decision.state == "accepted"}
+    assert accepted == mine
+    # an assigned: term SQL cannot answer (beside a verdict term inside "or") is a clear error
+    assert cli_main(["report", "--catalog", catalog_target, "--where", "assigned:me or failed:blur"]) == 2
+    assert "assigned:me" in capsys.readouterr().err
+
+
+def test_assigned_without_the_catalog_is_a_clear_error() -> None:
+    from facecurator.domain.filter_python import compile_predicate
+    from facecurator.domain.filters import AssignedTest, FilterError, parse
+
+    assert parse("assigned:me") == AssignedTest("me", 0)
+    assert parse("assigned:none") == AssignedTest(None, 0)
+    assert parse("x assigned:'Bob'") != parse("x assigned:none")
+    with pytest.raises(FilterError, match="needs me, none or an operator"):
+        parse("assigned:")
+    predicate = compile_predicate(parse("assigned:alice"))
+    with pytest.raises(FilterError, match="'assigned:alice' is answered by the catalog"):
+        predicate(None, None, "pending", "a.jpg", "p")  # type: ignore[arg-type]
