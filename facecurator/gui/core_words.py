@@ -37,6 +37,12 @@ _FILTER_TEMPLATES: Final = (
         "CoreMessages", "no condition '{condition}' in the rule set (conditions: {conditions})"
     ),
     QT_TRANSLATE_NOOP("CoreMessages", "the quote is never closed"),
+    QT_TRANSLATE_NOOP("CoreMessages", "'assigned:' needs me, none or an operator's name"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "'{term}' is answered by the catalog's assignments only; it cannot be checked here "
+        "(inside 'or'/'not' with a verdict term, or without a catalog)",
+    ),
 )
 #: Every template of ``facecurator.cloud.cost.COST_MESSAGES`` (the paid run's cost line).
 _COST_TEMPLATES: Final = (

@@ -167,6 +167,7 @@ class FilterBar(QWidget):
         self.edit.setToolTip(
             self.tr(
                 "Filter faces: fields {fields}; failed:/unknown:/passed:CONDITION; "
+                "assigned:me, assigned:NAME, assigned:none (held now by you, by NAME, by nobody); "
                 "and, or, not, parentheses; a bare word searches file and person names. "
                 "The same expression works on the command line: --where"
             ).format(fields=" ".join(FIELDS))

@@ -441,6 +441,14 @@
         <translation>引号没有闭合</translation>
     </message>
     <message>
+        <source>&apos;assigned:&apos; needs me, none or an operator&apos;s name</source>
+        <translation>“assigned:”后面需要 me、none 或操作员名字</translation>
+    </message>
+    <message>
+        <source>&apos;{term}&apos; is answered by the catalog&apos;s assignments only; it cannot be checked here (inside &apos;or&apos;/&apos;not&apos; with a verdict term, or without a catalog)</source>
+        <translation>“{term}”只能由目录中的分配记录回答，这里无法检查（在 or/not 中与判定条件一起使用，或没有目录）</translation>
+    </message>
+    <message>
         <source>cannot read file: it was deleted or moved (no such file)</source>
         <extracomment>Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).</extracomment>
         <translation>无法读取文件：已被删除或移动（文件不存在）</translation>
@@ -1712,8 +1720,8 @@
         <translation>例如 yaw&gt;20 and not failed:no_sunglasses · person~alice · blur&lt;10 or size&lt;80</translation>
     </message>
     <message>
-        <source>Filter faces: fields {fields}; failed:/unknown:/passed:CONDITION; and, or, not, parentheses; a bare word searches file and person names. The same expression works on the command line: --where</source>
-        <translation>筛选人脸：字段 {fields}；failed:/unknown:/passed:条件名；and、or、not 与括号；单独的词搜索文件名和人物名。命令行 --where 使用同样的表达式</translation>
+        <source>Filter faces: fields {fields}; failed:/unknown:/passed:CONDITION; assigned:me, assigned:NAME, assigned:none (held now by you, by NAME, by nobody); and, or, not, parentheses; a bare word searches file and person names. The same expression works on the command line: --where</source>
+        <translation>筛选人脸：字段 {fields}；failed:/unknown:/passed:条件名；assigned:me、assigned:名字、assigned:none（当前由你、由该操作员或无人领取）；and、or、not 与括号；单独的词搜索文件名和人物名。命令行 --where 使用同样的表达式</translation>
     </message>
     <message>
         <source>Any decision</source>

@@ -231,3 +231,34 @@ def test_the_cost_line_is_translated(qapp) -> None:
         )
     finally:
         i18n.install_translator(qapp, "en")
+
+
+def test_find_assigned_me_shows_only_my_faces(qtbot, window, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``assigned:me`` in the Find bar: the faces held now by this operator (SQL), in triage and
+    the gallery; not bob's, not a lease of mine that ran out."""
+    from facecurator.services.catalog.assign import assign, take
+
+    monkeypatch.setenv("FACECURATOR_OPERATOR", "alice")
+    window.triage.filter_combo.setCurrentIndex(0)  # all faces
+    ids = sorted(f.id for f in window.store.faces())
+    catalog = window.store.catalog
+    assign(catalog, ["alice"], among=ids[0:6], who="lead")
+    assign(catalog, ["bob"], among=ids[6:12], who="lead")
+    assert take(catalog, "alice", 4, lease_s=-1.0) == ids[12:16]  # ran out: nobody's
+    assert take(catalog, "alice", 2, among=ids[20:22]) == ids[20:22]
+    mine = ids[0:6] + ids[20:22]
+    bar = window.filter_bar
+    _type(qtbot, bar, "assigned:me")
+    assert sorted(f.id for f in _triage_faces(window)) == mine
+    by_id = {f.id: f for f in window.store.faces()}
+    assert set(window.gallery_model.ids()) == {by_id[i].image.id for i in mine}
+    window.tabs.setCurrentWidget(window.gallery_page)
+    assert sorted(f.id for f in window.scope_faces()) == mine
+    # beside a verdict term: SQL answers assigned:, Python the rest
+    _type(qtbot, bar, "assigned:me and qualified=no")
+    expected = [i for i in mine if not window.store.face(i).verdict.qualified]
+    assert sorted(f.id for f in _triage_faces(window)) == expected
+    _type(qtbot, bar, "assigned:none")
+    nobody = [i for i in ids if i not in mine and i not in ids[6:12]]
+    assert sorted(f.id for f in _triage_faces(window)) == nobody
+    assert "assigned:me" in bar.edit.toolTip()
