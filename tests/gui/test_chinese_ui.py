@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.domain.filters import CHOICE_FIELDS, FIELDS, KEYWORDS, OUTCOME_WORDS
+from facecurator.domain.filters import (
+    ASSIGNED_WORD,
+    CHOICE_FIELDS,
+    FIELDS,
+    KEYWORDS,
+    ME_WORD,
+    NONE_WORD,
+    OUTCOME_WORDS,
+)
 from facecurator.domain.rules import list_presets
 from facecurator.gui import i18n
 from facecurator.gui.overlay import face_label_lines
@@ -142,6 +150,9 @@ SYNTAX = {
     *FIELDS,
     *KEYWORDS,
     *OUTCOME_WORDS,
+    ASSIGNED_WORD,
+    ME_WORD,
+    NONE_WORD,
     *(value for values in CHOICE_FIELDS.values() for value in values),
     "where",
     "alice",
