@@ -148,10 +148,8 @@ class GalleryModel(LazyIdModel):
         if not store.image_matches(image_id, self.filter_name):
             return False
         face_filter = self.face_filter
-        if face_filter is None:
+        if face_filter is None or face_filter.needs_catalog:  # assigned: for the batch, in SQL
             return True
-        if face_filter.needs_catalog:  # assigned: is answered in SQL
-            return bool(store.images_with_matching_face([image_id], face_filter))
         return any(face_filter.matches(face) for face in store.image(image_id).faces)
 
     def _name_keys(self, image_ids: list[int]) -> dict[int, tuple[Any, ...]]:
@@ -185,6 +183,8 @@ class GalleryModel(LazyIdModel):
 
     def _on_images_added(self, image_ids: list[int]) -> None:
         new = [i for i in image_ids if i not in self._rows and self._passes(i)]
+        if new and self.face_filter is not None and self.face_filter.needs_catalog:
+            new = self._store.images_with_matching_face(new, self.face_filter)  # assigned: once
         if not new:
             return
         if self.sort_key in NAME_SORTS and self._ids:

@@ -114,12 +114,14 @@ class FaceModel(LazyIdModel):
             return False
         if not self._store.face_matches(face_id, self.filter_name):
             return False
-        if self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: in SQL
-            return bool(self._store.faces_passing([face_id], self.face_filter))
-        return self.face_filter is None or self.face_filter.matches(self._store.face(face_id))
+        if self.face_filter is None or self.face_filter.needs_catalog:  # assigned: for the batch
+            return True
+        return self.face_filter.matches(self._store.face(face_id))
 
     def _on_faces_added(self, face_ids: list[int]) -> None:
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
+        if new and self.face_filter is not None and self.face_filter.needs_catalog:
+            new = self._store.faces_passing(new, self.face_filter)  # assigned: in SQL, once
         if new:
             self._append(new)
 
