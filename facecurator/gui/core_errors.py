@@ -31,6 +31,8 @@ from facecurator.cloud.sdk_errors import NESTED_PARAMS as CLOUD_NESTED
 from facecurator.domain.error_texts import ERROR_MESSAGES, ERRORS
 from facecurator.domain.error_texts import NESTED_PARAMS as ERROR_NESTED
 from facecurator.domain.messages import Messages
+from facecurator.domain.rules.errors import NESTED_PARAMS as RULE_NESTED
+from facecurator.domain.rules.errors import RULE_ERRORS, RULE_MESSAGES
 from facecurator.gui.core_words import CONTEXT, core_text
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
@@ -444,6 +446,7 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (EXPORT, EXPORT_MESSAGES, EXPORT_NESTED),
     (SOURCES, SOURCE_MESSAGES, frozenset()),
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
+    (RULE_ERRORS, RULE_MESSAGES, RULE_NESTED),
 )
 _OS_ERROR: Final = re.compile(
     r"\[Errno (-?\d+)\] ([^:\n]+?)(?:: '([^'\n]*)'(?: -> '([^'\n]*)')?)?(?=$|[;,)\n]|: )"

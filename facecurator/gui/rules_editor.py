@@ -59,6 +59,7 @@ from facecurator.domain.rules import (
 )
 from facecurator.errors import ConfigError
 from facecurator.gui.condition_row import ConditionRow, new_condition
+from facecurator.gui.core_errors import core_message
 from facecurator.gui.rule_words import term
 
 log = logging.getLogger("facecurator.gui.rules_editor")
@@ -238,7 +239,7 @@ class RulesEditor(QDialog):
         try:
             rules = load_rules(name)
         except ConfigError as exc:
-            self._show_message(str(exc), error=True)
+            self._show_message(core_message(exc), error=True)
             self._refresh_presets()
             return False
         self.set_rules(rules, emit=True)
@@ -314,7 +315,7 @@ class RulesEditor(QDialog):
         try:
             path = save_user_preset(rules)
         except ConfigError as exc:
-            self._show_message(str(exc), error=True)
+            self._show_message(core_message(exc), error=True)
             return False
         log.info("saved rules preset %s to %s", name, path)
         self._rules = rules
@@ -343,7 +344,7 @@ class RulesEditor(QDialog):
         try:
             delete_user_preset(name)
         except ConfigError as exc:
-            self._show_message(str(exc), error=True)
+            self._show_message(core_message(exc), error=True)
             return False
         self.presetsChanged.emit()
         if base_name(self._rules.name) == name:
@@ -466,7 +467,7 @@ class RulesEditor(QDialog):
             condition = self._rebuilt(old, values)
             rules = self._rules.replace_condition(condition_id, condition)
         except ConfigError as exc:
-            row.set_problem(str(exc))
+            row.set_problem(core_message(exc))
             self._debounce.stop()  # never emit a half-edited, refused rule
             return
         if condition.id != condition_id:

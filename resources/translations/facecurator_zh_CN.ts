@@ -1385,6 +1385,194 @@
         <source>; </source>
         <translation>；</translation>
     </message>
+    <message>
+        <source>condition &apos;{id}&apos; ({kind}): {reason}</source>
+        <translation>条件“{id}”（{kind}）：{reason}</translation>
+    </message>
+    <message>
+        <source>condition {id} ({kind}): id must be 1–64 letters, digits, &apos;_&apos;, &apos;-&apos; or &apos;.&apos;</source>
+        <translation>条件 {id}（{kind}）：id 须为 1–64 个字母、数字、“_”、“-”或“.”</translation>
+    </message>
+    <message>
+        <source>{name} is required</source>
+        <translation>必须填写 {name}</translation>
+    </message>
+    <message>
+        <source>{name} must be true or false, got {value}</source>
+        <translation>{name} 须为 true 或 false，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} must be one of {choices}, got {value}</source>
+        <translation>{name} 须为 {choices} 之一，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} must be a number, got {value}</source>
+        <translation>{name} 须为数字，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} must be a whole number, got {value}</source>
+        <translation>{name} 须为整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} must be a finite number, got {value}</source>
+        <translation>{name} 须为有限数值，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{name} must be between {low} and {high}, got {value}</source>
+        <translation>{name} 须在 {low} 与 {high} 之间，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>max must be above 0 and at most {top} on the {scale} scale</source>
+        <translation>在 {scale} 标度上，上限须大于 0 且不超过 {top}</translation>
+    </message>
+    <message>
+        <source>give min, max or both</source>
+        <translation>请给出下限、上限或两者</translation>
+    </message>
+    <message>
+        <source>min ({min}) is above max ({max})</source>
+        <translation>下限（{min}）大于上限（{max}）</translation>
+    </message>
+    <message>
+        <source>a condition must be a table, got {value}</source>
+        <translation>条件须为表，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>condition has no &apos;kind&apos;</source>
+        <translation>条件缺少“kind”</translation>
+    </message>
+    <message>
+        <source>unknown condition kind {kind} (known: {known})</source>
+        <translation>未知的条件类型 {kind}（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>condition &apos;{id}&apos; ({kind}): unknown parameter {names} (expected: {expected})</source>
+        <translation>条件“{id}”（{kind}）：未知参数 {names}（应为：{expected}）</translation>
+    </message>
+    <message>
+        <source>condition &apos;{id}&apos; ({kind}): missing parameter {names}</source>
+        <translation>条件“{id}”（{kind}）：缺少参数 {names}</translation>
+    </message>
+    <message>
+        <source>a rule set needs a name</source>
+        <translation>规则集需要名称</translation>
+    </message>
+    <message>
+        <source>rule set &apos;{name}&apos;: unknown must be &apos;fail&apos; or &apos;pass&apos;, got {value}</source>
+        <translation>规则集“{name}”：unknown 须为“fail”或“pass”，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>rule set &apos;{name}&apos;: not a condition: {value}</source>
+        <translation>规则集“{name}”：不是条件：{value}</translation>
+    </message>
+    <message>
+        <source>rule set &apos;{name}&apos;: two conditions have the id &apos;{id}&apos; (give one of them another id)</source>
+        <translation>规则集“{name}”：两个条件的 id 都是“{id}”（请给其中一个换个 id）</translation>
+    </message>
+    <message>
+        <source>{source}: invalid TOML: {detail}</source>
+        <translation>{source}：TOML 格式无效：{detail}</translation>
+    </message>
+    <message>
+        <source>{source}: schema_version must be a positive whole number, got {value}</source>
+        <translation>{source}：schema_version 须为正整数，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{source}: schema_version {version} is newer than this facecurator understands ({supported}); update facecurator</source>
+        <translation>{source}：schema_version {version} 比本版 facecurator 支持的（{supported}）更新；请升级 facecurator</translation>
+    </message>
+    <message>
+        <source>{source}: unknown key {names} (expected: {expected})</source>
+        <translation>{source}：未知的键 {names}（应为：{expected}）</translation>
+    </message>
+    <message>
+        <source>{source}: no &apos;name&apos;</source>
+        <translation>{source}：缺少“name”</translation>
+    </message>
+    <message>
+        <source>{source}: name must be text, got {value}</source>
+        <translation>{source}：name 须为文本，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{source}: description must be text, got {value}</source>
+        <translation>{source}：description 须为文本，实际为 {value}</translation>
+    </message>
+    <message>
+        <source>{source}: &apos;conditions&apos; must be an array of tables ([[conditions]])</source>
+        <translation>{source}：“conditions”须为表数组（[[conditions]]）</translation>
+    </message>
+    <message>
+        <source>{source}: condition #{number}: {reason}</source>
+        <translation>{source}：第 {number} 个条件：{reason}</translation>
+    </message>
+    <message>
+        <source>rules file not found: {path}</source>
+        <translation>找不到规则文件：{path}</translation>
+    </message>
+    <message>
+        <source>cannot read rules file {path}: {detail}</source>
+        <translation>无法读取规则文件 {path}：{detail}</translation>
+    </message>
+    <message>
+        <source>rules file is a folder: {path}</source>
+        <translation>规则文件是一个文件夹：{path}</translation>
+    </message>
+    <message>
+        <source>no rules preset or file given</source>
+        <translation>未指定规则预设或文件</translation>
+    </message>
+    <message>
+        <source>unknown rules preset {name} (available: {available}; or give a .toml file)</source>
+        <translation>未知的规则预设 {name}（可用：{available}；或指定一个 .toml 文件）</translation>
+    </message>
+    <message>
+        <source>a preset needs a name</source>
+        <translation>预设需要名称</translation>
+    </message>
+    <message>
+        <source>preset name {name} {problem}</source>
+        <translation>预设名称 {name} {problem}</translation>
+    </message>
+    <message>
+        <source>is longer than {max} characters</source>
+        <translation>超过 {max} 个字符</translation>
+    </message>
+    <message>
+        <source>starts or ends with a space</source>
+        <translation>以空格开头或结尾</translation>
+    </message>
+    <message>
+        <source>starts or ends with &apos;.&apos;</source>
+        <translation>以“.”开头或结尾</translation>
+    </message>
+    <message>
+        <source>ends with &apos;{suffix}&apos; (it would read as a file path)</source>
+        <translation>以“{suffix}”结尾（会被当作文件路径）</translation>
+    </message>
+    <message>
+        <source>is a reserved device name on Windows</source>
+        <translation>是 Windows 的保留设备名</translation>
+    </message>
+    <message>
+        <source>contains {char} (use letters, digits, spaces, dashes and _ . ( ) + , &apos; &amp; @ #)</source>
+        <translation>含有 {char}（请使用字母、数字、空格、短横线和 _ . ( ) + , &apos; &amp; @ #）</translation>
+    </message>
+    <message>
+        <source>&apos;{name}&apos; is a built-in preset; choose another name</source>
+        <translation>“{name}”是内置预设；请换一个名称</translation>
+    </message>
+    <message>
+        <source>cannot save preset &apos;{name}&apos; to {path}: {detail}</source>
+        <translation>无法将预设“{name}”保存到 {path}：{detail}</translation>
+    </message>
+    <message>
+        <source>no user preset named &apos;{name}&apos;</source>
+        <translation>没有名为“{name}”的用户预设</translation>
+    </message>
+    <message>
+        <source>cannot delete preset &apos;{name}&apos; ({path}): {detail}</source>
+        <translation>无法删除预设“{name}”（{path}）：{detail}</translation>
+    </message>
 </context>
 <context>
     <name>CostConfirmDialog</name>
@@ -1641,7 +1829,7 @@
     <name>FaceModel</name>
     <message>
         <source>qualified</source>
-        <extracomment>Side of the sharp crop shown in the preview panel. the filter bar&apos;s face filter (None: none) and the sort (FACE_SORTS key, descending)</extracomment>
+        <extracomment>Side of the sharp crop shown in the preview panel. the sort (FACE_SORTS key, descending)</extracomment>
         <translation>合格</translation>
     </message>
 </context>
@@ -1833,7 +2021,7 @@
     <name>GalleryModel</name>
     <message>
         <source>not scanned yet</source>
-        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). New images inserted row by row up to this many; more (a listed folder) in one model reset. the filter bar&apos;s face filter: images with at least one matching face (None: all)</extracomment>
+        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). New images inserted row by row up to this many; more (a listed folder) in one model reset.</extracomment>
         <translation>尚未扫描</translation>
     </message>
     <message>

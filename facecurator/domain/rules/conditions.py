@@ -13,6 +13,7 @@ from facecurator.domain.face import (
     BLUR_SCALE_MODERATION_2,
     Face,
 )
+from facecurator.domain.rules.errors import rule_text
 from facecurator.domain.rules.messages import ConditionResult, ImageContext, Outcome, _limit_text
 from facecurator.errors import ConfigError
 
@@ -66,7 +67,7 @@ class ParamSpec:
 
 
 def _condition_error(condition: Condition, message: str) -> ConfigError:
-    return ConfigError(f"condition '{condition.id}' ({condition.kind}): {message}")
+    return ConfigError(rule_text("condition.problem", id=condition.id, kind=condition.kind, reason=message))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -90,9 +91,7 @@ class Condition:
         if not self.id:
             object.__setattr__(self, "id", self.default_id())
         if not isinstance(self.id, str) or not _valid_condition_id(self.id):
-            raise ConfigError(
-                f"condition {self.id!r} ({self.kind}): id must be 1–64 letters, digits, '_', '-' or '.'"
-            )
+            raise ConfigError(rule_text("condition.bad_id", id=repr(self.id), kind=self.kind))
         for spec in self.param_specs:
             object.__setattr__(self, spec.name, _check_param(self, spec, getattr(self, spec.name)))
         self._validate()
@@ -147,34 +146,40 @@ def _check_param(condition: Condition, spec: ParamSpec, value: Any) -> Any:
     if value is None:
         if spec.optional:
             return None
-        raise _condition_error(condition, f"{spec.name} is required")
+        raise _condition_error(condition, rule_text("param.required", name=spec.name))
     if spec.type == "bool":
         if not isinstance(value, bool):
-            raise _condition_error(condition, f"{spec.name} must be true or false, got {value!r}")
+            raise _condition_error(condition, rule_text("param.bool", name=spec.name, value=repr(value)))
         return value
     if spec.type == "choice":
         if value not in spec.choices:
             raise _condition_error(
-                condition, f"{spec.name} must be one of {', '.join(spec.choices)}, got {value!r}"
+                condition,
+                rule_text("param.choice", name=spec.name, choices=", ".join(spec.choices), value=repr(value)),
             )
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _condition_error(condition, f"{spec.name} must be a number, got {value!r}")
+        raise _condition_error(condition, rule_text("param.number", name=spec.name, value=repr(value)))
     if spec.type == "int":
         if isinstance(value, float):
             if not value.is_integer():
-                raise _condition_error(condition, f"{spec.name} must be a whole number, got {value!r}")
+                raise _condition_error(condition, rule_text("param.whole", name=spec.name, value=repr(value)))
             value = int(value)
     else:
         value = float(value)
         if not math.isfinite(value):
-            raise _condition_error(condition, f"{spec.name} must be a finite number, got {value!r}")
+            raise _condition_error(condition, rule_text("param.finite", name=spec.name, value=repr(value)))
     if (spec.minimum is not None and value < spec.minimum) or (
         spec.maximum is not None and value > spec.maximum
     ):
         raise _condition_error(
             condition,
-            f"{spec.name} must be between {_limit_text(spec.minimum or 0)} and "
-            f"{_limit_text(spec.maximum or 0)}, got {_limit_text(value)}",
+            rule_text(
+                "param.range",
+                name=spec.name,
+                low=_limit_text(spec.minimum or 0),
+                high=_limit_text(spec.maximum or 0),
+                value=_limit_text(value),
+            ),
         )
     return value

@@ -17,6 +17,7 @@ from facecurator.domain.rules.conditions import (
     _condition_error,
     convert_blur,
 )
+from facecurator.domain.rules.errors import rule_text
 from facecurator.domain.rules.messages import (
     FAIL,
     PASS,
@@ -53,9 +54,7 @@ class BlurCondition(Condition):
     def _validate(self) -> None:
         top = _BLUR_SCALE_TOP[self.scale]
         if not 0 < self.max <= top:
-            raise _condition_error(
-                self, f"max must be above 0 and at most {_limit_text(top)} on the {self.scale} scale"
-            )
+            raise _condition_error(self, rule_text("blur.max", top=_limit_text(top), scale=self.scale))
 
     def _prepare(self) -> tuple[Any, ...]:
         return (_limit_text(self.max), _result(self.id, UNKNOWN, "blur.not_measured", {}))
@@ -505,9 +504,9 @@ class AgeRange(Condition):
 
     def _validate(self) -> None:
         if self.min is None and self.max is None:
-            raise _condition_error(self, "give min, max or both")
+            raise _condition_error(self, rule_text("range.empty"))
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise _condition_error(self, f"min ({self.min}) is above max ({self.max})")
+            raise _condition_error(self, rule_text("range.order", min=self.min, max=self.max))
 
     def describe(self) -> str:
         if self.max is None:

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 from typing import Final
 
+from facecurator.domain.rules.errors import rule_text
 from facecurator.domain.rules.ruleset import RuleSet
 from facecurator.errors import ConfigError
 
@@ -36,28 +37,28 @@ def is_builtin_preset(name: str) -> bool:
 def _check_preset_name(name: str) -> str:
     """Return ``name`` if it is a safe user preset name (it becomes a file name), else raise ConfigError."""
     if not isinstance(name, str) or not name:
-        raise ConfigError("a preset needs a name")
+        raise ConfigError(rule_text("preset.no_name"))
     shown = name if len(name) <= 80 else name[:77] + "..."
     problem = None
     if len(name) > _MAX_PRESET_NAME:
-        problem = f"is longer than {_MAX_PRESET_NAME} characters"
+        problem = rule_text("preset.too_long", max=_MAX_PRESET_NAME)
     elif name != name.strip():
-        problem = "starts or ends with a space"
+        problem = rule_text("preset.space")
     elif name.startswith(".") or name.endswith("."):
-        problem = "starts or ends with '.'"
+        problem = rule_text("preset.dot")
     elif name.casefold().endswith(_PRESET_SUFFIX):
-        problem = f"ends with '{_PRESET_SUFFIX}' (it would read as a file path)"
+        problem = rule_text("preset.suffix", suffix=_PRESET_SUFFIX)
     elif name.split(".")[0].strip().casefold() in _WINDOWS_RESERVED:
-        problem = "is a reserved device name on Windows"
+        problem = rule_text("preset.reserved")
     else:
         for ch in name:
             category = unicodedata.category(ch)
             # letters, digits and combining marks of any script, dashes, and a few safe ASCII signs
             if ch not in _PRESET_NAME_PUNCTUATION and category[0] not in "LNM" and category != "Pd":
-                problem = f"contains {ch!r} (use letters, digits, spaces, dashes and _ . ( ) + , ' & @ #)"
+                problem = rule_text("preset.character", char=repr(ch))
                 break
     if problem:
-        raise ConfigError(f"preset name {shown!r} {problem}")
+        raise ConfigError(rule_text("preset.bad_name", name=repr(shown), problem=problem))
     return name
 
 
@@ -71,7 +72,7 @@ def user_preset_path(name: str) -> Path:
     """Where the user preset ``name`` lives (ConfigError for an unsafe or built-in name)."""
     _check_preset_name(name)
     if is_builtin_preset(name):
-        raise ConfigError(f"'{name}' is a built-in preset; choose another name")
+        raise ConfigError(rule_text("preset.builtin", name=name))
     return user_presets_dir() / f"{name}{_PRESET_SUFFIX}"
 
 
@@ -86,13 +87,13 @@ def _read_rules_file(path: Path, *, name: str | None = None) -> RuleSet:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"rules file not found: {path}") from None
+        raise ConfigError(rule_text("file.not_found", path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read rules file {path}: {exc}") from None
+        raise ConfigError(rule_text("file.unreadable", path=path, detail=exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(rule_text("file.invalid_toml", source=path, detail=exc)) from None
     if name is None and "name" not in data:
         name = path.stem
     return RuleSet.from_table(data, name=name, source=str(path))
@@ -132,7 +133,7 @@ def load_rules(name_or_path: str | os.PathLike[str]) -> RuleSet:
     """
     text = os.fspath(name_or_path)
     if not text:
-        raise ConfigError("no rules preset or file given")
+        raise ConfigError(rule_text("rules.none_given"))
     for builtin in BUILTIN_PRESETS:
         if text.casefold() == builtin.casefold():  # "Moderation-2.0" means the built-in, too
             return _read_rules_file(_builtin_path(builtin))
@@ -148,12 +149,10 @@ def load_rules(name_or_path: str | os.PathLike[str]) -> RuleSet:
     path = Path(text).expanduser()
     if not looks_like_name or path.is_file():
         if path.is_dir():
-            raise ConfigError(f"rules file is a folder: {path}")
+            raise ConfigError(rule_text("file.folder", path=path))
         rules = _read_rules_file(path)
         return rules
-    raise ConfigError(
-        f"unknown rules preset {text!r} (available: {', '.join(list_presets())}; or give a .toml file)"
-    )
+    raise ConfigError(rule_text("rules.unknown_preset", name=repr(text), available=", ".join(list_presets())))
 
 
 def save_user_preset(rules: RuleSet) -> Path:
@@ -179,7 +178,7 @@ def save_user_preset(rules: RuleSet) -> Path:
             temp_path.unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise ConfigError(f"cannot save preset '{rules.name}' to {path}: {exc}") from None
+        raise ConfigError(rule_text("preset.save_failed", name=rules.name, path=path, detail=exc)) from None
     return path
 
 
@@ -189,6 +188,6 @@ def delete_user_preset(name: str) -> None:
     try:
         path.unlink()
     except FileNotFoundError:
-        raise ConfigError(f"no user preset named '{name}'") from None
+        raise ConfigError(rule_text("preset.no_such", name=name)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot delete preset '{name}' ({path}): {exc}") from None
+        raise ConfigError(rule_text("preset.delete_failed", name=name, path=path, detail=exc)) from None

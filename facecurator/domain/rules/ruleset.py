@@ -12,6 +12,7 @@ from facecurator.domain.face import (
     Face,
 )
 from facecurator.domain.rules.conditions import Condition
+from facecurator.domain.rules.errors import rule_text
 from facecurator.domain.rules.identity import IDENTITY_CONDITIONS
 from facecurator.domain.rules.kinds import (
     AgeRange,
@@ -80,21 +81,26 @@ def make_condition(kind: str, **params: Any) -> Condition:
 def condition_from_table(table: Mapping[str, Any]) -> Condition:
     """Build a condition from its TOML table; raises ConfigError naming the problem."""
     if not isinstance(table, Mapping):
-        raise ConfigError(f"a condition must be a table, got {table!r}")
+        raise ConfigError(rule_text("table.not_table", value=repr(table)))
     kind = table.get("kind")
     if kind is None:
-        raise ConfigError("condition has no 'kind'")
+        raise ConfigError(rule_text("table.no_kind"))
     cls = CONDITION_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ConfigError(f"unknown condition kind {kind!r} (known: {', '.join(CONDITION_TYPES)})")
+        raise ConfigError(rule_text("table.unknown_kind", kind=repr(kind), known=", ".join(CONDITION_TYPES)))
     allowed = {spec.name for spec in cls.param_specs}
     extra = [key for key in table if key not in allowed and key not in ("kind", "id")]
     label = table.get("id") or kind
     if extra:
         expected = ", ".join(["id", *(spec.name for spec in cls.param_specs)])
         raise ConfigError(
-            f"condition '{label}' ({kind}): unknown parameter {', '.join(map(repr, extra))} "
-            f"(expected: {expected})"
+            rule_text(
+                "table.unknown_param",
+                id=label,
+                kind=kind,
+                names=", ".join(map(repr, extra)),
+                expected=expected,
+            )
         )
     kwargs = {key: value for key, value in table.items() if key != "kind"}
     required = [
@@ -106,7 +112,9 @@ def condition_from_table(table: Mapping[str, Any]) -> Condition:
         and f.default_factory is MISSING
     ]
     if required:
-        raise ConfigError(f"condition '{label}' ({kind}): missing parameter {', '.join(map(repr, required))}")
+        raise ConfigError(
+            rule_text("table.missing_param", id=label, kind=kind, names=", ".join(map(repr, required)))
+        )
     return cls(**kwargs)
 
 
@@ -121,21 +129,16 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ConfigError("a rule set needs a name")
+            raise ConfigError(rule_text("set.no_name"))
         object.__setattr__(self, "conditions", tuple(self.conditions))
         if self.unknown not in UNKNOWN_POLICIES:
-            raise ConfigError(
-                f"rule set '{self.name}': unknown must be 'fail' or 'pass', got {self.unknown!r}"
-            )
+            raise ConfigError(rule_text("set.unknown_policy", name=self.name, value=repr(self.unknown)))
         seen: set[str] = set()
         for condition in self.conditions:
             if not isinstance(condition, Condition):
-                raise ConfigError(f"rule set '{self.name}': not a condition: {condition!r}")
+                raise ConfigError(rule_text("set.not_condition", name=self.name, value=repr(condition)))
             if condition.id in seen:
-                raise ConfigError(
-                    f"rule set '{self.name}': two conditions have the id '{condition.id}' "
-                    "(give one of them another id)"
-                )
+                raise ConfigError(rule_text("set.duplicate_id", name=self.name, id=condition.id))
             seen.add(condition.id)
 
     # -- evaluation (hot path: no I/O, no regex)
@@ -249,7 +252,7 @@ class RuleSet:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{where}: invalid TOML: {exc}") from None
+            raise ConfigError(rule_text("file.invalid_toml", source=where, detail=exc)) from None
         return cls.from_table(data, name=name, source=where)
 
     @classmethod
@@ -258,36 +261,42 @@ class RuleSet:
     ) -> RuleSet:
         version = data.get("schema_version", SCHEMA_VERSION)
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ConfigError(f"{source}: schema_version must be a positive whole number, got {version!r}")
+            raise ConfigError(rule_text("file.bad_schema", source=source, value=repr(version)))
         if version > SCHEMA_VERSION:
             raise ConfigError(
-                f"{source}: schema_version {version} is newer than this facecurator understands "
-                f"({SCHEMA_VERSION}); update facecurator"
+                rule_text("file.newer_schema", source=source, version=version, supported=SCHEMA_VERSION)
             )
         known = {"schema_version", "name", "description", "unknown", "conditions"}
         extra = [key for key in data if key not in known]
         if extra:
             raise ConfigError(
-                f"{source}: unknown key {', '.join(map(repr, extra))} (expected: {', '.join(sorted(known))})"
+                rule_text(
+                    "file.unknown_key",
+                    source=source,
+                    names=", ".join(map(repr, extra)),
+                    expected=", ".join(sorted(known)),
+                )
             )
         if name is None:
             name = data.get("name")
             if name is None:
-                raise ConfigError(f"{source}: no 'name'")
+                raise ConfigError(rule_text("file.no_name", source=source))
         if not isinstance(name, str):
-            raise ConfigError(f"{source}: name must be text, got {name!r}")
+            raise ConfigError(rule_text("file.name_text", source=source, value=repr(name)))
         description = data.get("description", "")
         if not isinstance(description, str):
-            raise ConfigError(f"{source}: description must be text, got {description!r}")
+            raise ConfigError(rule_text("file.description_text", source=source, value=repr(description)))
         tables = data.get("conditions", [])
         if not isinstance(tables, list):
-            raise ConfigError(f"{source}: 'conditions' must be an array of tables ([[conditions]])")
+            raise ConfigError(rule_text("file.conditions_array", source=source))
         conditions = []
         for number, table in enumerate(tables, start=1):
             try:
                 conditions.append(condition_from_table(table))
             except ConfigError as exc:
-                raise ConfigError(f"{source}: condition #{number}: {exc}") from None
+                raise ConfigError(
+                    rule_text("file.condition", source=source, number=number, reason=exc)
+                ) from None
         try:
             return cls(
                 name=name,
