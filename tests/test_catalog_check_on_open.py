@@ -183,3 +183,33 @@ def test_check_later_on_a_sound_catalog_writes_once_it_passed(
     new_process()
     with Catalog(catalog_file, check_later=True) as catalog:  # left sound: nothing to check
         assert catalog.pending_check is None
+
+
+def test_an_immutable_catalog_is_refused_before_its_first_write(tmp_path: Path) -> None:
+    """run_gui asks this at once: with the check on open in the background, the first write
+    (and the read-only error it would meet) can come late or not at all."""
+    import shutil
+    import subprocess
+
+    from facecurator.errors import CatalogError
+    from facecurator.services.catalog import Catalog
+
+    path = tmp_path / "frozen.sqlite3"
+    Catalog(path).close()
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(path)], check=False).returncode != 0:
+        pytest.skip("chattr +i is not available here (needs CAP_LINUX_IMMUTABLE on ext4/xfs/btrfs)")
+    try:
+        catalog = Catalog(path, check_later=True)
+        try:
+            with pytest.raises(CatalogError, match="readonly"):
+                catalog.ensure_writable()
+        finally:
+            catalog.close()
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=False)
+    writable = Catalog(path)
+    try:
+        writable.ensure_writable()  # a writable file passes
+    finally:
+        writable.close()

@@ -69,6 +69,11 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             raise opened
         else:
             catalog = opened
+            try:
+                catalog.ensure_writable()  # not left to the first write, which may come late
+            except FacecuratorError:
+                catalog.close()
+                raise
     except FacecuratorError as exc:
         refuse_catalog(exc)
         sys.excepthook = previous_hook

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -142,6 +143,23 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
     def location(self) -> str:
         """What opens this catalog again (in another thread or process): the file, or the URL."""
         return str(self.path)
+
+    def ensure_writable(self) -> None:
+        """Refuse at once a catalog file that cannot be written (immutable, no write permission,
+        a read-only disk) — otherwise that is found only at the first write, which may come late.
+
+        A server catalog answers for itself (its privileges are checked by its statements).
+        """
+        if self.dialect == POSTGRESQL:
+            return
+        for target in (self.path, self.path.parent):  # the folder holds the -wal/-shm files
+            if not os.access(target, os.W_OK):
+                readonly = sqlite3.OperationalError("attempt to write a readonly database")
+                raise CatalogError(
+                    catalog_text(
+                        "catalog.failed", path=self.path, action=catalog_text("action.write"), detail=readonly
+                    )
+                )
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
