@@ -58,6 +58,21 @@ class Holding:
     leased: int
 
 
+def _unheld_in_scope(
+    params: dict[str, Any], source_root: str | None, among: Sequence[int] | None
+) -> list[str]:
+    """The WHERE terms of pending faces nobody holds, within a source and/or given ids
+    (their parameters are added to ``params``)."""
+    where = [f"(a.face_id IS NULL OR NOT {_LIVE})"]
+    if source_root is not None:
+        where.append("i.source_root = :root")
+        params["root"] = source_root
+    if among is not None:
+        where.append("f.id IN (SELECT value FROM json_each(:among))")
+        params["among"] = _ids_json(among)
+    return where
+
+
 def me() -> str:
     """The operator this process decides as (``FACECURATOR_OPERATOR``, else the login name)."""
     return _os_user()
@@ -75,13 +90,7 @@ def take(
     """Take up to ``n`` pending faces nobody holds (catalog order: by face id), leased for
     ``lease_s`` seconds. Returns the ids taken now (not those the operator held already)."""
     params: dict[str, Any] = {"me": operator, "n": int(n)}
-    where = [f"(a.face_id IS NULL OR NOT {_LIVE})"]
-    if source_root is not None:
-        where.append("i.source_root = :root")
-        params["root"] = source_root
-    if among is not None:
-        where.append("f.id IN (SELECT value FROM json_each(:among))")
-        params["among"] = _ids_json(among)
+    where = _unheld_in_scope(params, source_root, among)
     # NO KEY UPDATE: a decision written meanwhile (its foreign key's KEY SHARE) is not held up.
     lock = " FOR NO KEY UPDATE OF f SKIP LOCKED" if catalog.dialect == POSTGRESQL else ""
     select = _PENDING_FACES.format(where=" AND ".join(where)) + f" ORDER BY f.id LIMIT :n{lock}"
@@ -149,13 +158,7 @@ def assign(
         raise CatalogError("assign: name each operator once (--operators alice,bob)")
     who = who or _os_user()
     params: dict[str, Any] = {}
-    where = [f"(a.face_id IS NULL OR NOT {_LIVE})"]
-    if source_root is not None:
-        where.append("i.source_root = :root")
-        params["root"] = source_root
-    if among is not None:
-        where.append("f.id IN (SELECT value FROM json_each(:among))")
-        params["among"] = _ids_json(among)
+    where = _unheld_in_scope(params, source_root, among)
     sql = _PENDING_FACES.format(where=" AND ".join(where)) + " ORDER BY i.source_root, i.name, i.id, f.idx"
     given: dict[str, int] = {}
     with catalog._write("assign faces to operators") as db:
