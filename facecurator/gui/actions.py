@@ -330,7 +330,9 @@ class WindowActions(DetectionRuns, Decisions):
             names = list_presets()
         except FacecuratorError as exc:
             self.notifier.error(
-                QCoreApplication.translate("MainWindow", "Listing rule presets failed: {e}").format(e=exc)
+                QCoreApplication.translate("MainWindow", "Listing rule presets failed: {e}").format(
+                    e=core_message(exc)
+                )
             )
             names = [DEFAULT_PRESET]
         current = self.store.ruleset.name

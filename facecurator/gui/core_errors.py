@@ -33,6 +33,8 @@ from facecurator.domain.error_texts import NESTED_PARAMS as ERROR_NESTED
 from facecurator.domain.messages import Messages
 from facecurator.domain.rules.errors import NESTED_PARAMS as RULE_NESTED
 from facecurator.domain.rules.errors import RULE_ERRORS, RULE_MESSAGES
+from facecurator.domain.toml_errors import NESTED_PARAMS as TOML_NESTED
+from facecurator.domain.toml_errors import TOML_ERRORS, TOML_MESSAGES, TOML_POSITION_MESSAGES, TOML_POSITIONS
 from facecurator.gui.core_words import CONTEXT, core_text
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
@@ -447,6 +449,8 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (SOURCES, SOURCE_MESSAGES, frozenset()),
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
     (RULE_ERRORS, RULE_MESSAGES, RULE_NESTED),
+    (TOML_POSITIONS, TOML_POSITION_MESSAGES, TOML_NESTED),  # before its problems: see toml_errors
+    (TOML_ERRORS, TOML_MESSAGES, frozenset()),
 )
 _OS_ERROR: Final = re.compile(
     r"\[Errno (-?\d+)\] ([^:\n]+?)(?:: '([^'\n]*)'(?: -> '([^'\n]*)')?)?(?=$|[;,)\n]|: )"

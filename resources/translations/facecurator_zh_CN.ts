@@ -1573,6 +1573,102 @@
         <source>cannot delete preset &apos;{name}&apos; ({path}): {detail}</source>
         <translation>无法删除预设“{name}”（{path}）：{detail}</translation>
     </message>
+    <message>
+        <source>{what} (at line {line}, column {column})</source>
+        <translation>{what}（第 {line} 行，第 {column} 列）</translation>
+    </message>
+    <message>
+        <source>{what} (at end of document)</source>
+        <translation>{what}（在文档末尾）</translation>
+    </message>
+    <message>
+        <source>Cannot declare {key} twice</source>
+        <translation>不能两次声明 {key}</translation>
+    </message>
+    <message>
+        <source>Cannot mutate immutable namespace {key}</source>
+        <translation>不能修改不可变的命名空间 {key}</translation>
+    </message>
+    <message>
+        <source>Cannot overwrite a value</source>
+        <translation>不能覆盖已有的值</translation>
+    </message>
+    <message>
+        <source>Cannot redefine namespace {key}</source>
+        <translation>不能重新定义命名空间 {key}</translation>
+    </message>
+    <message>
+        <source>Duplicate inline table key {key}</source>
+        <translation>内联表中的键 {key} 重复</translation>
+    </message>
+    <message>
+        <source>Escaped character is not a Unicode scalar value</source>
+        <translation>转义字符不是有效的 Unicode 标量值</translation>
+    </message>
+    <message>
+        <source>Expected &apos;=&apos; after a key in a key/value pair</source>
+        <translation>键值对中的键后面应为 &apos;=&apos;</translation>
+    </message>
+    <message>
+        <source>Expected &apos;]&apos; at the end of a table declaration</source>
+        <translation>表声明的末尾应为 &apos;]&apos;</translation>
+    </message>
+    <message>
+        <source>Expected &apos;]]&apos; at the end of an array declaration</source>
+        <translation>数组声明的末尾应为 &apos;]]&apos;</translation>
+    </message>
+    <message>
+        <source>Expected {text}</source>
+        <translation>此处应为 {text}</translation>
+    </message>
+    <message>
+        <source>Found invalid character {char}</source>
+        <translation>发现无效字符 {char}</translation>
+    </message>
+    <message>
+        <source>Illegal character {char}</source>
+        <translation>非法字符 {char}</translation>
+    </message>
+    <message>
+        <source>Invalid date or datetime</source>
+        <translation>日期或日期时间无效</translation>
+    </message>
+    <message>
+        <source>Invalid hex value</source>
+        <translation>十六进制值无效</translation>
+    </message>
+    <message>
+        <source>Invalid initial character for a key part</source>
+        <translation>键的首字符无效</translation>
+    </message>
+    <message>
+        <source>Invalid statement</source>
+        <translation>语句无效</translation>
+    </message>
+    <message>
+        <source>Invalid value</source>
+        <translation>值无效</translation>
+    </message>
+    <message>
+        <source>Unclosed array</source>
+        <translation>数组未闭合</translation>
+    </message>
+    <message>
+        <source>Unclosed inline table</source>
+        <translation>内联表未闭合</translation>
+    </message>
+    <message>
+        <source>Unescaped &apos;\&apos; in a string</source>
+        <translation>字符串中有未转义的 &apos;\&apos;</translation>
+    </message>
+    <message>
+        <source>Unterminated string</source>
+        <translation>字符串未结束</translation>
+    </message>
+    <message>
+        <source>Expected newline or end of document after a statement</source>
+        <translation>语句之后应为换行或文档结尾</translation>
+    </message>
 </context>
 <context>
     <name>CostConfirmDialog</name>
