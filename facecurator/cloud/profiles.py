@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from facecurator import paths
 from facecurator.cloud import credentials
 from facecurator.cloud.names import validate_name
+from facecurator.cloud.profile_messages import profile_text as _text
 from facecurator.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -102,27 +103,25 @@ class Profile:
         ):  # fmt: skip
             value = getattr(self, attr)
             if value is not None and not isinstance(value, str):
-                raise ConfigError(f"profile {self.name}: {attr} must be a string, not {value!r}")
+                raise ConfigError(_text("field.not_text", name=self.name, setting=attr, value=repr(value)))
         if not _REGION_RE.match(self.region):
-            raise ConfigError(f"profile {self.name}: invalid region {self.region!r} (e.g. cn-hangzhou)")
+            raise ConfigError(_text("field.region", name=self.name, value=repr(self.region)))
         for service in SERVICES:
             attr = f"{service}_endpoint"
             value = getattr(self, attr)
             if value is not None:
-                object.__setattr__(self, attr, normalize_endpoint(value, what=f"profile {self.name}: {attr}"))
+                what = _text("what.setting", name=self.name, setting=attr)
+                object.__setattr__(self, attr, normalize_endpoint(value, what=what))
         if self.bucket is not None and not _BUCKET_RE.match(self.bucket):
-            raise ConfigError(f"profile {self.name}: invalid bucket name {self.bucket!r}")
+            raise ConfigError(_text("field.bucket", name=self.name, value=repr(self.bucket)))
         if self.catalog is not None and _URL_PASSWORD.search(self.catalog):
-            raise ConfigError(
-                f"profile {self.name}: the catalog URL holds a password; remove it and store it with "
-                "`facecurator catalog password URL` (the OS keyring) or in ~/.pgpass"
-            )
+            raise ConfigError(_text("field.catalog_password", name=self.name))
         if self.imm_project is not None and not self.imm_project.strip():
-            raise ConfigError(f"profile {self.name}: empty IMM project name")
-        object.__setattr__(self, "qps", _numbers(self.qps, f"profile {self.name}: qps", positive=True))
-        object.__setattr__(
-            self, "prices", _numbers(self.prices, f"profile {self.name}: prices", positive=False)
-        )
+            raise ConfigError(_text("field.empty_project", name=self.name))
+        qps_what = _text("what.setting", name=self.name, setting="qps")
+        object.__setattr__(self, "qps", _numbers(self.qps, qps_what, positive=True))
+        prices_what = _text("what.setting", name=self.name, setting="prices")
+        object.__setattr__(self, "prices", _numbers(self.prices, prices_what, positive=False))
 
     def endpoint_for(self, service: Service) -> str:
         """The base URL for ``service``: the profile's override or the region's public endpoint.
@@ -132,7 +131,7 @@ class Profile:
         Tea clients want host and protocol apart: ``urllib.parse.urlsplit()`` it.
         """
         if service not in _DEFAULT_HOSTS:
-            raise ConfigError(f"unknown cloud service {service!r} (one of {', '.join(SERVICES)})")
+            raise ConfigError(_text("service.unknown", service=repr(service), services=", ".join(SERVICES)))
         override = getattr(self, f"{service}_endpoint")
         if override:
             return str(override)
@@ -153,47 +152,45 @@ class Profile:
     @classmethod
     def from_table(cls, name: str, table: dict[str, Any], *, where: str = FILE_NAME) -> Profile:
         if not isinstance(table, dict):
-            raise ConfigError(f"{where}: [profiles.{name}] must be a table")
+            raise ConfigError(_text("table.not_table", path=where, name=name))
         known = {item.name for item in fields(cls)} - {"name"}
         for key in table:
             if _SECRET_WORDS.search(key):
-                raise ConfigError(
-                    f"{where}: profile {name} has a key {key!r} that looks like a secret; secrets belong in "
-                    f"the OS keyring: remove it and run `facecurator credentials set --profile {name}`"
-                )
+                raise ConfigError(_text("table.secret_key", path=where, name=name, key=repr(key)))
             if key not in known:
+                known_text = ", ".join(sorted(known))
                 raise ConfigError(
-                    f"{where}: profile {name}: unknown setting {key!r} (known: {', '.join(sorted(known))})"
+                    _text("table.unknown_key", path=where, name=name, key=repr(key), known=known_text)
                 )
         try:
             return cls(name=name, **table)
         except TypeError as exc:
-            raise ConfigError(f"{where}: profile {name}: {exc}") from None
+            raise ConfigError(_text("table.bad_value", path=where, name=name, detail=exc)) from None
 
 
-def normalize_endpoint(value: str, *, what: str = "endpoint") -> str:
+def normalize_endpoint(value: str, *, what: str = _text("what.endpoint")) -> str:
     """``host[:port]`` or ``http(s)://host[:port]`` -> ``scheme://host[:port]`` (https by default)."""
     text = str(value).strip()
     if not text:
-        raise ConfigError(f"{what}: empty endpoint")
+        raise ConfigError(_text("endpoint.empty", what=what))
     if any(ch.isspace() for ch in text):
-        raise ConfigError(f"{what}: endpoint {value!r} contains whitespace")
+        raise ConfigError(_text("endpoint.space", what=what, value=repr(value)))
     if "://" not in text:
         text = "https://" + text
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise ConfigError(f"{what}: endpoint {value!r} must use https:// or http://")
+        raise ConfigError(_text("endpoint.scheme", what=what, value=repr(value)))
     if not parts.hostname:
-        raise ConfigError(f"{what}: endpoint {value!r} has no host")
+        raise ConfigError(_text("endpoint.no_host", what=what, value=repr(value)))
     if parts.username or parts.password:
-        raise ConfigError(f"{what}: endpoint {value!r} must not contain a user name or password")
+        raise ConfigError(_text("endpoint.user", what=what, value=repr(value)))
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError(f"{what}: endpoint {value!r} must be scheme://host[:port] without a path")
+        raise ConfigError(_text("endpoint.path", what=what, value=repr(value)))
     try:
         parts.port  # noqa: B018 - validates the port
     except ValueError:
-        raise ConfigError(f"{what}: endpoint {value!r} has an invalid port") from None
+        raise ConfigError(_text("endpoint.port", what=what, value=repr(value))) from None
     return f"{scheme}://{parts.netloc.lower()}"
 
 
@@ -201,17 +198,17 @@ def _numbers(values: Any, what: str, *, positive: bool) -> dict[str, float]:
     if values is None:
         return {}
     if not isinstance(values, dict):
-        raise ConfigError(f"{what} must be a table of NAME = number")
+        raise ConfigError(_text("numbers.table", what=what))
     result: dict[str, float] = {}
     for key, raw in values.items():
         if not isinstance(key, str) or not _KEY_RE.match(key):
-            raise ConfigError(f"{what}: invalid service name {key!r}")
+            raise ConfigError(_text("numbers.key", what=what, key=repr(key)))
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise ConfigError(f"{what}: {key} must be a number, not {raw!r}")
+            raise ConfigError(_text("numbers.not_number", what=what, key=key, value=repr(raw)))
         number = float(raw)
         if not math.isfinite(number) or number < 0 or (positive and number == 0):
-            bound = "> 0" if positive else ">= 0"
-            raise ConfigError(f"{what}: {key} must be a finite number {bound}, not {raw!r}")
+            message_id = "numbers.positive" if positive else "numbers.not_negative"
+            raise ConfigError(_text(message_id, what=what, key=key, value=repr(raw)))
         result[key] = number
     return result
 
@@ -227,24 +224,22 @@ def _read_all() -> dict[str, Profile]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ConfigError(_text("file.unreadable", path=path, detail=exc.strerror or exc)) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(_text("file.invalid_toml", path=path, detail=exc)) from None
     version = document.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise ConfigError(f"{path}: schema_version {version!r} was written by a newer facecurator")
+        raise ConfigError(_text("file.newer", path=path, version=repr(version)))
     for key in document:
         if key not in ("schema_version", "profiles"):
             if _SECRET_WORDS.search(key):
-                raise ConfigError(
-                    f"{path}: key {key!r} looks like a secret; secrets belong in the OS keyring"
-                )
-            raise ConfigError(f"{path}: unknown top-level key {key!r}")
+                raise ConfigError(_text("file.secret_key", path=path, key=repr(key)))
+            raise ConfigError(_text("file.unknown_key", path=path, key=repr(key)))
     tables = document.get("profiles", {})
     if not isinstance(tables, dict):
-        raise ConfigError(f"{path}: 'profiles' must be a table")
+        raise ConfigError(_text("file.profiles_table", path=path))
     return {
         name: Profile.from_table(validate_name(name), table, where=str(path))
         for name, table in tables.items()
@@ -264,7 +259,7 @@ def _write_all(profiles: dict[str, Profile]) -> Path:
     text += tomli_w.dumps(document)
     if redact.contains_secret(text):
         # A known secret pasted into a setting (e.g. as a bucket or project name).
-        raise ConfigError("refusing to write a profile that contains a credential secret")
+        raise ConfigError(_text("save.secret"))
     path = profiles_path()
     fd, tmp_name = tempfile.mkstemp(prefix=".profiles-", suffix=".toml.tmp", dir=path.parent)
     try:
@@ -276,7 +271,7 @@ def _write_all(profiles: dict[str, Profile]) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             Path(tmp_name).unlink()
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ConfigError(_text("file.unwritable", path=path, detail=exc.strerror or exc)) from None
     return path
 
 
@@ -299,10 +294,8 @@ def load_profile(name: str | None = None) -> Profile:
         return profiles[name]
     if name == DEFAULT_PROFILE:
         return Profile(DEFAULT_PROFILE)
-    existing = ", ".join(sorted(profiles)) or "none"
-    raise ConfigError(
-        f"no profile named {name!r} (existing: {existing}); create it with `facecurator profile set {name}`"
-    )
+    existing = ", ".join(sorted(profiles)) or _text("profile.no_others")
+    raise ConfigError(_text("profile.none_create", name=repr(name), existing=existing, bare=name))
 
 
 def save_profile(profile: Profile) -> Path:
@@ -346,5 +339,5 @@ def delete_profile(name: str) -> None:
         log.warning("profile %s deleted, but its keyring entries could not be checked: %s", name, exc)
         had_credentials = False
     if not had_profile and not had_credentials:
-        existing = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError(f"no profile named {name!r} (existing: {existing})")
+        existing = ", ".join(sorted(profiles)) or _text("profile.no_others")
+        raise ConfigError(_text("profile.none", name=repr(name), existing=existing))

@@ -250,7 +250,11 @@ class CloudProfilesDialog(ProfileForms):
             try:
                 values[key] = float(text)
             except ValueError:
-                raise ConfigError(f"{what} {key}: {text!r} is not a number") from None
+                raise ConfigError(
+                    self.tr("{field}, {key}: {value} is not a number").format(
+                        field=what, key=key, value=repr(text)
+                    )
+                ) from None
         return values
 
     def form_profile(self) -> Any:
@@ -271,8 +275,8 @@ class CloudProfilesDialog(ProfileForms):
             green_endpoint=text(self.endpoint_edits["green"]),
             imm_project=text(self.imm_project_edit),
             bucket=text(self.bucket_edit),
-            qps=self._numbers(self.qps_edits, "qps"),
-            prices=self._numbers(self.price_edits, "prices"),
+            qps=self._numbers(self.qps_edits, self.tr("Requests per second")),
+            prices=self._numbers(self.price_edits, self.tr("Prices (USD per 1000 calls)")),
         )
 
     def save_profile(self) -> bool:

@@ -26,6 +26,8 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 
+from facecurator.cloud.profile_messages import NESTED_PARAMS as PROFILE_NESTED
+from facecurator.cloud.profile_messages import PROFILE_MESSAGES, PROFILES
 from facecurator.cloud.sdk_errors import CLOUD, CLOUD_MESSAGES
 from facecurator.cloud.sdk_errors import NESTED_PARAMS as CLOUD_NESTED
 from facecurator.domain.error_texts import ERROR_MESSAGES, ERRORS
@@ -449,6 +451,7 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (SOURCES, SOURCE_MESSAGES, frozenset()),
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
     (RULE_ERRORS, RULE_MESSAGES, RULE_NESTED),
+    (PROFILES, PROFILE_MESSAGES, PROFILE_NESTED),
     (TOML_POSITIONS, TOML_POSITION_MESSAGES, TOML_NESTED),  # before its problems: see toml_errors
     (TOML_ERRORS, TOML_MESSAGES, frozenset()),
 )

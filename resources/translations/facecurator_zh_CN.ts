@@ -198,6 +198,10 @@
         <translation>新配置：请填写名称并保存。</translation>
     </message>
     <message>
+        <source>{field}, {key}: {value} is not a number</source>
+        <translation>{field}，{key}：{value} 不是数字</translation>
+    </message>
+    <message>
         <source>the profile needs a name</source>
         <translation>配置需要一个名称</translation>
     </message>
@@ -1668,6 +1672,150 @@
     <message>
         <source>Expected newline or end of document after a statement</source>
         <translation>语句之后应为换行或文档结尾</translation>
+    </message>
+    <message>
+        <source>invalid profile name {name}: use letters, digits, &apos;_&apos;, &apos;.&apos;, &apos;-&apos; (at most 64, starting with a letter or digit)</source>
+        <translation>配置名称 {name} 无效：请使用字母、数字、&apos;_&apos;、&apos;.&apos;、&apos;-&apos;（最多 64 个，以字母或数字开头）</translation>
+    </message>
+    <message>
+        <source>profile {name} ({setting})</source>
+        <translation>配置 {name}（{setting}）</translation>
+    </message>
+    <message>
+        <source>endpoint</source>
+        <translation>端点</translation>
+    </message>
+    <message>
+        <source>profile {name}: {setting} must be a string, not {value}</source>
+        <translation>配置 {name}：{setting} 必须是文本，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>profile {name}: invalid region {value} (e.g. cn-hangzhou)</source>
+        <translation>配置 {name}：地域 {value} 无效（例如 cn-hangzhou）</translation>
+    </message>
+    <message>
+        <source>profile {name}: invalid bucket name {value}</source>
+        <translation>配置 {name}：存储桶名称 {value} 无效</translation>
+    </message>
+    <message>
+        <source>profile {name}: the catalog URL holds a password; remove it and store it with `facecurator catalog password URL` (the OS keyring) or in ~/.pgpass</source>
+        <translation>配置 {name}：目录库地址中含有密码；请删除它，改用 `facecurator catalog password URL`（系统密钥环）或 ~/.pgpass 保存</translation>
+    </message>
+    <message>
+        <source>profile {name}: empty IMM project name</source>
+        <translation>配置 {name}：IMM 项目名称为空</translation>
+    </message>
+    <message>
+        <source>{what}: empty endpoint</source>
+        <translation>{what}：端点为空</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} contains whitespace</source>
+        <translation>{what}：端点 {value} 含有空白字符</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} must use https:// or http://</source>
+        <translation>{what}：端点 {value} 必须以 https:// 或 http:// 开头</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} has no host</source>
+        <translation>{what}：端点 {value} 没有主机名</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} must not contain a user name or password</source>
+        <translation>{what}：端点 {value} 不能包含用户名或密码</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} must be scheme://host[:port] without a path</source>
+        <translation>{what}：端点 {value} 必须是 scheme://host[:port] 形式，不能带路径</translation>
+    </message>
+    <message>
+        <source>{what}: endpoint {value} has an invalid port</source>
+        <translation>{what}：端点 {value} 的端口无效</translation>
+    </message>
+    <message>
+        <source>{what} must be a table of NAME = number</source>
+        <translation>{what} 必须是 NAME = 数字 形式的表</translation>
+    </message>
+    <message>
+        <source>{what}: invalid service name {key}</source>
+        <translation>{what}：服务名称 {key} 无效</translation>
+    </message>
+    <message>
+        <source>{what}: {key} must be a number, not {value}</source>
+        <translation>{what}：{key} 必须是数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>{what}: {key} must be a finite number &gt; 0, not {value}</source>
+        <translation>{what}：{key} 必须是大于 0 的有限数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>{what}: {key} must be a finite number &gt;= 0, not {value}</source>
+        <translation>{what}：{key} 必须是大于或等于 0 的有限数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <source>unknown cloud service {service} (one of {services})</source>
+        <translation>未知的云服务 {service}（可选：{services}）</translation>
+    </message>
+    <message>
+        <source>{path}: [profiles.{name}] must be a table</source>
+        <translation>{path}：[profiles.{name}] 必须是一个表</translation>
+    </message>
+    <message>
+        <source>{path}: profile {name} has a key {key} that looks like a secret; secrets belong in the OS keyring: remove it and run `facecurator credentials set --profile {name}`</source>
+        <translation>{path}：配置 {name} 中的键 {key} 看起来像密钥；密钥应保存在系统密钥环中：请删除它并运行 `facecurator credentials set --profile {name}`</translation>
+    </message>
+    <message>
+        <source>{path}: profile {name}: unknown setting {key} (known: {known})</source>
+        <translation>{path}：配置 {name}：未知设置 {key}（已知：{known}）</translation>
+    </message>
+    <message>
+        <source>{path}: profile {name}: {detail}</source>
+        <translation>{path}：配置 {name}：{detail}</translation>
+    </message>
+    <message>
+        <source>cannot read {path}: {detail}</source>
+        <translation>无法读取 {path}：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: not valid TOML: {detail}</source>
+        <translation>{path}：TOML 格式无效：{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: schema_version {version} was written by a newer facecurator</source>
+        <translation>{path}：schema_version {version} 由更新版本的 facecurator 写入</translation>
+    </message>
+    <message>
+        <source>{path}: key {key} looks like a secret; secrets belong in the OS keyring</source>
+        <translation>{path}：键 {key} 看起来像密钥；密钥应保存在系统密钥环中</translation>
+    </message>
+    <message>
+        <source>{path}: unknown top-level key {key}</source>
+        <translation>{path}：未知的顶层键 {key}</translation>
+    </message>
+    <message>
+        <source>{path}: &apos;profiles&apos; must be a table</source>
+        <translation>{path}：&apos;profiles&apos; 必须是一个表</translation>
+    </message>
+    <message>
+        <source>cannot write {path}: {detail}</source>
+        <translation>无法写入 {path}：{detail}</translation>
+    </message>
+    <message>
+        <source>refusing to write a profile that contains a credential secret</source>
+        <translation>拒绝写入含有凭据密钥的配置</translation>
+    </message>
+    <message>
+        <source>no profile named {name} (existing: {existing}); create it with `facecurator profile set {bare}`</source>
+        <translation>没有名为 {name} 的配置（现有：{existing}）；请用 `facecurator profile set {bare}` 创建</translation>
+    </message>
+    <message>
+        <source>no profile named {name} (existing: {existing})</source>
+        <translation>没有名为 {name} 的配置（现有：{existing}）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
     </message>
 </context>
 <context>
