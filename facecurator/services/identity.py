@@ -9,6 +9,9 @@ conditions (``identity_consistent``, ``enrolled_face``, ``no_duplicate``);
 
 Faces without an embedding (embeddings off, face too small, embedding failed)
 have no findings: their identity conditions are ``unknown``.
+
+The embedding code and the checks (NumPy) are imported when first used: the window imports
+this module to read the stored verdicts, and most catalogs are opened without them.
 """
 
 from __future__ import annotations
@@ -17,23 +20,16 @@ import itertools
 import logging
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from facecurator.detect.embed import EMBEDDER_KEY, Embedding, make_embedder
-from facecurator.detect.embed import available as embed_available
-from facecurator.domain.identity import (
-    DEFAULT_THRESHOLD,
-    Embedder,
-    FaceIdentity,
-    FaceVector,
-    IdentityReport,
-    check_gallery,
-    face_quality,
-)
 from facecurator.domain.protocols import Source
 from facecurator.domain.rules import RuleSet
+from facecurator.domain.rules.identity import DEFAULT_THRESHOLD
 from facecurator.errors import FacecuratorError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+
+if TYPE_CHECKING:
+    from facecurator.domain.identity import Embedder, FaceIdentity, FaceVector, IdentityReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +47,8 @@ class GalleryIdentities:
         return self.report.faces.get(face_id)
 
     def to_json(self) -> dict[str, Any]:
+        from facecurator.detect.embed import EMBEDDER_KEY
+
         data = self.report.to_json(self.labels)
         data.update(embedder=EMBEDDER_KEY, embedded_faces=self.embedded, faces=self.faces)
         return data
@@ -79,6 +77,9 @@ def default_embedder(source: Source, detector_name: str) -> Embedder | None:
     by benchmarks/identity.py); off otherwise: a cloud detector's faces would be decoded
     a second time, and a flat folder has no person to check.
     """
+    from facecurator.detect.embed import available as embed_available
+    from facecurator.detect.embed import make_embedder
+
     if detector_name != "local" or not embed_available():
         return None
     try:
@@ -108,6 +109,8 @@ def identities_if_embedded(
     catalog: Catalog, rules: RuleSet | None = None, *, source_root: str | None = None
 ) -> GalleryIdentities | None:
     """The identity checks when the catalog holds embeddings for these images, else None."""
+    from facecurator.detect.embed import EMBEDDER_KEY
+
     if not catalog.any_embeddings(EMBEDDER_KEY):
         return None
     found = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
@@ -123,9 +126,15 @@ def gallery_identities(
     *,
     source_root: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
-    embedder: str = EMBEDDER_KEY,
+    embedder: str | None = None,
 ) -> GalleryIdentities:
-    """Run the identity checks over the catalog's embedded faces (one source, or all)."""
+    """Run the identity checks over the catalog's embedded faces (one source, or all);
+    ``embedder``: the key of the stored embeddings (None: the offline embedder's)."""
+    from facecurator.detect.embed import EMBEDDER_KEY, Embedding
+    from facecurator.domain.identity import FaceVector, check_gallery, face_quality
+
+    if embedder is None:
+        embedder = EMBEDDER_KEY
     vectors, hashes = catalog.embeddings(embedder, source_root)
     images = {row.id: row for row in catalog.images(source_root=source_root) if row.status == "ok"}
     rows = [r for r in catalog.faces(source_root=source_root) if r.image_id in images]

@@ -31,13 +31,12 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
 from facecurator.cloud.ratelimit import thread_wait_total
 from facecurator.domain.error_texts import error_text
 from facecurator.domain.face import Face
-from facecurator.domain.identity import Embedder
 from facecurator.domain.images import is_supported_name
 from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source, bytes_key
 from facecurator.errors import DetectorAuthError, FacecuratorError
@@ -54,6 +53,9 @@ from facecurator.services.workers import (
     drain,
     finish_in_flight,
 )
+
+if TYPE_CHECKING:
+    from facecurator.domain.identity import Embedder  # NumPy: imported when the checks run
 
 log = logging.getLogger("facecurator.jobs")
 

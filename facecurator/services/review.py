@@ -12,16 +12,18 @@ import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facecurator.domain.face import Face
-from facecurator.domain.identity import FaceIdentity
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id, pending_face_ids
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
+
+if TYPE_CHECKING:
+    from facecurator.domain.identity import FaceIdentity  # NumPy: imported when the checks run
 
 #: Bulk decisions are committed in chunks so progress can be reported durably: the first
 #: chunk has BULK_CHUNK faces, each next one twice as many up to MAX_BULK_CHUNK (100 000

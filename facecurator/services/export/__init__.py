@@ -45,7 +45,11 @@ is opened (``O_EXCL | O_NOFOLLOW``), so no source name, however hostile,
 writes outside DEST.
 """
 
-from facecurator.services.export.formats import CSV_COLUMNS
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from facecurator.services.export.model import (
     COCO_JSON,
     DEFAULT_MARGIN,
@@ -61,9 +65,34 @@ from facecurator.services.export.model import (
     ExportSummary,
 )
 from facecurator.services.export.naming import MAX_COMPONENT_BYTES, safe_component
-from facecurator.services.export.render import crop_region, encode_jpeg
-from facecurator.services.export.run import export
-from facecurator.services.export.staging import LocalPublisher, Publisher, read_manifest
+
+if TYPE_CHECKING:
+    from facecurator.services.export.formats import CSV_COLUMNS
+    from facecurator.services.export.render import crop_region, encode_jpeg
+    from facecurator.services.export.run import export
+    from facecurator.services.export.staging import LocalPublisher, Publisher, read_manifest
+
+#: The writing half (Pillow, the CSV and COCO writers, the staging) is imported on first use:
+#: the window imports this package for its items and messages, and exports seldom.
+_LAZY: dict[str, str] = {
+    "CSV_COLUMNS": "formats",
+    "crop_region": "render",
+    "encode_jpeg": "render",
+    "export": "run",
+    "LocalPublisher": "staging",
+    "Publisher": "staging",
+    "read_manifest": "staging",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COCO_JSON",
