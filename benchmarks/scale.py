@@ -182,35 +182,12 @@ def child_gui(args: argparse.Namespace) -> None:
 
 def child_idle() -> None:
     """An idle Qt app's event loop, measured like the GUI's until stdin closes: the stalls this
-    machine's scheduler alone causes at the same time (the floor of the GUI's figures)."""
-    import threading
+    machine's scheduler alone causes at the same time (the floor of the GUI's figures). The one
+    idle app is tests/helpers/idle_floor.py (tests/gui/test_large_catalog.py measures against it)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from helpers.idle_floor import run_idle_app
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-
-    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    done = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-    while not done.is_set():
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-        time.sleep(0.001)
-    ordered = sorted(gaps[1:]) or [0.0]
-    print(
-        json.dumps({"max_ms": ordered[-1] * 1000, "p99_ms": ordered[int(0.99 * (len(ordered) - 1))] * 1000})
-    )
-    del app
+    run_idle_app()
 
 
 # --------------------------------------------------------------------------- parent
