@@ -176,7 +176,7 @@ class RateLimiter:
         try:
             while wait > 0:
                 if cancel is not None and cancel():
-                    raise CancelledError("cancelled while waiting for the rate limit")
+                    raise CancelledError(CLOUD.text("call.cancelled_waiting"))
                 self._sleep(min(wait, 0.25))
                 wait = deadline - self._clock()
         finally:
@@ -318,7 +318,7 @@ def call_with_retries(
     throttled = 0
     while True:
         if cancel is not None and cancel():
-            raise CancelledError(f"{subject}: cancelled")
+            raise CancelledError(CLOUD.text("call.cancelled", subject=subject))
         if limiter is not None:
             limiter.acquire(cancel)
         attempts += 1

@@ -111,6 +111,9 @@ CLOUD_MESSAGES: Final = {
     "call.gave_up": "{subject}: {call} failed after {attempts} attempts: {reason}",
     "call.gave_up_once": "{subject}: {call} failed after 1 attempt: {reason}",
     "call.refused": "{subject}: {call} failed: {reason}",
+    # the operator cancelled (a scan, a cloud batch) while a call waited
+    "call.cancelled": "{subject}: cancelled",
+    "call.cancelled_waiting": "cancelled while waiting for the rate limit",
     # what a good ``credentials test`` call proved
     "check.bucket": "bucket {bucket} listable",
     "check.buckets": "ListBuckets accepted",

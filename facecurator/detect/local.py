@@ -16,6 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from facecurator.detect import measures
+from facecurator.detect.messages import detect_text
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses
 from facecurator.detect.quality.face import measure_face
@@ -177,7 +178,8 @@ class LocalDetector:
             )
         except Exception as exc:
             self.close()
-            raise ModelLoadError(f"local detector: cannot load the mediapipe models: {exc}") from exc
+            log.warning("local detector: cannot load the mediapipe models: %s", exc)
+            raise ModelLoadError(detect_text("local.models")) from exc
 
     def detect(self, ref: ImageRef, data: bytes | None) -> DetectionResult:
         """Find faces in ``data`` (the encoded image of ``ref``).
@@ -188,7 +190,7 @@ class LocalDetector:
             ModelLoadError: the models cannot be loaded.
         """
         if data is None:
-            raise DetectorError(f"{ref.uri}: the local detector needs the image bytes")
+            raise DetectorError(detect_text("local.no_bytes", uri=ref.uri))
         max_side, jpeg_quality = _header(data, self.settings.working_side)
         decoded = decode_image(data, name=ref.uri, max_side=max_side)
         rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
@@ -202,7 +204,8 @@ class LocalDetector:
         except ModelLoadError:
             raise
         except Exception as exc:
-            raise DetectorError(f"{ref.uri}: local detector failed: {type(exc).__name__}: {exc}") from exc
+            error = f"{type(exc).__name__}: {exc}"
+            raise DetectorError(detect_text("local.failed", uri=ref.uri, error=error)) from exc
         finally:
             self._busy.release()
         return DetectionResult(

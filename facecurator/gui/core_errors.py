@@ -30,6 +30,7 @@ from facecurator.cloud.profile_messages import NESTED_PARAMS as PROFILE_NESTED
 from facecurator.cloud.profile_messages import PROFILE_MESSAGES, PROFILES
 from facecurator.cloud.sdk_errors import CLOUD, CLOUD_MESSAGES
 from facecurator.cloud.sdk_errors import NESTED_PARAMS as CLOUD_NESTED
+from facecurator.detect.messages import DETECT, DETECT_MESSAGES
 from facecurator.domain.error_texts import ERROR_MESSAGES, ERRORS
 from facecurator.domain.error_texts import NESTED_PARAMS as ERROR_NESTED
 from facecurator.domain.messages import Messages
@@ -59,6 +60,7 @@ _ERROR_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "not a regular file (a device); not read"),
     QT_TRANSLATE_NOOP("CoreMessages", "a folder, not a file"),
     QT_TRANSLATE_NOOP("CoreMessages", "not a regular file; not read"),
+    QT_TRANSLATE_NOOP("CoreMessages", "cannot list folder: {detail}"),
     QT_TRANSLATE_NOOP("CoreMessages", "empty file (0 bytes)"),
     QT_TRANSLATE_NOOP(
         "CoreMessages",
@@ -321,6 +323,8 @@ _CLOUD_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed after {attempts} attempts: {reason}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed after 1 attempt: {reason}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{subject}: {call} failed: {reason}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "{subject}: cancelled"),
+    QT_TRANSLATE_NOOP("CoreMessages", "cancelled while waiting for the rate limit"),
     QT_TRANSLATE_NOOP("CoreMessages", "bucket {bucket} listable"),
     QT_TRANSLATE_NOOP("CoreMessages", "ListBuckets accepted"),
     QT_TRANSLATE_NOOP("CoreMessages", "ListBuckets accepted (owner {owner})"),
@@ -378,6 +382,8 @@ _EXPORT_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: the staged export has no {manifest}; nothing uploaded"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: upload corrupted (ETag {etag} != MD5 {md5})"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot read the staged export: {detail}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "export to {path} cancelled; nothing was changed"),
+    QT_TRANSLATE_NOOP("CoreMessages", "export cancelled; nothing was changed"),
 )
 #: Every template of ``facecurator.sources.messages.SOURCE_MESSAGES``.
 _SOURCE_TEMPLATES: Final = (
@@ -449,6 +455,7 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (ERRORS, ERROR_MESSAGES, ERROR_NESTED),
     (EXPORT, EXPORT_MESSAGES, EXPORT_NESTED),
     (SOURCES, SOURCE_MESSAGES, frozenset()),
+    (DETECT, DETECT_MESSAGES, frozenset()),  # before the cloud's "{subject}: {call} failed: ..."
     (CLOUD, CLOUD_MESSAGES, CLOUD_NESTED),
     (RULE_ERRORS, RULE_MESSAGES, RULE_NESTED),
     (PROFILES, PROFILE_MESSAGES, PROFILE_NESTED),
@@ -495,12 +502,17 @@ def _bare_phrases() -> dict[str, str]:
 
 
 _BARE: Final = _bare_phrases()
+#: A system phrase after ": " inside a longer text ("sub: cannot list: Permission denied").
+_BARE_INSIDE: Final = re.compile(
+    r"(?<=: )(" + "|".join(re.escape(p) for p in sorted(_BARE, key=len, reverse=True)) + r")(?=$|[;,.)\n])"
+)
 
 
 def os_text(text: str) -> str:
     """``text`` with the operating system's and SQLite's words in the current language:
     every "[Errno N] ...: 'path'" becomes the errno's phrase and the path; a whole text that
-    is one of the system's error strings ("Permission denied") or SQLite's messages, its phrase."""
+    is one of the system's error strings ("Permission denied") or SQLite's messages, its phrase; such a
+    string after ": " inside a longer text, its phrase there."""
     text = _OS_ERROR.sub(_os_error, text)
     stripped = text.strip()
     if stripped in _BARE:
@@ -509,7 +521,9 @@ def os_text(text: str) -> str:
         if stripped == english or stripped.startswith(english):
             rest = stripped[len(english) :]
             return QCoreApplication.translate(CONTEXT, phrase) + rest
-    return text
+    return _BARE_INSIDE.sub(
+        lambda m: QCoreApplication.translate(CONTEXT, OS_MESSAGES[_BARE[m.group(1)]]), text
+    )
 
 
 def _render(

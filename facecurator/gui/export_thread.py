@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QWidget
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CancelledError, FacecuratorError
 from facecurator.services.export import ExportItem
+from facecurator.services.export.messages import export_text
 
 log = logging.getLogger("facecurator.gui.export")
 
@@ -92,7 +93,7 @@ class ExportThread(QThread):
             with Catalog(self.catalog_path) as catalog:
                 items = export_items(all_faces(review(catalog, self.rules, source_root=self.source_root)))
             if self.isInterruptionRequested():
-                raise CancelledError("export cancelled; nothing was changed")
+                raise CancelledError(export_text("export.cancelled"))
             step = STEP_DESTINATION
             publisher = _oss_publisher(self.profile) if self.dest.startswith("oss://") else None
             step = STEP_EXPORT

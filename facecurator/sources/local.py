@@ -80,7 +80,7 @@ class LocalFolderSource:
                 children = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             rel = folder.relative_to(self.path).as_posix() or "."
-            out.append((rel, folder, f"cannot list folder: {exc.strerror or exc}"))
+            out.append((rel, folder, error_text("file.cannot_list", detail=exc.strerror or exc)))
             return
         for entry in children:
             name = entry.name

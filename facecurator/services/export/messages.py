@@ -49,6 +49,8 @@ EXPORT_MESSAGES: Final = {
     "export.oss_no_manifest": "{path}: the staged export has no {manifest}; nothing uploaded",
     "export.oss_corrupted": "{path}: upload corrupted (ETag {etag} != MD5 {md5})",
     "export.oss_read_staged": "{path}: cannot read the staged export: {detail}",
+    "export.cancelled_to": "export to {path} cancelled; nothing was changed",
+    "export.cancelled": "export cancelled; nothing was changed",
 }
 #: Params holding another message (translated in turn); the rest are data.
 NESTED_PARAMS: Final = frozenset({"detail", "first"})

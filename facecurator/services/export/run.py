@@ -139,7 +139,7 @@ def export(
             skipped_rejected=skipped_rejected,
         )
         if cancel is not None and cancel():
-            raise CancelledError(f"export to {dest_text} cancelled; nothing was changed")
+            raise CancelledError(export_text("export.cancelled_to", path=dest_text))
         publisher.publish(staging_dir, dest_text)
     finally:
         if staging_dir.exists():
@@ -223,7 +223,7 @@ def _run(
 
     def check_cancel() -> None:
         if cancel is not None and cancel():
-            raise CancelledError("export cancelled; nothing was changed")
+            raise CancelledError(export_text("export.cancelled"))
 
     def handle_one() -> None:
         nonlocal done
