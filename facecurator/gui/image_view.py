@@ -113,6 +113,7 @@ class ImageView(QGraphicsView):
     previewLoaded = Signal(int)  # image id, when the large decode replaced the thumbnail
     faceHovered = Signal(object)  # face id or None
     faceSelected = Signal(object)  # face id or None
+    labelsPlaced = Signal()  # the faces whose labels found no room on the image changed
 
     def __init__(
         self,
@@ -142,6 +143,7 @@ class ImageView(QGraphicsView):
         self._message_item: QGraphicsSimpleTextItem | None = None
         self._face_items: dict[int, FaceItem] = {}
         self._labelled: dict[int, Placement] = {}
+        self._markers: dict[int, int] = {}  # face id -> its number in the label list
         self._base_context = OverlayContext()
         self._hovered: int | None = None
         self.selected_face: int | None = None
@@ -163,6 +165,9 @@ class ImageView(QGraphicsView):
         self._pixmap_item = None
         self._message_item = None
         self._face_items = {}
+        if self._markers:
+            self._markers = {}
+            self.labelsPlaced.emit()
         self._hovered = None
         self.selected_face = None
         self.image_id = image_id
@@ -313,13 +318,13 @@ class ImageView(QGraphicsView):
             return ctx
         placement = self._labelled.get(face.id)
         if placement is None:
-            return replace(ctx, show_labels=False)
+            return replace(ctx, show_labels=False, marker=self._markers.get(face.id))
         return replace(ctx, label_at=(placement.x, placement.y, placement.leader))
 
     def _layout_labels(self) -> None:
         """Place every face's label (emphasised faces first, then left to right) so that no two
-        labels overlap and no label covers a face's box (a face without room anywhere goes
-        unlabelled; :func:`facecurator.gui.label_layout.layout_labels`)."""
+        labels overlap and no label covers a face's box (a face without room anywhere gets a number
+        on its box and its label in the list under the view; :func:`layout_labels`)."""
         scale = self.transform().m11() or 1.0
         order = sorted(
             self._face_items.values(),
@@ -349,6 +354,21 @@ class ImageView(QGraphicsView):
         if visible.isValid() and not visible.isEmpty() and self.isVisible():
             bounds = visible
         self._labelled = layout_labels(requests, bounds, LABEL_GAP / scale)
+        self._number_unplaced([r for r in requests if r.face_id not in self._labelled])
+
+    def _number_unplaced(self, requests: list[LabelRequest]) -> None:
+        """Number the faces whose label found no room (left to right, then top to bottom): each
+        gets its number on its box and its label in the list under the view (:meth:`unplaced_labels`)."""
+        order = sorted(requests, key=lambda r: (r.box.x(), r.box.y(), r.face_id))
+        markers = {request.face_id: number for number, request in enumerate(order, 1)}
+        if markers != self._markers:
+            self._markers = markers
+            self.labelsPlaced.emit()
+
+    def unplaced_labels(self) -> list[tuple[int, ReviewedFace]]:
+        """``(number, face)`` of each face whose label is not on the image (no room), in number order."""
+        items = self._face_items
+        return sorted((n, items[i].face) for i, n in self._markers.items() if i in items)
 
     def set_overlay_options(
         self, *, boxes: bool | None = None, landmarks: bool | None = None, labels: bool | None = None

@@ -6,7 +6,8 @@ left), else stacked further out, else at the free spot of the image nearest the
 face; a label away from its face is joined to it by a leader line (drawn by
 :func:`facecurator.gui.overlay.draw_face_overlay`). A label never overlaps
 another label nor any face's box (its own or another's): a face that finds no
-such spot anywhere is left without a label rather than have one cover a face.
+such spot anywhere is left without a label rather than have one cover a face (the view
+numbers it on its box and lists its label under the image: :mod:`facecurator.gui.label_list`).
 Everything is in image pixels; sizes come from the labels' device size at the
 current zoom.
 """

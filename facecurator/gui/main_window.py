@@ -43,6 +43,7 @@ from facecurator.gui.gallery import GalleryModel, GalleryView
 from facecurator.gui.gallery_header import GalleryHeader
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.keymap import KeyMap
+from facecurator.gui.label_list import with_label_list
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier
 from facecurator.gui.review_keys import ReviewKeys
@@ -229,7 +230,8 @@ class MainWindow(WindowActions):
         self.gallery_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.gallery_splitter.setObjectName("gallerySplitter")
         self.gallery_splitter.addWidget(left)
-        self.gallery_splitter.addWidget(self.image_view)
+        image_pane, self.label_list = with_label_list(self.image_view, self)
+        self.gallery_splitter.addWidget(image_pane)
         self.gallery_splitter.addWidget(self.details)
         self.gallery_splitter.setStretchFactor(0, 2)
         self.gallery_splitter.setStretchFactor(1, 3)

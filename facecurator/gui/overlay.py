@@ -80,6 +80,9 @@ class OverlayContext:
     #: where the label goes (its top-left corner, image pixels) and whether a leader line joins
     #: it to the face (set by the view's label layout); None: just below the box
     label_at: tuple[float, float, bool] | None = None
+    #: the face's number in the list of labels that found no room on the image (drawn as a
+    #: badge above the box's top-left corner); None: no badge
+    marker: int | None = None
 
 
 def face_status(verdict: Verdict | None) -> FaceStatus:
@@ -305,6 +308,8 @@ def draw_face_overlay(
                 _draw_tag(painter, rect.topRight(), "✓", colour, ctx)
             elif decision == "rejected":
                 _draw_tag(painter, rect.topRight(), "✗", QColor(ctx.palette.rejected_tag), ctx)
+        if ctx.marker is not None:
+            _draw_marker(painter, rect.topLeft(), str(ctx.marker), colour, ctx)
         if ctx.show_landmarks and face.landmarks:
             _draw_landmarks(painter, face.landmarks, ctx)
         if ctx.show_labels:
@@ -339,6 +344,27 @@ def _draw_tag(painter: QPainter, corner: QPointF, symbol: str, colour: QColor, c
     painter.setFont(font)
     painter.setPen(QColor(ctx.palette.label_text))
     painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, symbol)
+    painter.restore()
+
+
+def _draw_marker(
+    painter: QPainter, corner: QPointF, number: str, colour: QColor, ctx: OverlayContext
+) -> None:
+    """The face's number in the label list: a badge above the box's top-left corner (outside the box,
+    like the decision tag at the other corner), as wide as the number needs."""
+    painter.save()
+    _device_frame(painter, corner, ctx)
+    font = QFont()
+    font.setPixelSize(int(TAG_SIZE * 0.75))
+    font.setBold(True)
+    painter.setFont(font)
+    width = max(TAG_SIZE, painter.fontMetrics().horizontalAdvance(number) + 6)
+    badge = QRectF(0, -TAG_SIZE - 2, width, TAG_SIZE)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(badge, 4, 4)
+    painter.setPen(QColor(ctx.palette.label_text))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, number)
     painter.restore()
 
 

@@ -2503,6 +2503,13 @@
     </message>
 </context>
 <context>
+    <name>LabelList</name>
+    <message>
+        <source>Labels with no room on the image (the numbers are on the boxes):</source>
+        <translation>图上放不下的标签（编号标在人脸框上）：</translation>
+    </message>
+</context>
+<context>
     <name>LanguageMenu</name>
     <message>
         <source>&amp;Language</source>
@@ -2994,7 +3001,7 @@ Paid cloud calls: {paid}</source>
     <name>Overlay</name>
     <message>
         <source>male</source>
-        <extracomment>Device pixels, independent of the zoom. Device pixels between a box and the label below it. decided faces: the decision wins over the verdict (a rejected qualified face is not green) where the label goes (its top-left corner, image pixels) and whether a leader line joins it to the face (set by the view&apos;s label layout); None: just below the box Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
+        <extracomment>Device pixels, independent of the zoom. Device pixels between a box and the label below it. decided faces: the decision wins over the verdict (a rejected qualified face is not green) where the label goes (its top-left corner, image pixels) and whether a leader line joins it to the face (set by the view&apos;s label layout); None: just below the box the face&apos;s number in the list of labels that found no room on the image (drawn as a badge above the box&apos;s top-left corner); None: no badge Attribute values the detectors give as words (gender, glasses), in context &quot;Overlay&quot;.</extracomment>
         <translation>男</translation>
     </message>
     <message>

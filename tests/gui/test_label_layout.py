@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 
 from facecurator.gui.label_layout import LabelRequest, layout_labels, leader_points
 
@@ -130,3 +130,45 @@ def test_labels_on_crowded_photos_cover_no_face_and_no_label(qtbot, make_window,
                 assert not overlapping, (window.store.image(image_id).row.name, face_id, overlapping)
             checked += 1
     assert checked >= 10, "the crowded photos gave too few faces to check"
+
+
+def test_every_face_of_a_crowded_photo_has_its_label_on_the_image_or_in_the_list(
+    qtbot, make_window, crowded_catalog
+) -> None:
+    from facecurator.gui.overlay import face_label_lines
+
+    folder, catalog = crowded_catalog
+    window = make_window(catalog, size=(1024, 768))
+    assert window.open_source(str(folder), scan=False)
+    assert window.store.wait_until_idle()
+    view, listed = window.image_view, window.label_list
+    in_list = 0
+    for image_id in window.store.image_ids():
+        faces = window.store.image(image_id).faces
+        if len(faces) < 5:
+            continue
+        window.show_image(image_id)
+        count = len(faces)
+        qtbot.waitUntil(lambda i=image_id, n=count: view.image_id == i and len(view.face_items()) == n)
+        for emphasised in [None, *view.face_ids()]:
+            view.select_face(emphasised)
+            on_image = set(_label_rects(view))
+            rows = {}  # face id -> (number, row text) as the list shows it
+            for row in range(listed.list.count()):
+                item = listed.list.item(row)
+                rows[item.data(Qt.ItemDataRole.UserRole)] = item.text()
+            assert listed.isVisible() == bool(rows), (image_id, emphasised, rows)
+            for face_id, item in view.face_items().items():
+                lines = face_label_lines(item.face.face)
+                if not lines:
+                    continue
+                if face_id in on_image:
+                    assert face_id not in rows
+                    continue
+                assert face_id in rows, (window.store.image(image_id).row.name, face_id, "label nowhere")
+                number = view.face_context(item.face).marker
+                assert number is not None, (face_id, "no number on its box")
+                assert rows[face_id].startswith(f"{number}  "), (rows[face_id], number)
+                assert all(line in rows[face_id] for line in lines), (rows[face_id], lines)
+                in_list += 1
+    assert in_list > 0, "no crowded photo left a label off the image: the list was not exercised"
