@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from facecurator.detect.local import LocalDetector
 from facecurator.detect.quality.occlusion import LIPS_MIN_STD, MOUTH_FRACTION_NO_LIPS
+from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, MOUTH_OPENING, FaceRegions
 from facecurator.domain.face import Face
 from facecurator.domain.protocols import ImageRef
 
@@ -281,3 +282,54 @@ def test_detail_verdicts_become_pass_fail_measures() -> None:
     assert named["no_compression_artefacts"].value == 1.0
     assert named["full_resolution"].value is None and named["full_resolution"].reason == "too small"
     assert named["photograph"].value is None  # a verdict that was not given is not measured, never a pass
+
+
+def test_a_speaking_mouth_showing_its_teeth_is_visible(corpus_dir: Path, detector: LocalDetector) -> None:
+    # mouth wide open, teeth and the dark inside showing, lips about the skin's colour:
+    # read "covered" (0.47) while the opening counted as not face-like
+    name = "people/obama/obama2.jpg"
+    face = detect_one(detector, (corpus_dir / name).read_bytes(), name)
+    mouth = face.measures["mouth_visible"].value
+    assert mouth is not None and mouth >= 0.55, face.measures["mouth_visible"]
+    nose_mouth = face.measures["nose_mouth_visible"].value
+    assert nose_mouth is not None and nose_mouth >= 0.5
+    assert face.raw is not None
+    assert face.raw["quality"]["occlusion"]["lip_contrast"] > 0  # the teeth no longer dilute the lips
+
+
+def _open_mouth_regions() -> FaceRegions:
+    """A 128 px crop whose mouth area is skin, lips red, and an open mouth: white teeth."""
+    from facecurator.detect.quality.regions import _with_planes
+
+    side = 128
+    pts = np.zeros((468, 2))
+    # a mouth area box, the lips inside it and the opening inside the lips (crop pixels)
+    for index, (x, y) in zip(MOUTH_AREA, _ring(64, 92, 30, 20, len(MOUTH_AREA)), strict=True):
+        pts[index] = (x, y)
+    for index, (x, y) in zip(LIPS, _ring(64, 92, 22, 11, len(LIPS)), strict=True):
+        pts[index] = (x, y)
+    for index, (x, y) in zip(MOUTH_OPENING, _ring(64, 92, 16, 6, len(MOUTH_OPENING)), strict=True):
+        pts[index] = (x, y)
+    rgb = np.zeros((side, side, 3), dtype=np.uint8)
+    rgb[:] = (200, 150, 120)
+    yy, xx = np.mgrid[0:side, 0:side]
+    rgb[((xx - 64) / 22) ** 2 + ((yy - 92) / 11) ** 2 <= 1] = (180, 80, 80)
+    rgb[((xx - 64) / 16) ** 2 + ((yy - 92) / 6) ** 2 <= 1] = (245, 245, 240)
+    return _with_planes(rgb, pts, 100.0)
+
+
+def _ring(cx: float, cy: float, rx: float, ry: float, n: int) -> list[tuple[float, float]]:
+    return [(cx + rx * np.cos(t), cy + ry * np.sin(t)) for t in np.linspace(0, 2 * np.pi, n, endpoint=False)]
+
+
+def test_the_mouth_opening_is_left_out_of_the_mouth_and_lips() -> None:
+    from facecurator.detect.quality.occlusion import _without_opening, lip_contrast
+
+    regions = _open_mouth_regions()
+    opening = regions.polygon(MOUTH_OPENING)
+    assert np.count_nonzero(opening) > 20
+    mouth = _without_opening(regions, MOUTH_AREA)
+    assert not (mouth & opening).any()
+    assert np.count_nonzero(mouth) == np.count_nonzero(regions.polygon(MOUTH_AREA) & ~opening)
+    # lips redder than the skin around them once the white teeth are left out
+    assert lip_contrast(regions) > 20

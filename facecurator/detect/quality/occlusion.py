@@ -33,6 +33,7 @@ from facecurator.detect.quality.regions import (
     LEFT_CHEEK,
     LIPS,
     MOUTH_AREA,
+    MOUTH_OPENING,
     NOSE,
     RIGHT_CHEEK,
     SKIN_HUE_DEGREES,
@@ -154,8 +155,8 @@ def face_like_fraction(
 def lip_contrast(regions: FaceRegions) -> float:
     """How much redder (CIELAB a*) the lips are than the rest of the mouth area (philtrum,
     chin top): a few units for real lips, about 0 for a uniform mask."""
-    lips = regions.polygon(LIPS)
-    around = regions.polygon(MOUTH_AREA) & ~lips
+    lips = _without_opening(regions, LIPS)
+    around = regions.polygon(MOUTH_AREA) & ~regions.polygon(LIPS)
     if np.count_nonzero(lips) < 3 or np.count_nonzero(around) < 3:
         return 0.0
     a = regions.area_planes[1]
@@ -207,6 +208,12 @@ def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     return dark and chroma >= SKIN_MIN_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
 
 
+def _without_opening(regions: FaceRegions, poly: tuple[int, ...]) -> np.ndarray:
+    """The polygon's mask without the mouth's opening (teeth and the inside of an open
+    mouth are neither skin nor lips: a speaking or smiling mouth is not covered)."""
+    return regions.polygon(poly) & ~regions.polygon(MOUTH_OPENING)
+
+
 def _half(value: float, boundary: float) -> float:
     return float(min(1.0, max(0.0, 0.5 * value / boundary)))
 
@@ -231,7 +238,7 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     areas: dict[str, int] = {}
     like = face_like_map(regions, skin)
     for name, poly in parts.items():
-        mask = regions.polygon(poly)
+        mask = _without_opening(regions, poly) if name == "mouth" else regions.polygon(poly)
         areas[name] = np.count_nonzero(mask)
         featured = name in ("nose", "mouth")
         fractions[name] = round(face_like_fraction(regions, skin, mask, featured=featured, like=like), 3)

@@ -35,6 +35,11 @@ FOREHEAD: Final = (109, 10, 338, 337, 151, 108)
 NOSE: Final = (168, 417, 465, 357, 279, 358, 327, 326, 2, 97, 98, 129, 49, 128, 245, 193)
 #: Lips (outer contour).
 LIPS: Final = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+#: The mouth's opening (inner lip contour): teeth, tongue and the dark inside of an
+#: open mouth, neither skin nor lips.
+MOUTH_OPENING: Final = (
+    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95,
+)  # fmt: skip
 #: Lips, philtrum and the top of the chin.
 MOUTH_AREA: Final = (
     164, 393, 391, 322, 410, 287, 273, 335, 406, 313, 18, 83, 182, 106, 43, 57, 186, 92, 165, 167,
