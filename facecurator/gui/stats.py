@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLay
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2
 from facecurator.domain.rules import FAIL, PASS, UNKNOWN, RuleSet, convert_blur
 from facecurator.domain.rules.kinds import AgeRange, BlurCondition, MinFaceSize, PoseCondition
+from facecurator.gui.pane_layout import place_details
 from facecurator.gui.rule_words import term
 from facecurator.services.review import ReviewedFace
 
@@ -555,6 +556,8 @@ def open_statistics(window: Any) -> StatsDock:
         window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
         # again once the dock is laid out (under X the first call may come before that)
         QTimer.singleShot(0, lambda: window.resizeDocks([dock], [width], Qt.Orientation.Horizontal))
+    # a narrow window: the face details go under the image so the image view keeps its width
+    QTimer.singleShot(0, lambda: place_details(window, dock))
     dock.raise_()
     dock.update_scope()
     return dock

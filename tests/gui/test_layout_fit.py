@@ -112,3 +112,27 @@ def test_nothing_is_cut_with_the_statistics_open(
     QApplication.processEvents()
     assert not _cut_combos(window.triage), _cut_combos(window.triage)
     assert window.triage.size_slider.width() >= 60
+
+
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_image_view_keeps_its_width_with_the_statistics_open(
+    qtbot, make_window, catalog_path, photo_dir, size: tuple[int, int]
+) -> None:
+    from facecurator.gui.pane_layout import IMAGE_VIEW_MIN_WIDTH
+    from facecurator.gui.stats import open_statistics
+
+    window = make_window(catalog_path, size=size)
+    assert window.open_source(str(photo_dir), scan=False)
+    assert window.store.wait_until_idle()
+    beside = window.details.parent()
+    dock = open_statistics(window)
+    view, details = window.image_view, window.details
+    qtbot.waitUntil(lambda: view.width() >= IMAGE_VIEW_MIN_WIDTH and dock.width() >= size[0] // 3 - 10)
+    QApplication.processEvents()
+    assert view.width() >= IMAGE_VIEW_MIN_WIDTH, (view.width(), window.gallery_splitter.sizes())
+    assert details.isVisible() and details.width() >= 200 and details.height() >= 120, details.size()
+    # under the image only when beside it the view would be too narrow (at 1024, not at 1600)
+    assert (details.parent() is not beside) == (size[0] < 1300), (size, details.parent())
+    dock.close()
+    qtbot.waitUntil(lambda: details.parent() is beside)
+    assert details.isVisible() and window.gallery_splitter.indexOf(details) == 2
