@@ -42,7 +42,7 @@ from facecurator.domain.filters import (
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.core_words import filter_error_text
 from facecurator.gui.face_details import condition_name
-from facecurator.gui.fit import tooltip_when_cut
+from facecurator.gui.fit import leave_room_for_the_arrow, tooltip_when_cut
 from facecurator.services.filtering import FaceFilter, face_filter
 
 #: Range quick filters: field, lowest, highest, step, decimals.
@@ -177,6 +177,7 @@ class FilterBar(QWidget):
         self.decision_combo.setItemText(2, self.tr("Accepted"))
         self.decision_combo.setItemText(3, self.tr("Rejected"))
         self.ranges_button.setText(self.tr("Ranges"))
+        leave_room_for_the_arrow(self.ranges_button)
         self.ranges_button.setToolTip(self.tr("Yaw, blur, face size and confidence ranges (– = no limit)"))
         labels = {
             "yaw": self.tr("Yaw (°, either way)"),

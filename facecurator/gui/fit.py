@@ -4,7 +4,7 @@ whole in its tooltip (narrow windows, long translations)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox, QToolButton
 
 
 def combo_text_room(combo: QComboBox) -> int:
@@ -64,3 +64,27 @@ def never_cut(*combos: QComboBox) -> None:
         model.rowsInserted.connect(fit)
         model.rowsRemoved.connect(fit)
         fit()
+
+
+#: Pixels between a menu button's text and its arrow.
+ARROW_GAP = 4
+
+
+def menu_arrow_gap(button: QToolButton) -> int:
+    """Pixels between the right edge of an instant-popup menu button's (centred) text and the left
+    edge of its menu arrow, which styles such as Fusion draw in the bottom-right corner."""
+    indicator = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
+    text = button.fontMetrics().horizontalAdvance(button.text())
+    text_right = (button.width() + text) // 2
+    arrow_left = button.width() + 4 - indicator  # where Fusion's CC_ToolButton puts it
+    return arrow_left - text_right
+
+
+def leave_room_for_the_arrow(button: QToolButton) -> None:
+    """Widen a menu button (after its text changed) so its centred text clears the arrow by
+    :data:`ARROW_GAP`, whatever the language (a CJK glyph reaches down to where the arrow is)."""
+    indicator = button.style().pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, None, button)
+    text = button.fontMetrics().horizontalAdvance(button.text())
+    # centred text: its right edge is (width + text) / 2; the arrow starts at width + 4 - indicator
+    needed = text + 2 * (indicator - 4 + ARROW_GAP)
+    button.setMinimumWidth(max(button.sizeHint().width(), needed))

@@ -136,3 +136,21 @@ def test_the_image_view_keeps_its_width_with_the_statistics_open(
     dock.close()
     qtbot.waitUntil(lambda: details.parent() is beside)
     assert details.isVisible() and window.gallery_splitter.indexOf(details) == 2
+
+
+def test_the_ranges_button_text_clears_its_menu_arrow(
+    qtbot, make_window, catalog_path, language: str
+) -> None:
+    from facecurator.gui.fit import ARROW_GAP, menu_arrow_gap
+
+    window = make_window(catalog_path, size=(1024, 768))
+    window.retranslate_ui()
+    button = window.filter_bar.ranges_button
+    QApplication.processEvents()
+    assert button.isVisible() and button.text()
+    assert menu_arrow_gap(button) >= ARROW_GAP, (
+        language,
+        button.text(),
+        button.width(),
+        menu_arrow_gap(button),
+    )
