@@ -1,16 +1,18 @@
 # ruff: noqa: F811 - the zh fixture is imported, then requested as an argument
-"""Rules errors in the zh_CN UI show no English: an invalid rules file (a user
-preset) chosen in the rules editor, a refused value typed in the rules editor.
+"""Rules errors in the zh_CN UI show no English: an invalid rules file opened in the main window,
+an invalid user preset chosen in the rules editor, a refused value typed in the rules editor.
 Each is driven for real; the texts the operator sees are then checked."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from facecurator.domain.rules import DEFAULT_PRESET, load_rules, user_preset_path
 from facecurator.domain.rules.errors import RULE_MESSAGES
 from facecurator.gui.rules_editor import RulesEditor
-from tests.gui.test_chinese_errors import zh  # noqa: F401
+from tests.gui.test_chinese_errors import _close, _english, _notices, _window, zh  # noqa: F401
 from tests.gui.test_chinese_ui import english_words, visible_texts
 
 pytestmark = pytest.mark.gui
@@ -31,6 +33,28 @@ def test_every_rules_template_is_marked_for_translation() -> None:
     from facecurator.gui.rule_errors import RULE_TEMPLATES
 
     assert set(RULE_MESSAGES.values()) == set(RULE_TEMPLATES)
+
+
+def test_an_invalid_rules_file_opened_in_the_window_is_reported_in_chinese(
+    qtbot, zh, catalog_path: Path, tmp_path: Path
+) -> None:
+    """(Taken out in session 4: the next window test in the same process hung. That test was the
+    read-only-catalog one: run_gui opened a window on the immutable catalog and sat in app.exec()
+    waiting for a first write that came late or never, a race this test only made likelier (at
+    6394262, 2 of 4 runs of this test then that one hung there). Catalog.ensure_writable, called
+    by run_gui before any window, refuses such a catalog since 1d3822d: 4 of 4 runs pass.)"""
+    rules_file = tmp_path / "bad-rules.toml"
+    rules_file.write_text(BAD_RULES, encoding="utf-8")
+    window, catalog = _window(qtbot, catalog_path)
+    try:
+        since = len(window.notifier.history)
+        assert not window.set_rules(str(rules_file))
+        texts = _notices(window, since)
+        assert texts, "the invalid rules file was not reported"
+        assert "40" in texts[0][1] and "20" in texts[0][1]  # the values stay, the words are Chinese
+        assert _english(texts, {str(rules_file)}) == []
+    finally:
+        _close(window, catalog)
 
 
 def _editor(qtbot) -> RulesEditor:
