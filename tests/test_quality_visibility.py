@@ -333,3 +333,39 @@ def test_the_mouth_opening_is_left_out_of_the_mouth_and_lips() -> None:
     assert np.count_nonzero(mouth) == np.count_nonzero(regions.polygon(MOUTH_AREA) & ~opening)
     # lips redder than the skin around them once the white teeth are left out
     assert lip_contrast(regions) > 20
+
+
+def test_a_shaded_glabella_alone_is_not_the_nose_reference(
+    corpus_dir: Path, detector: LocalDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hair over the forehead and a glasses bridge's shade on the glabella: the nose and
+    mouth are compared with every skin patch, not with the shaded glabella alone."""
+    import facecurator.detect.local as local
+    from facecurator.detect.quality.regions import FOREHEAD, GLABELLA, face_regions, polygon_mask
+    from facecurator.detect.quality.summary import face_quality
+
+    seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    real = local.face_quality
+
+    def spy(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float, aligned: tuple[np.ndarray, np.ndarray]):  # type: ignore[no-untyped-def]
+        seen.append((aligned[0].copy(), aligned[1].copy(), np.array(mesh)))
+        return real(rgb, mesh, yaw=yaw, aligned=aligned)
+
+    monkeypatch.setattr(local, "face_quality", spy)
+    detect_one(detector, (corpus_dir / "people/deepface_p03/img14.jpg").read_bytes(), "img14")
+    crop, pts, mesh = seen[0]
+    shaded = crop.astype(np.float32)
+    forehead = polygon_mask(crop.shape[:2], pts[list(FOREHEAD)])
+    glabella = polygon_mask(crop.shape[:2], pts[list(GLABELLA)])
+    shaded[forehead] *= 0.35  # dark hair over the forehead: not skin
+    shaded[glabella & ~forehead] *= 0.62  # the bridge's shade: skin, just within 0.6 x
+    painted = np.clip(shaded, 0, 255).astype(np.uint8)
+    regions = face_regions(painted, mesh, aligned=(painted, pts))
+    from facecurator.detect.quality.regions import skin_reference
+
+    upper = skin_reference(regions, prefer=("forehead", "glabella"))
+    assert upper is not None and upper.patches == ("glabella",)  # the case this is about
+    quality = face_quality(painted, mesh, yaw=0.0, aligned=(painted, pts))
+    nose = quality.measures["nose_visible"].value
+    assert nose is not None and nose >= 0.5, quality.measures["nose_visible"]
+    assert quality.raw["skin"]["upper"] == quality.raw["skin"]["cheeks"]

@@ -108,6 +108,11 @@ def face_quality(
     regions = face_regions(rgb, mesh, aligned=aligned)
     cheeks = skin_reference(regions)
     upper = skin_reference(regions, prefer=("forehead", "glabella"))
+    if upper is not None and upper.patches == ("glabella",):
+        # the glabella alone (the forehead under hair, a hat or its shadow) is a small
+        # patch in the shade of the brows and of a glasses bridge: compare the nose and
+        # mouth with every skin-like patch, as the eyes do
+        upper = cheeks
     right, left = one_eye_covered(
         eye_reading(regions, cheeks, mesh, "right", yaw=yaw),
         eye_reading(regions, cheeks, mesh, "left", yaw=yaw),
