@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 from facecurator.gui.core_errors import error_line
 from facecurator.gui.label_layout import LabelRequest, Placement, layout_labels
 from facecurator.gui.legend import ColourLegend
-from facecurator.gui.overlay import LABEL_GAP, OverlayContext, draw_face_overlay, label_rect, overlay_extent
+from facecurator.gui.overlay import (
+    LABEL_GAP,
+    TAG_SIZE,
+    OverlayContext,
+    draw_face_overlay,
+    label_rect,
+    overlay_extent,
+)
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import (
     AsyncPixmapCache,
@@ -335,13 +342,19 @@ class ImageView(QGraphicsView):
             ),
         )
         requests = []
+        badge = (TAG_SIZE + 2) / scale  # room above each box for its number, should it need one
         for item in order:
             rect = label_rect(item.face.face, scale)
             if rect is None:
                 continue
             box = item.face.face.box
             requests.append(
-                LabelRequest(item.face.id, QRectF(box.x, box.y, box.w, box.h), rect.width(), rect.height())
+                LabelRequest(
+                    item.face.id,
+                    QRectF(box.x, box.y - badge, box.w, box.h + badge),
+                    rect.width(),
+                    rect.height(),
+                )
             )
         # Labels may use the whole visible area (the margins beside a fitted image too), so a
         # crowded photo at a small zoom still has room for every label.
