@@ -9,7 +9,7 @@ number, so every face's label is visible somewhere. Clicking an entry selects it
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.overlay import face_label_lines
@@ -71,19 +71,14 @@ class LabelList(QWidget):
         self._view.select_face(item.data(Qt.ItemDataRole.UserRole))
 
 
-def with_label_list(view: ImageView, parent: QWidget) -> tuple[QSplitter, LabelList]:
-    """The image view with its label list under it, in one widget (for the gallery's splitter): a
-    vertical splitter, so the face details can go under them in a narrow window
-    (:mod:`facecurator.gui.pane_layout`)."""
-    pane = QSplitter(Qt.Orientation.Vertical, parent)
-    pane.setObjectName("imagePane")
-    pane.setChildrenCollapsible(False)
-    box = QWidget(pane)
+def with_label_list(view: ImageView, parent: QWidget) -> tuple[QWidget, LabelList]:
+    """The image view with its label list under it, in one widget (for the gallery's splitter)."""
+    box = QWidget(parent)
+    box.setObjectName("imagePane")
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(0)
     layout.addWidget(view, 1)
     labels = LabelList(view, box)
     layout.addWidget(labels)
-    pane.addWidget(box)
-    return pane, labels
+    return box, labels

@@ -1,11 +1,12 @@
-"""Where the face details panel goes: beside the image view, or under it when a dock beside the
-central area (Statistics) would leave the image view too narrow.
+"""Where the face details panel goes: beside the image view, or under the gallery when a dock
+beside the central area (Statistics) would leave the image view too narrow.
 
 At 1024 px the gallery column (272 px at least), the details panel (210 px) and a 360 px
-Statistics dock leave the image view about 150 px. Then the details panel moves under the image
-view (the image pane is a vertical splitter) and the image view gets the width the details had;
-once the dock closes, floats or the window is wide enough, it goes back beside the image, with
-the splitter's earlier sizes. Before the window closes (and saves its splitters) it is put back.
+Statistics dock leave the image view about 150 px. Then the details panel moves into the gallery
+column, under the thumbnails (the column is wide enough for it), and the image view gets the
+width the details had and keeps its whole height; once the dock closes, floats or the window is
+wide enough, it goes back beside the image, with the splitter's earlier sizes. Before the window
+closes (and saves its splitters) it is put back.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from __future__ import annotations
 from typing import Any, Final
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QDockWidget, QSplitter
+from PySide6.QtWidgets import QBoxLayout, QDockWidget, QWidget
 
 #: The image view is never made narrower than this by a dock if moving the details helps.
 IMAGE_VIEW_MIN_WIDTH: Final = 360
-#: The details' share of the image pane's height when they are under the image.
-DETAILS_HEIGHT_SHARE: Final = 0.4
 
 
 class DetailsPlacement(QObject):
-    """Moves ``window.details`` between the gallery splitter and the image pane as room allows."""
+    """Moves ``window.details`` between the gallery splitter and the gallery column as room allows."""
 
     def __init__(self, window: Any, dock: QDockWidget) -> None:
         super().__init__(window)
@@ -37,13 +36,14 @@ class DetailsPlacement(QObject):
 
     @property
     def under(self) -> bool:
-        """True while the details panel is under the image view."""
-        return self._window.details.parent() is self._pane()
+        """True while the details panel is under the gallery (not beside the image)."""
+        return self._window.details.parent() is self._column()
 
-    def _pane(self) -> QSplitter:
-        pane = self._window.findChild(QSplitter, "imagePane")
-        assert pane is not None
-        return pane
+    def _column(self) -> QWidget:
+        """The gallery column: the filter header and the thumbnails (the splitter's first widget)."""
+        column = self._window.gallery_splitter.widget(0)
+        assert column is not None
+        return column
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window:
@@ -70,14 +70,14 @@ class DetailsPlacement(QObject):
     def _place(self, *, under: bool) -> None:
         if under == self.under:
             return
-        window, pane = self._window, self._pane()
+        window, column = self._window, self._column()
         splitter = window.gallery_splitter
         if under:
             self._beside_sizes = splitter.sizes()
             gallery = self._beside_sizes[0] if self._beside_sizes else 0
-            pane.addWidget(window.details)
-            height = max(pane.height(), 1)
-            pane.setSizes([round(height * (1 - DETAILS_HEIGHT_SHARE)), round(height * DETAILS_HEIGHT_SHARE)])
+            layout = column.layout()
+            assert isinstance(layout, QBoxLayout)
+            layout.addWidget(window.details, 1)  # the thumbnails and the details share the height
             splitter.setSizes([gallery, max(splitter.width() - gallery, 1)])
         else:
             splitter.insertWidget(2, window.details)
