@@ -70,16 +70,11 @@ OPTIONAL_PANELS: Final = (
 )
 
 
-def panel_available(module_name: str, function: str) -> bool:
-    """Whether an optional panel module exists and exposes its ``open_*`` hook."""
-    if importlib.util.find_spec(module_name) is None:
-        return False
-    try:
-        module = importlib.import_module(module_name)
-    except Exception:
-        log.exception("cannot import %s", module_name)
-        return False
-    return callable(getattr(module, function, None))
+def panel_available(module_name: str) -> bool:
+    """Whether an optional panel module exists in this build. It is imported when the panel is
+    first opened (:meth:`WindowActions.open_panel`, which reports a module that fails), not
+    while the window is built: the panels' modules (NumPy among them) would cost the start."""
+    return importlib.util.find_spec(module_name) is not None
 
 
 class WindowActions(DetectionRuns, Decisions):
@@ -125,7 +120,7 @@ class WindowActions(DetectionRuns, Decisions):
             act = action(
                 lambda _c=False, m=module, f=function: self.open_panel(m, f), shortcut, f"panel_{key}"
             )
-            if not panel_available(module, function):
+            if not panel_available(module):
                 act.setEnabled(False)
             self.panel_actions[key] = act
         self.open_logs_action = action(self.open_log_folder, None, "openLogs")
@@ -262,12 +257,12 @@ class WindowActions(DetectionRuns, Decisions):
         }
         for key, act in self.overlay_actions.items():
             act.setText(overlay_labels[key])
-        for key, text, module, function, _shortcut in OPTIONAL_PANELS:
+        for key, text, module, _function, _shortcut in OPTIONAL_PANELS:
             act = self.panel_actions[key]
             act.setText(
                 QCoreApplication.translate("MainWindow", text)
             )  # marked for lupdate in OPTIONAL_PANELS
-            if not panel_available(module, function):
+            if not panel_available(module):
                 act.setToolTip(QCoreApplication.translate("MainWindow", "Not available in this build yet"))
         self.open_logs_action.setText(QCoreApplication.translate("MainWindow", "Open log folder"))
         self.cloud_profiles_action.setText(QCoreApplication.translate("MainWindow", "Cloud profiles…"))
