@@ -66,6 +66,7 @@ class GalleryModel(LazyIdModel):
     """Image ids of the open source, filtered and sorted; row data fetched from the store."""
 
     id_role = IMAGE_ID_ROLE
+    lists_images = True
 
     def __init__(self, store: CurationStore, thumbnails: AsyncPixmapCache, parent: Any = None) -> None:
         super().__init__(store, thumbnails, "t", "all", parent)

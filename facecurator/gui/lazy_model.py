@@ -37,6 +37,9 @@ class LazyIdModel(QAbstractListModel):
 
     #: the role ``data()`` answers with the row's id, without reading the row
     id_role: int
+    #: True: the ids are the source's images, shown as soon as they are listed (its faces are
+    #: listed next); False: face ids, shown once those are listed (none meanwhile)
+    lists_images: bool = False
 
     def __init__(
         self,
@@ -54,7 +57,8 @@ class LazyIdModel(QAbstractListModel):
         self.filter_name = filter_name
         #: the filter bar's face filter (None: none)
         self.face_filter: FaceFilter | None = None
-        store.sourceListed.connect(lambda _root: self.rebuild())
+        store.sourceImagesListed.connect(lambda _root: self._on_listed(images=True))
+        store.sourceListed.connect(lambda _root: self._on_listed(images=False))
         store.sourceChanged.connect(lambda _root: self._on_verdicts_stored())
         store.rulesChanged.connect(self._on_rules_changed)
         pixmaps.ready.connect(self._on_pixmap_event)
@@ -132,6 +136,15 @@ class LazyIdModel(QAbstractListModel):
         self.endInsertRows()
 
     # -- store and cache signals ----------------------------------------------------------
+
+    def _on_listed(self, *, images: bool) -> None:
+        """A source being opened listed its images (``images``), then its faces."""
+        if images == self.lists_images:
+            self.rebuild()
+        elif images:  # the faces of the source shown before: none until the new ones are listed
+            self.beginResetModel()
+            self._ids, self._rows = [], RowIndex()
+            self.endResetModel()
 
     def _on_verdicts_stored(self) -> None:
         """The opened source's verdicts are stored: a verdict filter or sort can now be computed

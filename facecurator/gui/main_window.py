@@ -175,14 +175,15 @@ class MainWindow(WindowActions):
         self._build_menus()
         self._build_keys()
         # the gallery replaces the first-start panel as soon as the ids are listed
-        self.store.sourceListed.connect(lambda _root: self._update_empty_state())
+        self.store.sourceImagesListed.connect(lambda _root: self._update_empty_state())
         self.store.sourceChanged.connect(lambda _root: self._update_empty_state())
         self._update_empty_state()
 
         self.notifier.posted.connect(self._show_notice)
         self._connect_runs()
         self.store.sourceChanged.connect(lambda _r: self._update_counts())
-        self.store.sourceListed.connect(self._on_source_loaded)  # the gallery shows: the source is open
+        self.store.sourceImagesListed.connect(self._on_source_shown)  # the gallery paints it
+        self.store.sourceListed.connect(self._on_source_loaded)  # its faces too: the source is open
         self.store.busyChanged.connect(self._on_busy_changed)
         self.store.loadFailed.connect(self._on_load_failed)
         self.store.imagesAdded.connect(lambda _ids: self._update_counts())
@@ -364,20 +365,24 @@ class MainWindow(WindowActions):
         self.store.open_source(source.root)
         return True
 
+    def _on_source_shown(self, _root: str) -> None:
+        """The store listed the images of the source being opened: the gallery paints them now
+        (thumbnails and previews read OSS objects with its profile; the old requests are dropped)."""
+        if (request := self._opening) is not None:
+            self.thumbnails.retain(set())
+            self.crops.retain(set())
+            self.store.profile = self.source_profile = request.profile
+            self.image_view.show_image(None)
+
     def _on_source_loaded(self, root: str) -> None:
-        """The store listed the source being opened (its verdicts are stored next): point the
-        views at it (and maybe scan)."""
+        """The store listed the source being opened, images and faces (its verdicts are stored
+        next): point the views at it (and maybe scan)."""
         request, self._opening = self._opening, None
         if request is None:
             return  # not opened through open_source() (e.g. a direct store call in a test)
-        self.thumbnails.retain(set())
-        self.crops.retain(set())
-        self.store.profile = request.profile  # thumbnails and previews read OSS objects with it
-        self.source_profile = request.profile
         self._update_detector_items(source_kind(request.root))
         self.setWindowTitle(f"facecurator — {request.root}")
         self._remember_source(request.text if request.text.startswith("oss://") else request.root)
-        self.image_view.show_image(None)
         if self.gallery_model.rowCount():
             self.gallery.setCurrentIndex(self.gallery_model.index(0, 0))
             # The listing may have made row 0 current already (no change signal then): show it.

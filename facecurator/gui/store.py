@@ -17,7 +17,8 @@ a child process stores the missing verdicts (:mod:`facecurator.services.verdict_
 evaluating on a thread would hold the GIL the event loop needs), and the result is
 applied on the GUI thread unless a newer request superseded it. The reading half
 (row cache, the views' queries) is :mod:`facecurator.gui.store_rows`. Opening is two steps: the ids arrive
-first (``sourceListed``: the gallery shows the catalog at once), then the
+first (``sourceImagesListed``: the gallery shows the catalog at once; ``sourceListed``
+once its face ids are in too), then the
 verdicts the filters need are filled, the rows on screen first
 (:meth:`hint_visible`), and ``sourceChanged`` / ``rulesChanged`` announce the
 applied result. Decisions are synchronous on the GUI thread and only drop the
@@ -91,15 +92,14 @@ class _Request:
 
 @dataclass(frozen=True, slots=True)
 class _Listed:
-    """The ids of an opened source (step one of an open)."""
+    """Ids of an opened source (step one of an open): its images, then its faces."""
 
     request: _Request
-    image_ids: list[int]
-    face_ids: list[int]
-    #: the default views' lists, computed (and indexed) on the worker too: gallery by name, pending faces
-    lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]]
-    image_index: RowIndex
-    face_index: RowIndex
+    kind: Literal["images", "faces"]
+    order: list[int]  # catalog order
+    index: RowIndex
+    #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
+    view: tuple[list[int], RowIndex]
 
 
 class CurationStore(QObject, StoreRows):
@@ -109,7 +109,8 @@ class CurationStore(QObject, StoreRows):
     source and changing the rules are asynchronous (see the module docstring).
     """
 
-    sourceListed = Signal(str)  # the ids of a source being opened are in: views can show them
+    sourceImagesListed = Signal(str)  # the image ids of a source being opened are in: the gallery
+    sourceListed = Signal(str)  # then its face ids too: every view can show it
     sourceChanged = Signal(str)  # a source was opened (ids and verdicts): models rebuild
     imagesAdded = Signal(list)  # image ids now in the store
     imagesListed = Signal(list)  # image ids a scan listed before reading them (no faces yet)
@@ -283,7 +284,8 @@ class CurationStore(QObject, StoreRows):
             try:
                 with Catalog(self.catalog.location) as catalog:
                     if kind == "open":
-                        self._apply_listing(self._list(catalog, request))
+                        self._apply_listing(self._list(catalog, request, "images"))
+                        self._apply_listing(self._list(catalog, request, "faces"))
                     identities = self._fill(catalog, request)
             except Exception as exc:  # noqa: BLE001 - reported like a worker failure
                 self._on_compute_failed(request, exc)
@@ -297,18 +299,14 @@ class CurationStore(QObject, StoreRows):
     def _is_stale(self, request: _Request) -> bool:
         return request.generation != self._latest_generation
 
-    def _list(self, catalog: Catalog, request: _Request) -> _Listed:
-        """Step one of an open (worker): the source's ids, in catalog order."""
-        images, by_name, faces, pending = q.source_lists(catalog, source_root=request.source_root)
+    def _list(self, catalog: Catalog, request: _Request, kind: Literal["images", "faces"]) -> _Listed:
+        """Step one of an open (worker): the source's image ids, or its face ids, in catalog order
+        (the images are sent first: the gallery shows them while the faces are listed)."""
+        lists = q.source_image_lists if kind == "images" else q.source_face_lists
+        order, view = lists(catalog, source_root=request.source_root)
         if self._is_stale(request):
             raise _Superseded
-        default_lists = {
-            ("images", "all", "name"): (by_name, RowIndex(by_name).built()),
-            ("faces", "pending", None): (pending, RowIndex(pending).built()),
-        }
-        return _Listed(
-            request, images, faces, default_lists, RowIndex(images).built(), RowIndex(faces).built()
-        )
+        return _Listed(request, kind, order, RowIndex(order).built(), (view, RowIndex(view).built()))
 
     def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
         """Step two (worker): the identity checks (when the catalog holds embeddings), then
@@ -336,18 +334,22 @@ class CurationStore(QObject, StoreRows):
 
     @Slot(object)
     def _apply_listing(self, listed: _Listed) -> None:
-        """Show the ids of the source being opened (GUI thread)."""
+        """Show the ids of the source being opened (GUI thread): its images (``sourceImagesListed``:
+        the gallery shows them), then its faces (``sourceListed``: every view)."""
         request = listed.request
         if self._pending is None or request.generation != self._pending.generation:
             return
-        self.source_root = request.source_root
+        if listed.kind == "images":
+            self.source_root = request.source_root
+            self._image_order, self._image_set = listed.order, listed.index
+            self._face_order, self._face_set = [], RowIndex()  # the faces views show none meanwhile
+            self._forget_rows()
+            self._lists = {("images", "all", "name"): listed.view}
+            self.sourceImagesListed.emit(request.source_root or "")
+            return
         self._listed_generation = request.generation
-        self._image_order = listed.image_ids
-        self._face_order = listed.face_ids
-        self._image_set = listed.image_index
-        self._face_set = listed.face_index
-        self._forget_rows()
-        self._lists = dict(listed.lists)
+        self._face_order, self._face_set = listed.order, listed.index
+        self._lists[("faces", "pending", None)] = listed.view
         self.sourceListed.emit(request.source_root or "")
         later, self._listed_later = self._listed_later, []
         for root, ids in later:  # listed by a scan after this listing was read

@@ -100,8 +100,9 @@ class _ComputeJob(QRunnable):
             # SQLite connections are per thread: the worker opens its own (reads go on while
             # the check on open runs in the background; a write waits for it).
             with Catalog(store.catalog.location, check_later=True) as catalog:
-                if request.kind == "open":
-                    store._listed.emit(store._list(catalog, request))
+                if request.kind == "open":  # the images first: the gallery shows them meanwhile
+                    store._listed.emit(store._list(catalog, request, "images"))
+                    store._listed.emit(store._list(catalog, request, "faces"))
                 identities = store._fill(catalog, request)
         except _Superseded:
             return

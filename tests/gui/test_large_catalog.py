@@ -167,6 +167,26 @@ def test_open_and_two_rule_changes_never_freeze_the_window(qtbot, qtmodeltester,
     qtmodeltester.check(window.triage.model, force_py=True)
 
 
+def test_the_gallery_shows_the_images_before_the_faces_are_listed(qtbot, big_window) -> None:
+    """An open lists the images first: the gallery shows them while the faces (four times as
+    many rows here) are listed; Triage shows the faces once they are all in."""
+    window, root = big_window
+    store = window.store
+    seen: list[tuple[str, int, int, int]] = []
+
+    def note(step: str) -> None:
+        seen.append(
+            (step, window.gallery_model.rowCount(), len(store.face_ids()), window.triage.model.rowCount())
+        )
+
+    store.sourceImagesListed.connect(lambda _root: note("images"))
+    store.sourceListed.connect(lambda _root: note("faces"))
+    with qtbot.waitSignal(store.sourceListed, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    assert seen == [("images", N_IMAGES, 0, 0), ("faces", N_IMAGES, N_FACES, N_FACES)]
+    assert store.wait_until_idle()
+
+
 def test_decisions_made_while_the_rules_recompute_are_kept(qtbot, big_window) -> None:
     window, root = big_window
     store = window.store

@@ -150,13 +150,9 @@ def image_ids(
         return [row[0] for row in db.execute(sql, params)]
 
 
-def source_lists(
-    catalog: Catalog, *, source_root: str | None = None
-) -> tuple[list[int], list[int], list[int], list[int]]:
-    """What opening a source lists, in two queries: (images in catalog order, images in natural
-    name order, faces in catalog order, pending faces in catalog order) — the lists
-    :func:`image_ids` (``sort=None`` and ``"name"``) and :func:`face_ids` (``"all"`` and
-    ``"pending"``) give one by one."""
+def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
+    """What opening a source lists first, in one query: (images in catalog order, images in
+    natural name order) — the lists :func:`image_ids` gives with ``sort=None`` and ``"name"``."""
     params: dict[str, Any] = {}
     root = _root(source_root, params)
     with catalog._reading("image ids") as db:
@@ -167,7 +163,14 @@ def source_lists(
         ).fetchall()
     images = [row[0] for row in rows]
     by_name = [row[0] for row in sorted(rows, key=lambda row: natural_order("name", *row))]
-    del rows
+    return images, by_name
+
+
+def source_face_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
+    """What opening a source lists next, in one query: (faces in catalog order, pending faces in
+    catalog order) — the lists :func:`face_ids` gives with ``"all"`` and ``"pending"``."""
+    params: dict[str, Any] = {}
+    root = _root(source_root, params)
     faces: list[int] = []
     pending: list[int] = []
     with catalog._reading("face ids") as db:
@@ -181,7 +184,7 @@ def source_lists(
             faces.append(face_id)
             if undecided:
                 pending.append(face_id)
-    return images, by_name, faces, pending
+    return faces, pending
 
 
 def _naturally_sorted(
