@@ -193,8 +193,9 @@ def test_synthetic_defects_are_caught(rel: str) -> None:
     dim = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
     q_dim = _measure(_png(np.clip(np.rint(dim * 255), 0, 255).astype(np.uint8)))
     assert q_dim.verdicts["underexposed"][0] is True, q_dim.measures["underexposure"]
-    assert q_dim.measures["underexposure"].details["p95"] < exposure.HIGHLIGHT_MIN
-    assert q_clean.measures["underexposure"].details["p95"] > 1.5 * exposure.HIGHLIGHT_MIN
+    # judged on the light: the dim scene's brightest part is 2+ stops under white
+    assert q_dim.measures["scene_light"].value < exposure.SCENE_LIGHT_MIN, q_dim.measures["scene_light"]
+    assert q_clean.measures["scene_light"].value > 1.3 * exposure.SCENE_LIGHT_MIN
     low = np.percentile(rgb[y0:y1, x0:x1].min(axis=2), 30)  # as derive.py: ~70 % of the face clipped
     bright = np.clip(rgb.astype(np.float64) * 255.0 / max(low, 1.0) * 1.02, 0, 255)
     assert _measure(_png(bright.astype(np.uint8))).verdicts["overexposed"][0] is True

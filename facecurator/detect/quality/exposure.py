@@ -1,16 +1,25 @@
 """Exposure of the face region (OFIQ UnderExposurePrevention,
 OverExposurePrevention, DynamicRange, IlluminationUniformity).
 
-All are computed on the luma (BT.601, 0..255) of the pixels inside the face
+All but ``scene_light`` are computed on the luma (BT.601, 0..255) of the pixels inside the face
 mesh's oval (forehead to chin), in the working image reduced to an inter-eye
 distance of at most 64 px, by
 :func:`exposure_measures` (one pass, < 1 ms a face):
 
 ``brightness``  mean luma of the face, 0..255.
 ``underexposure``  fraction of face pixels with luma <= ``DARK_LEVEL`` (0..1); its
-    details carry ``p95``, the face's highlight level (95th percentile of the luma):
-    a well-exposed face always has some bright parts (lit forehead and nose, eye
-    whites, teeth) whatever the skin's tone, a dim shot has none.
+    details carry ``p95``, the face's highlight level (95th percentile of the luma),
+    reported but not judged: it depends on the skin's tone as much as on the light
+    (well-exposed dark-skinned faces read 92-99, like a dim shot of a fair face).
+``scene_light``  the light the photo was taken in, judged on the scene, not the skin: the
+    99th percentile of the brightest channel (max of R, G, B) over the face and its
+    surroundings (the mesh box widened by one face width each side, half a face height
+    above and one below: hair, background, clothes; sampled on a grid about 32 points
+    across the face), 0..255. A camera exposes so that the brightest parts of a scene
+    come near white; a dim shot leaves the whole scene (face, eye whites, background,
+    clothes) far under it, while a dark-skinned face in good light still has a white
+    wall, a shirt, eye whites or a lit forehead near the top of the range. Under
+    ``SCENE_LIGHT_MIN`` the verdict is underexposed. Details: ``samples``.
 ``overexposure``  fraction of face pixels with luma >= ``CLIPPED_LEVEL`` (0..1).
 ``dynamic_range``  entropy of the face's 256-bin luma histogram, in bits (0..8),
     as OFIQ's DynamicRange; a face squeezed into a few grey levels reads low.
@@ -39,22 +48,39 @@ CLIPPED_LEVEL: Final = 250
 #: Calibrated thresholds (docs/measures-detail.md, tune split).
 BRIGHTNESS_MIN: Final = 45.0
 UNDEREXPOSURE_MAX: Final = 0.6
-#: The face's 95th luma percentile under this = underexposed (issue 18, fourth round; tune
-#: split: clean faces >= 108, the ``dim`` variants 2.5-3.5 stops under 52-105, median 72).
-HIGHLIGHT_MIN: Final = 100.0
+#: ``scene_light`` under this = underexposed (a dim shot), whatever the face's own tone:
+#: 2 stops under white (linear 0.25 in sRGB = 137). Replaces local-v13's bound on the
+#: face's own highlights (p95 < 100), which read well-exposed dark skin as dim, in the
+#: verdict (issue 18, local-v16; tune split: real clean faces >= 181, the 11
+#: well-exposed dark-skinned ones >= 191, the ``dim`` variants <= 115; docs/local-detector.md).
+SCENE_LIGHT_MIN: Final = 137.0
+#: The scene around the face: widened by this many face widths each side, face heights
+#: above and below.
+SCENE_MARGIN: Final = (1.0, 0.5, 1.0)
+#: The scene is sampled every ``face width / SCENE_GRID`` pixels (at least 1).
+SCENE_GRID: Final = 32
+#: Share of the scene's samples at or above the light level (its 99th percentile).
+SCENE_TOP: Final = 0.01
 OVEREXPOSURE_MAX: Final = 0.30
 DYNAMIC_RANGE_MIN: Final = 5.0
 ILLUMINATION_UNIFORMITY_MIN: Final = 0.4
 #: At least this fraction of the mesh must lie in the image.
 MIN_INSIDE: Final = 0.8
 
-NAMES: Final = ("brightness", "underexposure", "overexposure", "dynamic_range", "illumination_uniformity")
+NAMES: Final = (
+    "brightness",
+    "underexposure",
+    "scene_light",
+    "overexposure",
+    "dynamic_range",
+    "illumination_uniformity",
+)
 
 
 def exposure_measures(
     rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None = None
 ) -> dict[str, Measure]:
-    """The five exposure measures of one face, keyed by ``NAMES`` (``view``:
+    """The six exposure measures of one face, keyed by ``NAMES`` (``view``:
     the face's shared crops, :func:`~facecurator.detect.quality.base.face_view`)."""
     view = view or face_view(rgb, mesh)
     ied = view.ied
@@ -94,15 +120,17 @@ def exposure_measures(
         )
     else:
         uniform = unmeasured("one face half hidden")
+    light = scene_light(rgb, view.box)
     return {
         "brightness": Measure(round(mean, 2), "mean face brightness", levels),
         "underexposure": Measure(
             round(dark, 4),
             "face underexposed"
             if dark > UNDEREXPOSURE_MAX or mean < BRIGHTNESS_MIN
-            else ("no bright part on the face (dim)" if high < HIGHLIGHT_MIN else "not dark"),
+            else ("scene dim (nothing near white)" if _dim(light) else "not dark"),
             {"p95": high},
         ),
+        "scene_light": light,
         "overexposure": Measure(
             round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
         ),
@@ -118,15 +146,39 @@ def _percentiles(hist: np.ndarray, count: int) -> dict[str, float]:
     return {f"p{q}": float(v) for q, v in zip((5, 50, 95, 99), levels, strict=True)}
 
 
+def scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Measure:
+    """``scene_light`` of the face whose mesh box (working-image pixels) is ``box``: the
+    level that ``SCENE_TOP`` of the scene's samples' brightest channel reach."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    side, above, below = SCENE_MARGIN
+    step = max(1, int(w // SCENE_GRID))
+    top, bottom = max(0, y0 - round(above * h)), min(rgb.shape[0], y1 + round(below * h))
+    left, right = max(0, x0 - round(side * w)), min(rgb.shape[1], x1 + round(side * w))
+    grid = rgb[top:bottom:step, left:right:step]
+    samples = np.maximum(np.maximum(grid[..., 0], grid[..., 1]), grid[..., 2])
+    hist = cv2.calcHist([samples], [0], None, [256], [0, 256]).ravel()
+    level = int(np.searchsorted(np.cumsum(hist[::-1]), SCENE_TOP * samples.size))
+    return Measure(float(255 - level), "brightest part of the scene", {"samples": float(samples.size)})
+
+
+def _dim(light: Measure) -> bool:
+    return light.value is not None and light.value < SCENE_LIGHT_MIN
+
+
 def underexposed(measures: dict[str, Measure]) -> bool | None:
     """The suggested verdict: mean face brightness under ``BRIGHTNESS_MIN``, more
-    than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL``, or the face's
-    highlights (95th luma percentile) under ``HIGHLIGHT_MIN`` (a dim shot)."""
+    than ``UNDEREXPOSURE_MAX`` of the face at or under ``DARK_LEVEL`` (a black face),
+    or a dim scene: its brightest part (``scene_light``) under ``SCENE_LIGHT_MIN``.
+    The face's own highlights (``p95``) are reported but not judged: they depend on
+    the skin's tone as much as on the light."""
     mean, dark = measures["brightness"].value, measures["underexposure"].value
     if mean is None or dark is None:
         return None
-    high = measures["underexposure"].details.get("p95", 255.0)
-    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX  or high < HIGHLIGHT_MIN)
+    light = measures.get("scene_light")
+    return bool(mean < BRIGHTNESS_MIN or dark > UNDEREXPOSURE_MAX or (light is not None and _dim(light)))
 
 
 def overexposed(measures: dict[str, Measure]) -> bool | None:
