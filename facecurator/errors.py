@@ -69,6 +69,16 @@ class BatchBusyError(CatalogError):
         self.pid = pid
 
 
+class FaceHeldError(CatalogError):
+    """A decision of faces another operator holds (issue 17: assignments), refused unless the
+    caller decides anyway (``include_held``). ``holds``: ``(face id, operator, held until as
+    epoch seconds or None when assigned without a lease)``, one per held face."""
+
+    def __init__(self, message: str, *, holds: tuple[tuple[int, str, float | None], ...]) -> None:
+        super().__init__(message)
+        self.holds = holds
+
+
 class BatchUndoneError(CatalogError):
     """A bulk decision's batch was undone by someone else while it was being written: it stops."""
 

@@ -98,6 +98,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="with --undo: wait for a bulk decision still being written, then undo all of it",
     )
+    decide.add_argument(
+        "--include-held",
+        action="store_true",
+        help="decide the faces other operators hold too (by default they are left to them)",
+    )
     decide.add_argument("--json", action="store_true")
     where_option(decide)
     decide.set_defaults(func=cmd_decide)
@@ -434,7 +439,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
             images = iter_review(catalog, rules, source_root=root)
             face_ids = [face.id for image in images for face in selected.select(image.faces)]
         try:
-            result = decide(catalog, rules, face_ids, source_root=root, on_chunk=reported)
+            result = decide(
+                catalog, rules, face_ids, source_root=root, on_chunk=reported, include_held=args.include_held
+            )
         finally:
             bar.close()
         if args.json:
@@ -451,7 +458,12 @@ def cmd_decide(args: argparse.Namespace) -> int:
         elif result.total == 0:
             print(f"no pending {'qualified' if args.accept_qualified else 'unqualified'} faces")
         else:
-            skipped = f"; {result.skipped} skipped: decided by someone else first" if result.skipped else ""
+            skipped = (
+                f"; {result.skipped} skipped: decided by someone else first or held by another operator"
+                " (--include-held decides those too)"
+                if result.skipped
+                else ""
+            )
             print(f"{state} {result.count} faces{skipped}")
     return EXIT_OK
 

@@ -151,6 +151,11 @@ _CATALOG_TEMPLATES: Final = (
         "{path}: decision batch {batch} is complete; nothing more goes into it",
     ),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: no face with id {id}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: face {ids} held by {holders} (another operator is reviewing it); nothing was decided. "
+        "Decide anyway only when they agree",
+    ),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: no image with id {id}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: no detection with id {id}"),
     QT_TRANSLATE_NOOP("CoreMessages", "open catalog"),

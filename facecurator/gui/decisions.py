@@ -6,9 +6,13 @@ in the window's context (see :mod:`facecurator.gui.actions`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from collections.abc import Callable
+from datetime import datetime
 
-from facecurator.errors import FacecuratorError
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from facecurator.errors import FacecuratorError, FaceHeldError
 from facecurator.gui.core_errors import core_message
 from facecurator.gui.i18n import counted
 from facecurator.gui.window_base import WindowBase
@@ -16,12 +20,35 @@ from facecurator.services.filtering import FaceFilter
 from facecurator.services.review import ReviewedFace
 
 
+def _ask(parent: QWidget, title: str, question: str) -> bool:
+    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes
+
+
+def held_question(exc: FaceHeldError) -> str:
+    """"Held by bob until 14:05 — decide anyway?" (translated) for the first holder named."""
+    _face, who, until = exc.holds[0]
+    n = len(exc.holds)
+    if until is None:
+        text = QCoreApplication.translate(
+            "MainWindow", "%n face(s) assigned to {who} — decide anyway?", "", n
+        ).format(who=who)
+    else:
+        time_text = datetime.fromtimestamp(until).strftime("%H:%M")
+        text = QCoreApplication.translate(
+            "MainWindow", "%n face(s) held by {who} until {time} — decide anyway?", "", n
+        ).format(who=who, time=time_text)
+    return counted(text, n)
+
+
 class Decisions(WindowBase):
     """Decisions taken in the main window (a part of MainWindow)."""
 
+    #: ``(parent, title, question) -> yes?``; tests replace it so nothing blocks.
+    confirm_held: Callable[[QWidget, str, str], bool] = staticmethod(_ask)
+
     def triage_decide(self, state: str) -> None:
         try:
-            self.triage.decide_current(state)
+            self._asking_when_held(lambda anyway: self.triage.decide_current(state, include_held=anyway))
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
@@ -52,7 +79,7 @@ class Decisions(WindowBase):
 
     def decide_faces(self, face_ids: list[int], state: str) -> bool:
         try:
-            self.store.decide(face_ids, state)
+            self._asking_when_held(lambda anyway: self.store.decide(face_ids, state, include_held=anyway))
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
@@ -61,6 +88,16 @@ class Decisions(WindowBase):
             )
             return False
         return True
+
+    def _asking_when_held(self, decide: Callable[[bool], object]) -> None:
+        """``decide(False)``; when another operator holds a face (the rule: services/catalog/
+        assign.py), ask "Held by bob until 14:05 — decide anyway?" and on yes ``decide(True)``."""
+        try:
+            decide(False)
+        except FaceHeldError as exc:
+            title = QCoreApplication.translate("MainWindow", "Held by another operator")
+            if self.confirm_held(self, title, held_question(exc)):
+                decide(True)
 
     def undo(self) -> None:
         try:

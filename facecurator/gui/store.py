@@ -478,12 +478,18 @@ class CurationStore(QObject, StoreRows):
 
     # -- decisions ---------------------------------------------------------------
 
-    def decide(self, face_ids: Sequence[int], state: str, *, reason: str | None = None) -> int:
-        """Record a decision (committed before this returns) and refresh those faces."""
+    def decide(
+        self, face_ids: Sequence[int], state: str, *, reason: str | None = None, include_held: bool = False
+    ) -> int:
+        """Record a decision (committed before this returns) and refresh those faces.
+
+        Raises:
+            FaceHeldError: another operator holds one of them (``include_held``: decide anyway).
+        """
         ids = self._face_set.known(face_ids)
         if not ids:
             return 0
-        batch = self.catalog.decide(ids, state, reason=reason)  # type: ignore[arg-type]
+        batch = self.catalog.decide(ids, state, reason=reason, include_held=include_held)  # type: ignore[arg-type]
         if batch:
             self._undo_steps.append((batch,))
             self._reload_faces(ids)

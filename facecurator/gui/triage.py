@@ -461,14 +461,18 @@ class TriagePage(QWidget):
             return [self.model.face_id(index.row()) for index in selected]
         return self.model.ids()
 
-    def decide_current(self, state: str) -> None:
-        """Decide the selected faces (store commits first), then advance to the next pending one."""
+    def decide_current(self, state: str, *, include_held: bool = False) -> None:
+        """Decide the selected faces (store commits first), then advance to the next pending one.
+
+        Raises:
+            FaceHeldError: another operator holds one of them (``include_held``: decide anyway).
+        """
         started = time.perf_counter()
         targets = self.target_face_ids()
         if not targets:
             return
         if state in ("accepted", "rejected"):
-            self._store.decide(targets, state)
+            self._store.decide(targets, state, include_held=include_held)
         last_row = max(self.model.row_of(i) or 0 for i in targets)
         self.advance(last_row)
         self.last_decision_latency = time.perf_counter() - started

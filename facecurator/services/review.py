@@ -19,6 +19,7 @@ from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id, pending_face_ids
+from facecurator.services.catalog.schema import DecisionState
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 
@@ -232,7 +233,8 @@ class BulkDecision:
     """What one bulk action did: the faces it decided and the catalog batches it created.
 
     ``count``: the faces it decided; ``skipped``: its targets no longer pending when
-    their chunk was written (someone else, e.g. another process, decided them first);
+    their chunk was written (someone else, e.g. another process, decided them first) or
+    held by another operator (left to them: :mod:`.catalog.assign`);
     ``total``: its targets. ``batch_ids`` is the action's undo step (:func:`undo_step`):
     a front end keeps it as given and never counts chunks or batches itself.
     """
@@ -252,6 +254,7 @@ def decide_in_chunks(
     on_chunk: Callable[[int, int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
     prepared: bool = False,
+    include_held: bool = False,
 ) -> BulkDecision:
     """Decide ``(face_id, reason)`` pairs in committed chunks under ONE audit batch.
 
@@ -259,7 +262,8 @@ def decide_in_chunks(
     checked: a damaged catalog is refused. The batch stays open while the chunks
     are written and is complete at the end (even when a chunk fails), so one undo
     reverts the whole action and an undo meanwhile is refused instead of splitting
-    it. Only faces still pending when their chunk is written are decided.
+    it. Only faces still pending when their chunk is written are decided, and of those
+    only the ones no other operator holds unless ``include_held`` (see :mod:`.catalog.assign`).
     ``on_chunk(done, total)`` runs after each commit, so whatever it reports is on
     disk. ``on_batch(batch_id)`` runs once, as soon as the batch's first chunk is
     committed: a caller whose action fails half-way still knows what to undo.
@@ -287,8 +291,9 @@ def decide_in_chunks(
             with catalog.transaction():
                 for reason, ids in by_reason.items():
                     written = catalog.decide_chunk(
-                        ids, state, reason=reason, who=who, batch_id=batch_id or None  # type: ignore[arg-type]
-                    )
+                        ids, state, reason=reason, who=who, batch_id=batch_id or None,  # type: ignore[arg-type]
+                        include_held=include_held,
+                    )  # fmt: skip
                     if written.batch_id and not batch_id:
                         opened = written.batch_id
                     batch_id = written.batch_id or batch_id
@@ -325,19 +330,81 @@ def accept_qualified(
     source_root: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    include_held: bool = False,
 ) -> BulkDecision:
-    """Accept every pending qualified face (of ``face_ids`` when given)."""
-    stored = face_ids is None and not uses_identity(rules)
-    if stored:
-        targets = [(face_id, "qualified") for face_id in _stored_targets(catalog, rules, source_root, True)]
-    else:
-        targets = [
-            (face_id, "qualified")
-            for face_id in bulk_targets(_scope(catalog, rules, source_root, face_ids), qualified=True)
-        ]
+    """Accept every pending qualified face (of ``face_ids`` when given). Faces another
+    operator holds are left as they are unless ``include_held`` (see :mod:`.catalog.assign`)."""
+    if face_ids is None and not uses_identity(rules):
+        return _decide_by_stored_verdicts(
+            catalog, rules, True, "accepted", "qualified", who=who, source_root=source_root,
+            on_chunk=on_chunk, on_batch=on_batch, include_held=include_held,
+        )  # fmt: skip
+    targets = [
+        (face_id, "qualified")
+        for face_id in bulk_targets(_scope(catalog, rules, source_root, face_ids), qualified=True)
+    ]
     return decide_in_chunks(
-        catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored
+        catalog, targets, "accepted", who=who, on_chunk=on_chunk, on_batch=on_batch, include_held=include_held
     )
+
+
+#: The largest chunk of a bulk decision by stored verdict (one statement each, committed;
+#: the first has BULK_CHUNK faces, each next one twice as many).
+MAX_STORED_CHUNK = 50_000
+
+
+def _decide_by_stored_verdicts(
+    catalog: Catalog,
+    rules: RuleSet,
+    qualified: bool,
+    state: DecisionState,
+    reason: str,
+    *,
+    who: str | None,
+    source_root: str | None,
+    on_chunk: Callable[[int, int], None] | None,
+    on_batch: Callable[[int], None] | None,
+    include_held: bool,
+) -> BulkDecision:
+    """A bulk decision of a whole source by its stored verdicts (the missing ones evaluated and
+    stored first, in SQL when the rule set allows): one set-based statement per committed chunk
+    of face ids under ONE audit batch, complete at the end (even when a chunk fails)."""
+    from facecurator.services import browse  # browse builds on this module
+    from facecurator.services.catalog import bulk
+    from facecurator.services.catalog.assign import me as operator
+
+    catalog.prepare_bulk_change()  # storing verdicts is a write: a damaged catalog is refused first
+    browse.fill_verdicts(catalog, rules, source_root=source_root)
+    ruleset = browse.ruleset_id(catalog, rules)
+    me = None if include_held else (who or operator())
+    # the targets include the faces others hold: those left to them are reported as skipped
+    total = bulk.count_stored_targets(catalog, ruleset, qualified=qualified, source_root=source_root, me=None)
+    if not total:
+        return BulkDecision(0)
+    done = after = 0
+    batch_id = 0
+    size = BULK_CHUNK
+    try:
+        while done < total:
+            opened, changed, after = catalog.decide_by_verdict(
+                ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
+                reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
+            )  # fmt: skip
+            if not changed:
+                break  # the rest was decided by someone else meanwhile
+            if opened and not batch_id:
+                batch_id = opened
+                if on_batch:
+                    on_batch(opened)
+            done += changed
+            size = min(size * 2, MAX_STORED_CHUNK)
+            if on_chunk:
+                on_chunk(min(done, total), total)
+    finally:
+        if batch_id:
+            with contextlib.suppress(CatalogError):
+                catalog.finish_batch(batch_id)
+    return BulkDecision(done, (batch_id,) if batch_id else (), max(0, total - done), total)
 
 
 def reject_unqualified(
@@ -349,8 +416,10 @@ def reject_unqualified(
     source_root: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
+    include_held: bool = False,
 ) -> BulkDecision:
-    """Reject every pending unqualified face; each audit row records its failing reasons."""
+    """Reject every pending unqualified face; each audit row records its failing reasons.
+    Faces another operator holds are left as they are unless ``include_held``."""
     stored = face_ids is None and not uses_identity(rules)
     if stored:
         # The targets from the stored verdicts; only they are read again, for their reasons.
@@ -361,8 +430,9 @@ def reject_unqualified(
         if face.decision == "pending" and not face.verdict.qualified
     ]
     return decide_in_chunks(
-        catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored
-    )
+        catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored,
+        include_held=include_held,
+    )  # fmt: skip
 
 
 def _stored_targets(catalog: Catalog, rules: RuleSet, source_root: str | None, qualified: bool) -> list[int]:

@@ -659,6 +659,10 @@
         <translation>{path}：没有编号为 {id} 的人脸</translation>
     </message>
     <message>
+        <source>{path}: face {ids} held by {holders} (another operator is reviewing it); nothing was decided. Decide anyway only when they agree</source>
+        <translation>{path}：人脸 {ids} 由 {holders} 持有（另一位操作员正在审核）；未做任何决定。仅在对方同意时才强行决定</translation>
+    </message>
+    <message>
         <source>{path}: no image with id {id}</source>
         <translation>{path}：没有编号为 {id} 的图片</translation>
     </message>
@@ -2802,6 +2806,18 @@
     <message>
         <source>Undid the decision of %n face(s)</source>
         <translation>已撤销 %n 张人脸的决定</translation>
+    </message>
+    <message>
+        <source>Held by another operator</source>
+        <translation>已由其他操作员持有</translation>
+    </message>
+    <message>
+        <source>%n face(s) assigned to {who} — decide anyway?</source>
+        <translation>%n 张人脸已分配给 {who} — 仍要决定吗？</translation>
+    </message>
+    <message>
+        <source>%n face(s) held by {who} until {time} — decide anyway?</source>
+        <translation>%n 张人脸由 {who} 持有，直到 {time} — 仍要决定吗？</translation>
     </message>
     <message>
         <source>Filter: %n face(s) match</source>

@@ -18,6 +18,17 @@ run out. Only pending faces are taken or assigned; a decided face keeps its row 
 it) until its lease runs out. Every take, assignment and release is written to the
 append-only ``assignment_log`` (who did it, for whom, how many faces, the id range).
 Works alike on both backends: on a SQLite catalog the one operator simply holds it all.
+
+**The rule for deciding a face someone else holds** (one owner: :func:`held_by_others` and
+:func:`not_held_by_others`, applied by every decision path of
+:class:`~facecurator.services.catalog.decisions.DecisionStore`): a decision never silently
+takes a face from the operator holding it. A decision of named faces (a key press in the
+GUI) on a face another operator holds is refused with
+:class:`~facecurator.errors.FaceHeldError` naming the holder and until when; the front end
+asks ("Held by bob until 14:05 — decide anyway?") and decides again with ``include_held``.
+A bulk decision (``facecurator decide``, the GUI's accept/reject all) leaves such faces as
+they are and counts them as skipped, unless ``include_held`` (``--include-held``). A face
+decided anyway stays assigned to its holder; the audit row names who decided it.
 """
 
 from __future__ import annotations
@@ -38,7 +49,12 @@ LEASE_S: Final = 600.0
 #: Faces a Triage takes at a time.
 TAKE_SIZE: Final = 200
 
-_LIVE: Final = f"(a.lease_until IS NULL OR a.lease_until > {NOW_EPOCH})"
+def _live(alias: str) -> str:
+    """The SQL term "the assignment row ``alias`` holds its face now" (assigned, or leased)."""
+    return f"({alias}.lease_until IS NULL OR {alias}.lease_until > {NOW_EPOCH})"
+
+
+_LIVE: Final = _live("a")
 _PENDING_FACES: Final = """
     SELECT f.id FROM images AS i
     CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
@@ -71,6 +87,40 @@ def _unheld_in_scope(
         where.append("f.id IN (SELECT value FROM json_each(:among))")
         params["among"] = _ids_json(among)
     return where
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A face another operator holds: who, and until when (epoch seconds; None: assigned)."""
+
+    face_id: int
+    operator: str
+    until: float | None
+
+
+def held_by_others(db: Any, face_ids: Sequence[int], operator: str) -> list[Hold]:
+    """Of ``face_ids``, those an operator other than ``operator`` holds now (inside the
+    caller's transaction: ``db`` is its connection), by face id."""
+    if not face_ids:
+        return []
+    rows = db.execute(
+        f"""SELECT a.face_id, a.operator, a.lease_until FROM assignments AS a
+            WHERE a.face_id IN (SELECT value FROM json_each(:ids)) AND a.operator <> :me AND {_LIVE}
+            ORDER BY a.face_id""",
+        {"ids": _ids_json(face_ids), "me": operator},
+    ).fetchall()
+    return [Hold(int(face), str(who), None if until is None else float(until)) for face, who, until in rows]
+
+
+def not_held_by_others(face: str, params: dict[str, Any], operator: str) -> str:
+    """The SQL term "the face ``face`` (an id expression) is not held by an operator other than
+    ``operator``" (its parameter is added to ``params``): the faces a decision of ``operator``
+    may change without asking (the rule: :func:`held_by_others`)."""
+    params["holder_me"] = operator
+    return (
+        "NOT EXISTS (SELECT 1 FROM assignments AS h"
+        f" WHERE h.face_id = {face} AND h.operator <> :holder_me AND {_live('h')})"
+    )
 
 
 def me() -> str:

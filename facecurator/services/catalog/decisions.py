@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from facecurator.errors import CatalogError
+from facecurator.errors import CatalogError, FaceHeldError
 from facecurator.services.catalog import batches
 from facecurator.services.catalog.access import CatalogAccess
+from facecurator.services.catalog.assign import Hold, held_by_others
 from facecurator.services.catalog.dialect import POSTGRESQL
+from facecurator.services.catalog.messages import catalog_text
 from facecurator.services.catalog.rows import AuditRow, _os_user
 from facecurator.services.catalog.schema import DECISION_STATES, DecisionState
 
@@ -33,10 +35,13 @@ class DecisionStore(CatalogAccess):
         *,
         reason: str | None = None,
         who: str | None = None,
+        include_held: bool = False,
     ) -> int:
         """Set the decision of faces, in one transaction, audited under one new (complete) batch.
 
-        Faces already in ``state`` are left as they are (not re-audited).
+        Faces already in ``state`` are left as they are (not re-audited). A face another
+        operator holds is refused (FaceHeldError) unless ``include_held`` (the rule:
+        :mod:`.assign`).
 
         Returns:
             the new batch id, or 0 when no face changed (no batch is recorded,
@@ -44,8 +49,11 @@ class DecisionStore(CatalogAccess):
 
         Raises:
             CatalogError: unknown state or face ids (nothing is changed then).
+            FaceHeldError: a face is held by another operator (nothing is changed).
         """
-        return self._record(face_ids, state, reason, who, batch_id=None, chunk=False).batch_id
+        return self._record(
+            face_ids, state, reason, who, batch_id=None, chunk=False, include_held=include_held
+        ).batch_id
 
     def decide_chunk(
         self,
@@ -55,16 +63,20 @@ class DecisionStore(CatalogAccess):
         reason: str | None = None,
         who: str | None = None,
         batch_id: int | None = None,
+        include_held: bool = False,
     ) -> batches.Written:
         """One chunk of a bulk decision: the faces still pending get ``state``, in its open batch.
 
         The first chunk (``batch_id`` None) opens the batch; :meth:`finish_batch` closes
-        it. Faces no longer pending (someone decided them first) are reported as skipped.
+        it. Faces no longer pending (someone decided them first) are reported as skipped,
+        and so are faces another operator holds, unless ``include_held``.
 
         Raises:
             BatchUndoneError: the batch was undone meanwhile (nothing is written).
         """
-        return self._record(face_ids, state, reason, who, batch_id=batch_id, chunk=True)
+        return self._record(
+            face_ids, state, reason, who, batch_id=batch_id, chunk=True, include_held=include_held
+        )
 
     def _record(
         self,
@@ -75,17 +87,74 @@ class DecisionStore(CatalogAccess):
         *,
         batch_id: int | None,
         chunk: bool,
+        include_held: bool,
     ) -> batches.Written:
         """:meth:`decide` (a new complete batch) or :meth:`decide_chunk` (``chunk``: the faces
-        still pending, in the open batch ``batch_id``), in one write transaction."""
+        still pending, in the open batch ``batch_id``), in one write transaction; faces another
+        operator holds refused (``decide``) or skipped (``chunk``) unless ``include_held``."""
         _check_state(state)
+        who = who or _os_user()
+        held: list[int] = []
         with self._write(f"record {state} decisions") as db:
+            if not include_held:
+                holds = held_by_others(db, face_ids, who)
+                if holds and not chunk:
+                    raise self._held_error(holds)
+                held = [hold.face_id for hold in holds]
+            taken = set(held)
+            free = [face_id for face_id in face_ids if face_id not in taken] if held else face_ids
             written = batches.decide(
-                db, self.path, face_ids, state, reason=reason, who=who or _os_user(), batch_id=batch_id,
+                db, self.path, free, state, reason=reason, who=who, batch_id=batch_id,
                 keep_open=chunk, only_pending=chunk,
             )  # fmt: skip
             self._announce(db, written.batch_id, written.changed)
+        if held:
+            return batches.Written(written.batch_id, written.changed, written.skipped + tuple(held))
         return written
+
+    def _held_error(self, holds: Sequence[Hold]) -> FaceHeldError:
+        shown = ", ".join(str(hold.face_id) for hold in holds[:10]) + (" ..." if len(holds) > 10 else "")
+        holders = ", ".join(sorted({hold.operator for hold in holds}))
+        return FaceHeldError(
+            catalog_text("decide.held", path=self.path, ids=shown, holders=holders),
+            holds=tuple((hold.face_id, hold.operator, hold.until) for hold in holds),
+        )
+
+    def decide_by_verdict(
+        self,
+        *,
+        ruleset: int,
+        qualified: bool,
+        after: int,
+        limit: int,
+        state: DecisionState,
+        reason: str | None,
+        who: str | None = None,
+        batch_id: int | None = None,
+        source_root: str | None = None,
+        me: str | None = None,
+    ) -> tuple[int, int, int]:
+        """One chunk of a bulk decision by stored verdict (:func:`.bulk.decide_stored`): the
+        next ``limit`` pending faces after face id ``after`` whose verdict of ``ruleset`` is
+        (not) ``qualified`` get ``state``, in the open batch ``batch_id`` (None: opened by the
+        first chunk with a face to decide), in one write transaction. ``me``: faces another
+        operator holds are left out. Returns (batch id, 0 while none is open; faces decided;
+        the last face id decided, ``after`` when none).
+
+        Raises:
+            BatchUndoneError: the batch was undone meanwhile (nothing is written).
+        """
+        from facecurator.services.catalog.bulk import decide_stored
+
+        _check_state(state)
+        with self._write(f"record {state} decisions") as db:
+            batch, changed, last = decide_stored(
+                db, self.path, ruleset=ruleset, qualified=qualified, after=after, limit=limit, state=state,
+                reason=reason, who=who or _os_user(), batch_id=batch_id, source_root=source_root, me=me,
+            )  # fmt: skip
+            if changed:
+                self._announce(db, batch, [batch])
+        return batch, changed, last
 
     def finish_batch(self, batch_id: int) -> None:
         """Mark a bulk decision's batch complete (from now on it can be undone)."""

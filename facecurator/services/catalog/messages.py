@@ -71,6 +71,10 @@ CATALOG_MESSAGES: Final = {
     "batch.no_such": "{path}: no decision batch {batch}",
     "batch.complete": "{path}: decision batch {batch} is complete; nothing more goes into it",
     "catalog.no_face": "{path}: no face with id {id}",
+    "decide.held": (
+        "{path}: face {ids} held by {holders} (another operator is reviewing it); nothing was decided. "
+        "Decide anyway only when they agree"
+    ),
     "catalog.no_image": "{path}: no image with id {id}",
     "catalog.no_detection": "{path}: no detection with id {id}",
     # -- what a failed statement was doing ("cannot <action>: ...")

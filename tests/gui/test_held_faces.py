@@ -1,0 +1,60 @@
+"""A decision in the GUI on a face another operator holds (issue 17, the rule in
+services/catalog/assign.py): the window asks "held by bob until 14:05 — decide anyway?"
+(en + zh_CN); no leaves the face as it is, yes decides it under this operator's name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from facecurator.gui import i18n
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog.assign import assign, take
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request, qapp) -> Iterator[str]:
+    i18n.install_translator(qapp, request.param)
+    yield request.param
+    i18n.install_translator(qapp, "en")
+
+
+def test_deciding_a_held_face_asks_and_decides_only_when_told(
+    opened_window, catalog_path: Path, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FACECURATOR_OPERATOR", "alice")
+    window = opened_window
+    face_ids = sorted(window.store.face_ids())
+    held, assigned = face_ids[0], face_ids[1]
+    with Catalog(catalog_path) as other:
+        assert take(other, "bob", 1, among=[held]) == [held]
+        assign(other, ["carol"], among=[assigned], who="lead")
+    asked: list[tuple[str, str]] = []
+    answer = [False]
+
+    def confirm(_parent, title: str, question: str) -> bool:
+        asked.append((title, question))
+        return answer[0]
+
+    window.confirm_held = confirm
+    assert window.decide_faces([held], "rejected")  # asked, answered no: nothing decided, no error
+    assert window.store.face(held).decision == "pending"
+    ((title, question),) = asked
+    if language == "en":
+        assert title == "Held by another operator"
+        assert question.startswith("1 face held by bob until ") and question.endswith("— decide anyway?")
+    else:
+        assert title == "已由其他操作员持有" and "由 bob 持有" in question and "仍要决定吗" in question
+    answer[0] = True
+    assert window.decide_faces([held], "rejected")
+    assert window.store.face(held).decision == "rejected"
+    assert window.decide_faces([assigned], "accepted")
+    assert "assigned to carol" in asked[-1][1] or "已分配给 carol" in asked[-1][1]
+    assert window.store.face(assigned).decision == "accepted"
+    with Catalog(catalog_path) as check:
+        assert [row.who for row in check.audit(face_id=held)] == ["alice"]  # the audit says who decided
+    free = face_ids[2]
+    asked.clear()
+    assert window.decide_faces([free], "accepted") and not asked  # a face nobody holds: no question

@@ -1,0 +1,119 @@
+"""``decide --accept-qualified`` by stored verdicts, set-based (issue 11), and the rule for faces
+another operator holds (issue 17): on both backends, the faces decided are exactly the pending
+qualified ones nobody else holds, each with one audit row carrying its previous decision; held
+faces are left (skipped) unless ``include_held``, and a decision of a held face by id is refused
+with the holder named until it is made anyway."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers.catalogs import seed_catalog
+
+from facecurator.cli.main import main as cli_main
+from facecurator.domain.rules import load_rules
+from facecurator.errors import FaceHeldError
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog.assign import assign, take
+from facecurator.services.review import accept_qualified, bulk_targets, iter_review
+
+ROOT = "/gallery"
+
+
+def _audit(catalog: Catalog, batch_id: int) -> dict[int, tuple[Any, ...]]:
+    rows = catalog._db.execute(
+        "SELECT face_id, who, old_state, new_state, reason, prev_reason, prev_who, prev_at FROM audit"
+        " WHERE batch_id = ?",
+        (batch_id,),
+    ).fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _seeded(target: str) -> tuple[list[int], dict[int, Any]]:
+    """300 images x 3 faces, some decided, some put back to pending with a reason."""
+    seed_catalog(target, ROOT, 300, 3)
+    rules = load_rules("moderation-2.0")
+    with Catalog(target) as catalog:
+        faces = catalog.faces()
+        catalog.decide([f.id for f in faces[:40]], "accepted", who="t")
+        catalog.decide([f.id for f in faces[40:60]], "rejected", reason="blurry", who="t")
+        reviewed = [face for image in iter_review(catalog, rules) for face in image.faces]
+        again = bulk_targets(reviewed, qualified=True)[-20:]
+        catalog.decide(again, "rejected", reason="blurry", who="t")
+        catalog.decide(again, "pending", reason="look again", who="u")  # the audit's prev_* are these
+        before = {f.id: f.decision.state for f in catalog.faces()}
+        reviewed = [face for image in iter_review(catalog, rules) for face in image.faces]
+        targets = bulk_targets(reviewed, qualified=True)
+    return targets, before
+
+
+def test_bulk_accept_decides_the_pending_qualified_faces_nobody_else_holds(catalog_target: str) -> None:
+    targets, before = _seeded(catalog_target)
+    rules = load_rules("moderation-2.0")
+    with Catalog(catalog_target) as catalog:
+        bob = assign(catalog, ["bob"], among=targets[:30], who="lead")["bob"]
+        carol = take(catalog, "carol", 10, among=targets[30:60])
+        mine = take(catalog, "alice", 5, among=targets[60:90])  # her own: decided
+        assert bob == 30 and len(carol) == 10 and len(mine) == 5
+        held = set(targets[:30]) | set(carol)
+        chunks: list[tuple[int, int]] = []
+        result = accept_qualified(catalog, rules, who="alice", on_chunk=lambda d, t: chunks.append((d, t)))
+        expected = [face_id for face_id in targets if face_id not in held]
+        assert result.count == len(expected) > 200
+        assert result.skipped == len(held) and result.total == len(targets)
+        assert chunks[0] == (200, len(targets))  # committed chunks, the first of BULK_CHUNK faces
+        (batch,) = result.batch_ids
+        audit = _audit(catalog, batch)
+        assert sorted(audit) == sorted(expected)  # one audit row per face decided, none for the rest
+        after = {f.id: f for f in catalog.faces()}
+        for face_id, face in after.items():
+            if face_id in audit:
+                assert face.decision.state == "accepted" and face.decision.who == "alice"
+                assert face.decision.reason == "qualified"
+            else:
+                assert face.decision.state == before[face_id], face_id  # nothing else changed
+        again = [row for row in audit.values() if row[4] == "look again"]
+        accepted = ("alice", "pending", "accepted", "qualified")
+        assert len(again) == 20 and all(row[:4] == accepted for row in again)
+        assert all(row[5] == "u" and row[6] for row in again)  # the previous decision's who and when
+        assert catalog.undo_last() is not None
+        assert {f.id: f.decision.state for f in catalog.faces()} == before  # one undo reverts it whole
+        # decided anyway: the held faces too
+        again = accept_qualified(catalog, rules, who="alice", include_held=True)
+        assert again.count == len(targets) and again.skipped == 0
+        assert set(_audit(catalog, again.batch_ids[0])) == set(targets)
+
+
+def test_the_cli_leaves_held_faces_unless_include_held(
+    catalog_target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    targets, _ = _seeded(catalog_target)
+    with Catalog(catalog_target) as catalog:
+        assign(catalog, ["bob"], among=targets[:7], who="lead")
+    assert cli_main(["decide", "--accept-qualified", "--catalog", catalog_target]) == 0
+    out = capsys.readouterr().out
+    assert f"accepted {len(targets) - 7} faces; 7 skipped" in out and "--include-held" in out, out
+    assert cli_main(["decide", "--accept-qualified", "--include-held", "--catalog", catalog_target]) == 0
+    assert "accepted 7 faces" in capsys.readouterr().out
+
+
+def test_deciding_a_face_another_operator_holds_is_refused_until_decided_anyway(catalog_target: str) -> None:
+    seed_catalog(catalog_target, ROOT, 4, 2)
+    with Catalog(catalog_target) as catalog:
+        ids = [f.id for f in catalog.faces()]
+        take(catalog, "bob", 2, among=ids[:2])
+        with pytest.raises(FaceHeldError) as refused:
+            catalog.decide(ids[:3], "rejected", reason="closed eyes", who="alice")
+        assert [(face, who) for face, who, _ in refused.value.holds] == [(ids[0], "bob"), (ids[1], "bob")]
+        assert all(until is not None for _, _, until in refused.value.holds)  # leased: until when
+        assert "bob" in str(refused.value) and str(ids[0]) in str(refused.value)
+        assert {f.id: f.decision.state for f in catalog.faces()}[ids[2]] == "pending"  # nothing decided
+        assert catalog.decide(ids[2:3], "accepted", who="alice")  # a free face: decided
+        assert catalog.decide(ids[:2], "accepted", who="bob")  # the holder decides his own
+        batch = catalog.decide(ids[:2], "rejected", reason="closed eyes", who="alice", include_held=True)
+        audit = _audit(catalog, batch)
+        assert {face: row[:4] for face, row in audit.items()} == {
+            ids[0]: ("alice", "accepted", "rejected", "closed eyes"),
+            ids[1]: ("alice", "accepted", "rejected", "closed eyes"),
+        }  # the audit says who decided anyway, and what bob had decided
