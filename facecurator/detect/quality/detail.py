@@ -15,6 +15,13 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
     JPEG blocking and pixelation *add* fine detail (sharp block edges), so they
     are measured apart (``compression``, ``pixelation``) and cap the
     effective resolution.
+    ``details["coarse"]`` is the same sharpness one octave up (the face reduced
+    to half its working IED, at most 64 and at least 32 px): the finest octave,
+    1-2 working pixels, is where a camera's optics, demosaicing, JPEG and
+    resampling soften every photo; lost detail (a blur of 2 px or more, an
+    enlargement of 2x or more) also shows one octave up. With
+    ``PIXEL_OCTAVE_RELIEF`` a face whose coarse sharpness reaches
+    ``COARSE_SHARPNESS_MIN`` is not "blurred" (off: see docs/measures-detail.md).
 
 ``compression`` (1 = no blocking; larger = stronger)
     Blockiness at the JPEG 8 x 8 grid as it lies in the working image (8 px,
@@ -64,6 +71,7 @@ import numpy as np
 
 from facecurator.detect.quality.base import (
     MIN_EYE_DISTANCE,
+    NORMAL_IED,
     FaceView,
     Measure,
     face_view,
@@ -90,6 +98,18 @@ PIXELATION_MAX: Final = 3.0
 JPEG_QUALITY_MIN: Final = 15.0
 EFFECTIVE_RESOLUTION_MIN: Final = 26.0
 UPSCALED_MISSING_OCTAVES: Final = 1.0
+#: Sharpness one octave above the working pixel (``details["coarse"]``, tune split):
+#: clean faces >= 0.607, the real blurred faces ``sharpness`` catches <= 0.583 (GFPGAN's
+#: degraded inputs, a soft video still), derived blurred / upscaled <= 0.25.
+COARSE_SHARPNESS_MIN: Final = 0.60
+#: The coarse sharpness looks at the face at half its working IED, but not under this.
+COARSE_IED_MIN: Final = 32.0
+#: Whether ``blurred`` forgives a face soft only in its finest octave (coarse sharpness
+#: >= ``COARSE_SHARPNESS_MIN``). Off: on the tune split it would qualify 7 more clean
+#: portraits but also 5 must-not faces that only ``blurred`` rejects today though their
+#: defect is another one (pose, exposure, a mask, a hand, tinted lenses;
+#: docs/measures-detail.md).
+PIXEL_OCTAVE_RELIEF: Final = False
 
 #: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
 _IJG_LUMA: Final = np.array(
@@ -331,17 +351,18 @@ def _fold_fractional(profiles: np.ndarray, period: float) -> float:
     return float(_middle(ratio, axis=0))
 
 
-def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[float]:
+def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None, levels: int = 4) -> list[float]:
     """[s01, s12, s23]: log2 ratios of the RMS neighbour difference between
-    successive halvings of the face (already reduced to ``NORMAL_IED``); fewer
-    slopes when the image gets under 8 pixels. With ``mask`` (the face oval),
+    successive halvings of the face (already reduced to ``NORMAL_IED``), over
+    ``levels`` resolutions (``levels - 1`` slopes); fewer slopes when the image
+    gets under 8 pixels. With ``mask`` (the face oval),
     only differences between two pixels inside it count: an out-of-focus
     background (portrait bokeh) or a plain wall beside the cheeks is not the face."""
     import cv2
 
     m = None if mask is None else mask.astype(np.float32)
     rms = []
-    for level in range(4):
+    for level in range(levels):
         if level:
             if min(img.shape[:2]) < 8:
                 break
@@ -362,6 +383,37 @@ def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None) -> list[floa
             ex, ey = float((dx[wx] ** 2).mean()), float((dy[wy] ** 2).mean())
         rms.append(math.sqrt((ex + ey) / 2.0) + 1e-3)
     return [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
+
+
+def coarse_sharpness(small: np.ndarray, small_ied: float, ied: float, sharp: float) -> float | None:
+    """``2 + s01 + s12`` of the face one octave above the working pixel.
+
+    ``small`` is the face's luma reduced to ``small_ied`` (``FaceView.small``), ``ied``
+    its inter-eye distance in the working image and ``sharp`` its sharpness. The face is
+    reduced (area averaging, never enlarged) to an IED of ``ied / 2``, at most
+    ``NORMAL_IED`` and at least ``COARSE_IED_MIN`` (a face whose working IED is under
+    that stays as it is); when ``small`` is already there (a working IED of 128 px or
+    more) this is ``sharp`` itself. None when the reduced face is too small for two slopes.
+    """
+    import cv2
+
+    target = min(NORMAL_IED, max(min(ied, COARSE_IED_MIN), ied / 2.0))
+    if small_ied <= target * (1.0 + 1e-6):
+        return sharp
+    f = target / small_ied
+    size = (max(8, round(small.shape[1] * f)), max(8, round(small.shape[0] * f)))
+    slopes = _octave_slopes(cv2.resize(small, size, interpolation=cv2.INTER_AREA), levels=3)
+    return None if len(slopes) < 2 else 2.0 + slopes[0] + slopes[1]
+
+
+def is_soft(sharp: float, coarse: float | None, *, relief: bool | None = None) -> bool:
+    """The ``blurred`` verdict of a measured face: ``sharp`` under ``SHARPNESS_MIN``,
+    unless (``relief``, by default ``PIXEL_OCTAVE_RELIEF``) the face is soft only in its
+    finest octave: ``coarse`` reaches ``COARSE_SHARPNESS_MIN``."""
+    if sharp >= SHARPNESS_MIN:
+        return False
+    forgive = PIXEL_OCTAVE_RELIEF if relief is None else relief
+    return not (forgive and coarse is not None and coarse >= COARSE_SHARPNESS_MIN)
 
 
 def detail_measures(
@@ -395,7 +447,8 @@ def detail_measures(
 
     # sharpness
     assert view.small is not None
-    slopes = _octave_slopes(gray(view.small), view.small_mask if SHARPNESS_IN_OVAL else None)
+    small = gray(view.small)
+    slopes = _octave_slopes(small, view.small_mask if SHARPNESS_IN_OVAL else None)
     ied0 = view.small_ied
     if len(slopes) < 2:
         none = unmeasured(f"face too small ({ied:.0f} px between the eyes)", ied=ied)
@@ -403,10 +456,14 @@ def detail_measures(
     s01, s12 = slopes[0], slopes[1]
     sharp = 2.0 + s01 + s12
     missing = sum(min(1.0, max(0.0, (_SLOPE_SHARP - s) / (_SLOPE_SHARP - _SLOPE_SMOOTH))) for s in slopes)
+    coarse = coarse_sharpness(small, ied0, ied, sharp)
+    sharp_details = {"s01": round(s01, 4), "s12": round(s12, 4), "ied": round(ied, 2)}
+    if coarse is not None:
+        sharp_details["coarse"] = round(coarse, 4)
     sharpness = Measure(
         round(sharp, 4),
-        "sharp" if sharp >= SHARPNESS_MIN else "little detail (out of focus or enlarged)",
-        {"s01": round(s01, 4), "s12": round(s12, 4), "ied": round(ied, 2)},
+        "little detail (out of focus or enlarged)" if is_soft(sharp, coarse) else "sharp",
+        sharp_details,
     )
 
     profiles = _profiles(view.window)
@@ -501,10 +558,14 @@ def upscaled(measures: DetailMeasures) -> bool | None:
     return bool(missing >= UPSCALED_MISSING_OCTAVES and eff.value < EFFECTIVE_RESOLUTION_MIN)
 
 
-def blurred(measures: DetailMeasures) -> bool | None:
-    """The suggested "blurred" verdict: ``sharpness`` under ``SHARPNESS_MIN``."""
+def blurred(measures: DetailMeasures, *, relief: bool | None = None) -> bool | None:
+    """The suggested "blurred" verdict: ``sharpness`` under ``SHARPNESS_MIN`` (with
+    ``relief`` / ``PIXEL_OCTAVE_RELIEF``: and the coarse sharpness under
+    ``COARSE_SHARPNESS_MIN``, :func:`is_soft`)."""
     value = measures.sharpness.value
-    return None if value is None else bool(value < SHARPNESS_MIN)
+    if value is None:
+        return None
+    return is_soft(value, measures.sharpness.details.get("coarse"), relief=relief)
 
 
 def compressed(measures: DetailMeasures) -> bool | None:
