@@ -4,8 +4,10 @@ Shown, it takes a batch of pending faces nobody holds (:func:`facecurator.servic
 on the store's query worker), renews their lease every third of it while the window is
 open, and gives them back when the window closes (:meth:`MyFaces.release`); a window that
 dies stops renewing, and its faces go to the next operator who asks once the lease has run
-out. "Take more" takes another batch. Faces assigned with ``facecurator assign`` are shown
-too. On a SQLite catalog the one operator takes them alike.
+out. "Take more" takes another batch, and so does the page by itself (:attr:`MyFaces.refilled`)
+once the operator has decided most of them: fewer than :data:`REFILL_BELOW` pending left.
+Faces assigned with ``facecurator assign`` are shown too. On a SQLite catalog the one operator
+takes them alike.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ log = logging.getLogger(__name__)
 
 #: The Triage filter name of "My faces" (beside the catalog's FACE_FILTERS).
 MINE = "mine"
+#: "My faces" takes another batch by itself when fewer of its faces than this are pending.
+REFILL_BELOW = 20
 
 
 class MyFaces(QObject):
     """The faces this operator holds, taken and renewed through the store's catalog."""
 
     taken = Signal(int)  # how many faces a take got (0: none was free)
+    refilled = Signal(int)  # a take started by itself (few pending left): how many it got
 
     def __init__(
         self,
@@ -47,6 +52,10 @@ class MyFaces(QObject):
         self._renewal = QTimer(self)
         self._renewal.setInterval(max(1000, int(lease_s * 1000 / 3)))
         self._renewal.timeout.connect(self._renew)
+        #: whether "My faces" is shown (the Triage page sets it): only then it refills itself
+        self.active = False
+        self.refill_below = REFILL_BELOW
+        store.facesChanged.connect(self._after_decisions)
 
     def held(self) -> list[int]:
         """The faces held now (of the open source), in catalog order (one query)."""
@@ -72,6 +81,19 @@ class MyFaces(QObject):
         self._store.query(
             lambda catalog: assign.take(catalog, operator, batch, lease_s=lease_s, source_root=root), done
         )
+
+    def pending_held(self) -> int:
+        """How many of the faces held now are still pending (as the store knows them)."""
+        store = self._store
+        return sum(1 for i in self.held() if store.has_face(i) and store.face(i).decision == "pending")
+
+    def _after_decisions(self, _face_ids: object) -> None:
+        """Decisions were made: with "My faces" shown and fewer than ``refill_below`` of them
+        pending, take the next batch (``refilled`` says how many came)."""
+        if not self.active or self.taking or self._store.closed:
+            return
+        if self.pending_held() < self.refill_below:
+            self.take_more(then=self.refilled.emit)
 
     def _renew(self) -> None:
         operator, lease_s = self.operator, self.lease_s

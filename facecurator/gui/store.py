@@ -388,7 +388,10 @@ class CurationStore(QObject, StoreRows):
 
     def query(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """Run ``run(catalog)`` on the query worker (its own connection); ``callback(result)`` on
-        the GUI thread. For counts over the whole source: a few hundred ms of SQL at 100k faces."""
+        the GUI thread. For counts over the whole source: a few hundred ms of SQL at 100k faces.
+        Not run once the window closed the catalog (a deferred recount, say)."""
+        if self.closed:
+            return
         if self._sync:
             with Catalog(self.catalog.location) as catalog:
                 callback(run(catalog))

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.fit import never_cut
+from facecurator.gui.i18n import counted
 from facecurator.gui.my_faces import MINE, MyFaces
 from facecurator.gui.sort_words import sort_label
 from facecurator.gui.store import FACE_FILTERS, CurationStore
@@ -182,6 +183,7 @@ class TriagePage(QWidget):
         self.take_button.setVisible(False)
         self.take_button.clicked.connect(lambda: self.my_faces.take_more())
         self.my_faces.taken.connect(self._on_taken)
+        self.my_faces.refilled.connect(self._on_refilled)
         self.accept_button = QPushButton(self)
         self.accept_button.setObjectName("acceptQualified")
         self.reject_button = QPushButton(self)
@@ -314,6 +316,7 @@ class TriagePage(QWidget):
         """Show the chosen faces; "My faces" takes a batch first when this operator holds none."""
         name = self.filter_combo.currentData()
         self.take_button.setVisible(name == MINE)
+        self.my_faces.active = name == MINE
         if name == MINE and not self.my_faces.held():
             self.model.filter_name = MINE  # shown once the faces are taken (_on_taken)
             self.my_faces.take_more()
@@ -325,6 +328,12 @@ class TriagePage(QWidget):
             self.model.rebuild()
         if not count:
             self.hint.setText(self.tr("No pending face is free: the others hold the rest"))
+
+    def _on_refilled(self, count: int) -> None:
+        """"My faces" took the next batch by itself: say so."""
+        if count:
+            text = self.tr("Fewer than {n} of your faces were pending: took %n more", "", count)
+            self.hint.setText(counted(text, count).format(n=self.my_faces.refill_below))
 
     def release_faces(self) -> None:
         """The window closes: give back the faces taken (see MyFaces)."""

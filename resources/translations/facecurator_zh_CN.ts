@@ -3864,6 +3864,10 @@ Paid cloud calls: {paid}</source>
         <translation>没有可领取的待定人脸：其余的已被他人领取</translation>
     </message>
     <message>
+        <source>Fewer than {n} of your faces were pending: took %n more</source>
+        <translation>你的待定人脸已少于 {n} 张：又领取了 %n 张</translation>
+    </message>
+    <message>
         <source>No face selected</source>
         <translation>未选择人脸</translation>
     </message>
