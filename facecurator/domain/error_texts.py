@@ -29,6 +29,7 @@ ERROR_MESSAGES: Final[Mapping[str, str]] = {
     "file.folder": "a folder, not a file",
     "file.irregular": "not a regular file; not read",
     "file.cannot_list": "cannot list folder: {detail}",
+    "scan.stopped": "not detected: the scan stopped",
     "image.empty": "empty file (0 bytes)",
     "image.too_large": (
         "image is {width}x{height} ({megapixels} MP), over the {limit} MP limit (possible decompression bomb)"

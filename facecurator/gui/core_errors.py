@@ -61,6 +61,7 @@ _ERROR_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "a folder, not a file"),
     QT_TRANSLATE_NOOP("CoreMessages", "not a regular file; not read"),
     QT_TRANSLATE_NOOP("CoreMessages", "cannot list folder: {detail}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "not detected: the scan stopped"),
     QT_TRANSLATE_NOOP("CoreMessages", "empty file (0 bytes)"),
     QT_TRANSLATE_NOOP(
         "CoreMessages",

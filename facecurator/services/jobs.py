@@ -467,7 +467,7 @@ def _detect_one(
         if state == image_gate.KNOWN:
             return _WorkDone(ref, identity, None, None, known=True)
         if state == image_gate.CLOSED:
-            return _WorkDone(ref, identity, None, f"{ref.uri}: not detected: the scan stopped")
+            return _WorkDone(ref, identity, None, f"{ref.uri}: {error_text('scan.stopped')}")
         claimed = True
         result = detector.detect(ref, data)
         busy = time.monotonic() - started - (thread_wait_total() - waited)

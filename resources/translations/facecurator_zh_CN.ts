@@ -506,6 +506,10 @@
         <translation>无法列出文件夹：{detail}</translation>
     </message>
     <message>
+        <source>not detected: the scan stopped</source>
+        <translation>未检测：扫描已停止</translation>
+    </message>
+    <message>
         <source>empty file (0 bytes)</source>
         <translation>空文件（0 字节）</translation>
     </message>
@@ -2789,6 +2793,7 @@
     </message>
     <message>
         <source>Saving the decision failed: {error}</source>
+        <extracomment>``(parent, title, question) -&gt; yes?``; tests replace it so nothing blocks.</extracomment>
         <translation>保存决定失败：{error}</translation>
     </message>
     <message>

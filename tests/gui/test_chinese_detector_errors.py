@@ -137,3 +137,29 @@ def test_a_system_phrase_inside_a_sentence_is_translated(zh) -> None:
     shown = core_message(f"/data/results.json: cannot read result file: {phrase}")
     assert shown.endswith("：权限不足") or shown.endswith(": 权限不足"), shown
     assert phrase not in shown
+
+
+def test_an_image_left_when_the_scan_stopped_says_so_in_chinese(
+    zh, tmp_path: Path, astronaut_png: Path
+) -> None:
+    from facecurator.detect.registry import make_detector
+    from facecurator.gui.core_errors import core_message
+    from facecurator.services.image_gate import ImageGate
+    from facecurator.services.jobs import _detect_one
+    from facecurator.services.workers import DetectorPool
+    from facecurator.sources.local import LocalFolderSource
+
+    source = LocalFolderSource(_folder(tmp_path, astronaut_png))
+    ref = next(source.iter_images())
+    gate = ImageGate(set())
+    gate.close()  # the scan ended while this worker waited for another copy of the bytes
+    detector = make_detector("local")
+    try:
+        done = _detect_one(source, DetectorPool(detector), ref, gate)
+    finally:
+        detector.close()
+    assert done.error is not None
+    shown = core_message(done.error)
+    assert "扫描已停止" in shown, shown
+    found = _english([("problem", shown)], {ref.uri})
+    assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
