@@ -11,12 +11,15 @@ from facecurator.detect.quality.base import centre_of, length
 from facecurator.detect.quality.eyes import (
     MIN_IOD_PX,
     REASON_SMALL,
+    REASON_TINTED,
     EyeReading,
+    LensReading,
     eye_reading,
     eye_symmetry,
     one_eye_covered,
     sunglasses_from_eyes,
 )
+from facecurator.detect.quality.lens import lens_tint
 from facecurator.detect.quality.occlusion import occlusion_reading
 from facecurator.detect.quality.regions import (
     LEFT_EYE_CONTOUR,
@@ -119,6 +122,10 @@ def face_quality(
     )
     occ = occlusion_reading(regions, upper, yaw=yaw)
     lenses = sunglasses_from_eyes(right, left, masked=bool(occ.mask))
+    tint = lens_tint(regions, cheeks)
+    # one filter colour over both eye areas (not on a masked face: its cheek band is the mask)
+    if lenses.sunglasses is False and not occ.mask and tint.tinted:
+        lenses = LensReading(True, REASON_TINTED)
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
         "eye_visible_left": _eye_measure(left, left.visible),
@@ -156,6 +163,11 @@ def face_quality(
                 "lens_ab": r.lens_ab,
             }
             for side, r in (("right", right), ("left", left))
+        },
+        "lens_tint": {
+            "common": round(tint.common, 2),
+            "agreement": round(tint.agreement, 3),
+            "warm": round(tint.warm, 2),
         },
         "eye_symmetry": round(
             eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3

@@ -1,0 +1,149 @@
+"""Tinted lenses from their colour: one filter colour over both eye areas.
+
+A tinted lens puts one colour filter over everything behind it: the eye, the
+lids and the skin just under the eye, of both eyes alike. Whatever the lens does
+to the lightness (a lens over dark skin may not darken it at all: the lightness
+rules of :mod:`facecurator.detect.quality.eyes` compare with the skin's
+lightness and miss it), it shifts the *colour* of the four areas it covers the
+same way:
+
+* each eye's periocular region against the face's skin (cheeks), and
+* each eye's under-eye band (inside the lens) against the cheek further down
+  (outside it).
+
+Bare eyes shift those four colours too (eye whites, dark circles and the eye
+socket's shade are less red and yellow than cheeks), but by little. The rule
+(:func:`common_tint`) takes the four a*b* shift vectors, their mean direction,
+and reads
+
+* ``common``: the smallest of the four shifts along that direction (a*b* units),
+  i.e. how far ALL four areas moved the same way, and
+* ``agreement``: the smallest cosine between a shift and that direction (1 = all
+  four parallel: one filter colour; JPEG colour noise or make-up shift them in
+  different directions);
+* ``warm``: the smallest of the four shifts along the skin's own a*b* direction. A
+  brown or amber lens is of the skin's hue, so its shift is short, but it makes all
+  four areas MORE saturated in that hue than the cheeks, the way bare eye areas
+  never are (eye whites, thin under-eye skin and shade are greyer than cheeks:
+  their shifts point away from the skin's hue).
+
+Both thresholds are chosen on the truth set's tuning part (docs/local-detector.md,
+"Lens colour"). Monochrome faces have no colour to read (``common`` ~ 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from facecurator.detect.quality.eyes import (
+    LOWER_CHEEK_BAND,
+    PERIOCULAR_AXES,
+    PERIOCULAR_SHIFT,
+    UNDER_EYE_BAND,
+)
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values
+
+#: All four areas shifted at least this far (a*b* units) along their common direction.
+#: Tune split: faces without sunglasses <= 10.3 (a real face in clear glasses, p95 of
+#: clean faces 4.3); 12.5 keeps a 20 % margin (as ``eyes.TINT_MIN`` does).
+COMMON_TINT_MIN: Final = 12.5
+#: ... and every shift within ~26 degrees of that direction (cosine). Tune split:
+#: every sunglasses face over ``COMMON_TINT_MIN`` >= 0.96; the one face without
+#: sunglasses over it (a re-compressed JPEG variant, colour noise) 0.80.
+COMMON_TINT_AGREEMENT_MIN: Final = 0.9
+#: Or all four areas shifted at least this far along the skin's own hue (a lens of the
+#: skin's colour). Tune split: faces without sunglasses <= 6.4 (a clean face; p95 of
+#: clean faces 1.1, median -5.0), ``tinted`` variants up to 22.6; 7.7 = 6.4 + 20 %.
+WARM_TINT_MIN: Final = 7.7
+#: Skin greyer than this (a*b* chroma) has no hue to read ``warm`` along.
+WARM_SKIN_MIN_CHROMA: Final = 6.0
+
+
+@dataclass(frozen=True, slots=True)
+class LensTint:
+    """The common colour shift of the four lens areas (see the module docstring)."""
+
+    common: float = 0.0
+    agreement: float = 0.0
+    warm: float = 0.0
+
+    @property
+    def tinted(self) -> bool:
+        if self.warm >= WARM_TINT_MIN:
+            return True
+        return self.common >= COMMON_TINT_MIN and self.agreement >= COMMON_TINT_AGREEMENT_MIN
+
+
+def _ab(values: np.ndarray) -> np.ndarray | None:
+    """Median a*, b* of ``values`` (N x 2), None when too few (``fast_median``'s values, by
+    partition: two columns, no full sort)."""
+    n = values.shape[0]
+    if n < 4:
+        return None
+    k = n // 2
+    if n % 2:
+        return np.asarray(np.partition(values, k, axis=0)[k], dtype=np.float64)
+    part = np.partition(values, (k - 1, k), axis=0)
+    return np.asarray((part[k - 1] + part[k]) / 2, dtype=np.float64)
+
+
+def _box(ab: np.ndarray, cx: float, half_w: float, y0: float, y1: float) -> np.ndarray:
+    h, w = ab.shape[:2]
+    c0, c1 = max(0, round(cx - half_w)), min(w, round(cx + half_w))
+    r0, r1 = max(0, round(y0)), min(h, round(y1))
+    if c1 - c0 < 2 or r1 - r0 < 2:
+        return ab[:0, :0].reshape(0, 2)
+    return ab[r0:r1, c0:c1].reshape(-1, 2)
+
+
+def lens_shifts(regions: FaceRegions, skin: SkinReference) -> np.ndarray | None:
+    """The four a*b* shift vectors (4 x 2): right and left periocular region minus the
+    skin, right and left under-eye band minus the cheek below it; None when an area
+    falls outside the crop."""
+    ab = regions.lab[..., 1:3]
+    skin_ab = np.asarray(skin.lab[1:3], dtype=np.float64)
+    peri_axes = (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD)
+    (u0, u1), uw = UNDER_EYE_BAND
+    (k0, k1), kw, shift = LOWER_CHEEK_BAND
+    peri: list[np.ndarray] = []
+    bands: list[np.ndarray] = []
+    for side, out in (("right", -1.0), ("left", 1.0)):  # the subject's right eye is on the image's left
+        centre = regions.eye_centre(side)
+        cx, cy = float(centre[0]), float(centre[1])
+        around = _ab(ellipse_values(ab, np.array([cx, cy + PERIOCULAR_SHIFT * IOD]), peri_axes))
+        under = _ab(_box(ab, cx, uw * IOD, cy + u0 * IOD, cy + u1 * IOD))
+        cheek = _ab(_box(ab, cx + out * shift * IOD, kw * IOD, cy + k0 * IOD, cy + k1 * IOD))
+        if around is None or under is None or cheek is None:
+            return None
+        peri.append(around - skin_ab)
+        bands.append(under - cheek)
+    return np.array(peri + bands)
+
+
+def common_tint(shifts: np.ndarray, skin_ab: np.ndarray | None = None) -> LensTint:
+    """``common`` and ``agreement`` of the shift vectors (rows) along their mean direction,
+    ``warm`` along the skin's a*b* direction ``skin_ab`` (0 without one, or when it is greyer
+    than ``WARM_SKIN_MIN_CHROMA``)."""
+    warm = 0.0
+    if skin_ab is not None:
+        chroma = float(np.hypot(skin_ab[0], skin_ab[1]))
+        if chroma >= WARM_SKIN_MIN_CHROMA:
+            warm = float((shifts @ (np.asarray(skin_ab, dtype=np.float64) / chroma)).min())
+    mean = shifts.mean(axis=0)
+    norm = float(np.hypot(mean[0], mean[1]))
+    if norm < 1e-6:
+        return LensTint(warm=warm)
+    along = shifts @ (mean / norm)
+    lengths = np.maximum(np.hypot(shifts[:, 0], shifts[:, 1]), 1e-6)
+    return LensTint(common=float(along.min()), agreement=float((along / lengths).min()), warm=warm)
+
+
+def lens_tint(regions: FaceRegions, skin: SkinReference | None) -> LensTint:
+    """The common colour shift of the lens areas of one face (zeros when unreadable)."""
+    if skin is None or skin.monochrome:
+        return LensTint()
+    shifts = lens_shifts(regions, skin)
+    return LensTint() if shifts is None else common_tint(shifts, np.asarray(skin.lab[1:3], dtype=np.float64))
