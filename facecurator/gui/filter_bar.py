@@ -138,6 +138,8 @@ class FilterBar(QWidget):
         self.error_label.setWordWrap(True)  # a long reason wraps; it never widens the window
         self.error_label.hide()
         self._error: FilterError | None = None
+        #: the error shown is a grid's (show_grid_problem), not the expression's own
+        self._grid_error = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 2, 4, 2)
         outer.setSpacing(2)
@@ -287,6 +289,7 @@ class FilterBar(QWidget):
             self._show_error(error)
             return
         self._error = None
+        self._grid_error = False
         self.error_label.hide()
         self.edit.setStyleSheet("")
         if text == self._applied_text and not force:
@@ -295,6 +298,18 @@ class FilterBar(QWidget):
         self._applied, self._applied_text = selected, text
         self._show_state()
         self.filterChanged.emit(selected)
+
+    def show_grid_problem(self, error: FilterError | None) -> None:
+        """A grid could not apply the filter (the catalog cannot answer it yet): say why here,
+        as for an expression that does not parse; None: it applies again (the message goes)."""
+        if error is not None:
+            self._grid_error = True
+            self._show_error(error)
+        elif self._grid_error:
+            self._grid_error = False
+            self._error = None
+            self.error_label.hide()
+            self.edit.setStyleSheet("")
 
     def _show_error(self, error: FilterError) -> None:
         self._error = error

@@ -161,8 +161,7 @@ class GalleryModel(LazyIdModel):
     def rebuild(self) -> None:
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
-        if self.face_filter is not None:
-            ids = self._store.images_with_matching_face(ids, self.face_filter)
+        ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
         self.beginResetModel()
         self._ids = ids
         self._rows = self._store.row_index(self._ids)  # NumPy-sorted, no dict of every id
@@ -184,8 +183,8 @@ class GalleryModel(LazyIdModel):
 
     def _on_images_added(self, image_ids: list[int]) -> None:
         new = [i for i in image_ids if i not in self._rows and self._passes(i)]
-        if new and self.face_filter is not None and self.face_filter.needs_catalog:
-            new = self._store.images_with_matching_face(new, self.face_filter)  # assigned: once
+        if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: once
+            new = self._face_filtered(new, self._store.images_with_matching_face, fallback=False)
         if not new:
             return
         if self.sort_key in NAME_SORTS and self._ids:

@@ -11,16 +11,17 @@ the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.services.catalog.queries import VERDICT_FILTERS
-from facecurator.services.filtering import FaceFilter
+from facecurator.services.filtering import FaceFilter, FilterError
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -34,6 +35,10 @@ class LazyIdModel(QAbstractListModel):
         key_prefix: the prefix of this model's keys in ``pixmaps`` (its id follows).
         filter_name: the named filter shown first.
     """
+
+    #: the face filter could not be applied (FilterError: the grid shows its rows unfiltered
+    #: meanwhile), or was applied again (None); the Find bar shows it
+    faceFilterFailed = Signal(object)
 
     #: the role ``data()`` answers with the row's id, without reading the row
     id_role: int
@@ -125,6 +130,22 @@ class LazyIdModel(QAbstractListModel):
         if face_filter is not self.face_filter:
             self.face_filter = face_filter
             self.rebuild()
+
+    def _face_filtered(
+        self, ids: list[int], select: Callable[[Sequence[int], FaceFilter], list[int]], *, fallback: bool
+    ) -> list[int]:
+        """``select(ids, face_filter)``; when the catalog cannot answer the filter now (e.g. an
+        ``assigned:`` term beside a verdict term while the verdicts are not stored) the ids
+        unfiltered (``fallback``) or none, and ``faceFilterFailed`` says why."""
+        if self.face_filter is None:
+            return ids
+        try:
+            selected = select(ids, self.face_filter)
+        except FilterError as error:
+            self.faceFilterFailed.emit(error)
+            return ids if fallback else []
+        self.faceFilterFailed.emit(None)
+        return selected
 
     def _append(self, new: list[int]) -> None:
         """New ids at the end, as inserted rows."""

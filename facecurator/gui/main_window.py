@@ -131,6 +131,8 @@ class MainWindow(WindowActions):
         # triage the matching faces (the statistics' bars set it too).
         self.filter_bar = FilterBar(self.store.ruleset, self)
         self.filter_bar.filterChanged.connect(self._on_face_filter)
+        for grid in (self.gallery_model, self.triage.model):  # a filter the catalog cannot answer
+            grid.faceFilterFailed.connect(self.filter_bar.show_grid_problem)
         self.store.rulesChanged.connect(self.filter_bar.set_ruleset)
         central = QWidget(self)
         central_layout = QVBoxLayout(central)

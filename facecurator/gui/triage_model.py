@@ -98,8 +98,8 @@ class FaceModel(LazyIdModel):
     def rebuild(self) -> None:
         store = self._store
         ids = self.mine() if self.filter_name == MINE else store.matching_face_ids(self.filter_name)  # SQL
-        if self.face_filter is not None:  # its SQL part in the catalog, the rest on those faces
-            ids = store.faces_passing(ids, self.face_filter)
+        # its SQL part in the catalog, the rest on those faces
+        ids = self._face_filtered(ids, store.faces_passing, fallback=True)
         if self.sort_key != "image" or self.descending:  # a field's order: the faces are read
             ids = [
                 face.id for face in sort_faces(store.faces(ids), self.sort_key, descending=self.descending)
@@ -120,8 +120,8 @@ class FaceModel(LazyIdModel):
 
     def _on_faces_added(self, face_ids: list[int]) -> None:
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
-        if new and self.face_filter is not None and self.face_filter.needs_catalog:
-            new = self._store.faces_passing(new, self.face_filter)  # assigned: in SQL, once
+        if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: in SQL
+            new = self._face_filtered(new, self._store.faces_passing, fallback=False)
         if new:
             self._append(new)
 

@@ -153,3 +153,13 @@ def opened_window(make_window, catalog_path: Path, photo_dir: Path):
 @pytest.fixture(autouse=True)
 def _gui_app(qapp):
     return qapp
+
+
+@pytest.fixture(params=["en", "zh_CN"])
+def ui_language(request, qapp):
+    """The application in English, then in Simplified Chinese (back to English after)."""
+    from facecurator.gui import i18n
+
+    i18n.install_translator(qapp, request.param)
+    yield request.param
+    i18n.install_translator(qapp, "en")

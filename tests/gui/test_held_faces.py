@@ -4,25 +4,16 @@ services/catalog/assign.py): the window asks "held by bob until 14:05 — decide
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from facecurator.gui import i18n
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.assign import assign, take
 
 
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request, qapp) -> Iterator[str]:
-    i18n.install_translator(qapp, request.param)
-    yield request.param
-    i18n.install_translator(qapp, "en")
-
-
 def test_deciding_a_held_face_asks_and_decides_only_when_told(
-    opened_window, catalog_path: Path, language: str, monkeypatch: pytest.MonkeyPatch
+    opened_window, catalog_path: Path, ui_language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FACECURATOR_OPERATOR", "alice")
     window = opened_window
@@ -42,7 +33,7 @@ def test_deciding_a_held_face_asks_and_decides_only_when_told(
     assert window.decide_faces([held], "rejected")  # asked, answered no: nothing decided, no error
     assert window.store.face(held).decision == "pending"
     ((title, question),) = asked
-    if language == "en":
+    if ui_language == "en":
         assert title == "Held by another operator"
         assert question.startswith("1 face held by bob until ") and question.endswith("— decide anyway?")
     else:
