@@ -44,6 +44,10 @@ def test_four_parallel_shifts_are_one_lens_colour() -> None:
     rotated = lens.common_tint(np.array([green, green, _turn(green, 55), _turn(green, 55)]))
     assert rotated.common >= lens.COMMON_TINT_MIN, rotated
     assert rotated.agreement < lens.COMMON_TINT_AGREEMENT_MIN and not rotated.tinted
+    # three areas alike and one far off: the one that disagrees decides
+    strong = (-20.0, 15.0)  # 25 a*b* units
+    odd = lens.common_tint(np.array([strong, strong, strong, _turn(strong, 60)]))
+    assert odd.common >= lens.COMMON_TINT_MIN and odd.agreement < 0.75 and not odd.tinted, odd
     # nothing shifted at all
     assert lens.common_tint(np.zeros((4, 2))) == lens.LensTint()
 

@@ -33,6 +33,7 @@ Both thresholds are chosen on the truth set's tuning part (docs/local-detector.m
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -126,19 +127,22 @@ def lens_shifts(regions: FaceRegions, skin: SkinReference) -> np.ndarray | None:
 def common_tint(shifts: np.ndarray, skin_ab: np.ndarray | None = None) -> LensTint:
     """``common`` and ``agreement`` of the shift vectors (rows) along their mean direction,
     ``warm`` along the skin's a*b* direction ``skin_ab`` (0 without one, or when it is greyer
-    than ``WARM_SKIN_MIN_CHROMA``)."""
+    than ``WARM_SKIN_MIN_CHROMA``). Four 2-D vectors: plain floats, no numpy overhead."""
+    vectors = [(float(x), float(y)) for x, y in shifts]
     warm = 0.0
     if skin_ab is not None:
-        chroma = float(np.hypot(skin_ab[0], skin_ab[1]))
+        sx, sy = float(skin_ab[0]), float(skin_ab[1])
+        chroma = math.hypot(sx, sy)
         if chroma >= WARM_SKIN_MIN_CHROMA:
-            warm = float((shifts @ (np.asarray(skin_ab, dtype=np.float64) / chroma)).min())
-    mean = shifts.mean(axis=0)
-    norm = float(np.hypot(mean[0], mean[1]))
+            warm = min((x * sx + y * sy) / chroma for x, y in vectors)
+    mx = sum(x for x, _ in vectors) / len(vectors)
+    my = sum(y for _, y in vectors) / len(vectors)
+    norm = math.hypot(mx, my)
     if norm < 1e-6:
         return LensTint(warm=warm)
-    along = shifts @ (mean / norm)
-    lengths = np.maximum(np.hypot(shifts[:, 0], shifts[:, 1]), 1e-6)
-    return LensTint(common=float(along.min()), agreement=float((along / lengths).min()), warm=warm)
+    along = [(x * mx + y * my) / norm for x, y in vectors]
+    cosines = [a / max(math.hypot(x, y), 1e-6) for a, (x, y) in zip(along, vectors, strict=True)]
+    return LensTint(common=min(along), agreement=min(cosines), warm=warm)
 
 
 def lens_tint(regions: FaceRegions, skin: SkinReference | None) -> LensTint:
