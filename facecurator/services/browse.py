@@ -126,12 +126,20 @@ def fill_verdicts(
         done += store_verdicts(
             catalog, ruleset, review(catalog, rules, image_ids=page, identities=identities)
         )
+    after: int | None = 0  # by image id, never rescanning what was filled; then once from the start
     while True:
         if is_stale is not None and is_stale():
             return False
-        ids = q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=chunk)
+        ids = q.images_missing_verdicts(
+            catalog, ruleset, source_root=source_root, limit=chunk, after_id=after
+        )
         if not ids:
-            return True
+            if after is None:
+                return True
+            after = None  # a last look from the start: images added meanwhile behind the walk
+            continue
+        if after is not None:
+            after = max(ids)
         done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=ids, identities=identities))
         if progress is not None:
             progress(done)

@@ -325,18 +325,29 @@ def image_of_faces(catalog: Catalog, face_ids: Iterable[int]) -> dict[int, int]:
 
 
 def images_missing_verdicts(
-    catalog: Catalog, ruleset: int, *, source_root: str | None = None, limit: int = 1000
+    catalog: Catalog,
+    ruleset: int,
+    *,
+    source_root: str | None = None,
+    limit: int = 1000,
+    after_id: int | None = None,
 ) -> list[int]:
-    """Up to ``limit`` readable images (catalog order) with a face that has no stored verdict."""
+    """Up to ``limit`` readable images (catalog order) with a face that has no stored verdict;
+    ``after_id``: of the images with a larger id, in id order (a walk that never scans the
+    images it passed again)."""
     params: dict[str, Any] = {"ruleset": ruleset, "limit": limit}
     root = _root(source_root, params)
+    walk = ""
+    if after_id is not None:
+        walk, params["after"] = " AND i.id > :after", after_id
+    order = "i.source_root, i.name" if after_id is None else "i.id"
     sql = f"""SELECT i.id FROM images AS i
-              WHERE i.status = 'ok' AND {root} AND EXISTS (
+              WHERE i.status = 'ok' AND {root}{walk} AND EXISTS (
                   SELECT 1 FROM faces AS f
                   WHERE f.image_id = i.id AND f.detection_id = i.detection_id
                     AND NOT EXISTS (SELECT 1 FROM verdicts AS v
                                     WHERE v.ruleset = :ruleset AND v.face_id = f.id))
-              ORDER BY i.source_root, i.name LIMIT :limit"""
+              ORDER BY {order} LIMIT :limit"""
     with catalog._reading("missing verdicts") as db:
         return [row[0] for row in db.execute(sql, params)]
 
