@@ -16,7 +16,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 from facecurator.detect.local import LocalDetector
-from facecurator.detect.quality.occlusion import LIPS_MIN_STD, MOUTH_FRACTION_NO_LIPS
+from facecurator.detect.quality.occlusion import (
+    LIPS_MIN_STD,
+    LIPS_MIN_STD_NO_LIPS,
+    MOUTH_FRACTION_NO_LIPS,
+)
 from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, MOUTH_OPENING, FaceRegions
 from facecurator.domain.face import Face
 from facecurator.domain.protocols import ImageRef
@@ -93,6 +97,26 @@ def _eyes(face: Face) -> tuple[np.ndarray, np.ndarray, float]:
     assert face.landmarks is not None
     right, left = np.array(face.landmarks[0]), np.array(face.landmarks[1])
     return right, left, float(np.linalg.norm(left - right))
+
+
+def _hand_shading(img: Image.Image, face: Face) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mouth's centre, the cheek's colour and a shading ramp across the image (lighter
+    on one side) for a hand of the skin's colour, as the truth set's ``mouth_hand``."""
+    right, _, iod = _eyes(face)
+    assert face.landmarks is not None
+    mouth = np.array(face.landmarks[3:5]).mean(axis=0)
+    cheek = np.asarray(img).astype(np.float64)[int(right[1] + 0.6 * iod), int(right[0])]
+    xx = np.arange(img.size[0], dtype=np.float64)[None, :]
+    return mouth, cheek, 1.0 + 0.12 * np.tanh((xx - mouth[0]) / iod)
+
+
+def _over_mouth(img: Image.Image, layer: np.ndarray, mouth: np.ndarray, iod: float) -> Image.Image:
+    """``img`` with an ellipse of ``layer`` (a hand) over the mouth."""
+    cover = Image.new("L", img.size, 0)
+    ImageDraw.Draw(cover).ellipse(
+        [*(mouth - np.array([0.8 * iod, 0.36 * iod])), *(mouth + np.array([0.8 * iod, 0.36 * iod]))], fill=255
+    )
+    return Image.composite(Image.fromarray(layer), img, cover)
 
 
 def test_bar_and_dark_lenses_hide_the_eyes(
@@ -248,23 +272,46 @@ def test_hair_strands_over_one_eye_and_a_hand_over_the_mouth(
     # the truth set's ``mouth_hand`` variant): the mouth area varies and looks like skin,
     # so only the flat lightness of the "lips" under it shows the cover
     assert face.landmarks is not None
-    mouth = np.array(face.landmarks[3:5]).mean(axis=0)
-    arr = np.asarray(img).astype(np.float64)
-    cheek = arr[int(right[1] + 0.6 * iod), int(right[0])]
+    mouth, cheek, ramp = _hand_shading(img, face)
     rng = np.random.default_rng(5)
-    xx = np.arange(arr.shape[1], dtype=np.float64)[None, :]
-    ramp = 1.0 + 0.12 * np.tanh((xx - mouth[0]) / iod)
+    arr = np.asarray(img)
     layer = np.clip(cheek * ramp[..., None] + rng.normal(0, 5, arr.shape), 0, 255).astype(np.uint8)
-    cover = Image.new("L", img.size, 0)
-    ImageDraw.Draw(cover).ellipse(
-        [*(mouth - np.array([0.8 * iod, 0.36 * iod])), *(mouth + np.array([0.8 * iod, 0.36 * iod]))], fill=255
-    )
-    hand = Image.composite(Image.fromarray(layer), img, cover)
+    hand = _over_mouth(img, layer, mouth, iod)
     found = detect_one(detector, png(hand), "hand over the mouth")
     occ = found.raw["quality"]["occlusion"]
     assert occ["lips_std"] < LIPS_MIN_STD < face.raw["quality"]["occlusion"]["lips_std"], occ
     # the colour test alone would pass this cover: the lips rule is what fails it
     assert occ["mouth"] >= MOUTH_FRACTION_NO_LIPS, occ
+    assert found.measures["mouth_visible"].reason == "covered?"
+    assert low(found, "mouth_visible") and low(found, "nose_mouth_visible")
+    assert high(found, "eyes_visible")
+
+
+def test_a_blotchy_skin_coloured_hand_without_lip_colour_covers_the_mouth(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    # a hand of the skin's colour over the mouth with blotchy shading (as the ``mouth_hand``
+    # variant of a large face reads): the "lips" under it vary more than a flat patch
+    # (lips_std above LIPS_MIN_STD) but show neither the lips' colour nor their shading
+    import cv2
+
+    img, face = portrait
+    iod = _eyes(face)[2]
+    assert face.landmarks is not None and face.raw is not None
+    bare = face.raw["quality"]["occlusion"]
+    assert bare["lip_contrast"] > 0 and bare["lips_std"] >= LIPS_MIN_STD_NO_LIPS  # real lips
+    mouth, cheek, ramp = _hand_shading(img, face)
+    rng = np.random.default_rng(5)
+    arr = np.asarray(img)
+    sigma = 0.08 * iod
+    blots = cv2.GaussianBlur(rng.normal(0, 40, arr.shape[:2]), (0, 0), sigma) * sigma * 2 / 255
+    layer = np.clip(cheek * (ramp + blots)[..., None], 0, 255).astype(np.uint8)
+    found = detect_one(detector, png(_over_mouth(img, layer, mouth, iod)), "blotchy hand")
+    occ = found.raw["quality"]["occlusion"] if found.raw else {}
+    # only the bound for lips without their colour fails it: the area looks like skin, the
+    # lips' lightness varies more than a flat patch's, nothing runs up and down across them
+    assert occ["lip_contrast"] <= 0 and occ["mouth"] >= MOUTH_FRACTION_NO_LIPS, occ
+    assert LIPS_MIN_STD < occ["lips_std"] < LIPS_MIN_STD_NO_LIPS, occ
     assert found.measures["mouth_visible"].reason == "covered?"
     assert low(found, "mouth_visible") and low(found, "nose_mouth_visible")
     assert high(found, "eyes_visible")

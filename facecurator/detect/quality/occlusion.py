@@ -74,6 +74,14 @@ MOUTH_FRACTION_NO_LIPS: Final = 0.55
 #: Tune split: clean faces >= 0.067 (p5 0.116), the ``mouth_hand`` variants 0.019-0.060
 #: (29 of 30 under 0.045); below 0.045 otherwise only blurred, clipped or masked faces.
 LIPS_MIN_STD: Final = 0.045
+#: ... and under this when the lips are also no redder than the mouth area around them
+#: (``lip_contrast`` <= ``LIP_MIN_CONTRAST``, colour photos): lips that show neither their
+#: colour nor their shading (the line between them, the shadow under the lower lip) are a
+#: cover the skin's colour (a hand, a skin-coloured patch or mask), not lips. Tune split:
+#: clean faces without lip contrast >= 0.165 (test 0.121), the ``mouth_hand`` variants
+#: <= 0.062 (the 195-px face of trump_hillary.jpg, which the 0.045 bound missed); 0.10
+#: keeps 40 % from the clean minimum (issue 18, local-v18; docs/local-detector.md).
+LIPS_MIN_STD_NO_LIPS: Final = 0.10
 #: Horizontal / vertical lightness differences in the lips' box (``lips_stripes``) above
 #: this = something runs up and down across the mouth (fingers). Tune split: clean faces
 #: 0.18-1.00 (p95 0.73), every real face without a covered nose/mouth <= 1.00; 1.5 keeps
@@ -252,7 +260,7 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     mouth = _half(fractions["mouth"], MOUTH_FRACTION_NO_LIPS if no_lips else MOUTH_FRACTION)
     darkness = lip_darkness(regions, skin)
     if "lips_std" in darkness:
-        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD))
+        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD_NO_LIPS if no_lips else LIPS_MIN_STD))
     if "lips_stripes" in darkness:
         mouth = min(mouth, _half(LIPS_STRIPES_MAX, max(darkness["lips_stripes"], 1e-6)))
     face = _half(face_fraction, FACE_FRACTION)
