@@ -87,6 +87,14 @@ def child_gui(args: argparse.Namespace) -> None:
 
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()  # ticks only once the loop runs: building the window counts as a stall
+    splash = None
+    try:  # as the app starts (gui/app.py run_gui): a splash turning while the modules load
+        from facecurator.gui.startup import import_while_turning, show_splash
+    except ImportError:  # a checkout from before the staged start: imported on the GUI thread
+        pass
+    else:
+        splash = show_splash()
+        import_while_turning()
     from facecurator.services.catalog import Catalog
 
     # As the app (gui/app.py run_gui) opens it: the check on open beside the window.
@@ -102,6 +110,8 @@ def child_gui(args: argparse.Namespace) -> None:
     # window last closed on Triage reopens on Triage, and the gallery would never paint).
     window.tabs.setCurrentWidget(window.gallery_page)
     window.show()
+    if splash is not None:
+        splash.close()
     marks: dict[str, float] = {}
     store = window.store
     gallery = window.gallery

@@ -39,9 +39,9 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     from PySide6.QtCore import QCoreApplication, QThreadPool
     from PySide6.QtWidgets import QApplication
 
-    from facecurator.gui.i18n import install_translator
+    from facecurator.gui.i18n import ENV_QT_ORG, install_translator
     from facecurator.gui.logs import Notifier, setup_logging
-    from facecurator.gui.main_window import ENV_QT_ORG, MainWindow
+    from facecurator.gui.startup import import_while_turning, show_splash
 
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)
@@ -81,9 +81,14 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     watcher = None
     current = {"catalog": catalog}
     try:
+        splash = show_splash()  # turning while the window's modules are imported on a thread
+        import_while_turning()
+        from facecurator.gui.main_window import MainWindow
+
         try:
             window = MainWindow(catalog, notifier=notifier)  # writes its rule set: a read-only catalog fails
         except FacecuratorError as exc:
+            splash.close()
             refuse_catalog(exc)
             return 2
         if restored:
@@ -92,6 +97,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
 
         watcher = TerminationWatcher(lambda _signum: _close_all(app))
         window.show()
+        splash.close()
         log.info("main window shown")
         if catalog.pending_check is not None:
             from facecurator.gui.catalog_repair import CheckWatch

@@ -11,6 +11,10 @@
         <source>Unexpected error: {error} (details in the log file)</source>
         <translation>意外错误：{error}（详情见日志文件）</translation>
     </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
 </context>
 <context>
     <name>CatalogRepairDialog</name>

@@ -1,0 +1,58 @@
+"""The app's start: the window's modules are imported on a thread while the event loop turns."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from facecurator.gui.latency import EventLoopMonitor
+from facecurator.gui.startup import import_while_turning, show_splash
+
+#: How long the planted module's import runs Python (a GUI-thread import would stall that long).
+IMPORT_S = 0.6
+
+
+@pytest.fixture
+def slow_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module whose import runs Python for IMPORT_S seconds (as the window's modules do)."""
+    name = "fc_slow_import_for_test"
+    (tmp_path / f"{name}.py").write_text(
+        "import time\n"
+        f"end = time.perf_counter() + {IMPORT_S}\n"
+        "n = 0\n"
+        "while time.perf_counter() < end:\n"
+        "    n += 1\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield name
+    sys.modules.pop(name, None)
+
+
+def test_the_event_loop_turns_while_the_modules_are_imported(qapp, slow_module: str) -> None:
+    monitor = EventLoopMonitor(interval_ms=10)
+    monitor.start()
+    import_while_turning([slow_module])
+    monitor.stop()
+    assert slow_module in sys.modules  # imported when it returns
+    # On the GUI thread the import would be one gap of IMPORT_S; here the loop kept turning.
+    assert monitor.ticks >= 10, f"the event loop barely turned ({monitor.ticks} ticks)"
+    assert monitor.max_gap < IMPORT_S / 2, f"a {monitor.max_gap * 1000:.0f} ms stall while importing"
+
+
+def test_an_import_error_is_raised_on_the_gui_thread(qapp) -> None:
+    with pytest.raises(ModuleNotFoundError, match="fc_no_such_module"):
+        import_while_turning(["fc_no_such_module"])
+
+
+def test_the_splash_says_the_app_is_starting(qapp) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    splash = show_splash()
+    try:
+        assert splash.isVisible()
+        assert splash.findChild(QLabel, "startMessage").text() == "Starting…"
+    finally:
+        splash.close()
