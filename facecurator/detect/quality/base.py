@@ -115,13 +115,6 @@ def face_mask(mesh: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return mask.astype(bool)
 
 
-def gray(rgb: np.ndarray) -> np.ndarray:
-    """Luma (ITU-R BT.601, as OpenCV) of an RGB crop, float32 0..255."""
-    import cv2
-
-    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
-
-
 def reduced_face(
     rgb: np.ndarray, mesh: np.ndarray, box: tuple[int, int, int, int], ied: float, target_ied: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,6 +160,9 @@ class FaceView:
             its inter-eye distance.
         window: luma (float32) of the central ``BLOCK_WINDOW`` square of the box
             at working resolution (for JPEG blocks and pixelation).
+        small_grey: luma of ``small`` (uint8, OpenCV's BT.601) and ``small_luma`` the
+            same as float32, made once for every measure
+            (read-only: the measures share them).
     """
 
     ied: float
@@ -177,6 +173,8 @@ class FaceView:
     small_mask: np.ndarray | None = None
     small_ied: float = 0.0
     window: np.ndarray | None = None
+    small_grey: np.ndarray | None = None
+    small_luma: np.ndarray | None = None
 
 
 def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
@@ -195,4 +193,8 @@ def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
     wy0, wx0 = y0 + max(0, (h - BLOCK_WINDOW) // 2), x0 + max(0, (w - BLOCK_WINDOW) // 2)
     win = rgb[wy0 : min(y1, wy0 + BLOCK_WINDOW), wx0 : min(x1, wx0 + BLOCK_WINDOW)]
     window = cv2.cvtColor(np.ascontiguousarray(win), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return FaceView(ied, box, inside, small, pts, mask, min(ied, NORMAL_IED), window)
+    # the small crop's luma, once for the detail, exposure, photo and drawing measures
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    luma = grey.astype(np.float32)
+    grey.flags.writeable = luma.flags.writeable = False
+    return FaceView(ied, box, inside, small, pts, mask, min(ied, NORMAL_IED), window, grey, luma)

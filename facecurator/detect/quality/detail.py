@@ -76,7 +76,6 @@ from facecurator.detect.quality.base import (
     Measure,
     face_view,
     fast_mean,
-    gray,
     unmeasured,
 )
 
@@ -446,8 +445,8 @@ def detail_measures(
         return DetailMeasures(none, comp, none, none, none)
 
     # sharpness
-    assert view.small is not None
-    small = gray(view.small)
+    assert view.small_luma is not None
+    small = view.small_luma
     slopes = _octave_slopes(small, view.small_mask if SHARPNESS_IN_OVAL else None)
     ied0 = view.small_ied
     if len(slopes) < 2:

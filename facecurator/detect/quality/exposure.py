@@ -39,7 +39,6 @@ from facecurator.detect.quality.base import (
     Measure,
     face_view,
     fast_mean,
-    gray,
     unmeasured,
 )
 
@@ -82,6 +81,8 @@ def exposure_measures(
 ) -> dict[str, Measure]:
     """The six exposure measures of one face, keyed by ``NAMES`` (``view``:
     the face's shared crops, :func:`~facecurator.detect.quality.base.face_view`)."""
+    import cv2
+
     view = view or face_view(rgb, mesh)
     ied = view.ied
     if view.box is None or view.small is None or view.inside < MIN_INSIDE or ied < MIN_EYE_DISTANCE / 2:
@@ -91,16 +92,18 @@ def exposure_measures(
             else "face largely outside the image"
         )
         return {name: unmeasured(why) for name in NAMES}
-    luma = gray(view.small)
+    luma, grey = view.small_luma, view.small_grey
     mask, pts = view.small_mask, view.small_pts
-    assert mask is not None and pts is not None
+    assert mask is not None and pts is not None and luma is not None and grey is not None
     pix = luma[mask]
     if pix.size < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
     mean = fast_mean(pix)
-    dark = np.count_nonzero(pix <= DARK_LEVEL) / pix.size
-    clipped = np.count_nonzero(pix >= CLIPPED_LEVEL) / pix.size
-    hist = np.bincount(np.clip(pix, 0, 255).astype(np.int64), minlength=256).astype(np.float64)
+    # the face's 256-level histogram from the shared uint8 luma (the same counts as the
+    # float pixels'), and the dark and clipped shares from it
+    hist = cv2.calcHist([grey], [0], mask.view(np.uint8), [256], [0, 256]).ravel().astype(np.float64)
+    dark = float(hist[: DARK_LEVEL + 1].sum()) / pix.size
+    clipped = float(hist[CLIPPED_LEVEL:].sum()) / pix.size
     levels = _percentiles(hist, pix.size)
     high = levels["p95"]
     p = hist[hist > 0] / pix.size

@@ -66,7 +66,8 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
     inner8 = cv2.erode(oval.astype(np.uint8), k)
     if cv2.countNonZero(inner8) < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
-    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    g = view.small_grey
+    assert g is not None
     residual = cv2.absdiff(g, cv2.medianBlur(g, 3))
     noise = float(cv2.mean(residual, inner8)[0])
     spread = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k))

@@ -92,12 +92,13 @@ def stroke_measures(view: FaceView) -> dict[str, Measure]:
     inner = cv2.erode(view.small_mask.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=2)
     if int(np.count_nonzero(inner)) < _MIN_PIXELS / SMOOTH_SHARE:
         return {name: unmeasured("face region too small") for name in NAMES}
-    grey = cv2.cvtColor(view.small, cv2.COLOR_RGB2GRAY)
+    grey, luma = view.small_grey, view.small_luma
+    assert grey is not None and luma is not None
     paper = _paper_ground(view.small, grey, inner)
     if view.ied < STROKE_MIN_IED:
         why = f"face too small for the texture test ({view.ied:.0f} px between the eyes)"
         return {"stroke_texture": unmeasured(why), "paper_ground": paper}
-    return {"stroke_texture": _stroke_texture(grey, inner), "paper_ground": paper}
+    return {"stroke_texture": _stroke_texture(luma, inner), "paper_ground": paper}
 
 
 def _paper_ground(rgb: np.ndarray, grey: np.ndarray, inner: np.ndarray) -> Measure:
@@ -145,10 +146,10 @@ def _on_paper(share: float, details: dict[str, float]) -> bool:
     )
 
 
-def _stroke_texture(grey: np.ndarray, inner: np.ndarray) -> Measure:
+def _stroke_texture(luma: np.ndarray, inner: np.ndarray) -> Measure:
+    """``luma``: the face's float32 grey levels (``FaceView.small_luma``)."""
     import cv2
 
-    luma = grey.astype(np.float32)
     shape = cv2.GaussianBlur(luma, (0, 0), 2.0)
     texture = luma - shape
     gx = cv2.Sobel(shape, cv2.CV_32F, 1, 0, ksize=3)
