@@ -22,8 +22,16 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from facecurator import paths
 from facecurator.gui.latency import favour_the_gui_thread
 
-#: What building the main window needs (the catalog's package, then the window and its views).
-WINDOW_MODULES: Final = ("facecurator.services.catalog", "facecurator.gui.main_window")
+#: What building the main window needs (the catalog's package, then the window and its views),
+#: then what building it and opening a folder import on the way (the detector menu's cloud
+#: detectors, the folder source, NumPy for the listing's row index on the store's worker).
+WINDOW_MODULES: Final = (
+    "facecurator.services.catalog",
+    "facecurator.gui.main_window",
+    "facecurator.detect.cloud",
+    "facecurator.sources.local",
+    "numpy",
+)
 
 
 def import_while_turning(modules: Sequence[str] = WINDOW_MODULES, *, poll_s: float = 0.005) -> None:
