@@ -51,43 +51,49 @@ class LocalFolderSource:
                 mtime_ns=st.st_mtime_ns,
             )
             return
-        entries: list[tuple[str, Path, str | None]] = []
+        # Strings, not Paths, per entry: building three Paths per file cost ~30 us each,
+        # a third of a second for 10 000 files on a loaded 2-core machine.
+        entries: list[tuple[str, str, str | None]] = []
         root_stat = self.path.stat()
-        self._walk(self.path, {(root_stat.st_dev, root_stat.st_ino): self.path}, entries)
+        self._walk(self.root, "", {(root_stat.st_dev, root_stat.st_ino): self.root}, entries)
         entries.sort(key=lambda item: item[0])
+        root_name = self.path.name
         for rel, full, problem in entries:
-            parent = full.parent
-            group = parent.name if parent != self.path else self.path.name
+            parts = rel.rsplit("/", 2)
+            group = parts[-2] if len(parts) > 1 else root_name
             if problem is None:
                 try:
-                    st = full.stat()
+                    st = os.stat(full)  # noqa: PTH116 (a str: no Path per file)
                 except OSError as exc:
-                    problem = stat_problem(full, exc)
+                    problem = stat_problem(Path(full), exc)
                 else:
                     problem = kind_problem(st.st_mode)
                 if problem is None:
-                    yield ImageRef(
-                        uri=str(full), name=rel, group=group, size=st.st_size, mtime_ns=st.st_mtime_ns
-                    )
+                    yield ImageRef(uri=full, name=rel, group=group, size=st.st_size, mtime_ns=st.st_mtime_ns)
                     continue
-            yield ImageRef(uri=str(full), name=rel, group=group, size=0, mtime_ns=0, problem=problem)
+            yield ImageRef(uri=full, name=rel, group=group, size=0, mtime_ns=0, problem=problem)
 
     def _walk(
-        self, folder: Path, seen: dict[tuple[int, int], Path], out: list[tuple[str, Path, str | None]]
+        self,
+        folder: str,
+        prefix: str,
+        seen: dict[tuple[int, int], str],
+        out: list[tuple[str, str, str | None]],
     ) -> None:
+        """List ``folder`` (``prefix``: its path relative to the root, "" or ending in "/")."""
         try:
             with os.scandir(folder) as it:
                 children = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            rel = folder.relative_to(self.path).as_posix() or "."
+            rel = prefix.rstrip("/") or "."
             out.append((rel, folder, error_text("file.cannot_list", detail=exc.strerror or exc)))
             return
         for entry in children:
             name = entry.name
             if name.startswith(".") or name.lower() in IGNORED_NAMES:
                 continue
-            full = Path(folder, name)
-            rel = full.relative_to(self.path).as_posix()
+            full = os.path.join(folder, name)  # noqa: PTH118
+            rel = prefix + name
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
@@ -96,21 +102,21 @@ class LocalFolderSource:
                 out.append((rel, full, None))
                 continue
             try:
-                st = full.stat()
+                st = os.stat(full)  # noqa: PTH116
             except OSError as exc:
-                out.append((rel, full, stat_problem(full, exc)))
+                out.append((rel, full, stat_problem(Path(full), exc)))
                 continue
             key = (st.st_dev, st.st_ino)
             if key in seen:
                 target = seen[key]
                 reason = (
-                    error_text("file.loop_to", target=target.relative_to(self.path).as_posix())
-                    if target != self.path
+                    error_text("file.loop_to", target=os.path.relpath(target, self.root).replace(os.sep, "/"))
+                    if target != self.root
                     else error_text("file.loop_to_source")
                 )
                 out.append((rel, full, reason))
                 continue
-            self._walk(full, {**seen, key: full}, out)
+            self._walk(full, rel + "/", {**seen, key: full}, out)
 
     def read_bytes(self, ref: ImageRef) -> bytes:
         return read_regular_file(ref.uri, SourceError)
