@@ -219,3 +219,23 @@ def test_a_folder_is_listed_before_anything_is_detected(gallery: Path, tmp_path:
         assert {row.status for row in rows} == {"ok", "error"}
         # Listing again records nothing new: the catalog knows them all.
         assert list_source(source, catalog)[1] == []
+
+
+def test_a_folder_s_first_screenful_is_recorded_and_announced_before_the_rest(
+    gallery: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """list_source(on_first=): the first FIRST_LISTED images are recorded (committed: a view
+    reads them) and announced while the rest is not listed yet; the ids come back in order."""
+    import facecurator.services.jobs as jobs
+
+    monkeypatch.setattr(jobs, "FIRST_LISTED", 2)
+    source = LocalFolderSource(gallery)
+    seen: list[tuple[list[int], int]] = []
+    with Catalog(tmp_path / "c.sqlite3") as catalog, Catalog(tmp_path / "c.sqlite3") as viewer:
+
+        def on_first(ids: list[int]) -> None:
+            seen.append((list(ids), len(viewer.images(source_root=source.root, status="listed"))))
+
+        refs, ids = list_source(source, catalog, on_first=on_first)
+    assert len(refs) > 2 and len(ids) == len(refs)
+    assert seen == [(ids[:2], 2)]  # only the first two were recorded when they were announced

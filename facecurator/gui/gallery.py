@@ -74,7 +74,6 @@ class GalleryModel(LazyIdModel):
         self.sort_key = "name"
         # face_filter (LazyIdModel's): images with at least one matching face are shown
         self._group_sizes: dict[str, int] = {}
-        self._decode_listed = True  # thumbnails of images listed but not read yet (no scan running)
         store.imagesAdded.connect(self._on_images_added)
         store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
@@ -136,13 +135,6 @@ class GalleryModel(LazyIdModel):
         if key != self.sort_key:
             self.sort_key = key
             self.rebuild()
-
-    def set_decode_listed(self, decode: bool) -> None:
-        """Decode the thumbnails of images listed but not read yet (off while a scan runs)."""
-        if decode != self._decode_listed:
-            self._decode_listed = decode
-            if decode and self._ids:  # the placeholders shown meanwhile ask again
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
     def _passes(self, image_id: int) -> bool:
         store = self._store
@@ -255,7 +247,7 @@ class GalleryModel(LazyIdModel):
         pixmap = self._thumbs.get(key)
         if pixmap is None and self._thumbs.error(key) is None:
             image_row = self._store.image(image_id).row
-            if image_row.status == "ok" or (image_row.status == "listed" and self._decode_listed):
+            if image_row.status in SHOWN_STATUSES:  # a listed image's too, before the scan reads it
                 read = self._store.read_bytes
                 self._thumbs.request(key, lambda: render_thumbnail(image_row, read))
         return pixmap

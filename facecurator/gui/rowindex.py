@@ -6,16 +6,23 @@ row is looked up (a few ms, in C) and answers by binary search; ids appended
 afterwards (a scan adding rows) go to a small dict until the next rebuild.
 
 NumPy is imported when the first index is built (on the store's worker, as an open lists
-its ids), not when the window's modules load: it is a fifth of the GUI's import time.
+its ids), not when the window's modules load: it is a fifth of the GUI's import time. A
+short list (up to :data:`DICT_MAX` ids: a folder's first listed screenful, a new folder of
+a few thousand photos) is indexed by a dict instead: importing NumPy on the GUI thread
+stalled it 160-340 ms as the first listed thumbnail arrived.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+#: Lists up to this long are indexed by a dict (~1 MB, a few ms), longer ones in NumPy.
+DICT_MAX: Final = 20_000
 
 
 class RowIndex:
@@ -26,14 +33,19 @@ class RowIndex:
         self._sorted: np.ndarray | None = None
         self._order: np.ndarray | None = None
         self._extra: dict[int, int] = {}
+        self._small: dict[int, int] | None = None
 
     def built(self) -> RowIndex:
         """Sort now (on a worker thread, say) and return self."""
-        if self._sorted is None and self._ids:
+        if self._sorted is None and self._small is None and self._ids:
             self._build()
         return self
 
     def _build(self) -> None:
+        if len(self._ids) <= DICT_MAX:
+            self._small = {key: row for row, key in enumerate(self._ids)}
+            self._extra = {}
+            return
         import numpy as np
 
         values = np.fromiter(self._ids, dtype=np.int64, count=len(self._ids))
@@ -45,10 +57,12 @@ class RowIndex:
         row = self._extra.get(key)
         if row is not None:
             return row
-        if self._sorted is None:
+        if self._sorted is None and self._small is None:
             if not self._ids:
                 return default
             self._build()
+        if self._small is not None:
+            return self._small.get(key, default)
         assert self._sorted is not None and self._order is not None
         pos = int(self._sorted.searchsorted(key))
         if pos < len(self._sorted) and int(self._sorted[pos]) == key:
@@ -60,10 +74,13 @@ class RowIndex:
         keys = list(keys)
         if len(keys) < 64:
             return [k for k in keys if self.get(k) is not None]
-        if self._sorted is None:
+        if self._sorted is None and self._small is None:
             if not self._ids:
                 return [k for k in keys if k in self._extra]
             self._build()
+        if self._small is not None:
+            small, extra = self._small, self._extra
+            return [k for k in keys if k in small or k in extra]
         assert self._sorted is not None
         import numpy as np
 

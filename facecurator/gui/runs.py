@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel
@@ -22,12 +23,16 @@ from facecurator.gui.core_errors import core_message
 from facecurator.gui.docks import ScanStatus, format_seconds
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
+from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.window_base import WindowBase
 from facecurator.services.identity import uses_identity
 from facecurator.services.jobs import ScanProgress, ScanReport
 from facecurator.sources import source_kind
 
 log = logging.getLogger("facecurator.gui.window")
+
+#: Thumbnails decoded at once while a scan runs (each a JPEG-draft decode that releases the GIL).
+SCAN_THUMB_WORKERS: Final = 1
 
 
 class DetectionRuns(WindowBase):
@@ -36,6 +41,7 @@ class DetectionRuns(WindowBase):
     scanner: ScanController
     paid_run: PaidRunController
     scan_status: ScanStatus
+    thumbnails: AsyncPixmapCache
     paid_calls_label: QLabel
     last_scan_report: ScanReport
     _paid_calls_total: int
@@ -63,11 +69,10 @@ class DetectionRuns(WindowBase):
         self.scanner.finished.connect(self._on_scan_finished)
         self.scanner.failed.connect(self._on_scan_failed)
         self.scanner.stopped.connect(self._on_scan_stopped)
-        # While a scan runs, images listed but not read yet keep their placeholder: decoding
-        # their thumbnails beside the detectors stalled the event loop (115-160 ms on 2 cores);
-        # each one is decoded once the scan reads it, the rest when the scan stops.
-        self.scanner.started.connect(lambda _source: self.gallery_model.set_decode_listed(False))
-        self.scanner.stopped.connect(lambda: self.gallery_model.set_decode_listed(True))
+        # While a scan runs the thumbnails (a listed image's too, before the scan reads it) are
+        # decoded one at a time: one JPEG-draft decode beside the detectors, not a pool of them.
+        self.scanner.started.connect(lambda _source: self.thumbnails.set_max_workers(SCAN_THUMB_WORKERS))
+        self.scanner.stopped.connect(lambda: self.thumbnails.set_max_workers(None))
 
     def current_detector(self) -> str:
         return str(self.detector_combo.currentData() or "local")

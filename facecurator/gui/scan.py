@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -223,9 +223,10 @@ class ScanWorker(QObject):
                     step = QCoreApplication.translate("ScanWorker", "listing {source}").format(
                         source=self.source_text
                     )
-                    refs, listed = list_source(source, catalog)
+                    first: list[int] = []
+                    refs, listed = list_source(source, catalog, on_first=self._on_first_listed(first))
                     complete = True
-                    self._on_listed(listed, len(refs))
+                    self._on_listed(listed[len(first) :], len(refs))
                 step = QCoreApplication.translate("ScanWorker", "starting the {name} detector").format(
                     name=self.detector_name
                 )
@@ -273,9 +274,19 @@ class ScanWorker(QObject):
                 except Exception:
                     log.exception("closing the detector failed")
 
+    def _on_first_listed(self, first: list[int]) -> Callable[[list[int]], None]:
+        """The first screenful of the folder, listed: shown while the rest is listed."""
+
+        def shown(image_ids: list[int]) -> None:
+            first.extend(image_ids)
+            if image_ids:
+                self.imagesListed.emit(self._root, image_ids)
+
+        return shown
+
     def _on_listed(self, image_ids: list[int], total: int) -> None:
-        """The whole folder is listed (the new images recorded as ``listed``): show them now,
-        and the progress bar knows its total."""
+        """The whole folder is listed (the new images recorded as ``listed``, but the first
+        screenful already shown): show them now, and the progress bar knows its total."""
         self._counted = total
         if image_ids:
             self.imagesListed.emit(self._root, image_ids)

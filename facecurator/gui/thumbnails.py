@@ -256,7 +256,8 @@ class AsyncPixmapCache(QObject):
         self._max_bytes = max_bytes
         self._bytes = 0
         self._pool = pool or QThreadPool.globalInstance()
-        self._max_workers = max_workers or max(2, self._pool.maxThreadCount())
+        self._default_workers = max_workers or max(2, self._pool.maxThreadCount())
+        self._max_workers = self._default_workers
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
         self._errors: dict[str, str] = {}
         self._pending: OrderedDict[str, Producer] = OrderedDict()
@@ -284,6 +285,11 @@ class AsyncPixmapCache(QObject):
             return
         self._pending[key] = producer
         self._pending.move_to_end(key)  # newest request first
+        self._pump()
+
+    def set_max_workers(self, count: int | None) -> None:
+        """Run at most ``count`` renders at once from now on (None: the default again)."""
+        self._max_workers = max(1, count) if count is not None else self._default_workers
         self._pump()
 
     def retain(self, keys: set[str]) -> None:

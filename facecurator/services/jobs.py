@@ -24,6 +24,7 @@ image keeps its faces, without descriptors, and the reason is in the report.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
 from facecurator.cloud.ratelimit import thread_wait_total
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
     from facecurator.domain.identity import Embedder  # NumPy: imported when the checks run
 
 log = logging.getLogger("facecurator.jobs")
+
+#: Images :func:`list_source` records and announces first: more than a screenful of thumbnails.
+FIRST_LISTED: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,18 +402,28 @@ class _RowLookup:
         return self.catalog.image_by_uri(uri)
 
 
-def list_source(source: Source, catalog: Catalog) -> tuple[list[ImageRef], list[int]]:
+def list_source(
+    source: Source, catalog: Catalog, on_first: Callable[[list[int]], None] | None = None
+) -> tuple[list[ImageRef], list[int]]:
     """List the whole source before anything is detected: the images the catalog does not know
-    yet are recorded as ``listed`` in one transaction (a view shows them at once). Returns
-    (the listing, the new ids); pass the listing to :func:`scan` with ``complete=True,
-    prepared=True``. A local folder lists in milliseconds per thousand files.
+    yet are recorded as ``listed`` (a view shows them at once). Returns (the listing, the new
+    ids); pass the listing to :func:`scan` with ``complete=True, prepared=True``.
+    ``on_first``: called with the new ids of the first :data:`FIRST_LISTED` images, recorded
+    in a transaction of their own, before the rest is listed (a screenful shows at once).
 
     Raises:
         CatalogDamagedError: the catalog is damaged (checked before anything is written).
     """
     catalog.prepare_bulk_change()
-    refs = list(source.iter_images())
-    return refs, catalog.record_listed(refs, source_root=source.root)
+    images = source.iter_images()
+    refs: list[ImageRef] = []
+    new: list[int] = []
+    if on_first is not None:
+        refs = list(itertools.islice(images, FIRST_LISTED))
+        new = catalog.record_listed(refs, source_root=source.root)
+        on_first(new)
+    rest = list(images)
+    return refs + rest, new + catalog.record_listed(rest, source_root=source.root)
 
 
 def _cached_image_id(

@@ -123,6 +123,38 @@ def test_event_loop_stays_responsive_while_scanning_the_corpus(
     assert monitor.max_gap <= floor.max_gap + MAX_EVENT_LOOP_GAP, detail
 
 
+def test_a_listed_image_shows_its_thumbnail_before_the_scan_reads_it(
+    qtbot, make_window, tmp_path: Path, photo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new folder's thumbnails are decoded as soon as it is listed, while the detector is
+    still loading (the scan reads no image meanwhile): they do not wait for the scan."""
+    import threading
+
+    import facecurator.gui.scan as scan_module
+
+    loaded = threading.Event()
+    real = scan_module.make_scan_detector
+
+    def slow_to_load(*args: object, **kwargs: object) -> object:
+        loaded.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "make_scan_detector", slow_to_load)
+    window = make_window(tmp_path / "fresh.sqlite3")
+    ready: list[str] = []
+    window.thumbnails.ready.connect(ready.append)
+    try:
+        assert window.open_source(str(photo_dir), scan=True)
+        qtbot.waitUntil(lambda: bool(ready), timeout=30_000)
+        assert window.scanner.running and not loaded.is_set()
+        shown = window.gallery_model.ids()
+        assert shown and {window.store.image(i).row.status for i in shown} == {"listed"}
+    finally:
+        loaded.set()
+    window.cancel_action.trigger()
+    qtbot.waitUntil(lambda: not window.scanner.running, timeout=60_000)
+
+
 def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> None:
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(big_folder), scan=False)
