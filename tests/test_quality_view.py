@@ -1,5 +1,5 @@
 """The crops every quality measure shares (facecurator.detect.quality.base.face_view):
-the small crop's luma is made once, read-only, with OpenCV's values, and the exposure
+the small crop's luma and its inner oval are made once, read-only, with OpenCV's values, and the exposure
 shares read from its histogram equal the pixel counts they stand for."""
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ def test_the_shared_luma_is_opencvs_and_read_only(r: float, seed: int) -> None:
     assert view.small_luma.dtype == np.float32
     assert np.array_equal(view.small_luma, view.small_grey.astype(np.float32))
     assert not view.small_grey.flags.writeable and not view.small_luma.flags.writeable
+    # the oval away from its outline: eroded once by 3 x 3 (the drawing measures erode it once more)
+    assert view.small_mask is not None and view.small_inner is not None
+    eroded = cv2.erode(view.small_mask.astype(np.uint8), np.ones((3, 3), np.uint8))
+    assert np.count_nonzero(eroded) < np.count_nonzero(view.small_mask)
+    assert np.array_equal(view.small_inner, eroded) and not view.small_inner.flags.writeable
 
 
 @pytest.mark.parametrize(("r", "seed"), [(60.0, 3), (150.0, 4)])

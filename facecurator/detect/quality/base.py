@@ -163,6 +163,8 @@ class FaceView:
         small_grey: luma of ``small`` (uint8, OpenCV's BT.601) and ``small_luma`` the
             same as float32, made once for every measure
             (read-only: the measures share them).
+        small_inner: ``small_mask`` eroded by a 3 x 3 square (uint8 0 / 1, read-only):
+            the face away from its outline.
     """
 
     ied: float
@@ -175,6 +177,7 @@ class FaceView:
     window: np.ndarray | None = None
     small_grey: np.ndarray | None = None
     small_luma: np.ndarray | None = None
+    small_inner: np.ndarray | None = None
 
 
 def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
@@ -196,5 +199,6 @@ def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
     # the small crop's luma, once for the detail, exposure, photo and drawing measures
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     luma = grey.astype(np.float32)
-    grey.flags.writeable = luma.flags.writeable = False
-    return FaceView(ied, box, inside, small, pts, mask, min(ied, NORMAL_IED), window, grey, luma)
+    inner = cv2.erode(mask.view(np.uint8), np.ones((3, 3), np.uint8))
+    grey.flags.writeable = luma.flags.writeable = inner.flags.writeable = False
+    return FaceView(ied, box, inside, small, pts, mask, min(ied, NORMAL_IED), window, grey, luma, inner)

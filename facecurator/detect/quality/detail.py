@@ -295,15 +295,22 @@ def _grid_periods(grid: float) -> np.ndarray:
     return np.array([grid, grid / 2, grid / 3, 2 * grid])
 
 
+@functools.lru_cache(maxsize=64)
+def _search(grid: float) -> np.ndarray:
+    """The spectrum's search band without the decode grid's periods (one per decode
+    scale, cached: read-only)."""
+    search = _SEARCH & np.all(np.abs(_freqs[None, :] * _grid_periods(grid)[:, None] - 1.0) > 0.04, axis=0)
+    search.flags.writeable = False
+    return search
+
+
 def block_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None = None) -> Measure:
     """Blocking whose grid need not fall on whole pixels (see the module docstring).
 
     ``grid``: the decode grid of a JPEG file (8 / decode scale), whose periods (and
     harmonics) the folding at the grid already reads; peaks there are left out."""
     values, periods, locals_, folds = [], [], [], []
-    search = _SEARCH
-    if grid:
-        search = search & np.all(np.abs(_freqs[None, :] * _grid_periods(grid)[:, None] - 1.0) > 0.04, axis=0)
+    search = _search(grid) if grid else _SEARCH
     for prof in profiles:
         if prof.shape[1] < 6 * SPECTRUM_PERIODS[1]:
             return unmeasured("face too small for the block spectrum")
@@ -377,9 +384,10 @@ def _octave_slopes(img: np.ndarray, mask: np.ndarray | None = None, levels: int 
             inside = m >= 0.999
             wx = inside[:, 1:] & inside[:, :-1]
             wy = inside[1:, :] & inside[:-1, :]
-            if wx.sum() < 8 or wy.sum() < 8:
+            if np.count_nonzero(wx) < 8 or np.count_nonzero(wy) < 8:
                 break
-            ex, ey = float((dx[wx] ** 2).mean()), float((dy[wy] ** 2).mean())
+            sx, sy = dx[wx], dy[wy]
+            ex, ey = fast_mean(sx * sx), fast_mean(sy * sy)  # float((d ** 2).mean()), bit for bit
         rms.append(math.sqrt((ex + ey) / 2.0) + 1e-3)
     return [math.log2(rms[i] / rms[i + 1]) for i in range(len(rms) - 1)]
 

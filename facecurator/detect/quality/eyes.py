@@ -23,7 +23,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.base import length
+from facecurator.detect.quality.base import fast_mean, length
 from facecurator.detect.quality.regions import (
     IOD,
     FaceRegions,
@@ -255,10 +255,11 @@ def eye_symmetry(lum: np.ndarray, right: np.ndarray, left: np.ndarray) -> float:
     h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
     if h < 3 or w < 3:
         return 0.0
-    a = a[:h, :w] - a[:h, :w].mean()
-    b = b[:h, :w] - b[:h, :w].mean()
-    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum()) / den if den > 1e-6 else 0.0
+    # mean / sum by numpy's own steps without their overhead (the same values)
+    a = a[:h, :w] - np.float32(fast_mean(a[:h, :w]))
+    b = b[:h, :w] - np.float32(fast_mean(b[:h, :w]))
+    den = float(np.sqrt(np.add.reduce(a * a, axis=None) * np.add.reduce(b * b, axis=None)))
+    return float(np.add.reduce(a * b, axis=None)) / den if den > 1e-6 else 0.0
 
 
 def _rounded(numbers: dict[str, float]) -> dict[str, float]:

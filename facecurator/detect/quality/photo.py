@@ -63,14 +63,15 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
     crop, oval = view.small, view.small_mask
     assert oval is not None
     k = np.ones((3, 3), np.uint8)
-    inner8 = cv2.erode(oval.astype(np.uint8), k)
+    inner8 = view.small_inner
+    assert inner8 is not None
     if cv2.countNonZero(inner8) < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
     g = view.small_grey
     assert g is not None
     residual = cv2.absdiff(g, cv2.medianBlur(g, 3))
     noise = float(cv2.mean(residual, inner8)[0])
-    spread = cv2.subtract(cv2.dilate(crop, k), cv2.erode(crop, k))
+    spread = cv2.morphologyEx(crop, cv2.MORPH_GRADIENT, k)  # dilate - erode (saturating), one call
     r, gr, bl = cv2.split(spread)
     span = cv2.max(cv2.max(r, gr), bl)
     midtone = (np.asarray(g) >= _MIDTONE[0]) & (np.asarray(g) <= _MIDTONE[1]) & (np.asarray(inner8) > 0)
@@ -80,7 +81,7 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
     # the same after a 3x3 median: the flat fills of a JPEG-compressed drawing carry
     # ringing of a level or two that the median removes (photo texture survives it)
     calm = cv2.medianBlur(crop, 3)
-    c0, c1, c2 = cv2.split(cv2.subtract(cv2.dilate(calm, k), cv2.erode(calm, k)))
+    c0, c1, c2 = cv2.split(cv2.morphologyEx(calm, cv2.MORPH_GRADIENT, k))
     calm_span = np.asarray(cv2.max(cv2.max(c0, c1), c2))
     calm_pixels = int(np.count_nonzero((calm_span <= 1) & midtone))
     flat_median = float(calm_pixels) / n_mid if n_mid >= 50 else float("nan")
