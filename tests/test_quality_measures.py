@@ -56,6 +56,35 @@ def test_expand_angle_keeps_small_angles_and_expands_large_ones() -> None:
     assert values == sorted(values)
 
 
+def _keypoints(pitch: float, roll: float = 0.0, scale: float = 1.0) -> list[tuple[float, float]]:
+    """The face detector's six keypoints (eyes, nose tip, mouth, ear tragions) of a model head
+    tipped back by ``pitch`` degrees (negative: looking down), orthographic, then rolled."""
+    head = np.array(
+        [(-32, 0, 0), (32, 0, 0), (0, 35, 30), (0, 65, 10), (-70, 35, -40), (70, 35, -40)], dtype=np.float64
+    )
+    p, r = np.radians(pitch), np.radians(roll)
+    y = head[:, 1] * np.cos(p) - head[:, 2] * np.sin(p)  # image y points down, z to the camera
+    x = head[:, 0]
+    xr, yr = x * np.cos(r) - y * np.sin(r), x * np.sin(r) + y * np.cos(r)
+    return [(100 + scale * a, 80 + scale * b) for a, b in zip(xr, yr, strict=True)]
+
+
+def test_tipped_back_cue_reads_the_ears_below_the_nose() -> None:
+    frontal = pose.tipped_back_cue(_keypoints(0.0))
+    assert frontal is not None and abs(frontal) < 0.05
+    back = [pose.tipped_back_cue(_keypoints(a)) for a in (5.0, 15.0, 30.0)]
+    assert all(v is not None for v in back) and back == sorted(back)  # grows as the head tips back
+    assert (back[-1] or 0.0) >= pose.TIPPED_BACK_CUE > frontal
+    assert (pose.tipped_back_cue(_keypoints(-20.0)) or 0.0) < 0  # looking down: ears above the nose
+    # the face's own frame: the same for a rolled, larger or upside-down listed face
+    for moved in (_keypoints(30.0, roll=40.0), _keypoints(30.0, scale=3.0), _keypoints(30.0, roll=180.0)):
+        assert pose.tipped_back_cue(moved) == pytest.approx(back[-1], abs=1e-6)
+    swapped = _keypoints(30.0)
+    swapped[0], swapped[1] = swapped[1], swapped[0]
+    assert pose.tipped_back_cue(swapped) == pytest.approx(back[-1], abs=1e-6)
+    assert pose.tipped_back_cue(_keypoints(30.0)[:5]) is None  # no tragions (a mesh-only face)
+
+
 def test_srgb_to_lab_matches_opencv() -> None:
     import cv2
 

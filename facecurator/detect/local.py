@@ -20,7 +20,14 @@ from facecurator.detect.messages import detect_text
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses
 from facecurator.detect.quality.face import measure_face
-from facecurator.detect.quality.pose import PITCH_GAIN, PITCH_KNEE, expand_angle
+from facecurator.detect.quality.pose import (
+    PITCH_GAIN,
+    PITCH_KNEE,
+    TIPPED_BACK_CUE,
+    TIPPED_BACK_PITCH,
+    expand_angle,
+    tipped_back_cue,
+)
 from facecurator.detect.quality.summary import FaceQuality, detail_named, face_quality
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
@@ -32,7 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 18
+ALGORITHM_VERSION: Final = 19
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +298,11 @@ class LocalDetector:
             # (yaw is not: on the truth set's tuning part its correction only added
             # false "turned" readings of near-frontal faces)
             pitch = expand_angle(head.pitch, knee=PITCH_KNEE, gain=PITCH_GAIN)
+            # ... and for a head tipped back that the mesh reads under the limit: the face
+            # detector's ear and nose keypoints are a second reading (pose.tipped_back_cue)
+            tipped = tipped_back_cue(cand.keypoints)
+            if tipped is not None and head.pitch > 0 and tipped >= TIPPED_BACK_CUE:
+                pitch = max(pitch, TIPPED_BACK_PITCH)
             pose = Pose(pitch=round(pitch, 2), yaw=pose.yaw, roll=pose.roll)
             # Closed when EITHER eye is closed (enrollment needs both open); unknown
             # when an eye is not visible, never "open".
@@ -346,6 +358,7 @@ class LocalDetector:
                 quality=quality.raw,
                 detail=detail.raw(),
                 mesh_pose=[round(head.pitch, 2), round(head.yaw, 2)],
+                tipped_back=None if tipped is None else round(tipped, 3),
             )
         else:
             landmarks = tuple((x * scale, y * scale) for x, y in cand.keypoints)

@@ -38,6 +38,14 @@ PITCH_KNEE: Final = 20.0
 PITCH_GAIN: Final = 1.0
 #: The pose rules' limit (degrees) the corrected angles are compared with.
 POSE_LIMIT: Final = 30.0
+#: A head tipped back by the face detector's keypoints (:func:`tipped_back_cue` at or
+#: above this): clean faces of the tuning part the mesh reads looking up <= 0.11 (test
+#: 0.08), faces labelled looking up > 30 deg >= 0.21 (image00427.jpg, mesh 16.9 deg;
+#: test 0.34-0.65); 0.16 is midway (issue 18, local-v19; docs/local-detector.md).
+TIPPED_BACK_CUE: Final = 0.16
+#: The pitch reported for a head the keypoints say is tipped back while the mesh reads
+#: less: just over the limit (the angle itself is not measured).
+TIPPED_BACK_PITCH: Final = POSE_LIMIT + 1.0
 
 
 def expand_angle(angle: float, *, knee: float, gain: float, cap: float = 90.0) -> float:
@@ -46,6 +54,35 @@ def expand_angle(angle: float, *, knee: float, gain: float, cap: float = 90.0) -
     if size > knee:
         size = size + gain * (size - knee)
     return math.copysign(min(cap, size), angle)
+
+
+def tipped_back_cue(keypoints: list[tuple[float, float]] | tuple[tuple[float, float], ...]) -> float | None:
+    """How far the ear tragions sit below the nose tip, along the face's vertical axis, in
+    eye-to-mouth heights, from the face detector's six keypoints (right eye, left eye, nose
+    tip, mouth centre, right and left ear tragion); None without them.
+
+    A second reading of pitch, independent of the mesh (which regresses toward a frontal
+    face): the tragions lie behind the face plane, so tipping the head back raises the
+    nose tip (in front of it) and lowers the tragions in the image. Frontal faces read
+    about 0 (the tragions near the nose's level); heads tipped back well over 0.1.
+    """
+    if len(keypoints) < 6:
+        return None
+    pts = np.asarray(keypoints[:6], dtype=np.float64)
+    right_eye, left_eye, nose, mouth, right_ear, left_ear = pts
+    eyes = (right_eye + left_eye) / 2
+    across = left_eye - right_eye
+    size = float(np.hypot(across[0], across[1]))
+    if size < 1e-6:
+        return None
+    down = np.array([-across[1], across[0]]) / size
+    height = float(np.dot(mouth - eyes, down))
+    if abs(height) < 1e-6:
+        return None
+    if height < 0:
+        down, height = -down, -height
+    ears = (right_ear + left_ear) / 2
+    return float(np.dot(ears - eyes, down) - np.dot(nose - eyes, down)) / height
 
 
 def corrected_pose(mesh: np.ndarray, *, head: tuple[float, float] | None = None) -> dict[str, Measure]:
