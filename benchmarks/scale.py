@@ -89,12 +89,15 @@ def child_gui(args: argparse.Namespace) -> None:
     monitor.start()  # ticks only once the loop runs: building the window counts as a stall
     splash = None
     try:  # as the app starts (gui/app.py run_gui): a splash turning while the modules load
-        from facecurator.gui.startup import import_while_turning, show_splash
+        from facecurator.gui.startup import WINDOW_MODULES, import_while_turning, show_splash
     except ImportError:  # a checkout from before the staged start: imported on the GUI thread
         pass
     else:
         splash = show_splash()
-        import_while_turning()
+        # run_gui opens the catalog before the application exists (a server catalog's driver is
+        # imported then); here it is opened once the loop runs: its driver loads with the modules
+        server = "://" in args.catalog
+        import_while_turning((*WINDOW_MODULES, "psycopg") if server else WINDOW_MODULES)
     from facecurator.services.catalog import Catalog
 
     # As the app (gui/app.py run_gui) opens it: the check on open beside the window.
