@@ -10,6 +10,7 @@ context (see :mod:`facecurator.gui.actions`).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Final
 
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import QLabel
 from facecurator.detect.registry import is_cloud
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import FacecuratorError
-from facecurator.gui.core_errors import core_message
+from facecurator.gui.core_errors import core_message, warm_messages
 from facecurator.gui.docks import ScanStatus, format_seconds
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
@@ -73,6 +74,9 @@ class DetectionRuns(WindowBase):
         # decoded one at a time: one JPEG-draft decode beside the detectors, not a pool of them.
         self.scanner.started.connect(lambda _source: self.thumbnails.set_max_workers(SCAN_THUMB_WORKERS))
         self.scanner.stopped.connect(lambda: self.thumbnails.set_max_workers(None))
+        # The first failure a scan or a thumbnail reports is shown translated: its patterns are
+        # compiled here, off the GUI thread, before any is.
+        threading.Thread(target=warm_messages, name="fc-warm-messages", daemon=True).start()
 
     def current_detector(self) -> str:
         return str(self.detector_combo.currentData() or "local")

@@ -155,6 +155,20 @@ def test_a_listed_image_shows_its_thumbnail_before_the_scan_reads_it(
     qtbot.waitUntil(lambda: not window.scanner.running, timeout=60_000)
 
 
+def test_error_patterns_are_compiled_once_the_window_is_built(qtbot, make_window, tmp_path: Path) -> None:
+    """The first failure shown (a bad file's thumbnail as a scan begins) parses its message with
+    every template's pattern: they are compiled on a thread once the window is built, not by
+    the GUI thread then (~60 ms of Python, more under load)."""
+    from facecurator.gui import core_errors
+
+    for messages, _english, _nested in core_errors._SETS:
+        messages.__dict__.pop("_patterns", None)  # as in a fresh process
+    make_window(tmp_path / "fresh.sqlite3")
+    qtbot.waitUntil(
+        lambda: all("_patterns" in m.__dict__ for m, _english, _nested in core_errors._SETS), timeout=30_000
+    )
+
+
 def test_cancel_a_scan(qtbot, make_window, tmp_path: Path, big_folder: Path) -> None:
     window = make_window(tmp_path / "fresh.sqlite3")
     assert window.open_source(str(big_folder), scan=False)
