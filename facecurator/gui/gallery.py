@@ -252,6 +252,12 @@ class GalleryModel(LazyIdModel):
                 self._thumbs.request(key, lambda: render_thumbnail(image_row, read))
         return pixmap
 
+    def not_read_yet(self, key: str) -> bool:
+        """``key`` is the thumbnail of an image a scan listed and has not read yet."""
+        if not key.startswith("t") or not key[1:].isdigit():
+            return False
+        return self._store.image(int(key[1:])).row.status == "listed"
+
     def thumbnail_error(self, row: int) -> str | None:
         return self._thumbs.error(thumb_key(self._ids[row]))
 

@@ -524,6 +524,8 @@ class MainWindow(WindowActions):
         self.statusBar().showMessage(notice.text, 8000 if notice.level < logging.WARNING else 15000)
 
     def _on_render_failed(self, key: str, message: str) -> None:
+        if self.scanner.running and self.gallery_model.not_read_yet(key):
+            return  # the scan reads it next and lists why it failed (no notice at every bad file)
         if key not in self._reported_render_errors:
             self._reported_render_errors.add(key)
             self.notifier.warning(self.tr("Cannot show {what}").format(what=error_line(message)))

@@ -140,15 +140,24 @@ def test_a_listed_image_shows_its_thumbnail_before_the_scan_reads_it(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(scan_module, "make_scan_detector", slow_to_load)
+    folder = tmp_path / "new"
+    folder.mkdir()
+    good = next(p for p in sorted(photo_dir.rglob("*.jpg")) if p.stat().st_size > 0)
+    shutil.copy2(good, folder / "a_good.jpg")
+    (folder / "b_empty.jpg").write_bytes(b"")
     window = make_window(tmp_path / "fresh.sqlite3")
     ready: list[str] = []
+    failed: list[str] = []
     window.thumbnails.ready.connect(ready.append)
+    window.thumbnails.failed.connect(lambda key, _why: failed.append(key))
     try:
-        assert window.open_source(str(photo_dir), scan=True)
-        qtbot.waitUntil(lambda: bool(ready), timeout=30_000)
+        assert window.open_source(str(folder), scan=True)
+        qtbot.waitUntil(lambda: bool(ready) and bool(failed), timeout=30_000)
         assert window.scanner.running and not loaded.is_set()
         shown = window.gallery_model.ids()
-        assert shown and {window.store.image(i).row.status for i in shown} == {"listed"}
+        assert len(shown) == 2 and {window.store.image(i).row.status for i in shown} == {"listed"}
+        # the bad file's thumbnail fails: the scan will list why, no notice meanwhile
+        assert not any("Cannot show" in notice.text for notice in window.notifier.history)
     finally:
         loaded.set()
     window.cancel_action.trigger()
