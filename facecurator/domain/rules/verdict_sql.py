@@ -91,11 +91,8 @@ class VerdictSql:
         if not letters:
             return "''"
         parts = []
-        for k, (condition_id, letter) in enumerate(zip(self.condition_ids, letters, strict=True)):
-            parts.append(f":vo_{k}")
-            self.params[f"vo_{k}"] = ("," if k == 0 else "") + f"{condition_id}="
-            parts.append(letter)
-            parts.append("','")
+        for k, letter in enumerate(letters):
+            parts += [f":vo_{k}", letter, "','"]  # ",blur=" (then "pose_yaw=", ...), the letter, ","
         return "(" + " || ".join(parts) + ")"
 
 
@@ -184,6 +181,8 @@ def verdict_sql(rules: RuleSet, columns: FaceColumns) -> VerdictSql | None:
         if expression is None:
             return None
         outcomes.append(expression)
+    for k, condition in enumerate(rules.conditions):  # the items' texts of encoded()
+        param.values[f"vo_{k}"] = ("," if k == 0 else "") + f"{condition.id}="
     blur = " ".join(
         f"WHEN {test} THEN {value}"
         for test, value in _blur_on(BLUR_SCALE_MODERATION_2, True, columns, param)

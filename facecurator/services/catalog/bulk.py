@@ -87,7 +87,6 @@ def store_verdicts_sql(
               WHERE {" AND ".join(where)}) AS t
         WHERE 1 = 1
         ON CONFLICT (ruleset, face_id) DO NOTHING"""
-    params.update(verdict.params)  # (encoded() adds the condition ids' texts)
     with catalog._write("store verdicts") as db:
         return max(0, int(db.execute(sql, params).rowcount))
 
