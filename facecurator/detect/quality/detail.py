@@ -104,11 +104,10 @@ COARSE_SHARPNESS_MIN: Final = 0.60
 #: The coarse sharpness looks at the face at half its working IED, but not under this.
 COARSE_IED_MIN: Final = 32.0
 #: Whether ``blurred`` forgives a face soft only in its finest octave (coarse sharpness
-#: >= ``COARSE_SHARPNESS_MIN``). Off: on the tune split it would qualify 7 more clean
-#: portraits but also 5 must-not faces that only ``blurred`` rejects today though their
-#: defect is another one (pose, exposure, a mask, a hand, tinted lenses;
-#: docs/measures-detail.md).
-PIXEL_OCTAVE_RELIEF: Final = False
+#: >= ``COARSE_SHARPNESS_MIN``). On from local-v20: on the tune split it qualifies 7 soft
+#: clean portraits; 2 must-not faces that ``blurred`` had rejected for a defect they do not
+#: have (over-exposure, a hand over a mask) then qualify (docs/local-detector.md).
+PIXEL_OCTAVE_RELIEF: Final = True
 
 #: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
 _IJG_LUMA: Final = np.array(
