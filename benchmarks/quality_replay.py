@@ -48,8 +48,9 @@ def capture(out: Path, images: int, folder: Path | None = None) -> int:
         if label.path not in paths[label.split]:
             paths[label.split].append(label.path)
     order = [p for pair in zip(paths["tune"], paths["test"], strict=False) for p in pair][:images]
-    if folder is not None:  # e.g. scan_throughput.py's 12 MP images
-        order = sorted(folder.glob("*.jpg"))[:images]
+    if folder is not None:  # e.g. scan_throughput.py's 12 MP images, or the derived variants
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        order = files[:: max(1, len(files) // images)][:images]  # spread over the folder
     records: list[dict[str, Any]] = []
     current: dict[str, Any] = {}
     real_fq, real_mf = local.face_quality, local.measure_face

@@ -195,7 +195,8 @@ def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
     h, w = y1 - y0, x1 - x0
     wy0, wx0 = y0 + max(0, (h - BLOCK_WINDOW) // 2), x0 + max(0, (w - BLOCK_WINDOW) // 2)
     win = rgb[wy0 : min(y1, wy0 + BLOCK_WINDOW), wx0 : min(x1, wx0 + BLOCK_WINDOW)]
-    window = cv2.cvtColor(np.ascontiguousarray(win), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    # OpenCV reads the window in place (rows of whole pixels): no contiguous copy first
+    window = cv2.cvtColor(win, cv2.COLOR_RGB2GRAY).astype(np.float32)
     # the small crop's luma, once for the detail, exposure, photo and drawing measures
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     luma = grey.astype(np.float32)
