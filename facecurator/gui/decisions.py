@@ -48,7 +48,7 @@ class Decisions(WindowBase):
 
     def triage_decide(self, state: str) -> None:
         try:
-            self._asking_when_held(lambda anyway: self.triage.decide_current(state, include_held=anyway))
+            self.decide_asking(lambda anyway: self.triage.decide_current(state, include_held=anyway))
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
@@ -79,7 +79,7 @@ class Decisions(WindowBase):
 
     def decide_faces(self, face_ids: list[int], state: str) -> bool:
         try:
-            self._asking_when_held(lambda anyway: self.store.decide(face_ids, state, include_held=anyway))
+            self.decide_asking(lambda anyway: self.store.decide(face_ids, state, include_held=anyway))
         except FacecuratorError as exc:
             self.notifier.error(
                 QCoreApplication.translate("MainWindow", "Saving the decision failed: {error}").format(
@@ -89,7 +89,7 @@ class Decisions(WindowBase):
             return False
         return True
 
-    def _asking_when_held(self, decide: Callable[[bool], object]) -> None:
+    def decide_asking(self, decide: Callable[[bool], object]) -> None:
         """``decide(False)``; when another operator holds a face (the rule: services/catalog/
         assign.py), ask "Held by bob until 14:05 — decide anyway?" and on yes ``decide(True)``."""
         try:

@@ -371,7 +371,14 @@ class IdentitiesPanel(QWidget):
         if face_id is None:
             self._window.notifier.warning(self.tr("Select a face in the strip first"))
             return
-        if self._window.store.decide([face_id], "rejected", reason=NOT_THIS_PERSON):
+        store, decided = self._window.store, []
+        # a face another operator holds: the window asks first (services/catalog/assign.py)
+        self._window.decide_asking(
+            lambda anyway: decided.append(
+                store.decide([face_id], "rejected", reason=NOT_THIS_PERSON, include_held=anyway)
+            )
+        )
+        if any(decided):
             item = self.strip.currentItem()
             if item is not None:
                 item.setText(item.text() + " ✗")

@@ -3872,9 +3872,11 @@ Paid cloud calls: {paid}</source>
         <source>No pending face is free: the others hold the rest</source>
         <translation>没有可领取的待定人脸：其余的已被他人领取</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <source>Fewer than {n} of your faces were pending: took %n more</source>
-        <translation>你的待定人脸已少于 {n} 张：又领取了 %n 张</translation>
+        <translation>
+            <numerusform>你的待定人脸已少于 {n} 张：又领取了 %n 张</numerusform>
+        </translation>
     </message>
     <message>
         <source>No face selected</source>
