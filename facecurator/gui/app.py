@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -99,6 +100,10 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         window.show()
         splash.close()
         log.info("main window shown")
+        # What the start built (modules, the window) lives as long as the app: frozen, a full
+        # collection no longer walks it, so the collections a 100 000-image open triggers
+        # (on any thread, holding the GIL) stay short instead of stalling the event loop.
+        gc.freeze()
         if catalog.pending_check is not None:
             from facecurator.gui.catalog_repair import CheckWatch
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.heap import app_like_heap
 from helpers.idle_floor import IdleFloor
 
 from facecurator.gui.latency import EventLoopMonitor
@@ -109,7 +110,7 @@ def test_event_loop_stays_responsive_while_scanning_the_corpus(
     assert window.open_source(str(corpus_dir), scan=False)
     assert window.store.wait_until_idle()
     monitor = EventLoopMonitor(interval_ms=10)
-    with IdleFloor() as floor:
+    with app_like_heap(), IdleFloor() as floor:
         monitor.start()
         with qtbot.waitSignal(window.scanner.finished, timeout=180_000) as finished:
             assert window.start_scan("local")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import seed_catalog
+from helpers.heap import app_like_heap
 from helpers.idle_floor import IdleFloor
 from PySide6.QtCore import QCoreApplication
 
@@ -53,11 +54,14 @@ def big_catalog(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture
 def big_window(make_window, big_catalog: tuple[Path, Path], tmp_path: Path):
-    """A window over a private copy of the big catalog (decisions never leak between tests)."""
+    """A window over a private copy of the big catalog (decisions never leak between tests),
+    with the process's heap frozen after it is built, as the app's start does."""
     source, root = big_catalog
     copy = tmp_path / "catalog.sqlite3"
     shutil.copy2(source, copy)
-    return make_window(copy), root
+    window = make_window(copy)
+    with app_like_heap():
+        yield window, root
 
 
 def _assert_responsive(monitor: EventLoopMonitor, floor: IdleFloor, what: str) -> None:
