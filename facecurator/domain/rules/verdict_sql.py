@@ -184,8 +184,7 @@ def verdict_sql(rules: RuleSet, columns: FaceColumns) -> VerdictSql | None:
     for k, condition in enumerate(rules.conditions):  # the items' texts of encoded()
         param.values[f"vo_{k}"] = ("," if k == 0 else "") + f"{condition.id}="
     blur = " ".join(
-        f"WHEN {test} THEN {value}"
-        for test, value in _blur_on(BLUR_SCALE_MODERATION_2, True, columns, param)
+        f"WHEN {test} THEN {value}" for test, value in _blur_on(BLUR_SCALE_MODERATION_2, True, columns, param)
     )
     return VerdictSql(
         outcomes=tuple(outcomes),

@@ -49,6 +49,7 @@ LEASE_S: Final = 600.0
 #: Faces a Triage takes at a time.
 TAKE_SIZE: Final = 200
 
+
 def _live(alias: str) -> str:
     """The SQL term "the assignment row ``alias`` holds its face now" (assigned, or leased)."""
     return f"({alias}.lease_until IS NULL OR {alias}.lease_until > {NOW_EPOCH})"
