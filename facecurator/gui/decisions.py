@@ -25,7 +25,7 @@ def _ask(parent: QWidget, title: str, question: str) -> bool:
 
 
 def held_question(exc: FaceHeldError) -> str:
-    """ "Held by bob until 14:05 — decide anyway?" (translated) for the first holder named."""
+    """The question "Held by bob until 14:05 — decide anyway?" (translated), first holder named."""
     _face, who, until = exc.holds[0]
     n = len(exc.holds)
     if until is None:

@@ -330,7 +330,7 @@ class TriagePage(QWidget):
             self.hint.setText(self.tr("No pending face is free: the others hold the rest"))
 
     def _on_refilled(self, count: int) -> None:
-        """ "My faces" took the next batch by itself: say so."""
+        """The "My faces" list took the next batch by itself: say so."""
         if count:
             text = self.tr("Fewer than {n} of your faces were pending: took %n more", "", count)
             self.hint.setText(counted(text, count).format(n=self.my_faces.refill_below))
