@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.held import HeldAnswers, assert_held_question
 
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.assign import assign, take
@@ -22,23 +23,13 @@ def test_deciding_a_held_face_asks_and_decides_only_when_told(
     with Catalog(catalog_path) as other:
         assert take(other, "bob", 1, among=[held]) == [held]
         assign(other, ["carol"], among=[assigned], who="lead")
-    asked: list[tuple[str, str]] = []
-    answer = [False]
-
-    def confirm(_parent, title: str, question: str) -> bool:
-        asked.append((title, question))
-        return answer[0]
-
-    window.confirm_held = confirm
+    answers = HeldAnswers(window, answer=False)
+    asked = answers.asked
     assert window.decide_faces([held], "rejected")  # asked, answered no: nothing decided, no error
     assert window.store.face(held).decision == "pending"
     ((title, question),) = asked
-    if ui_language == "en":
-        assert title == "Held by another operator"
-        assert question.startswith("1 face held by bob until ") and question.endswith("— decide anyway?")
-    else:
-        assert title == "已由其他操作员持有" and "由 bob 持有" in question and "仍要决定吗" in question
-    answer[0] = True
+    assert_held_question(title, question, ui_language)
+    answers.answer = True
     assert window.decide_faces([held], "rejected")
     assert window.store.face(held).decision == "rejected"
     assert window.decide_faces([assigned], "accepted")

@@ -9,12 +9,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.held import HeldAnswers, assert_held_question
+from PySide6.QtCore import Qt
 
 from facecurator.detect.embed import FaceEmbedder
 from facecurator.detect.local import LocalDetector
 from facecurator.domain.rules import RuleSet, make_condition
 from facecurator.gui.identities import NOT_THIS_PERSON, IdentitiesDock, open_identities
 from facecurator.services.catalog import Catalog
+from facecurator.services.catalog.assign import take
 from facecurator.services.jobs import scan
 from facecurator.sources.local import LocalFolderSource
 
@@ -81,6 +84,59 @@ def test_identities_dock_shows_outliers_first_compares_and_rejects(
     decision = window.store.face(wrong_id).row.decision
     assert (decision.state, decision.reason) == ("rejected", NOT_THIS_PERSON)
     assert window.store.catalog.audit(face_id=wrong_id)[-1].reason == NOT_THIS_PERSON
+
+
+def test_not_this_person_on_a_face_another_operator_holds_asks_first(
+    qtbot, make_window, identity_gallery, tmp_path: Path, ui_language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17 through the Identities panel: "not this person" (N, or the button) on a face
+    bob holds asks "held by bob until … — decide anyway?"; no leaves it pending with the audit
+    unchanged, yes rejects it and the audit names this operator."""
+    root, gallery_catalog = identity_gallery
+    catalog_path = tmp_path / "catalog.sqlite3"  # a private copy: the hold and decisions stay here
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{gallery_catalog}{suffix}").exists():
+            shutil.copy2(f"{gallery_catalog}{suffix}", f"{catalog_path}{suffix}")
+    monkeypatch.setenv("FACECURATOR_OPERATOR", "alice")
+    window = make_window(catalog_path)
+    assert window.open_source(str(root), scan=False)
+    assert window.store.wait_until_idle()
+    panel = open_identities(window).panel
+    qtbot.waitUntil(lambda: panel._found is not None and panel.strip.count() > 0, timeout=30_000)
+    panel.persons.selectRow(0)
+    qtbot.waitUntil(lambda: panel.strip.count() == 4, timeout=30_000)
+    # a face still pending (the first test of this module rejects the outlier in the shared gallery)
+    row = next(
+        i
+        for i in range(panel.strip.count())
+        if window.store.face(int(panel.strip.item(i).data(0x0100))).decision == "pending"
+    )
+    item = panel.strip.item(row)
+    held = int(item.data(0x0100))
+    with Catalog(catalog_path) as other:
+        assert take(other, "bob", 1, among=[held]) == [held]
+    audit_before = [(entry.who, entry.reason) for entry in window.store.catalog.audit(face_id=held)]
+    label_before = item.text()
+    answers = HeldAnswers(window, answer=False)
+    asked = answers.asked
+    panel.strip.setCurrentRow(row)
+    panel.strip.setFocus()
+    qtbot.keyClick(panel.strip, "N")  # answered no: nothing decided, nothing audited
+    ((title, question),) = asked
+    assert_held_question(title, question, ui_language)
+    assert window.store.face(held).decision == "pending"
+    assert [(entry.who, entry.reason) for entry in window.store.catalog.audit(face_id=held)] == audit_before
+    assert panel.strip.item(row).text() == label_before  # no ✗ on a face left as it was
+
+    answers.answer = True
+    qtbot.mouseClick(panel.reject_button, Qt.MouseButton.LeftButton)  # answered yes
+    assert len(asked) == 2
+    decision = window.store.face(held).row.decision
+    assert (decision.state, decision.reason) == ("rejected", NOT_THIS_PERSON)
+    with Catalog(catalog_path) as check:
+        audit = [(entry.who, entry.reason) for entry in check.audit(face_id=held)]
+    assert audit == [*audit_before, ("alice", NOT_THIS_PERSON)]  # the audit says who decided
+    assert panel.strip.item(row).text() == label_before + " ✗"
 
 
 def test_identities_dock_without_embeddings_offers_to_compute_them(qtbot, opened_window) -> None:
