@@ -39,6 +39,14 @@ ERROR_MESSAGES: Final[Mapping[str, str]] = {
     "image.truncated": "truncated or damaged file ({detail})",
     "image.cannot_decode": "cannot decode: {detail}",
     "image.unsupported_type": "not a supported image type {suffix}",
+    "internal.error": "internal error: {kind}: {error}",
+    "internal.embedding": "internal error while embedding: {kind}: {error}",
+    "result.unreadable": "cannot read result file: {detail}",
+    # Pillow's own words inside "image.bomb" (its DecompressionBombError/Warning text)
+    "pillow.bomb": (
+        "Image size ({pixels} pixels) exceeds limit of {limit} pixels, could be decompression bomb DOS "
+        "attack."
+    ),
 }
 #: Params that hold another reason (translated in turn).
 NESTED_PARAMS: Final = frozenset({"detail"})
@@ -50,6 +58,12 @@ ERRORS: Final = Messages(ERROR_MESSAGES)
 def error_text(message_id: str, **params: Any) -> str:
     """The English reason of ``message_id`` with ``params``."""
     return ERRORS.text(message_id, **params)
+
+
+def internal_error(exc: BaseException, *, embedding: bool = False) -> str:
+    """The English reason of an unexpected exception (its type and its own words)."""
+    message_id = "internal.embedding" if embedding else "internal.error"
+    return error_text(message_id, kind=type(exc).__name__, error=exc)
 
 
 def parse_reason(reason: str) -> tuple[str, dict[str, str]] | None:

@@ -73,6 +73,14 @@ _ERROR_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "truncated or damaged file ({detail})"),
     QT_TRANSLATE_NOOP("CoreMessages", "cannot decode: {detail}"),
     QT_TRANSLATE_NOOP("CoreMessages", "not a supported image type {suffix}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "internal error: {kind}: {error}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "internal error while embedding: {kind}: {error}"),
+    QT_TRANSLATE_NOOP("CoreMessages", "cannot read result file: {detail}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "Image size ({pixels} pixels) exceeds limit of {limit} pixels, "
+        "could be decompression bomb DOS attack.",
+    ),
 )
 #: Every template of ``facecurator.services.catalog.messages.CATALOG_MESSAGES``.
 _CATALOG_TEMPLATES: Final = (
@@ -541,15 +549,25 @@ def _render(
     return core_text(english, message_id, shown)
 
 
-def _known(text: str) -> bool:
-    return any(messages.parse(text) is not None for messages, _english, _nested in _SETS)
+def _fits(params: dict[str, str], depth: int) -> bool:
+    # "cannot {action}: ..." is the catalog's only when its action is the catalog's all the way down
+    return depth <= _MAX_DEPTH and all(
+        _known(params[key], depth + 1) for key in _MESSAGE_PARAMS & params.keys()
+    )
+
+
+def _known(text: str, depth: int) -> bool:
+    return any(
+        _fits(params, depth)
+        for messages, _english, _nested in _SETS
+        for _id, params in messages.candidates(text)
+    )
 
 
 def _parsed(text: str, depth: int) -> str | None:
     for messages, english, nested in _SETS:
         for message_id, params in messages.candidates(text):
-            # "cannot {action}: ..." is the catalog's only when its action is one of the catalog's
-            if all(_known(params[key]) for key in _MESSAGE_PARAMS & params.keys()):
+            if _fits(params, depth):
                 return _render(english, nested, message_id, params, depth)
     return None
 

@@ -28,6 +28,7 @@ from facecurator.detect.registry import (
     is_cloud,
     make_detector,
 )
+from facecurator.domain.error_texts import internal_error
 from facecurator.errors import FacecuratorError
 from facecurator.gui.core_errors import core_message
 from facecurator.services.catalog import Catalog
@@ -265,8 +266,7 @@ class ScanWorker(QObject):
         except Exception as exc:
             log.exception("scan failed while %s", step)
             self._flush()
-            internal = QCoreApplication.translate("ScanWorker", "internal error")
-            self.failed.emit(f"{step}: {internal}: {type(exc).__name__}: {exc}")
+            self.failed.emit(f"{step}: {core_message(internal_error(exc))}")
         finally:
             if detector is not None:
                 try:

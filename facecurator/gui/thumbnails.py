@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from facecurator import paths
+from facecurator.domain.error_texts import internal_error
 from facecurator.domain.face import Face
 from facecurator.domain.images import DecodedImage, decode_image
 from facecurator.errors import FacecuratorError
@@ -219,7 +220,7 @@ class _Job(QRunnable):
             return
         except Exception as exc:
             log.exception("rendering %s failed", self._key)
-            self._report(self._bridge.failed, f"internal error: {type(exc).__name__}: {exc}")
+            self._report(self._bridge.failed, internal_error(exc))
             return
         self._report(self._bridge.done, image)
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
 from facecurator.cloud.ratelimit import thread_wait_total
-from facecurator.domain.error_texts import error_text
+from facecurator.domain.error_texts import error_text, internal_error
 from facecurator.domain.face import Face
 from facecurator.domain.images import is_supported_name
 from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source, bytes_key
@@ -513,7 +513,7 @@ def _detect_one(
         return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), busy=busy, claimed=claimed)
     except Exception as exc:
         log.exception("unexpected failure on %s", ref.uri)
-        message = f"{ref.uri}: internal error: {type(exc).__name__}: {exc}"
+        message = f"{ref.uri}: {internal_error(exc)}"
         return _WorkDone(ref, identity, None, message, claimed=claimed)
 
 
@@ -552,7 +552,7 @@ def _embed(
         return None, _with_name(ref, str(exc))
     except Exception as exc:
         log.exception("unexpected embedding failure on %s", ref.uri)
-        return None, f"{ref.uri}: internal error while embedding: {type(exc).__name__}: {exc}"
+        return None, f"{ref.uri}: {internal_error(exc, embedding=True)}"
 
 
 def _embed_decoded(
@@ -566,7 +566,7 @@ def _embed_decoded(
         return None, _with_name(ref, str(exc))
     except Exception as exc:
         log.exception("unexpected embedding failure on %s", ref.uri)
-        return None, f"{ref.uri}: internal error while embedding: {type(exc).__name__}: {exc}"
+        return None, f"{ref.uri}: {internal_error(exc, embedding=True)}"
 
 
 def _embed_one(

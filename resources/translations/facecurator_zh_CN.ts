@@ -13,6 +13,7 @@
     </message>
     <message>
         <source>Starting…</source>
+        <extracomment>What building the main window needs (the catalog&apos;s package, then the window and its views), then what building it and opening a folder import on the way (the detector menu&apos;s cloud detectors, the folder source, NumPy for the listing&apos;s row index on the store&apos;s worker).</extracomment>
         <translation>正在启动…</translation>
     </message>
 </context>
@@ -540,6 +541,22 @@
     <message>
         <source>not a supported image type {suffix}</source>
         <translation>不受支持的图片类型 {suffix}</translation>
+    </message>
+    <message>
+        <source>internal error: {kind}: {error}</source>
+        <translation>内部错误：{kind}：{error}</translation>
+    </message>
+    <message>
+        <source>internal error while embedding: {kind}: {error}</source>
+        <translation>计算人脸特征时内部错误：{kind}：{error}</translation>
+    </message>
+    <message>
+        <source>cannot read result file: {detail}</source>
+        <translation>无法读取结果文件：{detail}</translation>
+    </message>
+    <message>
+        <source>Image size ({pixels} pixels) exceeds limit of {limit} pixels, could be decompression bomb DOS attack.</source>
+        <translation>图像大小（{pixels} 像素）超过 {limit} 像素的上限，可能是解压炸弹攻击。</translation>
     </message>
     <message>
         <source>{path}: cannot create the catalog folder: {detail}</source>
@@ -2208,7 +2225,7 @@
     <name>FilterBar</name>
     <message>
         <source>Find:</source>
-        <extracomment>Range quick filters: field, lowest, highest, step, decimals. Typing pause before the filter applies (Enter applies at once).</extracomment>
+        <extracomment>Range quick filters: field, lowest, highest, step, decimals. Typing pause before the filter applies (Enter applies at once). the error shown is a grid&apos;s (show_grid_problem), not the expression&apos;s own</extracomment>
         <translation>查找：</translation>
     </message>
     <message>
@@ -2862,6 +2879,7 @@
     </message>
     <message>
         <source>Wait until the source is loaded, then detect</source>
+        <extracomment>Thumbnails decoded at once while a scan runs (each a JPEG-draft decode that releases the GIL).</extracomment>
         <translation>请等待来源加载完成后再检测</translation>
     </message>
     <message>
@@ -3675,10 +3693,6 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>scanning {source}</source>
         <translation>扫描 {source} 时</translation>
-    </message>
-    <message>
-        <source>internal error</source>
-        <translation>内部错误</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any, Final
 
+from facecurator.domain.error_texts import error_text
 from facecurator.domain.normalize.common import ProviderError, _kind, _preview
 from facecurator.errors import MalformedResultError, SourceError
 
@@ -67,7 +68,7 @@ def load_result_file(path: str | Path) -> Any:
             raise MalformedResultError(f"{path}: {size} bytes is too large for a face result")
         data = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read result file: {exc.strerror or exc}") from None
+        raise SourceError(f"{path}: {error_text('result.unreadable', detail=exc.strerror or exc)}") from None
     try:
         return load_result_text(data)
     except ProviderError as exc:
