@@ -82,18 +82,10 @@ def _synthetic_gallery(root: Path, astronaut_png: Path) -> None:
 @pytest.fixture(scope="session")
 def scanned_catalog(tmp_path_factory: pytest.TempPathFactory, photo_dir: Path) -> Path:
     """The photo folder scanned once with the real local detector."""
-    from facecurator.detect.registry import make_detector
-    from facecurator.services.catalog import Catalog
-    from facecurator.services.jobs import scan
-    from facecurator.sources.local import LocalFolderSource
+    from helpers.scans import scan_locally
 
     path = tmp_path_factory.mktemp("catalog") / "catalog.sqlite3"
-    detector = make_detector("local")
-    try:
-        with Catalog(path) as catalog:
-            report = scan(LocalFolderSource(photo_dir), detector, catalog, jobs=2)
-    finally:
-        detector.close()
+    report = scan_locally(photo_dir, path)
     assert report.total >= 2 and report.failed >= 1, report
     return path
 

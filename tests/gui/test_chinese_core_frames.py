@@ -108,21 +108,14 @@ def _bomb_png() -> bytes:
 
 
 def test_pillows_bomb_words_are_shown_in_chinese(qtbot, zh, tmp_path: Path, astronaut_png: Path) -> None:
-    from facecurator.detect.registry import make_detector
-    from facecurator.services.jobs import scan
-    from facecurator.sources.local import LocalFolderSource
+    from helpers.scans import scan_locally
 
     folder = tmp_path / "photos"
     folder.mkdir()
     shutil.copy2(astronaut_png, folder / "face.png")
     (folder / "bomb_50000x50000.png").write_bytes(_bomb_png())
     path = tmp_path / "catalog.sqlite3"
-    detector = make_detector("local")
-    try:
-        with Catalog(path) as catalog:
-            scan(LocalFolderSource(folder), detector, catalog, jobs=1)
-    finally:
-        detector.close()
+    scan_locally(folder, path, jobs=1)
     with Catalog(path) as catalog:
         errors = [row.error for row in catalog.images() if row.status == "error"]
     assert errors and "exceeds limit of" in errors[0], errors  # Pillow's English, as stored

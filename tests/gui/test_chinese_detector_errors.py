@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.scans import scan_without_file_privileges
 
 from facecurator.detect.messages import DETECT_MESSAGES
 from tests.gui.test_chinese_errors import _english, _notices, zh  # noqa: F401
@@ -106,8 +107,6 @@ def test_cancelled_cloud_calls_and_exports_say_so_in_chinese(zh, tmp_path: Path)
 def test_an_unlistable_folder_says_so_in_chinese(
     qtbot, zh, make_window, tmp_path: Path, astronaut_png: Path
 ) -> None:
-    from tests.gui.test_chinese_errors import _unreadable_scan
-
     root = _folder(tmp_path, astronaut_png)
     locked = root / "locked"
     locked.mkdir()
@@ -115,7 +114,7 @@ def test_an_unlistable_folder_says_so_in_chinese(
     locked.chmod(0)
     path = tmp_path / "catalog.sqlite3"
     try:
-        _unreadable_scan(root, path)
+        scan_without_file_privileges(root, path)
     finally:
         locked.chmod(0o755)
     window = make_window(path)

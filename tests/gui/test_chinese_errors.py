@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from emulator import (  # noqa: F401 - pytest fixtures
     cloud_emulator,
     cloud_profile,
 )
+from helpers.scans import scan_without_file_privileges
 
 from facecurator.gui import i18n
 from facecurator.services.catalog import Catalog
@@ -194,33 +194,6 @@ def test_a_failed_export_says_so_in_chinese(qtbot, zh, catalog_path: Path, tmp_p
     assert not found, "\n".join(f"{where}: {text!r}" for where, text in found)
 
 
-def _unreadable_scan(folder: Path, catalog: Path) -> None:
-    """Scan ``folder`` in a process that may not bypass file permissions (root may: it runs
-    without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH then), so a mode-000 file really fails."""
-    command = [
-        sys.executable,
-        "-m",
-        "facecurator",
-        "scan",
-        str(folder),
-        "--catalog",
-        str(catalog),
-        "--jobs",
-        "1",
-    ]
-    setpriv = shutil.which("setpriv")
-    import os
-
-    if os.geteuid() == 0:
-        if setpriv is None:
-            pytest.skip("running as root without setpriv: no file is unreadable to this process")
-        drop = "-dac_override,-dac_read_search"
-        command = [setpriv, f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert catalog.is_file(), done.stderr[-2000:]
-
-
 def test_an_unreadable_file_says_so_in_chinese(qtbot, zh, tmp_path: Path, astronaut_png: Path) -> None:
     folder = tmp_path / "photos"
     folder.mkdir()
@@ -230,7 +203,7 @@ def test_an_unreadable_file_says_so_in_chinese(qtbot, zh, tmp_path: Path, astron
     locked.chmod(0)
     path = tmp_path / "catalog.sqlite3"
     try:
-        _unreadable_scan(folder, path)
+        scan_without_file_privileges(folder, path)
     finally:
         locked.chmod(0o644)
     with Catalog(path) as catalog:

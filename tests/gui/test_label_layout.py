@@ -66,10 +66,8 @@ def crowded_catalog(tmp_path_factory: pytest.TempPathFactory):
     """Crowded corpus photos scanned once with the real local detector."""
     import shutil
 
-    from facecurator.detect.registry import make_detector
-    from facecurator.services.catalog import Catalog
-    from facecurator.services.jobs import scan
-    from facecurator.sources.local import LocalFolderSource
+    from helpers.scans import scan_locally
+
     from tests.gui.conftest import CORPUS
 
     if not (CORPUS / "MANIFEST.csv").is_file():
@@ -78,12 +76,7 @@ def crowded_catalog(tmp_path_factory: pytest.TempPathFactory):
     for rel in CROWDED:
         shutil.copy2(CORPUS / rel, folder / rel.rsplit("/", 1)[-1])
     path = tmp_path_factory.mktemp("crowded-catalog") / "catalog.sqlite3"
-    detector = make_detector("local")
-    try:
-        with Catalog(path) as catalog:
-            scan(LocalFolderSource(folder), detector, catalog, jobs=2)
-    finally:
-        detector.close()
+    scan_locally(folder, path)
     return folder, path
 
 
