@@ -18,29 +18,36 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from facecurator.gui.i18n import counted
 from facecurator.services.catalog.dialect import POSTGRESQL
 
 if TYPE_CHECKING:
     from facecurator.gui.store import CurationStore
+    from facecurator.services.catalog.claims import WorkerInfo
     from facecurator.services.catalog.feed import DecisionFeed
 
 log = logging.getLogger(__name__)
 
-#: Seconds between two looks at the shared scans (machines, rate, images left).
+# Seconds between two looks at the shared scans (machines, rate, images left).
 TEAM_STATUS_EVERY = 5.0
 
 
 class TeamStatusLabel(QLabel):
-    """Shows "3 machines scanning · 24.0 images/s · 1200 images left" while a shared scan runs."""
+    """Shows "3 machines scanning · 24.0 images/s · 1200 images left" while a shared scan runs;
+    its tooltip names each machine with its own rate and count."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("teamStatus")
         self.summary: tuple[int, float, int] | None = None
+        self.machines: tuple[WorkerInfo, ...] = ()
         self.hide()
 
     def show_summary(self, summary: object) -> None:
-        self.summary = summary if isinstance(summary, tuple) else None
+        """Show a :class:`~facecurator.services.catalog.claims.TeamSummary` (None: hide)."""
+        counts = getattr(summary, "counts", None)
+        self.summary = counts if isinstance(counts, tuple) else None
+        self.machines = tuple(getattr(summary, "working", ())) if self.summary else ()
         self._render()
 
     def _render(self) -> None:
@@ -48,10 +55,17 @@ class TeamStatusLabel(QLabel):
             self.hide()
             return
         working, rate, left = self.summary
-        self.setText(
-            QCoreApplication.translate(
-                "TeamStatus", "{machines} machines scanning · {rate} images/s · {left} images left"
-            ).format(machines=working, rate=f"{rate:.1f}", left=left)
+        text = QCoreApplication.translate(
+            "TeamStatus", "%n machine(s) scanning · {rate} images/s · {left} images left", "", working
+        )
+        self.setText(counted(text, working).format(rate=f"{rate:.1f}", left=left))
+        self.setToolTip(
+            "\n".join(
+                QCoreApplication.translate(
+                    "TeamStatus", "{host} (process {pid}): {rate} images/s, {done} images done"
+                ).format(host=w.host, pid=w.pid, rate=f"{w.rate:.1f}", done=w.done)
+                for w in self.machines
+            )
         )
         self.show()
 
@@ -65,7 +79,7 @@ class DecisionWatcher(QObject):
     """Emits ``decided(face ids)`` on the GUI thread for each decision made by another process."""
 
     decided = Signal(list)
-    teamStatus = Signal(object)  # (machines working, images/s together, images left) or None
+    teamStatus = Signal(object)  # a TeamSummary, or None
 
     def __init__(self, store: CurationStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)

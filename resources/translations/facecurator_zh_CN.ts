@@ -3799,9 +3799,12 @@ Paid cloud calls: {paid}</source>
 <context>
     <name>TeamStatus</name>
     <message>
-        <source>{machines} machines scanning · {rate} images/s · {left} images left</source>
-        <extracomment>Seconds between two looks at the shared scans (machines, rate, images left).</extracomment>
-        <translation>{machines} 台机器正在扫描 · 每秒 {rate} 张 · 剩余 {left} 张</translation>
+        <source>%n machine(s) scanning · {rate} images/s · {left} images left</source>
+        <translation>%n 台机器正在扫描 · 每秒 {rate} 张 · 剩余 {left} 张</translation>
+    </message>
+    <message>
+        <source>{host} (process {pid}): {rate} images/s, {done} images done</source>
+        <translation>{host}（进程 {pid}）：每秒 {rate} 张，已完成 {done} 张</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -58,11 +59,17 @@ def test_a_sqlite_catalog_has_no_watcher(tmp_path: Path) -> None:
         catalog.close()
 
 
-def test_the_status_bar_shows_the_machines_of_a_shared_scan(qtbot, pg_url: str) -> None:
+def test_the_status_bar_shows_the_machines_of_a_shared_scan(
+    qtbot, pg_url: str, ui_language: str, monkeypatch
+) -> None:
+    """The count, the combined rate and what is left; the tooltip names each machine with its
+    rate and count (issue 17: "which machines are working, their rate and the total left")."""
     from facecurator.domain.protocols import ImageRef
+    from facecurator.gui import decision_watch
     from facecurator.gui.decision_watch import TeamStatusLabel
     from facecurator.services.catalog.claims import WorkQueue
 
+    monkeypatch.setattr(decision_watch, "TEAM_STATUS_EVERY", 0.5)
     catalog = Catalog(pg_url)
     queue = WorkQueue(catalog, "/team | local | k", worker="elsewhere:1")
     queue.enqueue([ImageRef(f"/team/{i}.jpg", f"{i}.jpg", "team", 1, 1) for i in range(7)])
@@ -75,8 +82,31 @@ def test_the_status_bar_shows_the_machines_of_a_shared_scan(qtbot, pg_url: str) 
         label: TeamStatusLabel = watch.team_label
         qtbot.waitUntil(lambda: label.summary is not None, timeout=5000)
         assert label.summary == (1, 3.5, 7)
-        assert label.text() == "1 machines scanning · 3.5 images/s · 7 images left"
+        tip = f"{socket.gethostname()} ({{}} {os.getpid()}): 3.5 {{}} 12 {{}}"
+        if ui_language == "en":
+            assert label.text() == "1 machine scanning · 3.5 images/s · 7 images left"
+            assert label.toolTip() == tip.format("process", "images/s,", "images done")
+        else:
+            assert label.text() == "1 台机器正在扫描 · 每秒 3.5 张 · 剩余 7 张"
+            assert (
+                label.toolTip() == f"{socket.gethostname()}（进程 {os.getpid()}）：每秒 3.5 张，已完成 12 张"
+            )
         assert not label.isHidden()
+        # A second machine: counted in the plural, its rate added, both named in the tooltip.
+        second = WorkQueue(catalog, "/team | local | k", worker="other:2")
+        second.register()
+        with catalog._write("beat") as db:
+            second.beat(db, done=30, rate=4.0)
+        qtbot.waitUntil(lambda: label.summary == (2, 7.5, 7), timeout=15000)
+        lines = label.toolTip().splitlines()
+        assert len(lines) == 2 and all(socket.gethostname() in line for line in lines)
+        assert sorted("12" in line for line in lines) == [False, True]
+        if ui_language == "en":
+            assert label.text() == "2 machines scanning · 7.5 images/s · 7 images left"
+            assert any("4.0 images/s, 30 images done" in line for line in lines)
+        else:
+            assert label.text() == "2 台机器正在扫描 · 每秒 7.5 张 · 剩余 7 张"
+            assert any("每秒 4.0 张，已完成 30 张" in line for line in lines)
     finally:
         watch.stop()
         store.shutdown()

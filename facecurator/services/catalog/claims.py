@@ -356,14 +356,25 @@ def status(catalog: Catalog) -> tuple[list[JobInfo], list[WorkerInfo]]:
     )
 
 
-def team_summary(catalog: Catalog) -> tuple[int, float, int] | None:
-    """(machines working, images/s together, images left) of the shared scans, or None on a
-    SQLite catalog (for the GUI's status bar)."""
+@dataclass(frozen=True, slots=True)
+class TeamSummary:
+    """The shared scans at a glance (the GUI's status bar): which machines work, how fast, what is left."""
+
+    working: tuple[WorkerInfo, ...]  # the machines working now, newest first
+    left: int  # images left in every job
+
+    @property
+    def counts(self) -> tuple[int, float, int]:
+        """(machines working, images/s together, images left)."""
+        return len(self.working), sum(w.rate for w in self.working), self.left
+
+
+def team_summary(catalog: Catalog) -> TeamSummary | None:
+    """The shared scans' machines and images left, or None on a SQLite catalog."""
     if catalog.dialect != POSTGRESQL:
         return None
     jobs, workers = status(catalog)
-    working = [w for w in workers if w.alive]
-    return len(working), sum(w.rate for w in working), sum(j.left for j in jobs)
+    return TeamSummary(tuple(w for w in workers if w.alive), sum(j.left for j in jobs))
 
 
 # -- one account's rate budget ----------------------------------------------------------------
