@@ -47,6 +47,12 @@ ERROR_MESSAGES: Final[Mapping[str, str]] = {
         "Image size ({pixels} pixels) exceeds limit of {limit} pixels, could be decompression bomb DOS "
         "attack."
     ),
+    # Pillow's own words inside "image.truncated" / "image.cannot_decode" (its decoders' OSError texts)
+    "pillow.truncated_bytes": "image file is truncated ({count} bytes not processed)",
+    "pillow.truncated": "image file is truncated",
+    "pillow.broken_stream": "broken data stream when reading image file",
+    "pillow.no_decoder": "could not create decoder object",
+    "pillow.decoder_error": "decoder error {code}",
 }
 #: Params that hold another reason (translated in turn).
 NESTED_PARAMS: Final = frozenset({"detail"})

@@ -459,7 +459,6 @@
     </message>
     <message>
         <source>cannot read file: it was deleted or moved (no such file)</source>
-        <extracomment>Every template of ``facecurator.domain.error_texts.ERROR_MESSAGES`` (per-image reasons).</extracomment>
         <translation>无法读取文件：已被删除或移动（文件不存在）</translation>
     </message>
     <message>
@@ -557,6 +556,26 @@
     <message>
         <source>Image size ({pixels} pixels) exceeds limit of {limit} pixels, could be decompression bomb DOS attack.</source>
         <translation>图像大小（{pixels} 像素）超过 {limit} 像素的上限，可能是解压炸弹攻击。</translation>
+    </message>
+    <message>
+        <source>image file is truncated ({count} bytes not processed)</source>
+        <translation>图像文件不完整（{count} 字节未处理）</translation>
+    </message>
+    <message>
+        <source>image file is truncated</source>
+        <translation>图像文件不完整</translation>
+    </message>
+    <message>
+        <source>broken data stream when reading image file</source>
+        <translation>读取图像文件时数据流损坏</translation>
+    </message>
+    <message>
+        <source>could not create decoder object</source>
+        <translation>无法创建解码器</translation>
+    </message>
+    <message>
+        <source>decoder error {code}</source>
+        <translation>解码器错误 {code}</translation>
     </message>
     <message>
         <source>{path}: cannot create the catalog folder: {detail}</source>
@@ -1260,7 +1279,6 @@
     </message>
     <message>
         <source>permission denied</source>
-        <extracomment>The operating system&apos;s errors by errno name, as the user reads them (the path follows).</extracomment>
         <translation>权限不足</translation>
     </message>
     <message>

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.problems import problem_texts
 
 from facecurator.gui import i18n
 from facecurator.services.catalog import Catalog
@@ -42,28 +43,6 @@ class _BrokenDetector:
         pass
 
 
-def _problems(qtbot, path: Path, folder: Path) -> list[str]:
-    from facecurator.gui.main_window import MainWindow
-
-    catalog = Catalog(path)
-    window = MainWindow(catalog, auto_scan=False)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    try:
-        assert window.open_source(str(folder), scan=False)
-        assert window.store.wait_until_idle()
-        texts = [window.problems.list.item(r).text() for r in range(window.problems.list.count())]
-        image_id = next(i for i in window.store.image_ids() if window.store.image(i).row.status == "error")
-        texts.append(window.gallery_model._tooltip(image_id))
-        return texts
-    finally:
-        window.shutdown()
-        window.close()
-        catalog.close()
-
-
 def test_an_internal_error_is_framed_in_chinese(qtbot, zh, tmp_path: Path, astronaut_png: Path) -> None:
     from facecurator.services.jobs import scan
     from facecurator.sources.local import LocalFolderSource
@@ -76,7 +55,7 @@ def test_an_internal_error_is_framed_in_chinese(qtbot, zh, tmp_path: Path, astro
         scan(LocalFolderSource(folder), _BrokenDetector(), catalog, jobs=1)  # type: ignore[arg-type]
         errors = [row.error for row in catalog.images() if row.status == "error"]
     assert errors and "internal error: RuntimeError: kaputt" in errors[0], errors  # the core's English
-    texts = _problems(qtbot, path, folder)
+    texts = problem_texts(qtbot, path, folder)
     assert any("内部错误：RuntimeError：kaputt" in text for text in texts), texts
     found = [
         text for text in texts if english_words(text, {str(folder), "face.png", "RuntimeError", "kaputt"})
@@ -119,7 +98,7 @@ def test_pillows_bomb_words_are_shown_in_chinese(qtbot, zh, tmp_path: Path, astr
     with Catalog(path) as catalog:
         errors = [row.error for row in catalog.images() if row.status == "error"]
     assert errors and "exceeds limit of" in errors[0], errors  # Pillow's English, as stored
-    texts = _problems(qtbot, path, folder)
+    texts = problem_texts(qtbot, path, folder)
     assert any("作为解压炸弹被拒绝" in text and "像素" in text for text in texts), texts
     found = [text for text in texts if english_words(text, {str(folder), "bomb_50000x50000.png"})]
     assert not found, found
