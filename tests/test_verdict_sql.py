@@ -1,17 +1,21 @@
 """The stored verdicts evaluated in SQL (domain/rules/verdict_sql.py, services/catalog/bulk.py)
 are the ones the Python evaluation stores, on both backends: every condition kind with a SQL
 form, several parameter sets, both unknown policies, over a grid of faces that includes every
-unmeasured value, every blur scale and each limit exactly (issue 11: decide in seconds)."""
+unmeasured value, every blur scale and each limit exactly (issue 11: decide in seconds). The
+``measure`` kind reads the stored measures JSON: its grid has each limit, the doubles either
+side of it, JSON integers and exponents, null values and absent measures."""
 
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import pytest
 
 from facecurator.domain import face as scales
 from facecurator.domain.face import Blur, Box, Face, Pose
+from facecurator.domain.measures import MEASURE_NAMES, Measure, MeasureSet
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.domain.rules import CONDITION_TYPES, RuleSet, load_rules, make_condition
 from facecurator.domain.rules.verdict_sql import verdict_sql
@@ -22,8 +26,28 @@ from facecurator.services.review import review
 
 ROOT = "/grid"
 
-#: Kinds evaluated in Python only (their verdicts need the measures JSON or the whole gallery).
-PYTHON_ONLY = {"measure", "identity_consistent", "enrolled_face", "no_duplicate"}
+#: Kinds evaluated in Python only (their verdicts need the whole gallery).
+PYTHON_ONLY = {"identity_consistent", "enrolled_face", "no_duplicate"}
+
+#: Measure values around the limits of the measure conditions below (0.5 and 0.3: the
+#: neighbouring doubles, 0.1 + 0.2, a JSON integer, an exponent), null (not measurable)
+#: and absent (None here).
+MEASURE_VALUES: list[Any] = [
+    None, Measure(None, "no eyes found"), Measure(0.5), Measure(math.nextafter(0.5, 0.0), "dark"),
+    Measure(math.nextafter(0.5, 1.0)), Measure(0.3), Measure(math.nextafter(0.3, 0.0)), Measure(0.1 + 0.2),
+    Measure(1), Measure(0), Measure(1e-05), Measure(0.7 - 0.2),
+]  # fmt: skip
+
+
+def _measures(k: int) -> MeasureSet:
+    """Face ``k``'s measures: each name a different value of MEASURE_VALUES (none: every 7th face;
+    each exactly at 0.5: every 11th, which qualify under every measure)."""
+    if k % 7 == 3:
+        return MeasureSet()
+    if k % 11 == 0:
+        return MeasureSet(dict.fromkeys(MEASURE_NAMES, Measure(0.5)))
+    chosen = {name: MEASURE_VALUES[(k + 5 * n) % len(MEASURE_VALUES)] for n, name in enumerate(MEASURE_NAMES)}
+    return MeasureSet({name: value for name, value in chosen.items() if value is not None})
 
 
 def _faces() -> list[Face]:
@@ -53,6 +77,7 @@ def _faces() -> list[Face]:
                 eyes_closed=flags[(k + 2) % 3],
                 age=[None, 17, 18, 65, 66][k % 5],
                 sunglasses=sun,
+                measures=_measures(k),
             )
         )
     return faces
@@ -74,14 +99,21 @@ def _rule_sets() -> list[RuleSet]:
         make_condition("age_range", id="working", min=18, max=65),
         make_condition("face_count", id="two", count=2),
         make_condition("min_face_size", id="size", min_px=112.0),
+        *(make_condition("measure", id=f"{name}_30", measure=name, min=0.3) for name in MEASURE_NAMES[:4]),
+        make_condition("measure", id="tiny", measure="sharp", min=1e-05),
     ]
-    conditions = [c for c in every if c.kind not in ("age_range", "pose")] + variants
+    every_measure = [make_condition("measure", measure=name) for name in MEASURE_NAMES]
+    conditions = [c for c in every if c.kind not in ("age_range", "pose", "measure")]
+    conditions += variants + every_measure
     return [
         RuleSet(name="all-fail", conditions=tuple(conditions), unknown="fail"),
         RuleSet(name="all-pass", conditions=tuple(conditions), unknown="pass"),
         RuleSet(name="none", conditions=(), unknown="fail"),
         load_rules("moderation-2.0"),
         load_rules("moderation-1.0"),
+        load_rules("enrollment-strict"),
+        load_rules("enrollment-iso"),
+        RuleSet(name="measures-only", conditions=tuple(every_measure), unknown="fail"),
     ]
 
 
@@ -136,6 +168,7 @@ def test_every_sql_verdict_is_the_python_one(catalog_target: str) -> None:
     # the grid has unqualified and unknown faces, qualified ones under the presets
     assert statuses["none"] == {1}
     assert statuses["moderation-2.0"] == {0, 1, 2}
+    assert statuses["measures-only"] == {0, 1, 2}
 
 
 @pytest.mark.parametrize("kind", sorted(PYTHON_ONLY))

@@ -5,12 +5,13 @@ a stored verdict keeps (``facecurator.services.browse.store_verdicts``): each co
 outcome (``pass``/``fail``/``unknown``), the verdict's status and the blur on the 0-100
 scale. It follows each kind's :meth:`Condition.outcome` line by line (the same comparisons
 on the same IEEE doubles); ``tests/test_verdict_sql.py`` holds the two to the same answer
-for every kind over a grid of faces, on both backends. A kind without a SQL form
-(``measure``, the identity kinds) makes :func:`verdict_sql` return None: such a rule set is
-evaluated in Python.
+for every kind over a grid of faces, on both backends. A kind without a SQL form (the
+identity kinds: their verdicts depend on the whole gallery) makes :func:`verdict_sql` return
+None: such a rule set is evaluated in Python.
 
-The caller names the SQL expression of each face attribute (:class:`FaceColumns`), so the
-domain knows no table.
+The caller names the SQL expression of each face attribute (:class:`FaceColumns`), and of a
+named quality measure's value (``Face.measures``, read by the ``measure`` kind), so the
+domain knows no table and no JSON function.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from facecurator.domain.rules.kinds import (
     _FlagCondition,
     _MinimumCondition,
 )
+from facecurator.domain.rules.measures import MeasureCondition
 from facecurator.domain.rules.ruleset import RuleSet
+
+#: A named parameter of the statement being built: its placeholder (``:vp_0``) for a value.
+Param = Callable[[Any], str]
 
 #: The face attributes a condition may read (keys of :class:`FaceColumns`): the ``Face``
 #: fields by name (``w``/``h``: the box), and the image's ``face_count``.
@@ -48,14 +53,16 @@ QUALIFIED: Final = 1
 UNQUALIFIED: Final = 0
 UNKNOWN_STATUS: Final = 2
 
-Param = Callable[[Any], str]
-
 
 @dataclass(frozen=True, slots=True)
 class FaceColumns:
-    """The SQL expression of each face attribute (:data:`ATTRIBUTES`)."""
+    """The SQL expression of each face attribute (:data:`ATTRIBUTES`) and, when the caller
+    can read them, of a named measure's value: ``measure(name, param)`` gives the number
+    of ``Face.measures[name].value`` (a double; NULL when the face has no such measure or
+    its value is null). Without ``measure``, the ``measure`` kind has no SQL form."""
 
     columns: Mapping[str, str]
+    measure: Callable[[str, Param], str] | None = None
 
     def __getitem__(self, name: str) -> str:
         return self.columns[name]
@@ -159,6 +166,11 @@ def outcome_sql(condition: Condition, c: FaceColumns, param: Param) -> str | Non
         return _letter(f"{value} >= {param(float(condition.min))}", value, null_letter=missing)
     if isinstance(condition, _MinimumCondition):
         value = c[condition.attribute]
+        return _letter(f"{value} >= {param(float(condition.min))}", value)
+    if isinstance(condition, MeasureCondition):
+        if c.measure is None:
+            return None
+        value = c.measure(condition.measure, param)
         return _letter(f"{value} >= {param(float(condition.min))}", value)
     if isinstance(condition, AgeRange):
         age = c["age"]

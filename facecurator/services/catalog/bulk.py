@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from facecurator.domain.rules.verdict_sql import ATTRIBUTES, FaceColumns, VerdictSql
+from facecurator.domain.rules.verdict_sql import ATTRIBUTES, FaceColumns, Param, VerdictSql
 from facecurator.services.catalog import batches
 from facecurator.services.catalog.assign import not_held_by_others
-from facecurator.services.catalog.dialect import Connection
+from facecurator.services.catalog.dialect import Connection, json_number
 from facecurator.services.catalog.rows import _ids_json, _now
 from facecurator.services.catalog.schema import ACTION_DECIDE
 
@@ -30,13 +30,21 @@ if TYPE_CHECKING:
 
     from facecurator.services.catalog.database import Catalog
 
+
+def _measure_value(name: str, param: Param) -> str:
+    """A named measure's value: ``detection_faces.measures`` holds ``MeasureSet.to_json``
+    (``{"eyes_visible": {"value": 0.21, "reason": "..."}}``; see rows.py)."""
+    return json_number("df.measures", param(f'$."{name}".value'))
+
+
 #: The face attributes of a detection_faces row ``df`` of an image ``i`` (see rows.py).
 FACE_COLUMNS: Final = FaceColumns(
     {
         **{name: f"df.{name}" for name in ATTRIBUTES if name != "face_count"},
         "face_count": "(SELECT count(*) FROM faces AS fc"
         " WHERE fc.image_id = i.id AND fc.detection_id = i.detection_id)",
-    }
+    },
+    measure=_measure_value,
 )
 
 

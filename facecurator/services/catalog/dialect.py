@@ -13,6 +13,8 @@ What the translation covers (anything else must be written portably):
 * ``CROSS JOIN table [AS t] ON`` (SQLite's join-order hint) -> ``JOIN ... ON``;
 * ``SELECT value FROM json_each(?)`` (an id list as one JSON parameter) -> the
   same ids from ``jsonb_array_elements_text``;
+* ``json_extract(column, :path)`` as :func:`json_number` writes it (the number at a JSON
+  path of a JSON text column) -> ``jsonb_path_query_first`` of the same path, as a double;
 * ``x GLOB ?`` (``*`` wildcards only) -> ``x LIKE`` the pattern with ``%``;
 * :data:`NOW_EPOCH` (the database's clock in seconds since 1970) -> PostgreSQL's
   ``clock_timestamp()`` as epoch seconds (leases must be read on one clock: the server's);
@@ -78,12 +80,25 @@ _WITHOUT_ROWID: Final = re.compile(r"\)\s*WITHOUT\s+ROWID\s*$", re.IGNORECASE)
 _OR_IGNORE: Final = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _CROSS_JOIN_ON: Final = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+AS\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _JSON_IDS: Final = re.compile(r"SELECT\s+value\s+FROM\s+json_each\((\?|:\w+)\)", re.IGNORECASE)
+_JSON_NUMBER: Final = re.compile(r"\bjson_extract\(([\w.]+), (\?|:\w+)\)")
+_JSON_NUMBER_PG: Final = (
+    r"CAST(jsonb_path_query_first(CAST(\1 AS jsonb), CAST(\2 AS jsonpath)) #>> '{}' AS DOUBLE PRECISION)"
+)
 _GLOB: Final = re.compile(r"\bGLOB\s+(\?|:\w+)", re.IGNORECASE)
 _NOCASE: Final = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE\b", re.IGNORECASE)
 #: The database's clock, seconds since 1970 (write it as is; translated for PostgreSQL).
 NOW_EPOCH: Final = "((julianday('now') - 2440587.5) * 86400.0)"
 _NOW_EPOCH_PG: Final = "(extract(epoch FROM clock_timestamp()))"
 _TOKENS: Final = re.compile(r"'(?:[^']|'')*'|\?|:[A-Za-z_]\w*|%|::")
+
+
+def json_number(column: str, path: str) -> str:
+    """The number at a JSON path (``path``: a parameter's placeholder, its value a simple
+    path such as ``$."eyes_visible".value``, the same in both dialects) of a JSON text
+    column: NULL when the column is NULL, the path absent or its value null. The JSON text
+    is Python's (``json.dumps``: shortest round-trip digits), so both databases read back
+    the very double that was written."""
+    return f"json_extract({column}, {path})"
 
 
 def _ddl(sql: str) -> str:
@@ -132,6 +147,7 @@ def to_postgres(sql: str, with_parameters: bool = True) -> str:
     sql = _JSON_IDS.sub(
         r"SELECT CAST(je.value AS BIGINT) FROM jsonb_array_elements_text(CAST(\1 AS jsonb)) AS je(value)", sql
     )
+    sql = _JSON_NUMBER.sub(_JSON_NUMBER_PG, sql)
     sql = _GLOB.sub(r"LIKE replace(\1, '*', '%')", sql)
     sql = _NOCASE.sub(r"lower(\1)", sql)
     sql = sql.replace(NOW_EPOCH, _NOW_EPOCH_PG)
