@@ -136,22 +136,21 @@ def eye_reading(
     lum = regions.lum
     centre = regions.eye_centre(side)
     window = ellipse_values(lum, centre, (EYE_WINDOW_AXES[0] * IOD, EYE_WINDOW_AXES[1] * IOD))
-    peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
-    peri_axes = (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD)
-    # the whole Lab pixels of the periocular region: L for visibility, a*b* for the tint
-    peri_lab = ellipse_values(regions.lab, peri_centre, peri_axes)
-    peri = np.ascontiguousarray(peri_lab[:, 0])
+    # the whole Lab pixels of the periocular region (each column sorted): L for
+    # visibility, a*b* for the tint; shared with the lens measures
+    area = eye_area(regions, side)
+    peri_lab = area.peri
+    peri = peri_lab[:, 0]
     if window.size < 4 or peri.size < 4:
         return EyeReading(None, None, REASON_SMALL, ear=ear)
     window.sort()
-    peri.sort()
     p5, p90, p95 = (float(window[round(q * (window.size - 1))]) for q in (0.05, 0.90, 0.95))
     if skin is None:
         return EyeReading(None, None, REASON_NO_SKIN, ear=ear, window_l90=round(p90, 2))
     ref = skin.lum
     mid = peri_lab.shape[0] // 2
-    a_med = float(np.partition(peri_lab[:, 1], mid)[mid])
-    b_med = float(np.partition(peri_lab[:, 2], mid)[mid])
+    a_med = float(peri_lab[mid, 1])  # the upper medians
+    b_med = float(peri_lab[mid, 2])
     tint = float(np.hypot(a_med - skin.lab[1], b_med - skin.lab[2]))
     contrast = (p95 - p5) / ref
     bright = p90 / ref
@@ -164,7 +163,7 @@ def eye_reading(
     lids = float(peri[round(0.75 * (peri.size - 1))])
     iris = float(np.count_nonzero(box < DARK_FRACTION * lids, axis=0).max()) / IOD if box.size else 0.0
     stripes = eye_stripes(lum, centre)
-    lens_l, lens_ab = lens_band(regions.lab, centre, side)
+    lens_l, lens_ab = _band_numbers(area.under, area.cheek)
     numbers = {
         "stripes": stripes,
         "lens_l": lens_l,
@@ -234,6 +233,12 @@ def lens_band(lab: np.ndarray, centre: np.ndarray, side: str) -> tuple[float, fl
     distance) of their median CIELAB colours. A lens of any tint covers the first and not
     the second, so it dims and colours the band under the eye; bare skin there is about
     the cheek's colour (dark circles and the eye socket's shade darken it a little)."""
+    return _band_numbers(*lens_bands(lab, centre, side))
+
+
+def lens_bands(lab: np.ndarray, centre: np.ndarray, side: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Median CIELAB of the band under the eye (inside any lens) and of the cheek band
+    below it (outside any lens); None for a band under 2 x 2 pixels of the crop."""
     (u0, u1), uw = UNDER_EYE_BAND
     (c0, c1), cw, shift = LOWER_CHEEK_BAND
     cx, cy = float(centre[0]), float(centre[1])
@@ -241,10 +246,40 @@ def lens_band(lab: np.ndarray, centre: np.ndarray, side: str) -> tuple[float, fl
     under = _band_median(lab, cx - uw * IOD, cx + uw * IOD, cy + u0 * IOD, cy + u1 * IOD)
     mid = cx + out * shift * IOD
     cheek = _band_median(lab, mid - cw * IOD, mid + cw * IOD, cy + c0 * IOD, cy + c1 * IOD)
+    return under, cheek
+
+
+def _band_numbers(under: np.ndarray | None, cheek: np.ndarray | None) -> tuple[float, float]:
     if under is None or cheek is None:
         return 1.0, 0.0
     ratio = float(under[0]) / max(float(cheek[0]), 1.0)
     return ratio, float(np.hypot(under[1] - cheek[1], under[2] - cheek[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class EyeArea:
+    """The Lab pixels around one eye of the aligned crop, read once per face (the eye
+    and the lens measures of both eyes share them)."""
+
+    #: the periocular ellipse's CIELAB values, each column sorted (N x 3, float32)
+    peri: np.ndarray
+    #: :func:`lens_bands`: median CIELAB under the eye and of the cheek below (or None)
+    under: np.ndarray | None
+    cheek: np.ndarray | None
+
+
+def eye_area(regions: FaceRegions, side: str) -> EyeArea:
+    """The ``side`` eye's :class:`EyeArea` (cached in ``regions.shared``; read-only)."""
+    key = "eye_area_" + side
+    area = regions.shared.get(key)
+    if area is None:
+        centre = regions.eye_centre(side)
+        peri_centre = centre + np.array([0.0, PERIOCULAR_SHIFT * IOD])
+        peri = ellipse_values(regions.lab, peri_centre, (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD))
+        peri.sort(axis=0)
+        area = regions.shared[key] = EyeArea(peri, *lens_bands(regions.lab, centre, side))
+    assert isinstance(area, EyeArea)
+    return area
 
 
 def eye_symmetry(lum: np.ndarray, right: np.ndarray, left: np.ndarray) -> float:

@@ -39,13 +39,8 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.eyes import (
-    LOWER_CHEEK_BAND,
-    PERIOCULAR_AXES,
-    PERIOCULAR_SHIFT,
-    UNDER_EYE_BAND,
-)
-from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference, ellipse_values
+from facecurator.detect.quality.eyes import eye_area
+from facecurator.detect.quality.regions import FaceRegions, SkinReference
 
 #: All four areas shifted at least this far (a*b* units) along their common direction.
 #: Tune split: faces without sunglasses <= 10.3 (a real face in clear glasses, p95 of
@@ -78,49 +73,30 @@ class LensTint:
         return self.common >= COMMON_TINT_MIN and self.agreement >= COMMON_TINT_AGREEMENT_MIN
 
 
-def _ab(values: np.ndarray) -> np.ndarray | None:
-    """Median a*, b* of ``values`` (N x 2), None when too few (``fast_median``'s values, by
-    partition: two columns, no full sort)."""
-    n = values.shape[0]
-    if n < 4:
-        return None
+def _median_ab(ordered: np.ndarray) -> np.ndarray:
+    """Median a*, b* of Lab values whose columns are sorted (N x 3, N >= 1; ``fast_median``'s
+    values, as float64)."""
+    n = ordered.shape[0]
     k = n // 2
     if n % 2:
-        return np.asarray(np.partition(values, k, axis=0)[k], dtype=np.float64)
-    part = np.partition(values, (k - 1, k), axis=0)
-    return np.asarray((part[k - 1] + part[k]) / 2, dtype=np.float64)
-
-
-def _box(ab: np.ndarray, cx: float, half_w: float, y0: float, y1: float) -> np.ndarray:
-    h, w = ab.shape[:2]
-    c0, c1 = max(0, round(cx - half_w)), min(w, round(cx + half_w))
-    r0, r1 = max(0, round(y0)), min(h, round(y1))
-    if c1 - c0 < 2 or r1 - r0 < 2:
-        return ab[:0, :0].reshape(0, 2)
-    return ab[r0:r1, c0:c1].reshape(-1, 2)
+        return np.asarray(ordered[k, 1:3], dtype=np.float64)
+    return np.asarray((ordered[k - 1, 1:3] + ordered[k, 1:3]) / 2, dtype=np.float64)
 
 
 def lens_shifts(regions: FaceRegions, skin: SkinReference) -> np.ndarray | None:
     """The four a*b* shift vectors (4 x 2): right and left periocular region minus the
     skin, right and left under-eye band minus the cheek below it; None when an area
-    falls outside the crop."""
-    ab = regions.lab[..., 1:3]
+    falls outside the crop. The areas' pixels are the eye measures' (:func:`eye_area`)."""
     skin_ab = np.asarray(skin.lab[1:3], dtype=np.float64)
-    peri_axes = (PERIOCULAR_AXES[0] * IOD, PERIOCULAR_AXES[1] * IOD)
-    (u0, u1), uw = UNDER_EYE_BAND
-    (k0, k1), kw, shift = LOWER_CHEEK_BAND
     peri: list[np.ndarray] = []
     bands: list[np.ndarray] = []
-    for side, out in (("right", -1.0), ("left", 1.0)):  # the subject's right eye is on the image's left
-        centre = regions.eye_centre(side)
-        cx, cy = float(centre[0]), float(centre[1])
-        around = _ab(ellipse_values(ab, np.array([cx, cy + PERIOCULAR_SHIFT * IOD]), peri_axes))
-        under = _ab(_box(ab, cx, uw * IOD, cy + u0 * IOD, cy + u1 * IOD))
-        cheek = _ab(_box(ab, cx + out * shift * IOD, kw * IOD, cy + k0 * IOD, cy + k1 * IOD))
-        if around is None or under is None or cheek is None:
+    for side in ("right", "left"):
+        area = eye_area(regions, side)
+        if area.peri.shape[0] < 4 or area.under is None or area.cheek is None:
             return None
-        peri.append(around - skin_ab)
-        bands.append(under - cheek)
+        peri.append(_median_ab(area.peri) - skin_ab)
+        under = np.asarray(area.under[1:3], dtype=np.float64)
+        bands.append(under - np.asarray(area.cheek[1:3], dtype=np.float64))
     return np.array(peri + bands)
 
 

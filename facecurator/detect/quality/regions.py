@@ -73,6 +73,9 @@ class FaceRegions:
     #: every mesh point on the :attr:`area_lab` grid, rounded (polygon corners)
     _corners: np.ndarray | None = None
     _area: np.ndarray | None = None
+    #: readings of this crop that several measures share, by name (e.g. the Lab pixels
+    #: around each eye: ``facecurator.detect.quality.eyes.eye_area``)
+    shared: dict[str, object] = field(default_factory=dict)
 
     @property
     def area_lab(self) -> np.ndarray:
