@@ -84,7 +84,7 @@ def test_the_password_comes_from_the_keyring_and_is_never_shown(
     pg_cluster: Any, pg_url: str, memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
 ) -> None:
     url = secret_url(pg_cluster, pg_url)
-    with pytest.raises(CatalogError, match=r"password authentication failed|no password supplied"):
+    with pytest.raises(CatalogError, match=r"asks for the password of role fc_secret and none is stored"):
         Catalog(url, timeout=5)  # no password anywhere yet
     store_password(url, "wrong-" + pg_cluster.secret_password)
     caplog.set_level(logging.DEBUG)
@@ -92,6 +92,8 @@ def test_the_password_comes_from_the_keyring_and_is_never_shown(
         Catalog(url, timeout=5)
     assert pg_cluster.secret_password not in str(info.value)
     assert "wrong-" not in str(info.value)
+    told = "refused the password of role fc_secret; store the right one with `facecurator catalog password"
+    assert f"{told} {url}`" in str(info.value)
     store_password(url, pg_cluster.secret_password)
     stored = memory_keyring.items[("facecurator", keyring_user(parse_url(url)[1]))]
     assert stored == pg_cluster.secret_password

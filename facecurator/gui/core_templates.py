@@ -58,6 +58,16 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot create the catalog folder: {detail}"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: is a folder, not a catalog file"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot open catalog: {detail}"),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: the server refused the password of role {role}; store the right one with "
+        "`facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file",
+    ),
+    QT_TRANSLATE_NOOP(
+        "CoreMessages",
+        "{path}: the server asks for the password of role {role} and none is stored; store it with "
+        "`facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file",
+    ),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: catalog is closed"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: a catalog is used only by the thread that opened it"),
     QT_TRANSLATE_NOOP("CoreMessages", "{path}: cannot {action}: {detail}"),

@@ -591,6 +591,14 @@
         <translation>{path}：无法打开目录库：{detail}</translation>
     </message>
     <message>
+        <source>{path}: the server refused the password of role {role}; store the right one with `facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file</source>
+        <translation>{path}：服务器拒绝了角色 {role} 的密码；请用 `facecurator catalog password {path}` 存入正确的密码（操作系统密钥环），或写入 ~/.pgpass 或服务文件</translation>
+    </message>
+    <message>
+        <source>{path}: the server asks for the password of role {role} and none is stored; store it with `facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file</source>
+        <translation>{path}：服务器要求角色 {role} 的密码，但尚未保存；请用 `facecurator catalog password {path}` 存入（操作系统密钥环），或写入 ~/.pgpass 或服务文件</translation>
+    </message>
+    <message>
         <source>{path}: catalog is closed</source>
         <translation>{path}：目录库已关闭</translation>
     </message>

@@ -18,6 +18,14 @@ CATALOG_MESSAGES: Final = {
     "catalog.create_folder": "{path}: cannot create the catalog folder: {detail}",
     "catalog.is_folder": "{path}: is a folder, not a catalog file",
     "catalog.cannot_open": "{path}: cannot open catalog: {detail}",
+    "catalog.password_refused": (
+        "{path}: the server refused the password of role {role}; store the right one with "
+        "`facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file"
+    ),
+    "catalog.password_missing": (
+        "{path}: the server asks for the password of role {role} and none is stored; store it with "
+        "`facecurator catalog password {path}` (the OS keyring), or in ~/.pgpass or a service file"
+    ),
     "catalog.closed": "{path}: catalog is closed",
     "catalog.other_thread": "{path}: a catalog is used only by the thread that opened it",
     "catalog.failed": "{path}: cannot {action}: {detail}",

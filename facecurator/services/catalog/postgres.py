@@ -233,13 +233,26 @@ def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
     try:
         conn = _connect(url, params, autocommit=True, cursor_factory=psycopg.ClientCursor, **extra)
     except psycopg.Error as exc:
-        raise CatalogError(catalog_text("catalog.cannot_open", path=shown, detail=_clean(exc, url))) from None
+        raise CatalogError(_open_failure(exc, shown, params, url)) from None
     # Statements are bound on the client (ClientCursor): each multi-row INSERT is a new text,
     # and psycopg would count up to 100 of them (MBs each at 1000 rows) to prepare them.
     conn.prepare_threshold = None
     _adapt(conn)
     conn.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
     return shown, PgConnection(conn)
+
+
+def _open_failure(exc: BaseException, shown: str, params: dict[str, Any], url: str) -> str:
+    """Why the server catalog cannot be opened: a refused or missing password says how to store
+    it (never the password itself); anything else keeps the driver's words."""
+    import getpass
+
+    role = params.get("user") or getpass.getuser()  # libpq's default role: the login name
+    if getattr(exc, "sqlstate", None) == "28P01" or "password authentication failed" in str(exc):
+        return catalog_text("catalog.password_refused", path=shown, role=role)
+    if "no password supplied" in str(exc):  # libpq: the server asked, nothing was at hand
+        return catalog_text("catalog.password_missing", path=shown, role=role)
+    return catalog_text("catalog.cannot_open", path=shown, detail=_clean(exc, url))
 
 
 def _connect(url: str, params: dict[str, Any], **extra: Any) -> psycopg.Connection[Any]:
