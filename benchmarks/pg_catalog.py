@@ -110,12 +110,15 @@ _REST = (
 
 
 def _seed(catalog: Any, images: int, faces: int, root: str = "/g") -> None:
+    from facecurator.services.catalog.schema import fill_natural_keys
+
     idx = " UNION ALL ".join(f"SELECT {k} AS idx" for k in range(faces))
     first = _IMAGES_PG if catalog.dialect == "postgresql" else _IMAGES_SQLITE
     with catalog._write("seed the benchmark catalog") as db:
         db.execute(first.format(images=images, faces=faces))
         for statement in _REST:
             db.execute(statement.format(idx=idx, root=root))
+        fill_natural_keys(db)  # what every insert through the API writes (the name sorts' keys)
     if catalog.dialect == "postgresql":
         for table in ("detections", "images", "faces"):  # explicit ids: move the identity on
             catalog._db.execute(

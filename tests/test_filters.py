@@ -300,3 +300,23 @@ def test_sql_leaves_verdict_terms_as_residual() -> None:
     assert isinstance(built.residual, And) and len(built.residual.items) == 2
     assert list(built.params.values()) == [20.0]
     assert compile_sql(parse(""), CATALOG_COLUMNS).where == TRUE
+
+
+def test_the_stored_natural_sort_key_orders_names_as_the_natural_key() -> None:
+    """``natural_sort_key`` (stored per image, sorted by in SQL) orders and ties any two names
+    exactly as ``natural_key`` does, also bytewise (SQLite's BINARY, PostgreSQL's "C")."""
+    import random
+
+    from facecurator.domain.filters import natural_key, natural_sort_key
+
+    names = ["img2", "img10", "img007", "img7", "a", "ab", "a1", "a1b", "a01b2", "", "Img2", "ß", "ss", "x9y"]
+    alphabet = "aAbZ_-. /09172é"
+    chance = random.Random(7)
+    names += ["".join(chance.choice(alphabet) for _ in range(chance.randint(0, 9))) for _ in range(3000)]
+    for first, second in zip(names, names[1:] + names[:1], strict=True):
+        by_key = (natural_key(first) > natural_key(second)) - (natural_key(first) < natural_key(second))
+        a, b = natural_sort_key(first), natural_sort_key(second)
+        assert (a > b) - (a < b) == by_key, (first, second)
+        assert (a.encode() > b.encode()) - (a.encode() < b.encode()) == by_key, (first, second)
+    assert sorted(names, key=natural_sort_key) == sorted(names, key=natural_key)
+    assert "\x00" not in "".join(natural_sort_key(name) for name in names)  # PostgreSQL text holds it

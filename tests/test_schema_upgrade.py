@@ -33,6 +33,8 @@ _FIRST_USE_TABLES = (
     "CREATE TABLE rate_budget (account TEXT PRIMARY KEY, next_at TIMESTAMPTZ NOT NULL)",
 )
 _SHARED_TABLES = {"scan_queue", "scan_passes", "scan_workers", "rate_budget"}
+#: The schema version that stores the images' natural sort keys (``images.name_key``).
+NATURAL_KEYS_STEP = 9
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,6 +53,8 @@ def _written_by(version: int, monkeypatch: pytest.MonkeyPatch) -> None:
     older = catalog_schema.MIGRATIONS[:version]
     monkeypatch.setattr(catalog_schema, "MIGRATIONS", older)
     monkeypatch.setattr(catalog_database, "MIGRATIONS", older)
+    if version < NATURAL_KEYS_STEP:  # that release wrote no natural sort keys (no such columns)
+        monkeypatch.setattr(catalog_database, "store_natural_keys", lambda _db, _rows: None)
 
 
 def _tables(target: str) -> set[str]:
@@ -118,3 +122,31 @@ def test_every_step_runs_on_both_backends_from_an_empty_catalog(catalog_target: 
     """A new catalog is the whole chain (the shared tables are in it, not made on first use)."""
     Catalog(catalog_target).close()
     assert _tables(catalog_target) >= _SHARED_TABLES
+
+
+def test_a_schema_8_catalog_gains_the_natural_sort_keys_and_sorts_by_them_in_sql(
+    empty_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 9 writes every existing image's natural sort keys: the gallery's name and person
+    sorts are then answered in SQL (img2 before img10), as new images are."""
+    from facecurator.domain.filters import natural_key
+    from facecurator.services.catalog import queries as q
+
+    with monkeypatch.context() as old_code:
+        _written_by(8, old_code)
+        seed_catalog(empty_target, "/g", 30, 1)
+    with Catalog(empty_target) as catalog:
+        seed_catalog(catalog.location, "/h", 12, 1)  # written by today's code, keys and all
+        for root in ("/g", "/h"):
+            rows = {row.id: row for row in catalog.images(source_root=root)}
+            by_name = q.image_ids(catalog, source_root=root, sort="name")
+            assert [rows[i].name for i in by_name] == sorted(
+                (row.name for row in rows.values()), key=natural_key
+            )
+            by_person = q.image_ids(catalog, source_root=root, sort="group")
+            assert [(rows[i].group, rows[i].name) for i in by_person] == sorted(
+                ((row.group, row.name) for row in rows.values()),
+                key=lambda pair: (natural_key(pair[0]), natural_key(pair[1])),
+            )
+            assert [rows[i].name for i in by_name][:3] == ["p0/img0.jpg", "p1/img1.jpg", "p2/img2.jpg"]
+            assert q.source_image_lists(catalog, source_root=root)[0] == by_name

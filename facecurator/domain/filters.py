@@ -547,3 +547,29 @@ def natural_key(text: str) -> list[str | int]:
     parts: list[str | int] = list(_DIGITS.split(text.casefold()))
     parts[1::2] = [int(part) for part in parts[1::2]]
     return parts
+
+
+#: Ends each text run of a :func:`natural_sort_key`: below every character a name holds, so a
+#: shorter run sorts first (``a`` before ``ab``). Not NUL, which PostgreSQL's text cannot hold.
+_RUN_END: Final = "\x01"
+
+
+def natural_sort_key(text: str) -> str:
+    """:func:`natural_key` as one string that sorts alike by code point, so the catalog stores
+    it (``images.name_key``) and sorts and pages by it in SQL, with an index (SQLite's binary
+    order and PostgreSQL's ``COLLATE "C"`` are code-point orders).
+
+    Each text run ends with ``\\x01``; each number is written as its digit count (4 digits)
+    and its digits without leading zeros, so a longer number sorts after a shorter one.
+    Equal for names :func:`natural_key` finds equal (``img007`` and ``img7``); the name
+    itself breaks such ties.
+    """
+    parts = _DIGITS.split(text.casefold())
+    out: list[str] = []
+    for position, part in enumerate(parts):
+        if position % 2:
+            digits = str(int(part))
+            out.append(f"{len(digits):04d}{digits}")
+        else:
+            out.append(part + _RUN_END)
+    return "".join(out)

@@ -33,7 +33,7 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
-from facecurator.services.catalog.queries import VERDICT_SORTS, natural_order
+from facecurator.services.catalog.queries import VERDICT_SORTS
 
 # Image statuses whose thumbnail is decoded: read, or listed by a scan and not read yet.
 SHOWN_STATUSES: Final = ("ok", "listed")
@@ -46,8 +46,11 @@ THUMB_SIDES: Final = (96, 256)
 GROUP_STRIP: Final = 18
 #: Sorts whose order is the natural order of a name (new images are inserted in place).
 NAME_SORTS: Final = ("name", "group")
-#: New images inserted row by row up to this many; more (a listed folder) in one model reset.
+#: New images inserted row by row up to this many; more (a listed folder): the whole list read
+#: again in SQL on the store's query worker and applied in one model reset.
 INSERT_ONE_BY_ONE: Final = 200
+#: The key of an image whose stored keys are gone (deleted meanwhile): after every other.
+_LAST: Final = ("\U0010ffff",)
 
 IMAGE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 SUMMARY_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -74,6 +77,9 @@ class GalleryModel(LazyIdModel):
         self.sort_key = "name"
         # face_filter (LazyIdModel's): images with at least one matching face are shown
         self._group_sizes: dict[str, int] = {}
+        #: whole-list reads asked (:meth:`_relist`; the newest is applied), and one is on its way
+        self._relisting = 0
+        self._relist_pending = False
         store.imagesAdded.connect(self._on_images_added)
         store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
@@ -145,14 +151,14 @@ class GalleryModel(LazyIdModel):
             return True
         return any(face_filter.matches(face) for face in store.image(image_id).faces)
 
-    def _name_keys(self, image_ids: list[int]) -> dict[int, tuple[Any, ...]]:
-        """Each image's key in the current name sort (names read in one query, no row)."""
-        names = self._store.names_of(image_ids)
-        return {i: natural_order(self.sort_key, i, *names[i]) for i in image_ids if i in names}
-
     def rebuild(self) -> None:
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
+        self._relisting += 1  # a whole-list read still on its way is stale now
+        self._relist_pending = False
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
+        self._reset(ids)
+
+    def _reset(self, ids: list[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
         self.beginResetModel()
         self._ids = ids
@@ -186,27 +192,51 @@ class GalleryModel(LazyIdModel):
         self._count_groups()
 
     def _insert_in_order(self, new: list[int]) -> None:
-        """Images streaming in during a scan take their place in a name order (natural sort).
-        Many at once (a listed folder) replace the list in one reset instead of row by row."""
-        key_of = self._name_keys(self._ids + new)
-        last = (float("inf"),)
-        if len(new) > INSERT_ONE_BY_ONE or not self._ids:
+        """Images streaming in during a scan take their place in a name order (natural sort, by
+        the catalog's stored keys). Many at once (a listed folder): the whole list is read again
+        in SQL off the GUI thread (:meth:`_relist`), never sorted here."""
+        if len(new) > INSERT_ONE_BY_ONE or self._relist_pending:
+            self._relist()
+            return
+        key_of = self._store.order_keys(self.sort_key, new)
+        if not self._ids:
             self.beginResetModel()
-            self._ids = sorted(self._ids + new, key=lambda i: key_of.get(i, last))
+            self._ids = sorted(new, key=lambda i: key_of.get(i, _LAST))
             self._rows = RowIndex(self._ids)
             self._count_groups()
             self.endResetModel()
             return
-        keys = [key_of.get(i, last) for i in self._ids]
-        for image_id in sorted(new, key=lambda i: key_of.get(i, last)):
-            key = key_of.get(image_id, last)
-            row = bisect.bisect_right(keys, key)
+
+        def probe(image_id: int) -> tuple[Any, ...]:  # a shown row's key, read as the search asks
+            key = key_of.get(image_id)
+            if key is None:
+                key = self._store.order_keys(self.sort_key, [image_id]).get(image_id, _LAST)
+                key_of[image_id] = key
+            return key
+
+        for image_id in sorted(new, key=lambda i: key_of.get(i, _LAST)):
+            row = bisect.bisect_right(self._ids, key_of.get(image_id, _LAST), key=probe)
             self.beginInsertRows(QModelIndex(), row, row)
             self._ids.insert(row, image_id)
-            keys.insert(row, key)
             self.endInsertRows()
         self._rows = RowIndex(self._ids)
         self._count_groups()
+
+    def _relist(self) -> None:
+        """Read the shown list again in SQL on the store's query worker; applied in one reset
+        (a later change, or more images arriving meanwhile, supersede it: the newest read,
+        queued after their commits, has them all)."""
+        self._relisting += 1
+        generation = self._relisting
+        self._relist_pending = True
+        filter_name, sort = self.filter_name, self.sort_key
+
+        def apply(ids: list[int]) -> None:
+            if generation == self._relisting:
+                self._relist_pending = False
+                self._reset(ids)
+
+        self._store.gallery_ids_later(filter_name, sort, apply)
 
     def _on_images_listed(self, image_ids: list[int]) -> None:
         """Images listed by a scan, not read yet: they have no faces, so only "all" shows them

@@ -96,7 +96,7 @@ class _Listed:
 
     request: _Request
     kind: Literal["images", "faces"]
-    order: list[int]  # catalog order
+    order: list[int]  # the store's order (images: natural name order; faces: catalog order)
     index: RowIndex
     #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
     view: tuple[list[int], RowIndex]

@@ -267,6 +267,19 @@ class StoreRows:
             self.catalog, source_root=self.source_root, filter_name=filter_name, ruleset=self._ruleset_id
         )
 
+    def gallery_ids_later(self, filter_name: str, sort: str, callback: Callable[[list[int]], None]) -> None:
+        """:meth:`gallery_ids` read on the query worker, answered on the GUI thread (a listed
+        folder's thousands of images: their order comes from SQL, not a sort on the GUI thread)."""
+        root, ruleset = self.source_root, self._ruleset_id
+        self.query(
+            lambda c: q.image_ids(c, source_root=root, filter_name=filter_name, sort=sort, ruleset=ruleset),
+            callback,  # type: ignore[arg-type]
+        )
+
+    def order_keys(self, sort: str, image_ids: Sequence[int]) -> dict[int, tuple[object, ...]]:
+        """Each image's key in a name sort, from the catalog's stored natural keys (one query)."""
+        return {} if self.closed else q.order_keys(self.catalog, sort, list(image_ids))
+
     def names_of(self, image_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
         """``image id -> (name, source root, group)`` in one query (no row is read)."""
         return {} if self.closed else q.image_names(self.catalog, list(image_ids))

@@ -82,10 +82,17 @@ def database_errors() -> tuple[type[BaseException], ...]:
 
 #: What schema steps 7 (the shared scan's tables) and 8 (assignments) add, newest first.
 _STEPS_AFTER_6 = ("assignment_log", "assignments", "rate_budget", "scan_workers", "scan_passes", "scan_queue")
+#: What step 9 (the images' natural sort keys) adds: its indexes, then its columns.
+_STEP_9_INDEXES = ("images_by_root_person", "images_by_root_natural")
+_STEP_9_COLUMNS = ("group_key", "name_key")
 
 
 def drop_steps_after_6(raw: sqlite3.Connection) -> None:
     """Take a SQLite catalog's schema back to version 6's tables (a test of an upgrade from an
     older version drops what each newer step added; see tests/test_schema_upgrade.py)."""
+    for index in _STEP_9_INDEXES:
+        raw.execute(f"DROP INDEX IF EXISTS {index}")
+    for column in _STEP_9_COLUMNS:
+        raw.execute(f"ALTER TABLE images DROP COLUMN {column}")
     for table in _STEPS_AFTER_6:
         raw.execute(f"DROP TABLE IF EXISTS {table}")

@@ -36,6 +36,7 @@ from facecurator.services.catalog.schema import (
     MIGRATIONS,
     configure,
     migrate,
+    store_natural_keys,
 )
 from facecurator.services.catalog.settings import SettingsStore
 
@@ -338,6 +339,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
                     _now(),
                 ),
             ).fetchone()[0]
+            store_natural_keys(db, [(image_id, ref.name, ref.group)])
             if face_count:
                 db.executemany(
                     "INSERT OR IGNORE INTO faces (image_id, detection_id, idx) VALUES (?, ?, ?)",
@@ -350,6 +352,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         in one transaction; the ones it knows are left as they are. Returns the new ids, in
         listing order (a scan then records each image as it is read, under the same id)."""
         new: list[int] = []
+        named: list[tuple[int, str, str]] = []
         with self._write(f"record the listing of {source_root}") as db:
             for ref in refs:
                 row = db.execute(
@@ -360,6 +363,8 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
                 ).fetchone()
                 if row is not None:
                     new.append(int(row[0]))
+                    named.append((int(row[0]), ref.name, ref.group))
+            store_natural_keys(db, named)
         return new
 
     def images(self, source_root: str | None = None, status: str | None = None) -> list[ImageRow]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from facecurator.domain.filters import natural_key
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.rows import _IMAGE_COLUMNS, ImageRow, _ids_json, _now
 
@@ -35,7 +34,8 @@ IMAGE_SORTS: Final = ("name", "group", "faces", "blur", "problems")
 #: Filters and sorts that read stored verdicts.
 VERDICT_FILTERS: Final = frozenset({"qualified", "unqualified", "unknown"})
 VERDICT_SORTS: Final = frozenset({"blur", "problems"})
-#: Sorts in natural name order (digit runs read as numbers), done in Python after the query.
+#: Sorts in natural name order (digit runs read as numbers): by the stored keys
+#: ``images.name_key`` / ``group_key`` (:func:`order_keys`: the same order in Python).
 NATURAL_SORTS: Final = frozenset({"name", "group"})
 
 # Per-image counts over the faces of its current detection (only images read successfully
@@ -67,8 +67,8 @@ _IMAGE_FILTER_SQL: Final = {
 }
 
 _IMAGE_SORT_SQL: Final = {
-    "name": "i.name COLLATE NOCASE, i.source_root, i.name, i.id",
-    "group": "i.group_name, i.name, i.id",
+    "name": "i.name_key, i.name, i.source_root, i.id",
+    "group": "i.group_key, i.group_name, i.name_key, i.name, i.id",
     "faces": "coalesce(s.faces, 0) DESC, i.group_name, i.name, i.id",
     "blur": "s.blur IS NULL, s.blur, i.group_name, i.name, i.id",
     "problems": "i.status != 'error', coalesce(s.unqualified, 0) DESC, i.group_name, i.name, i.id",
@@ -131,8 +131,6 @@ def image_ids(
         raise CatalogError(f"unknown image sort {sort!r}")
     params: dict[str, Any] = {"ruleset": ruleset}
     root = _root(source_root, params)
-    if sort in NATURAL_SORTS:  # natural order (img_2 before img_10): sorted here, not in SQL
-        return _naturally_sorted(catalog, source_root, filter_name, sort, ruleset)
     order = "i.source_root, i.name" if sort is None else _IMAGE_SORT_SQL[sort]
     needs_counts = filter_name not in ("all", "errors") or sort in ("faces", "blur", "problems")
     if needs_counts:
@@ -151,19 +149,19 @@ def image_ids(
 
 
 def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
-    """What opening a source lists first, in one query: (images in catalog order, images in
-    natural name order) — the lists :func:`image_ids` gives with ``sort=None`` and ``"name"``."""
+    """What opening a source lists first: its present images in natural name order (the list
+    :func:`image_ids` gives with ``"name"``), ids only, read from the index in its order (no
+    name is read, nothing sorted in Python), twice: the store's list and the gallery's (two
+    lists: each grows on its own)."""
+    with catalog._reading("image ids") as db:
+        by_name = [row[0] for row in db.execute(*_present_ids(source_root, _IMAGE_SORT_SQL["name"]))]
+    return by_name, list(by_name)
+
+
+def _present_ids(source_root: str | None, order: str) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     root = _root(source_root, params)
-    with catalog._reading("image ids") as db:
-        rows = db.execute(
-            "SELECT i.id, i.name, i.source_root, i.group_name FROM images AS i "
-            f"WHERE i.status != 'missing' AND {root} ORDER BY i.source_root, i.name",
-            params,
-        ).fetchall()
-    images = [row[0] for row in rows]
-    by_name = [row[0] for row in sorted(rows, key=lambda row: natural_order("name", *row))]
-    return images, by_name
+    return f"SELECT i.id FROM images AS i WHERE {root} AND i.status != 'missing' ORDER BY {order}", params
 
 
 def source_face_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
@@ -187,33 +185,31 @@ def source_face_lists(catalog: Catalog, *, source_root: str | None = None) -> tu
     return faces, pending
 
 
-def _naturally_sorted(
-    catalog: Catalog, source_root: str | None, filter_name: str, sort: str, ruleset: int
-) -> list[int]:
-    ids = image_ids(catalog, source_root=source_root, filter_name=filter_name, ruleset=ruleset)
-    names = image_names(catalog, ids)
-    return sorted(ids, key=lambda image_id: natural_order(sort, image_id, *names[image_id]))
-
-
-def natural_order(sort: str, image_id: int, name: str, source_root: str, group: str) -> tuple[Any, ...]:
-    """The key of the gallery's name sorts: natural name order ("name"), or person then name
-    ("group"); the one owner of that order (the views insert new images by it too)."""
+def order_keys(catalog: Catalog, sort: str, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    """``image id -> its key`` in a name sort ("name": natural name order, "group": person then
+    name), from the stored natural keys: the order SQL gives (``_IMAGE_SORT_SQL``), which the
+    views insert new images by. One query, no row."""
+    rows = _image_columns(catalog, ids, "i.name_key, i.name, i.source_root, i.group_key, i.group_name")
     if sort == "group":
-        return (natural_key(group), group, natural_key(name), name, image_id)
-    return (natural_key(name), name, source_root, image_id)
+        return {row[0]: (row[4], row[5], row[1], row[2], row[0]) for row in rows}
+    return {row[0]: (row[1], row[2], row[3], row[0]) for row in rows}
 
 
 def image_names(catalog: Catalog, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
     """``image id -> (name, source root, group)`` for these images (one query)."""
+    rows = _image_columns(catalog, ids, "i.name, i.source_root, i.group_name")
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def _image_columns(catalog: Catalog, ids: Sequence[int], columns: str) -> list[Any]:
+    """``(id, *columns)`` of these images (one query; none for no id)."""
     if not ids:
-        return {}
+        return []
     with catalog._reading("image names") as db:
-        rows = db.execute(
-            "SELECT i.id, i.name, i.source_root, i.group_name FROM images AS i "
-            "WHERE i.id IN (SELECT value FROM json_each(?))",
+        return db.execute(
+            f"SELECT i.id, {columns} FROM images AS i WHERE i.id IN (SELECT value FROM json_each(?))",
             (_ids_json(ids),),
         ).fetchall()
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
 def face_ids(
