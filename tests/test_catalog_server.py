@@ -117,6 +117,31 @@ def test_the_password_can_come_from_a_pgpass_file(
         assert cat.get_setting("nothing") is None
 
 
+def test_the_server_role_and_password_can_come_from_a_service_file(
+    pg_cluster: Any,
+    pg_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--catalog 'postgresql://?service=team'`: everything, the password too, in pg_service.conf."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[team]\nhost={pg_cluster.socket_dir}\nport={pg_cluster.port}\ndbname={pg_cluster.dbname(pg_url)}\n"
+        f"user={pg_cluster.SECRET_ROLE}\npassword={pg_cluster.secret_password}\n"
+    )
+    services.chmod(0o600)
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    url = "postgresql://?service=team"
+    with Catalog(url, timeout=5) as cat:
+        cat.set_setting("k", "v")
+        assert cat._db.execute("SELECT current_user").fetchone()[0] == pg_cluster.SECRET_ROLE
+        assert pg_cluster.secret_password not in str(cat.path)
+    assert cli_main(["status", "--catalog", url]) == 0
+    out, err = capsys.readouterr()
+    assert "no shared scan has run" in out and pg_cluster.secret_password not in out + err
+
+
 def test_the_command_line_takes_the_password_on_stdin_never_as_an_argument(
     pg_cluster: Any, pg_url: str, tmp_path: Path
 ) -> None:
