@@ -4,18 +4,51 @@ In a crowded photo some faces have no free spot for their label (a label never c
 face: :mod:`facecurator.gui.label_layout`). Such a face gets a number on its box
 (:attr:`facecurator.gui.overlay.OverlayContext.marker`) and its label here, under the same
 number, so every face's label is visible somewhere. Clicking an entry selects its face.
+A row is one line: cut with "…" where the list is narrower than it, the whole label its tooltip.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.overlay import face_label_lines
 
 # Rows shown before the list scrolls (the image keeps the rest of the height).
 VISIBLE_ROWS = 4
+# Pixels of a row's width the style keeps around its text (margins).
+ROW_MARGIN = 8
+
+
+class _OneLine(QStyledItemDelegate):
+    """Paints a row on one line as wide as the list: its text cut with "…" where it is wider."""
+
+    def __init__(self, rows: QListWidget) -> None:
+        super().__init__(rows)
+        self._rows = rows
+
+    def shown(self, text: str) -> str:
+        room = max(self._rows.viewport().width() - ROW_MARGIN, 20)
+        return self._rows.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = self.shown(option.text)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(min(hint.width(), self._rows.viewport().width()), hint.height())
 
 
 class LabelList(QWidget):
@@ -29,7 +62,10 @@ class LabelList(QWidget):
         self.caption.setWordWrap(True)
         self.list = QListWidget(self)
         self.list.setObjectName("labelListRows")
-        self.list.setWordWrap(True)
+        self.list.setWordWrap(False)  # one line a row: a narrow list cuts it (see _OneLine)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._one_line = _OneLine(self.list)
+        self.list.setItemDelegate(self._one_line)
         self.list.itemClicked.connect(self._select)
         self.list.itemActivated.connect(self._select)
         layout = QVBoxLayout(self)
@@ -56,16 +92,22 @@ class LabelList(QWidget):
         entries = self._view.unplaced_labels()
         for number, reviewed in entries:
             lines = face_label_lines(reviewed.face)
-            item = QListWidgetItem(f"{number}  " + " · ".join(lines), self.list)
+            text = f"{number}  " + " · ".join(lines)
+            item = QListWidgetItem(text, self.list)
             item.setData(Qt.ItemDataRole.UserRole, reviewed.id)
+            item.setToolTip(text)
         rows = min(len(entries), VISIBLE_ROWS)
         row_height = self.list.sizeHintForRow(0) if entries else 0
         self.list.setFixedHeight(rows * max(row_height, 1) + 2 * self.list.frameWidth() + 2)
         self.setVisible(bool(entries))
 
     def texts(self) -> list[str]:
-        """The rows as shown (for tests and the screenshot script)."""
+        """The whole rows (for tests and the screenshot script)."""
         return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def shown_texts(self) -> list[str]:
+        """The rows as painted: cut with "…" where the list is narrower than them."""
+        return [self._one_line.shown(text) for text in self.texts()]
 
     def _select(self, item: QListWidgetItem) -> None:
         self._view.select_face(item.data(Qt.ItemDataRole.UserRole))
