@@ -188,6 +188,48 @@ def test_dimmed_rule_needs_both_eyes_dark_and_flat() -> None:
     assert dimmed_by_lenses(EyeReading(None, None, "face too small"), eye(0.3, 0.6)) is False
 
 
+def test_veiled_rule_needs_both_eye_areas_flatter_than_bare_eyes() -> None:
+    from facecurator.detect.quality.eyes import VEILED_SPREAD_MAX, EyeReading, veiled_by_lenses
+
+    def eye(spread: float, contrast: float = 0.3) -> EyeReading:
+        return EyeReading(0.9, 0.9, "", contrast=contrast, bright=1.0, median=0.9, spread=spread)
+
+    assert VEILED_SPREAD_MAX <= 0.25  # 20 % under the flattest bare eye area of the tune split (0.302)
+    assert veiled_by_lenses(eye(0.20), eye(0.24)) is True
+    assert veiled_by_lenses(eye(0.20), eye(0.30)) is False  # one eye bare
+    assert veiled_by_lenses(eye(0.25), eye(0.25)) is False  # the bound itself is bare
+    # a narrow bare eye in smooth skin: a flat area, but the eye keeps its own contrast
+    assert veiled_by_lenses(eye(0.22, 0.9), eye(0.24, 0.9)) is False
+    assert veiled_by_lenses(eye(0.22, 0.2), eye(0.24, 0.36)) is False
+    assert veiled_by_lenses(EyeReading(None, None, "face too small"), eye(0.1)) is False
+
+
+def test_a_skin_coloured_veil_over_both_eyes_is_sunglasses(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    """A see-through lens of the skin's own colour (an amber lens over tanned skin): it
+    neither dims the eyes nor shifts their colour, so the lightness and colour rules are
+    silent, but it lays its light over the eyes and flattens them (``spread``)."""
+    img, face = portrait
+    right, _, iod = _eyes(face)
+    arr = np.asarray(img).astype(np.float64)
+    y, x = int(right[1] + 0.55 * iod), int(right[0])
+    cheek = tuple(int(v) for v in arr[y - 3 : y + 3, x - 3 : x + 3].reshape(-1, 3).mean(axis=0))
+    found = detect_one(detector, png(_tinted(img, face, cheek, 180)), "skin-coloured lenses")
+    eyes, lens = found.raw["quality"]["eyes"], found.raw["quality"]["lens_tint"]
+    # what the other lens rules read: not darker than the skin, no colour of their own
+    assert min(eyes[s]["bright"] for s in ("right", "left")) >= 0.8, eyes
+    assert max(eyes[s]["tint"] for s in ("right", "left")) < 10.0, eyes
+    assert lens["common"] < 12.5 and lens["warm"] < 7.7, lens
+    assert min(eyes[s]["visible"] for s in ("right", "left")) >= 0.5, eyes
+    assert max(eyes[s]["spread"] for s in ("right", "left")) < 0.25, eyes
+    assert max(eyes[s]["contrast"] for s in ("right", "left")) < 0.35, eyes
+    assert found.wears_sunglasses is True
+    bare = face.raw["quality"]["eyes"]
+    assert min(bare[s]["spread"] for s in ("right", "left")) > 0.5, bare
+    assert face.wears_sunglasses is False
+
+
 def test_sunglasses_from_eyes_tint_rule() -> None:
     from facecurator.detect.quality.eyes import EyeReading, sunglasses_from_eyes
 
@@ -416,3 +458,54 @@ def test_a_shaded_glabella_alone_is_not_the_nose_reference(
     nose = quality.measures["nose_visible"].value
     assert nose is not None and nose >= 0.5, quality.measures["nose_visible"]
     assert quality.raw["skin"]["upper"] == quality.raw["skin"]["cheeks"]
+
+
+def test_a_dark_lens_over_a_grey_face_s_cheek_leaves_it_grey(
+    corpus_dir: Path, detector: LocalDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A black-and-white photo with dark brown lenses painted on, one reaching over a cheek
+    (the truth set's ``sunglasses`` variant of a tilted grey face): the lens's colour says
+    nothing of the photo's, so the face stays monochrome, its lit patches are the skin
+    reference and the lenses read as sunglasses (not "no skin visible": unknown)."""
+    import facecurator.detect.local as local
+    from facecurator.detect.quality.regions import (
+        IOD,
+        RIGHT_CHEEK,
+        face_regions,
+        polygon_mask,
+        skin_reference,
+    )
+    from facecurator.detect.quality.summary import face_quality
+
+    seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    real = local.face_quality
+
+    def spy(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float, aligned: tuple[np.ndarray, np.ndarray]):  # type: ignore[no-untyped-def]
+        seen.append((aligned[0].copy(), aligned[1].copy(), np.array(mesh)))
+        return real(rgb, mesh, yaw=yaw, aligned=aligned)
+
+    monkeypatch.setattr(local, "face_quality", spy)
+    detect_one(detector, (corpus_dir / "formats/einstein.webp").read_bytes(), "einstein")
+    crop, pts, mesh = seen[0]
+    bare = face_regions(crop, mesh, aligned=(crop, pts))
+    reference = skin_reference(bare)
+    assert reference is not None and reference.monochrome  # the case this is about
+    lens = (35, 22, 12)  # the truth set's dark brown lens
+    painted = Image.fromarray(crop)
+    draw = ImageDraw.Draw(painted)
+    for side in ("right", "left"):
+        cx, cy = bare.eye_centre(side)
+        draw.ellipse([cx - 0.44 * IOD, cy - 0.28 * IOD, cx + 0.44 * IOD, cy + 0.36 * IOD], fill=lens)
+    out = np.array(painted)
+    out[polygon_mask(crop.shape[:2], pts[list(RIGHT_CHEEK)])] = lens  # the lens over one cheek
+    regions = face_regions(out, mesh, aligned=(out, pts))
+    skin = skin_reference(regions)
+    assert skin is not None and skin.monochrome, skin
+    assert "right cheek" not in skin.patches  # too dark to be skin
+    quality = face_quality(out, mesh, yaw=0.0, aligned=(out, pts))
+    assert quality.sunglasses is True, quality.raw["eyes"]
+    assert low_value(quality.measures["eyes_visible"].value)
+
+
+def low_value(found: float | None) -> bool:
+    return found is not None and found < 0.5

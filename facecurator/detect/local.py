@@ -18,7 +18,7 @@ import numpy as np
 from facecurator.detect import measures
 from facecurator.detect.messages import detect_text
 from facecurator.detect.quality.detail import jpeg_quality
-from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses
+from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses, veiled_by_lenses
 from facecurator.detect.quality.face import measure_face
 from facecurator.detect.quality.pose import (
     PITCH_GAIN,
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 20
+ALGORITHM_VERSION: Final = 21
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +328,11 @@ class LocalDetector:
             sharp = all(detail.verdicts.get(k, (None, ""))[0] is False for k in ("blurred", "upscaled"))
             eyes = quality.eyes
             dimmed = sharp and eyes is not None and dimmed_by_lenses(*eyes, masked=bool(quality.mask))
+            # veiled eyes too, on well-exposed faces (clipping and darkness flatten bare eyes)
+            exposed = all(
+                detail.verdicts.get(k, (None, ""))[0] is False for k in ("underexposed", "overexposed")
+            )
+            dimmed = dimmed or (sharp and exposed and eyes is not None and veiled_by_lenses(*eyes))
             if quality.sunglasses or dimmed:
                 glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
             elif lenses_unread:

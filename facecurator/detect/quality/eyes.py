@@ -107,6 +107,9 @@ class EyeReading:
     #: any lens): lightness ratio and a*b* distance (see :func:`lens_band`)
     lens_l: float = 1.0
     lens_ab: float = 0.0
+    #: 10-90 % lightness spread of the periocular region / skin lightness (see
+    #: :func:`veiled_by_lenses`)
+    spread: float = 0.0
 
 
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
@@ -145,6 +148,7 @@ def eye_reading(
         return EyeReading(None, None, REASON_SMALL, ear=ear)
     window.sort()
     p5, p90, p95 = (float(window[round(q * (window.size - 1))]) for q in (0.05, 0.90, 0.95))
+    peri_p10, peri_p90 = (float(peri[round(q * (peri.size - 1))]) for q in (0.10, 0.90))
     if skin is None:
         return EyeReading(None, None, REASON_NO_SKIN, ear=ear, window_l90=round(p90, 2))
     ref = skin.lum
@@ -165,6 +169,7 @@ def eye_reading(
     stripes = eye_stripes(lum, centre)
     lens_l, lens_ab = _band_numbers(area.under, area.cheek)
     numbers = {
+        "spread": (peri_p90 - peri_p10) / ref,
         "stripes": stripes,
         "lens_l": lens_l,
         "lens_ab": lens_ab,
@@ -416,3 +421,29 @@ def dimmed_by_lenses(right: EyeReading, left: EyeReading, *, masked: bool = Fals
         e.bright < DIMMED_BRIGHT_MAX and e.contrast < DIMMED_LENS_CONTRAST_MAX and e.lens_l <= LENS_L_MAX
         for e in (right, left)
     )
+
+
+#: A veil over both eyes: the periocular region's 10-90 % lightness spread (``spread``,
+#: over the skin's lightness) under this on BOTH eyes, with both eye windows' contrast
+#: under ``DIMMED_CONTRAST_MAX``. A bare eye area holds the eye's own contrast (lashes,
+#: iris, sclera, the lid crease): on the tuning part every sharp, well-exposed real face
+#: reads a spread of at least 0.30 (clean faces 0.302, the median 0.68); a see-through
+#: lens that adds its own light (a tint laid over the eye, a reflecting lens) flattens
+#: the eye and what is around it: the ``tinted`` variants 0.14-0.45, median 0.28. 0.25
+#: keeps a 20 % margin under the flattest bare eye area (as ``TINT_MIN`` and
+#: ``COMMON_TINT_MIN`` do). The contrast bound is the dimmed rule's: a narrow bare eye
+#: in smooth skin can read a flat area (0.22-0.25 on clean faces outside the truth set)
+#: but keeps its own contrast (0.9 there). Blur, enlargement and clipping flatten bare
+#: eyes too: the caller reads it on sharp, full-resolution, well-exposed faces only
+#: (docs/local-detector.md, "Veiled eyes").
+VEILED_SPREAD_MAX: Final = 0.25
+
+
+def veiled_by_lenses(right: EyeReading, left: EyeReading) -> bool:
+    """Both eye areas flatter than any bare eye area (``VEILED_SPREAD_MAX``) and both eye
+    windows flatter than bare eyes (``DIMMED_CONTRAST_MAX``): lenses that veil the eyes,
+    whatever their colour or how much they dim. The caller applies it to sharp,
+    full-resolution, well-exposed faces only."""
+    if right.visible is None or left.visible is None:
+        return False
+    return all(e.spread < VEILED_SPREAD_MAX and e.contrast < DIMMED_CONTRAST_MAX for e in (right, left))

@@ -277,7 +277,10 @@ def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> Ski
     if not found:
         return None
     chromas = [float(np.hypot(lab[1], lab[2])) for _, lab, _ in found]
-    monochrome = max(chromas) < SKIN_MIN_CHROMA
+    # a patch too dark to be skin (a dark lens, a bar, a shadow) says nothing of the
+    # photo's colour: a grey photo is grey in its lit patches
+    lit = [chroma for (_, lab, _), chroma in zip(found, chromas, strict=True) if lab[0] >= SKIN_MIN_L]
+    monochrome = max(lit or chromas) < SKIN_MIN_CHROMA
     ok = []
     for (name, lab, mask), chroma in zip(found, chromas, strict=True):
         hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))

@@ -161,6 +161,7 @@ def face_quality(
                 "stripes": r.stripes,
                 "lens_l": r.lens_l,
                 "lens_ab": r.lens_ab,
+                "spread": r.spread,
             }
             for side, r in (("right", right), ("left", left))
         },
