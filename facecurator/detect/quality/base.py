@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Final
@@ -54,9 +55,32 @@ def length(v: np.ndarray) -> float:
     return math.sqrt(float(v.dot(v)))
 
 
+@functools.lru_cache(maxsize=128)
+def index_array(indices: tuple[int, ...]) -> np.ndarray:
+    """``indices`` as a read-only index array, made once per tuple of mesh indices."""
+    arr = np.array(indices, dtype=np.intp)
+    arr.flags.writeable = False
+    return arr
+
+
+def rows_of(a: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
+    """``a[list(indices)]`` (the same values): ``take`` with a cached index array costs a
+    quarter of indexing with a list, which is converted to an index array every time."""
+    return a.take(index_array(indices), axis=0)
+
+
+def masked(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``a[mask]`` for a boolean ``mask`` of ``a``'s shape or of its first two axes: the
+    same values in the same (row-major) order, by ``compress``, about half the cost of a
+    boolean subscript (the arrays are views when both are C-contiguous)."""
+    if mask.ndim == a.ndim:
+        return a.ravel().compress(mask.ravel())
+    return a.reshape(-1, *a.shape[mask.ndim :]).compress(mask.ravel(), axis=0)
+
+
 def centre_of(pts: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
     """``pts[list(indices)].mean(axis=0)`` (the same values) without ``np.mean``'s overhead."""
-    return np.add.reduce(pts[list(indices)], axis=0) / len(indices)
+    return np.add.reduce(rows_of(pts, indices), axis=0) / len(indices)
 
 
 def unmeasured(reason: str, **details: float) -> Measure:
@@ -110,7 +134,7 @@ def face_mask(mesh: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
 
     x0, y0, x1, y1 = box
     mask = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
-    pts = np.asarray(mesh)[list(FACE_OVAL), :2] - np.array([x0, y0])
+    pts = rows_of(np.asarray(mesh), FACE_OVAL)[:, :2] - np.array([x0, y0])
     cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], (1,))
     return mask.astype(bool)
 
@@ -135,7 +159,7 @@ def reduced_face(
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     pts = (np.asarray(mesh, dtype=np.float64)[:, :2] - np.array([x0, y0])) * f
     mask = np.zeros(crop.shape[:2], dtype=np.uint8)
-    cv2.fillPoly(mask, [np.round(pts[list(FACE_OVAL)]).astype(np.int32)], (1,))
+    cv2.fillPoly(mask, [np.round(rows_of(pts, FACE_OVAL)).astype(np.int32)], (1,))
     return crop, pts, mask.astype(bool)
 
 

@@ -13,7 +13,7 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.base import centre_of, length
+from facecurator.detect.quality.base import centre_of, length, masked, rows_of
 
 #: Side of the aligned crop; the eye centres land at (0.35, 0.40) and (0.65, 0.40)
 #: of it, so the inter-ocular distance (IOD) is 0.30 * side = 48 px.
@@ -112,7 +112,7 @@ class FaceRegions:
             if self._corners is None:  # polygon_mask's rounding, once for all the points
                 self._corners = np.round(self.pts / AREA_STEP).astype(np.int32)
             grid = np.zeros(self.area_lab.shape[:2], dtype=np.uint8)
-            cv2.fillPoly(grid, [self._corners[list(indices)]], (1,))
+            cv2.fillPoly(grid, [rows_of(self._corners, indices)], (1,))
             mask = self._masks[indices] = grid.view(bool)
         return mask
 
@@ -308,6 +308,6 @@ def _skin_patches(regions: FaceRegions) -> list[tuple[str, np.ndarray, np.ndarra
         for name, poly in _SKIN_PATCHES:
             mask = regions.polygon(poly)
             if np.count_nonzero(mask) >= 4:
-                found.append((name, fast_median(regions.area_lab[mask]), mask))
+                found.append((name, fast_median(masked(regions.area_lab, mask)), mask))
         regions.patches = found
     return regions.patches
