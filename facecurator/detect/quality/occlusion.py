@@ -27,6 +27,7 @@ from typing import Final
 
 import numpy as np
 
+from facecurator.detect.quality.base import masked, rows_of
 from facecurator.detect.quality.regions import (
     CHIN,
     FOREHEAD,
@@ -144,10 +145,11 @@ def face_like_fraction(
     uniform one is painted over; smooth regions (forehead, cheeks) may be uniform.
     ``like``: :func:`face_like_map` when already computed.
     """
-    if np.count_nonzero(mask) < 3:
+    count = np.count_nonzero(mask)
+    if count < 3:
         return 0.0
     if featured:
-        lum = regions.area_planes[0][mask]
+        lum = masked(regions.area_planes[0], mask)
         level = float(fast_median(lum))
         # uniform = painted over; but a clipped (blown-out or black) region is an exposure
         # problem, which the exposure measures report, not a cover
@@ -156,8 +158,8 @@ def face_like_fraction(
             return 0.0
     if like is None:
         like = face_like_map(regions, skin)
-    inside = like[mask]
-    return np.count_nonzero(inside) / inside.size
+    # like[mask]'s face-like share, without selecting the pixels
+    return np.count_nonzero(like & mask) / count
 
 
 def lip_contrast(regions: FaceRegions) -> float:
@@ -168,7 +170,7 @@ def lip_contrast(regions: FaceRegions) -> float:
     if np.count_nonzero(lips) < 3 or np.count_nonzero(around) < 3:
         return 0.0
     a = regions.area_planes[1]
-    return float(fast_median(a[lips]) - fast_median(a[around]))
+    return float(fast_median(masked(a, lips)) - fast_median(masked(a, around)))
 
 
 def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
@@ -178,7 +180,7 @@ def lip_darkness(regions: FaceRegions, skin: SkinReference) -> dict[str, float]:
     lips = regions.polygon(LIPS)
     if np.count_nonzero(lips) < 3:
         return {}
-    lum = regions.area_planes[0][lips]
+    lum = masked(regions.area_planes[0], lips)
     lum.sort()
     ref = max(float(skin.lab[0]), 1.0)
     p10 = float(lum[round(0.1 * (lum.size - 1))])
@@ -194,7 +196,7 @@ def lips_stripes(regions: FaceRegions) -> float:
     the lips' bounding box (full crop resolution): the lips, the line between them and
     their shading run across the face (small values); fingers over the mouth run up and
     down it (large values)."""
-    pts = regions.pts[list(LIPS)]
+    pts = rows_of(regions.pts, LIPS)
     lum = regions.lum
     h, w = lum.shape
     x0, x1 = max(0, int(pts[:, 0].min())), min(w, int(pts[:, 0].max()) + 1)
@@ -209,7 +211,7 @@ def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     """The mouth area is dark with a skin-like hue (a beard, not a mask)."""
     if skin.monochrome:
         return False
-    lab = fast_median(regions.area_lab[regions.polygon(MOUTH_AREA)])
+    lab = fast_median(masked(regions.area_lab, regions.polygon(MOUTH_AREA)))
     chroma = float(np.hypot(lab[1], lab[2]))
     hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
     dark = float(lab[0]) < BEARD_MAX_L * skin.lum
