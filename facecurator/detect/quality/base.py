@@ -64,15 +64,18 @@ def index_array(indices: tuple[int, ...]) -> np.ndarray:
 
 
 def rows_of(a: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
-    """``a[list(indices)]`` (the same values): ``take`` with a cached index array costs a
-    quarter of indexing with a list, which is converted to an index array every time."""
-    return a.take(index_array(indices), axis=0)
+    """``a[list(indices)]`` (the same values) with a cached index array: a list is converted
+    to one every time; ``take`` (a quarter of a list's cost) on a C-contiguous ``a`` (it
+    would copy any other whole), the index array (half) on others."""
+    index = index_array(indices)
+    return a.take(index, axis=0) if a.flags.c_contiguous else a[index]
 
 
 def masked(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``a[mask]`` for a boolean ``mask`` of ``a``'s shape or of its first two axes: the
-    same values in the same (row-major) order, by ``compress``, about half the cost of a
-    boolean subscript (the arrays are views when both are C-contiguous)."""
+    same values in the same (row-major) order, by ``compress``: about half the cost of a
+    boolean subscript on the small planes of the aligned crop (64 x 64; the arrays are
+    views when both are C-contiguous), more than it on large ones."""
     if mask.ndim == a.ndim:
         return a.ravel().compress(mask.ravel())
     return a.reshape(-1, *a.shape[mask.ndim :]).compress(mask.ravel(), axis=0)
