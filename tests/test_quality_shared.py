@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facecurator.detect.quality import eyes, lens, regions
+from facecurator.detect.quality import base, eyes, lens, occlusion, regions
 from facecurator.detect.quality.regions import IOD, SIDE, FaceRegions, SkinReference
 
 
@@ -67,3 +67,26 @@ def test_the_shared_eye_areas_hold_the_pixels_of_each_measure(seed: int) -> None
 def test_the_seeds_give_odd_and_even_periocular_counts() -> None:
     areas = [eyes.eye_area(_crop(seed), side) for seed in range(8) for side in ("right", "left")]
     assert {area.peri.shape[0] % 2 for area in areas} == {0, 1}
+
+
+def test_rows_and_masked_pixels_are_the_plain_selections() -> None:
+    rng = np.random.default_rng(3)
+    mesh = rng.uniform(0, 500, (478, 3))
+    for pts in (mesh[:, :2], np.ascontiguousarray(mesh[:, :2])):  # a strided view and a copy
+        picked = base.rows_of(pts, regions.CHIN)
+        assert np.array_equal(picked, pts[list(regions.CHIN)])
+    lab = rng.uniform(-50, 100, (64, 64, 3)).astype(np.float32)
+    mask = rng.random((64, 64)) < 0.3
+    assert np.array_equal(base.masked(lab, mask), lab[mask])  # (N, 3), row-major order
+    assert np.array_equal(base.masked(lab[..., 0].copy(), mask), lab[..., 0][mask])
+
+
+def test_a_regions_face_like_share_is_counted_over_its_pixels() -> None:
+    reg = _crop(5)
+    skin = SkinReference(lab=np.array([55.0, 10.0, 14.0], dtype=np.float32), monochrome=False, patches=())
+    like = occlusion.face_like_map(reg, skin)
+    rng = np.random.default_rng(4)
+    for share in (0.05, 0.3, 0.8):
+        mask = rng.random(like.shape) < share
+        plain = np.count_nonzero(like[mask]) / like[mask].size
+        assert occlusion.face_like_fraction(reg, skin, mask, like=like) == plain
