@@ -2,7 +2,8 @@
 another operator holds (issue 17): on both backends, the faces decided are exactly the pending
 qualified ones nobody else holds, each with one audit row carrying its previous decision; held
 faces are left (skipped) unless ``include_held``, and a decision of a held face by id is refused
-with the holder named until it is made anyway."""
+with the holder named until it is made anyway. ``decide --reject-unqualified`` likewise, a
+chunk at a time, each audit row with the face's own failing reasons."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from helpers.catalogs import seed_catalog
 from facecurator.cli.main import main as cli_main
 from facecurator.domain.rules import load_rules
 from facecurator.errors import FaceHeldError
+from facecurator.services import review as review_module
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.assign import assign, take
-from facecurator.services.review import accept_qualified, bulk_targets, iter_review
+from facecurator.services.review import accept_qualified, bulk_targets, iter_review, reject_unqualified
 
 ROOT = "/gallery"
 
@@ -117,3 +119,94 @@ def test_deciding_a_face_another_operator_holds_is_refused_until_decided_anyway(
             ids[0]: ("alice", "accepted", "rejected", "closed eyes"),
             ids[1]: ("alice", "accepted", "rejected", "closed eyes"),
         }  # the audit says who decided anyway, and what bob had decided
+
+
+def _rejections(catalog: Catalog, rules: Any) -> dict[int, str]:
+    """What rejecting every pending unqualified face writes, from the Python evaluation:
+    face id -> its failing reasons (the audit reason)."""
+    return {
+        face.id: "; ".join(face.verdict.reasons) or "unqualified"
+        for image in iter_review(catalog, rules)
+        for face in image.faces
+        if face.decision == "pending" and not face.verdict.qualified
+    }
+
+
+@pytest.mark.parametrize("preset", ["moderation-2.0", "enrollment-iso"])
+def test_bulk_reject_writes_each_faces_own_reasons_a_chunk_at_a_time(
+    catalog_target: str, preset: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seeded(catalog_target)
+    rules = load_rules(preset)  # enrollment-iso: measure conditions, its verdicts stored in SQL too
+    monkeypatch.setattr(review_module, "MAX_REASONED_CHUNK", 300)
+    read: list[int] = []  # the images each evaluation read: one chunk's, never the catalog's
+    original = review_module.review
+
+    def counting(catalog: Catalog, rules: Any, **kwargs: Any) -> Any:
+        read.append(len(kwargs.get("image_ids") or ()))
+        return original(catalog, rules, **kwargs)
+
+    with Catalog(catalog_target) as catalog:
+        looked = sorted(_rejections(catalog, rules))[-5:]
+        catalog.decide(looked, "rejected", reason="blurry", who="t")
+        catalog.decide(looked, "pending", reason="look again", who="u")  # the audit's prev_* are these
+        expected = _rejections(catalog, rules)
+        before = {f.id: f.decision.state for f in catalog.faces()}
+        held = take(catalog, "bob", 7, among=sorted(expected)[10:40])
+        monkeypatch.setattr(review_module, "review", counting)
+        chunks: list[tuple[int, int]] = []
+        result = reject_unqualified(catalog, rules, who="alice", on_chunk=lambda d, t: chunks.append((d, t)))
+        monkeypatch.setattr(review_module, "review", original)
+        assert (
+            result.count == len(expected) - 7 > 300 and result.skipped == 7 and result.total == len(expected)
+        )
+        assert (
+            chunks[0][1] == len(expected) and 197 <= chunks[0][0] <= 200 and len(chunks) > 2
+        )  # whole images
+        assert read and 0 < max(read) <= 300  # a chunk of faces' images at a time
+        (batch,) = result.batch_ids
+        audit = _audit(catalog, batch)
+        assert {face: row[3] for face, row in audit.items()} == {
+            face: reason for face, reason in expected.items() if face not in held
+        }  # each face's own reasons, as the Python evaluation words them
+        assert len(set(row[3] for row in audit.values())) > 3
+        assert all(row[:3] == ("alice", "pending", "rejected") for row in audit.values())
+        again = [row for face, row in audit.items() if face in looked]
+        assert len(again) == 5 and all(row[4:6] == ("look again", "u") and row[6] for row in again)
+        after = {f.id: f.decision for f in catalog.faces()}
+        for face_id, decision in after.items():
+            if face_id in audit:
+                assert (decision.state, decision.reason, decision.who) == (
+                    "rejected",
+                    audit[face_id][3],
+                    "alice",
+                )
+            else:
+                assert decision.state == before[face_id], face_id
+        assert catalog.undo_last() is not None
+        assert {f.id: f.decision.state for f in catalog.faces()} == before  # one undo reverts it whole
+        anyway = reject_unqualified(catalog, rules, who="alice", include_held=True)
+        assert anyway.count == len(expected) and set(_audit(catalog, anyway.batch_ids[0])) == set(expected)
+
+
+def test_a_reasoned_chunk_leaves_faces_taken_or_decided_since_its_targets_were_read(
+    catalog_target: str,
+) -> None:
+    seed_catalog(catalog_target, ROOT, 4, 2)
+    with Catalog(catalog_target) as catalog:
+        ids = [f.id for f in catalog.faces()]
+        take(catalog, "bob", 1, among=ids[:1])  # taken by bob meanwhile
+        catalog.decide(ids[1:2], "accepted", who="carol")  # decided by carol meanwhile
+        rows = [(face, f"reason {face}") for face in ids[:4]]
+        batch, changed = catalog.decide_each(rows, "rejected", who="alice", me="alice")
+        assert changed == 2 and batch
+        assert {face: row[3] for face, row in _audit(catalog, batch).items()} == {
+            ids[2]: f"reason {ids[2]}",
+            ids[3]: f"reason {ids[3]}",
+        }
+        assert catalog.decide_each(rows[:2], "rejected", who="alice", batch_id=batch, me="alice") == (
+            batch,
+            0,
+        )
+        assert catalog.decide_each(rows[:1], "rejected", who="alice", me=None)[1] == 1  # decided anyway
+        catalog.finish_batch(batch)

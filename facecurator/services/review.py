@@ -18,7 +18,7 @@ from facecurator.domain.face import Face
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
-from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id, pending_face_ids
+from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id
 from facecurator.services.catalog.schema import DecisionState
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
@@ -351,6 +351,9 @@ def accept_qualified(
 #: The largest chunk of a bulk decision by stored verdict (one statement each, committed;
 #: the first has BULK_CHUNK faces, each next one twice as many).
 MAX_STORED_CHUNK = 50_000
+#: The largest chunk of a bulk rejection by stored verdict: each face's reasons are made in
+#: Python (its image read and evaluated), one chunk of faces in memory at a time.
+MAX_REASONED_CHUNK = 5000
 
 
 def _decide_by_stored_verdicts(
@@ -358,7 +361,7 @@ def _decide_by_stored_verdicts(
     rules: RuleSet,
     qualified: bool,
     state: DecisionState,
-    reason: str,
+    reason: str | None,
     *,
     who: str | None,
     source_root: str | None,
@@ -367,8 +370,10 @@ def _decide_by_stored_verdicts(
     include_held: bool,
 ) -> BulkDecision:
     """A bulk decision of a whole source by its stored verdicts (the missing ones evaluated and
-    stored first, in SQL when the rule set allows): one set-based statement per committed chunk
-    of face ids under ONE audit batch, complete at the end (even when a chunk fails)."""
+    stored first, in SQL when the rule set allows), in committed chunks of face ids under ONE
+    audit batch, complete at the end (even when a chunk fails). With a ``reason``, each chunk
+    is one set-based statement; without, each face's audit reason is its failing reasons
+    (:func:`_rejection`), made from :func:`evaluate` a chunk at a time (constant memory)."""
     from facecurator.services import browse  # browse builds on this module
     from facecurator.services.catalog import bulk
     from facecurator.services.catalog.assign import me as operator
@@ -383,21 +388,39 @@ def _decide_by_stored_verdicts(
         return BulkDecision(0)
     done = after = 0
     batch_id = 0
-    size = BULK_CHUNK
+    size, largest = BULK_CHUNK, MAX_STORED_CHUNK if reason is not None else MAX_REASONED_CHUNK
     try:
         while done < total:
-            opened, changed, after = catalog.decide_by_verdict(
-                ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
-                reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
-            )  # fmt: skip
-            if not changed:
-                break  # the rest was decided by someone else meanwhile
+            if reason is not None:
+                opened, changed, last = catalog.decide_by_verdict(
+                    ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
+                    reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
+                )  # fmt: skip
+            else:
+                found = bulk.next_stored_targets(
+                    catalog,
+                    ruleset,
+                    qualified=qualified,
+                    after=after,
+                    limit=size,
+                    source_root=source_root,
+                    me=me,
+                )
+                targets = _whole_images(found, size)
+                decisions = _rejections(catalog, rules, targets)
+                opened, changed = catalog.decide_each(
+                    decisions, state, who=who, batch_id=batch_id or None, me=me
+                )
+                last = targets[-1][0] if targets else after
+            if last == after:
+                break  # no target left: the rest was decided by someone else meanwhile
+            after = last
             if opened and not batch_id:
                 batch_id = opened
                 if on_batch:
                     on_batch(opened)
             done += changed
-            size = min(size * 2, MAX_STORED_CHUNK)
+            size = min(size * 2, largest)
             if on_chunk:
                 on_chunk(min(done, total), total)
     finally:
@@ -405,6 +428,39 @@ def _decide_by_stored_verdicts(
             with contextlib.suppress(CatalogError):
                 catalog.finish_batch(batch_id)
     return BulkDecision(done, (batch_id,) if batch_id else (), max(0, total - done), total)
+
+
+def _rejection(face: ReviewedFace) -> tuple[int, str]:
+    """A rejected face's audit row: its id and why it is not qualified."""
+    return face.id, "; ".join(face.verdict.reasons) or "unqualified"
+
+
+def _whole_images(targets: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """A full chunk of ``(face id, image id)`` targets without its last image's faces (the
+    next chunk starts with them), so no image is read for two chunks; all of it when the
+    chunk is one image's."""
+    if len(targets) < limit:
+        return targets
+    end = len(targets)
+    while end and targets[end - 1][1] == targets[-1][1]:
+        end -= 1
+    return targets[:end] or targets
+
+
+def _rejections(
+    catalog: Catalog, rules: RuleSet, targets: Sequence[tuple[int, int]]
+) -> list[tuple[int, str]]:
+    """The audit rows of rejecting ``(face id, image id)`` targets, by face id: their images
+    read and evaluated (:func:`review`) a page at a time; a face qualified after all is left out."""
+    wanted = {face for face, _ in targets}
+    image_ids = sorted({image for _, image in targets})
+    rows = []
+    for start in range(0, len(image_ids), PAGE):
+        for image in review(catalog, rules, image_ids=image_ids[start : start + PAGE]):
+            rows += [
+                _rejection(face) for face in image.faces if face.id in wanted and not face.verdict.qualified
+            ]
+    return sorted(rows)
 
 
 def reject_unqualified(
@@ -420,32 +476,19 @@ def reject_unqualified(
 ) -> BulkDecision:
     """Reject every pending unqualified face; each audit row records its failing reasons.
     Faces another operator holds are left as they are unless ``include_held``."""
-    stored = face_ids is None and not uses_identity(rules)
-    if stored:
-        # The targets from the stored verdicts; only they are read again, for their reasons.
-        face_ids = _stored_targets(catalog, rules, source_root, False)
+    if face_ids is None and not uses_identity(rules):
+        return _decide_by_stored_verdicts(
+            catalog, rules, False, "rejected", None, who=who, source_root=source_root,
+            on_chunk=on_chunk, on_batch=on_batch, include_held=include_held,
+        )  # fmt: skip
     targets = [
-        (face.id, "; ".join(face.verdict.reasons) or "unqualified")
+        _rejection(face)
         for face in _scope(catalog, rules, source_root, face_ids)
         if face.decision == "pending" and not face.verdict.qualified
     ]
     return decide_in_chunks(
-        catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch, prepared=stored,
-        include_held=include_held,
-    )  # fmt: skip
-
-
-def _stored_targets(catalog: Catalog, rules: RuleSet, source_root: str | None, qualified: bool) -> list[int]:
-    """The pending faces of a source whose verdict is ``qualified`` (or not), from the verdicts
-    stored per rule set version: the missing ones are evaluated and stored first (a view that
-    showed the source stored them already). Not for identity rules: their verdicts depend on
-    the whole gallery, so they are evaluated afresh (:func:`_scope`)."""
-    from facecurator.services import browse  # browse builds on this module
-
-    catalog.prepare_bulk_change()  # storing verdicts is a write: a damaged catalog is refused first
-    browse.fill_verdicts(catalog, rules, source_root=source_root)
-    ruleset = browse.ruleset_id(catalog, rules)
-    return pending_face_ids(catalog, ruleset=ruleset, qualified=qualified, source_root=source_root)
+        catalog, targets, "rejected", who=who, on_chunk=on_chunk, on_batch=on_batch, include_held=include_held
+    )
 
 
 def _scope(

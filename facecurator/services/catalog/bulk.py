@@ -11,6 +11,10 @@ One statement per chunk, whatever the number of faces, on both backends (issue 1
   previous decision, as :mod:`.batches` writes them), then the decisions, copied from
   those audit rows. Faces another operator holds are left out unless ``include_held``
   (the rule: :mod:`.assign`).
+* :func:`next_stored_targets` and :func:`decide_each` do the same a chunk at a time when
+  each face's audit reason is written in Python (``decide --reject-unqualified`` records
+  why each face failed): the chunk's ids are read, their reasons made, and the chunk
+  decided with one prepared statement and one copy, whatever the number of reasons.
 """
 
 from __future__ import annotations
@@ -166,6 +170,13 @@ def decide_stored(
         f" {targets} ORDER BY f.id LIMIT :limit",
         params,
     )
+    count, last_face = _decisions_from_audit(db, batch, last)
+    return batch, count, after if last_face is None else last_face
+
+
+def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, int | None]:
+    """Write the decisions of the audit rows just added to ``batch`` (ids after ``last``):
+    (how many, the largest face id; None when none)."""
     written = {"batch": batch, "last": last}
     count, last_face = db.execute(
         "SELECT count(*), max(face_id) FROM audit WHERE batch_id = :batch AND id > :last", written
@@ -177,4 +188,68 @@ def decide_stored(
         " reason = excluded.reason, who = excluded.who, at = excluded.at",
         written,
     )
-    return batch, int(count), after if last_face is None else int(last_face)
+    return int(count), None if last_face is None else int(last_face)
+
+
+def next_stored_targets(
+    catalog: Catalog,
+    ruleset: int,
+    *,
+    qualified: bool,
+    after: int,
+    limit: int,
+    source_root: str | None,
+    me: str | None,
+) -> list[tuple[int, int]]:
+    """The next ``limit`` faces (by id, after face id ``after``) that :func:`decide_stored`
+    would decide, as (face id, image id): a chunk whose reasons are written in Python."""
+    params: dict[str, Any] = {"ruleset": ruleset, "after": after, "limit": limit}
+    sql = "SELECT f.id, f.image_id " + _targets(params, qualified=qualified, source_root=source_root, me=me)
+    with catalog._reading("bulk decision targets") as db:
+        return [
+            (int(face), int(image)) for face, image in db.execute(sql + " ORDER BY f.id LIMIT :limit", params)
+        ]
+
+
+def decide_each(
+    db: Connection,
+    path: Path,
+    decisions: Sequence[tuple[int, str | None]],
+    *,
+    state: str,
+    who: str,
+    batch_id: int | None,
+    me: str | None,
+) -> tuple[int, int]:
+    """Decide one chunk of ``(face id, its own reason)`` in an open decision batch, inside the
+    caller's write transaction: only the faces still pending and, with ``me``, not held by
+    another operator. The audit rows first (one prepared statement for the chunk), then the
+    decisions copied from them, as :func:`decide_stored` does.
+
+    Returns (batch id, 0 when none is open yet; faces decided). The batch is opened only
+    when a face is still to decide (never an empty batch)."""
+    params: dict[str, Any] = {}
+    free = "" if me is None else " AND " + not_held_by_others("f.id", params, me)
+    still = (
+        "FROM faces AS f LEFT JOIN decisions AS d ON d.face_id = f.id"
+        f" WHERE f.id {{}} AND coalesce(d.state, 'pending') = 'pending'{free}"
+    )
+    params["ids"] = _ids_json([face for face, _ in decisions])
+    ids_in = "IN (SELECT value FROM json_each(:ids))"
+    if not db.execute(f"SELECT EXISTS (SELECT 1 {still.format(ids_in)})", params).fetchone()[0]:
+        return batch_id or 0, 0
+    at = _now()
+    batch = batches._batch(db, path, batch_id, who, at, changing=True)
+    assert batch is not None
+    last = db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
+    del params["ids"]
+    params.update(batch=batch, at=at, who=who, action=ACTION_DECIDE, state=state)
+    db.executemany(
+        "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state, reason,"
+        " prev_reason, prev_who, prev_at)"
+        " SELECT :batch, :at, :who, f.id, :action, 'pending', :state, :reason, d.reason, d.who, d.at"
+        f" {still.format('= :face')}",
+        [dict(params, face=face, reason=reason) for face, reason in decisions],
+    )
+    count, _ = _decisions_from_audit(db, batch, last)
+    return batch, count

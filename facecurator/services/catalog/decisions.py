@@ -156,6 +156,35 @@ class DecisionStore(CatalogAccess):
                 self._announce(db, batch, [batch])
         return batch, changed, last
 
+    def decide_each(
+        self,
+        decisions: Sequence[tuple[int, str | None]],
+        state: DecisionState,
+        *,
+        who: str | None = None,
+        batch_id: int | None = None,
+        me: str | None = None,
+    ) -> tuple[int, int]:
+        """One chunk of a bulk decision whose faces each have their own reason
+        (:func:`.bulk.decide_each`): the faces of ``(face id, reason)`` still pending get
+        ``state``, in the open batch ``batch_id`` (None: opened when a face is to decide), in
+        one write transaction. ``me``: faces another operator holds are left out. Returns
+        (batch id, 0 while none is open; faces decided).
+
+        Raises:
+            BatchUndoneError: the batch was undone meanwhile (nothing is written).
+        """
+        from facecurator.services.catalog.bulk import decide_each
+
+        _check_state(state)
+        with self._write(f"record {state} decisions") as db:
+            batch, changed = decide_each(
+                db, self.path, decisions, state=state, who=who or _os_user(), batch_id=batch_id, me=me
+            )
+            if changed:
+                self._announce(db, batch, [batch])
+        return batch, changed
+
     def finish_batch(self, batch_id: int) -> None:
         """Mark a bulk decision's batch complete (from now on it can be undone)."""
         with self._write("complete the decision batch") as db:
