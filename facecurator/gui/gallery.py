@@ -80,6 +80,7 @@ class GalleryModel(LazyIdModel):
         #: whole-list reads asked (:meth:`_relist`; the newest is applied), and one is on its way
         self._relisting = 0
         self._relist_pending = False
+        self._arrived_meanwhile: list[int] = []
         store.imagesAdded.connect(self._on_images_added)
         store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
@@ -155,6 +156,7 @@ class GalleryModel(LazyIdModel):
         """Recompute the visible ids (an operator action: filter, sort, new source)."""
         self._relisting += 1  # a whole-list read still on its way is stale now
         self._relist_pending = False
+        self._arrived_meanwhile = []
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
         self._reset(ids)
 
@@ -195,7 +197,10 @@ class GalleryModel(LazyIdModel):
         """Images streaming in during a scan take their place in a name order (natural sort, by
         the catalog's stored keys). Many at once (a listed folder): the whole list is read again
         in SQL off the GUI thread (:meth:`_relist`), never sorted here."""
-        if len(new) > INSERT_ONE_BY_ONE or self._relist_pending:
+        if self._relist_pending:  # placed once the list being read is applied
+            self._arrived_meanwhile.extend(new)
+            return
+        if len(new) > INSERT_ONE_BY_ONE:
             self._relist()
             return
         key_of = self._store.order_keys(self.sort_key, new)
@@ -224,17 +229,22 @@ class GalleryModel(LazyIdModel):
 
     def _relist(self) -> None:
         """Read the shown list again in SQL on the store's query worker; applied in one reset
-        (a later change, or more images arriving meanwhile, supersede it: the newest read,
-        queued after their commits, has them all)."""
+        unless a rebuild (a filter or sort change) came first. Images arriving meanwhile (a scan
+        goes on) are kept aside and placed after it, if the read did not have them yet."""
         self._relisting += 1
         generation = self._relisting
         self._relist_pending = True
         filter_name, sort = self.filter_name, self.sort_key
 
         def apply(ids: list[int]) -> None:
-            if generation == self._relisting:
-                self._relist_pending = False
-                self._reset(ids)
+            if generation != self._relisting:
+                return
+            self._relist_pending = False
+            arrived, self._arrived_meanwhile = self._arrived_meanwhile, []
+            self._reset(ids)
+            rest = [i for i in dict.fromkeys(arrived) if i not in self._rows]
+            if rest:
+                self._insert_in_order(rest)
 
         self._store.gallery_ids_later(filter_name, sort, apply)
 

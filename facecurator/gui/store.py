@@ -182,6 +182,9 @@ class CurationStore(QObject, StoreRows):
         self._listed_only: set[int] = set()  # images shown as listed by a scan, not read since
         #: the identity checks of the open source (None: no embeddings), computed on the worker
         self._identities: GalleryIdentities | None = None
+        #: set once the gallery applied an open's image listing and had a turn to paint it (the
+        #: worker lists the faces after that); set at once when that listing was superseded
+        self._images_shown = threading.Event()
 
     # -- loading ---------------------------------------------------------------
 
@@ -263,6 +266,7 @@ class CurationStore(QObject, StoreRows):
             self._latest_generation = self._generation
         self._pending = None
         self._fill_timer.stop()
+        self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms)
         return self._pool.waitForDone(timeout_ms) and done
 
@@ -338,8 +342,11 @@ class CurationStore(QObject, StoreRows):
         the gallery shows them), then its faces (``sourceListed``: every view)."""
         request = listed.request
         if self._pending is None or request.generation != self._pending.generation:
+            self._images_shown.set()
             return
         if listed.kind == "images":
+            # after this turn's paint (the views reset now): the worker lists the faces then
+            QTimer.singleShot(0, self._images_shown.set)
             self.source_root = request.source_root
             self._image_order, self._image_set = listed.order, listed.index
             self._face_order, self._face_set = [], RowIndex()  # the faces views show none meanwhile

@@ -27,6 +27,8 @@ log = logging.getLogger("facecurator.gui.store")
 
 #: Images evaluated per committed step of a verdict fill (a superseded fill stops within one).
 EVALUATION_CHUNK: Final = 500
+#: Longest wait of an open's worker for the gallery to show its images before listing the faces.
+IMAGES_SHOWN_WAIT_S: Final = 2.0
 #: Verdict fills run in a child process (see :mod:`facecurator.services.verdict_fill`): a
 #: thread evaluating faces holds the GIL the event loop needs. False: on the worker thread.
 FILL_IN_CHILD_PROCESS = True
@@ -101,7 +103,11 @@ class _ComputeJob(QRunnable):
             # the check on open runs in the background; a write waits for it).
             with Catalog(store.catalog.location, check_later=True) as catalog:
                 if request.kind == "open":  # the images first: the gallery shows them meanwhile
+                    store._images_shown.clear()
                     store._listed.emit(store._list(catalog, request, "images"))
+                    # the faces' listing (seconds of SQL at 300 000 faces) starts once the gallery
+                    # has applied and painted the images: it would slow that turn down otherwise
+                    store._images_shown.wait(IMAGES_SHOWN_WAIT_S)
                     store._listed.emit(store._list(catalog, request, "faces"))
                 identities = store._fill(catalog, request)
         except _Superseded:
