@@ -107,7 +107,13 @@ def child_gui(args: argparse.Namespace) -> None:
         catalog = Catalog(args.catalog)
     from facecurator.gui.main_window import MainWindow
 
-    window = MainWindow(catalog, auto_scan=False)
+    try:  # as run_gui builds it: in stages, the event loop turning between them
+        from facecurator.gui.startup import turning_while_building
+    except ImportError:  # a checkout from before the staged build
+        window = MainWindow(catalog, auto_scan=False)
+    else:
+        with turning_while_building():
+            window = MainWindow(catalog, auto_scan=False)
     window.resize(1500, 950)
     # The gallery is what is measured: show its page whatever page the settings restored (a
     # window last closed on Triage reopens on Triage, and the gallery would never paint).

@@ -42,7 +42,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
 
     from facecurator.gui.i18n import ENV_QT_ORG, install_translator
     from facecurator.gui.logs import Notifier, setup_logging
-    from facecurator.gui.startup import import_while_turning, show_splash
+    from facecurator.gui.startup import import_while_turning, show_splash, turning_while_building
 
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)
@@ -87,7 +87,10 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         from facecurator.gui.main_window import MainWindow
 
         try:
-            window = MainWindow(catalog, notifier=notifier)  # writes its rule set: a read-only catalog fails
+            # built in stages, the splash turning between them; it writes its rule set: a
+            # read-only catalog fails
+            with turning_while_building():
+                window = MainWindow(catalog, notifier=notifier)
         except FacecuratorError as exc:
             splash.close()
             refuse_catalog(exc)

@@ -48,6 +48,7 @@ from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.logs import Notice, Notifier
 from facecurator.gui.review_keys import ReviewKeys
 from facecurator.gui.shortcut_sheet import ShortcutSheet
+from facecurator.gui.startup import turn
 from facecurator.gui.store import IMAGE_FILTERS, IMAGE_SORTS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache
 from facecurator.gui.triage import TriagePage
@@ -119,9 +120,11 @@ class MainWindow(WindowActions):
         self.source_profile: str | None = None
         self._opening: _OpenRequest | None = None
         self._reported_render_errors: set[str] = set()
-
+        turn()  # the splash keeps turning between the stages of the build (run_gui)
         self._build_gallery_page()
+        turn()
         self.triage = TriagePage(self.store, self.crops, self.decoded, self)
+        turn()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("pages")
         self.tabs.addTab(self.gallery_page, "")  # texts: retranslate_ui()
@@ -149,7 +152,7 @@ class MainWindow(WindowActions):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
         self.tabifyDockWidget(self.problems, self.log_dock)
         self.problems.raise_()
-
+        turn()
         self._build_runs()
         # Busy indicator while the store loads a source or re-evaluates the rules.
         self.busy_label = QLabel(self)
@@ -161,21 +164,22 @@ class MainWindow(WindowActions):
         self.busy_bar.setTextVisible(False)
         self.busy_label.hide()
         self.busy_bar.hide()
-        self.statusBar().addPermanentWidget(self.busy_label)
-        self.statusBar().addPermanentWidget(self.busy_bar)
         self.counts_label = QLabel(self)
         self._counts_timer = QTimer(self)  # counting walks every face: keep it off the key path
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(150)
         self._counts_timer.timeout.connect(self._recount)
-        self.statusBar().addPermanentWidget(self.counts_label)
-        self.statusBar().addPermanentWidget(self.paid_calls_label)
-        self.statusBar().addPermanentWidget(self.decision_watch.team_label)  # a shared scan's machines
+        status = (self.busy_label, self.busy_bar, self.counts_label, self.paid_calls_label)
+        for widget in (*status, self.decision_watch.team_label):  # (team: a shared scan's machines)
+            self.statusBar().addPermanentWidget(widget)
 
+        turn()
         self._build_actions()
         self._build_toolbar()
+        turn()
         self._build_menus()
         self._build_keys()
+        turn()
         # the gallery replaces the first-start panel as soon as the ids are listed
         self.store.sourceImagesListed.connect(lambda _root: self._update_empty_state())
         self.store.sourceChanged.connect(lambda _root: self._update_empty_state())
@@ -199,6 +203,7 @@ class MainWindow(WindowActions):
             lambda index: self.open_face_in_gallery(index.data(FACE_ID_ROLE)) if index.isValid() else None
         )
         self.retranslate_ui()
+        turn()
         self._restore_state()
         self.update_paid_calls()
 

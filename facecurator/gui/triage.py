@@ -41,6 +41,7 @@ from facecurator.gui.fit import never_cut
 from facecurator.gui.i18n import counted
 from facecurator.gui.my_faces import MINE, MyFaces
 from facecurator.gui.sort_words import sort_label
+from facecurator.gui.startup import turn
 from facecurator.gui.store import FACE_FILTERS, CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
 from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-exported
@@ -230,6 +231,7 @@ class TriagePage(QWidget):
         bar = QVBoxLayout()
         bar.addLayout(choose)
         bar.addLayout(act)
+        turn()  # (a stage of the window's build: startup.turning_while_building)
         self.preview = QLabel(self)
         self.preview.setObjectName("triagePreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -56,3 +56,36 @@ def test_the_splash_says_the_app_is_starting(qapp) -> None:
         assert splash.findChild(QLabel, "startMessage").text() == "Starting…"
     finally:
         splash.close()
+
+
+def test_the_window_is_built_in_stages_the_event_loop_turning_between_them(qapp, tmp_path: Path) -> None:
+    """As run_gui builds it (turning_while_building), the window's build lets the event loop turn
+    between its stages (pages, docks, menus): no one stall of the whole build. A window built
+    elsewhere (the tests' windows) never turns the loop in the middle of its constructor."""
+    from PySide6.QtCore import QTimer
+
+    from facecurator.gui.main_window import MainWindow
+    from facecurator.gui.startup import turning_while_building
+    from facecurator.services.catalog import Catalog
+
+    turns: list[int] = []
+    timer = QTimer()
+    timer.setInterval(0)  # fires on every turn of the loop
+    timer.timeout.connect(lambda: turns.append(1))
+    catalog = Catalog(tmp_path / "c.sqlite3")
+    windows = []
+    try:
+        timer.start()
+        windows.append(MainWindow(catalog, auto_scan=False))
+        outside = len(turns)
+        with turning_while_building():
+            windows.append(MainWindow(catalog, auto_scan=False))
+        inside = len(turns) - outside
+        timer.stop()
+    finally:
+        for window in windows:
+            window.shutdown()
+            window.close()
+        catalog.close()
+    assert outside == 0, "a window built outside run_gui turned the event loop"
+    assert inside >= 8, f"the build turned the loop {inside} times: in too few stages"
