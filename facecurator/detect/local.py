@@ -16,7 +16,9 @@ from typing import Any, Final
 import numpy as np
 
 from facecurator.detect import measures
+from facecurator.detect.blink import BlinkReader
 from facecurator.detect.messages import detect_text
+from facecurator.detect.quality.base import padded_square
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses, veiled_by_lenses
 from facecurator.detect.quality.face import measure_face
@@ -28,7 +30,13 @@ from facecurator.detect.quality.pose import (
     expand_angle,
     tipped_back_cue,
 )
-from facecurator.detect.quality.summary import FaceQuality, detail_named, face_quality
+from facecurator.detect.quality.summary import (
+    FaceQuality,
+    detail_named,
+    face_quality,
+    needs_blink_reading,
+    with_blink,
+)
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, MeasureSet, Pose
 from facecurator.domain.images import decode_image
 from facecurator.domain.measures import Measure
@@ -39,7 +47,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 21
+ALGORITHM_VERSION: Final = 22
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,7 @@ class LocalDetector:
         self._short: Any = None
         self._full: Any = None
         self._mesh: Any = None
+        self._blink = BlinkReader()  # a second reading of eyes the mesh reads shut
         # mediapipe graphs are not thread-safe: concurrent use is refused, not serialised
         self._busy = threading.Lock()
 
@@ -156,6 +165,7 @@ class LocalDetector:
                 except Exception:
                     log.debug("closing a mediapipe graph failed", exc_info=True)
         self._short = self._full = self._mesh = None
+        self._blink.close()
 
     def __enter__(self) -> LocalDetector:
         return self
@@ -291,6 +301,8 @@ class LocalDetector:
             eye_distance = float(np.linalg.norm(left - right))
             aligned, aligned_pts = measures.align_face(rgb, mesh)
             quality = face_quality(rgb, mesh, yaw=head.yaw, aligned=(aligned, aligned_pts))
+            if needs_blink_reading(quality, eye_distance=eye_distance, yaw=head.yaw):
+                quality = with_blink(quality, self._blink.read(rgb, mesh))  # a smile's narrowed eye?
             named.update(quality.measures)
             detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality, with_pose=False)
             named.update(detail_named(detail.verdicts))
@@ -397,12 +409,9 @@ class LocalDetector:
         cx, cy = cand.x + cand.w / 2, cand.y + cand.h / 2
         x0, y0 = round(cx - side / 2), round(cy - side / 2)
         isz = round(side)
-        h, w = rgb.shape[:2]
-        crop: np.ndarray = np.zeros((isz, isz, 3), dtype=np.uint8)
-        sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + isz), min(h, y0 + isz)
-        if sx1 <= sx0 or sy1 <= sy0:
+        crop = padded_square(rgb, x0, y0, isz)
+        if crop is None:
             return None
-        crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
         interp = cv2.INTER_AREA if isz > _MESH_INPUT else cv2.INTER_LINEAR
         crop = cv2.resize(crop, (_MESH_INPUT, _MESH_INPUT), interpolation=interp)
         result = self._mesh.process(crop)

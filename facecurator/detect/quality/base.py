@@ -111,6 +111,18 @@ def inter_eye_distance(mesh: np.ndarray) -> float:
     return length(left - right)
 
 
+def padded_square(rgb: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray | None:
+    """The ``size`` x ``size`` square of ``rgb`` whose corner is (x0, y0), black where it
+    leaves the image (a face at the border stays centred); None when it misses the image."""
+    h, w = rgb.shape[:2]
+    crop: np.ndarray = np.zeros((size, size, 3), dtype=np.uint8)
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x0 + size), min(h, y0 + size)
+    if sx1 <= sx0 or sy1 <= sy0:
+        return None
+    crop[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
+    return crop
+
+
 def mesh_box(mesh: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """The mesh's bounding box (forehead to chin, cheek to cheek) clipped to an
     image of ``shape``, as ``(x0, y0, x1, y1)``; None when under 8 x 8 pixels."""

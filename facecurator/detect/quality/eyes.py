@@ -69,6 +69,19 @@ OPEN_IRIS: Final = 0.0
 #: Eyes less than this many pixels apart in the working image are not measured.
 MIN_IOD_PX: Final = 16.0
 
+# A second reading of an eye the lids read shut (``facecurator.detect.blink``: the Face
+# Landmarker's ``eyeBlink`` score, 0-1; a smile's narrowed eye scores low, a shut one
+# high). Chosen on the truth set's tuning part, see docs/local-detector.md ("Smiles").
+#: An eye the lids read shut is open when its blink score is under this. Tune: the shut
+#: eyes this rule reads 0.554-0.731; labelled open ones 0.26-0.57; 0.45 keeps ~20 % under
+#: the shut minimum.
+BLINK_OPEN_MAX: Final = 0.45
+#: ... read only on faces whose eyes are at least this many working pixels apart (smaller
+#: crops are enlarged and the score drifts: tune shut eyes 19-23 px apart 0.455-0.83) ...
+BLINK_MIN_IOD_PX: Final = 40.0
+#: ... and turned at most this far (beyond, enrollment rejects the pose anyway).
+BLINK_MAX_YAW: Final = 30.0
+
 # Reasons (a fixed vocabulary: front ends translate them, see facecurator.domain.measures).
 REASON_UNIFORM: Final = "covered?"
 REASON_DARK_FLAT: Final = "sunglasses?"
@@ -124,6 +137,26 @@ def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
 def _half(value: float, boundary: float) -> float:
     """``value`` scaled so ``boundary`` maps to 0.5, clipped to 0..1."""
     return float(min(1.0, max(0.0, 0.5 * value / boundary)))
+
+
+def shut_by_lids(eye: EyeReading) -> bool:
+    """A visible eye whose lids alone read it shut (the case a blink reading may reopen)."""
+    return (
+        eye.visible is not None
+        and eye.visible >= 0.5
+        and eye.open is not None
+        and eye.open < 0.5
+        and eye.reason == REASON_LIDS
+    )
+
+
+def reopened(eye: EyeReading, blink: float | None) -> EyeReading:
+    """``eye`` with the blink reading applied: an eye its lids read shut is open when its
+    ``eyeBlink`` score is under ``BLINK_OPEN_MAX`` (openness ``0.5 x BLINK_OPEN_MAX /
+    blink``: over 0.5 exactly then); any other eye, or no score, is left as it is."""
+    if blink is None or not shut_by_lids(eye) or blink >= BLINK_OPEN_MAX:
+        return eye
+    return replace(eye, open=round(_half(BLINK_OPEN_MAX, max(blink, 1e-6)), 3), reason="")
 
 
 def eye_reading(

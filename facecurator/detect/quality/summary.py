@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
 
 from facecurator.detect.quality.base import centre_of, length
 from facecurator.detect.quality.eyes import (
+    BLINK_MAX_YAW,
+    BLINK_MIN_IOD_PX,
     MIN_IOD_PX,
     REASON_SMALL,
     REASON_TINTED,
@@ -17,6 +19,8 @@ from facecurator.detect.quality.eyes import (
     eye_reading,
     eye_symmetry,
     one_eye_covered,
+    reopened,
+    shut_by_lids,
     sunglasses_from_eyes,
 )
 from facecurator.detect.quality.lens import lens_tint
@@ -187,6 +191,42 @@ def face_quality(
         raw=raw,
         lab=regions.lab,
         eyes=(right, left),
+    )
+
+
+def needs_blink_reading(quality: FaceQuality, *, eye_distance: float, yaw: float) -> bool:
+    """Whether a second reading of the eyes (``facecurator.detect.blink``) may change this
+    face: a visible eye its lids read shut, on a face large and frontal enough to read it
+    (``eyes.BLINK_MIN_IOD_PX``, ``BLINK_MAX_YAW``)."""
+    if quality.eyes is None or eye_distance < BLINK_MIN_IOD_PX or abs(yaw) > BLINK_MAX_YAW:
+        return False
+    return any(shut_by_lids(eye) for eye in quality.eyes)
+
+
+def with_blink(quality: FaceQuality, blink: tuple[float, float] | None) -> FaceQuality:
+    """``quality`` with each eye the lids read shut reopened when its blink score says so
+    (``eyes.reopened``: each eye on its own, so one shut eye stays shut); the scores are
+    kept in ``raw["blink"]`` (None when there was no reading)."""
+    if quality.eyes is None:
+        return quality
+    raw = dict(quality.raw)
+    raw["blink"] = None if blink is None else [round(b, 3) for b in blink]
+    if blink is None:
+        return replace(quality, raw=raw)
+    right, left = (reopened(eye, b) for eye, b in zip(quality.eyes, blink, strict=True))
+    m = dict(quality.measures)
+    m["eye_open_right"] = _eye_measure(right, right.open)
+    m["eye_open_left"] = _eye_measure(left, left.open)
+    m["eyes_open"] = _lowest(
+        "right eye", m["eye_open_right"], "left eye", m["eye_open_left"], unknown_if_any=True
+    )
+    eyes_raw = dict(raw["eyes"])
+    for side, eye in (("right", right), ("left", left)):
+        eyes_raw[side] = {**eyes_raw[side], "open": eye.open, "reason": eye.reason}
+    raw["eyes"] = eyes_raw
+    value = m["eyes_open"].value
+    return replace(
+        quality, measures=m, raw=raw, eyes=(right, left), eyes_closed=None if value is None else value < 0.5
     )
 
 
