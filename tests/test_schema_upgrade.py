@@ -33,8 +33,6 @@ _FIRST_USE_TABLES = (
     "CREATE TABLE rate_budget (account TEXT PRIMARY KEY, next_at TIMESTAMPTZ NOT NULL)",
 )
 _SHARED_TABLES = {"scan_queue", "scan_passes", "scan_workers", "rate_budget"}
-#: The schema version that stores the images' natural sort keys (``images.name_key``).
-NATURAL_KEYS_STEP = 9
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -53,8 +51,6 @@ def _written_by(version: int, monkeypatch: pytest.MonkeyPatch) -> None:
     older = catalog_schema.MIGRATIONS[:version]
     monkeypatch.setattr(catalog_schema, "MIGRATIONS", older)
     monkeypatch.setattr(catalog_database, "MIGRATIONS", older)
-    if version < NATURAL_KEYS_STEP:  # that release wrote no natural sort keys (no such columns)
-        monkeypatch.setattr(catalog_database, "store_natural_keys", lambda _db, _rows: None)
 
 
 def _tables(target: str) -> set[str]:

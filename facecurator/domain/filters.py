@@ -565,11 +565,12 @@ def natural_sort_key(text: str) -> str:
     itself breaks such ties.
     """
     parts = _DIGITS.split(text.casefold())
-    out: list[str] = []
-    for position, part in enumerate(parts):
-        if position % 2:
-            digits = str(int(part))
-            out.append(f"{len(digits):04d}{digits}")
-        else:
-            out.append(part + _RUN_END)
-    return "".join(out)
+    parts[0::2] = [run + _RUN_END for run in parts[0::2]]
+    parts[1::2] = [_sortable_number(run) for run in parts[1::2]]
+    return "".join(parts)
+
+
+def _sortable_number(digits: str) -> str:
+    """A digit run as its digit count (4 digits) and its digits without leading zeros."""
+    plain = (digits.lstrip("0") or "0") if digits.isascii() else str(int(digits))  # (other scripts' digits)
+    return f"{len(plain):04d}{plain}"

@@ -83,7 +83,7 @@ def database_errors() -> tuple[type[BaseException], ...]:
 #: What schema steps 7 (the shared scan's tables) and 8 (assignments) add, newest first.
 _STEPS_AFTER_6 = ("assignment_log", "assignments", "rate_budget", "scan_workers", "scan_passes", "scan_queue")
 #: What step 9 (the images' natural sort keys) adds: its indexes, then its columns.
-_STEP_9_INDEXES = ("images_by_root_person", "images_by_root_natural")
+_STEP_9_INDEXES = ("images_by_root_natural",)
 _STEP_9_COLUMNS = ("group_key", "name_key")
 
 

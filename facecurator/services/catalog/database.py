@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
@@ -34,11 +34,19 @@ from facecurator.services.catalog.schema import (
     DEFAULT_BUSY_TIMEOUT,
     IMAGE_STATUSES,
     MIGRATIONS,
+    NATURAL_KEYS_STEP,
     configure,
     migrate,
+    natural_keys,
     store_natural_keys,
 )
 from facecurator.services.catalog.settings import SettingsStore
+
+_RECORD_LISTED: Final = """INSERT OR IGNORE INTO images (uri, name, group_name, source_root, size, mtime_ns,
+    etag, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'listed') RETURNING id"""
+#: The same with the image's natural sort keys (schema step 9).
+_RECORD_LISTED_KEYED: Final = """INSERT OR IGNORE INTO images (uri, name, group_name, source_root, size,
+    mtime_ns, etag, status, name_key, group_key) VALUES (?, ?, ?, ?, ?, ?, ?, 'listed', ?, ?) RETURNING id"""
 
 
 class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
@@ -339,7 +347,8 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
                     _now(),
                 ),
             ).fetchone()[0]
-            store_natural_keys(db, [(image_id, ref.name, ref.group)])
+            if len(MIGRATIONS) >= NATURAL_KEYS_STEP:  # (the code of a release before: no keys)
+                store_natural_keys(db, [(image_id, ref.name, ref.group)])
             if face_count:
                 db.executemany(
                     "INSERT OR IGNORE INTO faces (image_id, detection_id, idx) VALUES (?, ?, ?)",
@@ -352,19 +361,17 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         in one transaction; the ones it knows are left as they are. Returns the new ids, in
         listing order (a scan then records each image as it is read, under the same id)."""
         new: list[int] = []
-        named: list[tuple[int, str, str]] = []
+        keyed = len(MIGRATIONS) >= NATURAL_KEYS_STEP  # (the code of a release before: no keys)
         with self._write(f"record the listing of {source_root}") as db:
             for ref in refs:
-                row = db.execute(
-                    """INSERT OR IGNORE INTO images (uri, name, group_name, source_root, size, mtime_ns,
-                           etag, status)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, 'listed') RETURNING id""",
-                    (ref.uri, ref.name, ref.group, source_root, ref.size, ref.mtime_ns, ref.etag),
-                ).fetchone()
-                if row is not None:
-                    new.append(int(row[0]))
-                    named.append((int(row[0]), ref.name, ref.group))
-            store_natural_keys(db, named)
+                values = (ref.uri, ref.name, ref.group, source_root, ref.size, ref.mtime_ns, ref.etag)
+                if keyed:
+                    row = db.execute(_RECORD_LISTED_KEYED, (*values, *natural_keys(ref.name, ref.group)))
+                else:
+                    row = db.execute(_RECORD_LISTED, values)
+                found = row.fetchone()
+                if found is not None:
+                    new.append(int(found[0]))
         return new
 
     def images(self, source_root: str | None = None, status: str | None = None) -> list[ImageRow]:

@@ -413,12 +413,21 @@ _SCHEMA_V8 = _statements(
 _NATURAL_KEY_CHUNK: Final = 5000
 
 
+#: The schema version whose images hold their natural sort keys.
+NATURAL_KEYS_STEP: Final = 9
+
+
+def natural_keys(name: str, group: str) -> tuple[str, str]:
+    """An image's ``(name_key, group_key)``: what every writer of an image row stores."""
+    return natural_sort_key(name), natural_sort_key(group)
+
+
 def store_natural_keys(conn: Connection, rows: Iterable[tuple[int, str, str]]) -> None:
     """Write the natural sort keys of images given as ``(id, name, person)`` (the one writer of
     ``images.name_key`` / ``group_key``: every insert of an image calls it, and step 9)."""
     conn.executemany(
         "UPDATE images SET name_key = ?, group_key = ? WHERE id = ?",
-        [(natural_sort_key(name), natural_sort_key(group), image_id) for image_id, name, group in rows],
+        [(*natural_keys(name, group), image_id) for image_id, name, group in rows],
     )
 
 
@@ -441,9 +450,10 @@ _SCHEMA_V9_COLUMNS = _statements(
     "ALTER TABLE images ADD COLUMN group_key TEXT NOT NULL DEFAULT ''",
 )
 _SCHEMA_V9_INDEXES = _statements(
-    # status last: the gallery's listing (present images in name order) reads the index alone
+    # status last: the gallery's listing (present images in name order) reads the index alone.
+    # No index for the person sort (not the default one; SQL sorts it): each index costs every
+    # insert, and a new folder's listing inserts thousands at once.
     "CREATE INDEX images_by_root_natural ON images (source_root, name_key, name, id, status)",
-    "CREATE INDEX images_by_root_person ON images (source_root, group_key, group_name, name_key, name, id)",
 )
 
 
