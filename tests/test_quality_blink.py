@@ -149,3 +149,18 @@ def test_a_face_the_landmarker_does_not_find_keeps_the_lids_reading() -> None:
     mesh[:, 1] = np.linspace(100, 200, 478)
     assert reader.read(flat, mesh) is None
     reader.close()
+
+
+def test_without_the_model_the_results_carry_another_settings_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("mediapipe")
+    from facecurator.detect import blink
+    from facecurator.detect.local import LocalDetector
+
+    det = LocalDetector()
+    with_model = det.settings_key
+    monkeypatch.setattr(blink, "model_path", lambda: None)
+    # shut-looking eyes read differently without the second reading: a catalog must not
+    # take such detections for this version's (nor this version's for them)
+    assert det.settings_key == det.settings.key + ";blink=off"
+    assert det.settings_key != with_model or not blink.BlinkReader().available
+    assert blink.BlinkReader().read(np.zeros((64, 64, 3), dtype=np.uint8), np.zeros((478, 3))) is None

@@ -20,6 +20,7 @@ it is missing) there is no second reading and the mesh's reading stands.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -48,8 +49,9 @@ MATCH_MAX: Final = 0.25
 _IRIS: Final = (468, 473)
 
 
+@functools.cache
 def model_path() -> Path | None:
-    """The model file when it is installed and is the pinned one, else None."""
+    """The model file when it is installed and is the pinned one, else None (read once)."""
     try:
         spec = importlib.util.find_spec(MODEL_PACKAGE)
     except (ImportError, ValueError):

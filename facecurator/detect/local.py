@@ -15,8 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.detect import measures
-from facecurator.detect.blink import BlinkReader
+from facecurator.detect import blink, measures
 from facecurator.detect.messages import detect_text
 from facecurator.detect.quality.base import padded_square
 from facecurator.detect.quality.detail import jpeg_quality
@@ -144,7 +143,7 @@ class LocalDetector:
         self._short: Any = None
         self._full: Any = None
         self._mesh: Any = None
-        self._blink = BlinkReader()  # a second reading of eyes the mesh reads shut
+        self._blink = blink.BlinkReader()  # a second reading of eyes the mesh reads shut
         # mediapipe graphs are not thread-safe: concurrent use is refused, not serialised
         self._busy = threading.Lock()
 
@@ -152,7 +151,8 @@ class LocalDetector:
 
     @property
     def settings_key(self) -> str:
-        return self.settings.key
+        # without the blink model (detect/blink.py) some eyes read shut: not this version's results
+        return self.settings.key + ("" if blink.model_path() is not None else ";blink=off")
 
     def clone(self) -> LocalDetector:
         return LocalDetector(self.settings)
