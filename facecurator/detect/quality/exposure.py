@@ -95,27 +95,33 @@ def exposure_measures(
     luma, grey = view.small_luma, view.small_grey
     mask, pts = view.small_mask, view.small_pts
     assert mask is not None and pts is not None and luma is not None and grey is not None
-    pix = luma[mask]
-    if pix.size < 50:
+    count = int(np.count_nonzero(mask))
+    if count < 50:
         return {name: unmeasured("face region too small") for name in NAMES}
-    mean = fast_mean(pix)
     # the face's 256-level histogram from the shared uint8 luma (the same counts as the
     # float pixels'), and the dark and clipped shares from it
     hist = cv2.calcHist([grey], [0], mask.view(np.uint8), [256], [0, 256]).ravel().astype(np.float64)
-    dark = float(hist[: DARK_LEVEL + 1].sum()) / pix.size
-    clipped = float(hist[CLIPPED_LEVEL:].sum()) / pix.size
-    levels = _percentiles(hist, pix.size)
+    mean = _mean_of_levels(hist, count)
+    if mean is None:
+        mean = fast_mean(luma[mask])
+    dark = float(hist[: DARK_LEVEL + 1].sum()) / count
+    clipped = float(hist[CLIPPED_LEVEL:].sum()) / count
+    levels = _percentiles(hist, count)
     high = levels["p95"]
-    p = hist[hist > 0] / pix.size
+    p = hist[hist > 0] / count
     entropy = float(-(p * np.log2(p)).sum())
     # halves split by the nose line (bridge 168 to tip 1), in crop coordinates
-    top, tip = pts[168], pts[1]
+    (tx, ty), (px, py) = (float(v) for v in pts[168]), (float(v) for v in pts[1])
     yy = np.arange(luma.shape[0], dtype=np.float64)[:, None]
     xx = np.arange(luma.shape[1], dtype=np.float64)[None, :]
-    side = (xx - top[0]) * (tip[1] - top[1]) - (yy - top[1]) * (tip[0] - top[0])
-    left, right = luma[mask & (side > 0)], luma[mask & (side <= 0)]
-    if left.size >= 20 and right.size >= 20:
-        a, b = fast_mean(left), fast_mean(right)
+    first = mask & ((xx - tx) * (py - ty) - (yy - ty) * (px - tx) > 0)
+    hist_a = cv2.calcHist([grey], [0], first.view(np.uint8), [256], [0, 256]).ravel().astype(np.float64)
+    hist_b = hist - hist_a  # the face's other pixels (the same counts: whole numbers)
+    count_a, count_b = int(hist_a.sum()), int(hist_b.sum())
+    if count_a >= 20 and count_b >= 20:
+        a, b = _mean_of_levels(hist_a, count_a), _mean_of_levels(hist_b, count_b)
+        if a is None or b is None:
+            a, b = fast_mean(luma[first]), fast_mean(luma[mask & ~first])
         uniform = Measure(
             round(min(a, b) / max(a, b, 1.0), 4),
             "ratio of the face halves' brightness",
@@ -140,6 +146,21 @@ def exposure_measures(
         "dynamic_range": Measure(round(entropy, 3), "entropy of the face's brightness (bits)"),
         "illumination_uniformity": uniform,
     }
+
+
+_LEVELS: Final = np.arange(256, dtype=np.float64)
+
+
+def _mean_of_levels(hist: np.ndarray, count: int) -> float | None:
+    """``fast_mean`` of the float32 luma pixels that ``hist`` (their 256-level histogram,
+    ``count`` of them) counts, from the histogram alone: the pixels are whole grey levels,
+    so while their total stays under 2**24 every partial sum of numpy's float32 reduction
+    is a whole number held exactly, whatever the order, and the mean is the same float32
+    value. None when the total may reach it (the caller then sums the pixels)."""
+    total = float(hist @ _LEVELS)  # whole-number products and sums: exact in float64
+    if total >= 2.0**24:
+        return None
+    return float(np.float32(total / count))
 
 
 def _percentiles(hist: np.ndarray, count: int) -> dict[str, float]:
