@@ -273,32 +273,65 @@ def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> Ski
     the forehead) are left out. ``prefer``: patch names to use alone when they look
     like skin (the nose/mouth measures prefer the forehead, which a mask never covers).
     """
-    found = _skin_patches(regions)
+    judged = _skin_like_patches(regions)
+    if judged is None:
+        return None
+    monochrome, ok = judged
+    preferred = [item for item in ok if item[0] in prefer]
+    use = preferred or ok
+    names = tuple(i[0] for i in use)
+    # the same patches give the same reference (the cheeks' and the upper face's often agree)
+    key = "skin:" + ",".join(names)
+    ref = regions.shared.get(key)
+    if ref is None:
+        lab = fast_median(np.array([item[1] for item in use]))
+        ref = regions.shared[key] = SkinReference(lab=lab, monochrome=monochrome, patches=names)
+    assert isinstance(ref, SkinReference)
+    return ref
+
+
+def _skin_like_patches(
+    regions: FaceRegions,
+) -> tuple[bool, list[tuple[str, np.ndarray, np.ndarray]]] | None:
+    """(monochrome, the candidate patches that look like skin) or None when there is no
+    candidate or none looks like skin; judged once per face (cached in ``regions.shared``)."""
+    if "skin" in regions.shared:
+        cached = regions.shared["skin"]
+        assert cached is None or isinstance(cached, tuple)
+        return cached
+    judged = regions.shared["skin"] = _judge_patches(_skin_patches(regions))
+    return judged
+
+
+def _judge_patches(
+    found: list[tuple[str, np.ndarray, np.ndarray]],
+) -> tuple[bool, list[tuple[str, np.ndarray, np.ndarray]]] | None:
     if not found:
         return None
-    chromas = [float(np.hypot(lab[1], lab[2])) for _, lab, _ in found]
+    labs = np.array([lab for _, lab, _ in found])
+    # each patch's numbers as Python floats (the float32 values; a float compares with a
+    # bound as a numpy scalar does, at a fraction of the cost), chroma in float32 as before
+    chromas = np.hypot(labs[:, 1], labs[:, 2]).tolist()
+    lights = labs[:, 0].tolist()
+    hues = [math.degrees(math.atan2(b, a)) for a, b in labs[:, 1:3].tolist()]
     # a patch too dark to be skin (a dark lens, a bar, a shadow) says nothing of the
     # photo's colour: a grey photo is grey in its lit patches
-    lit = [chroma for (_, lab, _), chroma in zip(found, chromas, strict=True) if lab[0] >= SKIN_MIN_L]
+    lit = [chroma for light, chroma in zip(lights, chromas, strict=True) if light >= SKIN_MIN_L]
     monochrome = max(lit or chromas) < SKIN_MIN_CHROMA
     ok = []
-    for (name, lab, mask), chroma in zip(found, chromas, strict=True):
-        hue = math.degrees(math.atan2(float(lab[2]), float(lab[1])))
-        if lab[0] < SKIN_MIN_L:
+    for item, light, chroma, hue in zip(found, lights, chromas, hues, strict=True):
+        if light < SKIN_MIN_L:
             continue
         if monochrome or (
             SKIN_MIN_CHROMA <= chroma <= SKIN_MAX_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
         ):
-            ok.append((name, lab, mask))
+            ok.append((item, light))
     if not ok:
         return None
     if not monochrome:
-        lightest = max(float(item[1][0]) for item in ok)
-        ok = [item for item in ok if item[1][0] >= SKIN_MIN_RELATIVE_L * lightest]
-    preferred = [item for item in ok if item[0] in prefer]
-    use = preferred or ok
-    lab = fast_median(np.array([item[1] for item in use]))
-    return SkinReference(lab=lab, monochrome=monochrome, patches=tuple(i[0] for i in use))
+        lightest = max(light for _, light in ok)
+        ok = [(item, light) for item, light in ok if light >= SKIN_MIN_RELATIVE_L * lightest]
+    return monochrome, [item for item, _ in ok]
 
 
 def _skin_patches(regions: FaceRegions) -> list[tuple[str, np.ndarray, np.ndarray]]:
