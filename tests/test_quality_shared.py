@@ -90,3 +90,31 @@ def test_a_regions_face_like_share_is_counted_over_its_pixels() -> None:
         mask = rng.random(like.shape) < share
         plain = np.count_nonzero(like[mask]) / like[mask].size
         assert occlusion.face_like_fraction(reg, skin, mask, like=like) == plain
+
+
+def test_the_crops_lab_planes_are_the_three_channel_tables_values() -> None:
+    import cv2
+
+    rng = np.random.default_rng(6)
+    crop = rng.integers(0, 256, (SIDE, SIDE, 3), dtype=np.uint8)
+    crop[0, :, :] = np.arange(SIDE, dtype=np.uint8)[:, None] * 2  # many levels of each channel
+    reg = regions._with_planes(crop, np.zeros((478, 2)), 60.0)
+    expected = cv2.LUT(cv2.cvtColor(crop, cv2.COLOR_RGB2LAB), regions._LAB_TABLE)
+    assert reg.lab.dtype == np.float32 and np.array_equal(reg.lab.view(np.uint32), expected.view(np.uint32))
+    assert reg.lum.flags.c_contiguous and np.array_equal(reg.lum, expected[..., 0])
+
+
+@pytest.mark.parametrize("size", [60, 150, 255])
+def test_a_mean_luma_from_the_histogram_is_the_pixels_float32_mean(size: int) -> None:
+    import cv2
+
+    from facecurator.detect.quality import exposure
+
+    rng = np.random.default_rng(size)
+    grey = rng.integers(0, 256, (size, size), dtype=np.uint8)
+    mask = rng.random((size, size)) < 0.7
+    pixels = grey.astype(np.float32)[mask]
+    hist = cv2.calcHist([grey], [0], mask.view(np.uint8), [256], [0, 256]).ravel().astype(np.float64)
+    assert exposure._mean_of_levels(hist, pixels.size) == base.fast_mean(pixels)
+    # a total the float32 sum may no longer hold exactly: the pixels must be summed
+    assert exposure._mean_of_levels(hist * 300.0, pixels.size * 300) is None
