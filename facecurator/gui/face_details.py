@@ -56,14 +56,19 @@ def condition_name(condition_id: str) -> str:
     return name
 
 
+def face_title(image_name: str, index: int) -> str:
+    """ "<image> · face <n>" in the current language (``index`` counts from 0)."""
+    return QCoreApplication.translate("FaceDetails", "{image} · face {n}").format(
+        image=image_name, n=index + 1
+    )
+
+
 def face_details_html(face: ReviewedFace, rules_name: str) -> str:
     """Rich text for one face: status, decision, failing reasons first, then every attribute."""
     status = face_status(face.verdict)
     colour = DEFAULT_PALETTE.status_colour(status).name()
     decision = face.row.decision
-    title = QCoreApplication.translate("FaceDetails", "{image} · face {n}").format(
-        image=escape(face.image.name), n=face.row.index + 1
-    )
+    title = escape(face_title(face.image.name, face.row.index))
     header = QCoreApplication.translate("FaceDetails", "{status} under {rules} · decision {decision}").format(
         status=f"<b style='color:{colour}'>{escape(state_word(status))}</b>",
         rules=f"<i>{escape(rules_name)}</i>",

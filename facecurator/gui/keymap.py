@@ -62,15 +62,18 @@ def describe(command: str) -> str:
 
 
 def parse_sequences(text: str) -> tuple[str, ...]:
-    """``"Right; PgDown"`` -> ``("Right", "PgDown")``; unknown key names are dropped."""
+    """``"Right; PgDown"`` (or the keys' names in the current language, as the sheet shows them:
+    ``"右方向; PgDown"``) -> ``("Right", "PgDown")``; unknown key names are dropped."""
     out: list[str] = []
     for part in text.split(_SEPARATOR):
         part = part.strip()
         if not part:
             continue
-        sequence = QKeySequence.fromString(part, QKeySequence.SequenceFormat.PortableText)
-        if sequence.count() == 1 and sequence.toString() and "\ufffd" not in sequence.toString():
-            out.append(sequence.toString(QKeySequence.SequenceFormat.PortableText))
+        for kind in (QKeySequence.SequenceFormat.PortableText, QKeySequence.SequenceFormat.NativeText):
+            sequence = QKeySequence.fromString(part, kind)
+            if sequence.count() == 1 and sequence.toString() and "\ufffd" not in sequence.toString():
+                out.append(sequence.toString(QKeySequence.SequenceFormat.PortableText))
+                break
     return tuple(out)
 
 

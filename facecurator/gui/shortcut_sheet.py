@@ -91,7 +91,8 @@ class ShortcutSheet(QDialog):
             what.setFlags(what.flags() & ~Qt.ItemFlag.ItemIsEditable)
             what.setData(Qt.ItemDataRole.UserRole, command)
             self.table.setItem(row, 0, what)
-            self.table.setItem(row, 1, QTableWidgetItem(format_sequences(bindings[command])))
+            keys = format_sequences(bindings[command], native=True)  # Qt's key names, translated
+            self.table.setItem(row, 1, QTableWidgetItem(keys))
 
     def edited_bindings(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -107,7 +108,9 @@ class ShortcutSheet(QDialog):
             sequence, commands = next(iter(clashes.items()))
             self.error.setText(
                 self.tr("{key} is bound to both \u201c{a}\u201d and \u201c{b}\u201d.").format(
-                    key=sequence, a=describe(commands[0]), b=describe(commands[1])
+                    key=format_sequences((sequence,), native=True),
+                    a=describe(commands[0]),
+                    b=describe(commands[1]),
                 )
             )
             self.error.show()

@@ -13,6 +13,7 @@ from typing import Any, Final
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 
+from facecurator.gui.face_details import face_title, state_word
 from facecurator.gui.lazy_model import LazyIdModel
 from facecurator.gui.my_faces import MINE
 from facecurator.gui.overlay import face_status
@@ -77,7 +78,7 @@ class FaceModel(LazyIdModel):
             return f"{face.image.name.rsplit('/', 1)[-1]} #{face.row.index + 1}"
         if role == Qt.ItemDataRole.ToolTipRole:
             reasons = "\n".join(translate_reason(r) for r in face.verdict.against) or self.tr("qualified")
-            return f"{face.image.name} · face {face.row.index + 1}\n{reasons}\n{face.decision}"
+            return f"{face_title(face.image.name, face.row.index)}\n{reasons}\n{state_word(face.decision)}"
         if role == FACE_STATUS_ROLE:
             return face_status(face.verdict)
         if role == DECISION_ROLE:

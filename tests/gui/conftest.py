@@ -25,6 +25,7 @@ CORPUS_PICKS = (
     "noface/coffee.png",
     "bad/empty.jpg",
     "bad/text_not_image.jpg",
+    "bad/truncated_half.jpg",
 )
 
 
@@ -37,7 +38,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def photo_dir(tmp_path_factory: pytest.TempPathFactory, astronaut_png: Path) -> Path:
-    """A folder of real photos in person sub-folders, plus broken files.
+    """A folder of real photos in person sub-folders, plus broken files (empty, not an image, cut
+    in half: Pillow's own words in the reason).
 
     Uses corpus files when ../shared is present, else the astronaut fixture and
     a zero-byte .jpg, so the GUI tests run anywhere.
@@ -77,6 +79,8 @@ def _synthetic_gallery(root: Path, astronaut_png: Path) -> None:
     Image.fromarray(data.coffee()).save(root / "noface" / "coffee.png")
     (root / "broken" / "empty.jpg").write_bytes(b"")
     (root / "broken" / "text_not_image.jpg").write_text("not an image", encoding="utf-8")
+    closeup = (root / "astronaut" / "closeup.jpg").read_bytes()
+    (root / "broken" / "truncated_half.jpg").write_bytes(closeup[: len(closeup) // 2])  # Pillow's words
 
 
 @pytest.fixture(scope="session")

@@ -9,17 +9,25 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QComboBox,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMenu,
     QTabBar,
+    QTableWidget,
+    QTreeWidget,
     QWidget,
 )
 
@@ -135,10 +143,75 @@ def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:
             yield where, widget.title()
         elif isinstance(widget, QLineEdit):
             yield where, widget.placeholderText()
+        elif isinstance(widget, QAbstractItemView) and not isinstance(widget, QHeaderView):
+            yield from item_texts(widget, where)
+        elif isinstance(widget, QGraphicsView) and widget.scene() is not None:
+            yield from scene_texts(widget, where)
         if widget.toolTip() and widget.objectName() != "keyringBackend":  # that one: the core's words
             yield f"{where}.toolTip", widget.toolTip()
         if widget.isWindow():
             yield f"{where}.windowTitle", widget.windowTitle()
+
+
+#: Rows of an item view read (the gallery and triage hold thousands; the first screenfuls do).
+MAX_ROWS = 200
+
+
+def item_texts(view: QAbstractItemView, where: str) -> Iterator[tuple[str, str]]:
+    """The texts a list, table, tree or grid shows (and its rows' tooltips), built at run time
+    from its model: the Problems dock's reasons, the label list, the log, the gallery's and the
+    triage grid's cells, the header of a table."""
+    if isinstance(view, QListWidget):
+        cells = [(f"[{r}]", view.item(r)) for r in range(min(view.count(), MAX_ROWS))]
+    elif isinstance(view, QTableWidget):
+        headers = [view.horizontalHeaderItem(c) for c in range(view.columnCount())]
+        yield from ((f"{where}.header", h.text()) for h in headers if h is not None)
+        cells = [
+            (f"[{r},{c}]", view.item(r, c))
+            for r in range(min(view.rowCount(), MAX_ROWS))
+            for c in range(view.columnCount())
+        ]
+    elif isinstance(view, QTreeWidget):
+        cells = [
+            (f"[{r},{c}]", view.topLevelItem(r))
+            for r in range(min(view.topLevelItemCount(), MAX_ROWS))
+            for c in range(view.columnCount())
+        ]
+        for key, item in cells:
+            column = int(key.split(",")[1].rstrip("]"))
+            yield f"{where}{key}", item.text(column)
+            yield f"{where}{key}.toolTip", item.toolTip(column)
+        return
+    else:
+        model = view.model()
+        if model is None:
+            return
+        root = QModelIndex()
+        for row in range(min(model.rowCount(root), MAX_ROWS)):
+            index = model.index(row, 0, root)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                value = model.data(index, role)
+                if isinstance(value, str) and value:
+                    yield f"{where}[{row}].{role.name}", html.unescape(re.sub(r"<[^>]+>", " ", value))
+        return
+    for key, item in cells:
+        if item is not None:
+            yield f"{where}{key}", item.text()
+            if item.toolTip():
+                yield f"{where}{key}.toolTip", item.toolTip()
+
+
+def scene_texts(view: QGraphicsView, where: str) -> Iterator[tuple[str, str]]:
+    """The texts of a graphics scene (the statistics' titles and axes, the image view's items)."""
+    for item in view.scene().items():
+        if not item.isVisible():
+            continue
+        if isinstance(item, QGraphicsTextItem):
+            yield f"{where}.{type(item).__name__}", item.toPlainText()
+        elif isinstance(item, QGraphicsSimpleTextItem):
+            yield f"{where}.{type(item).__name__}", item.text()
+        if item.toolTip():
+            yield f"{where}.{type(item).__name__}.toolTip", item.toolTip()
 
 
 def menu_texts(menu: QMenu, where: str = "menu") -> Iterator[tuple[str, str]]:
@@ -236,8 +309,26 @@ def test_the_chinese_ui_shows_no_english(qtbot, zh, opened_window) -> None:
                 for where, text in visible_texts(top):
                     check(f"{key}:{where}", text)
                 top.close()
-    for dock_where, text in visible_texts(window):
+    walked = list(visible_texts(window))
+    for dock_where, text in walked:
         check(f"after panels:{dock_where}", text)
+    # the statistics' plots (titles, axes, legends) are among the texts walked
+    plots = [text for where, text in walked if where.startswith("GraphicsLayoutWidget#.QGraphics")]
+    assert len(plots) >= 5, walked
+    # narrow, with the statistics open: the details under the image, the labels that find no room
+    # listed under it (their rows and tooltips), the Problems dock's real failures
+    from facecurator.gui.stats import open_statistics
+
+    open_statistics(window)
+    window.resize(1024, 768)
+    crowded = max(window.gallery_model.ids(), key=lambda i: len(window.store.image(i).faces))
+    window.show_image(crowded)
+    qtbot.waitUntil(lambda: window.label_list.list.count() > 0)
+    walked = list(visible_texts(window))
+    assert any("labelListRows[" in where for where, _t in walked), "the label list was not walked"
+    assert sum("problemsList[" in where and "toolTip" not in where for where, _t in walked) >= 3
+    for where, text in walked:
+        check(f"narrow:{where}", text)
     window.cloud_profiles_action.trigger()
     for top in QApplication.topLevelWidgets():
         if top is not window and top.isVisible():

@@ -198,6 +198,33 @@ def test_the_sheet_opens_on_question_mark_and_f1_and_remaps(qtbot, opened_window
     assert KeyMap(window.settings).keys("accept") == ("K",)
 
 
+def test_the_sheet_shows_key_names_in_the_language_and_reads_them_back(
+    qtbot, opened_window, language
+) -> None:
+    """The keys column shows Qt's own key names in the UI's language ("右方向" for Right in
+    Chinese); the sheet, left as it is or with such a name typed in, keeps the same keys."""
+    window = opened_window
+    sheet = window.show_shortcuts()
+    row = list(DEFAULT_KEYS).index("next_image")
+    shown = sheet.table.item(row, 1).text()
+    if language == "zh_CN":
+        assert "Right" not in shown and "右" in shown and "空格" in shown, shown
+    else:
+        assert shown == "Right; PgDown; Space"
+    assert sheet.edited_bindings() == window.keymap.bindings()  # what it shows reads back the same
+    sheet.table.item(list(DEFAULT_KEYS).index("prev_image"), 1).setText(shown.split(";")[0])
+    sheet.table.item(row, 1).setText("PgDown")
+    sheet.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not sheet.isVisible()
+    assert window.keymap.keys("prev_image") == ("Right",)
+    # a clash is named with the key as the sheet shows it
+    sheet = window.show_shortcuts()
+    sheet.table.item(list(DEFAULT_KEYS).index("skip"), 1).setText(shown.split(";")[0])
+    sheet.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert sheet.error.isVisible() and shown.split(";")[0] in sheet.error.text(), sheet.error.text()
+    sheet.reject()
+
+
 def test_key_names_parse_and_junk_is_dropped() -> None:
     assert parse_sequences("Right; PgDown ;; Space") == ("Right", "PgDown", "Space")
     assert parse_sequences("Shift+Tab") == ("Shift+Tab",)
