@@ -18,6 +18,14 @@ Measured 2026-12-06 on the shared 2-core machine (load ~7, other benchmarks besi
 
 (the emulator, in the same process, holds the 1.1M objects: ~360 MB RSS, not traced
 here; before this change a worker also kept every listed URI, ~130 MB at 1M.)
+
+The resident memory is sampled too (every 20 ms on a thread, the peak over the value at
+the pass's start): what tracemalloc does not see (libpq's buffers, C allocations).
+Re-run 2026-12-06 18:57-19:33 UTC (issue 17 audit; load average 8.6-11.7, other
+engineers' tests and benchmarks beside it):
+
+      100 000 objects   150.2 s     666/s  peak 3.51 MB  resident +1.9 MB
+    1 000 000 objects  2001.3 s     500/s  peak 3.74 MB  resident +0.7 MB   (constant: goal met)
 """
 
 from __future__ import annotations
@@ -41,8 +49,9 @@ class _Named:
     settings_key = "default"
 
 
-def _list(catalog: Any, source: Any) -> tuple[float, int, int, int]:
-    """One listing pass: (seconds, peak bytes, images queued, images marked missing)."""
+def _list(catalog: Any, source: Any) -> tuple[float, int, int, int, int]:
+    """One listing pass: (seconds, peak Python bytes, images queued, images marked missing,
+    peak growth of the resident memory in bytes)."""
     from facecurator.services.catalog.claims import WorkQueue
     from facecurator.services.jobs import CancelToken
     from facecurator.services.shared_scan import _Claims, job_key
@@ -50,6 +59,7 @@ def _list(catalog: Any, source: Any) -> tuple[float, int, int, int]:
     queue = WorkQueue(catalog, job_key(source, _Named()))  # type: ignore[arg-type]
     queue.start_pass()
     claims = _Claims(queue, source, CancelToken(), 16)
+    rss = _RssPeak()
     tracemalloc.start()
     started = time.perf_counter()
     while not claims.listed_all:
@@ -58,7 +68,36 @@ def _list(catalog: Any, source: Any) -> tuple[float, int, int, int]:
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return elapsed, peak, queue.progress().total, missing
+    return elapsed, peak, queue.progress().total, missing, rss.stop()
+
+
+class _RssPeak:
+    """The process's resident memory, sampled every 20 ms on a thread: its peak growth over the
+    value at the start, in bytes (what tracemalloc does not see: libpq's buffers, C allocations)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.start = self.peak = _rss()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, _rss())
+
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return max(self.peak, _rss()) - self.start
+
+
+def _rss() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
             with Catalog(cluster.new_database()) as catalog:
                 for prefix in ("warm", "small", "all"):
                     source = open_source(f"oss://{BUCKET}/{prefix}/", profile=profile)
-                    elapsed, peak, queued, missing = _list(catalog, source)
+                    elapsed, peak, queued, missing, rss_growth = _list(catalog, source)
                     results[prefix] = {
                         "seconds": round(elapsed, 1),
                         "objects_per_s": round(queued / elapsed),
                         "peak_mb": round(peak / 1e6, 2),
                         "queued": queued,
                         "missing": missing,
+                        "rss_growth_mb": round(rss_growth / 1e6, 2),
                     }
         finally:
             cluster.stop()
@@ -120,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         r = results[prefix]
         print(
             f"  {r['queued']:>9,} objects  {r['seconds']:>7.1f} s  {r['objects_per_s']:>6,}/s"
-            f"  peak {r['peak_mb']:.2f} MB"
+            f"  peak {r['peak_mb']:.2f} MB (resident +{r['rss_growth_mb']:.1f} MB)"
         )
     verdict = "constant (goal met)" if grow < 1.0 else "GROWS (goal missed)"
     print(f"  peak growth from {small:,} to {n:,} objects: {grow:+.2f} MB -> {verdict}")
