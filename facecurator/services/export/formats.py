@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import math
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -26,6 +25,7 @@ from facecurator.services.export.model import (
 )
 from facecurator.services.export.naming import Names, image_source, source_stem
 from facecurator.services.export.render import Plan, Rendered, RenderedFace
+from facecurator.services.export.spill import Spill, SpilledList, csv_chunks, json_chunks
 from facecurator.services.export.staging import Staging
 
 #: manifest.csv columns, in order.
@@ -177,12 +177,6 @@ def _csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]], *, defuse: 
     return buffer.getvalue().encode("utf-8")
 
 
-def _json_bytes(value: Any) -> bytes:
-    return (json.dumps(_json_safe(value), ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode(
-        "utf-8"
-    )
-
-
 class Builder:
     """Turns rendered images into files and manifest entries (single-threaded, in plan order)."""
 
@@ -192,7 +186,8 @@ class Builder:
         self.margin = margin
         self.rules_name = rules_name
         self.names = Names()
-        self.entries: list[dict[str, Any]] = []
+        # the manifests' bulk, on disk until the manifests are streamed from it (spill.py)
+        self.entries: Spill[dict[str, Any]] = Spill()
         self.failures: list[dict[str, Any]] = []
         self.failed: list[tuple[str, str]] = []
         self.exported = 0
@@ -200,12 +195,17 @@ class Builder:
         self.rejected = 0
         self.images = 0
         self.subjects: set[str] = set()
-        self.coco_images: list[dict[str, Any]] = []
-        self.coco_annotations: list[dict[str, Any]] = []
+        self.coco_images: Spill[dict[str, Any]] = Spill()
+        self.coco_annotations: Spill[dict[str, Any]] = Spill()
         self.coco_keypoints = 0
         self.vgg_boxes: list[list[Any]] = []
         self.vgg_landmarks: list[tuple[str, list[float]]] = []
         self.vgg_without_landmarks = 0
+
+    def close(self) -> None:
+        """Let go of the spilled entries (after :meth:`finish`, or when the export failed)."""
+        for spill in (self.entries, self.coco_images, self.coco_annotations):
+            spill.close()
 
     def _fail(self, plan: Plan, reason: str, face_ids: list[int]) -> None:
         self.failed.append((plan.uri, reason))
@@ -425,7 +425,7 @@ class Builder:
                 "left mouth corner) relative to the crop, one row per face whose detector gave those five "
                 f"points ({self.vgg_without_landmarks} faces without them have no row)"
             )
-        rows = [
+        rows = (
             [
                 e["source"],
                 e["identity"],
@@ -458,9 +458,10 @@ class Builder:
                 *_identity_cells(e["identity_check"]),
             ]
             for e in self.entries
-        ]
-        self.staging.write((MANIFEST_CSV,), _csv_bytes(CSV_COLUMNS, rows))
-        manifest = {
+        )
+        cells = ([_csv_cell(v) for v in row] for row in rows)
+        self.staging.write_chunks((MANIFEST_CSV,), csv_chunks(CSV_COLUMNS, cells))
+        manifest = _json_safe({
             "schema_version": MANIFEST_SCHEMA_VERSION,
             "tool": {"name": "facecurator", "version": facecurator.__version__},
             "created_at": created_at,
@@ -482,10 +483,10 @@ class Builder:
                 "files": self.staging.files + 1,
             },
             "notes": notes,
-            "faces": self.entries,
-            "failed": self.failures,
-        }
-        self.staging.write((MANIFEST_JSON,), _json_bytes(manifest))
+        })  # fmt: skip
+        manifest["faces"] = SpilledList(self.entries, _json_safe)
+        manifest["failed"] = _json_safe(self.failures)
+        self.staging.write_chunks((MANIFEST_JSON,), json_chunks(manifest))
         self.staging.sync_dirs()
 
     def _finish_coco(self, created_at: str) -> None:
@@ -493,12 +494,16 @@ class Builder:
         if self.coco_keypoints:
             category["keypoints"] = [f"p{i + 1}" for i in range(self.coco_keypoints)]
             category["skeleton"] = []
-            for annotation in self.coco_annotations:  # every one with the category's point count
+
+        def padded(annotation: dict[str, Any]) -> Any:
+            if self.coco_keypoints:  # every one with the category's point count
                 points = annotation.setdefault("keypoints", [])
                 annotation.setdefault("num_keypoints", 0)
                 if len(points) < 3 * self.coco_keypoints:
                     points += [0] * (3 * self.coco_keypoints - len(points))
-        coco = {
+            return _json_safe(annotation)
+
+        coco = _json_safe({
             "info": {
                 "description": f"facecurator {facecurator.__version__} export",
                 "version": str(MANIFEST_SCHEMA_VERSION),
@@ -506,11 +511,11 @@ class Builder:
                 "date_created": created_at,
             },
             "licenses": [],
-            "images": self.coco_images,
-            "categories": [category],
-            "annotations": self.coco_annotations,
-        }
-        self.staging.write((COCO_JSON,), _json_bytes(coco))
+        })  # fmt: skip
+        coco["images"] = SpilledList(self.coco_images, _json_safe)
+        coco["categories"] = _json_safe([category])
+        coco["annotations"] = SpilledList(self.coco_annotations, padded)
+        self.staging.write_chunks((COCO_JSON,), json_chunks(coco))
 
     def _finish_vggface2(self) -> None:
         # NAME_IDs are made of safe_component() names, which never start with a

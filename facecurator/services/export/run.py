@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from facecurator.errors import CancelledError, ConfigError, ExportError
 from facecurator.services.export.formats import Builder
@@ -24,6 +24,7 @@ from facecurator.services.export.model import (
 )
 from facecurator.services.export.naming import name_key
 from facecurator.services.export.render import Plan, Rendered, render_plan
+from facecurator.services.export.spill import Spill
 from facecurator.services.export.staging import (
     ACTIVE_LOCK,
     ACTIVE_STAGING,
@@ -100,75 +101,104 @@ def export(
         publisher = publisher or LocalPublisher()
     assert publisher is not None
 
-    plans, skipped_pending, skipped_rejected = _plan(items, include_rejected)
-    selected = sum(len(p.items) for p in plans)
-    if not selected:
-        raise ExportError(
-            export_text(
-                "export.nothing" if include_rejected else "export.nothing_pending",
-                pending=skipped_pending,
-                rejected=skipped_rejected,
-            )
-        )
-
-    notes = publisher.check(dest_text)
-    parent = publisher.staging_parent(dest_text)
-    prefix = leftover_prefix(dest_text)
-    notes += clean_staging_leftovers(parent, prefix)
+    plans, selected, skipped_pending, skipped_rejected = _plan(items, include_rejected)
     try:
-        staging_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}staging-{os.getpid()}-", dir=parent))
-    except OSError as exc:
-        raise ExportError(
-            export_text("export.staging_folder", path=parent, detail=exc.strerror or exc)
-        ) from exc
-
-    with ACTIVE_LOCK:
-        ACTIVE_STAGING.add(staging_dir.name)
-    try:
-        builder = Builder(Staging(staging_dir), fmt=fmt, margin=margin, rules_name=rules_name)
-        _run(plans, builder, read_bytes, margin, progress, cancel, workers)
-        if builder.exported == 0:
-            first = builder.failed[0][1] if builder.failed else export_text("export.no_face_cropped")
+        if not selected:
             raise ExportError(
-                export_text("export.all_failed", count=len(builder.failed), first=first, dest=dest_text)
+                export_text(
+                    "export.nothing" if include_rejected else "export.nothing_pending",
+                    pending=skipped_pending,
+                    rejected=skipped_rejected,
+                )
             )
-        builder.finish(
-            dest=dest_text,
-            include_rejected=include_rejected,
-            skipped_pending=skipped_pending,
-            skipped_rejected=skipped_rejected,
-        )
-        if cancel is not None and cancel():
-            raise CancelledError(export_text("export.cancelled_to", path=dest_text))
-        publisher.publish(staging_dir, dest_text)
-    finally:
-        if staging_dir.exists():
-            remove_tree(staging_dir)
+
+        notes = publisher.check(dest_text)
+        parent = publisher.staging_parent(dest_text)
+        prefix = leftover_prefix(dest_text)
+        notes += clean_staging_leftovers(parent, prefix)
+        try:
+            staging_dir = Path(tempfile.mkdtemp(prefix=f"{prefix}staging-{os.getpid()}-", dir=parent))
+        except OSError as exc:
+            raise ExportError(
+                export_text("export.staging_folder", path=parent, detail=exc.strerror or exc)
+            ) from exc
+
         with ACTIVE_LOCK:
-            ACTIVE_STAGING.discard(staging_dir.name)
-    return ExportSummary(
-        dest=dest_text,
-        format=fmt,
-        exported=builder.exported,
-        skipped_pending=skipped_pending,
-        failed=list(builder.failed),
-        files=builder.staging.files,
-        manifest_path=publisher.manifest_location(dest_text),
-        skipped_rejected=skipped_rejected,
-        notes=notes,
-    )
+            ACTIVE_STAGING.add(staging_dir.name)
+        builder = Builder(Staging(staging_dir), fmt=fmt, margin=margin, rules_name=rules_name)
+        try:
+            _run(plans, builder, read_bytes, margin, progress, cancel, workers)
+            if builder.exported == 0:
+                first = builder.failed[0][1] if builder.failed else export_text("export.no_face_cropped")
+                raise ExportError(
+                    export_text("export.all_failed", count=len(builder.failed), first=first, dest=dest_text)
+                )
+            builder.finish(
+                dest=dest_text,
+                include_rejected=include_rejected,
+                skipped_pending=skipped_pending,
+                skipped_rejected=skipped_rejected,
+            )
+            if cancel is not None and cancel():
+                raise CancelledError(export_text("export.cancelled_to", path=dest_text))
+            publisher.publish(staging_dir, dest_text)
+        finally:
+            builder.close()
+            if staging_dir.exists():
+                remove_tree(staging_dir)
+            with ACTIVE_LOCK:
+                ACTIVE_STAGING.discard(staging_dir.name)
+        return ExportSummary(
+            dest=dest_text,
+            format=fmt,
+            exported=builder.exported,
+            skipped_pending=skipped_pending,
+            failed=list(builder.failed),
+            files=builder.staging.files,
+            manifest_path=publisher.manifest_location(dest_text),
+            skipped_rejected=skipped_rejected,
+            notes=notes,
+        )
+    finally:
+        plans.close()
 
 
-def _plan(items: Iterable[ExportItem], include_rejected: bool) -> tuple[list[Plan], int, int]:
-    """Group exportable faces by image, in a stable order; count what is skipped.
+class _Plans:
+    """The plans of an export in their order (:func:`_plan`), kept in a :class:`Spill`: one
+    sort key per image in memory, each plan read back when its image is exported."""
+
+    def __init__(self) -> None:
+        self._spill: Spill[Plan] = Spill()
+        self._keys: list[tuple[Any, ...]] = []
+
+    def add(self, plan: Plan) -> None:
+        key = (name_key(plan.group), plan.group, plan.name, plan.uri)
+        self._keys.append((key, self._spill.append(plan)))
+
+    def sort(self) -> None:
+        self._keys.sort(key=lambda entry: entry[0])
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[Plan]:
+        for _, at in self._keys:
+            yield self._spill.get(at)
+
+    def close(self) -> None:
+        self._spill.close()
+
+
+def _plan(items: Iterable[ExportItem], include_rejected: bool) -> tuple[_Plans, int, int, int]:
+    """Group exportable faces by image, in a stable order; count what is selected and skipped.
 
     A plan holds its image's exported faces and its other faces (COCO annotates every
     face). A sequence may list faces in any order; any other iterable (a stream from the
     catalog) must list each image's faces together, and only the images with an
-    exported face are kept.
+    exported face are kept (on disk: :class:`_Plans`).
     """
-    plans: list[Plan] = []
-    skipped_pending = skipped_rejected = 0
+    plans = _Plans()
+    selected = skipped_pending = skipped_rejected = 0
     for group in _by_image(items):
         exported: list[ExportItem] = []
         others: list[ExportItem] = []
@@ -188,9 +218,10 @@ def _plan(items: Iterable[ExportItem], include_rejected: bool) -> tuple[list[Pla
             )
             plan.items.extend(sorted(exported, key=lambda i: (i.face_index, i.face_id)))
             plan.others.extend(sorted(others, key=lambda i: (i.face_index, i.face_id)))
-            plans.append(plan)
-    plans.sort(key=lambda p: (name_key(p.group), p.group, p.name, p.uri))
-    return plans, skipped_pending, skipped_rejected
+            plans.add(plan)
+            selected += len(exported)
+    plans.sort()
+    return plans, selected, skipped_pending, skipped_rejected
 
 
 def _by_image(items: Iterable[ExportItem]) -> Iterator[list[ExportItem]]:
@@ -206,7 +237,7 @@ def _by_image(items: Iterable[ExportItem]) -> Iterator[list[ExportItem]]:
 
 
 def _run(
-    plans: list[Plan],
+    plans: _Plans,
     builder: Builder,
     read_bytes: Callable[[ExportItem], bytes],
     margin: float,

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -60,6 +61,10 @@ class Staging:
 
     def write(self, parts: tuple[str, ...], data: bytes) -> str:
         """Write ``data`` as a new file (never over an existing one), fsync it; return its relative path."""
+        return self.write_chunks(parts, (data,))
+
+    def write_chunks(self, parts: tuple[str, ...], chunks: Iterable[bytes]) -> str:
+        """:meth:`write` of a file made a chunk at a time (a streamed manifest)."""
         target = self.path(*parts)
         rel = "/".join(parts)
         try:
@@ -73,9 +78,10 @@ class Staging:
             )
             fd = os.open(target, flags, 0o644)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                for data in chunks:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
                 os.fsync(fd)
             finally:
                 os.close(fd)
