@@ -89,3 +89,32 @@ def test_the_window_is_built_in_stages_the_event_loop_turning_between_them(qapp,
         catalog.close()
     assert outside == 0, "a window built outside run_gui turned the event loop"
     assert inside >= 8, f"the build turned the loop {inside} times: in too few stages"
+
+
+def test_pyside_learns_which_modules_use_it_without_reading_their_source(
+    qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySide6 read the source file of every module imported after it (~10 % of the window's
+    imports); import_while_turning has it answer from the module's names instead, alike."""
+    import inspect
+
+    feature = pytest.importorskip("shibokensupport.feature")
+    if not hasattr(feature, "_mod_uses_pyside"):
+        pytest.skip("this PySide6 does not scan imported modules")
+    monkeypatch.setattr(feature, "_mod_uses_pyside", feature._mod_uses_pyside)  # restored after
+    (tmp_path / "fc_uses_qt.py").write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
+    (tmp_path / "fc_plain.py").write_text("import json\nX = json.dumps([1])\n", encoding="utf-8")
+    # (PySide6 sees the modules an import statement imports: the window's modules import theirs so)
+    (tmp_path / "fc_both.py").write_text("import fc_plain\nimport fc_uses_qt\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reads: list[object] = []
+    real = inspect.getsource
+    monkeypatch.setattr(inspect, "getsource", lambda obj: reads.append(obj) or real(obj))
+    try:
+        import_while_turning(["fc_both"])
+    finally:
+        for name in ("fc_uses_qt", "fc_plain", "fc_both"):
+            sys.modules.pop(name, None)
+    assert reads == []  # no source file read
+    assert feature.pyside_feature_dict.pop("fc_uses_qt") == 0  # uses PySide6: "no feature" default
+    assert feature.pyside_feature_dict.pop("fc_plain") == -1  # ignored by the switch
