@@ -280,6 +280,32 @@ def test_a_jpeg_cartoon_is_not_a_photo_and_the_portrait_is() -> None:
 
 
 @needs_corpus
+def test_a_cartoon_with_colour_ringing_has_flat_lightness() -> None:
+    """A cartoon's fills whose colour carries ringing (JPEG halves the colour's resolution
+    and quantises it hardest) but whose lightness is flat: both colour flatness shares
+    fall under their boundaries, the lightness one after its median does not."""
+    import cv2
+
+    rgb = _rgb(PORTRAITS[1])
+    img = rgb
+    for _ in range(4):
+        img = cv2.bilateralFilter(img, 9, 40, 7)
+    flat = (img // 43 * 43 + 21).astype(np.uint8)
+    ycc = cv2.cvtColor(flat, cv2.COLOR_RGB2YCrCb).astype(np.int16)
+    ringing = np.random.default_rng(0).integers(-5, 6, size=ycc[..., 1:].shape)
+    ycc[..., 1:] += ringing.astype(np.int16)  # the colour only: the lightness stays flat
+    cartoon = cv2.cvtColor(np.clip(ycc, 0, 255).astype(np.uint8), cv2.COLOR_YCrCb2RGB)
+    q = _measure(_png(cartoon))
+    assert q.measures["flat_colour"].value <= photo.FLAT_COLOUR_MAX, q.raw()
+    assert q.measures["flat_colour_median"].value <= photo.FLAT_MEDIAN_MAX, q.raw()
+    assert q.measures["flat_lightness"].value > photo.FLAT_LIGHTNESS_MAX, q.raw()
+    assert q.verdicts["not_photo"] == (True, "flat lightness fills (drawing or cartoon, JPEG colour)")
+    clean = _measure(_jpeg(rgb, 80))
+    assert clean.measures["flat_lightness"].value < 0.5 * photo.FLAT_LIGHTNESS_MAX, clean.raw()
+    assert clean.verdicts["not_photo"][0] is False
+
+
+@needs_corpus
 @pytest.mark.parametrize(
     "rel", ["blur/motion_blur_real.jpg", "blur/motion_h25_john2.jpg", "blur/gaussian_r8_img15.jpg"]
 )

@@ -102,8 +102,17 @@ def measure_face(
     else:
         reason = p["flat_colour"].reason
         raw_flat = p["flat_colour"].value or 0.0
-        if raw_flat <= photo.FLAT_COLOUR_MAX and p["flat_colour_median"].value is not None:
+        calm = p["flat_colour_median"].value
+        if raw_flat <= photo.FLAT_COLOUR_MAX and calm is not None:
             reason = p["flat_colour_median"].reason
+        light = p["flat_lightness"].value
+        if (
+            raw_flat <= photo.FLAT_COLOUR_MAX
+            and (calm or 0.0) <= photo.FLAT_MEDIAN_MAX
+            and light is not None
+            and light > photo.FLAT_LIGHTNESS_MAX
+        ):
+            reason = p["flat_lightness"].reason
         drawn = photo.not_photo(p)
         # a pencil drawing has no flat fills: strokes cover the skin, or lines the paper
         sketched, why = strokes.drawing(s)

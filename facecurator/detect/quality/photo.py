@@ -12,6 +12,11 @@ distance of 64 px (area averaging; never enlarged):
     3x3 neighbourhood varies by at most 1 level in all three channels: the flat
     colour fills of drawings and cartoons. Photographs have sensor noise and
     skin texture everywhere. The "not a photograph" verdict (:func:`not_photo`).
+``flat_lightness``  the same share on the lightness alone, after its 3x3 median (the one
+    ``noise_residual`` already takes): JPEG keeps the lightness at full resolution and
+    quantises it least, while it halves the colour's resolution and quantises it hardest,
+    so a JPEG cartoon's fills keep colour ringing a 3x3 median does not remove but flat
+    lightness; skin in a photograph has lightness texture (pores, noise, shading).
 ``natural_colour``  OFIQ NaturalColour-like: the distance (CIELAB a*/b* units)
     of the face's mean chroma from the box of natural skin tones
     (a* 3..28, b* 5..35, with daylight/tungsten latitude); 0 inside it. Near-grey
@@ -44,8 +49,12 @@ FLAT_COLOUR_MAX: Final = 0.15
 #: flat cartoon 0.33).
 FLAT_MEDIAN_MAX: Final = 0.10
 NATURAL_COLOUR_MAX: Final = 8.0
+#: ``flat_lightness`` boundary (tune split: real clean faces <= 0.173, so 0.26 keeps the
+#: 50 % margin ``FLAT_MEDIAN_MAX`` keeps; JPEG cartoon variants 0.31-0.97, the two that
+#: ``flat_colour_median`` missed 0.31 and 0.44; docs/local-detector.md, "Flat lightness").
+FLAT_LIGHTNESS_MAX: Final = 0.26
 
-NAMES: Final = ("flat_colour", "flat_colour_median", "noise_residual", "natural_colour")
+NAMES: Final = ("flat_colour", "flat_colour_median", "flat_lightness", "noise_residual", "natural_colour")
 
 
 def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None = None) -> dict[str, Measure]:
@@ -69,7 +78,8 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
         return {name: unmeasured("face region too small") for name in NAMES}
     g = view.small_grey
     assert g is not None
-    residual = cv2.absdiff(g, cv2.medianBlur(g, 3))
+    calm_grey = cv2.medianBlur(g, 3)
+    residual = cv2.absdiff(g, calm_grey)
     noise = float(cv2.mean(residual, inner8)[0])
     spread = cv2.morphologyEx(crop, cv2.MORPH_GRADIENT, k)  # dilate - erode (saturating), one call
     r, gr, bl = cv2.split(spread)
@@ -85,6 +95,10 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
     calm_span = np.asarray(cv2.max(cv2.max(c0, c1), c2))
     calm_pixels = int(np.count_nonzero((calm_span <= 1) & midtone))
     flat_median = float(calm_pixels) / n_mid if n_mid >= 50 else float("nan")
+    # the lightness alone after its median: JPEG's colour ringing left out
+    light_span = np.asarray(cv2.morphologyEx(calm_grey, cv2.MORPH_GRADIENT, k))
+    light_pixels = int(np.count_nonzero((light_span <= 1) & midtone))
+    flat_light = float(light_pixels) / n_mid if n_mid >= 50 else float("nan")
     # CIELAB of the face's mean colour (the mean of a*/b* over pixels, as OFIQ, is close to it)
     _, a, b = srgb_to_lab(np.array(cv2.mean(crop, inner8)[:3]))
     chroma = float(np.hypot(a, b))
@@ -99,42 +113,42 @@ def photo_measures(rgb: np.ndarray, mesh: np.ndarray, *, view: FaceView | None =
             "natural skin colour" if dist <= NATURAL_COLOUR_MAX else "unnatural face colour",
             {"a": round(a, 2), "b": round(b, 2)},
         )
-    if flat != flat:  # NaN: too few mid-tone pixels
-        flat_m = unmeasured("too few mid-tone face pixels (face too dark or too bright)")
-    else:
-        flat_m = Measure(
-            round(flat, 4),
-            "flat colour fills (drawing or cartoon)" if flat > FLAT_COLOUR_MAX else "photographic texture",
-        )
-    flat_med_m = (
-        unmeasured("too few mid-tone face pixels (face too dark or too bright)")
-        if flat_median != flat_median
-        else Measure(
-            round(flat_median, 4),
-            "flat colour fills (drawing or cartoon, JPEG)"
-            if flat_median > FLAT_MEDIAN_MAX
-            else "photographic texture",
-        )
+    flat_m = _flat_share(flat, FLAT_COLOUR_MAX, "flat colour fills (drawing or cartoon)")
+    flat_med_m = _flat_share(flat_median, FLAT_MEDIAN_MAX, "flat colour fills (drawing or cartoon, JPEG)")
+    flat_light_m = _flat_share(
+        flat_light, FLAT_LIGHTNESS_MAX, "flat lightness fills (drawing or cartoon, JPEG colour)"
     )
     return {
         "flat_colour": flat_m,
         "flat_colour_median": flat_med_m,
+        "flat_lightness": flat_light_m,
         "noise_residual": Measure(round(noise, 4), "noise and fine texture (grey levels)"),
         "natural_colour": natural,
     }
 
 
+def _flat_share(share: float, bound: float, defect: str) -> Measure:
+    """A flat-fill share as a measure: ``defect`` over ``bound``; not measured when NaN
+    (too few mid-tone pixels)."""
+    if share != share:
+        return unmeasured("too few mid-tone face pixels (face too dark or too bright)")
+    return Measure(round(share, 4), defect if share > bound else "photographic texture")
+
+
 def not_photo(measures: dict[str, Measure]) -> bool | None:
     """The suggested "not a photograph" verdict: flat colour fills (as they are, or
-    after a 3x3 median that removes JPEG ringing), or a face colour no skin has.
+    after a 3x3 median that removes JPEG ringing, or in the lightness alone after its
+    median), or a face colour no skin has.
     None when none could be measured."""
     flat, colour = measures["flat_colour"].value, measures["natural_colour"].value
     calm = measures["flat_colour_median"].value if "flat_colour_median" in measures else None
-    if flat is None and colour is None and calm is None:
+    light = measures["flat_lightness"].value if "flat_lightness" in measures else None
+    if flat is None and colour is None and calm is None and light is None:
         return None
     return bool(
         (flat is not None and flat > FLAT_COLOUR_MAX)
         or (calm is not None and calm > FLAT_MEDIAN_MAX)
+        or (light is not None and light > FLAT_LIGHTNESS_MAX)
         or (colour is not None and colour > NATURAL_COLOUR_MAX)
     )
 
