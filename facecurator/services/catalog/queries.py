@@ -145,7 +145,7 @@ def image_ids(
             f"AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
         )
     with catalog._reading("image ids") as db:
-        return [row[0] for row in db.execute(sql, params)]
+        return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
 def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
@@ -154,7 +154,10 @@ def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> t
     name is read, nothing sorted in Python), twice: the store's list and the gallery's (two
     lists: each grows on its own)."""
     with catalog._reading("image ids") as db:
-        by_name = [row[0] for row in db.execute(*_present_ids(source_root, _IMAGE_SORT_SQL["name"]))]
+        # fetchall: psycopg loads the rows in one call (its cursor's iteration is Python per row)
+        by_name = [
+            row[0] for row in db.execute(*_present_ids(source_root, _IMAGE_SORT_SQL["name"])).fetchall()
+        ]
     return by_name, list(by_name)
 
 
@@ -178,7 +181,7 @@ def source_face_lists(catalog: Catalog, *, source_root: str | None = None) -> tu
             "LEFT JOIN decisions AS d ON d.face_id = f.id "
             f"WHERE i.status = 'ok' AND {root} ORDER BY i.source_root, i.name, i.id, f.idx",
             params,
-        ):
+        ).fetchall():
             faces.append(face_id)
             if undecided:
                 pending.append(face_id)
@@ -246,7 +249,7 @@ def face_ids(
         f"{joins} WHERE {' AND '.join(clauses)} ORDER BY i.source_root, i.name, i.id, f.idx"
     )
     with catalog._reading("face ids") as db:
-        return [row[0] for row in db.execute(sql, params)]
+        return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
 def pending_face_ids(
@@ -267,7 +270,7 @@ def pending_face_ids(
         "ORDER BY i.source_root, i.name, i.id, f.idx"
     )
     with catalog._reading("bulk decision targets") as db:
-        return [row[0] for row in db.execute(sql, params)]
+        return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
 def images_by_id(catalog: Catalog, ids: Sequence[int]) -> list[ImageRow]:
@@ -345,7 +348,7 @@ def images_missing_verdicts(
                                     WHERE v.ruleset = :ruleset AND v.face_id = f.id))
               ORDER BY {order} LIMIT :limit"""
     with catalog._reading("missing verdicts") as db:
-        return [row[0] for row in db.execute(sql, params)]
+        return [row[0] for row in db.execute(sql, params).fetchall()]
 
 
 def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str]]) -> None:
