@@ -46,7 +46,11 @@ def fast_mean(a: np.ndarray) -> float:
     """``float(a.mean())`` of a float array, by numpy's own steps (the same value, bit for
     bit) without ``np.mean``'s Python overhead, which is most of its cost on small arrays."""
     total = np.add.reduce(a, axis=None)
-    return float(total.dtype.type(total / np.intp(a.size)))
+    if not a.size:
+        return float(total.dtype.type(total / np.intp(a.size)))
+    # the total as a Python float (exact) divided in double precision, as numpy divides a
+    # float scalar by an integer one, then rounded to the array's float type as numpy does
+    return float(total.dtype.type(float(total) / a.size))
 
 
 def length(v: np.ndarray) -> float:

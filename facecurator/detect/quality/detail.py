@@ -244,9 +244,14 @@ def _profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # |a - b| in float32 by OpenCV: the same values as numpy's, 4x cheaper
     dx = cv2.absdiff(face[:, 1:], face[:, :-1])
     dy = cv2.absdiff(face[1:, :], face[:-1, :])
-    # the strips of ``np.array_split``; ``np.add.reduce(...) / n`` is ``mean`` without its overhead
-    cols = np.stack([np.add.reduce(dx[a:b], axis=0) / (b - a) for a, b in _strips(dx.shape[0])])
-    rows = np.stack([np.add.reduce(dy[:, a:b], axis=1) / (b - a) for a, b in _strips(dy.shape[1])])
+    # the strips of ``np.array_split``; ``np.add.reduce(...) / n`` is ``mean`` without its
+    # overhead, each strip's written straight into its row (no ``np.stack``)
+    cols = np.empty((_STRIPS, dx.shape[1]), dtype=dx.dtype)
+    rows = np.empty((_STRIPS, dy.shape[0]), dtype=dy.dtype)
+    for i, (a, b) in enumerate(_strips(dx.shape[0])):
+        np.true_divide(np.add.reduce(dx[a:b], axis=0), b - a, out=cols[i])
+    for i, (a, b) in enumerate(_strips(dy.shape[1])):
+        np.true_divide(np.add.reduce(dy[:, a:b], axis=1), b - a, out=rows[i])
     return cols, rows
 
 
