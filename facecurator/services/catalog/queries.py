@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.errors import CatalogError
+from facecurator.services.catalog.dialect import POSTGRESQL, Connection, dialect_of
 from facecurator.services.catalog.rows import _IMAGE_COLUMNS, ImageRow, _ids_json, _now
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def image_ids(
             f"AND {_IMAGE_FILTER_SQL[filter_name]} ORDER BY {order}"
         )
     with catalog._reading("image ids") as db:
-        return [row[0] for row in db.execute(sql, params).fetchall()]
+        return [row[0] for row in _rows(db, sql, params)]
 
 
 def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
@@ -154,11 +155,16 @@ def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> t
     name is read, nothing sorted in Python), twice: the store's list and the gallery's (two
     lists: each grows on its own)."""
     with catalog._reading("image ids") as db:
-        # fetchall: psycopg loads the rows in one call (its cursor's iteration is Python per row)
-        by_name = [
-            row[0] for row in db.execute(*_present_ids(source_root, _IMAGE_SORT_SQL["name"])).fetchall()
-        ]
+        by_name = [row[0] for row in _rows(db, *_present_ids(source_root, _IMAGE_SORT_SQL["name"]))]
     return by_name, list(by_name)
+
+
+def _rows(db: Connection, sql: str, params: dict[str, Any]) -> Iterable[Any]:
+    """The rows of a long answer (thousands of ids), read the fastest way for the connection:
+    SQLite's cursor iterated, psycopg's fetched in one call (its cursor's iteration runs Python
+    per row: 100 000 ids 0.47 -> 0.25 s; SQLite's fetchall is the slower one there)."""
+    cursor = db.execute(sql, params)
+    return cursor.fetchall() if dialect_of(db) == POSTGRESQL else cursor
 
 
 def _present_ids(source_root: str | None, order: str) -> tuple[str, dict[str, Any]]:
@@ -175,13 +181,14 @@ def source_face_lists(catalog: Catalog, *, source_root: str | None = None) -> tu
     faces: list[int] = []
     pending: list[int] = []
     with catalog._reading("face ids") as db:
-        for face_id, undecided in db.execute(
+        for face_id, undecided in _rows(
+            db,
             "SELECT f.id, coalesce(d.state, 'pending') = 'pending' FROM images AS i "
             "CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id "
             "LEFT JOIN decisions AS d ON d.face_id = f.id "
             f"WHERE i.status = 'ok' AND {root} ORDER BY i.source_root, i.name, i.id, f.idx",
             params,
-        ).fetchall():
+        ):
             faces.append(face_id)
             if undecided:
                 pending.append(face_id)
@@ -249,7 +256,7 @@ def face_ids(
         f"{joins} WHERE {' AND '.join(clauses)} ORDER BY i.source_root, i.name, i.id, f.idx"
     )
     with catalog._reading("face ids") as db:
-        return [row[0] for row in db.execute(sql, params).fetchall()]
+        return [row[0] for row in _rows(db, sql, params)]
 
 
 def pending_face_ids(
@@ -270,7 +277,7 @@ def pending_face_ids(
         "ORDER BY i.source_root, i.name, i.id, f.idx"
     )
     with catalog._reading("bulk decision targets") as db:
-        return [row[0] for row in db.execute(sql, params).fetchall()]
+        return [row[0] for row in _rows(db, sql, params)]
 
 
 def images_by_id(catalog: Catalog, ids: Sequence[int]) -> list[ImageRow]:
@@ -348,7 +355,7 @@ def images_missing_verdicts(
                                     WHERE v.ruleset = :ruleset AND v.face_id = f.id))
               ORDER BY {order} LIMIT :limit"""
     with catalog._reading("missing verdicts") as db:
-        return [row[0] for row in db.execute(sql, params).fetchall()]
+        return [row[0] for row in _rows(db, sql, params)]
 
 
 def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str]]) -> None:
