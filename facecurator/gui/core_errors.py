@@ -40,6 +40,7 @@ from facecurator.gui.core_templates import (
     SOURCE_TEMPLATES,
 )
 from facecurator.gui.core_words import core_text
+from facecurator.gui.face_details import state_word
 from facecurator.gui.os_words import OS_MESSAGES, SQLITE_MESSAGES, os_text
 from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
 from facecurator.services.catalog.messages import NESTED_PARAMS as CATALOG_NESTED
@@ -75,6 +76,8 @@ _SETS: Final[tuple[tuple[Messages, Mapping[str, str], frozenset[str]], ...]] = (
     (TOML_ERRORS, TOML_MESSAGES, frozenset()),
 )
 _MAX_DEPTH: Final = 6
+#: Params that hold a decision state ("accepted", "rejected", "pending").
+_STATE_PARAMS: Final = frozenset({"state"})
 #: Params that are always another message (a text that parses with anything else there is not it).
 _MESSAGE_PARAMS: Final = frozenset({"action", "what", "found"})
 
@@ -83,9 +86,16 @@ def _render(
     english: Mapping[str, str], nested: frozenset[str], message_id: str, params: dict[str, str], depth: int
 ) -> str:
     shown = {
-        key: _message(value, depth + 1) if key in nested and value else value for key, value in params.items()
+        key: _message(value, depth + 1) if key in nested and value else _word(key, value)
+        for key, value in params.items()
     }
     return core_text(english, message_id, shown)
+
+
+def _word(key: str, value: str) -> str:
+    """A param that is one of the app's own words, in the current language: a decision state
+    ("record {state} decisions"); any other param is data and is shown as it is."""
+    return state_word(value) if key in _STATE_PARAMS else value
 
 
 def _fits(params: dict[str, str], depth: int) -> bool:
