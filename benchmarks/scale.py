@@ -18,7 +18,11 @@ memory is its own (peak RSS from ``wait4``):
   the gallery's page: the user's saved window (last closed on Triage, say) must not hide
   the gallery, whose painting is the measure (it did: the open measure waited 600 s).
 * ``report``: ``facecurator report --json``: first byte, total, peak memory, bytes.
-* ``decide``: ``facecurator decide --accept-qualified --json`` on a copy.
+* ``decide``: ``facecurator decide --accept-qualified --json`` on a copy, then
+  ``--reject-unqualified`` on the same copy (each face's own reasons, a chunk at a time).
+* ``export``: ``facecurator export --json`` of a catalog of ``--export-images`` images
+  (each size its own synthetic catalog, every face decided, the image files hard links
+  to one 640x480 JPEG): peak memory at each size (constant memory: flat).
 * ``folder``: a new folder of ``--folder-images`` photos (hard links to one JPEG):
   window -> every image listed in the gallery, and -> the first thumbnails painted.
 
@@ -51,6 +55,7 @@ GOALS = {
     "report_first_byte_s": 1.0,
     "decide_s": 5.0,
     "decide_peak_mb": 300.0,
+    "export_peak_mb": 300.0,
     "folder_listed_s": 0.5,
     "folder_thumbs_s": 0.5,
 }
@@ -386,12 +391,61 @@ def make_folder(count: int) -> Path:
     return folder
 
 
+def export_catalog(repo: Path, count: int) -> Path:
+    """A synthetic catalog of ``count`` images x 3 faces whose files exist (hard links to one
+    JPEG, under a root of its own: the GUI runs' empty gallery stays empty), every face decided."""
+    tag = repo.resolve().name
+    path = CACHE / f"{tag}-export-{count}.sqlite3"
+    if path.exists():
+        return path
+    root = CACHE / f"export-gallery-{count}"
+    seeded_path = CACHE / f"{tag}-export-{count}.partial"
+    seeded_path.unlink(missing_ok=True)
+    code = (
+        "import sys; from pathlib import Path; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/tests'];"
+        "from helpers.catalogs import seed_catalog;"
+        "seed_catalog(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]), 3)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(repo), str(seeded_path), str(root), str(count)], check=True
+    )
+    from PIL import Image
+
+    root.mkdir(parents=True, exist_ok=True)
+    master = root / "master.jpg"
+    if not master.exists():
+        Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
+    for i in range(count):
+        group = root / f"p{i % 50}"
+        group.mkdir(exist_ok=True)
+        target = group / f"img{i}.jpg"
+        if not target.exists():
+            os.link(master, target)
+    cli = [sys.executable, "-c", _CLI, str(repo)]
+    for flag in ("--accept-qualified", "--reject-unqualified"):
+        subprocess.run(
+            [*cli, "decide", flag, "--json", "--catalog", str(seeded_path)], check=True, capture_output=True
+        )
+    seeded_path.rename(path)
+    return path
+
+
+#: ``facecurator`` of the checkout given as the first argument.
+_CLI = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from facecurator.launcher import main; raise SystemExit(main(sys.argv[1:]))"
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=100_000)
     parser.add_argument("--faces-per-image", type=int, default=3)
     parser.add_argument("--folder-images", type=int, default=10_000)
-    parser.add_argument("--only", default="gui,report,decide,folder", help="comma-separated measures")
+    parser.add_argument("--only", default="gui,report,decide,folder,export", help="comma-separated measures")
+    parser.add_argument(
+        "--export-images", default="5000,20000", help="comma-separated catalog sizes of the export measure"
+    )
     parser.add_argument("--repo", type=Path, default=HERE.parent, help="the checkout to measure")
     parser.add_argument("--json", action="store_true")
     # child mode
@@ -423,13 +477,7 @@ def main() -> int:
     result: dict[str, object] = {"repo": str(repo), "images": n, "faces": n * per}
     rows: list[tuple[str, str, str]] = []
     catalog, root = seeded(repo, n, per)
-    cli = [
-        sys.executable,
-        "-c",
-        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-        "from facecurator.launcher import main; raise SystemExit(main(sys.argv[1:]))",
-        str(repo),
-    ]
+    cli = [sys.executable, "-c", _CLI, str(repo)]
 
     def verdict(value: float, goal: float) -> str:
         return "meets" if value < goal else "MISSES"
@@ -493,9 +541,14 @@ def main() -> int:
                 out, _size, _first, total, peak = run_child(
                     [*cli, "decide", "--accept-qualified", "--json", "--catalog", str(copy)]
                 )
+                rejected, _size, _first, reject_s, reject_peak = run_child(
+                    [*cli, "decide", "--reject-unqualified", "--json", "--catalog", str(copy)]
+                )
             faces = json.loads(out)["faces"]
+            reject_faces = json.loads(rejected)["faces"]
             key = "decide_stored" if stored else "decide"
             result[key] = {"total_s": total, "peak_mb": peak, "faces": faces}
+            result[key + "_reject"] = {"total_s": reject_s, "peak_mb": reject_peak, "faces": reject_faces}
             label = "verdicts stored by a view" if stored else "no verdict stored: every face evaluated"
             rows.append(
                 (
@@ -503,6 +556,14 @@ def main() -> int:
                     f"{total:.1f} s, peak {peak:.0f} MB ({faces} faces accepted)",
                     f"< 5 s: {verdict(total, GOALS['decide_s'])}, "
                     f"< 300 MB: {verdict(peak, GOALS['decide_peak_mb'])}",
+                )
+            )
+            rows.append(
+                (
+                    f"then decide --reject-unqualified ({label})",
+                    f"{reject_s:.1f} s, peak {reject_peak:.0f} MB ({reject_faces} faces rejected)",
+                    f"< 5 s: {verdict(reject_s, GOALS['decide_s'])}, "
+                    f"< 300 MB: {verdict(reject_peak, GOALS['decide_peak_mb'])}",
                 )
             )
     if "folder" in only:
@@ -526,6 +587,24 @@ def main() -> int:
                 + verdict(marks.get("thumb", float("inf")) - marks["window"], GOALS["folder_thumbs_s"]),
             )
         )
+    if "export" in only:
+        exports = {}
+        for count in (int(size) for size in args.export_images.split(",")):
+            source = export_catalog(repo, count)
+            with tempfile.TemporaryDirectory() as tmp:
+                out, _size, _first, total, peak = run_child(
+                    [*cli, "export", "--json", "--catalog", str(source), str(Path(tmp) / "out")]
+                )
+            exported = json.loads(out)["exported"]
+            exports[count] = {"total_s": total, "peak_mb": peak, "exported": exported}
+            rows.append(
+                (
+                    f"export ({count} images)",
+                    f"{total:.1f} s, peak {peak:.0f} MB ({exported} faces exported)",
+                    f"< {GOALS['export_peak_mb']:.0f} MB: {verdict(peak, GOALS['export_peak_mb'])}",
+                )
+            )
+        result["export"] = exports
     if args.json:
         print(json.dumps(result, indent=1))
     else:
