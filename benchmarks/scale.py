@@ -412,10 +412,10 @@ def export_catalog(repo: Path, count: int) -> Path:
     from PIL import Image
 
     root.mkdir(parents=True, exist_ok=True)
-    master = root / "master.jpg"
-    if not master.exists():
-        Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
     for i in range(count):
+        master = root / f"master{i // 50_000}.jpg"  # a file has at most 65 000 links (ext4)
+        if not master.exists():
+            Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
         group = root / f"p{i % 50}"
         group.mkdir(exist_ok=True)
         target = group / f"img{i}.jpg"
