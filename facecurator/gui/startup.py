@@ -27,13 +27,13 @@ from facecurator.gui.latency import favour_the_gui_thread
 
 #: What building the main window needs (the catalog's package, then the window and its views),
 #: then what building it and opening a folder import on the way (the detector menu's cloud
-#: detectors, the folder source, NumPy for the listing's row index on the store's worker).
+#: detectors, the folder source). Not NumPy: a gallery's image listing is indexed without it,
+#: the faces' listing imports it on the store's worker after the gallery is shown (rowindex).
 WINDOW_MODULES: Final = (
     "facecurator.services.catalog",
     "facecurator.gui.main_window",
     "facecurator.detect.cloud",
     "facecurator.sources.local",
-    "numpy",
 )
 
 

@@ -11,6 +11,7 @@ from facecurator.gui.rowindex import RowIndex
 @pytest.mark.parametrize("dict_max", [rowindex.DICT_MAX, 0], ids=["dict", "numpy"])
 def test_rows_of_ids_in_either_index(monkeypatch: pytest.MonkeyPatch, dict_max: int) -> None:
     monkeypatch.setattr(rowindex, "DICT_MAX", dict_max)
+    monkeypatch.setattr(rowindex, "DICT_MAX_WITHOUT_NUMPY", dict_max)  # "numpy": NumPy whatever is imported
     ids = [50, 7, 900, 3, 12]
     index = RowIndex(ids)
     assert [index.get(i) for i in ids] == [0, 1, 2, 3, 4]
@@ -40,3 +41,17 @@ def test_a_short_list_is_indexed_without_numpy(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(builtins, "__import__", no_numpy)
     index = RowIndex(list(range(256, 0, -1)))
     assert index.get(1) == 255 and index.known(list(range(300))) == list(range(1, 257))
+
+
+def test_a_gallery_listing_is_indexed_without_importing_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While NumPy is not imported, a list of up to DICT_MAX_WITHOUT_NUMPY ids (a 100 000-image
+    gallery's listing) is indexed by a dict: the gallery shows without waiting for NumPy."""
+    import sys
+
+    from facecurator.gui import rowindex
+
+    monkeypatch.setitem(sys.modules, "numpy", None)  # not imported (importing it now raises)
+    ids = list(range(rowindex.DICT_MAX_WITHOUT_NUMPY, 0, -1))
+    index = RowIndex(ids).built()
+    assert index.get(ids[0]) == 0 and index.get(1) == len(ids) - 1 and index.get(0) is None
+    assert index.known([5, -1, 7] * 30) == [5, 7] * 30
