@@ -216,3 +216,39 @@ def test_export_to_oss_uploads_the_local_layout(
     }
     assert {k[len("enrollment/") :] for k in uploaded} == written
     assert len(manifest["faces"]) == faces
+
+
+def test_a_paid_batch_progress_line_knows_its_total_from_the_first_image(
+    cloud_emulator: CloudEmulator, cloud_profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13: on a terminal, the paid batch's progress line counts "n/total" (and so an ETA)
+    from its first image: the cost plan's listing gives the total before any call is sent.
+    In-process, with stderr a terminal; one call at a time (3 in flight) over 8 images."""
+    import io
+
+    from facecurator.cli import commands
+    from facecurator.cli.main import main
+
+    for i in range(8):
+        cloud_emulator.put_object(BUCKET, f"tty/p{i}.jpg", make_test_image(200, 150, seed=i + 40))
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    frames: list[str] = []  # what the line shows after each image
+    real_update = commands.Progress.update
+
+    def update(self: commands.Progress, done: int, total: int | None, postfix: str = "") -> None:
+        real_update(self, done, total, postfix)
+        frames.append(str(self._bar))
+
+    monkeypatch.setattr(commands.Progress, "update", update)
+    source = f"oss://{BUCKET}/tty/"
+    args = ["scan", source, "--detector", "green", "--profile", cloud_profile, "--yes", "--jobs", "1"]
+    assert main([*args, "--json", "--catalog", str(tmp_path / "c.db")]) == 0
+    assert cloud_emulator.billable["green"] == 8 and len(frames) == 8, frames
+    assert all(f"{n}/8 " in frame for n, frame in enumerate(frames, 1)), frames
+    assert "<" in frames[0] and "?" not in frames[0].split("<")[1], frames  # elapsed<ETA, the ETA known

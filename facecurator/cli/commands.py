@@ -274,7 +274,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 and not _confirm("Start the paid batch?")
             ):
                 return EXIT_FAILURES
-        bar = Progress("scan")
+        bar = Progress("scan", total=len(refs) if refs is not None else None)  # a paid batch's, planned
         cancel = jobs.CancelToken()
         try:
             with _ctrl_c_cancels(cancel):

@@ -218,6 +218,8 @@ class ScanWorker(QObject):
                 source = open_source(self.source_text, profile=self.profile)
                 self._root = source.root
                 refs, complete = self.refs, False
+                if refs is not None:  # a planned batch (a cloud run's cost plan): its size is known
+                    self._counted = len(refs)
                 if refs is None and source_kind(self.source_text) == "local":
                     # A local folder is listed first (before the detector even loads): every
                     # image is shown before any is detected, and the total is known.

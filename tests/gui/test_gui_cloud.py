@@ -394,3 +394,42 @@ def test_tools_menu_opens_one_profiles_dialog_on_the_sources_profile(
     window.cloud_profiles_action.trigger()
     assert len(window.findChildren(CloudProfilesDialog)) == 1
     assert not window.paid_calls_label.isVisible()  # nothing paid yet
+
+
+@pytest.fixture
+def approve_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every paid run's cost question is answered yes (the real dialog is not shown)."""
+    from facecurator.gui.cost_dialog import CostConfirmDialog
+
+    monkeypatch.setattr(CostConfirmDialog, "ask", classmethod(lambda cls, _q, _parent, answer: answer(True)))
+
+
+def test_a_cloud_batch_shows_its_total_and_eta_from_the_first_update(
+    qtbot, make_window, tmp_path: Path, approve_costs, cloud_emulator: CloudEmulator, cloud_profile: str,
+    wait_background,
+) -> None:  # fmt: skip
+    """Issue 13: a paid batch's bar is determinate (its planned total) from the first progress
+    update, and the ETA is shown once a rate is known, not "ETA –" until the last calls are sent.
+
+    One call at a time (jobs=1: 3 in flight) over 8 images, so the scan's own listing of the
+    planned images is not exhausted when the first images come back."""
+    keys = [f"batch/p{i}.jpg" for i in range(8)]
+    for seed, key in enumerate(keys):
+        cloud_emulator.put_object(BUCKET, key, make_test_image(200, 150, seed=seed + 30))
+    window = make_window(tmp_path / "catalog.sqlite3")
+    assert window.open_source(f"oss://{BUCKET}/batch/", profile=cloud_profile, scan=False)
+    assert window.store.wait_until_idle()
+    bar, label = window.scan_status.bar, window.scan_status.label
+    seen: list[tuple[int, int, int, str]] = []  # the bar and its text after each update is shown
+    window.scanner.progress.connect(
+        lambda _p: seen.append((bar.minimum(), bar.maximum(), bar.value(), label.text()))
+    )
+    with qtbot.waitSignal(window.scanner.finished, timeout=60_000) as finished:
+        assert window.start_scan("green", jobs=1)
+    assert finished.args[0].total == len(keys) and cloud_emulator.billable["green"] == len(keys)
+    assert seen, "no progress was shown"
+    first = seen[0]
+    assert first[:2] == (0, len(keys)) and 1 <= first[2] < len(keys), seen
+    assert all(frame[:2] == (0, len(keys)) for frame in seen), seen
+    assert f"{first[2]}/{len(keys)} images" in first[3] and "ETA –" not in first[3], seen
+    assert seen[-1][2] == len(keys)
