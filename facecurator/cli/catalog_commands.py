@@ -1,4 +1,5 @@
-"""``facecurator catalog check | backups | restore``: the catalog's health and the way back."""
+"""``facecurator catalog check | backups | restore | password | grant``: the catalog's health, the way
+back, a server catalog's password and its operators' role."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     password.set_defaults(func=cmd_password)
 
+    grant = actions.add_parser(
+        "grant",
+        help="as a server catalog's owner: let ROLE work on it, its audit trail only read and appended",
+    )
+    grant.add_argument("role", metavar="ROLE", help="the operators' role (not the owner)")
+    grant.add_argument("--catalog", metavar="URL", required=True, help="the catalog, opened as its owner")
+    grant.set_defaults(func=cmd_grant)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", metavar="PATH|URL", help=CATALOG_HELP)
@@ -77,6 +86,19 @@ def cmd_password(args: argparse.Namespace) -> int:
         raise CatalogError("catalog password: empty password, nothing stored")
     user = store_password(args.url, secret)
     print(clean(f"stored in the OS keyring as {user}"))
+    return EXIT_OK
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.catalog.postgres import grant_operators, is_url
+
+    if not is_url(args.catalog):
+        raise CatalogError(f"{args.catalog}: catalog grant is for a server catalog (postgresql://…)")
+    with Catalog(args.catalog) as catalog:
+        grant_operators(catalog._db, str(catalog.path), args.role)
+        shown = str(catalog.path)
+    print(clean(f"{args.role} may now work on {shown} (the audit trail and assignment log: read and append)"))
     return EXIT_OK
 
 

@@ -294,6 +294,46 @@ def _adapt(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_loader("numeric", NumericAsNumber)
 
 
+#: Tables an operators' role may read and append to, never change: their triggers keep them
+#: append-only, and a role that does not own them cannot disable or drop those triggers.
+APPEND_ONLY_TABLES: Final = ("audit", "assignment_log")
+
+
+def grant_operators(db: PgConnection, shown: str, role: str) -> None:
+    """Let ``role`` work on this catalog (run as its owner): every table's rows, the audit trail
+    and the assignment log only read and appended. The owner itself is refused: it can disable
+    the append-only triggers, an operators' role of its own cannot."""
+    from psycopg import sql
+
+    owner = db.raw.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'audit'").fetchone()
+    if owner is not None and owner[0] == role:
+        raise CatalogError(
+            f"{shown}: {role} owns the catalog and could disable its audit trail's triggers; "
+            "grant a role of the operators' own"
+        )
+    who, schema = sql.Identifier(role), sql.Identifier(_schema(db))
+    tables = sql.SQL(", ").join(map(sql.Identifier, APPEND_ONLY_TABLES))
+    statements = [
+        sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who),
+        sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(schema, who),
+        sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON {} FROM {}").format(tables, who),
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, who),
+    ]
+    import psycopg
+
+    try:
+        with db.raw.transaction():
+            for statement in statements:
+                db.raw.execute(statement)
+    except psycopg.Error as exc:
+        raise CatalogError(f"{shown}: cannot grant {role} the catalog: {_clean(exc, shown)}") from None
+
+
+def _schema(db: PgConnection) -> str:
+    row = db.raw.execute("SELECT current_schema()").fetchone()
+    return str(row[0]) if row else "public"
+
+
 def error_types() -> tuple[type[BaseException], ...]:
     import psycopg
 
