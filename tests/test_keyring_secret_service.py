@@ -12,6 +12,7 @@ by CI) an unusable Secret Service is a failure, not a skip.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import subprocess
@@ -194,6 +195,39 @@ def _hits(roots: list[Path], needles: dict[str, bytes]) -> list[str]:
             data = path.read_bytes()
             hits.extend(f"{path} contains {name}" for name, needle in needles.items() if needle in data)
     return hits
+
+
+def test_a_team_catalogs_password_lives_in_the_real_secret_service(
+    secret_service: object, pg_cluster: object, pg_url: str
+) -> None:
+    """Issue 17: `catalog password URL` puts a server catalog's password in the OS keyring
+    (read back by secret-tool), another process connects with it, and it is in no output and
+    no file of the user's folders."""
+    from facecurator.services.catalog.postgres import keyring_user, parse_url
+
+    url = pg_cluster.url(pg_cluster.dbname(pg_url), role=pg_cluster.SECRET_ROLE)  # type: ignore[attr-defined]
+    secret = str(pg_cluster.secret_password)  # type: ignore[attr-defined]
+    user = keyring_user(parse_url(url)[1])
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    try:
+        refused = _cli(["-vv", "report", "--json", "--catalog", url], env=env)
+        assert refused.returncode != 0 and "none is stored" in refused.stderr  # (control) it needs one
+        stored = _cli(["-vv", "catalog", "password", url, "--stdin"], env=env, stdin=f"{secret}\n")
+        assert stored.returncode == 0, stored.stderr
+        assert _secret_tool_lookup(user) == secret  # in the daemon, read by an independent client
+        report = _cli(["-vv", "report", "--json", "--catalog", url], env=env)
+        assert report.returncode == 0, report.stderr
+        outputs = [run.stdout + run.stderr for run in (refused, stored, report)]
+        assert not [text for text in outputs if secret in text]
+        user_dirs = [
+            Path(os.environ[name])
+            for name in ("FACECURATOR_DATA_DIR", "FACECURATOR_CONFIG_DIR", "FACECURATOR_CACHE_DIR")
+        ]
+        assert not _hits(user_dirs, _needles(secret))
+    finally:
+        with contextlib.suppress(Exception):
+            secret_service.delete_password(credentials.KEYRING_SERVICE, user)  # type: ignore[attr-defined]
+        redact.forget_secrets()
 
 
 def test_the_leak_hunt_itself_finds_a_planted_secret(tmp_path: Path) -> None:
