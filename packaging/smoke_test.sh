@@ -14,6 +14,8 @@
 #   3. `facecurator scan PHOTOS --json` into a fresh catalog finds exactly one face
 #      on ../shared/corpus/single/astronaut.png (else resources/selftest/astronaut.jpg);
 #   3b. `facecurator status --catalog postgresql://…` reaches libpq (psycopg[binary] bundled);
+#   3c. the licences: THIRD-PARTY-NOTICES.txt (top and _internal/licenses/) names every licence
+#       file it lists, and they are there; `facecurator licenses` prints it;
 #   4. the GUI starts under Xvfb on that folder: a visible "facecurator" window
 #      appears, the app stays up for a few seconds, exits only when terminated,
 #      and writes no stderr line outside the allowlist below; then once more in
@@ -32,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --build) build=1 ;;
     --reuse-venv) build_args+=(--reuse-venv) ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "smoke_test.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -149,6 +151,47 @@ if [ "$status" != 0 ] && grep -q 'cannot open catalog: connection failed' "$work
 else
   fail "postgresql:// catalog: exit $status, expected libpq's 'Connection refused'"
   sed 's/^/      stderr: /' "$work/pg.err" | tail -5
+fi
+
+# ---------------------------------------------------------------------------- 3c. licences
+# The third-party notices and licence texts travel with the bundle (packaging/facecurator.spec,
+# facecurator/notices.py): THIRD-PARTY-NOTICES.txt at the top and in _internal/licenses/, every
+# licence file it names present, the LGPL texts of Qt/PySide6, the models' own licences, and
+# `facecurator licenses` printing the same file.
+licenses="$bundle/_internal/licenses"
+notices="$licenses/THIRD-PARTY-NOTICES.txt"
+licence_problems="$(python3 - "$bundle" <<'PY'
+import pathlib, re, sys
+bundle = pathlib.Path(sys.argv[1])
+licenses = bundle / "_internal" / "licenses"
+notices = licenses / "THIRD-PARTY-NOTICES.txt"
+problems = []
+if not notices.is_file():
+    print(f"no {notices}")
+    sys.exit()
+text = notices.read_text(encoding="utf-8")
+top = bundle / "THIRD-PARTY-NOTICES.txt"
+if not top.is_file() or top.read_text(encoding="utf-8") != text:
+    problems.append(f"{top} missing or not the same as {notices}")
+named = [rel for line in text.splitlines() if line.startswith("  licence files: ")
+         for rel in line.removeprefix("  licence files: ").split(", ")]
+problems += [f"{rel} is named but missing" for rel in named if not (bundle / "_internal" / rel).is_file()]
+if len(named) < 50:
+    problems.append(f"only {len(named)} licence files named")
+for needed in ("PySide6_Essentials", "shiboken6", "mediapipe", "psycopg", "pillow_heif", "dlib-bin", "oss2",
+               "numpy", "opencv-contrib-python-headless", "face_landmarker.task", "CC0-1.0", "Python 3.",
+               "pyinstaller", "how to relink"):
+    if needed not in text:
+        problems.append(f"the notices do not name {needed}")
+if not list(licenses.glob("PySide6_Essentials-*/LGPL-3.0.txt")):
+    problems.append("no LGPL-3.0 text for PySide6")
+print("; ".join(problems))
+PY
+)"
+if [ -z "$licence_problems" ] && "$exe" licenses 2>/dev/null | cmp -s - "$notices"; then
+  pass "licences: $(find "$licenses" -type f | wc -l) files in _internal/licenses/, THIRD-PARTY-NOTICES.txt complete, 'facecurator licenses' prints it"
+else
+  fail "licences: ${licence_problems:-'facecurator licenses' does not print $notices}"
 fi
 
 # ---------------------------------------------------------------------------- 4. GUI under Xvfb

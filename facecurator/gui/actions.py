@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QLabel, QToolBar
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QToolBar
 
 from facecurator import __version__
 from facecurator.domain.rules import DEFAULT_PRESET, list_presets
@@ -421,11 +421,18 @@ class WindowActions(DetectionRuns, Decisions):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
 
     def _about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        self.about_box().exec()
 
-        QMessageBox.about(
-            self,
-            QCoreApplication.translate("MainWindow", "About facecurator"),
+    def about_box(self) -> QMessageBox:
+        """The About box: version, catalog, logs, paid calls; its details list the third-party notices."""
+        from facecurator.notices import notices_text
+
+        box = QMessageBox(self)
+        box.setWindowTitle(QCoreApplication.translate("MainWindow", "About facecurator"))
+        icon = QApplication.windowIcon()
+        if not icon.isNull():
+            box.setIconPixmap(icon.pixmap(64, 64))  # as QMessageBox.about does
+        box.setText(
             QCoreApplication.translate(
                 "MainWindow",
                 "facecurator {version}\nCatalog: {catalog}\nLogs: {logs}\nPaid cloud calls: {paid}",
@@ -434,5 +441,15 @@ class WindowActions(DetectionRuns, Decisions):
                 catalog=self.store.catalog.path,
                 logs=log_dir(),
                 paid=self._paid_calls_text(),
-            ),
+            )
         )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "MainWindow",
+                "facecurator uses third-party software, each under its own licence (Qt and PySide6 under "
+                "the GNU LGPL 3.0). Show Details lists each one with its version, licence and source; the "
+                "licence texts are in the licenses folder of the app bundle.",
+            )
+        )
+        box.setDetailedText(notices_text())
+        return box

@@ -2787,6 +2787,10 @@
         <translation>关于 facecurator</translation>
     </message>
     <message>
+        <source>facecurator uses third-party software, each under its own licence (Qt and PySide6 under the GNU LGPL 3.0). Show Details lists each one with its version, licence and source; the licence texts are in the licenses folder of the app bundle.</source>
+        <translation>facecurator 使用了第三方软件，各自遵循其许可证（Qt 和 PySide6 遵循 GNU LGPL 3.0）。“显示详情”列出每个软件的版本、许可证和源代码地址；许可证全文位于应用程序包的 licenses 文件夹中。</translation>
+    </message>
+    <message>
         <source>Listing rule presets failed: {e}</source>
         <translation>列出规则预设失败：{e}</translation>
     </message>
