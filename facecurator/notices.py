@@ -249,26 +249,27 @@ def owning_distributions(
 ) -> tuple[list[metadata.Distribution], list[Path]]:
     """The installed distributions whose RECORD lists one of ``paths`` (sorted by name), and the
     paths inside a site-packages folder that no distribution claims."""
-    owner: dict[str, metadata.Distribution] = {}
-    for dist in _installed().values():
+    installed = _installed()
+    owner: dict[str, str] = {}  # file -> the normalised name of the distribution listing it
+    for key, dist in installed.items():
         root = os.path.realpath(str(dist.locate_file("")))
         for f in dist.files or ():
-            owner[os.path.normcase(os.path.normpath(f"{root}{os.sep}{f}"))] = dist
+            owner[os.path.normcase(os.path.normpath(f"{root}{os.sep}{f}"))] = key
     site = tuple(
         os.path.normcase(os.path.realpath(p)) + os.sep
         for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *sys.path}
         if p and p.endswith("-packages")
     )
-    found: dict[str, metadata.Distribution] = {}
+    found: set[str] = set()
     unclaimed: list[Path] = []
     for path in paths:
         real = os.path.normcase(os.path.realpath(os.fspath(path)))
         claimed = owner.get(real)
         if claimed is not None:
-            found[_norm(claimed.metadata["Name"])] = claimed
+            found.add(claimed)
         elif real.startswith(site) and "__pycache__" not in real:
             unclaimed.append(Path(real))
-    return [found[k] for k in sorted(found)], unclaimed
+    return [installed[k] for k in sorted(found)], unclaimed
 
 
 def collect(
