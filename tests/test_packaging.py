@@ -285,3 +285,20 @@ def test_the_licenses_command_prints_the_installed_notices(capsys) -> None:
     assert main(["licenses"]) == 0
     out = capsys.readouterr().out
     assert "PySide6_Essentials" in out and "LGPL-3.0" in out and "https://pypi.org/project/oss2/" in out
+
+
+def test_in_a_bundle_the_about_box_and_the_command_read_the_bundled_notices(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Frozen (sys.frozen, sys._MEIPASS = _internal/), the notices are the bundled file, not the
+    build venv's metadata (which is not there); a missing file says so instead of failing."""
+    from facecurator import notices
+    from facecurator.cli.main import main
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert "cannot read" in notices.notices_text() and notices.NOTICES_FILE in notices.notices_text()
+    (tmp_path / notices.LICENSES_DIR).mkdir()
+    (tmp_path / notices.LICENSES_DIR / notices.NOTICES_FILE).write_text("bundled notices\n", encoding="utf-8")
+    assert main(["licenses"]) == 0
+    assert capsys.readouterr().out == "bundled notices\n"
