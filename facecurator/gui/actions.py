@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QStandardItemModel
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QToolBar
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QMessageBox, QTextEdit, QToolBar
 
 from facecurator import __version__
 from facecurator.domain.rules import DEFAULT_PRESET, list_presets
@@ -452,4 +452,6 @@ class WindowActions(DetectionRuns, Decisions):
             )
         )
         box.setDetailedText(notices_text())
+        for details in box.findChildren(QTextEdit):  # a few hundred lines: not in a 250 px strip
+            details.setMinimumSize(560, 320)
         return box
