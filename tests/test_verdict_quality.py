@@ -409,10 +409,10 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 
 ISSUE_18 = (
-    "issue 18 target not reached: test split, enrollment-strict qualifies 6 of 89 real must-not faces"
-    " (5 CGI renders, 1 dim low-key portrait) and 3 of 570 variants (a light tinted lens, a cartoon,"
-    " a pencil sketch); moderation-2.0 2 of 97 sunglasses faces (0 of 7 real; a light brown tint"
-    " and a painted lens on a near-monochrome face)"
+    "issue 18 target not reached (local-v23): test split, enrollment-strict qualifies 7 of 93 real"
+    " must-not faces (5 renders or drawings, 1 dim low-key portrait, 1 brown gradient sunglasses) and"
+    " 4 of 570 variants (2 skin-coloured hands over the mouth, 2 pencil sketches); moderation-2.0"
+    " 2 of 100 sunglasses faces (1 of 10 real: the brown gradient lens; 1 light tint variant)"
 )
 
 
