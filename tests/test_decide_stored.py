@@ -210,3 +210,24 @@ def test_a_reasoned_chunk_leaves_faces_taken_or_decided_since_its_targets_were_r
         )
         assert catalog.decide_each(rows[:1], "rejected", who="alice", me=None)[1] == 1  # decided anyway
         catalog.finish_batch(batch)
+
+
+def test_rejecting_a_selection_writes_each_faces_reasons_and_leaves_held_faces(catalog_target: str) -> None:
+    """``decide --where ... --reject-unqualified`` / the GUI's bulk reject under a filter (face ids
+    given): chunks of many reasons are written with one statement, each face's own reasons."""
+    _seeded(catalog_target)
+    rules = load_rules("moderation-2.0")
+    with Catalog(catalog_target) as catalog:
+        every = _rejections(catalog, rules)
+        selection = sorted(every)[::2] + [f.id for f in catalog.faces()][:5]  # some qualified or decided
+        expected = {face: reason for face, reason in every.items() if face in set(selection)}
+        assert len(set(expected.values())) > review_module.MANY_REASONS
+        held = take(catalog, "bob", 4, among=sorted(expected)[3:20])
+        result = reject_unqualified(catalog, rules, selection, who="alice")
+        assert result.count == len(expected) - 4 and result.skipped == 4 and result.total == len(expected)
+        (batch,) = result.batch_ids
+        audit = _audit(catalog, batch)
+        assert {face: row[3] for face, row in audit.items()} == {
+            face: reason for face, reason in expected.items() if face not in held
+        }
+        assert all(row[:3] == ("alice", "pending", "rejected") for row in audit.values())

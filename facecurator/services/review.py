@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 #: faces: 24 commits, not 500 disk syncs).
 BULK_CHUNK = 200
 MAX_BULK_CHUNK = 5000
+#: A chunk of more distinct reasons than this (a rejection: each face's own) is written with
+#: one prepared statement (``Catalog.decide_each``), not one statement group per reason.
+MANY_REASONS = 8
 #: Images per page of :func:`iter_review` (one page of rows in memory at a time).
 PAGE = 500
 
@@ -273,6 +276,8 @@ def decide_in_chunks(
             gone); the remaining faces are left as they are.
         CatalogDamagedError: the catalog is damaged; nothing was decided.
     """
+    from facecurator.services.catalog.assign import me as operator
+
     if not decisions:
         return BulkDecision(0)
     if not prepared:  # (the caller ran it before writing anything itself)
@@ -289,7 +294,15 @@ def decide_in_chunks(
                 by_reason[reason].append(face_id)
             opened = 0
             with catalog.transaction():
-                for reason, ids in by_reason.items():
+                if len(by_reason) > MANY_REASONS:  # each face its own (a rejection): one statement
+                    me = None if include_held else (who or operator())
+                    written_batch, count = catalog.decide_each(
+                        chunk, state, who=who, batch_id=batch_id or None, me=me  # type: ignore[arg-type]
+                    )  # fmt: skip
+                    opened = written_batch if written_batch and not batch_id else 0
+                    batch_id = written_batch or batch_id
+                    changed, skipped = changed + count, skipped + len(chunk) - count
+                for reason, ids in by_reason.items() if len(by_reason) <= MANY_REASONS else ():
                     written = catalog.decide_chunk(
                         ids, state, reason=reason, who=who, batch_id=batch_id or None,  # type: ignore[arg-type]
                         include_held=include_held,
