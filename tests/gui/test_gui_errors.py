@@ -23,7 +23,10 @@ def test_a_vanished_image_is_named_in_the_status_bar_log_dock_and_log_file(
         moved = tmp_path / "moved-away"
         victim.rename(moved)
         try:
-            assert window.open_source(str(photo_dir), scan=False)
+            # The open ends with its own "Opened …" status line (the faces are listed after the
+            # gallery paints): wait for it, so the failure below is the latest message.
+            with qtbot.waitSignal(window.sourceOpened, timeout=10_000):
+                assert window.open_source(str(photo_dir), scan=False)
             assert window.store.wait_until_idle()
             image_id = next(
                 i for i in window.store.image_ids() if window.store.image(i).row.uri == str(victim)
