@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import database_errors, drop_steps_after_6, raw_connection
+from helpers.killed_decider import decide_until_killed
 
 from facecurator.domain.face import Blur, Box, Face, Pose
 from facecurator.domain.protocols import DetectionResult, ImageRef
@@ -26,7 +24,6 @@ from facecurator.services.catalog import AuditRow, Catalog, Decision, DecisionSt
 from facecurator.services.catalog import rows as catalog_rows
 from facecurator.services.catalog import schema as catalog_schema
 
-CHILD = Path(__file__).resolve().parent / "helpers" / "decide_child.py"
 ROOT = "/photos"
 
 
@@ -623,24 +620,7 @@ def test_every_returned_decision_survives_sigkill(tmp_path: Path, kill_after: in
     with Catalog(path) as cat, cat.transaction():
         for i in range(50):
             add_image(cat, f"p{i}.jpg", 10)  # 500 faces: more than the child gets through
-    printed: list[int] = []
-    with subprocess.Popen(
-        [sys.executable, str(CHILD), str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as child:
-        assert child.stdout is not None and child.stderr is not None
-        try:
-            assert child.stdout.readline().strip() == "ready", child.stderr.read()
-            while len(printed) < kill_after:
-                line = child.stdout.readline()
-                assert line, "child exited early: " + child.stderr.read()
-                printed.append(int(line))
-            child.send_signal(signal.SIGKILL)
-        finally:
-            child.kill()
-            child.wait(10)
-        # Lines the child printed before the signal landed but we had not read yet.
-        printed += [int(line) for line in child.stdout.read().split()]
-    assert child.returncode == -signal.SIGKILL
+    printed = decide_until_killed(str(path), kill_after)
     with Catalog(path) as cat:
         decided = {row.id: row.decision for row in cat.faces() if row.decision.state != "pending"}
         audited = {entry.face_id for entry in cat.audit()}

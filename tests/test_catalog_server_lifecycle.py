@@ -11,13 +11,11 @@ test_catalog_server.py.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 from typing import Any
 
 import pytest
-from test_catalog import CHILD, add_image, face_ids
+from helpers.killed_decider import decide_until_killed
+from test_catalog import add_image, face_ids
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, Decision, schema_version
@@ -89,23 +87,7 @@ def test_every_returned_server_decision_survives_sigkill(pg_url: str, kill_after
     with Catalog(pg_url) as cat, cat.transaction():
         for i in range(50):
             add_image(cat, f"p{i}.jpg", 10)  # 500 faces: more than the child gets through
-    printed: list[int] = []
-    with subprocess.Popen(
-        [sys.executable, str(CHILD), pg_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    ) as child:
-        assert child.stdout is not None and child.stderr is not None
-        try:
-            assert child.stdout.readline().strip() == "ready", child.stderr.read()
-            while len(printed) < kill_after:
-                line = child.stdout.readline()
-                assert line, "child exited early: " + child.stderr.read()
-                printed.append(int(line))
-            child.send_signal(signal.SIGKILL)
-        finally:
-            child.kill()
-            child.wait(10)
-        printed += [int(line) for line in child.stdout.read().split()]
-    assert child.returncode == -signal.SIGKILL
+    printed = decide_until_killed(pg_url, kill_after)
     with Catalog(pg_url) as cat:
         decided = {row.id: row.decision for row in cat.faces() if row.decision.state != "pending"}
         audited = [entry.face_id for entry in cat.audit()]

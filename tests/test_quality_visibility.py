@@ -424,14 +424,12 @@ def test_the_mouth_opening_is_left_out_of_the_mouth_and_lips() -> None:
     assert lip_contrast(regions) > 20
 
 
-def test_a_shaded_glabella_alone_is_not_the_nose_reference(
-    corpus_dir: Path, detector: LocalDetector, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Hair over the forehead and a glasses bridge's shade on the glabella: the nose and
-    mouth are compared with every skin patch, not with the shaded glabella alone."""
+def aligned_face(
+    detector: LocalDetector, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The eye-aligned crop, its points and the mesh the detector hands to ``face_quality``
+    for the first face of ``path`` (so a test can paint on the very pixels it measures)."""
     import facecurator.detect.local as local
-    from facecurator.detect.quality.regions import FOREHEAD, GLABELLA, face_regions, polygon_mask
-    from facecurator.detect.quality.summary import face_quality
 
     seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     real = local.face_quality
@@ -441,8 +439,19 @@ def test_a_shaded_glabella_alone_is_not_the_nose_reference(
         return real(rgb, mesh, yaw=yaw, aligned=aligned)
 
     monkeypatch.setattr(local, "face_quality", spy)
-    detect_one(detector, (corpus_dir / "people/deepface_p03/img14.jpg").read_bytes(), "img14")
-    crop, pts, mesh = seen[0]
+    detect_one(detector, path.read_bytes(), path.stem)
+    return seen[0]
+
+
+def test_a_shaded_glabella_alone_is_not_the_nose_reference(
+    corpus_dir: Path, detector: LocalDetector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hair over the forehead and a glasses bridge's shade on the glabella: the nose and
+    mouth are compared with every skin patch, not with the shaded glabella alone."""
+    from facecurator.detect.quality.regions import FOREHEAD, GLABELLA, face_regions, polygon_mask
+    from facecurator.detect.quality.summary import face_quality
+
+    crop, pts, mesh = aligned_face(detector, corpus_dir / "people/deepface_p03/img14.jpg", monkeypatch)
     shaded = crop.astype(np.float32)
     forehead = polygon_mask(crop.shape[:2], pts[list(FOREHEAD)])
     glabella = polygon_mask(crop.shape[:2], pts[list(GLABELLA)])
@@ -467,7 +476,6 @@ def test_a_dark_lens_over_a_grey_face_s_cheek_leaves_it_grey(
     (the truth set's ``sunglasses`` variant of a tilted grey face): the lens's colour says
     nothing of the photo's, so the face stays monochrome, its lit patches are the skin
     reference and the lenses read as sunglasses (not "no skin visible": unknown)."""
-    import facecurator.detect.local as local
     from facecurator.detect.quality.regions import (
         IOD,
         RIGHT_CHEEK,
@@ -477,16 +485,7 @@ def test_a_dark_lens_over_a_grey_face_s_cheek_leaves_it_grey(
     )
     from facecurator.detect.quality.summary import face_quality
 
-    seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    real = local.face_quality
-
-    def spy(rgb: np.ndarray, mesh: np.ndarray, *, yaw: float, aligned: tuple[np.ndarray, np.ndarray]):  # type: ignore[no-untyped-def]
-        seen.append((aligned[0].copy(), aligned[1].copy(), np.array(mesh)))
-        return real(rgb, mesh, yaw=yaw, aligned=aligned)
-
-    monkeypatch.setattr(local, "face_quality", spy)
-    detect_one(detector, (corpus_dir / "formats/einstein.webp").read_bytes(), "einstein")
-    crop, pts, mesh = seen[0]
+    crop, pts, mesh = aligned_face(detector, corpus_dir / "formats/einstein.webp", monkeypatch)
     bare = face_regions(crop, mesh, aligned=(crop, pts))
     reference = skin_reference(bare)
     assert reference is not None and reference.monochrome  # the case this is about
