@@ -77,8 +77,9 @@ PRESETS = ("enrollment-strict", "moderation-2.0", "enrollment-iso")
 #: Presets whose face_count condition is dropped (the truth set has group photos).
 WITHOUT_FACE_COUNT = ("enrollment-strict", "enrollment-iso")
 DEFAULT_PORTRAIT_PX = 112
-#: Clean faces per split the derived variants are made from (x12 variants each), spread
-#: evenly over the eligible faces: enough for every variant, quick to re-detect.
+#: Clean faces per split the derived variants are made from (x19 variants each): the pinned
+#: list ``benchmarks/truthset/derived_sources.csv`` holds 30 per split (spread evenly over the
+#: eligible faces when it was made), so new labels do not change the derived figures.
 DEFAULT_DERIVE_LIMIT = 30
 
 
@@ -338,6 +339,7 @@ def run(
     sets: Sequence[str] = ("corpus", "gathered", "derived"),
     cache_dir: Path | None = None,
     derive_limit: int | None = DEFAULT_DERIVE_LIMIT,
+    derive_pins: Path | None = derive.DERIVED_SOURCES_CSV,
     settings: Mapping[str, Any] | None = None,
     progress: bool = False,
 ) -> Run:
@@ -347,15 +349,19 @@ def run(
     presets = load_presets()
     runner = Runner(cache_dir, settings)
     detections: dict[Path, Detected] = {}
+    unavailable: list[str] = []
     try:
         for i, path in enumerate(sorted({lb.path for lb in labels if lb.path is not None})):
             if progress:
                 print(f"\rdetect {i + 1} {path.name[:40]:40s}", end="", file=sys.stderr, flush=True)
             detections[path] = runner.detect(path)
         if "derived" in sets:
-            variants = derive.derive_all(
-                labels, detections, (cache_dir or default_cache_dir()) / "derived", limit=derive_limit
+            pins = derive.read_pins(derive_pins) if derive_pins is not None else None
+            selection = derive.select_sources(labels, detections, limit=derive_limit, pins=pins)
+            variants = derive.derive_selected(
+                selection, detections, (cache_dir or default_cache_dir()) / "derived"
             )
+            unavailable = [f"{key} ({split}): {why}" for split, key, why in selection.unavailable]
             for i, variant in enumerate(variants):
                 assert variant.path is not None
                 if progress:
@@ -371,6 +377,7 @@ def run(
         "detector": runner.detector.settings_key,
         "presets": list(presets),
         "missing_photos": [f"{lb.set}:{lb.file}" for lb in missing],
+        "derived_sources_unavailable": unavailable,
         "splits": {},
     }
     for split in splits:
@@ -416,6 +423,8 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
     print(f"detector: {fig['detector']}", file=out)
     if fig["missing_photos"]:
         print(f"photos not on this machine (not counted): {len(fig['missing_photos'])}", file=out)
+    for line in fig.get("derived_sources_unavailable", []):
+        print(f"pinned source of derived variants left out (not replaced): {line}", file=out)
     for split, s in fig["splits"].items():
         sets = ", ".join(f"{k} {v['found']}/{v['faces']}" for k, v in s["by_set"].items())
         print(f"\n=== {split}: {s['faces']} labelled faces, {s['found']} found ({sets}) ===", file=out)
@@ -530,7 +539,14 @@ def add_arguments(parser: argparse.ArgumentParser, *, details: bool = True) -> N
         "--derive-limit",
         type=int,
         default=DEFAULT_DERIVE_LIMIT,
-        help=f"derive from at most N clean faces per split (default {DEFAULT_DERIVE_LIMIT}; 0: all)",
+        help=f"derive from at most N of the pinned clean faces per split (default {DEFAULT_DERIVE_LIMIT}, "
+        "the whole list; 0: all)",
+    )
+    parser.add_argument(
+        "--derive-unpinned",
+        action="store_true",
+        help="derive from faces spread over every eligible clean face, not the pinned list "
+        "(benchmarks/truthset/derived_sources.csv)",
     )
     if details:
         parser.add_argument(
@@ -546,6 +562,7 @@ def main_with(args: argparse.Namespace, settings: Mapping[str, Any] | None = Non
         sets=tuple(s for s in args.sets.split(",") if s),
         cache_dir=cache_dir,
         derive_limit=args.derive_limit or None,
+        derive_pins=None if args.derive_unpinned else derive.DERIVED_SOURCES_CSV,
         settings=settings,
         progress=sys.stderr.isatty(),
     )

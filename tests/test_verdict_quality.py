@@ -354,6 +354,59 @@ def test_only_clean_large_mesh_faces_are_derived_from(tmp_path: Path) -> None:
     assert derive.eligible(label, no_mesh) is None
 
 
+def test_pinned_sources_ignore_new_labels_and_report_the_lost_ones(tmp_path: Path) -> None:
+    label, detected = _synthetic_source(tmp_path)
+
+    def face(name: str, split: str = "test", **attrs: int | None) -> Label:
+        return Label(
+            **{
+                **label.__dict__,
+                "file": name,
+                "path": tmp_path / name,
+                "split": split,
+                "attrs": {**label.attrs, **attrs},
+            }
+        )
+
+    faces = [face(f"p{k}.png") for k in range(6)] + [face("t0.png", "tune")]
+    detections = {lb.path: detected for lb in faces}
+    pins = {"test": [faces[1].key, faces[3].key, faces[4].key], "tune": [faces[6].key]}
+    chosen = derive.select_sources(faces, detections, pins=pins)
+    assert [lb.key for lb, _ in chosen.sources["test"]] == pins["test"] and not chosen.unavailable
+    # a new clean label changes nothing; the unpinned spread would take it
+    new = face("p2b.png")
+    detections[new.path] = detected
+    again = derive.select_sources([*faces, new], detections, pins=pins)
+    assert [lb.key for lb, _ in again.sources["test"]] == pins["test"]
+    assert new.key in [lb.key for lb, _ in derive.select_sources([*faces, new], detections).sources["test"]]
+    # a pinned face no longer eligible is reported, not replaced by another one
+    relabelled = [face("p3.png", blurred=1) if lb.key == faces[3].key else lb for lb in faces]
+    lost = derive.select_sources([lb for lb in relabelled if lb.key != faces[4].key], detections, pins=pins)
+    assert [lb.key for lb, _ in lost.sources["test"]] == [faces[1].key]
+    assert {(split, key) for split, key, _ in lost.unavailable} == {
+        ("test", faces[3].key),
+        ("test", faces[4].key),
+    }
+    # only the splits being run: a test-only run neither derives nor reports the tune pins
+    only_test = derive.select_sources(faces[:6], detections, pins=pins)
+    assert set(only_test.sources) == {"test"} and not only_test.unavailable
+    # --limit spreads over the pinned faces; the list survives a write/read round trip
+    assert len(derive.select_sources(faces, detections, pins=pins, limit=2).sources["test"]) == 2
+    derive.write_pins(pins, tmp_path / "pins.csv")
+    assert derive.read_pins(tmp_path / "pins.csv") == {k: sorted(v) for k, v in pins.items()}
+
+
+def test_the_committed_pins_name_labelled_faces() -> None:
+    from benchmarks.truthset.labels import LABELS_CSV, read_labels
+
+    labels = {lb.key: lb for lb in read_labels(LABELS_CSV)}
+    pins = derive.read_pins()
+    assert sorted(pins) == ["test", "tune"] and all(len(keys) == 30 for keys in pins.values())
+    for split, keys in pins.items():
+        for key in keys:
+            assert key in labels and labels[key].split == split and labels[key].clean, key
+
+
 # --------------------------------------------------------------------------- the truth set (corpus)
 
 
