@@ -45,7 +45,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -302,19 +302,32 @@ def classifier(rows: list[dict[str, Any]], kind: str, with_test: bool) -> None:
     print(f"  test AUC render vs clean: {auc(s[cls == 'render'], s[cls == 'clean']):.3f}")
 
 
+def cached_rows(
+    cache: Path | None,
+    make: Callable[[Sequence[Label]], Any],
+    load: Callable[[Path], Any],
+    save: Callable[[Path, Any], object],
+) -> Any:
+    """What ``make`` measures of every labelled face found on this machine, read from
+    ``cache`` when it exists (``load``) and written there otherwise (``save``)."""
+    if cache and cache.is_file():
+        return load(cache)
+    labels, missing = resolve(read_labels(LABELS_CSV))
+    print(f"{len(labels)} labels ({len(missing)} photos not on this machine)", file=sys.stderr)
+    rows = make(labels)
+    if cache:
+        save(cache, rows)
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, default=None, help="read/write the measured faces here (JSON)")
     ap.add_argument("--no-test", action="store_true", help="report the tune split only")
     args = ap.parse_args(argv)
-    if args.cache and args.cache.is_file():
-        rows = json.loads(args.cache.read_text())
-    else:
-        labels, missing = resolve(read_labels(LABELS_CSV))
-        print(f"{len(labels)} labels ({len(missing)} photos not on this machine)", file=sys.stderr)
-        rows = collect(labels)
-        if args.cache:
-            args.cache.write_text(json.dumps(rows))
+    rows = cached_rows(
+        args.cache, collect, lambda p: json.loads(p.read_text()), lambda p, r: p.write_text(json.dumps(r))
+    )
     splits = ("tune",) if args.no_test else ("tune", "test")
     for split in splits:
         distributions(rows, split)
