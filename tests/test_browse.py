@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import drop_steps_after_6, seed_catalog
+from helpers.evaluations import counted_evaluations
 
 from facecurator.domain.filters import natural_key
 from facecurator.domain.rules import load_rules
@@ -291,10 +292,13 @@ def test_bulk_decisions_take_their_targets_from_the_stored_verdicts(
         audit = {row.face_id: row for row in catalog.audit() if row.batch_id in accepted.batch_ids}
         assert set(audit) == qualified
 
+        evaluated = counted_evaluations(monkeypatch)
         rejected = review_module.reject_unqualified(catalog, rules, source_root=root)
-        # Only the targets' images are read again (for their reasons), a page at a time.
-        assert 0 < sum(reads) <= len({f.image.id for f in faces if f.id in unqualified})
-        assert max(reads) <= review_module.PAGE
+        # No image is read again: only the targets are evaluated (for their reasons, stored with
+        # their verdicts), a chunk of faces at a time.
+        assert reads == []
+        assert 0 < sum(evaluated) <= len({f.id for f in faces if not f.verdict.qualified})
+        assert max(evaluated) <= browse.REASONS_CHUNK
         audit = {row.face_id: row.reason for row in catalog.audit() if row.batch_id in rejected.batch_ids}
         assert audit == unqualified
 

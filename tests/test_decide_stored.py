@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from helpers.catalogs import seed_catalog
+from helpers.evaluations import counted_evaluations
 
 from facecurator.cli.main import main as cli_main
-from facecurator.domain.rules import load_rules
+from facecurator.domain.rules import RuleSet, load_rules
 from facecurator.errors import FaceHeldError
+from facecurator.services import browse
 from facecurator.services import review as review_module
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.assign import assign, take
@@ -138,13 +140,8 @@ def test_bulk_reject_writes_each_faces_own_reasons_a_chunk_at_a_time(
 ) -> None:
     _seeded(catalog_target)
     rules = load_rules(preset)  # enrollment-iso: measure conditions, its verdicts stored in SQL too
-    monkeypatch.setattr(review_module, "MAX_REASONED_CHUNK", 300)
-    read: list[int] = []  # the images each evaluation read: one chunk's, never the catalog's
-    original = review_module.review
-
-    def counting(catalog: Catalog, rules: Any, **kwargs: Any) -> Any:
-        read.append(len(kwargs.get("image_ids") or ()))
-        return original(catalog, rules, **kwargs)
+    monkeypatch.setattr(browse, "REASONS_CHUNK", 300)
+    monkeypatch.setattr(review_module, "MAX_STORED_CHUNK", 300)
 
     with Catalog(catalog_target) as catalog:
         looked = sorted(_rejections(catalog, rules))[-5:]
@@ -153,17 +150,20 @@ def test_bulk_reject_writes_each_faces_own_reasons_a_chunk_at_a_time(
         expected = _rejections(catalog, rules)
         before = {f.id: f.decision.state for f in catalog.faces()}
         held = take(catalog, "bob", 7, among=sorted(expected)[10:40])
-        monkeypatch.setattr(review_module, "review", counting)
+        read = counted_evaluations(monkeypatch)  # the faces each evaluation read: a chunk's, not all
         chunks: list[tuple[int, int]] = []
         result = reject_unqualified(catalog, rules, who="alice", on_chunk=lambda d, t: chunks.append((d, t)))
-        monkeypatch.setattr(review_module, "review", original)
+        read = read[:]
         assert (
             result.count == len(expected) - 7 > 300 and result.skipped == 7 and result.total == len(expected)
         )
         assert (
             chunks[0][1] == len(expected) and 197 <= chunks[0][0] <= 200 and len(chunks) > 2
         )  # whole images
-        assert read and 0 < max(read) <= 300  # a chunk of faces' images at a time
+        assert read and 0 < max(read) <= 300  # a chunk of faces at a time
+        unqualified = [face for image in iter_review(catalog, rules) for face in image.faces]
+        unqualified = [face for face in unqualified if not face.verdict.qualified]
+        assert sum(read) == len(unqualified)  # only the unqualified faces, each once (reasons stored)
         (batch,) = result.batch_ids
         audit = _audit(catalog, batch)
         assert {face: row[3] for face, row in audit.items()} == {
@@ -231,3 +231,37 @@ def test_rejecting_a_selection_writes_each_faces_reasons_and_leaves_held_faces(c
             face: reason for face, reason in expected.items() if face not in held
         }
         assert all(row[:3] == ("alice", "pending", "rejected") for row in audit.values())
+
+
+@pytest.mark.parametrize("preset", ["moderation-2.0", "enrollment-strict"])
+def test_a_bulk_reject_by_stored_reasons_evaluates_no_face_in_python(
+    catalog_target: str, preset: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a source's verdicts are stored with their reasons (a gallery's fill, an earlier
+    rejection), ``decide --reject-unqualified`` is set-based: no face is read or evaluated in
+    Python, and each audit row still carries the face's own reasons as the evaluation words them."""
+    _seeded(catalog_target)
+    rules = load_rules(preset)
+    with Catalog(catalog_target) as catalog:
+        expected = _rejections(catalog, rules)
+        assert len(set(expected.values())) > 3
+        browse.fill_verdicts(catalog, rules)
+        browse.fill_reasons(catalog, rules)
+        calls: list[str] = []
+
+        def refused(name: str) -> Any:
+            def evaluated(*args: Any, **kwargs: Any) -> Any:
+                calls.append(name)
+                raise AssertionError(f"{name} called")
+
+            return evaluated
+
+        for name in ("evaluate", "evaluate_many", "is_qualified"):
+            monkeypatch.setattr(RuleSet, name, refused(name))
+        monkeypatch.setattr(Catalog, "faces", refused("Catalog.faces"))
+        result = reject_unqualified(catalog, rules, who="alice")
+        monkeypatch.undo()
+        assert calls == []
+        assert result.count == len(expected) and result.skipped == 0
+        audit = _audit(catalog, result.batch_ids[0])
+        assert {face: row[3] for face, row in audit.items()} == expected

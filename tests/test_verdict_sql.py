@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 import pytest
+from helpers.evaluations import counted_evaluations
 
 from facecurator.domain import face as scales
 from facecurator.domain.face import Blur, Box, Face, Pose
@@ -22,7 +23,7 @@ from facecurator.domain.rules.verdict_sql import verdict_sql
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import queries as q
-from facecurator.services.review import review
+from facecurator.services.review import reasons_text, review
 
 ROOT = "/grid"
 
@@ -178,3 +179,44 @@ def test_a_rule_set_with_a_kind_not_in_sql_is_evaluated_in_python(kind: str) -> 
         pytest.skip(f"no condition kind {kind!r} in this build")
     rules = RuleSet(name="x", conditions=(condition_type(),), unknown="fail")
     assert verdict_sql(rules, bulk.FACE_COLUMNS) is None
+
+
+def _reasons(catalog: Catalog, ruleset: int) -> dict[int, Any]:
+    with catalog._reading("verdicts") as db:
+        rows = db.execute("SELECT face_id, reasons FROM verdicts WHERE ruleset = ?", (ruleset,)).fetchall()
+    return {face: reasons for face, reasons in rows}
+
+
+def test_the_reasons_stored_with_a_verdict_are_the_evaluations(
+    catalog_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``decide --reject-unqualified`` writes each face's reasons from its stored verdict: a verdict
+    stored in SQL gets them once (fill_reasons: only the faces not qualified are evaluated, a chunk
+    at a time), a verdict stored in Python has them already; either way each is exactly
+    ``"; ".join(evaluate(face).reasons)`` (every kind, both unknown policies, the face grid)."""
+    evaluated = counted_evaluations(monkeypatch)
+    with Catalog(catalog_target) as catalog:
+        _seed(catalog)
+        image_ids = [row.id for row in catalog.images(source_root=ROOT)]
+        for rules in _rule_sets():
+            faces = [face for image in review(catalog, rules, image_ids=image_ids) for face in image.faces]
+            expected = {face.id: reasons_text(face.verdict) for face in faces}
+            against = {face.id for face in faces if not face.verdict.qualified}
+            browse.fill_verdicts(catalog, rules)  # in SQL: no reasons yet
+            ruleset = browse.ruleset_id(catalog, rules)
+            assert set(_reasons(catalog, ruleset).values()) <= {None}, rules.name
+            evaluated.clear()
+            assert browse.fill_reasons(catalog, rules, chunk=50)
+            assert sum(evaluated) == len(against) and max(evaluated, default=0) <= 50, rules.name
+            stored = _reasons(catalog, ruleset)
+            got = {face: text for face, text in stored.items() if face in against}
+            assert got == {face: expected[face] for face in against}, rules.name
+            assert all(stored[face] is None for face in expected if face not in against)  # never needed
+            # stored in Python: the same texts ('' for a qualified face)
+            python = q.ruleset_id(catalog, f"python-{rules.name}", rules.name)
+            browse.store_verdicts(catalog, python, review(catalog, rules, image_ids=image_ids))
+            assert _reasons(catalog, python) == expected, rules.name
+            evaluated.clear()
+            assert browse.fill_reasons(catalog, rules)  # stored: nothing is evaluated again
+            assert evaluated == [], rules.name
+    assert any(len(set(_t.split("; "))) > 1 for _t in expected.values())  # several reasons in one line

@@ -22,12 +22,12 @@ from typing import Final, Literal
 from facecurator import __version__
 from facecurator.domain.face import BLUR_SCALE_MODERATION_2, Face
 from facecurator.domain.filter_sql import encode_outcomes
-from facecurator.domain.rules import RuleSet, Verdict, convert_blur
+from facecurator.domain.rules import ImageContext, RuleSet, Verdict, convert_blur
 from facecurator.domain.rules.verdict_sql import VerdictSql, verdict_sql
 from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import queries as q
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
-from facecurator.services.review import PAGE, ReviewedFace, ReviewedImage, iter_review, review
+from facecurator.services.review import PAGE, ReviewedFace, ReviewedImage, iter_review, reasons_text, review
 
 FaceStatus = Literal["qualified", "unqualified", "unknown"]
 
@@ -80,6 +80,7 @@ def store_verdicts(catalog: Catalog, ruleset: int, images: Iterable[ReviewedImag
             q.STATUS_CODES[verdict_status(face.verdict)],
             blur_100(face.face),
             verdict_outcomes(face.verdict),
+            reasons_text(face.verdict),
         )
         for image in images
         for face in image.faces
@@ -176,6 +177,49 @@ def _fill_in_sql(
         if progress is not None:
             progress(done)
     return True
+
+
+#: Faces whose reasons are made and stored per committed step of :func:`fill_reasons`.
+REASONS_CHUNK: Final = 5000
+
+
+def fill_reasons(
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    source_root: str | None = None,
+    chunk: int | None = None,
+    is_stale: Callable[[], bool] | None = None,
+    identities: GalleryIdentities | None = None,
+) -> bool:
+    """Store the reasons of every stored verdict of ``rules`` that is not qualified and has none
+    yet (a verdict stored in SQL), a chunk of faces at a time (constant memory): each face
+    evaluated once by the one evaluation (:meth:`RuleSet.evaluate_many`, with its image's face
+    count and, for rules that use them, its identity checks, as :func:`~.review.evaluate` gives
+    them). A verdict stored in Python has its reasons already (:func:`store_verdicts`).
+    ``chunk``: faces per committed step (default :data:`REASONS_CHUNK`).
+
+    Returns True when every such verdict has its reasons, False when stopped by ``is_stale``.
+    """
+    ruleset = ruleset_id(catalog, rules)
+    chunk = chunk or REASONS_CHUNK
+    if identities is None and uses_identity(rules):
+        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+    identity_of = identities.of if identities is not None else None
+    after = 0
+    while True:
+        if is_stale is not None and is_stale():
+            return False
+        faces = bulk.unreasoned_faces(catalog, ruleset, after=after, limit=chunk, source_root=source_root)
+        if not faces:
+            return True
+        verdicts = rules.evaluate_many(
+            (face, ImageContext(count, identity_of(face_id) if identity_of is not None else None))
+            for face_id, face, count in faces
+        )
+        ids = [face_id for face_id, _, _ in faces]
+        bulk.put_reasons(catalog, ruleset, list(zip(ids, map(reasons_text, verdicts), strict=True)))
+        after = faces[-1][0]
 
 
 def iter_faces(

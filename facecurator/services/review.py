@@ -18,6 +18,7 @@ from facecurator.domain.face import Face
 from facecurator.domain.rules import ImageContext, RuleSet, Verdict
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
+from facecurator.services.catalog.bulk import UNNAMED_REASON
 from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id
 from facecurator.services.catalog.schema import DecisionState
 from facecurator.services.export import ExportItem
@@ -364,9 +365,6 @@ def accept_qualified(
 #: The largest chunk of a bulk decision by stored verdict (one statement each, committed;
 #: the first has BULK_CHUNK faces, each next one twice as many).
 MAX_STORED_CHUNK = 50_000
-#: The largest chunk of a bulk rejection by stored verdict: each face's reasons are made in
-#: Python (its image read and evaluated), one chunk of faces in memory at a time.
-MAX_REASONED_CHUNK = 5000
 
 
 def _decide_by_stored_verdicts(
@@ -384,9 +382,9 @@ def _decide_by_stored_verdicts(
 ) -> BulkDecision:
     """A bulk decision of a whole source by its stored verdicts (the missing ones evaluated and
     stored first, in SQL when the rule set allows), in committed chunks of face ids under ONE
-    audit batch, complete at the end (even when a chunk fails). With a ``reason``, each chunk
-    is one set-based statement; without, each face's audit reason is its failing reasons
-    (:func:`_rejection`), made from :func:`evaluate` a chunk at a time (constant memory)."""
+    audit batch, complete at the end (even when a chunk fails); each chunk is one set-based
+    statement. Without a ``reason``, each face's audit reason is its failing reasons as stored
+    with its verdict (:func:`reasons_text`; computed first where missing: :func:`fill_reasons`)."""
     from facecurator.services import browse  # browse builds on this module
     from facecurator.services.catalog import bulk
     from facecurator.services.catalog.assign import me as operator
@@ -394,6 +392,8 @@ def _decide_by_stored_verdicts(
     catalog.prepare_bulk_change()  # storing verdicts is a write: a damaged catalog is refused first
     browse.fill_verdicts(catalog, rules, source_root=source_root)
     ruleset = browse.ruleset_id(catalog, rules)
+    if reason is None:
+        browse.fill_reasons(catalog, rules, source_root=source_root)
     me = None if include_held else (who or operator())
     # the targets include the faces others hold: those left to them are reported as skipped
     total = bulk.count_stored_targets(catalog, ruleset, qualified=qualified, source_root=source_root, me=None)
@@ -401,30 +401,13 @@ def _decide_by_stored_verdicts(
         return BulkDecision(0)
     done = after = 0
     batch_id = 0
-    size, largest = BULK_CHUNK, MAX_STORED_CHUNK if reason is not None else MAX_REASONED_CHUNK
+    size = BULK_CHUNK
     try:
         while done < total:
-            if reason is not None:
-                opened, changed, last = catalog.decide_by_verdict(
-                    ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
-                    reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
-                )  # fmt: skip
-            else:
-                found = bulk.next_stored_targets(
-                    catalog,
-                    ruleset,
-                    qualified=qualified,
-                    after=after,
-                    limit=size,
-                    source_root=source_root,
-                    me=me,
-                )
-                targets = _whole_images(found, size)
-                decisions = _rejections(catalog, rules, targets)
-                opened, changed = catalog.decide_each(
-                    decisions, state, who=who, batch_id=batch_id or None, me=me
-                )
-                last = targets[-1][0] if targets else after
+            opened, changed, last = catalog.decide_by_verdict(
+                ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
+                reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
+            )  # fmt: skip
             if last == after:
                 break  # no target left: the rest was decided by someone else meanwhile
             after = last
@@ -433,7 +416,7 @@ def _decide_by_stored_verdicts(
                 if on_batch:
                     on_batch(opened)
             done += changed
-            size = min(size * 2, largest)
+            size = min(size * 2, MAX_STORED_CHUNK)
             if on_chunk:
                 on_chunk(min(done, total), total)
     finally:
@@ -443,37 +426,15 @@ def _decide_by_stored_verdicts(
     return BulkDecision(done, (batch_id,) if batch_id else (), max(0, total - done), total)
 
 
+def reasons_text(verdict: Verdict) -> str:
+    """Why a face is not qualified, in one line ('' when it is): stored with its verdict, and the
+    audit reason of its rejection (:data:`UNNAMED_REASON` when empty)."""
+    return "; ".join(verdict.reasons)
+
+
 def _rejection(face: ReviewedFace) -> tuple[int, str]:
     """A rejected face's audit row: its id and why it is not qualified."""
-    return face.id, "; ".join(face.verdict.reasons) or "unqualified"
-
-
-def _whole_images(targets: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
-    """A full chunk of ``(face id, image id)`` targets without its last image's faces (the
-    next chunk starts with them), so no image is read for two chunks; all of it when the
-    chunk is one image's."""
-    if len(targets) < limit:
-        return targets
-    end = len(targets)
-    while end and targets[end - 1][1] == targets[-1][1]:
-        end -= 1
-    return targets[:end] or targets
-
-
-def _rejections(
-    catalog: Catalog, rules: RuleSet, targets: Sequence[tuple[int, int]]
-) -> list[tuple[int, str]]:
-    """The audit rows of rejecting ``(face id, image id)`` targets, by face id: their images
-    read and evaluated (:func:`review`) a page at a time; a face qualified after all is left out."""
-    wanted = {face for face, _ in targets}
-    image_ids = sorted({image for _, image in targets})
-    rows = []
-    for start in range(0, len(image_ids), PAGE):
-        for image in review(catalog, rules, image_ids=image_ids[start : start + PAGE]):
-            rows += [
-                _rejection(face) for face in image.faces if face.id in wanted and not face.verdict.qualified
-            ]
-    return sorted(rows)
+    return face.id, reasons_text(face.verdict) or UNNAMED_REASON
 
 
 def reject_unqualified(

@@ -11,10 +11,13 @@ One statement per chunk, whatever the number of faces, on both backends (issue 1
   previous decision, as :mod:`.batches` writes them), then the decisions, copied from
   those audit rows. Faces another operator holds are left out unless ``include_held``
   (the rule: :mod:`.assign`).
-* :func:`next_stored_targets` and :func:`decide_each` do the same a chunk at a time when
-  each face's audit reason is written in Python (``decide --reject-unqualified`` records
-  why each face failed): the chunk's ids are read, their reasons made, and the chunk
-  decided with one prepared statement and one copy, whatever the number of reasons.
+  With no ``reason`` (``decide --reject-unqualified``: each face's own failing reasons),
+  each audit row's reason is the one stored with the face's verdict.
+* :func:`unreasoned_faces` and :func:`put_reasons` compute those reasons once where a
+  verdict was stored without them (in SQL: the reason texts are made in Python by the one
+  evaluation), a chunk of faces at a time.
+* :func:`decide_each` decides a chunk of ``(face id, its own reason)`` pairs (a selection
+  rejected by face ids) with one prepared statement and one copy, whatever the number of reasons.
 """
 
 from __future__ import annotations
@@ -26,12 +29,13 @@ from facecurator.domain.rules.verdict_sql import ATTRIBUTES, FaceColumns, Param,
 from facecurator.services.catalog import batches
 from facecurator.services.catalog.assign import not_held_by_others
 from facecurator.services.catalog.dialect import Connection, json_number
-from facecurator.services.catalog.rows import _ids_json, _now
+from facecurator.services.catalog.rows import _FACE_SELECT, _face_from_row, _ids_json, _now
 from facecurator.services.catalog.schema import ACTION_DECIDE
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from facecurator.domain.face import Face
     from facecurator.services.catalog.database import Catalog
 
 
@@ -103,9 +107,21 @@ def store_verdicts_sql(
         return max(0, int(db.execute(sql, params).rowcount))
 
 
-def _targets(params: dict[str, Any], *, qualified: bool, source_root: str | None, me: str | None) -> str:
+#: The audit reason of a rejected face whose verdict names no reason.
+UNNAMED_REASON: Final = "unqualified"
+
+
+def _targets(
+    params: dict[str, Any],
+    *,
+    qualified: bool,
+    source_root: str | None,
+    me: str | None,
+    reasoned: bool = False,
+) -> str:
     """FROM ... WHERE of the pending faces after face id ``:after`` whose stored verdict is
-    (not) qualified; ``me``: leaving out the faces another operator holds."""
+    (not) qualified; ``me``: leaving out the faces another operator holds; ``reasoned``: only
+    the verdicts stored with their reasons."""
     where = [
         "f.id > :after",
         "i.status = 'ok'",
@@ -113,6 +129,8 @@ def _targets(params: dict[str, Any], *, qualified: bool, source_root: str | None
         "coalesce(d.state, 'pending') = 'pending'",
         "v.status = :qualified" if qualified else "v.status <> :qualified",
     ]
+    if reasoned:
+        where.append("v.reasons IS NOT NULL")
     params["qualified"] = 1
     if me is not None:
         where.append(not_held_by_others("f.id", params, me))
@@ -155,7 +173,7 @@ def decide_stored(
     Returns (batch id, 0 when none is open yet; faces decided; the last face id decided).
     The batch is opened by the first chunk with a face to decide (never an empty batch)."""
     params: dict[str, Any] = {"ruleset": ruleset, "after": after, "limit": limit}
-    targets = _targets(params, qualified=qualified, source_root=source_root, me=me)
+    targets = _targets(params, qualified=qualified, source_root=source_root, me=me, reasoned=reason is None)
     if not batch_id and not db.execute(f"SELECT EXISTS (SELECT 1 {targets})", params).fetchone()[0]:
         return 0, 0, after
     at = _now()
@@ -163,10 +181,13 @@ def decide_stored(
     assert batch is not None
     last = db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
     params.update(batch=batch, at=at, who=who, action=ACTION_DECIDE, state=state, reason=reason)
+    # no reason given: each face's own, stored with its verdict ('' when it names none)
+    why = ":reason" if reason is not None else "coalesce(nullif(v.reasons, ''), :unnamed)"
+    params.setdefault("unnamed", UNNAMED_REASON)
     db.execute(
         "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state, reason,"
         " prev_reason, prev_who, prev_at)"
-        " SELECT :batch, :at, :who, f.id, :action, 'pending', :state, :reason, d.reason, d.who, d.at"
+        f" SELECT :batch, :at, :who, f.id, :action, 'pending', :state, {why}, d.reason, d.who, d.at"
         f" {targets} ORDER BY f.id LIMIT :limit",
         params,
     )
@@ -191,24 +212,35 @@ def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, i
     return int(count), None if last_face is None else int(last_face)
 
 
-def next_stored_targets(
-    catalog: Catalog,
-    ruleset: int,
-    *,
-    qualified: bool,
-    after: int,
-    limit: int,
-    source_root: str | None,
-    me: str | None,
-) -> list[tuple[int, int]]:
-    """The next ``limit`` faces (by id, after face id ``after``) that :func:`decide_stored`
-    would decide, as (face id, image id): a chunk whose reasons are written in Python."""
+def unreasoned_faces(
+    catalog: Catalog, ruleset: int, *, after: int, limit: int, source_root: str | None
+) -> list[tuple[int, Face, int]]:
+    """The next ``limit`` faces (by id, after face id ``after``) of the readable images whose
+    stored verdict of ``ruleset`` is not qualified and was stored without its reasons, as
+    ``(face id, face, number of faces of its image)``: what their evaluation needs."""
     params: dict[str, Any] = {"ruleset": ruleset, "after": after, "limit": limit}
-    sql = "SELECT f.id, f.image_id " + _targets(params, qualified=qualified, source_root=source_root, me=me)
-    with catalog._reading("bulk decision targets") as db:
-        return [
-            (int(face), int(image)) for face, image in db.execute(sql + " ORDER BY f.id LIMIT :limit", params)
-        ]
+    sql = f"""{_FACE_SELECT}, {FACE_COLUMNS["face_count"]}
+        FROM verdicts AS v
+        CROSS JOIN faces AS f ON f.id = v.face_id
+        CROSS JOIN images AS i ON i.id = f.image_id AND i.detection_id = f.detection_id
+        CROSS JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
+        LEFT JOIN decisions AS d ON d.face_id = f.id
+        WHERE v.ruleset = :ruleset AND v.face_id > :after AND v.status <> 1 AND v.reasons IS NULL
+          AND i.status = 'ok' AND {_root(source_root, params)}
+        ORDER BY v.face_id LIMIT :limit"""
+    with catalog._reading("verdict reasons") as db:  # the face count last
+        return [(int(row[0]), _face_from_row(row), int(row[-1])) for row in db.execute(sql, params)]
+
+
+def put_reasons(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, str]]) -> None:
+    """Store ``(face id, reasons)`` with the faces' stored verdicts of ``ruleset``, in one transaction."""
+    if not rows:
+        return
+    with catalog._write("store verdicts") as db:
+        db.executemany(
+            "UPDATE verdicts SET reasons = ? WHERE ruleset = ? AND face_id = ?",
+            [(reasons, ruleset, face_id) for face_id, reasons in rows],
+        )
 
 
 def decide_each(

@@ -137,7 +137,9 @@ class DecisionStore(CatalogAccess):
         """One chunk of a bulk decision by stored verdict (:func:`.bulk.decide_stored`): the
         next ``limit`` pending faces after face id ``after`` whose verdict of ``ruleset`` is
         (not) ``qualified`` get ``state``, in the open batch ``batch_id`` (None: opened by the
-        first chunk with a face to decide), in one write transaction. ``me``: faces another
+        first chunk with a face to decide), in one write transaction; with ``reason`` None,
+        each face's own reasons as stored with its verdict (faces whose verdict has none yet
+        are left out). ``me``: faces another
         operator holds are left out. Returns (batch id, 0 while none is open; faces decided;
         the last face id decided, ``after`` when none).
 

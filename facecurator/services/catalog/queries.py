@@ -358,17 +358,21 @@ def images_missing_verdicts(
         return [row[0] for row in _rows(db, sql, params)]
 
 
-def put_verdicts(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str]]) -> None:
-    """Store ``(face id, status, blur 0-100, outcomes)`` verdicts of a rule set version, in one
-    transaction (``outcomes``: :func:`facecurator.domain.filter_sql.encode_outcomes`)."""
+def put_verdicts(
+    catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str, str]]
+) -> None:
+    """Store ``(face id, status, blur 0-100, outcomes, reasons)`` verdicts of a rule set version,
+    in one transaction (``outcomes``: :func:`facecurator.domain.filter_sql.encode_outcomes`;
+    ``reasons``: :func:`facecurator.services.review.reasons_text`)."""
     if not rows:
         return
     with catalog._write("store verdicts") as db:
         db.executemany(
-            "INSERT INTO verdicts (ruleset, face_id, status, blur, outcomes) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (ruleset, face_id) DO UPDATE SET status = excluded.status, blur = excluded.blur,"
-            " outcomes = excluded.outcomes",
-            [(ruleset, face_id, status, blur, outcomes) for face_id, status, blur, outcomes in rows],
+            "INSERT INTO verdicts (ruleset, face_id, status, blur, outcomes, reasons)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ruleset, face_id) DO UPDATE SET"
+            " status = excluded.status, blur = excluded.blur, outcomes = excluded.outcomes,"
+            " reasons = excluded.reasons",
+            [(ruleset, *row) for row in rows],
         )
 
 

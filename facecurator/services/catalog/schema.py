@@ -463,11 +463,18 @@ def _schema_v9(conn: Connection) -> None:
     _SCHEMA_V9_INDEXES(conn)
 
 
+# Version 10: each stored verdict keeps why the face is not qualified (``reasons``: its failing
+# reasons as ``decide --reject-unqualified`` writes them into the audit trail, '' for a qualified
+# face; NULL until computed: a verdict stored in SQL has none until a rejection or a fill computes
+# them, once), so a bulk rejection writes its audit rows set-based from what is stored.
+_SCHEMA_V10 = _statements("ALTER TABLE verdicts ADD COLUMN reasons TEXT")
+
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
-    _SCHEMA_V8, _schema_v9,
+    _SCHEMA_V8, _schema_v9, _SCHEMA_V10,
 ]  # fmt: skip
 
 
