@@ -17,9 +17,12 @@ from PIL import Image, ImageDraw
 
 from facecurator.detect.local import LocalDetector
 from facecurator.detect.quality.occlusion import (
+    LIP_WEAK_CONTRAST,
+    LIPS_LINE_MIN_P10,
     LIPS_MIN_STD,
     LIPS_MIN_STD_NO_LIPS,
     MOUTH_FRACTION_NO_LIPS,
+    _no_line,
 )
 from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, MOUTH_OPENING, FaceRegions
 from facecurator.domain.face import Face
@@ -329,26 +332,31 @@ def test_hair_strands_over_one_eye_and_a_hand_over_the_mouth(
     assert high(found, "eyes_visible")
 
 
-def test_a_blotchy_skin_coloured_hand_without_lip_colour_covers_the_mouth(
-    portrait: tuple[Image.Image, Face], detector: LocalDetector
-) -> None:
-    # a hand of the skin's colour over the mouth with blotchy shading (as the ``mouth_hand``
-    # variant of a large face reads): the "lips" under it vary more than a flat patch
-    # (lips_std above LIPS_MIN_STD) but show neither the lips' colour nor their shading
+def _blotchy_hand(img: Image.Image, face: Face) -> Image.Image:
+    """``img`` with a hand of the skin's colour over the mouth, with blotchy shading."""
     import cv2
 
-    img, face = portrait
     iod = _eyes(face)[2]
-    assert face.landmarks is not None and face.raw is not None
-    bare = face.raw["quality"]["occlusion"]
-    assert bare["lip_contrast"] > 0 and bare["lips_std"] >= LIPS_MIN_STD_NO_LIPS  # real lips
     mouth, cheek, ramp = _hand_shading(img, face)
     rng = np.random.default_rng(5)
     arr = np.asarray(img)
     sigma = 0.08 * iod
     blots = cv2.GaussianBlur(rng.normal(0, 40, arr.shape[:2]), (0, 0), sigma) * sigma * 2 / 255
     layer = np.clip(cheek * (ramp + blots)[..., None], 0, 255).astype(np.uint8)
-    found = detect_one(detector, png(_over_mouth(img, layer, mouth, iod)), "blotchy hand")
+    return _over_mouth(img, layer, mouth, iod)
+
+
+def test_a_blotchy_skin_coloured_hand_without_lip_colour_covers_the_mouth(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    # a hand of the skin's colour over the mouth with blotchy shading (as the ``mouth_hand``
+    # variant of a large face reads): the "lips" under it vary more than a flat patch
+    # (lips_std above LIPS_MIN_STD) but show neither the lips' colour nor their shading
+    img, face = portrait
+    assert face.landmarks is not None and face.raw is not None
+    bare = face.raw["quality"]["occlusion"]
+    assert bare["lip_contrast"] > 0 and bare["lips_std"] >= LIPS_MIN_STD_NO_LIPS  # real lips
+    found = detect_one(detector, png(_blotchy_hand(img, face)), "blotchy hand")
     occ = found.raw["quality"]["occlusion"] if found.raw else {}
     # only the bound for lips without their colour fails it: the area looks like skin, the
     # lips' lightness varies more than a flat patch's, nothing runs up and down across them
@@ -357,6 +365,41 @@ def test_a_blotchy_skin_coloured_hand_without_lip_colour_covers_the_mouth(
     assert found.measures["mouth_visible"].reason == "covered?"
     assert low(found, "mouth_visible") and low(found, "nose_mouth_visible")
     assert high(found, "eyes_visible")
+
+
+def test_a_hand_over_the_mouth_of_a_black_and_white_photo(
+    portrait: tuple[Image.Image, Face], detector: LocalDetector
+) -> None:
+    # a B&W photo (as the ``mouth_hand`` variant of face-api.js amy1.png): the lips' colour
+    # says nothing, so lips without a dark line or shadow (lips_p10 >= LIPS_LINE_MIN_P10)
+    # must show the spread of LIPS_MIN_STD_NO_LIPS, as colourless lips in a colour photo
+    img, _ = portrait
+    grey = img.convert("L").convert("RGB")
+    bare = detect_one(detector, png(grey), "grey img14")
+    assert bare.raw is not None
+    lips = bare.raw["quality"]["occlusion"]
+    assert lips["lips_p10"] < LIPS_LINE_MIN_P10 and high(bare, "mouth_visible"), lips  # real lips
+    found = detect_one(detector, png(_blotchy_hand(grey, bare)), "grey blotchy hand")
+    occ = found.raw["quality"]["occlusion"] if found.raw else {}
+    assert occ["lips_p10"] >= LIPS_LINE_MIN_P10 and occ["mouth"] >= MOUTH_FRACTION_NO_LIPS, occ
+    # over the bound for any lips, under the bound for lips showing neither colour nor line
+    assert LIPS_MIN_STD < occ["lips_std"] < LIPS_MIN_STD_NO_LIPS, occ
+    assert found.measures["mouth_visible"].reason == "covered?"
+    assert low(found, "mouth_visible") and low(found, "nose_mouth_visible")
+    assert high(found, "eyes_visible")
+
+
+def test_lips_without_a_line_need_the_spread_only_when_their_colour_is_weak() -> None:
+    # a skin-coloured hand's soft edge leaks a little redness onto the "lips" (test split:
+    # deepface img50.jpg's ``mouth_hand`` reads lip_contrast 1.0, lips_p10 0.90)
+    assert _no_line(0.90, 1.0, monochrome=False)
+    assert _no_line(LIPS_LINE_MIN_P10, LIP_WEAK_CONTRAST - 0.5, monochrome=False)
+    # lips clearly redder than the mouth area around them are lips, line or not (a pout)
+    assert not _no_line(0.90, LIP_WEAK_CONTRAST, monochrome=False)
+    assert not _no_line(0.90, 12.0, monochrome=False)
+    # a dark line between the lips: lips, whatever their colour
+    assert not _no_line(LIPS_LINE_MIN_P10 - 0.01, 0.0, monochrome=True)
+    assert _no_line(0.95, 12.0, monochrome=True)  # monochrome: the colour is not evidence
 
 
 def test_detail_verdicts_become_pass_fail_measures() -> None:

@@ -83,6 +83,16 @@ LIPS_MIN_STD: Final = 0.045
 #: <= 0.062 (the 195-px face of trump_hillary.jpg, which the 0.045 bound missed); 0.10
 #: keeps 40 % from the clean minimum (issue 18, local-v18; docs/local-detector.md).
 LIPS_MIN_STD_NO_LIPS: Final = 0.10
+#: The same 0.10 bound holds for lips that show no line: their darkest tenth (``lips_p10``,
+#: / the skin's lightness) at least this light (no line between the lips, no shadow under
+#: the lower lip) while they are barely redder than the mouth area (``lip_contrast`` under
+#: ``LIP_WEAK_CONTRAST``, or a monochrome photo, where colour says nothing). A skin-coloured
+#: hand's soft edge leaks a little colour (``lip_contrast`` 0.5-1.5), which the 0.0 bound
+#: above misses. Tune split: clean faces ``lips_p10`` p95 0.70, max 0.91 (the 3 at >= 0.80
+#: spread >= 0.118); ``mouth_hand`` variants median 0.98, 28 of 30 at >= 0.80, with
+#: ``lip_contrast`` <= 1.5 but one (6.0). Issue 18, local-v24; docs/local-detector-mouth.md.
+LIPS_LINE_MIN_P10: Final = 0.80
+LIP_WEAK_CONTRAST: Final = 3.0
 #: Horizontal / vertical lightness differences in the lips' box (``lips_stripes``) above
 #: this = something runs up and down across the mouth (fingers). Tune split: clean faces
 #: 0.18-1.00 (p95 0.73), every real face without a covered nose/mouth <= 1.00; 1.5 keeps
@@ -224,6 +234,12 @@ def _without_opening(regions: FaceRegions, poly: tuple[int, ...]) -> np.ndarray:
     return regions.polygon(poly) & ~regions.polygon(MOUTH_OPENING)
 
 
+def _no_line(lips_p10: float, contrast: float, *, monochrome: bool) -> bool:
+    """Lips with no dark line or shadow and (almost) no colour of their own: only their
+    shading (``lips_std``) can still tell them from a skin-coloured cover."""
+    return lips_p10 >= LIPS_LINE_MIN_P10 and (monochrome or contrast < LIP_WEAK_CONTRAST)
+
+
 def _half(value: float, boundary: float) -> float:
     return float(min(1.0, max(0.0, 0.5 * value / boundary)))
 
@@ -262,7 +278,8 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     mouth = _half(fractions["mouth"], MOUTH_FRACTION_NO_LIPS if no_lips else MOUTH_FRACTION)
     darkness = lip_darkness(regions, skin)
     if "lips_std" in darkness:
-        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD_NO_LIPS if no_lips else LIPS_MIN_STD))
+        bare = no_lips or _no_line(darkness["lips_p10"], lips, monochrome=skin.monochrome)
+        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD_NO_LIPS if bare else LIPS_MIN_STD))
     if "lips_stripes" in darkness:
         mouth = min(mouth, _half(LIPS_STRIPES_MAX, max(darkness["lips_stripes"], 1e-6)))
     face = _half(face_fraction, FACE_FRACTION)
