@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facecurator.detect.quality import detail
+from facecurator.detect.quality import detail, exposure
 from facecurator.detect.quality.base import Measure, fast_mean
 
 
@@ -80,3 +80,34 @@ def test_a_profile_too_short_for_the_spectrum_is_unmeasured_on_either_axis() -> 
     for shape in ((200, 60), (60, 200)):
         profiles = detail._profiles(rng.uniform(0, 255, shape).astype(np.float32))
         assert detail.block_spectrum(profiles).value is None
+
+
+def _plain_scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> tuple[float, float]:
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    side, above, below = exposure.SCENE_MARGIN
+    step = max(1, int(w // exposure.SCENE_GRID))
+    top, bottom = max(0, y0 - round(above * h)), min(rgb.shape[0], y1 + round(below * h))
+    left, right = max(0, x0 - round(side * w)), min(rgb.shape[1], x1 + round(side * w))
+    samples = rgb[top:bottom:step, left:right:step].max(axis=2)
+    counts = np.bincount(samples.ravel(), minlength=256)
+    level = int(np.searchsorted(np.cumsum(counts[::-1]), exposure.SCENE_TOP * samples.size))
+    return float(255 - level), float(samples.size)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_scene_light_reads_the_brightest_channel_of_every_sample(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = (int(v) for v in rng.integers(60, 700, 2))
+    rgb = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+    # one channel much brighter in a few places: the brightest channel, not a mean, counts
+    spots = rng.integers(0, [height, width], (40, 2))
+    rgb[spots[:, 0], spots[:, 1], rng.integers(0, 3, 40)] = 255
+    for _ in range(6):
+        w = int(rng.integers(8, max(9, width // 2)))
+        h = int(rng.integers(8, max(9, height // 2)))
+        x0, y0 = int(rng.integers(0, width - w + 1)), int(rng.integers(0, height - h + 1))
+        box = (x0, y0, x0 + w, y0 + h)  # from the image's corners (clipped margins) to its middle
+        light = exposure.scene_light(rgb, box)
+        value, samples = _plain_scene_light(rgb, box)
+        assert (light.value, light.details["samples"]) == (value, samples), box

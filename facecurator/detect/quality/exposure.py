@@ -181,8 +181,14 @@ def scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Measure:
     step = max(1, int(w // SCENE_GRID))
     top, bottom = max(0, y0 - round(above * h)), min(rgb.shape[0], y1 + round(below * h))
     left, right = max(0, x0 - round(side * w)), min(rgb.shape[1], x1 + round(side * w))
-    grid = rgb[top:bottom:step, left:right:step]
-    samples = np.maximum(np.maximum(grid[..., 0], grid[..., 1]), grid[..., 2])
+    # the sampled rows as lines of bytes (R, G, B, R, ...): the brightest channel of pixel j
+    # is the largest of bytes 3j .. 3j + 2, two OpenCV maxima of shifted views of the rows
+    # (no copy); the samples are then every ``step``-th pixel of them (the same values as
+    # the maxima of the strided channels, a third of their cost)
+    band = rgb[top:bottom:step, left:right]
+    rows = band.reshape(band.shape[0], -1)
+    brightest = cv2.max(cv2.max(rows[:, :-2], rows[:, 1:-1]), rows[:, 2:])
+    samples = np.ascontiguousarray(brightest[:, :: 3 * step])
     hist = cv2.calcHist([samples], [0], None, [256], [0, 256]).ravel()
     level = int(np.searchsorted(np.cumsum(hist[::-1]), SCENE_TOP * samples.size))
     return Measure(float(255 - level), "brightest part of the scene", {"samples": float(samples.size)})
