@@ -309,16 +309,18 @@ def clear_verdicts(path: Path) -> None:
 
 
 def store_verdicts(repo: Path, path: Path) -> None:
-    """Store the default rule set's verdicts, as the gallery does when it shows a source."""
+    """Store the default rule set's verdicts, as the gallery does when it shows a source: then
+    (a checkout with ``fill_reasons``: the gallery's fill child goes on with it) their reasons."""
     subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys; sys.path.insert(0, sys.argv[1]);"
             "from facecurator.domain.rules import DEFAULT_PRESET, load_rules;"
-            "from facecurator.services.browse import fill_verdicts;"
+            "from facecurator.services import browse;"
             "from facecurator.services.catalog import Catalog;"
-            "c = Catalog(sys.argv[2]); fill_verdicts(c, load_rules(DEFAULT_PRESET)); c.close()",
+            "c = Catalog(sys.argv[2]); r = load_rules(DEFAULT_PRESET); browse.fill_verdicts(c, r);"
+            "getattr(browse, 'fill_reasons', lambda c, r: None)(c, r); c.close()",
             str(repo),
             str(path),
         ],

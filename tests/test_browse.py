@@ -22,7 +22,7 @@ from facecurator.services import browse
 from facecurator.services import review as review_module
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
-from facecurator.services.review import iter_review, review, summary
+from facecurator.services.review import iter_review, reasons_text, review, summary
 
 N_IMAGES = 25_000
 FACES_PER_IMAGE = 2
@@ -318,3 +318,28 @@ def test_the_fill_in_a_child_process_stores_what_the_fill_stores(tmp_path: Path)
         assert q.images_missing_verdicts(catalog, ruleset) == []
         assert q.counts(catalog, ruleset=ruleset) == summary(review(catalog, rules))
     assert not list(tmp_path.glob(".*open-*"))  # every process closed the catalog
+
+
+def test_the_fill_in_a_child_process_then_stores_the_reasons(tmp_path: Path) -> None:
+    """Once it answered (every verdict stored), the GUI's fill child stores the reasons of the
+    verdicts not qualified, so a rejection after a gallery showed the source evaluates nothing;
+    stopped (the window closing, the next fill) it closes the catalog."""
+    from facecurator.services.verdict_fill import fill_verdicts_apart, stop_lingering, wait_lingering
+
+    rules = load_rules("moderation-2.0")
+    path = tmp_path / "c.sqlite3"
+    seed_catalog(path, str(tmp_path / "g"), 300, 2)
+    assert fill_verdicts_apart(path, rules, chunk=100)
+    wait_lingering(120)
+    with Catalog(path) as catalog:
+        ruleset = browse.ruleset_id(catalog, rules)
+        stored = dict(
+            catalog._db.execute("SELECT face_id, reasons FROM verdicts WHERE ruleset = ?", (ruleset,))
+        )
+        faces = [face for image in review(catalog, rules) for face in image.faces]
+    unqualified = {face.id: reasons_text(face.verdict) for face in faces if not face.verdict.qualified}
+    assert len(unqualified) > 100 and {face: stored[face] for face in unqualified} == unqualified
+    other = load_rules("enrollment-strict")
+    assert fill_verdicts_apart(path, other)
+    stop_lingering()  # stopped at once, or done: either way the catalog is closed
+    assert not list(tmp_path.glob(".*open-*"))

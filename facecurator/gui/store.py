@@ -63,6 +63,7 @@ from facecurator.services.review import (
     reject_unqualified,
     undo_step,
 )
+from facecurator.services.verdict_fill import stop_lingering
 from facecurator.sources import read_image_bytes
 
 log = logging.getLogger("facecurator.gui.store")
@@ -268,7 +269,9 @@ class CurationStore(QObject, StoreRows):
         self._fill_timer.stop()
         self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms)
-        return self._pool.waitForDone(timeout_ms) and done
+        done = self._pool.waitForDone(timeout_ms) and done
+        stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
+        return done
 
     def _fill_in_background(self) -> None:
         """Store the verdicts of faces a scan added (current rule set), on the worker."""

@@ -203,9 +203,6 @@ def fill_reasons(
     """
     ruleset = ruleset_id(catalog, rules)
     chunk = chunk or REASONS_CHUNK
-    if identities is None and uses_identity(rules):
-        identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
-    identity_of = identities.of if identities is not None else None
     after = 0
     while True:
         if is_stale is not None and is_stale():
@@ -213,6 +210,9 @@ def fill_reasons(
         faces = bulk.unreasoned_faces(catalog, ruleset, after=after, limit=chunk, source_root=source_root)
         if not faces:
             return True
+        if identities is None and uses_identity(rules):  # (only when a face needs them)
+            identities = gallery_identities(catalog, source_root=source_root, threshold=threshold_of(rules))
+        identity_of = identities.of if identities is not None else None
         verdicts = rules.evaluate_many(
             (face, ImageContext(count, identity_of(face_id) if identity_of is not None else None))
             for face_id, face, count in faces

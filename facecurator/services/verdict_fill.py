@@ -10,6 +10,12 @@ the same catalog.
 
 A superseded fill is stopped through an event the child checks between chunks,
 so it always closes its catalog (no unclean-shutdown marker is left behind).
+
+Once every verdict is stored the caller is answered, and the child goes on storing the
+reasons of the verdicts that are not qualified (:func:`~facecurator.services.browse.fill_reasons`:
+what ``decide --reject-unqualified`` writes into the audit trail, set-based once they are
+stored). That child lingers until it is done, the next fill starts, or :func:`stop_lingering`
+(the window closing) stops it, between chunks as above.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CatalogError
@@ -30,6 +38,34 @@ log = logging.getLogger(__name__)
 POLL_S: Final = 0.05
 #: Seconds a stopped child gets to finish its chunk and close the catalog before it is killed.
 STOP_GRACE_S: Final = 10.0
+
+#: Children storing reasons after their fill answered: (process, its stop event).
+_lingering: list[tuple[BaseProcess, Any]] = []
+_lingering_lock = threading.Lock()
+
+
+def stop_lingering(timeout: float = STOP_GRACE_S) -> None:
+    """Stop the children still storing reasons after their fill (a new fill starts, the app
+    closes): each finishes its chunk and closes the catalog, or is killed after ``timeout``."""
+    _end_lingering(stop=True, timeout=timeout)
+
+
+def wait_lingering(timeout: float | None = None) -> None:
+    """Wait until the children storing reasons are done (tests, scripts)."""
+    _end_lingering(stop=False, timeout=timeout)
+
+
+def _end_lingering(*, stop: bool, timeout: float | None) -> None:
+    with _lingering_lock:
+        children = _lingering[:]
+        _lingering.clear()
+    for child, event in children:
+        if stop:
+            event.set()
+        child.join(timeout)
+        if child.is_alive():
+            child.kill()
+            child.join()
 
 
 def fill_verdicts_apart(
@@ -50,6 +86,7 @@ def fill_verdicts_apart(
     Raises:
         CatalogError: the child failed (its message names the catalog), or died.
     """
+    stop_lingering()  # one fill at a time: the reasons of a previous one are stored later if need be
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     receive, send = context.Pipe(duplex=False)
@@ -83,10 +120,14 @@ def fill_verdicts_apart(
                 stop.set()
                 child.join(STOP_GRACE_S)
                 return False
-        child.join(STOP_GRACE_S)
+        if outcome[0] == "done":  # it goes on storing the reasons
+            with _lingering_lock:
+                _lingering.append((child, stop))
+        else:
+            child.join(STOP_GRACE_S)
     finally:
         receive.close()
-        if child.is_alive():
+        if child.is_alive() and not any(child is lingering for lingering, _ in _lingering):
             child.kill()
             child.join()
     kind, message = outcome
@@ -108,10 +149,11 @@ def _child(
     send: object,
     parent: int,
 ) -> None:
-    """The child process: fill, then report ("done" | "stopped" | "error", message). It stops
-    between chunks when asked, or when its parent is gone (a killed app leaves no fill behind)."""
+    """The child process: fill, then report ("done" | "stopped" | "error", message), then (done)
+    store the reasons. It stops between chunks when asked, or when its parent is gone (a killed
+    app leaves no fill behind)."""
     from facecurator.errors import FacecuratorError
-    from facecurator.services.browse import fill_verdicts
+    from facecurator.services.browse import fill_reasons, fill_verdicts
     from facecurator.services.catalog import Catalog
 
     stopped: Callable[[], bool] = stop.is_set  # type: ignore[attr-defined]
@@ -119,6 +161,7 @@ def _child(
     def is_set() -> bool:
         return stopped() or os.getppid() != parent
 
+    answered = False
     outcome: tuple[str, str]
     try:
         rules = RuleSet.from_toml(toml, name=name)
@@ -126,11 +169,21 @@ def _child(
             done = fill_verdicts(
                 catalog, rules, source_root=source_root, first=first, chunk=chunk, is_stale=is_set
             )
-        outcome = ("done", "") if done else ("stopped", "")
+            if not done:
+                outcome = ("stopped", "")
+            else:
+                send.send(("done", ""))  # type: ignore[attr-defined]
+                send.close()  # type: ignore[attr-defined]
+                answered = True
+                fill_reasons(catalog, rules, source_root=source_root, is_stale=is_set)
+                return
     except FacecuratorError as exc:
         outcome = ("error", str(exc))
     except Exception as exc:
         log.exception("verdict fill failed")
         outcome = ("error", f"{type(exc).__name__}: {exc}")
+    if answered:  # the reasons failed, the verdicts are stored: a rejection computes them itself
+        log.warning("%s: storing the reasons of %s failed: %s", path, name, outcome[1])
+        return
     send.send(outcome)  # type: ignore[attr-defined]
     send.close()  # type: ignore[attr-defined]
