@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facecurator.detect.quality import detail, exposure
+from facecurator.detect.quality import detail, exposure, regions
 from facecurator.detect.quality.base import Measure, fast_mean
 
 
@@ -111,3 +111,27 @@ def test_scene_light_reads_the_brightest_channel_of_every_sample(seed: int) -> N
         light = exposure.scene_light(rgb, box)
         value, samples = _plain_scene_light(rgb, box)
         assert (light.value, light.details["samples"]) == (value, samples), box
+
+
+@pytest.mark.parametrize(
+    "shape", [(128, 128, 3), (64, 96, 3), (128, 128, 1), (7, 9, 3), (128, 127, 3), (6, 4), (8, 8, 4)]
+)
+def test_every_other_pixel_is_the_strided_selection(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(sum(shape))
+    for img in (rng.standard_normal(shape).astype(np.float32), rng.integers(0, 256, shape, dtype=np.uint8)):
+        got = regions.every_other(img)
+        want = np.ascontiguousarray(img[:: regions.AREA_STEP, :: regions.AREA_STEP])
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_area_planes_are_the_area_pixels_channels(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    crop = rng.integers(0, 256, (regions.SIDE, regions.SIDE, 3), dtype=np.uint8)
+    reg = regions._with_planes(crop, rng.uniform(0, regions.SIDE, (478, 2)), 60.0)
+    area = reg.lab[:: regions.AREA_STEP, :: regions.AREA_STEP]
+    assert reg.area_lab.tobytes() == np.ascontiguousarray(area).tobytes()
+    for k, plane in enumerate(reg.area_planes):
+        assert plane.flags.c_contiguous
+        assert plane.tobytes() == np.ascontiguousarray(area[..., k]).tobytes()

@@ -83,7 +83,7 @@ class FaceRegions:
         shares) need no more resolution and cost a quarter (a contiguous copy, cached:
         boolean selections from it are cheaper than from the strided view)."""
         if self._area is None:
-            self._area = np.ascontiguousarray(self.lab[::AREA_STEP, ::AREA_STEP])
+            self._area = every_other(self.lab)
         return self._area
 
     @property
@@ -97,9 +97,12 @@ class FaceRegions:
     def area_planes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:attr:`area_lab`'s L, a*, b* as contiguous planes (the same values; numpy
         works on a contiguous plane several times faster than on a strided channel)."""
+        import cv2
+
         if self._planes is None:
-            planes = np.ascontiguousarray(self.area_lab.transpose(2, 0, 1))
-            self._planes = (planes[0], planes[1], planes[2])
+            # OpenCV's split: the same values as a transposed copy, a fraction of its cost
+            lum, a, b = cv2.split(self.area_lab)
+            self._planes = (lum, a, b)
         return self._planes
 
     def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
@@ -123,6 +126,19 @@ class FaceRegions:
             contour = RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR
             centre = self._centres[side] = centre_of(self.pts, contour)
         return centre
+
+
+def every_other(img: np.ndarray) -> np.ndarray:
+    """``img[::AREA_STEP, ::AREA_STEP]`` as a contiguous array (the same values). For an
+    image of even sides OpenCV's nearest-neighbour halving picks exactly those pixels
+    (source pixel ``floor(2 x)``), copying them at a fraction of numpy's strided copy."""
+    import cv2
+
+    h, w = img.shape[:2]
+    if AREA_STEP == 2 and h % 2 == 0 and w % 2 == 0 and img.ndim == 3 and img.shape[2] in (3, 4):
+        out: np.ndarray = cv2.resize(img, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+        return out
+    return np.ascontiguousarray(img[::AREA_STEP, ::AREA_STEP])
 
 
 def fast_median(values: np.ndarray) -> np.ndarray:
