@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_export import make_item, no_leftovers, run_export, tree_digest
+from helpers.exports import make_item, no_leftovers, run_export, tree_digest
 
 from facecurator.services.export import LocalPublisher
 from facecurator.services.export import staging as export_staging
@@ -32,7 +32,7 @@ CHILD = r"""
 import os, sys
 from pathlib import Path
 sys.path[:0] = [{tests!r}, {repo!r}]
-from test_export import make_item, run_export
+from helpers.exports import make_item, run_export
 from facecurator.services.export import staging
 staging.ON_LINUX = False
 dest, crash_after, image = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
