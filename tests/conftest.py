@@ -122,3 +122,12 @@ def catalog_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "catalog.sqlite3")
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def cat(catalog_target: str) -> Iterator[Any]:
+    """A fresh catalog, once on SQLite and once on PostgreSQL (conftest's catalog_target)."""
+    from facecurator.services.catalog import Catalog
+
+    with Catalog(catalog_target) as catalog:
+        yield catalog

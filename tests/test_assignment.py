@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers.catalog_images import add_image
 from helpers.catalogs import seed_catalog
-from test_catalog import add_image
 
 from facecurator.cli.main import main as cli_main
 from facecurator.services.catalog import Catalog

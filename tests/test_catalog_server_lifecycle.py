@@ -1,9 +1,10 @@
-"""The catalog lifecycle tests of test_catalog.py that open a SQLite file by path, on PostgreSQL
+"""The catalog lifecycle tests of test_catalog_schema.py and test_catalog_concurrency.py that
+open a SQLite file by path, on PostgreSQL
 too (issue 17, item 1: "every catalog test runs against both backends"): a migration runs once
 and keeps the data, a failed migration changes nothing, and every decision ``decide()``
 returned survives a SIGKILL of its process.
 
-The SQLite-only rest of test_catalog.py is about the file itself (a corrupt or unwritable
+The SQLite-only rest of those files is about the file itself (a corrupt or unwritable
 file, a folder, the busy timeout of a locked file, PRAGMA integrity_check); the server's
 counterparts (another program's database, a newer schema, a password) are in
 test_catalog_server.py.
@@ -14,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers.catalog_images import add_image, face_ids
 from helpers.killed_decider import decide_until_killed
-from test_catalog import add_image, face_ids
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, Decision, schema_version

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from test_catalog import add_image, face_ids
+from helpers.catalog_images import add_image, face_ids
 
 from facecurator.cli.main import main as cli_main
 from facecurator.domain.protocols import ImageRef

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_catalog import add_image
+from helpers.catalog_images import add_image
 
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.feed import DecisionFeed
