@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facecurator.detect.quality import detail, exposure, regions
+from facecurator.detect.quality import base, detail, exposure, regions
 from facecurator.detect.quality.base import Measure, fast_mean
 
 
@@ -135,3 +135,46 @@ def test_the_area_planes_are_the_area_pixels_channels(seed: int) -> None:
     for k, plane in enumerate(reg.area_planes):
         assert plane.flags.c_contiguous
         assert plane.tobytes() == np.ascontiguousarray(area[..., k]).tobytes()
+
+
+def _plain_box_and_inside(mesh: np.ndarray, shape: tuple[int, ...]) -> tuple[object, float]:
+    pts = mesh[:, :2]
+    h, w = shape[:2]
+    x0, y0 = max(0, int(np.floor(pts[:, 0].min()))), max(0, int(np.floor(pts[:, 1].min())))
+    x1, y1 = min(w, int(np.ceil(pts[:, 0].max()))), min(h, int(np.ceil(pts[:, 1].max())))
+    box = None if x1 - x0 < 8 or y1 - y0 < 8 else (x0, y0, x1, y1)
+    ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    return box, np.count_nonzero(ok) / ok.size
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_mesh_box_and_inside_share_are_the_plain_ones(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(20, 400)), int(rng.integers(20, 400)), 3)
+    centre = rng.uniform(-30, 430, 2)
+    mesh = np.column_stack([centre + rng.normal(0, rng.uniform(2, 80), (478, 2)), rng.normal(0, 5, 478)])
+    if seed % 3 == 0:
+        mesh[:, :2] = np.round(mesh[:, :2])  # whole numbers: floor and ceil agree
+    if seed % 4 == 1:  # the largest point exactly on the image's edge (outside it)
+        mesh[int(np.argmax(mesh[:, 0])), 0] = shape[1]
+    for m in (mesh, mesh.astype(np.float32)):
+        box, inside = _plain_box_and_inside(m, shape)
+        assert base.mesh_box(m, shape) == box
+        assert base.inside_fraction(m, shape) == inside
+        view = base.face_view(np.zeros(shape, np.uint8), np.asarray(m, dtype=np.float64))
+        assert (view.box, view.inside) == _plain_box_and_inside(np.asarray(m, dtype=np.float64), shape)
+
+
+def test_a_point_on_the_images_far_edge_is_outside_and_on_the_near_edge_inside() -> None:
+    rng = np.random.default_rng(5)
+    shape = (200, 300, 3)
+    mesh = np.column_stack([rng.uniform(20, 180, (478, 2)), np.zeros(478)])
+    mesh[0, :2] = (0.0, 0.0)
+    assert base.inside_fraction(mesh, shape) == 1.0
+    for k, edge in ((0, shape[1]), (1, shape[0])):
+        far = mesh.copy()
+        far[1, k] = edge
+        assert base.inside_fraction(far, shape) == 477 / 478
+    nan = mesh.copy()
+    nan[2, 0] = np.nan
+    assert base.inside_fraction(nan, shape) == 477 / 478

@@ -130,10 +130,25 @@ def padded_square(rgb: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray | 
 def mesh_box(mesh: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """The mesh's bounding box (forehead to chin, cheek to cheek) clipped to an
     image of ``shape``, as ``(x0, y0, x1, y1)``; None when under 8 x 8 pixels."""
+    return _clipped_box(_bounds(mesh), shape)
+
+
+def _bounds(mesh: np.ndarray) -> tuple[float, float, float, float]:
+    """The mesh points' smallest and largest x and y as Python floats (each column's
+    ``min()`` / ``max()``: the same values, two numpy calls instead of four)."""
     pts = np.asarray(mesh)[:, :2]
+    (lx, ly), (hx, hy) = pts.min(axis=0).tolist(), pts.max(axis=0).tolist()
+    return lx, ly, hx, hy
+
+
+def _clipped_box(
+    bounds: tuple[float, float, float, float], shape: tuple[int, ...]
+) -> tuple[int, int, int, int] | None:
+    lx, ly, hx, hy = bounds
     h, w = shape[:2]
-    x0, y0 = max(0, int(np.floor(pts[:, 0].min()))), max(0, int(np.floor(pts[:, 1].min())))
-    x1, y1 = min(w, int(np.ceil(pts[:, 0].max()))), min(h, int(np.ceil(pts[:, 1].max())))
+    # math.floor / ceil of a float: np.floor / np.ceil's whole number, as an int
+    x0, y0 = max(0, math.floor(lx)), max(0, math.floor(ly))
+    x1, y1 = min(w, math.ceil(hx)), min(h, math.ceil(hy))
     if x1 - x0 < 8 or y1 - y0 < 8:
         return None
     return x0, y0, x1, y1
@@ -141,8 +156,17 @@ def mesh_box(mesh: np.ndarray, shape: tuple[int, ...]) -> tuple[int, int, int, i
 
 def inside_fraction(mesh: np.ndarray, shape: tuple[int, ...]) -> float:
     """Fraction of the mesh points that fall inside an image of ``shape``."""
-    pts = np.asarray(mesh)[:, :2]
+    return _inside_fraction(mesh, shape, _bounds(mesh))
+
+
+def _inside_fraction(
+    mesh: np.ndarray, shape: tuple[int, ...], bounds: tuple[float, float, float, float]
+) -> float:
     h, w = shape[:2]
+    lx, ly, hx, hy = bounds
+    if lx >= 0 and ly >= 0 and hx < w and hy < h:
+        return 1.0  # every point inside (the count over itself); NaN bounds fail the test
+    pts = np.asarray(mesh)[:, :2]
     ok = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
     return np.count_nonzero(ok) / ok.size
 
@@ -229,8 +253,9 @@ def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
 
     check_inputs(rgb, mesh)
     ied = inter_eye_distance(mesh)
-    box = mesh_box(mesh, rgb.shape)
-    inside = inside_fraction(mesh, rgb.shape)
+    bounds = _bounds(mesh)  # once for the box and the inside share
+    box = _clipped_box(bounds, rgb.shape)
+    inside = _inside_fraction(mesh, rgb.shape, bounds)
     if box is None:
         return FaceView(ied, None, inside)
     small, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
