@@ -226,7 +226,7 @@ def test_a_paid_batch_progress_line_knows_its_total_from_the_first_image(
     In-process, with stderr a terminal; one call at a time (3 in flight) over 8 images."""
     import io
 
-    from facecurator.cli import commands
+    from facecurator.cli import command_support
     from facecurator.cli.main import main
 
     for i in range(8):
@@ -239,13 +239,13 @@ def test_a_paid_batch_progress_line_knows_its_total_from_the_first_image(
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     frames: list[str] = []  # what the line shows after each image
-    real_update = commands.Progress.update
+    real_update = command_support.Progress.update
 
-    def update(self: commands.Progress, done: int, total: int | None, postfix: str = "") -> None:
+    def update(self: command_support.Progress, done: int, total: int | None, postfix: str = "") -> None:
         real_update(self, done, total, postfix)
         frames.append(str(self._bar))
 
-    monkeypatch.setattr(commands.Progress, "update", update)
+    monkeypatch.setattr(command_support.Progress, "update", update)
     source = f"oss://{BUCKET}/tty/"
     args = ["scan", source, "--detector", "green", "--profile", cloud_profile, "--yes", "--jobs", "1"]
     assert main([*args, "--json", "--catalog", str(tmp_path / "c.db")]) == 0

@@ -206,7 +206,7 @@ def _print_failures(rows: Any, *, as_json: bool) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    from facecurator.cli.commands import open_catalog, resolve_rules, source_root_filter
+    from facecurator.cli.command_support import open_catalog, resolve_rules, source_root_filter
     from facecurator.errors import ConfigError
     from facecurator.services.catalog import assign as assignments
     from facecurator.services.review import iter_review
