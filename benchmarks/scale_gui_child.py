@@ -1,0 +1,171 @@
+"""The measured GUI process of benchmarks/scale.py (``scale.py --child-gui``): starts the
+app's pieces like ``facecurator gui``, opens a source and reports its timestamps, stalls and
+memory as one JSON line; and the idle Qt app beside it (``--child-idle``), the floor of those
+figures. The parent side (seeding, running, the table) is scale.py."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MB."""
+    values = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                values[key] = int(value.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def child_gui(args: argparse.Namespace) -> None:
+    """Start the app's pieces like ``facecurator gui``, open a source, report timestamps as JSON."""
+    sys.path.insert(0, str(args.repo))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import faulthandler
+
+    # A hang shows where: past every wait below (shown 600 s, verdicts, thumbnails 60 s), or on demand
+    faulthandler.dump_traceback_later(600 + args.verdict_wait + 300, exit=True)
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 PID: every thread's stack
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from facecurator.gui.latency import EventLoopMonitor
+
+    monitor = EventLoopMonitor(interval_ms=10)
+    monitor.start()  # ticks only once the loop runs: building the window counts as a stall
+    splash = None
+    try:  # as the app starts (gui/app.py run_gui): a splash turning while the modules load
+        from facecurator.gui.startup import WINDOW_MODULES, import_while_turning, show_splash
+    except ImportError:  # a checkout from before the staged start: imported on the GUI thread
+        pass
+    else:
+        splash = show_splash()
+        # run_gui opens the catalog before the application exists (a server catalog's driver is
+        # imported then); here it is opened once the loop runs: its driver loads with the modules
+        server = "://" in args.catalog
+        import_while_turning((*WINDOW_MODULES, "psycopg") if server else WINDOW_MODULES)
+    from facecurator.services.catalog import Catalog
+
+    # As the app (gui/app.py run_gui) opens it: the check on open beside the window.
+    try:
+        catalog = Catalog(args.catalog, check_later=True)
+    except TypeError:  # a checkout from before check_later
+        catalog = Catalog(args.catalog)
+    from facecurator.gui.main_window import MainWindow
+
+    try:  # as run_gui builds it: in stages, the event loop turning between them
+        from facecurator.gui.startup import turning_while_building
+    except ImportError:  # a checkout from before the staged build
+        window = MainWindow(catalog, auto_scan=False)
+    else:
+        with turning_while_building():
+            window = MainWindow(catalog, auto_scan=False)
+    window.resize(1500, 950)
+    # The gallery is what is measured: show its page whatever page the settings restored (a
+    # window last closed on Triage reopens on Triage, and the gallery would never paint).
+    window.tabs.setCurrentWidget(window.gallery_page)
+    window.show()
+    if splash is not None:
+        splash.close()
+    marks: dict[str, float] = {}
+    store = window.store
+    gallery = window.gallery
+
+    def now() -> float:
+        return time.time() - args.t0
+
+    painted: list[float] = []
+    # paints once every expected row is in the model: the measure is the first of them (the last
+    # paint before the count was reached, a screenful of the first rows, measured too early)
+    painted_full: list[float] = []
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintSpy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and window.gallery_model.rowCount():
+                painted.append(now())
+                if window.gallery_model.rowCount() >= args.expect:
+                    painted_full.append(painted[-1])
+            return False
+
+    spy = PaintSpy()
+    gallery.viewport().installEventFilter(spy)
+    thumbs = []
+    window.thumbnails.ready.connect(lambda _key: thumbs.append(now()) if not thumbs else None)
+    if hasattr(store, "sourceListed"):
+        store.sourceListed.connect(lambda _r: marks.setdefault("listed", now()))
+    store.sourceChanged.connect(lambda _r: marks.setdefault("changed", now()))
+    window.open_source(args.source, scan=args.scan)
+    marks["window"] = now()
+
+    def spin(until, limit: float) -> None:
+        deadline = time.time() + limit
+        while not until() and time.time() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            time.sleep(0.001)
+
+    if not store.busy and "changed" not in marks and "listed" not in marks:
+        raise SystemExit(f"could not open {args.source}")
+    spin(lambda: bool(painted_full), 30 if args.scan else 600)
+    if not painted_full:
+        raise SystemExit(
+            f"the gallery was never painted with rows ({window.gallery_model.rowCount()} of {args.expect}"
+            f" listed, page {window.tabs.currentIndex()} shown, store busy: {store.busy})"
+        )
+    marks["shown"] = painted_full[0]
+    marks["rows"] = window.gallery_model.rowCount()
+    shown_rss = _rss_mb()[0]
+    spin(lambda: "changed" in marks and not store.busy, args.verdict_wait)
+    marks.setdefault("changed", float("nan"))
+    if args.thumbs:
+        spin(lambda: bool(thumbs), 60)
+        marks["thumb"] = thumbs[0] if thumbs else float("nan")
+    end = time.time() + 1.0  # deferred work (layout batches, counts) is measured too
+    spin(lambda: time.time() > end, 2)
+    monitor.stop()
+    rss, peak = _rss_mb()
+    import resource
+
+    # the verdict fill's child process (joined): its peak memory is apart from the GUI's
+    fill_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    gaps = sorted(monitor.gaps)
+    running = monitor.gaps[1:]  # after the first turn of the event loop (the window is up)
+    marks.update(
+        startup_gap_ms=(monitor.gaps[0] * 1000) if monitor.gaps else 0.0,
+        stall_after_start_ms=(max(running) * 1000) if running else 0.0,
+        stall_ms=monitor.max_gap * 1000,
+        p99_ms=(gaps[int(0.99 * (len(gaps) - 1))] * 1000) if gaps else 0.0,
+        rss_shown_mb=shown_rss,
+        rss_mb=rss,
+        peak_mb=peak,
+        fill_child_peak_mb=fill_peak,
+    )
+    print(json.dumps(marks), flush=True)
+    if window.scanner.running:
+        window.scanner.cancel()
+        window.scanner.wait()
+    window.shutdown()
+    window.close()
+    catalog.close()
+    app.processEvents()
+
+
+def child_idle() -> None:
+    """An idle Qt app's event loop, measured like the GUI's until stdin closes: the stalls this
+    machine's scheduler alone causes at the same time (the floor of the GUI's figures). The one
+    idle app is tests/helpers/idle_floor.py (tests/gui/test_large_catalog.py measures against it)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from helpers.idle_floor import run_idle_app
+
+    run_idle_app()
