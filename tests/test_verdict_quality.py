@@ -312,6 +312,38 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
     assert variants["dim"].attrs["underexposed"] is True and variants["bright"].attrs["overexposed"] is True
 
 
+def test_real_lens_variants_draw_what_they_name(tmp_path: Path) -> None:
+    """gradient, mirrored, brown_lens and aviator (benchmarks/truthset/lens_variants.py):
+    labelled sunglasses; each lens does to the eye what its kind of real lens does."""
+    label, detected = _synthetic_source(tmp_path)
+    variants = {v.variant: v for v in _derive(label, detected, tmp_path / "out")}
+
+    def at(name: str, y: float) -> np.ndarray:
+        """The variant's pixel on the right eye's vertical (the source photo's y)."""
+        path = variants[name].path
+        assert path is not None
+        return _pixel(path, (260 / 600, y / 500)).astype(float)
+
+    for name in ("gradient", "mirrored", "brown_lens", "aviator"):
+        attrs = variants[name].attrs
+        assert attrs["sunglasses"] is True and attrs["eyes_occluded"] is True, name
+        assert attrs["clear_glasses"] is None and attrs["left_eye_closed"] is None, name
+    skin = at("eye_hand", 205.0)  # the skin above the eye, untouched by the hand variant's other eye
+    # gradient: dark at the top of the lens, light at its bottom (both inside the lens)
+    top, bottom = at("gradient", 203.0), at("gradient", 240.0)
+    assert top.sum() < 0.5 * skin.sum() and bottom.sum() > 1.5 * top.sum(), (top, bottom, skin)
+    # brown_lens: a filter multiplies the light, red passing more than blue, the skin still seen
+    brown = at("brown_lens", 205.0)
+    assert 0.1 * skin.sum() < brown.sum() < 0.9 * skin.sum(), (brown, skin)
+    assert brown[0] / skin[0] > 1.5 * brown[2] / skin[2], (brown, skin)
+    # mirrored: opaque and bright over the eye (the green eye dot is gone, not darkened)
+    mirror = at("mirrored", 220.0)
+    assert not (mirror[1] > 150 and mirror[0] < 80 and mirror[2] < 80) and mirror.max() > 100, mirror
+    # aviator: a dark G-15 lens, green passing most
+    aviator = at("aviator", 210.0)
+    assert aviator.sum() < 0.5 * skin.sum() and aviator[1] >= aviator[2], (aviator, skin)
+
+
 def test_derived_roll_keeps_the_face_centre(tmp_path: Path) -> None:
     label, detected = _synthetic_source(tmp_path)
     variants = {v.variant: v for v in _derive(label, detected, tmp_path / "out")}

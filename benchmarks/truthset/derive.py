@@ -2,7 +2,8 @@
 
 Which faces they are made from, and the files. The variants themselves (a bar over
 the eyes, blur, JPEG quality 2-3, dim, ...: one drawing function each) are in
-``variants.py``, whose docstring lists them.
+``variants.py``, whose docstring lists them, and the real kinds of sunglasses lenses
+(gradient, mirrored, brown filter, aviator) in ``lens_variants.py``.
 
 From a clean labelled face that the local detector found with its mesh landmarks
 and a box of at least ``MIN_FACE_PX`` pixels (``eligible``), a crop around the face
@@ -40,7 +41,9 @@ import numpy as np
 
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
 from benchmarks.truthset.labels import COLUMNS, Label
-from benchmarks.truthset.variants import VARIANTS, Points, Variant, eye_line_roll, roll45_angle
+from benchmarks.truthset.lens_variants import LENS_VARIANTS
+from benchmarks.truthset.variants import VARIANTS as BASE_VARIANTS
+from benchmarks.truthset.variants import Points, Variant, eye_line_roll, roll45_angle
 
 if TYPE_CHECKING:
     from benchmarks.truthset.detections import Detected
@@ -62,8 +65,10 @@ __all__ = [
 
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
 #: v4 added dim, bright, hair_eye and mouth_hand, v5 glare, v6 sketch, v7 recompressed (the
-#: other variants are byte-identical).
-DERIVE_VERSION: Final = 7
+#: other variants are byte-identical); v8 added gradient, mirrored, brown_lens and aviator.
+DERIVE_VERSION: Final = 8
+#: Every variant made from a source face: ``variants.py``'s, then the real lenses'.
+VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS)
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.

@@ -106,11 +106,11 @@ def _rect(
 
 
 def _ellipse(
-    centre: np.ndarray, u: np.ndarray, v: np.ndarray, ru: float, rv: float
+    centre: np.ndarray, u: np.ndarray, v: np.ndarray, ru: float, rv: float, corners: int = 48
 ) -> list[tuple[float, float]]:
     pts = []
-    for k in range(48):
-        t = 2 * math.pi * k / 48
+    for k in range(corners):
+        t = 2 * math.pi * k / corners
         p = centre + math.cos(t) * ru * u + math.sin(t) * rv * v
         pts.append((float(p[0]), float(p[1])))
     return pts
