@@ -159,3 +159,13 @@ def ui_language(request, qapp):
     i18n.install_translator(qapp, request.param)
     yield request.param
     i18n.install_translator(qapp, "en")
+
+
+@pytest.fixture
+def zh(qapp) -> Iterator[None]:
+    """The application in Simplified Chinese for one test (back to English after)."""
+    from facecurator.gui import i18n
+
+    i18n.install_translator(qapp, "zh_CN")
+    yield
+    i18n.install_translator(qapp, "en")

@@ -8,22 +8,12 @@ from __future__ import annotations
 import shutil
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from helpers.problems import problem_texts
 
-from facecurator.gui import i18n
 from facecurator.services.catalog import Catalog
 from tests.gui.test_chinese_ui import english_words
-
-
-@pytest.fixture
-def zh(qapp) -> Iterator[None]:
-    i18n.install_translator(qapp, "zh_CN")
-    yield
-    i18n.install_translator(qapp, "en")
 
 
 class _BrokenDetector:

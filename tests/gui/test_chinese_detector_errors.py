@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the zh fixture is imported, then requested as an argument
 """Detector, model-load, identity and cancel errors in the zh_CN UI show no English. Each failure
 is driven for real: a damaged mediapipe graph during a scan, damaged embedding models when the
 identity checks' embeddings are computed, a cloud call and an export cancelled by the operator."""
@@ -12,7 +11,7 @@ import pytest
 from helpers.scans import scan_without_file_privileges
 
 from facecurator.detect.messages import DETECT_MESSAGES
-from tests.gui.test_chinese_errors import _english, _notices, zh  # noqa: F401
+from tests.gui.test_chinese_errors import _english, _notices
 
 pytestmark = pytest.mark.gui
 

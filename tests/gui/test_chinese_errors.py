@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,13 +25,6 @@ from facecurator.services.catalog import Catalog
 from tests.gui.test_chinese_ui import english_words, visible_texts
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def zh(qapp) -> Iterator[None]:
-    i18n.install_translator(qapp, "zh_CN")
-    yield
-    i18n.install_translator(qapp, "en")
 
 
 def _english(texts: list[tuple[str, str]], data: set[str]) -> list[tuple[str, str]]:

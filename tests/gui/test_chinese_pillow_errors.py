@@ -8,14 +8,12 @@ in Chinese — no English word left but the file names."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.broken_images import PILLOW_WORDS, write_broken_images
 from helpers.problems import problem_texts
 
-from facecurator.gui import i18n
 from facecurator.services.catalog import Catalog
 from tests.gui.conftest import CORPUS
 from tests.gui.test_chinese_ui import english_words
@@ -28,13 +26,6 @@ CHINESE = {
     "cut_in_half.webp": "无法解码：无法创建解码器",
     "garbage_in_strip.tif": "无法解码：解码器错误 -2",
 }
-
-
-@pytest.fixture
-def zh(qapp) -> Iterator[None]:
-    i18n.install_translator(qapp, "zh_CN")
-    yield
-    i18n.install_translator(qapp, "en")
 
 
 @pytest.fixture(scope="module")

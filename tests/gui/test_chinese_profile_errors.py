@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the zh fixture is imported, then requested as an argument
 """The cloud-profile dialog's field errors in the zh_CN UI show no English: an operator types a bad
 region, endpoint, bucket, rate and price into a new profile and saves; a hand-broken profiles.toml
 is opened. Each message the dialog shows is checked."""
@@ -8,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from facecurator.cloud.profile_messages import PROFILE_MESSAGES
-from tests.gui.test_chinese_errors import _english, zh  # noqa: F401
+from tests.gui.test_chinese_errors import _english
 
 pytestmark = pytest.mark.gui
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the zh fixture is imported, then requested as an argument
 """Rules errors in the zh_CN UI show no English: an invalid rules file opened in the main window,
 an invalid user preset chosen in the rules editor, a refused value typed in the rules editor.
 Each is driven for real; the texts the operator sees are then checked."""
@@ -12,7 +11,7 @@ import pytest
 from facecurator.domain.rules import DEFAULT_PRESET, load_rules, user_preset_path
 from facecurator.domain.rules.errors import RULE_MESSAGES
 from facecurator.gui.rules_editor import RulesEditor
-from tests.gui.test_chinese_errors import _close, _english, _notices, _window, zh  # noqa: F401
+from tests.gui.test_chinese_errors import _close, _english, _notices, _window
 from tests.gui.test_chinese_ui import english_words, visible_texts
 
 pytestmark = pytest.mark.gui

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the zh fixture is imported, then requested as an argument
 """The TOML parser's own words in the zh_CN UI: a rules preset with a TOML syntax error, chosen in
 the main window's rules list as an operator does, is reported without English (line and column
 kept); every kind of ``tomllib`` error parses back into a template."""
@@ -12,7 +11,7 @@ import tomllib
 
 from facecurator.domain.rules import user_preset_path
 from facecurator.domain.toml_errors import TOML_MESSAGES, TOML_POSITION_MESSAGES, parse_toml_error
-from tests.gui.test_chinese_errors import _english, _notices, zh  # noqa: F401
+from tests.gui.test_chinese_errors import _english, _notices
 
 pytestmark = pytest.mark.gui
 

@@ -8,7 +8,6 @@ import html
 import re
 from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -41,7 +40,6 @@ from facecurator.domain.filters import (
     OUTCOME_WORDS,
 )
 from facecurator.domain.rules import list_presets
-from facecurator.gui import i18n
 from facecurator.gui.overlay import face_label_lines
 from facecurator.gui.scan import detector_names
 
@@ -112,13 +110,6 @@ ID_TOKEN = re.compile(
 )
 FILE_TOKEN = re.compile(r"\b[\w.-]+\.(?:json|csv|toml|jpg|png|txt)\b|\b\w+/")  # file and folder names
 WORD = re.compile(r"[A-Za-z]{3,}")
-
-
-@pytest.fixture
-def zh(qapp) -> Iterator[None]:
-    i18n.install_translator(qapp, "zh_CN")
-    yield
-    i18n.install_translator(qapp, "en")
 
 
 def visible_texts(root: QWidget) -> Iterator[tuple[str, str]]:

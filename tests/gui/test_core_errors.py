@@ -24,13 +24,6 @@ from facecurator.services.catalog.messages import CATALOG, CATALOG_MESSAGES
 SERVICES = Path(__file__).resolve().parents[2] / "facecurator" / "services"
 
 
-@pytest.fixture
-def zh(qapp) -> Iterator[None]:
-    i18n.install_translator(qapp, "zh_CN")
-    yield
-    i18n.install_translator(qapp, "en")
-
-
 def test_every_catalog_export_and_cloud_template_is_marked_for_translation() -> None:
     from facecurator.gui.core_errors import (
         CATALOG_TEMPLATES,
