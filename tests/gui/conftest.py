@@ -152,13 +152,19 @@ def _gui_app(qapp):
 
 
 @pytest.fixture(params=["en", "zh_CN"])
-def ui_language(request, qapp):
+def language(request, qapp) -> Iterator[str]:
     """The application in English, then in Simplified Chinese (back to English after)."""
     from facecurator.gui import i18n
 
     i18n.install_translator(qapp, request.param)
     yield request.param
     i18n.install_translator(qapp, "en")
+
+
+@pytest.fixture
+def ui_language(language: str) -> str:
+    """The same as ``language`` (the name the older tests use)."""
+    return language
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,6 @@ def window(make_window, tmp_path: Path):
     assert window.store.wait_until_idle()
     window.root = root
     return window
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request, qapp) -> Iterator[str]:
-    i18n.install_translator(qapp, request.param)
-    yield request.param
-    i18n.install_translator(qapp, "en")
 
 
 def _type(qtbot, bar, text: str) -> None:

@@ -4,23 +4,13 @@ text (or it is their tooltip), the dock opens at a readable width."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from facecurator.gui import i18n
 from facecurator.gui.fit import combo_text_room  # the style's text field of a combo box
 
 SIZES = [(1024, 768), (1600, 1000), (2560, 1440)]
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request, qapp) -> Iterator[str]:
-    i18n.install_translator(qapp, request.param)
-    yield request.param
-    i18n.install_translator(qapp, "en")
 
 
 def _cut_combos(root) -> list[str]:

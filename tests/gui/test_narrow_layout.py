@@ -7,21 +7,9 @@ move the split between them; the rows of the label list under the image stay one
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDockWidget, QStyleOptionViewItem
-
-from facecurator.gui import i18n
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request, qapp) -> Iterator[str]:
-    i18n.install_translator(qapp, request.param)
-    yield request.param
-    i18n.install_translator(qapp, "en")
 
 
 def _narrow_window_with_statistics(qtbot, make_window, catalog_path, photo_dir):

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from facecurator.gui import i18n
 from facecurator.gui.keymap import DEFAULT_KEYS, KeyMap, describe, parse_sequences
 from facecurator.gui.shortcut_sheet import ShortcutSheet
-
-
-@pytest.fixture(params=["en", "zh_CN"])
-def language(request, qapp) -> Iterator[str]:
-    i18n.install_translator(qapp, request.param)
-    yield request.param
-    i18n.install_translator(qapp, "en")
 
 
 def image_with_faces(window, minimum: int = 1) -> int:
