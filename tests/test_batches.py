@@ -42,6 +42,17 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
     )
 
 
+def start_cli(*args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen[str]:
+    """``facecurator ARGS`` in a child process (not paused), its output read as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "facecurator", *args],
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env=ENV,
+    )
+
+
 def states(path: Path | str) -> dict[str, int]:
     with contextlib.closing(raw_connection(path)) as db:
         rows = db.execute("SELECT state, count(*) FROM decisions GROUP BY state").fetchall()
@@ -169,13 +180,7 @@ def test_undo_wait_waits_for_the_running_bulk_then_undoes_all_of_it(
 ) -> None:
     bulk = start(paused, "decide", "--accept-qualified", "--catalog", str(catalog))
     assert bulk.next_line() == f"accepted 200/{n_faces}"
-    undo = subprocess.Popen(
-        [sys.executable, "-m", "facecurator", "decide", "--undo", "--wait", "--catalog", str(catalog)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
+    undo = start_cli("decide", "--undo", "--wait", "--catalog", str(catalog))
     try:
         assert undo.stderr is not None
         # It says what it waits for before it waits (then the bulk goes on).
@@ -232,12 +237,8 @@ def test_the_database_refuses_audit_rows_in_a_batch_that_is_not_open(catalog: Pa
 
 @pytest.mark.slow
 def test_a_bulk_killed_mid_write_is_undone_whole(catalog: Path | str) -> None:
-    with subprocess.Popen(
-        [sys.executable, "-m", "facecurator", "decide", "--accept-qualified", "--catalog", str(catalog)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=ENV,
+    with start_cli(
+        "decide", "--accept-qualified", "--catalog", str(catalog), stderr=subprocess.DEVNULL
     ) as proc:
         assert proc.stdout is not None
         reported = 0
@@ -263,13 +264,7 @@ def test_a_bulk_killed_mid_write_is_undone_whole(catalog: Path | str) -> None:
 @pytest.mark.slow
 def test_bulk_and_undo_racing_leave_nothing_that_cannot_be_undone(catalog: Path | str) -> None:
     """The issue's reproduction, unpaused: whatever the timing, undo reverts everything."""
-    bulk = subprocess.Popen(
-        [sys.executable, "-m", "facecurator", "decide", "--accept-qualified", "--catalog", str(catalog)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
+    bulk = start_cli("decide", "--accept-qualified", "--catalog", str(catalog))
     try:
         assert bulk.stdout is not None
         assert bulk.stdout.readline().startswith("accepted 200/")
