@@ -53,6 +53,18 @@ def copy_of(seeded: Path, tmp_path: Path) -> Path:
     return path
 
 
+def kill_while_deciding(catalog: Path) -> None:
+    """An unclean shutdown: the decide child (helpers/decide_child.py) is SIGKILLed mid-write."""
+    with subprocess.Popen(
+        [sys.executable, str(CHILD), str(catalog)], stdout=subprocess.PIPE, text=True, env=ENV
+    ) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        child.stdout.readline()
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+
+
 def counts(path: Path) -> dict[str, int]:
     with contextlib.closing(sqlite3.connect(path)) as db:
         return dict(db.execute("SELECT state, count(*) FROM decisions GROUP BY state").fetchall())
@@ -127,14 +139,7 @@ def test_the_quick_check_on_open_refuses_damage_no_query_would_touch(seeded: Pat
 
 def test_an_unclean_shutdown_makes_the_next_open_run_the_full_check(seeded: Path, tmp_path: Path) -> None:
     catalog = copy_of(seeded, tmp_path)
-    with subprocess.Popen(
-        [sys.executable, str(CHILD), str(catalog)], stdout=subprocess.PIPE, text=True, env=ENV
-    ) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        child.stdout.readline()
-        child.send_signal(signal.SIGKILL)
-        child.wait(30)
+    kill_while_deciding(catalog)
     # Damage only the full check sees, while nobody has the file open.
     with contextlib.closing(sqlite3.connect(catalog)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -148,14 +153,7 @@ def test_an_unclean_shutdown_makes_the_next_open_run_the_full_check(seeded: Path
 
 def test_a_clean_catalog_after_an_unclean_shutdown_opens(seeded: Path, tmp_path: Path) -> None:
     catalog = copy_of(seeded, tmp_path)
-    with subprocess.Popen(
-        [sys.executable, str(CHILD), str(catalog)], stdout=subprocess.PIPE, text=True, env=ENV
-    ) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        child.stdout.readline()
-        child.send_signal(signal.SIGKILL)
-        child.wait(30)
+    kill_while_deciding(catalog)
     proc = run_cli("report", "--catalog", str(catalog))
     assert proc.returncode == 0, proc.stderr
     assert "not shut down cleanly" in proc.stderr and "full check passed" in proc.stderr
