@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from emulator.faces import _faces_for, _image_size
 from emulator.http_base import HandlerBase, _iso, _Reply, _request_id, _xml
-from emulator.model import EmulatedBucket, StoredObject
+from emulator.model import EmulatedBucket, KeyInfo, StoredObject
 from emulator.signatures import oss_v1_signature, oss_v4_signature
 
 
@@ -33,6 +33,18 @@ class OssHandler(HandlerBase):
         bucket, _, key = path[1:].partition("/")
         return bucket, key
 
+    def _oss_key(self, ak: str) -> KeyInfo:
+        """The AccessKey ``ak``, or the InvalidAccessKeyId error (V1 and V4 alike)."""
+        info = self.emulator.keys.get(ak)
+        if info is None:
+            raise self._oss_error(
+                403,
+                "InvalidAccessKeyId",
+                "The OSS Access Key Id you provided does not exist in our records.",
+                OSSAccessKeyId=ak,
+            )
+        return info
+
     def _oss_auth(self, bucket: str, key: str) -> None:
         emu = self.emulator
         auth = self.headers.get("Authorization")
@@ -46,14 +58,7 @@ class OssHandler(HandlerBase):
             credential = fields.get("Credential", "")
             ak, _, scope = credential.partition("/")
             additional = [h for h in fields.get("AdditionalHeaders", "").split(";") if h]
-            info = emu.keys.get(ak)
-            if info is None:
-                raise self._oss_error(
-                    403,
-                    "InvalidAccessKeyId",
-                    "The OSS Access Key Id you provided does not exist in our records.",
-                    OSSAccessKeyId=ak,
-                )
+            info = self._oss_key(ak)
             scope_parts = scope.split("/")
             if len(scope_parts) != 4 or scope_parts[2] != "oss" or scope_parts[3] != "aliyun_v4_request":
                 raise self._oss_error(400, "InvalidArgument", f"Invalid credential scope: {scope}")
@@ -73,14 +78,7 @@ class OssHandler(HandlerBase):
             given = fields.get("Signature", "")
         elif auth.startswith("OSS "):
             ak, _, given = auth[4:].rpartition(":")
-            info = emu.keys.get(ak)
-            if info is None:
-                raise self._oss_error(
-                    403,
-                    "InvalidAccessKeyId",
-                    "The OSS Access Key Id you provided does not exist in our records.",
-                    OSSAccessKeyId=ak,
-                )
+            info = self._oss_key(ak)
             resource = f"/{bucket}/{key}" if bucket else "/"
             expected = oss_v1_signature(info.secret, self.command, headers, resource, self.params)
         else:
