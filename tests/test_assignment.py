@@ -5,16 +5,15 @@ taken with a lease (a Triage's "My faces"), renewed, released, expired; assigned
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from helpers.catalog_images import add_image
 from helpers.catalogs import seed_catalog
+from helpers.children import start_ready
 
 from facecurator.cli.main import main as cli_main
 from facecurator.services.catalog import Catalog
@@ -114,14 +113,7 @@ def test_the_assign_command_splits_by_filter_and_shows_who_holds_what(
 
 
 def _taker(target: str, who: str, batch: int, lease_s: float, mode: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(CHILD), target, who, str(batch), str(lease_s), mode],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
-    return proc
+    return start_ready(CHILD, target, who, str(batch), str(lease_s), mode)
 
 
 def _go(proc: subprocess.Popen[str]) -> None:

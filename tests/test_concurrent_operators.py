@@ -9,15 +9,14 @@ on PostgreSQL, a look every second on SQLite) and sees every one of them.
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from helpers.catalog_images import add_image
+from helpers.children import start_ready
 
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.feed import DecisionFeed
@@ -29,14 +28,7 @@ MAX_DELAY_S = 5.0
 
 
 def _operator(target: str, who: str, state: str, ids: list[int]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, str(CHILD), target, who, state, ",".join(map(str, ids))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
-    return proc
+    return start_ready(CHILD, target, who, state, ",".join(map(str, ids)))
 
 
 def test_two_operators_deciding_the_same_faces_at_once_lose_nothing(catalog_target: str) -> None:
