@@ -29,6 +29,7 @@ from facecurator.gui.cell_paint import paint_background, paint_name, paint_pictu
 from facecurator.gui.core_errors import error_line
 from facecurator.gui.lazy_model import LazyIdModel, ModelIndex
 from facecurator.gui.overlay import DEFAULT_PALETTE
+from facecurator.gui.paged_ids import PagedIds, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import ImageSummary
@@ -59,6 +60,10 @@ STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 3
 
 # Rows laid out per event-loop turn (a few ms each).
 LAYOUT_BATCH: Final = 2000
+
+
+#: New images of a paged gallery inserted row by row up to this many; more: one reset.
+PAGED_INSERT_ONE_BY_ONE: Final = 8
 
 
 def thumb_key(image_id: int) -> str:
@@ -135,7 +140,7 @@ class GalleryModel(LazyIdModel):
         return self._ids[row]
 
     def index_of(self, image_id: int) -> QModelIndex:
-        row = self._rows.get(image_id)
+        row = self.row_of(image_id)
         return QModelIndex() if row is None else self.index(row, 0)
 
     def set_sort(self, key: str) -> None:
@@ -157,8 +162,52 @@ class GalleryModel(LazyIdModel):
         self._relisting += 1  # a whole-list read still on its way is stale now
         self._relist_pending = False
         self._arrived_meanwhile = []
+        if self._pageable():
+            self._reset_paged()
+            return
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
         self._reset(ids)
+
+    def _pageable(self) -> bool:
+        """A large source's images by name with no filter: read a page at a time (PagedIds)."""
+        store = self._store
+        return (
+            self.filter_name == "all"
+            and self.sort_key == "name"
+            and self.face_filter is None
+            and not store.closed
+            and pages_gallery(store.source_root, store.image_count())
+        )
+
+    def _reset_paged(self) -> None:
+        store = self._store
+        assert store.source_root is not None
+        paged = PagedIds(store.catalog, store.source_root, store.image_count())
+        self.beginResetModel()
+        self._ids = self._rows = paged
+        self._group_sizes = {}
+        self.endResetModel()
+        paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
+
+    def _paged_added(self, image_ids: list[int]) -> None:
+        """Images new to the store while the gallery is paged: each inserted at its row (one
+        count on the index each), or many (a listed folder) in one reset."""
+        paged = self._ids
+        assert isinstance(paged, PagedIds)
+        added = self._store.image_count() - len(paged)
+        if added <= 0:
+            return
+        if added > PAGED_INSERT_ONE_BY_ONE or len(image_ids) != added:
+            self._reset_paged()
+            return
+        rows = sorted(row for i in image_ids if (row := paged.locate(i)) is not None)
+        if len(rows) != added:
+            self._reset_paged()
+            return
+        for row in rows:  # ascending: each row is its place once the ones before are in
+            self.beginInsertRows(QModelIndex(), row, row)
+            paged.inserted()
+            self.endInsertRows()
 
     def _reset(self, ids: list[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
@@ -182,6 +231,9 @@ class GalleryModel(LazyIdModel):
         return group, self._group_sizes.get(group, 0)
 
     def _on_images_added(self, image_ids: list[int]) -> None:
+        if isinstance(self._ids, PagedIds):
+            self._paged_added(image_ids)
+            return
         new = [i for i in image_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: once
             new = self._face_filtered(new, self._store.images_with_matching_face, fallback=False)
@@ -219,10 +271,12 @@ class GalleryModel(LazyIdModel):
                 key_of[image_id] = key
             return key
 
+        ids = self._ids
+        assert isinstance(ids, list)  # a paged list inserts by rank (_paged_added)
         for image_id in sorted(new, key=lambda i: key_of.get(i, _LAST)):
-            row = bisect.bisect_right(self._ids, key_of.get(image_id, _LAST), key=probe)
+            row = bisect.bisect_right(ids, key_of.get(image_id, _LAST), key=probe)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._ids.insert(row, image_id)
+            ids.insert(row, image_id)
             self.endInsertRows()
         self._rows = RowIndex(self._ids)
         self._count_groups()
@@ -253,6 +307,9 @@ class GalleryModel(LazyIdModel):
         (appended without reading a row; thumbnails are decoded when painted)."""
         if self.filter_name != "all" or self.face_filter is not None:
             return
+        if isinstance(self._ids, PagedIds):
+            self._paged_added(image_ids)
+            return
         new = self._store_known_not_shown(image_ids)
         if not new:
             return
@@ -273,7 +330,8 @@ class GalleryModel(LazyIdModel):
                     self._thumbs.invalidate(thumb_key(image_id))
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index)
-        self._on_images_added(image_ids)
+        if not isinstance(self._ids, PagedIds):  # paged: every image of the source, in place
+            self._on_images_added(image_ids)
 
     def _needs_verdicts(self) -> bool:
         return super()._needs_verdicts() or self.sort_key in VERDICT_SORTS

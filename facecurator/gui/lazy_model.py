@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from facecurator.gui.paged_ids import PagedIds
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import FETCH_PAGE
@@ -57,8 +58,9 @@ class LazyIdModel(QAbstractListModel):
         super().__init__(parent)
         self._store = store
         self._key_prefix = key_prefix
-        self._ids: list[int] = []
-        self._rows = RowIndex()
+        #: the ids in display order: a list, or a large gallery's pages (PagedIds)
+        self._ids: list[int] | PagedIds = []
+        self._rows: RowIndex | PagedIds = RowIndex()
         self.filter_name = filter_name
         #: the filter bar's face filter (None: none)
         self.face_filter: FaceFilter | None = None
@@ -115,9 +117,19 @@ class LazyIdModel(QAbstractListModel):
     # -- ids and filters ------------------------------------------------------------------
 
     def ids(self) -> list[int]:
+        """Every id shown, in order (a paged list's read now in one query)."""
+        if isinstance(self._ids, PagedIds):
+            return self._ids.every_id()
         return list(self._ids)
 
+    @property
+    def held_ids(self) -> int:
+        """How many ids the model holds in memory (a paged list: its held pages only)."""
+        return self._ids.held if isinstance(self._ids, PagedIds) else len(self._ids)
+
     def row_of(self, item_id: int) -> int | None:
+        if isinstance(self._rows, PagedIds):  # any row of the list, not only a held page's
+            return self._rows.locate(item_id)
         return self._rows.get(item_id)
 
     def set_filter(self, name: str) -> None:
@@ -149,11 +161,13 @@ class LazyIdModel(QAbstractListModel):
 
     def _append(self, new: list[int]) -> None:
         """New ids at the end, as inserted rows."""
+        rows = self._rows
+        assert isinstance(self._ids, list) and isinstance(rows, RowIndex), "paged: GalleryModel"
         first = len(self._ids)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         for offset, item_id in enumerate(new):
             self._ids.append(item_id)
-            self._rows[item_id] = first + offset
+            rows[item_id] = first + offset
         self.endInsertRows()
 
     # -- store and cache signals ----------------------------------------------------------

@@ -40,6 +40,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, Q
 
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.latency import favour_the_gui_thread
+from facecurator.gui.paged_ids import pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_jobs import (
     _Chunk,
@@ -100,7 +101,8 @@ class _Listed:
     order: list[int]  # the store's order (images: natural name order; faces: catalog order)
     index: RowIndex
     #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
-    view: tuple[list[int], RowIndex]
+    #: (None: the gallery reads its pages itself, :func:`pages_gallery`)
+    view: tuple[list[int], RowIndex] | None
 
 
 class CurationStore(QObject, StoreRows):
@@ -309,11 +311,17 @@ class CurationStore(QObject, StoreRows):
     def _list(self, catalog: Catalog, request: _Request, kind: Literal["images", "faces"]) -> _Listed:
         """Step one of an open (worker): the source's image ids, or its face ids, in catalog order
         (the images are sent first: the gallery shows them while the faces are listed)."""
-        lists = q.source_image_lists if kind == "images" else q.source_face_lists
-        order, view = lists(catalog, source_root=request.source_root)
+        view: list[int] | None
+        if kind == "images":
+            order, view = q.source_image_lists(catalog, source_root=request.source_root, view=False)
+            if not pages_gallery(request.source_root, len(order)):
+                view = list(order)  # the gallery's own list (it grows on its own)
+        else:
+            order, view = q.source_face_lists(catalog, source_root=request.source_root)
         if self._is_stale(request):
             raise _Superseded
-        return _Listed(request, kind, order, RowIndex(order).built(), (view, RowIndex(view).built()))
+        index = RowIndex(order).built()
+        return _Listed(request, kind, order, index, None if view is None else (view, RowIndex(view).built()))
 
     def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
         """Step two (worker): the identity checks (when the catalog holds embeddings), then
@@ -354,12 +362,13 @@ class CurationStore(QObject, StoreRows):
             self._image_order, self._image_set = listed.order, listed.index
             self._face_order, self._face_set = [], RowIndex()  # the faces views show none meanwhile
             self._forget_rows()
-            self._lists = {("images", "all", "name"): listed.view}
+            self._lists = {} if listed.view is None else {("images", "all", "name"): listed.view}
             self.sourceImagesListed.emit(request.source_root or "")
             return
         self._listed_generation = request.generation
         self._face_order, self._face_set = listed.order, listed.index
-        self._lists[("faces", "pending", None)] = listed.view
+        if listed.view is not None:
+            self._lists[("faces", "pending", None)] = listed.view
         self.sourceListed.emit(request.source_root or "")
         later, self._listed_later = self._listed_later, []
         for root, ids in later:  # listed by a scan after this listing was read

@@ -122,6 +122,10 @@ class StoreRows:
     def image_ids(self) -> list[int]:
         return list(self._image_order)
 
+    def image_count(self) -> int:
+        """How many images the open source has (no list copied)."""
+        return len(self._image_order)
+
     def face_ids(self) -> list[int]:
         return list(self._face_order)
 

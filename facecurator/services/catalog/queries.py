@@ -149,14 +149,16 @@ def image_ids(
         return [row[0] for row in _rows(db, sql, params)]
 
 
-def source_image_lists(catalog: Catalog, *, source_root: str | None = None) -> tuple[list[int], list[int]]:
+def source_image_lists(
+    catalog: Catalog, *, source_root: str | None = None, view: bool = True
+) -> tuple[list[int], list[int] | None]:
     """What opening a source lists first: its present images in natural name order (the list
     :func:`image_ids` gives with ``"name"``), ids only, read from the index in its order (no
     name is read, nothing sorted in Python), twice: the store's list and the gallery's (two
-    lists: each grows on its own)."""
+    lists: each grows on its own; ``view=False``: the gallery reads its pages itself, None)."""
     with catalog._reading("image ids") as db:
         by_name = [row[0] for row in _rows(db, *_present_ids(source_root, _IMAGE_SORT_SQL["name"]))]
-    return by_name, list(by_name)
+    return by_name, list(by_name) if view else None
 
 
 def _rows(db: Connection, sql: str, params: dict[str, Any]) -> Iterable[Any]:

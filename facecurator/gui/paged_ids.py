@@ -1,0 +1,179 @@
+"""A model's ids read a page at a time: the gallery of a large source without a list of every id.
+
+:class:`PagedIds` stands where a model holds its id list (``LazyIdModel._ids``, and its row
+index ``_rows``) when the view is a source's images in name order with no filter
+(:mod:`facecurator.services.catalog.pages`): it knows the count, reads the page of a row by
+keyset from a neighbouring page it holds (PgDown, a scroll), or from the nearest key of a sparse
+sample taken on the store's query worker (a scroll bar dragged, End), or, until that sample
+arrives, with an ``OFFSET`` on the index. At most :data:`MAX_PAGES` pages are held (least
+recently read dropped), so the model holds a few thousand ids at any size.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final, overload
+
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import pages as p
+from facecurator.services.catalog import queries as q
+
+#: The store's query worker: ``query(run(catalog), callback(result))``.
+Query = Callable[[Callable[[Catalog], object], Callable[[Any], None]], Any]
+
+#: Galleries of at least this many images (a source's, by name, no filter) are read a page at a
+#: time; smaller ones are held as an id list (a scan inserts into it row by row).
+PAGED_MIN: Final = 50_000
+#: Rows per page read (a few screenfuls of the gallery).
+PAGE: Final = 128
+#: Pages held; the least recently read is dropped beyond.
+MAX_PAGES: Final = 40
+#: One key sampled every this many rows (a jump reads at most this many index entries).
+SAMPLE_STEP: Final = 1024
+
+
+def pages_gallery(source_root: str | None, images: int) -> bool:
+    """Whether the gallery of a source of ``images`` images, by name with no filter, is read a
+    page at a time (a source's; the whole catalog's order has no index to walk)."""
+    return source_root is not None and images >= PAGED_MIN
+
+
+class PagedIds(Sequence[int]):
+    """The image ids of ``source_root`` in name order, ``count`` of them, read on demand.
+
+    Args:
+        catalog: the GUI thread's catalog (pages are read through it: LIMIT-ed, indexed).
+        source_root: the source shown.
+        count: how many images it has (counted on the worker with the first page).
+        first: the keys of the first page, if read already (else read when first shown).
+    """
+
+    def __init__(
+        self, catalog: Catalog, source_root: str, count: int, first: list[p.Key] | None = None
+    ) -> None:
+        self._catalog = catalog
+        self.source_root = source_root
+        self._count = count
+        self._pages: OrderedDict[int, list[p.Key]] = OrderedDict()
+        self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
+        self._sample: list[p.Key] = []
+        if first:
+            self._hold(0, first[:PAGE])
+        #: pages read from the catalog since the list was made (tests count them)
+        self.reads = 0
+
+    # -- Sequence ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, row: int) -> int: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[int]: ...
+    def __getitem__(self, row: int | slice) -> int | list[int]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(self._count))]
+        if row < 0:
+            row += self._count
+        if not 0 <= row < self._count:
+            raise IndexError(row)
+        keys = self._page(row // PAGE)
+        offset = row % PAGE
+        if offset >= len(keys):  # the catalog has fewer rows than counted (deleted meanwhile)
+            raise IndexError(row)
+        return keys[offset][2]
+
+    def __iter__(self) -> Iterator[int]:
+        for row in range(self._count):
+            yield self[row]
+
+    # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
+
+    def get(self, image_id: int, default: int | None = None) -> int | None:
+        """The row of an id on a held page (no query: a thumbnail arriving for a row off every
+        held page has nothing to repaint); :meth:`locate` asks the catalog."""
+        return self._row_of.get(image_id, default)
+
+    def __contains__(self, image_id: object) -> bool:
+        return isinstance(image_id, int) and bool(self.known([image_id]))
+
+    def known(self, image_ids: Sequence[int]) -> list[int]:
+        """The ids among these that are in the list, in the order given (one query)."""
+        keys = p.keys_of(self._catalog, self.source_root, list(image_ids))
+        return [i for i in image_ids if i in keys]
+
+    def locate(self, image_id: int) -> int | None:
+        """The row of any image of the list (one indexed count), None if not in it."""
+        row = self._row_of.get(image_id)
+        if row is not None:
+            return row
+        key = p.keys_of(self._catalog, self.source_root, [image_id]).get(image_id)
+        return None if key is None else p.rank(self._catalog, self.source_root, key)
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    @property
+    def held(self) -> int:
+        """How many ids the list holds now (the held pages' and the sample's)."""
+        return sum(len(keys) for keys in self._pages.values()) + len(self._sample)
+
+    def inserted(self, rows: int = 1) -> None:
+        """``rows`` images were added (the model announced their rows): every held page may have
+        shifted; they and the sample are read again as needed."""
+        self._count += rows
+        self._pages.clear()
+        self._row_of.clear()
+        self._sample = []
+
+    def every_id(self) -> list[int]:
+        """Every id in order, read now in one query (a whole-gallery operation, not a view)."""
+        return q.image_ids(self._catalog, source_root=self.source_root, sort="name")
+
+    def set_sample(self, keys: list[p.Key]) -> None:
+        """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
+        self._sample = keys
+
+    def sample_later(self, query: Query) -> None:
+        """Have ``query`` (the store's query worker) read the sample when the list is long enough
+        to jump in; kept when it answers."""
+        if self._count <= SAMPLE_STEP:
+            return
+        root = self.source_root
+        query(lambda c: p.sample(c, root, SAMPLE_STEP), self.set_sample)
+
+    def _page(self, number: int) -> list[p.Key]:
+        keys = self._pages.get(number)
+        if keys is not None:
+            self._pages.move_to_end(number)
+            return keys
+        keys = self._read(number)
+        self._hold(number, keys)
+        return keys
+
+    def _read(self, number: int) -> list[p.Key]:
+        self.reads += 1
+        catalog, root = self._catalog, self.source_root
+        before, after = self._pages.get(number - 1), self._pages.get(number + 1)
+        if before:  # the next page of one held (scrolling down): after its last key
+            return p.page(catalog, root, after=before[-1], limit=PAGE)
+        if after:  # the page before one held (scrolling up): before its first key
+            return p.page(catalog, root, before=after[0], limit=PAGE)
+        first_row = number * PAGE
+        anchor = first_row // SAMPLE_STEP
+        if anchor < len(self._sample):  # from the nearest sampled key before it
+            return p.page(
+                catalog, root, start=self._sample[anchor], offset=first_row - anchor * SAMPLE_STEP, limit=PAGE
+            )
+        return p.page(catalog, root, offset=first_row, limit=PAGE)  # no sample yet: OFFSET on the index
+
+    def _hold(self, number: int, keys: list[p.Key]) -> None:
+        self._pages[number] = keys
+        first = number * PAGE
+        for offset, key in enumerate(keys):
+            self._row_of[key[2]] = first + offset
+        while len(self._pages) > MAX_PAGES:
+            _, dropped = self._pages.popitem(last=False)
+            for key in dropped:
+                self._row_of.pop(key[2], None)

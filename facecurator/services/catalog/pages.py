@@ -1,0 +1,101 @@
+"""Keyset pages of a source's images in natural name order: a gallery without a list of every id.
+
+The gallery's default view (a source's present images by name, no filter) is read a page at a
+time from the covering index ``images_by_root_natural (source_root, name_key, name, id,
+status)``, the Anki browser shape at any size: the view knows the COUNT (one indexed count),
+reads the next page after the last key it has (``WHERE (name_key, name, id) > (?, ?, ?) ORDER
+BY ... LIMIT n``: a range start on the index, whatever the row), and maps a row number to a key
+with a sparse sample of the keys (every ``step``-th row, taken once on a worker) plus a short
+``OFFSET`` from the nearest sampled key. Every query here has a ``LIMIT`` or is a count, so a
+page costs its own rows on SQLite and on PostgreSQL alike.
+
+A key is ``(name_key, name, id)``; its last item is the image id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.services.catalog.rows import _ids_json
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog.database import Catalog
+
+#: One image's place in the natural name order: (name_key, name, id).
+Key = tuple[str, str, int]
+
+_KEY: Final = "i.name_key, i.name, i.id"
+_PRESENT: Final = "i.source_root = :root AND i.status != 'missing'"
+
+
+def _key(row: Sequence[Any]) -> Key:
+    return (str(row[0]), str(row[1]), int(row[2]))
+
+
+def present_count(catalog: Catalog, source_root: str) -> int:
+    """How many present images the source has (one count on the index)."""
+    with catalog._reading("image count") as db:
+        sql = f"SELECT count(*) FROM images AS i WHERE {_PRESENT}"
+        row = db.execute(sql, {"root": source_root}).fetchone()
+    return int(row[0])
+
+
+def page(
+    catalog: Catalog, source_root: str, *, after: Key | None = None, before: Key | None = None,
+    start: Key | None = None, offset: int = 0, limit: int,
+) -> list[Key]:  # fmt: skip
+    """Up to ``limit`` keys in name order: after the key ``after``, or the ones just before
+    ``before`` (still in name order), or from the key ``start`` on skipping ``offset`` rows, or
+    the rows from ``offset`` (no key: the index walked from its start)."""
+    params: dict[str, Any] = {"root": source_root, "limit": limit, "offset": offset}
+    where, order = _PRESENT, _KEY
+    bound = after or before or start
+    if bound is not None:
+        where += f" AND ({_KEY}) {'>' if after else '<' if before else '>='} (:b_key, :b_name, :b_id)"
+        params.update(b_key=bound[0], b_name=bound[1], b_id=bound[2])
+    if before is not None:
+        order = "i.name_key DESC, i.name DESC, i.id DESC"
+    with catalog._reading("a page of images") as db:
+        rows = db.execute(
+            f"SELECT {_KEY} FROM images AS i WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            params,
+        ).fetchall()
+    keys = [_key(row) for row in rows]
+    return keys[::-1] if before is not None else keys
+
+
+def keys_of(catalog: Catalog, source_root: str, image_ids: Sequence[int]) -> dict[int, Key]:
+    """``id -> key`` of those of these images that are present in the source (one query)."""
+    if not image_ids:
+        return {}
+    with catalog._reading("image keys") as db:
+        rows = db.execute(
+            f"SELECT {_KEY} FROM images AS i "
+            f"WHERE i.id IN (SELECT value FROM json_each(:ids)) AND {_PRESENT}",
+            {"ids": _ids_json(image_ids), "root": source_root},
+        ).fetchall()
+    return {int(row[2]): _key(row) for row in rows}
+
+
+def rank(catalog: Catalog, source_root: str, key: Key) -> int:
+    """The row of ``key`` in the name order: how many present images come before it (one count
+    over a range of the index)."""
+    with catalog._reading("an image's row") as db:
+        row = db.execute(
+            f"SELECT count(*) FROM images AS i WHERE {_PRESENT} AND ({_KEY}) < (:b_key, :b_name, :b_id)",
+            {"root": source_root, "b_key": key[0], "b_name": key[1], "b_id": key[2]},
+        ).fetchone()
+    return int(row[0])
+
+
+def sample(catalog: Catalog, source_root: str, step: int) -> list[Key]:
+    """The keys of rows 0, ``step``, 2 ``step`` ... in name order (for a worker: one walk over the
+    index, numbered in SQL; a million images give ``1 000 000 / step`` keys)."""
+    with catalog._reading("sampled image keys") as db:
+        rows = db.execute(
+            f"SELECT name_key, name, id FROM (SELECT {_KEY}, row_number() OVER (ORDER BY {_KEY}) AS r "
+            f"FROM images AS i WHERE {_PRESENT}) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r",
+            {"root": source_root, "step": step},
+        ).fetchall()
+    return [_key(row) for row in rows]

@@ -1,0 +1,133 @@
+"""A large gallery is read a page at a time (gui/paged_ids.py): the model knows the count and
+holds a few pages of ids, whatever the size; paging, End, a dragged scroll bar and "go to image"
+land on the rows of the catalog's name order; the current image stays current across a decision
+and a new image; the GUI thread's queries are LIMIT-ed pages, counts or id lists. Both backends.
+
+The sizes are scaled down (the paging threshold and the pages held are lowered for the test):
+what is checked is the shape, not a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers.catalogs import seed_catalog
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from facecurator.domain.protocols import ImageRef
+from facecurator.gui import paged_ids
+from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+
+N_IMAGES = 1200
+PAGE = 32
+HELD_PAGES = 4
+SAMPLE_STEP = 128
+#: The most ids the model may hold: its pages, and one sampled key per SAMPLE_STEP rows.
+MAX_HELD = HELD_PAGES * PAGE + N_IMAGES // SAMPLE_STEP + 1
+
+
+@pytest.fixture
+def paged(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 1000)
+    monkeypatch.setattr(paged_ids, "PAGE", PAGE)
+    monkeypatch.setattr(paged_ids, "MAX_PAGES", HELD_PAGES)
+    monkeypatch.setattr(paged_ids, "SAMPLE_STEP", SAMPLE_STEP)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    root = tmp_path / "gallery"
+    root.mkdir()
+    target = str(tmp_path / "c.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    seed_catalog(target, root, N_IMAGES, 1)
+    return target, root
+
+
+def _current(view) -> tuple[int, int]:
+    index = view.currentIndex()
+    return index.row(), index.data(IMAGE_ID_ROLE)
+
+
+def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
+    qtbot, make_window, paged, big_target: tuple[str, Path]
+) -> None:
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    assert len(reference) == N_IMAGES
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    statements: list[str] = []
+    if hasattr(store.catalog, "_db") and hasattr(store.catalog._db, "set_trace_callback"):
+        store.catalog._db.set_trace_callback(statements.append)  # the GUI thread's connection (SQLite)
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    assert model.rowCount() == N_IMAGES and model.held_ids <= MAX_HELD
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)  # the sample is in
+    window.tabs.setCurrentWidget(window.gallery_page)
+    last = model.index(N_IMAGES - 1, 0)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    assert _current(view) == (0, reference[0])
+    bar = view.verticalScrollBar()
+
+    def shown_rows_agree() -> int:
+        qtbot.wait(1)
+        rows = view.visible_rows()
+        assert len(rows) > 4
+        assert [model.image_id(r) for r in rows] == reference[rows.start : rows.stop]
+        return rows.start
+
+    top, beyond = 0, 2 * HELD_PAGES * paged_ids.PAGE  # past more pages than are held
+    for _ in range(400):  # paging down, a page at a time (PgDown held)
+        bar.setValue(bar.value() + bar.pageStep())
+        top = shown_rows_agree()
+        if top > beyond:
+            break
+    assert top > beyond, f"paging down stopped at row {top}"
+    QTest.keyClick(view, Qt.Key.Key_End)
+    assert _current(view) == (N_IMAGES - 1, reference[-1])
+    shown_rows_agree()
+    for _ in range(5):  # and up from the end (a keyset read before the page held)
+        bar.setValue(bar.value() - bar.pageStep())
+        shown_rows_agree()
+    for fraction in (0.5, 0.13, 0.77):  # the scroll bar dragged
+        bar.setValue(int(bar.maximum() * fraction))
+        shown_rows_agree()
+    assert view.select_image(reference[777])  # "go to image": a row on no held page
+    assert _current(view) == (777, reference[777])
+    assert model.held_ids <= MAX_HELD, f"the model holds {model.held_ids} ids"
+
+    # the current image stays current across a decision of its face (a live update) ...
+    face = store.image(reference[777]).faces[0].id
+    store.decide([face], "accepted")
+    assert _current(view) == (777, reference[777])
+    # ... and across an image a scan adds before it (inserted at its row, no reset)
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    with Catalog(target) as catalog:
+        (new,) = catalog.record_listed(
+            [ImageRef(uri=f"{root}/!first.jpg", name="!first.jpg", group="", size=1, mtime_ns=1)],
+            source_root=str(root),
+        )
+    store.add_listed(str(root), [new])
+    assert resets == [] and model.rowCount() == N_IMAGES + 1
+    assert _current(view) == (778, reference[777])
+    assert model.image_id(0) == new and model.image_id(N_IMAGES) == reference[-1]
+    assert model.held_ids <= MAX_HELD
+
+    # no statement of the GUI thread reads the images without a bound: a LIMIT-ed page, a
+    # count, or rows by a list of ids
+    unbounded = [
+        sql for sql in statements
+        if "FROM images" in sql and not any(b in sql for b in ("LIMIT", "count(", "json_each"))
+    ]  # fmt: skip
+    assert not unbounded, unbounded
+    if statements:
+        assert any("LIMIT" in sql for sql in statements)  # the trace saw the pages

@@ -1,0 +1,49 @@
+"""Keyset pages of a source's images (services/catalog/pages.py), on both backends: every page,
+jump and rank agrees with the whole list in the gallery's name order."""
+
+from __future__ import annotations
+
+from facecurator.domain.protocols import ImageRef
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import pages as p
+from facecurator.services.catalog import queries as q
+
+ROOT = "/photos"
+
+
+def _refs(names: list[str], root: str = ROOT) -> list[ImageRef]:
+    return [ImageRef(uri=f"{root}/{n}", name=n, group=n.split("/")[0], size=1, mtime_ns=1) for n in names]
+
+
+def test_pages_jumps_and_ranks_follow_the_name_order(catalog_target: str) -> None:
+    # natural order matters (img2 < img10) and the listing order is not the name order
+    names = [f"p{(i * 7) % 5}/img{(i * 37) % 301}.jpg" for i in range(301)]
+    with Catalog(catalog_target) as catalog:
+        catalog.record_listed(_refs(names), source_root=ROOT)
+        catalog.record_listed(_refs(["p0/img0.jpg", "zz.jpg"], "/elsewhere"), source_root="/elsewhere")
+        whole = q.image_ids(catalog, source_root=ROOT, sort="name")
+        assert len(whole) == 301 and p.present_count(catalog, ROOT) == 301
+
+        # paging down by keyset from the last key held: the whole list, in order
+        walked: list[p.Key] = []
+        while True:
+            keys = p.page(catalog, ROOT, after=walked[-1] if walked else None, limit=40)
+            if not keys:
+                break
+            assert len(keys) <= 40
+            walked.extend(keys)
+        assert [k[2] for k in walked] == whole
+        # paging up from a key: the rows just before it, still in order
+        assert [k[2] for k in p.page(catalog, ROOT, before=walked[100], limit=40)] == whole[60:100]
+        assert [k[2] for k in p.page(catalog, ROOT, before=walked[10], limit=40)] == whole[:10]
+        # a jump: from a key on, skipping rows; or OFFSET from the start
+        assert [k[2] for k in p.page(catalog, ROOT, start=walked[50], offset=7, limit=5)] == whole[57:62]
+        assert [k[2] for k in p.page(catalog, ROOT, offset=290, limit=40)] == whole[290:]
+        # the sample: rows 0, step, 2 step ...
+        assert [k[2] for k in p.sample(catalog, ROOT, 64)] == whole[::64]
+        # an id's row (one count), and keys only of the source's present images
+        keys = p.keys_of(catalog, ROOT, [whole[0], whole[123], whole[-1], 10**9])
+        assert set(keys) == {whole[0], whole[123], whole[-1]}
+        assert [p.rank(catalog, ROOT, keys[i]) for i in (whole[0], whole[123], whole[-1])] == [0, 123, 300]
+        other = q.image_ids(catalog, source_root="/elsewhere")
+        assert p.keys_of(catalog, ROOT, other) == {}
