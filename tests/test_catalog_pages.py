@@ -3,6 +3,11 @@ jump and rank agrees with the whole list in the gallery's name order."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from helpers.catalogs import seed_catalog
+
 from facecurator.domain.protocols import ImageRef
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import pages as p
@@ -47,3 +52,20 @@ def test_pages_jumps_and_ranks_follow_the_name_order(catalog_target: str) -> Non
         assert [p.rank(catalog, ROOT, keys[i]) for i in (whole[0], whole[123], whole[-1])] == [0, 123, 300]
         other = q.image_ids(catalog, source_root="/elsewhere")
         assert p.keys_of(catalog, ROOT, other) == {}
+
+
+def test_long_answers_read_a_chunk_at_a_time_give_the_whole_answer(
+    catalog_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long id list is counted a JSON chunk at a time and psycopg fetches a long answer a
+    chunk per call (neither holds the GIL for one huge call): the answers are the whole ones."""
+    seed_catalog(catalog_target, tmp_path, 12, 2)
+    with Catalog(catalog_target) as catalog:
+        faces = q.face_ids(catalog)
+        assert len(faces) == 24
+        catalog.decide([faces[1], faces[9], faces[22], faces[23]], "accepted")
+        monkeypatch.setattr(q, "FETCH_CHUNK", 5)
+        monkeypatch.setattr(q, "IDS_CHUNK", 5)
+        assert q.face_ids(catalog) == faces
+        # duplicates counted once, decided faces in every chunk, the last one too
+        assert q.pending_among(catalog, [*faces, *faces[:7]]) == 20

@@ -10,6 +10,7 @@ images: uniform cells, no per-row widgets, no global lookups in ``data()``.
 from __future__ import annotations
 
 import bisect
+from collections.abc import MutableSequence, Sequence
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -95,7 +96,7 @@ class GalleryModel(LazyIdModel):
     def _cached(self, item_id: int) -> bool:
         return self._store.cached(item_id)
 
-    def _prefetch(self, item_ids: list[int]) -> None:
+    def _prefetch(self, item_ids: Sequence[int]) -> None:
         self._store.prefetch(item_ids)
 
     def _row_data(self, item_id: int, role: int) -> Any:
@@ -209,7 +210,7 @@ class GalleryModel(LazyIdModel):
             paged.inserted()
             self.endInsertRows()
 
-    def _reset(self, ids: list[int]) -> None:
+    def _reset(self, ids: MutableSequence[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
         self.beginResetModel()
         self._ids = ids
@@ -236,7 +237,7 @@ class GalleryModel(LazyIdModel):
             return
         new = [i for i in image_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: once
-            new = self._face_filtered(new, self._store.images_with_matching_face, fallback=False)
+            new = list(self._face_filtered(new, self._store.images_with_matching_face, fallback=False))
         if not new:
             return
         if self.sort_key in NAME_SORTS and self._ids:

@@ -11,7 +11,7 @@ the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -59,7 +59,7 @@ class LazyIdModel(QAbstractListModel):
         self._store = store
         self._key_prefix = key_prefix
         #: the ids in display order: a list, or a large gallery's pages (PagedIds)
-        self._ids: list[int] | PagedIds = []
+        self._ids: MutableSequence[int] | PagedIds = []
         self._rows: RowIndex | PagedIds = RowIndex()
         self.filter_name = filter_name
         #: the filter bar's face filter (None: none)
@@ -81,7 +81,7 @@ class LazyIdModel(QAbstractListModel):
         """Whether the store holds this id's row in memory."""
         raise NotImplementedError
 
-    def _prefetch(self, item_ids: list[int]) -> None:
+    def _prefetch(self, item_ids: Sequence[int]) -> None:
         """Read these ids' rows in one query."""
         raise NotImplementedError
 
@@ -144,8 +144,12 @@ class LazyIdModel(QAbstractListModel):
             self.rebuild()
 
     def _face_filtered(
-        self, ids: list[int], select: Callable[[Sequence[int], FaceFilter], list[int]], *, fallback: bool
-    ) -> list[int]:
+        self,
+        ids: MutableSequence[int],
+        select: Callable[[Sequence[int], FaceFilter], list[int]],
+        *,
+        fallback: bool,
+    ) -> MutableSequence[int]:
         """``select(ids, face_filter)``; when the catalog cannot answer the filter now (e.g. an
         ``assigned:`` term beside a verdict term while the verdicts are not stored) the ids
         unfiltered (``fallback``) or none, and ``faceFilterFailed`` says why."""
@@ -162,7 +166,7 @@ class LazyIdModel(QAbstractListModel):
     def _append(self, new: list[int]) -> None:
         """New ids at the end, as inserted rows."""
         rows = self._rows
-        assert isinstance(self._ids, list) and isinstance(rows, RowIndex), "paged: GalleryModel"
+        assert not isinstance(self._ids, PagedIds) and isinstance(rows, RowIndex), "paged: GalleryModel"
         first = len(self._ids)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         for offset, item_id in enumerate(new):

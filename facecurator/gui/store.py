@@ -31,7 +31,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableSequence, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -98,11 +98,11 @@ class _Listed:
 
     request: _Request
     kind: Literal["images", "faces"]
-    order: list[int]  # the store's order (images: natural name order; faces: catalog order)
+    order: MutableSequence[int]  # the store's order (images: natural name order; faces: catalog order)
     index: RowIndex
     #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
     #: (None: the gallery reads its pages itself, :func:`pages_gallery`)
-    view: tuple[list[int], RowIndex] | None
+    view: tuple[MutableSequence[int], RowIndex] | None
 
 
 class CurationStore(QObject, StoreRows):
@@ -165,8 +165,8 @@ class CurationStore(QObject, StoreRows):
         self.source_root: str | None = None
         #: cloud profile used to read ``oss://`` images (None: the default profile)
         self.profile: str | None = None
-        self._image_order: list[int] = []
-        self._face_order: list[int] = []
+        self._image_order: MutableSequence[int] = []
+        self._face_order: MutableSequence[int] = []
         self._image_set = RowIndex()  # membership without a set of every id (see RowIndex)
         self._face_set = RowIndex()
         self._rows: OrderedDict[int, ReviewedImage] = OrderedDict()  # bounded row cache
@@ -174,8 +174,8 @@ class CurationStore(QObject, StoreRows):
         self._summaries: OrderedDict[int, ImageSummary] = OrderedDict()
         #: id lists of (kind, filter, sort) computed on the worker, valid until the next change;
         #: handed to the first model that asks (with their index, see :meth:`row_index`)
-        self._lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]] = {}
-        self._handed: tuple[list[int], RowIndex] | None = None
+        self._lists: dict[tuple[str, str, str | None], tuple[MutableSequence[int], RowIndex]] = {}
+        self._handed: tuple[MutableSequence[int], RowIndex] | None = None
         #: the catalog batch ids of each operation of this session, newest last (one undo
         #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
         self._undo_steps: list[tuple[int, ...]] = []
@@ -311,7 +311,8 @@ class CurationStore(QObject, StoreRows):
     def _list(self, catalog: Catalog, request: _Request, kind: Literal["images", "faces"]) -> _Listed:
         """Step one of an open (worker): the source's image ids, or its face ids, in catalog order
         (the images are sent first: the gallery shows them while the faces are listed)."""
-        view: list[int] | None
+        view: MutableSequence[int] | None
+        order: MutableSequence[int]
         if kind == "images":
             order, view = q.source_image_lists(catalog, source_root=request.source_root, view=False)
             if not pages_gallery(request.source_root, len(order)):

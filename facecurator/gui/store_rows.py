@@ -8,7 +8,7 @@ like the main window's parts: the store stays one object for the views.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -56,15 +56,16 @@ class StoreRows:
     source_root: str | None
     _ruleset_id: int
     _identities: GalleryIdentities | None
-    _image_order: list[int]
-    _face_order: list[int]
+    _image_order: MutableSequence[int]
+    #: the source's face ids in catalog order (compact: an ``array('q')`` when listed by an open)
+    _face_order: MutableSequence[int]
     _image_set: RowIndex
     _face_set: RowIndex
     _rows: OrderedDict[int, ReviewedImage]
     _face_rows: dict[int, ReviewedFace]
     _summaries: OrderedDict[int, ImageSummary]
-    _lists: dict[tuple[str, str, str | None], tuple[list[int], RowIndex]]
-    _handed: tuple[list[int], RowIndex] | None
+    _lists: dict[tuple[str, str, str | None], tuple[MutableSequence[int], RowIndex]]
+    _handed: tuple[MutableSequence[int], RowIndex] | None
 
     # -- the row cache -------------------------------------------------------------
 
@@ -241,7 +242,7 @@ class StoreRows:
             "rejected": summary.rejected,
         }.get(filter_name, 0) > 0
 
-    def gallery_ids(self, filter_name: str, sort: str) -> list[int]:
+    def gallery_ids(self, filter_name: str, sort: str) -> MutableSequence[int]:
         """Image ids of the source passing a gallery filter, in a gallery sort order (SQL)."""
         if self.closed:  # a late filter or timer after the window closed its catalog
             return []
@@ -257,7 +258,7 @@ class StoreRows:
             ruleset=self._ruleset_id,
         )
 
-    def matching_face_ids(self, filter_name: str) -> list[int]:
+    def matching_face_ids(self, filter_name: str) -> MutableSequence[int]:
         """Face ids (catalog order) passing a triage filter (SQL)."""
         if self.closed:
             return []
@@ -322,7 +323,7 @@ class StoreRows:
         with_face = set(q.image_of_faces(self.catalog, found).values())
         return [i for i in image_ids if i in with_face]
 
-    def row_index(self, ids: list[int]) -> RowIndex:
+    def row_index(self, ids: Sequence[int]) -> RowIndex:
         """The row index of an id list this store just handed out (built on the worker when it
         was listed), or a new lazy one."""
         handed, self._handed = self._handed, None

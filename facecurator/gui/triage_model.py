@@ -7,7 +7,7 @@ grid and the page around it are :mod:`facecurator.gui.triage`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from PySide6.QtCore import Qt
@@ -69,7 +69,7 @@ class FaceModel(LazyIdModel):
     def _cached(self, item_id: int) -> bool:
         return self._store.face_cached(item_id)
 
-    def _prefetch(self, item_ids: list[int]) -> None:
+    def _prefetch(self, item_ids: Sequence[int]) -> None:
         self._store.prefetch_faces(item_ids)
 
     def _row_data(self, item_id: int, role: int) -> Any:
@@ -122,7 +122,7 @@ class FaceModel(LazyIdModel):
     def _on_faces_added(self, face_ids: list[int]) -> None:
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: in SQL
-            new = self._face_filtered(new, self._store.faces_passing, fallback=False)
+            new = list(self._face_filtered(new, self._store.faces_passing, fallback=False))
         if new:
             self._append(new)
 

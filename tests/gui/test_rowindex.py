@@ -55,3 +55,17 @@ def test_a_gallery_listing_is_indexed_without_importing_numpy(monkeypatch: pytes
     index = RowIndex(ids).built()
     assert index.get(ids[0]) == 0 and index.get(1) == len(ids) - 1 and index.get(0) is None
     assert index.known([5, -1, 7] * 30) == [5, 7] * 30
+
+
+def test_a_compact_id_array_and_a_long_list_index_alike(monkeypatch) -> None:
+    """RowIndex over an ``array('q')`` (the store's face lists) or over a list converted a
+    chunk at a time finds every row."""
+    from array import array
+
+    monkeypatch.setattr(rowindex, "DICT_MAX", 10)
+    monkeypatch.setattr(rowindex, "CONVERT_CHUNK", 7)
+    ids = [(i * 7919) % 100_003 for i in range(1000)]
+    for seq in (ids, array("q", ids)):
+        index = rowindex.RowIndex(seq).built()
+        assert [index.get(i) for i in ids] == list(range(1000))
+        assert index.get(-5) is None and index.known([ids[3], -1, ids[999]]) == [ids[3], ids[999]]
