@@ -11,6 +11,7 @@ the rest.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any
 
@@ -121,6 +122,13 @@ class LazyIdModel(QAbstractListModel):
         if isinstance(self._ids, PagedIds):
             return self._ids.every_id()
         return list(self._ids)
+
+    def id_snapshot(self) -> Sequence[int]:
+        """The ids shown now, as a copy the model will not change: a compact list's in one
+        memcpy (no million ints made on the GUI thread), else :meth:`ids`."""
+        if isinstance(self._ids, array) and self._ids.typecode == "q":
+            return array("q", self._ids)
+        return self.ids()
 
     @property
     def held_ids(self) -> int:

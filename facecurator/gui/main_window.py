@@ -396,7 +396,7 @@ class MainWindow(WindowActions):
             self._on_current_image_changed(self.gallery_model.image_id(0))
         self.notifier.info(
             self.tr("Opened {source}: {n} images in the catalog").format(
-                source=request.root, n=len(self.store.image_ids())
+                source=request.root, n=self.store.image_count()
             )
         )
         self.sourceOpened.emit(request.root)

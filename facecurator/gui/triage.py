@@ -446,7 +446,7 @@ class TriagePage(QWidget):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        ids = self.model.ids()
+        ids = self.model.id_snapshot()
         # SQL on the store's query worker: no row is read, the GUI thread never waits.
         self._store.pending_count_later(
             ids,

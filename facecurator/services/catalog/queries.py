@@ -428,18 +428,20 @@ def pending_among(catalog: Catalog, face_ids: Sequence[int]) -> int:
     """How many of these faces are pending."""
     if not face_ids:
         return 0
-    unique = list(dict.fromkeys(face_ids))
+    seen: set[int] = set()
     decided = 0
     with catalog._reading("decisions") as db:
-        # a chunk at a time: one JSON text of 3 000 000 ids is encoded in one C call holding
-        # the GIL half a second (a worker's: the GUI's event loop stalled with it)
-        for start in range(0, len(unique), IDS_CHUNK):
+        # a chunk at a time: one JSON text of 3 000 000 ids (or one set of them) is made in one C
+        # call holding the GIL half a second (a worker's: the GUI's event loop stalled with it)
+        for start in range(0, len(face_ids), IDS_CHUNK):
+            chunk = [i for i in face_ids[start : start + IDS_CHUNK] if i not in seen]
+            seen.update(chunk)
             decided += db.execute(
                 "SELECT count(*) FROM decisions WHERE state != 'pending' "
                 "AND face_id IN (SELECT value FROM json_each(?))",
-                (_ids_json(unique[start : start + IDS_CHUNK]),),
+                (_ids_json(chunk),),
             ).fetchone()[0]
-    return len(unique) - int(decided)
+    return len(seen) - int(decided)
 
 
 def error_images(
