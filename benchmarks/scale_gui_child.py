@@ -45,16 +45,21 @@ def child_gui(args: argparse.Namespace) -> None:
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()  # ticks only once the loop runs: building the window counts as a stall
     splash = None
+    # run_gui opens the catalog before the application exists (a server catalog's driver is
+    # imported then); here it is opened once the loop runs: its driver loads with the modules
+    server = "://" in args.catalog
     try:  # as the app starts (gui/app.py run_gui): a splash turning while the modules load
-        from facecurator.gui.startup import WINDOW_MODULES, import_while_turning, show_splash
-    except ImportError:  # a checkout from before the staged start: imported on the GUI thread
-        pass
+        from facecurator.gui.startup import WINDOW_MODULES, splash_while_importing
+    except ImportError:
+        try:  # a checkout from before the splash built after the first turn
+            from facecurator.gui.startup import WINDOW_MODULES, import_while_turning, show_splash
+        except ImportError:  # a checkout from before the staged start: imported on the GUI thread
+            pass
+        else:
+            splash = show_splash()
+            import_while_turning((*WINDOW_MODULES, "psycopg") if server else WINDOW_MODULES)
     else:
-        splash = show_splash()
-        # run_gui opens the catalog before the application exists (a server catalog's driver is
-        # imported then); here it is opened once the loop runs: its driver loads with the modules
-        server = "://" in args.catalog
-        import_while_turning((*WINDOW_MODULES, "psycopg") if server else WINDOW_MODULES)
+        splash = splash_while_importing((*WINDOW_MODULES, "psycopg") if server else WINDOW_MODULES)
     from facecurator.services.catalog import Catalog
 
     # As the app (gui/app.py run_gui) opens it: the check on open beside the window.
@@ -135,10 +140,6 @@ def child_gui(args: argparse.Namespace) -> None:
     spin(lambda: time.time() > end, 2)
     monitor.stop()
     rss, peak = _rss_mb()
-    import resource
-
-    # the verdict fill's child process (joined): its peak memory is apart from the GUI's
-    fill_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     gaps = sorted(monitor.gaps)
     running = monitor.gaps[1:]  # after the first turn of the event loop (the window is up)
     marks.update(
@@ -149,13 +150,16 @@ def child_gui(args: argparse.Namespace) -> None:
         rss_shown_mb=shown_rss,
         rss_mb=rss,
         peak_mb=peak,
-        fill_child_peak_mb=fill_peak,
     )
-    print(json.dumps(marks), flush=True)
     if window.scanner.running:
         window.scanner.cancel()
         window.scanner.wait()
-    window.shutdown()
+    window.shutdown()  # (it joins the verdict fill's child, also one still storing reasons)
+    import resource
+
+    # the verdict fill's child process (joined): its peak memory is apart from the GUI's
+    marks["fill_child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps(marks), flush=True)
     window.close()
     catalog.close()
     app.processEvents()

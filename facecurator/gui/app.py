@@ -42,7 +42,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
 
     from facecurator.gui.i18n import ENV_QT_ORG, install_translator
     from facecurator.gui.logs import Notifier, setup_logging
-    from facecurator.gui.startup import import_while_turning, show_splash, turning_while_building
+    from facecurator.gui.startup import splash_while_importing, turning_while_building
 
     QCoreApplication.setOrganizationName(os.environ.get(ENV_QT_ORG, paths.APP_NAME))
     QCoreApplication.setApplicationName(paths.APP_NAME)
@@ -82,8 +82,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
     watcher = None
     current = {"catalog": catalog}
     try:
-        splash = show_splash()  # turning while the window's modules are imported on a thread
-        import_while_turning()
+        splash = splash_while_importing()  # turning while the window's modules are imported on a thread
         from facecurator.gui.main_window import MainWindow
 
         try:

@@ -20,6 +20,7 @@ stored). That child lingers until it is done, the next fill starts, or :func:`st
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -33,6 +34,10 @@ from facecurator.domain.rules import RuleSet
 from facecurator.errors import CatalogError
 
 log = logging.getLogger(__name__)
+
+#: The child's scheduling priority below its parent's (``os.nice``): on a 2-core machine it
+#: would otherwise take a core from the GUI process while the window paints its first rows.
+CHILD_NICENESS: Final = 10
 
 #: Seconds between two looks at ``is_stale`` while the child works.
 POLL_S: Final = 0.05
@@ -156,6 +161,9 @@ def _child(
     from facecurator.services.browse import fill_reasons, fill_verdicts
     from facecurator.services.catalog import Catalog
 
+    if hasattr(os, "nice"):  # (POSIX) the GUI's threads come first on a busy CPU
+        with contextlib.suppress(OSError):
+            os.nice(CHILD_NICENESS)
     stopped: Callable[[], bool] = stop.is_set  # type: ignore[attr-defined]
 
     def is_set() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,3 +122,34 @@ def test_pyside_learns_which_modules_use_it_without_reading_their_source(
     assert reads == []  # no source file read
     assert feature.pyside_feature_dict.pop("fc_uses_qt") == 0  # uses PySide6: "no feature" default
     assert feature.pyside_feature_dict.pop("fc_plain") == -1  # ignored by the switch
+
+
+def test_the_splash_waits_for_its_needs_built_on_the_importing_thread(
+    qapp, slow_module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first turn of the start: what the splash needs (Qt's namespace: ~100 Python enums
+    built when first imported) is built on the importing thread while the loop turns, and the
+    splash is shown once it is, before the window's modules are in."""
+    from PySide6.QtWidgets import QLabel
+
+    from facecurator.gui import startup
+
+    monkeypatch.setattr(startup, "SPLASH_NEEDS", (f"{slow_module}.n", *startup.SPLASH_NEEDS))
+    monitor = EventLoopMonitor(interval_ms=10)
+    shown_after: list[int] = []
+    real_show = startup.show_splash
+
+    def show() -> Any:
+        shown_after.append(monitor.ticks)
+        return real_show()
+
+    monkeypatch.setattr(startup, "show_splash", show)
+    monitor.start()
+    splash = startup.splash_while_importing(["json"])
+    monitor.stop()
+    try:
+        assert splash.isVisible() and splash.findChild(QLabel, "startMessage").text() == "Starting…"
+        assert shown_after and shown_after[0] >= 10  # the loop turned while the needs were built
+        assert monitor.max_gap < IMPORT_S / 2, f"a {monitor.max_gap * 1000:.0f} ms stall before the splash"
+    finally:
+        splash.close()
