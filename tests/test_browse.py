@@ -306,7 +306,7 @@ def test_bulk_decisions_take_their_targets_from_the_stored_verdicts(
 def test_the_fill_in_a_child_process_stores_what_the_fill_stores(tmp_path: Path) -> None:
     """The GUI's verdict fill runs in a spawned process: the same rows, and a stopped fill
     closes its catalog (no unclean-shutdown marker left behind)."""
-    from facecurator.services.verdict_fill import fill_verdicts_apart
+    from facecurator.services.verdict_fill import fill_verdicts_apart, stop_lingering
 
     rules = load_rules("moderation-2.0")
     path = tmp_path / "c.sqlite3"
@@ -317,6 +317,7 @@ def test_the_fill_in_a_child_process_stores_what_the_fill_stores(tmp_path: Path)
         ruleset = browse.ruleset_id(catalog, rules)
         assert q.images_missing_verdicts(catalog, ruleset) == []
         assert q.counts(catalog, ruleset=ruleset) == summary(review(catalog, rules))
+    stop_lingering()  # as the window closing does: a child still storing reasons stops
     assert not list(tmp_path.glob(".*open-*"))  # every process closed the catalog
 
 
