@@ -39,8 +39,8 @@ from typing import Final
 
 import numpy as np
 
-from facecurator.detect.quality.eyes import eye_area
-from facecurator.detect.quality.regions import FaceRegions, SkinReference
+from facecurator.detect.quality.eyes import EyeReading, eye_area
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference
 
 #: All four areas shifted at least this far (a*b* units) along their common direction.
 #: Tune split: faces without sunglasses <= 10.3 (a real face in clear glasses, p95 of
@@ -127,3 +127,91 @@ def lens_tint(regions: FaceRegions, skin: SkinReference | None) -> LensTint:
         return LensTint()
     shifts = lens_shifts(regions, skin)
     return LensTint() if shifts is None else common_tint(shifts, np.asarray(skin.lab[1:3], dtype=np.float64))
+
+
+# --------------------------------------------------------------------------- the lens's lower edge
+
+#: The block below each eye searched for a lens's lower edge: columns within this half-width
+#: of the eye centre, rows from/to these depths below it (IOD units) ...
+EDGE_HALF_WIDTH: Final = 0.25
+EDGE_BLOCK_ROWS: Final = (0.05, 0.80)
+#: ... and the depths where the edge may lie: below the lower lid, its lashes and the dark
+#: circle under it (they end above 0.36 IOD on the tuning part's bare faces), above the
+#: cheekbone (0.62). A lens's rim lies there.
+EDGE_DEPTHS: Final = (0.36, 0.62)
+#: Rows on each side of the edge compared (four: :func:`lens_edge_below` reads them as
+#: their second-lightest, so a rim line darker than both sides, up to two rows thick, is not
+#: a side), and the rows skipped around it.
+EDGE_WINDOW: Final = 4
+EDGE_GAP: Final = 2
+#: Both eyes: the skin just below the edge lighter than the lens just above it by at least
+#: this fraction of the skin's lightness (median over the columns). Tune split, faces whose
+#: eye areas the other bounds below let through (dimmed ones): the real faces without
+#: sunglasses read at most 0.179 (``3DDFA c++/test2.jpg``, a driver in a car; the clean
+#: ones at most 0.129, ``015259.jpg``, a smile under a cap's shade); 0.22 keeps a 20 %
+#: margin over the first. The real-lens variants ``gradient`` and ``brown_lens`` that the
+#: other lens rules miss: median 0.24 / 0.25; real tune sunglasses median 0.30.
+LENS_EDGE_MIN: Final = 0.22
+#: The other bounds, read first (they gate the cost): eye areas a lens has dimmed. Both
+#: eyes' periocular median under this fraction of the skin (tune clean faces: median
+#: 0.84, p5 0.61) ...
+EDGE_MEDIAN_MAX: Final = 0.70
+#: ... the band under each eye (inside a lens) under this fraction of the cheek below it
+#: (tune clean faces p5 0.81) ...
+EDGE_LENS_L_MAX: Final = 0.80
+#: ... and the brightest tenth of each eye window (a bare eye's sclera) under this
+#: fraction of the skin (tune clean faces p5 0.71, median 0.92).
+EDGE_BRIGHT_MAX: Final = 0.85
+
+
+def lens_edge_below(lum: np.ndarray, centre: np.ndarray, skin_l: float) -> float:
+    """The largest step from darker (above) to lighter (below) under one eye at the depths
+    ``EDGE_DEPTHS``: the median over the block's columns of (the rows below the step - the
+    rows above it; ``EDGE_WINDOW`` rows each, read as their second-lightest, ``EDGE_GAP``
+    rows skipped on each side), over the skin's lightness. A lens ends there with a step;
+    the skin under a bare eye brightens gradually (a ramp spreads its change over the
+    windows and the gap), and a clear lens's rim is a line with the same skin on both sides."""
+    h, w = lum.shape
+    cx, cy = float(centre[0]), float(centre[1])
+    half = EDGE_HALF_WIDTH * IOD
+    cols = np.clip(np.arange(round(cx - half), round(cx + half) + 1), 0, w - 1)
+    top, bottom = round(cy + EDGE_BLOCK_ROWS[0] * IOD), round(cy + EDGE_BLOCK_ROWS[1] * IOD)
+    rows = np.arange(top, bottom + 1)
+    depth = (rows - cy) / IOD
+    block = lum[np.clip(rows, 0, h - 1)][:, cols]
+    n = rows.size - EDGE_WINDOW + 1
+    if n <= 0 or skin_l <= 0:
+        return 0.0
+    # each run of EDGE_WINDOW (4) rows, per column: its second-lightest value (of two pairs:
+    # the larger of the smaller pair maximum and the larger pair minimum)
+    a, b, c, d = block[:-3], block[1:-2], block[2:-1], block[3:]
+    side = np.maximum(
+        np.minimum(np.maximum(a, b), np.maximum(c, d)), np.maximum(np.minimum(a, b), np.minimum(c, d))
+    )
+    i = np.arange(rows.size)
+    above, below = i - EDGE_GAP - EDGE_WINDOW, i + EDGE_GAP + 1
+    ok = (depth >= EDGE_DEPTHS[0]) & (depth <= EDGE_DEPTHS[1]) & (above >= 0) & (below < n)
+    if not ok.any():
+        return 0.0
+    steps = np.median(side[below[ok]] - side[above[ok]], axis=1)
+    return float(steps.max()) / skin_l
+
+
+def edged_lenses(
+    regions: FaceRegions, skin: SkinReference | None, right: EyeReading, left: EyeReading
+) -> tuple[float, float] | None:
+    """Both lens edges (right, left: :func:`lens_edge_below`) when both eye areas read dimmed
+    as a lens dims them (``EDGE_MEDIAN_MAX``, ``EDGE_LENS_L_MAX``, ``EDGE_BRIGHT_MAX``), else
+    None (not measured: the cost is paid on the few faces that need it)."""
+    if skin is None or right.visible is None or left.visible is None:
+        return None
+    if not all(
+        e.median <= EDGE_MEDIAN_MAX and e.lens_l <= EDGE_LENS_L_MAX and e.bright <= EDGE_BRIGHT_MAX
+        for e in (right, left)
+    ):
+        return None
+    lum = regions.lum
+    return (
+        lens_edge_below(lum, regions.eye_centre("right"), skin.lum),
+        lens_edge_below(lum, regions.eye_centre("left"), skin.lum),
+    )

@@ -12,6 +12,7 @@ from facecurator.detect.quality.eyes import (
     BLINK_MAX_YAW,
     BLINK_MIN_IOD_PX,
     MIN_IOD_PX,
+    REASON_DARK_FLAT,
     REASON_SMALL,
     REASON_TINTED,
     EyeReading,
@@ -23,7 +24,7 @@ from facecurator.detect.quality.eyes import (
     shut_by_lids,
     sunglasses_from_eyes,
 )
-from facecurator.detect.quality.lens import lens_tint
+from facecurator.detect.quality.lens import LENS_EDGE_MIN, edged_lenses, lens_tint
 from facecurator.detect.quality.occlusion import occlusion_reading
 from facecurator.detect.quality.regions import (
     LEFT_EYE_CONTOUR,
@@ -130,6 +131,10 @@ def face_quality(
     # one filter colour over both eye areas (not on a masked face: its cheek band is the mask)
     if lenses.sunglasses is False and not occ.mask and tint.tinted:
         lenses = LensReading(True, REASON_TINTED)
+    # a lens's lower edge under both dimmed eye areas (read only where they are dimmed)
+    edges = None if lenses.sunglasses is not False or occ.mask else edged_lenses(regions, cheeks, right, left)
+    if edges is not None and min(edges) >= LENS_EDGE_MIN:
+        lenses = LensReading(True, REASON_DARK_FLAT)
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
         "eye_visible_left": _eye_measure(left, left.visible),
@@ -174,6 +179,7 @@ def face_quality(
             "agreement": round(tint.agreement, 3),
             "warm": round(tint.warm, 2),
         },
+        "lens_edge": None if edges is None else [round(e, 3) for e in edges],
         "eye_symmetry": round(
             eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3
         ),
