@@ -939,6 +939,30 @@
         <translation>缺少的判定结果</translation>
     </message>
     <message>
+        <source>verdict reasons</source>
+        <translation>判定理由</translation>
+    </message>
+    <message>
+        <source>image count</source>
+        <translation>图片数量</translation>
+    </message>
+    <message>
+        <source>a page of images</source>
+        <translation>一页图片</translation>
+    </message>
+    <message>
+        <source>image keys</source>
+        <translation>图片排序键</translation>
+    </message>
+    <message>
+        <source>an image&apos;s row</source>
+        <translation>图片的一行</translation>
+    </message>
+    <message>
+        <source>sampled image keys</source>
+        <translation>抽样的图片排序键</translation>
+    </message>
+    <message>
         <source>paid calls</source>
         <translation>付费调用</translation>
     </message>
