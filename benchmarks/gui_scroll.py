@@ -3,6 +3,7 @@ through it smoothly"), in a child process like benchmarks/scale.py's GUI measure
 
     (run by benchmarks/pg_catalog.py --gui --scroll-pages N; alone:)
     .venv/bin/python benchmarks/gui_scroll.py --catalog TARGET --source ROOT --expect N [--pages 20]
+        [--repo CHECKOUT]     # the app of another checkout (the code before a change, say)
 
 The child starts the app's window on the catalog, waits for the gallery to show every image
 (and the verdicts to be stored, up to ``--verdict-wait``), then for each view (the gallery of
@@ -16,6 +17,9 @@ operator paging through. Per page, from the scroll:
   failed): what the operator waits for before the page is all there;
 * ``stall_ms``: the longest event-loop gap while the page settles (a 10 ms timer; goal < 100
   ms: the window takes keys and repaints meanwhile).
+
+Then, in the gallery, jumps (``gallery_jumps``): the End key, and the scroll bar dragged to 50 %,
+10 % and 90 % of its range: each to the first paint (rows read and drawn) and the longest stall.
 
 Printed: the median, 90th percentile and worst of each over the pages, per view, as JSON. A
 fresh thumbnail cache per run (cold: every thumbnail is decoded from its file).
@@ -140,8 +144,56 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
     return out
 
 
+def _jumps(view: Any, spin: Any) -> dict[str, Any]:
+    """Jumps in the gallery, each to the rows painted and the longest stall meanwhile: the End
+    key (the last image made current), then the scroll bar dragged to 50 %, 10 % and 90 %."""
+    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtTest import QTest
+
+    from facecurator.gui.latency import EventLoopMonitor
+
+    painted: list[float] = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                view.viewportEvent(event)
+                painted.append(time.perf_counter())
+                return True
+            return False
+
+    spy = PaintSpy()
+    view.viewport().installEventFilter(spy)
+    bar = view.verticalScrollBar()
+    monitor = EventLoopMonitor(interval_ms=10)
+    monitor.start()
+    out: dict[str, Any] = {}
+    view.setFocus()
+    for name, act in (
+        ("end_key", lambda: QTest.keyClick(view, Qt.Key.Key_End)),
+        ("drag_50", lambda: bar.setValue(bar.maximum() // 2)),
+        ("drag_10", lambda: bar.setValue(bar.maximum() // 10)),
+        ("drag_90", lambda: bar.setValue(bar.maximum() * 9 // 10)),
+    ):
+        spin(lambda: False, 0.2)
+        painted.clear()
+        gaps_before = len(monitor.gaps)
+        started = time.perf_counter()
+        act()
+        spin(lambda: bool(painted), PAGE_LIMIT_S)
+        rows_at = painted[0] if painted else float("nan")
+        spin(lambda: False, 0.1)  # the gaps of the turns after it are counted
+        out[name] = {
+            "rows_ms": round((rows_at - started) * 1000, 1),
+            "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
+        }
+    monitor.stop()
+    view.viewport().removeEventFilter(spy)
+    return out
+
+
 def child(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(args.repo))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PIL import Image
     from PySide6.QtCore import QCoreApplication, QEventLoop
@@ -221,6 +273,8 @@ def child(args: argparse.Namespace) -> None:
             ]
         _link_files(catalog, ids, master)
         results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin)
+        if name == "gallery":
+            results["gallery_jumps"] = _jumps(view, spin)
     print(json.dumps(results), flush=True)
     window.shutdown()
     window.close()
@@ -228,7 +282,9 @@ def child(args: argparse.Namespace) -> None:
     app.processEvents()
 
 
-def scroll(target: str, source: str, expect: int, *, pages: int, verdict_wait: float) -> dict[str, Any]:
+def scroll(
+    target: str, source: str, expect: int, *, pages: int, verdict_wait: float, repo: Path = REPO
+) -> dict[str, Any]:
     """Run the child on ``target`` with a cold thumbnail cache; its JSON."""
     with tempfile.TemporaryDirectory(prefix="fc-scroll-cache-") as cache:
         env = dict(
@@ -241,6 +297,7 @@ def scroll(target: str, source: str, expect: int, *, pages: int, verdict_wait: f
             [
                 sys.executable, __file__, "--child", "--catalog", target, "--source", source,
                 "--expect", str(expect), "--pages", str(pages), "--verdict-wait", str(verdict_wait),
+                "--repo", str(repo),
             ],
             env=env, stdout=subprocess.PIPE, text=True, check=False,
         )  # fmt: skip
@@ -259,15 +316,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expect", type=int, required=True, help="images the gallery shows")
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--verdict-wait", type=float, default=120.0)
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is measured")
     args = parser.parse_args(argv)
     if args.child:
         child(args)
         return 0
-    print(
-        json.dumps(
-            scroll(args.catalog, args.source, args.expect, pages=args.pages, verdict_wait=args.verdict_wait)
-        )
-    )
+    result = scroll(
+        args.catalog, args.source, args.expect,
+        pages=args.pages, verdict_wait=args.verdict_wait, repo=args.repo.resolve(),
+    )  # fmt: skip
+    print(json.dumps(result))
     return 0
 
 

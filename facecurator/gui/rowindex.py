@@ -58,8 +58,11 @@ class RowIndex:
         import numpy as np
 
         values = _int64s(self._ids)
-        self._order = np.argsort(values, kind="stable")
-        self._sorted = values[self._order]
+        order = np.argsort(values, kind="stable")
+        self._sorted = values[order]
+        # rows fit in 32 bits: half the index's memory for the rows (3 000 000 ids: 12 MB)
+        self._order = order.astype(np.int32) if len(order) < 2**31 else order
+        del order
         self._extra = {}
 
     def get(self, key: int, default: int | None = None) -> int | None:

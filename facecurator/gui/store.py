@@ -40,16 +40,18 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, Q
 
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.latency import favour_the_gui_thread
-from facecurator.gui.paged_ids import pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_jobs import (
+    ListKind,
     _Chunk,
     _ComputeJob,
     _Failed,
     _FillJob,
+    _Listed,
     _QueryJob,
     _Superseded,
     fill_verdicts,
+    list_ids,
 )
 from facecurator.gui.store_rows import ImageSummary, StoreRows
 from facecurator.services import browse
@@ -90,19 +92,6 @@ class _Request:
     kind: LoadKind
     source_root: str | None
     ruleset: RuleSet
-
-
-@dataclass(frozen=True, slots=True)
-class _Listed:
-    """Ids of an opened source (step one of an open): its images, then its faces."""
-
-    request: _Request
-    kind: Literal["images", "faces"]
-    order: MutableSequence[int]  # the store's order (images: natural name order; faces: catalog order)
-    index: RowIndex
-    #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
-    #: (None: the gallery reads its pages itself, :func:`pages_gallery`)
-    view: tuple[MutableSequence[int], RowIndex] | None
 
 
 class CurationStore(QObject, StoreRows):
@@ -168,6 +157,7 @@ class CurationStore(QObject, StoreRows):
         self._image_order: MutableSequence[int] = []
         self._face_order: MutableSequence[int] = []
         self._image_set = RowIndex()  # membership without a set of every id (see RowIndex)
+        self._deferred_images: tuple[int, int] | None = None
         self._face_set = RowIndex()
         self._rows: OrderedDict[int, ReviewedImage] = OrderedDict()  # bounded row cache
         self._face_rows: dict[int, ReviewedFace] = {}  # faces of the cached rows
@@ -293,8 +283,8 @@ class CurationStore(QObject, StoreRows):
             try:
                 with Catalog(self.catalog.location) as catalog:
                     if kind == "open":
-                        self._apply_listing(self._list(catalog, request, "images"))
-                        self._apply_listing(self._list(catalog, request, "faces"))
+                        for step in ("images", "image_ids", "faces"):
+                            self._apply_listing(self._list(catalog, request, step))
                     identities = self._fill(catalog, request)
             except Exception as exc:  # noqa: BLE001 - reported like a worker failure
                 self._on_compute_failed(request, exc)
@@ -308,21 +298,12 @@ class CurationStore(QObject, StoreRows):
     def _is_stale(self, request: _Request) -> bool:
         return request.generation != self._latest_generation
 
-    def _list(self, catalog: Catalog, request: _Request, kind: Literal["images", "faces"]) -> _Listed:
-        """Step one of an open (worker): the source's image ids, or its face ids, in catalog order
-        (the images are sent first: the gallery shows them while the faces are listed)."""
-        view: MutableSequence[int] | None
-        order: MutableSequence[int]
-        if kind == "images":
-            order, view = q.source_image_lists(catalog, source_root=request.source_root, view=False)
-            if not pages_gallery(request.source_root, len(order)):
-                view = list(order)  # the gallery's own list (it grows on its own)
-        else:
-            order, view = q.source_face_lists(catalog, source_root=request.source_root)
+    def _list(self, catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
+        """Step one of an open (worker): :func:`~facecurator.gui.store_jobs.list_ids`."""
+        listed = list_ids(catalog, request, kind)
         if self._is_stale(request):
             raise _Superseded
-        index = RowIndex(order).built()
-        return _Listed(request, kind, order, index, None if view is None else (view, RowIndex(view).built()))
+        return listed
 
     def _fill(self, catalog: Catalog, request: _Request) -> GalleryIdentities | None:
         """Step two (worker): the identity checks (when the catalog holds embeddings), then
@@ -356,10 +337,18 @@ class CurationStore(QObject, StoreRows):
         if self._pending is None or request.generation != self._pending.generation:
             self._images_shown.set()
             return
+        if listed.kind == "image_ids":  # a deferred listing's ids (and any a scan added since)
+            arrived = [i for i in self._image_order if i not in listed.index]
+            self._image_order, self._image_set, self._deferred_images = listed.order, listed.index, None
+            for image_id in arrived:
+                self._image_set[image_id] = len(self._image_order)
+                self._image_order.append(image_id)
+            return
         if listed.kind == "images":
             # after this turn's paint (the views reset now): the worker lists the faces then
             QTimer.singleShot(0, self._images_shown.set)
             self.source_root = request.source_root
+            self._deferred_images = listed.deferred
             self._image_order, self._image_set = listed.order, listed.index
             self._face_order, self._face_set = [], RowIndex()  # the faces views show none meanwhile
             self._forget_rows()
@@ -447,7 +436,7 @@ class CurationStore(QObject, StoreRows):
         for image in images:
             image_id = image.row.id
             new_faces = [face.id for face in image.faces if face.id not in self._face_set]
-            if image_id in self._image_set:
+            if self._knows_image(image_id):
                 changed_images.append(image_id)
                 # a listed image had no faces: its faces are simply new
                 redetected = redetected or (bool(new_faces) and image_id not in self._listed_only)
@@ -489,6 +478,7 @@ class CurationStore(QObject, StoreRows):
         if self.closed or (self.source_root is not None and source_root != self.source_root):
             return  # another source than the one shown
         known = set(self._image_set.known(list(image_ids)))
+        known.update(i for i in image_ids if self._knows_image(i))
         new = [i for i in image_ids if i not in known]
         if not new:
             return

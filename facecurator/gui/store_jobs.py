@@ -7,18 +7,25 @@ connections are per thread) and answers through the store's queued signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Final
+from array import array
+from collections.abc import Callable, MutableSequence, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
 
 from PySide6.QtCore import QRunnable
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
+from facecurator.gui.paged_ids import pages_gallery
+from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
 from facecurator.services.identity import GalleryIdentities
 from facecurator.services.verdict_fill import fill_verdicts_apart
+
+#: The listing steps of an open (see :func:`list_ids`).
+ListKind = Literal["images", "image_ids", "faces"]
 
 if TYPE_CHECKING:
     from facecurator.gui.store import CurationStore, _Request
@@ -104,10 +111,13 @@ class _ComputeJob(QRunnable):
             with Catalog(store.catalog.location, check_later=True) as catalog:
                 if request.kind == "open":  # the images first: the gallery shows them meanwhile
                     store._images_shown.clear()
-                    store._listed.emit(store._list(catalog, request, "images"))
+                    images = store._list(catalog, request, "images")
+                    store._listed.emit(images)
                     # the faces' listing (seconds of SQL at 300 000 faces) starts once the gallery
                     # has applied and painted the images: it would slow that turn down otherwise
                     store._images_shown.wait(IMAGES_SHOWN_WAIT_S)
+                    if images.deferred is not None:  # shown from its count: its ids now
+                        store._listed.emit(store._list(catalog, request, "image_ids"))
                     store._listed.emit(store._list(catalog, request, "faces"))
                 identities = store._fill(catalog, request)
         except _Superseded:
@@ -160,3 +170,44 @@ class _FillJob(QRunnable):
                 fill_verdicts(catalog, ruleset, source_root=source_root)
         except FacecuratorError as exc:  # the next fill or open tries again
             log.warning("storing verdicts failed: %s", exc)
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """Ids of an opened source (step one of an open): its images, then its faces."""
+
+    request: _Request
+    #: images: shown first (their ids, or only their count, ``deferred``); image_ids: the ids of
+    #: a deferred listing, read once the gallery painted; faces
+    kind: ListKind
+    order: MutableSequence[int]  # the store's order (images: natural name order; faces: catalog order)
+    index: RowIndex
+    #: the default view's list (gallery by name, pending faces), computed and indexed on the worker
+    #: (None: the gallery reads its pages itself, :func:`pages_gallery`)
+    view: tuple[MutableSequence[int], RowIndex] | None
+    #: a large source's images shown from their count: (images, largest image id), ids later
+    deferred: tuple[int, int] | None = None
+
+
+def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
+    """Step one of an open (the store's worker): the source's image ids, or its face ids, in
+    catalog order (the images are sent first: the gallery shows them while the faces are listed).
+    A source whose gallery is paged shows its count first (``deferred``); its ids are read next
+    (``image_ids``), once the gallery painted."""
+    view: MutableSequence[int] | None
+    order: MutableSequence[int]
+    root = request.source_root
+    if kind == "images" and root is not None:
+        count, last = pages.present_count_and_last(catalog, root)
+        if pages_gallery(root, count):  # the paged gallery shows the count; ids read next
+            return _Listed(request, kind, array("q"), RowIndex(), None, deferred=(count, last))
+    if kind != "faces":
+        listed, view = q.source_image_lists(catalog, source_root=request.source_root, view=False)
+        if kind == "images" and not pages_gallery(request.source_root, len(listed)):
+            view = listed  # the gallery's own list (it grows on its own)
+        order = array("q", listed)  # the store's, compact (a million ids: 8 MB, not ~36 MB)
+        del listed
+    else:
+        order, view = q.source_face_lists(catalog, source_root=request.source_root)
+    index = RowIndex(order).built()
+    return _Listed(request, kind, order, index, None if view is None else (view, RowIndex(view).built()))

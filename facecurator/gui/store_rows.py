@@ -17,7 +17,7 @@ from facecurator.domain.filters import is_everything
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
 from facecurator.services.filtering import FaceFilter, face_ids_where
 from facecurator.services.identity import GalleryIdentities
@@ -58,6 +58,9 @@ class StoreRows:
     _ruleset_id: int
     _identities: GalleryIdentities | None
     _image_order: MutableSequence[int]
+    #: while a paged gallery's source was shown from its count and its image ids are not read
+    #: yet: (images, largest image id) at the open; None once they are
+    _deferred_images: tuple[int, int] | None
     #: the source's face ids in catalog order (compact: an ``array('q')`` when listed by an open)
     _face_order: MutableSequence[int]
     _image_set: RowIndex
@@ -126,7 +129,14 @@ class StoreRows:
 
     def image_count(self) -> int:
         """How many images the open source has (no list copied)."""
-        return len(self._image_order)
+        deferred = self._deferred_images
+        return len(self._image_order) + (deferred[0] if deferred is not None else 0)
+
+    def _knows_image(self, image_id: int) -> bool:
+        """Whether the image is one of the store's (while an open's ids are not read yet: one
+        the catalog had at the open, by its id)."""
+        deferred = self._deferred_images
+        return image_id in self._image_set or (deferred is not None and image_id <= deferred[1])
 
     def face_ids(self) -> list[int]:
         return list(self._face_order)
@@ -156,7 +166,16 @@ class StoreRows:
 
     def has_image(self, image_id: int) -> bool:
         # A closed catalog (the window is closing) has nothing more to show.
-        return not self.closed and image_id in self._image_set
+        if self.closed:
+            return False
+        if image_id in self._image_set:
+            return True
+        root = self.source_root  # an open's ids not read yet: asked of the catalog (one image)
+        return (
+            self._deferred_images is not None
+            and root is not None
+            and bool(pages.keys_of(self.catalog, root, [image_id]))
+        )
 
     def face(self, face_id: int) -> ReviewedFace:
         face = self._face_rows.get(face_id)
@@ -180,7 +199,8 @@ class StoreRows:
             self.catalog,
             self.ruleset,
             source_root=self.source_root,
-            image_ids=self._image_order,
+            # an open's ids not read yet: the catalog's pages of the source, in catalog order
+            image_ids=None if self._deferred_images is not None else self._image_order,
             identities=self._identities,
         )
 

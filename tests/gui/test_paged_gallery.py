@@ -64,8 +64,15 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
     statements: list[str] = []
     if hasattr(store.catalog, "_db") and hasattr(store.catalog._db, "set_trace_callback"):
         store.catalog._db.set_trace_callback(statements.append)  # the GUI thread's connection (SQLite)
+    shown: list[tuple[int, int, int]] = []  # (rows, image ids listed, images counted) when shown
+    store.sourceImagesListed.connect(
+        lambda _r: shown.append((model.rowCount(), len(store.image_ids()), store.image_count()))
+    )
     with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
         assert window.open_source(str(root), scan=False)
+    # shown from the count: the ids were read after the gallery painted, not before
+    assert shown == [(N_IMAGES, 0, N_IMAGES)]
+    assert store.image_ids() == reference and store.image_count() == N_IMAGES
     assert model.rowCount() == N_IMAGES and model.held_ids <= MAX_HELD
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)  # the sample is in
     window.tabs.setCurrentWidget(window.gallery_page)

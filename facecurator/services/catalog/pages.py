@@ -35,10 +35,17 @@ def _key(row: Sequence[Any]) -> Key:
 
 def present_count(catalog: Catalog, source_root: str) -> int:
     """How many present images the source has (one count on the index)."""
+    return present_count_and_last(catalog, source_root)[0]
+
+
+def present_count_and_last(catalog: Catalog, source_root: str) -> tuple[int, int]:
+    """How many present images the source has, and the largest image id of the catalog (images
+    recorded later have larger ids): one count on the index and one read of the key's end."""
     with catalog._reading("image count") as db:
         sql = f"SELECT count(*) FROM images AS i WHERE {_PRESENT}"
-        row = db.execute(sql, {"root": source_root}).fetchone()
-    return int(row[0])
+        count = db.execute(sql, {"root": source_root}).fetchone()[0]
+        last = db.execute("SELECT max(id) FROM images").fetchone()[0]
+    return int(count), int(last or 0)
 
 
 def page(
