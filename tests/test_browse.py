@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,18 @@ def test_the_fill_in_a_child_process_then_stores_the_reasons(tmp_path: Path) -> 
     assert fill_verdicts_apart(path, other)
     stop_lingering()  # stopped at once, or done: either way the catalog is closed
     assert not list(tmp_path.glob(".*open-*"))
+
+
+def test_a_process_leaving_while_its_fill_child_stores_reasons_closes_the_catalog(tmp_path: Path) -> None:
+    """The reasons child is stopped on the way out (it finishes its chunk and closes the catalog),
+    not terminated mid-write by multiprocessing's exit hook: no catalog is left marked in use."""
+    import subprocess
+
+    path = tmp_path / "c.sqlite3"
+    seed_catalog(path, str(tmp_path / "g"), 3000, 3)  # its reasons take longer than the exit
+    helper = Path(__file__).parent / "helpers" / "fill_and_exit.py"
+    proc = subprocess.run(
+        [sys.executable, str(helper), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0 and proc.stdout.strip() == "True", proc.stderr
+    assert not list(tmp_path.glob(".*open-*")), "a process left the catalog marked as in use"

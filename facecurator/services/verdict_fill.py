@@ -20,6 +20,7 @@ stored). That child lingers until it is done, the next fill starts, or :func:`st
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
@@ -128,6 +129,10 @@ def fill_verdicts_apart(
         if outcome[0] == "done":  # it goes on storing the reasons
             with _lingering_lock:
                 _lingering.append((child, stop))
+            # stopped on the way out (before multiprocessing's own exit hook, registered
+            # earlier, would terminate it mid-chunk and leave the catalog marked as in use)
+            atexit.unregister(stop_lingering)
+            atexit.register(stop_lingering)
         else:
             child.join(STOP_GRACE_S)
     finally:
