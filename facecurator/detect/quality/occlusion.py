@@ -104,6 +104,14 @@ MASK_MOUTH_FRACTION: Final = 0.25
 MASK_CHIN_FRACTION: Final = 0.45
 #: A covered mouth area darker than this fraction of the skin, with a skin-like hue, is a beard.
 BEARD_MAX_L: Final = 0.55
+#: Beards and moustaches (issue 18, local-v26; docs/local-detector-beards.md): when the lips
+#: themselves show their line, their shading and (colour photos) their colour, the mouth
+#: area's pixels that are darker than the skin and colourless or of the skin's hue (not more
+#: saturated than lips may be) are hair, not a cover. No new bound: the lips must pass the
+#: bounds above the other way round (``lips_p10`` under ``LIPS_LINE_MIN_P10``, ``lips_std``
+#: at least ``LIPS_MIN_STD_NO_LIPS``, ``lips_stripes`` at most ``LIPS_STRIPES_MAX``,
+#: ``lip_contrast`` at least ``LIP_WEAK_CONTRAST``), and the mouth area with its hair then
+#: must reach ``MOUTH_FRACTION`` like any other.
 MIN_IOD_PX: Final = 16.0
 ATTRIBUTE_MAX_YAW: Final = 45.0
 
@@ -228,6 +236,46 @@ def _beard_like(regions: FaceRegions, skin: SkinReference) -> bool:
     return dark and chroma >= SKIN_MIN_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
 
 
+def _lips_seen(darkness: dict[str, float], contrast: float, *, monochrome: bool) -> bool:
+    """The lips show a line (or the shadow under them), shading, no up-and-down stripes and,
+    in a colour photo, a colour of their own: the lips are not under a cover."""
+    if "lips_p10" not in darkness or "lips_stripes" not in darkness:
+        return False
+    return (
+        darkness["lips_p10"] < LIPS_LINE_MIN_P10
+        and darkness["lips_std"] >= LIPS_MIN_STD_NO_LIPS
+        and darkness["lips_stripes"] <= LIPS_STRIPES_MAX
+        and (monochrome or contrast >= LIP_WEAK_CONTRAST)
+    )
+
+
+def hair_like_map(regions: FaceRegions, skin: SkinReference, like: np.ndarray) -> np.ndarray:
+    """Pixels that are not face-like but may be facial hair: darker than the skin and, in a
+    colour photo, either colourless (black, grey, white hair) or of a skin-like hue (brown,
+    auburn, blond) and at most ``LIP_MAX_EXTRA_CHROMA`` more saturated than the skin, as
+    lips are. A light mask is not darker than the skin; a blue, green or saturated red one
+    is not hair-coloured; a black one is, and only the lips tell it apart (:func:`_lips_seen`)."""
+    lum, a, b = regions.area_planes
+    ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
+    hair = ~like & (lum < ref_l)
+    if not skin.monochrome:
+        chroma2 = a * a + b * b
+        ref_chroma = math.hypot(ref_a, ref_b)
+        hue = np.degrees(np.arctan2(b, a))
+        hued = (hue >= SKIN_HUE_DEGREES[0]) & (hue <= SKIN_HUE_DEGREES[1])
+        hued &= chroma2 <= (ref_chroma + LIP_MAX_EXTRA_CHROMA) ** 2
+        hair &= hued | (chroma2 < SKIN_MIN_CHROMA * SKIN_MIN_CHROMA)
+    return hair
+
+
+def beard_fraction(regions: FaceRegions, skin: SkinReference, like: np.ndarray) -> float:
+    """Share of the mouth area (without the mouth's opening) that is face-like or hair-like."""
+    mask = _without_opening(regions, MOUTH_AREA)
+    return face_like_fraction(
+        regions, skin, mask, featured=True, like=like | hair_like_map(regions, skin, like)
+    )
+
+
 def _without_opening(regions: FaceRegions, poly: tuple[int, ...]) -> np.ndarray:
     """The polygon's mask without the mouth's opening (teeth and the inside of an open
     mouth are neither skin nor lips: a speaking or smiling mouth is not covered)."""
@@ -238,6 +286,14 @@ def _no_line(lips_p10: float, contrast: float, *, monochrome: bool) -> bool:
     """Lips with no dark line or shadow and (almost) no colour of their own: only their
     shading (``lips_std``) can still tell them from a skin-coloured cover."""
     return lips_p10 >= LIPS_LINE_MIN_P10 and (monochrome or contrast < LIP_WEAK_CONTRAST)
+
+
+def _lip_limits(darkness: dict[str, float], *, bare: bool) -> tuple[float, ...]:
+    """The mouth's score can be no higher than its lips' shading and stripes allow."""
+    return (
+        _half(darkness["lips_std"], LIPS_MIN_STD_NO_LIPS if bare else LIPS_MIN_STD),
+        _half(LIPS_STRIPES_MAX, max(darkness["lips_stripes"], 1e-6)),
+    )
 
 
 def _half(value: float, boundary: float) -> float:
@@ -279,15 +335,20 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
     darkness = lip_darkness(regions, skin)
     if "lips_std" in darkness:
         bare = no_lips or _no_line(darkness["lips_p10"], lips, monochrome=skin.monochrome)
-        mouth = min(mouth, _half(darkness["lips_std"], LIPS_MIN_STD_NO_LIPS if bare else LIPS_MIN_STD))
-    if "lips_stripes" in darkness:
-        mouth = min(mouth, _half(LIPS_STRIPES_MAX, max(darkness["lips_stripes"], 1e-6)))
+        mouth = min(mouth, *_lip_limits(darkness, bare=bare))
+    # a beard or moustache around lips that are plainly seen: its hair is not a cover
+    bearded = False
+    if fractions["mouth"] < MOUTH_FRACTION and _lips_seen(darkness, lips, monochrome=skin.monochrome):
+        fractions["mouth_hair"] = round(beard_fraction(regions, skin, like), 3)
+        bearded = fractions["mouth_hair"] >= MOUTH_FRACTION
+        if bearded:
+            mouth = min(_half(fractions["mouth_hair"], MOUTH_FRACTION), *_lip_limits(darkness, bare=False))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
-    masked = covered and not _beard_like(regions, skin)
+    masked = covered and not bearded and not _beard_like(regions, skin)
     if masked:
         reason = "mask?"
-    elif covered:
+    elif covered and not bearded:
         reason = "beard?"
     elif mouth < 0.5 or nose < 0.5:
         reason = "covered?"
