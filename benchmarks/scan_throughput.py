@@ -23,6 +23,12 @@ scikit-image's astronaut without the corpus) into a cache folder, then times:
   docs/local-detector-cost.md): the modes differ by the two measure calls alone, less
   one Lab conversion of the aligned crop that the detector's mask measure makes itself
   when ``face_quality`` is stubbed (so the ratio slightly understates the measures).
+* ``against`` (``--against REPO``): issue 18's "scan throughput within 10 % of today's"
+  taken literally: the same bare detect loop (one thread, CPU seconds per image) run by
+  this checkout's code and by REPO's (a checkout of the commit before issue 18's first
+  change, e.g. ``git worktree add --detach ../base 1a019f6^``), each in a child process
+  of its own, alternating ``--pairs`` times on the same images so that machine load hits
+  both alike; prints each pair and the median ratio (this / REPO).
 
 Targets (issues 2 and 11): pipeline >= 0.9 x bare (same workers), and >= 30 img/s on 2 cores.
 """
@@ -145,6 +151,50 @@ def quality_cost(files: list[Path], rounds: int = 3) -> dict[str, float]:
     }
 
 
+def cpu_per_image(files: list[Path], rounds: int = 2) -> float:
+    """CPU ms per image of one detector over ``files`` (best of ``rounds``; models loaded first)."""
+    from facecurator.detect.local import LocalDetector
+
+    detector = LocalDetector()
+    detector.detect(_ref(files[0]), files[0].read_bytes())
+    datas = [(path, path.read_bytes()) for path in files]
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for path, data in datas:
+            detector.detect(_ref(path), data)
+        best = min(best, (time.process_time() - started) / len(datas) * 1000)
+    detector.close()
+    return best
+
+
+def against(files: list[Path], repo: Path, pairs: int) -> dict[str, object]:
+    """This checkout's detect CPU per image against ``repo``'s, in alternating child processes."""
+    import os
+    import statistics
+    import subprocess
+
+    def child(code: Path) -> float:
+        env = dict(os.environ, PYTHONPATH=str(code))
+        out = subprocess.run(
+            [sys.executable, __file__, "--images", str(len(files)), "--child-cpu"],
+            env=env, cwd=code, capture_output=True, text=True, check=True,
+        ).stdout
+        return float(out.strip().splitlines()[-1])
+
+    rows = []
+    for _ in range(pairs):
+        here, there = child(REPO), child(repo.resolve())
+        ratio = round(here / there, 3)
+        rows.append({"this_ms": round(here, 1), "against_ms": round(there, 1), "ratio": ratio})
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    return {
+        "against": str(repo),
+        "pairs": rows,
+        "median_ratio": round(statistics.median(r["ratio"] for r in rows), 3),  # type: ignore[misc]
+    }
+
+
 def minimal_loop(files: list[Path]) -> float:
     import mediapipe as mp
     import numpy as np
@@ -195,8 +245,21 @@ def main() -> int:
     parser.add_argument(
         "--quality-cost", action="store_true", help="only the quality measures' cost, side by side"
     )
+    parser.add_argument("--against", type=Path, help="a checkout to compare the detect CPU per image with")
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--child-cpu", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     files = make_images(args.images)
+    if args.child_cpu:
+        print(round(cpu_per_image(files), 3))
+        return 0
+    if args.against is not None:
+        result = against(files, args.against, args.pairs)
+        median = result["median_ratio"]
+        print(json.dumps(result) if args.json else f"detect CPU per image, this / {args.against}: "
+              f"median {median} over {args.pairs} pairs ({'within' if float(median) <= 1.10 else 'OVER'} "  # type: ignore[arg-type]
+              "issue 18's 10 % budget)")
+        return 0
     if args.quality_cost:
         cost = quality_cost(files)
         print(json.dumps(cost) if args.json else "\n".join(f"{k:>30}: {v}" for k, v in cost.items()))
