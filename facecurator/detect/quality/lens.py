@@ -164,16 +164,19 @@ EDGE_LENS_L_MAX: Final = 0.80
 EDGE_BRIGHT_MAX: Final = 0.85
 
 
-def lens_edge_below(lum: np.ndarray, centre: np.ndarray, skin_l: float) -> float:
+def lens_edge_below(
+    lum: np.ndarray, centre: np.ndarray, skin_l: float, half_width: float = EDGE_HALF_WIDTH
+) -> float:
     """The largest step from darker (above) to lighter (below) under one eye at the depths
     ``EDGE_DEPTHS``: the median over the block's columns of (the rows below the step - the
     rows above it; ``EDGE_WINDOW`` rows each, read as their second-lightest, ``EDGE_GAP``
     rows skipped on each side), over the skin's lightness. A lens ends there with a step;
     the skin under a bare eye brightens gradually (a ramp spreads its change over the
-    windows and the gap), and a clear lens's rim is a line with the same skin on both sides."""
+    windows and the gap), and a clear lens's rim is a line with the same skin on both sides.
+    ``half_width``: the block's columns within this of ``centre`` (IOD units)."""
     h, w = lum.shape
     cx, cy = float(centre[0]), float(centre[1])
-    half = EDGE_HALF_WIDTH * IOD
+    half = half_width * IOD
     cols = np.clip(np.arange(round(cx - half), round(cx + half) + 1), 0, w - 1)
     top, bottom = round(cy + EDGE_BLOCK_ROWS[0] * IOD), round(cy + EDGE_BLOCK_ROWS[1] * IOD)
     rows = np.arange(top, bottom + 1)
@@ -215,3 +218,83 @@ def edged_lenses(
         lens_edge_below(lum, regions.eye_centre("right"), skin.lum),
         lens_edge_below(lum, regions.eye_centre("left"), skin.lum),
     )
+
+
+# --------------------------------------------------------------------------- gradient lenses: a dark top
+
+#: The band above each eye that a lens's upper part covers: the upper lid and its crease,
+#: rows this far above the eye centre (IOD units), columns within ``EDGE_HALF_WIDTH``.
+TOP_ROWS: Final = (-0.32, -0.10)
+#: A gradient lens (dark at the top, light at the bottom) steps less at its lower edge than a
+#: uniform one, but it darkens the upper lid that a bare eye shows as skin. Both eyes: the
+#: upper lid's third-quartile lightness at most this fraction of the skin's ... (tune split:
+#: clean real faces p5 0.59 over both eyes' larger value; the ``gradient`` variants that the
+#: other lens rules miss 0.22-0.90, median 0.43)
+LENS_TOP_MAX: Final = 0.50
+#: ... and both lens edges (:func:`lens_edge_below`) at least this (tune split: the gated clean
+#: real faces read at most 0.129 (``015259.jpg``, a cap's shade, upper lids 0.34); 0.155 keeps
+#: a 20 % margin over it) ...
+TOP_EDGE_MIN: Final = 0.155
+#: ... and the edge read apart under the inner and under the outer part of each eye (blocks
+#: ``RIM_HALF_WIDTH`` wide centred ``RIM_OFFSET`` IOD to either side of the eye centre) at least
+#: this in all four: a lens's lower rim crosses the whole eye, the shade of a deep socket or a
+#: dark circle is a crescent whose lower line fades towards the corners. Tune split: clean real
+#: faces p95 0.080 (median -0.03); the ``gradient`` variants this rule reads 0.127-0.174.
+RIM_EDGE_MIN: Final = 0.10
+RIM_OFFSET: Final = 0.24
+RIM_HALF_WIDTH: Final = 0.14
+
+
+def lens_top(lum: np.ndarray, centre: np.ndarray, skin_l: float) -> float:
+    """The third-quartile lightness of the band above one eye (``TOP_ROWS``), over the skin's
+    lightness: a bare upper lid is skin (with a lash line and a crease: the quartile reads the
+    skin), the upper part of a gradient lens or of a dark lens is dark across it."""
+    h, w = lum.shape
+    cx, cy = float(centre[0]), float(centre[1])
+    half = EDGE_HALF_WIDTH * IOD
+    x0, x1 = max(0, round(cx - half)), min(w, round(cx + half) + 1)
+    y0, y1 = max(0, round(cy + TOP_ROWS[0] * IOD)), min(h, round(cy + TOP_ROWS[1] * IOD) + 1)
+    band = lum[y0:y1, x0:x1]
+    if band.size == 0 or skin_l <= 0:
+        return 1.0
+    return float(np.percentile(band, 75)) / skin_l
+
+
+def lens_tops(regions: FaceRegions, skin: SkinReference) -> tuple[float, float]:
+    """Both eyes' :func:`lens_top` (right, left)."""
+    return (
+        lens_top(regions.lum, regions.eye_centre("right"), skin.lum),
+        lens_top(regions.lum, regions.eye_centre("left"), skin.lum),
+    )
+
+
+def rim_edge(regions: FaceRegions, skin: SkinReference) -> float:
+    """The smallest lens edge (:func:`lens_edge_below`) under the inner and the outer part of
+    both eyes (``RIM_OFFSET``, ``RIM_HALF_WIDTH``): the lower rim across the whole eye width."""
+    shift = np.array([RIM_OFFSET * IOD, 0.0])
+    return min(
+        lens_edge_below(regions.lum, regions.eye_centre(side) + sign * shift, skin.lum, RIM_HALF_WIDTH)
+        for side in ("right", "left")
+        for sign in (-1.0, 1.0)
+    )
+
+
+def lenses_from_edges(
+    regions: FaceRegions, skin: SkinReference | None, edges: tuple[float, float] | None
+) -> tuple[bool, tuple[float, float] | None]:
+    """Sunglasses from the lens edges of :func:`edged_lenses` (None: not measured): both edges
+    >= ``LENS_EDGE_MIN``, or both >= ``TOP_EDGE_MIN`` with both upper lids dark (``lens_top``
+    <= ``LENS_TOP_MAX``: a gradient lens's dark top) and the edge across both eyes' width
+    (:func:`rim_edge` >= ``RIM_EDGE_MIN``). Also the tops, when read (only for edges between
+    the two bounds)."""
+    if edges is None or skin is None:
+        return False, None
+    low = min(edges)
+    if low >= LENS_EDGE_MIN:
+        return True, None
+    if low < TOP_EDGE_MIN:
+        return False, None
+    tops = lens_tops(regions, skin)
+    if max(tops) > LENS_TOP_MAX:
+        return False, tops
+    return rim_edge(regions, skin) >= RIM_EDGE_MIN, tops

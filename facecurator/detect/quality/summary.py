@@ -24,7 +24,7 @@ from facecurator.detect.quality.eyes import (
     shut_by_lids,
     sunglasses_from_eyes,
 )
-from facecurator.detect.quality.lens import LENS_EDGE_MIN, edged_lenses, lens_tint
+from facecurator.detect.quality.lens import edged_lenses, lens_tint, lenses_from_edges
 from facecurator.detect.quality.occlusion import occlusion_reading
 from facecurator.detect.quality.regions import (
     LEFT_EYE_CONTOUR,
@@ -133,7 +133,8 @@ def face_quality(
         lenses = LensReading(True, REASON_TINTED)
     # a lens's lower edge under both dimmed eye areas (read only where they are dimmed)
     edges = None if lenses.sunglasses is not False or occ.mask else edged_lenses(regions, cheeks, right, left)
-    if edges is not None and min(edges) >= LENS_EDGE_MIN:
+    edged, tops = lenses_from_edges(regions, cheeks, edges)
+    if edged:
         lenses = LensReading(True, REASON_DARK_FLAT)
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
@@ -180,6 +181,7 @@ def face_quality(
             "warm": round(tint.warm, 2),
         },
         "lens_edge": None if edges is None else [round(e, 3) for e in edges],
+        "lens_top": None if tops is None else [round(t, 3) for t in tops],
         "eye_symmetry": round(
             eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3
         ),
