@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from facecurator.domain.images import decode_image
 from facecurator.domain.measures import Measure
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +212,7 @@ class LocalDetector:
         if data is None:
             raise DetectorError(detect_text("local.no_bytes", uri=ref.uri))
         max_side, jpeg_quality = _header(data, self.settings.working_side)
-        decoded = decode_image(data, name=ref.uri, max_side=max_side)
+        decoded = decode_image(data, name=ref.uri, max_side=max_side, keep_native=True)
         rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
         if not self._busy.acquire(blocking=False):
             raise DetectorError(
@@ -217,7 +220,7 @@ class LocalDetector:
             )
         try:
             self.load()
-            faces = self._faces(rgb, decoded.scale, jpeg_quality)
+            faces = self._faces(rgb, decoded.scale, jpeg_quality, decoded.native_grey)
         except ModelLoadError:
             raise
         except Exception as exc:
@@ -241,11 +244,13 @@ class LocalDetector:
 
     # -- pipeline -------------------------------------------------------------
 
-    def _faces(self, rgb: np.ndarray, scale: float, jpeg_quality: float | None = None) -> list[Face]:
+    def _faces(
+        self, rgb: np.ndarray, scale: float, jpeg_q: float | None = None, native: Image.Image | None = None
+    ) -> list[Face]:
         candidates = self._candidates(rgb)
         faces: list[tuple[float, Face]] = []
         for cand in candidates:
-            face = self._measure(rgb, cand, scale, jpeg_quality)
+            face = self._measure(rgb, cand, scale, jpeg_q, native)
             if face is not None:
                 faces.append((cand.x, face))
         faces.sort(key=lambda item: item[0])
@@ -272,7 +277,12 @@ class LocalDetector:
         return _merge(found)
 
     def _measure(
-        self, rgb: np.ndarray, cand: _Candidate, scale: float, jpeg_quality: float | None = None
+        self,
+        rgb: np.ndarray,
+        cand: _Candidate,
+        scale: float,
+        jpeg_quality: float | None = None,
+        native: Image.Image | None = None,
     ) -> Face | None:
         s = self.settings
         if cand.score < s.min_confidence:
@@ -304,7 +314,9 @@ class LocalDetector:
             if needs_blink_reading(quality, eye_distance=eye_distance, yaw=head.yaw):
                 quality = with_blink(quality, self._blink.read(rgb, mesh))  # a smile's narrowed eye?
             named.update(quality.measures)
-            detail = measure_face(rgb, mesh, scale=scale, jpeg_quality=jpeg_quality, with_pose=False)
+            detail = measure_face(
+                rgb, mesh, scale=scale, jpeg_quality=jpeg_quality, with_pose=False, native=native
+            )
             named.update(detail_named(detail.verdicts))
             # pitch corrected for the mesh's under-reading of heads tipped back or down
             # (yaw is not: on the truth set's tuning part its correction only added

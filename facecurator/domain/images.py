@@ -55,12 +55,15 @@ class DecodedImage:
     """Upright RGB pixels plus the size of the full upright image.
 
     ``scale`` maps pixel coordinates of ``image`` to the full image
-    (full = reduced * scale); it is 1.0 for a full decode.
+    (full = reduced * scale); it is 1.0 for a full decode. ``native_grey``: the
+    full upright image's luma (mode "L"), kept only when asked (``keep_native``)
+    and the image was reduced by a resize, not by JPEG DCT scaling.
     """
 
     image: Image.Image
     full_width: int
     full_height: int
+    native_grey: Image.Image | None = None
 
     @property
     def scale(self) -> float:
@@ -76,6 +79,7 @@ def decode_image(
     *,
     name: str | None = None,
     max_side: int | None = None,
+    keep_native: bool = False,
 ) -> DecodedImage:
     """Decode ``data`` (bytes or a file path) to upright RGB.
 
@@ -85,6 +89,11 @@ def decode_image(
         max_side: if given, the result's longer side is at most about this many
             pixels (never upscaled); full_width/full_height still describe the
             full upright image.
+        keep_native: when a non-JPEG image is reduced (a resize by a fractional
+            factor, decoded at full size first anyway), also keep its full-size
+            luma as ``native_grey`` (1 byte a pixel, a third of the full decode's
+            memory), where an 8 px JPEG grid that survived in the file still
+            lies on whole pixels.
 
     Raises:
         ImageError: for empty, truncated, unsupported or oversized images.
@@ -114,14 +123,18 @@ def decode_image(
                 raise ImageError(f"{label}: {reason}")
             orientation = _orientation(img)
             full_w, full_h = (height, width) if orientation in _TRANSPOSED_ORIENTATIONS else (width, height)
-            if max_side and img.format == "JPEG" and max(width, height) > max_side:
+            drafted = img.format == "JPEG" and max_side is not None and max(width, height) > max_side
+            if drafted and max_side:
                 # draft() picks the largest DCT scale (1/2, 1/4, 1/8) still >= the request.
                 ratio = max(width, height) / max_side
                 img.draft("RGB", (max(1, int(width / ratio)), max(1, int(height / ratio))))
             img.load()
             img = ImageOps.exif_transpose(img) if orientation not in (None, 1) else img
             img = _to_rgb(img)
+            native = None
             if max_side and max(img.size) > max_side:
+                if keep_native and not drafted:
+                    native = img.convert("L")
                 img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
     except ImageError:
         raise
@@ -134,7 +147,7 @@ def decode_image(
         if "truncated" in reason.lower() or isinstance(exc, EOFError):
             reason = error_text("image.truncated", detail=reason)
         raise ImageError(f"{label}: {error_text('image.cannot_decode', detail=reason)}") from exc
-    return DecodedImage(image=img, full_width=full_w, full_height=full_h)
+    return DecodedImage(image=img, full_width=full_w, full_height=full_h, native_grey=native)
 
 
 def _first_frame(img: Image.Image) -> Image.Image:

@@ -29,8 +29,10 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
     mean absolute difference between neighbouring columns (rows) is folded by
     position modulo the block size; blockiness = largest phase / median phase,
     the smaller of the horizontal and vertical values (real blocks show on
-    both axes). Not measurable (``None``) when the grid is finer than 2 px or
-    not a whole number of pixels (a resized decode). The file's own JPEG
+    both axes). A non-JPEG file resized by a fractional factor (a PNG / WebP
+    over the working size) is folded at 8 px on its own pixels instead
+    (``native``: grid.py). Not measurable (``None``) when the grid is finer than
+    2 px or, in a JPEG, not a whole number of pixels. The file's own JPEG
     quality (estimated from its quantisation tables by :func:`jpeg_quality`,
     which the decoder reads from the header for free) is reported beside it.
 
@@ -65,7 +67,7 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
@@ -78,6 +80,11 @@ from facecurator.detect.quality.base import (
     fast_mean,
     unmeasured,
 )
+from facecurator.detect.quality.grid import JPEG_BLOCK, native_window
+from facecurator.detect.quality.grid import jpeg_quality as jpeg_quality  # re-exported
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: log2 RMS-difference ratio per halving: a sharp photo vs a smooth (detail-less) face.
 _SLOPE_SHARP: Final = -0.5
@@ -109,17 +116,6 @@ COARSE_IED_MIN: Final = 32.0
 #: have (over-exposure, a hand over a mask) then qualify (docs/local-detector.md).
 PIXEL_OCTAVE_RELIEF: Final = True
 
-#: Standard IJG (libjpeg) luminance quantisation table at quality 50, natural order.
-_IJG_LUMA: Final = np.array(
-    [
-        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
-        14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
-        18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
-        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-    ],
-    dtype=np.float64,
-)  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class DetailMeasures:
@@ -131,39 +127,6 @@ class DetailMeasures:
     effective_resolution: Measure
     #: blocking at any block size and phase, on or off the decode grid (``block_spectrum``)
     block_spectrum: Measure
-
-
-def jpeg_quality(quantization: dict[int, list[int]] | None) -> Measure:
-    """Estimated IJG quality (1..100) of a JPEG from its quantisation tables.
-
-    ``quantization`` is Pillow's ``Image.quantization`` of the opened JPEG
-    (read from the header, no decoding). The luminance table (0) is compared
-    with the IJG tables of every quality; the closest wins (exact for files
-    written by libjpeg / Pillow / most cameras' "quality" settings, an
-    approximation for others). ``None`` for a non-JPEG (no tables).
-    """
-    if not quantization or 0 not in quantization:
-        return unmeasured("not a JPEG (no quantisation tables)")
-    table = np.asarray(quantization[0], dtype=np.float64)
-    if table.size != 64:
-        return unmeasured(f"unexpected JPEG quantisation table of {table.size} entries")
-    # order-free comparison: Pillow may give the table in zigzag or natural order
-    errors = np.abs(_IJG_SORTED_TABLES - np.sort(table)).sum(axis=1)
-    index = int(np.argmin(errors))  # the first (lowest) quality of the smallest error
-    best, best_err = index + 1, float(errors[index])
-    return Measure(float(best), f"JPEG quality about {best}", {"table_error": round(best_err / 64, 3)})
-
-
-def _ijg_sorted_tables() -> np.ndarray:
-    """The IJG luminance table of every quality 1..100, each sorted (row q-1)."""
-    rows = []
-    for q in range(1, 101):
-        scale = 5000.0 / q if q < 50 else 200.0 - 2.0 * q
-        rows.append(np.sort(np.clip(np.floor((_IJG_LUMA * scale + 50.0) / 100.0), 1, 255)))
-    return np.array(rows)
-
-
-_IJG_SORTED_TABLES: Final = _ijg_sorted_tables()
 
 
 def _fold(profiles: np.ndarray, period: int) -> float:
@@ -454,6 +417,7 @@ def detail_measures(
     scale: float = 1.0,
     jpeg_quality_value: float | None = None,
     view: FaceView | None = None,
+    native: Image.Image | None = None,
 ) -> DetailMeasures:
     """Sharpness, compression, pixelation and effective resolution of one face.
 
@@ -465,6 +429,8 @@ def detail_measures(
         jpeg_quality_value: the file's estimated JPEG quality
             (:func:`jpeg_quality`), copied into ``compression.details``.
         view: the face's shared crops (:func:`face_view`), made here if not given.
+        native: the full-size luma of a file reduced by a fractional factor
+            (``DecodedImage.native_grey``): the JPEG grid is read there (grid.py).
     """
     view = view or face_view(rgb, mesh)
     ied, box = view.ied, view.box
@@ -504,15 +470,20 @@ def detail_measures(
         details["jpeg_quality"] = float(jpeg_quality_value)
     grid = 8.0 / scale if scale > 0 else 0.0
     block: float | None = None
-    if grid >= 2.0 - 1e-6 and abs(grid - round(grid)) < 1e-3:
-        period = round(grid)
-        details["grid"] = float(period)
-        block = _blockiness(profiles, period)
+    on_grid = grid >= 2.0 - 1e-6 and abs(grid - round(grid)) < 1e-3
+    window = None if on_grid or native is None else native_window(native, box, scale)
+    if on_grid or window is not None:
+        if window is not None:  # the file's own pixels (grid.py)
+            details["native"] = 1.0
+        details["grid"] = float(round(grid) if on_grid else JPEG_BLOCK)
+        block = _blockiness(profiles if window is None else _profiles(window), round(details["grid"]))
         compression = Measure(
             round(block, 4),
             "JPEG blocking" if block >= COMPRESSION_MAX else "no visible blocking",
             details,
         )
+    elif native is not None:
+        compression = Measure(None, f"face too small ({ied:.0f} px between the eyes)", details)
     else:
         compression = Measure(None, f"the JPEG grid is not visible at decode scale 1/{scale:g}", details)
 
@@ -540,7 +511,7 @@ def detail_measures(
     if best >= PIXELATION_MAX:
         caps["pixelation"] = ied / best_p
     if block is not None and block >= COMPRESSION_MAX:
-        caps["compression"] = ied / round(grid)
+        caps["compression"] = ied / (round(grid) if on_grid else grid)
     for v in caps.values():
         eff = min(eff, v)
     effective = Measure(

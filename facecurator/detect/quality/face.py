@@ -17,12 +17,15 @@ costs ~35 ms).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
 from facecurator.detect.quality import detail, exposure, photo, pose, strokes
 from facecurator.detect.quality.base import Measure, face_view
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: The attributes of the truth set's labels that these measures decide.
 VERDICTS: Final = (
@@ -61,12 +64,17 @@ def measure_face(
     jpeg_quality: float | None = None,
     with_pose: bool = True,
     head: tuple[float, float] | None = None,
+    native: Image.Image | None = None,
 ) -> FaceQuality:
     """Measure one face. See the module docstring for the arguments; ``head``
     is the (pitch, yaw) the detector's ``measures.head_pose`` already fitted
-    (the pose is then only corrected, not fitted again)."""
+    (the pose is then only corrected, not fitted again); ``native`` the file's
+    full-size luma when it was resized by a fractional factor
+    (``DecodedImage.native_grey``, for the JPEG grid: grid.py)."""
     view = face_view(rgb, mesh)
-    d = detail.detail_measures(rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality, view=view)
+    d = detail.detail_measures(
+        rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality, view=view, native=native
+    )
     e = exposure.exposure_measures(rgb, mesh, view=view)
     p = photo.photo_measures(rgb, mesh, view=view)
     s = strokes.stroke_measures(view)
