@@ -6,9 +6,7 @@ connections are per thread) and answers through the store's queued signals.
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import sys
 from array import array
 from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
@@ -25,22 +23,6 @@ from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
 from facecurator.services.identity import GalleryIdentities
 from facecurator.services.verdict_fill import fill_verdicts_apart
-
-
-def return_freed_memory() -> None:
-    """Hand the heap memory freed since to the system (glibc's ``malloc_trim``; elsewhere
-    nothing). Listing a million images' faces makes and frees millions of small objects on
-    this worker: without it the GUI process kept ~50-100 MB of freed heap resident."""
-    if sys.platform != "linux":
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc (musl, say)
-        return
-    trim = getattr(libc, "malloc_trim", None)
-    if trim is not None:
-        trim(0)
-
 
 #: The listing steps of an open (see :func:`list_ids`).
 ListKind = Literal["images", "image_ids", "faces"]
@@ -137,7 +119,6 @@ class _ComputeJob(QRunnable):
                     if images.deferred is not None:  # shown from its count: its ids now
                         store._listed.emit(store._list(catalog, request, "image_ids"))
                     store._listed.emit(store._list(catalog, request, "faces"))
-                    return_freed_memory()  # the listing's rows: millions of small objects, freed
                 identities = store._fill(catalog, request)
         except _Superseded:
             return

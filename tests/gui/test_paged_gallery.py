@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from facecurator.domain.protocols import ImageRef
-from facecurator.gui import paged_ids, store_jobs
+from facecurator.gui import paged_ids
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -53,7 +53,7 @@ def _current(view) -> tuple[int, int]:
 
 
 def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
-    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+    qtbot, make_window, paged, big_target: tuple[str, Path]
 ) -> None:
     target, root = big_target
     with Catalog(target) as catalog:
@@ -64,8 +64,6 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
     statements: list[str] = []
     if hasattr(store.catalog, "_db") and hasattr(store.catalog._db, "set_trace_callback"):
         store.catalog._db.set_trace_callback(statements.append)  # the GUI thread's connection (SQLite)
-    trimmed: list[int] = []  # the heap the listing freed handed back, once per open
-    monkeypatch.setattr(store_jobs, "return_freed_memory", lambda: trimmed.append(1))
     shown: list[tuple[int, int, int]] = []  # (rows, image ids listed, images counted) when shown
     store.sourceImagesListed.connect(
         lambda _r: shown.append((model.rowCount(), len(store.image_ids()), store.image_count()))
@@ -75,8 +73,6 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
     # shown from the count: the ids were read after the gallery painted, not before
     assert shown == [(N_IMAGES, 0, N_IMAGES)]
     assert store.image_ids() == reference and store.image_count() == N_IMAGES
-    assert len(trimmed) == 1
-    store_jobs.return_freed_memory()  # the real one: harmless anywhere
     assert model.rowCount() == N_IMAGES and model.held_ids <= MAX_HELD
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)  # the sample is in
     window.tabs.setCurrentWidget(window.gallery_page)
