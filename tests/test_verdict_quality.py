@@ -494,10 +494,10 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 
 ISSUE_18 = (
-    "issue 18 target not reached (local-v23): test split, enrollment-strict qualifies 7 of 93 real"
-    " must-not faces (5 renders or drawings, 1 dim low-key portrait, 1 brown gradient sunglasses) and"
-    " 4 of 570 variants (2 skin-coloured hands over the mouth, 2 pencil sketches); moderation-2.0"
-    " 2 of 100 sunglasses faces (1 of 10 real: the brown gradient lens; 1 light tint variant)"
+    "issue 18 target not reached (local-v28): test split, enrollment-strict qualifies 6 of 93 real"
+    " must-not faces (5 renders or drawings, 1 dim low-key portrait) and 15 of 690 variants (7 brown"
+    " filter lenses, 4 gradient lenses, 2 mirrored lenses, 2 pencil sketches); moderation-2.0 19 of 220"
+    " sunglasses faces (0 of 10 real; 19 lens variants)"
 )
 
 
