@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.mouth import mouth_points
 from PIL import Image, ImageDraw
 
 from facecurator.detect.quality.occlusion import (
@@ -31,15 +32,11 @@ from facecurator.detect.quality.occlusion import (
     lip_contrast,
     lip_darkness,
 )
-from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, MOUTH_OPENING, FaceRegions, SkinReference
+from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, FaceRegions, SkinReference
 
 SKIN = (200, 150, 120)
 LIP = (180, 80, 80)
 LIP_LINE = (70, 30, 30)
-
-
-def _ring(cx: float, cy: float, rx: float, ry: float, n: int) -> list[tuple[float, float]]:
-    return [(cx + rx * np.cos(t), cy + ry * np.sin(t)) for t in np.linspace(0, 2 * np.pi, n, endpoint=False)]
 
 
 def _mouth(around: np.ndarray | None, *, over_lips: tuple[int, int, int] | None = None) -> FaceRegions:
@@ -49,14 +46,7 @@ def _mouth(around: np.ndarray | None, *, over_lips: tuple[int, int, int] | None 
     from facecurator.detect.quality.regions import _with_planes
 
     side = 128
-    pts = np.zeros((468, 2))
-    for index, (x, y) in zip(MOUTH_AREA, _ring(64, 92, 36, 28, len(MOUTH_AREA)), strict=True):
-        pts[index] = (x, y)
-    for index, (x, y) in zip(LIPS, _ring(64, 92, 20, 9, len(LIPS)), strict=True):
-        pts[index] = (x, y)
-    # a closed mouth: the opening is a sliver
-    for index, (x, y) in zip(MOUTH_OPENING, _ring(64, 92, 10, 0.3, len(MOUTH_OPENING)), strict=True):
-        pts[index] = (x, y)
+    pts = mouth_points(area=(36, 28), lips=(20, 9), opening=(10, 0.3))  # a closed mouth: the opening a sliver
     rgb = np.zeros((side, side, 3), dtype=np.uint8)
     rgb[:] = SKIN
     yy, xx = np.mgrid[0:side, 0:side]

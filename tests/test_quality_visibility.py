@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.mouth import mouth_points
 from PIL import Image, ImageDraw
 
 from facecurator.detect.local import LocalDetector
@@ -24,7 +25,7 @@ from facecurator.detect.quality.occlusion import (
     MOUTH_FRACTION_NO_LIPS,
     _no_line,
 )
-from facecurator.detect.quality.regions import LIPS, MOUTH_AREA, MOUTH_OPENING, FaceRegions
+from facecurator.detect.quality.regions import MOUTH_AREA, MOUTH_OPENING, FaceRegions
 from facecurator.domain.face import Face
 from facecurator.domain.protocols import ImageRef
 
@@ -434,24 +435,14 @@ def _open_mouth_regions() -> FaceRegions:
     from facecurator.detect.quality.regions import _with_planes
 
     side = 128
-    pts = np.zeros((468, 2))
-    # a mouth area box, the lips inside it and the opening inside the lips (crop pixels)
-    for index, (x, y) in zip(MOUTH_AREA, _ring(64, 92, 30, 20, len(MOUTH_AREA)), strict=True):
-        pts[index] = (x, y)
-    for index, (x, y) in zip(LIPS, _ring(64, 92, 22, 11, len(LIPS)), strict=True):
-        pts[index] = (x, y)
-    for index, (x, y) in zip(MOUTH_OPENING, _ring(64, 92, 16, 6, len(MOUTH_OPENING)), strict=True):
-        pts[index] = (x, y)
+    # a mouth area, the lips inside it and the opening inside the lips (crop pixels)
+    pts = mouth_points(area=(30, 20), lips=(22, 11), opening=(16, 6))
     rgb = np.zeros((side, side, 3), dtype=np.uint8)
     rgb[:] = (200, 150, 120)
     yy, xx = np.mgrid[0:side, 0:side]
     rgb[((xx - 64) / 22) ** 2 + ((yy - 92) / 11) ** 2 <= 1] = (180, 80, 80)
     rgb[((xx - 64) / 16) ** 2 + ((yy - 92) / 6) ** 2 <= 1] = (245, 245, 240)
     return _with_planes(rgb, pts, 100.0)
-
-
-def _ring(cx: float, cy: float, rx: float, ry: float, n: int) -> list[tuple[float, float]]:
-    return [(cx + rx * np.cos(t), cy + ry * np.sin(t)) for t in np.linspace(0, 2 * np.pi, n, endpoint=False)]
 
 
 def test_the_mouth_opening_is_left_out_of_the_mouth_and_lips() -> None:
