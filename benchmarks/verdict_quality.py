@@ -77,7 +77,7 @@ PRESETS = ("enrollment-strict", "moderation-2.0", "enrollment-iso")
 #: Presets whose face_count condition is dropped (the truth set has group photos).
 WITHOUT_FACE_COUNT = ("enrollment-strict", "enrollment-iso")
 DEFAULT_PORTRAIT_PX = 112
-#: Clean faces per split the derived variants are made from (x19 variants each): the pinned
+#: Clean faces per split the derived variants are made from (one image per variant each): the pinned
 #: list ``benchmarks/truthset/derived_sources.csv`` holds 30 per split (spread evenly over the
 #: eligible faces when it was made), so new labels do not change the derived figures.
 DEFAULT_DERIVE_LIMIT = 30

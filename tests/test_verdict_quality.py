@@ -529,3 +529,54 @@ def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> Non
     assert p["by_flag"]["sunglasses"]["qualified"] == 0, [
         f["face"] for f in p["false_qualified_faces"] if "sunglasses" in f["flags"]
     ]
+
+
+def test_cover_variants_hide_what_they_name(tmp_path: Path) -> None:
+    """brim, half_mouth_hand and overlay_blur (benchmarks/truthset/cover_variants.py)."""
+    from PIL import Image, ImageDraw
+
+    label, detected = _synthetic_source(tmp_path)
+    assert label.path is not None
+    with Image.open(label.path) as opened:
+        source = opened.convert("RGB")
+    ImageDraw.Draw(source).ellipse((294, 314, 306, 326), fill=(200, 0, 0))  # a red dot at the mouth centre
+    source.save(label.path)
+    src = np.asarray(source).astype(float)
+    variants = {v.variant: v for v in _derive(label, detected, tmp_path / "out")}
+
+    def rgb(name: str) -> np.ndarray:
+        """The variant in the source's pixels (the crop starts 14 px in: 2.6 x 220 px wide)."""
+        with Image.open(variants[name].path) as img:  # type: ignore[arg-type]
+            arr = np.asarray(img.convert("RGB")).astype(float)
+        assert arr.shape == (500, 572, 3)
+        return np.pad(arr, ((0, 0), (14, 14), (0, 0)))
+
+    def green(arr: np.ndarray, x: int, y: int) -> bool:
+        r, g, b = arr[y, x]
+        return bool(g > 150 and r < 80 and b < 80)
+
+    # brim: both eye dots hidden from above down to at least their centres; the mouth dots
+    # and the face below untouched but for the brim's shadow just under it
+    brim = rgb("brim")
+    brim_attrs = variants["brim"].attrs
+    assert brim_attrs["eyes_occluded"] is True and brim_attrs["left_eye_closed"] is None
+    for x in (260, 340):
+        assert green(src, x, 220) and not any(green(brim, x, y) for y in range(212, 223)), x
+    assert green(brim, 270, 320) and green(brim, 330, 320)
+    assert brim[240, 300].sum() < 0.93 * src[240, 300].sum()  # the shadow
+    assert abs(brim[350, 300].sum() - src[350, 300].sum()) < 0.1 * src[350, 300].sum()
+    # half_mouth_hand: one mouth corner hidden, the other seen; the mouth centre (red dot) covered
+    hand = rgb("half_mouth_hand")
+    assert variants["half_mouth_hand"].attrs["nose_mouth_occluded"] is True
+    assert green(hand, 270, 320) != green(hand, 330, 320)
+    assert src[320, 300, 0] > 150 and not (hand[320, 300, 0] > 150 and hand[320, 300, 1] < 60)
+    assert green(hand, 300, 270) and green(hand, 260, 220) and green(hand, 340, 220)  # nose and eyes seen
+    # overlay_blur: the face's lower edge (no overlay there) is soft; thin saturated lines drawn sharp
+    blur = rgb("overlay_blur")
+    assert variants["overlay_blur"].attrs["blurred"] is True
+    step = np.abs(np.diff(src[360:400, 300].sum(axis=1))).max()
+    soft = np.abs(np.diff(blur[360:400, 300].sum(axis=1))).max()
+    assert soft < step / 3, (soft, step)
+    saturated = (blur.max(axis=2) - blur.min(axis=2)) > 150
+    assert saturated.sum() > 300  # the box, its text, the landmark dots
+    assert np.abs(np.diff(blur.sum(axis=2), axis=1))[saturated[:, 1:]].max() > 150  # drawn sharp

@@ -3,7 +3,9 @@
 Which faces they are made from, and the files. The variants themselves (a bar over
 the eyes, blur, JPEG quality 2-3, dim, ...: one drawing function each) are in
 ``variants.py``, whose docstring lists them, and the real kinds of sunglasses lenses
-(gradient, mirrored, brown filter, aviator) in ``lens_variants.py``.
+(gradient, mirrored, brown filter, aviator) in ``lens_variants.py``, and the partial
+covers the first outside check found passing (a hat brim over the eyes, a hand over half
+the mouth, a soft face under drawn overlays) in ``cover_variants.py``.
 
 From a clean labelled face that the local detector found with its mesh landmarks
 and a box of at least ``MIN_FACE_PX`` pixels (``eligible``), a crop around the face
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from benchmarks.truthset.cover_variants import COVER_VARIANTS
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
 from benchmarks.truthset.labels import COLUMNS, Label
 from benchmarks.truthset.lens_variants import LENS_VARIANTS
@@ -66,9 +69,11 @@ __all__ = [
 #: Bump when a variant's pixels change (the variants live in a folder of this version).
 #: v4 added dim, bright, hair_eye and mouth_hand, v5 glare, v6 sketch, v7 recompressed (the
 #: other variants are byte-identical); v8 added gradient, mirrored, brown_lens and aviator.
+#: brim, half_mouth_hand and overlay_blur were added in v8's folder (every other variant's
+#: pixels are unchanged; a face whose new files are missing is derived again, identically).
 DERIVE_VERSION: Final = 8
-#: Every variant made from a source face: ``variants.py``'s, then the real lenses'.
-VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS)
+#: Every variant made from a source face: ``variants.py``'s, the real lenses', the partial covers'.
+VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS)
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
