@@ -1,8 +1,11 @@
-"""A model's ids read a page at a time: the gallery of a large source without a list of every id.
+"""A model's ids read a page at a time: a large source's gallery or Triage grid without a list of
+every id.
 
 :class:`PagedIds` stands where a model holds its id list (``LazyIdModel._ids``, and its row
 index ``_rows``) when the view is a source's images in name order with no filter
-(:mod:`facecurator.services.catalog.pages`): it knows the count, reads the page of a row by
+(:class:`ImagePages`, :mod:`facecurator.services.catalog.pages`) or its faces in Triage's order
+(:class:`~facecurator.services.catalog.face_pages.FacePages`): any :class:`KeySource`. It
+knows the count, reads the page of a row by
 keyset from a neighbouring page it holds (PgDown, a scroll), or from the nearest key of a sparse
 sample taken on the store's query worker (a scroll bar dragged, End), or, until that sample
 arrives, with an ``OFFSET`` on the index. At most :data:`MAX_PAGES` pages are held (least
@@ -13,7 +16,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final, overload
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, overload
 
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import pages as p
@@ -33,6 +37,50 @@ MAX_PAGES: Final = 40
 SAMPLE_STEP: Final = 1024
 
 
+#: A row's place in a view's order; its last item is the row's id.
+Key = tuple[Any, ...]
+
+
+class KeySource(Protocol):
+    """The keyset queries of one view's order (each LIMIT-ed, a count, or by a list of ids)."""
+
+    def page(
+        self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
+        offset: int = 0, limit: int,
+    ) -> Sequence[Key]: ...  # fmt: skip
+    def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
+    def rank(self, catalog: Catalog, key: Any, /) -> int: ...
+    def sample(self, catalog: Catalog, step: int, /) -> Sequence[Key]: ...
+    def every_id(self, catalog: Catalog, /) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class ImagePages:
+    """The present images of ``source_root`` in natural name order (the gallery's default view)."""
+
+    source_root: str
+
+    def page(
+        self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
+        offset: int = 0, limit: int,
+    ) -> list[p.Key]:  # fmt: skip
+        return p.page(
+            catalog, self.source_root, after=after, before=before, start=start, offset=offset, limit=limit
+        )
+
+    def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, p.Key]:
+        return p.keys_of(catalog, self.source_root, ids)
+
+    def rank(self, catalog: Catalog, key: p.Key, /) -> int:
+        return p.rank(catalog, self.source_root, key)
+
+    def sample(self, catalog: Catalog, step: int, /) -> list[p.Key]:
+        return p.sample(catalog, self.source_root, step)
+
+    def every_id(self, catalog: Catalog, /) -> list[int]:
+        return q.image_ids(catalog, source_root=self.source_root, sort="name")
+
+
 def pages_gallery(source_root: str | None, images: int) -> bool:
     """Whether the gallery of a source of ``images`` images, by name with no filter, is read a
     page at a time (a source's; the whole catalog's order has no index to walk)."""
@@ -40,24 +88,32 @@ def pages_gallery(source_root: str | None, images: int) -> bool:
 
 
 class PagedIds(Sequence[int]):
-    """The image ids of ``source_root`` in name order, ``count`` of them, read on demand.
+    """The ids of a view, ``count`` of them, read on demand: the image ids of ``source_root`` in
+    name order, or the rows of another :class:`KeySource` (``keys``).
 
     Args:
         catalog: the GUI thread's catalog (pages are read through it: LIMIT-ed, indexed).
         source_root: the source shown.
-        count: how many images it has (counted on the worker with the first page).
+        count: how many rows the view has (counted on a worker).
         first: the keys of the first page, if read already (else read when first shown).
+        keys: the view's order (default: the source's images by name, :class:`ImagePages`).
     """
 
     def __init__(
-        self, catalog: Catalog, source_root: str, count: int, first: list[p.Key] | None = None
+        self,
+        catalog: Catalog,
+        source_root: str,
+        count: int,
+        first: Sequence[Key] | None = None,
+        keys: KeySource | None = None,
     ) -> None:
         self._catalog = catalog
         self.source_root = source_root
+        self.keys: KeySource = ImagePages(source_root) if keys is None else keys
         self._count = count
-        self._pages: OrderedDict[int, list[p.Key]] = OrderedDict()
+        self._pages: OrderedDict[int, Sequence[Key]] = OrderedDict()
         self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
-        self._sample: list[p.Key] = []
+        self._sample: Sequence[Key] = []
         if first:
             self._hold(0, first[:PAGE])
         #: pages read from the catalog since the list was made (tests count them)
@@ -101,7 +157,7 @@ class PagedIds(Sequence[int]):
 
     def known(self, image_ids: Sequence[int]) -> list[int]:
         """The ids among these that are in the list, in the order given (one query)."""
-        keys = p.keys_of(self._catalog, self.source_root, list(image_ids))
+        keys = self.keys.keys_of(self._catalog, list(image_ids))
         return [i for i in image_ids if i in keys]
 
     def locate(self, image_id: int) -> int | None:
@@ -109,8 +165,8 @@ class PagedIds(Sequence[int]):
         row = self._row_of.get(image_id)
         if row is not None:
             return row
-        key = p.keys_of(self._catalog, self.source_root, [image_id]).get(image_id)
-        return None if key is None else p.rank(self._catalog, self.source_root, key)
+        key = self.keys.keys_of(self._catalog, [image_id]).get(image_id)
+        return None if key is None else self.keys.rank(self._catalog, key)
 
     # -- pages ----------------------------------------------------------------------------------
 
@@ -129,9 +185,9 @@ class PagedIds(Sequence[int]):
 
     def every_id(self) -> list[int]:
         """Every id in order, read now in one query (a whole-gallery operation, not a view)."""
-        return q.image_ids(self._catalog, source_root=self.source_root, sort="name")
+        return self.keys.every_id(self._catalog)
 
-    def set_sample(self, keys: list[p.Key]) -> None:
+    def set_sample(self, keys: Sequence[Key]) -> None:
         """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
         self._sample = keys
 
@@ -140,10 +196,10 @@ class PagedIds(Sequence[int]):
         to jump in; kept when it answers."""
         if self._count <= SAMPLE_STEP:
             return
-        root = self.source_root
-        query(lambda c: p.sample(c, root, SAMPLE_STEP), self.set_sample)
+        keys, step = self.keys, SAMPLE_STEP
+        query(lambda c: keys.sample(c, step), self.set_sample)
 
-    def _page(self, number: int) -> list[p.Key]:
+    def _page(self, number: int) -> Sequence[Key]:
         keys = self._pages.get(number)
         if keys is not None:
             self._pages.move_to_end(number)
@@ -152,23 +208,22 @@ class PagedIds(Sequence[int]):
         self._hold(number, keys)
         return keys
 
-    def _read(self, number: int) -> list[p.Key]:
+    def _read(self, number: int) -> Sequence[Key]:
         self.reads += 1
-        catalog, root = self._catalog, self.source_root
+        catalog, source = self._catalog, self.keys
         before, after = self._pages.get(number - 1), self._pages.get(number + 1)
         if before:  # the next page of one held (scrolling down): after its last key
-            return p.page(catalog, root, after=before[-1], limit=PAGE)
+            return source.page(catalog, after=before[-1], limit=PAGE)
         if after:  # the page before one held (scrolling up): before its first key
-            return p.page(catalog, root, before=after[0], limit=PAGE)
+            return source.page(catalog, before=after[0], limit=PAGE)
         first_row = number * PAGE
         anchor = first_row // SAMPLE_STEP
         if anchor < len(self._sample):  # from the nearest sampled key before it
-            return p.page(
-                catalog, root, start=self._sample[anchor], offset=first_row - anchor * SAMPLE_STEP, limit=PAGE
-            )
-        return p.page(catalog, root, offset=first_row, limit=PAGE)  # no sample yet: OFFSET on the index
+            offset = first_row - anchor * SAMPLE_STEP
+            return source.page(catalog, start=self._sample[anchor], offset=offset, limit=PAGE)
+        return source.page(catalog, offset=first_row, limit=PAGE)  # no sample yet: OFFSET on the index
 
-    def _hold(self, number: int, keys: list[p.Key]) -> None:
+    def _hold(self, number: int, keys: Sequence[Key]) -> None:
         self._pages[number] = keys
         first = number * PAGE
         for offset, key in enumerate(keys):
