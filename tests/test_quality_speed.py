@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from facecurator.detect.quality import base, detail, exposure, regions
+from facecurator.detect.quality import base, blocks, exposure, regions
 from facecurator.detect.quality.base import Measure, fast_mean
 
 
 def _plain_profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     dx = np.abs(face[:, 1:] - face[:, :-1])
     dy = np.abs(face[1:, :] - face[:-1, :])
-    strips = detail._STRIPS
+    strips = blocks._STRIPS
     cols = np.stack([np.add.reduce(s, axis=0) / s.shape[0] for s in np.array_split(dx, strips, axis=0)])
     rows = np.stack([np.add.reduce(s, axis=1) / s.shape[1] for s in np.array_split(dy, strips, axis=1)])
     return cols, rows
@@ -28,7 +28,7 @@ def _plain_profiles(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def test_strip_profiles_are_the_plain_strip_means(shape: tuple[int, int]) -> None:
     rng = np.random.default_rng(shape[0] * 1000 + shape[1])
     face = rng.uniform(0, 255, shape).astype(np.float32)
-    cols, rows = detail._profiles(face)
+    cols, rows = blocks._profiles(face)
     plain_cols, plain_rows = _plain_profiles(face)
     for got, want in ((cols, plain_cols), (rows, plain_rows)):
         assert got.dtype == want.dtype == np.float32
@@ -38,15 +38,15 @@ def test_strip_profiles_are_the_plain_strip_means(shape: tuple[int, int]) -> Non
 
 def _plain_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None) -> Measure:
     values, periods, locals_, folds = [], [], [], []
-    search = detail._search(grid) if grid else detail._SEARCH
-    freqs = detail._freqs
+    search = blocks._search(grid) if grid else blocks._SEARCH
+    freqs = blocks._freqs
     for prof in profiles:
-        if prof.shape[1] < 6 * detail.SPECTRUM_PERIODS[1]:
-            return detail.unmeasured("face too small for the block spectrum")
+        if prof.shape[1] < 6 * blocks.SPECTRUM_PERIODS[1]:
+            return base.unmeasured("face too small for the block spectrum")
         p = prof.mean(axis=0, dtype=np.float32)
         p = (p - fast_mean(p)) * np.hanning(p.size)
-        power = np.abs(np.fft.rfft(p, detail._SPECTRUM_N)) ** 2
-        floor = float(np.sort(power[detail._BAND])[power[detail._BAND].size // 2]) + 1e-9
+        power = np.abs(np.fft.rfft(p, blocks._SPECTRUM_N)) ** 2
+        floor = float(np.sort(power[blocks._BAND])[power[blocks._BAND].size // 2]) + 1e-9
         i = int(np.argmax(np.where(search, power, -1.0)))
         f0 = float(freqs[i])
         near = (freqs >= 0.8 * f0) & (freqs <= 1.25 * f0) & (np.abs(freqs - f0) > 3.0 / prof.shape[1])
@@ -54,7 +54,7 @@ def _plain_spectrum(profiles: tuple[np.ndarray, np.ndarray], grid: float | None)
         values.append(float(power[i]) / floor)
         locals_.append(float(power[i]) / local)
         periods.append(1.0 / f0)
-        folds.append(detail._fold_fractional(prof, 1.0 / f0))
+        folds.append(blocks._fold_fractional(prof, 1.0 / f0))
     k = int(np.argmin(values))
     details = {"period": round(periods[k], 2), "local": round(min(locals_), 3), "fold": round(min(folds), 4)}
     return Measure(round(values[k], 3), "block spectrum peak", details)
@@ -71,15 +71,15 @@ def test_the_block_spectrum_of_both_profiles_at_once_is_the_per_profile_one(
     if seed % 2:  # blocks of a fractional size: a peak the search finds
         period = float(rng.uniform(4.5, 11.5))
         face[:, (np.floor(np.arange(w) / period) % 2).astype(bool)] += 40.0
-    profiles = detail._profiles(face)
-    assert detail.block_spectrum(profiles, grid) == _plain_spectrum(profiles, grid)
+    profiles = blocks._profiles(face)
+    assert blocks.block_spectrum(profiles, grid) == _plain_spectrum(profiles, grid)
 
 
 def test_a_profile_too_short_for_the_spectrum_is_unmeasured_on_either_axis() -> None:
     rng = np.random.default_rng(3)
     for shape in ((200, 60), (60, 200)):
-        profiles = detail._profiles(rng.uniform(0, 255, shape).astype(np.float32))
-        assert detail.block_spectrum(profiles).value is None
+        profiles = blocks._profiles(rng.uniform(0, 255, shape).astype(np.float32))
+        assert blocks.block_spectrum(profiles).value is None
 
 
 def _plain_scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> tuple[float, float]:
