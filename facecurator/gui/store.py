@@ -41,9 +41,9 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, Q
 from facecurator.domain.rules import RuleSet
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
+from facecurator.gui.store_decisions import StoreDecisions
 from facecurator.gui.store_jobs import (
     ListKind,
-    _Chunk,
     _ComputeJob,
     _Failed,
     _FillJob,
@@ -53,7 +53,7 @@ from facecurator.gui.store_jobs import (
     fill_verdicts,
     list_ids,
 )
-from facecurator.gui.store_rows import ImageSummary, StoreRows
+from facecurator.gui.store_rows import ImageSummary
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.catalog import queries as q
@@ -61,10 +61,6 @@ from facecurator.services.identity import GalleryIdentities, gallery_identities,
 from facecurator.services.review import (
     ReviewedFace,
     ReviewedImage,
-    accept_qualified,
-    bulk_targets,
-    reject_unqualified,
-    undo_step,
 )
 from facecurator.services.verdict_fill import stop_lingering
 from facecurator.sources import read_image_bytes
@@ -94,7 +90,7 @@ class _Request:
     ruleset: RuleSet
 
 
-class CurationStore(QObject, StoreRows):
+class CurationStore(QObject, StoreDecisions):
     """Ids of one source's images and faces, rows fetched on demand from one catalog.
 
     Signals carry lists of ids; listeners update only those rows. Opening a
@@ -488,105 +484,6 @@ class CurationStore(QObject, StoreRows):
         self._listed_only.update(new)
         self._lists.clear()
         self.imagesListed.emit(new)
-
-    # -- decisions ---------------------------------------------------------------
-
-    def decide(
-        self, face_ids: Sequence[int], state: str, *, reason: str | None = None, include_held: bool = False
-    ) -> int:
-        """Record a decision (committed before this returns) and refresh those faces.
-
-        Raises:
-            FaceHeldError: another operator holds one of them (``include_held``: decide anyway).
-        """
-        ids = self._face_set.known(face_ids)
-        if not ids:
-            return 0
-        batch = self.catalog.decide(ids, state, reason=reason, include_held=include_held)  # type: ignore[arg-type]
-        if batch:
-            self._undo_steps.append((batch,))
-            self._reload_faces(ids)
-        return batch
-
-    def undo(self) -> list[int] | None:
-        """Undo this window's last operation (a bulk one as a whole); the restored face ids.
-
-        Each operation's step is the batch ids the core created for it, undone
-        exactly (never an older or another process's decision). With nothing done
-        in this session, the catalog's newest batch is undone (e.g. one made by
-        the command line). None when there is nothing to undo.
-        """
-        if self._undo_steps:
-            restored = undo_step(self.catalog, self._undo_steps.pop())
-        else:
-            restored = self.catalog.undo() or []
-        if not restored:
-            return None
-        self._reload_faces(restored)
-        return restored
-
-    def accept_qualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
-        """Accept the pending qualified faces among ``face_ids`` (None: the whole source).
-
-        Returns how many it changed (faces someone else decided meanwhile are skipped).
-        """
-        targets = bulk_targets(self.faces(face_ids), qualified=True)
-        if not targets:
-            return 0
-        step: list[int] = []
-        try:
-            done = accept_qualified(
-                self.catalog,
-                self.ruleset,
-                targets,
-                source_root=self.source_root,
-                on_chunk=on_chunk,
-                on_batch=step.append,
-            )
-        finally:
-            self._after_bulk(targets, step)
-        return done.count
-
-    def reject_unqualified(self, face_ids: Sequence[int] | None = None, on_chunk: _Chunk = None) -> int:
-        """Reject the pending unqualified faces among ``face_ids``, recording each one's reasons."""
-        targets = bulk_targets(self.faces(face_ids), qualified=False)
-        if not targets:
-            return 0
-        step: list[int] = []
-        try:
-            done = reject_unqualified(
-                self.catalog,
-                self.ruleset,
-                targets,
-                source_root=self.source_root,
-                on_chunk=on_chunk,
-                on_batch=step.append,
-            )
-        finally:
-            self._after_bulk(targets, step)
-        return done.count
-
-    def _after_bulk(self, targets: Sequence[int], step: Sequence[int]) -> None:
-        # Even a bulk that failed half-way committed its first chunks: show them, undoably.
-        if step:
-            self._undo_steps.append(tuple(step))
-        self._reload_faces(targets)
-
-    def reload_decisions(self, face_ids: Sequence[int]) -> None:
-        """Show decisions made elsewhere (another operator on a shared catalog): re-read those faces."""
-        self._reload_faces(face_ids)  # only the faces of the open source (see _reload_faces)
-
-    def _reload_faces(self, face_ids: Sequence[int]) -> None:
-        """Drop the rows of ``face_ids`` from the cache (re-read when shown) and announce them."""
-        ids = self._face_set.known(list(dict.fromkeys(face_ids)))
-        if not ids:
-            return
-        image_ids = list(dict.fromkeys(q.image_of_faces(self.catalog, ids).values()))
-        if self._pending is not None:
-            self._touched_images.update(image_ids)
-        self._forget_rows(image_ids)
-        self.facesChanged.emit(ids)
-        self.imagesChanged.emit(image_ids)
 
     # -- io ------------------------------------------------------------------------
 
