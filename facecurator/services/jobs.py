@@ -25,28 +25,26 @@ image keeps its faces, without descriptors, and the reason is in the report.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
-from facecurator.cloud.ratelimit import thread_wait_total
-from facecurator.domain.error_texts import error_text, internal_error
+from facecurator.domain.error_texts import error_text
 from facecurator.domain.face import Face
 from facecurator.domain.images import is_supported_name
-from facecurator.domain.protocols import DetectionResult, Detector, ImageRef, Source, bytes_key
-from facecurator.errors import DetectorAuthError, FacecuratorError
+from facecurator.domain.protocols import Detector, ImageRef, Source, bytes_key
 from facecurator.services import image_gate
 from facecurator.services.catalog import Catalog, ImageRow
 from facecurator.services.scan_report import CancelToken as CancelToken
 from facecurator.services.scan_report import ImageOutcome as ImageOutcome
 from facecurator.services.scan_report import ScanProgress as ScanProgress
 from facecurator.services.scan_report import ScanReport as ScanReport
+from facecurator.services.scan_work import _detect_one, _embed_one, _WorkDone
 from facecurator.services.workers import (
     POLL_INTERVAL,
     DetectorPool,
@@ -58,30 +56,8 @@ from facecurator.services.workers import (
 if TYPE_CHECKING:
     from facecurator.domain.identity import Embedder  # NumPy: imported when the checks run
 
-log = logging.getLogger("facecurator.jobs")
-
 #: Images :func:`list_source` records and announces first: more than a screenful of thumbnails.
 FIRST_LISTED: Final = 256
-
-
-@dataclass(frozen=True, slots=True)
-class _WorkDone:
-    ref: ImageRef
-    identity: str | None
-    result: DetectionResult | None
-    error: str | None
-    auth_failure: bool = False
-    #: ImageEmbeddings when an embedder ran, else None
-    embeddings: Any = None
-    embed_error: str | None = None
-    #: (image id, detection id) of a cached detection this work only embedded
-    embed_only: tuple[int, int] | None = None
-    #: seconds this image kept its worker busy outside the rate limiter
-    busy: float = 0.0
-    #: the identity was claimed in the gate (the scan releases it once stored)
-    claimed: bool = False
-    #: the bytes were detected already (another copy, or another path of the same file)
-    known: bool = False
 
 
 def scan(
@@ -459,64 +435,6 @@ def _cached_image_id(
     )
 
 
-def _detect_one(
-    source: Source,
-    pool: DetectorPool,
-    ref: ImageRef,
-    gate: image_gate.ImageGate,
-    embed_pool: DetectorPool | None = None,
-) -> _WorkDone:
-    """Worker: read, identify and detect one image (and embed its faces); every failure becomes data."""
-    identity = ref.quick_identity
-    started, waited = time.monotonic(), thread_wait_total()
-    claimed = False
-    try:
-        detector = pool.get()
-        data: bytes | None = None
-        if detector.needs_bytes or identity is None:
-            data = source.read_bytes(ref)
-            if identity is None:
-                identity = source.identity(ref, data)
-        state = gate.claim(bytes_key(identity))
-        if state == image_gate.KNOWN:
-            return _WorkDone(ref, identity, None, None, known=True)
-        if state == image_gate.CLOSED:
-            return _WorkDone(ref, identity, None, f"{ref.uri}: {error_text('scan.stopped')}")
-        claimed = True
-        result = detector.detect(ref, data)
-        busy = time.monotonic() - started - (thread_wait_total() - waited)
-        pixels = result.pixels
-        if pixels is not None:
-            result = replace(result, pixels=None)  # never held beyond the worker
-        if embed_pool is None or not result.faces:
-            return _WorkDone(ref, identity, result, None, busy=busy, claimed=True)
-        if pixels is not None:
-            embeddings, embed_error = _embed_decoded(embed_pool, ref, pixels, result)
-        else:
-            embeddings, embed_error = _embed(
-                source, embed_pool, ref, data, result.faces, result.width, result.height
-            )
-        return _WorkDone(
-            ref,
-            identity,
-            result,
-            None,
-            embeddings=embeddings,
-            embed_error=embed_error,
-            busy=busy,
-            claimed=True,
-        )
-    except DetectorAuthError as exc:
-        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), auth_failure=True, claimed=claimed)
-    except FacecuratorError as exc:
-        busy = time.monotonic() - started - (thread_wait_total() - waited)
-        return _WorkDone(ref, identity, None, _with_name(ref, str(exc)), busy=busy, claimed=claimed)
-    except Exception as exc:
-        log.exception("unexpected failure on %s", ref.uri)
-        message = f"{ref.uri}: {internal_error(exc)}"
-        return _WorkDone(ref, identity, None, message, claimed=claimed)
-
-
 def _embedding_job(
     catalog: Catalog, embedder: Embedder | None, image_id: int
 ) -> tuple[int, int, list[Face], int | None, int | None] | None:
@@ -531,60 +449,3 @@ def _embedding_job(
         catalog.store_embeddings(row.detection_id, embedder.key, None, [])
         return None
     return image_id, row.detection_id, faces, row.width, row.height
-
-
-def _embed(
-    source: Source,
-    embed_pool: DetectorPool,
-    ref: ImageRef,
-    data: bytes | None,
-    faces: list[Face],
-    width: int | None,
-    height: int | None,
-) -> tuple[Any, str | None]:
-    """(ImageEmbeddings, None) or (None, reason): an embedding failure is data, never an image error."""
-    try:
-        if data is None:
-            data = source.read_bytes(ref)
-        long_side = max(width, height) if width and height else None
-        return embed_pool.get().embed_image(data, faces, name=ref.uri, long_side=long_side), None
-    except FacecuratorError as exc:
-        return None, _with_name(ref, str(exc))
-    except Exception as exc:
-        log.exception("unexpected embedding failure on %s", ref.uri)
-        return None, f"{ref.uri}: {internal_error(exc, embedding=True)}"
-
-
-def _embed_decoded(
-    embed_pool: DetectorPool, ref: ImageRef, pixels: Any, result: DetectionResult
-) -> tuple[Any, str | None]:
-    """Embeddings from the detector's own decoded pixels (no second decode)."""
-    try:
-        embedder = embed_pool.get()
-        return embedder.embed_decoded(pixels, result.faces, scale=result.pixel_scale, name=ref.uri), None
-    except FacecuratorError as exc:
-        return None, _with_name(ref, str(exc))
-    except Exception as exc:
-        log.exception("unexpected embedding failure on %s", ref.uri)
-        return None, f"{ref.uri}: {internal_error(exc, embedding=True)}"
-
-
-def _embed_one(
-    source: Source,
-    embed_pool: DetectorPool,
-    ref: ImageRef,
-    image_id: int,
-    detection_id: int,
-    faces: list[Face],
-    width: int | None,
-    height: int | None,
-) -> _WorkDone:
-    """Worker: embed the faces of an image whose detection was cached."""
-    embeddings, error = _embed(source, embed_pool, ref, None, faces, width, height)
-    return _WorkDone(
-        ref, None, None, None, embeddings=embeddings, embed_error=error, embed_only=(image_id, detection_id)
-    )
-
-
-def _with_name(ref: ImageRef, message: str) -> str:
-    return message if ref.uri in message or ref.name in message else f"{ref.uri}: {message}"
