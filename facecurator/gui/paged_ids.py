@@ -87,6 +87,12 @@ def pages_gallery(source_root: str | None, images: int) -> bool:
     return source_root is not None and images >= PAGED_MIN
 
 
+def pages_faces(source_root: str | None, faces: int) -> bool:
+    """Whether Triage's grid of a source of ``faces`` faces (all, or of a decision state, in
+    catalog order, no other filter) is read a page at a time."""
+    return source_root is not None and faces >= PAGED_MIN
+
+
 class PagedIds(Sequence[int]):
     """The ids of a view, ``count`` of them, read on demand: the image ids of ``source_root`` in
     name order, or the rows of another :class:`KeySource` (``keys``).
@@ -139,7 +145,12 @@ class PagedIds(Sequence[int]):
         offset = row % PAGE
         if offset >= len(keys):  # the catalog has fewer rows than counted (deleted meanwhile)
             raise IndexError(row)
-        return keys[offset][2]
+        return keys[offset][-1]
+
+    def peek(self, row: int) -> int | None:
+        """The id of ``row`` if its page is held (no query), else None."""
+        keys = self._pages.get(row // PAGE)
+        return None if keys is None or not 0 <= row % PAGE < len(keys) else keys[row % PAGE][-1]
 
     def __iter__(self) -> Iterator[int]:
         for row in range(self._count):
@@ -227,8 +238,8 @@ class PagedIds(Sequence[int]):
         self._pages[number] = keys
         first = number * PAGE
         for offset, key in enumerate(keys):
-            self._row_of[key[2]] = first + offset
+            self._row_of[key[-1]] = first + offset
         while len(self._pages) > MAX_PAGES:
             _, dropped = self._pages.popitem(last=False)
             for key in dropped:
-                self._row_of.pop(key[2], None)
+                self._row_of.pop(key[-1], None)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QRunnable
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
-from facecurator.gui.paged_ids import pages_gallery
+from facecurator.gui.paged_ids import pages_faces, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, pages
@@ -187,6 +187,9 @@ class _Listed:
     view: tuple[MutableSequence[int], RowIndex] | None
     #: a large source's images shown from their count: (images, largest image id), ids later
     deferred: tuple[int, int] | None = None
+    #: faces: how many pass a Triage filter ("all", "pending"), counted as they were listed (a
+    #: large source's Triage grid is paged: its "pending" list is counted, not kept)
+    counts: dict[str, int] | None = None
 
 
 def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
@@ -196,6 +199,7 @@ def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
     (``image_ids``), once the gallery painted."""
     view: MutableSequence[int] | None
     order: MutableSequence[int]
+    counts: dict[str, int] | None = None
     root = request.source_root
     if kind == "images" and root is not None:
         count, last = pages.present_count_and_last(catalog, root)
@@ -209,5 +213,9 @@ def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
         del listed
     else:
         order, view = q.source_face_lists(catalog, source_root=request.source_root)
+        counts = {"all": len(order), "pending": len(view)}
+        if pages_faces(request.source_root, len(order)):  # Triage reads its pages itself
+            view = None
     index = RowIndex(order).built()
-    return _Listed(request, kind, order, index, None if view is None else (view, RowIndex(view).built()))
+    listed_view = None if view is None else (view, RowIndex(view).built())
+    return _Listed(request, kind, order, index, listed_view, counts=counts)

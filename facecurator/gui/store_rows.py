@@ -69,12 +69,15 @@ class StoreRows:
     _face_rows: dict[int, ReviewedFace]
     _summaries: OrderedDict[int, ImageSummary]
     _lists: dict[tuple[str, str, str | None], tuple[MutableSequence[int], RowIndex]]
+    #: how many faces pass a Triage filter, counted by the open's listing (until a row changes)
+    _face_counts: dict[str, int]
     _handed: tuple[MutableSequence[int], RowIndex] | None
 
     # -- the row cache -------------------------------------------------------------
 
     def _forget_rows(self, image_ids: Iterable[int] | None = None) -> None:
         self._lists.clear()  # any change of rows may change a filter's membership
+        self._face_counts.clear()
         if image_ids is None:
             self._rows.clear()
             self._face_rows.clear()
@@ -137,6 +140,15 @@ class StoreRows:
         the catalog had at the open, by its id)."""
         deferred = self._deferred_images
         return image_id in self._image_set or (deferred is not None and image_id <= deferred[1])
+
+    def face_count(self) -> int:
+        """How many faces the open source has (no list copied)."""
+        return len(self._face_order)
+
+    def listed_face_count(self, filter_name: str) -> int | None:
+        """How many faces pass a Triage filter, as the open's listing counted them (None: not
+        counted, or a row changed since)."""
+        return self._face_counts.get(filter_name)
 
     def face_ids(self) -> list[int]:
         return list(self._face_order)

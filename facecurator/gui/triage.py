@@ -142,7 +142,8 @@ class TriageView(QListView):
 
     def _prune_offscreen_requests(self) -> None:
         model = self.face_model()
-        self._crops.retain({crop_key(model.face_id(row)) for row in self.visible_rows()})
+        held = (model.held_face_id(row) for row in self.visible_rows())  # (no page read here)
+        self._crops.retain({crop_key(face_id) for face_id in held if face_id is not None})
 
     def move_to_row(self, row: int) -> None:
         """Select ``row`` as the only current face; scroll only if it is not visible."""
@@ -446,14 +447,17 @@ class TriagePage(QWidget):
         self._counts_timer.start()
 
     def _recount(self) -> None:
+        source = self.model.face_pages()
+        if source is not None:  # a large source's grid: counted in SQL, no id list made
+            shown = self.model.rowCount()
+            self._store.query(lambda c: source.count(c, pending=True), lambda p: self._show_counts(shown, p))
+            return
         ids = self.model.id_snapshot()
         # SQL on the store's query worker: no row is read, the GUI thread never waits.
-        self._store.pending_count_later(
-            ids,
-            lambda pending: self.counts.setText(
-                self.tr("{n} faces · {p} pending").format(n=len(ids), p=pending)
-            ),
-        )
+        self._store.pending_count_later(ids, lambda pending: self._show_counts(len(ids), pending))
+
+    def _show_counts(self, faces: int, pending: object) -> None:
+        self.counts.setText(self.tr("{n} faces · {p} pending").format(n=faces, p=pending))
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
 from facecurator.gui.face_details import face_title, state_word
 from facecurator.gui.lazy_model import LazyIdModel
 from facecurator.gui.my_faces import MINE
 from facecurator.gui.overlay import face_status
+from facecurator.gui.paged_ids import PagedIds, pages_faces
+from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, DecodedImageCache, render_face_crop
@@ -24,6 +26,7 @@ from facecurator.gui.triage_delegate import (
     DECISION_ROLE,
     FACE_STATUS_ROLE,
 )
+from facecurator.services.catalog.face_pages import STATES, FacePages, latest_changes
 from facecurator.services.filtering import sort_faces
 
 #: Side of the sharp crop shown in the preview panel.
@@ -33,6 +36,8 @@ FACE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 11
 
 # Rows laid out per event-loop turn (a few ms each).
 LAYOUT_BATCH: Final = 2000
+#: New faces of a paged grid inserted row by row up to this many; more: one rebuild.
+PAGED_INSERT_ONE_BY_ONE: Final = 50
 
 
 def crop_key(face_id: int) -> str:
@@ -63,6 +68,7 @@ class FaceModel(LazyIdModel):
         #: the sort (FACE_SORTS key, descending)
         self.sort_key = "image"
         self.descending = False
+        self._counting = 0  # rebuilds so far: a count answered for an older one is dropped
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
 
@@ -90,6 +96,10 @@ class FaceModel(LazyIdModel):
     def face_id(self, row: int) -> int:
         return self._ids[row]
 
+    def held_face_id(self, row: int) -> int | None:
+        """The face id of ``row`` without reading a page (None: its page is not held)."""
+        return self._ids.peek(row) if isinstance(self._ids, PagedIds) else self._ids[row]
+
     def set_sort(self, key: str, descending: bool = False) -> None:
         """Order the grid by a field (``FACE_SORTS``); "image" is the catalog order."""
         if (key, descending) != (self.sort_key, self.descending):
@@ -97,6 +107,10 @@ class FaceModel(LazyIdModel):
             self.rebuild()
 
     def rebuild(self) -> None:
+        self._counting += 1
+        if self._pageable():
+            self._rebuild_paged()
+            return
         store = self._store
         ids = self.mine() if self.filter_name == MINE else store.matching_face_ids(self.filter_name)  # SQL
         # its SQL part in the catalog, the rest on those faces
@@ -110,6 +124,93 @@ class FaceModel(LazyIdModel):
         self._rows = store.row_index(ids)  # NumPy-sorted, no dict of every id
         self.endResetModel()
 
+    # -- a large source's grid, a page at a time -------------------------------------------------
+
+    def _pageable(self) -> bool:
+        """All faces, or those of a decision state, in catalog order with no other filter, of a
+        large source: read a page at a time (PagedIds over FacePages)."""
+        store = self._store
+        return (
+            self.filter_name in ("all", *STATES)
+            and self.sort_key == "image"
+            and not self.descending
+            and self.face_filter is None
+            and not store.closed
+            and pages_faces(store.source_root, store.face_count())
+        )
+
+    def _rebuild_paged(self) -> None:
+        """Count the view (known from the open's listing, else on the query worker: the grid is
+        empty meanwhile), then show it from its count."""
+        store = self._store
+        assert store.source_root is not None
+        state = None if self.filter_name == "all" else self.filter_name
+        source = FacePages(store.source_root, state)
+        count = store.face_count() if state is None else store.listed_face_count(self.filter_name)
+        if count is not None:
+            self._show_paged(source, count)
+            return
+        self.beginResetModel()
+        self._ids, self._rows = [], RowIndex()
+        self.endResetModel()
+        counting = self._counting  # a rebuild meanwhile makes this count stale
+
+        def counted(count: int) -> None:
+            if counting == self._counting:
+                self._show_paged(source, count)
+
+        store.query(source.count, counted)  # type: ignore[arg-type]
+
+    def _show_paged(self, source: FacePages, count: int) -> None:
+        store = self._store
+        assert store.source_root is not None
+        paged = PagedIds(store.catalog, store.source_root, count, keys=source)
+        self.beginResetModel()
+        self._ids = self._rows = paged
+        self.endResetModel()
+        paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
+
+    @property
+    def paged(self) -> PagedIds | None:
+        """The paged list shown (None: an id list)."""
+        return self._ids if isinstance(self._ids, PagedIds) else None
+
+    def face_pages(self) -> FacePages | None:
+        """A copy of the paged grid's view (for a worker: its kept and dropped faces as now);
+        None when the grid is an id list."""
+        source = None if self.paged is None else self.paged.keys
+        if not isinstance(source, FacePages):
+            return None
+        return FacePages(source.source_root, source.state, set(source.kept), set(source.dropped))
+
+    def _paged_changed(self, paged: PagedIds, face_ids: list[int]) -> None:
+        """Decisions changed while a decision-state grid is paged: the faces it showed stay in it
+        (kept), those that came to its state meanwhile stay out (dropped) until it is rebuilt."""
+        source = paged.keys
+        assert isinstance(source, FacePages)
+        if source.state is None:
+            return
+        was = latest_changes(self._store.catalog, [i for i in face_ids if i not in source.kept])
+        for face_id, (old, new) in was.items():
+            if old == source.state and new != source.state and face_id not in source.dropped:
+                source.kept.add(face_id)
+            elif new == source.state and old != source.state:
+                source.dropped.add(face_id)
+
+    def _paged_added(self, paged: PagedIds, face_ids: list[int]) -> None:
+        """Faces a scan added while the grid is paged: each inserted at its row (located before
+        any is inserted: each one's row counts the others), or many in one reset."""
+        if len(face_ids) > PAGED_INSERT_ONE_BY_ONE:
+            self.rebuild()
+            return
+        rows = sorted(row for i in face_ids if (row := paged.locate(i)) is not None)
+        for row in rows:  # ascending: each row is its place once the ones before are in
+            self.beginInsertRows(QModelIndex(), row, row)
+            paged.inserted()
+            self.endInsertRows()
+        if rows:
+            paged.sample_later(self._store.query)
+
     def _passes(self, face_id: int) -> bool:
         if self.filter_name == MINE:  # a face new to the store is nobody's until taken
             return False
@@ -120,6 +221,9 @@ class FaceModel(LazyIdModel):
         return self.face_filter.matches(self._store.face(face_id))
 
     def _on_faces_added(self, face_ids: list[int]) -> None:
+        if (paged := self.paged) is not None:
+            self._paged_added(paged, face_ids)
+            return
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: in SQL
             new = list(self._face_filtered(new, self._store.faces_passing, fallback=False))
@@ -129,7 +233,11 @@ class FaceModel(LazyIdModel):
     def _on_faces_changed(self, face_ids: list[int]) -> None:
         # Decided faces stay in a "pending" grid until the operator refilters:
         # removing rows under the cursor would make the grid jump.
-        rows = sorted(self._rows[i] for i in face_ids if i in self._rows)
+        if (paged := self.paged) is not None:
+            self._paged_changed(paged, face_ids)  # (repainted: the rows of its held pages)
+            rows = sorted(row for i in face_ids if (row := paged.get(i)) is not None)
+        else:
+            rows = sorted(self._rows[i] for i in face_ids if i in self._rows)
         for row in rows:
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])

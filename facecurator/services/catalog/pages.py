@@ -48,6 +48,22 @@ def present_count_and_last(catalog: Catalog, source_root: str) -> tuple[int, int
     return int(count), int(last or 0)
 
 
+def keyset(
+    where: str, columns: str, params: dict[str, Any], *, after: Sequence[Any] | None = None,
+    before: Sequence[Any] | None = None, start: Sequence[Any] | None = None,
+) -> tuple[str, str]:  # fmt: skip
+    """``where`` narrowed to the rows after the key ``after``, before ``before`` or from ``start``
+    on (its first items bound to ``columns``, a comma-separated list), and the ORDER BY of that
+    read (descending before ``before``: its rows read back from the key). Fills ``params``."""
+    names = columns.split(", ")
+    bound = after or before or start
+    if bound is not None:
+        marks = ", ".join(f":b{n}" for n in range(len(names)))
+        where += f" AND ({columns}) {'>' if after else '<' if before else '>='} ({marks})"
+        params.update({f"b{n}": bound[n] for n in range(len(names))})
+    return where, columns if before is None else ", ".join(f"{name} DESC" for name in names)
+
+
 def page(
     catalog: Catalog, source_root: str, *, after: Key | None = None, before: Key | None = None,
     start: Key | None = None, offset: int = 0, limit: int,
@@ -56,13 +72,7 @@ def page(
     ``before`` (still in name order), or from the key ``start`` on skipping ``offset`` rows, or
     the rows from ``offset`` (no key: the index walked from its start)."""
     params: dict[str, Any] = {"root": source_root, "limit": limit, "offset": offset}
-    where, order = _PRESENT, _KEY
-    bound = after or before or start
-    if bound is not None:
-        where += f" AND ({_KEY}) {'>' if after else '<' if before else '>='} (:b_key, :b_name, :b_id)"
-        params.update(b_key=bound[0], b_name=bound[1], b_id=bound[2])
-    if before is not None:
-        order = "i.name_key DESC, i.name DESC, i.id DESC"
+    where, order = keyset(_PRESENT, _KEY, params, after=after, before=before, start=start)
     with catalog._reading("a page of images") as db:
         rows = db.execute(
             f"SELECT {_KEY} FROM images AS i WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",

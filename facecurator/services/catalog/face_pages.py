@@ -1,0 +1,169 @@
+"""Keyset pages of a source's faces in Triage's order: a face grid without a list of every id.
+
+Triage lists a source's faces of readable images in catalog order (``ORDER BY source_root, name,
+image id, face index``, :func:`~facecurator.services.catalog.queries.face_ids`), all of them or
+those of one decision state. :class:`FacePages` reads that list a page at a time, the shape of
+:mod:`~facecurator.services.catalog.pages` for images: the COUNT, the page after (or before) a
+key (``WHERE (i.name, i.id, f.idx) > (?, ?, ?) ORDER BY ... LIMIT n``: the images' index
+``images_by_root`` walked from that key, each image's faces by their unique index), and a sparse
+sample of the keys taken once on a worker to map a row to a key. Every query here has a
+``LIMIT`` or is a count, on SQLite and on PostgreSQL alike.
+
+A decision-state view keeps the faces it showed: a face decided while a "Pending" grid shows it
+stays in that grid until it is rebuilt (the operator refilters), so the rows do not move under
+the cursor. The ids decided since the view was counted are :attr:`FacePages.kept` (they count as
+matching), those that turned to its state meanwhile :attr:`FacePages.dropped` (they do not).
+
+A key is ``(name, image id, face index, face id)``; its last item is the face id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.services.catalog.pages import keyset
+from facecurator.services.catalog.rows import _ids_json
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog.database import Catalog
+
+#: One face's place in Triage's order: (image name, image id, face index, face id).
+FaceKey = tuple[str, int, int, int]
+
+#: The decision states a paged view may show (None: every face).
+STATES: Final = ("pending", "accepted", "rejected")
+
+_KEY: Final = "i.name, i.id, f.idx, f.id"
+_ORDER: Final = "i.name, i.id, f.idx"
+_FROM: Final = (
+    "FROM images AS i CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id"
+)
+
+
+def _key(row: Sequence[Any]) -> FaceKey:
+    return (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+@dataclass
+class FacePages:
+    """The faces of ``source_root`` (of decision ``state``; None: all) in Triage's order."""
+
+    source_root: str
+    state: str | None = None
+    #: faces decided since the view was counted: still shown (a "Pending" grid keeps them)
+    kept: set[int] = field(default_factory=set)
+    #: faces that turned to ``state`` since: not shown until the view is counted again
+    dropped: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.state is not None and self.state not in STATES:
+            raise ValueError(f"not a decision state: {self.state!r}")
+
+    def _where(self, params: dict[str, Any]) -> tuple[str, str]:
+        """(joins, where) of the view's faces; fills ``params``."""
+        params["root"] = self.source_root
+        where = "i.source_root = :root AND i.status = 'ok'"
+        if self.state is None:
+            return "", where
+        params["state"] = self.state
+        matching = "coalesce(d.state, 'pending') = :state"
+        if self.dropped:
+            matching += " AND f.id NOT IN (SELECT value FROM json_each(:dropped))"
+            params["dropped"] = _ids_json(sorted(self.dropped))
+        if self.kept:
+            matching = f"({matching}) OR f.id IN (SELECT value FROM json_each(:kept))"
+            params["kept"] = _ids_json(sorted(self.kept))
+        return "LEFT JOIN decisions AS d ON d.face_id = f.id", f"{where} AND ({matching})"
+
+    def count(self, catalog: Catalog, *, pending: bool = False) -> int:
+        """How many faces the view shows (``pending``: of them, how many are pending now); one
+        count, for a worker at a million images."""
+        params: dict[str, Any] = {}
+        joins, where = self._where(params)
+        if pending:
+            joins = "LEFT JOIN decisions AS d ON d.face_id = f.id"
+            where += " AND coalesce(d.state, 'pending') = 'pending'"
+        with catalog._reading("face count") as db:
+            return int(db.execute(f"SELECT count(*) {_FROM} {joins} WHERE {where}", params).fetchone()[0])
+
+    def page(
+        self, catalog: Catalog, *, after: FaceKey | None = None, before: FaceKey | None = None,
+        start: FaceKey | None = None, offset: int = 0, limit: int,
+    ) -> list[FaceKey]:  # fmt: skip
+        """Up to ``limit`` keys in order: after the key ``after``, or the ones just before
+        ``before`` (still in order), or from the key ``start`` on skipping ``offset`` rows, or the
+        rows from ``offset`` (no key: walked from the start)."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        joins, where = self._where(params)
+        where, order = keyset(where, _ORDER, params, after=after, before=before, start=start)
+        sql = f"SELECT {_KEY} {_FROM} {joins} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        with catalog._reading("a page of faces") as db:
+            keys = [_key(row) for row in db.execute(sql, params).fetchall()]
+        return keys[::-1] if before is not None else keys
+
+    def keys_of(self, catalog: Catalog, face_ids: Sequence[int]) -> dict[int, FaceKey]:
+        """``id -> key`` of those of these faces the view shows (one query)."""
+        if not face_ids:
+            return {}
+        params: dict[str, Any] = {"ids": _ids_json(face_ids)}
+        joins, where = self._where(params)
+        where += " AND f.id IN (SELECT value FROM json_each(:ids))"
+        with catalog._reading("face keys") as db:
+            rows = db.execute(
+                f"SELECT {_KEY} {_FROM} {joins} WHERE {where}",
+                params,
+            ).fetchall()
+        return {int(row[3]): _key(row) for row in rows}
+
+    def rank(self, catalog: Catalog, key: FaceKey) -> int:
+        """The row of ``key``: how many faces of the view come before it (one count; it walks the
+        faces before it: a face far down a million images' source costs a second)."""
+        params: dict[str, Any] = {"b_name": key[0], "b_image": key[1], "b_idx": key[2]}
+        joins, where = self._where(params)
+        with catalog._reading("a face's row") as db:
+            row = db.execute(
+                f"SELECT count(*) {_FROM} {joins} WHERE {where} AND ({_ORDER}) < (:b_name, :b_image, :b_idx)",
+                params,
+            ).fetchone()
+        return int(row[0])
+
+    def sample(self, catalog: Catalog, step: int) -> list[FaceKey]:
+        """The keys of rows 0, ``step``, 2 ``step`` ... (for a worker: one walk, numbered in SQL)."""
+        params: dict[str, Any] = {"step": step}
+        joins, where = self._where(params)
+        with catalog._reading("sampled face keys") as db:
+            rows = db.execute(
+                f"SELECT name, image_id, idx, face_id FROM (SELECT i.name AS name, i.id AS image_id, "
+                f"f.idx AS idx, f.id AS face_id, row_number() OVER (ORDER BY {_ORDER}) AS r "
+                f"{_FROM} {joins} WHERE {where}) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r",
+                params,
+            ).fetchall()
+        return [_key(row) for row in rows]
+
+    def every_id(self, catalog: Catalog) -> list[int]:
+        """Every face id of the view in order, in one query (a whole-view operation: a bulk
+        decision's scope, not a view's page)."""
+        params: dict[str, Any] = {}
+        joins, where = self._where(params)
+        with catalog._reading("face ids") as db:
+            return [
+                int(row[0])
+                for row in db.execute(f"SELECT f.id {_FROM} {joins} WHERE {where} ORDER BY {_ORDER}", params)
+            ]
+
+
+def latest_changes(catalog: Catalog, face_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """``face id -> (old state, new state)`` of each of these faces' latest decision change, from
+    the audit (one query by id on its ``audit_by_face`` index; a face never decided: absent)."""
+    if not face_ids:
+        return {}
+    with catalog._reading("decision changes") as db:
+        rows = db.execute(
+            "SELECT a.face_id, a.old_state, a.new_state FROM audit AS a WHERE a.id IN ("
+            "SELECT max(b.id) FROM audit AS b WHERE b.face_id IN (SELECT value FROM json_each(:ids)) "
+            "GROUP BY b.face_id)",
+            {"ids": _ids_json(face_ids)},
+        ).fetchall()
+    return {int(row[0]): (str(row[1]), str(row[2])) for row in rows}

@@ -1,0 +1,142 @@
+"""A large source's Triage grid is read a page at a time (FacePages through gui/paged_ids.py): the
+model knows the count and holds a few pages of face ids, whatever the size; paging, End, a
+dragged scroll bar and "go to face" land on the rows of Triage's order; the keyboard flow
+(A decides and moves on), undo and another operator's decisions keep every row where it was (a
+decided face stays in the "Pending" grid until it is rebuilt); the counts come from SQL; the
+GUI thread's queries are LIMIT-ed pages, counts or rows by id. Both backends; a shape, not a
+time: a few hundred images, with the paging threshold, the page and the pages held made small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers.paging import page_down_past, rows_agree, scale_paging, seeded, traced, unbounded, up_and_dragged
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from facecurator.gui import paged_ids
+from facecurator.gui.triage_model import FACE_ID_ROLE
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+
+N_IMAGES = 700
+FACES = 2
+PAGE = 32
+HELD_PAGES = 4
+SAMPLE_STEP = 128
+#: The most ids the model may hold: its pages, and one sampled key per SAMPLE_STEP rows.
+MAX_HELD = HELD_PAGES * PAGE + N_IMAGES * FACES // SAMPLE_STEP + 1
+
+
+@pytest.fixture
+def paged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the faces (1400) are paged, the images (700) not
+    scale_paging(monkeypatch, minimum=1000, page=PAGE, held=HELD_PAGES, step=SAMPLE_STEP)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    target, root = seeded(request, tmp_path, N_IMAGES, FACES)
+    with Catalog(target) as catalog:  # every 5th face accepted before: "Pending" is not "All"
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide(every[5::5], "accepted")
+        catalog.decide(every[:1], "accepted")  # a batch of its own (undone below)
+    return target, root
+
+
+def test_a_large_triage_grid_holds_pages_and_keeps_its_rows(
+    qtbot, make_window, paged, big_target: tuple[str, Path]
+) -> None:
+    target, root = big_target
+    with Catalog(target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        reference = q.face_ids(catalog, source_root=str(root), filter_name="pending")
+    assert len(every) == N_IMAGES * FACES and len(reference) == len(every) - len(every[::5])
+    window = make_window(target)
+    store, page = window.store, window.triage
+    model, view = page.model, page.view
+    statements = traced(store.catalog)
+
+    def _current(view) -> tuple[int, int]:
+        index = view.currentIndex()
+        return index.row(), index.data(FACE_ID_ROLE)
+
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(page)
+    assert model.filter_name == "pending"
+    # shown from the count the open's listing made (no "pending" list kept), pages held only
+    assert model.paged is not None and store._lists.get(("faces", "pending", None)) is None
+    assert model.rowCount() == len(reference) and model.held_ids <= MAX_HELD
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)  # the sample is in
+    last = model.index(len(reference) - 1, 0)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+    qtbot.waitUntil(lambda: page.counts.text().startswith(f"{len(reference)} "), timeout=30_000)
+    assert f"· {len(reference)} " in page.counts.text()  # every face of the grid is pending
+
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    assert _current(view) == (0, reference[0])
+    bar = view.verticalScrollBar()
+    shown_rows_agree = rows_agree(qtbot, view, model.face_id, reference)
+    page_down_past(bar, shown_rows_agree, 2 * HELD_PAGES * paged_ids.PAGE)  # past the pages held
+    QTest.keyClick(view, Qt.Key.Key_End)
+    assert _current(view) == (len(reference) - 1, reference[-1])
+    assert model.held_ids <= MAX_HELD, f"after End the model holds {model.held_ids} ids"
+    up_and_dragged(bar, shown_rows_agree)
+    assert page.select_face(reference[777])  # "go to face": a row on no held page
+    assert _current(view) == (777, reference[777])
+
+    # the keyboard flow: A accepts the current face and moves to the next pending one; the
+    # decided face stays in its row, also once its page was dropped and read again
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_A)
+    assert _current(view) == (778, reference[778])
+    QTest.keyClick(view, Qt.Key.Key_R)
+    assert _current(view) == (779, reference[779])
+    again = every[0]
+    with Catalog(target) as other:  # another operator decides a face on no held page ...
+        other.decide([reference[100]], "rejected")
+        with other._reading("the batch") as db:  # ... and undoes a decision made before the count
+            sql = "SELECT max(batch_id) FROM audit WHERE face_id = :f"
+            batch = db.execute(sql, {"f": again}).fetchone()[0]
+        assert other.undo(batch_id=batch) == [again]
+    store.reload_decisions([reference[100], again])
+    assert model.rowCount() == len(reference)
+    QTest.keyClick(view, Qt.Key.Key_End)
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    shown_rows_agree()
+    for row in (100, 777, 778):
+        assert page.select_face(reference[row]) and _current(view) == (row, reference[row])
+        shown_rows_agree()
+    window.undo_action.trigger()  # Ctrl+Z: the R on row 778 undone
+    assert model.rowCount() == len(reference)
+    bar.setValue(0)
+    bar.setValue(bar.maximum())
+    assert page.select_face(reference[778]) and _current(view) == (778, reference[778])
+    shown_rows_agree()
+    assert model.held_ids <= MAX_HELD, f"the model holds {model.held_ids} ids"
+    # the counts: the decided faces are still shown, no longer pending
+    qtbot.waitUntil(lambda: f"· {len(reference) - 2} pending" in page.counts.text(), timeout=30_000)
+    assert page.counts.text().startswith(f"{len(reference)} faces")
+
+    # "All faces": counted from the store's listing, paged the same way
+    page.filter_combo.setCurrentIndex(page.filter_combo.findData("all"))
+    assert model.paged is not None and model.rowCount() == len(every)
+    bar.setValue(bar.maximum() // 2)
+    rows = view.visible_rows()
+    qtbot.wait(1)
+    assert [model.face_id(r) for r in rows] == every[rows.start : rows.stop]
+    # "Accepted": counted on the query worker, then paged
+    page.filter_combo.setCurrentIndex(page.filter_combo.findData("accepted"))
+    with Catalog(target) as catalog:
+        accepted = q.face_ids(catalog, source_root=str(root), filter_name="accepted")
+    qtbot.waitUntil(lambda: model.rowCount() == len(accepted), timeout=30_000)
+    assert [model.face_id(r) for r in range(model.rowCount())] == accepted
+
+    # the GUI thread read no faces without a bound: LIMIT-ed pages, counts, rows by a list of ids
+    assert not unbounded(statements, "images", "faces")
+    if statements:
+        assert any("a page" in sql or "LIMIT" in sql for sql in statements)  # the trace saw the pages

@@ -1,0 +1,90 @@
+"""What the tests of a paged view share (tests/gui/test_paged_triage.py): the paging scaled down
+to a test's size, a seeded catalog on either backend, paging down past the pages held, and the
+GUI thread's statements that read rows without a bound."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.catalogs import seed_catalog
+
+
+def scale_paging(monkeypatch: pytest.MonkeyPatch, *, minimum: int, page: int, held: int, step: int) -> None:
+    """Views of ``minimum`` rows or more are paged, ``page`` rows a page, ``held`` pages held, a
+    key sampled every ``step`` rows."""
+    from facecurator.gui import paged_ids
+
+    for name, value in (("PAGED_MIN", minimum), ("PAGE", page), ("MAX_PAGES", held), ("SAMPLE_STEP", step)):
+        monkeypatch.setattr(paged_ids, name, value)
+
+
+def seeded(request: pytest.FixtureRequest, tmp_path: Path, images: int, faces: int) -> tuple[str, Path]:
+    """(catalog target, source folder) of ``images`` images of ``faces`` faces, on the backend of
+    the test's parameter ("sqlite" or "postgresql": the ``pg_url`` fixture's server)."""
+    root = tmp_path / "gallery"
+    root.mkdir()
+    target = str(tmp_path / "c.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    seed_catalog(target, root, images, faces)
+    return target, root
+
+
+def rows_agree(qtbot: Any, view: Any, id_of: Callable[[int], int], reference: list[int]) -> Callable[[], int]:
+    """A check that the rows ``view`` shows hold the ids of ``reference`` at their rows (and more
+    than a few are shown); it answers the top row shown."""
+
+    def check() -> int:
+        qtbot.wait(1)
+        rows = view.visible_rows()
+        assert len(rows) > 4
+        assert [id_of(r) for r in rows] == reference[rows.start : rows.stop]
+        return int(rows.start)
+
+    return check
+
+
+def page_down_past(bar: Any, rows_agree: Callable[[], int], beyond: int) -> None:
+    """Scroll down a page at a time (PgDown held) until the top row shown is past ``beyond``;
+    ``rows_agree`` checks the rows shown and answers the top one."""
+    top = 0
+    for _ in range(400):
+        bar.setValue(bar.value() + bar.pageStep())
+        top = rows_agree()
+        if top > beyond:
+            return
+    raise AssertionError(f"paging down stopped at row {top}")
+
+
+def up_and_dragged(bar: Any, rows_agree: Callable[[], int]) -> None:
+    """From where the view is (its end): five pages up (each a keyset read before a page held),
+    then the scroll bar dragged to 50 %, 13 % and 77 % (reads from a sampled key); the rows
+    checked after each."""
+    rows_agree()
+    for _ in range(5):
+        bar.setValue(bar.value() - bar.pageStep())
+        rows_agree()
+    for fraction in (0.5, 0.13, 0.77):
+        bar.setValue(int(bar.maximum() * fraction))
+        rows_agree()
+
+
+def traced(catalog: Any) -> list[str]:
+    """The statements the GUI thread's connection runs from now on (SQLite: its trace callback;
+    PostgreSQL has none: the list stays empty)."""
+    statements: list[str] = []
+    db = getattr(catalog, "_db", None)
+    if db is not None and hasattr(db, "set_trace_callback"):
+        db.set_trace_callback(statements.append)
+    return statements
+
+
+def unbounded(statements: list[str], *tables: str) -> list[str]:
+    """The statements reading from all of ``tables`` with no LIMIT, count or id list."""
+    return [
+        sql for sql in statements
+        if all(f"FROM {t}" in sql or f"JOIN {t}" in sql for t in tables)
+        and not any(b in sql for b in ("LIMIT", "count(", "json_each"))
+    ]  # fmt: skip
