@@ -52,6 +52,22 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now, in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def catalog_image_of_faces(catalog: Any, face_ids: list[int]) -> dict[int, int]:
+    """``face id -> image id`` (either backend)."""
+    from facecurator.services.catalog import queries as q
+
+    return q.image_of_faces(catalog, face_ids)
+
+
 def _link_files(catalog: Any, image_ids: list[int], master: Path) -> int:
     """A hard link to ``master`` at each image's path that has no file (not timed)."""
     made = 0
@@ -65,8 +81,30 @@ def _link_files(catalog: Any, image_ids: list[int], master: Path) -> int:
     return made
 
 
-def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, spin: Any) -> dict[str, Any]:
-    """Scroll ``view`` down a page at a time; per page: rows painted, thumbnails painted, stall."""
+def _traced(monitor: Any, trace: bool, label: str) -> Any:
+    """A :class:`stall_trace.StallTracer` on ``monitor`` started (``trace``), else None."""
+    if not trace:
+        return None
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from stall_trace import StallTracer
+
+    tracer = StallTracer(monitor)
+    tracer.label = label  # type: ignore[attr-defined]
+    tracer.start()
+    return tracer
+
+
+def _untraced(tracer: Any) -> None:
+    if tracer is not None:
+        tracer.stop()
+        print(f"{tracer.label}: {tracer.report()}", file=sys.stderr, flush=True)
+
+
+def _page_through(
+    view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, spin: Any, trace: str = ""
+) -> dict[str, Any]:
+    """Scroll ``view`` down a page at a time; per page: rows painted, thumbnails painted, stall
+    (``trace``: where the stalls went, printed under that label)."""
     from PySide6.QtCore import QEvent, QObject
 
     from facecurator.gui.latency import EventLoopMonitor
@@ -109,6 +147,7 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
     bar = view.verticalScrollBar()
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    tracer = _traced(monitor, bool(trace), trace)
     measured: dict[str, list[float]] = {"rows_ms": [], "thumbs_ms": [], "stall_ms": []}
     gave_up = 0
     for _ in range(pages):
@@ -133,6 +172,7 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
         measured["thumbs_ms"].append((thumbs_at - started) * 1000)
         measured["stall_ms"].append(max(monitor.gaps[gaps_before:], default=0.0) * 1000)
     monitor.stop()
+    _untraced(tracer)
     cache.ready.disconnect(on_ready)
     view.viewport().removeEventFilter(spy)
     out: dict[str, Any] = {key: _summary(values) for key, values in measured.items() if values}
@@ -144,9 +184,10 @@ def _page_through(view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, s
     return out
 
 
-def _jumps(view: Any, spin: Any) -> dict[str, Any]:
-    """Jumps in the gallery, each to the rows painted and the longest stall meanwhile: the End
-    key (the last image made current), then the scroll bar dragged to 50 %, 10 % and 90 %."""
+def _jumps(view: Any, spin: Any, trace: str = "") -> dict[str, Any]:
+    """Jumps in a view, each to the rows painted and the longest stall meanwhile: the End key
+    (the last row made current), then the scroll bar dragged to 50 %, 10 % and 90 %, then the
+    Home key."""
     from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtTest import QTest
 
@@ -167,6 +208,7 @@ def _jumps(view: Any, spin: Any) -> dict[str, Any]:
     bar = view.verticalScrollBar()
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    tracer = _traced(monitor, bool(trace), trace)
     out: dict[str, Any] = {}
     view.setFocus()
     for name, act in (
@@ -174,6 +216,7 @@ def _jumps(view: Any, spin: Any) -> dict[str, Any]:
         ("drag_50", lambda: bar.setValue(bar.maximum() // 2)),
         ("drag_10", lambda: bar.setValue(bar.maximum() // 10)),
         ("drag_90", lambda: bar.setValue(bar.maximum() * 9 // 10)),
+        ("home_key", lambda: QTest.keyClick(view, Qt.Key.Key_Home)),
     ):
         spin(lambda: False, 0.2)
         painted.clear()
@@ -188,6 +231,7 @@ def _jumps(view: Any, spin: Any) -> dict[str, Any]:
             "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
         }
     monitor.stop()
+    _untraced(tracer)
     view.viewport().removeEventFilter(spy)
     return out
 
@@ -241,7 +285,8 @@ def child(args: argparse.Namespace) -> None:
     # The views take the window's width (a fresh settings folder: no layout saved).
     window.gallery_splitter.setSizes([1000, 300, 200])
     window.triage.splitter.setSizes([1100, 400])
-    for name in ("gallery", "triage"):
+    results["rss_loaded_mb"] = round(_rss_mb(), 1)
+    for name in args.views.split(","):
         if name == "gallery":
             window.tabs.setCurrentWidget(window.gallery_page)
             view, model, cache = window.gallery, window.gallery_model, window.thumbnails
@@ -250,7 +295,7 @@ def child(args: argparse.Namespace) -> None:
         else:
             window.tabs.setCurrentWidget(window.triage)
             combo = window.triage.filter_combo
-            combo.setCurrentIndex(combo.findData("all"))
+            combo.setCurrentIndex(combo.findData(args.triage_filter))
             view, model, cache = window.triage.view, window.triage.model, window.crops
             spin(lambda m=model: m.rowCount() > 0, 120)
             ids_of = model.face_id
@@ -260,21 +305,20 @@ def child(args: argparse.Namespace) -> None:
         size = view.viewport().size()
         shown = f"viewport {size.width()}x{size.height()}, scroll max {bar.maximum()}"
         print(f"{name}: {model.rowCount()} rows, {shown}", file=sys.stderr, flush=True)
+        results[f"{name}_rss_mb"] = round(_rss_mb(), 1)
         per_page = max(1, len(view.visible_rows()))
         rows = min(model.rowCount(), per_page * (args.pages + 2))
         ids = [ids_of(r) for r in range(rows)]
         if name == "triage":  # the faces' images
-            ids = [
-                row[0]
-                for row in catalog._db.execute(
-                    "SELECT DISTINCT image_id FROM faces WHERE id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(ids),),
-                )
-            ]
+            ids = sorted(set(catalog_image_of_faces(catalog, ids).values()))
         _link_files(catalog, ids, master)
-        results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin)
-        if name == "gallery":
-            results["gallery_jumps"] = _jumps(view, spin)
+        trace = name if args.trace else ""
+        results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin, trace)
+        results[f"{name}_jumps"] = _jumps(view, spin, f"{name} jumps" if args.trace else "")
+        held = getattr(model, "held_ids", None)
+        if held is not None:
+            results[f"{name}_held_ids"] = held
+    results["rss_end_mb"] = round(_rss_mb(), 1)
     print(json.dumps(results), flush=True)
     window.shutdown()
     window.close()
@@ -283,9 +327,17 @@ def child(args: argparse.Namespace) -> None:
 
 
 def scroll(
-    target: str, source: str, expect: int, *, pages: int, verdict_wait: float, repo: Path = REPO
+    target: str,
+    source: str,
+    expect: int,
+    *,
+    pages: int,
+    verdict_wait: float,
+    repo: Path = REPO,
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Run the child on ``target`` with a cold thumbnail cache; its JSON."""
+    """Run the child on ``target`` with a cold thumbnail cache (``extra``: more of its options);
+    its JSON."""
     with tempfile.TemporaryDirectory(prefix="fc-scroll-cache-") as cache:
         env = dict(
             os.environ,
@@ -297,7 +349,7 @@ def scroll(
             [
                 sys.executable, __file__, "--child", "--catalog", target, "--source", source,
                 "--expect", str(expect), "--pages", str(pages), "--verdict-wait", str(verdict_wait),
-                "--repo", str(repo),
+                "--repo", str(repo), *extra,
             ],
             env=env, stdout=subprocess.PIPE, text=True, check=False,
         )  # fmt: skip
@@ -317,13 +369,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--verdict-wait", type=float, default=120.0)
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is measured")
+    parser.add_argument("--views", default="gallery,triage", help="views paged, in this order")
+    parser.add_argument(
+        "--triage-filter", default="all", help="Triage's filter while paging (all, pending ...)"
+    )
+    parser.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
     args = parser.parse_args(argv)
     if args.child:
         child(args)
         return 0
+    extra = (
+        "--views",
+        args.views,
+        "--triage-filter",
+        args.triage_filter,
+        *(["--trace"] if args.trace else []),
+    )
     result = scroll(
         args.catalog, args.source, args.expect,
-        pages=args.pages, verdict_wait=args.verdict_wait, repo=args.repo.resolve(),
+        pages=args.pages, verdict_wait=args.verdict_wait, repo=args.repo.resolve(), extra=extra,
     )  # fmt: skip
     print(json.dumps(result))
     return 0
