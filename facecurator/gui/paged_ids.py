@@ -46,7 +46,7 @@ class KeySource(Protocol):
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
-        offset: int = 0, limit: int,
+        offset: int = 0, limit: int, backward: bool = False,
     ) -> Sequence[Key]: ...  # fmt: skip
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
     def rank(self, catalog: Catalog, key: Any, /) -> int: ...
@@ -62,11 +62,10 @@ class ImagePages:
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
-        offset: int = 0, limit: int,
+        offset: int = 0, limit: int, backward: bool = False,
     ) -> list[p.Key]:  # fmt: skip
-        return p.page(
-            catalog, self.source_root, after=after, before=before, start=start, offset=offset, limit=limit
-        )
+        bounds = {"after": after, "before": before, "start": start}
+        return p.page(catalog, self.source_root, **bounds, offset=offset, limit=limit, backward=backward)
 
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, p.Key]:
         return p.keys_of(catalog, self.source_root, ids)
@@ -228,10 +227,15 @@ class PagedIds(Sequence[int]):
         if after:  # the page before one held (scrolling up): before its first key
             return source.page(catalog, before=after[0], limit=PAGE)
         first_row = number * PAGE
+        rows = max(0, min(PAGE, self._count - first_row))
+        after_it = self._count - first_row - rows  # rows after this page
         anchor = first_row // SAMPLE_STEP
-        if anchor < len(self._sample):  # from the nearest sampled key before it
+        if anchor < len(self._sample) and first_row - anchor * SAMPLE_STEP <= after_it:
+            # from the nearest sampled key before it
             offset = first_row - anchor * SAMPLE_STEP
             return source.page(catalog, start=self._sample[anchor], offset=offset, limit=PAGE)
+        if after_it < first_row:  # nearer the end (End, the last pages): the index walked back
+            return source.page(catalog, offset=after_it, limit=rows, backward=True)
         return source.page(catalog, offset=first_row, limit=PAGE)  # no sample yet: OFFSET on the index
 
     def _hold(self, number: int, keys: Sequence[Key]) -> None:

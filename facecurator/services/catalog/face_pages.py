@@ -90,18 +90,20 @@ class FacePages:
 
     def page(
         self, catalog: Catalog, *, after: FaceKey | None = None, before: FaceKey | None = None,
-        start: FaceKey | None = None, offset: int = 0, limit: int,
+        start: FaceKey | None = None, offset: int = 0, limit: int, backward: bool = False,
     ) -> list[FaceKey]:  # fmt: skip
         """Up to ``limit`` keys in order: after the key ``after``, or the ones just before
         ``before`` (still in order), or from the key ``start`` on skipping ``offset`` rows, or the
-        rows from ``offset`` (no key: walked from the start)."""
+        rows from ``offset`` (no key: walked from the start; ``backward``: the rows before the
+        last ``offset`` ones, walked from the end)."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         joins, where = self._where(params)
-        where, order = keyset(where, _ORDER, params, after=after, before=before, start=start)
+        bounds = {"after": after, "before": before, "start": start}
+        where, order = keyset(where, _ORDER, params, **bounds, backward=backward)
         sql = f"SELECT {_KEY} {_FROM} {joins} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
         with catalog._reading("a page of faces") as db:
             keys = [_key(row) for row in db.execute(sql, params).fetchall()]
-        return keys[::-1] if before is not None else keys
+        return keys[::-1] if before is not None or backward else keys
 
     def keys_of(self, catalog: Catalog, face_ids: Sequence[int]) -> dict[int, FaceKey]:
         """``id -> key`` of those of these faces the view shows (one query)."""

@@ -50,36 +50,38 @@ def present_count_and_last(catalog: Catalog, source_root: str) -> tuple[int, int
 
 def keyset(
     where: str, columns: str, params: dict[str, Any], *, after: Sequence[Any] | None = None,
-    before: Sequence[Any] | None = None, start: Sequence[Any] | None = None,
+    before: Sequence[Any] | None = None, start: Sequence[Any] | None = None, backward: bool = False,
 ) -> tuple[str, str]:  # fmt: skip
     """``where`` narrowed to the rows after the key ``after``, before ``before`` or from ``start``
     on (its first items bound to ``columns``, a comma-separated list), and the ORDER BY of that
-    read (descending before ``before``: its rows read back from the key). Fills ``params``."""
+    read (descending before ``before`` and ``backward``: its rows read back from the key or from
+    the end). Fills ``params``."""
     names = columns.split(", ")
     bound = after or before or start
     if bound is not None:
         marks = ", ".join(f":b{n}" for n in range(len(names)))
         where += f" AND ({columns}) {'>' if after else '<' if before else '>='} ({marks})"
         params.update({f"b{n}": bound[n] for n in range(len(names))})
-    return where, columns if before is None else ", ".join(f"{name} DESC" for name in names)
+    return where, columns if before is None and not backward else ", ".join(f"{name} DESC" for name in names)
 
 
 def page(
     catalog: Catalog, source_root: str, *, after: Key | None = None, before: Key | None = None,
-    start: Key | None = None, offset: int = 0, limit: int,
+    start: Key | None = None, offset: int = 0, limit: int, backward: bool = False,
 ) -> list[Key]:  # fmt: skip
     """Up to ``limit`` keys in name order: after the key ``after``, or the ones just before
     ``before`` (still in name order), or from the key ``start`` on skipping ``offset`` rows, or
-    the rows from ``offset`` (no key: the index walked from its start)."""
+    the rows from ``offset`` (no key: the index walked from its start; ``backward``: the rows
+    before the last ``offset`` ones, the index walked from its end)."""
     params: dict[str, Any] = {"root": source_root, "limit": limit, "offset": offset}
-    where, order = keyset(_PRESENT, _KEY, params, after=after, before=before, start=start)
+    where, order = keyset(_PRESENT, _KEY, params, after=after, before=before, start=start, backward=backward)
     with catalog._reading("a page of images") as db:
         rows = db.execute(
             f"SELECT {_KEY} FROM images AS i WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
             params,
         ).fetchall()
     keys = [_key(row) for row in rows]
-    return keys[::-1] if before is not None else keys
+    return keys[::-1] if before is not None or backward else keys
 
 
 def keys_of(catalog: Catalog, source_root: str, image_ids: Sequence[int]) -> dict[int, Key]:
