@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 28
+ALGORITHM_VERSION: Final = 29
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,7 @@ class LocalDetector:
             )
         try:
             self.load()
-            faces = self._faces(rgb, decoded.scale, jpeg_quality, decoded.native_grey)
+            faces = self._faces(rgb, decoded.scale, jpeg_quality, decoded.native_grey, decoded.dct_factor)
         except ModelLoadError:
             raise
         except Exception as exc:
@@ -228,12 +228,17 @@ class LocalDetector:
     # -- pipeline -------------------------------------------------------------
 
     def _faces(
-        self, rgb: np.ndarray, scale: float, jpeg_q: float | None = None, native: Image.Image | None = None
+        self,
+        rgb: np.ndarray,
+        scale: float,
+        jpeg_q: float | None = None,
+        native: Image.Image | None = None,
+        dct_factor: int | None = None,
     ) -> list[Face]:
         candidates = self._candidates(rgb)
         faces: list[tuple[float, Face]] = []
         for cand in candidates:
-            face = self._measure(rgb, cand, scale, jpeg_q, native)
+            face = self._measure(rgb, cand, scale, jpeg_q, native, dct_factor)
             if face is not None:
                 faces.append((cand.x, face))
         faces.sort(key=lambda item: item[0])
@@ -266,6 +271,7 @@ class LocalDetector:
         scale: float,
         jpeg_quality: float | None = None,
         native: Image.Image | None = None,
+        dct_factor: int | None = None,
     ) -> Face | None:
         s = self.settings
         if cand.score < s.min_confidence:
@@ -298,7 +304,13 @@ class LocalDetector:
                 quality = with_blink(quality, self._blink.read(rgb, mesh))  # a smile's narrowed eye?
             named.update(quality.measures)
             detail = measure_face(
-                rgb, mesh, scale=scale, jpeg_quality=jpeg_quality, with_pose=False, native=native
+                rgb,
+                mesh,
+                scale=scale,
+                jpeg_quality=jpeg_quality,
+                with_pose=False,
+                native=native,
+                dct_factor=dct_factor,
             )
             named.update(detail_named(detail.verdicts))
             # pitch corrected for the mesh's under-reading of heads tipped back or down

@@ -57,13 +57,18 @@ class DecodedImage:
     ``scale`` maps pixel coordinates of ``image`` to the full image
     (full = reduced * scale); it is 1.0 for a full decode. ``native_grey``: the
     full upright image's luma (mode "L"), kept only when asked (``keep_native``)
-    and the image was reduced by a resize, not by JPEG DCT scaling.
+    and the image was reduced by a resize, not by JPEG DCT scaling. ``dct_factor``:
+    for a JPEG whose pixels are exactly its decoder's output (no resize after it),
+    the DCT scaling the decoder applied (1, 2, 4 or 8: its 8 x 8 blocks lie on
+    8 / ``dct_factor`` pixels, even where a side that is not a multiple of the factor
+    makes ``scale`` read 1.998 or 3.997); None otherwise.
     """
 
     image: Image.Image
     full_width: int
     full_height: int
     native_grey: Image.Image | None = None
+    dct_factor: int | None = None
 
     @property
     def scale(self) -> float:
@@ -123,11 +128,14 @@ def decode_image(
                 raise ImageError(f"{label}: {reason}")
             orientation = _orientation(img)
             full_w, full_h = (height, width) if orientation in _TRANSPOSED_ORIENTATIONS else (width, height)
+            dct_factor = 1 if img.format == "JPEG" else None
             drafted = img.format == "JPEG" and max_side is not None and max(width, height) > max_side
             if drafted and max_side:
                 # draft() picks the largest DCT scale (1/2, 1/4, 1/8) still >= the request.
                 ratio = max(width, height) / max_side
-                img.draft("RGB", (max(1, int(width / ratio)), max(1, int(height / ratio))))
+                applied = img.draft("RGB", (max(1, int(width / ratio)), max(1, int(height / ratio))))
+                # the scale it applied: its box is the full size over the factor
+                dct_factor = round(width / applied[1][2]) if applied is not None else None
             img.load()
             img = ImageOps.exif_transpose(img) if orientation not in (None, 1) else img
             img = _to_rgb(img)
@@ -136,6 +144,7 @@ def decode_image(
                 if keep_native and not drafted:
                     native = img.convert("L")
                 img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                dct_factor = None  # resized after the decoder: its blocks are off whole pixels
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -147,7 +156,9 @@ def decode_image(
         if "truncated" in reason.lower() or isinstance(exc, EOFError):
             reason = error_text("image.truncated", detail=reason)
         raise ImageError(f"{label}: {error_text('image.cannot_decode', detail=reason)}") from exc
-    return DecodedImage(image=img, full_width=full_w, full_height=full_h, native_grey=native)
+    return DecodedImage(
+        image=img, full_width=full_w, full_height=full_h, native_grey=native, dct_factor=dct_factor
+    )
 
 
 def _first_frame(img: Image.Image) -> Image.Image:

@@ -25,7 +25,9 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
 
 ``compression`` (1 = no blocking; larger = stronger)
     Blockiness at the JPEG 8 x 8 grid as it lies in the working image (8 px,
-    or 4 / 2 px when the JPEG was decoded at 1/2 or 1/4 by DCT scaling): the
+    or 4 / 2 px when the JPEG was decoded at 1/2 or 1/4 by DCT scaling: 8 / the
+    decoder's factor, ``DecodedImage.dct_factor``, also when a side that is not a
+    multiple of it makes the decode scale read 1.998 or 3.997): the
     mean absolute difference between neighbouring columns (rows) is folded by
     position modulo the block size; blockiness = largest phase / median phase,
     the smaller of the horizontal and vertical values (real blocks show on
@@ -208,6 +210,7 @@ def detail_measures(
     jpeg_quality_value: float | None = None,
     view: FaceView | None = None,
     native: Image.Image | None = None,
+    dct_factor: int | None = None,
 ) -> DetailMeasures:
     """Sharpness, compression, pixelation and effective resolution of one face.
 
@@ -221,6 +224,10 @@ def detail_measures(
         view: the face's shared crops (:func:`face_view`), made here if not given.
         native: the full-size luma of a file reduced by a fractional factor
             (``DecodedImage.native_grey``): the JPEG grid is read there (grid.py).
+        dct_factor: the DCT scaling of a JPEG whose working image is exactly its
+            decoder's output (``DecodedImage.dct_factor``): its blocks lie on
+            8 / ``dct_factor`` px, also when a side that is not a multiple of the
+            factor makes ``scale`` read 1.998 or 3.997 (docs/local-detector-dct-grid.md).
     """
     view = view or face_view(rgb, mesh)
     ied, box = view.ied, view.box
@@ -258,7 +265,7 @@ def detail_measures(
     details: dict[str, float] = {}
     if jpeg_quality_value is not None:
         details["jpeg_quality"] = float(jpeg_quality_value)
-    grid = 8.0 / scale if scale > 0 else 0.0
+    grid = JPEG_BLOCK / dct_factor if dct_factor else (8.0 / scale if scale > 0 else 0.0)
     block: float | None = None
     on_grid = grid >= 2.0 - 1e-6 and abs(grid - round(grid)) < 1e-3
     window = None if on_grid or native is None else native_window(native, box, scale)

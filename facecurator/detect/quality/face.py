@@ -65,15 +65,23 @@ def measure_face(
     with_pose: bool = True,
     head: tuple[float, float] | None = None,
     native: Image.Image | None = None,
+    dct_factor: int | None = None,
 ) -> FaceQuality:
     """Measure one face. See the module docstring for the arguments; ``head``
     is the (pitch, yaw) the detector's ``measures.head_pose`` already fitted
     (the pose is then only corrected, not fitted again); ``native`` the file's
     full-size luma when it was resized by a fractional factor
-    (``DecodedImage.native_grey``, for the JPEG grid: grid.py)."""
+    (``DecodedImage.native_grey``, for the JPEG grid: grid.py); ``dct_factor`` the JPEG
+    DCT scaling the working image is exactly (``DecodedImage.dct_factor``)."""
     view = face_view(rgb, mesh)
     d = detail.detail_measures(
-        rgb, mesh, scale=scale, jpeg_quality_value=jpeg_quality, view=view, native=native
+        rgb,
+        mesh,
+        scale=scale,
+        jpeg_quality_value=jpeg_quality,
+        view=view,
+        native=native,
+        dct_factor=dct_factor,
     )
     e = exposure.exposure_measures(rgb, mesh, view=view)
     p = photo.photo_measures(rgb, mesh, view=view)

@@ -1,0 +1,113 @@
+"""The JPEG grid of a DCT-scaled JPEG with a side that is not a multiple of the factor
+(docs/local-detector-dct-grid.md).
+
+Pillow's draft decodes a 1001 px side at 1/2 to ceil(1001 / 2) = 501 px, so the decode
+scale reads 1001 / 501 = 1.998, not 2; the blocks still lie exactly on 4 px (the DCT
+scaling works block by block). The decoder reports the factor it applied
+(``DecodedImage.dct_factor``) and ``compression`` folds at 8 / factor.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facecurator.detect.quality import detail
+from facecurator.domain.images import decode_image
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "MANIFEST.csv").exists(), reason="../shared/corpus (the shared test photos) is not present"
+)
+#: a 1536 x 1152 JPEG portrait, the face near the middle
+PORTRAIT = "people/deepface_p01/img2.jpg"
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def _noise(w: int, h: int) -> Image.Image:
+    rgb = (np.random.default_rng(5).random((h, w, 3)) * 255).astype(np.uint8)
+    return Image.fromarray(rgb)
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def test_the_decoder_reports_the_dct_factor_it_applied_to_an_odd_side() -> None:
+    # 1001 x 1152: the long side halves exactly, the width does not (501 px)
+    decoded = decode_image(_jpeg(_noise(1001, 1152), 90), max_side=576)
+    assert decoded.image.size == (501, 576)
+    assert decoded.scale == pytest.approx(1001 / 501) and decoded.scale != 2.0
+    assert decoded.dct_factor == 2
+    # at 1/4: 327 x 650 from 1307 x 2600
+    quarter = decode_image(_jpeg(_noise(1307, 2600), 90), max_side=650)
+    assert quarter.image.size == (327, 650) and quarter.dct_factor == 4
+
+
+def test_no_dct_factor_when_the_pixels_are_not_the_decoders_own() -> None:
+    # a JPEG not reduced: factor 1
+    assert decode_image(_jpeg(_noise(800, 600), 90), max_side=1024).dct_factor == 1
+    assert decode_image(_jpeg(_noise(800, 600), 90)).dct_factor == 1
+    # resized after the decoder (the draft cannot reach 1/2 of 2047 px in 1024): none
+    resized = decode_image(_jpeg(_noise(2047, 1500), 90), max_side=1024)
+    assert resized.image.size == (1024, 750) and resized.dct_factor is None
+    # not a JPEG: none
+    buf = io.BytesIO()
+    _noise(300, 200).save(buf, format="PNG")
+    assert decode_image(buf.getvalue()).dct_factor is None
+
+
+# --------------------------------------------------------------------------- a real face
+
+
+@cache
+def _detector():  # type: ignore[no-untyped-def]
+    from facecurator.detect.local import LocalDetector
+
+    det = LocalDetector()
+    det.load()
+    return det
+
+
+def _compression(data: bytes) -> tuple[float | None, str, dict[str, float], bool | None]:
+    """(value, reason, details, ``compressed`` verdict) of the largest face found by the
+    local detector, end to end (decode, detection, mesh, measures)."""
+    from facecurator.domain.protocols import ImageRef
+
+    result = _detector().detect(ImageRef(uri="t.jpg", name="t.jpg", group="t", size=0, mtime_ns=0), data)
+    assert result.faces, "no face found"
+    face = max(result.faces, key=lambda f: f.box.w)
+    raw = face.raw["detail"]
+    return (
+        raw["compression"],
+        raw.get("reasons", {}).get("compression", ""),
+        raw.get("details", {}).get("compression", {}),
+        raw["verdicts"]["compressed"],
+    )
+
+
+@needs_corpus
+def test_an_odd_width_jpeg_decoded_at_half_has_its_blocking_measured() -> None:
+    with Image.open(CORPUS / PORTRAIT) as img:
+        crop = img.convert("RGB").crop((300, 0, 1301, 1152))  # 1001 x 1152: decoded 501 x 576
+    heavy = _jpeg(crop, 5)
+    decoded = decode_image(heavy, max_side=576)
+    assert decoded.dct_factor == 2 and decoded.scale != 2.0
+    value, reason, details, compressed = _compression(heavy)
+    # was null ("the JPEG grid is not visible at decode scale 1/1.998"): measured at 4 px now
+    assert value is not None, reason
+    assert details.get("grid") == 4.0 and "native" not in details
+    assert value >= detail.COMPRESSION_MAX and compressed is True, (value, reason)
+    # the same crop at quality 95: measured, and no blocking found
+    value, reason, details, compressed = _compression(_jpeg(crop, 95))
+    assert value is not None and details.get("grid") == 4.0, reason
+    assert value < detail.COMPRESSION_MAX and compressed is False, (value, reason)
