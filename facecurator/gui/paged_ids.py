@@ -123,6 +123,8 @@ class PagedIds(Sequence[int]):
             self._hold(0, first[:PAGE])
         #: pages read from the catalog since the list was made (tests count them)
         self.reads = 0
+        #: the model no longer shows this list (set by the model)
+        self.retired = False
 
     # -- Sequence ---------------------------------------------------------------------------
 
@@ -207,7 +209,9 @@ class PagedIds(Sequence[int]):
         if self._count <= SAMPLE_STEP:
             return
         keys, step = self.keys, SAMPLE_STEP
-        query(lambda c: keys.sample(c, step), self.set_sample)
+        # (a list no longer shown when its turn comes is not sampled: seconds of a worker's time
+        # at a million rows, which the next view's sample and counts wait behind)
+        query(lambda c: [] if self.retired else keys.sample(c, step), self.set_sample)
 
     def _page(self, number: int) -> Sequence[Key]:
         keys = self._pages.get(number)

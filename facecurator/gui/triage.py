@@ -269,6 +269,7 @@ class TriagePage(QWidget):
         self._counts_timer.setInterval(150)
         self._counts_timer.timeout.connect(self._recount)
         self._shown_face: int | None = None
+        self._counting = self._count_again = False  # a paged grid's count on the worker
         self.last_decision_latency: float | None = None
         self._update_counts()
         self.retranslate_ui()
@@ -449,12 +450,22 @@ class TriagePage(QWidget):
     def _recount(self) -> None:
         source = self.model.face_pages()
         if source is not None:  # a large source's grid: counted in SQL, no id list made
+            if self._counting:  # (a count of a million faces takes seconds: one at a time)
+                self._count_again = True
+                return
+            self._counting, self._count_again = True, False
             shown = self.model.rowCount()
-            self._store.query(lambda c: source.count(c, pending=True), lambda p: self._show_counts(shown, p))
+            self._store.query(lambda c: source.count(c, pending=True), lambda p: self._counted(shown, p))
             return
         ids = self.model.id_snapshot()
         # SQL on the store's query worker: no row is read, the GUI thread never waits.
         self._store.pending_count_later(ids, lambda pending: self._show_counts(len(ids), pending))
+
+    def _counted(self, faces: int, pending: object) -> None:
+        self._counting = False
+        self._show_counts(faces, pending)
+        if self._count_again:  # changed while counting: once more
+            self._recount()
 
     def _show_counts(self, faces: int, pending: object) -> None:
         self.counts.setText(self.tr("{n} faces · {p} pending").format(n=faces, p=pending))

@@ -108,6 +108,8 @@ class FaceModel(LazyIdModel):
 
     def rebuild(self) -> None:
         self._counting += 1
+        if (paged := self.paged) is not None:
+            paged.retired = True
         if self._pageable():
             self._rebuild_paged()
             return
