@@ -27,7 +27,7 @@ from facecurator.detect.quality.eyes import (
     sunglasses_from_eyes,
     veiled_by_lenses,
 )
-from facecurator.detect.quality.regions import IOD
+from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference
 from facecurator.domain.face import Face
 
 SKIN = 70.0
@@ -82,11 +82,8 @@ def _eye(**numbers: float) -> EyeReading:
     return EyeReading(visible=1.0, open=1.0, reason="", **numbers)
 
 
-def test_the_edge_is_read_only_under_dimmed_eye_areas() -> None:
-    """The step is read (and costs its time) only where both eye areas are as dimmed as
-    a lens dims them: a bare eye's sclera or a lit eye area says there is no lens."""
-    from facecurator.detect.quality.regions import FaceRegions, SkinReference
-
+def _stepped_regions() -> tuple[FaceRegions, SkinReference]:
+    """Regions of a crop with a lens (lightness 40) ending 0.45 IOD under both eyes, and the skin."""
     lum = _below({0.0: 40.0, 0.45: SKIN})
     lab = np.stack([lum, np.zeros_like(lum), np.zeros_like(lum)], axis=-1)
     regions = FaceRegions(
@@ -94,6 +91,13 @@ def test_the_edge_is_read_only_under_dimmed_eye_areas() -> None:
     )
     regions._centres = {"right": CENTRE, "left": CENTRE + np.array([IOD, 0.0])}
     skin = SkinReference(lab=np.array([SKIN, 0.0, 0.0]), patches=("cheeks",), monochrome=True)
+    return regions, skin
+
+
+def test_the_edge_is_read_only_under_dimmed_eye_areas() -> None:
+    """The step is read (and costs its time) only where both eye areas are as dimmed as
+    a lens dims them: a bare eye's sclera or a lit eye area says there is no lens."""
+    regions, skin = _stepped_regions()
     dim = _eye(median=0.5, bright=0.6, lens_l=0.6, contrast=0.6)
     edges = lens.edged_lenses(regions, skin, dim, dim)
     assert edges is not None and min(edges) >= lens.LENS_EDGE_MIN
@@ -104,6 +108,21 @@ def test_the_edge_is_read_only_under_dimmed_eye_areas() -> None:
     ):
         assert lens.edged_lenses(regions, skin, dim, bare) is None
     assert lens.edged_lenses(regions, None, dim, dim) is None
+
+
+def test_a_reflection_in_dark_lenses_does_not_hide_their_edge() -> None:
+    """A dark lens reflecting the sky or a window is lit where the eye should be (its eye
+    window and periocular median read like a lit bare eye's), but the skin under the eye
+    behind it stays darker against the cheek than bare skin ever is (``BAND_DARK_LENS_L_MAX``):
+    the edge is read then too (local-v29)."""
+    regions, skin = _stepped_regions()
+    reflecting = _eye(median=0.9, bright=1.6, lens_l=0.35, contrast=1.2)
+    edges = lens.edged_lenses(regions, skin, reflecting, reflecting)
+    assert edges is not None and min(edges) >= lens.LENS_EDGE_MIN
+    # the darkest band under a bare eye of the tuning part (0.51: dark circles) is not a lens
+    circles = _eye(median=0.9, bright=1.6, lens_l=0.51, contrast=1.2)
+    assert lens.edged_lenses(regions, skin, reflecting, circles) is None
+    assert lens.edged_lenses(regions, skin, circles, circles) is None
 
 
 def _filter_lenses(img: Image.Image, face: Face, transmission: float, *, rim: bool = True) -> Image.Image:

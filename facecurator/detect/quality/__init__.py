@@ -10,7 +10,9 @@ constants; their calibration data is in ``docs/local-detector.md`` and
 Modules:
     regions    the eye-aligned crop, its CIELAB planes, mesh regions, the skin reference
     eyes       eye visibility and openness per eye, sunglasses
-    lens       tinted lenses from their colour (one filter colour over both eye areas)
+    lens       tinted lenses from their colour (one filter colour over both eye areas),
+               a lens's lower edge
+    lens_cast  brown and amber lenses from the blue they take out of the eye's white
     occlusion  nose / mouth / face visibility, masks
     summary    all of the above for one face (``face_quality``)
     detail     sharpness, compression (JPEG blocking), effective resolution

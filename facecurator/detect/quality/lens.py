@@ -162,6 +162,16 @@ EDGE_LENS_L_MAX: Final = 0.80
 #: ... and the brightest tenth of each eye window (a bare eye's sclera) under this
 #: fraction of the skin (tune clean faces p5 0.71, median 0.92).
 EDGE_BRIGHT_MAX: Final = 0.85
+#: Or (local-v29) the band under BOTH eyes at most this fraction of the cheek below it
+#: (``EyeReading.lens_l``), whatever the eye window and the periocular median read: a dark
+#: lens that reflects the sky, a window or the scene is lit where the eye should be (its
+#: eye window and periocular median read like a lit bare eye's, so the three bounds above
+#: let it pass), but the skin under the eye behind it stays dimmed. Bare skin under an eye
+#: is never that dark against the cheek (tune split, real faces without sunglasses and
+#: without a mask: clean 0.51 at the least (``without_mask/480.jpg``, dark circles), the
+#: others 0.64, clear glasses 0.64); 0.42 keeps a 20 % margin under 0.51. The lens edge
+#: (``LENS_EDGE_MIN``) must still be there (docs/local-detector-reflecting-lenses.md).
+BAND_DARK_LENS_L_MAX: Final = 0.42
 
 
 def lens_edge_below(
@@ -204,14 +214,18 @@ def edged_lenses(
     regions: FaceRegions, skin: SkinReference | None, right: EyeReading, left: EyeReading
 ) -> tuple[float, float] | None:
     """Both lens edges (right, left: :func:`lens_edge_below`) when both eye areas read dimmed
-    as a lens dims them (``EDGE_MEDIAN_MAX``, ``EDGE_LENS_L_MAX``, ``EDGE_BRIGHT_MAX``), else
-    None (not measured: the cost is paid on the few faces that need it)."""
+    as a lens dims them (``EDGE_MEDIAN_MAX``, ``EDGE_LENS_L_MAX``, ``EDGE_BRIGHT_MAX``) or
+    the band under both eyes is darker against the cheek than bare skin's ever is
+    (``BAND_DARK_LENS_L_MAX``: a dark lens with a reflection over the eye), else None (not
+    measured: the cost is paid on the few faces that need it)."""
     if skin is None or right.visible is None or left.visible is None:
         return None
-    if not all(
+    eyes = (right, left)
+    dimmed = all(
         e.median <= EDGE_MEDIAN_MAX and e.lens_l <= EDGE_LENS_L_MAX and e.bright <= EDGE_BRIGHT_MAX
-        for e in (right, left)
-    ):
+        for e in eyes
+    )
+    if not dimmed and not all(e.lens_l <= BAND_DARK_LENS_L_MAX for e in eyes):
         return None
     lum = regions.lum
     return (

@@ -25,6 +25,7 @@ from facecurator.detect.quality.eyes import (
     sunglasses_from_eyes,
 )
 from facecurator.detect.quality.lens import edged_lenses, lens_tint, lenses_from_edges
+from facecurator.detect.quality.lens_cast import CAST_MIN, filter_cast
 from facecurator.detect.quality.occlusion import occlusion_reading
 from facecurator.detect.quality.regions import (
     LEFT_EYE_CONTOUR,
@@ -136,6 +137,10 @@ def face_quality(
     edged, tops = lenses_from_edges(regions, cheeks, edges)
     if edged:
         lenses = LensReading(True, REASON_DARK_FLAT)
+    # a brown or amber filter: blue taken out of the eye's white and of the skin under both eyes
+    cast = None if lenses.sunglasses is not False or occ.mask else filter_cast(regions, cheeks, right, left)
+    if cast is not None and cast >= CAST_MIN:
+        lenses = LensReading(True, REASON_TINTED)
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
         "eye_visible_left": _eye_measure(left, left.visible),
@@ -182,6 +187,7 @@ def face_quality(
         },
         "lens_edge": None if edges is None else [round(e, 3) for e in edges],
         "lens_top": None if tops is None else [round(t, 3) for t in tops],
+        "lens_cast": None if cast is None else round(cast, 3),
         "eye_symmetry": round(
             eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3
         ),
