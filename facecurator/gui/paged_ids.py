@@ -35,6 +35,8 @@ PAGE: Final = 128
 MAX_PAGES: Final = 40
 #: One key sampled every this many rows (a jump reads at most this many index entries).
 SAMPLE_STEP: Final = 1024
+#: Sampled keys read per query (a walk of SAMPLE_STEP * SAMPLE_CHUNK rows: ~0.1 s at a million).
+SAMPLE_CHUNK: Final = 64
 
 
 #: A row's place in a view's order; its last item is the row's id.
@@ -50,7 +52,9 @@ class KeySource(Protocol):
     ) -> Sequence[Key]: ...  # fmt: skip
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
     def rank(self, catalog: Catalog, key: Any, /) -> int: ...
-    def sample(self, catalog: Catalog, step: int, /) -> Sequence[Key]: ...
+    def sample(
+        self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
+    ) -> Sequence[Key]: ...
     def every_id(self, catalog: Catalog, /) -> list[int]: ...
 
 
@@ -73,8 +77,10 @@ class ImagePages:
     def rank(self, catalog: Catalog, key: p.Key, /) -> int:
         return p.rank(catalog, self.source_root, key)
 
-    def sample(self, catalog: Catalog, step: int, /) -> list[p.Key]:
-        return p.sample(catalog, self.source_root, step)
+    def sample(
+        self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
+    ) -> list[p.Key]:
+        return p.sample(catalog, self.source_root, step, start=start, rows=rows)
 
     def every_id(self, catalog: Catalog, /) -> list[int]:
         return q.image_ids(catalog, source_root=self.source_root, sort="name")
@@ -118,13 +124,14 @@ class PagedIds(Sequence[int]):
         self._count = count
         self._pages: OrderedDict[int, Sequence[Key]] = OrderedDict()
         self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
-        self._sample: Sequence[Key] = []
+        self._sample: list[Key] = []
         if first:
             self._hold(0, first[:PAGE])
         #: pages read from the catalog since the list was made (tests count them)
         self.reads = 0
         #: the model no longer shows this list (set by the model)
         self.retired = False
+        self._sampling = 0  # samplings started: a chunk of an older one is dropped
 
     # -- Sequence ---------------------------------------------------------------------------
 
@@ -194,6 +201,7 @@ class PagedIds(Sequence[int]):
         self._pages.clear()
         self._row_of.clear()
         self._sample = []
+        self._sampling += 1  # (a chunk on its way is of the rows before)
 
     def every_id(self) -> list[int]:
         """Every id in order, read now in one query (a whole-gallery operation, not a view)."""
@@ -201,17 +209,35 @@ class PagedIds(Sequence[int]):
 
     def set_sample(self, keys: Sequence[Key]) -> None:
         """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
-        self._sample = keys
+        self._sample = list(keys)
 
     def sample_later(self, query: Query) -> None:
         """Have ``query`` (the store's query worker) read the sample when the list is long enough
-        to jump in; kept when it answers."""
-        if self._count <= SAMPLE_STEP:
-            return
-        keys, step = self.keys, SAMPLE_STEP
-        # (a list no longer shown when its turn comes is not sampled: seconds of a worker's time
-        # at a million rows, which the next view's sample and counts wait behind)
-        query(lambda c: [] if self.retired else keys.sample(c, step), self.set_sample)
+        to jump in, :data:`SAMPLE_CHUNK` keys a query (each a bounded walk: the worker's other
+        queries, a count, go between them; jumps into the part read so far start there at once)."""
+        self._sampling += 1
+        self._sample = []
+        if self._count > SAMPLE_STEP:
+            self._sample_from(query, None, self._sampling)
+
+    def _sample_from(self, query: Query, start: Key | None, sampling: int) -> None:
+        keys, step, rows = self.keys, SAMPLE_STEP, SAMPLE_STEP * SAMPLE_CHUNK
+
+        def read(catalog: Catalog) -> Sequence[Key]:
+            # (a list no longer shown, or resampled, when its turn comes is not walked)
+            if self.retired or sampling != self._sampling:
+                return []
+            return keys.sample(catalog, step, start=start, rows=rows)
+
+        def got(found: Sequence[Key]) -> None:
+            if self.retired or sampling != self._sampling:
+                return
+            new = list(found[1:] if start is not None else found)  # (a chunk starts at the last key)
+            self._sample.extend(new)
+            if len(new) >= SAMPLE_CHUNK:  # a whole chunk: there is more
+                self._sample_from(query, self._sample[-1], sampling)
+
+        query(read, got)
 
     def _page(self, number: int) -> Sequence[Key]:
         keys = self._pages.get(number)

@@ -33,7 +33,8 @@ MAX_HELD = HELD_PAGES * PAGE + N_IMAGES * FACES // SAMPLE_STEP + 1
 @pytest.fixture
 def paged(monkeypatch: pytest.MonkeyPatch) -> None:
     # the faces (1400) are paged, the images (700) not
-    scale_paging(monkeypatch, minimum=1000, page=PAGE, held=HELD_PAGES, step=SAMPLE_STEP)
+    # (the sample read 3 keys a query: in several chunks)
+    scale_paging(monkeypatch, minimum=1000, page=PAGE, held=HELD_PAGES, step=SAMPLE_STEP, chunk=3)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

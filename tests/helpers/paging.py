@@ -13,12 +13,15 @@ import pytest
 from helpers.catalogs import seed_catalog
 
 
-def scale_paging(monkeypatch: pytest.MonkeyPatch, *, minimum: int, page: int, held: int, step: int) -> None:
+def scale_paging(
+    monkeypatch: pytest.MonkeyPatch, *, minimum: int, page: int, held: int, step: int, chunk: int
+) -> None:
     """Views of ``minimum`` rows or more are paged, ``page`` rows a page, ``held`` pages held, a
-    key sampled every ``step`` rows."""
+    key sampled every ``step`` rows, ``chunk`` sampled keys read a query."""
     from facecurator.gui import paged_ids
 
-    for name, value in (("PAGED_MIN", minimum), ("PAGE", page), ("MAX_PAGES", held), ("SAMPLE_STEP", step)):
+    values = {"PAGED_MIN": minimum, "PAGE": page, "MAX_PAGES": held, "SAMPLE_STEP": step}
+    for name, value in {**values, "SAMPLE_CHUNK": chunk}.items():
         monkeypatch.setattr(paged_ids, name, value)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from facecurator.services.catalog.pages import keyset
+from facecurator.services.catalog.pages import keyset, sample_sql
 from facecurator.services.catalog.rows import _ids_json
 
 if TYPE_CHECKING:
@@ -131,18 +131,19 @@ class FacePages:
             ).fetchone()
         return int(row[0])
 
-    def sample(self, catalog: Catalog, step: int) -> list[FaceKey]:
-        """The keys of rows 0, ``step``, 2 ``step`` ... (for a worker: one walk, numbered in SQL)."""
+    def sample(
+        self, catalog: Catalog, step: int, *, start: FaceKey | None = None, rows: int | None = None
+    ) -> list[FaceKey]:
+        """The keys of rows 0, ``step``, 2 ``step`` ... (for a worker: one walk, numbered in SQL);
+        ``start``/``rows``: of the ``rows`` rows from the key ``start`` on only (a walk in chunks)."""
         params: dict[str, Any] = {"step": step}
         joins, where = self._where(params)
+        where, order = keyset(where, _ORDER, params, start=start)
+        names = "i.name AS name, i.id AS image_id, f.idx AS idx, f.id AS face_id"
+        inner = f"SELECT {names} {_FROM} {joins} WHERE {where} ORDER BY {order}"
         with catalog._reading("sampled face keys") as db:
-            rows = db.execute(
-                f"SELECT name, image_id, idx, face_id FROM (SELECT i.name AS name, i.id AS image_id, "
-                f"f.idx AS idx, f.id AS face_id, row_number() OVER (ORDER BY {_ORDER}) AS r "
-                f"{_FROM} {joins} WHERE {where}) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r",
-                params,
-            ).fetchall()
-        return [_key(row) for row in rows]
+            found = db.execute(sample_sql(inner, "name, image_id, idx, face_id", params, rows), params)
+            return [_key(row) for row in found.fetchall()]
 
     def every_id(self, catalog: Catalog) -> list[int]:
         """Every face id of the view in order, in one query (a whole-view operation: a bulk

@@ -108,13 +108,28 @@ def rank(catalog: Catalog, source_root: str, key: Key) -> int:
     return int(row[0])
 
 
-def sample(catalog: Catalog, source_root: str, step: int) -> list[Key]:
+def sample(
+    catalog: Catalog, source_root: str, step: int, *, start: Key | None = None, rows: int | None = None
+) -> list[Key]:
     """The keys of rows 0, ``step``, 2 ``step`` ... in name order (for a worker: one walk over the
-    index, numbered in SQL; a million images give ``1 000 000 / step`` keys)."""
+    index, numbered in SQL; a million images give ``1 000 000 / step`` keys); ``start``/``rows``:
+    of the ``rows`` rows from the key ``start`` on only (a walk in chunks: :func:`sample_sql`)."""
+    params: dict[str, Any] = {"root": source_root, "step": step}
+    where, order = keyset(_PRESENT, _KEY, params, start=start)
+    inner = f"SELECT {_KEY} FROM images AS i WHERE {where} ORDER BY {order}"
     with catalog._reading("sampled image keys") as db:
-        rows = db.execute(
-            f"SELECT name_key, name, id FROM (SELECT {_KEY}, row_number() OVER (ORDER BY {_KEY}) AS r "
-            f"FROM images AS i WHERE {_PRESENT}) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r",
-            {"root": source_root, "step": step},
-        ).fetchall()
-    return [_key(row) for row in rows]
+        found = db.execute(sample_sql(inner, "name_key, name, id", params, rows), params).fetchall()
+    return [_key(row) for row in found]
+
+
+def sample_sql(inner: str, names: str, params: dict[str, Any], rows: int | None) -> str:
+    """The rows 0, ``:step``, 2 ``:step`` ... (their columns ``names``) of the first ``rows`` rows
+    (None: all) of ``inner``, a SELECT of those columns in the view's order, numbered in SQL: a
+    bounded walk when ``rows`` is set. Fills ``params``."""
+    if rows is not None:
+        inner += " LIMIT :rows"
+        params["rows"] = rows
+    return (
+        f"SELECT {names} FROM (SELECT {names}, row_number() OVER (ORDER BY {names}) AS r "
+        f"FROM ({inner}) AS walked) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r"
+    )

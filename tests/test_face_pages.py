@@ -1,0 +1,68 @@
+"""Keyset pages of a source's faces in Triage's order (services/catalog/face_pages.py), on both
+backends: every page (after, before, from a key, from the start or walked back from the end),
+sample (whole or a chunk at a time), rank and count agrees with Triage's whole list, for all
+faces and for a decision state with faces kept and dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.catalogs import seed_catalog
+
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import pages as p
+from facecurator.services.catalog import queries as q
+from facecurator.services.catalog.face_pages import FacePages, latest_changes
+
+
+def _walk(source: FacePages, catalog: Catalog) -> list[int]:
+    walked: list[tuple[str, int, int, int]] = []
+    while keys := source.page(catalog, after=walked[-1] if walked else None, limit=37):
+        assert len(keys) <= 37
+        walked.extend(keys)
+    return [k[-1] for k in walked]
+
+
+def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) -> None:
+    root = tmp_path / "photos"
+    seed_catalog(catalog_target, root, 120, 3)
+    with Catalog(catalog_target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide(every[::4], "accepted")
+        pending = q.face_ids(catalog, source_root=str(root), filter_name="pending")
+        for source, whole in ((FacePages(str(root)), every), (FacePages(str(root), "pending"), pending)):
+            assert source.count(catalog) == len(whole)
+            assert _walk(source, catalog) == whole
+            keys = source.page(catalog, limit=len(whole))
+            assert [k[-1] for k in source.page(catalog, before=keys[100], limit=40)] == whole[60:100]
+            assert [k[-1] for k in source.page(catalog, start=keys[50], offset=7, limit=5)] == whole[57:62]
+            assert [k[-1] for k in source.page(catalog, offset=5, limit=9, backward=True)] == whole[-14:-5]
+            whole_sample = source.sample(catalog, 16)
+            assert [k[-1] for k in whole_sample] == whole[::16]
+            chunks = source.sample(catalog, 16, rows=64)  # 4 keys a chunk, each from the last key
+            while len(found := source.sample(catalog, 16, start=chunks[-1], rows=64)) > 1:
+                chunks.extend(found[1:])
+            assert chunks == whole_sample
+            picked = source.keys_of(catalog, [whole[0], whole[123], whole[-1], 10**9])
+            assert set(picked) == {whole[0], whole[123], whole[-1]}
+            assert [source.rank(catalog, picked[i]) for i in (whole[0], whole[123], whole[-1])] == [
+                0, 123, len(whole) - 1
+            ]  # fmt: skip
+        # a decision-state view keeps the faces it showed and leaves out those that came to it
+        view = FacePages(str(root), "pending")
+        catalog.decide(pending[:3], "rejected")
+        undone = catalog.undo(batch_id=_batch_of(catalog, every[0]))
+        assert undone and every[0] in undone
+        changes = latest_changes(catalog, [*pending[:3], every[0]])
+        assert changes[pending[0]] == ("pending", "rejected") and changes[every[0]] == ("accepted", "pending")
+        view.kept.update(pending[:3])
+        view.dropped.update(undone)
+        assert _walk(view, catalog) == pending and view.count(catalog) == len(pending)
+        assert view.count(catalog, pending=True) == len(pending) - 3
+        assert p.keyset("x = 1", "a, b", {}, backward=True) == ("x = 1", "a DESC, b DESC")
+
+
+def _batch_of(catalog: Catalog, face_id: int) -> int:
+    with catalog._reading("a batch") as db:
+        row = db.execute("SELECT max(batch_id) FROM audit WHERE face_id = :f", {"f": face_id}).fetchone()
+    return int(row[0])
