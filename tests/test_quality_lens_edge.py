@@ -114,7 +114,7 @@ def test_a_reflection_in_dark_lenses_does_not_hide_their_edge() -> None:
     """A dark lens reflecting the sky or a window is lit where the eye should be (its eye
     window and periocular median read like a lit bare eye's), but the skin under the eye
     behind it stays darker against the cheek than bare skin ever is (``BAND_DARK_LENS_L_MAX``):
-    the edge is read then too (local-v29)."""
+    the edge is read then too (local-v30)."""
     regions, skin = _stepped_regions()
     reflecting = _eye(median=0.9, bright=1.6, lens_l=0.35, contrast=1.2)
     edges = lens.edged_lenses(regions, skin, reflecting, reflecting)

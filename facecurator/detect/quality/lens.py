@@ -162,7 +162,7 @@ EDGE_LENS_L_MAX: Final = 0.80
 #: ... and the brightest tenth of each eye window (a bare eye's sclera) under this
 #: fraction of the skin (tune clean faces p5 0.71, median 0.92).
 EDGE_BRIGHT_MAX: Final = 0.85
-#: Or (local-v29) the band under BOTH eyes at most this fraction of the cheek below it
+#: Or (local-v30) the band under BOTH eyes at most this fraction of the cheek below it
 #: (``EyeReading.lens_l``), whatever the eye window and the periocular median read: a dark
 #: lens that reflects the sky, a window or the scene is lit where the eye should be (its
 #: eye window and periocular median read like a lit bare eye's, so the three bounds above
