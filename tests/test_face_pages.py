@@ -48,6 +48,7 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
             assert [source.rank(catalog, picked[i]) for i in (whole[0], whole[123], whole[-1])] == [
                 0, 123, len(whole) - 1
             ]  # fmt: skip
+            assert source.rank(catalog, picked[whole[123]], keys[100]) == 23  # from a sampled key
         # a decision-state view keeps the faces it showed and leaves out those that came to it
         view = FacePages(str(root), "pending")
         catalog.decide(pending[:3], "rejected")
@@ -60,6 +61,9 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
         assert _walk(view, catalog) == pending and view.count(catalog) == len(pending)
         assert view.count(catalog, pending=True) == len(pending) - 3
         assert p.keyset("x = 1", "a, b", {}, backward=True) == ("x = 1", "a DESC, b DESC")
+        images = p.page(catalog, str(root), limit=120)  # the images' rank from a key, the same way
+        assert p.rank(catalog, str(root), images[77], images[70]) == 7
+        assert p.rank(catalog, str(root), images[77]) == 77
 
 
 def _batch_of(catalog: Catalog, face_id: int) -> int:

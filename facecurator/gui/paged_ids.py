@@ -14,6 +14,7 @@ recently read dropped), so the model holds a few thousand ids at any size.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class KeySource(Protocol):
         offset: int = 0, limit: int, backward: bool = False,
     ) -> Sequence[Key]: ...  # fmt: skip
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
-    def rank(self, catalog: Catalog, key: Any, /) -> int: ...
+    def rank(self, catalog: Catalog, key: Any, start: Any = None, /) -> int: ...
     def sample(
         self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
     ) -> Sequence[Key]: ...
@@ -74,8 +75,8 @@ class ImagePages:
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, p.Key]:
         return p.keys_of(catalog, self.source_root, ids)
 
-    def rank(self, catalog: Catalog, key: p.Key, /) -> int:
-        return p.rank(catalog, self.source_root, key)
+    def rank(self, catalog: Catalog, key: p.Key, start: p.Key | None = None, /) -> int:
+        return p.rank(catalog, self.source_root, key, start)
 
     def sample(
         self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
@@ -180,12 +181,19 @@ class PagedIds(Sequence[int]):
         return [i for i in image_ids if i in keys]
 
     def locate(self, image_id: int) -> int | None:
-        """The row of any image of the list (one indexed count), None if not in it."""
+        """The row of any id of the list (one indexed count), None if not in it."""
         row = self._row_of.get(image_id)
         if row is not None:
             return row
         key = self.keys.keys_of(self._catalog, [image_id]).get(image_id)
-        return None if key is None else self.keys.rank(self._catalog, key)
+        if key is None:
+            return None
+        # counted from the nearest sampled key before it (keys compare in Python as in SQL: text
+        # by code point, SQLite's BINARY and PostgreSQL's "C"), at most SAMPLE_STEP rows walked
+        anchor = bisect_right(self._sample, tuple(key)) - 1
+        if anchor < 0:
+            return self.keys.rank(self._catalog, key)
+        return anchor * SAMPLE_STEP + self.keys.rank(self._catalog, key, self._sample[anchor])
 
     # -- pages ----------------------------------------------------------------------------------
 

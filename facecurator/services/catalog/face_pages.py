@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from facecurator.services.catalog.pages import keyset, sample_sql
+from facecurator.services.catalog.pages import below, keyset, sample_sql
 from facecurator.services.catalog.rows import _ids_json
 
 if TYPE_CHECKING:
@@ -119,17 +119,15 @@ class FacePages:
             ).fetchall()
         return {int(row[3]): _key(row) for row in rows}
 
-    def rank(self, catalog: Catalog, key: FaceKey) -> int:
+    def rank(self, catalog: Catalog, key: FaceKey, start: FaceKey | None = None) -> int:
         """The row of ``key``: how many faces of the view come before it (one count; it walks the
-        faces before it: a face far down a million images' source costs a second)."""
-        params: dict[str, Any] = {"b_name": key[0], "b_image": key[1], "b_idx": key[2]}
+        faces before it: a face far down a million images' source costs a second); ``start``:
+        how many from the key ``start`` on (a short walk from a sampled key)."""
+        params: dict[str, Any] = {}
         joins, where = self._where(params)
+        where = below(keyset(where, _ORDER, params, start=start)[0], _ORDER, params, key)
         with catalog._reading("a face's row") as db:
-            row = db.execute(
-                f"SELECT count(*) {_FROM} {joins} WHERE {where} AND ({_ORDER}) < (:b_name, :b_image, :b_idx)",
-                params,
-            ).fetchone()
-        return int(row[0])
+            return int(db.execute(f"SELECT count(*) {_FROM} {joins} WHERE {where}", params).fetchone()[0])
 
     def sample(
         self, catalog: Catalog, step: int, *, start: FaceKey | None = None, rows: int | None = None

@@ -97,15 +97,22 @@ def keys_of(catalog: Catalog, source_root: str, image_ids: Sequence[int]) -> dic
     return {int(row[2]): _key(row) for row in rows}
 
 
-def rank(catalog: Catalog, source_root: str, key: Key) -> int:
+def rank(catalog: Catalog, source_root: str, key: Key, start: Key | None = None) -> int:
     """The row of ``key`` in the name order: how many present images come before it (one count
-    over a range of the index)."""
+    over a range of the index); ``start``: how many from the key ``start`` on (a shorter range,
+    from a sampled key)."""
+    params: dict[str, Any] = {"root": source_root}
+    where = below(keyset(_PRESENT, _KEY, params, start=start)[0], _KEY, params, key)
     with catalog._reading("an image's row") as db:
-        row = db.execute(
-            f"SELECT count(*) FROM images AS i WHERE {_PRESENT} AND ({_KEY}) < (:b_key, :b_name, :b_id)",
-            {"root": source_root, "b_key": key[0], "b_name": key[1], "b_id": key[2]},
-        ).fetchone()
+        row = db.execute(f"SELECT count(*) FROM images AS i WHERE {where}", params).fetchone()
     return int(row[0])
+
+
+def below(where: str, columns: str, params: dict[str, Any], key: Sequence[Any]) -> str:
+    """``where`` narrowed to the rows before ``key`` (its first items bound to ``columns``)."""
+    names = columns.split(", ")
+    params.update({f"k{n}": key[n] for n in range(len(names))})
+    return f"{where} AND ({columns}) < ({', '.join(f':k{n}' for n in range(len(names)))})"
 
 
 def sample(
