@@ -172,8 +172,17 @@ def store_verdicts(repo: Path, path: Path) -> None:
 
 
 def gui(
-    repo: Path, catalog: Path, source: str, expect: int, *, thumbs: bool = False, verdict_wait: float = 1800
+    repo: Path,
+    catalog: Path,
+    source: str,
+    expect: int,
+    *,
+    thumbs: bool = False,
+    verdict_wait: float = 1800,
+    view: str | None = None,
 ) -> dict[str, float]:
+    """The GUI child's marks; ``view`` ("filter:sort", e.g. "pending:name"): opened on that view
+    of the gallery (``expect``: its rows)."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     # A window state of its own: the user's saved one (e.g. the Triage page in front) would
     # keep the gallery from painting, and the children must not write it either.
@@ -206,6 +215,7 @@ def gui(
             "--t0",
             repr(t0),
             *(["--thumbs", "--scan"] if thumbs else []),
+            *(["--view", view] if view else []),
             "--verdict-wait",
             str(verdict_wait),
         ],
@@ -298,6 +308,11 @@ def main() -> int:
     )
     parser.add_argument("--repo", type=Path, default=HERE.parent, help="the checkout to measure")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--view",
+        help="GUI: open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group; the "
+        "synthetic catalog has no decision or verdict, so both show every image)",
+    )
     # child mode
     parser.add_argument("--child-gui", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
@@ -337,17 +352,21 @@ def main() -> int:
             copy = Path(tmp) / "catalog.sqlite3"
             shutil.copy2(catalog, copy)
             clear_verdicts(copy)
-            first = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
-            again = gui(repo, copy, root, n, verdict_wait=args.verdict_wait)
+            first = gui(repo, copy, root, n, verdict_wait=args.verdict_wait, view=args.view)
+            again = gui(repo, copy, root, n, verdict_wait=args.verdict_wait, view=args.view)
         result["gui_first"], result["gui_again"] = first, again
         for label, marks in (("first open (no verdicts stored)", first), ("reopen (verdicts stored)", again)):
             rows.append(
                 (
-                    f"GUI {label}: start -> gallery shows",
-                    f"{marks['shown']:.2f} s ({marks['rows']} rows); all verdicts {marks['changed']:.2f} s",
-                    f"< {GOALS['gui_show_s']} s: {verdict(marks['shown'], GOALS['gui_show_s'])}",
+                    f"GUI {label}{' on ' + args.view if args.view else ''}: start -> gallery shows",
+                    f"{marks.get('first_rows', marks['shown']):.2f} s first rows, {marks['shown']:.2f} s "
+                    f"all {marks['rows']} rows; all verdicts {marks['changed']:.2f} s",
+                    f"first rows < {GOALS['gui_show_s']} s: "
+                    f"{verdict(marks.get('first_rows', marks['shown']), GOALS['gui_show_s'])}",
                 )
             )
+            if "first_rows" not in marks:  # (a checkout from before the first-rows mark: shown)
+                rows[-1] = (rows[-1][0], f"{marks['shown']:.2f} s ({marks['rows']} rows)", rows[-1][2])
             rows.append(
                 (
                     f"GUI {label}: event-loop stall from start",

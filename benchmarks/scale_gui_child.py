@@ -111,6 +111,8 @@ def child_gui(args: argparse.Namespace) -> None:
     if hasattr(store, "sourceListed"):
         store.sourceListed.connect(lambda _r: marks.setdefault("listed", now()))
     store.sourceChanged.connect(lambda _r: marks.setdefault("changed", now()))
+    if args.view:  # open on a filter and a sort (as the header's choices left them): "filter:sort"
+        window.gallery_model.filter_name, window.gallery_model.sort_key = args.view.split(":")
     window.open_source(args.source, scan=args.scan)
     marks["window"] = now()
 
@@ -129,6 +131,7 @@ def child_gui(args: argparse.Namespace) -> None:
             f" listed, page {window.tabs.currentIndex()} shown, store busy: {store.busy})"
         )
     marks["shown"] = painted_full[0]
+    marks["first_rows"] = painted[0]  # the first paint with rows (a listed view's first chunk)
     marks["rows"] = window.gallery_model.rowCount()
     shown_rss = _rss_mb()[0]
     spin(lambda: "changed" in marks and not store.busy, args.verdict_wait)

@@ -14,38 +14,33 @@ from collections.abc import MutableSequence, Sequence
 from typing import Any, Final
 
 from PySide6.QtCore import (
+    QItemSelectionModel,
     QModelIndex,
-    QPoint,
-    QRect,
-    QRectF,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QListView, QWidget
 
-from facecurator.gui.cell_paint import paint_background, paint_name, paint_picture, picture_box
 from facecurator.gui.core_errors import error_line
-from facecurator.gui.lazy_model import LazyIdModel, ModelIndex
-from facecurator.gui.overlay import DEFAULT_PALETTE
+from facecurator.gui.gallery_delegate import (
+    IMAGE_ID_ROLE,
+    SHOWN_STATUSES,
+    STATUS_ROLE,
+    SUMMARY_ROLE,
+    THUMB_BOX,
+    GalleryDelegate,
+)
+from facecurator.gui.gallery_views import ViewModel
 from facecurator.gui.paged_ids import PagedIds, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
-from facecurator.gui.store_rows import ImageSummary
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
 from facecurator.services.catalog.queries import VERDICT_SORTS
 
-# Image statuses whose thumbnail is decoded: read, or listed by a scan and not read yet.
-SHOWN_STATUSES: Final = ("ok", "listed")
-
-CELL: Final = QSize(176, 208)
-THUMB_BOX: Final = 160
 #: Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256).
 THUMB_SIDES: Final = (96, 256)
-#: Height of the person header strip at the foot of the first cell of each group ("Person" sort).
-GROUP_STRIP: Final = 18
 #: Sorts whose order is the natural order of a name (new images are inserted in place).
 NAME_SORTS: Final = ("name", "group")
 #: New images inserted row by row up to this many; more (a listed folder): the whole list read
@@ -54,14 +49,13 @@ INSERT_ONE_BY_ONE: Final = 200
 #: The key of an image whose stored keys are gone (deleted meanwhile): after every other.
 _LAST: Final = ("\U0010ffff",)
 
-IMAGE_ID_ROLE: Final = Qt.ItemDataRole.UserRole + 1
-SUMMARY_ROLE: Final = Qt.ItemDataRole.UserRole + 2
-STATUS_ROLE: Final = Qt.ItemDataRole.UserRole + 3
-
 
 # Rows laid out per event-loop turn (a few ms each).
 LAYOUT_BATCH: Final = 2000
 
+
+#: A selection of at most this many images is kept across a reset of the gallery's model.
+KEPT_SELECTION: Final = 1000
 
 #: New images of a paged gallery inserted row by row up to this many; more: one reset.
 PAGED_INSERT_ONE_BY_ONE: Final = 8
@@ -71,7 +65,7 @@ def thumb_key(image_id: int) -> str:
     return f"t{image_id}"
 
 
-class GalleryModel(LazyIdModel):
+class GalleryModel(ViewModel):
     """Image ids of the open source, filtered and sorted; row data fetched from the store."""
 
     id_role = IMAGE_ID_ROLE
@@ -166,6 +160,9 @@ class GalleryModel(LazyIdModel):
         if self._pageable():
             self._reset_paged()
             return
+        if self._listable():  # another view of a large source: listed into a file on a worker
+            self._reset_listed(refresh=self._listed_view == self._view())
+            return
         ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
         self._reset(ids)
 
@@ -184,10 +181,12 @@ class GalleryModel(LazyIdModel):
         store = self._store
         assert store.source_root is not None
         paged = PagedIds(store.catalog, store.source_root, store.image_count())
+        old = self._ids
         self.beginResetModel()
         self._ids = self._rows = paged
         self._group_sizes = {}
         self.endResetModel()
+        self._drop_listed(old)
         paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
 
     def _paged_added(self, image_ids: list[int]) -> None:
@@ -212,11 +211,16 @@ class GalleryModel(LazyIdModel):
 
     def _reset(self, ids: MutableSequence[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
+        old = self._ids
         self.beginResetModel()
         self._ids = ids
         self._rows = self._store.row_index(self._ids)  # NumPy-sorted, no dict of every id
         self._count_groups()
         self.endResetModel()
+        self._drop_listed(old)
+
+    def _listed_by_python(self) -> None:
+        self._reset(self._store.gallery_ids(self.filter_name, self.sort_key))
 
     def _count_groups(self) -> None:
         # one query for the images' persons under the "Person" sort (no row is read)
@@ -234,6 +238,9 @@ class GalleryModel(LazyIdModel):
     def _on_images_added(self, image_ids: list[int]) -> None:
         if isinstance(self._ids, PagedIds):
             self._paged_added(image_ids)
+            return
+        if self.listed is not None:
+            self._listed_added()
             return
         new = [i for i in image_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: once
@@ -311,6 +318,9 @@ class GalleryModel(LazyIdModel):
         if isinstance(self._ids, PagedIds):
             self._paged_added(image_ids)
             return
+        if self.listed is not None:
+            self._listed_added()
+            return
         new = self._store_known_not_shown(image_ids)
         if not new:
             return
@@ -331,7 +341,7 @@ class GalleryModel(LazyIdModel):
                     self._thumbs.invalidate(thumb_key(image_id))
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index)
-        if not isinstance(self._ids, PagedIds):  # paged: every image of the source, in place
+        if not self.is_paged:  # paged: every image of the source, in place; listed: as it was read
             self._on_images_added(image_ids)
 
     def _needs_verdicts(self) -> bool:
@@ -359,118 +369,6 @@ class GalleryModel(LazyIdModel):
 
     def thumbnail_error(self, row: int) -> str | None:
         return self._thumbs.error(thumb_key(self._ids[row]))
-
-
-def _pill(painter: QPainter, right_or_left: QPoint, text: str, colour: QColor, *, align_right: bool) -> None:
-    metrics = QFontMetrics(painter.font())
-    width = metrics.horizontalAdvance(text) + 10
-    height = metrics.height() + 2
-    x = right_or_left.x() - width if align_right else right_or_left.x()
-    rect = QRect(x, right_or_left.y(), width, height)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawRoundedRect(rect, 5, 5)
-    painter.setPen(QColor("#ffffff"))
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-
-class GalleryDelegate(QStyledItemDelegate):
-    """Paints a cell from cached data only: thumbnail, name and badges."""
-
-    def __init__(self, model: GalleryModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._model = model
-        self._badge_font = QFont()
-        self._badge_font.setPixelSize(11)
-        self._badge_font.setBold(True)
-        self.thumb_side = THUMB_BOX
-
-    def cell_size(self) -> QSize:
-        return QSize(self.thumb_side + CELL.width() - THUMB_BOX, self.thumb_side + CELL.height() - THUMB_BOX)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
-        return self.cell_size()
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        model = self._model
-        row = index.row()
-        rect: QRect = option.rect
-        state = option.state
-        painter.save()
-        palette = option.palette
-        selected = paint_background(painter, option, hover=True)
-        box = picture_box(rect, self.thumb_side)
-        status = index.data(STATUS_ROLE)
-        pixmap = model.thumbnail(row) if status in SHOWN_STATUSES else None
-        error = status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None
-        if not paint_picture(painter, box, pixmap, error=error):
-            painter.setPen(QColor("#ff8a80" if error else "#80868b"))
-            painter.drawText(
-                box, Qt.AlignmentFlag.AlignCenter, self.tr("cannot read") if error else self.tr("loading…")
-            )
-        painter.setFont(self._badge_font)
-        summary: ImageSummary | None = index.data(SUMMARY_ROLE)
-        top_left = QPoint(box.x() + 3, box.y() + 3)
-        top_right = QPoint(box.right() - 2, box.y() + 3)
-        if status == "error":
-            _pill(painter, top_left, self.tr("error"), QColor("#c62828"), align_right=False)
-        elif status == "listed":  # listed by a scan, not read yet
-            _pill(painter, top_left, self.tr("not scanned yet"), QColor(60, 64, 67, 220), align_right=False)
-        elif summary is not None:
-            colours = DEFAULT_PALETTE
-            if summary.faces == 0:
-                colour = QColor("#5f6368")
-            elif summary.unqualified:
-                colour = QColor(colours.unqualified)
-            elif summary.unknown:
-                colour = QColor(colours.unknown)
-            else:
-                colour = QColor(colours.qualified)
-            colour.setAlpha(230)
-            faces_text = (
-                self.tr("1 face") if summary.faces == 1 else self.tr("{n} faces").format(n=summary.faces)
-            )
-            _pill(painter, top_left, faces_text, colour, align_right=False)
-            if summary.faces:
-                decided = summary.accepted + summary.rejected
-                if summary.decided:
-                    text = f"✓{summary.accepted} ✗{summary.rejected}"
-                    badge = QColor("#1565c0")
-                else:
-                    text = f"{decided}/{summary.faces}"
-                    badge = QColor(60, 64, 67, 220)
-                _pill(painter, top_right, text, badge, align_right=True)
-                if summary.qualified or summary.unqualified:
-                    q_text = self.tr("{ok} ok · {no} no").format(
-                        ok=summary.qualified, no=summary.unqualified + summary.unknown
-                    )
-                    bottom = QPoint(box.x() + 3, box.bottom() - QFontMetrics(self._badge_font).height() - 3)
-                    _pill(painter, bottom, q_text, QColor(0, 0, 0, 170), align_right=False)
-        paint_name(painter, option, box, index.data(Qt.ItemDataRole.DisplayRole) or "", selected=selected)
-        if state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QPen(palette.highlight().color(), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5))
-        header = model.group_header(row)
-        if header is not None:
-            self._paint_group_header(painter, rect, *header)
-        painter.restore()
-
-    def _paint_group_header(self, painter: QPainter, rect: QRect, group: str, images: int) -> None:
-        """The person's name over the first cell of their group (the "Person (folder)" sort)."""
-        # along the cell's foot, under the file name: the thumbnail's badges stay visible
-        strip = QRect(rect.x(), rect.bottom() - GROUP_STRIP + 1, rect.width(), GROUP_STRIP)
-        painter.fillRect(strip, QColor(26, 115, 232, 235))
-        painter.fillRect(QRect(rect.x(), rect.y(), 3, rect.height()), QColor(26, 115, 232))
-        painter.setFont(self._badge_font)
-        painter.setPen(QColor("#ffffff"))
-        count = self.tr("%n image(s)", "", images)
-        text = QFontMetrics(self._badge_font).elidedText(
-            f"▸ {group or '—'} · {count}", Qt.TextElideMode.ElideRight, strip.width() - 8
-        )
-        painter.drawText(
-            strip.adjusted(6, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
-        )
 
 
 class GalleryView(QListView):
@@ -511,6 +409,46 @@ class GalleryView(QListView):
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         model.modelReset.connect(self._prune_timer.start)
+        #: (current image, selected images) kept across a reset of the model, put back after it
+        self._kept: tuple[int | None, list[int]] | None = None
+        model.modelAboutToBeReset.connect(self._keep_current)
+        model.modelReset.connect(self._put_back_current)
+        model.viewComplete.connect(self._put_back_current)
+
+    def _keep_current(self) -> None:
+        """Before the model resets (a refresh, a filter): remember the current image and the
+        selected ones (a selection of at most :data:`KEPT_SELECTION` rows)."""
+        current = self.currentIndex()
+        current_id = current.data(IMAGE_ID_ROLE) if current.isValid() else None
+        ranges = self.selectionModel().selection()
+        selected: list[int] = []
+        if sum(ranges.at(i).height() for i in range(ranges.count())) <= KEPT_SELECTION:
+            selected = [index.data(IMAGE_ID_ROLE) for index in ranges.indexes()]
+        if current_id is not None or selected:
+            self._kept = (current_id, selected)
+
+    def _put_back_current(self) -> None:
+        """After a reset: the kept current image and selection, those the model shows (a
+        listed view still being read: again when it is complete)."""
+        kept = self._kept
+        if kept is None or self.currentIndex().isValid():
+            self._kept = None
+            return
+        model = self.gallery_model()
+        current_id, selected = kept
+        index = model.index_of(current_id) if current_id is not None else QModelIndex()
+        listed = model.listed
+        if not index.isValid() and listed is not None and not listed.complete:
+            return  # not read yet: looked for again when the view is complete
+        self._kept = None
+        flags = QItemSelectionModel.SelectionFlag
+        if index.isValid():
+            self.selectionModel().setCurrentIndex(index, flags.NoUpdate)
+            self.scrollTo(index)
+        for image_id in selected:
+            found = model.index_of(image_id)
+            if found.isValid():
+                self.selectionModel().select(found, flags.Select)
 
     def gallery_model(self) -> GalleryModel:
         return self.model()  # type: ignore[return-value]
@@ -546,6 +484,8 @@ class GalleryView(QListView):
 
     def _prune_offscreen_requests(self) -> None:
         model = self.gallery_model()
+        if model.store.closed:  # the window closed its catalog (a timer after): nothing to read
+            return
         rows = self.visible_rows()
         ids = [model.image_id(row) for row in rows]
         self._thumbs.retain({thumb_key(image_id) for image_id in ids})

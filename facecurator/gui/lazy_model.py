@@ -22,6 +22,7 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache
+from facecurator.gui.view_ids import ListedIds
 from facecurator.services.catalog.queries import VERDICT_FILTERS
 from facecurator.services.filtering import FaceFilter, FilterError
 
@@ -60,8 +61,8 @@ class LazyIdModel(QAbstractListModel):
         self._store = store
         self._key_prefix = key_prefix
         #: the ids in display order: a list, or a large gallery's pages (PagedIds)
-        self._ids: MutableSequence[int] | PagedIds = []
-        self._rows: RowIndex | PagedIds = RowIndex()
+        self._ids: MutableSequence[int] | PagedIds | ListedIds = []
+        self._rows: RowIndex | PagedIds | ListedIds = RowIndex()
         self.filter_name = filter_name
         #: the filter bar's face filter (None: none)
         self.face_filter: FaceFilter | None = None
@@ -117,9 +118,14 @@ class LazyIdModel(QAbstractListModel):
 
     # -- ids and filters ------------------------------------------------------------------
 
+    @property
+    def is_paged(self) -> bool:
+        """Whether the ids are read a page at a time (keyset pages, or a listed view's file)."""
+        return isinstance(self._ids, (PagedIds, ListedIds))
+
     def ids(self) -> list[int]:
-        """Every id shown, in order (a paged list's read now in one query)."""
-        if isinstance(self._ids, PagedIds):
+        """Every id shown, in order (a paged list's read now, in one query or from its file)."""
+        if isinstance(self._ids, (PagedIds, ListedIds)):
             return self._ids.every_id()
         return list(self._ids)
 
@@ -128,15 +134,17 @@ class LazyIdModel(QAbstractListModel):
         memcpy (no million ints made on the GUI thread), else :meth:`ids`."""
         if isinstance(self._ids, array) and self._ids.typecode == "q":
             return array("q", self._ids)
+        if isinstance(self._ids, ListedIds):
+            return self._ids.id_array()
         return self.ids()
 
     @property
     def held_ids(self) -> int:
         """How many ids the model holds in memory (a paged list: its held pages only)."""
-        return self._ids.held if isinstance(self._ids, PagedIds) else len(self._ids)
+        return self._ids.held if isinstance(self._ids, (PagedIds, ListedIds)) else len(self._ids)
 
     def row_of(self, item_id: int) -> int | None:
-        if isinstance(self._rows, PagedIds):  # any row of the list, not only a held page's
+        if isinstance(self._rows, (PagedIds, ListedIds)):  # any row of the list, not a held page's only
             return self._rows.locate(item_id)
         return self._rows.get(item_id)
 
@@ -174,7 +182,7 @@ class LazyIdModel(QAbstractListModel):
     def _append(self, new: list[int]) -> None:
         """New ids at the end, as inserted rows."""
         rows = self._rows
-        assert not isinstance(self._ids, PagedIds) and isinstance(rows, RowIndex), "paged: GalleryModel"
+        assert not isinstance(self._ids, (PagedIds, ListedIds)) and isinstance(rows, RowIndex), "paged"
         first = len(self._ids)
         self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
         for offset, item_id in enumerate(new):

@@ -143,6 +143,13 @@ class CurationStore(QObject, StoreDecisions):
         self._query_pool.setObjectName("fc-query")
         self._query_pool.setMaxThreadCount(1)
         self._queries = 0  # queries sent to the query worker and not answered yet
+        #: a view's listing (a large gallery's filter or sort, gui/view_ids.py): a thread of its
+        #: own, so it does not wait behind the counts and samples on the query worker
+        self._view_pool = QThreadPool(self)
+        self._view_pool.setObjectName("fc-view")
+        self._view_pool.setMaxThreadCount(1)
+        #: set when the window shuts the store down: a listing stops at its next chunk
+        self.shutting_down = threading.Event()
         self._answered.connect(self._answer)
         self._listed.connect(self._apply_listing)
         self._computed.connect(self._apply)
@@ -251,13 +258,14 @@ class CurationStore(QObject, StoreDecisions):
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Supersede pending work and wait for the worker (window close)."""
+        self.shutting_down.set()
         with self._generation_lock:
             self._generation += 1
             self._latest_generation = self._generation
         self._pending = None
         self._fill_timer.stop()
         self._images_shown.set()
-        done = self._query_pool.waitForDone(timeout_ms)
+        done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -393,7 +401,18 @@ class CurationStore(QObject, StoreDecisions):
         self.loadFailed.emit(request.kind, exc)
         self.busyChanged.emit(False)
 
-    def query(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+    def list_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the view listing's own worker (one listing at a time, the newest
+        after any superseded one, which stops at its next chunk)."""
+        self.query(run, callback, pool=self._view_pool)
+
+    def query(
+        self,
+        run: Callable[[Catalog], object],
+        callback: Callable[[object], None],
+        *,
+        pool: QThreadPool | None = None,
+    ) -> None:
         """Run ``run(catalog)`` on the query worker (its own connection); ``callback(result)`` on
         the GUI thread. For counts over the whole source: a few hundred ms of SQL at 100k faces.
         Not run once the window closed the catalog (a deferred recount, say)."""
@@ -404,7 +423,7 @@ class CurationStore(QObject, StoreDecisions):
                 callback(run(catalog))
             return
         self._queries += 1
-        self._query_pool.start(_QueryJob(self, run, callback))
+        (pool or self._query_pool).start(_QueryJob(self, run, callback))
 
     @Slot(object, object)
     def _answer(self, callback: Callable[[object], None], result: object) -> None:

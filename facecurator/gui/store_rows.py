@@ -127,6 +127,11 @@ class StoreRows:
 
     # -- reading -----------------------------------------------------------------
 
+    @property
+    def ruleset_version(self) -> int:
+        """The catalog's id of the rule set version shown (its verdicts are stored under it)."""
+        return self._ruleset_id
+
     def image_ids(self) -> list[int]:
         return list(self._image_order)
 

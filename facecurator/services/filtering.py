@@ -67,10 +67,11 @@ VERDICT_STATUS: Final = (
 )
 
 #: The joins the SQL form's columns need: the faces of each image's current detection.
-FACE_FROM: Final = """images AS i
-    JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
-    JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
+_FACE_JOINS: Final = """JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
     LEFT JOIN decisions AS d ON d.face_id = f.id"""
+FACE_FROM: Final = f"""images AS i
+    JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+    {_FACE_JOINS}"""
 
 
 def condition_ids(ruleset: RuleSet) -> list[str]:
@@ -181,6 +182,36 @@ def face_ids_where(
     from them; while some are missing, they only narrow the rows (``failed:x``:
     unqualified or not stored yet) and stay residual.
     """
+    built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
+    clauses = ["i.status = 'ok'", built.where]
+    if source_root is not None:
+        clauses.append("i.source_root = :root")
+        params["root"] = source_root
+    order = "i.source_root, i.name, i.id, f.idx"
+    sql = f"SELECT f.id FROM {FACE_FROM}{joins} WHERE {' AND '.join(clauses)} ORDER BY {order}"
+    with catalog._reading("filtered faces") as db:
+        return [row[0] for row in db.execute(sql, params)], built.residual
+
+
+def image_clause(
+    catalog: Catalog, node: Node, *, source_root: str | None = None, ruleset: int | None = None
+) -> tuple[str, dict[str, Any]] | None:
+    """A test of one image (over ``images AS i``): it has a face passing ``node``, answered in
+    SQL whole (the gallery's paged views select with it); None when part of ``node`` must be
+    checked on the reviewed faces (see :func:`face_ids_where`)."""
+    built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
+    if not is_everything(built.residual):
+        return None
+    exists = (  # FACE_FROM's faces of the outer image ``i``
+        f"i.status = 'ok' AND EXISTS (SELECT 1 FROM faces AS f {_FACE_JOINS}{joins} "
+        f"WHERE f.image_id = i.id AND f.detection_id = i.detection_id AND ({built.where}))"
+    )
+    return exists, params
+
+
+def _face_where(
+    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int | None
+) -> tuple[SqlFilter, str, dict[str, Any]]:
     columns, joins = replace(CATALOG_COLUMNS, me=assignments.me()), ""
     if ruleset is not None:
         if uses_verdicts(node) and not q.images_missing_verdicts(
@@ -193,16 +224,9 @@ def face_ids_where(
         joins = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
     built = sql_filter(node, columns)
     params: dict[str, Any] = dict(built.params)
-    clauses = ["i.status = 'ok'", built.where]
     if ruleset is not None:
         params["ruleset"] = ruleset
-    if source_root is not None:
-        clauses.append("i.source_root = :root")
-        params["root"] = source_root
-    order = "i.source_root, i.name, i.id, f.idx"
-    sql = f"SELECT f.id FROM {FACE_FROM}{joins} WHERE {' AND '.join(clauses)} ORDER BY {order}"
-    with catalog._reading("filtered faces") as db:
-        return [row[0] for row in db.execute(sql, params)], built.residual
+    return built, joins, params
 
 
 #: Sort keys of the triage grid: catalog order, any numeric field, and the words.

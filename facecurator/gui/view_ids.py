@@ -1,0 +1,227 @@
+"""A large gallery's filtered or re-sorted view: its ids in a scratch file, read a page at a time.
+
+:class:`ListedIds` stands where a model holds its id list (``LazyIdModel._ids`` and its row
+index ``_rows``) for a view of a large source other than the default one (which
+:mod:`facecurator.gui.paged_ids` reads by keyset): a named filter, the filter bar's face
+filter, the person sort, a sort by counts. The view's query
+(:mod:`facecurator.services.catalog.views`) runs on the store's query worker and writes the
+ids, in order, a chunk at a time into an unnamed temporary file; each chunk is announced to
+the GUI thread (``grown``), which adds its rows to the model -- the first ones are shown
+while the rest streams. A row is read from the file with the page around it (``pread``, no
+query); at most :data:`MAX_PAGES` pages are held. The GUI thread never reads the whole list
+(except :meth:`ListedIds.every_id`, a whole-gallery operation) and runs no query for it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final, overload
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import views as v
+
+#: Rows per page read from the file.
+PAGE: Final = 128
+#: Pages held; the least recently read is dropped beyond.
+MAX_PAGES: Final = 40
+#: Ids read at once when the whole file is searched (an id's row, membership).
+SEARCH_CHUNK: Final = 1 << 20
+_ID_BYTES: Final = 8
+
+
+class ListedIds(Sequence[int]):
+    """The ids of one view, in order, written by a worker (:meth:`fill`) and read by page.
+
+    Its length is the rows announced to the model so far (:meth:`grow`); ``written`` is how
+    many the worker has written (read on the GUI thread when a chunk is announced).
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="facecurator-view-")  # noqa: SIM115 - closed by close()
+        self._fd = self._file.fileno()
+        self._lock = threading.Lock()
+        self._count = 0
+        self.written = 0
+        #: the worker wrote every id (the count is final)
+        self.complete = False
+        self._filling = False
+        self._closed = False
+        self._pages: OrderedDict[int, array[int]] = OrderedDict()
+        self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
+        #: images per person of the view (the person sort's headers), filled by the worker
+        self.group_sizes: dict[str, int] = {}
+        #: pages read from the file since the list was made (tests count them)
+        self.reads = 0
+
+    # -- Sequence ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, row: int) -> int: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[int]: ...
+    def __getitem__(self, row: int | slice) -> int | list[int]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(self._count))]
+        if row < 0:
+            row += self._count
+        if not 0 <= row < self._count:
+            raise IndexError(row)
+        ids = self._page(row // PAGE)
+        offset = row % PAGE
+        if offset >= len(ids):
+            raise IndexError(row)
+        return ids[offset]
+
+    def __iter__(self) -> Iterator[int]:
+        for row in range(self._count):
+            yield self[row]
+
+    # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
+
+    def get(self, image_id: int, default: int | None = None) -> int | None:
+        """The row of an id on a held page (no search: :meth:`locate` searches the file)."""
+        return self._row_of.get(image_id, default)
+
+    def __contains__(self, image_id: object) -> bool:
+        return isinstance(image_id, int) and self.locate(image_id) is not None
+
+    def known(self, image_ids: Sequence[int]) -> list[int]:
+        """The ids among these that are in the list, in the order given (one pass over the file)."""
+        if not image_ids:
+            return []
+        wanted = np.fromiter(image_ids, dtype=np.int64, count=len(image_ids))
+        found: set[int] = set()
+        for _start, chunk in self._chunks():
+            found.update(int(i) for i in chunk[np.isin(chunk, wanted)])
+        return [i for i in image_ids if i in found]
+
+    def locate(self, image_id: int) -> int | None:
+        """The row of any id of the list (a held page's, else one pass over the file)."""
+        row = self._row_of.get(image_id)
+        if row is not None:
+            return row
+        for start, chunk in self._chunks():
+            hits = np.flatnonzero(chunk == image_id)
+            if hits.size:
+                return start + int(hits[0])
+        return None
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    @property
+    def held(self) -> int:
+        """How many ids the list holds in memory now (its held pages)."""
+        return sum(len(ids) for ids in self._pages.values())
+
+    def grow(self, rows: int) -> None:
+        """The model shows ``rows`` rows now (written ones: the worker announced them)."""
+        if self._count % PAGE:  # the partial last page held is read again
+            for image_id in self._pages.pop(self._count // PAGE, array("q")):
+                self._row_of.pop(image_id, None)
+        self._count = min(rows, self.written)
+
+    def every_id(self) -> list[int]:
+        """Every id in order (a whole-gallery operation, not a view): read from the file now."""
+        return [int(i) for _start, chunk in self._chunks() for i in chunk]
+
+    def id_array(self) -> array[int]:
+        """Every id in order as a compact array (one read of the file)."""
+        ids = array("q")
+        for _start, chunk in self._chunks():
+            ids.frombytes(chunk.tobytes())
+        return ids
+
+    def _chunks(self) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
+        for start in range(0, self._count, SEARCH_CHUNK):
+            size = min(SEARCH_CHUNK, self._count - start)
+            data = os.pread(self._fd, size * _ID_BYTES, start * _ID_BYTES)
+            yield start, np.frombuffer(data, dtype=np.int64)
+
+    def _page(self, number: int) -> array[int]:
+        ids = self._pages.get(number)
+        if ids is not None:
+            self._pages.move_to_end(number)
+            return ids
+        self.reads += 1
+        first = number * PAGE
+        size = min(PAGE, self._count - first)
+        ids = array("q")
+        ids.frombytes(os.pread(self._fd, size * _ID_BYTES, first * _ID_BYTES))
+        self._pages[number] = ids
+        for offset, image_id in enumerate(ids):
+            self._row_of[image_id] = first + offset
+        while len(self._pages) > MAX_PAGES:
+            _, dropped = self._pages.popitem(last=False)
+            for image_id in dropped:
+                self._row_of.pop(image_id, None)
+        return ids
+
+    # -- the worker's half ------------------------------------------------------------------
+
+    def fill(
+        self,
+        catalog: Catalog,
+        sql: tuple[str, dict[str, Any]],
+        announce: Callable[[ListedIds], None],
+        groups: tuple[str, dict[str, Any]] | None = None,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> ListedIds:
+        """Write the view's ids (its query ``sql``) into the file, a chunk at a time, calling
+        ``announce(self)`` after the first and at each doubling (the worker's side: a queued
+        signal); stops early once :meth:`close` was called or ``stop()`` is true (the window
+        closes). ``groups``: the view's WHERE clause, to count its images per person (the
+        person sort) before the last announcement."""
+        with self._lock:
+            if self._closed:
+                return self
+            self._filling = True
+        try:
+            announced = 0
+            for chunk in v.view_chunks(catalog, *sql, stop=lambda: self._closed or stop()):
+                os.pwrite(self._fd, chunk.tobytes(), self.written * _ID_BYTES)
+                self.written += len(chunk)
+                if self.written >= 2 * announced:  # the first chunk, then each doubling: a
+                    announced = self.written  # million ids come in a dozen steps, not fifty
+                    announce(self)
+            if groups is not None and not self._closed and not stop():
+                self.group_sizes = v.group_sizes(catalog, *groups)
+            self.complete = not self._closed and not stop()
+            announce(self)
+        finally:
+            with self._lock:
+                self._filling = False
+                if self._closed:
+                    self._file.close()
+        return self
+
+    def close(self) -> None:
+        """Drop the list (a newer view replaced it): the worker stops at its next chunk, and
+        the file is closed (deleted) once nobody writes to it."""
+        with self._lock:
+            self._closed = True
+            if not self._filling:
+                self._file.close()
+        self._pages.clear()
+        self._row_of.clear()
+
+    def __del__(self) -> None:  # dropped unclosed (its model went with the window): the file too
+        file = getattr(self, "_file", None)
+        if file is not None:
+            file.close()
+
+
+class Announcer(QObject):
+    """Carries a worker's "more ids written" to the GUI thread (a queued signal)."""
+
+    grown = Signal(object)  # ListedIds

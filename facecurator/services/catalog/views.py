@@ -1,0 +1,127 @@
+"""The gallery's other views (a filter, another sort) as an ordered id list streamed in chunks.
+
+The default view (a source's images by name, no filter) is read in keyset pages
+(:mod:`facecurator.services.catalog.pages`). Any other view -- a named filter (pending,
+qualified, ...), the filter bar's face filter, the person sort or a sort by counts -- is
+one query here, read a chunk at a time on a worker and written to a scratch file the GUI
+pages through (:mod:`facecurator.gui.view_ids`): nothing on the GUI thread reads the
+whole list, and the GUI never holds it.
+
+The filters are written per image (``EXISTS`` over the image's faces of its current
+detection) rather than as one aggregate over the whole source: with the name and person
+sorts the rows then come in the order of an index (``images_by_root_natural``,
+``images_by_root_person``), the first ones at once, a long list streaming behind them. The
+sorts by counts (faces, blur, problems) aggregate first (no index orders by a count): their
+first rows come when the aggregate is done. Both forms select the images
+:func:`facecurator.services.catalog.queries.image_ids` selects, in its order (a test holds
+them equal).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Final
+
+from facecurator.errors import CatalogError
+from facecurator.services.catalog import queries as q
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog.database import Catalog
+
+_FACES: Final = "FROM faces AS f{join} WHERE f.image_id = i.id AND f.detection_id = i.detection_id AND {test}"
+_DECIDED: Final = " JOIN decisions AS d ON d.face_id = f.id"
+_UNDECIDED: Final = " LEFT JOIN decisions AS d ON d.face_id = f.id"
+_VERDICT: Final = " JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+
+
+def _exists(join: str, test: str) -> str:
+    return f"i.status = 'ok' AND EXISTS (SELECT 1 {_FACES.format(join=join, test=test)})"
+
+
+#: Each gallery filter as a test of one image (the images ``queries._IMAGE_FILTER_SQL`` selects).
+IMAGE_TESTS: Final = {
+    "all": "1 = 1",
+    "errors": "i.status = 'error'",
+    "pending": _exists(_UNDECIDED, "(d.state IS NULL OR d.state = 'pending')"),
+    "accepted": _exists(_DECIDED, "d.state = 'accepted'"),
+    "rejected": _exists(_DECIDED, "d.state = 'rejected'"),
+    "qualified": _exists(_VERDICT, f"v.status = {q.QUALIFIED}"),
+    "unqualified": _exists(_VERDICT, f"v.status = {q.UNQUALIFIED}"),
+}
+#: Sorts whose order an index gives (rows stream); the others aggregate first.
+INDEXED_SORTS: Final = ("name", "group")
+
+#: Ids read per chunk after the first (psycopg's and SQLite's rows made a chunk at a time).
+CHUNK: Final = q.FETCH_CHUNK
+#: The first chunk: a screenful or two, shown while the rest streams.
+FIRST_CHUNK: Final = 512
+
+
+def where(
+    filter_name: str,
+    *,
+    source_root: str | None,
+    ruleset: int,
+    extra: tuple[str, dict[str, Any]] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause over ``images AS i`` of a view: present images of the source passing
+    the filter (and ``extra``, an image-level clause such as the face filter's), with its
+    parameters."""
+    if filter_name not in IMAGE_TESTS:
+        raise CatalogError(f"unknown gallery filter {filter_name!r}")
+    params: dict[str, Any] = {"ruleset": ruleset}
+    clauses = ["i.status != 'missing'", q._root(source_root, params), IMAGE_TESTS[filter_name]]
+    if extra is not None:
+        clauses.append(extra[0])
+        params.update(extra[1])
+    return " AND ".join(clauses), params
+
+
+def view_sql(
+    filter_name: str,
+    sort: str,
+    *,
+    source_root: str | None,
+    ruleset: int,
+    extra: tuple[str, dict[str, Any]] | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The query of a view's image ids in the sort's order (the order of ``queries.image_ids``)."""
+    if sort not in q._IMAGE_SORT_SQL:
+        raise CatalogError(f"unknown gallery sort {sort!r}")
+    clause, params = where(filter_name, source_root=source_root, ruleset=ruleset, extra=extra)
+    order = q._IMAGE_SORT_SQL[sort]
+    if sort in INDEXED_SORTS:
+        return f"SELECT i.id FROM images AS i WHERE {clause} ORDER BY {order}", params
+    counts = q._PER_IMAGE.format(where=q._root(source_root, params))
+    return (
+        f"WITH s AS ({counts}) SELECT i.id FROM images AS i LEFT JOIN s ON s.image_id = i.id "
+        f"WHERE {clause} ORDER BY {order}",
+        params,
+    )
+
+
+def view_chunks(
+    catalog: Catalog, sql: str, params: dict[str, Any], *, stop: Callable[[], bool] = lambda: False
+) -> Iterator[array[int]]:
+    """The ids a view query answers, a chunk at a time (:data:`FIRST_CHUNK` first, then
+    :data:`CHUNK`), for a worker; ``stop()`` ends the read between chunks."""
+    with catalog._reading("a view's image ids") as db:
+        cursor = db.execute(sql, params)
+        size = FIRST_CHUNK
+        while not stop():
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield array("q", [row[0] for row in rows])
+            size = CHUNK
+
+
+def group_sizes(catalog: Catalog, clause: str, params: dict[str, Any]) -> dict[str, int]:
+    """How many images of a view (its :func:`where` clause) each person (group) has: one
+    grouped count."""
+    with catalog._reading("images per person") as db:
+        rows = db.execute(
+            f"SELECT i.group_name, count(*) FROM images AS i WHERE {clause} GROUP BY i.group_name", params
+        ).fetchall()
+    return {str(group): int(count) for group, count in rows}
