@@ -53,13 +53,42 @@ def test_the_decoder_reports_the_dct_factor_it_applied_to_an_odd_side() -> None:
     assert quarter.image.size == (327, 650) and quarter.dct_factor == 4
 
 
+@pytest.mark.parametrize(
+    ("size", "factor"),
+    [
+        ((910, 1137), 2),  # obama.jpg: 1137 // 569 = 1 asked draft for no reduction at all
+        ((2047, 1500), 2),  # 2047 // 1024 = 1
+        ((1922, 2883), 4),  # chris_hemsworth.jpeg: 2883 // 721 = 3 -> 1/2, then a resize
+        ((5106, 3404), 8),  # Mask18.jpg: 5106 // 639 = 7 -> 1/4, then a resize
+        ((1453, 1004), 2),  # the odd side is the long one here (the width)
+    ],
+)
+def test_a_side_not_a_multiple_of_the_factor_still_decodes_through_the_dct(
+    size: tuple[int, int], factor: int
+) -> None:
+    # the local detector's request: the largest DCT size ceil(side / factor) that fits 1024 px
+    from facecurator.detect.local import _header
+
+    data = _jpeg(_noise(*size), 90)
+    max_side, _ = _header(data, 1024)
+    assert max_side == -(-max(size) // factor)
+    decoded = decode_image(data, max_side=max_side)
+    # the decoder's own output: ceil(side / factor) on both sides, no resize after it
+    assert decoded.dct_factor == factor
+    assert decoded.image.size == (-(-size[0] // factor), -(-size[1] // factor))
+    # the pixels are the DCT-scaled decode itself (Pillow's reduce on load, bit for bit)
+    with Image.open(io.BytesIO(data)) as img:
+        img.draft("RGB", (size[0] // factor, size[1] // factor))
+        assert np.array_equal(np.asarray(decoded.image), np.asarray(img.convert("RGB")))
+
+
 def test_no_dct_factor_when_the_pixels_are_not_the_decoders_own() -> None:
     # a JPEG not reduced: factor 1
     assert decode_image(_jpeg(_noise(800, 600), 90), max_side=1024).dct_factor == 1
     assert decode_image(_jpeg(_noise(800, 600), 90)).dct_factor == 1
-    # resized after the decoder (the draft cannot reach 1/2 of 2047 px in 1024): none
-    resized = decode_image(_jpeg(_noise(2047, 1500), 90), max_side=1024)
-    assert resized.image.size == (1024, 750) and resized.dct_factor is None
+    # resized after the decoder (1/2 of 2047 px is 1024 px, more than 1000): none
+    resized = decode_image(_jpeg(_noise(2047, 1500), 90), max_side=1000)
+    assert max(resized.image.size) == 1000 and resized.dct_factor is None
     # not a JPEG: none
     buf = io.BytesIO()
     _noise(300, 200).save(buf, format="PNG")

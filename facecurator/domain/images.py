@@ -131,9 +131,8 @@ def decode_image(
             dct_factor = 1 if img.format == "JPEG" else None
             drafted = img.format == "JPEG" and max_side is not None and max(width, height) > max_side
             if drafted and max_side:
-                # draft() picks the largest DCT scale (1/2, 1/4, 1/8) still >= the request.
-                ratio = max(width, height) / max_side
-                applied = img.draft("RGB", (max(1, int(width / ratio)), max(1, int(height / ratio))))
+                factor = _dct_factor(max(width, height), max_side)
+                applied = img.draft("RGB", _draft_request(width, height, factor))
                 # the scale it applied: its box is the full size over the factor
                 dct_factor = round(width / applied[1][2]) if applied is not None else None
             img.load()
@@ -159,6 +158,33 @@ def decode_image(
     return DecodedImage(
         image=img, full_width=full_w, full_height=full_h, native_grey=native, dct_factor=dct_factor
     )
+
+
+#: The DCT scalings a JPEG decoder can apply (1/8, 1/4, 1/2, 1/1), largest first.
+_DCT_FACTORS: Final = (8, 4, 2, 1)
+
+
+def _dct_factor(longest: int, max_side: int) -> int:
+    """The largest DCT factor whose decode still has at least ``max_side`` pixels on the
+    long side. The decoder rounds a partial block up, so a side of ``longest`` pixels
+    decodes to ``ceil(longest / factor)``: 1137 px at 1/2 gives 569 (not 568)."""
+    for factor in _DCT_FACTORS:
+        if -(-longest // factor) >= max_side:
+            return factor
+    return 1
+
+
+def _draft_request(width: int, height: int, factor: int) -> tuple[int, int]:
+    """The size to ask Pillow's ``draft`` for so that it applies ``factor`` exactly.
+
+    ``draft`` applies the largest factor ``s`` with ``side // request >= s`` on both
+    sides, so asking for the decoded size ``ceil(side / factor)`` under-reduces a side
+    that is not a multiple of ``factor`` (1137 // 569 = 1: a full decode, then a
+    resize). Asking for ``side // factor`` instead gives ``side // (side // factor)``
+    between ``factor`` and ``2 * factor - 1`` for any side of at least ``factor`` pixels
+    (side = q * factor + r, q >= 1, r < factor: side // q = factor + r // q), so ``draft`` applies
+    ``factor`` and decodes each side to ``ceil(side / factor)`` as intended."""
+    return max(1, width // factor), max(1, height // factor)
 
 
 def _first_frame(img: Image.Image) -> Image.Image:
