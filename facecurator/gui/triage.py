@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPixmap
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -101,6 +101,13 @@ class TriageView(QListView):
 
     def face_model(self) -> FaceModel:
         return self.model()  # type: ignore[return-value]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self._delegate.region = event.region()  # the cells outside it are not drawn (clipped)
+        try:
+            super().paintEvent(event)
+        finally:
+            self._delegate.region = None
 
     @property
     def crop_side(self) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QRegion
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from facecurator.gui.cell_paint import paint_background, paint_name, paint_picture, picture_box
@@ -34,6 +34,8 @@ class FaceDelegate(QStyledItemDelegate):
         self._tag_font.setPixelSize(16)
         self._tag_font.setBold(True)
         self.crop_side = CROP_BOX
+        #: the region of the paint under way (set by the view), None outside one
+        self.region: QRegion | None = None
 
     def cell_size(self) -> QSize:
         side = self.crop_side
@@ -43,6 +45,12 @@ class FaceDelegate(QStyledItemDelegate):
         return self.cell_size()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
+        region = self.region
+        if region is not None and not region.intersects(option.rect):
+            # a cell the view repaints only because it lies between cells that changed (it paints
+            # the cells in the changed region's bounding rect: a crop arriving at each end of a
+            # page repainted the whole page, ~14 cells a crop): clipped away, not drawn
+            return
         painter.save()
         selected = paint_background(painter, option, hover=False)
         box = picture_box(option.rect, self.crop_side)

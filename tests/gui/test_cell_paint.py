@@ -42,3 +42,35 @@ def test_a_repaint_reuses_the_scaled_picture_and_the_laid_out_name(qtbot) -> Non
     for n in range(cell_paint.SCALED_HELD + 10):  # bounded
         cell_paint.fitted(QPixmap(20 + n % 5, 20), QSize(10, 10))
     assert len(cell_paint._scaled) == cell_paint.SCALED_HELD
+
+
+def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_path, monkeypatch) -> None:
+    """Two crops arriving at the two ends of a page repaint those two cells, not the cells
+    between them (the view paints its dirty region's bounding rect; the rest is clipped)."""
+    from helpers.catalogs import seed_catalog
+
+    from facecurator.gui import triage_delegate
+
+    root = tmp_path / "gallery"
+    root.mkdir()
+    seed_catalog(tmp_path / "c.sqlite3", root, 40, 2)
+    window = make_window(tmp_path / "c.sqlite3")
+    with qtbot.waitSignal(window.store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(window.triage)
+    view, model = window.triage.view, window.triage.model
+    qtbot.waitUntil(lambda: model.rowCount() == 80 and len(view.visible_rows()) > 10, timeout=30_000)
+    drawn: list[int] = []
+    real = triage_delegate.paint_picture
+    monkeypatch.setattr(triage_delegate, "paint_picture", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    qtbot.wait(300)  # the first paints and arrivals settled
+    area = view.viewport().rect()
+    rows = [r for r in view.visible_rows() if area.contains(view.visualRect(model.index(r, 0)))]
+    first, last = view.visualRect(model.index(rows[0], 0)), view.visualRect(model.index(rows[-1], 0))
+    assert last.bottom() > first.bottom()  # two lines apart at least: cells lie between them
+    drawn.clear()
+    view.viewport().update(first)
+    view.viewport().update(last)
+    qtbot.waitUntil(lambda: len(drawn) >= 2, timeout=5_000)
+    qtbot.wait(50)
+    assert len(drawn) == 2, f"{len(drawn)} cells drawn for 2 changed"
