@@ -90,6 +90,7 @@ class TriageView(QListView):
         self.verticalScrollBar().setSingleStep(40)
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setModel(model)
+        model.pictureArrived.connect(lambda row: self.update(model.index(row, 0)))  # that cell only
         self._delegate = FaceDelegate(model, self)
         self.setItemDelegate(self._delegate)
         self.set_crop_side(CROP_BOX)

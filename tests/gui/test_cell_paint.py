@@ -50,6 +50,7 @@ def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_p
     from helpers.catalogs import seed_catalog
 
     from facecurator.gui import triage_delegate
+    from facecurator.gui.triage_model import crop_key
 
     root = tmp_path / "gallery"
     root.mkdir()
@@ -74,3 +75,9 @@ def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_p
     qtbot.waitUntil(lambda: len(drawn) >= 2, timeout=5_000)
     qtbot.wait(50)
     assert len(drawn) == 2, f"{len(drawn)} cells drawn for 2 changed"
+    # a crop arriving repaints its own cell (a dataChanged repainted every cell shown)
+    drawn.clear()
+    window.crops.ready.emit(crop_key(model.face_id(rows[3])))
+    qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=5_000)
+    qtbot.wait(50)
+    assert len(drawn) == 1, f"{len(drawn)} cells drawn for 1 crop"
