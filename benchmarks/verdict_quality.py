@@ -22,6 +22,9 @@ For the tune and the test split apart it prints:
   each flag qualify, and the share of clean faces and of clean frontal portraits
   (clean, the only labelled face of its photo, box ≥ the preset's minimum face
   size, or 112 px) that qualify;
+- per preset the clean-preserving derived variants (``benchmarks/truthset/camera_variants.py``:
+  colour casts, exposure ±0.7 stop, a film grade, JPEG 70-90, half size, sensor noise, PNG,
+  a 10° roll of clean faces) that qualify, per kind — apart: they count in no other figure;
 - labelled faces the detector did not find, apart.
 
 ``--json`` also lists every labelled face with its labels, the detection it was
@@ -52,6 +55,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks.truthset import derive  # noqa: E402
+from benchmarks.truthset.camera_variants import CAMERA_VARIANT_NAMES  # noqa: E402
 from benchmarks.truthset.detections import (  # noqa: E402
     Detected,
     Runner,
@@ -288,12 +292,37 @@ def preset_summary(outcomes: Sequence[Outcome], name: str, min_px: float) -> dic
     }
 
 
+def is_camera_variant(out: Outcome) -> bool:
+    """A clean-preserving derived variant (reported apart, in ``clean_variants``)."""
+    return out.label.set == "derived" and out.label.variant in CAMERA_VARIANT_NAMES
+
+
+def camera_summary(outcomes: Sequence[Outcome], name: str) -> dict[str, dict[str, Any]]:
+    """Per kind of clean-preserving variant: faces, found, qualified, and the ones not qualified."""
+    kinds: dict[str, dict[str, Any]] = {}
+    for o in outcomes:
+        entry = kinds.setdefault(
+            o.label.variant, {"faces": 0, "found": 0, "qualified": 0, "not_qualified": []}
+        )
+        entry["faces"] += 1
+        entry["found"] += o.found
+        if o.qualified.get(name):
+            entry["qualified"] += 1
+        else:
+            reasons = o.reasons.get(name, ["not found"]) if o.found else ["not found"]
+            entry["not_qualified"].append({"face": _where(o), "reasons": reasons})
+    return dict(sorted(kinds.items()))
+
+
 def summarize(
     outcomes: Sequence[Outcome],
     presets: Mapping[str, RuleSet],
     unlabelled: Mapping[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The figures of one split (JSON-ready)."""
+    """The figures of one split (JSON-ready). The clean-preserving variants count only in
+    ``clean_variants`` (per preset and kind), every other figure is without them."""
+    camera = [o for o in outcomes if is_camera_variant(o)]
+    outcomes = [o for o in outcomes if not is_camera_variant(o)]
     min_px = portrait_px(presets.get("enrollment-strict"))
     sets: dict[str, dict[str, int]] = {}
     for out in outcomes:
@@ -314,6 +343,7 @@ def summarize(
             for attr in ATTRIBUTES
         },
         "presets": {name: preset_summary(outcomes, name, min_px) for name in presets},
+        "clean_variants": {name: camera_summary(camera, name) for name in presets},
         "unlabelled_qualified": dict(unlabelled or {}),
     }
 
@@ -483,6 +513,7 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
             if details:
                 for item in q["not_qualified"]:
                     print(f"    not qualified: {item['face']}: {'; '.join(item['reasons'])}", file=out)
+            print_camera_line(s.get("clean_variants", {}).get(name, {}), details, out)
             extra = s["unlabelled_qualified"].get(name) or []
             if extra:
                 print(
@@ -501,6 +532,20 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
             print(
                 f"  [{o.label.split}] {_where(o)} flags={list(o.label.flags)} found={o.found} {got}", file=out
             )
+
+
+def print_camera_line(kinds: Mapping[str, Mapping[str, Any]], details: bool, out: Any) -> None:
+    """The clean-preserving variants that qualify, per kind (and with ``details`` why the others not)."""
+    if not kinds:
+        return
+    faces = sum(k["faces"] for k in kinds.values())
+    qualified = sum(k["qualified"] for k in kinds.values())
+    listed = ", ".join(f"{name} {k['qualified']}/{k['faces']}" for name, k in kinds.items())
+    print(f"  clean camera variants qualified: {_pct(qualified, faces)} ({listed})", file=out)
+    if details:
+        for k in kinds.values():
+            for item in k["not_qualified"]:
+                print(f"    not qualified: {item['face']}: {'; '.join(item['reasons'])}", file=out)
 
 
 def print_disagreements(outcomes: Sequence[Outcome], out: Any, limit: int = 20) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from benchmarks import verdict_quality as vq
 from benchmarks.truthset import derive
+from benchmarks.truthset.camera_variants import CAMERA_VARIANT_NAMES
 from benchmarks.truthset.detections import DetectionCache
 from benchmarks.truthset.labels import (
     ATTRIBUTES,
@@ -262,7 +263,10 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
     assert set(variants) == {v.name for v in derive.VARIANTS}
     for variant in variants.values():
         assert variant.set == "derived" and variant.split == label.split and variant.source == label.source
-        assert variant.must_not and variant.path is not None and variant.path.is_file()
+        assert variant.path is not None and variant.path.is_file()
+        # every variant is a must-not face but the clean-preserving camera differences
+        camera = variant.variant in CAMERA_VARIANT_NAMES
+        assert variant.clean if camera else variant.must_not, variant.variant
 
     from PIL import Image
 
@@ -456,7 +460,8 @@ def test_split() -> vq.Run:
 @pytest.mark.corpus
 def test_harness_counts_add_up(test_split: vq.Run) -> None:
     s = test_split.figures["splits"]["test"]
-    outcomes = [o for o in test_split.outcomes if o.label.split == "test"]
+    # the clean-preserving variants count apart (``clean_variants``), in no other figure
+    outcomes = [o for o in test_split.outcomes if o.label.split == "test" and not vq.is_camera_variant(o)]
     assert s["faces"] == len(outcomes) and s["found"] == sum(o.found for o in outcomes)
     assert s["faces"] == s["found"] + len(s["not_found"])
     for attr, c in s["attributes"].items():
@@ -529,6 +534,23 @@ def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> Non
     assert p["by_flag"]["sunglasses"]["qualified"] == 0, [
         f["face"] for f in p["false_qualified_faces"] if "sunglasses" in f["flags"]
     ]
+
+
+#: Clean camera variants (truthset/camera_variants.py) qualifying under enrollment-strict on the
+#: fixture's 6 test sources, per kind: floors at the measured figures (raise them, never lower).
+CAMERA_FLOORS = {
+    "cast_blue": 5, "cast_green": 5, "cast_magenta": 4, "cast_tungsten": 5, "exposure_down": 6,
+    "exposure_up": 5, "film_grade": 6, "half_size": 5, "iso_noise": 6, "jpeg_mild": 5,
+    "lossless_png": 5, "roll10": 5,
+}  # fmt: skip
+
+
+@pytest.mark.corpus
+def test_enrollment_strict_keeps_clean_faces_under_camera_differences(test_split: vq.Run) -> None:
+    kinds = test_split.figures["splits"]["test"]["clean_variants"]["enrollment-strict"]
+    assert set(kinds) == set(CAMERA_FLOORS)
+    for name, floor in CAMERA_FLOORS.items():
+        assert kinds[name]["qualified"] >= floor, (name, kinds[name]["not_qualified"])
 
 
 def test_cover_variants_hide_what_they_name(tmp_path: Path) -> None:

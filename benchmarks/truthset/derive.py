@@ -5,7 +5,9 @@ the eyes, blur, JPEG quality 2-3, dim, ...: one drawing function each) are in
 ``variants.py``, whose docstring lists them, and the real kinds of sunglasses lenses
 (gradient, mirrored, brown filter, aviator) in ``lens_variants.py``, and the partial
 covers the first outside check found passing (a hat brim over the eyes, a hand over half
-the mouth, a soft face under drawn overlays) in ``cover_variants.py``.
+the mouth, a soft face under drawn overlays) in ``cover_variants.py``; the clean-preserving
+ones (the same clean face as other cameras take it: colour casts, exposure, a film grade,
+JPEG, half size, sensor noise, PNG, a 10° roll) in ``camera_variants.py``.
 
 From a clean labelled face that the local detector found with its mesh landmarks
 and a box of at least ``MIN_FACE_PX`` pixels (``eligible``), a crop around the face
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from benchmarks.truthset.camera_variants import CAMERA_VARIANTS
 from benchmarks.truthset.cover_variants import COVER_VARIANTS
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
 from benchmarks.truthset.labels import COLUMNS, Label
@@ -72,8 +75,11 @@ __all__ = [
 #: brim, half_mouth_hand and overlay_blur were added in v8's folder (every other variant's
 #: pixels are unchanged; a face whose new files are missing is derived again, identically).
 DERIVE_VERSION: Final = 8
-#: Every variant made from a source face: ``variants.py``'s, the real lenses', the partial covers'.
-VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS)
+#: The clean-preserving camera variants (colour casts, exposure, grade, JPEG, half size, noise,
+#: PNG, roll 10°) were added in v8's folder too (the must-not variants' pixels are unchanged).
+#: Every variant made from a source face: ``variants.py``'s, the real lenses', the partial covers',
+#: and the clean-preserving camera differences of ``camera_variants.py`` (label stays clean).
+VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS, *CAMERA_VARIANTS)
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
