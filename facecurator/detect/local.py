@@ -29,6 +29,7 @@ from facecurator.detect.passes import (
     _run_detector,
     _tiles,
 )
+from facecurator.detect.quality import covers
 from facecurator.detect.quality.base import padded_square
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses, veiled_by_lenses
@@ -292,6 +293,7 @@ class LocalDetector:
         }
         pose = eyes_closed = glasses = mask = sunglasses = None
         named: dict[str, Measure] = {}
+        delined = False  # a soft face under drawn lines (covers.py): Crete reads it without them
         if mesh is not None:
             head = measures.head_pose(mesh)
             pose = Pose(pitch=round(head.pitch, 2), yaw=round(head.yaw, 2), roll=round(head.roll, 2))
@@ -313,6 +315,10 @@ class LocalDetector:
                 dct_factor=dct_factor,
             )
             named.update(detail_named(detail.verdicts))
+            robust = detail.measures.get("sharpness_robust")
+            delined = (
+                robust is not None and robust.value is not None and robust.value < covers.ROBUST_SHARPNESS_MIN
+            )
             # pitch corrected for the mesh's under-reading of heads tipped back or down
             # (yaw is not: on the truth set's tuning part its correction only added
             # false "turned" readings of near-frontal faces)
@@ -391,7 +397,10 @@ class LocalDetector:
         blur = None
         crop = _crop(rgb, x0, y0, x1, y1)
         if crop is not None:
-            value, crete = measures.blur_score(_gray(crop))
+            face_gray = _gray(crop)
+            if delined:
+                face_gray = covers.delined(face_gray, measures.BLUR_CROP_SIDE)
+            value, crete = measures.blur_score(face_gray)
             blur = Blur(round(value, 2), BLUR_SCALE_LOCAL)
             raw["crete"] = round(crete, 4)
         return Face(

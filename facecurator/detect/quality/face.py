@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from facecurator.detect.quality import detail, exposure, photo, pose, strokes
+from facecurator.detect.quality import covers, detail, exposure, photo, pose, strokes
 from facecurator.detect.quality.base import Measure, face_view
 
 if TYPE_CHECKING:
@@ -99,7 +99,15 @@ def measure_face(
     if jpeg_quality is not None:
         measures["jpeg_quality"] = Measure(float(jpeg_quality), f"JPEG quality about {jpeg_quality:g}")
     verdicts: dict[str, tuple[bool | None, str]] = {}
-    verdicts["blurred"] = (detail.blurred(d), d.sharpness.reason)
+    soft = detail.blurred(d)
+    if soft is False:
+        # a soft face under thin drawn lines (boxes, dots, text) reads sharp: read it
+        # without them (covers.py; only where the sharpness says "sharp")
+        robust = covers.robust_sharpness(view)
+        if robust is not None:
+            measures["sharpness_robust"] = Measure(round(robust, 4), "without thin lines")
+            soft = robust < covers.ROBUST_SHARPNESS_MIN
+    verdicts["blurred"] = (soft, "little detail (out of focus or enlarged)" if soft else d.sharpness.reason)
     comp = detail.compressed(d)
     comp_reason = d.compression.reason
     if jpeg_quality is not None and jpeg_quality < detail.JPEG_QUALITY_MIN:

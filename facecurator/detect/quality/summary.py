@@ -8,6 +8,7 @@ from typing import Any, Final
 import numpy as np
 
 from facecurator.detect.quality.base import centre_of, length
+from facecurator.detect.quality.covers import brim_over_eyes
 from facecurator.detect.quality.eyes import (
     BLINK_MAX_YAW,
     BLINK_MIN_IOD_PX,
@@ -141,6 +142,8 @@ def face_quality(
     cast = None if lenses.sunglasses is not False or occ.mask else filter_cast(regions, cheeks, right, left)
     if cast is not None and cast >= CAST_MIN:
         lenses = LensReading(True, REASON_TINTED)
+    # a brim over both eyes: the glabella neither skin nor hair (covers.py)
+    right, left, glabella = brim_over_eyes(regions, cheeks, right, left)
     m: dict[str, Measure] = {
         "eye_visible_right": _eye_measure(right, right.visible),
         "eye_visible_left": _eye_measure(left, left.visible),
@@ -192,6 +195,7 @@ def face_quality(
             eye_symmetry(regions.lum, regions.eye_centre("right"), regions.eye_centre("left")), 3
         ),
         "occlusion": {"reason": occ.reason, **occ.fractions},
+        "glabella_seen": None if glabella is None else round(glabella, 3),
         "skin": {
             "cheeks": None if cheeks is None else [round(float(v), 1) for v in cheeks.lab],
             "upper": None if upper is None else [round(float(v), 1) for v in upper.lab],
