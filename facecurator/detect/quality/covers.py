@@ -1,4 +1,4 @@
-"""Two covers the region measures read as a bare face (issue 18, local-v31).
+"""Two covers the region measures read as a bare face (issue 18, local-v32).
 
 See docs/local-detector-covers.md for the calibration (tune split) and the limits.
 
