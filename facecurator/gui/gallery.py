@@ -399,6 +399,7 @@ class GalleryView(QListView):
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setMouseTracking(True)
         self.setModel(model)
+        model.pictureArrived.connect(lambda row: self.update(model.index(row, 0)))  # that cell only
         self._delegate = GalleryDelegate(model, self)
         self.setItemDelegate(self._delegate)
         self.set_thumb_side(THUMB_BOX)

@@ -42,6 +42,8 @@ class LazyIdModel(QAbstractListModel):
     #: the face filter could not be applied (FilterError: the grid shows its rows unfiltered
     #: meanwhile), or was applied again (None); the Find bar shows it
     faceFilterFailed = Signal(object)
+    #: the picture of a row arrived (or failed): the view repaints that cell only
+    pictureArrived = Signal(int)
 
     #: the role ``data()`` answers with the row's id, without reading the row
     id_role: int
@@ -214,8 +216,10 @@ class LazyIdModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
     def _on_pixmap_event(self, key: str) -> None:
+        """A row's picture arrived (or failed): its cell is repainted (the view connects
+        ``pictureArrived``). Not a dataChanged: QListView (Qt 6.11) repainted its whole viewport
+        for each one, a page's pictures painting every cell shown once per picture."""
         if key.startswith(self._key_prefix):
             row = self._rows.get(int(key[len(self._key_prefix) :]))
             if row is not None:
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+                self.pictureArrived.emit(row)

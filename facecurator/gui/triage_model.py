@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
 from facecurator.gui.face_details import face_title, state_word
@@ -52,8 +52,6 @@ class FaceModel(LazyIdModel):
     """Face ids of the open source under a face filter; data read from the store per row."""
 
     id_role = FACE_ID_ROLE
-    #: the crop of a row arrived (or failed): its cell is repainted (TriageView), no dataChanged
-    pictureArrived = Signal(int)
 
     def __init__(
         self,
@@ -247,14 +245,6 @@ class FaceModel(LazyIdModel):
             self.dataChanged.emit(index, index, [DECISION_ROLE, Qt.ItemDataRole.ToolTipRole])
 
     # -- crops ------------------------------------------------------------------------------
-
-    def _on_pixmap_event(self, key: str) -> None:
-        """A crop arrived: its cell is repainted. Not a dataChanged: QListView repainted its whole
-        viewport for each one (Qt 6.11: a page's 35 crops, 35 paints of every cell shown)."""
-        if key.startswith(self._key_prefix):
-            row = self._rows.get(int(key[len(self._key_prefix) :]))
-            if row is not None:
-                self.pictureArrived.emit(row)
 
     def crop(self, row: int) -> QPixmap | None:
         """The cached crop of a row's face, queueing a render on a miss."""

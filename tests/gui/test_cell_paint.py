@@ -44,27 +44,43 @@ def test_a_repaint_reuses_the_scaled_picture_and_the_laid_out_name(qtbot) -> Non
     assert len(cell_paint._scaled) == cell_paint.SCALED_HELD
 
 
-def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_path, monkeypatch) -> None:
-    """Two crops arriving at the two ends of a page repaint those two cells, not the cells
-    between them (the view paints its dirty region's bounding rect; the rest is clipped)."""
+def _opened(qtbot, make_window, tmp_path, images: int, faces: int):
+    """A window with a seeded source of ``images`` images of ``faces`` faces opened."""
     from helpers.catalogs import seed_catalog
-
-    from facecurator.gui import triage_delegate
-    from facecurator.gui.triage_model import crop_key
 
     root = tmp_path / "gallery"
     root.mkdir()
-    seed_catalog(tmp_path / "c.sqlite3", root, 40, 2)
+    seed_catalog(tmp_path / "c.sqlite3", root, images, faces)
     window = make_window(tmp_path / "c.sqlite3")
     with qtbot.waitSignal(window.store.sourceChanged, timeout=60_000):
         assert window.open_source(str(root), scan=False)
+    return window
+
+
+def _quiet(qtbot, drawn: list[int]) -> None:
+    """Wait until nothing was drawn for 300 ms (the pictures, the verdicts, the preview are in)."""
+    for _ in range(100):
+        drawn.clear()
+        qtbot.wait(300)
+        if not drawn:
+            return
+    raise AssertionError("the grid never stopped painting")
+
+
+def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_path, monkeypatch) -> None:
+    """Two crops arriving at the two ends of a page repaint those two cells, not the cells
+    between them (the view paints its dirty region's bounding rect; the rest is clipped)."""
+    from facecurator.gui import triage_delegate
+    from facecurator.gui.triage_model import crop_key
+
+    window = _opened(qtbot, make_window, tmp_path, 40, 2)
     window.tabs.setCurrentWidget(window.triage)
     view, model = window.triage.view, window.triage.model
     qtbot.waitUntil(lambda: model.rowCount() == 80 and len(view.visible_rows()) > 10, timeout=30_000)
     drawn: list[int] = []
     real = triage_delegate.paint_picture
     monkeypatch.setattr(triage_delegate, "paint_picture", lambda *a, **k: drawn.append(1) or real(*a, **k))
-    qtbot.wait(300)  # the first paints and arrivals settled
+    _quiet(qtbot, drawn)
     area = view.viewport().rect()
     rows = [r for r in view.visible_rows() if area.contains(view.visualRect(model.index(r, 0)))]
     first, last = view.visualRect(model.index(rows[0], 0)), view.visualRect(model.index(rows[-1], 0))
@@ -81,3 +97,21 @@ def test_triage_draws_only_the_cells_a_repaint_touches(qtbot, make_window, tmp_p
     qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=5_000)
     qtbot.wait(50)
     assert len(drawn) == 1, f"{len(drawn)} cells drawn for 1 crop"
+
+
+def test_a_thumbnail_arriving_draws_its_gallery_cell_only(qtbot, make_window, tmp_path, monkeypatch) -> None:
+    from facecurator.gui import gallery, gallery_delegate
+
+    window = _opened(qtbot, make_window, tmp_path, 60, 1)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    view, model = window.gallery, window.gallery_model
+    qtbot.waitUntil(lambda: model.rowCount() == 60 and len(view.visible_rows()) > 6, timeout=30_000)
+    drawn: list[int] = []
+    real = gallery_delegate.paint_picture
+    monkeypatch.setattr(gallery_delegate, "paint_picture", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    _quiet(qtbot, drawn)
+    drawn.clear()
+    window.thumbnails.ready.emit(gallery.thumb_key(model.image_id(2)))
+    qtbot.waitUntil(lambda: len(drawn) >= 1, timeout=5_000)
+    qtbot.wait(50)
+    assert len(drawn) == 1, f"{len(drawn)} cells drawn for 1 thumbnail"
