@@ -66,10 +66,15 @@ def test_a_brim_over_the_glabella_covers_both_eyes() -> None:
     for eye in (right, left):
         assert eye.visible is not None and eye.visible < 0.5
         assert eye.open is None and eye.reason == covers.REASON_COVERED
-    # a light straw brim too
-    regions, skin = _regions((225, 215, 170))
+    # a dark green cap's peak too
+    regions, skin = _regions((40, 70, 45))
     right, _, _ = covers.brim_over_eyes(regions, skin, _eye(), _eye())
     assert right.visible is not None and right.visible < 0.5
+    # what is lighter than the skin (a highlight, a white glasses bridge) is not a brim,
+    # whose underside faces away from the light: a white straw brim is not read (a limit)
+    regions, skin = _regions((235, 235, 225))
+    right, _, share = covers.brim_over_eyes(regions, skin, _eye(), _eye())
+    assert share is not None and share >= covers.GLABELLA_SEEN_MIN and right.visible == 0.9
     # a brim of the skin's own colour, or of a hair colour, shows no shading: uniform,
     # and the brows under it are no darker
     for felt in (SKIN, (45, 30, 20)):

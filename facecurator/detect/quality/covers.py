@@ -1,4 +1,4 @@
-"""Two covers the region measures read as a bare face (issue 18, local-v32).
+"""Two covers the region measures read as a bare face (issue 18, local-v33).
 
 See docs/local-detector-covers.md for the calibration (tune split) and the limits.
 
@@ -47,10 +47,10 @@ if TYPE_CHECKING:
     from facecurator.detect.quality.eyes import EyeReading
     from facecurator.detect.quality.regions import FaceRegions, SkinReference
 
-#: Share of the glabella that must look like skin or hair when both eyes are seen.
-#: Tune split: clean faces >= 0.467 (the 187 measured), ``brim`` variants 10 of 30 under
-#: 0.30 (the others' brims are hair-coloured or the mesh put the glabella under the brim);
-#: 0.30 keeps a third below the clean minimum.
+#: Share of the glabella that must look like skin or hair (or be lighter than the skin)
+#: when both eyes are seen. Tune split: clean faces >= 0.467 (skin or hair alone, the 187
+#: measured), ``brim`` variants 25 of 30 under 0.30 with the uniform-glabella rule (10
+#: without it); docs/local-detector-covers.md.
 GLABELLA_SEEN_MIN: Final = 0.30
 #: ``robust_sharpness`` under this = blurred. Tune split: clean faces >= 0.44 (all 187
 #: measured), ``overlay_blur`` variants <= 0.34 (all 29 measured), ``blurred`` <= 0.25.
@@ -95,7 +95,8 @@ def _brows_dark(regions: FaceRegions, glabella: np.ndarray, level: float) -> boo
 
 
 def glabella_seen(regions: FaceRegions, skin: SkinReference) -> float | None:
-    """Share of the glabella that looks like this face's skin or like hair; 0 when it is
+    """Share of the glabella that looks like this face's skin or like hair, or is lighter
+    than the skin (a highlight, a light glasses bridge); 0 when it is
     as uniform as a painted patch with no darker brows beside it (None: too few pixels)."""
     mask = regions.polygon(GLABELLA)
     count = np.count_nonzero(mask)
@@ -110,7 +111,9 @@ def glabella_seen(regions: FaceRegions, skin: SkinReference) -> float | None:
     if uniform and not _brows_dark(regions, mask, level):
         return 0.0
     like = face_like_map(regions, skin)
-    seen = like | hair_like_map(regions, skin, like)
+    # lighter than the skin: a highlight or a light glasses bridge, not a brim (whose
+    # underside faces away from the light)
+    seen = like | hair_like_map(regions, skin, like) | (regions.area_planes[0] > skin.lum)
     return np.count_nonzero(seen & mask) / count
 
 
