@@ -219,14 +219,33 @@ class PagedIds(Sequence[int]):
         """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
         self._sample = list(keys)
 
-    def sample_later(self, query: Query) -> None:
+    def sample_later(self, query: Query, ids: Sequence[int] | None = None) -> None:
         """Have ``query`` (the store's query worker) read the sample when the list is long enough
-        to jump in, :data:`SAMPLE_CHUNK` keys a query (each a bounded walk: the worker's other
-        queries, a count, go between them; jumps into the part read so far start there at once)."""
+        to jump in: the keys of ``ids`` (the ids of rows 0, :data:`SAMPLE_STEP` ..., when known:
+        one query), else :data:`SAMPLE_CHUNK` keys a query (each a bounded walk: the worker's
+        other queries, a count, go between them; jumps into the part read so far start there at
+        once)."""
         self._sampling += 1
         self._sample = []
-        if self._count > SAMPLE_STEP:
-            self._sample_from(query, None, self._sampling)
+        if self._count <= SAMPLE_STEP:
+            return
+        if ids is not None:  # the ids of rows 0, SAMPLE_STEP ... known (an open's listing): their keys
+            self._sample_of(query, ids, self._sampling)
+            return
+        self._sample_from(query, None, self._sampling)
+
+    def _sample_of(self, query: Query, ids: Sequence[int], sampling: int) -> None:
+        keys, wanted = self.keys, list(ids)
+
+        def got(found: dict[int, Key]) -> None:
+            if self.retired or sampling != self._sampling:
+                return
+            if len(found) == len(wanted):
+                self._sample = [found[i] for i in wanted]
+            else:  # some left the list meanwhile: walked instead
+                self._sample_from(query, None, sampling)
+
+        query(lambda c: {} if self.retired else keys.keys_of(c, wanted), got)
 
     def _sample_from(self, query: Query, start: Key | None, sampling: int) -> None:
         keys, step, rows = self.keys, SAMPLE_STEP, SAMPLE_STEP * SAMPLE_CHUNK

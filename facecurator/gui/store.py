@@ -169,6 +169,7 @@ class CurationStore(QObject, StoreDecisions):
         #: handed to the first model that asks (with their index, see :meth:`row_index`)
         self._lists: dict[tuple[str, str, str | None], tuple[MutableSequence[int], RowIndex]] = {}
         self._face_counts: dict[str, int] = {}
+        self._face_samples: dict[str, Sequence[int]] = {}
         self._handed: tuple[MutableSequence[int], RowIndex] | None = None
         #: the catalog batch ids of each operation of this session, newest last (one undo
         #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
@@ -363,6 +364,7 @@ class CurationStore(QObject, StoreDecisions):
         self._listed_generation = request.generation
         self._face_order, self._face_set = listed.order, listed.index
         self._face_counts = dict(listed.counts or {})
+        self._face_samples = dict(listed.samples or {})
         if listed.view is not None:
             self._lists[("faces", "pending", None)] = listed.view
         self.sourceListed.emit(request.source_root or "")

@@ -16,6 +16,7 @@ from PySide6.QtCore import QRunnable
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
+from facecurator.gui import paged_ids
 from facecurator.gui.paged_ids import pages_faces, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
@@ -190,6 +191,8 @@ class _Listed:
     #: faces: how many pass a Triage filter ("all", "pending"), counted as they were listed (a
     #: large source's Triage grid is paged: its "pending" list is counted, not kept)
     counts: dict[str, int] | None = None
+    #: faces, a paged Triage's: the ids of every SAMPLE_STEP-th face of those lists (its sample)
+    samples: dict[str, MutableSequence[int]] | None = None
 
 
 def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
@@ -200,6 +203,7 @@ def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
     view: MutableSequence[int] | None
     order: MutableSequence[int]
     counts: dict[str, int] | None = None
+    samples: dict[str, MutableSequence[int]] | None = None
     root = request.source_root
     if kind == "images" and root is not None:
         count, last = pages.present_count_and_last(catalog, root)
@@ -215,7 +219,10 @@ def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
         order, view = q.source_face_lists(catalog, source_root=request.source_root)
         counts = {"all": len(order), "pending": len(view)}
         if pages_faces(request.source_root, len(order)):  # Triage reads its pages itself
+            # every SAMPLE_STEP-th face of each list: its jumps' sample, not a walk of the faces
+            step = paged_ids.SAMPLE_STEP
+            samples = {"all": order[::step], "pending": view[::step]}
             view = None
     index = RowIndex(order).built()
     listed_view = None if view is None else (view, RowIndex(view).built())
-    return _Listed(request, kind, order, index, listed_view, counts=counts)
+    return _Listed(request, kind, order, index, listed_view, counts=counts, samples=samples)

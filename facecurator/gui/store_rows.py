@@ -71,6 +71,8 @@ class StoreRows:
     _lists: dict[tuple[str, str, str | None], tuple[MutableSequence[int], RowIndex]]
     #: how many faces pass a Triage filter, counted by the open's listing (until a row changes)
     _face_counts: dict[str, int]
+    #: ... and the ids of every SAMPLE_STEP-th of them (a paged Triage's sample), as long
+    _face_samples: dict[str, Sequence[int]]
     _handed: tuple[MutableSequence[int], RowIndex] | None
 
     # -- the row cache -------------------------------------------------------------
@@ -78,6 +80,7 @@ class StoreRows:
     def _forget_rows(self, image_ids: Iterable[int] | None = None) -> None:
         self._lists.clear()  # any change of rows may change a filter's membership
         self._face_counts.clear()
+        self._face_samples.clear()
         if image_ids is None:
             self._rows.clear()
             self._face_rows.clear()
@@ -149,6 +152,11 @@ class StoreRows:
     def face_count(self) -> int:
         """How many faces the open source has (no list copied)."""
         return len(self._face_order)
+
+    def listed_face_sample(self, filter_name: str) -> Sequence[int] | None:
+        """The ids of every SAMPLE_STEP-th face passing a Triage filter, as the open's listing
+        read them (None: not read, or a row changed since)."""
+        return self._face_samples.get(filter_name)
 
     def listed_face_count(self, filter_name: str) -> int | None:
         """How many faces pass a Triage filter, as the open's listing counted them (None: not

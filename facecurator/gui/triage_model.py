@@ -148,9 +148,12 @@ class FaceModel(LazyIdModel):
         assert store.source_root is not None
         state = None if self.filter_name == "all" else self.filter_name
         source = FacePages(store.source_root, state)
-        count = store.face_count() if state is None else store.listed_face_count(self.filter_name)
-        if count is not None:
-            self._show_paged(source, count)
+        count = store.listed_face_count(self.filter_name)
+        if count is not None:  # as the open listed them (also every SAMPLE_STEP-th face's id)
+            self._show_paged(source, count, store.listed_face_sample(self.filter_name))
+            return
+        if state is None:
+            self._show_paged(source, store.face_count())
             return
         self.beginResetModel()
         self._ids, self._rows = [], RowIndex()
@@ -163,14 +166,14 @@ class FaceModel(LazyIdModel):
 
         store.query(source.count, counted)  # type: ignore[arg-type]
 
-    def _show_paged(self, source: FacePages, count: int) -> None:
+    def _show_paged(self, source: FacePages, count: int, sampled: Sequence[int] | None = None) -> None:
         store = self._store
         assert store.source_root is not None
         paged = PagedIds(store.catalog, store.source_root, count, keys=source)
         self.beginResetModel()
         self._ids = self._rows = paged
         self.endResetModel()
-        paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
+        paged.sample_later(store.query, sampled)  # jumps (End, a dragged scroll bar) start from its keys
 
     @property
     def paged(self) -> PagedIds | None:
