@@ -262,6 +262,8 @@ def child(args: argparse.Namespace) -> None:
     store = window.store
     changed: list[bool] = []
     store.sourceChanged.connect(lambda _r: changed.append(True))
+    if args.gallery_view:  # the gallery opened on a filter and a sort: "filter:sort"
+        window.gallery_model.filter_name, window.gallery_model.sort_key = args.gallery_view.split(":")
     window.open_source(args.source, scan=False)
 
     def spin(until: Any, limit: float) -> bool:
@@ -379,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         "--triage-filter", default="all", help="Triage's filter while paging (all, pending ...)"
     )
     parser.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
+    parser.add_argument(
+        "--gallery-view", help="open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group)"
+    )
     args = parser.parse_args(argv)
     if args.child:
         child(args)

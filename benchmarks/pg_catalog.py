@@ -292,7 +292,10 @@ def _scroll(target: str, root: str, images: int, args: argparse.Namespace) -> di
     sys.path.insert(0, str(REPO / "benchmarks"))
     import gui_scroll
 
-    return gui_scroll.scroll(target, root, images, pages=args.scroll_pages, verdict_wait=args.verdict_wait)
+    extra = ("--gallery-view", args.view) if args.view else ()
+    return gui_scroll.scroll(
+        target, root, images, pages=args.scroll_pages, verdict_wait=args.verdict_wait, extra=extra
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,12 @@ def child_gui(args: argparse.Namespace) -> None:
 
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()  # ticks only once the loop runs: building the window counts as a stall
+    tracer = None
+    if os.environ.get("FACECURATOR_STALL_TRACE"):  # where the stalls go, on stderr at the end
+        from stall_trace import StallTracer
+
+        tracer = StallTracer(monitor)
+        tracer.start()
     splash = None
     # run_gui opens the catalog before the application exists (a server catalog's driver is
     # imported then); here it is opened once the loop runs: its driver loads with the modules
@@ -111,6 +117,10 @@ def child_gui(args: argparse.Namespace) -> None:
     if hasattr(store, "sourceListed"):
         store.sourceListed.connect(lambda _r: marks.setdefault("listed", now()))
     store.sourceChanged.connect(lambda _r: marks.setdefault("changed", now()))
+    store.sourceImagesListed.connect(lambda _r: marks.setdefault("images_listed", now()))
+    model = window.gallery_model
+    model.rowsInserted.connect(lambda *_a: marks.setdefault("rows_in", now()))
+    model.modelReset.connect(lambda: marks.setdefault("rows_in", now()) if model.rowCount() else None)
     if args.view:  # open on a filter and a sort (as the header's choices left them): "filter:sort"
         window.gallery_model.filter_name, window.gallery_model.sort_key = args.view.split(":")
     window.open_source(args.source, scan=args.scan)
@@ -142,6 +152,9 @@ def child_gui(args: argparse.Namespace) -> None:
     end = time.time() + 1.0  # deferred work (layout batches, counts) is measured too
     spin(lambda: time.time() > end, 2)
     monitor.stop()
+    if tracer is not None:
+        tracer.stop()
+        print(tracer.report(top=int(os.environ["FACECURATOR_STALL_TRACE"])), file=sys.stderr, flush=True)
     rss, peak = _rss_mb()
     gaps = sorted(monitor.gaps)
     running = monitor.gaps[1:]  # after the first turn of the event loop (the window is up)

@@ -89,4 +89,7 @@ def test_a_view_stops_between_chunks(seeded: tuple[str, str, int], monkeypatch: 
         sql = views.view_sql("all", "name", source_root=root, ruleset=ruleset)
         for chunk in views.view_chunks(catalog, *sql, stop=lambda: len(read) >= 15):
             read.extend(chunk)
+            if not target.endswith(".sqlite3"):  # PostgreSQL: rows sent as fetched, not all first
+                with catalog._reading("cursors") as db:
+                    assert db.execute("SELECT name FROM pg_cursors").fetchall() == [("facecurator_view",)]
     assert len(read) == 15

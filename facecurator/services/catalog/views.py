@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import queries as q
+from facecurator.services.catalog.dialect import POSTGRESQL, dialect_of, to_postgres
 
 if TYPE_CHECKING:
     from facecurator.services.catalog.database import Catalog
@@ -107,14 +108,24 @@ def view_chunks(
     """The ids a view query answers, a chunk at a time (:data:`FIRST_CHUNK` first, then
     :data:`CHUNK`), for a worker; ``stop()`` ends the read between chunks."""
     with catalog._reading("a view's image ids") as db:
-        cursor = db.execute(sql, params)
-        size = FIRST_CHUNK
-        while not stop():
-            rows = cursor.fetchmany(size)
-            if not rows:
-                return
-            yield array("q", [row[0] for row in rows])
-            size = CHUNK
+        if dialect_of(db) != POSTGRESQL:
+            yield from _chunks(db.execute(sql, params), stop)
+            return
+        # psycopg's cursor holds the whole answer before the first row: a server-side cursor
+        # (in a read transaction of its own) sends the rows as they are fetched
+        with db.raw.transaction(), db.raw.cursor(name="facecurator_view") as cursor:
+            cursor.execute(to_postgres(sql), params)
+            yield from _chunks(cursor, stop)
+
+
+def _chunks(cursor: Any, stop: Callable[[], bool]) -> Iterator[array[int]]:
+    size = FIRST_CHUNK
+    while not stop():
+        rows = cursor.fetchmany(size)
+        if not rows:
+            return
+        yield array("q", [row[0] for row in rows])
+        size = CHUNK
 
 
 def group_sizes(catalog: Catalog, clause: str, params: dict[str, Any]) -> dict[str, int]:
