@@ -963,6 +963,30 @@
         <translation>抽样的图片排序键</translation>
     </message>
     <message>
+        <source>face count</source>
+        <translation>人脸数</translation>
+    </message>
+    <message>
+        <source>a page of faces</source>
+        <translation>一页人脸</translation>
+    </message>
+    <message>
+        <source>face keys</source>
+        <translation>人脸排序键</translation>
+    </message>
+    <message>
+        <source>a face&apos;s row</source>
+        <translation>人脸的一行</translation>
+    </message>
+    <message>
+        <source>sampled face keys</source>
+        <translation>抽样的人脸排序键</translation>
+    </message>
+    <message>
+        <source>decision changes</source>
+        <translation>决定的变更</translation>
+    </message>
+    <message>
         <source>paid calls</source>
         <translation>付费调用</translation>
     </message>
