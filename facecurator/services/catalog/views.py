@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 _FACES: Final = "FROM faces AS f{join} WHERE f.image_id = i.id AND f.detection_id = i.detection_id AND {test}"
 _DECIDED: Final = " JOIN decisions AS d ON d.face_id = f.id"
-_UNDECIDED: Final = " LEFT JOIN decisions AS d ON d.face_id = f.id"
 _VERDICT: Final = " JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
 
 
@@ -44,7 +43,11 @@ def _exists(join: str, test: str) -> str:
 IMAGE_TESTS: Final = {
     "all": "1 = 1",
     "errors": "i.status = 'error'",
-    "pending": _exists(_UNDECIDED, "(d.state IS NULL OR d.state = 'pending')"),
+    # "no decision other than pending" as an anti-join: PostgreSQL estimated the left join's
+    # ``d.state IS NULL OR ...`` at one row and re-scanned every face per image
+    "pending": _exists(
+        "", "NOT EXISTS (SELECT 1 FROM decisions AS d WHERE d.face_id = f.id AND d.state != 'pending')"
+    ),
     "accepted": _exists(_DECIDED, "d.state = 'accepted'"),
     "rejected": _exists(_DECIDED, "d.state = 'rejected'"),
     "qualified": _exists(_VERDICT, f"v.status = {q.QUALIFIED}"),
