@@ -293,6 +293,19 @@ _SKIN_PATCHES: Final = (
 #: Skin patches darker than this fraction of the lightest skin-coloured patch are
 #: left out (brown hair over the forehead has a skin-like hue).
 SKIN_MIN_RELATIVE_L: Final = 0.6
+#: Under a colour cast (``_under_cast``; docs/local-detector-casts.md; tune split): a faint
+#: colour (glabella chroma under this) that every light patch shares (a*b* within
+#: ``SKIN_TONED_AGREE_AB`` of the glabella: toned prints <= 2.8, the Arcane painting 5.0)
+#: is a toned black-and-white photo ...
+SKIN_TONED_MAX_CHROMA: Final = 15.0
+SKIN_TONED_AGREE_AB: Final = 3.5
+#: ... and skin under a cast keeps a skin's chroma (glabella at least this: cast clean
+#: faces 18-25, the Arcane painting 11) and its hue within ``SKIN_CAST_HUE_DEGREES``
+#: (SKIN_HUE_DEGREES widened ~60° towards magenta, ~40° towards green); the patches
+#: within ``SKIN_CAST_AGREE_AB`` of the glabella's colour are that skin.
+SKIN_CAST_MIN_CHROMA: Final = 14.0
+SKIN_CAST_HUE_DEGREES: Final = (-45.0, 135.0)
+SKIN_CAST_AGREE_AB: Final = 8.0
 
 
 def skin_reference(regions: FaceRegions, *, prefer: tuple[str, ...] = ()) -> SkinReference | None:
@@ -351,16 +364,89 @@ def _judge_patches(
     for item, light, chroma, hue in zip(found, lights, chromas, hues, strict=True):
         if light < SKIN_MIN_L:
             continue
-        if monochrome or (
-            SKIN_MIN_CHROMA <= chroma <= SKIN_MAX_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
-        ):
+        if monochrome or _skin_coloured(chroma, hue):
             ok.append((item, light))
+    if not monochrome:
+        cast = _under_cast(found, labs, lights, chromas, hues, [light for _, light in ok])
+        if cast is not None:
+            return cast
+    return _lightest_skin(ok, monochrome=monochrome)
+
+
+def _skin_coloured(chroma: float, hue: float) -> bool:
+    return SKIN_MIN_CHROMA <= chroma <= SKIN_MAX_CHROMA and SKIN_HUE_DEGREES[0] <= hue <= SKIN_HUE_DEGREES[1]
+
+
+def _lightest_skin(
+    ok: list[tuple[tuple[str, np.ndarray, np.ndarray], float]], *, monochrome: bool
+) -> tuple[bool, list[tuple[str, np.ndarray, np.ndarray]]] | None:
+    """The skin patches without those much darker than the lightest (colour photos)."""
     if not ok:
         return None
     if not monochrome:
         lightest = max(light for _, light in ok)
         ok = [(item, light) for item, light in ok if light >= SKIN_MIN_RELATIVE_L * lightest]
     return monochrome, [item for item, _ in ok]
+
+
+def _under_cast(
+    found: list[tuple[str, np.ndarray, np.ndarray]],
+    labs: np.ndarray,
+    lights: list[float],
+    chromas: list[float],
+    hues: list[float],
+    ok_lights: list[float],
+) -> tuple[bool, list[tuple[str, np.ndarray, np.ndarray]]] | None:
+    """The skin of a face under a colour cast (a white balance off, a grade, a toned
+    black-and-white print), or None (no cast, or not one this can tell).
+
+    A cast moves every colour of the photo alike, so the skin can leave the hue window
+    while hair over the forehead stays in it (the only "skin" left would be the hair).
+    The **glabella** (no mask, hand over the mouth or hair fringe reaches it) decides, when
+    it is lit but not skin-coloured and no skin-coloured patch is nearly as light as it
+    (``SKIN_MIN_RELATIVE_L``):
+
+    * a faint colour (chroma under ``SKIN_TONED_MAX_CHROMA``) that every light patch shares
+      (a*b* within ``SKIN_TONED_AGREE_AB``) is a toned monochrome photo: judged as
+      black-and-white (lightness only);
+    * a skin's chroma (at least ``SKIN_CAST_MIN_CHROMA``) at a hue within
+      ``SKIN_CAST_HUE_DEGREES`` (how far white-balance errors and grades move skin) is the
+      skin under a cast: the glabella and the patches of its colour (a*b* within
+      ``SKIN_CAST_AGREE_AB``: the same material under the same light; at least one).
+
+    A painted or rendered face whose only fault was a hue outside the window stays without
+    a skin reference (a faint colour that varies over the face is neither).
+    """
+    names = [item[0] for item in found]
+    if "glabella" not in names:
+        return None
+    g = names.index("glabella")
+    if lights[g] < SKIN_MIN_L or _skin_coloured(chromas[g], hues[g]):
+        return None
+    if any(light >= SKIN_MIN_RELATIVE_L * lights[g] for light in ok_lights):
+        return None
+    ga, gb = float(labs[g, 1]), float(labs[g, 2])
+
+    def apart(i: int) -> float:
+        return math.hypot(float(labs[i, 1]) - ga, float(labs[i, 2]) - gb)
+
+    lit = [i for i, light in enumerate(lights) if light >= SKIN_MIN_L]
+    lightest = max(lights[i] for i in lit)
+    light = [i for i in lit if lights[i] >= SKIN_MIN_RELATIVE_L * lightest]
+    if (
+        len(light) >= 2
+        and chromas[g] < SKIN_TONED_MAX_CHROMA
+        and all(apart(i) <= SKIN_TONED_AGREE_AB for i in light)
+    ):
+        return True, [found[i] for i in lit]
+    agree = [i for i in lit if apart(i) <= SKIN_CAST_AGREE_AB]
+    if (
+        len(agree) >= 2
+        and SKIN_CAST_MIN_CHROMA <= chromas[g] <= SKIN_MAX_CHROMA
+        and SKIN_CAST_HUE_DEGREES[0] <= hues[g] <= SKIN_CAST_HUE_DEGREES[1]
+    ):
+        return _lightest_skin([(found[i], lights[i]) for i in agree], monochrome=False)
+    return None
 
 
 def _skin_patches(regions: FaceRegions) -> list[tuple[str, np.ndarray, np.ndarray]]:
