@@ -66,6 +66,16 @@ the other backend. At 100 000 images (two runs, load 5.7-7.7; the README's table
 stall 41-89 ms median but 73-428 ms at the 90th percentile: no backend measurably slower.
 At 1 000 000 images on PostgreSQL (--only postgresql, load 5-10): rows 20-23 ms, thumbnails
 149 ms (gallery) / 626 ms (Triage), stall 35 / 98 ms median: paging reads only its page.
+
+``--view FILTER:SORT`` opens the gallery on that view (``pending:name``, ``all:group``, ...) for
+the GUI and scroll measures. 2026-12-07, 1 000 000 images / 3 000 000 faces on PostgreSQL
+(load 8-11): the code before the listed views (dd4c9d0) opened on ``pending:name`` was still
+on its GUI thread's id query after 326 s (stopped there, nothing shown); with them (2f27513)
+the first rows were painted 2.45 s after the process started (1.82 s: the source's images
+counted), all 979 800 rows 37 s; ``all:group`` first rows 1.03-2.86 s, every row 5.3-9.4 s,
+memory after 366-386 MB. The longest stall of those runs (7-8 s) was Triage's paged face
+list reading a page on the GUI thread once the faces were listed (the stall trace:
+``face_pages.page`` < ``paged_ids._read``), not the gallery (111 ms without it).
 """
 
 from __future__ import annotations
