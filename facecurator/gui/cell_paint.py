@@ -16,8 +16,9 @@ LOADING_FILL = "#2a2b2e"
 ERROR_FILL = "#3a1f1f"
 K = TypeVar("K")
 V = TypeVar("V")
-#: Pictures held scaled to their cell (a few screenfuls: ~64 KB each at 128 px).
-SCALED_HELD: Final = 256
+#: Pictures held scaled to their cell (almost three pages of 35 cells: ~64 KB each at 128 px; 256
+#: of them cost Triage ~12 MB at 100 000 images, gui_scroll.py).
+SCALED_HELD: Final = 96
 
 # (the picture's cache key, width, height) -> the picture smoothly scaled to that size
 _scaled: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
