@@ -214,6 +214,8 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "a face's row"),
     QT_TRANSLATE_NOOP("CoreMessages", "sampled face keys"),
     QT_TRANSLATE_NOOP("CoreMessages", "decision changes"),
+    QT_TRANSLATE_NOOP("CoreMessages", "a view's image ids"),
+    QT_TRANSLATE_NOOP("CoreMessages", "images per person"),
     QT_TRANSLATE_NOOP("CoreMessages", "paid calls"),
     QT_TRANSLATE_NOOP("CoreMessages", "rule set versions"),
     QT_TRANSLATE_NOOP("CoreMessages", "settings"),

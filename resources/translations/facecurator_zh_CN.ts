@@ -987,6 +987,14 @@
         <translation>决定的变更</translation>
     </message>
     <message>
+        <source>a view&apos;s image ids</source>
+        <translation>视图的图片编号</translation>
+    </message>
+    <message>
+        <source>images per person</source>
+        <translation>每人的图片数</translation>
+    </message>
+    <message>
         <source>paid calls</source>
         <translation>付费调用</translation>
     </message>

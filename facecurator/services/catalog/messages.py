@@ -153,6 +153,8 @@ CATALOG_MESSAGES: Final = {
     "what.face_row": "a face's row",
     "what.sampled_face_keys": "sampled face keys",
     "what.decision_changes": "decision changes",
+    "what.view_image_ids": "a view's image ids",
+    "what.images_per_person": "images per person",
     "what.paid_calls": "paid calls",
     "what.rule_sets": "rule set versions",
     "what.settings": "settings",
