@@ -10,11 +10,11 @@ scaling works block by block). The decoder reports the factor it applied
 from __future__ import annotations
 
 import io
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.compression import compression_of
 from PIL import Image
 
 from facecurator.detect.quality import detail
@@ -98,30 +98,8 @@ def test_no_dct_factor_when_the_pixels_are_not_the_decoders_own() -> None:
 # --------------------------------------------------------------------------- a real face
 
 
-@cache
-def _detector():  # type: ignore[no-untyped-def]
-    from facecurator.detect.local import LocalDetector
-
-    det = LocalDetector()
-    det.load()
-    return det
-
-
 def _compression(data: bytes) -> tuple[float | None, str, dict[str, float], bool | None]:
-    """(value, reason, details, ``compressed`` verdict) of the largest face found by the
-    local detector, end to end (decode, detection, mesh, measures)."""
-    from facecurator.domain.protocols import ImageRef
-
-    result = _detector().detect(ImageRef(uri="t.jpg", name="t.jpg", group="t", size=0, mtime_ns=0), data)
-    assert result.faces, "no face found"
-    face = max(result.faces, key=lambda f: f.box.w)
-    raw = face.raw["detail"]
-    return (
-        raw["compression"],
-        raw.get("reasons", {}).get("compression", ""),
-        raw.get("details", {}).get("compression", {}),
-        raw["verdicts"]["compressed"],
-    )
+    return compression_of(data, "t.jpg")
 
 
 @needs_corpus

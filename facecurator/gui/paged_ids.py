@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, overload
+from typing import Any, Final, Protocol
 
+from facecurator.gui.page_rows import PageRows
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import pages as p
 from facecurator.services.catalog import queries as q
@@ -99,7 +100,7 @@ def pages_faces(source_root: str | None, faces: int) -> bool:
     return source_root is not None and faces >= PAGED_MIN
 
 
-class PagedIds(Sequence[int]):
+class PagedIds(PageRows):
     """The ids of a view, ``count`` of them, read on demand: the image ids of ``source_root`` in
     name order, or the rows of another :class:`KeySource` (``keys``).
 
@@ -134,36 +135,19 @@ class PagedIds(Sequence[int]):
         self.retired = False
         self._sampling = 0  # samplings started: a chunk of an older one is dropped
 
-    # -- Sequence ---------------------------------------------------------------------------
+    # -- PageRows ---------------------------------------------------------------------------
 
-    def __len__(self) -> int:
-        return self._count
+    def _page_size(self) -> int:
+        return PAGE
 
-    @overload
-    def __getitem__(self, row: int) -> int: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[int]: ...
-    def __getitem__(self, row: int | slice) -> int | list[int]:
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(self._count))]
-        if row < 0:
-            row += self._count
-        if not 0 <= row < self._count:
-            raise IndexError(row)
-        keys = self._page(row // PAGE)
-        offset = row % PAGE
-        if offset >= len(keys):  # the catalog has fewer rows than counted (deleted meanwhile)
-            raise IndexError(row)
-        return keys[offset][-1]
+    def _id_at(self, page: int, offset: int) -> int | None:
+        keys = self._page(page)
+        return keys[offset][-1] if offset < len(keys) else None  # short: deleted meanwhile
 
     def peek(self, row: int) -> int | None:
         """The id of ``row`` if its page is held (no query), else None."""
         keys = self._pages.get(row // PAGE)
         return None if keys is None or not 0 <= row % PAGE < len(keys) else keys[row % PAGE][-1]
-
-    def __iter__(self) -> Iterator[int]:
-        for row in range(self._count):
-            yield self[row]
 
     # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
 

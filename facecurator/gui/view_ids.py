@@ -20,11 +20,12 @@ import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final, overload
+from typing import Any, Final
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from facecurator.gui.page_rows import PageRows
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
 
@@ -37,7 +38,7 @@ SEARCH_CHUNK: Final = 1 << 20
 _ID_BYTES: Final = 8
 
 
-class ListedIds(Sequence[int]):
+class ListedIds(PageRows):
     """The ids of one view, in order, written by a worker (:meth:`fill`) and read by page.
 
     Its length is the rows announced to the model so far (:meth:`grow`); ``written`` is how
@@ -61,31 +62,14 @@ class ListedIds(Sequence[int]):
         #: pages read from the file since the list was made (tests count them)
         self.reads = 0
 
-    # -- Sequence ---------------------------------------------------------------------------
+    # -- PageRows ---------------------------------------------------------------------------
 
-    def __len__(self) -> int:
-        return self._count
+    def _page_size(self) -> int:
+        return PAGE
 
-    @overload
-    def __getitem__(self, row: int) -> int: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[int]: ...
-    def __getitem__(self, row: int | slice) -> int | list[int]:
-        if isinstance(row, slice):
-            return [self[r] for r in range(*row.indices(self._count))]
-        if row < 0:
-            row += self._count
-        if not 0 <= row < self._count:
-            raise IndexError(row)
-        ids = self._page(row // PAGE)
-        offset = row % PAGE
-        if offset >= len(ids):
-            raise IndexError(row)
-        return ids[offset]
-
-    def __iter__(self) -> Iterator[int]:
-        for row in range(self._count):
-            yield self[row]
+    def _id_at(self, page: int, offset: int) -> int | None:
+        ids = self._page(page)
+        return ids[offset] if offset < len(ids) else None
 
     # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
 
