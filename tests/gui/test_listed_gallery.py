@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import seed_catalog
-from helpers.paging import unbounded
+from helpers.paging import seeded, unbounded
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QTest
 
@@ -45,10 +45,7 @@ def listed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
-    root = tmp_path / "gallery"
-    root.mkdir()
-    target = str(tmp_path / "c.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    seed_catalog(target, root, N_IMAGES, 1)
+    target, root = seeded(request, tmp_path, N_IMAGES, 1)
     with Catalog(target) as catalog:  # every third image's face rejected
         faces = catalog.faces(image_ids=list(range(1, N_IMAGES + 1, 3)))
         catalog.decide([f.id for f in faces], "rejected", reason="test")

@@ -12,8 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.catalogs import seed_catalog
-from helpers.paging import unbounded
+from helpers.paging import seeded, unbounded
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -41,10 +40,7 @@ def paged(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
-    root = tmp_path / "gallery"
-    root.mkdir()
-    target = str(tmp_path / "c.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    seed_catalog(target, root, N_IMAGES, 1)
+    target, root = seeded(request, tmp_path, N_IMAGES, 1)
     return target, root
 
 
