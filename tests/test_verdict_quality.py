@@ -310,18 +310,23 @@ def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> Non
     ]
 
 
-#: Clean camera variants (truthset/camera_variants.py) qualifying under enrollment-strict on the
-#: fixture's 6 test sources, per kind: floors at the figures of local-v34 (raise, never lower).
-CAMERA_FLOORS = {
-    "cast_blue": 6, "cast_green": 6, "cast_magenta": 5, "cast_tungsten": 5, "exposure_down": 6,
-    "exposure_up": 5, "film_grade": 6, "half_size": 5, "iso_noise": 6, "jpeg_mild": 5,
-    "lossless_png": 5, "roll10": 5,
+#: Clean camera variants (truthset/camera_variants.py) that enrollment-strict may reject, per kind,
+#: among the few clean test faces the fixture derives them from: the misses of local-v34 (lower,
+#: never raise). Counted as misses, not as a floor of qualified faces, because how many sources
+#: the fixture has depends on the machine: 6 where the gathered photos lie beside the repository,
+#: 3 from the corpus alone (a clean clone in CI); local-v34 misses the same or fewer on the three.
+CAMERA_MISSES = {
+    "cast_blue": 0, "cast_green": 0, "cast_magenta": 1, "cast_tungsten": 1, "exposure_down": 0,
+    "exposure_up": 1, "film_grade": 0, "half_size": 1, "iso_noise": 0, "jpeg_mild": 1,
+    "lossless_png": 1, "roll10": 1,
 }  # fmt: skip
 
 
 @pytest.mark.corpus
 def test_enrollment_strict_keeps_clean_faces_under_camera_differences(test_split: vq.Run) -> None:
     kinds = test_split.figures["splits"]["test"]["clean_variants"]["enrollment-strict"]
-    assert set(kinds) == set(CAMERA_FLOORS)
-    for name, floor in CAMERA_FLOORS.items():
-        assert kinds[name]["qualified"] >= floor, (name, kinds[name]["not_qualified"])
+    assert set(kinds) == set(CAMERA_MISSES)
+    for name, allowed in CAMERA_MISSES.items():
+        assert kinds[name]["faces"] >= 3, (name, kinds[name]["faces"])
+        missed = kinds[name]["faces"] - kinds[name]["qualified"]
+        assert missed <= allowed, (name, kinds[name]["not_qualified"])
