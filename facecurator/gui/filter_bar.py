@@ -137,6 +137,11 @@ class FilterBar(QWidget):
         self.error_label.setStyleSheet("color: #d93025")
         self.error_label.setWordWrap(True)  # a long reason wraps; it never widens the window
         self.error_label.hide()
+        #: how far the gallery's listing of a Find decided in part in Python got (show_progress)
+        self.progress_label = QLabel(self)
+        self.progress_label.setObjectName("findProgress")
+        self.progress_label.hide()
+        self._progress: tuple[int, int] | None = None
         self._error: FilterError | None = None
         #: the error shown is a grid's (show_grid_problem), not the expression's own
         self._grid_error = False
@@ -148,6 +153,7 @@ class FilterBar(QWidget):
         outer.addWidget(self.error_label)
         layout.addWidget(self.label)
         layout.addWidget(self.edit, 3)
+        layout.addWidget(self.progress_label)
         layout.addWidget(self.failed_combo, 1)
         layout.addWidget(self.decision_combo)
         layout.addWidget(self.ranges_button)
@@ -193,6 +199,7 @@ class FilterBar(QWidget):
         self.clear_button.setToolTip(self.tr("Show every face again"))
         self._fill_failed_combo()
         self._show_state()
+        self._show_progress()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -310,6 +317,30 @@ class FilterBar(QWidget):
             self._error = None
             self.error_label.hide()
             self.edit.setStyleSheet("")
+
+    def show_progress(self, checked: int, found: int, done: bool) -> None:
+        """The gallery is deciding a Find in part in Python (verdicts not all stored yet):
+        ``checked`` images looked at, ``found`` shown so far; ``done``: it ended (or was replaced)."""
+        self._progress = None if done else (checked, found)
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        if self._progress is None:
+            self.progress_label.hide()
+            return
+        checked, found = self._progress
+        self.progress_label.setText(
+            self.tr("Finding… {found} of {checked} images checked so far").format(
+                found=found, checked=checked
+            )
+        )
+        self.progress_label.setToolTip(
+            self.tr(
+                "Some faces have no stored verdict yet: their images are evaluated now, a few "
+                "hundred at a time; the rows found are shown as they come"
+            )
+        )
+        self.progress_label.show()
 
     def _show_error(self, error: FilterError) -> None:
         self._error = error

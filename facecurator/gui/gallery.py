@@ -219,9 +219,6 @@ class GalleryModel(ViewModel):
         self.endResetModel()
         self._drop_listed(old)
 
-    def _listed_by_python(self) -> None:
-        self._reset(self._store.gallery_ids(self.filter_name, self.sort_key))
-
     def _count_groups(self) -> None:
         # one query for the images' persons under the "Person" sort (no row is read)
         self._group_sizes = self._store.group_sizes(self._ids) if self.sort_key == "group" else {}

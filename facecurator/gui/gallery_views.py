@@ -10,11 +10,16 @@ is read into a new list while the old one stays shown, and swapped in one reset 
 complete; the view then puts its current image and selection back (:class:`GalleryView`).
 
 A face filter SQL cannot answer whole (a verdict term while verdicts are missing, say) is
-listed as before, as an id list.
+listed the same way: the query lists the images that may pass, and the worker keeps those
+that do (:class:`~facecurator.services.find_rest.FindRest`: a stored verdict decides in SQL,
+the faces without one are evaluated), a few hundred at a time; the rows kept are shown as
+they come, ``findProgress`` tells how far it got, and a new view stops it at its next batch.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
@@ -26,7 +31,8 @@ from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
-from facecurator.services.filtering import image_clause
+from facecurator.services.filtering import FilterError, find_plan
+from facecurator.services.find_rest import FindRest
 
 #: Quiet time after a scan added images to a listed view before it is read again.
 REFRESH_DELAY_MS: Final = 1000
@@ -37,6 +43,11 @@ class ViewModel(LazyIdModel):
 
     #: a listed view's every id is written (its count is final; the person sort's sizes are in)
     viewComplete = Signal()
+    #: a Find SQL cannot answer whole being listed: (images checked, images found, done)
+    findProgress = Signal(int, int, bool)
+    #: the worker's answer whether a listing's face filter applies: (ListedIds, FilterError or
+    #: None: it does)
+    _filter_checked = Signal(object, object)
 
     sort_key: str
     _group_sizes: dict[str, int]
@@ -57,6 +68,10 @@ class ViewModel(LazyIdModel):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(lambda: self._reset_listed(refresh=True))
+        #: the listed view shown and its FindRest (a Find decided in part in Python: the
+        #: worker puts it in the list)
+        self._finding: tuple[ListedIds, list[FindRest]] | None = None
+        self._filter_checked.connect(self._on_filter_checked)
 
     def _listable(self) -> bool:
         """A large source's view other than the default one: listed into a file on a worker."""
@@ -86,6 +101,14 @@ class ViewModel(LazyIdModel):
         self._refresh = None
         if not isinstance(self._ids, ListedIds):
             self._listed_view = None
+        if self._finding is not None and self._finding[0] is not self._ids:
+            self._end_finding()
+
+    def _end_finding(self) -> None:
+        """The Find being decided is no longer shown: its progress goes (its listing stops)."""
+        if self._finding is not None and self._finding[1]:
+            self.findProgress.emit(0, 0, True)
+        self._finding = None
 
     def _reset_listed(self, *, refresh: bool = False) -> None:
         """List the view (filter, face filter, sort) on the query worker. ``refresh``: the
@@ -101,6 +124,7 @@ class ViewModel(LazyIdModel):
             self._refresh = listed
         else:
             old = self._ids
+            self._end_finding()
             self.beginResetModel()
             self._ids = self._rows = listed
             self._group_sizes = {}
@@ -108,29 +132,43 @@ class ViewModel(LazyIdModel):
             self._drop_listed(old)
         filter_name, sort, face_filter = self.filter_name, self.sort_key, self.face_filter
         root, ruleset = store.source_root, store.ruleset_version
-        announce = self._announcer.grown.emit
+        rules, identities = store.ruleset, store.identities
+        announce, checked = self._announcer.grown.emit, self._filter_checked.emit
+        finders: list[FindRest] = []  # the worker's, when the Find is decided in part in Python
+        if not refresh:
+            self._finding = (listed, finders)
 
-        def run(catalog: Catalog) -> ListedIds | None:
-            extra = None
+        def run(catalog: Catalog) -> ListedIds:
+            extra: tuple[str, dict[str, Any]] | None = None
+            keep: Callable[[Iterator[array[int]], Callable[[], bool]], Iterator[array[int]]] | None = None
+            groups: tuple[str, dict[str, Any]] | Callable[[], dict[str, int]] | None = None
             if face_filter is not None and not face_filter.everything:
-                extra = image_clause(catalog, face_filter.node, source_root=root, ruleset=ruleset)
-                if extra is None:
-                    return None  # a filter SQL cannot answer whole: listed as an id list
+                try:
+                    plan = find_plan(catalog, face_filter.node, source_root=root, ruleset=ruleset)
+                except FilterError as error:  # not applied: the view unfiltered, the bar says why
+                    checked(listed, error)
+                else:
+                    checked(listed, None)
+                    extra = plan.may
+                    if not plan.whole:  # the images that may pass, decided a batch at a time
+                        finder = FindRest(
+                            plan, rules, source_root=root, identities=identities, groups=sort == "group"
+                        )
+                        finders.append(finder)
+                        keep = lambda chunks, stop: finder.chunks(catalog, chunks, stop=stop)  # noqa: E731
+                        groups = lambda: finder.group_sizes or {}  # noqa: E731
             sql = v.view_sql(filter_name, sort, source_root=root, ruleset=ruleset, extra=extra)
-            groups = None
-            if sort == "group":  # the person headers' sizes
+            if sort == "group" and groups is None:  # the person headers' sizes
                 groups = v.where(filter_name, source_root=root, ruleset=ruleset, extra=extra)
-            return listed.fill(catalog, sql, announce, groups, stop=store.shutting_down.is_set)
+            return listed.fill(catalog, sql, announce, groups, stop=store.shutting_down.is_set, keep=keep)
 
-        def done(result: ListedIds | None) -> None:
-            if result is None and listed in (self._ids, self._refresh):  # answered in Python
-                self._listed_by_python()
+        store.list_view(run, lambda _result: None)
 
-        store.list_view(run, done)  # type: ignore[arg-type]
-
-    def _listed_by_python(self) -> None:
-        """The view as an id list (a face filter with terms SQL cannot answer now)."""
-        raise NotImplementedError
+    def _on_filter_checked(self, listed: ListedIds, error: FilterError | None) -> None:
+        """The worker planned a listing's face filter: it applies (None), or not (the bar says
+        why; the view is listed unfiltered)."""
+        if listed is self._ids or listed is self._refresh:
+            self.faceFilterFailed.emit(error)
 
     def _on_view_grown(self, listed: ListedIds) -> None:
         """A worker wrote more of a listed view: its rows are added (or a refresh swapped in)."""
@@ -150,6 +188,11 @@ class ViewModel(LazyIdModel):
             return
         if listed is not self._ids:
             return
+        finding = self._finding
+        if finding is not None and finding[0] is listed and finding[1]:
+            self.findProgress.emit(finding[1][0].checked, listed.written, listed.complete)
+            if listed.complete:
+                self._finding = None
         shown = len(listed)
         if listed.written > shown:
             self.beginInsertRows(QModelIndex(), shown, listed.written - 1)

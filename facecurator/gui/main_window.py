@@ -123,6 +123,7 @@ class MainWindow(WindowSources):
         for grid in (self.gallery_model, self.triage.model):  # a filter the catalog cannot answer
             grid.faceFilterFailed.connect(self.filter_bar.show_grid_problem)
         self.store.rulesChanged.connect(self.filter_bar.set_ruleset)
+        self.gallery_model.findProgress.connect(self.filter_bar.show_progress)
         central = QWidget(self)
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)

@@ -131,6 +131,11 @@ class StoreRows:
     # -- reading -----------------------------------------------------------------
 
     @property
+    def identities(self) -> GalleryIdentities | None:
+        """The identity checks of the open source (None: the rules have none, or not loaded)."""
+        return self._identities
+
+    @property
     def ruleset_version(self) -> int:
         """The catalog's id of the rule set version shown (its verdicts are stored under it)."""
         return self._ruleset_id

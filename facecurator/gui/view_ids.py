@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +37,8 @@ MAX_PAGES: Final = 40
 #: Ids read at once when the whole file is searched (an id's row, membership).
 SEARCH_CHUNK: Final = 1 << 20
 _ID_BYTES: Final = 8
+#: Seconds between announcements of a listing whose ids are kept a few at a time (``keep``).
+PROGRESS_S: Final = 0.5
 
 
 class ListedIds(PageRows):
@@ -158,28 +161,39 @@ class ListedIds(PageRows):
         catalog: Catalog,
         sql: tuple[str, dict[str, Any]],
         announce: Callable[[ListedIds], None],
-        groups: tuple[str, dict[str, Any]] | None = None,
+        groups: tuple[str, dict[str, Any]] | Callable[[], dict[str, int]] | None = None,
         stop: Callable[[], bool] = lambda: False,
+        keep: Callable[[Iterator[array[int]], Callable[[], bool]], Iterator[array[int]]] | None = None,
     ) -> ListedIds:
         """Write the view's ids (its query ``sql``) into the file, a chunk at a time, calling
         ``announce(self)`` after the first and at each doubling (the worker's side: a queued
         signal); stops early once :meth:`close` was called or ``stop()`` is true (the window
         closes). ``groups``: the view's WHERE clause, to count its images per person (the
-        person sort) before the last announcement."""
+        person sort) before the last announcement, or a function answering the counts.
+        ``keep(chunks, stop)``: the ids kept of the query's chunks (a Find SQL cannot answer
+        whole: :class:`facecurator.services.find_rest.FindRest`), stopping as the listing does."""
         with self._lock:
             if self._closed:
                 return self
             self._filling = True
         try:
             announced = 0
-            for chunk in v.view_chunks(catalog, *sql, stop=lambda: self._closed or stop()):
-                os.pwrite(self._fd, chunk.tobytes(), self.written * _ID_BYTES)
-                self.written += len(chunk)
-                if self.written >= 2 * announced:  # the first chunk, then each doubling: a
-                    announced = self.written  # million ids come in a dozen steps, not fifty
+            stopped = lambda: self._closed or stop()  # noqa: E731
+            chunks = v.view_chunks(catalog, *sql, stop=stopped)
+            last = time.monotonic()
+            for chunk in chunks if keep is None else keep(chunks, stopped):
+                if chunk:
+                    os.pwrite(self._fd, chunk.tobytes(), self.written * _ID_BYTES)
+                    self.written += len(chunk)
+                # the first chunk, then each doubling: a million ids come in a dozen steps, not
+                # fifty; a kept few (a Find decided in Python) also every PROGRESS_S (its progress)
+                if (chunk and self.written >= 2 * announced) or (
+                    keep is not None and time.monotonic() - last >= PROGRESS_S
+                ):
+                    announced, last = self.written, time.monotonic()
                     announce(self)
             if groups is not None and not self._closed and not stop():
-                self.group_sizes = v.group_sizes(catalog, *groups)
+                self.group_sizes = groups() if callable(groups) else v.group_sizes(catalog, *groups)
             self.complete = not self._closed and not stop()
             announce(self)
         finally:

@@ -165,9 +165,10 @@ def face_filter(texts: str | Sequence[str], ruleset: RuleSet | None = None) -> F
     return FaceFilter(node, compile_predicate(node))
 
 
-def sql_filter(node: Node, columns: SqlColumns = CATALOG_COLUMNS) -> SqlFilter:
-    """The SQL form of a filter over ``columns`` (residual: what must still be checked in Python)."""
-    return compile_sql(node, columns)
+def sql_filter(node: Node, columns: SqlColumns = CATALOG_COLUMNS, *, prefix: str = "w") -> SqlFilter:
+    """The SQL form of a filter over ``columns`` (residual: what must still be checked in Python);
+    ``prefix`` names its parameters (two forms in one statement need two)."""
+    return compile_sql(node, columns, prefix=prefix)
 
 
 def face_ids_where(
@@ -202,11 +203,66 @@ def image_clause(
     built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
     if not is_everything(built.residual):
         return None
-    exists = (  # FACE_FROM's faces of the outer image ``i``
+    return _image_exists(joins, built.where), params
+
+
+@dataclass(frozen=True, slots=True)
+class FindPlan:
+    """How the images with a face passing an expression are selected (:func:`find_plan`).
+
+    ``may`` tests one image (over ``images AS i``, with its parameters): it has a face passing
+    the part SQL answers; every image with a passing face passes it, and when ``residual`` is
+    Everything it is exact. Otherwise the images it selects are decided a few at a time
+    (:mod:`facecurator.services.find_rest`): those ``sure`` selects (a face whose stored
+    verdict passes the whole expression in SQL; None: no such form) pass; of the others, the
+    faces ``undecided`` selects (a clause over :data:`FACE_FROM` with the verdicts joined as
+    ``v``: no stored verdict, or no ``sure`` form) are evaluated and checked against the residual.
+    """
+
+    may: tuple[str, dict[str, Any]]
+    residual: Node
+    sure: tuple[str, dict[str, Any]] | None = None
+    undecided: tuple[str, dict[str, Any]] | None = None
+
+    @property
+    def whole(self) -> bool:
+        """SQL answers the expression whole (``may`` is exact)."""
+        return is_everything(self.residual)
+
+
+def find_plan(catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int) -> FindPlan:
+    """The :class:`FindPlan` of ``node`` under a rule set version (``image_clause`` when SQL
+    answers it whole; else the images that may pass, those a stored verdict decides, and the
+    faces left to evaluate).
+
+    Raises:
+        FilterError: an ``assigned:`` term left to Python (inside ``or``/``not`` with a verdict
+            term): only the catalog knows who holds a face.
+    """
+    built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
+    may = (_image_exists(joins, built.where), params)
+    if is_everything(built.residual):
+        return FindPlan(may, built.residual)
+    stuck = first_assignment(built.residual)
+    if stuck is not None:
+        raise FilterError("filter.needs_catalog", stuck.position, stuck.text, term=stuck.text)
+    # a face whose verdict is stored: the verdict terms read from it, in SQL (exact for that face)
+    stored = replace(CATALOG_COLUMNS, me=assignments.me(), status=VERDICT_STATUS, outcomes="v.outcomes")
+    exact = sql_filter(node, stored, prefix="s")
+    if not is_everything(exact.residual):  # not a verdict term SQL cannot answer: every face in Python
+        return FindPlan(may, built.residual, undecided=(built.where, params))
+    verdict_join = " JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+    sure = (_image_exists(verdict_join, exact.where), {**exact.params, "ruleset": ruleset})
+    undecided = (f"v.face_id IS NULL AND ({built.where})", params)
+    return FindPlan(may, built.residual, sure, undecided)
+
+
+def _image_exists(joins: str, where: str) -> str:
+    """The test of one image (``i``) that one of its current faces passes ``where``."""
+    return (  # FACE_FROM's faces of the outer image ``i``
         f"i.status = 'ok' AND EXISTS (SELECT 1 FROM faces AS f {_FACE_JOINS}{joins} "
-        f"WHERE f.image_id = i.id AND f.detection_id = i.detection_id AND ({built.where}))"
+        f"WHERE f.image_id = i.id AND f.detection_id = i.detection_id AND ({where}))"
     )
-    return exists, params
 
 
 def _face_where(

@@ -2383,6 +2383,14 @@
         <translation>筛选未生效：{reason} {where}</translation>
     </message>
     <message>
+        <source>Finding… {found} of {checked} images checked so far</source>
+        <translation>查找中… 已检查 {checked} 张图像，找到 {found} 张</translation>
+    </message>
+    <message>
+        <source>Some faces have no stored verdict yet: their images are evaluated now, a few hundred at a time; the rows found are shown as they come</source>
+        <translation>部分人脸尚无已存储的判定：正在评估其图像（每次数百张），找到的行随时显示</translation>
+    </message>
+    <message>
         <source>Filter: {expression}</source>
         <translation>筛选：{expression}</translation>
     </message>

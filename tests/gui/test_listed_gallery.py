@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from helpers.catalogs import seed_catalog
-from helpers.paging import seeded, unbounded
+from helpers.paging import scale_listing, seeded, unbounded
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QTest
 
 from facecurator.domain.protocols import ImageRef
-from facecurator.gui import gallery_views, paged_ids, view_ids
+from facecurator.gui import view_ids
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.services.catalog import Catalog, views
 from facecurator.services.catalog import queries as q
@@ -34,13 +34,7 @@ MAX_HELD = HELD_PAGES * PAGE
 
 @pytest.fixture
 def listed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(paged_ids, "PAGED_MIN", 1000)
-    monkeypatch.setattr(view_ids, "PAGE", PAGE)
-    monkeypatch.setattr(view_ids, "MAX_PAGES", HELD_PAGES)
-    monkeypatch.setattr(view_ids, "SEARCH_CHUNK", 100)
-    monkeypatch.setattr(views, "FIRST_CHUNK", 40)
-    monkeypatch.setattr(views, "CHUNK", 150)
-    monkeypatch.setattr(gallery_views, "REFRESH_DELAY_MS", 10)
+    scale_listing(monkeypatch, page=PAGE, held=HELD_PAGES)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

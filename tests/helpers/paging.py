@@ -25,6 +25,22 @@ def scale_paging(
         monkeypatch.setattr(paged_ids, name, value)
 
 
+def scale_listing(monkeypatch: pytest.MonkeyPatch, *, page: int, held: int) -> None:
+    """A large gallery's listed views (gui/view_ids.py) scaled down: views of 1 000 images or more
+    listed, ``page`` ids a page, ``held`` pages held, chunks of 40 then 150 ids, a refresh 10 ms
+    after a scan's images."""
+    from facecurator.gui import gallery_views, paged_ids, view_ids
+    from facecurator.services.catalog import views
+
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 1000)
+    monkeypatch.setattr(view_ids, "PAGE", page)
+    monkeypatch.setattr(view_ids, "MAX_PAGES", held)
+    monkeypatch.setattr(view_ids, "SEARCH_CHUNK", 100)
+    monkeypatch.setattr(views, "FIRST_CHUNK", 40)
+    monkeypatch.setattr(views, "CHUNK", 150)
+    monkeypatch.setattr(gallery_views, "REFRESH_DELAY_MS", 10)
+
+
 def seeded(request: pytest.FixtureRequest, tmp_path: Path, images: int, faces: int) -> tuple[str, Path]:
     """(catalog target, source folder) of ``images`` images of ``faces`` faces, on the backend of
     the test's parameter ("sqlite" or "postgresql": the ``pg_url`` fixture's server)."""

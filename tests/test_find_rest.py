@@ -1,0 +1,143 @@
+"""A Find SQL cannot answer whole (verdict terms while some verdicts are not stored) is decided a
+batch of images at a time (services/find_rest.py): the images kept are exactly those with a face
+the Python predicate selects, in the view's order; a stored verdict decides its face in SQL, so
+only the faces without one are evaluated; with every verdict stored SQL answers whole. Both
+backends."""
+
+from __future__ import annotations
+
+from array import array
+from pathlib import Path
+
+import pytest
+from helpers.catalogs import seed_catalog
+from helpers.evaluations import counted_evaluations
+
+from facecurator.domain.filters import FilterError
+from facecurator.domain.rules import DEFAULT_PRESET, load_rules
+from facecurator.services import browse
+from facecurator.services.catalog import Catalog, views
+from facecurator.services.filtering import face_filter, find_plan
+from facecurator.services.find_rest import FindRest
+from facecurator.services.review import review
+
+N_IMAGES = 300
+FACES = 2
+#: The images (every third) whose faces have no stored verdict.
+UNSTORED = "SELECT id FROM faces WHERE image_id % 3 = 0"
+
+EXPRESSIONS = (
+    "failed:pose_yaw",
+    "not failed:blur",
+    "qualified=yes and yaw>5",
+    "failed:blur or person~p3",
+    "status=unqualified and not (failed:blur and blur>40)",
+)
+
+
+@pytest.fixture
+def half_stored(catalog_target: str, tmp_path: Path) -> tuple[str, str]:
+    """(catalog target, source root): every face's verdict stored but those of every third image."""
+    root = str(tmp_path / "gallery")
+    seed_catalog(catalog_target, root, N_IMAGES, FACES)
+    with Catalog(catalog_target) as catalog:
+        assert browse.fill_verdicts(catalog, load_rules(DEFAULT_PRESET))
+        catalog._db.execute(f"DELETE FROM verdicts WHERE face_id IN ({UNSTORED})")
+        if hasattr(catalog._db, "commit"):
+            catalog._db.commit()
+    return catalog_target, root
+
+
+def _kept(catalog: Catalog, expression: str, root: str, sort: str = "name") -> tuple[list[int], FindRest]:
+    rules = load_rules(DEFAULT_PRESET)
+    ruleset = browse.ruleset_id(catalog, rules)
+    plan = find_plan(catalog, face_filter(expression, rules).node, source_root=root, ruleset=ruleset)
+    assert not plan.whole, expression
+    sql = views.view_sql("all", sort, source_root=root, ruleset=ruleset, extra=plan.may)
+    finder = FindRest(plan, rules, source_root=root, groups=sort == "group")
+    kept = array("q")
+    for chunk in finder.chunks(catalog, views.view_chunks(catalog, *sql)):
+        kept.extend(chunk)
+    return list(kept), finder
+
+
+def _expected(catalog: Catalog, expression: str, root: str, sort: str = "name") -> list[int]:
+    """The images with a face the Python predicate selects, in the view's order."""
+    rules = load_rules(DEFAULT_PRESET)
+    selected = face_filter(expression, rules)
+    passing = {
+        image.row.id for image in review(catalog, rules, source_root=root) if selected.select(image.faces)
+    }
+    ruleset = browse.ruleset_id(catalog, rules)
+    everything = views.view_sql("all", sort, source_root=root, ruleset=ruleset)
+    return [i for chunk in views.view_chunks(catalog, *everything) for i in chunk if i in passing]
+
+
+@pytest.mark.parametrize("expression", EXPRESSIONS)
+def test_a_find_sql_cannot_answer_keeps_what_python_selects(
+    half_stored: tuple[str, str], expression: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        expected = _expected(catalog, expression, root)
+        assert 0 < len(expected) < N_IMAGES, expression  # the expression selects some, not all
+        evaluated = counted_evaluations(monkeypatch)
+        kept, finder = _kept(catalog, expression, root)
+        assert kept == expected, expression
+        assert finder.found == len(expected) and finder.checked >= len(expected)
+        # only faces without a stored verdict were evaluated: at most every third image's
+        assert 0 < sum(evaluated) <= (N_IMAGES // 3) * FACES, (expression, sum(evaluated))
+
+
+def test_a_find_under_the_person_sort_counts_its_persons(half_stored: tuple[str, str]) -> None:
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        expected = _expected(catalog, "failed:pose_yaw", root, "group")
+        kept, finder = _kept(catalog, "failed:pose_yaw", root, "group")
+        assert kept == expected
+        groups = {catalog.image(i).group for i in expected}
+        assert finder.group_sizes == {
+            g: sum(1 for i in expected if catalog.image(i).group == g) for g in groups
+        }
+
+
+def test_a_find_stops_between_batches(half_stored: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from facecurator.services import find_rest
+
+    monkeypatch.setattr(find_rest, "BATCH", 10)
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        rules = load_rules(DEFAULT_PRESET)
+        ruleset = browse.ruleset_id(catalog, rules)
+        plan = find_plan(
+            catalog, face_filter("not failed:blur", rules).node, source_root=root, ruleset=ruleset
+        )
+        finder = FindRest(plan, rules, source_root=root)
+        candidates = views.view_chunks(
+            catalog, *views.view_sql("all", "name", source_root=root, ruleset=ruleset)
+        )
+        batches: list[array[int]] = []
+        for kept in finder.chunks(catalog, candidates, stop=lambda: len(batches) >= 3):
+            batches.append(kept)
+        assert len(batches) == 3 and finder.checked == 30
+
+
+def test_sql_answers_whole_once_every_verdict_is_stored(half_stored: tuple[str, str]) -> None:
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        rules = load_rules(DEFAULT_PRESET)
+        ruleset = browse.ruleset_id(catalog, rules)
+        assert browse.fill_verdicts(catalog, rules)
+        for expression in EXPRESSIONS:
+            plan = find_plan(catalog, face_filter(expression, rules).node, source_root=root, ruleset=ruleset)
+            assert plan.whole, expression
+        with pytest.raises(FilterError):  # who holds a face: only the catalog knows
+            catalog._db.execute(f"DELETE FROM verdicts WHERE face_id IN ({UNSTORED})")
+            if hasattr(catalog._db, "commit"):
+                catalog._db.commit()
+            find_plan(
+                catalog,
+                face_filter("assigned:me or failed:blur", rules).node,
+                source_root=root,
+                ruleset=ruleset,
+            )
