@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from facecurator.domain.images import MAX_IMAGE_PIXELS, decode_image, is_supported_name
+from facecurator.domain.images import MAX_IMAGE_PIXELS, decode_image, is_supported_name, rgb_array
 from facecurator.errors import ImageError
 
 
@@ -138,3 +138,29 @@ def test_corpus_formats(corpus_dir: Path) -> None:
         assert name in str(info.value) and "\n" not in str(info.value)
     chinese = decode_image(corpus_dir / "bad" / "人脸 照片 测试 01.jpg", max_side=512)
     assert max(chinese.image.size) <= 512
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 7), (1001, 13), (640, 480), (1000, 750)])
+def test_rgb_array_is_numpys_view_of_the_pixels(size: tuple[int, int]) -> None:
+    """The detectors' pixels: byte for byte ``np.asarray(img)`` (packed in one piece
+    instead of 64 KB pieces), read-only and contiguous like it; other modes as numpy reads them."""
+    width, height = size
+    pixels = np.random.default_rng(width * height).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    img = Image.fromarray(pixels)
+    expected = np.asarray(img, dtype=np.uint8)
+    got = rgb_array(img)
+    assert got.shape == expected.shape == (height, width, 3)
+    assert got.dtype == np.uint8 and got.flags.c_contiguous
+    assert got.flags.writeable == expected.flags.writeable
+    assert got.tobytes() == expected.tobytes() == pixels.tobytes()
+    grey = img.convert("L")
+    assert np.array_equal(rgb_array(grey), np.asarray(grey))
+
+
+def test_rgb_array_of_a_drafted_jpeg() -> None:
+    buf = io.BytesIO()
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 256, (600, 900, 3), dtype=np.uint8)).save(buf, "JPEG", quality=90)
+    decoded = decode_image(buf.getvalue(), max_side=450)
+    assert decoded.image.size == (450, 300) and decoded.dct_factor == 2
+    assert rgb_array(decoded.image).tobytes() == np.asarray(decoded.image).tobytes()

@@ -37,7 +37,7 @@ import numpy as np
 
 from facecurator.detect.messages import detect_text
 from facecurator.domain.face import Face
-from facecurator.domain.images import decode_image
+from facecurator.domain.images import decode_image, rgb_array
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class FaceEmbedder:
         if not wanted:
             return ImageEmbeddings([None] * len(faces), None)
         decoded = decode_image(data, name=name, max_side=_decode_side(wanted, long_side))
-        rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
+        rgb = rgb_array(decoded.image)
         return ImageEmbeddings(
             self.embed_pixels(rgb, faces, scale=decoded.scale, name=name), image_phash(rgb)
         )

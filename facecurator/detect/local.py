@@ -50,7 +50,7 @@ from facecurator.detect.quality.summary import (
     with_blink,
 )
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Face, MeasureSet, Pose
-from facecurator.domain.images import decode_image
+from facecurator.domain.images import decode_image, rgb_array
 from facecurator.domain.measures import Measure
 from facecurator.domain.protocols import DetectionResult, ImageRef
 from facecurator.errors import ConfigError, DetectorError, ModelLoadError
@@ -197,7 +197,7 @@ class LocalDetector:
             raise DetectorError(detect_text("local.no_bytes", uri=ref.uri))
         max_side, jpeg_quality = _header(data, self.settings.working_side)
         decoded = decode_image(data, name=ref.uri, max_side=max_side, keep_native=True)
-        rgb = np.ascontiguousarray(np.asarray(decoded.image, dtype=np.uint8))
+        rgb = rgb_array(decoded.image)
         if not self._busy.acquire(blocking=False):
             raise DetectorError(
                 f"{ref.uri}: this LocalDetector is busy in another thread; use clone() per thread"
