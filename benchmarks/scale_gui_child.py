@@ -102,11 +102,18 @@ def child_gui(args: argparse.Namespace) -> None:
     painted_full: list[float] = []
     from PySide6.QtCore import QEvent, QObject
 
+    def listed_view():  # a large view being listed (a checkout from before the listed views: None)
+        return getattr(window.gallery_model, "listed", None)
+
     class PaintSpy(QObject):
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and window.gallery_model.rowCount():
+            model = window.gallery_model
+            listed = listed_view()
+            # rows with ids (a listed view's rows past those written, shown from its count, are
+            # blank cells: not the first rows), then every row listed
+            if event.type() == QEvent.Type.Paint and model.rowCount() and (listed is None or listed.written):
                 painted.append(now())
-                if window.gallery_model.rowCount() >= args.expect:
+                if model.rowCount() >= args.expect and (listed is None or listed.complete):
                     painted_full.append(painted[-1])
             return False
 
@@ -121,6 +128,16 @@ def child_gui(args: argparse.Namespace) -> None:
     model = window.gallery_model
     model.rowsInserted.connect(lambda *_a: marks.setdefault("rows_in", now()))
     model.modelReset.connect(lambda: marks.setdefault("rows_in", now()) if model.rowCount() else None)
+
+    def on_count() -> None:  # a listed view's count: estimated first, then exact (times and values)
+        count = model.view_count
+        if count is not None and model.listed is not None:
+            kind = "estimate" if count[1] else "exact"
+            marks.setdefault(f"{kind}_count_s", now())
+            marks.setdefault(f"{kind}_count", count[0])
+
+    if hasattr(model, "countChanged"):
+        model.countChanged.connect(on_count)
     if args.view:  # open on a filter and a sort (as the header's choices left them): "filter:sort"
         window.gallery_model.filter_name, window.gallery_model.sort_key = args.view.split(":")
     window.open_source(args.source, scan=args.scan)

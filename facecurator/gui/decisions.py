@@ -124,8 +124,10 @@ class Decisions(WindowBase):
         """The faces of the current page's scope (triage: selection or filter; gallery: filtered images)."""
         if self.tabs.currentWidget() is self.triage:
             return self.store.faces(self.triage.scope_face_ids())
-        selected = [
-            i.data(Qt.ItemDataRole.UserRole + 1) for i in self.gallery.selectionModel().selectedIndexes()
+        selected = [  # (a listed view's rows not read yet have no id: None)
+            image_id
+            for i in self.gallery.selectionModel().selectedIndexes()
+            if (image_id := i.data(Qt.ItemDataRole.UserRole + 1)) is not None
         ]
         image_ids = selected if len(selected) > 1 else self.gallery_model.ids()
         faces = [face for image_id in image_ids for face in self.store.image(image_id).faces]

@@ -37,6 +37,7 @@ from facecurator.gui.paged_ids import PagedIds, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
+from facecurator.gui.view_ids import UNLISTED
 from facecurator.services.catalog.queries import VERDICT_SORTS
 
 #: Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256).
@@ -132,6 +133,7 @@ class GalleryModel(ViewModel):
         return self._store
 
     def image_id(self, row: int) -> int:
+        """The id of ``row`` (``UNLISTED``: a listed view's row not written yet)."""
         return self._ids[row]
 
     def index_of(self, image_id: int) -> QModelIndex:
@@ -225,7 +227,7 @@ class GalleryModel(ViewModel):
 
     def group_header(self, row: int) -> tuple[str, int] | None:
         """``(person, images)`` when ``row`` starts a person's group under the "Person" sort."""
-        if self.sort_key != "group" or not 0 <= row < len(self._ids):
+        if self.sort_key != "group" or not 0 <= row < len(self._ids) or self._ids[row] == UNLISTED:
             return None
         group = self._store.image(self._ids[row]).row.group
         if row > 0 and self._store.image(self._ids[row - 1]).row.group == group:
@@ -349,6 +351,8 @@ class GalleryModel(ViewModel):
     def thumbnail(self, row: int):
         """The cached thumbnail of a row, queueing a render on a miss."""
         image_id = self._ids[row]
+        if image_id == UNLISTED:
+            return None
         key = thumb_key(image_id)
         pixmap = self._thumbs.get(key)
         if pixmap is None and self._thumbs.error(key) is None:
@@ -421,7 +425,8 @@ class GalleryView(QListView):
         ranges = self.selectionModel().selection()
         selected: list[int] = []
         if sum(ranges.at(i).height() for i in range(ranges.count())) <= KEPT_SELECTION:
-            selected = [index.data(IMAGE_ID_ROLE) for index in ranges.indexes()]
+            # (a listed view's rows not read yet have no id)
+            selected = [i for index in ranges.indexes() if (i := index.data(IMAGE_ID_ROLE)) is not None]
         if current_id is not None or selected:
             self._kept = (current_id, selected)
 
@@ -485,7 +490,7 @@ class GalleryView(QListView):
         if model.store.closed:  # the window closed its catalog (a timer after): nothing to read
             return
         rows = self.visible_rows()
-        ids = [model.image_id(row) for row in rows]
+        ids = [i for row in rows if (i := model.image_id(row)) != UNLISTED]
         self._thumbs.retain({thumb_key(image_id) for image_id in ids})
         model.store.hint_visible(ids)  # a verdict fill evaluates these first
 

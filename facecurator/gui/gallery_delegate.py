@@ -70,8 +70,9 @@ class GalleryDelegate(QStyledItemDelegate):
         selected = paint_background(painter, option, hover=True)
         box = picture_box(rect, self.thumb_side)
         status = index.data(STATUS_ROLE)
+        listed = index.data(IMAGE_ID_ROLE) is not None  # (None: a listed view's row not read yet)
         pixmap = model.thumbnail(row) if status in SHOWN_STATUSES else None
-        error = status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None
+        error = listed and (status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None)
         if not paint_picture(painter, box, pixmap, error=error):
             painter.setPen(QColor("#ff8a80" if error else "#80868b"))
             painter.drawText(

@@ -1,13 +1,14 @@
-"""The gallery pane's header: what to show, how to sort, the thumbnail size.
+"""The gallery pane's header: what to show, how to sort, the thumbnail size, how many images.
 
 Two rows, each combo box as wide as its longest entry, so nothing is cut in a
 narrow pane (1024 px with the statistics dock) in either language. The texts are
-set by the main window's ``retranslate_ui``.
+set by the main window's ``retranslate_ui``. The count is the view's: "about N images" while
+a large view's count is an estimate (``ViewModel.view_count``), then exact.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSlider, QWidget
 
 from facecurator.gui.fit import never_cut
@@ -45,6 +46,27 @@ class GalleryHeader(QGridLayout):
         self.addWidget(self.show_label, 0, 0)
         self.addWidget(self.filter_combo, 0, 1)
         self.addWidget(self.thumb_slider, 0, 2)
+        self.count_label = QLabel(parent)
+        self.count_label.setObjectName("galleryCount")
         self.addWidget(self.sort_label, 1, 0)
         self.addWidget(self.sort_combo, 1, 1)
+        self.addWidget(self.count_label, 1, 2, 1, 2)
         self.setColumnStretch(3, 1)
+        self._model = model
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.countChanged):
+            signal.connect(lambda *_: self.show_count())
+
+    def show_count(self) -> None:
+        """The view's count in the label (also when the language changes)."""
+        self.count_label.setText(count_text(self._model.view_count))
+
+
+def count_text(count: tuple[int, bool] | None) -> str:
+    """The label of a view count: "about N images" estimated, "N images" exact ("" unknown)."""
+    if count is None:
+        return ""
+    images, estimated = count
+    number = QLocale().toString(images)
+    if estimated:
+        return QCoreApplication.translate("GalleryHeader", "about {n} images").format(n=number)
+    return QCoreApplication.translate("GalleryHeader", "{n} images").format(n=number)

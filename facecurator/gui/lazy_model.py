@@ -22,7 +22,7 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.store_rows import FETCH_PAGE
 from facecurator.gui.thumbnails import AsyncPixmapCache
-from facecurator.gui.view_ids import ListedIds
+from facecurator.gui.view_ids import UNLISTED, ListedIds
 from facecurator.services.catalog.queries import VERDICT_FILTERS
 from facecurator.services.filtering import FaceFilter, FilterError
 
@@ -107,6 +107,8 @@ class LazyIdModel(QAbstractListModel):
             return None
         row = index.row()
         item_id = self._ids[row]
+        if item_id == UNLISTED:  # a listed view's row not written yet: a blank cell
+            return None
         if role == self.id_role:
             return item_id
         if not self._cached(item_id):  # read the page of rows around it in one query

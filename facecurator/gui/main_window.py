@@ -213,7 +213,7 @@ class MainWindow(WindowSources):
         self.gallery = GalleryView(self.gallery_model, self.thumbnails, self)
         self.image_view = ImageView(self.store, self.thumbnails, self.decoded, self)
         self.details = FaceDetailsPanel(self)
-        header = GalleryHeader(self.gallery_model, self.gallery, self)
+        header = self.gallery_header = GalleryHeader(self.gallery_model, self.gallery, self)
         self.filter_combo, self.sort_combo = header.filter_combo, header.sort_combo
         self.show_label, self.sort_label = header.show_label, header.sort_label
         self.thumb_slider = header.thumb_slider
@@ -313,6 +313,7 @@ class MainWindow(WindowSources):
             self.sort_combo.setItemText(row, sort_labels[key])
         self.show_label.setText(self.tr("Show:"))
         self.sort_label.setText(self.tr("Sort:"))
+        self.gallery_header.show_count()
         self.thumb_slider.setToolTip(self.tr("Thumbnail size"))
 
         self._retranslate_actions()

@@ -97,6 +97,7 @@ class CurationStore(QObject, StoreDecisions):
     source and changing the rules are asynchronous (see the module docstring).
     """
 
+    sourceOpening = Signal(str)  # a source is being opened (its listing starts on the worker)
     sourceImagesListed = Signal(str)  # the image ids of a source being opened are in: the gallery
     sourceListed = Signal(str)  # then its face ids too: every view can show it
     sourceChanged = Signal(str)  # a source was opened (ids and verdicts): models rebuild
@@ -148,6 +149,11 @@ class CurationStore(QObject, StoreDecisions):
         self._view_pool = QThreadPool(self)
         self._view_pool.setObjectName("fc-view")
         self._view_pool.setMaxThreadCount(1)
+        #: a listed view's counts (estimated, exact): beside its listing, not behind the counts
+        #: of the whole source that an open asks of the query worker
+        self._count_pool = QThreadPool(self)
+        self._count_pool.setObjectName("fc-count")
+        self._count_pool.setMaxThreadCount(1)
         #: set when the window shuts the store down: a listing stops at its next chunk
         self.shutting_down = threading.Event()
         self._answered.connect(self._answer)
@@ -193,6 +199,7 @@ class CurationStore(QObject, StoreDecisions):
         then ``sourceChanged`` once every verdict the filters need is stored
         (``loadFailed("open", exc)`` if the catalog cannot be read).
         """
+        self.sourceOpening.emit(source_root or "")
         self._submit("open", source_root)
 
     def set_ruleset(self, ruleset: RuleSet) -> None:
@@ -267,6 +274,7 @@ class CurationStore(QObject, StoreDecisions):
         self._fill_timer.stop()
         self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
+        done = self._count_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -407,6 +415,10 @@ class CurationStore(QObject, StoreDecisions):
         """:meth:`query` on the view listing's own worker (one listing at a time, the newest
         after any superseded one, which stops at its next chunk)."""
         self.query(run, callback, pool=self._view_pool)
+
+    def count_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the view counts' own worker (a listed view's estimate, then its count)."""
+        self.query(run, callback, pool=self._count_pool)
 
     def query(
         self,

@@ -7,9 +7,13 @@ filter, the person sort, a sort by counts. The view's query
 (:mod:`facecurator.services.catalog.views`) runs on the store's query worker and writes the
 ids, in order, a chunk at a time into an unnamed temporary file; each chunk is announced to
 the GUI thread (``grown``), which adds its rows to the model -- the first ones are shown
-while the rest streams. A row is read from the file with the page around it (``pread``, no
-query); at most :data:`MAX_PAGES` pages are held. The GUI thread never reads the whole list
-(except :meth:`ListedIds.every_id`, a whole-gallery operation) and runs no query for it.
+while the rest streams. The model may show more rows than are written (the view's count,
+estimated or exact, known before its listing ends: the scroll bar's range is the view's):
+a row not written yet reads as :data:`UNLISTED` (a blank cell until its chunk comes). A row
+is read from the file with the page around it (``pread``, no query); at most
+:data:`MAX_PAGES` pages are held, each once every id of it is written. The GUI thread never
+reads the whole list (except :meth:`ListedIds.every_id`, a whole-gallery operation) and runs
+no query for it.
 """
 
 from __future__ import annotations
@@ -39,13 +43,16 @@ SEARCH_CHUNK: Final = 1 << 20
 _ID_BYTES: Final = 8
 #: Seconds between announcements of a listing whose ids are kept a few at a time (``keep``).
 PROGRESS_S: Final = 0.5
+#: The id of a row the model shows that the worker has not written yet.
+UNLISTED: Final = -1
 
 
 class ListedIds(PageRows):
     """The ids of one view, in order, written by a worker (:meth:`fill`) and read by page.
 
-    Its length is the rows announced to the model so far (:meth:`grow`); ``written`` is how
-    many the worker has written (read on the GUI thread when a chunk is announced).
+    Its length is the rows the model shows (:meth:`grow`: the rows written so far, or the
+    view's count while it is being listed); ``written`` is how many the worker has written
+    (read on the GUI thread when a chunk is announced); a row past it is :data:`UNLISTED`.
     """
 
     def __init__(self) -> None:
@@ -72,7 +79,7 @@ class ListedIds(PageRows):
 
     def _id_at(self, page: int, offset: int) -> int | None:
         ids = self._page(page)
-        return ids[offset] if offset < len(ids) else None
+        return ids[offset] if offset < len(ids) else UNLISTED
 
     # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
 
@@ -112,11 +119,13 @@ class ListedIds(PageRows):
         return sum(len(ids) for ids in self._pages.values())
 
     def grow(self, rows: int) -> None:
-        """The model shows ``rows`` rows now (written ones: the worker announced them)."""
-        if self._count % PAGE:  # the partial last page held is read again
-            for image_id in self._pages.pop(self._count // PAGE, array("q")):
-                self._row_of.pop(image_id, None)
-        self._count = min(rows, self.written)
+        """The model shows ``rows`` rows now (those past ``written``: :data:`UNLISTED`)."""
+        self._count = rows
+
+    @property
+    def listed_rows(self) -> int:
+        """The rows shown that hold an id (written by the worker)."""
+        return min(self._count, self.written)
 
     def every_id(self) -> list[int]:
         """Every id in order (a whole-gallery operation, not a view): read from the file now."""
@@ -130,8 +139,9 @@ class ListedIds(PageRows):
         return ids
 
     def _chunks(self) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
-        for start in range(0, self._count, SEARCH_CHUNK):
-            size = min(SEARCH_CHUNK, self._count - start)
+        rows = self.listed_rows
+        for start in range(0, rows, SEARCH_CHUNK):
+            size = min(SEARCH_CHUNK, rows - start)
             data = os.pread(self._fd, size * _ID_BYTES, start * _ID_BYTES)
             yield start, np.frombuffer(data, dtype=np.int64)
 
@@ -142,9 +152,12 @@ class ListedIds(PageRows):
             return ids
         self.reads += 1
         first = number * PAGE
-        size = min(PAGE, self._count - first)
+        written = self.written  # (the worker adds to it meanwhile: read once)
+        size = max(0, min(PAGE, self._count - first, written - first))
         ids = array("q")
         ids.frombytes(os.pread(self._fd, size * _ID_BYTES, first * _ID_BYTES))
+        if size < PAGE and not (self.complete and first + size >= self._count):
+            return ids  # written in part: read again when more is (not held)
         self._pages[number] = ids
         for offset, image_id in enumerate(ids):
             self._row_of[image_id] = first + offset

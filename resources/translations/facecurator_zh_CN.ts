@@ -2433,6 +2433,17 @@
     </message>
 </context>
 <context>
+    <name>GalleryHeader</name>
+    <message>
+        <source>about {n} images</source>
+        <translation>约 {n} 张图片</translation>
+    </message>
+    <message>
+        <source>{n} images</source>
+        <translation>{n} 张图片</translation>
+    </message>
+</context>
+<context>
     <name>GalleryModel</name>
     <message>
         <source>not scanned yet</source>

@@ -1,0 +1,135 @@
+"""A large gallery opened on a filter shows its first rows and its count before its listing
+ends (gui/gallery_views.py, services/catalog/views.py): the count is an estimate first ("about
+N images"), then exact, and the model shows that many rows (those not listed yet blank) so the
+scroll bar's range is the view's; the GUI thread runs no unbounded query of the images. Both
+backends; the listing is held after its first chunk (the shape is checked, not a time).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.paging import scale_listing, seeded, unbounded
+
+from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.gui.gallery_header import count_text
+from facecurator.services.catalog import Catalog, views
+from facecurator.services.catalog import queries as q
+
+N_IMAGES = 1200
+FIRST = 40
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Views of 1 000+ images listed (small pages, first chunks of 40 ids); every listing stops
+    after its first chunk until the event is set."""
+    scale_listing(monkeypatch, page=32, held=4)
+    release = threading.Event()
+    chunks = views.view_chunks
+
+    def held_chunks(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for n, chunk in enumerate(chunks(*args, **kwargs)):
+            if n == 1:
+                release.wait(60)
+            yield chunk
+
+    monkeypatch.setattr(views, "view_chunks", held_chunks)
+    yield release
+    release.set()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    target, root = seeded(request, tmp_path, N_IMAGES, 1)
+    with Catalog(target) as catalog:  # every third image's face rejected: "pending" is two thirds
+        faces = catalog.faces(image_ids=list(range(1, N_IMAGES + 1, 3)))
+        catalog.decide([f.id for f in faces], "rejected", reason="test")
+    return target, root
+
+
+def _traced(conn: Any) -> list[str]:
+    statements: list[str] = []
+    if hasattr(conn, "set_trace_callback"):
+        conn.set_trace_callback(statements.append)  # SQLite
+    else:  # PostgreSQL: every statement through its execute
+        execute = conn.execute
+        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    return statements
+
+
+@pytest.mark.parametrize("early", [True, False], ids=["opened-on-filter", "filter-chosen"])
+def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
+    qtbot, make_window, held: threading.Event, big_target: tuple[str, Path], early: bool
+) -> None:
+    target, root = big_target
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    statements = _traced(store.catalog._db)  # the GUI thread's connection
+    counts: list[tuple[int, bool] | None] = []
+    model.countChanged.connect(lambda: counts.append(model.view_count))
+    if early:  # opened on the filter: listed as the open begins
+        model.filter_name = "pending"
+    with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    if not early:
+        qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
+        model.set_filter("pending")
+    with Catalog(target) as catalog:
+        expected = q.image_ids(catalog, source_root=str(root), filter_name="pending", sort="name")
+    assert len(expected) == N_IMAGES - N_IMAGES // 3
+    listed = model.listed
+    assert listed is not None
+
+    # the listing is held after its first chunk: the first rows are shown, and the count is
+    # known, first as an estimate, then exact; the model shows that many rows
+    qtbot.waitUntil(lambda: model.view_count == (len(expected), False), timeout=30_000)
+    assert not listed.complete and listed.written == FIRST
+    assert model.rowCount() == len(expected)
+    assert [model.index(r, 0).data(IMAGE_ID_ROLE) for r in range(FIRST)] == expected[:FIRST]
+    assert model.index(FIRST, 0).data(IMAGE_ID_ROLE) is None  # not listed yet: a blank cell
+    assert model.index(len(expected) - 1, 0).data() is None
+    shown = [c for c in counts if c is not None]
+    assert shown[0][1] and abs(shown[0][0] - len(expected)) <= len(expected) // 10, shown  # estimated
+    assert shown[-1] == (len(expected), False)
+    label = window.gallery_header.count_label.text()
+    assert label == count_text((len(expected), False)) and "about" not in label
+    assert count_text((5, True)) != count_text((5, False))
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 0
+    maximum = bar.maximum()  # the scroll bar's range is the view's count already
+
+    held.set()
+    qtbot.waitUntil(lambda: listed.complete and model.view_complete, timeout=30_000)
+    assert model.rowCount() == len(expected) and model.view_count == (len(expected), False)
+    assert model.ids() == expected
+    middle = len(expected) // 2
+    assert model.index(middle, 0).data(IMAGE_ID_ROLE) == expected[middle]
+    qtbot.wait(10)
+    assert bar.maximum() == maximum
+    reads = unbounded(statements, "images")
+    assert not reads, reads
+
+
+def test_the_estimate_is_a_sample_of_the_catalogs_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers.catalogs import seed_catalog
+
+    root = tmp_path / "gallery"
+    seed_catalog(tmp_path / "c.sqlite3", root, 3000, 1)
+    monkeypatch.setattr(views, "SAMPLE_RANGES", 8)
+    monkeypatch.setattr(views, "SAMPLE_SPAN", 40)
+    with Catalog(tmp_path / "c.sqlite3") as catalog:
+        faces = catalog.faces(image_ids=list(range(1, 3001, 4)))
+        catalog.decide([f.id for f in faces], "rejected", reason="test")
+        estimate = views.estimate(catalog, "rejected", source_root=str(root), ruleset=0)
+        exact = views.count(catalog, *views.where("rejected", source_root=str(root), ruleset=0))
+        assert views.estimate(catalog, "rejected", source_root="/elsewhere", ruleset=0) is None
+    assert exact == 750
+    assert estimate is not None and abs(estimate - exact) <= 100  # 320 of 3000 ids sampled
