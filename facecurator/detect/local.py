@@ -25,6 +25,7 @@ from facecurator.detect.passes import (
     _crop,
     _five_points,
     _gray,
+    _landmark_xyz,
     _merge,
     _run_detector,
     _tiles,
@@ -256,8 +257,9 @@ class LocalDetector:
         else:
             det = rgb
         found: list[_Candidate] = []
-        found += _run_detector(self._short, det, 0, 0, 1 / det_scale, "short", _SHORT_INPUT)
-        found += _run_detector(self._full, det, 0, 0, 1 / det_scale, "full", _FULL_INPUT)
+        reduced: dict[int, np.ndarray] = {}  # both passes' reductions of ``det`` (often one)
+        found += _run_detector(self._short, det, 0, 0, 1 / det_scale, "short", _SHORT_INPUT, reduced)
+        found += _run_detector(self._full, det, 0, 0, 1 / det_scale, "full", _FULL_INPUT, reduced)
         biggest = max((min(c.w, c.h) * det_scale for c in found), default=0.0)
         portrait = biggest >= s.tile_skip_face * min(det.shape[:2])
         if s.tiles > 1 and min(det.shape[:2]) >= 256 and not portrait:
@@ -434,16 +436,8 @@ class LocalDetector:
         if not result.multi_face_landmarks:
             return None
         k = isz / _MESH_INPUT
-        pts = (
-            np.array(
-                [
-                    (lm.x * _MESH_INPUT, lm.y * _MESH_INPUT, lm.z * _MESH_INPUT)
-                    for lm in result.multi_face_landmarks[0].landmark
-                ],
-                dtype=np.float64,
-            )
-            * k
-        )
+        # x 256 is exact: the same numbers as multiplying each landmark's float by it
+        pts = _landmark_xyz(result.multi_face_landmarks[0]) * _MESH_INPUT * k
         pts[:, 0] += x0
         pts[:, 1] += y0
         mesh_box = _Candidate(
