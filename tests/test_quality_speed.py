@@ -178,3 +178,50 @@ def test_a_point_on_the_images_far_edge_is_outside_and_on_the_near_edge_inside()
     nan = mesh.copy()
     nan[2, 0] = np.nan
     assert base.inside_fraction(nan, shape) == 477 / 478
+
+
+def _ring(pts: np.ndarray, indices: tuple[int, ...], centre: tuple[float, float], radius: float) -> None:
+    angles = np.linspace(0.0, 2 * np.pi, len(indices), endpoint=False)
+    ring = [centre[0] + radius * np.cos(angles), centre[1] + radius * np.sin(angles)]
+    pts[list(indices)] = np.stack(ring, 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_glasses_and_mask_read_the_gradient_and_chroma_of_their_pixels_only(seed: int) -> None:
+    """The crop's gradient magnitude and chroma are taken in the cheeks and the mouth area
+    only (measures.CropGradients.magnitude): the same numbers as the whole crop's
+    ``np.hypot`` read there."""
+    import cv2
+
+    from facecurator.detect import measures as m
+
+    rng = np.random.default_rng(seed)
+    crop = cv2.GaussianBlur(rng.integers(0, 256, (128, 128, 3), dtype=np.uint8), (5, 5), 1.5)
+    g = m.crop_gradients(crop)
+    grad = np.hypot(g.gx, g.gy)
+    pts = np.zeros((478, 2))
+    _ring(pts, m.MOUTH_AREA, (64 + rng.normal(0, 3), 100 + rng.normal(0, 3)), 14)
+    _ring(pts, m.RIGHT_CHEEK, (40, 84), 9 + seed)
+    _ring(pts, m.LEFT_CHEEK, (88, 84), 9)
+    mouth = m._polygon_mask((128, 128), pts[list(m.MOUTH_AREA)])
+    cheeks = m._polygon_mask((128, 128), pts[list(m.RIGHT_CHEEK)]) | m._polygon_mask(
+        (128, 128), pts[list(m.LEFT_CHEEK)]
+    )
+    assert g.magnitude(mouth).tobytes() == grad[mouth].tobytes()
+    box = m._box_slices(128, m._CHEEK_BOXES[1])
+    assert g.magnitude(box).tobytes() == grad[box].tobytes()
+    lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab[..., 1:] -= 128
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    for given in (lab, None):
+        masked = m.mask_measure(crop, pts, yaw=0.0, eye_distance=40.0, lab=given, gradients=g)
+        texture = float(grad[mouth].mean()) / (float(grad[cheeks].mean()) + 1.0)
+        assert masked.mouth_texture == round(texture, 3)
+        assert (masked.mouth_chroma, masked.skin_chroma) == (
+            round(float(chroma[mouth].mean()), 2),
+            round(float(chroma[cheeks].mean()), 2),
+        )
+    cheek_grad = np.concatenate([m._box(grad, b).ravel() for b in m._CHEEK_BOXES]).mean() + 1.0
+    bridge = float(np.abs(m._box(g.gy, m._BRIDGE_BAND).mean(axis=1)).max()) / cheek_grad
+    worn = m.glasses_measure(crop, yaw=0.0, eye_distance=40.0, masked=False, gradients=g)
+    assert worn.bridge_line == round(bridge, 3)
