@@ -34,6 +34,7 @@ from PySide6.QtCore import QModelIndex, QTimer, Signal
 
 from facecurator.gui import paged_ids
 from facecurator.gui.lazy_model import LazyIdModel
+from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
@@ -93,6 +94,12 @@ class ViewModel(LazyIdModel):
         #: count of the source said whether it is large: kept if it is, else replaced
         self._early: tuple[tuple[tuple[str, str, object], str | None], ListedIds] | None = None
         store.sourceOpening.connect(self._list_early)
+        store.loadFailed.connect(lambda kind, _exc: self._drop_early() if kind == "open" else None)
+
+    @property
+    def listing_early(self) -> bool:
+        """The view of a source being opened is listed and shown (before the open's ids)."""
+        return self._early is not None and self._early[1] is self._ids
 
     @property
     def view_count(self) -> tuple[int, bool] | None:
@@ -189,6 +196,16 @@ class ViewModel(LazyIdModel):
         self._show_listed(listed, root or None)
         self._early = ((self._listed_view, root or None), listed)
         self._fill_later(listed, root or None)
+
+    def _drop_early(self) -> None:
+        """The open failed: the view listed as it began is no longer shown."""
+        if self.listing_early:
+            old = self._ids
+            self.beginResetModel()
+            self._ids, self._rows = [], RowIndex()
+            self.endResetModel()
+            self._drop_listed(old)
+        self._early = None
 
     def _fill_later(self, listed: ListedIds, root: str | None, *, refresh: bool = False) -> None:
         """List the model's view of ``root`` into ``listed`` on the store's view worker."""

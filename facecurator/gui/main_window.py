@@ -167,9 +167,12 @@ class MainWindow(WindowSources):
         self._build_menus()
         self._build_keys()
         turn()
-        # the gallery replaces the first-start panel as soon as the ids are listed
+        # the gallery replaces the first-start panel as soon as the ids are listed (a view the
+        # gallery lists as the open begins: at once, its first rows come before the ids)
+        self.store.sourceOpening.connect(lambda _root: self._update_empty_state())
         self.store.sourceImagesListed.connect(lambda _root: self._update_empty_state())
         self.store.sourceChanged.connect(lambda _root: self._update_empty_state())
+        self.store.loadFailed.connect(lambda _kind, _exc: self._update_empty_state())
         self._update_empty_state()
 
         self.notifier.posted.connect(self._show_notice)
@@ -246,8 +249,9 @@ class MainWindow(WindowSources):
         self.store.facesChanged.connect(lambda _ids: self._refresh_details())
 
     def _update_empty_state(self) -> None:
-        """The first-start panel while no source is open; the gallery once one is."""
-        empty = self.store.source_root is None
+        """The first-start panel while no source is open; the gallery once one is (or once
+        it lists the view of one being opened)."""
+        empty = self.store.source_root is None and not self.gallery_model.listing_early
         self.empty_state.set_recent(self.recent_sources())
         self.empty_state.setVisible(empty)
         self.gallery_splitter.setVisible(not empty)

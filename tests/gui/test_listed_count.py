@@ -17,7 +17,7 @@ from helpers.paging import scale_listing, seeded, unbounded
 
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.gui.gallery_header import count_text
-from facecurator.services.catalog import Catalog, views
+from facecurator.services.catalog import Catalog, pages, views
 from facecurator.services.catalog import queries as q
 
 N_IMAGES = 1200
@@ -52,6 +52,11 @@ def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Pat
     return target, root
 
 
+def ids_of_pending(target: str, root: Path) -> list[int]:
+    with Catalog(target) as catalog:
+        return q.image_ids(catalog, source_root=str(root), filter_name="pending", sort="name")
+
+
 def _traced(conn: Any) -> list[str]:
     statements: list[str] = []
     if hasattr(conn, "set_trace_callback"):
@@ -64,7 +69,12 @@ def _traced(conn: Any) -> list[str]:
 
 @pytest.mark.parametrize("early", [True, False], ids=["opened-on-filter", "filter-chosen"])
 def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
-    qtbot, make_window, held: threading.Event, big_target: tuple[str, Path], early: bool
+    qtbot,
+    make_window,
+    held: threading.Event,
+    big_target: tuple[str, Path],
+    early: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target, root = big_target
     window = make_window(target)
@@ -72,16 +82,25 @@ def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
     statements = _traced(store.catalog._db)  # the GUI thread's connection
     counts: list[tuple[int, bool] | None] = []
     model.countChanged.connect(lambda: counts.append(model.view_count))
-    if early:  # opened on the filter: listed as the open begins
+    if early:  # opened on the filter: listed as the open begins, shown before the open's count
         model.filter_name = "pending"
-    with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+        counted = threading.Event()
+        count = pages.present_count_and_last
+        monkeypatch.setattr(pages, "present_count_and_last", lambda *a: (counted.wait(60), count(*a))[1])
         assert window.open_source(str(root), scan=False)
-    window.tabs.setCurrentWidget(window.gallery_page)
-    if not early:
+        window.tabs.setCurrentWidget(window.gallery_page)
+        qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=30_000)
+        assert store.source_root is None and window.gallery.isVisible()  # the source not counted yet
+        assert [model.index(r, 0).data(IMAGE_ID_ROLE) for r in range(5)] == ids_of_pending(target, root)[:5]
+        with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+            counted.set()
+    else:
+        with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+            assert window.open_source(str(root), scan=False)
+        window.tabs.setCurrentWidget(window.gallery_page)
         qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
         model.set_filter("pending")
-    with Catalog(target) as catalog:
-        expected = q.image_ids(catalog, source_root=str(root), filter_name="pending", sort="name")
+    expected = ids_of_pending(target, root)
     assert len(expected) == N_IMAGES - N_IMAGES // 3
     listed = model.listed
     assert listed is not None
