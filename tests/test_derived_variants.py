@@ -1,6 +1,6 @@
 """The derived variants of the verdict truth set (benchmarks/truthset/derive.py, variants.py,
-lens_variants.py, cover_variants.py) on a synthetic face: each draws what it names, carries its
-labels, is deterministic, and comes from the pinned clean sources (split from
+lens_variants.py, cover_variants.py, exposure_variants.py) on a synthetic face: each draws what
+it names, carries its labels, is deterministic, and comes from the pinned clean sources (split from
 tests/test_verdict_quality.py)."""
 
 from __future__ import annotations
@@ -116,6 +116,13 @@ def test_derived_variants_cover_the_features_and_carry_their_labels(tmp_path: Pa
     # the face (a quarter of the crop) is clipped, the grey background is not
     assert float((luma("bright") >= 250).mean()) > 0.1 > float((luma("eye_hand") >= 250).mean())
     assert variants["dim"].attrs["underexposed"] is True and variants["bright"].attrs["overexposed"] is True
+    # washed: a veil of a third to half of white: black becomes light grey (sRGB >= 155),
+    # nothing new is clipped, the order of the tones is kept
+    veiled, plain = luma("washed"), luma("lossless_png")
+    assert veiled.min() >= 150 > plain.min()
+    assert float((veiled >= 250).mean()) <= float((plain >= 250).mean()) + 0.01
+    assert np.corrcoef(veiled.ravel(), plain.ravel())[0, 1] > 0.9
+    assert variants["washed"].attrs["overexposed"] is True
 
 
 def test_real_lens_variants_draw_what_they_name(tmp_path: Path) -> None:

@@ -166,3 +166,93 @@ def test_a_darker_face_in_the_same_light_is_not_underexposed(rel: str) -> None:
     assert q_dim.measures["brightness"].value >= exposure.BRIGHTNESS_MIN, q_dim.measures["brightness"]
     assert q_dim.measures["scene_light"].value is not None
     assert q_dim.measures["scene_light"].value < exposure.SCENE_LIGHT_MIN
+
+
+# --------------------------------------------------------------------------- washed out (local-v35)
+
+
+def _veiled(rgb: np.ndarray, veil: float) -> np.ndarray:
+    """``rgb`` under a uniform veil of ``veil`` of white in linear light (the truth set's
+    ``washed`` variant: benchmarks/truthset/exposure_variants.py)."""
+    c = rgb.astype(np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    lin = veil + (1.0 - veil) * lin
+    out = np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+    return np.clip(np.rint(out * 255.0), 0, 255).astype(np.uint8)
+
+
+def _light_scene() -> np.ndarray:
+    """A 300 x 300 light picture: background 190, a face box (100..200 x 80..200) of
+    (210, 180, 160) and a shirt of 220 under it."""
+    rgb = np.full((300, 300, 3), 190, np.uint8)
+    rgb[210:300, 60:240] = 220
+    rgb[80:200, 100:200] = (210, 180, 160)
+    return rgb
+
+
+def test_scene_dark_is_the_darkest_twentieth_of_the_scene_around_the_face() -> None:
+    box = (100, 80, 200, 200)
+    # the face (14 % of the scene) is its darkest part, by its darkest channel (blue 160)
+    assert exposure.scene_dark(_light_scene(), box) == 160
+    # dark hair beside the face (over 5 % of the scene) makes the scene's darks dark
+    rgb = _light_scene()
+    rgb[80:200, 80:100] = 20
+    rgb[80:200, 200:220] = 20
+    assert exposure.scene_dark(rgb, box) == 20
+    # a few dark pixels (under 5 % of the scene) do not
+    rgb = _light_scene()
+    rgb[30:40, 10:40] = 0
+    assert exposure.scene_dark(rgb, box) == 160
+    # a saturated colour counts by its darkest channel: a blue shirt is dark in red
+    blue = _light_scene()
+    blue[210:300, 0:300] = (30, 90, 230)
+    assert exposure.scene_dark(blue, box) == 30
+    # far from the face (beyond one face width) is another part of the photo
+    wide = np.full((300, 1200, 3), 190, np.uint8)
+    wide[:, :300] = _light_scene()
+    wide[:, 700:] = 0
+    assert exposure.scene_dark(wide, box) == 160
+    wide[:, 290:300] = 0  # within one face width: its background
+    wide[:, 0:30] = 0
+    assert exposure.scene_dark(wide, box) == 0
+
+
+def _over(clipped: float, reason: str) -> dict[str, Measure]:
+    return {"overexposure": Measure(clipped, reason)}
+
+
+def test_overexposed_is_clipped_or_washed_out() -> None:
+    assert exposure.overexposed(_over(0.31, "face clipped white")) is True
+    assert exposure.overexposed(_over(0.10, "not clipped")) is False
+    assert exposure.overexposed(_over(0.10, exposure.REASON_WASHED)) is True
+    assert exposure.overexposed(_over(0.0, exposure.REASON_WASHED)) is True
+    assert exposure.overexposed({"overexposure": Measure(None, "face too small")}) is None
+
+
+@needs_corpus
+@pytest.mark.parametrize("rel", PORTRAITS)
+def test_a_washed_out_photo_is_overexposed_with_nothing_clipped(rel: str) -> None:
+    """The whole photo under a veil of a third of white (black becomes sRGB 155; the
+    outside +1.5 EV face reads as a veil of about 0.3): nothing is clipped, but nothing
+    is dark on the face or around it. The original is not; nor is the face alone lifted
+    as far (a fair face in bright light) while its hair and background keep their darks."""
+    import cv2
+
+    rgb = _working(rel)
+    mesh = _largest_face(rgb)
+    q = face.measure_face(rgb, mesh, with_pose=False)
+    assert q.verdicts["overexposed"][0] is False, q.raw()
+    washed = _png_round_trip(_veiled(rgb, 0.33))
+    q_w = face.measure_face(washed, mesh, with_pose=False)
+    over = q_w.measures["overexposure"]
+    assert over.value is not None and over.value <= exposure.OVEREXPOSURE_MAX, over
+    assert q_w.verdicts["overexposed"] == (True, exposure.REASON_WASHED), q_w.raw()
+    assert over.details["p5"] >= exposure.WASHED_FACE_P5
+    assert over.details["scene_dark"] >= exposure.WASHED_SCENE_DARK
+    oval = np.zeros(rgb.shape[:2], np.uint8)
+    cv2.fillPoly(oval, [np.round(mesh[list(FACE_OVAL), :2]).astype(np.int32)], (1,))
+    light_face = rgb.copy()
+    light_face[oval > 0] = _veiled(rgb, 0.33)[oval > 0]
+    q_l = face.measure_face(_png_round_trip(light_face), mesh, with_pose=False)
+    assert q_l.measures["overexposure"].details["p5"] >= exposure.WASHED_FACE_P5
+    assert q_l.verdicts["overexposed"][0] is False, q_l.raw()

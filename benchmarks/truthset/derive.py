@@ -5,7 +5,8 @@ the eyes, blur, JPEG quality 2-3, dim, ...: one drawing function each) are in
 ``variants.py``, whose docstring lists them, and the real kinds of sunglasses lenses
 (gradient, mirrored, brown filter, aviator) in ``lens_variants.py``, and the partial
 covers the first outside check found passing (a hat brim over the eyes, a hand over half
-the mouth, a soft face under drawn overlays) in ``cover_variants.py``; the clean-preserving
+the mouth, a soft face under drawn overlays) in ``cover_variants.py``, a washed-out photo
+(a veil of light, nothing dark left) in ``exposure_variants.py``; the clean-preserving
 ones (the same clean face as other cameras take it: colour casts, exposure, a film grade,
 JPEG, half size, sensor noise, PNG, a 10° roll) in ``camera_variants.py``.
 
@@ -46,6 +47,7 @@ import numpy as np
 from benchmarks.truthset.camera_variants import CAMERA_VARIANTS
 from benchmarks.truthset.cover_variants import COVER_VARIANTS
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
+from benchmarks.truthset.exposure_variants import EXPOSURE_VARIANTS
 from benchmarks.truthset.labels import COLUMNS, Label
 from benchmarks.truthset.lens_variants import LENS_VARIANTS
 from benchmarks.truthset.variants import VARIANTS as BASE_VARIANTS
@@ -79,7 +81,8 @@ DERIVE_VERSION: Final = 8
 #: PNG, roll 10°) were added in v8's folder too (the must-not variants' pixels are unchanged).
 #: Every variant made from a source face: ``variants.py``'s, the real lenses', the partial covers',
 #: and the clean-preserving camera differences of ``camera_variants.py`` (label stays clean).
-VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS, *CAMERA_VARIANTS)
+#: ``washed`` (exposure_variants.py) was added in v8's folder too (the others are unchanged).
+VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS, *EXPOSURE_VARIANTS, *CAMERA_VARIANTS)
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.

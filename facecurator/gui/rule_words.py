@@ -272,6 +272,7 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "pixelated or enlarged from a small image": "像素化或由小图放大",
     "face too dark": "人脸过暗",
     "face clipped white": "人脸过曝发白",
+    "face washed out (no dark tones)": "人脸曝光过度发灰（没有暗部）",
     "flat colour fills, pencil strokes or unnatural colour (drawing, render?)": (
         "大片平涂色、铅笔笔触或颜色不自然（绘画、渲染？）"
     ),

@@ -348,6 +348,14 @@ def test_measure_reasons_render_in_chinese() -> None:
     for _attribute, why in summary.DETAIL_MEASURES.values():
         assert why in rule_words.ZH_CN_PARAM_WORDS, why
     assert "texture hidden by compression or exposure" in rule_words.ZH_CN_PARAM_WORDS
+    # a face washed out without clipping says so (quality.exposure, local-v35)
+    from facecurator.detect.quality import exposure
+
+    assert exposure.REASON_WASHED in rule_words.ZH_CN_PARAM_WORDS
+    washed = summary.detail_named({"overexposed": (True, exposure.REASON_WASHED)})["not_overexposed"]
+    assert washed.value == 0.0 and washed.reason == exposure.REASON_WASHED
+    clipped = summary.detail_named({"overexposed": (True, "face clipped white")})["not_overexposed"]
+    assert clipped.reason == "face clipped white"
     drawn = Face(
         box=Box(0, 0, 200, 200),
         measures=MeasureSet({"photograph": Measure(0.0, summary.DETAIL_MEASURES["photograph"][1])}),

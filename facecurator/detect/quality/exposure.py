@@ -20,7 +20,15 @@ distance of at most 64 px, by
     clothes) far under it, while a dark-skinned face in good light still has a white
     wall, a shirt, eye whites or a lit forehead near the top of the range. Under
     ``SCENE_LIGHT_MIN`` the verdict is underexposed. Details: ``samples``.
-``overexposure``  fraction of face pixels with luma >= ``CLIPPED_LEVEL`` (0..1).
+``overexposure``  fraction of face pixels with luma >= ``CLIPPED_LEVEL`` (0..1). Its
+    details carry ``scene_dark`` when the face has no dark tones (its 5th percentile at
+    least ``WASHED_FACE_P5``): the level that the darkest twentieth of the scene's
+    darkest channel (min of R, G, B; the samples of ``scene_light``) reaches. A washed-out
+    photo (+1.5 EV, a veil of flare or haze, a faded print) lifts its black point: nothing
+    on the face (pupils, lashes, brows, nostrils) and nothing around it (hair, shadows,
+    clothes) is dark. Both high = overexposed ("face washed out"), even with nothing
+    clipped; a fair face in bright light keeps dark hair or shadows near it. Details:
+    ``p5`` (the face's) and ``scene_dark``; docs/local-detector-washed.md.
 ``dynamic_range``  entropy of the face's 256-bin luma histogram, in bits (0..8),
     as OFIQ's DynamicRange; a face squeezed into a few grey levels reads low.
 ``illumination_uniformity``  darker / brighter mean luma of the two face
@@ -61,6 +69,18 @@ SCENE_GRID: Final = 32
 #: Share of the scene's samples at or above the light level (its 99th percentile).
 SCENE_TOP: Final = 0.01
 OVEREXPOSURE_MAX: Final = 0.30
+#: A washed-out face (local-v35, docs/local-detector-washed.md): the face's 5th
+#: percentile of luma at least this ... (tune split: real clean faces <= 127, clean
+#: camera variants (+0.7 stop) <= 135; the outside +1.5 EV faces 174 / 205)
+WASHED_FACE_P5: Final = 150.0
+#: ... and the scene's darkest twentieth (5th percentile of the darkest channel around
+#: the face, ``scene_dark``) at least this. Tune split: real clean faces <= 73 (the
+#: faces with the lightest tones, p5 >= 100: <= 73; a fair face in sunlight, eyes shut,
+#: face p5 167: 12); the outside +1.5 EV faces 145 / 156.
+WASHED_SCENE_DARK: Final = 100.0
+#: The share of the scene's samples at or under ``scene_dark``.
+SCENE_BOTTOM: Final = 0.05
+REASON_WASHED: Final = "face washed out (no dark tones)"
 DYNAMIC_RANGE_MIN: Final = 5.0
 ILLUMINATION_UNIFORMITY_MIN: Final = 0.4
 #: At least this fraction of the mesh must lie in the image.
@@ -130,6 +150,14 @@ def exposure_measures(
     else:
         uniform = unmeasured("one face half hidden")
     light = scene_light(rgb, view.box)
+    over_reason = "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
+    over_details: dict[str, float] = {}
+    if levels["p5"] >= WASHED_FACE_P5:
+        # only a face without dark tones (well under 1 % of faces) reads its scene's darks
+        dark_level = scene_dark(rgb, view.box)
+        over_details = {"p5": levels["p5"], "scene_dark": dark_level}
+        if clipped <= OVEREXPOSURE_MAX and dark_level >= WASHED_SCENE_DARK:
+            over_reason = REASON_WASHED
     return {
         "brightness": Measure(round(mean, 2), "mean face brightness", levels),
         "underexposure": Measure(
@@ -140,9 +168,7 @@ def exposure_measures(
             {"p95": high},
         ),
         "scene_light": light,
-        "overexposure": Measure(
-            round(clipped, 4), "face clipped white" if clipped > OVEREXPOSURE_MAX else "not clipped"
-        ),
+        "overexposure": Measure(round(clipped, 4), over_reason, over_details),
         "dynamic_range": Measure(round(entropy, 3), "entropy of the face's brightness (bits)"),
         "illumination_uniformity": uniform,
     }
@@ -175,12 +201,7 @@ def scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Measure:
     level that ``SCENE_TOP`` of the scene's samples' brightest channel reach."""
     import cv2
 
-    x0, y0, x1, y1 = box
-    w, h = x1 - x0, y1 - y0
-    side, above, below = SCENE_MARGIN
-    step = max(1, int(w // SCENE_GRID))
-    top, bottom = max(0, y0 - round(above * h)), min(rgb.shape[0], y1 + round(below * h))
-    left, right = max(0, x0 - round(side * w)), min(rgb.shape[1], x1 + round(side * w))
+    step, top, bottom, left, right = _scene_box(rgb.shape, box)
     # the sampled rows as lines of bytes (R, G, B, R, ...): the brightest channel of pixel j
     # is the largest of bytes 3j .. 3j + 2, two OpenCV maxima of shifted views of the rows
     # (no copy); the samples are then every ``step``-th pixel of them (the same values as
@@ -192,6 +213,40 @@ def scene_light(rgb: np.ndarray, box: tuple[int, int, int, int]) -> Measure:
     hist = cv2.calcHist([samples], [0], None, [256], [0, 256]).ravel()
     level = int(np.searchsorted(np.cumsum(hist[::-1]), SCENE_TOP * samples.size))
     return Measure(float(255 - level), "brightest part of the scene", {"samples": float(samples.size)})
+
+
+def _scene_box(shape: tuple[int, ...], box: tuple[int, int, int, int]) -> tuple[int, int, int, int, int]:
+    """The sampling step and the (top, bottom, left, right) of the scene around ``box``."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    side, above, below = SCENE_MARGIN
+    step = max(1, int(w // SCENE_GRID))
+    top, bottom = max(0, y0 - round(above * h)), min(shape[0], y1 + round(below * h))
+    left, right = max(0, x0 - round(side * w)), min(shape[1], x1 + round(side * w))
+    return step, top, bottom, left, right
+
+
+def scene_dark(rgb: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """The level (0..255) that the darkest ``SCENE_BOTTOM`` of the scene's samples reach,
+    read on each sample's darkest channel (min of R, G, B): the same scene and grid as
+    :func:`scene_light`. A photo's darkest parts (hair, shadows, pupils) sit near black;
+    a washed-out one's do not."""
+    import cv2
+
+    step, top, bottom, left, right = _scene_box(rgb.shape, box)
+    band = rgb[top:bottom:step, left:right:step]
+    if band.size == 0:
+        return 0.0
+    darkest = np.ascontiguousarray(np.minimum(np.minimum(band[..., 0], band[..., 1]), band[..., 2]))
+    hist = cv2.calcHist([darkest], [0], None, [256], [0, 256]).ravel()
+    return float(np.searchsorted(np.cumsum(hist), SCENE_BOTTOM * darkest.size))
+
+
+def washed_out(measures: dict[str, Measure]) -> bool:
+    """No dark tones on the face (5th percentile >= ``WASHED_FACE_P5``) nor around it
+    (``scene_dark`` >= ``WASHED_SCENE_DARK``): a lifted black point."""
+    over = measures.get("overexposure")
+    return over is not None and over.reason == REASON_WASHED
 
 
 def _dim(light: Measure) -> bool:
@@ -212,6 +267,7 @@ def underexposed(measures: dict[str, Measure]) -> bool | None:
 
 
 def overexposed(measures: dict[str, Measure]) -> bool | None:
-    """The suggested verdict: more than ``OVEREXPOSURE_MAX`` of the face clipped white."""
+    """The suggested verdict: more than ``OVEREXPOSURE_MAX`` of the face clipped white, or
+    the face washed out (:func:`washed_out`: no dark tones on the face nor around it)."""
     clipped = measures["overexposure"].value
-    return None if clipped is None else bool(clipped > OVEREXPOSURE_MAX)
+    return None if clipped is None else bool(clipped > OVEREXPOSURE_MAX or washed_out(measures))

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from facecurator.detect.quality import exposure
 from facecurator.detect.quality.base import centre_of, length
 from facecurator.detect.quality.covers import brim_over_eyes
 from facecurator.detect.quality.eyes import (
@@ -269,5 +270,8 @@ def detail_named(verdicts: dict[str, tuple[bool | None, str]]) -> dict[str, Meas
         if flag is None:
             out[name] = Measure(None, reason or "not measured")
         else:
+            # a face washed out without clipping says so, not "clipped white"
+            if flag and reason == exposure.REASON_WASHED:
+                why = reason
             out[name] = Measure(0.0 if flag else 1.0, why if flag else "")
     return out
