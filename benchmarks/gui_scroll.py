@@ -63,6 +63,31 @@ def _rss_mb() -> float:
     return 0.0
 
 
+def spin(until: Any, limit: float) -> bool:
+    """Turn the event loop until ``until()`` or ``limit`` seconds passed (False then)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.perf_counter() + limit
+    while not until():
+        if time.perf_counter() > deadline:
+            return False
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        time.sleep(0.001)
+    return True
+
+
+def shown_window(target: str) -> tuple[Any, Any]:
+    """(catalog, the app's main window on it: no scan, 1500x950, shown)."""
+    from facecurator.gui.main_window import MainWindow
+    from facecurator.services.catalog import Catalog
+
+    catalog = Catalog(target)
+    window = MainWindow(catalog, auto_scan=False)
+    window.resize(1500, 950)
+    window.show()
+    return catalog, window
+
+
 def catalog_image_of_faces(catalog: Any, face_ids: list[int]) -> dict[int, int]:
     """``face id -> image id`` (either backend)."""
     from facecurator.services.catalog import queries as q
@@ -244,36 +269,21 @@ def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(args.repo))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PIL import Image
-    from PySide6.QtCore import QCoreApplication, QEventLoop
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from facecurator.gui.gallery import thumb_key
-    from facecurator.gui.main_window import MainWindow
     from facecurator.gui.triage_model import crop_key
-    from facecurator.services.catalog import Catalog
 
     master = Path(tempfile.mkdtemp(prefix="fc-scroll-")) / "master.jpg"
     Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
-    catalog = Catalog(args.catalog)
-    window = MainWindow(catalog, auto_scan=False)
-    window.resize(1500, 950)
-    window.show()
+    catalog, window = shown_window(args.catalog)
     store = window.store
     changed: list[bool] = []
     store.sourceChanged.connect(lambda _r: changed.append(True))
     if args.gallery_view:  # the gallery opened on a filter and a sort: "filter:sort"
         window.gallery_model.filter_name, window.gallery_model.sort_key = args.gallery_view.split(":")
     window.open_source(args.source, scan=False)
-
-    def spin(until: Any, limit: float) -> bool:
-        deadline = time.perf_counter() + limit
-        while not until():
-            if time.perf_counter() > deadline:
-                return False
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-            time.sleep(0.001)
-        return True
 
     def laid_out(view: Any) -> float:
         """Wait until the view's rows are all laid out (batched over event-loop turns: the last
@@ -346,12 +356,7 @@ def scroll(
     """Run the child on ``target`` with a cold thumbnail cache (``extra``: more of its options);
     its JSON."""
     with tempfile.TemporaryDirectory(prefix="fc-scroll-cache-") as cache:
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            FACECURATOR_CACHE_DIR=cache,
-            FACECURATOR_CONFIG_DIR=str(Path(cache) / "config"),
-        )
+        env = child_env(cache)
         done = subprocess.run(
             [
                 sys.executable, __file__, "--child", "--catalog", target, "--source", source,
@@ -365,17 +370,34 @@ def scroll(
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def main(argv: list[str] | None = None) -> int:
+def child_env(cache: str) -> dict[str, str]:
+    """The environment of a child window: offscreen, its caches and settings under ``cache``."""
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        FACECURATOR_CACHE_DIR=cache,
+        FACECURATOR_CONFIG_DIR=str(Path(cache) / "config"),
+    )
+
+
+def window_parser(description: str | None) -> argparse.ArgumentParser:
+    """The options of a benchmark run in a child window: the catalog, its source, the images the
+    gallery shows, the checkout measured (and the child's own flag)."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--catalog", required=True)
     parser.add_argument("--source", required=True)
     parser.add_argument("--expect", type=int, required=True, help="images the gallery shows")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is measured")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = window_parser(__doc__)
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--verdict-wait", type=float, default=120.0)
-    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is measured")
     parser.add_argument("--views", default="gallery,triage", help="views paged, in this order")
     parser.add_argument(
         "--triage-filter", default="all", help="Triage's filter while paging (all, pending ...)"

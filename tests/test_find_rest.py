@@ -141,3 +141,31 @@ def test_sql_answers_whole_once_every_verdict_is_stored(half_stored: tuple[str, 
                 source_root=root,
                 ruleset=ruleset,
             )
+
+
+@pytest.mark.parametrize(("expression", "state"), [(EXPRESSIONS[0], "all"), (EXPRESSIONS[4], "pending")])
+def test_triage_s_find_keeps_the_faces_python_selects(
+    half_stored: tuple[str, str], expression: str, state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facecurator.services.catalog import queries as q
+    from facecurator.services.find_rest import face_view_sql
+
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        rules = load_rules(DEFAULT_PRESET)
+        ruleset = browse.ruleset_id(catalog, rules)
+        selected = face_filter(expression, rules)
+        passing = {
+            f.id for image in review(catalog, rules, source_root=root) for f in selected.select(image.faces)
+        }
+        expected = [i for i in q.face_ids(catalog, source_root=root, filter_name=state) if i in passing]
+        assert 0 < len(expected) < N_IMAGES * FACES
+        plan = find_plan(catalog, selected.node, source_root=root, ruleset=ruleset)
+        evaluated = counted_evaluations(monkeypatch)
+        finder = FindRest(plan, rules, source_root=root)
+        sql = face_view_sql(state, source_root=root, ruleset=ruleset, plan=plan)
+        kept = [
+            i for chunk in finder.chunks(catalog, views.view_chunks(catalog, *sql), faces=True) for i in chunk
+        ]
+        assert kept == expected
+        assert 0 < sum(evaluated) <= (N_IMAGES // 3) * FACES

@@ -26,8 +26,7 @@ they come, ``findProgress`` tells how far it got, and a new view stops it at its
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
@@ -41,7 +40,7 @@ from facecurator.gui.view_ids import Announcer, ListedIds
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
 from facecurator.services.filtering import FilterError, find_plan
-from facecurator.services.find_rest import FindRest
+from facecurator.services.find_rest import FindRest, Keep, plan_find
 
 #: Quiet time after a scan added images to a listed view before it is read again.
 REFRESH_DELAY_MS: Final = 1000
@@ -121,11 +120,6 @@ class ViewModel(LazyIdModel):
     def view_complete(self) -> bool:
         """A listed view is shown whole: every id written and shown, the person sizes in."""
         return self.listed is not None and self._completed is self.listed
-
-    @property
-    def listed(self) -> ListedIds | None:
-        """The listed view shown (None: an id list or keyset pages)."""
-        return self._ids if isinstance(self._ids, ListedIds) else None
 
     def _drop_listed(self, old: object) -> None:
         """The ids ``old`` were replaced (after the reset: the view read them until then): a
@@ -220,23 +214,19 @@ class ViewModel(LazyIdModel):
 
         def run(catalog: Catalog) -> ListedIds:
             extra: tuple[str, dict[str, Any]] | None = None
-            keep: Callable[[Iterator[array[int]], Callable[[], bool]], Iterator[array[int]]] | None = None
+            keep: Keep | None = None
             groups: tuple[str, dict[str, Any]] | Callable[[], dict[str, int]] | None = None
             if face_filter is not None and not face_filter.everything:
-                try:
-                    plan = find_plan(catalog, face_filter.node, source_root=root, ruleset=ruleset)
-                except FilterError as error:  # not applied: the view unfiltered, the bar says why
-                    checked(listed, error)
-                else:
-                    checked(listed, None)
-                    extra = plan.may
-                    if not plan.whole:  # the images that may pass, decided a batch at a time
-                        finder = FindRest(
-                            plan, rules, source_root=root, identities=identities, groups=sort == "group"
-                        )
-                        finders.append(finder)
-                        keep = lambda chunks, stop: finder.chunks(catalog, chunks, stop=stop)  # noqa: E731
-                        groups = lambda: finder.group_sizes or {}  # noqa: E731
+                plan, finder, error = plan_find(
+                    catalog, face_filter.node, source_root=root, ruleset=ruleset, rules=rules,
+                    identities=identities, groups=sort == "group",
+                )  # fmt: skip
+                checked(listed, error)  # an error: not applied, the view unfiltered, the bar says why
+                extra = None if plan is None else plan.may
+                if finder is not None:  # the images that may pass, decided a batch at a time
+                    finders.append(finder)
+                    keep = finder.keep(catalog)
+                    groups = lambda: finder.group_sizes or {}  # noqa: E731
             sql = v.view_sql(filter_name, sort, source_root=root, ruleset=ruleset, extra=extra)
             if sort == "group" and groups is None:  # the person headers' sizes
                 groups = v.where(filter_name, source_root=root, ruleset=ruleset, extra=extra)

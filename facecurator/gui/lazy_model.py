@@ -127,6 +127,11 @@ class LazyIdModel(QAbstractListModel):
         """Whether the ids are read a page at a time (keyset pages, or a listed view's file)."""
         return isinstance(self._ids, (PagedIds, ListedIds))
 
+    @property
+    def listed(self) -> ListedIds | None:
+        """The listed view shown (None: an id list or keyset pages)."""
+        return self._ids if isinstance(self._ids, ListedIds) else None
+
     def ids(self) -> list[int]:
         """Every id shown, in order (a paged list's read now, in one query or from its file)."""
         if isinstance(self._ids, (PagedIds, ListedIds)):

@@ -154,6 +154,10 @@ class CurationStore(QObject, StoreDecisions):
         self._count_pool = QThreadPool(self)
         self._count_pool.setObjectName("fc-count")
         self._count_pool.setMaxThreadCount(1)
+        #: Triage's listing (a Find over its faces): not behind the gallery's listing of the same Find
+        self._face_view_pool = QThreadPool(self)
+        self._face_view_pool.setObjectName("fc-face-view")
+        self._face_view_pool.setMaxThreadCount(1)
         #: set when the window shuts the store down: a listing stops at its next chunk
         self.shutting_down = threading.Event()
         self._answered.connect(self._answer)
@@ -275,6 +279,7 @@ class CurationStore(QObject, StoreDecisions):
         self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
         done = self._count_pool.waitForDone(timeout_ms) and done
+        done = self._face_view_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -419,6 +424,10 @@ class CurationStore(QObject, StoreDecisions):
     def count_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the view counts' own worker (a listed view's estimate, then its count)."""
         self.query(run, callback, pool=self._count_pool)
+
+    def list_faces_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`list_view` on Triage's listing worker."""
+        self.query(run, callback, pool=self._face_view_pool)
 
     def query(
         self,

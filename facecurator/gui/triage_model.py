@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QPixmap
 
 from facecurator.gui.face_details import face_title, state_word
@@ -26,8 +26,12 @@ from facecurator.gui.triage_delegate import (
     DECISION_ROLE,
     FACE_STATUS_ROLE,
 )
+from facecurator.gui.view_ids import Announcer, ListedIds
+from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.face_pages import STATES, FacePages, latest_changes
-from facecurator.services.filtering import sort_faces
+from facecurator.services.catalog.queries import FACE_FILTERS
+from facecurator.services.filtering import FilterError, sort_faces
+from facecurator.services.find_rest import face_view_sql, plan_find
 
 #: Side of the sharp crop shown in the preview panel.
 PREVIEW_CROP_SIDE: Final = 448
@@ -52,6 +56,8 @@ class FaceModel(LazyIdModel):
     """Face ids of the open source under a face filter; data read from the store per row."""
 
     id_role = FACE_ID_ROLE
+    #: the worker's answer whether a listed Find applies: (ListedIds, FilterError or None)
+    _filter_checked = Signal(object, object)
 
     def __init__(
         self,
@@ -71,6 +77,9 @@ class FaceModel(LazyIdModel):
         self._counting = 0  # rebuilds so far: a count answered for an older one is dropped
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
+        self._announcer = Announcer(self)
+        self._announcer.grown.connect(self._on_find_grown)
+        self._filter_checked.connect(self._on_filter_checked)
 
     def _cached(self, item_id: int) -> bool:
         return self._store.face_cached(item_id)
@@ -107,11 +116,20 @@ class FaceModel(LazyIdModel):
             self.rebuild()
 
     def rebuild(self) -> None:
+        old = self._ids
+        self._rebuild()
+        if isinstance(old, ListedIds) and old is not self._ids:
+            old.close()  # its listing stops at its next batch
+
+    def _rebuild(self) -> None:
         self._counting += 1
         if (paged := self.paged) is not None:
             paged.retired = True
         if self._pageable():
             self._rebuild_paged()
+            return
+        if self._find_listable():
+            self._list_find()
             return
         store = self._store
         ids = self.mine() if self.filter_name == MINE else store.matching_face_ids(self.filter_name)  # SQL
@@ -125,6 +143,73 @@ class FaceModel(LazyIdModel):
         self._ids = ids
         self._rows = store.row_index(ids)  # NumPy-sorted, no dict of every id
         self.endResetModel()
+
+    # -- a Find over a large source's faces, listed on a worker ------------------------------------
+
+    def _find_listable(self) -> bool:
+        """A Find over a large source's faces (a filter, catalog order): listed on a worker into
+        a file (ListedIds), as the gallery's views are; no id list on the GUI thread."""
+        store = self._store
+        face_filter = self.face_filter
+        return (
+            face_filter is not None
+            and not face_filter.everything
+            and self.filter_name in FACE_FILTERS
+            and self.sort_key == "image"
+            and not self.descending
+            and not store.closed
+            and store.source_root is not None
+            and pages_faces(store.source_root, store.face_count())
+        )
+
+    def _list_find(self) -> None:
+        """The faces of the filter and the Find, in Triage's order, listed on Triage's listing
+        worker: what SQL answers in SQL, the rest decided a batch at a time
+        (:class:`~facecurator.services.find_rest.FindRest`); rows added as they come."""
+        store = self._store
+        listed = ListedIds()
+        self.beginResetModel()
+        self._ids = self._rows = listed
+        self.endResetModel()
+        filter_name, face_filter = self.filter_name, self.face_filter
+        assert face_filter is not None and store.source_root is not None
+        root, ruleset, rules, identities = (
+            store.source_root,
+            store.ruleset_version,
+            store.ruleset,
+            store.identities,
+        )
+        announce, checked = self._announcer.grown.emit, self._filter_checked.emit
+
+        def run(catalog: Catalog) -> ListedIds:
+            plan, finder, error = plan_find(
+                catalog,
+                face_filter.node,
+                source_root=root,
+                ruleset=ruleset,
+                rules=rules,
+                identities=identities,
+            )
+            checked(listed, error)  # an error: not applied, the faces unfiltered, the bar says why
+            keep = None if finder is None else finder.keep(catalog, faces=True)
+            sql = face_view_sql(filter_name, source_root=root, ruleset=ruleset, plan=plan)
+            return listed.fill(catalog, sql, announce, stop=store.shutting_down.is_set, keep=keep)
+
+        store.list_faces_view(run, lambda _result: None)
+
+    def _on_filter_checked(self, listed: ListedIds, error: FilterError | None) -> None:
+        if listed is self._ids:
+            self.faceFilterFailed.emit(error)
+
+    def _on_find_grown(self, listed: ListedIds) -> None:
+        """The worker listed more faces of the Find shown: their rows are added at the end."""
+        if listed is not self._ids:
+            return
+        shown = len(listed)
+        if listed.written > shown:
+            self.beginInsertRows(QModelIndex(), shown, listed.written - 1)
+            listed.grow(listed.written)
+            self.endInsertRows()
 
     # -- a large source's grid, a page at a time -------------------------------------------------
 
@@ -229,6 +314,8 @@ class FaceModel(LazyIdModel):
         if (paged := self.paged) is not None:
             self._paged_added(paged, face_ids)
             return
+        if isinstance(self._ids, ListedIds):  # a listed Find: shown when it is applied again
+            return
         new = [i for i in face_ids if i not in self._rows and self._passes(i)]
         if new and self.face_filter is not None and self.face_filter.needs_catalog:  # assigned: in SQL
             new = list(self._face_filtered(new, self._store.faces_passing, fallback=False))
@@ -241,6 +328,8 @@ class FaceModel(LazyIdModel):
         if (paged := self.paged) is not None:
             self._paged_changed(paged, face_ids)  # (repainted: the rows of its held pages)
             rows = sorted(row for i in face_ids if (row := paged.get(i)) is not None)
+        elif isinstance(self._rows, ListedIds):  # a listed Find: the rows of its held pages
+            rows = sorted(row for i in face_ids if (row := self._rows.get(i)) is not None)
         else:
             rows = sorted(self._rows[i] for i in face_ids if i in self._rows)
         for row in rows:

@@ -223,6 +223,10 @@ class FindPlan:
     residual: Node
     sure: tuple[str, dict[str, Any]] | None = None
     undecided: tuple[str, dict[str, Any]] | None = None
+    #: the faces' forms (over :data:`FACE_FROM` with the verdicts joined as ``v``, Triage's
+    #: listing): a face passing the SQL part; one whose stored verdict passes whole (or None)
+    face_may: tuple[str, dict[str, Any]] = ("(1 = 1)", {})
+    face_sure: tuple[str, dict[str, Any]] | None = None
 
     @property
     def whole(self) -> bool:
@@ -240,9 +244,9 @@ def find_plan(catalog: Catalog, node: Node, *, source_root: str | None, ruleset:
             term): only the catalog knows who holds a face.
     """
     built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
-    may = (_image_exists(joins, built.where), params)
+    may, face_may = (_image_exists(joins, built.where), params), (f"({built.where})", params)
     if is_everything(built.residual):
-        return FindPlan(may, built.residual)
+        return FindPlan(may, built.residual, face_may=face_may)
     stuck = first_assignment(built.residual)
     if stuck is not None:
         raise FilterError("filter.needs_catalog", stuck.position, stuck.text, term=stuck.text)
@@ -250,11 +254,13 @@ def find_plan(catalog: Catalog, node: Node, *, source_root: str | None, ruleset:
     stored = replace(CATALOG_COLUMNS, me=assignments.me(), status=VERDICT_STATUS, outcomes="v.outcomes")
     exact = sql_filter(node, stored, prefix="s")
     if not is_everything(exact.residual):  # not a verdict term SQL cannot answer: every face in Python
-        return FindPlan(may, built.residual, undecided=(built.where, params))
+        return FindPlan(may, built.residual, undecided=face_may, face_may=face_may)
     verdict_join = " JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
-    sure = (_image_exists(verdict_join, exact.where), {**exact.params, "ruleset": ruleset})
+    exact_params = {**exact.params, "ruleset": ruleset}
+    sure = (_image_exists(verdict_join, exact.where), exact_params)
     undecided = (f"v.face_id IS NULL AND ({built.where})", params)
-    return FindPlan(may, built.residual, sure, undecided)
+    face_sure = (f"v.face_id IS NOT NULL AND ({exact.where})", exact_params)
+    return FindPlan(may, built.residual, sure, undecided, face_may, face_sure)
 
 
 def _image_exists(joins: str, where: str) -> str:

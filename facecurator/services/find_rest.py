@@ -21,15 +21,18 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.domain.filter_python import compile_predicate
+from facecurator.domain.filters import FilterError, Node
 from facecurator.domain.rules import RuleSet
+from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
 from facecurator.services.catalog.rows import _ids_json
-from facecurator.services.filtering import FACE_FROM, FaceFilter, FindPlan
+from facecurator.services.filtering import FACE_FROM, FaceFilter, FindPlan, find_plan
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
-from facecurator.services.review import review
+from facecurator.services.review import ReviewedFace, review
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,6 +42,32 @@ if TYPE_CHECKING:
 BATCH: Final = 256
 
 _VERDICTS: Final = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
+
+#: A clause and its parameters.
+Clause = tuple[str, dict[str, Any]]
+#: A listing's ``keep(chunks, stop)``: the ids kept of a query's chunks (gui/view_ids.py).
+Keep = Callable[[Iterator["array[int]"], Callable[[], bool]], Iterator["array[int]"]]
+
+
+def plan_find(
+    catalog: Catalog,
+    node: Node,
+    *,
+    source_root: str | None,
+    ruleset: int,
+    rules: RuleSet,
+    identities: GalleryIdentities | None = None,
+    groups: bool = False,
+) -> tuple[FindPlan | None, FindRest | None, FilterError | None]:
+    """A listing's Find (on its worker): the plan (None: not applicable, the error says why),
+    and the :class:`FindRest` deciding what SQL cannot (None: SQL answers whole)."""
+    try:
+        plan = find_plan(catalog, node, source_root=source_root, ruleset=ruleset)
+    except FilterError as error:
+        return None, None, error
+    if plan.whole:
+        return plan, None, None
+    return plan, FindRest(plan, rules, source_root=source_root, identities=identities, groups=groups), None
 
 
 class FindRest:
@@ -66,10 +95,17 @@ class FindRest:
         self.group_sizes: dict[str, int] | None = {} if groups else None
 
     def chunks(
-        self, catalog: Catalog, candidates: Iterable[array[int]], *, stop: Callable[[], bool] = lambda: False
+        self,
+        catalog: Catalog,
+        candidates: Iterable[array[int]],
+        *,
+        stop: Callable[[], bool] = lambda: False,
+        faces: bool = False,
     ) -> Iterator[array[int]]:
         """The kept ids of each :data:`BATCH` of ``candidates`` (in their order; an empty array
-        when none is kept); ``stop()`` ends the walk between batches."""
+        when none is kept); ``stop()`` ends the walk between batches. ``faces``: the candidates
+        are face ids (Triage's listing, :func:`face_view_sql`), else image ids."""
+        decide = self.decide_faces if faces else self.decide
         if self.identities is None and uses_identity(self.rules):  # once, not per batch
             self.identities = gallery_identities(
                 catalog, source_root=self.source_root, threshold=threshold_of(self.rules)
@@ -79,47 +115,94 @@ class FindRest:
                 if stop():
                     return
                 batch = chunk[start : start + BATCH]
-                kept = self.decide(catalog, batch)
+                kept = decide(catalog, batch)
                 self.checked += len(batch)
                 self.found += len(kept)
                 yield kept
 
+    def keep(self, catalog: Catalog, *, faces: bool = False) -> Keep:
+        """:meth:`chunks` as a listing's ``keep(chunks, stop)`` (gui/view_ids.py)."""
+        return lambda candidates, stop: self.chunks(catalog, candidates, stop=stop, faces=faces)
+
     def decide(self, catalog: Catalog, image_ids: Sequence[int]) -> array[int]:
         """The images among ``image_ids`` (candidates: ``plan.may`` holds) with a face the
         expression selects, in the order given."""
-        kept: dict[int, str] = {}  # image id -> person
-        rest = list(image_ids)
-        plan = self.plan
-        with catalog._reading("the images a filter selects") as db:
-            if plan.sure is not None and rest:
-                clause, params = plan.sure
-                rows = db.execute(
-                    "SELECT i.id, i.group_name FROM images AS i "
-                    f"WHERE i.id IN (SELECT value FROM json_each(:ids)) AND {clause}",
-                    {**params, "ids": _ids_json(rest)},
-                ).fetchall()
-                kept.update((int(i), str(group)) for i, group in rows)
-                rest = [i for i in rest if i not in kept]
-            wanted: dict[int, int] = {}  # face id -> image id, of the faces to evaluate
-            if rest and plan.undecided is not None:
-                clause, params = plan.undecided
-                rows = db.execute(
-                    f"SELECT f.id, f.image_id FROM {FACE_FROM}{_VERDICTS} "
-                    f"WHERE i.id IN (SELECT value FROM json_each(:ids)) AND {clause}",
-                    {**params, "ids": _ids_json(rest)},
-                ).fetchall()
-                wanted = {int(face): int(image) for face, image in rows}
-        if wanted:
-            for image in review(
-                catalog,
-                self.rules,
-                image_ids=sorted(set(wanted.values())),
-                identities=self.identities,
-                source_root=self.source_root,
-            ):
-                if any(face.id in wanted and self.rest.matches(face) for face in image.faces):
-                    kept[image.row.id] = image.row.group
+        sure = "SELECT i.id, i.group_name FROM images AS i"
+        kept, wanted = self._read(catalog, image_ids, "i.id", sure, self.plan.sure)
+        for face in self._evaluated(catalog, wanted):
+            kept[face.image.id] = face.image.group
         if self.group_sizes is not None:
             for group in kept.values():
                 self.group_sizes[group] = self.group_sizes.get(group, 0) + 1
         return array("q", [i for i in image_ids if i in kept])
+
+    def decide_faces(self, catalog: Catalog, face_ids: Sequence[int]) -> array[int]:
+        """The faces among ``face_ids`` (candidates: ``plan.face_may`` holds) the expression
+        selects, in the order given (Triage's listing)."""
+        sure = f"SELECT f.id, i.group_name FROM {FACE_FROM}{_VERDICTS}"
+        found, wanted = self._read(catalog, face_ids, "f.id", sure, self.plan.face_sure)
+        kept = set(found)
+        kept.update(face.id for face in self._evaluated(catalog, wanted))
+        return array("q", [i for i in face_ids if i in kept])
+
+    def _read(
+        self, catalog: Catalog, ids: Sequence[int], column: str, sure_select: str, sure: Clause | None
+    ) -> tuple[dict[int, str], dict[int, int]]:
+        """Of ``ids`` (``column``: ``i.id`` or ``f.id``), those a stored verdict decides (id ->
+        person: ``sure_select``'s two columns under ``sure``) and, of the others, the faces to
+        evaluate (face id -> image id: ``plan.undecided``)."""
+        found: dict[int, str] = {}
+        rest = list(ids)
+        within = f"{column} IN (SELECT value FROM json_each(:ids))"
+        wanted: dict[int, int] = {}
+        with catalog._reading("what a filter selects") as db:
+            if sure is not None and rest:
+                rows = db.execute(
+                    f"{sure_select} WHERE {within} AND {sure[0]}", {**sure[1], "ids": _ids_json(rest)}
+                )
+                found = {int(i): str(group) for i, group in rows.fetchall()}
+                rest = [i for i in rest if i not in found]
+            if rest and self.plan.undecided is not None:
+                clause, params = self.plan.undecided
+                rows = db.execute(
+                    f"SELECT f.id, f.image_id FROM {FACE_FROM}{_VERDICTS} WHERE {within} AND {clause}",
+                    {**params, "ids": _ids_json(rest)},
+                )
+                wanted = {int(face): int(image) for face, image in rows.fetchall()}
+        return found, wanted
+
+    def _evaluated(self, catalog: Catalog, wanted: dict[int, int]) -> Iterator[ReviewedFace]:
+        """The faces of ``wanted`` (face id -> image id) that pass the residual, evaluated now."""
+        if not wanted:
+            return
+        for image in review(
+            catalog,
+            self.rules,
+            image_ids=sorted(set(wanted.values())),
+            identities=self.identities,
+            source_root=self.source_root,
+        ):
+            yield from (face for face in image.faces if face.id in wanted and self.rest.matches(face))
+
+
+def face_view_sql(
+    filter_name: str, *, source_root: str, ruleset: int, plan: FindPlan | None
+) -> tuple[str, dict[str, Any]]:
+    """The query of the face ids of a source in Triage's order (``queries.face_ids``'s) passing a
+    Triage filter (``all``, a decision state or a verdict status) and the face form of ``plan``
+    (``face_may``: the faces that may pass; None: no face filter)."""
+    params: dict[str, Any] = {"ruleset": ruleset, "root": source_root}
+    clauses = ["i.status = 'ok'", "i.source_root = :root"]
+    if filter_name in ("pending", "accepted", "rejected"):
+        clauses.append("coalesce(d.state, 'pending') = :state")
+        params["state"] = filter_name
+    elif filter_name in q.STATUS_CODES:
+        clauses.append("coalesce(v.status, 2) = :status")
+        params["status"] = q.STATUS_CODES[filter_name]
+    elif filter_name != "all":
+        raise CatalogError(f"unknown face filter {filter_name!r}")
+    if plan is not None:
+        clauses.append(plan.face_may[0])
+        params.update(plan.face_may[1])
+    order = "i.source_root, i.name, i.id, f.idx"
+    return f"SELECT f.id FROM {FACE_FROM}{_VERDICTS} WHERE {' AND '.join(clauses)} ORDER BY {order}", params

@@ -130,3 +130,56 @@ def test_a_find_sql_cannot_answer_is_listed_on_a_worker(
     assert len({id(f) for f in decided}) == 2
     reads = unbounded(statements, "images") + unbounded(statements, "faces")
     assert not reads, reads
+
+
+def test_a_find_in_the_find_bar_lists_both_grids_on_workers(
+    qtbot, make_window, scaled, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed in the Find bar, the Find applies to Triage's grid too: its faces are listed on a
+    worker of their own the same way (not an id list of every face on the GUI thread)."""
+    target, root = big_target
+    window = make_window(target)
+    store, gallery, triage = window.store, window.gallery_model, window.triage.model
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    with Catalog(target) as other:
+        other._db.execute(f"DELETE FROM verdicts WHERE face_id IN ({UNSTORED})")
+        if hasattr(other._db, "commit"):
+            other._db.commit()
+    expression = "failed:blur and yaw>5"
+    images = _expected(target, root, store, expression)
+    selected = face_filter(expression, store.ruleset)
+    with Catalog(target) as catalog:
+        passing = {
+            f.id for image in review.review(catalog, store.ruleset) for f in selected.select(image.faces)
+        }
+        order = q.face_ids(catalog, source_root=str(root), filter_name=triage.filter_name)
+    faces = [i for i in order if i in passing]
+    assert 0 < len(faces) < N_IMAGES
+    statements: list[str] = []
+    conn = store.catalog._db
+    if hasattr(conn, "set_trace_callback"):
+        conn.set_trace_callback(statements.append)
+    else:
+        execute = conn.execute
+        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    on_gui: list[str] = []
+    evaluate = find_rest.review
+
+    def counted_review(*args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append("review")
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(find_rest, "review", counted_review)
+    window.filter_bar.set_expression(expression)
+    qtbot.waitUntil(lambda: gallery.view_complete, timeout=60_000)
+    qtbot.waitUntil(lambda: triage.listed is not None and triage.listed.complete, timeout=60_000)
+    qtbot.waitUntil(lambda: triage.rowCount() == len(faces), timeout=10_000)
+    assert gallery.ids() == images
+    assert triage.ids() == faces and triage.held_ids <= HELD_PAGES * PAGE
+    window.tabs.setCurrentWidget(window.triage)
+    qtbot.wait(10)
+    assert not on_gui, on_gui
+    reads = unbounded(statements, "images") + unbounded(statements, "faces")
+    assert not reads, reads
