@@ -28,6 +28,7 @@ from typing import Final
 import numpy as np
 
 from facecurator.detect.quality.base import masked, rows_of
+from facecurator.detect.quality.fingers import fingers_across, mouth_limit
 from facecurator.detect.quality.regions import (
     CHIN,
     FOREHEAD,
@@ -343,6 +344,13 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
         bearded = fractions["mouth_hair"] >= MOUTH_FRACTION
         if bearded:
             mouth = min(_half(fractions["mouth_hair"], MOUTH_FRACTION), *_lip_limits(darkness, bare=False))
+    # fingers from the side across a lower cheek beside a mouth corner (fingers.py): a hand
+    # over half the mouth, whose visible half keeps every lip measure above its bound
+    fingers = fingers_across(regions)
+    if fingers is not None:
+        fractions["cheek_lines"] = round(fingers.coherence, 3)
+        fractions["cheek_lines_tilt"] = round(fingers.tilt, 1)
+        mouth = min(mouth, mouth_limit(fingers))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not bearded and not _beard_like(regions, skin)

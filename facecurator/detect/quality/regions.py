@@ -76,6 +76,11 @@ class FaceRegions:
     #: readings of this crop that several measures share, by name (e.g. the Lab pixels
     #: around each eye: ``facecurator.detect.quality.eyes.eye_area``)
     shared: dict[str, object] = field(default_factory=dict)
+    #: the affine map (2 x 3) from crop pixels to the working image's pixels and that image's
+    #: (height, width): which crop pixels were replicated from beyond the image's edge (None:
+    #: not known, every pixel counts as seen)
+    to_source: np.ndarray | None = None
+    source_shape: tuple[int, int] | None = None
 
     @property
     def area_lab(self) -> np.ndarray:
@@ -215,7 +220,23 @@ def face_regions(
     right = centre_of(pts2, RIGHT_EYE_CONTOUR)
     left = centre_of(pts2, LEFT_EYE_CONTOUR)
     if aligned is not None and aligned[0].shape[:2] == (side, side):
-        return _with_planes(aligned[0], aligned[1], length(left - right))
+        made = _with_planes(aligned[0], aligned[1], length(left - right))
+        made.to_source = cv2.invertAffineTransform(_alignment(right, left, side)[0])
+        made.source_shape = (int(rgb.shape[0]), int(rgb.shape[1]))
+        return made
+    matrix, scale = _alignment(right, left, side)
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(rgb, matrix, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    pts = pts2 @ matrix[:, :2].T + matrix[:, 2]
+    made = _with_planes(crop, pts, length(left - right))
+    made.to_source = cv2.invertAffineTransform(matrix)
+    made.source_shape = (int(rgb.shape[0]), int(rgb.shape[1]))
+    return made
+
+
+def _alignment(right: np.ndarray, left: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """The affine map (2 x 3) that puts the eye centres at ``_EYES_AT`` of a ``side`` crop,
+    and its scale."""
     (rx, ry), (lx, ly) = _EYES_AT
     dst_r = np.array([rx * side, ry * side])
     dst_l = np.array([lx * side, ly * side])
@@ -226,10 +247,7 @@ def face_regions(
     c, s = scale * math.cos(-angle), scale * math.sin(-angle)
     matrix = np.array([[c, -s, 0.0], [s, c, 0.0]])
     matrix[:, 2] = dst_r - matrix[:, :2] @ right
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    crop = cv2.warpAffine(rgb, matrix, (side, side), flags=interp, borderMode=cv2.BORDER_REPLICATE)
-    pts = pts2 @ matrix[:, :2].T + matrix[:, 2]
-    return _with_planes(crop, pts, iod)
+    return matrix, scale
 
 
 def _with_planes(crop: np.ndarray, pts: np.ndarray, iod: float) -> FaceRegions:
