@@ -118,6 +118,7 @@ def view_chunks(
     :data:`CHUNK`), for a worker; ``stop()`` ends the read between chunks."""
     with catalog._reading("a view's image ids") as db:
         if dialect_of(db) != POSTGRESQL:
+            _mapped(db)
             yield from _chunks(db.execute(sql, params), stop)
             return
         # psycopg's cursor holds the whole answer before the first row: a server-side cursor
@@ -125,6 +126,18 @@ def view_chunks(
         with db.raw.transaction(), db.raw.cursor(name="facecurator_view") as cursor:
             cursor.execute(to_postgres(sql), params)
             yield from _chunks(cursor, stop)
+
+
+#: SQLite: the bytes of the catalog file a listing or a count reads through a memory map. A
+#: view in name order walks the table in no order of its pages, read a page at a time by
+#: ``pread`` otherwise: "pending" at 1M took 12-17 s (4.0-4.4 s CPU) unmapped, 7.5 s (2.4 s)
+#: mapped (sqlite3, load 9-11).
+MAPPED_BYTES: Final = 1 << 31
+
+
+def _mapped(db: Any) -> None:
+    """This SQLite connection reads the catalog through a memory map (:data:`MAPPED_BYTES`)."""
+    db.execute(f"PRAGMA mmap_size = {MAPPED_BYTES}")
 
 
 def _chunks(cursor: Any, stop: Callable[[], bool]) -> Iterator[array[int]]:
@@ -196,4 +209,6 @@ def last_id(catalog: Catalog) -> int:
 def count(catalog: Catalog, clause: str, params: dict[str, Any]) -> int:
     """How many images a view has (its :func:`where` clause): one count, no row read out."""
     with catalog._reading("a view's count") as db:
+        if dialect_of(db) != POSTGRESQL:
+            _mapped(db)
         return int(db.execute(f"SELECT count(*) FROM images AS i WHERE {clause}", params).fetchone()[0])
