@@ -313,7 +313,7 @@ def test_moderation_qualifies_no_face_with_sunglasses(test_split: vq.Run) -> Non
 @pytest.mark.corpus
 def test_enrollment_strict_rejects_a_hand_over_half_the_mouth(test_split: vq.Run) -> None:
     # fingers from the side over one mouth corner (truthset/cover_variants.py, half_mouth_hand):
-    # 23 of 30 test variants qualified at local-v34; read since local-v35 as lines across the
+    # 23 of 30 test variants qualified at local-v34; read since local-v36 as lines across the
     # lower cheek (detect/quality/fingers.py, docs/local-detector-fingers.md)
     hands = [
         o for o in test_split.outcomes if o.label.split == "test" and o.label.variant == "half_mouth_hand"
