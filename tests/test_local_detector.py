@@ -580,3 +580,36 @@ def test_detector_passes_share_a_reduction_only_when_it_is_the_same(size: tuple[
     assert np.array_equal(seen[0], alone(_SHORT_INPUT)) and np.array_equal(seen[1], alone(_FULL_INPUT))
     factors = {-(-max(height, width) // side) for side in (_SHORT_INPUT, _FULL_INPUT)} - {1}
     assert sorted(reduced) == sorted(factors)
+
+
+@pytest.mark.parametrize(
+    "box", [(300.0, 200.0, 120.0, 150.0), (20.0, 30.0, 200.0, 180.0), (900.0, 600.0, 90.0, 90.0)]
+)
+def test_the_mesh_sees_the_padded_square_resized(box: tuple[float, float, float, float]) -> None:
+    """The mesh's input is the face's padded square resized to 256 px, whether the square
+    lies inside the image (then resized from the image itself) or leaves it (black border)."""
+    import cv2
+    import numpy as np
+
+    from facecurator.detect.passes import _Candidate
+    from facecurator.detect.quality.base import padded_square
+
+    rgb = np.random.default_rng(int(box[0])).integers(0, 256, (750, 1000, 3), dtype=np.uint8)
+    x, y, w, h = box
+    seen: list[np.ndarray] = []
+
+    class Mesh:
+        def process(self, image: np.ndarray) -> object:
+            seen.append(image.copy())
+            return type("Result", (), {"multi_face_landmarks": None})()
+
+    detector = LocalDetector()
+    detector._mesh = Mesh()
+    cand = _Candidate(x=x, y=y, w=w, h=h, score=0.9, keypoints=[], source="full")
+    assert detector._fit_mesh(rgb, cand) is None
+    side = 2.0 * max(w, h)
+    x0, y0, isz = round(x + w / 2 - side / 2), round(y + h / 2 - side / 2), round(side)
+    square = padded_square(rgb, x0, y0, isz)
+    assert square is not None
+    interp = cv2.INTER_AREA if isz > 256 else cv2.INTER_LINEAR
+    assert seen[0].tobytes() == cv2.resize(square, (256, 256), interpolation=interp).tobytes()

@@ -427,7 +427,12 @@ class LocalDetector:
         cx, cy = cand.x + cand.w / 2, cand.y + cand.h / 2
         x0, y0 = round(cx - side / 2), round(cy - side / 2)
         isz = round(side)
-        crop = padded_square(rgb, x0, y0, isz)
+        h, w = rgb.shape[:2]
+        crop: np.ndarray | None
+        if isz > 0 and x0 >= 0 and y0 >= 0 and x0 + isz <= w and y0 + isz <= h:
+            crop = rgb[y0 : y0 + isz, x0 : x0 + isz]  # inside the image: resized from it, no padded copy
+        else:
+            crop = padded_square(rgb, x0, y0, isz)
         if crop is None:
             return None
         interp = cv2.INTER_AREA if isz > _MESH_INPUT else cv2.INTER_LINEAR
