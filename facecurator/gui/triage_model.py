@@ -125,6 +125,12 @@ class FaceModel(LazyIdModel):
         self._counting += 1
         if (paged := self.paged) is not None:
             paged.retired = True
+        if self._store.listing:  # the open's faces are not listed yet (a large source's: their
+            # count not known, a filter would read every face here): none, rebuilt once they are
+            self.beginResetModel()
+            self._ids, self._rows = [], RowIndex()
+            self.endResetModel()
+            return
         if self._pageable():
             self._rebuild_paged()
             return

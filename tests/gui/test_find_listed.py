@@ -183,3 +183,56 @@ def test_a_find_in_the_find_bar_lists_both_grids_on_workers(
     assert not on_gui, on_gui
     reads = unbounded(statements, "images") + unbounded(statements, "faces")
     assert not reads, reads
+
+
+def test_a_find_typed_while_the_open_lists_its_faces_reads_none_on_the_gui_thread(
+    qtbot, make_window, scaled, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Find typed after the gallery shows a large source's images but before the open listed
+    its faces (their count unknown: Triage's grid could not tell it is large) shows no face until
+    they are listed, then lists the Find on a worker; the GUI thread reads no face list."""
+    from facecurator.gui import store as store_module
+
+    target, root = big_target
+    window = make_window(target)
+    store, gallery, triage = window.store, window.gallery_model, window.triage.model
+    held, release = threading.Event(), threading.Event()
+    list_ids = store_module.list_ids
+
+    def held_faces(catalog, request, kind):
+        if kind == "faces":  # the open's face listing waits until the Find is typed
+            held.set()
+            release.wait(30)
+        return list_ids(catalog, request, kind)
+
+    monkeypatch.setattr(store_module, "list_ids", held_faces)
+    expression = "failed:blur and yaw>5"
+    images = _expected(target, root, store, expression)
+    selected = face_filter(expression, store.ruleset)
+    with Catalog(target) as catalog:
+        passing = {
+            f.id for image in review.review(catalog, store.ruleset) for f in selected.select(image.faces)
+        }
+        order = q.face_ids(catalog, source_root=str(root), filter_name=triage.filter_name)
+    faces = [i for i in order if i in passing]
+    statements: list[str] = []
+    conn = store.catalog._db
+    if hasattr(conn, "set_trace_callback"):
+        conn.set_trace_callback(statements.append)
+    else:
+        execute = conn.execute
+        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    assert window.open_source(str(root), scan=False)
+    qtbot.waitUntil(lambda: held.is_set() and gallery.rowCount() > 0, timeout=60_000)
+    assert store.listing
+    window.filter_bar.set_expression(expression)
+    assert triage.rowCount() == 0
+    reads = unbounded(statements, "faces")
+    assert not reads, reads  # Triage waits for the faces' listing
+    release.set()
+    qtbot.waitUntil(lambda: not store.listing, timeout=60_000)
+    qtbot.waitUntil(lambda: triage.listed is not None and triage.listed.complete, timeout=60_000)
+    qtbot.waitUntil(lambda: triage.rowCount() == len(faces) and gallery.view_complete, timeout=60_000)
+    assert triage.ids() == faces and gallery.ids() == images
+    reads = unbounded(statements, "images") + unbounded(statements, "faces")
+    assert not reads, reads
