@@ -189,6 +189,7 @@ class GalleryModel(ViewModel):
         self._group_sizes = {}
         self.endResetModel()
         self._drop_listed(old)
+        self._watch(paged)
         paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
 
     def _paged_added(self, image_ids: list[int]) -> None:
@@ -210,6 +211,7 @@ class GalleryModel(ViewModel):
             self.beginInsertRows(QModelIndex(), row, row)
             paged.inserted()
             self.endInsertRows()
+        paged.sample_later(self._store.query)  # (the sample shifted too)
 
     def _reset(self, ids: MutableSequence[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)
@@ -350,8 +352,8 @@ class GalleryModel(ViewModel):
 
     def thumbnail(self, row: int):
         """The cached thumbnail of a row, queueing a render on a miss."""
-        image_id = self._ids[row]
-        if image_id == UNLISTED:
+        image_id = self._shown(row)
+        if image_id is None:  # a placeholder (its page on its way, its row not listed yet)
             return None
         key = thumb_key(image_id)
         pixmap = self._thumbs.get(key)
@@ -369,7 +371,8 @@ class GalleryModel(ViewModel):
         return self._store.image(int(key[1:])).row.status == "listed"
 
     def thumbnail_error(self, row: int) -> str | None:
-        return self._thumbs.error(thumb_key(self._ids[row]))
+        image_id = self._shown(row)
+        return None if image_id is None else self._thumbs.error(thumb_key(image_id))
 
 
 class GalleryView(QListView):

@@ -106,14 +106,36 @@ class LazyIdModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._ids) or index.column() != 0:
             return None
         row = index.row()
-        item_id = self._ids[row]
-        if item_id == UNLISTED:  # a listed view's row not written yet: a blank cell
+        item_id = self._shown(row)
+        if item_id is None:  # a placeholder (a page read on the worker, a listed row not written yet)
             return None
         if role == self.id_role:
             return item_id
         if not self._cached(item_id):  # read the page of rows around it in one query
-            self._prefetch(self._ids[max(0, row - FETCH_PAGE // 6) : row + FETCH_PAGE])
+            first, stop = max(0, row - FETCH_PAGE // 6), min(len(self._ids), row + FETCH_PAGE)
+            if isinstance(self._ids, PagedIds):  # (not its placeholders: their pages are on their way)
+                self._prefetch([i for r in range(first, stop) if (i := self._shown(r)) is not None])
+            else:
+                self._prefetch(self._ids[first:stop])
         return self._row_data(item_id, role)
+
+    def _shown(self, row: int) -> int | None:
+        """The id of ``row`` to paint; None while a paged list's page is read on the query worker
+        (a jump far from its sampled keys) or a listed view's row is not written yet
+        (``UNLISTED``): the cell is painted without a picture until it arrives."""
+        ids = self._ids
+        item_id = ids.shown(row) if isinstance(ids, PagedIds) else ids[row]
+        return None if item_id == UNLISTED else item_id
+
+    def _watch(self, paged: PagedIds) -> None:
+        """Announce the rows of a page of ``paged`` read on the worker when it arrives (if the
+        model still shows it)."""
+
+        def arrived(first: int, last: int) -> None:
+            if self._ids is paged:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+
+        paged.arrived = arrived
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

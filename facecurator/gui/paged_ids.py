@@ -8,8 +8,11 @@ index ``_rows``) when the view is a source's images in name order with no filter
 knows the count, reads the page of a row by
 keyset from a neighbouring page it holds (PgDown, a scroll), or from the nearest key of a sparse
 sample taken on the store's query worker (a scroll bar dragged, End), or, until that sample
-arrives, with an ``OFFSET`` on the index. At most :data:`MAX_PAGES` pages are held (least
-recently read dropped), so the model holds a few thousand ids at any size.
+arrives, with an ``OFFSET`` on the index. A page painted (:meth:`PagedIds.shown`) whose read
+would walk more than :data:`SAMPLE_STEP` rows (a jump into a part the sample has not reached:
+2-14 s at 3 000 000 faces) is read on the query worker instead: its rows are placeholders (no
+id) until it arrives and is announced (``arrived``). At most :data:`MAX_PAGES` pages are held
+(least recently read dropped), so the model holds a few thousand ids at any size.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ MAX_PAGES: Final = 40
 SAMPLE_STEP: Final = 1024
 #: Sampled keys read per query (a walk of SAMPLE_STEP * SAMPLE_CHUNK rows: ~0.1 s at a million).
 SAMPLE_CHUNK: Final = 64
+#: Pages asked of the worker and not read yet that are still read when their turn comes (the
+#: latest asked; an older one, scrolled past by a drag, is skipped).
+MAX_WANTED: Final = 8
 
 
 #: A row's place in a view's order; its last item is the row's id.
@@ -134,6 +140,14 @@ class PagedIds(PageRows):
         #: the model no longer shows this list (set by the model)
         self.retired = False
         self._sampling = 0  # samplings started: a chunk of an older one is dropped
+        #: the store's query worker (set by :meth:`sample_later`): far pages are read on it
+        self._query: Query | None = None
+        #: told ``(first row, last row)`` when a page read on the worker arrived (set by the model)
+        self.arrived: Callable[[int, int], None] | None = None
+        self._wanted: OrderedDict[int, int] = OrderedDict()  # pages asked of the worker: their ask
+        self._asks = 0
+        self._asking: int | None = None  # the page being asked (a synchronous query answers at once)
+        self._generation = 0  # inserts so far: a page read before one is dropped
 
     # -- PageRows ---------------------------------------------------------------------------
 
@@ -143,6 +157,22 @@ class PagedIds(PageRows):
     def _id_at(self, page: int, offset: int) -> int | None:
         keys = self._page(page)
         return keys[offset][-1] if offset < len(keys) else None  # short: deleted meanwhile
+
+    def shown(self, row: int) -> int | None:
+        """The id of ``row`` to paint: its page read now when that is cheap (held, next to a held
+        page, near a sampled key or an end), else asked of the query worker: None (a placeholder)
+        until it arrives (``arrived`` is told). Without a worker: read now."""
+        number, offset = divmod(row, PAGE)
+        keys = self._pages.get(number)
+        if keys is None and self._query is not None and self._far(number):
+            keys = self._read_later(number)
+            if keys is None:
+                return None
+        elif keys is None:
+            keys = self._page(number)
+        else:
+            self._pages.move_to_end(number)
+        return keys[offset][-1] if offset < len(keys) else None
 
     def peek(self, row: int) -> int | None:
         """The id of ``row`` if its page is held (no query), else None."""
@@ -194,6 +224,8 @@ class PagedIds(PageRows):
         self._row_of.clear()
         self._sample = []
         self._sampling += 1  # (a chunk on its way is of the rows before)
+        self._generation += 1  # (so is a page on its way)
+        self._wanted.clear()
 
     def every_id(self) -> list[int]:
         """Every id in order, read now in one query (a whole-gallery operation, not a view)."""
@@ -209,6 +241,7 @@ class PagedIds(PageRows):
         one query), else :data:`SAMPLE_CHUNK` keys a query (each a bounded walk: the worker's
         other queries, a count, go between them; jumps into the part read so far start there at
         once)."""
+        self._query = query
         self._sampling += 1
         self._sample = []
         if self._count <= SAMPLE_STEP:
@@ -267,17 +300,70 @@ class PagedIds(PageRows):
             return source.page(catalog, after=before[-1], limit=PAGE)
         if after:  # the page before one held (scrolling up): before its first key
             return source.page(catalog, before=after[0], limit=PAGE)
+        return source.page(catalog, **self._bounds(number, self._sample)[0])
+
+    def _bounds(self, number: int, sample: Sequence[Key]) -> tuple[dict[str, Any], int]:
+        """(the ``page`` arguments, the rows walked by its OFFSET) of page ``number`` read with no
+        page beside it held: from the nearest sampled key before it, back from the end, or (no
+        sample there yet) from the start."""
         first_row = number * PAGE
         rows = max(0, min(PAGE, self._count - first_row))
         after_it = self._count - first_row - rows  # rows after this page
-        anchor = first_row // SAMPLE_STEP
-        if anchor < len(self._sample) and first_row - anchor * SAMPLE_STEP <= after_it:
-            # from the nearest sampled key before it
+        anchor = min(first_row // SAMPLE_STEP, len(sample) - 1)
+        if anchor >= 0 and first_row - anchor * SAMPLE_STEP <= after_it:
+            # from the nearest sampled key before it (the last one read, while the sample is read)
             offset = first_row - anchor * SAMPLE_STEP
-            return source.page(catalog, start=self._sample[anchor], offset=offset, limit=PAGE)
+            return {"start": sample[anchor], "offset": offset, "limit": PAGE}, offset
         if after_it < first_row:  # nearer the end (End, the last pages): the index walked back
-            return source.page(catalog, offset=after_it, limit=rows, backward=True)
-        return source.page(catalog, offset=first_row, limit=PAGE)  # no sample yet: OFFSET on the index
+            return {"offset": after_it, "limit": rows, "backward": True}, after_it
+        return {"offset": first_row, "limit": PAGE}, first_row  # no sample yet: OFFSET on the index
+
+    def _far(self, number: int) -> bool:
+        """Whether reading page ``number`` now would walk more than :data:`SAMPLE_STEP` rows (no
+        page beside it held, no sampled key near it, far from both ends)."""
+        if number - 1 in self._pages or number + 1 in self._pages:
+            return False
+        return self._bounds(number, self._sample)[1] > SAMPLE_STEP
+
+    def _read_later(self, number: int) -> Sequence[Key] | None:
+        """Have the query worker read page ``number`` (from the sample read by its turn); held and
+        announced (``arrived``) when it comes. Its keys if the query answered at once."""
+        assert self._query is not None
+        if number in self._wanted:
+            self._wanted.move_to_end(number)
+            return None
+        self._asks += 1
+        ask, generation, source = self._asks, self._generation, self.keys
+        self._wanted[number] = ask
+        while len(self._wanted) > MAX_WANTED:  # scrolled past: not read
+            self._wanted.popitem(last=False)
+
+        def read(catalog: Catalog) -> Sequence[Key] | None:
+            # (a list no longer shown, a page scrolled past or read meanwhile is not read)
+            if self.retired or generation != self._generation or self._wanted.get(number) != ask:
+                return None
+            if number in self._pages:
+                return None
+            return source.page(catalog, **self._bounds(number, self._sample)[0])
+
+        def got(keys: Sequence[Key] | None) -> None:
+            if self.retired or generation != self._generation:
+                return
+            if self._wanted.get(number) == ask:
+                del self._wanted[number]
+            if keys is None or number in self._pages:
+                return
+            self.reads += 1
+            self._hold(number, keys)
+            if self.arrived is not None and self._asking != number and keys:
+                self.arrived(number * PAGE, number * PAGE + len(keys) - 1)
+
+        self._asking = number
+        try:
+            self._query(read, got)
+        finally:
+            self._asking = None
+        return self._pages.get(number)
 
     def _hold(self, number: int, keys: Sequence[Key]) -> None:
         self._pages[number] = keys

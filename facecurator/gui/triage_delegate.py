@@ -55,6 +55,9 @@ class FaceDelegate(QStyledItemDelegate):
         selected = paint_background(painter, option, hover=False)
         box = picture_box(option.rect, self.crop_side)
         decision = index.data(DECISION_ROLE)
+        if decision is None:  # a placeholder: its page is on its way (an empty cell)
+            painter.restore()
+            return
         pixmap = self._model.crop(index.row())
         error = pixmap is None and self._model.crop_error(index.row()) is not None
         paint_picture(painter, box, pixmap, error=error, opacity=1.0 if decision == "pending" else 0.45)

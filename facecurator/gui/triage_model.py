@@ -264,6 +264,7 @@ class FaceModel(LazyIdModel):
         self.beginResetModel()
         self._ids = self._rows = paged
         self.endResetModel()
+        self._watch(paged)
         paged.sample_later(store.query, sampled)  # jumps (End, a dragged scroll bar) start from its keys
 
     @property
@@ -346,7 +347,9 @@ class FaceModel(LazyIdModel):
 
     def crop(self, row: int) -> QPixmap | None:
         """The cached crop of a row's face, queueing a render on a miss."""
-        face_id = self._ids[row]
+        face_id = self._shown(row)
+        if face_id is None:  # a placeholder (its page on its way)
+            return None
         key = crop_key(face_id)
         pixmap = self._crops.get(key)
         if pixmap is None and self._crops.error(key) is None:
@@ -356,4 +359,5 @@ class FaceModel(LazyIdModel):
         return pixmap
 
     def crop_error(self, row: int) -> str | None:
-        return self._crops.error(crop_key(self._ids[row]))
+        face_id = self._shown(row)
+        return None if face_id is None else self._crops.error(crop_key(face_id))
