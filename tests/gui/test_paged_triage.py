@@ -9,6 +9,7 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from facecurator.gui import paged_ids
 from facecurator.gui.triage_model import FACE_ID_ROLE
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
+from facecurator.services.catalog.face_pages import FacePages
 
 N_IMAGES = 700
 FACES = 2
@@ -141,3 +143,67 @@ def test_a_large_triage_grid_holds_pages_and_keeps_its_rows(
     assert not unbounded(statements, "images", "faces")
     if statements:
         assert any("a page" in sql or "LIMIT" in sql for sql in statements)  # the trace saw the pages
+
+
+def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back (a view not opened from the listing, its sample still being taken):
+    a drag into the middle shows placeholders, reads its page on the query worker (no OFFSET
+    walk on the GUI thread) and fills in with the right faces; the ends stay synchronous."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+    monkeypatch.setattr(paged_ids.PagedIds, "_sample_of", lambda *_a: None)  # the sample held back
+    monkeypatch.setattr(paged_ids.PagedIds, "_sample_from", lambda *_a: None)
+    gui_reads: list[dict[str, object]] = []  # the page reads the GUI thread made
+    worker_reads: list[dict[str, object]] = []
+    read_page = FacePages.page
+
+    def page(self: FacePages, catalog: Catalog, **bounds: object) -> list:
+        on_gui = threading.current_thread() is threading.main_thread()
+        (gui_reads if on_gui else worker_reads).append(bounds)
+        return read_page(self, catalog, **bounds)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FacePages, "page", page)
+    window = make_window(target)
+    store, triage = window.store, window.triage
+    model, view = triage.model, triage.view
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(triage)
+    triage.filter_combo.setCurrentIndex(triage.filter_combo.findData("all"))
+    assert model.paged is not None and model.rowCount() == len(every)
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+    last = model.index(len(every) - 1, 0)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+    statements = traced(store.catalog)
+    gui_reads.clear()
+
+    def filled(rows: range) -> bool:
+        qtbot.wait(1)
+        return [model.data(model.index(r, 0), FACE_ID_ROLE) for r in rows] == every[rows.start : rows.stop]
+
+    announced: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: announced.append((first.row(), last.row())))
+    bar = view.verticalScrollBar()
+    for fraction in (0.5, 0.3):  # dragged into the middle: far from both ends, no sampled key
+        bar.setValue(int(bar.maximum() * fraction))
+        rows = view.visible_rows()
+        assert rows.start > 2 * SAMPLE_STEP and len(every) - rows.stop > 2 * SAMPLE_STEP
+        index = model.index(rows.start, 0)
+        assert model.data(index, FACE_ID_ROLE) is None and model.data(index) is None  # a placeholder
+        assert model.crop(rows.start) is None
+        qtbot.waitUntil(lambda rows=rows: filled(rows), timeout=30_000)
+        assert any(first <= rows.start <= last for first, last in announced)  # announced when read
+    assert worker_reads and all(b.get("offset", 0) > SAMPLE_STEP for b in worker_reads)
+    # the GUI thread walked no more than a sample step of rows: keyset pages beside the ones read
+    assert all(int(b.get("offset", 0)) <= SAMPLE_STEP for b in gui_reads), gui_reads  # type: ignore[call-overload]
+    assert not unbounded(statements, "images", "faces")
+    # the ends are read at once (a short walk from the start or the end)
+    bar.setValue(bar.maximum())
+    rows = view.visible_rows()
+    assert model.data(model.index(rows.stop - 1, 0), FACE_ID_ROLE) == every[rows.stop - 1]
+    bar.setValue(0)
+    assert model.data(model.index(0, 0), FACE_ID_ROLE) == every[0]
+    assert all(int(b.get("offset", 0)) <= SAMPLE_STEP for b in gui_reads), gui_reads  # type: ignore[call-overload]
