@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.paging import seeded, unbounded
+from helpers.paging import far_jumps_fill_in, hold_sample, page_reads, seeded, traced, unbounded, walked_at_most
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -133,3 +133,40 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
     assert not reads, reads
     if statements:
         assert any("LIMIT" in sql for sql in statements)  # the trace saw the pages
+
+
+def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back: a drag into the middle of the gallery shows empty cells, reads its
+    page on the query worker (no OFFSET walk on the GUI thread) and fills in with the right
+    images; the ends are read at once."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    gui_reads, worker_reads = page_reads(monkeypatch, paged_ids.ImagePages)
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    last = model.index(N_IMAGES - 1, 0)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+    statements = traced(store.catalog)
+    gui_reads.clear()
+
+    far_jumps_fill_in(
+        qtbot, view, lambda r: model.data(model.index(r, 0), IMAGE_ID_ROLE), reference, SAMPLE_STEP
+    )
+    assert model.thumbnail(view.visible_rows().start - 4 * PAGE) is None  # (a row on no page held)
+    assert worker_reads and not walked_at_most(worker_reads, SAMPLE_STEP)
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    assert not unbounded(statements, "images")
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert model.data(model.index(N_IMAGES - 1, 0), IMAGE_ID_ROLE) == reference[-1]
+    bar.setValue(0)
+    assert model.data(model.index(0, 0), IMAGE_ID_ROLE) == reference[0]
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads

@@ -9,11 +9,22 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from helpers.paging import page_down_past, rows_agree, scale_paging, seeded, traced, unbounded, up_and_dragged
+from helpers.paging import (
+    far_jumps_fill_in,
+    hold_sample,
+    page_down_past,
+    page_reads,
+    rows_agree,
+    scale_paging,
+    seeded,
+    traced,
+    unbounded,
+    up_and_dragged,
+    walked_at_most,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -154,18 +165,8 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     target, root = big_target
     with Catalog(target) as catalog:
         every = q.face_ids(catalog, source_root=str(root))
-    monkeypatch.setattr(paged_ids.PagedIds, "_sample_of", lambda *_a: None)  # the sample held back
-    monkeypatch.setattr(paged_ids.PagedIds, "_sample_from", lambda *_a: None)
-    gui_reads: list[dict[str, object]] = []  # the page reads the GUI thread made
-    worker_reads: list[dict[str, object]] = []
-    read_page = FacePages.page
-
-    def page(self: FacePages, catalog: Catalog, **bounds: object) -> list:
-        on_gui = threading.current_thread() is threading.main_thread()
-        (gui_reads if on_gui else worker_reads).append(bounds)
-        return read_page(self, catalog, **bounds)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(FacePages, "page", page)
+    hold_sample(monkeypatch)
+    gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
     window = make_window(target)
     store, triage = window.store, window.triage
     model, view = triage.model, triage.view
@@ -180,30 +181,17 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     statements = traced(store.catalog)
     gui_reads.clear()
 
-    def filled(rows: range) -> bool:
-        qtbot.wait(1)
-        return [model.data(model.index(r, 0), FACE_ID_ROLE) for r in rows] == every[rows.start : rows.stop]
-
-    announced: list[tuple[int, int]] = []
-    model.dataChanged.connect(lambda first, last, *_: announced.append((first.row(), last.row())))
-    bar = view.verticalScrollBar()
-    for fraction in (0.5, 0.3):  # dragged into the middle: far from both ends, no sampled key
-        bar.setValue(int(bar.maximum() * fraction))
-        rows = view.visible_rows()
-        assert rows.start > 2 * SAMPLE_STEP and len(every) - rows.stop > 2 * SAMPLE_STEP
-        index = model.index(rows.start, 0)
-        assert model.data(index, FACE_ID_ROLE) is None and model.data(index) is None  # a placeholder
-        assert model.crop(rows.start) is None
-        qtbot.waitUntil(lambda rows=rows: filled(rows), timeout=30_000)
-        assert any(first <= rows.start <= last for first, last in announced)  # announced when read
-    assert worker_reads and all(b.get("offset", 0) > SAMPLE_STEP for b in worker_reads)
+    far_jumps_fill_in(qtbot, view, lambda r: model.data(model.index(r, 0), FACE_ID_ROLE), every, SAMPLE_STEP)
+    assert model.crop(view.visible_rows().start - 4 * PAGE) is None  # (a row on no page held)
+    assert worker_reads and not walked_at_most(worker_reads, SAMPLE_STEP)
     # the GUI thread walked no more than a sample step of rows: keyset pages beside the ones read
-    assert all(int(b.get("offset", 0)) <= SAMPLE_STEP for b in gui_reads), gui_reads  # type: ignore[call-overload]
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
     assert not unbounded(statements, "images", "faces")
     # the ends are read at once (a short walk from the start or the end)
+    bar = view.verticalScrollBar()
     bar.setValue(bar.maximum())
     rows = view.visible_rows()
     assert model.data(model.index(rows.stop - 1, 0), FACE_ID_ROLE) == every[rows.stop - 1]
     bar.setValue(0)
     assert model.data(model.index(0, 0), FACE_ID_ROLE) == every[0]
-    assert all(int(b.get("offset", 0)) <= SAMPLE_STEP for b in gui_reads), gui_reads  # type: ignore[call-overload]
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads

@@ -4,6 +4,7 @@ GUI thread's statements that read rows without a bound."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,57 @@ def unbounded(statements: list[str], *tables: str) -> list[str]:
         if all(f"FROM {t}" in sql or f"JOIN {t}" in sql for t in tables)
         and not any(b in sql for b in ("LIMIT", "count(", "json_each"))
     ]  # fmt: skip
+
+
+def hold_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paged views take no sample (as while a view's sample is still being walked at a size)."""
+    from facecurator.gui import paged_ids
+
+    monkeypatch.setattr(paged_ids.PagedIds, "_sample_of", lambda *_a: None)
+    monkeypatch.setattr(paged_ids.PagedIds, "_sample_from", lambda *_a: None)
+
+
+def page_reads(
+    monkeypatch: pytest.MonkeyPatch, source: type
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the GUI thread's, the workers') calls of ``source.page`` from now on: their bounds."""
+    on_gui: list[dict[str, Any]] = []
+    on_worker: list[dict[str, Any]] = []
+    read = source.page
+
+    def page(self: Any, catalog: Any, **bounds: Any) -> Any:
+        (on_gui if threading.current_thread() is threading.main_thread() else on_worker).append(bounds)
+        return read(self, catalog, **bounds)
+
+    monkeypatch.setattr(source, "page", page)
+    return on_gui, on_worker
+
+
+def far_jumps_fill_in(
+    qtbot: Any, view: Any, id_of_row: Callable[[int], Any], reference: list[int], step: int
+) -> None:
+    """The scroll bar of ``view`` dragged into the middle (rows more than two sample steps from
+    both ends): the rows shown are placeholders (``id_of_row`` None) at first, then hold the ids of
+    ``reference`` and are announced (the model's dataChanged)."""
+    model = view.model()
+    announced: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: announced.append((first.row(), last.row())))
+
+    def filled(rows: range) -> bool:
+        qtbot.wait(1)
+        return [id_of_row(r) for r in rows] == reference[rows.start : rows.stop]
+
+    bar = view.verticalScrollBar()
+    for fraction in (0.5, 0.3):
+        bar.setValue(int(bar.maximum() * fraction))
+        rows = view.visible_rows()
+        assert rows.start > 2 * step and len(reference) - rows.stop > 2 * step
+        index = model.index(rows.start, 0)
+        assert id_of_row(rows.start) is None and model.data(index) is None  # a placeholder
+        qtbot.waitUntil(lambda rows=rows: filled(rows), timeout=30_000)
+        assert any(first <= rows.start <= last for first, last in announced)  # announced when read
+
+
+def walked_at_most(reads: list[dict[str, Any]], rows: int) -> bool:
+    """Whether every one of these page reads skipped at most ``rows`` rows."""
+    return all(int(bounds.get("offset", 0)) <= rows for bounds in reads)
