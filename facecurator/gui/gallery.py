@@ -413,6 +413,7 @@ class GalleryView(QListView):
         self._prune_timer.timeout.connect(self._prune_offscreen_requests)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
+        model.rowsArrived.connect(self._on_rows_arrived)
         model.modelReset.connect(self._prune_timer.start)
         #: (current image, selected images) kept across a reset of the model, put back after it
         self._kept: tuple[int | None, list[int]] | None = None
@@ -428,7 +429,7 @@ class GalleryView(QListView):
         ranges = self.selectionModel().selection()
         selected: list[int] = []
         if sum(ranges.at(i).height() for i in range(ranges.count())) <= KEPT_SELECTION:
-            # (a listed view's rows not read yet have no id)
+            # (a listed view's rows not read yet and a paged view's placeholders have no id)
             selected = [i for index in ranges.indexes() if (i := index.data(IMAGE_ID_ROLE)) is not None]
         if current_id is not None or selected:
             self._kept = (current_id, selected)
@@ -475,6 +476,12 @@ class GalleryView(QListView):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.currentImageChanged.emit(current.data(IMAGE_ID_ROLE) if current.isValid() else None)
+
+    def _on_rows_arrived(self, first: int, last: int) -> None:
+        """The current row was a placeholder (its page read on the worker): now it has its image."""
+        current = self.currentIndex()
+        if current.isValid() and first <= current.row() <= last:
+            self._on_current_changed(current, current)
 
     def visible_rows(self) -> range:
         """Rows intersecting the viewport (uniform grid: computed, not searched)."""

@@ -44,6 +44,9 @@ class LazyIdModel(QAbstractListModel):
     faceFilterFailed = Signal(object)
     #: the picture of a row arrived (or failed): the view repaints that cell only
     pictureArrived = Signal(int)
+    #: rows ``(first, last)`` that were placeholders got their ids (a page read on the query
+    #: worker arrived): a view whose current row is among them shows it again
+    rowsArrived = Signal(int, int)
 
     #: the role ``data()`` answers with the row's id, without reading the row
     id_role: int
@@ -134,6 +137,7 @@ class LazyIdModel(QAbstractListModel):
         def arrived(first: int, last: int) -> None:
             if self._ids is paged:
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+                self.rowsArrived.emit(first, last)
 
         paged.arrived = arrived
 

@@ -262,6 +262,7 @@ class TriagePage(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.rowsArrived.connect(self._on_rows_arrived)
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(lambda *_: self._update_counts())
         store.facesChanged.connect(self._on_faces_changed)
@@ -367,6 +368,12 @@ class TriagePage(QWidget):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_current()
         self.currentFaceChanged.emit(current.data(FACE_ID_ROLE) if current.isValid() else None)
+
+    def _on_rows_arrived(self, first: int, last: int) -> None:
+        """The current row was a placeholder (its page read on the worker): now it has its face."""
+        current = self.view.currentIndex()
+        if current.isValid() and first <= current.row() <= last:
+            self._on_current_changed(current, current)
 
     def _show_current(self) -> None:
         face_id = self.current_face_id()

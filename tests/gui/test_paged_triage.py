@@ -195,3 +195,11 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), FACE_ID_ROLE) == every[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    # "go to face" on a row far from both ends: its page read on the worker, then the face shown
+    row = len(every) * 7 // 10
+    with qtbot.waitSignal(
+        triage.currentFaceChanged, timeout=30_000, check_params_cb=lambda f: f == every[row]
+    ):
+        assert triage.select_face(every[row])
+    assert view.currentIndex().row() == row and triage.current_face_id() == every[row]
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
