@@ -351,12 +351,14 @@ class PagedIds(PageRows):
                 return
             if self._wanted.get(number) == ask:
                 del self._wanted[number]
-            if keys is None or number in self._pages:
-                return
-            self.reads += 1
-            self._hold(number, keys)
-            if self.arrived is not None and self._asking != number and keys:
-                self.arrived(number * PAGE, number * PAGE + len(keys) - 1)
+            if keys is not None and number not in self._pages:
+                self.reads += 1
+                self._hold(number, keys)
+            held = self._pages.get(number)
+            # announced also when read meanwhile beside a page that arrived: its rows painted
+            # as placeholders before are painted again
+            if held and self.arrived is not None and self._asking != number:
+                self.arrived(number * PAGE, number * PAGE + len(held) - 1)
 
         self._asking = number
         try:
