@@ -354,11 +354,11 @@ class PagedIds(PageRows):
             if keys is not None and number not in self._pages:
                 self.reads += 1
                 self._hold(number, keys)
-            held = self._pages.get(number)
-            # announced also when read meanwhile beside a page that arrived: its rows painted
-            # as placeholders before are painted again
-            if held and self.arrived is not None and self._asking != number:
-                self.arrived(number * PAGE, number * PAGE + len(held) - 1)
+            # announced whatever came (also a page read meanwhile beside one that arrived, or
+            # dropped since): its rows painted as placeholders are painted again (read then)
+            first, last = number * PAGE, min(self._count, (number + 1) * PAGE) - 1
+            if self.arrived is not None and self._asking != number and first <= last:
+                self.arrived(first, last)
 
         self._asking = number
         try:
