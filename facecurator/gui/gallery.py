@@ -500,7 +500,7 @@ class GalleryView(QListView):
         if model.store.closed:  # the window closed its catalog (a timer after): nothing to read
             return
         rows = self.visible_rows()
-        ids = [i for row in rows if (i := model.image_id(row)) != UNLISTED]
+        ids = [i for row in rows if (i := model.held_id(row)) is not None]  # (no page read here)
         self._thumbs.retain({thumb_key(image_id) for image_id in ids})
         model.store.hint_visible(ids)  # a verdict fill evaluates these first
 

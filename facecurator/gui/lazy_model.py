@@ -183,6 +183,12 @@ class LazyIdModel(QAbstractListModel):
             return self._rows.locate(item_id)
         return self._rows.get(item_id)
 
+    def held_id(self, row: int) -> int | None:
+        """The id of ``row`` without reading a page (None: its page is not held, or a listed
+        view's row not written yet)."""
+        item_id = self._ids.peek(row) if isinstance(self._ids, PagedIds) else self._ids[row]
+        return None if item_id == UNLISTED else item_id
+
     def set_filter(self, name: str) -> None:
         if name != self.filter_name:
             self.filter_name = name

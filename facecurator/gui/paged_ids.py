@@ -17,16 +17,20 @@ id) until it arrives and is announced (``arrived``). At most :data:`MAX_PAGES` p
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
+from facecurator.errors import FacecuratorError
 from facecurator.gui.page_rows import PageRows
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import pages as p
 from facecurator.services.catalog import queries as q
+
+log = logging.getLogger(__name__)
 
 #: The store's query worker: ``query(run(catalog), callback(result))``.
 Query = Callable[[Callable[[Catalog], object], Callable[[Any], None]], Any]
@@ -163,15 +167,12 @@ class PagedIds(PageRows):
         page, near a sampled key or an end), else asked of the query worker: None (a placeholder)
         until it arrives (``arrived`` is told). Without a worker: read now."""
         number, offset = divmod(row, PAGE)
-        keys = self._pages.get(number)
-        if keys is None and self._query is not None and self._far(number):
+        if number not in self._pages and self._query is not None and self._far(number):
             keys = self._read_later(number)
             if keys is None:
                 return None
-        elif keys is None:
-            keys = self._page(number)
         else:
-            self._pages.move_to_end(number)
+            keys = self._page(number)
         return keys[offset][-1] if offset < len(keys) else None
 
     def peek(self, row: int) -> int | None:
@@ -200,14 +201,19 @@ class PagedIds(PageRows):
         if row is not None:
             return row
         key = self.keys.keys_of(self._catalog, [image_id]).get(image_id)
-        if key is None:
-            return None
-        # counted from the nearest sampled key before it (keys compare in Python as in SQL: text
-        # by code point, SQLite's BINARY and PostgreSQL's "C"), at most SAMPLE_STEP rows walked
-        anchor = bisect_right(self._sample, tuple(key)) - 1
+        return None if key is None else self._rank(self._catalog, key, self._sample)
+
+    def _rank(
+        self, catalog: Catalog, key: Key, sample: Sequence[Key], source: KeySource | None = None
+    ) -> int:
+        """The row of ``key``: counted from the nearest sampled key before it (keys compare in
+        Python as in SQL: text by code point, SQLite's BINARY and PostgreSQL's "C"), else from the
+        start."""
+        source = self.keys if source is None else source
+        anchor = bisect_right(sample, tuple(key)) - 1
         if anchor < 0:
-            return self.keys.rank(self._catalog, key)
-        return anchor * SAMPLE_STEP + self.keys.rank(self._catalog, key, self._sample[anchor])
+            return source.rank(catalog, key)
+        return anchor * SAMPLE_STEP + source.rank(catalog, key, sample[anchor])
 
     # -- pages ----------------------------------------------------------------------------------
 
@@ -338,19 +344,25 @@ class PagedIds(PageRows):
         while len(self._wanted) > MAX_WANTED:  # scrolled past: not read
             self._wanted.popitem(last=False)
 
-        def read(catalog: Catalog) -> Sequence[Key] | None:
+        def read(catalog: Catalog) -> Sequence[Key] | FacecuratorError | None:
             # (a list no longer shown, a page scrolled past or read meanwhile is not read)
             if self.retired or generation != self._generation or self._wanted.get(number) != ask:
                 return None
             if number in self._pages:
                 return None
-            return source.page(catalog, **self._bounds(number, self._sample)[0])
+            try:
+                return source.page(catalog, **self._bounds(number, self._sample)[0])
+            except FacecuratorError as exc:  # (answered: the page is asked again when painted)
+                return exc
 
-        def got(keys: Sequence[Key] | None) -> None:
+        def got(keys: Sequence[Key] | FacecuratorError | None) -> None:
             if self.retired or generation != self._generation:
                 return
             if self._wanted.get(number) == ask:
                 del self._wanted[number]
+            if isinstance(keys, FacecuratorError):  # not announced: no repaint asking it again at once
+                log.warning("page %d of %s not read: %s", number, self.source_root, keys)
+                return
             if keys is not None and number not in self._pages:
                 self.reads += 1
                 self._hold(number, keys)

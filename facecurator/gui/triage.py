@@ -150,7 +150,7 @@ class TriageView(QListView):
 
     def _prune_offscreen_requests(self) -> None:
         model = self.face_model()
-        held = (model.held_face_id(row) for row in self.visible_rows())  # (no page read here)
+        held = (model.held_id(row) for row in self.visible_rows())  # (no page read here)
         self._crops.retain({crop_key(face_id) for face_id in held if face_id is not None})
 
     def move_to_row(self, row: int) -> None:

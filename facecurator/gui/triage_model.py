@@ -105,10 +105,6 @@ class FaceModel(LazyIdModel):
     def face_id(self, row: int) -> int:
         return self._ids[row]
 
-    def held_face_id(self, row: int) -> int | None:
-        """The face id of ``row`` without reading a page (None: its page is not held)."""
-        return self._ids.peek(row) if isinstance(self._ids, PagedIds) else self._ids[row]
-
     def set_sort(self, key: str, descending: bool = False) -> None:
         """Order the grid by a field (``FACE_SORTS``); "image" is the catalog order."""
         if (key, descending) != (self.sort_key, self.descending):

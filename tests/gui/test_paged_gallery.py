@@ -9,14 +9,25 @@ what is checked is the shape, not a time.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers.paging import far_jumps_fill_in, hold_sample, page_reads, seeded, traced, unbounded, walked_at_most
+from helpers.paging import (
+    far_jumps_fill_in,
+    hold_sample,
+    page_reads,
+    seeded,
+    traced,
+    unbounded,
+    walked_at_most,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from facecurator.domain.protocols import ImageRef
+from facecurator.errors import CatalogError
 from facecurator.gui import paged_ids
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.services.catalog import Catalog
@@ -170,3 +181,43 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), IMAGE_ID_ROLE) == reference[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+
+
+def test_a_page_the_worker_failed_to_read_is_asked_again(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's read of a jump's page fails once (a dropped connection, say): its cells stay
+    empty, and the next paint asks for the page again; it fills in."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    failed: list[dict[str, Any]] = []
+    read = paged_ids.ImagePages.page
+
+    def page(self: Any, catalog: Any, **bounds: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread() and not failed:
+            failed.append(bounds)
+            raise CatalogError("reading a page: the connection dropped (planted by the test)")
+        return read(self, catalog, **bounds)
+
+    monkeypatch.setattr(paged_ids.ImagePages, "page", page)
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    last = model.index(N_IMAGES - 1, 0)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    rows = view.visible_rows()
+
+    def ids() -> list[int | None]:
+        return [model.data(model.index(r, 0), IMAGE_ID_ROLE) for r in rows]
+
+    assert ids()[0] is None  # a placeholder
+    qtbot.waitUntil(lambda: bool(failed) and not store._queries, timeout=30_000)
+    assert failed and failed[0].get("offset", 0) > SAMPLE_STEP  # the failed read was the far page's
+    qtbot.waitUntil(lambda: ids() == reference[rows.start : rows.stop], timeout=30_000)  # asked again

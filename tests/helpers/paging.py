@@ -119,18 +119,21 @@ def hold_sample(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def page_reads(
-    monkeypatch: pytest.MonkeyPatch, source: type
+    monkeypatch: pytest.MonkeyPatch, source: type, name: str = "page"
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(the GUI thread's, the workers') calls of ``source.page`` from now on: their bounds."""
+    """(the GUI thread's, the workers') calls of ``source.page`` (or of its method ``name``,
+    e.g. "rank") from now on: their bounds (the keyword arguments; positional ones after the
+    catalog under "args")."""
     on_gui: list[dict[str, Any]] = []
     on_worker: list[dict[str, Any]] = []
-    read = source.page
+    read = getattr(source, name)
 
-    def page(self: Any, catalog: Any, **bounds: Any) -> Any:
-        (on_gui if threading.current_thread() is threading.main_thread() else on_worker).append(bounds)
-        return read(self, catalog, **bounds)
+    def called(self: Any, catalog: Any, *args: Any, **bounds: Any) -> Any:
+        on_main = threading.current_thread() is threading.main_thread()
+        (on_gui if on_main else on_worker).append(dict(bounds, args=args) if args else bounds)
+        return read(self, catalog, *args, **bounds)
 
-    monkeypatch.setattr(source, "page", page)
+    monkeypatch.setattr(source, name, called)
     return on_gui, on_worker
 
 
@@ -155,6 +158,7 @@ def far_jumps_fill_in(
         assert rows.start > 2 * step and len(reference) - rows.stop > 2 * step
         index = model.index(rows.start, 0)
         assert id_of_row(rows.start) is None and model.data(index) is None  # a placeholder
+        view._prune_offscreen_requests()  # (its timer after a scroll: reads no page of these)
         qtbot.waitUntil(lambda rows=rows: filled(rows), timeout=30_000)
         assert any(first <= rows.start <= last for first, last in announced)  # announced when read
 
