@@ -184,13 +184,15 @@ class GalleryModel(ViewModel):
         assert store.source_root is not None
         paged = PagedIds(store.catalog, store.source_root, store.image_count())
         old = self._ids
+        self._watch(paged)
+        # jumps (End, a dragged scroll bar) start from its keys; far rows are read on the worker
+        # from the reset on (the current image put back after it)
+        paged.sample_later(store.query)
         self.beginResetModel()
         self._ids = self._rows = paged
         self._group_sizes = {}
         self.endResetModel()
         self._drop_listed(old)
-        self._watch(paged)
-        paged.sample_later(store.query)  # jumps (End, a dragged scroll bar) start from its keys
 
     def _paged_added(self, image_ids: list[int]) -> None:
         """Images new to the store while the gallery is paged: each inserted at its row (one
@@ -443,6 +445,11 @@ class GalleryView(QListView):
             return
         model = self.gallery_model()
         current_id, selected = kept
+        if model.paged is not None:  # rows counted on the worker when far from every sampled key
+            self._kept = None
+            ids = ([] if current_id is None else [current_id]) + selected
+            model.paged.rows_later(ids, lambda rows: self._put_back_rows(current_id, selected, rows))
+            return
         index = model.index_of(current_id) if current_id is not None else QModelIndex()
         listed = model.listed
         if not index.isValid() and listed is not None and not listed.complete:
@@ -456,6 +463,20 @@ class GalleryView(QListView):
             found = model.index_of(image_id)
             if found.isValid():
                 self.selectionModel().select(found, flags.Select)
+
+    def _put_back_rows(self, current_id: int | None, selected: list[int], rows: dict[int, int]) -> None:
+        """A paged view's kept current image and selection at their rows (``id -> row``), unless
+        the operator moved meanwhile."""
+        if self.currentIndex().isValid():
+            return
+        model, flags = self.gallery_model(), QItemSelectionModel.SelectionFlag
+        if current_id in rows:
+            index = model.index(rows[current_id], 0)
+            self.selectionModel().setCurrentIndex(index, flags.NoUpdate)
+            self.scrollTo(index)
+        for image_id in selected:
+            if image_id in rows:
+                self.selectionModel().select(model.index(rows[image_id], 0), flags.Select)
 
     def gallery_model(self) -> GalleryModel:
         return self.model()  # type: ignore[return-value]
@@ -505,9 +526,11 @@ class GalleryView(QListView):
         model.store.hint_visible(ids)  # a verdict fill evaluates these first
 
     def select_image(self, image_id: int) -> bool:
-        index = self.gallery_model().index_of(image_id)
-        if not index.isValid():
-            return False
+        """Whether the gallery shows ``image_id``; if so it becomes current (at once, or in a
+        paged gallery far from every sampled key when the query worker has counted its row)."""
+        return self.gallery_model().row_later(image_id, self._go_to_row)
+
+    def _go_to_row(self, row: int) -> None:
+        index = self.model().index(row, 0)
         self.setCurrentIndex(index)
         self.scrollTo(index)
-        return True

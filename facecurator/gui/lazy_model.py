@@ -68,6 +68,7 @@ class LazyIdModel(QAbstractListModel):
         #: the ids in display order: a list, or a large gallery's pages (PagedIds)
         self._ids: MutableSequence[int] | PagedIds | ListedIds = []
         self._rows: RowIndex | PagedIds | ListedIds = RowIndex()
+        self._locating = 0  # go-tos asked (row_later): only the latest lands
         self.filter_name = filter_name
         #: the filter bar's face filter (None: none)
         self.face_filter: FaceFilter | None = None
@@ -182,6 +183,31 @@ class LazyIdModel(QAbstractListModel):
         if isinstance(self._rows, (PagedIds, ListedIds)):  # any row of the list, not a held page's only
             return self._rows.locate(item_id)
         return self._rows.get(item_id)
+
+    def row_later(self, item_id: int, found: Callable[[int], None]) -> bool:
+        """Whether ``item_id`` is shown; if so ``found(row)`` is called: at once, or for a paged
+        list whose row would be counted far from every sampled key, when the query worker
+        counted it (a go-to lands then; only the latest asked lands, and only while this list is
+        shown)."""
+        self._locating += 1
+        asked, rows = self._locating, self._rows
+
+        def land(row: int) -> None:
+            if asked == self._locating and self._rows is rows and 0 <= row < self.rowCount():
+                found(row)
+
+        if isinstance(rows, PagedIds):
+            return bool(rows.rows_later([item_id], lambda found: land(found[item_id])))
+        row = self.row_of(item_id)
+        if row is None:
+            return False
+        land(row)
+        return True
+
+    @property
+    def paged(self) -> PagedIds | None:
+        """The paged list shown (None: an id list)."""
+        return self._ids if isinstance(self._ids, PagedIds) else None
 
     def held_id(self, row: int) -> int | None:
         """The id of ``row`` without reading a page (None: its page is not held, or a listed

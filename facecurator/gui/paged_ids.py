@@ -11,7 +11,8 @@ sample taken on the store's query worker (a scroll bar dragged, End), or, until 
 arrives, with an ``OFFSET`` on the index. A page painted (:meth:`PagedIds.shown`) whose read
 would walk more than :data:`SAMPLE_STEP` rows (a jump into a part the sample has not reached:
 2-14 s at 3 000 000 faces) is read on the query worker instead: its rows are placeholders (no
-id) until it arrives and is announced (``arrived``). At most :data:`MAX_PAGES` pages are held
+id) until it arrives and is announced (``arrived``); so is the row of a "go to" counted far from
+every sampled key (:meth:`PagedIds.rows_later`). At most :data:`MAX_PAGES` pages are held
 (least recently read dropped), so the model holds a few thousand ids at any size.
 """
 
@@ -203,6 +204,37 @@ class PagedIds(PageRows):
         key = self.keys.keys_of(self._catalog, [image_id]).get(image_id)
         return None if key is None else self._rank(self._catalog, key, self._sample)
 
+    def rows_later(self, ids: Sequence[int], found: Callable[[dict[int, int]], None]) -> list[int]:
+        """The ids among ``ids`` in the list (one indexed look-up); their rows (``id -> row``)
+        are told to ``found``: at once when each is on a held page or its count walks at most
+        :data:`SAMPLE_STEP` rows from a sampled key (or the end), else all counted in one query on
+        the query worker (from the sample read by its turn) and told when it arrives: not told if
+        the list changed meanwhile (an insert, no longer shown)."""
+        rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
+        unheld = [i for i in ids if i not in rows]
+        keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
+        shown = [i for i in ids if i in rows or i in keys]
+        if not shown:
+            return shown
+        if self._query is None or all(self._counted_near(key) for key in keys.values()):
+            rows.update((i, self._rank(self._catalog, key, self._sample)) for i, key in keys.items())
+            found(rows)
+            return shown
+        generation, source = self._generation, self.keys
+
+        def read(catalog: Catalog) -> dict[int, int] | None:
+            if self.retired or generation != self._generation:
+                return None
+            sample = self._sample
+            return rows | {i: self._rank(catalog, key, sample, source) for i, key in keys.items()}
+
+        def got(counted: dict[int, int] | None) -> None:
+            if counted is not None and not self.retired and generation == self._generation:
+                found(counted)
+
+        self._query(read, got)
+        return shown
+
     def _rank(
         self, catalog: Catalog, key: Key, sample: Sequence[Key], source: KeySource | None = None
     ) -> int:
@@ -214,6 +246,12 @@ class PagedIds(PageRows):
         if anchor < 0:
             return source.rank(catalog, key)
         return anchor * SAMPLE_STEP + source.rank(catalog, key, sample[anchor])
+
+    def _counted_near(self, key: Key) -> bool:
+        """Whether counting the row of ``key`` walks at most :data:`SAMPLE_STEP` rows: a sampled
+        key follows it, or the sample (none: the start) is within a step of the end."""
+        anchor = bisect_right(self._sample, tuple(key)) - 1
+        return anchor + 1 < len(self._sample) or self._count - max(anchor, 0) * SAMPLE_STEP <= SAMPLE_STEP
 
     # -- pages ----------------------------------------------------------------------------------
 

@@ -531,8 +531,6 @@ class TriagePage(QWidget):
         self.view.move_to_row(min(from_row + 1, count - 1))
 
     def select_face(self, face_id: int) -> bool:
-        row = self.model.row_of(face_id)
-        if row is None:
-            return False
-        self.view.move_to_row(row)
-        return True
+        """Whether the grid shows ``face_id``; if so it becomes current (at once, or in a paged
+        grid far from every sampled key when the query worker has counted its row)."""
+        return self.model.row_later(face_id, self.view.move_to_row)

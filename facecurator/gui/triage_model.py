@@ -257,16 +257,13 @@ class FaceModel(LazyIdModel):
         store = self._store
         assert store.source_root is not None
         paged = PagedIds(store.catalog, store.source_root, count, keys=source)
+        self._watch(paged)
+        # jumps (End, a dragged scroll bar) start from its keys; far rows are read on the worker
+        # from the reset on (the views' steps after it: the current row, a go-to put back)
+        paged.sample_later(store.query, sampled)
         self.beginResetModel()
         self._ids = self._rows = paged
         self.endResetModel()
-        self._watch(paged)
-        paged.sample_later(store.query, sampled)  # jumps (End, a dragged scroll bar) start from its keys
-
-    @property
-    def paged(self) -> PagedIds | None:
-        """The paged list shown (None: an id list)."""
-        return self._ids if isinstance(self._ids, PagedIds) else None
 
     def face_pages(self) -> FacePages | None:
         """A copy of the paged grid's view (for a worker: its kept and dropped faces as now);

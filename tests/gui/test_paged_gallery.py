@@ -146,17 +146,8 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
         assert any("LIMIT" in sql for sql in statements)  # the trace saw the pages
 
 
-def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
-    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The sample held back: a drag into the middle of the gallery shows empty cells, reads its
-    page on the query worker (no OFFSET walk on the GUI thread) and fills in with the right
-    images; the ends are read at once."""
-    target, root = big_target
-    with Catalog(target) as catalog:
-        reference = q.image_ids(catalog, source_root=str(root), sort="name")
-    hold_sample(monkeypatch)
-    gui_reads, worker_reads = page_reads(monkeypatch, paged_ids.ImagePages)
+def _opened_and_laid_out(qtbot, make_window, target: str, root: Path) -> Any:
+    """A window on ``target`` with ``root`` open, the gallery shown and laid out to its end."""
     window = make_window(target)
     store, model, view = window.store, window.gallery_model, window.gallery
     with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
@@ -165,6 +156,23 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     window.tabs.setCurrentWidget(window.gallery_page)
     last = model.index(N_IMAGES - 1, 0)
     qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+    return window
+
+
+def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back: a drag into the middle of the gallery shows empty cells, reads its
+    page on the query worker (no OFFSET walk on the GUI thread) and fills in with the right
+    images; the ends are read at once; "go to image" far from both ends, and the current image
+    put back after the view is read again, are counted on the worker (no rank on the GUI thread)."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    gui_reads, worker_reads = page_reads(monkeypatch, paged_ids.ImagePages)
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
     statements = traced(store.catalog)
     gui_reads.clear()
 
@@ -181,6 +189,26 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), IMAGE_ID_ROLE) == reference[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    # "go to image" far from both ends and every sampled key: its row counted and its page read
+    # on the worker, then the image current and announced
+    gui_ranks, worker_ranks = page_reads(monkeypatch, paged_ids.ImagePages, "rank")
+    row = N_IMAGES * 7 // 10
+    with qtbot.waitSignal(
+        view.currentImageChanged, timeout=30_000, check_params_cb=lambda i: i == reference[row]
+    ):
+        assert view.select_image(reference[row])
+    assert _current(view) == (row, reference[row])
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    assert worker_ranks and not gui_ranks, gui_ranks
+    near = row + 1 if (row + 1) % PAGE else row - 1  # on the page just read: at once
+    assert view.select_image(reference[near]) and _current(view) == (near, reference[near])
+    assert not view.select_image(max(reference) + 1)
+    # the view read again (a new paged list, no sample yet): the current image put back at its
+    # row, counted on the worker
+    model.rebuild()
+    qtbot.waitUntil(lambda: _current(view) == (near, reference[near]), timeout=30_000)
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    assert not gui_ranks, gui_ranks
 
 
 def test_a_page_the_worker_failed_to_read_is_asked_again(
@@ -202,14 +230,8 @@ def test_a_page_the_worker_failed_to_read_is_asked_again(
         return read(self, catalog, **bounds)
 
     monkeypatch.setattr(paged_ids.ImagePages, "page", page)
-    window = make_window(target)
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
     store, model, view = window.store, window.gallery_model, window.gallery
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
-        assert window.open_source(str(root), scan=False)
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
-    window.tabs.setCurrentWidget(window.gallery_page)
-    last = model.index(N_IMAGES - 1, 0)
-    qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)
     bar = view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
     rows = view.visible_rows()

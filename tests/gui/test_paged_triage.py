@@ -195,7 +195,9 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), FACE_ID_ROLE) == every[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
-    # "go to face" on a row far from both ends: its page read on the worker, then the face shown
+    # "go to face" on a row far from both ends and every sampled key: its row counted and its
+    # page read on the worker, then the face shown
+    gui_ranks, worker_ranks = page_reads(monkeypatch, FacePages, "rank")
     row = len(every) * 7 // 10
     with qtbot.waitSignal(
         triage.currentFaceChanged, timeout=30_000, check_params_cb=lambda f: f == every[row]
@@ -203,3 +205,8 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
         assert triage.select_face(every[row])
     assert view.currentIndex().row() == row and triage.current_face_id() == every[row]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+    assert worker_ranks and not gui_ranks, gui_ranks
+    # a face on a page held is found at once; one not in the grid is not
+    near = row + 1 if (row + 1) % PAGE else row - 1
+    assert triage.select_face(every[near]) and view.currentIndex().row() == near
+    assert not triage.select_face(max(every) + 1)
