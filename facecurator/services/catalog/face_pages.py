@@ -41,6 +41,11 @@ _ORDER: Final = "i.name, i.id, f.idx"
 _FROM: Final = (
     "FROM images AS i CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id"
 )
+#: The same rows read from given face ids (their primary key first, then each one's image): the
+#: images-first order above would walk every image of the source for a few ids.
+_FROM_IDS: Final = (
+    "FROM faces AS f CROSS JOIN images AS i ON i.id = f.image_id AND f.detection_id = i.detection_id"
+)
 
 
 def _key(row: Sequence[Any]) -> FaceKey:
@@ -135,7 +140,8 @@ class FacePages:
         return f"SELECT id FROM images WHERE {where} ORDER BY {order} LIMIT :walk_images"
 
     def keys_of(self, catalog: Catalog, face_ids: Sequence[int]) -> dict[int, FaceKey]:
-        """``id -> key`` of those of these faces the view shows (one query)."""
+        """``id -> key`` of those of these faces the view shows (one query, by the faces' ids:
+        "go to face" and a new face's row ask it on the GUI thread)."""
         if not face_ids:
             return {}
         params: dict[str, Any] = {"ids": _ids_json(face_ids)}
@@ -143,7 +149,7 @@ class FacePages:
         where += " AND f.id IN (SELECT value FROM json_each(:ids))"
         with catalog._reading("face keys") as db:
             rows = db.execute(
-                f"SELECT {_KEY} {_FROM} {joins} WHERE {where}",
+                f"SELECT {_KEY} {_FROM_IDS} {joins} WHERE {where}",
                 params,
             ).fetchall()
         return {int(row[3]): _key(row) for row in rows}
