@@ -20,8 +20,12 @@ operator paging through. Per page, from the scroll:
 * ``gui_cpu_ms``: the GUI thread's own CPU time from the scroll until the page settled (the
   work done on it, which a busy machine's scheduling does not inflate as it does the stall).
 
-Then, in the gallery, jumps (``gallery_jumps``): the End key, and the scroll bar dragged to 50 %,
-10 % and 90 % of its range: each to the first paint (rows read and drawn) and the longest stall.
+Then, in each view, jumps (``gallery_jumps``, ``triage_jumps``): the End key, the scroll bar
+dragged to 50 %, 10 % and 90 % of its range, Home, and "go to" the row at 70 % (``goto_70``): each
+to the first paint (``rows_ms``), to the visible rows all holding their ids (``filled_ms``: a
+page read on the query worker paints empty cells first), the longest stall until then and the
+GUI thread's CPU. ``--hold-sample``: no jump sample is taken (as right after a switch at 3M,
+while it is walked): every jump lands in an unsampled part.
 
 Printed: the median, 90th percentile and worst of each over the pages, per view, as JSON. A
 fresh thumbnail cache per run (cold: every thumbnail is decoded from its file).
@@ -213,16 +217,26 @@ def _page_through(
     return out
 
 
-def _jumps(view: Any, spin: Any, trace: str = "") -> dict[str, Any]:
-    """Jumps in a view, each to the rows painted and the longest stall meanwhile: the End key
-    (the last row made current), then the scroll bar dragged to 50 %, 10 % and 90 %, then the
-    Home key."""
+def _held(model: Any, row: int) -> int | None:
+    """The id of ``row`` if the model holds it (no page read: a paged list's held pages)."""
+    ids = model._ids
+    return ids.peek(row) if hasattr(ids, "peek") else ids[row]
+
+
+def _jumps(
+    view: Any, spin: Any, trace: str = "", go_to: tuple[Any, int, int] | None = None
+) -> dict[str, Any]:
+    """Jumps in a view, each to the rows painted, to the rows shown all holding their ids, the
+    longest stall until then and the GUI thread's CPU: the End key (the last row made current),
+    the scroll bar dragged to 50 %, 10 % and 90 %, the Home key, then ``go_to`` (``(select,
+    row, id)``: ``select(id)`` until ``row`` is current and holds ``id``)."""
     from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtTest import QTest
 
     from facecurator.gui.latency import EventLoopMonitor
 
     painted: list[float] = []
+    model = view.model()
 
     class PaintSpy(QObject):
         def eventFilter(self, obj: Any, event: Any) -> bool:
@@ -232,6 +246,11 @@ def _jumps(view: Any, spin: Any, trace: str = "") -> dict[str, Any]:
                 return True
             return False
 
+    def filled() -> bool:
+        area = view.viewport().rect()
+        rows = [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+        return bool(painted) and all(_held(model, r) is not None for r in rows)
+
     spy = PaintSpy()
     view.viewport().installEventFilter(spy)
     bar = view.verticalScrollBar()
@@ -240,29 +259,54 @@ def _jumps(view: Any, spin: Any, trace: str = "") -> dict[str, Any]:
     tracer = _traced(monitor, bool(trace), trace)
     out: dict[str, Any] = {}
     view.setFocus()
-    for name, act in (
-        ("end_key", lambda: QTest.keyClick(view, Qt.Key.Key_End)),
-        ("drag_50", lambda: bar.setValue(bar.maximum() // 2)),
-        ("drag_10", lambda: bar.setValue(bar.maximum() // 10)),
-        ("drag_90", lambda: bar.setValue(bar.maximum() * 9 // 10)),
-        ("home_key", lambda: QTest.keyClick(view, Qt.Key.Key_Home)),
-    ):
+    actions: list[tuple[str, Any, Any]] = [
+        ("end_key", lambda: QTest.keyClick(view, Qt.Key.Key_End), filled),
+        ("drag_50", lambda: bar.setValue(bar.maximum() // 2), filled),
+        ("drag_10", lambda: bar.setValue(bar.maximum() // 10), filled),
+        ("drag_90", lambda: bar.setValue(bar.maximum() * 9 // 10), filled),
+        ("home_key", lambda: QTest.keyClick(view, Qt.Key.Key_Home), filled),
+    ]
+    if go_to is not None:
+        select, row, wanted = go_to
+        landed = lambda: view.currentIndex().row() == row and _held(model, row) == wanted and filled()  # noqa: E731
+        actions.append(("goto_70", lambda: select(wanted), landed))
+    for name, act, done in actions:
         spin(lambda: False, 0.2)
         painted.clear()
         gaps_before = len(monitor.gaps)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         act()
         spin(lambda: bool(painted), PAGE_LIMIT_S)
         rows_at = painted[0] if painted else float("nan")
+        spin(done, 2 * PAGE_LIMIT_S)
+        filled_at = time.perf_counter() if done() else float("nan")
         spin(lambda: False, 0.1)  # the gaps of the turns after it are counted
         out[name] = {
             "rows_ms": round((rows_at - started) * 1000, 1),
+            "filled_ms": round((filled_at - started) * 1000, 1),
             "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
+            "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
         }
     monitor.stop()
     _untraced(tracer)
     view.viewport().removeEventFilter(spy)
     return out
+
+
+def _go_to(args: argparse.Namespace, window: Any, name: str) -> tuple[Any, int, int] | None:
+    """ "Go to" the row at 70 % of a paged view: (select, row, its id), the id read here on a
+    connection of its own (not timed); None when the view is not paged."""
+    from facecurator.services.catalog import Catalog
+
+    model = window.gallery_model if name == "gallery" else window.triage.model
+    keys = getattr(model._ids, "keys", None)
+    if keys is None:
+        return None
+    row = model.rowCount() * 7 // 10
+    with Catalog(args.catalog) as catalog:
+        wanted = int(keys.page(catalog, offset=row, limit=1)[0][-1])
+    select = window.gallery.select_image if name == "gallery" else window.triage.select_face
+    return select, row, wanted
 
 
 def child(args: argparse.Namespace) -> None:
@@ -275,6 +319,11 @@ def child(args: argparse.Namespace) -> None:
     from facecurator.gui.gallery import thumb_key
     from facecurator.gui.triage_model import crop_key
 
+    if args.hold_sample:  # no jump sample: every jump lands where a sample has not reached yet
+        from facecurator.gui import paged_ids
+
+        paged_ids.PagedIds._sample_of = lambda *_a: None  # type: ignore[method-assign]
+        paged_ids.PagedIds._sample_from = lambda *_a: None  # type: ignore[method-assign]
     master = Path(tempfile.mkdtemp(prefix="fc-scroll-")) / "master.jpg"
     Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
     catalog, window = shown_window(args.catalog)
@@ -331,7 +380,9 @@ def child(args: argparse.Namespace) -> None:
         _link_files(catalog, ids, master)
         trace = name if args.trace else ""
         results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin, trace)
-        results[f"{name}_jumps"] = _jumps(view, spin, f"{name} jumps" if args.trace else "")
+        results[f"{name}_jumps"] = _jumps(
+            view, spin, f"{name} jumps" if args.trace else "", _go_to(args, window, name)
+        )
         held = getattr(model, "held_ids", None)
         if held is not None:
             results[f"{name}_held_ids"] = held
@@ -404,6 +455,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
     parser.add_argument(
+        "--hold-sample",
+        action="store_true",
+        help="take no jump sample: every jump lands in an unsampled part",
+    )
+    parser.add_argument(
         "--gallery-view", help="open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group)"
     )
     args = parser.parse_args(argv)
@@ -416,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         "--triage-filter",
         args.triage_filter,
         *(["--trace"] if args.trace else []),
+        *(["--hold-sample"] if args.hold_sample else []),
     )
     result = scroll(
         args.catalog, args.source, args.expect,
