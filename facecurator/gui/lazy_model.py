@@ -197,7 +197,7 @@ class LazyIdModel(QAbstractListModel):
                 found(row)
 
         if isinstance(rows, PagedIds):
-            return bool(rows.rows_later([item_id], lambda found: land(found[item_id])))
+            return bool(rows.rows_later([item_id], lambda counted: land(counted[item_id])))
         row = self.row_of(item_id)
         if row is None:
             return False
