@@ -82,9 +82,9 @@ def _eye(**numbers: float) -> EyeReading:
     return EyeReading(visible=1.0, open=1.0, reason="", **numbers)
 
 
-def _stepped_regions() -> tuple[FaceRegions, SkinReference]:
-    """Regions of a crop with a lens (lightness 40) ending 0.45 IOD under both eyes, and the skin."""
-    lum = _below({0.0: 40.0, 0.45: SKIN})
+def _stepped_regions(lens_l: float = 40.0) -> tuple[FaceRegions, SkinReference]:
+    """Regions of a crop with a lens (lightness ``lens_l``) ending 0.45 IOD under both eyes, and the skin."""
+    lum = _below({0.0: lens_l, 0.45: SKIN})
     lab = np.stack([lum, np.zeros_like(lum), np.zeros_like(lum)], axis=-1)
     regions = FaceRegions(
         rgb=np.zeros((128, 128, 3), np.uint8), pts=np.zeros((478, 2)), lab=lab, source_iod=60.0

@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 36
+ALGORITHM_VERSION: Final = 37
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,7 +360,10 @@ class LocalDetector:
                 detail.verdicts.get(k, (None, ""))[0] is False for k in ("underexposed", "overexposed")
             )
             dimmed = dimmed or (sharp and exposed and eyes is not None and veiled_by_lenses(*eyes))
-            if quality.sunglasses or dimmed:
+            # a lens edge stronger than a bare face's, where no frame line crosses the bridge (a
+            # thick frame's lower bar steps as strongly: docs/local-detector-strong-edge.md)
+            strong = quality.strong_lens_edge and worn.verdict != "glasses"
+            if quality.sunglasses or dimmed or strong:
                 glasses = "sunglasses"  # lenses over both eyes, whatever the frame test said
             elif lenses_unread:
                 glasses = None

@@ -234,6 +234,45 @@ def edged_lenses(
     )
 
 
+#: Local-v37: a lens's lower rim read WITHOUT the dimming bounds above, when the step is
+#: larger than any bare face's. A dark lens that reflects the sky, a window or the scene
+#: (a mirror with a dark part, the selfies' commonest miss) is lit where the eye should be,
+#: so the eye window and the periocular median read like a bare eye's and the dimming
+#: bounds keep the edge unread; its rim still ends in a strong step to the cheek. Both
+#: edges at least this fraction of the skin's lightness: tune split, every real face and
+#: every variant without sunglasses (not masked, not read as sunglasses) reads at most
+#: 0.36 (``clapton-2.jpg``, thick clear black frames; the clean ``dlib 2008_002506.jpg``
+#: 0.35; camera variants 0.20); 0.44 keeps a 20 % margin over it. The detector does not apply
+#: it where its frame test found a frame line across the bridge: the lower bar of a thick frame
+#: round clear lenses steps as strongly (docs/local-detector-strong-edge.md).
+STRONG_EDGE_MIN: Final = 0.44
+
+
+def strong_lens_edges(
+    regions: FaceRegions, skin: SkinReference | None, right: EyeReading, left: EyeReading
+) -> tuple[float, float] | None:
+    """Both lens edges (right, left: :func:`lens_edge_below`) of a face whose eye areas the
+    dimming bounds of :func:`edged_lenses` let through, read when the band under at least
+    one eye is dimmed as a lens dims it (``EDGE_LENS_L_MAX``: a step of ``STRONG_EDGE_MIN``
+    under a lens leaves the skin inside the lens darker than the cheek, unless a reflection
+    lies on that lens's bottom), else None (not measured: the cost is paid on few faces,
+    about 7 % of the tuning part's)."""
+    if skin is None or right.visible is None or left.visible is None:
+        return None
+    if min(right.lens_l, left.lens_l) > EDGE_LENS_L_MAX:
+        return None
+    lum = regions.lum
+    return (
+        lens_edge_below(lum, regions.eye_centre("right"), skin.lum),
+        lens_edge_below(lum, regions.eye_centre("left"), skin.lum),
+    )
+
+
+def strongly_edged(edges: tuple[float, float] | None) -> bool:
+    """Sunglasses from :func:`strong_lens_edges`: both at least ``STRONG_EDGE_MIN``."""
+    return edges is not None and min(edges) >= STRONG_EDGE_MIN
+
+
 # --------------------------------------------------------------------------- gradient lenses: a dark top
 
 #: The band above each eye that a lens's upper part covers: the upper lid and its crease,

@@ -26,7 +26,13 @@ from facecurator.detect.quality.eyes import (
     shut_by_lids,
     sunglasses_from_eyes,
 )
-from facecurator.detect.quality.lens import edged_lenses, lens_tint, lenses_from_edges
+from facecurator.detect.quality.lens import (
+    edged_lenses,
+    lens_tint,
+    lenses_from_edges,
+    strong_lens_edges,
+    strongly_edged,
+)
 from facecurator.detect.quality.lens_cast import CAST_MIN, filter_cast
 from facecurator.detect.quality.occlusion import occlusion_reading
 from facecurator.detect.quality.regions import (
@@ -51,6 +57,9 @@ class FaceQuality:
     lab: np.ndarray | None
     #: the subject's right and left eye readings (None when the eyes were not read)
     eyes: tuple[EyeReading, EyeReading] | None = None
+    #: both lens edges read without the dimming bounds reach ``lens.STRONG_EDGE_MIN`` (lenses,
+    #: unless a frame's lower bar made the step: the detector asks its frame test)
+    strong_lens_edge: bool = False
 
 
 def _eye_measure(reading: EyeReading, value: float | None) -> Measure:
@@ -139,6 +148,12 @@ def face_quality(
     edged, tops = lenses_from_edges(regions, cheeks, edges)
     if edged:
         lenses = LensReading(True, REASON_DARK_FLAT)
+    strong = None
+    if edges is None and lenses.sunglasses is False and not occ.mask:
+        # eye areas lit (a reflecting lens): the edge is read without the dimming bounds
+        # where a band under an eye is dimmed, and counts only when stronger than a bare face's
+        # (the detector applies it where the frame test found no frame: ``strong_lens_edge``)
+        strong = strong_lens_edges(regions, cheeks, right, left)
     # a brown or amber filter: blue taken out of the eye's white and of the skin under both eyes
     cast = None if lenses.sunglasses is not False or occ.mask else filter_cast(regions, cheeks, right, left)
     if cast is not None and cast >= CAST_MIN:
@@ -190,6 +205,7 @@ def face_quality(
             "warm": round(tint.warm, 2),
         },
         "lens_edge": None if edges is None else [round(e, 3) for e in edges],
+        "lens_edge_strong": None if strong is None else [round(e, 3) for e in strong],
         "lens_top": None if tops is None else [round(t, 3) for t in tops],
         "lens_cast": None if cast is None else round(cast, 3),
         "eye_symmetry": round(
@@ -210,6 +226,7 @@ def face_quality(
         raw=raw,
         lab=regions.lab,
         eyes=(right, left),
+        strong_lens_edge=strongly_edged(strong),
     )
 
 
