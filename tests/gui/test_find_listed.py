@@ -53,6 +53,30 @@ def _expected(target: str, root: Path, store, expression: str) -> list[int]:
     return [i for i in order if i in passing]
 
 
+def _expected_faces(target: str, root: Path, store, expression: str, state: str) -> list[int]:
+    """The faces of Triage's filter ``state`` the Python predicate selects, in its order."""
+    selected = face_filter(expression, store.ruleset)
+    with Catalog(target) as catalog:
+        passing = {
+            f.id for image in review.review(catalog, store.ruleset) for f in selected.select(image.faces)
+        }
+        order = q.face_ids(catalog, source_root=str(root), filter_name=state)
+    return [i for i in order if i in passing]
+
+
+def _gui_statements(store) -> list[str]:
+    """The statements the GUI thread's connection runs from now on (SQLite: its trace; PostgreSQL:
+    every statement through its execute)."""
+    statements: list[str] = []
+    conn = store.catalog._db
+    if hasattr(conn, "set_trace_callback"):
+        conn.set_trace_callback(statements.append)
+    else:
+        execute = conn.execute
+        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    return statements
+
+
 def test_a_find_sql_cannot_answer_is_listed_on_a_worker(
     qtbot, make_window, scaled, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,13 +94,7 @@ def test_a_find_sql_cannot_answer_is_listed_on_a_worker(
     expected_first, expected = (_expected(target, root, store, e) for e in (first, second))
     assert 0 < len(expected) < N_IMAGES and 0 < len(expected_first) < N_IMAGES and expected != expected_first
 
-    statements: list[str] = []  # the GUI thread's connection
-    conn = store.catalog._db
-    if hasattr(conn, "set_trace_callback"):
-        conn.set_trace_callback(statements.append)  # SQLite
-    else:  # PostgreSQL: every statement through its execute
-        execute = conn.execute
-        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    statements = _gui_statements(store)
     on_gui: list[str] = []  # what was decided or evaluated on the GUI thread
     decided: list[FindRest] = []
     reached, release = threading.Event(), threading.Event()
@@ -148,21 +166,9 @@ def test_a_find_in_the_find_bar_lists_both_grids_on_workers(
             other._db.commit()
     expression = "failed:blur and yaw>5"
     images = _expected(target, root, store, expression)
-    selected = face_filter(expression, store.ruleset)
-    with Catalog(target) as catalog:
-        passing = {
-            f.id for image in review.review(catalog, store.ruleset) for f in selected.select(image.faces)
-        }
-        order = q.face_ids(catalog, source_root=str(root), filter_name=triage.filter_name)
-    faces = [i for i in order if i in passing]
+    faces = _expected_faces(target, root, store, expression, triage.filter_name)
     assert 0 < len(faces) < N_IMAGES
-    statements: list[str] = []
-    conn = store.catalog._db
-    if hasattr(conn, "set_trace_callback"):
-        conn.set_trace_callback(statements.append)
-    else:
-        execute = conn.execute
-        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    statements = _gui_statements(store)
     on_gui: list[str] = []
     evaluate = find_rest.review
 
@@ -208,20 +214,8 @@ def test_a_find_typed_while_the_open_lists_its_faces_reads_none_on_the_gui_threa
     monkeypatch.setattr(store_module, "list_ids", held_faces)
     expression = "failed:blur and yaw>5"
     images = _expected(target, root, store, expression)
-    selected = face_filter(expression, store.ruleset)
-    with Catalog(target) as catalog:
-        passing = {
-            f.id for image in review.review(catalog, store.ruleset) for f in selected.select(image.faces)
-        }
-        order = q.face_ids(catalog, source_root=str(root), filter_name=triage.filter_name)
-    faces = [i for i in order if i in passing]
-    statements: list[str] = []
-    conn = store.catalog._db
-    if hasattr(conn, "set_trace_callback"):
-        conn.set_trace_callback(statements.append)
-    else:
-        execute = conn.execute
-        conn.execute = lambda sql, *args: (statements.append(sql), execute(sql, *args))[1]
+    faces = _expected_faces(target, root, store, expression, triage.filter_name)
+    statements = _gui_statements(store)
     assert window.open_source(str(root), scan=False)
     qtbot.waitUntil(lambda: held.is_set() and gallery.rowCount() > 0, timeout=60_000)
     assert store.listing
