@@ -69,3 +69,27 @@ def test_long_answers_read_a_chunk_at_a_time_give_the_whole_answer(
         assert q.face_ids(catalog) == faces
         # duplicates counted once, decided faces in every chunk, the last one too
         assert q.pending_among(catalog, [*faces, *faces[:7]]) == 20
+
+
+def test_image_keys_are_read_by_id_not_by_walking_the_source(tmp_path: Path) -> None:
+    """``keys_of`` ("go to image", a new image's row, on the GUI thread) reads the images by id:
+    its SQLite steps stay a small fraction of a count of the source's images (SQLite picked the
+    source's index and scanned every image for one id: 0.22 s at 1 000 000). SQLite only:
+    PostgreSQL's planner picks by its statistics."""
+    target, root = str(tmp_path / "c.sqlite3"), tmp_path / "photos"
+    seed_catalog(target, root, 3000, 1)
+    with Catalog(target) as catalog:
+        whole = q.image_ids(catalog, source_root=str(root), sort="name")
+        steps = [0]
+
+        def step() -> int:
+            steps[0] += 1
+            return 0
+
+        catalog._db.set_progress_handler(step, 1)
+        assert set(p.keys_of(catalog, str(root), [whole[1500], whole[7]])) == {whole[1500], whole[7]}
+        by_id, steps[0] = steps[0], 0
+        assert p.present_count(catalog, str(root)) == len(whole)
+        walked = steps[0]
+        catalog._db.set_progress_handler(None, 1)
+        assert by_id * 50 < walked, (by_id, walked)

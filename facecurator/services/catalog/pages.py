@@ -27,6 +27,10 @@ Key = tuple[str, str, int]
 
 _KEY: Final = "i.name_key, i.name, i.id"
 _PRESENT: Final = "i.source_root = :root AND i.status != 'missing'"
+#: The same test of images read by id: the source written as an expression (``|| ''``) so that
+#: SQLite reads the ids by primary key, not the source's index (which it picked at 1M: a scan of
+#: every image of the source for one id, 0.22 s); PostgreSQL plans it by the ids alike.
+_PRESENT_BY_ID: Final = "i.source_root || '' = :root AND i.status != 'missing'"
 
 
 def _key(row: Sequence[Any]) -> Key:
@@ -91,7 +95,7 @@ def keys_of(catalog: Catalog, source_root: str, image_ids: Sequence[int]) -> dic
     with catalog._reading("image keys") as db:
         rows = db.execute(
             f"SELECT {_KEY} FROM images AS i "
-            f"WHERE i.id IN (SELECT value FROM json_each(:ids)) AND {_PRESENT}",
+            f"WHERE i.id IN (SELECT value FROM json_each(:ids)) AND {_PRESENT_BY_ID}",
             {"ids": _ids_json(image_ids), "root": source_root},
         ).fetchall()
     return {int(row[2]): _key(row) for row in rows}
