@@ -208,8 +208,8 @@ class PagedIds(PageRows):
         """The ids among ``ids`` in the list (one indexed look-up); their rows (``id -> row``)
         are told to ``found``: at once when each is on a held page or its count walks at most
         :data:`SAMPLE_STEP` rows from a sampled key (or the end), else all counted in one query on
-        the query worker (from the sample read by its turn) and told when it arrives: not told if
-        the list changed meanwhile (an insert, no longer shown)."""
+        the query worker (from the sample read by its turn) and told when it arrives; rows
+        inserted meanwhile (a scan): counted again; not told once the list is no longer shown."""
         rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
         unheld = [i for i in ids if i not in rows]
         keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
@@ -229,7 +229,11 @@ class PagedIds(PageRows):
             return rows | {i: self._rank(catalog, key, sample, source) for i, key in keys.items()}
 
         def got(counted: dict[int, int] | None) -> None:
-            if counted is not None and not self.retired and generation == self._generation:
+            if self.retired:
+                return
+            if generation != self._generation:  # rows inserted meanwhile: the rows moved
+                self.rows_later(ids, found)
+            elif counted is not None:
                 found(counted)
 
         self._query(read, got)
