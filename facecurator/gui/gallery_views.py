@@ -44,6 +44,9 @@ from facecurator.services.find_rest import FindRest, Keep, plan_find
 
 #: Quiet time after a scan added images to a listed view before it is read again.
 REFRESH_DELAY_MS: Final = 1000
+#: A listed view still being listed this long after its first rows is counted exactly beside
+#: its listing (a listing of 100 000 images ends first: no count competes with it).
+EXACT_COUNT_AFTER_MS: Final = 1000
 
 
 class ViewModel(LazyIdModel):
@@ -299,8 +302,9 @@ class ViewModel(LazyIdModel):
             self.endRemoveRows()
 
     def _count_later(self, listed: ListedIds) -> None:
-        """Read the listed view's estimated count, then its exact one, on the store's worker of
-        view counts (a Find SQL cannot answer whole: none, its listing's end tells)."""
+        """Read the listed view's estimated count, then (:data:`EXACT_COUNT_AFTER_MS` later, if
+        its listing goes on) its exact one, on the store's worker of view counts (a Find SQL
+        cannot answer whole: none, its listing's end tells)."""
         store = self._store
         filter_name, face_filter = self.filter_name, self.face_filter
         root, ruleset = self._listed_root, store.ruleset_version
@@ -330,7 +334,12 @@ class ViewModel(LazyIdModel):
             return v.count(catalog, *v.where(filter_name, source_root=root, ruleset=ruleset, extra=extra[0]))
 
         store.count_view(estimate, lambda n: self._counted_as(listed, n, estimated=True))  # type: ignore[arg-type]
-        store.count_view(exact, lambda n: self._counted_as(listed, n, estimated=False))  # type: ignore[arg-type]
+
+        def count_exactly() -> None:  # a listing still going on: counted beside it
+            if listed is self._ids and not listed.complete and not store.closed:
+                store.count_view(exact, lambda n: self._counted_as(listed, n, estimated=False))  # type: ignore[arg-type]
+
+        QTimer.singleShot(EXACT_COUNT_AFTER_MS, self, count_exactly)
 
     def _counted_as(self, listed: ListedIds, count: int | None, *, estimated: bool) -> None:
         """A count of the listed view being read arrived: shown, and the rows made as many
