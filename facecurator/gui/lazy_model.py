@@ -119,8 +119,8 @@ class LazyIdModel(QAbstractListModel):
             first, stop = max(0, row - FETCH_PAGE // 6), min(len(self._ids), row + FETCH_PAGE)
             if isinstance(self._ids, PagedIds):  # (not its placeholders: their pages are on their way)
                 self._prefetch([i for r in range(first, stop) if (i := self._shown(r)) is not None])
-            else:
-                self._prefetch(self._ids[first:stop])
+            else:  # (a listed view's rows not written yet have no row to read)
+                self._prefetch([i for i in self._ids[first:stop] if i != UNLISTED])
         return self._row_data(item_id, role)
 
     def _shown(self, row: int) -> int | None:
