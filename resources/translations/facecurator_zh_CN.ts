@@ -995,6 +995,22 @@
         <translation>每人的图片数</translation>
     </message>
     <message>
+        <source>a view&apos;s estimated count</source>
+        <translation>视图的估计数量</translation>
+    </message>
+    <message>
+        <source>a view&apos;s count</source>
+        <translation>视图的数量</translation>
+    </message>
+    <message>
+        <source>the last image id</source>
+        <translation>最后的图片编号</translation>
+    </message>
+    <message>
+        <source>what a filter selects</source>
+        <translation>筛选条件选中的内容</translation>
+    </message>
+    <message>
         <source>paid calls</source>
         <translation>付费调用</translation>
     </message>
