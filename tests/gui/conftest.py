@@ -128,12 +128,13 @@ def make_window(qtbot) -> Iterator[Callable[..., object]]:
         return window
 
     yield factory
+    from PySide6.QtCore import QThreadPool
+
     for window, catalog in created:
         window.shutdown()  # type: ignore[attr-defined]
         window.close()  # type: ignore[attr-defined]
+        window.deleteLater()  # type: ignore[attr-defined]
         catalog.close()  # type: ignore[attr-defined]
-    from PySide6.QtCore import QThreadPool
-
     QThreadPool.globalInstance().waitForDone(10_000)
 
 
@@ -148,6 +149,14 @@ def opened_window(make_window, catalog_path: Path, photo_dir: Path):
 
 @pytest.fixture(autouse=True)
 def _gui_app(qapp):
+    """The application, with the widgets earlier tests left for deletion deleted first: a closed
+    window kept alive (a worker's signal holds it) would otherwise get this test's events (a
+    language change re-reads Triage's current face from its closed catalog). Deleted here, at
+    the next test's start, not at the window's teardown: a model tester still watching its model
+    is torn down after the window."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return qapp
 
 
