@@ -149,26 +149,34 @@ class FindRest:
         self, catalog: Catalog, ids: Sequence[int], column: str, sure_select: str, sure: Clause | None
     ) -> tuple[dict[int, str], dict[int, int]]:
         """Of ``ids`` (``column``: ``i.id`` or ``f.id``), those a stored verdict decides (id ->
-        person: ``sure_select``'s two columns under ``sure``) and, of the others, the faces to
-        evaluate (face id -> image id: ``plan.undecided``)."""
+        person: ``sure_select``'s two columns under ``sure``) and the faces to evaluate (face id
+        -> image id: ``plan.undecided``, no stored verdict).
+
+        The faces without a verdict are read FIRST: the open's fill stores verdicts meanwhile
+        (another connection), and each read sees what is committed as it starts (PostgreSQL's
+        read committed; SQLite once the view's query has answered its last row). Read after the
+        stored ones, a face whose verdict was stored between the two reads was in neither and
+        dropped; read before, it is in one or both (both: the same answer)."""
         found: dict[int, str] = {}
-        rest = list(ids)
         within = f"{column} IN (SELECT value FROM json_each(:ids))"
         wanted: dict[int, int] = {}
         with catalog._reading("what a filter selects") as db:
+            if ids and self.plan.undecided is not None:
+                clause, params = self.plan.undecided
+                rows = db.execute(
+                    f"SELECT f.id, f.image_id FROM {FACE_FROM}{_VERDICTS} WHERE {within} AND {clause}",
+                    {**params, "ids": _ids_json(list(ids))},
+                )
+                wanted = {int(face): int(image) for face, image in rows.fetchall()}
+            # a face to evaluate is decided by its evaluation (an image: by any of its faces)
+            rest = [i for i in ids if i not in wanted] if column == "f.id" else list(ids)
             if sure is not None and rest:
                 rows = db.execute(
                     f"{sure_select} WHERE {within} AND {sure[0]}", {**sure[1], "ids": _ids_json(rest)}
                 )
                 found = {int(i): str(group) for i, group in rows.fetchall()}
-                rest = [i for i in rest if i not in found]
-            if rest and self.plan.undecided is not None:
-                clause, params = self.plan.undecided
-                rows = db.execute(
-                    f"SELECT f.id, f.image_id FROM {FACE_FROM}{_VERDICTS} WHERE {within} AND {clause}",
-                    {**params, "ids": _ids_json(rest)},
-                )
-                wanted = {int(face): int(image) for face, image in rows.fetchall()}
+                if column == "i.id":  # an image kept: its faces need no evaluation
+                    wanted = {face: image for face, image in wanted.items() if image not in found}
         return found, wanted
 
     def _evaluated(self, catalog: Catalog, wanted: dict[int, int]) -> Iterator[ReviewedFace]:
