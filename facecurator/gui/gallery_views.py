@@ -269,8 +269,10 @@ class ViewModel(LazyIdModel):
             self.findProgress.emit(finding[1][0].checked, listed.written, listed.complete)
             if listed.complete:
                 self._finding = None
+        # complete read before written: once complete, written is final (the other way round, a
+        # last chunk written in between was left out of a view taken as complete)
+        complete = listed.complete
         shown, before, written = len(listed), self._written_shown, listed.written
-        complete = listed.complete  # (read before the rows: the worker may finish meanwhile)
         # every row written is shown; the rows past them are the count's until the end
         self._show_rows(listed, written if complete else max(shown, written), written)
         if before < min(shown, written):  # rows shown blank until now: their ids are in
