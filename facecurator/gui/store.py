@@ -370,7 +370,11 @@ class CurationStore(QObject, StoreDecisions):
             self._deferred_images = listed.deferred
             self._image_order, self._image_set = listed.order, listed.index
             self._face_order, self._face_set = [], RowIndex()  # the faces views show none meanwhile
-            self._forget_rows()
+            # the rows of this source read since the open began (a view listed early painted
+            # them) are kept: read under the same rules and identity checks, they are the same
+            # (read again, the page painted was read twice on the GUI thread)
+            root = request.source_root
+            self._forget_rows_but(lambda image: root is None or image.row.source_root == root)
             self._lists = {} if listed.view is None else {("images", "all", "name"): listed.view}
             self.sourceImagesListed.emit(request.source_root or "")
             return
@@ -391,10 +395,16 @@ class CurationStore(QObject, StoreDecisions):
         if self._pending is None or request.generation != self._pending.generation:
             log.debug("dropped a superseded %s result (generation %d)", request.kind, request.generation)
             return
+        # the rows read are kept when they were evaluated under the same rules and no identity
+        # checks (an open's fill stores verdicts the evaluation of a row does not read)
+        same = request.ruleset == self.ruleset and identities is None and self._identities is None
         self.ruleset = request.ruleset
         self._identities = identities
         self._ruleset_id = browse.ruleset_id(self.catalog, request.ruleset)
-        self._forget_rows()
+        if same:
+            self._forget_rows_but(lambda _image: True)
+        else:
+            self._forget_rows()
         if self._touched_images:
             # Re-scanned while this was computing: their new faces may have missed the fill.
             self._touched_images = set()

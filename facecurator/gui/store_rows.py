@@ -93,6 +93,16 @@ class StoreRows:
                     self._face_rows.pop(face.id, None)
             self._summaries.pop(image_id, None)
 
+    def _forget_rows_but(self, keep: Callable[[ReviewedImage], bool]) -> None:
+        """:meth:`_forget_rows` of every row but those ``keep`` answers True for (read under
+        what still holds: an open's rows painted before its listing, read again otherwise)."""
+        kept = [image for image in self._rows.values() if keep(image)]
+        self._forget_rows()
+        for image in kept:
+            self._rows[image.row.id] = image
+            for face in image.faces:
+                self._face_rows[face.id] = face
+
     def _keep(self, image: ReviewedImage) -> None:
         self._forget_rows([image.row.id])
         self._rows[image.row.id] = image

@@ -8,6 +8,7 @@ backends; the listing is held after its first chunk (the shape is checked, not a
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from helpers.paging import scale_listing, seeded, unbounded
 
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.gui.gallery_header import count_text
+from facecurator.services import review
 from facecurator.services.catalog import Catalog, pages, views
 from facecurator.services.catalog import queries as q
 
@@ -133,6 +135,43 @@ def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
     assert bar.maximum() == maximum
     reads = unbounded(statements, "images")
     assert not reads, reads
+
+
+def test_an_open_on_a_filter_reads_each_painted_row_once(
+    qtbot, make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows a view listed as the open begins paints are read then, and not again when the
+    open's listing and its end come (each read was a GUI-thread stall of a page of rows)."""
+    scale_listing(monkeypatch, page=32, held=4)
+    target, root = big_target
+    read: Counter[int] = Counter()  # image id -> the GUI thread's statements that read its row
+    by_id = review.images_by_id
+
+    def traced(catalog: Any, ids: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            read.update(ids)
+        return by_id(catalog, ids)
+
+    monkeypatch.setattr(review, "images_by_id", traced)
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    window.tabs.setCurrentWidget(window.gallery_page)
+    model.filter_name = "pending"
+    counted = threading.Event()  # the open's count of the source held: its listing comes after
+    count = pages.present_count_and_last
+    monkeypatch.setattr(pages, "present_count_and_last", lambda *a: (counted.wait(60), count(*a))[1])
+    assert window.open_source(str(root), scan=False)
+    qtbot.waitUntil(lambda: model.rowCount() > 0 and bool(read), timeout=30_000)
+    assert store.source_root is None  # painted before the open's listing
+    painted = [model.index(r, 0).data(IMAGE_ID_ROLE) for r in view.visible_rows()]
+    assert painted and set(painted) <= set(read)
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):  # the open's listing, then its end
+        counted.set()
+    qtbot.waitUntil(lambda: model.view_complete, timeout=30_000)
+    view.viewport().repaint()  # the rows shown painted again after the open
+    assert [model.index(r, 0).data(IMAGE_ID_ROLE) for r in view.visible_rows()] == painted
+    twice = {i: n for i, n in read.items() if n > 1}
+    assert not twice, f"rows read more than once on the GUI thread: {twice}"
 
 
 def test_the_estimate_is_a_sample_of_the_catalogs_ids(
