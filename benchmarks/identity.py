@@ -7,6 +7,8 @@
    (``people/<group>/`` and the derived photos: "identity group X", "identity X",
    "of people/X/...") plus, with ``--extra``, the photos under ``EXTRA/people/<group>/``
    (see EXTRA/SOURCES.csv; ``ALIASES`` below lists the groups that are one person).
+   The extra photos are listed in ``benchmarks/truthset/identity_sources.csv``;
+   ``python -m benchmarks.truthset.restore`` puts them in ``../truthset/identity``.
    Its largest face is detected by the local detector and embedded; every pair of
    photos is a same-person or a different-person pair. Reported for the
    detector's landmarks on the detector's own decoded image (what a scan does),
@@ -84,6 +86,8 @@ def identity_photos(extra: Path | None) -> list[tuple[Path, str]]:
             if person and row.get("expected_faces") == "1" and (CORPUS / row["file"]).is_file():
                 out.append((CORPUS / row["file"], person))
     if extra is not None:
+        if not (extra / "people").is_dir():
+            raise SystemExit(f"no {extra / 'people'}: restore it with python -m benchmarks.truthset.restore")
         for path in sorted((extra / "people").rglob("*")):
             if path.is_file() and path.suffix.lower() in (".jpg", ".jpeg", ".png"):
                 group = path.parent.name

@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from quality_faces import faces_of, match
 
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
-from benchmarks.truthset.labels import LABELS_CSV, Label, read_labels, resolve
+from benchmarks.truthset.labels import LABELS_CSV, Label, missing_note, read_labels, resolve
 from facecurator.detect.quality.base import face_view
 
 CLASSES = ("render", "drawing", "clean", "must-not")
@@ -314,6 +314,9 @@ def cached_rows(
         return load(cache)
     labels, missing = resolve(read_labels(LABELS_CSV))
     print(f"{len(labels)} labels ({len(missing)} photos not on this machine)", file=sys.stderr)
+    note = missing_note(missing)
+    if note:
+        print(note, file=sys.stderr)
     rows = make(labels)
     if cache:
         save(cache, rows)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchmarks.truthset.labels import ATTRIBUTES, SPLITS
+from benchmarks.truthset.labels import ATTRIBUTES, RESTORE_HINT, SPLITS
 from benchmarks.verdict_quality import Outcome, Run, _where
 
 
@@ -22,6 +22,8 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
     print(f"detector: {fig['detector']}", file=out)
     if fig["missing_photos"]:
         print(f"photos not on this machine (not counted): {len(fig['missing_photos'])}", file=out)
+        if any(m.startswith("gathered:") for m in fig["missing_photos"]):
+            print(f"  gathered photos among them: {RESTORE_HINT}", file=out)
     for line in fig.get("derived_sources_unavailable", []):
         print(f"pinned source of derived variants left out (not replaced): {line}", file=out)
     for split, s in fig["splits"].items():

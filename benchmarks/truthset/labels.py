@@ -189,6 +189,24 @@ def resolve(labels: Iterable[Label]) -> tuple[list[Label], list[Label]]:
     return found, missing
 
 
+#: What to run when gathered photos are missing (printed by the benchmarks and by ``main``).
+RESTORE_HINT: Final = (
+    "restore them from the git mirrors with: python -m benchmarks.truthset.restore "
+    "[--mirrors /work/.mirror] [--out ../truthset] (it names the repositories to fetch)"
+)
+
+
+def missing_note(missing: Sequence[Label]) -> str | None:
+    """A line on the labelled photos not on this machine, pointing to the restore when gathered ones are."""
+    if not missing:
+        return None
+    gathered = sum(1 for lb in missing if lb.set == "gathered")
+    note = f"{len(missing)} labelled faces' photos are not on this machine (skipped)"
+    if gathered:
+        note += f", {gathered} of them gathered photos: {RESTORE_HINT}"
+    return note
+
+
 def check(labels: Sequence[Label]) -> list[str]:
     """Problems of a label set: a source in both splits (in any set), a face labelled twice."""
     problems = []
@@ -237,6 +255,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(f"problem: {problem}")
     print(split_table(labels))
+    note = missing_note(resolve(labels)[1])
+    if note:
+        print(note)
+    from benchmarks.truthset.restore import PHOTO_SOURCES, read_manifest
+
+    listed = {row.file for row in read_manifest(PHOTO_SOURCES)}
+    unlisted = sorted({lb.file for lb in labels if lb.set == "gathered" and lb.file not in listed})
+    if unlisted:
+        print(
+            f"warning: {len(unlisted)} gathered photos have no row in {PHOTO_SOURCES.name} (the restore "
+            f"cannot bring them back; add file, source, repo_path, commit, sha256): {', '.join(unlisted[:5])}"
+        )
     if args.out and not problems:
         order = {s: i for i, s in enumerate(SETS)}
         write_labels(args.out, sorted(labels, key=lambda lb: (order[lb.set], lb.file, lb.face_y, lb.face_x)))
