@@ -143,7 +143,10 @@ def test_every_gathered_label_has_a_restore_row() -> None:
     """labels.csv's gathered photos are all in photo_sources.csv (else the restore cannot bring them back)."""
     listed = {row.file for row in rs.read_manifest(rs.PHOTO_SOURCES)}
     gathered = {lb.file for lb in read_labels(LABELS_CSV) if lb.set == "gathered"}
-    assert gathered <= listed
+    assert gathered <= listed, (
+        f"gathered photos of labels.csv without a row in benchmarks/truthset/photo_sources.csv "
+        f"(add file, source, repo_path, commit, sha256): {sorted(gathered - listed)[:10]}"
+    )
     identity = rs.read_manifest(rs.IDENTITY_SOURCES)
     assert all(r.file.startswith(("people/", "multi/")) for r in identity)
     assert len({r.file for r in identity}) == len(identity)
