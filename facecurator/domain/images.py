@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Final
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from facecurator.domain.error_texts import error_text
+from facecurator.domain.image_names import SUPPORTED_EXTENSIONS as SUPPORTED_EXTENSIONS  # (re-exported)
+from facecurator.domain.image_names import is_supported_name as is_supported_name
 from facecurator.errors import ImageError
 
 if TYPE_CHECKING:
@@ -25,10 +27,6 @@ if TYPE_CHECKING:
 
 #: Refuse images above this many pixels (a 16384 x 12288 image is 201 MP).
 MAX_IMAGE_PIXELS: Final = 200_000_000
-
-SUPPORTED_EXTENSIONS: Final = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif"}
-)
 
 _EXIF_ORIENTATION_TAG: Final = 0x0112
 _TRANSPOSED_ORIENTATIONS: Final = frozenset({5, 6, 7, 8})
@@ -106,10 +104,6 @@ def rgb_array(img: Image.Image) -> np.ndarray:
         encoder.cleanup()
     data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
     return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
-
-
-def is_supported_name(name: str) -> bool:
-    return Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
 def decode_image(

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,15 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             is not reopened automatically; the recent menu has it).
         catalog_path: the catalog file (None: the per-user default).
     """
+    resume_collection = pause_collection()  # until the window is shown
+    try:
+        return _run_gui(source, catalog_path, resume_collection)
+    finally:
+        resume_collection()
 
+
+def _run_gui(source: str | None, catalog_path: str | None, resume_collection: Callable[[], None]) -> int:
+    """:func:`run_gui` with the cyclic collector paused (resumed once the window is shown)."""
     from facecurator.errors import CatalogDamagedError, FacecuratorError
     from facecurator.services.catalog import Catalog
 
@@ -106,6 +115,7 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
         # collection no longer walks it, so the collections a 100 000-image open triggers
         # (on any thread, holding the GIL) stay short instead of stalling the event loop.
         gc.freeze()
+        resume_collection()
         if catalog.pending_check is not None:
             from facecurator.gui.catalog_repair import CheckWatch
 
@@ -141,6 +151,20 @@ def run_gui(source: str | None, catalog_path: str | None) -> int:
             watcher.close()
         current["catalog"].close()
         sys.excepthook = previous_hook
+
+
+def pause_collection() -> Callable[[], None]:
+    """Pause Python's cyclic garbage collector for the start; returns the call that resumes it
+    (once the window is shown; harmless if called again, and a no-op if it was off already).
+
+    The start builds what lives as long as the app (~350 modules, the window) and leaves a few
+    hundred garbage objects; the collections its allocations triggered walked the growing heap
+    again and again: 10-30 ms of the start's CPU here (0.33-0.45 s in all).
+    """
+    if not gc.isenabled():
+        return lambda: None
+    gc.disable()
+    return gc.enable
 
 
 def startup_error_box(error: object) -> QMessageBox:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from facecurator.domain.images import is_supported_name
+from facecurator.domain.image_names import is_supported_name
 from facecurator.errors import FacecuratorError
 from facecurator.gui.background import run_in_background
 from facecurator.gui.cloud_names import default_profile_name, oss_source_text, profile_names

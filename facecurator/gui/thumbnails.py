@@ -17,18 +17,21 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from PIL import Image
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from facecurator import paths
 from facecurator.domain.error_texts import internal_error
 from facecurator.domain.face import Face
-from facecurator.domain.images import DecodedImage, decode_image
 from facecurator.errors import FacecuratorError
 from facecurator.services.catalog import ImageRow
+
+if TYPE_CHECKING:  # Pillow is imported by the workers' first decode, not on the window's start
+    from PIL import Image
+
+    from facecurator.domain.images import DecodedImage
 
 log = logging.getLogger("facecurator.gui.thumbnails")
 
@@ -91,6 +94,8 @@ def render_thumbnail(row: ImageRow, read_bytes: ReadBytes, side: int = THUMB_SID
     cached = _read_cached(path)
     if cached is not None:
         return cached
+    from facecurator.domain.images import decode_image
+
     decoded = decode_image(read_bytes(row), name=row.uri, max_side=side)
     _write_jpeg_atomic(decoded.image, path)
     return pil_to_qimage(decoded.image)
@@ -122,6 +127,8 @@ class DecodedImageCache:
                     full_long = max(decoded.full_width, decoded.full_height)
                     if max(decoded.image.size) >= min(min_side, full_long):
                         return decoded
+            from facecurator.domain.images import decode_image
+
             decoded = decode_image(read_bytes(row), name=row.uri, max_side=min_side)
             with self._lock:
                 self._items[key] = decoded
@@ -180,6 +187,8 @@ def render_face_crop(
     crop = decoded.image.crop(
         (int(left / scale), int(top / scale), max(int(right / scale), 1), max(int(bottom / scale), 1))
     )
+    from PIL import Image
+
     crop.thumbnail((side, side), Image.Resampling.BILINEAR)
     _write_jpeg_atomic(crop, path)
     return pil_to_qimage(crop)
@@ -190,6 +199,8 @@ def render_preview(row: ImageRow, read_bytes: ReadBytes, decoded_cache: DecodedI
     decoded = decoded_cache.get(row, read_bytes, PREVIEW_SIDE)
     image = decoded.image
     if max(image.size) > PREVIEW_SIDE:
+        from PIL import Image
+
         image = image.copy()
         image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.BILINEAR)
     return pil_to_qimage(image)

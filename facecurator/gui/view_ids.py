@@ -25,14 +25,16 @@ import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from facecurator.gui.page_rows import PageRows
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where a whole list is searched: not on the window's start
 
 #: Rows per page read from the file.
 PAGE: Final = 128
@@ -94,6 +96,8 @@ class ListedIds(PageRows):
         """The ids among these that are in the list, in the order given (one pass over the file)."""
         if not image_ids:
             return []
+        import numpy as np
+
         wanted = np.fromiter(image_ids, dtype=np.int64, count=len(image_ids))
         found: set[int] = set()
         for _start, chunk in self._chunks():
@@ -105,6 +109,8 @@ class ListedIds(PageRows):
         row = self._row_of.get(image_id)
         if row is not None:
             return row
+        import numpy as np
+
         for start, chunk in self._chunks():
             hits = np.flatnonzero(chunk == image_id)
             if hits.size:
@@ -139,6 +145,8 @@ class ListedIds(PageRows):
         return ids
 
     def _chunks(self) -> Iterator[tuple[int, np.ndarray[Any, Any]]]:
+        import numpy as np
+
         rows = self.listed_rows
         for start in range(0, rows, SEARCH_CHUNK):
             size = min(SEARCH_CHUNK, rows - start)
@@ -209,6 +217,9 @@ class ListedIds(PageRows):
                 self.group_sizes = groups() if callable(groups) else v.group_sizes(catalog, *groups)
             self.complete = not self._closed and not stop()
             announce(self)
+            # the GUI thread's whole-list searches (locate, known) need NumPy: imported here,
+            # on the worker once the view is listed, not on the GUI thread at the first search
+            import numpy  # noqa: F401
         finally:
             with self._lock:
                 self._filling = False

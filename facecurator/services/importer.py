@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from facecurator.domain.images import SUPPORTED_EXTENSIONS
+from facecurator.domain.image_names import SUPPORTED_EXTENSIONS
 from facecurator.domain.normalize import load_result_file, normalize
 from facecurator.domain.protocols import DetectionResult, ImageRef, content_identity
 from facecurator.errors import FacecuratorError

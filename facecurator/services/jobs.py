@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Final
 from facecurator.cloud.concurrency import MAX_IN_FLIGHT, InFlightSizer
 from facecurator.domain.error_texts import error_text
 from facecurator.domain.face import Face
-from facecurator.domain.images import is_supported_name
+from facecurator.domain.image_names import is_supported_name
 from facecurator.domain.protocols import Detector, ImageRef, Source, bytes_key
 from facecurator.services import image_gate
 from facecurator.services.catalog import Catalog, ImageRow
