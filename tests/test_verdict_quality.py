@@ -261,7 +261,9 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
     assert portraits and all(o.found for o in portraits), [o.label.key for o in portraits if not o.found]
     assert sum(o.found for o in corpus) >= 0.8 * len(corpus)
     derived = [o for o in outcomes if o.label.set == "derived"]
-    assert len(derived) >= 6 * len(derive.VARIANTS) * 0.5
+    # the variants that can be made here (the real hands only where their photos are)
+    made = [v for v in derive.VARIANTS if v.available is None or v.available("test")]
+    assert len(derived) >= 6 * len(made) * 0.5
     assert sum(o.found for o in derived) >= 0.8 * len(derived)
     # a face is matched to the detection at its centre: the detection box contains the label's point
     for o in outcomes:
@@ -274,8 +276,10 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 ISSUE_18 = (
     "issue 18 target not reached (local-v37): test split, enrollment-strict qualifies 10 of 106 real"
-    " must-not faces (8 renders or paintings, 1 dim low-key portrait, 1 light-tinted lens) and 12 of 810"
-    " variants (5 brown filter lenses, 2 gradient, 2 mirrored, 2 pencil sketches, 1 hat brim);"
+    " must-not faces (8 renders or paintings, 1 dim low-key portrait, 1 light-tinted lens) and 88 of 930"
+    " variants (76 real hands over the mouth or an eye: below 24, diagonal 19, side 14, eye 19 of 30;"
+    " 5 brown filter lenses, 2 gradient, 2 mirrored, 2 pencil sketches, 1 hat brim; 12 of 810 without"
+    " the real hands, whose photos CI does not have);"
     " moderation-2.0 16 of 223 sunglasses faces (1 of 13 real; 15 lens variants)"
 )
 

@@ -48,6 +48,7 @@ from benchmarks.truthset.camera_variants import CAMERA_VARIANTS
 from benchmarks.truthset.cover_variants import COVER_VARIANTS
 from benchmarks.truthset.detections import Runner, default_cache_dir, match_face
 from benchmarks.truthset.exposure_variants import EXPOSURE_VARIANTS
+from benchmarks.truthset.hand_variants import HAND_VARIANTS
 from benchmarks.truthset.labels import COLUMNS, Label
 from benchmarks.truthset.lens_variants import LENS_VARIANTS
 from benchmarks.truthset.variants import VARIANTS as BASE_VARIANTS
@@ -82,7 +83,16 @@ DERIVE_VERSION: Final = 8
 #: Every variant made from a source face: ``variants.py``'s, the real lenses', the partial covers',
 #: and the clean-preserving camera differences of ``camera_variants.py`` (label stays clean).
 #: ``washed`` (exposure_variants.py) was added in v8's folder too (the others are unchanged).
-VARIANTS: Final = (*BASE_VARIANTS, *LENS_VARIANTS, *COVER_VARIANTS, *EXPOSURE_VARIANTS, *CAMERA_VARIANTS)
+#: The real-hand variants (hand_variants.py) were added in v8's folder too, made only where their
+#: hands' photos are (``Variant.available``): a face's plan leaves them out elsewhere.
+VARIANTS: Final = (
+    *BASE_VARIANTS,
+    *LENS_VARIANTS,
+    *COVER_VARIANTS,
+    *EXPOSURE_VARIANTS,
+    *HAND_VARIANTS,
+    *CAMERA_VARIANTS,
+)
 #: Seeds the random choices (bar colour, which eye, ...). Kept at 1 when v2 changed
 #: roll45 (its direction follows the face's own tilt) and added ``tinted``, so the other
 #: variants are unchanged.
@@ -216,6 +226,8 @@ def _variant_labels(label: Label, folder: Path) -> list[tuple[Variant, Label]]:
     stem = hashlib.sha256(label.key.encode()).hexdigest()[:16]
     out = []
     for variant in VARIANTS:
+        if variant.available is not None and not variant.available(label.split):
+            continue
         attrs = dict(label.attrs)
         attrs.update(variant.labels)
         out.append(
@@ -286,6 +298,7 @@ def derive_face(label: Label, face_index: int, detected: Detected, folder: Path)
         rng = _seed(label.key, variant.name, str(SEED_VERSION))
         local = dict(pts)
         local["hand_eye"] = np.array([1.0 if rng.integers(2) else -1.0])
+        local["split_test"] = np.array([1.0 if label.split == "test" else 0.0])
         out, (fx, fy) = variant.make(crop, local, rng)
         assert planned_label.path is not None
         tmp = planned_label.path.with_name(planned_label.path.name + ".tmp")

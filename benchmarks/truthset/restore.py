@@ -1,8 +1,9 @@
 """Restore the truth set's gathered photos (and the identity benchmark's extra photos) from git mirrors.
 
 The photos may not be committed; what is committed is where each came from:
-``photo_sources.csv`` (the gathered photos of ``labels.csv``) and ``identity_sources.csv``
-(``benchmarks/identity.py --extra``), columns ``file, source, repo_path, commit, sha256``.
+``photo_sources.csv`` (the gathered photos of ``labels.csv`` and the real hands' photos of
+``hands.json``) and ``identity_sources.csv`` (``benchmarks/identity.py --extra``), columns
+``file, source, repo_path, commit, sha256``.
 Each photo is read from the git objects of a local mirror of its repository
 (``MIRRORS/<owner>+<repo>/repo``, a bare git directory or a clone with ``.git``, as the
 ``fetch`` tool leaves them) at the pinned commit; when that commit or path is not in the

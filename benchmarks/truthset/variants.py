@@ -67,7 +67,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: the source photo's points in the crop: the 5 mesh landmarks (right_eye, left_eye, nose,
-#: mouth_right, mouth_left), mouth, box, box_centre, box_side, hand_eye (+1/-1: which eye)
+#: mouth_right, mouth_left), mouth, box, box_centre, box_side, hand_eye (+1/-1: which eye),
+#: split_test (1.0: the face is of the test split, 0.0: tune)
 Points = dict[str, np.ndarray]
 
 
@@ -80,6 +81,9 @@ class Variant:
     make: Callable[[Image.Image, Points, np.random.Generator], tuple[Image.Image, tuple[float, float]]]
     #: JPEG quality range [low, high) of a ".jpg" variant
     jpeg_quality: tuple[int, int] = (2, 4)
+    #: Can it be made for a face of this split (None: always)? The real-hand variants need
+    #: the hands' gathered photos, which CI's machine does not have.
+    available: Callable[[str], bool] | None = None
 
 
 # --------------------------------------------------------------------------- geometry helpers
@@ -396,9 +400,7 @@ def _exposure(img: Image.Image, stops: float) -> Image.Image:
     return PILImage.fromarray(_to_srgb(lin * 2.0**stops))
 
 
-def _dim(
-    img: Image.Image, pts: Points, rng: np.random.Generator
-) -> tuple[Image.Image, tuple[float, float]]:
+def _dim(img: Image.Image, pts: Points, rng: np.random.Generator) -> tuple[Image.Image, tuple[float, float]]:
     """An underexposed shot: 2.5-3.5 stops darker (not the black face of ``underexposed``)."""
     return _exposure(img, -float(rng.uniform(2.5, 3.5))), _centre(pts)
 
