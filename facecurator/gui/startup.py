@@ -65,10 +65,17 @@ def splash_while_importing(modules: Sequence[str] = WINDOW_MODULES, *, poll_s: f
 
 def _import_while_turning(modules: Sequence[str], poll_s: float, splash: Callable[[], None] | None) -> None:
     """Import ``modules`` on a thread (first :data:`SPLASH_NEEDS` when ``splash``, which is called
-    on this thread once they are built) while this thread's event loop keeps turning."""
+    on this thread once they are built) while this thread's event loop keeps turning.
+
+    The importing thread waits while the splash is built and shown: PySide6 builds its Python
+    types and enums lazily, and two threads doing so at once crashed the start (a segmentation
+    fault in about 1 start of 20 here: the splash's ``show()`` converting a Qt message's type for
+    the log's handler while the thread imported ``main_window``'s names). Between turns this
+    thread only runs the event loop (the splash's paints, in Qt) on what is already built."""
     failed: list[BaseException] = []
     done = threading.Event()
     ready = threading.Event()
+    built = threading.Event()  # the splash is built and shown: the importing thread goes on
 
     def work() -> None:
         try:
@@ -77,6 +84,7 @@ def _import_while_turning(modules: Sequence[str], poll_s: float, splash: Callabl
                     module, attribute = name.rsplit(".", 1)
                     getattr(importlib.import_module(module), attribute)
                 ready.set()
+                built.wait()
             for name in modules:
                 importlib.import_module(name)
         except BaseException as exc:  # noqa: BLE001 - raised again on the GUI thread
@@ -87,15 +95,22 @@ def _import_while_turning(modules: Sequence[str], poll_s: float, splash: Callabl
 
     favour_the_gui_thread()  # the importing thread gives the GIL up every millisecond
     answer_pyside_use_without_reading_sources()
+    every_event = QEventLoop.ProcessEventsFlag.AllEvents  # (its enum built here, not beside the thread)
     threading.Thread(target=work, name="fc-imports", daemon=True).start()
-    while True:
-        finished = done.wait(poll_s)  # (waiting releases the GIL)
-        if splash is not None and ready.is_set() and not failed:
-            splash()
-            splash = None
-        if finished:
-            break
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    try:
+        while True:
+            finished = done.wait(poll_s)  # (waiting releases the GIL)
+            if splash is not None and ready.is_set():
+                if not failed:
+                    splash()
+                    QCoreApplication.processEvents(every_event, 5)  # its first paint, the thread waiting
+                splash = None
+                built.set()
+            if finished:
+                break
+            QCoreApplication.processEvents(every_event, 5)
+    finally:
+        built.set()  # (never left waiting, whatever happened here)
     if failed:
         raise failed[0]
 

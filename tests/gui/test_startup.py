@@ -153,3 +153,31 @@ def test_the_splash_waits_for_its_needs_built_on_the_importing_thread(
         assert monitor.max_gap < IMPORT_S / 2, f"a {monitor.max_gap * 1000:.0f} ms stall before the splash"
     finally:
         splash.close()
+
+
+def test_the_importing_thread_waits_while_the_splash_is_built_and_shown(
+    qapp, slow_module: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PySide6 builds its Python types and enums lazily and two threads doing so at once crashed
+    the start (a segmentation fault in ~1 start of 20: the splash's show() converting a Qt
+    message's type for the log's handler while the thread imported the window's names): the
+    window's modules are imported only once the splash is built, shown and painted."""
+    from facecurator.gui import startup
+
+    seen: list[bool] = []
+    real_show = startup.show_splash
+
+    def show() -> Any:
+        seen.append(slow_module in sys.modules)  # (a module is there from its import's start)
+        splash = real_show()
+        qapp.processEvents()
+        seen.append(slow_module in sys.modules)
+        return splash
+
+    monkeypatch.setattr(startup, "show_splash", show)
+    splash = startup.splash_while_importing([slow_module])
+    try:
+        assert seen == [False, False], "the window's modules were imported while the splash was built"
+        assert slow_module in sys.modules  # then imported
+    finally:
+        splash.close()
