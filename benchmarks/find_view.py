@@ -18,6 +18,9 @@ GUI thread:
 * ``then_first_rows_s``: ``--then`` applied next: to its first rows (the old listing stops first);
 * ``rss_mb`` before the Find and at the end.
 
+``--trace``: where the stalls over 50 ms of the first Find's watch went (benchmarks/stall_trace.py:
+the GUI thread's frames, its CPU in each stall, the other threads' frames), printed to stderr.
+
 A watchdog ends the child after ``--limit`` seconds with what it has (the code before this
 change built the list on the GUI thread: nothing shown, the event loop blocked). One JSON line.
 """
@@ -77,6 +80,12 @@ def child(args: argparse.Namespace) -> None:
 
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    tracer = None
+    if args.trace:
+        from stall_trace import StallTracer
+
+        tracer = StallTracer(monitor)
+        tracer.start()
     cpu = time.thread_time()
     t0 = time.perf_counter()
     apply(args.find)
@@ -88,6 +97,9 @@ def child(args: argparse.Namespace) -> None:
     results["gui_cpu_s"] = round(time.thread_time() - cpu, 2)
     results["rows_at_watch"] = model.rowCount()
     results["checked_at_watch"] = checked[0]
+    if tracer is not None:
+        tracer.stop()
+        print(f"find: {tracer.report()}", file=sys.stderr, flush=True)
     if args.then:
         gaps = len(monitor.gaps)
         t1 = time.perf_counter()
@@ -109,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watch", type=float, default=15.0, help="seconds watched after the first rows")
     parser.add_argument("--limit", type=float, default=240.0, help="seconds before the child gives up")
     parser.add_argument("--bar", action="store_true", help="typed in the Find bar (Triage applies it too)")
+    parser.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
     args = parser.parse_args(argv)
     if args.child:
         child(args)

@@ -27,6 +27,12 @@ page read on the query worker paints empty cells first), the longest stall until
 GUI thread's CPU. ``--hold-sample``: no jump sample is taken (as right after a switch at 3M,
 while it is walked): every jump lands in an unsampled part.
 
+Beside each stall, two figures tell the GUI thread's own work from the machine's load: per page
+and per jump, ``turn_cpu_ms``, the most CPU the GUI thread spent between two ticks of the timer
+(its longest turn of work: a busy machine delays it but does not add to it), and
+``idle_ms``, the longest gap of an idle Qt app's 10 ms timer (a process of its own, run
+beside the child) over the same seconds: the stall the load alone made then.
+
 Printed: the median, 90th percentile and worst of each over the pages, per view, as JSON. A
 fresh thumbnail cache per run (cold: every thumbnail is decoded from its file).
 """
@@ -34,6 +40,7 @@ fresh thumbnail cache per run (cold: every thumbnail is decoded from its file).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -112,6 +119,82 @@ def _link_files(catalog: Any, image_ids: list[int], master: Path) -> int:
     return made
 
 
+class TurnCpu:
+    """The GUI thread's CPU time at each tick of ``monitor`` (read on it, after the tick)."""
+
+    def __init__(self, monitor: Any) -> None:
+        self.ticks: list[tuple[float, float]] = []  # (perf_counter, thread_time)
+        self._monitor = monitor
+        monitor._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        self.ticks.append((time.perf_counter(), time.thread_time()))
+
+    def longest(self, start: float, end: float) -> float:
+        """The most CPU (ms) the GUI thread spent between two ticks from ``start`` to ``end``."""
+        ticks = [t for t in self.ticks if start <= t[0] <= end + 0.05]
+        return max((b[1] - a[1] for a, b in itertools.pairwise(ticks)), default=0.0) * 1000
+
+    def close(self) -> None:
+        self._monitor._timer.timeout.disconnect(self._tick)
+
+
+class IdleBeside:
+    """An idle Qt app in a process of its own (this script's ``--child-idle``): its timer's gaps
+    with their times, to read the longest over a window (the load's share of a stall)."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, __file__, "--child-idle"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        assert self._proc.stdout is not None
+        self._proc.stdout.readline()  # "ready"
+        self.gaps: list[tuple[float, float]] = []  # (tick time, gap before it), perf_counter
+
+    def finish(self) -> None:
+        out, _ = self._proc.communicate("")
+        self.gaps = [tuple(g) for g in json.loads(out.strip().splitlines()[-1])]
+
+    def longest(self, start: float, end: float) -> float:
+        """The idle app's longest gap (ms) overlapping ``start`` .. ``end``."""
+        return max((g for at, g in self.gaps if at >= start and at - g <= end), default=0.0) * 1000
+
+
+def child_idle() -> None:
+    """An idle Qt event loop with a 10 ms timer until stdin closes; then its gaps as JSON."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import threading
+
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])  # noqa: F841 - kept alive
+    gaps: list[tuple[float, float]] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append((now, now - last[0]))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    done = threading.Event()
+
+    def wait_for_eof() -> None:
+        sys.stdin.read()
+        done.set()
+
+    threading.Thread(target=wait_for_eof, daemon=True).start()
+    print("ready", flush=True)
+    while not done.is_set():
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        time.sleep(0.001)
+    print(json.dumps([(round(a, 4), round(g, 4)) for a, g in gaps if g >= 0.02]), flush=True)
+
+
 def _traced(monitor: Any, trace: bool, label: str) -> Any:
     """A :class:`stall_trace.StallTracer` on ``monitor`` started (``trace``), else None."""
     if not trace:
@@ -132,10 +215,13 @@ def _untraced(tracer: Any) -> None:
 
 
 def _page_through(
-    view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, spin: Any, trace: str = ""
-) -> dict[str, Any]:
+    view: Any, cache: Any, ids_of: Any, key_of: Any, pages: int, spin: Any, trace: str = "",
+    windows: list[tuple[float, float]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Scroll ``view`` down a page at a time; per page: rows painted, thumbnails painted, stall
-    (``trace``: where the stalls went, printed under that label)."""
+    (``trace``: where the stalls went, printed under that label); each page's seconds (from,
+    to) are added to ``windows`` (the idle app's gaps over them are read after)."""
+    windows = [] if windows is None else windows
     from PySide6.QtCore import QEvent, QObject
 
     from facecurator.gui.latency import EventLoopMonitor
@@ -178,8 +264,11 @@ def _page_through(
     bar = view.verticalScrollBar()
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    turns = TurnCpu(monitor)
     tracer = _traced(monitor, bool(trace), trace)
-    measured: dict[str, list[float]] = {"rows_ms": [], "thumbs_ms": [], "stall_ms": [], "gui_cpu_ms": []}
+    measured: dict[str, list[float]] = {
+        "rows_ms": [], "thumbs_ms": [], "stall_ms": [], "gui_cpu_ms": [], "turn_cpu_ms": []
+    }  # fmt: skip
     gave_up = 0
     for _ in range(pages):
         if bar.value() >= bar.maximum():
@@ -204,7 +293,10 @@ def _page_through(
         measured["thumbs_ms"].append((thumbs_at - started) * 1000)
         measured["stall_ms"].append(max(monitor.gaps[gaps_before:], default=0.0) * 1000)
         measured["gui_cpu_ms"].append((time.thread_time() - cpu) * 1000)
+        measured["turn_cpu_ms"].append(turns.longest(started, time.perf_counter()))
+        windows.append((started, time.perf_counter()))
     monitor.stop()
+    turns.close()
     _untraced(tracer)
     cache.ready.disconnect(on_ready)
     view.viewport().removeEventFilter(spy)
@@ -256,6 +348,7 @@ def _jumps(
     bar = view.verticalScrollBar()
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    turns = TurnCpu(monitor)
     tracer = _traced(monitor, bool(trace), trace)
     out: dict[str, Any] = {}
     view.setFocus()
@@ -286,8 +379,11 @@ def _jumps(
             "filled_ms": round((filled_at - started) * 1000, 1),
             "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
             "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
+            "turn_cpu_ms": round(turns.longest(started, time.perf_counter()), 1),
+            "window": (started, time.perf_counter()),
         }
     monitor.stop()
+    turns.close()
     _untraced(tracer)
     view.viewport().removeEventFilter(spy)
     return out
@@ -348,6 +444,8 @@ def child(args: argparse.Namespace) -> None:
     spin(lambda: window.gallery_model.rowCount() >= args.expect, 600)
     spin(lambda: bool(changed) and not store.busy, args.verdict_wait)
     results: dict[str, Any] = {"verdicts_stored": bool(changed), "pages": args.pages}
+    idle = IdleBeside()
+    page_windows: dict[str, list[tuple[float, float]]] = {}
     # The views take the window's width (a fresh settings folder: no layout saved).
     window.gallery_splitter.setSizes([1000, 300, 200])
     window.triage.splitter.setSizes([1100, 400])
@@ -379,7 +477,10 @@ def child(args: argparse.Namespace) -> None:
             ids = sorted(set(catalog_image_of_faces(catalog, ids).values()))
         _link_files(catalog, ids, master)
         trace = name if args.trace else ""
-        results[name] = _page_through(view, cache, ids_of, key_of, args.pages, spin, trace)
+        page_windows[name] = []
+        results[name] = _page_through(
+            view, cache, ids_of, key_of, args.pages, spin, trace, page_windows[name]
+        )
         results[f"{name}_jumps"] = _jumps(
             view, spin, f"{name} jumps" if args.trace else "", _go_to(args, window, name)
         )
@@ -387,6 +488,11 @@ def child(args: argparse.Namespace) -> None:
         if held is not None:
             results[f"{name}_held_ids"] = held
     results["rss_end_mb"] = round(_rss_mb(), 1)
+    idle.finish()  # the load's share: the idle app's longest gap over each page and jump
+    for name, windows in page_windows.items():
+        results[name]["idle_ms"] = _summary([idle.longest(*w) for w in windows] or [0.0])
+        for jump in results.get(f"{name}_jumps", {}).values():
+            jump["idle_ms"] = round(idle.longest(*jump.pop("window")), 1)
     print(json.dumps(results), flush=True)
     window.shutdown()
     window.close()
@@ -462,6 +568,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gallery-view", help="open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group)"
     )
+    parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
+    if argv is None and "--child-idle" in sys.argv:
+        child_idle()
+        return 0
     args = parser.parse_args(argv)
     if args.child:
         child(args)
