@@ -416,6 +416,7 @@ class GalleryView(QListView):
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         model.rowsArrived.connect(self._on_rows_arrived)
+        model.rowsShifted.connect(self._on_rows_shifted)
         model.modelReset.connect(self._prune_timer.start)
         #: (current image, selected images) kept across a reset of the model, put back after it
         self._kept: tuple[int | None, list[int]] | None = None
@@ -497,6 +498,13 @@ class GalleryView(QListView):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.currentImageChanged.emit(current.data(IMAGE_ID_ROLE) if current.isValid() else None)
+
+    def _on_rows_shifted(self, first: int, last: int) -> None:
+        """A go-to's rows moved from an estimated place to their counted one: the current image
+        (moved along) is shown there."""
+        current = self.currentIndex()
+        if current.isValid() and first <= current.row() <= last:
+            self.scrollTo(current)
 
     def _on_rows_arrived(self, first: int, last: int) -> None:
         """The current row was a placeholder (its page read on the worker): now it has its image."""

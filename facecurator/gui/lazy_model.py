@@ -47,6 +47,10 @@ class LazyIdModel(QAbstractListModel):
     #: rows ``(first, last)`` that were placeholders got their ids (a page read on the query
     #: worker arrived): a view whose current row is among them shows it again
     rowsArrived = Signal(int, int)
+    #: a far go-to's rows, shown at an estimated place, moved to their counted rows ``(first,
+    #: last)`` (the current and selected rows among them moved along): a view whose current row
+    #: is among them scrolls to it
+    rowsShifted = Signal(int, int)
 
     #: the role ``data()`` answers with the row's id, without reading the row
     id_role: int
@@ -140,7 +144,21 @@ class LazyIdModel(QAbstractListModel):
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
                 self.rowsArrived.emit(first, last)
 
+        def shifted(first: int, last: int, by: int) -> None:
+            if self._ids is not paged:
+                return
+            count = self.rowCount()
+            moved = [index for index in self.persistentIndexList() if first <= index.row() <= last]
+            self.changePersistentIndexList(
+                moved,
+                [self.index(i.row() + by, 0) if 0 <= i.row() + by < count else QModelIndex() for i in moved],
+            )
+            low, high = max(0, min(first, first + by)), min(count - 1, max(last, last + by))
+            self.dataChanged.emit(self.index(low, 0), self.index(high, 0))
+            self.rowsShifted.emit(max(0, first + by), min(count - 1, last + by))
+
         paged.arrived = arrived
+        paged.shifted = shifted
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

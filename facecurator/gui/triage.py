@@ -263,6 +263,7 @@ class TriagePage(QWidget):
         layout.addWidget(self.splitter, 1)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.rowsArrived.connect(self._on_rows_arrived)
+        self.model.rowsShifted.connect(self._on_rows_shifted)
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(lambda *_: self._update_counts())
         store.facesChanged.connect(self._on_faces_changed)
@@ -368,6 +369,13 @@ class TriagePage(QWidget):
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._show_current()
         self.currentFaceChanged.emit(current.data(FACE_ID_ROLE) if current.isValid() else None)
+
+    def _on_rows_shifted(self, first: int, last: int) -> None:
+        """A go-to's rows moved from an estimated place to their counted one: the current face
+        (moved along) is shown there."""
+        current = self.view.currentIndex()
+        if current.isValid() and first <= current.row() <= last:
+            self.view.scrollTo(current, QListView.ScrollHint.EnsureVisible)
 
     def _on_rows_arrived(self, first: int, last: int) -> None:
         """The current row was a placeholder (its page read on the worker): now it has its face."""

@@ -189,18 +189,26 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), IMAGE_ID_ROLE) == reference[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
-    # "go to image" far from both ends and every sampled key: its row counted and its page read
-    # on the worker, then the image current and announced
+    # "go to image" far from both ends and every sampled key: shown current at once at an
+    # estimated row (its page read by keyset from its key on the worker), then moved along with
+    # its rows to its row counted on the worker, still current and shown
     gui_ranks, worker_ranks = page_reads(monkeypatch, paged_ids.ImagePages, "rank")
     row = N_IMAGES * 7 // 10
+    estimate = row - 45  # (an estimate 45 rows off)
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: estimate)
+    landed: list[tuple[int, int]] = []
+    view.currentImageChanged.connect(lambda _i: landed.append(_current(view)))
     with qtbot.waitSignal(
         view.currentImageChanged, timeout=30_000, check_params_cb=lambda i: i == reference[row]
     ):
         assert view.select_image(reference[row])
-    assert _current(view) == (row, reference[row])
+    assert landed == [(estimate, reference[row])]
+    qtbot.waitUntil(lambda: _current(view) == (row, reference[row]), timeout=30_000)
+    assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
     assert worker_ranks and not gui_ranks, gui_ranks
-    near = row + 1 if (row + 1) % PAGE else row - 1  # on the page just read: at once
+    near = row + 1 if (row + 1) % PAGE else row - 1  # on a page held (painted): at once
+    qtbot.waitUntil(lambda: model.held_id(near) is not None, timeout=30_000)
     assert view.select_image(reference[near]) and _current(view) == (near, reference[near])
     assert not view.select_image(max(reference) + 1)
     # the view read again (a new paged list, no sample yet): the current image put back at its

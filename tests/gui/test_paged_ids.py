@@ -1,7 +1,7 @@
-"""PagedIds without a window, its query worker a queue run by hand: a go-to's row counted on the
-worker is counted again when rows were inserted meanwhile (a scan's), and is not told once the
-list is no longer shown. SQLite: the order of the answers is the point (both backends' counts
-are in test_catalog_pages and the paged grids' tests)."""
+"""PagedIds without a window, its query worker a queue run by hand: a far go-to is shown at an
+estimated row after one query, then moved to its counted row in bounded walks; placed again when
+rows were inserted meanwhile (a scan's), not told once the list is no longer shown. SQLite: the
+order of the answers is the point (both backends are in the paged grids' tests)."""
 
 from __future__ import annotations
 
@@ -11,39 +11,102 @@ from typing import Any
 
 import pytest
 from helpers.catalogs import seed_catalog
+from helpers.paging import hold_sample
 
 from facecurator.gui import paged_ids
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
 
 
-def test_a_go_to_counted_on_the_worker_is_counted_again_after_an_insert(
+class _Spy:
+    """The calls of ``ImagePages.rank`` (their ``start``: None counts from the first row) and the
+    OFFSETs of ``.page`` from now on."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.ranks: list[Any] = []
+        self.walks: list[int] = []
+        rank, page = paged_ids.ImagePages.rank, paged_ids.ImagePages.page
+
+        def ranked(source: Any, catalog: Catalog, key: Any, start: Any = None, /) -> int:
+            self.ranks.append(start)
+            return rank(source, catalog, key, start)
+
+        def paged(source: Any, catalog: Catalog, **bounds: Any) -> Any:
+            self.walks.append(bounds.get("offset", 0))
+            return page(source, catalog, **bounds)
+
+        monkeypatch.setattr(paged_ids.ImagePages, "rank", ranked)
+        monkeypatch.setattr(paged_ids.ImagePages, "page", paged)
+
+
+def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paged_ids, "SAMPLE_STEP", 64)  # (a row far from both ends at this size)
+    """No sample taken: "go to" an image far from both ends lands after one query of the worker
+    (its row estimated from the keys of a sample of the ids, its page read by keyset from its
+    key: no count of the rows before it), its neighbours read from that page; its exact row is
+    then counted in walks of at most SAMPLE_STEP * SAMPLE_CHUNK rows a query, and the estimate's
+    rows move there (``shifted``), each image at its row; placed again after rows are inserted."""
+    for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
+        monkeypatch.setattr(paged_ids, name, value)
+    hold_sample(monkeypatch)
+    estimated: list[int] = []
+    estimate_of = paged_ids.PagedIds._estimate
+
+    def estimate(paged: paged_ids.PagedIds, *args: Any) -> int:  # (off by 47 rows: its page moves)
+        estimated.append(estimate_of(paged, *args))
+        return 653 if len(estimated) == 1 else estimated[-1]
+
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", estimate)
     target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
     seed_catalog(target, root, 1000, 1)
     jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
+    spy = _Spy(monkeypatch)
 
-    def work() -> None:
-        with Catalog(target) as worker:
-            while jobs:
-                run, answer = jobs.pop(0)
-                answer(run(worker))
+    with Catalog(target) as catalog, Catalog(target) as worker:
 
-    with Catalog(target) as catalog:
+        def work(queries: int = 1000) -> None:
+            for _ in range(queries):
+                if jobs:
+                    run, answer = jobs.pop(0)
+                    answer(run(worker))
+
         ids = q.image_ids(catalog, source_root=root, sort="name")
         paged = paged_ids.PagedIds(catalog, root, len(ids))
         paged.sample_later(lambda run, answer: jobs.append((run, answer)))
-        jobs.clear()  # (no sample taken: every row far from a sampled key)
+        shifts: list[tuple[int, int, int]] = []
+        paged.shifted = lambda *moved: shifts.append(moved)
         told: list[dict[int, int]] = []
         assert paged.rows_later([ids[700]], told.append) == [ids[700]]
-        assert not told and len(jobs) == 1  # counted on the worker
-        paged.inserted()  # a scan's row came meanwhile: the rows may have moved
+        assert not told and len(jobs) == 1
+        work(1)
+        assert len(told) == 1 and list(told[0]) == [ids[700]]
+        estimate = told[0][ids[700]]
+        assert estimate == 653 and 0 <= estimated[0] < 1000
+        assert spy.ranks == [] and max(spy.walks) == 0  # no row counted: nothing walked
+        assert paged.peek(estimate) == ids[700]
+        # its neighbours, a page and more away, read from its page by keyset at once
+        for row in range(estimate - 40, estimate + 40):
+            assert paged.shown(row) == ids[700 + row - estimate]
+        assert len(jobs) == 1  # (the count's first walk; no page asked of the worker)
+        spy.walks.clear()
         work()
-        assert told == [{ids[700]: 700}]  # counted again, then told
-        assert paged.rows_later([10**9], told.append) == [] and len(told) == 1  # not in the list
+        assert max(spy.walks) <= 64 * 2 and len(spy.walks) > 2  # walks of SAMPLE_STEP * SAMPLE_CHUNK rows
+        assert spy.ranks and None not in spy.ranks  # counted from a walked key, not the start
+        assert shifts and shifts[-1][2] == 700 - estimate
+        for row in range(660, 740):
+            assert paged.shown(row) == ids[row]
+        assert not jobs
+        # a go-to while rows are inserted (a scan): placed again
+        paged.rows_later([ids[300]], told.append)
+        work(1)
+        assert list(told[-1]) == [ids[300]] and paged.peek(told[-1][ids[300]]) == ids[300]
+        paged.inserted()
+        paged.inserted()  # (two rows, then the sample asked again, as the grids do)
+        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        work()
+        assert len(told) == 3 and list(told[-1]) == [ids[300]]
+        paged.retired = True  # no longer shown: neither placed nor counted on
         paged.rows_later([ids[800]], told.append)
-        paged.retired = True  # no longer shown when the answer comes: not told
         work()
-        assert len(told) == 1
+        assert len(told) == 3

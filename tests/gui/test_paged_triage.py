@@ -195,18 +195,27 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     bar.setValue(0)
     assert model.data(model.index(0, 0), FACE_ID_ROLE) == every[0]
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
-    # "go to face" on a row far from both ends and every sampled key: its row counted and its
-    # page read on the worker, then the face shown
+    # "go to face" on a row far from both ends and every sampled key: shown current at once at
+    # an estimated row (its page read by keyset from its key on the worker), then moved along
+    # with its rows to its row counted on the worker, still current and shown
     gui_ranks, worker_ranks = page_reads(monkeypatch, FacePages, "rank")
     row = len(every) * 7 // 10
+    estimate = row + 45  # (an estimate 45 rows off)
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: estimate)
+    landed: list[tuple[int, int | None]] = []
+    triage.currentFaceChanged.connect(lambda _f: landed.append((view.currentIndex().row(), _f)))
     with qtbot.waitSignal(
         triage.currentFaceChanged, timeout=30_000, check_params_cb=lambda f: f == every[row]
     ):
         assert triage.select_face(every[row])
-    assert view.currentIndex().row() == row and triage.current_face_id() == every[row]
+    assert landed == [(estimate, every[row])]
+    qtbot.waitUntil(lambda: view.currentIndex().row() == row, timeout=30_000)
+    assert triage.current_face_id() == every[row]
+    assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
     assert worker_ranks and not gui_ranks, gui_ranks
     # a face on a page held is found at once; one not in the grid is not
     near = row + 1 if (row + 1) % PAGE else row - 1
+    qtbot.waitUntil(lambda: model.held_id(near) is not None, timeout=30_000)
     assert triage.select_face(every[near]) and view.currentIndex().row() == near
     assert not triage.select_face(max(every) + 1)

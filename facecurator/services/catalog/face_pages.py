@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.services.catalog.dialect import POSTGRESQL
-from facecurator.services.catalog.pages import below, keyset, sample_sql
+from facecurator.services.catalog.pages import below, keyset, last_id, sample_sql
 from facecurator.services.catalog.rows import _ids_json
 
 if TYPE_CHECKING:
@@ -183,6 +183,10 @@ class FacePages:
         with catalog._reading("sampled face keys") as db:
             found = db.execute(sample_sql(inner, "name, image_id, idx, face_id", params, rows), params)
             return [_key(row) for row in found.fetchall()]
+
+    def last_id(self, catalog: Catalog) -> int:
+        """The largest face id (a go-to's row is estimated from a sample of the ids up to it)."""
+        return last_id(catalog, "faces")
 
     def every_id(self, catalog: Catalog) -> list[int]:
         """Every face id of the view in order, in one query (a whole-view operation: a bulk

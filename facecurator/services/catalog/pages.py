@@ -144,3 +144,13 @@ def sample_sql(inner: str, names: str, params: dict[str, Any], rows: int | None)
         f"SELECT {names} FROM (SELECT {names}, row_number() OVER (ORDER BY {names}) AS r "
         f"FROM ({inner}) AS walked) AS numbered WHERE (r - 1) % :step = 0 ORDER BY r"
     )
+
+
+def last_id(catalog: Catalog, table: str = "images") -> int:
+    """The largest id of ``table`` ("images" or "faces"; 0: none): the end of the ids a go-to's
+    row is estimated from (the primary key's last entry)."""
+    if table not in ("images", "faces"):
+        raise ValueError(table)
+    with catalog._reading("the last id") as db:
+        row = db.execute(f"SELECT id FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
+    return 0 if row is None else int(row[0])
