@@ -27,6 +27,7 @@ from typing import Final
 
 import numpy as np
 
+from facecurator.detect.quality import hands
 from facecurator.detect.quality.base import masked, rows_of
 from facecurator.detect.quality.fingers import fingers_across, mouth_limit
 from facecurator.detect.quality.regions import (
@@ -351,6 +352,14 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
         fractions["cheek_lines"] = round(fingers.coherence, 3)
         fractions["cheek_lines_tilt"] = round(fingers.tilt, 1)
         mouth = min(mouth, mouth_limit(fingers))
+    # a real hand over half the mouth, from below or at a diagonal (hands.py): the lips' colour
+    # lost on one half, edges up and down the lips, a narrower mesh mouth, weighed together
+    if not skin.monochrome and not bearded and "lips_stripes" in darkness:
+        values = hands.features(regions, {**darkness, "lip_contrast": lips})
+        if values is not None:
+            score = hands.hand_score(values)
+            fractions["hand_score"] = round(score, 2)
+            mouth = min(mouth, hands.mouth_limit(score))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not bearded and not _beard_like(regions, skin)
