@@ -141,7 +141,7 @@ class FilterBar(QWidget):
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("findProgress")
         self.progress_label.hide()
-        self._progress: tuple[int, int] | None = None
+        self._progress: tuple[int, int, int] | None = None
         self._error: FilterError | None = None
         #: the error shown is a grid's (show_grid_problem), not the expression's own
         self._grid_error = False
@@ -318,22 +318,30 @@ class FilterBar(QWidget):
             self.error_label.hide()
             self.edit.setStyleSheet("")
 
-    def show_progress(self, checked: int, found: int, done: bool) -> None:
-        """The gallery is deciding a Find in part in Python (verdicts not all stored yet):
-        ``checked`` images looked at, ``found`` shown so far; ``done``: it ended (or was replaced)."""
-        self._progress = None if done else (checked, found)
+    def show_progress(self, checked: int, found: int, total: int, done: bool) -> None:
+        """The gallery is deciding a Find (or a verdict filter) in part in Python (verdicts not
+        all stored yet): ``checked`` images looked at of about ``total`` (0: not known yet),
+        ``found`` shown so far; ``done``: it ended (or was replaced)."""
+        self._progress = None if done else (checked, found, total)
         self._show_progress()
 
     def _show_progress(self) -> None:
         if self._progress is None:
             self.progress_label.hide()
             return
-        checked, found = self._progress
-        self.progress_label.setText(
-            self.tr("Finding… {found} of {checked} images checked so far").format(
-                found=found, checked=checked
+        checked, found, total = self._progress
+        if total:
+            text = self.tr("Finding… {found} found, {checked} of about {total} images checked ({percent} %)")
+            percent = min(100, checked * 100 // max(total, 1))
+            total = max(total, checked)
+            text = text.format(found=found, checked=checked, total=total, percent=percent)
+            self.progress_label.setText(text)
+        else:
+            self.progress_label.setText(
+                self.tr("Finding… {found} of {checked} images checked so far").format(
+                    found=found, checked=checked
+                )
             )
-        )
         self.progress_label.setToolTip(
             self.tr(
                 "Some faces have no stored verdict yet: their images are evaluated now, a few "

@@ -39,8 +39,9 @@ from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
-from facecurator.services.filtering import FilterError, find_plan
-from facecurator.services.find_rest import FindRest, Keep, plan_find
+from facecurator.services.catalog.queries import VERDICT_SORTS
+from facecurator.services.filtering import FilterError
+from facecurator.services.find_rest import VERDICT_TERMS, FindRest, Keep, plan_find, view_find
 
 #: Quiet time after a scan added images to a listed view before it is read again.
 REFRESH_DELAY_MS: Final = 1000
@@ -56,8 +57,9 @@ class ViewModel(LazyIdModel):
     viewComplete = Signal()
     #: the view's count, or whether it is an estimate, changed (:attr:`view_count`)
     countChanged = Signal()
-    #: a Find SQL cannot answer whole being listed: (images checked, images found, done)
-    findProgress = Signal(int, int, bool)
+    #: a Find SQL cannot answer whole being listed (a verdict filter while verdicts are missing
+    #: too): (images checked, images found, about how many to check (0: not known yet), done)
+    findProgress = Signal(int, int, int, bool)
     #: the worker's answer whether a listing's face filter applies: (ListedIds, FilterError or
     #: None: it does)
     _filter_checked = Signal(object, object)
@@ -84,6 +86,7 @@ class ViewModel(LazyIdModel):
         #: the listed view shown and its FindRest (a Find decided in part in Python: the
         #: worker puts it in the list)
         self._finding: tuple[ListedIds, list[FindRest]] | None = None
+        self._find_total = 0  # about how many images its FindRest checks (0: not known yet)
         self._filter_checked.connect(self._on_filter_checked)
         #: the listed view's count shown: (images, estimated); None: not known yet
         self._listed_count: tuple[int, bool] | None = None
@@ -142,8 +145,9 @@ class ViewModel(LazyIdModel):
     def _end_finding(self) -> None:
         """The Find being decided is no longer shown: its progress goes (its listing stops)."""
         if self._finding is not None and self._finding[1]:
-            self.findProgress.emit(0, 0, True)
+            self.findProgress.emit(0, 0, 0, True)
         self._finding = None
+        self._find_total = 0
 
     def _reset_listed(self, *, refresh: bool = False) -> None:
         """List the view (filter, face filter, sort) on the query worker. ``refresh``: the
@@ -177,14 +181,17 @@ class ViewModel(LazyIdModel):
         self.countChanged.emit()
 
     def _list_early(self, root: str) -> None:
-        """An open of ``root`` began: a view other than the default one that needs no verdict
-        and no face filter is listed and shown at once, its first rows before the open's count
-        of the source is done (~0.3 s at a million images, seconds under load), if the catalog
-        has ids enough. Kept if the source is large (:meth:`_reset_listed`), else replaced by
-        the source's id list."""
+        """An open of ``root`` began: a view other than the default one is listed and shown at
+        once, its first rows before the open's count of the source is done (~0.3 s at a million
+        images, seconds under load), if the catalog has ids enough. A verdict filter or a Find
+        is listed as a Find (:func:`~facecurator.services.find_rest.view_find`: a stored verdict
+        decides in SQL, a face without one is evaluated on the worker), planned without looking
+        whether every verdict is stored (that look walks the source). Not a sort by a verdict
+        (it aggregates every face's). Kept if the source is large (:meth:`_reset_listed`), else
+        replaced by the source's id list."""
         store = self._store
-        default = self.filter_name == "all" and self.sort_key == "name"
-        if default or self.face_filter is not None or self._needs_verdicts() or store.closed:
+        default = self.filter_name == "all" and self.sort_key == "name" and self.face_filter is None
+        if default or self.sort_key in VERDICT_SORTS or store.closed:
             return
         if v.last_id(store.catalog) < paged_ids.PAGED_MIN:  # (one read of the key's end)
             return  # a catalog too small for any source of it to be listed
@@ -192,7 +199,7 @@ class ViewModel(LazyIdModel):
         self._listed_view = self._view()
         self._show_listed(listed, root or None)
         self._early = ((self._listed_view, root or None), listed)
-        self._fill_later(listed, root or None)
+        self._fill_later(listed, root or None, early=True)
 
     def _drop_early(self) -> None:
         """The open failed: the view listed as it began is no longer shown."""
@@ -204,35 +211,47 @@ class ViewModel(LazyIdModel):
             self._drop_listed(old)
         self._early = None
 
-    def _fill_later(self, listed: ListedIds, root: str | None, *, refresh: bool = False) -> None:
-        """List the model's view of ``root`` into ``listed`` on the store's view worker."""
+    def _fill_later(
+        self, listed: ListedIds, root: str | None, *, refresh: bool = False, early: bool = False
+    ) -> None:
+        """List the model's view of ``root`` into ``listed`` on the store's view worker (``early``:
+        as an open begins, see :meth:`_list_early`)."""
         store = self._store
         filter_name, sort, face_filter = self.filter_name, self.sort_key, self.face_filter
-        ruleset = store.ruleset_version
+        ruleset = listed.ruleset = store.ruleset_version
         rules, identities = store.ruleset, store.identities
         announce, checked = self._announcer.grown.emit, self._filter_checked.emit
         finders: list[FindRest] = []  # the worker's, when the Find is decided in part in Python
         if not refresh:
             self._finding = (listed, finders)
+        find = None if face_filter is None or face_filter.everything else face_filter.node
 
         def run(catalog: Catalog) -> ListedIds:
             extra: tuple[str, dict[str, Any]] | None = None
             keep: Keep | None = None
             groups: tuple[str, dict[str, Any]] | Callable[[], dict[str, int]] | None = None
-            if face_filter is not None and not face_filter.everything:
+            shown, node = view_find(filter_name, find)  # a verdict filter: "all" and its Find term
+            if node is not None:
                 plan, finder, error = plan_find(
-                    catalog, face_filter.node, source_root=root, ruleset=ruleset, rules=rules,
-                    identities=identities, groups=sort == "group",
+                    catalog, node, source_root=root, ruleset=ruleset, rules=rules,
+                    identities=identities, groups=sort == "group", checked=not early,
                 )  # fmt: skip
-                checked(listed, error)  # an error: not applied, the view unfiltered, the bar says why
+                if find is not None:  # an error: not applied, the view unfiltered, the bar says why
+                    checked(listed, error)
+                if error is not None and node is not find:  # the verdict filter without the Find
+                    plan, finder, error = plan_find(
+                        catalog, VERDICT_TERMS[filter_name], source_root=root, ruleset=ruleset,
+                        rules=rules, identities=identities, groups=sort == "group", checked=not early,
+                    )  # fmt: skip
                 extra = None if plan is None else plan.may
                 if finder is not None:  # the images that may pass, decided a batch at a time
                     finders.append(finder)
                     keep = finder.keep(catalog)
                     groups = lambda: finder.group_sizes or {}  # noqa: E731
-            sql = v.view_sql(filter_name, sort, source_root=root, ruleset=ruleset, extra=extra)
+            listed.planned = (shown, extra, keep is None)
+            sql = v.view_sql(shown, sort, source_root=root, ruleset=ruleset, extra=extra)
             if sort == "group" and groups is None:  # the person headers' sizes
-                groups = v.where(filter_name, source_root=root, ruleset=ruleset, extra=extra)
+                groups = v.where(shown, source_root=root, ruleset=ruleset, extra=extra)
             return listed.fill(catalog, sql, announce, groups, stop=store.shutting_down.is_set, keep=keep)
 
         store.list_view(run, lambda _result: None)
@@ -266,7 +285,7 @@ class ViewModel(LazyIdModel):
             return
         finding = self._finding
         if finding is not None and finding[0] is listed and finding[1]:
-            self.findProgress.emit(finding[1][0].checked, listed.written, listed.complete)
+            self.findProgress.emit(finding[1][0].checked, listed.written, self._find_total, listed.complete)
             if listed.complete:
                 self._finding = None
         # complete read before written: once complete, written is final (the other way round, a
@@ -285,7 +304,8 @@ class ViewModel(LazyIdModel):
             self._completed = listed
             self.countChanged.emit()
             self.viewComplete.emit()
-        elif self._counted is not listed and written:  # its first rows: its count is asked now
+        elif self._counted is not listed and (written or _decided_in_python(listed)):
+            # its first rows (a Find decided in Python: its first step): its count is asked now
             self._counted = listed
             self._count_later(listed)
 
@@ -305,43 +325,44 @@ class ViewModel(LazyIdModel):
 
     def _count_later(self, listed: ListedIds) -> None:
         """Read the listed view's estimated count, then (:data:`EXACT_COUNT_AFTER_MS` later, if
-        its listing goes on) its exact one, on the store's worker of view counts (a Find SQL
-        cannot answer whole: none, its listing's end tells)."""
+        its listing goes on) its exact one, on the store's worker of view counts, from what the
+        worker lists (``listed.planned``). A Find decided in part in Python is counted at its
+        listing's end; its progress's total is estimated (the images that may pass)."""
         store = self._store
-        filter_name, face_filter = self.filter_name, self.face_filter
-        root, ruleset = self._listed_root, store.ruleset_version
-
-        def clause(catalog: Catalog) -> tuple[tuple[str, dict[str, Any]] | None] | None:
-            """(the face filter's SQL test or None), None: not counted in SQL."""
-            if listed.complete:
-                return None
-            if face_filter is None or face_filter.everything:
-                return (None,)
-            try:
-                plan = find_plan(catalog, face_filter.node, source_root=root, ruleset=ruleset)
-            except FilterError:
-                return None
-            return (plan.may,) if plan.whole else None
+        root, ruleset, planned = self._listed_root, listed.ruleset, listed.planned
+        if planned is None:
+            return
+        shown, extra, exact = planned
 
         def estimate(catalog: Catalog) -> int | None:
-            extra = clause(catalog)
-            if extra is None:
+            if listed.complete:
                 return None
-            return v.estimate(catalog, filter_name, source_root=root, ruleset=ruleset, extra=extra[0])
+            return v.estimate(catalog, shown, source_root=root, ruleset=ruleset, extra=extra)
 
-        def exact(catalog: Catalog) -> int | None:
-            extra = clause(catalog)
-            if extra is None:
+        if not exact:  # the images to check: the progress's total
+            store.count_view(estimate, lambda n: self._checked_of(listed, n))  # type: ignore[arg-type]
+            return
+
+        def count(catalog: Catalog) -> int | None:
+            if listed.complete:
                 return None
-            return v.count(catalog, *v.where(filter_name, source_root=root, ruleset=ruleset, extra=extra[0]))
+            return v.count(catalog, *v.where(shown, source_root=root, ruleset=ruleset, extra=extra))
 
         store.count_view(estimate, lambda n: self._counted_as(listed, n, estimated=True))  # type: ignore[arg-type]
 
         def count_exactly() -> None:  # a listing still going on: counted beside it
             if listed is self._ids and not listed.complete and not store.closed:
-                store.count_view(exact, lambda n: self._counted_as(listed, n, estimated=False))  # type: ignore[arg-type]
+                store.count_view(count, lambda n: self._counted_as(listed, n, estimated=False))  # type: ignore[arg-type]
 
         QTimer.singleShot(EXACT_COUNT_AFTER_MS, self, count_exactly)
+
+    def _checked_of(self, listed: ListedIds, total: int | None) -> None:
+        """The estimated number of images a Find decided in part in Python checks arrived."""
+        finding = self._finding
+        if total is None or finding is None or finding[0] is not listed or not finding[1]:
+            return
+        self._find_total = total
+        self.findProgress.emit(finding[1][0].checked, listed.written, total, listed.complete)
 
     def _counted_as(self, listed: ListedIds, count: int | None, *, estimated: bool) -> None:
         """A count of the listed view being read arrived: shown, and the rows made as many
@@ -354,6 +375,33 @@ class ViewModel(LazyIdModel):
         self._show_rows(listed, max(count, self._written_shown), self._written_shown)
         self.countChanged.emit()
 
+    def _on_verdicts_stored(self) -> None:
+        """The open's verdicts are stored: a view listed as a Find under the rule set version
+        shown (a verdict filter opened before they were: :meth:`_list_early`) stays -- each row
+        read a stored verdict or evaluated the face under the same rules, so a listing again
+        would list the same rows; under another version (none was recorded as it began) it is
+        listed again, its listing stopped where it got (one view listing runs at a time)."""
+        listed = self.listed
+        if listed is not None and _decided_in_python(listed):
+            if listed.ruleset == self._store.ruleset_version and self._listed_view == self._view():
+                return
+            if self._needs_verdicts():
+                listed.halt()
+        super()._on_verdicts_stored()
+
+    def _on_rules_changed(self, rules: object) -> None:
+        """New rules: a view listed as a Find still being decided under the old ones stops
+        where it got (the view is listed again under the new rules; one listing at a time)."""
+        listed = self.listed
+        if listed is not None and _decided_in_python(listed) and not listed.complete:
+            listed.halt()
+        super()._on_rules_changed(rules)
+
     def _listed_added(self) -> None:
         """Images a scan added while a listed view is shown: it is read again once they settle."""
         self._refresh_timer.start()
+
+
+def _decided_in_python(listed: ListedIds) -> bool:
+    """``listed`` is listed as a Find decided in part in Python (a FindRest keeps its rows)."""
+    return listed.planned is not None and not listed.planned[2]

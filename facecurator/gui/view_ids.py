@@ -67,6 +67,12 @@ class ListedIds(PageRows):
         self.complete = False
         self._filling = False
         self._closed = False
+        self._halted = False
+        #: what the worker lists, set before its first chunk: (the filter listed, the image
+        #: clause beside it or None, whether that is exact: False for a Find decided in part in
+        #: Python, whose clause selects the images that may pass), and the rule set version read
+        self.planned: tuple[str, tuple[str, dict[str, Any]] | None, bool] | None = None
+        self.ruleset = 0
         self._pages: OrderedDict[int, array[int]] = OrderedDict()
         self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
         #: images per person of the view (the person sort's headers), filled by the worker
@@ -199,7 +205,7 @@ class ListedIds(PageRows):
             self._filling = True
         try:
             announced = 0
-            stopped = lambda: self._closed or stop()  # noqa: E731
+            stopped = lambda: self._closed or self._halted or stop()  # noqa: E731
             chunks = v.view_chunks(catalog, *sql, stop=stopped)
             last = time.monotonic()
             for chunk in chunks if keep is None else keep(chunks, stopped):
@@ -213,9 +219,9 @@ class ListedIds(PageRows):
                 ):
                     announced, last = self.written, time.monotonic()
                     announce(self)
-            if groups is not None and not self._closed and not stop():
+            if groups is not None and not stopped():
                 self.group_sizes = groups() if callable(groups) else v.group_sizes(catalog, *groups)
-            self.complete = not self._closed and not stop()
+            self.complete = not stopped()
             announce(self)
             # the GUI thread's whole-list searches (locate, known) need NumPy: imported here,
             # on the worker once the view is listed, not on the GUI thread at the first search
@@ -226,6 +232,11 @@ class ListedIds(PageRows):
                 if self._closed:
                     self._file.close()
         return self
+
+    def halt(self) -> None:
+        """The worker stops at its next chunk (a refresh of the view is listed in its place);
+        the rows written stay readable, the list is never complete."""
+        self._halted = True
 
     def close(self) -> None:
         """Drop the list (a newer view replaced it): the worker stops at its next chunk, and

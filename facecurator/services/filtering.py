@@ -234,16 +234,22 @@ class FindPlan:
         return is_everything(self.residual)
 
 
-def find_plan(catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int) -> FindPlan:
+def find_plan(
+    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int, checked: bool = True
+) -> FindPlan:
     """The :class:`FindPlan` of ``node`` under a rule set version (``image_clause`` when SQL
     answers it whole; else the images that may pass, those a stored verdict decides, and the
-    faces left to evaluate).
+    faces left to evaluate). ``checked=False``: the verdict terms are planned as if some face
+    had no stored verdict, without looking (a view listed as an open begins: the look walks
+    every face of the source when all are stored, seconds at a million images).
 
     Raises:
         FilterError: an ``assigned:`` term left to Python (inside ``or``/``not`` with a verdict
             term): only the catalog knows who holds a face.
     """
-    built, joins, params = _face_where(catalog, node, source_root=source_root, ruleset=ruleset)
+    built, joins, params = _face_where(
+        catalog, node, source_root=source_root, ruleset=ruleset, checked=checked
+    )
     may, face_may = (_image_exists(joins, built.where), params), (f"({built.where})", params)
     if is_everything(built.residual):
         return FindPlan(may, built.residual, face_may=face_may)
@@ -272,12 +278,14 @@ def _image_exists(joins: str, where: str) -> str:
 
 
 def _face_where(
-    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int | None
+    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int | None, checked: bool = True
 ) -> tuple[SqlFilter, str, dict[str, Any]]:
     columns, joins = replace(CATALOG_COLUMNS, me=assignments.me()), ""
     if ruleset is not None:
-        if uses_verdicts(node) and not q.images_missing_verdicts(
-            catalog, ruleset, source_root=source_root, limit=1
+        if (
+            checked
+            and uses_verdicts(node)
+            and not q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=1)
         ):
             # every face in scope has its stored verdict: SQL answers the verdict terms whole
             columns = replace(columns, status=VERDICT_STATUS, outcomes="v.outcomes")

@@ -14,7 +14,13 @@ the SQL part, the verdict terms narrowed by what is stored), in the view's order
   under the rules (the services' review) and checked against the residual.
 
 So the Python work is the faces the fill has not stored yet, never the source's, and no list
-of the source's ids or faces is held: a batch at a time.
+of the source's ids or faces is held: a batch at a time. A batch that evaluated nothing (every
+verdict stored) makes the next one larger (up to :data:`SQL_BATCH`): SQL decides it in two
+statements whatever its size.
+
+The gallery's verdict filters ("qualified", "unqualified") are listed the same way
+(:func:`view_find`: the filter "all" and the Find term ``status=...``), so a view opened on
+one lists its first rows as the open begins, before the open's fill stored the verdicts.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.domain.filter_python import compile_predicate
-from facecurator.domain.filters import FilterError, Node
+from facecurator.domain.filters import And, Compare, FilterError, Node, is_everything
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog
@@ -40,6 +46,13 @@ if TYPE_CHECKING:
 #: Images decided per step (a stop is seen between steps): at ~1 ms an evaluated image, a
 #: step is a fraction of a second when every face must be evaluated.
 BATCH: Final = 256
+#: The largest step once a step evaluated no face (every verdict of it stored: SQL decides).
+SQL_BATCH: Final = 8192
+
+#: The gallery's filters that read verdicts as Find terms (listed as a Find: :func:`view_find`).
+VERDICT_TERMS: Final[dict[str, Node]] = {
+    name: Compare("status", "=", (name,), 0) for name in ("qualified", "unqualified")
+}
 
 _VERDICTS: Final = " LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
 
@@ -58,16 +71,29 @@ def plan_find(
     rules: RuleSet,
     identities: GalleryIdentities | None = None,
     groups: bool = False,
+    checked: bool = True,
 ) -> tuple[FindPlan | None, FindRest | None, FilterError | None]:
     """A listing's Find (on its worker): the plan (None: not applicable, the error says why),
-    and the :class:`FindRest` deciding what SQL cannot (None: SQL answers whole)."""
+    and the :class:`FindRest` deciding what SQL cannot (None: SQL answers whole; ``checked``:
+    :func:`~facecurator.services.filtering.find_plan`'s)."""
     try:
-        plan = find_plan(catalog, node, source_root=source_root, ruleset=ruleset)
+        plan = find_plan(catalog, node, source_root=source_root, ruleset=ruleset, checked=checked)
     except FilterError as error:
         return None, None, error
     if plan.whole:
         return plan, None, None
     return plan, FindRest(plan, rules, source_root=source_root, identities=identities, groups=groups), None
+
+
+def view_find(filter_name: str, node: Node | None) -> tuple[str, Node | None]:
+    """A gallery view's filter and Find (``node``; None: none) as listed: a verdict filter is
+    the filter "all" and its Find term (beside the Find's, if any), decided as a Find is."""
+    term = VERDICT_TERMS.get(filter_name)
+    if term is None:
+        return filter_name, node
+    if node is None or is_everything(node):
+        return "all", term
+    return "all", And((term, node))
 
 
 class FindRest:
@@ -91,6 +117,8 @@ class FindRest:
         self.rest = FaceFilter(plan.residual, compile_predicate(plan.residual))
         self.checked = 0
         self.found = 0
+        #: faces evaluated in Python (those without a stored verdict)
+        self.evaluated = 0
         #: images kept per person (``groups``: the person sort's headers)
         self.group_sizes: dict[str, int] | None = {} if groups else None
 
@@ -110,14 +138,20 @@ class FindRest:
             self.identities = gallery_identities(
                 catalog, source_root=self.source_root, threshold=threshold_of(self.rules)
             )
+        size = BATCH
         for chunk in candidates:
-            for start in range(0, len(chunk), BATCH):
+            start = 0
+            while start < len(chunk):
                 if stop():
                     return
-                batch = chunk[start : start + BATCH]
+                batch = chunk[start : start + size]
+                evaluated = self.evaluated
                 kept = decide(catalog, batch)
+                start += len(batch)
                 self.checked += len(batch)
                 self.found += len(kept)
+                # a step SQL decided alone: the next one larger (the evaluations' cost is per face)
+                size = BATCH if self.evaluated > evaluated else min(SQL_BATCH, size * 4)
                 yield kept
 
     def keep(self, catalog: Catalog, *, faces: bool = False) -> Keep:
@@ -183,6 +217,7 @@ class FindRest:
         """The faces of ``wanted`` (face id -> image id) that pass the residual, evaluated now."""
         if not wanted:
             return
+        self.evaluated += len(wanted)
         for image in review(
             catalog,
             self.rules,

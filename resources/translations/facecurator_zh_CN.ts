@@ -13,7 +13,7 @@
     </message>
     <message>
         <source>Starting…</source>
-        <extracomment>What building the main window needs (the catalog&apos;s package, then the window and its views), then what building it and opening a folder import on the way (the detector menu&apos;s cloud detectors, the folder source, NumPy for the listing&apos;s row index on the store&apos;s worker).</extracomment>
+        <extracomment>What building the main window needs (the catalog&apos;s package, then the window and its views), then what building it and opening a folder import on the way (the detector menu&apos;s cloud detectors, the folder source). Not NumPy: a gallery&apos;s image listing is indexed without it, the faces&apos; listing imports it on the store&apos;s worker after the gallery is shown (rowindex). Built first on the importing thread of :func:`splash_while_importing`: what the splash needs (Qt&apos;s namespace, whose ~100 enums PySide6 builds in Python when it is first imported).</extracomment>
         <translation>正在启动…</translation>
     </message>
 </context>
@@ -2252,7 +2252,7 @@
     <name>FaceModel</name>
     <message>
         <source>qualified</source>
-        <extracomment>Side of the sharp crop shown in the preview panel. the sort (FACE_SORTS key, descending)</extracomment>
+        <extracomment>Side of the sharp crop shown in the preview panel. New faces of a paged grid inserted row by row up to this many; more: one rebuild. the worker&apos;s answer whether a listed Find applies: (ListedIds, FilterError or None) the sort (FACE_SORTS key, descending)</extracomment>
         <translation>合格</translation>
     </message>
 </context>
@@ -2323,7 +2323,7 @@
     <name>FilterBar</name>
     <message>
         <source>Find:</source>
-        <extracomment>Range quick filters: field, lowest, highest, step, decimals. Typing pause before the filter applies (Enter applies at once). the error shown is a grid&apos;s (show_grid_problem), not the expression&apos;s own</extracomment>
+        <extracomment>Range quick filters: field, lowest, highest, step, decimals. Typing pause before the filter applies (Enter applies at once). how far the gallery&apos;s listing of a Find decided in part in Python got (show_progress) the error shown is a grid&apos;s (show_grid_problem), not the expression&apos;s own</extracomment>
         <translation>查找：</translation>
     </message>
     <message>
@@ -2391,6 +2391,10 @@
         <translation>未通过：{label}</translation>
     </message>
     <message>
+        <source>Finding… {found} found, {checked} of about {total} images checked ({percent} %)</source>
+        <translation>正在查找… 已找到 {found} 张，已检查约 {total} 张中的 {checked} 张（{percent}%）</translation>
+    </message>
+    <message>
         <source>at “{text}”</source>
         <translation>位置：“{text}”</translation>
     </message>
@@ -2415,6 +2419,7 @@
     <name>GalleryDelegate</name>
     <message>
         <source>cannot read</source>
+        <extracomment>Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort).</extracomment>
         <translation>无法读取</translation>
     </message>
     <message>
@@ -2463,7 +2468,7 @@
     <name>GalleryModel</name>
     <message>
         <source>not scanned yet</source>
-        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Height of the person header strip at the foot of the first cell of each group (&quot;Person&quot; sort). Sorts whose order is the natural order of a name (new images are inserted in place). New images inserted row by row up to this many; more (a listed folder) in one model reset.</extracomment>
+        <extracomment>Thumbnail sides the size slider offers (the cell grows with it; thumbnails are rendered at 256). Sorts whose order is the natural order of a name (new images are inserted in place). New images inserted row by row up to this many; more (a listed folder): the whole list read again in SQL on the store&apos;s query worker and applied in one model reset. The key of an image whose stored keys are gone (deleted meanwhile): after every other. A selection of at most this many images is kept across a reset of the gallery&apos;s model. New images of a paged gallery inserted row by row up to this many; more: one reset. whole-list reads asked (:meth:`_relist`; the newest is applied), and one is on its way</extracomment>
         <translation>尚未扫描</translation>
     </message>
     <message>

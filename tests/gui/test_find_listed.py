@@ -117,7 +117,7 @@ def test_a_find_sql_cannot_answer_is_listed_on_a_worker(
     monkeypatch.setattr(FindRest, "decide", held_decide)
     monkeypatch.setattr(find_rest, "review", counted_review)
     progress: list[tuple[int, int, bool]] = []
-    model.findProgress.connect(lambda checked, found, done: progress.append((checked, found, done)))
+    model.findProgress.connect(lambda checked, found, _total, done: progress.append((checked, found, done)))
 
     model.set_face_filter(face_filter(first, store.ruleset))
     # the first batches' rows are shown while the worker is held (its listing is not done)

@@ -1,0 +1,127 @@
+"""A large gallery opened on a view that needs verdicts ("qualified", "unqualified") or with a
+Find, no verdict stored yet, lists it as the open begins (gui/gallery_views.py ``_list_early``,
+services/find_rest.py ``view_find``): its first rows are shown before the open's count of the
+source, decided on the view worker (a stored verdict in SQL, a face without one evaluated
+there), with the Find bar's progress out of an estimated total; the GUI thread lists, plans,
+decides and evaluates nothing; the rows are the images the Python verdicts select, in order,
+and the view is not listed again once the open stored the verdicts. Both backends; the open's
+count of the source and the view's worker are held (the order is checked, not a time)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from helpers.paging import scale_listing, seeded, traced, unbounded
+
+from facecurator.domain.filter_python import verdict_status
+from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.services import find_rest, review
+from facecurator.services.catalog import Catalog, pages, views
+from facecurator.services.catalog import queries as q
+from facecurator.services.filtering import face_filter
+from facecurator.services.find_rest import FindRest
+
+N_IMAGES = 1200
+BATCH = 20
+#: The step the view's worker is held at while the GUI looks.
+HELD_AT = 3
+#: (gallery filter, Find typed before the open or None)
+VIEWS = [("qualified", None), ("unqualified", None), ("all", "qualified=yes and yaw>0")]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    return seeded(request, tmp_path, N_IMAGES, 1)
+
+
+def _passing(target: str, root: Path, rules, filter_name: str, find: str | None) -> list[int]:
+    """The images the view selects by the faces' Python verdicts, in name order."""
+    selected = None if find is None else face_filter(find, rules)
+    with Catalog(target) as catalog:
+        passing = set()
+        for image in review.review(catalog, rules, source_root=str(root)):
+            faces = image.faces if selected is None else selected.select(image.faces)
+            if filter_name != "all":
+                faces = [f for f in faces if verdict_status(f.verdict) == filter_name]
+            if faces:
+                passing.add(image.row.id)
+        order = q.image_ids(catalog, source_root=str(root), sort="name")
+    return [i for i in order if i in passing]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=["qualified", "unqualified", "find"])
+def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
+    qtbot,
+    make_window,
+    big_target: tuple[str, Path],
+    view: tuple[str, str | None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scale_listing(monkeypatch, page=32, held=4)
+    monkeypatch.setattr(find_rest, "BATCH", BATCH)
+    target, root = big_target
+    filter_name, find = view
+    window = make_window(target)
+    store, model, bar = window.store, window.gallery_model, window.filter_bar
+    window.tabs.setCurrentWidget(window.gallery_page)
+    expected = _passing(target, root, store.ruleset, filter_name, find)
+    assert 0 < len(expected) < N_IMAGES
+
+    on_gui: list[str] = []  # what was listed, decided or evaluated on the GUI thread
+    decided: list[FindRest] = []
+    reached, release = threading.Event(), threading.Event()
+    decide, evaluate, chunks = FindRest.decide, find_rest.review, views.view_chunks
+
+    def gui(what: str) -> None:
+        if threading.current_thread() is threading.main_thread():
+            on_gui.append(what)
+
+    def held_decide(self: FindRest, catalog, image_ids):
+        gui("decide")
+        decided.append(self)
+        if len(decided) == HELD_AT:
+            reached.set()
+            release.wait(30)
+        return decide(self, catalog, image_ids)
+
+    monkeypatch.setattr(FindRest, "decide", held_decide)
+    monkeypatch.setattr(find_rest, "review", lambda *a, **k: (gui("review"), evaluate(*a, **k))[1])
+    monkeypatch.setattr(views, "view_chunks", lambda *a, **k: (gui("list"), chunks(*a, **k))[1])
+    counted = threading.Event()  # the open's count of the source held: its listing comes after
+    count = pages.present_count_and_last
+    monkeypatch.setattr(pages, "present_count_and_last", lambda *a: (counted.wait(60), count(*a))[1])
+    progress: list[tuple[int, int, int, bool]] = []
+    model.findProgress.connect(lambda *p: progress.append(p))
+    statements = traced(store.catalog)  # the GUI thread's (SQLite)
+
+    model.filter_name = filter_name
+    if find is not None:
+        model.face_filter = face_filter(find, store.ruleset)
+    assert window.open_source(str(root), scan=False)
+    # the first rows come before the open's count of the source, the view's worker held
+    assert reached.wait(30)
+    qtbot.waitUntil(lambda: model.listed is not None and model.rowCount() > 0, timeout=30_000)
+    assert store.source_root is None and store.busy  # the source not counted yet
+    listed = model.listed
+    shown = model.rowCount()  # (no count shown beside a Find decided in Python: the rows written)
+    assert shown == listed.written < len(expected) and not listed.complete
+    assert [model.index(r, 0).data(IMAGE_ID_ROLE) for r in range(shown)] == expected[:shown]
+    # determinate progress: images checked out of an estimate of those to check
+    qtbot.waitUntil(lambda: bool(progress) and progress[-1][2] > 0, timeout=30_000)
+    checked, found, total, done = progress[-1]
+    assert not done and 0 < found <= checked < total and found == shown
+    assert abs(total - N_IMAGES) <= N_IMAGES // 5, total  # every image may pass: none stored
+    assert not bar.progress_label.isHidden() and "%" in bar.progress_label.text()
+
+    with qtbot.waitSignal(store.sourceChanged, timeout=120_000):  # the open's listing and verdicts
+        counted.set()
+        release.set()
+    qtbot.waitUntil(lambda: model.view_complete, timeout=60_000)
+    assert model.listed is listed  # kept: neither replaced at the open's count nor listed again
+    assert model.rowCount() == len(expected) and model.ids() == expected
+    qtbot.waitUntil(lambda: bar.progress_label.isHidden(), timeout=10_000)
+    assert not on_gui, on_gui
+    reads = unbounded(statements, "images")
+    assert not reads, reads
