@@ -342,6 +342,11 @@ def main() -> int:
         help="GUI: open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group; the "
         "synthetic catalog has no decision or verdict, so both show every image)",
     )
+    parser.add_argument(
+        "--view-rows",
+        type=int,
+        help="GUI: the rows --view has (default: every image; e.g. qualified:name at 1M: 883331)",
+    )
     # child mode
     parser.add_argument("--child-gui", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
@@ -382,8 +387,9 @@ def main() -> int:
             copy = Path(tmp) / "catalog.sqlite3"
             shutil.copy2(catalog, copy)
             clear_verdicts(copy)
-            first = gui(repo, copy, root, n, verdict_wait=args.verdict_wait, view=args.view)
-            again = gui(repo, copy, root, n, verdict_wait=args.verdict_wait, view=args.view)
+            view_rows = args.view_rows or n
+            first = gui(repo, copy, root, view_rows, verdict_wait=args.verdict_wait, view=args.view)
+            again = gui(repo, copy, root, view_rows, verdict_wait=args.verdict_wait, view=args.view)
         result["gui_first"], result["gui_again"] = first, again
         for label, marks in (("first open (no verdicts stored)", first), ("reopen (verdicts stored)", again)):
             rows.append(

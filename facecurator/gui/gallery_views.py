@@ -37,6 +37,7 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
+from facecurator.services import browse
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import views as v
 from facecurator.services.catalog.queries import VERDICT_SORTS
@@ -245,6 +246,9 @@ class ViewModel(LazyIdModel):
                     )  # fmt: skip
                 extra = None if plan is None else plan.may
                 if finder is not None:  # the images that may pass, decided a batch at a time
+                    if not ruleset:  # no version recorded as the open began: the open records it
+                        finder.version = lambda c: browse.ruleset_id(c, rules, create=False)
+                        finder.versioned = lambda version: setattr(listed, "ruleset", version)
                     finders.append(finder)
                     keep = finder.keep(catalog)
                     groups = lambda: finder.group_sizes or {}  # noqa: E731

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.domain.filter_python import compile_predicate
@@ -121,6 +122,11 @@ class FindRest:
         self.evaluated = 0
         #: images kept per person (``groups``: the person sort's headers)
         self.group_sizes: dict[str, int] | None = {} if groups else None
+        #: planned under no rule set version (0: none recorded as a view was listed while the
+        #: open began): the version's id looked up before each step, and used once recorded
+        #: (the open's fill stores its verdicts under it); told to ``versioned``
+        self.version: Callable[[Catalog], int] | None = None
+        self.versioned: Callable[[int], None] = lambda _version: None
 
     def chunks(
         self,
@@ -144,6 +150,8 @@ class FindRest:
             while start < len(chunk):
                 if stop():
                     return
+                if self.version is not None:
+                    self._look_up_version(catalog)
                 batch = chunk[start : start + size]
                 evaluated = self.evaluated
                 kept = decide(catalog, batch)
@@ -153,6 +161,23 @@ class FindRest:
                 # a step SQL decided alone: the next one larger (the evaluations' cost is per face)
                 size = BATCH if self.evaluated > evaluated else min(SQL_BATCH, size * 4)
                 yield kept
+
+    def _look_up_version(self, catalog: Catalog) -> None:
+        """Read the stored verdicts under the rule set version once it is recorded."""
+        assert self.version is not None
+        version = self.version(catalog)
+        if not version:
+            return
+        self.version = None
+        plan = self.plan
+
+        def under(clause: Clause | None) -> Clause | None:
+            return None if clause is None else (clause[0], {**clause[1], "ruleset": version})
+
+        self.plan = replace(
+            plan, sure=under(plan.sure), undecided=under(plan.undecided), face_sure=under(plan.face_sure)
+        )
+        self.versioned(version)
 
     def keep(self, catalog: Catalog, *, faces: bool = False) -> Keep:
         """:meth:`chunks` as a listing's ``keep(chunks, stop)`` (gui/view_ids.py)."""

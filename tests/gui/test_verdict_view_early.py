@@ -4,7 +4,8 @@ services/find_rest.py ``view_find``): its first rows are shown before the open's
 source, decided on the view worker (a stored verdict in SQL, a face without one evaluated
 there), with the Find bar's progress out of an estimated total; the GUI thread lists, plans,
 decides and evaluates nothing; the rows are the images the Python verdicts select, in order,
-and the view is not listed again once the open stored the verdicts. Both backends; the open's
+and the view is not listed again once the open stored the verdicts (also when no rule set
+version was recorded as the open began: the listing looks it up). Both backends; the open's
 count of the source and the view's worker are held (the order is checked, not a time)."""
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ N_IMAGES = 1200
 BATCH = 20
 #: The step the view's worker is held at while the GUI looks.
 HELD_AT = 3
-#: (gallery filter, Find typed before the open or None)
-VIEWS = [("qualified", None), ("unqualified", None), ("all", "qualified=yes and yaw>0")]
+#: (gallery filter, Find typed before the open or None, no rule set version recorded as it begins)
+VIEWS = [
+    ("qualified", None, False),
+    ("unqualified", None, False),
+    ("all", "qualified=yes and yaw>0", False),
+    ("qualified", None, True),
+]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,18 +57,18 @@ def _passing(target: str, root: Path, rules, filter_name: str, find: str | None)
     return [i for i in order if i in passing]
 
 
-@pytest.mark.parametrize("view", VIEWS, ids=["qualified", "unqualified", "find"])
+@pytest.mark.parametrize("view", VIEWS, ids=["qualified", "unqualified", "find", "unrecorded"])
 def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     qtbot,
     make_window,
     big_target: tuple[str, Path],
-    view: tuple[str, str | None],
+    view: tuple[str, str | None, bool],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     scale_listing(monkeypatch, page=32, held=4)
     monkeypatch.setattr(find_rest, "BATCH", BATCH)
     target, root = big_target
-    filter_name, find = view
+    filter_name, find, unrecorded = view
     window = make_window(target)
     store, model, bar = window.store, window.gallery_model, window.filter_bar
     window.tabs.setCurrentWidget(window.gallery_page)
@@ -96,6 +102,8 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     model.findProgress.connect(lambda *p: progress.append(p))
     statements = traced(store.catalog)  # the GUI thread's (SQLite)
 
+    if unrecorded:  # as when the catalog's check on open runs: the open's worker records it
+        monkeypatch.setattr(store, "_ruleset_id", 0)
     model.filter_name = filter_name
     if find is not None:
         model.face_filter = face_filter(find, store.ruleset)
@@ -119,7 +127,9 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
         counted.set()
         release.set()
     qtbot.waitUntil(lambda: model.view_complete, timeout=60_000)
-    assert model.listed is listed  # kept: neither replaced at the open's count nor listed again
+    # kept: neither replaced at the open's count nor listed again (unrecorded: the listing read
+    # the stored verdicts under the version once recorded)
+    assert model.listed is listed and listed.ruleset == store.ruleset_version != 0
     assert model.rowCount() == len(expected) and model.ids() == expected
     qtbot.waitUntil(lambda: bar.progress_label.isHidden(), timeout=10_000)
     assert not on_gui, on_gui
