@@ -8,7 +8,8 @@ its last tick is older than ``watch_ms``, it samples the main thread's stack eve
 they were sampled in: the page query on the GUI thread, the row read, the layout, the crops.
 
 It also says whether a stall was the GUI thread's own work at all: per stall, its wall time
-against the GUI thread's CPU time over it (the thread's CPU clock read from this thread), and
+against the GUI thread's CPU time over it and the process's other threads' (read on the GUI
+thread at each tick: ``thread_time``, ``process_time``), and
 the samples the tracer managed against those it asked for (a sampler that cannot get the GIL
 for a whole stall means another thread held it: one long C call). Stalls with little GUI CPU
 are waits -- for the GIL (the other threads' frames sampled meanwhile are listed, ``others``)
@@ -56,11 +57,12 @@ class StallTracer:
         self.samples: dict[float, list[str]] = {}
         #: per stall: the other threads' project frames sampled meanwhile
         self.others: dict[float, list[str]] = {}
-        #: per tick of the monitor: the GUI thread's CPU time then (read on it, after the tick)
-        self._cpu_at: dict[float, float] = {}
+        #: per tick of the monitor: the GUI thread's CPU time then and the whole process's (all
+        #: its threads': the others' = the difference), read on the GUI thread after the tick
+        self._cpu_at: dict[float, tuple[float, float]] = {}
 
     def _ticked(self) -> None:
-        self._cpu_at[self._monitor._last] = time.thread_time()
+        self._cpu_at[self._monitor._last] = (time.thread_time(), time.process_time())
 
     def start(self) -> None:
         self._monitor._timer.timeout.connect(self._ticked)  # (after the monitor's own tick)
@@ -84,19 +86,20 @@ class StallTracer:
                 if ident not in (self._main, mine) and (where := _where(frame, 2)) != _where(None):
                     others.append(where)
 
-    def cpu_shares(self) -> list[tuple[float, float, int, int]]:
-        """Per stall over ``stall_ms`` whose start the tracer saw: (wall ms, GUI-thread CPU ms
-        over it, samples taken, samples asked for), longest first."""
+    def cpu_shares(self) -> list[tuple[float, float, float, int, int]]:
+        """Per stall over ``stall_ms``: (wall ms, the GUI thread's CPU ms over it, the process's
+        other threads' CPU ms, samples taken, samples asked for), longest first."""
         out = []
         ticks = sorted(self._cpu_at)
         for before, after in itertools.pairwise(ticks):
             wall = after - before
             if wall < self._stall:
                 continue
-            cpu = self._cpu_at[after] - self._cpu_at[before]
+            (gui0, all0), (gui1, all1) = self._cpu_at[before], self._cpu_at[after]
+            gui, others = gui1 - gui0, (all1 - all0) - (gui1 - gui0)
             taken = len(self.samples.get(before, []))
             asked = max(0, int((wall - self._watch) / self._every))
-            out.append((wall * 1000, cpu * 1000, taken, asked))
+            out.append((wall * 1000, gui * 1000, others * 1000, taken, asked))
         return sorted(out, reverse=True)
 
     def report(self, top: int = 12) -> str:
@@ -119,12 +122,13 @@ class StallTracer:
         lines += [f"  {ms:7.0f}  {where}" for where, ms in spent.most_common(top)]
         shares = self.cpu_shares()
         if shares:
-            wall, cpu = sum(s[0] for s in shares), sum(s[1] for s in shares)
+            wall, cpu, others = (sum(s[i] for s in shares) for i in range(3))
             lines.append(
-                f"GUI-thread CPU in those stalls: {cpu:.0f} of {wall:.0f} ms ({100 * cpu / wall:.0f} %);"
-                " longest (wall / GUI CPU ms, samples taken / asked):"
+                f"GUI-thread CPU in those stalls: {cpu:.0f} of {wall:.0f} ms ({100 * cpu / wall:.0f} %),"
+                f" the process's other threads' {others:.0f} ms; longest (wall / GUI CPU / others'"
+                " CPU ms, samples taken / asked):"
             )
-            lines += [f"  {w:7.0f} / {c:5.0f}   {t} / {a}" for w, c, t, a in shares[:8]]
+            lines += [f"  {w:7.0f} / {c:5.0f} / {o:5.0f}   {t} / {a}" for w, c, o, t, a in shares[:8]]
         if beside:
             lines.append("other threads' project frames sampled meanwhile (ms):")
             lines += [f"  {ms:7.0f}  {where}" for where, ms in beside.most_common(6)]
