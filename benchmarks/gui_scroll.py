@@ -312,9 +312,11 @@ def _page_through(
 
 
 def _held(model: Any, row: int) -> int | None:
-    """The id of ``row`` if the model holds it (no page read: a paged list's held pages)."""
+    """The id of ``row`` if the model holds it (no page read: a paged list's held pages; a listed
+    view's row not written yet, UNLISTED, is None)."""
     ids = model._ids
-    return ids.peek(row) if hasattr(ids, "peek") else ids[row]
+    held = ids.peek(row) if hasattr(ids, "peek") else ids[row]
+    return None if held == -1 else held
 
 
 def _jumps(
@@ -596,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
         args.triage_filter,
         *(["--trace"] if args.trace else []),
         *(["--hold-sample"] if args.hold_sample else []),
+        *(["--gallery-view", args.gallery_view] if args.gallery_view else []),  # (was not passed on)
     )
     result = scroll(
         args.catalog, args.source, args.expect,

@@ -178,8 +178,21 @@ class ViewModel(LazyIdModel):
         self._group_sizes = {}
         self._listed_count, self._written_shown, self._listed_root = None, 0, root
         self.endResetModel()
+        listed.query = self._read_ahead  # (a page ahead of the listing)
+        listed.arrived = lambda first, last: self._far_arrived(listed, first, last)
         self._drop_listed(old)
         self.countChanged.emit()
+
+    def _read_ahead(self, run: Callable[[Catalog], object], got: Callable[[Any], None]) -> None:
+        """``run`` on the store's worker of pages ahead of a listing (not once the window shuts)."""
+        store = self._store
+        store.read_ahead(lambda catalog: None if store.shutting_down.is_set() else run(catalog), got)
+
+    def _far_arrived(self, listed: ListedIds, first: int, last: int) -> None:
+        """Rows ahead of the listing were read on the query worker: painted again."""
+        if listed is self._ids and first <= last < self.rowCount():
+            self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+            self.rowsArrived.emit(first, last)
 
     def _list_early(self, root: str) -> None:
         """An open of ``root`` began: a view other than the default one is listed and shown at
@@ -254,6 +267,8 @@ class ViewModel(LazyIdModel):
                     groups = lambda: finder.group_sizes or {}  # noqa: E731
             listed.planned = (shown, extra, keep is None)
             sql = v.view_sql(shown, sort, source_root=root, ruleset=ruleset, extra=extra)
+            if keep is None and sort in v.INDEXED_SORTS:  # a page ahead of the listing: read from it
+                listed.far = sql
             if sort == "group" and groups is None:  # the person headers' sizes
                 groups = v.where(shown, source_root=root, ruleset=ruleset, extra=extra)
             return listed.fill(catalog, sql, announce, groups, stop=store.shutting_down.is_set, keep=keep)

@@ -154,6 +154,11 @@ class CurationStore(QObject, StoreDecisions):
         self._count_pool = QThreadPool(self)
         self._count_pool.setObjectName("fc-count")
         self._count_pool.setMaxThreadCount(1)
+        #: a listed view's pages ahead of its listing (long OFFSET walks): not behind the counts,
+        #: and the query worker's go-tos and pages not behind them
+        self._ahead_pool = QThreadPool(self)
+        self._ahead_pool.setObjectName("fc-view-ahead")
+        self._ahead_pool.setMaxThreadCount(1)
         #: Triage's listing (a Find over its faces): not behind the gallery's listing of the same Find
         self._face_view_pool = QThreadPool(self)
         self._face_view_pool.setObjectName("fc-face-view")
@@ -280,6 +285,7 @@ class CurationStore(QObject, StoreDecisions):
         done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
         done = self._count_pool.waitForDone(timeout_ms) and done
         done = self._face_view_pool.waitForDone(timeout_ms) and done
+        done = self._ahead_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -434,6 +440,10 @@ class CurationStore(QObject, StoreDecisions):
     def count_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the view counts' own worker (a listed view's estimate, then its count)."""
         self.query(run, callback, pool=self._count_pool)
+
+    def read_ahead(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the worker of a listed view's pages ahead of its listing."""
+        self.query(run, callback, pool=self._ahead_pool)
 
     def list_faces_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`list_view` on Triage's listing worker."""

@@ -9,11 +9,14 @@ ids, in order, a chunk at a time into an unnamed temporary file; each chunk is a
 the GUI thread (``grown``), which adds its rows to the model -- the first ones are shown
 while the rest streams. The model may show more rows than are written (the view's count,
 estimated or exact, known before its listing ends: the scroll bar's range is the view's):
-a row not written yet reads as :data:`UNLISTED` (a blank cell until its chunk comes). A row
-is read from the file with the page around it (``pread``, no query); at most
-:data:`MAX_PAGES` pages are held, each once every id of it is written. The GUI thread never
-reads the whole list (except :meth:`ListedIds.every_id`, a whole-gallery operation) and runs
-no query for it.
+a row not written yet reads as :data:`UNLISTED` (a blank cell until its page comes). A row
+is read from the file with the page around it (``pread``, no query); a page past the rows
+written (a jump ahead of the listing) is read on a worker of the store from the view's query
+(``far``: its rows at that OFFSET, a view SQL answers whole in an index's order) and announced
+(``arrived``), then read from the file once the listing wrote it. At most :data:`MAX_PAGES`
+pages are held, each once every id of it is written or read. The GUI thread never reads the
+whole list (except :meth:`ListedIds.every_id`, a whole-gallery operation) and runs no query
+for it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import threading
 import time
 from array import array
 from collections import OrderedDict
+from collections import OrderedDict as Ordered
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -47,6 +51,13 @@ _ID_BYTES: Final = 8
 PROGRESS_S: Final = 0.5
 #: The id of a row the model shows that the worker has not written yet.
 UNLISTED: Final = -1
+#: Pages past the rows written asked of the worker and still read when their turn comes (the
+#: latest asked: a screenful; an older one, scrolled past, is skipped: each read walks the rows
+#: before it, seconds at a million).
+MAX_FAR: Final = 2
+
+#: A worker of the store: ``query(run(catalog), callback(result))``.
+Query = Callable[[Callable[[Catalog], object], Callable[[Any], None]], Any]
 
 
 class ListedIds(PageRows):
@@ -79,6 +90,14 @@ class ListedIds(PageRows):
         self.group_sizes: dict[str, int] = {}
         #: pages read from the file since the list was made (tests count them)
         self.reads = 0
+        #: the view's query (set by the worker when SQL answers the view whole, in order): a
+        #: page past the rows written is read from it on ``query``, then told to ``arrived``
+        self.far: tuple[str, dict[str, Any]] | None = None
+        self.query: Query | None = None
+        self.arrived: Callable[[int, int], None] | None = None
+        self._far_held: set[int] = set()  # pages held that were read past the rows written
+        self._far_wanted: Ordered[int, int] = Ordered()  # pages asked of the worker: their ask
+        self._far_asks = 0
 
     # -- PageRows ---------------------------------------------------------------------------
 
@@ -161,25 +180,71 @@ class ListedIds(PageRows):
 
     def _page(self, number: int) -> array[int]:
         ids = self._pages.get(number)
+        first = number * PAGE
+        written = self.written  # (the worker adds to it meanwhile: read once)
+        if ids is not None and number in self._far_held and (written >= first + PAGE or self.complete):
+            self._drop(number)  # read ahead of the listing, written since: the file's from now on
+            ids = None
         if ids is not None:
             self._pages.move_to_end(number)
             return ids
+        if first >= written and not self.complete and self.far is not None and self.query is not None:
+            self._read_far(number)
+            return array("q")  # (UNLISTED until it arrives)
         self.reads += 1
-        first = number * PAGE
-        written = self.written  # (the worker adds to it meanwhile: read once)
         size = max(0, min(PAGE, self._count - first, written - first))
         ids = array("q")
         ids.frombytes(os.pread(self._fd, size * _ID_BYTES, first * _ID_BYTES))
         if size < PAGE and not (self.complete and first + size >= self._count):
             return ids  # written in part: read again when more is (not held)
+        self._hold(number, ids)
+        return ids
+
+    def _hold(self, number: int, ids: array[int]) -> None:
         self._pages[number] = ids
         for offset, image_id in enumerate(ids):
-            self._row_of[image_id] = first + offset
+            self._row_of[image_id] = number * PAGE + offset
         while len(self._pages) > MAX_PAGES:
-            _, dropped = self._pages.popitem(last=False)
-            for image_id in dropped:
-                self._row_of.pop(image_id, None)
-        return ids
+            self._drop(next(iter(self._pages)))
+
+    def _drop(self, number: int) -> None:
+        self._far_held.discard(number)
+        for image_id in self._pages.pop(number, ()):
+            self._row_of.pop(image_id, None)
+
+    def _read_far(self, number: int) -> None:
+        """Have the worker (``query``) read page ``number``, past the rows written, from the view's
+        query (its rows at that OFFSET: a walk of the rows before it, as a jump not sampled);
+        held and announced (``arrived``) when it comes, unless the listing wrote it meanwhile."""
+        assert self.far is not None and self.query is not None
+        if number in self._far_wanted:
+            self._far_wanted.move_to_end(number)
+            return
+        self._far_asks += 1
+        ask, (sql, params), end = self._far_asks, self.far, (number + 1) * PAGE
+        self._far_wanted[number] = ask
+        while len(self._far_wanted) > MAX_FAR:  # scrolled past: not read
+            self._far_wanted.popitem(last=False)
+
+        def read(catalog: Catalog) -> list[int] | None:
+            # (a list dropped, a page scrolled past or written meanwhile is not read)
+            if self._closed or self._far_wanted.get(number) != ask or self.written >= end:
+                return None
+            return v.view_page(catalog, sql, params, offset=number * PAGE, limit=PAGE)
+
+        def got(ids: list[int] | None) -> None:
+            if self._far_wanted.get(number) == ask:
+                del self._far_wanted[number]
+            if self._closed or ids is None:
+                return
+            if number not in self._pages and self.written < end and not self.complete:
+                self.reads += 1
+                self._hold(number, array("q", ids))
+                self._far_held.add(number)
+            if self.arrived is not None:  # (painted again: read from the file if written since)
+                self.arrived(number * PAGE, min(self._count, end) - 1)
+
+        self.query(read, got)
 
     # -- the worker's half ------------------------------------------------------------------
 
@@ -247,6 +312,7 @@ class ListedIds(PageRows):
                 self._file.close()
         self._pages.clear()
         self._row_of.clear()
+        self._far_held.clear()
 
     def __del__(self) -> None:  # dropped unclosed (its model went with the window): the file too
         file = getattr(self, "_file", None)

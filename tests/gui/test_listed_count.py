@@ -137,6 +137,45 @@ def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
     assert not reads, reads
 
 
+def test_a_jump_ahead_of_the_listing_reads_its_rows_on_the_worker(
+    qtbot, make_window, held: threading.Event, big_target: tuple[str, Path]
+) -> None:
+    """The listing held after its first chunk: the scroll bar dragged to 80 % shows the view's
+    rows there once the query worker read their page from the view's query (not blank until the
+    listing gets there); the GUI thread runs no unbounded query; once the listing wrote them,
+    the rows (read from its file) are the same."""
+    target, root = big_target
+    window = make_window(target)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
+    model.set_filter("pending")
+    expected = ids_of_pending(target, root)
+    listed = model.listed
+    assert listed is not None
+    qtbot.waitUntil(lambda: model.view_count == (len(expected), False), timeout=30_000)
+    statements = _traced(store.catalog._db)  # the GUI thread's connection
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum() * 8 // 10)
+    rows = range(view.visible_rows().start, min(view.visible_rows().stop, len(expected)))
+    assert rows.start > FIRST + 64 and len(rows) > 5
+
+    def shown() -> list[int]:
+        return [model.index(r, 0).data(IMAGE_ID_ROLE) for r in rows]
+
+    qtbot.waitUntil(lambda: shown() == expected[rows.start : rows.stop], timeout=30_000)
+    assert not listed.complete and listed.written == FIRST  # read ahead of the listing
+    reads = unbounded(statements, "images")
+    assert not reads, reads
+    held.set()
+    qtbot.waitUntil(lambda: listed.complete and model.view_complete, timeout=30_000)
+    view.viewport().repaint()
+    assert shown() == expected[rows.start : rows.stop]
+    assert model.ids() == expected
+
+
 def test_an_open_on_a_filter_reads_each_painted_row_once(
     qtbot, make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

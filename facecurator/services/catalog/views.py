@@ -215,3 +215,14 @@ def count(catalog: Catalog, clause: str, params: dict[str, Any]) -> int:
         if dialect_of(db) != POSTGRESQL:
             _mapped(db)
         return int(db.execute(f"SELECT count(*) FROM images AS i WHERE {clause}", params).fetchone()[0])
+
+
+def view_page(catalog: Catalog, sql: str, params: dict[str, Any], *, offset: int, limit: int) -> list[int]:
+    """The ids of rows ``offset`` .. ``offset + limit - 1`` of a view's query (its ``ORDER BY``
+    last): for a worker, a jump ahead of the view's listing (an OFFSET walk of the rows before)."""
+    with catalog._reading("a page of a view") as db:
+        if dialect_of(db) != POSTGRESQL:
+            _mapped(db)
+        bounded = f"{sql} LIMIT :view_limit OFFSET :view_offset"
+        rows = db.execute(bounded, {**params, "view_limit": limit, "view_offset": offset}).fetchall()
+    return [int(row[0]) for row in rows]
