@@ -7,6 +7,7 @@ backends."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,21 @@ def half_stored(catalog_target: str, tmp_path: Path) -> tuple[str, str]:
     return catalog_target, root
 
 
-def _kept(catalog: Catalog, expression: str, root: str, sort: str = "name") -> tuple[list[int], FindRest]:
+def _kept(
+    catalog: Catalog,
+    expression: str,
+    root: str,
+    sort: str = "name",
+    hold: Callable[[FindRest], bool] | None = None,
+) -> tuple[list[int], FindRest]:
     rules = load_rules(DEFAULT_PRESET)
     ruleset = browse.ruleset_id(catalog, rules)
     plan = find_plan(catalog, face_filter(expression, rules).node, source_root=root, ruleset=ruleset)
     assert not plan.whole, expression
     sql = views.view_sql("all", sort, source_root=root, ruleset=ruleset, extra=plan.may)
     finder = FindRest(plan, rules, source_root=root, groups=sort == "group")
+    if hold is not None:
+        finder.hold = lambda: hold(finder)
     kept = array("q")
     for chunk in finder.chunks(catalog, views.view_chunks(catalog, *sql)):
         kept.extend(chunk)
@@ -87,6 +96,32 @@ def test_a_find_sql_cannot_answer_keeps_what_python_selects(
         assert finder.found == len(expected) and finder.checked >= len(expected)
         # only faces without a stored verdict were evaluated: at most every third image's
         assert 0 < sum(evaluated) <= (N_IMAGES // 3) * FACES, (expression, sum(evaluated))
+
+
+def test_a_held_find_evaluates_nothing_while_held(
+    half_stored: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing that may hold (a view listed as the open began, its fill storing the verdicts)
+    waits, once HOLD_AFTER images are kept, before a step that would evaluate faces, as long as
+    ``hold()`` says; then goes on and keeps the same images."""
+    from facecurator.services import find_rest
+
+    monkeypatch.setattr(find_rest, "BATCH", 10)
+    monkeypatch.setattr(find_rest, "HOLD_AFTER", 5)
+    monkeypatch.setattr(find_rest, "HOLD_S", 0)
+    looks: list[tuple[int, int]] = []  # (images kept, faces evaluated) at each look while held
+
+    def hold(finder: FindRest) -> bool:
+        looks.append((finder.found, finder.evaluated))
+        return len(looks) < 4
+
+    target, root = half_stored
+    with Catalog(target) as catalog:
+        expected = _expected(catalog, "not failed:blur", root)
+        kept, _finder = _kept(catalog, "not failed:blur", root, hold=hold)
+    assert kept == expected
+    assert len(looks) >= 4 and looks[0][0] >= 5
+    assert len(set(looks[:4])) == 1, looks  # nothing kept or evaluated while held
 
 
 def test_a_find_under_the_person_sort_counts_its_persons(half_stored: tuple[str, str]) -> None:

@@ -262,6 +262,8 @@ class ViewModel(LazyIdModel):
                     if not ruleset:  # no version recorded as the open began: the open records it
                         finder.version = lambda c: browse.ruleset_id(c, rules, create=False)
                         finder.versioned = lambda version: setattr(listed, "ruleset", version)
+                    if early:  # the rest once the open's fill stored their verdicts
+                        finder.hold = lambda: store.busy
                     finders.append(finder)
                     keep = finder.keep(catalog)
                     groups = lambda: finder.group_sizes or {}  # noqa: E731

@@ -25,6 +25,7 @@ one lists its first rows as the open begins, before the open's fill stored the v
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -49,6 +50,12 @@ if TYPE_CHECKING:
 BATCH: Final = 256
 #: The largest step once a step evaluated no face (every verdict of it stored: SQL decides).
 SQL_BATCH: Final = 8192
+
+#: Images kept before a listing that may ``hold`` waits (a few screens: the first rows come
+#: at once, the rest once the open's fill stored the verdicts it would evaluate meanwhile).
+HOLD_AFTER: Final = 1024
+#: Seconds between two looks whether a held listing may go on.
+HOLD_S: Final = 0.2
 
 #: The gallery's filters that read verdicts as Find terms (listed as a Find: :func:`view_find`).
 VERDICT_TERMS: Final[dict[str, Node]] = {
@@ -127,6 +134,11 @@ class FindRest:
         #: (the open's fill stores its verdicts under it); told to ``versioned``
         self.version: Callable[[Catalog], int] | None = None
         self.versioned: Callable[[int], None] = lambda _version: None
+        #: true while the open's fill stores the verdicts (a view listed as the open began): once
+        #: :data:`HOLD_AFTER` images are kept, a step that evaluated faces waits for it -- in
+        #: Python, beside the fill, every face would be evaluated twice (the fill took 4.5 x as
+        #: long at 1M/3M, SQLite, load 10-15: 68 -> 304 s)
+        self.hold: Callable[[], bool] = lambda: False
 
     def chunks(
         self,
@@ -150,6 +162,9 @@ class FindRest:
             while start < len(chunk):
                 if stop():
                     return
+                if size == BATCH and self.found >= HOLD_AFTER:  # the last step evaluated faces
+                    while self.hold() and not stop():
+                        time.sleep(HOLD_S)
                 if self.version is not None:
                     self._look_up_version(catalog)
                 batch = chunk[start : start + size]
