@@ -26,8 +26,9 @@ to the first paint (``rows_ms``), to the visible rows all holding their ids (``f
 page read on the query worker paints empty cells first), the longest stall until then and the
 GUI thread's CPU; the go-to is filled once its face or image is current and shown (at its row or
 at an estimated one), ``exact_ms`` once it is current at its row (an estimate corrected), with
-the longest stall until then (``exact_stall_ms``). ``--hold-sample``: no jump sample is taken
-(as right after a switch at 3M, while it is walked): every jump lands in an unsampled part.
+the longest stall and GUI-thread turn until then (``exact_stall_ms``, ``exact_turn_cpu_ms``).
+``--hold-sample``: no jump sample is taken (as right after a switch at 3M, while it is walked):
+every jump lands in an unsampled part.
 
 Beside each stall, two figures tell the GUI thread's own work from the machine's load: per page
 and per jump, ``turn_cpu_ms``, the most CPU the GUI thread spent between two ticks of the timer
@@ -397,6 +398,7 @@ def _jumps(
             spin(at_row, 2 * PAGE_LIMIT_S)
             out[name]["exact_ms"] = round((time.perf_counter() - started) * 1000, 1) if at_row() else None
             out[name]["exact_stall_ms"] = round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1)
+            out[name]["exact_turn_cpu_ms"] = round(turns.longest(started, time.perf_counter()), 1)
     monitor.stop()
     turns.close()
     _untraced(tracer)

@@ -110,3 +110,48 @@ def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
         paged.rows_later([ids[800]], told.append)
         work()
         assert len(told) == 3
+
+
+def test_the_rows_beside_an_estimated_go_to_are_read_from_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until its row is counted, the pages beside a go-to shown at an estimated row are read from
+    its page by keyset (the estimate's rows, in order, no seam): a page asked of the worker before
+    they reached it, of the counted rows, is not held beside them but read from them when shown;
+    a page far from them is read as before (the counted rows)."""
+    for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32, "MAX_PAGES": 12}.items():
+        monkeypatch.setattr(paged_ids, name, value)
+    hold_sample(monkeypatch)
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: 653)  # 47 rows off
+    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
+    seed_catalog(target, root, 1000, 1)
+    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
+    with Catalog(target) as catalog, Catalog(target) as worker:
+        ids = q.image_ids(catalog, source_root=root, sort="name")
+        paged = paged_ids.PagedIds(catalog, root, len(ids))
+        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        arrived: list[tuple[int, int]] = []
+        paged.arrived = lambda first, last: arrived.append((first, last))
+        paged.rows_later([ids[700]], lambda _rows: None)
+        run, answer = jobs.pop(0)
+        answer(run(worker))  # shown at 653 (page 20), its row's count queued
+        counting = jobs.pop(0)
+        assert paged.shown(27 * 32) is None and len(jobs) == 1  # far: asked of the worker, read
+        run, answer = jobs.pop(0)
+        answer(run(worker))
+        assert paged.peek(27 * 32) == ids[27 * 32]  # (the counted rows)
+        assert paged.shown(25 * 32) is None and len(jobs) == 1
+        run, answer = jobs.pop(0)
+        counted_rows = run(worker)  # (read before the rows below reached it: the counted rows)
+        for row in range(21 * 32, 25 * 32):  # scrolled down from the go-to: read from its page
+            assert paged.shown(row) == ids[row + 47]
+        answer(counted_rows)  # page 25 (counted rows) arrives beside them: not held
+        assert arrived[-1] == (25 * 32, 26 * 32 - 1) and paged.peek(25 * 32) is None
+        # read from them as they reach the page held of the counted rows: it goes, read again
+        assert all(paged.shown(row) == ids[row + 47] for row in range(25 * 32, 28 * 32))
+        assert paged.shown(40) == ids[40]  # far from them, near the start: the counted rows
+        jobs.insert(0, counting)
+        while jobs:
+            run, answer = jobs.pop(0)
+            answer(run(worker))
+        assert all(paged.shown(row) == ids[row] for row in range(690, 760))
