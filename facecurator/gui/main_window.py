@@ -15,6 +15,7 @@ modules and are opened through :data:`~facecurator.gui.actions.OPTIONAL_PANELS`:
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
@@ -62,6 +63,9 @@ THUMB_CACHE_ITEMS: Final = 2000
 THUMB_CACHE_BYTES: Final = 192 * 1024 * 1024
 CROP_CACHE_ITEMS: Final = 3000
 CROP_CACHE_BYTES: Final = 128 * 1024 * 1024
+#: "Cannot show" lines remembered to post one a file: a Triage page of a moved folder failed
+#: each face crop of an image apart (three lines a photo of three faces, each a Log-dock line).
+RECENT_RENDER_NOTICES: Final = 512
 
 
 def make_settings() -> QSettings:
@@ -106,6 +110,8 @@ class MainWindow(WindowSources):
         self.source_profile: str | None = None
         self._opening: _OpenRequest | None = None
         self._reported_render_errors: set[str] = set()
+        #: the latest "Cannot show" lines posted: one a file, not one a face crop of it too
+        self._recent_render_notices: OrderedDict[str, None] = OrderedDict()
         turn()  # the splash keeps turning between the stages of the build (run_gui)
         self._build_gallery_page()
         turn()
@@ -406,9 +412,18 @@ class MainWindow(WindowSources):
     def _on_render_failed(self, key: str, message: str) -> None:
         if self.scanner.running and self.gallery_model.not_read_yet(key):
             return  # the scan reads it next and lists why it failed (no notice at every bad file)
-        if key not in self._reported_render_errors:
-            self._reported_render_errors.add(key)
-            self.notifier.warning(self.tr("Cannot show {what}").format(what=error_line(message)))
+        if key in self._reported_render_errors:
+            return
+        self._reported_render_errors.add(key)
+        text = self.tr("Cannot show {what}").format(what=error_line(message))
+        recent = self._recent_render_notices
+        if text in recent:  # another face crop (or the thumbnail) of the same file: said already
+            recent.move_to_end(text)
+            return
+        recent[text] = None
+        while len(recent) > RECENT_RENDER_NOTICES:
+            recent.popitem(last=False)
+        self.notifier.warning(text)
 
     def _update_counts(self) -> None:
         self._counts_timer.start()

@@ -55,3 +55,19 @@ def test_unopenable_source_is_reported_not_raised(make_window, catalog_path: Pat
     assert not window.open_source(str(missing))
     assert str(missing) in window.statusBar().currentMessage()
     assert window.notifier.history[-1].level == logging.ERROR
+
+
+def test_a_missing_file_is_said_once_not_once_a_face_crop(make_window, catalog_path: Path) -> None:
+    """Each face crop of a photo fails apart when its file is gone (Triage's page of a moved folder:
+    three lines a photo of three faces, each a Log-dock line on the GUI thread): one line a file."""
+    window = make_window(catalog_path)
+    before = len(window.notifier.history)
+    gone = "cannot read file: it was deleted or moved (no such file): /photos/p7/img42.jpg"
+    for key in ("c101", "c102", "c103"):  # the three faces of one photo, as the crop cache says
+        window.crops.failed.emit(key, gone)
+    window.thumbnails.failed.emit("t42", gone)  # and its thumbnail in the gallery
+    window.crops.failed.emit("c104", gone.replace("img42", "img43"))  # another photo
+    window.crops.failed.emit("c101", gone)  # the same crop again: as before, nothing new
+    posted = [n.text for n in window.notifier.history[before:]]
+    assert len(posted) == 2, posted
+    assert "img42.jpg" in posted[0] and "img43.jpg" in posted[1]
