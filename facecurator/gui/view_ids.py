@@ -84,6 +84,8 @@ class ListedIds(PageRows):
         #: Python, whose clause selects the images that may pass), and the rule set version read
         self.planned: tuple[str, tuple[str, dict[str, Any]] | None, bool] | None = None
         self.ruleset = 0
+        #: planned without looking whether every verdict is stored (a view listed as an open began)
+        self.unchecked = False
         self._pages: OrderedDict[int, array[int]] = OrderedDict()
         self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
         #: images per person of the view (the person sort's headers), filled by the worker

@@ -235,20 +235,27 @@ class FindPlan:
 
 
 def find_plan(
-    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int, checked: bool = True
+    catalog: Catalog,
+    node: Node,
+    *,
+    source_root: str | None,
+    ruleset: int,
+    checked: bool = True,
+    stored: bool = False,
 ) -> FindPlan:
     """The :class:`FindPlan` of ``node`` under a rule set version (``image_clause`` when SQL
     answers it whole; else the images that may pass, those a stored verdict decides, and the
     faces left to evaluate). ``checked=False``: the verdict terms are planned as if some face
     had no stored verdict, without looking (a view listed as an open begins: the look walks
-    every face of the source when all are stored, seconds at a million images).
+    every face of the source when all are stored, seconds at a million images). ``stored``:
+    every face in scope is known to have its stored verdict (the caller looked): SQL answers.
 
     Raises:
         FilterError: an ``assigned:`` term left to Python (inside ``or``/``not`` with a verdict
             term): only the catalog knows who holds a face.
     """
     built, joins, params = _face_where(
-        catalog, node, source_root=source_root, ruleset=ruleset, checked=checked
+        catalog, node, source_root=source_root, ruleset=ruleset, checked=checked, stored=stored
     )
     may, face_may = (_image_exists(joins, built.where), params), (f"({built.where})", params)
     if is_everything(built.residual):
@@ -257,8 +264,8 @@ def find_plan(
     if stuck is not None:
         raise FilterError("filter.needs_catalog", stuck.position, stuck.text, term=stuck.text)
     # a face whose verdict is stored: the verdict terms read from it, in SQL (exact for that face)
-    stored = replace(CATALOG_COLUMNS, me=assignments.me(), status=VERDICT_STATUS, outcomes="v.outcomes")
-    exact = sql_filter(node, stored, prefix="s")
+    columns = replace(CATALOG_COLUMNS, me=assignments.me(), status=VERDICT_STATUS, outcomes="v.outcomes")
+    exact = sql_filter(node, columns, prefix="s")
     if not is_everything(exact.residual):  # not a verdict term SQL cannot answer: every face in Python
         return FindPlan(may, built.residual, undecided=face_may, face_may=face_may)
     verdict_join = " JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id"
@@ -278,11 +285,17 @@ def _image_exists(joins: str, where: str) -> str:
 
 
 def _face_where(
-    catalog: Catalog, node: Node, *, source_root: str | None, ruleset: int | None, checked: bool = True
+    catalog: Catalog,
+    node: Node,
+    *,
+    source_root: str | None,
+    ruleset: int | None,
+    checked: bool = True,
+    stored: bool = False,
 ) -> tuple[SqlFilter, str, dict[str, Any]]:
     columns, joins = replace(CATALOG_COLUMNS, me=assignments.me()), ""
     if ruleset is not None:
-        if (
+        if stored or (
             checked
             and uses_verdicts(node)
             and not q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=1)

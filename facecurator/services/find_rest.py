@@ -80,12 +80,15 @@ def plan_find(
     identities: GalleryIdentities | None = None,
     groups: bool = False,
     checked: bool = True,
+    stored: bool = False,
 ) -> tuple[FindPlan | None, FindRest | None, FilterError | None]:
     """A listing's Find (on its worker): the plan (None: not applicable, the error says why),
     and the :class:`FindRest` deciding what SQL cannot (None: SQL answers whole; ``checked``:
     :func:`~facecurator.services.filtering.find_plan`'s)."""
     try:
-        plan = find_plan(catalog, node, source_root=source_root, ruleset=ruleset, checked=checked)
+        plan = find_plan(
+            catalog, node, source_root=source_root, ruleset=ruleset, checked=checked, stored=stored
+        )
     except FilterError as error:
         return None, None, error
     if plan.whole:

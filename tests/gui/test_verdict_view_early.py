@@ -135,3 +135,37 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     assert not on_gui, on_gui
     reads = unbounded(statements, "images")
     assert not reads, reads
+
+
+def test_a_view_opened_on_stored_verdicts_is_listed_by_sql_once_they_are_known_stored(
+    qtbot, make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reopen (every verdict stored): the view listed as the open began (planned without
+    looking) is listed again by SQL whole once a look beside it found no face without a
+    verdict -- its count exact, its rows the same -- the rows found shown meanwhile."""
+    from facecurator.services import browse
+
+    scale_listing(monkeypatch, page=32, held=4)
+    monkeypatch.setattr(find_rest, "BATCH", BATCH)
+    target, root = big_target
+    window = make_window(target)
+    store, model = window.store, window.gallery_model
+    window.tabs.setCurrentWidget(window.gallery_page)
+    with Catalog(target) as catalog:
+        browse.fill_verdicts(catalog, store.ruleset)
+    expected = _passing(target, root, store.ruleset, "qualified", None)
+    looked = threading.Event()  # the look whether a face misses its verdict answered (GUI thread)
+    look, decide = model._looked, FindRest.decide
+    monkeypatch.setattr(model, "_looked", lambda *a: (look(*a), looked.set()))
+    monkeypatch.setattr(FindRest, "decide", lambda *a: (looked.wait(30), decide(*a))[1])
+    model.filter_name = "qualified"
+    assert window.open_source(str(root), scan=False)
+    early = model.listed
+    assert early is not None and early.unchecked
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: model.view_complete, timeout=60_000)
+    listed = model.listed
+    assert looked.is_set() and listed is not early and not early.complete  # halted, replaced
+    assert listed.planned is not None and listed.planned[2]  # SQL whole
+    assert model.ids() == expected and model.view_count == (len(expected), False)
