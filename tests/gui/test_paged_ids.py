@@ -14,7 +14,7 @@ from helpers.catalogs import seed_catalog
 from helpers.paging import hold_sample
 
 from facecurator.gui import paged_ids
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
 
 
@@ -155,3 +155,32 @@ def test_the_rows_beside_an_estimated_go_to_are_read_from_it(
             run, answer = jobs.pop(0)
             answer(run(worker))
         assert all(paged.shown(row) == ids[row] for row in range(690, 760))
+
+
+def test_the_sample_is_walked_to_the_end_a_chunk_a_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jump sample is read a chunk of SAMPLE_CHUNK keys a query, each from the last key of
+    the one before, until the end: the keys of rows 0, SAMPLE_STEP, 2 SAMPLE_STEP ... (the chain
+    stopped after its second chunk: a key fewer than a chunk is new in each after the first)."""
+    for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
+        monkeypatch.setattr(paged_ids, name, value)
+    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
+    seed_catalog(target, root, 1000, 1)
+    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
+    walks: list[int] = []
+    page = pages.page
+    monkeypatch.setattr(
+        pages, "page", lambda *a, **bounds: (walks.append(bounds["offset"]), page(*a, **bounds))[1]
+    )
+    with Catalog(target) as catalog, Catalog(target) as worker:
+        ids = q.image_ids(catalog, source_root=root, sort="name")
+        paged = paged_ids.PagedIds(catalog, root, len(ids))
+        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        queries = 0
+        while jobs:
+            run, answer = jobs.pop(0)
+            answer(run(worker))
+            queries += 1
+        assert [key[-1] for key in paged._sample] == ids[::64]
+        assert queries == 16 and max(walks) == 64  # (a key 64 rows on from the one before: 1 new a query)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.services.catalog.dialect import POSTGRESQL
-from facecurator.services.catalog.pages import below, keyset, last_id, sample_sql
+from facecurator.services.catalog.pages import below, keyset, last_id, walked
 from facecurator.services.catalog.rows import _ids_json
 
 if TYPE_CHECKING:
@@ -173,16 +173,9 @@ class FacePages:
     def sample(
         self, catalog: Catalog, step: int, *, start: FaceKey | None = None, rows: int | None = None
     ) -> list[FaceKey]:
-        """The keys of rows 0, ``step``, 2 ``step`` ... (for a worker: one walk, numbered in SQL);
+        """The keys of rows 0, ``step``, 2 ``step`` ... (for a worker: OFFSET walks, :func:`walked`);
         ``start``/``rows``: of the ``rows`` rows from the key ``start`` on only (a walk in chunks)."""
-        params: dict[str, Any] = {"step": step}
-        joins, where = self._where(params)
-        where, order = keyset(where, _ORDER, params, start=start)
-        names = "i.name AS name, i.id AS image_id, f.idx AS idx, f.id AS face_id"
-        inner = f"SELECT {names} {_FROM} {joins} WHERE {where} ORDER BY {order}"
-        with catalog._reading("sampled face keys") as db:
-            found = db.execute(sample_sql(inner, "name, image_id, idx, face_id", params, rows), params)
-            return [_key(row) for row in found.fetchall()]
+        return walked(lambda **bounds: self.page(catalog, **bounds), step, start, rows)
 
     def last_id(self, catalog: Catalog) -> int:
         """The largest face id (a go-to's row is estimated from a sample of the ids up to it)."""
