@@ -1007,6 +1007,14 @@
         <translation>最后的图片编号</translation>
     </message>
     <message>
+        <source>the last id</source>
+        <translation>最后的编号</translation>
+    </message>
+    <message>
+        <source>a page of a view</source>
+        <translation>视图的一页</translation>
+    </message>
+    <message>
         <source>what a filter selects</source>
         <translation>筛选条件选中的内容</translation>
     </message>
@@ -2686,7 +2694,7 @@
     </message>
     <message>
         <source>Rules {name}: {error}; using {default}</source>
-        <extracomment>compute face embeddings by default where they apply (Detect menu; scan --no-identities)</extracomment>
+        <extracomment>&quot;Cannot show&quot; lines remembered to post one a file: a Triage page of a moved folder failed each face crop of an image apart (three lines a photo of three faces, each a Log-dock line). compute face embeddings by default where they apply (Detect menu; scan --no-identities) the latest &quot;Cannot show&quot; lines posted: one a file, not one a face crop of it too</extracomment>
         <translation>规则 {name}：{error}；改用 {default}</translation>
     </message>
     <message>
@@ -3782,6 +3790,7 @@ Paid cloud calls: {paid}</source>
     <name>ScanStatus</name>
     <message>
         <source>Cancel</source>
+        <extracomment>Lines the Log dock keeps (the oldest dropped beyond). Failed images the Problems dock lists per event-loop turn: each line&apos;s reason is translated (parsed against every template of the core&apos;s messages, ~0.16 ms a line), and a source&apos;s 10 000 failed images listed at once held the GUI thread 1.6 s of CPU (3.7 s at load 9).</extracomment>
         <translation>取消</translation>
     </message>
     <message>

@@ -158,6 +158,8 @@ CATALOG_MESSAGES: Final = {
     "what.view_estimate": "a view's estimated count",
     "what.view_count": "a view's count",
     "what.last_image_id": "the last image id",
+    "what.last_id": "the last id",
+    "what.view_page": "a page of a view",
     "what.filter_selects": "what a filter selects",
     "what.paid_calls": "paid calls",
     "what.rule_sets": "rule set versions",
