@@ -196,6 +196,7 @@ def face_quality(
                 "lens_l": r.lens_l,
                 "lens_ab": r.lens_ab,
                 "spread": r.spread,
+                "skin_ab": r.skin_ab,
             }
             for side, r in (("right", right), ("left", left))
         },

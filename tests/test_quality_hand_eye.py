@@ -1,0 +1,84 @@
+"""A skin-coloured hand over one eye (``eyes.window_skin_distance``, ``SKIN_EYE_MAX``), on a
+corpus portrait.
+
+Calibration data: docs/local-detector-hands.md ("A hand over one eye"). The corpus is on
+CI's machine too, so this runs with and without the gathered photos (``FACECURATOR_TRUTHSET``).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facecurator.detect.quality import eyes
+from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
+
+
+def _fingers_over_the_eye(img: Image.Image, face: object) -> Image.Image:
+    """Three fingers of the cheek's colour laid across the subject's left eye from the side
+    (rounded shading, darker edges between them: the window keeps a light/dark contrast a
+    flat patch would not have), from above the brow to the cheek, beyond both eye corners."""
+    marks = np.array(face.landmarks)  # type: ignore[attr-defined]
+    right_eye, left_eye = marks[0], marks[1]
+    iod = float(np.linalg.norm(left_eye - right_eye))
+    arr = np.asarray(img).astype(np.float64)
+    cy, cx = int(left_eye[1] + 0.6 * iod), int(left_eye[0])
+    cheek = arr[cy - 3 : cy + 3, cx - 3 : cx + 3].reshape(-1, 3).mean(axis=0)
+    x0, x1 = left_eye[0] - 0.45 * iod, left_eye[0] + 0.5 * iod
+    top, width = left_eye[1] - 0.33 * iod, 0.22 * iod
+    yy, xx = np.mgrid[0 : arr.shape[0], 0 : arr.shape[1]].astype(np.float64)
+    rng = np.random.default_rng(0)
+    out = arr.copy()
+    for k in range(3):
+        a, b = top + k * width, top + (k + 1) * width
+        inside = (yy >= a) & (yy < b) & (xx >= x0 - k * 0.04 * iod) & (xx < x1)
+        phase = (yy - a) / (b - a)
+        shade = np.where((phase < 0.08) | (phase > 0.92), 0.7, 0.8 + 0.2 * np.sin(math.pi * phase))
+        out[inside] = cheek * shade[inside][:, None] + rng.normal(0, 3, (int(inside.sum()), 3))
+    return Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8))
+
+
+def test_a_hand_over_one_eye_of_a_portrait(
+    corpus_dir: Path,
+    detector: object,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
+    bare = _detect(detector, img, "img14")
+    assert bare.measures["eyes_visible"].value >= 0.5  # type: ignore[attr-defined]
+    covered_img = _fingers_over_the_eye(img, bare)
+    covered = _detect(detector, covered_img, "img14 + fingers over the left eye")
+    reading = covered.raw["quality"]["eyes"]["left"]  # type: ignore[attr-defined]
+    # the fingers' shading keeps the window's contrast over the uniform-patch bound
+    assert reading["contrast"] > eyes.VISIBLE_CONTRAST, reading
+    assert reading["iris"] == 0.0 and reading["skin_ab"] <= eyes.SKIN_EYE_MAX, reading
+    left = covered.measures["eye_visible_left"]  # type: ignore[attr-defined]
+    assert left.value < 0.5 and left.reason == "covered?"
+    assert covered.measures["eyes_visible"].value < 0.5  # type: ignore[attr-defined]
+    assert covered.measures["eye_visible_right"].value >= 0.5  # type: ignore[attr-defined]
+    # without this rule the same face reads both eyes visible: the rule is what catches it
+    monkeypatch.setattr(eyes, "SKIN_EYE_MAX", -math.inf)
+    unruled = _detect(detector, covered_img, "img14 + fingers over the left eye, no rule")
+    assert unruled.measures["eyes_visible"].value >= 0.5  # type: ignore[attr-defined]
+
+
+def test_the_window_skin_distance_reads_skin_as_zero() -> None:
+    """A window of the skin's own colour reads 0; a grey (sclera-like) one reads its
+    chroma's distance over the skin's chroma."""
+    from facecurator.detect.quality.regions import IOD, FaceRegions, SkinReference
+
+    skin = SkinReference(np.array([60.0, 15.0, 20.0], np.float32), False, ("right cheek",))
+    size = int(2 * IOD)
+    lab = np.empty((size, size, 3), np.float32)
+    lab[...] = skin.lab
+    regions = FaceRegions(
+        rgb=np.zeros((size, size, 3), np.uint8), pts=np.zeros((478, 2)), lab=lab, source_iod=100.0
+    )
+    centre = np.array([size / 2, size / 2])
+    assert eyes.window_skin_distance(regions, centre, skin) == pytest.approx(0.0, abs=1e-6)
+    lab[..., 1:] = 0.0
+    assert eyes.window_skin_distance(regions, centre, skin) == pytest.approx(1.0, abs=1e-6)
