@@ -214,7 +214,34 @@ class ViewModel(LazyIdModel):
         self._listed_view = self._view()
         self._show_listed(listed, root or None)
         self._early = ((self._listed_view, root or None), listed)
-        self._fill_later(listed, root or None, early=True)
+        # under a recorded rule set version the view is listed by SQL as if every verdict were
+        # stored (a reopen: as fast as before), and listed as a Find if a look beside it finds
+        # one missing; under none, as a Find at once (nothing can be stored under it yet)
+        stored = bool(store.ruleset_version) and view_find(self.filter_name, None)[1] is not None
+        stored = stored or (self.face_filter is not None and bool(store.ruleset_version))
+        self._fill_later(listed, root or None, early=not stored, stored=stored)
+        if stored:
+            self._look_early(listed, root or None)
+
+    def _look_early(self, listed: ListedIds, root: str | None) -> None:
+        """Look (on the view counts' worker) whether a face of ``root`` misses its verdict; if so,
+        the view listed by SQL as the open began is listed again as a Find (in its place)."""
+        ruleset = listed.ruleset
+
+        def missing(catalog: Catalog) -> bool:
+            return bool(q.images_missing_verdicts(catalog, ruleset, source_root=root, limit=1))
+
+        def looked(answer: object) -> None:
+            if answer is not True or listed is not self._ids or self._store.closed:
+                return
+            early = self._early
+            fresh = ListedIds()
+            self._show_listed(fresh, root)
+            if early is not None and early[1] is listed:
+                self._early = (early[0], fresh)
+            self._fill_later(fresh, root, early=True)
+
+        self._store.count_view(missing, looked)
 
     def _drop_early(self) -> None:
         """The open failed: the view listed as it began is no longer shown."""
