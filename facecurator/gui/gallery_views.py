@@ -224,7 +224,8 @@ class ViewModel(LazyIdModel):
             self._look_early(listed, root or None)
 
     def _look_early(self, listed: ListedIds, root: str | None) -> None:
-        """Look (on the view counts' worker) whether a face of ``root`` misses its verdict; if so,
+        """Look (on a worker of its own: not in front of the view's estimate, 24 s instead of 2 s on
+        a reopen at 1M) whether a face of ``root`` misses its verdict; if so,
         the view listed by SQL as the open began is listed again as a Find (in its place)."""
         ruleset = listed.ruleset
 
@@ -241,7 +242,7 @@ class ViewModel(LazyIdModel):
                 self._early = (early[0], fresh)
             self._fill_later(fresh, root, early=True)
 
-        self._store.count_view(missing, looked)
+        self._store.look_view(missing, looked)
 
     def _drop_early(self) -> None:
         """The open failed: the view listed as it began is no longer shown."""

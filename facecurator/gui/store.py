@@ -159,6 +159,11 @@ class CurationStore(QObject, StoreDecisions):
         self._ahead_pool = QThreadPool(self)
         self._ahead_pool.setObjectName("fc-view-ahead")
         self._ahead_pool.setMaxThreadCount(1)
+        #: whether a view listed as an open began has every verdict stored (a walk of the source
+        #: when all are: seconds at 1M), not in front of the view's counts on their worker
+        self._look_pool = QThreadPool(self)
+        self._look_pool.setObjectName("fc-look")
+        self._look_pool.setMaxThreadCount(1)
         #: Triage's listing (a Find over its faces): not behind the gallery's listing of the same Find
         self._face_view_pool = QThreadPool(self)
         self._face_view_pool.setObjectName("fc-face-view")
@@ -284,6 +289,7 @@ class CurationStore(QObject, StoreDecisions):
         self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
         done = self._count_pool.waitForDone(timeout_ms) and done
+        done = self._look_pool.waitForDone(timeout_ms) and done
         done = self._face_view_pool.waitForDone(timeout_ms) and done
         done = self._ahead_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
@@ -444,6 +450,10 @@ class CurationStore(QObject, StoreDecisions):
     def read_ahead(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the worker of a listed view's pages ahead of its listing."""
         self.query(run, callback, pool=self._ahead_pool)
+
+    def look_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on a worker of its own (whether a view's verdicts are all stored)."""
+        self.query(run, callback, pool=self._look_pool)
 
     def list_faces_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`list_view` on Triage's listing worker."""

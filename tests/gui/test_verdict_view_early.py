@@ -159,13 +159,29 @@ def test_a_view_opened_on_stored_verdicts_is_listed_by_sql(
     decide = FindRest.decide
     monkeypatch.setattr(FindRest, "decide", lambda *a: (decided.append(a), decide(*a))[1])
     looked: list[object] = []
-    missing = q.images_missing_verdicts
-    monkeypatch.setattr(q, "images_missing_verdicts", lambda *a, **k: (looked.append(a), missing(*a, **k))[1])
+    missing, release = q.images_missing_verdicts, threading.Event()  # the looks held until released
+    held = lambda *a, **k: (looked.append(a), release.wait(30), missing(*a, **k))[2]  # noqa: E731
+    monkeypatch.setattr(q, "images_missing_verdicts", held)
+    chunks = views.view_chunks
+
+    def held_chunks(*args, **kwargs):  # a listing stops after its first chunk until released
+        for n, chunk in enumerate(chunks(*args, **kwargs)):
+            if n == 1:
+                release.wait(30)
+            yield chunk
+
+    monkeypatch.setattr(views, "view_chunks", held_chunks)
+    changed: list[str] = []
+    store.sourceChanged.connect(changed.append)
     model.filter_name = "qualified"
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):  # (the view listed again then)
-        assert window.open_source(str(root), scan=False)
-        early = model.listed
-        assert early is not None and not early.unchecked
+    assert window.open_source(str(root), scan=False)
+    early = model.listed
+    assert early is not None and not early.unchecked
+    # the view's estimate is not behind the look (a walk of the source when every verdict is stored)
+    qtbot.waitUntil(lambda: bool(looked) and model.view_count is not None, timeout=30_000)
+    assert not early.complete and model.view_count[1]  # estimated, the listing held
+    release.set()
+    qtbot.waitUntil(lambda: bool(changed), timeout=60_000)  # (the view listed again then)
     qtbot.waitUntil(lambda: early.complete and model.view_complete and model._refresh is None, timeout=60_000)
     assert early.planned is not None and early.planned[2]  # SQL whole from the start
     assert model.ids() == expected and model.view_count == (len(expected), False)
