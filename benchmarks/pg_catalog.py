@@ -336,6 +336,12 @@ def main(argv: list[str] | None = None) -> int:
         "--view",
         help="GUI: open the gallery on this view, 'filter:sort' (pending:name, all:group, ...)",
     )
+    parser.add_argument(
+        "--view-rows",
+        type=int,
+        help="GUI: the rows --view has (default: every image; pending:name at 1M: 979800 -- the"
+        " measure waits for every row of the view painted, so a view with fewer never ends)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     from helpers.pgcluster import Cluster, find_bindir
@@ -366,9 +372,11 @@ def main(argv: list[str] | None = None) -> int:
                 if args.report:
                     results[name].update({k: round(v, 2) for k, v in _report(target).items()})
                 if args.gui and not args.scroll_only:
-                    results[name].update(_gui(target, str(root), args.images, args.verdict_wait, args.view))
+                    results[name].update(
+                        _gui(target, str(root), args.view_rows or args.images, args.verdict_wait, args.view)
+                    )
                 if args.gui and args.scroll_pages:
-                    results[name]["scroll"] = _scroll(target, str(root), args.images, args)
+                    results[name]["scroll"] = _scroll(target, str(root), args.view_rows or args.images, args)
             if "postgresql" in targets:
                 claims = _claims(targets["postgresql"], args.queue)
                 results["postgresql"].update({k: round(v, 3) for k, v in claims.items()})
