@@ -188,6 +188,6 @@ def test_a_view_opened_on_stored_verdicts_is_listed_by_sql(
     release.set()
     qtbot.waitUntil(lambda: bool(changed), timeout=60_000)  # (the view listed again then)
     qtbot.waitUntil(lambda: early.complete and model.view_complete and model._refresh is None, timeout=60_000)
-    assert early.planned is not None and early.planned[2]  # SQL whole from the start
+    assert early.planned == ("qualified", None, True)  # SQL whole from the start: the filter's own test
     assert model.ids() == expected and model.view_count == (len(expected), False)
     assert looked and not decided
