@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from facecurator.detect.quality import eyes
+from tests.helpers.fingers import cheek_colour, paint_fingers
 from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
 
 
@@ -26,20 +27,14 @@ def _fingers_over_the_eye(img: Image.Image, face: object) -> Image.Image:
     right_eye, left_eye = marks[0], marks[1]
     iod = float(np.linalg.norm(left_eye - right_eye))
     arr = np.asarray(img).astype(np.float64)
-    cy, cx = int(left_eye[1] + 0.6 * iod), int(left_eye[0])
-    cheek = arr[cy - 3 : cy + 3, cx - 3 : cx + 3].reshape(-1, 3).mean(axis=0)
     x0, x1 = left_eye[0] - 0.45 * iod, left_eye[0] + 0.5 * iod
     top, width = left_eye[1] - 0.33 * iod, 0.22 * iod
-    yy, xx = np.mgrid[0 : arr.shape[0], 0 : arr.shape[1]].astype(np.float64)
-    rng = np.random.default_rng(0)
-    out = arr.copy()
-    for k in range(3):
+
+    def band(k: int, yy: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, b = top + k * width, top + (k + 1) * width
-        inside = (yy >= a) & (yy < b) & (xx >= x0 - k * 0.04 * iod) & (xx < x1)
-        phase = (yy - a) / (b - a)
-        shade = np.where((phase < 0.08) | (phase > 0.92), 0.7, 0.8 + 0.2 * np.sin(math.pi * phase))
-        out[inside] = cheek * shade[inside][:, None] + rng.normal(0, 3, (int(inside.sum()), 3))
-    return Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8))
+        return (yy >= a) & (yy < b) & (xx >= x0 - k * 0.04 * iod) & (xx < x1), (yy - a) / (b - a)
+
+    return paint_fingers(arr, cheek_colour(arr, left_eye, iod), 3, band, edge=0.7)
 
 
 def test_a_hand_over_one_eye_of_a_portrait(

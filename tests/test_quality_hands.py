@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from facecurator.detect.quality import hands
+from tests.helpers.fingers import cheek_colour, paint_fingers
 from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
 
 
@@ -26,21 +27,16 @@ def _fingers_from_below(img: Image.Image, face: object) -> Image.Image:
     iod = float(np.linalg.norm(left_eye - right_eye))
     mouth = (mouth_right + mouth_left) / 2
     arr = np.asarray(img).astype(np.float64)
-    cy, cx = int(left_eye[1] + 0.6 * iod), int(left_eye[0])
-    cheek = arr[cy - 3 : cy + 3, cx - 3 : cx + 3].reshape(-1, 3).mean(axis=0)
     sign = 1.0 if mouth_left[0] > mouth_right[0] else -1.0
     start, width = mouth[0] - sign * 0.12 * iod, 0.22 * iod
     top = nose[1] + 0.3 * (mouth[1] - nose[1])
-    yy, xx = np.mgrid[0 : arr.shape[0], 0 : arr.shape[1]].astype(np.float64)
-    rng = np.random.default_rng(0)
-    out = arr.copy()
-    for k in range(4):
+
+    def band(k: int, yy: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, b = sorted((start + sign * k * width, start + sign * (k + 1) * width))
         inside = (xx >= a) & (xx < b) & (yy >= top + k * 0.05 * iod) & (yy < mouth[1] + 1.2 * iod)
-        phase = (xx - a) / (b - a)
-        shade = np.where((phase < 0.08) | (phase > 0.92), 0.6, 0.8 + 0.2 * np.sin(math.pi * phase))
-        out[inside] = cheek * shade[inside][:, None] + rng.normal(0, 3, (int(inside.sum()), 3))
-    return Image.fromarray(np.clip(np.rint(out), 0, 255).astype(np.uint8))
+        return inside, (xx - a) / (b - a)
+
+    return paint_fingers(arr, cheek_colour(arr, left_eye, iod), 4, band, edge=0.6)
 
 
 def test_a_hand_from_below_over_half_the_mouth_of_a_portrait(

@@ -59,6 +59,16 @@ def ids_of_pending(target: str, root: Path) -> list[int]:
         return q.image_ids(catalog, source_root=str(root), filter_name="pending", sort="name")
 
 
+def _open_then_filter_pending(qtbot: Any, window: Any, root: Path) -> None:
+    """Open the source unfiltered, wait for every image, then filter the gallery on "pending"."""
+    store = window.store
+    with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
+    window.gallery_model.set_filter("pending")
+
+
 def _traced(conn: Any) -> list[str]:
     statements: list[str] = []
     if hasattr(conn, "set_trace_callback"):
@@ -97,11 +107,7 @@ def test_a_filtered_view_shows_rows_and_its_count_before_its_listing_ends(
         with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
             counted.set()
     else:
-        with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
-            assert window.open_source(str(root), scan=False)
-        window.tabs.setCurrentWidget(window.gallery_page)
-        qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
-        model.set_filter("pending")
+        _open_then_filter_pending(qtbot, window, root)
     expected = ids_of_pending(target, root)
     assert len(expected) == N_IMAGES - N_IMAGES // 3
     listed = model.listed
@@ -147,11 +153,7 @@ def test_a_jump_ahead_of_the_listing_reads_its_rows_on_the_worker(
     target, root = big_target
     window = make_window(target)
     store, model, view = window.store, window.gallery_model, window.gallery
-    with qtbot.waitSignal(store.sourceImagesListed, timeout=60_000):
-        assert window.open_source(str(root), scan=False)
-    window.tabs.setCurrentWidget(window.gallery_page)
-    qtbot.waitUntil(lambda: store.image_count() == N_IMAGES, timeout=60_000)
-    model.set_filter("pending")
+    _open_then_filter_pending(qtbot, window, root)
     expected = ids_of_pending(target, root)
     listed = model.listed
     assert listed is not None
