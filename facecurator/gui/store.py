@@ -133,41 +133,27 @@ class CurationStore(QObject, StoreDecisions):
         #: images re-read while a request was pending (their verdicts are stored again on apply)
         self._touched_images: set[int] = set()
         self._sync = False
-        self._pool = QThreadPool(self)
-        self._pool.setObjectName("fc-store")
-        self._pool.setMaxThreadCount(1)  # one load at a time; newer requests wait, then win
+        self._pool = self._serial_pool("fc-store")  # one load at a time; newer requests wait, then win
         self._fill_timer = QTimer(self)
         self._fill_timer.setSingleShot(True)
         self._fill_timer.setInterval(FILL_DELAY_MS)
         self._fill_timer.timeout.connect(self._fill_in_background)
-        self._query_pool = QThreadPool(self)
-        self._query_pool.setObjectName("fc-query")
-        self._query_pool.setMaxThreadCount(1)
+        self._query_pool = self._serial_pool("fc-query")
         self._queries = 0  # queries sent to the query worker and not answered yet
         #: a view's listing (a large gallery's filter or sort, gui/view_ids.py): a thread of its
         #: own, so it does not wait behind the counts and samples on the query worker
-        self._view_pool = QThreadPool(self)
-        self._view_pool.setObjectName("fc-view")
-        self._view_pool.setMaxThreadCount(1)
+        self._view_pool = self._serial_pool("fc-view")
         #: a listed view's counts (estimated, exact): beside its listing, not behind the counts
         #: of the whole source that an open asks of the query worker
-        self._count_pool = QThreadPool(self)
-        self._count_pool.setObjectName("fc-count")
-        self._count_pool.setMaxThreadCount(1)
+        self._count_pool = self._serial_pool("fc-count")
         #: a listed view's pages ahead of its listing (long OFFSET walks): not behind the counts,
         #: and the query worker's go-tos and pages not behind them
-        self._ahead_pool = QThreadPool(self)
-        self._ahead_pool.setObjectName("fc-view-ahead")
-        self._ahead_pool.setMaxThreadCount(1)
+        self._ahead_pool = self._serial_pool("fc-view-ahead")
         #: whether a view listed as an open began has every verdict stored (a walk of the source
         #: when all are: seconds at 1M), not in front of the view's counts on their worker
-        self._look_pool = QThreadPool(self)
-        self._look_pool.setObjectName("fc-look")
-        self._look_pool.setMaxThreadCount(1)
+        self._look_pool = self._serial_pool("fc-look")
         #: Triage's listing (a Find over its faces): not behind the gallery's listing of the same Find
-        self._face_view_pool = QThreadPool(self)
-        self._face_view_pool.setObjectName("fc-face-view")
-        self._face_view_pool.setMaxThreadCount(1)
+        self._face_view_pool = self._serial_pool("fc-face-view")
         #: set when the window shuts the store down: a listing stops at its next chunk
         self.shutting_down = threading.Event()
         self._answered.connect(self._answer)
@@ -205,6 +191,13 @@ class CurationStore(QObject, StoreDecisions):
         self._images_shown = threading.Event()
 
     # -- loading ---------------------------------------------------------------
+
+    def _serial_pool(self, name: str) -> QThreadPool:
+        """A worker pool of one thread (its tasks run in turn), named for traces and dumps."""
+        pool = QThreadPool(self)
+        pool.setObjectName(name)
+        pool.setMaxThreadCount(1)
+        return pool
 
     def open_source(self, source_root: str | None) -> None:
         """List ``source_root`` (None: the whole catalog) and fill its verdicts in the background.
