@@ -34,6 +34,7 @@ from facecurator.gui.gallery_delegate import (
 )
 from facecurator.gui.gallery_views import ViewModel
 from facecurator.gui.paged_ids import PagedIds, pages_gallery
+from facecurator.gui.paged_inserts import PagedInserts
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache, render_thumbnail
@@ -82,6 +83,10 @@ class GalleryModel(ViewModel):
         self._relisting = 0
         self._relist_pending = False
         self._arrived_meanwhile: list[int] = []
+        # a paged gallery's new images (a scan's), located on the query worker
+        self._inserts = PagedInserts(
+            self, store.query, PAGED_INSERT_ONE_BY_ONE, self._reset_paged, whole=True
+        )
         store.imagesAdded.connect(self._on_images_added)
         store.imagesListed.connect(self._on_images_listed)
         store.imagesChanged.connect(self._on_images_changed)
@@ -196,24 +201,16 @@ class GalleryModel(ViewModel):
 
     def _paged_added(self, image_ids: list[int]) -> None:
         """Images new to the store while the gallery is paged: each inserted at its row (one
-        count on the index each), or many (a listed folder) in one reset."""
+        count on the index each, on the query worker), or many (a listed folder) in one reset."""
         paged = self._ids
         assert isinstance(paged, PagedIds)
-        added = self._store.image_count() - len(paged)
+        added = self._store.image_count() - len(paged) - self._inserts.waiting(paged)
         if added <= 0:
             return
         if added > PAGED_INSERT_ONE_BY_ONE or len(image_ids) != added:
             self._reset_paged()
             return
-        rows = sorted(row for i in image_ids if (row := paged.locate(i)) is not None)
-        if len(rows) != added:
-            self._reset_paged()
-            return
-        for row in rows:  # ascending: each row is its place once the ones before are in
-            self.beginInsertRows(QModelIndex(), row, row)
-            paged.inserted()
-            self.endInsertRows()
-        paged.sample_later(self._store.query)  # (the sample shifted too)
+        self._inserts.add(paged, image_ids)  # located on the query worker, then inserted
 
     def _reset(self, ids: MutableSequence[int]) -> None:
         ids = self._face_filtered(ids, self._store.images_with_matching_face, fallback=True)

@@ -164,11 +164,14 @@ class PagedIds(PageRows):
 
     def locate(self, image_id: int) -> int | None:
         """The row of any id of the list (one indexed count), None if not in it."""
-        row = self._row_of.get(image_id)
-        if row is not None:
-            return row
-        key = self.keys.keys_of(self._catalog, [image_id]).get(image_id)
-        return None if key is None else self._rank(self._catalog, key, self._sample)
+        return self.rows_in(self._catalog, [image_id]).get(image_id)
+
+    def rows_in(self, catalog: Catalog, ids: Sequence[int]) -> dict[int, int]:
+        """The rows of those of ``ids`` in the list (``id -> row``) read through ``catalog`` (a
+        worker's: ``paged_inserts``): each an indexed count from the sample read by then."""
+        rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
+        keys, sample = self.keys.keys_of(catalog, [i for i in ids if i not in rows]), self._sample
+        return rows | {i: self._rank(catalog, key, sample) for i, key in keys.items()}
 
     def rows_later(self, ids: Sequence[int], found: Callable[[dict[int, int]], None]) -> list[int]:
         """The ids among ``ids`` in the list (one indexed look-up); their rows (``id -> row``)

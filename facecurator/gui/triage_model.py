@@ -18,6 +18,7 @@ from facecurator.gui.lazy_model import LazyIdModel
 from facecurator.gui.my_faces import MINE
 from facecurator.gui.overlay import face_status
 from facecurator.gui.paged_ids import PagedIds, pages_faces
+from facecurator.gui.paged_inserts import PagedInserts
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.rule_words import translate_reason
 from facecurator.gui.store import CurationStore
@@ -75,6 +76,8 @@ class FaceModel(LazyIdModel):
         self.sort_key = "image"
         self.descending = False
         self._counting = 0  # rebuilds so far: a count answered for an older one is dropped
+        # a paged grid's new faces (a scan's), located on the query worker
+        self._inserts = PagedInserts(self, store.query, PAGED_INSERT_ONE_BY_ONE, self.rebuild, whole=False)
         store.facesAdded.connect(self._on_faces_added)
         store.facesChanged.connect(self._on_faces_changed)
         self._announcer = Announcer(self)
@@ -288,18 +291,10 @@ class FaceModel(LazyIdModel):
                 source.dropped.add(face_id)
 
     def _paged_added(self, paged: PagedIds, face_ids: list[int]) -> None:
-        """Faces a scan added while the grid is paged: each inserted at its row (located before
-        any is inserted: each one's row counts the others), or many in one reset."""
-        if len(face_ids) > PAGED_INSERT_ONE_BY_ONE:
-            self.rebuild()
-            return
-        rows = sorted(row for i in face_ids if (row := paged.locate(i)) is not None)
-        for row in rows:  # ascending: each row is its place once the ones before are in
-            self.beginInsertRows(QModelIndex(), row, row)
-            paged.inserted()
-            self.endInsertRows()
-        if rows:
-            paged.sample_later(self._store.query)
+        """Faces a scan added while the grid is paged: each inserted at its row (located on the
+        query worker before any is inserted: each one's row counts the others), or many in one
+        rebuild."""
+        self._inserts.add(paged, face_ids)
 
     def _passes(self, face_id: int) -> bool:
         if self.filter_name == MINE:  # a face new to the store is nobody's until taken

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers.paging import scale_listing, seeded, unbounded
+from helpers.paging import opened, scale_listing, seeded, unbounded
 
 from facecurator.services import find_rest, review
 from facecurator.services.catalog import Catalog
@@ -81,10 +81,8 @@ def test_a_find_sql_cannot_answer_is_listed_on_a_worker(
     qtbot, make_window, scaled, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target, root = big_target
-    window = make_window(target)
+    window = opened(qtbot, make_window, target, root)  # every verdict stored
     store, model, bar = window.store, window.gallery_model, window.filter_bar
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):  # every verdict stored
-        assert window.open_source(str(root), scan=False)
     window.tabs.setCurrentWidget(window.gallery_page)
     with Catalog(target) as other:  # then a third of them gone (a scan's new faces, say)
         other._db.execute(f"DELETE FROM verdicts WHERE face_id IN ({UNSTORED})")
@@ -156,10 +154,8 @@ def test_a_find_in_the_find_bar_lists_both_grids_on_workers(
     """Typed in the Find bar, the Find applies to Triage's grid too: its faces are listed on a
     worker of their own the same way (not an id list of every face on the GUI thread)."""
     target, root = big_target
-    window = make_window(target)
+    window = opened(qtbot, make_window, target, root)  # every verdict stored
     store, gallery, triage = window.store, window.gallery_model, window.triage.model
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
-        assert window.open_source(str(root), scan=False)
     with Catalog(target) as other:
         other._db.execute(f"DELETE FROM verdicts WHERE face_id IN ({UNSTORED})")
         if hasattr(other._db, "commit"):

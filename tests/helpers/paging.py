@@ -52,6 +52,14 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path, images: int, faces: i
     return target, root
 
 
+def opened(qtbot: Any, make_window: Callable[[str], Any], target: str, root: Path) -> Any:
+    """A window on ``target`` with the source ``root`` opened (every verdict stored)."""
+    window = make_window(target)
+    with qtbot.waitSignal(window.store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    return window
+
+
 def rows_agree(qtbot: Any, view: Any, id_of: Callable[[int], int], reference: list[int]) -> Callable[[], int]:
     """A check that the rows ``view`` shows hold the ids of ``reference`` at their rows (and more
     than a few are shown); it answers the top row shown."""
