@@ -3,7 +3,8 @@
 Two rows, each combo box as wide as its longest entry, so nothing is cut in a
 narrow pane (1024 px with the statistics dock) in either language. The texts are
 set by the main window's ``retranslate_ui``. The count is the view's: "about N images" while
-a large view's count is an estimate (``ViewModel.view_count``), then exact.
+a large view's count is an estimate (``ViewModel.view_count``), then exact; "N images found so
+far…" while a Find decided in part in Python is listed (counted at its end only).
 """
 
 from __future__ import annotations
@@ -58,15 +59,19 @@ class GalleryHeader(QGridLayout):
 
     def show_count(self) -> None:
         """The view's count in the label (also when the language changes)."""
-        self.count_label.setText(count_text(self._model.view_count))
+        model = self._model
+        self.count_label.setText(count_text(model.view_count, growing=model.count_growing))
 
 
-def count_text(count: tuple[int, bool] | None) -> str:
-    """The label of a view count: "about N images" estimated, "N images" exact ("" unknown)."""
+def count_text(count: tuple[int, bool] | None, *, growing: bool = False) -> str:
+    """The label of a view count: "about N images" estimated, "N images" exact, "N images found
+    so far…" while a Find is still finding them (``growing``); "" unknown."""
     if count is None:
         return ""
     images, estimated = count
     number = QLocale().toString(images)
+    if growing:
+        return QCoreApplication.translate("GalleryHeader", "{n} images found so far…").format(n=number)
     if estimated:
         return QCoreApplication.translate("GalleryHeader", "about {n} images").format(n=number)
     return QCoreApplication.translate("GalleryHeader", "{n} images").format(n=number)

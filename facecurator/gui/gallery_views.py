@@ -112,9 +112,16 @@ class ViewModel(LazyIdModel):
     def view_count(self) -> tuple[int, bool] | None:
         """How many rows the view has and whether that is an estimate (a listed view being
         read); None: not known yet (a listed view before its first rows)."""
-        if self.listed is None:
+        if self.listed is None or (self._listed_count is None and self.count_growing):
             return self.rowCount(), False
         return self._listed_count
+
+    @property
+    def count_growing(self) -> bool:
+        """A Find decided in part in Python is being listed (not counted before its end): the
+        view's count is the rows found so far, still growing."""
+        listed = self.listed
+        return listed is not None and _decided_in_python(listed) and not listed.complete
 
     def _listable(self) -> bool:
         """A large source's view other than the default one: listed into a file on a worker."""

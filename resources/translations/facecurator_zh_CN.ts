@@ -2464,6 +2464,10 @@
 <context>
     <name>GalleryHeader</name>
     <message>
+        <source>{n} images found so far…</source>
+        <translation>已找到 {n} 张图片，仍在查找…</translation>
+    </message>
+    <message>
         <source>about {n} images</source>
         <translation>约 {n} 张图片</translation>
     </message>

@@ -18,6 +18,7 @@ from helpers.paging import scale_listing, seeded, traced, unbounded
 
 from facecurator.domain.filter_python import verdict_status
 from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.gui.gallery_header import count_text
 from facecurator.services import find_rest, review
 from facecurator.services.catalog import Catalog, pages, views
 from facecurator.services.catalog import queries as q
@@ -124,6 +125,12 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     assert not done and 0 < found <= checked < total and shown <= found <= listed.written
     assert abs(total - N_IMAGES) <= N_IMAGES // 5, total  # every image may pass: none stored
     assert not bar.progress_label.isHidden() and "%" in bar.progress_label.text()
+    # the header's count: the rows found so far, still growing (not blank, not "about")
+    assert model.view_count == (model.rowCount(), False) and model.count_growing
+    label = window.gallery_header.count_label.text()
+    assert (
+        label == count_text((model.rowCount(), False), growing=True) != count_text((model.rowCount(), False))
+    )
 
     with qtbot.waitSignal(store.sourceChanged, timeout=120_000):  # the open's listing and verdicts
         counted.set()
@@ -138,6 +145,9 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     else:
         assert model.listed is not listed and not listed.complete and model.listed.planned[2]
     assert model.rowCount() == len(expected) and model.ids() == expected
+    assert not model.count_growing and window.gallery_header.count_label.text() == count_text(
+        (len(expected), False)
+    )
     qtbot.waitUntil(lambda: bar.progress_label.isHidden(), timeout=10_000)
     assert not on_gui, on_gui
     reads = unbounded(statements, "images")
