@@ -15,26 +15,8 @@ import pytest
 from PIL import Image
 
 from facecurator.detect.quality import eyes
-from tests.helpers.fingers import cheek_colour, paint_fingers
+from tests.helpers.fingers import fingers_over_left_eye
 from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
-
-
-def _fingers_over_the_eye(img: Image.Image, face: object) -> Image.Image:
-    """Three fingers of the cheek's colour laid across the subject's left eye from the side
-    (rounded shading, darker edges between them: the window keeps a light/dark contrast a
-    flat patch would not have), from above the brow to the cheek, beyond both eye corners."""
-    marks = np.array(face.landmarks)  # type: ignore[attr-defined]
-    right_eye, left_eye = marks[0], marks[1]
-    iod = float(np.linalg.norm(left_eye - right_eye))
-    arr = np.asarray(img).astype(np.float64)
-    x0, x1 = left_eye[0] - 0.45 * iod, left_eye[0] + 0.5 * iod
-    top, width = left_eye[1] - 0.33 * iod, 0.22 * iod
-
-    def band(k: int, yy: np.ndarray, xx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        a, b = top + k * width, top + (k + 1) * width
-        return (yy >= a) & (yy < b) & (xx >= x0 - k * 0.04 * iod) & (xx < x1), (yy - a) / (b - a)
-
-    return paint_fingers(arr, cheek_colour(arr, left_eye, iod), 3, band, edge=0.7)
 
 
 def test_a_hand_over_one_eye_of_a_portrait(
@@ -45,7 +27,7 @@ def test_a_hand_over_one_eye_of_a_portrait(
     img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
     bare = _detect(detector, img, "img14")
     assert bare.measures["eyes_visible"].value >= 0.5  # type: ignore[attr-defined]
-    covered_img = _fingers_over_the_eye(img, bare)
+    covered_img = fingers_over_left_eye(img, bare)
     covered = _detect(detector, covered_img, "img14 + fingers over the left eye")
     reading = covered.raw["quality"]["eyes"]["left"]  # type: ignore[attr-defined]
     # the fingers' shading keeps the window's contrast over the uniform-patch bound

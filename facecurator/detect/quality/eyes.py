@@ -445,6 +445,35 @@ def one_eye_covered(right: EyeReading, left: EyeReading) -> tuple[EyeReading, Ey
     return out[0], out[1]
 
 
+#: A hand over one eye often leaves a finger gap, a crease or the hand's edge in the iris
+#: box (so ``SKIN_EYE_MAX`` cannot read it), and the face mesh, fitted under the hand,
+#: draws that eye far narrower than its twin. An eye whose aspect ratio is under this
+#: fraction of the other eye's (both visible and open) and whose tallest dark column is
+#: at most ``NARROW_EYE_IRIS`` (no iris seen, at most a thin dark line) is not open.
+#: Tune split: clean eyes (every clean face) >= 0.60 of their twin when so dark-free
+#: (0.70 on qualified faces); the qualified ``real_hand_eye`` variants' covered eyes
+#: 0.28-0.50 (5 of 11). 0.55 halves the gap (docs/local-detector-hands.md, local-v40).
+NARROW_EYE_RATIO: Final = 0.55
+#: ... at most 3 pixels of the aligned crop (IOD 38.4 px): a finger gap or lash line, no iris.
+NARROW_EYE_IRIS: Final = 0.08
+
+
+def one_eye_narrowed(right: EyeReading, left: EyeReading) -> tuple[EyeReading, EyeReading]:
+    """The two readings, with an eye marked not open (reason "no iris visible") when the
+    mesh draws it far narrower than its twin (``NARROW_EYE_RATIO``) and no iris shows in it
+    (``NARROW_EYE_IRIS``): a hand over it, or a wink; both eyes narrowed alike (a smile)
+    are left as they are."""
+    if right.open is None or left.open is None:
+        return right, left
+    out = [right, left]
+    for i, (eye, other) in enumerate(((right, left), (left, right))):
+        ratio = eye.ear / max(other.ear, 1e-6)
+        if eye.open is not None and ratio < NARROW_EYE_RATIO and eye.iris <= NARROW_EYE_IRIS:
+            score = round(min(eye.open, _half(ratio, NARROW_EYE_RATIO) - 1e-3), 3)
+            out[i] = replace(eye, open=score, reason=REASON_NO_IRIS)
+    return out[0], out[1]
+
+
 #: One opaque dark lens is enough: an eye window whose brightest tenth is under this
 #: fraction of the skin and whose contrast is under ``VISIBLE_CONTRAST`` (dark and
 #: uniform) makes the face wear sunglasses even when the other lens shows a bright

@@ -22,6 +22,7 @@ from facecurator.detect.quality.eyes import (
     eye_reading,
     eye_symmetry,
     one_eye_covered,
+    one_eye_narrowed,
     reopened,
     shut_by_lids,
     sunglasses_from_eyes,
@@ -137,6 +138,8 @@ def face_quality(
         eye_reading(regions, cheeks, mesh, "right", yaw=yaw),
         eye_reading(regions, cheeks, mesh, "left", yaw=yaw),
     )
+    # one eye drawn far narrower than its twin with no iris in it: a hand over it (or a wink)
+    right, left = one_eye_narrowed(right, left)
     occ = occlusion_reading(regions, upper, yaw=yaw)
     lenses = sunglasses_from_eyes(right, left, masked=bool(occ.mask))
     tint = lens_tint(regions, cheeks)
