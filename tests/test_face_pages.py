@@ -1,7 +1,7 @@
 """Keyset pages of a source's faces in Triage's order (services/catalog/face_pages.py), on both
 backends: every page (after, before, from a key, from the start or walked back from the end),
-sample (whole or a chunk at a time), rank and count agrees with Triage's whole list, for all
-faces and for a decision state with faces kept and dropped."""
+sample (whole or a chunk at a time), rank (also in one pass: rank_far) and count agrees with
+Triage's whole list, for all faces and for a decision state with faces kept and dropped."""
 
 from __future__ import annotations
 
@@ -49,6 +49,10 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
                 0, 123, len(whole) - 1
             ]  # fmt: skip
             assert source.rank(catalog, picked[whole[123]], keys[100]) == 23  # from a sampled key
+            # counted in one pass over the view (faces first), the same rows
+            assert [source.rank_far(catalog, picked[i]) for i in (whole[0], whole[123], whole[-1])] == [
+                0, 123, len(whole) - 1
+            ]  # fmt: skip
         # a decision-state view keeps the faces it showed and leaves out those that came to it
         view = FacePages(str(root), "pending")
         catalog.decide(pending[:3], "rejected")
@@ -59,6 +63,8 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
         view.kept.update(pending[:3])
         view.dropped.update(undone)
         assert _walk(view, catalog) == pending and view.count(catalog) == len(pending)
+        kept = view.keys_of(catalog, [pending[1], pending[200]])
+        assert [view.rank_far(catalog, kept[i]) for i in (pending[1], pending[200])] == [1, 200]
         assert view.count(catalog, pending=True) == len(pending) - 3
         assert p.keyset("x = 1", "a, b", {}, backward=True) == ("x = 1", "a DESC, b DESC")
         images = p.page(catalog, str(root), limit=120)  # the images' rank from a key, the same way

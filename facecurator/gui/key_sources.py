@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
@@ -17,12 +18,16 @@ from facecurator.services.catalog import queries as q
 ESTIMATE_RANGES: Final = 64
 ESTIMATE_SPAN: Final = 32
 
+#: A far page's key is picked among the keys of this many ids spread evenly over the ids.
+FAR_IDS: Final = 4096
+
 #: A row's place in a view's order; its last item is the row's id.
 Key = tuple[Any, ...]
 
 
 class KeySource(Protocol):
-    """The keyset queries of one view's order (each LIMIT-ed, a count, or by a list of ids)."""
+    """The keyset queries of one view's order (each LIMIT-ed, a count, or by a list of ids);
+    ``rank_far`` counts a key's row in one pass over the view (a row far from every sampled key)."""
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
@@ -30,6 +35,7 @@ class KeySource(Protocol):
     ) -> Sequence[Key]: ...  # fmt: skip
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
     def rank(self, catalog: Catalog, key: Any, start: Any = None, /) -> int: ...
+    def rank_far(self, catalog: Catalog, key: Any, /) -> int: ...
     def sample(
         self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
     ) -> Sequence[Key]: ...
@@ -56,6 +62,9 @@ class ImagePages:
     def rank(self, catalog: Catalog, key: p.Key, start: p.Key | None = None, /) -> int:
         return p.rank(catalog, self.source_root, key, start)
 
+    def rank_far(self, catalog: Catalog, key: p.Key, /) -> int:
+        return self.rank(catalog, key)  # (one range of the covering index from its start)
+
     def sample(
         self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
     ) -> list[p.Key]:
@@ -68,14 +77,51 @@ class ImagePages:
         return p.last_id(catalog)
 
 
+def _id_sample(
+    catalog: Catalog, source: KeySource, ranges: int = ESTIMATE_RANGES, span: int = ESTIMATE_SPAN
+) -> list[Key]:
+    """The view's keys among a sample of the ids (``ranges`` ranges of ``span`` ids, spread evenly
+    up to the last id: one query by primary key), in the view's order (keys compare in Python as
+    in SQL)."""
+    last = source.last_id(catalog)
+    stride = max(span, last // ranges + 1)
+    ids = [i for low in range(1, last + 1, stride) for i in range(low, min(low + span, last + 1))]
+    return sorted(tuple(k) for k in source.keys_of(catalog, ids).values())
+
+
 def share_before(catalog: Catalog, source: KeySource, key: Key) -> float | None:
     """About the share of a view's rows that come before ``key``: of the view's keys among a
-    sample of the ids (:data:`ESTIMATE_RANGES` ranges of :data:`ESTIMATE_SPAN` ids, spread
-    evenly up to the last id: one query by primary key), those before it (keys compare in
-    Python as in SQL). None: the sample holds none of the view's rows."""
-    last = source.last_id(catalog)
-    stride = max(ESTIMATE_SPAN, last // ESTIMATE_RANGES + 1)
-    ids = [i for low in range(1, last + 1, stride) for i in range(low, min(low + ESTIMATE_SPAN, last + 1))]
-    sampled = source.keys_of(catalog, ids).values()
-    wanted = tuple(key)
-    return sum(tuple(k) < wanted for k in sampled) / len(sampled) if sampled else None
+    sample of the ids, those before it. None: the sample holds none of the view's rows."""
+    sampled = _id_sample(catalog, source)
+    return bisect_left(sampled, tuple(key)) / len(sampled) if sampled else None
+
+
+def far_page(
+    catalog: Catalog, source: KeySource, first_row: int, count: int, limit: int
+) -> dict[str, Any] | None:
+    """The ``page`` arguments of the rows from ``first_row`` of a view of ``count`` rows, far from
+    every key the list knows: the key at about that share of the view among those of
+    :data:`FAR_IDS` ids spread over the ids, its row counted in one pass (``rank_far``), then a walk
+    of the estimate's error from it to ``first_row`` (at 3 000 000 faces 4-6 % of the rows with
+    the go-to's 64 ranges of 32 ids, whose ids are neighbours). None: the sample holds none of the
+    view's rows. An OFFSET walk from the start to the middle took 4-31 s at 3 000 000 faces
+    (PostgreSQL: 1.4 s for each 65 536 rows)."""
+    sampled = _id_sample(catalog, source, FAR_IDS, 1)
+    if not sampled:
+        return None
+    key = sampled[min(len(sampled) - 1, first_row * len(sampled) // max(count, 1))]
+    row = source.rank_far(catalog, key)
+    if row > first_row:  # past it: the key at first_row, walked back from it
+        back = source.page(catalog, before=key, offset=row - first_row - 1, limit=1)
+        if not back:
+            return None
+        key, row = back[0], first_row
+    return {"start": key, "offset": first_row - row, "limit": limit}
+
+
+def page_around(catalog: Catalog, source: KeySource, key: Key, page: int, row: int) -> tuple[int, list[Key]]:
+    """(``row``, the keys of its page of ``page`` rows): read around ``key``, the key at ``row``
+    (by keyset)."""
+    offset = row % page
+    before = list(source.page(catalog, before=key, limit=offset)) if offset else []
+    return row, before + list(source.page(catalog, start=key, limit=page - offset))

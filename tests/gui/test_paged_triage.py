@@ -10,6 +10,7 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.paging import (
@@ -156,17 +157,14 @@ def test_a_large_triage_grid_holds_pages_and_keeps_its_rows(
         assert any("a page" in sql or "LIMIT" in sql for sql in statements)  # the trace saw the pages
 
 
-def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
-    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The sample held back (a view not opened from the listing, its sample still being taken):
-    a drag into the middle shows placeholders, reads its page on the query worker (no OFFSET
-    walk on the GUI thread) and fills in with the right faces; the ends stay synchronous."""
+def _all_faces_laid_out(
+    qtbot: Any, make_window: Any, big_target: tuple[str, Path]
+) -> tuple[list[int], Any, Any]:
+    """(every face id in order, the store, Triage) of a window opened on the target's source,
+    Triage on "All faces", its paged grid laid out to its end and the worker idle."""
     target, root = big_target
     with Catalog(target) as catalog:
         every = q.face_ids(catalog, source_root=str(root))
-    hold_sample(monkeypatch)
-    gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
     window = make_window(target)
     store, triage = window.store, window.triage
     model, view = triage.model, triage.view
@@ -178,6 +176,19 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
     last = model.index(len(every) - 1, 0)
     qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
+    return every, store, triage
+
+
+def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back (a view not opened from the listing, its sample still being taken):
+    a drag into the middle shows placeholders, reads its page on the query worker (no OFFSET
+    walk on the GUI thread) and fills in with the right faces; the ends stay synchronous."""
+    hold_sample(monkeypatch)
+    gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
+    every, store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
+    model, view = triage.model, triage.view
     statements = traced(store.catalog)
     gui_reads.clear()
 
@@ -199,6 +210,8 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     # an estimated row (its page read by keyset from its key on the worker), then moved along
     # with its rows to its row counted on the worker, still current and shown
     gui_ranks, worker_ranks = page_reads(monkeypatch, FacePages, "rank")
+    gui_far, worker_far = page_reads(monkeypatch, FacePages, "rank_far")
+    worker_reads.clear()
     row = len(every) * 7 // 10
     estimate = row + 45  # (an estimate 45 rows off)
     monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: estimate)
@@ -213,9 +226,34 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     assert triage.current_face_id() == every[row]
     assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
-    assert worker_ranks and not gui_ranks, gui_ranks
+    # its row counted in one pass over the faces on the worker (rank_far), after one read a walk
+    # ahead said it is that far: not walk after walk (32 for the face at 70 % of 3M: 42.9 s on
+    # PostgreSQL), nor counted on the GUI thread
+    assert len(worker_far) == 1 and not worker_ranks and not gui_ranks and not gui_far
+    walks = [r for r in worker_reads if r.get("offset") == SAMPLE_STEP * 3 and r["limit"] == 1]
+    assert len(walks) == 1, walks
     # a face on a page held is found at once; one not in the grid is not
     near = row + 1 if (row + 1) % PAGE else row - 1
     qtbot.waitUntil(lambda: model.held_id(near) is not None, timeout=30_000)
     assert triage.select_face(every[near]) and view.currentIndex().row() == near
     assert not triage.select_face(max(every) + 1)
+
+
+def test_a_far_drag_reads_its_page_from_a_key_counted_in_one_pass(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back: a page dragged to far from every sampled key is read on the worker
+    from a key of the id sample near its share of the view, that key's row counted in one pass
+    (``rank_far``), then a walk of the estimate's error -- not an OFFSET walk from the start (at
+    3 000 000 faces 1.4 s for each 65 536 rows on PostgreSQL: the middle filled 8.5 s later)."""
+    hold_sample(monkeypatch)
+    monkeypatch.setattr(paged_ids, "FAR_ROWS", SAMPLE_STEP)
+    every, _store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
+    model, view = triage.model, triage.view
+    gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
+    gui_far, worker_far = page_reads(monkeypatch, FacePages, "rank_far")
+    far_jumps_fill_in(qtbot, view, lambda r: model.data(model.index(r, 0), FACE_ID_ROLE), every, SAMPLE_STEP)
+    assert worker_far and not gui_far
+    # (the id sample holds every face here: the key's row is the page's, nothing walked)
+    assert worker_reads and walked_at_most(worker_reads, PAGE), worker_reads
+    assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads

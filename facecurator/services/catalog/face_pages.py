@@ -170,6 +170,19 @@ class FacePages:
         with catalog._reading("a face's row") as db:
             return int(db.execute(f"SELECT count(*) {_FROM} {joins} WHERE {where}", params).fetchone()[0])
 
+    def rank_far(self, catalog: Catalog, key: FaceKey) -> int:
+        """The row of ``key`` counted in one pass over every face of the view, whatever its row:
+        for a row far from the start and from every sampled key. Each face is read first, then
+        its image by primary key (SQLite: the faces in id order, their images nearly so;
+        PostgreSQL plans it as a hash join): 0.7-0.8 s for the face at 70 % of 3 000 000 on
+        SQLite, where :meth:`rank`'s walk of the name index reads each image at random (1.7-3.6
+        s), and one query on PostgreSQL where walks of 65 536 rows took 1.4 s each."""
+        params: dict[str, Any] = {}
+        joins, where = self._where(params)
+        where = below(where, _ORDER, params, key)
+        with catalog._reading("a face's row") as db:
+            return int(db.execute(f"SELECT count(*) {_FROM_IDS} {joins} WHERE {where}", params).fetchone()[0])
+
     def sample(
         self, catalog: Catalog, step: int, *, start: FaceKey | None = None, rows: int | None = None
     ) -> list[FaceKey]:
