@@ -20,6 +20,8 @@ ESTIMATE_SPAN: Final = 32
 
 #: A far page's key is picked among the keys of this many ids spread evenly over the ids.
 FAR_IDS: Final = 4096
+#: The far pages' counted keys a list keeps (``far_page``'s anchors).
+FAR_ANCHORS: Final = 32
 
 #: A row's place in a view's order; its last item is the row's id.
 Key = tuple[Any, ...]
@@ -97,20 +99,29 @@ def share_before(catalog: Catalog, source: KeySource, key: Key) -> float | None:
 
 
 def far_page(
-    catalog: Catalog, source: KeySource, first_row: int, count: int, limit: int
-) -> dict[str, Any] | None:
+    catalog: Catalog, source: KeySource, first_row: int, count: int, limit: int,
+    anchors: list[tuple[Key, int]] | None = None, reach: int = 0,
+) -> dict[str, Any] | None:  # fmt: skip
     """The ``page`` arguments of the rows from ``first_row`` of a view of ``count`` rows, far from
-    every key the list knows: the key at about that share of the view among those of
-    :data:`FAR_IDS` ids spread over the ids, its row counted in one pass (``rank_far``), then a walk
-    of the estimate's error from it to ``first_row`` (at 3 000 000 faces 4-6 % of the rows with
-    the go-to's 64 ranges of 32 ids, whose ids are neighbours). None: the sample holds none of the
-    view's rows. An OFFSET walk from the start to the middle took 4-31 s at 3 000 000 faces
-    (PostgreSQL: 1.4 s for each 65 536 rows)."""
-    sampled = _id_sample(catalog, source, FAR_IDS, 1)
-    if not sampled:
-        return None
-    key = sampled[min(len(sampled) - 1, first_row * len(sampled) // max(count, 1))]
-    row = source.rank_far(catalog, key)
+    every key the list knows: from the nearest of ``anchors`` (keys and their counted rows: the
+    far pages read before) within ``reach`` rows of it, else from the key at about that share of
+    the view among those of :data:`FAR_IDS` ids spread over the ids, its row counted in one pass
+    (``rank_far``; added to ``anchors``: the next pages of a drag walk from it), then a walk of
+    the estimate's error (at 3 000 000 faces 4-6 % of the rows with the go-to's 64 ranges of 32
+    ids, whose ids are neighbours). None: the sample holds none of the view's rows. An OFFSET
+    walk from the start to the middle took 4-31 s at 3 000 000 faces (PostgreSQL: 1.4 s for each
+    65 536 rows)."""
+    near = min(anchors or (), key=lambda anchor: abs(anchor[1] - first_row), default=None)
+    if near is not None and abs(near[1] - first_row) <= reach:
+        key, row = near
+    else:
+        sampled = _id_sample(catalog, source, FAR_IDS, 1)
+        if not sampled:
+            return None
+        key = sampled[min(len(sampled) - 1, first_row * len(sampled) // max(count, 1))]
+        row = source.rank_far(catalog, key)
+        if anchors is not None:
+            anchors[:] = [*anchors[-(FAR_ANCHORS - 1) :], (key, row)]
     if row > first_row:  # past it: the key at first_row, walked back from it
         back = source.page(catalog, before=key, offset=row - first_row - 1, limit=1)
         if not back:

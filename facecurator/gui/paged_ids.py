@@ -114,6 +114,7 @@ class PagedIds(PageRows):
         #: estimate's until its exact row is counted: then moved, ``shifted``), and its own page
         #: (never dropped meanwhile)
         self._island: list[int] | None = None
+        self._anchors: list[tuple[Key, int]] = []  # far pages' keys and their counted rows (far_page)
         self._pin: int | None = None
         self._frame = 0  # islands placed or moved: a page read on the worker before is not held
         #: the go-to whose row is an estimate (its id, key, estimated row, ``found``)
@@ -385,6 +386,7 @@ class PagedIds(PageRows):
         self._sampling += 1  # (a chunk on its way is of the rows before)
         self._generation += 1  # (so is a page on its way)
         self._wanted.clear()
+        self._anchors = []
         self._placed_again = self._going or self._placed_again  # (once the inserts are in)
         self._going = self._island = self._pin = None
         self._frame += 1
@@ -528,6 +530,7 @@ class PagedIds(PageRows):
             return None
         self._asks += 1
         ask, generation, source, frame = self._asks, self._generation, self.keys, self._frame
+        anchors = self._anchors  # (a new list after an insert)
         self._wanted[number] = ask
         while len(self._wanted) > MAX_WANTED:  # scrolled past: not read
             self._wanted.popitem(last=False)
@@ -542,8 +545,8 @@ class PagedIds(PageRows):
             bounds, walked, island = self._args(number, pages, self._sample)
             try:
                 if walked > FAR_ROWS:  # found from a key whose row is counted in one pass
-                    rows = min(PAGE, self._count - number * PAGE)
-                    bounds = far_page(catalog, source, number * PAGE, self._count, rows) or bounds
+                    first, rows = number * PAGE, min(PAGE, self._count - number * PAGE)
+                    bounds = far_page(catalog, source, first, self._count, rows, anchors, FAR_ROWS) or bounds
                 return source.page(catalog, **bounds), island
             except FacecuratorError as exc:  # (answered: the page is asked again when painted)
                 return exc

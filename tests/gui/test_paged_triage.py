@@ -245,7 +245,8 @@ def test_a_far_drag_reads_its_page_from_a_key_counted_in_one_pass(
     """The sample held back: a page dragged to far from every sampled key is read on the worker
     from a key of the id sample near its share of the view, that key's row counted in one pass
     (``rank_far``), then a walk of the estimate's error -- not an OFFSET walk from the start (at
-    3 000 000 faces 1.4 s for each 65 536 rows on PostgreSQL: the middle filled 8.5 s later)."""
+    3 000 000 faces 1.4 s for each 65 536 rows on PostgreSQL: the middle filled 8.5 s later);
+    the drag's other pages walk from that key."""
     hold_sample(monkeypatch)
     monkeypatch.setattr(paged_ids, "FAR_ROWS", SAMPLE_STEP)
     every, _store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
@@ -253,7 +254,8 @@ def test_a_far_drag_reads_its_page_from_a_key_counted_in_one_pass(
     gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
     gui_far, worker_far = page_reads(monkeypatch, FacePages, "rank_far")
     far_jumps_fill_in(qtbot, view, lambda r: model.data(model.index(r, 0), FACE_ID_ROLE), every, SAMPLE_STEP)
-    assert worker_far and not gui_far
+    # one count a drag: its other pages walked from that key (far_page's anchors), not counted again
+    assert 1 <= len(worker_far) <= 2 and not gui_far
     # (the id sample holds every face here: the key's row is the page's, nothing walked)
     assert worker_reads and walked_at_most(worker_reads, PAGE), worker_reads
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
