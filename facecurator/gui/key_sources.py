@@ -106,11 +106,11 @@ def far_page(
     every key the list knows: from the nearest of ``anchors`` (keys and their counted rows: the
     far pages read before) within ``reach`` rows of it, else from the key at about that share of
     the view among those of :data:`FAR_IDS` ids spread over the ids, its row counted in one pass
-    (``rank_far``; added to ``anchors``: the next pages of a drag walk from it), then a walk of
-    the estimate's error (at 3 000 000 faces 4-6 % of the rows with the go-to's 64 ranges of 32
-    ids, whose ids are neighbours). None: the sample holds none of the view's rows. An OFFSET
-    walk from the start to the middle took 4-31 s at 3 000 000 faces (PostgreSQL: 1.4 s for each
-    65 536 rows)."""
+    (``rank_far``), then a walk of the estimate's error to the key at ``first_row`` (at 3 000 000
+    faces 4-6 % of the rows with the go-to's 64 ranges of 32 ids, whose ids are neighbours); both
+    keys are added to ``anchors`` (the drag's next pages walk from them). None: the sample holds
+    none of the view's rows. An OFFSET walk from the start to the middle took 4-31 s at 3 000 000
+    faces (PostgreSQL: 1.4 s for each 65 536 rows)."""
     near = min(anchors or (), key=lambda anchor: abs(anchor[1] - first_row), default=None)
     if near is not None and abs(near[1] - first_row) <= reach:
         key, row = near
@@ -122,12 +122,18 @@ def far_page(
         row = source.rank_far(catalog, key)
         if anchors is not None:
             anchors[:] = [*anchors[-(FAR_ANCHORS - 1) :], (key, row)]
-    if row > first_row:  # past it: the key at first_row, walked back from it
-        back = source.page(catalog, before=key, offset=row - first_row - 1, limit=1)
-        if not back:
+    if row != first_row:  # the key at first_row, walked to from it (the next pages walk from there)
+        found = (
+            source.page(catalog, before=key, offset=row - first_row - 1, limit=1)
+            if row > first_row
+            else source.page(catalog, start=key, offset=first_row - row, limit=1)
+        )
+        if not found:
             return None
-        key, row = back[0], first_row
-    return {"start": key, "offset": first_row - row, "limit": limit}
+        key = found[0]
+        if anchors is not None:
+            anchors[:] = [*anchors[-(FAR_ANCHORS - 1) :], (key, first_row)]
+    return {"start": key, "limit": limit}
 
 
 def page_around(catalog: Catalog, source: KeySource, key: Key, page: int, row: int) -> tuple[int, list[Key]]:
