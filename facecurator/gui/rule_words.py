@@ -259,6 +259,7 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "tinted lenses?": "有色镜片？",
     "hair, lenses or shadow?": "头发、镜片或阴影？",
     "hair or an object over the eye?": "眼睛被头发或物体遮挡？",
+    "hair over the eye (fringe or strands)?": "头发（刘海或发丝）遮住眼睛？",
     "face too small": "人脸太小",
     "face turned away": "人脸侧转过大",
     "no skin visible for reference": "无可参照的皮肤区域",

@@ -340,6 +340,7 @@ def test_measure_reasons_render_in_chinese() -> None:
         eyes.REASON_NO_IRIS,
         eyes.REASON_TINTED,
         eyes.REASON_ONE_EYE,
+        eyes.REASON_FRINGE,
     ):
         assert reason in rule_words.ZH_CN_PARAM_WORDS, reason
     # the pass/fail measures' reasons: why a face fails one, and why "a photograph" was not measured

@@ -57,6 +57,25 @@ VISIBLE_MEDIAN: Final = 0.10
 #: this = strands across the eye (hair?). Tune split: clean faces <= 1.39 (p95 1.25),
 #: the ``hair_eye`` variants 1.80-2.65; 1.6 keeps ~15 % from the clean maximum.
 VISIBLE_STRIPES_MAX: Final = 1.6
+# Hair hanging over the eye (a fringe down over the lids, dense strands): the strands run
+# down across both the band just above the eye (the lids' crease, ``LID_BAND``) and the
+# column above the eye up to the forehead (``ABOVE_COLUMN``), where a bare eye shows the
+# horizontal lid crease and brow (stripes ratio, as ``eye_stripes``, about 0.3-1). Each
+# band's ratio is taken against the one real tune eye under a fringe (``chandrikadeb7``
+# ``387.jpg``, right eye: lid band 1.444, column 1.343); the lesser of the two ratios is the
+# ``fringe`` reading (docs/local-detector-hair.md).
+#: Rows (top, bottom: offsets from the eye centre) and half-width of the lid band, IOD units.
+LID_BAND: Final = (-0.24, -0.08, 0.30)
+#: Rows and half-width of the narrow column above the eye, IOD units.
+ABOVE_COLUMN: Final = (-0.60, -0.04, 0.10)
+#: The lid band's and the column's stripes ratio on the real tune eye under a fringe.
+FRINGE_LID_REF: Final = 1.444
+FRINGE_COLUMN_REF: Final = 1.343
+#: An eye reads covered by hair when ``fringe`` is above this. Tune split: clean qualified
+#: real eyes <= 0.909 (``insightface`` ``kun.jpg``, a fringe down to the brows; the next
+#: 0.705), camera variants <= 0.543; the fringe-covered eye 1.0 (by construction); the
+#: ``hair_eye`` variants' strands 1.07 and more. The midpoint of 0.909 and 1.0.
+FRINGE_MAX: Final = 0.95
 
 # Openness: each feature's value at the calibrated boundary (score 0.5).
 #: Eye aspect ratio (Soukupova & Cech) of one eye.
@@ -91,6 +110,7 @@ REASON_TURNED: Final = "face turned away"
 REASON_NO_SKIN: Final = "no skin visible for reference"
 REASON_LIDS: Final = "lids closed"
 REASON_NO_IRIS: Final = "no iris visible"
+REASON_FRINGE: Final = "hair over the eye (fringe or strands)?"
 
 # A hand (or any skin-coloured cover) over one eye: no dark pixel at all in the iris box
 # (``iris`` 0: no iris, pupil or lashes) and the eye window's colour the skin's. The
@@ -137,6 +157,10 @@ class EyeReading:
     #: an eye window without a dark pixel: its median a*b* distance from the skin's colour
     #: over the skin's chroma (:func:`window_skin_distance`); None when not read
     skin_ab: float | None = None
+    #: stripes ratio of the band just above the eye (``LID_BAND``) and of the column above
+    #: it (``ABOVE_COLUMN``): a fringe or strands hanging over the eye (see ``FRINGE_MAX``)
+    lid_stripes: float = 0.0
+    above_stripes: float = 0.0
 
 
 def eye_aspect_ratio(mesh: np.ndarray, eye: tuple[int, ...]) -> float:
@@ -219,10 +243,15 @@ def eye_reading(
     dark = np.add.reduce(box < DARK_FRACTION * lids, axis=0, dtype=np.intp)
     iris = float(np.maximum.reduce(dark)) / IOD if box.size else 0.0
     stripes = eye_stripes(lum, centre)
+    lid_stripes = band_stripes(lum, centre, LID_BAND)
+    above_stripes = band_stripes(lum, centre, ABOVE_COLUMN)
+    fringe = min(lid_stripes / FRINGE_LID_REF, above_stripes / FRINGE_COLUMN_REF)
     lens_l, lens_ab = _band_numbers(area.under, area.cheek)
     numbers = {
         "spread": (peri_p90 - peri_p10) / ref,
         "stripes": stripes,
+        "lid_stripes": lid_stripes,
+        "above_stripes": above_stripes,
         "lens_l": lens_l,
         "lens_ab": lens_ab,
         "contrast": contrast,
@@ -243,6 +272,10 @@ def eye_reading(
         (_half(VISIBLE_STRIPES_MAX, max(stripes, 1e-6)), REASON_DARK),
     )
     visible, why = min(scores)
+    if visible >= 0.5 and fringe > FRINGE_MAX:
+        # hair hanging over an eye the other features read visible (an eye they already
+        # read covered keeps their reason)
+        visible, why = _half(FRINGE_MAX, fringe), REASON_FRINGE
     skin_ab: float | None = None
     if visible >= 0.5 and iris == 0.0 and not skin.monochrome:
         # no iris, pupil or lashes: is the window the skin's colour (a hand over the eye)?
@@ -285,6 +318,19 @@ def eye_stripes(lum: np.ndarray, centre: np.ndarray) -> float:
     the periocular box: about 0.5-1 for an eye (lids, brow and lashes run across), more
     for hair strands falling over it."""
     box = _eye_box(lum, centre)
+    if box.shape[0] < 3 or box.shape[1] < 3:
+        return 0.0
+    return stripes_ratio(box)
+
+
+def band_stripes(lum: np.ndarray, centre: np.ndarray, band: tuple[float, float, float]) -> float:
+    """The stripes ratio (:func:`~facecurator.detect.quality.regions.stripes_ratio`) of the
+    box ``band`` = (top row, bottom row, half-width), IOD units from the eye centre; 0 when
+    the box is thinner than 3 pixels."""
+    cx, cy = float(centre[0]), float(centre[1])
+    y0, y1 = max(0, round(cy + band[0] * IOD)), max(0, round(cy + band[1] * IOD))
+    x0, x1 = max(0, round(cx - band[2] * IOD)), max(0, round(cx + band[2] * IOD))
+    box = lum[y0:y1, x0:x1]
     if box.shape[0] < 3 or box.shape[1] < 3:
         return 0.0
     return stripes_ratio(box)

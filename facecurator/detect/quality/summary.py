@@ -196,6 +196,8 @@ def face_quality(
                 "window_l90": r.window_l90,
                 "tint": r.tint,
                 "stripes": r.stripes,
+                "lid_stripes": r.lid_stripes,
+                "above_stripes": r.above_stripes,
                 "lens_l": r.lens_l,
                 "lens_ab": r.lens_ab,
                 "spread": r.spread,
