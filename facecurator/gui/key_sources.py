@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, ClassVar, Final, Protocol
 
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import pages as p
@@ -29,7 +29,10 @@ Key = tuple[Any, ...]
 
 class KeySource(Protocol):
     """The keyset queries of one view's order (each LIMIT-ed, a count, or by a list of ids);
-    ``rank_far`` counts a key's row in one pass over the view (a row far from every sampled key)."""
+    ``rank_far`` counts a key's row in one pass over the view (a row far from every sampled key).
+    ``counted_far``: a far page is read from a key counted so (:func:`far_page`), not by OFFSET."""
+
+    counted_far: ClassVar[bool]
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
@@ -50,6 +53,9 @@ class ImagePages:
     """The present images of ``source_root`` in natural name order (the gallery's default view)."""
 
     source_root: str
+    #: (an OFFSET walk of its covering index is cheaper: 0.13 s to the middle of 1M images on
+    #: PostgreSQL, against 0.23 s for far_page)
+    counted_far: ClassVar[bool] = False
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,

@@ -544,7 +544,7 @@ class PagedIds(PageRows):
                 return None
             bounds, walked, island = self._args(number, pages, self._sample)
             try:
-                if walked > FAR_ROWS:  # found from a key whose row is counted in one pass
+                if walked > FAR_ROWS and source.counted_far:  # from a key counted in one pass
                     first, rows = number * PAGE, min(PAGE, self._count - number * PAGE)
                     bounds = far_page(catalog, source, first, self._count, rows, anchors, FAR_ROWS) or bounds
                 return source.page(catalog, **bounds), island
