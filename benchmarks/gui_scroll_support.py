@@ -60,6 +60,33 @@ def shown_window(target: str) -> tuple[Any, Any]:
     return catalog, window
 
 
+def checkout_parser(description: str | None) -> Any:
+    """The options of a measure of one window in this process (benchmarks/scan_inserts.py,
+    triage_view.py): the catalog, its source, the checkout whose app is measured."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--catalog", required=True)
+    parser.add_argument("--source", required=True)
+    parser.add_argument(
+        "--repo",
+        type=lambda path: Path(path).resolve(),
+        default=Path(__file__).resolve().parent.parent,
+        help="the checkout whose app is measured",
+    )
+    return parser
+
+
+def shut(window: Any, catalog: Any, app: Any) -> None:
+    """The measured window shut: its workers, the window, its catalog."""
+    window.shutdown()
+    window.close()
+    catalog.close()
+    app.processEvents()
+
+
 def catalog_image_of_faces(catalog: Any, face_ids: list[int]) -> dict[int, int]:
     """``face id -> image id`` (either backend)."""
     from facecurator.services.catalog import queries as q

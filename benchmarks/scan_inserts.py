@@ -28,12 +28,9 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
-from gui_scroll_support import IdleBeside, TurnCpu, _summary, shown_window, spin
-
-REPO = Path(__file__).resolve().parent.parent
+from gui_scroll_support import IdleBeside, TurnCpu, _summary, checkout_parser, shown_window, shut, spin
 
 
 def _record(target: str, root: str, name: str) -> int:
@@ -120,27 +117,17 @@ def child(args: argparse.Namespace) -> None:
     results["idle_ms"] = _summary([idle.longest(*w) for w in windows] or [0.0])
     results["inserts"], results["not_inserted_in_60s"] = args.inserts, late
     print(json.dumps(results), flush=True)
-    window.shutdown()
-    window.close()
-    catalog.close()
-    app.processEvents()
+    shut(window, catalog, app)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--catalog", required=True)
-    parser.add_argument("--source", required=True)
+    parser = checkout_parser(__doc__)
     parser.add_argument("--expect", type=int, required=True, help="images the gallery shows")
-    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app is measured")
     parser.add_argument("--inserts", type=int, default=10)
     parser.add_argument("--every", type=float, default=1.0, help="seconds between two new images")
     parser.add_argument("--verdict-wait", type=float, default=10.0)
     parser.add_argument("--hold-sample", action="store_true", help="take no jump sample")
-    args = parser.parse_args()
-    args.repo = args.repo.resolve()
-    child(args)
+    child(parser.parse_args())
     return 0
 
 

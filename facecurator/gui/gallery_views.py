@@ -37,13 +37,12 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
-from facecurator.services import browse
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
 from facecurator.services.catalog import views as v
 from facecurator.services.catalog.queries import VERDICT_SORTS
 from facecurator.services.filtering import FilterError
-from facecurator.services.find_rest import VERDICT_TERMS, FindRest, Keep, plan_find, view_find
+from facecurator.services.find_rest import FindRest, Keep, plan_view, view_find
 
 #: Quiet time after a scan added images to a listed view before it is read again.
 REFRESH_DELAY_MS: Final = 1000
@@ -290,25 +289,18 @@ class ViewModel(LazyIdModel):
             shown, node = view_find(filter_name, find)  # a verdict filter: "all" and its Find term
             plan = None
             if node is not None:
-                plan, finder, error = plan_find(
-                    catalog, node, source_root=root, ruleset=ruleset, rules=rules,
+                plan, finder, error = plan_view(
+                    catalog, filter_name, node, find, source_root=root, ruleset=ruleset, rules=rules,
                     identities=identities, groups=sort == "group", checked=not early, stored=stored,
                 )  # fmt: skip
                 if find is not None:  # an error: not applied, the view unfiltered, the bar says why
                     checked(listed, error)
-                if error is not None and node is not find:  # the verdict filter without the Find
-                    plan, finder, error = plan_find(
-                        catalog, VERDICT_TERMS[filter_name], source_root=root, ruleset=ruleset,
-                        rules=rules, identities=identities, groups=sort == "group", checked=not early,
-                        stored=stored,
-                    )  # fmt: skip
                 extra = None if plan is None else plan.may
                 if finder is not None:  # the images that may pass, decided a batch at a time
-                    if not ruleset:  # no version recorded as the open began: the open records it
-                        finder.version = lambda c: browse.ruleset_id(c, rules, create=False)
-                        finder.versioned = lambda version: setattr(listed, "ruleset", version)
-                    if early:  # the rest once the open's fill stored their verdicts
-                        finder.hold = lambda: store.busy
+                    # (no version recorded as the open began: the open records it; early: the
+                    # rest once the open's fill stored their verdicts)
+                    versioned = lambda version: setattr(listed, "ruleset", version)  # noqa: E731
+                    finder.beside_open(ruleset, versioned, (lambda: store.busy) if early else None)
                     finders.append(finder)
                     keep = finder.keep(catalog)
                     groups = lambda: finder.group_sizes or {}  # noqa: E731

@@ -183,22 +183,25 @@ class ListedIds(PageRows):
     def _page(self, number: int) -> array[int]:
         ids = self._pages.get(number)
         first = number * PAGE
+        complete = self.complete  # (read before written: once complete, written is final)
         written = self.written  # (the worker adds to it meanwhile: read once)
-        if ids is not None and number in self._far_held and (written >= first + PAGE or self.complete):
+        if ids is not None and number in self._far_held and (written >= first + PAGE or complete):
             self._drop(number)  # read ahead of the listing, written since: the file's from now on
             ids = None
         if ids is not None:
             self._pages.move_to_end(number)
             return ids
-        if first >= written and not self.complete and self.far is not None and self.query is not None:
+        if first >= written and not complete and self.far is not None and self.query is not None:
             self._read_far(number)
             return array("q")  # (UNLISTED until it arrives)
         self.reads += 1
         size = max(0, min(PAGE, self._count - first, written - first))
         ids = array("q")
         ids.frombytes(os.pread(self._fd, size * _ID_BYTES, first * _ID_BYTES))
-        if size < PAGE and not (self.complete and first + size >= self._count):
-            return ids  # written in part: read again when more is (not held)
+        if size < PAGE and not (complete and first + size >= written):
+            # written in part, or shown in part (the rows grown short of a complete list's, its
+            # last announcement not applied yet): read again when more is (not held)
+            return ids
         self._hold(number, ids)
         return ids
 

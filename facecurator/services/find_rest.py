@@ -35,6 +35,7 @@ from facecurator.domain.filter_python import compile_predicate
 from facecurator.domain.filters import And, Compare, FilterError, Node, is_everything
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CatalogError
+from facecurator.services.browse import ruleset_id
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
 from facecurator.services.catalog.rows import _ids_json
@@ -96,6 +97,18 @@ def plan_find(
     return plan, FindRest(plan, rules, source_root=source_root, identities=identities, groups=groups), None
 
 
+def plan_view(
+    catalog: Catalog, filter_name: str, node: Node, find: Node | None, **options: Any
+) -> tuple[FindPlan | None, FindRest | None, FilterError | None]:
+    """:func:`plan_find` (``options``) of a view's ``node`` (:func:`view_find`'s, of its filter and
+    its Find ``find``); a Find that does not apply beside a verdict filter: the filter's term alone
+    planned. The Find's error is answered (None: it applies)."""
+    plan, finder, error = plan_find(catalog, node, **options)
+    if error is not None and node is not find:  # the verdict filter without the Find
+        plan, finder, _error = plan_find(catalog, VERDICT_TERMS[filter_name], **options)
+    return plan, finder, error
+
+
 def view_find(filter_name: str, node: Node | None) -> tuple[str, Node | None]:
     """A gallery view's filter and Find (``node``; None: none) as listed: a verdict filter is
     the filter "all" and its Find term (beside the Find's, if any), decided as a Find is."""
@@ -142,6 +155,19 @@ class FindRest:
         #: Python, beside the fill, every face would be evaluated twice (the fill took 4.5 x as
         #: long at 1M/3M, SQLite, load 10-15: 68 -> 304 s)
         self.hold: Callable[[], bool] = lambda: False
+
+    def beside_open(
+        self, ruleset: int, versioned: Callable[[int], None], hold: Callable[[], bool] | None
+    ) -> None:
+        """A view listed as an open began: planned under no rule set version (``ruleset`` 0), the
+        version is looked up before each step and used once the open records it (told to
+        ``versioned``); ``hold``: while true, the rest waits once a few screens are found (the
+        open's fill storing the verdicts)."""
+        if not ruleset:
+            self.version = lambda catalog: ruleset_id(catalog, self.rules, create=False)
+            self.versioned = versioned
+        if hold is not None:
+            self.hold = hold
 
     def chunks(
         self,

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers.find_steps import hold_find_steps
 from helpers.paging import scale_listing, seeded, traced, unbounded
 
 from facecurator.domain.filter_python import verdict_status
@@ -76,25 +77,9 @@ def test_a_view_needing_verdicts_is_listed_as_the_open_begins(
     expected = _passing(target, root, store.ruleset, filter_name, find)
     assert 0 < len(expected) < N_IMAGES
 
-    on_gui: list[str] = []  # what was listed, decided or evaluated on the GUI thread
-    decided: list[FindRest] = []
-    reached, release = threading.Event(), threading.Event()
-    decide, evaluate, chunks = FindRest.decide, find_rest.review, views.view_chunks
-
-    def gui(what: str) -> None:
-        if threading.current_thread() is threading.main_thread():
-            on_gui.append(what)
-
-    def held_decide(self: FindRest, catalog, image_ids):
-        gui("decide")
-        decided.append(self)
-        if len(decided) == HELD_AT:
-            reached.set()
-            release.wait(30)
-        return decide(self, catalog, image_ids)
-
-    monkeypatch.setattr(FindRest, "decide", held_decide)
-    monkeypatch.setattr(find_rest, "review", lambda *a, **k: (gui("review"), evaluate(*a, **k))[1])
+    # what was listed, decided or evaluated on the GUI thread; the Find held at its HELD_AT-th step
+    on_gui, gui, reached, release = hold_find_steps(monkeypatch, "decide", HELD_AT)
+    chunks = views.view_chunks
     monkeypatch.setattr(views, "view_chunks", lambda *a, **k: (gui("list"), chunks(*a, **k))[1])
     counted = threading.Event()  # the open's count of the source held: its listing comes after
     count = pages.present_count_and_last

@@ -1,0 +1,103 @@
+"""A large source's Triage grid on a verdict filter ("qualified", "unqualified") opened before
+its verdicts are stored is listed as a Find on Triage's listing worker (gui/triage_model.py
+``_list_find``, services/find_rest.py ``view_find``), as the gallery's (early17): its first rows
+are shown as the open begins, before it listed the faces and while its fill is still storing
+the verdicts (the code before showed none until then, and then built the list on the GUI
+thread); a stored verdict decides in SQL, a face without one is evaluated on the worker; the GUI
+thread decides and evaluates nothing; kept once the open listed the faces; not done at the
+open's end, listed again by SQL; the rows are the faces the Python verdicts select, in order. Both
+backends; the fill and the listing are held (the order is checked, not a time)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from helpers.find_steps import hold_find_steps
+from helpers.paging import scale_listing, seeded
+
+from facecurator.domain.filter_python import verdict_status
+from facecurator.gui import store as store_module
+from facecurator.services import find_rest, review
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import queries as q
+
+N_IMAGES = 1200  # of one face each: Triage's grid is a large source's
+BATCH = 20
+#: The step the listing worker is held at while the GUI looks.
+HELD_AT = 3
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def big_target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    return seeded(request, tmp_path, N_IMAGES, 1)
+
+
+def _passing(target: str, root: Path, rules, filter_name: str) -> list[int]:
+    """The faces of ``filter_name``'s status by their Python verdicts, in Triage's order."""
+    with Catalog(target) as catalog:
+        passing = {
+            face.id
+            for image in review.review(catalog, rules, source_root=str(root))
+            for face in image.faces
+            if verdict_status(face.verdict) == filter_name
+        }
+        order = q.face_ids(catalog, source_root=str(root))
+    return [i for i in order if i in passing]
+
+
+@pytest.mark.parametrize(
+    "view", [("qualified", False), ("unqualified", False), ("qualified", True)],
+    ids=["qualified", "unqualified", "unrecorded"],
+)  # fmt: skip
+def test_a_triage_verdict_filter_is_listed_before_the_verdicts_are_stored(
+    qtbot, make_window, big_target: tuple[str, Path], view: tuple[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scale_listing(monkeypatch, page=32, held=4)
+    monkeypatch.setattr(find_rest, "BATCH", BATCH)
+    target, root = big_target
+    filter_name, unrecorded = view
+    window = make_window(target)
+    store, model = window.store, window.triage.model
+    window.tabs.setCurrentWidget(window.triage)
+    expected = _passing(target, root, store.ruleset, filter_name)
+    assert 0 < len(expected) < N_IMAGES
+
+    # what was decided or evaluated on the GUI thread; the Find held at its HELD_AT-th step
+    on_gui, _gui, reached, release = hold_find_steps(monkeypatch, "decide_faces", HELD_AT)
+    filled = threading.Event()  # the open's fill held: no verdict stored until released
+    fill = store_module.fill_verdicts
+    monkeypatch.setattr(store_module, "fill_verdicts", lambda *a, **k: (filled.wait(60), fill(*a, **k))[1])
+    faces_listed, list_ids = threading.Event(), store_module.list_ids  # the open's face listing held
+    monkeypatch.setattr(
+        store_module,
+        "list_ids",
+        lambda c, r, kind: (kind != "faces" or faces_listed.wait(60), list_ids(c, r, kind))[1],
+    )
+    if unrecorded:  # as when the catalog's check on open runs: the open's worker records it
+        monkeypatch.setattr(store, "_ruleset_id", 0)
+    model.filter_name = filter_name
+    assert window.open_source(str(root), scan=False)
+    # the first rows come as the open begins: its faces not listed, no verdict stored, the
+    # listing worker held
+    qtbot.waitUntil(reached.is_set, timeout=30_000)
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=30_000)
+    assert store.listing and store.busy
+    listed = model._ids
+    shown = model.rowCount()
+    assert shown <= listed.written < len(expected) and not listed.complete
+    assert [model.face_id(r) for r in range(shown)] == expected[:shown]
+    with qtbot.waitSignal(store.sourceListed, timeout=60_000):  # kept once the faces are listed
+        faces_listed.set()
+    assert model._ids is listed and model.rowCount() >= shown
+
+    with qtbot.waitSignal(store.sourceChanged, timeout=120_000):  # the open's verdicts
+        filled.set()
+    release.set()
+    # the Find not done at the open's end: listed again by SQL (its own test), swapped in
+    qtbot.waitUntil(lambda: model._ids is not listed and model._ids.complete, timeout=60_000)
+    qtbot.waitUntil(lambda: model.rowCount() == model._ids.written, timeout=60_000)
+    assert model._ids.ruleset == store.ruleset_version != 0
+    assert [model.face_id(r) for r in range(model.rowCount())] == expected
+    assert not on_gui, on_gui
