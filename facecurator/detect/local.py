@@ -29,6 +29,7 @@ from facecurator.detect.passes import (
     _merge,
     _run_detector,
     _tiles,
+    graph_outputs,
 )
 from facecurator.detect.quality import covers
 from facecurator.detect.quality.base import padded_square
@@ -440,7 +441,7 @@ class LocalDetector:
             return None
         interp = cv2.INTER_AREA if isz > _MESH_INPUT else cv2.INTER_LINEAR
         crop = cv2.resize(crop, (_MESH_INPUT, _MESH_INPUT), interpolation=interp)
-        result = self._mesh.process(crop)
+        result = graph_outputs(self._mesh, crop)
         if not result.multi_face_landmarks:
             return None
         k = isz / _MESH_INPUT

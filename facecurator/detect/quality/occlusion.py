@@ -131,14 +131,53 @@ class OcclusionReading:
     fractions: dict[str, float]
 
 
+def _area_chroma2(regions: FaceRegions) -> np.ndarray:
+    """a*^2 + b*^2 of the area grid (float32), made once a face (the face- and hair-like maps
+    of each skin reference read it; read-only)."""
+    found = regions.shared.get("area_chroma2")
+    if isinstance(found, np.ndarray):
+        return found
+    _, a, b = regions.area_planes
+    chroma2: np.ndarray = a * a + b * b
+    chroma2.flags.writeable = False
+    regions.shared["area_chroma2"] = chroma2
+    return chroma2
+
+
+def _area_hue(regions: FaceRegions) -> np.ndarray:
+    """The a*b* hue of the area grid in degrees (float32), made once a face (read-only)."""
+    found = regions.shared.get("area_hue")
+    if isinstance(found, np.ndarray):
+        return found
+    _, a, b = regions.area_planes
+    hue: np.ndarray = np.degrees(np.arctan2(b, a))
+    hue.flags.writeable = False
+    regions.shared["area_hue"] = hue
+    return hue
+
+
+def _cached_map(regions: FaceRegions, key: str, *inputs: object) -> np.ndarray | None:
+    """The map stored under ``key`` when it was made from these very objects (``is``)."""
+    entry = regions.shared.get(key)
+    if isinstance(entry, tuple) and all(x is y for x, y in zip(entry[:-1], inputs, strict=True)):
+        found = entry[-1]
+        assert isinstance(found, np.ndarray)
+        return found
+    return None
+
+
 def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
-    """Boolean map of the crop's pixels that look like this face's skin or lips."""
+    """Boolean map of the crop's pixels that look like this face's skin or lips (read-only:
+    the occlusion and brim measures of one skin reference share it)."""
+    found = _cached_map(regions, "face_like", skin)
+    if found is not None:
+        return found
     lum, a, b = regions.area_planes
     ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
     ok = (lum >= FACE_L_RANGE[0] * max(ref_l, 1.0)) & (lum <= FACE_L_RANGE[1] * max(ref_l, 1.0))
     if not skin.monochrome:
         da, db = a - ref_a, b - ref_b
-        chroma2 = a * a + b * b
+        chroma2 = _area_chroma2(regions)
         ref_chroma = (ref_a * ref_a + ref_b * ref_b) ** 0.5
         skin_like = da * da + db * db <= SKIN_AB_RADIUS * SKIN_AB_RADIUS
         # white, grey and black masks are near the skin's a*b* when the skin is pale: not when
@@ -148,6 +187,8 @@ def face_like_map(regions: FaceRegions, skin: SkinReference) -> np.ndarray:
         # a red mask is redder than lips ever are
         lip_like &= chroma2 <= (ref_chroma + LIP_MAX_EXTRA_CHROMA) ** 2
         ok &= skin_like | lip_like
+    ok.flags.writeable = False
+    regions.shared["face_like"] = (skin, ok)
     return ok
 
 
@@ -257,16 +298,21 @@ def hair_like_map(regions: FaceRegions, skin: SkinReference, like: np.ndarray) -
     auburn, blond) and at most ``LIP_MAX_EXTRA_CHROMA`` more saturated than the skin, as
     lips are. A light mask is not darker than the skin; a blue, green or saturated red one
     is not hair-coloured; a black one is, and only the lips tell it apart (:func:`_lips_seen`)."""
-    lum, a, b = regions.area_planes
+    found = _cached_map(regions, "hair_like", skin, like)
+    if found is not None:
+        return found
+    lum = regions.area_planes[0]
     ref_l, ref_a, ref_b = (float(v) for v in skin.lab)
     hair = ~like & (lum < ref_l)
     if not skin.monochrome:
-        chroma2 = a * a + b * b
+        chroma2 = _area_chroma2(regions)
         ref_chroma = math.hypot(ref_a, ref_b)
-        hue = np.degrees(np.arctan2(b, a))
+        hue = _area_hue(regions)
         hued = (hue >= SKIN_HUE_DEGREES[0]) & (hue <= SKIN_HUE_DEGREES[1])
         hued &= chroma2 <= (ref_chroma + LIP_MAX_EXTRA_CHROMA) ** 2
         hair &= hued | (chroma2 < SKIN_MIN_CHROMA * SKIN_MIN_CHROMA)
+    hair.flags.writeable = False
+    regions.shared["hair_like"] = (skin, like, hair)
     return hair
 
 
