@@ -281,7 +281,7 @@ ISSUE_18 = (
     " variants (38 real hands over the mouth or an eye: below 10, diagonal 7, side 10, eye 11 of 30;"
     " 5 brown filter lenses, 2 gradient, 2 mirrored, 2 pencil sketches, 1 hat brim; 12 of 810 without"
     " the real hands, whose photos CI does not have);"
-    " moderation-2.0 16 of 224 sunglasses faces (1 of 14 real; 15 lens variants)"
+    " moderation-2.0 16 of 225 sunglasses faces (1 of 15 real; 15 lens variants)"
 )
 
 
