@@ -22,6 +22,7 @@ from facecurator.gui import store as store_module
 from facecurator.services import find_rest, review
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
+from facecurator.services.find_rest import FindRest
 
 N_IMAGES = 1200  # of one face each: Triage's grid is a large source's
 BATCH = 20
@@ -101,3 +102,74 @@ def test_a_triage_verdict_filter_is_listed_before_the_verdicts_are_stored(
     assert model._ids.ruleset == store.ruleset_version != 0
     assert [model.face_id(r) for r in range(model.rowCount())] == expected
     assert not on_gui, on_gui
+
+
+def _stored(make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, then: str = ""):
+    """(a window on Triage, the steps decided as a Find): every verdict stored before the open
+    (``then``: a statement run after, on the catalog), the listing scaled down."""
+    from facecurator.services import browse
+
+    scale_listing(monkeypatch, page=32, held=4)
+    target, _root = big_target
+    window = make_window(target)
+    window.tabs.setCurrentWidget(window.triage)
+    with Catalog(target) as catalog:
+        browse.fill_verdicts(catalog, window.store.ruleset)
+        if then:
+            catalog._db.execute(then)
+    decided: list[object] = []
+    decide = FindRest.decide_faces
+    monkeypatch.setattr(FindRest, "decide_faces", lambda *a: (decided.append(a), decide(*a))[1])
+    return window, decided
+
+
+def test_a_triage_verdict_filter_on_stored_verdicts_is_listed_by_sql(
+    qtbot, make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reopen (every verdict stored under the version recorded): the verdict filter listed as
+    the open begins is listed by SQL whole at once (its own test), a look beside it finds no
+    verdict missing, so nothing is decided as a Find, and it is kept at the open's end."""
+    window, decided = _stored(make_window, big_target, monkeypatch)
+    target, root = big_target
+    store, model = window.store, window.triage.model
+    expected = _passing(target, root, store.ruleset, "qualified")
+    looked: list[object] = []
+    missing = q.images_missing_verdicts
+    monkeypatch.setattr(q, "images_missing_verdicts", lambda *a, **k: (looked.append(a), missing(*a, **k))[1])
+    model.filter_name = "qualified"
+    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
+        assert window.open_source(str(root), scan=False)
+    early = model._ids
+    qtbot.waitUntil(lambda: early.complete and model.rowCount() == early.written, timeout=60_000)
+    assert model._ids is early and early.planned == ("qualified", None, True)  # SQL whole, kept
+    assert [model.face_id(r) for r in range(model.rowCount())] == expected
+    assert looked and not decided
+
+
+def test_a_triage_verdict_filter_with_verdicts_missing_is_listed_again_as_a_find(
+    qtbot, make_window, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some verdicts missing (a scan's new faces, say; the source's first face has its own): the
+    verdict filter is listed by SQL as the open begins, a look beside it finds a verdict missing,
+    and it is listed again as a Find in its place while the open goes on; its rows at the end are
+    the faces the Python verdicts select."""
+    unstored = "SELECT id FROM faces WHERE image_id % 3 = 0"
+    window, decided = _stored(
+        make_window, big_target, monkeypatch, f"DELETE FROM verdicts WHERE face_id IN ({unstored})"
+    )
+    target, root = big_target
+    store, model = window.store, window.triage.model
+    expected = _passing(target, root, store.ruleset, "qualified")
+    filled = threading.Event()  # the open's fill held until the Find is listed
+    fill = store_module.fill_verdicts
+    monkeypatch.setattr(store_module, "fill_verdicts", lambda *a, **k: (filled.wait(60), fill(*a, **k))[1])
+    model.filter_name = "qualified"
+    assert window.open_source(str(root), scan=False)
+    early = model._ids
+    assert early.planned is None or early.planned[2]  # by SQL (planned on the worker)
+    qtbot.waitUntil(lambda: bool(decided) and model._ids is not early, timeout=30_000)
+    assert model._ids.planned == ("all", None, False)  # a Find
+    with qtbot.waitSignal(store.sourceChanged, timeout=120_000):
+        filled.set()
+    qtbot.waitUntil(lambda: model._ids.complete and model.rowCount() == model._ids.written, timeout=60_000)
+    assert [model.face_id(r) for r in range(model.rowCount())] == expected

@@ -374,6 +374,17 @@ def images_missing_verdicts(
         return [row[0] for row in _rows(db, sql, params)]
 
 
+def first_face_has_verdict(catalog: Catalog, ruleset: int, *, source_root: str) -> bool:
+    """Whether the source's first readable face (by image id) has a stored verdict under
+    ``ruleset``: one look by primary keys (a reopen's verdicts are stored, a first open's not)."""
+    sql = """SELECT EXISTS (SELECT 1 FROM verdicts AS v WHERE v.ruleset = :ruleset AND v.face_id = (
+                 SELECT f.id FROM images AS i JOIN faces AS f
+                   ON f.image_id = i.id AND f.detection_id = i.detection_id
+                 WHERE i.status = 'ok' AND i.source_root = :root ORDER BY i.id LIMIT 1))"""
+    with catalog._reading("missing verdicts") as db:
+        return bool(db.execute(sql, {"ruleset": ruleset, "root": source_root}).fetchone()[0])
+
+
 def put_verdicts(
     catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, int, float | None, str, str]]
 ) -> None:
