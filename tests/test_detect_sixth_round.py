@@ -177,5 +177,22 @@ def test_percentiles_of_levels_are_numpys() -> None:
         got = measures.percentile_of_levels(values, q)
         assert got == float(np.percentile(values, q)), (n, q, dtype)
         assert values.tobytes() == before.tobytes()  # the caller's array is left as it was
-    floats = rng.normal(size=50).astype(np.float32)  # not whole numbers: numpy's own way
+    for k in range(3000):  # float64: grey levels as the glasses measure has them, and any values
+        n = int(rng.integers(1, 700))
+        values = rng.integers(0, 256, n).astype(np.float64) if k % 2 else rng.normal(0, 1e3, n)
+        if k % 5 == 0:
+            values[rng.integers(0, n, 3)] = -0.0
+        q = float((90, 75, 50, 0, 100, 5, 99.5)[k % 7]) if k % 3 else float(rng.uniform(0, 100))
+        got = measures.percentile_of_levels(values, q)
+        want = float(np.percentile(values, q))
+        assert np.array_equal(np.float64(got), np.float64(want)) and np.signbit(got) == np.signbit(want), (
+            n,
+            q,
+        )
+    for edge, q in (([-3.0, -0.0, -1.0], 100.0), ([-0.0], 40.0)):  # -0.0 at the top end: +0.0, -0.0
+        got, want = measures.percentile_of_levels(np.array(edge), q), np.percentile(edge, q)
+        assert got == want and np.signbit(got) == np.signbit(want)
+    nan = np.array([3.0, np.nan, 1.0, 2.0])
+    assert np.isnan(measures.percentile_of_levels(nan, 50)) and np.isnan(np.percentile(nan, 50))
+    floats = rng.normal(size=50).astype(np.float32)  # numpy subtracts these in float32: its own way
     assert measures.percentile_of_levels(floats, 90) == float(np.percentile(floats, 90))

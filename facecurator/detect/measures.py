@@ -317,22 +317,27 @@ def align_face(
 
 def percentile_of_levels(values: np.ndarray, q: float) -> float:
     """``float(np.percentile(values, q))`` (numpy's default, linear method) of a 1-D array of
-    whole numbers, without its overhead (~40 us a call): the same two order statistics and
-    numpy's own float64 steps (``_lerp``: from the lower one below gamma 0.5, from the upper
-    one at or above it)."""
+    integers or float64 (the glasses measure's grey levels), without its overhead (~40 us a
+    call): the same two order statistics and numpy's own float64 steps (``_lerp``: from the
+    lower one below gamma 0.5, from the upper one at or above it; a NaN anywhere gives NaN).
+    Other dtypes (float32: numpy subtracts in float32 first) go to numpy."""
     n = values.size
-    if n == 0 or values.dtype.kind not in "iub":
+    kind = values.dtype.kind
+    if n == 0 or not (kind in "iub" or values.dtype == np.float64):
         return float(np.percentile(values, q))
     at = (n - 1) * (q / 100)
-    if at >= n - 1:
-        return float(np.maximum.reduce(values))
-    if at < 0:
-        return float(np.minimum.reduce(values))
-    low = math.floor(at)
-    ordered = np.partition(values, (low, low + 1))
-    a, b = float(ordered[low]), float(ordered[low + 1])
+    if at >= n - 1:  # numpy takes the last value (index -1) for both ends
+        low = -1
+        ordered = np.partition(values, n - 1)
+        a = b = float(ordered[-1])
+    else:
+        low = math.floor(at)
+        ordered = np.partition(values, (low, low + 1, n - 1))
+        a, b = float(ordered[low]), float(ordered[low + 1])
+        if math.isnan(float(ordered[-1])):
+            return math.nan  # a NaN sorts last
     t = at - low
-    step = b - a  # whole numbers: exact
+    step = b - a
     return a + step * t if t < 0.5 else b - step * (1 - t)
 
 
