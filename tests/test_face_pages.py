@@ -53,6 +53,12 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
             assert [source.rank_far(catalog, picked[i]) for i in (whole[0], whole[123], whole[-1])] == [
                 0, 123, len(whole) - 1
             ]  # fmt: skip
+        # the pending faces counted as every face less the decided ones (an undone decision is
+        # a decision row in state "pending": still pending), and the decided states' views
+        accepted = q.face_ids(catalog, source_root=str(root), filter_name="accepted")
+        assert FacePages(str(root)).count(catalog, pending=True) == len(pending)
+        assert FacePages(str(root), "accepted").count(catalog) == len(accepted) == len(every) - len(pending)
+        assert FacePages(str(root), "rejected").count(catalog) == 0
         # a decision-state view keeps the faces it showed and leaves out those that came to it
         view = FacePages(str(root), "pending")
         catalog.decide(pending[:3], "rejected")
@@ -66,6 +72,9 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
         kept = view.keys_of(catalog, [pending[1], pending[200]])
         assert [view.rank_far(catalog, kept[i]) for i in (pending[1], pending[200])] == [1, 200]
         assert view.count(catalog, pending=True) == len(pending) - 3
+        fresh = FacePages(str(root), "pending")  # counted again: without the rejected, with the undone
+        assert fresh.count(catalog) == fresh.count(catalog, pending=True) == len(pending) - 3 + len(undone)
+        assert FacePages(str(root)).count(catalog, pending=True) == len(pending) - 3 + len(undone)
         assert p.keyset("x = 1", "a, b", {}, backward=True) == ("x = 1", "a DESC, b DESC")
         images = p.page(catalog, str(root), limit=120)  # the images' rank from a key, the same way
         assert p.rank(catalog, str(root), images[77], images[70]) == 7

@@ -192,6 +192,7 @@ class GalleryModel(ViewModel):
         self._watch(paged)
         # jumps (End, a dragged scroll bar) start from its keys; far rows are read on the worker
         # from the reset on (the current image put back after it)
+        paged.page_query = store.read_page
         paged.sample_later(store.query)
         self.beginResetModel()
         self._ids = self._rows = paged

@@ -149,6 +149,9 @@ class CurationStore(QObject, StoreDecisions):
         #: a listed view's pages ahead of its listing (long OFFSET walks): not behind the counts,
         #: and the query worker's go-tos and pages not behind them
         self._ahead_pool = self._serial_pool("fc-view-ahead")
+        #: a paged grid's far pages (a scroll-bar drag, End): not behind the counts of an open,
+        #: Triage's and the header's, on the query worker (seconds each at 1M on PostgreSQL)
+        self._page_pool = self._serial_pool("fc-page")
         #: whether a view listed as an open began has every verdict stored (a walk of the source
         #: when all are: seconds at 1M), not in front of the view's counts on their worker
         self._look_pool = self._serial_pool("fc-look")
@@ -285,6 +288,7 @@ class CurationStore(QObject, StoreDecisions):
         done = self._look_pool.waitForDone(timeout_ms) and done
         done = self._face_view_pool.waitForDone(timeout_ms) and done
         done = self._ahead_pool.waitForDone(timeout_ms) and done
+        done = self._page_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -443,6 +447,10 @@ class CurationStore(QObject, StoreDecisions):
     def read_ahead(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the worker of a listed view's pages ahead of its listing."""
         self.query(run, callback, pool=self._ahead_pool)
+
+    def read_page(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the paged grids' page worker (a far page asked by a drag)."""
+        self.query(run, callback, pool=self._page_pool)
 
     def look_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on a worker of its own (whether a view's verdicts are all stored)."""

@@ -253,3 +253,34 @@ def test_a_page_the_worker_failed_to_read_is_asked_again(
     qtbot.waitUntil(lambda: bool(failed) and not store._queries, timeout=30_000)
     assert failed and failed[0].get("offset", 0) > SAMPLE_STEP  # the failed read was the far page's
     qtbot.waitUntil(lambda: ids() == reference[rows.start : rows.stop], timeout=30_000)  # asked again
+
+
+def test_a_far_page_is_not_read_behind_the_query_workers_counts(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The query worker busy (an open's counts, Triage's "pending" count: seconds each at 1M on
+    PostgreSQL, where a drag to 50 % filled 15.5 s late behind them): a far page dragged to is
+    read on the page worker and fills in while the query worker's query still runs."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    release, running, done = threading.Event(), threading.Event(), threading.Event()
+
+    def busy(_catalog: Any) -> None:  # a long count on the query worker
+        running.set()
+        release.wait(120)
+        done.set()
+
+    store.query(busy, lambda _r: None)
+    qtbot.waitUntil(running.is_set, timeout=30_000)
+    try:
+        far_jumps_fill_in(
+            qtbot, view, lambda r: model.data(model.index(r, 0), IMAGE_ID_ROLE), reference, SAMPLE_STEP
+        )
+        assert not done.is_set()  # filled in while the query worker was still busy
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)

@@ -48,6 +48,16 @@ _FROM_IDS: Final = (
 )
 
 
+def _in_state(state: str) -> str:
+    """The faces of decision ``state`` (``:state``), as a semi- or anti-join of the decisions:
+    PostgreSQL estimated the left join's ``coalesce(d.state, 'pending') = :state`` at 0.5 % of
+    the faces whatever the state, and counted "Pending" at 1M by 2.9M index probes (5.0-5.6 s,
+    against 1.4 s for every face); a join on the decisions it estimates from their statistics."""
+    if state == "pending":
+        return "NOT EXISTS (SELECT 1 FROM decisions AS d WHERE d.face_id = f.id AND d.state != 'pending')"
+    return "EXISTS (SELECT 1 FROM decisions AS d WHERE d.face_id = f.id AND d.state = :state)"
+
+
 def _key(row: Sequence[Any]) -> FaceKey:
     return (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
@@ -76,26 +86,46 @@ class FacePages:
         where = "i.source_root = :root AND i.status = 'ok'"
         if self.state is None:
             return "", where
-        params["state"] = self.state
-        matching = "coalesce(d.state, 'pending') = :state"
+        if self.state != "pending":
+            params["state"] = self.state
+        matching = _in_state(self.state)
         if self.dropped:
             matching += " AND f.id NOT IN (SELECT value FROM json_each(:dropped))"
             params["dropped"] = _ids_json(sorted(self.dropped))
         if self.kept:
             matching = f"({matching}) OR f.id IN (SELECT value FROM json_each(:kept))"
             params["kept"] = _ids_json(sorted(self.kept))
-        return "LEFT JOIN decisions AS d ON d.face_id = f.id", f"{where} AND ({matching})"
+        return "", f"{where} AND ({matching})"
 
     def count(self, catalog: Catalog, *, pending: bool = False) -> int:
         """How many faces the view shows (``pending``: of them, how many are pending now); one
         count, for a worker at a million images."""
         params: dict[str, Any] = {}
+        pending_only = self.state == "pending" or (pending and self.state is None)
+        if pending_only and not self.kept and not self.dropped:
+            return self._pending(catalog)
         joins, where = self._where(params)
         if pending:
-            joins = "LEFT JOIN decisions AS d ON d.face_id = f.id"
-            where += " AND coalesce(d.state, 'pending') = 'pending'"
+            where += f" AND {_in_state('pending')}"
         with catalog._reading("face count") as db:
             return int(db.execute(f"SELECT count(*) {_FROM} {joins} WHERE {where}", params).fetchone()[0])
+
+    def _pending(self, catalog: Catalog) -> int:
+        """The pending faces of the source: every face less the decided ones, two counts both
+        backends plan well (the faces' join with their images is estimated at one row on
+        PostgreSQL, so an anti-join of the decisions was 3M index probes: 6.6 s at 1M under load
+        8-10, the left join's ``coalesce`` 10.5 s, against 2.8-3.3 + 0.27 s)."""
+        params: dict[str, Any] = {"root": self.source_root}
+        where = "i.source_root = :root AND i.status = 'ok'"
+        with catalog._reading("face count") as db:
+            every = int(db.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0])
+            decided = db.execute(
+                "SELECT count(*) FROM decisions AS d CROSS JOIN faces AS f ON f.id = d.face_id"
+                " CROSS JOIN images AS i ON i.id = f.image_id AND f.detection_id = i.detection_id"
+                f" WHERE {where} AND d.state != 'pending'",
+                params,
+            ).fetchone()[0]
+        return every - int(decided)
 
     def page(
         self, catalog: Catalog, *, after: FaceKey | None = None, before: FaceKey | None = None,
