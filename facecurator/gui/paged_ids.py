@@ -248,7 +248,7 @@ class PagedIds(PageRows):
                     self._correct(key)
                 found({item_id: row})
 
-        self._query(read, got)
+        (self.page_query or self._query)(read, got)  # (a few LIMIT-ed reads: not behind the counts)
 
     def _place(self, catalog: Catalog, source: KeySource, key: Key) -> tuple[int, list[Key], bool]:
         """(the row of ``key``, the keys of its page, whether the row is exact) for the worker: the

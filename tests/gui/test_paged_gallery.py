@@ -259,8 +259,9 @@ def test_a_far_page_is_not_read_behind_the_query_workers_counts(
     qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The query worker busy (an open's counts, Triage's "pending" count: seconds each at 1M on
-    PostgreSQL, where a drag to 50 % filled 15.5 s late behind them): a far page dragged to is
-    read on the page worker and fills in while the query worker's query still runs."""
+    PostgreSQL, where a drag to 50 % filled 15.5-20 s late behind them): a far page dragged to,
+    and a far go-to's estimated row, are read on the page worker and shown while the query
+    worker's query still runs."""
     target, root = big_target
     with Catalog(target) as catalog:
         reference = q.image_ids(catalog, source_root=str(root), sort="name")
@@ -281,6 +282,14 @@ def test_a_far_page_is_not_read_behind_the_query_workers_counts(
             qtbot, view, lambda r: model.data(model.index(r, 0), IMAGE_ID_ROLE), reference, SAMPLE_STEP
         )
         assert not done.is_set()  # filled in while the query worker was still busy
+        # "go to image" far from both ends and every sampled key: shown at its estimated row
+        # (its exact row is counted on the query worker after the count)
+        row = N_IMAGES * 7 // 10
+        with qtbot.waitSignal(
+            view.currentImageChanged, timeout=30_000, check_params_cb=lambda i: i == reference[row]
+        ):
+            assert view.select_image(reference[row])
+        assert not done.is_set()
     finally:
         release.set()
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
