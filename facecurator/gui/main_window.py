@@ -429,7 +429,7 @@ class MainWindow(WindowSources):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        self.store.counts_later(self._show_counts)  # SQL on the query worker: no row is read
+        self.store.counts_later(self._show_counts)  # SQL on a worker: no row is read
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts_label.setText(

@@ -152,6 +152,9 @@ class CurationStore(QObject, StoreDecisions):
         #: a paged grid's far pages (a scroll-bar drag, End): not behind the counts of an open,
         #: Triage's and the header's, on the query worker (seconds each at 1M on PostgreSQL)
         self._page_pool = self._serial_pool("fc-page")
+        #: the source's counts (the header's, Triage's pending): seconds at 1M, asked again on
+        #: every sourceChanged; not in front of the query worker's samples and go-tos' rows
+        self._source_count_pool = self._serial_pool("fc-source-counts")
         #: whether a view listed as an open began has every verdict stored (a walk of the source
         #: when all are: seconds at 1M), not in front of the view's counts on their worker
         self._look_pool = self._serial_pool("fc-look")
@@ -289,6 +292,7 @@ class CurationStore(QObject, StoreDecisions):
         done = self._face_view_pool.waitForDone(timeout_ms) and done
         done = self._ahead_pool.waitForDone(timeout_ms) and done
         done = self._page_pool.waitForDone(timeout_ms) and done
+        done = self._source_count_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
         return done
@@ -451,6 +455,10 @@ class CurationStore(QObject, StoreDecisions):
     def read_page(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the paged grids' page worker (a far page asked by a drag)."""
         self.query(run, callback, pool=self._page_pool)
+
+    def count_source(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the source counts' own worker (the header's, Triage's pending)."""
+        self.query(run, callback, pool=self._source_count_pool)
 
     def look_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on a worker of its own (whether a view's verdicts are all stored)."""

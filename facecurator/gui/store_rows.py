@@ -409,6 +409,10 @@ class StoreRows:
         """Run ``run(catalog)`` off the GUI thread; ``callback(result)`` on it (CurationStore)."""
         raise NotImplementedError
 
+    def count_source(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the worker of the source's counts (CurationStore)."""
+        raise NotImplementedError
+
     def error_rows_later(self, callback: Callable[[list[tuple[int, str, str, str | None]]], None]) -> None:
         """The source's failed images as (id, name, uri, error), answered on the GUI thread (SQL)."""
         root = self.source_root
@@ -417,7 +421,7 @@ class StoreRows:
     def counts_later(self, callback: Callable[[dict[str, int]], None]) -> None:
         """:meth:`counts`, answered on the GUI thread by ``callback`` without blocking it."""
         root, ruleset = self.source_root, self._ruleset_id
-        self.query(lambda c: q.counts(c, source_root=root, ruleset=ruleset), callback)  # type: ignore[arg-type]
+        self.count_source(lambda c: q.counts(c, source_root=root, ruleset=ruleset), callback)  # type: ignore[arg-type]
 
     def pending_count_later(self, face_ids: Sequence[int], callback: Callable[[int], None]) -> None:
         """:meth:`pending_count`, answered on the GUI thread by ``callback``."""

@@ -478,7 +478,8 @@ class TriagePage(QWidget):
                 return
             self._counting, self._count_again = True, False
             shown = self.model.rowCount()
-            self._store.query(lambda c: source.count(c, pending=True), lambda p: self._counted(shown, p))
+            pending = lambda c: source.count(c, pending=True)  # noqa: E731
+            self._store.count_source(pending, lambda p: self._counted(shown, p))
             return
         ids = self.model.id_snapshot()
         # SQL on the store's query worker: no row is read, the GUI thread never waits.
