@@ -9,6 +9,7 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,29 @@ def test_a_far_drag_reads_its_page_from_a_key_counted_in_one_pass(
     # (the id sample holds every face here: the key's row is the page's, nothing walked)
     assert worker_reads and walked_at_most(worker_reads, PAGE), worker_reads
     assert walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+
+
+def test_a_far_page_is_read_while_the_query_worker_is_busy(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample held back and the query worker busy (a long count): a drag into the middle of
+    Triage's grid fills in from the page worker while that count still runs."""
+    hold_sample(monkeypatch)
+    every, store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
+    model, view = triage.model, triage.view
+    release, running, done = threading.Event(), threading.Event(), threading.Event()
+
+    def busy(_catalog: Any) -> None:
+        running.set()
+        release.wait(120)
+        done.set()
+
+    store.query(busy, lambda _r: None)
+    qtbot.waitUntil(running.is_set, timeout=30_000)
+    try:
+        face_of = lambda r: model.data(model.index(r, 0), FACE_ID_ROLE)  # noqa: E731
+        far_jumps_fill_in(qtbot, view, face_of, every, SAMPLE_STEP)
+        assert not done.is_set()  # filled in while the query worker was still busy
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
