@@ -14,6 +14,8 @@ opens the source and measures from the open, with a 10 ms timer on the GUI threa
 * ``stall_ms``: the longest event-loop gap until the later of those; ``rows``: the rows then;
 * ``rss_mb``: memory at the end.
 
+``--trace``: where the stalls over 50 ms went (benchmarks/stall_trace.py), printed to stderr.
+
 Run it twice on one copy: the first open stores the verdicts (none stored before), the second
 is a reopen. ``--limit`` seconds at most (what it has then). One JSON line.
 """
@@ -27,7 +29,7 @@ import sys
 import time
 from typing import Any
 
-from gui_scroll_support import _rss_mb, checkout_parser, shown_window, shut, spin
+from gui_scroll_support import _rss_mb, _traced, _untraced, checkout_parser, shown_window, shut, spin
 
 
 def child(args: argparse.Namespace) -> None:
@@ -61,6 +63,7 @@ def child(args: argparse.Namespace) -> None:
     store.sourceChanged.connect(lambda _r: changed.append(time.perf_counter()))
     monitor = EventLoopMonitor(interval_ms=10)
     monitor.start()
+    tracer = _traced(monitor, args.trace, "triage")
     started = time.perf_counter()
     window.open_source(args.source, scan=False)
 
@@ -73,6 +76,7 @@ def child(args: argparse.Namespace) -> None:
     spin(lambda: bool(painted) and whole(), args.limit)
     ended = time.perf_counter()
     monitor.stop()
+    _untraced(tracer)
     view.viewport().removeEventFilter(spy)
 
     def since(at: list[float]) -> float | None:
@@ -96,4 +100,5 @@ if __name__ == "__main__":
     options = checkout_parser(__doc__)
     options.add_argument("--filter", default="qualified", help="Triage's filter")
     options.add_argument("--limit", type=float, default=240.0)
+    options.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
     child(options.parse_args())

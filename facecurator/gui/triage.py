@@ -60,6 +60,8 @@ from facecurator.gui.triage_model import (
     crop_key,
     preview_key,
 )
+from facecurator.services.catalog import Catalog
+from facecurator.services.catalog.queries import pending_among
 from facecurator.services.filtering import FACE_SORTS
 
 # The filters of the Triage's "Show:" box: the catalog's, and this operator's share.
@@ -471,15 +473,28 @@ class TriagePage(QWidget):
         self._counts_timer.start()
 
     def _recount(self) -> None:
-        source = self.model.face_pages()
-        if source is not None:  # a large source's grid: counted in SQL, no id list made
+        source, listed = self.model.face_pages(), self.model.listed
+        if source is not None or listed is not None:  # a large source's grid: no id list made here
             if self._counting:  # (a count of a million faces takes seconds: one at a time)
                 self._count_again = True
                 return
             self._counting, self._count_again = True, False
             shown = self.model.rowCount()
-            pending = lambda c: source.count(c, pending=True)  # noqa: E731
-            self._store.count_source(pending, lambda p: self._counted(shown, p))
+            if source is not None:  # counted in SQL
+                pending = lambda c: source.count(c, pending=True)  # noqa: E731
+                self._store.count_source(pending, lambda p: self._counted(shown, p))
+            else:  # a listed view (a Find, a verdict filter): its ids read from its file on the worker
+                # (on the GUI thread a million ids took ~100 ms, the longest stall at 1M's open)
+                assert listed is not None
+                ids_of = listed.id_array
+
+                def among(catalog: Catalog) -> int | None:
+                    try:
+                        return pending_among(catalog, ids_of()[:shown])
+                    except OSError:  # (closed meanwhile: another view shown, counted then)
+                        return None
+
+                self._store.count_source(among, lambda p: self._counted(shown, p))
             return
         ids = self.model.id_snapshot()
         # SQL on the store's query worker: no row is read, the GUI thread never waits.
@@ -487,7 +502,8 @@ class TriagePage(QWidget):
 
     def _counted(self, faces: int, pending: object) -> None:
         self._counting = False
-        self._show_counts(faces, pending)
+        if pending is not None:
+            self._show_counts(faces, pending)
         if self._count_again:  # changed while counting: once more
             self._recount()
 

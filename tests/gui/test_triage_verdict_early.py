@@ -19,6 +19,7 @@ from helpers.paging import scale_listing, seeded
 
 from facecurator.domain.filter_python import verdict_status
 from facecurator.gui import store as store_module
+from facecurator.gui.view_ids import ListedIds
 from facecurator.services import find_rest, review
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -144,6 +145,21 @@ def test_a_triage_verdict_filter_on_stored_verdicts_is_listed_by_sql(
     assert model._ids is early and early.planned == ("qualified", None, True)  # SQL whole, kept
     assert [model.face_id(r) for r in range(model.rowCount())] == expected
     assert looked and not decided
+    # the counts: the listed ids read from its file on the worker, not the GUI thread
+    read_on_gui: list[bool] = []
+    id_array = ListedIds.id_array
+    monkeypatch.setattr(
+        ListedIds,
+        "id_array",
+        lambda self: (
+            read_on_gui.append(threading.current_thread() is threading.main_thread()),
+            id_array(self),
+        )[1],
+    )
+    window.triage._recount()
+    n = len(expected)
+    qtbot.waitUntil(lambda: window.triage.counts.text() == f"{n} faces · {n} pending", timeout=30_000)
+    assert read_on_gui and not any(read_on_gui)
 
 
 def test_a_triage_verdict_filter_with_verdicts_missing_is_listed_again_as_a_find(
