@@ -18,6 +18,7 @@ from helpers.paging import (
     far_jumps_fill_in,
     hold_sample,
     page_reads,
+    query_worker_busy,
     seeded,
     traced,
     unbounded,
@@ -268,20 +269,11 @@ def test_a_far_page_is_not_read_behind_the_query_workers_counts(
     hold_sample(monkeypatch)
     window = _opened_and_laid_out(qtbot, make_window, target, root)
     store, model, view = window.store, window.gallery_model, window.gallery
-    release, running, done = threading.Event(), threading.Event(), threading.Event()
-
-    def busy(_catalog: Any) -> None:  # a long count on the query worker
-        running.set()
-        release.wait(120)
-        done.set()
-
-    store.query(busy, lambda _r: None)
-    qtbot.waitUntil(running.is_set, timeout=30_000)
-    try:
+    with query_worker_busy(qtbot, store) as done:
         far_jumps_fill_in(
             qtbot, view, lambda r: model.data(model.index(r, 0), IMAGE_ID_ROLE), reference, SAMPLE_STEP
         )
-        assert not done.is_set()  # filled in while the query worker was still busy
+        assert not done()  # filled in while the query worker was still busy
         # "go to image" far from both ends and every sampled key: shown at its estimated row
         # (its exact row is counted on the query worker after the count)
         row = N_IMAGES * 7 // 10
@@ -289,10 +281,7 @@ def test_a_far_page_is_not_read_behind_the_query_workers_counts(
             view.currentImageChanged, timeout=30_000, check_params_cb=lambda i: i == reference[row]
         ):
             assert view.select_image(reference[row])
-        assert not done.is_set()
-    finally:
-        release.set()
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+        assert not done()
 
 
 def test_a_far_go_to_is_counted_while_the_source_is_counted(

@@ -9,7 +9,6 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from helpers.paging import (
     hold_sample,
     page_down_past,
     page_reads,
+    query_worker_busy,
     rows_agree,
     scale_paging,
     seeded,
@@ -270,19 +270,7 @@ def test_a_far_page_is_read_while_the_query_worker_is_busy(
     hold_sample(monkeypatch)
     every, store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
     model, view = triage.model, triage.view
-    release, running, done = threading.Event(), threading.Event(), threading.Event()
-
-    def busy(_catalog: Any) -> None:
-        running.set()
-        release.wait(120)
-        done.set()
-
-    store.query(busy, lambda _r: None)
-    qtbot.waitUntil(running.is_set, timeout=30_000)
-    try:
+    with query_worker_busy(qtbot, store) as done:
         face_of = lambda r: model.data(model.index(r, 0), FACE_ID_ROLE)  # noqa: E731
         far_jumps_fill_in(qtbot, view, face_of, every, SAMPLE_STEP)
-        assert not done.is_set()  # filled in while the query worker was still busy
-    finally:
-        release.set()
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+        assert not done()  # filled in while the query worker was still busy

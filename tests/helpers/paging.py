@@ -4,8 +4,9 @@ GUI thread's statements that read rows without a bound."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,23 @@ def far_jumps_fill_in(
 def walked_at_most(reads: list[dict[str, Any]], rows: int) -> bool:
     """Whether every one of these page reads skipped at most ``rows`` rows."""
     return all(int(bounds.get("offset", 0)) <= rows for bounds in reads)
+
+
+@contextlib.contextmanager
+def query_worker_busy(qtbot: Any, store: Any) -> Iterator[Callable[[], bool]]:
+    """The store's query worker held by a long query (an open's counts at 1M) for the block;
+    yields whether that query has ended (it must not have while the block runs)."""
+    release, running, done = threading.Event(), threading.Event(), threading.Event()
+
+    def busy(_catalog: Any) -> None:
+        running.set()
+        release.wait(120)
+        done.set()
+
+    store.query(busy, lambda _r: None)
+    qtbot.waitUntil(running.is_set, timeout=30_000)
+    try:
+        yield done.is_set
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
