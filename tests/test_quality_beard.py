@@ -157,6 +157,13 @@ def detector() -> Iterator[object]:
     det.close()
 
 
+def detected_portrait(corpus_dir: Path, detector: object) -> tuple[Image.Image, object]:
+    """The corpus portrait the hand tests paint over (deepface_p03/img14.jpg) and its face as
+    detected bare."""
+    img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
+    return img, _detect(detector, img, "img14")
+
+
 def _detect(detector: object, img: Image.Image, name: str) -> object:
     from facecurator.domain.protocols import ImageRef
 

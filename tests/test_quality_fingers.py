@@ -20,7 +20,7 @@ from facecurator.detect.quality.fingers import (
     mouth_limit,
 )
 from facecurator.detect.quality.regions import FaceRegions
-from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
+from tests.test_quality_beard import _detect, detected_portrait, detector  # noqa: F401  (the detector fixture)
 
 SIDE = 128
 SKIN = (200, 150, 120)
@@ -154,8 +154,7 @@ def _hand_from_the_side(img: Image.Image, face: object) -> Image.Image:
 
 
 def test_a_hand_over_half_the_mouth_of_a_portrait(corpus_dir: Path, detector: object) -> None:  # noqa: F811
-    img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
-    bare = _detect(detector, img, "img14")
+    img, bare = detected_portrait(corpus_dir, detector)
     occ = bare.raw["quality"]["occlusion"]  # type: ignore[attr-defined]
     assert occ.get("cheek_lines", 0.0) < COHERENCE_MAX, occ
     assert bare.measures["mouth_visible"].value >= 0.5  # type: ignore[attr-defined]

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from facecurator.detect.quality import eyes
 from tests.helpers.fingers import fingers_over_left_eye
-from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
+from tests.test_quality_beard import _detect, detected_portrait, detector  # noqa: F401  (the detector fixture)
 
 
 def test_a_hand_over_one_eye_of_a_portrait(
@@ -24,8 +23,7 @@ def test_a_hand_over_one_eye_of_a_portrait(
     detector: object,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
-    bare = _detect(detector, img, "img14")
+    img, bare = detected_portrait(corpus_dir, detector)
     assert bare.measures["eyes_visible"].value >= 0.5  # type: ignore[attr-defined]
     covered_img = fingers_over_left_eye(img, bare)
     covered = _detect(detector, covered_img, "img14 + fingers over the left eye")

@@ -15,7 +15,7 @@ from PIL import Image
 
 from facecurator.detect.quality import hands
 from tests.helpers.fingers import cheek_colour, paint_fingers
-from tests.test_quality_beard import _detect, detector  # noqa: F401  (the detector fixture)
+from tests.test_quality_beard import _detect, detected_portrait, detector  # noqa: F401  (the detector fixture)
 
 
 def _fingers_from_below(img: Image.Image, face: object) -> Image.Image:
@@ -44,8 +44,7 @@ def test_a_hand_from_below_over_half_the_mouth_of_a_portrait(
     detector: object,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    img = Image.open(corpus_dir / "people/deepface_p03/img14.jpg").convert("RGB")
-    bare = _detect(detector, img, "img14")
+    img, bare = detected_portrait(corpus_dir, detector)
     occ = bare.raw["quality"]["occlusion"]  # type: ignore[attr-defined]
     assert occ["hand_score"] < hands.SCORE_MAX, occ
     assert bare.measures["mouth_visible"].value >= 0.5  # type: ignore[attr-defined]
