@@ -3,57 +3,34 @@ every id.
 
 :class:`PagedIds` stands where a model holds its id list (``LazyIdModel._ids``, and its row
 index ``_rows``) when the view is a source's images in name order with no filter
-(:class:`ImagePages`, :mod:`facecurator.services.catalog.pages`) or its faces in Triage's order
-(:class:`~facecurator.services.catalog.face_pages.FacePages`): any :class:`KeySource`. It
-knows the count, reads the page of a row by
-keyset from a neighbouring page it holds (PgDown, a scroll), or from the nearest key of a sparse
-sample taken on the store's query worker (a scroll bar dragged, End), or, until that sample
-arrives, with an ``OFFSET`` on the index. A page painted (:meth:`PagedIds.shown`) whose read
-would walk more than :data:`SAMPLE_STEP` rows (a jump into a part the sample has not reached:
-2-14 s at 3 000 000 faces) is read on the query worker instead: its rows are placeholders (no
-id) until it arrives and is announced (``arrived``). A "go to" far from every sampled key
+(:class:`~facecurator.gui.key_sources.ImagePages`, :mod:`facecurator.services.catalog.pages`)
+or its faces in Triage's order (:class:`~facecurator.services.catalog.face_pages.FacePages`):
+any :class:`~facecurator.gui.key_sources.KeySource`. Its pages are read as
+:class:`~facecurator.gui.paged_keys.PagedKeys` says (by keyset from a page held or a sampled
+key, on a worker when far); here the rows of ids are located (a go-to, a selection put back, a
+scan's new rows: ``paged_inserts``). A "go to" far from every sampled key
 (:meth:`PagedIds.rows_later`) is shown at once at an estimated row, its page read by keyset from
-its key (the island: its neighbours are read from it), then moved to its row counted in bounded
-walks (``shifted``). At most :data:`MAX_PAGES` pages are held (least recently read dropped), so
-the model holds a few thousand ids at any size.
+its key (the island: its neighbours are read from it), then moved to its counted row
+(``shifted``). At most ``paged_keys.MAX_PAGES`` pages are held, so the model holds a few
+thousand ids at any size.
 """
 
 from __future__ import annotations
 
-import logging
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Final
 
-from facecurator.errors import FacecuratorError
-from facecurator.gui.key_sources import ImagePages, Key, KeySource, far_page, page_around, share_before
-from facecurator.gui.page_rows import PageRows
+from facecurator.gui import paged_keys
+from facecurator.gui.key_sources import Key, KeySource, page_around, share_before
+from facecurator.gui.paged_keys import PagedKeys, Query
 from facecurator.services.catalog import Catalog
 
-log = logging.getLogger(__name__)
-
-#: The store's query worker: ``query(run(catalog), callback(result))``.
-Query = Callable[[Callable[[Catalog], object], Callable[[Any], None]], Any]
+__all__ = ["PAGED_MIN", "PagedIds", "Query", "pages_faces", "pages_gallery"]
 
 #: Galleries of at least this many images (a source's, by name, no filter) are read a page at a
 #: time; smaller ones are held as an id list (a scan inserts into it row by row).
 PAGED_MIN: Final = 50_000
-#: Rows per page read (a few screenfuls of the gallery).
-PAGE: Final = 128
-#: Pages held; the least recently read is dropped beyond.
-MAX_PAGES: Final = 40
-#: One key sampled every this many rows (a jump reads at most this many index entries).
-SAMPLE_STEP: Final = 1024
-#: Sampled keys read per query (a walk of SAMPLE_STEP * SAMPLE_CHUNK rows: ~0.1 s at a million).
-SAMPLE_CHUNK: Final = 64
-#: A page read on the worker that would walk more rows than this by OFFSET is read from a key
-#: near it whose row is counted in one pass instead (``far_page``: 0.6 s at 3 000 000 faces on
-#: SQLite, 1.6 s on PostgreSQL, where a walk of this many rows takes 1.4 s; 0.13 s on SQLite).
-FAR_ROWS: Final = SAMPLE_STEP * SAMPLE_CHUNK
-#: Pages asked of the worker and not read yet that are still read when their turn comes (the
-#: latest asked; an older one, scrolled past by a drag, is skipped).
-MAX_WANTED: Final = 8
 
 
 def pages_gallery(source_root: str | None, images: int) -> bool:
@@ -68,17 +45,10 @@ def pages_faces(source_root: str | None, faces: int) -> bool:
     return source_root is not None and faces >= PAGED_MIN
 
 
-class PagedIds(PageRows):
-    """The ids of a view, ``count`` of them, read on demand: the image ids of ``source_root`` in
-    name order, or the rows of another :class:`KeySource` (``keys``).
-
-    Args:
-        catalog: the GUI thread's catalog (pages are read through it: LIMIT-ed, indexed).
-        source_root: the source shown.
-        count: how many rows the view has (counted on a worker).
-        first: the keys of the first page, if read already (else read when first shown).
-        keys: the view's order (default: the source's images by name, :class:`ImagePages`).
-    """
+class PagedIds(PagedKeys):
+    """The ids of a view, ``count`` of them, read on demand (:class:`PagedKeys`: the pages), with
+    the rows of ids located: at once near a held page or a sampled key, else on the query worker;
+    a far go-to shown at an estimated row and moved to its counted row (``shifted``)."""
 
     def __init__(
         self,
@@ -88,38 +58,7 @@ class PagedIds(PageRows):
         first: Sequence[Key] | None = None,
         keys: KeySource | None = None,
     ) -> None:
-        self._catalog = catalog
-        self.source_root = source_root
-        self.keys: KeySource = ImagePages(source_root) if keys is None else keys
-        self._count = count
-        self._pages: OrderedDict[int, Sequence[Key]] = OrderedDict()
-        self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
-        self._sample: list[Key] = []
-        if first:
-            self._hold(0, first[:PAGE])
-        #: pages read from the catalog since the list was made (tests count them)
-        self.reads = 0
-        #: the model no longer shows this list (set by the model)
-        self.retired = False
-        self._sampling = 0  # samplings started: a chunk of an older one is dropped
-        #: the store's query worker (set by :meth:`sample_later`): the sample and go-tos' counts
-        self._query: Query | None = None
-        #: a worker of far pages (set by the model; None: the query worker): a drag's page does
-        #: not wait there behind the counts of an open (15.5 s at 1M on PostgreSQL)
-        self.page_query: Query | None = None
-        #: told ``(first row, last row)`` when a page read on the worker arrived (set by the model)
-        self.arrived: Callable[[int, int], None] | None = None
-        self._wanted: OrderedDict[int, int] = OrderedDict()  # pages asked of the worker: their ask
-        self._asks = 0
-        self._asking: int | None = None  # the page being asked (a synchronous query answers at once)
-        self._generation = 0  # inserts so far: a page read before one is dropped
-        #: the pages ``[first, last]`` held at a far go-to's estimated row (their rows are the
-        #: estimate's until its exact row is counted: then moved, ``shifted``), and its own page
-        #: (never dropped meanwhile)
-        self._island: list[int] | None = None
-        self._anchors: list[tuple[Key, int]] = []  # far pages' keys and their counted rows (far_page)
-        self._pin: int | None = None
-        self._frame = 0  # islands placed or moved: a page read on the worker before is not held
+        super().__init__(catalog, source_root, count, first, keys)
         #: the go-to whose row is an estimate (its id, key, estimated row, ``found``)
         self._going: tuple[int, Key, int, Callable[[dict[int, int]], None]] | None = None
         self._goes = 0  # go-tos placed: only the latest lands
@@ -127,48 +66,6 @@ class PagedIds(PageRows):
         #: told ``(first row, last row, by)`` when the rows of an estimated go-to's pages moved
         #: ``by`` rows to their counted place (set by the model)
         self.shifted: Callable[[int, int, int], None] | None = None
-
-    # -- PageRows ---------------------------------------------------------------------------
-
-    def _page_size(self) -> int:
-        return PAGE
-
-    def _id_at(self, page: int, offset: int) -> int | None:
-        keys = self._page(page)
-        return keys[offset][-1] if offset < len(keys) else None  # short: deleted meanwhile
-
-    def shown(self, row: int) -> int | None:
-        """The id of ``row`` to paint: its page read now when that is cheap (held, next to a held
-        page, near a sampled key or an end), else asked of the query worker: None (a placeholder)
-        until it arrives (``arrived`` is told). Without a worker: read now."""
-        number, offset = divmod(row, PAGE)
-        if number not in self._pages and self._query is not None and self._far(number):
-            keys = self._read_later(number)
-            if keys is None:
-                return None
-        else:
-            keys = self._page(number)
-        return keys[offset][-1] if offset < len(keys) else None
-
-    def peek(self, row: int) -> int | None:
-        """The id of ``row`` if its page is held (no query), else None."""
-        keys = self._pages.get(row // PAGE)
-        return None if keys is None or not 0 <= row % PAGE < len(keys) else keys[row % PAGE][-1]
-
-    # -- RowIndex's interface (the model's ``_rows``) ----------------------------------------
-
-    def get(self, image_id: int, default: int | None = None) -> int | None:
-        """The row of an id on a held page (no query: a thumbnail arriving for a row off every
-        held page has nothing to repaint); :meth:`locate` asks the catalog."""
-        return self._row_of.get(image_id, default)
-
-    def __contains__(self, image_id: object) -> bool:
-        return isinstance(image_id, int) and bool(self.known([image_id]))
-
-    def known(self, image_ids: Sequence[int]) -> list[int]:
-        """The ids among these that are in the list, in the order given (one query)."""
-        keys = self.keys.keys_of(self._catalog, list(image_ids))
-        return [i for i in image_ids if i in keys]
 
     def locate(self, image_id: int) -> int | None:
         """The row of any id of the list (one indexed count), None if not in it."""
@@ -260,13 +157,13 @@ class PagedIds(PageRows):
         )
         keys: list[Key] = []
         for _ in range(2):
-            offset = row % PAGE
+            offset = row % paged_keys.PAGE
             before = list(source.page(catalog, before=key, limit=offset)) if offset else []
-            after = list(source.page(catalog, start=key, limit=PAGE - offset))
+            after = list(source.page(catalog, start=key, limit=paged_keys.PAGE - offset))
             keys = before + after
             if len(before) < offset:  # fewer rows before it than estimated: that many
                 row, exact = len(before), True
-            elif len(after) < PAGE - offset and row + len(after) != self._count:  # near the end
+            elif len(after) < paged_keys.PAGE - offset and row + len(after) != self._count:  # near the end
                 row, exact = max(0, self._count - len(after)), True
             else:
                 break
@@ -278,7 +175,7 @@ class PagedIds(PageRows):
         sampled key before it and before the end."""
         share = share_before(catalog, source, key)
         anchor = bisect_right(self._sample, tuple(key)) - 1
-        low = max(anchor, 0) * SAMPLE_STEP + (anchor >= 0)
+        low = max(anchor, 0) * paged_keys.SAMPLE_STEP + (anchor >= 0)
         guess = (low + self._count) // 2 if share is None else round(self._count * share)
         return max(low, min(guess, self._count - 1))
 
@@ -286,7 +183,7 @@ class PagedIds(PageRows):
         """Hold the page of a go-to's row: a counted one as any page; an estimated one as the
         island's page, every other page dropped (their rows are counted ones: the island's
         neighbours are read from it by keyset)."""
-        number = row // PAGE
+        number = row // paged_keys.PAGE
         if self._island is not None or not exact:
             self._frame += 1
             self._island = self._pin = self._going = None
@@ -313,13 +210,19 @@ class PagedIds(PageRows):
                 return None
             sample = self._sample
             if self._counted_near(key):  # the sample reached it
-                return page_around(catalog, source, key, PAGE, self._rank(catalog, key, sample, source))
+                return page_around(
+                    catalog, source, key, paged_keys.PAGE, self._rank(catalog, key, sample, source)
+                )
             near = bisect_right(sample, wanted) - 1
-            start, start_row = (sample[near], near * SAMPLE_STEP) if near >= 0 else (None, 0)
-            ahead = source.page(catalog, start=start, offset=SAMPLE_STEP * SAMPLE_CHUNK, limit=1)
+            start, start_row = (sample[near], near * paged_keys.SAMPLE_STEP) if near >= 0 else (None, 0)
+            ahead = source.page(
+                catalog, start=start, offset=paged_keys.SAMPLE_STEP * paged_keys.SAMPLE_CHUNK, limit=1
+            )
             if ahead and tuple(ahead[0]) <= wanted:  # far: one pass over the view
-                return page_around(catalog, source, key, PAGE, source.rank_far(catalog, key))
-            return page_around(catalog, source, key, PAGE, start_row + source.rank(catalog, key, start))
+                return page_around(catalog, source, key, paged_keys.PAGE, source.rank_far(catalog, key))
+            return page_around(
+                catalog, source, key, paged_keys.PAGE, start_row + source.rank(catalog, key, start)
+            )
 
         def got(counted: tuple[int, list[Key]] | None) -> None:
             if not self.retired and frame == self._frame and counted is not None:
@@ -340,259 +243,28 @@ class PagedIds(PageRows):
         while high + 1 in self._pages and high + 1 <= last:
             high += 1
         held = [k for number in range(low, high + 1) for k in self._pages[number]]
-        start = low * PAGE + by  # the row of held[0]
+        start = low * paged_keys.PAGE + by  # the row of held[0]
         for number in range(first, last + 1):
             for k in self._pages.pop(number, ()):
                 self._row_of.pop(k[-1], None)
         self._frame += 1
         self._island = self._pin = self._going = None
-        for number in range(-(-start // PAGE), (start + len(held)) // PAGE + 1):
-            rows = held[number * PAGE - start : (number + 1) * PAGE - start]
-            if len(rows) == PAGE or (rows and number * PAGE + len(rows) == self._count):
+        for number in range(-(-start // paged_keys.PAGE), (start + len(held)) // paged_keys.PAGE + 1):
+            rows = held[number * paged_keys.PAGE - start : (number + 1) * paged_keys.PAGE - start]
+            if len(rows) == paged_keys.PAGE or (rows and number * paged_keys.PAGE + len(rows) == self._count):
                 self._hold(number, rows)
-        self._hold(row // PAGE, keys)
+        self._hold(row // paged_keys.PAGE, keys)
         if by and self.shifted is not None:
-            self.shifted(first * PAGE, min(self._count, (last + 1) * PAGE) - 1, by)
-
-    def _rank(
-        self, catalog: Catalog, key: Key, sample: Sequence[Key], source: KeySource | None = None
-    ) -> int:
-        """The row of ``key``: counted from the nearest sampled key before it (keys compare in
-        Python as in SQL: text by code point, SQLite's BINARY and PostgreSQL's "C"), else from the
-        start."""
-        source = self.keys if source is None else source
-        anchor = bisect_right(sample, tuple(key)) - 1
-        if anchor < 0:
-            return source.rank(catalog, key)
-        return anchor * SAMPLE_STEP + source.rank(catalog, key, sample[anchor])
-
-    def _counted_near(self, key: Key) -> bool:
-        """Whether counting the row of ``key`` walks at most :data:`SAMPLE_STEP` rows: a sampled
-        key follows it, or the sample (none: the start) is within a step of the end."""
-        anchor = bisect_right(self._sample, tuple(key)) - 1
-        return anchor + 1 < len(self._sample) or self._count - max(anchor, 0) * SAMPLE_STEP <= SAMPLE_STEP
-
-    # -- pages ----------------------------------------------------------------------------------
-
-    @property
-    def held(self) -> int:
-        """How many ids the list holds now (the held pages' and the sample's)."""
-        return sum(len(keys) for keys in self._pages.values()) + len(self._sample)
+            self.shifted(first * paged_keys.PAGE, min(self._count, (last + 1) * paged_keys.PAGE) - 1, by)
 
     def inserted(self, rows: int = 1) -> None:
-        """``rows`` images were added (the model announced their rows): every held page may have
-        shifted; they and the sample are read again as needed."""
-        self._count += rows
-        self._pages.clear()
-        self._row_of.clear()
-        self._sample = []
-        self._sampling += 1  # (a chunk on its way is of the rows before)
-        self._generation += 1  # (so is a page on its way)
-        self._wanted.clear()
-        self._anchors = []
-        self._placed_again = self._going or self._placed_again  # (once the inserts are in)
-        self._going = self._island = self._pin = None
-        self._frame += 1
+        """``rows`` images were added: as :meth:`PagedKeys.inserted`; an estimated go-to on its way
+        is placed again once the inserts are in (:meth:`sample_later`)."""
+        self._placed_again = self._going or self._placed_again
+        self._going = None
+        super().inserted(rows)
 
-    def every_id(self) -> list[int]:
-        """Every id in order, read now in one query (a whole-gallery operation, not a view)."""
-        return self.keys.every_id(self._catalog)
-
-    def set_sample(self, keys: Sequence[Key]) -> None:
-        """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
-        self._sample = list(keys)
-
-    def sample_later(self, query: Query, ids: Sequence[int] | None = None) -> None:
-        """Have ``query`` (the store's query worker) read the sample when the list is long enough
-        to jump in: the keys of ``ids`` (the ids of rows 0, :data:`SAMPLE_STEP` ..., when known:
-        one query), else :data:`SAMPLE_CHUNK` keys a query (each a bounded walk: the worker's
-        other queries, a count, go between them; jumps into the part read so far start there at
-        once)."""
-        self._query = query
-        self._sampling += 1
-        self._sample = []
+    def _sampling_again(self) -> None:
         going, self._placed_again = self._placed_again, None
         if going is not None:  # an estimated go-to before rows were inserted: placed again
             self._go_estimated(going[0], going[1], going[3])
-        if self._count <= SAMPLE_STEP:
-            return
-        if ids is not None:  # the ids of rows 0, SAMPLE_STEP ... known (an open's listing): their keys
-            self._sample_of(query, ids, self._sampling)
-            return
-        self._sample_from(query, None, self._sampling)
-
-    def _sample_of(self, query: Query, ids: Sequence[int], sampling: int) -> None:
-        keys, wanted = self.keys, list(ids)
-
-        def got(found: dict[int, Key]) -> None:
-            if self.retired or sampling != self._sampling:
-                return
-            if len(found) == len(wanted):
-                self._sample = [found[i] for i in wanted]
-            else:  # some left the list meanwhile: walked instead
-                self._sample_from(query, None, sampling)
-
-        query(lambda c: {} if self.retired else keys.keys_of(c, wanted), got)
-
-    def _sample_from(self, query: Query, start: Key | None, sampling: int) -> None:
-        keys, step, rows = self.keys, SAMPLE_STEP, SAMPLE_STEP * SAMPLE_CHUNK
-
-        def read(catalog: Catalog) -> Sequence[Key]:
-            # (a list no longer shown, or resampled, when its turn comes is not walked)
-            if self.retired or sampling != self._sampling:
-                return []
-            return keys.sample(catalog, step, start=start, rows=rows)
-
-        def got(found: Sequence[Key]) -> None:
-            if self.retired or sampling != self._sampling:
-                return
-            new = list(found[1:] if start is not None else found)  # (a chunk starts at the last key)
-            self._sample.extend(new)
-            if len(found) >= SAMPLE_CHUNK:  # a whole chunk (its first key the last one before): more
-                self._sample_from(query, self._sample[-1], sampling)
-
-        query(read, got)
-
-    def _page(self, number: int) -> Sequence[Key]:
-        keys = self._pages.get(number)
-        if keys is not None:
-            self._pages.move_to_end(number)
-            return keys
-        keys = self._read(number)
-        self._hold(number, keys)
-        return keys
-
-    def _read(self, number: int) -> Sequence[Key]:
-        self.reads += 1
-        bounds, _walked, island = self._args(number, self._pages, self._sample)
-        keys = self.keys.page(self._catalog, **bounds)
-        if island:
-            self._join(number)
-        return keys
-
-    def _args(
-        self, number: int, pages: dict[int, Sequence[Key]], sample: Sequence[Key]
-    ) -> tuple[dict[str, Any], int, bool]:
-        """(the ``page`` arguments, the rows walked by its OFFSET, whether it is of the island) of
-        page ``number`` given the held ``pages``: at or beside the island, from its nearest held
-        page by keyset (the estimate's rows); else after or before a page held beside it
-        (scrolling), else :meth:`_bounds`."""
-        island = self._island
-        if island is not None and island[0] - 1 <= number <= island[1] + 1:
-            near = min(
-                (m for m in pages if island[0] <= m <= island[1]), key=lambda m: abs(m - number), default=None
-            )
-            if near is not None:
-                walked = (abs(near - number) - 1) * PAGE
-                if near < number:
-                    return {"after": pages[near][-1], "offset": walked, "limit": PAGE}, walked, True
-                return {"before": pages[near][0], "offset": walked, "limit": PAGE}, walked, True
-        before, after = pages.get(number - 1), pages.get(number + 1)
-        if before:  # the next page of one held (scrolling down): after its last key
-            return {"after": before[-1], "limit": PAGE}, 0, False
-        if after:  # the page before one held (scrolling up): before its first key
-            return {"before": after[0], "limit": PAGE}, 0, False
-        return (*self._bounds(number, sample), False)
-
-    def _join(self, number: int) -> None:
-        """Page ``number`` was read from the island: the island reaches it; a counted page held
-        just beyond its new end is dropped (read again from the island when shown: no seam)."""
-        assert self._island is not None
-        self._island = [min(self._island[0], number), max(self._island[1], number)]
-        for beyond in (self._island[0] - 1, self._island[1] + 1):
-            for key in self._pages.pop(beyond, ()):
-                self._row_of.pop(key[-1], None)
-
-    def _bounds(self, number: int, sample: Sequence[Key]) -> tuple[dict[str, Any], int]:
-        """(the ``page`` arguments, the rows walked by its OFFSET) of page ``number`` read with no
-        page beside it held: from the nearest sampled key before it, back from the end, or (no
-        sample there yet) from the start."""
-        first_row = number * PAGE
-        rows = max(0, min(PAGE, self._count - first_row))
-        after_it = self._count - first_row - rows  # rows after this page
-        anchor = min(first_row // SAMPLE_STEP, len(sample) - 1)
-        if anchor >= 0 and first_row - anchor * SAMPLE_STEP <= after_it:
-            # from the nearest sampled key before it (the last one read, while the sample is read)
-            offset = first_row - anchor * SAMPLE_STEP
-            return {"start": sample[anchor], "offset": offset, "limit": PAGE}, offset
-        if after_it < first_row:  # nearer the end (End, the last pages): the index walked back
-            return {"offset": after_it, "limit": rows, "backward": True}, after_it
-        return {"offset": first_row, "limit": PAGE}, first_row  # no sample yet: OFFSET on the index
-
-    def _far(self, number: int) -> bool:
-        """Whether reading page ``number`` now would walk more than :data:`SAMPLE_STEP` rows (no
-        page beside it held, no sampled key near it, far from both ends)."""
-        return self._args(number, self._pages, self._sample)[1] > SAMPLE_STEP
-
-    def _read_later(self, number: int) -> Sequence[Key] | None:
-        """Have the query worker read page ``number`` (from the sample read by its turn); held and
-        announced (``arrived``) when it comes. Its keys if the query answered at once."""
-        assert self._query is not None
-        if number in self._wanted:
-            self._wanted.move_to_end(number)
-            return None
-        self._asks += 1
-        ask, generation, source, frame = self._asks, self._generation, self.keys, self._frame
-        anchors = self._anchors  # (a new list after an insert)
-        self._wanted[number] = ask
-        while len(self._wanted) > MAX_WANTED:  # scrolled past: not read
-            self._wanted.popitem(last=False)
-
-        def read(catalog: Catalog) -> tuple[Sequence[Key], bool] | FacecuratorError | None:
-            # (a list no longer shown, a page scrolled past or read meanwhile is not read)
-            if self.retired or generation != self._generation or self._wanted.get(number) != ask:
-                return None
-            pages = dict(self._pages)  # (the GUI thread's: a copy)
-            if number in pages or frame != self._frame:
-                return None
-            bounds, walked, island = self._args(number, pages, self._sample)
-            try:
-                if walked > FAR_ROWS and source.counted_far:  # from a key counted in one pass
-                    first, rows = number * PAGE, min(PAGE, self._count - number * PAGE)
-                    bounds = far_page(catalog, source, first, self._count, rows, anchors, FAR_ROWS) or bounds
-                return source.page(catalog, **bounds), island
-            except FacecuratorError as exc:  # (answered: the page is asked again when painted)
-                return exc
-
-        def got(read: tuple[Sequence[Key], bool] | FacecuratorError | None) -> None:
-            if self.retired or generation != self._generation:
-                return
-            if self._wanted.get(number) == ask:
-                del self._wanted[number]
-            if isinstance(read, FacecuratorError):  # not announced: no repaint asking it again at once
-                log.warning("page %d of %s not read: %s", number, self.source_root, read)
-                return
-            # (read before an island was placed or moved: of other rows, not held)
-            span = self._island
-            if read is not None and number not in self._pages and frame == self._frame:
-                keys, island = read
-                if island or span is None or not span[0] - 1 <= number <= span[1] + 1:
-                    self.reads += 1  # (a counted page beside the island is read from it instead)
-                    if island:
-                        self._join(number)
-                    self._hold(number, keys)
-            # announced whatever came (also a page read meanwhile beside one that arrived, or
-            # dropped since): its rows painted as placeholders are painted again (read then)
-            first, last = number * PAGE, min(self._count, (number + 1) * PAGE) - 1
-            if self.arrived is not None and self._asking != number and first <= last:
-                self.arrived(first, last)
-
-        self._asking = number
-        try:
-            (self.page_query or self._query)(read, got)
-        finally:
-            self._asking = None
-        return self._pages.get(number)
-
-    def _hold(self, number: int, keys: Sequence[Key]) -> None:
-        self._pages[number] = keys
-        first = number * PAGE
-        for offset, key in enumerate(keys):
-            self._row_of[key[-1]] = first + offset
-        while len(self._pages) > MAX_PAGES:
-            oldest = next(iter(self._pages))
-            if oldest == self._pin:  # (an estimated go-to's page: its island is read from it)
-                self._pages.move_to_end(oldest)
-                oldest = next(iter(self._pages))
-            for key in self._pages.pop(oldest):
-                self._row_of.pop(key[-1], None)

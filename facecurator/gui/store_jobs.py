@@ -16,7 +16,7 @@ from PySide6.QtCore import QRunnable
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import FacecuratorError
-from facecurator.gui import paged_ids
+from facecurator.gui import paged_keys
 from facecurator.gui.paged_ids import pages_faces, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
@@ -220,7 +220,7 @@ def list_ids(catalog: Catalog, request: _Request, kind: ListKind) -> _Listed:
         counts = {"all": len(order), "pending": len(view)}
         if pages_faces(request.source_root, len(order)):  # Triage reads its pages itself
             # every SAMPLE_STEP-th face of each list: its jumps' sample, not a walk of the faces
-            step = paged_ids.SAMPLE_STEP
+            step = paged_keys.SAMPLE_STEP
             samples = {"all": order[::step], "pending": view[::step]}
             view = None
     index = RowIndex(order).built()

@@ -29,8 +29,9 @@ from PySide6.QtTest import QTest
 
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
-from facecurator.gui import paged_ids
+from facecurator.gui import paged_ids, paged_keys
 from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.gui.key_sources import ImagePages
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
 
@@ -45,9 +46,9 @@ MAX_HELD = HELD_PAGES * PAGE + N_IMAGES // SAMPLE_STEP + 1
 @pytest.fixture
 def paged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(paged_ids, "PAGED_MIN", 1000)
-    monkeypatch.setattr(paged_ids, "PAGE", PAGE)
-    monkeypatch.setattr(paged_ids, "MAX_PAGES", HELD_PAGES)
-    monkeypatch.setattr(paged_ids, "SAMPLE_STEP", SAMPLE_STEP)
+    monkeypatch.setattr(paged_keys, "PAGE", PAGE)
+    monkeypatch.setattr(paged_keys, "MAX_PAGES", HELD_PAGES)
+    monkeypatch.setattr(paged_keys, "SAMPLE_STEP", SAMPLE_STEP)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -100,7 +101,7 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
         assert [model.image_id(r) for r in rows] == reference[rows.start : rows.stop]
         return rows.start
 
-    top, beyond = 0, 2 * HELD_PAGES * paged_ids.PAGE  # past more pages than are held
+    top, beyond = 0, 2 * HELD_PAGES * paged_keys.PAGE  # past more pages than are held
     for _ in range(400):  # paging down, a page at a time (PgDown held)
         bar.setValue(bar.value() + bar.pageStep())
         top = shown_rows_agree()
@@ -173,7 +174,7 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     with Catalog(target) as catalog:
         reference = q.image_ids(catalog, source_root=str(root), sort="name")
     hold_sample(monkeypatch)
-    gui_reads, worker_reads = page_reads(monkeypatch, paged_ids.ImagePages)
+    gui_reads, worker_reads = page_reads(monkeypatch, ImagePages)
     window = _opened_and_laid_out(qtbot, make_window, target, root)
     store, model, view = window.store, window.gallery_model, window.gallery
     statements = traced(store.catalog)
@@ -195,7 +196,7 @@ def test_a_jump_before_the_sample_reads_its_page_on_the_worker(
     # "go to image" far from both ends and every sampled key: shown current at once at an
     # estimated row (its page read by keyset from its key on the worker), then moved along with
     # its rows to its row counted on the worker, still current and shown
-    gui_ranks, worker_ranks = page_reads(monkeypatch, paged_ids.ImagePages, "rank")
+    gui_ranks, worker_ranks = page_reads(monkeypatch, ImagePages, "rank")
     row = N_IMAGES * 7 // 10
     estimate = row - 45  # (an estimate 45 rows off)
     monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: estimate)
@@ -232,7 +233,7 @@ def test_a_page_the_worker_failed_to_read_is_asked_again(
         reference = q.image_ids(catalog, source_root=str(root), sort="name")
     hold_sample(monkeypatch)
     failed: list[dict[str, Any]] = []
-    read = paged_ids.ImagePages.page
+    read = ImagePages.page
 
     def page(self: Any, catalog: Any, **bounds: Any) -> Any:
         if threading.current_thread() is not threading.main_thread() and not failed:
@@ -240,7 +241,7 @@ def test_a_page_the_worker_failed_to_read_is_asked_again(
             raise CatalogError("reading a page: the connection dropped (planted by the test)")
         return read(self, catalog, **bounds)
 
-    monkeypatch.setattr(paged_ids.ImagePages, "page", page)
+    monkeypatch.setattr(ImagePages, "page", page)
     window = _opened_and_laid_out(qtbot, make_window, target, root)
     store, model, view = window.store, window.gallery_model, window.gallery
     bar = view.verticalScrollBar()

@@ -13,7 +13,8 @@ import pytest
 from helpers.catalogs import seed_catalog
 from helpers.paging import hold_sample
 
-from facecurator.gui import paged_ids
+from facecurator.gui import paged_ids, paged_keys
+from facecurator.gui.key_sources import ImagePages
 from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
 
@@ -25,7 +26,7 @@ class _Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.ranks: list[Any] = []
         self.walks: list[int] = []
-        rank, page = paged_ids.ImagePages.rank, paged_ids.ImagePages.page
+        rank, page = ImagePages.rank, ImagePages.page
 
         def ranked(source: Any, catalog: Catalog, key: Any, start: Any = None, /) -> int:
             self.ranks.append(start)
@@ -35,8 +36,8 @@ class _Spy:
             self.walks.append(bounds.get("offset", 0))
             return page(source, catalog, **bounds)
 
-        monkeypatch.setattr(paged_ids.ImagePages, "rank", ranked)
-        monkeypatch.setattr(paged_ids.ImagePages, "page", paged)
+        monkeypatch.setattr(ImagePages, "rank", ranked)
+        monkeypatch.setattr(ImagePages, "page", paged)
 
 
 def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
@@ -49,7 +50,7 @@ def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
     and the estimate's rows move there (``shifted``), each image at its row; placed again after
     rows are inserted."""
     for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
-        monkeypatch.setattr(paged_ids, name, value)
+        monkeypatch.setattr(paged_keys, name, value)
     hold_sample(monkeypatch)
     estimated: list[int] = []
     estimate_of = paged_ids.PagedIds._estimate
@@ -123,7 +124,7 @@ def test_the_rows_beside_an_estimated_go_to_are_read_from_it(
     they reached it, of the counted rows, is not held beside them but read from them when shown;
     a page far from them is read as before (the counted rows)."""
     for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32, "MAX_PAGES": 12}.items():
-        monkeypatch.setattr(paged_ids, name, value)
+        monkeypatch.setattr(paged_keys, name, value)
     hold_sample(monkeypatch)
     monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: 653)  # 47 rows off
     target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
@@ -167,7 +168,7 @@ def test_the_sample_is_walked_to_the_end_a_chunk_a_query(
     the one before, until the end: the keys of rows 0, SAMPLE_STEP, 2 SAMPLE_STEP ... (the chain
     stopped after its second chunk: a key fewer than a chunk is new in each after the first)."""
     for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
-        monkeypatch.setattr(paged_ids, name, value)
+        monkeypatch.setattr(paged_keys, name, value)
     target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
     seed_catalog(target, root, 1000, 1)
     jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []

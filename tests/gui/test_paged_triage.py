@@ -30,7 +30,7 @@ from helpers.paging import (
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from facecurator.gui import paged_ids
+from facecurator.gui import paged_ids, paged_keys
 from facecurator.gui.triage_model import FACE_ID_ROLE
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -97,7 +97,7 @@ def test_a_large_triage_grid_holds_pages_and_keeps_its_rows(
     assert _current(view) == (0, reference[0])
     bar = view.verticalScrollBar()
     shown_rows_agree = rows_agree(qtbot, view, model.face_id, reference)
-    page_down_past(bar, shown_rows_agree, 2 * HELD_PAGES * paged_ids.PAGE)  # past the pages held
+    page_down_past(bar, shown_rows_agree, 2 * HELD_PAGES * paged_keys.PAGE)  # past the pages held
     QTest.keyClick(view, Qt.Key.Key_End)
     assert _current(view) == (len(reference) - 1, reference[-1])
     assert model.held_ids <= MAX_HELD, f"after End the model holds {model.held_ids} ids"
@@ -249,7 +249,7 @@ def test_a_far_drag_reads_its_page_from_a_key_counted_in_one_pass(
     3 000 000 faces 1.4 s for each 65 536 rows on PostgreSQL: the middle filled 8.5 s later);
     the drag's other pages walk from that key."""
     hold_sample(monkeypatch)
-    monkeypatch.setattr(paged_ids, "FAR_ROWS", SAMPLE_STEP)
+    monkeypatch.setattr(paged_keys, "FAR_ROWS", SAMPLE_STEP)
     every, _store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
     model, view = triage.model, triage.view
     gui_reads, worker_reads = page_reads(monkeypatch, FacePages)

@@ -20,11 +20,12 @@ def scale_paging(
 ) -> None:
     """Views of ``minimum`` rows or more are paged, ``page`` rows a page, ``held`` pages held, a
     key sampled every ``step`` rows, ``chunk`` sampled keys read a query."""
-    from facecurator.gui import paged_ids
+    from facecurator.gui import paged_ids, paged_keys
 
-    values = {"PAGED_MIN": minimum, "PAGE": page, "MAX_PAGES": held, "SAMPLE_STEP": step}
-    for name, value in {**values, "SAMPLE_CHUNK": chunk}.items():
-        monkeypatch.setattr(paged_ids, name, value)
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", minimum)
+    values = {"PAGE": page, "MAX_PAGES": held, "SAMPLE_STEP": step, "SAMPLE_CHUNK": chunk}
+    for name, value in values.items():
+        monkeypatch.setattr(paged_keys, name, value)
 
 
 def scale_listing(monkeypatch: pytest.MonkeyPatch, *, page: int, held: int) -> None:
