@@ -2,7 +2,7 @@
 frequency domain, measured on the truth set at the image's native resolution.
 
     python benchmarks/gan_spectrum.py --verdicts /tmp/vq.json [--cache /tmp/gan_spec.json]
-        [--split tune] [--split test]
+        [--split tune] [--split test] [--robustness]
 
 ``--verdicts`` is a ``verdict_quality.py --json`` output: it names every labelled face, its
 split, source, labels, detection box (pixels of the upright image) and whether each preset
@@ -49,6 +49,8 @@ tune clean + camera extremes; the logistic fitted on all of tune and a one-class
 distance to the tune clean + camera faces, both bounded at their 99th percentile) scored once on
 test. ``GAN18_TILE`` sets the tile side (64 by default; docs/local-detector-renders.md's tenth
 round froze 128 before scoring test). No threshold is chosen on the test part.
+``--robustness`` (tune only) instead re-encodes and resizes the tune not-photographs above every
+clean tune face and every 8th clean tune photograph, and prints their whole-image ``pk_half``.
 """
 
 from __future__ import annotations
@@ -414,6 +416,63 @@ def single_bounds(rows: list[dict[str, Any]]) -> None:
             print(f"  {region:5s} {name:11s} [{lo:.2f}, {hi:.2f}]: " + ", ".join(out))
 
 
+def _transforms(rgb: Image.Image) -> dict[str, Image.Image]:
+    """The re-encodings and resizings of the robustness check (PIL; bicubic unless named)."""
+    w, h = rgb.size
+    out: dict[str, Image.Image] = {"as is": rgb}
+    for q in (95, 90, 75):
+        buf = io.BytesIO()
+        rgb.save(buf, "JPEG", quality=q)
+        out[f"JPEG q{q}"] = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    for f in (0.5, 0.75, 1.5, 2.0):
+        out[f"resized x{f:g}"] = rgb.resize(
+            (max(1, round(w * f)), max(1, round(h * f))), Image.Resampling.BICUBIC
+        )
+    out["x2 nearest"] = rgb.resize((w * 2, h * 2), Image.Resampling.NEAREST)
+    out["x2 bilinear"] = rgb.resize((w * 2, h * 2), Image.Resampling.BILINEAR)
+    return out
+
+
+def robustness(rows: list[dict[str, Any]]) -> None:
+    """Tune only: whole-image ``pk_half`` of the not-photographs above every clean tune face, and
+    of clean tune photographs, after JPEG re-encoding and bicubic resizing."""
+    tune = [r for r in rows if r["split"] == "tune" and r["whole"]]
+    ref = [r["whole"]["pk_half"] for r in tune if r["class"] in ("clean", "camera")]
+    bound = max(ref)
+    picks = {
+        "not-photo above every clean": [
+            r for r in tune if r["class"] == "not_photo" and r["whole"]["pk_half"] > bound
+        ],
+        "clean (every 8th)": [r for r in tune if r["class"] == "clean"][::8],
+    }
+    print(f"\nrobustness (tune, whole pk_half; tune clean + camera maximum {bound:.2f}): median [min, max]")
+    for label, group in picks.items():
+        paths = sorted({p for p in (image_path({**_face_of(r)}) for r in group) if p is not None})
+        values_by: dict[str, list[float]] = defaultdict(list)
+        for path in paths:
+            with Image.open(path) as img:
+                rgb = ImageOps.exif_transpose(img).convert("RGB")
+            for name, im in _transforms(rgb).items():
+                g = (np.asarray(im, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(
+                    np.float32
+                )
+                m = measure(g)
+                if m:
+                    values_by[name].append(m["pk_half"])
+        print(f"  {label} ({len(paths)} images):")
+        for name, v in values_by.items():
+            a = np.array(v)
+            print(
+                f"    {name:12s} {np.median(a):5.2f} [{a.min():5.2f}, {a.max():5.2f}],"
+                f" above {bound:.2f}: {int((a > bound).sum())}"
+            )
+
+
+def _face_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields ``image_path`` reads, from a cached row."""
+    return {"face": row["face"], "set": row["face"].split(":", 1)[0], "variant": row["variant"]}
+
+
 def _fit(x: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
     xb = np.hstack([x, np.ones((len(x), 1))])
     wpos = 0.5 / max(y.mean(), 1e-9)
@@ -433,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--verdicts", type=Path, required=True, help="verdict_quality.py --json output")
     ap.add_argument("--cache", type=Path)
     ap.add_argument("--split", action="append", choices=("tune", "test"))
+    ap.add_argument(
+        "--robustness", action="store_true", help="tune only: pk_half after re-encoding, resizing"
+    )
     args = ap.parse_args(argv)
     splits = args.split or ["tune"]
     if args.cache and args.cache.is_file():
@@ -444,6 +506,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cache:
             args.cache.write_text(json.dumps(rows))
     rows = [r for r in rows if r["split"] in splits]
+    if args.robustness:
+        robustness(rows)
+        return 0
     for split in splits:
         report(rows, split)
         per_source(
