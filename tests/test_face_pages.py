@@ -55,6 +55,10 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
             assert [source.rank_far(catalog, picked[i]) for i in (whole[0], whole[123], whole[-1])] == [
                 0, 123, len(whole) - 1
             ]  # fmt: skip
+            # (given the view's rows: as those less the rows from the key on)
+            assert [source.rank_far(catalog, picked[i], len(whole)) for i in (whole[123], whole[-1])] == [
+                123, len(whole) - 1
+            ]  # fmt: skip
         # the pending faces counted as every face less the decided ones (an undone decision is
         # a decision row in state "pending": still pending), and the decided states' views
         accepted = q.face_ids(catalog, source_root=str(root), filter_name="accepted")
@@ -127,7 +131,8 @@ def test_postgresql_pages_read_the_walked_images_faces_by_index(pg_url: str, tmp
     ahead, the sample's chunks) reads each walked image's faces by the faces' unique index, the
     walk first: its plan scans no face it does not return or skip. As ``i.id IN (walk)`` it
     hashed the walked ids against a scan of every image and every face (1.35-1.65 s for a walk
-    of 23 000 rows at 1M / 3M, 2.3 s for 65 536; 0.09-0.2 / 0.3-0.46 s now). PostgreSQL only."""
+    of 23 000 rows at 1M / 3M, 2.3 s for 65 536; 0.09-0.2 / 0.3-0.46 s now). A far row of every
+    face (``rank_far``) reads no face but its own image's. PostgreSQL only."""
     root = tmp_path / "photos"
     seed_catalog(pg_url, root, 400, 3)
     with Catalog(pg_url) as catalog:
@@ -146,10 +151,17 @@ def test_postgresql_pages_read_the_walked_images_faces_by_index(pg_url: str, tmp
             keys = source.page(catalog, offset=300, limit=5)
             source.page(catalog, start=keys[0], offset=200, limit=3)
             source.page(catalog, before=keys[-1], offset=150, limit=3)
-        catalog._db.execute = execute  # type: ignore[method-assign]
         pages = [(sql, params) for sql, params in statements if "ORDER BY" in sql and "LIMIT :limit" in sql]
         assert len(pages) >= 6
-        for sql, params in pages:
+        # a far row of every face counted from the images' detections (each one's face count), not
+        # from a join of every face with its image (a hash join whose every row went through the
+        # Gather: 1.9-2.5 s at 70 % of 3M faces under load 8; 0.98 s)
+        source, statements[:] = FacePages(str(root)), []
+        key = source.keys_of(catalog, [every[900]])[every[900]]
+        assert source.rank_far(catalog, key) == source.rank_far(catalog, key, len(every)) == 900
+        catalog._db.execute = execute  # type: ignore[method-assign]
+        assert len(statements) == 3  # (the key, then one statement each)
+        for sql, params in [*pages, *statements[1:]]:
             plan = execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0][0]["Plan"]
             scans = {n["Node Type"] for n in _plan_nodes(plan) if n.get("Relation Name") == "faces"}
             assert scans and scans <= {"Index Scan", "Index Only Scan"}, (scans, sql)

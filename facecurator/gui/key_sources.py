@@ -29,7 +29,9 @@ Key = tuple[Any, ...]
 
 class KeySource(Protocol):
     """The keyset queries of one view's order (each LIMIT-ed, a count, or by a list of ids);
-    ``rank_far`` counts a key's row in one pass over the view (a row far from every sampled key).
+    ``rank_far`` counts a key's row in one pass over the view (a row far from every sampled key;
+    given the view's ``count`` when the key is thought to be in its second half, it may count the
+    rows after it instead).
     ``counted_far``: a far page is read from a key counted so (:func:`far_page`), not by OFFSET."""
 
     counted_far: ClassVar[bool]
@@ -40,7 +42,7 @@ class KeySource(Protocol):
     ) -> Sequence[Key]: ...  # fmt: skip
     def keys_of(self, catalog: Catalog, ids: Sequence[int], /) -> dict[int, Any]: ...
     def rank(self, catalog: Catalog, key: Any, start: Any = None, /) -> int: ...
-    def rank_far(self, catalog: Catalog, key: Any, /) -> int: ...
+    def rank_far(self, catalog: Catalog, key: Any, count: int | None = None, /) -> int: ...
     def sample(
         self, catalog: Catalog, step: int, /, *, start: Any = None, rows: int | None = None
     ) -> Sequence[Key]: ...
@@ -70,7 +72,7 @@ class ImagePages:
     def rank(self, catalog: Catalog, key: p.Key, start: p.Key | None = None, /) -> int:
         return p.rank(catalog, self.source_root, key, start)
 
-    def rank_far(self, catalog: Catalog, key: p.Key, /) -> int:
+    def rank_far(self, catalog: Catalog, key: p.Key, count: int | None = None, /) -> int:
         return self.rank(catalog, key)  # (one range of the covering index from its start)
 
     def sample(
@@ -125,7 +127,7 @@ def far_page(
         if not sampled:
             return None
         key = sampled[min(len(sampled) - 1, first_row * len(sampled) // max(count, 1))]
-        row = source.rank_far(catalog, key)
+        row = source.rank_far(catalog, key, count if 2 * first_row > count else None)
         if anchors is not None:
             anchors[:] = [*anchors[-(FAR_ANCHORS - 1) :], (key, row)]
     if row != first_row:  # the key at first_row, walked to from it (the next pages walk from there)

@@ -60,6 +60,9 @@ def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
         return 653 if len(estimated) == 1 else estimated[-1]
 
     monkeypatch.setattr(paged_ids.PagedIds, "_estimate", estimate)
+    # (an estimate within FAR_GUESS walks of the start: a read a walk ahead says whether it is far;
+    # beyond, it is counted at once: test_paged_triage's go-to estimated far)
+    monkeypatch.setattr(paged_ids, "FAR_GUESS", 100)
     target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
     seed_catalog(target, root, 1000, 1)
     jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
