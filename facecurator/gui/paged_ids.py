@@ -17,7 +17,7 @@ thousand ids at any size.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -82,6 +82,27 @@ class PagedIds(PagedKeys):
         rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
         keys, sample = self.keys.keys_of(catalog, [i for i in ids if i not in rows]), self._sample
         return rows | {i: self._rank(catalog, key, sample) for i, key in keys.items()}
+
+    def new_rows(self, catalog: Catalog, ids: Sequence[int]) -> dict[int, int]:
+        """The rows of those of ``ids`` in the list once they are all inserted (``id -> row``): ids a
+        scan added, in the catalog but not announced yet (no row of the list counts them), read
+        through ``catalog`` (a worker's: ``paged_inserts``). Each is counted from the nearest
+        sampled key before it (a walk of about :data:`~facecurator.gui.paged_keys.SAMPLE_STEP`
+        rows), plus those of them before that key (the sample's rows do not count them)."""
+        sample, source = self._sample, self.keys
+        keys = source.keys_of(catalog, list(ids))
+        new = sorted(tuple(key) for key in keys.values())
+        rows: dict[int, int] = {}
+        for item_id, key in keys.items():
+            anchor = sample.anchor(key)
+            if anchor < 0:  # (counted from the start: every row before it)
+                rows[item_id] = source.rank(catalog, key)
+            else:
+                start = sample.keys[anchor]
+                rows[item_id] = (
+                    sample.row(anchor) + bisect_left(new, start) + source.rank(catalog, key, start)
+                )
+        return rows
 
     def rows_later(self, ids: Sequence[int], found: Callable[[dict[int, int]], None]) -> list[int]:
         """The ids among ``ids`` in the list (one indexed look-up); their rows (``id -> row``)
@@ -179,8 +200,8 @@ class PagedIds(PagedKeys):
         of the ids (:func:`~facecurator.gui.key_sources.share_before`), of the count; after the last
         sampled key before it and before the end."""
         share = share_before(catalog, source, key)
-        anchor = bisect_right(self._sample, tuple(key)) - 1
-        low = max(anchor, 0) * paged_keys.SAMPLE_STEP + (anchor >= 0)
+        anchor = self._sample.anchor(key)
+        low = self._sample.row(anchor) + (anchor >= 0)
         guess = (low + self._count) // 2 if share is None else round(self._count * share)
         return max(low, min(guess, self._count - 1))
 
@@ -219,8 +240,8 @@ class PagedIds(PagedKeys):
                 return page_around(
                     catalog, source, key, paged_keys.PAGE, self._rank(catalog, key, sample, source)
                 )
-            near = bisect_right(sample, wanted) - 1
-            start, start_row = (sample[near], near * paged_keys.SAMPLE_STEP) if near >= 0 else (None, 0)
+            near = sample.anchor(key)
+            start, start_row = (sample.keys[near], sample.row(near)) if near >= 0 else (None, 0)
             walk = paged_keys.SAMPLE_STEP * paged_keys.SAMPLE_CHUNK
             far = estimated - start_row > FAR_GUESS * walk  # (far past any estimate's error)
             if not far:
@@ -266,12 +287,12 @@ class PagedIds(PagedKeys):
         if by and self.shifted is not None:
             self.shifted(first * paged_keys.PAGE, min(self._count, (last + 1) * paged_keys.PAGE) - 1, by)
 
-    def inserted(self, rows: int = 1) -> None:
-        """``rows`` images were added: as :meth:`PagedKeys.inserted`; an estimated go-to on its way
-        is placed again once the inserts are in (:meth:`sample_later`)."""
+    def inserted(self, at: int) -> None:
+        """A row was added at ``at``: as :meth:`PagedKeys.inserted`; an estimated go-to on its way
+        is placed again once the inserts are in (:meth:`sample_on`)."""
         self._placed_again = self._going or self._placed_again
         self._going = None
-        super().inserted(rows)
+        super().inserted(at)
 
     def _sampling_again(self) -> None:
         going, self._placed_again = self._placed_again, None

@@ -1,12 +1,14 @@
 """A scan's new rows in a paged grid (:class:`~facecurator.gui.paged_ids.PagedIds`), located on
 the store's query worker and inserted when it answers.
 
-Each new row's place is counted in the view's order (from the nearest sampled key before it, or
-from the start while the sample is being walked again after the last insert: up to every row of
-the view, ~1 s at 1 000 000 images, more at 3 000 000 faces). Counted on the GUI thread, a running
-scan stalled it that long a batch; here the rows are asked of the query worker a batch at a time
-(ids that come meanwhile wait for the next ask) and inserted in ascending order when the answer
-comes, while the grid still shows that list. Too many at once: the grid is rebuilt instead.
+Each new row's place is counted in the view's order from the nearest sampled key before it
+(:meth:`PagedIds.new_rows`: a walk of about a sample step; the sample is shifted down by the rows
+inserted, not dropped and walked again -- while it was, a row's place was counted from the start:
+~1 s at 1 000 000 images, more at 3 000 000 faces, behind the sample's walk). Counted on the GUI
+thread, a running scan stalled it that long a batch; here the rows are asked of the query worker
+a batch at a time (ids that come meanwhile wait for the next ask) and inserted in ascending order
+when the answer comes, while the grid still shows that list. Too many at once: the grid is
+rebuilt instead.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class PagedInserts:
         def read(catalog: Catalog) -> dict[int, int] | None:
             if paged is not self._paged or paged.retired:  # (rebuilt meanwhile: not counted)
                 return None
-            return paged.rows_in(catalog, ids)
+            return paged.new_rows(catalog, ids)
 
         def got(rows: dict[int, int] | None) -> None:
             if rows is None or paged is not self._paged or self._model.paged is not paged:
@@ -98,7 +100,7 @@ class PagedInserts:
         for located in rows:
             row = min(located, model.rowCount())  # (rows a scan committed, not announced yet)
             model.beginInsertRows(QModelIndex(), row, row)
-            paged.inserted()
+            paged.inserted(row)  # (the sample's keys after it shifted a row down)
             model.endInsertRows()
         if rows:
-            paged.sample_later(self._query)  # (the sample shifted too)
+            paged.sample_on()  # (its walk goes on, if it was on its way)

@@ -11,12 +11,12 @@ At most :data:`MAX_PAGES` pages are held (least recently read dropped).
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from facecurator.errors import FacecuratorError
+from facecurator.gui.key_sample import Sample
 from facecurator.gui.key_sources import ImagePages, Key, KeySource, far_page
 from facecurator.gui.page_rows import PageRows
 from facecurator.services.catalog import Catalog
@@ -69,7 +69,9 @@ class PagedKeys(PageRows):
         self._count = count
         self._pages: OrderedDict[int, Sequence[Key]] = OrderedDict()
         self._row_of: dict[int, int] = {}  # id -> row, of the held pages only
-        self._sample: list[Key] = []
+        #: the jump sample: keys of rows 0, SAMPLE_STEP ... as walked, shifted by rows inserted since
+        self._sample = Sample()
+        self._sampled = False  # the sample walked to the end (or not needed)
         if first:
             self._hold(0, first[:PAGE])
         #: pages read from the catalog since the list was made (tests count them)
@@ -136,23 +138,23 @@ class PagedKeys(PageRows):
         keys = self.keys.keys_of(self._catalog, list(image_ids))
         return [i for i in image_ids if i in keys]
 
-    def _rank(
-        self, catalog: Catalog, key: Key, sample: Sequence[Key], source: KeySource | None = None
-    ) -> int:
+    def _rank(self, catalog: Catalog, key: Key, sample: Sample, source: KeySource | None = None) -> int:
         """The row of ``key``: counted from the nearest sampled key before it (keys compare in
         Python as in SQL: text by code point, SQLite's BINARY and PostgreSQL's "C"), else from the
         start."""
         source = self.keys if source is None else source
-        anchor = bisect_right(sample, tuple(key)) - 1
+        anchor = sample.anchor(key)
         if anchor < 0:
             return source.rank(catalog, key)
-        return anchor * SAMPLE_STEP + source.rank(catalog, key, sample[anchor])
+        return sample.row(anchor) + source.rank(catalog, key, sample.keys[anchor])
 
     def _counted_near(self, key: Key) -> bool:
-        """Whether counting the row of ``key`` walks at most :data:`SAMPLE_STEP` rows: a sampled
-        key follows it, or the sample (none: the start) is within a step of the end."""
-        anchor = bisect_right(self._sample, tuple(key)) - 1
-        return anchor + 1 < len(self._sample) or self._count - max(anchor, 0) * SAMPLE_STEP <= SAMPLE_STEP
+        """Whether counting the row of ``key`` walks at most about :data:`SAMPLE_STEP` rows (and
+        those a scan inserted there since the sample was walked): a sampled key follows it, or the
+        sample (none: the start) is within a step of the end."""
+        sample = self._sample
+        anchor = sample.anchor(key)
+        return anchor + 1 < len(sample) or self._count - sample.row(anchor) <= SAMPLE_STEP
 
     # -- pages ----------------------------------------------------------------------------------
 
@@ -161,14 +163,15 @@ class PagedKeys(PageRows):
         """How many ids the list holds now (the held pages' and the sample's)."""
         return sum(len(keys) for keys in self._pages.values()) + len(self._sample)
 
-    def inserted(self, rows: int = 1) -> None:
-        """``rows`` images were added (the model announced their rows): every held page may have
-        shifted; they and the sample are read again as needed."""
-        self._count += rows
+    def inserted(self, at: int) -> None:
+        """A row was added at row ``at`` (the model announced it): every held page may have
+        shifted (read again as needed); the sampled keys at or after it move a row down (a chunk
+        of the sample on its way is dropped: :meth:`sample_on` walks on from the last key)."""
+        self._count += 1
         self._pages.clear()
         self._row_of.clear()
-        self._sample = []
-        self._sampling += 1  # (a chunk on its way is of the rows before)
+        self._sample = self._sample.shifted(at)
+        self._sampling += 1  # (a chunk on its way may be of the rows before)
         self._generation += 1  # (so is a page on its way)
         self._wanted.clear()
         self._anchors = []
@@ -181,7 +184,7 @@ class PagedKeys(PageRows):
 
     def set_sample(self, keys: Sequence[Key]) -> None:
         """The keys of rows 0, :data:`SAMPLE_STEP`, ... (read on a worker): jumps start there."""
-        self._sample = list(keys)
+        self._sample, self._sampled = Sample.stepped(keys, SAMPLE_STEP), True
 
     def sample_later(self, query: Query, ids: Sequence[int] | None = None) -> None:
         """Have ``query`` (the store's query worker) read the sample when the list is long enough
@@ -191,7 +194,7 @@ class PagedKeys(PageRows):
         once)."""
         self._query = query
         self._sampling += 1
-        self._sample = []
+        self._sample, self._sampled = Sample(), False
         self._sampling_again()
         if self._count <= SAMPLE_STEP:
             return
@@ -200,17 +203,26 @@ class PagedKeys(PageRows):
             return
         self._sample_from(query, None, self._sampling)
 
+    def sample_on(self) -> None:
+        """After rows were inserted (:meth:`inserted`): the sample's walk, if it had not reached the
+        end, goes on from its last key; what else was on its way is asked again (a go-to)."""
+        self._sampling_again()
+        if self._query is not None and not self._sampled and self._count > SAMPLE_STEP:
+            last = self._sample.keys[-1] if len(self._sample) else None
+            self._sample_from(self._query, last, self._sampling)
+
     def _sampling_again(self) -> None:
-        """Sampling starts again (after inserts): what was on its way is asked again (a go-to)."""
+        """Sampling starts again, or goes on after inserts: what was on its way is asked again (a
+        go-to)."""
 
     def _sample_of(self, query: Query, ids: Sequence[int], sampling: int) -> None:
-        keys, wanted = self.keys, list(ids)
+        keys, wanted, step = self.keys, list(ids), SAMPLE_STEP
 
         def got(found: dict[int, Key]) -> None:
             if self.retired or sampling != self._sampling:
                 return
             if len(found) == len(wanted):
-                self._sample = [found[i] for i in wanted]
+                self._sample, self._sampled = Sample.stepped([found[i] for i in wanted], step), True
             else:  # some left the list meanwhile: walked instead
                 self._sample_from(query, None, sampling)
 
@@ -229,9 +241,11 @@ class PagedKeys(PageRows):
             if self.retired or sampling != self._sampling:
                 return
             new = list(found[1:] if start is not None else found)  # (a chunk starts at the last key)
-            self._sample.extend(new)
+            self._sample = self._sample.extended(new, step)
             if len(found) >= SAMPLE_CHUNK:  # a whole chunk (its first key the last one before): more
-                self._sample_from(query, self._sample[-1], sampling)
+                self._sample_from(query, self._sample.keys[-1], sampling)
+            else:
+                self._sampled = True
 
         query(read, got)
 
@@ -253,7 +267,7 @@ class PagedKeys(PageRows):
         return keys
 
     def _args(
-        self, number: int, pages: dict[int, Sequence[Key]], sample: Sequence[Key]
+        self, number: int, pages: dict[int, Sequence[Key]], sample: Sample
     ) -> tuple[dict[str, Any], int, bool]:
         """(the ``page`` arguments, the rows walked by its OFFSET, whether it is of the island) of
         page ``number`` given the held ``pages``: at or beside the island, from its nearest held
@@ -285,18 +299,18 @@ class PagedKeys(PageRows):
             for key in self._pages.pop(beyond, ()):
                 self._row_of.pop(key[-1], None)
 
-    def _bounds(self, number: int, sample: Sequence[Key]) -> tuple[dict[str, Any], int]:
+    def _bounds(self, number: int, sample: Sample) -> tuple[dict[str, Any], int]:
         """(the ``page`` arguments, the rows walked by its OFFSET) of page ``number`` read with no
         page beside it held: from the nearest sampled key before it, back from the end, or (no
         sample there yet) from the start."""
         first_row = number * PAGE
         rows = max(0, min(PAGE, self._count - first_row))
         after_it = self._count - first_row - rows  # rows after this page
-        anchor = min(first_row // SAMPLE_STEP, len(sample) - 1)
-        if anchor >= 0 and first_row - anchor * SAMPLE_STEP <= after_it:
+        anchor = sample.at_or_before(first_row)
+        if anchor >= 0 and first_row - sample.row(anchor) <= after_it:
             # from the nearest sampled key before it (the last one read, while the sample is read)
-            offset = first_row - anchor * SAMPLE_STEP
-            return {"start": sample[anchor], "offset": offset, "limit": PAGE}, offset
+            offset = first_row - sample.row(anchor)
+            return {"start": sample.keys[anchor], "offset": offset, "limit": PAGE}, offset
         if after_it < first_row:  # nearer the end (End, the last pages): the index walked back
             return {"offset": after_it, "limit": rows, "backward": True}, after_it
         return {"offset": first_row, "limit": PAGE}, first_row  # no sample yet: OFFSET on the index

@@ -108,9 +108,9 @@ def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
         paged.rows_later([ids[300]], told.append)
         work(1)
         assert list(told[-1]) == [ids[300]] and paged.peek(told[-1][ids[300]]) == ids[300]
-        paged.inserted()
-        paged.inserted()  # (two rows, then the sample asked again, as the grids do)
-        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        paged.inserted(0)
+        paged.inserted(0)  # (two rows, then the sample's walk goes on, as the grids do)
+        paged.sample_on()
         work()
         assert len(told) == 3 and list(told[-1]) == [ids[300]]
         paged.retired = True  # no longer shown: neither placed nor counted on
@@ -189,5 +189,5 @@ def test_the_sample_is_walked_to_the_end_a_chunk_a_query(
             run, answer = jobs.pop(0)
             answer(run(worker))
             queries += 1
-        assert [key[-1] for key in paged._sample] == ids[::64]
+        assert [key[-1] for key in paged._sample.keys] == ids[::64]
         assert queries == 16 and max(walks) == 64  # (a key 64 rows on from the one before: 1 new a query)
