@@ -405,7 +405,14 @@ def put_verdicts(
 
 def counts(catalog: Catalog, *, source_root: str | None = None, ruleset: int = 0) -> dict[str, int]:
     """The contract's ``summary`` counts (images, errors, faces, qualified, accepted, rejected,
-    pending) in SQL; ``qualified`` counts the stored verdicts of ``ruleset``."""
+    pending) in SQL; ``qualified`` counts the stored verdicts of ``ruleset``.
+
+    Three statements each planned well: the images; the faces with their qualified verdicts in
+    one pass; the decided faces from the decisions (by primary keys); pending is every face less
+    the decided ones. One statement with the decisions and the verdicts left-joined to every face
+    was, on PostgreSQL, a probe of both primary keys per face (the faces' join with their images
+    is estimated at one row: two correlated join columns): 9.5-10 s at 1 000 000 images / 3 000
+    000 faces under load 8, 15-20 s at 11-13; there the qualified verdicts are hash-joined."""
     params: dict[str, Any] = {"ruleset": ruleset}
     root = _root(source_root, params)
     with catalog._reading("counts") as db:
@@ -414,24 +421,35 @@ def counts(catalog: Catalog, *, source_root: str | None = None, ruleset: int = 0
             f"SELECT count(*), {errors_sql} FROM images AS i WHERE i.status != 'missing' AND {root}",
             params,
         ).fetchone()
-        faces, qualified, accepted, rejected, pending = db.execute(
-            f"""SELECT count(*), {_count("v.status = 1")}, {_count("d.state = 'accepted'")},
-                       {_count("d.state = 'rejected'")}, {_count("d.state IS NULL OR d.state = 'pending'")}
-                FROM images AS i
-                CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
-                LEFT JOIN decisions AS d ON d.face_id = f.id
-                LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
-                WHERE i.status = 'ok' AND {root}""",
+        decided = dict.fromkeys(("accepted", "rejected"), 0)
+        for state, number in db.execute(
+            f"""SELECT d.state, count(*) FROM decisions AS d CROSS JOIN faces AS f ON f.id = d.face_id
+                CROSS JOIN images AS i ON i.id = f.image_id AND i.detection_id = f.detection_id
+                WHERE d.state != 'pending' AND i.status = 'ok' AND {root} GROUP BY d.state""",
             params,
-        ).fetchone()
+        ).fetchall():
+            decided[state] = int(number)
+        faces_sql = f"""SELECT count(*), count(v.face_id) FROM images AS i
+                CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id
+                LEFT JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id AND v.status = 1
+                WHERE i.status = 'ok' AND {root}"""
+        if dialect_of(db) == POSTGRESQL:
+            with db.raw.transaction():  # (SET LOCAL: for this statement's transaction only)
+                # a hash join of the qualified verdicts, not a probe per face (planned as a
+                # nested loop over the one row estimated); no JIT (compiling took 0.1 s)
+                db.raw.execute("SET LOCAL enable_nestloop = off")
+                db.raw.execute("SET LOCAL jit = off")
+                faces, qualified = db.execute(faces_sql, params).fetchone()
+        else:
+            faces, qualified = db.execute(faces_sql, params).fetchone()
     return {
         "images": images,
         "errors": errors,
         "faces": faces,
         "qualified": qualified,
-        "accepted": accepted,
-        "rejected": rejected,
-        "pending": pending,
+        "accepted": decided["accepted"],
+        "rejected": decided["rejected"],
+        "pending": int(faces) - decided["accepted"] - decided["rejected"],
     }
 
 
