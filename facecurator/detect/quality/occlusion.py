@@ -406,6 +406,13 @@ def occlusion_reading(regions: FaceRegions, skin: SkinReference | None, *, yaw: 
             score = hands.hand_score(values)
             fractions["hand_score"] = round(score, 2)
             mouth = min(mouth, hands.mouth_limit(score))
+            # fingers at a slant over the lips (local-v42): the lips' lines lose their level
+            skew = hands.lips_skew(regions)
+            if skew is not None:
+                slanted = hands.skew_score(values, skew)
+                fractions["lips_skew"] = round(skew, 3)
+                fractions["skew_score"] = round(slanted, 2)
+                mouth = min(mouth, hands.mouth_limit(slanted, hands.SKEW_SCORE_MAX))
     face = _half(face_fraction, FACE_FRACTION)
     covered = fractions["mouth"] < MASK_MOUTH_FRACTION and fractions["chin"] < MASK_CHIN_FRACTION
     masked = covered and not bearded and not _beard_like(regions, skin)
