@@ -44,10 +44,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from nss_features import brisque, lyu_farid, names
-from photo_separation import auc, cached_rows
-from render_separation import collect
+from photo_separation import auc
+from render_separation import cached_crops
 
-from benchmarks.truthset.labels import LABELS_CSV, read_labels
 from facecurator.detect.quality.base import FACE_OVAL, inter_eye_distance
 
 _FLAGS = ("sunglasses", "mask", "left_eye_closed", "right_eye_closed", "eyes_occluded", "nose_mouth_occluded")
@@ -266,15 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     def measure() -> list[dict[str, Any]]:
-        rows = cached_rows(
-            args.cache,
-            collect,
-            lambda p: pickle.loads(p.read_bytes()),
-            lambda p, r: p.write_bytes(pickle.dumps(r)),
-        )
-        source = {lab.key: lab.source for lab in read_labels(LABELS_CSV)}
-        for r in rows:
-            r.setdefault("source", source.get(r["key"].split("#")[0], ""))
+        rows = cached_crops(args.cache, sources=True)
         if args.outside:
             rows = rows + _pickled(args.outside_cache, lambda: collect_outside(args.outside))
         rows = [r for r in rows if r["class"] != "sketch"]

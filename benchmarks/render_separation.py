@@ -67,7 +67,7 @@ from quality_faces import faces_of, match
 
 from benchmarks.truthset.derive import DERIVE_VERSION
 from benchmarks.truthset.detections import default_cache_dir
-from benchmarks.truthset.labels import Label
+from benchmarks.truthset.labels import LABELS_CSV, Label, read_labels
 from facecurator.detect.quality.base import FACE_OVAL, LEFT_EYE_CONTOUR, RIGHT_EYE_CONTOUR, face_view
 
 N = 468
@@ -353,16 +353,27 @@ def _values(faces: list[dict[str, Any]], name: str, cls: str) -> np.ndarray:
     return v[~np.isnan(v)]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cache", type=Path, default=None, help="read/write the collected crops here (pickle)")
-    args = ap.parse_args(argv)
-    rows = cached_rows(
-        args.cache,
+def cached_crops(cache: Path | None, sources: bool = False) -> list[dict[str, Any]]:
+    """``collect``'s rows, read from / written to the pickle ``cache``; with ``sources``, each
+    row's ``source`` (its label's) too."""
+    rows: list[dict[str, Any]] = cached_rows(
+        cache,
         collect,
         lambda p: pickle.loads(p.read_bytes()),
         lambda p, r: p.write_bytes(pickle.dumps(r)),
     )
+    if sources:
+        source = {lab.key: lab.source for lab in read_labels(LABELS_CSV)}
+        for r in rows:
+            r.setdefault("source", source.get(r["key"].split("#")[0], ""))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cache", type=Path, default=None, help="read/write the collected crops here (pickle)")
+    args = ap.parse_args(argv)
+    rows = cached_crops(args.cache)
     measure(rows)
     for split in ("tune", "test"):
         for min_ied in (0.0, 60.0):
