@@ -275,7 +275,7 @@ class FaceModel(LazyIdModel):
             elif find is None:  # a verdict filter SQL answers whole: its own test
                 view, plan = filter_name, None
             listed.planned = (view, None, keep is None)
-            sql = face_view_sql(view, source_root=root, ruleset=ruleset, plan=plan)
+            sql = face_view_sql(view, source_root=root, ruleset=ruleset, plan=plan, dialect=catalog.dialect)
             return listed.fill(catalog, sql, announce, stop=store.shutting_down.is_set, keep=keep)
 
         store.list_faces_view(run, lambda _result: None)

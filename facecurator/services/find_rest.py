@@ -297,12 +297,30 @@ class FindRest:
             yield from (face for face in image.faces if face.id in wanted and self.rest.matches(face))
 
 
+#: PostgreSQL's faces of each image (``FACE_FROM``'s), each image's read by the faces' unique
+#: index as the images come in name order (a LATERAL subquery kept apart by ``OFFSET 0``): the
+#: listing streams from its first rows. Joined as in ``FACE_FROM`` (estimated at one row: two
+#: correlated join columns) the server hashed every face against every image and sorted the lot
+#: before the first row: "unqualified" at 1M / 3M faces listed its first rows 23.7 s after the
+#: query (load 18), 0.08 s so.
+_FACE_FROM_PG: Final = FACE_FROM.replace(
+    "JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id",
+    "CROSS JOIN LATERAL (SELECT fl.id, fl.image_id, fl.detection_id, fl.idx FROM faces AS fl"
+    " WHERE fl.image_id = i.id AND fl.detection_id = i.detection_id OFFSET 0) AS f",
+)
+#: The same with no Find (no column of the SQL form): without the faces' detection rows (every face
+#: has one: the join keeps every row, and read a face at a time it cost a third of the listing).
+_FACE_FROM_PG_BARE: Final = _FACE_FROM_PG.replace(
+    "JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx", ""
+)
+
+
 def face_view_sql(
-    filter_name: str, *, source_root: str, ruleset: int, plan: FindPlan | None
+    filter_name: str, *, source_root: str, ruleset: int, plan: FindPlan | None, dialect: str = "sqlite"
 ) -> tuple[str, dict[str, Any]]:
     """The query of the face ids of a source in Triage's order (``queries.face_ids``'s) passing a
     Triage filter (``all``, a decision state or a verdict status) and the face form of ``plan``
-    (``face_may``: the faces that may pass; None: no face filter)."""
+    (``face_may``: the faces that may pass; None: no face filter), for a catalog of ``dialect``."""
     params: dict[str, Any] = {"ruleset": ruleset, "root": source_root}
     clauses = ["i.status = 'ok'", "i.source_root = :root"]
     if filter_name in ("pending", "accepted", "rejected"):
@@ -317,4 +335,7 @@ def face_view_sql(
         clauses.append(plan.face_may[0])
         params.update(plan.face_may[1])
     order = "i.source_root, i.name, i.id, f.idx"
-    return f"SELECT f.id FROM {FACE_FROM}{_VERDICTS} WHERE {' AND '.join(clauses)} ORDER BY {order}", params
+    joined = (
+        FACE_FROM if dialect != "postgresql" else _FACE_FROM_PG if plan is not None else _FACE_FROM_PG_BARE
+    )
+    return f"SELECT f.id FROM {joined}{_VERDICTS} WHERE {' AND '.join(clauses)} ORDER BY {order}", params
