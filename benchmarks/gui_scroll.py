@@ -175,12 +175,15 @@ def _held(model: Any, row: int) -> int | None:
 
 
 def _jumps(
-    view: Any, spin: Any, trace: str = "", go_to: tuple[Any, int, int] | None = None
+    view: Any, spin: Any, trace: str = "", go_to: tuple[Any, int, int] | None = None, put_back: int = 0
 ) -> dict[str, Any]:
     """Jumps in a view, each to the rows painted, to the rows shown all holding their ids, the
     longest stall until then and the GUI thread's CPU: the End key (the last row made current),
     the scroll bar dragged to 50 %, 10 % and 90 %, the Home key, then ``go_to`` (``(select,
-    row, id)``: ``select(id)`` until ``row`` is current and holds ``id``)."""
+    row, id)``: ``select(id)`` until ``row`` is current and holds ``id``); then, ``put_back``
+    rows from it selected, the view read again (``model.rebuild()``: a rule change, a reopen):
+    until the current image and the selection are put back (``shown_ms``: at their rows or
+    estimated ones) and at their rows (``exact_ms``)."""
     from PySide6.QtCore import QEvent, QObject, Qt
     from PySide6.QtTest import QTest
 
@@ -253,11 +256,57 @@ def _jumps(
             out[name]["exact_ms"] = round((time.perf_counter() - started) * 1000, 1) if at_row() else None
             out[name]["exact_stall_ms"] = round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1)
             out[name]["exact_turn_cpu_ms"] = round(turns.longest(started, time.perf_counter()), 1)
+    if put_back and exact is not None and out.get("goto_70", {}).get("exact_ms") is not None:
+        out["put_back"] = _put_back(view, spin, exact, put_back, monitor, turns)
     monitor.stop()
     turns.close()
     _untraced(tracer)
     view.viewport().removeEventFilter(spy)
     return out
+
+
+def _put_back(
+    view: Any, spin: Any, exact: tuple[int, int], rows: int, monitor: Any, turns: Any
+) -> dict[str, Any]:
+    """``rows`` rows from ``exact`` (the go-to's (row, id), current) selected, the view read again:
+    the current image and the selection put back (at estimated rows, then at their rows)."""
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    model, (row, wanted) = view.model(), exact
+    last = min(model.rowCount() - 1, row + rows - 1)
+    flags = QItemSelectionModel.SelectionFlag
+    view.selectionModel().select(QItemSelection(model.index(row, 0), model.index(last, 0)), flags.Select)
+    chosen = [_held(model, r) for r in range(row, last + 1)]
+
+    def selected() -> list[tuple[int, Any]]:
+        return sorted((i.row(), _held(model, i.row())) for i in view.selectionModel().selectedIndexes())
+
+    def shown() -> bool:
+        current = view.currentIndex().row()
+        picked = selected()
+        return current >= 0 and _held(model, current) == wanted and [i for _r, i in picked] == chosen
+
+    def at_rows() -> bool:
+        return shown() and view.currentIndex().row() == row and selected()[0][0] == row
+
+    spin(lambda: False, 0.2)
+    gaps_before = len(monitor.gaps)
+    started, cpu = time.perf_counter(), time.thread_time()
+    model.rebuild()
+    spin(shown, 2 * PAGE_LIMIT_S)
+    shown_at = time.perf_counter() if shown() else float("nan")
+    spin(at_rows, 2 * PAGE_LIMIT_S)
+    exact_at = time.perf_counter() if at_rows() else float("nan")
+    spin(lambda: False, 0.1)
+    return {
+        "rows": len(chosen),
+        "shown_ms": round((shown_at - started) * 1000, 1),
+        "exact_ms": round((exact_at - started) * 1000, 1),
+        "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
+        "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
+        "turn_cpu_ms": round(turns.longest(started, time.perf_counter()), 1),
+        "window": (started, time.perf_counter()),
+    }
 
 
 def _go_to(args: argparse.Namespace, window: Any, name: str) -> tuple[Any, int, int] | None:
@@ -353,8 +402,9 @@ def child(args: argparse.Namespace) -> None:
             view, cache, ids_of, key_of, args.pages, spin, trace, page_windows[name]
         )
         results[f"{name}_jumps"] = _jumps(
-            view, spin, f"{name} jumps" if args.trace else "", _go_to(args, window, name)
-        )
+            view, spin, f"{name} jumps" if args.trace else "", _go_to(args, window, name),
+            args.put_back if name == "gallery" else 0,
+        )  # fmt: skip
         held = getattr(model, "held_ids", None)
         if held is not None:
             results[f"{name}_held_ids"] = held
@@ -432,6 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--trace", action="store_true", help="print where each stall over 50 ms went")
     parser.add_argument(
+        "--put-back", type=int, default=0,
+        help="gallery: after the go-to, select this many rows from it and read the view again",
+    )  # fmt: skip
+    parser.add_argument(
         "--hold-sample",
         action="store_true",
         help="take no jump sample: every jump lands in an unsampled part",
@@ -454,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         args.triage_filter,
         *(["--trace"] if args.trace else []),
         *(["--hold-sample"] if args.hold_sample else []),
+        *(["--put-back", str(args.put_back)] if args.put_back else []),
         *(["--gallery-view", args.gallery_view] if args.gallery_view else []),  # (was not passed on)
     )
     result = scroll(

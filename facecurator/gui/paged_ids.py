@@ -28,6 +28,17 @@ from facecurator.services.catalog import Catalog
 
 __all__ = ["PAGED_MIN", "PagedIds", "Query", "pages_faces", "pages_gallery"]
 
+#: Several ids placed at once from one estimated row (a selection put back) span at most this many
+#: sample steps (one LIMIT-ed read); ids further apart are counted instead.
+SPAN: Final = 4
+#: (a placement that did not fit in SPAN: counted instead)
+_SPREAD: Final = "spread"
+#: A placement: (the first id's row, its page's keys, whether exact, every id's row) or _SPREAD.
+Placed = tuple[int, list[Key], bool, dict[int, int]] | str
+
+#: An estimated go-to: (its ids, the first one placed; their keys; its estimated row; ``found``)
+Going = tuple[Sequence[int], dict[int, Key], int, Callable[[dict[int, int]], None]]
+
 #: Galleries of at least this many images (a source's, by name, no filter) are read a page at a
 #: time; smaller ones are held as an id list (a scan inserts into it row by row).
 PAGED_MIN: Final = 50_000
@@ -64,10 +75,10 @@ class PagedIds(PagedKeys):
         keys: KeySource | None = None,
     ) -> None:
         super().__init__(catalog, source_root, count, first, keys)
-        #: the go-to whose row is an estimate (its id, key, estimated row, ``found``)
-        self._going: tuple[int, Key, int, Callable[[dict[int, int]], None]] | None = None
+        #: the go-to whose row is an estimate (its ids, their keys, the first one's estimated row, ``found``)
+        self._going: Going | None = None
         self._goes = 0  # go-tos placed: only the latest lands
-        self._placed_again: tuple[int, Key, int, Callable[[dict[int, int]], None]] | None = None
+        self._placed_again: Going | None = None
         #: told ``(first row, last row, by)`` when the rows of an estimated go-to's pages moved
         #: ``by`` rows to their counted place (set by the model)
         self.shifted: Callable[[int, int, int], None] | None = None
@@ -107,9 +118,11 @@ class PagedIds(PagedKeys):
     def rows_later(self, ids: Sequence[int], found: Callable[[dict[int, int]], None]) -> list[int]:
         """The ids among ``ids`` in the list (one indexed look-up); their rows (``id -> row``)
         are told to ``found``: at once when each is on a held page or its count walks at most
-        :data:`SAMPLE_STEP` rows from a sampled key (or the end), else all counted in one query on
-        the query worker (from the sample read by its turn) and told when it arrives; rows
-        inserted meanwhile (a scan): counted again; not told once the list is no longer shown."""
+        ``SAMPLE_STEP`` rows from a sampled key (or the end); else (a go-to, a selection put back)
+        after one turn of the page worker, at rows estimated from the first id's and its page read
+        (:meth:`_go_estimated`; moved once its row is counted: ``shifted``), or, ids further apart
+        than :data:`SPAN` sample steps, all counted in one query on the query worker; rows
+        inserted meanwhile (a scan): placed again; not told once the list is no longer shown."""
         rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
         unheld = [i for i in ids if i not in rows]
         keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
@@ -120,16 +133,27 @@ class PagedIds(PagedKeys):
             rows.update((i, self._rank(self._catalog, key, self._sample)) for i, key in keys.items())
             found(rows)
             return shown
-        if len(set(ids)) == 1:  # a go-to: shown at once at an estimated row, corrected once counted
-            self._go_estimated(ids[0], keys[ids[0]], found)
-            return shown
+        # a go-to, or several ids near one another (a selection put back): shown at once at rows
+        # estimated from the first one's, moved once its row is counted
+        for i, row in rows.items():  # (the held ones' keys: their rows are placed with the others)
+            keys[i] = self._pages[row // paged_keys.PAGE][row % paged_keys.PAGE]
+        self._go_estimated(shown, keys, found)
+        return shown
+
+    def _count_later(
+        self, ids: Sequence[int], keys: dict[int, Key], found: Callable[[dict[int, int]], None]
+    ) -> None:
+        """Count the rows of ``ids`` (their ``keys``) in one query on the query worker, from the
+        sample read by its turn (ids too far apart to be placed from one estimated row); rows
+        inserted meanwhile: counted again."""
+        assert self._query is not None
         generation, source = self._generation, self.keys
 
         def read(catalog: Catalog) -> dict[int, int] | None:
             if self.retired or generation != self._generation:
                 return None
             sample = self._sample
-            return rows | {i: self._rank(catalog, key, sample, source) for i, key in keys.items()}
+            return {i: self._rank(catalog, key, sample, source) for i, key in keys.items()}
 
         def got(counted: dict[int, int] | None) -> None:
             if self.retired:
@@ -140,38 +164,65 @@ class PagedIds(PagedKeys):
                 found(counted)
 
         self._query(read, got)
-        return shown
 
     # -- a far go-to: shown at an estimated row, moved to its row once counted -------------------
 
-    def _go_estimated(self, item_id: int, key: Key, found: Callable[[dict[int, int]], None]) -> None:
-        """Have the worker place ``item_id`` (its key ``key``) at its row estimated from a sample of
-        the ids by primary key (or counted, if the sample reached it meanwhile), with its page
-        read by keyset from its key; ``found`` is told that row when it arrives, and the exact row
-        is counted on (:meth:`_correct`)."""
+    def _go_estimated(
+        self, ids: Sequence[int], keys: dict[int, Key], found: Callable[[dict[int, int]], None]
+    ) -> None:
+        """Have the worker place ``ids[0]`` (its key in ``keys``) at its row estimated from a sample
+        of the ids by primary key (or counted, if the sample reached it meanwhile), with its page
+        read by keyset from its key, and the other ids at their rows from it (:meth:`_place_all`);
+        ``found`` is told those rows when they arrive, and the first id's exact row is counted on
+        (:meth:`_correct`). Ids spread too far apart: counted instead (:meth:`_count_later`)."""
         assert self._query is not None
         self._goes += 1
-        generation, source, go = self._generation, self.keys, self._goes
+        generation, source, go, first = self._generation, self.keys, self._goes, ids[0]
 
-        def read(catalog: Catalog) -> tuple[int, list[Key], bool] | None:
+        def read(catalog: Catalog) -> Placed | None:
             if self.retired or generation != self._generation or go != self._goes:
                 return None
-            return self._place(catalog, source, key)
+            return self._place_all(catalog, source, first, keys)
 
-        def got(placed: tuple[int, list[Key], bool] | None) -> None:
+        def got(placed: Placed | None) -> None:
             if self.retired or go != self._goes:
                 return
             if generation != self._generation:  # rows inserted meanwhile: placed again
-                self._go_estimated(item_id, key, found)
+                self._go_estimated(ids, keys, found)
+            elif isinstance(placed, str):  # (_SPREAD)
+                self._count_later(ids, keys, found)
             elif placed is not None:
-                row, keys, exact = placed
-                self._land(row, keys, exact)
+                row, page, exact, rows = placed
+                self._land(row, page, exact)
                 if not exact:
-                    self._going = (item_id, key, row, found)
-                    self._correct(key)
-                found({item_id: row})
+                    self._going = (ids, keys, row, found)
+                    assert self._island is not None  # (the estimate's rows: every id's moves with it)
+                    low, high = min(rows.values()) // paged_keys.PAGE, max(rows.values()) // paged_keys.PAGE
+                    self._island = [min(self._island[0], low), max(self._island[1], high)]
+                    self._correct(keys[first])
+                found(rows)
 
         (self.page_query or self._query)(read, got)  # (a few LIMIT-ed reads: not behind the counts)
+
+    def _place_all(self, catalog: Catalog, source: KeySource, first: int, keys: dict[int, Key]) -> Placed:
+        """For the worker: :meth:`_place` of ``first`` (its row, its page, whether exact), and the
+        rows of every id of ``keys`` from it -- their places in one LIMIT-ed read of the keys from
+        the lowest of them (at most :data:`SPAN` rows); ``_SPREAD`` if they do not fit in it (or
+        in the view at that row)."""
+        row, page, exact = self._place(catalog, source, keys[first])
+        if len(keys) == 1:
+            return row, page, exact, {first: row}
+        lowest = min(keys.values(), key=tuple)
+        places = {
+            key[-1]: n
+            for n, key in enumerate(source.page(catalog, start=lowest, limit=SPAN * paged_keys.SAMPLE_STEP))
+        }
+        if any(key[-1] not in places for key in keys.values()):
+            return _SPREAD
+        start = row - places[keys[first][-1]]  # the row of the lowest
+        if start < 0 or start + max(places[key[-1]] for key in keys.values()) >= self._count:
+            return _SPREAD
+        return row, page, exact, {i: start + places[key[-1]] for i, key in keys.items()}
 
     def _place(self, catalog: Catalog, source: KeySource, key: Key) -> tuple[int, list[Key], bool]:
         """(the row of ``key``, the keys of its page, whether the row is exact) for the worker: the
@@ -265,7 +316,7 @@ class PagedIds(PagedKeys):
         there (their keys, packed into the pages of the counted rows), and ``shifted`` tells the
         model."""
         assert self._island is not None and self._going is not None and self._pin is not None
-        (first, last), (_id, _key, estimated, _found) = self._island, self._going
+        (first, last), (_ids, _keys, estimated, _found) = self._island, self._going
         by = row - estimated
         low = high = self._pin
         while low - 1 in self._pages and low - 1 >= first:

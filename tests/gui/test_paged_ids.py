@@ -191,3 +191,53 @@ def test_the_sample_is_walked_to_the_end_a_chunk_a_query(
             queries += 1
         assert [key[-1] for key in paged._sample.keys] == ids[::64]
         assert queries == 16 and max(walks) == 64  # (a key 64 rows on from the one before: 1 new a query)
+
+
+def test_several_ids_are_placed_from_one_estimated_row_or_counted_when_far_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No sample taken: several ids near one another (a selection put back) land after one query
+    of the worker at rows estimated from the first one's (their places from one LIMIT-ed read of
+    the keys from the lowest: no count), then move with it to its counted row; ids further apart
+    than SPAN sample steps are counted instead (one query on the query worker, from the start)."""
+    for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
+        monkeypatch.setattr(paged_keys, name, value)
+    hold_sample(monkeypatch)
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: 653)  # (47 rows off)
+    monkeypatch.setattr(paged_ids, "FAR_GUESS", 100)
+    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
+    seed_catalog(target, root, 1000, 1)
+    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
+    spy = _Spy(monkeypatch)
+    with Catalog(target) as catalog, Catalog(target) as worker:
+
+        def work(queries: int = 1000) -> None:
+            for _ in range(queries):
+                if jobs:
+                    run, answer = jobs.pop(0)
+                    answer(run(worker))
+
+        ids = q.image_ids(catalog, source_root=root, sort="name")
+        paged = paged_ids.PagedIds(catalog, root, len(ids))
+        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        shifts: list[tuple[int, int, int]] = []
+        paged.shifted = lambda *moved: shifts.append(moved)
+        told: list[dict[int, int]] = []
+        chosen = [700, 690, 702, 760]  # (the first one current; over three pages)
+        assert paged.rows_later([ids[r] for r in chosen], told.append) == [ids[r] for r in chosen]
+        assert not told and len(jobs) == 1
+        work(1)
+        assert told == [{ids[r]: r - 47 for r in chosen}]
+        assert spy.ranks == [] and max(spy.walks) == 0  # nothing counted, nothing walked
+        work()  # its row counted: the estimate's rows moved there, each id at its row
+        assert (
+            shifts
+            and shifts[-1][2] == 47
+            and [s[:2] for s in shifts] == [((690 - 47) // 32 * 32, (760 - 47) // 32 * 32 + 31)]
+        )
+        assert [paged[r] for r in chosen] == [ids[r] for r in chosen]
+        # far apart (more than SPAN steps): counted on the query worker instead
+        spy.ranks.clear()
+        paged.rows_later([ids[900], ids[100]], told.append)
+        work()
+        assert told[-1] == {ids[900]: 900, ids[100]: 100} and len(spy.ranks) == 2
