@@ -77,6 +77,7 @@ def test_face_pages_follow_triages_order(catalog_target: str, tmp_path: Path) ->
         assert _walk(view, catalog) == pending and view.count(catalog) == len(pending)
         kept = view.keys_of(catalog, [pending[1], pending[200]])
         assert [view.rank_far(catalog, kept[i]) for i in (pending[1], pending[200])] == [1, 200]
+        assert [view.rank_far(catalog, kept[i], len(pending)) for i in (pending[1], pending[200])] == [1, 200]
         assert view.count(catalog, pending=True) == len(pending) - 3
         fresh = FacePages(str(root), "pending")  # counted again: without the rejected, with the undone
         assert fresh.count(catalog) == fresh.count(catalog, pending=True) == len(pending) - 3 + len(undone)
@@ -156,12 +157,18 @@ def test_postgresql_pages_read_the_walked_images_faces_by_index(pg_url: str, tmp
         # a far row of every face counted from the images' detections (each one's face count), not
         # from a join of every face with its image (a hash join whose every row went through the
         # Gather: 1.9-2.5 s at 70 % of 3M faces under load 8; 0.98 s)
-        source, statements[:] = FacePages(str(root)), []
-        key = source.keys_of(catalog, [every[900]])[every[900]]
-        assert source.rank_far(catalog, key) == source.rank_far(catalog, key, len(every)) == 900
+        # (a decision state's: its decided faces from the decisions, "pending" every face less them)
+        pending = q.face_ids(catalog, source_root=str(root), filter_name="pending")
+        ranks: list[tuple[str, Any]] = []
+        for source, whole in ((FacePages(str(root)), every), (FacePages(str(root), "pending"), pending)):
+            key = source.keys_of(catalog, [whole[700]])[whole[700]]
+            statements[:] = []
+            assert source.rank_far(catalog, key) == source.rank_far(catalog, key, len(whole)) == 700
+            assert len(statements) == 2  # (one statement each)
+            if source.state is None:  # (a decision state's decided faces: as the planner sees fit)
+                ranks += statements
         catalog._db.execute = execute  # type: ignore[method-assign]
-        assert len(statements) == 3  # (the key, then one statement each)
-        for sql, params in [*pages, *statements[1:]]:
+        for sql, params in [*pages, *ranks]:
             plan = execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0][0]["Plan"]
             scans = {n["Node Type"] for n in _plan_nodes(plan) if n.get("Relation Name") == "faces"}
             assert scans and scans <= {"Index Scan", "Index Only Scan"}, (scans, sql)

@@ -225,7 +225,7 @@ class FacePages:
 
         ``count``: the view's rows, given when the key is thought to be in its second half: the
         rows from the key on are counted instead (fewer), on PostgreSQL."""
-        if catalog.dialect == POSTGRESQL and self.state is None:
+        if catalog.dialect == POSTGRESQL:
             return self._rank_by_images(catalog, key, count)
         params: dict[str, Any] = {}
         joins, where = self._where(params)
@@ -234,28 +234,59 @@ class FacePages:
             return int(db.execute(f"SELECT count(*) {_FROM_IDS} {joins} WHERE {where}", params).fetchone()[0])
 
     def _rank_by_images(self, catalog: Catalog, key: FaceKey, count: int | None) -> int:
-        """PostgreSQL, every face of the view: the row of ``key`` as the faces of the images before
-        its image (each image's current detection says how many: ``record_image`` gives an image
-        a face row for each face of its detection, ``face_count``), plus its image's faces before
-        it; with ``count``, the view's rows less those from the key on. The faces' join with their
-        images is estimated at one row (two correlated join columns), so its count was a parallel
-        hash join whose every row went through the Gather to a plain aggregate (1.9-2.5 s at 70 %
-        of 3M faces, load 8); the images' join with their detections is estimated right and
-        counted in parallel parts (0.98 s)."""
+        """PostgreSQL: the row of ``key`` (with ``count``, the view's rows less those from the key
+        on) without joining every face with its image. Every face before it: the faces of the
+        images before its image (each image's current detection says how many: ``record_image``
+        gives an image a face row for each face of its detection, ``face_count``) plus its image's
+        faces before it. A decision state's: the decided faces of that state before it (from the
+        decisions, by primary keys), or for "pending" every face less the decided ones, then the
+        faces kept and dropped since the view was counted, by their ids. The faces' join with
+        their images is estimated at one row (two correlated join columns), so its count was a
+        parallel hash join whose every row went through the Gather to a plain aggregate (1.9-2.5 s
+        at 70 % of 3M faces, load 8); the images' join with their detections is estimated right
+        and counted in parallel parts (0.98 s)."""
         params: dict[str, Any] = {"root": self.source_root, "name": key[0], "image": key[1], "idx": key[2]}
         images, faces = ("<", "<") if count is None else (">", ">=")
-        before = (
-            "SELECT coalesce(sum(d.face_count), 0) FROM images AS i CROSS JOIN detections AS d"
-            " ON d.id = i.detection_id WHERE i.source_root = :root AND i.status = 'ok'"
-            f" AND (i.name, i.id) {images} (:name, :image)"
+        where = "i.source_root = :root AND i.status = 'ok'"
+        every = (
+            "(SELECT coalesce(sum(d.face_count), 0) FROM images AS i CROSS JOIN detections AS d"
+            f" ON d.id = i.detection_id WHERE {where} AND (i.name, i.id) {images} (:name, :image))"
+            " + (SELECT count(*) FROM images AS i CROSS JOIN faces AS f ON f.image_id = i.id"
+            f" AND f.detection_id = i.detection_id WHERE i.id = :image AND f.idx {faces} :idx)"
         )
-        own = (
-            "SELECT count(*) FROM images AS i CROSS JOIN faces AS f ON f.image_id = i.id"
-            f" AND f.detection_id = i.detection_id WHERE i.id = :image AND f.idx {faces} :idx"
+        decided = (
+            "(SELECT count(*) FROM decisions AS d CROSS JOIN faces AS f ON f.id = d.face_id"
+            " CROSS JOIN images AS i ON i.id = f.image_id AND f.detection_id = i.detection_id"
+            f" WHERE {where} AND (i.name, i.id, f.idx) {faces} (:name, :image, :idx)"
+            f" AND d.state {'!=' if self.state == 'pending' else '='} :state)"
         )
+        sql = every if self.state is None else f"{every} - {decided}" if self.state == "pending" else decided
+        params["state"] = self.state or ""
         with catalog._reading("a face's row") as db:
-            counted = int(db.execute(f"SELECT ({before}) + ({own})", params).fetchone()[0])
+            counted = int(db.execute(f"SELECT {sql}", params).fetchone()[0])
+            counted += self._moved(db, key, before=count is None)
         return counted if count is None else count - counted
+
+    def _moved(self, db: Any, key: FaceKey, *, before: bool) -> int:
+        """How many more of the view's rows than of its decision state's are before ``key`` (or
+        from it on, ``before`` False): the faces kept in it and those dropped from it since it was
+        counted, by their ids (their keys and states read, compared here as in SQL)."""
+        ids = self.kept | self.dropped
+        if not ids:
+            return 0
+        rows = db.execute(
+            f"SELECT {_KEY}, coalesce(d.state, 'pending') {_FROM_IDS} LEFT JOIN decisions AS d"
+            " ON d.face_id = f.id WHERE i.source_root = :root AND i.status = 'ok'"
+            " AND f.id IN (SELECT value FROM json_each(:ids))",
+            {"root": self.source_root, "ids": _ids_json(sorted(ids))},
+        ).fetchall()
+        moved = 0
+        for row in rows:
+            if (tuple(row[:3]) < tuple(key[:3])) != before:
+                continue
+            in_state = row[4] == self.state
+            moved += ((in_state and row[3] not in self.dropped) or row[3] in self.kept) - in_state
+        return moved
 
     def sample(
         self, catalog: Catalog, step: int, *, start: FaceKey | None = None, rows: int | None = None
