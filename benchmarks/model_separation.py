@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from natural_scene_separation import _z
-from photo_separation import auc
+from photo_separation import auc, face_class
 from render_separation import cached_crops
 
 from benchmarks.truthset.labels import LABELS_CSV, read_labels
@@ -260,6 +260,7 @@ def readout(
             f"    {split} clean score max {st[ct].max():.2f}, p99 {np.quantile(st[ct], 0.99):.2f};"
             f" not_photo scores sorted: {np.round(np.sort(st[ys == 1])[::-1], 1).tolist()}"
         )
+    for split in ("tune", "test"):  # the variants, by the frozen model (tune: made from training faces)
         for name, classes in (
             ("sketch variants (render_separation)", ("sketch",)),
             ("camera variants", tuple(f"variant:{k}" for k in CAMERA_KINDS)),
@@ -272,6 +273,7 @@ def readout(
                 over = sorted({r["class"].split(":")[-1] for r, v in zip(rk, sk, strict=True) if v > thr})
                 lines.append(
                     f"    {split} {name} over the threshold {int((sk > thr).sum())}/{len(rk)} {over}"
+                    f" (max {sk.max():.2f})"
                 )
     return lines
 
@@ -298,9 +300,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--embed-cache", type=Path, default=None)
     ap.add_argument("--variants-cache", type=Path, default=None, help="derived variants' crops (pickle)")
+    ap.add_argument("--views", nargs="+", default=list(VIEWS), choices=list(VIEWS))
+    ap.add_argument("--feats", nargs="+", default=["emb", "cls"], choices=["emb", "cls"])
+    ap.add_argument("--lams", nargs="+", type=float, default=[1.0, 10.0, 100.0])
     ap.add_argument("--verdicts", type=Path, default=None, help="verdict_quality.py --json output")
     args = ap.parse_args(argv)
     rows = cached_crops(args.cache, sources=True)
+    labels = {lab.key: lab for lab in read_labels(LABELS_CSV)}
+    rows = [r for r in rows if r["key"].split("#")[0] in labels]
+    for r in rows:  # the classes of today's labels (a face may have been relabelled since the cache)
+        if "#" not in r["key"]:
+            r["class"] = face_class(labels[r["key"]])
     if args.variants_cache:
         if args.variants_cache.is_file():
             rows += pickle.loads(args.variants_cache.read_bytes())
@@ -325,9 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts[r["split"]][r["class"]] += 1
     print("faces:", counts)
     qualified = _qualified(args.verdicts)
-    for view in VIEWS:
-        for feat in ("emb", "cls"):
-            for lam in (1.0, 10.0, 100.0):
+    for view in args.views:
+        for feat in args.feats:
+            for lam in args.lams:
                 print("\n".join(readout(rows, emb, view, feat, lam, qualified)))
     return 0
 
