@@ -1,7 +1,8 @@
 """The source's counts (the gallery header's: ``queries.counts``) and its failed images (the log
 dock's: ``queries.error_images``) on both backends.
 
-The counts: every figure as the rows say (faces of another source and of an image that failed
+The counts (and the header's, ``queries.header_counts``: images, faces, pending with no verdict
+read): every figure as the rows say (faces of another source and of an image that failed
 left out, decisions of each state, verdicts of two rule set versions), and on PostgreSQL with no
 probe of the verdicts' primary key per face: one statement with the verdicts and the decisions
 left-joined to every face was planned as a nested loop of such probes over the faces' join with
@@ -30,6 +31,18 @@ def _index_scans(catalog: Any, names: tuple[str, ...]) -> int:
     row = raw.execute(
         "SELECT coalesce(sum(idx_scan), 0) FROM pg_stat_user_indexes WHERE indexrelname = ANY(%s)",
         (list(names),),
+    ).fetchone()
+    return int(row[0])
+
+
+def _verdict_reads(catalog: Any) -> int:
+    """How many scans of the verdicts table (sequential or by index) the server counted."""
+    raw = catalog._db.raw
+    raw.execute("SELECT pg_stat_force_next_flush()")
+    raw.execute("SELECT pg_stat_clear_snapshot()")
+    row = raw.execute(
+        "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+        " WHERE relname = 'verdicts'"
     ).fetchone()
     return int(row[0])
 
@@ -64,8 +77,13 @@ def test_the_counts_are_the_rows_and_probe_no_key_per_face(catalog_target: str, 
         if postgres:
             probes = _index_scans(catalog, ("verdicts_pkey",)) - before
             assert probes < len(kept) // 4, probes  # (not one per face)
+            verdict_reads = _verdict_reads(catalog)
+        header = q.header_counts(catalog, source_root=str(root))
+        if postgres:  # the header's figures read no verdict
+            assert _verdict_reads(catalog) == verdict_reads
     accepted = sum(f in kept for f in faces[:20])
     rejected = sum(f in kept for f in faces[20:50])
+    assert header == {key: counted[key] for key in ("images", "faces", "pending")}
     assert counted == {
         "images": 60,
         "errors": 1,

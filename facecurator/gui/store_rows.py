@@ -419,9 +419,10 @@ class StoreRows:
         self.query(lambda c: q.error_images(c, source_root=root), callback)  # type: ignore[arg-type]
 
     def counts_later(self, callback: Callable[[dict[str, int]], None]) -> None:
-        """:meth:`counts`, answered on the GUI thread by ``callback`` without blocking it."""
-        root, ruleset = self.source_root, self._ruleset_id
-        self.count_source(lambda c: q.counts(c, source_root=root, ruleset=ruleset), callback)  # type: ignore[arg-type]
+        """The header's counts (images, faces, pending: ``queries.header_counts``, no verdicts
+        read), answered on the GUI thread by ``callback`` without blocking it."""
+        root = self.source_root
+        self.count_source(lambda c: q.header_counts(c, source_root=root), callback)  # type: ignore[arg-type]
 
     def pending_count_later(self, face_ids: Sequence[int], callback: Callable[[int], None]) -> None:
         """:meth:`pending_count`, answered on the GUI thread by ``callback``."""

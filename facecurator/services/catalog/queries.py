@@ -453,6 +453,44 @@ def counts(catalog: Catalog, *, source_root: str | None = None, ruleset: int = 0
     }
 
 
+def header_counts(catalog: Catalog, *, source_root: str | None = None) -> dict[str, int]:
+    """The gallery header's figures: the source's ``images`` (not missing), ``faces`` and
+    ``pending`` faces, without the verdicts (:func:`counts` joins them: 1.8-5.2 s at 1 000 000
+    images / 3 000 000 faces on PostgreSQL at load 4); pending: every face less the decided
+    ones. On PostgreSQL the faces are each image's detection's ``face_count`` (an image has a
+    face row per face of its detection: ``record_image``), a join of the images with their
+    detections estimated right (1.05 s there; the faces' join with their images is estimated at
+    one row); SQLite counts the faces' join (its covering index; the detections read by primary
+    key were slower there: 4.7-5.5 s against 1-2.3 s)."""
+    params: dict[str, Any] = {}
+    root = _root(source_root, params)
+    with catalog._reading("counts") as db:
+        if dialect_of(db) == POSTGRESQL:
+            images, faces = db.execute(
+                "SELECT count(*), coalesce(sum(CASE WHEN i.status = 'ok' THEN d.face_count ELSE 0 END), 0)"
+                " FROM images AS i LEFT JOIN detections AS d ON d.id = i.detection_id"
+                f" WHERE i.status != 'missing' AND {root}",
+                params,
+            ).fetchone()
+        else:
+            images = db.execute(
+                f"SELECT count(*) FROM images AS i WHERE i.status != 'missing' AND {root}", params
+            ).fetchone()[0]
+            faces = db.execute(
+                "SELECT count(*) FROM images AS i"
+                " CROSS JOIN faces AS f ON f.image_id = i.id AND f.detection_id = i.detection_id"
+                f" WHERE i.status = 'ok' AND {root}",
+                params,
+            ).fetchone()[0]
+        decided = db.execute(
+            "SELECT count(*) FROM decisions AS d CROSS JOIN faces AS f ON f.id = d.face_id"
+            " CROSS JOIN images AS i ON i.id = f.image_id AND i.detection_id = f.detection_id"
+            f" WHERE d.state != 'pending' AND i.status = 'ok' AND {root}",
+            params,
+        ).fetchone()[0]
+    return {"images": int(images), "faces": int(faces), "pending": int(faces) - int(decided)}
+
+
 def pending_among(catalog: Catalog, face_ids: Sequence[int]) -> int:
     """How many of these faces are pending."""
     if not face_ids:
