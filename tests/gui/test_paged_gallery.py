@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from helpers.paging import (
     far_jumps_fill_in,
+    gallery_shown,
     hold_sample,
     page_reads,
     query_worker_busy,
@@ -152,12 +153,8 @@ def test_a_large_gallery_holds_pages_and_lands_on_the_right_rows(
 
 def _opened_and_laid_out(qtbot, make_window, target: str, root: Path) -> Any:
     """A window on ``target`` with ``root`` open, the gallery shown and laid out to its end."""
-    window = make_window(target)
-    store, model, view = window.store, window.gallery_model, window.gallery
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
-        assert window.open_source(str(root), scan=False)
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
-    window.tabs.setCurrentWidget(window.gallery_page)
+    window = gallery_shown(qtbot, make_window, target, root)
+    model, view = window.gallery_model, window.gallery
     last = model.index(N_IMAGES - 1, 0)
     qtbot.waitUntil(lambda: view.visualRect(last).isValid(), timeout=30_000)  # the batched layout's end
     return window

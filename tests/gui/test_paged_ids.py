@@ -5,7 +5,8 @@ order of the answers is the point (both backends are in the paged grids' tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,16 @@ from facecurator.gui import paged_ids, paged_keys
 from facecurator.gui.key_sources import ImagePages
 from facecurator.services.catalog import Catalog, pages
 from facecurator.services.catalog import queries as q
+
+_ByHand = tuple[
+    list[int],
+    paged_ids.PagedIds,
+    list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]],
+    Callable[..., None],
+    list[tuple[int, int, int]],
+    list[dict[int, int]],
+    "_Spy",
+]
 
 
 class _Spy:
@@ -38,6 +49,31 @@ class _Spy:
 
         monkeypatch.setattr(ImagePages, "rank", ranked)
         monkeypatch.setattr(ImagePages, "page", paged)
+
+
+@contextmanager
+def _run_by_hand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[_ByHand]:
+    """A PagedIds over a seeded catalog of 1 000 images (one face each), its query worker the
+    queue ``jobs`` run by hand (``work(n)``: the next n queries on a second connection), its
+    moves recorded (``shifts``), a list for its answers (``told``) and a :class:`_Spy`."""
+    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
+    seed_catalog(target, root, 1000, 1)
+    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
+    spy = _Spy(monkeypatch)
+    with Catalog(target) as catalog, Catalog(target) as worker:
+
+        def work(queries: int = 1000) -> None:
+            for _ in range(queries):
+                if jobs:
+                    run, answer = jobs.pop(0)
+                    answer(run(worker))
+
+        ids = q.image_ids(catalog, source_root=root, sort="name")
+        paged = paged_ids.PagedIds(catalog, root, len(ids))
+        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
+        shifts: list[tuple[int, int, int]] = []
+        paged.shifted = lambda *moved: shifts.append(moved)
+        yield ids, paged, jobs, work, shifts, [], spy
 
 
 def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
@@ -63,25 +99,7 @@ def test_a_far_go_to_is_shown_at_an_estimated_row_then_moved_to_its_counted_row(
     # (an estimate within FAR_GUESS walks of the start: a read a walk ahead says whether it is far;
     # beyond, it is counted at once: test_paged_triage's go-to estimated far)
     monkeypatch.setattr(paged_ids, "FAR_GUESS", 100)
-    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
-    seed_catalog(target, root, 1000, 1)
-    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
-    spy = _Spy(monkeypatch)
-
-    with Catalog(target) as catalog, Catalog(target) as worker:
-
-        def work(queries: int = 1000) -> None:
-            for _ in range(queries):
-                if jobs:
-                    run, answer = jobs.pop(0)
-                    answer(run(worker))
-
-        ids = q.image_ids(catalog, source_root=root, sort="name")
-        paged = paged_ids.PagedIds(catalog, root, len(ids))
-        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
-        shifts: list[tuple[int, int, int]] = []
-        paged.shifted = lambda *moved: shifts.append(moved)
-        told: list[dict[int, int]] = []
+    with _run_by_hand(tmp_path, monkeypatch) as (ids, paged, jobs, work, shifts, told, spy):
         assert paged.rows_later([ids[700]], told.append) == [ids[700]]
         assert not told and len(jobs) == 1
         work(1)
@@ -205,24 +223,7 @@ def test_several_ids_are_placed_from_one_estimated_row_or_counted_when_far_apart
     hold_sample(monkeypatch)
     monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: 653)  # (47 rows off)
     monkeypatch.setattr(paged_ids, "FAR_GUESS", 100)
-    target, root = str(tmp_path / "c.sqlite3"), str(tmp_path / "photos")
-    seed_catalog(target, root, 1000, 1)
-    jobs: list[tuple[Callable[[Catalog], Any], Callable[[Any], None]]] = []
-    spy = _Spy(monkeypatch)
-    with Catalog(target) as catalog, Catalog(target) as worker:
-
-        def work(queries: int = 1000) -> None:
-            for _ in range(queries):
-                if jobs:
-                    run, answer = jobs.pop(0)
-                    answer(run(worker))
-
-        ids = q.image_ids(catalog, source_root=root, sort="name")
-        paged = paged_ids.PagedIds(catalog, root, len(ids))
-        paged.sample_later(lambda run, answer: jobs.append((run, answer)))
-        shifts: list[tuple[int, int, int]] = []
-        paged.shifted = lambda *moved: shifts.append(moved)
-        told: list[dict[int, int]] = []
+    with _run_by_hand(tmp_path, monkeypatch) as (ids, paged, jobs, work, shifts, told, spy):
         chosen = [700, 690, 702, 760]  # (the first one current; over three pages)
         assert paged.rows_later([ids[r] for r in chosen], told.append) == [ids[r] for r in chosen]
         assert not told and len(jobs) == 1

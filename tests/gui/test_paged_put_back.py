@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.paging import hold_sample, page_reads, query_worker_busy, seeded
+from helpers.paging import gallery_shown, hold_sample, page_reads, query_worker_busy, seeded
 from PySide6.QtCore import QItemSelectionModel
 
 from facecurator.gui import paged_ids, paged_keys
@@ -43,12 +43,8 @@ def test_a_far_selection_is_put_back_at_once_then_moved_to_its_rows(
     with Catalog(target) as catalog:
         reference = q.image_ids(catalog, source_root=str(root), sort="name")
     hold_sample(monkeypatch)  # (no sample: every row far down is far from a sampled key)
-    window = make_window(target)
+    window = gallery_shown(qtbot, make_window, target, root)
     store, model, view = window.store, window.gallery_model, window.gallery
-    with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
-        assert window.open_source(str(root), scan=False)
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
-    window.tabs.setCurrentWidget(window.gallery_page)
     row = N_IMAGES * 7 // 10
     assert view.select_image(reference[row])
     qtbot.waitUntil(lambda: view.currentIndex().row() == row, timeout=30_000)

@@ -62,6 +62,14 @@ def opened(qtbot: Any, make_window: Callable[[str], Any], target: str, root: Pat
     return window
 
 
+def gallery_shown(qtbot: Any, make_window: Callable[[str], Any], target: str, root: Path) -> Any:
+    """:func:`opened`, its queries answered and the gallery's tab shown."""
+    window = opened(qtbot, make_window, target, root)
+    qtbot.waitUntil(lambda: not window.store._queries, timeout=30_000)
+    window.tabs.setCurrentWidget(window.gallery_page)
+    return window
+
+
 def rows_agree(qtbot: Any, view: Any, id_of: Callable[[int], int], reference: list[int]) -> Callable[[], int]:
     """A check that the rows ``view`` shows hold the ids of ``reference`` at their rows (and more
     than a few are shown); it answers the top row shown."""
