@@ -66,22 +66,13 @@ class PagedIds(PagedKeys):
     the rows of ids located: at once near a held page or a sampled key, else on the query worker;
     a far go-to shown at an estimated row and moved to its counted row (``shifted``)."""
 
-    def __init__(
-        self,
-        catalog: Catalog,
-        source_root: str,
-        count: int,
-        first: Sequence[Key] | None = None,
-        keys: KeySource | None = None,
-    ) -> None:
-        super().__init__(catalog, source_root, count, first, keys)
-        #: the go-to whose row is an estimate (its ids, their keys, the first one's estimated row, ``found``)
-        self._going: Going | None = None
-        self._goes = 0  # go-tos placed: only the latest lands
-        self._placed_again: Going | None = None
-        #: told ``(first row, last row, by)`` when the rows of an estimated go-to's pages moved
-        #: ``by`` rows to their counted place (set by the model)
-        self.shifted: Callable[[int, int, int], None] | None = None
+    #: the go-to whose row is an estimate (its ids, their keys, the first one's estimated row, ``found``)
+    _going: Going | None = None
+    _goes = 0  # go-tos placed: only the latest lands
+    _placed_again: Going | None = None
+    #: told ``(first row, last row, by)`` when the rows of an estimated go-to's pages moved
+    #: ``by`` rows to their counted place (set by the model)
+    shifted: Callable[[int, int, int], None] | None = None
 
     def locate(self, image_id: int) -> int | None:
         """The row of any id of the list (one indexed count), None if not in it."""
