@@ -166,6 +166,17 @@ def _page_through(
     return out
 
 
+def _gui_cost(monitor: Any, gaps_before: int, turns: Any, started: float, cpu: float) -> dict[str, Any]:
+    """What a step cost the GUI thread since ``started``: its longest event-loop gap, its own CPU,
+    its longest turn's CPU, and the step's time window."""
+    return {
+        "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
+        "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
+        "turn_cpu_ms": round(turns.longest(started, time.perf_counter()), 1),
+        "window": (started, time.perf_counter()),
+    }
+
+
 def _held(model: Any, row: int) -> int | None:
     """The id of ``row`` if the model holds it (no page read: a paged list's held pages; a listed
     view's row not written yet, UNLISTED, is None)."""
@@ -245,10 +256,7 @@ def _jumps(
         out[name] = {
             "rows_ms": round((rows_at - started) * 1000, 1),
             "filled_ms": round((filled_at - started) * 1000, 1),
-            "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
-            "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
-            "turn_cpu_ms": round(turns.longest(started, time.perf_counter()), 1),
-            "window": (started, time.perf_counter()),
+            **_gui_cost(monitor, gaps_before, turns, started, cpu),
         }
         if name == "goto_70" and exact is not None:  # landed at an estimate: its row corrected later
             at_row = lambda: view.currentIndex().row() == exact[0] and _held(model, exact[0]) == exact[1]  # noqa: E731
@@ -302,10 +310,7 @@ def _put_back(
         "rows": len(chosen),
         "shown_ms": round((shown_at - started) * 1000, 1),
         "exact_ms": round((exact_at - started) * 1000, 1),
-        "stall_ms": round(max(monitor.gaps[gaps_before:], default=0.0) * 1000, 1),
-        "gui_cpu_ms": round((time.thread_time() - cpu) * 1000, 1),
-        "turn_cpu_ms": round(turns.longest(started, time.perf_counter()), 1),
-        "window": (started, time.perf_counter()),
+        **_gui_cost(monitor, gaps_before, turns, started, cpu),
     }
 
 
