@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/detector_accuracy.py [--corpus DIR] [--details] [--speed] [--setting k=v ...]
-    python benchmarks/detector_accuracy.py --verdicts [--split tune|test] [--json FILE|-] [--details] ...
+    python benchmarks/detector_accuracy.py --verdicts [--split tune|test|test2] [--json FILE|-] [--details]
 
 Accuracy counts the images of ``MANIFEST.csv`` whose face count is certain (no
 ``?`` in the notes, the rule of ``tests/conftest.py``) and that decode (the
@@ -17,7 +17,7 @@ threads (the scan pipeline's shape). ``--speed-dir DIR`` times your own JPEGs.
 
 ``--verdicts`` measures verdict quality on the labelled truth set instead (issue 18):
 per attribute the confusion counts, per preset the false-qualified faces and the
-share of clean portraits that qualify, for the tune and the test split — see
+share of clean portraits that qualify, for each split (tune, test, test2) — see
 ``benchmarks/verdict_quality.py`` (its options are accepted here too).
 """
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/verdict_quality.py [--split tune|test] [--sets corpus,gathered,derived]
+    python benchmarks/verdict_quality.py [--split tune|test|test2] [--sets corpus,gathered,derived]
                                          [--json FILE|-] [--details] [--no-cache]
     python benchmarks/detector_accuracy.py --verdicts ...      # the same
 
@@ -11,7 +11,8 @@ Runs the local detector over the labelled faces of ``benchmarks/truthset/labels.
 ``benchmarks/truthset/README.md``) and the derived variants made from their clean
 faces (``benchmarks/truthset/derive.py``; ``--derive-limit``). Each labelled face is matched to the
 detection whose box contains its centre (the nearest box centre if several do).
-For the tune and the test split apart it prints:
+For each split apart (``tune``; ``test``; ``test2``, the fresh held-out part of session 13,
+whose sources are in neither and which has no derived variants) it prints:
 
 - per attribute the confusion counts of the detector's measure
   (``benchmarks/truthset/measures.py``) against the label: TP, FP, FN, TN and

@@ -23,6 +23,7 @@ from benchmarks.truthset.labels import (
     Label,
     check,
     read_labels,
+    split_table,
     write_labels,
 )
 from facecurator.domain.face import BLUR_SCALE_LOCAL, Blur, Box, Face, Measure, MeasureSet, Pose
@@ -103,9 +104,24 @@ def test_check_finds_a_source_in_both_splits() -> None:
 def test_committed_labels_are_valid() -> None:
     labels = read_labels(LABELS_CSV)
     assert labels and check(labels) == []
-    for split in ("tune", "test"):
+    for split in ("tune", "test", "test2"):
         part = [lb for lb in labels if lb.split == split]
         assert any(lb.clean for lb in part) and any(lb.must_not for lb in part), split
+
+
+def test_the_fresh_test2_part_is_its_own_split() -> None:
+    """test2 (session 13) is reported apart: its sources are in no other split, so ``--split
+    test`` keeps meaning the old held-out part, and the split table has a column of its own."""
+    labels = read_labels(LABELS_CSV)
+    fresh = [lb for lb in labels if lb.split == "test2"]
+    assert sum(lb.must_not for lb in fresh) >= 60 and sum(lb.clean for lb in fresh) >= 40
+    assert {lb.source for lb in fresh}.isdisjoint(lb.source for lb in labels if lb.split != "test2")
+    assert check([_label(0.2, 0.5, split="test"), _label(0.8, 0.5, split="test2")]) == [
+        "source github:o/r is in both splits (corpus:f0.80_0.50.jpg)"
+    ]
+    head, faces = split_table(labels).splitlines()[:2]
+    assert head.split() == ["tune", "test", "test2"]
+    assert faces.split()[1:] == [str(sum(lb.split == s for lb in labels)) for s in ("tune", "test", "test2")]
 
 
 # --------------------------------------------------------------------------- matching
