@@ -4,7 +4,10 @@
         [--report] [--json]
 
 Seeds the same synthetic catalog (``--images`` images, ``--faces`` faces each, a
-detection per image, a tenth of the faces decided) into a SQLite file and into a
+detection per image, a fiftieth of the faces decided; about 31 % of the faces qualify under
+the default preset, whose verdicts and reasons are stored as the gallery's fill leaves them
+-- since 2026-12-07 session 13: before, no face qualified and no verdict was stored, so the
+figures below from before then evaluated every face) into a SQLite file and into a
 database of a throwaway PostgreSQL cluster (tests/helpers/pgcluster.py; the server
 binaries must be installed), server-side (``generate_series`` / a recursive CTE: the
 API would take an hour for a million images), then measures on both, through the
@@ -67,6 +70,10 @@ stall 41-89 ms median but 73-428 ms at the 90th percentile: no backend measurabl
 At 1 000 000 images on PostgreSQL (--only postgresql, load 5-10): rows 20-23 ms, thumbnails
 149 ms (gallery) / 626 ms (Triage), stall 35 / 98 ms median: paging reads only its page.
 
+``--hold``: seed PostgreSQL only, print its URL and source root, and keep the server until
+SIGTERM (benchmarks/gui_scroll.py, triage_view.py and the CLI run against it). 1M / 3M at load
+14-16: 1 252 s (the verdicts 945 248 qualified, 2 054 752 not; 3.7 GB).
+
 ``--view FILTER:SORT`` opens the gallery on that view (``pending:name``, ``all:group``, ...) for
 the GUI and scroll measures. 2026-12-07, 1 000 000 images / 3 000 000 faces on PostgreSQL
 (load 8-11): the code before the listed views (dd4c9d0) opened on ``pending:name`` was still
@@ -107,11 +114,14 @@ SELECT i, 'id' || i, 'local', 'k', '2026-12-06T00:00:00+00:00', 640, 480, 0, {fa
 FROM generate_series(1, {images}) AS i
 """
 _REST = (
-    # One face row per (detection, idx): yaw spread over -60..60, sizes 40..240.
+    # One face row per (detection, idx): yaw spread over -60..60, sizes 40..240, blur 0..39 on the
+    # 0-100 scale: under the default preset (moderation-2.0: |yaw| <= 30, blur < 25) about 31 %
+    # of the faces qualify, the others fail on yaw, blur or both.
     """INSERT INTO detection_faces (detection_id, idx, x, y, w, h, confidence, pitch, yaw, roll,
                                     blur_value, blur_scale, glasses, mask)
        SELECT d.id, k.idx, 10, 10, 40 + (d.id * 7 + k.idx) % 200, 40 + (d.id * 7 + k.idx) % 200, 0.9,
-              0, ((d.id * 13 + k.idx * 29) % 121) - 60, 0, 3, 'moderation-2.0', 'none', 0
+              0, ((d.id * 13 + k.idx * 29) % 121) - 60, 0, (d.id * 11 + k.idx * 17) % 40, '0-100',
+              'none', 0
        FROM detections AS d CROSS JOIN ({idx}) AS k""",
     """INSERT INTO images (id, uri, name, group_name, source_root, size, mtime_ns, etag, identity, status,
                            error, width, height, detector, detection_id, scanned_at)
@@ -124,7 +134,7 @@ _REST = (
 )
 
 
-def _seed(catalog: Any, images: int, faces: int, root: str = "/g") -> None:
+def _seed(catalog: Any, images: int, faces: int, root: str = "/g", *, verdicts: bool = True) -> None:
     from facecurator.services.catalog.schema import fill_natural_keys
 
     idx = " UNION ALL ".join(f"SELECT {k} AS idx" for k in range(faces))
@@ -147,6 +157,41 @@ def _seed(catalog: Any, images: int, faces: int, root: str = "/g") -> None:
     ids = [row.id for row in catalog.faces(image_ids=list(range(1, images + 1, 10))[:20000])]
     catalog.decide(ids[: len(ids) // 2], "accepted", who="bench")
     catalog.decide(ids[len(ids) // 2 :], "rejected", who="bench")
+    if verdicts:
+        store_verdicts(catalog)
+
+
+#: The reasons the fill stores with each verdict that is not qualified (``review.reasons_text``:
+#: the failed conditions' texts in the rule set's order, "; "-joined), written in SQL for this
+#: seed's faces, whose only failing conditions are blur and yaw: the same text as the fill's
+#: (compared on 65 000 faces of the 1M seed), where ``browse.fill_reasons`` at 1M on PostgreSQL
+#: took over 20 s a chunk of 5 000 faces at load 15 (hours for 2 million).
+_REASONS = """UPDATE verdicts AS v SET reasons = concat_ws('; ',
+        CASE WHEN df.blur_value >= 25
+             THEN 'blur ' || to_char(df.blur_value, 'FM990.0') || ' ≥ 25 (0-100)' END,
+        CASE WHEN df.yaw > 30 THEN 'yaw ' || to_char(df.yaw, 'FM990.0') || '° > 30°'
+             WHEN df.yaw < -30 THEN 'yaw ' || to_char(df.yaw, 'FM990.0') || '° < -30°' END)
+    FROM faces AS f JOIN detection_faces AS df ON df.detection_id = f.detection_id AND df.idx = f.idx
+    WHERE f.id = v.face_id AND v.ruleset = :ruleset AND v.status <> 1 AND v.reasons IS NULL"""
+
+
+def store_verdicts(catalog: Any) -> None:
+    """The default preset's verdicts and their reasons stored, as the gallery's fill leaves them
+    once it has shown the source (``services/verdict_fill.py``: the verdicts in SQL, then the
+    reasons of the faces that are not qualified): a reopen's catalog. SQLite: the fill's own
+    reasons (:data:`_REASONS` on PostgreSQL)."""
+    from facecurator.domain.rules import DEFAULT_PRESET, load_rules
+    from facecurator.services import browse
+
+    rules = load_rules(DEFAULT_PRESET)
+    browse.fill_verdicts(catalog, rules)
+    if catalog.dialect == "postgresql":
+        with catalog._write("seed the benchmark catalog") as db:
+            db.execute(_REASONS, {"ruleset": browse.ruleset_id(catalog, rules)})
+        catalog._db.execute("VACUUM ANALYZE verdicts")
+    else:
+        browse.fill_reasons(catalog, rules)
+        catalog._db.execute("ANALYZE")
 
 
 def _best(fn: Callable[[], Any], runs: int = 3) -> float:
@@ -308,6 +353,44 @@ def _scroll(target: str, root: str, images: int, args: argparse.Namespace) -> di
     )
 
 
+def _hold(images: int, faces: int) -> int:
+    """Seed a throwaway server's catalog, print ``{"url", "root", "seed_s"}`` and keep the server
+    until SIGTERM / Ctrl-C (then stopped and removed). Its source root stays with the server."""
+    import signal
+
+    from helpers.pgcluster import Cluster, find_bindir
+
+    from facecurator.services.catalog import Catalog
+
+    bindir = find_bindir()
+    if bindir is None:
+        print("no PostgreSQL server binaries: install Debian's postgresql package", file=sys.stderr)
+        return 1
+
+    def stopped(*_: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one would cut the server's stop short
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stopped)
+    cluster = Cluster(bindir)
+    try:
+        Catalog(cluster.url(cluster.template)).close()
+        url = cluster.new_database()
+        root = cluster.base / "gallery"
+        root.mkdir()
+        started = time.perf_counter()
+        with Catalog(url) as catalog:
+            _seed(catalog, images, faces, str(root))
+        seeded = round(time.perf_counter() - started, 1)
+        print(json.dumps({"url": url, "root": str(root), "seed_s": seeded}), flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        cluster.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -342,8 +425,16 @@ def main(argv: list[str] | None = None) -> int:
         help="GUI: the rows --view has (default: every image; pending:name at 1M: 979800 -- the"
         " measure waits for every row of the view painted, so a view with fewer never ends)",
     )
+    parser.add_argument(
+        "--hold",
+        action="store_true",
+        help="seed PostgreSQL only, print its URL and source root (JSON), keep the server until"
+        " stopped (SIGTERM / Ctrl-C): for benchmarks/gui_scroll.py and the CLI against it",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.hold:
+        return _hold(args.images, args.faces)
     from helpers.pgcluster import Cluster, find_bindir
 
     from facecurator.services.catalog import Catalog
