@@ -172,3 +172,25 @@ def test_postgresql_pages_read_the_walked_images_faces_by_index(pg_url: str, tmp
             plan = execute(f"EXPLAIN (FORMAT JSON) {sql}", params).fetchone()[0][0]["Plan"]
             scans = {n["Node Type"] for n in _plan_nodes(plan) if n.get("Relation Name") == "faces"}
             assert scans and scans <= {"Index Scan", "Index Only Scan"}, (scans, sql)
+
+
+def test_a_views_sample_in_one_pass_is_the_walked_sample(catalog_target: str, tmp_path: Path) -> None:
+    """``sample_counted`` (a view's every ``step``-th key from its faces counted per image, one
+    pass; ``sample_whole`` on PostgreSQL) gives the keys the OFFSET walk gives, for all faces and
+    decision states, with images of one, two and three faces (an image holding two sampled rows
+    included); ``sample_whole`` is None once faces are kept or dropped (the view's rows are then
+    not its state's: walked)."""
+    root = tmp_path / "photos"
+    seed_catalog(catalog_target, root, 90, 3)
+    with Catalog(catalog_target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide(every[::3] + every[1::7], "accepted")
+        for state in (None, "pending", "accepted"):
+            source = FacePages(str(root), state)
+            for step in (1, 2, 5, 16, 1000):
+                assert source.sample_counted(catalog, step) == source.sample(catalog, step), (state, step)
+            # taken so on PostgreSQL only (SQLite walks its cheap chunks)
+            whole = source.sample_whole(catalog, 16)
+            assert whole == (source.sample(catalog, 16) if catalog.dialect == "postgresql" else None)
+        kept = FacePages(str(root), "pending", kept={every[0]})
+        assert kept.sample_whole(catalog, 16) is None

@@ -229,16 +229,25 @@ class PagedKeys(PageRows):
         query(lambda c: {} if self.retired else keys.keys_of(c, wanted), got)
 
     def _sample_from(self, query: Query, start: Key | None, sampling: int) -> None:
+        """Walk the sample on from ``start`` a chunk a query; from the start, the view's every key
+        in one pass if its source counts them so (``sample_whole``: a far page reads from the
+        nearest of them, not from a key counted over half the view)."""
         keys, step, rows = self.keys, SAMPLE_STEP, SAMPLE_STEP * SAMPLE_CHUNK
 
-        def read(catalog: Catalog) -> Sequence[Key]:
+        def read(catalog: Catalog) -> tuple[Sequence[Key], bool]:
             # (a list no longer shown, or resampled, when its turn comes is not walked)
             if self.retired or sampling != self._sampling:
-                return []
-            return keys.sample(catalog, step, start=start, rows=rows)
+                return [], False
+            if start is None and (whole := keys.sample_whole(catalog, step)) is not None:
+                return whole, True
+            return keys.sample(catalog, step, start=start, rows=rows), False
 
-        def got(found: Sequence[Key]) -> None:
+        def got(read: tuple[Sequence[Key], bool]) -> None:
+            found, whole = read
             if self.retired or sampling != self._sampling:
+                return
+            if whole:  # every key at once
+                self._sample, self._sampled = Sample.stepped(found, step), True
                 return
             new = list(found[1:] if start is not None else found)  # (a chunk starts at the last key)
             self._sample = self._sample.extended(new, step)
