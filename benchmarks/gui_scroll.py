@@ -28,7 +28,11 @@ GUI thread's CPU; the go-to is filled once its face or image is current and show
 at an estimated one), ``exact_ms`` once it is current at its row (an estimate corrected), with
 the longest stall and GUI-thread turn until then (``exact_stall_ms``, ``exact_turn_cpu_ms``).
 ``--hold-sample``: no jump sample is taken (as right after a switch at 3M, while it is walked):
-every jump lands in an unsampled part.
+every jump lands in an unsampled part. ``--walk-sample``: Triage takes no sample from the open's
+listing (as a view switched to before the listing is done): taken as the view does then (walked
+a chunk a query, or in one pass on PostgreSQL); each jump records ``sample_reach``, the share of
+the view the sample had reached when it started. ``--trace-queries``: each worker query's
+thread, function, start and end printed (stderr).
 
 Beside each stall, two figures tell the GUI thread's own work from the machine's load: per page
 and per jump, ``turn_cpu_ms``, the most CPU the GUI thread spent between two ticks of the timer
@@ -185,6 +189,18 @@ def _held(model: Any, row: int) -> int | None:
     return None if held == -1 else held
 
 
+def _sample_reach(model: Any) -> float | None:
+    """The share of a paged view's rows its jump sample reached so far (its last sampled row
+    over the rows; 1.0 once walked to the end); None when the view is not paged."""
+    ids = model._ids
+    sample = getattr(ids, "_sample", None)
+    if sample is None:
+        return None
+    if getattr(ids, "_sampled", False):
+        return 1.0
+    return round(sample.rows[-1] / max(1, len(ids)), 3) if len(sample) else 0.0
+
+
 def _jumps(
     view: Any, spin: Any, trace: str = "", go_to: tuple[Any, int, int] | None = None, put_back: int = 0
 ) -> dict[str, Any]:
@@ -247,6 +263,7 @@ def _jumps(
         painted.clear()
         gaps_before = len(monitor.gaps)
         started, cpu = time.perf_counter(), time.thread_time()
+        reach = _sample_reach(model)
         act()
         spin(lambda: bool(painted), PAGE_LIMIT_S)
         rows_at = painted[0] if painted else float("nan")
@@ -254,6 +271,7 @@ def _jumps(
         filled_at = time.perf_counter() if done() else float("nan")
         spin(lambda: False, 0.1)  # the gaps of the turns after it are counted
         out[name] = {
+            "sample_reach": reach,
             "rows_ms": round((rows_at - started) * 1000, 1),
             "filled_ms": round((filled_at - started) * 1000, 1),
             **_gui_cost(monitor, gaps_before, turns, started, cpu),
@@ -330,6 +348,29 @@ def _go_to(args: argparse.Namespace, window: Any, name: str) -> tuple[Any, int, 
     return select, row, wanted
 
 
+def _trace_queries() -> None:
+    """Print each store worker query's thread, function, start and end (seconds since now) to
+    stderr: where a far page or a put-back waited."""
+    import threading
+
+    from facecurator.gui import store_jobs
+
+    zero, run = time.perf_counter(), store_jobs._QueryJob.run
+
+    def traced(job: Any) -> None:
+        name = getattr(job._run, "__qualname__", repr(job._run))
+        started = time.perf_counter() - zero
+        try:
+            run(job)
+        finally:
+            ended = time.perf_counter() - zero
+            thread = threading.current_thread().name
+            took = f"{started:.3f} {ended:.3f} ({ended - started:.3f} s)"
+            print(f"query {thread} {name} {took}", file=sys.stderr)
+
+    store_jobs._QueryJob.run = traced  # type: ignore[method-assign]
+
+
 def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(args.repo))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -345,6 +386,12 @@ def child(args: argparse.Namespace) -> None:
 
         paged_ids.PagedIds._sample_of = lambda *_a: None  # type: ignore[method-assign]
         paged_ids.PagedIds._sample_from = lambda *_a: None  # type: ignore[method-assign]
+    if args.trace_queries:  # each worker query's thread, start and end (stderr)
+        _trace_queries()
+    if args.walk_sample:  # the open's listing does not give the samples: taken as a switch does
+        from facecurator.gui.store_rows import StoreRows
+
+        StoreRows.listed_face_sample = lambda *_a: None  # type: ignore[method-assign]
     master = Path(tempfile.mkdtemp(prefix="fc-scroll-")) / "master.jpg"
     Image.new("RGB", (640, 480), (150, 120, 100)).save(master, quality=85)
     catalog, window = shown_window(args.catalog)
@@ -496,6 +543,15 @@ def main(argv: list[str] | None = None) -> int:
         help="take no jump sample: every jump lands in an unsampled part",
     )
     parser.add_argument(
+        "--trace-queries", action="store_true", help="print each worker query's thread, start and end"
+    )
+    parser.add_argument(
+        "--walk-sample",
+        action="store_true",
+        help="Triage: no jump sample from the open's listing (taken as after a switch: walked, or"
+        " in one pass where the view counts it so); each jump records the sample's reach then",
+    )
+    parser.add_argument(
         "--gallery-view", help="open the gallery on this view, 'filter:sort' (e.g. pending:name, all:group)"
     )
     parser.add_argument("--child-idle", action="store_true", help=argparse.SUPPRESS)
@@ -513,6 +569,8 @@ def main(argv: list[str] | None = None) -> int:
         args.triage_filter,
         *(["--trace"] if args.trace else []),
         *(["--hold-sample"] if args.hold_sample else []),
+        *(["--walk-sample"] if args.walk_sample else []),
+        *(["--trace-queries"] if args.trace_queries else []),
         *(["--put-back", str(args.put_back)] if args.put_back else []),
         *(["--gallery-view", args.gallery_view] if args.gallery_view else []),  # (was not passed on)
     )
