@@ -464,12 +464,14 @@ class GalleryView(QListView):
                 self.selectionModel().select(found, flags.Select)
 
     def _put_back_rows(self, current_id: int | None, selected: list[int], rows: dict[int, int]) -> None:
-        """A paged view's kept current image and selection at their rows (``id -> row``), unless
-        the operator moved meanwhile."""
-        if self.currentIndex().isValid():
+        """A paged view's kept current image and selection at their rows (``id -> row``: told in
+        two parts when the selection is spread, its far rows once counted), unless the operator
+        moved meanwhile."""
+        current = self.currentIndex()
+        if current.isValid() and (current_id is None or current.data(IMAGE_ID_ROLE) != current_id):
             return
         model, flags = self.gallery_model(), QItemSelectionModel.SelectionFlag
-        if current_id in rows:
+        if current_id in rows and not current.isValid():
             index = model.index(rows[current_id], 0)
             self.selectionModel().setCurrentIndex(index, flags.NoUpdate)
             self.scrollTo(index)

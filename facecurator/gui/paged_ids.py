@@ -29,12 +29,11 @@ from facecurator.services.catalog import Catalog
 __all__ = ["PAGED_MIN", "PagedIds", "Query", "pages_faces", "pages_gallery"]
 
 #: Several ids placed at once from one estimated row (a selection put back) span at most this many
-#: sample steps (one LIMIT-ed read); ids further apart are counted instead.
+#: sample steps (one LIMIT-ed read); ids further apart are placed when counted (the first one and
+#: those near it at once).
 SPAN: Final = 4
-#: (a placement that did not fit in SPAN: counted instead)
-_SPREAD: Final = "spread"
-#: A placement: (the first id's row, its page's keys, whether exact, every id's row) or _SPREAD.
-Placed = tuple[int, list[Key], bool, dict[int, int]] | str
+#: A placement: (the first id's row, its page's keys, whether exact, the placed ids' rows).
+Placed = tuple[int, list[Key], bool, dict[int, int]]
 
 #: An estimated go-to: (its ids, the first one placed; their keys; its estimated row; ``found``)
 Going = tuple[Sequence[int], dict[int, Key], int, Callable[[dict[int, int]], None]]
@@ -111,9 +110,10 @@ class PagedIds(PagedKeys):
         are told to ``found``: at once when each is on a held page or its count walks at most
         ``SAMPLE_STEP`` rows from a sampled key (or the end); else (a go-to, a selection put back)
         after one turn of the page worker, at rows estimated from the first id's and its page read
-        (:meth:`_go_estimated`; moved once its row is counted: ``shifted``), or, ids further apart
-        than :data:`SPAN` sample steps, all counted in one query on the query worker; rows
-        inserted meanwhile (a scan): placed again; not told once the list is no longer shown."""
+        (:meth:`_go_estimated`; moved once its row is counted: ``shifted``); ids further from the
+        first than :data:`SPAN` sample steps are told later, counted in one query on the query
+        worker (``found`` is then told twice); rows inserted meanwhile (a scan): placed again;
+        not told once the list is no longer shown."""
         rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
         unheld = [i for i in ids if i not in rows]
         keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
@@ -165,7 +165,7 @@ class PagedIds(PagedKeys):
         of the ids by primary key (or counted, if the sample reached it meanwhile), with its page
         read by keyset from its key, and the other ids at their rows from it (:meth:`_place_all`);
         ``found`` is told those rows when they arrive, and the first id's exact row is counted on
-        (:meth:`_correct`). Ids spread too far apart: counted instead (:meth:`_count_later`)."""
+        (:meth:`_correct`). Ids too far from it: counted, then told (:meth:`_count_later`)."""
         assert self._query is not None
         self._goes += 1
         generation, source, go, first = self._generation, self.keys, self._goes, ids[0]
@@ -180,8 +180,6 @@ class PagedIds(PagedKeys):
                 return
             if generation != self._generation:  # rows inserted meanwhile: placed again
                 self._go_estimated(ids, keys, found)
-            elif isinstance(placed, str):  # (_SPREAD)
-                self._count_later(ids, keys, found)
             elif placed is not None:
                 row, page, exact, rows = placed
                 self._land(row, page, exact)
@@ -192,28 +190,31 @@ class PagedIds(PagedKeys):
                     self._island = [min(self._island[0], low), max(self._island[1], high)]
                     self._correct(keys[first])
                 found(rows)
+                rest = [i for i in ids if i not in rows]
+                if rest:  # (further apart than SPAN sample steps: counted, told when they are)
+                    self._count_later(rest, {i: keys[i] for i in rest}, found)
 
         (self.page_query or self._query)(read, got)  # (a few LIMIT-ed reads: not behind the counts)
 
     def _place_all(self, catalog: Catalog, source: KeySource, first: int, keys: dict[int, Key]) -> Placed:
         """For the worker: :meth:`_place` of ``first`` (its row, its page, whether exact), and the
-        rows of every id of ``keys`` from it -- their places in one LIMIT-ed read of the keys from
-        the lowest of them (at most :data:`SPAN` rows); ``_SPREAD`` if they do not fit in it (or
-        in the view at that row)."""
+        rows of the ids of ``keys`` from it -- their places in one LIMIT-ed read of the keys from
+        the lowest of them (at most :data:`SPAN` sample steps of rows); when they do not all fit
+        in it, those within half of it on either side of ``first`` (two LIMIT-ed reads: the others
+        are counted, :meth:`_count_later`); none outside the view at that row."""
         row, page, exact = self._place(catalog, source, keys[first])
         if len(keys) == 1:
             return row, page, exact, {first: row}
-        lowest = min(keys.values(), key=tuple)
-        places = {
-            key[-1]: n
-            for n, key in enumerate(source.page(catalog, start=lowest, limit=SPAN * paged_keys.SAMPLE_STEP))
-        }
-        if any(key[-1] not in places for key in keys.values()):
-            return _SPREAD
-        start = row - places[keys[first][-1]]  # the row of the lowest
-        if start < 0 or start + max(places[key[-1]] for key in keys.values()) >= self._count:
-            return _SPREAD
-        return row, page, exact, {i: start + places[key[-1]] for i, key in keys.items()}
+        lowest, window = min(keys.values(), key=tuple), SPAN * paged_keys.SAMPLE_STEP
+        read = source.page(catalog, start=lowest, limit=window)
+        places = {key[-1]: n for n, key in enumerate(read)}
+        if any(key[-1] not in places for key in keys.values()):  # spread: a window around first
+            before = source.page(catalog, before=keys[first], limit=window // 2)
+            read = [*before, *source.page(catalog, start=keys[first], limit=window // 2)]
+            places = {key[-1]: n for n, key in enumerate(read)}
+        start = row - places[keys[first][-1]]  # the row of the window's first key
+        rows = {i: start + places[key[-1]] for i, key in keys.items() if key[-1] in places}
+        return row, page, exact, {i: r for i, r in rows.items() if 0 <= r < self._count} | {first: row}
 
     def _place(self, catalog: Catalog, source: KeySource, key: Key) -> tuple[int, list[Key], bool]:
         """(the row of ``key``, the keys of its page, whether the row is exact) for the worker: the

@@ -216,8 +216,9 @@ def test_several_ids_are_placed_from_one_estimated_row_or_counted_when_far_apart
 ) -> None:
     """No sample taken: several ids near one another (a selection put back) land after one query
     of the worker at rows estimated from the first one's (their places from one LIMIT-ed read of
-    the keys from the lowest: no count), then move with it to its counted row; ids further apart
-    than SPAN sample steps are counted instead (one query on the query worker, from the start)."""
+    the keys from the lowest: no count), then move with it to its counted row; of ids further
+    apart than SPAN sample steps the first one and its neighbours land so at once, the far ones
+    once counted (before: all counted first, from the start, before any was told)."""
     for name, value in {"SAMPLE_STEP": 64, "SAMPLE_CHUNK": 2, "PAGE": 32}.items():
         monkeypatch.setattr(paged_keys, name, value)
     hold_sample(monkeypatch)
@@ -237,8 +238,13 @@ def test_several_ids_are_placed_from_one_estimated_row_or_counted_when_far_apart
             and [s[:2] for s in shifts] == [((690 - 47) // 32 * 32, (760 - 47) // 32 * 32 + 31)]
         )
         assert [paged[r] for r in chosen] == [ids[r] for r in chosen]
-        # far apart (more than SPAN steps): counted on the query worker instead
+        # far apart (more than SPAN steps): the first one and those near it placed at once from its
+        # estimated row, the far one told once counted on the query worker (one count)
         spy.ranks.clear()
-        paged.rows_later([ids[900], ids[100]], told.append)
+        told.clear()
+        paged.rows_later([ids[900], ids[905], ids[100]], told.append)
+        work(1)
+        assert told == [{ids[900]: 653, ids[905]: 658}] and spy.ranks == []
         work()
-        assert told[-1] == {ids[900]: 900, ids[100]: 100} and len(spy.ranks) == 2
+        assert told[1] == {ids[100]: 100} and len(told) == 2
+        assert [paged[r] for r in (900, 905, 100)] == [ids[900], ids[905], ids[100]]

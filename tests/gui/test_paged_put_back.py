@@ -75,3 +75,48 @@ def test_a_far_selection_is_put_back_at_once_then_moved_to_its_rows(
     assert view.currentIndex().data(IMAGE_ID_ROLE) == reference[row]
     qtbot.waitUntil(lambda: selected() == [(r, reference[r]) for r in chosen], timeout=30_000)
     assert ranks[0] == [] and far[0] == [] and len(ranks[1]) + len(far[1]) == 1
+
+
+def test_a_spread_selection_is_put_back_near_the_current_image_at_once(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A selection spread further than SPAN sample steps from the current image: the current image
+    and the rows near it are put back at once at their estimated rows (the query worker busy: no
+    count), the far row once it is counted; then all at their rows. Before, the whole selection
+    was counted on the query worker before any of it was put back."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    monkeypatch.setattr(paged_keys, "MAX_PAGES", 40)  # (both rows' pages held: their ids kept)
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    row, far_row = 300, N_IMAGES - 10  # (more than SPAN * SAMPLE_STEP rows apart; the far one
+    # near the end: its page read from the end, the current image's island kept)
+    assert far_row - row > paged_ids.SPAN * SAMPLE_STEP
+    assert view.select_image(reference[row])
+    qtbot.waitUntil(lambda: view.currentIndex().row() == row, timeout=30_000)
+    qtbot.waitUntil(lambda: all(model.held_id(r) is not None for r in range(row, row + 3)), timeout=30_000)
+    view.scrollToBottom()
+    qtbot.waitUntil(lambda: model.held_id(far_row) is not None, timeout=30_000)
+    flags = QItemSelectionModel.SelectionFlag
+    for r in (row, row + 2, far_row):
+        view.selectionModel().select(model.index(r, 0), flags.Select)
+
+    def selected() -> list[tuple[int, int]]:
+        return sorted((i.row(), i.data(IMAGE_ID_ROLE)) for i in view.selectionModel().selectedIndexes())
+
+    assert selected() == [(r, reference[r]) for r in (row, row + 2, far_row)]
+    assert view.currentIndex().row() == row
+    estimate = row - 45
+    monkeypatch.setattr(paged_ids.PagedIds, "_estimate", lambda *_a: estimate)
+    with query_worker_busy(qtbot, store) as done:
+        model.rebuild()
+        qtbot.waitUntil(lambda: view.currentIndex().row() == estimate, timeout=30_000)
+        assert view.currentIndex().data(IMAGE_ID_ROLE) == reference[row]
+        assert (estimate + 2, reference[row + 2]) in selected() and not done()
+        assert reference[far_row] not in [i for _r, i in selected()]  # (counted on the busy worker)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == row, timeout=30_000)
+    qtbot.waitUntil(lambda: (far_row, reference[far_row]) in selected(), timeout=30_000)
+    qtbot.waitUntil(lambda: (row + 2, reference[row + 2]) in selected(), timeout=30_000)
+    assert view.currentIndex().data(IMAGE_ID_ROLE) == reference[row]
