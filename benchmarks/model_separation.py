@@ -168,8 +168,11 @@ def embed(rows: list[dict[str, Any]], model: Path, kind: str) -> dict[str, Any]:
     return out
 
 
-def fit_logit(x: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndarray, float]:
-    """Class-balanced L2 logistic regression (L-BFGS: the features are wide, 512-1024)."""
+def fit_logit(
+    x: np.ndarray, y: np.ndarray, lam: float, start: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """Class-balanced L2 logistic regression (L-BFGS: the features are wide, 512-1024);
+    ``start``: weights and bias to start from (a fold's fit starts from the whole fit's)."""
     from scipy.optimize import minimize
 
     sw = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
@@ -182,7 +185,8 @@ def fit_logit(x: np.ndarray, y: np.ndarray, lam: float) -> tuple[np.ndarray, flo
         g = sw * (pr - y)
         return float(ll), np.r_[x.T @ g + lam * v[:p], g.sum()]
 
-    res = minimize(loss, np.zeros(p + 1), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    x0 = np.zeros(p + 1) if start is None else start
+    res = minimize(loss, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
     return res.x[:p], float(res.x[p])
 
 
