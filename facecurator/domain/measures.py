@@ -133,6 +133,13 @@ PART_MEASURES: Final[Mapping[str, MeasureInfo]] = {
     ),
     "nose_visible": MeasureInfo("Nose visible", "nose visible", "nose covered", "the nose uncovered"),
     "mouth_visible": MeasureInfo("Mouth visible", "mouth visible", "mouth covered", "the mouth uncovered"),
+    "photograph_model": MeasureInfo(
+        "A photograph (CLIP model)",
+        "a photograph to the CLIP model",
+        "not a photograph to the CLIP model",
+        "the CLIP photograph model's score (0.5 at its threshold; read only on faces every other"
+        " enrollment-strict condition qualifies)",
+    ),
 }
 
 ALL_MEASURES: Final[Mapping[str, MeasureInfo]] = {**MEASURES, **DETAIL_MEASURES, **PART_MEASURES}

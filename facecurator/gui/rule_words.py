@@ -14,6 +14,7 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 
+from facecurator.detect.quality import photo_model
 from facecurator.domain.rules import ConditionResult, render_message
 from facecurator.gui.i18n import CHINESE, QT_TRANSLATE_NOOP, current_language
 
@@ -121,6 +122,7 @@ CHOICE_LABELS: Final[Mapping[str, str]] = {
     "eye_open_left": QT_TRANSLATE_NOOP("Rules", "Left eye open"),
     "nose_visible": QT_TRANSLATE_NOOP("Rules", "Nose visible"),
     "mouth_visible": QT_TRANSLATE_NOOP("Rules", "Mouth visible"),
+    "photograph_model": QT_TRANSLATE_NOOP("Rules", "A photograph (CLIP model)"),
 }
 TERMS: Final = frozenset(_TERMS) | frozenset(PARAM_LABELS.values()) | frozenset(CHOICE_LABELS.values())
 
@@ -252,6 +254,8 @@ _ZH_CN_MEASURE_WORDS: Final[Mapping[str, str]] = {
     "overexposed": "过曝",
     "a photograph": "真实照片",
     "not a photograph": "非真实照片",
+    "a photograph to the CLIP model": "CLIP 模型判定为真实照片",
+    "not a photograph to the CLIP model": "CLIP 模型判定为非真实照片",
 }
 _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "covered?": "被遮挡？",
@@ -278,6 +282,25 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
         "大片平涂色、铅笔笔触或颜色不自然（绘画、渲染？）"
     ),
     "texture hidden by compression or exposure": "纹理被压缩或曝光问题掩盖",
+    # the CLIP photograph model (facecurator.detect.quality.photo_model; {file}: its model file)
+    **{
+        photo_model.default_probe().reason(english): chinese.format(
+            file=photo_model.default_probe().file_label
+        )
+        for english, chinese in (
+            (photo_model.REASON_MODEL, "CLIP 照片模型判定为绘画、渲染图或油画"),
+            (photo_model.REASON_MISSING, "未安装 CLIP 照片模型（{file}）"),
+            (photo_model.REASON_NOT_PINNED, "CLIP 照片模型文件不是校准时所用的文件（{file}）"),
+            (photo_model.REASON_FAILED, "CLIP 照片模型运行失败（{file}）"),
+            (
+                photo_model.REASON_NOT_CHECKED,
+                "未经 CLIP 照片模型检查：该人脸未通过 enrollment-strict 的其他条件",
+            ),
+            (photo_model.REASON_HAND_MADE, "未经 CLIP 照片模型检查：手工特征已判定为非真实照片"),
+            (photo_model.REASON_NOT_PHOTO_SHORT, "绘画、渲染图或油画？"),
+            (photo_model.REASON_NO_FACE, "人脸在图像之外"),
+        )
+    },
 }
 _ZH_CN_PARTS: Final[Mapping[str, str]] = {
     "right eye": "右眼",

@@ -76,7 +76,20 @@ def check_detector() -> str:
     face = result.faces[0]
     pose = f"yaw {face.pose.yaw:.1f}°" if face.pose else "no pose"
     blur = f"blur {face.blur.value:.1f} ({face.blur.scale})" if face.blur else "no blur"
-    return f"local detector models load and run: 1 face, {pose}, {blur}"
+    detail = f"local detector models load and run: 1 face, {pose}, {blur}"
+    # the CLIP photograph model on the test face's box (it runs in scans only on faces that
+    # would otherwise qualify under enrollment-strict; the test face does not)
+    import numpy as np
+
+    from facecurator.detect.quality.photo_model import PhotoModel
+
+    b, k = face.box, result.pixel_scale or 1.0
+    corners = np.array([[b.x / k, b.y / k, 0.0], [(b.x + b.w) / k, (b.y + b.h) / k, 0.0]])
+    reading = PhotoModel().read(np.asarray(result.pixels), corners)
+    if reading.score is None:
+        raise CheckWarning(f"{detail}; CLIP photograph model off: {reading.reason}")
+    clip = f"score {reading.score:.2f}, threshold {reading.threshold:.2f}"
+    return f"{detail}; CLIP photograph model runs ({clip})"
 
 
 def check_embeddings() -> str:

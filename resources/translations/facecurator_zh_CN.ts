@@ -3591,6 +3591,10 @@ Paid cloud calls: {paid}</source>
         <translation>嘴部可见</translation>
     </message>
     <message>
+        <source>A photograph (CLIP model)</source>
+        <translation>真实照片（CLIP 模型）</translation>
+    </message>
+    <message>
         <source>largest descriptor distance from the folder&apos;s identity (dlib scale; 0.6 = same person)</source>
         <translation>与文件夹身份特征的最大距离（dlib 刻度；0.6 = 同一人）</translation>
     </message>

