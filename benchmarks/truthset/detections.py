@@ -34,13 +34,18 @@ def default_cache_dir() -> Path:
 
 
 def code_fingerprint() -> str:
-    """Hash of the detector's source (facecurator/detect and the face/image modules)."""
+    """Hash of the detector's source (facecurator/detect and the face/image modules), its data
+    files (``detect/quality/photo_model.json``: the CLIP probe) and the enrollment-strict preset
+    (the CLIP model's gate, ``photo_model._gate``): a change to any of them changes detections."""
     import facecurator.detect.local as local_module
     from facecurator.domain import face as face_module
     from facecurator.domain import images as images_module
+    from facecurator.paths import resource_path
 
     digest = hashlib.sha256()
-    files = sorted(Path(local_module.__file__).parent.rglob("*.py"))  # detect/ and detect/quality/
+    detect = Path(local_module.__file__).parent
+    files = sorted(p for p in detect.rglob("*") if p.suffix in (".py", ".json"))  # detect/, detect/quality/
+    files.append(resource_path("presets", "enrollment-strict.toml"))
     files += [Path(face_module.__file__), Path(images_module.__file__)]
     files += sorted(Path(face_module.__file__).parent.glob("measures.py"))
     for path in files:
