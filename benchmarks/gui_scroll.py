@@ -360,6 +360,7 @@ def _trace_queries() -> None:
     def traced(job: Any) -> None:
         name = getattr(job._run, "__qualname__", repr(job._run))
         started = time.perf_counter() - zero
+        print(f"query-start {threading.current_thread().name} {name} {started:.3f}", file=sys.stderr)
         try:
             run(job)
         finally:
