@@ -22,6 +22,7 @@ import pytest
 from facecurator.detect.local import LocalDetector
 from facecurator.detect.quality import photo_model
 from facecurator.domain.face import Face
+from facecurator.domain.measures import Measure
 from facecurator.domain.protocols import ImageRef
 
 PORTRAIT = ("people", "deepface_p01", "img2.jpg")
@@ -55,6 +56,20 @@ def portrait(portrait_file: bytes) -> np.ndarray:
         return np.ascontiguousarray(det.detect(ref, portrait_file).pixels)
     finally:
         det.close()
+
+
+@pytest.fixture(scope="module")
+def astronaut() -> np.ndarray:
+    """The self-test's astronaut (committed: no corpus needed), enlarged 2 x so its face meets
+    enrollment-strict's 112 px: a photograph every other enrollment-strict condition qualifies."""
+    import cv2
+    from PIL import Image
+
+    from facecurator import paths
+
+    with Image.open(paths.resource_path("selftest", "astronaut.jpg")) as img:
+        rgb = np.asarray(img.convert("RGB"))
+    return np.ascontiguousarray(cv2.resize(rgb, None, fx=2, fy=2, interpolation=cv2.INTER_LANCZOS4))
 
 
 def _png(rgb: np.ndarray) -> bytes:
@@ -160,13 +175,13 @@ def test_a_face_rejected_for_another_reason_is_not_checked_and_does_not_pay(
 
 
 def test_a_face_the_hand_made_cues_reject_keeps_their_verdict_unchecked(
-    portrait: np.ndarray, counted: _Counting
+    astronaut: np.ndarray, counted: _Counting
 ) -> None:
-    from facecurator.domain.measures import Measure, MeasureSet
+    from facecurator.domain.measures import MeasureSet
 
     face = Face(box=_box(), measures=MeasureSet({"photograph": Measure(0.0, "flat colour fills")}))
     before = counted.runs
-    out = photo_model.with_photo_model(face, portrait, _mesh_of(portrait), counted)
+    out = photo_model.with_photo_model(face, astronaut, _mesh_of(astronaut), counted)
     assert counted.runs == before
     assert out.measures["photograph"] == Measure(0.0, "flat colour fills")
     assert out.measures[photo_model.SCORE_MEASURE] == Measure(None, photo_model.REASON_HAND_MADE)
@@ -194,12 +209,12 @@ def _mesh_of(rgb: np.ndarray) -> np.ndarray:
     ids=["missing", "not-pinned", "onnxruntime-fails"],
 )
 def test_a_missing_or_broken_model_reads_null_naming_the_file(
-    broken: Callable[[Path], photo_model.PhotoModel], portrait_file: bytes, tmp_path: Path, model: Any
+    broken: Callable[[Path], photo_model.PhotoModel], astronaut: np.ndarray, tmp_path: Path, model: Any
 ) -> None:
     m = broken(tmp_path)
     det = _detector(m)
     try:
-        face = _detect(portrait_file, det, "img2.jpg")
+        face = _detect(astronaut, det, "astronaut.png")
         if m.path() != model.path():
             assert det.settings_key.endswith(";clip=off")  # cached results are not this version's
     finally:
@@ -218,8 +233,9 @@ def _junk(tmp: Path) -> Path:
 
 
 def test_one_session_is_shared_by_the_clones_and_is_thread_safe(
-    portrait: np.ndarray, model: photo_model.PhotoModel
+    astronaut: np.ndarray, model: photo_model.PhotoModel
 ) -> None:
+    portrait = astronaut
     det = LocalDetector()
     clone = det.clone()
     assert clone._photo is det._photo
@@ -239,3 +255,15 @@ def test_one_session_is_shared_by_the_clones_and_is_thread_safe(
     assert alone is not None and got == [alone] * 6
     det.close()
     clone.close()
+
+
+def test_on_the_committed_astronaut_a_photo_passes_and_its_stylised_copy_does_not(
+    detector: LocalDetector, astronaut: np.ndarray
+) -> None:
+    """The same two readings without the corpus (CI has the model; this needs nothing else)."""
+    photo = _detect(astronaut, detector, "astronaut.png")
+    assert (photo.raw or {})["photo_model"]["checked"] is True
+    assert photo.measures["photograph"].value == 1.0
+    drawn = _detect(_stylised(astronaut), detector, "astronaut-stylised.png")
+    assert (drawn.raw or {})["photo_model"]["checked"] is True
+    assert drawn.measures["photograph"] == Measure(0.0, photo_model.REASON_MODEL)
