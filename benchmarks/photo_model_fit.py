@@ -1,4 +1,4 @@
-"""Fit and freeze the CLIP photograph probe of the local detector (issue 18, local-v43).
+"""Fit and freeze the CLIP photograph probe of the local detector (issue 18, local-v43; re-fit local-v44).
 
     python benchmarks/photo_model_fit.py --cache /tmp/render_sep.pkl --embed-cache /tmp/emb.pkl \
         [--view head] [--feature emb] [--lam 10] [--write]
