@@ -267,3 +267,27 @@ def test_on_the_committed_astronaut_a_photo_passes_and_its_stylised_copy_does_no
     drawn = _detect(_stylised(astronaut), detector, "astronaut-stylised.png")
     assert (drawn.raw or {})["photo_model"]["checked"] is True
     assert drawn.measures["photograph"] == Measure(0.0, photo_model.REASON_MODEL)
+
+
+def test_detectors_share_one_session_and_a_crop_read_again_does_not_run_the_model_again(
+    astronaut: np.ndarray, model: photo_model.PhotoModel
+) -> None:
+    """Building a session costs 0.3-1.4 s and ~200 MB, a run ~100 ms CPU: two detectors in one
+    process share the session, and a face crop the model has read (a rescan, a duplicate photo)
+    is not read again."""
+    first, second = photo_model.PhotoModel(), photo_model.PhotoModel()
+    mesh = _mesh_of(astronaut)
+    score = first.read(astronaut, mesh).score
+    assert score is not None
+    second._load()
+    assert second._session is first._session
+
+    class _NoRun:
+        def run(self, *_: Any) -> Any:
+            raise RuntimeError("the model ran again")
+
+    second._session = _NoRun()
+    assert second.read(astronaut, mesh).score == score  # remembered, not run
+    other = np.ascontiguousarray(astronaut[::-1])  # another crop: it must run (and here fails)
+    failed = second.read(other, mesh)
+    assert failed.score is None and "failed" in failed.reason

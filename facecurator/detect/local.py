@@ -133,7 +133,7 @@ class LocalDetector:
         self._full: Any = None
         self._mesh: Any = None
         self._blink = blink.BlinkReader()  # a second reading of eyes the mesh reads shut
-        # the CLIP photograph model: one session shared with the clones (quality/photo_model.py)
+        # the CLIP photograph model (quality/photo_model.py: one session in the process)
         self._photo = photo_model.PhotoModel()
         # mediapipe graphs are not thread-safe: concurrent use is refused, not serialised
         self._busy = threading.Lock()
