@@ -194,3 +194,40 @@ def test_a_views_sample_in_one_pass_is_the_walked_sample(catalog_target: str, tm
             assert whole == (source.sample(catalog, 16) if catalog.dialect == "postgresql" else None)
         kept = FacePages(str(root), "pending", kept={every[0]})
         assert kept.sample_whole(catalog, 16) is None
+
+
+def test_a_sparse_decision_states_far_page_is_read_from_its_decisions(
+    catalog_target: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """An accepted view whose faces all lie at the start of the source: its pages read back from
+    the end and from the start agree with Triage's list, with faces kept and dropped; on
+    PostgreSQL a page whose walk of the images found no whole page is read from the decisions
+    (the images walked stay few: not every image back to the decided ones)."""
+    from facecurator.services.catalog import face_pages
+
+    monkeypatch.setattr(face_pages, "DECIDED_WALK", 64)  # (the walk's first widening: 256 images)
+    root = tmp_path / "photos"
+    seed_catalog(catalog_target, root, 400, 2)
+    with Catalog(catalog_target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide(every[:90], "accepted")
+        catalog.decide(every[90:95], "rejected")
+        view = FacePages(str(root), "accepted")
+        assert view.sparse and not FacePages(str(root)).sparse
+        walks: list[int] = []
+        walk = view._walk
+        monkeypatch.setattr(view, "_walk", lambda *a: (walks.append(a[-1]), walk(*a))[1])
+        accepted = every[:90]
+        assert [k[-1] for k in view.page(catalog, offset=0, limit=10, backward=True)] == accepted[-10:]
+        assert [k[-1] for k in view.page(catalog, offset=3, limit=10, backward=True)] == accepted[-13:-3]
+        assert [k[-1] for k in view.page(catalog, limit=7)] == accepted[:7]
+        keys = view.page(catalog, limit=90)
+        assert [k[-1] for k in view.page(catalog, after=keys[84], limit=20)] == accepted[85:]
+        assert max(walks, default=0) <= 256, walks  # (from the end: 800 faces, 400 images, walked)
+        # a face decided since the view was counted stays; one that came to it since does not
+        catalog.decide(accepted[-1:], "rejected")
+        catalog.decide(every[200:201], "accepted")
+        view.kept.add(accepted[-1])
+        view.dropped.add(every[200])
+        assert [k[-1] for k in view.page(catalog, offset=0, limit=4, backward=True)] == accepted[-4:]
+        assert _walk(view, catalog) == accepted

@@ -33,9 +33,14 @@ class KeySource(Protocol):
     given the view's ``count`` when the key is thought to be in its second half, it may count the
     rows after it instead).
     ``counted_far``: a far page is read from a key counted so (:func:`far_page`), not by OFFSET.
-    ``sample_whole``: the jump sample in one pass (None: walked a chunk a query)."""
+    ``sample_whole``: the jump sample in one pass (None: walked a chunk a query).
+    ``sparse``: its rows may lie far apart in what a page's read walks (a decision state's few
+    faces), so a page not beside a held one is read on a worker even from an end or a sampled key."""
 
     counted_far: ClassVar[bool]
+
+    @property
+    def sparse(self) -> bool: ...
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,
@@ -60,6 +65,10 @@ class ImagePages:
     #: (an OFFSET walk of its covering index is cheaper: 0.13 s to the middle of 1M images on
     #: PostgreSQL, against 0.23 s for far_page)
     counted_far: ClassVar[bool] = False
+
+    @property
+    def sparse(self) -> bool:
+        return False  # (every present image of the source: a page walks its own rows)
 
     def page(
         self, catalog: Catalog, *, after: Any = None, before: Any = None, start: Any = None,

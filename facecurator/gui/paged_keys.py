@@ -110,7 +110,7 @@ class PagedKeys(PageRows):
         page, near a sampled key or an end), else asked of the query worker: None (a placeholder)
         until it arrives (``arrived`` is told). Without a worker: read now."""
         number, offset = divmod(row, PAGE)
-        if number not in self._pages and self._query is not None and self._far(number):
+        if number not in self._pages and self._query is not None and self._later(number):
             keys = self._read_later(number)
             if keys is None:
                 return None
@@ -324,10 +324,16 @@ class PagedKeys(PageRows):
             return {"offset": after_it, "limit": rows, "backward": True}, after_it
         return {"offset": first_row, "limit": PAGE}, first_row  # no sample yet: OFFSET on the index
 
-    def _far(self, number: int) -> bool:
-        """Whether reading page ``number`` now would walk more than :data:`SAMPLE_STEP` rows (no
-        page beside it held, no sampled key near it, far from both ends)."""
-        return self._args(number, self._pages, self._sample)[1] > SAMPLE_STEP
+    def _later(self, number: int) -> bool:
+        """Whether page ``number`` is read on the worker: its read now would walk more than
+        :data:`SAMPLE_STEP` rows (no page beside it held, no sampled key near it, far from both
+        ends), or the view's rows may lie far apart in what its reads walk (``sparse``: a decision
+        state's few faces) and no page beside it is held (End, a drag: the End key of "Accepted"
+        at 1M on PostgreSQL froze the GUI thread 15.5 s)."""
+        bounds, walked, island = self._args(number, self._pages, self._sample)
+        if walked > SAMPLE_STEP:
+            return True
+        return self.keys.sparse and not island and "after" not in bounds and "before" not in bounds
 
     def _read_later(self, number: int) -> Sequence[Key] | None:
         """Have the query worker read page ``number`` (from the sample read by its turn); held and

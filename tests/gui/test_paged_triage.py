@@ -159,20 +159,24 @@ def test_a_large_triage_grid_holds_pages_and_keeps_its_rows(
 
 
 def _all_faces_laid_out(
-    qtbot: Any, make_window: Any, big_target: tuple[str, Path]
+    qtbot: Any, make_window: Any, big_target: tuple[str, Path], filter_name: str = "all"
 ) -> tuple[list[int], Any, Any]:
     """(every face id in order, the store, Triage) of a window opened on the target's source,
-    Triage on "All faces", its paged grid laid out to its end and the worker idle."""
+    Triage on "All faces" (or ``filter_name``: its faces), its paged grid laid out to its end and
+    the worker idle."""
     target, root = big_target
     with Catalog(target) as catalog:
-        every = q.face_ids(catalog, source_root=str(root))
+        state = {} if filter_name == "all" else {"filter_name": filter_name}
+        every = q.face_ids(catalog, source_root=str(root), **state)
     window = make_window(target)
     store, triage = window.store, window.triage
     model, view = triage.model, triage.view
     with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
         assert window.open_source(str(root), scan=False)
     window.tabs.setCurrentWidget(triage)
-    triage.filter_combo.setCurrentIndex(triage.filter_combo.findData("all"))
+    triage.filter_combo.setCurrentIndex(triage.filter_combo.findData(filter_name))
+    if filter_name != "all":  # (a decision state: counted on the query worker)
+        qtbot.waitUntil(lambda: model.rowCount() == len(every), timeout=30_000)
     assert model.paged is not None and model.rowCount() == len(every)
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
     last = model.index(len(every) - 1, 0)
@@ -334,3 +338,43 @@ def test_a_far_page_reads_from_the_sample_taken_in_one_pass(
             assert paged.shown(row) == every[row]  # read now, near a sampled key
         assert not jobs and not worker_far
         assert gui_reads and walked_at_most(gui_reads, SAMPLE_STEP), gui_reads
+
+
+@pytest.mark.parametrize("sampled", [True, False], ids=["sampled", "no-sample"])
+def test_a_decision_state_grid_reads_no_far_page_on_the_gui_thread(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, sampled: bool
+) -> None:
+    """The grid on "Accepted" holding the faces at the start of the source (as the 1M seed's 30 000 of 3M):
+    the End key and a dragged scroll bar show placeholders and read their pages on the query
+    worker, with the sample in or not (an end or a sampled key near is no bound on what the
+    read walks: on PostgreSQL at 1M the End key's page froze the GUI thread 13.6 s); the GUI
+    thread reads only the pages beside one held (by keyset); the rows are Triage's."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        catalog.decide(q.face_ids(catalog, source_root=str(root))[:1100], "accepted")
+    if not sampled:
+        hold_sample(monkeypatch)
+    gui_reads, worker_reads = page_reads(monkeypatch, FacePages)
+    accepted, _store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
+    assert len(accepted) >= 1000  # (paged)
+    model, view = triage.model, triage.view
+    view.setFocus()
+    gui_reads.clear()
+    worker_reads.clear()
+
+    def face(row: int) -> Any:
+        return model.data(model.index(row, 0), FACE_ID_ROLE)
+
+    QTest.keyClick(view, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: triage.current_face_id() == accepted[-1], timeout=30_000)
+    assert view.currentIndex().row() == len(accepted) - 1
+    assert worker_reads, "the End key's page was not read on the worker"
+    bar = view.verticalScrollBar()
+    for fraction in (0.5, 0.2, 0.8):
+        bar.setValue(int(bar.maximum() * fraction))
+        rows = view.visible_rows()
+        qtbot.waitUntil(
+            lambda rows=rows: [face(r) for r in rows] == accepted[rows.start : rows.stop], timeout=30_000
+        )
+    # on the GUI thread only keyset pages beside a held one (PgDown, a neighbour of a page read)
+    assert all("after" in r or "before" in r for r in gui_reads), gui_reads
