@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pickle
 import sys
 from collections.abc import Sequence
@@ -115,6 +116,19 @@ def load_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     labels = {lab.key: lab for lab in read_labels(LABELS_CSV)}
     rows = [r for r in cached_crops(args.cache, sources=True) if r["key"].split("#")[0] in labels]
     rows = [r for r in rows if "#" not in r["key"]]  # render_separation's own sketches: not here
+    if args.extra_cache is not None:  # faces labelled since the crop cache was made
+        if args.extra_cache.is_file():
+            extra = pickle.loads(args.extra_cache.read_bytes())
+        else:
+            from render_separation import collect
+
+            from benchmarks.truthset.labels import resolve
+
+            have = {r["key"] for r in rows}
+            new = [lab for lab in labels.values() if lab.set != "derived" and lab.key not in have]
+            extra = [r for r in collect(resolve(new)[0]) if "#" not in r["key"]]
+            args.extra_cache.write_bytes(pickle.dumps(extra))
+        rows += [r for r in extra if r["key"] in labels]
     if args.variants_cache.is_file():
         rows += pickle.loads(args.variants_cache.read_bytes())
     if args.derived_cache.is_file():
@@ -158,6 +172,59 @@ def embeddings(rows: list[dict[str, Any]], args: argparse.Namespace) -> dict[str
 
 
 CONDITIONS = ("eyes_covered", "eyes_shut", "nose_mouth_covered")
+#: The measure each shipped probe feeds (facecurator/detect/quality/clip_conditions.py).
+MEASURE_OF = {
+    "eyes_covered": "eyes_visible",
+    "eyes_shut": "eyes_open",
+    "nose_mouth_covered": "nose_mouth_visible",
+}
+
+
+def write_probes(
+    rows: list[dict[str, Any]], emb: dict[str, Any], keep: Sequence[str], qualified: dict[str, bool]
+) -> None:
+    """Fit the kept probes (``condition=lambda``) on the photograph probe's embedding and write
+    them to ``clip_conditions.json`` with their provenance."""
+    from facecurator.detect.quality import clip_conditions, photo_model
+
+    photo = photo_model.default_probe()
+    if (photo.view, photo.feature) != (2.0, "embedding"):
+        raise SystemExit(f"the photograph probe reads view {photo.view} / {photo.feature}: re-fit on it")
+    probes = {}
+    for item in keep:
+        cond, lam = item.split("=")
+        res = probe(rows, emb, cond, Setting("head", "emb", float(lam)), qualified)
+        print("\n".join(res["lines"]))
+        probes[cond] = {
+            "measure": MEASURE_OF[cond],
+            "centre": [round(v, 7) for v in res["mean"]],
+            "scale": [round(v, 7) for v in res["sd"]],
+            "weights": [round(v, 7) for v in res["w"]],
+            "bias": round(res["b"], 6),
+            "threshold": math.ceil(res["threshold"] * 1e4) / 1e4,  # rounded up: no tune clean face over
+            "provenance": {
+                "lambda": float(lam),
+                "fit": "class-balanced L2 logistic regression on standardised features, TUNE only"
+                " (real faces and derived variants; benchmarks/clip_probes.py)",
+                "threshold_rule": "highest leave-one-source-out score of a tune clean face or camera variant",
+                "tune_loso_auc_real": round(res["loso_auc_real"], 4),
+                "test_auc_real": round(res["test_auc_real"], 4),
+                "test_clean_lost": res["lost"],
+            },
+        }
+    data = {
+        "embedding": {
+            "sha256": photo.sha256,
+            "output": photo.output,
+            "feature": photo.feature,
+            "view": photo.view,
+            "side": photo.side,
+        },
+        "doc": "docs/local-detector-clip-probes.md",
+        "probes": probes,
+    }
+    clip_conditions.PROBES_FILE.write_text(json.dumps(data) + "\n", encoding="utf-8")
+    print(f"wrote {clip_conditions.PROBES_FILE}")
 
 
 def _qualified(path: Path | None) -> dict[str, bool]:
@@ -329,12 +396,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--variants-cache", type=Path, required=True, help="model_separation.py's variants")
     ap.add_argument("--derived-cache", type=Path, required=True, help="the other derived variants (pickle)")
     ap.add_argument("--derived-embed-cache", type=Path, default=None)
+    ap.add_argument(
+        "--extra-cache", type=Path, default=None, help="crops of real faces labelled since --cache (pickle)"
+    )
     ap.add_argument("--collect-only", action="store_true")
     ap.add_argument("--verdicts", type=Path, default=None, help="verdict_quality.py --json output")
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=list(CONDITIONS))
     ap.add_argument("--views", nargs="+", default=["head", "face"], choices=["head", "face"])
     ap.add_argument("--feats", nargs="+", default=["emb"], choices=["emb", "cls"])
     ap.add_argument("--lams", nargs="+", type=float, default=[10.0])
+    ap.add_argument(
+        "--write-probes",
+        nargs="+",
+        default=None,
+        metavar="CONDITION=LAMBDA",
+        help="fit these on the photograph probe's embedding and write clip_conditions.json",
+    )
     ap.add_argument("--out", type=Path, default=None, help="write each probe's figures and weights (JSON)")
     args = ap.parse_args(argv)
     rows = load_rows(args)
@@ -342,6 +419,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.collect_only:
         return 0
     qualified = _qualified(args.verdicts)
+    if args.write_probes:
+        write_probes(rows, emb, args.write_probes, qualified)
+        return 0
     print(f"faces: {len(rows)} ({sum(r['kind'] == 'real' for r in rows)} real)")
     for cond in args.conditions:
         for view in args.views:

