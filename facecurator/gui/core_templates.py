@@ -218,6 +218,7 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "images per person"),
     QT_TRANSLATE_NOOP("CoreMessages", "a view's estimated count"),
     QT_TRANSLATE_NOOP("CoreMessages", "a view's count"),
+    QT_TRANSLATE_NOOP("CoreMessages", "the keys of a view's rows"),
     QT_TRANSLATE_NOOP("CoreMessages", "the last image id"),
     QT_TRANSLATE_NOOP("CoreMessages", "the last id"),
     QT_TRANSLATE_NOOP("CoreMessages", "a page of a view"),

@@ -1003,6 +1003,10 @@
         <translation>视图的数量</translation>
     </message>
     <message>
+        <source>the keys of a view&apos;s rows</source>
+        <translation>视图各行的键</translation>
+    </message>
+    <message>
         <source>the last image id</source>
         <translation>最后的图片编号</translation>
     </message>

@@ -157,6 +157,7 @@ CATALOG_MESSAGES: Final = {
     "what.images_per_person": "images per person",
     "what.view_estimate": "a view's estimated count",
     "what.view_count": "a view's count",
+    "what.view_row_keys": "the keys of a view's rows",
     "what.last_image_id": "the last image id",
     "what.last_id": "the last id",
     "what.view_page": "a page of a view",
