@@ -14,7 +14,7 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication
 
-from facecurator.detect.quality import clip_conditions, photo_model
+from facecurator.detect.quality import clip_reasons
 from facecurator.domain.rules import ConditionResult, render_message
 from facecurator.gui.i18n import CHINESE, QT_TRANSLATE_NOOP, current_language
 
@@ -284,25 +284,25 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
     "texture hidden by compression or exposure": "纹理被压缩或曝光问题掩盖",
     # the CLIP photograph model (facecurator.detect.quality.photo_model; {file}: its model file)
     **{
-        photo_model.default_probe().reason(english): chinese.format(
-            file=photo_model.default_probe().file_label
+        english.format(file=clip_reasons.model_file_label()): chinese.format(
+            file=clip_reasons.model_file_label()
         )
         for english, chinese in (
-            (photo_model.REASON_MODEL, "CLIP 照片模型判定为绘画、渲染图或油画"),
-            (photo_model.REASON_MISSING, "未安装 CLIP 照片模型（{file}）"),
-            (photo_model.REASON_NOT_PINNED, "CLIP 照片模型文件不是校准时所用的文件（{file}）"),
-            (photo_model.REASON_FAILED, "CLIP 照片模型运行失败（{file}）"),
+            (clip_reasons.REASON_MODEL, "CLIP 照片模型判定为绘画、渲染图或油画"),
+            (clip_reasons.REASON_MISSING, "未安装 CLIP 照片模型（{file}）"),
+            (clip_reasons.REASON_NOT_PINNED, "CLIP 照片模型文件不是校准时所用的文件（{file}）"),
+            (clip_reasons.REASON_FAILED, "CLIP 照片模型运行失败（{file}）"),
             (
-                photo_model.REASON_NOT_CHECKED,
+                clip_reasons.REASON_NOT_CHECKED,
                 "未经 CLIP 照片模型检查：该人脸未通过 enrollment-strict 的其他条件",
             ),
-            (photo_model.REASON_HAND_MADE, "未经 CLIP 照片模型检查：手工特征已判定为非真实照片"),
-            (photo_model.REASON_NOT_PHOTO_SHORT, "绘画、渲染图或油画？"),
-            (photo_model.REASON_NO_FACE, "人脸在图像之外"),
+            (clip_reasons.REASON_HAND_MADE, "未经 CLIP 照片模型检查：手工特征已判定为非真实照片"),
+            (clip_reasons.REASON_NOT_PHOTO_SHORT, "绘画、渲染图或油画？"),
+            (clip_reasons.REASON_NO_FACE, "人脸在图像之外"),
         )
     },
     # the condition probes on the same embedding (quality.clip_conditions: eyes, nose and mouth)
-    clip_conditions.REASON_COVERED: "CLIP 模型判定为被遮挡",
+    clip_reasons.REASON_COVERED: "CLIP 模型判定为被遮挡",
 }
 _ZH_CN_PARTS: Final[Mapping[str, str]] = {
     "right eye": "右眼",

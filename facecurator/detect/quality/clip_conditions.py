@@ -26,11 +26,12 @@ from typing import Any, Final
 
 import numpy as np
 
+from facecurator.detect.quality import clip_reasons
 from facecurator.domain.measures import Measure
 
 PROBES_FILE: Final = Path(__file__).with_name("clip_conditions.json")
-#: The measure reason of a probe over its threshold.
-REASON_COVERED: Final = "covered to the CLIP model"
+#: The measure reason of a probe over its threshold (clip_reasons: the GUI's words import it).
+REASON_COVERED: Final = clip_reasons.REASON_COVERED
 #: Which part of a probe file must match the photograph probe's readout.
 EMBEDDING_KEYS: Final = ("sha256", "output", "feature", "view", "side")
 

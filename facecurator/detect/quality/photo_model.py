@@ -46,25 +46,25 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.detect.quality import clip_conditions
+from facecurator.detect.quality import clip_conditions, clip_reasons
+from facecurator.detect.quality.clip_reasons import (  # the GUI translates them: gui/rule_words.py
+    REASON_FAILED,
+    REASON_HAND_MADE,
+    REASON_MISSING,
+    REASON_MODEL,
+    REASON_NO_FACE,
+    REASON_NOT_CHECKED,
+    REASON_NOT_PHOTO_SHORT,
+    REASON_NOT_PINNED,
+)
 
 log = logging.getLogger(__name__)
 
 #: The frozen probe and the model it reads (docs/local-detector.md, "The CLIP photograph model").
-PROBE_FILE: Final = Path(__file__).with_name("photo_model.json")
+PROBE_FILE: Final = clip_reasons.PROBE_FILE
 #: Intra-op threads of one run: the scan runs one worker per core, so one thread each
 #: (measured: docs/local-detector.md, "The CLIP photograph model", cost).
 INTRA_OP_THREADS: Final = 1
-
-#: Reasons (English; the GUI translates them: gui/rule_words.py). ``{file}``: the model file.
-REASON_MODEL: Final = "the CLIP photograph model reads a drawing, render or painting"
-REASON_MISSING: Final = "the CLIP photograph model is not installed ({file})"
-REASON_NOT_PINNED: Final = "the CLIP photograph model is not the calibrated file ({file})"
-REASON_FAILED: Final = "the CLIP photograph model failed ({file})"
-REASON_NOT_CHECKED: Final = (
-    "not checked by the CLIP photograph model: another enrollment-strict condition fails"
-)
-REASON_NO_FACE: Final = "face outside the image"
 
 
 @dataclass(frozen=True)
@@ -391,10 +391,6 @@ class PhotoModel:
 SCORE_MEASURE: Final = "photograph_model"
 #: The face's verdict this model feeds (with the hand-made cues: either says "not a photograph").
 PHOTO_MEASURE: Final = "photograph"
-REASON_HAND_MADE: Final = (
-    "not checked by the CLIP photograph model: the hand-made cues already say not a photograph"
-)
-REASON_NOT_PHOTO_SHORT: Final = "drawing, render or painting?"
 
 
 @functools.cache
