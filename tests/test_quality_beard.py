@@ -209,8 +209,13 @@ def _paint_beard(img: Image.Image, face: object, *, lips_too: bool) -> Image.Ima
 
 
 def test_a_painted_beard_keeps_the_mouth_visible_a_cloth_over_the_lips_does_not(
-    corpus_dir: Path, detector: object
+    corpus_dir: Path, detector: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The hand-made rules alone: since local-v45 the CLIP nose/mouth probe
+    # (quality/clip_conditions.py) also reads this flat painted shape over the chin as a
+    # cover (docs/local-detector-clip-probes.md, limits); what is tested here is that the
+    # colour, lips and hair rules do not.
+    monkeypatch.setattr(detector._photo, "conditions", ())  # type: ignore[attr-defined]
     data = (corpus_dir / "people/deepface_p03/img14.jpg").read_bytes()
     img = Image.open(io.BytesIO(data)).convert("RGB")
     bare = _detect(detector, img, "img14")
