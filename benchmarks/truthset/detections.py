@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,9 @@ class DetectionCache:
             "faces": [f.to_json() for f in detected.faces],
             "error": detected.error,
         }
-        tmp = path.with_suffix(".tmp")
+        # One temporary file per writer: two benchmark runs sharing the cache (two engineers, two
+        # splits) once renamed each other's half-written ".tmp" away and one run died on it.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(path)
 
