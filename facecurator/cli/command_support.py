@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from facecurator.cli.common import catalog_target
 from facecurator.cli.text import clean
@@ -71,3 +72,22 @@ class Progress:
 def _err(message: str) -> None:
     """One line on stderr (control characters escaped: see :mod:`facecurator.cli.text`)."""
     print(clean(message), file=sys.stderr)
+
+
+def unchecked_by_photo_model(catalog: Any, source_root: str | None = None) -> tuple[int, int]:
+    """(images, faces) scanned by the local detector without the CLIP photograph model (the
+    rules of that scan did not use it): their ``photograph`` is unknown until a scan under
+    rules that use it detects them again (it re-detects only those)."""
+    from facecurator.detect.quality.clip_reasons import NO_MODEL_KEY, REASON_NO_MODEL
+
+    images, faces = catalog.unchecked_faces(NO_MODEL_KEY, REASON_NO_MODEL, source_root)
+    return int(images), int(faces)
+
+
+def unchecked_note(images: int, faces: int, rules: str | None = None) -> str:
+    """The line ``report``/``status``/``scan`` print about :func:`unchecked_by_photo_model`."""
+    fix = f"scan --rules {rules}" if rules else "a scan under rules that use it"
+    return (
+        f"{faces} faces in {images} images not checked by the CLIP photograph model (scanned without it: "
+        f"photograph unknown, never qualified under rules that use it); {fix} detects only those again"
+    )

@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 from facecurator.cli import team
-from facecurator.cli.command_support import _err, open_catalog, resolve_rules, source_root_filter
+from facecurator.cli.command_support import (
+    _err,
+    open_catalog,
+    resolve_rules,
+    source_root_filter,
+    unchecked_by_photo_model,
+    unchecked_note,
+)
 from facecurator.cli.common import (
     CATALOG_HELP,
     EXIT_FAILURES,
@@ -178,6 +185,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from facecurator.cli import report
+    from facecurator.detect.quality.clip_reasons import rules_need_model
     from facecurator.services.identity import identities_if_embedded
     from facecurator.services.review import iter_review
 
@@ -189,6 +197,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
         selected = where_filter(args, rules, catalog, root)
+        # faces these rules need the CLIP photograph model for, scanned without it
+        unchecked = unchecked_by_photo_model(catalog, root) if rules_need_model(rules.conditions) else None
         identities = identities_if_embedded(catalog, rules, source_root=root)
         images = iter_review(catalog, rules, source_root=root, identities=identities)
         if selected is not None:  # images with a matching face, with those faces only (streamed)
@@ -198,13 +208,22 @@ def cmd_report(args: argparse.Namespace) -> int:
                 sys.stdout,
                 images,
                 head={"catalog": str(catalog.path), "rules": rules.name},
-                tail={"paid_calls": catalog.paid_calls},
+                tail={
+                    "paid_calls": catalog.paid_calls,
+                    **(
+                        {}
+                        if unchecked is None
+                        else {"not_checked_by_photo_model": {"images": unchecked[0], "faces": unchecked[1]}}
+                    ),
+                },
                 pretty=args.pretty,
             )
         elif args.csv:
             report.write_csv(sys.stdout, images)
         else:
             report.write_text(sys.stdout, images)
+        if unchecked is not None and unchecked[0] and not args.json:
+            _err(unchecked_note(*unchecked, rules=rules.name))
     return EXIT_OK
 
 

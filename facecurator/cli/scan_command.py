@@ -33,9 +33,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         source = open_source(args.source, profile=args.profile)
     except SourceError as exc:
         raise ConfigError(str(exc)) from exc  # a source that cannot be opened is a usage error
+    # a cloud detector's missing profile or credentials are refused before the catalog opens
     detector = make_detector(args.detector, profile=args.profile)
     with open_catalog(args) as catalog:
         rules = resolve_rules(catalog, args.rules, remember=True)
+        if args.detector == "local":  # the CLIP photograph model runs only when the rules use it
+            detector.close()
+            detector = make_detector(args.detector, profile=args.profile, rules=rules)
         embedder: Embedder | None = None
         if args.identities or uses_identity(rules):
             embedder = make_embedder()

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+from facecurator.cli.command_support import unchecked_by_photo_model, unchecked_note
 from facecurator.cli.common import (
     CATALOG_HELP,
     EXIT_FAILURES,
@@ -151,6 +152,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             return _print_failures(failures(catalog), as_json=args.json)
         jobs, workers = status(catalog)
         shown = str(catalog.path)
+        unchecked = unchecked_by_photo_model(catalog)
     working = [w for w in workers if w.alive]
     if args.json:
         print_json(
@@ -167,6 +169,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 ],
                 "rate": round(sum(w.rate for w in working), 2),
                 "left": sum(j.left for j in jobs),
+                "not_checked_by_photo_model": {"images": unchecked[0], "faces": unchecked[1]},
             }
         )  # fmt: skip
         return EXIT_OK
@@ -190,6 +193,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{sum(w.rate for w in working):.1f} images/s together, {sum(j.left for j in jobs)} images left"
         )
     )
+    if unchecked[0]:
+        print(clean(unchecked_note(*unchecked)))
     return EXIT_OK
 
 

@@ -33,6 +33,7 @@ from facecurator.detect.passes import (
 )
 from facecurator.detect.quality import covers, photo_model
 from facecurator.detect.quality.base import padded_square
+from facecurator.detect.quality.clip_reasons import NO_MODEL_KEY
 from facecurator.detect.quality.detail import jpeg_quality
 from facecurator.detect.quality.eyes import REASON_NO_SKIN, dimmed_by_lenses, veiled_by_lenses
 from facecurator.detect.quality.face import measure_face
@@ -84,6 +85,11 @@ class LocalSettings:
         min_confidence: faces below this detection score are dropped.
         unverified_confidence: faces whose mesh could not be fitted are kept
             only from this score up (a mesh fit confirms a face).
+        photo_model: run the CLIP photograph model (and its condition probes) on the
+            faces it checks; off when the scan's rules use no measure it feeds
+            (``clip_reasons.rules_need_model``): those measures then read null with
+            ``REASON_NO_MODEL``, and the key says ``;clip=unused``. On, the key is the one
+            local-v45 had (its stored detections ran the model).
     """
 
     working_side: int = 1024
@@ -92,6 +98,7 @@ class LocalSettings:
     tile_skip_face: float = 0.2
     min_confidence: float = 0.5
     unverified_confidence: float = 0.72
+    photo_model: bool = True
 
     def __post_init__(self) -> None:
         if self.working_side < 128 or self.detect_side < 128:
@@ -106,7 +113,7 @@ class LocalSettings:
         return (
             f"local-v{ALGORITHM_VERSION};work={self.working_side};det={self.detect_side};"
             f"tiles={self.tiles};skip={self.tile_skip_face:g};min={self.min_confidence:g};"
-            f"unverified={self.unverified_confidence:g}"
+            f"unverified={self.unverified_confidence:g}" + ("" if self.photo_model else NO_MODEL_KEY)
         )
 
 
@@ -142,10 +149,27 @@ class LocalDetector:
 
     @property
     def settings_key(self) -> str:
+        return self._key(self.settings)
+
+    @property
+    def reusable_keys(self) -> tuple[str, ...]:
+        """The settings keys whose stored detections serve this detector, best first: a scan
+        without the photograph model takes an image's detection with it when there is one
+        (the same readings, plus the model's), else its own; never the other way round."""
+        if self.settings.photo_model:
+            return (self.settings_key,)
+        return (self._key(replace(self.settings, photo_model=True)), self.settings_key)
+
+    def _key(self, settings: LocalSettings) -> str:
         # without the blink model (detect/blink.py) some eyes read shut: not this version's results
-        key = self.settings.key + ("" if blink.model_path() is not None else ";blink=off")
+        key = settings.key + ("" if blink.model_path() is not None else ";blink=off")
+        if not settings.photo_model:
+            return key  # the model is not run: whether it is installed changes nothing
         # without the CLIP photograph model every face it would check reads photograph=null
-        return key + ("" if self._photo.available() else ";clip=off")
+        if not self._photo.available():
+            return key + ";clip=off"
+        # without the condition probes (clip_conditions.json) no eyes/nose-mouth reading fails
+        return key + ("" if self._photo.conditions else ";probes=off")
 
     def clone(self) -> LocalDetector:
         other = LocalDetector(self.settings)
@@ -428,8 +452,11 @@ class LocalDetector:
             sunglasses=sunglasses,
             measures=MeasureSet(named),
         )
-        # the CLIP photograph model, only on a face every other enrollment-strict condition qualifies
-        return face if mesh is None else photo_model.with_photo_model(face, rgb, mesh, self._photo)
+        # the CLIP photograph model, only on a face every other enrollment-strict condition
+        # qualifies, and only when the scan's rules use it (LocalSettings.photo_model)
+        if mesh is None:
+            return face
+        return photo_model.with_photo_model(face, rgb, mesh, self._photo, enabled=self.settings.photo_model)
 
     def _fit_mesh(self, rgb: np.ndarray, cand: _Candidate) -> np.ndarray | None:
         """468 mesh points (working pixels, mediapipe axes) for this face, or None."""

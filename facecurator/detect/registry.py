@@ -70,7 +70,7 @@ def check_supported(name: str, source_kind: str) -> None:
 
 
 def make_detector(
-    name: str, *, profile: Any = None, source_kind: str | None = None, **settings: Any
+    name: str, *, profile: Any = None, source_kind: str | None = None, rules: Any = None, **settings: Any
 ) -> Detector:
     """A new detector by its contract name.
 
@@ -79,6 +79,8 @@ def make_detector(
         profile: cloud detectors: a Profile, a profile name or None (the default profile).
         source_kind: when given (``local``/``oss``), refuse a detector that cannot
             work on that kind of source.
+        rules: the RuleSet the scan serves: the local detector runs the CLIP photograph
+            model only when they use a measure it feeds (None: it runs, as local-v45 did).
         settings: passed to the detector (e.g. ``timeouts=``, ``retry=``,
             ``credentials=``, ``project=`` for imm; the local detector's settings).
 
@@ -91,7 +93,10 @@ def make_detector(
         check_supported(name, source_kind)
     if name == "local":
         from facecurator.detect.local import LocalDetector
+        from facecurator.detect.quality.clip_reasons import rules_need_model
 
+        if rules is not None:
+            settings.setdefault("photo_model", rules_need_model(rules.conditions))
         return LocalDetector(**settings)
     from facecurator.detect import cloud
 

@@ -299,6 +299,10 @@ _ZH_CN_MEASURE_REASONS: Final[Mapping[str, str]] = {
             (clip_reasons.REASON_HAND_MADE, "未经 CLIP 照片模型检查：手工特征已判定为非真实照片"),
             (clip_reasons.REASON_NOT_PHOTO_SHORT, "绘画、渲染图或油画？"),
             (clip_reasons.REASON_NO_FACE, "人脸在图像之外"),
+            (
+                clip_reasons.REASON_NO_MODEL,
+                "未检查：扫描时未使用照片模型；请在使用该模型的规则下重新扫描",
+            ),
         )
     },
     # the condition probes on the same embedding (quality.clip_conditions: eyes, nose and mouth)

@@ -22,6 +22,7 @@ from facecurator.domain.protocols import ImageRef
 from facecurator.errors import FacecuratorError
 from facecurator.gui.core_errors import core_message, warm_messages
 from facecurator.gui.docks import ScanStatus, format_seconds
+from facecurator.gui.model_check import ModelCheckNotice
 from facecurator.gui.paid_run import PaidRunController, PaidRunRequest
 from facecurator.gui.scan import CostQuestion, ScanController, detector_available
 from facecurator.gui.thumbnails import AsyncPixmapCache
@@ -42,6 +43,7 @@ class DetectionRuns(WindowBase):
     scanner: ScanController
     paid_run: PaidRunController
     scan_status: ScanStatus
+    model_check: ModelCheckNotice
     thumbnails: AsyncPixmapCache
     paid_calls_label: QLabel
     last_scan_report: ScanReport
@@ -59,6 +61,9 @@ class DetectionRuns(WindowBase):
         self.scan_status = ScanStatus(self)
         self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
         self.statusBar().addPermanentWidget(self.scan_status)
+        # faces scanned without the CLIP photograph model that the rules now use: one button re-detects
+        self.model_check = ModelCheckNotice(self.start_scan, self)
+        self.statusBar().addPermanentWidget(self.model_check)
         self.paid_calls_label = QLabel(self)
         self.paid_calls_label.setObjectName("paidCalls")
         self._paid_calls_total = 0
@@ -70,6 +75,8 @@ class DetectionRuns(WindowBase):
         self.scanner.finished.connect(self._on_scan_finished)
         self.scanner.failed.connect(self._on_scan_failed)
         self.scanner.stopped.connect(self._on_scan_stopped)
+        self.store.rulesChanged.connect(lambda _rules: self.check_photo_model())
+        self.store.sourceChanged.connect(lambda _root: self.check_photo_model())
         # While a scan runs the thumbnails (a listed image's too, before the scan reads it) are
         # decoded one at a time: one JPEG-draft decode beside the detectors, not a pool of them.
         self.scanner.started.connect(lambda _source: self.thumbnails.set_max_workers(SCAN_THUMB_WORKERS))
@@ -144,6 +151,7 @@ class DetectionRuns(WindowBase):
             refs=refs,
             embed=embed,
             auto_embed=self.identity_embeddings,
+            rules=self.store.ruleset,
         )
         if started:
             self.scan_action.setEnabled(False)
@@ -237,7 +245,12 @@ class DetectionRuns(WindowBase):
             )
         )
 
+    def check_photo_model(self) -> None:
+        """Show how many faces the current rules need the photograph model for and lack it."""
+        self.model_check.check(self.store.ruleset, str(self.store.catalog.path), self.store.source_root)
+
     def _on_scan_stopped(self) -> None:
+        self.check_photo_model()
         self.update_paid_calls()
         self.scan_action.setEnabled(not self.paid_run.busy)
         self.cancel_action.setEnabled(False)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from facecurator.cloud.cost import CostEstimate
     from facecurator.domain.identity import Embedder
     from facecurator.domain.protocols import ImageRef, Source
+    from facecurator.domain.rules import RuleSet
 
 log = logging.getLogger("facecurator.gui.scan")
 
@@ -65,9 +66,12 @@ def detector_available(name: str, source_kind: str | None = None) -> tuple[bool,
     return True, ""
 
 
-def make_scan_detector(name: str, profile: str | None = None, source_kind: str | None = None):
-    """The detector through the core registry (the CLI's path too)."""
-    return make_detector(name, profile=profile, source_kind=source_kind)
+def make_scan_detector(
+    name: str, profile: str | None = None, source_kind: str | None = None, rules: RuleSet | None = None
+):
+    """The detector through the core registry (the CLI's path too); ``rules``: the rules the
+    scan serves (the local detector runs the CLIP photograph model only when they use it)."""
+    return make_detector(name, profile=profile, source_kind=source_kind, rules=rules)
 
 
 @dataclass(frozen=True)
@@ -185,9 +189,13 @@ class ScanWorker(QObject):
         refs: Sequence[ImageRef] | None = None,
         embed: bool = False,
         auto_embed: bool = True,
+        rules: RuleSet | None = None,
     ) -> None:
         super().__init__()
         self.refs = refs
+        # the rules the scan serves: the local detector runs the CLIP photograph model only for
+        # rules that use it (None: it runs)
+        self.rules = rules
         #: also compute face embeddings (identity checks) on the scan's workers
         self.embed = embed
         #: compute them by default where they apply (local detector, folders per person)
@@ -233,7 +241,9 @@ class ScanWorker(QObject):
                 step = QCoreApplication.translate("ScanWorker", "starting the {name} detector").format(
                     name=self.detector_name
                 )
-                detector = make_scan_detector(self.detector_name, self.profile, source_kind(self.source_text))
+                detector = make_scan_detector(
+                    self.detector_name, self.profile, source_kind(self.source_text), self.rules
+                )
                 embedder: Embedder | None = None
                 step = QCoreApplication.translate("ScanWorker", "loading the face embedding models")
                 if self.embed:
@@ -353,10 +363,12 @@ class ScanController(QObject):
         refs: Sequence[ImageRef] | None = None,
         embed: bool = False,
         auto_embed: bool = True,
+        rules: RuleSet | None = None,
     ) -> bool:
         """Start a run (False when one is running). ``refs``: a listing already made (the cost plan's);
         ``embed``: also compute face embeddings for the identity checks; ``auto_embed``: compute
-        them where they apply by default (off: only when ``embed``, like ``scan --no-identities``)."""
+        them where they apply by default (off: only when ``embed``, like ``scan --no-identities``);
+        ``rules``: the rules the scan serves (whether the local detector runs the CLIP model)."""
         if self.running:
             return False
         worker = ScanWorker(
@@ -368,6 +380,7 @@ class ScanController(QObject):
             refs=refs,
             embed=embed,
             auto_embed=auto_embed,
+            rules=rules,
         )
         thread = QThread(self)
         thread.setObjectName("fc-scan")

@@ -39,12 +39,14 @@ class CatalogKnown:
     of every identity the catalog holds, which would grow with it. What this scan stored
     lately is kept too (its transaction may not be committed when a worker asks)."""
 
-    def __init__(self, location: str, detector: str, settings_key: str) -> None:
+    def __init__(self, location: str, detector: str, settings_keys: tuple[str, ...]) -> None:
+        """``settings_keys``: a detection stored under any of them counts (jobs.reusable_keys)."""
         from facecurator.services.catalog import postgres
 
         _, self._db = postgres.connect(location, timeout=30)
         self._lock = threading.Lock()
-        self._where = (detector, settings_key)
+        self._detector = detector
+        self._keys = tuple(settings_keys)
         self._recent: OrderedDict[str, None] = OrderedDict()
 
     def __contains__(self, key: object) -> bool:
@@ -58,9 +60,12 @@ class CatalogKnown:
             # a local file's bytes key is size:digest (any mtime); any other identity is itself
             pattern = bytes_key_pattern(f"{size}:0:{digest}") if size.isdigit() and digest else None
             same = "identity = ?" if pattern is None else "(identity = ? OR identity GLOB ?)"
+            keys = ", ".join("?" * len(self._keys))
+            where = (self._detector, *self._keys)
             row: Any = self._db.execute(
-                f"SELECT 1 FROM detections WHERE detector = ? AND settings_key = ? AND {same} LIMIT 1",
-                (*self._where, key) if pattern is None else (*self._where, key, pattern),
+                f"SELECT 1 FROM detections WHERE detector = ? AND settings_key IN ({keys})"
+                f" AND {same} LIMIT 1",
+                (*where, key) if pattern is None else (*where, key, pattern),
             ).fetchone()
             return row is not None
 

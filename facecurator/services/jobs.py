@@ -127,9 +127,13 @@ def scan(
     pool = DetectorPool(detector)
     # ... and the detected identities likewise (a set of millions would grow with the catalog).
     gate = image_gate.ImageGate(
-        image_gate.CatalogKnown(catalog.location, detector.name, detector.settings_key)
+        image_gate.CatalogKnown(catalog.location, detector.name, reusable_keys(detector))
         if isinstance(known, _RowLookup)
-        else {bytes_key(i) for i in catalog.detected_identities(detector.name, detector.settings_key)}
+        else {
+            bytes_key(i)
+            for key in reusable_keys(detector)
+            for i in catalog.detected_identities(detector.name, key)
+        }
     )
     embed_pool = DetectorPool(embedder) if embedder is not None else None
     listing = _Listing(iter(refs) if refs is not None else source.iter_images(), keep_uris=whole_source)
@@ -190,10 +194,17 @@ def scan(
             cancel.cancel()
         if done.known:
             assert done.identity is not None
-            detection_id = catalog.find_detection(done.identity, detector.name, detector.settings_key)
+            detection_id = find_reusable(catalog, done.identity, detector)
             if detection_id is None:
                 # The same bytes under another identity (a plain copy): stored again, never detected again.
-                same = catalog.find_same_bytes(done.identity, detector.name, detector.settings_key)
+                same = next(
+                    (
+                        found
+                        for key in reusable_keys(detector)
+                        if (found := catalog.find_same_bytes(done.identity, detector.name, key)) is not None
+                    ),
+                    None,
+                )
                 if same is not None:
                     detection_id = catalog.copy_detection(same, done.identity)
                     if embedder is not None and catalog.copy_embeddings(same, detection_id):
@@ -328,6 +339,21 @@ class ScanPlan:
     to_detect: int
 
 
+def reusable_keys(detector: Detector) -> tuple[str, ...]:
+    """The settings keys whose stored detections serve ``detector``, best first (the local
+    detector without the photograph model reuses detections made with it)."""
+    return tuple(getattr(detector, "reusable_keys", None) or (detector.settings_key,))
+
+
+def find_reusable(catalog: Catalog, identity: str, detector: Detector) -> int | None:
+    """The stored detection of ``identity`` that serves ``detector`` (:func:`reusable_keys`)."""
+    for key in reusable_keys(detector):
+        found = catalog.find_detection(identity, detector.name, key)
+        if found is not None:
+            return found
+    return None
+
+
 def plan(source: Source, detector: Detector, catalog: Catalog) -> ScanPlan:
     """List ``source`` and count the images the detector would be called for.
 
@@ -344,7 +370,7 @@ def plan(source: Source, detector: Detector, catalog: Catalog) -> ScanPlan:
         identity = ref.quick_identity
         if identity is None and row is not None and row.size == ref.size and row.mtime_ns == ref.mtime_ns:
             identity = row.identity
-        if identity is None or catalog.find_detection(identity, detector.name, detector.settings_key) is None:
+        if identity is None or find_reusable(catalog, identity, detector) is None:
             to_detect += 1
     return ScanPlan(refs=refs, total=len(refs), to_detect=to_detect)
 
@@ -411,7 +437,7 @@ def _cached_image_id(
         identity = row.identity
     if identity is None:
         return None
-    detection_id = catalog.find_detection(identity, detector.name, detector.settings_key)
+    detection_id = find_reusable(catalog, identity, detector)
     if detection_id is None:
         return None
     if (

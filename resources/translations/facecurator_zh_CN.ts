@@ -3106,6 +3106,18 @@ Paid cloud calls: {paid}</source>
         <source>Local detector on a folder per person: also compute face embeddings (offline, about a quarter of the detection time). Off: skipped, as scan --no-identities.</source>
         <translation>本地检测器处理每人一个文件夹的来源时，同时计算人脸特征向量（离线，约为检测时间的四分之一）。关闭时跳过，等同于 scan --no-identities。</translation>
     </message>
+    <message>
+        <source>{faces} faces in {images} images not checked by the photograph model these rules use (scanned without it): they are not qualified until detected again</source>
+        <translation>{images} 张图像中的 {faces} 张人脸未经这些规则所用的照片模型检查（扫描时未使用该模型）：重新检测之前不会判定为合格</translation>
+    </message>
+    <message>
+        <source>Detect again with the model</source>
+        <translation>用照片模型重新检测</translation>
+    </message>
+    <message>
+        <source>Detects only the images scanned without the photograph model</source>
+        <translation>只重新检测扫描时未使用照片模型的图像</translation>
+    </message>
 </context>
 <context>
     <name>OssBrowser</name>

@@ -29,7 +29,7 @@ import numpy as np
 from facecurator.detect.quality import clip_reasons
 from facecurator.domain.measures import Measure
 
-PROBES_FILE: Final = Path(__file__).with_name("clip_conditions.json")
+PROBES_FILE: Final = clip_reasons.CONDITIONS_FILE
 #: The measure reason of a probe over its threshold (clip_reasons: the GUI's words import it).
 REASON_COVERED: Final = clip_reasons.REASON_COVERED
 #: Which part of a probe file must match the photograph probe's readout.

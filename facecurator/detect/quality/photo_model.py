@@ -53,6 +53,7 @@ from facecurator.detect.quality.clip_reasons import (  # the GUI translates them
     REASON_MISSING,
     REASON_MODEL,
     REASON_NO_FACE,
+    REASON_NO_MODEL,
     REASON_NOT_CHECKED,
     REASON_NOT_PHOTO_SHORT,
     REASON_NOT_PINNED,
@@ -153,7 +154,7 @@ def reasons(probe: Probe | None = None) -> tuple[str, ...]:
     """Every reason this module can give, as shown (for the translations)."""
     p = probe or default_probe()
     templates = (REASON_MODEL, REASON_MISSING, REASON_NOT_PINNED, REASON_FAILED, REASON_NOT_CHECKED)
-    return (*(p.reason(t) for t in templates), REASON_HAND_MADE, REASON_NOT_PHOTO_SHORT)
+    return (*(p.reason(t) for t in templates), REASON_HAND_MADE, REASON_NOT_PHOTO_SHORT, REASON_NO_MODEL)
 
 
 def locate(probe: Probe) -> Path | None:
@@ -388,9 +389,9 @@ class PhotoModel:
 
 
 #: The measure the model's score is shown as (the face's attributes; usable in rules).
-SCORE_MEASURE: Final = "photograph_model"
+SCORE_MEASURE: Final = clip_reasons.SCORE_MEASURE
 #: The face's verdict this model feeds (with the hand-made cues: either says "not a photograph").
-PHOTO_MEASURE: Final = "photograph"
+PHOTO_MEASURE: Final = clip_reasons.PHOTO_MEASURE
 
 
 @functools.cache
@@ -406,11 +407,17 @@ def _gate() -> Any:
     )
 
 
-def with_photo_model(face: Any, rgb: np.ndarray, mesh: np.ndarray, model: PhotoModel) -> Any:
+def with_photo_model(
+    face: Any, rgb: np.ndarray, mesh: np.ndarray, model: PhotoModel, *, enabled: bool = True
+) -> Any:
     """``face`` (a :class:`facecurator.domain.face.Face` with the hand-made ``photograph``)
     with the model's verdict folded in. The model runs only when the hand-made cues say
     "a photograph" and every other ``enrollment-strict`` condition passes; otherwise
-    ``photograph`` is null with the reason (or stays 0 when the hand-made cues said so)."""
+    ``photograph`` is null with the reason (or stays 0 when the hand-made cues said so).
+
+    ``enabled`` False (the scan's rules use no measure the model feeds): the model never
+    runs; a face it would have read gets ``photograph`` and each condition probe's measure
+    that still passes null with :data:`REASON_NO_MODEL` (a failing hand-made reading stays)."""
     from dataclasses import replace
 
     from facecurator.domain.measures import Measure, MeasureSet
@@ -427,6 +434,13 @@ def with_photo_model(face: Any, rgb: np.ndarray, mesh: np.ndarray, model: PhotoM
     elif not _gate().is_qualified(face, None):
         named[PHOTO_MEASURE] = named[SCORE_MEASURE] = Measure(None, REASON_NOT_CHECKED)
         raw["reason"] = REASON_NOT_CHECKED
+    elif not enabled:
+        named[PHOTO_MEASURE] = named[SCORE_MEASURE] = Measure(None, REASON_NO_MODEL)
+        for probe in model.conditions:  # what a probe could have failed is not known either
+            current = named.get(probe.measure)
+            if current is not None and current.value is not None and current.value > 0.0:
+                named[probe.measure] = Measure(None, REASON_NO_MODEL)
+        raw["reason"] = REASON_NO_MODEL
     else:
         reading = model.read(rgb, mesh)
         raw.update(score=reading.score, checked=reading.score is not None, reason=reading.reason)

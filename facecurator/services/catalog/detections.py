@@ -142,3 +142,25 @@ class DetectionStore(CatalogAccess):
         if row is None:
             raise CatalogError(catalog_text("catalog.no_detection", path=self.path, id=detection_id))
         return None if row[0] is None else json.loads(row[0])
+
+    def unchecked_faces(self, key_part: str, reason: str, source_root: str | None = None) -> tuple[int, int]:
+        """(images, faces) whose current detection's settings key contains ``key_part`` and,
+        of those, the faces whose raw reading gives ``reason`` (the local detector's scans
+        without the CLIP photograph model: ``clip_reasons.NO_MODEL_KEY`` / ``REASON_NO_MODEL``)."""
+        where = "d.settings_key LIKE ?" + ("" if source_root is None else " AND i.source_root = ?")
+        params: tuple[Any, ...] = (f"%{key_part}%",) + (() if source_root is None else (source_root,))
+        with self._reading("detection cache") as db:
+            images = db.execute(
+                f"SELECT COUNT(*) FROM images i JOIN detections d ON d.id = i.detection_id WHERE {where}",
+                params,
+            ).fetchone()[0]
+            faces = (
+                db.execute(
+                    "SELECT COUNT(*) FROM images i JOIN detections d ON d.id = i.detection_id"
+                    f" JOIN detection_faces f ON f.detection_id = d.id WHERE {where} AND f.raw LIKE ?",
+                    (*params, f"%{reason}%"),
+                ).fetchone()[0]
+                if images
+                else 0
+            )
+        return int(images), int(faces)
