@@ -382,9 +382,12 @@ def _decide_by_stored_verdicts(
 ) -> BulkDecision:
     """A bulk decision of a whole source by its stored verdicts (the missing ones evaluated and
     stored first, in SQL when the rule set allows), in committed chunks of face ids under ONE
-    audit batch, complete at the end (even when a chunk fails); each chunk is one set-based
-    statement. Without a ``reason``, each face's audit reason is its failing reasons as stored
-    with its verdict (:func:`reasons_text`; computed first where missing: :func:`fill_reasons`)."""
+    audit batch, complete at the end (even when a chunk fails). One statement counts the targets
+    and finds where each chunk ends (``BULK_CHUNK`` targets, then twice as many up to
+    ``MAX_STORED_CHUNK``: each commit's write lock stays short); each chunk is then one set-based
+    statement over its face id range (the faces still pending when it is written). Without a
+    ``reason``, each face's audit reason is its failing reasons as stored with its verdict
+    (:func:`reasons_text`; computed first where missing: :func:`fill_reasons`)."""
     from facecurator.services import browse  # browse builds on this module
     from facecurator.services.catalog import bulk
     from facecurator.services.catalog.assign import me as operator
@@ -396,27 +399,27 @@ def _decide_by_stored_verdicts(
         browse.fill_reasons(catalog, rules, source_root=source_root)
     me = None if include_held else (who or operator())
     # the targets include the faces others hold: those left to them are reported as skipped
-    total = bulk.count_stored_targets(catalog, ruleset, qualified=qualified, source_root=source_root, me=None)
+    sizes = [min(BULK_CHUNK << k, MAX_STORED_CHUNK) for k in range(_chunks_of(catalog))]
+    total, ends = bulk.stored_target_plan(
+        catalog, ruleset, qualified=qualified, source_root=source_root, me=me, reasoned=reason is None,
+        sizes=sizes,
+    )  # fmt: skip
     if not total:
         return BulkDecision(0)
     done = after = 0
     batch_id = 0
-    size = BULK_CHUNK
     try:
-        while done < total:
-            opened, changed, last = catalog.decide_by_verdict(
-                ruleset=ruleset, qualified=qualified, after=after, limit=size, state=state,
+        for end in ends:
+            opened, changed, _ = catalog.decide_by_verdict(
+                ruleset=ruleset, qualified=qualified, after=after, limit=0, upto=end, state=state,
                 reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
             )  # fmt: skip
-            if last == after:
-                break  # no target left: the rest was decided by someone else meanwhile
-            after = last
+            after = end
             if opened and not batch_id:
                 batch_id = opened
                 if on_batch:
                     on_batch(opened)
             done += changed
-            size = min(size * 2, MAX_STORED_CHUNK)
             if on_chunk:
                 on_chunk(min(done, total), total)
     finally:
@@ -424,6 +427,18 @@ def _decide_by_stored_verdicts(
             with contextlib.suppress(CatalogError):
                 catalog.finish_batch(batch_id)
     return BulkDecision(done, (batch_id,) if batch_id else (), max(0, total - done), total)
+
+
+def _chunks_of(catalog: Catalog) -> int:
+    """How many chunk sizes a bulk decision's plan may need: enough for every face of the catalog."""
+    from facecurator.services.catalog import bulk
+
+    low, high = bulk.id_bounds(catalog, "faces")
+    chunks, covered = 0, 0
+    while covered <= high - low:
+        covered += min(BULK_CHUNK << chunks, MAX_STORED_CHUNK)
+        chunks += 1
+    return chunks
 
 
 def reasons_text(verdict: Verdict) -> str:

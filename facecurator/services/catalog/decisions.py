@@ -133,9 +133,11 @@ class DecisionStore(CatalogAccess):
         batch_id: int | None = None,
         source_root: str | None = None,
         me: str | None = None,
+        upto: int | None = None,
     ) -> tuple[int, int, int]:
         """One chunk of a bulk decision by stored verdict (:func:`.bulk.decide_stored`): the
-        next ``limit`` pending faces after face id ``after`` whose verdict of ``ruleset`` is
+        next ``limit`` pending faces after face id ``after`` (``upto``: every one up to that
+        face id) whose verdict of ``ruleset`` is
         (not) ``qualified`` get ``state``, in the open batch ``batch_id`` (None: opened by the
         first chunk with a face to decide), in one write transaction; with ``reason`` None,
         each face's own reasons as stored with its verdict (faces whose verdict has none yet
@@ -153,6 +155,7 @@ class DecisionStore(CatalogAccess):
             batch, changed, last = decide_stored(
                 db, self.path, ruleset=ruleset, qualified=qualified, after=after, limit=limit, state=state,
                 reason=reason, who=who or _os_user(), batch_id=batch_id, source_root=source_root, me=me,
+                upto=upto,
             )  # fmt: skip
             if changed:
                 self._announce(db, batch, [batch])
