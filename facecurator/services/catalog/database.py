@@ -416,9 +416,16 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         return None if row is None else ImageRow(*row)
 
     def source_roots(self) -> list[str]:
-        """Every source root with at least one image, sorted."""
+        """Every source root with at least one image, sorted: each the next one after the last by
+        the images' (source_root, name) index, one look per root (``DISTINCT`` read every image:
+        0.18-0.22 s at 1M images on PostgreSQL, load 15, before ``report --json``'s first byte)."""
         with self._reading("sources") as db:
-            rows = db.execute("SELECT DISTINCT source_root FROM images ORDER BY source_root").fetchall()
+            rows = db.execute(
+                "WITH RECURSIVE roots(root) AS (SELECT min(source_root) FROM images UNION ALL"
+                " SELECT (SELECT min(source_root) FROM images WHERE source_root > roots.root)"
+                " FROM roots WHERE roots.root IS NOT NULL)"
+                " SELECT root FROM roots WHERE root IS NOT NULL"
+            ).fetchall()
         return [row[0] for row in rows]
 
     def forget_missing(self, source_root: str, present_uris: set[str]) -> int:
