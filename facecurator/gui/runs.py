@@ -62,7 +62,7 @@ class DetectionRuns(WindowBase):
         self.scan_status.cancel_button.clicked.connect(self.cancel_scan)
         self.statusBar().addPermanentWidget(self.scan_status)
         # faces scanned without the CLIP photograph model that the rules now use: one button re-detects
-        self.model_check = ModelCheckNotice(self.start_scan, self)
+        self.model_check = ModelCheckNotice(lambda: self.start_scan("local"), self)  # the model is local
         self.statusBar().addPermanentWidget(self.model_check)
         self.paid_calls_label = QLabel(self)
         self.paid_calls_label.setObjectName("paidCalls")
