@@ -197,8 +197,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             return print_identities(catalog, rules, root, as_json=args.json, as_csv=args.csv)
         selected = where_filter(args, rules, catalog, root)
-        # faces these rules need the CLIP photograph model for, scanned without it
-        unchecked = unchecked_by_photo_model(catalog, root) if rules_need_model(rules.conditions) else None
+        # faces these rules need the CLIP photograph model for, scanned without it: counted after the
+        # images (a join over every image: 1.5-5.5 s at 1M on SQLite, not before the first byte)
+        needs_model = rules_need_model(rules.conditions)
+
+        def unchecked() -> dict[str, int]:
+            counted = unchecked_by_photo_model(catalog, root)
+            return {"images": counted[0], "faces": counted[1]}
+
         identities = identities_if_embedded(catalog, rules, source_root=root)
         images = iter_review(catalog, rules, source_root=root, identities=identities)
         if selected is not None:  # images with a matching face, with those faces only (streamed)
@@ -210,11 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 head={"catalog": str(catalog.path), "rules": rules.name},
                 tail={
                     "paid_calls": catalog.paid_calls,
-                    **(
-                        {}
-                        if unchecked is None
-                        else {"not_checked_by_photo_model": {"images": unchecked[0], "faces": unchecked[1]}}
-                    ),
+                    **({"not_checked_by_photo_model": unchecked} if needs_model else {}),
                 },
                 pretty=args.pretty,
             )
@@ -222,8 +224,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             report.write_csv(sys.stdout, images)
         else:
             report.write_text(sys.stdout, images)
-        if unchecked is not None and unchecked[0] and not args.json:
-            _err(unchecked_note(*unchecked, rules=rules.name))
+        if needs_model and not args.json:
+            counted = unchecked()
+            if counted["images"]:
+                _err(unchecked_note(counted["images"], counted["faces"], rules=rules.name))
     return EXIT_OK
 
 
