@@ -183,3 +183,25 @@ def test_the_cli_scans_for_its_rules_and_says_what_lacks_the_model(folder: Path,
     assert body["scan"]["detected"] == 1 and body["images"][0]["faces"][0]["qualified"] is True
     done = _cli("report", "--catalog", catalog, "--rules", "enrollment-strict", "--json")
     assert json.loads(done.stdout)["not_checked_by_photo_model"] == {"images": 0, "faces": 0}
+
+
+def test_a_shared_scan_without_the_model_counts_a_detection_made_with_it(pg_url: str) -> None:
+    """The server catalog's identity lookup of a long shared scan (image_gate.CatalogKnown) takes
+    every reusable key: an image detected with the model is known to a scan without it."""
+    from facecurator.domain.protocols import DetectionResult
+    from facecurator.services.image_gate import CatalogKnown
+
+    with_model, without = LocalDetector(), LocalDetector(photo_model=False)
+    with Catalog(pg_url) as catalog:
+        catalog.store_detection("id-1", "local", with_model.settings_key, DetectionResult([], 10, 10))
+        location = catalog.location
+    known = CatalogKnown(location, "local", without.reusable_keys)
+    alone = CatalogKnown(location, "local", (without.settings_key,))
+    strict = CatalogKnown(location, "local", with_model.reusable_keys)
+    try:
+        assert "id-1" in known and "id-1" in strict
+        assert "id-1" not in alone  # the key alone would detect it again
+        assert "id-2" not in known
+    finally:
+        for each in (known, alone, strict):
+            each.close()
