@@ -24,7 +24,8 @@ Then, in each view, jumps (``gallery_jumps``, ``triage_jumps``): the End key, th
 dragged to 50 %, 10 % and 90 % of its range, Home, and "go to" the row at 70 % (``goto_70``): each
 to the first paint (``rows_ms``), to the visible rows all holding their ids (``filled_ms``: a
 page read on the query worker paints empty cells first), the longest stall until then and the
-GUI thread's CPU; the go-to is filled once its face or image is current and shown (at its row or
+GUI thread's CPU, and (``kept``) whether the view was still where the jump put it a second later;
+the go-to is filled once its face or image is current and shown (at its row or
 at an estimated one), ``exact_ms`` once it is current at its row (an estimate corrected), with
 the longest stall and GUI-thread turn until then (``exact_stall_ms``, ``exact_turn_cpu_ms``).
 ``--hold-sample``: no jump sample is taken (as right after a switch at 3M, while it is walked):
@@ -267,6 +268,7 @@ def _jumps(
         act()
         spin(lambda: bool(painted), PAGE_LIMIT_S)
         rows_at = painted[0] if painted else float("nan")
+        shown_at = bar.value()  # (where the jump put the view)
         spin(done, 2 * PAGE_LIMIT_S)
         filled_at = time.perf_counter() if done() else float("nan")
         spin(lambda: False, 0.1)  # the gaps of the turns after it are counted
@@ -276,6 +278,9 @@ def _jumps(
             "filled_ms": round((filled_at - started) * 1000, 1),
             **_gui_cost(monitor, gaps_before, turns, started, cpu),
         }
+        if name != "goto_70":  # the view still where the jump put it a second later (no relayout's jump)
+            spin(lambda: False, 1.0)
+            out[name]["kept"] = bar.value() == shown_at
         if name == "goto_70" and exact is not None:  # landed at an estimate: its row corrected later
             at_row = lambda: view.currentIndex().row() == exact[0] and _held(model, exact[0]) == exact[1]  # noqa: E731
             spin(at_row, 2 * PAGE_LIMIT_S)

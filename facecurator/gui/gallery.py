@@ -33,6 +33,7 @@ from facecurator.gui.gallery_delegate import (
     GalleryDelegate,
 )
 from facecurator.gui.gallery_views import ViewModel
+from facecurator.gui.grid_view import UniformGrid
 from facecurator.gui.paged_ids import PagedIds, pages_gallery
 from facecurator.gui.paged_inserts import PagedInserts
 from facecurator.gui.rowindex import RowIndex
@@ -387,7 +388,7 @@ class GalleryModel(ViewModel):
         return None if image_id is None else self._thumbs.error(thumb_key(image_id))
 
 
-class GalleryView(QListView):
+class GalleryView(UniformGrid):
     """Icon grid of a :class:`GalleryModel`; drops queued renders that scrolled away."""
 
     currentImageChanged = Signal(object)  # image id or None

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.fit import never_cut
+from facecurator.gui.grid_view import UniformGrid
 from facecurator.gui.i18n import counted
 from facecurator.gui.my_faces import MINE, MyFaces
 from facecurator.gui.sort_words import sort_label
@@ -68,7 +69,7 @@ from facecurator.services.filtering import FACE_SORTS
 TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
 
 
-class TriageView(QListView):
+class TriageView(UniformGrid):
     """The face grid; single keys decide the current face (or the selection)."""
 
     decisionRequested = Signal(str)  # "accepted" | "rejected" | "skip"

@@ -378,3 +378,44 @@ def test_a_decision_state_grid_reads_no_far_page_on_the_gui_thread(
         )
     # on the GUI thread only keyset pages beside a held one (PgDown, a neighbour of a page read)
     assert all("after" in r or "before" in r for r in gui_reads), gui_reads
+
+
+def test_the_grid_stays_on_the_end_when_the_end_keys_page_arrives(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Triage on "Accepted" (a decision state: the End key's page read on the worker, its rows placeholders
+    until it arrives), laid out in batches of fewer rows than the grid has (as 2 000 of the 1M
+    seed's 30 000 accepted faces): when the page arrives and its rows are repainted the grid
+    stays on its last rows, the current face shown, every row shown filled. Before, the arrival
+    laid the whole grid out again (QListView on any dataChanged), the first batch clamped the
+    scroll position and the grid jumped back to the batch's last rows, away from the current face,
+    onto rows no page was read for (the End-key benchmark's "not filled")."""
+    from facecurator.gui import triage as triage_module
+
+    monkeypatch.setattr(triage_module, "LAYOUT_BATCH", 64)
+    target, root = big_target
+    with Catalog(target) as catalog:
+        catalog.decide(q.face_ids(catalog, source_root=str(root))[:1100], "accepted")
+    accepted, _store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
+    model, view = triage.model, triage.view
+    assert view.batchSize() == 64 and len(accepted) > 10 * 64
+    bar = view.verticalScrollBar()
+    full = bar.maximum()
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_End)
+    last = len(accepted) - 1
+    assert view.currentIndex().row() == last
+    at_end = bar.value()  # (the last row in view)
+    assert model.held_id(last) is None  # (its page on its way: a placeholder)
+    qtbot.waitUntil(lambda: model.held_id(last) is not None, timeout=30_000)  # arrived, announced
+    view.executeDelayedItemsLayout()  # (a layout the announcement scheduled runs now, if any)
+    qtbot.waitUntil(lambda: bar.maximum() == full, timeout=30_000)  # (its batches all laid out)
+    assert bar.value() == at_end, "the grid jumped away from its end as the page arrived"
+    area = view.viewport().rect()
+    assert view.visualRect(view.currentIndex()).intersects(area)
+    assert triage.current_face_id() == accepted[-1]
+    shown = [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+    assert shown and shown[-1] == last
+    qtbot.waitUntil(
+        lambda: [model.held_id(r) for r in shown] == accepted[shown[0] : last + 1], timeout=30_000
+    )
