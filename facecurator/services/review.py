@@ -386,10 +386,11 @@ def _decide_by_stored_verdicts(
 ) -> BulkDecision:
     """A bulk decision of a whole source by its stored verdicts (the missing ones evaluated and
     stored first, in SQL when the rule set allows), in committed chunks of face ids under ONE
-    audit batch, complete at the end (even when a chunk fails). One statement counts the targets
-    and finds where each chunk ends (``BULK_CHUNK`` targets, then twice as many up to
-    ``MAX_STORED_CHUNK``: each commit's write lock stays short); each chunk is then one set-based
-    statement over its face id range (the faces still pending when it is written). Without a
+    audit batch, complete at the end (even when a chunk fails): ``BULK_CHUNK`` targets, then twice
+    as many up to ``MAX_STORED_CHUNK`` (each commit's write lock stays short), each chunk one
+    set-based statement (the faces still pending when it is written). On PostgreSQL one statement
+    counts the targets and finds where each chunk ends, and each chunk is its face id range; on
+    SQLite the targets are counted and each chunk is the next ones by face id (``LIMIT``). Without a
     ``reason``, each face's audit reason is its failing reasons as stored with its verdict
     (:func:`reasons_text`; computed first where missing: :func:`fill_reasons`)."""
     from facecurator.services import browse  # browse builds on this module
@@ -404,21 +405,30 @@ def _decide_by_stored_verdicts(
     me = None if include_held else (who or operator())
     # the targets include the faces others hold: those left to them are reported as skipped
     sizes = [min(BULK_CHUNK << k, MAX_STORED_CHUNK) for k in range(_chunks_of(catalog))]
-    total, ends = bulk.stored_target_plan(
-        catalog, ruleset, qualified=qualified, source_root=source_root, me=me, reasoned=reason is None,
-        sizes=sizes,
-    )  # fmt: skip
+    ends: list[int] | None = None  # (SQLite: chunks by LIMIT; counting cheaper than planning)
+    if catalog.dialect == "postgresql":
+        total, ends = bulk.stored_target_plan(
+            catalog, ruleset, qualified=qualified, source_root=source_root, me=me,
+            reasoned=reason is None, sizes=sizes,
+        )  # fmt: skip
+    else:
+        total = bulk.count_stored_targets(
+            catalog, ruleset, qualified=qualified, source_root=source_root, me=None, reasoned=reason is None
+        )
     if not total:
         return BulkDecision(0)
     done = after = 0
     batch_id = 0
     try:
-        for end in ends:
-            opened, changed, _ = catalog.decide_by_verdict(
-                ruleset=ruleset, qualified=qualified, after=after, limit=0, upto=end, state=state,
+        for k in range(len(sizes) if ends is None else len(ends)):
+            upto, limit = (None, sizes[k]) if ends is None else (ends[k], 0)
+            opened, changed, last = catalog.decide_by_verdict(
+                ruleset=ruleset, qualified=qualified, after=after, limit=limit, upto=upto, state=state,
                 reason=reason, who=who, batch_id=batch_id or None, source_root=source_root, me=me,
             )  # fmt: skip
-            after = end
+            if upto is None and last == after:
+                break  # no target left: the rest was decided by someone else meanwhile
+            after = last if upto is None else upto
             if opened and not batch_id:
                 batch_id = opened
                 if on_batch:
@@ -426,6 +436,8 @@ def _decide_by_stored_verdicts(
             done += changed
             if on_chunk:
                 on_chunk(min(done, total), total)
+            if upto is None and done >= total:
+                break
     finally:
         if batch_id:
             with contextlib.suppress(CatalogError):

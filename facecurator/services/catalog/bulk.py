@@ -276,6 +276,26 @@ def stored_target_plan(
     return (int(rows[0][1]) if rows else 0), [int(row[0]) for row in rows]
 
 
+def count_stored_targets(
+    catalog: Catalog,
+    ruleset: int,
+    *,
+    qualified: bool,
+    source_root: str | None,
+    me: str | None,
+    reasoned: bool,
+) -> int:
+    """How many faces :func:`decide_stored` would decide over the whole catalog now (SQLite: cheaper
+    than :func:`stored_target_plan`, whose window functions took 16-35 s at 1M / 3M where the count
+    took 11 s, load 12-16)."""
+    params: dict[str, Any] = {"ruleset": ruleset, "after": 0}
+    sql = "SELECT count(*) " + _targets(
+        params, qualified=qualified, source_root=source_root, me=me, reasoned=reasoned
+    )
+    with catalog._reading("bulk decision targets") as db:
+        return int(db.execute(sql, params).fetchone()[0])
+
+
 def decide_stored(
     db: Connection,
     path: Path,
