@@ -413,6 +413,16 @@ def put_reasons(catalog: Catalog, ruleset: int, rows: Sequence[tuple[int, str]])
     """Store ``(face id, reasons)`` with the faces' stored verdicts of ``ruleset``, in one transaction."""
     if not rows:
         return
+    if catalog.dialect == POSTGRESQL:  # one statement: the per-row UPDATEs were most of a fill's time
+        params = {"ruleset": ruleset, "ids": [face_id for face_id, _ in rows], "texts": [r for _, r in rows]}
+        with catalog._write("store verdicts") as db:
+            db.execute(
+                "UPDATE verdicts AS v SET reasons = t.reasons"
+                " FROM unnest(CAST(:ids AS BIGINT[]), CAST(:texts AS TEXT[])) AS t(face_id, reasons)"
+                " WHERE v.ruleset = :ruleset AND v.face_id = t.face_id",
+                params,
+            )
+        return
     with catalog._write("store verdicts") as db:
         db.executemany(
             "UPDATE verdicts SET reasons = ? WHERE ruleset = ? AND face_id = ?",
