@@ -35,7 +35,8 @@ class KeySource(Protocol):
     ``counted_far``: a far page is read from a key counted so (:func:`far_page`), not by OFFSET.
     ``sample_whole``: the jump sample in one pass (None: walked a chunk a query).
     ``sparse``: its rows may lie far apart in what a page's read walks (a decision state's few
-    faces), so a page not beside a held one is read on a worker even from an end or a sampled key."""
+    faces), so every page not held is read on a worker, even from an end, a sampled key or a page
+    held beside it (PgDown)."""
 
     counted_far: ClassVar[bool]
 

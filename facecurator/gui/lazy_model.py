@@ -127,6 +127,12 @@ class LazyIdModel(QAbstractListModel):
                 self._prefetch([i for i in self._ids[first:stop] if i != UNLISTED])
         return self._row_data(item_id, role)
 
+    def id_now(self, row: int) -> int | None:
+        """The id of ``row`` as painted: read now when that is cheap, None while its page is read on
+        the worker (a decision state's grid reads none on the GUI thread); ``rowsArrived`` tells
+        when it is in."""
+        return self._shown(row)
+
     def _shown(self, row: int) -> int | None:
         """The id of ``row`` to paint; None while a paged list's page is read on the query worker
         (a jump far from its sampled keys) or a listed view's row is not written yet

@@ -441,11 +441,16 @@ class TriagePage(QWidget):
         )
 
     def _prefetch_next_preview(self, from_row: int) -> None:
-        """Render the big crop of the next pending face before the operator gets there."""
+        """Render the big crop of the next pending face before the operator gets there: among
+        the rows the grid holds (a paged grid's page not read yet is not read for it here, on the
+        GUI thread: in "Accepted", where no face is pending, every PgDown read its next page so,
+        a walk of up to 5 440 images at 1M on PostgreSQL)."""
         count = self.model.rowCount()
         for offset in range(1, min(count, 50)):
             row = (from_row + offset) % count
-            face_id = self.model.face_id(row)
+            face_id = self.model.held_id(row)
+            if face_id is None:
+                return
             if self._store.face(face_id).decision == "pending":
                 if self._previews.get(preview_key(face_id)) is None:
                     self._request_preview(face_id)
