@@ -316,3 +316,35 @@ def test_a_far_go_to_is_counted_while_the_source_is_counted(
     finally:
         release.set()
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+
+
+def test_the_gallery_stays_where_a_drag_put_it_when_the_page_arrives(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gallery laid out in batches of fewer rows than it has (as 2 000 of 1M), the sample held
+    back: the scroll bar dragged to the middle shows placeholders, its page is read on the worker,
+    and when it arrives and its rows are repainted the gallery is still where the drag put it,
+    the rows shown the right images. Before, the arrival laid the whole grid out again
+    (QListView on any dataChanged) and the first batch clamped the scroll position: the gallery
+    jumped back to the batch's last rows."""
+    from facecurator.gui import gallery
+
+    monkeypatch.setattr(gallery, "LAYOUT_BATCH", 64)
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    hold_sample(monkeypatch)
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
+    model, view = window.gallery_model, window.gallery
+    assert view.batchSize() == 64
+    bar = view.verticalScrollBar()
+    full = bar.maximum()
+    bar.setValue(full // 2)
+    dragged, area = bar.value(), view.viewport().rect()
+    shown = [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+    assert shown and all(model.held_id(r) is None for r in shown)  # (placeholders: read on the worker)
+    qtbot.waitUntil(lambda: all(model.held_id(r) is not None for r in shown), timeout=30_000)
+    view.executeDelayedItemsLayout()  # (a layout the announcement scheduled runs now, if any)
+    qtbot.waitUntil(lambda: bar.maximum() == full, timeout=30_000)  # (its batches all laid out)
+    assert bar.value() == dragged, "the gallery jumped away as the page arrived"
+    assert [model.held_id(r) for r in shown] == reference[shown[0] : shown[-1] + 1]
