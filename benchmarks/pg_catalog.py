@@ -166,8 +166,8 @@ def _seed(catalog: Any, images: int, faces: int, root: str = "/g", *, verdicts: 
 #: seed's faces, whose only failing conditions are blur and yaw: the same text as the fill's
 #: (compared on 65 000 faces of the 1M seed), where ``browse.fill_reasons`` at 1M on PostgreSQL
 #: took over 20 s a chunk of 5 000 faces at load 15 (hours for 2 million; since session 14's
-#: 4c7fa73 0.3-0.5 s a chunk, 543 s for the 2 million at load 10-14: still slower than this one
-#: statement).
+#: 4c7fa73 0.3-0.5 s a chunk, 543 s for the 2 million at load 10-14, 203 s since eb387aa at load
+#: 10-12: still slower than this one statement).
 _REASONS = """UPDATE verdicts AS v SET reasons = concat_ws('; ',
         CASE WHEN df.blur_value >= 25
              THEN 'blur ' || to_char(df.blur_value, 'FM990.0') || ' ≥ 25 (0-100)' END,
