@@ -291,7 +291,8 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 
 ISSUE_18 = (
-    "issue 18 target not reached (local-v45): test split, enrollment-strict qualifies 17 of 156 real"
+    "issue 18 target not reached (local-v45, the same at local-v46): test split, enrollment-strict"
+    " qualifies 17 of 156 real"
     " must-not faces (13 renders, GAN faces or paintings: 11 of the 12 StyleGAN faces of"
     " aws-samples, 1 PaddleGAN StyleGAN mixing output, 1 PhotoMaker painting -- the CLIP"
     " photograph model rejects 13 of the 26 that local-v42 qualified; 1 dim low-key portrait, 1"

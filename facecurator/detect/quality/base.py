@@ -249,6 +249,15 @@ class FaceView:
     small_inner: np.ndarray | None = None
 
 
+def block_window(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The central ``BLOCK_WINDOW`` square (x0, y0, x1, y1; less where the face is smaller)
+    of the face ``box`` in working pixels: ``FaceView.window``'s pixels."""
+    x0, y0, x1, y1 = box
+    h, w = y1 - y0, x1 - x0
+    wy0, wx0 = y0 + max(0, (h - BLOCK_WINDOW) // 2), x0 + max(0, (w - BLOCK_WINDOW) // 2)
+    return wx0, wy0, min(x1, wx0 + BLOCK_WINDOW), min(y1, wy0 + BLOCK_WINDOW)
+
+
 def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
     """The shared crops of the face ``mesh`` in the working image ``rgb``."""
     import cv2
@@ -261,10 +270,8 @@ def face_view(rgb: np.ndarray, mesh: np.ndarray) -> FaceView:
     if box is None:
         return FaceView(ied, None, inside)
     small, pts, mask = reduced_face(rgb, mesh, box, ied, NORMAL_IED)
-    x0, y0, x1, y1 = box
-    h, w = y1 - y0, x1 - x0
-    wy0, wx0 = y0 + max(0, (h - BLOCK_WINDOW) // 2), x0 + max(0, (w - BLOCK_WINDOW) // 2)
-    win = rgb[wy0 : min(y1, wy0 + BLOCK_WINDOW), wx0 : min(x1, wx0 + BLOCK_WINDOW)]
+    wx0, wy0, wx1, wy1 = block_window(box)
+    win = rgb[wy0:wy1, wx0:wx1]
     # OpenCV reads the window in place (rows of whole pixels): no contiguous copy first
     window = cv2.cvtColor(win, cv2.COLOR_RGB2GRAY).astype(np.float32)
     # the small crop's luma, once for the detail, exposure, photo and drawing measures

@@ -36,7 +36,10 @@ bounding box) by :func:`detail_measures` (cheap: ~1 ms a face):
     (``native``: grid.py). Not measurable (``None``) when the grid is finer than
     2 px or, in a JPEG, not a whole number of pixels. The file's own JPEG
     quality (estimated from its quantisation tables by :func:`jpeg_quality`,
-    which the decoder reads from the header for free) is reported beside it.
+    which the decoder reads from the header for free) is reported beside it,
+    and ``details["chroma"]``: the colour (Cb, Cr) blocks' fold at the file's
+    16 px grid, at its own phase (grid.py's ``chroma_blocking``; a JPEG re-saved
+    as PNG has no tables, but its colour blocks stay).
 
 ``pixelation`` (1 = none; larger = stronger)
     The same folding, for any block size from 3 to 16 px: a face enlarged by
@@ -76,6 +79,7 @@ from facecurator.detect.quality.base import (
     NORMAL_IED,
     FaceView,
     Measure,
+    block_window,
     face_view,
     fast_mean,
     unmeasured,
@@ -91,7 +95,13 @@ from facecurator.detect.quality.blocks import (
     _profiles,
     block_spectrum,
 )
-from facecurator.detect.quality.grid import JPEG_BLOCK, native_window
+from facecurator.detect.quality.grid import (
+    CHROMA_BLOCK_MAX,
+    JPEG_BLOCK,
+    chroma_blocking,
+    chroma_period,
+    native_window,
+)
 from facecurator.detect.quality.grid import jpeg_quality as jpeg_quality  # re-exported
 
 if TYPE_CHECKING:
@@ -265,6 +275,12 @@ def detail_measures(
     details: dict[str, float] = {}
     if jpeg_quality_value is not None:
         details["jpeg_quality"] = float(jpeg_quality_value)
+    period = chroma_period(scale, dct_factor, jpeg_quality_value is not None)
+    if period is not None:  # colour blocks on the file's 16 px grid (grid.py)
+        wx0, wy0, wx1, wy1 = block_window(box)
+        chroma = chroma_blocking(rgb[wy0:wy1, wx0:wx1], (wx0, wy0), period).value
+        if chroma is not None:
+            details["chroma"] = chroma
     grid = JPEG_BLOCK / dct_factor if dct_factor else (8.0 / scale if scale > 0 else 0.0)
     block: float | None = None
     on_grid = grid >= 2.0 - 1e-6 and abs(grid - round(grid)) < 1e-3
@@ -371,10 +387,12 @@ def compressed(measures: DetailMeasures) -> bool | None:
     """The suggested "compressed" verdict: blockiness at the JPEG grid of at
     least ``COMPRESSION_MAX``, or a file JPEG quality under ``JPEG_QUALITY_MIN``
     (which also covers files decoded at 1/8, whose blocks are invisible in the
-    working image). None when neither is known."""
+    working image), or blocks off the grid (:func:`off_grid_blocking`), or colour
+    blocks on the file's grid (:func:`colour_blocks`). None when neither the
+    blockiness nor the quality is known and nothing says "present"."""
     block = measures.compression.value
     quality = measures.compression.details.get("jpeg_quality")
-    if off_grid_blocking(measures.block_spectrum):
+    if off_grid_blocking(measures.block_spectrum) or colour_blocks(measures):
         return True
     if block is None and quality is None:
         return None
@@ -382,6 +400,13 @@ def compressed(measures: DetailMeasures) -> bool | None:
         (block is not None and block >= COMPRESSION_MAX)
         or (quality is not None and quality < JPEG_QUALITY_MIN)
     )
+
+
+def colour_blocks(measures: DetailMeasures) -> bool:
+    """Colour blocks on the file's 16 px grid (``compression.details["chroma"]``, grid.py)
+    of at least ``CHROMA_BLOCK_MAX``. Only ever says "present", as :func:`off_grid_blocking`."""
+    chroma = measures.compression.details.get("chroma")
+    return chroma is not None and chroma >= CHROMA_BLOCK_MAX
 
 
 def off_grid_blocking(spectrum: Measure) -> bool:

@@ -115,6 +115,8 @@ def measure_face(
     elif detail.off_grid_blocking(d.block_spectrum):
         period = d.block_spectrum.details.get("period", 0.0)
         comp_reason = f"JPEG blocking off the grid ({period:.1f} px blocks)"
+    elif comp and not (d.compression.value or 0.0) >= detail.COMPRESSION_MAX and detail.colour_blocks(d):
+        comp_reason = "JPEG colour blocks (16 px grid)"
     verdicts["compressed"] = (comp, comp_reason)
     verdicts["upscaled"] = (detail.upscaled(d), d.effective_resolution.reason)
     under, over = exposure.underexposed(e), exposure.overexposed(e)
