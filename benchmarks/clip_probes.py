@@ -117,18 +117,24 @@ def load_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = [r for r in cached_crops(args.cache, sources=True) if r["key"].split("#")[0] in labels]
     rows = [r for r in rows if "#" not in r["key"]]  # render_separation's own sketches: not here
     if args.extra_cache is not None:  # faces labelled since the crop cache was made
-        if args.extra_cache.is_file():
-            extra = pickle.loads(args.extra_cache.read_bytes())
-        else:
+        extra = pickle.loads(args.extra_cache.read_bytes()) if args.extra_cache.is_file() else []
+        tried_file = args.extra_cache.with_suffix(".tried")  # faces looked for and not found
+        tried = set(tried_file.read_text(encoding="utf-8").splitlines()) if tried_file.is_file() else set()
+        have = {r["key"] for r in rows} | {r["key"] for r in extra} | tried
+        new = [lab for lab in labels.values() if lab.set != "derived" and lab.key not in have]
+        if new or not args.extra_cache.is_file():  # each face collected once
             from render_separation import collect
 
             from benchmarks.truthset.labels import resolve
 
-            have = {r["key"] for r in rows}
-            new = [lab for lab in labels.values() if lab.set != "derived" and lab.key not in have]
-            extra = [r for r in collect(resolve(new)[0]) if "#" not in r["key"]]
+            print(f"collecting {len(new)} faces labelled since the caches", file=sys.stderr)
+            extra += [r for r in collect(resolve(new)[0]) if "#" not in r["key"]]
             args.extra_cache.write_bytes(pickle.dumps(extra))
-        rows += [r for r in extra if r["key"] in labels]
+            found = {r["key"] for r in extra}
+            tried |= {lab.key for lab in new if lab.key not in found}
+            tried_file.write_text("\n".join(sorted(tried)), encoding="utf-8")
+        seen = {r["key"] for r in rows}
+        rows += [r for r in extra if r["key"] in labels and r["key"] not in seen]
     if args.variants_cache.is_file():
         rows += pickle.loads(args.variants_cache.read_bytes())
     if args.derived_cache.is_file():
@@ -181,19 +187,25 @@ MEASURE_OF = {
 
 
 def write_probes(
-    rows: list[dict[str, Any]], emb: dict[str, Any], keep: Sequence[str], qualified: dict[str, bool]
+    rows: list[dict[str, Any]],
+    emb: dict[str, Any],
+    keep: Sequence[str],
+    qualified: dict[str, bool],
+    feat: str = "emb",
 ) -> None:
-    """Fit the kept probes (``condition=lambda``) on the photograph probe's embedding and write
-    them to ``clip_conditions.json`` with their provenance."""
+    """Fit the kept probes (``condition=lambda``) on the photograph probe's features (``feat``
+    of ``emb``: what ``photo_model.json`` reads, e.g. ``cls10+cls11``) and write them to
+    ``clip_conditions.json`` with their provenance."""
     from facecurator.detect.quality import clip_conditions, photo_model
+    from facecurator.detect.quality.clip_graph import block_output
 
     photo = photo_model.default_probe()
-    if (photo.view, photo.feature) != (2.0, "embedding"):
-        raise SystemExit(f"the photograph probe reads view {photo.view} / {photo.feature}: re-fit on it")
+    if photo.view != 2.0:
+        raise SystemExit(f"the photograph probe reads view {photo.view}: re-fit on it")
     probes = {}
     for item in keep:
         cond, lam = item.split("=")
-        res = probe(rows, emb, cond, Setting("head", "emb", float(lam)), qualified)
+        res = probe(rows, emb, cond, Setting("head", feat, float(lam)), qualified)
         print("\n".join(res["lines"]))
         probes[cond] = {
             "measure": MEASURE_OF[cond],
@@ -205,7 +217,7 @@ def write_probes(
             "provenance": {
                 "lambda": float(lam),
                 "fit": "class-balanced L2 logistic regression on standardised features, TUNE only"
-                " (real faces and derived variants; benchmarks/clip_probes.py)",
+                f" (real faces and derived variants; benchmarks/clip_probes.py); features: {feat}",
                 "threshold_rule": "highest leave-one-source-out score of a tune clean face or camera variant",
                 "tune_loso_auc_real": round(res["loso_auc_real"], 4),
                 "test_auc_real": round(res["test_auc_real"], 4),
@@ -215,8 +227,11 @@ def write_probes(
     data = {
         "embedding": {
             "sha256": photo.sha256,
-            "output": photo.output,
-            "feature": photo.feature,
+            # what the probes read of the photograph model's run (photo_model.Probe's terms)
+            "output": "image_embeds"
+            if feat == "emb"
+            else [block_output(int(b[3:])) for b in feat.split("+")],
+            "feature": "embedding" if feat == "emb" else "class_token",
             "view": photo.view,
             "side": photo.side,
         },
@@ -267,9 +282,15 @@ def _score(model: Model, x: np.ndarray) -> np.ndarray:
 
 
 def probe(
-    rows: list[dict[str, Any]], emb: dict[str, Any], cond: str, setting: Setting, qualified: dict[str, bool]
+    rows: list[dict[str, Any]],
+    emb: dict[str, Any],
+    cond: str,
+    setting: Setting,
+    qualified: dict[str, bool],
+    by_kind: bool = True,
 ) -> dict[str, Any]:
-    """Fit, validate (LOSO, LOKO) and freeze one probe; its figures as lines and numbers."""
+    """Fit, validate (LOSO; LOKO unless ``by_kind`` is False: a lambda search does not read it)
+    and freeze one probe; its figures as lines and numbers."""
     view, feat, lam = setting
     lab = [conditions(r["attrs"])[cond] for r in rows]
     x_all = np.array([emb[f"{r['key']}|{view}"][feat] for r in rows], float)
@@ -327,7 +348,7 @@ def probe(
     lines.append(f"  tune LOSO real positives caught: {real_caught}")
     # leave-one-derived-kind-out: every variant of a kind held out (real faces always in training)
     loko: dict[str, list[int]] = {}
-    for k in sorted(set(kind[pos_t]) - {"real"}):
+    for k in sorted(set(kind[pos_t]) - {"real"}) if by_kind else ():
         out = kind == k
         m = _fit(x_all[tr & ~out], y_all[tr & ~out], lam, model)
         for sp in ("tune", "test"):

@@ -10,11 +10,17 @@ enrollment-strict's other conditions), then times one detector over them, one th
 seconds per image, in alternating rounds: with the model, and with the model file made
 absent (the same code; every face then reads ``photograph`` null). Prints each round's
 ratio, the median, and the model's CPU per face (the difference over the faces).
+``--against OLD.json`` times a third detector in the same rounds, reading the model as another
+``photo_model.json`` does (e.g. local-v45's projected embedding of the whole tower against
+local-v46's blocks 10 + 11), and prints the ratio of the two readouts' CPU per face. The
+model's remembered outputs (``photo_model._OUTPUTS``) are forgotten before every pass, so
+each pass runs the model on every face.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -34,6 +40,8 @@ def _ref(path: Path, size: int) -> ImageRef:
 
 
 def cpu_ms(detector: LocalDetector, datas: list[tuple[Path, bytes]]) -> float:
+    with photo_model._OUTPUTS_LOCK:  # a face read before is remembered: run the model again
+        photo_model._OUTPUTS.clear()
     started = time.process_time()
     for path, data in datas:
         detector.detect(_ref(path, len(data)), data)
@@ -44,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("photos", nargs="*", type=Path)
     ap.add_argument("--rounds", type=int, default=6)
+    ap.add_argument("--against", type=Path, default=None, help="another photo_model.json, timed alongside")
     args = ap.parse_args(argv)
     photos = args.photos or sorted(
         p
@@ -69,16 +78,37 @@ def main(argv: list[str] | None = None) -> int:
     if not datas:
         raise SystemExit("no photo whose every face the model checks")
     print(f"{len(datas)} photos, {faces} faces, every one checked by the model")
+    other = None
+    if args.against is not None:
+        other = LocalDetector()
+        other._photo = photo_model.PhotoModel(photo_model.Probe.read(args.against))
+        cpu_ms(other, datas[:1])
     cpu_ms(off, datas[:1])
-    rows = []
+    rows, against = [], []
+    loads = []
     for _ in range(args.rounds):
+        loads.append(os.getloadavg()[0])
         with_model, without = cpu_ms(on, datas), cpu_ms(off, datas)
         rows.append((with_model, without))
         ratio = with_model / without
-        print(f"  with the model {with_model:.1f} ms, without {without:.1f} ms an image: {ratio:.2f}")
+        line = f"  with the model {with_model:.1f} ms, without {without:.1f} ms an image: {ratio:.2f}"
+        if other is not None:
+            against.append(cpu_ms(other, datas))
+            line += f"; {args.against.name}: {against[-1]:.1f} ms"
+        print(line, flush=True)
     ratio = statistics.median(w / o for w, o in rows)
     per_face = statistics.median((w - o) * len(datas) / faces for w, o in rows)
     print(f"median ratio {ratio:.2f} over {len(rows)} rounds; the model's CPU {per_face:.0f} ms a face")
+    if against:
+        per = [(a - o) * len(datas) / faces for a, (_, o) in zip(against, rows, strict=True)]
+        rel = statistics.median((w - o) / (a - o) for a, (w, o) in zip(against, rows, strict=True))
+        image = statistics.median(w / a for a, (w, _) in zip(against, rows, strict=True))
+        print(
+            f"{args.against.name}: the model's CPU {statistics.median(per):.0f} ms a face; this readout's"
+            f" over it {rel:.2f} (median of the rounds); an image {image:.2f} x"
+        )
+        other.close()  # type: ignore[union-attr]
+    print(f"load {min(loads):.1f}-{max(loads):.1f}")
     on.close()
     off.close()
     return 0

