@@ -299,7 +299,7 @@ ISSUE_18 = (
     " both eyes shut, 1 fingertip over the lips) and 6 of 930 variants (37 at local-v44: the CLIP"
     " condition probes catch 32 -- left 1 real hand over the mouth from the side, 1 over an eye, 1"
     " brown filter lens, 1 gradient, 2 pencil sketches; 4 of 810 without the real hands, whose"
-    " photos CI does not have); test2 40 of 161; moderation-2.0 16 of 225 sunglasses faces (1 of 15"
+    " photos CI does not have); test2 39 of 161; moderation-2.0 16 of 225 sunglasses faces (1 of 15"
     " real; 15 lens variants)"
 )
 
