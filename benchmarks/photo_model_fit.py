@@ -20,10 +20,11 @@ token), ``+`` concatenates (``clip_layers.features``).
 
 1. The photograph probe: ``not_photo`` (render, drawing) against every photograph (clean and
    must-not) of the **tuning part only**, class-balanced L2 logistic regression on standardised
-   features (lambda ``--lam``); held out one source at a time; threshold = the highest held-out
-   score of a tune clean face; the tune camera variants must stay under it (printed; a readout
-   that flags one breaks the rule). The detector's preprocessing and graph edit must reproduce
-   the cached features (checked on 12 faces through ``photo_model.PhotoModel``).
+   features (lambda ``--lam``); held out one source at a time; threshold = the lowest over which
+   at most 1 % of the tune clean faces' held-out scores fall (``CLEAN_SHARE``); the tune
+   camera variants must stay under it (printed; a readout that flags one breaks the rule). The
+   detector's preprocessing and graph edit must reproduce the cached features (checked on 12
+   faces through ``photo_model.PhotoModel``).
 2. The condition probes (``eyes_covered`` -> ``eyes_visible``, ``nose_mouth_covered`` ->
    ``nose_mouth_visible``) on the same features, ``clip_probes.probe``'s protocol (tune only;
    leave-one-source-out and leave-one-kind-out; threshold = the highest held-out score of a tune
@@ -43,7 +44,7 @@ import pickle
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import cv2
 import numpy as np
@@ -114,6 +115,22 @@ def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, An
     return emb
 
 
+#: The share of tune clean faces the photograph probe may flag held out (the threshold rule).
+#: Until local-v47 the rule was "none" -- the highest held-out clean score -- an extreme value
+#: that grows with the tune part: data18's 103 clean faces raised it from 2.35 to 3.08, and four
+#: of the eight highest clean scores came from one photo (the corpus's alpha-transparent PNG).
+#: 1 % keeps the rule stable as tune grows and spends 1 point of issue 18's >= 90 % portrait
+#: target (the other conditions cost about 4 points on tune).
+CLEAN_SHARE: Final = 0.01
+
+
+def loso_threshold(held_clean: np.ndarray, share: float = CLEAN_SHARE) -> float:
+    """The lowest threshold that flags at most ``share`` of the held-out clean scores (over it)."""
+    ranked = np.sort(np.asarray(held_clean, float))[::-1]
+    allowed = int(np.floor(share * len(ranked) + 1e-9))
+    return float(ranked[min(allowed, len(ranked) - 1)])
+
+
 def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> dict[str, Any]:
     """The photograph probe fitted on every tune face, the LOSO threshold and the fit's figures."""
     rs = [r for r in rows if r["split"] == "tune" and r["kind"] == "real" and r["class"] in REAL]
@@ -140,6 +157,7 @@ def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> 
         "threshold": thr,
         "loso_auc": auc(held[y == 1], held[clean]),
         "caught": int((held[y == 1] > thr).sum()),
+        "clean_over": int((held[clean] > thr).sum()),
         "not_photo": int(y.sum()),
         "clean": int(clean.sum()),
         "photos": int((y == 0).sum()),
@@ -207,8 +225,9 @@ def write_photo_probe(f: dict[str, Any], readout: str, lam: float) -> None:
             "readout": f"{readout}; class-balanced L2 logistic regression, lambda {lam:g}",
             "loso_auc": round(f["loso_auc"], 3),
             "threshold_rule": (
-                "the highest leave-one-source-out score of a tune clean face (rejects none of them"
-                f" held out); held-out not-photographs over it: {f['caught']} of {f['not_photo']};"
+                f"the lowest threshold over which at most {CLEAN_SHARE:.0%} of the tune clean faces'"
+                f" leave-one-source-out scores fall ({f['clean_over']} of {f['clean']} over it);"
+                f" held-out not-photographs over it: {f['caught']} of {f['not_photo']};"
                 f" tune camera variants over it: {f['camera_over']} of {f['camera']}"
             ),
         },
@@ -290,7 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     f = fit(rows, x_of, args.lam)
     print(
         f"{VIEW}/{args.readout} lambda {args.lam:g}: tune LOSO AUC {f['loso_auc']:.3f}; threshold"
-        f" {f['threshold']:.3f}; held-out not_photo caught {f['caught']}/{f['not_photo']}"
+        f" {f['threshold']:.3f} (tune clean over {f['clean_over']}/{f['clean']});"
+        f" held-out not_photo caught {f['caught']}/{f['not_photo']}"
         f" ({f['sources']} sources, {f['clean']} clean);"
         f" tune camera variants over {f['camera_over']}/{f['camera']}"
     )
