@@ -37,6 +37,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep-user-dirs", action="store_true", help="use the real user data/cache dirs")
     parser.add_argument("--lang", default="en", help="UI language (en, zh_CN)")
     parser.add_argument(
+        "--rules", help="the rules the window starts with (a preset name, e.g. enrollment-strict)"
+    )
+    parser.add_argument(
         "--states-dir",
         type=Path,
         help="also save these states here: first start, zoom to the selected face (Z), shortcut sheet (?), "
@@ -143,6 +146,10 @@ def main() -> int:
 
     install_translator(app, args.lang)
     catalog = Catalog()
+    if args.rules:  # what the operator last chose: the window starts with it
+        from facecurator.gui.main_window import make_settings
+
+        make_settings().setValue("rules", args.rules)
     window = MainWindow(catalog, auto_scan=True)
     window.resize(int(width), int(height))
     window.move(0, 0)

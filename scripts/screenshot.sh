@@ -2,7 +2,7 @@
 # Start the real desktop app under Xvfb on a folder (default ../shared/corpus),
 # wait until thumbnails and an image with face boxes are shown, and save PNGs.
 #
-#   scripts/screenshot.sh [FOLDER] [--out gallery.png] [--triage-out triage.png] [--image people/obama/obama.jpg]
+#   scripts/screenshot.sh [FOLDER] [--out gallery.png] [--triage-out triage.png] [--image people/obama/obama.jpg] [--rules enrollment-strict]
 #                         [--size 1024x768|1600x1000|2560x1440] [--lang en|zh_CN] [--states-dir DIR]
 #
 # Needs: xvfb (xvfb-run), and the X libraries Qt's xcb plugin loads:
