@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from facecurator.domain.rules import CONDITION_TYPES
 from facecurator.gui.i18n import QT_TRANSLATE_NOOP
 from facecurator.gui.overlay import DEFAULT_PALETTE, face_attribute_rows, face_status
-from facecurator.gui.rule_words import term, translate_reason
+from facecurator.gui.rule_words import CHOICE_LABELS, choice_label, term, translate_reason
 from facecurator.services.review import ReviewedFace
 
 # The panel's narrowest width (pixels): its reasons still read at 1024 px with the statistics open.
@@ -51,7 +51,9 @@ def condition_name(condition_id: str) -> str:
     if cls is None or not cls.label:
         return condition_id
     name = term(cls.label)
-    if suffix and not suffix.isdigit():
+    if suffix in CHOICE_LABELS:  # a measure condition: its measure's words ("Eyes visible")
+        name += f" ({choice_label(suffix)})"
+    elif suffix and not suffix.isdigit():
         name += f" ({QCoreApplication.translate('Overlay', suffix)})"  # pitch / yaw / roll
     return name
 

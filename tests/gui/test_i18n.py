@@ -164,6 +164,20 @@ def test_built_in_preset_descriptions_are_translated(app) -> None:
         assert HAN.search(rule_words.term(description)), name
 
 
+def test_every_built_in_condition_is_named_in_chinese_without_an_identifier(app) -> None:
+    """The face panel's condition names: a measure condition once read
+    "质量指标不低于限值 (eyes_visible)", its measure left as the rules file's identifier."""
+    from facecurator.gui.face_details import condition_name
+
+    i18n.install_translator(app, "zh_CN")
+    for name in BUILTIN_PRESETS:
+        for condition in load_rules(name).conditions:
+            shown = condition_name(condition.id)
+            assert HAN.search(shown) and not re.search(r"[a-z]_[a-z]", shown), (name, shown)
+    i18n.install_translator(app, "en")
+    assert condition_name("measure_eyes_visible") == "Quality measure at least a limit (Eyes visible)"
+
+
 # --------------------------------------------------------------------------- reasons
 
 
