@@ -146,7 +146,7 @@ def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> 
         m, d = x[~te].mean(0), x[~te].std(0) + 1e-9
         wf, cf = fit_logit((x[~te] - m) / d, y[~te], lam, np.r_[w, c])
         held[te] = ((x[te] - m) / d) @ wf + cf
-    thr = float(held[clean].max())
+    thr = loso_threshold(held[clean])
     cam = [r for r in rows if r["split"] == "tune" and r["kind"] in CAMERA_KINDS]
     cam_score = ((np.array([x_of[r["key"]] for r in cam], float) - mu) / sd) @ w + c
     return {

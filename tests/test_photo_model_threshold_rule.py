@@ -32,3 +32,20 @@ def test_one_outlying_clean_photo_does_not_set_the_threshold() -> None:
 def test_the_shipped_probe_was_fitted_under_this_rule() -> None:
     provenance = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))["provenance"]
     assert "at most 1% of the tune clean faces" in provenance["threshold_rule"]
+
+
+def test_the_fit_sets_its_threshold_by_the_rule() -> None:
+    """``fit`` itself, on synthetic features: 1 % of 300 tune clean faces (3) held out over it.
+    (local-v48 first landed with the rule written but ``fit`` still taking the maximum.)"""
+    rng = np.random.default_rng(7)
+    rows, x_of = [], {}
+    for i in range(420):
+        cls = "clean" if i < 300 else "render"
+        key = f"face{i}"
+        rows.append({"key": key, "split": "tune", "kind": "real", "class": cls, "source": f"s{i % 12}"})
+        x_of[key] = rng.normal(size=6) + (1.5 if cls == "render" else 0.0)
+    for i, kind in enumerate(fit.CAMERA_KINDS):
+        rows.append({"key": f"cam{i}", "split": "tune", "kind": kind, "class": "clean", "source": "s0"})
+        x_of[f"cam{i}"] = rng.normal(size=6)
+    f = fit.fit(rows, x_of, 10.0)
+    assert f["clean"] == 300 and f["clean_over"] == 3, (f["clean_over"], f["threshold"])
