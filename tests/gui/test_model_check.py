@@ -53,6 +53,11 @@ def test_switching_to_rules_that_need_the_model_says_so_and_one_click_re_detects
     assert notice.counts == (1, 1)
     assert "1 faces in 1 images not checked by the photograph model" in notice.label.text()
 
+    # the operator has since picked a paid cloud detector: the button still re-detects with the
+    # local one (the CLIP model is local; a cloud call would be paid and never check it)
+    combo = window.detector_combo
+    combo.setCurrentIndex(next(i for i in range(combo.count()) if combo.itemData(i) != "local"))
+    assert window.current_detector() != "local"
     qtbot.mouseClick(notice.button, _left())
     qtbot.waitUntil(lambda: window.scanner.running or len(reads) == 1, timeout=10_000)
     qtbot.waitUntil(lambda: not window.scanner.running, timeout=60_000)
