@@ -197,13 +197,9 @@ def scan(
             detection_id = find_reusable(catalog, done.identity, detector)
             if detection_id is None:
                 # The same bytes under another identity (a plain copy): stored again, never detected again.
-                same = next(
-                    (
-                        found
-                        for key in reusable_keys(detector)
-                        if (found := catalog.find_same_bytes(done.identity, detector.name, key)) is not None
-                    ),
-                    None,
+                identity = done.identity
+                same = _first_reusable(
+                    detector, lambda key: catalog.find_same_bytes(identity, detector.name, key)
                 )
                 if same is not None:
                     detection_id = catalog.copy_detection(same, done.identity)
@@ -347,8 +343,13 @@ def reusable_keys(detector: Detector) -> tuple[str, ...]:
 
 def find_reusable(catalog: Catalog, identity: str, detector: Detector) -> int | None:
     """The stored detection of ``identity`` that serves ``detector`` (:func:`reusable_keys`)."""
+    return _first_reusable(detector, lambda key: catalog.find_detection(identity, detector.name, key))
+
+
+def _first_reusable(detector: Detector, lookup: Callable[[str], int | None]) -> int | None:
+    """``lookup``'s first answer over ``detector``'s reusable settings keys, best first."""
     for key in reusable_keys(detector):
-        found = catalog.find_detection(identity, detector.name, key)
+        found = lookup(key)
         if found is not None:
             return found
     return None
