@@ -64,7 +64,7 @@ Both miss the 2 s goal on this machine under this load; PostgreSQL adds about ha
 Triage's grid paged down one page at a time in the app's window; per page the time to the
 rows painted, to every visible thumbnail/crop painted, and the longest event-loop stall
 (median / p90 / worst). ``--scroll-only`` skips the open measure, ``--only postgresql``
-the other backend. At 100 000 images (two runs, load 5.7-7.7; the README's table): rows
+the other backend. At 100 000 images (two runs, load 5.7-7.7; docs/benchmarks-history.md): rows
 14-38 ms median on both, thumbnails 214-287 ms (gallery) and 239-467 ms (Triage) median,
 stall 41-89 ms median but 73-428 ms at the 90th percentile: no backend measurably slower.
 At 1 000 000 images on PostgreSQL (--only postgresql, load 5-10): rows 20-23 ms, thumbnails

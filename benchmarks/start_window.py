@@ -16,7 +16,7 @@ shells do: a checkout without ``__pycache__`` (a fresh worktree) then compiles e
 each start, one with it reads its ``.pyc``. A start that shows no window within 30 s is killed with
 SIGABRT (``PYTHONFAULTHANDLER=1``: every thread's stack) and its stderr kept in ``/tmp``.
 
-2026-12-07 (startup17, README's "the start before the window"), a clean reopen of the 1M
+2026-12-07 (startup17, docs/benchmarks-history.md, "the start before the window"), a clean reopen of the 1M
 catalog at load 7.2-15.4, 10 runs each (measured with this script's first version, in /tmp): the
 code before without .pyc (--no-pyc, a fresh worktree) 3.50 s (CPU 0.72 s), with .pyc 2.86 s
 (0.50 s), after 1.68 s (0.38 s).
