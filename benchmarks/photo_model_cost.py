@@ -11,8 +11,8 @@ seconds per image, in alternating rounds: with the model, and with the model fil
 absent (the same code; every face then reads ``photograph`` null). Prints each round's
 ratio, the median, and the model's CPU per face (the difference over the faces).
 ``--against OLD.json`` times a third detector in the same rounds, reading the model as another
-``photo_model.json`` does (e.g. local-v45's projected embedding of the whole tower against
-local-v46's blocks 10 + 11), and prints the ratio of the two readouts' CPU per face. The
+``photo_model.json`` does (e.g. local-v46's projected embedding of the whole tower against
+local-v47's blocks 10 + 11), and prints the ratio of the two readouts' CPU per face. The
 model's remembered outputs (``photo_model._OUTPUTS``) are forgotten before every pass, so
 each pass runs the model on every face.
 """

@@ -286,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--conditions",
         default=None,
         metavar="READOUT",
-        help="re-fit the condition probes too, on READOUT (local-v46: emb)",
+        help="re-fit the condition probes too, on READOUT (local-v47 and after: emb)",
     )
     ap.add_argument("--probe-lams", nargs="+", type=float, default=[1.0, 10.0, 100.0, 1000.0])
     ap.add_argument(
