@@ -12,6 +12,7 @@ from facecurator.domain.filters import natural_sort_key
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.dialect import POSTGRESQL, Connection, dialect_of
 from facecurator.services.catalog.messages import catalog_text
+from facecurator.services.catalog.statement_checks import PG_STATEMENT_CHECKS
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
@@ -479,11 +480,16 @@ _SCHEMA_V11 = _statements(
 )
 
 
+# Version 12: the audit trail's and the decisions' checks once per statement, not per row
+# (PostgreSQL; see statement_checks.py).
+_SCHEMA_V12 = _statements(_per_dialect("SELECT 1", *PG_STATEMENT_CHECKS))
+
+
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
-    _SCHEMA_V8, _schema_v9, _SCHEMA_V10, _SCHEMA_V11,
+    _SCHEMA_V8, _schema_v9, _SCHEMA_V10, _SCHEMA_V11, _SCHEMA_V12,
 ]  # fmt: skip
 
 

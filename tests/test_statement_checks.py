@@ -1,0 +1,175 @@
+"""Schema 12: the audit trail's and the decisions' checks once per statement on PostgreSQL
+(services/catalog/statement_checks.py; issue 17 item 5, ``decide --accept-qualified`` at 1M).
+
+A catalog written by schema 11 (the code of before: per-row open-batch trigger, foreign keys)
+upgrades in place and keeps its decisions and audit trail; after it the database still refuses
+what the per-row checks refused (an audit row in a batch that is not open, an audit row or a
+decision of a face that does not exist, a decided face deleted, renumbered or truncated), on both
+backends (SQLite keeps its per-row triggers and foreign keys); a bulk decision made under schema 11
+and under schema 12 writes the same decisions, audit rows and undo step; on PostgreSQL a bulk
+insert runs the checks once, with no per-row foreign-key trigger."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import test_schema_upgrade
+from helpers.catalogs import database_errors, raw_connection, seed_catalog
+from test_decide_set_based import _prepare, _state
+from test_schema_upgrade import _written_by
+
+from facecurator.domain.rules import load_rules
+from facecurator.services import review as review_module
+from facecurator.services.catalog import Catalog, schema_version
+from facecurator.services.review import accept_qualified, reject_unqualified
+
+#: A new file, or an empty database of the test cluster (the fixture of test_schema_upgrade).
+empty_target = test_schema_upgrade.empty_target
+
+#: The schema of before the per-statement checks (the fixture's "today's schema").
+BEFORE = 11
+
+
+def _version(catalog: Catalog) -> int:
+    sql = (
+        "SELECT version FROM facecurator_schema" if catalog.dialect == "postgresql" else "PRAGMA user_version"
+    )
+    return int(catalog._db.execute(sql).fetchone()[0])
+
+
+def _trail(catalog: Catalog) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every audit row, batch and decision, as stored."""
+    db = catalog._db
+    return (
+        [tuple(row) for row in db.execute("SELECT * FROM audit ORDER BY id")],
+        [tuple(row) for row in db.execute("SELECT * FROM batches ORDER BY id")],
+        [tuple(row) for row in db.execute("SELECT * FROM decisions ORDER BY face_id")],
+    )
+
+
+@contextlib.contextmanager
+def _raw(target: str) -> Any:
+    db = raw_connection(target)
+    if getattr(db, "dialect", "sqlite") == "sqlite":
+        db.execute("PRAGMA foreign_keys = ON")  # as the catalog's own connections have it
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_12(
+    empty_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = empty_target.startswith("postgresql://")
+    with monkeypatch.context() as old_code:
+        _written_by(BEFORE, old_code)
+        seed_catalog(empty_target, "/g", 12, 2)
+        with Catalog(empty_target) as catalog:
+            faces = [face.id for face in catalog.faces()]
+            catalog.decide(faces[:5], "accepted", reason="ok", who="alice", include_held=True)
+            catalog.decide(faces[5:9], "rejected", reason="blurry", who="bob", include_held=True)
+            catalog.decide(faces[3:7], "pending", reason="look again", who="carol", include_held=True)
+            catalog.undo_last(who="dave")
+            before = _trail(catalog)
+    assert len(before[0]) == 5 + 4 + 4 + 4 and len(before[1]) == 4
+    with Catalog(empty_target) as catalog:  # today's code: migrated to 12
+        assert _version(catalog) == schema_version() == BEFORE + 1
+        assert _trail(catalog) == before
+        assert catalog.audit(face_id=faces[4])[0].who == "dave"
+        decided, undecided = faces[0], faces[-1]
+    with _raw(empty_target) as db:
+        complete = before[1][0][0]
+        (open_batch,) = db.execute(
+            "INSERT INTO batches (at, who, kind, state) VALUES ('t', 'x', 'decide', 'open') RETURNING id"
+        ).fetchone()
+        fk = "FOREIGN KEY constraint failed|no such face|a face with decisions or audit rows is kept"
+        row = "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state) VALUES "
+        refused = [
+            (row + "(?, 't', 'x', ?, 'decide', 'pending', 'accepted')", (complete, undecided), "not open"),
+            (row + "(?, 't', 'x', ?, 'decide', 'pending', 'accepted')", (9999, undecided), "not open"),
+            (row + "(?, 't', 'x', ?, 'decide', 'pending', 'accepted')", (open_batch, 999_999), fk),
+            # one statement of many rows, one of them a face that does not exist: none written
+            (
+                "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state)"
+                " SELECT ?, 't', 'x', id, 'decide', 'pending', 'accepted' FROM faces"
+                " UNION ALL SELECT ?, 't', 'x', 999999, 'decide', 'pending', 'accepted'",
+                (open_batch, open_batch),
+                fk,
+            ),
+            ("INSERT INTO decisions (face_id, state) VALUES (?, 'accepted')", (999_999,), fk),
+            ("UPDATE decisions SET face_id = ? WHERE face_id = ?", (999_999, decided), fk),
+            ("DELETE FROM faces WHERE id = ?", (decided,), fk),
+            ("UPDATE faces SET id = ? WHERE id = ?", (999_999, decided), fk),
+        ]
+        if server:
+            refused.append(("TRUNCATE faces", (), fk))
+        for statement, parameters, message in refused:
+            with pytest.raises(database_errors(), match=message):
+                db.execute(statement, parameters) if parameters else db.execute(statement)
+        # what is allowed still is: an audit row of a face that exists, into the open batch
+        db.execute(row + "(?, 't', 'x', ?, 'decide', 'pending', 'accepted')", (open_batch, undecided))
+        assert db.execute("SELECT count(*) FROM audit WHERE batch_id = ?", (open_batch,)).fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM faces").fetchone()[0] == 24
+        for statement in ("UPDATE audit SET who = 'mallory'", "DELETE FROM audit"):
+            with pytest.raises(database_errors(), match="append-only"):
+                db.execute(statement)
+
+
+@pytest.mark.parametrize("action", ["accept", "reject"])
+def test_a_bulk_decision_writes_the_same_under_schema_11_and_12(
+    empty_target: str, request: pytest.FixtureRequest, tmp_path: Path, action: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    rules = load_rules("moderation-2.0")
+    if empty_target.startswith("postgresql"):
+        new_target = str(request.getfixturevalue("pg_cluster").new_database())
+    else:
+        new_target = str(tmp_path / "new.sqlite3")
+    decide = accept_qualified if action == "accept" else reject_unqualified
+    monkeypatch.setattr(review_module, "BULK_CHUNK", 20)  # several chunks
+    monkeypatch.setattr(review_module, "MAX_STORED_CHUNK", 60)
+    results = []
+    for target, version in ((empty_target, BEFORE), (new_target, BEFORE + 1)):
+        with monkeypatch.context() as code:
+            _written_by(version, code)
+            _prepare(target, rules)
+            with Catalog(target) as catalog:
+                assert _version(catalog) == version
+                before = {f.id: f.decision.state for f in catalog.faces()}
+                done = decide(catalog, rules, who="alice")
+                state = _state(catalog, done.batch_ids[0])
+                assert catalog.undo_last() is not None
+                after_undo = {f.id: f.decision.state for f in catalog.faces()}
+                assert after_undo == before
+                results.append((done.count, done.skipped, state, after_undo))
+    assert results[0][0] > 100
+    assert results[1] == results[0]
+
+
+def test_a_bulk_insert_is_checked_once_without_a_foreign_key_trigger_per_row(pg_url: str) -> None:
+    seed_catalog(pg_url, "/g", 100, 3)
+    with Catalog(pg_url) as catalog:
+        faces = [face.id for face in catalog.faces()]
+    with _raw(pg_url) as db:
+        db.execute("BEGIN")
+        (batch,) = db.execute(
+            "INSERT INTO batches (at, who, kind, state) VALUES ('t', 'x', 'decide', 'open') RETURNING id"
+        ).fetchone()
+        plans = {}
+        for table, statement in (
+            (
+                "audit",
+                "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state)"
+                f" SELECT {batch}, 't', 'x', id, 'decide', 'pending', 'accepted' FROM faces",
+            ),
+            ("decisions", "INSERT INTO decisions (face_id, state) SELECT id, 'accepted' FROM faces"),
+        ):
+            rows = db.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}").fetchone()[0]
+            plans[table] = {t["Trigger Name"]: t["Calls"] for t in rows[0].get("Triggers", [])}
+        db.execute("ROLLBACK")
+    assert len(faces) == 300
+    assert plans == {"audit": {"audit_rows_checked": 1}, "decisions": {"decisions_inserted_checked": 1}}
