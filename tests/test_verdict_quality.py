@@ -298,7 +298,7 @@ ISSUE_18 = (
     " local-v47's spared every one and let 21 pass; 1 dim low-key portrait, 1 light-tinted lens, 1"
     " laugh with both eyes shut, 1 fingertip over the lips) and 6 of 930 variants (1 real hand over"
     " an eye, 1 from the side, 1 brown filter lens, 1 gradient, 2 pencil sketches; 4 of 810 without"
-    " the real hands, whose photos CI does not have); test2 34 of 161; moderation-2.0 16 of 225"
+    " the real hands, whose photos CI does not have); test2 34 of 184; moderation-2.0 16 of 225"
     " sunglasses faces (1 of 15 real; 15 lens variants)"
 )
 
