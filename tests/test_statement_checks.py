@@ -1,13 +1,15 @@
-"""Schema 12: the audit trail's and the decisions' checks once per statement on PostgreSQL
-(services/catalog/statement_checks.py; issue 17 item 5, ``decide --accept-qualified`` at 1M).
+"""Schemas 12 and 13: the audit trail's and the decisions' checks once per statement on PostgreSQL,
+each check's faces looked up by key (services/catalog/statement_checks.py; issue 17 item 5,
+``decide --accept-qualified`` at 1M).
 
 A catalog written by schema 11 (the code of before: per-row open-batch trigger, foreign keys)
 upgrades in place and keeps its decisions and audit trail; after it the database still refuses
 what the per-row checks refused (an audit row in a batch that is not open, an audit row or a
 decision of a face that does not exist, a decided face deleted, renumbered or truncated), on both
 backends (SQLite keeps its per-row triggers and foreign keys); a bulk decision made under schema 11
-and under schema 12 writes the same decisions, audit rows and undo step; on PostgreSQL a bulk
-insert runs the checks once, with no per-row foreign-key trigger."""
+and under today's schema writes the same decisions, audit rows and undo step; on PostgreSQL a bulk
+insert runs the checks once, with no per-row foreign-key trigger, and inside a set-based chunk
+the checks still look each face up by key."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from test_schema_upgrade import _written_by
 
 from facecurator.domain.rules import load_rules
 from facecurator.services import review as review_module
-from facecurator.services.catalog import Catalog, schema_version
+from facecurator.services.catalog import Catalog, bulk, schema_version
 from facecurator.services.review import accept_qualified, reject_unqualified
 
 #: A new file, or an empty database of the test cluster (the fixture of test_schema_upgrade).
@@ -61,7 +63,7 @@ def _raw(target: str) -> Any:
         db.close()
 
 
-def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_12(
+def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_13(
     empty_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = empty_target.startswith("postgresql://")
@@ -77,7 +79,7 @@ def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_12(
             before = _trail(catalog)
     assert len(before[0]) == 5 + 4 + 4 + 4 and len(before[1]) == 4
     with Catalog(empty_target) as catalog:  # today's code: migrated to 12
-        assert _version(catalog) == schema_version() == BEFORE + 1
+        assert _version(catalog) == schema_version() == BEFORE + 2
         assert _trail(catalog) == before
         assert catalog.audit(face_id=faces[4])[0].who == "dave"
         decided, undecided = faces[0], faces[-1]
@@ -120,7 +122,7 @@ def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_12(
 
 
 @pytest.mark.parametrize("action", ["accept", "reject"])
-def test_a_bulk_decision_writes_the_same_under_schema_11_and_12(
+def test_a_bulk_decision_writes_the_same_under_schema_11_and_today_s(
     empty_target: str, request: pytest.FixtureRequest, tmp_path: Path, action: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
@@ -133,7 +135,7 @@ def test_a_bulk_decision_writes_the_same_under_schema_11_and_12(
     monkeypatch.setattr(review_module, "BULK_CHUNK", 20)  # several chunks
     monkeypatch.setattr(review_module, "MAX_STORED_CHUNK", 60)
     results = []
-    for target, version in ((empty_target, BEFORE), (new_target, BEFORE + 1)):
+    for target, version in ((empty_target, BEFORE), (new_target, schema_version())):
         with monkeypatch.context() as code:
             _written_by(version, code)
             _prepare(target, rules)
@@ -173,3 +175,34 @@ def test_a_bulk_insert_is_checked_once_without_a_foreign_key_trigger_per_row(pg_
         db.execute("ROLLBACK")
     assert len(faces) == 300
     assert plans == {"audit": {"audit_rows_checked": 1}, "decisions": {"decisions_inserted_checked": 1}}
+
+
+def test_a_check_looks_its_faces_up_by_key_inside_a_set_based_chunk(pg_url: str) -> None:
+    """A chunk runs under ``bulk.set_based`` (no nested loops): the checks' own queries must not
+    inherit it (schema 13), or each one hashes every face of the catalog (3M at 1M)."""
+    seed_catalog(pg_url, "/g", 100, 3)
+    with Catalog(pg_url) as catalog:
+        last = sorted(face.id for face in catalog.faces())[-3:]
+    # this transaction's reads of the faces (heap rows read by scans and fetched through an index)
+    read = (
+        "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables"
+        " WHERE relname = 'faces'"
+    )
+    with _raw(pg_url) as db:
+        db.execute("BEGIN")
+        bulk.set_based(db)
+        (batch,) = db.execute(
+            "INSERT INTO batches (at, who, kind, state) VALUES ('t', 'x', 'decide', 'open') RETURNING id"
+        ).fetchone()
+        before = db.execute(read).fetchone()[0]
+        ids = ", ".join(map(str, last))
+        db.execute(
+            "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state)"
+            f" SELECT {batch}, 't', 'x', v, 'decide', 'pending', 'accepted' FROM unnest(ARRAY[{ids}]) AS v"
+        )
+        db.execute(
+            f"INSERT INTO decisions (face_id, state) SELECT v, 'accepted' FROM unnest(ARRAY[{ids}]) AS v"
+        )
+        after = db.execute(read).fetchone()[0]
+        db.execute("ROLLBACK")
+    assert after - before <= 2 * len(last)  # each new row's face looked up, not the 300 faces read

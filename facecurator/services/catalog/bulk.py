@@ -349,11 +349,34 @@ def decide_stored(
 
 def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, int | None]:
     """Write the decisions of the audit rows just added to ``batch`` (ids after ``last``):
-    (how many, the largest face id; None when none)."""
-    written = {"batch": batch, "last": last}
-    count, last_face = db.execute(
-        "SELECT count(*), max(face_id) FROM audit WHERE batch_id = :batch AND id > :last", written
+    (how many, the largest face id; None when none).
+
+    PostgreSQL: the faces that have a decision row (put back to pending, or an undone first
+    decision) updated, then the others inserted plainly: an upsert's speculative insertion took
+    1.75-1.83 s for 85 702 new decisions where a plain insert took 1.23-1.34 s (load 10)."""
+    written: dict[str, Any] = {"batch": batch, "last": last}
+    count, low, high = db.execute(
+        "SELECT count(*), min(face_id), max(face_id) FROM audit WHERE batch_id = :batch AND id > :last",
+        written,
     ).fetchone()
+    if not count:
+        return 0, None
+    if dialect_of(db) == POSTGRESQL:
+        written.update(low=low, high=high)  # the chunk's faces: its decisions read by their key's range
+        db.execute(
+            "UPDATE decisions AS d SET state = a.new_state, reason = a.reason, who = a.who, at = a.at"
+            " FROM audit AS a WHERE a.batch_id = :batch AND a.id > :last AND d.face_id = a.face_id"
+            " AND d.face_id BETWEEN :low AND :high",
+            written,
+        )
+        db.execute(
+            "INSERT INTO decisions (face_id, state, reason, who, at)"
+            " SELECT a.face_id, a.new_state, a.reason, a.who, a.at FROM audit AS a"
+            " WHERE a.batch_id = :batch AND a.id > :last AND NOT EXISTS (SELECT 1 FROM decisions AS d"
+            " WHERE d.face_id = a.face_id AND d.face_id BETWEEN :low AND :high)",
+            written,
+        )
+        return int(count), int(high)
     db.execute(
         "INSERT INTO decisions (face_id, state, reason, who, at)"
         " SELECT face_id, new_state, reason, who, at FROM audit WHERE batch_id = :batch AND id > :last"
@@ -361,7 +384,7 @@ def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, i
         " reason = excluded.reason, who = excluded.who, at = excluded.at",
         written,
     )
-    return int(count), None if last_face is None else int(last_face)
+    return int(count), int(high)
 
 
 #: :func:`unreasoned_faces` on PostgreSQL: the verdicts without reasons in face id order (their
