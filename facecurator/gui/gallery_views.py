@@ -37,8 +37,7 @@ from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
 from facecurator.gui.thumbnails import AsyncPixmapCache
 from facecurator.gui.view_ids import Announcer, ListedIds
-from facecurator.services.catalog import Catalog
-from facecurator.services.catalog import queries as q
+from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import views as v
 from facecurator.services.catalog.queries import VERDICT_SORTS
 from facecurator.services.filtering import FilterError
@@ -236,7 +235,7 @@ class ViewModel(LazyIdModel):
         ruleset = listed.ruleset
 
         def missing(catalog: Catalog) -> bool:
-            return bool(q.images_missing_verdicts(catalog, ruleset, source_root=root, limit=1))
+            return bulk.any_missing_verdict(catalog, ruleset, source_root=root)
 
         def looked(answer: object) -> None:
             if answer is not True or listed is not self._ids or self._store.closed:
@@ -410,7 +409,7 @@ class ViewModel(LazyIdModel):
                 def missing(catalog: Catalog) -> bool | None:
                     if listed.complete:
                         return None
-                    return bool(q.images_missing_verdicts(catalog, ruleset, source_root=root, limit=1))
+                    return bulk.any_missing_verdict(catalog, ruleset, source_root=root)
 
                 store.count_view(missing, lambda m: self._looked(listed, m))  # type: ignore[arg-type]
             return

@@ -20,7 +20,7 @@ from facecurator.gui import paged_keys
 from facecurator.gui.paged_ids import pages_faces, pages_gallery
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
-from facecurator.services.catalog import Catalog, pages
+from facecurator.services.catalog import Catalog, bulk, pages
 from facecurator.services.catalog import queries as q
 from facecurator.services.identity import GalleryIdentities
 from facecurator.services.verdict_fill import fill_verdicts_apart
@@ -71,7 +71,7 @@ def fill_verdicts(
     when the rules use them. True when every verdict is stored, False when stopped.
     """
     ruleset_id = browse.ruleset_id(catalog, ruleset)
-    if not q.images_missing_verdicts(catalog, ruleset_id, source_root=source_root, limit=1):
+    if not bulk.any_missing_verdict(catalog, ruleset_id, source_root=source_root):
         return True  # a reopen: every verdict is stored already
     if FILL_IN_CHILD_PROCESS:
         return fill_verdicts_apart(

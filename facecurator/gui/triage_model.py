@@ -29,7 +29,7 @@ from facecurator.gui.triage_delegate import (
     FACE_STATUS_ROLE,
 )
 from facecurator.gui.view_ids import Announcer, ListedIds
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import queries as q
 from facecurator.services.catalog import views as v
 from facecurator.services.catalog.face_pages import STATES, FacePages, latest_changes
@@ -206,7 +206,7 @@ class FaceModel(LazyIdModel):
         version = store.ruleset_version
 
         def missing(catalog: Catalog) -> bool:
-            return bool(q.images_missing_verdicts(catalog, version, source_root=root, limit=1))
+            return bulk.any_missing_verdict(catalog, version, source_root=root)
 
         def looked(answer: object) -> None:
             if answer is not True or listed is not self._ids or store.pending_kind != "open":

@@ -27,9 +27,8 @@ from facecurator.domain.filters import (
     uses_verdicts,
 )
 from facecurator.domain.rules import RuleSet
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import assign as assignments
-from facecurator.services.catalog import queries as q
 from facecurator.services.catalog.dialect import NOW_EPOCH
 from facecurator.services.review import ReviewedFace, ReviewedImage
 
@@ -298,7 +297,7 @@ def _face_where(
         if stored or (
             checked
             and uses_verdicts(node)
-            and not q.images_missing_verdicts(catalog, ruleset, source_root=source_root, limit=1)
+            and not bulk.any_missing_verdict(catalog, ruleset, source_root=source_root)
         ):
             # every face in scope has its stored verdict: SQL answers the verdict terms whole
             columns = replace(columns, status=VERDICT_STATUS, outcomes="v.outcomes")

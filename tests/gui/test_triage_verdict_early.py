@@ -21,7 +21,7 @@ from facecurator.domain.filter_python import verdict_status
 from facecurator.gui import store as store_module
 from facecurator.gui.view_ids import ListedIds
 from facecurator.services import find_rest, review
-from facecurator.services.catalog import Catalog
+from facecurator.services.catalog import Catalog, bulk
 from facecurator.services.catalog import queries as q
 from facecurator.services.find_rest import FindRest
 
@@ -135,8 +135,8 @@ def test_a_triage_verdict_filter_on_stored_verdicts_is_listed_by_sql(
     store, model = window.store, window.triage.model
     expected = _passing(target, root, store.ruleset, "qualified")
     looked: list[object] = []
-    missing = q.images_missing_verdicts
-    monkeypatch.setattr(q, "images_missing_verdicts", lambda *a, **k: (looked.append(a), missing(*a, **k))[1])
+    missing = bulk.any_missing_verdict
+    monkeypatch.setattr(bulk, "any_missing_verdict", lambda *a, **k: (looked.append(a), missing(*a, **k))[1])
     model.filter_name = "qualified"
     with qtbot.waitSignal(store.sourceChanged, timeout=60_000):
         assert window.open_source(str(root), scan=False)

@@ -21,7 +21,7 @@ from facecurator.domain.filter_python import verdict_status
 from facecurator.gui.gallery import IMAGE_ID_ROLE
 from facecurator.gui.gallery_header import count_text
 from facecurator.services import find_rest, review
-from facecurator.services.catalog import Catalog, pages, views
+from facecurator.services.catalog import Catalog, bulk, pages, views
 from facecurator.services.catalog import queries as q
 from facecurator.services.filtering import face_filter
 from facecurator.services.find_rest import FindRest
@@ -159,9 +159,9 @@ def test_a_view_opened_on_stored_verdicts_is_listed_by_sql(
     decide = FindRest.decide
     monkeypatch.setattr(FindRest, "decide", lambda *a: (decided.append(a), decide(*a))[1])
     looked: list[object] = []
-    missing, release = q.images_missing_verdicts, threading.Event()  # the looks held until released
+    missing, release = bulk.any_missing_verdict, threading.Event()  # the looks held until released
     held = lambda *a, **k: (looked.append(a), release.wait(30), missing(*a, **k))[2]  # noqa: E731
-    monkeypatch.setattr(q, "images_missing_verdicts", held)
+    monkeypatch.setattr(bulk, "any_missing_verdict", held)
     chunks = views.view_chunks
 
     def held_chunks(*args, **kwargs):  # a listing stops after its first chunk until released
