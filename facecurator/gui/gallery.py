@@ -100,6 +100,12 @@ class GalleryModel(ViewModel):
     def _prefetch(self, item_ids: Sequence[int]) -> None:
         self._store.prefetch(item_ids)
 
+    def _prefetch_later(self, item_ids: Sequence[int]) -> None:
+        self._store.read_later(image_ids=item_ids)
+
+    def _read_ids(self, image_ids: list[int], face_ids: list[int]) -> list[int]:
+        return image_ids
+
     def _row_data(self, item_id: int, role: int) -> Any:
         image = self._store.image(item_id)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -243,6 +249,10 @@ class GalleryModel(ViewModel):
     def group_header(self, row: int) -> tuple[str, int] | None:
         """``(person, images)`` when ``row`` starts a person's group under the "Person" sort."""
         if self.sort_key != "group" or not 0 <= row < len(self._ids) or self._ids[row] == UNLISTED:
+            return None
+        ids = [self._ids[row - 1], self._ids[row]] if row > 0 else [self._ids[row]]
+        if self.reads_later and not all(map(self._store.cached, ids)):  # (painted again once read)
+            self._store.read_later(image_ids=[i for i in ids if i != UNLISTED])
             return None
         group = self._store.image(self._ids[row]).row.group
         if row > 0 and self._store.image(self._ids[row - 1]).row.group == group:

@@ -70,7 +70,8 @@ class GalleryDelegate(QStyledItemDelegate):
         selected = paint_background(painter, option, hover=True)
         box = picture_box(rect, self.thumb_side)
         status = index.data(STATUS_ROLE)
-        listed = index.data(IMAGE_ID_ROLE) is not None  # (None: a listed view's row not read yet)
+        # (no id: a listed view's row not written yet; no status: a large grid's row on its way)
+        listed = index.data(IMAGE_ID_ROLE) is not None and status is not None
         pixmap = model.thumbnail(row) if status in SHOWN_STATUSES else None
         error = listed and (status not in SHOWN_STATUSES or model.thumbnail_error(row) is not None)
         if not paint_picture(painter, box, pixmap, error=error):

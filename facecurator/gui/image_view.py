@@ -167,6 +167,19 @@ class ImageView(QGraphicsView):
         """Show an image: its thumbnail at once (if cached), the preview when decoded."""
         if image_id == self.image_id and image_id is not None:
             return
+        self._clear(image_id)
+        if image_id is None or not self._store.has_image(image_id):
+            self._show_message(self.tr("No image selected"))
+            return
+        self._show_read(image_id)
+
+    def show_loading(self) -> None:
+        """No image while the current one's row is read on the store's row worker (a large
+        gallery's): ``show_image`` once it is in."""
+        self._clear(None)
+        self._show_message(self.tr("loading…"))
+
+    def _clear(self, image_id: int | None) -> None:
         scene = self.scene()
         scene.clear()
         self._pixmap_item = None
@@ -179,9 +192,9 @@ class ImageView(QGraphicsView):
         self.selected_face = None
         self.image_id = image_id
         self._fit = True
-        if image_id is None or not self._store.has_image(image_id):
-            self._show_message(self.tr("No image selected"))
-            return
+
+    def _show_read(self, image_id: int) -> None:
+        scene = self.scene()
         image = self._store.image(image_id)
         row = image.row
         if row.status != "ok":

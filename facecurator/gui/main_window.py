@@ -39,6 +39,7 @@ from facecurator.gui.empty_state import EmptyState
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.filter_bar import FilterBar
 from facecurator.gui.gallery import GalleryModel, GalleryView
+from facecurator.gui.gallery_delegate import IMAGE_ID_ROLE
 from facecurator.gui.gallery_header import GalleryHeader
 from facecurator.gui.image_view import ImageView
 from facecurator.gui.keymap import KeyMap
@@ -249,6 +250,8 @@ class MainWindow(WindowSources):
         self.empty_state.recentChosen.connect(lambda text: self.open_source(text))
         page_layout.addWidget(self.empty_state)
         self.gallery.currentImageChanged.connect(self._on_current_image_changed)
+        self._image_awaited: int | None = None
+        self.store.rowsRead.connect(self._on_rows_read)
         self.image_view.faceHovered.connect(self._on_face_hovered)
         self.image_view.faceSelected.connect(self._on_face_selected)
         self.store.rulesChanged.connect(lambda _r: self._refresh_details())
@@ -343,6 +346,13 @@ class MainWindow(WindowSources):
     # -- gallery / image view ------------------------------------------------------------------------
 
     def _on_current_image_changed(self, image_id: int | None) -> None:
+        self._image_awaited = None
+        if image_id is not None and self.gallery_model.reads_later and not self.store.cached(image_id):
+            self._image_awaited = image_id  # a large gallery's row, read on the row worker
+            self.store.read_later(image_ids=[image_id])
+            self.image_view.show_loading()
+            self._refresh_details()
+            return
         self.image_view.show_image(image_id)
         faces = (
             self.store.image(image_id).faces
@@ -353,6 +363,13 @@ class MainWindow(WindowSources):
             self.image_view.select_face(faces[0].id)
         else:
             self._refresh_details()
+
+    def _on_rows_read(self, _image_ids: list[int], _face_ids: list[int]) -> None:
+        """The gallery's current image awaited its row from the row worker: now shown."""
+        awaited = self._image_awaited
+        current = self.gallery.currentIndex()
+        if awaited is not None and self.store.cached(awaited) and current.data(IMAGE_ID_ROLE) == awaited:
+            self._on_current_image_changed(awaited)
 
     def show_image(self, image_id: int) -> None:
         """Show one image in the gallery page (switching the filter if it hides it)."""

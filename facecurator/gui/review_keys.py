@@ -36,7 +36,8 @@ ACTION_COMMANDS = ("undo", "shortcuts")
 
 
 class _NotRead(Exception):
-    """A row's page is read on the worker (a decision state's grid): the step waits for it."""
+    """A row's page (a decision state's grid) or a large grid's row is read on the worker: the
+    step waits for it."""
 
 
 class ReviewKeys(QObject):
@@ -53,6 +54,7 @@ class ReviewKeys(QObject):
         for widget in (window.gallery, window.image_view, window.triage.view):
             widget.installEventFilter(self)
         window.triage.model.rowsArrived.connect(self._rows_arrived)
+        window.store.rowsRead.connect(lambda _images, _faces: self._rows_arrived(0, 0))
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -172,8 +174,8 @@ class ReviewKeys(QObject):
         triage.view.move_to_row(target)
 
     def _rows_arrived(self, _first: int, _last: int) -> None:
-        """A page read on the worker arrived: an image step waiting for it is taken (if the grid
-        still shows that list with the current face where the step began)."""
+        """A page (or a row) read on the worker arrived: an image step waiting for it is taken
+        (if the grid still shows that list with the current face where the step began)."""
         waiting, self._waiting = self._waiting, None
         triage = self._window.triage
         if waiting is not None and waiting[0] is triage.model.paged:
@@ -191,6 +193,9 @@ class ReviewKeys(QObject):
         def image_of(at: int) -> int:
             face_id = triage.model.id_now(at)
             if face_id is None:
+                raise _NotRead
+            if triage.model.reads_later and not store.face_cached(face_id):  # read on the row worker
+                store.read_later(face_ids=[face_id])
                 raise _NotRead
             return store.face(face_id).image.id
 

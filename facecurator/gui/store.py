@@ -5,7 +5,9 @@ Anki browser's shape (``aqt/browser/table/model.py``): the store and its models
 hold *ids* (a few megabytes for 100 000 images), and a row is read from the
 catalog and evaluated by the services' review
 (:func:`facecurator.services.review.review`, ``image_ids=``) only when a view
-asks for it, then kept in a bounded cache. Filters, sorts and counts are SQL
+asks for it, then kept in a bounded cache (a large source's paged grids ask on the row worker,
+:meth:`~facecurator.gui.store_rows.StoreRows.read_later`, and paint the rows when they are in:
+no row is read by id on the GUI thread while paging). Filters, sorts and counts are SQL
 queries (:mod:`facecurator.services.catalog.queries`) over verdicts stored per
 rule set version (:mod:`facecurator.services.browse`). There is no second copy
 of the review here.
@@ -113,6 +115,7 @@ class CurationStore(QObject, StoreDecisions):
     _computed = Signal(object, object)  # _Request, its identity checks (GalleryIdentities | None)
     _compute_failed = Signal(object, object)  # _Request, exception
     _answered = Signal(object, object)  # callback, result of a query run on the query worker
+    rowsRead = Signal(list, list)  # image ids, face ids asked of the row worker (read_later): in
 
     def __init__(self, catalog: Catalog, ruleset: RuleSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +163,8 @@ class CurationStore(QObject, StoreDecisions):
         self._look_pool = self._serial_pool("fc-look")
         #: Triage's listing (a Find over its faces): not behind the gallery's listing of the same Find
         self._face_view_pool = self._serial_pool("fc-face-view")
+        #: a large grid's rows as painted (read_later): not behind its pages or the counts
+        self._row_pool = self._serial_pool("fc-rows")
         #: set when the window shuts the store down: a listing stops at its next chunk
         self.shutting_down = threading.Event()
         self._answered.connect(self._answer)
@@ -183,6 +188,9 @@ class CurationStore(QObject, StoreDecisions):
         self._face_counts: dict[str, int] = {}
         self._face_samples: dict[str, Sequence[int]] = {}
         self._handed: tuple[MutableSequence[int], RowIndex] | None = None
+        self._asking = None
+        self._row_reads = []
+        self._unread = set()
         #: the catalog batch ids of each operation of this session, newest last (one undo
         #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
         self._undo_steps: list[tuple[int, ...]] = []
@@ -292,6 +300,7 @@ class CurationStore(QObject, StoreDecisions):
         done = self._face_view_pool.waitForDone(timeout_ms) and done
         done = self._ahead_pool.waitForDone(timeout_ms) and done
         done = self._page_pool.waitForDone(timeout_ms) and done
+        done = self._row_pool.waitForDone(timeout_ms) and done
         done = self._source_count_pool.waitForDone(timeout_ms) and done
         done = self._pool.waitForDone(timeout_ms) and done
         stop_lingering(timeout_ms / 1000)  # a fill's child still storing reasons closes the catalog
@@ -455,6 +464,10 @@ class CurationStore(QObject, StoreDecisions):
     def read_page(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the paged grids' page worker (a far page asked by a drag)."""
         self.query(run, callback, pool=self._page_pool)
+
+    def read_rows(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
+        """:meth:`query` on the row worker (a large grid's rows as painted: ``read_later``)."""
+        self.query(run, callback, pool=self._row_pool)
 
     def count_source(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the source counts' own worker (the header's, Triage's pending)."""

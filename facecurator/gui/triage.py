@@ -270,6 +270,7 @@ class TriagePage(QWidget):
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(lambda *_: self._update_counts())
         store.facesChanged.connect(self._on_faces_changed)
+        store.rowsRead.connect(self._on_rows_read)
         store.rulesChanged.connect(lambda _r: self._show_current())
         crops.ready.connect(self._on_crop_ready)
         self._decoded = decoded
@@ -282,6 +283,7 @@ class TriagePage(QWidget):
         self._counts_timer.setInterval(150)
         self._counts_timer.timeout.connect(self._recount)
         self._shown_face: int | None = None
+        self._loading: int | None = None  # the current face, its row awaited from the row worker
         self._counting = self._count_again = False  # a paged grid's count on the worker
         self.last_decision_latency: float | None = None
         self._update_counts()
@@ -389,18 +391,35 @@ class TriagePage(QWidget):
     def _show_current(self) -> None:
         face_id = self.current_face_id()
         if face_id is None or not self._store.has_face(face_id):
-            self._shown_face = None
+            self._shown_face = self._loading = None
             self.preview.setPixmap(QPixmap())
             self.preview.setText(self.tr("No face selected"))
             self.details.show_face(None, self._store.ruleset.name)
             return
         self._shown_face = face_id
         self._set_preview(face_id)
+        self._loading = None
+        if not self._readable(face_id):  # its row asked of the row worker: shown when it is in
+            self._loading = face_id
+            self._store.read_later(face_ids=[face_id])
+            self.details.show_face(None, self._store.ruleset.name, self.tr("loading…"))
+            return
         row = self.model.row_of(face_id)
         if row is not None:
             self._prefetch_next_preview(row)
         self.details.show_face(self._store.face(face_id), self._store.ruleset.name)
         self.faceShown.emit(face_id)
+
+    def _readable(self, face_id: int) -> bool:
+        """Whether the face's row is at hand: cached, or cheap to read here (LazyIdModel.reads_later:
+        a large grid on PostgreSQL reads none on the GUI thread)."""
+        return not self.model.reads_later or self._store.face_cached(face_id)
+
+    def _on_rows_read(self, _image_ids: list[int], _face_ids: list[int]) -> None:
+        """Rows read on the row worker are in: the current face shown if its row was awaited."""
+        loading = self._loading
+        if loading is not None and loading == self.current_face_id() and self._store.face_cached(loading):
+            self._show_current()
 
     def _set_preview(self, face_id: int) -> None:
         """The large preview: the sharp big crop when ready, the grid's crop until then.
@@ -431,8 +450,8 @@ class TriagePage(QWidget):
         return self._previews.get(preview_key(face_id))
 
     def _request_preview(self, face_id: int) -> None:
-        if not self._store.has_face(face_id):
-            return
+        if not self._store.has_face(face_id) or not self._readable(face_id):
+            return  # (not read yet: asked again once it is, _on_rows_read)
         face = self._store.face(face_id)
         image_row, canonical, read, decoded = face.image, face.face, self._store.read_bytes, self._decoded
         self._previews.request(
@@ -444,12 +463,12 @@ class TriagePage(QWidget):
         """Render the big crop of the next pending face before the operator gets there: among
         the rows the grid holds (a paged grid's page not read yet is not read for it here, on the
         GUI thread: in "Accepted", where no face is pending, every PgDown read its next page so,
-        a walk of up to 5 440 images at 1M on PostgreSQL)."""
+        a walk of up to 5 440 images at 1M on PostgreSQL) whose rows are read (nor a row by id)."""
         count = self.model.rowCount()
         for offset in range(1, min(count, 50)):
             row = (from_row + offset) % count
             face_id = self.model.held_id(row)
-            if face_id is None:
+            if face_id is None or not self._readable(face_id):
                 return
             if self._store.face(face_id).decision == "pending":
                 if self._previews.get(preview_key(face_id)) is None:
@@ -472,8 +491,12 @@ class TriagePage(QWidget):
 
     def _on_faces_changed(self, face_ids: list[int]) -> None:
         self._update_counts()
-        if self._shown_face in face_ids:
-            self.details.show_face(self._store.face(self._shown_face), self._store.ruleset.name)
+        shown = self._shown_face
+        if shown in face_ids and self._readable(shown):  # (else asked: shown when in, _on_rows_read)
+            self.details.show_face(self._store.face(shown), self._store.ruleset.name)
+        elif shown in face_ids:
+            self._loading = shown
+            self._store.read_later(face_ids=[shown])
 
     def _update_counts(self) -> None:
         self._counts_timer.start()

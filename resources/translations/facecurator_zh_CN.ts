@@ -2613,6 +2613,10 @@
         <translation>未选择图片</translation>
     </message>
     <message>
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
         <source>This image could not be read.</source>
         <translation>无法读取此图片。</translation>
     </message>

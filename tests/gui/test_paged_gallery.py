@@ -20,6 +20,7 @@ from helpers.paging import (
     hold_sample,
     page_reads,
     query_worker_busy,
+    row_reads,
     seeded,
     traced,
     unbounded,
@@ -31,7 +32,7 @@ from PySide6.QtTest import QTest
 from facecurator.domain.protocols import ImageRef
 from facecurator.errors import CatalogError
 from facecurator.gui import paged_ids, paged_keys
-from facecurator.gui.gallery import IMAGE_ID_ROLE
+from facecurator.gui.gallery import IMAGE_ID_ROLE, STATUS_ROLE
 from facecurator.gui.key_sources import ImagePages
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -348,3 +349,47 @@ def test_the_gallery_stays_where_a_drag_put_it_when_the_page_arrives(
     qtbot.waitUntil(lambda: bar.maximum() == full, timeout=30_000)  # (its batches all laid out)
     assert bar.value() == dragged, "the gallery jumped away as the page arrived"
     assert [model.held_id(r) for r in shown] == reference[shown[0] : shown[-1] + 1]
+
+
+def test_paging_a_large_gallery_reads_its_rows_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gallery with no row cached, stepped through with PgDown (next image) and paged with
+    the scroll bar: on PostgreSQL no row is read by id on the GUI thread (a round trip or two a
+    page, waits under load at 1M); the row worker reads them, the cells are painted and the
+    current image shown once they are in, each step on the next image as before. On SQLite
+    they are read at once, as before."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    shown: list[int] = []
+    window.image_view.imageShown.connect(shown.append)
+    view.setCurrentIndex(model.index(1, 0))
+    store._forget_rows()  # (no row cached: each step's rows are read)
+    gui_rows, worker_rows = row_reads(monkeypatch)
+    view.setFocus()
+    view.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [reference[0]], timeout=30_000)
+    for row in range(1, 2 * PAGE, 7):
+        view.setCurrentIndex(model.index(row - 1, 0))
+        QTest.keyClick(view, Qt.Key.Key_PageDown)
+        assert view.currentIndex().row() == row
+        qtbot.waitUntil(lambda row=row: shown[-1:] == [reference[row]], timeout=30_000)
+    bar, area = view.verticalScrollBar(), view.viewport().rect()
+
+    def painted() -> bool:  # the cells shown hold their images' rows (a status), in name order
+        rows = [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+        ids = [model.held_id(r) for r in rows]
+        read = [model.index(r, 0).data(STATUS_ROLE) for r in rows]
+        return ids == reference[rows[0] : rows[-1] + 1] and None not in read
+
+    for _ in range(3):
+        bar.setValue(bar.value() + bar.pageStep())
+        qtbot.waitUntil(painted, timeout=30_000)
+    if store.rows_later:  # PostgreSQL
+        assert not gui_rows, f"{len(gui_rows)} rows read by id on the GUI thread"
+        assert len(set(worker_rows)) > 2 * PAGE  # (read on the row worker instead)
+    else:  # SQLite: read at once (0.3-2 ms a read at 1M)
+        assert gui_rows and not worker_rows

@@ -19,6 +19,7 @@ from helpers.paging import (
     page_down_past,
     page_reads,
     query_worker_busy,
+    row_reads,
     rows_agree,
     scale_paging,
     seeded,
@@ -31,6 +32,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from facecurator.gui import paged_ids, paged_keys
+from facecurator.gui.triage_delegate import DECISION_ROLE
 from facecurator.gui.triage_model import FACE_ID_ROLE
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
@@ -457,3 +459,53 @@ def test_the_grid_stays_on_the_end_when_the_end_keys_page_arrives(
     qtbot.waitUntil(
         lambda: [model.held_id(r) for r in shown] == accepted[shown[0] : last + 1], timeout=30_000
     )
+
+
+def test_paging_a_large_grid_reads_its_rows_on_the_worker(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Triage on "Accepted" with no row cached, stepped through with PgDown (next image), paged
+    with the scroll bar and sent to its end: on PostgreSQL no row is read by id on the GUI thread
+    (at 1M under load those reads -- the painted rows' and the current face's -- were the PgDown
+    stalls left after e823a32, 0.10-0.46 s); the row worker reads them, the cells are painted
+    and the current face shown once they are in, and every step lands on the next image's face
+    as before. On SQLite they are read at once, as before."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        catalog.decide(q.face_ids(catalog, source_root=str(root))[:1100], "accepted")
+    accepted, store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
+    model, view = triage.model, triage.view
+    shown: list[int] = []
+    triage.faceShown.connect(shown.append)
+    view.setFocus()
+    qtbot.waitUntil(lambda: model.held_id(1) is not None, timeout=30_000)
+    view.setCurrentIndex(model.index(1, 0))
+    store._forget_rows()  # (no row cached: each step's rows are read)
+    gui_rows, worker_rows = row_reads(monkeypatch)
+    view.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [accepted[0]], timeout=30_000)
+    row = 0
+    while row < 3 * PAGE:  # (two faces of each image accepted: the next image is 2 rows on)
+        QTest.keyClick(view, Qt.Key.Key_PageDown)
+        row += FACES
+        qtbot.waitUntil(lambda row=row: shown[-1:] == [accepted[row]], timeout=30_000)
+        assert view.currentIndex().row() == row
+    bar, area = view.verticalScrollBar(), view.viewport().rect()
+
+    def painted() -> bool:  # the cells shown hold their faces' rows (a decision), in Triage's order
+        rows = [r for r in view.visible_rows() if view.visualRect(model.index(r, 0)).intersects(area)]
+        ids = [model.held_id(r) for r in rows]
+        decided = [model.index(r, 0).data(DECISION_ROLE) for r in rows]
+        return ids == accepted[rows[0] : rows[-1] + 1] and decided == ["accepted"] * len(rows)
+
+    for _ in range(3):
+        bar.setValue(bar.value() + bar.pageStep())
+        qtbot.waitUntil(painted, timeout=30_000)
+    QTest.keyClick(view, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: shown[-1:] == [accepted[-1]], timeout=30_000)
+    qtbot.waitUntil(painted, timeout=30_000)
+    if store.rows_later:  # PostgreSQL
+        assert not gui_rows, f"{len(gui_rows)} rows read by id on the GUI thread"
+        assert len(set(worker_rows)) > 3 * PAGE // FACES  # (read on the row worker instead)
+    else:  # SQLite: read at once (0.3-2 ms a read at 1M: the next face waits for no worker)
+        assert gui_rows and not worker_rows

@@ -155,6 +155,25 @@ def page_reads(
     return on_gui, on_worker
 
 
+def row_reads(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
+    """(the GUI thread's, the workers') reads of rows by id through the services' review from
+    now on (store_rows: a row painted, the current face or image, a next image's face): their
+    image ids."""
+    from facecurator.gui import store_rows
+
+    on_gui: list[int] = []
+    on_worker: list[int] = []
+    read = store_rows.review
+
+    def called(catalog: Any, ruleset: Any, **how: Any) -> Any:
+        on_main = threading.current_thread() is threading.main_thread()
+        (on_gui if on_main else on_worker).extend(how.get("image_ids") or ())
+        return read(catalog, ruleset, **how)
+
+    monkeypatch.setattr(store_rows, "review", called)
+    return on_gui, on_worker
+
+
 def far_jumps_fill_in(
     qtbot: Any, view: Any, id_of_row: Callable[[int], Any], reference: list[int], step: int
 ) -> None:
