@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from facecurator import paths
@@ -28,6 +27,8 @@ def log_file_path() -> Path:
 
 def add_rotating_file_log(level: int = logging.INFO) -> Path | None:
     """Best-effort rotating log file in the user cache directory; returns its path."""
+    from logging.handlers import RotatingFileHandler  # the GUI's: the CLI's commands log to stderr only
+
     try:
         path = log_file_path()
         handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")

@@ -28,9 +28,6 @@ from facecurator.cli.common import (
     no_desktop,
     print_json,
 )
-from facecurator.cli.decide_command import cmd_decide
-from facecurator.cli.export_command import cmd_export
-from facecurator.cli.scan_command import cmd_scan
 from facecurator.cli.text import clean
 from facecurator.cli.where import where_filter, where_option
 from facecurator.domain.rules import DEFAULT_PRESET
@@ -174,6 +171,28 @@ def _margin(text: str) -> float:
 
 
 # -- commands --------------------------------------------------------------------------------------
+
+
+# scan, decide and export are imported when their verb runs: report and status never load them
+# (PyInstaller follows these imports inside the functions as it does at the top).
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from facecurator.cli.scan_command import cmd_scan as run
+
+    return run(args)
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from facecurator.cli.decide_command import cmd_decide as run
+
+    return run(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from facecurator.cli.export_command import cmd_export as run
+
+    return run(args)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
