@@ -63,3 +63,26 @@ def test_a_missing_verdict_is_found_wherever_it_is(
         # nor another rule set's verdicts
         other = browse.ruleset_id(catalog, load_rules("enrollment-strict"))
         assert _looks(catalog, other, ROOT)
+
+
+def test_the_fill_in_python_ends_with_a_look_at_every_image(
+    catalog_target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fill of a rule set with no SQL form walks the images by id, then looks at every
+    image once more (the open's look, no longer the name order): a verdict dropped behind the
+    walk while it ran is stored again."""
+    seed_catalog(catalog_target, ROOT, 30, 2)
+    rules = load_rules("moderation-2.0")
+    monkeypatch.setattr(browse, "verdict_sql", lambda *a: None)  # as a rule set SQL cannot evaluate
+    with Catalog(catalog_target) as catalog:
+        ruleset = browse.ruleset_id(catalog, rules)
+        first_id = min(image.id for image in catalog.images())
+        dropped: list[int] = []
+
+        def progress(done: int) -> None:
+            if not dropped:  # after the walk's first chunk: one of its images loses its verdicts
+                dropped.append(first_id)
+                _forget(catalog, first_id)
+
+        assert browse.fill_verdicts(catalog, rules, source_root=ROOT, chunk=5, progress=progress)
+        assert dropped and not _looks(catalog, ruleset, ROOT)

@@ -127,7 +127,7 @@ def fill_verdicts(
         done += store_verdicts(
             catalog, ruleset, review(catalog, rules, image_ids=page, identities=identities)
         )
-    after: int | None = 0  # by image id, never rescanning what was filled; then once from the start
+    after = 0  # by image id, never rescanning what was filled
     while True:
         if is_stale is not None and is_stale():
             return False
@@ -135,12 +135,13 @@ def fill_verdicts(
             catalog, ruleset, source_root=source_root, limit=chunk, after_id=after
         )
         if not ids:
-            if after is None:
+            # a last look at every image (those changed meanwhile behind the walk), the open's look:
+            # the catalog's name order here was 6.1-6.5 s CPU at 1M / 3M on SQLite, this 1.35 s
+            if not bulk.any_missing_verdict(catalog, ruleset, source_root=source_root):
                 return True
-            after = None  # a last look from the start: images added meanwhile behind the walk
+            after = 0
             continue
-        if after is not None:
-            after = max(ids)
+        after = max(ids)
         done += store_verdicts(catalog, ruleset, review(catalog, rules, image_ids=ids, identities=identities))
         if progress is not None:
             progress(done)
