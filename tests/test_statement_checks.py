@@ -206,3 +206,38 @@ def test_a_check_looks_its_faces_up_by_key_inside_a_set_based_chunk(pg_url: str)
         after = db.execute(read).fetchone()[0]
         db.execute("ROLLBACK")
     assert after - before <= 2 * len(last)  # each new row's face looked up, not the 300 faces read
+
+
+def test_a_chunk_reads_only_its_own_audit_rows_to_write_its_decisions(pg_url: str) -> None:
+    """A chunk's decisions are copied from the audit rows it just wrote (``bulk._decisions_from_audit``):
+    those rows are read by the audit's primary key, after the last id before the chunk, not by the
+    batch's index, which read every row the batch already had (at 1M the last chunk's count read
+    877 603 rows to find its 50 000). The server's statistics predate the batch, as in a bulk
+    decision: the batch is new to them."""
+    seed_catalog(pg_url, "/g", 100, 3)
+    rows = (
+        "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state)"
+        " SELECT {batch}, 't', 'x', f.id, 'decide', 'pending', 'accepted'"
+        " FROM faces AS f CROSS JOIN generate_series(1, {times}) AS k{where}"
+    )
+    opened = "INSERT INTO batches (at, who, kind, state) VALUES ('t', 'x', 'decide', 'open') RETURNING id"
+    with _raw(pg_url) as db:
+        (old,) = db.execute(opened).fetchone()
+        db.execute(rows.format(batch=old, times=20, where=""))
+        db.execute("UPDATE batches SET state = 'complete' WHERE id = ?", (old,))
+        db.execute("ANALYZE audit")
+        db.execute("BEGIN")
+        bulk.set_based(db)
+        (batch,) = db.execute(opened).fetchone()
+        db.execute(rows.format(batch=batch, times=20, where=""))  # the chunks written before
+        (last,) = db.execute("SELECT max(id) FROM audit").fetchone()
+        db.execute(rows.format(batch=batch, times=1, where=" WHERE f.id <= 3"))  # this chunk
+        read = (
+            "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables WHERE relname = ?"
+        )
+        before = db.execute(read, ("audit",)).fetchone()[0]
+        assert bulk._decisions_from_audit(db, batch, last) == (3, 3)
+        after = db.execute(read, ("audit",)).fetchone()[0]
+        db.execute("ROLLBACK")
+    # three statements, each reading the chunk's 3 rows (10 read), not the batch's 6 000 (12 009)
+    assert after - before < 100

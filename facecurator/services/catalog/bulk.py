@@ -378,9 +378,12 @@ def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, i
     PostgreSQL: the faces that have a decision row (put back to pending, or an undone first
     decision) updated, then the others inserted plainly: an upsert's speculative insertion took
     1.75-1.83 s for 85 702 new decisions where a plain insert took 1.23-1.34 s (load 10)."""
+    # The rows after ``last`` (read under this write's lock) by the primary key's range, the batch
+    # only checked (``+ 0``): by ``audit_by_batch`` each chunk read every row the batch had so
+    # far (877 603 to count the last 50 000 at 1M, 0.35 s; 13 ms by the key).
     written: dict[str, Any] = {"batch": batch, "last": last}
     count, low, high = db.execute(
-        "SELECT count(*), min(face_id), max(face_id) FROM audit WHERE batch_id = :batch AND id > :last",
+        "SELECT count(*), min(face_id), max(face_id) FROM audit WHERE id > :last AND batch_id + 0 = :batch",
         written,
     ).fetchone()
     if not count:
@@ -389,21 +392,21 @@ def _decisions_from_audit(db: Connection, batch: int, last: int) -> tuple[int, i
         written.update(low=low, high=high)  # the chunk's faces: its decisions read by their key's range
         db.execute(
             "UPDATE decisions AS d SET state = a.new_state, reason = a.reason, who = a.who, at = a.at"
-            " FROM audit AS a WHERE a.batch_id = :batch AND a.id > :last AND d.face_id = a.face_id"
+            " FROM audit AS a WHERE a.id > :last AND a.batch_id + 0 = :batch AND d.face_id = a.face_id"
             " AND d.face_id BETWEEN :low AND :high",
             written,
         )
         db.execute(
             "INSERT INTO decisions (face_id, state, reason, who, at)"
             " SELECT a.face_id, a.new_state, a.reason, a.who, a.at FROM audit AS a"
-            " WHERE a.batch_id = :batch AND a.id > :last AND NOT EXISTS (SELECT 1 FROM decisions AS d"
+            " WHERE a.id > :last AND a.batch_id + 0 = :batch AND NOT EXISTS (SELECT 1 FROM decisions AS d"
             " WHERE d.face_id = a.face_id AND d.face_id BETWEEN :low AND :high)",
             written,
         )
         return int(count), int(high)
     db.execute(
         "INSERT INTO decisions (face_id, state, reason, who, at)"
-        " SELECT face_id, new_state, reason, who, at FROM audit WHERE batch_id = :batch AND id > :last"
+        " SELECT face_id, new_state, reason, who, at FROM audit WHERE id > :last AND batch_id + 0 = :batch"
         " ON CONFLICT (face_id) DO UPDATE SET state = excluded.state,"
         " reason = excluded.reason, who = excluded.who, at = excluded.at",
         written,
