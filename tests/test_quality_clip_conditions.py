@@ -157,7 +157,7 @@ RUMSFELD = "gathered:krasserm__face-recognition/images/Donald_Rumsfeld/Donald_Ru
 
 
 def test_a_clean_tune_portrait_in_clear_glasses_keeps_its_eyes_visible(detector: LocalDetector) -> None:
-    """The probes are fitted on today's tune part (local-v49): no tune clean face over a
+    """The probes are fitted on today's tune part (local-v49, local-v50): no tune clean face over a
     threshold the fit set at the highest held-out tune clean score (needs the truth set's photos)."""
     found, _ = resolve(lb for lb in read_labels(LABELS_CSV) if lb.key == RUMSFELD)
     if not found:
