@@ -4,7 +4,9 @@ server the shared scan's queue, created on first use before it was a numbered st
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,19 @@ def _written_by(version: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(catalog_database, "MIGRATIONS", older)
 
 
+@contextlib.contextmanager
+def catalog_of_release(
+    target: str, version: int, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Catalog, list[int]]]:
+    """A catalog as the release of schema ``version`` wrote it: 12 images of 2 faces seeded and
+    opened by that code, yielded with its face ids (that code in force until the block ends)."""
+    with monkeypatch.context() as old_code:
+        _written_by(version, old_code)
+        seed_catalog(target, "/g", 12, 2)
+        with Catalog(target) as catalog:
+            yield catalog, [face.id for face in catalog.faces()]
+
+
 def _tables(target: str) -> set[str]:
     db = raw_connection(target)
     try:
@@ -71,23 +86,19 @@ def test_a_schema_6_catalog_gains_the_shared_scan_tables_and_keeps_its_data(
     empty_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = empty_target.startswith("postgresql://")
-    with monkeypatch.context() as old_code:
-        _written_by(6, old_code)
-        seed_catalog(empty_target, "/g", 12, 2)
-        with Catalog(empty_target) as catalog:
-            faces = [face.id for face in catalog.faces()]
-            # That release had no assignments (step 8): nothing to check holds against.
-            batch = catalog.decide(faces[:5], "accepted", reason="ok", who="alice", include_held=True)
-        assert not _tables(empty_target) & _SHARED_TABLES  # schema 6 has none of them
-        if server:  # a shared scan of before created its tables on first use, and left work in them
-            db = raw_connection(empty_target)
-            for statement in _FIRST_USE_TABLES:
-                db.execute(statement)
-            db.execute(
-                "INSERT INTO scan_queue (job, uri, name, group_name, size, mtime_ns)"
-                " VALUES ('J', '/g/left.jpg', 'left.jpg', '', 1, 1)"
-            )
-            db.close()
+    with catalog_of_release(empty_target, 6, monkeypatch) as (catalog, faces):
+        # That release had no assignments (step 8): nothing to check holds against.
+        batch = catalog.decide(faces[:5], "accepted", reason="ok", who="alice", include_held=True)
+    assert not _tables(empty_target) & _SHARED_TABLES  # schema 6 has none of them
+    if server:  # a shared scan of before created its tables on first use, and left work in them
+        db = raw_connection(empty_target)
+        for statement in _FIRST_USE_TABLES:
+            db.execute(statement)
+        db.execute(
+            "INSERT INTO scan_queue (job, uri, name, group_name, size, mtime_ns)"
+            " VALUES ('J', '/g/left.jpg', 'left.jpg', '', 1, 1)"
+        )
+        db.close()
     with Catalog(empty_target) as catalog:  # today's code: step 7
         assert _tables(empty_target) >= _SHARED_TABLES
         assert len(catalog.images()) == 12

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import test_schema_upgrade
 from helpers.catalogs import database_errors, raw_connection, seed_catalog
-from test_decide_set_based import _prepare, _state
-from test_schema_upgrade import _written_by
+from test_decide_set_based import _prepare, _state, _twins
+from test_schema_upgrade import _written_by, catalog_of_release
 
 from facecurator.domain.rules import load_rules
 from facecurator.services import review as review_module
@@ -67,16 +67,12 @@ def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_13(
     empty_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = empty_target.startswith("postgresql://")
-    with monkeypatch.context() as old_code:
-        _written_by(BEFORE, old_code)
-        seed_catalog(empty_target, "/g", 12, 2)
-        with Catalog(empty_target) as catalog:
-            faces = [face.id for face in catalog.faces()]
-            catalog.decide(faces[:5], "accepted", reason="ok", who="alice", include_held=True)
-            catalog.decide(faces[5:9], "rejected", reason="blurry", who="bob", include_held=True)
-            catalog.decide(faces[3:7], "pending", reason="look again", who="carol", include_held=True)
-            catalog.undo_last(who="dave")
-            before = _trail(catalog)
+    with catalog_of_release(empty_target, BEFORE, monkeypatch) as (catalog, faces):
+        catalog.decide(faces[:5], "accepted", reason="ok", who="alice", include_held=True)
+        catalog.decide(faces[5:9], "rejected", reason="blurry", who="bob", include_held=True)
+        catalog.decide(faces[3:7], "pending", reason="look again", who="carol", include_held=True)
+        catalog.undo_last(who="dave")
+        before = _trail(catalog)
     assert len(before[0]) == 5 + 4 + 4 + 4 and len(before[1]) == 4
     with Catalog(empty_target) as catalog:  # today's code: migrated to 12
         assert _version(catalog) == schema_version() == BEFORE + 2
@@ -127,10 +123,7 @@ def test_a_bulk_decision_writes_the_same_under_schema_11_and_today_s(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     rules = load_rules("moderation-2.0")
-    if empty_target.startswith("postgresql"):
-        new_target = str(request.getfixturevalue("pg_cluster").new_database())
-    else:
-        new_target = str(tmp_path / "new.sqlite3")
+    _, new_target = _twins(empty_target, request, tmp_path)
     decide = accept_qualified if action == "accept" else reject_unqualified
     monkeypatch.setattr(review_module, "BULK_CHUNK", 20)  # several chunks
     monkeypatch.setattr(review_module, "MAX_STORED_CHUNK", 60)
