@@ -11,6 +11,7 @@ update only the changed rows.
 from __future__ import annotations
 
 import time
+from typing import Final
 
 from PySide6.QtCore import (
     QEvent,
@@ -67,6 +68,10 @@ from facecurator.services.filtering import FACE_SORTS
 
 # The filters of the Triage's "Show:" box: the catalog's, and this operator's share.
 TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
+#: The next pending face is looked for in the next 8 rows, then 512 at a time (each batch's rows
+#: read in one go); a paged grid looks 1 024 rows on at most, on its held pages only (no page
+#: read), then takes the next row.
+NEXT_PENDING_BATCHES: Final = (8, 512, 1024)
 
 
 class TriageView(UniformGrid):
@@ -573,15 +578,27 @@ class TriagePage(QWidget):
         self.last_decision_latency = time.perf_counter() - started
 
     def advance(self, from_row: int) -> None:
-        """Move to the next pending face after ``from_row`` (wrapping), or the next face at all."""
+        """Move to the next pending face after ``from_row`` (wrapping), or the next face at all.
+
+        A batch of rows at a time (:data:`NEXT_PENDING_BATCHES`): it walked the grid a row, a page
+        and a read at a time on the GUI thread: every row of a grid of decided faces each time."""
         count = self.model.rowCount()
         if count == 0:
             return
-        for offset in range(1, count + 1):
-            row = (from_row + offset) % count
-            if self._store.face(self.model.face_id(row)).decision == "pending":
-                self.view.move_to_row(row)
-                return
+        first, batch, paged = NEXT_PENDING_BATCHES
+        reach = min(count, paged) if self.model.is_paged else count
+        looked, step = 0, first
+        while looked < reach:
+            rows = [
+                (from_row + offset) % count for offset in range(looked + 1, min(reach, looked + step) + 1)
+            ]
+            looked, step = looked + len(rows), batch
+            faces = [(row, face) for row in rows if (face := self.model.held_id(row)) is not None]
+            self._store.prefetch_faces([face for _, face in faces])
+            for row, face in faces:
+                if self._store.face(face).decision == "pending":
+                    self.view.move_to_row(row)
+                    return
         self.view.move_to_row(min(from_row + 1, count - 1))
 
     def select_face(self, face_id: int) -> bool:

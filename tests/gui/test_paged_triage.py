@@ -509,3 +509,33 @@ def test_paging_a_large_grid_reads_its_rows_on_the_worker(
         assert len(set(worker_rows)) > 3 * PAGE // FACES  # (read on the row worker instead)
     else:  # SQLite: read at once (0.3-2 ms a read at 1M: the next face waits for no worker)
         assert gui_rows and not worker_rows
+
+
+def test_a_decision_among_decided_faces_looks_a_bounded_way_for_the_next_pending_one(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A / R moves on to the next pending face. In a grid with none pending (the "Accepted" grid)
+    it looked at every row, a page and a row read at a time on the GUI thread (30 000 rows at 1M,
+    on each decision); now the rows of the held pages only, read a batch at a time, then the next
+    row. A pending face a few rows on is still found."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        catalog.decide(q.face_ids(catalog, source_root=str(root))[:1100], "accepted")
+    accepted, store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
+    model, view = triage.model, triage.view
+    assert len(accepted) >= 1000 and model.paged is not None
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: triage.current_face_id() == accepted[0], timeout=30_000)
+    store.decide([accepted[5]], "pending")  # put back: the one pending face of the grid
+    gui_pages, _ = page_reads(monkeypatch, FacePages)
+    batches: list[int] = []
+    prefetch = store.prefetch_faces
+    monkeypatch.setattr(store, "prefetch_faces", lambda ids: (batches.append(len(ids)), prefetch(ids))[1])
+    QTest.keyClick(view, Qt.Key.Key_R)
+    assert view.currentIndex().row() == 5  # the pending face, 5 rows on
+    QTest.keyClick(view, Qt.Key.Key_R)
+    assert view.currentIndex().row() == 6  # none pending near: the next row
+    assert store.face(accepted[0]).decision == store.face(accepted[5]).decision == "rejected"
+    assert not gui_pages, f"{len(gui_pages)} pages read on the GUI thread"
+    assert len(batches) <= 6 and sum(batches) <= 16 + HELD_PAGES * PAGE, batches  # (was a read a row)
