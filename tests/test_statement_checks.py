@@ -1,5 +1,6 @@
-"""Schemas 12 and 13: the audit trail's and the decisions' checks once per statement on PostgreSQL,
-each check's faces looked up by key (services/catalog/statement_checks.py; issue 17 item 5,
+"""Schemas 12 to 14: the audit trail's and the decisions' checks once per statement on PostgreSQL,
+each check's faces looked up by key, each write of faces, audit or decisions under the catalog's
+write lock (services/catalog/statement_checks.py; issue 17 item 5,
 ``decide --accept-qualified`` at 1M).
 
 A catalog written by schema 11 (the code of before: per-row open-batch trigger, foreign keys)
@@ -14,6 +15,9 @@ the checks still look each face up by key."""
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +67,7 @@ def _raw(target: str) -> Any:
         db.close()
 
 
-def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_13(
+def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_today_s_schema(
     empty_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = empty_target.startswith("postgresql://")
@@ -74,8 +78,8 @@ def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_schema_13(
         catalog.undo_last(who="dave")
         before = _trail(catalog)
     assert len(before[0]) == 5 + 4 + 4 + 4 and len(before[1]) == 4
-    with Catalog(empty_target) as catalog:  # today's code: migrated to 12
-        assert _version(catalog) == schema_version() == BEFORE + 2
+    with Catalog(empty_target) as catalog:  # today's code: migrated to 14
+        assert _version(catalog) == schema_version() == BEFORE + 3
         assert _trail(catalog) == before
         assert catalog.audit(face_id=faces[4])[0].who == "dave"
         decided, undecided = faces[0], faces[-1]
@@ -167,7 +171,10 @@ def test_a_bulk_insert_is_checked_once_without_a_foreign_key_trigger_per_row(pg_
             plans[table] = {t["Trigger Name"]: t["Calls"] for t in rows[0].get("Triggers", [])}
         db.execute("ROLLBACK")
     assert len(faces) == 300
-    assert plans == {"audit": {"audit_rows_checked": 1}, "decisions": {"decisions_inserted_checked": 1}}
+    assert plans == {  # (and the write lock taken once a statement, schema 14)
+        "audit": {"audit_write_locked": 1, "audit_rows_checked": 1},
+        "decisions": {"decisions_write_locked": 1, "decisions_inserted_checked": 1},
+    }
 
 
 def test_a_check_looks_its_faces_up_by_key_inside_a_set_based_chunk(pg_url: str) -> None:
@@ -234,3 +241,80 @@ def test_a_chunk_reads_only_its_own_audit_rows_to_write_its_decisions(pg_url: st
         db.execute("ROLLBACK")
     # three statements, each reading the chunk's 3 rows (10 read), not the batch's 6 000 (12 009)
     assert after - before < 100
+
+
+def _second_beside(pg_url: str, first: Any, second: Callable[[], None]) -> list[BaseException]:
+    """Run ``second`` in a thread beside ``first``'s open transaction until it waits for the
+    catalog's write lock (or has ended), then commit ``first``; what ``second`` raised."""
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            second()
+        except Exception as exc:  # noqa: BLE001
+            raised.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    with _raw(pg_url) as look:
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        for _ in range(3000):
+            if not worker.is_alive() or look.execute(waiting).fetchone()[0]:
+                break
+            time.sleep(0.01)
+    first.execute("COMMIT")
+    worker.join(30)
+    return raised
+
+
+def _orphans(pg_url: str) -> tuple[int, int]:
+    """(audit rows, decisions) whose face does not exist."""
+    with _raw(pg_url) as db:
+        return tuple(  # type: ignore[return-value]
+            db.execute(f"SELECT count(*) FROM {table} AS t WHERE NOT EXISTS"
+                       " (SELECT 1 FROM faces AS f WHERE f.id = t.face_id)").fetchone()[0]
+            for table in ("audit", "decisions")
+        )  # fmt: skip
+
+
+def test_a_face_deleted_while_another_transaction_decides_it_leaves_no_orphan(pg_url: str) -> None:
+    """The dropped foreign keys' row locks made a face's DELETE and a decision of it wait for each
+    other; the statement checks see only what is committed (READ COMMITTED), so a DELETE run
+    outside the catalog's write lock (an administrator's psql) beside an uncommitted decision --
+    or a decision beside an uncommitted DELETE -- both passed their checks: a decision and its
+    audit row of a face that no longer exists. The faces', audit's and decisions' writes take the
+    write lock (schema 14): the second waits for the first, then its check sees it."""
+    seed_catalog(pg_url, "/g", 10, 2)
+    with Catalog(pg_url) as catalog:
+        first, second = (face.id for face in list(catalog.faces())[:2])
+
+    def delete(face: int) -> None:
+        with _raw(pg_url) as db:
+            db.execute("DELETE FROM faces WHERE id = ?", (face,))
+
+    def decide(face: int) -> None:
+        with Catalog(pg_url) as catalog:
+            catalog.decide([face], "accepted")
+
+    # a decision uncommitted (the catalog's own way: under its write lock), then the DELETE
+    with _raw(pg_url) as app:
+        app.execute("BEGIN IMMEDIATE")
+        (batch,) = app.execute(
+            "INSERT INTO batches (at, who, kind, state) VALUES ('t', 'x', 'decide', 'open') RETURNING id"
+        ).fetchone()
+        app.execute(
+            "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state)"
+            " VALUES (?, 't', 'x', ?, 'decide', 'pending', 'accepted')",
+            (batch, first),
+        )
+        app.execute("INSERT INTO decisions (face_id, state) VALUES (?, 'accepted')", (first,))
+        errors = _second_beside(pg_url, app, lambda: delete(first))
+    assert _orphans(pg_url) == (0, 0)
+    assert len(errors) == 1 and "is kept" in str(errors[0])
+    # a DELETE uncommitted, then a decision through the catalog
+    with _raw(pg_url) as admin:
+        admin.execute("BEGIN")
+        admin.execute("DELETE FROM faces WHERE id = ?", (second,))
+        errors = _second_beside(pg_url, admin, lambda: decide(second))
+    assert _orphans(pg_url) == (0, 0)
+    assert len(errors) == 1

@@ -12,7 +12,11 @@ from facecurator.domain.filters import natural_sort_key
 from facecurator.errors import CatalogError
 from facecurator.services.catalog.dialect import POSTGRESQL, Connection, dialect_of
 from facecurator.services.catalog.messages import catalog_text
-from facecurator.services.catalog.statement_checks import PG_CHECKS_PLANNED, PG_STATEMENT_CHECKS
+from facecurator.services.catalog.statement_checks import (
+    PG_CHECKS_LOCKED,
+    PG_CHECKS_PLANNED,
+    PG_STATEMENT_CHECKS,
+)
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
@@ -485,6 +489,8 @@ _SCHEMA_V11 = _statements(
 _SCHEMA_V12 = _statements(_per_dialect("SELECT 1", *PG_STATEMENT_CHECKS))
 # Version 13: those checks plan their own lookups (PostgreSQL; see statement_checks.py).
 _SCHEMA_V13 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_PLANNED))
+# Version 14: those checks wait for the catalog's write lock (PostgreSQL; see statement_checks.py).
+_SCHEMA_V14 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_LOCKED))
 
 
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
@@ -492,7 +498,7 @@ _SCHEMA_V13 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_PLANNED))
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
     _SCHEMA_V8, _schema_v9, _SCHEMA_V10, _SCHEMA_V11, _SCHEMA_V12,
-    _SCHEMA_V13,
+    _SCHEMA_V13, _SCHEMA_V14,
 ]  # fmt: skip
 
 

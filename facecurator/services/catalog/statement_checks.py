@@ -8,13 +8,16 @@ Now one trigger per statement (``REFERENCING NEW TABLE``) checks every new audit
 open (a missing batch is not: the batch's foreign key is implied; batches are never deleted) and
 every new audit row's and decision's face exists; the faces' side of the foreign keys (a face
 with an audit row or a decision is never deleted, nor its id changed, nor the table truncated)
-is a trigger on faces. Writers are serialised (the catalog's write lock), so a check cannot
-race a deletion as the keys' row locks guarded against.
+is a trigger on faces. Those writes take the catalog's write lock before their statement (schema
+14: an outside writer's too), so a check cannot race a deletion as the keys' row locks guarded
+against.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from facecurator.services.catalog.postgres import WRITE_LOCK
 
 #: A trigger function's check that every face of its transition table ``rows`` exists.
 _FACES_EXIST: Final = """IF EXISTS (SELECT 1 FROM {rows} AS n
@@ -94,4 +97,25 @@ PG_CHECKS_PLANNED: Final = tuple(
         "facecurator_faces_kept",
     )
     for setting in ("enable_nestloop = on", "jit = off")
+)
+
+#: Schema 14: the checks take the catalog's write lock (``postgres.WRITE_LOCK``) before their
+#: statement. Under READ COMMITTED a check sees only what is committed: a face deleted outside the
+#: write lock (an administrator's psql) beside a decision not yet committed, or a decision beside
+#: a DELETE not yet committed, both passed -- an audit row and a decision of a face that no longer
+#: exists (the dropped keys' row locks made them wait). Now a write to faces, the audit or the
+#: decisions waits for every other catalog write, and its check (a new snapshot, after the wait)
+#: sees what that one committed. The catalog's own writes hold the lock already (re-entrant).
+PG_CHECKS_LOCKED: Final = (
+    f"""CREATE FUNCTION facecurator_write_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         PERFORM pg_advisory_xact_lock({WRITE_LOCK});
+         RETURN NULL;
+       END $$""",
+    "CREATE TRIGGER faces_write_locked BEFORE DELETE OR UPDATE OR TRUNCATE ON faces"
+    " FOR EACH STATEMENT EXECUTE FUNCTION facecurator_write_locked()",
+    "CREATE TRIGGER audit_write_locked BEFORE INSERT ON audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION facecurator_write_locked()",
+    "CREATE TRIGGER decisions_write_locked BEFORE INSERT OR UPDATE ON decisions"
+    " FOR EACH STATEMENT EXECUTE FUNCTION facecurator_write_locked()",
 )
