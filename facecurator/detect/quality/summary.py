@@ -28,6 +28,7 @@ from facecurator.detect.quality.eyes import (
     sunglasses_from_eyes,
 )
 from facecurator.detect.quality.lens import (
+    dark_bands_over_mask,
     edged_lenses,
     lens_tint,
     lenses_from_edges,
@@ -161,6 +162,9 @@ def face_quality(
     cast = None if lenses.sunglasses is not False or occ.mask else filter_cast(regions, cheeks, right, left)
     if cast is not None and cast >= CAST_MIN:
         lenses = LensReading(True, REASON_TINTED)
+    # a masked face: the bottom of a dark lens over both eyes, darker than the mask below it
+    if lenses.sunglasses is False and occ.mask and dark_bands_over_mask(right, left):
+        lenses = LensReading(True, REASON_DARK_FLAT)
     # a brim over both eyes: the glabella neither skin nor hair (covers.py)
     right, left, glabella = brim_over_eyes(regions, cheeks, right, left)
     m: dict[str, Measure] = {
