@@ -420,11 +420,18 @@ class TriagePage(QWidget):
         a large grid on PostgreSQL reads none on the GUI thread)."""
         return not self.model.reads_later or self._store.face_cached(face_id)
 
-    def _on_rows_read(self, _image_ids: list[int], _face_ids: list[int]) -> None:
-        """Rows read on the row worker are in: the current face shown if its row was awaited."""
+    def _on_rows_read(self, _image_ids: list[int], face_ids: list[int]) -> None:
+        """Rows read on the row worker are in: the current face shown if its row was awaited; asked
+        again if the read that carried it was answered without it (sent before a decision or a
+        change of its image: its answer is old and not kept; the change's own ask was taken as
+        answered by that read)."""
         loading = self._loading
-        if loading is not None and loading == self.current_face_id() and self._store.face_cached(loading):
+        if loading is None or loading != self.current_face_id():
+            return
+        if self._store.face_cached(loading):
             self._show_current()
+        elif loading in face_ids:  # (a face with no row is not asked again: StoreRows._unread)
+            self._store.read_later(face_ids=[loading])
 
     def _set_preview(self, face_id: int) -> None:
         """The large preview: the sharp big crop when ready, the grid's crop until then.

@@ -9,6 +9,7 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -539,3 +540,50 @@ def test_a_decision_among_decided_faces_looks_a_bounded_way_for_the_next_pending
     assert store.face(accepted[0]).decision == store.face(accepted[5]).decision == "rejected"
     assert not gui_pages, f"{len(gui_pages)} pages read on the GUI thread"
     assert len(batches) <= 6 and sum(batches) <= 16 + HELD_PAGES * PAGE, batches  # (was a read a row)
+
+
+@pytest.mark.parametrize("big_target", ["postgresql"], indirect=True)  # (SQLite reads rows at once)
+def test_the_current_face_decided_elsewhere_while_its_row_is_read_is_shown(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current face's row is on the row worker when another operator decides it: that read's
+    answer is old (not kept), and the face is read again and shown with its new decision. The
+    read in flight counted as asking for it, so the face panel said "loading…" until the current
+    face changed (unless a cell or a dock read it again)."""
+    from facecurator.gui import store_rows
+
+    target, _root = big_target
+    accepted, store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
+    model, view = triage.model, triage.view
+    assert store.rows_later
+    shown: list[int] = []
+    triage.faceShown.connect(shown.append)
+    qtbot.waitUntil(lambda: model.held_id(41) is not None, timeout=30_000)
+    view.setCurrentIndex(model.index(41, 0))
+    store._forget_rows()  # (no row cached)
+    started, release = threading.Event(), threading.Event()
+    read = store_rows.review
+
+    def held(catalog: Any, ruleset: Any, **how: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            release.wait(30)
+        return read(catalog, ruleset, **how)
+
+    monkeypatch.setattr(store_rows, "review", held)
+    # (the problems dock reads every changed image's row on the GUI thread, which hid this: not
+    # what is under test)
+    store.imagesChanged.disconnect(triage.window().problems.update_images)
+    face = accepted[40]
+    view.setCurrentIndex(model.index(40, 0))
+    try:
+        qtbot.waitUntil(started.is_set, timeout=30_000)  # its row read on the worker, held there
+        with Catalog(target) as other:  # another operator rejects it meanwhile
+            other.decide([face], "rejected")
+        view.scrollToBottom()  # (its cell out of sight: no paint asks for its row again)
+        qtbot.waitUntil(lambda: not view.visualRect(model.index(40, 0)).intersects(view.viewport().rect()))
+        store.reload_decisions([face])  # (what the decision watcher hands over)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: shown[-1:] == [face], timeout=30_000)
+    assert store.face_cached(face) and store.face(face).decision == "rejected"
