@@ -364,12 +364,17 @@ class MainWindow(WindowSources):
         else:
             self._refresh_details()
 
-    def _on_rows_read(self, _image_ids: list[int], _face_ids: list[int]) -> None:
-        """The gallery's current image awaited its row from the row worker: now shown."""
+    def _on_rows_read(self, image_ids: list[int], _face_ids: list[int]) -> None:
+        """The gallery's current image awaited its row from the row worker: now shown; asked again
+        if the read that carried it was answered without it (sent before a change of the image:
+        its answer is old and not kept)."""
         awaited = self._image_awaited
-        current = self.gallery.currentIndex()
-        if awaited is not None and self.store.cached(awaited) and current.data(IMAGE_ID_ROLE) == awaited:
+        if awaited is None or self.gallery.currentIndex().data(IMAGE_ID_ROLE) != awaited:
+            return
+        if self.store.cached(awaited):
             self._on_current_image_changed(awaited)
+        elif awaited in image_ids:  # (an image with no row is not asked again: StoreRows._unread)
+            self.store.read_later(image_ids=[awaited])
 
     def show_image(self, image_id: int) -> None:
         """Show one image in the gallery page (switching the filter if it hides it)."""

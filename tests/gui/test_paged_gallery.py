@@ -21,6 +21,7 @@ from helpers.paging import (
     page_reads,
     query_worker_busy,
     row_reads,
+    row_worker_held,
     seeded,
     traced,
     unbounded,
@@ -393,3 +394,39 @@ def test_paging_a_large_gallery_reads_its_rows_on_the_worker(
         assert len(set(worker_rows)) > 2 * PAGE  # (read on the row worker instead)
     else:  # SQLite: read at once (0.3-2 ms a read at 1M)
         assert gui_rows and not worker_rows
+
+
+@pytest.mark.parametrize("big_target", ["postgresql"], indirect=True)  # (SQLite reads rows at once)
+def test_the_current_image_changed_elsewhere_while_its_row_is_read_is_shown(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gallery's current image's row is on the row worker when another operator decides one
+    of its faces: that read's answer is old (not kept), and the image is read again and shown.
+    Nothing asked again, so the image view said "loading…" until the current image changed."""
+    target, root = big_target
+    with Catalog(target) as catalog:
+        reference = q.image_ids(catalog, source_root=str(root), sort="name")
+    window = _opened_and_laid_out(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    assert store.rows_later
+    shown: list[int] = []
+    window.image_view.imageShown.connect(shown.append)
+    view.setCurrentIndex(model.index(41, 0))
+    store._forget_rows()  # (no row cached)
+    started, release = row_worker_held(monkeypatch)
+    # (the problems dock reads every changed image's row on the GUI thread, which hid this)
+    store.imagesChanged.disconnect(window.problems.update_images)
+    image = reference[40]
+    view.setCurrentIndex(model.index(40, 0))
+    try:
+        qtbot.waitUntil(started.is_set, timeout=30_000)  # its row read on the worker, held there
+        with Catalog(target) as other:  # another operator accepts its faces meanwhile
+            faces = [f for (f,) in other._db.execute("SELECT id FROM faces WHERE image_id = ?", (image,))]
+            other.decide(faces, "accepted")
+        view.scrollToBottom()  # (its cell out of sight: no paint asks for its row again)
+        qtbot.waitUntil(lambda: not view.visualRect(model.index(40, 0)).intersects(view.viewport().rect()))
+        store.reload_decisions(faces)  # (what the decision watcher hands over)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: shown[-1:] == [image], timeout=30_000)
+    assert faces and all(store.face(f).decision == "accepted" for f in faces)

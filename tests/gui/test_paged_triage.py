@@ -9,7 +9,6 @@ time: a few hundred images, with the paging threshold, the page and the pages he
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from helpers.paging import (
     page_reads,
     query_worker_busy,
     row_reads,
+    row_worker_held,
     rows_agree,
     scale_paging,
     seeded,
@@ -550,8 +550,6 @@ def test_the_current_face_decided_elsewhere_while_its_row_is_read_is_shown(
     answer is old (not kept), and the face is read again and shown with its new decision. The
     read in flight counted as asking for it, so the face panel said "loading…" until the current
     face changed (unless a cell or a dock read it again)."""
-    from facecurator.gui import store_rows
-
     target, _root = big_target
     accepted, store, triage = _all_faces_laid_out(qtbot, make_window, big_target, "accepted")
     model, view = triage.model, triage.view
@@ -561,16 +559,7 @@ def test_the_current_face_decided_elsewhere_while_its_row_is_read_is_shown(
     qtbot.waitUntil(lambda: model.held_id(41) is not None, timeout=30_000)
     view.setCurrentIndex(model.index(41, 0))
     store._forget_rows()  # (no row cached)
-    started, release = threading.Event(), threading.Event()
-    read = store_rows.review
-
-    def held(catalog: Any, ruleset: Any, **how: Any) -> Any:
-        if threading.current_thread() is not threading.main_thread():
-            started.set()
-            release.wait(30)
-        return read(catalog, ruleset, **how)
-
-    monkeypatch.setattr(store_rows, "review", held)
+    started, release = row_worker_held(monkeypatch)
     # (the problems dock reads every changed image's row on the GUI thread, which hid this: not
     # what is under test)
     store.imagesChanged.disconnect(triage.window().problems.update_images)

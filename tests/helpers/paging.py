@@ -225,3 +225,21 @@ def query_worker_busy(qtbot: Any, store: Any) -> Iterator[Callable[[], bool]]:
     finally:
         release.set()
     qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+
+
+def row_worker_held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """From now on a read of rows off the GUI thread (store_rows' review: the row worker's) waits
+    for the second event once it has set the first: (started, release)."""
+    from facecurator.gui import store_rows
+
+    started, release = threading.Event(), threading.Event()
+    read = store_rows.review
+
+    def held(catalog: Any, ruleset: Any, **how: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            started.set()
+            release.wait(30)
+        return read(catalog, ruleset, **how)
+
+    monkeypatch.setattr(store_rows, "review", held)
+    return started, release
