@@ -15,14 +15,12 @@ from typing import Final
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelectionModel,
     QModelIndex,
-    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPaintEvent, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -39,7 +37,6 @@ from PySide6.QtWidgets import (
 
 from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.fit import never_cut
-from facecurator.gui.grid_view import UniformGrid
 from facecurator.gui.i18n import counted
 from facecurator.gui.my_faces import MINE, MyFaces
 from facecurator.gui.sort_words import sort_label
@@ -56,12 +53,12 @@ from facecurator.gui.triage_delegate import (  # noqa: F401 - FACE_CELL: re-expo
 )
 from facecurator.gui.triage_model import (
     FACE_ID_ROLE,
-    LAYOUT_BATCH,
     PREVIEW_CROP_SIDE,
     FaceModel,
     crop_key,
     preview_key,
 )
+from facecurator.gui.triage_view import TriageView
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog.queries import pending_among
 from facecurator.services.filtering import FACE_SORTS
@@ -72,100 +69,6 @@ TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
 #: read in one go); a paged grid looks 1 024 rows on at most, on its held pages only (no page
 #: read), then takes the next row.
 NEXT_PENDING_BATCHES: Final = (8, 512, 1024)
-
-
-class TriageView(UniformGrid):
-    """The face grid; single keys decide the current face (or the selection)."""
-
-    decisionRequested = Signal(str)  # "accepted" | "rejected" | "skip"
-
-    def __init__(self, model: FaceModel, crops: AsyncPixmapCache, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("triageGrid")
-        self._crops = crops
-        # List mode flowing left to right and wrapping draws the same grid as icon
-        # mode, but lays out uniform cells without asking the model per row; the
-        # batched layout spreads a 100k-row reset over event-loop turns.
-        self.setViewMode(QListView.ViewMode.ListMode)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(LAYOUT_BATCH)
-        self.setMovement(QListView.Movement.Static)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setUniformItemSizes(True)
-        self.setWrapping(True)
-        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.verticalScrollBar().setSingleStep(40)
-        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.setModel(model)
-        model.pictureArrived.connect(lambda row: self.update(model.index(row, 0)))  # that cell only
-        self._delegate = FaceDelegate(model, self)
-        self.setItemDelegate(self._delegate)
-        self.set_crop_side(CROP_BOX)
-        self._prune_timer = QTimer(self)
-        self._prune_timer.setSingleShot(True)
-        self._prune_timer.setInterval(120)
-        self._prune_timer.timeout.connect(self._prune_offscreen_requests)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
-
-    def face_model(self) -> FaceModel:
-        return self.model()  # type: ignore[return-value]
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self._delegate.region = event.region()  # the cells outside it are not drawn (clipped)
-        try:
-            super().paintEvent(event)
-        finally:
-            self._delegate.region = None
-
-    @property
-    def crop_side(self) -> int:
-        return self._delegate.crop_side
-
-    def set_crop_side(self, side: int) -> None:
-        """Crop size (the size slider): cells and grid follow; the current face stays in view."""
-        self._delegate.crop_side = max(CROP_SIDES[0], min(CROP_SIDES[1], int(side)))
-        cell = self._delegate.cell_size()
-        self.setGridSize(QSize(cell.width() + 4, cell.height() + 4))
-        self.doItemsLayout()
-        if self.currentIndex().isValid():
-            self.scrollTo(self.currentIndex())
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods == Qt.KeyboardModifier.NoModifier:
-            key = event.key()
-            if key == Qt.Key.Key_A:
-                self.decisionRequested.emit("accepted")
-                return
-            if key == Qt.Key.Key_R:
-                self.decisionRequested.emit("rejected")
-                return
-            if key in (Qt.Key.Key_S, Qt.Key.Key_Space):
-                self.decisionRequested.emit("skip")
-                return
-        super().keyPressEvent(event)
-
-    def visible_rows(self) -> range:
-        count = self.model().rowCount()
-        if count == 0:
-            return range(0)
-        grid = self.gridSize()
-        columns = max(1, self.viewport().width() // max(grid.width(), 1))
-        first_line = max(0, self.verticalScrollBar().value() // max(grid.height(), 1))
-        lines = self.viewport().height() // max(grid.height(), 1) + 2
-        return range(min(count, first_line * columns), min(count, (first_line + lines) * columns))
-
-    def _prune_offscreen_requests(self) -> None:
-        model = self.face_model()
-        held = (model.held_id(row) for row in self.visible_rows())  # (no page read here)
-        self._crops.retain({crop_key(face_id) for face_id in held if face_id is not None})
-
-    def move_to_row(self, row: int) -> None:
-        """Select ``row`` as the only current face; scroll only if it is not visible."""
-        index = self.model().index(row, 0)
-        self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.scrollTo(index, QListView.ScrollHint.EnsureVisible)
 
 
 class TriagePage(QWidget):

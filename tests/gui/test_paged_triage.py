@@ -431,7 +431,7 @@ def test_the_grid_stays_on_the_end_when_the_end_keys_page_arrives(
     laid the whole grid out again (QListView on any dataChanged), the first batch clamped the
     scroll position and the grid jumped back to the batch's last rows, away from the current face,
     onto rows no page was read for (the End-key benchmark's "not filled")."""
-    from facecurator.gui import triage as triage_module
+    from facecurator.gui import triage_view as triage_module
 
     monkeypatch.setattr(triage_module, "LAYOUT_BATCH", 64)
     target, root = big_target
