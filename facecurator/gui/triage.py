@@ -65,9 +65,9 @@ from facecurator.services.filtering import FACE_SORTS
 
 # The filters of the Triage's "Show:" box: the catalog's, and this operator's share.
 TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
-#: The next pending face is looked for in the next 8 rows, then 512 at a time (each batch's rows
-#: read in one go); a paged grid looks 1 024 rows on at most, on its held pages only (no page
-#: read), then takes the next row.
+# The next pending face is looked for in the next 8 rows, then 512 at a time (each batch's rows
+# read in one go); a paged grid looks 1 024 rows on at most, on its held pages only (no page
+# read), then takes the next row.
 NEXT_PENDING_BATCHES: Final = (8, 512, 1024)
 
 
