@@ -18,10 +18,9 @@ from PySide6.QtCore import (
     QModelIndex,
     QSize,
     Qt,
-    QTimer,
     Signal,
 )
-from PySide6.QtWidgets import QListView, QWidget
+from PySide6.QtWidgets import QWidget
 
 from facecurator.gui.core_errors import error_line
 from facecurator.gui.gallery_delegate import (
@@ -409,32 +408,12 @@ class GalleryView(UniformGrid):
         super().__init__(parent)
         self.setObjectName("gallery")
         self._thumbs = thumbnails
-        # List mode flowing left to right and wrapping draws the same grid as icon
-        # mode, but lays out uniform cells without asking the model per row; the
-        # batched layout spreads a 100k-row reset over event-loop turns.
-        self.setViewMode(QListView.ViewMode.ListMode)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(LAYOUT_BATCH)
-        self.setMovement(QListView.Movement.Static)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setUniformItemSizes(True)
         self.setSpacing(0)
-        self.setWrapping(True)
-        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.verticalScrollBar().setSingleStep(40)
-        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setMouseTracking(True)
-        self.setModel(model)
-        model.pictureArrived.connect(lambda row: self.update(model.index(row, 0)))  # that cell only
+        self.lay_out_as_grid(model, LAYOUT_BATCH)
         self._delegate = GalleryDelegate(model, self)
         self.setItemDelegate(self._delegate)
         self.set_thumb_side(THUMB_BOX)
-        self._prune_timer = QTimer(self)
-        self._prune_timer.setSingleShot(True)
-        self._prune_timer.setInterval(120)
-        self._prune_timer.timeout.connect(self._prune_offscreen_requests)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         model.rowsArrived.connect(self._on_rows_arrived)
         model.rowsShifted.connect(self._on_rows_shifted)

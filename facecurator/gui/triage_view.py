@@ -3,7 +3,7 @@ jumps (the page around it: :mod:`facecurator.gui.triage`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QListView, QWidget
 
@@ -22,30 +22,10 @@ class TriageView(UniformGrid):
         super().__init__(parent)
         self.setObjectName("triageGrid")
         self._crops = crops
-        # List mode flowing left to right and wrapping draws the same grid as icon
-        # mode, but lays out uniform cells without asking the model per row; the
-        # batched layout spreads a 100k-row reset over event-loop turns.
-        self.setViewMode(QListView.ViewMode.ListMode)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(LAYOUT_BATCH)
-        self.setMovement(QListView.Movement.Static)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setUniformItemSizes(True)
-        self.setWrapping(True)
-        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.verticalScrollBar().setSingleStep(40)
-        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
-        self.setModel(model)
-        model.pictureArrived.connect(lambda row: self.update(model.index(row, 0)))  # that cell only
+        self.lay_out_as_grid(model, LAYOUT_BATCH)
         self._delegate = FaceDelegate(model, self)
         self.setItemDelegate(self._delegate)
         self.set_crop_side(CROP_BOX)
-        self._prune_timer = QTimer(self)
-        self._prune_timer.setSingleShot(True)
-        self._prune_timer.setInterval(120)
-        self._prune_timer.timeout.connect(self._prune_offscreen_requests)
-        self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
 
     def face_model(self) -> FaceModel:
         return self.model()  # type: ignore[return-value]
