@@ -514,18 +514,6 @@ class GalleryView(UniformGrid):
         if current.isValid() and first <= current.row() <= last:
             self._on_current_changed(current, current)
 
-    def visible_rows(self) -> range:
-        """Rows intersecting the viewport (uniform grid: computed, not searched)."""
-        count = self.model().rowCount()
-        if count == 0:
-            return range(0)
-        grid = self.gridSize()
-        columns = max(1, self.viewport().width() // max(grid.width(), 1))
-        top = self.verticalScrollBar().value()
-        first_line = max(0, top // max(grid.height(), 1))
-        lines = self.viewport().height() // max(grid.height(), 1) + 2
-        return range(min(count, first_line * columns), min(count, (first_line + lines) * columns))
-
     def _prune_offscreen_requests(self) -> None:
         model = self.gallery_model()
         if model.store.closed:  # the window closed its catalog (a timer after): nothing to read

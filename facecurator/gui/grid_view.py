@@ -54,6 +54,17 @@ class UniformGrid(QListView):
         self._prune_timer.timeout.connect(self._prune_offscreen_requests)
         self.verticalScrollBar().valueChanged.connect(lambda _v: self._prune_timer.start())
 
+    def visible_rows(self) -> range:
+        """Rows intersecting the viewport (uniform grid: computed, not searched)."""
+        count = self.model().rowCount()
+        if count == 0:
+            return range(0)
+        grid = self.gridSize()
+        columns = max(1, self.viewport().width() // max(grid.width(), 1))
+        first_line = max(0, self.verticalScrollBar().value() // max(grid.height(), 1))
+        lines = self.viewport().height() // max(grid.height(), 1) + 2
+        return range(min(count, first_line * columns), min(count, (first_line + lines) * columns))
+
     def _prune_offscreen_requests(self) -> None:
         """Drop the queued picture requests of cells no longer shown (each grid its own cache)."""
         raise NotImplementedError

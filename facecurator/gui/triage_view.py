@@ -65,16 +65,6 @@ class TriageView(UniformGrid):
                 return
         super().keyPressEvent(event)
 
-    def visible_rows(self) -> range:
-        count = self.model().rowCount()
-        if count == 0:
-            return range(0)
-        grid = self.gridSize()
-        columns = max(1, self.viewport().width() // max(grid.width(), 1))
-        first_line = max(0, self.verticalScrollBar().value() // max(grid.height(), 1))
-        lines = self.viewport().height() // max(grid.height(), 1) + 2
-        return range(min(count, first_line * columns), min(count, (first_line + lines) * columns))
-
     def _prune_offscreen_requests(self) -> None:
         model = self.face_model()
         held = (model.held_id(row) for row in self.visible_rows())  # (no page read here)
