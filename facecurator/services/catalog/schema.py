@@ -15,6 +15,7 @@ from facecurator.services.catalog.messages import catalog_text
 from facecurator.services.catalog.statement_checks import (
     PG_CHECKS_LOCKED,
     PG_CHECKS_PLANNED,
+    PG_FUNCTIONS_PATHED,
     PG_STATEMENT_CHECKS,
 )
 
@@ -491,6 +492,9 @@ _SCHEMA_V12 = _statements(_per_dialect("SELECT 1", *PG_STATEMENT_CHECKS))
 _SCHEMA_V13 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_PLANNED))
 # Version 14: those checks wait for the catalog's write lock (PostgreSQL; see statement_checks.py).
 _SCHEMA_V14 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_LOCKED))
+# Version 15: the trigger functions run with the catalog's schema as their search path, whatever
+# the caller's (PostgreSQL: pg_restore's is empty; see statement_checks.py).
+_SCHEMA_V15 = _statements(_per_dialect("SELECT 1", *PG_FUNCTIONS_PATHED))
 
 
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
@@ -498,7 +502,7 @@ _SCHEMA_V14 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_LOCKED))
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
     _SCHEMA_V8, _schema_v9, _SCHEMA_V10, _SCHEMA_V11, _SCHEMA_V12,
-    _SCHEMA_V13, _SCHEMA_V14,
+    _SCHEMA_V13, _SCHEMA_V14, _SCHEMA_V15,
 ]  # fmt: skip
 
 

@@ -119,3 +119,28 @@ PG_CHECKS_LOCKED: Final = (
     "CREATE TRIGGER decisions_write_locked BEFORE INSERT OR UPDATE ON decisions"
     " FOR EACH STATEMENT EXECUTE FUNCTION facecurator_write_locked()",
 )
+
+#: Every trigger function of the catalog (schemas 1-14), by the schema step that created it.
+PG_FUNCTIONS: Final = (
+    "facecurator_append_only",
+    "facecurator_batches_state_only",
+    "facecurator_audit_rows_checked",
+    "facecurator_decision_faces_checked",
+    "facecurator_faces_kept",
+    "facecurator_write_locked",
+)
+
+#: Schema 15: each trigger function runs with the catalog's schema as its search path (fixed at
+#: the migration: the schema the catalog was created in), whatever its caller's. The checks name
+#: their tables unqualified, so under a search path without the catalog's schema -- pg_restore and
+#: pg_dump set an empty one, a role may have its own -- they failed with ``relation "batches" does
+#: not exist`` instead of checking (review15: a data-only ``pg_restore`` into a migrated catalog).
+#: ``pg_temp`` last: no temporary table can stand in for a catalog table inside a check.
+PG_FUNCTIONS_PATHED: Final = (
+    "DO $$ BEGIN"
+    + "".join(
+        f" EXECUTE format('ALTER FUNCTION {function}() SET search_path = %I, pg_temp', current_schema());"
+        for function in PG_FUNCTIONS
+    )
+    + " END $$",
+)
