@@ -538,7 +538,7 @@ class CurationStore(QObject, StoreDecisions):
                 self._image_order.append(image_id)
             self._listed_only.discard(image_id)
             added_faces.extend(new_faces)
-            self._keep(image)
+        self._keep(images)
         if redetected:
             # Keep the catalog order without the replaced faces; every face new to the store is
             # announced (also those of images the scan committed since: they are in the order now).

@@ -136,11 +136,17 @@ class StoreRows:
             for face in image.faces:
                 self._face_rows[face.id] = face
 
-    def _keep(self, image: ReviewedImage) -> None:
-        self._forget_rows([image.row.id])
-        self._rows[image.row.id] = image
-        for face in image.faces:
-            self._face_rows[face.id] = face
+    def _keep(self, images: Sequence[ReviewedImage]) -> None:
+        """Cache rows read together: their old rows forgotten in one :meth:`_forget_rows` (it
+        clears every listed filter's ids and counts, and marks the reads in flight: once per
+        batch, not once per row), then the least recently used beyond ROW_CACHE_SIZE evicted."""
+        if not images:
+            return
+        self._forget_rows([image.row.id for image in images])
+        for image in images:
+            self._rows[image.row.id] = image
+            for face in image.faces:
+                self._face_rows[face.id] = face
         while len(self._rows) > ROW_CACHE_SIZE:
             _, evicted = self._rows.popitem(last=False)
             for face in evicted.faces:
@@ -162,8 +168,7 @@ class StoreRows:
             return
         wanted = [i for i in image_ids if i not in self._rows]
         for start in range(0, len(wanted), FETCH_PAGE):
-            for image in self._read(wanted[start : start + FETCH_PAGE]):
-                self._keep(image)
+            self._keep(self._read(wanted[start : start + FETCH_PAGE]))
 
     def prefetch_faces(self, face_ids: Sequence[int]) -> None:
         """Read the rows of the images of these faces that are not cached yet."""
@@ -227,10 +232,11 @@ class StoreRows:
         fresh = not read.void and ruleset == self.ruleset and identities is self._identities
         root = self.source_root  # (asked before an open listed its source: another's not kept)
         if answer is not None and fresh:
-            for image in answer:
-                row = image.row
-                if row.id not in read.stale and row.id not in self._rows and root in (None, row.source_root):
-                    self._keep(image)
+            self._keep([
+                image for image in answer
+                if image.row.id not in read.stale and image.row.id not in self._rows
+                and root in (None, image.row.source_root)
+            ])  # fmt: skip
         if answer is None or fresh:  # (not read, or no such row: not asked again until a change)
             self._unread.update(i for i in read.images if i not in self._rows and i not in read.stale)
             self._unread.update(i for i in read.faces if i not in self._face_rows and not read.stale)
