@@ -3,7 +3,7 @@ checkout against another, alternating, each run on a fresh copy of the same cata
 item 5: a bulk decision at 1M images / 3M faces in seconds).
 
     .venv/bin/python benchmarks/decide_bulk.py CATALOG --against /work/main [--runs 2]
-        [--reject] [--json FILE]
+        [--reject] [--backed-up] [--json FILE]
 
 ``CATALOG``: a SQLite file (copied with ``cp --reflink=auto`` beside it for each run, the copy
 removed after) or a PostgreSQL URL of a database with no connection open (``benchmarks/pg_catalog.py
@@ -14,6 +14,11 @@ catalog's counts per decision state, 14 s at 1M on SQLite) in a child process un
 wall time and CPU time, and the cumulative seconds of its phases (the backup or check before a bulk
 change, the verdict fill, the targets' plan or count, the chunks' writes, the counts printed after).
 The load average is printed with each run: this machine is shared.
+
+A fresh SQLite copy has no backup: the run takes the day's backup before the bulk change (an
+online copy and its full integrity check), as a day's first bulk change does. ``--backed-up``
+measures the later ones of a day instead: each copy is given a backup taken now (a hard link to
+``CATALOG``, only ever read and removed), so the check before the change is the catalog's own.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 #: Phase name -> the function whose cumulative time it is (file suffix, function name).
 PHASES = {
     "prepare": ("catalog/database.py", "prepare_bulk_change"),
+    "backup": ("catalog/backup.py", "take_backup"),
     "fill": ("services/browse.py", "fill_verdicts"),
     "reasons": ("services/browse.py", "fill_reasons"),
     "plan": ("catalog/bulk.py", "stored_target_plan"),
@@ -70,7 +76,8 @@ def _drop(copy: str) -> None:
         with psycopg.connect(f"{head}/postgres?{query}", autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name}")
         return
-    for path in Path(copy).parent.glob(Path(copy).name + "*"):
+    folder, name = Path(copy).parent, Path(copy).name
+    for path in [*folder.glob(name + "*"), *folder.glob(f".{name}.*")]:  # its backups, its records
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
@@ -84,9 +91,19 @@ def _phases(profile: Path) -> dict[str, float]:
     return found
 
 
-def run_once(checkout: Path, catalog: str, tag: str, action: str) -> dict[str, Any]:
+def _backed_up(catalog: str, copy: str) -> None:
+    """A backup of ``copy`` taken now (its catalog's name and stamp; ``catalog`` hard-linked)."""
+    folder = Path(f"{copy}.backups")
+    folder.mkdir()
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    os.link(catalog, folder / f"{Path(copy).stem}-{stamp}.sqlite3")
+
+
+def run_once(checkout: Path, catalog: str, tag: str, action: str, backed_up: bool = False) -> dict[str, Any]:
     copy = _copy(catalog, tag)
     try:
+        if backed_up and not copy.startswith("postgres"):
+            _backed_up(catalog, copy)
         with tempfile.TemporaryDirectory() as folder:
             profile = Path(folder) / "decide.prof"
             command = [
@@ -122,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path, required=True, help="the other checkout (its .venv)")
     parser.add_argument("--runs", type=int, default=2, help="pairs of runs (default 2)")
     parser.add_argument("--reject", action="store_true", help="--reject-unqualified instead")
+    parser.add_argument(
+        "--backed-up", action="store_true", help="SQLite: a backup of today beside each copy (see above)"
+    )
     parser.add_argument("--json", type=Path, help="also write the runs here")
     args = parser.parse_args(argv)
     action = "--reject-unqualified" if args.reject else "--accept-qualified"
@@ -129,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     for k in range(args.runs):
         pair = [(args.against, "before"), (REPO, "after")]
         for checkout, label in pair if k % 2 == 0 else pair[::-1]:
-            result = run_once(checkout, args.catalog, f"{label}{k}_{os.getpid()}", action)
+            result = run_once(checkout, args.catalog, f"{label}{k}_{os.getpid()}", action, args.backed_up)
             result["label"] = label
             runs.append(result)
             print(json.dumps(result), flush=True)

@@ -100,6 +100,24 @@ def test_decide_refuses_a_damaged_catalog(damage: str, seeded: Path, tmp_path: P
     assert digest(catalog) == before
 
 
+def test_a_bulk_decision_refuses_a_wrong_key_in_an_index_it_writes(seeded: Path, tmp_path: Path) -> None:
+    """No backup due (one was taken today): the check before the bulk change is of the tables it
+    writes, and a key of ``decisions_by_state`` gone wrong (only ``integrity_check`` sees it: the
+    open's quick check passes) refuses it, not one byte written."""
+    catalog = copy_of(seeded, tmp_path)
+    assert run_cli("decide", "--accept-qualified", "--catalog", str(catalog)).returncode == 0  # backup
+    flip_index_key(catalog, "decisions_by_state", b"accepted")
+    before = digest(catalog)
+    proc = run_cli("decide", "--reject-unqualified", "--catalog", str(catalog))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the catalog is damaged (found by the full integrity check" in proc.stderr, proc.stderr
+    assert "decisions_by_state" in proc.stderr
+    assert "rejected" not in proc.stdout
+    assert digest(catalog) == before
+    backups = json.loads(run_cli("catalog", "backups", "--json", "--catalog", str(catalog)).stdout)
+    assert len(backups["backups"]) == 1  # no backup was due: the check was the tables' own
+
+
 @pytest.mark.parametrize("damage", ["mid-file", "index page", "index key"])
 def test_catalog_check_finds_the_damage(damage: str, seeded: Path, tmp_path: Path) -> None:
     catalog = copy_of(seeded, tmp_path)

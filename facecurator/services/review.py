@@ -20,7 +20,7 @@ from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog, FaceRow, ImageRow
 from facecurator.services.catalog.bulk import UNNAMED_REASON
 from facecurator.services.catalog.queries import image_of_faces, images_after, images_by_id
-from facecurator.services.catalog.schema import DecisionState
+from facecurator.services.catalog.schema import DECISION_TABLES, DecisionState
 from facecurator.services.export import ExportItem
 from facecurator.services.identity import GalleryIdentities, gallery_identities, threshold_of, uses_identity
 
@@ -286,7 +286,7 @@ def decide_in_chunks(
     if not decisions:
         return BulkDecision(0)
     if not prepared:  # (the caller ran it before writing anything itself)
-        catalog.prepare_bulk_change()
+        catalog.prepare_bulk_change(DECISION_TABLES)
     done = changed = skipped = 0
     batch_id = 0
     try:
@@ -397,7 +397,9 @@ def _decide_by_stored_verdicts(
     from facecurator.services.catalog import bulk
     from facecurator.services.catalog.assign import me as operator
 
-    catalog.prepare_bulk_change()  # storing verdicts is a write: a damaged catalog is refused first
+    catalog.prepare_bulk_change(
+        DECISION_TABLES
+    )  # storing verdicts is a write: a damaged catalog is refused first
     browse.fill_verdicts(catalog, rules, source_root=source_root)
     ruleset = browse.ruleset_id(catalog, rules)
     if reason is None:

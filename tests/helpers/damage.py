@@ -41,12 +41,13 @@ def garbage_index_page(path: Path, index: str = "images_by_root") -> None:
         fh.write(random.Random(20).randbytes(_page_size(path)))
 
 
-def flip_index_key(path: Path) -> None:
-    """One byte of one key of an index leaf: the b-tree stays valid, the index is wrong."""
-    offset = _index_leaf_offset(path)
+def flip_index_key(path: Path, index: str = "images_by_root", key: bytes = b".jpg") -> None:
+    """One byte of one key of an index leaf (the last byte of ``key``, as found last in the leaf):
+    the b-tree stays valid, the index is wrong."""
+    offset = _index_leaf_offset(path, index)
     data = bytearray(path.read_bytes())
     leaf = data[offset : offset + _page_size(path)]
-    at = leaf.rfind(b".jpg")
+    at = leaf.rfind(key)
     assert at > 0
-    data[offset + at + 3] = ord("x")
+    data[offset + at + len(key) - 1] = ord("x")
     path.write_bytes(bytes(data))

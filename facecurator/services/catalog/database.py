@@ -530,8 +530,9 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
             return health.CheckResult(full, ())
         return health.run_check(self._db, full=full)
 
-    def prepare_bulk_change(self) -> Any:
-        """Before a bulk change: a verified backup when due, else a full check (see backup).
+    def prepare_bulk_change(self, tables: Sequence[str] = ()) -> Any:
+        """Before a bulk change: a verified backup when due, else a full check (see backup);
+        ``tables``: of only the tables the change writes (``schema.DECISION_TABLES``).
 
         None on a server catalog: its backups are the server's (pg_dump, base backups).
         """
@@ -540,4 +541,4 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         if self.dialect == POSTGRESQL:
             return None
         with self._reading("catalog before a bulk change") as db:
-            return before_bulk_change(db, self.path)
+            return before_bulk_change(db, self.path, tables=tables)

@@ -21,6 +21,9 @@ from facecurator.services.catalog.statement_checks import (
 
 DecisionState = Literal["pending", "accepted", "rejected"]
 DECISION_STATES: Final[tuple[str, ...]] = get_args(DecisionState)
+#: What a bulk decision writes (its verdicts' fill, rule sets, batches, audit rows, decisions):
+#: the tables checked before it when no backup is due (:func:`.backup.before_bulk_change`).
+DECISION_TABLES: Final = ("rulesets", "verdicts", "batches", "audit", "decisions")
 
 #: Image statuses. "missing": listed by an earlier scan, absent from the latest one.
 #: ``listed``: listed by a scan, not read yet (a folder shown before it is detected).
