@@ -205,13 +205,15 @@ def _targets(
     in_order: bool = False,
     upto: bool = False,
     pg: bool = False,
+    verdicts_first: bool = False,
 ) -> str:
     """FROM ... WHERE of the pending faces after face id ``:after`` whose stored verdict is
     (not) qualified; ``me``: leaving out the faces another operator holds; ``reasoned``: only
     the verdicts stored with their reasons; ``in_order`` (PostgreSQL, a chunk ``ORDER BY f.id
     LIMIT``): the faces in id order, each one's image, verdict and decision looked up by key
     as they come (see :data:`_IN_ORDER`); ``upto``: only the faces up to face id ``:upto``
-    (``pg``: in the shape of :data:`_IN_RANGE`)."""
+    (``pg``: in the shape of :data:`_IN_RANGE`); ``verdicts_first`` (SQLite): the rule set's
+    verdicts in face id order first (:data:`_VERDICTS_FIRST`; ``ORDER BY v.face_id``)."""
     where = [
         "f.id > :after" + (" AND f.id <= :upto" if upto else ""),
         "i.status = 'ok'",
@@ -229,12 +231,27 @@ def _targets(
         rest = " AND ".join(where[3:4] + where[5:])
         shape = _IN_RANGE if upto else _IN_ORDER
         return shape.format(face=face, image=image, verdict=verdict, where=rest)
+    if verdicts_first:
+        return _VERDICTS_FIRST.format(
+            face=where[0].replace("f.id", "v.face_id"), where=" AND ".join(where[1:])
+        )
     # faces first (by id from :after), then its image, verdict and decision by key
     return f"""FROM faces AS f
         CROSS JOIN images AS i ON i.id = f.image_id AND i.detection_id = f.detection_id
         CROSS JOIN verdicts AS v ON v.ruleset = :ruleset AND v.face_id = f.id
         LEFT JOIN decisions AS d ON d.face_id = f.id
         WHERE {" AND ".join(where)}"""
+
+
+#: :func:`_targets` on SQLite: the rule set's verdicts by their key's range (in face id order), each
+#: one's face, image and decision looked up by key. From the faces, every face's image and verdict
+#: was looked up before its verdict could leave it out: at 1M / 3M (a third qualified) a chunk's
+#: 50 000 targets read in 0.14 s of CPU (0.066 s verdicts first), the count of them 2.4-3.0 s (0.92 s).
+_VERDICTS_FIRST: Final = """FROM verdicts AS v
+        CROSS JOIN faces AS f ON f.id = v.face_id
+        CROSS JOIN images AS i ON i.id = f.image_id AND i.detection_id = f.detection_id
+        LEFT JOIN decisions AS d ON d.face_id = f.id
+        WHERE v.ruleset = :ruleset AND {face} AND {where}"""
 
 
 #: :func:`_targets` on PostgreSQL for a chunk: each joined table a ``LATERAL`` subquery kept apart
@@ -314,7 +331,7 @@ def count_stored_targets(
     took 11 s, load 12-16)."""
     params: dict[str, Any] = {"ruleset": ruleset, "after": 0}
     sql = "SELECT count(*) " + _targets(
-        params, qualified=qualified, source_root=source_root, me=me, reasoned=reasoned
+        params, qualified=qualified, source_root=source_root, me=me, reasoned=reasoned, verdicts_first=True
     )
     with catalog._reading("bulk decision targets") as db:
         return int(db.execute(sql, params).fetchone()[0])
@@ -346,7 +363,7 @@ def decide_stored(
     pg = dialect_of(db) == POSTGRESQL
     targets = _targets(
         params, qualified=qualified, source_root=source_root, me=me, reasoned=reason is None,
-        in_order=pg and upto is None, upto=upto is not None, pg=pg,
+        in_order=pg and upto is None, upto=upto is not None, pg=pg, verdicts_first=not pg,
     )  # fmt: skip
     if upto is not None:
         set_based(db)
@@ -364,7 +381,7 @@ def decide_stored(
         "INSERT INTO audit (batch_id, at, who, face_id, action, old_state, new_state, reason,"
         " prev_reason, prev_who, prev_at)"
         f" SELECT :batch, :at, :who, f.id, :action, 'pending', :state, {why}, d.reason, d.who, d.at"
-        f" {targets} ORDER BY f.id" + (" LIMIT :limit" if upto is None else ""),
+        f" {targets} ORDER BY {'f.id' if pg else 'v.face_id'}" + (" LIMIT :limit" if upto is None else ""),
         params,
     )
     count, last_face = _decisions_from_audit(db, batch, last)
