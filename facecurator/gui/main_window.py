@@ -159,11 +159,18 @@ class MainWindow(WindowSources):
         self.busy_label.hide()
         self.busy_bar.hide()
         self.counts_label = QLabel(self)
+        #: while the row worker's reads fail (the server gone): which read, why, when tried again
+        self.row_failure_label = QLabel(self)
+        self.row_failure_label.setObjectName("rowFailureLabel")
+        self.row_failure_label.setMaximumWidth(480)  # (a long error: cut here, whole in its tooltip)
+        self.row_failure_label.hide()
         self._counts_timer = QTimer(self)  # counting walks every face: keep it off the key path
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(150)
         self._counts_timer.timeout.connect(self._recount)
-        status = (self.busy_label, self.busy_bar, self.counts_label, self.paid_calls_label)
+        status = (
+            self.row_failure_label, self.busy_label, self.busy_bar, self.counts_label, self.paid_calls_label
+        )  # fmt: skip
         for widget in (*status, self.decision_watch.team_label):  # (team: a shared scan's machines)
             self.statusBar().addPermanentWidget(widget)
 
@@ -188,6 +195,7 @@ class MainWindow(WindowSources):
         self.store.sourceImagesListed.connect(self._on_source_shown)  # the gallery paints it
         self.store.sourceListed.connect(self._on_source_loaded)  # its faces too: the source is open
         self.store.busyChanged.connect(self._on_busy_changed)
+        self.store.rowReadFailed.connect(lambda _failure: self._show_row_failure())
         self.store.loadFailed.connect(self._on_load_failed)
         self.store.imagesAdded.connect(lambda _ids: self._update_counts())
         self.store.imagesListed.connect(lambda _ids: self._update_counts())
@@ -333,6 +341,7 @@ class MainWindow(WindowSources):
         self.shortcuts_action.setText(self.tr("Keyboard shortcuts…"))
 
         self._on_busy_changed(self.store.busy)
+        self._show_row_failure()
         self._update_counts()
         self._set_paid_calls_text()
         self._refresh_details()
@@ -427,6 +436,25 @@ class MainWindow(WindowSources):
         return True
 
     # -- notices ------------------------------------------------------------------------------------
+
+    def _show_row_failure(self) -> None:
+        """Say so while the rows shown cannot be read (their cells and the current face / image
+        say "loading…"), hide it once a read is answered again."""
+        failure = self.store.row_failure
+        self.row_failure_label.setVisible(failure is not None)
+        if failure is None:
+            return
+        text = self.tr(
+            "Reading the rows shown from the catalog failed (images: {images}, faces: {faces}):"
+            " {error} — trying again in {seconds} s"
+        ).format(
+            images=failure.images,
+            faces=failure.faces,
+            error=core_message(failure.error),
+            seconds=f"{failure.retry_ms / 1000:g}",
+        )
+        self.row_failure_label.setText(text)
+        self.row_failure_label.setToolTip(text)
 
     def _show_notice(self, notice: Notice) -> None:
         self.statusBar().showMessage(notice.text, 8000 if notice.level < logging.WARNING else 15000)

@@ -41,6 +41,7 @@ from typing import Final, Literal
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer, Signal, Slot
 
 from facecurator.domain.rules import RuleSet
+from facecurator.errors import FacecuratorError
 from facecurator.gui.latency import favour_the_gui_thread
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store_decisions import StoreDecisions
@@ -115,6 +116,7 @@ class CurationStore(QObject, StoreDecisions):
     _computed = Signal(object, object)  # _Request, its identity checks (GalleryIdentities | None)
     _compute_failed = Signal(object, object)  # _Request, exception
     _answered = Signal(object, object)  # callback, result of a query run on the query worker
+    rowReadFailed = Signal(object)  # a RowReadFailure while row reads fail, None once one is answered
     rowsRead = Signal(list, list)  # image ids, face ids asked of the row worker (read_later): in
 
     def __init__(self, catalog: Catalog, ruleset: RuleSet, parent: QObject | None = None) -> None:
@@ -188,9 +190,7 @@ class CurationStore(QObject, StoreDecisions):
         self._face_counts: dict[str, int] = {}
         self._face_samples: dict[str, Sequence[int]] = {}
         self._handed: tuple[MutableSequence[int], RowIndex] | None = None
-        self._asking = None
-        self._row_reads = []
-        self._unread = set()
+        self._start_row_reads()
         #: the catalog batch ids of each operation of this session, newest last (one undo
         #: step each, as the core returns them: :func:`facecurator.services.review.undo_step`)
         self._undo_steps: list[tuple[int, ...]] = []
@@ -293,6 +293,7 @@ class CurationStore(QObject, StoreDecisions):
             self._latest_generation = self._generation
         self._pending = None
         self._fill_timer.stop()
+        self._row_retry.stop()
         self._images_shown.set()
         done = self._query_pool.waitForDone(timeout_ms) and self._view_pool.waitForDone(timeout_ms)
         done = self._count_pool.waitForDone(timeout_ms) and done
@@ -465,9 +466,15 @@ class CurationStore(QObject, StoreDecisions):
         """:meth:`query` on the paged grids' page worker (a far page asked by a drag)."""
         self.query(run, callback, pool=self._page_pool)
 
-    def read_rows(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
-        """:meth:`query` on the row worker (a large grid's rows as painted: ``read_later``)."""
-        self.query(run, callback, pool=self._row_pool)
+    def read_rows(
+        self,
+        run: Callable[[Catalog], object],
+        callback: Callable[[object], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """:meth:`query` on the row worker (a large grid's rows as painted: ``read_later``);
+        ``failed(error)`` if it fails (asked again: row_reads.py)."""
+        self.query(run, callback, pool=self._row_pool, failed=failed)
 
     def count_source(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the source counts' own worker (the header's, Triage's pending)."""
@@ -487,18 +494,27 @@ class CurationStore(QObject, StoreDecisions):
         callback: Callable[[object], None],
         *,
         pool: QThreadPool | None = None,
+        failed: Callable[[Exception], None] | None = None,
     ) -> None:
         """Run ``run(catalog)`` on the query worker (its own connection); ``callback(result)`` on
         the GUI thread. For counts over the whole source: a few hundred ms of SQL at 100k faces.
-        Not run once the window closed the catalog (a deferred recount, say)."""
+        Not run once the window closed the catalog (a deferred recount, say). A failure (a
+        FacecuratorError: the server gone) is logged, and answered by ``failed(error)`` if given."""
         if self.closed:
             return
         if self._sync:
-            with Catalog(self.catalog.location) as catalog:
-                callback(run(catalog))
+            try:
+                with Catalog(self.catalog.location) as catalog:
+                    result = run(catalog)
+            except FacecuratorError as exc:
+                if failed is None:
+                    raise
+                failed(exc)
+                return
+            callback(result)
             return
         self._queries += 1
-        (pool or self._query_pool).start(_QueryJob(self, run, callback))
+        (pool or self._query_pool).start(_QueryJob(self, run, callback, failed))
 
     @Slot(object, object)
     def _answer(self, callback: Callable[[object], None], result: object) -> None:

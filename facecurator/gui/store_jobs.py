@@ -10,7 +10,7 @@ import logging
 from array import array
 from collections.abc import Callable, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from PySide6.QtCore import QRunnable
 
@@ -135,11 +135,15 @@ class _QueryJob(QRunnable):
     """One read-only query on the query worker, answered through the store's signal."""
 
     def __init__(
-        self, store: CurationStore, run: Callable[[Catalog], object], callback: Callable[[object], None]
+        self,
+        store: CurationStore,
+        run: Callable[[Catalog], object],
+        callback: Callable[[object], None],
+        failed: Callable[[Exception], None] | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._store, self._run, self._callback = store, run, callback
+        self._store, self._run, self._callback, self._failed = store, run, callback, failed
 
     def run(self) -> None:
         result: object
@@ -149,8 +153,11 @@ class _QueryJob(QRunnable):
         except FacecuratorError as exc:  # e.g. the window closed the catalog meanwhile
             log.warning("query failed: %s", exc)
             result = _Failed(exc)  # answered all the same: the store counts its queries
+        callback: Callable[[Any], None] = self._callback
+        if isinstance(result, _Failed) and self._failed is not None:  # (a failure it handles)
+            callback, result = self._failed, result.error
         try:
-            self._store._answered.emit(self._callback, result)
+            self._store._answered.emit(callback, result)
         except RuntimeError:  # the store (its window) was deleted meanwhile: nobody to answer
             log.debug("query answered after the store was deleted")
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
-
-from PySide6.QtCore import QTimer, SignalInstance
 
 from facecurator.domain.filters import is_everything
 from facecurator.domain.rules import RuleSet
-from facecurator.errors import FacecuratorError
+from facecurator.gui.row_reads import RowReads
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
 from facecurator.services.catalog import Catalog, pages
@@ -53,19 +51,7 @@ class ImageSummary:
         return self.faces > 0 and self.pending == 0
 
 
-@dataclass
-class _RowRead:
-    """Rows asked of the row worker (:meth:`StoreRows.read_later`), not answered yet."""
-
-    images: set[int] = field(default_factory=set)
-    faces: set[int] = field(default_factory=set)
-    #: images forgotten since it was sent (a decision, a rescan): not kept from its answer
-    stale: set[int] = field(default_factory=set)
-    #: every row was forgotten since (new rules, an open): nothing of its answer is kept
-    void: bool = False
-
-
-class StoreRows:
+class StoreRows(RowReads):
     """Rows on demand and the views' queries (see the module docstring)."""
 
     catalog: Catalog
@@ -90,13 +76,6 @@ class StoreRows:
     #: ... and the ids of every SAMPLE_STEP-th of them (a paged Triage's sample), as long
     _face_samples: dict[str, Sequence[int]]
     _handed: tuple[MutableSequence[int], RowIndex] | None
-    #: rows asked this event-loop turn (sent at its end), and those sent and not answered yet
-    _asking: _RowRead | None
-    _row_reads: list[_RowRead]
-    #: ids asked whose answer had no row (another source's, gone): not asked again until a change
-    _unread: set[int]
-    #: (image ids, face ids) asked of the row worker: their answer is in the cache (those it had)
-    rowsRead: SignalInstance
 
     # -- the row cache -------------------------------------------------------------
 
@@ -175,76 +154,6 @@ class StoreRows:
         missing = [i for i in face_ids if i not in self._face_rows]
         if missing and not self.closed:
             self.prefetch(sorted(set(q.image_of_faces(self.catalog, missing).values())))
-
-    def read_later(self, *, image_ids: Sequence[int] = (), face_ids: Sequence[int] = ()) -> None:
-        """Ask the row worker for the rows of these images (of these faces' images) that are not
-        cached, asked or unreadable, gathered over this event-loop turn into one read; ``rowsRead``
-        says when they are in the cache. A large grid's rows as painted: read by id on the GUI
-        thread, a page's were a round trip or two to PostgreSQL, 0.10-0.46 s under load at 1M."""
-        if self.closed:
-            return
-        reads = [read for read in (self._asking, *self._row_reads) if read is not None]
-        images = [
-            i for i in image_ids
-            if i not in self._rows and i not in self._unread and not any(i in r.images for r in reads)
-        ]  # fmt: skip
-        faces = [
-            i for i in face_ids
-            if i not in self._face_rows and i not in self._unread and not any(i in r.faces for r in reads)
-        ]  # fmt: skip
-        if not images and not faces:
-            return
-        if self._asking is None:
-            self._asking = _RowRead()
-            QTimer.singleShot(0, self._send_rows)
-        self._asking.images.update(images)
-        self._asking.faces.update(faces)
-
-    def _send_rows(self) -> None:
-        """Send the rows asked this turn to the row worker (read and evaluated there by the
-        services' review, as :meth:`_read` does)."""
-        read, self._asking = self._asking, None
-        if read is None or self.closed:
-            return
-        self._row_reads.append(read)
-        ruleset, identities, root = self.ruleset, self._identities, self.source_root
-        images, faces = sorted(read.images), sorted(read.faces)
-
-        def run(catalog: Catalog) -> list[ReviewedImage] | None:
-            try:
-                wanted = sorted(set(images).union(q.image_of_faces(catalog, faces).values() if faces else ()))
-                return review(catalog, ruleset, source_root=root, image_ids=wanted, identities=identities)
-            except FacecuratorError:  # (the catalog closed meanwhile, the server gone)
-                return None
-
-        self.read_rows(run, lambda answer: self._rows_answered(read, ruleset, identities, answer))  # type: ignore[arg-type]
-
-    def _rows_answered(
-        self,
-        read: _RowRead,
-        ruleset: RuleSet,
-        identities: GalleryIdentities | None,
-        answer: list[ReviewedImage] | None,
-    ) -> None:
-        """Keep what the row worker read (not the rows forgotten since it was sent, nor under
-        other rules) and announce the ids asked: the views paint them, or ask again."""
-        self._row_reads.remove(read)
-        fresh = not read.void and ruleset == self.ruleset and identities is self._identities
-        root = self.source_root  # (asked before an open listed its source: another's not kept)
-        if answer is not None and fresh:
-            self._keep([
-                image for image in answer
-                if image.row.id not in read.stale and image.row.id not in self._rows
-                and root in (None, image.row.source_root)
-            ])  # fmt: skip
-        if answer is None or fresh:  # (not read, or no such row: not asked again until a change)
-            self._unread.update(i for i in read.images if i not in self._rows and i not in read.stale)
-            self._unread.update(i for i in read.faces if i not in self._face_rows and not read.stale)
-        self.rowsRead.emit(sorted(read.images), sorted(read.faces))
-
-    def read_rows(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
-        """:meth:`query` on the row worker (CurationStore)."""
-        raise NotImplementedError
 
     # -- reading -----------------------------------------------------------------
 

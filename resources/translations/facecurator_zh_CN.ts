@@ -2706,7 +2706,7 @@
     </message>
     <message>
         <source>Rules {name}: {error}; using {default}</source>
-        <extracomment>&quot;Cannot show&quot; lines remembered to post one a file: a Triage page of a moved folder failed each face crop of an image apart (three lines a photo of three faces, each a Log-dock line). compute face embeddings by default where they apply (Detect menu; scan --no-identities) the latest &quot;Cannot show&quot; lines posted: one a file, not one a face crop of it too</extracomment>
+        <extracomment>&quot;Cannot show&quot; lines remembered to post one a file: a Triage page of a moved folder failed each face crop of an image apart (three lines a photo of three faces, each a Log-dock line). compute face embeddings by default where they apply (Detect menu; scan --no-identities) the latest &quot;Cannot show&quot; lines posted: one a file, not one a face crop of it too while the row worker&apos;s reads fail (the server gone): which read, why, when tried again</extracomment>
         <translation>规则 {name}：{error}；改用 {default}</translation>
     </message>
     <message>
@@ -2781,6 +2781,10 @@
     <message>
         <source>Sort:</source>
         <translation>排序：</translation>
+    </message>
+    <message>
+        <source>Reading the rows shown from the catalog failed (images: {images}, faces: {faces}): {error} — trying again in {seconds} s</source>
+        <translation>从目录读取所显示的行失败（图片：{images}，人脸：{faces}）：{error} —— {seconds} 秒后重试</translation>
     </message>
     <message>
         <source>Open folder…</source>

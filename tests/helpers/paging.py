@@ -159,7 +159,7 @@ def row_reads(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
     """(the GUI thread's, the workers') reads of rows by id through the services' review from
     now on (store_rows: a row painted, the current face or image, a next image's face): their
     image ids."""
-    from facecurator.gui import store_rows
+    from facecurator.gui import row_reads, store_rows
 
     on_gui: list[int] = []
     on_worker: list[int] = []
@@ -171,6 +171,7 @@ def row_reads(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
         return read(catalog, ruleset, **how)
 
     monkeypatch.setattr(store_rows, "review", called)
+    monkeypatch.setattr(row_reads, "review", called)  # (the row worker's reads)
     return on_gui, on_worker
 
 
@@ -228,9 +229,9 @@ def query_worker_busy(qtbot: Any, store: Any) -> Iterator[Callable[[], bool]]:
 
 
 def row_worker_held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
-    """From now on a read of rows off the GUI thread (store_rows' review: the row worker's) waits
+    """From now on a read of rows off the GUI thread (row_reads' review: the row worker's) waits
     for the second event once it has set the first: (started, release)."""
-    from facecurator.gui import store_rows
+    from facecurator.gui import row_reads, store_rows
 
     started, release = threading.Event(), threading.Event()
     read = store_rows.review
@@ -242,4 +243,5 @@ def row_worker_held(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, t
         return read(catalog, ruleset, **how)
 
     monkeypatch.setattr(store_rows, "review", held)
+    monkeypatch.setattr(row_reads, "review", held)  # (the row worker's reads)
     return started, release
