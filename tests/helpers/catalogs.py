@@ -90,6 +90,7 @@ _STEP_9_COLUMNS = ("group_key", "name_key")
 def drop_steps_after_6(raw: sqlite3.Connection) -> None:
     """Take a SQLite catalog's schema back to version 6's tables (a test of an upgrade from an
     older version drops what each newer step added; see tests/test_schema_upgrade.py)."""
+    raw.execute("DROP INDEX IF EXISTS detections_without_model")  # step 16
     raw.execute("DROP INDEX IF EXISTS images_by_root_person")  # step 11
     if any(row[1] == "reasons" for row in raw.execute("PRAGMA table_info(verdicts)")):
         raw.execute("ALTER TABLE verdicts DROP COLUMN reasons")  # step 10

@@ -7,7 +7,7 @@ connection, same transactions).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Final
 
 from facecurator.domain.protocols import DetectionResult, bytes_key_pattern
 from facecurator.errors import CatalogError
@@ -19,6 +19,14 @@ from facecurator.services.catalog.rows import (
     _face_to_columns,
     _now,
     _to_json,
+)
+from facecurator.services.catalog.schema import UNCHECKED_KEY
+
+#: Whether any detection was made without the CLIP photograph model: read from the partial index
+#: ``detections_without_model`` (schema version 16; the condition is its very text). No parameter:
+#: PostgreSQL's planner proves the index's condition from a literal only.
+ANY_UNCHECKED: Final = (
+    f"SELECT EXISTS (SELECT 1 FROM detections AS d WHERE d.settings_key LIKE '%{UNCHECKED_KEY}%')"
 )
 
 
@@ -150,6 +158,8 @@ class DetectionStore(CatalogAccess):
         where = "d.settings_key LIKE ?" + ("" if source_root is None else " AND i.source_root = ?")
         params: tuple[Any, ...] = (f"%{key_part}%",) + (() if source_root is None else (source_root,))
         with self._reading("detection cache") as db:
+            if key_part == UNCHECKED_KEY and not db.execute(ANY_UNCHECKED).fetchone()[0]:
+                return 0, 0  # (its partial index: at once)
             images = db.execute(
                 f"SELECT COUNT(*) FROM images i JOIN detections d ON d.id = i.detection_id WHERE {where}",
                 params,

@@ -499,13 +499,24 @@ _SCHEMA_V14 = _statements(_per_dialect("SELECT 1", *PG_CHECKS_LOCKED))
 # the caller's (PostgreSQL: pg_restore's is empty; see statement_checks.py).
 _SCHEMA_V15 = _statements(_per_dialect("SELECT 1", *PG_FUNCTIONS_PATHED))
 
+#: The settings key part of a local scan without the CLIP photograph model
+#: (``detect.quality.clip_reasons.NO_MODEL_KEY``, kept equal by test_photo_model_rules).
+UNCHECKED_KEY: Final = ";clip=unused"
+# Version 16: the detections scanned without that model, as an index of their own (partial), so
+# that ``status`` / ``report`` / ``scan`` tell at once that there is none (the usual case) instead
+# of reading every detection's settings key (0.27-0.32 s on PostgreSQL at 1M, load 24). The
+# query's condition must be this very text (detections.unchecked_faces).
+_SCHEMA_V16 = _statements(
+    f"CREATE INDEX detections_without_model ON detections (id) WHERE settings_key LIKE '%{UNCHECKED_KEY}%'"
+)
+
 
 #: Migration steps; step ``i`` takes the schema from version ``i`` to ``i + 1``.
 #: Append new steps, never edit released ones.
 MIGRATIONS: list[Migration] = [
     _SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4, _SCHEMA_V5, _SCHEMA_V6, _SCHEMA_V7,
     _SCHEMA_V8, _schema_v9, _SCHEMA_V10, _SCHEMA_V11, _SCHEMA_V12,
-    _SCHEMA_V13, _SCHEMA_V14, _SCHEMA_V15,
+    _SCHEMA_V13, _SCHEMA_V14, _SCHEMA_V15, _SCHEMA_V16,
 ]  # fmt: skip
 
 
