@@ -161,6 +161,9 @@ def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> 
         "sources": len(np.unique(src)),
         "camera_over": int((cam_score > thr).sum()),
         "camera": len(cam),
+        "keys": [r["key"] for r in rs],  # with ``y`` and ``held``: per face (wheel_models.py)
+        "y": y,
+        "held": held,
     }
 
 
