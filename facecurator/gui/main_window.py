@@ -259,6 +259,8 @@ class MainWindow(WindowSources):
         page_layout.addWidget(self.empty_state)
         self.gallery.currentImageChanged.connect(self._on_current_image_changed)
         self._image_awaited: int | None = None
+        #: the face (or None: the shown image) whose details wait for its row from the row worker
+        self._details_awaited: tuple[int | None] | None = None
         self.store.rowsRead.connect(self._on_rows_read)
         self.image_view.faceHovered.connect(self._on_face_hovered)
         self.image_view.faceSelected.connect(self._on_face_selected)
@@ -377,6 +379,9 @@ class MainWindow(WindowSources):
         """The gallery's current image awaited its row from the row worker: now shown; asked again
         if the read that carried it was answered without it (sent before a change of the image:
         its answer is old and not kept)."""
+        if self._details_awaited is not None:
+            (face_id,), self._details_awaited = self._details_awaited, None
+            self._show_face_details(face_id)
         awaited = self._image_awaited
         if awaited is None or self.gallery.currentIndex().data(IMAGE_ID_ROLE) != awaited:
             return
@@ -402,7 +407,32 @@ class MainWindow(WindowSources):
     def _refresh_details(self) -> None:
         self._show_face_details(self.image_view.selected_face)
 
+    def _details_later(self, face_id: int | None) -> bool:
+        """Whether the row the details need (the face's, or the shown image's for its placeholder),
+        not in memory after a change (a decision forgets its image's row), is asked of the store's
+        row worker: on PostgreSQL, not read by id on the GUI thread (:meth:`_on_rows_read` shows
+        them once it is in); SQLite reads it now."""
+        self._details_awaited = None
+        if not self.store.rows_later:
+            return False
+        image_id = self.image_view.image_id
+        if face_id is not None and self.store.has_face(face_id):
+            if self.store.face_cached(face_id):
+                return False
+            self.store.read_later(face_ids=[face_id])
+            asked = self.store.read_pending(face_ids=[face_id])
+        elif image_id is not None and not self.store.cached(image_id) and self.store.has_image(image_id):
+            self.store.read_later(image_ids=[image_id])
+            asked = self.store.read_pending(image_ids=[image_id])
+        else:
+            return False
+        if asked:  # (else no such row: read now, as before)
+            self._details_awaited = (face_id,)
+        return asked
+
     def _show_face_details(self, face_id: int | None) -> None:
+        if self._details_later(face_id):
+            return
         if face_id is not None and self.store.has_face(face_id):
             self.details.show_face(self.store.face(face_id), self.store.ruleset.name)
         else:

@@ -135,6 +135,15 @@ class RowReads:
         self._asking.images.update(images)
         self._asking.faces.update(faces)
 
+    def read_pending(self, *, image_ids: Sequence[int] = (), face_ids: Sequence[int] = ()) -> bool:
+        """Whether a row of these images / faces is asked of the row worker and not answered
+        (``rowsRead`` will say so; after :meth:`read_later`, False: nothing to ask -- cached, or
+        no such row)."""
+        reads = [read for read in (self._asking, *self._row_reads) if read is not None]
+        return any(i in read.images for read in reads for i in image_ids) or any(
+            i in read.faces for read in reads for i in face_ids
+        )
+
     def _send_rows(self) -> None:
         """Send the rows asked this turn to the row worker (read and evaluated there by the
         services' review, the one owner of the evaluation)."""

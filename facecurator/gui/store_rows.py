@@ -441,6 +441,15 @@ class StoreRows(RowReads):
         root = self.source_root
         self.query(lambda c: q.error_images(c, source_root=root), callback)  # type: ignore[arg-type]
 
+    def problems_later(
+        self,
+        image_ids: Sequence[int],
+        callback: Callable[[dict[int, tuple[str, str, str, str | None]]], None],
+    ) -> None:
+        """``queries.image_problems`` of these images, answered on the GUI thread (SQL, no row read)."""
+        ids = list(image_ids)
+        self.query(lambda c: q.image_problems(c, ids), callback)  # type: ignore[arg-type]
+
     def counts_later(self, callback: Callable[[dict[str, int]], None]) -> None:
         """The header's counts (images, faces, pending: ``queries.header_counts``, no verdicts
         read), answered on the GUI thread by ``callback`` without blocking it."""

@@ -227,6 +227,13 @@ def image_names(catalog: Catalog, ids: Sequence[int]) -> dict[int, tuple[str, st
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
 
 
+def image_problems(catalog: Catalog, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str | None]]:
+    """``image id -> (name, uri, status, error)`` for these images (one query, no row evaluated:
+    what the problems dock shows of a changed image)."""
+    rows = _image_columns(catalog, ids, "i.name, i.uri, i.status, i.error")
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
+
+
 def _image_columns(catalog: Catalog, ids: Sequence[int], columns: str) -> list[Any]:
     """``(id, *columns)`` of these images (one query; none for no id)."""
     if not ids:
