@@ -220,6 +220,10 @@ class PgConnection:
         self.raw.close()
 
 
+#: How often the server looks, during a running query, whether the client is still there.
+DEAD_CLIENT_CHECK_MS: Final = 2000
+
+
 def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
     """Open a server catalog: (its URL as shown, the connection). CatalogError naming the URL."""
     try:
@@ -239,6 +243,10 @@ def connect(url: str, *, timeout: float) -> tuple[CatalogUrl, PgConnection]:
     conn.prepare_threshold = None
     _adapt(conn)
     conn.execute(f"SET lock_timeout = '{int(timeout * 1000)}ms'")
+    if conn.info.server_version >= 140000:  # the setting is PostgreSQL 14's
+        # A query whose client is gone (a window killed, a worker's machine lost) would otherwise
+        # run to its end -- a 1M count for most of an hour -- and keep its snapshot and locks.
+        conn.execute(f"SET client_connection_check_interval = '{DEAD_CLIENT_CHECK_MS}ms'")
     return shown, PgConnection(conn)
 
 
