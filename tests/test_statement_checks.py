@@ -78,8 +78,8 @@ def test_a_schema_11_catalog_keeps_its_trail_and_its_checks_at_today_s_schema(
         catalog.undo_last(who="dave")
         before = _trail(catalog)
     assert len(before[0]) == 5 + 4 + 4 + 4 and len(before[1]) == 4
-    with Catalog(empty_target) as catalog:  # today's code: migrated to 15
-        assert _version(catalog) == schema_version() == BEFORE + 4
+    with Catalog(empty_target) as catalog:  # today's code: migrated to 16
+        assert _version(catalog) == schema_version() == BEFORE + 5
         assert _trail(catalog) == before
         assert catalog.audit(face_id=faces[4])[0].who == "dave"
         decided, undecided = faces[0], faces[-1]
