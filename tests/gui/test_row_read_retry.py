@@ -5,7 +5,8 @@ again the read is asked again by itself and the image is shown, the failure gone
 failed read marked its rows unreadable until the next change, so the image said "loading…" after
 the server was back). A real PostgreSQL server: the test cluster's database closed to new
 connections (``ALLOW_CONNECTIONS false``) and opened again; the window's own connection stays
-(a server stopped and started cuts it too, and it does not reconnect: not this test's subject).
+(a server stopped and started cuts it too: it is opened again at its next use, but meanwhile the
+GUI thread's own page reads fail out of the model's data(): not this test's subject).
 PostgreSQL only: SQLite reads these rows at once on the GUI thread (no row worker, no server)."""
 
 from __future__ import annotations

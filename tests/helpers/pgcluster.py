@@ -90,18 +90,27 @@ class Cluster:
         )  # fmt: skip
         hba = self.data / "pg_hba.conf"
         hba.write_text(f"local all {self.SECRET_ROLE} scram-sha-256\n" + hba.read_text())
+        self.start_server()
+        self.template = "fc_template"
+        self.admin(f"CREATE DATABASE {self.template}")
+        self.secret_password = "s3cret-" + os.urandom(8).hex()
+        self.admin(f"CREATE ROLE {self.SECRET_ROLE} LOGIN SUPERUSER PASSWORD '{self.secret_password}'")
+
+    def start_server(self) -> None:
+        """Start the server (again: after :meth:`stop_server`, on the same socket and data)."""
         options = (
             f"-k {self.socket_dir} -c listen_addresses='' -p {self.port} -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._run(
-            str(bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"),
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"),
             "-o", options, "-w", "-t", "60", "start",
         )  # fmt: skip
-        self.template = "fc_template"
-        self.admin(f"CREATE DATABASE {self.template}")
-        self.secret_password = "s3cret-" + os.urandom(8).hex()
-        self.admin(f"CREATE ROLE {self.SECRET_ROLE} LOGIN SUPERUSER PASSWORD '{self.secret_password}'")
+
+    def stop_server(self) -> None:
+        """Stop the server, keeping the cluster (a test of the server gone: every connection is
+        cut, a new one refused until :meth:`start_server`)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def _run(self, *argv: str) -> None:
         command = list(argv)

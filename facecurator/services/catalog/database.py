@@ -133,6 +133,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
         from facecurator.services.catalog import postgres
 
         self.dialect = POSTGRESQL
+        self._timeout = timeout
         self._errors = (sqlite3.Error, *postgres.error_types())
         shown, conn = postgres.connect(url, timeout=timeout)
         self.path = shown  # type: ignore[assignment]  # a CatalogUrl: shown in messages, reopens the catalog
@@ -195,7 +196,21 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
             raise self.pending_check.error  # type: ignore[misc]  # failed: set
         if self._thread != threading.get_ident():  # SQLite's own check; the same rule on a server
             raise CatalogError(catalog_text("catalog.other_thread", path=self.path))
+        if self.dialect == POSTGRESQL and self._depth == 0 and self._conn.raw.closed:  # type: ignore[attr-defined]
+            self._reconnect()
         return self._conn
+
+    def _reconnect(self) -> None:
+        """Open a server catalog's connection again once the server dropped it (restarted, the
+        backend terminated): outside a transaction only -- inside one, its writes are gone with
+        the connection and its next statements fail until it ends. CatalogError while the server
+        still refuses. Without it the window's own connection stayed dead after a restart."""
+        from facecurator.services.catalog import postgres
+
+        conn = postgres.connect(str(self.path), timeout=self._timeout)[1]  # (refused: the dead one stays)
+        old, self._conn = self._conn, conn
+        with contextlib.suppress(Exception):
+            old.close()  # type: ignore[union-attr]
 
     def _error(self, what: str, exc: BaseException) -> CatalogError:
         """A failed statement as a CatalogError; damage found on the way is a CatalogDamagedError."""

@@ -1,0 +1,68 @@
+"""A server catalog whose connection the server dropped (a restart, a terminated backend) opens it
+again at its next use outside a transaction (database.Catalog._reconnect): the window's own
+connection stayed dead after a restart -- every read on the GUI thread failed with "the connection
+is closed" once the server was back (seen testing review15's row reads). Inside a transaction
+nothing is reopened: its writes went with the connection, and the block fails whole.
+PostgreSQL only: a SQLite catalog is a file, not a connection to a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from helpers.catalogs import seed_catalog
+from helpers.pgcluster import Cluster
+
+from facecurator.errors import CatalogError
+from facecurator.services.catalog import Catalog
+
+
+@pytest.fixture
+def own_cluster(pg_cluster: Any) -> Iterator[Cluster]:
+    """A cluster of this test's own (stopped and started again), its template migrated."""
+    cluster = Cluster(pg_cluster.bindir)
+    try:
+        Catalog(cluster.url(cluster.template)).close()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _decided(url: str) -> dict[int, str]:
+    with Catalog(url) as catalog:
+        rows = catalog._db.execute("SELECT face_id, state FROM decisions").fetchall()
+    return {face: state for face, state in rows}
+
+
+def test_a_server_catalog_reconnects_once_the_server_is_back(own_cluster: Cluster) -> None:
+    url = own_cluster.new_database()
+    seed_catalog(url, "/g", 3, 2)
+    with Catalog(url) as catalog:
+        faces = [face.id for face in catalog.faces()]
+        own_cluster.stop_server()
+        try:
+            with pytest.raises(CatalogError):  # the server gone: the read fails, the catalog says so
+                catalog.faces()
+            with pytest.raises(CatalogError, match="cannot open catalog"):  # still gone: asked again
+                catalog.faces()
+        finally:
+            own_cluster.start_server()
+        assert [face.id for face in catalog.faces()] == faces  # back: opened again by itself
+        catalog.decide(faces[:2], "accepted")
+        assert catalog.audit(face_id=faces[0])[0].new_state == "accepted"
+
+
+def test_a_transaction_cut_by_a_dropped_connection_is_not_carried_on(own_cluster: Cluster) -> None:
+    url = own_cluster.new_database()
+    seed_catalog(url, "/g", 3, 2)
+    with Catalog(url) as catalog:
+        faces = [face.id for face in catalog.faces()]
+        pid = catalog._db.raw.info.backend_pid
+        with pytest.raises(CatalogError), catalog.transaction():
+            catalog.decide(faces[:1], "rejected")
+            own_cluster.admin(f"SELECT pg_terminate_backend({pid})")
+            catalog.decide(faces[1:2], "rejected")  # the connection is gone: not reopened here
+        assert _decided(url).get(faces[1]) != "rejected" and _decided(url).get(faces[0]) != "rejected"
+        catalog.decide(faces[2:3], "accepted")  # after the block: opened again
+        assert _decided(url).get(faces[2]) == "accepted"
