@@ -60,6 +60,19 @@ def shown_window(target: str) -> tuple[Any, Any]:
     return catalog, window
 
 
+def triage_shown(args: Any) -> tuple[Any, Any, Any]:
+    """(the QApplication, the catalog, the main window) of the app of the checkout ``args.repo``
+    on ``args.catalog``, shown on Triage's page: a measure of Triage in this process."""
+    sys.path.insert(0, str(args.repo))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    catalog, window = shown_window(args.catalog)
+    window.tabs.setCurrentWidget(window.triage)
+    return app, catalog, window
+
+
 def checkout_parser(description: str | None) -> Any:
     """The options of a measure of one window in this process (benchmarks/scan_inserts.py,
     triage_view.py): the catalog, its source, the checkout whose app is measured."""

@@ -24,28 +24,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
 from typing import Any
 
-from gui_scroll_support import _rss_mb, _traced, _untraced, checkout_parser, shown_window, shut, spin
+from gui_scroll_support import _rss_mb, _traced, _untraced, checkout_parser, shut, spin, triage_shown
 
 
 def child(args: argparse.Namespace) -> None:
-    sys.path.insert(0, str(args.repo))
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app, catalog, window = triage_shown(args)
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     from facecurator.gui.latency import EventLoopMonitor
     from facecurator.gui.view_ids import ListedIds
 
-    catalog, window = shown_window(args.catalog)
     store, page = window.store, window.triage
     model, view = page.model, page.view
-    window.tabs.setCurrentWidget(page)
     model.filter_name = args.filter
     painted: list[float] = []
 

@@ -231,3 +231,43 @@ def test_a_sparse_decision_states_far_page_is_read_from_its_decisions(
         view.dropped.add(every[200])
         assert [k[-1] for k in view.page(catalog, offset=0, limit=4, backward=True)] == accepted[-4:]
         assert _walk(view, catalog) == accepted
+
+
+def test_the_next_pending_face_of_a_view_follows_its_order_and_its_faces(
+    catalog_target: str, tmp_path: Path
+) -> None:
+    """FacePages.next_pending (A / R's next face beyond a paged grid's held pages): the first face
+    of the view after a key that is pending now, as Triage's whole list says -- every face's view,
+    a "Pending" view with faces decided and put back since it was counted (kept, dropped), an
+    "Accepted" view with faces put back (kept) -- and None when none is after the key."""
+    root = tmp_path / "photos"
+    seed_catalog(catalog_target, root, 120, 3)
+    with Catalog(catalog_target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide(every[::4] + every[1:200:3], "accepted")
+        pending = q.face_ids(catalog, source_root=str(root), filter_name="pending")
+        accepted = q.face_ids(catalog, source_root=str(root), filter_name="accepted")
+        # since the views were counted: three pending faces decided, one of them put back, and
+        # two accepted ones put back
+        catalog.decide(pending[:3], "rejected")
+        catalog.decide([pending[1], accepted[0], accepted[-5]], "pending")
+        views = (
+            FacePages(str(root)),
+            FacePages(
+                str(root), "pending", kept=set(pending[:3]), dropped={pending[1], accepted[0], accepted[-5]}
+            ),
+            FacePages(str(root), "accepted", kept={accepted[0], accepted[-5]}, dropped={pending[1]}),
+            FacePages(str(root), "rejected"),
+        )
+        now = set(q.face_ids(catalog, source_root=str(root), filter_name="pending"))
+        for view in views:
+            keys = view.page(catalog, limit=len(every))
+            assert [k[-1] for k in keys] == _walk(view, catalog)
+            for at in (0, 1, 2, 3, len(keys) // 2, len(keys) - 6, len(keys) - 1):
+                if 0 <= at < len(keys):
+                    wanted = next((k for k in keys[at + 1 :] if k[-1] in now), None)
+                    assert view.next_pending(catalog, keys[at]) == wanted, (view.state, at)
+            assert view.next_pending(catalog, None) == next((k for k in keys if k[-1] in now), None)
+        assert views[1].next_pending(catalog, None)[-1] == pending[1]  # type: ignore[index]
+        assert views[2].next_pending(catalog, None)[-1] == accepted[0]  # type: ignore[index]
+        assert views[3].next_pending(catalog, None) is None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMainWindow,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -39,6 +40,7 @@ from facecurator.gui.face_details import FaceDetailsPanel
 from facecurator.gui.fit import never_cut
 from facecurator.gui.i18n import counted
 from facecurator.gui.my_faces import MINE, MyFaces
+from facecurator.gui.next_pending import NEAR, Found, look_later
 from facecurator.gui.sort_words import sort_label
 from facecurator.gui.startup import turn
 from facecurator.gui.store import FACE_FILTERS, CurationStore
@@ -65,10 +67,9 @@ from facecurator.services.filtering import FACE_SORTS
 
 # The filters of the Triage's "Show:" box: the catalog's, and this operator's share.
 TRIAGE_FILTERS = (*FACE_FILTERS, MINE)
-# The next pending face is looked for in the next 8 rows, then 512 at a time (each batch's rows
-# read in one go); a paged grid looks 1 024 rows on at most, on its held pages only (no page
-# read), then takes the next row.
-NEXT_PENDING_BATCHES: Final = (8, 512, 1024)
+# An id list's grid looks for the next pending face in the next 8 rows, then 512 at a time (each
+# batch's rows read in one go); a large grid in the next 8 rows held, then asks the catalog.
+NEXT_PENDING_BATCHES: Final = (NEAR, 512)
 
 
 class TriagePage(QWidget):
@@ -193,6 +194,7 @@ class TriagePage(QWidget):
         self._shown_face: int | None = None
         self._loading: int | None = None  # the current face, its row awaited from the row worker
         self._counting = self._count_again = False  # a paged grid's count on the worker
+        self._advances = 0  # A / R's moves on: only the latest one's answer moves the selection
         self.last_decision_latency: float | None = None
         self._update_counts()
         self.retranslate_ui()
@@ -488,28 +490,62 @@ class TriagePage(QWidget):
         self.last_decision_latency = time.perf_counter() - started
 
     def advance(self, from_row: int) -> None:
-        """Move to the next pending face after ``from_row`` (wrapping), or the next face at all.
+        """Move to the next pending face after ``from_row`` (wrapping); with none pending in the
+        grid the selection stays, and the status bar says so.
 
-        A batch of rows at a time (:data:`NEXT_PENDING_BATCHES`): it walked the grid a row, a page
-        and a read at a time on the GUI thread: every row of a grid of decided faces each time."""
+        The next :data:`~facecurator.gui.next_pending.NEAR` rows first, if held (their rows read
+        in one go); beyond them an id list is walked a batch of rows at a time
+        (:data:`NEXT_PENDING_BATCHES`: it walked a row and a read at a time), and a large grid (a
+        page or a listed view's file held at a time) asks the catalog on the row worker
+        (:func:`~facecurator.gui.next_pending.look_later`: it walked page after page on the GUI
+        thread, 37 pages at 1M on "Accepted" each time, then only its held pages)."""
         count = self.model.rowCount()
         if count == 0:
             return
-        first, batch, paged = NEXT_PENDING_BATCHES
-        reach = min(count, paged) if self.model.is_paged else count
+        self._advances += 1
+        advance, current = self._advances, self.view.currentIndex().row()
+        large = self.model.is_paged
+        near = min(NEAR, count) if large else count
+        if (row := self._pending_among(from_row, count, near)) is not None:
+            self.view.move_to_row(row)
+            return
+
+        def answered(found: Found) -> None:
+            if advance != self._advances or self.view.currentIndex().row() != current:
+                return  # (moved meanwhile: by a key, a go-to, another decision)
+            if found is None:
+                self._say_none_pending()
+            elif found[1] is not None:
+                self.view.move_to_row(found[1])
+            else:  # (far from every sampled key: the grid's go-to)
+                self.model.row_later(found[0], self.view.move_to_row)
+
+        if not large:
+            self._say_none_pending()
+        elif not look_later(self._store, self.model, from_row, answered):
+            self.view.move_to_row(min(from_row + 1, count - 1))  # (not a grid of the catalog's faces)
+
+    def _pending_among(self, from_row: int, count: int, near: int) -> int | None:
+        """The first row of the ``near`` rows after ``from_row`` (wrapping) whose face is pending,
+        a batch of rows read at a time; a row not held ends the look (None)."""
+        first, batch = NEXT_PENDING_BATCHES
         looked, step = 0, first
-        while looked < reach:
-            rows = [
-                (from_row + offset) % count for offset in range(looked + 1, min(reach, looked + step) + 1)
-            ]
+        while looked < near:
+            rows = [(from_row + offset) % count for offset in range(looked + 1, min(near, looked + step) + 1)]
             looked, step = looked + len(rows), batch
-            faces = [(row, face) for row in rows if (face := self.model.held_id(row)) is not None]
-            self._store.prefetch_faces([face for _, face in faces])
+            faces = [(row, self.model.held_id(row)) for row in rows]
+            self._store.prefetch_faces([face for _, face in faces if face is not None])
             for row, face in faces:
+                if face is None:
+                    return None
                 if self._store.face(face).decision == "pending":
-                    self.view.move_to_row(row)
-                    return
-        self.view.move_to_row(min(from_row + 1, count - 1))
+                    return row
+        return None
+
+    def _say_none_pending(self) -> None:
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(self.tr("No pending face left in this view"), 5000)
 
     def select_face(self, face_id: int) -> bool:
         """Whether the grid shows ``face_id``; if so it becomes current (at once, or in a paged

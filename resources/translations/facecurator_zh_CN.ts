@@ -4074,5 +4074,9 @@ Paid cloud calls: {paid}</source>
         <source>{n} faces · {p} pending</source>
         <translation>{n} 张人脸 · {p} 张待定</translation>
     </message>
+    <message>
+        <source>No pending face left in this view</source>
+        <translation>此视图中已没有待定的人脸</translation>
+    </message>
 </context>
 </TS>

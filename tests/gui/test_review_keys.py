@@ -259,6 +259,27 @@ def test_accept_qualified_under_the_unqualified_filter_says_why(qtbot, opened_wi
         assert "Nothing" not in text and f"{pending} 张" in text
 
 
+def test_a_decision_with_no_pending_face_left_stays_and_says_so(qtbot, opened_window, language) -> None:
+    """A / R on the last pending face of the grid: the selection stays on it (it took the next
+    row), and the status bar says none is left."""
+    window = opened_window
+    window.tabs.setCurrentWidget(window.triage)
+    combo = window.triage.filter_combo
+    combo.setCurrentIndex(combo.findData("all"))
+    grid, model = window.triage.view, window.triage.model
+    assert model.rowCount() >= 3
+    window.store.decide([model.face_id(row) for row in range(model.rowCount()) if row != 1], "rejected")
+    grid.move_to_row(1)
+    grid.setFocus()
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    qtbot.keyClick(grid, Qt.Key.Key_A)
+    assert window.store.face(model.face_id(1)).decision == "accepted"
+    assert grid.currentIndex().row() == 1
+    none_left = "No pending face left in this view" if language == "en" else "此视图中已没有待定的人脸"
+    assert said == [none_left]
+
+
 def test_the_image_view_shows_a_colour_legend(qtbot, opened_window, language) -> None:
     from facecurator.gui.face_details import state_word
     from facecurator.gui.overlay import DEFAULT_PALETTE

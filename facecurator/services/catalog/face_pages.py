@@ -211,6 +211,37 @@ class FacePages:
         columns = "id, name, source_root, status, detection_id"
         return f"SELECT {columns} FROM images WHERE {where} ORDER BY {order} LIMIT :walk_images"
 
+    def next_pending(self, catalog: Catalog, after: FaceKey | None) -> FaceKey | None:
+        """The key of the first face of the view after ``after`` (None: from the start) that is
+        pending now, or None: A / R's next face beyond a paged grid's held pages, one LIMIT-ed
+        read (:meth:`page`, walking the view's order from the key; a worker's: with no pending
+        face after it, the walk goes to the end).
+
+        The view's pending faces: an accepted or rejected view's are those kept in it (decided
+        since it was counted) and pending again, read by their ids; else the source's pending
+        faces, less, in a "Pending" view, those that turned pending since it was counted
+        (dropped, unless kept: put back after a decision made in it)."""
+        if self.sparse:
+            return self._kept_pending(catalog, after)
+        dropped = self.dropped - self.kept if self.state == "pending" else set()
+        keys = FacePages(self.source_root, "pending", dropped=dropped).page(catalog, after=after, limit=1)
+        return keys[0] if keys else None
+
+    def _kept_pending(self, catalog: Catalog, after: FaceKey | None) -> FaceKey | None:
+        """:meth:`next_pending` of an accepted or rejected view: among its kept faces."""
+        if not self.kept:
+            return None
+        params: dict[str, Any] = {"root": self.source_root, "ids": _ids_json(sorted(self.kept))}
+        where = (
+            "i.source_root = :root AND i.status = 'ok' AND f.id IN (SELECT value FROM json_each(:ids))"
+            f" AND {_in_state('pending')}"
+        )
+        where, order = keyset(where, _ORDER, params, after=after)
+        with catalog._reading("the next pending face") as db:
+            sql = f"SELECT {_KEY} {_FROM_IDS} WHERE {where} ORDER BY {order} LIMIT 1"
+            row = db.execute(sql, params).fetchone()
+        return None if row is None else _key(row)
+
     def keys_of(self, catalog: Catalog, face_ids: Sequence[int]) -> dict[int, FaceKey]:
         """``id -> key`` of those of these faces the view shows (one query, by the faces' ids:
         "go to face" and a new face's row ask it on the GUI thread)."""

@@ -518,6 +518,29 @@ def pending_among(catalog: Catalog, face_ids: Sequence[int]) -> int:
     return len(seen) - int(decided)
 
 
+def first_pending(catalog: Catalog, face_ids: Sequence[int]) -> int | None:
+    """The index in ``face_ids`` of the first pending face (None: none is), their decisions read
+    a chunk at a time: a few hundred ids first (the next pending face is most often near), each
+    chunk four times the last, up to :data:`IDS_CHUNK`."""
+    start, size = 0, 512
+    with catalog._reading("decisions") as db:
+        while start < len(face_ids):
+            chunk = list(face_ids[start : start + size])
+            decided = {
+                int(row[0])
+                for row in db.execute(
+                    "SELECT face_id FROM decisions WHERE state != 'pending' "
+                    "AND face_id IN (SELECT value FROM json_each(?))",
+                    (_ids_json(chunk),),
+                )
+            }
+            for offset, face_id in enumerate(chunk):
+                if face_id not in decided:
+                    return start + offset
+            start, size = start + len(chunk), min(4 * size, IDS_CHUNK)
+    return None
+
+
 def error_images(
     catalog: Catalog, *, source_root: str | None = None
 ) -> list[tuple[int, str, str, str | None]]:
