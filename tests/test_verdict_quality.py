@@ -306,8 +306,16 @@ ISSUE_18 = (
 )
 
 
+def _gathered_here() -> bool:
+    from benchmarks.truthset.labels import gathered_root
+
+    return gathered_root() is not None
+
+
 @pytest.mark.corpus
-@pytest.mark.xfail(strict=False, reason=ISSUE_18)
+# Without the gathered photos (a clean clone in CI) the test split is the corpus' own faces, on
+# which the target holds: a plain test there (an XPASS would hide a regression), xfail with them.
+@pytest.mark.xfail(condition=_gathered_here(), strict=False, reason=ISSUE_18)
 def test_enrollment_strict_qualifies_no_must_not_face(test_split: vq.Run) -> None:
     p = test_split.figures["splits"]["test"]["presets"]["enrollment-strict"]
     assert p["false_qualified"] == 0, [f["face"] for f in p["false_qualified_faces"]]
