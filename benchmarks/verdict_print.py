@@ -25,7 +25,7 @@ def print_report(result: Run, details: bool = False, out: Any = None) -> None:
         if any(m.startswith("gathered:") for m in fig["missing_photos"]):
             print(f"  gathered photos among them: {RESTORE_HINT}", file=out)
     for line in fig.get("derived_sources_unavailable", []):
-        print(f"pinned source of derived variants left out (not replaced): {line}", file=out)
+        print(f"derived variants left out (not replaced): {line}", file=out)
     for split, s in fig["splits"].items():
         sets = ", ".join(f"{k} {v['found']}/{v['faces']}" for k, v in s["by_set"].items())
         print(f"\n=== {split}: {s['faces']} labelled faces, {s['found']} found ({sets}) ===", file=out)

@@ -392,7 +392,14 @@ def run(
             variants = derive.derive_selected(
                 selection, detections, (cache_dir or default_cache_dir()) / "derived"
             )
-            unavailable = [f"{key} ({split}): {why}" for split, key, why in selection.unavailable]
+            unavailable = [
+                f"pinned source face {key} ({split}): {why}" for split, key, why in selection.unavailable
+            ]
+            unavailable += [  # else a fresh machine without the hands' photos reports fewer variants silently
+                f"{name} variants ({split}): not made, their photos are not on this machine"
+                " (python -m benchmarks.truthset.restore)"
+                for split, name in derive.kinds_not_made(selection)
+            ]
             for i, variant in enumerate(variants):
                 assert variant.path is not None
                 if progress:

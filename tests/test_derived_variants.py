@@ -305,3 +305,16 @@ def test_cover_variants_hide_what_they_name(tmp_path: Path) -> None:
     saturated = (blur.max(axis=2) - blur.min(axis=2)) > 150
     assert saturated.sum() > 300  # the box, its text, the landmark dots
     assert np.abs(np.diff(blur.sum(axis=2), axis=1))[saturated[:, 1:]].max() > 150  # drawn sharp
+
+
+def test_variant_kinds_whose_photos_are_absent_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real-hand variants need their hands' photos: where a split has none, the benchmark names
+    the kinds it did not make (a fresh machine without them once reported fewer variants silently)."""
+    from benchmarks.truthset import hand_variants
+
+    monkeypatch.setattr(hand_variants, "hands", lambda split: () if split == "test" else ("a hand",))
+    selection = derive.Selection(sources={"test": [], "tune": []})
+    missing = derive.kinds_not_made(selection)
+    hand_kinds = {v.name for v in hand_variants.HAND_VARIANTS}
+    assert len(hand_kinds) == 4 and {name for _split, name in missing} == hand_kinds
+    assert {split for split, _name in missing} == {"test"}

@@ -152,6 +152,25 @@ def test_every_gathered_label_has_a_restore_row() -> None:
     assert len({r.file for r in identity}) == len(identity)
 
 
+def test_the_real_hands_photos_have_restore_rows_and_no_photo_is_listed_twice() -> None:
+    """hands.json's photos (the real-hand derived variants) are restored with the rest: without
+    them a fresh machine silently made no real-hand variant (session 17: "0 missing" while
+    hand_variants.available() was False for every split)."""
+    import json
+
+    from benchmarks.truthset.hand_variants import HANDS_JSON
+
+    rows = rs.read_manifest(rs.PHOTO_SOURCES)
+    by_file = {r.file: r for r in rows}
+    assert len(by_file) == len(rows), "a photo listed twice in photo_sources.csv"
+    hands = json.loads(HANDS_JSON.read_text(encoding="utf-8"))
+    assert {h["split"] for h in hands} >= {"tune", "test"}
+    for hand in hands:
+        row = by_file.get(hand["file"])
+        assert row is not None, f"{hand['file']}: no row in photo_sources.csv"
+        assert (row.source, row.commit, row.sha256) == (hand["source"], hand["commit"], hand["sha256"])
+
+
 def test_missing_gathered_photos_point_to_the_restore(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

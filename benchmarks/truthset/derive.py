@@ -339,6 +339,17 @@ def derive_all(
     return derive_selected(select_sources(labels, detections, limit=limit, pins=pins), detections, folder)
 
 
+def kinds_not_made(selection: Selection) -> list[tuple[str, str]]:
+    """(split, variant) of the variants no source face of a split gets because their own photos
+    are not on this machine (the real hands': ``Variant.available``)."""
+    return [
+        (split, v.name)
+        for split in sorted(selection.sources)
+        for v in VARIANTS
+        if v.available is not None and not v.available(split)
+    ]
+
+
 def report_unavailable(selection: Selection, out: typing.TextIO = sys.stderr) -> None:
     for split, key, why in selection.unavailable:
         print(f"derived: pinned source face {key} ({split}) left out: {why}", file=out)
