@@ -10,7 +10,7 @@ images: uniform cells, no per-row widgets, no global lookups in ``data()``.
 from __future__ import annotations
 
 import bisect
-from collections.abc import MutableSequence, Sequence
+from collections.abc import MutableSequence
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -95,12 +95,6 @@ class GalleryModel(ViewModel):
 
     def _cached(self, item_id: int) -> bool:
         return self._store.cached(item_id)
-
-    def _prefetch(self, item_ids: Sequence[int]) -> None:
-        self._store.prefetch(item_ids)
-
-    def _prefetch_later(self, item_ids: Sequence[int]) -> None:
-        self._store.read_later(image_ids=item_ids)
 
     def _read_ids(self, image_ids: list[int], face_ids: list[int]) -> list[int]:
         return image_ids
@@ -250,9 +244,8 @@ class GalleryModel(ViewModel):
         if self.sort_key != "group" or not 0 <= row < len(self._ids) or self._ids[row] == UNLISTED:
             return None
         ids = [self._ids[row - 1], self._ids[row]] if row > 0 else [self._ids[row]]
-        if self.reads_later and not all(map(self._store.cached, ids)):  # (painted again once read)
-            self._store.read_later(image_ids=[i for i in ids if i != UNLISTED])
-            return None
+        if not all(map(self._store.cached, ids)) and not self.read_now([i for i in ids if i != UNLISTED]):
+            return None  # (painted again once read)
         group = self._store.image(self._ids[row]).row.group
         if row > 0 and self._store.image(self._ids[row - 1]).row.group == group:
             return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from facecurator.errors import FacecuratorError
 from facecurator.gui.paged_ids import PagedIds
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
@@ -94,14 +95,6 @@ class LazyIdModel(QAbstractListModel):
         """Whether the store holds this id's row in memory."""
         raise NotImplementedError
 
-    def _prefetch(self, item_ids: Sequence[int]) -> None:
-        """Read these ids' rows in one query."""
-        raise NotImplementedError
-
-    def _prefetch_later(self, item_ids: Sequence[int]) -> None:
-        """Ask the store's row worker for these ids' rows (``_on_rows_read`` when in)."""
-        raise NotImplementedError
-
     def _read_ids(self, image_ids: list[int], face_ids: list[int]) -> list[int]:
         """This model's ids among the rows a read on the row worker answered."""
         raise NotImplementedError
@@ -134,11 +127,16 @@ class LazyIdModel(QAbstractListModel):
                 page = [i for r in range(first, stop) if (i := self._shown(r)) is not None]
             else:  # (a listed view's rows not written yet have no row to read)
                 page = [i for i in self._ids[first:stop] if i != UNLISTED]
-            if self.reads_later:  # read on the row worker, painted when in
-                self._prefetch_later(page)
+            if not self.read_now(page):
                 return None
-            self._prefetch(page)
         return self._row_data(item_id, role)
+
+    def read_now(self, item_ids: Sequence[int]) -> bool:
+        """Read the rows of ``item_ids`` here in one query (True), or ask them of the store's row
+        worker (False: ``_on_rows_read`` paints them when in): a large grid on a server
+        (:attr:`reads_later`), or while the catalog's reads fail (``CurationStore.rows_now``)."""
+        ids = {"image_ids" if self.lists_images else "face_ids": item_ids}
+        return self._store.rows_now(later=self.reads_later, **ids)
 
     def id_now(self, row: int) -> int | None:
         """The id of ``row`` as painted: read now when that is cheap, None while its page is read on
@@ -176,8 +174,15 @@ class LazyIdModel(QAbstractListModel):
             self.dataChanged.emit(self.index(low, 0), self.index(high, 0))
             self.rowsShifted.emit(max(0, first + by), min(count - 1, last + by))
 
+        def failed(rows: int, error: FacecuratorError, again: Callable[[], None]) -> None:
+            if self._ids is paged:  # (said as a failed read of its rows; asked again with them)
+                images, faces = (rows, 0) if self.lists_images else (0, rows)
+                self._store.page_failed(images, faces, error, again)
+
         paged.arrived = arrived
         paged.shifted = shifted
+        paged.failed = failed
+        paged.answered = self._store.page_answered
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -326,10 +331,9 @@ class LazyIdModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
 
     def _on_rows_read(self, image_ids: list[int], face_ids: list[int]) -> None:
-        """Rows a paged grid painted empty were read on the row worker: painted again (those
-        still shown; a read forgotten meanwhile is asked again by the paint)."""
-        if not self.reads_later:
-            return
+        """Rows a grid painted empty were read on the row worker (a paged grid's; any grid's
+        while the catalog's reads fail): painted again (those still shown; a read forgotten
+        meanwhile is asked again by the paint)."""
         rows = [row for i in self._read_ids(image_ids, face_ids) if (row := self._rows.get(i)) is not None]
         if rows:
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), 0))

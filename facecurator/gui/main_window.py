@@ -358,9 +358,13 @@ class MainWindow(WindowSources):
 
     def _on_current_image_changed(self, image_id: int | None) -> None:
         self._image_awaited = None
-        if image_id is not None and self.gallery_model.reads_later and not self.store.cached(image_id):
-            self._image_awaited = image_id  # a large gallery's row, read on the row worker
-            self.store.read_later(image_ids=[image_id])
+        later = self.gallery_model.reads_later  # (a large gallery's row, or while reads fail: the worker's)
+        if (
+            image_id is not None
+            and not self.store.cached(image_id)
+            and not self.store.rows_now(image_ids=[image_id], later=later)
+        ):
+            self._image_awaited = image_id  # read on the row worker, shown when in
             self.image_view.show_loading()
             self._refresh_details()
             return

@@ -7,6 +7,12 @@ decision state's), is read on a worker instead (its rows placeholders until it a
 ``arrived``). The pages of a far go-to's estimated row (the island) are read from it by keyset;
 placing and moving it is :mod:`facecurator.gui.paged_ids`'s.
 At most :data:`MAX_PAGES` pages are held (least recently read dropped).
+
+A page whose read fails (the catalog out of reach: its server gone or restarting; a read on the
+GUI thread from inside the model's ``data()`` must not raise into Qt) is a placeholder: the model
+is told (``failed``: the window says so, and has it asked again after a wait), and until a page is
+read again every page not held is read on the worker (no connection tried on the GUI thread at
+each paint while the server is gone).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from facecurator.errors import FacecuratorError
+from facecurator.errors import CatalogError, FacecuratorError
 from facecurator.gui.key_sample import Sample
 from facecurator.gui.key_sources import ImagePages, Key, KeySource, far_page
 from facecurator.gui.page_rows import PageRows
@@ -87,6 +93,14 @@ class PagedKeys(PageRows):
         self.page_query: Query | None = None
         #: told ``(first row, last row)`` when a page read on the worker arrived (set by the model)
         self.arrived: Callable[[int, int], None] | None = None
+        #: told ``(rows, error, again)`` when the read of a page of ``rows`` rows failed: its rows
+        #: are placeholders, not asked again until ``again()`` (set by the model: after a wait)
+        self.failed: Callable[[int, FacecuratorError, Callable[[], None]], None] | None = None
+        #: told when a page is read after one failed (set by the model: the failure is over)
+        self.answered: Callable[[], None] | None = None
+        #: a page read failed and none was read since: every page not held is read on the worker
+        self.failing = False
+        self._failed_pages: set[int] = set()  # failed pages waiting for their ``again()``
         self._wanted: OrderedDict[int, int] = OrderedDict()  # pages asked of the worker: their ask
         self._asks = 0
         self._asking: int | None = None  # the page being asked (a synchronous query answers at once)
@@ -112,13 +126,45 @@ class PagedKeys(PageRows):
         worker: None (a placeholder) until it arrives (``arrived`` is told). Without a worker: read
         now."""
         number, offset = divmod(row, PAGE)
-        if number not in self._pages and self._query is not None and self._later(number):
-            keys = self._read_later(number)
-            if keys is None:
-                return None
+        held = number in self._pages
+        if not held and number in self._failed_pages:  # (a placeholder until asked again)
+            return None
+        if not held and self._query is not None and (self.failing or self._later(number)):
+            keys = self._read_later(number)  # (while reads fail: every page on the worker)
         else:
-            keys = self._page(number)
-        return keys[offset][-1] if offset < len(keys) else None
+            try:
+                keys = self._page(number)
+            except CatalogError as exc:  # (the server gone: said, asked again; not raised into Qt)
+                self._page_failed(number, exc)
+                return None
+            if not held:
+                self._page_read()
+        return None if keys is None or offset >= len(keys) else keys[offset][-1]
+
+    def _page_failed(self, number: int, error: FacecuratorError) -> None:
+        """Page ``number`` could not be read: a placeholder until the model asks it again
+        (``failed``), and pages are read on the worker meanwhile (:attr:`failing`)."""
+        log.warning("page %d of %s not read: %s", number, self.source_root, error)
+        self.failing = True
+        if self.failed is None or number in self._failed_pages:
+            return
+        self._failed_pages.add(number)
+        generation = self._generation
+
+        def again() -> None:
+            self._failed_pages.discard(number)
+            first, last = number * PAGE, min(self._count, (number + 1) * PAGE) - 1
+            if self.arrived is not None and generation == self._generation and first <= last:
+                self.arrived(first, last)  # (painted again: asked again)
+
+        self.failed(max(0, min(PAGE, self._count - number * PAGE)), error, again)
+
+    def _page_read(self) -> None:
+        """A page was read: if reads failed before, that is over."""
+        if self.failing:
+            self.failing = False
+            if self.answered is not None:
+                self.answered()
 
     def peek(self, row: int) -> int | None:
         """The id of ``row`` if its page is held (no query), else None."""
@@ -176,6 +222,7 @@ class PagedKeys(PageRows):
         self._sampling += 1  # (a chunk on its way may be of the rows before)
         self._generation += 1  # (so is a page on its way)
         self._wanted.clear()
+        self._failed_pages.clear()  # (of other rows now: asked when painted)
         self._anchors = []
         self._island = self._pin = None
         self._frame += 1
@@ -371,9 +418,11 @@ class PagedKeys(PageRows):
                 return
             if self._wanted.get(number) == ask:
                 del self._wanted[number]
-            if isinstance(read, FacecuratorError):  # not announced: no repaint asking it again at once
-                log.warning("page %d of %s not read: %s", number, self.source_root, read)
+            if isinstance(read, FacecuratorError):  # not announced: asked again after a wait
+                self._page_failed(number, read)
                 return
+            if read is not None:
+                self._page_read()
             # (read before an island was placed or moved: of other rows, not held)
             span = self._island
             if read is not None and number not in self._pages and frame == self._frame:

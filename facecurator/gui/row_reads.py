@@ -8,6 +8,8 @@ from RETRY_FIRST_MS up to RETRY_MAX_MS, for as long as it fails (one connection 
 at once when another read is answered; ``rowReadFailed`` announces the failure while it lasts
 (None once a read is answered). Before, a failed read marked its ids unreadable until the next
 change, and the current face / image said "loading…" after the server was back (review15).
+A paged grid's page of ids whose read failed (on the GUI thread or its worker: :meth:`page_failed`)
+is said and asked again the same way.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class RowReads:
     _row_reads: list[_RowRead]
     #: failed reads waiting for ``_row_retry`` (a single-shot timer) to ask their ids again
     _row_failed: list[_RowRead]
+    #: ... and the failed page reads of paged grids: each asked again by calling it
+    _pages_failed: list[Callable[[], None]]
     _row_retry: QTimer
     #: the wait before the next failed read is asked again (ms)
     _row_retry_ms: int
@@ -88,6 +92,7 @@ class RowReads:
         self._asking = None
         self._row_reads = []
         self._row_failed = []
+        self._pages_failed = []
         self._row_retry = QTimer(self)  # type: ignore[arg-type]
         self._row_retry.setSingleShot(True)
         self._row_retry.timeout.connect(self._retry_rows)
@@ -174,12 +179,7 @@ class RowReads:
         """Keep what the row worker read (not the rows forgotten since it was sent, nor under
         other rules) and announce the ids asked: the views paint them, or ask again."""
         self._row_reads.remove(read)
-        if self.row_failure is not None:  # the catalog answers again: the failure is over
-            self.row_failure = None
-            self._row_retry_ms = RETRY_FIRST_MS
-            self.rowReadFailed.emit(None)
-            if self._row_failed:
-                self._row_retry.start(0)  # (the reads still waiting: asked now, not in 8 s)
+        self.page_answered()
         fresh = not read.void and ruleset == self.ruleset and identities is self._identities
         root = self.source_root  # (asked before an open listed its source: another's not kept)
         if fresh:
@@ -199,22 +199,45 @@ class RowReads:
         if self.closed:
             self._row_reads.remove(read)
             return
+        self._row_failed.append(read)
+        self._failed(len(read.images), len(read.faces), error)
+
+    def page_failed(self, images: int, faces: int, error: Exception, again: Callable[[], None]) -> None:
+        """The read of a paged grid's page of ``images`` / ``faces`` rows failed (the catalog out
+        of reach): said as a failed row read, and ``again()`` called when those are asked again."""
+        if not self.closed:
+            self._pages_failed.append(again)
+            self._failed(images, faces, error)
+
+    def page_answered(self) -> None:
+        """A read was answered (rows, or a paged grid's page): a failure said is over, and the
+        reads still waiting are asked again now (not in 8 s)."""
+        if self.row_failure is not None:
+            self.row_failure = None
+            self._row_retry_ms = RETRY_FIRST_MS
+            self.rowReadFailed.emit(None)
+            if self._row_failed or self._pages_failed:
+                self._row_retry.start(0)
+
+    def _failed(self, images: int, faces: int, error: Exception) -> None:
+        """Say that a read failed and have ``_row_retry`` ask it again (the wait doubling up to
+        RETRY_MAX_MS)."""
         delay = self._row_retry_ms
         self._row_retry_ms = min(delay * 2, RETRY_MAX_MS)
         log.warning(
             "reading the rows of %d images and %d faces failed (asked again in %.2f s): %s",
-            len(read.images), len(read.faces), delay / 1000, error,
+            images, faces, delay / 1000, error,
         )  # fmt: skip
-        self.row_failure = RowReadFailure(len(read.images), len(read.faces), str(error), delay)
-        self._row_failed.append(read)
+        self.row_failure = RowReadFailure(images, faces, str(error), delay)
         if not self._row_retry.isActive():
             self._row_retry.start(delay)
         self.rowReadFailed.emit(self.row_failure)
 
     def _retry_rows(self) -> None:
         """Ask again the ids of the reads that failed (those still wanted: not cached since, not
-        of a source or rule set left meanwhile -- the views ask those anew)."""
+        of a source or rule set left meanwhile -- the views ask those anew), and the failed pages."""
         waiting, self._row_failed = self._row_failed, []
+        pages, self._pages_failed = self._pages_failed, []
         for read in waiting:
             self._row_reads.remove(read)
         if self.closed:
@@ -222,3 +245,5 @@ class RowReads:
         for read in waiting:
             if not read.void:
                 self.read_later(image_ids=sorted(read.images), face_ids=sorted(read.faces))
+        for again in pages:
+            again()

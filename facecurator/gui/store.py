@@ -463,8 +463,8 @@ class CurationStore(QObject, StoreDecisions):
         self.query(run, callback, pool=self._ahead_pool)
 
     def read_page(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
-        """:meth:`query` on the paged grids' page worker (a far page asked by a drag)."""
-        self.query(run, callback, pool=self._page_pool)
+        """:meth:`query` on the page worker (far pages; all while reads fail); an error to ``callback``."""
+        self.query(run, callback, pool=self._page_pool, failed=callback)
 
     def read_rows(
         self,

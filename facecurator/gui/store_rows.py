@@ -7,6 +7,7 @@ like the main window's parts: the store stays one object for the views.
 
 from __future__ import annotations
 
+import logging
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
@@ -15,6 +16,7 @@ from typing import Final
 
 from facecurator.domain.filters import is_everything
 from facecurator.domain.rules import RuleSet
+from facecurator.errors import CatalogError
 from facecurator.gui.row_reads import RowReads
 from facecurator.gui.rowindex import RowIndex
 from facecurator.services import browse
@@ -24,6 +26,8 @@ from facecurator.services.catalog.dialect import POSTGRESQL
 from facecurator.services.filtering import FaceFilter, face_ids_where
 from facecurator.services.identity import GalleryIdentities
 from facecurator.services.review import ReviewedFace, ReviewedImage, iter_review, review
+
+log = logging.getLogger(__name__)
 
 #: Reviewed images kept in memory (the rows on screen and around them).
 ROW_CACHE_SIZE: Final = 3000
@@ -154,6 +158,25 @@ class StoreRows(RowReads):
         missing = [i for i in face_ids if i not in self._face_rows]
         if missing and not self.closed:
             self.prefetch(sorted(set(q.image_of_faces(self.catalog, missing).values())))
+
+    def rows_now(
+        self, *, image_ids: Sequence[int] = (), face_ids: Sequence[int] = (), later: bool = False
+    ) -> bool:
+        """Read the rows of these images / faces' images here, now (True: cached, those the
+        catalog has), unless ``later`` (a large grid on a server) or the catalog's reads fail (a
+        server gone: no connection tried on the GUI thread at each paint): then, and when this
+        read fails too, they are asked of the row worker (False: ``rowsRead`` says when they are
+        in; its failure is said and asked again until answered). What a paint or a slot reads:
+        nothing is raised into Qt."""
+        if not later and self.row_failure is None:
+            try:
+                self.prefetch(image_ids)
+                self.prefetch_faces(face_ids)
+                return True
+            except CatalogError as exc:
+                log.warning("reading rows failed (asked of the row worker): %s", exc)
+        self.read_later(image_ids=image_ids, face_ids=face_ids)
+        return False
 
     # -- reading -----------------------------------------------------------------
 

@@ -321,9 +321,12 @@ class TriagePage(QWidget):
         self.faceShown.emit(face_id)
 
     def _readable(self, face_id: int) -> bool:
-        """Whether the face's row is at hand: cached, or cheap to read here (LazyIdModel.reads_later:
-        a large grid on PostgreSQL reads none on the GUI thread)."""
-        return not self.model.reads_later or self._store.face_cached(face_id)
+        """Whether the face's row is at hand: cached, or read here now (LazyIdModel.reads_later:
+        a large grid on PostgreSQL reads none on the GUI thread; none is read here while the
+        catalog's reads fail, nor raised when this one fails: asked of the row worker then)."""
+        if self._store.face_cached(face_id):
+            return True
+        return not self.model.reads_later and self._store.rows_now(face_ids=[face_id])
 
     def _on_rows_read(self, _image_ids: list[int], face_ids: list[int]) -> None:
         """Rows read on the row worker are in: the current face shown if its row was awaited; asked

@@ -93,12 +93,6 @@ class FaceModel(LazyIdModel):
     def _cached(self, item_id: int) -> bool:
         return self._store.face_cached(item_id)
 
-    def _prefetch(self, item_ids: Sequence[int]) -> None:
-        self._store.prefetch_faces(item_ids)
-
-    def _prefetch_later(self, item_ids: Sequence[int]) -> None:
-        self._store.read_later(face_ids=item_ids)
-
     def _read_ids(self, image_ids: list[int], face_ids: list[int]) -> list[int]:
         return face_ids
 
@@ -440,8 +434,8 @@ class FaceModel(LazyIdModel):
         key = crop_key(face_id)
         pixmap = self._crops.get(key)
         if pixmap is None and self._crops.error(key) is None:
-            if self.reads_later and not self._store.face_cached(face_id):  # (asked when painted: data())
-                return None
+            if not self._store.face_cached(face_id) and not self.read_now([face_id]):
+                return None  # (asked of the row worker: painted again when in)
             face = self._store.face(face_id)
             image_row, canonical, read, decoded = face.image, face.face, self._store.read_bytes, self._decoded
             self._crops.request(key, lambda: render_face_crop(image_row, canonical, read, decoded))

@@ -11,19 +11,26 @@ PostgreSQL only: SQLite reads these rows at once on the GUI thread (no row worke
 
 from __future__ import annotations
 
+import logging
 import re
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from helpers.catalogs import seed_catalog
-from helpers.paging import gallery_shown
+from helpers.paging import gallery_shown, opened
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from facecurator.gui import paged_ids, paged_keys, row_reads
 from facecurator.services.catalog import Catalog
 from facecurator.services.catalog import queries as q
 
 N_IMAGES = 1200
+#: A seeded catalog: its URL, its source folder, its image ids by name (or pending face ids).
+Seeded = tuple[str, Path, list[int]]
 
 
 def test_rows_read_while_the_server_is_down_are_shown_once_it_is_back(
@@ -89,3 +96,224 @@ def test_the_failure_is_said_in_chinese(qtbot, zh, make_window, tmp_path: Path) 
     window.store.row_failure = None
     window._show_row_failure()
     assert window.row_failure_label.isHidden()
+
+
+@pytest.fixture
+def own_server(pg_cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A cluster of the test's own (stopped and started under the window), the paging scaled down,
+    the failed reads asked again every second at most, and the window's role one that gives its
+    password (from a .pgpass file: the errors must not show it)."""
+    from helpers.pgcluster import Cluster
+
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 1000)
+    monkeypatch.setattr(paged_keys, "PAGE", 32)
+    monkeypatch.setattr(paged_keys, "MAX_PAGES", 4)
+    monkeypatch.setattr(paged_keys, "SAMPLE_STEP", 128)
+    monkeypatch.setattr(row_reads, "RETRY_MAX_MS", 1000)
+    cluster = Cluster(pg_cluster.bindir)
+    try:
+        Catalog(cluster.url(cluster.template)).close()
+        pgpass = tmp_path / "pgpass"
+        pgpass.write_text(f"*:*:*:{cluster.SECRET_ROLE}:{cluster.secret_password}\n")
+        pgpass.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(pgpass))
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def seeded_on(cluster: Any, tmp_path: Path, images: int, faces: int, faces_listed: bool = False) -> Seeded:
+    """A new database of ``cluster`` seeded with ``images`` images of ``faces`` faces: its URL
+    with the role that gives its password, the source folder, and its image ids by name (its
+    pending face ids: ``faces_listed``)."""
+    root = tmp_path / "gallery"
+    root.mkdir()
+    seeded = cluster.new_database()
+    seed_catalog(seeded, root, images, faces)
+    url = str(cluster.url(cluster.dbname(seeded), role=cluster.SECRET_ROLE))
+    with Catalog(url) as catalog:
+        if faces_listed:
+            ids = q.face_ids(catalog, source_root=str(root), filter_name="pending")
+        else:
+            ids = q.image_ids(catalog, source_root=str(root), sort="name")
+    return url, root, list(ids)
+
+
+def refused(window: Any, since: int, cluster: Any, url: str) -> None:
+    """The one error said since notice ``since``: the decision refused, naming the catalog, not
+    its password."""
+    errors = [n.text for n in window.notifier.history[since:] if n.level == logging.ERROR]
+    assert len(errors) == 1 and errors[0].startswith("Saving the decision failed: "), errors
+    assert f"postgresql://{cluster.SECRET_ROLE}@/{cluster.dbname(url)}" in errors[0]
+    assert cluster.secret_password not in errors[0]
+
+
+def failure_said(qtbot: Any, window: Any) -> None:
+    """The window says the rows shown cannot be read, and why (the server refuses)."""
+    store, label = window.store, window.row_failure_label
+    qtbot.waitUntil(lambda: store.row_failure is not None and label.isVisible(), timeout=30_000)
+    assert label.text().startswith("Reading the rows shown from the catalog failed (")
+    assert "cannot open catalog" in store.row_failure.error
+
+
+def nothing_raised(raised: list[Any]) -> None:
+    """No exception was raised into Qt (by a paint, a model's data(), a slot): each one's trace."""
+    assert not raised, [
+        f"{kind.__name__}: {error} {''.join(traceback.format_tb(tb))}" for kind, error, tb in raised
+    ]
+
+
+def on_disk(url: str, face: int) -> str | None:
+    """The decision of ``face`` as a new connection reads it."""
+    with Catalog(url) as catalog:
+        rows = catalog._db.execute("SELECT state FROM decisions WHERE face_id = ?", (face,)).fetchall()
+    return rows[0][0] if rows else None
+
+
+def test_the_window_comes_back_by_itself_after_the_server_restarted(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """The server stopped and started under the window: nothing is raised into Qt meanwhile (the
+    gallery's page read on the GUI thread from the model's data() -- before, it raised out of it),
+    its rows are placeholders and the window says which read failed; a decision the operator makes
+    is refused, naming the catalog (not its password), and not shown as made. Once the server is
+    back the current image moved meanwhile is shown, the failure is gone, the page that failed is
+    read, and the refused decision made again is on disk (read back through a new connection)."""
+    cluster = own_server
+    target, root, order = seeded_on(cluster, tmp_path, N_IMAGES, 1)
+    image, decided = order[40], order[41]
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    assert model.is_paged and model.reads_later
+    view.setCurrentIndex(model.index(41, 0))
+    qtbot.waitUntil(lambda: window.image_view.image_id == decided and store.cached(decided), timeout=30_000)
+    face = store.image(decided).faces[0].id
+    window.image_view.select_face(face)
+    view.setFocus()
+    shown: list[int] = []
+    window.image_view.imageShown.connect(shown.append)
+    arrived: list[tuple[int, int]] = []
+    model.rowsArrived.connect(lambda first, last: arrived.append((first, last)))
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            since = len(window.notifier.history)
+            qtbot.keyClick(view, Qt.Key.Key_A)  # the operator accepts the face shown
+            refused(window, since, cluster, target)
+            assert store.face(face).decision == "pending"  # not shown as made
+            assert window.image_view.face_items()[face].face.decision == "pending"
+            assert view.currentIndex().row() == 41  # (not moved on to the next image)
+            store._forget_rows()  # (no row cached: the rows of the image moved to are read)
+            view.setCurrentIndex(model.index(40, 0))  # (the rows around it: page 2 read on the GUI thread)
+            failure_said(qtbot, window)
+            qtbot.wait(1500)  # (asked again meanwhile, and failing)
+        nothing_raised(raised)
+        assert not shown and not store.cached(image)
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: shown[-1:] == [image], timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+    # the page whose read failed on the GUI thread (rows 64-95) is announced again by itself (its
+    # placeholders painted again), and read when painted
+    qtbot.waitUntil(lambda: (64, 95) in arrived, timeout=30_000)
+    page = model.index(70, 0)
+    qtbot.waitUntil(lambda: page.data(model.id_role) == order[70], timeout=30_000)
+    view.setCurrentIndex(model.index(41, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [decided], timeout=30_000)
+    window.image_view.select_face(face)
+    since = len(window.notifier.history)
+    qtbot.keyClick(view, Qt.Key.Key_A)  # made again, now that the server is back
+    assert not [n.text for n in window.notifier.history[since:] if n.level == logging.ERROR]
+    assert on_disk(target, face) == "accepted"
+
+
+def test_triage_comes_back_by_itself_after_the_server_restarted(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """The same in a large Triage grid (its pages of face ids, then its faces' rows): the server
+    stopped, A on the current face refused, its rows forgotten (the page around it read on the GUI
+    thread) and a face on no held page made current -- nothing raised into Qt, the failure said;
+    started again, the current face moved meanwhile is shown and the refused decision made again
+    is on disk."""
+    cluster = own_server
+    target, root, pending = seeded_on(cluster, tmp_path, 700, 2, faces_listed=True)
+    window = opened(qtbot, make_window, target, root)
+    store, page = window.store, window.triage
+    model, view = page.model, page.view
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+    assert model.is_paged and model.reads_later and model.rowCount() == len(pending) == 1400
+    shown: list[int] = []
+    page.faceShown.connect(shown.append)
+    face = pending[40]
+    view.setCurrentIndex(model.index(40, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [face], timeout=30_000)
+    view.setFocus()
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            since = len(window.notifier.history)
+            QTest.keyClick(view, Qt.Key.Key_A)
+            refused(window, since, cluster, target)
+            assert store.face(face).decision == "pending" and view.currentIndex().row() == 40
+            store._forget_rows()  # (the rows around the current face: page 2 read on the GUI thread)
+            view.update()
+            qtbot.wait(50)
+            row = 300  # a face on no held page, scrolled to
+            view.setCurrentIndex(model.index(row, 0))
+            view.scrollTo(model.index(row, 0))
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+        assert shown[-1] == face
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: shown[-1:] == [pending[row]], timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+    view.setCurrentIndex(model.index(40, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [face], timeout=30_000)
+    since = len(window.notifier.history)
+    QTest.keyClick(view, Qt.Key.Key_A)
+    assert not [n.text for n in window.notifier.history[since:] if n.level == logging.ERROR]
+    assert on_disk(target, face) == "accepted"
+
+
+@pytest.mark.parametrize("grid", ["gallery", "triage"])
+def test_a_small_grid_comes_back_by_itself_after_the_server_restarted(
+    qtbot, own_server: Any, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grid: str
+) -> None:
+    """A grid held as an id list (not paged) on a server reads its rows on the GUI thread as
+    painted, and the current image / face's: the server stopped, those reads fail soft (asked of
+    the row worker, which says so and asks again) -- nothing raised into Qt; started again, the
+    current image / face moved meanwhile is shown."""
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 50_000)
+    cluster = own_server
+    target, root, ids = seeded_on(cluster, tmp_path, 300, 1, faces_listed=grid == "triage")
+    window = gallery_shown(qtbot, make_window, target, root)
+    store = window.store
+    if grid == "triage":
+        window.tabs.setCurrentWidget(window.triage)
+        model, view, shown_signal = window.triage.model, window.triage.view, window.triage.faceShown
+    else:
+        model, view, shown_signal = window.gallery_model, window.gallery, window.image_view.imageShown
+    assert not model.is_paged and not model.reads_later and model.rowCount() == len(ids) == 300
+    shown: list[int] = []
+    shown_signal.connect(shown.append)
+    view.setCurrentIndex(model.index(41, 0))
+    qtbot.waitUntil(lambda: shown[-1:] == [ids[41]], timeout=30_000)
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            store._forget_rows()  # (the rows painted and the current one's: read on the GUI thread)
+            view.update()
+            qtbot.wait(50)
+            view.setCurrentIndex(model.index(200, 0))
+            view.scrollTo(model.index(200, 0))
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+        assert shown[-1] == ids[41]
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: shown[-1:] == [ids[200]], timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
