@@ -152,9 +152,9 @@ class Decisions(WindowBase):
 
         When nothing is decided the status says why (no faces, none pending, or no
         pending face qualifies / fails under the rules), never just "0"."""
-        faces = self.scope_faces()
-        face_ids = [face.id for face in faces]
         try:
+            faces = self.scope_faces()  # (read from the catalog: the server may be gone)
+            face_ids = [face.id for face in faces]
             if kind == "accept-qualified":
                 count = self.store.accept_qualified(face_ids)
                 text = QCoreApplication.translate("MainWindow", "Accepted %n qualified face(s)", "", count)

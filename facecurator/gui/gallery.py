@@ -170,8 +170,9 @@ class GalleryModel(ViewModel):
         if self._listable():  # another view of a large source: listed into a file on a worker
             self._reset_listed(refresh=self._listed_view == self._view())
             return
-        ids = self._store.gallery_ids(self.filter_name, self.sort_key)  # SQL, in the sort's order
-        self._reset(ids)
+        ids = self.ids_now(lambda: self._store.gallery_ids(self.filter_name, self.sort_key))  # SQL, sorted
+        if ids is not None:
+            self._reset(ids)
 
     def _pageable(self) -> bool:
         """A large source's images by name with no filter: read a page at a time (PagedIds)."""

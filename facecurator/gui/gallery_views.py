@@ -315,7 +315,18 @@ class ViewModel(LazyIdModel):
                 groups = v.where(shown, source_root=root, ruleset=ruleset, extra=extra)
             return listed.fill(catalog, sql, announce, groups, stop=store.shutting_down.is_set, keep=keep)
 
-        store.list_view(run, lambda _result: None)
+        def done(result: object) -> None:  # (failed -- the server gone -- said, listed again when back)
+            if not isinstance(result, Exception):
+                store.page_answered()  # (a failure said is over)
+            elif listed is self._ids or listed is self._refresh:
+                store.page_failed(self.rowCount(), 0, result, lambda: self._list_again(listed))
+
+        store.list_view(run, done)
+
+    def _list_again(self, listed: ListedIds) -> None:
+        """A listing that failed is asked again (if its view is still the one shown or coming)."""
+        if listed is self._ids or listed is self._refresh:
+            self.rebuild()
 
     def _on_filter_checked(self, listed: ListedIds, error: FilterError | None) -> None:
         """The worker planned a listing's face filter: it applies (None), or not (the bar says

@@ -157,6 +157,7 @@ class ImageView(QGraphicsView):
         self._fit = True
         self._full_size = (0, 0)
         self._row_awaited = False  # the shown image's row is asked of the row worker (after a change)
+        self._show_awaited = False  # ... and not shown yet: the catalog's reads failed (the server gone)
         self.legend = ColourLegend(self)
         store.rowsRead.connect(self._on_rows_read)
         store.rulesChanged.connect(lambda _rules: self.refresh_faces())
@@ -173,6 +174,10 @@ class ImageView(QGraphicsView):
         if image_id is None or not self._store.has_image(image_id):
             self._show_message(self.tr("No image selected"))
             return
+        if not self._store.cached(image_id) and not self._store.rows_now(image_ids=[image_id]):
+            self._show_message(self.tr("loading…"))  # (asked of the row worker: shown when in)
+            self._row_awaited = self._show_awaited = True
+            return
         self._show_read(image_id)
 
     def show_loading(self) -> None:
@@ -182,7 +187,7 @@ class ImageView(QGraphicsView):
         self._show_message(self.tr("loading…"))
 
     def _clear(self, image_id: int | None) -> None:
-        self._row_awaited = False
+        self._row_awaited = self._show_awaited = False
         scene = self.scene()
         scene.clear()
         self._pixmap_item = None
@@ -319,6 +324,10 @@ class ImageView(QGraphicsView):
     def _on_rows_read(self, image_ids: list[int], _face_ids: list[int]) -> None:
         if self._row_awaited and self.image_id in image_ids:
             self._row_awaited = False
+            if self._show_awaited:  # (its first read failed: shown now)
+                current, self.image_id = self.image_id, None
+                self.show_image(current)
+                return
             self._on_images_changed([self.image_id])  # (the faces refreshed, or the image rebuilt)
 
     def face_items(self) -> dict[int, FaceItem]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, MutableSequence, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from facecurator.errors import FacecuratorError
+from facecurator.errors import CatalogError, FacecuratorError
 from facecurator.gui.paged_ids import PagedIds
 from facecurator.gui.rowindex import RowIndex
 from facecurator.gui.store import CurationStore
@@ -28,6 +28,7 @@ from facecurator.services.catalog.queries import VERDICT_FILTERS
 from facecurator.services.filtering import FaceFilter, FilterError
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 
 
 class LazyIdModel(QAbstractListModel):
@@ -137,6 +138,21 @@ class LazyIdModel(QAbstractListModel):
         (:attr:`reads_later`), or while the catalog's reads fail (``CurationStore.rows_now``)."""
         ids = {"image_ids" if self.lists_images else "face_ids": item_ids}
         return self._store.rows_now(later=self.reads_later, **ids)
+
+    def ids_now(self, read: Callable[[], T]) -> T | None:
+        """``read()``: a view's ids read here (SQL: a filter or sort of a grid held as an id
+        list); None when the catalog cannot be reached (the server gone) -- said as a failed
+        read of the rows shown, the view kept and rebuilt again by itself once reads resume
+        (row_reads' retry), nothing raised into Qt from the combo box's slot."""
+        try:
+            ids = read()
+        except CatalogError as exc:
+            rows = len(self._ids)
+            images, faces = (rows, 0) if self.lists_images else (0, rows)
+            self._store.page_failed(images, faces, exc, self.rebuild)
+            return None
+        self._store.page_answered()  # (the catalog answers: a failure said is over)
+        return ids
 
     def id_now(self, row: int) -> int | None:
         """The id of ``row`` as painted: read now when that is cheap, None while its page is read on

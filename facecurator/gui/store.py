@@ -450,9 +450,8 @@ class CurationStore(QObject, StoreDecisions):
         self.busyChanged.emit(False)
 
     def list_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
-        """:meth:`query` on the view listing's own worker (one listing at a time, the newest
-        after any superseded one, which stops at its next chunk)."""
-        self.query(run, callback, pool=self._view_pool)
+        """:meth:`query` on the view listing's worker (newest last); an error to ``callback`` too."""
+        self.query(run, callback, pool=self._view_pool, failed=callback)
 
     def count_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
         """:meth:`query` on the view counts' own worker (a listed view's estimate, then its count)."""

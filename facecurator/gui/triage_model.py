@@ -7,7 +7,7 @@ grid and the page around it are :mod:`facecurator.gui.triage`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from typing import Any, Final
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -142,6 +142,16 @@ class FaceModel(LazyIdModel):
         if self._find_listable():
             self._list_find()
             return
+        ids = self.ids_now(self._listed_ids)
+        if ids is None:  # (the server gone: kept, rebuilt again once reads resume)
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._rows = self._store.row_index(ids)  # NumPy-sorted, no dict of every id
+        self.endResetModel()
+
+    def _listed_ids(self) -> MutableSequence[int]:
+        """The grid's ids held as a list: its filter's (SQL), the face filter's, in its order."""
         store = self._store
         ids = self.mine() if self.filter_name == MINE else store.matching_face_ids(self.filter_name)  # SQL
         # its SQL part in the catalog, the rest on those faces
@@ -150,10 +160,7 @@ class FaceModel(LazyIdModel):
             ids = [
                 face.id for face in sort_faces(store.faces(ids), self.sort_key, descending=self.descending)
             ]
-        self.beginResetModel()
-        self._ids = ids
-        self._rows = store.row_index(ids)  # NumPy-sorted, no dict of every id
-        self.endResetModel()
+        return ids
 
     # -- a Find over a large source's faces, listed on a worker ------------------------------------
 

@@ -317,3 +317,63 @@ def test_a_small_grid_comes_back_by_itself_after_the_server_restarted(
         cluster.start_server()
     qtbot.waitUntil(lambda: shown[-1:] == [ids[200]], timeout=30_000)
     qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_a_small_gallery_s_actions_while_the_server_is_down(
+    qtbot, own_server: Any, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gallery held as an id list, the server stopped: "go to image" shows "loading…", a bulk
+    decision is refused naming the catalog, another filter keeps the grid as it is and says the
+    read failed -- nothing raised into Qt; started again, the filter is applied by itself."""
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 50_000)
+    cluster = own_server
+    target, root, ids = seeded_on(cluster, tmp_path, 300, 1)
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model = window.store, window.gallery_model
+    assert not model.is_paged and model.rowCount() == 300
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            store._forget_rows()
+            window.show_image(ids[250])  # (a go-to: the problems dock's, Triage's double click)
+            message = window.image_view._message_item
+            assert message is not None and message.text() == "loading…"
+            since = len(window.notifier.history)
+            assert window.bulk_decide("accept-qualified") == 0
+            errors = [n.text for n in window.notifier.history[since:] if n.level == logging.ERROR]
+            assert len(errors) == 1 and errors[0].startswith("Bulk decision failed: "), errors
+            assert f"postgresql://{cluster.SECRET_ROLE}@/{cluster.dbname(target)}" in errors[0]
+            window.filter_combo.setCurrentIndex(window.filter_combo.findData("errors"))
+            assert model.filter_name == "errors" and model.rowCount() == 300  # (kept meanwhile)
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=30_000)  # (no image failed: none)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_a_large_gallery_s_view_listed_while_the_server_is_down(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """A large gallery's other view (sorted by person: listed on a worker into a file) asked while
+    the server is down: its listing fails -- said, nothing raised -- and is listed again by itself
+    once the server is back (before, its failed listing was never answered: the view stayed empty)."""
+    cluster = own_server
+    target, root, _ids = seeded_on(cluster, tmp_path, N_IMAGES, 1)
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model = window.store, window.gallery_model
+    assert model.is_paged and model.rowCount() == N_IMAGES
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            window.sort_combo.setCurrentIndex(window.sort_combo.findData("group"))
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
+    qtbot.waitUntil(lambda: model.rowCount() == N_IMAGES, timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
