@@ -116,6 +116,22 @@ def pg_url(pg_cluster: Any) -> str:
     return str(pg_cluster.new_database())
 
 
+@pytest.fixture
+def own_cluster(pg_cluster: Any) -> Iterator[Any]:
+    """A cluster of the test's own, to stop and start again (a server restart), its template
+    migrated (the session's cluster is shared)."""
+    from helpers.pgcluster import Cluster
+
+    from facecurator.services.catalog import Catalog
+
+    cluster = Cluster(pg_cluster.bindir)
+    try:
+        Catalog(cluster.url(cluster.template)).close()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def catalog_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Where a catalog test opens its catalog: a SQLite file, then a PostgreSQL database."""

@@ -7,8 +7,8 @@ PostgreSQL only: a SQLite catalog is a file, not a connection to a server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import threading
+import time
 
 import pytest
 from helpers.catalogs import seed_catalog
@@ -16,17 +16,6 @@ from helpers.pgcluster import Cluster
 
 from facecurator.errors import CatalogError
 from facecurator.services.catalog import Catalog
-
-
-@pytest.fixture
-def own_cluster(pg_cluster: Any) -> Iterator[Cluster]:
-    """A cluster of this test's own (stopped and started again), its template migrated."""
-    cluster = Cluster(pg_cluster.bindir)
-    try:
-        Catalog(cluster.url(cluster.template)).close()
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def _decided(url: str) -> dict[int, str]:
@@ -66,3 +55,36 @@ def test_a_transaction_cut_by_a_dropped_connection_is_not_carried_on(own_cluster
         assert _decided(url).get(faces[1]) != "rejected" and _decided(url).get(faces[0]) != "rejected"
         catalog.decide(faces[2:3], "accepted")  # after the block: opened again
         assert _decided(url).get(faces[2]) == "accepted"
+
+
+def test_a_decision_feed_listens_again_after_the_server_restarted(own_cluster: Cluster) -> None:
+    """review19: the feed's LISTEN connection stayed dead after a restart (its wait raised the
+    server's error for good); now it is opened again once the audit trail reads, and a decision
+    wakes the wait at once -- not after the poll interval."""
+    from facecurator.services.catalog.feed import DecisionFeed
+
+    url = own_cluster.new_database()
+    seed_catalog(url, "/g", 3, 1)
+    with Catalog(url) as catalog:
+        faces = [face.id for face in catalog.faces()]
+
+    def decide_elsewhere() -> None:
+        with Catalog(url) as other:
+            other.decide(faces[:1], "rejected", who="bob")
+
+    with DecisionFeed(url, poll_interval=60.0) as feed:
+        own_cluster.stop_server()
+        try:
+            with pytest.raises(CatalogError):  # gone: said, not hidden
+                feed.wait(timeout=1.0)
+        finally:
+            own_cluster.start_server()
+        assert feed.wait(timeout=1.0) == []  # back: nothing was decided meanwhile
+        later = threading.Timer(1.0, decide_elsewhere)
+        later.start()
+        started, entries = time.monotonic(), []
+        while not entries and time.monotonic() - started < 30:
+            entries = feed.wait(timeout=30.0)
+        later.join()
+        assert [(entry.face_id, entry.who) for entry in entries] == [(faces[0], "bob")]
+        assert time.monotonic() - started < 10  # woken by its NOTIFY, not the 30 s wait

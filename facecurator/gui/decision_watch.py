@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from facecurator.errors import CatalogError
 from facecurator.gui.i18n import counted
 from facecurator.services.catalog.dialect import POSTGRESQL
 
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 # Seconds between two looks at the shared scans (machines, rate, images left).
 TEAM_STATUS_EVERY = 5.0
+# At most this many seconds between two looks while the catalog's server is gone.
+RETRY_MAX = 5.0
 
 
 class TeamStatusLabel(QLabel):
@@ -110,15 +113,26 @@ class DecisionWatcher(QObject):
 
         self._feed = feed
         looked = 0.0
+        failing = 0  # looks failed in a row: the server gone or restarting
         try:
             while not self._stopping.is_set():
-                entries = feed.wait(timeout=1.0)
-                if entries and not self._stopping.is_set():
-                    self.decided.emit(sorted({entry.face_id for entry in entries}))
-                if time.monotonic() - looked >= TEAM_STATUS_EVERY and not self._stopping.is_set():
-                    looked = time.monotonic()
-                    self.teamStatus.emit(team_summary(feed.catalog))
-        except Exception as exc:  # noqa: BLE001 - e.g. the server went away
+                try:
+                    entries = feed.wait(timeout=1.0)
+                    if entries and not self._stopping.is_set():
+                        self.decided.emit(sorted({entry.face_id for entry in entries}))
+                    if time.monotonic() - looked >= TEAM_STATUS_EVERY and not self._stopping.is_set():
+                        looked = time.monotonic()
+                        self.teamStatus.emit(team_summary(feed.catalog))
+                except CatalogError as exc:  # looked at again: the feed reconnects (review19)
+                    if not failing:
+                        log.warning("other operators' decisions show again once the catalog is back: %s", exc)
+                    failing += 1
+                    self._stopping.wait(min(RETRY_MAX, 0.5 * 2 ** min(failing, 8)))
+                    continue
+                if failing:
+                    log.info("following other operators' decisions again")
+                    failing = 0
+        except Exception as exc:  # noqa: BLE001 - not the catalog's: nothing to wait for
             log.warning("stopped following other operators' decisions: %s", exc)
         finally:
             feed.close()

@@ -8,10 +8,12 @@ reading half it relies on is :class:`~facecurator.gui.store_rows.StoreRows`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import SignalInstance
+from PySide6.QtCore import QTimer, SignalInstance
 
+from facecurator.errors import CatalogError
 from facecurator.gui.store_jobs import _Chunk
 from facecurator.gui.store_rows import StoreRows
 from facecurator.services.catalog import queries as q
@@ -23,6 +25,11 @@ from facecurator.services.review import (
     undo_step,
 )
 
+log = logging.getLogger(__name__)
+
+#: At most this long (ms) between two re-reads of other operators' decisions while they fail.
+RELOAD_RETRY_MAX_MS = 10_000
+
 
 class StoreDecisions(StoreRows):
     """Decisions on the store's faces (see the module docstring)."""
@@ -33,6 +40,10 @@ class StoreDecisions(StoreRows):
     _touched_images: set[int]
     #: the open / rule change being computed (store.py's ``_Request``), None when idle
     _pending: object | None
+    #: faces decided by another operator whose re-read failed (asked again: reload_decisions)
+    _decided_elsewhere: frozenset[int] = frozenset()
+    _reload_failures = 0
+    _reload_waiting = False
 
     def decide(
         self, face_ids: Sequence[int], state: str, *, reason: str | None = None, include_held: bool = False
@@ -112,8 +123,30 @@ class StoreDecisions(StoreRows):
         self._reload_faces(targets)
 
     def reload_decisions(self, face_ids: Sequence[int]) -> None:
-        """Show decisions made elsewhere (another operator on a shared catalog): re-read those faces."""
-        self._reload_faces(face_ids)  # only the faces of the open source (see _reload_faces)
+        """Show decisions made elsewhere (another operator on a shared catalog): re-read those faces.
+
+        A read that fails (the server restarted: the first statement on the window's dropped
+        connection fails, the next one opens it again) is asked again after a pause, the faces
+        kept -- it raised into Qt and the faces kept their old decision (review19)."""
+        self._decided_elsewhere = self._decided_elsewhere.union(face_ids)
+        ids = sorted(self._decided_elsewhere)
+        try:
+            self._reload_faces(ids)  # only the faces of the open source (see _reload_faces)
+        except CatalogError as exc:
+            if self._reload_failures == 0:
+                log.warning("other operators' decisions shown once the catalog answers: %s", exc)
+            self._reload_failures += 1
+            if not self._reload_waiting:  # one retry in flight, whatever else comes meanwhile
+                self._reload_waiting = True
+                delay = min(RELOAD_RETRY_MAX_MS, 250 * 2 ** min(self._reload_failures, 8))
+                QTimer.singleShot(delay, self, self._reload_again)  # type: ignore[call-overload]
+            return
+        self._decided_elsewhere = frozenset()
+        self._reload_failures = 0
+
+    def _reload_again(self) -> None:
+        self._reload_waiting = False
+        self.reload_decisions(())
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:
         """Drop the rows of ``face_ids`` from the cache (re-read when shown) and announce them."""

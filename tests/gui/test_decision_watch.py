@@ -6,7 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from helpers.catalogs import seed_catalog
 
@@ -18,14 +22,26 @@ from facecurator.services.catalog import Catalog
 CHILD = Path(__file__).resolve().parents[1] / "helpers" / "operator_child.py"
 
 
-def test_another_operators_decision_refreshes_only_those_faces(qtbot, pg_url: str) -> None:
-    seed_catalog(pg_url, "/team", n_images=6, faces_per_image=1, varied=False)
-    catalog = Catalog(pg_url)
+@contextmanager
+def _watched(url: str, n_images: int) -> Iterator[tuple[CurationStore, DecisionWatcher]]:
+    """A window's store of a seeded catalog with its decision watch, the source open."""
+    seed_catalog(url, "/team", n_images=n_images, faces_per_image=1, varied=False)
+    catalog = Catalog(url)
     store = CurationStore(catalog, load_rules("moderation-2.0"))
     watch = DecisionWatcher(store)
     try:
         store.open_source("/team")
         assert store.wait_until_idle()
+        yield store, watch
+    finally:
+        watch.stop()
+        store.shutdown()
+        catalog.close()
+    assert not watch.running
+
+
+def test_another_operators_decision_refreshes_only_those_faces(qtbot, pg_url: str) -> None:
+    with _watched(pg_url, 6) as (store, watch):
         assert watch.running
         ids = sorted(store.face_ids())
         store.decide([ids[0]], "accepted")  # our own: shown at once, not announced back to us
@@ -42,11 +58,34 @@ def test_another_operators_decision_refreshes_only_those_faces(qtbot, pg_url: st
         assert store.face(ids[1]).row.decision.state == "rejected"
         assert store.face(ids[1]).row.decision.who == "bob"
         assert store.face(ids[0]).row.decision.state == "accepted"
-    finally:
-        watch.stop()
-        store.shutdown()
-        catalog.close()
-    assert not watch.running
+
+
+def test_other_operators_decisions_still_show_after_the_server_restarted(qtbot, own_cluster: Any) -> None:
+    """review19: the watch stopped for good at the first look that found the server gone ("stopped
+    following other operators' decisions"), its LISTEN connection stayed dead, and the store's
+    re-read of the decided faces raised into Qt on the window's dropped connection -- after a
+    server restart a window no longer showed the other operators' decisions until reopened."""
+    url = own_cluster.new_database()
+    with _watched(url, 4) as (store, watch):
+        ids = sorted(store.face_ids())
+        own_cluster.stop_server()
+        try:
+            time.sleep(2.5)  # the watch looks (at least once a second) and finds the server gone
+        finally:
+            own_cluster.start_server()
+        changed: list[int] = []
+        store.facesChanged.connect(changed.extend)
+        for face_id, state in ((ids[1], "rejected"), (ids[2], "accepted")):  # one at a time
+            other = subprocess.run(
+                [sys.executable, str(CHILD), url, "bob", state, str(face_id)],
+                input="go\n", capture_output=True, text=True, timeout=60,
+                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )  # fmt: skip
+            assert other.returncode == 0, other.stderr
+            qtbot.waitUntil(lambda face_id=face_id: face_id in changed, timeout=15000)
+        assert watch.running
+        assert store.face(ids[1]).row.decision.state == "rejected"
+        assert store.face(ids[2]).row.decision.who == "bob"
 
 
 def test_a_sqlite_catalog_has_no_watcher(tmp_path: Path) -> None:

@@ -19,9 +19,11 @@ because someone else decided them first.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any, Final
 
+from facecurator.errors import CatalogError
 from facecurator.services.catalog.database import Catalog
 from facecurator.services.catalog.dialect import POSTGRESQL
 from facecurator.services.catalog.health import process_owner
@@ -49,13 +51,15 @@ class DecisionFeed:
         self._stop = threading.Event()
         self._listen: Any = None
         self._listening: Any = None
+        self._listen_error = ""
+        self._location = location
         with self.catalog._reading("audit trail") as db:
             self.last_seen = int(db.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0])
         if self.catalog.dialect == POSTGRESQL:
-            from facecurator.services.catalog import postgres
-
-            self._listening = postgres.listening(location)
-            self._listen = self._listening.__enter__()
+            self._listen_again()
+            if self._listen is None:
+                self.catalog.close()
+                raise CatalogError(self._listen_error)
 
     def stop(self) -> None:
         """Make a waiting :meth:`wait` return (from any thread)."""
@@ -70,12 +74,39 @@ class DecisionFeed:
         entries = self._since()
         if entries or self._stop.is_set():
             return entries
+        if self.catalog.dialect == POSTGRESQL and (self._listen is None or self._listen.closed):
+            self._listen_again()  # the audit trail read: the server is back, LISTEN again
         if self._listen is not None:
-            for _ in self._listen.notifies(timeout=min(timeout, self.poll_interval), stop_after=1):
-                break
+            try:
+                for _ in self._listen.notifies(timeout=min(timeout, self.poll_interval), stop_after=1):
+                    break
+            except Exception as exc:  # noqa: BLE001 - psycopg's own: the server went away
+                self._listen_error = str(exc)
+                self._unlisten()  # listened to again at the next wait that reads the audit trail
         else:
             self._stop.wait(min(timeout, self.poll_interval))
         return self._since()
+
+    def _listen_again(self) -> None:
+        """(Re)open the LISTEN connection; while the server refuses it, the feed looks every
+        ``poll_interval`` instead (the audit trail misses nothing either way). Without it a
+        server restart left the feed on a dead connection (review19)."""
+        from facecurator.services.catalog import postgres
+
+        self._unlisten()
+        listening = postgres.listening(self._location)
+        try:
+            self._listen = listening.__enter__()
+        except CatalogError as exc:
+            self._listen_error = str(exc)
+            return
+        self._listening = listening
+
+    def _unlisten(self) -> None:
+        if self._listening is not None:
+            with contextlib.suppress(Exception):  # its connection may be dead already
+                self._listening.__exit__(None, None, None)
+        self._listening = self._listen = None
 
     def _since(self) -> list[AuditRow]:
         with self.catalog._reading("audit trail") as db:
@@ -92,9 +123,7 @@ class DecisionFeed:
 
     def close(self) -> None:
         self._stop.set()
-        if self._listening is not None:
-            self._listening.__exit__(None, None, None)
-            self._listening = self._listen = None
+        self._unlisten()
         self.catalog.close()
 
     def __enter__(self) -> DecisionFeed:
