@@ -88,3 +88,22 @@ def test_a_decision_feed_listens_again_after_the_server_restarted(own_cluster: C
         later.join()
         assert [(entry.face_id, entry.who) for entry in entries] == [(faces[0], "bob")]
         assert time.monotonic() - started < 10  # woken by its NOTIFY, not the 30 s wait
+
+
+def test_the_first_decision_after_a_restart_is_kept(own_cluster: Cluster) -> None:
+    """review19: the server stopped and started while the catalog was idle, the catalog's first
+    statement after it ran on the dropped connection and failed ("terminating connection due to
+    administrator command"): the operator's first decision after any restart was refused. The
+    dropped connection is now seen before a transaction starts (the server's goodbye waiting on
+    its socket) and opened again first."""
+    url = own_cluster.new_database()
+    seed_catalog(url, "/g", 3, 1)
+    with Catalog(url) as catalog:
+        faces = [face.id for face in catalog.faces()]
+        own_cluster.stop_server()
+        own_cluster.start_server()
+        assert catalog.decide(faces[:1], "accepted")  # the server back: kept at once
+        assert _decided(url)[faces[0]] == "accepted"
+        own_cluster.stop_server()
+        own_cluster.start_server()
+        assert [face.id for face in catalog.faces()] == faces  # a read alike

@@ -196,7 +196,7 @@ class Catalog(DetectionStore, SettingsStore, EmbeddingStore, DecisionStore):
             raise self.pending_check.error  # type: ignore[misc]  # failed: set
         if self._thread != threading.get_ident():  # SQLite's own check; the same rule on a server
             raise CatalogError(catalog_text("catalog.other_thread", path=self.path))
-        if self.dialect == POSTGRESQL and self._depth == 0 and self._conn.raw.closed:  # type: ignore[attr-defined]
+        if self.dialect == POSTGRESQL and self._depth == 0 and self._conn.dropped:  # type: ignore[attr-defined]
             self._reconnect()
         return self._conn
 

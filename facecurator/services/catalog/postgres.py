@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import select
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
@@ -218,6 +219,25 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    @property
+    def dropped(self) -> bool:
+        """Whether the server dropped the connection (a restart, a terminated backend): closed,
+        or its goodbye waiting on the socket, read without blocking. Without the look the next
+        statement ran on it and failed: the first decision after a restart was refused."""
+        import psycopg
+
+        if self.raw.closed:
+            return True
+        pgconn = self.raw.pgconn
+        for _ in range(3):  # (its goodbye, then the end of the stream: read apart)
+            if not select.select([pgconn.socket], [], [], 0)[0]:
+                break
+            try:
+                pgconn.consume_input()
+            except psycopg.OperationalError:
+                return True
+        return bool(pgconn.status == psycopg.pq.ConnStatus.BAD)
 
 
 #: How often the server looks, during a running query, whether the client is still there.
