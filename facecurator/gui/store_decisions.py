@@ -146,6 +146,9 @@ class StoreDecisions(StoreRows):
 
     def _reload_again(self) -> None:
         self._reload_waiting = False
+        if self.closed:  # (the window closed meanwhile: nothing to show them in)
+            self._decided_elsewhere = frozenset()
+            return
         self.reload_decisions(())
 
     def _reload_faces(self, face_ids: Sequence[int]) -> None:

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers.catalogs import seed_catalog
 
 from facecurator.domain.rules import load_rules
@@ -151,3 +152,38 @@ def test_the_status_bar_shows_the_machines_of_a_shared_scan(
         watch.stop()
         store.shutdown()
         catalog.close()
+
+
+def test_a_failed_reload_of_decisions_stops_once_the_window_closed(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-read of other operators' decisions that failed is asked again (see the restart test
+    above) -- but not once the window closed: its retry read the closed catalog, failed and asked
+    again every 10 s for as long as the store lived (review19)."""
+    from facecurator.errors import CatalogError
+    from facecurator.gui import store_decisions
+    from facecurator.services.catalog import queries as q
+
+    monkeypatch.setattr(store_decisions, "RELOAD_RETRY_MAX_MS", 200)
+    target = tmp_path / "c.sqlite3"
+    seed_catalog(target, "/team", n_images=3, faces_per_image=1, varied=False)
+    catalog = Catalog(target)
+    store = CurationStore(catalog, load_rules("moderation-2.0"))
+    store.open_source("/team")
+    assert store.wait_until_idle()
+    reads: list[bool] = []  # each re-read: whether it failed on purpose
+    image_of_faces = q.image_of_faces
+
+    def gone(*args: Any) -> Any:
+        reads.append(True)
+        raise CatalogError("the server is gone")
+
+    monkeypatch.setattr(q, "image_of_faces", gone)
+    store.reload_decisions(sorted(store.face_ids())[:1])
+    assert reads and store._reload_waiting
+    monkeypatch.setattr(q, "image_of_faces", lambda *a: (reads.append(False), image_of_faces(*a))[1])
+    store.shutdown()
+    catalog.close()
+    qtbot.waitUntil(lambda: not store._reload_waiting, timeout=5000)
+    qtbot.wait(1000)  # (retries would come every 200 ms)
+    assert not store._reload_waiting and reads == [True]
