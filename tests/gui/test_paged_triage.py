@@ -643,7 +643,14 @@ def test_a_decision_in_a_listed_verdict_grid_finds_the_next_pending_face_far_on(
     window.tabs.setCurrentWidget(triage)
     for name in ("unqualified", "qualified"):
         triage.filter_combo.setCurrentIndex(triage.filter_combo.findData(name))
-        qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=60_000)
+
+        # (complete: the worker wrote every id; the model shows them once each chunk's announcement
+        # is in, on the GUI thread: read before that, the grid had 0 or 512 of its 923 rows)
+        def shown() -> bool:
+            listed = model.listed
+            return listed is not None and listed.complete and model.rowCount() == listed.written
+
+        qtbot.waitUntil(shown, timeout=60_000)
         if model.rowCount() >= 400:
             break
     assert model.listed is not None and model.rowCount() >= 400
