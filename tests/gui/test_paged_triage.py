@@ -658,7 +658,7 @@ def test_a_decision_in_a_listed_verdict_grid_finds_the_next_pending_face_far_on(
     far = next(row for row in range(300, len(listed)) if store.face(listed[row]).decision == "pending")
     store.decide([face for row, face in enumerate(listed) if row not in (0, far)], "rejected")
     # (listed again meanwhile, as it may be on PostgreSQL: a look asked before is not answered)
-    qtbot.waitUntil(lambda: not store._queries and model.listed is not None and model.listed.complete)
+    qtbot.waitUntil(lambda: not store._queries and shown())
     assert model.listed.every_id() == listed
     view.setFocus()
     view.move_to_row(0)
