@@ -120,13 +120,15 @@ def embed_side(
 
 
 def features(e: dict[str, Any], config: str, head: tuple[np.ndarray, float]) -> np.ndarray:
-    """One face's feature vector for ``config`` (``cls8``, ``cls6+cls10``, ``emb``, ``head``)."""
+    """One face's feature vector for ``config`` (``cls8``, ``cls6+cls10``, ``mean11``, ``emb``, ``head``)."""
     parts = []
     for part in config.split("+"):
         if part == "emb":
             parts.append(e["emb"])
         elif part == "head":
             parts.append(np.array([float(e["emb"] @ head[0] + head[1])]))
+        elif part.startswith("mean"):  # block k's mean over its patch tokens (photo_model_fit's cache)
+            parts.append(e["mean"][int(part[4:]) - 1])
         else:
             parts.append(e["cls"][int(part[3:]) - 1])
     return np.concatenate(parts).astype(float)

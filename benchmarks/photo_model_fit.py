@@ -35,6 +35,7 @@ token), ``+`` concatenates (``clip_layers.features``).
    ``clip_conditions.json`` only. ``--verdicts``: a ``verdict_quality.py --json`` run whose faces
    the CLIP model read count as "qualified" (the faces a probe can change).
 
+``--tune-only`` embeds and reads the tune part alone (the fit; no test figures).
 ``--write`` writes both JSON files beside ``facecurator/detect/quality/photo_model.py``. Test
 figures are printed once the choice is made (nothing here chooses on them). Figures:
 docs/local-detector-renders.md, "(g) Fourteenth round"; docs/local-detector-clip-probes.md.
@@ -67,12 +68,24 @@ from facecurator.detect.quality import clip_graph, photo_model
 REAL = ("render", "drawing", "clean", "must-not")
 VIEW = "head"
 KEPT_PROBES = ("eyes_covered", "nose_mouth_covered")
+#: Derived not-photograph variants of the tune clean faces (``truthset/variants.py``: a pencil
+#: sketch, a comic-style cartoon) that ``--fit-drawn`` fits as not-photographs (local-v52).
+DRAWN_KINDS = ("sketch", "cartoon")
 
 
 def parts(readout: str) -> tuple[int, bool]:
     """The last block a readout needs (12 for ``emb``) and whether it reads the embedding."""
-    blocks = [12 if p == "emb" else int(p[3:]) for p in readout.split("+")]
+    blocks = [
+        12 if p == "emb" else int(p.removeprefix("mean").removeprefix("cls")) for p in readout.split("+")
+    ]
     return max(blocks), "emb" in readout.split("+")
+
+
+def _block(part: str) -> str:
+    """The graph tensor (and ``#mean`` for the patch tokens' mean) of ``cls<k>`` / ``mean<k>``."""
+    if part.startswith("mean"):
+        return clip_graph.block_output(int(part[4:])) + photo_model.PATCH_MEAN
+    return clip_graph.block_output(int(part[3:]))
 
 
 def graph_outputs(readout: str) -> tuple[list[str], str]:
@@ -81,18 +94,24 @@ def graph_outputs(readout: str) -> tuple[list[str], str]:
         return [photo_model.WHOLE_OUTPUT], "embedding"
     if "emb" in readout.split("+"):
         raise SystemExit(f"{readout}: the detector reads either the embedding or class tokens")
-    return [clip_graph.block_output(int(p[3:])) for p in readout.split("+")], "class_token"
+    return [_block(p) for p in readout.split("+")], "class_token"
 
 
 def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, Any]:
-    """``cache`` (``key|head`` -> ``cls``: the class tokens of blocks 1..k, ``emb``) with every
-    row the readout cannot read there embedded (and written back)."""
+    """``cache`` (``key|head`` -> ``cls``: the class tokens of blocks 1..k, ``mean``: their patch
+    tokens' means, ``emb``) with every row the readout cannot read there embedded (and written back)."""
     last, with_emb = parts(readout)
+    with_mean = any(p.startswith("mean") for p in readout.split("+"))
     emb: dict[str, Any] = pickle.loads(cache.read_bytes()) if cache.is_file() else {}
 
     def has(key: str) -> bool:
         e = emb.get(key)
-        return e is not None and len(e["cls"]) >= last and (not with_emb or "emb" in e)
+        return (
+            e is not None
+            and len(e["cls"]) >= last
+            and (not with_emb or "emb" in e)
+            and (not with_mean or len(e.get("mean", ())) >= last)
+        )
 
     todo = [r for r in rows if not has(f"{r['key']}|{VIEW}")]
     if not todo:
@@ -109,7 +128,10 @@ def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, An
         res = sess.run(
             None, {"pixel_values": pixels(square(crop, np.asarray(r["mesh"], float), VIEWS[VIEW]), "clip")}
         )
-        e: dict[str, Any] = {"cls": np.stack([c[0, 0] for c in res[:last]]).astype(np.float32)}
+        e: dict[str, Any] = {
+            "cls": np.stack([c[0, 0] for c in res[:last]]).astype(np.float32),
+            "mean": np.stack([c[0, 1:].mean(0) for c in res[:last]]).astype(np.float32),
+        }
         if with_emb:
             e["emb"] = (res[last][0] / max(float(np.linalg.norm(res[last][0])), 1e-9)).astype(np.float32)
         emb[f"{r['key']}|{VIEW}"] = e
@@ -128,13 +150,20 @@ def embed(rows: list[dict[str, Any]], cache: Path, readout: str) -> dict[str, An
 # target (the other conditions cost about 4 points on tune).
 
 
-def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> dict[str, Any]:
-    """The photograph probe fitted on every tune face, the LOSO threshold and the fit's figures."""
-    rs = [r for r in rows if r["split"] == "tune" and r["kind"] == "real" and r["class"] in REAL]
+def fit(
+    rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float, drawn: bool = False
+) -> dict[str, Any]:
+    """The photograph probe fitted on every tune face, the LOSO threshold and the fit's figures;
+    ``drawn``: the tune ``DRAWN_KINDS`` variants are fitted as not-photographs too, each held out
+    with its source face's source (local-v52: a fit on the real faces alone, since synth18 and
+    synth19 mostly photoreal generated faces, let the drawn and painted look through)."""
+    real = [r for r in rows if r["split"] == "tune" and r["kind"] == "real" and r["class"] in REAL]
+    rs = real + [r for r in rows if drawn and r["split"] == "tune" and r["kind"] in DRAWN_KINDS]
     x = np.array([x_of[r["key"]] for r in rs], float)
-    y = np.array([1.0 if r["class"] in NOT_PHOTO else 0.0 for r in rs])
+    y = np.array([1.0 if r["class"] in NOT_PHOTO or r["kind"] in DRAWN_KINDS else 0.0 for r in rs])
     src = np.array([r["source"] for r in rs])
-    clean = np.array([r["class"] == "clean" for r in rs])
+    clean = np.array([r["kind"] == "real" and r["class"] == "clean" for r in rs])
+    is_real = np.arange(len(rs)) < len(real)
     mu, sd = x.mean(0), x.std(0) + 1e-9
     w, c = fit_logit((x - mu) / sd, y, lam)
     held = np.zeros(len(y))
@@ -152,18 +181,20 @@ def fit(rows: list[dict[str, Any]], x_of: dict[str, np.ndarray], lam: float) -> 
         "weights": w,
         "bias": c,
         "threshold": thr,
-        "loso_auc": auc(held[y == 1], held[clean]),
-        "caught": int((held[y == 1] > thr).sum()),
+        "loso_auc": auc(held[(y == 1) & is_real], held[clean]),
+        "caught": int((held[(y == 1) & is_real] > thr).sum()),
         "clean_over": int((held[clean] > thr).sum()),
-        "not_photo": int(y.sum()),
+        "not_photo": int(y[is_real].sum()),
         "clean": int(clean.sum()),
         "photos": int((y == 0).sum()),
-        "sources": len(np.unique(src)),
+        "sources": len(np.unique(src[is_real])),
+        "drawn_caught": int((held[~is_real] > thr).sum()),
+        "drawn": int((~is_real).sum()),
         "camera_over": int((cam_score > thr).sum()),
         "camera": len(cam),
-        "keys": [r["key"] for r in rs],  # with ``y`` and ``held``: per face (wheel_models.py)
-        "y": y,
-        "held": held,
+        "keys": [r["key"] for r in real],  # with ``y`` and ``held``: per face (wheel_models.py)
+        "y": y[is_real],
+        "held": held[is_real],
     }
 
 
@@ -195,7 +226,7 @@ def check_preprocessing(
     return worst
 
 
-def write_photo_probe(f: dict[str, Any], readout: str, lam: float) -> None:
+def write_photo_probe(f: dict[str, Any], readout: str, lam: float, drawn: bool = False) -> None:
     old = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))
     outputs, feature = graph_outputs(readout)
     data = {
@@ -220,6 +251,11 @@ def write_photo_probe(f: dict[str, Any], readout: str, lam: float) -> None:
                 f" {f['not_photo']} not-photographs (render, drawing) against {f['photos']}"
                 f" photographs ({f['clean']} clean), {f['sources']} sources;"
                 " crops and meshes of render_separation.py"
+                + (
+                    f"; and {f['drawn']} sketch / cartoon variants of tune clean faces as not-photographs"
+                    if drawn
+                    else ""
+                )
             ),
             "view": f"{VIEW}: {VIEWS[VIEW]} x the mesh box's longer side, edge-padded, 224 px",
             "readout": f"{readout}; class-balanced L2 logistic regression, lambda {lam:g}",
@@ -229,6 +265,11 @@ def write_photo_probe(f: dict[str, Any], readout: str, lam: float) -> None:
                 f" leave-one-source-out scores fall ({f['clean_over']} of {f['clean']} over it);"
                 f" held-out not-photographs over it: {f['caught']} of {f['not_photo']};"
                 f" tune camera variants over it: {f['camera_over']} of {f['camera']}"
+                + (
+                    f"; held-out sketch / cartoon variants over it: {f['drawn_caught']} of {f['drawn']}"
+                    if drawn
+                    else ""
+                )
             ),
         },
     }
@@ -302,6 +343,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--verdicts", type=Path, default=None, help="verdict_quality.py --json (qualified counts)"
     )
     ap.add_argument("--write", action="store_true", help="write photo_model.json and clip_conditions.json")
+    ap.add_argument(
+        "--fit-drawn",
+        action="store_true",
+        help="fit the tune sketch / cartoon variants as not-photographs too (local-v52)",
+    )
+    ap.add_argument(
+        "--tune-only",
+        action="store_true",
+        help="embed and read the tune part only (no test figures; not with --conditions)",
+    )
     args = ap.parse_args(argv)
     rows = load_rows(args)  # real faces, camera variants, derived variants (kind, attrs, clean, source)
     labels = {lab.key: lab for lab in read_labels(LABELS_CSV)}
@@ -310,21 +361,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             r["class"] = face_class(labels[r["key"]])
             r["split"] = labels[r["key"]].split
     if not args.conditions:  # the photograph probe reads real faces and camera variants only
-        rows = [r for r in rows if r["kind"] == "real" or r["kind"] in CAMERA_KINDS]
+        rows = [r for r in rows if r["kind"] in ("real", *CAMERA_KINDS, *DRAWN_KINDS)]
+    if args.tune_only and not args.conditions:  # what the fit reads (test figures: a later run)
+        rows = [r for r in rows if r["split"] == "tune"]
     emb = embed(rows, args.embed_cache, _union(args.readout, args.conditions))
     x_of = {r["key"]: features(emb[f"{r['key']}|{VIEW}"], args.readout, (np.zeros(0), 0.0)) for r in rows}
     worst = check_preprocessing(rows, x_of, args.readout)
     print(f"preprocessing: largest |module - cached| feature difference {worst:.2e}")
-    f = fit(rows, x_of, args.lam)
+    f = fit(rows, x_of, args.lam, args.fit_drawn)
     print(
         f"{VIEW}/{args.readout} lambda {args.lam:g}: tune LOSO AUC {f['loso_auc']:.3f}; threshold"
         f" {f['threshold']:.3f} (tune clean over {f['clean_over']}/{f['clean']});"
         f" held-out not_photo caught {f['caught']}/{f['not_photo']}"
         f" ({f['sources']} sources, {f['clean']} clean);"
-        f" tune camera variants over {f['camera_over']}/{f['camera']}"
+        f" tune camera variants over {f['camera_over']}/{f['camera']};"
+        f" tune sketch / cartoon variants fitted and held out over {f['drawn_caught']}/{f['drawn']}"
     )
     if args.write and not args.keep_photo_probe:
-        write_photo_probe(f, args.readout, args.lam)
+        write_photo_probe(f, args.readout, args.lam, args.fit_drawn)
     if args.conditions:
         fit_conditions(rows, emb, args)
     print("\n".join(test_figures(rows, x_of, f)))

