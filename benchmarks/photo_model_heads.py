@@ -26,9 +26,9 @@ held-out not-photographs caught in all and among the "qualified" ones (``--verdi
 the run let reach the CLIP check, ``clip_probes._qualified``), camera variants over, the faces
 of ``--batch`` (labels added by those commits: synth18) caught held out, and the faces labelled
 since ``--since`` (the shipped fit's labels) -- not-photographs caught and clean faces flagged.
-The shipped ``photo_model.json`` is scored on the same faces (``shipped``): its figures on faces
-labelled before ``--since`` are not held out. Nothing of test or test2 is read. Figures:
-docs/local-detector-renders.md, "(i) Seventeenth round".
+The shipped probe (``--shipped``: local-v51's ``photo_model.json``, read out of git) is scored on
+the same faces: its figures on faces labelled before ``--since`` are not held out. Nothing of
+test or test2 is read. Figures: docs/local-detector-renders.md, "(i) Seventeenth round".
 """
 
 from __future__ import annotations
@@ -239,9 +239,11 @@ def report(
     return out
 
 
-def shipped(x_of: dict[str, np.ndarray], rs: list[dict[str, Any]], cam: list[dict[str, Any]]) -> tuple:
-    """The shipped probe's scores (its readout: cls10+cls11) on the tune faces and camera variants."""
-    p = json.loads(photo_model.PROBE_FILE.read_text(encoding="utf-8"))["probe"]
+def shipped(
+    x_of: dict[str, np.ndarray], rs: list[dict[str, Any]], cam: list[dict[str, Any]], path: Path
+) -> tuple:
+    """The probe of ``path`` (local-v51's readout: cls10+cls11) on the tune faces and variants."""
+    p = json.loads(path.read_text(encoding="utf-8"))["probe"]
     c, s, w = (np.array(p[k], float) for k in ("centre", "scale", "weights"))
 
     def score(items: list[dict[str, Any]]) -> np.ndarray:
@@ -302,6 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fit on the tune sketch / cartoon variants too (as not-photographs; held out by source)",
     )
+    ap.add_argument(
+        "--shipped",
+        type=Path,
+        default=photo_model.PROBE_FILE,
+        help="the probe to compare with (a cls10+cls11 photo_model.json: local-v51's)",
+    )
     ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
     ap.add_argument("--json", type=Path, default=None, help="write every candidate's figures here")
     args = ap.parse_args(argv)
@@ -335,12 +343,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     results = []
     x_of = {r["key"]: features(emb[f"{r['key']}|{VIEW}"], "cls10+cls11", (np.zeros(0), 0.0)) for r in rows}
-    held, cam_s, thr = shipped(x_of, rs, cam)
+    held, cam_s, thr = shipped(x_of, rs, cam, args.shipped)
     x_of |= {
         r["key"]: features(emb[f"{r['key']}|{VIEW}"], "cls10+cls11", (np.zeros(0), 0.0)) for r in selftest
     }
-    _, st_s, _ = shipped(x_of, rs, selftest)
-    _, dr_s, _ = shipped(x_of, rs, drawn)
+    _, st_s, _ = shipped(x_of, rs, selftest, args.shipped)
+    _, dr_s, _ = shipped(x_of, rs, drawn, args.shipped)
     results.append(report("shipped (local-v51)", held, cam_s, rs, qualified, batch, new, thr, st_s, dr_s))
     heads: dict[str, Head] = {"linear": linear, "mlp": mlp(args.hidden, args.dims), "kernel": kernel}
     for readout in args.readouts:
