@@ -291,18 +291,18 @@ def test_harness_finds_the_labelled_faces(test_split: vq.Run) -> None:
 
 
 ISSUE_18 = (
-    "issue 18 target not reached (local-v52): test split, enrollment-strict qualifies 18 of 156 real"
-    " must-not faces (14 renders or GAN faces: 10 of the 12 StyleGAN faces of aws-samples, 2"
-    " PaddleGAN outputs, 2 vladmandic/human CGI renders -- local-v52's CLIP probe, re-fitted on the"
+    "issue 18 target not reached (local-v52): test split, enrollment-strict qualifies 17 of 156 real"
+    " must-not faces (13 renders or GAN faces: 10 of the 12 StyleGAN faces of aws-samples, 2"
+    " PaddleGAN outputs, 1 vladmandic/human CGI render -- local-v52's CLIP probe, re-fitted on the"
     " tune part with synth18's and synth19's generated faces and the tune sketch / cartoon variants,"
-    " catches the PhotoMaker painting and lets 2 more aws-samples faces pass than local-v51's (17);"
-    " 1 dim low-key portrait, 1 light-tinted lens, 1 laugh with both eyes shut, 1 fingertip over the"
-    " lips) and 4 of 930 variants (1 real hand over an eye, 1 from the side, 1 brown filter lens, 1"
-    " gradient; 2 of 810 without the real hands, whose photos CI does not have); test2 44 of 239 (38"
-    " of the 221 where local-v51 let 43 pass; 6 of synth19's 18 generated faces); moderation-2.0 16"
-    " of 225 sunglasses faces (1 of 15 real; 15 lens variants); the condition probes re-fitted at"
-    " local-v49 and local-v50 and local-v51's two lens rules (masked faces, one strong lens edge)"
-    " changed no test or test2 verdict"
+    " catches the PhotoMaker painting and cgi-model-13 and lets 2 more aws-samples faces pass than"
+    " local-v51's; 1 dim low-key portrait, 1 light-tinted lens, 1 laugh with both eyes shut, 1"
+    " fingertip over the lips) and 4 of 930 variants (1 real hand over an eye, 1 from the side, 1"
+    " brown filter lens, 1 gradient; 2 of 810 without the real hands, whose photos CI does not have);"
+    " test2 47 of 318 (52 at local-v51; 10 of synth19's 97 generated faces); moderation-2.0 16 of 225"
+    " sunglasses faces (1 of 15 real; 15 lens variants); the condition probes re-fitted at local-v49"
+    " and local-v50 and local-v51's two lens rules (masked faces, one strong lens edge) changed no"
+    " test or test2 verdict"
 )
 
 
