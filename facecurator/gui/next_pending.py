@@ -37,12 +37,17 @@ Found = tuple[int, int | None, list[Key] | None] | None
 
 
 def look_later(
-    store: CurationStore, model: FaceModel, from_row: int, answered: Callable[[Found], None]
+    store: CurationStore,
+    model: FaceModel,
+    from_row: int,
+    answered: Callable[[Found], None],
+    done: Callable[[], None],
 ) -> bool:
     """Have the row worker find the first pending face of ``model``'s large grid after
     ``from_row`` (wrapping), told to ``answered`` on the GUI thread (not when the grid is no
-    longer shown, or its rows moved meanwhile: rows inserted by a scan). False: the grid is an id
-    list (walked by the caller)."""
+    longer shown, or its rows moved meanwhile: rows inserted by a scan); ``done()`` once the
+    look is over, whatever its end (answered, not, or failed). False: the grid is an id list
+    (walked by the caller)."""
     paged, listed = model.paged, model.listed
     source = model.face_pages()  # (a copy: its kept and dropped faces as now)
     run: Callable[[Catalog], Found]
@@ -85,6 +90,7 @@ def look_later(
         return False
 
     def got(found: Found) -> None:
+        done()
         if not shown():
             return
         if found is not None and found[1] is not None and found[2] is not None and paged is not None:
@@ -92,5 +98,5 @@ def look_later(
         answered(found)
 
     # (a look that failed, the server gone: logged by the store; the selection stays)
-    store.read_rows(run, got, lambda _error: None)  # type: ignore[arg-type]
+    store.read_rows(run, got, lambda _error: done())  # type: ignore[arg-type]
     return True

@@ -195,6 +195,8 @@ class TriagePage(QWidget):
         self._loading: int | None = None  # the current face, its row awaited from the row worker
         self._counting = self._count_again = False  # a paged grid's count on the worker
         self._advances = 0  # A / R's moves on: only the latest one's answer moves the selection
+        #: (advance, row) of a far look under way: the selection still on the face just decided
+        self._looking: tuple[int, int] | None = None
         self.last_decision_latency: float | None = None
         self._update_counts()
         self.retranslate_ui()
@@ -483,6 +485,11 @@ class TriagePage(QWidget):
             FaceHeldError: another operator holds one of them (``include_held``: decide anyway).
         """
         started = time.perf_counter()
+        if self._looking is not None:
+            if self._looking == (self._advances, self.view.currentIndex().row()):
+                self._say_looking()  # (a key pressed for the next face would decide the last again)
+                return
+            self._looking = None  # (the operator moved on by hand meanwhile)
         targets = self.target_face_ids()
         if not targets:
             return
@@ -523,10 +530,20 @@ class TriagePage(QWidget):
             else:  # (far from every sampled key: the grid's go-to)
                 self.model.row_later(found[0], self.view.move_to_row)
 
+        def done() -> None:
+            if self._looking is not None and self._looking[0] == advance:
+                self._looking = None
+                self._say_looking(over=True)
+
         if not large:
             self._say_none_pending()
-        elif not look_later(self._store, self.model, from_row, answered):
+            return
+        self._looking = (advance, current)  # (before: a look answered at once is done at once)
+        if not look_later(self._store, self.model, from_row, answered, done):
+            self._looking = None
             self.view.move_to_row(min(from_row + 1, count - 1))  # (not a grid of the catalog's faces)
+        elif self._looking is not None:
+            self._say_looking()
 
     def _pending_among(self, from_row: int, count: int, near: int) -> int | None:
         """The first row of the ``near`` rows after ``from_row`` (wrapping) whose face is pending,
@@ -544,6 +561,18 @@ class TriagePage(QWidget):
                 if self._store.face(face).decision == "pending":
                     return row
         return None
+
+    def _say_looking(self, *, over: bool = False) -> None:
+        """While a far look is under way the status bar says so (A / R wait for it); ``over``:
+        the look ended, the saying is taken back if it is still shown."""
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            text = self.tr("Looking for the next pending face…")
+            if not over:
+                window.statusBar().clearMessage()  # (said again when asked again: a key pressed)
+                window.statusBar().showMessage(text)
+            elif window.statusBar().currentMessage() == text:
+                window.statusBar().clearMessage()
 
     def _say_none_pending(self) -> None:
         window = self.window()

@@ -2698,6 +2698,7 @@
     <name>MainWindow</name>
     <message>
         <source>Gallery</source>
+        <extracomment>the face (or None: the shown image) whose details wait for its row from the row worker</extracomment>
         <translation>图库</translation>
     </message>
     <message>
@@ -3978,6 +3979,7 @@ Paid cloud calls: {paid}</source>
     <name>TriagePage</name>
     <message>
         <source>All faces</source>
+        <extracomment>(advance, row) of a far look under way: the selection still on the face just decided</extracomment>
         <translation>全部人脸</translation>
     </message>
     <message>
@@ -4073,6 +4075,10 @@ Paid cloud calls: {paid}</source>
     <message>
         <source>{n} faces · {p} pending</source>
         <translation>{n} 张人脸 · {p} 张待定</translation>
+    </message>
+    <message>
+        <source>Looking for the next pending face…</source>
+        <translation>正在查找下一张待定人脸…</translation>
     </message>
     <message>
         <source>No pending face left in this view</source>

@@ -514,6 +514,7 @@ def test_paging_a_large_grid_reads_its_rows_on_the_worker(
 
 
 NONE_LEFT = "No pending face left in this view"
+LOOKING = "Looking for the next pending face…"
 
 
 def test_a_decision_among_decided_faces_finds_the_next_pending_one_beyond_the_held_pages(
@@ -589,6 +590,52 @@ def test_a_decision_finds_the_next_pending_face_of_all_faces_beyond_the_held_pag
     assert view.currentIndex().row() == far and triage.current_face_id() == every[far]
     assert store.face(every[0]).decision == store.face(every[far]).decision == "accepted"
     assert walked_at_most(gui_pages, SAMPLE_STEP), gui_pages  # (no walk from an end)
+
+
+def test_a_key_pressed_while_the_next_pending_face_is_looked_for_decides_nothing(
+    qtbot, make_window, paged, big_target: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A far look takes seconds at 1M (review19: 1.3 s 100 000 faces on, ~20 s expected at 1M on
+    PostgreSQL) while the selection stays on the face just decided: R pressed meanwhile for the
+    next face rejected the face just accepted. It is refused now, and the status bar says a look
+    is under way until the next pending face is shown."""
+    target, root = big_target
+    far = 1001
+    with Catalog(target) as catalog:
+        every = q.face_ids(catalog, source_root=str(root))
+        catalog.decide([face for row, face in enumerate(every) if row not in (0, far)], "accepted")
+    every, store, triage = _all_faces_laid_out(qtbot, make_window, big_target)
+    window, view = triage.window(), triage.view
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: triage.current_face_id() == every[0], timeout=30_000)
+    release, asked = threading.Event(), threading.Event()
+    next_pending = FacePages.next_pending
+
+    def slow(self: FacePages, *args: Any) -> Any:
+        asked.set()
+        release.wait(60)
+        return next_pending(self, *args)
+
+    monkeypatch.setattr(FacePages, "next_pending", slow)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    try:
+        QTest.keyClick(view, Qt.Key.Key_A)
+        qtbot.waitUntil(asked.is_set, timeout=30_000)
+        assert LOOKING in said  # (not always the current message: a notice may show over it)
+        said.clear()
+        QTest.keyClick(view, Qt.Key.Key_R)  # (meant for the next face, not shown yet)
+        qtbot.wait(200)
+        assert store.face(every[0]).decision == "accepted" and triage.current_face_id() == every[0]
+        assert LOOKING in said  # (said again)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: triage.current_face_id() == every[far], timeout=30_000)
+    assert window.statusBar().currentMessage() != LOOKING
+    QTest.keyClick(view, Qt.Key.Key_R)  # (the look over: keys decide again)
+    qtbot.waitUntil(lambda: store.face(every[far]).decision == "rejected", timeout=30_000)
+    assert store.face(every[0]).decision == "accepted"
 
 
 @pytest.mark.parametrize("big_target", ["postgresql"], indirect=True)  # (SQLite reads rows at once)
