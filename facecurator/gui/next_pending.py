@@ -1,11 +1,12 @@
-"""A / R's next pending face in a large Triage grid, asked of the catalog on the row worker.
+"""A / R's next pending face in a large Triage grid, asked of the catalog on the query worker.
 
 After a decision the selection moves to the next pending face (``TriagePage.advance``). An id
 list's grid is walked a batch of rows at a time; a large source's grid holds a few pages only
 (keyset pages, :class:`~facecurator.gui.paged_ids.PagedIds`, or a listed view's file,
 :class:`~facecurator.gui.view_ids.ListedIds`), and walking it page after page on the GUI thread
 read 37 pages at 1M on "Accepted" for each decision. Beyond the next few rows the catalog is
-asked instead, on the row worker (the GUI thread never waits for it): the first pending face
+asked instead, on the query worker (the GUI thread never waits for it; the row worker reads
+the grid's rows meanwhile): the first pending face
 after the current row in the grid's own order and filter, wrapping to the start
 (:meth:`~facecurator.services.catalog.face_pages.FacePages.next_pending`: one LIMIT-ed read;
 a listed view's ids from its file, their decisions read a chunk at a time), and its row: counted
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 #: The next pending face is looked for in the next rows held, this many, their rows read in one
 #: go on the GUI thread (the next face is most often one of them: no wait for a worker); beyond,
-#: a large grid asks the catalog on the row worker.
+#: a large grid asks the catalog on the query worker.
 NEAR: Final = 8
 
 #: The worker's answer: (the face, its row if counted there, else None: the grid's go-to; a paged
@@ -43,7 +44,7 @@ def look_later(
     answered: Callable[[Found], None],
     done: Callable[[], None],
 ) -> bool:
-    """Have the row worker find the first pending face of ``model``'s large grid after
+    """Have the query worker find the first pending face of ``model``'s large grid after
     ``from_row`` (wrapping), told to ``answered`` on the GUI thread (not when the grid is no
     longer shown, or its rows moved meanwhile: rows inserted by a scan); ``done()`` once the
     look is over, whatever its end (answered, not, or failed). False: the grid is an id list
@@ -97,6 +98,8 @@ def look_later(
             paged.hold_read(found[1], found[2], paged.generation)  # (its page, read with its row)
         answered(found)
 
-    # (a look that failed, the server gone: logged by the store; the selection stays)
-    store.read_rows(run, got, lambda _error: done())  # type: ignore[arg-type]
+    # (on the query worker, not the row worker: a far look takes seconds at 1M on PostgreSQL and
+    # held every grid row read behind it, its cells "loading..." -- review19; a look that
+    # failed, the server gone: logged by the store; the selection stays)
+    store.query(run, got, failed=lambda _error: done())  # type: ignore[arg-type]
     return True

@@ -506,7 +506,7 @@ class TriagePage(QWidget):
         The next :data:`~facecurator.gui.next_pending.NEAR` rows first, if held (their rows read
         in one go); beyond them an id list is walked a batch of rows at a time
         (:data:`NEXT_PENDING_BATCHES`: it walked a row and a read at a time), and a large grid (a
-        page or a listed view's file held at a time) asks the catalog on the row worker
+        page or a listed view's file held at a time) asks the catalog on the query worker
         (:func:`~facecurator.gui.next_pending.look_later`: it walked page after page on the GUI
         thread, 37 pages at 1M on "Accepted" each time, then only its held pages)."""
         count = self.model.rowCount()

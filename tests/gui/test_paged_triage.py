@@ -598,7 +598,8 @@ def test_a_key_pressed_while_the_next_pending_face_is_looked_for_decides_nothing
     """A far look takes seconds at 1M (review19: 1.3 s 100 000 faces on, ~20 s expected at 1M on
     PostgreSQL) while the selection stays on the face just decided: R pressed meanwhile for the
     next face rejected the face just accepted. It is refused now, and the status bar says a look
-    is under way until the next pending face is shown."""
+    is under way until the next pending face is shown. The look is not on the row worker: the
+    grid's rows are read meanwhile (on it, every cell said "loading..." for the look's seconds)."""
     target, root = big_target
     far = 1001
     with Catalog(target) as catalog:
@@ -629,6 +630,10 @@ def test_a_key_pressed_while_the_next_pending_face_is_looked_for_decides_nothing
         qtbot.wait(200)
         assert store.face(every[0]).decision == "accepted" and triage.current_face_id() == every[0]
         assert LOOKING in said  # (said again)
+        rows: list[object] = []  # a row read meanwhile answers
+        store.read_rows(lambda _catalog: "read", rows.append, rows.append)
+        qtbot.waitUntil(lambda: rows == ["read"], timeout=10_000)
+        assert not release.is_set()  # (the look still held)
     finally:
         release.set()
     qtbot.waitUntil(lambda: triage.current_face_id() == every[far], timeout=30_000)
