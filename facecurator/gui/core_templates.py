@@ -222,6 +222,7 @@ _CATALOG_TEMPLATES: Final = (
     QT_TRANSLATE_NOOP("CoreMessages", "the last image id"),
     QT_TRANSLATE_NOOP("CoreMessages", "the last id"),
     QT_TRANSLATE_NOOP("CoreMessages", "a page of a view"),
+    QT_TRANSLATE_NOOP("CoreMessages", "the next pending face"),
     QT_TRANSLATE_NOOP("CoreMessages", "what a filter selects"),
     QT_TRANSLATE_NOOP("CoreMessages", "paid calls"),
     QT_TRANSLATE_NOOP("CoreMessages", "rule set versions"),

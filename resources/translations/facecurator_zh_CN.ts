@@ -1019,6 +1019,10 @@
         <translation>视图的一页</translation>
     </message>
     <message>
+        <source>the next pending face</source>
+        <translation>下一张待定人脸</translation>
+    </message>
+    <message>
         <source>what a filter selects</source>
         <translation>筛选条件选中的内容</translation>
     </message>

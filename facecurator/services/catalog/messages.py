@@ -161,6 +161,7 @@ CATALOG_MESSAGES: Final = {
     "what.last_image_id": "the last image id",
     "what.last_id": "the last id",
     "what.view_page": "a page of a view",
+    "what.next_pending_face": "the next pending face",
     "what.filter_selects": "what a filter selects",
     "what.paid_calls": "paid calls",
     "what.rule_sets": "rule set versions",
