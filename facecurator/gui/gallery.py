@@ -206,7 +206,7 @@ class GalleryModel(ViewModel):
         # jumps (End, a dragged scroll bar) start from its keys; far rows are read on the worker
         # from the reset on (the current image put back after it)
         paged.page_query = store.read_page
-        paged.sample_later(store.query)
+        paged.sample_later(lambda run, got: store.query(run, got, failed=got))
         self.beginResetModel()
         self._ids = self._rows = paged
         self._group_sizes = {}

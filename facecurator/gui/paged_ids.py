@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from facecurator.errors import CatalogError, FacecuratorError
 from facecurator.gui import paged_keys
 from facecurator.gui.key_sources import Key, KeySource, page_around, share_before
 from facecurator.gui.paged_keys import PagedKeys, Query
@@ -146,14 +147,18 @@ class PagedIds(PagedKeys):
         not told once the list is no longer shown."""
         rows = {i: row for i in ids if (row := self._row_of.get(i)) is not None}
         unheld = [i for i in ids if i not in rows]
-        keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
-        shown = [i for i in ids if i in rows or i in keys]
-        if not shown:
-            return shown
-        if self._query is None or all(self._counted_near(key) for key in keys.values()):
-            rows.update((i, self._rank(self._catalog, key, self._sample)) for i, key in keys.items())
-            found(rows)
-            return shown
+        try:  # (the GUI thread's reads: the server gone, asked again after the wait; taken as shown)
+            keys = self.keys.keys_of(self._catalog, unheld) if unheld else {}
+            shown = [i for i in ids if i in rows or i in keys]
+            if not shown:
+                return shown
+            if self._query is None or all(self._counted_near(key) for key in keys.values()):
+                rows.update((i, self._rank(self._catalog, key, self._sample)) for i, key in keys.items())
+                found(rows)
+                return shown
+        except CatalogError as exc:
+            self._ask_again(exc, lambda: self.rows_later(ids, found))
+            return list(ids)
         # a go-to, or several ids near one another (a selection put back): shown at once at rows
         # estimated from the first one's, moved once its row is counted
         for i, row in rows.items():  # (the held ones' keys: their rows are placed with the others)
@@ -176,10 +181,12 @@ class PagedIds(PagedKeys):
             sample = self._sample
             return {i: self._rank(catalog, key, sample, source) for i, key in keys.items()}
 
-        def got(counted: dict[int, int] | None) -> None:
+        def got(counted: dict[int, int] | FacecuratorError | None) -> None:
             if self.retired:
                 return
-            if generation != self._generation:  # rows inserted meanwhile: the rows moved
+            if isinstance(counted, FacecuratorError):  # (the server gone: asked again)
+                self._ask_again(counted, lambda: self._count_later(ids, keys, found))
+            elif generation != self._generation:  # rows inserted meanwhile: the rows moved
                 self.rows_later(ids, found)
             elif counted is not None:
                 found(counted)
@@ -205,10 +212,12 @@ class PagedIds(PagedKeys):
                 return None
             return self._place_all(catalog, source, first, keys)
 
-        def got(placed: Placed | None) -> None:
+        def got(placed: Placed | FacecuratorError | None) -> None:
             if self.retired or go != self._goes:
                 return
-            if generation != self._generation:  # rows inserted meanwhile: placed again
+            if isinstance(placed, FacecuratorError):  # (the server gone: asked again)
+                self._ask_again(placed, lambda: self.rows_later(ids, found) if go == self._goes else None)
+            elif generation != self._generation:  # rows inserted meanwhile: placed again
                 self._go_estimated(ids, keys, found)
             elif placed is not None:
                 row, page, exact, rows = placed
@@ -327,8 +336,12 @@ class PagedIds(PagedKeys):
                 catalog, source, key, paged_keys.PAGE, start_row + source.rank(catalog, key, start)
             )
 
-        def got(counted: tuple[int, list[Key]] | None) -> None:
-            if not self.retired and frame == self._frame and counted is not None:
+        def got(counted: tuple[int, list[Key]] | FacecuratorError | None) -> None:
+            if self.retired or frame != self._frame or counted is None:
+                return
+            if isinstance(counted, FacecuratorError):  # (the server gone: counted again)
+                self._ask_again(counted, lambda: self._correct(key) if frame == self._frame else None)
+            else:
                 self._shift(*counted)
 
         self._query(read, got)

@@ -159,6 +159,21 @@ class PagedKeys(PageRows):
 
         self.failed(max(0, min(PAGE, self._count - number * PAGE)), error, again)
 
+    def _ask_again(self, error: FacecuratorError, again: Callable[[], object]) -> None:
+        """A worker job (a sample's chunk, a go-to's count) failed, the catalog out of reach:
+        said as a failed read (``failed``), ``again()`` once the window asks it again (after the
+        row reads' wait), unless the list is no longer shown."""
+        log.warning("a query of %s failed: %s", self.source_root, error)
+        self.failing = True  # (pages read on the worker until one is: the failure over then)
+        if self.failed is None:
+            return
+
+        def asked() -> None:
+            if not self.retired:
+                again()
+
+        self.failed(1, error, asked)
+
     def _page_read(self) -> None:
         """A page was read: if reads failed before, that is over."""
         if self.failing:
@@ -267,9 +282,13 @@ class PagedKeys(PageRows):
     def _sample_of(self, query: Query, ids: Sequence[int], sampling: int) -> None:
         keys, wanted, step = self.keys, list(ids), SAMPLE_STEP
 
-        def got(found: dict[int, Key]) -> None:
+        def got(found: dict[int, Key] | FacecuratorError) -> None:
             if self.retired or sampling != self._sampling:
                 return
+            if isinstance(found, FacecuratorError):  # (the server gone: asked again)
+                self._ask_again(found, lambda: self._sample_of(query, ids, sampling))
+                return
+            self._page_read()
             if len(found) == len(wanted):
                 self._sample, self._sampled = Sample.stepped([found[i] for i in wanted], step), True
             else:  # some left the list meanwhile: walked instead
@@ -291,10 +310,14 @@ class PagedKeys(PageRows):
                 return whole, True
             return keys.sample(catalog, step, start=start, rows=rows), False
 
-        def got(read: tuple[Sequence[Key], bool]) -> None:
-            found, whole = read
+        def got(read: tuple[Sequence[Key], bool] | FacecuratorError) -> None:
             if self.retired or sampling != self._sampling:
                 return
+            if isinstance(read, FacecuratorError):  # (the server gone: asked again)
+                self._ask_again(read, lambda: self._sample_from(query, start, sampling))
+                return
+            self._page_read()
+            found, whole = read
             if whole:  # every key at once
                 self._sample, self._sampled = Sample.stepped(found, step), True
                 return

@@ -363,7 +363,7 @@ class FaceModel(LazyIdModel):
         # jumps (End, a dragged scroll bar) start from its keys; far rows are read on the worker
         # from the reset on (the views' steps after it: the current row, a go-to put back)
         paged.page_query = store.read_page
-        paged.sample_later(store.query, sampled)
+        paged.sample_later(lambda run, got: store.query(run, got, failed=got), sampled)
         self.beginResetModel()
         self._ids = self._rows = paged
         self.endResetModel()

@@ -377,3 +377,60 @@ def test_a_large_gallery_s_view_listed_while_the_server_is_down(
     qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
     qtbot.waitUntil(lambda: model.rowCount() == N_IMAGES, timeout=30_000)
     qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_a_go_to_asked_while_the_server_is_down_lands_once_it_is_back(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """A large gallery's go-to (the problems dock's, Triage's double click) asked while the server
+    is down: nothing raised, the failure said, and the image becomes current by itself once the
+    server is back (before, its row's count was refused and never answered: the go-to was lost)."""
+    cluster = own_server
+    target, root, order = seeded_on(cluster, tmp_path, N_IMAGES, 1)
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    assert model.is_paged and model.rowCount() == N_IMAGES
+    wanted = order[1100]
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            window.show_image(wanted)
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 1100, timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_a_paged_view_s_sample_asked_while_the_server_is_down_is_read_once_it_is_back(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """A large gallery back on its paged view (from a filter's listed one) while the server is
+    down: its key sample's walk is refused -- said, nothing raised -- and walked by itself once the
+    server is back (before, never answered: every far page and go-to walked from the start), and
+    a go-to asked meanwhile lands then."""
+    cluster = own_server
+    target, root, order = seeded_on(cluster, tmp_path, N_IMAGES, 1)
+    window = gallery_shown(qtbot, make_window, target, root)
+    store, model, view = window.store, window.gallery_model, window.gallery
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData("errors"))
+    qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            window.filter_combo.setCurrentIndex(window.filter_combo.findData("all"))
+            paged = model.paged
+            assert paged is not None and model.rowCount() == N_IMAGES
+            failure_said(qtbot, window)
+            assert not paged._sampled
+            window.show_image(order[1100])
+            qtbot.wait(1500)
+        nothing_raised(raised)
+    finally:
+        cluster.start_server()
+    qtbot.waitUntil(lambda: paged._sampled, timeout=30_000)
+    assert len(paged._sample) == -(-N_IMAGES // paged_keys.SAMPLE_STEP)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 1100, timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
