@@ -107,3 +107,34 @@ def test_the_first_decision_after_a_restart_is_kept(own_cluster: Cluster) -> Non
         own_cluster.stop_server()
         own_cluster.start_server()
         assert [face.id for face in catalog.faces()] == faces  # a read alike
+
+
+def _unreasoned(url: str) -> int:
+    with Catalog(url) as catalog:
+        sql = "SELECT count(*) FROM verdicts WHERE status <> 1 AND reasons IS NULL"
+        return int(catalog._db.execute(sql).fetchone()[0])
+
+
+def test_reasons_stored_while_the_server_is_down_are_stored_once_it_is_back(own_cluster: Cluster) -> None:
+    """The verdict fill's child stores the reasons of the verdicts it stored in SQL after answering
+    (verdict_fill.store_reasons): the server down then, it says so and tries again with a doubling
+    wait until the server is back, then stores them all (before, it logged "storing the reasons ...
+    failed" and gave up: stored only at a later open)."""
+    from facecurator.domain.rules import load_rules
+    from facecurator.services import browse
+    from facecurator.services.verdict_fill import store_reasons
+
+    url = own_cluster.new_database()
+    seed_catalog(url, "/g", 60, 3)
+    rules = load_rules("moderation-2.0")
+    with Catalog(url) as catalog:
+        assert browse.fill_verdicts(catalog, rules)  # (in SQL: no reasons yet)
+    assert _unreasoned(url) > 0
+    own_cluster.stop_server()
+    back = threading.Thread(target=lambda: (time.sleep(1.5), own_cluster.start_server()))
+    back.start()
+    try:
+        assert store_reasons(url, rules, source_root=None, is_stale=lambda: False)
+    finally:
+        back.join()
+    assert _unreasoned(url) == 0

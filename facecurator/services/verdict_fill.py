@@ -26,13 +26,17 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from facecurator.domain.rules import RuleSet
 from facecurator.errors import CatalogError
+
+if TYPE_CHECKING:
+    from facecurator.services.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,10 @@ CHILD_NICENESS: Final = 10
 POLL_S: Final = 0.05
 #: Seconds a stopped child gets to finish its chunk and close the catalog before it is killed.
 STOP_GRACE_S: Final = 10.0
+
+#: The first and longest waits before the reasons are stored again after a failure (seconds).
+RETRY_FIRST_S: Final = 0.25
+RETRY_MAX_S: Final = 8.0
 
 #: Children storing reasons after their fill answered: (process, its stop event).
 _lingering: list[tuple[BaseProcess, Any]] = []
@@ -148,6 +156,44 @@ def fill_verdicts_apart(
     raise CatalogError(f"{path}: storing the verdicts of {rules.name} failed: {message}")
 
 
+def store_reasons(
+    path: str,
+    rules: RuleSet,
+    *,
+    source_root: str | None,
+    is_stale: Callable[[], bool],
+    catalog: Catalog | None = None,
+) -> bool:
+    """:func:`~facecurator.services.browse.fill_reasons` on a catalog of its own; one that fails
+    (the server gone) is tried again after a wait doubling from RETRY_FIRST_S up to RETRY_MAX_S
+    (the window's row reads' backoff) until done or stopped -- each try goes on where the stored
+    reasons end (a server catalog's CatalogError only). ``catalog``: the first try's (the fill's).
+    True when every reason is stored."""
+    from facecurator.services.browse import fill_reasons
+    from facecurator.services.catalog import Catalog
+    from facecurator.services.catalog.postgres import is_url
+
+    delay = RETRY_FIRST_S
+    while not is_stale():
+        try:
+            if catalog is not None:
+                return fill_reasons(catalog, rules, source_root=source_root, is_stale=is_stale)
+            with Catalog(path) as fresh:
+                return fill_reasons(fresh, rules, source_root=source_root, is_stale=is_stale)
+        except CatalogError as exc:  # (a rejection computes its reasons itself meanwhile)
+            if not is_url(path):  # (a file's error: not the server gone -- not tried again)
+                raise
+            log.warning(
+                "%s: storing the reasons of %s failed (again in %.2f s): %s", path, rules.name, delay, exc
+            )
+        waited = 0.0
+        while waited < delay and not is_stale():
+            time.sleep(POLL_S)
+            waited += POLL_S
+        delay, catalog = min(delay * 2, RETRY_MAX_S), None
+    return False
+
+
 def _child(
     path: str,
     name: str,
@@ -163,7 +209,7 @@ def _child(
     store the reasons. It stops between chunks when asked, or when its parent is gone (a killed
     app leaves no fill behind)."""
     from facecurator.errors import FacecuratorError
-    from facecurator.services.browse import fill_reasons, fill_verdicts
+    from facecurator.services.browse import fill_verdicts
     from facecurator.services.catalog import Catalog
 
     if hasattr(os, "nice"):  # (POSIX) the GUI's threads come first on a busy CPU
@@ -187,15 +233,15 @@ def _child(
             else:
                 send.send(("done", ""))  # type: ignore[attr-defined]
                 send.close()  # type: ignore[attr-defined]
-                answered = True
-                fill_reasons(catalog, rules, source_root=source_root, is_stale=is_set)
+                answered = True  # (its failures said, and tried again, there)
+                store_reasons(path, rules, source_root=source_root, is_stale=is_set, catalog=catalog)
                 return
     except FacecuratorError as exc:
         outcome = ("error", str(exc))
     except Exception as exc:
         log.exception("verdict fill failed")
         outcome = ("error", f"{type(exc).__name__}: {exc}")
-    if answered:  # the reasons failed, the verdicts are stored: a rejection computes them itself
+    if answered:  # (not by the reasons: store_reasons says why itself)
         log.warning("%s: storing the reasons of %s failed: %s", path, name, outcome[1])
         return
     send.send(outcome)  # type: ignore[attr-defined]
