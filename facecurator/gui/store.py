@@ -484,8 +484,8 @@ class CurationStore(QObject, StoreDecisions):
         self.query(run, callback, pool=self._look_pool)
 
     def list_faces_view(self, run: Callable[[Catalog], object], callback: Callable[[object], None]) -> None:
-        """:meth:`list_view` on Triage's listing worker."""
-        self.query(run, callback, pool=self._face_view_pool)
+        """:meth:`list_view` on Triage's listing worker (an error to ``callback`` too)."""
+        self.query(run, callback, pool=self._face_view_pool, failed=callback)
 
     def query(
         self,

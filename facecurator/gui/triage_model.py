@@ -285,7 +285,18 @@ class FaceModel(LazyIdModel):
             sql = face_view_sql(view, source_root=root, ruleset=ruleset, plan=plan, dialect=catalog.dialect)
             return listed.fill(catalog, sql, announce, stop=store.shutting_down.is_set, keep=keep)
 
-        store.list_faces_view(run, lambda _result: None)
+        def done(result: object) -> None:  # (failed -- the server gone -- said, listed again when back)
+            if not isinstance(result, Exception):
+                store.page_answered()  # (a failure said is over)
+            elif listed is self._ids:
+                store.page_failed(0, self.rowCount(), result, lambda: self._list_again(listed))
+
+        store.list_faces_view(run, done)
+
+    def _list_again(self, listed: ListedIds) -> None:
+        """A listing that failed is asked again (if its view is still the one shown)."""
+        if listed is self._ids:
+            self.rebuild()
 
     def _on_verdicts_stored(self) -> None:
         """The open's verdicts are stored: a verdict filter listed whole or by SQL under the version

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,19 @@ def nothing_raised(raised: list[Any]) -> None:
     assert not raised, [
         f"{kind.__name__}: {error} {''.join(traceback.format_tb(tb))}" for kind, error, tb in raised
     ]
+
+
+def asked_while_down(qtbot: Any, window: Any, cluster: Any, ask: Callable[[], None]) -> None:
+    """``ask()`` with the server stopped: the failure said, nothing raised; then started again."""
+    cluster.stop_server()
+    try:
+        with qtbot.capture_exceptions() as raised:
+            ask()
+            failure_said(qtbot, window)
+            qtbot.wait(1500)
+        nothing_raised(raised)
+    finally:
+        cluster.start_server()
 
 
 def on_disk(url: str, face: int) -> str | None:
@@ -365,15 +378,9 @@ def test_a_large_gallery_s_view_listed_while_the_server_is_down(
     window = gallery_shown(qtbot, make_window, target, root)
     store, model = window.store, window.gallery_model
     assert model.is_paged and model.rowCount() == N_IMAGES
-    cluster.stop_server()
-    try:
-        with qtbot.capture_exceptions() as raised:
-            window.sort_combo.setCurrentIndex(window.sort_combo.findData("group"))
-            failure_said(qtbot, window)
-            qtbot.wait(1500)
-        nothing_raised(raised)
-    finally:
-        cluster.start_server()
+    asked_while_down(
+        qtbot, window, cluster, lambda: window.sort_combo.setCurrentIndex(window.sort_combo.findData("group"))
+    )
     qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
     qtbot.waitUntil(lambda: model.rowCount() == N_IMAGES, timeout=30_000)
     qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
@@ -433,4 +440,30 @@ def test_a_paged_view_s_sample_asked_while_the_server_is_down_is_read_once_it_is
     qtbot.waitUntil(lambda: paged._sampled, timeout=30_000)
     assert len(paged._sample) == -(-N_IMAGES // paged_keys.SAMPLE_STEP)
     qtbot.waitUntil(lambda: view.currentIndex().row() == 1100, timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_triage_s_listed_view_asked_while_the_server_is_down_is_listed_once_it_is_back(
+    qtbot, own_server: Any, make_window, tmp_path: Path
+) -> None:
+    """A large Triage grid's verdict filter ("qualified": listed on Triage's worker into a file) asked while
+    the server is down: its listing fails -- said, nothing raised -- and is listed again by itself
+    once the server is back (before, its refused listing was never answered: the grid stayed
+    empty), the failure gone."""
+    cluster = own_server
+    target, root, pending = seeded_on(cluster, tmp_path, 700, 2, faces_listed=True)
+    window = opened(qtbot, make_window, target, root)
+    store, page = window.store, window.triage
+    model = page.model
+    window.tabs.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
+    assert model.is_paged and model.rowCount() == len(pending) == 1400
+    with Catalog(target) as catalog:
+        ruleset = store.ruleset_version
+        expected = len(q.face_ids(catalog, source_root=str(root), filter_name="qualified", ruleset=ruleset))
+    assert expected > 0
+    combo = page.filter_combo
+    asked_while_down(qtbot, window, cluster, lambda: combo.setCurrentIndex(combo.findData("qualified")))
+    qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
+    qtbot.waitUntil(lambda: model.rowCount() == expected, timeout=30_000)
     qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
