@@ -163,6 +163,18 @@ def nothing_raised(raised: list[Any]) -> None:
     ]
 
 
+def triage_on(
+    qtbot: Any, make_window: Any, cluster: Any, tmp_path: Path, images: int
+) -> tuple[Any, str, list[int]]:
+    """A window on Triage of a new database of ``images`` images x 2 faces, its queries done: it,
+    the database's URL, its pending face ids."""
+    target, root, pending = seeded_on(cluster, tmp_path, images, 2, faces_listed=True)
+    window = opened(qtbot, make_window, target, root)
+    window.tabs.setCurrentWidget(window.triage)
+    qtbot.waitUntil(lambda: not window.store._queries, timeout=30_000)
+    return window, target, pending
+
+
 def asked_while_down(qtbot: Any, window: Any, cluster: Any, ask: Callable[[], None]) -> None:
     """``ask()`` with the server stopped: the failure said, nothing raised; then started again."""
     cluster.stop_server()
@@ -249,12 +261,9 @@ def test_triage_comes_back_by_itself_after_the_server_restarted(
     started again, the current face moved meanwhile is shown and the refused decision made again
     is on disk."""
     cluster = own_server
-    target, root, pending = seeded_on(cluster, tmp_path, 700, 2, faces_listed=True)
-    window = opened(qtbot, make_window, target, root)
+    window, target, pending = triage_on(qtbot, make_window, cluster, tmp_path, 700)
     store, page = window.store, window.triage
     model, view = page.model, page.view
-    window.tabs.setCurrentWidget(page)
-    qtbot.waitUntil(lambda: not store._queries, timeout=30_000)
     assert model.is_paged and model.reads_later and model.rowCount() == len(pending) == 1400
     shown: list[int] = []
     page.faceShown.connect(shown.append)
@@ -466,4 +475,25 @@ def test_triage_s_listed_view_asked_while_the_server_is_down_is_listed_once_it_i
     asked_while_down(qtbot, window, cluster, lambda: combo.setCurrentIndex(combo.findData("qualified")))
     qtbot.waitUntil(lambda: model.listed is not None and model.listed.complete, timeout=30_000)
     qtbot.waitUntil(lambda: model.rowCount() == expected, timeout=30_000)
+    qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
+
+
+def test_a_small_triage_grid_s_filter_while_the_server_is_down(
+    qtbot, own_server: Any, make_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Triage grid held as an id list, another filter chosen with the server stopped: the grid
+    kept as it is, the failure said, nothing raised (its ids are read on the GUI thread:
+    LazyIdModel.ids_now); started again, the filter is applied by itself."""
+    monkeypatch.setattr(paged_ids, "PAGED_MIN", 50_000)
+    cluster = own_server
+    window, _target, pending = triage_on(qtbot, make_window, cluster, tmp_path, 150)
+    store, model, combo = window.store, window.triage.model, window.triage.filter_combo
+    assert not model.is_paged and model.rowCount() == len(pending) == 300
+
+    def accepted() -> None:
+        combo.setCurrentIndex(combo.findData("accepted"))
+        assert model.filter_name == "accepted" and model.rowCount() == 300  # (kept meanwhile)
+
+    asked_while_down(qtbot, window, cluster, accepted)
+    qtbot.waitUntil(lambda: model.rowCount() == 0, timeout=30_000)  # (none accepted)
     qtbot.waitUntil(lambda: store.row_failure is None and window.row_failure_label.isHidden(), timeout=30_000)
